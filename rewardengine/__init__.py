@@ -1,0 +1,3 @@
+"""rewardengine: executable outcome-based payment contracts for employment services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The contract language: pydantic models, loading with line numbers, checks and lint."""

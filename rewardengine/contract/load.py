@@ -1,0 +1,150 @@
+"""Load a contract: read -> compose YAML -> validate with pydantic -> cross-checks.
+
+Returns the contract (or ``None``) and every problem found, each with ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, Source, has_errors
+from ..yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
+from .model import Contract
+
+# pydantic error type -> (stable code, how to say it)
+_CODES: dict[str, str] = {
+    "missing": "C101",
+    "extra_forbidden": "C102",
+    "union_tag_invalid": "C103",
+    "union_tag_not_found": "C103",
+    "money_places": "C104",
+    "money_negative": "C105",
+    "decimal_float": "C106",
+    "decimal_parsing": "C106",
+    "decimal_type": "C106",
+    "money_range": "C106",
+    "number_range": "C106",
+    "negative": "C106",
+    "fraction_range": "C106",
+    "date_from_datetime_parsing": "C107",
+    "date_parsing": "C107",
+    "date_type": "C107",
+    "date_from_datetime_inexact": "C107",
+    "duration": "C108",
+}
+_DEFAULT_CODE = "C110"
+
+
+@dataclass(frozen=True)
+class LoadedContract:
+    """A validated contract with where it came from, for clause locations and audit."""
+
+    contract: Contract
+    file: str
+    sha256: str
+    doc: YamlDocument = field(repr=False, compare=False)
+
+    def clause(self, component_id: str) -> str:
+        """``file:line`` of a component, the clause every line of it cites."""
+        for i, comp in enumerate(self.contract.components):
+            if comp.id == component_id:
+                src = self.doc.source(("components", i))
+                return f"{self.file}:{src.line}"
+        return self.file
+
+    def source(self, *path: str | int) -> Source:
+        return self.doc.source(tuple(path))
+
+
+def _allowed_keys(error: dict[str, Any]) -> list[str]:
+    ctx = error.get("ctx") or {}
+    return list(ctx.get("expected_tags", "").replace("'", "").split(", ")) if ctx else []
+
+
+def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ...]) -> str:
+    etype = error["type"]
+    loc = error["loc"]
+    if etype == "missing":
+        return f"missing required key '{loc[-1]}'"
+    if etype == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'"
+    if etype == "union_tag_invalid":
+        ctx = error.get("ctx") or {}
+        tag = ctx.get("tag", "?")
+        close = difflib.get_close_matches(str(tag), _allowed_keys(error), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown kind '{tag}'{hint}; expected one of {ctx.get('expected_tags', '')}"
+    if etype == "union_tag_not_found":
+        return "missing required key 'kind'"
+    where = ".".join(str(p) for p in path) or "document"
+    msg = str(error["msg"])
+    if etype.startswith(("date_", "decimal_", "int_", "bool_", "string_", "literal_")):
+        value = error.get("input")
+        shown = f" '{value}'" if isinstance(value, str) and len(value) < 60 else ""
+        return f"{where}:{shown} {msg[0].lower()}{msg[1:]}"
+    return f"{where}: {msg}"
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDocument,
+                      model: type[Contract] | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, int | None, int | None, str]] = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        etype = error["type"]
+        code = _CODES.get(etype, _DEFAULT_CODE)
+        if etype == "extra_forbidden":
+            path = doc.resolve_loc(loc)
+            src = doc.key_source(path)
+        else:
+            path = doc.resolve_loc(loc)
+            src = doc.source(path)
+        message = _message(error, doc, path)
+        key = (code, src.line, src.col, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(code, message, src))
+    return problems
+
+
+def load_contract_text(text: str, file: str, sha256: str | None = None
+                       ) -> tuple[LoadedContract | None, list[Problem]]:
+    """Validate contract text; ``sha256`` is of the file's bytes (defaults to the UTF-8 text)."""
+    doc, problems = parse_yaml(text, file)
+    if doc is None:
+        return None, problems
+    if not isinstance(doc.data, dict):
+        return None, [*problems,
+                      Problem("C100", "a contract must be a mapping with keys metadata, "
+                              "windows, components", doc.source(()))]
+    try:
+        contract = Contract.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, [*problems, *pydantic_problems(exc, doc)]
+    from .checks import check_contract  # cross-checks need the validated model
+
+    digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    loaded = LoadedContract(contract=contract, file=file, sha256=digest, doc=doc)
+    problems.extend(check_contract(loaded))
+    if has_errors(problems):
+        return None, problems
+    return loaded, problems
+
+
+def load_contract(path: str) -> tuple[LoadedContract | None, list[Problem]]:
+    """Load and validate a contract file; never raises on bad input."""
+    raw, problem = read_bytes(path, MAX_CONTRACT_BYTES)
+    if raw is None:
+        assert problem is not None
+        return None, [problem]
+    text, problem = decode_utf8(raw, path)
+    if text is None:
+        assert problem is not None
+        return None, [problem]
+    return load_contract_text(text, path, hashlib.sha256(raw).hexdigest())

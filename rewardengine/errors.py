@@ -1,0 +1,69 @@
+"""Problems are data: a stable code, a message and a source, collected rather than raised.
+
+Contract problems print as ``FILE:LINE:COL: CODE message``; event problems as
+``FILE:ROW: CODE message``. The full list of codes is in docs/errors.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where something was written: a file and a line/column (contracts) or a row (events)."""
+
+    file: str
+    line: int | None = None
+    col: int | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        if self.row is not None:
+            return f"{self.file}:{self.row}"
+        if self.line is not None:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        return self.file
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "col": self.col, "row": self.row}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    source: Source
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.source}: {self.code} {prefix}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            **self.source.to_dict(),
+        }
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        s = self.source
+        return (s.file, s.line or s.row or 0, s.col or 0, 0, self.code)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """A stable order, so the same input always prints the same report."""
+    return sorted(problems, key=lambda p: (*p.sort_key(), p.message))

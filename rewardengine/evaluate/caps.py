@@ -1,0 +1,47 @@
+"""Caps, applied in accrual order: per component, per customer, then the contract ceiling.
+
+Payable lines are cut first (they are money owed now), then pending lines against the room
+that is left, so a pending figure never promises more than the caps allow. A cut line keeps
+its uncapped amount and names the cap that cut it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from ..values import money_text
+from .lines import Line
+
+
+def accrual_order(line: Line) -> tuple[int, date, str, str, str]:
+    status_rank = 0 if line.status == "payable" else 1
+    return (status_rank, line.date or date.max, line.customer_id or "", line.component,
+            line.occurrence)
+
+
+def apply_cap(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
+              group_of: Callable[[Line], str], label: Callable[[Line], str]) -> list[Line]:
+    """Cut lines (payable, then pending) in accrual order so each group stays within its limit.
+
+    Returns lines in the order given; not_earned lines pass untouched.
+    """
+    used: dict[str, Decimal] = {}
+    cut: dict[int, Line] = {}
+    order = sorted((i for i, ln in enumerate(lines) if ln.status != "not_earned"),
+                   key=lambda i: accrual_order(lines[i]))
+    for i in order:
+        line = lines[i]
+        limit = limit_of(line)
+        if limit is None:
+            continue
+        group = group_of(line)
+        room = max(limit - used.get(group, Decimal(0)), Decimal(0))
+        if line.amount > room:
+            note = (f"cut by {money_text(line.amount - room)} to {money_text(room)}: "
+                    f"{label(line)} of {money_text(limit)} reached")
+            line = line.capped_to(room, note)
+            cut[i] = line
+        used[group] = used.get(group, Decimal(0)) + line.amount
+    return [cut.get(i, ln) for i, ln in enumerate(lines)]

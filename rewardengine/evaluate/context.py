@@ -1,0 +1,236 @@
+"""What every fee kind needs to know about one customer: segment, provider, windows, prices.
+
+All of it is decided from the timeline as of a date; nothing here reads a clock or a file.
+Segment rules read the referral's attributes *at the referral date*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from dateutil.relativedelta import relativedelta
+
+from ..contract.load import LoadedContract
+from ..contract.model import EVIDENCE_LEVELS, Price
+from ..contract.segments import AttrValue, assign
+from ..events.model import EventBase, Referral
+from ..events.timeline import Timeline
+from ..periods import ONE_DAY, Period
+from .lines import Line, Status, make_line
+
+WindowName = Literal["contract", "service", "service_and_follow_up"]
+
+
+def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
+    """Segment attributes measured at the referral date."""
+    attrs: dict[str, AttrValue] = {}
+    on = referral.date
+    if referral.unemployed_since is not None:
+        attrs["unemployment_days"] = Decimal((on - referral.unemployed_since).days)
+        rd = relativedelta(on, referral.unemployed_since)
+        attrs["unemployment_months"] = Decimal(rd.years * 12 + rd.months)
+    if referral.birth_date is not None:
+        attrs["age"] = Decimal(relativedelta(on, referral.birth_date).years)
+    if referral.benefit_days is not None:
+        attrs["benefit_days"] = Decimal(referral.benefit_days)
+    if referral.partial_work_ability is not None:
+        attrs["partial_work_ability"] = referral.partial_work_ability
+    for key, value in referral.attributes.items():
+        attrs[key] = value
+    return attrs
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last day an outcome may be reached, and what sets it (for reasons)."""
+
+    last_day: date
+    why: str
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    loaded: LoadedContract
+    timeline: Timeline
+    segment: str | None
+    segment_reason: str
+    provider: str | None
+    provider_reason: str
+    service: Period | None  # [start, end); end is the actual end or the longest it may run
+    service_reason: str
+    service_ended: bool  # the end is final as of ``as_of``
+    service_evidence: tuple[str, ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def as_of(self) -> date:
+        return self.timeline.as_of
+
+    @property
+    def customer_id(self) -> str:
+        return self.timeline.customer_id
+
+    # --- windows ---------------------------------------------------------------------
+
+    def window(self, name: WindowName) -> Period | None:
+        c = self.loaded.contract
+        if name == "contract":
+            return Period(c.metadata.valid_from, c.metadata.valid_until + ONE_DAY)
+        if self.service is None:
+            return None
+        if name == "service":
+            return self.service
+        follow = c.windows.follow_up
+        return Period(self.service.start,
+                      follow.after(self.service.end) if follow else self.service.end)
+
+    def deadline(self, window: WindowName, reach_by: date | None = None) -> Deadline | None:
+        """Last day an outcome counting in ``window`` may be reached (grace included)."""
+        period = self.window(window)
+        if period is None:
+            return None
+        w = self.loaded.contract.windows
+        label = "the service" if window == "service" else (
+            "the follow-up" if w.follow_up else "the service")
+        end = period.end
+        why = f"{label} ends"
+        if w.grace is not None:
+            end = w.grace.after(end)
+            why = f"{label} ends, plus {w.grace} grace,"
+        candidates = [Deadline(end - ONE_DAY, why)]
+        if reach_by is not None:
+            candidates.append(Deadline(reach_by, "the component's reach_by date"))
+        if w.outcomes_until is not None:
+            candidates.append(Deadline(w.outcomes_until, "the contract's outcomes_until date"))
+        return min(candidates, key=lambda d: d.last_day)
+
+    # --- prices ----------------------------------------------------------------------
+
+    def price(self, price: Price | None, evidence: str | None = None) -> Decimal | None:
+        """The amount for this customer's segment (and evidence level); None: not priced."""
+        if price is None:
+            return None
+        if isinstance(price, Decimal):
+            return price
+        cell: Any = price
+        if self.segment is not None and self.segment in cell:
+            cell = cell[self.segment]
+            if isinstance(cell, Decimal):
+                return cell
+        if isinstance(cell, dict):
+            if evidence is None:
+                # a table by evidence level with no evidence asked: the strongest level priced
+                for level in EVIDENCE_LEVELS:
+                    if level in cell and isinstance(cell[level], Decimal):
+                        return Decimal(cell[level])
+                return None
+            value = cell.get(evidence)
+            return value if isinstance(value, Decimal) else None
+        return None
+
+    # --- lines -----------------------------------------------------------------------
+
+    def line(self, component: Any, *, status: Status, occurrence: str, on: date | None,
+             quantity: Decimal, unit_price: Decimal, reason: str,
+             evidence: tuple[str, ...] | list[str] = (),
+             period: Period | None = None) -> Line:
+        return make_line(
+            component=component, clause=self.loaded.clause(component.id),
+            ctx_customer=self.customer_id, segment=self.segment, provider=self.provider,
+            status=status, occurrence=occurrence, on=on, quantity=quantity,
+            unit_price=unit_price, reason=reason, evidence=tuple(evidence),
+            period=(period.start, period.end) if period else None)
+
+
+def _segment(loaded: LoadedContract, referral: Referral | None
+             ) -> tuple[str | None, str, str | None]:
+    """(segment, reason, problem)."""
+    seg = loaded.contract.segments
+    if seg is None:
+        return "default", "the contract has one price tier", None
+    if referral is None:
+        return None, "no referral yet", "no referral recorded, so no segment"
+    if seg.source == "referral":
+        ids = [t.id for t in seg.tiers]
+        if referral.segment is None:
+            return None, "no segment on the referral", (
+                f"referral {referral.event_id} gives no segment")
+        if referral.segment not in ids:
+            return None, "unknown segment", (
+                f"referral {referral.event_id} names segment '{referral.segment}', not one "
+                f"of {', '.join(ids)}")
+        return referral.segment, f"segment given on referral {referral.event_id}", None
+    attrs = referral_attributes(referral)
+    hits = assign(seg, attrs)
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(attrs.items())
+                      if any(k in t.when for t in seg.tiers))
+    if not hits:
+        return None, "no segment matches", (
+            f"referral {referral.event_id} ({shown or 'no attributes'}) matches no segment")
+    if len(hits) > 1 and seg.policy == "exclusive":
+        return None, "several segments match", (
+            f"referral {referral.event_id} matches segments "
+            f"{', '.join(t.id for t in hits)}")
+    first = hits[0]
+    return first.id, f"at referral {referral.date}: {shown}", None
+
+
+def _provider(loaded: LoadedContract, timeline: Timeline) -> tuple[str | None, str, str | None]:
+    providers = [p.id for p in loaded.contract.metadata.providers]
+    chosen: tuple[str, str] | None = None
+    for start in timeline.service_starts:
+        if start.provider:
+            chosen = (start.provider, f"named on service start {start.event_id}")
+            break
+    if chosen is None and timeline.referral is not None and timeline.referral.provider:
+        chosen = (timeline.referral.provider,
+                  f"named on referral {timeline.referral.event_id}")
+    if chosen is None:
+        if len(providers) == 1:
+            return providers[0], "the contract's only provider", None
+        return None, "no provider named", "no provider named on the referral or service start"
+    if chosen[0] not in providers:
+        return None, "unknown provider", f"provider '{chosen[0]}' is not in the contract"
+    return chosen[0], chosen[1], None
+
+
+def _service(loaded: LoadedContract, timeline: Timeline
+             ) -> tuple[Period | None, str, bool, tuple[str, ...]]:
+    sw = loaded.contract.windows.service
+    anchor: EventBase | None
+    if sw.starts_at == "referral":
+        anchor = timeline.referral
+    else:
+        anchor = timeline.service_starts[0] if timeline.service_starts else None
+    if anchor is None:
+        return None, f"no {sw.starts_at.replace('_', ' ')} recorded yet", False, ()
+    start = anchor.date
+    longest = sw.max_length.after(start)
+    for end in timeline.service_ends:
+        if end.date >= start:
+            stop = min(end.date + ONE_DAY, longest)
+            why = (f"service {start}..{stop - ONE_DAY}: started ({anchor.event_id}), ended "
+                   f"{end.date} ({end.event_id}{', ' + end.reason if end.reason else ''})")
+            if stop == longest and end.date + ONE_DAY > longest:
+                why += f", cut at the maximum length of {sw.max_length}"
+            return Period(start, stop), why, True, (anchor.event_id, end.event_id)
+    ended = timeline.as_of >= longest
+    why = (f"service from {start} ({anchor.event_id}); "
+           + (f"ran its maximum {sw.max_length} to {longest - ONE_DAY}" if ended
+              else f"ongoing, at most until {longest - ONE_DAY}"))
+    return Period(start, longest), why, ended, (anchor.event_id,)
+
+
+def build_context(loaded: LoadedContract, timeline: Timeline) -> CustomerContext:
+    segment, segment_reason, seg_problem = _segment(loaded, timeline.referral)
+    provider, provider_reason, prov_problem = _provider(loaded, timeline)
+    service, service_reason, ended, service_ev = _service(loaded, timeline)
+    problems = [p for p in (seg_problem, prov_problem) if p]
+    return CustomerContext(
+        loaded=loaded, timeline=timeline, segment=segment, segment_reason=segment_reason,
+        provider=provider, provider_reason=provider_reason, service=service,
+        service_reason=service_reason, service_ended=ended, service_evidence=service_ev,
+        problems=problems)

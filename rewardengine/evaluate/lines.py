@@ -1,0 +1,111 @@
+"""A result line: one euro amount with the clause and the evidence behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..values import money_text, round_cents
+
+Status = Literal["payable", "pending", "not_earned"]
+STATUSES: tuple[Status, ...] = ("payable", "pending", "not_earned")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """What one component owes (or would owe) for one occurrence.
+
+    ``occurrence`` makes the line's identity stable across runs: with customer and component
+    it names the earning ("once", the service month "m03", the milestone "12 weeks", the
+    spell "spell:E17"), so the same earning is never billed twice.
+
+    ``amount`` is rounded once, half-up, to cents from ``quantity * unit_price``. For a
+    ``pending`` line it is what would be paid; for ``not_earned`` what was forgone.
+    """
+
+    component: str
+    kind: str
+    clause: str
+    customer_id: str | None
+    segment: str | None
+    provider: str | None
+    status: Status
+    occurrence: str
+    date: date | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    reason: str
+    evidence: tuple[str, ...] = ()
+    period_start: date | None = None
+    period_end: date | None = None  # exclusive
+    cap: str | None = None  # which cap cut the line, and by how much
+    uncapped: Decimal | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.customer_id or "", self.component, self.occurrence)
+
+    def capped_to(self, amount: Decimal, note: str) -> Line:
+        return replace(self, amount=amount, cap=note,
+                       uncapped=self.uncapped if self.uncapped is not None else self.amount)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "kind": self.kind,
+            "status": self.status,
+            "occurrence": self.occurrence,
+            "amount": money_text(self.amount),
+            "date": self.date.isoformat() if self.date else None,
+            "period": None if self.period_start is None else {
+                "start": self.period_start.isoformat(),
+                "end": self.period_end.isoformat() if self.period_end else None,
+            },
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "reason": self.reason,
+            "evidence": list(self.evidence),
+            "clause": self.clause,
+            "provider": self.provider,
+            "cap": None if self.cap is None else {
+                "note": self.cap,
+                "uncapped": money_text(self.uncapped or Decimal(0)),
+            },
+        }
+
+
+def make_line(*, component: Any, clause: str, ctx_customer: str | None, segment: str | None,
+              provider: str | None, status: Status, occurrence: str, on: date | None,
+              quantity: Decimal, unit_price: Decimal, reason: str,
+              evidence: tuple[str, ...] = (), period: tuple[date, date] | None = None
+              ) -> Line:
+    return Line(
+        component=component.id, kind=component.kind, clause=clause, customer_id=ctx_customer,
+        segment=segment, provider=provider, status=status, occurrence=occurrence, date=on,
+        quantity=quantity, unit_price=unit_price, amount=round_cents(quantity * unit_price),
+        reason=reason, evidence=tuple(sorted(set(evidence))),
+        period_start=period[0] if period else None, period_end=period[1] if period else None,
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    payable: Decimal = Decimal("0.00")
+    pending: Decimal = Decimal("0.00")
+    not_earned: Decimal = Decimal("0.00")
+
+    @staticmethod
+    def of(lines: list[Line]) -> Totals:
+        sums = {s: Decimal("0.00") for s in STATUSES}
+        for line in lines:
+            sums[line.status] += line.amount
+        return Totals(sums["payable"], sums["pending"], sums["not_earned"])
+
+    def to_dict(self) -> dict[str, str]:
+        return {"payable": money_text(self.payable), "pending": money_text(self.pending),
+                "not_earned": money_text(self.not_earned)}
+
+

@@ -1,0 +1,1 @@
+"""Customer event data: typed events, CSV / JSON Lines readers, and timelines as of a date."""

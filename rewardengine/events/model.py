@@ -1,0 +1,153 @@
+"""One pydantic model per event type (``extra="forbid"``); see docs/events.md.
+
+Every event carries where it was read from (``file``, ``row``) so that each problem and each
+result line can point at the row behind it. Those two are set by the readers, never by input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import Source
+from ..values import Fraction, IsoDate, Money, Quantity
+
+EmploymentKind = Literal["open", "subsidised", "entrepreneur", "apprenticeship"]
+EvidenceLevel = Literal["register", "te_office", "employer", "self_report"]
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    customer_id: Annotated[str, Field(min_length=1, max_length=128)]
+    date: IsoDate
+    recorded: IsoDate | None = None
+    end: IsoDate | None = None
+    spell_id: str | None = None
+    void: bool = False
+    file: str = ""
+    row: int = 0
+
+    @property
+    def known_on(self) -> date:
+        """When the fact became known (``recorded``, defaulting to ``date``)."""
+        return self.recorded or self.date
+
+    @property
+    def source(self) -> Source:
+        return Source(self.file, row=self.row)
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> EventBase:
+        if self.end is not None and self.end < self.date:
+            raise ValueError(f"end {self.end} is before date {self.date}")
+        return self
+
+
+class Referral(EventBase):
+    type: Literal["referral"]
+    provider: str | None = None
+    segment: str | None = None
+    unemployed_since: IsoDate | None = None
+    birth_date: IsoDate | None = None
+    partial_work_ability: bool | None = None
+    benefit_days: Annotated[int, Field(ge=0)] | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+class ServiceStart(EventBase):
+    type: Literal["service_start"]
+    provider: str | None = None
+
+
+class ServiceEnd(EventBase):
+    type: Literal["service_end"]
+    reason: str | None = None
+
+
+class Hours(EventBase):
+    type: Literal["hours"]
+    hours: Quantity
+    activity: str | None = None
+
+
+class Contact(EventBase):
+    type: Literal["contact"]
+    responded: bool
+
+
+class Employment(EventBase):
+    """A job: ``date`` is its first day, ``end`` its last day (empty while ongoing)."""
+
+    type: Literal["employment"]
+    hours_per_week: Quantity | None = None
+    fte: Fraction | None = None
+    kind: EmploymentKind
+    evidence: EvidenceLevel
+    wage: Money | None = None
+
+    @model_validator(mode="after")
+    def _has_extent(self) -> Employment:
+        if self.hours_per_week is None and self.fte is None:
+            raise ValueError("an employment needs hours_per_week or fte")
+        return self
+
+
+class Education(EventBase):
+    type: Literal["education"]
+    kind: str | None = None
+
+
+class Benefit(EventBase):
+    """Benefit paid for a month: ``date`` is any day of that month (normally the first)."""
+
+    type: Literal["benefit"]
+    days: Annotated[int, Field(ge=0, le=31)] | None = None
+    amount: Money | None = None
+
+    @model_validator(mode="after")
+    def _has_measure(self) -> Benefit:
+        if self.days is None and self.amount is None:
+            raise ValueError("a benefit row needs days or amount")
+        return self
+
+
+class Survey(EventBase):
+    type: Literal["survey"]
+    instrument: Annotated[str, Field(min_length=1)]
+    score: Decimal
+
+
+class Expense(EventBase):
+    type: Literal["expense"]
+    amount: Money
+    description: str | None = None
+    category: str | None = None
+
+
+Event = Annotated[
+    Referral | ServiceStart | ServiceEnd | Hours | Contact | Employment | Education | Benefit
+    | Survey | Expense,
+    Field(discriminator="type"),
+]
+
+EVENT_MODELS: dict[str, type[EventBase]] = {
+    "referral": Referral, "service_start": ServiceStart, "service_end": ServiceEnd,
+    "hours": Hours, "contact": Contact, "employment": Employment, "education": Education,
+    "benefit": Benefit, "survey": Survey, "expense": Expense,
+}
+COMMON_FIELDS = ("event_id", "customer_id", "type", "date", "recorded", "end", "spell_id",
+                 "void")
+
+
+def fields_of(event_type: str) -> set[str]:
+    model = EVENT_MODELS[event_type]
+    return set(model.model_fields) - {"file", "row", "attributes"}
+
+
+ALL_FIELDS: frozenset[str] = frozenset(
+    f for t in EVENT_MODELS for f in fields_of(t)) | frozenset(COMMON_FIELDS)

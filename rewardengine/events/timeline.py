@@ -1,0 +1,94 @@
+"""A customer's timeline as of a date: the facts known then, corrections applied.
+
+Only rows whose ``recorded`` date (default: ``date``) is on or before ``as_of`` count. Of the
+versions of one ``event_id`` the one recorded last wins; if that version is ``void`` the event
+is gone. So a late or corrected fact changes later results, never earlier ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from .model import (
+    Benefit,
+    Contact,
+    Education,
+    Employment,
+    EventBase,
+    Expense,
+    Hours,
+    Referral,
+    ServiceEnd,
+    ServiceStart,
+    Survey,
+)
+
+
+def _order(e: EventBase) -> tuple[date, str]:
+    return (e.date, e.event_id)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    customer_id: str
+    as_of: date
+    events: tuple[EventBase, ...]
+    # versions replaced by a later-recorded one, and events retracted, for explanations
+    superseded: tuple[EventBase, ...] = ()
+    voided: tuple[EventBase, ...] = ()
+    referrals: tuple[Referral, ...] = field(init=False)
+    service_starts: tuple[ServiceStart, ...] = field(init=False)
+    service_ends: tuple[ServiceEnd, ...] = field(init=False)
+    hours: tuple[Hours, ...] = field(init=False)
+    contacts: tuple[Contact, ...] = field(init=False)
+    employments: tuple[Employment, ...] = field(init=False)
+    educations: tuple[Education, ...] = field(init=False)
+    benefits: tuple[Benefit, ...] = field(init=False)
+    surveys: tuple[Survey, ...] = field(init=False)
+    expenses: tuple[Expense, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        def of(cls: type[EventBase]) -> tuple[EventBase, ...]:
+            return tuple(e for e in self.events if isinstance(e, cls))
+
+        for name, cls in (("referrals", Referral), ("service_starts", ServiceStart),
+                          ("service_ends", ServiceEnd), ("hours", Hours),
+                          ("contacts", Contact), ("employments", Employment),
+                          ("educations", Education), ("benefits", Benefit),
+                          ("surveys", Survey), ("expenses", Expense)):
+            object.__setattr__(self, name, of(cls))
+
+    @property
+    def referral(self) -> Referral | None:
+        """The first referral (a later one is a re-referral and does not re-segment)."""
+        return self.referrals[0] if self.referrals else None
+
+
+def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:
+    """Build one customer's timeline from all rows of that customer (any order)."""
+    latest: dict[str, EventBase] = {}
+    superseded: list[EventBase] = []
+    for row in rows:
+        if row.customer_id != customer_id or row.known_on > as_of:
+            continue
+        prev = latest.get(row.event_id)
+        if prev is None or row.known_on > prev.known_on:
+            if prev is not None:
+                superseded.append(prev)
+            latest[row.event_id] = row
+        else:
+            superseded.append(row)
+    live = sorted((e for e in latest.values() if not e.void), key=_order)
+    voided = sorted((e for e in latest.values() if e.void), key=_order)
+    return Timeline(customer_id, as_of, tuple(live), tuple(sorted(superseded, key=_order)),
+                    tuple(voided))
+
+
+def group_by_customer(rows: Iterable[EventBase]) -> dict[str, list[EventBase]]:
+    """Rows per customer, customers in sorted order (deterministic output)."""
+    groups: dict[str, list[EventBase]] = {}
+    for row in rows:
+        groups.setdefault(row.customer_id, []).append(row)
+    return {k: groups[k] for k in sorted(groups)}

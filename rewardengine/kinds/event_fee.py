@@ -1,0 +1,100 @@
+"""event_fee: a fee on an event, once (enrolment, referral) or per matching event (sessions).
+
+An event counts when its type is ``event``, every ``where`` field matches (a value, or one of
+a list) and its date falls inside ``window``. ``once`` pays the first such event; ``each``
+pays every one, in date order, up to ``max_count``. Quantity is 1 per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..contract.model import EventFee
+from ..evaluate.context import CustomerContext
+from ..evaluate.lines import Line
+from ..events.model import EventBase
+
+ONE = Decimal(1)
+
+
+def _matches(event: EventBase, where: dict[str, Any]) -> bool:
+    for name, wanted in where.items():
+        value = getattr(event, name, None)
+        if value is None and name.startswith("attr_"):
+            value = getattr(event, "attributes", {}).get(name)
+        if value is None:
+            return False
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(wanted, list):
+            if text not in wanted:
+                return False
+        elif text != wanted:
+            return False
+    return True
+
+
+def _describe(comp: EventFee) -> str:
+    what = comp.event.replace("_", " ")
+    if comp.where:
+        what += " (" + ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}"
+                                 for k, v in comp.where.items()) + ")"
+    return what
+
+
+def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
+    comp: EventFee = component
+    what = _describe(comp)
+    price = ctx.price(comp.amount)
+    window = ctx.window(comp.window)
+    candidates = [e for e in ctx.timeline.events
+                  if getattr(e, "type", None) == comp.event and _matches(e, comp.where)]
+    window_name = comp.window.replace("_", " ")
+    if price is None:
+        return [ctx.line(comp, status="not_earned", occurrence="once", on=None,
+                         quantity=ONE, unit_price=Decimal(0),
+                         reason=f"no price for segment {ctx.segment}",
+                         evidence=[e.event_id for e in candidates])]
+    if window is None:
+        return [ctx.line(comp, status="pending", occurrence="once", on=None, quantity=ONE,
+                         unit_price=price, reason=f"waiting for a {what}: {ctx.service_reason}")]
+    lines: list[Line] = []
+    paid = 0
+    limit = 1 if comp.per == "once" else comp.max_count
+    for event in candidates:
+        occurrence = "once" if comp.per == "once" else event.event_id
+        if event.date not in window:
+            side = "before" if event.date < window.start else "after"
+            lines.append(ctx.line(
+                comp, status="not_earned", occurrence=f"{event.event_id}:outside", on=event.date,
+                quantity=ONE, unit_price=price, evidence=[event.event_id],
+                reason=f"{what} {event.event_id} on {event.date} is {side} the {window_name} "
+                       f"window {window}"))
+            continue
+        if limit is not None and paid >= limit:
+            if comp.per == "each":
+                lines.append(ctx.line(
+                    comp, status="not_earned", occurrence=event.event_id, on=event.date,
+                    quantity=ONE, unit_price=price, evidence=[event.event_id],
+                    reason=f"{what} {event.event_id} on {event.date} is beyond the "
+                           f"maximum of {limit}"))
+            continue
+        paid += 1
+        lines.append(ctx.line(
+            comp, status="payable", occurrence=occurrence, on=event.date, quantity=ONE,
+            unit_price=price, evidence=[event.event_id],
+            reason=f"{what} {event.event_id} on {event.date}, inside the {window_name} window"))
+    if paid == 0:
+        if ctx.as_of < window.end:
+            lines.append(ctx.line(
+                comp, status="pending", occurrence="once" if comp.per == "once" else "none",
+                on=window.last_day, quantity=ONE if comp.per == "once" else Decimal(0),
+                unit_price=price, reason=f"needs a {what} by {window.last_day}"))
+        else:
+            lines.append(ctx.line(
+                comp, status="not_earned", occurrence="once" if comp.per == "once" else "none",
+                on=window.last_day, quantity=ONE if comp.per == "once" else Decimal(0),
+                unit_price=price,
+                reason=f"no {what} inside the {window_name} window {window}"))
+    return lines

@@ -1,0 +1,89 @@
+"""Half-open date periods ``[start, end)`` and calendar helpers.
+
+Day-count rule (used everywhere): a period ``[start, end)`` holds ``(end - start).days`` days;
+an event row's inclusive last day ``end`` becomes the exclusive bound ``end + 1 day``.
+Month ``i`` of a period anchored at ``a`` is ``[a + i months, a + (i+1) months)``, always
+computed from the anchor, so Jan 31 + 1 month = Feb 29 (leap) or Feb 28, then Mar 31.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    start: date
+    end: date  # exclusive
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends {self.end} before it starts {self.start}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        """The inclusive last day (for messages): ``end - 1 day``."""
+        return self.end - ONE_DAY
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.start <= d < self.end
+
+    def clip(self, other: Period) -> Period | None:
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return Period(start, end) if start < end else None
+
+    def overlap_days(self, other: Period) -> int:
+        clipped = self.clip(other)
+        return clipped.days if clipped else 0
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.last_day}" if self.days else f"{self.start} (empty)"
+
+
+def inclusive(start: date, last_day: date) -> Period:
+    return Period(start, last_day + ONE_DAY)
+
+
+def anchored_months(anchor: date, end: date) -> Iterator[tuple[int, Period]]:
+    """Months ``[anchor + i months, anchor + (i+1) months)`` that start before ``end``."""
+    i = 0
+    while True:
+        start = anchor + relativedelta(months=i)
+        if start >= end:
+            return
+        yield i, Period(start, anchor + relativedelta(months=i + 1))
+        i += 1
+
+
+def calendar_months(period: Period) -> Iterator[Period]:
+    """Calendar months overlapping ``period`` (whole months, not clipped)."""
+    first = period.start.replace(day=1)
+    i = 0
+    while True:
+        start = first + relativedelta(months=i)
+        if start >= period.end:
+            return
+        yield Period(start, first + relativedelta(months=i + 1))
+        i += 1
+
+
+def iso_weeks(period: Period) -> Iterator[Period]:
+    """Calendar weeks (Monday to Sunday) overlapping ``period`` (whole weeks)."""
+    monday = period.start - timedelta(days=period.start.weekday())
+    i = 0
+    while True:
+        start = monday + timedelta(weeks=i)
+        if start >= period.end:
+            return
+        yield Period(start, start + timedelta(weeks=1))
+        i += 1

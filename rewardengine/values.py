@@ -1,0 +1,204 @@
+"""Value types shared by contracts and events: money, fractions, durations.
+
+Money is ``Decimal`` from the text that was written to the printed result; it never passes
+through ``float``. A duration is written ``"90 days"``, ``"13 weeks"`` or ``"12 months"`` and is
+always added to an anchor date (``anchor + relativedelta(months=n)``), never accumulated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+CENT = Decimal("0.01")
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Round once, half-up, to cents (the only rounding rule of the engine)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_text(value: Decimal) -> str:
+    """Amounts print with exactly two decimals."""
+    return f"{round_cents(value):.2f}"
+
+
+def to_decimal(value: Any, what: str = "number") -> Decimal:
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", f"expected a {what}, got true/false")
+    if isinstance(value, float):
+        # floats are refused: they have already lost the written digits
+        raise PydanticCustomError("decimal_float", f"{what} must be written as text, not a float")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise PydanticCustomError("decimal_parsing", f"'{value}' is not a {what}") from None
+    else:
+        raise PydanticCustomError("decimal_type", f"expected a {what}")
+    if not d.is_finite():
+        raise PydanticCustomError("decimal_parsing", f"'{value}' is not a finite {what}")
+    return d
+
+
+def _money(value: Any) -> Decimal:
+    d = to_decimal(value, "money amount")
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise PydanticCustomError(
+            "money_places", "amount {value} has more than 2 decimal places", {"value": str(d)}
+        )
+    if d < 0:
+        raise PydanticCustomError("money_negative", "amount {value} is negative",
+                                  {"value": str(d)})
+    if abs(d) >= Decimal("1e15"):
+        raise PydanticCustomError("money_range", "amount {value} is implausibly large",
+                                  {"value": str(d)})
+    return d
+
+
+def _fraction(value: Any) -> Decimal:
+    d = to_decimal(value, "fraction")
+    if d < 0 or d > 1:
+        raise PydanticCustomError("fraction_range", "{value} is not between 0 and 1",
+                                  {"value": str(d)})
+    return d
+
+
+def _nonneg(value: Any) -> Decimal:
+    d = to_decimal(value)
+    if d < 0:
+        raise PydanticCustomError("negative", "{value} is negative", {"value": str(d)})
+    if abs(d) >= Decimal("1e15"):
+        raise PydanticCustomError("number_range", "{value} is implausibly large",
+                                  {"value": str(d)})
+    return d
+
+
+_NUMBER_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]
+}
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "amount, at most 2 decimals, >= 0"}),
+]
+Fraction = Annotated[
+    Decimal,
+    BeforeValidator(_fraction),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number from 0 to 1"}),
+]
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_nonneg),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number >= 0"}),
+]
+
+DurationUnit = Literal["days", "weeks", "months"]
+_DURATION_RE = re.compile(r"^\s*(\d{1,5})\s*(day|days|week|weeks|month|months)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length written as text. Months are calendar months added to an anchor date."""
+
+    count: int
+    unit: DurationUnit
+
+    def after(self, anchor: date) -> date:
+        """``anchor`` moved forward by this duration (Jan 31 + 1 month = Feb 28/29)."""
+        if self.unit == "months":
+            return anchor + relativedelta(months=self.count)
+        return anchor + timedelta(days=self.days_exact())
+
+    def before(self, anchor: date) -> date:
+        if self.unit == "months":
+            return anchor - relativedelta(months=self.count)
+        return anchor - timedelta(days=self.days_exact())
+
+    def days_exact(self) -> int:
+        if self.unit == "months":
+            raise ValueError("a month duration has no fixed number of days")
+        return self.count * (7 if self.unit == "weeks" else 1)
+
+    def min_days(self) -> int:
+        """The fewest days this can span (a month is at least 28 days)."""
+        return self.count * 28 if self.unit == "months" else self.days_exact()
+
+    def max_days(self) -> int:
+        """The most days this can span (12 months are at most 366 days)."""
+        if self.unit == "months":
+            years, months = divmod(self.count, 12)
+            return years * 366 + months * 31
+        return self.days_exact()
+
+    def __str__(self) -> str:
+        unit = self.unit if self.count != 1 else self.unit[:-1]
+        return f"{self.count} {unit}"
+
+
+def parse_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("duration", "a duration is written like '90 days', "
+                                  "'13 weeks' or '12 months'")
+    m = _DURATION_RE.match(value)
+    if not m:
+        raise PydanticCustomError(
+            "duration", "'{value}' is not a duration like '90 days', '13 weeks' or '12 months'",
+            {"value": value},
+        )
+    unit = m.group(2)
+    if not unit.endswith("s"):
+        unit += "s"
+    return Duration(int(m.group(1)), unit)  # type: ignore[arg-type]
+
+
+DurationField = Annotated[
+    Duration,
+    BeforeValidator(parse_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _DURATION_RE.pattern,
+                    "description": "e.g. '90 days', '13 weeks', '12 months'"}),
+]
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: Any) -> date:
+    """Only ISO dates (YYYY-MM-DD): no timestamps, no day-first guessing."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise PydanticCustomError("date_parsing", "'{value}' is not a real date ({why})",
+                                      {"value": value, "why": str(exc)}) from None
+    raise PydanticCustomError("date_parsing", "'{value}' is not a date written YYYY-MM-DD",
+                              {"value": str(value)[:40]})
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(parse_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]

@@ -1,0 +1,164 @@
+"""YAML with line numbers and without surprises.
+
+The file is *composed* (not constructed) with PyYAML's SafeLoader, then turned into plain
+dicts, lists and strings by hand: every scalar stays the string that was written, so
+``0.10`` or ``12345678901234567.89`` reach pydantic untouched, and ``null``/``~``/empty
+become ``None``. Each node's position is recorded by its path so that a validation error's
+``loc`` can be mapped back to ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import Problem, Source
+
+MAX_CONTRACT_BYTES = 1_000_000
+# An alias may point at a large subtree; expanding nested aliases grows exponentially
+# ("billion laughs"). A real contract has a few thousand nodes at most.
+MAX_NODES = 200_000
+
+Path = tuple[str | int, ...]
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    file: str
+    # path -> (line, col) of the value node, 1-based; for mapping keys also path + ("<key>",)
+    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def source(self, path: Path) -> Source:
+        """The closest recorded position for ``path`` (walking up to the nearest parent)."""
+        p = tuple(path)
+        while p:
+            if p in self.marks:
+                line, col = self.marks[p]
+                return Source(self.file, line, col)
+            p = p[:-1]
+        line, col = self.marks.get((), (1, 1))
+        return Source(self.file, line, col)
+
+    def key_source(self, path: Path) -> Source:
+        if tuple(path) in self.key_marks:
+            line, col = self.key_marks[tuple(path)]
+            return Source(self.file, line, col)
+        return self.source(path)
+
+    def resolve_loc(self, loc: tuple[Any, ...]) -> Path:
+        """Turn a pydantic ``loc`` into a data path, skipping union tags and model names."""
+        node = self.data
+        path: list[str | int] = []
+        for part in loc:
+            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+                path.append(part)
+                node = node[part]
+            elif isinstance(node, dict) and isinstance(part, str):
+                # a missing key or a union tag: a missing key stops here (report the parent),
+                # a tag (e.g. the component kind) is skipped and the walk goes on.
+                continue
+        return tuple(path)
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Compose ``text`` and convert it; problems instead of exceptions."""
+    problems: list[Problem] = []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))]
+    except yaml.YAMLError as exc:
+        return None, [Problem("Y001", f"YAML syntax error: {exc}", Source(file, 1, 1))]
+    except RecursionError:
+        return None, [Problem("Y002", "YAML nested too deeply", Source(file, 1, 1))]
+    if root is None:
+        return None, [Problem("Y003", "the file is empty", Source(file, 1, 1))]
+
+    doc = YamlDocument(data=None, file=file)
+    count = 0
+
+    def convert(node: yaml.Node, path: Path) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            raise _TooManyNodes
+        doc.marks.setdefault(path, _mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _NULL_TAG:
+                return None
+            return str(node.value)
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append(
+                        Problem("Y004", "a mapping key must be a plain word",
+                                Source(file, *_mark(key_node)))
+                    )
+                    continue
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    problems.append(
+                        Problem("Y004", "merge keys (<<) are not supported; write the keys out",
+                                Source(file, *_mark(key_node)))
+                    )
+                    continue
+                key = str(key_node.value)
+                if key in out:
+                    problems.append(
+                        Problem("Y005", f"duplicate key '{key}'", Source(file, *_mark(key_node)))
+                    )
+                    continue
+                doc.key_marks[(*path, key)] = _mark(key_node)
+                out[key] = convert(value_node, (*path, key))
+            return out
+        raise AssertionError(f"unknown YAML node {type(node).__name__}")  # pragma: no cover
+
+    try:
+        doc.data = convert(root, ())
+    except _TooManyNodes:
+        return None, [
+            Problem("Y006", f"the document expands to more than {MAX_NODES} nodes "
+                    "(aliases nested too deep?)", Source(file, 1, 1))
+        ]
+    except RecursionError:
+        return None, [Problem("Y002", "YAML nested too deeply", Source(file, 1, 1))]
+    return doc, problems
+
+
+def read_bytes(path: str, limit: int) -> tuple[bytes | None, Problem | None]:
+    """Read a file within a size limit; an unreadable file is a problem, not a crash."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        return None, Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))
+    if len(raw) > limit:
+        return None, Problem("F002", f"file is larger than the limit of {limit} bytes",
+                             Source(path))
+    return raw, None
+
+
+def decode_utf8(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem("F003", f"file is not UTF-8 (byte {exc.start})", Source(path))
