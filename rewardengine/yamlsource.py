@@ -56,13 +56,13 @@ class YamlDocument:
         node = self.data
         path: list[str | int] = []
         for part in loc:
-            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            in_map = isinstance(node, dict) and isinstance(part, str) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if in_map or in_list:
                 path.append(part)
                 node = node[part]
-            elif isinstance(node, dict) and isinstance(part, str):
-                # a missing key or a union tag: a missing key stops here (report the parent),
-                # a tag (e.g. the component kind) is skipped and the walk goes on.
-                continue
+            # anything else is a missing key (the parent is reported) or a union tag such as
+            # the component kind, which is skipped so the walk goes on
         return tuple(path)
 
 

@@ -94,7 +94,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument,
                       model: type[Contract] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, int | None, int | None, str]] = set()
-    for error in exc.errors(include_url=False):
+    for details in exc.errors(include_url=False):
+        error: dict[str, Any] = dict(details)
         loc = tuple(error["loc"])
         etype = error["type"]
         code = _CODES.get(etype, _DEFAULT_CODE)

@@ -189,13 +189,19 @@ class CapacityFee(ComponentBase):
     until: IsoDate | None = None
 
 
+def _weights(*kinds: str) -> dict[EmploymentKind, Decimal]:
+    return {k: Decimal(1) for k in kinds}  # type: ignore[misc]
+
+
 class QualifyingWork(Strict):
     """Which work counts, and how much of it: hours or FTE, kinds at a weight."""
 
     min_hours_per_week: Quantity | None = None
     min_fte: Fraction | None = None
+    full_time_hours: Quantity = Field(
+        default=Decimal("37.5"), description="hours per week of a full-time job, for FTE")
     kinds: dict[EmploymentKind, Quantity] = Field(
-        default_factory=lambda: {"open": Decimal(1)},
+        default_factory=lambda: _weights("open"),
         description="kind -> weight; a kind left out does not count")
 
 
@@ -253,7 +259,7 @@ class EmploymentCondition(ComponentBase):
     required: int = Field(ge=1)
     reference_period: DurationField
     weights: dict[EmploymentKind, Quantity] = Field(
-        default_factory=lambda: {k: Decimal(1) for k in EMPLOYMENT_KINDS})
+        default_factory=lambda: _weights(*EMPLOYMENT_KINDS))
     amount: Price
     reach_by: IsoDate | None = None
 

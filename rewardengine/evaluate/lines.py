@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -33,14 +33,14 @@ class Line:
     provider: str | None
     status: Status
     occurrence: str
-    date: date | None
+    date: dt.date | None
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
     reason: str
     evidence: tuple[str, ...] = ()
-    period_start: date | None = None
-    period_end: date | None = None  # exclusive
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None  # exclusive
     cap: str | None = None  # which cap cut the line, and by how much
     uncapped: Decimal | None = None
 
@@ -78,9 +78,9 @@ class Line:
 
 
 def make_line(*, component: Any, clause: str, ctx_customer: str | None, segment: str | None,
-              provider: str | None, status: Status, occurrence: str, on: date | None,
+              provider: str | None, status: Status, occurrence: str, on: dt.date | None,
               quantity: Decimal, unit_price: Decimal, reason: str,
-              evidence: tuple[str, ...] = (), period: tuple[date, date] | None = None
+              evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
     return Line(
         component=component.id, kind=component.kind, clause=clause, customer_id=ctx_customer,

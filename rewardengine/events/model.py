@@ -6,7 +6,7 @@ result line can point at the row behind it. Those two are set by the readers, ne
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -33,7 +33,7 @@ class EventBase(BaseModel):
     row: int = 0
 
     @property
-    def known_on(self) -> date:
+    def known_on(self) -> dt.date:
         """When the fact became known (``recorded``, defaulting to ``date``)."""
         return self.recorded or self.date
 

@@ -1,0 +1,186 @@
+"""Work spells: which days of employment count, at what weight, on what evidence.
+
+Shared by the employment-based kinds (employment_outcome, milestones, work_history,
+employment_condition). Rules, documented in docs/contract-language.md:
+
+* A job (``employment`` event) covers ``[date, end + 1 day)``; an ongoing job, and any job as
+  far as it lies after ``as_of``, is counted only up to and including ``as_of``.
+* Overlapping jobs are summed: hours per week add up, FTE fractions add up. A job given only in
+  hours converts to FTE as ``hours / full_time_hours`` and back.
+* A day qualifies when the summed hours (and/or FTE) of the *counting* jobs active that day meet
+  the thresholds, compared exactly in Decimal (0.79 is not 0.8).
+* A qualifying day counts at the hours-weighted average of its jobs' kind weights (subsidised
+  work at 0.5 makes two days count as one).
+* The evidence of a day is the weakest evidence among its counting jobs; of a spell or outcome,
+  the weakest over the days it rests on.
+* Spells: qualifying stretches joined across gaps of at most ``max_gap`` days (a gap of exactly
+  ``max_gap`` joins, one day more splits); gap days are not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+from .contract.model import EVIDENCE_LEVELS
+from .events.model import Employment
+from .periods import ONE_DAY, Period
+from .values import Duration
+
+FULL_TIME_HOURS = Decimal("37.5")
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """Days with one constant work state (the same jobs active)."""
+
+    period: Period
+    hours: Decimal  # summed hours per week of the counting jobs
+    fte: Decimal  # summed FTE of the counting jobs
+    weight: Decimal  # hours-weighted average of the jobs' kind weights
+    evidence: str  # weakest evidence among the jobs
+    event_ids: tuple[str, ...]
+
+    @property
+    def weighted_days(self) -> Decimal:
+        return self.weight * self.period.days
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """Qualifying stretches joined across allowed gaps."""
+
+    stretches: tuple[Stretch, ...]
+
+    @property
+    def start(self) -> date:
+        return self.stretches[0].period.start
+
+    @property
+    def end(self) -> date:
+        return self.stretches[-1].period.end
+
+    @property
+    def event_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({i for s in self.stretches for i in s.event_ids}))
+
+    @property
+    def weighted_days(self) -> Decimal:
+        return sum((s.weighted_days for s in self.stretches), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """The day a count of (weighted) work days was reached, and what it rests on."""
+
+    on: date
+    evidence: str
+    event_ids: tuple[str, ...]
+    first_day: date
+
+
+def job_hours(job: Employment, full_time: Decimal = FULL_TIME_HOURS) -> Decimal:
+    if job.hours_per_week is not None:
+        return job.hours_per_week
+    assert job.fte is not None
+    return job.fte * full_time
+
+
+def job_fte(job: Employment, full_time: Decimal = FULL_TIME_HOURS) -> Decimal:
+    if job.fte is not None:
+        return job.fte
+    assert job.hours_per_week is not None
+    return job.hours_per_week / full_time
+
+
+def job_period(job: Employment, as_of: date) -> Period | None:
+    """The days the job covers, known as of ``as_of`` (never beyond it)."""
+    last = job.end if job.end is not None else as_of
+    last = min(last, as_of)
+    if last < job.date:
+        return None
+    return Period(job.date, last + ONE_DAY)
+
+
+def weakest(levels: Iterable[str]) -> str:
+    return max(levels, key=EVIDENCE_LEVELS.index)
+
+
+def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: Period,
+              as_of: date, min_hours: Decimal | None = None, min_fte: Decimal | None = None,
+              full_time: Decimal = FULL_TIME_HOURS) -> list[Stretch]:
+    """Qualifying stretches inside ``within``: days whose counting jobs meet the thresholds.
+
+    Only jobs whose kind has a positive weight count; the others are ignored entirely.
+    """
+    spans: list[tuple[Period, Employment]] = []
+    for job in jobs:
+        if weights.get(job.kind, Decimal(0)) <= 0:
+            continue
+        period = job_period(job, as_of)
+        clipped = period.clip(within) if period else None
+        if clipped is not None:
+            spans.append((clipped, job))
+    if not spans:
+        return []
+    bounds = sorted({d for p, _ in spans for d in (p.start, p.end)})
+    out: list[Stretch] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        active = [job for p, job in spans if p.start <= start and end <= p.end]
+        if not active:
+            continue
+        hours = sum((job_hours(j, full_time) for j in active), Decimal(0))
+        fte = sum((job_fte(j, full_time) for j in active), Decimal(0))
+        if min_hours is not None and hours < min_hours:
+            continue
+        if min_fte is not None and fte < min_fte:
+            continue
+        if hours > 0:
+            weight = sum((job_hours(j, full_time) * weights[j.kind] for j in active),
+                         Decimal(0)) / hours
+        else:
+            weight = max(weights[j.kind] for j in active)
+        out.append(Stretch(Period(start, end), hours, fte, weight,
+                           weakest(j.evidence for j in active),
+                           tuple(sorted(j.event_id for j in active))))
+    return out
+
+
+def spells(parts: Sequence[Stretch], max_gap_days: int = 0) -> list[Spell]:
+    """Join stretches whose gap (days between them) is at most ``max_gap_days``."""
+    out: list[list[Stretch]] = []
+    for part in parts:
+        if out and (part.period.start - out[-1][-1].period.end).days <= max_gap_days:
+            out[-1].append(part)
+        else:
+            out.append([part])
+    return [Spell(tuple(group)) for group in out]
+
+
+def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
+    """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does."""
+    if not parts:
+        return None
+    total = Decimal(0)
+    used: list[Stretch] = []
+    for part in parts:
+        used.append(part)
+        if part.weight > 0 and total + part.weighted_days >= needed:
+            days = ((needed - total) / part.weight).to_integral_value(rounding=ROUND_CEILING)
+            day = part.period.start + timedelta(days=max(int(days), 1) - 1)
+            return Reached(day, weakest(s.evidence for s in used),
+                           tuple(sorted({i for s in used for i in s.event_ids})),
+                           parts[0].period.start)
+        total += part.weighted_days
+    return None
+
+
+def counted(parts: Sequence[Stretch]) -> Decimal:
+    return sum((p.weighted_days for p in parts), Decimal(0))
+
+
+def needed_days(duration: Duration, anchor: date) -> Decimal:
+    """A minimum duration as a day count; months are counted from ``anchor``."""
+    return Decimal((duration.after(anchor) - anchor).days)
