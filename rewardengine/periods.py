@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_UP, Decimal, localcontext
 
 from dateutil.relativedelta import relativedelta
 
@@ -87,3 +88,35 @@ def iso_weeks(period: Period) -> Iterator[Period]:
             return
         yield Period(start, start + timedelta(weeks=1))
         i += 1
+
+
+def day_share(days: int, of: int) -> Decimal:
+    """``days / of`` as a Decimal, for prorating a part-month by days.
+
+    Exact when the fraction terminates (15/30 -> ``0.5``, 30/30 -> ``1``); otherwise 28
+    significant digits rounded away from zero (10/30 -> ``0.3333...334``), so that
+    ``round_cents(share * amount)`` gives the cent the exact fraction gives, half-up ties
+    included.
+    """
+    if of <= 0 or not 0 <= days <= of:
+        raise ValueError(f"cannot share {days} of {of} days")
+    with localcontext() as ctx:
+        ctx.prec = 28
+        ctx.rounding = ROUND_UP
+        return (Decimal(days) / Decimal(of)).normalize() if days else Decimal(0)
+
+
+def whole_weeks(period: Period) -> Iterator[Period]:
+    """Calendar weeks (Monday to Sunday) lying wholly inside ``period``; a week straddling
+    either end is left out."""
+    for week in iso_weeks(period):
+        if period.start <= week.start and week.end <= period.end:
+            yield week
+
+
+def whole_months(period: Period) -> Iterator[Period]:
+    """Calendar months lying wholly inside ``period``; a month straddling either end is left
+    out."""
+    for month in calendar_months(period):
+        if period.start <= month.start and month.end <= period.end:
+            yield month

@@ -111,6 +111,7 @@ Quantity = Annotated[
 ]
 
 DurationUnit = Literal["days", "weeks", "months"]
+MAX_DURATION_DAYS = 36_600  # 100 years; 1200 months at most 366 days a year
 _DURATION_RE = re.compile(r"^\s*(\d{1,5})\s*(day|days|week|weeks|month|months)\s*$")
 
 
@@ -168,7 +169,12 @@ def parse_duration(value: Any) -> Duration:
     unit = m.group(2)
     if not unit.endswith("s"):
         unit += "s"
-    return Duration(int(m.group(1)), unit)  # type: ignore[arg-type]
+    duration = Duration(int(m.group(1)), unit)  # type: ignore[arg-type]
+    if duration.max_days() > MAX_DURATION_DAYS:
+        # keeps every date the engine computes (date + durations) inside the calendar
+        raise PydanticCustomError("duration", "'{value}' is longer than 100 years",
+                                  {"value": value})
+    return duration
 
 
 DurationField = Annotated[
@@ -181,18 +187,31 @@ DurationField = Annotated[
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Dates outside these years are typos (0202-01-01, 9999-12-31 as "open"); bounding them keeps
+# date + durations (at most 100 years each) far from the end of the calendar.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+
+
+def _in_range(d: date, value: Any) -> date:
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise PydanticCustomError("date_parsing", "'{value}' is outside the years {lo} to {hi}",
+                                  {"value": str(value)[:40], "lo": MIN_DATE.year,
+                                   "hi": MAX_DATE.year})
+    return d
 
 
 def parse_date(value: Any) -> date:
-    """Only ISO dates (YYYY-MM-DD): no timestamps, no day-first guessing."""
+    """Only ISO dates (YYYY-MM-DD) from 1900 to 2199: no timestamps, no day-first guessing."""
     if isinstance(value, date):
-        return value
+        return _in_range(value, value)
     if isinstance(value, str) and _DATE_RE.match(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError as exc:
             raise PydanticCustomError("date_parsing", "'{value}' is not a real date ({why})",
                                       {"value": value, "why": str(exc)}) from None
+        return _in_range(parsed, value)
     raise PydanticCustomError("date_parsing", "'{value}' is not a date written YYYY-MM-DD",
                               {"value": str(value)[:40]})
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
+from itertools import pairwise
 
 from .contract.model import EVIDENCE_LEVELS
 from .events.model import Employment
@@ -104,6 +105,19 @@ def job_period(job: Employment, as_of: date) -> Period | None:
     return Period(job.date, last + ONE_DAY)
 
 
+def fte_at_least(jobs: Sequence[Employment], min_fte: Decimal,
+                 full_time: Decimal = FULL_TIME_HOURS) -> bool:
+    """Summed FTE of ``jobs`` is at least ``min_fte``, decided exactly.
+
+    Jobs given only in hours are compared in hours (``min_fte * full_time``) rather than
+    divided, so 5 + 5 + 20 hours at 37.5 is exactly 0.80 FTE, not 0.7999...
+    """
+    given = sum((j.fte for j in jobs if j.fte is not None), Decimal(0))
+    hours = sum((j.hours_per_week for j in jobs
+                 if j.fte is None and j.hours_per_week is not None), Decimal(0))
+    return given * full_time + hours >= min_fte * full_time
+
+
 def weakest(levels: Iterable[str]) -> str:
     return max(levels, key=EVIDENCE_LEVELS.index)
 
@@ -127,7 +141,7 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
         return []
     bounds = sorted({d for p, _ in spans for d in (p.start, p.end)})
     out: list[Stretch] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         active = [job for p, job in spans if p.start <= start and end <= p.end]
         if not active:
             continue
@@ -135,7 +149,7 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
         fte = sum((job_fte(j, full_time) for j in active), Decimal(0))
         if min_hours is not None and hours < min_hours:
             continue
-        if min_fte is not None and fte < min_fte:
+        if min_fte is not None and not fte_at_least(active, min_fte, full_time):
             continue
         if hours > 0:
             weight = sum((job_hours(j, full_time) * weights[j.kind] for j in active),

@@ -55,7 +55,10 @@ class YamlDocument:
         """Turn a pydantic ``loc`` into a data path, skipping union tags and model names."""
         node = self.data
         path: list[str | int] = []
-        for part in loc:
+        for i, part in enumerate(loc):
+            if (isinstance(node, dict) and isinstance(part, str) and node.get("kind") == part
+                    and i + 1 < len(loc)):
+                continue  # the component's union tag (its kind), even if a key is so named
             in_map = isinstance(node, dict) and isinstance(part, str) and part in node
             in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
             if in_map or in_list:
@@ -84,6 +87,13 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))]
+    except yaml.reader.ReaderError as exc:
+        # a character YAML does not allow (NUL, other control characters): point at it
+        before = text[:exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else 0
+        return None, [Problem("Y001", f"YAML syntax error: unacceptable character "
+                              f"#x{char:04x}: {exc.reason}", Source(file, line, col))]
     except yaml.YAMLError as exc:
         return None, [Problem("Y001", f"YAML syntax error: {exc}", Source(file, 1, 1))]
     except RecursionError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, Severity
 from ..values import Duration
 from .load import LoadedContract
 from .model import (
@@ -37,6 +37,11 @@ def check_contract(loaded: LoadedContract) -> list[Problem]:
 
 def _err(loaded: LoadedContract, code: str, message: str, *path: str | int) -> Problem:
     return Problem(code, message, loaded.source(*path))
+
+
+def _key_err(loaded: LoadedContract, code: str, message: str, *path: str | int) -> Problem:
+    """A problem with a mapping key itself (an unknown name): located at the key."""
+    return Problem(code, message, loaded.doc.key_source(tuple(path)))
 
 
 def _checks(lc: LoadedContract) -> Iterator[Problem]:
@@ -90,9 +95,9 @@ def _segment_checks(lc: LoadedContract) -> Iterator[Problem]:
     for i, tier in enumerate(seg.tiers):
         for name in tier.when:
             if name not in SEGMENT_ATTRIBUTES_OK and not name.startswith("attr_"):
-                yield _err(lc, "C213", f"unknown segment attribute '{name}'; use one of "
-                           f"{', '.join(SEGMENT_ATTRIBUTES_OK)} or attr_<name>",
-                           "segments", "tiers", i, "when", name)
+                yield _key_err(lc, "C213", f"unknown segment attribute '{name}'; use one "
+                               f"of {', '.join(SEGMENT_ATTRIBUTES_OK)} or attr_<name>",
+                               "segments", "tiers", i, "when", name)
         if seg.source == "referral" and tier.when:
             yield _err(lc, "C214", f"segment '{tier.id}' has rules, but segments come from "
                        "the referral (source: referral)", "segments", "tiers", i, "when")
@@ -103,7 +108,11 @@ def _segment_checks(lc: LoadedContract) -> Iterator[Problem]:
         yield _err(lc, "C213", f"segment attribute '{name}' is used both as a range and as "
                    "a value list or true/false", "segments", "tiers")
     for issue in issues:
-        if issue.kind == "gap":
+        if issue.kind == "unchecked":
+            yield Problem("C215", "segments combine too many ranges and values to check that "
+                          "every customer falls in exactly one; check them by hand",
+                          lc.source("segments", "tiers"), Severity.WARNING)
+        elif issue.kind == "gap":
             yield _err(lc, "C207", "segments leave a gap: a customer with "
                        f"{describe_point(issue.example)} falls in no segment "
                        "(add a tier, or widen a range)", "segments", "tiers")
@@ -124,8 +133,8 @@ def _price_checks(lc: LoadedContract, price: Any, segment_ids: list[str],
     where = ".".join(str(p) for p in path)
     for k in keys:
         if k not in segment_ids and k not in EVIDENCE_LEVELS:
-            yield _err(lc, "C202", f"{where}: '{k}' is neither a segment "
-                       f"({', '.join(segment_ids)}) nor an evidence level", *path, k)
+            yield _key_err(lc, "C202", f"{where}: '{k}' is neither a segment "
+                           f"({', '.join(segment_ids)}) nor an evidence level", *path, k)
     if seg_keys and ev_keys:
         yield _err(lc, "C202", f"{where} mixes segment and evidence keys; nest evidence "
                    "levels under each segment", *path)
@@ -141,12 +150,12 @@ def _price_checks(lc: LoadedContract, price: Any, segment_ids: list[str],
     for k, v in price.items():
         if isinstance(v, dict):
             if k not in segment_ids:
-                yield _err(lc, "C202", f"{where}.{k}: only a segment may hold a table of "
-                           "evidence levels", *path, k)
+                yield _key_err(lc, "C202", f"{where}.{k}: only a segment may hold a table "
+                               "of evidence levels", *path, k)
             for ek in v:
                 if ek not in EVIDENCE_LEVELS:
-                    yield _err(lc, "C202", f"{where}.{k}: '{ek}' is not an evidence level "
-                               f"({', '.join(EVIDENCE_LEVELS)})", *path, k, ek)
+                    yield _key_err(lc, "C202", f"{where}.{k}: '{ek}' is not an evidence "
+                                   f"level ({', '.join(EVIDENCE_LEVELS)})", *path, k, ek)
             if not evidence_ok:
                 yield _err(lc, "C202", f"{where}: prices by evidence level only apply to "
                            "employment-based fees", *path, k)
@@ -157,7 +166,9 @@ def _phase_checks(lc: LoadedContract, phase: Phase | None, service: Duration,
     if phase is None:
         return
     start = phase.from_
-    if start is not None and start.unit == phase.until.unit and start.count >= phase.until.count:
+    # flagged when the phase is empty for every service start (mixed units: by day bounds)
+    if start is not None and (start.count >= phase.until.count if start.unit == phase.until.unit
+                              else start.min_days() >= phase.until.max_days()):
         yield _err(lc, "C204", f"phase starts at {start} but ends at {phase.until}",
                    *path, "until")
     if _longer(phase.until, service):

@@ -66,6 +66,12 @@ def _allowed_keys(error: dict[str, Any]) -> list[str]:
     return list(ctx.get("expected_tags", "").replace("'", "").split(", ")) if ctx else []
 
 
+def _is_kind_tag(error: dict[str, Any]) -> bool:
+    """An unknown component ``kind`` (not a value of the wrong shape, e.g. a list for a price)."""
+    ctx = error.get("ctx") or {}
+    return error["type"] == "union_tag_invalid" and ctx.get("discriminator") == "'kind'"
+
+
 def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ...]) -> str:
     etype = error["type"]
     loc = error["loc"]
@@ -73,6 +79,11 @@ def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ..
         return f"missing required key '{loc[-1]}'"
     if etype == "extra_forbidden":
         return f"unknown key '{loc[-1]}'"
+    if etype == "union_tag_invalid" and not _is_kind_tag(error):
+        # a value of the wrong shape where a scalar/mapping/list union is expected
+        where = ".".join(str(p) for p in path) or "document"
+        got = (error.get("ctx") or {}).get("tag", "?")
+        return f"{where}: expected {' or '.join(_allowed_keys(error))}, got {got}"
     if etype == "union_tag_invalid":
         ctx = error.get("ctx") or {}
         tag = ctx.get("tag", "?")
@@ -85,7 +96,8 @@ def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ..
     msg = str(error["msg"])
     if etype.startswith(("date_", "decimal_", "int_", "bool_", "string_", "literal_")):
         value = error.get("input")
-        shown = f" '{value}'" if isinstance(value, str) and len(value) < 60 else ""
+        shown = (f" '{value}'" if isinstance(value, str) and len(value) < 60
+                 and f"'{value}'" not in msg else "")
         return f"{where}:{shown} {msg[0].lower()}{msg[1:]}"
     return f"{where}: {msg}"
 
@@ -99,11 +111,15 @@ def pydantic_problems(exc: ValidationError, doc: YamlDocument,
         loc = tuple(error["loc"])
         etype = error["type"]
         code = _CODES.get(etype, _DEFAULT_CODE)
+        path = doc.resolve_loc(loc)
         if etype == "extra_forbidden":
-            path = doc.resolve_loc(loc)
             src = doc.key_source(path)
+        elif etype == "union_tag_invalid" and not _is_kind_tag(error):
+            code = _DEFAULT_CODE
+            src = doc.source(path)
+        elif _is_kind_tag(error) and (*path, "kind") in doc.marks:
+            src = doc.source((*path, "kind"))  # point at the unknown kind itself
         else:
-            path = doc.resolve_loc(loc)
             src = doc.source(path)
         message = _message(error, doc, path)
         key = (code, src.line, src.col, message)

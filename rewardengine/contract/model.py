@@ -333,12 +333,34 @@ class Caps(Strict):
     contract_total: Money | None = None
 
 
+class Invoicing(Strict):
+    """Billing settings (docs/invoicing.md): correction reach and invoice numbering."""
+
+    corrections_months: int | None = Field(
+        default=None, ge=0,
+        description="how many months back corrections reach; left out: no limit")
+    number_prefix: Identifier | None = Field(
+        default=None, description="invoice numbers start with this; default: metadata.id")
+
+
+class AcceptedWarning(Strict):
+    """A lint warning accepted on purpose (docs/lint.md); ``reason`` says why."""
+
+    code: str = Field(pattern=r"^W\d{3}$")
+    component: str | None = Field(
+        default=None, description="accept it for this component id only; all when left out")
+    reason: str = Field(min_length=1, pattern=r"\S")
+
+
 class Contract(Strict):
     metadata: Metadata
     segments: Segmentation | None = None
     windows: Windows
     components: list[Component] = Field(min_length=1)
     caps: Caps = Field(default_factory=Caps)
+    invoicing: Invoicing | None = None
+    accept: list[AcceptedWarning] = Field(
+        default_factory=list, description="lint warnings accepted on purpose, with a reason")
 
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.segments.tiers] if self.segments else ["default"]

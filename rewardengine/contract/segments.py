@@ -21,6 +21,8 @@ SEGMENT_ATTRIBUTES_OK = SEGMENT_ATTRIBUTES
 AttrValue = Decimal | bool | str | None
 
 MAX_CELLS = 200_000
+# cells x tiers tested; beyond this the check is skipped with a warning, not run for minutes
+MAX_WORK = 1_000_000
 
 
 def matches(condition: Condition, value: AttrValue) -> bool:
@@ -52,7 +54,7 @@ def assign(segmentation: Segmentation, attributes: Mapping[str, AttrValue]) -> l
 
 @dataclass(frozen=True)
 class CoverageIssue:
-    kind: str  # "gap" | "overlap"
+    kind: str  # "gap" | "overlap" | "unchecked" (too many combinations to test)
     example: dict[str, AttrValue]
     segments: tuple[str, ...]
 
@@ -98,8 +100,8 @@ def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]
     cells = 1
     for axis in axes:
         cells *= len(axis)
-    if cells > MAX_CELLS:
-        return [], []
+    if cells > MAX_CELLS or cells * len(segmentation.tiers) > MAX_WORK:
+        return [CoverageIssue("unchecked", {}, ())], []
     issues: list[CoverageIssue] = []
     seen_pairs: set[tuple[str, ...]] = set()
     gap_reported = False

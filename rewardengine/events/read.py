@@ -110,6 +110,7 @@ def _check_header(header: list[str], file: str) -> list[Problem]:
 
 def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
                                                                list[Problem]]]:
+    csv.field_size_limit(MAX_FIELD_CHARS)  # the same limit for files and for text
     reader = csv.reader(text)
     try:
         header = [h.strip() for h in next(reader)]
@@ -144,6 +145,23 @@ def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
         yield parse_row(raw, src)
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def iter_jsonl(lines: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
                                                                   list[Problem]]]:
     for row, line in enumerate(lines, start=1):
@@ -151,14 +169,21 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Iterator[tuple[EventBase | No
             continue
         src = Source(file, row=row)
         try:
-            obj = json.loads(line, parse_float=Decimal)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
+            obj = json.loads(line, parse_float=Decimal, parse_constant=_no_constant,
+                             object_pairs_hook=_object)
+        except _DuplicateKey as exc:
+            yield None, [Problem("E001", f"duplicate field '{str(exc)[:40]}'", src)]
+            continue
+        except (ValueError, RecursionError) as exc:
+            # JSONDecodeError, a constant refused above, an integer of over 4300 digits
             yield None, [Problem("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}", src)]
             continue
         if not isinstance(obj, dict):
             yield None, [Problem("E010", "a JSON Lines row must be an object", src)]
             continue
-        unknown = [k for k in obj if k not in ALL_FIELDS and not k.startswith("attr_")]
+        unknown = [k for k in obj
+                   if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
         if unknown:
             yield None, [Problem("E001", f"unknown field '{str(k)[:40]}'", src)
                          for k in unknown]
@@ -210,8 +235,10 @@ def iter_file(path: str) -> Iterator[tuple[EventBase | None, list[Problem]]]:
 
 
 def read_text(text: str, file: str, jsonl: bool = False) -> EventSet:
-    """Read events from a string (tests, fuzzing)."""
-    rows = iter_jsonl(io.StringIO(text), file) if jsonl else iter_csv(io.StringIO(text), file)
+    """Read events from a string (tests, fuzzing), as ``read_events`` reads a file."""
+    # like a file opened utf-8-sig with newline="": a BOM is dropped, \r and \r\n end rows
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    rows = iter_jsonl(stream, file) if jsonl else iter_csv(stream, file)
     return _collect([rows])
 
 

@@ -1,13 +1,161 @@
-"""monthly_fee: NOT YET IMPLEMENTED (work in progress)."""
+"""monthly_fee: a fee per active service month, optionally only for months the customer answered.
+
+Service month ``i`` is ``[start + (i-1) months, start + i months)`` from the service start
+(``periods.anchored_months``; Jan 31 -> Feb 29 -> Mar 31), numbered from 1 (occurrence
+``m01``, ``m02``, ...). Each month is cut to the service window and to the phase (if set);
+a month the cut leaves empty is skipped, a month it shortens is *part-served* and paid by
+``proration``: ``none`` pays nothing (``not_earned``), ``full`` pays the whole amount,
+``daily`` pays ``amount * days served / days in that service month`` (quantity = that share,
+``periods.day_share``; the reason shows ``10/30 days``).
+
+With ``condition.min_responded_contacts: n`` a month pays only if at least ``n`` ``contact``
+events with ``responded: true`` are dated inside its served days.
+
+A month whose last served day is on or before ``as_of`` is decided: ``payable`` on that last
+day, or ``not_earned``. The running month is ``pending`` (what it pays if it completes, and
+what it still needs). Months that have not started by ``as_of`` are not listed.
+``max_months`` counts months paid (payable or pending): a month lost for no answered contact
+does not use up the allowance; months after the allowance are ``not_earned``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from ..contract.model import MonthlyFee
 from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line
+from ..evaluate.lines import Line, Status
+from ..events.model import Contact
+from ..periods import Period, anchored_months, day_share
+from ..values import money_text
+
+ONE = Decimal(1)
+
+
+def _limit(comp: MonthlyFee, service: Period) -> tuple[Period | None, str]:
+    """The days months are counted in (service window, cut to the phase), and its name."""
+    if comp.phase is None:
+        return service, "the service"
+    start = comp.phase.from_.after(service.start) if comp.phase.from_ else service.start
+    end = comp.phase.until.after(service.start)
+    phase = Period(start, max(start, end))
+    return phase.clip(service), f"the phase {phase}"
+
+
+def _cut_reason(month: Period, part: Period, ctx: CustomerContext, service: Period,
+                phase_name: str) -> str:
+    why = []
+    if part.start > month.start:
+        why.append(f"{phase_name} starts on {part.start}")
+    if part.end < month.end:
+        if part.end == service.end:
+            verb = ("can run at most to" if not ctx.service_ended else
+                    "ended" if ctx.as_of >= service.last_day else "ends")
+            why.append(f"the service {verb} {service.last_day}")
+        else:
+            why.append(f"{phase_name} ends on {part.last_day}")
+    return " and ".join(why)
+
+
+def _contacts(ctx: CustomerContext, part: Period) -> tuple[list[Contact], list[Contact]]:
+    inside = [c for c in ctx.timeline.contacts if c.date in part]
+    return inside, [c for c in inside if c.responded]
+
+
+def _contact_text(inside: list[Contact], answered: list[Contact]) -> str:
+    if not inside:
+        return "no contacts"
+    n = len(inside)
+    noun = "contact" if n == 1 else "contacts"
+    if not answered:
+        return f"{n} {noun}, none answered"
+    return f"{n} {noun}, {len(answered)} answered"
 
 
 def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    raise NotImplementedError("monthly_fee")
+    comp: MonthlyFee = component
+    service = ctx.service
+    if service is None:
+        return []  # no service month has started
+    price = ctx.price(comp.amount)
+    if price is None:
+        return [ctx.line(comp, status="not_earned", occurrence="none", on=None, quantity=ONE,
+                         unit_price=Decimal(0),
+                         reason=f"no monthly amount for segment {ctx.segment}")]
+    limit, phase_name = _limit(comp, service)
+    if limit is None:
+        return []  # the phase lies wholly after the service ended
+    need = comp.condition.min_responded_contacts if comp.condition else 0
+    lines: list[Line] = []
+    paid = 0
+    for i, month in anchored_months(service.start, limit.end):
+        part = month.clip(limit)
+        if part is None:
+            continue  # before the phase starts
+        if part.start > ctx.as_of:
+            break  # not started yet: not listed
+        line = _month(comp, ctx, service, phase_name, price, need, paid, i + 1, month, part)
+        if line.status != "not_earned":
+            paid += 1
+        lines.append(line)
+    return lines
+
+
+def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: str,
+           price: Decimal, need: int, paid: int, n: int, month: Period, part: Period
+           ) -> Line:
+    """The line of service month ``n`` (``month``), served on the days ``part``."""
+    label = f"service month {n} ({month})"
+    decided = ctx.as_of >= part.last_day
+    inside, answered = _contacts(ctx, part)
+    quantity = ONE
+    served = ""
+    cut = part != month
+    if cut:
+        served = (f", served {part} ({part.days}/{month.days} days: "
+                  f"{_cut_reason(month, part, ctx, service, phase_name)})")
+        if comp.proration == "daily":
+            quantity = day_share(part.days, month.days)
+
+    # the service start; its end only where it cut the month
+    service_ev = ctx.service_evidence if part.end < month.end and part.end == service.end \
+        else ctx.service_evidence[:1]
+
+    def make(status: Status, reason: str, evidence: list[Contact],
+             qty: Decimal = quantity) -> Line:
+        return ctx.line(comp, status=status, occurrence=f"m{n:02d}", on=part.last_day,
+                        quantity=qty, unit_price=price, reason=reason, period=part,
+                        evidence=[*service_ev, *(c.event_id for c in evidence)])
+
+    if comp.max_months is not None and paid >= comp.max_months:
+        return make("not_earned", f"{label} not paid: the maximum of {comp.max_months} paid "
+                    "months is reached", [])
+    if cut and comp.proration == "none":
+        return make("not_earned", f"{label} not paid: only part of it served{served}; the "
+                    "contract pays no part-month (proration: none)", [], ONE)
+    share = ""
+    if cut:
+        share = (f"; pays {part.days}/{month.days} of {money_text(price)} (proration: daily)"
+                 if comp.proration == "daily" else
+                 f"; pays the full {money_text(price)} (proration: full)")
+    contacts = _contact_text(inside, answered)
+    if len(answered) < need:
+        if decided:
+            head = ("no answered contact" if not answered else
+                    f"only {len(answered)} answered contact{'s' if len(answered) > 1 else ''}"
+                    f" ({need} needed)")
+            return make("not_earned", f"{head} in {label}: {contacts}{served}", inside)
+        wanted = "an answered contact" if need == 1 else f"{need} answered contacts"
+        return make("pending", f"{label} runs to {part.last_day}: needs {wanted} by "
+                    f"{part.last_day}, so far {contacts}{served}{share}", inside)
+    cond = f", {contacts}" if need else ""
+    counted = answered if need else []
+    if not decided:
+        pays = share or f"; pays {money_text(price)} then"
+        return make("pending", f"{label} runs to {part.last_day}{cond}{served}{pays}",
+                    counted)
+    if cut:
+        return make("payable", f"{label}{cond}{served}{share}", counted)
+    return make("payable", f"{label} served to its end{cond}", counted)

@@ -1,0 +1,12 @@
+"""Invoicing: billing periods, a ledger of what was invoiced, invoices and bill verification.
+
+- ``periods``: ``--period 2020-03`` / ``2020-Q1`` / ``--from/--to`` as a half-open period.
+- ``invoice``: the invoice for a period, pure given the evaluation and the ledger's prior
+  state: new lines plus corrections of earlier invoices.
+- ``ledger``: the SQLite ledger (schema version, migrations, one transaction per invoice).
+- ``render``: canonical JSON, spreadsheet-safe CSV, printable bilingual HTML.
+- ``verify``: read a provider's bill and class each line against the computed invoice.
+- ``run``: the two workflows end to end (``issue_invoice``, ``verify_bill``).
+
+The rules are described in docs/invoicing.md.
+"""

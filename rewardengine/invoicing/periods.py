@@ -1,0 +1,103 @@
+"""Billing periods: a month ``YYYY-MM``, a quarter ``YYYY-Qn`` or explicit ``from``/``to`` days.
+
+A period is half-open ``[start, end)`` like every period of the engine; ``to`` given on the
+command line is the inclusive last day. Months and quarters are counted from the period's
+first day (``start + relativedelta(months=n)``), never by adding days.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from ..periods import ONE_DAY, Period
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+
+
+class PeriodError(ValueError):
+    """A period written wrongly; the message says how to write it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BillingPeriod:
+    label: str
+    start: date
+    end: date  # exclusive
+
+    @property
+    def last_day(self) -> date:
+        return self.end - ONE_DAY
+
+    @property
+    def span(self) -> Period:
+        return Period(self.start, self.end)
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.start <= d < self.end
+
+    def to_dict(self) -> dict[str, str]:
+        return {"label": self.label, "start": self.start.isoformat(),
+                "last_day": self.last_day.isoformat()}
+
+    @staticmethod
+    def from_dict(data: dict[str, str]) -> BillingPeriod:
+        return BillingPeriod(data["label"], date.fromisoformat(data["start"]),
+                             date.fromisoformat(data["last_day"]) + ONE_DAY)
+
+
+def month(year: int, number: int) -> BillingPeriod:
+    start = date(year, number, 1)
+    return BillingPeriod(f"{year:04d}-{number:02d}", start, start + relativedelta(months=1))
+
+
+def quarter(year: int, number: int) -> BillingPeriod:
+    start = date(year, 3 * (number - 1) + 1, 1)
+    return BillingPeriod(f"{year:04d}-Q{number}", start, start + relativedelta(months=3))
+
+
+def between(first_day: date, last_day: date) -> BillingPeriod:
+    """An explicit period from ``first_day`` to ``last_day``, both inclusive."""
+    if last_day < first_day:
+        raise PeriodError(f"the period ends {last_day}, before it starts {first_day}")
+    return BillingPeriod(f"{first_day.isoformat()}..{last_day.isoformat()}", first_day,
+                         last_day + ONE_DAY)
+
+
+def parse_period(text: str) -> BillingPeriod:
+    """``2020-03`` (a month) or ``2020-Q1`` (a quarter)."""
+    value = text.strip()
+    m = _MONTH.match(value)
+    if m:
+        year, number = int(m.group(1)), int(m.group(2))
+        if not 1 <= number <= 12:
+            raise PeriodError(f"'{text}' has no month {number}; write a month as YYYY-MM")
+        return month(year, number)
+    q = _QUARTER.match(value)
+    if q:
+        return quarter(int(q.group(1)), int(q.group(2)))
+    raise PeriodError(f"'{text[:40]}' is not a period: write a month as YYYY-MM (2020-03) or "
+                      "a quarter as YYYY-Qn (2020-Q1), or give --from and --to dates")
+
+
+def _parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise PeriodError(f"{what} '{text[:40]}' is not a date written YYYY-MM-DD") from None
+
+
+def resolve_period(period: str | None, first_day: str | None, last_day: str | None
+                   ) -> BillingPeriod:
+    """The period from the command line: ``--period`` or both ``--from`` and ``--to``."""
+    if period is not None:
+        if first_day is not None or last_day is not None:
+            raise PeriodError("give either --period or --from/--to, not both")
+        return parse_period(period)
+    if first_day is None or last_day is None:
+        raise PeriodError("give --period YYYY-MM or YYYY-Qn, or both --from and --to")
+    return between(_parse_day(first_day, "--from"), _parse_day(last_day, "--to"))

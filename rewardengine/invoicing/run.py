@@ -1,0 +1,164 @@
+"""The two workflows end to end: issue an invoice for a period, verify a provider's bill.
+
+Both read the ledger, evaluate the contract as of the knowledge date and compute the invoice
+with ``invoice.compute_invoice``; ``issue_invoice`` then writes it in the same transaction.
+Nothing here reads the clock: the issue date is given (default: the period's last day).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from .. import __version__
+from ..contract.load import LoadedContract
+from ..evaluate.engine import evaluate
+from ..events.model import EventBase
+from .invoice import JOINT, Invoice, PriorState, compute_invoice
+from .ledger import Ledger
+from .periods import BillingPeriod
+from .verify import Bill, VerifyReport, classify
+
+
+class InvoicingError(ValueError):
+    """A request that cannot be served as asked (the message says why)."""
+
+
+def select_providers(loaded: LoadedContract, provider: str | None, joint: bool
+                     ) -> tuple[str, tuple[str, ...]]:
+    """(series, providers): one provider's invoice, or a consortium's joint invoice."""
+    ids = tuple(p.id for p in loaded.contract.metadata.providers)
+    if joint:
+        if provider is not None:
+            raise InvoicingError("give either --provider or --joint, not both")
+        return JOINT, ids
+    if provider is None:
+        if len(ids) == 1:
+            return ids[0], ids
+        raise InvoicingError(f"the contract has providers {', '.join(ids)}: give --provider "
+                             "ID, or --joint for one invoice with a section per member")
+    if provider not in ids:
+        raise InvoicingError(f"provider '{provider[:40]}' is not in the contract "
+                             f"({', '.join(ids)})")
+    return provider, (provider,)
+
+
+def inputs_sha256(paths: Iterable[str]) -> str:
+    """sha256 of the event inputs: of each file's sha256, sorted, one per line. The same
+    files give the same hash whatever their names or the order they are given in."""
+    digests = []
+    for path in paths:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        digests.append(h.hexdigest())
+    return hashlib.sha256("".join(d + "\n" for d in sorted(digests)).encode()).hexdigest()
+
+
+Status = Literal["issued", "dry_run", "already_issued", "nothing_new"]
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    status: Status
+    invoice: Invoice | None  # issued, would be issued, or the one already issued
+    message: str
+
+
+def _compute(loaded: LoadedContract, events: Sequence[EventBase], prior: PriorState,
+             period: BillingPeriod, series: str, providers: tuple[str, ...],
+             issue_date: date, inputs_hash: str, engine_version: str) -> Invoice:
+    as_of = prior.knowledge_date(period, providers)
+    evaluation = evaluate(loaded, events, as_of)
+    return compute_invoice(evaluation, prior, period=period, providers=providers,
+                           series=series, issue_date=issue_date, inputs_sha256=inputs_hash,
+                           engine_version=engine_version)
+
+
+def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: BillingPeriod,
+                  *, ledger_path: str, inputs_hash: str, provider: str | None = None,
+                  joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
+                  engine_version: str = __version__) -> IssueResult:
+    """Invoice ``period``: new lines and corrections against the ledger, written in one
+    transaction (unless ``dry_run``). A period already invoiced issues nothing new."""
+    series, providers = select_providers(loaded, provider, joint)
+    issued_on = issue_date or period.last_day
+    contract_id = loaded.contract.metadata.id
+
+    def attempt(ledger: Ledger | None) -> IssueResult:
+        prior = ledger.prior_state(contract_id) if ledger is not None else PriorState()
+        done = prior.issued_for(series, period)
+        if done is not None:
+            existing = ledger.get(done.number) if ledger is not None else None
+            return IssueResult("already_issued", existing,
+                               f"period {period.label} was already invoiced to {series} as "
+                               f"{done.number} on {done.issue_date}; nothing new is issued "
+                               "(later changes are corrected on the next period's invoice)")
+        invoice = _compute(loaded, events, prior, period, series, providers, issued_on,
+                           inputs_hash, engine_version)
+        if invoice.is_empty():
+            return IssueResult("nothing_new", invoice,
+                               f"nothing to invoice to {series} for {period.label}: no new "
+                               "payable lines and no corrections")
+        if dry_run or ledger is None:
+            return IssueResult("dry_run", invoice,
+                               f"dry run: {invoice.number} would bill {invoice.total} "
+                               f"{invoice.currency}; nothing was written")
+        ledger.write(invoice)
+        return IssueResult("issued", invoice,
+                           f"issued {invoice.number} for {period.label}: total "
+                           f"{invoice.total} {invoice.currency}")
+
+    if dry_run:
+        if not os.path.exists(ledger_path):
+            return attempt(None)
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            return attempt(ledger)
+    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+        return attempt(ledger)
+
+
+def show_invoice(ledger_path: str, number: str) -> Invoice | None:
+    """An issued invoice from the ledger, exactly as issued."""
+    if not os.path.exists(ledger_path):
+        return None
+    with Ledger.open(ledger_path, read_only=True) as ledger:
+        return ledger.get(number)
+
+
+def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
+                period: BillingPeriod, *, ledger_path: str | None, provider: str | None = None,
+                joint: bool = False, engine_version: str = __version__) -> VerifyReport:
+    """Class every line of ``bill`` against the invoice computed for ``period``.
+
+    The bill is compared with the ledger as it stands; if the ledger already holds an
+    invoice for this period (the checker recorded it first), with the ledger as it was
+    before that invoice, so a bill can be checked before or after it is recorded.
+    """
+    series, providers = select_providers(loaded, provider, joint)
+    contract_id = loaded.contract.metadata.id
+    if ledger_path is None or not os.path.exists(ledger_path):
+        prior = PriorState()
+        note = "no ledger: nothing was invoiced before"
+    else:
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            prior = ledger.prior_state(contract_id)
+            done = prior.issued_for(series, period)
+            note = f"ledger {os.path.basename(ledger_path)} ({len(prior.invoices)} invoices)"
+            if done is not None:
+                prior = ledger.prior_state(contract_id, before=ledger.invoice_id(done.number))
+                note = (f"ledger {os.path.basename(ledger_path)} as it was before "
+                        f"{done.number}, which already covers {period.label}")
+    as_of = prior.knowledge_date(period, providers)
+    evaluation = evaluate(loaded, events, as_of)
+    expected = compute_invoice(evaluation, prior, period=period, providers=providers,
+                               series=series, issue_date=period.last_day, inputs_sha256="",
+                               engine_version=engine_version)
+    return replace(classify(bill, expected, evaluation, prior), ledger=note)

@@ -1,0 +1,155 @@
+"""Rendering for people: rich tables and explanations. The CLI is the only caller.
+
+Everything here turns library results into text; nothing computes money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .csvsafe import write_csv
+from .errors import Problem, Severity
+from .evaluate.engine import CustomerResult, Evaluation
+from .evaluate.lines import Line
+from .events.model import EventBase
+from .values import money_text
+
+STATUS_STYLE = {"payable": "green", "pending": "yellow", "not_earned": "red"}
+
+CSV_COLUMNS = (
+    "customer_id", "segment", "provider", "component", "kind", "status", "occurrence", "date",
+    "period_start", "period_end", "quantity", "unit_price", "amount", "uncapped", "cap",
+    "evidence", "clause", "reason",
+)
+
+
+def problem_lines(problems: Iterable[Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
+def print_problems(console: Console, problems: list[Problem]) -> None:
+    for p in problems:
+        style = "yellow" if p.severity is Severity.WARNING else "red"
+        console.print(Text(str(p), style=style), soft_wrap=True)
+
+
+def lines_table(lines: list[Line], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False, expand=True, title_justify="left")
+    table.add_column("component")
+    table.add_column("status")
+    table.add_column("date", no_wrap=True)
+    table.add_column("qty", justify="right")
+    table.add_column("unit price", justify="right")
+    table.add_column("amount", justify="right", no_wrap=True)
+    table.add_column("reason", ratio=1)
+    for ln in lines:
+        reason = ln.reason + (f" [{ln.cap}]" if ln.cap else "")
+        table.add_row(ln.component, Text(ln.status, style=STATUS_STYLE[ln.status]),
+                      ln.date.isoformat() if ln.date else "", str(ln.quantity),
+                      money_text(ln.unit_price), money_text(ln.amount), reason)
+    return table
+
+
+def print_evaluation(console: Console, ev: Evaluation) -> None:
+    md = ev.loaded.contract.metadata
+    console.print(f"[bold]{md.title}[/bold] ({md.id} v{md.version}) as of {ev.as_of}")
+    for cust in ev.customers:
+        t = cust.totals
+        title = (f"customer {cust.customer_id} · segment {cust.segment} · provider "
+                 f"{cust.provider} · payable {money_text(t.payable)} · pending "
+                 f"{money_text(t.pending)}")
+        console.print(lines_table(cust.lines, title))
+    if ev.contract_lines:
+        console.print(lines_table(ev.contract_lines, "contract-level fees"))
+    t = ev.totals
+    console.print(f"[bold]total payable {money_text(t.payable)}[/bold] · pending "
+                  f"{money_text(t.pending)} · not earned {money_text(t.not_earned)} · "
+                  f"{len(ev.customers)} customers")
+
+
+def evaluation_csv(ev: Evaluation) -> str:
+    rows = []
+    for ln in ev.all_lines():
+        rows.append([
+            ln.customer_id or "", ln.segment or "", ln.provider or "", ln.component, ln.kind,
+            ln.status, ln.occurrence, ln.date.isoformat() if ln.date else "",
+            ln.period_start.isoformat() if ln.period_start else "",
+            ln.period_end.isoformat() if ln.period_end else "", str(ln.quantity),
+            money_text(ln.unit_price), money_text(ln.amount),
+            money_text(ln.uncapped) if ln.uncapped is not None else "", ln.cap or "",
+            " ".join(ln.evidence), ln.clause, ln.reason,
+        ])
+    return write_csv(CSV_COLUMNS, rows)
+
+
+def _event_summary(e: EventBase) -> str:
+    skip = {"event_id", "customer_id", "type", "date", "file", "row", "recorded", "void",
+            "attributes"}
+    parts = [f"{k}={v}" for k, v in e.model_dump(exclude_none=True).items()
+             if k not in skip and v not in ({}, False)]
+    attrs = getattr(e, "attributes", {})
+    parts.extend(f"{k}={v}" for k, v in sorted(attrs.items()))
+    if e.recorded is not None and e.recorded != e.date:
+        parts.append(f"recorded {e.recorded}")
+    return ", ".join(parts)
+
+
+def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> None:
+    ctx = cust.context
+    tl = ctx.timeline
+    loaded = ev.loaded
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("customer", cust.customer_id)
+    head.add_row("as of", f"{tl.as_of} (only facts recorded by then count)")
+    head.add_row("segment", f"{cust.segment or '-'} — {ctx.segment_reason}")
+    head.add_row("provider", f"{cust.provider or '-'} — {ctx.provider_reason}")
+    head.add_row("service", ctx.service_reason)
+    follow = ctx.window("service_and_follow_up")
+    if follow is not None and loaded.contract.windows.follow_up is not None:
+        head.add_row("follow-up", f"until {follow.last_day} "
+                     f"({loaded.contract.windows.follow_up} after the service)")
+    for problem in ctx.problems:
+        head.add_row("problem", Text(problem, style="red"))
+    console.print(Panel(head, title="who and when", title_align="left"))
+
+    events = Table(title="timeline", title_justify="left", expand=True)
+    for col in ("date", "event", "type", "details", "row"):
+        events.add_column(col)
+    for e in tl.events:
+        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
+                       _event_summary(e), str(e.source))
+    for e in tl.superseded:
+        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
+                       Text("superseded by a later-recorded row: " + _event_summary(e),
+                            style="dim"), str(e.source))
+    for e in tl.voided:
+        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
+                       Text("voided (retracted)", style="dim"), str(e.source))
+    console.print(events)
+
+    for comp in loaded.contract.components:
+        lines = [ln for ln in cust.lines if ln.component == comp.id]
+        title = f"{comp.id} ({comp.kind}) — {loaded.clause(comp.id)}"
+        if comp.label:
+            title += f" — {comp.label}"
+        if comp.kind == "capacity_fee":
+            body: Table | Text = Text("a fee per contract month, not per customer",
+                                      style="dim")
+        elif comp.segments is not None and cust.segment not in comp.segments:
+            body = Text(f"does not apply: only for segments {', '.join(comp.segments)}",
+                        style="dim")
+        elif not lines:
+            body = Text("nothing fired", style="dim")
+        else:
+            body = lines_table(lines)
+        console.print(Panel(Group(body), title=title, title_align="left"))
+    t = cust.totals
+    console.print(f"[bold]payable {money_text(t.payable)}[/bold] · pending "
+                  f"{money_text(t.pending)} · not earned {money_text(t.not_earned)}")

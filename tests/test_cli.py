@@ -1,0 +1,136 @@
+"""The command line is a thin layer: its JSON equals the library's result; exit codes hold."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rewardengine.api import run_evaluation
+from rewardengine.cli import app, dump_json
+
+runner = CliRunner()
+
+CONTRACT = Path(__file__).parent / "data" / "minimal.yaml"
+EVENTS = """\
+event_id,customer_id,type,date,provider,unemployed_since
+r1,c1,referral,2020-01-10,acme,2019-06-01
+s1,c1,service_start,2020-01-15,,
+r2,c2,referral,2020-01-10,acme,2018-06-01
+"""
+
+
+def _events(tmp_path: Path, text: str = EVENTS) -> str:
+    path = tmp_path / "events.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_evaluate_json_equals_library_result(tmp_path: Path) -> None:
+    events = _events(tmp_path)
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), events, "--as-of", "2020-03-01",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    ev, _ = run_evaluation(str(CONTRACT), [events], date(2020, 3, 1))
+    assert ev is not None
+    assert result.stdout == dump_json(ev.to_dict())
+    data = json.loads(result.stdout)
+    assert data["totals"] == {"payable": "100.00", "pending": "150.00", "not_earned": "0.00"}
+    assert data["contract"]["id"] == "demo"
+    assert len(data["contract"]["sha256"]) == 64
+    assert [c["customer_id"] for c in data["customers"]] == ["c1", "c2"]
+
+
+def test_evaluate_twice_is_byte_identical(tmp_path: Path) -> None:
+    events = _events(tmp_path)
+    args = ["evaluate", str(CONTRACT), events, "--as-of", "2020-03-01", "--format", "json"]
+    assert runner.invoke(app, args).stdout == runner.invoke(app, args).stdout
+
+
+def test_evaluate_one_customer_and_csv(tmp_path: Path) -> None:
+    events = _events(tmp_path)
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), events, "--as-of", "2020-03-01",
+                                 "--customer", "c2", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert rows[0].startswith("customer_id,segment,provider,component,kind,status")
+    assert len(rows) == 2 and rows[1].startswith("c2,B,acme,base_fee,event_fee,pending")
+
+
+def test_evaluate_unknown_customer_exits_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), _events(tmp_path), "--as-of",
+                                 "2020-03-01", "--customer", "nobody"])
+    assert result.exit_code == 1
+
+
+def test_table_output_names_customers_and_totals(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), _events(tmp_path), "--as-of",
+                                 "2020-03-01"])
+    assert result.exit_code == 0, result.output
+    assert "customer c1" in result.stdout
+    assert "total payable 100.00" in result.stdout
+
+
+def test_explain_says_segment_service_and_why(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["explain", str(CONTRACT), _events(tmp_path), "--as-of",
+                                 "2020-03-01", "--customer", "c2"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "at referral 2020-01-10: unemployment_months=19" in out
+    assert "no service start recorded yet" in out
+    assert "needs a service start by 2020-12-31" in out
+
+
+def test_validate_clean_contract_exits_0(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(CONTRACT), _events(tmp_path),
+                                 "--format", "json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == (1 if any(p["severity"] == "error" for p in data["problems"])
+                                else 0)
+    assert data["ok"] is (result.exit_code == 0)
+
+
+def test_validate_bad_events_exits_1_with_file_row(tmp_path: Path) -> None:
+    events = _events(tmp_path, EVENTS + "x1,c1,meeting,2020-02-01,,\n")
+    result = runner.invoke(app, ["validate", str(CONTRACT), events])
+    assert result.exit_code == 1
+    assert f"{events}:5: E002 unknown event type 'meeting'" in result.stdout
+
+
+def test_validate_bad_contract_lists_every_problem(tmp_path: Path) -> None:
+    text = CONTRACT.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("amount: {A: 100.00, B: 150.00}", "amout: 1.005")
+                   .replace("valid_until: 2020-12-31", "valid_until: 2020-12-32"),
+                   encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    codes = sorted(p["code"] for p in json.loads(result.stdout)["problems"])
+    assert codes == ["C101", "C102", "C107"]
+
+
+def test_unreadable_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+    assert "F001" in result.stdout
+
+
+def test_bad_date_option_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), _events(tmp_path), "--as-of",
+                                 "1.3.2020"])
+    assert result.exit_code == 2
+
+
+def test_schema_is_json_schema_with_every_kind() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    text = result.stdout
+    for kind in ("event_fee", "hourly_fee", "monthly_fee", "capacity_fee",
+                 "employment_outcome", "milestones", "employment_condition", "work_history",
+                 "benefit_reduction", "survey_adjustment", "reimbursed_expenses"):
+        assert f'"{kind}"' in text
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["required"]) >= {"metadata", "windows", "components"}

@@ -1,0 +1,1119 @@
+"""Every problem the contract loader can report: its code, where it points, what it says.
+
+Positions are asserted exactly. ``at(text, needle)`` is the 1-based ``(line, col)`` of the one
+place ``needle`` occurs in ``text``, so each test names the token the problem must point at
+(an unknown key at the key, a bad value at the value, a missing key at its parent mapping).
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rewardengine.contract.load import load_contract, load_contract_text
+from rewardengine.errors import Problem, Severity
+from rewardengine.yamlsource import MAX_CONTRACT_BYTES
+
+# A valid contract whose last line opens the component list; tests append components.
+HEAD = """\
+metadata:
+  id: pilot
+  title: Error paths
+  version: "1"
+  buyer: Uusimaa TE office
+  providers:
+    - {id: acme, name: Acme Oy}
+  valid_from: 2020-01-01
+  valid_until: 2021-12-31
+segments:
+  tiers:
+    - id: A
+      distance: 0
+      when: {unemployment_months: {max: 12}}
+    - id: B
+      distance: 1
+      when: {unemployment_months: {min: 12}}
+windows:
+  service:
+    max_length: 12 months
+  follow_up: 6 months
+components:
+"""
+FEE = "  - {id: start_fee, kind: event_fee, event: service_start, amount: {A: 100.00, B: 150.00}}\n"
+VALID = HEAD + FEE
+
+
+def at(text: str, needle: str) -> tuple[int, int]:
+    """(line, col) of the single occurrence of ``needle`` in ``text``."""
+    assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
+    before = text[:text.index(needle)]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def pos(p: Problem) -> tuple[int | None, int | None]:
+    return p.source.line, p.source.col
+
+
+def load(text: str) -> list[Problem]:
+    """Problems of a contract that must not load."""
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is None, "the contract loaded"
+    return problems
+
+
+def single(text: str) -> Problem:
+    problems = load(text)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def comp(body: str) -> str:
+    """VALID with one more component (YAML written at the component-list indentation)."""
+    return VALID + textwrap.indent(textwrap.dedent(body), "  ")
+
+
+def test_valid_base_loads() -> None:
+    loaded, problems = load_contract_text(VALID, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+# --- F: files ---------------------------------------------------------------------------------
+
+def test_f001_missing_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "nope.yaml")
+    loaded, problems = load_contract(path)
+    assert loaded is None
+    assert [(p.code, p.source.file, p.source.line) for p in problems] == [("F001", path, None)]
+    assert problems[0].message == "cannot read file: No such file or directory"
+    assert str(problems[0]) == f"{path}: F001 cannot read file: No such file or directory"
+
+
+def test_f001_directory(tmp_path: Path) -> None:
+    loaded, problems = load_contract(str(tmp_path))
+    assert loaded is None
+    assert [p.code for p in problems] == ["F001"]
+    assert problems[0].message.startswith("cannot read file: ")
+
+
+def test_f002_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    # a valid contract padded with a comment to one byte over the limit
+    path.write_bytes(VALID.encode() + b"#" * (MAX_CONTRACT_BYTES + 1 - len(VALID)))
+    loaded, problems = load_contract(str(path))
+    assert loaded is None
+    assert [p.code for p in problems] == ["F002"]
+    assert problems[0].message == f"file is larger than the limit of {MAX_CONTRACT_BYTES} bytes"
+
+
+def test_file_of_exactly_the_size_limit_loads(tmp_path: Path) -> None:
+    path = tmp_path / "edge.yaml"
+    path.write_bytes(VALID.encode() + b"#" * (MAX_CONTRACT_BYTES - len(VALID)))
+    loaded, problems = load_contract(str(path))
+    assert loaded is not None and problems == []
+
+
+def test_f003_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    text = VALID.replace("Uusimaa TE office", "Jyväskylä TE office")
+    path.write_bytes(text.encode("latin-1"))
+    loaded, problems = load_contract(str(path))
+    assert loaded is None
+    offset = text.encode("latin-1").index("ä".encode("latin-1"))
+    assert [(p.code, p.message) for p in problems] == [
+        ("F003", f"file is not UTF-8 (byte {offset})")]
+
+
+def test_utf8_file_with_bom_loads_and_hashes_the_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    path = tmp_path / "bom.yaml"
+    raw = b"\xef\xbb\xbf" + VALID.replace("Uusimaa", "Jyväskylä").encode()
+    path.write_bytes(raw)
+    loaded, problems = load_contract(str(path))
+    assert loaded is not None and problems == []
+    assert loaded.contract.metadata.buyer == "Jyväskylä TE office"
+    assert loaded.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+# --- Y: YAML ----------------------------------------------------------------------------------
+
+def test_y001_unclosed_bracket() -> None:
+    text = VALID.replace("when: {unemployment_months: {max: 12}}",
+                         "when: {unemployment_months: {max: 12}")
+    p = single(text)
+    assert p.code == "Y001"
+    # PyYAML notices at the next line's key, where a ',' or '}' was expected
+    assert pos(p) == at(text, "- id: B")
+    assert p.message == "YAML syntax error: expected ',' or '}', but got '-'"
+
+
+def test_y001_bad_indentation() -> None:
+    text = VALID.replace("  title: Error paths\n", "  title: Error paths\n   oops: 1\n")
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y001", (at(text, "oops")[0], 8))
+    assert p.message == "YAML syntax error: mapping values are not allowed here"
+    assert str(p) == "contract.yaml:4:8: Y001 YAML syntax error: mapping values are not allowed here"
+
+
+def test_y001_tab_indentation() -> None:
+    text = VALID.replace("  follow_up: 6 months", "\tfollow_up: 6 months")
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y001", (at(text, "\tfollow_up")[0], 1))
+    assert p.message == "YAML syntax error: found character '\\t' that cannot start any token"
+
+
+def test_y001_control_character_points_at_it() -> None:
+    text = VALID.replace("Error paths", "Error\x00paths")
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y001", at(text, "\x00"))
+    assert p.message == ("YAML syntax error: unacceptable character #x0000: "
+                         "special characters are not allowed")
+
+
+def test_y001_undefined_alias() -> None:
+    text = VALID.replace("follow_up: 6 months", "follow_up: *six")
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y001", at(text, "*six"))
+    assert p.message == "YAML syntax error: found undefined alias 'six'"
+
+
+def test_y001_two_documents() -> None:
+    text = VALID + "---\nmetadata: {}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y001", at(text, "---"))
+    assert "another document" in p.message
+
+
+def test_y002_nested_too_deeply() -> None:
+    p = single("metadata: " + "[" * 3000 + "]" * 3000 + "\n")
+    assert (p.code, pos(p), p.message) == ("Y002", (1, 1), "YAML nested too deeply")
+
+
+def test_y002_recursive_alias() -> None:
+    p = single("metadata: &m {self: *m}\n")
+    assert (p.code, p.message) == ("Y002", "YAML nested too deeply")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# a comment only\n"])
+def test_y003_empty(text: str) -> None:
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("Y003", (1, 1), "the file is empty")
+
+
+def test_y004_complex_key() -> None:
+    text = VALID + "? [a, b]\n: c\n"
+    problems = load(text)
+    assert [(p.code, pos(p)) for p in problems] == [("Y004", at(text, "[a, b]"))]
+    assert problems[0].message == "a mapping key must be a plain word"
+
+
+def test_y004_merge_key() -> None:
+    text = VALID.replace("  service:\n    max_length: 12 months\n",
+                         "  service: &s\n    max_length: 12 months\n") + \
+        "caps:\n  <<: *s\n"
+    problems = load(text)
+    assert (problems[0].code, pos(problems[0])) == ("Y004", at(text, "<<"))
+    assert problems[0].message == "merge keys (<<) are not supported; write the keys out"
+
+
+def test_y005_duplicate_key_blocks_an_otherwise_valid_contract() -> None:
+    text = VALID.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  follow_up: 9 months\n")
+    p = single(text)
+    assert (p.code, pos(p)) == ("Y005", (at(text, "follow_up: 9")[0], 3))
+    assert p.message == "duplicate key 'follow_up'"
+
+
+def test_y005_duplicate_key_inside_a_flow_mapping() -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", "{A: 100.00, B: 150.00, A: 1.00}")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("Y005", at(text, "A: 1.00"), "duplicate key 'A'")
+
+
+BILLION_LAUGHS = """\
+a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def test_y006_billion_laughs_is_refused_quickly_and_small() -> None:
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        p = single(BILLION_LAUGHS)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (p.code, pos(p)) == ("Y006", (1, 1))
+    assert p.message == ("the document expands to more than 200000 nodes "
+                         "(aliases nested too deep?)")
+    assert elapsed < 10  # about 0.3 s alone; generous for a loaded 2-core CI machine
+    assert peak < 200_000_000
+
+
+def test_small_aliases_are_fine() -> None:
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}", "amount: &p {A: 100.00, B: 150.00}")
+    text += "  - {id: end_fee, kind: event_fee, event: service_end, amount: *p}\n"
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+    assert loaded.contract.components[1].amount == {"A": Decimal("100.00"),  # type: ignore[union-attr]
+                                                    "B": Decimal("150.00")}
+
+
+# --- C100-C110: the schema --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["just words\n", "- a\n- b\n", "42\n"])
+def test_c100_not_a_mapping(text: str) -> None:
+    p = single(text)
+    assert (p.code, pos(p)) == ("C100", (1, 1))
+    assert p.message == "a contract must be a mapping with keys metadata, windows, components"
+
+
+def test_c101_missing_key_points_at_the_parent_mapping() -> None:
+    text = VALID.replace("  buyer: Uusimaa TE office\n", "")
+    p = single(text)
+    # the metadata mapping starts at its first key, "id"
+    assert (p.code, pos(p)) == ("C101", at(text, "id: pilot"))
+    assert p.message == "missing required key 'buyer'"
+
+
+def test_c101_missing_top_level_section() -> None:
+    text = VALID.replace("windows:\n  service:\n    max_length: 12 months\n  follow_up: 6 months\n",
+                         "")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C101", (1, 1), "missing required key 'windows'")
+
+
+def test_c101_missing_component_field_points_at_the_component() -> None:
+    text = comp("""\
+        - id: coaching
+          kind: hourly_fee
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C101", at(text, "id: coaching"))
+    assert p.message == "missing required key 'rate'"
+
+
+def test_c101_missing_field_of_a_flow_mapping_component() -> None:
+    text = VALID + "  - {id: stray, kind: event_fee, event: referral}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C101", at(text, "{id: stray"),
+                                           "missing required key 'amount'")
+
+
+def test_c101_a_key_named_like_the_kind_does_not_move_the_location() -> None:
+    text = comp("""\
+        - id: odd
+          kind: event_fee
+          event: referral
+          event_fee: 3
+        """)
+    problems = load(text)
+    assert [(p.code, pos(p), p.message) for p in problems] == [
+        ("C101", at(text, "id: odd"), "missing required key 'amount'"),
+        ("C102", at(text, "event_fee: 3"), "unknown key 'event_fee'"),
+    ]
+
+
+def test_c102_unknown_key_points_at_the_key() -> None:
+    text = VALID.replace("  valid_until: 2021-12-31\n", "  valid_until: 2021-12-31\n  colour: blue\n")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C102", at(text, "colour"), "unknown key 'colour'")
+
+
+def test_c102_unknown_key_in_a_component() -> None:
+    text = comp("""\
+        - id: bonus
+          kind: event_fee
+          event: referral
+          amount: 50
+          ammount: 60
+        """)
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C102", at(text, "ammount"), "unknown key 'ammount'")
+    assert str(p) == f"contract.yaml:{at(text, 'ammount')[0]}:5: C102 unknown key 'ammount'"
+
+
+def test_c103_unknown_kind_with_did_you_mean_points_at_the_kind() -> None:
+    text = comp("""\
+        - id: bonus
+          kind: employment_outcom
+          min_duration: 90 days
+          amount: 750
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C103", at(text, "employment_outcom\n"))
+    assert p.message.startswith(
+        "unknown kind 'employment_outcom' (did you mean 'employment_outcome'?); expected one "
+        "of 'event_fee', 'hourly_fee',")
+
+
+def test_c103_unknown_kind_without_a_close_match() -> None:
+    text = VALID + "  - {id: x, kind: lottery}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("C103", at(text, "lottery"))
+    assert p.message.startswith("unknown kind 'lottery'; expected one of 'event_fee'")
+    assert "did you mean" not in p.message
+
+
+def test_c103_missing_kind() -> None:
+    text = VALID + "  - {id: x, event: referral, amount: 1}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C103", at(text, "{id: x"),
+                                           "missing required key 'kind'")
+
+
+def test_c104_amount_with_three_decimals() -> None:
+    text = VALID.replace("B: 150.00", "B: 150.005")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C104", at(text, "150.005"))
+    assert p.message == "components.0.amount.B: amount 150.005 has more than 2 decimal places"
+
+
+def test_c104_trailing_zeros_beyond_cents_are_still_three_places() -> None:
+    # "10.000" is 10 exactly, but it was written with three places: the author meant something
+    text = VALID.replace("A: 100.00", "A: 100.000")
+    p = single(text)
+    assert (p.code, p.message) == (
+        "C104", "components.0.amount.A: amount 100.000 has more than 2 decimal places")
+
+
+def test_c105_negative_fee() -> None:
+    text = VALID.replace("A: 100.00", "A: -100.00")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C105", at(text, "-100.00"))
+    assert p.message == "components.0.amount.A: amount -100.00 is negative"
+
+
+def test_c105_negative_capacity_fee() -> None:
+    text = VALID + "  - {id: cap, kind: capacity_fee, amount: -1}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C105", at(text, "-1}"),
+                                           "components.1.amount: amount -1 is negative")
+
+
+def test_amounts_stay_exact_decimals() -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", "{A: 0.10, B: 12345678901234.89}")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+    amount = loaded.contract.components[0].amount  # type: ignore[union-attr]
+    assert amount == {"A": Decimal("0.10"), "B": Decimal("12345678901234.89")}
+    assert str(amount["A"]) == "0.10"  # the written digits, not 0.1000000000000000055...
+    assert str(amount["B"]) == "12345678901234.89"
+
+
+def test_largest_amount_allowed() -> None:
+    text = VALID.replace("B: 150.00", "B: 999999999999999.99")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c106_amount_too_large() -> None:
+    text = VALID.replace("B: 150.00", "B: 12345678901234567.89")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C106", at(text, "12345678901234567.89"))
+    assert p.message == "components.0.amount.B: amount 12345678901234567.89 is implausibly large"
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("abc", "'abc' is not a money amount"),
+    (".nan", "'.nan' is not a money amount"),
+    ("NaN", "'NaN' is not a finite money amount"),
+    ("Infinity", "'Infinity' is not a finite money amount"),
+    ("true", "'true' is not a money amount"),
+    ("1.50 €", "'1.50 €' is not a money amount"),
+])
+def test_c106_not_a_number(written: str, message: str) -> None:
+    text = VALID.replace("A: 100.00", f"A: {written}")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C106", at(text, f"{written}, B: 150.00"))
+    assert p.message == f"components.0.amount.A: {message}"
+
+
+def test_c106_fraction_out_of_range() -> None:
+    text = VALID.replace("  valid_from:", "  vat_rate: 24\n  valid_from:")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C106", at(text, "24\n"))
+    assert p.message == "metadata.vat_rate: 24 is not between 0 and 1"
+
+
+def test_c106_negative_quantity() -> None:
+    text = comp("""\
+        - id: coaching
+          kind: hourly_fee
+          rate: 45.00
+          max_hours: -3
+        """)
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C106", at(text, "-3\n"),
+                                           "components.1.max_hours: -3 is negative")
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("2021-02-30", "'2021-02-30' is not a real date (day is out of range for month)"),
+    ("30.1.2021", "'30.1.2021' is not a date written YYYY-MM-DD"),
+    ("1609459200", "'1609459200' is not a date written YYYY-MM-DD"),
+    ("2021-12-31T10:00:00", "'2021-12-31T10:00:00' is not a date written YYYY-MM-DD"),
+    ("9999-12-31", "'9999-12-31' is outside the years 1900 to 2199"),
+    ("0202-12-31", "'0202-12-31' is outside the years 1900 to 2199"),
+])
+def test_c107_bad_dates(written: str, message: str) -> None:
+    text = VALID.replace("valid_until: 2021-12-31", f"valid_until: {written}")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C107", at(text, written))
+    assert p.message == f"metadata.valid_until: {message}"
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("12 monts", "'12 monts' is not a duration like '90 days', '13 weeks' or '12 months'"),
+    ("12", "'12' is not a duration like '90 days', '13 weeks' or '12 months'"),
+    ("-3 months", "'-3 months' is not a duration like '90 days', '13 weeks' or '12 months'"),
+    ("1.5 months", "'1.5 months' is not a duration like '90 days', '13 weeks' or '12 months'"),
+    ("1201 months", "'1201 months' is longer than 100 years"),
+    ("36601 days", "'36601 days' is longer than 100 years"),
+])
+def test_c108_bad_durations(written: str, message: str) -> None:
+    text = VALID.replace("max_length: 12 months", f"max_length: {written}")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C108", at(text, written + "\n"))
+    assert p.message == f"windows.service.max_length: {message}"
+
+
+def test_c108_duration_that_is_a_list() -> None:
+    text = VALID.replace("follow_up: 6 months", "follow_up: [6, months]")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C108", at(text, "[6, months]"))
+    assert p.message == ("windows.follow_up: a duration is written like '90 days', '13 weeks' "
+                         "or '12 months'")
+
+
+def test_longest_durations_allowed() -> None:
+    text = VALID.replace("follow_up: 6 months", "follow_up: 1200 months")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c110_list_expected() -> None:
+    text = VALID.replace("  providers:\n    - {id: acme, name: Acme Oy}\n", "  providers: acme\n")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C110", at(text, "acme"),
+                                           "metadata.providers: Input should be a valid list")
+
+
+def test_c110_price_of_the_wrong_shape() -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", "[100.00, 150.00]")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "[100.00"))
+    assert p.message == "components.0.amount: expected a scalar or a mapping, got a list"
+
+
+def test_c110_value_not_among_choices() -> None:
+    text = VALID.replace("event: service_start", "event: servicestart")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "servicestart"))
+    assert p.message == ("components.0.event: 'servicestart' input should be 'referral', "
+                         "'service_start', 'service_end', 'hours', 'contact', 'employment', "
+                         "'education', 'benefit', 'survey' or 'expense'")
+
+
+def test_c110_bad_identifier() -> None:
+    text = VALID.replace("id: start_fee", "id: 1st fee")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "1st fee"))
+    assert p.message == ("components.0.id: '1st fee' string should match pattern "
+                         "'^[A-Za-z][A-Za-z0-9_.-]{0,63}$'")
+
+
+def test_c110_integer_expected() -> None:
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}",
+                         "amount: {A: 100.00, B: 150.00}, per: each, max_count: two")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "two"))
+    assert p.message == ("components.0.max_count: 'two' input should be a valid integer, "
+                         "unable to parse string as an integer")
+
+
+def test_c110_integer_out_of_range() -> None:
+    text = VALID.replace("      distance: 1\n", "      distance: -1\n")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "-1\n"))
+    assert p.message == "segments.tiers.1.distance: Input should be greater than or equal to 0"
+
+
+def test_c110_empty_component_list() -> None:
+    text = HEAD.replace("components:\n", "components: []\n")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "[]"))
+    assert p.message == "components: List should have at least 1 item after validation, not 0"
+
+
+def test_c110_boolean_expected() -> None:
+    text = VALID.replace("  valid_from:", "  illustrative: maybe\n  valid_from:")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C110", at(text, "maybe"))
+    assert p.message == ("metadata.illustrative: 'maybe' input should be a valid boolean, "
+                         "unable to interpret input")
+
+
+# --- C2xx: cross-checks -----------------------------------------------------------------------
+
+def test_c201_duplicate_component_id() -> None:
+    text = VALID + "  - {id: start_fee, kind: event_fee, event: referral, amount: 10}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("C201", at(text, "start_fee, kind: event_fee, event: referral"))
+    assert p.message == "duplicate component id 'start_fee'"
+
+
+def test_c202_price_key_that_is_no_segment_points_at_the_key() -> None:
+    text = VALID.replace("B: 150.00", "B: 150.00, C: 200.00")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C202", at(text, "C: 200"))
+    assert p.message == ("components.0.amount: 'C' is neither a segment (A, B) nor an evidence "
+                         "level")
+
+
+def test_c202_unknown_segment_in_applies_list() -> None:
+    text = VALID + "  - {id: x, kind: event_fee, event: referral, amount: 1, segments: [A, Z]}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C202", at(text, "Z]"), "unknown segment 'Z'")
+
+
+def test_c202_evidence_prices_only_for_employment_fees() -> None:
+    text = VALID + "  - {id: x, kind: event_fee, event: referral, amount: {register: 5}}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("C202", at(text, "{register: 5}"))
+    assert p.message == ("components.1.amount: prices by evidence level only apply to "
+                         "employment-based fees")
+
+
+def test_c202_segments_and_evidence_mixed() -> None:
+    text = comp("""\
+        - id: job
+          kind: employment_outcome
+          min_duration: 90 days
+          amount: {A: 750, B: 900, register: 800}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C202", at(text, "{A: 750"))
+    assert p.message == ("components.1.amount mixes segment and evidence keys; nest evidence "
+                         "levels under each segment")
+
+
+def test_c202_unknown_evidence_level_points_at_the_key() -> None:
+    text = comp("""\
+        - id: job
+          kind: employment_outcome
+          min_duration: 90 days
+          amount:
+            A: {register: 750, self_reported: 190}
+            B: 900
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C202", at(text, "self_reported"))
+    assert p.message == ("components.1.amount.A: 'self_reported' is not an evidence level "
+                         "(register, te_office, employer, self_report)")
+
+
+def test_c202_evidence_table_only_under_a_segment() -> None:
+    text = comp("""\
+        - id: job
+          kind: employment_outcome
+          min_duration: 90 days
+          amount: {A: 1, B: 2, C: {register: 3}}
+        """)
+    problems = load(text)
+    assert [(p.code, pos(p), p.message) for p in problems] == [
+        ("C202", at(text, "C: {"),
+         "components.1.amount: 'C' is neither a segment (A, B) nor an evidence level"),
+        ("C202", at(text, "C: {"),
+         "components.1.amount.C: only a segment may hold a table of evidence levels"),
+    ]
+
+
+def test_c203_segment_without_a_price() -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", "{A: 100.00}")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C203", at(text, "{A: 100.00}"))
+    assert p.message == "components.0.amount has no price for segment(s) B"
+
+
+def test_c203_not_raised_for_segments_the_fee_does_not_apply_to() -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", "{A: 100.00}, segments: [A]")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c203_per_customer_cap() -> None:
+    text = VALID + "caps:\n  per_customer: {B: 3000}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C203", at(text, "{B: 3000}"),
+                                           "caps.per_customer has no price for segment(s) A")
+
+
+def test_c204_phase_longer_than_the_service() -> None:
+    text = comp("""\
+        - id: coaching
+          kind: hourly_fee
+          rate: 45.00
+          phase: {until: 13 months}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C204", at(text, "13 months"))
+    assert p.message == ("phase ends 13 months after the service start, later than the "
+                         "service's maximum length of 12 months")
+
+
+def test_c204_phase_longer_in_days_than_any_12_months() -> None:
+    text = VALID + "  - {id: coaching, kind: hourly_fee, rate: 45, phase: {until: 367 days}}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("C204", at(text, "367 days"))
+    assert p.message == ("phase ends 367 days after the service start, later than the "
+                         "service's maximum length of 12 months")
+
+
+def test_c204_366_days_may_fit_12_months() -> None:
+    text = VALID + "  - {id: coaching, kind: hourly_fee, rate: 45, phase: {until: 366 days}}\n"
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c204_phase_ends_before_it_starts() -> None:
+    text = VALID + ("  - {id: monthly, kind: monthly_fee, amount: 300, "
+                    "phase: {from: 3 months, until: 3 months}}\n")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C204", at(text, "3 months}}"),
+                                           "phase starts at 3 months but ends at 3 months")
+
+
+def test_c204_phase_in_mixed_units_that_is_always_empty() -> None:
+    text = VALID + ("  - {id: monthly, kind: monthly_fee, amount: 300, "
+                    "phase: {from: 2 months, until: 40 days}}\n")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C204", at(text, "40 days"),
+                                           "phase starts at 2 months but ends at 40 days")
+
+
+def test_c204_phase_in_mixed_units_that_may_be_empty_is_accepted() -> None:
+    # 30 days .. 1 month is empty for a start in February and one day long otherwise
+    text = VALID + ("  - {id: monthly, kind: monthly_fee, amount: 300, "
+                    "phase: {from: 30 days, until: 1 month}}\n")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c205_contract_ends_before_it_starts() -> None:
+    text = VALID.replace("valid_until: 2021-12-31", "valid_until: 2019-12-31")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C205", at(text, "2019-12-31"))
+    assert p.message == "valid_until 2019-12-31 is before valid_from 2020-01-01"
+
+
+def test_c205_windows_out_of_order() -> None:
+    text = VALID.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n"
+                         "  referrals_until: 2019-06-30\n  outcomes_until: 2019-05-31\n")
+    problems = load(text)
+    assert [(p.code, pos(p), p.message) for p in problems] == [
+        ("C205", at(text, "2019-06-30"),
+         "windows.referrals_until 2019-06-30 is before the contract's valid_from 2020-01-01"),
+        ("C205", at(text, "2019-05-31"),
+         "windows.outcomes_until 2019-05-31 is before the contract's valid_from 2020-01-01"),
+        ("C205", at(text, "2019-05-31"),
+         "windows.outcomes_until 2019-05-31 is before referrals_until 2019-06-30"),
+    ]
+
+
+def test_c205_capacity_fee_until_before_from() -> None:
+    text = VALID + ("  - {id: staff, kind: capacity_fee, amount: 5000, from: 2020-06-01, "
+                    "until: 2020-05-31}\n")
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C205", at(text, "2020-05-31"),
+                                           "until 2020-05-31 is before from 2020-06-01")
+
+
+SEGMENT_TAIL = VALID[VALID.index("windows:"):]
+SEGMENT_HEAD = VALID[:VALID.index("segments:")]
+
+
+def segments(body: str) -> str:
+    return SEGMENT_HEAD + "segments:\n" + textwrap.indent(textwrap.dedent(body), "  ") + \
+        SEGMENT_TAIL
+
+
+def test_c206_overlap_names_a_customer_in_both() -> None:
+    text = segments("""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {unemployment_months: {max: 12}}
+          - id: B
+            distance: 1
+            when: {unemployment_months: {min: 6}}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C206", at(text, "- id: A"))
+    assert p.message == ("segments A, B overlap: a customer with unemployment_months=6 falls "
+                         "in all of them (narrow a range, or set policy: first_match)")
+
+
+def test_c206_first_match_accepts_overlaps() -> None:
+    text = segments("""\
+        policy: first_match
+        tiers:
+          - id: A
+            distance: 0
+            when: {unemployment_months: {max: 12}}
+          - id: B
+            distance: 1
+            when: {unemployment_months: {min: 6}}
+        """)
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert loaded is not None and problems == []
+
+
+def test_c207_gap_names_a_customer_in_none() -> None:
+    text = segments("""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {unemployment_months: {max: 6}}
+          - id: B
+            distance: 1
+            when: {unemployment_months: {min: 12}}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C207", at(text, "- id: A"))
+    assert p.message == ("segments leave a gap: a customer with unemployment_months=6 falls in "
+                         "no segment (add a tier, or widen a range)")
+
+
+def test_c207_gap_over_two_attributes() -> None:
+    text = segments("""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {age: {max: 30}, partial_work_ability: true}
+          - id: B
+            distance: 1
+            when: {age: {min: 30}}
+        """)
+    p = single(text)
+    assert (p.code, p.message) == (
+        "C207", "segments leave a gap: a customer with age=0, partial_work_ability=false "
+        "falls in no segment (add a tier, or widen a range)")
+
+
+def test_c207_first_match_still_needs_no_gaps() -> None:
+    text = segments("""\
+        policy: first_match
+        tiers:
+          - id: A
+            distance: 0
+            when: {attr_group: [youth]}
+          - id: B
+            distance: 1
+            when: {attr_group: [adult]}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C207", at(text, "- id: A"))
+    assert p.message == ("segments leave a gap: a customer with attr_group not listed falls "
+                         "in no segment (add a tier, or widen a range)")
+
+
+def test_c208_unknown_provider() -> None:
+    text = VALID + "  - {id: staff, kind: capacity_fee, amount: 5000, provider: acne}\n"
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C208", at(text, "acne"), "unknown provider 'acne'")
+
+
+def test_c208_capacity_fee_must_name_one_of_several_providers() -> None:
+    text = VALID.replace("    - {id: acme, name: Acme Oy}\n",
+                         "    - {id: acme, name: Acme Oy}\n    - {id: beta, name: Beta Oy}\n")
+    text += "  - {id: staff, kind: capacity_fee, amount: 5000}\n"
+    p = single(text)
+    assert (p.code, pos(p)) == ("C208", at(text, "{id: staff"))
+    assert p.message == "a capacity fee must name its provider when the contract has several"
+
+
+SURVEY = """\
+- id: radar
+  kind: survey_adjustment
+  instrument: tyoelamatutka
+  mode: multiplier
+  applies_to: [start_fee, nothing, radar]
+  bands:
+    - {min_score: 0, factor: 1}
+    - {min_score: 3, factor: 1.1}
+"""
+
+
+def test_c209_survey_adjustment_targets() -> None:
+    text = comp(SURVEY)
+    problems = load(text)
+    assert [(p.code, pos(p), p.message) for p in problems] == [
+        ("C209", at(text, "nothing"), "unknown component 'nothing'"),
+        ("C209", at(text, "radar]"), "a survey adjustment cannot apply to itself"),
+    ]
+
+
+def test_c210_milestones_out_of_order() -> None:
+    text = comp("""\
+        - id: steps
+          kind: milestones
+          steps:
+            - {after: 13 weeks, amount: 300}
+            - {after: 3 months, amount: 500}
+        """)
+    p = single(text)
+    # 3 months may be as short as 84 days (Feb-Apr): not certainly after 13 weeks (91 days)
+    assert (p.code, pos(p)) == ("C210", at(text, "3 months"))
+    assert p.message == "milestone 2 (3 months) is not after milestone 1 (13 weeks)"
+
+
+def test_c210_bands_not_increasing() -> None:
+    text = comp(SURVEY.replace("[start_fee, nothing, radar]", "[start_fee]")
+                .replace("min_score: 3", "min_score: 0"))
+    p = single(text)
+    assert (p.code, pos(p)) == ("C210", at(text, "0, factor: 1.1"))
+    assert p.message == "bands must be in increasing min_score"
+
+
+@pytest.mark.parametrize(("body", "needle", "message"), [
+    ("""\
+     - id: job
+       kind: employment_outcome
+       min_duration: 90 days
+       amount: 750
+       work: {kinds: {}}
+     """, "{}}", "no employment kind counts (work.kinds is empty)"),
+    ("""\
+     - id: toe
+       kind: employment_condition
+       unit: weeks
+       required: 26
+       reference_period: 28 months
+       amount: 1500
+     """, "id: toe", "unit: weeks needs min_hours_per_week"),
+    ("""\
+     - id: toe
+       kind: employment_condition
+       unit: months
+       required: 6
+       reference_period: 28 months
+       amount: 1500
+     """, "id: toe", "unit: months needs min_monthly_wage"),
+    ("""\
+     - id: toe
+       kind: employment_condition
+       unit: weeks
+       min_hours_per_week: 18
+       min_monthly_wage: 930
+       required: 26
+       reference_period: 28 months
+       amount: 1500
+     """, "930", "min_monthly_wage applies to unit: months"),
+    ("""\
+     - id: toe
+       kind: employment_condition
+       unit: months
+       min_monthly_wage: 930
+       min_hours_per_week: 18
+       required: 6
+       reference_period: 28 months
+       amount: 1500
+     """, "18\n", "min_hours_per_week applies to unit: weeks"),
+    ("""\
+     - id: steps
+       kind: milestones
+       steps: [{after: 4 weeks, amount: 100}]
+       benefit_test: {baseline: 12 months, partial_share: 0.5}
+     """, "{baseline", "benefit_test needs both partial_fall and partial_share, or neither"),
+    ("""\
+     - id: steps
+       kind: milestones
+       steps: [{after: 4 weeks, amount: 100}]
+       benefit_test: {baseline: 12 months, full_fall: 0.6, partial_fall: 0.6, partial_share: 0.5}
+     """, "0.6, partial_share", "benefit_test.partial_fall must be below full_fall"),
+    ("""\
+     - id: fall
+       kind: benefit_reduction
+       measure: days
+       baseline: 12 months
+       full: {min_fall: 0.5, amount: 1000}
+       partial: {min_fall: 0.5, amount: 400}
+     """, "0.5, amount: 400", "partial.min_fall must be below full.min_fall"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       mode: multiplier
+       bands: [{min_score: 0, factor: 1.2}]
+     """, "id: radar", "mode: multiplier needs applies_to"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       applies_to: [start_fee]
+       bands: [{min_score: 0, amount: 50}]
+     """, "[start_fee]", "applies_to is only for mode: multiplier"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       bands: [{min_score: 0, factor: 1.2}]
+     """, "{min_score", "a bonus band has an amount and no factor"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       mode: multiplier
+       applies_to: [start_fee]
+       bands: [{min_score: 0, factor: 1.2, amount: 10}]
+     """, "{min_score", "a multiplier band has a factor and no amount"),
+])
+def test_c211_inconsistent_settings(body: str, needle: str, message: str) -> None:
+    text = comp(body)
+    p = single(text)
+    assert (p.code, pos(p), p.message) == ("C211", at(text, needle), message)
+
+
+def test_c212_duplicate_provider_id() -> None:
+    text = VALID.replace("    - {id: acme, name: Acme Oy}\n",
+                         "    - {id: acme, name: Acme Oy}\n    - {id: acme, name: Acme Two}\n")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C212", (at(text, "Acme Two")[0], 12))
+    assert p.message == "duplicate provider id 'acme'"
+
+
+def test_c212_duplicate_segment_id() -> None:
+    text = VALID.replace("    - id: B\n", "    - id: A\n").replace("{A: 100.00, B: 150.00}", "100")
+    p = single(text)
+    assert (p.code, pos(p)) == ("C212", (at(text, "min: 12")[0] - 2, 11))
+    assert p.message == "duplicate segment id 'A'"
+
+
+def test_c213_unknown_segment_attribute_points_at_the_key() -> None:
+    text = VALID.replace("when: {unemployment_months: {max: 12}}",
+                         "when: {unemployed_months: {max: 12}}")
+    problems = load(text)
+    assert [(p.code, pos(p)) for p in problems][0] == ("C213", at(text, "unemployed_months"))
+    assert problems[0].message == (
+        "unknown segment attribute 'unemployed_months'; use one of unemployment_days, "
+        "unemployment_months, age, benefit_days, partial_work_ability or attr_<name>")
+
+
+def test_c213_attribute_used_as_range_and_as_list() -> None:
+    text = segments("""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {age: {max: 30}}
+          - id: B
+            distance: 1
+            when: {age: ["30+"]}
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C213", at(text, "- id: A"))
+    assert p.message == ("segment attribute 'age' is used both as a range and as a value list "
+                         "or true/false")
+
+
+def test_c214_rules_with_segments_from_the_referral() -> None:
+    text = segments("""\
+        source: referral
+        tiers:
+          - id: A
+            distance: 0
+            when: {age: {max: 30}}
+          - id: B
+            distance: 1
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C214", at(text, "{age"))
+    assert p.message == ("segment 'A' has rules, but segments come from the referral "
+                         "(source: referral)")
+
+
+def test_c215_coverage_too_large_to_check_is_a_warning() -> None:
+    tiers = "".join(
+        f"  - id: T{i}\n    distance: 0\n    when: {{age: {{min: {i}, max: {i + 1}}}, "
+        f"benefit_days: {{min: {i}, max: {i + 1}}}, unemployment_days: {{min: {i}, "
+        f"max: {i + 1}}}}}\n" for i in range(40))
+    text = segments("policy: first_match\ntiers:\n" + tiers)
+    text = text.replace("{A: 100.00, B: 150.00}", "100.00")
+    t0 = time.perf_counter()
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    assert time.perf_counter() - t0 < 10
+    assert loaded is not None
+    assert [(p.code, p.severity, pos(p)) for p in problems] == [
+        ("C215", Severity.WARNING, at(text, "- id: T0\n"))]
+    line, col = at(text, "- id: T0\n")
+    assert str(problems[0]) == (
+        f"contract.yaml:{line}:{col}: C215 warning: segments combine too many ranges and values "
+        "to check that every customer falls in exactly one; check them by hand")
+
+
+# --- everything at once -----------------------------------------------------------------------
+
+def test_five_schema_errors_are_all_reported() -> None:
+    text = (VALID.replace("  buyer: Uusimaa TE office\n", "")           # C101
+            .replace("valid_until: 2021-12-31", "valid_until: 2021-13-01")  # C107
+            .replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  colour: red\n")  # C102
+            .replace("B: 150.00", "B: 150.001")                        # C104
+            + "  - {id: job, kind: employment_outcom, amount: 1}\n")   # C103
+    problems = load(text)
+    assert sorted((p.code, pos(p)) for p in problems) == sorted([
+        ("C101", at(text, "id: pilot")),
+        ("C107", at(text, "2021-13-01")),
+        ("C102", at(text, "colour")),
+        ("C104", at(text, "150.001")),
+        ("C103", at(text, "employment_outcom,")),
+    ])
+
+
+def test_five_cross_check_errors_are_all_reported() -> None:
+    text = (VALID.replace("valid_until: 2021-12-31", "valid_until: 2019-12-31")  # C205
+            .replace("{A: 100.00, B: 150.00}", "{A: 100.00}")                  # C203
+            .replace("when: {unemployment_months: {min: 12}}",
+                     "when: {unemployment_months: {min: 13}}")                 # C207
+            + "  - {id: start_fee, kind: capacity_fee, amount: 1, provider: acne}\n")  # C201 C208
+    problems = load(text)
+    assert [(p.code, pos(p)) for p in problems] == [
+        ("C205", at(text, "2019-12-31")),
+        ("C207", at(text, "- id: A")),
+        ("C201", at(text, "start_fee, kind: capacity_fee")),
+        ("C203", at(text, "{A: 100.00}")),
+        ("C208", at(text, "acne")),
+    ]
+
+
+def test_yaml_problems_come_with_schema_problems() -> None:
+    text = VALID.replace("  follow_up: 6 months\n",
+                         "  follow_up: 6 months\n  follow_up: 7 months\n  grace: soon\n")
+    problems = load(text)
+    assert [(p.code, pos(p)) for p in problems] == [
+        ("Y005", (at(text, "7 months")[0], 3)),
+        ("C108", at(text, "soon")),
+    ]
+
+
+def test_every_problem_renders_file_line_col_code() -> None:
+    text = VALID.replace("B: 150.00", "B: -1")
+    p = single(text)
+    line, col = at(text, "-1}}")
+    assert str(p) == (f"contract.yaml:{line}:{col}: C105 components.0.amount.B: "
+                      "amount -1 is negative")
+    assert p.to_dict() == {"code": "C105", "severity": "error",
+                           "message": "components.0.amount.B: amount -1 is negative",
+                           "file": "contract.yaml", "line": line, "col": col, "row": None}

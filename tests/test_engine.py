@@ -1,0 +1,117 @@
+"""The engine around the kinds: segments at referral, caps in accrual order, as-of, JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from conftest import contract_from, one, run
+
+SESSIONS = """
+components:
+  - id: session
+    kind: event_fee
+    event: hours
+    where: {activity: psychologist}
+    per: each
+    amount: {A: 80.00, B: 120.00}
+    window: service
+"""
+
+ROWS = """
+r1,c1,referral,2020-01-10,,,,acme,,2019-06-01
+s1,c1,service_start,2020-01-15
+h1,c1,hours,2020-02-01,,,,,,,,1,psychologist
+h2,c1,hours,2020-02-08,,,,,,,,1,psychologist
+h3,c1,hours,2020-02-15,,,,,,,,1,coaching
+h4,c1,hours,2020-02-22,,,,,,,,1,psychologist
+"""
+
+
+def test_each_event_pays_and_filters() -> None:
+    res = one(contract_from(SESSIONS), ROWS, "2020-03-01")
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in res.lines] == [
+        ("h1", "payable", Decimal("80.00")),
+        ("h2", "payable", Decimal("80.00")),
+        ("h4", "payable", Decimal("80.00")),
+    ]
+    assert res.totals.payable == Decimal("240.00")
+
+
+def test_segment_measured_at_referral_not_later() -> None:
+    # unemployed since 2019-01-11: 11 months 30 days at referral on 2020-01-10 -> segment A,
+    # although by the service start and by as_of the customer has been unemployed 12+ months.
+    rows = ROWS.replace("2019-06-01", "2019-01-11")
+    res = one(contract_from(SESSIONS), rows, "2020-03-01")
+    assert res.segment == "A"
+    assert res.context.segment_reason == "at referral 2020-01-10: unemployment_months=11"
+    # one day earlier is exactly 12 months at referral: the [12, ...) segment B
+    res_b = one(contract_from(SESSIONS), ROWS.replace("2019-06-01", "2019-01-10"), "2020-03-01")
+    assert res_b.segment == "B"
+    assert res_b.lines[0].unit_price == Decimal("120.00")
+
+
+def test_per_customer_cap_binds_mid_line() -> None:
+    contract = contract_from(SESSIONS + "caps:\n  per_customer: 200.00\n")
+    res = one(contract, ROWS, "2020-03-01")
+    assert [(ln.occurrence, ln.amount) for ln in res.lines] == [
+        ("h1", Decimal("80.00")), ("h2", Decimal("80.00")), ("h4", Decimal("40.00"))]
+    cut = res.lines[2]
+    assert cut.uncapped == Decimal("80.00")
+    assert cut.cap == "cut by 40.00 to 40.00: per-customer cap of 200.00 reached"
+    assert res.totals.payable == Decimal("200.00")
+
+
+def test_component_cap_then_customer_cap() -> None:
+    text = SESSIONS.replace("    window: service\n", "    window: service\n    cap: 100.00\n")
+    res = one(contract_from(text), ROWS, "2020-03-01")
+    assert [ln.amount for ln in res.lines] == [Decimal("80.00"), Decimal("20.00"),
+                                               Decimal("0.00")]
+    assert "cap of component session of 100.00" in (res.lines[1].cap or "")
+
+
+def test_contract_ceiling_in_accrual_order_across_customers() -> None:
+    contract = contract_from(SESSIONS + "caps:\n  contract_total: 300.00\n")
+    rows = ROWS + """
+r2,c2,referral,2020-01-10,,,,acme,,2019-06-01
+s2,c2,service_start,2020-01-20
+h5,c2,hours,2020-02-05,,,,,,,,1,psychologist
+h6,c2,hours,2020-02-25,,,,,,,,1,psychologist
+"""
+    ev = run(contract, rows, "2020-03-01")
+    amounts = {(ln.customer_id, ln.occurrence): ln.amount for ln in ev.all_lines()}
+    # accrual order: h1 02-01, h5 02-05, h2 02-08, h4 02-22, h6 02-25
+    assert amounts == {
+        ("c1", "h1"): Decimal("80.00"), ("c2", "h5"): Decimal("80.00"),
+        ("c1", "h2"): Decimal("80.00"), ("c1", "h4"): Decimal("60.00"),
+        ("c2", "h6"): Decimal("0.00"),
+    }
+    assert ev.totals.payable == Decimal("300.00")
+
+
+def test_late_recorded_and_voided_facts_change_later_results_only() -> None:
+    rows = ROWS + """
+h2,c1,hours,2020-02-08,2020-04-01,,true,,,,,1,psychologist
+"""
+    contract = contract_from(SESSIONS)
+    before = one(contract, rows, "2020-03-31")
+    after = one(contract, rows, "2020-04-01")
+    assert [ln.occurrence for ln in before.lines] == ["h1", "h2", "h4"]
+    assert [ln.occurrence for ln in after.lines] == ["h1", "h4"]
+    assert [e.event_id for e in after.context.timeline.voided] == ["h2"]
+
+
+def test_events_after_service_window_are_not_earned_with_reason() -> None:
+    rows = ROWS + "e1,c1,service_end,2020-02-10\n"
+    res = one(contract_from(SESSIONS), rows, "2020-03-01")
+    late = res.lines[-1]
+    assert (late.occurrence, late.status) == ("h4:outside", "not_earned")
+    assert late.reason == ("hours (activity=psychologist) h4 on 2020-02-22 is after the "
+                           "service window 2020-01-15..2020-02-10")
+
+
+def test_customer_without_segment_is_a_problem_not_a_silent_drop() -> None:
+    rows = "r9,c9,referral,2020-01-10,,,,acme\n"
+    ev = run(contract_from(SESSIONS), rows, "2020-03-01")
+    assert [p.code for p in ev.problems] == ["V001"]
+    assert "matches no segment" in ev.problems[0].message
+    assert str(ev.problems[0].source) == "events.csv:2"

@@ -1,0 +1,231 @@
+"""monthly_fee: service months anchored at the service start, the answered-contact trap,
+proration of a month cut short, max_months."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import EVENT_HEADER, contract_from, one
+
+from rewardengine.evaluate.lines import Line
+from rewardengine.periods import day_share
+from rewardengine.values import round_cents
+
+COLUMNS = EVENT_HEADER.strip().split(",")
+d = date.fromisoformat
+
+
+def ev(event_id: str, type_: str, day: str, customer: str = "c1", **fields: str) -> str:
+    cells = {"event_id": event_id, "customer_id": customer, "type": type_, "date": day,
+             **fields}
+    return ",".join(cells.get(c, "") for c in COLUMNS)
+
+
+def start(day: str = "2020-01-15") -> list[str]:
+    return [ev("r1", "referral", "2020-01-10", provider="acme", unemployed_since="2019-06-01"),
+            ev("s1", "service_start", day)]
+
+
+def contact(event_id: str, day: str, answered: bool) -> str:
+    return ev(event_id, "contact", day, responded="true" if answered else "false")
+
+
+def fee(extra: str = "") -> str:
+    return """
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 900.00
+""" + extra
+
+
+ANSWERED = contract_from(fee("""
+    condition: {min_responded_contacts: 1}
+    proration: daily
+"""))
+
+# months from 2020-01-15: m01 01-15..02-14 (31 d), m02 02-15..03-14 (29 d),
+# m03 03-15..04-14 (31 d), m04 04-15..05-14 (30 d); the service ends 2020-04-24, day 10 of m04
+TRAP_ROWS = "\n".join([
+    *start(),
+    contact("k1", "2020-01-20", True),
+    contact("k2", "2020-02-20", True),
+    contact("k3", "2020-03-20", False),
+    contact("k4", "2020-04-01", False),
+    contact("k5", "2020-04-20", True),
+    ev("e1", "service_end", "2020-04-24"),
+])
+
+
+def table(lines: list[Line]) -> list[tuple[object, ...]]:
+    return [(ln.occurrence, ln.status, ln.quantity, ln.amount, ln.date, ln.evidence)
+            for ln in lines]
+
+
+def test_month_lost_for_no_answered_contact_and_last_month_prorated_by_day() -> None:
+    result = one(ANSWERED, TRAP_ROWS, "2020-05-31")
+    third = Decimal("0.3333333333333333333333333334")  # 10/30, rounded away from zero
+    assert table(result.lines) == [
+        ("m01", "payable", Decimal(1), Decimal("900.00"), d("2020-02-14"), ("k1", "s1")),
+        ("m02", "payable", Decimal(1), Decimal("900.00"), d("2020-03-14"), ("k2", "s1")),
+        ("m03", "not_earned", Decimal(1), Decimal("900.00"), d("2020-04-14"),
+         ("k3", "k4", "s1")),
+        ("m04", "payable", third, Decimal("300.00"), d("2020-04-24"), ("e1", "k5", "s1")),
+    ]
+    m03, m04 = result.lines[2], result.lines[3]
+    assert m03.reason == ("no answered contact in service month 3 (2020-03-15..2020-04-14): "
+                          "2 contacts, none answered")
+    assert (m04.period_start, m04.period_end) == (d("2020-04-15"), d("2020-04-25"))
+    assert m04.reason == (
+        "service month 4 (2020-04-15..2020-05-14), 1 contact, 1 answered, served "
+        "2020-04-15..2020-04-24 (10/30 days: the service ended 2020-04-24); pays 10/30 of "
+        "900.00 (proration: daily)")
+    assert result.totals.payable == Decimal("2100.00")
+    assert result.totals.not_earned == Decimal("900.00")
+
+
+def test_running_month_is_pending_with_what_it_still_needs() -> None:
+    result = one(ANSWERED, TRAP_ROWS, "2020-03-20")
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in result.lines] == [
+        ("m01", "payable", Decimal("900.00")),
+        ("m02", "payable", Decimal("900.00")),
+        ("m03", "pending", Decimal("900.00")),
+    ]
+    assert result.lines[2].reason == (
+        "service month 3 (2020-03-15..2020-04-14) runs to 2020-04-14: needs an answered "
+        "contact by 2020-04-14, so far 1 contact, none answered")
+    assert result.lines[2].date == d("2020-04-14")
+
+
+@pytest.mark.parametrize(("proration", "status", "quantity", "amount"), [
+    ("none", "not_earned", Decimal(1), Decimal("900.00")),
+    ("full", "payable", Decimal(1), Decimal("900.00")),
+    ("daily", "payable", Decimal("0.3333333333333333333333333334"), Decimal("300.00")),
+])
+def test_proration_of_a_month_cut_short(proration: str, status: str, quantity: Decimal,
+                                        amount: Decimal) -> None:
+    contract = contract_from(fee(f"    proration: {proration}\n"))
+    m04 = one(contract, TRAP_ROWS, "2020-05-31").lines[3]
+    assert (m04.occurrence, m04.status, m04.quantity, m04.amount, m04.date) == (
+        "m04", status, quantity, amount, d("2020-04-24"))
+    if proration == "none":
+        assert m04.reason == (
+            "service month 4 (2020-04-15..2020-05-14) not paid: only part of it served, "
+            "served 2020-04-15..2020-04-24 (10/30 days: the service ended 2020-04-24); the "
+            "contract pays no part-month (proration: none)")
+
+
+def test_months_from_jan_31_follow_the_anchor_not_repeated_addition() -> None:
+    rows = "\n".join(start("2020-01-31"))
+    result = one(contract_from(fee()), rows, "2020-05-01")
+    assert [(ln.occurrence, ln.status, ln.period_start, ln.period_end, ln.date)
+            for ln in result.lines] == [
+        ("m01", "payable", d("2020-01-31"), d("2020-02-29"), d("2020-02-28")),
+        ("m02", "payable", d("2020-02-29"), d("2020-03-31"), d("2020-03-30")),
+        ("m03", "payable", d("2020-03-31"), d("2020-04-30"), d("2020-04-29")),
+        ("m04", "pending", d("2020-04-30"), d("2020-05-31"), d("2020-05-30")),
+    ]
+    assert result.lines[0].reason == ("service month 1 (2020-01-31..2020-02-28) served to "
+                                      "its end")
+
+
+def test_a_month_is_payable_on_its_last_day() -> None:
+    rows = "\n".join(start())
+    on_last = one(contract_from(fee()), rows, "2020-02-14").lines
+    before = one(contract_from(fee()), rows, "2020-02-13").lines
+    assert [(ln.occurrence, ln.status) for ln in on_last] == [("m01", "payable")]
+    assert [(ln.occurrence, ln.status) for ln in before] == [("m01", "pending")]
+
+
+def test_max_months_counts_paid_months_only() -> None:
+    contract = contract_from(fee("""
+    condition: {min_responded_contacts: 1}
+    max_months: 2
+"""))
+    rows = "\n".join([
+        *start(),
+        contact("k1", "2020-01-20", True),
+        contact("k3", "2020-03-20", True),
+        contact("k4", "2020-04-20", True),
+    ])
+    result = one(contract, rows, "2020-05-20")
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in result.lines] == [
+        ("m01", "payable", Decimal("900.00")),
+        ("m02", "not_earned", Decimal("900.00")),
+        ("m03", "payable", Decimal("900.00")),
+        ("m04", "not_earned", Decimal("900.00")),
+        ("m05", "not_earned", Decimal("900.00")),
+    ]
+    assert result.lines[1].reason == ("no answered contact in service month 2 "
+                                      "(2020-02-15..2020-03-14): no contacts")
+    assert result.lines[3].reason == ("service month 4 (2020-04-15..2020-05-14) not paid: "
+                                      "the maximum of 2 paid months is reached")
+
+
+def test_two_answered_contacts_needed() -> None:
+    contract = contract_from(fee("    condition: {min_responded_contacts: 2}\n"))
+    rows = "\n".join([
+        *start(),
+        contact("k1", "2020-01-20", True),
+        contact("k2", "2020-01-27", False),
+        contact("k3", "2020-02-03", True),
+        contact("k4", "2020-02-20", True),
+        contact("k5", "2020-02-27", False),
+    ])
+    result = one(contract, rows, "2020-03-14")
+    assert table(result.lines) == [
+        ("m01", "payable", Decimal(1), Decimal("900.00"), d("2020-02-14"), ("k1", "k3", "s1")),
+        ("m02", "not_earned", Decimal(1), Decimal("900.00"), d("2020-03-14"),
+         ("k4", "k5", "s1")),
+    ]
+    assert result.lines[1].reason == (
+        "only 1 answered contact (2 needed) in service month 2 (2020-02-15..2020-03-14): "
+        "2 contacts, 1 answered")
+
+
+def test_phase_limits_months_and_a_phase_end_mid_month_prorates() -> None:
+    months_2_3 = contract_from(fee("    phase: {from: 1 month, until: 3 months}\n"))
+    rows = "\n".join(start())
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in
+            one(months_2_3, rows, "2020-06-30").lines] == [
+        ("m02", "payable", Decimal("900.00")),
+        ("m03", "payable", Decimal("900.00")),
+    ]
+    # phase ends 45 days after 2020-01-15 = 2020-02-29 (exclusive): m02 has 14 of 29 days
+    days45 = contract_from(fee("    phase: {until: 45 days}\n    proration: daily\n"))
+    lines = one(days45, rows, "2020-06-30").lines
+    assert table(lines) == [
+        ("m01", "payable", Decimal(1), Decimal("900.00"), d("2020-02-14"), ("s1",)),
+        ("m02", "payable", day_share(14, 29), Decimal("434.48"), d("2020-02-28"), ("s1",)),
+    ]
+    assert "(14/29 days: the phase 2020-01-15..2020-02-28 ends on 2020-02-28)" in \
+        lines[1].reason
+
+
+def test_no_service_start_no_months() -> None:
+    rows = ev("r1", "referral", "2020-01-10", provider="acme", unemployed_since="2019-06-01")
+    assert one(contract_from(fee()), rows, "2020-05-01").lines == []
+
+
+@pytest.mark.parametrize(("days", "of", "amount", "expected"), [
+    (10, 30, "900.00", "300.00"),
+    (14, 29, "900.00", "434.48"),
+    (25, 30, "0.03", "0.03"),  # exactly 0.025: half-up, though 25/30 does not terminate
+    (5, 30, "0.03", "0.01"),  # exactly 0.005
+    (1, 3, "0.01", "0.00"),
+    (31, 31, "123.45", "123.45"),
+])
+def test_day_share_rounds_once_like_the_exact_fraction(days: int, of: int, amount: str,
+                                                       expected: str) -> None:
+    assert round_cents(day_share(days, of) * Decimal(amount)) == Decimal(expected)
+
+
+def test_running_month_cut_by_a_known_service_end_is_pending_prorated() -> None:
+    rows = TRAP_ROWS.replace("e1,c1,service_end,2020-04-24,,",
+                             "e1,c1,service_end,2020-04-24,2020-04-10,")
+    m04 = one(ANSWERED, rows, "2020-04-20").lines[-1]
+    assert (m04.occurrence, m04.status, m04.amount, m04.date, m04.evidence) == (
+        "m04", "pending", Decimal("300.00"), d("2020-04-24"), ("e1", "k5", "s1"))
+    assert "(10/30 days: the service ends 2020-04-24)" in m04.reason
