@@ -136,7 +136,7 @@ def evaluate(
     if customer:
         missing = sorted(set(customer) - {c.customer_id for c in ev.customers})
         if missing:
-            _err().print(f"no events for customer(s): {', '.join(missing)}")
+            _err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
             raise typer.Exit(EXIT_PROBLEMS)
     if format is Format.json:
         sys.stdout.write(dump_json(ev.to_dict()))
@@ -159,7 +159,7 @@ def explain(
     """Explain one customer: timeline, segment, windows, and why each fee fired or not."""
     ev = _evaluate_or_exit(contract, events, as_of, [customer])
     if not ev.customers:
-        _err().print(f"no events recorded by {as_of} for customer {customer}")
+        _err().print(f"no events recorded by {as_of} for customer {customer}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
     explain_customer(_out(), ev, ev.customers[0])
 

@@ -6,17 +6,22 @@ Everything here turns library results into text; nothing computes money.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from .csvsafe import write_csv
 from .errors import Problem, Severity
+from .evaluate.context import CustomerContext
 from .evaluate.engine import CustomerResult, Evaluation
 from .evaluate.lines import Line
 from .events.model import EventBase
+from .kinds.employment_outcome import count_work
+from .periods import ONE_DAY
 from .values import money_text
 
 STATUS_STYLE = {"payable": "green", "pending": "yellow", "not_earned": "red"}
@@ -39,7 +44,8 @@ def print_problems(console: Console, problems: list[Problem]) -> None:
 
 
 def lines_table(lines: list[Line], title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, expand=True, title_justify="left")
+    table = Table(title=escape(title) if title else None, show_lines=False, expand=True,
+                  title_justify="left")
     table.add_column("component")
     table.add_column("status")
     table.add_column("date", no_wrap=True)
@@ -49,15 +55,16 @@ def lines_table(lines: list[Line], title: str | None = None) -> Table:
     table.add_column("reason", ratio=1)
     for ln in lines:
         reason = ln.reason + (f" [{ln.cap}]" if ln.cap else "")
-        table.add_row(ln.component, Text(ln.status, style=STATUS_STYLE[ln.status]),
+        # Text, not str: reasons and ids are data, never rich markup
+        table.add_row(Text(ln.component), Text(ln.status, style=STATUS_STYLE[ln.status]),
                       ln.date.isoformat() if ln.date else "", str(ln.quantity),
-                      money_text(ln.unit_price), money_text(ln.amount), reason)
+                      money_text(ln.unit_price), money_text(ln.amount), Text(reason))
     return table
 
 
 def print_evaluation(console: Console, ev: Evaluation) -> None:
     md = ev.loaded.contract.metadata
-    console.print(f"[bold]{md.title}[/bold] ({md.id} v{md.version}) as of {ev.as_of}")
+    console.print(Text.assemble((md.title, "bold"), f" ({md.id} v{md.version}) as of {ev.as_of}"))
     for cust in ev.customers:
         t = cust.totals
         title = (f"customer {cust.customer_id} · segment {cust.segment} · provider "
@@ -99,6 +106,27 @@ def _event_summary(e: EventBase) -> str:
     return ", ".join(parts)
 
 
+def _spell_texts(comp: Any, ctx: CustomerContext) -> list[Table | Text]:
+    """For employment-based fees: the work that counted, spell by spell, and what did not."""
+    if comp.kind not in ("employment_outcome", "milestones"):
+        return []
+    wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by,
+                    getattr(comp, "requires_active_service", False))
+    if wc is None:
+        return []
+    out: list[Table | Text] = [Text(
+        f"counting {wc.criteria}, {comp.counting}, days {wc.counting.start} to "
+        f"{wc.deadline.last_day} ({wc.deadline.why})", style="dim")]
+    for track in wc.tracks:
+        name = "spell" if wc.continuous else "all counted work"
+        out.append(Text(f"  {name} {track.start}..{track.end - ONE_DAY}: "
+                        f"{track.days.normalize():f} days counted, evidence {track.evidence}, "
+                        f"jobs {', '.join(track.event_ids)}"))
+    for note in wc.notes:
+        out.append(Text(f"  {note}", style="dim"))
+    return out
+
+
 def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> None:
     ctx = cust.context
     tl = ctx.timeline
@@ -106,11 +134,11 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("customer", cust.customer_id)
+    head.add_row("customer", Text(cust.customer_id))
     head.add_row("as of", f"{tl.as_of} (only facts recorded by then count)")
-    head.add_row("segment", f"{cust.segment or '-'} — {ctx.segment_reason}")
-    head.add_row("provider", f"{cust.provider or '-'} — {ctx.provider_reason}")
-    head.add_row("service", ctx.service_reason)
+    head.add_row("segment", Text(f"{cust.segment or '-'} — {ctx.segment_reason}"))
+    head.add_row("provider", Text(f"{cust.provider or '-'} — {ctx.provider_reason}"))
+    head.add_row("service", Text(ctx.service_reason))
     follow = ctx.window("service_and_follow_up")
     if follow is not None and loaded.contract.windows.follow_up is not None:
         head.add_row("follow-up", f"until {follow.last_day} "
@@ -123,15 +151,18 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
     for col in ("date", "event", "type", "details", "row"):
         events.add_column(col)
     for e in tl.events:
-        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
-                       _event_summary(e), str(e.source))
+        events.add_row(e.date.isoformat(), Text(e.event_id),
+                       e.type,  # type: ignore[attr-defined]
+                       Text(_event_summary(e)), Text(str(e.source)))
     for e in tl.superseded:
-        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
+        events.add_row(e.date.isoformat(), Text(e.event_id),
+                       e.type,  # type: ignore[attr-defined]
                        Text("superseded by a later-recorded row: " + _event_summary(e),
-                            style="dim"), str(e.source))
+                            style="dim"), Text(str(e.source)))
     for e in tl.voided:
-        events.add_row(e.date.isoformat(), e.event_id, e.type,  # type: ignore[attr-defined]
-                       Text("voided (retracted)", style="dim"), str(e.source))
+        events.add_row(e.date.isoformat(), Text(e.event_id),
+                       e.type,  # type: ignore[attr-defined]
+                       Text("voided (retracted)", style="dim"), Text(str(e.source)))
     console.print(events)
 
     for comp in loaded.contract.components:
@@ -149,7 +180,8 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
             body = Text("nothing fired", style="dim")
         else:
             body = lines_table(lines)
-        console.print(Panel(Group(body), title=title, title_align="left"))
+        parts: list[Table | Text] = [*_spell_texts(comp, ctx), body]
+        console.print(Panel(Group(*parts), title=escape(title), title_align="left"))
     t = cust.totals
     console.print(f"[bold]payable {money_text(t.payable)}[/bold] · pending "
                   f"{money_text(t.pending)} · not earned {money_text(t.not_earned)}")

@@ -103,12 +103,18 @@ def lint(loaded: LoadedContract) -> list[Problem]:
             continue
         what = f"{entry.code}" + (f" for component '{entry.component}'"
                                   if entry.component is not None else "")
+        elsewhere = sorted({f"'{f.component}'" for f in found
+                            if f.problem.code == entry.code and f.component is not None})
         if entry.component is not None and entry.component not in component_ids:
             why = f"no component has id '{entry.component}'"
+        elif entry.code == "W000":
+            why = "W000 itself cannot be accepted"
         elif entry.code not in TITLES:
             why = f"there is no lint check {entry.code}"
+        elif elsewhere:
+            why = f"{entry.code} is raised only for {', '.join(elsewhere)}"
         else:
-            why = f"the contract no longer triggers it ({TITLES[entry.code]})"
+            why = f"the contract does not trigger it ({TITLES[entry.code]})"
         kept.append(_problem(loaded, "W000", f"accept entry {what} matches no warning: {why}; "
                              "remove the entry or correct its code or component",
                              ("accept", i)))
@@ -156,6 +162,21 @@ def _weight_words(weights: Mapping[Any, Decimal]) -> str:
     return ", ".join(f"{k} {v}" for k, v in weights.items())
 
 
+def _after(duration: Duration, anchor: date) -> date:
+    """``duration.after(anchor)``, or ``date.max`` when that is beyond the calendar."""
+    try:
+        return duration.after(anchor)
+    except (OverflowError, ValueError):
+        return date.max
+
+
+def _plus(anchor: date, days: int) -> date:
+    try:
+        return anchor + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
 def _ceil_div(days: int, weight: Decimal) -> int:
     return int((Decimal(days) / weight).to_integral_value(rounding=ROUND_CEILING))
 
@@ -188,8 +209,8 @@ def _all(lc: LoadedContract) -> Iterator[_Found]:
         if isinstance(comp, EventFee) and comp.event == "referral":
             yield _warn(lc, "W013", f"{_name(comp)} is paid when a customer is referred, "
                         "before any service starts: it pays for customers who never start "
-                        "(Tehostettu työnvälitys referred 13,000 and 8,500 started); pay on "
-                        "service_start instead", (*base, "event"), comp.id)
+                        "(Tehostettu työnvälitys referred over 13,000 job seekers, of whom about "
+                        "8,500 started); pay on service_start instead", (*base, "event"), comp.id)
     yield from _windows(lc)
     yield from reach.open_ended()
     md = c.metadata
@@ -226,11 +247,11 @@ class _Reach:
 
     # the counting window of a component, for a service starting on ``d`` (exclusive end)
     def window_end(self, d: date, follow: bool) -> date:
-        end = self.w.service.max_length.after(d)
+        end = _after(self.w.service.max_length, d)
         if follow and self.w.follow_up is not None:
-            end = self.w.follow_up.after(end)
+            end = _after(self.w.follow_up, end)
         if self.w.grace is not None:
-            end = self.w.grace.after(end)
+            end = _after(self.w.grace, end)
         return end
 
     def window_words(self, follow: bool) -> str:
@@ -269,15 +290,21 @@ class _Reach:
             if _max_weight(comp.weights) <= 0:
                 return
         targets = list(self.targets(i, comp))
+        unreachable = late = False
         for t in targets:
-            found = list(self.check(t))
+            # later steps of a ladder are longer still: report the first step out of reach,
+            # and the first step late referrals miss
+            found = [f for f in self.check(t) if not (late and f.problem.code == "W008")]
             yield from found
-            if found:
-                break  # later steps of the same ladder are longer still
-        if targets and targets[0].reach_by is None and self.w.outcomes_until is None:
-            late = self.last_referral()[0]
-            last = (self.condition_end(comp, late) if isinstance(comp, EmploymentCondition)
-                    else self.window_end(late, self.follows(comp)) - ONE_DAY)
+            late = late or any(f.problem.code == "W008" for f in found)
+            if any(f.problem.code == "W001" for f in found):
+                unreachable = True
+                break
+        if (targets and not unreachable and targets[0].reach_by is None
+                and self.w.outcomes_until is None):
+            latest = self.last_referral()[0]
+            last = (self.condition_end(comp, latest) if isinstance(comp, EmploymentCondition)
+                    else self.window_end(latest, self.follows(comp)) - ONE_DAY)
             if last > self.c.metadata.valid_until:
                 self.open.append((comp.id, last))
 
@@ -320,13 +347,13 @@ class _Reach:
         weight = _max_weight(weights)
 
         def needed(d: date) -> int:
-            return _ceil_div((need.after(d) - d).days, weight)
+            return _ceil_div((_after(need, d) - d).days, weight)
 
         def avail(d: date) -> int:
             return (self.window_end(d, follow) - d).days
 
         def needs_words() -> str:
-            work = [(need.after(d) - d).days for d in _CYCLE]
+            work = [(_after(need, d) - d).days for d in _CYCLE]
             words = f"it needs {need} of qualifying work"
             if need.unit == "months":
                 words += f" ({_span(min(work), max(work))})"
@@ -352,7 +379,7 @@ class _Reach:
                     "the first day of the service earns it")
 
         return _Target(i, comp, what, path, lambda d: avail(d) - needed(d),
-                       lambda d: d + timedelta(days=needed(d) - 1), unreachable, tight,
+                       lambda d: _plus(d, needed(d) - 1), unreachable, tight,
                        reach_by)
 
     def sustainment(self, i: int, comp: Milestones, base: Path) -> Iterator[_Target]:
@@ -363,13 +390,23 @@ class _Reach:
         weight = _max_weight(comp.work.kinds)
 
         def needed(d: date, k: int) -> int:
-            end = Duration(sus.every.count * k, sus.every.unit).after(last.after(d))
+            end = _after(Duration(sus.every.count * k, sus.every.unit), _after(last, d))
             return _ceil_div((end - d).days, weight)
 
+        def count_at(d: date) -> int:
+            """How many sustainment payments fit the window (needed grows with k)."""
+            avail = (self.window_end(d, follow) - d).days
+            lo, hi = 0, sus.max_count
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if needed(d, mid) <= avail:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo
+
         def reachable_count() -> int:
-            return max(sum(1 for k in range(1, sus.max_count + 1)
-                           if needed(d, k) <= (self.window_end(d, follow) - d).days)
-                       for d in _CYCLE)
+            return max(count_at(d) for d in _CYCLE)
 
         n = sus.max_count
         if all(needed(d, n) > (self.window_end(d, follow) - d).days for d in _CYCLE):
@@ -392,21 +429,19 @@ class _Reach:
             """The first day of the first whole week (Monday) or month starting on or after d."""
             if comp.unit == "weeks":
                 return d + timedelta(days=(7 - d.weekday()) % 7)
-            return d if d.day == 1 else Duration(1, "months").after(d.replace(day=1))
+            return d if d.day == 1 else _after(Duration(1, "months"), d.replace(day=1))
 
         def units(d: date) -> int:
             """Whole calendar units in the reference period (as periods.whole_weeks/months)."""
             start, end = first_unit(d), self.condition_end(comp, d) + ONE_DAY
             if comp.unit == "weeks":
                 return max(0, (end - start).days // 7)
-            n = 0
-            while Duration(n + 1, "months").after(start) <= end:
-                n += 1
-            return n
+            # start is the 1st of a month: whole months up to the 1st of end's month
+            return max(0, (end.year - start.year) * 12 + end.month - start.month)
 
         def earliest(d: date) -> date:
             unit_len = Duration(units_needed, "weeks" if comp.unit == "weeks" else "months")
-            return unit_len.after(first_unit(d)) - ONE_DAY
+            return _plus(_after(unit_len, first_unit(d)), -1)
 
         def needs_words() -> str:
             words = f"it needs {comp.required} qualifying calendar {comp.unit}"
@@ -417,7 +452,7 @@ class _Reach:
             return words
 
         where = (f"the reference period of {comp.reference_period}, cut at the end of "
-                 f"{self.window_words(True)}")
+                 f"{self.window_words(True)},")
 
         def unreachable() -> str:
             most = max(units(d) for d in _CYCLE)
@@ -435,7 +470,7 @@ class _Reach:
 
     def condition_end(self, comp: EmploymentCondition, d: date) -> date:
         """The last day of the reference period, cut by the window (no fixed dates)."""
-        return min(comp.reference_period.after(d), self.window_end(d, True)) - ONE_DAY
+        return _plus(min(_after(comp.reference_period, d), self.window_end(d, True)), -1)
 
     def check(self, t: _Target) -> Iterator[_Found]:
         lc = self.lc
@@ -483,7 +518,7 @@ class _Reach:
         service = self.w.service.max_length
 
         def empty(d: date) -> bool:
-            return start.after(d) >= min(phase.until.after(d), service.after(d))
+            return _after(start, d) >= min(_after(phase.until, d), _after(service, d))
 
         if all(empty(d) for d in _CYCLE):
             yield _warn(self.lc, "W001", f"{_name(comp)} can never be paid: its phase "

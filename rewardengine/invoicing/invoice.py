@@ -62,6 +62,7 @@ class Entry:
     net: Decimal  # invoiced so far: the original amount plus every correction
     evidence: tuple[str, ...] = ()
     last_invoice: str = ""  # the invoice that last changed it
+    segment: str | None = None  # the customer's segment when it was invoiced
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ class InvoiceLine:
     evidence: tuple[str, ...]
     clause: str
     cap: str | None = None
+    segment: str | None = None
 
     @property
     def key(self) -> Key:
@@ -135,6 +137,7 @@ class InvoiceLine:
     def to_dict(self) -> dict[str, Any]:
         return {
             "line": self.no, "provider": self.provider, "customer_id": self.customer_id,
+            "segment": self.segment,
             "component": self.component, "kind": self.kind, "occurrence": self.occurrence,
             "date": _d(self.date), "quantity": str(self.quantity),
             "unit_price": str(self.unit_price), "amount": money_text(self.amount),
@@ -150,7 +153,7 @@ class InvoiceLine:
             date=_date(d["date"]), quantity=Decimal(d["quantity"]),
             unit_price=Decimal(d["unit_price"]), amount=Decimal(d["amount"]),
             reason=d["reason"], evidence=tuple(d["evidence"]), clause=d["clause"],
-            cap=d.get("cap"))
+            cap=d.get("cap"), segment=d.get("segment"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ class Correction:
     reason: str
     evidence: tuple[str, ...]
     clause: str
+    segment: str | None = None  # the segment the amount now rests on
 
     @property
     def key(self) -> Key:
@@ -184,6 +188,7 @@ class Correction:
     def to_dict(self) -> dict[str, Any]:
         return {
             "line": self.no, "provider": self.provider, "customer_id": self.customer_id,
+            "segment": self.segment,
             "component": self.component, "occurrence": self.occurrence, "date": _d(self.date),
             "corrects": {"invoice": self.corrects_invoice, "line": self.corrects_line},
             "invoiced_before": money_text(self.invoiced_before), "now": money_text(self.now),
@@ -199,7 +204,7 @@ class Correction:
             corrects_invoice=d["corrects"]["invoice"], corrects_line=int(d["corrects"]["line"]),
             invoiced_before=Decimal(d["invoiced_before"]), now=Decimal(d["now"]),
             amount=Decimal(d["amount"]), reason=d["reason"], evidence=tuple(d["evidence"]),
-            clause=d["clause"])
+            clause=d["clause"], segment=d.get("segment"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +421,7 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                 no=no, provider=provider, customer_id=ln.customer_id, component=ln.component,
                 kind=ln.kind, occurrence=ln.occurrence, date=ln.date, quantity=ln.quantity,
                 unit_price=ln.unit_price, amount=ln.amount, reason=ln.reason,
-                evidence=ln.evidence, clause=ln.clause, cap=ln.cap))
+                evidence=ln.evidence, clause=ln.clause, cap=ln.cap, segment=ln.segment))
         corrections: list[Correction] = []
         uncorrected: list[Note] = []
         entries = sorted((e for (p, _), e in prior.entries.items() if p == provider),
@@ -431,6 +436,9 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                 reason = f"{before}; now {money_text(now)}: {current.reason}"
                 if current.cap:
                     reason += f" ({current.cap})"
+                if entry.segment is not None and current.segment != entry.segment:
+                    reason += (f"; segment now {current.segment} (was {entry.segment}): "
+                               f"{_segment_reason(evaluation, entry.key[0])}")
             else:
                 reason = f"{before} is no longer payable: " + _why_gone(
                     evaluation, entry, others, elsewhere)
@@ -451,7 +459,8 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                 invoiced_before=entry.net, now=now, amount=now - entry.net, reason=reason,
                 evidence=tuple(sorted(set(entry.evidence) | set(
                     current.evidence if current is not None else ()))),
-                clause=current.clause if current is not None else loaded.clause(entry.key[1])))
+                clause=current.clause if current is not None else loaded.clause(entry.key[1]),
+                segment=current.segment if current is not None else None))
         for ln in sorted(others.values(), key=lambda x: _accrual(x, as_of)):
             if ln.status == "pending":
                 pending.append(_note(provider, ln, ln.reason))
@@ -468,6 +477,11 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
         buyer=md.buyer, inputs_sha256=inputs_sha256, engine_version=engine_version,
         currency=md.currency, vat_rate=md.vat_rate, sections=tuple(sections),
         problems=tuple(str(p) for p in evaluation.problems))
+
+
+def _segment_reason(evaluation: Evaluation, customer_id: str) -> str:
+    customer = next((c for c in evaluation.customers if c.customer_id == customer_id), None)
+    return customer.context.segment_reason if customer is not None else "no customer"
 
 
 def _months(loaded: LoadedContract) -> str:

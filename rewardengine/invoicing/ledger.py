@@ -71,6 +71,7 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             component TEXT NOT NULL,
             occurrence TEXT NOT NULL,
             accrued TEXT,
+            segment TEXT,
             amount TEXT NOT NULL,
             evidence TEXT NOT NULL,
             PRIMARY KEY (invoice_id, line_no),
@@ -85,6 +86,7 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             component TEXT NOT NULL,
             occurrence TEXT NOT NULL,
             accrued TEXT,
+            segment TEXT,
             corrects_invoice_id INTEGER NOT NULL,
             corrects_line INTEGER NOT NULL,
             amount TEXT NOT NULL,
@@ -263,7 +265,7 @@ class Ledger:
                 period_start=date.fromisoformat(inv["period_start"]),
                 date=date.fromisoformat(r["accrued"]) if r["accrued"] else None,
                 net=Decimal(r["amount"]), evidence=tuple(json.loads(r["evidence"])),
-                last_invoice=inv["number"])
+                last_invoice=inv["number"], segment=r["segment"])
         for r in self._conn.execute(
                 "SELECT * FROM corrections WHERE contract_id = ? ORDER BY invoice_id, line_no",
                 (contract_id,)):
@@ -278,7 +280,7 @@ class Ledger:
                 date=date.fromisoformat(r["accrued"]) if r["accrued"] else entry.date,
                 net=entry.net + Decimal(r["amount"]),
                 evidence=tuple(sorted(set(entry.evidence) | set(json.loads(r["evidence"])))),
-                last_invoice=inv["number"])
+                last_invoice=inv["number"], segment=r["segment"] or entry.segment)
         return PriorState(entries, issued)
 
     def invoice_id(self, number: str) -> int | None:
@@ -324,11 +326,11 @@ class Ledger:
         for ln in invoice.lines:
             self._conn.execute(
                 "INSERT INTO invoice_lines (invoice_id, line_no, contract_id, provider, "
-                "customer_id, component, occurrence, accrued, amount, evidence) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "customer_id, component, occurrence, accrued, segment, amount, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (invoice_id, ln.no, invoice.contract_id, ln.provider, ln.customer_id or "",
                  ln.component, ln.occurrence, ln.date.isoformat() if ln.date else None,
-                 str(ln.amount), json.dumps(list(ln.evidence))))
+                 ln.segment, str(ln.amount), json.dumps(list(ln.evidence))))
         for c in invoice.corrections:
             corrected = self.invoice_id(c.corrects_invoice)
             if corrected is None:
@@ -336,10 +338,12 @@ class Ledger:
                                   f"{c.corrects_invoice}, which is not in the ledger")
             self._conn.execute(
                 "INSERT INTO corrections (invoice_id, line_no, contract_id, provider, "
-                "customer_id, component, occurrence, accrued, corrects_invoice_id, "
-                "corrects_line, amount, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "customer_id, component, occurrence, accrued, segment, corrects_invoice_id, "
+                "corrects_line, amount, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (invoice_id, c.no, invoice.contract_id, c.provider, c.customer_id or "",
-                 c.component, c.occurrence, c.date.isoformat() if c.date else None, corrected,
+                 c.component, c.occurrence, c.date.isoformat() if c.date else None,
+                 c.segment, corrected,
                  c.corrects_line, str(c.amount), json.dumps(list(c.evidence))))
         self._wrote = True
         return invoice_id

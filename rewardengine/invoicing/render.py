@@ -185,10 +185,10 @@ def invoice_html(invoice: Invoice) -> str:
         ("Laskentamoottori / Engine version", f"rewardengine {invoice.engine_version}"),
     ])
     sections = "\n".join(_section(invoice, s) for s in invoice.sections)
+    percent = f"{(invoice.vat_rate * 100).normalize():f}"
     totals = _meta([
         ("Välisumma / Subtotal", f"{money_text(invoice.subtotal)} {invoice.currency}"),
-        (f"ALV / VAT {_e(invoice.vat_rate * 100)} %", f"{money_text(invoice.vat)} "
-                                                      f"{invoice.currency}"),
+        (f"ALV / VAT {_e(percent)} %", f"{money_text(invoice.vat)} {invoice.currency}"),
         ("Yhteensä / Total", f"{money_text(invoice.total)} {invoice.currency}"),
     ])
     problems = ""

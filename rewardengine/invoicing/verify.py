@@ -6,8 +6,9 @@ or repeated in the bill); every payable line the bill leaves out is ``underbille
 right only when every line matches, nothing is underbilled and every row could be read.
 
 A bill is CSV (a header row) or JSON (the invoice JSON ``rewardengine invoice`` writes, a list
-of objects, or an object with a ``lines`` list). It needs a customer, a component, an
-occurrence or a date, and an amount; other columns are ignored. Other column names are mapped
+of objects, or an object with a ``lines`` list). It needs a customer (empty for a
+contract-level line such as a capacity fee), a component, an occurrence or a date, and an
+amount; other columns are ignored. Other column names are mapped
 with ``customer=asiakas,amount=summa`` (``--map``), see docs/invoicing.md.
 """
 
@@ -154,7 +155,7 @@ def _columns(names: Iterable[str], mapping: dict[str, str]) -> tuple[dict[str, s
                            f"{', '.join(DEFAULT_NAMES[name])}; map another with "
                            f"--map {name}=COLUMN)")
     if "occurrence" not in out and "date" not in out and not any(
-            m.startswith(("column", "no occurrence")) for m in missing):
+            "(mapped to occurrence)" in m or "(mapped to date)" in m for m in missing):
         missing.append("no occurrence or date column: a bill line needs one to be matched")
     return out, missing
 
@@ -170,7 +171,7 @@ def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
     if kind in SKIPPED_TYPES:
         return None, []
     problems: list[Problem] = []
-    for name in REQUIRED:
+    for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
             problems.append(Problem("B004", f"no {name} on this bill line", src))
     occurrence = cell("occurrence") or None
@@ -195,14 +196,16 @@ def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
 
 
 def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], file: str,
-               mapping: dict[str, str]) -> Bill:
+               mapping: dict[str, str], per_row: bool = False) -> Bill:
+    """``per_row``: JSON objects may each name a field differently (customer_id/customer)."""
     bill = Bill(file)
     columns, missing = _columns(names, mapping)
     if missing:
         bill.problems.extend(Problem("B001", m, Source(file, row=1)) for m in missing)
         return bill
     for row, raw in rows:
-        line, problems = _bill_line(raw, columns, Source(file, row=row))
+        own = {**columns, **_columns(raw, mapping)[0]} if per_row else columns
+        line, problems = _bill_line(raw, own, Source(file, row=row))
         bill.problems.extend(problems)
         if line is not None:
             bill.lines.append(line)
@@ -259,7 +262,7 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None) 
     names = sorted({k for r in rows for k in r}) if rows else list(
         (mapping or {}).values()) or [n[0] for n in DEFAULT_NAMES.values()]
     return _read_rows(((i, r) for i, r in enumerate(rows, start=1)), names, file,
-                      mapping or {})
+                      mapping or {}, per_row=True)
 
 
 def read_bill(path: str, mapping: dict[str, str] | None = None) -> Bill:
@@ -533,6 +536,10 @@ def _denial(bl: BillLine, line: Line | None, *, provider: str | None, last_day: 
     if comp is None:
         known = ", ".join(c.id for c in loaded.contract.components)
         return f"the contract has no component '{bl.component}' (it has {known})", None, ()
+    if not bl.customer_id:
+        what = f"'{bl.occurrence}'" if bl.occurrence is not None else f"dated {bl.date}"
+        return (f"no contract-level {bl.component} earning {what} as of {as_of} (a line "
+                "without a customer)"), clause, ()
     if bl.customer_id not in customers:
         return f"no events for customer {bl.customer_id} recorded by {as_of}", clause, ()
     computed = sorted({ln.occurrence for ln in evaluation.all_lines()

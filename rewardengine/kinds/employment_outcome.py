@@ -84,6 +84,10 @@ def fte_text(value: Decimal) -> str:
     return f"{whole}.{frac.ljust(2, '0')}"
 
 
+def times_text(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
 def days_text(n: int) -> str:
     return "one day" if n == 1 else f"{n} days"
 
@@ -331,19 +335,19 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
 
 
 def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: Decimal,
-          on: date) -> list[Stretch]:
-    """The stretches a further outcome rests on: days after the previous one was reached
-    (including that day when only part of it was used up), through ``on``."""
+          on: date) -> tuple[Period, list[Stretch]]:
+    """The days a further outcome rests on, and their stretches: the days after the previous
+    one was reached (including that day when only part of it was used up), through ``on``."""
     first = parts[0].period.start
     if previous is not None:
+        upto = Period(first, previous.on + ONE_DAY)
         first = previous.on + ONE_DAY
-        through = sum((p.weight * p.period.overlap_days(Period(p.period.start,
-                                                                previous.on + ONE_DAY))
-                       for p in parts), ZERO)
+        through = sum((p.weight * p.period.overlap_days(upto) for p in parts), ZERO)
         if through > previous_needed:
             first = previous.on
     window = Period(first, on + ONE_DAY)
-    return [p for p in parts if p.period.overlap_days(window) > 0]
+    used = [p for p in parts if p.period.overlap_days(window) > 0]
+    return Period(max(first, used[0].period.start), on + ONE_DAY), used
 
 
 # --- reasons -------------------------------------------------------------------------------
@@ -463,7 +467,10 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
             best = max(candidates, key=lambda t: (t.days, t.start), default=None)
             level = best.evidence if best is not None else None
             evidence.extend(best.event_ids if best is not None else ())
-            if best is None:
+            if best is None and wc.tracks:
+                reason = (f"no further spell of qualifying work ({wc.criteria}) reached "
+                          f"{what} by {by_text(deadline)}")
+            elif best is None:
                 reason = (f"no qualifying work ({wc.criteria}) by {by_text(deadline)}")
             else:
                 reason = (f"only {num(best.days)} of {num(target(best.start))} days of "
@@ -531,7 +538,7 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
             lines.append(ctx.line(
                 comp, status="not_earned", occurrence=track.key, on=got.on, quantity=ONE,
                 unit_price=price, evidence=ids, period=span,
-                reason=f"{reason}; but the fee is paid at most {comp.max_times} time(s)"))
+                reason=f"{reason}; but the fee is paid at most {times_text(comp.max_times)}"))
             continue
         paid += 1
         lines.append(ctx.line(comp, status="payable", occurrence=track.key, on=got.on,
@@ -582,10 +589,9 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         got = reach(track.parts, need)
         if got is None:
             break
-        rests = since(track.parts, previous, previous_need, got.on)
+        span, rests = since(track.parts, previous, previous_need, got.on)
         what = duration_text(total, need) + " in total"
         reason, level, ids = reached_text(ctx, comp.work, rests, got, what)
-        span = Period(rests[0].period.start, got.on + ONE_DAY)
         price = ctx.price(comp.amount, level)
         occurrence = f"n{k}"
         if price is None:

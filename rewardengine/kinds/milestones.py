@@ -84,7 +84,8 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                 target=partial(needed_days, step.after),
                 what=str(step.after), candidates=wc.tracks, late_candidates=wc.late_tracks,
                 open_track=wc.open_track(),
-                extra="; then the benefit test applies" if comp.benefit_test else ""))
+                extra=("; then the benefit test applies"
+                       if comp.benefit_test and not wc.decided else "")))
             last_hit = None
             continue
         lines.append(_step_line(ctx, comp, wc, step, hit))
@@ -156,12 +157,11 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
                 open_track=track if wc.open_track() == track else None,
                 extra=f" (sustainment {k} of {sust.max_count})"))
             break
-        rests = since(track.parts, previous, previous_need, hit.on)
+        span, rests = since(track.parts, previous, previous_need, hit.on)
         what = (f"{duration_text(last_step.after, need)} plus {k} x {sust.every} "
                 f"({num(k_need)} days)")
         reason, level, ids = reached_text(ctx, comp.work, rests, hit, what)
         reason += f" (sustainment {k} of {sust.max_count})"
-        span = Period(rests[0].period.start, hit.on + ONE_DAY)
         price = ctx.price(sust.amount, level)
         if price is None:
             lines.append(no_price_line(ctx, comp, occurrence, hit.on, level, reason, ids,

@@ -1,0 +1,158 @@
+"""The billing commands through typer: invoice, invoice show, verify (exit codes, formats)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from invoicing_cases import ROWS, ledger_rows, write_inputs
+from typer.testing import CliRunner
+
+from rewardengine.cli_billing import register
+
+FEB_ROWS = ROWS + "r4,c4,referral,2020-02-15,,,,acme,,2019-12-01\ns4,c4,service_start,2020-02-20\n"
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def _run(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_invoice_writes_json_and_says_what_it_did(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
+                          "--ledger", ledger)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["number"], data["total"]) == ("test-acme-0001", "248.00")
+    assert "issued test-acme-0001 for 2020-01: total 248.00 EUR" in err
+    # the sha256 of the event inputs is of the file's bytes
+    import hashlib
+
+    digest = hashlib.sha256(e.read_bytes()).hexdigest()
+    assert data["inputs_sha256"] == hashlib.sha256((digest + "\n").encode()).hexdigest()
+    code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
+                          "--ledger", ledger)
+    assert code == 0 and "already invoiced to acme as test-acme-0001" in err
+    assert json.loads(out)["number"] == "test-acme-0001"
+    assert ledger_rows(Path(ledger), "SELECT count(*) FROM invoices") == [(1,)]
+
+
+def test_invoice_show_re_renders_an_issued_invoice(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    _, issued, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                        ledger, "--issue-date", "2020-03-05")
+    code, shown, _ = _run(app, "invoice", "show", "test-acme-0002", "--ledger", ledger)
+    assert code == 0 and shown == issued
+    assert json.loads(shown)["issue_date"] == "2020-03-05"
+    code, html, _ = _run(app, "invoice", "show", "test-acme-0002", "--ledger", ledger,
+                         "--format", "html")
+    assert code == 0 and "Lasku / Invoice test-acme-0002" in html
+    code, _, err = _run(app, "invoice", "show", "test-acme-0009", "--ledger", ledger)
+    assert code == 1 and "no invoice test-acme-0009" in err
+
+
+def test_dry_run_writes_nothing(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path)
+    ledger = tmp_path / "l.sqlite"
+    code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-Q1", "--ledger",
+                          str(ledger), "--dry-run", "--format", "csv")
+    assert code == 0 and "dry run: test-acme-0001 would bill" in err
+    assert not ledger.exists()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["amount"] for r in rows if r["type"] == "total"] == ["744.00"]
+
+
+def test_usage_errors_exit_2(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path)
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-13")
+    assert code == 2 and "no month 13" in err
+    code, _, err = _run(app, "invoice", str(c), "--period", "2020-01")
+    assert code == 2 and "at least one event file" in err
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--provider",
+                        "beta", "--ledger", str(tmp_path / "l.sqlite"))
+    assert code == 2 and "provider 'beta' is not in the contract" in err
+    code, _, err = _run(app, "invoice", str(c), str(tmp_path / "missing.csv"), "--period",
+                        "2020-01", "--ledger", str(tmp_path / "l.sqlite"))
+    assert code == 2 and "nothing was computed" in err
+
+
+def test_invoice_to_a_file(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path)
+    out = tmp_path / "inv.html"
+    code, stdout, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                           str(tmp_path / "l.sqlite"), "--format", "html", "-o", str(out))
+    assert code == 0 and stdout == ""
+    assert "Yhteensä / Total" in out.read_text(encoding="utf-8")
+
+
+def test_verify_the_bill_invoice_produced_exits_0(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    bill = tmp_path / "bill.csv"
+    code, _, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                      ledger, "--dry-run", "--format", "csv", "-o", str(bill))
+    assert code == 0
+    code, out, _ = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
+                        "--ledger", ledger)
+    assert code == 0, out
+    assert "3 match, 0 amount differs, 0 not payable, 0 already invoiced, 0 underbilled" in out
+    assert "billed 300.00, computed 300.00, difference 0.00" in out
+    assert "the bill is right" in out
+
+
+def test_verify_a_tampered_bill_exits_1(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    bill = tmp_path / "lasku.csv"
+    bill.write_text("asiakas,osa,kerta,summa\nc2,base_fee,once,\"150,00\"\n"
+                    "c3,base_fee,once,150.00\nc1,base_fee,once,100.00\n"
+                    "c1,job_fee,E9,200.00\n", encoding="utf-8")
+    mapping = "customer=asiakas,component=osa,occurrence=kerta,amount=summa"
+    code, out, _ = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
+                        "--ledger", ledger, "--map", mapping, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["ok"] is False
+    assert [f["class"] for f in report["findings"]] == [
+        "match", "amount_differs", "duplicate", "not_payable", "underbilled"]
+    assert report["totals"] == {"billed": "600.00", "computed": "300.00",
+                                "difference": "300.00"}
+    code, out, _ = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
+                        "--ledger", ledger, "--map", mapping)
+    assert code == 1
+    assert "the bill is NOT right" in out and "amount_differs" in out
+    code, out, _ = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
+                        "--ledger", ledger, "--map", mapping, "--format", "html")
+    assert code == 1 and "Laskussa on virheitä / The bill is not right" in out
+
+
+def test_verify_usage_errors_exit_2(app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path)
+    bill = tmp_path / "bill.csv"
+    bill.write_text("who,what\nc1,x\n", encoding="utf-8")
+    code, _, err = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-01")
+    assert code == 2 and "no customer column" in err
+    code, _, err = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-01",
+                        "--map", "price=x")
+    assert code == 2 and "unknown bill field 'price'" in err
+    code, _, err = _run(app, "verify", str(c), str(bill), "--period", "2020-01")
+    assert code == 2 and "the bill" in err

@@ -1,0 +1,255 @@
+"""milestones: 4/12/26-week steps, sustainment payments and the benefit test."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import contract_from, one
+from test_kind_employment_outcome import START, facts, job
+
+from rewardengine.evaluate.lines import Line
+
+D = date.fromisoformat
+FOLLOW_UP_ENDS = D("2021-07-14")
+
+LADDER = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15}
+    steps:
+      - {after: 4 weeks, amount: 400.00}
+      - {after: 12 weeks, amount: 1200.00}
+      - {after: 26 weeks, amount: 2600.00}
+    sustainment: {every: 4 weeks, amount: 300.00, max_count: 2}
+"""
+
+
+def lines(contract: str, *rows: str, as_of: str) -> list[Line]:
+    return one(contract_from(contract), START + "\n".join(rows), as_of).lines
+
+
+def benefit(eid: str, month: str, amount: str = "", days: str = "") -> str:
+    # event_id,customer_id,type,date,recorded,end,void,provider,segment,unemployed_since,
+    # birth_date,hours,activity,responded,kind,evidence,fte,hours_per_week,wage,days,amount
+    return f"{eid},c1,benefit,{month},,,,,,,,,,,,,,,,{days},{amount}"
+
+
+E1 = job("E1", "2020-02-03", hours="20")
+# 4 weeks from Feb 3 end on Mar 1 (28 days), 12 weeks on Apr 26 (84), 26 weeks on Aug 2 (182);
+# sustainment 1 at 210 days (Aug 30), 2 at 238 days (Sep 27)
+STEP4 = ("payable", "step:4 weeks", D("2020-03-01"), Decimal("400.00"), ("E1",))
+STEP12 = ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"), ("E1",))
+STEP26 = ("payable", "step:26 weeks", D("2020-08-02"), Decimal("2600.00"), ("E1",))
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    ("2020-02-20", [
+        ("pending", "step:4 weeks", FOLLOW_UP_ENDS, Decimal("400.00"), ("E1",)),
+        ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00"), ("E1",)),
+        ("pending", "step:26 weeks", FOLLOW_UP_ENDS, Decimal("2600.00"), ("E1",)),
+    ]),
+    ("2020-06-01", [
+        STEP4, STEP12,
+        ("pending", "step:26 weeks", FOLLOW_UP_ENDS, Decimal("2600.00"), ("E1",)),
+    ]),
+    ("2020-08-15", [
+        STEP4, STEP12, STEP26,
+        ("pending", "sustain:1", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+    ]),
+    ("2020-09-01", [
+        STEP4, STEP12, STEP26,
+        ("payable", "sustain:1", D("2020-08-30"), Decimal("300.00"), ("E1",)),
+        ("pending", "sustain:2", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+    ]),
+    ("2021-01-01", [
+        STEP4, STEP12, STEP26,
+        ("payable", "sustain:1", D("2020-08-30"), Decimal("300.00"), ("E1",)),
+        ("payable", "sustain:2", D("2020-09-27"), Decimal("300.00"), ("E1",)),
+    ]),
+])
+def test_ladder_4_12_26_weeks_with_sustainment(as_of: str,
+                                               expected: list[tuple[object, ...]]) -> None:
+    assert [facts(ln) for ln in lines(LADDER, E1, as_of=as_of)] == expected
+
+
+def test_step_and_sustainment_reasons() -> None:
+    got = lines(LADDER, E1, as_of="2020-09-01")
+    assert got[0].reason == ("employment E1 reached 4 weeks (28 days) on 2020-03-01 at "
+                             "20 h/week, register-verified")
+    assert got[3].reason == ("employment E1 reached 26 weeks (182 days) plus 1 x 4 weeks "
+                             "(210 days) on 2020-08-30 at 20 h/week, register-verified "
+                             "(sustainment 1 of 2)")
+    assert got[3].period_start == D("2020-08-03")  # rests on the days after the last step
+    assert got[4].reason == ("needs 26 more days of qualifying work (15 h/week or more, open) "
+                             "by 2021-07-14, when the follow-up ends; 212 of 238 days so far "
+                             "in the spell from 2020-02-03 (sustainment 2 of 2)")
+    early = lines(LADDER, E1, as_of="2020-02-20")
+    assert early[0].reason.startswith("needs 10 more days of qualifying work")
+
+
+def test_job_ends_between_steps_then_the_deadline_passes() -> None:
+    short = job("E1", "2020-02-03", "2020-05-31", hours="20")
+    got = lines(LADDER, short, as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        STEP4, STEP12,
+        ("not_earned", "step:26 weeks", FOLLOW_UP_ENDS, Decimal("2600.00"), ("E1",)),
+    ]
+    assert got[2].reason == ("only 119 of 182 days of qualifying work (15 h/week or more, "
+                             "open) by 2021-07-14, when the follow-up ends")
+
+
+def test_sustainment_needs_the_same_spell() -> None:
+    # the spell that reached 26 weeks ends on Aug 20; a new job later does not sustain it
+    got = lines(LADDER, job("E1", "2020-02-03", "2020-08-20", hours="20"),
+                job("E2", "2020-10-01", hours="20"), as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        STEP4, STEP12, STEP26,
+        ("not_earned", "sustain:1", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+    ]
+    assert got[3].reason.startswith("only 200 of 210 days of qualifying work")
+
+
+def test_cumulative_ladder_adds_spells() -> None:
+    contract = LADDER.replace("    steps:", "    counting: cumulative\n    steps:")
+    got = lines(contract, job("E1", "2020-02-03", "2020-02-16", hours="20"),
+                job("E2", "2020-03-02", hours="20"), as_of="2020-03-31")
+    # 14 days of E1, then 14 of E2: 4 weeks on Mar 15
+    assert [facts(ln)[:4] for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-03-15"), Decimal("400.00")),
+        ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00")),
+        ("pending", "step:26 weeks", FOLLOW_UP_ENDS, Decimal("2600.00")),
+    ]
+    assert got[0].evidence == ("E1", "E2")
+
+
+def test_no_service_started() -> None:
+    result = one(contract_from(LADDER), "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n",
+                 "2020-03-01")
+    assert [facts(ln) for ln in result.lines] == [
+        ("pending", "step:4 weeks", None, Decimal("400.00"), ()),
+        ("pending", "step:12 weeks", None, Decimal("1200.00"), ()),
+        ("pending", "step:26 weeks", None, Decimal("2600.00"), ()),
+    ]
+
+
+def test_step_priced_by_evidence() -> None:
+    contract = LADDER.replace("{after: 4 weeks, amount: 400.00}",
+                              "{after: 4 weeks, amount: {register: 400.00, "
+                              "self_report: 100.00}}")
+    got = lines(contract, job("E1", "2020-02-03", hours="20", evidence="self_report"),
+                as_of="2020-03-05")
+    assert facts(got[0]) == ("payable", "step:4 weeks", D("2020-03-01"), Decimal("100.00"),
+                             ("E1",))
+
+
+# --- benefit test --------------------------------------------------------------------------
+
+BENEFIT = """
+components:
+  - id: au
+    kind: milestones
+    work: {min_hours_per_week: 15}
+    steps:
+      - {after: 12 weeks, amount: 1200.00}
+    benefit_test:
+      measure: {measure}
+      baseline: 3 months
+      full_fall: 1
+      partial_fall: 0.4
+      partial_share: 0.5
+"""
+# The baseline [2019-10-15, 2020-01-15) holds the whole months Nov and Dec 2019 (October is
+# cut by the period start, so B0 does not count); the 12-week step on 2020-04-26 is compared
+# with [2020-01-27, 2020-04-27): the whole months Feb and Mar 2020.
+BASELINE = [benefit("B0", "2019-10-01", "900.00"), benefit("B1", "2019-11-01", "600.00"),
+            benefit("B2", "2019-12-01", "600.00"), benefit("B3", "2020-01-01", "600.00")]
+
+
+@pytest.mark.parametrize(("during", "status", "quantity", "amount", "says"), [
+    ([], "payable", Decimal(1), Decimal("1200.00"),
+     "fell 100 %, at least the 100 % for a full outcome"),
+    ([benefit("B4", "2020-02-01", "300.00"), benefit("B5", "2020-03-01", "300.00")],
+     "payable", Decimal("0.5"), Decimal("600.00"),
+     "fell 50 %, at least the 40 % for a partial outcome (50 % of the amount)"),
+    # 360 a month is exactly a 40 % fall: partial
+    ([benefit("B4", "2020-02-01", "360.00"), benefit("B5", "2020-03-01", "360.00")],
+     "payable", Decimal("0.5"), Decimal("600.00"), "fell 40 %"),
+    ([benefit("B4", "2020-02-01", "360.01"), benefit("B5", "2020-03-01", "360.00")],
+     "not_earned", Decimal(1), Decimal("1200.00"),
+     "fell only 40 %, less than the 40 % needed"),
+    ([benefit("B4", "2020-02-01", "500.00"), benefit("B5", "2020-03-01", "500.00")],
+     "not_earned", Decimal(1), Decimal("1200.00"),
+     "fell only 16.7 %, less than the 40 % needed"),
+])
+def test_benefit_test_full_partial_none(during: list[str], status: str, quantity: Decimal,
+                                        amount: Decimal, says: str) -> None:
+    got = lines(BENEFIT.replace("{measure}", "amount"), *BASELINE, *during, E1,
+                as_of="2020-06-01")
+    assert len(got) == 1
+    ln = got[0]
+    assert (ln.status, ln.occurrence, ln.date, ln.quantity, ln.unit_price, ln.amount) == (
+        status, "step:12 weeks", D("2020-04-26"), quantity, Decimal("1200.00"), amount)
+    assert ln.evidence == tuple(sorted(["B1", "B2", "E1",
+                                        *(r.split(",")[0] for r in during)]))
+    assert says in ln.reason
+    assert "benefit amount a month 600.00 in 2019-11..2019-12 before the service" in ln.reason
+
+
+def test_benefit_test_by_days() -> None:
+    rows = [benefit("B1", "2019-11-01", days="30"), benefit("B2", "2019-12-01", days="31"),
+            benefit("B4", "2020-02-01", days="10"), benefit("B5", "2020-03-01", days="0")]
+    got = lines(BENEFIT.replace("{measure}", "days"), *rows, E1, as_of="2020-06-01")
+    # 30.5 -> 5 days a month: a fall of 83.6 %, partial
+    assert facts(got[0]) == ("payable", "step:12 weeks", D("2020-04-26"), Decimal("600.00"),
+                             ("B1", "B2", "B4", "B5", "E1"))
+    assert "benefit days a month 30.5 days in 2019-11..2019-12 before the service, 5 days " \
+           "in 2020-02..2020-03: fell 83.6 %" in got[0].reason
+
+
+def test_benefit_test_with_no_baseline_benefit() -> None:
+    got = lines(BENEFIT.replace("{measure}", "amount"), E1, as_of="2020-06-01")
+    assert facts(got[0]) == ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
+                             ("E1",))
+    assert got[0].reason.endswith("no benefit before or during, counted as a full fall")
+    rose = lines(BENEFIT.replace("{measure}", "amount"),
+                 benefit("B4", "2020-02-01", "100.00"), E1, as_of="2020-06-01")
+    assert facts(rose[0])[:4] == ("not_earned", "step:12 weeks", D("2020-04-26"),
+                                  Decimal("1200.00"))
+    assert rose[0].reason.endswith("benefit rose from nothing, no fall")
+
+
+def test_benefit_pending_step_mentions_the_test() -> None:
+    got = lines(BENEFIT.replace("{measure}", "amount"), *BASELINE, E1, as_of="2020-03-01")
+    assert facts(got[0]) == ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00"),
+                             ("E1",))
+    assert got[0].reason.endswith("; then the benefit test applies")
+
+
+def test_sustainment_across_stretches_of_different_jobs() -> None:
+    # two half-time jobs: E2 from Jan 1, E1 joins on Apr 2; 4 weeks of 0.5 + 0.5 FTE from Apr 2
+    contract = LADDER.replace("work: {min_hours_per_week: 15}", "work: {min_fte: 0.5}")
+    got = lines(contract, job("E1", "2020-04-02", fte="0.5"), job("E2", "2020-01-01", fte="0.5"),
+                as_of="2020-09-30")
+    # the spell starts at the service start (Jan 15): 26 weeks end on Jul 14
+    assert [facts(ln)[:3] for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-02-11")),
+        ("payable", "step:12 weeks", D("2020-04-07")),
+        ("payable", "step:26 weeks", D("2020-07-14")),
+        ("payable", "sustain:1", D("2020-08-11")),
+        ("payable", "sustain:2", D("2020-09-08")),
+    ]
+    assert got[0].evidence == ("E2",)
+    assert got[3].evidence == ("E1", "E2")
+    assert (got[3].period_start, got[3].period_end) == (D("2020-07-15"), D("2020-08-12"))
+
+
+def test_benefit_step_lost_after_the_deadline_does_not_mention_the_test() -> None:
+    got = lines(BENEFIT.replace("{measure}", "amount"), *BASELINE,
+                job("E1", "2020-02-03", "2020-03-31", hours="20"), as_of="2021-08-01")
+    assert facts(got[0]) == ("not_earned", "step:12 weeks", FOLLOW_UP_ENDS,
+                             Decimal("1200.00"), ("E1",))
+    assert got[0].reason == ("only 58 of 84 days of qualifying work (15 h/week or more, open) "
+                             "by 2021-07-14, when the follow-up ends")

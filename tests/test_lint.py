@@ -1,0 +1,815 @@
+"""Lint: one test per warning (code, line, what the message says), accept:, W000, a clean file.
+
+Each contract is written inline on a head like conftest.CONTRACT_HEAD (segments A at distance 0
+and B at distance 1, a 12-month service, a 6-month follow-up, valid 2020-01-01..2022-12-31).
+``HEAD`` adds referrals_until/outcomes_until so that W017 stays quiet unless a test wants it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import CONTRACT_HEAD, contract_from, one
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rewardengine.contract.lint import TITLES, lint
+from rewardengine.contract.load import LoadedContract, load_contract_text
+from rewardengine.errors import Problem, Severity
+
+HEAD = CONTRACT_HEAD.replace(
+    "  follow_up: 6 months\n",
+    "  follow_up: 6 months\n  referrals_until: 2021-12-31\n  outcomes_until: 2023-06-30\n")
+CAPS = "caps:\n  per_customer: 3000.00\n"
+JOB = """
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 190.00}
+"""
+
+CLEAN = """
+components:
+  - id: start
+    kind: event_fee
+    event: service_start
+    amount: {A: 100.00, B: 150.00}
+  - id: job
+    kind: employment_outcome
+    work: {min_fte: 0.8, kinds: {open: 1, subsidised: 0.5}}
+    min_duration: 90 days
+    amount:
+      A: {register: 750.00, self_report: 190.00}
+      B: {register: 900.00, self_report: 250.00}
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    proration: daily
+    max_months: 12
+caps:
+  per_customer: 3000.00
+  contract_total: 500000.00
+"""
+
+
+def warnings(body: str, head: str = HEAD) -> list[Problem]:
+    return lint(contract_from(body, head))
+
+
+def line_of(body: str, needle: str, head: str = HEAD, nth: int = 1) -> int:
+    """1-based line of the ``nth`` line containing ``needle`` in ``head + body``."""
+    lines = (head + textwrap.dedent(body)).splitlines()
+    hits = [i + 1 for i, text in enumerate(lines) if needle in text]
+    return hits[nth - 1]
+
+
+def only(found: list[Problem], code: str) -> Problem:
+    hits = [p for p in found if p.code == code]
+    assert len(hits) == 1, [str(p) for p in found]
+    return hits[0]
+
+
+def test_clean_contract_gives_no_warning() -> None:
+    assert warnings(CLEAN) == []
+
+
+def test_warnings_are_warnings_printed_with_location_and_in_file_order() -> None:
+    body = "components:" + JOB + """
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    condition: {min_responded_contacts: 1}
+""" + CAPS
+    found = warnings(body)
+    assert [p.code for p in found] == ["W015", "W005"]
+    assert all(p.severity is Severity.WARNING for p in found)
+    assert str(found[1]) == (
+        f"contract.yaml:{line_of(body, 'condition:')}:5: W005 warning: monthly fee 'monthly' "
+        "pays a service month only when it has an answered contact: the provider loses the "
+        "month's fee when the customer does not answer, even after months of work (\"the "
+        "monthly result fee is lost for every month in which the customer did not answer\")")
+    assert found[1].to_dict()["severity"] == "warning"
+
+
+# --- W001 -------------------------------------------------------------------------------------
+
+W001_CASES = [
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    window: service
+    min_duration: 400 days
+    amount: {register: 750.00, self_report: 190.00}
+""", "min_duration:", ["can never be reached", "400 days", "only days inside the service "
+                       "(at most 12 months) count: at most 366 days"], id="longer-than-service"),
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    min_duration: 19 months
+    amount: {register: 750.00, self_report: 190.00}
+""", "min_duration:", ["can never be reached", "19 months of qualifying work (577 to 581 days)",
+                       "and its follow-up (6 months) count: at most 550 days"],
+        id="longer-than-service-and-follow-up"),
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    requires_active_service: true
+    min_duration: 12 months
+    amount: {register: 750.00, self_report: 190.00}
+""", "min_duration:", ["can only just be reached", "(365 to 366 days)",
+                       "(requires_active_service)",
+                       "only a customer who works every day from the first day"],
+        id="only-from-the-first-day"),
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    window: service
+    work: {kinds: {subsidised: 0.5}}
+    min_duration: 8 months
+    amount: {register: 750.00, self_report: 190.00}
+""", "min_duration:", ["can never be reached", "8 months of qualifying work (242 to 245 days)",
+                       "weight of at most 0.5 (subsidised 0.5), so 484 to 490 days of work",
+                       "at most 366 days"], id="weighted-work-in-12-months"),
+    pytest.param("""
+  - id: ladder
+    kind: milestones
+    steps:
+      - {after: 4 weeks, amount: {register: 100.00, self_report: 20.00}}
+      - {after: 12 weeks, amount: {register: 200.00, self_report: 40.00}}
+      - {after: 80 weeks, amount: {register: 300.00, self_report: 60.00}}
+""", "after: 80 weeks", ["milestone 3 (80 weeks) of milestones 'ladder' can never be reached",
+                         "at most 550 days"], id="milestone-step"),
+    pytest.param("""
+  - id: ladder
+    kind: milestones
+    steps:
+      - {after: 26 weeks, amount: {register: 100.00, self_report: 20.00}}
+    sustainment:
+      every: 4 weeks
+      amount: {register: 50.00, self_report: 10.00}
+      max_count: 100
+""", "max_count:", ["only 13 of the 100 sustainment payments (every 4 weeks after 26 weeks)"],
+        id="sustainment-count"),
+    pytest.param("""
+  - id: tyossaoloehto
+    kind: employment_condition
+    unit: weeks
+    min_hours_per_week: 18
+    required: 60
+    reference_period: 12 months
+    weights: {open: 1, subsidised: 0.75}
+    amount: {register: 2500.00, self_report: 500.00}
+""", "required:", ["employment condition 'tyossaoloehto' can never be met",
+                   "needs 60 qualifying calendar weeks", "at most 52 whole calendar weeks"],
+        id="condition-weeks"),
+    pytest.param("""
+  - id: tyossaoloehto
+    kind: employment_condition
+    unit: months
+    min_monthly_wage: 1000.00
+    required: 12
+    reference_period: 12 months
+    weights: {open: 1}
+    amount: {register: 2500.00, self_report: 500.00}
+""", "required:", ["can only just be met", "12 qualifying calendar months",
+                   "qualifies in every month"], id="condition-months-tight"),
+    pytest.param("""
+  - id: late_hours
+    kind: hourly_fee
+    rate: 50.00
+    max_hours: 10
+    phase: {from: 12 months, until: 52 weeks}
+""", "phase:", ["hourly fee 'late_hours' can never be paid",
+                "phase [12 months, 52 weeks) from the service start holds no day"],
+        id="empty-phase"),
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    work: {min_hours_per_week: 200}
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 190.00}
+""", "work:", ["200 hours of work a week, more than the 168"], id="hours-per-week"),
+    pytest.param("""
+  - id: job
+    kind: employment_outcome
+    work: {kinds: {open: 0}}
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 190.00}
+""", "work:", ["no employment kind counts (every weight is 0: open 0)"], id="all-weights-0"),
+]
+
+
+@pytest.mark.parametrize(("component", "at", "says"), W001_CASES)
+def test_w001_unreachable(component: str, at: str, says: list[str]) -> None:
+    body = "components:" + component + CAPS
+    problem = only(warnings(body), "W001")
+    assert problem.source.line == line_of(body, at)
+    for words in says:
+        assert words in problem.message
+
+
+def test_w001_outcomes_until_before_anyone_can_make_it() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n"
+                                 "  referrals_until: 2020-02-01\n  outcomes_until: 2020-03-15\n")
+    body = "components:" + JOB + CAPS
+    problem = only(warnings(body, head), "W001")
+    assert problem.source.line == line_of(body, "min_duration:", head)
+    assert problem.message == (
+        "employment outcome 'job' can never be reached: even a customer whose service starts "
+        "on the contract's first day 2020-01-01 and who works from that day reaches it on "
+        "2020-03-30 at the earliest, after windows.outcomes_until 2020-03-15")
+
+
+def test_w001_reach_by_exactly_the_earliest_day_is_only_just() -> None:
+    body = """
+components:
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    reach_by: 2020-03-30
+    amount: {register: 750.00, self_report: 190.00}
+""" + CAPS
+    problem = only(warnings(body), "W001")
+    assert "can only just be reached" in problem.message
+    assert "reaches it on 2020-03-30 at the earliest, the very last day allowed by the " \
+           "component's reach_by 2020-03-30" in problem.message
+
+
+def test_w001_not_raised_with_a_day_to_spare() -> None:
+    # 52 weeks = 364 days inside a 12-month (365/366-day) service: tight but reachable
+    body = """
+components:
+  - id: job
+    kind: employment_outcome
+    requires_active_service: true
+    min_duration: 52 weeks
+    amount: {register: 750.00, self_report: 190.00}
+""" + CAPS
+    assert [p.code for p in warnings(body)] == ["W006"]
+
+
+# --- W002 -------------------------------------------------------------------------------------
+
+def test_w002_same_price_whatever_the_evidence() -> None:
+    body = """
+components:
+  - id: flat
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: 750.00
+  - id: same
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 750.00}
+  - id: nested
+    kind: employment_outcome
+    min_duration: 90 days
+    amount:
+      A: {register: 750.00, self_report: 190.00}
+      B: {register: 900.00, self_report: 950.00}
+  - id: verified_only
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: {register: 750.00, te_office: 750.00}
+""" + CAPS
+    found = [p for p in warnings(body) if p.code == "W002"]
+    assert [(p.source.line, p.source.col) for p in found] == [
+        (line_of(body, "amount: 750.00"), 5),
+        (line_of(body, "self_report: 750.00"), 32),
+        (line_of(body, "B: {register: 900.00"), 29)]
+    assert found[0].message.startswith(
+        "employment outcome 'flat' pays 750.00 whatever the evidence, so a self-reported job "
+        "earns as much as a register-verified one: the buyer pays in full for unverified claims")
+    assert "'same' pays 750.00 for self-reported work, as much as for register evidence " \
+           "(750.00)" in found[1].message
+    assert "'nested' (segment B) pays 950.00 for self-reported work, as much as for register " \
+           "evidence (900.00)" in found[2].message
+
+
+def test_w002_milestones_and_work_history() -> None:
+    body = """
+components:
+  - id: ladder
+    kind: milestones
+    steps:
+      - {after: 4 weeks, amount: {register: 100.00, self_report: 20.00}}
+      - {after: 13 weeks, amount: 300.00}
+  - id: days
+    kind: work_history
+    baseline: 12 months
+    count: [work]
+    rate: {A: 5.00, B: 6.00}
+""" + CAPS
+    found = [p for p in warnings(body) if p.code == "W002"]
+    assert [p.source.line for p in found] == [line_of(body, "after: 13 weeks"),
+                                              line_of(body, "rate: {A: 5.00")]
+    assert "milestones 'ladder' pays 300.00 whatever the evidence" in found[0].message
+    assert "work history 'days' (segment A) pays 5.00 whatever the evidence" in found[1].message
+
+
+# --- W003, W004 -------------------------------------------------------------------------------
+
+def test_w003_unbounded_fee_without_any_cap() -> None:
+    body = """
+components:
+  - id: sessions
+    kind: event_fee
+    event: contact
+    per: each
+    amount: 40.00
+  - id: hours
+    kind: hourly_fee
+    rate: 50.00
+  - id: capped_hours
+    kind: hourly_fee
+    rate: 50.00
+    cap: 2000.00
+"""
+    found = warnings(body)
+    assert [(p.code, p.source.line) for p in found] == [
+        ("W003", line_of(body, "per: each")), ("W003", line_of(body, "- id: hours"))]
+    assert found[0].message.startswith(
+        "event fee 'sessions' pays every contact event (per: each) with no max_count, and the "
+        "contract has neither caps.per_customer nor caps.contract_total")
+    assert "hourly fee 'hours' pays every hour recorded, with no max_hours" in found[1].message
+
+
+def test_w003_survey_multiplier_on_an_unbounded_fee() -> None:
+    body = """
+components:
+  - id: sessions
+    kind: event_fee
+    event: contact
+    per: each
+    max_count: 10
+    amount: 40.00
+  - id: hours
+    kind: hourly_fee
+    rate: 50.00
+    max_hours: 20
+  - id: more_hours
+    kind: hourly_fee
+    rate: 50.00
+    cap: 500.00
+  - id: radar
+    kind: survey_adjustment
+    instrument: tyoelamatutka
+    mode: multiplier
+    applies_to: [sessions]
+    bands:
+      - {min_score: 0, factor: 1}
+"""
+    assert [p.code for p in warnings(body)] == ["W004"]
+    unbounded = body.replace("    max_count: 10\n", "")
+    found = [p for p in warnings(unbounded) if p.code == "W003"]
+    assert [p.message.split(",")[0] for p in found] == [
+        "event fee 'sessions' pays every contact event (per: each) with no max_count",
+        "survey adjustment 'radar' multiplies 'sessions'"]
+
+
+def test_w004_no_cap_at_all() -> None:
+    body = """
+components:
+  - id: start
+    kind: event_fee
+    event: service_start
+    amount: 100.00
+"""
+    problem = only(warnings(body), "W004")
+    assert (problem.source.line, problem.source.col) == (1, 1)
+    assert problem.message.startswith("the contract has no cap at all (neither "
+                                      "caps.per_customer nor caps.contract_total)")
+    assert warnings(body + "caps:\n  contract_total: 100000.00\n") == []
+
+
+# --- W005, W015 -------------------------------------------------------------------------------
+
+def test_w005_monthly_fee_lost_when_customer_does_not_answer() -> None:
+    body = """
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    proration: daily
+    condition: {min_responded_contacts: 2}
+""" + CAPS
+    problem = only(warnings(body), "W005")
+    assert problem.source.line == line_of(body, "condition:")
+    assert "pays a service month only when it has 2 answered contacts" in problem.message
+    assert "the provider loses the month's fee when the customer does not answer" in \
+        problem.message
+
+
+def test_w015_month_cut_short_pays_nothing() -> None:
+    explicit = """
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    proration: none
+""" + CAPS
+    problem = only(warnings(explicit), "W015")
+    assert problem.source.line == line_of(explicit, "proration: none")
+    assert "a service month cut short by the service end pays nothing" in problem.message
+    by_default = explicit.replace("    proration: none\n", "")
+    problem = only(warnings(by_default), "W015")
+    assert problem.source.line == line_of(by_default, "- id: monthly")
+    assert warnings(explicit.replace("none", "full")) == []
+
+
+# --- W006 -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("extra", "head", "at", "says"), [
+    ("    requires_active_service: true\n", HEAD, "requires_active_service",
+     "counts work only while the service is active (requires_active_service: true)"),
+    ("    window: service\n", HEAD, "window: service",
+     "counts work only inside the service window (window: service)"),
+    ("", HEAD.replace("  follow_up: 6 months\n", ""), "- id: job",
+     "the contract has no windows.follow_up, so only work during the service counts"),
+])
+def test_w006_outcome_needs_serving_an_employed_customer(extra: str, head: str, at: str,
+                                                         says: str) -> None:
+    body = "components:" + JOB.replace("    min_duration", extra + "    min_duration") + CAPS
+    problem = only(warnings(body, head), "W006")
+    assert problem.source.line == line_of(body, at, head)
+    assert says in problem.message
+    assert "a customer who finds a job must be kept in service" in problem.message
+
+
+# --- W007 -------------------------------------------------------------------------------------
+
+def test_w007_price_falls_with_distance() -> None:
+    body = """
+components:
+  - id: start
+    kind: event_fee
+    event: service_start
+    amount: {A: 200.00, B: 150.00}
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    amount:
+      A: {register: 750.00, self_report: 190.00}
+      B: {register: 700.00, self_report: 250.00}
+  - id: equal
+    kind: event_fee
+    event: service_end
+    amount: {A: 50.00, B: 50.00}
+""" + CAPS
+    found = [p for p in warnings(body) if p.code == "W007"]
+    assert [p.source.line for p in found] == [line_of(body, "amount: {A: 200.00"),
+                                              line_of(body, "B: {register: 700.00")]
+    assert found[0].message.startswith(
+        "event fee 'start' pays 150.00 in segment B (distance 1) but 200.00 in segment A "
+        "(distance 0): customers farther from the labour market earn the provider less")
+    assert "pays 700.00 for register evidence in segment B (distance 1) but 750.00 in " \
+           "segment A" in found[1].message
+
+
+# --- W008 -------------------------------------------------------------------------------------
+
+def test_w008_late_referrals_cannot_reach_the_outcome() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n"
+                                 "  referrals_until: 2020-12-31\n  outcomes_until: 2021-03-31\n")
+    body = JOB.replace("90 days", "8 months")
+    body = "components:" + body + CAPS
+    problem = only(warnings(body, head), "W008")
+    assert problem.source.line == line_of(body, "min_duration: 8 months", head)
+    # 2020-08-01 + 8 months = 2021-04-01: reached on 2021-03-31, the last day; a day later misses
+    assert problem.message.startswith(
+        "employment outcome 'job': a customer whose service starts after 2020-08-01 cannot "
+        "reach it by 2021-03-31 (windows.outcomes_until), yet referrals are accepted until "
+        "2020-12-31 (by windows.referrals_until)")
+    assert "8 months complete after the contract year ended" in problem.message
+
+
+def test_w008_employment_condition_whole_weeks() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "  follow_up: 12 months\n"
+                                 "  referrals_until: 2020-06-30\n  outcomes_until: 2020-12-31\n")
+    body = """
+components:
+  - id: tyossaoloehto
+    kind: employment_condition
+    unit: weeks
+    min_hours_per_week: 18
+    required: 26
+    reference_period: 28 months
+    weights: {open: 1, subsidised: 0.75}
+    amount: {register: 2500.00, self_report: 500.00}
+""" + CAPS
+    problem = only(warnings(body, head), "W008")
+    # Monday 2020-06-29 + 26 weeks ends Sunday 2020-12-27; from Tuesday 06-30 the first whole
+    # week starts 07-06 and the 26th ends 2021-01-03
+    assert "a customer whose service starts after 2020-06-29 cannot reach it by 2020-12-31" \
+        in problem.message
+    assert problem.source.line == line_of(body, "required: 26", head)
+
+
+# --- W009 -------------------------------------------------------------------------------------
+
+def test_w009_subsidised_work_at_full_weight() -> None:
+    body = """
+components:
+  - id: job
+    kind: employment_outcome
+    work: {kinds: {open: 1, subsidised: 1}}
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 190.00}
+  - id: tyossaoloehto
+    kind: employment_condition
+    unit: weeks
+    min_hours_per_week: 18
+    required: 26
+    reference_period: 12 months
+    amount: {register: 2500.00, self_report: 500.00}
+""" + CAPS
+    found = [p for p in warnings(body) if p.code == "W009"]
+    line = line_of(body, "subsidised: 1}")
+    assert [(p.source.line, p.source.col) for p in found] == [
+        (line, 29), (line_of(body, "- id: tyossaoloehto"), 5)]
+    assert found[0].message.startswith(
+        "employment outcome 'job' counts subsidised work (palkkatuki) at weight 1, the same as "
+        "open-market work: the state already pays part of that wage")
+    assert "(the default: every kind counts at 1 unless weights says otherwise)" in \
+        found[1].message
+
+
+# --- W010 .. W014, W016, W017 ---------------------------------------------------------------
+
+def test_w010_capacity_fee_outside_the_contract() -> None:
+    body = """
+components:
+  - id: capacity
+    kind: capacity_fee
+    amount: 5000.00
+    from: 2019-12-01
+    until: 2023-01-31
+""" + CAPS
+    found = warnings(body)
+    assert [(p.code, p.source.line) for p in found] == [
+        ("W010", line_of(body, "from: 2019-12-01")), ("W010", line_of(body, "until: 2023-01-31"))]
+    assert "starts on 2019-12-01, before the contract is valid from 2020-01-01" in \
+        found[0].message
+    assert "runs until 2023-01-31, after the contract ends on 2022-12-31" in found[1].message
+
+
+def test_w011_grace_longer_than_follow_up() -> None:
+    head = HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  grace: 7 months\n")
+    problem = only(warnings("components:" + JOB + CAPS, head), "W011")
+    assert problem.source.line == line_of("", "grace: 7 months", head)
+    assert problem.message.startswith("windows.grace (7 months) is longer than the follow-up "
+                                      "(6 months)")
+    short = HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  grace: 30 days\n")
+    assert warnings("components:" + JOB + CAPS, short) == []
+
+
+def test_w012_survey_multiplier_above_two() -> None:
+    body = """
+components:
+  - id: start
+    kind: event_fee
+    event: service_start
+    amount: 100.00
+  - id: radar
+    kind: survey_adjustment
+    instrument: tyoelamatutka
+    mode: multiplier
+    applies_to: [start]
+    bands:
+      - {min_score: 0, factor: 1}
+      - {min_score: 5, factor: 2}
+      - {min_score: 8, factor: 2.5}
+""" + CAPS
+    problem = only(warnings(body), "W012")
+    assert problem.source.line == line_of(body, "factor: 2.5")
+    assert problem.message.startswith("survey adjustment 'radar' multiplies start by 2.5 for a "
+                                      "score of 8 or more")
+
+
+def test_w013_fee_paid_on_referral() -> None:
+    body = """
+components:
+  - id: steering
+    kind: event_fee
+    event: referral
+    amount: 100.00
+""" + CAPS
+    problem = only(warnings(body), "W013")
+    assert problem.source.line == line_of(body, "event: referral")
+    assert "is paid when a customer is referred, before any service starts" in problem.message
+    assert "referred over 13,000 job seekers, of whom about 8,500 started" in problem.message
+
+
+def test_w014_published_prices_without_source() -> None:
+    head = HEAD.replace("  vat_rate: 0.24\n", "  vat_rate: 0.24\n  illustrative: false\n")
+    body = "components:" + JOB + CAPS
+    problem = only(warnings(body, head), "W014")
+    assert problem.source.line == line_of(body, "illustrative: false", head)
+    sourced = head.replace("  illustrative: false\n",
+                           "  illustrative: false\n  source: Tender annex 3, price table\n")
+    assert warnings(body, sourced) == []
+
+
+def test_w016_single_fee_above_a_cap() -> None:
+    body = """
+components:
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    amount:
+      A: {register: 750.00, self_report: 190.00}
+      B: {register: 900.00, self_report: 250.00}
+  - id: expenses
+    kind: reimbursed_expenses
+    budget: 1500.00
+    cap: 1000.00
+caps:
+  per_customer: {A: 1000.00, B: 800.00}
+"""
+    found = [p for p in warnings(body) if p.code == "W016"]
+    assert [p.source.line for p in found] == [line_of(body, "B: {register: 900.00"),
+                                              line_of(body, "budget: 1500.00")]
+    assert found[0].message == (
+        "a single fee of employment outcome 'job' (900.00 for segment B) is more than "
+        "caps.per_customer (800.00): it can never be paid in full, whatever else the customer "
+        "earns")
+    assert "a single budget of reimbursed expenses 'expenses' (1500.00 for segment A) is " \
+           "more than the component's cap (1000.00)" in found[1].message
+
+
+def test_w017_outcomes_after_the_contract_with_no_cut_off() -> None:
+    body = "components:" + JOB + CAPS
+    problem = only(warnings(body, CONTRACT_HEAD), "W017")
+    assert problem.source.line == line_of(body, "windows:", CONTRACT_HEAD)
+    # referred 2022-12-31: service to 2023-12-30, follow-up to 2024-06-29
+    assert problem.message.startswith(
+        "outcomes can be reached after the contract ends on 2022-12-31: a customer referred "
+        "on 2022-12-31 (the last day, by metadata.valid_until, as no referrals_until is set) "
+        "can reach 'job' until 2024-06-29")
+    assert warnings(body, HEAD) == []
+
+
+# --- accept, W000 -----------------------------------------------------------------------------
+
+TRAPS = """
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    proration: daily
+    condition: {min_responded_contacts: 1}
+  - id: second
+    kind: monthly_fee
+    amount: 100.00
+    proration: daily
+    condition: {min_responded_contacts: 1}
+""" + CAPS
+
+
+def test_accept_suppresses_a_warning_for_one_component() -> None:
+    body = TRAPS + """
+accept:
+  - code: W005
+    component: monthly
+    reason: The pilot pays only for months with contact; see comment above.
+"""
+    found = warnings(body)
+    assert [(p.code, p.source.line) for p in found] == [
+        ("W005", line_of(body, "condition:", nth=2))]
+    assert "'second'" in found[0].message
+
+
+def test_w000_accept_for_the_wrong_component_names_where_the_code_is_raised() -> None:
+    body = TRAPS.replace("  - id: second\n", "  - id: start\n    kind: event_fee\n"
+                         "    event: service_start\n    amount: 10.00\n  - id: third\n") + """
+accept:
+  - {code: W005, component: start, reason: wrong id}
+"""
+    found = warnings(body)
+    assert [p.code for p in found] == ["W005", "W005", "W000"]
+    assert "accept entry W005 for component 'start' matches no warning: W005 is raised only " \
+           "for 'monthly', 'third'" in found[2].message
+
+
+def test_accept_without_component_suppresses_the_code_everywhere() -> None:
+    body = TRAPS + "accept:\n  - {code: W005, reason: every monthly fee asks for contact}\n"
+    assert warnings(body) == []
+
+
+def test_w000_accept_entry_that_matches_nothing() -> None:
+    body = CLEAN + """
+accept:
+  - {code: W005, component: monthly, reason: kept from an older draft}
+  - {code: W002, component: nosuch, reason: typo in the id}
+  - {code: W099, reason: no such check}
+"""
+    found = warnings(body)
+    assert [(p.code, p.source.line) for p in found] == [
+        ("W000", line_of(body, "code: W005")), ("W000", line_of(body, "code: W002")),
+        ("W000", line_of(body, "code: W099"))]
+    assert found[0].message == (
+        "accept entry W005 for component 'monthly' matches no warning: the contract does not "
+        "trigger it (periodic fee lost when the customer does not answer); remove the entry "
+        "or correct its code or component")
+    assert "no component has id 'nosuch'" in found[1].message
+    assert "there is no lint check W099" in found[2].message
+
+
+def test_accept_needs_a_code_and_a_reason() -> None:
+    for entry in ("{code: W005, reason: '  '}", "{code: W005}", "{code: 5, reason: why}"):
+        text = CONTRACT_HEAD + "components:" + JOB + f"accept:\n  - {entry}\n"
+        loaded, problems = load_contract_text(text, "contract.yaml")
+        assert loaded is None
+        assert [p.source.line for p in problems] == [text.splitlines().index("accept:") + 2]
+
+
+def test_every_code_has_a_title_and_a_doc_section() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
+    for code in TITLES:
+        assert f"## {code}" in doc, code
+
+
+# --- lint's reachability agrees with the engine -----------------------------------------------
+
+def _outcome(contract: LoadedContract, start: str, job_from: str, as_of: str) -> tuple[str, str]:
+    rows = f"""
+    r1,c1,referral,{start},,,,acme,,2019-06-01
+    s1,c1,service_start,{start}
+    e1,c1,employment,{job_from},,,,,,,,,,,open,register,1.0
+    """
+    line = one(contract, rows, as_of).lines[0]
+    return line.status, str(line.date)
+
+
+def test_w008_boundary_is_the_engine_boundary() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n"
+                                 "  referrals_until: 2020-12-31\n  outcomes_until: 2021-03-31\n")
+    contract = contract_from("components:" + JOB.replace("90 days", "8 months") + CAPS, head)
+    assert "starts after 2020-08-01 cannot reach it" in only(lint(contract), "W008").message
+    assert _outcome(contract, "2020-08-01", "2020-08-01", "2021-12-31") == (
+        "payable", "2021-03-31")
+    assert _outcome(contract, "2020-08-02", "2020-08-02", "2021-12-31")[0] == "not_earned"
+
+
+def test_w001_only_just_means_work_from_the_first_day() -> None:
+    body = "components:" + JOB.replace(
+        "    min_duration: 90 days", "    requires_active_service: true\n"
+        "    min_duration: 12 months") + CAPS
+    contract = contract_from(body)
+    assert "can only just be reached" in only(lint(contract), "W001").message
+    assert _outcome(contract, "2020-03-01", "2020-03-01", "2022-12-31") == (
+        "payable", "2021-02-28")
+    assert _outcome(contract, "2020-03-01", "2020-03-02", "2022-12-31")[0] == "not_earned"
+
+
+UNITS = st.sampled_from(["days", "weeks", "months"])
+
+
+@given(service=st.integers(1, 40), service_unit=UNITS, need=st.integers(1, 60),
+       need_unit=UNITS)
+def test_w001_agrees_with_plain_arithmetic(service: int, service_unit: str, need: int,
+                                           need_unit: str) -> None:
+    if service_unit == "days":
+        service *= 10
+    if need_unit == "days":
+        need *= 10
+    head = HEAD.replace("max_length: 12 months", f"max_length: {service} {service_unit}")
+    body = "components:" + JOB.replace("90 days", f"{need} {need_unit}").replace(
+        "    min_duration", "    window: service\n    min_duration") + CAPS
+    messages = [p.message for p in warnings(body, head) if p.code == "W001"]
+    days = {"days": 1, "weeks": 7}
+    if service_unit == need_unit or (service_unit != "months" and need_unit != "months"):
+        # same kind of unit: exact arithmetic decides
+        a = need * days.get(need_unit, 1)
+        b = service * days.get(service_unit, 1)
+        expected = ["never"] if a > b else ["only just"] if a == b else []
+        assert [("never" if "never" in m else "only just") for m in messages] == expected
+    elif need_unit == "months" and need * 28 > service * days[service_unit]:
+        # a month is at least 28 days: certainly unreachable
+        assert messages and "can never be reached" in messages[0]
+    elif service_unit == "months" and need * days[need_unit] > service * 31:
+        assert messages and "can never be reached" in messages[0]
+
+
+def test_milestones_report_first_late_step_and_first_unreachable_step() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n"
+                                 "  referrals_until: 2020-12-31\n  outcomes_until: 2021-03-31\n")
+    body = """
+components:
+  - id: ladder
+    kind: milestones
+    steps:
+      - {after: 26 weeks, amount: {register: 100.00, self_report: 20.00}}
+      - {after: 30 weeks, amount: {register: 100.00, self_report: 20.00}}
+      - {after: 80 weeks, amount: {register: 300.00, self_report: 60.00}}
+""" + CAPS
+    found = warnings(body, head)
+    assert [(p.code, p.source.line) for p in found] == [
+        ("W008", line_of(body, "after: 26 weeks", head)),
+        ("W001", line_of(body, "after: 80 weeks", head))]
+    # 26 weeks = 182 days: a service starting 2020-09-30 reaches it on 2021-03-30, 10-01 on 03-31
+    assert found[0].message.startswith("milestone 1 (26 weeks) of milestones 'ladder': a "
+                                       "customer whose service starts after 2020-10-01")
