@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
@@ -18,11 +18,14 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 CENT = Decimal("0.01")
+# The default context's 28 digits cannot hold e.g. 1e15 hours x 1e15 EUR in cents; quantize
+# would raise InvalidOperation. 100 digits hold any product of the bounded input values.
+_WIDE = Context(prec=100)
 
 
 def round_cents(value: Decimal) -> Decimal:
     """Round once, half-up, to cents (the only rounding rule of the engine)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def money_text(value: Decimal) -> str:

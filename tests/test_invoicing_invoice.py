@@ -31,8 +31,10 @@ D = Decimal
 def billed_by_key(invoices: list[Invoice]) -> dict[tuple[str, str, str], Decimal]:
     out: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: D("0.00"))
     for inv in invoices:
-        for x in [*inv.lines, *inv.corrections]:
+        for x in inv.lines:
             out[x.key] += x.amount
+        for c in inv.corrections:
+            out[c.key] += c.amount
     return {k: v for k, v in out.items() if v != 0}
 
 

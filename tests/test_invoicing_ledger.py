@@ -121,6 +121,8 @@ def test_a_process_killed_before_commit_leaves_no_invoice(tmp_path: Path) -> Non
     assert ledger_rows(ledger, "PRAGMA integrity_check") == [("ok",)]
     assert ledger_rows(ledger, COUNTS) == [(1, 2, 0)]
     assert ledger_rows(ledger, "SELECT number FROM invoices") == [("test-acme-0001",)]
+    dry = issue(contract(), events(), "2020-02", ledger, dry_run=True)
+    assert dry.invoice is not None and dry.invoice.number == "test-acme-0002"
     again = _run(c, e, "2020-02", ledger)
     assert again.communicate(timeout=60)[0].split() == ["issued", "test-acme-0002"]
     assert ledger_rows(ledger, COUNTS) == [(2, 3, 1)]

@@ -7,10 +7,10 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from conftest import contract_from, events_from
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import contract_from, events_from
 from rewardengine.evaluate.engine import evaluate
 
 KINDS = """
@@ -146,7 +146,7 @@ def test_extending_a_job_never_lowers_payable(rows: list[str], extra_days: int) 
         return  # ongoing already: as long as it can be
     longer = cells[:]
     longer[5] = str(date.fromisoformat(cells[5]) + timedelta(days=extra_days))
-    extended = rows[:i] + [",".join(longer)] + rows[i + 1:]
+    extended = [*rows[:i], ",".join(longer), *rows[i + 1:]]
     contract = contract_from(KINDS)
     base = evaluate(contract, events_from("\n".join(rows)).events, AS_OF)
     more = evaluate(contract, events_from("\n".join(extended)).events, AS_OF)

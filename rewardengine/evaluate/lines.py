@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 

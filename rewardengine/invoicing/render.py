@@ -46,7 +46,8 @@ def invoice_csv(invoice: Invoice) -> str:
     for ln in invoice.lines:
         rows.append([n, p, ln.no, "line", ln.provider, ln.customer_id or "", ln.component,
                      ln.occurrence, ln.date or "", ln.quantity, ln.unit_price,
-                     money_text(ln.amount), "", "", "", ln.reason, " ".join(ln.evidence),
+                     money_text(ln.amount), "", "", "",
+                     ln.reason + (f" [{ln.cap}]" if ln.cap else ""), " ".join(ln.evidence),
                      ln.clause])
     for c in invoice.corrections:
         rows.append([n, p, c.no, "correction", c.provider, c.customer_id or "", c.component,

@@ -447,6 +447,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
                  ref: str | None = None, when: date | None = None,
                  bl: BillLine = bl, provider: str | None = provider,
                  key: Key | None = key) -> None:
+            if clause is None and loaded.contract.component(bl.component) is not None:
+                clause = loaded.clause(bl.component)
             findings.append(Finding(
                 cls, row=bl.row, provider=provider, customer_id=bl.customer_id,
                 component=bl.component, occurrence=key[2] if key else bl.occurrence,
@@ -542,11 +544,17 @@ def _denial(bl: BillLine, line: Line | None, *, provider: str | None, last_day: 
                 "without a customer)"), clause, ()
     if bl.customer_id not in customers:
         return f"no events for customer {bl.customer_id} recorded by {as_of}", clause, ()
-    computed = sorted({ln.occurrence for ln in evaluation.all_lines()
+    computed = sorted((ln for ln in evaluation.all_lines()
                        if (ln.customer_id or "") == bl.customer_id
-                       and ln.component == bl.component})
+                       and ln.component == bl.component), key=lambda ln: ln.occurrence)
     what = f"'{bl.occurrence}'" if bl.occurrence is not None else f"dated {bl.date}"
-    known_text = f"; computed occurrences: {', '.join(computed)}" if computed else (
-        "; the component computes nothing for this customer")
+    if computed:
+        shown = "; ".join(f"{ln.occurrence} {ln.status.replace('_', ' ')}: {ln.reason}"
+                          for ln in computed[:3])
+        more = f" (and {len(computed) - 3} more)" if len(computed) > 3 else ""
+        known_text = f"; what it computes: {shown}{more}"
+    else:
+        known_text = "; the component computes nothing for this customer"
     return (f"no {bl.component} earning {what} for customer {bl.customer_id} as of {as_of}"
-            f"{known_text}", clause, ())
+            f"{known_text}", clause, tuple(sorted({e for ln in computed[:3]
+                                                   for e in ln.evidence})))

@@ -35,6 +35,10 @@ def _matches(event: EventBase, where: dict[str, Any]) -> bool:
     return True
 
 
+def _a(what: str) -> str:
+    return ("an " if what[:1] in "aeiou" else "a ") + what
+
+
 def _describe(comp: EventFee) -> str:
     what = comp.event.replace("_", " ")
     if comp.where:
@@ -58,7 +62,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          evidence=[e.event_id for e in candidates])]
     if window is None:
         return [ctx.line(comp, status="pending", occurrence="once", on=None, quantity=ONE,
-                         unit_price=price, reason=f"waiting for a {what}: {ctx.service_reason}")]
+                         unit_price=price, reason=f"waiting for {_a(what)}: {ctx.service_reason}")]
     lines: list[Line] = []
     paid = 0
     limit = 1 if comp.per == "once" else comp.max_count
@@ -90,7 +94,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
             lines.append(ctx.line(
                 comp, status="pending", occurrence="once" if comp.per == "once" else "none",
                 on=window.last_day, quantity=ONE if comp.per == "once" else Decimal(0),
-                unit_price=price, reason=f"needs a {what} by {window.last_day}"))
+                unit_price=price, reason=f"needs {_a(what)} by {window.last_day}"))
         else:
             lines.append(ctx.line(
                 comp, status="not_earned", occurrence="once" if comp.per == "once" else "none",
