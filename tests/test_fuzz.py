@@ -429,7 +429,8 @@ BASE_DOC, _ = parse_yaml(RICH_CONTRACT, "base.yaml")
 assert BASE_DOC is not None
 BASE_TREE = BASE_DOC.data
 # every scalar of the base contract: each is valid somewhere, so swapping them stays plausible
-BASE_SCALARS = sorted({str(p[k]) for p, k in slots(BASE_TREE) if not isinstance(p[k], (dict, list))})
+BASE_SCALARS = sorted({str(p[k]) for p, k in slots(BASE_TREE)
+                       if not isinstance(p[k], (dict, list))})
 BASE_EVENTS = read_text(EVENTS_CSV, "events.csv").events
 
 
@@ -477,6 +478,7 @@ EVENT_VALUES = st.one_of(
     st.sampled_from([
         "", "2020-01-01", "2020-02-30", "30.1.2020", "1577836800", "2199-12-31", "9999-12-31",
         "-3", "0", "1.5", "0.001", "10.005", "1e400", "NaN", "true", "false", "maybe",
+        "999999999999999.99", "1000000000000000",
         "r1", "s1", "e1", "c1", "c2", "c9", "acme", "beta", "zeta", "open", "register",
         "tyoelamatutka", "travel", *EVENT_MODELS, *sorted(ALL_FIELDS), "attr_x",
     ]),
@@ -562,3 +564,59 @@ def test_events_that_read_evaluate(case: tuple[str, bool]) -> None:
     es = check_read(text, "fuzz.jsonl" if jsonl else "fuzz.csv", jsonl=jsonl)
     assert RICH_LOADED is not None
     check_evaluation(RICH_LOADED, es.events)
+
+
+# --- the edges of the value ranges -----------------------------------------------------------
+
+def test_largest_amounts_and_hours_evaluate() -> None:
+    """1e15 hours at 1e15 EUR/h is 1e30 EUR: more digits than Decimal's default context holds
+    in cents. Rounding must not raise; the contract ceiling cuts the line."""
+    text = (RICH_CONTRACT
+            .replace("rate: {A: 45.00, B: 55.00, C: 65.00}", "rate: 999999999999999.99")
+            .replace("    max_hours: 40\n", "")
+            .replace("  per_customer: {A: 4000.00, B: 5000.00, C: 6000.00}\n", "")
+            .replace("contract_total: 2000000.00", "contract_total: 999999999999999.99"))
+    loaded = check_load(text)
+    assert loaded is not None
+    events = check_read(EVENTS_CSV.replace(",3.5,coaching", ",999999999999999.5,coaching"),
+                        "e.csv", jsonl=False)
+    assert events.problems == []
+    check_evaluation(loaded, events.events)
+    ev = evaluate(loaded, events.events, date(2021, 1, 1))
+    coaching = [ln for ln in ev.all_lines() if ln.component == "coaching"]
+    assert [ln.status for ln in coaching] == ["payable"]
+    assert coaching[0].cap is not None and "contract ceiling" in coaching[0].cap
+    assert ev.totals.payable <= Decimal("999999999999999.99")
+
+
+def test_calendar_edges_evaluate() -> None:
+    """Dates at the ends of 1900..2199 and durations of 100 years stay inside the calendar."""
+    text = RICH_CONTRACT
+    for old, new in [
+        ("valid_from: 2020-01-01", "valid_from: 1900-01-01"),
+        ("valid_until: 2021-12-31", "valid_until: 2199-12-31"),
+        ("max_length: 12 months", "max_length: 1200 months"),
+        ("follow_up: 6 months", "follow_up: 1200 months"),
+        ("grace: 30 days", "grace: 36600 days"),
+        ("referrals_until: 2021-06-30", "referrals_until: 2199-12-31"),
+        ("outcomes_until: 2022-06-30", "outcomes_until: 2199-12-31"),
+        ("reach_by: 2022-06-30", "reach_by: 2199-12-31"),
+        ("until: 2020-12-31", "until: 2199-12-31"),
+        ("baseline: 12 months", "baseline: 1200 months"),
+        ("reference_period: 28 months", "reference_period: 1200 months"),
+        ("comparison: {length: 12 months}", "comparison: {length: 1200 months}"),
+        ("{after: 26 weeks", "{after: 1200 months"),
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    loaded = check_load(text)
+    assert loaded is not None
+    for year in ("1900", "2199"):
+        rows = re.sub(r"\b20(19|20)-", year + "-", EVENTS_CSV)
+        events = check_read(rows, "e.csv", jsonl=False)
+        assert events.problems == []
+        for as_of in (date(1900, 1, 1), date(2199, 12, 31)):
+            ev = evaluate(loaded, events.events, as_of)
+            assert ev.problems == []
+            for line in ev.all_lines():
+                assert line.amount == round_cents(line.amount) and line.amount >= 0

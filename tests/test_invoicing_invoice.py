@@ -209,8 +209,9 @@ def test_a_line_accruing_after_the_period_waits(tmp_path: Path) -> None:
     waiting = [n for n in jan.sections[0].pending if n.component == "base_fee"]
     assert [(n.customer_id, n.date, n.amount) for n in waiting] == [
         ("c2", d("2020-02-10"), D("150.00"))]
-    assert waiting[0].reason.startswith("accrues on 2020-02-10, after this period ends on "
-                                        "2020-01-31: ")
+    # recorded in advance: the engine itself says the start has not happened yet
+    assert waiting[0].reason == ("service start s2 is planned for 2020-02-10, after the "
+                                 "evaluation date 2020-01-31")
     feb = issue(loaded, evs, "2020-02", ledger).invoice
     assert feb is not None and [(x.customer_id, x.amount) for x in feb.lines] == [
         ("c2", D("150.00"))]
@@ -221,8 +222,8 @@ def test_pending_lines_are_shown_not_invoiced(tmp_path: Path) -> None:
     assert inv is not None
     pending = inv.sections[0].pending
     assert [(n.customer_id, n.component, n.occurrence, n.amount, n.reason) for n in pending] == [
-        ("c1", "job_fee", "none", D("0.00"), "needs a employment by 2021-01-14"),
-        ("c3", "job_fee", "none", D("0.00"), "needs a employment by 2021-01-24"),
+        ("c1", "job_fee", "none", D("0.00"), "needs an employment by 2021-01-14"),
+        ("c3", "job_fee", "none", D("0.00"), "needs an employment by 2021-01-24"),
     ]
     assert inv.subtotal == D("200.00")
 

@@ -77,9 +77,9 @@ def test_a_tampered_bill_shows_every_class_of_error(ledger: Path) -> None:
     assert f[4].ref == "test-acme-0001/1"
     assert f[5].reason.startswith("repeats bill row 2")
     assert f[6].reason == ("no job_fee earning 'E9' for customer c1 as of 2020-02-29; "
-                           "what it computes: none pending: needs a employment by 2021-01-14")
+                           "what it computes: none pending: needs an employment by 2021-01-14")
     assert f[6].clause == "contract.yaml:29"
-    assert f[7].reason == "not payable yet: needs a employment by 2021-02-09"
+    assert f[7].reason == "not payable yet: needs an employment by 2021-02-09"
     assert f[8].reason == "no events for customer c9 recorded by 2020-02-29"
     assert f[9].reason == "the contract has no component 'bonus' (it has base_fee, job_fee)"
     assert f[None].reason == ("payable but not on the bill: service start s4 on 2020-02-20, "
@@ -156,7 +156,7 @@ def test_bill_lines_may_give_a_date_instead_of_an_occurrence(ledger: Path) -> No
         ("not_payable", None)]
     assert report.findings[4].reason == ("no job_fee earning dated 2020-02-11 for customer c1 "
                                          "as of 2020-02-29; what it computes: none pending: "
-                                         "needs a employment by 2021-01-14")
+                                         "needs an employment by 2021-01-14")
 
 
 def test_other_column_names_through_a_mapping(ledger: Path) -> None:

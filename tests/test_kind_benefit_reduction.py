@@ -124,15 +124,18 @@ def test_zero_baseline_known_before_the_comparison_ends() -> None:
         in reason
 
 
-def test_comparison_not_over_on_its_last_day() -> None:
+def test_comparison_decided_on_its_last_day() -> None:
     events = rows(start("2020-01-01"), BASELINE, months("c", (2020, 1), ["3"] * 6))
-    status, amount, on, reason, _ = only(events, "2020-06-30")
+    status, amount, on, reason, _ = only(events, "2020-06-29")
     assert (status, amount, on) == ("pending", Decimal("2000.00"), date(2020, 6, 30))
     assert reason.startswith(
         "benefit days 180 in the baseline; 18 so far in the comparison months, up to "
         "2020-06-30; for the full amount (2000.00 €) at most 18; for the partial amount "
         "(800.00 €) at most 90")
     assert reason.endswith("the full amount is still possible")
+    # on its last day (facts count up to and including as_of) the period is decided
+    status, amount, on, _, _ = only(events, "2020-06-30")
+    assert (status, amount, on) == ("payable", Decimal("2000.00"), date(2020, 6, 30))
 
 
 def test_pending_at_the_best_outcome_still_possible() -> None:

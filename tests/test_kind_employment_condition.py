@@ -69,9 +69,12 @@ def only(events: str, as_of: str, contract: str) -> tuple[str, Decimal, date | N
         ("2020-07-19", "2020-07-20", "payable", "3000.00", date(2020, 7, 19),
          "employment condition met on 2020-07-19: 26 of 26 weeks with at least 18 h of work, "
          "counted from the week starting 2020-01-20"),
-        # the 26th week is still running on its own Sunday: not counted yet
-        ("2020-07-19", "2020-07-19", "pending", "3000.00", date(2021, 1, 10),
+        # the 26th week is still running on the Saturday before its Sunday: not counted yet
+        ("2020-07-19", "2020-07-18", "pending", "3000.00", date(2021, 1, 10),
          "25 of 26 weeks with at least 18 h of work so far; needs 1 more by 2021-01-10"),
+        # on its own Sunday (facts count up to and including as_of) it is counted
+        ("2020-07-19", "2020-07-19", "payable", "3000.00", date(2020, 7, 19),
+         "employment condition met on 2020-07-19"),
         # 25 weeks only (the job ends Sunday 2020-07-12), period over
         ("2020-07-12", "2021-01-18", "not_earned", "3000.00", date(2021, 1, 14),
          "only 25 of 26 weeks with at least 18 h of work by the end of the reference period "
@@ -199,15 +202,15 @@ def test_unpriced_evidence_level_is_not_earned() -> None:
 
 def test_reach_by_cuts_the_period_and_ends_hope_early() -> None:
     # cut at 2020-06-30: 23 whole weeks at most (2020-01-20..2020-06-28) < 26. As of Sunday
-    # 2020-03-01, 5 weeks have ended (the 6th ends that day) and 18 remain
+    # 2020-03-01, 6 weeks have ended (the 6th on that day) and 17 remain
     events = rows(START_A, job("e1", "2020-01-20", hours="20"))
     contract = weeks(extra="    reach_by: 2020-06-30\n")
     status, amount, on, reason, evidence = only(events, "2020-03-01", contract)
     assert (status, amount, on, evidence) == ("not_earned", Decimal("3000.00"),
                                               date(2020, 6, 30), ("e1",))
     assert reason.startswith(
-        "can no longer be met: 5 of 26 weeks with at least 18 h of work so far and 21 more "
-        "needed, but only 18 whole weeks remain in the reference period 2020-01-15..2020-06-30 "
+        "can no longer be met: 6 of 26 weeks with at least 18 h of work so far and 20 more "
+        "needed, but only 17 whole weeks remain in the reference period 2020-01-15..2020-06-30 "
         "(12 months from the service start, cut at 2020-06-30: the component's reach_by date)")
 
 
@@ -258,9 +261,12 @@ components:
         # a 28-day February: 14 days of 2400 = 1200.00 exactly
         ("2021-01-15", [("e1", "2021-02-15", "2021-03-10", "2400.00")], "2021-03-01",
          "payable", date(2021, 2, 28)),
-        # February 2020 not over on its last day
-        ("2020-01-15", [("e1", "2020-02-01", "2020-02-29", "2400.00")], "2020-02-29",
+        # February 2020 not over the day before its last day ...
+        ("2020-01-15", [("e1", "2020-02-01", "2020-02-29", "2400.00")], "2020-02-28",
          "pending", date(2020, 12, 31)),
+        # ... and counted on its last day
+        ("2020-01-15", [("e1", "2020-02-01", "2020-02-29", "2400.00")], "2020-02-29",
+         "payable", date(2020, 2, 29)),
     ])
 def test_monthly_wage(start: str, jobs: list[tuple[str, str, str, str]], as_of: str,
                       status: str, on: date) -> None:

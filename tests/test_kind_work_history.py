@@ -90,13 +90,18 @@ def test_overlapping_work_and_education_counted_once(min_extra: int, status: str
                    ("d1", "e0", "e1"))
 
 
-def test_comparison_not_over_on_its_last_day() -> None:
-    status, quantity, amount, on, reason, _ = only(OVERLAP, "2020-07-14", contract(45))
+def test_comparison_decided_on_its_last_day() -> None:
+    # the day before its last day the comparison period is still running ...
+    status, quantity, amount, on, reason, _ = only(OVERLAP, "2020-07-13", contract(45))
     assert (status, quantity, amount, on) == ("pending", Decimal(45), Decimal("450.00"),
                                               date(2020, 7, 14))
     assert reason == ("75 days in work or education so far during 2020-01-15..2020-07-14 vs "
                       "30 before (2019-07-15..2020-01-14); 45 extra days secured so far at "
                       "10.00 € per extra day; more days count until 2020-07-14")
+    # ... and on its last day (facts count up to and including as_of) it is decided
+    status, quantity, amount, on, _, _ = only(OVERLAP, "2020-07-14", contract(45))
+    assert (status, quantity, amount, on) == ("payable", Decimal(45), Decimal("450.00"),
+                                              date(2020, 7, 14))
 
 
 def test_no_increase() -> None:

@@ -63,6 +63,10 @@ def _checks(lc: LoadedContract) -> Iterator[Problem]:
         yield _err(lc, "C205", f"windows.outcomes_until {w.outcomes_until} is before "
                    f"referrals_until {w.referrals_until}", "windows", "outcomes_until")
 
+    if w.service.max_length.count == 0:
+        yield _err(lc, "C211", "the service's max_length must be longer than 0",
+                   "windows", "service", "max_length")
+
     segment_ids = c.segment_ids()
     if c.segments is not None:
         yield from _duplicates(lc, segment_ids, "C212", "segment id",
@@ -117,9 +121,11 @@ def _segment_checks(lc: LoadedContract) -> Iterator[Problem]:
                        f"{describe_point(issue.example)} falls in no segment "
                        "(add a tier, or widen a range)", "segments", "tiers")
         else:
-            yield _err(lc, "C206", f"segments {', '.join(issue.segments)} overlap: a "
-                       f"customer with {describe_point(issue.example)} falls in all of them "
-                       "(narrow a range, or set policy: first_match)", "segments", "tiers")
+            who = (f"a customer with {describe_point(issue.example)}" if issue.example
+                   else "every customer")
+            yield _err(lc, "C206", f"segments {', '.join(issue.segments)} overlap: {who} "
+                       "falls in all of them (narrow a range, or set policy: first_match)",
+                       "segments", "tiers")
 
 
 def _price_checks(lc: LoadedContract, price: Any, segment_ids: list[str],
@@ -210,6 +216,10 @@ def _component_checks(lc: LoadedContract, i: int, comp: Component, segment_ids: 
         if comp.from_ and comp.until and comp.until < comp.from_:
             yield _err(lc, "C205", f"until {comp.until} is before from {comp.from_}",
                        *base, "until")
+    work_rules = getattr(comp, "work", None)
+    if work_rules is not None and work_rules.full_time_hours <= 0:
+        yield _err(lc, "C211", "work.full_time_hours must be above 0",
+                   *base, "work", "full_time_hours")
     if isinstance(comp, (EmploymentOutcome, Milestones)):
         work = comp.work
         if not work.kinds:

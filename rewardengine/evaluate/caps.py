@@ -15,10 +15,13 @@ from ..values import money_text
 from .lines import Line
 
 
-def accrual_order(line: Line) -> tuple[int, date, str, str, str]:
+def accrual_order(line: Line) -> tuple[int, int, date, str, str, str]:
     status_rank = 0 if line.status == "payable" else 1
-    return (status_rank, line.date or date.max, line.customer_id or "", line.component,
-            line.occurrence)
+    # reductions (negative adjustment lines) first: a cap limits the net amount, so what a
+    # reduction takes off must not be cut from the lines it reduces as well
+    sign_rank = 0 if line.amount < 0 else 1
+    return (status_rank, sign_rank, line.date or date.max, line.customer_id or "",
+            line.component, line.occurrence)
 
 
 def apply_cap(lines: list[Line], limit_of: Callable[[Line], Decimal | None],

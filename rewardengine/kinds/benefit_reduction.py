@@ -14,7 +14,7 @@ Rules (docs/contract-language.md):
   min_fall * baseline``). At least ``full.min_fall``: the full amount; else at least
   ``partial.min_fall``: the partial amount; else not_earned. A zero baseline: not_earned.
 * Paid once (occurrence ``once``, quantity 1, dated the comparison period's last day) when
-  the comparison period has ended (``as_of`` after its last day). Before that: pending at the
+  the comparison period has ended (``as_of`` on or after its last day). Before that: pending at the
   best outcome still possible (benefit only adds up, so the fall so far is the most it can
   be), or not_earned as soon as the comparison months already hold too much benefit for even
   the partial outcome. Percentages in reasons are cut to one decimal, never rounded up.
@@ -65,7 +65,7 @@ def measure(comp: BenefitReduction, ctx: CustomerContext, period: Period) -> Mea
     blank: list[str] = []
     for month in months:
         found = rows.get(_month(month.start), [])
-        if not found and ctx.as_of >= month.end:
+        if not found and ctx.as_of >= month.last_day:
             missing.append(_month(month.start))
         for row in found:
             ids.append(row.event_id)
@@ -163,7 +163,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     else:
         change = f"{what} fell from {show(base.total)} to {show(during.total)}, {percent(fall)}"
 
-    if ctx.as_of >= comp_period.end:
+    if ctx.as_of >= comp_period.last_day:
         for name, threshold, price in thresholds:
             if _reaches(base.total, during.total, threshold):
                 return [line("payable", price,

@@ -9,7 +9,7 @@ Rules (docs/contract-language.md):
   comes first.
 * Only whole units count: calendar weeks Monday to Sunday (``unit: weeks``) or calendar
   months (``unit: months``) lying wholly inside the reference period. A unit straddling either
-  end does not count, and a unit counts only once it has ended (``as_of`` after its last day).
+  end does not count, and a unit counts once ``as_of`` reaches its last day (the rule of every kind).
 * Counting jobs are those whose kind has a weight above 0 in ``weights``.
 * weeks: the hours of a week are, summed over the counting jobs, ``hours_per_week * days the
   job is active in the week / 7`` (a job given in FTE counts ``fte * 37.5`` hours). The week
@@ -140,7 +140,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     qualifying: list[Unit] = []
     completed: Unit | None = None
     for period in units:
-        if ctx.as_of < period.end:
+        if ctx.as_of < period.last_day:
             break  # still running (or yet to come): not counted yet
         unit = _unit(comp, period, jobs, ctx.as_of)
         if not unit.qualifies:
@@ -187,7 +187,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,
                          reason=f"the {reference_text} holds no whole calendar {singular}")]
     last = units[-1]
-    remaining = sum(1 for u in units if ctx.as_of < u.end)
+    remaining = sum(1 for u in units if ctx.as_of < u.last_day)
     if remaining == 0:
         return [ctx.line(comp, status="not_earned", occurrence="once", on=reference.last_day,
                          quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,

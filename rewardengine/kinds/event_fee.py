@@ -61,8 +61,10 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          reason=f"no price for segment {ctx.segment}",
                          evidence=[e.event_id for e in candidates])]
     if window is None:
-        return [ctx.line(comp, status="pending", occurrence="once", on=None, quantity=ONE,
-                         unit_price=price, reason=f"waiting for {_a(what)}: {ctx.service_reason}")]
+        once = comp.per == "once"
+        return [ctx.line(comp, status="pending", occurrence="once" if once else "none",
+                         on=None, quantity=ONE if once else Decimal(0), unit_price=price,
+                         reason=f"waiting for {_a(what)}: {ctx.service_reason}")]
     lines: list[Line] = []
     paid = 0
     limit = 1 if comp.per == "once" else comp.max_count
@@ -85,6 +87,13 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                            f"maximum of {limit}"))
             continue
         paid += 1
+        if event.date > ctx.as_of:  # recorded in advance: it has not happened yet
+            lines.append(ctx.line(
+                comp, status="pending", occurrence=occurrence, on=event.date, quantity=ONE,
+                unit_price=price, evidence=[event.event_id],
+                reason=f"{what} {event.event_id} is planned for {event.date}, after the "
+                       f"evaluation date {ctx.as_of}"))
+            continue
         lines.append(ctx.line(
             comp, status="payable", occurrence=occurrence, on=event.date, quantity=ONE,
             unit_price=price, evidence=[event.event_id],

@@ -14,7 +14,7 @@ Rules (docs/contract-language.md):
   education day counts 1; a work day counts its jobs' hours-weighted kind weight (1 unless the
   contract weights a kind otherwise). So overlapping work and education is one day.
 * Extra days = comparison days - baseline days. Once the comparison period has ended
-  (``as_of`` after its last day) the line is payable on its last day with quantity = extra
+  (``as_of`` on or after its last day) the line is payable on its last day with quantity = extra
   days at ``rate`` if extra >= ``min_extra_days``, else not_earned. ``rate`` may be priced by
   evidence level: the weakest evidence of the jobs counted in the comparison period decides
   (with only education days, the best-priced level). The component's ``cap`` is applied by
@@ -120,7 +120,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
           f"{number(before.days)} before ({baseline})")
     rate = f"{money_text(unit_price)} € per extra day"
 
-    if ctx.as_of >= comparison.end:
+    if ctx.as_of >= comparison.last_day:
         if extra <= 0:
             return [ctx.line(comp, status="not_earned", occurrence="once",
                              on=comparison.last_day, quantity=ZERO, unit_price=unit_price,
