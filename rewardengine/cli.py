@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date
@@ -15,7 +14,8 @@ from rich.console import Console
 from . import __version__
 from .api import Inputs, load_inputs, run_evaluation
 from .contract.model import Contract
-from .errors import Severity, has_errors
+from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Severity, has_errors
+from .jsonout import canonical_json
 from .report import evaluation_csv, explain_customer, print_evaluation, print_problems
 
 app = typer.Typer(
@@ -26,8 +26,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # event data is personal: never print locals
     pretty_exceptions_enable=False,
 )
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class Format(StrEnum):
@@ -47,11 +45,6 @@ def _out() -> Console:
 
 def _err() -> Console:
     return Console(stderr=True, soft_wrap=True)
-
-
-def dump_json(data: Any) -> str:
-    """Canonical JSON: sorted keys, two-space indent, newline at the end."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _parse_date(value: str, option: str) -> date:
@@ -87,7 +80,7 @@ def validate(
     if code == EXIT_OK and strict and inputs.problems:
         code = EXIT_PROBLEMS
     if format is ProblemFormat.json:
-        sys.stdout.write(dump_json({
+        sys.stdout.write(canonical_json({
             "ok": code == EXIT_OK,
             "problems": [p.to_dict() for p in inputs.problems],
         }))
@@ -106,7 +99,7 @@ def schema() -> None:
     data = Contract.model_json_schema(by_alias=True)
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "rewardengine contract"
-    sys.stdout.write(dump_json(data))
+    sys.stdout.write(canonical_json(data))
 
 
 def _evaluate_or_exit(contract: str, events: list[str], as_of: str,
@@ -139,7 +132,7 @@ def evaluate(
             _err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
             raise typer.Exit(EXIT_PROBLEMS)
     if format is Format.json:
-        sys.stdout.write(dump_json(ev.to_dict()))
+        sys.stdout.write(canonical_json(ev.to_dict()))
     elif format is Format.csv:
         sys.stdout.write(evaluation_csv(ev))
     else:
@@ -191,4 +184,4 @@ def main() -> None:
             raise
         sys.stderr.write(f"rewardengine: internal error ({type(exc).__name__}); please report "
                          "it with the command that caused it\n")
-        sys.exit(3)
+        sys.exit(EXIT_INTERNAL)

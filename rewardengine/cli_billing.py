@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import Inputs, load_inputs
-from .errors import has_errors
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, has_errors
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
 from .invoicing.render import (
@@ -42,7 +42,6 @@ from .invoicing.verify import CLASSES, MappingError, VerifyReport, parse_mapping
 from .report import print_problems
 from .values import money_text
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_LEDGER = "ledger.sqlite"
 CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "not_payable": "red",
                "duplicate": "magenta", "underbilled": "cyan"}

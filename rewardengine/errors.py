@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# Exit codes of every command: clean; problems found (invalid input, a bill that does not
+# match); usage error or unreadable file. 3 is an internal error (a bug).
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
 
 class Severity(StrEnum):
     ERROR = "error"

@@ -15,6 +15,8 @@ from decimal import ROUND_UP, Decimal, localcontext
 
 from dateutil.relativedelta import relativedelta
 
+from .values import Duration
+
 ONE_DAY = timedelta(days=1)
 
 
@@ -120,3 +122,12 @@ def whole_months(period: Period) -> Iterator[Period]:
     for month in calendar_months(period):
         if period.start <= month.start and month.end <= period.end:
             yield month
+
+
+def baseline_and_comparison(start: date, baseline: Duration, offset: Duration | None,
+                            length: Duration | None) -> tuple[Period, Period]:
+    """``[start - baseline, start)`` and ``[start + offset, + length)`` (length defaults to the
+    baseline's): the before/after periods of work_history and benefit_reduction."""
+    c_start = offset.after(start) if offset is not None else start
+    return (Period(baseline.before(start), start),
+            Period(c_start, (length or baseline).after(c_start)))

@@ -9,7 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from rewardengine.api import run_evaluation
-from rewardengine.cli import app, dump_json
+from rewardengine.cli import app
+from rewardengine.jsonout import canonical_json
 
 runner = CliRunner()
 
@@ -35,7 +36,8 @@ def test_evaluate_json_equals_library_result(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     ev, _ = run_evaluation(str(CONTRACT), [events], date(2020, 3, 1))
     assert ev is not None
-    assert result.stdout == dump_json(ev.to_dict())
+    assert json.loads(result.stdout) == ev.to_dict()
+    assert result.stdout == canonical_json(ev.to_dict())
     data = json.loads(result.stdout)
     assert data["totals"] == {"payable": "100.00", "pending": "150.00", "not_earned": "0.00"}
     assert data["contract"]["id"] == "demo"

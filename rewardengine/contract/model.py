@@ -237,6 +237,10 @@ class BenefitTest(Strict):
     full_fall: Fraction = Decimal(1)
     partial_fall: Fraction | None = None
     partial_share: Fraction | None = None
+    compare: Literal["rolling_months", "outcome_period"] = Field(
+        default="rolling_months",
+        description="rolling_months: the whole months of a baseline-long period ending on the "
+                    "step's day; outcome_period: the months of the work the step rests on")
 
 
 class Milestones(ComponentBase):

@@ -12,19 +12,16 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from ..csvsafe import write_csv
+from ..jsonout import canonical_json
 from ..values import money_text
 from .invoice import Invoice, Note, Section
 from .verify import CLASSES, VerifyReport
 
-
-def canonical_text(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+canonical_text = canonical_json
 
 
 def invoice_json(invoice: Invoice) -> str:

@@ -32,7 +32,7 @@ from ..contract.model import BenefitReduction, Threshold
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..events.model import Benefit
-from ..periods import Period, whole_months
+from ..periods import Period, baseline_and_comparison, whole_months
 from ..values import money_text
 
 ZERO = Decimal(0)
@@ -118,11 +118,8 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          unit_price=full_price,
                          reason=f"waiting for the service start: {ctx.service_reason}")]
 
-    start = ctx.service.start
-    base_period = Period(comp.baseline.before(start), start)
-    c_start = comp.comparison.from_.after(start) if comp.comparison.from_ else start
-    length = comp.comparison.length or comp.baseline
-    comp_period = Period(c_start, length.after(c_start))
+    base_period, comp_period = baseline_and_comparison(
+        ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
     base = measure(comp, ctx, base_period)
     during = measure(comp, ctx, comp_period)
     ids = sorted({*base.event_ids, *during.event_ids})

@@ -9,7 +9,7 @@ Rules (docs/contract-language.md):
   comes first.
 * Only whole units count: calendar weeks Monday to Sunday (``unit: weeks``) or calendar
   months (``unit: months``) lying wholly inside the reference period. A unit straddling either
-  end does not count, and a unit counts once ``as_of`` reaches its last day (the rule of every kind).
+  end does not count; a unit counts once ``as_of`` reaches its last day (as in every kind).
 * Counting jobs are those whose kind has a weight above 0 in ``weights``.
 * weeks: the hours of a week are, summed over the counting jobs, ``hours_per_week * days the
   job is active in the week / 7`` (a job given in FTE counts ``fte * 37.5`` hours). The week

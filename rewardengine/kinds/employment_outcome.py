@@ -19,7 +19,11 @@ UK job outcome are all this kind. Rules (documented in docs/contract-language.md
   with no spell under way is ``next``.
 * The price depends on the outcome's evidence: the weakest over the days it rests on (for a
   further cumulative outcome: the days since the previous one). An evidence level the price
-  table lacks is ``not_earned``, and does not use up one of ``max_times``.
+  table lacks does not use up one of ``max_times``; it is pending while the deadline is ahead
+  and a stronger level is priced (a later-recorded confirmation would make it payable; shown
+  at the price of the strongest evidence), else not_earned at 0.00.
+* A continuous spell beyond ``max_times`` is not_earned with quantity 0: the contract never
+  offered it, so nothing is forgone.
 * Not reached with the deadline ahead: pending, priced at the evidence of the work so far (the
   strongest priced level when there is none, or when that level is not priced). Not reached
   when the deadline has passed: not_earned, with when it would have been reached (ignoring the
@@ -35,7 +39,13 @@ from decimal import ROUND_DOWN, Decimal
 from itertools import pairwise
 from typing import Any
 
-from ..contract.model import EmploymentOutcome, OutcomeWindow, Price, QualifyingWork
+from ..contract.model import (
+    EVIDENCE_LEVELS,
+    EmploymentOutcome,
+    OutcomeWindow,
+    Price,
+    QualifyingWork,
+)
 from ..evaluate.context import CustomerContext, Deadline
 from ..evaluate.lines import Line, Status
 from ..events.model import Employment
@@ -107,10 +117,15 @@ def evidence_words(level: str) -> str:
     return EVIDENCE_WORDS.get(level, level)
 
 
+def count_days(count: Decimal) -> str:
+    """ "1 day", "90 days", "29.5 days": a (weighted) day count with its noun."""
+    return f"{num(count)} {_days(count)}"
+
+
 def duration_text(duration: Duration, days: Decimal) -> str:
     if duration.unit == "days":
-        return f"{num(days)} days"
-    return f"{duration} ({num(days)} days)"
+        return count_days(days)
+    return f"{duration} ({count_days(days)})"
 
 
 def criteria_text(work: QualifyingWork) -> str:
@@ -400,13 +415,48 @@ def reached_text(ctx: CustomerContext, work: QualifyingWork, rests: Sequence[Str
     return reason, level, ids
 
 
+CONFIRMED_BY = {"register": "register", "te_office": "TE office", "employer": "employer"}
+
+
+def confirmations(ctx: CustomerContext, amount: Price, level: str) -> list[str]:
+    """The evidence levels stronger than ``level`` that the price table prices, weakest
+    first: the confirmations that would still make an outcome payable."""
+    stronger = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(level)]
+    return [lv for lv in reversed(stronger) if ctx.price(amount, lv) is not None]
+
+
+def confirmations_text(levels: Sequence[str]) -> str:
+    """ "the employer, TE office or register" """
+    names = [CONFIRMED_BY[lv] for lv in levels]
+    return "the " + (names[0] if len(names) == 1
+                     else ", ".join(names[:-1]) + " or " + names[-1])
+
+
 def no_price_line(ctx: CustomerContext, comp: Any, occurrence: str, on: date | None,
                   level: str, reason: str, evidence: tuple[str, ...],
-                  period: Period | None = None) -> Line:
+                  period: Period | None, *, amount: Price, deadline: Deadline) -> Line:
+    """An outcome reached on evidence the price table does not price. While the deadline is
+    ahead and a stronger level is priced, a later-recorded confirmation can still make it
+    payable: pending at the price of the strongest evidence. Otherwise not_earned at 0.00."""
+    unpriced = (f"the price table has no price for {evidence_words(level)} work "
+                f"(evidence '{level}')")
+    stronger = confirmations(ctx, amount, level)
+    if stronger and ctx.as_of < deadline.last_day:
+        return ctx.line(comp, status="pending", occurrence=occurrence, on=on, quantity=ONE,
+                        unit_price=ctx.price(amount, stronger[-1]) or ZERO,
+                        evidence=evidence, period=period,
+                        reason=f"{reason}; {unpriced}: needs confirmation by "
+                               f"{confirmations_text(stronger)} by {by_text(deadline)}")
+    if stronger:
+        why = (f"{unpriced}, and no confirmation by {confirmations_text(stronger)} was "
+               f"recorded by {by_text(deadline)}")
+    elif level != EVIDENCE_LEVELS[0]:
+        why = f"{unpriced}, nor for any stronger evidence"
+    else:
+        why = unpriced
     return ctx.line(comp, status="not_earned", occurrence=occurrence, on=on, quantity=ONE,
                     unit_price=ZERO, evidence=evidence, period=period,
-                    reason=f"{reason}; but the price table has no price for "
-                           f"{evidence_words(level)} work (evidence '{level}')")
+                    reason=f"{reason}; but {why}")
 
 
 def _notes_text(notes: Sequence[str]) -> str:
@@ -430,21 +480,21 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
             evidence.extend(open_track.event_ids)
             need = target(open_track.start)
             more = need - open_track.days
-            progress = (f"{num(open_track.days)} of {num(need)} days so far"
+            progress = (f"{num(open_track.days)} of {count_days(need)} so far"
                         + (f" in the spell from {open_track.start}" if wc.continuous else ""))
             reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
                       f"({wc.criteria}) by {by_text(deadline)}; {progress}")
         else:
             more = need = target(ctx.as_of + ONE_DAY)
             spell = "a new spell of " if wc.continuous and wc.tracks else ""
-            reason = (f"needs {spell}{num(need)} days of qualifying work ({wc.criteria}) by "
+            reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
                       f"{by_text(deadline)}")
             best = max(candidates, key=lambda t: (t.days, t.start), default=None)
             if spell and best is not None:
                 evidence.extend(best.event_ids)
                 reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
                            f"({ids_text(best.event_ids)}), has {num(best.days)} of "
-                           f"{num(target(best.start))} days")
+                           f"{count_days(target(best.start))}")
         left = (deadline.last_day - ctx.as_of).days
         if more > left:
             reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
@@ -473,7 +523,7 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
             elif best is None:
                 reason = (f"no qualifying work ({wc.criteria}) by {by_text(deadline)}")
             else:
-                reason = (f"only {num(best.days)} of {num(target(best.start))} days of "
+                reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
                           f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
     price = ctx.price(amount, level) if level is not None else None
     if price is None:
@@ -532,11 +582,13 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         span = Period(track.start, got.on + ONE_DAY)
         price = ctx.price(comp.amount, level)
         if price is None:
-            lines.append(no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span))
+            lines.append(no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span,
+                                       amount=comp.amount, deadline=wc.deadline))
             continue
         if paid >= comp.max_times:
+            # the contract never offered this one: nothing is forgone (quantity 0)
             lines.append(ctx.line(
-                comp, status="not_earned", occurrence=track.key, on=got.on, quantity=ONE,
+                comp, status="not_earned", occurrence=track.key, on=got.on, quantity=ZERO,
                 unit_price=price, evidence=ids, period=span,
                 reason=f"{reason}; but the fee is paid at most {times_text(comp.max_times)}"))
             continue
@@ -595,7 +647,8 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         price = ctx.price(comp.amount, level)
         occurrence = f"n{k}"
         if price is None:
-            lines.append(no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span))
+            lines.append(no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span,
+                                       amount=comp.amount, deadline=wc.deadline))
         else:
             paid += 1
             lines.append(ctx.line(comp, status="payable", occurrence=occurrence, on=got.on,

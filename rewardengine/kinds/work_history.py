@@ -35,7 +35,7 @@ from typing import Any
 from ..contract.model import WorkHistory
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
-from ..periods import ONE_DAY, Period
+from ..periods import ONE_DAY, Period, baseline_and_comparison
 from ..values import money_text
 from ..work import stretches, weakest
 
@@ -100,11 +100,8 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          unit_price=any_price,
                          reason=f"waiting for the service start: {ctx.service_reason}")]
 
-    start = ctx.service.start
-    baseline = Period(comp.baseline.before(start), start)
-    c_start = comp.comparison.from_.after(start) if comp.comparison.from_ else start
-    length = comp.comparison.length or comp.baseline
-    comparison = Period(c_start, length.after(c_start))
+    baseline, comparison = baseline_and_comparison(
+        ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
 
     before = covered(comp, ctx, baseline)
     during = covered(comp, ctx, comparison)
