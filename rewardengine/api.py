@@ -12,7 +12,9 @@ from datetime import date
 
 from .contract.load import LoadedContract, load_contract
 from .errors import Problem, Severity, has_errors, sorted_problems
+from .evaluate.context import assign_segment
 from .evaluate.engine import Evaluation, evaluate
+from .events.model import Referral
 from .events.read import EventSet, read_events
 
 
@@ -58,6 +60,11 @@ def _referral_checks(loaded: LoadedContract, events: EventSet) -> list[Problem]:
     segments = set(loaded.contract.segment_ids())
     out = []
     for e in events.events:
+        if isinstance(e, Referral) and not e.void:
+            # a referral the contract cannot place in exactly one segment cannot be priced
+            _, _, problem = assign_segment(loaded, e)
+            if problem is not None and (e.segment is None or e.segment in segments):
+                out.append(Problem("E014", problem, e.source))
         provider = getattr(e, "provider", None)
         if provider is not None and provider not in providers:
             out.append(Problem("E013", f"provider '{provider}' is not in the contract "

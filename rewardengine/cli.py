@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from pydantic_core import PydanticCustomError
 from rich.console import Console
 
 from . import __version__
@@ -17,6 +18,7 @@ from .contract.model import Contract
 from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Severity, has_errors
 from .jsonout import canonical_json
 from .report import evaluation_csv, explain_customer, print_evaluation, print_problems
+from .values import parse_date
 
 app = typer.Typer(
     name="rewardengine",
@@ -49,10 +51,9 @@ def _err() -> Console:
 
 def _parse_date(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written YYYY-MM-DD",
-                                 param_hint=option) from None
+        return parse_date(value)
+    except PydanticCustomError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 def _exit_for(inputs: Inputs) -> int:

@@ -345,8 +345,20 @@ def test_c102_unknown_key_in_a_component() -> None:
           ammount: 60
         """)
     p = single(text)
-    assert (p.code, pos(p), p.message) == ("C102", at(text, "ammount"), "unknown key 'ammount'")
-    assert str(p) == f"contract.yaml:{at(text, 'ammount')[0]}:5: C102 unknown key 'ammount'"
+    says = "unknown key 'ammount' ('amount' is already given)"
+    assert (p.code, pos(p), p.message) == ("C102", at(text, "ammount"), says)
+    assert str(p) == f"contract.yaml:{at(text, 'ammount')[0]}:5: C102 {says}"
+
+
+def test_c102_unknown_key_says_which_key_was_meant() -> None:
+    text = comp("""\
+        - id: bonus
+          kind: event_fee
+          evnt: referral
+          amount: 50
+        """)
+    p = next(p for p in load(text) if p.code == "C102")
+    assert p.message == "unknown key 'evnt' (did you mean 'event'?)"
 
 
 def test_c103_unknown_kind_with_did_you_mean_points_at_the_kind() -> None:

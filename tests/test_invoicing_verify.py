@@ -233,3 +233,38 @@ def test_report_formats(ledger: Path) -> None:
                   "Jo laskutettu / Already invoiced", "Puuttuu laskulta / Underbilled",
                   "Erotus / Difference"):
         assert label in html
+
+
+@pytest.mark.parametrize(("kind", "new", "message"), [
+    ("subtotal", "310.00", "the bill's subtotal says 310.00 but its lines add up to 300.00"),
+    ("vat", "99.00", "the bill's vat says 99.00 but VAT 0.24 of its lines is 72.00"),
+    ("total", "9999.00", "the bill's total says 9999.00 but its lines plus VAT make 372.00"),
+])
+def test_stated_sums_must_follow_from_the_lines(ledger: Path, tmp_path: Path, kind: str,
+                                                new: str, message: str) -> None:
+    dry = issue(contract(), events(FEB_ROWS), "2020-02", ledger, dry_run=True).invoice
+    assert dry is not None
+    text = invoice_csv(dry)
+    rows = text.splitlines()
+    i = next(i for i, r in enumerate(rows) if f",{kind}," in r)
+    old = {"subtotal": "300.00", "vat": "72.00", "total": "372.00"}[kind]
+    assert f",{old}," in rows[i]
+    rows[i] = rows[i].replace(f",{old},", f",{new},", 1)
+    (tmp_path / "bill.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = _verify(read_bill(str(tmp_path / "bill.csv")), ledger)
+    # every line still matches, but the sum the buyer would pay is wrong
+    assert [f.cls for f in report.findings] == ["match"] * 3
+    assert not report.ok
+    assert [(p.code, p.message, p.source.row) for p in report.problems] == [
+        ("B006", message, i + 1)]
+
+
+def test_a_json_invoice_with_a_wrong_total_is_wrong(ledger: Path, tmp_path: Path) -> None:
+    dry = issue(contract(), events(FEB_ROWS), "2020-02", ledger, dry_run=True).invoice
+    assert dry is not None
+    text = invoice_json(dry).replace('"total": "372.00"', '"total": "372.01"')
+    assert '"total": "372.01"' in text
+    (tmp_path / "bill.json").write_text(text, encoding="utf-8")
+    report = _verify(read_bill(str(tmp_path / "bill.json")), ledger)
+    assert not report.ok
+    assert [p.code for p in report.problems] == ["B006"]

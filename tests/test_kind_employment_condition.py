@@ -191,13 +191,35 @@ def test_segment_b_flat_price() -> None:
         "payable", Decimal("4000.00"), date(2020, 1, 26))
 
 
-def test_unpriced_evidence_level_is_not_earned() -> None:
+# Rule changed: a condition met on evidence the price table lacks used to be not_earned at
+# once; a later-recorded confirmation can still make it payable, so it is now pending until the
+# deadline of the service_and_follow_up window (2021-07-14) and not_earned from then on.
+def test_unpriced_evidence_level_waits_for_a_confirmation() -> None:
     events = rows(START_A, job("e1", "2020-01-20", hours="20", evidence="self_report"))
     status, amount, on, reason, evidence = only(events, "2020-03-01", weeks(required=1))
+    # shown at the price of the strongest evidence priced (register 3000.00)
+    assert (status, amount, on, evidence) == ("pending", Decimal("3000.00"),
+                                              date(2020, 1, 26), ("e1",))
+    assert reason.endswith("jobs e1, weakest evidence self_report; the contract has no price "
+                           "for evidence level self_report in segment A: needs confirmation by "
+                           "the employer or register by 2021-07-14, when the follow-up ends")
+    assert only(events, "2021-07-13", weeks(required=1))[0] == "pending"
+    status, amount, on, reason, evidence = only(events, "2021-07-14", weeks(required=1))
     assert (status, amount, on, evidence) == ("not_earned", Decimal("0.00"),
                                               date(2020, 1, 26), ("e1",))
     assert reason.endswith("but the contract has no price for evidence level self_report "
-                           "in segment A")
+                           "in segment A, and no confirmation by the employer or register was "
+                           "recorded by 2021-07-14, when the follow-up ends")
+
+
+def test_a_later_employer_confirmation_is_paid_at_its_price() -> None:
+    events = rows(START_A, job("e1", "2020-01-20", hours="20", evidence="self_report"),
+                  row("e1", "employment", "2020-01-20", recorded="2020-04-01", kind="open",
+                      evidence="employer", hours_per_week="20"))
+    assert only(events, "2020-03-31", weeks(required=1))[:3] == (
+        "pending", Decimal("3000.00"), date(2020, 1, 26))
+    assert only(events, "2020-04-01", weeks(required=1))[:3] == (
+        "payable", Decimal("2500.00"), date(2020, 1, 26))
 
 
 def test_reach_by_cuts_the_period_and_ends_hope_early() -> None:

@@ -384,15 +384,76 @@ def test_weakest_evidence_over_the_days_of_the_outcome() -> None:
         ("payable", "spell:E1", D("2020-04-30"), Decimal("190.00"), ("E1", "E2"))]
 
 
-def test_unpriced_evidence_is_not_earned() -> None:
+# Rule changed: an outcome reached on evidence the price table lacks used to be not_earned at
+# once; a later-recorded confirmation can still make it payable, so it is now pending until the
+# deadline (2021-07-14, the end of the follow-up) and not_earned only from then on.
+UNPRICED_SELF_REPORT = FTE80.replace("{register: 750.00, self_report: 190.00}",
+                                     "{register: 750.00, employer: 500.00}")
+
+
+def test_unpriced_evidence_waits_for_a_confirmation_until_the_deadline() -> None:
+    reported = job("E1", "2020-02-01", fte="1", evidence="self_report")
+    got = lines(UNPRICED_SELF_REPORT, reported, as_of="2020-06-01")
+    # shown at the price of the strongest evidence priced
+    assert [facts(ln) for ln in got] == [
+        ("pending", "spell:E1", D("2020-04-30"), Decimal("750.00"), ("E1",))]
+    assert got[0].quantity == 1 and got[0].unit_price == Decimal("750.00")
+    assert got[0].reason == (
+        "employment E1 reached 90 days on 2020-04-30 at 1.00 FTE, self-reported; the price "
+        "table has no price for self-reported work (evidence 'self_report'): needs "
+        "confirmation by the employer or register by 2021-07-14, when the follow-up ends")
+    # the day before the deadline it still waits; on the deadline it is lost
+    assert lines(UNPRICED_SELF_REPORT, reported, as_of="2021-07-13")[0].status == "pending"
+    lost = lines(UNPRICED_SELF_REPORT, reported, as_of="2021-07-14")
+    # the fee is forgone once: on the line for the next outcome, as before the rule change
+    assert [facts(ln) for ln in lost] == [
+        ("not_earned", "spell:E1", D("2020-04-30"), Decimal("0.00"), ("E1",)),
+        ("not_earned", "next", FOLLOW_UP_ENDS, Decimal("750.00"), ())]
+    assert lost[1].reason == ("no further spell of qualifying work (0.80 FTE or more, open) "
+                              "reached 90 days by 2021-07-14, when the follow-up ends")
+    assert lost[0].reason.endswith(
+        "self-reported; but the price table has no price for self-reported work (evidence "
+        "'self_report'), and no confirmation by the employer or register was recorded by "
+        "2021-07-14, when the follow-up ends")
+
+
+def test_a_later_confirmation_makes_the_unpriced_outcome_payable() -> None:
+    reported = job("E1", "2020-02-01", fte="1", evidence="self_report")
+    confirmed = job("E1", "2020-02-01", fte="1", evidence="employer", recorded="2020-07-01")
+    got = lines(UNPRICED_SELF_REPORT, reported, confirmed, as_of="2020-07-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1", D("2020-04-30"), Decimal("500.00"), ("E1",))]
+    assert got[0].reason == ("employment E1 reached 90 days on 2020-04-30 at 1.00 FTE, "
+                             "employer-confirmed (E1 self-reported until 2020-07-01, "
+                             "employer-confirmed since)")
+
+
+def test_unpriced_evidence_with_no_stronger_level_priced_is_not_earned_at_once() -> None:
+    # only self-reported and employer-confirmed work is priced: a TE-office-verified job
+    # cannot be confirmed into a priced level (register is not priced either)
     contract = FTE80.replace("{register: 750.00, self_report: 190.00}",
-                             "{register: 750.00, employer: 500.00}")
-    got = lines(contract, job("E1", "2020-02-01", fte="1", evidence="self_report"),
+                             "{employer: 500.00, self_report: 190.00}")
+    got = lines(contract, job("E1", "2020-02-01", fte="1", evidence="te_office"),
                 as_of="2020-06-01")
-    assert facts(got[0]) == ("not_earned", "spell:E1", D("2020-04-30"), Decimal("0.00"),
-                             ("E1",))
-    assert got[0].reason.endswith("but the price table has no price for self-reported work "
-                                  "(evidence 'self_report')")
+    assert [facts(ln) for ln in got] == [
+        ("not_earned", "spell:E1", D("2020-04-30"), Decimal("0.00"), ("E1",)),
+        ("pending", "next", FOLLOW_UP_ENDS, Decimal("500.00"), ())]
+    assert got[0].reason.endswith(
+        "TE-office-verified; but the price table has no price for TE-office-verified work "
+        "(evidence 'te_office'), nor for any stronger evidence")
+
+
+def test_a_pending_unconfirmed_outcome_holds_its_max_times_slot() -> None:
+    # while E1 waits for a confirmation, no second pending outcome is listed for the same
+    # single payment (it would count the fee twice); a lost one frees the slot again
+    reported = job("E1", "2020-02-01", fte="1", evidence="self_report")
+    waiting = lines(UNPRICED_SELF_REPORT, reported, as_of="2020-06-01")
+    assert [ln.occurrence for ln in waiting] == ["spell:E1"]
+    cumulative = UNPRICED_SELF_REPORT.replace("min_duration: 90 days",
+                                              "min_duration: 90 days\n    counting: cumulative")
+    got = lines(cumulative, reported, as_of="2020-06-01")
+    assert [facts(ln) for ln in got] == [
+        ("pending", "n1", D("2020-04-30"), Decimal("750.00"), ("E1",))]
 
 
 def test_prices_by_segment_and_evidence() -> None:
@@ -468,9 +529,13 @@ def test_continuous_max_times_pays_each_spell() -> None:
     assert [facts(ln) for ln in got] == [
         ("payable", "spell:E1", D("2020-03-01"), Decimal("300.00"), ("E1",)),
         ("payable", "spell:E2", D("2020-05-30"), Decimal("300.00"), ("E2",)),
-        ("not_earned", "spell:E3", D("2020-08-30"), Decimal("300.00"), ("E3",)),
+        # rule changed: a spell beyond max_times forgoes nothing the contract offered, so its
+        # amount is 0.00 (quantity 0), no longer the 300.00 of a payment
+        ("not_earned", "spell:E3", D("2020-08-30"), Decimal("0.00"), ("E3",)),
     ]
-    assert got[2].reason.endswith("but the fee is paid at most 2 times")
+    assert (got[2].quantity, got[2].unit_price) == (Decimal(0), Decimal("300.00"))
+    assert got[2].reason == ("employment E3 reached 30 days on 2020-08-30 at 1.00 FTE, "
+                             "register-verified; but the fee is paid at most 2 times")
 
 
 def test_cumulative_counts_every_further_min_duration() -> None:
@@ -532,3 +597,23 @@ def test_cumulative_further_outcomes_over_later_jobs() -> None:
     ]
     assert (got[2].period_start, got[2].period_end) == (D("2020-06-01"), D("2020-07-01"))
     assert got[2].reason.endswith("at 1.00 FTE, self-reported")
+
+
+ONE_DAY_FEE = """
+components:
+  - id: job_start
+    kind: employment_outcome
+    min_duration: 1 day
+    amount: 100.00
+"""
+
+
+def test_one_day_reads_in_the_singular() -> None:
+    got = lines(ONE_DAY_FEE, job("E1", "2020-02-01", "2020-02-01", fte="1"), as_of="2020-03-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1", D("2020-02-01"), Decimal("100.00"), ("E1",))]
+    assert got[0].reason == ("employment E1 reached 1 day on 2020-02-01 at 1.00 FTE, "
+                             "register-verified")
+    waiting = lines(ONE_DAY_FEE, as_of="2020-03-01")
+    assert waiting[0].reason == ("needs 1 day of qualifying work (open) by 2021-07-14, when the "
+                                 "follow-up ends")

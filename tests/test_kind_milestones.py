@@ -10,6 +10,7 @@ from conftest import contract_from, one
 from test_kind_employment_outcome import START, facts, job
 
 from rewardengine.evaluate.lines import Line
+from rewardengine.kinds.milestones import outcome_months
 
 D = date.fromisoformat
 FOLLOW_UP_ENDS = D("2021-07-14")
@@ -253,3 +254,206 @@ def test_benefit_step_lost_after_the_deadline_does_not_mention_the_test() -> Non
                              Decimal("1200.00"), ("E1",))
     assert got[0].reason == ("only 58 of 84 days of qualifying work (15 h/week or more, open) "
                              "by 2021-07-14, when the follow-up ends")
+
+
+# --- benefit test over the outcome period (compare: outcome_period) -------------------------
+
+OUTCOME_PERIOD = """
+components:
+  - id: au
+    kind: milestones
+    work: {min_hours_per_week: 15}
+    steps:
+      - {after: 4 weeks, amount: 400.00}
+      - {after: 12 weeks, amount: 1200.00}
+    benefit_test:
+      measure: amount
+      baseline: 3 months
+      compare: outcome_period
+      full_fall: 1
+      partial_fall: 0.4
+      partial_share: 0.5
+"""
+# E1 starts 2020-02-03: benefit is still paid for January and February (the job's first
+# month), and stops from March. The 4-week step (2020-03-01) is compared with the outcome
+# month March; the 12-week step (2020-04-26) with March..April.
+STOPS = [*BASELINE, benefit("B4", "2020-02-01", "600.00"), benefit("B5", "2020-03-01", "0.00"),
+         benefit("B6", "2020-04-01", "0.00")]
+
+
+@pytest.mark.parametrize(("spell_start", "day", "months"), [
+    ("2020-02-03", "2020-03-01", ["2020-03"]),  # the first month beginning after the start
+    ("2020-02-01", "2020-02-28", ["2020-02"]),  # a spell from the 1st: its month counts
+    ("2020-02-01", "2020-04-24", ["2020-02", "2020-03", "2020-04"]),
+    ("2020-03-02", "2020-03-29", ["2020-03"]),  # no month begins in between: the day's month
+    ("2020-01-31", "2020-02-27", ["2020-02"]),
+    ("2020-01-15", "2020-04-08", ["2020-02", "2020-03", "2020-04"]),
+])
+def test_outcome_months(spell_start: str, day: str, months: list[str]) -> None:
+    assert [f"{m.start:%Y-%m}" for m in outcome_months(D(spell_start), D(day))] == months
+
+
+def test_outcome_period_pays_the_4_week_step_when_benefit_stops_with_the_job() -> None:
+    got = lines(OUTCOME_PERIOD, *STOPS, E1, as_of="2020-06-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-03-01"), Decimal("400.00"),
+         ("B1", "B2", "B5", "E1")),
+        ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
+         ("B1", "B2", "B5", "B6", "E1")),
+    ]
+    assert got[0].reason == (
+        "employment E1 reached 4 weeks (28 days) on 2020-03-01 at 20 h/week, register-verified; "
+        "benefit amount a month 600.00 in 2019-11..2019-12 before the service, 0.00 in the "
+        "outcome month 2020-03: fell 100 %, at least the 100 % for a full outcome")
+    assert "0.00 in the outcome months 2020-03..2020-04: fell 100 %" in got[1].reason
+    # the rolling months ending on the step's day are January and February, before the
+    # benefit stopped: the default comparison does not pay the 4-week step
+    rolling = lines(OUTCOME_PERIOD.replace("      compare: outcome_period\n", ""), *STOPS, E1,
+                    as_of="2020-06-01")
+    assert facts(rolling[0]) == ("not_earned", "step:4 weeks", D("2020-03-01"),
+                                 Decimal("400.00"), ("B1", "B2", "B3", "B4", "E1"))
+    assert "600.00 in 2020-01..2020-02: fell only 0 %, less than the 40 % needed" in \
+        rolling[0].reason
+
+
+def test_outcome_period_step_pending_until_its_last_month_has_ended() -> None:
+    got = lines(OUTCOME_PERIOD, *STOPS, E1, as_of="2020-03-30")
+    assert [(ln.status, ln.occurrence, ln.date, ln.quantity, ln.amount) for ln in got] == [
+        ("pending", "step:4 weeks", D("2020-03-31"), Decimal(1), Decimal("400.00")),
+        ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal(1), Decimal("1200.00")),
+    ]
+    assert got[0].reason.endswith(
+        "0.00 so far in the outcome month 2020-03: fell 100 % so far, at least the 100 % for a "
+        "full outcome; decided once 2020-03 has ended, on 2020-03-31 (benefit still to come "
+        "can only lower the fall)")
+    # on the month's last day it is decided, and accrues on the step's day
+    decided = lines(OUTCOME_PERIOD, *STOPS, E1, as_of="2020-03-31")
+    assert facts(decided[0]) == ("payable", "step:4 weeks", D("2020-03-01"), Decimal("400.00"),
+                                 ("B1", "B2", "B5", "E1"))
+
+
+def test_outcome_period_month_without_a_row_counts_as_0_and_is_named() -> None:
+    rows = [*BASELINE, benefit("B4", "2020-02-01", "600.00")]  # no row for March
+    waiting = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-03-15")
+    assert waiting[0].status == "pending"
+    assert "no benefit row" not in waiting[0].reason  # March has not ended: nothing missing
+    got = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-03-31")
+    assert facts(got[0]) == ("payable", "step:4 weeks", D("2020-03-01"), Decimal("400.00"),
+                             ("B1", "B2", "E1"))
+    assert "0.00 in the outcome month 2020-03 (no benefit row for 2020-03: counted as 0): " \
+           "fell 100 %" in got[0].reason
+
+
+def test_outcome_period_partial_pending_at_its_best_then_paid() -> None:
+    rows = [*BASELINE, benefit("B5", "2020-03-01", "300.00"), benefit("B6", "2020-04-01", "300.00")]
+    got = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-04-27")
+    assert [(ln.status, ln.occurrence, ln.date, ln.quantity, ln.amount) for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-03-01"), Decimal("0.5"), Decimal("200.00")),
+        ("pending", "step:12 weeks", D("2020-04-30"), Decimal("0.5"), Decimal("600.00")),
+    ]
+    assert got[1].reason.endswith(
+        "300.00 so far in the outcome months 2020-03..2020-04: fell 50 % so far, at least the "
+        "40 % for a partial outcome (50 % of the amount), at best; decided once 2020-04 has "
+        "ended, on 2020-04-30 (benefit still to come can only lower the fall)")
+    paid = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-04-30")
+    assert facts(paid[1]) == ("payable", "step:12 weeks", D("2020-04-26"), Decimal("600.00"),
+                              ("B1", "B2", "B5", "B6", "E1"))
+
+
+def test_outcome_period_lost_before_the_month_ends_when_benefit_is_already_too_high() -> None:
+    rows = [*BASELINE, benefit("B5", "2020-03-01", "500.00")]
+    got = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-03-10")
+    assert facts(got[0]) == ("not_earned", "step:4 weeks", D("2020-03-01"), Decimal("400.00"),
+                             ("B1", "B2", "B5", "E1"))
+    assert got[0].reason.endswith(
+        "500.00 so far in the outcome month 2020-03: fell only 16.7 % so far, less than the 40 % "
+        "needed, and benefit still to come can only lower the fall, so it can no longer be "
+        "earned")
+
+
+# --- sustainment requires the last step to be paid -----------------------------------------
+
+SUSTAINED = """
+components:
+  - id: uk
+    kind: milestones
+    work: {min_hours_per_week: 15}
+    steps:
+      - {after: 12 weeks, amount: 1200.00}
+    sustainment: {every: 4 weeks, amount: 300.00, max_count: 2}
+    benefit_test: {measure: amount, baseline: 3 months, full_fall: 1, partial_fall: 0.4,
+                   partial_share: 0.5}
+"""
+
+
+def test_no_sustainment_after_a_failed_benefit_test() -> None:
+    # the 12-week step (2020-04-26) is compared with February..March: no fall. The work goes on
+    # past both sustainment days (2020-05-24, 2020-06-21), but nothing follows a lost step
+    rows = [*BASELINE, benefit("B4", "2020-02-01", "600.00"), benefit("B5", "2020-03-01", "600.00")]
+    got = lines(SUSTAINED, *rows, E1, as_of="2021-01-01")
+    assert [facts(ln) for ln in got] == [
+        ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
+         ("B1", "B2", "B4", "B5", "E1"))]
+    assert got[0].reason.endswith("fell only 0 %, less than the 40 % needed; no sustainment "
+                                  "payments follow a step that is not paid")
+
+
+def test_sustainment_follows_a_partly_paid_step_in_full() -> None:
+    rows = [*BASELINE, benefit("B4", "2020-02-01", "300.00"), benefit("B5", "2020-03-01", "300.00")]
+    got = lines(SUSTAINED, *rows, E1, as_of="2021-01-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "step:12 weeks", D("2020-04-26"), Decimal("600.00"),
+         ("B1", "B2", "B4", "B5", "E1")),
+        ("payable", "sustain:1", D("2020-05-24"), Decimal("300.00"), ("E1",)),
+        ("payable", "sustain:2", D("2020-06-21"), Decimal("300.00"), ("E1",)),
+    ]
+
+
+def test_sustainment_waits_while_the_last_step_is_pending() -> None:
+    contract = (SUSTAINED.replace("every: 4 weeks", "every: 2 days")
+                .replace("baseline: 3 months,", "baseline: 3 months, compare: outcome_period,"))
+    rows = [*BASELINE, benefit("B5", "2020-03-01", "0.00"), benefit("B6", "2020-04-01", "0.00")]
+    # the step (2020-04-26) waits for April to end; sustainment 1 is reached on 2020-04-28
+    got = lines(contract, *rows, E1, as_of="2020-04-29")
+    assert [facts(ln) for ln in got] == [
+        ("pending", "step:12 weeks", D("2020-04-30"), Decimal("1200.00"),
+         ("B1", "B2", "B5", "B6", "E1")),
+        ("pending", "sustain:1", D("2020-04-28"), Decimal("300.00"), ("E1",)),
+        ("pending", "sustain:2", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+    ]
+    assert got[1].reason == (
+        "employment E1 reached 12 weeks (84 days) plus 1 x 2 days (86 days) on 2020-04-28 at "
+        "20 h/week, register-verified (sustainment 1 of 2); payable once the 12 weeks step is "
+        "paid")
+    assert got[2].reason.startswith("needs 1 more day of qualifying work")
+    paid = lines(contract, *rows, E1, as_of="2020-04-30")
+    assert [facts(ln)[:4] for ln in paid] == [
+        ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00")),
+        ("payable", "sustain:1", D("2020-04-28"), Decimal("300.00")),
+        ("payable", "sustain:2", D("2020-04-30"), Decimal("300.00")),
+    ]
+
+
+def test_unpriced_last_step_waits_for_a_confirmation_and_holds_back_sustainment() -> None:
+    contract = LADDER.replace("{after: 26 weeks, amount: 2600.00}",
+                              "{after: 26 weeks, amount: {register: 2600.00, employer: 2000.00}}")
+    reported = job("E1", "2020-02-03", hours="20", evidence="self_report")
+    got = lines(contract, reported, as_of="2020-09-01")
+    assert [facts(ln) for ln in got] == [
+        STEP4, STEP12,
+        ("pending", "step:26 weeks", D("2020-08-02"), Decimal("2600.00"), ("E1",)),
+        ("pending", "sustain:1", D("2020-08-30"), Decimal("300.00"), ("E1",)),
+        ("pending", "sustain:2", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+    ]
+    assert got[2].reason.endswith(
+        "self-reported; the price table has no price for self-reported work (evidence "
+        "'self_report'): needs confirmation by the employer or register by 2021-07-14, when the "
+        "follow-up ends")
+    assert got[3].reason.endswith("(sustainment 1 of 2); payable once the 26 weeks step is paid")
+    lost = lines(contract, reported, as_of="2021-08-01")
+    assert [facts(ln) for ln in lost] == [
+        STEP4, STEP12,
+        ("not_earned", "step:26 weeks", D("2020-08-02"), Decimal("0.00"), ("E1",)),
+    ]
+    assert lost[2].reason.endswith("was recorded by 2021-07-14, when the follow-up ends; no "
+                                   "sustainment payments follow a step that is not paid")

@@ -249,6 +249,23 @@ components:
     assert [p.code for p in warnings(body)] == ["W006"]
 
 
+def test_w001_grace_does_not_help_when_only_days_in_service_count() -> None:
+    # as in the engine, requires_active_service ends the counting on the service's last day:
+    # a 3-month grace cannot make 13 months of work fit a 12-month service
+    head = HEAD.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  grace: 3 months\n")
+    body = """
+components:
+  - id: job
+    kind: employment_outcome
+    requires_active_service: true
+    min_duration: 13 months
+    amount: {register: 750.00, self_report: 190.00}
+""" + CAPS
+    found = only(warnings(body, head), "W001")
+    assert "can never be reached" in found.message
+    assert "grace" not in found.message
+
+
 # --- W002 -------------------------------------------------------------------------------------
 
 def test_w002_same_price_whatever_the_evidence() -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import Problem, Severity, Source, sorted_problems
 from ..periods import ONE_DAY
@@ -238,6 +238,11 @@ class _Target:
     reach_by: date | None
 
 
+# where work may count: the service, the service and its follow-up, or (with
+# requires_active_service) only the days the service really runs, with no grace
+_Counting = Literal["service", "service_and_follow_up", "active_service"]
+
+
 class _Reach:
     def __init__(self, lc: LoadedContract) -> None:
         self.lc = lc
@@ -246,19 +251,19 @@ class _Reach:
         self.open: list[tuple[str, date]] = []  # (component id, last day) for W017
 
     # the counting window of a component, for a service starting on ``d`` (exclusive end)
-    def window_end(self, d: date, follow: bool) -> date:
+    def window_end(self, d: date, follow: _Counting) -> date:
         end = _after(self.w.service.max_length, d)
-        if follow and self.w.follow_up is not None:
+        if follow == "service_and_follow_up" and self.w.follow_up is not None:
             end = _after(self.w.follow_up, end)
-        if self.w.grace is not None:
+        if self.w.grace is not None and follow != "active_service":
             end = _after(self.w.grace, end)
         return end
 
-    def window_words(self, follow: bool) -> str:
+    def window_words(self, follow: _Counting) -> str:
         words = f"the service (at most {self.w.service.max_length})"
-        if follow and self.w.follow_up is not None:
+        if follow == "service_and_follow_up" and self.w.follow_up is not None:
             words += f" and its follow-up ({self.w.follow_up})"
-        if self.w.grace is not None:
+        if self.w.grace is not None and follow != "active_service":
             words += f" plus {self.w.grace} grace"
         return words
 
@@ -320,11 +325,13 @@ class _Reach:
                         f"{min_hours} hours of work a week, more than the {HOURS_IN_WEEK} hours "
                         "a week has", (*path, "min_hours_per_week"), comp.id)
 
-    def follows(self, comp: Component) -> bool:
+    def follows(self, comp: Component) -> _Counting:
+        """Where a component's work may count. Only days in service count with
+        requires_active_service, and then the grace does not extend it (as in the engine)."""
         if isinstance(comp, EmploymentOutcome) and comp.requires_active_service:
-            return False
+            return "active_service"
         window = getattr(comp, "window", "service_and_follow_up")
-        return bool(window == "service_and_follow_up")
+        return "service_and_follow_up" if window == "service_and_follow_up" else "service"
 
     def targets(self, i: int, comp: Component) -> Iterator[_Target]:
         base: Path = ("components", i)
@@ -452,7 +459,7 @@ class _Reach:
             return words
 
         where = (f"the reference period of {comp.reference_period}, cut at the end of "
-                 f"{self.window_words(True)},")
+                 f"{self.window_words('service_and_follow_up')},")
 
         def unreachable() -> str:
             most = max(units(d) for d in _CYCLE)
@@ -470,7 +477,8 @@ class _Reach:
 
     def condition_end(self, comp: EmploymentCondition, d: date) -> date:
         """The last day of the reference period, cut by the window (no fixed dates)."""
-        return _plus(min(_after(comp.reference_period, d), self.window_end(d, True)), -1)
+        end = self.window_end(d, "service_and_follow_up")
+        return _plus(min(_after(comp.reference_period, d), end), -1)
 
     def check(self, t: _Target) -> Iterator[_Found]:
         lc = self.lc

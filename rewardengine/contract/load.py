@@ -8,9 +8,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, Source, has_errors
 from ..yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
@@ -72,13 +72,61 @@ def _is_kind_tag(error: dict[str, Any]) -> bool:
     return error["type"] == "union_tag_invalid" and ctx.get("discriminator") == "'kind'"
 
 
+def _models(tp: Any, seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    """Every model class reachable from a type annotation."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp not in seen:
+            seen.add(tp)
+            for f in tp.model_fields.values():
+                _models(f.annotation, seen)
+        return seen
+    for arg in get_args(tp):
+        _models(arg, seen)
+    return seen
+
+
+_ALL_MODELS = sorted(_models(Contract, set()), key=lambda m: m.__name__)
+
+
+def _keys(model: type[BaseModel]) -> set[str]:
+    return {f.alias or name for name, f in model.model_fields.items()}
+
+
+def _did_you_mean(doc: YamlDocument, path: tuple[str | int, ...]) -> str:
+    """For an unknown key: the allowed key it most resembles, in the mapping it stands in."""
+    node: Any = doc.data
+    for part in path[:-1]:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            return ""
+    if not isinstance(node, dict):
+        return ""
+    unknown = str(path[-1])
+    present = set(node) - {unknown}
+    fits = [m for m in _ALL_MODELS if present <= _keys(m)]
+    kind = node.get("kind")
+    if isinstance(kind, str):
+        fits = [m for m in fits if "kind" in m.model_fields
+                and kind in get_args(m.model_fields["kind"].annotation)] or fits
+    allowed = sorted({k for m in fits for k in _keys(m)})
+    close = difflib.get_close_matches(unknown, allowed, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    if close[0] in present:
+        return f" ('{close[0]}' is already given)"
+    return f" (did you mean '{close[0]}'?)"
+
+
 def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ...]) -> str:
     etype = error["type"]
     loc = error["loc"]
     if etype == "missing":
         return f"missing required key '{loc[-1]}'"
     if etype == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'"
+        return f"unknown key '{loc[-1]}'{_did_you_mean(doc, path)}"
     if etype == "union_tag_invalid" and not _is_kind_tag(error):
         # a value of the wrong shape where a scalar/mapping/list union is expected
         where = ".".join(str(p) for p in path) or "document"

@@ -145,9 +145,9 @@ class CustomerContext:
             period=(period.start, period.end) if period else None)
 
 
-def _segment(loaded: LoadedContract, referral: Referral | None
-             ) -> tuple[str | None, str, str | None]:
-    """(segment, reason, problem)."""
+def assign_segment(loaded: LoadedContract, referral: Referral | None
+                   ) -> tuple[str | None, str, str | None]:
+    """The customer's segment from the referral: (segment, reason, problem)."""
     seg = loaded.contract.segments
     if seg is None:
         return "default", "the contract has one price tier", None
@@ -175,6 +175,8 @@ def _segment(loaded: LoadedContract, referral: Referral | None
             f"referral {referral.event_id} matches segments "
             f"{', '.join(t.id for t in hits)}")
     first = hits[0]
+    if not shown:
+        return first.id, f"at referral {referral.date}: the rules of {first.id} ask nothing", None
     return first.id, f"at referral {referral.date}: {shown}", None
 
 
@@ -225,7 +227,7 @@ def _service(loaded: LoadedContract, timeline: Timeline
 
 
 def build_context(loaded: LoadedContract, timeline: Timeline) -> CustomerContext:
-    segment, segment_reason, seg_problem = _segment(loaded, timeline.referral)
+    segment, segment_reason, seg_problem = assign_segment(loaded, timeline.referral)
     provider, provider_reason, prov_problem = _provider(loaded, timeline)
     service, service_reason, ended, service_ev = _service(loaded, timeline)
     problems = [p for p in (seg_problem, prov_problem) if p]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, Literal
 
 from ..values import money_text, round_cents
@@ -77,6 +77,14 @@ class Line:
         }
 
 
+def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """``quantity * unit_price``, exact before the one rounding: the default 28 digits could
+    lose a cent on very large amounts."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return round_cents(quantity * unit_price)
+
+
 def make_line(*, component: Any, clause: str, ctx_customer: str | None, segment: str | None,
               provider: str | None, status: Status, occurrence: str, on: dt.date | None,
               quantity: Decimal, unit_price: Decimal, reason: str,
@@ -85,7 +93,7 @@ def make_line(*, component: Any, clause: str, ctx_customer: str | None, segment:
     return Line(
         component=component.id, kind=component.kind, clause=clause, customer_id=ctx_customer,
         segment=segment, provider=provider, status=status, occurrence=occurrence, date=on,
-        quantity=quantity, unit_price=unit_price, amount=round_cents(quantity * unit_price),
+        quantity=quantity, unit_price=unit_price, amount=_times(quantity, unit_price),
         reason=reason, evidence=tuple(sorted(set(evidence))),
         period_start=period[0] if period else None, period_end=period[1] if period else None,
     )

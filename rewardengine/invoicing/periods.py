@@ -14,6 +14,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from ..periods import ONE_DAY, Period
+from ..values import MAX_DATE, MIN_DATE
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -50,12 +51,19 @@ class BillingPeriod:
                              date.fromisoformat(data["last_day"]) + ONE_DAY)
 
 
+def _years(year: int) -> None:
+    if not MIN_DATE.year <= year <= MAX_DATE.year:
+        raise PeriodError(f"the year {year} is outside {MIN_DATE.year} to {MAX_DATE.year}")
+
+
 def month(year: int, number: int) -> BillingPeriod:
+    _years(year)
     start = date(year, number, 1)
     return BillingPeriod(f"{year:04d}-{number:02d}", start, start + relativedelta(months=1))
 
 
 def quarter(year: int, number: int) -> BillingPeriod:
+    _years(year)
     start = date(year, 3 * (number - 1) + 1, 1)
     return BillingPeriod(f"{year:04d}-Q{number}", start, start + relativedelta(months=3))
 
@@ -64,6 +72,8 @@ def between(first_day: date, last_day: date) -> BillingPeriod:
     """An explicit period from ``first_day`` to ``last_day``, both inclusive."""
     if last_day < first_day:
         raise PeriodError(f"the period ends {last_day}, before it starts {first_day}")
+    _years(first_day.year)
+    _years(last_day.year)
     return BillingPeriod(f"{first_day.isoformat()}..{last_day.isoformat()}", first_day,
                          last_day + ONE_DAY)
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from ..errors import Problem, Source
 from ..evaluate.engine import Evaluation
 from ..evaluate.lines import Line
-from ..values import money_text
+from ..values import money_text, round_cents
 from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider
 from .periods import BillingPeriod
 
@@ -43,7 +43,8 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "provider": ("provider",),
     "type": ("type",),
 }
-SKIPPED_TYPES = frozenset({"subtotal", "vat", "total"})
+# rows that state the bill's sums rather than an earning: checked against the lines
+TOTAL_TYPES = ("subtotal", "vat", "total")
 MAX_BILL_BYTES = 50_000_000
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
@@ -100,6 +101,8 @@ class Bill:
     file: str
     lines: list[BillLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # the sums the bill states (subtotal / vat / total rows): type -> (row, amount)
+    stated: dict[str, tuple[int | None, Decimal]] = field(default_factory=dict)
 
     @property
     def unreadable(self) -> bool:
@@ -168,9 +171,12 @@ def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
         return "" if value is None else _unescape(str(value))
 
     kind = cell("type").lower() or None
-    if kind in SKIPPED_TYPES:
-        return None, []
     problems: list[Problem] = []
+    if kind in TOTAL_TYPES:
+        stated = parse_amount(cell("amount")) if cell("amount") else None
+        if stated is None:
+            return None, [Problem("B002", f"the {kind} row has no readable amount", src)]
+        return BillLine(src.row or 0, "", kind, None, None, stated, type=kind), []
     for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
             problems.append(Problem("B004", f"no {name} on this bill line", src))
@@ -207,7 +213,9 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
         own = {**columns, **_columns(raw, mapping)[0]} if per_row else columns
         line, problems = _bill_line(raw, own, Source(file, row=row))
         bill.problems.extend(problems)
-        if line is not None:
+        if line is not None and line.type in TOTAL_TYPES:
+            bill.stated[line.type] = (row, line.amount)
+        elif line is not None:
             bill.lines.append(line)
     return bill
 
@@ -261,8 +269,19 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None) 
             "invoice written by rewardengine", Source(file))])
     names = sorted({k for r in rows for k in r}) if rows else list(
         (mapping or {}).values()) or [n[0] for n in DEFAULT_NAMES.values()]
-    return _read_rows(((i, r) for i, r in enumerate(rows, start=1)), names, file,
+    bill = _read_rows(((i, r) for i, r in enumerate(rows, start=1)), names, file,
                       mapping or {}, per_row=True)
+    if isinstance(data, dict):  # an invoice or {"lines": ...} may state its sums
+        for kind in TOTAL_TYPES:
+            value = data.get(kind)
+            if value is not None:
+                amount = parse_amount(str(value))
+                if amount is None:
+                    bill.problems.append(Problem("B002", f"the bill's {kind} '{value}' is "
+                                                 "not an amount", Source(file)))
+                else:
+                    bill.stated[kind] = (None, amount)
+    return bill
 
 
 def read_bill(path: str, mapping: dict[str, str] | None = None) -> Bill:
@@ -510,7 +529,27 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         period=expected_invoice.period, as_of=evaluation.as_of, providers=providers,
         ledger="", bill_file=bill.file, expected_number=expected_invoice.number,
         findings=tuple(findings), billed_total=bill.total,
-        computed_total=expected_invoice.subtotal, problems=tuple(bill.problems))
+        computed_total=expected_invoice.subtotal,
+        problems=(*bill.problems, *_stated_sums(bill, expected_invoice.vat_rate)))
+
+
+def _stated_sums(bill: Bill, vat_rate: Decimal) -> list[Problem]:
+    """The subtotal, VAT and total a bill states must follow from its own lines: the total
+    is what gets paid, so a sum that does not add up makes the bill wrong (B006)."""
+    subtotal = bill.total
+    vat = round_cents(subtotal * vat_rate)
+    due = {"subtotal": subtotal, "vat": vat, "total": subtotal + vat}
+    how = {"subtotal": "its lines add up to", "vat": f"VAT {vat_rate} of its lines is",
+           "total": "its lines plus VAT make"}
+    out = []
+    for kind in TOTAL_TYPES:
+        if kind in bill.stated:
+            row, amount = bill.stated[kind]
+            if amount != due[kind]:
+                out.append(Problem(
+                    "B006", f"the bill's {kind} says {money_text(amount)} but "
+                    f"{how[kind]} {money_text(due[kind])}", Source(bill.file, row=row)))
+    return out
 
 
 def _denial(bl: BillLine, line: Line | None, *, provider: str | None, last_day: date,

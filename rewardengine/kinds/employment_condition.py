@@ -22,7 +22,10 @@ Rules (docs/contract-language.md):
   fractions, never rounded.
 * Paid once (occurrence ``once``, quantity 1) on the last day of the unit that brings the
   count to ``required``, at the price for the weakest evidence among the jobs that worked in
-  the qualifying units up to then.
+  the qualifying units up to then. An evidence level the price table lacks: pending (at the
+  price of the strongest evidence) while the ``service_and_follow_up`` deadline is ahead and
+  a stronger level is priced, since a later-recorded confirmation would make it payable;
+  otherwise not_earned at 0.00.
 * Otherwise pending while the requirement can still be met inside the reference period, and
   not_earned once the period's last whole unit has ended, or earlier when even counting every
   remaining whole unit at the highest weight could not reach ``required``.
@@ -44,6 +47,7 @@ from ..events.model import Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import money_text
 from ..work import job_hours, job_period, weakest
+from .employment_outcome import by_text, confirmations, confirmations_text
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -167,11 +171,26 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                f"counted from the {singular} starting {first}, in the {reference_text}"
                f"{jobs_text}")
         if price is None:
+            # a later-recorded confirmation (stronger evidence) can still make it payable
+            unpriced = (f"the contract has no price for evidence level {evidence} in segment "
+                        f"{ctx.segment}")
+            stronger = confirmations(ctx, comp.amount, evidence)
+            deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+            assert deadline is not None
+            if stronger and ctx.as_of < deadline.last_day:
+                return [ctx.line(comp, status="pending", occurrence="once",
+                                 on=completed.period.last_day, quantity=ONE,
+                                 unit_price=ctx.price(comp.amount, stronger[-1]) or ZERO,
+                                 evidence=ids, period=reference,
+                                 reason=f"{met}; {unpriced}: needs confirmation by "
+                                        f"{confirmations_text(stronger)} by "
+                                        f"{by_text(deadline)}")]
+            if stronger:
+                unpriced += (f", and no confirmation by {confirmations_text(stronger)} was "
+                             f"recorded by {by_text(deadline)}")
             return [ctx.line(comp, status="not_earned", occurrence="once",
                              on=completed.period.last_day, quantity=ONE, unit_price=ZERO,
-                             evidence=ids, period=reference,
-                             reason=f"{met}; but the contract has no price for evidence "
-                                    f"level {evidence} in segment {ctx.segment}")]
+                             evidence=ids, period=reference, reason=f"{met}; but {unpriced}")]
         return [ctx.line(comp, status="payable", occurrence="once",
                          on=completed.period.last_day, quantity=ONE, unit_price=price,
                          evidence=ids, period=reference, reason=met)]

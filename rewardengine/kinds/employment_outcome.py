@@ -21,7 +21,8 @@ UK job outcome are all this kind. Rules (documented in docs/contract-language.md
   further cumulative outcome: the days since the previous one). An evidence level the price
   table lacks does not use up one of ``max_times``; it is pending while the deadline is ahead
   and a stronger level is priced (a later-recorded confirmation would make it payable; shown
-  at the price of the strongest evidence), else not_earned at 0.00.
+  at the price of the strongest evidence), else not_earned at 0.00. While it is pending, the
+  next unreached outcome is listed only if ``max_times`` leaves room for both.
 * A continuous spell beyond ``max_times`` is not_earned with quantity 0: the contract never
   offered it, so nothing is forgone.
 * Not reached with the deadline ahead: pending, priced at the evidence of the work so far (the
@@ -575,6 +576,7 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
     hits.sort(key=lambda h: (h[0].on, h[1].key))
     lines: list[Line] = []
     paid = 0
+    waiting = 0  # reached on unpriced evidence, pending a confirmation
     for got, track, need in hits:
         rests = [p for p in track.parts if p.period.start <= got.on]
         what = duration_text(comp.min_duration, need)
@@ -582,8 +584,10 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         span = Period(track.start, got.on + ONE_DAY)
         price = ctx.price(comp.amount, level)
         if price is None:
-            lines.append(no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span,
-                                       amount=comp.amount, deadline=wc.deadline))
+            line = no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span,
+                                 amount=comp.amount, deadline=wc.deadline)
+            waiting += line.status == "pending"
+            lines.append(line)
             continue
         if paid >= comp.max_times:
             # the contract never offered this one: nothing is forgone (quantity 0)
@@ -596,7 +600,9 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         lines.append(ctx.line(comp, status="payable", occurrence=track.key, on=got.on,
                               quantity=ONE, unit_price=price, evidence=ids, period=span,
                               reason=reason))
-    if paid < comp.max_times:
+    # the next outcome is shown unless the paid ones and those awaiting a confirmation
+    # already fill max_times (it would count the same fee twice)
+    if paid + waiting < comp.max_times:
         reached = {h[1].key for h in hits}
         open_track = wc.open_track()
         if open_track is not None and open_track.key in reached:
@@ -635,6 +641,7 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
     previous_need = ZERO
     k = 1
     paid = 0
+    waiting = 0  # reached on unpriced evidence, pending a confirmation
     while track is not None and paid < comp.max_times:
         total = Duration(comp.min_duration.count * k, comp.min_duration.unit)
         need = needed_days(total, track.start)
@@ -647,8 +654,10 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         price = ctx.price(comp.amount, level)
         occurrence = f"n{k}"
         if price is None:
-            lines.append(no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span,
-                                       amount=comp.amount, deadline=wc.deadline))
+            line = no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span,
+                                 amount=comp.amount, deadline=wc.deadline)
+            waiting += line.status == "pending"
+            lines.append(line)
         else:
             paid += 1
             lines.append(ctx.line(comp, status="payable", occurrence=occurrence, on=got.on,
@@ -656,7 +665,7 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
                                   reason=reason))
         previous, previous_need = got, need
         k += 1
-    if paid < comp.max_times:
+    if paid + waiting < comp.max_times:
         def target(anchor: date, k: int = k) -> Decimal:
             first = track.start if track is not None else anchor
             return needed_days(Duration(comp.min_duration.count * k, comp.min_duration.unit),

@@ -3,6 +3,14 @@
 An event counts when its type is ``event``, every ``where`` field matches (a value, or one of
 a list) and its date falls inside ``window``. ``once`` pays the first such event; ``each``
 pays every one, in date order, up to ``max_count``. Quantity is 1 per event.
+
+A not_earned line's amount is what was forgone: an event outside the window is a lost fee with
+``each`` (quantity 1) but information only with ``once`` (quantity 0; the fee is forgone, or
+paid, once, on the window's line); an event beyond ``max_count`` forgoes nothing (quantity 0).
+
+The window is ``contract`` (``valid_from .. valid_until``), ``service`` or
+``service_and_follow_up``, without ``grace``, ``reach_by`` or ``outcomes_until``: an event fee
+pays for an event, not an outcome (docs/contract-language.md, event_fee).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from ..evaluate.lines import Line
 from ..events.model import EventBase
 
 ONE = Decimal(1)
+ZERO = Decimal(0)
 
 
 def _matches(event: EventBase, where: dict[str, Any]) -> bool:
@@ -35,21 +44,38 @@ def _matches(event: EventBase, where: dict[str, Any]) -> bool:
     return True
 
 
+# each event type as a countable noun, for reasons: "a service start", "no hours row"
+NOUNS = {
+    "referral": "referral", "service_start": "service start", "service_end": "service end",
+    "hours": "hours row", "contact": "contact", "employment": "employment row",
+    "education": "education row", "benefit": "benefit row", "survey": "survey",
+    "expense": "expense",
+}
+
+
 def _a(what: str) -> str:
-    return ("an " if what[:1] in "aeiou" else "a ") + what
+    """The indefinite article by sound: "a service start", "an education row", "an hours
+    row"."""
+    return ("an " if what[:1] in "aeiou" or what.startswith("hour") else "a ") + what
 
 
-def _describe(comp: EventFee) -> str:
-    what = comp.event.replace("_", " ")
-    if comp.where:
-        what += " (" + ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}"
-                                 for k, v in comp.where.items()) + ")"
-    return what
+def _describe(comp: EventFee) -> tuple[str, str]:
+    """(noun, filter): ("hours row", " (activity=group|workshop)")."""
+    noun = NOUNS.get(comp.event, comp.event.replace("_", " "))
+    if not comp.where:
+        return noun, ""
+    return noun, " (" + ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}"
+                                  for k, v in comp.where.items()) + ")"
 
 
 def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
     comp: EventFee = component
-    what = _describe(comp)
+    noun, matching = _describe(comp)
+    what = noun + matching
+
+    def named(event: EventBase) -> str:  # "hours row H3 (activity=group)"
+        return f"{noun} {event.event_id}{matching}"
+
     price = ctx.price(comp.amount)
     window = ctx.window(comp.window)
     candidates = [e for e in ctx.timeline.events
@@ -57,13 +83,13 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     window_name = comp.window.replace("_", " ")
     if price is None:
         return [ctx.line(comp, status="not_earned", occurrence="once", on=None,
-                         quantity=ONE, unit_price=Decimal(0),
+                         quantity=ONE, unit_price=ZERO,
                          reason=f"no price for segment {ctx.segment}",
                          evidence=[e.event_id for e in candidates])]
     if window is None:
         once = comp.per == "once"
         return [ctx.line(comp, status="pending", occurrence="once" if once else "none",
-                         on=None, quantity=ONE if once else Decimal(0), unit_price=price,
+                         on=None, quantity=ONE if once else ZERO, unit_price=price,
                          reason=f"waiting for {_a(what)}: {ctx.service_reason}")]
     lines: list[Line] = []
     paid = 0
@@ -72,18 +98,22 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
         occurrence = "once" if comp.per == "once" else event.event_id
         if event.date not in window:
             side = "before" if event.date < window.start else "after"
+            # per each, an event outside is a session lost; per once, the fee is forgone (or
+            # paid) once, on the line for the window, so this one is information (quantity 0)
             lines.append(ctx.line(
                 comp, status="not_earned", occurrence=f"{event.event_id}:outside", on=event.date,
-                quantity=ONE, unit_price=price, evidence=[event.event_id],
-                reason=f"{what} {event.event_id} on {event.date} is {side} the {window_name} "
+                quantity=ONE if comp.per == "each" else ZERO, unit_price=price,
+                evidence=[event.event_id],
+                reason=f"{named(event)} on {event.date} is {side} the {window_name} "
                        f"window {window}"))
             continue
         if limit is not None and paid >= limit:
             if comp.per == "each":
+                # beyond max_count the contract offered nothing: nothing forgone
                 lines.append(ctx.line(
                     comp, status="not_earned", occurrence=event.event_id, on=event.date,
-                    quantity=ONE, unit_price=price, evidence=[event.event_id],
-                    reason=f"{what} {event.event_id} on {event.date} is beyond the "
+                    quantity=ZERO, unit_price=price, evidence=[event.event_id],
+                    reason=f"{named(event)} on {event.date} is beyond the "
                            f"maximum of {limit}"))
             continue
         paid += 1
@@ -91,23 +121,23 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
             lines.append(ctx.line(
                 comp, status="pending", occurrence=occurrence, on=event.date, quantity=ONE,
                 unit_price=price, evidence=[event.event_id],
-                reason=f"{what} {event.event_id} is planned for {event.date}, after the "
+                reason=f"{named(event)} is planned for {event.date}, after the "
                        f"evaluation date {ctx.as_of}"))
             continue
         lines.append(ctx.line(
             comp, status="payable", occurrence=occurrence, on=event.date, quantity=ONE,
             unit_price=price, evidence=[event.event_id],
-            reason=f"{what} {event.event_id} on {event.date}, inside the {window_name} window"))
+            reason=f"{named(event)} on {event.date}, inside the {window_name} window"))
     if paid == 0:
         if ctx.as_of < window.end:
             lines.append(ctx.line(
                 comp, status="pending", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else Decimal(0),
+                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
                 unit_price=price, reason=f"needs {_a(what)} by {window.last_day}"))
         else:
             lines.append(ctx.line(
                 comp, status="not_earned", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else Decimal(0),
+                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
                 unit_price=price,
                 reason=f"no {what} inside the {window_name} window {window}"))
     return lines

@@ -15,28 +15,44 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   work must be in the same spell that reached the last step. The k-th sustainment is due at
   ``anchor + last step + k * every`` (always from the anchor) and rests on the days since the
   previous payment. Only the next one is shown pending (or not_earned), and only once the last
-  step has been reached.
+  step has been reached. Sustainment requires the last step to be paid (in full or in part):
+  when it is not_earned (benefit test failed, evidence not priced) no sustainment line
+  follows; while it is pending, sustainment payments reached are pending too.
 * ``benefit_test`` (steps only): the customer's benefit (``measure``: days or amount of the
-  monthly ``benefit`` rows) is compared between the calendar months wholly inside the
-  ``baseline`` period before the service start, ``[start - baseline, start)``, and those wholly
-  inside a period as long ending on the step's day, ``[day + 1 - baseline, day + 1)``. Each side
-  is a monthly average; a month with no row counts as 0, a month whose rows lack the measure is
-  left out. ``fall = 1 - during / baseline`` (decided exactly, without division). A fall of at
-  least ``full_fall`` pays the step in full; at least ``partial_fall``, ``partial_share`` of it
-  (quantity = share, unit price = full amount); less is not_earned. A baseline of 0 with no
-  benefit during counts as a full fall (income support is not paid, which is the full-outcome
-  condition); a baseline of 0 with benefit during is no fall. No whole month in a period means
-  the test cannot be measured: not_earned.
+  monthly ``benefit`` rows) in the calendar months wholly inside the ``baseline`` period
+  before the service start, ``[start - baseline, start)``, is compared with the benefit in:
+
+  - ``compare: rolling_months`` (default): the calendar months wholly inside a period as long
+    ending on the step's day, ``[day + 1 - baseline, day + 1)``;
+  - ``compare: outcome_period``: the calendar months from the first month beginning on or
+    after the first day the step rests on (the spell's first counted day) through the month
+    holding the step's day; that month alone when no month begins in between. The step is
+    pending until the last of them has ended (``as_of`` on or after its last day), at the best
+    outcome the benefit known so far still allows (benefit only adds up), and not_earned at
+    once when even that is too little.
+
+  Each side is a monthly average; a month with no row counts as 0 (named in the reason once
+  it has ended), a month whose rows lack the measure is left out. ``fall = 1 - during /
+  baseline`` (decided exactly, without division). A fall of at least ``full_fall`` pays the
+  step in full; at least ``partial_fall``, ``partial_share`` of it (quantity = share, unit
+  price = full amount); less is not_earned. A baseline of 0 with no benefit during counts as a
+  full fall (income support is not paid, which is the full-outcome condition); a baseline of 0
+  with benefit during is no fall. No measured month on a side means the test cannot be
+  measured: not_earned.
+* An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome
+  (pending for a confirmation while the deadline is ahead, else not_earned at 0.00).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from ..contract.model import BenefitTest, Milestone, Milestones, Sustainment
 from ..evaluate.context import CustomerContext
@@ -50,6 +66,7 @@ from .employment_outcome import (
     ZERO,
     Track,
     WorkCount,
+    count_days,
     count_work,
     duration_text,
     no_price_line,
@@ -75,8 +92,8 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     if wc is None:
         return [not_started_line(ctx, comp, _step_key(s), s.amount) for s in comp.steps]
     lines: list[Line] = []
-    last_hit: tuple[Reached, Track, Decimal] | None = None
-    for step in comp.steps:
+    last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
+    for i, step in enumerate(comp.steps):
         hit = _earliest(wc.tracks, step.after)
         if hit is None:
             lines.append(unreached_line(
@@ -86,12 +103,20 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                 open_track=wc.open_track(),
                 extra=("; then the benefit test applies"
                        if comp.benefit_test and not wc.decided else "")))
-            last_hit = None
+            last = None
             continue
-        lines.append(_step_line(ctx, comp, wc, step, hit))
-        last_hit = hit
-    if comp.sustainment is not None and last_hit is not None:
-        lines.extend(_sustainment(ctx, comp, wc, comp.sustainment, last_hit))
+        is_last = i == len(comp.steps) - 1
+        line = _step_line(ctx, comp, wc, step, hit,
+                          lost_note=("; no sustainment payments follow a step that is not paid"
+                                     if is_last and comp.sustainment is not None else ""))
+        lines.append(line)
+        last = (line, hit)
+    if comp.sustainment is not None and last is not None and last[0].status != "not_earned":
+        # sustainment follows a paid last step (full or partial); while that step is still
+        # pending, so are the sustainment payments reached after it
+        waiting = (f"; payable once the {comp.steps[-1].after} step is paid"
+                   if last[0].status == "pending" else None)
+        lines.extend(_sustainment(ctx, comp, wc, comp.sustainment, last[1], waiting))
     return lines
 
 
@@ -107,7 +132,7 @@ def _earliest(tracks: Sequence[Track], after: Duration
 
 
 def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
-               hit: tuple[Reached, Track, Decimal]) -> Line:
+               hit: tuple[Reached, Track, Decimal], lost_note: str) -> Line:
     got, track, need = hit
     key = _step_key(step)
     rests = [p for p in track.parts if p.period.start <= got.on]
@@ -116,23 +141,31 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
     span = Period(track.start, got.on + ONE_DAY)
     price = ctx.price(step.amount, level)
     if price is None:
-        return no_price_line(ctx, comp, key, got.on, level, reason, ids, span)
+        line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
+                             amount=step.amount, deadline=wc.deadline)
+        return replace(line, reason=line.reason + lost_note) \
+            if line.status == "not_earned" else line
     if comp.benefit_test is None:
         return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=ONE,
                         unit_price=price, evidence=ids, period=span, reason=reason)
     assert ctx.service is not None
-    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.on)
+    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, track.start, got.on)
     evidence = (*ids, *test.event_ids)
     reason = f"{reason}; {test.reason}"
     if test.share is None:
         return ctx.line(comp, status="not_earned", occurrence=key, on=got.on, quantity=ONE,
-                        unit_price=price, evidence=evidence, period=span, reason=reason)
+                        unit_price=price, evidence=evidence, period=span,
+                        reason=reason + lost_note)
+    if test.decided_on is not None:
+        return ctx.line(comp, status="pending", occurrence=key, on=test.decided_on,
+                        quantity=test.share, unit_price=price, evidence=evidence, period=span,
+                        reason=reason)
     return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=test.share,
                     unit_price=price, evidence=evidence, period=span, reason=reason)
 
 
 def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
-                 last_hit: tuple[Reached, Track, Decimal]) -> list[Line]:
+                 last_hit: tuple[Reached, Track, Decimal], waiting: str | None) -> list[Line]:
     last_step = comp.steps[-1]
     got, track, need = last_hit
 
@@ -159,13 +192,17 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
             break
         span, rests = since(track.parts, previous, previous_need, hit.on)
         what = (f"{duration_text(last_step.after, need)} plus {k} x {sust.every} "
-                f"({num(k_need)} days)")
+                f"({count_days(k_need)})")
         reason, level, ids = reached_text(ctx, comp.work, rests, hit, what)
         reason += f" (sustainment {k} of {sust.max_count})"
         price = ctx.price(sust.amount, level)
         if price is None:
             lines.append(no_price_line(ctx, comp, occurrence, hit.on, level, reason, ids,
-                                       span))
+                                       span, amount=sust.amount, deadline=wc.deadline))
+        elif waiting is not None:
+            lines.append(ctx.line(comp, status="pending", occurrence=occurrence, on=hit.on,
+                                  quantity=ONE, unit_price=price, evidence=ids, period=span,
+                                  reason=reason + waiting))
         else:
             lines.append(ctx.line(comp, status="payable", occurrence=occurrence, on=hit.on,
                                   quantity=ONE, unit_price=price, evidence=ids, period=span,
@@ -181,15 +218,19 @@ class BenefitResult:
     share: Decimal | None  # 1 (full), the partial share, or None (not earned)
     reason: str
     event_ids: tuple[str, ...]
+    # not decided yet: the day the last compared month ends (``share`` is then the best
+    # outcome still possible)
+    decided_on: date | None = None
 
 
 @dataclass(frozen=True)
 class _Side:
+    months: tuple[Period, ...]  # the calendar months compared
     total: Decimal
-    months: int  # months measured (with a row giving the measure, or no row at all)
+    measured: int  # months measured (with rows giving the measure, or no row at all)
     skipped: tuple[str, ...]  # months whose rows lack the measure
+    missing: tuple[str, ...]  # months already ended with no row (counted as 0)
     event_ids: tuple[str, ...]
-    period: Period
 
 
 def _whole_months(period: Period) -> list[Period]:
@@ -197,79 +238,120 @@ def _whole_months(period: Period) -> list[Period]:
             if m.start >= period.start and m.end <= period.end]
 
 
-def _side(rows: Sequence[Benefit], period: Period, measure: str) -> _Side:
+def _side(rows: Sequence[Benefit], months: Sequence[Period], measure: str, as_of: date
+          ) -> _Side:
     total = ZERO
-    months = 0
+    measured = 0
     skipped: list[str] = []
+    missing: list[str] = []
     ids: list[str] = []
-    for month in _whole_months(period):
+    for month in months:
         inside = [r for r in rows if r.date in month]
         values = [getattr(r, measure) for r in inside]
         if any(v is None for v in values):
             skipped.append(f"{month.start:%Y-%m}")
             continue
-        months += 1
+        measured += 1
+        if not inside and as_of >= month.last_day:
+            missing.append(f"{month.start:%Y-%m}")
         total += sum((Decimal(v) for v in values), ZERO)
         ids.extend(r.event_id for r in inside)
-    return _Side(total, months, tuple(skipped), tuple(ids), period)
+    return _Side(tuple(months), total, measured, tuple(skipped), tuple(missing), tuple(ids))
 
 
 def _months_text(side: _Side) -> str:
-    months = _whole_months(side.period)
-    if not months:
+    if not side.months:
         return "no whole month"
-    first, last = f"{months[0].start:%Y-%m}", f"{months[-1].start:%Y-%m}"
+    first, last = f"{side.months[0].start:%Y-%m}", f"{side.months[-1].start:%Y-%m}"
     return first if first == last else f"{first}..{last}"
 
 
 def _per_month(side: _Side, measure: str) -> str:
-    if side.months == 0:
+    if side.measured == 0:
         return "-"
-    value = side.total / side.months
+    value = side.total / side.measured
     if measure == "amount":
         return money_text(value)
     return num(value.quantize(Decimal("0.1"))) + " days"
 
 
-def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date, day: date
-                 ) -> BenefitResult:
-    """Compare the benefit before the service with the benefit up to ``day`` (see module)."""
+def outcome_months(spell_start: date, day: date) -> list[Period]:
+    """``compare: outcome_period``: the calendar months from the first month beginning on or
+    after the spell's first day through the month holding the step's day; the step day's month
+    alone when no month begins in between (a month that began before the spell holds benefit
+    paid before the job)."""
+    first = spell_start if spell_start.day == 1 else (
+        spell_start.replace(day=1) + relativedelta(months=1))
+    first = min(first, day.replace(day=1))
+    return list(calendar_months(Period(first, day + ONE_DAY)))
+
+
+def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
+                 spell_start: date, day: date) -> BenefitResult:
+    """Compare the benefit before the service with the benefit at the step (see module)."""
     rows = ctx.timeline.benefits
-    base = _side(rows, Period(test.baseline.before(service_start), service_start),
-                 test.measure)
-    end = day + ONE_DAY
-    during = _side(rows, Period(test.baseline.before(end), end), test.measure)
+    as_of = ctx.as_of
+    base = _side(rows, _whole_months(Period(test.baseline.before(service_start),
+                                            service_start)), test.measure, as_of)
+    if test.compare == "outcome_period":
+        during = _side(rows, outcome_months(spell_start, day), test.measure, as_of)
+        where = (f"the outcome month{'s' if len(during.months) > 1 else ''} "
+                 f"{_months_text(during)}")
+    else:
+        end = day + ONE_DAY
+        during = _side(rows, _whole_months(Period(test.baseline.before(end), end)),
+                       test.measure, as_of)
+        where = _months_text(during)
+    decided_on = (during.months[-1].last_day
+                  if during.months and as_of < during.months[-1].last_day else None)
     ids = (*base.event_ids, *during.event_ids)
-    skipped = [*base.skipped, *during.skipped]
-    note = (f" (left out, no {test.measure} given: {', '.join(skipped)})" if skipped else "")
-    if base.months == 0 or during.months == 0:
-        empty = "baseline" if base.months == 0 else "comparison"
+    notes = []
+    skipped = sorted({*base.skipped, *during.skipped})
+    missing = sorted({*base.missing, *during.missing})
+    if skipped:
+        notes.append(f"left out, no {test.measure} given: {', '.join(skipped)}")
+    if missing:
+        notes.append(f"no benefit row for {', '.join(missing)}: counted as 0")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    if base.measured == 0 or during.measured == 0:
+        empty = "baseline" if base.measured == 0 else "comparison"
         return BenefitResult(None, f"benefit test cannot be measured: no whole calendar month "
                              f"of benefit data in the {empty} period{note}", ids)
+    so_far = " so far" if decided_on is not None else ""
     compared = (f"benefit {test.measure} a month {_per_month(base, test.measure)} in "
-                f"{_months_text(base)} before the service, {_per_month(during, test.measure)} "
-                f"in {_months_text(during)}{note}")
+                f"{_months_text(base)} before the service, "
+                f"{_per_month(during, test.measure)}{so_far} in {where}{note}")
+    wait = ""
+    if decided_on is not None:
+        wait = (f"; decided once {during.months[-1].start:%Y-%m} has ended, on {decided_on} "
+                "(benefit still to come can only lower the fall)")
     # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
     if base.total == 0:
         if during.total == 0:
-            return BenefitResult(ONE, f"{compared}: no benefit before or during, counted as "
-                                 "a full fall", ids)
+            what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
+            return BenefitResult(ONE, f"{compared}: no benefit before or during, {what}{wait}",
+                                 ids, decided_on)
         return BenefitResult(None, f"{compared}: benefit rose from nothing, no fall", ids)
 
     def falls(by: Decimal) -> bool:
-        return during.total * base.months <= (ONE - by) * base.total * during.months
+        return during.total * base.measured <= (ONE - by) * base.total * during.measured
 
-    fall = ONE - (during.total * base.months) / (base.total * during.months)
-    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %"
+    fall = ONE - (during.total * base.measured) / (base.total * during.measured)
+    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %{so_far}"
     if falls(test.full_fall):
         return BenefitResult(ONE, f"{compared}: fell {shown}, at least the "
-                             f"{num(test.full_fall * 100)} % for a full outcome", ids)
+                             f"{num(test.full_fall * 100)} % for a full outcome{wait}", ids,
+                             decided_on)
     if test.partial_fall is not None and test.partial_share is not None \
             and falls(test.partial_fall):
+        best = ", at best" if decided_on is not None else ""
         return BenefitResult(test.partial_share,
                              f"{compared}: fell {shown}, at least the "
                              f"{num(test.partial_fall * 100)} % for a partial outcome "
-                             f"({num(test.partial_share * 100)} % of the amount)", ids)
+                             f"({num(test.partial_share * 100)} % of the amount){best}{wait}",
+                             ids, decided_on)
     need = test.partial_fall if test.partial_fall is not None else test.full_fall
+    lost = (", and benefit still to come can only lower the fall, so it can no longer be "
+            "earned") if decided_on is not None else ""
     return BenefitResult(None, f"{compared}: fell only {shown}, less than the "
-                         f"{num(need * 100)} % needed", ids)
+                         f"{num(need * 100)} % needed{lost}", ids)
