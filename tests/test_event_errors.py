@@ -193,11 +193,10 @@ def test_e005_negative_hours_and_three_decimal_money_csv() -> None:
         ("events.csv:3", "E005", "field 'amount': amount 10.005 has more than 2 decimal places"),
         ("events.csv:4", "E005", "field 'amount': amount -10.00 is negative"),
         ("events.csv:5", "E005", "field 'fte': 1.5 is not between 0 and 1"),
-        ("events.csv:6", "E005", "field 'kind': Input should be 'open', 'subsidised', "
+        ("events.csv:6", "E005", "field 'kind': 'permanent' is not one of 'open', 'subsidised', "
          "'entrepreneur' or 'apprenticeship'"),
-        ("events.csv:7", "E005", "field 'days': Input should be less than or equal to 31"),
-        ("events.csv:8", "E005", "field 'responded': Input should be a valid boolean, unable to "
-         "interpret input"),
+        ("events.csv:7", "E005", "field 'days': '32' is above the largest allowed, 31"),
+        ("events.csv:8", "E005", "field 'responded': 'maybe' is not true or false"),
     ]
 
 
@@ -217,7 +216,7 @@ def test_e005_values_jsonl() -> None:
          "places"),
         ("events.jsonl:3", "E005", "field 'hours': expected a number, got true/false"),
         ("events.jsonl:4", "E005", "field 'hours' must be a single value"),
-        ("events.jsonl:5", "E005", "field 'event_id': Input should be a valid string"),
+        ("events.jsonl:5", "E005", "field 'event_id': expected a text value"),
     ]
 
 

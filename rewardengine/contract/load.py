@@ -13,6 +13,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, Source, has_errors
+from ..plainwords import plain_message
 from ..yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
 from .model import Contract
 
@@ -141,6 +142,9 @@ def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ..
     if etype == "union_tag_not_found":
         return "missing required key 'kind'"
     where = ".".join(str(p) for p in path) or "document"
+    plain = plain_message(error)
+    if plain is not None:
+        return f"{where}: {plain}"
     msg = str(error["msg"])
     if etype.startswith(("date_", "decimal_", "int_", "bool_", "string_", "literal_")):
         value = error.get("input")

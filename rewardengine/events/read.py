@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem, Source
+from ..plainwords import plain_message
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
 MAX_FIELD_CHARS = 10_000
@@ -45,6 +46,7 @@ def _row_problems(exc: ValidationError, src: Source) -> list[Problem]:
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
             code = "E006" if "before date" in msg else "E003"
+        msg = plain_message(dict(error)) or msg
         if error["type"] == "missing":
             out.append(Problem(code, f"missing required field '{name}'", src))
         elif name:

@@ -47,7 +47,7 @@ def _matches(event: EventBase, where: dict[str, Any]) -> bool:
 # each event type as a countable noun, for reasons: "a service start", "no hours row"
 NOUNS = {
     "referral": "referral", "service_start": "service start", "service_end": "service end",
-    "hours": "hours row", "contact": "contact", "employment": "employment row",
+    "hours": "hours row", "contact": "contact", "employment": "employment",
     "education": "education row", "benefit": "benefit row", "survey": "survey",
     "expense": "expense",
 }
