@@ -105,7 +105,7 @@ def test_events_after_service_window_are_not_earned_with_reason() -> None:
     res = one(contract_from(SESSIONS), rows, "2020-03-01")
     late = res.lines[-1]
     assert (late.occurrence, late.status) == ("h4:outside", "not_earned")
-    assert late.reason == ("hours (activity=psychologist) h4 on 2020-02-22 is after the "
+    assert late.reason == ("hours row h4 (activity=psychologist) on 2020-02-22 is after the "
                            "service window 2020-01-15..2020-02-10")
 
 
