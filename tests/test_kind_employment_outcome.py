@@ -249,7 +249,31 @@ def test_no_service_started() -> None:
     result = one(loaded, "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n", "2020-03-01")
     assert [facts(ln) for ln in result.lines] == [
         ("pending", "next", None, Decimal("750.00"), ())]
-    assert result.lines[0].reason == "service has not started (no service start recorded yet)"
+    assert result.lines[0].reason == "service has not started: no service start recorded yet"
+
+
+def test_no_service_started_by_the_end_of_the_contract_is_not_earned() -> None:
+    # the test contract is valid until 2022-12-31: after that no service can start under it
+    loaded = contract_from(FTE80)
+    rows = "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n"
+    assert one(loaded, rows, "2022-12-31").lines[0].status == "pending"
+    result = one(loaded, rows, "2023-01-01")
+    assert [facts(ln) for ln in result.lines] == [
+        ("not_earned", "next", D("2022-12-31"), Decimal("750.00"), ())]
+    assert result.lines[0].reason == (
+        "no service start was recorded by 2022-12-31, when the contract ended (no service "
+        "start recorded yet)")
+
+
+def test_no_service_started_by_outcomes_until_is_not_earned() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
+                                 "  follow_up: 6 months\n  outcomes_until: 2021-06-30\n")
+    loaded = contract_from(FTE80, head)
+    rows = "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n"
+    result = one(loaded, rows, "2021-07-01")
+    assert result.lines[0].status == "not_earned"
+    assert result.lines[0].reason.startswith(
+        "no service start was recorded by 2021-06-30, when its outcomes_until date passed")
 
 
 # --- spells --------------------------------------------------------------------------------

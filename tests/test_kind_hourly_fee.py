@@ -160,7 +160,7 @@ def test_hours_before_any_service_start_wait() -> None:
     [line] = one(PHASED, rows, "2020-01-13").lines
     assert (line.status, line.occurrence, line.amount) == ("pending", "h1",
                                                            Decimal("120.00"))
-    assert "wait for the service start (no service start recorded yet)" in line.reason
+    assert line.reason.endswith("waiting for the service start: no service start recorded yet")
 
 
 def test_no_hours_no_lines() -> None:

@@ -107,6 +107,22 @@ class CustomerContext:
             candidates.append(Deadline(w.outcomes_until, "the contract's outcomes_until date"))
         return min(candidates, key=lambda d: d.last_day)
 
+    def without_service(self, waiting: str) -> tuple[Status, str, date | None]:
+        """Status, reason and date for a fee of a customer whose service has not started.
+
+        Pending while a service can still start; not earned once the contract has ended
+        (``valid_until``) or its ``outcomes_until`` has passed with no service start.
+        """
+        c = self.loaded.contract
+        ends = [(c.metadata.valid_until, "the contract ended")]
+        if c.windows.outcomes_until is not None:
+            ends.append((c.windows.outcomes_until, "its outcomes_until date passed"))
+        last, why = min(ends)
+        if self.as_of > last:
+            return ("not_earned", f"no service start was recorded by {last}, when {why} "
+                    f"({self.service_reason})", last)
+        return "pending", f"{waiting}: {self.service_reason}", None
+
     # --- prices ----------------------------------------------------------------------
 
     def price(self, price: Price | None, evidence: str | None = None) -> Decimal | None:

@@ -539,9 +539,9 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
 
 def not_started_line(ctx: CustomerContext, comp: Any, occurrence: str, amount: Price
                      ) -> Line:
-    return ctx.line(comp, status="pending", occurrence=occurrence, on=None, quantity=ONE,
-                    unit_price=ctx.price(amount) or ZERO,
-                    reason=f"service has not started ({ctx.service_reason})")
+    status, reason, on = ctx.without_service("service has not started")
+    return ctx.line(comp, status=status, occurrence=occurrence, on=on, quantity=ONE,
+                    unit_price=ctx.price(amount) or ZERO, reason=reason)
 
 
 def unpriced_line(ctx: CustomerContext, comp: Any, occurrence: str) -> Line:

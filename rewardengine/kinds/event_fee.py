@@ -88,9 +88,10 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          evidence=[e.event_id for e in candidates])]
     if window is None:
         once = comp.per == "once"
-        return [ctx.line(comp, status="pending", occurrence="once" if once else "none",
-                         on=None, quantity=ONE if once else ZERO, unit_price=price,
-                         reason=f"waiting for {_a(what)}: {ctx.service_reason}")]
+        status, reason, on = ctx.without_service(f"waiting for {_a(what)}")
+        return [ctx.line(comp, status=status, occurrence="once" if once else "none",
+                         on=on, quantity=ONE if once else ZERO, unit_price=price,
+                         reason=reason)]
     lines: list[Line] = []
     paid = 0
     limit = 1 if comp.per == "once" else comp.max_count

@@ -69,10 +69,11 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     per_hour = f"at {money_text(rate)}/h"
     service = ctx.service
     if service is None:
-        return [ctx.line(comp, status="pending", occurrence=h.event_id, on=h.date,
+        waiting, reason, _ = ctx.without_service("waiting for the service start")
+        return [ctx.line(comp, status=waiting, occurrence=h.event_id, on=h.date,
                          quantity=h.hours, unit_price=rate, evidence=[h.event_id],
-                         reason=f"hours {h.event_id} on {h.date}: {_h(h.hours)} {per_hour} "
-                                f"wait for the service start ({ctx.service_reason})")
+                         reason=f"hours {h.event_id} on {h.date}: {_h(h.hours)} {per_hour}: "
+                                f"{reason}")
                 for h in events]
     window, named = _window(comp, service)
     limit = comp.max_hours

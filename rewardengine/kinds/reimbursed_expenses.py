@@ -46,10 +46,10 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          evidence=[e.event_id for e in events])]
     service = ctx.service
     if service is None:
-        return [ctx.line(comp, status="pending", occurrence=e.event_id, on=e.date,
+        waiting, reason, _ = ctx.without_service("waiting for the service start")
+        return [ctx.line(comp, status=waiting, occurrence=e.event_id, on=e.date,
                          quantity=ONE, unit_price=e.amount, evidence=[e.event_id],
-                         reason=f"{_what(e)}: {money_text(e.amount)} waits for the service "
-                                f"start ({ctx.service_reason})")
+                         reason=f"{_what(e)}: {money_text(e.amount)}: {reason}")
                 for e in events]
     limit = f"budget of {money_text(budget)}"
     used = ZERO
