@@ -33,6 +33,9 @@ def money_text(value: Decimal) -> str:
     return f"{round_cents(value):.2f}"
 
 
+_DECIMAL_RE = re.compile(r"^[+-]?((\d{1,3}(_\d{3})+|\d+)(\.\d+)?|\.\d+)$", re.ASCII)
+
+
 def to_decimal(value: Any, what: str = "number") -> Decimal:
     if isinstance(value, bool):
         raise PydanticCustomError("decimal_type", f"expected a {what}, got true/false")
@@ -44,9 +47,14 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
     elif isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace("_", "")
+        text = value.strip()
+        # plain ASCII decimals only: no exponent, no other scripts' digits, and '_' only
+        # between groups of three digits (1_500.50), so a typo like 1_0 is not read as 10
+        if not _DECIMAL_RE.match(text):
+            raise PydanticCustomError("decimal_parsing", f"'{value}' is not a {what} written "
+                                      "like 12 or 1234.50")
         try:
-            d = Decimal(text)
+            d = Decimal(text.replace("_", ""))
         except InvalidOperation:
             raise PydanticCustomError("decimal_parsing", f"'{value}' is not a {what}") from None
     else:
@@ -91,7 +99,8 @@ def _nonneg(value: Any) -> Decimal:
 
 
 _NUMBER_SCHEMA: dict[str, Any] = {
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]
+    "anyOf": [{"type": "number"},
+              {"type": "string", "pattern": r"^[+-]?(\d{1,3}(_\d{3})+|\d+)(\.\d+)?$"}]
 }
 
 Money = Annotated[
@@ -111,6 +120,13 @@ Quantity = Annotated[
     BeforeValidator(_nonneg),
     PlainSerializer(lambda d: str(d), return_type=str),
     WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number >= 0"}),
+]
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(to_decimal),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number"}),
 ]
 
 DurationUnit = Literal["days", "weeks", "months"]

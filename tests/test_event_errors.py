@@ -467,3 +467,12 @@ def test_files_read_like_text(tmp_path: Path) -> None:
     assert found(es) == [(f"{path}:3", "E005",
                           "field 'date': '30.1.2020' is not a date written YYYY-MM-DD")]
     assert [(e.event_id, e.file, e.row) for e in es.events] == [("r1", str(path), 2)]
+
+
+@pytest.mark.parametrize("written", ["1_0", "1e0", "\u0663", "1,5"])
+def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
+    # a typo must not be read as another number (1_0 as 10 would pay ten hours)
+    es = read_text("event_id,customer_id,type,date,hours\n"
+                   f'h1,c1,hours,2020-01-01,"{written}"\n', "events.csv")
+    assert [(str(p.source), p.code) for p in es.problems] == [("events.csv:2", "E005")]
+    assert f"'{written}' is not a number written like 12 or 1234.50" in es.problems[0].message

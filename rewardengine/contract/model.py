@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ..values import DurationField, Fraction, IsoDate, Money, Quantity
+from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 
@@ -85,8 +85,8 @@ class Metadata(Strict):
 class Range(Strict):
     """Half-open ``[min, max)``: ``min`` inclusive, ``max`` exclusive; either may be left out."""
 
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Number | None = None
+    max: Number | None = None
 
 
 Condition = Annotated[
@@ -298,7 +298,7 @@ class BenefitReduction(ComponentBase):
 
 
 class Band(Strict):
-    min_score: Decimal
+    min_score: Number
     amount: Price | None = None
     factor: Quantity | None = None
 

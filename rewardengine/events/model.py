@@ -7,13 +7,12 @@ result line can point at the row behind it. Those two are set by the readers, ne
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Source
-from ..values import Fraction, IsoDate, Money, Quantity
+from ..values import Fraction, IsoDate, Money, Number, Quantity
 
 EmploymentKind = Literal["open", "subsidised", "entrepreneur", "apprenticeship"]
 EvidenceLevel = Literal["register", "te_office", "employer", "self_report"]
@@ -119,7 +118,7 @@ class Benefit(EventBase):
 class Survey(EventBase):
     type: Literal["survey"]
     instrument: Annotated[str, Field(min_length=1)]
-    score: Decimal
+    score: Number
 
 
 class Expense(EventBase):
