@@ -140,7 +140,8 @@ def evaluate(
         print_evaluation(_out(), ev)
     if ev.problems:
         print_problems(_err(), ev.problems)
-        raise typer.Exit(EXIT_PROBLEMS)
+        if has_errors(ev.problems):
+            raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()
@@ -156,6 +157,10 @@ def explain(
         _err().print(f"no events recorded by {as_of} for customer {customer}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
     explain_customer(_out(), ev, ev.customers[0])
+    if ev.problems:
+        print_problems(_err(), ev.problems)
+        if has_errors(ev.problems):  # the customer could not be evaluated
+            raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()

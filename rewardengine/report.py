@@ -6,6 +6,7 @@ Everything here turns library results into text; nothing computes money.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console, Group
@@ -43,6 +44,15 @@ def print_problems(console: Console, problems: list[Problem]) -> None:
         console.print(Text(str(p), style=style), soft_wrap=True)
 
 
+def _quantity(q: Decimal) -> str:
+    """Exact quantities can be long fractions (10/30 of a month); the table shows four
+    decimals and marks the cut, the JSON and CSV keep every digit."""
+    exponent = q.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        return f"{q.quantize(Decimal('0.0001'))}…"
+    return str(q)
+
+
 def lines_table(lines: list[Line], title: str | None = None) -> Table:
     table = Table(title=escape(title) if title else None, show_lines=False, expand=True,
                   title_justify="left")
@@ -57,7 +67,7 @@ def lines_table(lines: list[Line], title: str | None = None) -> Table:
         reason = ln.reason + (f" [{ln.cap}]" if ln.cap else "")
         # Text, not str: reasons and ids are data, never rich markup
         table.add_row(Text(ln.component), Text(ln.status, style=STATUS_STYLE[ln.status]),
-                      ln.date.isoformat() if ln.date else "", str(ln.quantity),
+                      ln.date.isoformat() if ln.date else "", _quantity(ln.quantity),
                       money_text(ln.unit_price), money_text(ln.amount), Text(reason))
     return table
 
@@ -145,6 +155,8 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
                      f"({loaded.contract.windows.follow_up} after the service)")
     for problem in ctx.problems:
         head.add_row("problem", Text(problem, style="red"))
+    for _, why in ctx.ignored:
+        head.add_row("ignored", Text(why, style="yellow"))
     console.print(Panel(head, title="who and when", title_align="left"))
 
     events = Table(title="timeline", title_justify="left", expand=True)

@@ -136,3 +136,32 @@ def test_schema_is_json_schema_with_every_kind() -> None:
         assert f'"{kind}"' in text
     assert schema["$schema"].endswith("2020-12/schema")
     assert set(schema["required"]) >= {"metadata", "windows", "components"}
+
+
+def test_explain_exits_1_for_a_customer_that_cannot_be_evaluated(tmp_path: Path) -> None:
+    # no unemployed_since: the segment rules cannot place the customer
+    events = _events(tmp_path, "event_id,customer_id,type,date,provider\n"
+                               "r1,c1,referral,2020-01-10,acme\n")
+    result = runner.invoke(app, ["explain", str(CONTRACT), events, "--as-of", "2020-03-01",
+                                 "--customer", "c1"])
+    assert result.exit_code == 1
+    assert "matches no segment" in result.output
+
+
+def test_evaluate_warnings_do_not_fail_the_run(tmp_path: Path) -> None:
+    events = _events(tmp_path, EVENTS + "s1b,c1,service_start,2020-02-01,,\n")
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), events, "--as-of", "2020-03-01",
+                                 "--format", "json"])
+    assert result.exit_code == 0
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["code"], p["severity"], p["row"]) for p in problems] == [("V002", "warning", 5)]
+
+
+def test_validate_finds_a_referral_no_segment_takes(tmp_path: Path) -> None:
+    events = _events(tmp_path, "event_id,customer_id,type,date,provider\n"
+                               "r1,c1,referral,2020-01-10,acme\n")
+    result = runner.invoke(app, ["validate", str(CONTRACT), events, "--format", "json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["code"], p["row"]) for p in problems] == [("E014", 2)]
+    assert problems[0]["message"] == "referral r1 (no attributes) matches no segment"

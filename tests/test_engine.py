@@ -115,3 +115,24 @@ def test_customer_without_segment_is_a_problem_not_a_silent_drop() -> None:
     assert [p.code for p in ev.problems] == ["V001"]
     assert "matches no segment" in ev.problems[0].message
     assert str(ev.problems[0].source) == "events.csv:2"
+
+
+def test_facts_the_engine_passes_over_are_warned_about_not_dropped() -> None:
+    rows = ROWS + """
+r1b,c1,referral,2020-02-01,,,,acme,,2018-01-01
+s1b,c1,service_start,2020-02-03
+e0,c1,service_end,2020-01-05
+"""
+    ev = run(contract_from(SESSIONS), rows, "2020-03-01")
+    assert [(p.code, p.severity.value, str(p.source), p.message) for p in ev.problems] == [
+        ("V002", "warning", "events.csv:9", "referral r1b on 2020-02-01 is ignored: the first "
+         "referral (r1 on 2020-01-10) decides the segment"),
+        ("V002", "warning", "events.csv:10", "service start s1b on 2020-02-03 is ignored: the "
+         "service runs from the first (s1 on 2020-01-15)"),
+        ("V002", "warning", "events.csv:11", "service end e0 on 2020-01-05 is ignored: it is "
+         "before the service start on 2020-01-15"),
+    ]
+    # the lines are those of the first referral and start: segment A, sessions paid
+    res = ev.customers[0]
+    assert res.segment == "A"
+    assert [ln.occurrence for ln in res.lines if ln.status == "payable"] == ["h1", "h2", "h4"]

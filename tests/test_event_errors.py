@@ -344,8 +344,9 @@ def test_e011_empty_csv() -> None:
         ("events.csv:1", "E011", "the file is empty (no header row)")]
 
 
-def test_empty_jsonl_and_header_only_csv_have_no_events_and_no_problems() -> None:
-    assert read_text("", "events.jsonl", jsonl=True).problems == []
+def test_header_only_csv_has_no_events_and_no_problems() -> None:
+    # (a JSON Lines file with no rows at all is E011, as a CSV with no header is: see
+    # test_e011_an_empty_file_is_empty_in_either_format)
     es = read_text(HEADER, "events.csv")
     assert (es.events, es.problems) == ([], [])
 
@@ -476,3 +477,16 @@ def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
                    f'h1,c1,hours,2020-01-01,"{written}"\n', "events.csv")
     assert [(str(p.source), p.code) for p in es.problems] == [("events.csv:2", "E005")]
     assert f"'{written}' is not a number written like 12 or 1234.50" in es.problems[0].message
+
+
+@pytest.mark.parametrize(("text", "jsonl"), [("", False), ("\n\n\n", False), ("", True),
+                                             ("\n \n", True)])
+def test_e011_an_empty_file_is_empty_in_either_format(text: str, jsonl: bool) -> None:
+    es = read_text(text, "events", jsonl=jsonl)
+    assert [(p.code, p.source.row) for p in es.problems] == [("E011", 1)]
+
+
+def test_blank_lines_before_the_header_keep_row_numbers() -> None:
+    es = read_text("\n\nevent_id,customer_id,type,date\nx1,c1,meeting,2020-01-01\n",
+                   "events.csv")
+    assert [(p.code, str(p.source)) for p in es.problems] == [("E002", "events.csv:4")]

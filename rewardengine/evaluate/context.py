@@ -64,6 +64,8 @@ class CustomerContext:
     service_ended: bool  # the end is final as of ``as_of``
     service_evidence: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list)
+    # facts the evaluation does not use, and why (shown as warnings, never dropped silently)
+    ignored: list[tuple[EventBase, str]] = field(default_factory=list)
 
     @property
     def as_of(self) -> date:
@@ -251,4 +253,32 @@ def build_context(loaded: LoadedContract, timeline: Timeline) -> CustomerContext
         loaded=loaded, timeline=timeline, segment=segment, segment_reason=segment_reason,
         provider=provider, provider_reason=provider_reason, service=service,
         service_reason=service_reason, service_ended=ended, service_evidence=service_ev,
-        problems=problems)
+        problems=problems, ignored=_ignored(loaded, timeline, service, service_ev))
+
+
+def _ignored(loaded: LoadedContract, timeline: Timeline, service: Period | None,
+             used: tuple[str, ...]) -> list[tuple[EventBase, str]]:
+    """Referrals, starts and ends the evaluation passes over, each with the reason."""
+    out: list[tuple[EventBase, str]] = []
+    first = timeline.referral
+    for ref in timeline.referrals[1:]:
+        assert first is not None
+        out.append((ref, f"referral {ref.event_id} on {ref.date} is ignored: the first "
+                         f"referral ({first.event_id} on {first.date}) decides the segment"))
+    if loaded.contract.windows.service.starts_at == "service_start":
+        for start in timeline.service_starts[1:]:
+            anchor = timeline.service_starts[0]
+            out.append((start, f"service start {start.event_id} on {start.date} is ignored: "
+                               f"the service runs from the first ({anchor.event_id} on "
+                               f"{anchor.date})"))
+    for end in timeline.service_ends:
+        if end.event_id in used:
+            continue
+        if service is not None and end.date < service.start:
+            why = f"it is before the service start on {service.start}"
+        elif service is None:
+            why = "no service has started"
+        else:
+            why = f"the service already ended on {service.last_day}"
+        out.append((end, f"service end {end.event_id} on {end.date} is ignored: {why}"))
+    return out

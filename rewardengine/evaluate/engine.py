@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..contract.load import LoadedContract
-from ..errors import Problem, Source
+from ..errors import Problem, Severity, Source
 from ..events.model import EventBase
 from ..events.timeline import Timeline, group_by_customer, timeline
 from ..kinds import CONTRACT_KINDS, CUSTOMER_KINDS, LATE_KINDS
@@ -150,6 +150,8 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
             first = tl.events[0]
             problems.append(Problem("V001", f"customer cannot be evaluated: {message}",
                                     Source(first.file, row=first.row)))
+        for event, why in result.context.ignored:
+            problems.append(Problem("V002", why, event.source, Severity.WARNING))
         results.append(result)
     contract_lines = evaluate_contract_lines(loaded, as_of) if wanted is None else []
     results, contract_lines = _ceiling(loaded, results, contract_lines)

@@ -114,8 +114,12 @@ def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
                                                                list[Problem]]]:
     csv.field_size_limit(MAX_FIELD_CHARS)  # the same limit for files and for text
     reader = csv.reader(text)
+    header_row = 1
     try:
         header = [h.strip() for h in next(reader)]
+        while not any(header):  # blank lines before the header
+            header = [h.strip() for h in next(reader)]
+            header_row += 1
     except StopIteration:
         yield None, [Problem("E011", "the file is empty (no header row)", Source(file, row=1))]
         return
@@ -126,7 +130,7 @@ def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
     if header_problems:
         yield None, header_problems
         return
-    row = 1
+    row = header_row
     while True:
         row += 1
         try:
@@ -166,9 +170,11 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def iter_jsonl(lines: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
                                                                   list[Problem]]]:
+    empty = True
     for row, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        empty = False
         src = Source(file, row=row)
         try:
             # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
@@ -200,6 +206,8 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Iterator[tuple[EventBase | No
             raw[k] = str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v
         else:
             yield parse_row(raw, src)
+    if empty:
+        yield None, [Problem("E011", "the file is empty (no rows)", Source(file, row=1))]
 
 
 def _is_jsonl(path: str, first: str) -> bool:
