@@ -1137,3 +1137,17 @@ def test_every_problem_renders_file_line_col_code() -> None:
     assert p.to_dict() == {"code": "C105", "severity": "error",
                            "message": "components.0.amount.B: amount -1 is negative",
                            "file": "contract.yaml", "line": line, "col": col, "row": None}
+
+
+def test_c216_event_fee_filter_on_a_field_the_event_does_not_have() -> None:
+    text = comp("""\
+        - id: session
+          kind: event_fee
+          event: hours
+          per: each
+          where: {activty: psychologist}
+          amount: 80
+        """)
+    p = single(text)
+    assert (p.code, pos(p)) == ("C216", at(text, "activty"))
+    assert p.message.startswith("a hours row has no field 'activty'; it has activity, date, ")

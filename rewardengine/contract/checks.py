@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem, Severity
+from ..events.model import fields_of
 from ..values import Duration
 from .load import LoadedContract
 from .model import (
@@ -20,6 +21,7 @@ from .model import (
     Component,
     EmploymentCondition,
     EmploymentOutcome,
+    EventFee,
     Milestones,
     Phase,
     SurveyAdjustment,
@@ -207,6 +209,14 @@ def _component_checks(lc: LoadedContract, i: int, comp: Component, segment_ids: 
     if hasattr(comp, "phase"):
         yield from _phase_checks(lc, comp.phase, service, (*base, "phase"))
 
+    if isinstance(comp, EventFee):
+        fields = fields_of(comp.event)
+        for key in comp.where:
+            if key not in fields and not (comp.event == "referral" and key.startswith("attr_")):
+                # a misspelt field would make the fee silently never pay
+                has = ", ".join(sorted(fields - {"event_id", "customer_id", "void"}))
+                yield Problem("C216", f"a {comp.event} row has no field '{key[:60]}'; it has "
+                              f"{has}", lc.doc.key_source((*base, "where", key)))
     if isinstance(comp, CapacityFee):
         if comp.provider is not None and comp.provider not in provider_ids:
             yield _err(lc, "C208", f"unknown provider '{comp.provider}'", *base, "provider")

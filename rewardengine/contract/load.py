@@ -124,10 +124,11 @@ def _did_you_mean(doc: YamlDocument, path: tuple[str | int, ...]) -> str:
 def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ...]) -> str:
     etype = error["type"]
     loc = error["loc"]
+    key = str(loc[-1])[:60]  # a hostile key may be huge; the position says where it is
     if etype == "missing":
-        return f"missing required key '{loc[-1]}'"
+        return f"missing required key '{key}'"
     if etype == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'{_did_you_mean(doc, path)}"
+        return f"unknown key '{key}'{_did_you_mean(doc, path)}"
     if etype == "union_tag_invalid" and not _is_kind_tag(error):
         # a value of the wrong shape where a scalar/mapping/list union is expected
         where = ".".join(str(p) for p in path) or "document"
