@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_UP, Decimal, localcontext
 
-from dateutil.relativedelta import relativedelta
-
-from .values import Duration
+from .values import Duration, add_months
 
 ONE_DAY = timedelta(days=1)
 
@@ -61,10 +59,10 @@ def anchored_months(anchor: date, end: date) -> Iterator[tuple[int, Period]]:
     """Months ``[anchor + i months, anchor + (i+1) months)`` that start before ``end``."""
     i = 0
     while True:
-        start = anchor + relativedelta(months=i)
+        start = add_months(anchor, i)
         if start >= end:
             return
-        yield i, Period(start, anchor + relativedelta(months=i + 1))
+        yield i, Period(start, add_months(anchor, i + 1))
         i += 1
 
 
@@ -73,10 +71,10 @@ def calendar_months(period: Period) -> Iterator[Period]:
     first = period.start.replace(day=1)
     i = 0
     while True:
-        start = first + relativedelta(months=i)
+        start = add_months(first, i)
         if start >= period.end:
             return
-        yield Period(start, first + relativedelta(months=i + 1))
+        yield Period(start, add_months(first, i + 1))
         i += 1
 
 

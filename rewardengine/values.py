@@ -7,13 +7,13 @@ always added to an anchor date (``anchor + relativedelta(months=n)``), never acc
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -134,6 +134,15 @@ MAX_DURATION_DAYS = 36_600  # 100 years; 1200 months at most 366 days a year
 _DURATION_RE = re.compile(r"^\s*(\d{1,5})\s*(day|days|week|weeks|month|months)\s*$")
 
 
+def add_months(anchor: date, months: int) -> date:
+    """``anchor + relativedelta(months=months)``: the same day of the month, clamped to the
+    month's last day (Jan 31 + 1 month = Feb 29 in 2020). Plain arithmetic, because month
+    offsets are on the hot path of every monthly fee."""
+    y, m = divmod(anchor.month - 1 + months, 12)
+    year, month = anchor.year + y, m + 1
+    return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+
+
 @dataclass(frozen=True, slots=True)
 class Duration:
     """A length written as text. Months are calendar months added to an anchor date."""
@@ -144,12 +153,12 @@ class Duration:
     def after(self, anchor: date) -> date:
         """``anchor`` moved forward by this duration (Jan 31 + 1 month = Feb 28/29)."""
         if self.unit == "months":
-            return anchor + relativedelta(months=self.count)
+            return add_months(anchor, self.count)
         return anchor + timedelta(days=self.days_exact())
 
     def before(self, anchor: date) -> date:
         if self.unit == "months":
-            return anchor - relativedelta(months=self.count)
+            return add_months(anchor, -self.count)
         return anchor - timedelta(days=self.days_exact())
 
     def days_exact(self) -> int:

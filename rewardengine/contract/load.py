@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -50,13 +51,14 @@ class LoadedContract:
     sha256: str
     doc: YamlDocument = field(repr=False, compare=False)
 
+    @cached_property
+    def _clauses(self) -> dict[str, str]:
+        return {comp.id: f"{self.file}:{self.doc.source(('components', i)).line}"
+                for i, comp in enumerate(self.contract.components)}
+
     def clause(self, component_id: str) -> str:
         """``file:line`` of a component, the clause every line of it cites."""
-        for i, comp in enumerate(self.contract.components):
-            if comp.id == component_id:
-                src = self.doc.source(("components", i))
-                return f"{self.file}:{src.line}"
-        return self.file
+        return self._clauses.get(component_id, self.file)
 
     def source(self, *path: str | int) -> Source:
         return self.doc.source(tuple(path))
