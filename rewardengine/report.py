@@ -21,7 +21,7 @@ from .evaluate.context import CustomerContext
 from .evaluate.engine import CustomerResult, Evaluation
 from .evaluate.lines import Line
 from .events.model import EventBase
-from .kinds.employment_outcome import count_work
+from .kinds.employment_common import count_work
 from .periods import ONE_DAY
 from .values import money_text
 

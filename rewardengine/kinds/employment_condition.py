@@ -47,7 +47,7 @@ from ..events.model import Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import money_text
 from ..work import job_hours, job_period, weakest
-from .employment_outcome import by_text, confirmations, confirmations_text
+from .employment_common import by_text, confirmations, confirmations_text
 
 ONE = Decimal(1)
 ZERO = Decimal(0)

@@ -61,7 +61,7 @@ from ..events.model import Benefit
 from ..periods import ONE_DAY, Period, calendar_months
 from ..values import Duration, money_text
 from ..work import Reached, needed_days, reach
-from .employment_outcome import (
+from .employment_common import (
     ONE,
     ZERO,
     Track,
