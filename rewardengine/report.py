@@ -107,8 +107,8 @@ def evaluation_csv(ev: Evaluation) -> str:
 def _event_summary(e: EventBase) -> str:
     skip = {"event_id", "customer_id", "type", "date", "file", "row", "recorded", "void",
             "attributes"}
-    parts = [f"{k}={v}" for k, v in e.model_dump(exclude_none=True).items()
-             if k not in skip and v not in ({}, False)]
+    parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+             for k, v in e.model_dump(exclude_none=True).items() if k not in skip]
     attrs = getattr(e, "attributes", {})
     parts.extend(f"{k}={v}" for k, v in sorted(attrs.items()))
     if e.recorded is not None and e.recorded != e.date:

@@ -165,3 +165,15 @@ def test_validate_finds_a_referral_no_segment_takes(tmp_path: Path) -> None:
     problems = json.loads(result.stdout)["problems"]
     assert [(p["code"], p["row"]) for p in problems] == [("E014", 2)]
     assert problems[0]["message"] == "referral r1 (no attributes) matches no segment"
+
+
+def test_explain_shows_false_values_too(tmp_path: Path) -> None:
+    events = _events(tmp_path, "event_id,customer_id,type,date,provider,unemployed_since,"
+                               "responded\n"
+                               "r1,c1,referral,2020-01-10,acme,2019-06-01,\n"
+                               "s1,c1,service_start,2020-01-15,,,\n"
+                               "k1,c1,contact,2020-02-01,,,false\n")
+    result = runner.invoke(app, ["explain", str(CONTRACT), events, "--as-of", "2020-03-01",
+                                 "--customer", "c1"])
+    assert result.exit_code == 0, result.output
+    assert "responded=false" in result.stdout
