@@ -19,10 +19,12 @@ employment_condition). Rules, documented in docs/contract-language.md:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
 from .contract.model import EVIDENCE_LEVELS
@@ -33,6 +35,14 @@ from .values import Duration
 FULL_TIME_HOURS = Decimal("37.5")
 
 
+def as_decimal(value: Fraction) -> Decimal:
+    """An exact count as a Decimal: exact whenever it terminates within 28 digits (every
+    whole count does); only a repeating fraction such as 5/6 is cut, and only for display."""
+    if value.denominator == 1:
+        return Decimal(value.numerator)
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
 @dataclass(frozen=True, slots=True)
 class Stretch:
     """Days with one constant work state (the same jobs active)."""
@@ -40,13 +50,22 @@ class Stretch:
     period: Period
     hours: Decimal  # summed hours per week of the counting jobs
     fte: Decimal  # summed FTE of the counting jobs
-    weight: Decimal  # hours-weighted average of the jobs' kind weights
+    exact_weight: Fraction  # hours-weighted average of the jobs' kind weights, exactly
     evidence: str  # weakest evidence among the jobs
     event_ids: tuple[str, ...]
 
     @property
+    def weight(self) -> Decimal:
+        """The weight for reasons and display (see ``exact_weight`` for counting)."""
+        return as_decimal(self.exact_weight)
+
+    @property
+    def exact_days(self) -> Fraction:
+        return self.exact_weight * self.period.days
+
+    @property
     def weighted_days(self) -> Decimal:
-        return self.weight * self.period.days
+        return as_decimal(self.exact_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +88,7 @@ class Spell:
 
     @property
     def weighted_days(self) -> Decimal:
-        return sum((s.weighted_days for s in self.stretches), Decimal(0))
+        return counted(self.stretches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +170,13 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
             continue
         if min_fte is not None and not fte_at_least(active, min_fte, full_time):
             continue
+        # exact: 20 h open at 1 with 10 h subsidised at 0.5 is 5/6 of a day, and 108 such
+        # days are exactly 90, not 89.99...
         if hours > 0:
-            weight = sum((job_hours(j, full_time) * weights[j.kind] for j in active),
-                         Decimal(0)) / hours
+            weight = sum((Fraction(job_hours(j, full_time)) * Fraction(weights[j.kind])
+                          for j in active), Fraction(0)) / Fraction(hours)
         else:
-            weight = max(weights[j.kind] for j in active)
+            weight = Fraction(max(weights[j.kind] for j in active))
         out.append(Stretch(Period(start, end), hours, fte, weight,
                            weakest(j.evidence for j in active),
                            tuple(sorted(j.event_id for j in active))))
@@ -177,22 +198,24 @@ def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
     """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does."""
     if not parts:
         return None
-    total = Decimal(0)
+    total = Fraction(0)
+    goal = Fraction(needed)
     used: list[Stretch] = []
     for part in parts:
         used.append(part)
-        if part.weight > 0 and total + part.weighted_days >= needed:
-            days = ((needed - total) / part.weight).to_integral_value(rounding=ROUND_CEILING)
-            day = part.period.start + timedelta(days=max(int(days), 1) - 1)
+        if part.exact_weight > 0 and total + part.exact_days >= goal:
+            days = math.ceil((goal - total) / part.exact_weight)
+            day = part.period.start + timedelta(days=max(days, 1) - 1)
             return Reached(day, weakest(s.evidence for s in used),
                            tuple(sorted({i for s in used for i in s.event_ids})),
                            parts[0].period.start)
-        total += part.weighted_days
+        total += part.exact_days
     return None
 
 
 def counted(parts: Sequence[Stretch]) -> Decimal:
-    return sum((p.weighted_days for p in parts), Decimal(0))
+    """The weighted day count of ``parts``, summed exactly, then as a Decimal."""
+    return as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
 
 
 def needed_days(duration: Duration, anchor: date) -> Decimal:

@@ -102,15 +102,23 @@ def test_job_ends_between_steps_then_the_deadline_passes() -> None:
                              "open) by 2021-07-14, when the follow-up ends")
 
 
-def test_sustainment_needs_the_same_spell() -> None:
-    # the spell that reached 26 weeks ends on Aug 20; a new job later does not sustain it
+def test_sustainment_goes_on_in_a_later_spell() -> None:
+    # Rule changed (was: sustainment only in the spell that reached the last step). A break
+    # after the outcome pauses sustainment: otherwise a longer earlier job, reaching the steps
+    # in a shorter spell, could pay less than a shorter one (the engine must never pay less
+    # for more work). 26 weeks = 182 days reached on Aug 2; E1 runs to Aug 20 (200 days);
+    # sustainment 1 needs 210 counted days: 10 more of E2 from Oct 1, so Oct 10; sustainment 2
+    # needs 238: 28 more, Nov 7.
     got = lines(LADDER, job("E1", "2020-02-03", "2020-08-20", hours="20"),
                 job("E2", "2020-10-01", hours="20"), as_of="2021-08-01")
     assert [facts(ln) for ln in got] == [
         STEP4, STEP12, STEP26,
-        ("not_earned", "sustain:1", FOLLOW_UP_ENDS, Decimal("300.00"), ("E1",)),
+        ("payable", "sustain:1", D("2020-10-10"), Decimal("300.00"), ("E1", "E2")),
+        ("payable", "sustain:2", D("2020-11-07"), Decimal("300.00"), ("E2",)),
     ]
-    assert got[3].reason.startswith("only 200 of 210 days of qualifying work")
+    assert got[3].reason == ("employment E1 and E2 reached 26 weeks (182 days) plus 1 x 4 "
+                             "weeks (210 days) on 2020-10-10 at 20 h/week, register-verified "
+                             "(sustainment 1 of 2)")
 
 
 def test_cumulative_ladder_adds_spells() -> None:

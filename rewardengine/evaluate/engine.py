@@ -81,29 +81,34 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     ctx = build_context(loaded, tl)
     lines: list[Line] = []
     if not ctx.problems:
-        comps = loaded.contract.components
-        ordered = [c for c in comps if c.kind not in LATE_KINDS] + [
-            c for c in comps if c.kind in LATE_KINDS]
-        for comp in ordered:
-            if comp.kind in CUSTOMER_KINDS and _applies(comp, ctx):
+        comps = [c for c in loaded.contract.components
+                 if c.kind in CUSTOMER_KINDS and _applies(c, ctx)]
+        for comp in comps:
+            if comp.kind not in LATE_KINDS:
+                lines.extend(CUSTOMER_KINDS[comp.kind](comp, ctx, ()))
+        # kinds that adjust other lines (survey multipliers) see them after their own
+        # component caps, so a reduction never takes back more than a line pays
+        lines = _component_caps(loaded, ctx, lines)
+        for comp in comps:
+            if comp.kind in LATE_KINDS:
                 lines.extend(CUSTOMER_KINDS[comp.kind](comp, ctx, tuple(lines)))
-        lines = _customer_caps(loaded, ctx, lines)
+        lines = _component_caps(loaded, ctx, lines)
+        per_customer = ctx.price(loaded.contract.caps.per_customer)
+        if per_customer is not None:
+            lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
+                              lambda ln: "per-customer cap")
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx)
 
 
-def _customer_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Line]
-                   ) -> list[Line]:
-    contract = loaded.contract
-    caps = {c.id: ctx.price(c.cap) for c in contract.components if c.cap is not None}
-    if caps:
-        lines = apply_cap(lines, lambda ln: caps.get(ln.component),
-                          lambda ln: ln.component,
-                          lambda ln: f"cap of component {ln.component}")
-    per_customer = ctx.price(contract.caps.per_customer)
-    if per_customer is not None:
-        lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
-                          lambda ln: "per-customer cap")
-    return lines
+def _component_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Line]
+                    ) -> list[Line]:
+    """Each component's own cap, per customer, in accrual order (applying it twice to the
+    same lines changes nothing)."""
+    caps = {c.id: ctx.price(c.cap) for c in loaded.contract.components if c.cap is not None}
+    if not caps:
+        return lines
+    return apply_cap(lines, lambda ln: caps.get(ln.component), lambda ln: ln.component,
+                     lambda ln: f"cap of component {ln.component}")
 
 
 def _ceiling(loaded: LoadedContract, customers: list[CustomerResult],
@@ -133,28 +138,34 @@ def evaluate_contract_lines(loaded: LoadedContract, as_of: date) -> list[Line]:
     return lines
 
 
+def _customer_problems(result: CustomerResult) -> list[Problem]:
+    tl = result.context.timeline
+    first = tl.events[0]
+    out = [Problem("V001", f"customer cannot be evaluated: {message}",
+                   Source(first.file, row=first.row)) for message in result.context.problems]
+    out.extend(Problem("V002", why, event.source, Severity.WARNING)
+               for event, why in result.context.ignored)
+    return out
+
+
 def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
              customers: Iterable[str] | None = None) -> Evaluation:
     """Evaluate every customer (or only ``customers``) as of ``as_of``."""
     wanted = set(customers) if customers is not None else None
+    # the contract ceiling is cut in accrual order across everyone: with a ceiling, one
+    # customer's view must come from the evaluation of all, or it would show more than is paid
+    evaluate_all = wanted is None or loaded.contract.caps.contract_total is not None
     results: list[CustomerResult] = []
-    problems: list[Problem] = []
     for customer_id, rows in group_by_customer(events).items():
-        if wanted is not None and customer_id not in wanted:
+        if not evaluate_all and wanted is not None and customer_id not in wanted:
             continue
         tl = timeline(customer_id, rows, as_of)
-        if not tl.events:
-            continue  # nothing known about this customer yet
-        result = evaluate_customer(loaded, tl)
-        for message in result.context.problems:
-            first = tl.events[0]
-            problems.append(Problem("V001", f"customer cannot be evaluated: {message}",
-                                    Source(first.file, row=first.row)))
-        for event, why in result.context.ignored:
-            problems.append(Problem("V002", why, event.source, Severity.WARNING))
-        results.append(result)
-    contract_lines = evaluate_contract_lines(loaded, as_of) if wanted is None else []
+        if tl.events:  # else nothing is known about this customer yet
+            results.append(evaluate_customer(loaded, tl))
+    contract_lines = evaluate_contract_lines(loaded, as_of) if evaluate_all else []
     results, contract_lines = _ceiling(loaded, results, contract_lines)
+    if wanted is not None:
+        results = [r for r in results if r.customer_id in wanted]
+        contract_lines = []
+    problems = [p for r in results for p in _customer_problems(r)]
     return Evaluation(loaded, as_of, results, contract_lines, problems)
-
-

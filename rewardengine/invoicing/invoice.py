@@ -357,6 +357,10 @@ def line_provider(loaded: LoadedContract, line: Line) -> str | None:
     return providers[0].id if len(providers) == 1 else None
 
 
+class DuplicateIdentityError(ValueError):
+    """Two payable lines with one identity: an engine bug, never billed around."""
+
+
 def correction_reach(loaded: LoadedContract, period: BillingPeriod) -> date | None:
     """Corrections reach invoices whose period starts on or after this day (None: all)."""
     inv = loaded.contract.invoicing
@@ -404,17 +408,31 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
     for provider in providers:
         mine = [ln for ln in all_lines if owner[id(ln)] == provider]
         payable = {ln.key: ln for ln in mine if ln.status == "payable"}
+        if len(payable) < sum(ln.status == "payable" for ln in mine):
+            # an identity billed once would silently drop the other earning
+            raise DuplicateIdentityError(
+                "two payable lines share one identity (customer, component, occurrence); "
+                "refusing to invoice rather than bill only one of them")
         others = {ln.key: ln for ln in mine if ln.status != "payable"}
         elsewhere = {ln.key: str(owner[id(ln)]) for ln in all_lines
                      if ln.status == "payable" and owner[id(ln)] not in (provider, None)}
         new_lines: list[InvoiceLine] = []
         pending: list[Note] = []
+        uncorrected: list[Note] = []
         for ln in sorted(payable.values(), key=lambda x: _accrual(x, as_of)):
             if prior.entry(provider, ln.key) is not None or ln.amount == 0:
                 continue
             if ln.date is not None and ln.date > last_day:
                 pending.append(_note(provider, ln, f"accrues on {ln.date}, after this period "
                                      f"ends on {last_day}: {ln.reason}"))
+                continue
+            if reach is not None and ln.date is not None and ln.date < reach:
+                # a late earning for a period beyond the reach is a correction like any
+                # other: were it billed while the credit of the earning it replaces (e.g. a
+                # re-keyed spell) is not, one outcome would be paid twice
+                uncorrected.append(_note(
+                    provider, ln, f"not billed: accrued on {ln.date}, before {reach}, beyond "
+                    f"the contract's correction reach of {_months(loaded)}; {ln.reason}"))
                 continue
             no += 1
             new_lines.append(InvoiceLine(
@@ -423,7 +441,6 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                 unit_price=ln.unit_price, amount=ln.amount, reason=ln.reason,
                 evidence=ln.evidence, clause=ln.clause, cap=ln.cap, segment=ln.segment))
         corrections: list[Correction] = []
-        uncorrected: list[Note] = []
         entries = sorted((e for (p, _), e in prior.entries.items() if p == provider),
                          key=lambda e: (e.date or as_of, e.key))
         for entry in entries:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..work import (
     Reached,
     Spell,
     Stretch,
+    as_decimal,
     counted,
     fte_at_least,
     job_fte,
@@ -231,10 +233,15 @@ def _tracks(parts: Sequence[Stretch], continuous: bool, max_gap: Duration | None
     if not continuous:
         return (Track(tuple(parts), "all"),)
     out = []
+    led: set[str] = set()
     for spell in _join(parts, max_gap):
         first = spell.stretches[0].event_ids
         lead = min(first, key=lambda i: (jobs[i].date, i) if i in jobs else (date.max, i))
-        out.append(Track(spell.stretches, f"spell:{lead}"))
+        # one long job can lead several spells (topped up by others at different times):
+        # the later ones add their first day, so every spell has its own identity
+        key = f"spell:{lead}" if lead not in led else f"spell:{lead}@{spell.start}"
+        led.add(lead)
+        out.append(Track(spell.stretches, key))
     return tuple(out)
 
 
@@ -329,7 +336,8 @@ def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: D
     if previous is not None:
         upto = Period(first, previous.on + ONE_DAY)
         first = previous.on + ONE_DAY
-        through = sum((p.weight * p.period.overlap_days(upto) for p in parts), ZERO)
+        through = as_decimal(sum((p.exact_weight * p.period.overlap_days(upto)
+                                  for p in parts), Fraction(0)))
         if through > previous_needed:
             first = previous.on
     window = Period(first, on + ONE_DAY)

@@ -174,12 +174,16 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
             last_step.after.after(anchor))
         return Decimal((due - anchor).days)
 
+    # sustainment counts further work after the last step, in later spells too: a break
+    # after the outcome pauses sustainment rather than ending it (so more work never pays
+    # less, whichever spell reached the steps)
+    parts = (*track.parts, *(p for t in wc.tracks if t.start > track.start for p in t.parts))
     lines: list[Line] = []
     previous, previous_need = got, need
     for k in range(1, sust.max_count + 1):
         occurrence = f"sustain:{k}"
         k_need = target(track.start, k)
-        hit = reach(track.parts, k_need)
+        hit = reach(parts, k_need)
         if hit is None:
             late = wc.late(track)
             lines.append(unreached_line(
@@ -190,7 +194,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
                 open_track=track if wc.open_track() == track else None,
                 extra=f" (sustainment {k} of {sust.max_count})"))
             break
-        span, rests = since(track.parts, previous, previous_need, hit.on)
+        span, rests = since(parts, previous, previous_need, hit.on)
         what = (f"{duration_text(last_step.after, need)} plus {k} x {sust.every} "
                 f"({count_days(k_need)})")
         reason, level, ids = reached_text(ctx, comp.work, rests, hit, what)

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from ..contract.model import WorkHistory
@@ -37,7 +38,7 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..periods import ONE_DAY, Period, baseline_and_comparison
 from ..values import money_text
-from ..work import stretches, weakest
+from ..work import as_decimal, stretches, weakest
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -58,7 +59,7 @@ def number(value: Decimal) -> str:
 
 
 def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
-    value: dict[date, Decimal] = {}
+    value: dict[date, Fraction] = {}
     ids: set[str] = set()
     evidence: set[str] = set()
     if "work" in comp.count:
@@ -66,13 +67,13 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
         weights = {str(k): v for k, v in work.kinds.items()}
         for part in stretches(ctx.timeline.employments, weights, period, ctx.as_of,
                               work.min_hours_per_week, work.min_fte, work.full_time_hours):
-            if part.weight <= 0:
+            if part.exact_weight <= 0:
                 continue
             ids.update(part.event_ids)
             evidence.add(part.evidence)
             for i in range(part.period.days):
                 day = part.period.start + timedelta(days=i)
-                value[day] = max(value.get(day, ZERO), part.weight)
+                value[day] = max(value.get(day, Fraction(0)), part.exact_weight)
     if "education" in comp.count:
         for edu in ctx.timeline.educations:
             last = min(edu.end or ctx.as_of, ctx.as_of)
@@ -84,8 +85,10 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
             ids.add(edu.event_id)
             for i in range(clipped.days):
                 day = clipped.start + timedelta(days=i)
-                value[day] = max(value.get(day, ZERO), ONE)
-    return Covered(sum(value.values(), ZERO), tuple(sorted(ids)), tuple(sorted(evidence)))
+                value[day] = max(value.get(day, Fraction(0)), Fraction(1))
+    # summed exactly: twelve days at 5/6 are 10 days, not 9.99...
+    return Covered(as_decimal(sum(value.values(), Fraction(0))), tuple(sorted(ids)),
+                   tuple(sorted(evidence)))
 
 
 def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
