@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, get_args
@@ -53,7 +54,11 @@ class LoadedContract:
 
     @cached_property
     def _clauses(self) -> dict[str, str]:
-        return {comp.id: f"{self.file}:{self.doc.source(('components', i)).line}"
+        # the file's name, not the path it was given by: results and invoices are then the
+        # same bytes wherever they are computed, and carry no path of the machine that did it
+        # (the contract's sha256 identifies the file)
+        name = os.path.basename(self.file) or self.file
+        return {comp.id: f"{name}:{self.doc.source(('components', i)).line}"
                 for i, comp in enumerate(self.contract.components)}
 
     def clause(self, component_id: str) -> str:
