@@ -9,12 +9,12 @@ really named ``show`` is given as ``./show``). Money is computed only in the lib
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic_core import PydanticCustomError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -40,7 +40,7 @@ from .invoicing.run import (
 )
 from .invoicing.verify import CLASSES, MappingError, VerifyReport, parse_mapping, read_bill
 from .report import print_problems
-from .values import money_text
+from .values import money_text, parse_date
 
 DEFAULT_LEDGER = "ledger.sqlite"
 CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "not_payable": "red",
@@ -152,9 +152,9 @@ def invoice(
     on = None
     if issue_date is not None:
         try:
-            on = date.fromisoformat(issue_date)
-        except ValueError:
-            raise _fail(f"--issue-date '{issue_date[:40]}' is not a date YYYY-MM-DD") from None
+            on = parse_date(issue_date)
+        except PydanticCustomError as exc:
+            raise _fail(f"--issue-date: {exc}") from None
     inputs = _inputs(contract, events)
     assert inputs.contract is not None
     try:

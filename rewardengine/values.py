@@ -29,8 +29,9 @@ def round_cents(value: Decimal) -> Decimal:
 
 
 def money_text(value: Decimal) -> str:
-    """Amounts print with exactly two decimals."""
-    return f"{round_cents(value):.2f}"
+    """Amounts print with exactly two decimals (a tiny reduction is 0.00, never -0.00)."""
+    rounded = round_cents(value)
+    return f"{rounded if rounded else rounded.copy_abs():.2f}"
 
 
 _DECIMAL_RE = re.compile(r"^[+-]?((\d{1,3}(_\d{3})+|\d+)(\.\d+)?|\.\d+)$", re.ASCII)

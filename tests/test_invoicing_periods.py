@@ -46,7 +46,11 @@ def test_from_to_is_inclusive() -> None:
     ("2020-03", "2020-03-01", None, "not both"),
     (None, "2020-03-01", None, "both --from and --to"),
     (None, "2020-03-31", "2020-03-01", "before it starts"),
-    (None, "2020-02-30", "2020-03-01", "not a date"),
+    (None, "2020-02-30", "2020-03-01", "not a real date"),
+    # only plain YYYY-MM-DD: no ISO week dates or compact forms, no years beyond 2199
+    (None, "2020-W10-1", "2020-03-31", "not a date written YYYY-MM-DD"),
+    (None, "20200305", "2020-03-31", "not a date written YYYY-MM-DD"),
+    (None, "2020-03-01", "9999-12-31", "outside the years 1900 to 2199"),
 ])
 def test_bad_periods_say_how_to_write_them(period: str | None, first: str | None,
                                            last: str | None, message: str) -> None:

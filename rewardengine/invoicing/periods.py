@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from pydantic_core import PydanticCustomError
 
 from ..periods import ONE_DAY, Period
-from ..values import MAX_DATE, MIN_DATE
+from ..values import MAX_DATE, MIN_DATE, parse_date
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -96,9 +97,9 @@ def parse_period(text: str) -> BillingPeriod:
 
 def _parse_day(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise PeriodError(f"{what} '{text[:40]}' is not a date written YYYY-MM-DD") from None
+        return parse_date(text)
+    except PydanticCustomError as exc:
+        raise PeriodError(f"{what}: {exc}") from None
 
 
 def resolve_period(period: str | None, first_day: str | None, last_day: str | None

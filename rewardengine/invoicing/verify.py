@@ -24,10 +24,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from pydantic_core import PydanticCustomError
+
 from ..errors import Problem, Source
 from ..evaluate.engine import Evaluation
 from ..evaluate.lines import Line
-from ..values import money_text, round_cents
+from ..values import money_text, parse_date, round_cents
 from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider
 from .periods import BillingPeriod
 
@@ -184,8 +186,8 @@ def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
     day: date | None = None
     if cell("date"):
         try:
-            day = date.fromisoformat(cell("date"))
-        except ValueError:
+            day = parse_date(cell("date"))
+        except PydanticCustomError:
             problems.append(Problem("B003", f"date '{cell('date')[:40]}' is not written "
                                     "YYYY-MM-DD", src))
     if occurrence is None and day is None and not any(p.code == "B003" for p in problems):
