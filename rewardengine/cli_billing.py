@@ -167,8 +167,8 @@ def invoice(
     _err().print(result.message, markup=False)
     if result.invoice is not None and result.status != "nothing_new":
         _emit(render(result.invoice), output)
-        for problem in result.invoice.problems:
-            _err().print(f"warning: {problem}", markup=False)
+        for problem in result.invoice.problems:  # already "FILE:ROW: CODE [warning: ]message"
+            _err().print(problem, markup=False)
 
 
 def _report_table(console: Console, report: VerifyReport) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 
@@ -10,7 +11,8 @@ def plain_message(error: dict[str, Any]) -> str | None:
     etype = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
-    shown = f"'{value}'" if isinstance(value, str) and len(value) <= 60 else "the value"
+    plain = isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
+    shown = f"'{value}'" if plain and len(str(value)) <= 60 else "the value"
     if etype == "bool_parsing" or etype == "bool_type":
         return f"{shown} is not true or false"
     if etype in ("int_parsing", "int_type", "int_from_float"):

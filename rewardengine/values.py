@@ -101,7 +101,7 @@ def _nonneg(value: Any) -> Decimal:
 
 _NUMBER_SCHEMA: dict[str, Any] = {
     "anyOf": [{"type": "number"},
-              {"type": "string", "pattern": r"^[+-]?(\d{1,3}(_\d{3})+|\d+)(\.\d+)?$"}]
+              {"type": "string", "pattern": _DECIMAL_RE.pattern}]
 }
 
 Money = Annotated[
@@ -121,6 +121,28 @@ Quantity = Annotated[
     BeforeValidator(_nonneg),
     PlainSerializer(lambda d: str(d), return_type=str),
     WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number >= 0"}),
+]
+
+_WHOLE_RE = re.compile(r"^[+-]?(\d{1,3}(_\d{3})+|\d+)$", re.ASCII)
+
+
+def to_whole(value: Any) -> int:
+    """A whole number written plainly: ``12``, ``1_000``; not ``1_0``, ``1.0`` or ``1e1``."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "expected a whole number, got true/false")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _WHOLE_RE.match(value.strip()):
+        return int(value.strip().replace("_", ""))
+    raise PydanticCustomError("int_parsing", "'{value}' is not a whole number",
+                              {"value": str(value)[:40]})
+
+
+WholeNumber = Annotated[
+    int,
+    BeforeValidator(to_whole),
+    WithJsonSchema({"anyOf": [{"type": "integer"},
+                              {"type": "string", "pattern": _WHOLE_RE.pattern}]}),
 ]
 
 Number = Annotated[

@@ -563,6 +563,16 @@ def test_c110_integer_expected() -> None:
     assert p.message == "components.0.max_count: 'two' is not a whole number"
 
 
+@pytest.mark.parametrize("written", ["1_0", "1.0", "1e1", "\u0663"])
+def test_c110_whole_numbers_are_written_plainly(written: str) -> None:
+    # a typo must not become another count (1_0 as 10)
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}",
+                         f"amount: {{A: 100.00, B: 150.00}}, per: each, max_count: {written}")
+    p = single(text)
+    assert (p.code, p.message) == (
+        "C110", f"components.0.max_count: '{written}' is not a whole number")
+
+
 def test_c110_integer_out_of_range() -> None:
     text = VALID.replace("      distance: 1\n", "      distance: -1\n")
     p = single(text)

@@ -215,8 +215,9 @@ def _component_checks(lc: LoadedContract, i: int, comp: Component, segment_ids: 
             if key not in fields and not (comp.event == "referral" and key.startswith("attr_")):
                 # a misspelt field would make the fee silently never pay
                 has = ", ".join(sorted(fields - {"event_id", "customer_id", "void"}))
-                yield Problem("C216", f"a {comp.event} row has no field '{key[:60]}'; it has "
-                              f"{has}", lc.doc.key_source((*base, "where", key)))
+                article = "an" if comp.event[0] in "aeiou" else "a"
+                yield Problem("C216", f"{article} {comp.event} row has no field '{key[:60]}'; "
+                              f"it has {has}", lc.doc.key_source((*base, "where", key)))
     if isinstance(comp, CapacityFee):
         if comp.provider is not None and comp.provider not in provider_ids:
             yield _err(lc, "C208", f"unknown provider '{comp.provider}'", *base, "provider")

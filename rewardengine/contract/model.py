@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity
+from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity, WholeNumber
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 
@@ -103,7 +103,7 @@ SEGMENT_ATTRIBUTES = (
 class Segment(Strict):
     id: Identifier
     label: str | None = None
-    distance: int = Field(
+    distance: WholeNumber = Field(
         ge=0, description="distance from the labour market: 0 closest; larger is farther")
     when: dict[str, Condition] = Field(default_factory=dict)
 
@@ -156,7 +156,7 @@ class EventFee(ComponentBase):
     where: dict[str, StrOrList] = Field(default_factory=dict)
     per: Literal["once", "each"] = "once"
     amount: Price
-    max_count: int | None = Field(default=None, ge=1)
+    max_count: WholeNumber | None = Field(default=None, ge=1)
     window: Literal["contract", "service", "service_and_follow_up"] = "contract"
 
 
@@ -169,7 +169,7 @@ class HourlyFee(ComponentBase):
 
 
 class ContactCondition(Strict):
-    min_responded_contacts: int = Field(default=1, ge=1)
+    min_responded_contacts: WholeNumber = Field(default=1, ge=1)
 
 
 class MonthlyFee(ComponentBase):
@@ -178,7 +178,7 @@ class MonthlyFee(ComponentBase):
     phase: Phase | None = None
     condition: ContactCondition | None = None
     proration: Literal["none", "daily", "full"] = "none"
-    max_months: int | None = Field(default=None, ge=1)
+    max_months: WholeNumber | None = Field(default=None, ge=1)
 
 
 class CapacityFee(ComponentBase):
@@ -214,7 +214,7 @@ class EmploymentOutcome(ComponentBase):
     window: OutcomeWindow = "service_and_follow_up"
     reach_by: IsoDate | None = None
     amount: Price
-    max_times: int = Field(default=1, ge=1)
+    max_times: WholeNumber = Field(default=1, ge=1)
     requires_active_service: bool = False
 
 
@@ -226,7 +226,7 @@ class Milestone(Strict):
 class Sustainment(Strict):
     every: DurationField
     amount: Price
-    max_count: int = Field(ge=1)
+    max_count: WholeNumber = Field(ge=1)
 
 
 class BenefitTest(Strict):
@@ -260,7 +260,7 @@ class EmploymentCondition(ComponentBase):
     unit: Literal["weeks", "months"]
     min_hours_per_week: Quantity | None = None
     min_monthly_wage: Money | None = None
-    required: int = Field(ge=1)
+    required: WholeNumber = Field(ge=1)
     reference_period: DurationField
     weights: dict[EmploymentKind, Quantity] = Field(
         default_factory=lambda: _weights(*EMPLOYMENT_KINDS))
@@ -280,7 +280,7 @@ class WorkHistory(ComponentBase):
     count: list[Literal["work", "education"]] = Field(min_length=1)
     work: QualifyingWork = Field(default_factory=QualifyingWork)
     rate: Price
-    min_extra_days: int = Field(default=1, ge=1)
+    min_extra_days: WholeNumber = Field(default=1, ge=1)
 
 
 class Threshold(Strict):
@@ -340,7 +340,7 @@ class Caps(Strict):
 class Invoicing(Strict):
     """Billing settings (docs/invoicing.md): correction reach and invoice numbering."""
 
-    corrections_months: int | None = Field(
+    corrections_months: WholeNumber | None = Field(
         default=None, ge=0,
         description="how many months back corrections reach; left out: no limit")
     number_prefix: Identifier | None = Field(

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Source
-from ..values import Fraction, IsoDate, Money, Number, Quantity
+from ..values import Fraction, IsoDate, Money, Number, Quantity, WholeNumber
 
 EmploymentKind = Literal["open", "subsidised", "entrepreneur", "apprenticeship"]
 EvidenceLevel = Literal["register", "te_office", "employer", "self_report"]
@@ -54,7 +54,7 @@ class Referral(EventBase):
     unemployed_since: IsoDate | None = None
     birth_date: IsoDate | None = None
     partial_work_ability: bool | None = None
-    benefit_days: Annotated[int, Field(ge=0)] | None = None
+    benefit_days: Annotated[WholeNumber, Field(ge=0)] | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
 
 
@@ -105,7 +105,7 @@ class Benefit(EventBase):
     """Benefit paid for a month: ``date`` is any day of that month (normally the first)."""
 
     type: Literal["benefit"]
-    days: Annotated[int, Field(ge=0, le=31)] | None = None
+    days: Annotated[WholeNumber, Field(ge=0, le=31)] | None = None
     amount: Money | None = None
 
     @model_validator(mode="after")
