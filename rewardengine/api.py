@@ -16,6 +16,8 @@ from .evaluate.context import assign_segment
 from .evaluate.engine import Evaluation, evaluate
 from .events.model import Referral
 from .events.read import EventSet, read_events
+from .events.timeline import group_by_customer, timeline
+from .values import MAX_DATE
 
 
 @dataclass
@@ -59,12 +61,17 @@ def _referral_checks(loaded: LoadedContract, events: EventSet) -> list[Problem]:
     providers = {p.id for p in loaded.contract.metadata.providers}
     segments = set(loaded.contract.segment_ids())
     out = []
-    for e in events.events:
-        if isinstance(e, Referral) and not e.void:
+    # the referral that decides each customer's segment: the first live one, corrections
+    # applied (a re-referral is passed over, a corrected row replaces the one it corrects)
+    referrals = group_by_customer(e for e in events.events if isinstance(e, Referral))
+    for customer_id, rows in referrals.items():
+        first = timeline(customer_id, rows, MAX_DATE).referral
+        if first is not None:
             # a referral the contract cannot place in exactly one segment cannot be priced
-            _, _, problem = assign_segment(loaded, e)
-            if problem is not None and (e.segment is None or e.segment in segments):
-                out.append(Problem("E014", problem, e.source))
+            _, _, problem = assign_segment(loaded, first)
+            if problem is not None and (first.segment is None or first.segment in segments):
+                out.append(Problem("E014", problem, first.source))
+    for e in events.events:
         provider = getattr(e, "provider", None)
         if provider is not None and provider not in providers:
             out.append(Problem("E013", f"provider '{provider}' is not in the contract "

@@ -177,3 +177,18 @@ def test_explain_shows_false_values_too(tmp_path: Path) -> None:
                                  "--customer", "c1"])
     assert result.exit_code == 0, result.output
     assert "responded=false" in result.stdout
+
+
+def test_a_corrected_referral_clears_e014(tmp_path: Path) -> None:
+    events = _events(tmp_path, "event_id,customer_id,type,date,recorded,provider,"
+                               "unemployed_since\n"
+                               "r1,c1,referral,2020-01-10,,acme,\n"
+                               "r1,c1,referral,2020-01-10,2020-01-20,acme,2019-06-01\n")
+    result = runner.invoke(app, ["validate", str(CONTRACT), events, "--format", "json"])
+    assert json.loads(result.stdout)["problems"] == []
+    assert result.exit_code == 0
+    # before the correction is known, that customer cannot be evaluated (V001)
+    early = runner.invoke(app, ["evaluate", str(CONTRACT), events, "--as-of", "2020-01-15",
+                                "--format", "json"])
+    assert early.exit_code == 1
+    assert [p["code"] for p in json.loads(early.stdout)["problems"]] == ["V001"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import contract_from, one, run
+from conftest import CONTRACT_HEAD, contract_from, one, run
 
 SESSIONS = """
 components:
@@ -136,3 +136,52 @@ e0,c1,service_end,2020-01-05
     res = ev.customers[0]
     assert res.segment == "A"
     assert [ln.occurrence for ln in res.lines if ln.status == "payable"] == ["h1", "h2", "h4"]
+
+
+NO_START = """
+components:
+  - id: session
+    kind: event_fee
+    event: hours
+    per: each
+    amount: 80.00
+    window: service
+  - id: history
+    kind: work_history
+    baseline: 6 months
+    count: [work]
+    rate: 10.00
+  - id: radar
+    kind: survey_adjustment
+    instrument: radar
+    bands: [{min_score: 3, amount: 200.00}]
+"""
+
+
+def test_a_service_that_never_starts_loses_its_fees_when_the_contract_ends() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
+                                 "  follow_up: 6 months\n  outcomes_until: 2021-12-31\n")
+    contract = contract_from(NO_START, head)
+    rows = "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n"
+
+    def statuses(as_of: str) -> dict[str, str]:
+        return {ln.component: ln.status for ln in one(contract, rows, as_of).lines}
+
+    assert statuses("2021-12-31") == {"session": "pending", "history": "pending",
+                                      "radar": "pending"}
+    # outcomes_until has passed: outcome fees are lost, fees for delivered service still wait
+    # for a start until the contract ends
+    assert statuses("2022-01-01") == {"session": "pending", "history": "not_earned",
+                                      "radar": "not_earned"}
+    assert statuses("2023-01-01") == {"session": "not_earned", "history": "not_earned",
+                                      "radar": "not_earned"}
+
+
+def test_an_event_window_is_decided_on_its_last_day() -> None:
+    # service 2020-01-15 .. 2020-02-10: no session by its last day, so not earned on that day
+    rows = ROWS.replace("h1,c1,hours,2020-02-01,,,,,,,,1,psychologist\n", "").replace(
+        "h2,c1,hours,2020-02-08,,,,,,,,1,psychologist\n", "").replace(
+        "h4,c1,hours,2020-02-22,,,,,,,,1,psychologist\n", "") + "e1,c1,service_end,2020-02-10\n"
+    contract = contract_from(SESSIONS)
+    assert [ln.status for ln in one(contract, rows, "2020-02-09").lines] == ["pending"]
+    assert [ln.status for ln in one(contract, rows, "2020-02-10").lines] == ["not_earned"]

@@ -109,15 +109,18 @@ class CustomerContext:
             candidates.append(Deadline(w.outcomes_until, "the contract's outcomes_until date"))
         return min(candidates, key=lambda d: d.last_day)
 
-    def without_service(self, waiting: str) -> tuple[Status, str, date | None]:
+    def without_service(self, waiting: str, outcome: bool = True
+                        ) -> tuple[Status, str, date | None]:
         """Status, reason and date for a fee of a customer whose service has not started.
 
         Pending while a service can still start; not earned once the contract has ended
-        (``valid_until``) or its ``outcomes_until`` has passed with no service start.
+        (``valid_until``) or, for an outcome fee, its ``outcomes_until`` has passed with no
+        service start. Fees for delivered service (events, hours, expenses) wait for the
+        contract's end only.
         """
         c = self.loaded.contract
         ends = [(c.metadata.valid_until, "the contract ended")]
-        if c.windows.outcomes_until is not None:
+        if outcome and c.windows.outcomes_until is not None:
             ends.append((c.windows.outcomes_until, "its outcomes_until date passed"))
         last, why = min(ends)
         if self.as_of > last:

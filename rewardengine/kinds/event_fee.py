@@ -88,7 +88,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          evidence=[e.event_id for e in candidates])]
     if window is None:
         once = comp.per == "once"
-        status, reason, on = ctx.without_service(f"waiting for {_a(what)}")
+        status, reason, on = ctx.without_service(f"waiting for {_a(what)}", outcome=False)
         return [ctx.line(comp, status=status, occurrence="once" if once else "none",
                          on=on, quantity=ONE if once else ZERO, unit_price=price,
                          reason=reason)]
@@ -130,7 +130,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
             unit_price=price, evidence=[event.event_id],
             reason=f"{named(event)} on {event.date}, inside the {window_name} window"))
     if paid == 0:
-        if ctx.as_of < window.end:
+        if ctx.as_of < window.last_day:
             lines.append(ctx.line(
                 comp, status="pending", occurrence="once" if comp.per == "once" else "none",
                 on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,

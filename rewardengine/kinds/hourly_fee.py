@@ -69,7 +69,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     per_hour = f"at {money_text(rate)}/h"
     service = ctx.service
     if service is None:
-        waiting, reason, _ = ctx.without_service("waiting for the service start")
+        waiting, reason, _ = ctx.without_service("waiting for the service start", outcome=False)
         return [ctx.line(comp, status=waiting, occurrence=h.event_id, on=h.date,
                          quantity=h.hours, unit_price=rate, evidence=[h.event_id],
                          reason=f"hours {h.event_id} on {h.date}: {_h(h.hours)} {per_hour}: "

@@ -46,7 +46,7 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
                          evidence=[e.event_id for e in events])]
     service = ctx.service
     if service is None:
-        waiting, reason, _ = ctx.without_service("waiting for the service start")
+        waiting, reason, _ = ctx.without_service("waiting for the service start", outcome=False)
         return [ctx.line(comp, status=waiting, occurrence=e.event_id, on=e.date,
                          quantity=ONE, unit_price=e.amount, evidence=[e.event_id],
                          reason=f"{_what(e)}: {money_text(e.amount)}: {reason}")

@@ -110,10 +110,11 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
     table = ", ".join(f"{_num(b.min_score)}+ pays {money_text(price(b))}" for b in bands)
     top = price(bands[-1])
     if window is None:
-        return ctx.line(comp, status="pending", occurrence="once", on=None, quantity=ONE,
-                        unit_price=top, reason=f"waiting for the service start "
-                        f"({ctx.service_reason}); bonus by {comp.instrument} score: {table}")
-    is_open = ctx.as_of < window.end
+        status, reason, on = ctx.without_service("waiting for the service start")
+        return ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
+                        unit_price=top,
+                        reason=f"{reason}; bonus by {comp.instrument} score: {table}")
+    is_open = ctx.as_of < window.last_day
     score = _score(comp, surveys)
     if score is None:
         needed = _missing(comp, surveys)
@@ -166,7 +167,7 @@ def _multiplier(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Li
     names = ", ".join(dict.fromkeys(ln.component for ln in targets))
     count = f"{len(targets)} line{'s' if len(targets) > 1 else ''} of {names}"
     factors = ", ".join(f"{_num(b.min_score)}+ x{_num(b.factor or ONE)}" for b in bands)
-    is_open = window is not None and ctx.as_of < window.end
+    is_open = window is not None and ctx.as_of < window.last_day
     status: Status = "pending" if is_open or window is None else "not_earned"
     score = _score(comp, surveys) if window is not None else None
     if score is None:

@@ -99,9 +99,9 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
         return [ctx.line(comp, status="not_earned", occurrence="once", on=None, quantity=ZERO,
                          unit_price=ZERO, reason=f"no price for segment {ctx.segment}")]
     if ctx.service is None:
-        return [ctx.line(comp, status="pending", occurrence="once", on=None, quantity=ZERO,
-                         unit_price=any_price,
-                         reason=f"waiting for the service start: {ctx.service_reason}")]
+        status, reason, on = ctx.without_service("waiting for the service start")
+        return [ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
+                         unit_price=any_price, reason=reason)]
 
     baseline, comparison = baseline_and_comparison(
         ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
