@@ -465,3 +465,13 @@ def test_unpriced_last_step_waits_for_a_confirmation_and_holds_back_sustainment(
     ]
     assert lost[2].reason.endswith("was recorded by 2021-07-14, when the follow-up ends; no "
                                    "sustainment payments follow a step that is not paid")
+
+
+def test_pending_sustainment_after_a_break_counts_what_is_left() -> None:
+    # E1 ended on Aug 20, 18 days after the 26-week step: 10 more days of any later job pay
+    # sustainment 1 (not "a new spell of 28 days")
+    got = lines(LADDER, job("E1", "2020-02-03", "2020-08-20", hours="20"), as_of="2020-09-30")
+    assert facts(got[3]) == ("pending", "sustain:1", FOLLOW_UP_ENDS, Decimal("300.00"),
+                             ("E1",))
+    assert got[3].reason.startswith("needs 10 more days of qualifying work (15 h/week or "
+                                    "more, open) by 2021-07-14")

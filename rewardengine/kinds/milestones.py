@@ -12,7 +12,8 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   once the deadline has passed.
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
   ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). With continuous counting this
-  work must be in the same spell that reached the last step. The k-th sustainment is due at
+  work is counted in the spell that reached the last step and in any later spell (a break
+  pauses sustainment, it does not end it). The k-th sustainment is due at
   ``anchor + last step + k * every`` (always from the anchor) and rests on the days since the
   previous payment. Only the next one is shown pending (or not_earned), and only once the last
   step has been reached. Sustainment requires the last step to be paid (in full or in part):
@@ -186,12 +187,16 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
         hit = reach(parts, k_need)
         if hit is None:
             late = wc.late(track)
+            # the work counted so far, from the spell of the last step on: still growing if
+            # further work may yet join it (the latest spell is open)
+            counted_so_far = Track(parts, track.key)
             lines.append(unreached_line(
                 ctx, comp, wc, occurrence=occurrence, amount=sust.amount,
                 target=partial(target, k=k),
-                what=f"{last_step.after} and {k} x {sust.every}", candidates=[track],
+                what=f"{last_step.after} and {k} x {sust.every}",
+                candidates=[counted_so_far],
                 late_candidates=[late] if late is not None else [],
-                open_track=track if wc.open_track() == track else None,
+                open_track=counted_so_far,
                 extra=f" (sustainment {k} of {sust.max_count})"))
             break
         span, rests = since(parts, previous, previous_need, hit.on)
