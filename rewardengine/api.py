@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .contract.load import LoadedContract, load_contract
-from .errors import Problem, Severity, has_errors, sorted_problems
+from .errors import Problem, has_errors, sorted_problems
 from .evaluate.context import assign_segment
 from .evaluate.engine import Evaluation, evaluate
 from .events.model import Referral
@@ -94,4 +94,4 @@ def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
     return evaluate(inputs.contract, inputs.events.events, as_of, customers), inputs
 
 
-__all__ = ["Inputs", "Severity", "load_inputs", "run_evaluation"]
+__all__ = ["Inputs", "lint_problems", "load_inputs", "run_evaluation"]
