@@ -5,7 +5,6 @@ Everything here turns library results into text; nothing computes money.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -32,10 +31,6 @@ CSV_COLUMNS = (
     "period_start", "period_end", "quantity", "unit_price", "amount", "uncapped", "cap",
     "evidence", "clause", "reason",
 )
-
-
-def problem_lines(problems: Iterable[Problem]) -> list[str]:
-    return [str(p) for p in problems]
 
 
 def print_problems(console: Console, problems: list[Problem]) -> None:
