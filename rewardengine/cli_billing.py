@@ -21,6 +21,7 @@ from rich.text import Text
 
 from .api import Inputs, load_inputs
 from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, has_errors
+from .invoicing.bill import MappingError, parse_mapping, read_bill
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
 from .invoicing.render import (
@@ -38,7 +39,7 @@ from .invoicing.run import (
     show_invoice,
     verify_bill,
 )
-from .invoicing.verify import CLASSES, MappingError, VerifyReport, parse_mapping, read_bill
+from .invoicing.verify import CLASSES, VerifyReport
 from .report import print_problems
 from .values import money_text, parse_date
 

@@ -11,11 +11,11 @@ from conftest import contract_from
 from invoicing_cases import d, events, issue
 
 from rewardengine.evaluate.engine import evaluate
+from rewardengine.invoicing.bill import read_bill_csv
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.periods import parse_period
 from rewardengine.invoicing.render import invoice_csv
 from rewardengine.invoicing.run import verify_bill
-from rewardengine.invoicing.verify import read_bill_csv
 
 D = Decimal
 MIXED = contract_from("""

@@ -13,11 +13,11 @@ from pathlib import Path
 from conftest import CONTRACT_HEAD
 from invoicing_cases import ROWS, TWO_PROVIDERS, contract, events, issue
 
+from rewardengine.invoicing.bill import read_bill_csv
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.periods import parse_period
 from rewardengine.invoicing.render import invoice_csv, invoice_html, invoice_json, report_html
 from rewardengine.invoicing.run import verify_bill
-from rewardengine.invoicing.verify import read_bill_csv
 
 HOSTILE = """
 r1,=1+2,referral,2020-01-10,,,,acme,,2019-06-01

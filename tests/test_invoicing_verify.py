@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 from invoicing_cases import ROWS, contract, events, issue
 
-from rewardengine.invoicing.periods import parse_period
-from rewardengine.invoicing.render import invoice_csv, invoice_json, report_html, report_json
-from rewardengine.invoicing.run import verify_bill
-from rewardengine.invoicing.verify import (
+from rewardengine.invoicing.bill import (
     Bill,
     MappingError,
-    VerifyReport,
     parse_amount,
     parse_mapping,
     read_bill,
     read_bill_csv,
     read_bill_json,
 )
+from rewardengine.invoicing.periods import parse_period
+from rewardengine.invoicing.render import invoice_csv, invoice_json, report_html, report_json
+from rewardengine.invoicing.run import verify_bill
+from rewardengine.invoicing.verify import VerifyReport
 
 D = Decimal
 # c4 starts in February too; a bill that leaves it out underbills

@@ -5,7 +5,8 @@
   state: new lines plus corrections of earlier invoices.
 - ``ledger``: the SQLite ledger (schema version, migrations, one transaction per invoice).
 - ``render``: canonical JSON, spreadsheet-safe CSV, printable bilingual HTML.
-- ``verify``: read a provider's bill and class each line against the computed invoice.
+- ``bill``: read a provider's bill (CSV or JSON) into lines with their rows.
+- ``verify``: class each bill line against the computed invoice.
 - ``run``: the two workflows end to end (``issue_invoice``, ``verify_bill``).
 
 The rules are described in docs/invoicing.md.

@@ -18,10 +18,11 @@ from .. import __version__
 from ..contract.load import LoadedContract
 from ..evaluate.engine import evaluate
 from ..events.model import EventBase
+from .bill import Bill
 from .invoice import JOINT, Invoice, PriorState, compute_invoice
 from .ledger import Ledger
 from .periods import BillingPeriod
-from .verify import Bill, VerifyReport, classify
+from .verify import VerifyReport, classify
 
 
 class InvoicingError(ValueError):
