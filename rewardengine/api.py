@@ -6,17 +6,34 @@ prints or reads the clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from .contract.load import LoadedContract, load_contract
+from .contract.model import Contract
 from .errors import Problem, has_errors, sorted_problems
 from .evaluate.context import assign_segment
 from .evaluate.engine import Evaluation, evaluate
 from .events.model import Referral
 from .events.read import EventSet, read_events
 from .events.timeline import group_by_customer, timeline
+from .invoicing import run as billing
+from .invoicing.bill import Bill, MappingError, parse_mapping, read_bill
+from .invoicing.invoice import Invoice
+from .invoicing.ledger import LedgerError
+from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
+from .invoicing.render import (
+    class_label,
+    invoice_csv,
+    invoice_html,
+    invoice_json,
+    report_html,
+    report_json,
+)
+from .invoicing.run import InvoicingError, IssueResult
+from .invoicing.verify import CLASSES, VerifyReport
 from .values import MAX_DATE
 
 
@@ -36,6 +53,14 @@ class Inputs:
     @property
     def ok(self) -> bool:
         return self.contract is not None and not has_errors(self.problems)
+
+
+def contract_schema() -> dict[str, Any]:
+    """The JSON Schema of the contract language, for editors checking drafts."""
+    data = Contract.model_json_schema(by_alias=True)
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "rewardengine contract"
+    return data
 
 
 def lint_problems(loaded: LoadedContract) -> list[Problem]:
@@ -94,4 +119,85 @@ def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
     return evaluate(inputs.contract, inputs.events.events, as_of, customers), inputs
 
 
-__all__ = ["Inputs", "lint_problems", "load_inputs", "run_evaluation"]
+# --- billing ---------------------------------------------------------------------------------
+
+class BillingError(Exception):
+    """A billing request that cannot be served as asked: a bad period or mapping, a provider
+    the contract lacks, a ledger that cannot be used. The message says why (exit code 2)."""
+
+
+def billing_period(period: str | None, first_day: str | None, last_day: str | None
+                   ) -> BillingPeriod:
+    """``--period`` (a month or a quarter) or ``--from``/``--to`` as a billing period."""
+    try:
+        return resolve_period(period, first_day, last_day)
+    except PeriodError as exc:
+        raise BillingError(str(exc)) from None
+
+
+def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
+                  ledger_path: str, provider: str | None = None, joint: bool = False,
+                  issue_date: date | None = None, dry_run: bool = False,
+                  prepare: Callable[[Invoice], Callable[[], None]] | None = None
+                  ) -> tuple[IssueResult | None, Inputs]:
+    """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
+
+    ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
+    rendered invoice aside and returns the step that puts it in place once the invoice is
+    committed. A failing write (it raises) therefore leaves the ledger untouched."""
+    inputs = load_inputs(contract_path, event_paths)
+    if not inputs.ok:
+        return None, inputs
+    assert inputs.contract is not None
+    try:
+        result = billing.issue_invoice(
+            inputs.contract, inputs.events.events, period, ledger_path=ledger_path,
+            inputs_hash=billing.inputs_sha256(event_paths), provider=provider, joint=joint,
+            issue_date=issue_date, dry_run=dry_run, prepare=prepare)
+    except (InvoicingError, LedgerError) as exc:
+        raise BillingError(str(exc)) from None
+    return result, inputs
+
+
+def show_invoice(ledger_path: str, number: str) -> Invoice | None:
+    """An issued invoice from the ledger, exactly as it was issued (``None``: no such one)."""
+    try:
+        return billing.show_invoice(ledger_path, number)
+    except LedgerError as exc:
+        raise BillingError(str(exc)) from None
+
+
+def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None) -> Bill:
+    """A provider's bill, with every problem found reading it (``Bill.unreadable``)."""
+    try:
+        columns = parse_mapping(mapping)
+    except MappingError as exc:
+        raise BillingError(f"--map: {exc}") from None
+    return read_bill(bill_path, columns)
+
+
+def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
+                period: BillingPeriod, *, ledger_path: str | None,
+                provider: str | None = None, joint: bool = False
+                ) -> tuple[VerifyReport | None, Inputs]:
+    """Class every line of ``bill`` against what the contract makes payable for ``period``
+    (``None`` when the inputs have errors)."""
+    inputs = load_inputs(contract_path, event_paths)
+    if not inputs.ok:
+        return None, inputs
+    assert inputs.contract is not None
+    try:
+        report = billing.verify_bill(inputs.contract, inputs.events.events, bill, period,
+                                     ledger_path=ledger_path, provider=provider, joint=joint)
+    except (InvoicingError, LedgerError) as exc:
+        raise BillingError(str(exc)) from None
+    return report, inputs
+
+
+__all__ = [
+    "CLASSES", "Bill", "BillingError", "BillingPeriod", "Evaluation", "Inputs", "Invoice",
+    "IssueResult", "VerifyReport", "billing_period", "class_label", "contract_schema",
+    "invoice_csv", "invoice_html", "invoice_json", "issue_invoice", "lint_problems",
+    "load_inputs", "read_bill_file", "report_html", "report_json", "run_evaluation",
+    "show_invoice", "verify_bill",
+]

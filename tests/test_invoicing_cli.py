@@ -12,7 +12,7 @@ import typer
 from invoicing_cases import ROWS, ledger_rows, write_inputs
 from typer.testing import CliRunner
 
-from rewardengine.cli_billing import register
+from rewardengine.cli.billing import register
 
 FEB_ROWS = ROWS + "r4,c4,referral,2020-02-15,,,,acme,,2019-12-01\ns4,c4,service_start,2020-02-20\n"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -84,22 +84,37 @@ def _compute(loaded: LoadedContract, events: Sequence[EventBase], prior: PriorSt
 def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: BillingPeriod,
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
                   joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
-                  engine_version: str = __version__) -> IssueResult:
+                  engine_version: str = __version__,
+                  prepare: Callable[[Invoice], Callable[[], None]] | None = None
+                  ) -> IssueResult:
     """Invoice ``period``: new lines and corrections against the ledger, written in one
-    transaction (unless ``dry_run``). A period already invoiced issues nothing new."""
+    transaction (unless ``dry_run``). A period already invoiced issues nothing new.
+
+    ``prepare(invoice)``, when given, runs before the commit for every invoice the result
+    shows (issued, dry run, already issued) and returns the step run after the commit: an
+    output written aside is put in place only once the ledger holds what it shows, and a
+    failed write rolls the invoice back."""
     series, providers = select_providers(loaded, provider, joint)
     issued_on = issue_date or period.last_day
     contract_id = loaded.contract.metadata.id
+
+    finish: list[Callable[[], None]] = []
+
+    def deliver(result: IssueResult) -> IssueResult:
+        if prepare is not None and result.invoice is not None \
+                and result.status != "nothing_new":
+            finish.append(prepare(result.invoice))
+        return result
 
     def attempt(ledger: Ledger | None) -> IssueResult:
         prior = ledger.prior_state(contract_id) if ledger is not None else PriorState()
         done = prior.issued_for(series, period)
         if done is not None:
             existing = ledger.get(done.number) if ledger is not None else None
-            return IssueResult("already_issued", existing,
+            return deliver(IssueResult("already_issued", existing,
                                f"period {period.label} was already invoiced to {series} as "
                                f"{done.number} on {done.issue_date}; nothing new is issued "
-                               "(later changes are corrected on the next period's invoice)")
+                               "(later changes are corrected on the next period's invoice)"))
         invoice = _compute(loaded, events, prior, period, series, providers, issued_on,
                            inputs_hash, engine_version)
         if invoice.is_empty():
@@ -107,22 +122,27 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
                                f"nothing to invoice to {series} for {period.label}: no new "
                                "payable lines and no corrections")
         if dry_run or ledger is None:
-            return IssueResult("dry_run", invoice,
-                               f"dry run: {invoice.number} would bill {invoice.total} "
-                               f"{invoice.currency}; nothing was written")
+            return deliver(IssueResult("dry_run", invoice,
+                                       f"dry run: {invoice.number} would bill {invoice.total} "
+                                       f"{invoice.currency}; nothing was written"))
+        deliver(IssueResult("issued", invoice, ""))
         ledger.write(invoice)
         return IssueResult("issued", invoice,
                            f"issued {invoice.number} for {period.label}: total "
                            f"{invoice.total} {invoice.currency}")
 
-    if dry_run:
-        if not os.path.exists(ledger_path):
-            return attempt(None)
+    if dry_run and not os.path.exists(ledger_path):
+        result = attempt(None)
+    elif dry_run:
         with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
                 write=False):
-            return attempt(ledger)
-    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-        return attempt(ledger)
+            result = attempt(ledger)
+    else:
+        with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+            result = attempt(ledger)
+    for step in finish:
+        step()
+    return result
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:

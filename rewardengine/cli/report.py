@@ -5,6 +5,7 @@ Everything here turns library results into text; nothing computes money.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +15,30 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .csvsafe import write_csv
-from .errors import Problem, Severity
-from .evaluate.context import CustomerContext
-from .evaluate.engine import CustomerResult, Evaluation
-from .evaluate.lines import Line
-from .events.model import EventBase
-from .kinds.employment_common import count_work
-from .periods import ONE_DAY
-from .values import money_text
+from ..csvsafe import write_csv
+from ..errors import Problem, Severity
+from ..evaluate.context import CustomerContext
+from ..evaluate.engine import CustomerResult, Evaluation
+from ..evaluate.lines import Line
+from ..events.model import EventBase
+from ..kinds.employment_common import count_work
+from ..periods import ONE_DAY
+from ..values import money_text
+
+# characters that would act on a terminal rather than show: C0/C1 controls (ESC sequences,
+# OSC-8 links) and bidirectional overrides that reorder what is shown
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069]")
+
+
+def safe_text(value: object, limit: int | None = None) -> str:
+    """Text from input made safe to show on a terminal: every control character written as
+    an escape (``\\x1b``), and cut at ``limit`` characters with an ellipsis."""
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 STATUS_STYLE = {"payable": "green", "pending": "yellow", "not_earned": "red"}
 
@@ -36,7 +52,7 @@ CSV_COLUMNS = (
 def print_problems(console: Console, problems: list[Problem]) -> None:
     for p in problems:
         style = "yellow" if p.severity is Severity.WARNING else "red"
-        console.print(Text(str(p), style=style), soft_wrap=True)
+        console.print(Text(safe_text(p), style=style), soft_wrap=True)
 
 
 def _quantity(q: Decimal) -> str:
@@ -61,21 +77,23 @@ def lines_table(lines: list[Line], title: str | None = None) -> Table:
     for ln in lines:
         reason = ln.reason + (f" [{ln.cap}]" if ln.cap else "")
         # Text, not str: reasons and ids are data, never rich markup
-        table.add_row(Text(ln.component), Text(ln.status, style=STATUS_STYLE[ln.status]),
+        table.add_row(Text(safe_text(ln.component)),
+                      Text(ln.status, style=STATUS_STYLE[ln.status]),
                       ln.date.isoformat() if ln.date else "", _quantity(ln.quantity),
-                      money_text(ln.unit_price), money_text(ln.amount), Text(reason))
+                      money_text(ln.unit_price), money_text(ln.amount), Text(safe_text(reason)))
     return table
 
 
 def print_evaluation(console: Console, ev: Evaluation) -> None:
     md = ev.loaded.contract.metadata
-    console.print(Text.assemble((md.title, "bold"), f" ({md.id} v{md.version}) as of {ev.as_of}"))
+    console.print(Text.assemble((safe_text(md.title), "bold"),
+                                f" ({md.id} v{md.version}) as of {ev.as_of}"))
     for cust in ev.customers:
         t = cust.totals
         title = (f"customer {cust.customer_id} · segment {cust.segment} · provider "
                  f"{cust.provider} · payable {money_text(t.payable)} · pending "
                  f"{money_text(t.pending)}")
-        console.print(lines_table(cust.lines, title))
+        console.print(lines_table(cust.lines, safe_text(title)))
     if ev.contract_lines:
         console.print(lines_table(ev.contract_lines, "contract-level fees"))
     t = ev.totals
@@ -128,7 +146,7 @@ def _spell_texts(comp: Any, ctx: CustomerContext) -> list[Table | Text]:
                         f"{track.days.normalize():f} days counted, evidence {track.evidence}, "
                         f"jobs {', '.join(track.event_ids)}"))
     for note in wc.notes:
-        out.append(Text(f"  {note}", style="dim"))
+        out.append(Text(safe_text(f"  {note}"), style="dim"))
     return out
 
 
@@ -139,37 +157,37 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("customer", Text(cust.customer_id))
+    head.add_row("customer", Text(safe_text(cust.customer_id)))
     head.add_row("as of", f"{tl.as_of} (only facts recorded by then count)")
-    head.add_row("segment", Text(f"{cust.segment or '-'} — {ctx.segment_reason}"))
-    head.add_row("provider", Text(f"{cust.provider or '-'} — {ctx.provider_reason}"))
-    head.add_row("service", Text(ctx.service_reason))
+    head.add_row("segment", Text(safe_text(f"{cust.segment or '-'} — {ctx.segment_reason}")))
+    head.add_row("provider", Text(safe_text(f"{cust.provider or '-'} — {ctx.provider_reason}")))
+    head.add_row("service", Text(safe_text(ctx.service_reason)))
     follow = ctx.window("service_and_follow_up")
     if follow is not None and loaded.contract.windows.follow_up is not None:
         head.add_row("follow-up", f"until {follow.last_day} "
                      f"({loaded.contract.windows.follow_up} after the service)")
     for problem in ctx.problems:
-        head.add_row("problem", Text(problem, style="red"))
+        head.add_row("problem", Text(safe_text(problem), style="red"))
     for _, why in ctx.ignored:
-        head.add_row("ignored", Text(why, style="yellow"))
+        head.add_row("ignored", Text(safe_text(why), style="yellow"))
     console.print(Panel(head, title="who and when", title_align="left"))
 
     events = Table(title="timeline", title_justify="left", expand=True)
     for col in ("date", "event", "type", "details", "row"):
         events.add_column(col)
     for e in tl.events:
-        events.add_row(e.date.isoformat(), Text(e.event_id),
+        events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
                        e.type,  # type: ignore[attr-defined]
-                       Text(_event_summary(e)), Text(str(e.source)))
+                       Text(safe_text(_event_summary(e))), Text(safe_text(str(e.source))))
     for e in tl.superseded:
-        events.add_row(e.date.isoformat(), Text(e.event_id),
+        events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
                        e.type,  # type: ignore[attr-defined]
-                       Text("superseded by a later-recorded row: " + _event_summary(e),
-                            style="dim"), Text(str(e.source)))
+                       Text(safe_text("superseded by a later-recorded row: " + _event_summary(e)),
+                            style="dim"), Text(safe_text(str(e.source))))
     for e in tl.voided:
-        events.add_row(e.date.isoformat(), Text(e.event_id),
+        events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
                        e.type,  # type: ignore[attr-defined]
-                       Text("voided (retracted)", style="dim"), Text(str(e.source)))
+                       Text("voided (retracted)", style="dim"), Text(safe_text(str(e.source))))
     console.print(events)
 
     for comp in loaded.contract.components:
@@ -181,14 +199,14 @@ def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> 
             body: Table | Text = Text("a fee per contract month, not per customer",
                                       style="dim")
         elif comp.segments is not None and cust.segment not in comp.segments:
-            body = Text(f"does not apply: only for segments {', '.join(comp.segments)}",
+            body = Text(safe_text(f"does not apply: only for segments {', '.join(comp.segments)}"),
                         style="dim")
         elif not lines:
             body = Text("nothing fired", style="dim")
         else:
             body = lines_table(lines)
         parts: list[Table | Text] = [*_spell_texts(comp, ctx), body]
-        console.print(Panel(Group(*parts), title=escape(title), title_align="left"))
+        console.print(Panel(Group(*parts), title=escape(safe_text(title)), title_align="left"))
     t = cust.totals
     console.print(f"[bold]payable {money_text(t.payable)}[/bold] · pending "
                   f"{money_text(t.pending)} · not earned {money_text(t.not_earned)}")

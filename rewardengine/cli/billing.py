@@ -1,0 +1,265 @@
+"""``invoice`` (with ``invoice show N``) and ``verify``: the billing commands.
+
+``invoice`` is a group whose default sub-command issues an invoice, so both
+``invoice CONTRACT EVENTS... --period P`` and ``invoice show N`` work (a contract file really
+named ``show`` is given as ``./show``). Money is computed only in the library.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+
+from ..api import (
+    CLASSES,
+    BillingError,
+    Invoice,
+    VerifyReport,
+    billing_period,
+    class_label,
+    invoice_csv,
+    invoice_html,
+    invoice_json,
+    issue_invoice,
+    read_bill_file,
+    report_html,
+    report_json,
+    show_invoice,
+    verify_bill,
+)
+from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, has_errors
+from ..values import money_text
+from .common import (
+    DEFAULT_LEDGER,
+    FromOpt,
+    JointOpt,
+    OutputOpt,
+    PeriodOpt,
+    ProviderOpt,
+    ToOpt,
+    check_output,
+    cli_date,
+    err,
+    exit_code,
+    fail,
+    out,
+    prepare_output,
+    write_output,
+)
+from .report import print_problems, safe_text
+
+CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "not_payable": "red",
+               "duplicate": "magenta", "underbilled": "cyan"}
+
+
+class InvoiceFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+RENDER: dict[InvoiceFormat, Callable[[Invoice], str]] = {
+    InvoiceFormat.json: invoice_json, InvoiceFormat.csv: invoice_csv,
+    InvoiceFormat.html: invoice_html}
+
+LedgerOpt = Annotated[str, typer.Option(
+    "--ledger", help="the ledger file (SQLite; created on first use)")]
+ReadLedgerOpt = Annotated[str, typer.Option(
+    "--ledger", help="the ledger of what was invoiced (read only; a missing file means "
+    "nothing was invoiced before)")]
+InvoiceFormatOpt = Annotated[InvoiceFormat, typer.Option("--format", "-f")]
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first argument, when it names no sub-command, goes to the default one
+    (``invoice CONTRACT EVENTS...`` is ``invoice issue CONTRACT EVENTS...``)."""
+
+    default_command = "issue"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+invoice_app = typer.Typer(
+    cls=DefaultCommandGroup, no_args_is_help=True,
+    help="Invoice a period (the default: `invoice CONTRACT EVENTS... --period P`), or show "
+         "an issued invoice (`invoice show NUMBER`).")
+
+
+@invoice_app.command("issue")
+def issue(
+    contract: Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")],
+    events: Annotated[list[str] | None, typer.Argument(
+        help="event files (CSV or JSON Lines)", metavar="EVENTS...")] = None,
+    period: PeriodOpt = None,
+    first_day: FromOpt = None,
+    last_day: ToOpt = None,
+    provider: ProviderOpt = None,
+    joint: JointOpt = False,
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="compute the same invoice without writing it")] = False,
+    issue_date: Annotated[str | None, typer.Option(
+        "--issue-date", help="the invoice date YYYY-MM-DD (default: the period's last "
+        "day)")] = None,
+    format: InvoiceFormatOpt = InvoiceFormat.json,
+    output: OutputOpt = None,
+) -> None:
+    """Invoice a period: new payable lines plus corrections of earlier invoices.
+
+    The invoice is recorded in the ledger in one transaction; the output file is written
+    before the commit and put in place after it, so a failed write records nothing."""
+    if not events:
+        fail("give the contract and at least one event file")
+    try:
+        billing = billing_period(period, first_day, last_day)
+    except BillingError as exc:
+        fail(str(exc))
+    on = cli_date(issue_date, "--issue-date") if issue_date is not None else None
+    check_output(output, protect=[ledger])
+    render = RENDER[format]
+    try:
+        result, inputs = issue_invoice(
+            contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
+            issue_date=on, dry_run=dry_run,
+            prepare=lambda invoice: prepare_output(render(invoice), output))
+    except BillingError as exc:
+        fail(str(exc))
+    if inputs.problems:
+        print_problems(err(), inputs.problems)
+    if result is None:
+        fail("the contract or the events have errors; nothing was computed",
+             exit_code(inputs.problems, inputs.unreadable))
+    err().print(result.message, markup=False)
+    if result.invoice is not None and result.status != "nothing_new":
+        for problem in result.invoice.problems:  # already "FILE:ROW: CODE message"
+            err().print(Text(safe_text(problem)))
+
+
+@invoice_app.command("show")
+def show(
+    number: Annotated[str, typer.Argument(help="the invoice number", metavar="NUMBER")],
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    format: InvoiceFormatOpt = InvoiceFormat.json,
+    output: OutputOpt = None,
+) -> None:
+    """Re-render an issued invoice from the ledger, exactly as it was issued."""
+    check_output(output, protect=[ledger])
+    try:
+        shown = show_invoice(ledger, number)
+    except BillingError as exc:
+        fail(str(exc))
+    if shown is None:
+        fail(f"no invoice {safe_text(number, 60)} in {ledger}", EXIT_PROBLEMS)
+    write_output(RENDER[format](shown), output)
+
+
+def _report_table(console: Console, report: VerifyReport) -> None:
+    console.print(Text.assemble(("Bill ", "bold"), (safe_text(report.bill_file), "bold"),
+                                f" for {report.period.label}, contract {report.contract_id} "
+                                f"v{report.contract_version}, facts as of {report.as_of}; "
+                                f"compared with {report.ledger}"))
+    table = Table(expand=True, show_lines=False)
+    for name, justify in (("class", "left"), ("row", "right"), ("customer", "left"),
+                          ("component", "left"), ("occurrence", "left"), ("date", "left"),
+                          ("billed", "right"), ("computed", "right"), ("diff", "right"),
+                          ("reason", "left")):
+        table.add_column(name, justify=justify,  # type: ignore[arg-type]
+                         ratio=1 if name == "reason" else None,
+                         no_wrap=name in ("billed", "computed", "diff", "date"))
+    for f in report.findings:
+        table.add_row(
+            Text(f.cls, style=CLASS_STYLE[f.cls]), "" if f.row is None else str(f.row),
+            Text(safe_text(f.customer_id)), Text(safe_text(f.component)),
+            Text(safe_text(f.occurrence or "")), f.date.isoformat() if f.date else "",
+            "" if f.billed is None else money_text(f.billed),
+            "" if f.computed is None else money_text(f.computed),
+            money_text(f.difference) if f.cls != "match" else "",
+            Text(safe_text(f.reason + (f" [{f.clause}]" if f.clause else ""))))
+    console.print(table)
+    counts = ", ".join(f"{report.count(c)} {class_label(c).split(' / ')[1].lower()}"
+                       for c in CLASSES)
+    console.print(counts, markup=False)
+    console.print(f"billed {money_text(report.billed_total)}, computed "
+                  f"{money_text(report.computed_total)}, difference "
+                  f"{money_text(report.difference)} (VAT excluded)", markup=False)
+    print_problems(console, list(report.problems))
+    console.print(Text("the bill is right" if report.ok else "the bill is NOT right",
+                       style="green" if report.ok else "bold red"))
+
+
+def _table_text(report: VerifyReport) -> str:
+    buffer = io.StringIO()
+    _report_table(Console(file=buffer, width=160, soft_wrap=False, highlight=False), report)
+    return buffer.getvalue()
+
+
+def verify(
+    args: Annotated[list[str], typer.Argument(
+        metavar="CONTRACT EVENTS... BILL",
+        help="the contract, the event files, and the bill (CSV or JSON)")],
+    period: PeriodOpt = None,
+    first_day: FromOpt = None,
+    last_day: ToOpt = None,
+    provider: ProviderOpt = None,
+    joint: JointOpt = False,
+    ledger: ReadLedgerOpt = DEFAULT_LEDGER,
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help="bill columns with other names: FIELD=COLUMN[,FIELD=COLUMN...], "
+        "fields: customer, component, occurrence, date, amount, provider, type")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
+    if len(args) < 3:
+        fail("give the contract, at least one event file and the bill")
+    contract, events, bill_path = args[0], args[1:-1], args[-1]
+    check_output(output, protect=[ledger])
+    try:
+        billing = billing_period(period, first_day, last_day)
+        bill = read_bill_file(bill_path, mapping)
+        if bill.unreadable:
+            print_problems(err(), bill.problems)
+            fail("the bill cannot be read", EXIT_USAGE)
+        report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
+                                     provider=provider, joint=joint)
+    except BillingError as exc:
+        fail(str(exc))
+    if inputs.problems:
+        print_problems(err(), inputs.problems)
+    if report is None:
+        fail("the contract or the events have errors; nothing was computed",
+             exit_code(inputs.problems, inputs.unreadable))
+    render: dict[ReportFormat, Callable[[VerifyReport], str]] = {
+        ReportFormat.json: report_json, ReportFormat.html: report_html}
+    if format in render:
+        write_output(render[format](report), output)
+    elif output is not None:
+        write_output(_table_text(report), output)
+    else:
+        _report_table(out(), report)
+    raise typer.Exit(EXIT_OK if report.ok and not has_errors(list(report.problems))
+                     else EXIT_PROBLEMS)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``invoice`` (a group: issue by default, and show) and ``verify`` to ``app``."""
+    app.add_typer(invoice_app, name="invoice")
+    app.command("verify")(verify)
+

@@ -1,0 +1,174 @@
+"""What several commands share, declared once: arguments, options, consoles, exits, output.
+
+Every command parses its arguments, calls the library (``rewardengine.api``) and renders the
+result; nothing here computes money.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic_core import PydanticCustomError
+from rich.console import Console
+
+from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problem, has_errors
+from ..values import parse_date
+from .report import print_problems
+
+# --- arguments and options shared by several commands --------------------------------------
+
+ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")]
+EventsArg = Annotated[list[str], typer.Argument(help="event files (CSV or JSON Lines)",
+                                                metavar="EVENTS...")]
+AsOfOpt = Annotated[str, typer.Option(
+    "--as-of", help="evaluate with the facts recorded by this date (YYYY-MM-DD)")]
+CustomersOpt = Annotated[list[str] | None, typer.Option(
+    "--customer", help="only this customer (repeatable)")]
+PeriodOpt = Annotated[str | None, typer.Option(
+    "--period", help="a month YYYY-MM or a quarter YYYY-Qn")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="first day YYYY-MM-DD")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="last day YYYY-MM-DD (inclusive)")]
+ProviderOpt = Annotated[str | None, typer.Option(
+    "--provider", help="the provider to invoice (needed when the contract has several)")]
+JointOpt = Annotated[bool, typer.Option(
+    "--joint", help="one joint invoice for the consortium, a section per member")]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", help="write to this file (written whole or not at all)")]
+
+DEFAULT_LEDGER = "ledger.sqlite"
+
+
+class ProblemFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+# --- consoles and exits ----------------------------------------------------------------------
+
+def out() -> Console:
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160,
+                   highlight=False)
+
+
+def err() -> Console:
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Say what is wrong on stderr and stop with ``code`` (2: a usage error by default)."""
+    err().print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def exit_code(problems: Sequence[Problem], unreadable: bool) -> int:
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if has_errors(list(problems)) else EXIT_OK
+
+
+def report_problems(problems: Sequence[Problem], unreadable: bool, ok: bool) -> None:
+    """Print every problem; stop (exit 1, or 2 for an unreadable file) unless ``ok``."""
+    if problems:
+        print_problems(err(), list(problems))
+    if not ok:
+        raise typer.Exit(exit_code(problems, unreadable) or EXIT_PROBLEMS)
+
+
+def cli_date(value: str, option: str) -> date:
+    try:
+        return parse_date(value)
+    except PydanticCustomError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+# --- output files ----------------------------------------------------------------------------
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
+    """Refuse, before any work, an output path that cannot or must not be written: a folder,
+    a missing folder, one of ``protect`` (the ledger, by identity, not by name), or any
+    SQLite file (a ledger is never overwritten by an output)."""
+    if path is None:
+        return
+    if os.path.isdir(path):
+        fail(f"--output {path}: is a folder; give a file name")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        fail(f"--output {path}: the folder {parent} does not exist")
+    for other in protect:
+        if _same_file(path, other):
+            fail(f"--output {path} is the ledger {other}: an output never overwrites the "
+                 "ledger; give another file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError:
+        head = b""
+    if head == _SQLITE_MAGIC:
+        fail(f"--output {path} is a SQLite database (a ledger?); it is not overwritten")
+
+
+def prepare_output(text: str, path: str | None) -> Callable[[], None]:
+    """Write ``text`` to a temporary file beside ``path``; return the step that puts it in
+    place (an atomic rename). Nothing is left behind when writing fails (exit 2)."""
+    if path is None:
+        return lambda: _stdout(text)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".rewardengine-", suffix=".tmp", dir=folder)
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if tmp is not None:
+            _remove(tmp)
+        fail(f"--output {path}: cannot write ({exc.strerror or exc})")
+    done = tmp
+
+    def finish() -> None:
+        try:
+            os.replace(done, path)
+        except OSError as exc:
+            _remove(done)
+            fail(f"--output {path}: cannot write ({exc.strerror or exc})")
+
+    return finish
+
+
+def write_output(text: str, path: str | None) -> None:
+    prepare_output(text, path)()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _stdout(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

@@ -1,0 +1,57 @@
+"""``validate``, ``schema`` and ``version``: the contract as a procurement officer drafts it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ..api import contract_schema, load_inputs
+from ..errors import EXIT_OK, EXIT_PROBLEMS, Severity
+from ..jsonout import canonical_json
+from .common import ContractArg, ProblemFormat, err, exit_code, out
+from .report import print_problems
+
+
+def validate(
+    contract: ContractArg,
+    events: Annotated[list[str] | None, typer.Argument(
+        help="event files to check too", metavar="[EVENTS]...")] = None,
+    format: Annotated[ProblemFormat, typer.Option("--format", "-f")] = ProblemFormat.text,
+    strict: Annotated[bool, typer.Option(help="lint warnings make the exit code 1")] = False,
+) -> None:
+    """Check a contract (and event files): every problem at once, then lint warnings."""
+    inputs = load_inputs(contract, events or [], with_lint=True)
+    code = exit_code(inputs.problems, inputs.unreadable)
+    if code == EXIT_OK and strict and inputs.problems:
+        code = EXIT_PROBLEMS
+    if format is ProblemFormat.json:
+        sys.stdout.write(canonical_json({
+            "ok": code == EXIT_OK,
+            "problems": [p.to_dict() for p in inputs.problems],
+        }))
+    else:
+        print_problems(out(), inputs.problems)
+        errors = sum(p.severity is Severity.ERROR for p in inputs.problems)
+        warnings = len(inputs.problems) - errors
+        summary = f"{errors} error(s), {warnings} warning(s)"
+        err().print(("ok: " if code == EXIT_OK else "") + summary, markup=False)
+    raise typer.Exit(code)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the contract language (for editors checking drafts)."""
+    sys.stdout.write(canonical_json(contract_schema()))
+
+
+def version() -> None:
+    """Print the engine version."""
+    sys.stdout.write(f"rewardengine {__version__}\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(schema)
+    app.command()(version)

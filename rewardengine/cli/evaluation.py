@@ -1,0 +1,82 @@
+"""``evaluate`` and ``explain``: what each customer has earned, and why."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ..api import Evaluation, run_evaluation
+from ..errors import EXIT_PROBLEMS, has_errors
+from ..jsonout import canonical_json
+from .common import AsOfOpt, ContractArg, CustomersOpt, EventsArg, cli_date, err, exit_code, out
+from .report import evaluation_csv, explain_customer, print_evaluation, print_problems
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _evaluate_or_exit(contract: str, events: list[str], as_of: str,
+                      customers: list[str] | None) -> Evaluation:
+    on = cli_date(as_of, "--as-of")
+    ev, inputs = run_evaluation(contract, events, on, customers)
+    if inputs.problems:  # errors, or warnings only
+        print_problems(err(), inputs.problems)
+    if ev is None:
+        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable))
+    return ev
+
+
+def _customer_problems(ev: Evaluation) -> None:
+    if ev.problems:
+        print_problems(err(), ev.problems)
+        if has_errors(ev.problems):  # a customer could not be evaluated
+            raise typer.Exit(EXIT_PROBLEMS)
+
+
+def evaluate(
+    contract: ContractArg,
+    events: EventsArg,
+    as_of: AsOfOpt,
+    customer: CustomersOpt = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Compute what each customer has earned, what is pending and what was not earned."""
+    ev = _evaluate_or_exit(contract, events, as_of, customer)
+    if customer:
+        missing = sorted(set(customer) - {c.customer_id for c in ev.customers})
+        if missing:
+            err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
+            raise typer.Exit(EXIT_PROBLEMS)
+    if format is Format.json:
+        sys.stdout.write(canonical_json(ev.to_dict()))
+    elif format is Format.csv:
+        sys.stdout.write(evaluation_csv(ev))
+    else:
+        print_evaluation(out(), ev)
+    _customer_problems(ev)
+
+
+def explain(
+    contract: ContractArg,
+    events: EventsArg,
+    customer: Annotated[str, typer.Option("--customer", help="the customer to explain")],
+    as_of: AsOfOpt,
+) -> None:
+    """Explain one customer: timeline, segment, windows, and why each fee fired or not."""
+    ev = _evaluate_or_exit(contract, events, as_of, [customer])
+    if not ev.customers:
+        err().print(f"no events recorded by {as_of} for customer {customer}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    explain_customer(out(), ev, ev.customers[0])
+    _customer_problems(ev)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(evaluate)
+    app.command()(explain)
