@@ -1,23 +1,20 @@
 """Problems are data: a stable code, a message and a source, collected rather than raised.
 
 Contract problems print as ``FILE:LINE:COL: CODE message``; event problems as
-``FILE:ROW: CODE message``. The full list of codes is in docs/errors.md.
+``FILE:ROW: CODE message``. Every code is registered once in ``rewardengine.codes`` (title,
+severity, documentation); docs/errors.md and docs/lint.md describe them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
+
+from .codes import CODES, Severity
 
 # Exit codes of every command: clean; problems found (invalid input, a bill that does not
 # match); usage error or unreadable file. 3 is an internal error (a bug).
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +39,22 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A problem found: its code, what is wrong in words, and where. The severity is the
+    code's (``rewardengine.codes``) unless given."""
+
     code: str
     message: str
     source: Source
-    severity: Severity = Severity.ERROR
+    severity: Severity = None  # type: ignore[assignment]  # set from the code's entry
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            entry = CODES.get(self.code)
+            object.__setattr__(self, "severity",
+                               entry.severity if entry is not None else Severity.ERROR)
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
         return f"{self.source}: {self.code} {prefix}{self.message}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,3 +77,7 @@ def has_errors(problems: list[Problem]) -> bool:
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """A stable order, so the same input always prints the same report."""
     return sorted(problems, key=lambda p: (*p.sort_key(), p.message))
+
+
+__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "Problem", "Severity",
+           "Source", "has_errors", "sorted_problems"]

@@ -916,14 +916,14 @@ def test_c210_bands_not_increasing() -> None:
     assert p.message == "bands must be in increasing min_score"
 
 
-@pytest.mark.parametrize(("body", "needle", "message"), [
+@pytest.mark.parametrize(("body", "needle", "code", "message"), [
     ("""\
      - id: job
        kind: employment_outcome
        min_duration: 90 days
        amount: 750
        work: {kinds: {}}
-     """, "{}}", "no employment kind counts (work.kinds is empty)"),
+     """, "{}}", "C211", "no employment kind counts (work.kinds is empty)"),
     ("""\
      - id: toe
        kind: employment_condition
@@ -931,7 +931,7 @@ def test_c210_bands_not_increasing() -> None:
        required: 26
        reference_period: 28 months
        amount: 1500
-     """, "id: toe", "unit: weeks needs min_hours_per_week"),
+     """, "id: toe", "C217", "unit: weeks needs min_hours_per_week"),
     ("""\
      - id: toe
        kind: employment_condition
@@ -939,7 +939,7 @@ def test_c210_bands_not_increasing() -> None:
        required: 6
        reference_period: 28 months
        amount: 1500
-     """, "id: toe", "unit: months needs min_monthly_wage"),
+     """, "id: toe", "C217", "unit: months needs min_monthly_wage"),
     ("""\
      - id: toe
        kind: employment_condition
@@ -949,7 +949,7 @@ def test_c210_bands_not_increasing() -> None:
        required: 26
        reference_period: 28 months
        amount: 1500
-     """, "930", "min_monthly_wage applies to unit: months"),
+     """, "930", "C218", "min_monthly_wage applies to unit: months"),
     ("""\
      - id: toe
        kind: employment_condition
@@ -959,19 +959,20 @@ def test_c210_bands_not_increasing() -> None:
        required: 6
        reference_period: 28 months
        amount: 1500
-     """, "18\n", "min_hours_per_week applies to unit: weeks"),
+     """, "18\n", "C218", "min_hours_per_week applies to unit: weeks"),
     ("""\
      - id: steps
        kind: milestones
        steps: [{after: 4 weeks, amount: 100}]
        benefit_test: {baseline: 12 months, partial_share: 0.5}
-     """, "{baseline", "benefit_test needs both partial_fall and partial_share, or neither"),
+     """, "{baseline", "C217",
+     "benefit_test needs both partial_fall and partial_share, or neither"),
     ("""\
      - id: steps
        kind: milestones
        steps: [{after: 4 weeks, amount: 100}]
        benefit_test: {baseline: 12 months, full_fall: 0.6, partial_fall: 0.6, partial_share: 0.5}
-     """, "0.6, partial_share", "benefit_test.partial_fall must be below full_fall"),
+     """, "0.6, partial_share", "C219", "benefit_test.partial_fall must be below full_fall"),
     ("""\
      - id: fall
        kind: benefit_reduction
@@ -979,27 +980,33 @@ def test_c210_bands_not_increasing() -> None:
        baseline: 12 months
        full: {min_fall: 0.5, amount: 1000}
        partial: {min_fall: 0.5, amount: 400}
-     """, "0.5, amount: 400", "partial.min_fall must be below full.min_fall"),
+     """, "0.5, amount: 400", "C219", "partial.min_fall must be below full.min_fall"),
     ("""\
      - id: radar
        kind: survey_adjustment
        instrument: tyoelamatutka
        mode: multiplier
        bands: [{min_score: 0, factor: 1.2}]
-     """, "id: radar", "mode: multiplier needs applies_to"),
+     """, "id: radar", "C217", "mode: multiplier needs applies_to"),
     ("""\
      - id: radar
        kind: survey_adjustment
        instrument: tyoelamatutka
        applies_to: [start_fee]
        bands: [{min_score: 0, amount: 50}]
-     """, "[start_fee]", "applies_to is only for mode: multiplier"),
+     """, "[start_fee]", "C218", "applies_to is only for mode: multiplier"),
     ("""\
      - id: radar
        kind: survey_adjustment
        instrument: tyoelamatutka
-       bands: [{min_score: 0, factor: 1.2}]
-     """, "{min_score", "a bonus band has an amount and no factor"),
+       bands: [{min_score: 0, factor: 1.2, amount: 10}]
+     """, "1.2", "C218", "a bonus band has an amount, not a factor"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       bands: [{min_score: 0}]
+     """, "{min_score", "C217", "a bonus band needs an amount"),
     ("""\
      - id: radar
        kind: survey_adjustment
@@ -1007,12 +1014,23 @@ def test_c210_bands_not_increasing() -> None:
        mode: multiplier
        applies_to: [start_fee]
        bands: [{min_score: 0, factor: 1.2, amount: 10}]
-     """, "{min_score", "a multiplier band has a factor and no amount"),
+     """, "10}", "C218", "a multiplier band has a factor, not an amount"),
+    ("""\
+     - id: radar
+       kind: survey_adjustment
+       instrument: tyoelamatutka
+       mode: multiplier
+       applies_to: [start_fee]
+       bands: [{min_score: 0}]
+     """, "{min_score", "C217", "a multiplier band needs a factor"),
 ])
-def test_c211_inconsistent_settings(body: str, needle: str, message: str) -> None:
+def test_c211_c217_c218_c219_settings(body: str, needle: str, code: str, message: str
+                                      ) -> None:
+    """C211 a value the engine cannot count with, C217 a key that needs another, C218 keys
+    that contradict each other, C219 thresholds in the wrong order: each means one thing."""
     text = comp(body)
     p = single(text)
-    assert (p.code, pos(p), p.message) == ("C211", at(text, needle), message)
+    assert (p.code, pos(p), p.message) == (code, at(text, needle), message)
 
 
 def test_c212_duplicate_provider_id() -> None:

@@ -34,9 +34,9 @@ def validate(
         }))
     else:
         print_problems(out(), inputs.problems)
-        errors = sum(p.severity is Severity.ERROR for p in inputs.problems)
-        warnings = len(inputs.problems) - errors
-        summary = f"{errors} error(s), {warnings} warning(s)"
+        counts = {s: sum(p.severity is s for p in inputs.problems) for s in Severity}
+        summary = (f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} "
+                   f"warning(s), {counts[Severity.INFO]} info")
         err().print(("ok: " if code == EXIT_OK else "") + summary, markup=False)
     raise typer.Exit(code)
 

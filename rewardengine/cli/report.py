@@ -51,7 +51,7 @@ CSV_COLUMNS = (
 
 def print_problems(console: Console, problems: list[Problem]) -> None:
     for p in problems:
-        style = "yellow" if p.severity is Severity.WARNING else "red"
+        style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(p.severity, "cyan")
         console.print(Text(safe_text(p), style=style), soft_wrap=True)
 
 

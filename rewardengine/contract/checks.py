@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Problem, Severity
+from ..errors import Problem
 from ..events.model import fields_of
 from ..values import Duration
 from .load import LoadedContract
@@ -117,7 +117,7 @@ def _segment_checks(lc: LoadedContract) -> Iterator[Problem]:
         if issue.kind == "unchecked":
             yield Problem("C215", "segments combine too many ranges and values to check that "
                           "every customer falls in exactly one; check them by hand",
-                          lc.source("segments", "tiers"), Severity.WARNING)
+                          lc.source("segments", "tiers"))
         elif issue.kind == "gap":
             yield _err(lc, "C207", "segments leave a gap: a customer with "
                        f"{describe_point(issue.example)} falls in no segment "
@@ -251,21 +251,21 @@ def _component_checks(lc: LoadedContract, i: int, comp: Component, segment_ids: 
         bt = comp.benefit_test
         if bt is not None:
             if (bt.partial_fall is None) != (bt.partial_share is None):
-                yield _err(lc, "C211", "benefit_test needs both partial_fall and "
+                yield _err(lc, "C217", "benefit_test needs both partial_fall and "
                            "partial_share, or neither", *base, "benefit_test")
             if bt.partial_fall is not None and bt.partial_fall >= bt.full_fall:
-                yield _err(lc, "C211", "benefit_test.partial_fall must be below full_fall",
+                yield _err(lc, "C219", "benefit_test.partial_fall must be below full_fall",
                            *base, "benefit_test", "partial_fall")
     if isinstance(comp, EmploymentCondition):
         if comp.unit == "weeks" and comp.min_hours_per_week is None:
-            yield _err(lc, "C211", "unit: weeks needs min_hours_per_week", *base)
+            yield _err(lc, "C217", "unit: weeks needs min_hours_per_week", *base)
         if comp.unit == "months" and comp.min_monthly_wage is None:
-            yield _err(lc, "C211", "unit: months needs min_monthly_wage", *base)
+            yield _err(lc, "C217", "unit: months needs min_monthly_wage", *base)
         if comp.unit == "weeks" and comp.min_monthly_wage is not None:
-            yield _err(lc, "C211", "min_monthly_wage applies to unit: months",
+            yield _err(lc, "C218", "min_monthly_wage applies to unit: months",
                        *base, "min_monthly_wage")
         if comp.unit == "months" and comp.min_hours_per_week is not None:
-            yield _err(lc, "C211", "min_hours_per_week applies to unit: weeks",
+            yield _err(lc, "C218", "min_hours_per_week applies to unit: weeks",
                        *base, "min_hours_per_week")
     if isinstance(comp, BenefitReduction):
         yield from _price_checks(lc, comp.full.amount, segment_ids, False,
@@ -274,7 +274,7 @@ def _component_checks(lc: LoadedContract, i: int, comp: Component, segment_ids: 
             yield from _price_checks(lc, comp.partial.amount, segment_ids, False,
                                      (*base, "partial", "amount"), applies)
             if comp.partial.min_fall >= comp.full.min_fall:
-                yield _err(lc, "C211", "partial.min_fall must be below full.min_fall",
+                yield _err(lc, "C219", "partial.min_fall must be below full.min_fall",
                            *base, "partial", "min_fall")
     if isinstance(comp, SurveyAdjustment):
         yield from _survey_checks(lc, comp, base, segment_ids, component_ids)
@@ -289,9 +289,9 @@ def _survey_checks(lc: LoadedContract, comp: SurveyAdjustment, base: tuple[str |
             yield _err(lc, "C209", "a survey adjustment cannot apply to itself",
                        *base, "applies_to", j)
     if comp.mode == "multiplier" and not comp.applies_to:
-        yield _err(lc, "C211", "mode: multiplier needs applies_to", *base)
+        yield _err(lc, "C217", "mode: multiplier needs applies_to", *base)
     if comp.mode == "bonus" and comp.applies_to:
-        yield _err(lc, "C211", "applies_to is only for mode: multiplier", *base, "applies_to")
+        yield _err(lc, "C218", "applies_to is only for mode: multiplier", *base, "applies_to")
     for j, band in enumerate(comp.bands):
         yield from _band_checks(lc, comp, band, (*base, "bands", j), segment_ids)
         if j and band.min_score <= comp.bands[j - 1].min_score:
@@ -302,10 +302,16 @@ def _survey_checks(lc: LoadedContract, comp: SurveyAdjustment, base: tuple[str |
 def _band_checks(lc: LoadedContract, comp: SurveyAdjustment, band: Band,
                  path: tuple[str | int, ...], segment_ids: list[str]) -> Iterator[Problem]:
     if comp.mode == "bonus":
-        if band.amount is None or band.factor is not None:
-            yield _err(lc, "C211", "a bonus band has an amount and no factor", *path)
+        if band.amount is None:
+            yield _err(lc, "C217", "a bonus band needs an amount", *path)
+        if band.factor is not None:
+            yield _err(lc, "C218", "a bonus band has an amount, not a factor", *path, "factor")
         if band.amount is not None:
             yield from _price_checks(lc, band.amount, segment_ids, False, (*path, "amount"),
                                      comp.segments)
-    elif band.factor is None or band.amount is not None:
-        yield _err(lc, "C211", "a multiplier band has a factor and no amount", *path)
+        return
+    if band.factor is None:
+        yield _err(lc, "C217", "a multiplier band needs a factor", *path)
+    if band.amount is not None:
+        yield _err(lc, "C218", "a multiplier band has a factor, not an amount", *path,
+                   "amount")

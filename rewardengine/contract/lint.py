@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Literal
 
-from ..errors import Problem, Severity, Source, sorted_problems
+from ..errors import Problem, Source, sorted_problems
 from ..periods import ONE_DAY
 from ..values import Duration, money_text
 from .checks import EVIDENCE_PRICED
@@ -131,7 +131,7 @@ def _src(lc: LoadedContract, path: Path) -> Source:
 
 
 def _problem(lc: LoadedContract, code: str, message: str, path: Path) -> Problem:
-    return Problem(code, message, _src(lc, path), Severity.WARNING)
+    return Problem(code, message, _src(lc, path))
 
 
 def _warn(lc: LoadedContract, code: str, message: str, path: Path,

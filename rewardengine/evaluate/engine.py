@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..contract.load import LoadedContract
-from ..errors import Problem, Severity, Source
+from ..errors import Problem, Source
 from ..events.model import EventBase
 from ..events.timeline import Timeline, group_by_customer, timeline
 from ..kinds import CONTRACT_KINDS, CUSTOMER_KINDS, LATE_KINDS
@@ -143,7 +143,7 @@ def _customer_problems(result: CustomerResult) -> list[Problem]:
     first = tl.events[0]
     out = [Problem("V001", f"customer cannot be evaluated: {message}",
                    Source(first.file, row=first.row)) for message in result.context.problems]
-    out.extend(Problem("V002", why, event.source, Severity.WARNING)
+    out.extend(Problem("V002", why, event.source)
                for event, why in result.context.ignored)
     return out
 

@@ -1,0 +1,152 @@
+"""Every problem code, once: its title, its severity and where it is documented.
+
+A ``Problem`` names one of these codes; a test holds this registry against docs/errors.md and
+docs/lint.md, so a code cannot be added, dropped or renamed without its documentation. Codes
+are stable: a code is never reused for another meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"  # a lint finding that is common and usually harmless on small contracts
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    title: str
+    severity: Severity
+    doc: str  # the documentation page and anchor
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+_ERRORS = "errors.md"
+_LINT = "lint.md"
+
+_TABLE: tuple[tuple[str, str, Severity, str], ...] = (
+    # files
+    ("F001", "the file cannot be opened or read", _E, "file-problems-f0xx"),
+    ("F002", "a contract file is larger than the limit", _E, "file-problems-f0xx"),
+    ("F003", "the file is not in the expected text encoding", _E, "file-problems-f0xx"),
+    # YAML
+    ("Y001", "YAML syntax error", _E, "yaml-problems-y0xx"),
+    ("Y002", "nested too deeply", _E, "yaml-problems-y0xx"),
+    ("Y003", "the file is empty", _E, "yaml-problems-y0xx"),
+    ("Y004", "a key that is not a plain word, or a merge key", _E, "yaml-problems-y0xx"),
+    ("Y005", "a key given twice in one mapping", _E, "yaml-problems-y0xx"),
+    ("Y006", "aliases expand the document too far", _E, "yaml-problems-y0xx"),
+    # contract schema
+    ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
+    ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),
+    ("C102", "an unknown key", _E, "contract-schema-problems-c1xx"),
+    ("C103", "an unknown component kind", _E, "contract-schema-problems-c1xx"),
+    ("C104", "an amount with more than 2 decimal places", _E,
+     "contract-schema-problems-c1xx"),
+    ("C105", "a negative amount", _E, "contract-schema-problems-c1xx"),
+    ("C106", "not a valid number", _E, "contract-schema-problems-c1xx"),
+    ("C107", "not a valid date", _E, "contract-schema-problems-c1xx"),
+    ("C108", "not a valid duration", _E, "contract-schema-problems-c1xx"),
+    ("C110", "a wrong value", _E, "contract-schema-problems-c1xx"),
+    # contract cross-checks
+    ("C201", "two components with the same id", _E, "contract-cross-checks-c2xx"),
+    ("C202", "a price table or reference that does not fit", _E, "contract-cross-checks-c2xx"),
+    ("C203", "a price by segment lacks a segment", _E, "contract-cross-checks-c2xx"),
+    ("C204", "a phase that is empty or too long", _E, "contract-cross-checks-c2xx"),
+    ("C205", "dates in the wrong order", _E, "contract-cross-checks-c2xx"),
+    ("C206", "segments overlap", _E, "contract-cross-checks-c2xx"),
+    ("C207", "segments leave a gap", _E, "contract-cross-checks-c2xx"),
+    ("C208", "a capacity fee's provider is unknown or missing", _E,
+     "contract-cross-checks-c2xx"),
+    ("C209", "a survey adjustment applies to an unknown component or to itself", _E,
+     "contract-cross-checks-c2xx"),
+    ("C210", "steps or bands out of order", _E, "contract-cross-checks-c2xx"),
+    ("C211", "a value the engine cannot count with", _E, "contract-cross-checks-c2xx"),
+    ("C212", "two providers, or two segments, with the same id", _E,
+     "contract-cross-checks-c2xx"),
+    ("C213", "an unknown or mixed segment attribute", _E, "contract-cross-checks-c2xx"),
+    ("C214", "a tier has rules although segments come from the referral", _E,
+     "contract-cross-checks-c2xx"),
+    ("C215", "segments too complex to check for coverage", _W, "contract-cross-checks-c2xx"),
+    ("C216", "an event fee filters on a field the event does not have", _E,
+     "contract-cross-checks-c2xx"),
+    ("C217", "a key that needs another key", _E, "contract-cross-checks-c2xx"),
+    ("C218", "keys that contradict each other", _E, "contract-cross-checks-c2xx"),
+    ("C219", "thresholds in the wrong order", _E, "contract-cross-checks-c2xx"),
+    # events
+    ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
+    ("E002", "an unknown event type", _E, "event-problems-e0xx"),
+    ("E003", "a required field is missing", _E, "event-problems-e0xx"),
+    ("E004", "a value in a field that does not belong to the row's type", _E,
+     "event-problems-e0xx"),
+    ("E005", "a value that is not valid", _E, "event-problems-e0xx"),
+    ("E006", "end is before date", _E, "event-problems-e0xx"),
+    ("E007", "an event id repeats with the same recorded date", _E, "event-problems-e0xx"),
+    ("E008", "an event id reused for another customer or event type", _E,
+     "event-problems-e0xx"),
+    ("E010", "an unreadable row", _E, "event-problems-e0xx"),
+    ("E011", "an empty event file", _E, "event-problems-e0xx"),
+    ("E012", "a CSV row with more cells than the header", _E, "event-problems-e0xx"),
+    ("E013", "a provider or segment not in the contract", _E, "event-problems-e0xx"),
+    ("E014", "a referral the contract cannot place in one segment", _E,
+     "event-problems-e0xx"),
+    # evaluation
+    ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
+    ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),
+    # bills
+    ("B001", "a required bill column is missing", _E, "bill-problems-b0xx"),
+    ("B002", "an amount that is not an amount", _E, "bill-problems-b0xx"),
+    ("B003", "a bill date that is not valid", _E, "bill-problems-b0xx"),
+    ("B004", "a bill line without a component, an amount, or an occurrence and a date", _E,
+     "bill-problems-b0xx"),
+    ("B005", "the bill cannot be read", _E, "bill-problems-b0xx"),
+    ("B006", "the bill's stated sums do not follow from its lines", _E, "bill-problems-b0xx"),
+)
+
+_LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (
+    ("W000", "accept entry that matches no warning", _W),
+    ("W001", "outcome or phase that cannot be reached", _W),
+    ("W002", "full price for self-reported evidence", _I),
+    ("W003", "a fee without bound and no cap", _W),
+    ("W004", "no cap at all", _I),
+    ("W005", "periodic fee lost when the customer does not answer", _W),
+    ("W006", "outcome fee that requires serving a customer who already works", _I),
+    ("W007", "price falls as distance from the labour market grows", _W),
+    ("W008", "late referrals cannot reach the outcome before the deadline", _W),
+    ("W009", "subsidised work counted at full weight", _W),
+    ("W010", "capacity fee outside the contract's validity", _W),
+    ("W011", "grace longer than the follow-up", _W),
+    ("W012", "survey multiplier above 2", _W),
+    ("W013", "fee paid on referral", _W),
+    ("W014", "published prices without a source", _W),
+    ("W015", "monthly fee lost for a month cut short", _W),
+    ("W016", "a single fee larger than a cap", _W),
+    ("W017", "outcomes reachable after the contract ends, with no cut-off", _I),
+)
+
+
+def _anchor(code: str, title: str) -> str:
+    """The GitHub-style anchor of a lint.md heading ``## W001 title``."""
+    text = f"{code} {title}".lower()
+    kept = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
+    return kept.replace(" ", "-")
+
+
+CODES: dict[str, Code] = {
+    **{c: Code(c, t, s, f"{_ERRORS}#{a}") for c, t, s, a in _TABLE},
+    **{c: Code(c, t, s, f"{_LINT}#{_anchor(c, t)}") for c, t, s in _LINT_TABLE},
+}
+
+
+def code(name: str) -> Code:
+    """The registered code ``name``; an unknown code is a bug (KeyError)."""
+    return CODES[name]
