@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from ..api import Evaluation, run_evaluation
+from ..api import Evaluation, explain_customer, run_evaluation
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from .common import AsOfOpt, ContractArg, CustomersOpt, EventsArg, cli_date, err, exit_code, out
-from .report import evaluation_csv, explain_customer, print_evaluation, print_problems
+from .report import evaluation_csv, print_evaluation, print_problems
+from .report import explain_customer as print_explanation
 
 
 class Format(StrEnum):
@@ -62,18 +63,32 @@ def evaluate(
     _customer_problems(ev)
 
 
+class ExplainFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 def explain(
     contract: ContractArg,
     events: EventsArg,
     customer: Annotated[str, typer.Option("--customer", help="the customer to explain")],
     as_of: AsOfOpt,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.table,
 ) -> None:
     """Explain one customer: timeline, segment, windows, and why each fee fired or not."""
-    ev = _evaluate_or_exit(contract, events, as_of, [customer])
-    if not ev.customers:
+    on = cli_date(as_of, "--as-of")
+    x, ev, inputs = explain_customer(contract, events, customer, on)
+    if inputs.problems:
+        print_problems(err(), inputs.problems)
+    if ev is None:
+        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable))
+    if x is None:
         err().print(f"no events recorded by {as_of} for customer {customer}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
-    explain_customer(out(), ev, ev.customers[0])
+    if format is ExplainFormat.json:
+        sys.stdout.write(canonical_json(x.to_dict()))
+    else:
+        print_explanation(out(), x)
     _customer_problems(ev)
 
 

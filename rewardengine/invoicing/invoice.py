@@ -28,7 +28,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from ..contract.load import LoadedContract
-from ..evaluate.engine import Evaluation
+from ..engine import Evaluation
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .periods import BillingPeriod

@@ -16,7 +16,7 @@ from typing import Literal
 
 from .. import __version__
 from ..contract.load import LoadedContract
-from ..evaluate.engine import evaluate
+from ..engine import evaluate
 from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Invoice, PriorState, compute_invoice

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..engine import Evaluation
 from ..errors import Problem, Source
-from ..evaluate.engine import Evaluation
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .bill import TOTAL_TYPES, Bill, BillLine

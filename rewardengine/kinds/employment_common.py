@@ -1,8 +1,8 @@
 """What the employment-based outcome kinds share: counting qualifying work into tracks
-(spells, or all counted work), and the words their reasons are made of.
+(spells, or all counted work), its trace, and the words their reasons are made of.
 
-Used by employment_outcome and milestones (and by explain, to show the spells). The counting
-rules themselves are in rewardengine/work.py and docs/contract-language.md.
+Used by employment_outcome and milestones (employment_condition borrows a few words). The
+counting rules themselves are in rewardengine/work.py and docs/contract-language.md.
 """
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ from ..contract.model import (
     OutcomeWindow,
     Price,
     QualifyingWork,
+    WorkRules,
 )
-from ..evaluate.context import CustomerContext, Deadline
-from ..evaluate.lines import Line, Status
+from ..contract.windows import Deadline
+from ..evaluate.context import CustomerContext
+from ..evaluate.lines import Line, Status, event_key
+from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
 from ..values import Duration
@@ -239,7 +242,8 @@ def _tracks(parts: Sequence[Stretch], continuous: bool, max_gap: Duration | None
         lead = min(first, key=lambda i: (jobs[i].date, i) if i in jobs else (date.max, i))
         # one long job can lead several spells (topped up by others at different times):
         # the later ones add their first day, so every spell has its own identity
-        key = f"spell:{lead}" if lead not in led else f"spell:{lead}@{spell.start}"
+        key = (f"spell:{event_key(lead)}" if lead not in led
+               else f"spell:{event_key(lead)}@{spell.start}")
         led.add(lead)
         out.append(Track(spell.stretches, key))
     return tuple(out)
@@ -302,11 +306,9 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     """Qualifying work of the customer for one component; None when no service has started."""
     service = ctx.service
     period = ctx.service if requires_active else ctx.window(window)
-    deadline = ctx.deadline(window, reach_by)
+    deadline = ctx.deadline(window, reach_by, active_only=requires_active)
     if service is None or period is None or deadline is None:
         return None
-    if requires_active and service.last_day < deadline.last_day:
-        deadline = Deadline(service.last_day, "the service ends (only days in service count)")
     start = period.start
     end = deadline.last_day + ONE_DAY
     late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
@@ -343,6 +345,26 @@ def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: D
     window = Period(first, on + ONE_DAY)
     used = [p for p in parts if p.period.overlap_days(window) > 0]
     return Period(max(first, used[0].period.start), on + ONE_DAY), used
+
+
+def work_trace(wc: WorkCount) -> Trace:
+    """What the counting looked at: the rule, each spell (or all counted work) with the days
+    it counted, and the jobs that did not count and why."""
+    rule = (f"counting {wc.criteria}, {'continuous' if wc.continuous else 'cumulative'}, days "
+            f"{wc.counting.start} to {wc.deadline.last_day} ({wc.deadline.why})")
+    name = "spell" if wc.continuous else "all counted work"
+    steps = [Step(name, f"{name} {t.start}..{t.end - ONE_DAY}: {num(t.days)} days counted, "
+                        f"evidence {t.evidence}, jobs {', '.join(t.event_ids)}",
+                  t.start, t.end, t.days, t.event_ids) for t in wc.tracks]
+    steps.extend(Step("not counted", note) for note in wc.notes)
+    return Trace((rule,), tuple(steps))
+
+
+def outcome_work_rules(work: QualifyingWork) -> WorkRules:
+    """The work rules of an outcome kind that counts ``work`` (employment_outcome, milestones)."""
+    return WorkRules({str(k): v for k, v in work.kinds.items()}, ("work", "kinds"),
+                     work.min_hours_per_week, ("work", "min_hours_per_week"),
+                     work.full_time_hours)
 
 
 # --- reasons -------------------------------------------------------------------------------

@@ -51,17 +51,35 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Literal
 
 from dateutil.relativedelta import relativedelta
+from pydantic import Field
 
-from ..contract.model import BenefitTest, Milestone, Milestones, Sustainment
+from ..contract.model import (
+    ComponentBase,
+    Counting,
+    DurationThreshold,
+    OutcomeWindow,
+    Path,
+    Price,
+    PriceTable,
+    QualifyingWork,
+    Site,
+    Strict,
+    SustainmentThreshold,
+    Threshold,
+    WorkRules,
+)
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
+from ..evaluate.trace import Trace
 from ..events.model import Benefit
 from ..periods import ONE_DAY, Period, calendar_months
-from ..values import Duration, money_text
+from ..values import Duration, DurationField, Fraction, IsoDate, WholeNumber, money_text
 from ..work import Reached, needed_days, reach
+from .base import CustomerKind, Outcome
 from .employment_common import (
     ONE,
     ZERO,
@@ -69,29 +87,121 @@ from .employment_common import (
     WorkCount,
     count_days,
     count_work,
+    criteria_text,
     duration_text,
     no_price_line,
     not_started_line,
     num,
+    outcome_work_rules,
     reached_text,
     since,
     unpriced_line,
     unreached_line,
+    work_trace,
 )
+
+
+class Milestone(Strict):
+    after: DurationField
+    amount: Price
+
+
+class Sustainment(Strict):
+    every: DurationField
+    amount: Price
+    max_count: WholeNumber = Field(ge=1)
+
+
+class BenefitTest(Strict):
+    """Full outcome when benefit falls by ``full_fall``; partial at ``partial_fall``."""
+
+    measure: Literal["days", "amount"] = "amount"
+    baseline: DurationField
+    full_fall: Fraction = Decimal(1)
+    partial_fall: Fraction | None = None
+    partial_share: Fraction | None = None
+    compare: Literal["rolling_months", "outcome_period"] = Field(
+        default="rolling_months",
+        description="rolling_months: the whole months of a baseline-long period ending on the "
+                    "step's day; outcome_period: the months of the work the step rests on")
+
+
+class Milestones(ComponentBase):
+    kind: Literal["milestones"]
+    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    counting: Literal["continuous", "cumulative"] = "continuous"
+    max_gap: DurationField | None = None
+    window: OutcomeWindow = "service_and_follow_up"
+    reach_by: IsoDate | None = None
+    steps: list[Milestone] = Field(min_length=1)
+    sustainment: Sustainment | None = None
+    benefit_test: BenefitTest | None = None
+
+    def price_tables(self) -> list[PriceTable]:
+        out = [PriceTable(("steps", j, "amount"), s.amount, "fee", f"milestone {j + 1} fee",
+                          by_evidence=True) for j, s in enumerate(self.steps)]
+        if self.sustainment is not None:
+            out.append(PriceTable(("sustainment", "amount"), self.sustainment.amount, "fee",
+                                  "sustainment payment", by_evidence=True))
+        return [*out, *super().price_tables()]
+
+    def work_rules(self) -> WorkRules | None:
+        return outcome_work_rules(self.work)
+
+    def counting_window(self) -> Counting | None:
+        return self.window
+
+    def counting_window_path(self) -> Path:
+        return ("window",)
+
+    def deadline_date(self) -> date | None:
+        return self.reach_by
+
+    def thresholds(self) -> list[Threshold]:
+        out: list[Threshold] = [
+            DurationThreshold(s.after, f"milestone {j + 1} ({s.after}) of {self.name}",
+                              ("steps", j, "after")) for j, s in enumerate(self.steps)]
+        if self.sustainment is not None:
+            out.append(SustainmentThreshold(self.sustainment.every, self.sustainment.max_count,
+                                            self.steps[-1].after, ("sustainment", "max_count")))
+        return out
+
+    def checks(self, site: Site) -> list[Problem]:
+        out = []
+        for j in range(1, len(self.steps)):
+            if not self.steps[j].after.certainly_longer(self.steps[j - 1].after):
+                out.append(site.err("C210", f"milestone {j + 1} ({self.steps[j].after}) is not "
+                                    f"after milestone {j} ({self.steps[j - 1].after})",
+                                    "steps", j, "after"))
+        bt = self.benefit_test
+        if bt is not None:
+            if (bt.partial_fall is None) != (bt.partial_share is None):
+                out.append(site.err("C217", "benefit_test needs both partial_fall and "
+                                    "partial_share, or neither", "benefit_test"))
+            if bt.partial_fall is not None and bt.partial_fall >= bt.full_fall:
+                out.append(site.err("C219", "benefit_test.partial_fall must be below "
+                                    "full_fall", "benefit_test", "partial_fall"))
+        return out
 
 
 def _step_key(step: Milestone) -> str:
     return f"step:{step.after}"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: Milestones = component
+def evaluate(comp: Milestones, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     first = _step_key(comp.steps[0])
     if ctx.price(comp.steps[0].amount) is None:
-        return [unpriced_line(ctx, comp, first)]
+        return Outcome([unpriced_line(ctx, comp, first)])
     wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by)
     if wc is None:
-        return [not_started_line(ctx, comp, _step_key(s), s.amount) for s in comp.steps]
+        return Outcome([not_started_line(ctx, comp, _step_key(s), s.amount)
+                        for s in comp.steps],
+                       Trace((f"counting {criteria_text(comp.work)}, {comp.counting}: no "
+                              "service start yet",)))
+    return Outcome(_lines(ctx, comp, wc), work_trace(wc))
+
+
+def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
     for i, step in enumerate(comp.steps):
@@ -364,3 +474,6 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
             "earned") if decided_on is not None else ""
     return BenefitResult(None, f"{compared}: fell only {shown}, less than the "
                          f"{num(need * 100)} % needed{lost}", ids)
+
+
+KIND = CustomerKind(Milestones, evaluate)
