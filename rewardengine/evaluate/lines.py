@@ -97,8 +97,8 @@ def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
 
 
 def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None,
-              segment: str | None, provider: str | None, status: Status, occurrence: str, on: dt.date | None,
-              quantity: Decimal, unit_price: Decimal, reason: str,
+              segment: str | None, provider: str | None, status: Status, occurrence: str,
+              on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
               evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
     return Line(
