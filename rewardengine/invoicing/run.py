@@ -61,7 +61,7 @@ def inputs_sha256(paths: Iterable[str]) -> str:
     return hashlib.sha256("".join(d + "\n" for d in sorted(digests)).encode()).hexdigest()
 
 
-Status = Literal["issued", "dry_run", "already_issued", "nothing_new"]
+Status = Literal["issued", "dry_run", "already_issued", "nothing_new", "refused"]
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
 
     def deliver(result: IssueResult) -> IssueResult:
         if prepare is not None and result.invoice is not None \
-                and result.status != "nothing_new":
+                and result.status in ("issued", "dry_run", "already_issued"):
             finish.append(prepare(result.invoice))
         return result
 
@@ -117,6 +117,12 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
                                "(later changes are corrected on the next period's invoice)"))
         invoice = _compute(loaded, events, prior, period, series, providers, issued_on,
                            inputs_hash, engine_version)
+        clashes = [p for p in invoice.problems if p.code == "V003"]
+        if clashes:
+            # two earnings with one identity: billing one would drop the other, unseen
+            return IssueResult("refused", invoice,
+                               f"nothing was invoiced: {len(clashes)} identity clash(es) "
+                               "(V003) must be resolved first")
         if invoice.is_empty():
             return IssueResult("nothing_new", invoice,
                                f"nothing to invoice to {series} for {period.label}: no new "
