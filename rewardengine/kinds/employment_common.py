@@ -12,10 +12,10 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
 
 from ..contract.model import (
     EVIDENCE_LEVELS,
+    ComponentBase,
     OutcomeWindow,
     Price,
     QualifyingWork,
@@ -434,7 +434,7 @@ def confirmations_text(levels: Sequence[str]) -> str:
                      else ", ".join(names[:-1]) + " or " + names[-1])
 
 
-def no_price_line(ctx: CustomerContext, comp: Any, occurrence: str, on: date | None,
+def no_price_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, on: date | None,
                   level: str, reason: str, evidence: tuple[str, ...],
                   period: Period | None, *, amount: Price, deadline: Deadline) -> Line:
     """An outcome reached on evidence the price table does not price. While the deadline is
@@ -465,68 +465,19 @@ def _notes_text(notes: Sequence[str]) -> str:
     return ("; not counted: " + "; ".join(notes)) if notes else ""
 
 
-def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence: str,
-                   amount: Price, target: Callable[[date], Decimal], what: str,
-                   candidates: Sequence[Track], late_candidates: Sequence[Track],
+def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
+                   occurrence: str, amount: Price, target: Callable[[date], Decimal],
+                   what: str, candidates: Sequence[Track], late_candidates: Sequence[Track],
                    open_track: Track | None, extra: str = "") -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
     ``anchor``; ``what`` names the threshold ("90 days")."""
-    deadline = wc.deadline
-    evidence: list[str] = []
-    level: str | None
     if not wc.decided:
         status: Status = "pending"
-        level = open_track.evidence if open_track is not None else None
-        if open_track is not None:
-            evidence.extend(open_track.event_ids)
-            need = target(open_track.start)
-            more = need - open_track.days
-            progress = (f"{num(open_track.days)} of {count_days(need)} so far"
-                        + (f" in the spell from {open_track.start}" if wc.continuous else ""))
-            reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
-                      f"({wc.criteria}) by {by_text(deadline)}; {progress}")
-        else:
-            more = need = target(ctx.as_of + ONE_DAY)
-            spell = "a new spell of " if wc.continuous and wc.tracks else ""
-            reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
-                      f"{by_text(deadline)}")
-            best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-            if spell and best is not None:
-                evidence.extend(best.event_ids)
-                reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
-                           f"({ids_text(best.event_ids)}), has {num(best.days)} of "
-                           f"{count_days(target(best.start))}")
-        left = (deadline.last_day - ctx.as_of).days
-        if more > left:
-            reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
-                       "it cannot be reached in time on the work known so far")
+        reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track)
     else:
         status = "not_earned"
-        late_hits: list[tuple[Reached, Track]] = []
-        for track in late_candidates:
-            got = reach(track.parts, target(track.start))
-            if got is not None and got.on > deadline.last_day:
-                late_hits.append((got, track))
-        if late_hits:
-            got, track = min(late_hits, key=lambda h: h[0].on)
-            level = got.evidence
-            evidence.extend(got.event_ids)
-            reason = (f"threshold of {what} reached on {got.on}, "
-                      f"{days_text((got.on - deadline.last_day).days)} after "
-                      f"{closed_text(deadline)}")
-        else:
-            best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-            level = best.evidence if best is not None else None
-            evidence.extend(best.event_ids if best is not None else ())
-            if best is None and wc.tracks:
-                reason = (f"no further spell of qualifying work ({wc.criteria}) reached "
-                          f"{what} by {by_text(deadline)}")
-            elif best is None:
-                reason = (f"no qualifying work ({wc.criteria}) by {by_text(deadline)}")
-            else:
-                reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
-                          f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
+        reason, level, evidence = _lost(wc, target, what, candidates, late_candidates)
     price = ctx.price(amount, level) if level is not None else None
     if price is None:
         price = ctx.price(amount) or ZERO
@@ -534,18 +485,79 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
             reason += (f"; {evidence_words(level)} work is not priced, shown at the price of "
                        "the strongest evidence")
     reason += extra + _notes_text(wc.notes)
-    return ctx.line(comp, status=status, occurrence=occurrence, on=deadline.last_day,
+    return ctx.line(comp, status=status, occurrence=occurrence, on=wc.deadline.last_day,
                     quantity=ONE, unit_price=price, reason=reason, evidence=evidence)
 
 
-def not_started_line(ctx: CustomerContext, comp: Any, occurrence: str, amount: Price
+def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], Decimal],
+                candidates: Sequence[Track], open_track: Track | None
+                ) -> tuple[str, str | None, list[str]]:
+    """(reason, evidence level, evidence) of an outcome the deadline still allows."""
+    deadline = wc.deadline
+    evidence: list[str] = []
+    level = open_track.evidence if open_track is not None else None
+    if open_track is not None:
+        evidence.extend(open_track.event_ids)
+        need = target(open_track.start)
+        more = need - open_track.days
+        progress = (f"{num(open_track.days)} of {count_days(need)} so far"
+                    + (f" in the spell from {open_track.start}" if wc.continuous else ""))
+        reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
+                  f"({wc.criteria}) by {by_text(deadline)}; {progress}")
+    else:
+        more = need = target(ctx.as_of + ONE_DAY)
+        spell = "a new spell of " if wc.continuous and wc.tracks else ""
+        reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
+                  f"{by_text(deadline)}")
+        best = max(candidates, key=lambda t: (t.days, t.start), default=None)
+        if spell and best is not None:
+            evidence.extend(best.event_ids)
+            reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
+                       f"({ids_text(best.event_ids)}), has {num(best.days)} of "
+                       f"{count_days(target(best.start))}")
+    left = (deadline.last_day - ctx.as_of).days
+    if more > left:
+        reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
+                   "it cannot be reached in time on the work known so far")
+    return reason, level, evidence
+
+
+def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
+          candidates: Sequence[Track], late_candidates: Sequence[Track]
+          ) -> tuple[str, str | None, list[str]]:
+    """(reason, evidence level, evidence) of an outcome whose deadline has passed."""
+    deadline = wc.deadline
+    late_hits: list[tuple[Reached, Track]] = []
+    for track in late_candidates:
+        got = reach(track.parts, target(track.start))
+        if got is not None and got.on > deadline.last_day:
+            late_hits.append((got, track))
+    if late_hits:
+        got, track = min(late_hits, key=lambda h: h[0].on)
+        return (f"threshold of {what} reached on {got.on}, "
+                f"{days_text((got.on - deadline.last_day).days)} after "
+                f"{closed_text(deadline)}"), got.evidence, list(got.event_ids)
+    best = max(candidates, key=lambda t: (t.days, t.start), default=None)
+    if best is None and wc.tracks:
+        reason = (f"no further spell of qualifying work ({wc.criteria}) reached {what} by "
+                  f"{by_text(deadline)}")
+    elif best is None:
+        reason = f"no qualifying work ({wc.criteria}) by {by_text(deadline)}"
+    else:
+        reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
+                  f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
+    return (reason, best.evidence if best is not None else None,
+            list(best.event_ids) if best is not None else [])
+
+
+def not_started_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, amount: Price
                      ) -> Line:
     status, reason, on = ctx.without_service("service has not started")
     return ctx.line(comp, status=status, occurrence=occurrence, on=on, quantity=ONE,
                     unit_price=ctx.price(amount) or ZERO, reason=reason)
 
 
-def unpriced_line(ctx: CustomerContext, comp: Any, occurrence: str) -> Line:
+def unpriced_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str) -> Line:
     return ctx.line(comp, status="not_earned", occurrence=occurrence, on=None, quantity=ONE,
                     unit_price=ZERO, reason=f"no price for segment {ctx.segment}")
 

@@ -33,7 +33,7 @@ from ..contract.model import (
 )
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line, event_key
+from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Trace
 from ..events.model import EventBase, fields_of
 from ..periods import Period
@@ -133,76 +133,77 @@ def evaluate(comp: EventFee, ctx: CustomerContext, prior: Sequence[Line]) -> Out
 def _lines(comp: EventFee, ctx: CustomerContext, window: Period | None) -> list[Line]:
     noun, matching = _describe(comp)
     what = noun + matching
-
-    def named(event: EventBase) -> str:  # "hours row H3 (activity=group)"
-        return f"{noun} {event.event_id}{matching}"
-
     price = ctx.price(comp.amount)
     candidates = [e for e in ctx.timeline.events
                   if getattr(e, "type", None) == comp.event and _matches(e, comp.where)]
-    window_name = comp.window.replace("_", " ")
+    once = comp.per == "once"
     if price is None:
         return [ctx.line(comp, status="not_earned", occurrence="once", on=None,
                          quantity=ONE, unit_price=ZERO,
                          reason=f"no price for segment {ctx.segment}",
                          evidence=[e.event_id for e in candidates])]
     if window is None:
-        once = comp.per == "once"
         status, reason, on = ctx.without_service(f"waiting for {_a(what)}", outcome=False)
         return [ctx.line(comp, status=status, occurrence="once" if once else "none",
                          on=on, quantity=ONE if once else ZERO, unit_price=price,
                          reason=reason)]
     lines: list[Line] = []
     paid = 0
-    limit = 1 if comp.per == "once" else comp.max_count
     for event in candidates:
-        occurrence = "once" if comp.per == "once" else event_key(event.event_id)
-        if event.date not in window:
-            side = "before" if event.date < window.start else "after"
-            # per each, an event outside is a session lost; per once, the fee is forgone (or
-            # paid) once, on the line for the window, so this one is information (quantity 0)
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence=f"{event_key(event.event_id)}:outside",
-                on=event.date,
-                quantity=ONE if comp.per == "each" else ZERO, unit_price=price,
-                evidence=[event.event_id],
-                reason=f"{named(event)} on {event.date} is {side} the {window_name} "
-                       f"window {window}"))
-            continue
-        if limit is not None and paid >= limit:
-            if comp.per == "each":
-                # beyond max_count the contract offered nothing: nothing forgone
-                lines.append(ctx.line(
-                    comp, status="not_earned", occurrence=event_key(event.event_id), on=event.date,
-                    quantity=ZERO, unit_price=price, evidence=[event.event_id],
-                    reason=f"{named(event)} on {event.date} is beyond the "
-                           f"maximum of {limit}"))
-            continue
-        paid += 1
-        if event.date > ctx.as_of:  # recorded in advance: it has not happened yet
-            lines.append(ctx.line(
-                comp, status="pending", occurrence=occurrence, on=event.date, quantity=ONE,
-                unit_price=price, evidence=[event.event_id],
-                reason=f"{named(event)} is planned for {event.date}, after the "
-                       f"evaluation date {ctx.as_of}"))
-            continue
-        lines.append(ctx.line(
-            comp, status="payable", occurrence=occurrence, on=event.date, quantity=ONE,
-            unit_price=price, evidence=[event.event_id],
-            reason=f"{named(event)} on {event.date}, inside the {window_name} window"))
+        line = _event_line(comp, ctx, event, window, price, paid)
+        if line is not None:
+            paid += line.status != "not_earned"
+            lines.append(line)
     if paid == 0:
-        if ctx.as_of < window.last_day:
-            lines.append(ctx.line(
-                comp, status="pending", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
-                unit_price=price, reason=f"needs {_a(what)} by {window.last_day}"))
-        else:
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
-                unit_price=price,
-                reason=f"no {what} inside the {window_name} window {window}"))
+        lines.append(_none_paid(comp, ctx, window, price, what))
     return lines
+
+
+def _event_line(comp: EventFee, ctx: CustomerContext, event: EventBase, window: Period,
+                price: Decimal, paid: int) -> Line | None:
+    """The line of one matching event, ``paid`` events paid before it (None: an event past
+    the single payment of a ``once`` fee, which needs no line)."""
+    noun, matching = _describe(comp)
+    named = f"{noun} {event.event_id}{matching}"  # "hours row H3 (activity=group)"
+    window_name = comp.window.replace("_", " ")
+    limit = 1 if comp.per == "once" else comp.max_count
+    key = event_key(event.event_id)
+
+    def line(status: Status, occurrence: str, quantity: Decimal, reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence=occurrence, on=event.date,
+                        quantity=quantity, unit_price=price, evidence=[event.event_id],
+                        reason=reason)
+
+    if event.date not in window:
+        side = "before" if event.date < window.start else "after"
+        # per each, an event outside is a session lost; per once, the fee is forgone (or
+        # paid) once, on the line for the window, so this one is information (quantity 0)
+        return line("not_earned", f"{key}:outside", ONE if comp.per == "each" else ZERO,
+                    f"{named} on {event.date} is {side} the {window_name} window {window}")
+    if limit is not None and paid >= limit:
+        if comp.per == "once":
+            return None
+        # beyond max_count the contract offered nothing: nothing forgone
+        return line("not_earned", key, ZERO,
+                    f"{named} on {event.date} is beyond the maximum of {limit}")
+    occurrence = "once" if comp.per == "once" else key
+    if event.date > ctx.as_of:  # recorded in advance: it has not happened yet
+        return line("pending", occurrence, ONE, f"{named} is planned for {event.date}, after "
+                    f"the evaluation date {ctx.as_of}")
+    return line("payable", occurrence, ONE,
+                f"{named} on {event.date}, inside the {window_name} window")
+
+
+def _none_paid(comp: EventFee, ctx: CustomerContext, window: Period, price: Decimal,
+               what: str) -> Line:
+    once = comp.per == "once"
+    open_ = ctx.as_of < window.last_day
+    return ctx.line(
+        comp, status="pending" if open_ else "not_earned",
+        occurrence="once" if once else "none", on=window.last_day,
+        quantity=ONE if once else ZERO, unit_price=price,
+        reason=(f"needs {_a(what)} by {window.last_day}" if open_ else
+                f"no {what} inside the {comp.window.replace('_', ' ')} window {window}"))
 
 
 KIND = CustomerKind(EventFee, evaluate)

@@ -405,9 +405,23 @@ def outcome_months(spell_start: date, day: date) -> list[Period]:
     return list(calendar_months(Period(first, day + ONE_DAY)))
 
 
-def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
-                 spell_start: date, day: date) -> BenefitResult:
-    """Compare the benefit before the service with the benefit at the step (see module)."""
+@dataclass(frozen=True)
+class _Compared:
+    """The two sides of a benefit test and how to say them."""
+
+    base: _Side
+    during: _Side
+    where: str  # the months compared, in words
+    decided_on: date | None  # the last compared month is still running: decided then
+    note: str  # months left out or counted as 0
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (*self.base.event_ids, *self.during.event_ids)
+
+
+def _compare(ctx: CustomerContext, test: BenefitTest, service_start: date, spell_start: date,
+             day: date) -> _Compared:
     rows = ctx.timeline.benefits
     as_of = ctx.as_of
     base = _side(rows, _whole_months(Period(test.baseline.before(service_start),
@@ -423,7 +437,6 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
         where = _months_text(during)
     decided_on = (during.months[-1].last_day
                   if during.months and as_of < during.months[-1].last_day else None)
-    ids = (*base.event_ids, *during.event_ids)
     notes = []
     skipped = sorted({*base.skipped, *during.skipped})
     missing = sorted({*base.missing, *during.missing})
@@ -431,32 +444,46 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
         notes.append(f"left out, no {test.measure} given: {', '.join(skipped)}")
     if missing:
         notes.append(f"no benefit row for {', '.join(missing)}: counted as 0")
-    note = f" ({'; '.join(notes)})" if notes else ""
+    return _Compared(base, during, where, decided_on,
+                     f" ({'; '.join(notes)})" if notes else "")
+
+
+def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
+                 spell_start: date, day: date) -> BenefitResult:
+    """Compare the benefit before the service with the benefit at the step (see module)."""
+    c = _compare(ctx, test, service_start, spell_start, day)
+    base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
     if base.measured == 0 or during.measured == 0:
         empty = "baseline" if base.measured == 0 else "comparison"
         return BenefitResult(None, f"benefit test cannot be measured: no whole calendar month "
-                             f"of benefit data in the {empty} period{note}", ids)
+                             f"of benefit data in the {empty} period{c.note}", ids)
     so_far = " so far" if decided_on is not None else ""
     compared = (f"benefit {test.measure} a month {_per_month(base, test.measure)} in "
                 f"{_months_text(base)} before the service, "
-                f"{_per_month(during, test.measure)}{so_far} in {where}{note}")
+                f"{_per_month(during, test.measure)}{so_far} in {c.where}{c.note}")
     wait = ""
     if decided_on is not None:
         wait = (f"; decided once {during.months[-1].start:%Y-%m} has ended, on {decided_on} "
                 "(benefit still to come can only lower the fall)")
-    # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
     if base.total == 0:
         if during.total == 0:
             what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
             return BenefitResult(ONE, f"{compared}: no benefit before or during, {what}{wait}",
                                  ids, decided_on)
         return BenefitResult(None, f"{compared}: benefit rose from nothing, no fall", ids)
+    return _verdict(test, c, compared, wait)
 
+
+def _verdict(test: BenefitTest, c: _Compared, compared: str, wait: str) -> BenefitResult:
+    base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
+
+    # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
     def falls(by: Decimal) -> bool:
         return during.total * base.measured <= (ONE - by) * base.total * during.measured
 
     fall = ONE - (during.total * base.measured) / (base.total * during.measured)
-    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %{so_far}"
+    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %" + (
+        " so far" if decided_on is not None else "")
     if falls(test.full_fall):
         return BenefitResult(ONE, f"{compared}: fell {shown}, at least the "
                              f"{num(test.full_fall * 100)} % for a full outcome{wait}", ids,
