@@ -110,7 +110,7 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
                 lines.extend(outcome.lines)
                 traces[comp.id] = outcome.trace
         lines = _component_caps(loaded, ctx, lines)
-        per_customer = ctx.price(loaded.contract.caps.per_customer)
+        per_customer = ctx.price(loaded.contract.caps.per_customer, on=ctx.priced_on)
         if per_customer is not None:
             lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
                               lambda ln: "per-customer cap")
@@ -121,7 +121,8 @@ def _component_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Li
                     ) -> list[Line]:
     """Each component's own cap, per customer, in accrual order (applying it twice to the
     same lines changes nothing)."""
-    caps = {c.id: ctx.price(c.cap) for c in loaded.contract.components if c.cap is not None}
+    caps = {c.id: ctx.price(c.cap, on=ctx.priced_on) for c in loaded.contract.components
+            if c.cap is not None}
     if not caps:
         return lines
     return apply_cap(lines, lambda ln: caps.get(ln.component), lambda ln: ln.component,

@@ -535,7 +535,8 @@ def test_c110_price_of_the_wrong_shape() -> None:
     text = VALID.replace("{A: 100.00, B: 150.00}", "[100.00, 150.00]")
     p = single(text)
     assert (p.code, pos(p)) == ("C110", at(text, "[100.00"))
-    assert p.message == "components.0.amount: expected a scalar or a mapping, got a list"
+    assert p.message == ("components.0.amount: expected a scalar or a dated value or a mapping, "
+                         "got a list")
 
 
 def test_c110_value_not_among_choices() -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..errors import Problem
 from .load import Draft
-from .model import EVIDENCE_LEVELS, ComponentBase, Path, PriceTable, Site
+from .model import EVIDENCE_LEVELS, ComponentBase, Dated, Path, PriceTable, Site
 from .segments import SEGMENT_ATTRIBUTES_OK, coverage, describe_point
 
 
@@ -131,6 +133,29 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
                        "segments", "tiers")
 
 
+def _dated_checks(draft: Draft, leaf: Any, path: Path) -> Iterator[Problem]:
+    """A value that changes on dates has one from the contract's first day: before its first
+    date it has none, and a fee earned then could not be priced. Every value of a component
+    is looked at: prices, thresholds, nested keys."""
+    md = draft.metadata
+    if isinstance(leaf, dict):
+        for k, v in leaf.items():
+            yield from _dated_checks(draft, v, (*path, k))
+    elif isinstance(leaf, list):
+        for j, v in enumerate(leaf):
+            yield from _dated_checks(draft, v, (*path, j))
+    elif isinstance(leaf, BaseModel) and not isinstance(leaf, Dated):
+        for name, field_info in type(leaf).model_fields.items():
+            yield from _dated_checks(draft, getattr(leaf, name),
+                                     (*path, field_info.alias or name))
+    elif isinstance(leaf, Dated) and md is not None:
+        first = leaf.changes()[0][0]
+        if first > md.valid_from:
+            yield _err(draft, "C220", f"{'.'.join(str(p) for p in path)}: the first of these "
+                       f"values holds from {first}, after the contract's valid_from "
+                       f"{md.valid_from}; give a value from {md.valid_from}", *path, "values")
+
+
 def _price_checks(draft: Draft, table: PriceTable, base: Path,
                   applies_to: list[str] | None) -> Iterator[Problem]:
     price = table.price
@@ -219,6 +244,7 @@ def _component_checks(draft: Draft, i: int, comp: ComponentBase, component_ids: 
         yield from _price_checks(draft, table, base, comp.segments)
     yield from _phase_checks(draft, comp, base)
     yield from _work_checks(draft, comp, base)
+    yield from _dated_checks(draft, comp, base)
     site = Site(base=base, segment_ids=segment_ids, provider_ids=draft.provider_ids(),
                 component_ids=component_ids,
                 err=lambda code, message, *path: _err(draft, code, message, *path),

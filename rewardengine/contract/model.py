@@ -43,19 +43,85 @@ Path = tuple[str | int, ...]
 def _by_shape(value: Any) -> str:
     """Pick a union branch by the shape of what was written, so errors name one branch."""
     if isinstance(value, dict):
-        return "a mapping"
+        return "a dated value" if "values" in value else "a mapping"
+    if isinstance(value, Dated):
+        return "a dated value"
     if isinstance(value, list):
         return "a list"
     return "a scalar"
 
 
-# A price: one amount; or a mapping by segment id; or by evidence level; or segment -> evidence.
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatedEntry(Strict):
+    value: Money
+    reference: str | None = None
+
+
+DatedCell = Annotated[
+    Annotated[Money, Tag("a scalar")] | Annotated[DatedEntry, Tag("a mapping")],
+    Discriminator(_by_shape),
+]
+
+
+class Dated(Strict):
+    """An amount that changes on dates (as OpenFisca's parameters): ``{values: {2024-01-01:
+    930.00, 2025-01-01: {value: 944.00, reference: ...}}, reference: ...}``. Each value holds
+    from its date until the next; before the first date there is none."""
+
+    values: dict[IsoDate, DatedCell] = Field(min_length=1)
+    reference: str | None = None
+
+    def changes(self) -> list[tuple[date, Decimal]]:
+        return sorted((d, v.value if isinstance(v, DatedEntry) else v)
+                      for d, v in self.values.items())
+
+    def at(self, on: date) -> Decimal | None:
+        """The value in force on ``on`` (None before the first date)."""
+        found = None
+        for start, value in self.changes():
+            if start > on:
+                break
+            found = value
+        return found
+
+    def __str__(self) -> str:
+        return ", ".join(f"{v} from {d}" for d, v in self.changes())
+
+
+# An amount, or one that changes on dates.
+Amount = Annotated[
+    Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")],
+    Discriminator(_by_shape),
+]
+
+
+def amount_at(value: Decimal | Dated | None, on: date) -> Decimal | None:
+    """An amount as it stands on ``on``: a plain amount always; a dated one from its date."""
+    if isinstance(value, Dated):
+        return value.at(on)
+    return value
+
+
+def amounts_of(value: Any) -> list[Decimal]:
+    """Every amount a price leaf can take over time (one for a plain amount)."""
+    if isinstance(value, Dated):
+        return [v for _, v in value.changes()]
+    return [value] if isinstance(value, Decimal) else []
+
+
+# A price: an amount; or a mapping by segment id; or by evidence level; or segment -> evidence.
+# Each amount may change on dates.
 PriceCell = Annotated[
-    Annotated[Money, Tag("a scalar")] | Annotated[dict[str, Money], Tag("a mapping")],
+    Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
+    | Annotated[dict[str, Amount], Tag("a mapping")],
     Discriminator(_by_shape),
 ]
 Price = Annotated[
-    Annotated[Money, Tag("a scalar")] | Annotated[dict[str, PriceCell], Tag("a mapping")],
+    Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
+    | Annotated[dict[str, PriceCell], Tag("a mapping")],
     Discriminator(_by_shape),
 ]
 StrOrList = Annotated[
@@ -63,10 +129,6 @@ StrOrList = Annotated[
     | Annotated[list[str], Tag("a mapping")],
     Discriminator(_by_shape),
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- metadata -------------------------------------------------------------------------------

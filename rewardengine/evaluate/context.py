@@ -14,7 +14,7 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from ..contract.load import LoadedContract
-from ..contract.model import EVIDENCE_LEVELS, ComponentBase, OutcomeWindow, Price
+from ..contract.model import EVIDENCE_LEVELS, ComponentBase, OutcomeWindow, Price, amount_at
 from ..contract.segments import AttrValue, assign
 from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
@@ -109,27 +109,36 @@ class CustomerContext:
 
     # --- prices ----------------------------------------------------------------------
 
-    def price(self, price: Price | None, evidence: str | None = None) -> Decimal | None:
-        """The amount for this customer's segment (and evidence level); None: not priced."""
+    def price(self, price: Price | None, evidence: str | None = None,
+              on: date | None = None) -> Decimal | None:
+        """The amount for this customer's segment (and evidence level) in force on ``on``
+        (the day the fee is earned; the evaluation date when left out); None: not priced."""
         if price is None:
             return None
-        if isinstance(price, Decimal):
-            return price
+        day = on or self.as_of
+        if not isinstance(price, dict):
+            return amount_at(price, day)
         cell: Any = price
         if self.segment is not None and self.segment in cell:
             cell = cell[self.segment]
-            if isinstance(cell, Decimal):
-                return cell
-        if isinstance(cell, dict):
-            if evidence is None:
-                # a table by evidence level with no evidence asked: the strongest level priced
-                for level in EVIDENCE_LEVELS:
-                    if level in cell and isinstance(cell[level], Decimal):
-                        return Decimal(cell[level])
-                return None
-            value = cell.get(evidence)
-            return value if isinstance(value, Decimal) else None
-        return None
+            if not isinstance(cell, dict):
+                return amount_at(cell, day)
+        if not isinstance(cell, dict):
+            return None
+        if evidence is None:
+            # a table by evidence level with no evidence asked: the strongest level priced
+            for level in EVIDENCE_LEVELS:
+                if level in cell and not isinstance(cell[level], dict):
+                    return amount_at(cell[level], day)
+            return None
+        value = cell.get(evidence)
+        return None if value is None or isinstance(value, dict) else amount_at(value, day)
+
+    @property
+    def priced_on(self) -> date:
+        """The day the customer's own limits (caps, budgets) are read: the service start,
+        or the evaluation date before it."""
+        return self.service.start if self.service is not None else self.as_of
 
     # --- lines -----------------------------------------------------------------------
 

@@ -182,9 +182,15 @@ def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]
         status, reason, on = ctx.without_service("waiting for the service start")
         return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
                                  unit_price=full_price, reason=reason)], Trace(tuple(rules)))
-    tiers: list[Tier] = [("full", comp.full, full_price)]
+    last_day = baseline_and_comparison(ctx.service.start, comp.baseline,
+                                       comp.comparison.from_,
+                                       comp.comparison.length)[1].last_day
+    # prices that change on dates: those in force when the comparison period ends
+    tiers: list[Tier] = [("full", comp.full, ctx.price(comp.full.amount, on=last_day)
+                          or full_price)]
     if comp.partial is not None and partial_price is not None:
-        tiers.append(("partial", comp.partial, partial_price))
+        tiers.append(("partial", comp.partial, ctx.price(comp.partial.amount, on=last_day)
+                      or partial_price))
     falls = _measure_falls(comp, ctx, ctx.service, tiers)
     steps = tuple(Step(name, f"{name} {_span(m, p)}: {falls.show(m.total)}", p.start, p.end,
                        m.total, m.event_ids)

@@ -18,18 +18,18 @@ from typing import Literal
 from pydantic import Field
 
 from ..contract.load import LoadedContract
-from ..contract.model import ComponentBase, Path, Site
+from ..contract.model import Amount, ComponentBase, Dated, Path, Site, amount_at
 from ..errors import Problem
 from ..evaluate.lines import Line, Status, make_line
 from ..evaluate.trace import Trace
 from ..periods import calendar_months, day_share, inclusive
-from ..values import IsoDate, Money, money_text
+from ..values import IsoDate, money_text
 from .base import ContractKind, Outcome
 
 
 class CapacityFee(ComponentBase):
     kind: Literal["capacity_fee"]
-    amount: Money
+    amount: Amount
     provider: str | None = None
     from_: IsoDate | None = Field(default=None, alias="from")
     until: IsoDate | None = None
@@ -58,8 +58,9 @@ def evaluate(comp: CapacityFee, loaded: LoadedContract, as_of: date) -> Outcome:
     md = loaded.contract.metadata
     first = comp.from_ or md.valid_from
     last = comp.until or md.valid_until
-    rules = (f"pays {money_text(comp.amount)} per calendar month of capacity from {first} to "
-             f"{last}, a month cut short by days",)
+    amount = comp.amount if isinstance(comp.amount, Dated) else money_text(comp.amount)
+    rules = (f"pays {amount} per calendar month of capacity from {first} to {last}, a month "
+             "cut short by days",)
     return Outcome(_lines(comp, loaded, as_of), Trace(rules))
 
 
@@ -72,11 +73,15 @@ def _lines(comp: CapacityFee, loaded: LoadedContract, as_of: date) -> list[Line]
         return []  # refused by the contract checks (C205)
     span = inclusive(first, last)
     clause = loaded.clause(comp.id)
-    price = money_text(comp.amount)
     lines: list[Line] = []
     for month in calendar_months(span):
         part = month.clip(span)
         assert part is not None
+        # an amount that changes on dates: the one in force on the month's first day
+        amount = amount_at(comp.amount, part.start)
+        if amount is None:
+            continue  # the capacity is not priced yet: nothing bought
+        price = money_text(amount)
         name = f"{month.start:%Y-%m}"
         quantity = ONE
         what = f"capacity for {name}"
@@ -97,7 +102,7 @@ def _lines(comp: CapacityFee, loaded: LoadedContract, as_of: date) -> list[Line]
         lines.append(make_line(
             component=comp, clause=clause, ctx_customer=None, segment=None, provider=provider,
             status=status, occurrence=name, on=part.last_day, quantity=quantity,
-            unit_price=comp.amount, reason=reason, period=(part.start, part.end)))
+            unit_price=amount, reason=reason, period=(part.start, part.end)))
     return lines
 
 

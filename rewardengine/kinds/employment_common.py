@@ -445,7 +445,7 @@ def no_price_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, on
     stronger = confirmations(ctx, amount, level)
     if stronger and ctx.as_of < deadline.last_day:
         return ctx.line(comp, status="pending", occurrence=occurrence, on=on, quantity=ONE,
-                        unit_price=ctx.price(amount, stronger[-1]) or ZERO,
+                        unit_price=ctx.price(amount, stronger[-1], on=on) or ZERO,
                         evidence=evidence, period=period,
                         reason=f"{reason}; {unpriced}: needs confirmation by "
                                f"{confirmations_text(stronger)} by {by_text(deadline)}")
@@ -478,9 +478,10 @@ def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
     else:
         status = "not_earned"
         reason, level, evidence = _lost(wc, target, what, candidates, late_candidates)
-    price = ctx.price(amount, level) if level is not None else None
+    on = wc.deadline.last_day
+    price = ctx.price(amount, level, on=on) if level is not None else None
     if price is None:
-        price = ctx.price(amount) or ZERO
+        price = ctx.price(amount, on=on) or ZERO
         if level is not None:
             reason += (f"; {evidence_words(level)} work is not priced, shown at the price of "
                        "the strongest evidence")

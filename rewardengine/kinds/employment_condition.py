@@ -44,15 +44,18 @@ from pydantic import Field
 
 from ..contract.model import (
     EMPLOYMENT_KINDS,
+    Amount,
     CalendarThreshold,
     ComponentBase,
     Counting,
+    Dated,
     EmploymentKind,
     Price,
     PriceTable,
     Site,
     Threshold,
     WorkRules,
+    amount_at,
     weights_of,
 )
 from ..errors import Problem
@@ -61,7 +64,7 @@ from ..evaluate.lines import Line
 from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
-from ..values import DurationField, IsoDate, Money, Quantity, WholeNumber, money_text
+from ..values import DurationField, IsoDate, Quantity, WholeNumber, money_text
 from ..work import job_hours, job_period, weakest
 from .base import CustomerKind, Outcome
 from .employment_common import by_text, confirmations, confirmations_text
@@ -71,7 +74,7 @@ class EmploymentCondition(ComponentBase):
     kind: Literal["employment_condition"]
     unit: Literal["weeks", "months"]
     min_hours_per_week: Quantity | None = None
-    min_monthly_wage: Money | None = None
+    min_monthly_wage: Amount | None = None
     required: WholeNumber = Field(ge=1)
     reference_period: DurationField
     weights: dict[EmploymentKind, Quantity] = Field(
@@ -131,7 +134,9 @@ def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Employment],
           as_of: date) -> Unit:
     weeks = comp.unit == "weeks"
     denominator = DAYS_IN_WEEK if weeks else period.days
-    threshold = (comp.min_hours_per_week if weeks else comp.min_monthly_wage) or ZERO
+    # a wage threshold that changes on dates (indexed yearly): the one of the month's first day
+    threshold = (comp.min_hours_per_week if weeks
+                 else amount_at(comp.min_monthly_wage, period.start)) or ZERO
     parts: list[tuple[Employment, Decimal]] = []
     for job in jobs:
         covered = job_period(job, as_of)
@@ -169,7 +174,9 @@ def _describe(comp: EmploymentCondition) -> tuple[str, str]:
     """(unit word, what makes a unit qualify)."""
     if comp.unit == "weeks":
         return "weeks", f"at least {_hours_text(comp.min_hours_per_week or ZERO)} h of work"
-    return "months", f"wages of at least {money_text(comp.min_monthly_wage or ZERO)} €"
+    wage = comp.min_monthly_wage
+    shown = str(wage) if isinstance(wage, Dated) else money_text(wage or ZERO)
+    return "months", f"wages of at least {shown} €"
 
 
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
@@ -284,7 +291,7 @@ def _met(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count) -> Li
     completed, evidence = counted.completed, counted.evidence
     assert completed is not None and evidence is not None
     ids = sorted(counted.jobs)
-    price = ctx.price(comp.amount, evidence)
+    price = ctx.price(comp.amount, evidence, on=completed.period.last_day)
     so_far, jobs_text = _so_far(comp, counted)
     met = (f"employment condition met on {completed.period.last_day}: {so_far}, counted from "
            f"the {comp.unit[:-1]} starting {counted.qualifying[0].period.start}, in the "
@@ -320,7 +327,8 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
     singular = word[:-1]
     evidence = counted.evidence
     so_far, jobs_text = _so_far(comp, counted)
-    price = ctx.price(comp.amount, evidence) if evidence else any_price
+    price = (ctx.price(comp.amount, evidence, on=counted.reference.last_day) if evidence
+             else ctx.price(comp.amount, on=counted.reference.last_day) or any_price)
     if price is None:
         jobs_text += f" (the contract has no price for evidence level {evidence})"
     reference, reference_text = counted.reference, counted.reference_text

@@ -142,7 +142,7 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         what = duration_text(comp.min_duration, need)
         reason, level, ids = reached_text(ctx, comp.work, rests, got, what)
         span = Period(track.start, got.on + ONE_DAY)
-        price = ctx.price(comp.amount, level)
+        price = ctx.price(comp.amount, level, on=got.on)
         if price is None:
             line = no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span,
                                  amount=comp.amount, deadline=wc.deadline)
@@ -211,7 +211,7 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
         span, rests = since(track.parts, previous, previous_need, got.on)
         what = duration_text(total, need) + " in total"
         reason, level, ids = reached_text(ctx, comp.work, rests, got, what)
-        price = ctx.price(comp.amount, level)
+        price = ctx.price(comp.amount, level, on=got.on)
         occurrence = f"n{k}"
         if price is None:
             line = no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span,

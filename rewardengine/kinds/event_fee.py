@@ -169,10 +169,13 @@ def _event_line(comp: EventFee, ctx: CustomerContext, event: EventBase, window: 
     limit = 1 if comp.per == "once" else comp.max_count
     key = event_key(event.event_id)
 
+    # a price that changes on dates is the one in force on the event's date
+    in_force = ctx.price(comp.amount, on=event.date)
+
     def line(status: Status, occurrence: str, quantity: Decimal, reason: str) -> Line:
         return ctx.line(comp, status=status, occurrence=occurrence, on=event.date,
-                        quantity=quantity, unit_price=price, evidence=[event.event_id],
-                        reason=reason)
+                        quantity=quantity, unit_price=in_force if in_force is not None else price,
+                        evidence=[event.event_id], reason=reason)
 
     if event.date not in window:
         side = "before" if event.date < window.start else "after"
@@ -198,10 +201,11 @@ def _none_paid(comp: EventFee, ctx: CustomerContext, window: Period, price: Deci
                what: str) -> Line:
     once = comp.per == "once"
     open_ = ctx.as_of < window.last_day
+    in_force = ctx.price(comp.amount, on=window.last_day)
     return ctx.line(
         comp, status="pending" if open_ else "not_earned",
         occurrence="once" if once else "none", on=window.last_day,
-        quantity=ONE if once else ZERO, unit_price=price,
+        quantity=ONE if once else ZERO, unit_price=in_force if in_force is not None else price,
         reason=(f"needs {_a(what)} by {window.last_day}" if open_ else
                 f"no {what} inside the {comp.window.replace('_', ' ')} window {window}"))
 

@@ -120,6 +120,7 @@ def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Dec
 def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
            window: Period | None, named: str, used: Decimal) -> tuple[Decimal, list[Line]]:
     """The lines of one hours event, and the hours of it paid, ``used`` hours paid before."""
+    rate = ctx.price(comp.rate, on=h.date) or rate  # a dated rate: the one on the row's day
     per_hour = f"at {money_text(rate)}/h"
     limit = comp.max_hours
     what = f"hours {h.event_id} on {h.date}" + (f" ({h.activity})" if h.activity else "")

@@ -250,7 +250,7 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
     reason, level, ids = reached_text(ctx, comp.work, rests, got,
                                       duration_text(step.after, need))
     span = Period(track.start, got.on + ONE_DAY)
-    price = ctx.price(step.amount, level)
+    price = ctx.price(step.amount, level, on=got.on)
     if price is None:
         line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
                              amount=step.amount, deadline=wc.deadline)
@@ -314,7 +314,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
                 f"({count_days(k_need)})")
         reason, level, ids = reached_text(ctx, comp.work, rests, hit, what)
         reason += f" (sustainment {k} of {sust.max_count})"
-        price = ctx.price(sust.amount, level)
+        price = ctx.price(sust.amount, level, on=hit.on)
         if price is None:
             lines.append(no_price_line(ctx, comp, occurrence, hit.on, level, reason, ids,
                                        span, amount=sust.amount, deadline=wc.deadline))

@@ -149,6 +149,7 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
            price: Decimal, need: int, paid: int, n: int, month: Period, part: Period
            ) -> Line:
     """The line of service month ``n`` (``month``), served on the days ``part``."""
+    price = ctx.price(comp.amount, on=part.last_day) or price  # in force that month
     label = f"service month {n} ({month})"
     decided = ctx.as_of >= part.last_day
     inside, answered = _contacts(ctx, part)

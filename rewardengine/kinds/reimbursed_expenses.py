@@ -49,7 +49,7 @@ def evaluate(comp: ReimbursedExpenses, ctx: CustomerContext, prior: Sequence[Lin
              ) -> Outcome:
     events = [e for e in ctx.timeline.expenses
               if comp.categories is None or e.category in comp.categories]
-    budget = ctx.price(comp.budget)
+    budget = ctx.price(comp.budget, on=ctx.priced_on)
     which = ("expenses of categories " + ", ".join(comp.categories)
              if comp.categories is not None else "every expense")
     rules = (f"repays {which} dated inside the service window, in date order, up to a budget "

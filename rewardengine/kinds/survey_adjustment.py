@@ -242,7 +242,7 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
                                f"({_num(low.min_score)}); the window closed on "
                                f"{window.last_day}")
     i, band = found
-    amount = ctx.price(band.amount)
+    amount = ctx.price(band.amount, on=score.on)
     if amount is None:
         return ctx.line(comp, status="not_earned", occurrence="once", on=score.on,
                         quantity=ONE, unit_price=ZERO, evidence=score.evidence,

@@ -161,7 +161,8 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
     before = covered(comp, ctx, baseline)
     during = covered(comp, ctx, comparison)
     evidence = weakest(during.evidence) if during.evidence else None
-    price = ctx.price(comp.rate, evidence) if evidence else any_price
+    price = ctx.price(comp.rate, evidence, on=comparison.last_day) if evidence else (
+        ctx.price(comp.rate, on=comparison.last_day) or any_price)
     c = _Compared(baseline, comparison, before, during, price, evidence)
     line = _decided(comp, ctx, c) if ctx.as_of >= comparison.last_day else _running(comp, ctx, c)
     steps = (Step("baseline", f"before the service, {baseline}: {number(before.days)} days",

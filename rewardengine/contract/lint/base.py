@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ...errors import Problem, Source
 from ..load import Draft
-from ..model import ComponentBase, Path
+from ..model import ComponentBase, Dated, Path
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,17 @@ def max_weight(weights: Mapping[Any, Decimal]) -> Decimal:
 
 def weight_words(weights: Mapping[Any, Decimal]) -> str:
     return ", ".join(f"{k} {v}" for k, v in weights.items())
+
+
+def change_dates(*leaves: Any) -> list[date | None]:
+    """The days on which price leaves can be compared: every day one of them changes (None
+    alone when none changes on dates)."""
+    days = sorted({d for leaf in leaves if isinstance(leaf, Dated) for d, _ in leaf.changes()})
+    return list(days) or [None]
+
+
+def leaf_at(leaf: Any, day: date | None) -> Decimal | None:
+    """A price leaf's amount on ``day`` (a plain amount whatever the day)."""
+    if isinstance(leaf, Dated):
+        return leaf.at(day) if day is not None else None
+    return leaf if isinstance(leaf, Decimal) else None

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from ....values import money_text
-from ...model import EVIDENCE_LEVELS, Path
-from ..base import Finding, Lint, Rule
+from ...model import EVIDENCE_LEVELS, Dated, Path
+from ..base import Finding, Lint, Rule, change_dates, leaf_at
 
 
 def cells(price: Any, segment_ids: list[str]) -> Iterator[tuple[Path, str | None, Any]]:
@@ -28,21 +28,31 @@ def cells(price: Any, segment_ids: list[str]) -> Iterator[tuple[Path, str | None
         yield (), None, price
 
 
+def _shown(leaf: Any) -> str:
+    return str(leaf) if isinstance(leaf, Dated) else money_text(leaf)
+
+
 def _issue(cell: Any) -> tuple[Path, str] | None:
-    if isinstance(cell, Decimal):
-        return (), (f"pays {money_text(cell)} whatever the evidence, so a self-reported job "
+    if isinstance(cell, Decimal | Dated):
+        return (), (f"pays {_shown(cell)} whatever the evidence, so a self-reported job "
                     "earns as much as a register-verified one")
     if not isinstance(cell, dict) or "self_report" not in cell:
         return None
     own = cell["self_report"]
     others = {k: v for k, v in cell.items() if k != "self_report"}
     if not others:
-        return ("self_report",), (f"pays {money_text(own)} for self-reported work and has no "
+        return ("self_report",), (f"pays {_shown(own)} for self-reported work and has no "
                                   "price for verified work")
-    level, top = max(others.items(), key=lambda kv: (kv[1], -EVIDENCE_LEVELS.index(kv[0])))
-    if own >= top:
-        return ("self_report",), (f"pays {money_text(own)} for self-reported work, as much as "
-                                  f"for {level} evidence ({money_text(top)})")
+    for day in change_dates(own, *others.values()):  # on every day a price changes
+        mine = leaf_at(own, day)
+        priced = {k: v for k, leaf in others.items() if (v := leaf_at(leaf, day)) is not None}
+        if mine is None or not priced:
+            continue
+        level, top = max(priced.items(), key=lambda kv: (kv[1], -EVIDENCE_LEVELS.index(kv[0])))
+        if mine >= top:
+            when = f" from {day}" if day is not None else ""
+            return ("self_report",), (f"pays {money_text(mine)} for self-reported work{when}, "
+                                      f"as much as for {level} evidence ({money_text(top)})")
     return None
 
 

@@ -13,16 +13,15 @@ from typing import Any
 
 from ....values import money_text
 from ...model import EVIDENCE_LEVELS
-from ..base import Finding, Lint, Rule
+from ..base import Finding, Lint, Rule, change_dates, leaf_at
 
 
-def _level_value(cell: Any, level: str | None) -> Decimal | None:
-    if isinstance(cell, Decimal):
+def _level_value(cell: Any, level: str | None) -> Any:
+    """The price leaf of a segment's cell for an evidence level (the cell itself when it is
+    not priced by evidence)."""
+    if not isinstance(cell, dict):
         return cell
-    if isinstance(cell, dict) and level is not None:
-        value = cell.get(level)
-        return value if isinstance(value, Decimal) else None
-    return None
+    return cell.get(level) if level is not None else None
 
 
 def check(lint: Lint) -> Iterator[Finding]:
@@ -58,9 +57,11 @@ def _first_drop(price: dict[str, Any], distance: dict[str, int]
             if distance[far] <= distance[near]:
                 continue
             for level in levels:
-                a, b = _level_value(price[near], level), _level_value(price[far], level)
-                if a is not None and b is not None and b < a:
-                    return near, far, level, a, b
+                leaf_a, leaf_b = _level_value(price[near], level), _level_value(price[far], level)
+                for day in change_dates(leaf_a, leaf_b):
+                    a, b = leaf_at(leaf_a, day), leaf_at(leaf_b, day)
+                    if a is not None and b is not None and b < a:
+                        return near, far, level, a, b
     return None
 
 

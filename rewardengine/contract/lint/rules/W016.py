@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ....values import money_text
-from ...model import ComponentBase, Path
+from ...model import ComponentBase, Path, amounts_of
 from ..base import Finding, Lint, Rule
 
 
@@ -20,14 +20,14 @@ def seg_value(price: Any, seg: str, segment_ids: list[str]) -> Decimal | None:
     """The largest single amount ``price`` can pay a customer of segment ``seg``."""
     if price is None:
         return None
-    if isinstance(price, Decimal):
-        return price
+    if not isinstance(price, dict):
+        return max(amounts_of(price), default=None)
     cell = price.get(seg) if any(k in segment_ids for k in price) else price
     if cell is None:
         return None
-    if isinstance(cell, Decimal):
-        return cell
-    values = [v for v in cell.values() if isinstance(v, Decimal)]
+    if not isinstance(cell, dict):
+        return max(amounts_of(cell), default=None)
+    values = [v for leaf in cell.values() for v in amounts_of(leaf)]
     return max(values) if values else None
 
 
