@@ -75,7 +75,8 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         md = self.loaded.contract.metadata
         return {
-            "contract": {"id": md.id, "version": md.version, "sha256": self.loaded.sha256},
+            "contract": {"id": md.id, "version": md.version, "sha256": self.loaded.sha256,
+                         "currency": md.currency},
             "as_of": self.as_of.isoformat(),
             "customers": [c.to_dict() for c in self.customers],
             "contract_lines": [ln.to_dict() for ln in self.contract_lines],

@@ -77,6 +77,7 @@ class Explanation:
     timeline: tuple[EventView, ...]
     components: tuple[ComponentView, ...]
     totals: Totals
+    currency: str
 
     def to_dict(self) -> dict[str, Any]:
         events = {v.event.event_id: v for v in self.timeline if v.state == "live"}
@@ -88,7 +89,7 @@ class Explanation:
             "problems": list(self.problems), "ignored": list(self.ignored),
             "timeline": [v.to_dict() for v in self.timeline],
             "components": [_component_dict(c, events) for c in self.components],
-            "totals": self.totals.to_dict(),
+            "totals": self.totals.to_dict(), "currency": self.currency,
         }
 
 
@@ -127,4 +128,5 @@ def explain(ev: Evaluation, cust: CustomerResult) -> Explanation:
     return Explanation(
         cust.customer_id, tl.as_of, cust.segment, ctx.segment_reason, cust.provider,
         ctx.provider_reason, ctx.service_reason, follow_up, tuple(ctx.problems),
-        tuple(why for _, why in ctx.ignored), timeline, tuple(views), cust.totals)
+        tuple(why for _, why in ctx.ignored), timeline, tuple(views), cust.totals,
+        contract.metadata.currency)

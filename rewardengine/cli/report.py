@@ -38,7 +38,8 @@ STATUS_STYLE = {"payable": "green", "pending": "yellow", "not_earned": "red"}
 
 CSV_COLUMNS = (
     "customer_id", "segment", "provider", "component", "kind", "status", "occurrence", "date",
-    "period_start", "period_end", "quantity", "unit_price", "amount", "uncapped", "cap",
+    "period_start", "period_end", "quantity", "unit_price", "amount", "currency", "uncapped",
+    "cap",
     "evidence", "clause", "reason",
 )
 
@@ -91,12 +92,14 @@ def print_evaluation(console: Console, ev: Evaluation) -> None:
     if ev.contract_lines:
         console.print(lines_table(ev.contract_lines, "contract-level fees"))
     t = ev.totals
-    console.print(f"[bold]total payable {money_text(t.payable)}[/bold] · pending "
-                  f"{money_text(t.pending)} · not earned {money_text(t.not_earned)} · "
-                  f"{len(ev.customers)} customers")
+    cur = md.currency
+    console.print(f"[bold]total payable {money_text(t.payable)} {cur}[/bold] · pending "
+                  f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
+                  f"{cur} · {len(ev.customers)} customers")
 
 
 def evaluation_csv(ev: Evaluation) -> str:
+    currency = ev.loaded.contract.metadata.currency
     rows = []
     for ln in ev.all_lines():
         rows.append([
@@ -104,7 +107,7 @@ def evaluation_csv(ev: Evaluation) -> str:
             ln.status, ln.occurrence, ln.date.isoformat() if ln.date else "",
             ln.period_start.isoformat() if ln.period_start else "",
             ln.period_end.isoformat() if ln.period_end else "", str(ln.quantity),
-            money_text(ln.unit_price), money_text(ln.amount),
+            money_text(ln.unit_price), money_text(ln.amount), currency,
             money_text(ln.uncapped) if ln.uncapped is not None else "", ln.cap or "",
             " ".join(ln.evidence), ln.clause, ln.reason,
         ])
@@ -176,6 +179,7 @@ def explain_customer(console: Console, x: Explanation) -> None:
             body = lines_table(list(view.lines))
         parts: list[Table | Text] = [*_trace_texts(view), body] if view.applies else [body]
         console.print(Panel(Group(*parts), title=escape(safe_text(title)), title_align="left"))
-    t = x.totals
-    console.print(f"[bold]payable {money_text(t.payable)}[/bold] · pending "
-                  f"{money_text(t.pending)} · not earned {money_text(t.not_earned)}")
+    t, cur = x.totals, x.currency
+    console.print(f"[bold]payable {money_text(t.payable)} {cur}[/bold] · pending "
+                  f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
+                  f"{cur}")

@@ -19,7 +19,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Protocol, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
+from babel.numbers import get_currency_precision, list_currencies
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from ..errors import Problem
 from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity, WholeNumber
@@ -133,6 +144,27 @@ StrOrList = Annotated[
 
 # --- metadata -------------------------------------------------------------------------------
 
+def _currency(value: Any) -> str:
+    """An ISO 4217 code whose amounts have cents (the engine rounds every line to cents)."""
+    code = value.strip() if isinstance(value, str) else value
+    if not isinstance(code, str) or not code.isascii() or not code.isalpha() \
+            or len(code) != 3 or not code.isupper():
+        raise PydanticCustomError("currency", "'{value}' is not an ISO 4217 currency code "
+                                  "written like EUR, SEK or GBP", {"value": str(value)[:20]})
+    if code not in list_currencies():
+        raise PydanticCustomError("currency", "'{value}' is not an ISO 4217 currency code",
+                                  {"value": code})
+    if get_currency_precision(code) != 2:
+        raise PydanticCustomError(
+            "currency", "{value} has {places} decimal places; the engine computes amounts in "
+            "cents, so only currencies with 2 decimal places can be used",
+            {"value": code, "places": get_currency_precision(code)})
+    return code
+
+
+Currency = Annotated[str, BeforeValidator(_currency),
+                     WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
+
 class Provider(Strict):
     id: Identifier
     name: str
@@ -145,7 +177,8 @@ class Metadata(Strict):
     version: str
     buyer: str
     providers: list[Provider] = Field(min_length=1)
-    currency: Literal["EUR"] = "EUR"
+    currency: Currency = Field(
+        default="EUR", description="ISO 4217 code of the currency every amount is in")
     vat_rate: Fraction = Decimal("0")
     valid_from: IsoDate
     valid_until: IsoDate
