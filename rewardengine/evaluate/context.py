@@ -68,6 +68,13 @@ class CustomerContext:
     def customer_id(self) -> str:
         return self.timeline.customer_id
 
+    @property
+    def currency_sign(self) -> str:
+        """How reasons write the contract's currency after an amount: € for euros, else the
+        ISO 4217 code (unambiguous: "kr" or "$" are not)."""
+        code = self.loaded.contract.metadata.currency
+        return "€" if code == "EUR" else code
+
     # --- windows ---------------------------------------------------------------------
 
     def window(self, name: WindowName) -> Period | None:

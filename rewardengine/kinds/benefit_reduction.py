@@ -207,7 +207,7 @@ def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period
     def show(value: Decimal) -> str:
         if comp.measure == "days":
             return f"{value.normalize():f}" if value else "0"
-        return f"{money_text(value)} €"
+        return f"{money_text(value)} {ctx.currency_sign}"
 
     return _Falls(measure(comp, ctx, base_period), measure(comp, ctx, comp_period),
                   base_period, comp_period, tiers,
@@ -242,7 +242,7 @@ def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
     # still running: benefit only adds up, so the best outcome left is the one reached so far
     if reached is not None:
         limits = "; ".join(
-            f"for the {n} amount ({money_text(p)} €) at most "
+            f"for the {n} amount ({money_text(p)} {ctx.currency_sign}) at most "
             f"{_show_limit(comp, f, f.base.total * (1 - t.min_fall))}" for n, t, p in f.tiers)
         return line("pending", reached[2],
                     reason=f"{f.what} {f.show(f.base.total)} in the baseline; "

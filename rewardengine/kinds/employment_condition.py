@@ -170,13 +170,13 @@ def _hours_text(value: Decimal) -> str:
     return count_text(value.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
-def _describe(comp: EmploymentCondition) -> tuple[str, str]:
+def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
     """(unit word, what makes a unit qualify)."""
     if comp.unit == "weeks":
         return "weeks", f"at least {_hours_text(comp.min_hours_per_week or ZERO)} h of work"
     wage = comp.min_monthly_wage
     shown = str(wage) if isinstance(wage, Dated) else money_text(wage or ZERO)
-    return "months", f"wages of at least {shown} €"
+    return "months", f"wages of at least {shown} {sign}"
 
 
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
@@ -238,7 +238,7 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]
              ) -> Outcome:
-    word, test = _describe(comp)
+    word, test = _describe(comp, ctx.currency_sign)
     rules = [f"{comp.required} qualifying calendar {word} with {test}, within "
              f"{comp.reference_period} from the service start",
              "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items())]
@@ -256,15 +256,15 @@ def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Li
     rules.append(counted.reference_text)
     line = (_met(comp, ctx, counted) if counted.completed is not None
             else _unmet(comp, ctx, counted, any_price))
-    return Outcome([line], Trace(tuple(rules), tuple(_steps(comp, counted))))
+    return Outcome([line], Trace(tuple(rules), tuple(_steps(comp, counted, ctx.currency_sign))))
 
 
-def _steps(comp: EmploymentCondition, counted: _Count) -> list[Step]:
+def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
     singular = comp.unit[:-1]
     out = []
     for unit in counted.looked_at:
         measure = (f"{_hours_text(unit.measure)} h" if comp.unit == "weeks"
-                   else f"{money_text(unit.measure)} €")
+                   else f"{money_text(unit.measure)} {sign}")
         verdict = (f"qualifies, counts {count_text(unit.weight)}" if unit.qualifies
                    else "does not qualify")
         out.append(Step(singular, f"{singular} {unit.period}: {measure}, {verdict}",
@@ -275,9 +275,9 @@ def _steps(comp: EmploymentCondition, counted: _Count) -> list[Step]:
     return out
 
 
-def _so_far(comp: EmploymentCondition, counted: _Count) -> tuple[str, str]:
+def _so_far(comp: EmploymentCondition, counted: _Count, sign: str) -> tuple[str, str]:
     """(the count in words, the jobs it rests on in words)."""
-    word, test = _describe(comp)
+    word, test = _describe(comp, sign)
     weighted = "" if counted.count == len(counted.qualifying) else (
         f" ({len(counted.qualifying)} qualifying {word}, counted at their kind weights)")
     ids = sorted(counted.jobs)
@@ -292,7 +292,7 @@ def _met(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count) -> Li
     assert completed is not None and evidence is not None
     ids = sorted(counted.jobs)
     price = ctx.price(comp.amount, evidence, on=completed.period.last_day)
-    so_far, jobs_text = _so_far(comp, counted)
+    so_far, jobs_text = _so_far(comp, counted, ctx.currency_sign)
     met = (f"employment condition met on {completed.period.last_day}: {so_far}, counted from "
            f"the {comp.unit[:-1]} starting {counted.qualifying[0].period.start}, in the "
            f"{counted.reference_text}{jobs_text}")
@@ -326,7 +326,7 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
     word = comp.unit
     singular = word[:-1]
     evidence = counted.evidence
-    so_far, jobs_text = _so_far(comp, counted)
+    so_far, jobs_text = _so_far(comp, counted, ctx.currency_sign)
     price = (ctx.price(comp.amount, evidence, on=counted.reference.last_day) if evidence
              else ctx.price(comp.amount, on=counted.reference.last_day) or any_price)
     if price is None:

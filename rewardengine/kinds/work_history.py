@@ -172,7 +172,8 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
     return Outcome([line], Trace(tuple(rules), steps))
 
 
-def _texts(comp: WorkHistory, c: _Compared, so_far: bool) -> tuple[str, str, str]:
+def _texts(comp: WorkHistory, c: _Compared, so_far: bool, sign: str
+           ) -> tuple[str, str, str]:
     """(the comparison in words, the rate in words, a note on an unpriced level)."""
     what = " or ".join(comp.count)
     unit_price = c.price if c.price is not None else ZERO
@@ -180,11 +181,11 @@ def _texts(comp: WorkHistory, c: _Compared, so_far: bool) -> tuple[str, str, str
         f"; the contract has no price for evidence level {c.evidence}")
     vs = (f"{number(c.during.days)} days in {what} {'so far ' if so_far else ''}during "
           f"{c.comparison} vs {number(c.before.days)} before ({c.baseline})")
-    return vs, f"{money_text(unit_price)} € per extra day", no_price
+    return vs, f"{money_text(unit_price)} {sign} per extra day", no_price
 
 
 def _decided(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
-    vs, rate, no_price = _texts(comp, c, False)
+    vs, rate, no_price = _texts(comp, c, False, ctx.currency_sign)
     extra = c.extra
 
     def line(status: Status, quantity: Decimal, unit_price: Decimal, reason: str) -> Line:
@@ -208,7 +209,7 @@ def _decided(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
 
 def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
     """The comparison period is still running: the days after as_of may still count."""
-    so_far, rate, no_price = _texts(comp, c, True)
+    so_far, rate, no_price = _texts(comp, c, True, ctx.currency_sign)
     extra, comparison = c.extra, c.comparison
     from_day = max(comparison.start, ctx.as_of + ONE_DAY)
     remaining = max((comparison.end - from_day).days, 0)
