@@ -14,7 +14,8 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"  # a lint finding that is common and usually harmless on small contracts
+    INFO = "info"  # a lint finding that is common and usually harmless on small contracts,
+    # or a note (F005: which encoding a file was read in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("F001", "the file cannot be opened or read", _E, "file-problems-f0xx"),
     ("F002", "a contract file is larger than the limit", _E, "file-problems-f0xx"),
     ("F003", "the file is not in the expected text encoding", _E, "file-problems-f0xx"),
+    ("F004", "a line or row longer than the limit", _E, "file-problems-f0xx"),
+    ("F005", "a file read in the encoding named with --encoding", _I, "file-problems-f0xx"),
     # YAML
     ("Y001", "YAML syntax error", _E, "yaml-problems-y0xx"),
     ("Y002", "nested too deeply", _E, "yaml-problems-y0xx"),
@@ -110,6 +113,12 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "bill-problems-b0xx"),
     ("B005", "the bill cannot be read", _E, "bill-problems-b0xx"),
     ("B006", "the bill's stated sums do not follow from its lines", _E, "bill-problems-b0xx"),
+    ("B007", "a JSON bill line of the wrong shape", _E, "bill-problems-b0xx"),
+    # privacy
+    ("P001", "customer ids that look like personal identity codes", _W,
+     "privacy-problems-p0xx"),
+    ("P002", "customer ids that look like e-mail addresses or phone numbers", _W,
+     "privacy-problems-p0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (
