@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from .contract.load import LoadedContract, load_contract
 from .contract.model import Contract
-from .errors import Problem, has_errors, sorted_problems
+from .errors import Problem, Severity, Source, has_errors, sorted_problems
 from .evaluate.context import assign_segment
 from .evaluate.engine import Evaluation, evaluate
 from .events.model import Referral
 from .events.read import EventSet, read_events
 from .events.timeline import group_by_customer, timeline
 from .invoicing import run as billing
-from .invoicing.bill import Bill, MappingError, parse_mapping, read_bill
+from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
@@ -34,6 +34,8 @@ from .invoicing.render import (
 )
 from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
+from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
+from .tabular import PLAIN, Dialect, DialectError, make_dialect, quoted
 from .values import MAX_DATE
 
 
@@ -47,8 +49,9 @@ class Inputs:
 
     @property
     def unreadable(self) -> bool:
-        """A file could not be read at all (exit code 2 rather than 1)."""
-        return any(p.code.startswith("F") for p in self.problems)
+        """A file could not be read at all (exit code 2 rather than 1); F005 is a note."""
+        return any(p.code.startswith("F") and p.severity is Severity.ERROR
+                   for p in self.problems)
 
     @property
     def ok(self) -> bool:
@@ -69,13 +72,14 @@ def lint_problems(loaded: LoadedContract) -> list[Problem]:
     return lint(loaded)
 
 
-def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False
-                ) -> Inputs:
-    """Load the contract and every event file; collect all problems (lint warnings too)."""
+def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
+                dialect: Dialect = PLAIN) -> Inputs:
+    """Load the contract and every event file (written in ``dialect``); collect all problems
+    (lint warnings too)."""
     loaded, problems = load_contract(contract_path)
     if loaded is not None and with_lint:
         problems = [*problems, *lint_problems(loaded)]
-    events = read_events(event_paths) if event_paths else EventSet()
+    events = read_events(event_paths, dialect) if event_paths else EventSet()
     if loaded is not None:
         problems.extend(_referral_checks(loaded, events))
     return Inputs(loaded, events, sorted_problems([*problems, *events.problems]))
@@ -99,20 +103,20 @@ def _referral_checks(loaded: LoadedContract, events: EventSet) -> list[Problem]:
     for e in events.events:
         provider = getattr(e, "provider", None)
         if provider is not None and provider not in providers:
-            out.append(Problem("E013", f"provider '{provider}' is not in the contract "
+            out.append(Problem("E013", f"provider {quoted(provider)} is not in the contract "
                                f"({', '.join(sorted(providers))})", e.source))
         segment = getattr(e, "segment", None)
         if segment is not None and segment not in segments:
-            out.append(Problem("E013", f"segment '{segment}' is not in the contract "
+            out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
                                f"({', '.join(sorted(segments))})", e.source))
     return out
 
 
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
-                   customers: Sequence[str] | None = None
+                   customers: Sequence[str] | None = None, dialect: Dialect = PLAIN
                    ) -> tuple[Evaluation | None, Inputs]:
     """Load and evaluate; ``None`` when the inputs have errors (see ``Inputs.problems``)."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -138,14 +142,14 @@ def billing_period(period: str | None, first_day: str | None, last_day: str | No
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
                   ledger_path: str, provider: str | None = None, joint: bool = False,
                   issue_date: date | None = None, dry_run: bool = False,
-                  prepare: Callable[[Invoice], Callable[[], None]] | None = None
-                  ) -> tuple[IssueResult | None, Inputs]:
+                  prepare: Callable[[Invoice], Callable[[], None]] | None = None,
+                  dialect: Dialect = PLAIN) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
     rendered invoice aside and returns the step that puts it in place once the invoice is
     committed. A failing write (it raises) therefore leaves the ledger untouched."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -167,22 +171,23 @@ def show_invoice(ledger_path: str, number: str) -> Invoice | None:
         raise BillingError(str(exc)) from None
 
 
-def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None) -> Bill:
+def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None,
+                   dialect: Dialect = PLAIN) -> Bill:
     """A provider's bill, with every problem found reading it (``Bill.unreadable``)."""
     try:
         columns = parse_mapping(mapping)
     except MappingError as exc:
         raise BillingError(f"--map: {exc}") from None
-    return read_bill(bill_path, columns)
+    return read_bill(bill_path, columns, dialect)
 
 
 def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None,
-                provider: str | None = None, joint: bool = False
-                ) -> tuple[VerifyReport | None, Inputs]:
+                provider: str | None = None, joint: bool = False,
+                dialect: Dialect = PLAIN) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
     (``None`` when the inputs have errors)."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -194,10 +199,68 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     return report, inputs
 
 
+# --- privacy ---------------------------------------------------------------------------------
+
+class PrivacyError(Exception):
+    """A key file or a mapping that cannot be used; the message never holds the key."""
+
+
+def read_pseudonym_key(path: str) -> bytes:
+    """The shared secret of ``pseudonymize`` (at least 32 bytes; see docs/events.md)."""
+    try:
+        return read_key(path)
+    except KeyFileError as exc:
+        raise PrivacyError(str(exc)) from None
+
+
+def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
+                      bill: bool = False, mapping: Sequence[str] | None = None,
+                      dialect: Dialect = PLAIN) -> list[Problem]:
+    """Write an event file or a bill to ``out`` with every customer id replaced by its keyed
+    pseudonym, every other byte as it was; without a key only look for ids that look
+    personal (``P001``/``P002``). The problems say what was found (errors: nothing usable
+    was written)."""
+    try:
+        mapped = parse_mapping(mapping).get("customer")
+    except MappingError as exc:
+        raise PrivacyError(f"--map: {exc}") from None
+    columns = ((mapped,) if mapped else ()) + BILL_KEYS
+    problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
+                            encoding=dialect.encoding, delimiter=dialect.delimiter,
+                            max_json_bytes=MAX_BILL_BYTES)
+    if dialect.encoding is not None and not has_errors(problems):
+        problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
+                                Source(path)))
+    return problems
+
+
 __all__ = [
-    "CLASSES", "Bill", "BillingError", "BillingPeriod", "Evaluation", "Inputs", "Invoice",
-    "IssueResult", "VerifyReport", "billing_period", "class_label", "contract_schema",
-    "invoice_csv", "invoice_html", "invoice_json", "issue_invoice", "lint_problems",
-    "load_inputs", "read_bill_file", "report_html", "report_json", "run_evaluation",
-    "show_invoice", "verify_bill",
+    "CLASSES",
+    "PLAIN",
+    "Bill",
+    "BillingError",
+    "BillingPeriod",
+    "Dialect",
+    "DialectError",
+    "Evaluation",
+    "Inputs",
+    "Invoice",
+    "IssueResult",
+    "VerifyReport",
+    "billing_period",
+    "class_label",
+    "contract_schema",
+    "invoice_csv",
+    "invoice_html",
+    "invoice_json",
+    "issue_invoice",
+    "lint_problems",
+    "load_inputs",
+    "make_dialect",
+    "read_bill_file",
+    "report_html",
+    "report_json",
+    "run_evaluation",
+    "show_invoice",
+    "verify_bill",
 ]
