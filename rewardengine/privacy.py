@@ -31,6 +31,7 @@ from .errors import Problem, Source
 from .tabular import LineTooLong, Progress, TextSource, Undecodable, sep_line, trim_header
 
 HETU_LENGTH = 11  # DDMMYY, the century sign, three digits, the check character
+HETU_WORDS = "a Finnish personal identity code (henkilötunnus)"
 _CENTURY_SIGNS = frozenset("+-ABCDEFXYWVUabcdefxywvu")
 
 
@@ -49,11 +50,11 @@ _PHONE = re.compile(r"^(\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8})$", re
 def personal_kind(value: str) -> str | None:
     """What a customer id looks like when it looks personal: the kind, or None."""
     if looks_like_hetu(value):
-        return "personal identity code"
+        return HETU_WORDS
     if _EMAIL.match(value):
-        return "e-mail address"
+        return "an e-mail address"
     if _PHONE.match(value):
-        return "phone number"
+        return "a phone number"
     return None
 
 
@@ -75,11 +76,13 @@ class PersonalIdWatch:
         if not self.ids:
             return None
         many = len(self.ids)
-        return Problem("P001", f"{many} customer id{'s' if many != 1 else ''} look"
-                       f"{'' if many != 1 else 's'} like a Finnish personal identity code "
-                       f"(henkilötunnus), the first in row {self.first_row}; customer ids "
-                       "should be pseudonyms (rewardengine pseudonymize)",
-                       Source(file, row=self.first_row))
+        return Problem("P001", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in row "
+                       f"{self.first_row}; customer ids should be pseudonyms (rewardengine "
+                       "pseudonymize)", Source(file, row=self.first_row))
+
+
+def _ids(many: int) -> str:
+    return f"{many} customer ids look" if many != 1 else "1 customer id looks"
 
 
 # --- keyed pseudonyms ----------------------------------------------------------------------
@@ -143,10 +146,8 @@ class Findings:
     def problems(self, file: str) -> list[Problem]:
         out = []
         for kind, ids in sorted(self.ids.items()):
-            code = "P001" if kind == "personal identity code" else "P002"
-            many = len(ids)
-            out.append(Problem(code, f"{many} customer id{'s' if many != 1 else ''} look"
-                               f"{'' if many != 1 else 's'} like a {kind}, the first in row "
+            code = "P001" if kind == HETU_WORDS else "P002"
+            out.append(Problem(code, f"{_ids(len(ids))} like {kind}, the first in row "
                                f"{self.first[kind]}", Source(file, row=self.first[kind])))
         return out
 
@@ -341,7 +342,6 @@ def _json_value(text: str, i: int, keys: frozenset[str], spans: list[tuple[int, 
 
 # --- one file, end to end ----------------------------------------------------------------
 
-EVENT_KEYS = ("customer_id",)
 BILL_KEYS = ("customer_id", "customer")
 _IN_BILLS = {"E001": "B001", "E010": "B005"}
 
