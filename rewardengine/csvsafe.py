@@ -18,8 +18,11 @@ _DANGEROUS = ("=", "+", "-", "@")
 
 def needs_apostrophe(text: str) -> bool:
     """The cell could start a formula: its first character that is not a space is one of
-    ``= + - @``, or it starts with a tab or a carriage return."""
-    return text.startswith(("\t", "\r")) or text.lstrip().startswith(_DANGEROUS)
+    ``= + - @``, or it starts with a tab or a carriage return. Apostrophes before such a
+    start count too (``'=x`` is written ``''=x``), so that a reader that removes one
+    apostrophe gets back exactly the cell."""
+    bare = text.lstrip("'")
+    return bare.startswith(("\t", "\r")) or bare.lstrip().startswith(_DANGEROUS)
 
 
 def safe_cell(value: object) -> str:

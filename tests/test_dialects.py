@@ -148,7 +148,7 @@ def test_without_a_dialect_option_nothing_changes() -> None:
     es = read_text("event_id,customer_id,type,date,hours\nh1,c1,hours,1.2.2020,\"1,5\"\n",
                    "e.csv")
     assert [p.code for p in es.problems] == ["E005", "E005"]
-    assert PLAIN == Dialect() and not PLAIN.converts
+    assert Dialect() == PLAIN and not PLAIN.converts
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

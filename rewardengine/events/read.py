@@ -280,6 +280,7 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
         except StopIteration:
             break
         except LineTooLong as exc:
+            empty = False
             yield None, [Problem("F004", str(exc), Source(file, row=row + 1))]
             break
         row += 1
