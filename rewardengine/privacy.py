@@ -28,7 +28,15 @@ from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
-from .tabular import LineTooLong, Progress, TextSource, Undecodable, sep_line, trim_header
+from .tabular import (
+    LineTooLong,
+    Progress,
+    TextSource,
+    Undecodable,
+    sep_line,
+    sum_label,
+    trim_header,
+)
 
 HETU_LENGTH = 11  # DDMMYY, the century sign, three digits, the check character
 HETU_WORDS = "a Finnish personal identity code (henkilötunnus)"
@@ -75,7 +83,6 @@ class PersonalIdWatch:
     def problem(self, file: str) -> Problem | None:
         if not self.ids:
             return None
-        many = len(self.ids)
         return Problem("P001", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in row "
                        f"{self.first_row}; customer ids should be pseudonyms (rewardengine "
                        "pseudonymize)", Source(file, row=self.first_row))
@@ -182,7 +189,8 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
         if column is None:
             column = _customer_column(trim_header(cells), columns) if trim_header(cells) \
                 else None
-        elif column < len(cells) and cells[column].strip():
+        elif column < len(cells) and cells[column].strip() and not (
+                bill and sum_label(cells[column])):  # "Yhteensä" is no customer
             value = cells[column].strip()
             value = value[1:] if bill and value.startswith("'") and needs_apostrophe(
                 value[1:]) else value  # a bill cell neutralised for spreadsheets

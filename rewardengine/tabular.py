@@ -204,6 +204,21 @@ def delimiter_hint(header: list[str], delimiter: str) -> str | None:
     return None
 
 
+# a row that states a sum in words, in the customer (or first) column with no component:
+# "Yhteensä", "Total: ", "ALV 24 %", "Välisumma"
+SUM_LABELS = {"yhteensä": "sum", "summa": "sum", "total": "sum", "totalt": "sum",
+              "välisumma": "subtotal", "subtotal": "subtotal", "delsumma": "subtotal",
+              "alv": "vat", "vat": "vat", "moms": "vat"}
+_LABEL = re.compile(r"^([^\W\d_]+)\s*(?:\(?\s*\d+(?:[.,]\d+)?\s*%\s*\)?)?\s*:?$")
+
+
+def sum_label(text: str) -> str | None:
+    """What a bill row labelled in words states: 'sum', 'subtotal' or 'vat' (or None)."""
+    m = _LABEL.match(text.strip())
+    return SUM_LABELS.get(m.group(1).casefold()) if m else None
+
+
+
 # --- text in bounded chunks ---------------------------------------------------------------
 
 class LineTooLong(Exception):

@@ -35,6 +35,7 @@ from ..tabular import (
     delimiter_hint,
     quoted,
     sep_line,
+    sum_label,
     trim_header,
 )
 from ..values import parse_date
@@ -179,19 +180,6 @@ def _columns(names: Iterable[str], mapping: dict[str, str]) -> tuple[dict[str, s
     return out, missing
 
 
-# a row that states a sum in words, in the customer (or first) column with no component:
-# "Yhteensä", "Total: ", "ALV 24 %", "Välisumma"
-SUM_LABELS = {"yhteensä": "sum", "summa": "sum", "total": "sum", "totalt": "sum",
-              "välisumma": "subtotal", "subtotal": "subtotal", "delsumma": "subtotal",
-              "alv": "vat", "vat": "vat", "moms": "vat"}
-_LABEL = re.compile(r"^([^\W\d_]+)\s*(?:\(?\s*\d+(?:[.,]\d+)?\s*%\s*\)?)?\s*:?$")
-
-
-def _sum_label(text: str) -> str | None:
-    m = _LABEL.match(text.strip())
-    return SUM_LABELS.get(m.group(1).casefold()) if m else None
-
-
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """How the rows of one bill are read: its columns, its first column, its dialect."""
@@ -211,7 +199,7 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
     kind = cell("type").lower() or None
     if kind not in TOTAL_TYPES and not cell("component"):
         first = raw.get(how.first) if how.first is not None else None
-        kind = _sum_label(cell("customer")) or _sum_label(str(first or "")) or kind
+        kind = sum_label(cell("customer")) or sum_label(str(first or "")) or kind
         if kind in ("sum", "subtotal", "vat"):
             return _stated_line(kind, cell("amount"), how.dialect, src)
     if kind in TOTAL_TYPES:
