@@ -333,15 +333,14 @@ class TextSource:
 
 
 def _looks_utf8(data: bytes) -> bool:
-    """Bytes beyond ASCII that are all valid UTF-8 (a chunk may end inside a letter)."""
+    """Letters beyond ASCII, all of them valid UTF-8 (a chunk may end inside a letter: a
+    letter cut there alone is no evidence)."""
     if data.isascii():
         return False
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, False)
+        return not codecs.getincrementaldecoder("utf-8")().decode(data, False).isascii()
     except UnicodeDecodeError:
         return False
-    return True
-
 
 
 def decode_text(data: bytes, encoding: str | None) -> str:

@@ -3,10 +3,14 @@ and ``pseudonymize`` replaces customer ids with keyed pseudonyms, the same in ev
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from invoicing_cases import ROWS, write_inputs
 from typer.testing import CliRunner
 
@@ -234,3 +238,43 @@ def test_a_file_whose_ids_cannot_all_be_found_writes_nothing(tmp_path: Path) -> 
     nocolumn.write_text("a,b\n1,2\n", encoding="utf-8")
     code, said = _run(str(nocolumn), "--key-file", _key(tmp_path), "-o", str(tmp_path / "o"))
     assert code == 1 and "E001 no customer column" in said
+
+
+CELL = st.text(alphabet=st.sampled_from(list('ab c,;"\n\r\'=-é')), max_size=8)
+
+
+@given(rows=st.lists(st.tuples(CELL, CELL, CELL), min_size=1, max_size=6),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+       ending=st.sampled_from(["\n", "\r\n"]))
+def test_only_the_customer_cells_change(rows: list[tuple[str, str, str]], quoting: int,
+                                        ending: str) -> None:
+    text = io.StringIO()
+    writer = csv.writer(text, quoting=quoting, lineterminator=ending)
+    writer.writerow(["event_id", "customer_id", "reason"])
+    writer.writerows(rows)
+    source = io.BytesIO(text.getvalue().encode("utf-8"))
+    out = io.BytesIO()
+    problems = rewrite_csv_bytes(source, out)
+    assert problems == []
+    before = list(csv.reader(io.StringIO(text.getvalue(), newline="")))
+    after = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    assert len(after) == len(before)
+    for old, new in zip(before[1:], after[1:], strict=True):
+        assert len(new) == len(old)
+        for i, (was, now) in enumerate(zip(old, new, strict=True)):
+            if i == 1 and was.strip():
+                assert now.strip() == pseudonym(KEY, was.strip())
+            else:
+                assert now == was
+
+
+def rewrite_csv_bytes(source: io.BytesIO, out: io.BytesIO) -> list[str]:
+    from rewardengine.privacy import RewriteError, TextSource, rewrite_csv
+    encoder_out: list[str] = []
+    try:
+        rewrite_csv(TextSource(source, None), ("customer_id",), None,
+                    lambda value, row: pseudonym(KEY, value), encoder_out.append)
+    except RewriteError as exc:
+        return [str(exc)]
+    out.write("".join(encoder_out).encode("utf-8"))
+    return []

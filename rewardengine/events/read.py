@@ -3,6 +3,10 @@
 Rows are validated one by one and every problem is collected. Unknown columns, unknown event
 types and fields that do not belong to a row's type are errors: nothing is silently dropped.
 Row numbers are the spreadsheet's: the CSV header is row 1; a JSON Lines file counts lines.
+Files are read in bounded chunks (``tabular.TextSource``), in the dialect the options name
+(``tabular.Dialect``: encoding, delimiter, day-first dates, decimal commas); the default reads
+plain UTF-8 CSV and converts nothing. Customer ids that look like a henkilötunnus are counted
+per file (``P001``), never shown.
 """
 
 from __future__ import annotations
@@ -410,16 +414,16 @@ def _collect(streams: Iterable[Iterator[tuple[EventBase | None, list[Problem]]]]
             if key in versions:
                 prev = versions[key]
                 out.problems.append(Problem(
-                    "E007", f"event id '{event.event_id}' repeats with the same recorded date "
-                    f"{event.known_on} (first at {prev.source}); a correction needs a later "
+                    "E007", f"event id {quoted(event.event_id)} repeats with the same recorded "
+                    f"date {event.known_on} (first at {prev.source}); a correction needs a later "
                     "recorded date", event.source))
                 continue
             first = first_of.get(event.event_id)
             if first is not None and (first.customer_id != event.customer_id
                                       or first.type != event.type):  # type: ignore[attr-defined]
                 out.problems.append(Problem(
-                    "E008", f"event id '{event.event_id}' was first used at {first.source} for "
-                    "another customer or event type", event.source))
+                    "E008", f"event id {quoted(event.event_id)} was first used at "
+                    f"{first.source} for another customer or event type", event.source))
                 continue
             versions[key] = event
             first_of.setdefault(event.event_id, event)
