@@ -218,7 +218,7 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
                       dialect: Dialect = PLAIN) -> list[Problem]:
     """Write an event file or a bill to ``out`` with every customer id replaced by its keyed
     pseudonym, every other byte as it was; without a key only look for ids that look
-    personal (``P001``/``P002``). The problems say what was found (errors: nothing usable
+    personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written)."""
     try:
         mapped = parse_mapping(mapping).get("customer")

@@ -102,6 +102,10 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("E013", "a provider or segment not in the contract", _E, "event-problems-e0xx"),
     ("E014", "a referral the contract cannot place in one segment", _E,
      "event-problems-e0xx"),
+    ("E015", "customer ids that look like personal identity codes", _W,
+     "event-problems-e0xx"),
+    ("E016", "customer ids that look like e-mail addresses or phone numbers", _W,
+     "event-problems-e0xx"),
     # evaluation
     ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
     ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),
@@ -114,11 +118,6 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("B005", "the bill cannot be read", _E, "bill-problems-b0xx"),
     ("B006", "the bill's stated sums do not follow from its lines", _E, "bill-problems-b0xx"),
     ("B007", "a JSON bill line of the wrong shape", _E, "bill-problems-b0xx"),
-    # privacy
-    ("P001", "customer ids that look like personal identity codes", _W,
-     "privacy-problems-p0xx"),
-    ("P002", "customer ids that look like e-mail addresses or phone numbers", _W,
-     "privacy-problems-p0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

@@ -1,7 +1,7 @@
 """Personal identities in event data and bills: spotting them, and keyed pseudonyms.
 
 Event data is personal; a customer id should be a pseudonym. A customer id that is a Finnish
-personal identity code (henkilötunnus) is warned about (``P001``), never echoed. ``pseudonym``
+personal identity code (henkilötunnus) is warned about (``E015``), never echoed. ``pseudonym``
 replaces an id with a keyed HMAC-SHA256, so the buyer and the provider, who share the key, get
 the same pseudonym for the same customer in every file without exchanging identities.
 
@@ -83,7 +83,7 @@ class PersonalIdWatch:
     def problem(self, file: str) -> Problem | None:
         if not self.ids:
             return None
-        return Problem("P001", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in row "
+        return Problem("E015", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in row "
                        f"{self.first_row}; customer ids should be pseudonyms (rewardengine "
                        "pseudonymize)", Source(file, row=self.first_row))
 
@@ -153,7 +153,7 @@ class Findings:
     def problems(self, file: str) -> list[Problem]:
         out = []
         for kind, ids in sorted(self.ids.items()):
-            code = "P001" if kind == HETU_WORDS else "P002"
+            code = "E015" if kind == HETU_WORDS else "E016"
             out.append(Problem(code, f"{_ids(len(ids))} like {kind}, the first in row "
                                f"{self.first[kind]}", Source(file, row=self.first[kind])))
         return out
@@ -359,7 +359,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
                  max_json_bytes: int) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
-    problems then say which ids look personal (``P001``, ``P002``). An event file is CSV or
+    problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
     JSON Lines, a bill CSV or one JSON document; ``columns`` name the customer column."""
     findings = Findings()
     replace: Replace = findings.see if key is None else (

@@ -63,7 +63,7 @@ HETU_ROWS = ("event_id,customer_id,type,date\n"
 def test_identity_codes_are_warned_about_once_per_file_without_the_id() -> None:
     es = read_text(HETU_ROWS, "e.csv")
     assert [(str(p.source), p.code, p.severity.value, p.message) for p in es.problems] == [
-        ("e.csv:3", "P001", "warning", "2 customer ids look like a Finnish personal identity "
+        ("e.csv:3", "E015", "warning", "2 customer ids look like a Finnish personal identity "
          "code (henkilötunnus), the first in row 3; customer ids should be pseudonyms "
          "(rewardengine pseudonymize)")]
     assert len(es.events) == 4  # a warning: the rows are read
@@ -71,7 +71,7 @@ def test_identity_codes_are_warned_about_once_per_file_without_the_id() -> None:
                                 "date": "2020-01-10"}) + "\n"
                     for i, c in enumerate(["c1", "c2", "020516C903K"]))
     es = read_text(lines, "e.jsonl", jsonl=True)
-    assert [(str(p.source), p.code) for p in es.problems] == [("e.jsonl:3", "P001")]
+    assert [(str(p.source), p.code) for p in es.problems] == [("e.jsonl:3", "E015")]
 
 
 def test_every_command_that_reads_events_warns(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_every_command_that_reads_events_warns(tmp_path: Path) -> None:
     for args in (["validate", contract], ["evaluate", contract, "--as-of", "2020-03-01"]):
         result = runner.invoke(app, [*args, str(events)])
         assert result.exit_code == 0, result.output
-        assert f"{events}:3: P001 warning: 2 customer ids look like" in result.stderr \
+        assert f"{events}:3: E015 warning: 2 customer ids look like" in result.stderr \
             + result.stdout
         assert "131052-308T" not in result.stderr and "010594Y9021" not in result.stderr
 
@@ -178,9 +178,9 @@ def test_check_reports_ids_that_still_look_personal(tmp_path: Path) -> None:
     events.write_text(HETU_ROWS + "r4,matti@example.fi,referral,2020-01-10\n", encoding="utf-8")
     code, said = _run("--check", str(events))
     assert code == 1
-    assert f"{events}:3: P001 warning: 2 customer ids look like a Finnish personal identity " \
+    assert f"{events}:3: E015 warning: 2 customer ids look like a Finnish personal identity " \
            "code (henkilötunnus), the first in row 3" in said
-    assert f"{events}:6: P002 warning: 1 customer id looks like an e-mail address" in said
+    assert f"{events}:6: E016 warning: 1 customer id looks like an e-mail address" in said
     assert "131052-308T" not in said and "matti" not in said
     out = tmp_path / "out.csv"
     assert _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))[0] == 0

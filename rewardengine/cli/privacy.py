@@ -75,7 +75,7 @@ def _check(inputs: Inputs, mapping: list[str] | None, read_as: Dialect) -> None:
     problems = _each(inputs, lambda path, bill: pseudonymize_file(
         path, None, key=None, bill=bill, mapping=mapping, dialect=read_as))
     print_problems(err(), problems)
-    looks = [p for p in problems if p.code in ("P001", "P002")]
+    looks = [p for p in problems if p.code in ("E015", "E016")]
     code = exit_code(problems, _unreadable(problems))
     if code == EXIT_OK and looks:
         code = EXIT_PROBLEMS

@@ -6,7 +6,7 @@ Row numbers are the spreadsheet's: the CSV header is row 1; a JSON Lines file co
 Files are read in bounded chunks (``tabular.TextSource``), in the dialect the options name
 (``tabular.Dialect``: encoding, delimiter, day-first dates, decimal commas); the default reads
 plain UTF-8 CSV and converts nothing. Customer ids that look like a henkilötunnus are counted
-per file (``P001``), never shown.
+per file (``E015``), never shown.
 """
 
 from __future__ import annotations
