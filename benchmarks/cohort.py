@@ -21,9 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from rewardengine.contract.load import load_contract  # noqa: E402
-from rewardengine.evaluate.engine import evaluate  # noqa: E402
+from rewardengine.engine import evaluate  # noqa: E402
 from rewardengine.events.read import read_events  # noqa: E402
+from rewardengine.pipeline import load_contract  # noqa: E402
 
 HEADER = ("event_id,customer_id,type,date,recorded,end,provider,unemployed_since,birth_date,"
           "hours,activity,responded,kind,evidence,fte\n")

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
 
-from .contract.load import LoadedContract, load_contract
-from .contract.model import Contract
-from .errors import Problem, Severity, Source, has_errors, sorted_problems
-from .evaluate.context import assign_segment
-from .evaluate.engine import Evaluation, evaluate
-from .events.model import Referral
-from .events.read import EventSet, read_events
-from .events.timeline import group_by_customer, timeline
+from .contract.load import LoadedContract
+from .engine import Evaluation, evaluate
+from .errors import Problem, Severity, Source, has_errors
+from .evaluate.lines import Line
+from .events.read import EventSet
+from .explanation import ComponentView, Explanation, explain
 from .invoicing import run as billing
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
@@ -34,9 +32,10 @@ from .invoicing.render import (
 )
 from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
+from .kinds import KINDS
+from .pipeline import load
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
-from .tabular import PLAIN, Dialect, DialectError, make_dialect, quoted
-from .values import MAX_DATE
+from .tabular import PLAIN, Dialect, DialectError, make_dialect
 
 
 @dataclass
@@ -46,6 +45,8 @@ class Inputs:
     contract: LoadedContract | None
     events: EventSet
     problems: list[Problem] = field(default_factory=list)
+    # what the stages did not check because it depends on a part with errors (P001)
+    skipped: list[Problem] = field(default_factory=list)
 
     @property
     def unreadable(self) -> bool:
@@ -60,56 +61,19 @@ class Inputs:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of the contract language, for editors checking drafts."""
-    data = Contract.model_json_schema(by_alias=True)
+    data = KINDS.contract_class.model_json_schema(by_alias=True)
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "rewardengine contract"
     return data
 
 
-def lint_problems(loaded: LoadedContract) -> list[Problem]:
-    from .contract.lint import lint
-
-    return lint(loaded)
-
-
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
                 dialect: Dialect = PLAIN) -> Inputs:
-    """Load the contract and every event file (written in ``dialect``); collect all problems
-    (lint warnings too)."""
-    loaded, problems = load_contract(contract_path)
-    if loaded is not None and with_lint:
-        problems = [*problems, *lint_problems(loaded)]
-    events = read_events(event_paths, dialect) if event_paths else EventSet()
-    if loaded is not None:
-        problems.extend(_referral_checks(loaded, events))
-    return Inputs(loaded, events, sorted_problems([*problems, *events.problems]))
-
-
-def _referral_checks(loaded: LoadedContract, events: EventSet) -> list[Problem]:
-    """Event values the contract must know: providers and segments named on rows."""
-    providers = {p.id for p in loaded.contract.metadata.providers}
-    segments = set(loaded.contract.segment_ids())
-    out = []
-    # the referral that decides each customer's segment: the first live one, corrections
-    # applied (a re-referral is passed over, a corrected row replaces the one it corrects)
-    referrals = group_by_customer(e for e in events.events if isinstance(e, Referral))
-    for customer_id, rows in referrals.items():
-        first = timeline(customer_id, rows, MAX_DATE).referral
-        if first is not None:
-            # a referral the contract cannot place in exactly one segment cannot be priced
-            _, _, problem = assign_segment(loaded, first)
-            if problem is not None and (first.segment is None or first.segment in segments):
-                out.append(Problem("E014", problem, first.source))
-    for e in events.events:
-        provider = getattr(e, "provider", None)
-        if provider is not None and provider not in providers:
-            out.append(Problem("E013", f"provider {quoted(provider)} is not in the contract "
-                               f"({', '.join(sorted(providers))})", e.source))
-        segment = getattr(e, "segment", None)
-        if segment is not None and segment not in segments:
-            out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
-                               f"({', '.join(sorted(segments))})", e.source))
-    return out
+    """Load the contract and every event file (written in ``dialect``) through the stages of
+    ``pipeline``, collecting every problem; with ``with_lint`` (validate) lint findings and
+    what was not checked because it depends on a part with errors too."""
+    state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect)
+    return Inputs(state.contract, state.events, state.problems, state.skipped)
 
 
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
@@ -121,6 +85,17 @@ def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
         return None, inputs
     assert inputs.contract is not None
     return evaluate(inputs.contract, inputs.events.events, as_of, customers), inputs
+
+
+def explain_customer(contract_path: str, event_paths: Sequence[str], customer: str,
+                     as_of: date, dialect: Dialect = PLAIN
+                     ) -> tuple[Explanation | None, Evaluation | None, Inputs]:
+    """One customer's explanation (``None`` when the inputs have errors or the customer has
+    no events recorded by ``as_of``), read from the evaluation."""
+    ev, inputs = run_evaluation(contract_path, event_paths, as_of, [customer], dialect)
+    if ev is None or not ev.customers:
+        return None, ev, inputs
+    return explain(ev, ev.customers[0]), ev, inputs
 
 
 # --- billing ---------------------------------------------------------------------------------
@@ -240,24 +215,30 @@ __all__ = [
     "Bill",
     "BillingError",
     "BillingPeriod",
+    "ComponentView",
     "Dialect",
     "DialectError",
     "Evaluation",
+    "Explanation",
     "Inputs",
     "Invoice",
     "IssueResult",
+    "Line",
+    "PrivacyError",
     "VerifyReport",
     "billing_period",
     "class_label",
     "contract_schema",
+    "explain_customer",
     "invoice_csv",
     "invoice_html",
     "invoice_json",
     "issue_invoice",
-    "lint_problems",
     "load_inputs",
     "make_dialect",
+    "pseudonymize_file",
     "read_bill_file",
+    "read_pseudonym_key",
     "report_html",
     "report_json",
     "run_evaluation",

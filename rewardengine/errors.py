@@ -7,10 +7,14 @@ severity, documentation); docs/errors.md and docs/lint.md describe them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .codes import CODES, Severity
+
+_PRINTED = re.compile(r"^(?P<src>.*?): (?P<code>[A-Z]\d{3}) (?:(?P<sev>warning|info): )?"
+                      r"(?P<msg>.*)$", re.S)
 
 # Exit codes of every command: clean; problems found (invalid input, a bill that does not
 # match); usage error or unreadable file. 3 is an internal error (a bug).
@@ -64,6 +68,27 @@ class Problem:
             "message": self.message,
             **self.source.to_dict(),
         }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Problem:
+        return Problem(str(data["code"]), str(data["message"]),
+                       Source(str(data["file"]), data.get("line"), data.get("col"),
+                              data.get("row")), Severity(data["severity"]))
+
+    @staticmethod
+    def parse(text: str) -> Problem:
+        """A problem from its printed form ``FILE:ROW: CODE [warning: ]message`` (as
+        documents written before problems were kept as data hold them)."""
+        m = _PRINTED.match(text)
+        if m is None:
+            return Problem("V001", text, Source(""))
+        file, *numbers = m.group("src").split(":")
+        nums = [int(n) for n in numbers if n.isdigit()]
+        src = (Source(file, row=nums[0]) if len(nums) == 1
+               else Source(file, nums[0], nums[1]) if len(nums) == 2 else Source(file))
+        sev = m.group("sev")
+        return Problem(m.group("code"), m.group("msg"), src,
+                       Severity(sev) if sev else Severity.ERROR)
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         s = self.source

@@ -200,6 +200,13 @@ class Duration:
             return years * 366 + months * 31
         return self.days_exact()
 
+    def certainly_longer(self, other: Duration) -> bool:
+        """Longer than ``other`` from every anchor (exact for equal units; else by the fewest
+        and the most days each can span)."""
+        if self.unit == other.unit:
+            return self.count > other.count
+        return self.min_days() > other.max_days()
+
     def __str__(self) -> str:
         unit = self.unit if self.count != 1 else self.unit[:-1]
         return f"{self.count} {unit}"

@@ -77,73 +77,81 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Compose ``text`` and convert it; problems instead of exceptions."""
-    problems: list[Problem] = []
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
+    """The YAML node tree (no objects constructed), or the syntax problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        return None, [Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))]
+        return None, Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))
     except yaml.reader.ReaderError as exc:
         # a character YAML does not allow (NUL, other control characters): point at it
         before = text[:exc.position]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, int) else 0
-        return None, [Problem("Y001", f"YAML syntax error: unacceptable character "
-                              f"#x{char:04x}: {exc.reason}", Source(file, line, col))]
+        return None, Problem("Y001", f"YAML syntax error: unacceptable character "
+                             f"#x{char:04x}: {exc.reason}", Source(file, line, col))
     except yaml.YAMLError as exc:
-        return None, [Problem("Y001", f"YAML syntax error: {exc}", Source(file, 1, 1))]
+        return None, Problem("Y001", f"YAML syntax error: {exc}", Source(file, 1, 1))
     except RecursionError:
-        return None, [Problem("Y002", "YAML nested too deeply", Source(file, 1, 1))]
-    if root is None:
-        return None, [Problem("Y003", "the file is empty", Source(file, 1, 1))]
+        return None, Problem("Y002", "YAML nested too deeply", Source(file, 1, 1))
 
-    doc = YamlDocument(data=None, file=file)
-    count = 0
 
-    def convert(node: yaml.Node, path: Path) -> Any:
-        nonlocal count
-        count += 1
-        if count > MAX_NODES:
+class _Converter:
+    """Nodes to plain dicts, lists and strings, recording where each value was written."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def convert(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
             raise _TooManyNodes
-        doc.marks.setdefault(path, _mark(node))
+        self.doc.marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _NULL_TAG:
-                return None
-            return str(node.value)
+            return None if node.tag == _NULL_TAG else str(node.value)
         if isinstance(node, yaml.SequenceNode):
-            return [convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    problems.append(
-                        Problem("Y004", "a mapping key must be a plain word",
-                                Source(file, *_mark(key_node)))
-                    )
-                    continue
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    problems.append(
-                        Problem("Y004", "merge keys (<<) are not supported; write the keys out",
-                                Source(file, *_mark(key_node)))
-                    )
-                    continue
-                key = str(key_node.value)
-                if key in out:
-                    problems.append(
-                        Problem("Y005", f"duplicate key '{key}'", Source(file, *_mark(key_node)))
-                    )
-                    continue
-                doc.key_marks[(*path, key)] = _mark(key_node)
-                out[key] = convert(value_node, (*path, key))
-            return out
+            return self.mapping(node, path)
         raise AssertionError(f"unknown YAML node {type(node).__name__}")  # pragma: no cover
 
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        file = self.doc.file
+        for key_node, value_node in node.value:
+            where = Source(file, *_mark(key_node))
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem("Y004", "a mapping key must be a plain word", where))
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(Problem(
+                    "Y004", "merge keys (<<) are not supported; write the keys out", where))
+                continue
+            key = str(key_node.value)
+            if key in out:
+                self.problems.append(Problem("Y005", f"duplicate key '{key}'", where))
+                continue
+            self.doc.key_marks[(*path, key)] = _mark(key_node)
+            out[key] = self.convert(value_node, (*path, key))
+        return out
+
+
+def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Compose ``text`` and convert it; problems instead of exceptions."""
+    root, problem = _compose(text, file)
+    if problem is not None:
+        return None, [problem]
+    if root is None:
+        return None, [Problem("Y003", "the file is empty", Source(file, 1, 1))]
+    doc = YamlDocument(data=None, file=file)
+    converter = _Converter(doc)
     try:
-        doc.data = convert(root, ())
+        doc.data = converter.convert(root, ())
     except _TooManyNodes:
         return None, [
             Problem("Y006", f"the document expands to more than {MAX_NODES} nodes "
@@ -151,7 +159,7 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         ]
     except RecursionError:
         return None, [Problem("Y002", "YAML nested too deeply", Source(file, 1, 1))]
-    return doc, problems
+    return doc, converter.problems
 
 
 def read_bytes(path: str, limit: int) -> tuple[bytes | None, Problem | None]:

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, settings
 
-from rewardengine.contract.load import LoadedContract, load_contract_text
-from rewardengine.evaluate.engine import CustomerResult, Evaluation, evaluate
+from rewardengine.contract.load import LoadedContract
+from rewardengine.engine import CustomerResult, Evaluation, evaluate
 from rewardengine.events.read import EventSet, read_text
+from rewardengine.pipeline import load_contract_text
 
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None,

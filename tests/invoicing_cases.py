@@ -94,7 +94,7 @@ def d(text: str) -> date:
 
 SUBPROCESS_ISSUE = """
 import sys
-from rewardengine.contract.load import load_contract
+from rewardengine.pipeline import load_contract
 from rewardengine.events.read import read_events
 from rewardengine.invoicing.periods import parse_period
 from rewardengine.invoicing.run import issue_invoice

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rewardengine.contract.load import load_contract, load_contract_text
 from rewardengine.errors import Problem, Severity
+from rewardengine.pipeline import load_contract, load_contract_text
 from rewardengine.yamlsource import MAX_CONTRACT_BYTES
 
 # A valid contract whose last line opens the component list; tests append components.
@@ -372,14 +372,14 @@ def test_c103_unknown_kind_with_did_you_mean_points_at_the_kind() -> None:
     assert (p.code, pos(p)) == ("C103", at(text, "employment_outcom\n"))
     assert p.message.startswith(
         "unknown kind 'employment_outcom' (did you mean 'employment_outcome'?); expected one "
-        "of 'event_fee', 'hourly_fee',")
+        "of 'benefit_reduction', 'capacity_fee',")  # the kinds in alphabetical order
 
 
 def test_c103_unknown_kind_without_a_close_match() -> None:
     text = VALID + "  - {id: x, kind: lottery}\n"
     p = single(text)
     assert (p.code, pos(p)) == ("C103", at(text, "lottery"))
-    assert p.message.startswith("unknown kind 'lottery'; expected one of 'event_fee'")
+    assert p.message.startswith("unknown kind 'lottery'; expected one of 'benefit_reduction'")
     assert "did you mean" not in p.message
 
 
@@ -661,11 +661,12 @@ def test_c202_evidence_table_only_under_a_segment() -> None:
           amount: {A: 1, B: 2, C: {register: 3}}
         """)
     problems = load(text)
+    # problems at one place come in the stable order: by code, then message
     assert [(p.code, pos(p), p.message) for p in problems] == [
         ("C202", at(text, "C: {"),
-         "components.1.amount: 'C' is neither a segment (A, B) nor an evidence level"),
-        ("C202", at(text, "C: {"),
          "components.1.amount.C: only a segment may hold a table of evidence levels"),
+        ("C202", at(text, "C: {"),
+         "components.1.amount: 'C' is neither a segment (A, B) nor an evidence level"),
     ]
 
 
@@ -755,9 +756,9 @@ def test_c205_windows_out_of_order() -> None:
         ("C205", at(text, "2019-06-30"),
          "windows.referrals_until 2019-06-30 is before the contract's valid_from 2020-01-01"),
         ("C205", at(text, "2019-05-31"),
-         "windows.outcomes_until 2019-05-31 is before the contract's valid_from 2020-01-01"),
-        ("C205", at(text, "2019-05-31"),
          "windows.outcomes_until 2019-05-31 is before referrals_until 2019-06-30"),
+        ("C205", at(text, "2019-05-31"),
+         "windows.outcomes_until 2019-05-31 is before the contract's valid_from 2020-01-01"),
     ]
 
 
@@ -1052,9 +1053,10 @@ def test_c213_unknown_segment_attribute_points_at_the_key() -> None:
     text = VALID.replace("when: {unemployment_months: {max: 12}}",
                          "when: {unemployed_months: {max: 12}}")
     problems = load(text)
-    # coverage is still checked, with the misspelt name as an attribute of its own
-    assert [p.code for p in problems] == ["C213", "C206", "C207"]
-    p = problems[0]
+    # coverage is still checked, with the misspelt name as an attribute of its own; problems
+    # come in file order (coverage at the tiers, before the key of the first tier)
+    assert [p.code for p in problems] == ["C206", "C207", "C213"]
+    p = problems[2]
     assert (p.code, pos(p)) == ("C213", at(text, "unemployed_months"))
     assert p.message == (
         "unknown segment attribute 'unemployed_months'; use one of unemployment_days, "
@@ -1140,10 +1142,10 @@ def test_five_cross_check_errors_are_all_reported() -> None:
     assert [(p.code, pos(p)) for p in problems] == [
         ("C205", at(text, "2019-12-31")),
         ("C207", at(text, "- id: A")),
-        ("C201", at(text, "start_fee, kind: capacity_fee")),
         ("C203", at(text, "{A: 100.00}")),
+        ("C201", at(text, "start_fee, kind: capacity_fee")),
         ("C208", at(text, "acne")),
-    ]
+    ]  # in file order
 
 
 def test_yaml_problems_come_with_schema_problems() -> None:

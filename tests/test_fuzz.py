@@ -17,20 +17,21 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from rewardengine.contract import model as contract_model
-from rewardengine.contract.load import LoadedContract, load_contract_text
+from rewardengine.contract.load import LoadedContract
+from rewardengine.engine import evaluate
 from rewardengine.errors import Problem, has_errors
-from rewardengine.evaluate.engine import evaluate
 from rewardengine.evaluate.lines import STATUSES
 from rewardengine.events.model import ALL_FIELDS, EVENT_MODELS, EventBase
 from rewardengine.events.read import EventSet, read_text
+from rewardengine.kinds import KINDS
+from rewardengine.pipeline import load_contract_text
 from rewardengine.values import round_cents
 from rewardengine.yamlsource import parse_yaml
 
@@ -222,10 +223,21 @@ def _jsonl_of(csv_text: str) -> str:
 EVENTS_JSONL = _jsonl_of(EVENTS_CSV)
 
 # Key names the contract language knows (so mutations reach deep, not only "unknown key").
+def _models(tp: object, seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp not in seen:
+            seen.add(tp)
+            for f in tp.model_fields.values():
+                _models(f.annotation, seen)
+        return seen
+    for arg in get_args(tp):
+        _models(arg, seen)
+    return seen
+
+
 CONTRACT_KEYS = sorted({
     field.alias or name
-    for cls in vars(contract_model).values()
-    if isinstance(cls, type) and issubclass(cls, BaseModel)
+    for cls in _models(KINDS.contract_class, set())
     for name, field in cls.model_fields.items()
 })
 
@@ -439,7 +451,7 @@ def test_base_contract_and_events_are_valid() -> None:
     loaded = check_load(RICH_CONTRACT)
     assert loaded is not None
     kinds = {c.kind for c in loaded.contract.components}
-    assert kinds == set(contract_model.COMPONENT_KINDS)  # every kind is fuzzed
+    assert kinds == set(KINDS.names)  # every kind is fuzzed
     assert check_load(dump(BASE_TREE)) is not None  # dumping the data keeps it valid
     for text, file, jsonl in ((EVENTS_CSV, "e.csv", False), (EVENTS_JSONL, "e.jsonl", True)):
         es = check_read(text, file, jsonl)

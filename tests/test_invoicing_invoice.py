@@ -19,7 +19,7 @@ from invoicing_cases import (
 )
 
 from rewardengine import __version__
-from rewardengine.evaluate.engine import evaluate
+from rewardengine.engine import evaluate
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.ledger import Ledger
 from rewardengine.invoicing.render import invoice_json

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import contract_from
 from invoicing_cases import d, events, issue
 
-from rewardengine.evaluate.engine import evaluate
+from rewardengine.engine import evaluate
 from rewardengine.invoicing.bill import read_bill_csv
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.periods import parse_period

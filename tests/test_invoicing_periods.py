@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from rewardengine.codec import from_data
 from rewardengine.invoicing.periods import (
     BillingPeriod,
     PeriodError,
@@ -61,4 +62,4 @@ def test_bad_periods_say_how_to_write_them(period: str | None, first: str | None
 def test_round_trip_through_dict() -> None:
     p = parse_period("2020-Q1")
     assert p.to_dict() == {"label": "2020-Q1", "start": "2020-01-01", "last_day": "2020-03-31"}
-    assert BillingPeriod.from_dict(p.to_dict()) == p
+    assert from_data(BillingPeriod, p.to_dict()) == p

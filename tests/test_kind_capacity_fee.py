@@ -67,7 +67,9 @@ def test_defaults_to_the_contract_period_and_names_its_provider() -> None:
         amount: 10000.00
         provider: acme
     """)
-    lines = capacity_fee.evaluate(loaded.contract.components[0], loaded, d("2021-01-15"))
+    comp = loaded.contract.components[0]
+    assert isinstance(comp, capacity_fee.CapacityFee)
+    lines = capacity_fee.evaluate(comp, loaded, d("2021-01-15")).lines
     assert len(lines) == 36  # 2020-01 .. 2022-12
     assert (lines[0].occurrence, lines[-1].occurrence) == ("2020-01", "2022-12")
     assert [ln.status for ln in lines].count("payable") == 12

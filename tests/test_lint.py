@@ -14,9 +14,10 @@ from conftest import CONTRACT_HEAD, contract_from, one
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rewardengine.contract.lint import TITLES, lint
-from rewardengine.contract.load import LoadedContract, load_contract_text
+from rewardengine.contract.lint import RULES, lint
+from rewardengine.contract.load import LoadedContract
 from rewardengine.errors import Problem, Severity
+from rewardengine.pipeline import load_contract_text
 
 HEAD = CONTRACT_HEAD.replace(
     "  follow_up: 6 months\n",
@@ -745,7 +746,7 @@ def test_every_code_has_a_title_and_a_doc_section() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
-    for code in TITLES:
+    for code in RULES:
         assert f"## {code}" in doc, code
 
 

@@ -11,7 +11,7 @@ from conftest import contract_from, events_from
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rewardengine.evaluate.engine import evaluate
+from rewardengine.engine import evaluate
 
 KINDS = """
 components:

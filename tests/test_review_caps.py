@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from conftest import contract_from, events_from, one
 
-from rewardengine.evaluate.engine import evaluate
+from rewardengine.engine import evaluate
 
 START = "r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\ns1,c1,service_start,2020-01-15\n"
 

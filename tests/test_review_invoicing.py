@@ -13,7 +13,7 @@ from conftest import contract_from, events_from
 from invoicing_cases import issue
 from test_review_work_counting import START, TWO_SPELL_ROWS, TWO_SPELLS, job
 
-from rewardengine.evaluate.engine import evaluate
+from rewardengine.engine import evaluate
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.run import IssueResult
 

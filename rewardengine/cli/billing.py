@@ -160,8 +160,9 @@ def issue(
              exit_code(inputs.problems, inputs.unreadable))
     err().print(result.message, markup=False)
     if result.invoice is not None and result.status != "nothing_new":
-        for problem in result.invoice.problems:  # already "FILE:ROW: CODE message"
-            err().print(Text(safe_text(problem)))
+        print_problems(err(), list(result.invoice.problems))
+    if result.status == "refused":
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @invoice_app.command("show")

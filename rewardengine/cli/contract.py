@@ -50,9 +50,10 @@ def validate(
         sys.stdout.write(canonical_json({
             "ok": code == EXIT_OK,
             "problems": [p.to_dict() for p in inputs.problems],
+            "skipped": [p.to_dict() for p in inputs.skipped],
         }))
     else:
-        print_problems(out(), inputs.problems)
+        print_problems(out(), [*inputs.problems, *inputs.skipped])
         counts = {s: sum(p.severity is s for p in inputs.problems) for s in Severity}
         summary = (f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} "
                    f"warning(s), {counts[Severity.INFO]} info")

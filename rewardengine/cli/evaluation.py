@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..api import PLAIN, Dialect, Evaluation, run_evaluation
+from ..api import PLAIN, Dialect, Evaluation, explain_customer, run_evaluation
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from .common import (
@@ -27,7 +27,8 @@ from .common import (
     file_dialect,
     out,
 )
-from .report import evaluation_csv, explain_customer, print_evaluation, print_problems
+from .report import evaluation_csv, print_evaluation, print_problems
+from .report import explain_customer as print_explanation
 
 
 class Format(StrEnum):
@@ -83,11 +84,17 @@ def evaluate(
     _customer_problems(ev)
 
 
+class ExplainFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 def explain(
     contract: ContractArg,
     events: EventsArg,
     customer: Annotated[str, typer.Option("--customer", help="the customer to explain")],
     as_of: AsOfOpt,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.table,
     dialect: DialectOpt = None,
     delimiter: DelimiterOpt = None,
     decimal_comma: DecimalCommaOpt = False,
@@ -95,12 +102,20 @@ def explain(
     encoding: EncodingOpt = None,
 ) -> None:
     """Explain one customer: timeline, segment, windows, and why each fee fired or not."""
+    on = cli_date(as_of, "--as-of")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
-    ev = _evaluate_or_exit(contract, events, as_of, [customer], read_as)
-    if not ev.customers:
+    x, ev, inputs = explain_customer(contract, events, customer, on, read_as)
+    if inputs.problems:
+        print_problems(err(), inputs.problems)
+    if ev is None:
+        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable))
+    if x is None:
         err().print(f"no events recorded by {as_of} for customer {customer}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
-    explain_customer(out(), ev, ev.customers[0])
+    if format is ExplainFormat.json:
+        sys.stdout.write(canonical_json(x.to_dict()))
+    else:
+        print_explanation(out(), x)
     _customer_problems(ev)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -15,14 +14,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..api import ComponentView, Evaluation, Explanation, Line
 from ..csvsafe import write_csv
 from ..errors import Problem, Severity
-from ..evaluate.context import CustomerContext
-from ..evaluate.engine import CustomerResult, Evaluation
-from ..evaluate.lines import Line
-from ..events.model import EventBase
-from ..kinds.employment_common import count_work
-from ..periods import ONE_DAY
 from ..values import money_text
 
 # characters that would act on a terminal rather than show: C0/C1 controls (ESC sequences,
@@ -117,96 +111,71 @@ def evaluation_csv(ev: Evaluation) -> str:
     return write_csv(CSV_COLUMNS, rows)
 
 
-def _event_summary(e: EventBase) -> str:
-    skip = {"event_id", "customer_id", "type", "date", "file", "row", "recorded", "void",
-            "attributes"}
-    parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-             for k, v in e.model_dump(exclude_none=True).items() if k not in skip]
-    attrs = getattr(e, "attributes", {})
-    parts.extend(f"{k}={v}" for k, v in sorted(attrs.items()))
-    if e.recorded is not None and e.recorded != e.date:
-        parts.append(f"recorded {e.recorded}")
-    return ", ".join(parts)
-
-
-def _spell_texts(comp: Any, ctx: CustomerContext) -> list[Table | Text]:
-    """For employment-based fees: the work that counted, spell by spell, and what did not."""
-    if comp.kind not in ("employment_outcome", "milestones"):
-        return []
-    wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by,
-                    getattr(comp, "requires_active_service", False))
-    if wc is None:
-        return []
-    out: list[Table | Text] = [Text(
-        f"counting {wc.criteria}, {comp.counting}, days {wc.counting.start} to "
-        f"{wc.deadline.last_day} ({wc.deadline.why})", style="dim")]
-    for track in wc.tracks:
-        name = "spell" if wc.continuous else "all counted work"
-        out.append(Text(f"  {name} {track.start}..{track.end - ONE_DAY}: "
-                        f"{track.days.normalize():f} days counted, evidence {track.evidence}, "
-                        f"jobs {', '.join(track.event_ids)}"))
-    for note in wc.notes:
-        out.append(Text(safe_text(f"  {note}"), style="dim"))
+def _trace_texts(view: ComponentView) -> list[Text]:
+    """The rule as applied (dim), then each step: a spell and its days, a month, a job that
+    did not count (dim)."""
+    out = [Text(safe_text(rule), style="dim") for rule in view.trace.rules]
+    for step in view.trace.steps:
+        out.append(Text(safe_text(f"  {step.text}"),
+                        style="dim" if step.what == "not counted" else ""))
     return out
 
 
-def explain_customer(console: Console, ev: Evaluation, cust: CustomerResult) -> None:
-    ctx = cust.context
-    tl = ctx.timeline
-    loaded = ev.loaded
+def _who_and_when(x: Explanation) -> Panel:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("customer", Text(safe_text(cust.customer_id)))
-    head.add_row("as of", f"{tl.as_of} (only facts recorded by then count)")
-    head.add_row("segment", Text(safe_text(f"{cust.segment or '-'} — {ctx.segment_reason}")))
-    head.add_row("provider", Text(safe_text(f"{cust.provider or '-'} — {ctx.provider_reason}")))
-    head.add_row("service", Text(safe_text(ctx.service_reason)))
-    follow = ctx.window("service_and_follow_up")
-    if follow is not None and loaded.contract.windows.follow_up is not None:
-        head.add_row("follow-up", f"until {follow.last_day} "
-                     f"({loaded.contract.windows.follow_up} after the service)")
-    for problem in ctx.problems:
+    head.add_row("customer", Text(safe_text(x.customer_id)))
+    head.add_row("as of", f"{x.as_of} (only facts recorded by then count)")
+    head.add_row("segment", Text(safe_text(f"{x.segment or '-'} — {x.segment_reason}")))
+    head.add_row("provider", Text(safe_text(f"{x.provider or '-'} — {x.provider_reason}")))
+    head.add_row("service", Text(safe_text(x.service)))
+    if x.follow_up is not None:
+        head.add_row("follow-up", x.follow_up)
+    for problem in x.problems:
         head.add_row("problem", Text(safe_text(problem), style="red"))
-    for _, why in ctx.ignored:
+    for why in x.ignored:
         head.add_row("ignored", Text(safe_text(why), style="yellow"))
-    console.print(Panel(head, title="who and when", title_align="left"))
+    return Panel(head, title="who and when", title_align="left")
 
+
+_STATE_WORDS = {"superseded": "superseded by a later-recorded row: ",
+                "voided": "voided (retracted)"}
+
+
+def _timeline(x: Explanation) -> Table:
     events = Table(title="timeline", title_justify="left", expand=True)
     for col in ("date", "event", "type", "details", "row"):
         events.add_column(col)
-    for e in tl.events:
+    for view in x.timeline:
+        e = view.event
+        if view.state == "voided":
+            details = Text(_STATE_WORDS["voided"], style="dim")
+        elif view.state == "superseded":
+            details = Text(safe_text(_STATE_WORDS["superseded"] + view.details), style="dim")
+        else:
+            details = Text(safe_text(view.details))
         events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
-                       e.type,  # type: ignore[attr-defined]
-                       Text(safe_text(_event_summary(e))), Text(safe_text(str(e.source))))
-    for e in tl.superseded:
-        events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
-                       e.type,  # type: ignore[attr-defined]
-                       Text(safe_text("superseded by a later-recorded row: " + _event_summary(e)),
-                            style="dim"), Text(safe_text(str(e.source))))
-    for e in tl.voided:
-        events.add_row(e.date.isoformat(), Text(safe_text(e.event_id)),
-                       e.type,  # type: ignore[attr-defined]
-                       Text("voided (retracted)", style="dim"), Text(safe_text(str(e.source))))
-    console.print(events)
+                       str(getattr(e, "type", "")), details, Text(safe_text(str(e.source))))
+    return events
 
-    for comp in loaded.contract.components:
-        lines = [ln for ln in cust.lines if ln.component == comp.id]
-        title = f"{comp.id} ({comp.kind}) — {loaded.clause(comp.id)}"
-        if comp.label:
-            title += f" — {comp.label}"
-        if comp.kind == "capacity_fee":
-            body: Table | Text = Text("a fee per contract month, not per customer",
-                                      style="dim")
-        elif comp.segments is not None and cust.segment not in comp.segments:
-            body = Text(safe_text(f"does not apply: only for segments {', '.join(comp.segments)}"),
-                        style="dim")
-        elif not lines:
+
+def explain_customer(console: Console, x: Explanation) -> None:
+    """One customer's explanation as text: read from the evaluation, nothing recomputed."""
+    console.print(_who_and_when(x))
+    console.print(_timeline(x))
+    for view in x.components:
+        title = f"{view.id} ({view.kind}) — {view.clause}"
+        if view.label:
+            title += f" — {view.label}"
+        if view.note is not None:
+            body: Table | Text = Text(safe_text(view.note), style="dim")
+        elif not view.lines:
             body = Text("nothing fired", style="dim")
         else:
-            body = lines_table(lines)
-        parts: list[Table | Text] = [*_spell_texts(comp, ctx), body]
+            body = lines_table(list(view.lines))
+        parts: list[Table | Text] = [*_trace_texts(view), body] if view.applies else [body]
         console.print(Panel(Group(*parts), title=escape(safe_text(title)), title_align="left"))
-    t = cust.totals
+    t = x.totals
     console.print(f"[bold]payable {money_text(t.payable)}[/bold] · pending "
                   f"{money_text(t.pending)} · not earned {money_text(t.not_earned)}")

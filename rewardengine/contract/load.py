@@ -1,25 +1,40 @@
-"""Load a contract: read -> compose YAML -> validate with pydantic -> cross-checks.
+"""A contract as far as it validated (``Draft``), and a contract ready to evaluate
+(``LoadedContract``).
 
-Returns the contract (or ``None``) and every problem found, each with ``FILE:LINE:COL``.
+The schema is checked part by part (metadata, segments, windows, each component, caps,
+invoicing, accept), so a mistake in one part hides nothing in the others: the cross-checks
+and lint then run on every part that is valid (``rewardengine.pipeline`` names the stages).
+Every problem is located at ``FILE:LINE:COL``.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from ..errors import Problem, Source, has_errors
+from ..errors import Problem, Source
 from ..plainwords import plain_message
-from ..yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
-from .model import Contract
+from ..yamlsource import YamlDocument
+from .model import (
+    PARTS,
+    AcceptedWarning,
+    Caps,
+    ComponentBase,
+    ContractBase,
+    Invoicing,
+    Metadata,
+    Path,
+    Segmentation,
+    Windows,
+)
 
-# pydantic error type -> (stable code, how to say it)
+# pydantic error type -> stable code
 _CODES: dict[str, str] = {
     "missing": "C101",
     "extra_forbidden": "C102",
@@ -47,7 +62,7 @@ _DEFAULT_CODE = "C110"
 class LoadedContract:
     """A validated contract with where it came from, for clause locations and audit."""
 
-    contract: Contract
+    contract: ContractBase
     file: str
     sha256: str
     doc: YamlDocument = field(repr=False, compare=False)
@@ -69,7 +84,257 @@ class LoadedContract:
         return self.doc.source(tuple(path))
 
 
-def _allowed_keys(error: dict[str, Any]) -> list[str]:
+@dataclass
+class Draft:
+    """A contract as far as its schema is valid: each part, or nothing where it has errors.
+
+    ``invalid`` names the parts with errors (``"windows"``, or ``("components", 3)``); the
+    checks and lint skip what depends on them, and say so.
+    """
+
+    doc: YamlDocument
+    sha256: str
+    parts: dict[str, Any] = field(default_factory=dict)
+    components: dict[int, ComponentBase] = field(default_factory=dict)
+    component_count: int = 0
+    invalid: set[str | Path] = field(default_factory=set)
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    @property
+    def metadata(self) -> Metadata | None:
+        return self.parts.get("metadata")
+
+    @property
+    def segments(self) -> Segmentation | None:
+        return self.parts.get("segments")
+
+    @property
+    def windows(self) -> Windows | None:
+        return self.parts.get("windows")
+
+    @property
+    def caps(self) -> Caps | None:
+        return self.parts.get("caps")
+
+    @property
+    def accept(self) -> list[AcceptedWarning] | None:
+        return self.parts.get("accept")
+
+    @property
+    def complete(self) -> bool:
+        return not self.invalid
+
+    def valid(self, part: str) -> bool:
+        return part not in self.invalid
+
+    def segment_ids(self) -> list[str] | None:
+        """The segment ids; None while the segments have errors."""
+        if not self.valid("segments"):
+            return None
+        seg = self.segments
+        return [s.id for s in seg.tiers] if seg else ["default"]
+
+    def provider_ids(self) -> list[str] | None:
+        md = self.metadata
+        return [p.id for p in md.providers] if md is not None else None
+
+    def component_ids(self) -> list[str]:
+        """Ids of every component whose id could be read, valid or not."""
+        items = self.doc.data.get("components") if isinstance(self.doc.data, dict) else None
+        if not isinstance(items, list):
+            return []
+        return [str(c["id"]) for c in items if isinstance(c, dict) and isinstance(c.get("id"),
+                                                                                   str)]
+
+    def items(self) -> Iterator[tuple[int, ComponentBase]]:
+        """The valid components with their index in the file."""
+        yield from sorted(self.components.items())
+
+    def component(self, component_id: str) -> ComponentBase | None:
+        return next((c for c in self.components.values() if c.id == component_id), None)
+
+    def source(self, *path: str | int) -> Source:
+        return self.doc.source(tuple(path))
+
+    def key_source(self, *path: str | int) -> Source:
+        return self.doc.key_source(tuple(path))
+
+    def loaded(self, contract_cls: type[ContractBase]) -> LoadedContract:
+        """The contract ready to evaluate; only for a complete draft."""
+        assert self.complete
+        contract = contract_cls(**{name: value for name, value in self.parts.items()},
+                                components=[c for _, c in self.items()])
+        return LoadedContract(contract, self.file, self.sha256, self.doc)
+
+    @staticmethod
+    def of(loaded: LoadedContract) -> Draft:
+        """The draft of a contract that validated (every part present)."""
+        c = loaded.contract
+        parts = {"metadata": c.metadata, "segments": c.segments, "windows": c.windows,
+                 "caps": c.caps, "invoicing": c.invoicing, "accept": c.accept}
+        return Draft(loaded.doc, loaded.sha256, parts, dict(enumerate(c.components)),
+                     len(c.components))
+
+
+# --- the schema, part by part -----------------------------------------------------------------
+
+# the top level alone: which keys are known and which are required (the parts are checked one
+# by one below, so one wrong part does not hide the others)
+_TOP = create_model(  # type: ignore[call-overload]
+    "Top", __config__=ConfigDict(extra="forbid"),
+    **{name: (Any, ... if ContractBase.model_fields[name].is_required() else None)
+       for name in PARTS})
+
+_PART_TYPES: dict[str, Any] = {
+    "metadata": Metadata, "segments": Segmentation | None, "windows": Windows,
+    "caps": Caps, "invoicing": Invoicing | None, "accept": list[AcceptedWarning],
+}
+_ADAPTERS = {name: TypeAdapter(tp) for name, tp in _PART_TYPES.items()}
+_DEFAULTS: dict[str, Any] = {"segments": None, "caps": Caps(), "invoicing": None,
+                             "accept": []}
+
+
+def check_schema(doc: YamlDocument, sha256: str, contract_cls: type[ContractBase]
+                 ) -> tuple[Draft | None, list[Problem]]:
+    """Every part of the document against the language; a draft of the valid parts."""
+    if not isinstance(doc.data, dict):
+        return None, [Problem("C100", "a contract must be a mapping with keys metadata, "
+                              "windows, components", doc.source(()))]
+    errors = _Errors(doc, contract_cls)
+    draft = Draft(doc, sha256)
+    data: dict[str, Any] = doc.data
+    try:
+        _TOP.model_validate(data)
+    except ValidationError as exc:
+        errors.add(exc, ())
+        draft.invalid |= {str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing"}
+    for name, adapter in _ADAPTERS.items():
+        if name not in data:
+            draft.parts[name] = _DEFAULTS.get(name)
+            continue
+        try:
+            draft.parts[name] = adapter.validate_python(data[name])
+        except ValidationError as exc:
+            errors.add(exc, (name,))
+            draft.invalid.add(name)
+    if "components" in data:
+        _check_components(data["components"], draft, errors, contract_cls)
+    return draft, errors.problems
+
+
+def _check_components(items: Any, draft: Draft, errors: _Errors,
+                      contract_cls: type[ContractBase]) -> None:
+    annotation: Any = contract_cls.model_fields["components"].annotation
+    if not isinstance(items, list) or not items:
+        try:  # pydantic says what is wrong with the list itself (not a list, empty)
+            TypeAdapter(Annotated[annotation, Field(min_length=1)]).validate_python(items)
+        except ValidationError as exc:
+            errors.add(exc, ("components",))
+        draft.invalid.add("components")
+        return
+    (union,) = get_args(annotation)
+    adapter: TypeAdapter[ComponentBase] = TypeAdapter(union)
+    draft.component_count = len(items)
+    for i, item in enumerate(items):
+        try:
+            draft.components[i] = adapter.validate_python(item)
+        except ValidationError as exc:
+            errors.add(exc, ("components", i))
+            draft.invalid.add(("components", i))
+
+
+# --- pydantic's errors in a person's words ------------------------------------------------------
+
+class _Errors:
+    """Collects pydantic errors as located problems, each said once."""
+
+    def __init__(self, doc: YamlDocument, contract_cls: type[ContractBase]) -> None:
+        self.doc = doc
+        self.models = _all_models(contract_cls)
+        self.problems: list[Problem] = []
+        self._seen: set[tuple[str, int | None, int | None, str]] = set()
+        # per mapping: each model with the keys of the mapping it does not have
+        self._missing: dict[Path, list[tuple[type[BaseModel], set[str]]]] = {}
+
+    def add(self, exc: ValidationError, prefix: Path) -> None:
+        for details in exc.errors(include_url=False):
+            error: dict[str, Any] = dict(details)
+            loc = (*prefix, *error["loc"])
+            path = self.doc.resolve_loc(loc)
+            code, src = self._where(error, path)
+            message = _message(error, path, self)
+            key = (code, src.line, src.col, message)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.problems.append(Problem(code, message, src))
+
+    def _where(self, error: dict[str, Any], path: Path) -> tuple[str, Source]:
+        etype = error["type"]
+        code = _CODES.get(etype, _DEFAULT_CODE)
+        if etype == "extra_forbidden":
+            return code, self.doc.key_source(path)
+        if etype == "union_tag_invalid" and not _is_kind_tag(error):
+            return _DEFAULT_CODE, self.doc.source(path)
+        if _is_kind_tag(error) and (*path, "kind") in self.doc.marks:
+            return code, self.doc.source((*path, "kind"))  # point at the unknown kind itself
+        return code, self.doc.source(path)
+
+    def allowed_keys(self, parent: Path, unknown: str) -> list[str]:
+        """The keys allowed where ``unknown`` stands: those of the models that hold every
+        other key of its mapping. Each model's missing keys are found once per mapping, so a
+        draft with many unknown keys is checked in linear time."""
+        if parent not in self._missing:
+            self._missing[parent] = _missing_keys(self.doc, parent, self.models)
+        fits = [m for m, missing in self._missing[parent] if missing <= {unknown}]
+        kind = _node(self.doc, (*parent, "kind"))
+        if isinstance(kind, str):
+            fits = [m for m in fits if "kind" in m.model_fields
+                    and kind in get_args(m.model_fields["kind"].annotation)] or fits
+        return sorted({k for m in fits for k in _keys(m)})
+
+
+def _node(doc: YamlDocument, path: Path) -> Any:
+    node: Any = doc.data
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _keys(model: type[BaseModel]) -> set[str]:
+    return {f.alias or name for name, f in model.model_fields.items()}
+
+
+def _missing_keys(doc: YamlDocument, parent: Path, models: list[type[BaseModel]]
+                  ) -> list[tuple[type[BaseModel], set[str]]]:
+    node = _node(doc, parent)
+    present = set(node) if isinstance(node, dict) else set()
+    return [(m, present - _keys(m)) for m in models]
+
+
+def _did_you_mean(errors: _Errors, path: Path) -> str:
+    """For an unknown key: the allowed key it most resembles, in the mapping it stands in."""
+    node = _node(errors.doc, path[:-1])
+    if not isinstance(node, dict):
+        return ""
+    unknown = str(path[-1])
+    allowed = errors.allowed_keys(path[:-1], unknown)
+    close = difflib.get_close_matches(unknown, allowed, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    if close[0] in node and close[0] != unknown:
+        return f" ('{close[0]}' is already given)"
+    return f" (did you mean '{close[0]}'?)"
+
+
+def _allowed_tags(error: dict[str, Any]) -> list[str]:
     ctx = error.get("ctx") or {}
     return list(ctx.get("expected_tags", "").replace("'", "").split(", ")) if ctx else []
 
@@ -93,63 +358,36 @@ def _models(tp: Any, seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
     return seen
 
 
-_ALL_MODELS = sorted(_models(Contract, set()), key=lambda m: m.__name__)
+_MODELS_OF: dict[type[ContractBase], list[type[BaseModel]]] = {}
 
 
-def _keys(model: type[BaseModel]) -> set[str]:
-    return {f.alias or name for name, f in model.model_fields.items()}
+def _all_models(contract_cls: type[ContractBase]) -> list[type[BaseModel]]:
+    if contract_cls not in _MODELS_OF:
+        found = _models(contract_cls, set()) - {ContractBase}
+        _MODELS_OF[contract_cls] = sorted(found, key=lambda m: m.__name__)
+    return _MODELS_OF[contract_cls]
 
 
-def _did_you_mean(doc: YamlDocument, path: tuple[str | int, ...]) -> str:
-    """For an unknown key: the allowed key it most resembles, in the mapping it stands in."""
-    node: Any = doc.data
-    for part in path[:-1]:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int):
-            node = node[part]
-        else:
-            return ""
-    if not isinstance(node, dict):
-        return ""
-    unknown = str(path[-1])
-    present = set(node) - {unknown}
-    fits = [m for m in _ALL_MODELS if present <= _keys(m)]
-    kind = node.get("kind")
-    if isinstance(kind, str):
-        fits = [m for m in fits if "kind" in m.model_fields
-                and kind in get_args(m.model_fields["kind"].annotation)] or fits
-    allowed = sorted({k for m in fits for k in _keys(m)})
-    close = difflib.get_close_matches(unknown, allowed, n=1, cutoff=0.75)
-    if not close:
-        return ""
-    if close[0] in present:
-        return f" ('{close[0]}' is already given)"
-    return f" (did you mean '{close[0]}'?)"
-
-
-def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ...]) -> str:
+def _message(error: dict[str, Any], path: Path, errors: _Errors) -> str:
     etype = error["type"]
-    loc = error["loc"]
-    key = str(loc[-1])[:60]  # a hostile key may be huge; the position says where it is
+    key = str(error["loc"][-1])[:60] if error["loc"] else ""  # a hostile key may be huge
     if etype == "missing":
         return f"missing required key '{key}'"
     if etype == "extra_forbidden":
-        return f"unknown key '{key}'{_did_you_mean(doc, path)}"
+        return f"unknown key '{key}'{_did_you_mean(errors, path)}"
+    where = ".".join(str(p) for p in path) or "document"
     if etype == "union_tag_invalid" and not _is_kind_tag(error):
         # a value of the wrong shape where a scalar/mapping/list union is expected
-        where = ".".join(str(p) for p in path) or "document"
         got = (error.get("ctx") or {}).get("tag", "?")
-        return f"{where}: expected {' or '.join(_allowed_keys(error))}, got {got}"
+        return f"{where}: expected {' or '.join(_allowed_tags(error))}, got {got}"
     if etype == "union_tag_invalid":
         ctx = error.get("ctx") or {}
         tag = ctx.get("tag", "?")
-        close = difflib.get_close_matches(str(tag), _allowed_keys(error), n=1)
+        close = difflib.get_close_matches(str(tag), _allowed_tags(error), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown kind '{tag}'{hint}; expected one of {ctx.get('expected_tags', '')}"
     if etype == "union_tag_not_found":
         return "missing required key 'kind'"
-    where = ".".join(str(p) for p in path) or "document"
     plain = plain_message(error)
     if plain is not None:
         return f"{where}: {plain}"
@@ -162,66 +400,11 @@ def _message(error: dict[str, Any], doc: YamlDocument, path: tuple[str | int, ..
     return f"{where}: {msg}"
 
 
-def pydantic_problems(exc: ValidationError, doc: YamlDocument,
-                      model: type[Contract] | None = None) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[tuple[str, int | None, int | None, str]] = set()
-    for details in exc.errors(include_url=False):
-        error: dict[str, Any] = dict(details)
-        loc = tuple(error["loc"])
-        etype = error["type"]
-        code = _CODES.get(etype, _DEFAULT_CODE)
-        path = doc.resolve_loc(loc)
-        if etype == "extra_forbidden":
-            src = doc.key_source(path)
-        elif etype == "union_tag_invalid" and not _is_kind_tag(error):
-            code = _DEFAULT_CODE
-            src = doc.source(path)
-        elif _is_kind_tag(error) and (*path, "kind") in doc.marks:
-            src = doc.source((*path, "kind"))  # point at the unknown kind itself
-        else:
-            src = doc.source(path)
-        message = _message(error, doc, path)
-        key = (code, src.line, src.col, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        problems.append(Problem(code, message, src))
-    return problems
+def part_of(path: Path) -> str | Path:
+    """The part a document path belongs to: ``"windows"``, or ``("components", 3)``."""
+    if len(path) >= 2 and path[0] == "components" and isinstance(path[1], int):
+        return ("components", path[1])
+    return str(path[0]) if path else ""
 
 
-def load_contract_text(text: str, file: str, sha256: str | None = None
-                       ) -> tuple[LoadedContract | None, list[Problem]]:
-    """Validate contract text; ``sha256`` is of the file's bytes (defaults to the UTF-8 text)."""
-    doc, problems = parse_yaml(text, file)
-    if doc is None:
-        return None, problems
-    if not isinstance(doc.data, dict):
-        return None, [*problems,
-                      Problem("C100", "a contract must be a mapping with keys metadata, "
-                              "windows, components", doc.source(()))]
-    try:
-        contract = Contract.model_validate(doc.data)
-    except ValidationError as exc:
-        return None, [*problems, *pydantic_problems(exc, doc)]
-    from .checks import check_contract  # cross-checks need the validated model
-
-    digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    loaded = LoadedContract(contract=contract, file=file, sha256=digest, doc=doc)
-    problems.extend(check_contract(loaded))
-    if has_errors(problems):
-        return None, problems
-    return loaded, problems
-
-
-def load_contract(path: str) -> tuple[LoadedContract | None, list[Problem]]:
-    """Load and validate a contract file; never raises on bad input."""
-    raw, problem = read_bytes(path, MAX_CONTRACT_BYTES)
-    if raw is None:
-        assert problem is not None
-        return None, [problem]
-    text, problem = decode_utf8(raw, path)
-    if text is None:
-        assert problem is not None
-        return None, [problem]
-    return load_contract_text(text, path, hashlib.sha256(raw).hexdigest())
+__all__ = ["Draft", "LoadedContract", "check_schema", "part_of"]

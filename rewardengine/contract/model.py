@@ -1,16 +1,27 @@
 """The contract language as pydantic models (``extra="forbid"``: unknown keys are errors).
 
+This module holds what every contract shares: metadata, segments, windows, caps, prices, and
+``ComponentBase``, the base of every fee kind. Each kind's own model lives in its module under
+``rewardengine/kinds/`` and answers the questions checks and lint ask of a component (its price
+tables, its phase, the work it counts, the thresholds it must reach...) by overriding the
+methods below; the language knows nothing of how a kind is evaluated. ``contract_class``
+assembles the full ``Contract`` model from the kinds' models.
+
 Every key is described in docs/contract-language.md. Values arrive as the strings written in
 YAML; the value types in ``rewardengine.values`` parse them exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
+from ..errors import Problem
 from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity, WholeNumber
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
@@ -26,6 +37,7 @@ EventType = Literal[
     "education", "benefit", "survey", "expense",
 ]
 
+Path = tuple[str | int, ...]
 
 
 def _by_shape(value: Any) -> str:
@@ -137,59 +149,13 @@ class Phase(Strict):
 
 
 OutcomeWindow = Literal["service", "service_and_follow_up"]
+# where the work behind an outcome may count: the service, the service and its follow-up, or
+# (requires_active_service) only the days the service really runs, with no grace
+Counting = Literal["service", "service_and_follow_up", "active_service"]
 
 
-# --- components -----------------------------------------------------------------------------
-
-class ComponentBase(Strict):
-    id: Identifier
-    label: str | None = None
-    description: str | None = None
-    segments: list[str] | None = Field(
-        default=None, description="segments this fee applies to; all when left out")
-    cap: Price | None = Field(default=None, description="most this component pays a customer")
-
-
-class EventFee(ComponentBase):
-    kind: Literal["event_fee"]
-    event: EventType
-    where: dict[str, StrOrList] = Field(default_factory=dict)
-    per: Literal["once", "each"] = "once"
-    amount: Price
-    max_count: WholeNumber | None = Field(default=None, ge=1)
-    window: Literal["contract", "service", "service_and_follow_up"] = "contract"
-
-
-class HourlyFee(ComponentBase):
-    kind: Literal["hourly_fee"]
-    rate: Price
-    phase: Phase | None = None
-    activities: list[str] | None = None
-    max_hours: Quantity | None = None
-
-
-class ContactCondition(Strict):
-    min_responded_contacts: WholeNumber = Field(default=1, ge=1)
-
-
-class MonthlyFee(ComponentBase):
-    kind: Literal["monthly_fee"]
-    amount: Price
-    phase: Phase | None = None
-    condition: ContactCondition | None = None
-    proration: Literal["none", "daily", "full"] = "none"
-    max_months: WholeNumber | None = Field(default=None, ge=1)
-
-
-class CapacityFee(ComponentBase):
-    kind: Literal["capacity_fee"]
-    amount: Money
-    provider: str | None = None
-    from_: IsoDate | None = Field(default=None, alias="from")
-    until: IsoDate | None = None
-
-
-def _weights(*kinds: str) -> dict[EmploymentKind, Decimal]:
+def weights_of(*kinds: str) -> dict[EmploymentKind, Decimal]:
+    """Each kind at weight 1 (the default weights of a rule that counts work)."""
     return {k: Decimal(1) for k in kinds}  # type: ignore[misc]
 
 
@@ -201,136 +167,207 @@ class QualifyingWork(Strict):
     full_time_hours: Quantity = Field(
         default=Decimal("37.5"), description="hours per week of a full-time job, for FTE")
     kinds: dict[EmploymentKind, Quantity] = Field(
-        default_factory=lambda: _weights("open"),
+        default_factory=lambda: weights_of("open"),
         description="kind -> weight; a kind left out does not count")
 
 
-class EmploymentOutcome(ComponentBase):
-    kind: Literal["employment_outcome"]
-    work: QualifyingWork = Field(default_factory=QualifyingWork)
-    min_duration: DurationField
-    counting: Literal["continuous", "cumulative"] = "continuous"
-    max_gap: DurationField | None = None
-    window: OutcomeWindow = "service_and_follow_up"
-    reach_by: IsoDate | None = None
-    amount: Price
-    max_times: WholeNumber = Field(default=1, ge=1)
-    requires_active_service: bool = False
-
-
-class Milestone(Strict):
-    after: DurationField
-    amount: Price
-
-
-class Sustainment(Strict):
-    every: DurationField
-    amount: Price
-    max_count: WholeNumber = Field(ge=1)
-
-
-class BenefitTest(Strict):
-    """Full outcome when benefit falls by ``full_fall``; partial at ``partial_fall``."""
-
-    measure: Literal["days", "amount"] = "amount"
-    baseline: DurationField
-    full_fall: Fraction = Decimal(1)
-    partial_fall: Fraction | None = None
-    partial_share: Fraction | None = None
-    compare: Literal["rolling_months", "outcome_period"] = Field(
-        default="rolling_months",
-        description="rolling_months: the whole months of a baseline-long period ending on the "
-                    "step's day; outcome_period: the months of the work the step rests on")
-
-
-class Milestones(ComponentBase):
-    kind: Literal["milestones"]
-    work: QualifyingWork = Field(default_factory=QualifyingWork)
-    counting: Literal["continuous", "cumulative"] = "continuous"
-    max_gap: DurationField | None = None
-    window: OutcomeWindow = "service_and_follow_up"
-    reach_by: IsoDate | None = None
-    steps: list[Milestone] = Field(min_length=1)
-    sustainment: Sustainment | None = None
-    benefit_test: BenefitTest | None = None
-
-
-class EmploymentCondition(ComponentBase):
-    kind: Literal["employment_condition"]
-    unit: Literal["weeks", "months"]
-    min_hours_per_week: Quantity | None = None
-    min_monthly_wage: Money | None = None
-    required: WholeNumber = Field(ge=1)
-    reference_period: DurationField
-    weights: dict[EmploymentKind, Quantity] = Field(
-        default_factory=lambda: _weights(*EMPLOYMENT_KINDS))
-    amount: Price
-    reach_by: IsoDate | None = None
-
-
 class ComparisonPeriod(Strict):
+    """The period compared with a baseline before the service: from an offset after the
+    service start, for a length (both default to the service start and the baseline's)."""
+
     from_: DurationField | None = Field(default=None, alias="from")
     length: DurationField | None = None
 
 
-class WorkHistory(ComponentBase):
-    kind: Literal["work_history"]
-    baseline: DurationField
-    comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
-    count: list[Literal["work", "education"]] = Field(min_length=1)
-    work: QualifyingWork = Field(default_factory=QualifyingWork)
-    rate: Price
-    min_extra_days: WholeNumber = Field(default=1, ge=1)
+# --- what checks and lint ask of a component ------------------------------------------------
+
+PriceRole = Literal["fee", "rate", "budget", "cap"]
 
 
-class Threshold(Strict):
-    min_fall: Fraction
-    amount: Price
+@dataclass(frozen=True)
+class PriceTable:
+    """One price table of a component: where it is, what one cell pays, and whether it may be
+    priced by evidence level."""
+
+    path: Path  # inside the component
+    price: Any  # a Price
+    role: PriceRole  # fee: what one line pays; rate: per unit; budget; cap: a limit
+    label: str  # "fee", "milestone 2 fee", "full fee": for messages
+    by_evidence: bool = False
 
 
-class BenefitReduction(ComponentBase):
-    kind: Literal["benefit_reduction"]
-    measure: Literal["days", "amount"]
-    baseline: DurationField
-    comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
-    full: Threshold
-    partial: Threshold | None = None
+@dataclass(frozen=True)
+class WorkRules:
+    """The employment a component counts: kinds at weights, and the least hours a week."""
+
+    weights: dict[str, Decimal]
+    weights_path: Path  # ("work", "kinds") or ("weights",)
+    min_hours: Decimal | None
+    min_hours_path: Path
+    full_time_hours: Decimal | None = None  # QualifyingWork's, checked above 0 (C211)
+    must_count: bool = True  # an empty weights mapping is an error (C211)
+    reachable: bool = True  # the kind has thresholds to reach (lint W001)
 
 
-class Band(Strict):
-    min_score: Number
-    amount: Price | None = None
-    factor: Quantity | None = None
+@dataclass(frozen=True)
+class DurationThreshold:
+    """A length of qualifying work counted from the service start (an outcome, a step)."""
+
+    need: Any  # a Duration
+    what: str
+    path: Path
 
 
-class SurveyAdjustment(ComponentBase):
-    kind: Literal["survey_adjustment"]
-    instrument: str
-    score: Literal["latest", "change"] = "latest"
-    mode: Literal["bonus", "multiplier"] = "bonus"
-    applies_to: list[str] = Field(default_factory=list)
-    bands: list[Band] = Field(min_length=1)
+@dataclass(frozen=True)
+class SustainmentThreshold:
+    """Payments every ``every`` after the last step, at most ``max_count`` of them."""
+
+    every: Any  # a Duration
+    max_count: int
+    after: Any  # the last step's Duration
+    path: Path
 
 
-class ReimbursedExpenses(ComponentBase):
-    kind: Literal["reimbursed_expenses"]
-    budget: Price
-    categories: list[str] | None = None
+@dataclass(frozen=True)
+class CalendarThreshold:
+    """A number of qualifying calendar weeks or months within a reference period."""
+
+    unit: Literal["weeks", "months"]
+    required: int
+    reference_period: Any  # a Duration
+    path: Path
 
 
-Component = Annotated[
-    EventFee | HourlyFee | MonthlyFee | CapacityFee | EmploymentOutcome | Milestones
-    | EmploymentCondition | WorkHistory | BenefitReduction | SurveyAdjustment
-    | ReimbursedExpenses,
-    Field(discriminator="kind"),
-]
+Threshold = DurationThreshold | SustainmentThreshold | CalendarThreshold
 
-COMPONENT_KINDS: tuple[str, ...] = (
-    "event_fee", "hourly_fee", "monthly_fee", "capacity_fee", "employment_outcome",
-    "milestones", "employment_condition", "work_history", "benefit_reduction",
-    "survey_adjustment", "reimbursed_expenses",
-)
 
+@dataclass(frozen=True)
+class Multiplier:
+    """A survey band that multiplies other components' fees (lint W012)."""
+
+    factor: Decimal
+    min_score: Decimal
+    path: Path
+
+
+class ComponentBase(Strict):
+    """What every fee kind has, and the questions checks and lint ask of any kind.
+
+    A kind overrides the questions that concern it; the defaults answer "nothing".
+    """
+
+    id: Identifier
+    label: str | None = None
+    description: str | None = None
+    segments: list[str] | None = Field(
+        default=None, description="segments this fee applies to; all when left out")
+    cap: Price | None = Field(default=None, description="most this component pays a customer")
+
+    @property
+    def kind_name(self) -> str:
+        return str(getattr(self, "kind", type(self).__name__))
+
+    @property
+    def name(self) -> str:
+        """ "employment outcome 'result'": the component in messages."""
+        return f"{self.kind_name.replace('_', ' ')} '{self.id}'"
+
+    def price_tables(self) -> list[PriceTable]:
+        """Every price table, the cap included."""
+        return [PriceTable(("cap",), self.cap, "cap", "cap")] if self.cap is not None else []
+
+    def service_phase(self) -> Phase | None:
+        """The part of the service the fee pays for, if it has one."""
+        return None
+
+    def work_rules(self) -> WorkRules | None:
+        """The employment the component counts, if it counts any."""
+        return None
+
+    def counting_window(self) -> Counting | None:
+        """Where an outcome's work may count, for outcome kinds."""
+        return None
+
+    def deadline_date(self) -> date | None:
+        """A fixed last day to reach the outcome (``reach_by``)."""
+        return None
+
+    def counting_window_path(self) -> Path:
+        """The key that restricts counting to the service (``window``, or the component)."""
+        return ()
+
+    def thresholds(self) -> list[Threshold]:
+        """What must be reached, in order (a later one is longer)."""
+        return []
+
+    def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
+                  ) -> tuple[str, Path] | None:
+        """Why one customer can be paid without limit, and the key to point at (None: the
+        component is bounded). ``seen``: components already asked (no loop)."""
+        return None
+
+    def answer_condition(self) -> tuple[int, Path] | None:
+        """A pay period lost unless the customer answers this many contacts."""
+        return None
+
+    def unprorated_periods(self) -> Path | None:
+        """The key that makes a pay period cut short by the service end pay nothing."""
+        return None
+
+    def paid_on(self) -> tuple[str, Path] | None:
+        """The event type that earns the fee, when the fee is paid on an event."""
+        return None
+
+    def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
+        """A fixed span of dates the fee runs (from, until), independent of customers."""
+        return None
+
+    def multipliers(self) -> list[Multiplier]:
+        """Factors applied to other components' fees."""
+        return []
+
+    def adjusts(self) -> list[str]:
+        """The ids of the components whose fees this one adjusts."""
+        return []
+
+    def checks(self, site: Site) -> list[Problem]:
+        """Problems only this kind can see (``site`` locates them and knows the contract)."""
+        return []
+
+
+class Components(Protocol):
+    """Anything that finds a component by id (a contract, or a draft of one)."""
+
+    def component(self, component_id: str) -> ComponentBase | None: ...
+
+
+Locate = Callable[..., Problem]  # (code, message, *path) -> a located problem
+
+
+class Site:
+    """Where a component's problems are located, and what it may refer to. Given by the
+    cross-checks (``contract/checks.py``) to ``ComponentBase.checks``."""
+
+    def __init__(self, *, base: Path, segment_ids: Sequence[str] | None,
+                 provider_ids: Sequence[str] | None, component_ids: Sequence[str],
+                 err: Locate, key_err: Locate) -> None:
+        self.base = base
+        self.segment_ids = segment_ids  # None: the segments have errors
+        self.provider_ids = provider_ids  # None: the metadata has errors
+        self.component_ids = component_ids
+        self._err = err
+        self._key_err = key_err
+
+    def err(self, code: str, message: str, *path: str | int) -> Problem:
+        """A problem at ``path`` inside the component."""
+        return self._err(code, message, *self.base, *path)
+
+    def key_err(self, code: str, message: str, *path: str | int) -> Problem:
+        """A problem with a mapping key itself, inside the component."""
+        return self._key_err(code, message, *self.base, *path)
+
+
+# --- the contract ----------------------------------------------------------------------------
 
 class Caps(Strict):
     per_customer: Price | None = None
@@ -356,11 +393,13 @@ class AcceptedWarning(Strict):
     reason: str = Field(min_length=1, pattern=r"\S")
 
 
-class Contract(Strict):
+class ContractBase(Strict):
+    """A contract; ``contract_class`` gives ``components`` the union of the kinds' models."""
+
     metadata: Metadata
     segments: Segmentation | None = None
     windows: Windows
-    components: list[Component] = Field(min_length=1)
+    components: Sequence[ComponentBase] = Field(min_length=1)
     caps: Caps = Field(default_factory=Caps)
     invoicing: Invoicing | None = None
     accept: list[AcceptedWarning] = Field(
@@ -369,5 +408,26 @@ class Contract(Strict):
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.segments.tiers] if self.segments else ["default"]
 
-    def component(self, component_id: str) -> Component | None:
+    def component(self, component_id: str) -> ComponentBase | None:
         return next((c for c in self.components if c.id == component_id), None)
+
+
+# the top-level parts of a contract, in the order they are checked
+PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "caps",
+                          "invoicing", "accept")
+
+
+def kind_of(model: type[ComponentBase]) -> str:
+    """The ``kind`` a component model is written with (its ``kind`` Literal)."""
+    (name,) = get_args(model.model_fields["kind"].annotation)
+    return str(name)
+
+
+def contract_class(models: Sequence[type[ComponentBase]]) -> type[ContractBase]:
+    """The full contract model: ``components`` is the union of ``models``, told apart by
+    ``kind`` (for validation of a whole contract and the JSON Schema)."""
+    union: Any = Union[tuple(models)]  # noqa: UP007  (a union built from a list)
+    component = Annotated[union, Field(discriminator="kind")]
+    model: type[ContractBase] = create_model(
+        "Contract", __base__=ContractBase, components=(list[component], Field(min_length=1)))
+    return model

@@ -14,8 +14,9 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from ..contract.load import LoadedContract
-from ..contract.model import EVIDENCE_LEVELS, Price
+from ..contract.model import EVIDENCE_LEVELS, ComponentBase, OutcomeWindow, Price
 from ..contract.segments import AttrValue, assign
+from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
 from ..periods import ONE_DAY, Period
@@ -41,14 +42,6 @@ def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     for key, value in referral.attributes.items():
         attrs[key] = value
     return attrs
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The last day an outcome may be reached, and what sets it (for reasons)."""
-
-    last_day: date
-    why: str
 
 
 @dataclass(frozen=True)
@@ -83,31 +76,17 @@ class CustomerContext:
             return Period(c.metadata.valid_from, c.metadata.valid_until + ONE_DAY)
         if self.service is None:
             return None
-        if name == "service":
-            return self.service
-        follow = c.windows.follow_up
         return Period(self.service.start,
-                      follow.after(self.service.end) if follow else self.service.end)
+                      outcome_window_end(c.windows, self.service.end, name))
 
-    def deadline(self, window: WindowName, reach_by: date | None = None) -> Deadline | None:
-        """Last day an outcome counting in ``window`` may be reached (grace included)."""
-        period = self.window(window)
-        if period is None:
+    def deadline(self, window: OutcomeWindow, reach_by: date | None = None,
+                 active_only: bool = False) -> Deadline | None:
+        """Last day an outcome counting in ``window`` may be reached (grace included; only
+        days in service with ``active_only``); None before the service has started."""
+        if self.service is None:
             return None
-        w = self.loaded.contract.windows
-        label = "the service" if window == "service" else (
-            "the follow-up" if w.follow_up else "the service")
-        end = period.end
-        why = f"{label} ends"
-        if w.grace is not None:
-            end = w.grace.after(end)
-            why = f"{label} ends, plus {w.grace} grace,"
-        candidates = [Deadline(end - ONE_DAY, why)]
-        if reach_by is not None:
-            candidates.append(Deadline(reach_by, "the component's reach_by date"))
-        if w.outcomes_until is not None:
-            candidates.append(Deadline(w.outcomes_until, "the contract's outcomes_until date"))
-        return min(candidates, key=lambda d: d.last_day)
+        return deadline(self.loaded.contract.windows, self.service.end, window, reach_by,
+                        active_only)
 
     def without_service(self, waiting: str, outcome: bool = True
                         ) -> tuple[Status, str, date | None]:
@@ -154,7 +133,7 @@ class CustomerContext:
 
     # --- lines -----------------------------------------------------------------------
 
-    def line(self, component: Any, *, status: Status, occurrence: str, on: date | None,
+    def line(self, component: ComponentBase, *, status: Status, occurrence: str, on: date | None,
              quantity: Decimal, unit_price: Decimal, reason: str,
              evidence: tuple[str, ...] | list[str] = (),
              period: Period | None = None) -> Line:

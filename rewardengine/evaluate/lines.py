@@ -7,9 +7,20 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from typing import Any, Literal
 
+from ..contract.model import ComponentBase
 from ..values import money_text, round_cents
 
 Status = Literal["payable", "pending", "not_earned"]
+
+# the characters that join an event id to the rest of an occurrence ("E1:over",
+# "spell:E1@2020-05-01"); escaped inside an id, so no id can pose as a composed occurrence
+_ID_ESCAPES = str.maketrans({"%": "%25", ":": "%3A", "@": "%40"})
+
+
+def event_key(event_id: str) -> str:
+    """An event id as part of an occurrence, with ``%``, ``:`` and ``@`` escaped: the id
+    ``E1:over`` gives ``E1%3Aover`` and never collides with the ``over`` part of ``E1``."""
+    return event_id.translate(_ID_ESCAPES)
 STATUSES: tuple[Status, ...] = ("payable", "pending", "not_earned")
 
 
@@ -85,13 +96,13 @@ def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
         return round_cents(quantity * unit_price)
 
 
-def make_line(*, component: Any, clause: str, ctx_customer: str | None, segment: str | None,
-              provider: str | None, status: Status, occurrence: str, on: dt.date | None,
-              quantity: Decimal, unit_price: Decimal, reason: str,
+def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None,
+              segment: str | None, provider: str | None, status: Status, occurrence: str,
+              on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
               evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
     return Line(
-        component=component.id, kind=component.kind, clause=clause, customer_id=ctx_customer,
+        component=component.id, kind=component.kind_name, clause=clause, customer_id=ctx_customer,
         segment=segment, provider=provider, status=status, occurrence=occurrence, date=on,
         quantity=quantity, unit_price=unit_price, amount=_times(quantity, unit_price),
         reason=reason, evidence=tuple(sorted(set(evidence))),

@@ -27,8 +27,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from ..codec import from_data, meta, to_data
 from ..contract.load import LoadedContract
-from ..evaluate.engine import Evaluation
+from ..engine import Evaluation
+from ..errors import Problem
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .periods import BillingPeriod
@@ -37,14 +39,6 @@ ZERO = Decimal("0.00")
 JOINT = "joint"
 
 Key = tuple[str, str, str]  # (customer, component, occurrence); customer "" for contract lines
-
-
-def _d(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 # --- the ledger's prior state (read by ledger.py, used here) -------------------------------
@@ -114,7 +108,7 @@ def invoice_number(prefix: str, series: str, seq: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceLine:
-    no: int
+    no: int = field(metadata=meta(key="line"))
     provider: str
     customer_id: str | None
     component: str
@@ -123,7 +117,7 @@ class InvoiceLine:
     date: date | None
     quantity: Decimal
     unit_price: Decimal
-    amount: Decimal
+    amount: Decimal = field(metadata=meta(fmt="money"))
     reason: str
     evidence: tuple[str, ...]
     clause: str
@@ -134,44 +128,23 @@ class InvoiceLine:
     def key(self) -> Key:
         return (self.customer_id or "", self.component, self.occurrence)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.no, "provider": self.provider, "customer_id": self.customer_id,
-            "segment": self.segment,
-            "component": self.component, "kind": self.kind, "occurrence": self.occurrence,
-            "date": _d(self.date), "quantity": str(self.quantity),
-            "unit_price": str(self.unit_price), "amount": money_text(self.amount),
-            "reason": self.reason, "evidence": list(self.evidence), "clause": self.clause,
-            "cap": self.cap,
-        }
-
-    @staticmethod
-    def from_dict(d: dict[str, Any]) -> InvoiceLine:
-        return InvoiceLine(
-            no=int(d["line"]), provider=d["provider"], customer_id=d["customer_id"],
-            component=d["component"], kind=d["kind"], occurrence=d["occurrence"],
-            date=_date(d["date"]), quantity=Decimal(d["quantity"]),
-            unit_price=Decimal(d["unit_price"]), amount=Decimal(d["amount"]),
-            reason=d["reason"], evidence=tuple(d["evidence"]), clause=d["clause"],
-            cap=d.get("cap"), segment=d.get("segment"))
-
 
 @dataclass(frozen=True, slots=True)
 class Correction:
     """A change to a line invoiced earlier; ``amount`` (what this invoice bills) is
     ``now - invoiced_before`` and is negative for a credit."""
 
-    no: int
+    no: int = field(metadata=meta(key="line"))
     provider: str
     customer_id: str | None
     component: str
     occurrence: str
     date: date | None
-    corrects_invoice: str
-    corrects_line: int
-    invoiced_before: Decimal
-    now: Decimal
-    amount: Decimal
+    corrects_invoice: str = field(metadata=meta(key="invoice", group="corrects"))
+    corrects_line: int = field(metadata=meta(key="line", group="corrects"))
+    invoiced_before: Decimal = field(metadata=meta(fmt="money"))
+    now: Decimal = field(metadata=meta(fmt="money"))
+    amount: Decimal = field(metadata=meta(fmt="money"))
     reason: str
     evidence: tuple[str, ...]
     clause: str
@@ -185,27 +158,6 @@ class Correction:
     def corrects(self) -> str:
         return f"{self.corrects_invoice}/{self.corrects_line}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.no, "provider": self.provider, "customer_id": self.customer_id,
-            "segment": self.segment,
-            "component": self.component, "occurrence": self.occurrence, "date": _d(self.date),
-            "corrects": {"invoice": self.corrects_invoice, "line": self.corrects_line},
-            "invoiced_before": money_text(self.invoiced_before), "now": money_text(self.now),
-            "amount": money_text(self.amount), "reason": self.reason,
-            "evidence": list(self.evidence), "clause": self.clause,
-        }
-
-    @staticmethod
-    def from_dict(d: dict[str, Any]) -> Correction:
-        return Correction(
-            no=int(d["line"]), provider=d["provider"], customer_id=d["customer_id"],
-            component=d["component"], occurrence=d["occurrence"], date=_date(d["date"]),
-            corrects_invoice=d["corrects"]["invoice"], corrects_line=int(d["corrects"]["line"]),
-            invoiced_before=Decimal(d["invoiced_before"]), now=Decimal(d["now"]),
-            amount=Decimal(d["amount"]), reason=d["reason"], evidence=tuple(d["evidence"]),
-            clause=d["clause"], segment=d.get("segment"))
-
 
 @dataclass(frozen=True, slots=True)
 class Note:
@@ -216,28 +168,19 @@ class Note:
     component: str
     occurrence: str
     date: date | None
-    amount: Decimal
+    amount: Decimal = field(metadata=meta(fmt="money"))
     reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"provider": self.provider, "customer_id": self.customer_id,
-                "component": self.component, "occurrence": self.occurrence,
-                "date": _d(self.date), "amount": money_text(self.amount),
-                "reason": self.reason}
-
-    @staticmethod
-    def from_dict(d: dict[str, Any]) -> Note:
-        return Note(d["provider"], d["customer_id"], d["component"], d["occurrence"],
-                    _date(d["date"]), Decimal(d["amount"]), d["reason"])
 
 
 @dataclass(frozen=True)
 class Section:
     """One provider's part of an invoice (a joint invoice has one per consortium member)."""
 
-    provider: str
-    provider_name: str
-    business_id: str | None
+    __derived__ = ("subtotal",)
+
+    provider: str = field(metadata=meta(key="id", group="provider"))
+    provider_name: str = field(metadata=meta(key="name", group="provider"))
+    business_id: str | None = field(metadata=meta(group="provider"))
     lines: tuple[InvoiceLine, ...] = ()
     corrections: tuple[Correction, ...] = ()
     pending: tuple[Note, ...] = ()
@@ -248,47 +191,28 @@ class Section:
         return (sum((x.amount for x in self.lines), ZERO)
                 + sum((x.amount for x in self.corrections), ZERO))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "provider": {"id": self.provider, "name": self.provider_name,
-                         "business_id": self.business_id},
-            "lines": [x.to_dict() for x in self.lines],
-            "corrections": [x.to_dict() for x in self.corrections],
-            "pending": [x.to_dict() for x in self.pending],
-            "uncorrected": [x.to_dict() for x in self.uncorrected],
-            "subtotal": money_text(self.subtotal),
-        }
-
-    @staticmethod
-    def from_dict(d: dict[str, Any]) -> Section:
-        p = d["provider"]
-        return Section(
-            provider=p["id"], provider_name=p["name"], business_id=p.get("business_id"),
-            lines=tuple(InvoiceLine.from_dict(x) for x in d["lines"]),
-            corrections=tuple(Correction.from_dict(x) for x in d["corrections"]),
-            pending=tuple(Note.from_dict(x) for x in d["pending"]),
-            uncorrected=tuple(Note.from_dict(x) for x in d["uncorrected"]))
-
 
 @dataclass(frozen=True)
 class Invoice:
+    __derived__ = ("subtotal", "vat", "total")
+
     number: str
     series: str
     seq: int
     period: BillingPeriod
     as_of: date
     issue_date: date
-    contract_id: str
-    contract_version: str
-    contract_sha256: str
-    contract_title: str
-    buyer: str
+    contract_id: str = field(metadata=meta(key="id", group="contract"))
+    contract_version: str = field(metadata=meta(key="version", group="contract"))
+    contract_sha256: str = field(metadata=meta(key="sha256", group="contract"))
+    contract_title: str = field(metadata=meta(key="title", group="contract"))
+    buyer: str = field(metadata=meta(group="contract"))
     inputs_sha256: str
     engine_version: str
     currency: str
     vat_rate: Decimal
     sections: tuple[Section, ...]
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -318,33 +242,13 @@ class Invoice:
         return not self.lines and not self.corrections
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number, "series": self.series, "seq": self.seq,
-            "period": self.period.to_dict(), "as_of": self.as_of.isoformat(),
-            "issue_date": self.issue_date.isoformat(),
-            "contract": {"id": self.contract_id, "version": self.contract_version,
-                         "sha256": self.contract_sha256, "title": self.contract_title,
-                         "buyer": self.buyer},
-            "inputs_sha256": self.inputs_sha256, "engine_version": self.engine_version,
-            "currency": self.currency, "vat_rate": str(self.vat_rate),
-            "sections": [s.to_dict() for s in self.sections],
-            "subtotal": money_text(self.subtotal), "vat": money_text(self.vat),
-            "total": money_text(self.total), "problems": list(self.problems),
-        }
+        out: dict[str, Any] = to_data(self)
+        return out
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> Invoice:
-        c = d["contract"]
-        return Invoice(
-            number=d["number"], series=d["series"], seq=int(d["seq"]),
-            period=BillingPeriod.from_dict(d["period"]), as_of=date.fromisoformat(d["as_of"]),
-            issue_date=date.fromisoformat(d["issue_date"]), contract_id=c["id"],
-            contract_version=c["version"], contract_sha256=c["sha256"],
-            contract_title=c["title"], buyer=c["buyer"], inputs_sha256=d["inputs_sha256"],
-            engine_version=d["engine_version"], currency=d["currency"],
-            vat_rate=Decimal(d["vat_rate"]),
-            sections=tuple(Section.from_dict(s) for s in d["sections"]),
-            problems=tuple(d["problems"]))
+    def from_dict(data: Any) -> Invoice:
+        """An invoice read back (from the ledger), every value checked (``CodecError``)."""
+        return from_data(Invoice, data)
 
 
 # --- computing it ----------------------------------------------------------------------------
@@ -390,6 +294,30 @@ def _why_gone(evaluation: Evaluation, entry: Entry, others: dict[Key, Line],
     return f"the evaluation as of {evaluation.as_of} has no such earning any more"
 
 
+@dataclass
+class _Invoicing:
+    """What every step of computing one invoice reads, and the running line number."""
+
+    evaluation: Evaluation
+    prior: PriorState
+    period: BillingPeriod
+    reach: date | None  # corrections reach invoices of periods starting on or after this
+    owner: dict[int, str | None]  # id(line) -> the provider it belongs to
+    no: int = 0
+
+    @property
+    def loaded(self) -> LoadedContract:
+        return self.evaluation.loaded
+
+    @property
+    def as_of(self) -> date:
+        return self.evaluation.as_of
+
+    def next_no(self) -> int:
+        self.no += 1
+        return self.no
+
+
 def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: BillingPeriod,
                     providers: Sequence[str], series: str, issue_date: date,
                     inputs_sha256: str, engine_version: str) -> Invoice:
@@ -397,103 +325,134 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
     holds. ``evaluation`` must be as of ``prior.knowledge_date(period, providers)``."""
     loaded = evaluation.loaded
     md = loaded.contract.metadata
-    as_of = evaluation.as_of
-    last_day = period.last_day
-    reach = correction_reach(loaded, period)
-    names = {p.id: p for p in md.providers}
-    all_lines = evaluation.all_lines()
-    owner = {id(ln): line_provider(loaded, ln) for ln in all_lines}
-    no = 0
-    sections: list[Section] = []
-    for provider in providers:
-        mine = [ln for ln in all_lines if owner[id(ln)] == provider]
-        payable = {ln.key: ln for ln in mine if ln.status == "payable"}
-        if len(payable) < sum(ln.status == "payable" for ln in mine):
-            # an identity billed once would silently drop the other earning
-            raise DuplicateIdentityError(
-                "two payable lines share one identity (customer, component, occurrence); "
-                "refusing to invoice rather than bill only one of them")
-        others = {ln.key: ln for ln in mine if ln.status != "payable"}
-        elsewhere = {ln.key: str(owner[id(ln)]) for ln in all_lines
-                     if ln.status == "payable" and owner[id(ln)] not in (provider, None)}
-        new_lines: list[InvoiceLine] = []
-        pending: list[Note] = []
-        uncorrected: list[Note] = []
-        for ln in sorted(payable.values(), key=lambda x: _accrual(x, as_of)):
-            if prior.entry(provider, ln.key) is not None or ln.amount == 0:
-                continue
-            if ln.date is not None and ln.date > last_day:
-                pending.append(_note(provider, ln, f"accrues on {ln.date}, after this period "
-                                     f"ends on {last_day}: {ln.reason}"))
-                continue
-            if reach is not None and ln.date is not None and ln.date < reach:
-                # a late earning for a period beyond the reach is a correction like any
-                # other: were it billed while the credit of the earning it replaces (e.g. a
-                # re-keyed spell) is not, one outcome would be paid twice
-                uncorrected.append(_note(
-                    provider, ln, f"not billed: accrued on {ln.date}, before {reach}, beyond "
-                    f"the contract's correction reach of {_months(loaded)}; {ln.reason}"))
-                continue
-            no += 1
-            new_lines.append(InvoiceLine(
-                no=no, provider=provider, customer_id=ln.customer_id, component=ln.component,
-                kind=ln.kind, occurrence=ln.occurrence, date=ln.date, quantity=ln.quantity,
-                unit_price=ln.unit_price, amount=ln.amount, reason=ln.reason,
-                evidence=ln.evidence, clause=ln.clause, cap=ln.cap, segment=ln.segment))
-        corrections: list[Correction] = []
-        entries = sorted((e for (p, _), e in prior.entries.items() if p == provider),
-                         key=lambda e: (e.date or as_of, e.key))
-        for entry in entries:
-            current = payable.get(entry.key)
-            now = current.amount if current is not None else ZERO
-            if now == entry.net:
-                continue
-            before = (f"{money_text(entry.net)} invoiced on {entry.invoice} line {entry.line}")
-            if current is not None:
-                reason = f"{before}; now {money_text(now)}: {current.reason}"
-                if current.cap:
-                    reason += f" ({current.cap})"
-                if entry.segment is not None and current.segment != entry.segment:
-                    reason += (f"; segment now {current.segment} (was {entry.segment}): "
-                               f"{_segment_reason(evaluation, entry.key[0])}")
-            else:
-                reason = f"{before} is no longer payable: " + _why_gone(
-                    evaluation, entry, others, elsewhere)
-            when = current.date if current is not None else entry.date
-            if reach is not None and entry.period_start < reach:
-                uncorrected.append(Note(
-                    provider, entry.key[0] or None, entry.key[1], entry.key[2], when,
-                    now - entry.net,
-                    f"not corrected: {entry.invoice} is for a period that started before "
-                    f"{reach}, beyond the contract's correction reach of "
-                    f"{_months(loaded)}; {reason}"))
-                continue
-            no += 1
-            corrections.append(Correction(
-                no=no, provider=provider, customer_id=entry.key[0] or None,
-                component=entry.key[1], occurrence=entry.key[2], date=when,
-                corrects_invoice=entry.invoice, corrects_line=entry.line,
-                invoiced_before=entry.net, now=now, amount=now - entry.net, reason=reason,
-                evidence=tuple(sorted(set(entry.evidence) | set(
-                    current.evidence if current is not None else ()))),
-                clause=current.clause if current is not None else loaded.clause(entry.key[1]),
-                segment=current.segment if current is not None else None))
-        for ln in sorted(others.values(), key=lambda x: _accrual(x, as_of)):
-            if ln.status == "pending":
-                pending.append(_note(provider, ln, ln.reason))
-        pending.sort(key=lambda n: (n.date or as_of, n.customer_id or "", n.component,
-                                    n.occurrence))
-        prov = names[provider]
-        sections.append(Section(provider, prov.name, prov.business_id, tuple(new_lines),
-                                tuple(corrections), tuple(pending), tuple(uncorrected)))
+    run = _Invoicing(evaluation, prior, period, correction_reach(loaded, period),
+                     {id(ln): line_provider(loaded, ln) for ln in evaluation.all_lines()})
+    sections = [_section(run, provider) for provider in providers]
     seq = prior.next_seq(series)
     return Invoice(
         number=invoice_number(number_prefix(loaded), series, seq), series=series, seq=seq,
-        period=period, as_of=as_of, issue_date=issue_date, contract_id=md.id,
+        period=period, as_of=evaluation.as_of, issue_date=issue_date, contract_id=md.id,
         contract_version=md.version, contract_sha256=loaded.sha256, contract_title=md.title,
         buyer=md.buyer, inputs_sha256=inputs_sha256, engine_version=engine_version,
         currency=md.currency, vat_rate=md.vat_rate, sections=tuple(sections),
-        problems=tuple(str(p) for p in evaluation.problems))
+        problems=tuple(evaluation.problems))
+
+
+def _section(run: _Invoicing, provider: str) -> Section:
+    """One provider's part: its new lines, its corrections, and what is shown only."""
+    payable, others, elsewhere = _lines_of(run, provider)
+    new_lines, pending, late = _new_lines(run, provider, payable)
+    corrections, uncorrected = _corrections(run, provider, payable, others, elsewhere)
+    pending.extend(_note(provider, ln, ln.reason)
+                   for ln in sorted(others.values(), key=lambda x: _accrual(x, run.as_of))
+                   if ln.status == "pending")
+    pending.sort(key=lambda n: (n.date or run.as_of, n.customer_id or "", n.component,
+                                n.occurrence))
+    prov = next(p for p in run.loaded.contract.metadata.providers if p.id == provider)
+    return Section(provider, prov.name, prov.business_id, tuple(new_lines),
+                   tuple(corrections), tuple(pending), tuple([*late, *uncorrected]))
+
+
+def _lines_of(run: _Invoicing, provider: str
+              ) -> tuple[dict[Key, Line], dict[Key, Line], dict[Key, str]]:
+    """(the provider's payable lines, its other lines, and identities payable to another
+    provider), each by identity."""
+    all_lines = run.evaluation.all_lines()
+    mine = [ln for ln in all_lines if run.owner[id(ln)] == provider]
+    payable = {ln.key: ln for ln in mine if ln.status == "payable"}
+    if len(payable) < sum(ln.status == "payable" for ln in mine):
+        # an identity billed once would silently drop the other earning (the evaluation
+        # reports it as V003 first; this guard is the last line of defence)
+        raise DuplicateIdentityError(
+            "two payable lines share one identity (customer, component, occurrence); "
+            "refusing to invoice rather than bill only one of them")
+    others = {ln.key: ln for ln in mine if ln.status != "payable"}
+    elsewhere = {ln.key: str(run.owner[id(ln)]) for ln in all_lines
+                 if ln.status == "payable" and run.owner[id(ln)] not in (provider, None)}
+    return payable, others, elsewhere
+
+
+def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
+               ) -> tuple[list[InvoiceLine], list[Note], list[Note]]:
+    """Payable lines not invoiced before: (billed now, accruing after the period, beyond
+    the correction reach)."""
+    last_day = run.period.last_day
+    lines: list[InvoiceLine] = []
+    pending: list[Note] = []
+    uncorrected: list[Note] = []
+    for ln in sorted(payable.values(), key=lambda x: _accrual(x, run.as_of)):
+        if run.prior.entry(provider, ln.key) is not None or ln.amount == 0:
+            continue
+        if ln.date is not None and ln.date > last_day:
+            pending.append(_note(provider, ln, f"accrues on {ln.date}, after this period "
+                                 f"ends on {last_day}: {ln.reason}"))
+        elif run.reach is not None and ln.date is not None and ln.date < run.reach:
+            # a late earning for a period beyond the reach is a correction like any other:
+            # were it billed while the credit of the earning it replaces (e.g. a re-keyed
+            # spell) is not, one outcome would be paid twice
+            uncorrected.append(_note(
+                provider, ln, f"not billed: accrued on {ln.date}, before {run.reach}, beyond "
+                f"the contract's correction reach of {_months(run.loaded)}; {ln.reason}"))
+        else:
+            lines.append(InvoiceLine(
+                no=run.next_no(), provider=provider, customer_id=ln.customer_id,
+                component=ln.component, kind=ln.kind, occurrence=ln.occurrence, date=ln.date,
+                quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount,
+                reason=ln.reason, evidence=ln.evidence, clause=ln.clause, cap=ln.cap,
+                segment=ln.segment))
+    return lines, pending, uncorrected
+
+
+def _corrections(run: _Invoicing, provider: str, payable: dict[Key, Line],
+                 others: dict[Key, Line], elsewhere: dict[Key, str]
+                 ) -> tuple[list[Correction], list[Note]]:
+    """Every identity invoiced before whose amount due now differs: a correction, or a note
+    when its invoice is beyond the correction reach."""
+    corrections: list[Correction] = []
+    uncorrected: list[Note] = []
+    entries = sorted((e for (p, _), e in run.prior.entries.items() if p == provider),
+                     key=lambda e: (e.date or run.as_of, e.key))
+    for entry in entries:
+        current = payable.get(entry.key)
+        now = current.amount if current is not None else ZERO
+        if now == entry.net:
+            continue
+        reason = _correction_reason(run, entry, current, others, elsewhere)
+        when = current.date if current is not None else entry.date
+        if run.reach is not None and entry.period_start < run.reach:
+            uncorrected.append(Note(
+                provider, entry.key[0] or None, entry.key[1], entry.key[2], when,
+                now - entry.net,
+                f"not corrected: {entry.invoice} is for a period that started before "
+                f"{run.reach}, beyond the contract's correction reach of "
+                f"{_months(run.loaded)}; {reason}"))
+            continue
+        corrections.append(Correction(
+            no=run.next_no(), provider=provider, customer_id=entry.key[0] or None,
+            component=entry.key[1], occurrence=entry.key[2], date=when,
+            corrects_invoice=entry.invoice, corrects_line=entry.line,
+            invoiced_before=entry.net, now=now, amount=now - entry.net, reason=reason,
+            evidence=tuple(sorted(set(entry.evidence) | set(
+                current.evidence if current is not None else ()))),
+            clause=current.clause if current is not None else run.loaded.clause(entry.key[1]),
+            segment=current.segment if current is not None else None))
+    return corrections, uncorrected
+
+
+def _correction_reason(run: _Invoicing, entry: Entry, current: Line | None,
+                       others: dict[Key, Line], elsewhere: dict[Key, str]) -> str:
+    now = current.amount if current is not None else ZERO
+    before = f"{money_text(entry.net)} invoiced on {entry.invoice} line {entry.line}"
+    if current is None:
+        return f"{before} is no longer payable: " + _why_gone(
+            run.evaluation, entry, others, elsewhere)
+    reason = f"{before}; now {money_text(now)}: {current.reason}"
+    if current.cap:
+        reason += f" ({current.cap})"
+    if entry.segment is not None and current.segment != entry.segment:
+        reason += (f"; segment now {current.segment} (was {entry.segment}): "
+                   f"{_segment_reason(run.evaluation, entry.key[0])}")
+    return reason
 
 
 def _segment_reason(evaluation: Evaluation, customer_id: str) -> str:

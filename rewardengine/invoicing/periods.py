@@ -8,12 +8,14 @@ first day (``start + relativedelta(months=n)``), never by adding days.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic_core import PydanticCustomError
 
+from ..codec import meta, to_data
 from ..periods import ONE_DAY, Period
 from ..values import MAX_DATE, MIN_DATE, parse_date
 
@@ -29,7 +31,7 @@ class PeriodError(ValueError):
 class BillingPeriod:
     label: str
     start: date
-    end: date  # exclusive
+    end: date = field(metadata=meta(key="last_day", fmt="last_day"))  # exclusive
 
     @property
     def last_day(self) -> date:
@@ -42,14 +44,9 @@ class BillingPeriod:
     def __contains__(self, d: object) -> bool:
         return isinstance(d, date) and self.start <= d < self.end
 
-    def to_dict(self) -> dict[str, str]:
-        return {"label": self.label, "start": self.start.isoformat(),
-                "last_day": self.last_day.isoformat()}
-
-    @staticmethod
-    def from_dict(data: dict[str, str]) -> BillingPeriod:
-        return BillingPeriod(data["label"], date.fromisoformat(data["start"]),
-                             date.fromisoformat(data["last_day"]) + ONE_DAY)
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = to_data(self)
+        return out
 
 
 def _years(year: int) -> None:

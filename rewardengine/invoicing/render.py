@@ -441,22 +441,23 @@ _FINDING_COLUMNS = [(_label("Luokka", "Class"), 16, False),
                     (_label("Erotus", "Difference"), 13, True)]
 
 
-def report_html(report: VerifyReport) -> str:
-    unit = " EUR"
+def _verdict(report: VerifyReport, unit: str) -> str:
     figures = (f"Laskutettu / Billed <b>{_e(money_text(report.billed_total))}</b> · "
                f"Laskettu / Computed <b>{_e(money_text(report.computed_total))}</b> · "
                f"Erotus / Difference <b>{_e(money_text(report.difference))}</b>{unit} "
                "(veroton / VAT excluded)")
     if report.ok:
-        verdict = ("<div class=\"verdict ok\"><div class=\"big\">✔ Lasku on oikein / The bill "
-                   f"is right</div><p>{figures}</p></div>")
-    else:
-        wrong = sum(report.count(c) for c in CLASSES if c != "match")
-        verdict = ("<div class=\"verdict bad\"><div class=\"big\">✘ Laskussa on virheitä / The "
-                   f"bill is not right</div><p>{figures}</p><p>Poikkeavia rivejä / Rows not "
-                   f"matching: <b>{wrong}</b>; laskun ongelmia / problems in the bill: "
-                   f"<b>{len(report.problems)}</b></p></div>")
-    head = ("<div class=\"head\"><div><h1>Laskun tarkastus / <span class=\"en\">Bill "
+        return ("<div class=\"verdict ok\"><div class=\"big\">✔ Lasku on oikein / The bill "
+                f"is right</div><p>{figures}</p></div>")
+    wrong = sum(report.count(c) for c in CLASSES if c != "match")
+    return ("<div class=\"verdict bad\"><div class=\"big\">✘ Laskussa on virheitä / The "
+            f"bill is not right</div><p>{figures}</p><p>Poikkeavia rivejä / Rows not "
+            f"matching: <b>{wrong}</b>; laskun ongelmia / problems in the bill: "
+            f"<b>{len(report.problems)}</b></p></div>")
+
+
+def _report_head(report: VerifyReport) -> str:
+    return ("<div class=\"head\"><div><h1>Laskun tarkastus / <span class=\"en\">Bill "
             f"verification</span></h1><div class=\"docno\">{_e(report.bill_file)}</div></div>"
             + _kv([("Laskutuskausi / Billing period",
                     f"{report.period.label} ({report.period.start} .. "
@@ -464,17 +465,9 @@ def report_html(report: VerifyReport) -> str:
                    ("Tiedot päivältä / Facts as of", report.as_of),
                    ("Palveluntuottaja / Provider", ", ".join(report.providers))])
             + "</div>")
-    meta = _kv([
-        ("Lasku / Bill", report.bill_file),
-        ("Sopimus / Contract", f"{report.contract_id} (versio / version "
-                               f"{report.contract_version})"),
-        ("Sopimuksen sha256 / Contract sha256", report.contract_sha256),
-        ("Verrattu / Compared with", report.ledger),
-        ("Laskettu lasku / Computed invoice", report.expected_number),
-    ])
-    chips = "<div class=\"chips\">" + "".join(
-        f"<span class=\"chip c-{c}{' zero' if not report.count(c) else ''}\">"
-        f"{_e(class_label(c))}<b>{report.count(c)}</b></span>" for c in CLASSES) + "</div>"
+
+
+def _findings(report: VerifyReport) -> str:
     items = []
     for f in report.findings:
         detail = [(_label("Peruste", "Reason"), _e(f.reason)),
@@ -488,8 +481,23 @@ def report_html(report: VerifyReport) -> str:
             f"{_customer(f.customer_id or None)}{_component(f.component, f.occurrence)}"
             f"<td>{_e(f.date)}</td>{_money(f.billed)}{_money(f.computed)}"
             f"{_money(f.difference)}</tr>{_detail(len(_FINDING_COLUMNS), detail)}</tbody>")
-    table = (_rows_table(_FINDING_COLUMNS, items) if items else
-             "<p class=\"muted\">Ei rivejä / No lines</p>")
+    return (_rows_table(_FINDING_COLUMNS, items) if items else
+            "<p class=\"muted\">Ei rivejä / No lines</p>")
+
+
+def report_html(report: VerifyReport) -> str:
+    unit = " EUR"
+    meta = _kv([
+        ("Lasku / Bill", report.bill_file),
+        ("Sopimus / Contract", f"{report.contract_id} (versio / version "
+                               f"{report.contract_version})"),
+        ("Sopimuksen sha256 / Contract sha256", report.contract_sha256),
+        ("Verrattu / Compared with", report.ledger),
+        ("Laskettu lasku / Computed invoice", report.expected_number),
+    ])
+    chips = "<div class=\"chips\">" + "".join(
+        f"<span class=\"chip c-{c}{' zero' if not report.count(c) else ''}\">"
+        f"{_e(class_label(c))}<b>{report.count(c)}</b></span>" for c in CLASSES) + "</div>"
     totals = (
         "<div class=\"sum\"><table class=\"totals\">"
         f"<tr><th>Laskutettu yhteensä / Billed total</th>"
@@ -503,8 +511,8 @@ def report_html(report: VerifyReport) -> str:
         problems = ("<div class=\"box\"><h2>Laskun ongelmat / Problems in the bill</h2><ul>"
                     + "".join(f"<li>{_e(p)}</li>" for p in report.problems) + "</ul></div>")
     body = "\n".join(x for x in (
-        head, verdict, problems, meta,
-        "<h2>Rivit / <span class=\"en\">Lines</span></h2>", chips, table,
+        _report_head(report), _verdict(report, unit), problems, meta,
+        "<h2>Rivit / <span class=\"en\">Lines</span></h2>", chips, _findings(report),
         "<h2>Yhteensä / <span class=\"en\">Totals</span> <span class=\"small muted\">"
         "(veroton / VAT excluded)</span></h2>", totals) if x)
     title = f"Laskun tarkastus / Bill verification {report.period.label}"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
 from .. import __version__
 from ..contract.load import LoadedContract
-from ..evaluate.engine import evaluate
+from ..engine import evaluate
 from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Invoice, PriorState, compute_invoice
@@ -61,7 +61,7 @@ def inputs_sha256(paths: Iterable[str]) -> str:
     return hashlib.sha256("".join(d + "\n" for d in sorted(digests)).encode()).hexdigest()
 
 
-Status = Literal["issued", "dry_run", "already_issued", "nothing_new"]
+Status = Literal["issued", "dry_run", "already_issued", "nothing_new", "refused"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,68 @@ def _compute(loaded: LoadedContract, events: Sequence[EventBase], prior: PriorSt
                            engine_version=engine_version)
 
 
+@dataclass
+class _Issue:
+    """One request to invoice a period, and the output steps waiting for the commit."""
+
+    loaded: LoadedContract
+    events: Sequence[EventBase]
+    period: BillingPeriod
+    series: str
+    providers: tuple[str, ...]
+    issue_date: date
+    inputs_hash: str
+    engine_version: str
+    dry_run: bool
+    prepare: Callable[[Invoice], Callable[[], None]] | None
+    finish: list[Callable[[], None]] = field(default_factory=list)
+
+    def deliver(self, result: IssueResult) -> IssueResult:
+        """Write the shown invoice aside now; put it in place after the commit."""
+        if self.prepare is not None and result.invoice is not None \
+                and result.status in ("issued", "dry_run", "already_issued"):
+            self.finish.append(self.prepare(result.invoice))
+        return result
+
+    def attempt(self, ledger: Ledger | None) -> IssueResult:
+        prior = (ledger.prior_state(self.loaded.contract.metadata.id) if ledger is not None
+                 else PriorState())
+        done = prior.issued_for(self.series, self.period)
+        if done is not None:
+            existing = ledger.get(done.number) if ledger is not None else None
+            return self.deliver(IssueResult(
+                "already_issued", existing, f"period {self.period.label} was already invoiced "
+                f"to {self.series} as {done.number} on {done.issue_date}; nothing new is "
+                "issued (later changes are corrected on the next period's invoice)"))
+        invoice = _compute(self.loaded, self.events, prior, self.period, self.series,
+                           self.providers, self.issue_date, self.inputs_hash,
+                           self.engine_version)
+        refused = _refusal(invoice, self.series, self.period)
+        if refused is not None:
+            return refused
+        if self.dry_run or ledger is None:
+            return self.deliver(IssueResult(
+                "dry_run", invoice, f"dry run: {invoice.number} would bill {invoice.total} "
+                f"{invoice.currency}; nothing was written"))
+        self.deliver(IssueResult("issued", invoice, ""))
+        ledger.write(invoice)
+        return IssueResult("issued", invoice, f"issued {invoice.number} for "
+                           f"{self.period.label}: total {invoice.total} {invoice.currency}")
+
+
+def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResult | None:
+    """Nothing to write: an identity clash (two earnings, one identity: billing one would
+    drop the other, unseen), or nothing new."""
+    clashes = [p for p in invoice.problems if p.code == "V003"]
+    if clashes:
+        return IssueResult("refused", invoice, f"nothing was invoiced: {len(clashes)} identity "
+                           "clash(es) (V003) must be resolved first")
+    if invoice.is_empty():
+        return IssueResult("nothing_new", invoice, f"nothing to invoice to {series} for "
+                           f"{period.label}: no new payable lines and no corrections")
+    return None
+
+
 def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: BillingPeriod,
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
                   joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
@@ -95,52 +157,18 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
     output written aside is put in place only once the ledger holds what it shows, and a
     failed write rolls the invoice back."""
     series, providers = select_providers(loaded, provider, joint)
-    issued_on = issue_date or period.last_day
-    contract_id = loaded.contract.metadata.id
-
-    finish: list[Callable[[], None]] = []
-
-    def deliver(result: IssueResult) -> IssueResult:
-        if prepare is not None and result.invoice is not None \
-                and result.status != "nothing_new":
-            finish.append(prepare(result.invoice))
-        return result
-
-    def attempt(ledger: Ledger | None) -> IssueResult:
-        prior = ledger.prior_state(contract_id) if ledger is not None else PriorState()
-        done = prior.issued_for(series, period)
-        if done is not None:
-            existing = ledger.get(done.number) if ledger is not None else None
-            return deliver(IssueResult("already_issued", existing,
-                               f"period {period.label} was already invoiced to {series} as "
-                               f"{done.number} on {done.issue_date}; nothing new is issued "
-                               "(later changes are corrected on the next period's invoice)"))
-        invoice = _compute(loaded, events, prior, period, series, providers, issued_on,
-                           inputs_hash, engine_version)
-        if invoice.is_empty():
-            return IssueResult("nothing_new", invoice,
-                               f"nothing to invoice to {series} for {period.label}: no new "
-                               "payable lines and no corrections")
-        if dry_run or ledger is None:
-            return deliver(IssueResult("dry_run", invoice,
-                                       f"dry run: {invoice.number} would bill {invoice.total} "
-                                       f"{invoice.currency}; nothing was written"))
-        deliver(IssueResult("issued", invoice, ""))
-        ledger.write(invoice)
-        return IssueResult("issued", invoice,
-                           f"issued {invoice.number} for {period.label}: total "
-                           f"{invoice.total} {invoice.currency}")
-
+    issue = _Issue(loaded, events, period, series, providers, issue_date or period.last_day,
+                   inputs_hash, engine_version, dry_run, prepare)
     if dry_run and not os.path.exists(ledger_path):
-        result = attempt(None)
+        result = issue.attempt(None)
     elif dry_run:
         with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
                 write=False):
-            result = attempt(ledger)
+            result = issue.attempt(ledger)
     else:
         with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-            result = attempt(ledger)
-    for step in finish:
+            result = issue.attempt(ledger)
+    for step in issue.finish:
         step()
     return result
 

@@ -9,13 +9,14 @@ Reading the bill is ``bill.py``'s job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..codec import meta, to_data
+from ..engine import Evaluation
 from ..errors import Problem, Source, has_errors
-from ..evaluate.engine import Evaluation
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .bill import TOTAL_TYPES, Bill, BillLine
@@ -28,17 +29,19 @@ CLASSES: tuple[Class, ...] = ("match", "amount_differs", "not_payable", "duplica
 
 # --- classing ------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
-    cls: Class
+    __derived__ = ("difference",)
+
+    cls: Class = field(metadata=meta(key="class"))
     row: int | None  # the bill row; None for an underbilled line
     provider: str | None
     customer_id: str
     component: str
     occurrence: str | None
     date: date | None
-    billed: Decimal | None
-    computed: Decimal | None
+    billed: Decimal | None = field(metadata=meta(fmt="money"))
+    computed: Decimal | None = field(metadata=meta(fmt="money"))
     reason: str
     clause: str | None = None
     evidence: tuple[str, ...] = ()
@@ -49,16 +52,8 @@ class Finding:
         return (self.billed or ZERO) - (self.computed or ZERO)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "class": self.cls, "row": self.row, "provider": self.provider,
-            "customer_id": self.customer_id, "component": self.component,
-            "occurrence": self.occurrence,
-            "date": self.date.isoformat() if self.date else None,
-            "billed": money_text(self.billed) if self.billed is not None else None,
-            "computed": money_text(self.computed) if self.computed is not None else None,
-            "difference": money_text(self.difference), "reason": self.reason,
-            "clause": self.clause, "evidence": list(self.evidence), "ref": self.ref,
-        }
+        out: dict[str, Any] = to_data(self)
+        return out
 
 
 @dataclass(frozen=True)
@@ -139,120 +134,153 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
     """Class every bill line against ``expected_invoice`` (computed for the same period and
     ledger state); pure."""
     loaded = evaluation.loaded
-    providers = expected_invoice.providers
-    expected = _expected(expected_invoice)
-    uncorrected: dict[tuple[str, Key], Note] = {
-        (n.provider, (n.customer_id or "", n.component, n.occurrence)): n
-        for s in expected_invoice.sections for n in s.uncorrected}
-    by_key: dict[Key, Line] = {}
-    for ln in evaluation.all_lines():
-        if ln.key not in by_key or ln.status == "payable":
-            by_key[ln.key] = ln
-    customers = {c.customer_id for c in evaluation.customers}
-    matched: dict[tuple[str, Key], int] = {}
-    findings: list[Finding] = []
-    last_day = expected_invoice.period.last_day
+    checker = _Classifier(bill, expected_invoice, evaluation, prior)
+    for bl in bill.lines:
+        checker.classify(bl)
+    checker.underbilled()
+    return VerifyReport(
+        contract_id=loaded.contract.metadata.id,
+        contract_version=loaded.contract.metadata.version, contract_sha256=loaded.sha256,
+        period=expected_invoice.period, as_of=evaluation.as_of,
+        providers=expected_invoice.providers, ledger="", bill_file=bill.file,
+        expected_number=expected_invoice.number, findings=tuple(checker.findings),
+        billed_total=bill.total, computed_total=expected_invoice.subtotal,
+        problems=(*bill.problems, *_stated_sums(bill, expected_invoice.vat_rate),
+                  *(p for p in evaluation.problems if p.code == "V003")))
 
-    def resolve(bl: BillLine) -> tuple[str | None, Key | None]:
-        provs = [bl.provider] if bl.provider else list(providers)
+
+Ident = tuple[str, Key]
+
+
+class _Classifier:
+    """The steps of classing a bill: find what each line claims (by occurrence, or by date),
+    class it against the expected invoice, the ledger and the evaluation, then list what
+    the bill leaves out."""
+
+    def __init__(self, bill: Bill, invoice: Invoice, evaluation: Evaluation,
+                 prior: PriorState) -> None:
+        self.evaluation = evaluation
+        self.loaded = evaluation.loaded
+        self.prior = prior
+        self.providers = invoice.providers
+        self.last_day = invoice.period.last_day
+        self.expected = _expected(invoice)
+        self.uncorrected: dict[Ident, Note] = {
+            (n.provider, (n.customer_id or "", n.component, n.occurrence)): n
+            for s in invoice.sections for n in s.uncorrected}
+        self.by_key: dict[Key, Line] = {}
+        for ln in evaluation.all_lines():
+            if ln.key not in self.by_key or ln.status == "payable":
+                self.by_key[ln.key] = ln
+        self.customers = {c.customer_id for c in evaluation.customers}
+        self.matched: dict[Ident, int] = {}
+        self.findings: list[Finding] = []
+
+    # --- what a line claims ----------------------------------------------------------------
+
+    def resolve(self, bl: BillLine) -> tuple[str | None, Key | None]:
+        provs = [bl.provider] if bl.provider else list(self.providers)
+        first = provs[0] if provs else None
         if bl.occurrence is not None:
             key: Key = (bl.customer_id, bl.component, bl.occurrence)
             for p in provs:
-                if (p, key) in expected or prior.entry(p, key) is not None:
+                if (p, key) in self.expected or self.prior.entry(p, key) is not None:
                     return p, key
-            return (provs[0] if provs else None), key
-        # by date: an unmatched expected line first (the same amount preferred), then one
-        # already invoiced, then any computed line
-        same = [(p, e.key) for (p, k), e in expected.items()
+            return first, key
+        return self.by_date(bl, provs) or (first, None)
+
+    def by_date(self, bl: BillLine, provs: list[str]) -> tuple[str | None, Key] | None:
+        """An unmatched expected line of that date first (the same amount preferred), then
+        one already invoiced, then any computed line."""
+        same = [(p, e.key) for (p, k), e in self.expected.items()
                 if p in provs and k[0] == bl.customer_id and k[1] == bl.component
-                and e.date == bl.date and (p, k) not in matched]
-        same.sort(key=lambda pk: expected[pk].amount != bl.amount)
+                and e.date == bl.date and (p, k) not in self.matched]
+        same.sort(key=lambda pk: self.expected[pk].amount != bl.amount)
         if same:
             return same[0]
-        old = [(p, k) for (p, k), e in prior.entries.items()
+        old = [(p, k) for (p, k), e in self.prior.entries.items()
                if p in provs and k[0] == bl.customer_id and k[1] == bl.component
                and e.date == bl.date]
         if old:
             return old[0]
-        for ln in evaluation.all_lines():
+        for ln in self.evaluation.all_lines():
             if (ln.customer_id or "") == bl.customer_id and ln.component == bl.component \
                     and ln.date == bl.date:
                 return (provs[0] if provs else None), ln.key
-        return (provs[0] if provs else None), None
+        return None
 
-    for bl in bill.lines:
-        provider, key = resolve(bl)
+    # --- classing ------------------------------------------------------------------------
 
-        def emit(cls: Class, computed: Decimal | None, reason: str, *,
-                 clause: str | None = None, evidence: tuple[str, ...] = (),
-                 ref: str | None = None, when: date | None = None,
-                 bl: BillLine = bl, provider: str | None = provider,
-                 key: Key | None = key) -> None:
-            if clause is None and loaded.contract.component(bl.component) is not None:
-                clause = loaded.clause(bl.component)
-            findings.append(Finding(
-                cls, row=bl.row, provider=provider, customer_id=bl.customer_id,
-                component=bl.component, occurrence=key[2] if key else bl.occurrence,
-                date=bl.date or when, billed=bl.amount, computed=computed, reason=reason,
-                clause=clause, evidence=evidence, ref=ref))
+    def emit(self, bl: BillLine, cls: Class, computed: Decimal | None, reason: str, *,
+             where: tuple[str | None, Key | None], clause: str | None = None,
+             evidence: tuple[str, ...] = (), ref: str | None = None,
+             when: date | None = None) -> None:
+        provider, key = where
+        if clause is None and self.loaded.contract.component(bl.component) is not None:
+            clause = self.loaded.clause(bl.component)
+        self.findings.append(Finding(
+            cls, row=bl.row, provider=provider, customer_id=bl.customer_id,
+            component=bl.component, occurrence=key[2] if key else bl.occurrence,
+            date=bl.date or when, billed=bl.amount, computed=computed, reason=reason,
+            clause=clause, evidence=evidence, ref=ref))
 
-        if bl.provider is not None and bl.provider not in providers:
-            emit("not_payable", None, f"provider {bl.provider} is not on this invoice "
-                 f"(providers: {', '.join(providers)})")
-            continue
+    def classify(self, bl: BillLine) -> None:
+        where = self.resolve(bl)
+        provider, key = where
+        if bl.provider is not None and bl.provider not in self.providers:
+            self.emit(bl, "not_payable", None, f"provider {bl.provider} is not on this "
+                      f"invoice (providers: {', '.join(self.providers)})", where=where)
+            return
         ident = (provider or "", key) if key is not None else None
-        if ident is not None and ident in matched:
-            emit("duplicate", ZERO, f"repeats bill row {matched[ident]} (the same customer, "
-                 "component and occurrence)", ref=f"row {matched[ident]}")
-            continue
-        if ident is not None and ident in expected:
-            matched[ident] = bl.row
-            e = expected[ident]
-            if bl.amount == e.amount:
-                emit("match", e.amount, e.reason, clause=e.clause, evidence=e.evidence,
-                     ref=e.ref, when=e.date)
-                continue
-            why = f"billed {money_text(bl.amount)}, computed {money_text(e.amount)}: {e.reason}"
-            if e.before is not None and e.now is not None and bl.amount == e.now:
-                why = (f"billed the full {money_text(e.now)} but {money_text(e.before)} was "
-                       f"already invoiced, so {money_text(e.amount)} is due: {e.reason}")
-            emit("amount_differs", e.amount, why, clause=e.clause, evidence=e.evidence,
-                 ref=e.ref, when=e.date)
-            continue
-        if ident is not None and ident in uncorrected:
-            matched[ident] = bl.row
-            emit("not_payable", ZERO, uncorrected[ident].reason,
-                 clause=loaded.clause(bl.component))
-            continue
-        entry = prior.entry(provider, key) if provider and key else None
-        if ident is not None and entry is not None:
-            matched[ident] = bl.row
-            emit("duplicate", ZERO, f"already invoiced on {entry.invoice} line {entry.line} "
-                 f"({money_text(entry.net)} so far) and unchanged since",
-                 evidence=entry.evidence, ref=f"{entry.invoice}/{entry.line}", when=entry.date)
-            continue
+        if ident is not None and ident in self.matched:
+            self.emit(bl, "duplicate", ZERO, f"repeats bill row {self.matched[ident]} (the "
+                      "same customer, component and occurrence)", where=where,
+                      ref=f"row {self.matched[ident]}")
+            return
         if ident is not None:
-            matched[ident] = bl.row
+            self.matched[ident] = bl.row
+            if ident in self.expected:
+                self.expected_line(bl, where, self.expected[ident])
+                return
+            if ident in self.uncorrected:
+                self.emit(bl, "not_payable", ZERO, self.uncorrected[ident].reason,
+                          where=where, clause=self.loaded.clause(bl.component))
+                return
+        entry = self.prior.entry(provider, key) if provider and key else None
+        if entry is not None:
+            self.emit(bl, "duplicate", ZERO, f"already invoiced on {entry.invoice} line "
+                      f"{entry.line} ({money_text(entry.net)} so far) and unchanged since",
+                      where=where, evidence=entry.evidence,
+                      ref=f"{entry.invoice}/{entry.line}", when=entry.date)
+            return
         reason, clause, evidence = _denial(
-            bl, by_key.get(key) if key else None, provider=provider, last_day=last_day,
-            customers=customers, evaluation=evaluation)
-        emit("not_payable", ZERO, reason, clause=clause, evidence=evidence)
-    for ident, e in expected.items():
-        if ident in matched:
-            continue
-        findings.append(Finding(
-            "underbilled", row=None, provider=e.provider, customer_id=e.key[0],
-            component=e.key[1], occurrence=e.key[2], date=e.date, billed=None,
-            computed=e.amount, reason=f"payable but not on the bill: {e.reason}",
-            clause=e.clause, evidence=e.evidence, ref=e.ref))
-    return VerifyReport(
-        contract_id=loaded.contract.metadata.id,
-        contract_version=loaded.contract.metadata.version, contract_sha256=loaded.sha256,
-        period=expected_invoice.period, as_of=evaluation.as_of, providers=providers,
-        ledger="", bill_file=bill.file, expected_number=expected_invoice.number,
-        findings=tuple(findings), billed_total=bill.total,
-        computed_total=expected_invoice.subtotal,
-        problems=(*bill.problems, *_stated_sums(bill, expected_invoice.vat_rate)))
+            bl, self.by_key.get(key) if key else None, provider=provider,
+            last_day=self.last_day, customers=self.customers, evaluation=self.evaluation)
+        self.emit(bl, "not_payable", ZERO, reason, where=where, clause=clause,
+                  evidence=evidence)
+
+    def expected_line(self, bl: BillLine, where: tuple[str | None, Key | None],
+                      e: _Expected) -> None:
+        if bl.amount == e.amount:
+            self.emit(bl, "match", e.amount, e.reason, where=where, clause=e.clause,
+                      evidence=e.evidence, ref=e.ref, when=e.date)
+            return
+        why = f"billed {money_text(bl.amount)}, computed {money_text(e.amount)}: {e.reason}"
+        if e.before is not None and e.now is not None and bl.amount == e.now:
+            why = (f"billed the full {money_text(e.now)} but {money_text(e.before)} was "
+                   f"already invoiced, so {money_text(e.amount)} is due: {e.reason}")
+        self.emit(bl, "amount_differs", e.amount, why, where=where, clause=e.clause,
+                  evidence=e.evidence, ref=e.ref, when=e.date)
+
+    def underbilled(self) -> None:
+        for ident, e in self.expected.items():
+            if ident in self.matched:
+                continue
+            self.findings.append(Finding(
+                "underbilled", row=None, provider=e.provider, customer_id=e.key[0],
+                component=e.key[1], occurrence=e.key[2], date=e.date, billed=None,
+                computed=e.amount, reason=f"payable but not on the bill: {e.reason}",
+                clause=e.clause, evidence=e.evidence, ref=e.ref))
 
 
 def _stated_sums(bill: Bill, vat_rate: Decimal) -> list[Problem]:

@@ -1,51 +1,59 @@
-"""One module per fee kind; each is a small pure function registered here.
+"""The fee kinds, one module each, found and registered once, keyed by their model class.
 
-A customer kind is ``evaluate(component, ctx, prior) -> list[Line]`` where ``prior`` holds the
-lines of the components evaluated before it (only survey multipliers read it). A contract kind
-(``capacity_fee``) is ``evaluate(component, loaded, as_of) -> list[Line]``.
-Adding a kind touches its module, the model in contract/model.py and one entry below.
+Every module of this package that defines ``KIND`` (a ``CustomerKind`` or ``ContractKind``)
+is a kind: its model is part of the contract language and its evaluation runs in the engine.
+Adding a kind is adding its module (with its docs section and tests); nothing here changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+import importlib
+import pkgutil
+from collections.abc import Iterable
 from typing import Any
 
-from ..contract.load import LoadedContract
-from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line
-from . import (
-    benefit_reduction,
-    capacity_fee,
-    employment_condition,
-    employment_outcome,
-    event_fee,
-    hourly_fee,
-    milestones,
-    monthly_fee,
-    reimbursed_expenses,
-    survey_adjustment,
-    work_history,
-)
+from ..contract.model import ComponentBase, ContractBase, contract_class
+from .base import ContractKind, CustomerKind, Outcome
 
-CustomerKind = Callable[[Any, CustomerContext, Sequence[Line]], list[Line]]
-ContractKind = Callable[[Any, LoadedContract, date], list[Line]]
+Kind = CustomerKind[Any] | ContractKind[Any]
 
-CUSTOMER_KINDS: dict[str, CustomerKind] = {
-    "event_fee": event_fee.evaluate,
-    "hourly_fee": hourly_fee.evaluate,
-    "monthly_fee": monthly_fee.evaluate,
-    "employment_outcome": employment_outcome.evaluate,
-    "milestones": milestones.evaluate,
-    "employment_condition": employment_condition.evaluate,
-    "work_history": work_history.evaluate,
-    "benefit_reduction": benefit_reduction.evaluate,
-    "survey_adjustment": survey_adjustment.evaluate,
-    "reimbursed_expenses": reimbursed_expenses.evaluate,
-}
-CONTRACT_KINDS: dict[str, ContractKind] = {
-    "capacity_fee": capacity_fee.evaluate,
-}
-# kinds that read other components' lines run after all others
-LATE_KINDS = frozenset({"survey_adjustment"})
+
+class Registry:
+    """The kinds by model class and by name; each registered once."""
+
+    def __init__(self, kinds: Iterable[Kind]) -> None:
+        self.by_model: dict[type[ComponentBase], Kind] = {}
+        self.by_name: dict[str, Kind] = {}
+        for kind in kinds:
+            if kind.model in self.by_model or kind.name in self.by_name:
+                raise ValueError(f"fee kind {kind.name} is registered twice")
+            self.by_model[kind.model] = kind
+            self.by_name[kind.name] = kind
+        self.contract_class: type[ContractBase] = contract_class(self.models)
+
+    @property
+    def models(self) -> tuple[type[ComponentBase], ...]:
+        return tuple(self.by_model)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.by_name)
+
+    def of(self, component: ComponentBase) -> Kind:
+        return self.by_model[type(component)]
+
+
+def _discover() -> list[Kind]:
+    """The ``KIND`` of every module of this package, by module name (a stable order)."""
+    found: list[Kind] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if isinstance(kind, CustomerKind | ContractKind):
+            found.append(kind)
+    return found
+
+
+KINDS = Registry(_discover())
+
+__all__ = ["KINDS", "ContractKind", "CustomerKind", "Kind", "Outcome", "Registry"]

@@ -22,18 +22,50 @@ Rules (docs/contract-language.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Literal
 
-from ..contract.model import BenefitReduction, Threshold
+from pydantic import Field
+
+from ..contract.model import ComparisonPeriod, ComponentBase, Price, PriceTable, Site, Strict
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
+from ..evaluate.trace import Step, Trace
 from ..events.model import Benefit
 from ..periods import Period, baseline_and_comparison, whole_months
-from ..values import money_text
+from ..values import DurationField, Fraction, money_text
+from .base import CustomerKind, Outcome
+
+
+class Threshold(Strict):
+    min_fall: Fraction
+    amount: Price
+
+
+class BenefitReduction(ComponentBase):
+    kind: Literal["benefit_reduction"]
+    measure: Literal["days", "amount"]
+    baseline: DurationField
+    comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
+    full: Threshold
+    partial: Threshold | None = None
+
+    def price_tables(self) -> list[PriceTable]:
+        out = [PriceTable(("full", "amount"), self.full.amount, "fee", "full fee")]
+        if self.partial is not None:
+            out.append(PriceTable(("partial", "amount"), self.partial.amount, "fee",
+                                  "partial fee"))
+        return [*out, *super().price_tables()]
+
+    def checks(self, site: Site) -> list[Problem]:
+        if self.partial is not None and self.partial.min_fall >= self.full.min_fall:
+            return [site.err("C219", "partial.min_fall must be below full.min_fall",
+                             "partial", "min_fall")]
+        return []
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -105,84 +137,122 @@ def _reaches(base: Decimal, comparison: Decimal, threshold: Threshold) -> bool:
     return base - comparison >= threshold.min_fall * base
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: BenefitReduction = component
+Tier = tuple[str, Threshold, Decimal]  # ("full" or "partial", threshold, price)
+
+
+@dataclass(frozen=True)
+class _Falls:
+    """The benefit before and during, and how to say it."""
+
+    base: Measured
+    during: Measured
+    base_period: Period
+    comp_period: Period
+    tiers: list[Tier]  # full first, then partial
+    what: str  # "benefit days" / "benefit paid"
+    show: Callable[[Decimal], str]
+
+    @property
+    def periods(self) -> str:
+        return (f"baseline {_span(self.base, self.base_period)}, comparison "
+                f"{_span(self.during, self.comp_period)}")
+
+    @property
+    def change(self) -> str:
+        b, d = self.base.total, self.during.total
+        if d > b:
+            return f"{self.what} rose from {self.show(b)} to {self.show(d)}"
+        fall = (b - d) / b  # for reasons only; tests are exact
+        return f"{self.what} fell from {self.show(b)} to {self.show(d)}, {percent(fall)}"
+
+
+def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
+    rules = [f"compares the {comp.measure} of benefit in the calendar months of the "
+             f"{comp.baseline} before the service with the comparison period; full at a fall "
+             f"of {percent(comp.full.min_fall)}"
+             + (f", partial at {percent(comp.partial.min_fall)}" if comp.partial else "")]
     full_price = ctx.price(comp.full.amount)
     partial_price = ctx.price(comp.partial.amount) if comp.partial is not None else None
-    lowest_price = partial_price if comp.partial is not None else full_price
     if full_price is None or (comp.partial is not None and partial_price is None):
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=None, quantity=ONE,
-                         unit_price=ZERO, reason=f"no price for segment {ctx.segment}")]
+        return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
+                                 quantity=ONE, unit_price=ZERO,
+                                 reason=f"no price for segment {ctx.segment}")],
+                       Trace(tuple(rules)))
     if ctx.service is None:
         status, reason, on = ctx.without_service("waiting for the service start")
-        return [ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
-                         unit_price=full_price, reason=reason)]
+        return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
+                                 unit_price=full_price, reason=reason)], Trace(tuple(rules)))
+    tiers: list[Tier] = [("full", comp.full, full_price)]
+    if comp.partial is not None and partial_price is not None:
+        tiers.append(("partial", comp.partial, partial_price))
+    falls = _measure_falls(comp, ctx, ctx.service, tiers)
+    steps = tuple(Step(name, f"{name} {_span(m, p)}: {falls.show(m.total)}", p.start, p.end,
+                       m.total, m.event_ids)
+                  for name, m, p in (("baseline", falls.base, falls.base_period),
+                                     ("comparison", falls.during, falls.comp_period)))
+    return Outcome([_line(comp, ctx, falls)], Trace(tuple(rules), steps))
 
+
+def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period,
+                   tiers: list[Tier]) -> _Falls:
     base_period, comp_period = baseline_and_comparison(
-        ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
-    base = measure(comp, ctx, base_period)
-    during = measure(comp, ctx, comp_period)
-    ids = sorted({*base.event_ids, *during.event_ids})
-    what = "benefit days" if comp.measure == "days" else "benefit paid"
-    notes = _notes(base, during, measure_name=comp.measure)
+        service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
 
     def show(value: Decimal) -> str:
         if comp.measure == "days":
             return f"{value.normalize():f}" if value else "0"
         return f"{money_text(value)} €"
 
-    def show_limit(value: Decimal) -> str:  # an upper limit: cut, never rounded up
-        if comp.measure == "days":
-            return show(value.quantize(Decimal("0.1"), rounding=ROUND_DOWN))
-        return show(value.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+    return _Falls(measure(comp, ctx, base_period), measure(comp, ctx, comp_period),
+                  base_period, comp_period, tiers,
+                  "benefit days" if comp.measure == "days" else "benefit paid", show)
+
+
+def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
+    ids = sorted({*f.base.event_ids, *f.during.event_ids})
+    notes = _notes(f.base, f.during, measure_name=comp.measure)
+    lowest_name, lowest, lowest_price = f.tiers[-1]
 
     def line(status: Status, price: Decimal, reason: str, quantity: Decimal = ONE) -> Line:
-        return ctx.line(comp, status=status, occurrence="once", on=comp_period.last_day,
+        return ctx.line(comp, status=status, occurrence="once", on=f.comp_period.last_day,
                         quantity=quantity, unit_price=price, evidence=ids,
-                        period=comp_period, reason=reason + notes)
+                        period=f.comp_period, reason=reason + notes)
 
-    thresholds = [("full", comp.full, full_price)]
-    if comp.partial is not None and partial_price is not None:
-        thresholds.append(("partial", comp.partial, partial_price))
-    lowest_name, lowest = thresholds[-1][0], thresholds[-1][1]
-    assert lowest_price is not None
-
-    if base.total == 0:
-        return [line("not_earned", lowest_price, quantity=ZERO,
-                     reason=f"no benefit in the baseline period ({_span(base, base_period)}), "
-                            "so there is no fall to measure")]
-
-    fall = (base.total - during.total) / base.total  # for reasons only; tests are exact
-    periods = (f"baseline {_span(base, base_period)}, comparison "
-               f"{_span(during, comp_period)}")
-    if during.total > base.total:
-        change = f"{what} rose from {show(base.total)} to {show(during.total)}"
-    else:
-        change = f"{what} fell from {show(base.total)} to {show(during.total)}, {percent(fall)}"
-
-    if ctx.as_of >= comp_period.last_day:
-        for name, threshold, price in thresholds:
-            if _reaches(base.total, during.total, threshold):
-                return [line("payable", price,
-                             reason=f"{change}, at least the {name} threshold of "
-                                    f"{percent(threshold.min_fall)} ({periods})")]
-        return [line("not_earned", lowest_price,
-                     reason=f"{change}, below the {lowest_name} threshold of "
-                            f"{percent(lowest.min_fall)} ({periods})")]
-
+    if f.base.total == 0:
+        return line("not_earned", lowest_price, quantity=ZERO,
+                    reason=f"no benefit in the baseline period "
+                           f"({_span(f.base, f.base_period)}), so there is no fall to measure")
+    reached = next(((name, t, price) for name, t, price in f.tiers
+                    if _reaches(f.base.total, f.during.total, t)), None)
+    if ctx.as_of >= f.comp_period.last_day:
+        if reached is not None:
+            name, threshold, price = reached
+            return line("payable", price,
+                        reason=f"{f.change}, at least the {name} threshold of "
+                               f"{percent(threshold.min_fall)} ({f.periods})")
+        return line("not_earned", lowest_price,
+                    reason=f"{f.change}, below the {lowest_name} threshold of "
+                           f"{percent(lowest.min_fall)} ({f.periods})")
     # still running: benefit only adds up, so the best outcome left is the one reached so far
-    for name, threshold, price in thresholds:
-        if _reaches(base.total, during.total, threshold):
-            limits = "; ".join(
-                f"for the {n} amount ({money_text(p)} €) at most "
-                f"{show_limit(base.total * (1 - t.min_fall))}"
-                for n, t, p in thresholds)
-            return [line("pending", price,
-                         reason=f"{what} {show(base.total)} in the baseline; "
-                                f"{show(during.total)} so far in the comparison months, up to "
-                                f"{comp_period.last_day}; {limits} ({periods}); "
-                                f"the {name} amount is still possible")]
-    return [line("not_earned", lowest_price,
-                 reason=f"can no longer be earned: {change} with comparison months still "
-                        f"to come up to {comp_period.last_day}, already below the "
-                        f"{lowest_name} threshold of {percent(lowest.min_fall)} ({periods})")]
+    if reached is not None:
+        limits = "; ".join(
+            f"for the {n} amount ({money_text(p)} €) at most "
+            f"{_show_limit(comp, f, f.base.total * (1 - t.min_fall))}" for n, t, p in f.tiers)
+        return line("pending", reached[2],
+                    reason=f"{f.what} {f.show(f.base.total)} in the baseline; "
+                           f"{f.show(f.during.total)} so far in the comparison months, up to "
+                           f"{f.comp_period.last_day}; {limits} ({f.periods}); "
+                           f"the {reached[0]} amount is still possible")
+    return line("not_earned", lowest_price,
+                reason=f"can no longer be earned: {f.change} with comparison months still "
+                       f"to come up to {f.comp_period.last_day}, already below the "
+                       f"{lowest_name} threshold of {percent(lowest.min_fall)} ({f.periods})")
+
+
+def _show_limit(comp: BenefitReduction, f: _Falls, value: Decimal) -> str:
+    """An upper limit: cut, never rounded up."""
+    places = Decimal("0.1") if comp.measure == "days" else Decimal("0.01")
+    return f.show(value.quantize(places, rounding=ROUND_DOWN))
+
+
+KIND = CustomerKind(BenefitReduction, evaluate)

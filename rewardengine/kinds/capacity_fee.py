@@ -13,19 +13,57 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Literal
+
+from pydantic import Field
 
 from ..contract.load import LoadedContract
-from ..contract.model import CapacityFee
+from ..contract.model import ComponentBase, Path, Site
+from ..errors import Problem
 from ..evaluate.lines import Line, Status, make_line
+from ..evaluate.trace import Trace
 from ..periods import calendar_months, day_share, inclusive
-from ..values import money_text
+from ..values import IsoDate, Money, money_text
+from .base import ContractKind, Outcome
+
+
+class CapacityFee(ComponentBase):
+    kind: Literal["capacity_fee"]
+    amount: Money
+    provider: str | None = None
+    from_: IsoDate | None = Field(default=None, alias="from")
+    until: IsoDate | None = None
+
+    def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
+        return self.from_, self.until, ("from",), ("until",)
+
+    def checks(self, site: Site) -> list[Problem]:
+        out = []
+        providers = site.provider_ids
+        if providers is not None and self.provider is not None \
+                and self.provider not in providers:
+            out.append(site.err("C208", f"unknown provider '{self.provider}'", "provider"))
+        if providers is not None and self.provider is None and len(providers) > 1:
+            out.append(site.err("C208", "a capacity fee must name its provider when the "
+                                "contract has several"))
+        if self.from_ and self.until and self.until < self.from_:
+            out.append(site.err("C205", f"until {self.until} is before from {self.from_}",
+                                "until"))
+        return out
 
 ONE = Decimal(1)
 
 
-def evaluate(component: Any, loaded: LoadedContract, as_of: date) -> list[Line]:
-    comp: CapacityFee = component
+def evaluate(comp: CapacityFee, loaded: LoadedContract, as_of: date) -> Outcome:
+    md = loaded.contract.metadata
+    first = comp.from_ or md.valid_from
+    last = comp.until or md.valid_until
+    rules = (f"pays {money_text(comp.amount)} per calendar month of capacity from {first} to "
+             f"{last}, a month cut short by days",)
+    return Outcome(_lines(comp, loaded, as_of), Trace(rules))
+
+
+def _lines(comp: CapacityFee, loaded: LoadedContract, as_of: date) -> list[Line]:
     md = loaded.contract.metadata
     provider = comp.provider or md.providers[0].id
     first = comp.from_ or md.valid_from
@@ -61,3 +99,6 @@ def evaluate(component: Any, loaded: LoadedContract, as_of: date) -> list[Line]:
             status=status, occurrence=name, on=part.last_day, quantity=quantity,
             unit_price=comp.amount, reason=reason, period=(part.start, part.end)))
     return lines
+
+
+KIND = ContractKind(CapacityFee, evaluate)

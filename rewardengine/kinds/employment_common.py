@@ -1,8 +1,8 @@
 """What the employment-based outcome kinds share: counting qualifying work into tracks
-(spells, or all counted work), and the words their reasons are made of.
+(spells, or all counted work), its trace, and the words their reasons are made of.
 
-Used by employment_outcome and milestones (and by explain, to show the spells). The counting
-rules themselves are in rewardengine/work.py and docs/contract-language.md.
+Used by employment_outcome and milestones (employment_condition borrows a few words). The
+counting rules themselves are in rewardengine/work.py and docs/contract-language.md.
 """
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
 
 from ..contract.model import (
     EVIDENCE_LEVELS,
+    ComponentBase,
     OutcomeWindow,
     Price,
     QualifyingWork,
+    WorkRules,
 )
-from ..evaluate.context import CustomerContext, Deadline
-from ..evaluate.lines import Line, Status
+from ..contract.windows import Deadline
+from ..evaluate.context import CustomerContext
+from ..evaluate.lines import Line, Status, event_key
+from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
 from ..values import Duration
@@ -239,7 +242,8 @@ def _tracks(parts: Sequence[Stretch], continuous: bool, max_gap: Duration | None
         lead = min(first, key=lambda i: (jobs[i].date, i) if i in jobs else (date.max, i))
         # one long job can lead several spells (topped up by others at different times):
         # the later ones add their first day, so every spell has its own identity
-        key = f"spell:{lead}" if lead not in led else f"spell:{lead}@{spell.start}"
+        key = (f"spell:{event_key(lead)}" if lead not in led
+               else f"spell:{event_key(lead)}@{spell.start}")
         led.add(lead)
         out.append(Track(spell.stretches, key))
     return tuple(out)
@@ -302,11 +306,9 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     """Qualifying work of the customer for one component; None when no service has started."""
     service = ctx.service
     period = ctx.service if requires_active else ctx.window(window)
-    deadline = ctx.deadline(window, reach_by)
+    deadline = ctx.deadline(window, reach_by, active_only=requires_active)
     if service is None or period is None or deadline is None:
         return None
-    if requires_active and service.last_day < deadline.last_day:
-        deadline = Deadline(service.last_day, "the service ends (only days in service count)")
     start = period.start
     end = deadline.last_day + ONE_DAY
     late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
@@ -343,6 +345,26 @@ def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: D
     window = Period(first, on + ONE_DAY)
     used = [p for p in parts if p.period.overlap_days(window) > 0]
     return Period(max(first, used[0].period.start), on + ONE_DAY), used
+
+
+def work_trace(wc: WorkCount) -> Trace:
+    """What the counting looked at: the rule, each spell (or all counted work) with the days
+    it counted, and the jobs that did not count and why."""
+    rule = (f"counting {wc.criteria}, {'continuous' if wc.continuous else 'cumulative'}, days "
+            f"{wc.counting.start} to {wc.deadline.last_day} ({wc.deadline.why})")
+    name = "spell" if wc.continuous else "all counted work"
+    steps = [Step(name, f"{name} {t.start}..{t.end - ONE_DAY}: {num(t.days)} days counted, "
+                        f"evidence {t.evidence}, jobs {', '.join(t.event_ids)}",
+                  t.start, t.end, t.days, t.event_ids) for t in wc.tracks]
+    steps.extend(Step("not counted", note) for note in wc.notes)
+    return Trace((rule,), tuple(steps))
+
+
+def outcome_work_rules(work: QualifyingWork) -> WorkRules:
+    """The work rules of an outcome kind that counts ``work`` (employment_outcome, milestones)."""
+    return WorkRules({str(k): v for k, v in work.kinds.items()}, ("work", "kinds"),
+                     work.min_hours_per_week, ("work", "min_hours_per_week"),
+                     work.full_time_hours)
 
 
 # --- reasons -------------------------------------------------------------------------------
@@ -412,7 +434,7 @@ def confirmations_text(levels: Sequence[str]) -> str:
                      else ", ".join(names[:-1]) + " or " + names[-1])
 
 
-def no_price_line(ctx: CustomerContext, comp: Any, occurrence: str, on: date | None,
+def no_price_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, on: date | None,
                   level: str, reason: str, evidence: tuple[str, ...],
                   period: Period | None, *, amount: Price, deadline: Deadline) -> Line:
     """An outcome reached on evidence the price table does not price. While the deadline is
@@ -443,68 +465,19 @@ def _notes_text(notes: Sequence[str]) -> str:
     return ("; not counted: " + "; ".join(notes)) if notes else ""
 
 
-def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence: str,
-                   amount: Price, target: Callable[[date], Decimal], what: str,
-                   candidates: Sequence[Track], late_candidates: Sequence[Track],
+def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
+                   occurrence: str, amount: Price, target: Callable[[date], Decimal],
+                   what: str, candidates: Sequence[Track], late_candidates: Sequence[Track],
                    open_track: Track | None, extra: str = "") -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
     ``anchor``; ``what`` names the threshold ("90 days")."""
-    deadline = wc.deadline
-    evidence: list[str] = []
-    level: str | None
     if not wc.decided:
         status: Status = "pending"
-        level = open_track.evidence if open_track is not None else None
-        if open_track is not None:
-            evidence.extend(open_track.event_ids)
-            need = target(open_track.start)
-            more = need - open_track.days
-            progress = (f"{num(open_track.days)} of {count_days(need)} so far"
-                        + (f" in the spell from {open_track.start}" if wc.continuous else ""))
-            reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
-                      f"({wc.criteria}) by {by_text(deadline)}; {progress}")
-        else:
-            more = need = target(ctx.as_of + ONE_DAY)
-            spell = "a new spell of " if wc.continuous and wc.tracks else ""
-            reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
-                      f"{by_text(deadline)}")
-            best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-            if spell and best is not None:
-                evidence.extend(best.event_ids)
-                reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
-                           f"({ids_text(best.event_ids)}), has {num(best.days)} of "
-                           f"{count_days(target(best.start))}")
-        left = (deadline.last_day - ctx.as_of).days
-        if more > left:
-            reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
-                       "it cannot be reached in time on the work known so far")
+        reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track)
     else:
         status = "not_earned"
-        late_hits: list[tuple[Reached, Track]] = []
-        for track in late_candidates:
-            got = reach(track.parts, target(track.start))
-            if got is not None and got.on > deadline.last_day:
-                late_hits.append((got, track))
-        if late_hits:
-            got, track = min(late_hits, key=lambda h: h[0].on)
-            level = got.evidence
-            evidence.extend(got.event_ids)
-            reason = (f"threshold of {what} reached on {got.on}, "
-                      f"{days_text((got.on - deadline.last_day).days)} after "
-                      f"{closed_text(deadline)}")
-        else:
-            best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-            level = best.evidence if best is not None else None
-            evidence.extend(best.event_ids if best is not None else ())
-            if best is None and wc.tracks:
-                reason = (f"no further spell of qualifying work ({wc.criteria}) reached "
-                          f"{what} by {by_text(deadline)}")
-            elif best is None:
-                reason = (f"no qualifying work ({wc.criteria}) by {by_text(deadline)}")
-            else:
-                reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
-                          f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
+        reason, level, evidence = _lost(wc, target, what, candidates, late_candidates)
     price = ctx.price(amount, level) if level is not None else None
     if price is None:
         price = ctx.price(amount) or ZERO
@@ -512,18 +485,79 @@ def unreached_line(ctx: CustomerContext, comp: Any, wc: WorkCount, *, occurrence
             reason += (f"; {evidence_words(level)} work is not priced, shown at the price of "
                        "the strongest evidence")
     reason += extra + _notes_text(wc.notes)
-    return ctx.line(comp, status=status, occurrence=occurrence, on=deadline.last_day,
+    return ctx.line(comp, status=status, occurrence=occurrence, on=wc.deadline.last_day,
                     quantity=ONE, unit_price=price, reason=reason, evidence=evidence)
 
 
-def not_started_line(ctx: CustomerContext, comp: Any, occurrence: str, amount: Price
+def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], Decimal],
+                candidates: Sequence[Track], open_track: Track | None
+                ) -> tuple[str, str | None, list[str]]:
+    """(reason, evidence level, evidence) of an outcome the deadline still allows."""
+    deadline = wc.deadline
+    evidence: list[str] = []
+    level = open_track.evidence if open_track is not None else None
+    if open_track is not None:
+        evidence.extend(open_track.event_ids)
+        need = target(open_track.start)
+        more = need - open_track.days
+        progress = (f"{num(open_track.days)} of {count_days(need)} so far"
+                    + (f" in the spell from {open_track.start}" if wc.continuous else ""))
+        reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
+                  f"({wc.criteria}) by {by_text(deadline)}; {progress}")
+    else:
+        more = need = target(ctx.as_of + ONE_DAY)
+        spell = "a new spell of " if wc.continuous and wc.tracks else ""
+        reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
+                  f"{by_text(deadline)}")
+        best = max(candidates, key=lambda t: (t.days, t.start), default=None)
+        if spell and best is not None:
+            evidence.extend(best.event_ids)
+            reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
+                       f"({ids_text(best.event_ids)}), has {num(best.days)} of "
+                       f"{count_days(target(best.start))}")
+    left = (deadline.last_day - ctx.as_of).days
+    if more > left:
+        reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
+                   "it cannot be reached in time on the work known so far")
+    return reason, level, evidence
+
+
+def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
+          candidates: Sequence[Track], late_candidates: Sequence[Track]
+          ) -> tuple[str, str | None, list[str]]:
+    """(reason, evidence level, evidence) of an outcome whose deadline has passed."""
+    deadline = wc.deadline
+    late_hits: list[tuple[Reached, Track]] = []
+    for track in late_candidates:
+        got = reach(track.parts, target(track.start))
+        if got is not None and got.on > deadline.last_day:
+            late_hits.append((got, track))
+    if late_hits:
+        got, track = min(late_hits, key=lambda h: h[0].on)
+        return (f"threshold of {what} reached on {got.on}, "
+                f"{days_text((got.on - deadline.last_day).days)} after "
+                f"{closed_text(deadline)}"), got.evidence, list(got.event_ids)
+    best = max(candidates, key=lambda t: (t.days, t.start), default=None)
+    if best is None and wc.tracks:
+        reason = (f"no further spell of qualifying work ({wc.criteria}) reached {what} by "
+                  f"{by_text(deadline)}")
+    elif best is None:
+        reason = f"no qualifying work ({wc.criteria}) by {by_text(deadline)}"
+    else:
+        reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
+                  f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
+    return (reason, best.evidence if best is not None else None,
+            list(best.event_ids) if best is not None else [])
+
+
+def not_started_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, amount: Price
                      ) -> Line:
     status, reason, on = ctx.without_service("service has not started")
     return ctx.line(comp, status=status, occurrence=occurrence, on=on, quantity=ONE,
                     unit_price=ctx.price(amount) or ZERO, reason=reason)
 
 
-def unpriced_line(ctx: CustomerContext, comp: Any, occurrence: str) -> Line:
+def unpriced_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str) -> Line:
     return ctx.line(comp, status="not_earned", occurrence=occurrence, on=None, quantity=ONE,
                     unit_price=ZERO, reason=f"no price for segment {ctx.segment}")
 

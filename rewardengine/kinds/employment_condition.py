@@ -38,16 +38,78 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Literal
 
-from ..contract.model import EmploymentCondition
+from pydantic import Field
+
+from ..contract.model import (
+    EMPLOYMENT_KINDS,
+    CalendarThreshold,
+    ComponentBase,
+    Counting,
+    EmploymentKind,
+    Price,
+    PriceTable,
+    Site,
+    Threshold,
+    WorkRules,
+    weights_of,
+)
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
+from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
-from ..values import money_text
+from ..values import DurationField, IsoDate, Money, Quantity, WholeNumber, money_text
 from ..work import job_hours, job_period, weakest
+from .base import CustomerKind, Outcome
 from .employment_common import by_text, confirmations, confirmations_text
+
+
+class EmploymentCondition(ComponentBase):
+    kind: Literal["employment_condition"]
+    unit: Literal["weeks", "months"]
+    min_hours_per_week: Quantity | None = None
+    min_monthly_wage: Money | None = None
+    required: WholeNumber = Field(ge=1)
+    reference_period: DurationField
+    weights: dict[EmploymentKind, Quantity] = Field(
+        default_factory=lambda: weights_of(*EMPLOYMENT_KINDS))
+    amount: Price
+    reach_by: IsoDate | None = None
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
+                *super().price_tables()]
+
+    def work_rules(self) -> WorkRules | None:
+        return WorkRules({str(k): v for k, v in self.weights.items()}, ("weights",),
+                         self.min_hours_per_week, ("min_hours_per_week",), must_count=False)
+
+    def counting_window(self) -> Counting | None:
+        return "service_and_follow_up"
+
+    def deadline_date(self) -> date | None:
+        return self.reach_by
+
+    def thresholds(self) -> list[Threshold]:
+        return [CalendarThreshold(self.unit, self.required, self.reference_period,
+                                  ("required",))]
+
+    def checks(self, site: Site) -> list[Problem]:
+        out = []
+        if self.unit == "weeks" and self.min_hours_per_week is None:
+            out.append(site.err("C217", "unit: weeks needs min_hours_per_week"))
+        if self.unit == "months" and self.min_monthly_wage is None:
+            out.append(site.err("C217", "unit: months needs min_monthly_wage"))
+        if self.unit == "weeks" and self.min_monthly_wage is not None:
+            out.append(site.err("C218", "min_monthly_wage applies to unit: months",
+                                "min_monthly_wage"))
+        if self.unit == "months" and self.min_hours_per_week is not None:
+            out.append(site.err("C218", "min_hours_per_week applies to unit: weeks",
+                                "min_hours_per_week"))
+        return out
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -124,104 +186,170 @@ def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
     return full, text
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: EmploymentCondition = component
-    word, test = _describe(comp)
-    singular = word[:-1]
-    any_price = ctx.price(comp.amount)
-    if any_price is None:
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=None, quantity=ONE,
-                         unit_price=ZERO, reason=f"no price for segment {ctx.segment}")]
-    if ctx.service is None:
-        status, reason, on = ctx.without_service("waiting for the service start")
-        return [ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
-                         unit_price=any_price, reason=reason)]
+@dataclass(frozen=True)
+class _Count:
+    """The whole units of the reference period counted so far, as of the evaluation date."""
 
-    reference, reference_text = _reference_period(comp, ctx, ctx.service)
+    reference: Period
+    reference_text: str
+    units: list[Period]  # every whole unit of the reference period
+    qualifying: list[Unit]
+    looked_at: list[Unit]  # every unit counted (ended), qualifying or not
+    count: Fraction
+    completed: Unit | None
+
+    @property
+    def jobs(self) -> dict[str, Employment]:
+        return {j.event_id: j for u in self.qualifying for j in u.jobs}
+
+    @property
+    def evidence(self) -> str | None:
+        used = self.jobs
+        return weakest(j.evidence for j in used.values()) if used else None
+
+
+def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
+    reference, reference_text = _reference_period(comp, ctx, service)
     units = list(whole_weeks(reference) if comp.unit == "weeks" else whole_months(reference))
     jobs = [j for j in ctx.timeline.employments if comp.weights.get(j.kind, ZERO) > 0]
     count = Fraction(0)
     qualifying: list[Unit] = []
-    completed: Unit | None = None
+    looked_at: list[Unit] = []
     for period in units:
         if ctx.as_of < period.last_day:
             break  # still running (or yet to come): not counted yet
         unit = _unit(comp, period, jobs, ctx.as_of)
+        looked_at.append(unit)
         if not unit.qualifies:
             continue
         qualifying.append(unit)
         count += unit.weight
         if count >= comp.required:
-            completed = unit
-            break
+            return _Count(reference, reference_text, units, qualifying, looked_at, count, unit)
+    return _Count(reference, reference_text, units, qualifying, looked_at, count, None)
 
-    used = {j.event_id: j for u in qualifying for j in u.jobs}
-    ids = sorted(used)
-    evidence = weakest(j.evidence for j in used.values()) if used else None
-    weighted = "" if count == len(qualifying) else (
-        f" ({len(qualifying)} qualifying {word}, counted at their kind weights)")
-    jobs_text = (f"; jobs {', '.join(ids)}, weakest evidence {evidence}" if used else "")
 
-    if completed is not None:
-        assert evidence is not None
-        price = ctx.price(comp.amount, evidence)
-        first = qualifying[0].period.start
-        met = (f"employment condition met on {completed.period.last_day}: "
-               f"{count_text(count)} of {comp.required} {word} with {test}{weighted}, "
-               f"counted from the {singular} starting {first}, in the {reference_text}"
-               f"{jobs_text}")
-        if price is None:
-            # a later-recorded confirmation (stronger evidence) can still make it payable
-            unpriced = (f"the contract has no price for evidence level {evidence} in segment "
-                        f"{ctx.segment}")
-            stronger = confirmations(ctx, comp.amount, evidence)
-            deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
-            assert deadline is not None
-            if stronger and ctx.as_of < deadline.last_day:
-                return [ctx.line(comp, status="pending", occurrence="once",
-                                 on=completed.period.last_day, quantity=ONE,
-                                 unit_price=ctx.price(comp.amount, stronger[-1]) or ZERO,
-                                 evidence=ids, period=reference,
-                                 reason=f"{met}; {unpriced}: needs confirmation by "
-                                        f"{confirmations_text(stronger)} by "
-                                        f"{by_text(deadline)}")]
-            if stronger:
-                unpriced += (f", and no confirmation by {confirmations_text(stronger)} was "
-                             f"recorded by {by_text(deadline)}")
-            return [ctx.line(comp, status="not_earned", occurrence="once",
-                             on=completed.period.last_day, quantity=ONE, unit_price=ZERO,
-                             evidence=ids, period=reference, reason=f"{met}; but {unpriced}")]
-        return [ctx.line(comp, status="payable", occurrence="once",
-                         on=completed.period.last_day, quantity=ONE, unit_price=price,
-                         evidence=ids, period=reference, reason=met)]
+def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]
+             ) -> Outcome:
+    word, test = _describe(comp)
+    rules = [f"{comp.required} qualifying calendar {word} with {test}, within "
+             f"{comp.reference_period} from the service start",
+             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items())]
+    any_price = ctx.price(comp.amount)
+    if any_price is None:
+        return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
+                                 quantity=ONE, unit_price=ZERO,
+                                 reason=f"no price for segment {ctx.segment}")],
+                       Trace(tuple(rules)))
+    if ctx.service is None:
+        status, reason, on = ctx.without_service("waiting for the service start")
+        return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
+                                 unit_price=any_price, reason=reason)], Trace(tuple(rules)))
+    counted = _count(comp, ctx, ctx.service)
+    rules.append(counted.reference_text)
+    line = (_met(comp, ctx, counted) if counted.completed is not None
+            else _unmet(comp, ctx, counted, any_price))
+    return Outcome([line], Trace(tuple(rules), tuple(_steps(comp, counted))))
 
+
+def _steps(comp: EmploymentCondition, counted: _Count) -> list[Step]:
+    singular = comp.unit[:-1]
+    out = []
+    for unit in counted.looked_at:
+        measure = (f"{_hours_text(unit.measure)} h" if comp.unit == "weeks"
+                   else f"{money_text(unit.measure)} €")
+        verdict = (f"qualifies, counts {count_text(unit.weight)}" if unit.qualifies
+                   else "does not qualify")
+        out.append(Step(singular, f"{singular} {unit.period}: {measure}, {verdict}",
+                        unit.period.start, unit.period.end,
+                        Decimal(unit.weight.numerator) / Decimal(unit.weight.denominator)
+                        if unit.qualifies else ZERO,
+                        tuple(sorted(j.event_id for j in unit.jobs))))
+    return out
+
+
+def _so_far(comp: EmploymentCondition, counted: _Count) -> tuple[str, str]:
+    """(the count in words, the jobs it rests on in words)."""
+    word, test = _describe(comp)
+    weighted = "" if counted.count == len(counted.qualifying) else (
+        f" ({len(counted.qualifying)} qualifying {word}, counted at their kind weights)")
+    ids = sorted(counted.jobs)
+    jobs_text = (f"; jobs {', '.join(ids)}, weakest evidence {counted.evidence}" if ids
+                 else "")
+    return (f"{count_text(counted.count)} of {comp.required} {word} with {test}{weighted}",
+            jobs_text)
+
+
+def _met(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count) -> Line:
+    completed, evidence = counted.completed, counted.evidence
+    assert completed is not None and evidence is not None
+    ids = sorted(counted.jobs)
+    price = ctx.price(comp.amount, evidence)
+    so_far, jobs_text = _so_far(comp, counted)
+    met = (f"employment condition met on {completed.period.last_day}: {so_far}, counted from "
+           f"the {comp.unit[:-1]} starting {counted.qualifying[0].period.start}, in the "
+           f"{counted.reference_text}{jobs_text}")
+
+    def line(status: Literal["payable", "pending", "not_earned"], unit_price: Decimal,
+             reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence="once", on=completed.period.last_day,
+                        quantity=ONE, unit_price=unit_price, evidence=ids,
+                        period=counted.reference, reason=reason)
+
+    if price is not None:
+        return line("payable", price, met)
+    # a later-recorded confirmation (stronger evidence) can still make it payable
+    unpriced = (f"the contract has no price for evidence level {evidence} in segment "
+                f"{ctx.segment}")
+    stronger = confirmations(ctx, comp.amount, evidence)
+    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    assert deadline is not None
+    if stronger and ctx.as_of < deadline.last_day:
+        return line("pending", ctx.price(comp.amount, stronger[-1]) or ZERO,
+                    f"{met}; {unpriced}: needs confirmation by "
+                    f"{confirmations_text(stronger)} by {by_text(deadline)}")
+    if stronger:
+        unpriced += (f", and no confirmation by {confirmations_text(stronger)} was "
+                     f"recorded by {by_text(deadline)}")
+    return line("not_earned", ZERO, f"{met}; but {unpriced}")
+
+
+def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
+           any_price: Decimal) -> Line:
+    word = comp.unit
+    singular = word[:-1]
+    evidence = counted.evidence
+    so_far, jobs_text = _so_far(comp, counted)
     price = ctx.price(comp.amount, evidence) if evidence else any_price
-    unit_price = price if price is not None else ZERO
     if price is None:
         jobs_text += f" (the contract has no price for evidence level {evidence})"
-    needed = Fraction(comp.required) - count
-    so_far = f"{count_text(count)} of {comp.required} {word} with {test}{weighted}"
-    if not units:
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=reference.last_day,
-                         quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,
-                         reason=f"the {reference_text} holds no whole calendar {singular}")]
-    last = units[-1]
-    remaining = sum(1 for u in units if ctx.as_of < u.last_day)
+    reference, reference_text = counted.reference, counted.reference_text
+
+    def line(status: Literal["pending", "not_earned"], on: date, reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
+                        unit_price=price if price is not None else ZERO,
+                        evidence=sorted(counted.jobs), period=reference, reason=reason)
+
+    needed = Fraction(comp.required) - counted.count
+    if not counted.units:
+        return line("not_earned", reference.last_day,
+                    f"the {reference_text} holds no whole calendar {singular}")
+    last = counted.units[-1]
+    remaining = sum(1 for u in counted.units if ctx.as_of < u.last_day)
     if remaining == 0:
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=reference.last_day,
-                         quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,
-                         reason=f"only {so_far} by the end of the {reference_text}; its last "
-                                f"whole {singular} ended {last.last_day}, "
-                                f"{count_text(needed)} more were needed{jobs_text}")]
+        return line("not_earned", reference.last_day,
+                    f"only {so_far} by the end of the {reference_text}; its last whole "
+                    f"{singular} ended {last.last_day}, {count_text(needed)} more were "
+                    f"needed{jobs_text}")
     best_weight = max(comp.weights.values(), default=ZERO)
-    if count + remaining * Fraction(best_weight) < comp.required:
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=reference.last_day,
-                         quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,
-                         reason=f"can no longer be met: {so_far} so far and {count_text(needed)} "
-                                f"more needed, but only {remaining} whole {word} remain in the "
-                                f"{reference_text}{jobs_text}")]
-    return [ctx.line(comp, status="pending", occurrence="once", on=last.last_day,
-                     quantity=ONE, unit_price=unit_price, evidence=ids, period=reference,
-                     reason=f"{so_far} so far; needs {count_text(needed)} more by "
-                            f"{last.last_day}, the last whole {singular} of the "
-                            f"{reference_text}{jobs_text}")]
+    if counted.count + remaining * Fraction(best_weight) < comp.required:
+        return line("not_earned", reference.last_day,
+                    f"can no longer be met: {so_far} so far and {count_text(needed)} more "
+                    f"needed, but only {remaining} whole {word} remain in the "
+                    f"{reference_text}{jobs_text}")
+    return line("pending", last.last_day,
+                f"{so_far} so far; needs {count_text(needed)} more by {last.last_day}, the "
+                f"last whole {singular} of the {reference_text}{jobs_text}")
+
+
+KIND = CustomerKind(EmploymentCondition, evaluate)

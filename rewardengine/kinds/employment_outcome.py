@@ -36,44 +36,94 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-from ..contract.model import EmploymentOutcome
+from pydantic import Field
+
+from ..contract.model import (
+    ComponentBase,
+    Counting,
+    DurationThreshold,
+    OutcomeWindow,
+    Path,
+    Price,
+    PriceTable,
+    QualifyingWork,
+    Threshold,
+    WorkRules,
+)
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
+from ..evaluate.trace import Trace
 from ..periods import ONE_DAY, Period
-from ..values import Duration
+from ..values import Duration, DurationField, IsoDate, WholeNumber
 from ..work import Reached, needed_days, reach
+from .base import CustomerKind, Outcome
 from .employment_common import (
     ONE,
     ZERO,
     Track,
     WorkCount,
     count_work,
+    criteria_text,
     duration_text,
     no_price_line,
     not_started_line,
+    outcome_work_rules,
     reached_text,
     since,
     times_text,
     unpriced_line,
     unreached_line,
+    work_trace,
 )
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: EmploymentOutcome = component
+class EmploymentOutcome(ComponentBase):
+    kind: Literal["employment_outcome"]
+    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    min_duration: DurationField
+    counting: Literal["continuous", "cumulative"] = "continuous"
+    max_gap: DurationField | None = None
+    window: OutcomeWindow = "service_and_follow_up"
+    reach_by: IsoDate | None = None
+    amount: Price
+    max_times: WholeNumber = Field(default=1, ge=1)
+    requires_active_service: bool = False
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
+                *super().price_tables()]
+
+    def work_rules(self) -> WorkRules | None:
+        return outcome_work_rules(self.work)
+
+    def counting_window(self) -> Counting | None:
+        return "active_service" if self.requires_active_service else self.window
+
+    def counting_window_path(self) -> Path:
+        return ("requires_active_service",) if self.requires_active_service else ("window",)
+
+    def deadline_date(self) -> date | None:
+        return self.reach_by
+
+    def thresholds(self) -> list[Threshold]:
+        return [DurationThreshold(self.min_duration, self.name, ("min_duration",))]
+
+
+def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     continuous = comp.counting == "continuous"
     first_occurrence = "next" if continuous else "n1"
     if ctx.price(comp.amount) is None:
-        return [unpriced_line(ctx, comp, first_occurrence)]
+        return Outcome([unpriced_line(ctx, comp, first_occurrence)])
     wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by,
                     comp.requires_active_service)
     if wc is None:
-        return [not_started_line(ctx, comp, first_occurrence, comp.amount)]
-    if continuous:
-        return _continuous(ctx, comp, wc)
-    return _cumulative(ctx, comp, wc)
+        return Outcome([not_started_line(ctx, comp, first_occurrence, comp.amount)],
+                       Trace((f"counting {criteria_text(comp.work)}, {comp.counting}: no "
+                              "service start yet",)))
+    lines = _continuous(ctx, comp, wc) if continuous else _cumulative(ctx, comp, wc)
+    return Outcome(lines, work_trace(wc))
 
 
 def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) -> list[Line]:
@@ -187,3 +237,6 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
             what=f"{Duration(comp.min_duration.count * k, comp.min_duration.unit)} in total",
             candidates=list(wc.tracks), late_candidates=late, open_track=track))
     return lines
+
+
+KIND = CustomerKind(EmploymentOutcome, evaluate)

@@ -17,12 +17,63 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from ..contract.model import EventFee
+from pydantic import Field
+
+from ..contract.model import (
+    ComponentBase,
+    Components,
+    EventType,
+    Path,
+    Price,
+    PriceTable,
+    Site,
+    StrOrList,
+)
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line
-from ..events.model import EventBase
+from ..evaluate.lines import Line, Status, event_key
+from ..evaluate.trace import Trace
+from ..events.model import EventBase, fields_of
+from ..periods import Period
+from ..values import WholeNumber
+from .base import CustomerKind, Outcome
+
+
+class EventFee(ComponentBase):
+    kind: Literal["event_fee"]
+    event: EventType
+    where: dict[str, StrOrList] = Field(default_factory=dict)
+    per: Literal["once", "each"] = "once"
+    amount: Price
+    max_count: WholeNumber | None = Field(default=None, ge=1)
+    window: Literal["contract", "service", "service_and_follow_up"] = "contract"
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("amount",), self.amount, "fee", "fee"), *super().price_tables()]
+
+    def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
+                  ) -> tuple[str, Path] | None:
+        if self.cap is None and self.per == "each" and self.max_count is None:
+            return (f"pays every {self.event.replace('_', ' ')} event (per: each) with no "
+                    "max_count"), ("per",)
+        return None
+
+    def paid_on(self) -> tuple[str, Path] | None:
+        return self.event, ("event",)
+
+    def checks(self, site: Site) -> list[Problem]:
+        fields = fields_of(self.event)
+        out = []
+        for key in self.where:
+            if key not in fields and not (self.event == "referral" and key.startswith("attr_")):
+                # a misspelt field would make the fee silently never pay
+                has = ", ".join(sorted(fields - {"event_id", "customer_id", "void"}))
+                article = "an" if self.event[0] in "aeiou" else "a"
+                out.append(site.key_err("C216", f"{article} {self.event} row has no field "
+                                        f"'{key[:60]}'; it has {has}", "where", key))
+        return out
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -68,77 +119,91 @@ def _describe(comp: EventFee) -> tuple[str, str]:
                                   for k, v in comp.where.items()) + ")"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: EventFee = component
+def evaluate(comp: EventFee, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
+    window = ctx.window(comp.window)
+    noun, matching = _describe(comp)
+    rules = [f"pays {comp.per} {_a(noun + matching)}" if comp.per == "once" else
+             f"pays each {noun + matching}" + (f", at most {comp.max_count}"
+                                               if comp.max_count else ""),
+             f"counts events dated inside the {comp.window.replace('_', ' ')} window "
+             + (str(window) if window is not None else "(not open: no service start)")]
+    return Outcome(_lines(comp, ctx, window), Trace(tuple(rules)))
+
+
+def _lines(comp: EventFee, ctx: CustomerContext, window: Period | None) -> list[Line]:
     noun, matching = _describe(comp)
     what = noun + matching
-
-    def named(event: EventBase) -> str:  # "hours row H3 (activity=group)"
-        return f"{noun} {event.event_id}{matching}"
-
     price = ctx.price(comp.amount)
-    window = ctx.window(comp.window)
     candidates = [e for e in ctx.timeline.events
                   if getattr(e, "type", None) == comp.event and _matches(e, comp.where)]
-    window_name = comp.window.replace("_", " ")
+    once = comp.per == "once"
     if price is None:
         return [ctx.line(comp, status="not_earned", occurrence="once", on=None,
                          quantity=ONE, unit_price=ZERO,
                          reason=f"no price for segment {ctx.segment}",
                          evidence=[e.event_id for e in candidates])]
     if window is None:
-        once = comp.per == "once"
         status, reason, on = ctx.without_service(f"waiting for {_a(what)}", outcome=False)
         return [ctx.line(comp, status=status, occurrence="once" if once else "none",
                          on=on, quantity=ONE if once else ZERO, unit_price=price,
                          reason=reason)]
     lines: list[Line] = []
     paid = 0
-    limit = 1 if comp.per == "once" else comp.max_count
     for event in candidates:
-        occurrence = "once" if comp.per == "once" else event.event_id
-        if event.date not in window:
-            side = "before" if event.date < window.start else "after"
-            # per each, an event outside is a session lost; per once, the fee is forgone (or
-            # paid) once, on the line for the window, so this one is information (quantity 0)
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence=f"{event.event_id}:outside", on=event.date,
-                quantity=ONE if comp.per == "each" else ZERO, unit_price=price,
-                evidence=[event.event_id],
-                reason=f"{named(event)} on {event.date} is {side} the {window_name} "
-                       f"window {window}"))
-            continue
-        if limit is not None and paid >= limit:
-            if comp.per == "each":
-                # beyond max_count the contract offered nothing: nothing forgone
-                lines.append(ctx.line(
-                    comp, status="not_earned", occurrence=event.event_id, on=event.date,
-                    quantity=ZERO, unit_price=price, evidence=[event.event_id],
-                    reason=f"{named(event)} on {event.date} is beyond the "
-                           f"maximum of {limit}"))
-            continue
-        paid += 1
-        if event.date > ctx.as_of:  # recorded in advance: it has not happened yet
-            lines.append(ctx.line(
-                comp, status="pending", occurrence=occurrence, on=event.date, quantity=ONE,
-                unit_price=price, evidence=[event.event_id],
-                reason=f"{named(event)} is planned for {event.date}, after the "
-                       f"evaluation date {ctx.as_of}"))
-            continue
-        lines.append(ctx.line(
-            comp, status="payable", occurrence=occurrence, on=event.date, quantity=ONE,
-            unit_price=price, evidence=[event.event_id],
-            reason=f"{named(event)} on {event.date}, inside the {window_name} window"))
+        line = _event_line(comp, ctx, event, window, price, paid)
+        if line is not None:
+            paid += line.status != "not_earned"
+            lines.append(line)
     if paid == 0:
-        if ctx.as_of < window.last_day:
-            lines.append(ctx.line(
-                comp, status="pending", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
-                unit_price=price, reason=f"needs {_a(what)} by {window.last_day}"))
-        else:
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence="once" if comp.per == "once" else "none",
-                on=window.last_day, quantity=ONE if comp.per == "once" else ZERO,
-                unit_price=price,
-                reason=f"no {what} inside the {window_name} window {window}"))
+        lines.append(_none_paid(comp, ctx, window, price, what))
     return lines
+
+
+def _event_line(comp: EventFee, ctx: CustomerContext, event: EventBase, window: Period,
+                price: Decimal, paid: int) -> Line | None:
+    """The line of one matching event, ``paid`` events paid before it (None: an event past
+    the single payment of a ``once`` fee, which needs no line)."""
+    noun, matching = _describe(comp)
+    named = f"{noun} {event.event_id}{matching}"  # "hours row H3 (activity=group)"
+    window_name = comp.window.replace("_", " ")
+    limit = 1 if comp.per == "once" else comp.max_count
+    key = event_key(event.event_id)
+
+    def line(status: Status, occurrence: str, quantity: Decimal, reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence=occurrence, on=event.date,
+                        quantity=quantity, unit_price=price, evidence=[event.event_id],
+                        reason=reason)
+
+    if event.date not in window:
+        side = "before" if event.date < window.start else "after"
+        # per each, an event outside is a session lost; per once, the fee is forgone (or
+        # paid) once, on the line for the window, so this one is information (quantity 0)
+        return line("not_earned", f"{key}:outside", ONE if comp.per == "each" else ZERO,
+                    f"{named} on {event.date} is {side} the {window_name} window {window}")
+    if limit is not None and paid >= limit:
+        if comp.per == "once":
+            return None
+        # beyond max_count the contract offered nothing: nothing forgone
+        return line("not_earned", key, ZERO,
+                    f"{named} on {event.date} is beyond the maximum of {limit}")
+    occurrence = "once" if comp.per == "once" else key
+    if event.date > ctx.as_of:  # recorded in advance: it has not happened yet
+        return line("pending", occurrence, ONE, f"{named} is planned for {event.date}, after "
+                    f"the evaluation date {ctx.as_of}")
+    return line("payable", occurrence, ONE,
+                f"{named} on {event.date}, inside the {window_name} window")
+
+
+def _none_paid(comp: EventFee, ctx: CustomerContext, window: Period, price: Decimal,
+               what: str) -> Line:
+    once = comp.per == "once"
+    open_ = ctx.as_of < window.last_day
+    return ctx.line(
+        comp, status="pending" if open_ else "not_earned",
+        occurrence="once" if once else "none", on=window.last_day,
+        quantity=ONE if once else ZERO, unit_price=price,
+        reason=(f"needs {_a(what)} by {window.last_day}" if open_ else
+                f"no {what} inside the {comp.window.replace('_', ' ')} window {window}"))
+
+
+KIND = CustomerKind(EventFee, evaluate)

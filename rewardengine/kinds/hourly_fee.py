@@ -16,14 +16,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-from ..contract.model import HourlyFee
+from ..contract.model import ComponentBase, Components, Path, Phase, Price, PriceTable
 from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line, Status
+from ..evaluate.lines import Line, Status, event_key
+from ..evaluate.trace import Trace
 from ..events.model import Hours
 from ..periods import Period
-from ..values import money_text
+from ..values import Quantity, money_text
+from .base import CustomerKind, Outcome
+
+
+class HourlyFee(ComponentBase):
+    kind: Literal["hourly_fee"]
+    rate: Price
+    phase: Phase | None = None
+    activities: list[str] | None = None
+    max_hours: Quantity | None = None
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("rate",), self.rate, "rate", "rate"), *super().price_tables()]
+
+    def service_phase(self) -> Phase | None:
+        return self.phase
+
+    def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
+                  ) -> tuple[str, Path] | None:
+        if self.cap is None and self.max_hours is None:
+            return "pays every hour recorded, with no max_hours", ()
+        return None
 
 ZERO = Decimal(0)
 
@@ -53,71 +75,82 @@ def _window(comp: HourlyFee, service: Period) -> tuple[Period | None, str]:
     return clipped, f"the phase {clipped} ({offsets}{cut})"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: HourlyFee = component
+def evaluate(comp: HourlyFee, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     events: list[Hours] = [
         h for h in ctx.timeline.hours
         if comp.activities is None or h.activity in comp.activities]
+    rate = ctx.price(comp.rate)
+    window, named = _window(comp, ctx.service) if ctx.service is not None else (
+        None, "no window yet: no service start")
+    which = ("hours of activities " + ", ".join(comp.activities)
+             if comp.activities is not None else "every hour")
+    rules = [f"pays {which} at {money_text(rate)}/h" if rate is not None
+             else f"pays {which} (no rate for segment {ctx.segment})",
+             f"counts hours dated inside {named}"]
+    if comp.max_hours is not None:
+        rules.append(f"at most {_num(comp.max_hours)} hours, in date order")
+    return Outcome(_lines(comp, ctx, events, rate, window, named), Trace(tuple(rules)))
+
+
+def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Decimal | None,
+           window: Period | None, named: str) -> list[Line]:
     if not events:
         return []
-    rate = ctx.price(comp.rate)
     if rate is None:
         return [ctx.line(comp, status="not_earned", occurrence="none", on=None,
                          quantity=sum((h.hours for h in events), ZERO), unit_price=ZERO,
                          reason=f"no hourly rate for segment {ctx.segment}",
                          evidence=[h.event_id for h in events])]
-    per_hour = f"at {money_text(rate)}/h"
-    service = ctx.service
-    if service is None:
+    if ctx.service is None:
         waiting, reason, _ = ctx.without_service("waiting for the service start", outcome=False)
-        return [ctx.line(comp, status=waiting, occurrence=h.event_id, on=h.date,
+        return [ctx.line(comp, status=waiting, occurrence=event_key(h.event_id), on=h.date,
                          quantity=h.hours, unit_price=rate, evidence=[h.event_id],
-                         reason=f"hours {h.event_id} on {h.date}: {_h(h.hours)} {per_hour}: "
-                                f"{reason}")
+                         reason=f"hours {h.event_id} on {h.date}: {_h(h.hours)} at "
+                                f"{money_text(rate)}/h: {reason}")
                 for h in events]
-    window, named = _window(comp, service)
-    limit = comp.max_hours
     used = ZERO
     lines: list[Line] = []
     for h in events:
-        what = f"hours {h.event_id} on {h.date}"
-        if h.activity:
-            what += f" ({h.activity})"
-        if window is None or h.date not in window:
-            side = "outside" if window is None else (
-                "before" if h.date < window.start else "after")
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence=f"{h.event_id}:outside", on=h.date,
-                quantity=h.hours, unit_price=rate, evidence=[h.event_id],
-                reason=f"{what}: {_h(h.hours)} not paid, the date is {side} {named}"))
-            continue
-        status: Status = "payable" if h.date <= ctx.as_of else "pending"
-        when = "" if status == "payable" else f", scheduled after {ctx.as_of}"
-        if limit is not None and used >= limit:
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence=h.event_id, on=h.date,
-                quantity=h.hours, unit_price=rate, evidence=[h.event_id],
-                reason=f"{what}: {_h(h.hours)} not paid, max {_num(limit)} hours reached"))
-            continue
-        paid = h.hours if limit is None else min(h.hours, limit - used)
+        paid, new = _hours(comp, ctx, h, rate, window, named, used)
         used += paid
-        if paid == h.hours:
-            reason = f"{what}: {_h(h.hours)} {per_hour}, inside {named}{when}"
-            lines.append(ctx.line(comp, status=status, occurrence=h.event_id, on=h.date,
-                                  quantity=paid, unit_price=rate, evidence=[h.event_id],
-                                  reason=reason))
-            continue
-        over = h.hours - paid
-        assert limit is not None
-        lines.append(ctx.line(
-            comp, status=status, occurrence=h.event_id, on=h.date, quantity=paid,
-            unit_price=rate, evidence=[h.event_id],
-            reason=f"{what}: {_h(paid)} of {_h(h.hours)} paid {per_hour}, the hours left "
-                   f"before the max of {_num(limit)} hours; {_h(over)} over it not paid"
-                   f"{when}"))
-        lines.append(ctx.line(
-            comp, status="not_earned", occurrence=f"{h.event_id}:over", on=h.date,
-            quantity=over, unit_price=rate, evidence=[h.event_id],
-            reason=f"{what}: {_h(over)} of {_h(h.hours)} not paid, max {_num(limit)} "
-                   "hours reached"))
+        lines.extend(new)
     return lines
+
+
+def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
+           window: Period | None, named: str, used: Decimal) -> tuple[Decimal, list[Line]]:
+    """The lines of one hours event, and the hours of it paid, ``used`` hours paid before."""
+    per_hour = f"at {money_text(rate)}/h"
+    limit = comp.max_hours
+    what = f"hours {h.event_id} on {h.date}" + (f" ({h.activity})" if h.activity else "")
+
+    def line(status: Status, occurrence: str, hours: Decimal, reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence=occurrence, on=h.date, quantity=hours,
+                        unit_price=rate, evidence=[h.event_id], reason=reason)
+
+    if window is None or h.date not in window:
+        side = "outside" if window is None else (
+            "before" if h.date < window.start else "after")
+        return ZERO, [line("not_earned", f"{event_key(h.event_id)}:outside", h.hours,
+                           f"{what}: {_h(h.hours)} not paid, the date is {side} {named}")]
+    status: Status = "payable" if h.date <= ctx.as_of else "pending"
+    when = "" if status == "payable" else f", scheduled after {ctx.as_of}"
+    if limit is not None and used >= limit:
+        return ZERO, [line("not_earned", event_key(h.event_id), h.hours,
+                           f"{what}: {_h(h.hours)} not paid, max {_num(limit)} hours reached")]
+    paid = h.hours if limit is None else min(h.hours, limit - used)
+    if paid == h.hours:
+        return paid, [line(status, event_key(h.event_id), paid,
+                           f"{what}: {_h(h.hours)} {per_hour}, inside {named}{when}")]
+    over = h.hours - paid
+    assert limit is not None
+    return paid, [
+        line(status, event_key(h.event_id), paid,
+             f"{what}: {_h(paid)} of {_h(h.hours)} paid {per_hour}, the hours left before the "
+             f"max of {_num(limit)} hours; {_h(over)} over it not paid{when}"),
+        line("not_earned", f"{event_key(h.event_id)}:over", over,
+             f"{what}: {_h(over)} of {_h(h.hours)} not paid, max {_num(limit)} hours reached"),
+    ]
+
+
+KIND = CustomerKind(HourlyFee, evaluate)

@@ -51,17 +51,35 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Literal
 
 from dateutil.relativedelta import relativedelta
+from pydantic import Field
 
-from ..contract.model import BenefitTest, Milestone, Milestones, Sustainment
+from ..contract.model import (
+    ComponentBase,
+    Counting,
+    DurationThreshold,
+    OutcomeWindow,
+    Path,
+    Price,
+    PriceTable,
+    QualifyingWork,
+    Site,
+    Strict,
+    SustainmentThreshold,
+    Threshold,
+    WorkRules,
+)
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
+from ..evaluate.trace import Trace
 from ..events.model import Benefit
 from ..periods import ONE_DAY, Period, calendar_months
-from ..values import Duration, money_text
+from ..values import Duration, DurationField, Fraction, IsoDate, WholeNumber, money_text
 from ..work import Reached, needed_days, reach
+from .base import CustomerKind, Outcome
 from .employment_common import (
     ONE,
     ZERO,
@@ -69,29 +87,121 @@ from .employment_common import (
     WorkCount,
     count_days,
     count_work,
+    criteria_text,
     duration_text,
     no_price_line,
     not_started_line,
     num,
+    outcome_work_rules,
     reached_text,
     since,
     unpriced_line,
     unreached_line,
+    work_trace,
 )
+
+
+class Milestone(Strict):
+    after: DurationField
+    amount: Price
+
+
+class Sustainment(Strict):
+    every: DurationField
+    amount: Price
+    max_count: WholeNumber = Field(ge=1)
+
+
+class BenefitTest(Strict):
+    """Full outcome when benefit falls by ``full_fall``; partial at ``partial_fall``."""
+
+    measure: Literal["days", "amount"] = "amount"
+    baseline: DurationField
+    full_fall: Fraction = Decimal(1)
+    partial_fall: Fraction | None = None
+    partial_share: Fraction | None = None
+    compare: Literal["rolling_months", "outcome_period"] = Field(
+        default="rolling_months",
+        description="rolling_months: the whole months of a baseline-long period ending on the "
+                    "step's day; outcome_period: the months of the work the step rests on")
+
+
+class Milestones(ComponentBase):
+    kind: Literal["milestones"]
+    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    counting: Literal["continuous", "cumulative"] = "continuous"
+    max_gap: DurationField | None = None
+    window: OutcomeWindow = "service_and_follow_up"
+    reach_by: IsoDate | None = None
+    steps: list[Milestone] = Field(min_length=1)
+    sustainment: Sustainment | None = None
+    benefit_test: BenefitTest | None = None
+
+    def price_tables(self) -> list[PriceTable]:
+        out = [PriceTable(("steps", j, "amount"), s.amount, "fee", f"milestone {j + 1} fee",
+                          by_evidence=True) for j, s in enumerate(self.steps)]
+        if self.sustainment is not None:
+            out.append(PriceTable(("sustainment", "amount"), self.sustainment.amount, "fee",
+                                  "sustainment payment", by_evidence=True))
+        return [*out, *super().price_tables()]
+
+    def work_rules(self) -> WorkRules | None:
+        return outcome_work_rules(self.work)
+
+    def counting_window(self) -> Counting | None:
+        return self.window
+
+    def counting_window_path(self) -> Path:
+        return ("window",)
+
+    def deadline_date(self) -> date | None:
+        return self.reach_by
+
+    def thresholds(self) -> list[Threshold]:
+        out: list[Threshold] = [
+            DurationThreshold(s.after, f"milestone {j + 1} ({s.after}) of {self.name}",
+                              ("steps", j, "after")) for j, s in enumerate(self.steps)]
+        if self.sustainment is not None:
+            out.append(SustainmentThreshold(self.sustainment.every, self.sustainment.max_count,
+                                            self.steps[-1].after, ("sustainment", "max_count")))
+        return out
+
+    def checks(self, site: Site) -> list[Problem]:
+        out = []
+        for j in range(1, len(self.steps)):
+            if not self.steps[j].after.certainly_longer(self.steps[j - 1].after):
+                out.append(site.err("C210", f"milestone {j + 1} ({self.steps[j].after}) is not "
+                                    f"after milestone {j} ({self.steps[j - 1].after})",
+                                    "steps", j, "after"))
+        bt = self.benefit_test
+        if bt is not None:
+            if (bt.partial_fall is None) != (bt.partial_share is None):
+                out.append(site.err("C217", "benefit_test needs both partial_fall and "
+                                    "partial_share, or neither", "benefit_test"))
+            if bt.partial_fall is not None and bt.partial_fall >= bt.full_fall:
+                out.append(site.err("C219", "benefit_test.partial_fall must be below "
+                                    "full_fall", "benefit_test", "partial_fall"))
+        return out
 
 
 def _step_key(step: Milestone) -> str:
     return f"step:{step.after}"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: Milestones = component
+def evaluate(comp: Milestones, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     first = _step_key(comp.steps[0])
     if ctx.price(comp.steps[0].amount) is None:
-        return [unpriced_line(ctx, comp, first)]
+        return Outcome([unpriced_line(ctx, comp, first)])
     wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by)
     if wc is None:
-        return [not_started_line(ctx, comp, _step_key(s), s.amount) for s in comp.steps]
+        return Outcome([not_started_line(ctx, comp, _step_key(s), s.amount)
+                        for s in comp.steps],
+                       Trace((f"counting {criteria_text(comp.work)}, {comp.counting}: no "
+                              "service start yet",)))
+    return Outcome(_lines(ctx, comp, wc), work_trace(wc))
+
+
+def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
     for i, step in enumerate(comp.steps):
@@ -295,9 +405,23 @@ def outcome_months(spell_start: date, day: date) -> list[Period]:
     return list(calendar_months(Period(first, day + ONE_DAY)))
 
 
-def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
-                 spell_start: date, day: date) -> BenefitResult:
-    """Compare the benefit before the service with the benefit at the step (see module)."""
+@dataclass(frozen=True)
+class _Compared:
+    """The two sides of a benefit test and how to say them."""
+
+    base: _Side
+    during: _Side
+    where: str  # the months compared, in words
+    decided_on: date | None  # the last compared month is still running: decided then
+    note: str  # months left out or counted as 0
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (*self.base.event_ids, *self.during.event_ids)
+
+
+def _compare(ctx: CustomerContext, test: BenefitTest, service_start: date, spell_start: date,
+             day: date) -> _Compared:
     rows = ctx.timeline.benefits
     as_of = ctx.as_of
     base = _side(rows, _whole_months(Period(test.baseline.before(service_start),
@@ -313,7 +437,6 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
         where = _months_text(during)
     decided_on = (during.months[-1].last_day
                   if during.months and as_of < during.months[-1].last_day else None)
-    ids = (*base.event_ids, *during.event_ids)
     notes = []
     skipped = sorted({*base.skipped, *during.skipped})
     missing = sorted({*base.missing, *during.missing})
@@ -321,32 +444,46 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
         notes.append(f"left out, no {test.measure} given: {', '.join(skipped)}")
     if missing:
         notes.append(f"no benefit row for {', '.join(missing)}: counted as 0")
-    note = f" ({'; '.join(notes)})" if notes else ""
+    return _Compared(base, during, where, decided_on,
+                     f" ({'; '.join(notes)})" if notes else "")
+
+
+def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
+                 spell_start: date, day: date) -> BenefitResult:
+    """Compare the benefit before the service with the benefit at the step (see module)."""
+    c = _compare(ctx, test, service_start, spell_start, day)
+    base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
     if base.measured == 0 or during.measured == 0:
         empty = "baseline" if base.measured == 0 else "comparison"
         return BenefitResult(None, f"benefit test cannot be measured: no whole calendar month "
-                             f"of benefit data in the {empty} period{note}", ids)
+                             f"of benefit data in the {empty} period{c.note}", ids)
     so_far = " so far" if decided_on is not None else ""
     compared = (f"benefit {test.measure} a month {_per_month(base, test.measure)} in "
                 f"{_months_text(base)} before the service, "
-                f"{_per_month(during, test.measure)}{so_far} in {where}{note}")
+                f"{_per_month(during, test.measure)}{so_far} in {c.where}{c.note}")
     wait = ""
     if decided_on is not None:
         wait = (f"; decided once {during.months[-1].start:%Y-%m} has ended, on {decided_on} "
                 "(benefit still to come can only lower the fall)")
-    # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
     if base.total == 0:
         if during.total == 0:
             what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
             return BenefitResult(ONE, f"{compared}: no benefit before or during, {what}{wait}",
                                  ids, decided_on)
         return BenefitResult(None, f"{compared}: benefit rose from nothing, no fall", ids)
+    return _verdict(test, c, compared, wait)
 
+
+def _verdict(test: BenefitTest, c: _Compared, compared: str, wait: str) -> BenefitResult:
+    base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
+
+    # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
     def falls(by: Decimal) -> bool:
         return during.total * base.measured <= (ONE - by) * base.total * during.measured
 
     fall = ONE - (during.total * base.measured) / (base.total * during.measured)
-    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %{so_far}"
+    shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %" + (
+        " so far" if decided_on is not None else "")
     if falls(test.full_fall):
         return BenefitResult(ONE, f"{compared}: fell {shown}, at least the "
                              f"{num(test.full_fall * 100)} % for a full outcome{wait}", ids,
@@ -364,3 +501,6 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
             "earned") if decided_on is not None else ""
     return BenefitResult(None, f"{compared}: fell only {shown}, less than the "
                          f"{num(need * 100)} % needed{lost}", ids)
+
+
+KIND = CustomerKind(Milestones, evaluate)

@@ -22,14 +22,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-from ..contract.model import MonthlyFee
+from pydantic import Field
+
+from ..contract.model import ComponentBase, Path, Phase, Price, PriceTable, Strict
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
+from ..evaluate.trace import Trace
 from ..events.model import Contact
 from ..periods import Period, anchored_months, day_share
-from ..values import money_text
+from ..values import WholeNumber, money_text
+from .base import CustomerKind, Outcome
+
+
+class ContactCondition(Strict):
+    min_responded_contacts: WholeNumber = Field(default=1, ge=1)
+
+
+class MonthlyFee(ComponentBase):
+    kind: Literal["monthly_fee"]
+    amount: Price
+    phase: Phase | None = None
+    condition: ContactCondition | None = None
+    proration: Literal["none", "daily", "full"] = "none"
+    max_months: WholeNumber | None = Field(default=None, ge=1)
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("amount",), self.amount, "fee", "fee"), *super().price_tables()]
+
+    def service_phase(self) -> Phase | None:
+        return self.phase
+
+    def answer_condition(self) -> tuple[int, Path] | None:
+        if self.condition is None:
+            return None
+        return self.condition.min_responded_contacts, ("condition",)
+
+    def unprorated_periods(self) -> Path | None:
+        return ("proration",) if self.proration == "none" else None
 
 ONE = Decimal(1)
 
@@ -74,12 +105,23 @@ def _contact_text(inside: list[Contact], answered: list[Contact]) -> str:
     return f"{n} {noun}, {len(answered)} answered"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: MonthlyFee = component
+def evaluate(comp: MonthlyFee, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
+    price = ctx.price(comp.amount)
+    rules = [f"pays each service month {money_text(price)}" if price is not None
+             else f"pays each service month (no amount for segment {ctx.segment})",
+             f"a month cut short by the service end or the phase: proration {comp.proration}"]
+    if comp.condition is not None:
+        n = comp.condition.min_responded_contacts
+        rules.append(f"a month pays only with {n} answered contact{'s' if n > 1 else ''}")
+    if comp.max_months is not None:
+        rules.append(f"at most {comp.max_months} paid months")
+    return Outcome(_lines(comp, ctx, price), Trace(tuple(rules)))
+
+
+def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> list[Line]:
     service = ctx.service
     if service is None:
         return []  # no service month has started
-    price = ctx.price(comp.amount)
     if price is None:
         return [ctx.line(comp, status="not_earned", occurrence="none", on=None, quantity=ONE,
                          unit_price=Decimal(0),
@@ -159,3 +201,6 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
     if cut:
         return make("payable", f"{label}{cond}{served}{share}", counted)
     return make("payable", f"{label} served to its end{cond}", counted)
+
+
+KIND = CustomerKind(MonthlyFee, evaluate)

@@ -25,14 +25,106 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-from ..contract.model import Band, SurveyAdjustment
+from pydantic import Field
+
+from ..contract.model import (
+    ComponentBase,
+    Components,
+    Multiplier,
+    Path,
+    Price,
+    PriceTable,
+    Site,
+    Strict,
+)
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
+from ..evaluate.trace import Step, Trace
 from ..events.model import Survey
-from ..periods import Period
-from ..values import money_text, round_cents
+from ..periods import ONE_DAY, Period
+from ..values import Number, Quantity, money_text, round_cents
+from .base import CustomerKind, Outcome
+
+
+class Band(Strict):
+    min_score: Number
+    amount: Price | None = None
+    factor: Quantity | None = None
+
+
+class SurveyAdjustment(ComponentBase):
+    kind: Literal["survey_adjustment"]
+    instrument: str
+    score: Literal["latest", "change"] = "latest"
+    mode: Literal["bonus", "multiplier"] = "bonus"
+    applies_to: list[str] = Field(default_factory=list)
+    bands: list[Band] = Field(min_length=1)
+
+    def price_tables(self) -> list[PriceTable]:
+        bonus = [PriceTable(("bands", j, "amount"), b.amount, "fee", f"band {j + 1} bonus")
+                 for j, b in enumerate(self.bands)
+                 if self.mode == "bonus" and b.amount is not None]
+        return [*bonus, *super().price_tables()]
+
+    def multipliers(self) -> list[Multiplier]:
+        if self.mode != "multiplier":
+            return []
+        return [Multiplier(b.factor, b.min_score, ("bands", j, "factor"))
+                for j, b in enumerate(self.bands) if b.factor is not None]
+
+    def adjusts(self) -> list[str]:
+        return list(self.applies_to) if self.mode == "multiplier" else []
+
+    def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
+                  ) -> tuple[str, Path] | None:
+        if self.cap is not None or self.mode != "multiplier":
+            return None
+        for target_id in self.applies_to:
+            target = contract.component(target_id)
+            if target is not None and target_id not in seen:
+                found = target.unbounded(contract, seen | {self.id})
+                if found is not None:
+                    return f"multiplies '{target_id}', which {found[0]}", ()
+        return None
+
+    def checks(self, site: Site) -> list[Problem]:
+        out = []
+        for j, target in enumerate(self.applies_to):
+            if target not in site.component_ids:
+                out.append(site.err("C209", f"unknown component '{target}'", "applies_to", j))
+            elif target == self.id:
+                out.append(site.err("C209", "a survey adjustment cannot apply to itself",
+                                    "applies_to", j))
+        if self.mode == "multiplier" and not self.applies_to:
+            out.append(site.err("C217", "mode: multiplier needs applies_to"))
+        if self.mode == "bonus" and self.applies_to:
+            out.append(site.err("C218", "applies_to is only for mode: multiplier",
+                                "applies_to"))
+        for j, band in enumerate(self.bands):
+            out.extend(self._band_checks(site, band, j))
+            if j and band.min_score <= self.bands[j - 1].min_score:
+                out.append(site.err("C210", "bands must be in increasing min_score",
+                                    "bands", j, "min_score"))
+        return out
+
+    def _band_checks(self, site: Site, band: Band, j: int) -> list[Problem]:
+        out = []
+        if self.mode == "bonus":
+            if band.amount is None:
+                out.append(site.err("C217", "a bonus band needs an amount", "bands", j))
+            if band.factor is not None:
+                out.append(site.err("C218", "a bonus band has an amount, not a factor",
+                                    "bands", j, "factor"))
+            return out
+        if band.factor is None:
+            out.append(site.err("C217", "a multiplier band needs a factor", "bands", j))
+        if band.amount is not None:
+            out.append(site.err("C218", "a multiplier band has a factor, not an amount",
+                                "bands", j, "amount"))
+        return out
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -90,16 +182,23 @@ def _missing(comp: SurveyAdjustment, surveys: list[Survey]) -> str:
     return f"a {comp.instrument} survey"
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: SurveyAdjustment = component
+def evaluate(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     bands = sorted(comp.bands, key=lambda b: b.min_score)
     window = ctx.window("service_and_follow_up")
     surveys = [s for s in ctx.timeline.surveys
                if s.instrument == comp.instrument and window is not None
                and s.date in window and s.date <= ctx.as_of]
+    measure = "the latest score" if comp.score == "latest" else "the change from first to last"
+    rules = (f"{comp.mode} by {comp.instrument} survey: {measure}, surveys dated inside the "
+             f"service and follow-up window "
+             + (str(window) if window is not None else "(not open: no service start)"),)
+    steps = tuple(Step("survey", f"survey {s.event_id} on {s.date}: score {_num(s.score)}",
+                       s.date, s.date + ONE_DAY, evidence=(s.event_id,)) for s in surveys)
     if comp.mode == "multiplier":
-        return _multiplier(comp, ctx, prior, bands, window, surveys)
-    return [_bonus(comp, ctx, bands, window, surveys)]
+        lines = _multiplier(comp, ctx, prior, bands, window, surveys)
+    else:
+        lines = [_bonus(comp, ctx, bands, window, surveys)]
+    return Outcome(lines, Trace(rules, steps))
 
 
 def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
@@ -206,3 +305,6 @@ def _multiplier(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Li
                    f"{percent} % of {ln.component} {ln.occurrence} ({ln.status} "
                    f"{money_text(ln.amount)}) = {shown}"))
     return lines
+
+
+KIND = CustomerKind(SurveyAdjustment, evaluate, late=True)

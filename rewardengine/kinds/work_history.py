@@ -31,14 +31,45 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Literal
 
-from ..contract.model import WorkHistory
+from pydantic import Field
+
+from ..contract.model import (
+    ComparisonPeriod,
+    ComponentBase,
+    Price,
+    PriceTable,
+    QualifyingWork,
+    WorkRules,
+)
 from ..evaluate.context import CustomerContext
-from ..evaluate.lines import Line
+from ..evaluate.lines import Line, Status
+from ..evaluate.trace import Step, Trace
 from ..periods import ONE_DAY, Period, baseline_and_comparison
-from ..values import money_text
+from ..values import DurationField, WholeNumber, money_text
 from ..work import as_decimal, stretches, weakest
+from .base import CustomerKind, Outcome
+
+
+class WorkHistory(ComponentBase):
+    kind: Literal["work_history"]
+    baseline: DurationField
+    comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
+    count: list[Literal["work", "education"]] = Field(min_length=1)
+    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    rate: Price
+    min_extra_days: WholeNumber = Field(default=1, ge=1)
+
+    def price_tables(self) -> list[PriceTable]:
+        return [PriceTable(("rate",), self.rate, "rate", "rate", by_evidence=True),
+                *super().price_tables()]
+
+    def work_rules(self) -> WorkRules | None:
+        w = self.work
+        return WorkRules({str(k): v for k, v in w.kinds.items()}, ("work", "kinds"),
+                         w.min_hours_per_week, ("work", "min_hours_per_week"),
+                         w.full_time_hours, must_count=False, reachable=False)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -91,57 +122,93 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
                    tuple(sorted(evidence)))
 
 
-def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> list[Line]:
-    comp: WorkHistory = component
-    what = " or ".join(comp.count)
+@dataclass(frozen=True)
+class _Compared:
+    """The days in work or education before the service and during it."""
+
+    baseline: Period
+    comparison: Period
+    before: Covered
+    during: Covered
+    price: Decimal | None  # at the weakest evidence of the work during; None: not priced
+    evidence: str | None
+
+    @property
+    def extra(self) -> Decimal:
+        return self.during.days - self.before.days
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted({*self.before.event_ids, *self.during.event_ids})
+
+
+def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
+    rules = [f"pays each extra day in {' or '.join(comp.count)} during the comparison period "
+             f"over the {comp.baseline} before the service; at least {comp.min_extra_days} "
+             "extra days"]
     any_price = ctx.price(comp.rate)
     if any_price is None:
-        return [ctx.line(comp, status="not_earned", occurrence="once", on=None, quantity=ZERO,
-                         unit_price=ZERO, reason=f"no price for segment {ctx.segment}")]
+        return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
+                                 quantity=ZERO, unit_price=ZERO,
+                                 reason=f"no price for segment {ctx.segment}")],
+                       Trace(tuple(rules)))
     if ctx.service is None:
         status, reason, on = ctx.without_service("waiting for the service start")
-        return [ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
-                         unit_price=any_price, reason=reason)]
-
+        return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
+                                 unit_price=any_price, reason=reason)], Trace(tuple(rules)))
     baseline, comparison = baseline_and_comparison(
         ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
-
     before = covered(comp, ctx, baseline)
     during = covered(comp, ctx, comparison)
-    extra = during.days - before.days
     evidence = weakest(during.evidence) if during.evidence else None
     price = ctx.price(comp.rate, evidence) if evidence else any_price
-    ids = sorted({*before.event_ids, *during.event_ids})
-    unit_price = price if price is not None else ZERO
-    no_price = "" if price is not None else (
-        f"; the contract has no price for evidence level {evidence}")
-    evidence_text = f", weakest work evidence {evidence}" if evidence else ""
-    vs = (f"{number(during.days)} days in {what} during {comparison} vs "
-          f"{number(before.days)} before ({baseline})")
-    rate = f"{money_text(unit_price)} € per extra day"
+    c = _Compared(baseline, comparison, before, during, price, evidence)
+    line = _decided(comp, ctx, c) if ctx.as_of >= comparison.last_day else _running(comp, ctx, c)
+    steps = (Step("baseline", f"before the service, {baseline}: {number(before.days)} days",
+                  baseline.start, baseline.end, before.days, before.event_ids),
+             Step("comparison", f"during the service, {comparison}: {number(during.days)} days",
+                  comparison.start, comparison.end, during.days, during.event_ids))
+    return Outcome([line], Trace(tuple(rules), steps))
 
-    if ctx.as_of >= comparison.last_day:
-        if extra <= 0:
-            return [ctx.line(comp, status="not_earned", occurrence="once",
-                             on=comparison.last_day, quantity=ZERO, unit_price=unit_price,
-                             evidence=ids, period=comparison, reason=f"{vs}: no increase")]
-        if extra < comp.min_extra_days:
-            return [ctx.line(comp, status="not_earned", occurrence="once",
-                             on=comparison.last_day, quantity=extra, unit_price=unit_price,
-                             evidence=ids, period=comparison,
-                             reason=f"{vs}: {number(extra)} extra, below the minimum of "
-                                    f"{comp.min_extra_days} extra days")]
-        if price is None:
-            return [ctx.line(comp, status="not_earned", occurrence="once",
-                             on=comparison.last_day, quantity=extra, unit_price=ZERO,
-                             evidence=ids, period=comparison,
-                             reason=f"{vs}: {number(extra)} extra days{no_price}")]
-        return [ctx.line(comp, status="payable", occurrence="once", on=comparison.last_day,
-                         quantity=extra, unit_price=price, evidence=ids, period=comparison,
-                         reason=f"{vs}: {number(extra)} extra days at {rate}"
-                                f"{evidence_text}")]
 
-    # the comparison period is still running: the days after as_of may still count
+def _texts(comp: WorkHistory, c: _Compared, so_far: bool) -> tuple[str, str, str]:
+    """(the comparison in words, the rate in words, a note on an unpriced level)."""
+    what = " or ".join(comp.count)
+    unit_price = c.price if c.price is not None else ZERO
+    no_price = "" if c.price is not None else (
+        f"; the contract has no price for evidence level {c.evidence}")
+    vs = (f"{number(c.during.days)} days in {what} {'so far ' if so_far else ''}during "
+          f"{c.comparison} vs {number(c.before.days)} before ({c.baseline})")
+    return vs, f"{money_text(unit_price)} € per extra day", no_price
+
+
+def _decided(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
+    vs, rate, no_price = _texts(comp, c, False)
+    extra = c.extra
+
+    def line(status: Status, quantity: Decimal, unit_price: Decimal, reason: str) -> Line:
+        return ctx.line(comp, status=status, occurrence="once", on=c.comparison.last_day,
+                        quantity=quantity, unit_price=unit_price, evidence=c.ids,
+                        period=c.comparison, reason=reason)
+
+    shown = c.price if c.price is not None else ZERO
+    if extra <= 0:
+        return line("not_earned", ZERO, shown, f"{vs}: no increase")
+    if extra < comp.min_extra_days:
+        return line("not_earned", extra, shown,
+                    f"{vs}: {number(extra)} extra, below the minimum of "
+                    f"{comp.min_extra_days} extra days")
+    if c.price is None:
+        return line("not_earned", extra, ZERO, f"{vs}: {number(extra)} extra days{no_price}")
+    evidence_text = f", weakest work evidence {c.evidence}" if c.evidence else ""
+    return line("payable", extra, c.price,
+                f"{vs}: {number(extra)} extra days at {rate}{evidence_text}")
+
+
+def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
+    """The comparison period is still running: the days after as_of may still count."""
+    so_far, rate, no_price = _texts(comp, c, True)
+    extra, comparison = c.extra, c.comparison
     from_day = max(comparison.start, ctx.as_of + ONE_DAY)
     remaining = max((comparison.end - from_day).days, 0)
     day_values: list[Decimal] = []  # the most one day can count
@@ -150,23 +217,25 @@ def evaluate(component: Any, ctx: CustomerContext, prior: Sequence[Line]) -> lis
     if "work" in comp.count:
         day_values.extend(comp.work.kinds.values())
     best_day = max(day_values, default=ZERO)
-    so_far = (f"{number(during.days)} days in {what} so far during {comparison} vs "
-              f"{number(before.days)} before ({baseline})")
+    unit_price = c.price if c.price is not None else ZERO
     if extra + remaining * best_day < comp.min_extra_days:
-        return [ctx.line(comp, status="not_earned", occurrence="once",
-                         on=comparison.last_day, quantity=ZERO, unit_price=unit_price,
-                         evidence=ids, period=comparison,
-                         reason=f"can no longer be earned: {so_far}; even with every one of "
-                                f"the {remaining} remaining days the increase would stay "
-                                f"below {comp.min_extra_days} extra days")]
-    target = before.days + comp.min_extra_days
+        return ctx.line(comp, status="not_earned", occurrence="once",
+                        on=comparison.last_day, quantity=ZERO, unit_price=unit_price,
+                        evidence=c.ids, period=comparison,
+                        reason=f"can no longer be earned: {so_far}; even with every one of "
+                               f"the {remaining} remaining days the increase would stay "
+                               f"below {comp.min_extra_days} extra days")
+    target = c.before.days + comp.min_extra_days
     secured = extra if extra >= comp.min_extra_days else ZERO
     if secured:
         todo = (f"{number(extra)} extra days secured so far at {rate}; more days count "
                 f"until {comparison.last_day}")
     else:
-        todo = (f"needs {number(target - during.days)} more days by {comparison.last_day} "
+        todo = (f"needs {number(target - c.during.days)} more days by {comparison.last_day} "
                 f"for the minimum of {comp.min_extra_days} extra days, then {rate}")
-    return [ctx.line(comp, status="pending", occurrence="once", on=comparison.last_day,
-                     quantity=secured, unit_price=unit_price, evidence=ids, period=comparison,
-                     reason=f"{so_far}; {todo}{no_price}")]
+    return ctx.line(comp, status="pending", occurrence="once", on=comparison.last_day,
+                    quantity=secured, unit_price=unit_price, evidence=c.ids, period=comparison,
+                    reason=f"{so_far}; {todo}{no_price}")
+
+
+KIND = CustomerKind(WorkHistory, evaluate)

@@ -1,25 +1,30 @@
 """evaluate(contract, events, as_of) -> Evaluation. Pure: no clock, no I/O, no printing.
 
-Each customer is evaluated on its own (``evaluate_customer``), so customers can be streamed
-or spread over processes; only the contract ceiling needs one pass over everyone's lines.
+Each customer is evaluated on its own (``evaluate_customer``): every component that applies,
+by its kind from the registry, then the caps per component and per customer. Only the contract
+ceiling needs one pass over everyone's lines, in accrual order. So customers can be streamed
+or spread over processes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..contract.load import LoadedContract
-from ..errors import Problem, Source
-from ..events.model import EventBase
-from ..events.timeline import Timeline, group_by_customer, timeline
-from ..kinds import CONTRACT_KINDS, CUSTOMER_KINDS, LATE_KINDS
-from ..values import money_text
-from .caps import apply_cap
-from .context import CustomerContext, build_context
-from .lines import Line, Totals
+from .contract.load import LoadedContract
+from .contract.model import ComponentBase
+from .errors import Problem, Source
+from .evaluate.caps import apply_cap
+from .evaluate.context import CustomerContext, build_context
+from .evaluate.lines import Line, Totals
+from .evaluate.trace import Trace
+from .events.model import EventBase
+from .events.timeline import Timeline, group_by_customer, timeline
+from .kinds import KINDS, ContractKind, CustomerKind
+from .values import money_text
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,16 @@ class CustomerResult:
     provider: str | None
     lines: list[Line]
     context: CustomerContext = field(repr=False, compare=False)
+    # how each component that applies found its lines (explain renders these)
+    traces: dict[str, Trace] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def totals(self) -> Totals:
         return Totals.of(self.lines)
+
+    def with_lines(self, lines: list[Line]) -> CustomerResult:
+        return CustomerResult(self.customer_id, self.segment, self.provider, lines,
+                              self.context, self.traces)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +63,7 @@ class Evaluation:
     customers: list[CustomerResult]
     contract_lines: list[Line]
     problems: list[Problem]
+    contract_traces: dict[str, Trace] = field(default_factory=dict, repr=False)
 
     def all_lines(self) -> list[Line]:
         return [*self.contract_lines, *(ln for c in self.customers for ln in c.lines)]
@@ -72,7 +84,7 @@ class Evaluation:
         }
 
 
-def _applies(component: Any, ctx: CustomerContext) -> bool:
+def applies(component: ComponentBase, ctx: CustomerContext) -> bool:
     return component.segments is None or ctx.segment in component.segments
 
 
@@ -80,24 +92,29 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     """Every component for one customer, caps per component and per customer applied."""
     ctx = build_context(loaded, tl)
     lines: list[Line] = []
+    traces: dict[str, Trace] = {}
     if not ctx.problems:
-        comps = [c for c in loaded.contract.components
-                 if c.kind in CUSTOMER_KINDS and _applies(c, ctx)]
-        for comp in comps:
-            if comp.kind not in LATE_KINDS:
-                lines.extend(CUSTOMER_KINDS[comp.kind](comp, ctx, ()))
+        kinds = [(c, KINDS.of(c)) for c in loaded.contract.components if applies(c, ctx)]
+        customer_kinds = [(c, k) for c, k in kinds if isinstance(k, CustomerKind)]
+        for comp, kind in customer_kinds:
+            if not kind.late:
+                outcome = kind.evaluate(comp, ctx, ())
+                lines.extend(outcome.lines)
+                traces[comp.id] = outcome.trace
         # kinds that adjust other lines (survey multipliers) see them after their own
         # component caps, so a reduction never takes back more than a line pays
         lines = _component_caps(loaded, ctx, lines)
-        for comp in comps:
-            if comp.kind in LATE_KINDS:
-                lines.extend(CUSTOMER_KINDS[comp.kind](comp, ctx, tuple(lines)))
+        for comp, kind in customer_kinds:
+            if kind.late:
+                outcome = kind.evaluate(comp, ctx, tuple(lines))
+                lines.extend(outcome.lines)
+                traces[comp.id] = outcome.trace
         lines = _component_caps(loaded, ctx, lines)
         per_customer = ctx.price(loaded.contract.caps.per_customer)
         if per_customer is not None:
             lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
                               lambda ln: "per-customer cap")
-    return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx)
+    return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
 
 
 def _component_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Line]
@@ -113,29 +130,34 @@ def _component_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Li
 
 def _ceiling(loaded: LoadedContract, customers: list[CustomerResult],
              contract_lines: list[Line]) -> tuple[list[CustomerResult], list[Line]]:
+    """The contract ceiling, cut in accrual order across every customer: one sort and one
+    pass over all lines (linear after the sort)."""
     ceiling = loaded.contract.caps.contract_total
     if ceiling is None:
         return customers, contract_lines
     flat = [*contract_lines, *(ln for c in customers for ln in c.lines)]
     capped = apply_cap(flat, lambda ln: ceiling, lambda ln: "contract",
                        lambda ln: "contract ceiling")
-    n = len(contract_lines)
-    out_contract, rest = capped[:n], capped[n:]
+    start = len(contract_lines)
     out_customers = []
     for c in customers:
-        k = len(c.lines)
-        out_customers.append(CustomerResult(c.customer_id, c.segment, c.provider, rest[:k],
-                                            c.context))
-        rest = rest[k:]
-    return out_customers, out_contract
+        end = start + len(c.lines)
+        out_customers.append(c.with_lines(capped[start:end]))
+        start = end
+    return out_customers, capped[:len(contract_lines)]
 
 
-def evaluate_contract_lines(loaded: LoadedContract, as_of: date) -> list[Line]:
+def evaluate_contract_lines(loaded: LoadedContract, as_of: date
+                            ) -> tuple[list[Line], dict[str, Trace]]:
     lines: list[Line] = []
+    traces: dict[str, Trace] = {}
     for comp in loaded.contract.components:
-        if comp.kind in CONTRACT_KINDS:
-            lines.extend(CONTRACT_KINDS[comp.kind](comp, loaded, as_of))
-    return lines
+        kind = KINDS.of(comp)
+        if isinstance(kind, ContractKind):
+            outcome = kind.evaluate(comp, loaded, as_of)
+            lines.extend(outcome.lines)
+            traces[comp.id] = outcome.trace
+    return lines, traces
 
 
 def _customer_problems(result: CustomerResult) -> list[Problem]:
@@ -143,8 +165,27 @@ def _customer_problems(result: CustomerResult) -> list[Problem]:
     first = tl.events[0]
     out = [Problem("V001", f"customer cannot be evaluated: {message}",
                    Source(first.file, row=first.row)) for message in result.context.problems]
-    out.extend(Problem("V002", why, event.source)
-               for event, why in result.context.ignored)
+    out.extend(Problem("V002", why, event.source) for event, why in result.context.ignored)
+    out.extend(_duplicate_identities(result))
+    return out
+
+
+def _duplicate_identities(result: CustomerResult) -> list[Problem]:
+    """Two lines of one customer with one identity (component, occurrence) could be billed
+    only once: refused as a located problem on the rows behind them, never billed around."""
+    counts = Counter((ln.component, ln.occurrence) for ln in result.lines)
+    out = []
+    by_id = {e.event_id: e for e in result.context.timeline.events}
+    for (component, occurrence), n in sorted(counts.items()):
+        if n < 2:
+            continue
+        rows = sorted({ev for ln in result.lines if (ln.component, ln.occurrence)
+                       == (component, occurrence) for ev in ln.evidence if ev in by_id})
+        first = by_id[rows[0]] if rows else result.context.timeline.events[0]
+        out.append(Problem("V003", f"{n} lines of component {component} share the occurrence "
+                           f"'{occurrence[:40]}', so only one could be billed; the rows behind "
+                           f"them: {', '.join(str(by_id[r].source) for r in rows[:5])}",
+                           first.source))
     return out
 
 
@@ -162,10 +203,11 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
         tl = timeline(customer_id, rows, as_of)
         if tl.events:  # else nothing is known about this customer yet
             results.append(evaluate_customer(loaded, tl))
-    contract_lines = evaluate_contract_lines(loaded, as_of) if evaluate_all else []
+    contract_lines, traces = (evaluate_contract_lines(loaded, as_of) if evaluate_all
+                              else ([], {}))
     results, contract_lines = _ceiling(loaded, results, contract_lines)
     if wanted is not None:
         results = [r for r in results if r.customer_id in wanted]
         contract_lines = []
     problems = [p for r in results for p in _customer_problems(r)]
-    return Evaluation(loaded, as_of, results, contract_lines, problems)
+    return Evaluation(loaded, as_of, results, contract_lines, problems, traces)

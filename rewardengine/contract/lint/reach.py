@@ -1,0 +1,384 @@
+"""Reachability, shared by W001, W008 and W017: can a threshold be reached inside its windows?
+
+Decided without events: for every possible service start in a four-year cycle (so every month
+length and leap-day position occurs) the window and the threshold are laid out exactly as the
+engine does it (``contract/windows.py``: durations added to the anchor), with work counted from
+the first day of the service at the highest weight any kind has. A threshold is reported only
+when it is out of reach for every start, or within reach only for a customer who works every
+single day from the first day: never on a guess. The findings are laid out once per draft and
+shared by the three rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+from ...values import Duration
+from ..model import (
+    CalendarThreshold,
+    ComponentBase,
+    Counting,
+    DurationThreshold,
+    Path,
+    Phase,
+    SustainmentThreshold,
+    Threshold,
+    WorkRules,
+)
+from ..windows import counting_end, fixed_deadline
+from .base import Finding, Lint, max_weight, weight_words
+
+ONE_DAY = timedelta(days=1)
+# every service start from 2019-01-01 to 2022-12-31: each day of the year, each month length,
+# each position relative to a leap day (Gregorian century years aside)
+CYCLE: tuple[date, ...] = tuple(date(2019, 1, 1) + timedelta(days=i) for i in range(1461))
+HOURS_IN_WEEK = Decimal(168)
+_FIXED_WORDS = {"the component's reach_by date": "the component's reach_by",
+                "the contract's outcomes_until date": "windows.outcomes_until"}
+
+
+def after(duration: Duration, anchor: date) -> date:
+    """``duration.after(anchor)``, or ``date.max`` when that is beyond the calendar."""
+    try:
+        return duration.after(anchor)
+    except (OverflowError, ValueError):
+        return date.max
+
+
+def plus(anchor: date, days: int) -> date:
+    try:
+        return anchor + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
+def _ceil_div(days: int, weight: Decimal) -> int:
+    return int((Decimal(days) / weight).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _span(low: int, high: int, unit: str = "days") -> str:
+    return f"{low} {unit}" if low == high else f"{low} to {high} {unit}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One threshold of a component, laid out for a service starting on a given day."""
+
+    comp: ComponentBase
+    what: str
+    path: Path
+    slack: Callable[[date], int]  # spare days (units) when work starts on the first day
+    earliest: Callable[[date], date]  # first day the threshold can be reached
+    unreachable: Callable[[], str]  # why, when no start date can make it
+    tight: Callable[[], str]  # why, when only a perfect customer can make it
+    reach_by: date | None
+
+
+def findings(lint: Lint) -> list[Finding]:
+    """Every W001, W008 and W017 finding of the draft, laid out once."""
+    if "reach" not in lint.shared:
+        reach = Reach(lint)
+        found = [f for base, comp in lint.components() for f in reach.component(base, comp)]
+        found.extend(reach.open_ended())
+        lint.shared["reach"] = found
+    out: list[Finding] = lint.shared["reach"]
+    return out
+
+
+class Reach:
+    def __init__(self, lint: Lint) -> None:
+        self.lint = lint
+        windows, metadata = lint.draft.windows, lint.draft.metadata
+        assert windows is not None and metadata is not None
+        self.w = windows
+        self.md = metadata
+        self.open: list[tuple[str, date]] = []  # (component id, last day) for W017
+
+    def window_end(self, d: date, follow: Counting) -> date:
+        """The exclusive end of the counting window of a service starting on ``d``."""
+        try:
+            return counting_end(self.w, self.w.service.max_length.after(d), follow)[0]
+        except (OverflowError, ValueError):
+            return date.max
+
+    def window_words(self, follow: Counting) -> str:
+        words = f"the service (at most {self.w.service.max_length})"
+        if follow == "service_and_follow_up" and self.w.follow_up is not None:
+            words += f" and its follow-up ({self.w.follow_up})"
+        if self.w.grace is not None and follow != "active_service":
+            words += f" plus {self.w.grace} grace"
+        return words
+
+    def fixed(self, reach_by: date | None) -> tuple[date, str] | None:
+        """The earliest fixed last day (reach_by, outcomes_until) and what sets it."""
+        found = fixed_deadline(self.w, reach_by)
+        return (found.last_day, _FIXED_WORDS[found.why]) if found else None
+
+    def last_referral(self) -> tuple[date, str]:
+        if self.w.referrals_until is not None:
+            return self.w.referrals_until, "windows.referrals_until"
+        return self.md.valid_until, "metadata.valid_until, as no referrals_until is set"
+
+    def component(self, base: Path, comp: ComponentBase) -> Iterator[Finding]:
+        phase = comp.service_phase()
+        if phase is not None:
+            yield from self.phase(base, comp, phase)
+        rules = comp.work_rules()
+        if rules is not None and rules.reachable:
+            yield from self.work_limits(base, comp, rules)
+            if max_weight(rules.weights) <= 0:
+                return
+        thresholds = comp.thresholds()
+        targets = [t for t in (self.target(base, comp, rules, th) for th in thresholds)
+                   if t is not None]
+        unreachable = late = False
+        for t in targets:
+            # later steps of a ladder are longer still: report the first step out of reach,
+            # and the first step late referrals miss
+            found = [f for f in self.check(t) if not (late and f.problem.code == "W008")]
+            yield from found
+            late = late or any(f.problem.code == "W008" for f in found)
+            if any(f.problem.code == "W001" for f in found):
+                unreachable = True
+                break
+        if (targets and not unreachable and targets[0].reach_by is None
+                and self.w.outcomes_until is None):
+            self.note_open(comp, thresholds[0])
+
+    def note_open(self, comp: ComponentBase, first: Threshold) -> None:
+        latest = self.last_referral()[0]
+        if isinstance(first, CalendarThreshold):
+            last = self.condition_end(first.reference_period, latest)
+        else:
+            last = self.window_end(latest, self.follows(comp)) - ONE_DAY
+        if last > self.md.valid_until:
+            self.open.append((comp.id, last))
+
+    def work_limits(self, base: Path, comp: ComponentBase, rules: WorkRules
+                    ) -> Iterator[Finding]:
+        if max_weight(rules.weights) <= 0:
+            yield self.lint.warn("W001", f"{comp.name} can never be reached: no employment "
+                                 f"kind counts (every weight is 0: "
+                                 f"{weight_words(rules.weights)})",
+                                 (*base, *rules.weights_path), comp.id)
+        if rules.min_hours is not None and rules.min_hours > HOURS_IN_WEEK:
+            yield self.lint.warn("W001", f"{comp.name} can never be reached: it asks for "
+                                 f"{rules.min_hours} hours of work a week, more than the "
+                                 f"{HOURS_IN_WEEK} hours a week has",
+                                 (*base, *rules.min_hours_path), comp.id)
+
+    def follows(self, comp: ComponentBase) -> Counting:
+        """Where a component's work may count. Only days in service count with
+        requires_active_service, and then the grace does not extend it (as in the engine)."""
+        return comp.counting_window() or "service_and_follow_up"
+
+    def target(self, base: Path, comp: ComponentBase, rules: WorkRules | None,
+               threshold: Threshold) -> Target | None:
+        weights = rules.weights if rules is not None else {}
+        if isinstance(threshold, DurationThreshold):
+            return self.duration_target(base, comp, threshold, weights)
+        if isinstance(threshold, SustainmentThreshold):
+            return self.sustainment(base, comp, threshold, weights)
+        return self.condition_target(base, comp, threshold, weights)
+
+    def duration_target(self, base: Path, comp: ComponentBase, t: DurationThreshold,
+                        weights: dict[str, Decimal]) -> Target:
+        follow = self.follows(comp)
+        weight = max_weight(weights)
+        need: Duration = t.need
+
+        def needed(d: date) -> int:
+            return _ceil_div((after(need, d) - d).days, weight)
+
+        def avail(d: date) -> int:
+            return (self.window_end(d, follow) - d).days
+
+        def needs_words() -> str:
+            work = [(after(need, d) - d).days for d in CYCLE]
+            words = f"it needs {need} of qualifying work"
+            if need.unit == "months":
+                words += f" ({_span(min(work), max(work))})"
+            if weight != 1:
+                cal = [needed(d) for d in CYCLE]
+                words += (f", and work counts at a weight of at most {weight} "
+                          f"({weight_words(weights)}), so {_span(min(cal), max(cal))} "
+                          "of work")
+            return words
+
+        where = f"only days inside {self.window_words(follow)} count"
+        if follow == "active_service":
+            where += " (requires_active_service)"
+
+        def unreachable() -> str:
+            days = [avail(d) for d in CYCLE]
+            return (f"{t.what} can never be reached: {needs_words()} counted from the service "
+                    f"start, but {where}: at most {max(days)} days")
+
+        def tight() -> str:
+            return (f"{t.what} can only just be reached: {needs_words()} counted from the "
+                    f"service start, and {where}, so only a customer who works every day from "
+                    "the first day of the service earns it")
+
+        return Target(comp, t.what, (*base, *t.path), lambda d: avail(d) - needed(d),
+                      lambda d: plus(d, needed(d) - 1), unreachable, tight,
+                      comp.deadline_date())
+
+    def sustainment(self, base: Path, comp: ComponentBase, t: SustainmentThreshold,
+                    weights: dict[str, Decimal]) -> Target | None:
+        """A target only when the last sustainment payment is out of reach for every start
+        (it then says how many can be reached)."""
+        follow = self.follows(comp)
+        weight = max_weight(weights)
+        every: Duration = t.every
+
+        def needed(d: date, k: int) -> int:
+            end = after(Duration(every.count * k, every.unit), after(t.after, d))
+            return _ceil_div((end - d).days, weight)
+
+        def count_at(d: date) -> int:
+            """How many sustainment payments fit the window (needed grows with k)."""
+            avail = (self.window_end(d, follow) - d).days
+            lo, hi = 0, t.max_count
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if needed(d, mid) <= avail:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo
+
+        n = t.max_count
+        if not all(needed(d, n) > (self.window_end(d, follow) - d).days for d in CYCLE):
+            return None
+
+        def unreachable() -> str:
+            k = max(count_at(d) for d in CYCLE)
+            return (f"{comp.name}: only {k} of the {n} sustainment payments (every {every} "
+                    f"after {t.after}) can ever be reached inside {self.window_words(follow)}; "
+                    "the rest can never be paid")
+
+        return Target(comp, "", (*base, *t.path), lambda d: -1, lambda d: d, unreachable,
+                      unreachable, None)
+
+    def condition_target(self, base: Path, comp: ComponentBase, t: CalendarThreshold,
+                         weights: dict[str, Decimal]) -> Target:
+        weight = max_weight(weights)
+        units_needed = _ceil_div(t.required, weight)
+        unit = t.unit[:-1]
+
+        def first_unit(d: date) -> date:
+            """The first day of the first whole week (Monday) or month starting on or after d."""
+            if t.unit == "weeks":
+                return d + timedelta(days=(7 - d.weekday()) % 7)
+            return d if d.day == 1 else after(Duration(1, "months"), d.replace(day=1))
+
+        def units(d: date) -> int:
+            """Whole calendar units in the reference period (as periods.whole_weeks/months)."""
+            start, end = first_unit(d), self.condition_end(t.reference_period, d) + ONE_DAY
+            if t.unit == "weeks":
+                return max(0, (end - start).days // 7)
+            # start is the 1st of a month: whole months up to the 1st of end's month
+            return max(0, (end.year - start.year) * 12 + end.month - start.month)
+
+        def earliest(d: date) -> date:
+            unit_len = Duration(units_needed, "weeks" if t.unit == "weeks" else "months")
+            return plus(after(unit_len, first_unit(d)), -1)
+
+        def needs_words() -> str:
+            words = f"it needs {t.required} qualifying calendar {t.unit}"
+            if weight != 1:
+                words += (f", and a {unit} counts at a weight of at most {weight} "
+                          f"({weight_words(weights)}), so {units_needed} {t.unit} of work")
+            return words
+
+        where = (f"the reference period of {t.reference_period}, cut at the end of "
+                 f"{self.window_words('service_and_follow_up')},")
+
+        def unreachable() -> str:
+            most = max(units(d) for d in CYCLE)
+            return (f"{comp.name} can never be met: {needs_words()}, but {where} holds at "
+                    f"most {most} whole calendar {t.unit}")
+
+        def tight() -> str:
+            return (f"{comp.name} can only just be met: {needs_words()}, and {where} holds "
+                    f"no more than that, so only a customer who qualifies in every {unit} of "
+                    "it earns the fee")
+
+        return Target(comp, comp.name, (*base, *t.path), lambda d: units(d) - units_needed,
+                      earliest, unreachable, tight, comp.deadline_date())
+
+    def condition_end(self, reference_period: Duration, d: date) -> date:
+        """The last day of the reference period, cut by the window (no fixed dates)."""
+        end = self.window_end(d, "service_and_follow_up")
+        return plus(min(after(reference_period, d), end), -1)
+
+    def check(self, t: Target) -> Iterator[Finding]:
+        best = max(t.slack(d) for d in CYCLE)
+        if best < 0:
+            yield self.lint.warn("W001", t.unreachable(), t.path, t.comp.id)
+            return
+        if best == 0:
+            yield self.lint.warn("W001", t.tight(), t.path, t.comp.id)
+            return
+        fixed = self.fixed(t.reach_by)
+        if fixed is None:
+            return
+        deadline, why = fixed
+        first = self.md.valid_from
+        soonest = t.earliest(first)
+        if soonest >= deadline:
+            verb = "can never be reached" if soonest > deadline else "can only just be reached"
+            yield self.lint.warn(
+                "W001", f"{t.what} {verb}: even a customer whose service starts on the "
+                f"contract's first day {first} and who works from that day reaches it on "
+                f"{soonest} at the earliest, "
+                + ("after" if soonest > deadline else "the very last day allowed by")
+                + f" {why} {deadline}", t.path, t.comp.id)
+            return
+        yield from self.late_referrals(t, deadline, why)
+
+    def late_referrals(self, t: Target, deadline: date, why: str) -> Iterator[Finding]:
+        last_referral, source = self.last_referral()
+        if t.earliest(last_referral) <= deadline:
+            return
+        lo, hi = self.md.valid_from, last_referral  # earliest(lo) <= deadline < earliest(hi)
+        while (hi - lo).days > 1:
+            mid = lo + timedelta(days=(hi - lo).days // 2)
+            if t.earliest(mid) <= deadline:
+                lo = mid
+            else:
+                hi = mid
+        yield self.lint.warn(
+            "W008", f"{t.what}: a customer whose service starts after {lo} cannot reach it by "
+            f"{deadline} ({why}), yet referrals are accepted until {last_referral} (by "
+            f"{source}): the provider serves those customers with no chance of this fee (the "
+            "\"8 months complete after the contract year ended\" trap)", t.path, t.comp.id)
+
+    def phase(self, base: Path, comp: ComponentBase, phase: Phase) -> Iterator[Finding]:
+        start = phase.from_ or Duration(0, "days")
+        service = self.w.service.max_length
+
+        def empty(d: date) -> bool:
+            return after(start, d) >= min(after(phase.until, d), after(service, d))
+
+        if all(empty(d) for d in CYCLE):
+            yield self.lint.warn("W001", f"{comp.name} can never be paid: its phase "
+                                 f"[{start}, {phase.until}) from the service start holds no "
+                                 f"day of a service of at most {service}",
+                                 (*base, "phase", "from"), comp.id)
+
+    def open_ended(self) -> Iterator[Finding]:
+        if not self.open:
+            return
+        last_referral, source = self.last_referral()
+        last = max(day for _, day in self.open)
+        ids = ", ".join(f"'{cid}'" for cid, _ in self.open)
+        yield self.lint.warn(
+            "W017", f"outcomes can be reached after the contract ends on "
+            f"{self.md.valid_until}: a customer referred on {last_referral} (the last day, by "
+            f"{source}) can reach {ids} until {last}, and the contract does not say whether "
+            "such outcomes are paid (the engine pays them); set windows.outcomes_until (or "
+            "the component's reach_by) to say until when", ("windows",))

@@ -1,0 +1,26 @@
+"""W015 monthly fee lost for a month cut short
+
+Catches a `monthly_fee` with `proration: none` — written, or the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..base import Finding, Lint, Rule
+
+
+def check(lint: Lint) -> Iterator[Finding]:
+    for base, comp in lint.components():
+        path = comp.unprorated_periods()
+        if path is None:
+            continue
+        at = (*base, *path) if lint.has_key((*base, *path)) else base
+        yield lint.warn("W015", f"{comp.name} has proration: none, so a service month cut "
+                        "short by the service end pays nothing: the last month of every customer "
+                        "who leaves for a job mid-month is lost, which rewards keeping an employed "
+                        "customer in service to the month's end; use proration: daily or full",
+                        at, comp.id)
+
+
+RULE = Rule("W015", check)

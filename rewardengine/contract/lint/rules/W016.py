@@ -1,0 +1,65 @@
+"""W016 a single fee larger than a cap
+
+Catches a single fee — an event, monthly, outcome, employment-condition, milestone,
+sustainment, benefit-reduction or survey-bonus amount, or a reimbursed-expenses budget —
+larger than the component's own `cap` or `caps.per_customer` for some segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from ....values import money_text
+from ...model import ComponentBase, Path
+from ..base import Finding, Lint, Rule
+
+
+def seg_value(price: Any, seg: str, segment_ids: list[str]) -> Decimal | None:
+    """The largest single amount ``price`` can pay a customer of segment ``seg``."""
+    if price is None:
+        return None
+    if isinstance(price, Decimal):
+        return price
+    cell = price.get(seg) if any(k in segment_ids for k in price) else price
+    if cell is None:
+        return None
+    if isinstance(cell, Decimal):
+        return cell
+    values = [v for v in cell.values() if isinstance(v, Decimal)]
+    return max(values) if values else None
+
+
+def check(lint: Lint) -> Iterator[Finding]:
+    segment_ids = lint.draft.segment_ids() or []
+    for base, comp in lint.components():
+        issue = _issue(lint, comp, segment_ids)
+        if issue is not None:
+            yield lint.warn("W016", issue[1], (*base, *issue[0]), comp.id)
+
+
+def _issue(lint: Lint, comp: ComponentBase, segment_ids: list[str]) -> tuple[Path, str] | None:
+    caps = lint.draft.caps
+    assert caps is not None
+    applies = comp.segments if comp.segments is not None else segment_ids
+    limits = [(comp.cap, "the component's cap"), (caps.per_customer, "caps.per_customer")]
+    for table in comp.price_tables():
+        if table.role not in ("fee", "budget"):
+            continue
+        for seg in applies:
+            amount = seg_value(table.price, seg, segment_ids)
+            for cap, cap_label in limits:
+                limit = seg_value(cap, seg, segment_ids)
+                if amount is None or limit is None or amount <= limit:
+                    continue
+                who = f" for segment {seg}" if lint.draft.segments is not None else ""
+                where = ((*table.path, seg) if isinstance(table.price, dict)
+                         and seg in table.price else table.path)
+                return where, (f"a single {table.label} of {comp.name} ({money_text(amount)}"
+                               f"{who}) is more than {cap_label} ({money_text(limit)}): it can "
+                               "never be paid in full, whatever else the customer earns")
+    return None
+
+
+RULE = Rule("W016", check, needs=("caps", "segments"))

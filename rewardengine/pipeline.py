@@ -1,0 +1,218 @@
+"""Loading a contract and its events, as one list of stages, in order (as beancount's loader).
+
+Each stage takes what the stages before it made and returns its problems; it runs on every
+part that is valid and skips only what depends on a part with errors, saying what it skipped
+(``P001``, in ``Loading.skipped``). So one run reports schema errors, cross-check errors,
+event errors and lint findings together wherever they do not depend on each other:
+
+    read contract -> parse YAML -> schema -> cross-checks -> contract ready
+    -> read events -> events against the contract -> lint
+
+Nothing here prints, reads the clock or evaluates; ``rewardengine.api`` is the front door.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .contract.checks import check_contract
+from .contract.lint import lint_draft
+from .contract.load import Draft, LoadedContract, check_schema
+from .errors import Problem, Source, has_errors, sorted_problems
+from .evaluate.context import assign_segment
+from .events.model import Referral
+from .events.read import EventSet, read_events
+from .events.timeline import group_by_customer, timeline
+from .kinds import KINDS
+from .tabular import PLAIN, Dialect, quoted
+from .values import MAX_DATE
+from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
+
+
+@dataclass
+class Loading:
+    """What the stages have made so far, and every problem they found."""
+
+    contract_path: str
+    event_paths: Sequence[str] = ()
+    text: str | None = None
+    sha256: str = ""
+    doc: YamlDocument | None = None
+    draft: Draft | None = None
+    contract: LoadedContract | None = None
+    events: EventSet = field(default_factory=EventSet)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # P001: what a stage did not check
+    dialect: Dialect = PLAIN  # how the event files are written
+
+    def skip(self, what: str, because: str) -> None:
+        self.skipped.append(Problem("P001", f"{what} not checked: {because}",
+                                    Source(self.contract_path)))
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    does: str
+    run: Callable[[Loading], list[Problem]]
+    with_lint_only: bool = False
+
+
+def _read(state: Loading) -> list[Problem]:
+    if state.text is not None:
+        return []
+    raw, problem = read_bytes(state.contract_path, MAX_CONTRACT_BYTES)
+    if raw is None:
+        return [problem] if problem else []
+    text, problem = decode_utf8(raw, state.contract_path)
+    state.text, state.sha256 = text, hashlib.sha256(raw).hexdigest()
+    return [problem] if problem else []
+
+
+def _parse(state: Loading) -> list[Problem]:
+    if state.text is None:
+        return []
+    state.doc, problems = parse_yaml(state.text, state.contract_path)
+    if state.doc is None:
+        state.skip("the contract's schema, cross-checks and lint", "its YAML cannot be read")
+    return problems
+
+
+def _schema(state: Loading) -> list[Problem]:
+    if state.doc is None:
+        return []
+    state.draft, problems = check_schema(state.doc, state.sha256, KINDS.contract_class)
+    draft = state.draft
+    if draft is not None and draft.invalid:
+        names = sorted(_part_name(draft, p) for p in draft.invalid)
+        state.skip(f"cross-checks and lint of {', '.join(names)}", "they have schema errors")
+    return problems
+
+
+def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:
+    if isinstance(part, str):
+        return part
+    items = draft.doc.data.get("components") if isinstance(draft.doc.data, dict) else None
+    index = int(part[1])
+    item = items[index] if isinstance(items, list) and index < len(items) else None
+    ident = item.get("id") if isinstance(item, dict) else None
+    return (f"component {index + 1} ('{str(ident)[:40]}')" if isinstance(ident, str)
+            else f"component {index + 1}")
+
+
+def _cross_checks(state: Loading) -> list[Problem]:
+    if state.draft is None:
+        return []
+    problems = check_contract(state.draft)
+    skips = [p for p in problems if p.code == "P001"]
+    state.skipped.extend(skips)
+    return [p for p in problems if p.code != "P001"]
+
+
+def _ready(state: Loading) -> list[Problem]:
+    draft = state.draft
+    if draft is not None and draft.complete and not has_errors(state.problems):
+        state.contract = draft.loaded(KINDS.contract_class)
+    return []
+
+
+def _events(state: Loading) -> list[Problem]:
+    if not state.event_paths:
+        return []
+    state.events = read_events(state.event_paths, state.dialect)
+    return state.events.problems
+
+
+def _against_contract(state: Loading) -> list[Problem]:
+    """Event values the contract must know: providers, segments, the referral's segment."""
+    draft = state.draft
+    if draft is None or not state.events.events:
+        return []
+    out = _named_values(draft, state.events)
+    if state.contract is not None:
+        out.extend(_referral_segments(state.contract, state.events))
+    elif state.event_paths:
+        state.skip("the referrals' segments", "the contract has errors")
+    return out
+
+
+def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
+    providers = draft.provider_ids()
+    segments = draft.segment_ids()
+    out = []
+    for e in events.events:
+        provider = getattr(e, "provider", None)
+        if provider is not None and providers is not None and provider not in providers:
+            out.append(Problem("E013", f"provider {quoted(provider)} is not in the contract "
+                               f"({', '.join(sorted(providers))})", e.source))
+        segment = getattr(e, "segment", None)
+        if segment is not None and segments is not None and segment not in segments:
+            out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
+                               f"({', '.join(sorted(segments))})", e.source))
+    return out
+
+
+def _referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:
+    segments = set(loaded.contract.segment_ids())
+    out = []
+    # the referral that decides each customer's segment: the first live one, corrections
+    # applied (a re-referral is passed over, a corrected row replaces the one it corrects)
+    referrals = group_by_customer(e for e in events.events if isinstance(e, Referral))
+    for customer_id, rows in referrals.items():
+        first = timeline(customer_id, rows, MAX_DATE).referral
+        if first is not None:
+            # a referral the contract cannot place in exactly one segment cannot be priced
+            _, _, problem = assign_segment(loaded, first)
+            if problem is not None and (first.segment is None or first.segment in segments):
+                out.append(Problem("E014", problem, first.source))
+    return out
+
+
+def _lint(state: Loading) -> list[Problem]:
+    if state.draft is None:
+        return []
+    findings, skipped = lint_draft(state.draft)
+    state.skipped.extend(skipped)
+    return findings
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("read", "the contract file's bytes, as UTF-8 text (F0xx)", _read),
+    Stage("parse", "YAML with the line and column of every value (Y0xx)", _parse),
+    Stage("schema", "each part against the contract language (C1xx)", _schema),
+    Stage("cross-checks", "references, coverage, windows, price tables (C2xx)", _cross_checks),
+    Stage("ready", "the contract to evaluate, when it has no error", _ready),
+    Stage("events", "every event file, row by row (E001-E012)", _events),
+    Stage("against the contract", "providers, segments and referrals the contract must "
+          "know (E013, E014)", _against_contract),
+    Stage("lint", "traps in the contract (W0xx)", _lint, with_lint_only=True),
+)
+
+
+def load(contract_path: str, event_paths: Sequence[str] = (), *, with_lint: bool = False,
+         text: str | None = None, dialect: Dialect = PLAIN) -> Loading:
+    """Run every stage in order; ``text``: the contract's text, instead of reading the file;
+    ``dialect``: how the event files are written."""
+    state = Loading(contract_path, tuple(event_paths), text=text,
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
+                    dialect=dialect)
+    for stage in STAGES:
+        if stage.with_lint_only and not with_lint:
+            continue
+        state.problems.extend(stage.run(state))
+    state.problems = sorted_problems(state.problems)
+    return state
+
+
+def load_contract_text(text: str, file: str) -> tuple[LoadedContract | None, list[Problem]]:
+    """A contract from its text: the contract (None when it has errors) and its problems."""
+    state = load(file, text=text)
+    return state.contract, state.problems
+
+
+def load_contract(path: str) -> tuple[LoadedContract | None, list[Problem]]:
+    """A contract file: the contract (None when it has errors) and its problems."""
+    state = load(path)
+    return state.contract, state.problems

@@ -1,0 +1,69 @@
+"""Every command's JSON output equals the library's result for the same inputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.jsonout import canonical_json
+
+ROOT = Path(__file__).resolve().parent.parent
+C = str(ROOT / "contracts" / "omavalmentaja.yaml")
+E = str(ROOT / "examples" / "omavalmentaja" / "events.csv")
+AS_OF = (ROOT / "examples" / "omavalmentaja" / "as_of.txt").read_text().strip()
+runner = CliRunner()
+
+
+def test_evaluate_json_is_the_evaluation() -> None:
+    ev, _ = api.run_evaluation(C, [E], date.fromisoformat(AS_OF))
+    assert ev is not None
+    out = runner.invoke(app, ["evaluate", C, E, "--as-of", AS_OF, "--format", "json"])
+    assert out.stdout == canonical_json(ev.to_dict())
+
+
+def test_explain_json_is_the_explanation_tree() -> None:
+    x, _, _ = api.explain_customer(C, [E], "O01", date.fromisoformat(AS_OF))
+    assert x is not None
+    out = runner.invoke(app, ["explain", C, E, "--customer", "O01", "--as-of", AS_OF,
+                              "--format", "json"])
+    assert out.exit_code == 0
+    assert out.stdout == canonical_json(x.to_dict())
+    data = json.loads(out.stdout)
+    result = next(c for c in data["components"] if c["id"] == "employment_condition")
+    # the trace: the rule as applied, and each calendar week it looked at
+    assert result["trace"]["rules"][0].startswith("26 qualifying calendar weeks with at least "
+                                                  "18 h of work")
+    assert {s["what"] for s in result["trace"]["steps"]} == {"week"}
+    # line <- clause <- events with their recorded dates
+    line = result["lines"][0]
+    assert line["clause"].startswith("omavalmentaja.yaml:")
+    job = line["evidence"][0]
+    assert job == {"event_id": "O01-E1", "type": "employment", "date": "2020-02-03",
+                   "recorded": "2020-03-10", "state": "live",
+                   "details": "hours_per_week=37.5, kind=open, evidence=register, recorded "
+                              "2020-03-10",
+                   "source": f"{E}:10"}
+
+
+def test_validate_json_is_the_problems(tmp_path: Path) -> None:
+    inputs = api.load_inputs(C, [E], with_lint=True)
+    out = runner.invoke(app, ["validate", C, E, "--format", "json"])
+    assert json.loads(out.stdout) == {"ok": True,
+                                      "problems": [p.to_dict() for p in inputs.problems],
+                                      "skipped": []}
+
+
+def test_invoice_json_is_the_invoice(tmp_path: Path) -> None:
+    period = api.billing_period("2020-03", None, None)
+    result, _ = api.issue_invoice(C, [E], period, ledger_path=str(tmp_path / "a.sqlite"),
+                                      provider="coach_a")
+    assert result is not None and result.invoice is not None
+    out = runner.invoke(app, ["invoice", C, E, "--period", "2020-03", "--provider", "coach_a",
+                              "--ledger", str(tmp_path / "b.sqlite")])
+    assert out.exit_code == 0
+    assert out.stdout == canonical_json(result.invoice.to_dict())
