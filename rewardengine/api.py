@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from .contract.load import LoadedContract
 from .engine import Evaluation, evaluate
-from .errors import Problem, has_errors
+from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .explanation import ComponentView, Explanation, explain
 from .invoicing import run as billing
-from .invoicing.bill import Bill, MappingError, parse_mapping, read_bill
+from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
@@ -34,6 +34,8 @@ from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
 from .kinds import KINDS
 from .pipeline import load
+from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
+from .tabular import PLAIN, Dialect, DialectError, make_dialect
 
 
 @dataclass
@@ -48,8 +50,9 @@ class Inputs:
 
     @property
     def unreadable(self) -> bool:
-        """A file could not be read at all (exit code 2 rather than 1)."""
-        return any(p.code.startswith("F") for p in self.problems)
+        """A file could not be read at all (exit code 2 rather than 1); F005 is a note."""
+        return any(p.code.startswith("F") and p.severity is Severity.ERROR
+                   for p in self.problems)
 
     @property
     def ok(self) -> bool:
@@ -64,20 +67,20 @@ def contract_schema() -> dict[str, Any]:
     return data
 
 
-def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False
-                ) -> Inputs:
-    """Load the contract and every event file through the stages of ``pipeline``, collecting
-    every problem; with ``with_lint`` (validate) lint findings and what was not checked
-    because it depends on a part with errors too."""
-    state = load(contract_path, event_paths, with_lint=with_lint)
+def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
+                dialect: Dialect = PLAIN) -> Inputs:
+    """Load the contract and every event file (written in ``dialect``) through the stages of
+    ``pipeline``, collecting every problem; with ``with_lint`` (validate) lint findings and
+    what was not checked because it depends on a part with errors too."""
+    state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect)
     return Inputs(state.contract, state.events, state.problems, state.skipped)
 
 
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
-                   customers: Sequence[str] | None = None
+                   customers: Sequence[str] | None = None, dialect: Dialect = PLAIN
                    ) -> tuple[Evaluation | None, Inputs]:
     """Load and evaluate; ``None`` when the inputs have errors (see ``Inputs.problems``)."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -85,10 +88,11 @@ def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
 
 
 def explain_customer(contract_path: str, event_paths: Sequence[str], customer: str,
-                     as_of: date) -> tuple[Explanation | None, Evaluation | None, Inputs]:
+                     as_of: date, dialect: Dialect = PLAIN
+                     ) -> tuple[Explanation | None, Evaluation | None, Inputs]:
     """One customer's explanation (``None`` when the inputs have errors or the customer has
     no events recorded by ``as_of``), read from the evaluation."""
-    ev, inputs = run_evaluation(contract_path, event_paths, as_of, [customer])
+    ev, inputs = run_evaluation(contract_path, event_paths, as_of, [customer], dialect)
     if ev is None or not ev.customers:
         return None, ev, inputs
     return explain(ev, ev.customers[0]), ev, inputs
@@ -113,14 +117,14 @@ def billing_period(period: str | None, first_day: str | None, last_day: str | No
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
                   ledger_path: str, provider: str | None = None, joint: bool = False,
                   issue_date: date | None = None, dry_run: bool = False,
-                  prepare: Callable[[Invoice], Callable[[], None]] | None = None
-                  ) -> tuple[IssueResult | None, Inputs]:
+                  prepare: Callable[[Invoice], Callable[[], None]] | None = None,
+                  dialect: Dialect = PLAIN) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
     rendered invoice aside and returns the step that puts it in place once the invoice is
     committed. A failing write (it raises) therefore leaves the ledger untouched."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -142,22 +146,23 @@ def show_invoice(ledger_path: str, number: str) -> Invoice | None:
         raise BillingError(str(exc)) from None
 
 
-def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None) -> Bill:
+def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None,
+                   dialect: Dialect = PLAIN) -> Bill:
     """A provider's bill, with every problem found reading it (``Bill.unreadable``)."""
     try:
         columns = parse_mapping(mapping)
     except MappingError as exc:
         raise BillingError(f"--map: {exc}") from None
-    return read_bill(bill_path, columns)
+    return read_bill(bill_path, columns, dialect)
 
 
 def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None,
-                provider: str | None = None, joint: bool = False
-                ) -> tuple[VerifyReport | None, Inputs]:
+                provider: str | None = None, joint: bool = False,
+                dialect: Dialect = PLAIN) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
     (``None`` when the inputs have errors)."""
-    inputs = load_inputs(contract_path, event_paths)
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -169,18 +174,57 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     return report, inputs
 
 
+# --- privacy ---------------------------------------------------------------------------------
+
+class PrivacyError(Exception):
+    """A key file or a mapping that cannot be used; the message never holds the key."""
+
+
+def read_pseudonym_key(path: str) -> bytes:
+    """The shared secret of ``pseudonymize`` (at least 32 bytes; see docs/events.md)."""
+    try:
+        return read_key(path)
+    except KeyFileError as exc:
+        raise PrivacyError(str(exc)) from None
+
+
+def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
+                      bill: bool = False, mapping: Sequence[str] | None = None,
+                      dialect: Dialect = PLAIN) -> list[Problem]:
+    """Write an event file or a bill to ``out`` with every customer id replaced by its keyed
+    pseudonym, every other byte as it was; without a key only look for ids that look
+    personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
+    was written)."""
+    try:
+        mapped = parse_mapping(mapping).get("customer")
+    except MappingError as exc:
+        raise PrivacyError(f"--map: {exc}") from None
+    columns = ((mapped,) if mapped else ()) + BILL_KEYS
+    problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
+                            encoding=dialect.encoding, delimiter=dialect.delimiter,
+                            max_json_bytes=MAX_BILL_BYTES)
+    if dialect.encoding is not None and not has_errors(problems):
+        problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
+                                Source(path)))
+    return problems
+
+
 __all__ = [
     "CLASSES",
+    "PLAIN",
     "Bill",
     "BillingError",
     "BillingPeriod",
     "ComponentView",
+    "Dialect",
+    "DialectError",
     "Evaluation",
     "Explanation",
     "Inputs",
     "Invoice",
     "IssueResult",
     "Line",
+    "PrivacyError",
     "VerifyReport",
     "billing_period",
     "class_label",
@@ -191,7 +235,10 @@ __all__ = [
     "invoice_json",
     "issue_invoice",
     "load_inputs",
+    "make_dialect",
+    "pseudonymize_file",
     "read_bill_file",
+    "read_pseudonym_key",
     "report_html",
     "report_json",
     "run_evaluation",

@@ -14,7 +14,8 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"  # a lint finding that is common and usually harmless on small contracts
+    INFO = "info"  # a lint finding that is common and usually harmless on small contracts,
+    # or a note (F005: which encoding a file was read in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("F001", "the file cannot be opened or read", _E, "file-problems-f0xx"),
     ("F002", "a contract file is larger than the limit", _E, "file-problems-f0xx"),
     ("F003", "the file is not in the expected text encoding", _E, "file-problems-f0xx"),
+    ("F004", "a line or row longer than the limit", _E, "file-problems-f0xx"),
+    ("F005", "a file read in the encoding named with --encoding", _I, "file-problems-f0xx"),
     # YAML
     ("Y001", "YAML syntax error", _E, "yaml-problems-y0xx"),
     ("Y002", "nested too deeply", _E, "yaml-problems-y0xx"),
@@ -101,6 +104,10 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("E013", "a provider or segment not in the contract", _E, "event-problems-e0xx"),
     ("E014", "a referral the contract cannot place in one segment", _E,
      "event-problems-e0xx"),
+    ("E015", "customer ids that look like personal identity codes", _W,
+     "event-problems-e0xx"),
+    ("E016", "customer ids that look like e-mail addresses or phone numbers", _W,
+     "event-problems-e0xx"),
     # evaluation
     ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
     ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),
@@ -116,6 +123,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "bill-problems-b0xx"),
     ("B005", "the bill cannot be read", _E, "bill-problems-b0xx"),
     ("B006", "the bill's stated sums do not follow from its lines", _E, "bill-problems-b0xx"),
+    ("B007", "a JSON bill line of the wrong shape", _E, "bill-problems-b0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

@@ -26,6 +26,7 @@ from .events.model import Referral
 from .events.read import EventSet, read_events
 from .events.timeline import group_by_customer, timeline
 from .kinds import KINDS
+from .tabular import PLAIN, Dialect, quoted
 from .values import MAX_DATE
 from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
 
@@ -44,6 +45,7 @@ class Loading:
     events: EventSet = field(default_factory=EventSet)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # P001: what a stage did not check
+    dialect: Dialect = PLAIN  # how the event files are written
 
     def skip(self, what: str, because: str) -> None:
         self.skipped.append(Problem("P001", f"{what} not checked: {because}",
@@ -119,7 +121,7 @@ def _ready(state: Loading) -> list[Problem]:
 def _events(state: Loading) -> list[Problem]:
     if not state.event_paths:
         return []
-    state.events = read_events(state.event_paths)
+    state.events = read_events(state.event_paths, state.dialect)
     return state.events.problems
 
 
@@ -143,11 +145,11 @@ def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
     for e in events.events:
         provider = getattr(e, "provider", None)
         if provider is not None and providers is not None and provider not in providers:
-            out.append(Problem("E013", f"provider '{provider}' is not in the contract "
+            out.append(Problem("E013", f"provider {quoted(provider)} is not in the contract "
                                f"({', '.join(sorted(providers))})", e.source))
         segment = getattr(e, "segment", None)
         if segment is not None and segments is not None and segment not in segments:
-            out.append(Problem("E013", f"segment '{segment}' is not in the contract "
+            out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
                                f"({', '.join(sorted(segments))})", e.source))
     return out
 
@@ -190,10 +192,12 @@ STAGES: tuple[Stage, ...] = (
 
 
 def load(contract_path: str, event_paths: Sequence[str] = (), *, with_lint: bool = False,
-         text: str | None = None) -> Loading:
-    """Run every stage in order; ``text``: the contract's text, instead of reading the file."""
+         text: str | None = None, dialect: Dialect = PLAIN) -> Loading:
+    """Run every stage in order; ``text``: the contract's text, instead of reading the file;
+    ``dialect``: how the event files are written."""
     state = Loading(contract_path, tuple(event_paths), text=text,
-                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "")
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
+                    dialect=dialect)
     for stage in STAGES:
         if stage.with_lint_only and not with_lint:
             continue

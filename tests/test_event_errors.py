@@ -432,6 +432,9 @@ def test_f001_directory(tmp_path: Path) -> None:
     assert [(str(p.source), p.code) for p in es.problems] == [(str(tmp_path), "F001")]
 
 
+NAME_IT = "; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export"
+
+
 @pytest.mark.parametrize("name", ["events.csv", "events.jsonl"])
 def test_f003_not_utf8_keeps_rows_before_the_bad_byte(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
@@ -447,7 +450,7 @@ def test_f003_not_utf8_keeps_rows_before_the_bad_byte(tmp_path: Path, name: str)
     path.write_bytes(good.encode() + filler.encode() + bad.encode("latin-1"))
     es = read_events([str(path)])
     offset = len(good) + len(filler) + bad.index("ö")
-    assert found(es) == [(str(path), "F003", f"file is not UTF-8 (byte {offset})")]
+    assert found(es) == [(str(path), "F003", f"file is not UTF-8 (byte {offset}){NAME_IT}")]
 
 
 def test_f003_not_utf8_at_the_start(tmp_path: Path) -> None:
@@ -456,7 +459,7 @@ def test_f003_not_utf8_at_the_start(tmp_path: Path) -> None:
                      "työ\n".encode("cp1252"))
     es = read_events([str(path)])
     assert [(p.code, p.message) for p in es.problems] == [
-        ("F003", "file is not UTF-8 (byte 69)")]
+        ("F003", f"file is not UTF-8 (byte 69){NAME_IT}")]
     assert es.events == []
 
 

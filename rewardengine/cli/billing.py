@@ -39,6 +39,11 @@ from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, has_errors
 from ..values import money_text
 from .common import (
     DEFAULT_LEDGER,
+    DateFormatOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    DialectOpt,
+    EncodingOpt,
     FromOpt,
     JointOpt,
     OutputOpt,
@@ -50,6 +55,7 @@ from .common import (
     err,
     exit_code,
     fail,
+    file_dialect,
     out,
     prepare_output,
     write_output,
@@ -120,6 +126,11 @@ def issue(
         "day)")] = None,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Invoice a period: new payable lines plus corrections of earlier invoices.
 
@@ -132,13 +143,14 @@ def issue(
     except BillingError as exc:
         fail(str(exc))
     on = cli_date(issue_date, "--issue-date") if issue_date is not None else None
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     check_output(output, protect=[ledger])
     render = RENDER[format]
     try:
         result, inputs = issue_invoice(
             contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
             issue_date=on, dry_run=dry_run,
-            prepare=lambda invoice: prepare_output(render(invoice), output))
+            prepare=lambda invoice: prepare_output(render(invoice), output), dialect=read_as)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:
@@ -226,20 +238,26 @@ def verify(
         "fields: customer, component, occurrence, date, amount, provider, type")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     output: OutputOpt = None,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
     if len(args) < 3:
         fail("give the contract, at least one event file and the bill")
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
     check_output(output, protect=[ledger])
     try:
         billing = billing_period(period, first_day, last_day)
-        bill = read_bill_file(bill_path, mapping)
+        bill = read_bill_file(bill_path, mapping, read_as)
         if bill.unreadable:
             print_problems(err(), bill.problems)
             fail("the bill cannot be read", EXIT_USAGE)
         report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
-                                     provider=provider, joint=joint)
+                                     provider=provider, joint=joint, dialect=read_as)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:

@@ -11,14 +11,16 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated, BinaryIO, NoReturn
 
 import typer
 from pydantic_core import PydanticCustomError
 from rich.console import Console
 
+from ..api import Dialect, DialectError, make_dialect
 from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problem, has_errors
 from ..values import parse_date
 from .report import print_problems
@@ -42,6 +44,21 @@ JointOpt = Annotated[bool, typer.Option(
     "--joint", help="one joint invoice for the consortium, a section per member")]
 OutputOpt = Annotated[str | None, typer.Option(
     "--output", "-o", help="write to this file (written whole or not at all)")]
+# how the files are written (see docs/events.md#file-dialects); none given: plain UTF-8 CSV
+DialectOpt = Annotated[str | None, typer.Option(
+    "--dialect", help="fi: ';' between cells, decimal comma, d.m.yyyy dates",
+    rich_help_panel="File dialect")]
+DelimiterOpt = Annotated[str | None, typer.Option(
+    "--delimiter", help="the CSV cell delimiter: ',' ';' '|' or tab",
+    rich_help_panel="File dialect")]
+DecimalCommaOpt = Annotated[bool, typer.Option(
+    "--decimal-comma", help="numbers are written 1234,50", rich_help_panel="File dialect")]
+DateFormatOpt = Annotated[str | None, typer.Option(
+    "--date-format", help="yyyy-mm-dd (the default) or d.m.yyyy",
+    rich_help_panel="File dialect")]
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="the files' text encoding when not UTF-8, e.g. cp1252",
+    rich_help_panel="File dialect")]
 
 DEFAULT_LEDGER = "ledger.sqlite"
 
@@ -80,6 +97,16 @@ def report_problems(problems: Sequence[Problem], unreadable: bool, ok: bool) -> 
         print_problems(err(), list(problems))
     if not ok:
         raise typer.Exit(exit_code(problems, unreadable) or EXIT_PROBLEMS)
+
+
+def file_dialect(name: str | None, delimiter: str | None, decimal_comma: bool,
+                 date_format: str | None, encoding: str | None) -> Dialect:
+    """The dialect options as one value (a wrong one is a usage error)."""
+    try:
+        return make_dialect(name, encoding=encoding, delimiter=delimiter,
+                            decimal_comma=decimal_comma, date_format=date_format)
+    except DialectError as exc:
+        fail(str(exc))
 
 
 def cli_date(value: str, option: str) -> date:
@@ -130,29 +157,48 @@ def prepare_output(text: str, path: str | None) -> Callable[[], None]:
     place (an atomic rename). Nothing is left behind when writing fails (exit 2)."""
     if path is None:
         return lambda: _stdout(text)
+    return prepare_stream(lambda fh: fh.write(text.encode("utf-8")), path)
+
+
+@dataclass(frozen=True)
+class PendingOutput:
+    """An output written aside: calling it puts it in place (an atomic rename)."""
+
+    tmp: str
+    path: str
+
+    def __call__(self) -> None:
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            _remove(self.tmp)
+            fail(f"--output {self.path}: cannot write ({exc.strerror or exc})")
+
+    def discard(self) -> None:
+        _remove(self.tmp)
+
+
+def prepare_stream(write: Callable[[BinaryIO], object], path: str) -> PendingOutput:
+    """Let ``write`` stream bytes into a temporary file beside ``path``, to be put in place
+    later. If ``write`` raises, nothing is left behind and the exception goes on."""
     folder = os.path.dirname(os.path.abspath(path))
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".rewardengine-", suffix=".tmp", dir=folder)
         os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
         if tmp is not None:
             _remove(tmp)
         fail(f"--output {path}: cannot write ({exc.strerror or exc})")
-    done = tmp
-
-    def finish() -> None:
-        try:
-            os.replace(done, path)
-        except OSError as exc:
-            _remove(done)
-            fail(f"--output {path}: cannot write ({exc.strerror or exc})")
-
-    return finish
+    except BaseException:
+        if tmp is not None:
+            _remove(tmp)
+        raise
+    return PendingOutput(tmp, path)
 
 
 def write_output(text: str, path: str | None) -> None:

@@ -11,7 +11,19 @@ from .. import __version__
 from ..api import contract_schema, load_inputs
 from ..errors import EXIT_OK, EXIT_PROBLEMS, Severity
 from ..jsonout import canonical_json
-from .common import ContractArg, ProblemFormat, err, exit_code, out
+from .common import (
+    ContractArg,
+    DateFormatOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    DialectOpt,
+    EncodingOpt,
+    ProblemFormat,
+    err,
+    exit_code,
+    file_dialect,
+    out,
+)
 from .report import print_problems
 
 
@@ -21,11 +33,18 @@ def validate(
         help="event files to check too", metavar="[EVENTS]...")] = None,
     format: Annotated[ProblemFormat, typer.Option("--format", "-f")] = ProblemFormat.text,
     strict: Annotated[bool, typer.Option(help="lint warnings make the exit code 1")] = False,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Check a contract (and event files): every problem at once, then lint warnings."""
-    inputs = load_inputs(contract, events or [], with_lint=True)
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    inputs = load_inputs(contract, events or [], with_lint=True, dialect=read_as)
     code = exit_code(inputs.problems, inputs.unreadable)
-    if code == EXIT_OK and strict and inputs.problems:
+    # the note which encoding a file was read in (F005) is no finding
+    if code == EXIT_OK and strict and any(p.code != "F005" for p in inputs.problems):
         code = EXIT_PROBLEMS
     if format is ProblemFormat.json:
         sys.stdout.write(canonical_json({

@@ -8,10 +8,25 @@ from typing import Annotated
 
 import typer
 
-from ..api import Evaluation, explain_customer, run_evaluation
+from ..api import PLAIN, Dialect, Evaluation, explain_customer, run_evaluation
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
-from .common import AsOfOpt, ContractArg, CustomersOpt, EventsArg, cli_date, err, exit_code, out
+from .common import (
+    AsOfOpt,
+    ContractArg,
+    CustomersOpt,
+    DateFormatOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    DialectOpt,
+    EncodingOpt,
+    EventsArg,
+    cli_date,
+    err,
+    exit_code,
+    file_dialect,
+    out,
+)
 from .report import evaluation_csv, print_evaluation, print_problems
 from .report import explain_customer as print_explanation
 
@@ -23,9 +38,9 @@ class Format(StrEnum):
 
 
 def _evaluate_or_exit(contract: str, events: list[str], as_of: str,
-                      customers: list[str] | None) -> Evaluation:
+                      customers: list[str] | None, dialect: Dialect = PLAIN) -> Evaluation:
     on = cli_date(as_of, "--as-of")
-    ev, inputs = run_evaluation(contract, events, on, customers)
+    ev, inputs = run_evaluation(contract, events, on, customers, dialect)
     if inputs.problems:  # errors, or warnings only
         print_problems(err(), inputs.problems)
     if ev is None:
@@ -46,9 +61,15 @@ def evaluate(
     as_of: AsOfOpt,
     customer: CustomersOpt = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Compute what each customer has earned, what is pending and what was not earned."""
-    ev = _evaluate_or_exit(contract, events, as_of, customer)
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    ev = _evaluate_or_exit(contract, events, as_of, customer, read_as)
     if customer:
         missing = sorted(set(customer) - {c.customer_id for c in ev.customers})
         if missing:
@@ -74,10 +95,16 @@ def explain(
     customer: Annotated[str, typer.Option("--customer", help="the customer to explain")],
     as_of: AsOfOpt,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.table,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Explain one customer: timeline, segment, windows, and why each fee fired or not."""
     on = cli_date(as_of, "--as-of")
-    x, ev, inputs = explain_customer(contract, events, customer, on)
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    x, ev, inputs = explain_customer(contract, events, customer, on, read_as)
     if inputs.problems:
         print_problems(err(), inputs.problems)
     if ev is None:

@@ -3,6 +3,10 @@
 Rows are validated one by one and every problem is collected. Unknown columns, unknown event
 types and fields that do not belong to a row's type are errors: nothing is silently dropped.
 Row numbers are the spreadsheet's: the CSV header is row 1; a JSON Lines file counts lines.
+Files are read in bounded chunks (``tabular.TextSource``), in the dialect the options name
+(``tabular.Dialect``: encoding, delimiter, day-first dates, decimal commas); the default reads
+plain UTF-8 CSV and converts nothing. Customer ids that look like a henkilötunnus are counted
+per file (``E015``), never shown.
 """
 
 from __future__ import annotations
@@ -19,9 +23,29 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem, Source
 from ..plainwords import plain_message
+from ..privacy import HETU_LENGTH, PersonalIdWatch
+from ..tabular import (
+    MAX_FIELD_CHARS,
+    MAX_NUMBER_CHARS,
+    PLAIN,
+    Dialect,
+    LineTooLong,
+    Progress,
+    TextSource,
+    Undecodable,
+    choose_delimiter,
+    delimiter_hint,
+    quoted,
+    sep_line,
+    trim_header,
+)
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
-MAX_FIELD_CHARS = 10_000
+# the columns read as numbers and as dates: a dialect converts them, and a number may have
+# at most MAX_NUMBER_CHARS characters (none reaches Decimal arithmetic of thousands of digits)
+NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "amount", "score", "days",
+                           "benefit_days"})
+DATE_FIELDS = frozenset({"date", "recorded", "end", "unemployed_since", "birth_date"})
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
 
@@ -72,14 +96,20 @@ def parse_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
     for key, value in raw.items():
         if key.startswith("attr_") and len(key) > 5:
             if event_type != "referral":
-                problems.append(Problem("E004", f"field '{key}' applies only to referral rows",
-                                        src))
+                problems.append(Problem("E004", f"field {quoted(key)} applies only to "
+                                        "referral rows", src))
             else:
                 attributes[key] = str(value)
         elif key in allowed:
+            if key in NUMBER_FIELDS and isinstance(value, str) \
+                    and len(value) > MAX_NUMBER_CHARS:
+                # refused before any arithmetic (and reported once, not also as missing)
+                return None, [Problem("E005", f"field '{key}': a number of {len(value):,} "
+                                      f"characters; at most {MAX_NUMBER_CHARS} are read",
+                                      src)]
             values[key] = value
         else:
-            problems.append(Problem("E004", f"field '{key}' does not apply to a "
+            problems.append(Problem("E004", f"field {quoted(key)} does not apply to a "
                                     f"{event_type} row", src))
     if attributes:
         values["attributes"] = attributes
@@ -92,33 +122,66 @@ def parse_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
     return (event if not problems else None), problems
 
 
-def _check_header(header: list[str], file: str) -> list[Problem]:
+def _column(name: str) -> str:
+    """A header cell as a column name: known names in any case (``EVENT_ID``); an attribute
+    keeps its own name after the ``attr_`` prefix (segment rules name it)."""
+    lower = name.lower()
+    if lower in ALL_FIELDS:
+        return lower
+    if lower.startswith("attr_"):
+        return "attr_" + name[5:]
+    return name
+
+
+def _check_header(header: list[str], file: str, hint: str | None = None) -> list[Problem]:
+    src = Source(file, row=1)
+    if hint is not None:  # one cell holding another delimiter: say so, not 20 problems
+        return [Problem("E001", hint, src)]
     problems = []
     seen: set[str] = set()
     for i, name in enumerate(header, start=1):
         if name in seen:
-            problems.append(Problem("E001", f"column {i}: duplicate column '{name}'",
-                                    Source(file, row=1)))
+            problems.append(Problem("E001", f"column {i}: duplicate column {quoted(name)}",
+                                    src))
         seen.add(name)
         if name not in ALL_FIELDS and not (name.startswith("attr_") and len(name) > 5):
-            problems.append(Problem("E001", f"column {i}: unknown column '{name[:40]}'",
-                                    Source(file, row=1)))
+            problems.append(Problem("E001", f"column {i}: unknown column {quoted(name)}",
+                                    src))
     for required in ("event_id", "customer_id", "type", "date"):
         if required not in seen:
-            problems.append(Problem("E001", f"missing column '{required}'",
-                                    Source(file, row=1)))
+            problems.append(Problem("E001", f"missing column '{required}'", src))
     return problems
 
 
-def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
-                                                               list[Problem]]]:
+def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem]:
+    """Dates and numbers of a dialect (``1.2.2020``, ``1 234,50``) in the engine's form."""
+    problems = []
+    for key, value in raw.items():
+        try:
+            if key in DATE_FIELDS:
+                raw[key] = dialect.date(value)
+            elif key in NUMBER_FIELDS and len(value) <= MAX_NUMBER_CHARS:
+                raw[key] = dialect.number(value)
+        except ValueError as exc:
+            problems.append(Problem("E005", f"field '{key}': {exc}", src))
+    return problems
+
+
+Rows = Iterator[tuple[EventBase | None, list[Problem]]]
+
+
+def iter_csv(text: Iterable[str], file: str, dialect: Dialect = PLAIN, delimiter: str = ",",
+             progress: Progress | None = None) -> Rows:
+    """The rows of CSV text (lines with their line ends), header first."""
     csv.field_size_limit(MAX_FIELD_CHARS)  # the same limit for files and for text
-    reader = csv.reader(text)
+    reader = csv.reader(text, delimiter=delimiter)
+    done = progress or Progress()
     header_row = 1
     try:
-        header = [h.strip() for h in next(reader)]
-        while not any(header):  # blank lines before the header
-            header = [h.strip() for h in next(reader)]
+        cells = next(reader)
+        while not trim_header(cells):  # blank lines before the header
+            done.rows = header_row
+            cells = next(reader)
             header_row += 1
     except StopIteration:
         yield None, [Problem("E011", "the file is empty (no header row)", Source(file, row=1))]
@@ -126,12 +189,28 @@ def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
     except csv.Error as exc:
         yield None, [Problem("E010", f"unreadable CSV: {exc}", Source(file, row=1))]
         return
-    header_problems = _check_header(header, file)
+    except LineTooLong as exc:
+        yield None, [Problem("F004", str(exc), Source(file, row=header_row))]
+        return
+    header = [_column(h) for h in trim_header(cells)]
+    header_problems = _check_header(header, file, delimiter_hint(header, delimiter))
     if header_problems:
         yield None, header_problems
         return
-    row = header_row
+    watch = PersonalIdWatch()
+    yield from _csv_rows(reader, (header, len(cells)), header_row, file, dialect, done, watch)
+    found = watch.problem(file)
+    if found is not None:
+        yield None, [found]
+
+
+def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: int,
+              file: str, dialect: Dialect, done: Progress, watch: PersonalIdWatch) -> Rows:
+    """``columns``: the header's names, and its cells with Excel's empty ones at the end."""
+    header, cells_in_header = columns
+    width = len(header)
     while True:
+        done.rows = row
         row += 1
         try:
             cells = next(reader)
@@ -140,15 +219,41 @@ def iter_csv(text: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
         except csv.Error as exc:
             yield None, [Problem("E010", f"unreadable CSV row: {exc}", Source(file, row=row))]
             continue
+        except LineTooLong as exc:
+            yield None, [Problem("F004", str(exc), Source(file, row=row))]
+            return
         if not cells or all(not c.strip() for c in cells):
             continue
         src = Source(file, row=row)
-        if len(cells) > len(header):
-            yield None, [Problem("E012", f"row has {len(cells)} cells but the header has "
-                                 f"{len(header)}", src)]
-            continue
+        if len(cells) > width:
+            problem = _extra_cells(cells, width, cells_in_header, src)
+            if problem is not None:
+                yield None, [problem]
+                continue
+            cells = cells[:width]  # empty cells under the header's empty ones
         raw = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
+        customer = raw.get("customer_id")
+        if customer is not None and len(customer) == HETU_LENGTH:
+            watch.see(customer, row)
+        if dialect.converts:
+            problems = _convert(raw, dialect, src)
+            if problems:  # the row's other checks follow once its values are readable
+                yield None, problems
+                continue
         yield parse_row(raw, src)
+
+
+def _extra_cells(cells: list[str], width: int, cells_in_header: int, src: Source
+                 ) -> Problem | None:
+    """Cells past the header's last name: empty ones under its empty cells are Excel's."""
+    if len(cells) > cells_in_header:
+        return Problem("E012", f"row has {len(cells)} cells but the header has "
+                       f"{cells_in_header}", src)
+    filled = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
+    if filled is None:
+        return None
+    return Problem("E012", f"row has a value in column {filled + 1}, which has no name in "
+                   "the header", src)
 
 
 class _DuplicateKey(ValueError):
@@ -168,46 +273,62 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def iter_jsonl(lines: Iterable[str], file: str) -> Iterator[tuple[EventBase | None,
-                                                                  list[Problem]]]:
-    empty = True
-    for row, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        empty = False
-        src = Source(file, row=row)
+def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
+    """The rows of JSON Lines text, one object per line."""
+    watch = PersonalIdWatch()
+    row, empty = 0, True
+    stream = iter(lines)
+    while True:
         try:
-            # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
-            obj = json.loads(line, parse_float=Decimal, parse_constant=_no_constant,
-                             object_pairs_hook=_object)
-        except _DuplicateKey as exc:
-            yield None, [Problem("E001", f"duplicate field '{str(exc)[:40]}'", src)]
-            continue
-        except (ValueError, RecursionError) as exc:
-            # JSONDecodeError, a constant refused above, an integer of over 4300 digits
-            yield None, [Problem("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}", src)]
-            continue
-        if not isinstance(obj, dict):
-            yield None, [Problem("E010", "a JSON Lines row must be an object", src)]
-            continue
-        unknown = [k for k in obj
-                   if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
-        if unknown:
-            yield None, [Problem("E001", f"unknown field '{str(k)[:40]}'", src)
-                         for k in unknown]
-            continue
-        raw = {}
-        for k, v in obj.items():
-            if v is None or v == "":
-                continue
-            if isinstance(v, (dict, list)):
-                yield None, [Problem("E005", f"field '{k}' must be a single value", src)]
-                break
-            raw[k] = str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v
-        else:
-            yield parse_row(raw, src)
+            line = next(stream)
+        except StopIteration:
+            break
+        except LineTooLong as exc:
+            empty = False
+            yield None, [Problem("F004", str(exc), Source(file, row=row + 1))]
+            break
+        row += 1
+        if line.strip():
+            empty = False
+            yield _jsonl_row(line, Source(file, row=row), watch)
     if empty:
         yield None, [Problem("E011", "the file is empty (no rows)", Source(file, row=1))]
+    found = watch.problem(file)
+    if found is not None:
+        yield None, [found]
+
+
+def _jsonl_row(line: str, src: Source, watch: PersonalIdWatch
+               ) -> tuple[EventBase | None, list[Problem]]:
+    try:
+        # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
+        obj = json.loads(line, parse_float=Decimal, parse_constant=_no_constant,
+                         object_pairs_hook=_object)
+    except _DuplicateKey as exc:
+        return None, [Problem("E001", f"duplicate field {quoted(exc)}", src)]
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError, a constant refused above, an integer of over 4300 digits
+        return None, [Problem("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}", src)]
+    if not isinstance(obj, dict):
+        return None, [Problem("E010", "a JSON Lines row must be an object", src)]
+    unknown = [k for k in obj
+               if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
+    if unknown:
+        return None, [Problem("E001", f"unknown field {quoted(k)}", src) for k in unknown]
+    raw = {}
+    for k, v in obj.items():
+        if v is None or v == "":
+            continue
+        if isinstance(v, (dict, list)):
+            return None, [Problem("E005", f"field {quoted(k)} must be a single value", src)]
+        if isinstance(v, str) and len(v) > MAX_FIELD_CHARS:
+            return None, [Problem("E010", f"field {quoted(k)} is longer than "
+                                  f"{MAX_FIELD_CHARS:,} characters", src)]
+        raw[k] = str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v
+    customer = raw.get("customer_id")
+    if isinstance(customer, str) and len(customer) == HETU_LENGTH:
+        watch.see(customer, src.row or 0)
+    return parse_row(raw, src)
 
 
 def _is_jsonl(path: str, first: str) -> bool:
@@ -219,42 +340,65 @@ def _is_jsonl(path: str, first: str) -> bool:
     return first.lstrip().startswith("{")
 
 
-def iter_file(path: str) -> Iterator[tuple[EventBase | None, list[Problem]]]:
+def iter_file(path: str, dialect: Dialect = PLAIN) -> Rows:
     """Stream one event file; an unreadable file yields one F-problem."""
-    csv.field_size_limit(MAX_FIELD_CHARS)
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        fh = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         yield None, [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
         return
     with fh:
         try:
-            first = fh.read(4096)
-            fh.seek(0)
-            stream: Iterable[str] = fh
-            if _is_jsonl(path, first):
-                yield from iter_jsonl(stream, path)
-            else:
-                yield from iter_csv(stream, path)
-        except UnicodeDecodeError as exc:
-            yield None, [Problem("F003", f"file is not UTF-8 (byte {exc.start})",
-                                 Source(path))]
+            yield from _file_rows(TextSource(fh, dialect.encoding), path, dialect)
+        except Undecodable as exc:
+            hint = "" if dialect.encoding else (
+                "; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export")
+            yield None, [Problem("F003", f"{exc}{hint}", Source(path))]
+            return
         except OSError as exc:
             yield None, [Problem("F001", f"cannot read file: {exc.strerror or exc}",
                                  Source(path))]
+            return
+    if dialect.encoding is not None:
+        yield None, [Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
+                             Source(path))]
 
 
-def read_text(text: str, file: str, jsonl: bool = False) -> EventSet:
+def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
+    head = source.head()
+    if _is_jsonl(path, head):
+        yield from iter_jsonl(source.lines(), path)
+        return
+    said, length = sep_line(head)
+    if length:
+        source.skip(length)  # Excel's sep= line is not a row of the sheet
+    try:
+        delimiter = choose_delimiter(dialect, said)
+    except ValueError as exc:
+        yield None, [Problem("E001", str(exc), Source(path, row=1))]
+        return
+    source.progress = Progress()
+    yield from iter_csv(source.lines(), path, dialect, delimiter, source.progress)
+
+
+def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:
     """Read events from a string (tests, fuzzing), as ``read_events`` reads a file."""
-    # like a file opened utf-8-sig with newline="": a BOM is dropped, \r and \r\n end rows
-    stream = io.StringIO(text.removeprefix("\ufeff"), newline="")
-    rows = iter_jsonl(stream, file) if jsonl else iter_csv(stream, file)
-    return _collect([rows])
+    # like a file: a BOM is dropped, \r and \r\n end rows, a sep= line names the delimiter
+    text = text.removeprefix("\ufeff")
+    if jsonl:
+        return _collect([iter_jsonl(io.StringIO(text, newline=""), file)])
+    said, length = sep_line(text)
+    try:
+        delimiter = choose_delimiter(dialect, said)
+    except ValueError as exc:
+        return _collect([iter([(None, [Problem("E001", str(exc), Source(file, row=1))])])])
+    stream = io.StringIO(text[length:], newline="")
+    return _collect([iter_csv(stream, file, dialect, delimiter)])
 
 
-def read_events(paths: Iterable[str]) -> EventSet:
+def read_events(paths: Iterable[str], dialect: Dialect = PLAIN) -> EventSet:
     """Read and check every file; then check event ids across all of them."""
-    return _collect(iter_file(p) for p in paths)
+    return _collect(iter_file(p, dialect) for p in paths)
 
 
 def _collect(streams: Iterable[Iterator[tuple[EventBase | None, list[Problem]]]]) -> EventSet:
@@ -270,16 +414,16 @@ def _collect(streams: Iterable[Iterator[tuple[EventBase | None, list[Problem]]]]
             if key in versions:
                 prev = versions[key]
                 out.problems.append(Problem(
-                    "E007", f"event id '{event.event_id}' repeats with the same recorded date "
-                    f"{event.known_on} (first at {prev.source}); a correction needs a later "
+                    "E007", f"event id {quoted(event.event_id)} repeats with the same recorded "
+                    f"date {event.known_on} (first at {prev.source}); a correction needs a later "
                     "recorded date", event.source))
                 continue
             first = first_of.get(event.event_id)
             if first is not None and (first.customer_id != event.customer_id
                                       or first.type != event.type):  # type: ignore[attr-defined]
                 out.problems.append(Problem(
-                    "E008", f"event id '{event.event_id}' was first used at {first.source} for "
-                    "another customer or event type", event.source))
+                    "E008", f"event id {quoted(event.event_id)} was first used at "
+                    f"{first.source} for another customer or event type", event.source))
                 continue
             versions[key] = event
             first_of.setdefault(event.event_id, event)

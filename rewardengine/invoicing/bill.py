@@ -14,14 +14,30 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from ..csvsafe import needs_apostrophe
 from ..errors import Problem, Source
+from ..tabular import (
+    ISO_DATES,
+    MAX_FIELD_CHARS,
+    MAX_NUMBER_CHARS,
+    PLAIN,
+    Dialect,
+    Undecodable,
+    choose_delimiter,
+    decode_text,
+    delimiter_hint,
+    quoted,
+    sep_line,
+    sum_label,
+    trim_header,
+)
 from ..values import parse_date
 from .invoice import ZERO
 
@@ -40,8 +56,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
 # rows that state the bill's sums rather than an earning: checked against the lines
 TOTAL_TYPES = ("subtotal", "vat", "total")
 MAX_BILL_BYTES = 50_000_000
-_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
-_NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
+_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$", re.ASCII)  # no digits of other scripts
 
 
 
@@ -106,16 +121,23 @@ class Bill:
 
 
 def _unescape(text: str) -> str:
-    """Undo the spreadsheet neutralisation (a leading apostrophe before = + - @)."""
+    """Undo the spreadsheet neutralisation: a leading apostrophe before a cell that would
+    start a formula, after any leading spaces (as ``csvsafe.safe_cell`` writes it)."""
     text = text.strip()
-    return text[1:] if _NEUTRALISED.match(text) else text
+    return text[1:] if text.startswith("'") and needs_apostrophe(text[1:]) else text
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """``150.00``, ``-12.5``, ``1 234,50`` (spaces and a decimal comma allowed); else None."""
+def parse_amount(text: str, decimal_comma: bool = False) -> Decimal | None:
+    """``150.00``, ``-12.5``, ``1 234,50`` (spaces and a decimal comma allowed); else None.
+    With ``decimal_comma`` (a dialect that says so) a decimal point is refused. Only ASCII
+    digits, and at most MAX_NUMBER_CHARS characters: nothing longer reaches Decimal."""
     value = _unescape(text)
+    if len(value) > MAX_NUMBER_CHARS:
+        return None
     for ch in (" ", "\u00a0", "\u202f", "€"):
         value = value.replace(ch, "")
+    if decimal_comma and "." in value:
+        return None
     if "," in value and "." not in value:
         value = value.replace(",", ".")
     if value.startswith("\u2212"):  # a typographic minus
@@ -129,19 +151,23 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def _columns(names: Iterable[str], mapping: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """field -> the column it is read from; and the problems (as messages)."""
-    present = list(names)
+    """field -> the column it is read from (names match in any case, trimmed); and the
+    problems (as messages)."""
+    present: dict[str, str] = {}
+    for name in names:
+        present.setdefault(name.strip().casefold(), name)
     out: dict[str, str] = {}
     missing: list[str] = []
     for name in FIELDS:
         if name in mapping:
-            if mapping[name] in present:
-                out[name] = mapping[name]
+            column = present.get(mapping[name].strip().casefold())
+            if column is not None:
+                out[name] = column
             else:
-                missing.append(f"column '{mapping[name][:40]}' (mapped to {name}) is not in "
+                missing.append(f"column {quoted(mapping[name])} (mapped to {name}) is not in "
                                "the bill")
             continue
-        found = next((c for c in DEFAULT_NAMES[name] if c in present), None)
+        found = next((present[c] for c in DEFAULT_NAMES[name] if c in present), None)
         if found is not None:
             out[name] = found
         elif name in REQUIRED:
@@ -154,37 +180,43 @@ def _columns(names: Iterable[str], mapping: dict[str, str]) -> tuple[dict[str, s
     return out, missing
 
 
-def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How the rows of one bill are read: its columns, its first column, its dialect."""
+
+    columns: dict[str, str]
+    first: str | None
+    dialect: Dialect
+
+
+def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
                ) -> tuple[BillLine | None, list[Problem]]:
     def cell(name: str) -> str:
-        column = columns.get(name)
+        column = how.columns.get(name)
         value = raw.get(column) if column is not None else None
         return "" if value is None else _unescape(str(value))
 
     kind = cell("type").lower() or None
-    problems: list[Problem] = []
+    if kind not in TOTAL_TYPES and not cell("component"):
+        first = raw.get(how.first) if how.first is not None else None
+        kind = sum_label(cell("customer")) or sum_label(str(first or "")) or kind
+        if kind in ("sum", "subtotal", "vat"):
+            return _stated_line(kind, cell("amount"), how.dialect, src)
     if kind in TOTAL_TYPES:
-        stated = parse_amount(cell("amount")) if cell("amount") else None
-        if stated is None:
-            return None, [Problem("B002", f"the {kind} row has no readable amount", src)]
-        return BillLine(src.row or 0, "", kind, None, None, stated, type=kind), []
+        return _stated_line(kind, cell("amount"), how.dialect, src)
+    problems: list[Problem] = []
     for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
             problems.append(Problem("B004", f"no {name} on this bill line", src))
     occurrence = cell("occurrence") or None
-    day: date | None = None
-    if cell("date"):
-        try:
-            day = parse_date(cell("date"))
-        except PydanticCustomError:
-            problems.append(Problem("B003", f"date '{cell('date')[:40]}' is not written "
-                                    "YYYY-MM-DD", src))
-    if occurrence is None and day is None and not any(p.code == "B003" for p in problems):
+    day, problem = _bill_date(cell("date"), how.dialect, src)
+    if problem is not None:
+        problems.append(problem)
+    if occurrence is None and day is None and problem is None:
         problems.append(Problem("B004", "a bill line needs an occurrence or a date", src))
-    amount = parse_amount(cell("amount")) if cell("amount") else None
-    if cell("amount") and amount is None:
-        problems.append(Problem("B002", f"amount '{cell('amount')[:40]}' is not an amount "
-                                "like 150.00", src))
+    amount, problem = _bill_amount(cell("amount"), how.dialect, src)
+    if problem is not None:
+        problems.append(problem)
     if problems or amount is None:
         return None, problems
     return BillLine(row=src.row or 0, customer_id=cell("customer"),
@@ -192,34 +224,87 @@ def _bill_line(raw: dict[str, Any], columns: dict[str, str], src: Source
                     amount=amount, provider=cell("provider") or None, type=kind), []
 
 
+def _stated_line(kind: str, text: str, dialect: Dialect, src: Source
+                 ) -> tuple[BillLine | None, list[Problem]]:
+    """A row stating the bill's subtotal, VAT or total (a labelled sum: ``kind`` "sum")."""
+    stated, _ = _bill_amount(text, dialect, src) if text else (None, None)
+    if stated is None:
+        return None, [Problem("B002", f"the {kind if kind != 'sum' else 'total'} row has no "
+                              "readable amount", src)]
+    return BillLine(src.row or 0, "", kind, None, None, stated, type=kind), []
+
+
+def _bill_amount(text: str, dialect: Dialect, src: Source
+                 ) -> tuple[Decimal | None, Problem | None]:
+    if not text:
+        return None, None
+    amount = parse_amount(text, dialect.decimal_comma)
+    if amount is not None:
+        return amount, None
+    if len(text) > MAX_NUMBER_CHARS:
+        return None, Problem("B002", f"an amount of {len(text):,} characters; at most "
+                             f"{MAX_NUMBER_CHARS} are read", src)
+    like = "150,00 (decimal comma)" if dialect.decimal_comma else "150.00"
+    return None, Problem("B002", f"amount {quoted(text)} is not an amount like {like}", src)
+
+
+def _bill_date(text: str, dialect: Dialect, src: Source) -> tuple[date | None, Problem | None]:
+    if not text:
+        return None, None
+    written = "d.m.yyyy or YYYY-MM-DD" if dialect.date_format != ISO_DATES else "YYYY-MM-DD"
+    try:
+        return parse_date(dialect.date(text)), None
+    except (ValueError, PydanticCustomError):
+        return None, Problem("B003", f"date {quoted(text)} is not a date written {written} "
+                             "in the years 1900 to 2199", src)
+
+
 def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], file: str,
-               mapping: dict[str, str], per_row: bool = False) -> Bill:
+               mapping: dict[str, str], dialect: Dialect, per_row: bool = False) -> Bill:
     """``per_row``: JSON objects may each name a field differently (customer_id/customer)."""
     bill = Bill(file)
     columns, missing = _columns(names, mapping)
     if missing:
-        bill.problems.extend(Problem("B001", m, Source(file, row=1)) for m in missing)
+        hint = delimiter_hint(names, dialect.delimiter or ",")
+        bill.problems.extend(Problem("B001", m, Source(file, row=1))
+                             for m in ([hint] if hint else missing))
         return bill
+    sums: list[tuple[int, Decimal]] = []
     for row, raw in rows:
         own = {**columns, **_columns(raw, mapping)[0]} if per_row else columns
-        line, problems = _bill_line(raw, own, Source(file, row=row))
+        how = _Reading(own, None if per_row else (names[0] if names else None), dialect)
+        line, problems = _bill_line(raw, how, Source(file, row=row))
         bill.problems.extend(problems)
-        if line is not None and line.type in TOTAL_TYPES:
+        if line is not None and line.type == "sum":
+            sums.append((row, line.amount))
+        elif line is not None and line.type in TOTAL_TYPES:
             bill.stated[line.type] = (row, line.amount)
         elif line is not None:
             bill.lines.append(line)
+    for row, amount in sums:
+        # "Yhteensä" is what gets paid when the bill also states its VAT or subtotal;
+        # otherwise it is the sum of the lines
+        stated_more = "vat" in bill.stated or "subtotal" in bill.stated
+        bill.stated["total" if stated_more else "subtotal"] = (row, amount)
     return bill
 
 
-def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None) -> Bill:
-    reader = csv.reader(io.StringIO(text))
+def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None,
+                  dialect: Dialect = PLAIN) -> Bill:
+    said, length = sep_line(text)
     try:
-        header = [h.strip() for h in next(reader)]
+        delimiter = choose_delimiter(dialect, said)
+    except ValueError as exc:
+        return Bill(file, problems=[Problem("B005", str(exc), Source(file, row=1))])
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(io.StringIO(text[length:], newline=""), delimiter=delimiter)
+    try:
+        cells = next(reader)
     except StopIteration:
         return Bill(file, problems=[Problem("B005", "the bill is empty", Source(file))])
     except csv.Error as exc:
         return Bill(file, problems=[Problem("B005", f"unreadable CSV: {exc}", Source(file))])
-    header = [_unescape(h) for h in header]
+    header = [_unescape(h) for h in trim_header(cells)]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         for i, cells in enumerate(reader, start=2):
@@ -227,55 +312,99 @@ def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None) -
                 yield i, dict(zip(header, cells, strict=False))
 
     try:
-        return _read_rows(rows(), header, file, mapping or {})
+        return _read_rows(rows(), header, file, mapping or {}, replace(dialect,
+                                                                         delimiter=delimiter))
     except csv.Error as exc:
         return Bill(file, problems=[Problem("B005", f"unreadable CSV: {exc}", Source(file))])
 
 
-def _json_rows(data: Any) -> list[dict[str, Any]] | None:
+def _json_rows(data: Any) -> tuple[list[Any] | None, str]:
+    """The bill's line objects in order (or None, and why the shape is wrong)."""
     if isinstance(data, list):
-        return [r for r in data if isinstance(r, dict)]
-    if isinstance(data, dict) and isinstance(data.get("sections"), list):  # an invoice
-        out: list[dict[str, Any]] = []
-        for section in data["sections"]:
+        return data, ""
+    if isinstance(data, dict) and "sections" in data:  # an invoice
+        sections = data["sections"]
+        if not isinstance(sections, list) or not all(isinstance(s, dict) for s in sections):
+            return None, "an invoice's 'sections' must be a list of objects"
+        out: list[Any] = []
+        for section in sections:
             for kind in ("lines", "corrections"):
-                for r in section.get(kind, []):
-                    out.append({**r, "type": "line" if kind == "lines" else "correction"})
-        return out
-    if isinstance(data, dict) and isinstance(data.get("lines"), list):
-        return [r for r in data["lines"] if isinstance(r, dict)]
-    return None
+                rows = section.get(kind, [])
+                if not isinstance(rows, list):
+                    return None, f"an invoice section's '{kind}' must be a list"
+                out.extend({**r, "type": "line" if kind == "lines" else "correction"}
+                           if isinstance(r, dict) else r for r in rows)
+        return out, ""
+    if isinstance(data, dict) and "lines" in data:
+        if not isinstance(data["lines"], list):
+            return None, "the bill's 'lines' must be a list of line objects"
+        return data["lines"], ""
+    return None, ("a JSON bill is a list of line objects, an object with 'lines', or an "
+                  "invoice written by rewardengine")
 
 
-def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None) -> Bill:
+_TEXT_FIELDS = ("customer", "component", "occurrence", "date", "provider", "type")
+
+
+def _json_shape(row: Any, mapping: dict[str, str], src: Source) -> list[Problem]:
+    """A JSON line is an object whose fields hold text (the amount may be a number)."""
+    if not isinstance(row, dict):
+        what = {list: "a list", str: "a text", bool: "true/false"}.get(type(row), "a number")
+        return [Problem("B007", f"a bill line must be an object, not {what}"
+                        if row is not None else "a bill line must be an object, not null",
+                        src)]
+    columns, _ = _columns(row, mapping)
+    out = []
+    for name, column in columns.items():
+        value = row[column]
+        number = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+        if value is None or isinstance(value, str) or (number and name == "amount"):
+            continue
+        what = ("a number" if number else "true/false" if isinstance(value, bool)
+                else "a list" if isinstance(value, list) else "an object")
+        out.append(Problem("B007", f"field {quoted(column)} must be text, not {what}", src))
+    return out
+
+
+def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None,
+                   dialect: Dialect = PLAIN) -> Bill:
     try:
         data = json.loads(text, parse_float=Decimal)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # also an integer of over 4300 digits
         return Bill(file, problems=[Problem("B005", f"invalid JSON: "
                                             f"{getattr(exc, 'msg', exc)}", Source(file))])
-    rows = _json_rows(data)
+    rows, why = _json_rows(data)
     if rows is None:
-        return Bill(file, problems=[Problem(
-            "B005", "a JSON bill is a list of line objects, an object with 'lines', or an "
-            "invoice written by rewardengine", Source(file))])
-    names = sorted({k for r in rows for k in r}) if rows else list(
+        return Bill(file, problems=[Problem("B005", why, Source(file))])
+    shapes = [p for i, r in enumerate(rows, start=1)
+              for p in _json_shape(r, mapping or {}, Source(file, row=i))]
+    good = [(i, r) for i, r in enumerate(rows, start=1)
+            if isinstance(r, dict) and not any(p.source.row == i for p in shapes)]
+    names = sorted({k for _, r in good for k in r}) if good else list(
         (mapping or {}).values()) or [n[0] for n in DEFAULT_NAMES.values()]
-    bill = _read_rows(((i, r) for i, r in enumerate(rows, start=1)), names, file,
-                      mapping or {}, per_row=True)
+    bill = _read_rows(iter(good), names, file, mapping or {}, dialect, per_row=True)
+    bill.problems[:0] = shapes
     if isinstance(data, dict):  # an invoice or {"lines": ...} may state its sums
-        for kind in TOTAL_TYPES:
-            value = data.get(kind)
-            if value is not None:
-                amount = parse_amount(str(value))
-                if amount is None:
-                    bill.problems.append(Problem("B002", f"the bill's {kind} '{value}' is "
-                                                 "not an amount", Source(file)))
-                else:
-                    bill.stated[kind] = (None, amount)
+        _stated_keys(data, bill, dialect)
     return bill
 
 
-def read_bill(path: str, mapping: dict[str, str] | None = None) -> Bill:
+def _stated_keys(data: dict[str, Any], bill: Bill, dialect: Dialect) -> None:
+    for kind in TOTAL_TYPES:
+        value = data.get(kind)
+        if value is None:
+            continue
+        plain = isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
+        amount = parse_amount(str(value), dialect.decimal_comma) if plain else None
+        if amount is None:
+            bill.problems.append(Problem("B002", f"the bill's {kind} {quoted(value)} is not "
+                                         "an amount", Source(bill.file)))
+        else:
+            bill.stated[kind] = (None, amount)
+
+
+def read_bill(path: str, mapping: dict[str, str] | None = None,
+              dialect: Dialect = PLAIN) -> Bill:
     """Read a CSV or JSON bill file (by extension, else by its first character)."""
     try:
         with open(path, "rb") as fh:
@@ -286,12 +415,16 @@ def read_bill(path: str, mapping: dict[str, str] | None = None) -> Bill:
     if len(raw) > MAX_BILL_BYTES:
         return Bill(path, problems=[Problem("B005", "the bill is too large", Source(path))])
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Bill(path, problems=[Problem("B005", f"the bill is not UTF-8 (byte {exc.start})",
-                                            Source(path))])
+        text = decode_text(raw, dialect.encoding)
+    except Undecodable as exc:
+        hint = "" if dialect.encoding else "; name its encoding, e.g. --encoding cp1252"
+        return Bill(path, problems=[Problem("B005", f"the bill: {exc}{hint}", Source(path))])
     lower = path.lower()
     as_json = lower.endswith(".json") or (not lower.endswith(".csv")
                                           and text.lstrip().startswith(("[", "{")))
-    return read_bill_json(text, path, mapping) if as_json else read_bill_csv(text, path,
-                                                                             mapping)
+    bill = (read_bill_json(text, path, mapping, dialect) if as_json
+            else read_bill_csv(text, path, mapping, dialect))
+    if dialect.encoding is not None:
+        bill.problems.append(Problem("F005", f"read as {dialect.encoding} (named with "
+                                     "--encoding)", Source(path)))
+    return bill

@@ -1,0 +1,280 @@
+"""Personal data: customer ids that look like a henkilötunnus are warned about (never shown),
+and ``pseudonymize`` replaces customer ids with keyed pseudonyms, the same in every file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from invoicing_cases import ROWS, write_inputs
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+from rewardengine.events.read import read_events, read_text
+from rewardengine.privacy import looks_like_hetu, personal_kind, pseudonym
+from rewardengine.tabular import make_dialect
+
+DATA = Path(__file__).parent / "data"
+KEY = b"0123456789abcdef0123456789abcdef-test-key"
+runner = CliRunner()
+
+# the examples the Digital and Population Data Services Agency published for the century
+# signs in use since 2023 (temporary individual numbers 900-999), and the classic one
+PUBLISHED = ["131052-308T", "010594Y9021", "020594X903P", "020594X902N", "030594W903B",
+             "030694W9024", "040594V9030", "040594V902Y", "050594U903M", "050594U902L",
+             "010516B903X", "010516B902W", "020516C903K", "020516C902J", "010501E9032",
+             "020502E902X", "020503F9037", "020504A902E", "020504B904H"]
+
+
+@pytest.mark.parametrize("code", PUBLISHED)
+def test_published_identity_codes_are_recognised(code: str) -> None:
+    assert looks_like_hetu(code)
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert not looks_like_hetu(wrong)  # the check character decides
+
+
+@pytest.mark.parametrize("value", ["311252-308X", "131052G308T", "131052-30T", "c0000001",
+                                   "ps_1286ad7f16e459e7e593b58f6552cd00", "13105-2308T"])
+def test_other_ids_are_not(value: str) -> None:
+    assert not looks_like_hetu(value)
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("matti@example.fi", "an e-mail address"), ("+358 40 123 4567", "a phone number"),
+    ("040-1234567", "a phone number"), ("0501234567", "a phone number"),
+    ("1234567", None), ("c0000001", None), ("T03", None),
+])
+def test_contact_like_ids(value: str, kind: str | None) -> None:
+    assert personal_kind(value) == kind
+
+
+HETU_ROWS = ("event_id,customer_id,type,date\n"
+             "r1,c1,referral,2020-01-10\n"
+             "r2,131052-308T,referral,2020-01-10\n"
+             "s2,131052-308T,service_start,2020-01-15\n"
+             "r3,010594Y9021,referral,2020-01-10\n")
+
+
+def test_identity_codes_are_warned_about_once_per_file_without_the_id() -> None:
+    es = read_text(HETU_ROWS, "e.csv")
+    assert [(str(p.source), p.code, p.severity.value, p.message) for p in es.problems] == [
+        ("e.csv:3", "E015", "warning", "2 customer ids look like a Finnish personal identity "
+         "code (henkilötunnus), the first in row 3; customer ids should be pseudonyms "
+         "(rewardengine pseudonymize)")]
+    assert len(es.events) == 4  # a warning: the rows are read
+    lines = "".join(json.dumps({"event_id": f"r{i}", "customer_id": c, "type": "referral",
+                                "date": "2020-01-10"}) + "\n"
+                    for i, c in enumerate(["c1", "c2", "020516C903K"]))
+    es = read_text(lines, "e.jsonl", jsonl=True)
+    assert [(str(p.source), p.code) for p in es.problems] == [("e.jsonl:3", "E015")]
+
+
+def test_every_command_that_reads_events_warns(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(HETU_ROWS.replace(",referral,2020-01-10\n",
+                                        ",referral,2020-01-10,acme,2019-06-01\n")
+                      .replace("type,date\n", "type,date,provider,unemployed_since\n"),
+                      encoding="utf-8")
+    contract = str(DATA / "minimal.yaml")
+    for args in (["validate", contract], ["evaluate", contract, "--as-of", "2020-03-01"]):
+        result = runner.invoke(app, [*args, str(events)])
+        assert result.exit_code == 0, result.output
+        assert f"{events}:3: E015 warning: 2 customer ids look like" in result.stderr \
+            + result.stdout
+        assert "131052-308T" not in result.stderr and "010594Y9021" not in result.stderr
+
+
+# --- pseudonymize ---------------------------------------------------------------------------
+
+def _key(tmp_path: Path) -> str:
+    path = tmp_path / "key"
+    path.write_bytes(KEY + b"\n")
+    return str(path)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["pseudonymize", *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_a_finnish_excel_export_keeps_every_other_byte(tmp_path: Path) -> None:
+    source = DATA / "events_fi_excel.csv"
+    out = tmp_path / "out.csv"
+    code, said = _run(str(source), "--key-file", _key(tmp_path), "-o", str(out),
+                      "--dialect", "fi", "--encoding", "cp1252")
+    assert code == 0, said
+    before, after = source.read_bytes(), out.read_bytes()
+    c1, c2 = pseudonym(KEY, "c1"), pseudonym(KEY, "c2")
+    assert after == before.replace(b";c1;", f";{c1};".encode()).replace(
+        b";c2;", f";{c2};".encode())
+    es = read_events([str(out)], make_dialect("fi", encoding="cp1252"))
+    assert {e.customer_id for e in es.events} == {c1, c2}
+    assert [p.code for p in es.problems] == ["F005"]
+    assert KEY.decode() not in said and KEY not in after
+
+
+def test_the_same_customer_gets_the_same_pseudonym_in_events_and_bills(tmp_path: Path
+                                                                       ) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    files = {
+        "events.csv": 'event_id,customer_id,type,date\nr1," c1 ",referral,2020-01-10\n'
+                      'r2,"-x1",referral,2020-01-10\n',
+        "more.jsonl": '{"event_id": "r3", "customer_id": "c1", "type": "referral", '
+                      '"date": "2020-01-10"}\n\n',
+        "bill.csv": "customer,component,occurrence,amount\nc1,base_fee,once,100.00\n"
+                    "'-x1,base_fee,once,100.00\nYhteensä,,,200.00\n",
+        "invoice.json": json.dumps({"sections": [{"lines": [
+            {"customer_id": "c1", "component": "base_fee", "occurrence": "once",
+             "amount": "100.00", "reason": "c1 started"}]}], "total": "124.00"}, indent=2),
+    }
+    for name, text in files.items():
+        (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    inputs = [str(tmp_path / "in" / n) for n in ("events.csv", "more.jsonl")]
+    bills = ["--bill", str(tmp_path / "in" / "bill.csv"), "--bill",
+             str(tmp_path / "in" / "invoice.json")]
+    code, said = _run(*inputs, *bills, "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "out"))
+    assert code == 0, said
+    c1, x1 = pseudonym(KEY, "c1"), pseudonym(KEY, "-x1")
+    out = {n: (tmp_path / "out" / n).read_text(encoding="utf-8") for n in files}
+    assert out["events.csv"] == ('event_id,customer_id,type,date\n'
+                                 f'r1,"{c1}",referral,2020-01-10\nr2,"{x1}",referral,'
+                                 '2020-01-10\n')
+    assert out["more.jsonl"] == files["more.jsonl"].replace('"c1"', f'"{c1}"')
+    assert out["bill.csv"] == files["bill.csv"].replace("\nc1,", f"\n{c1},").replace(
+        "'-x1,", f"{x1},")
+    assert out["invoice.json"] == files["invoice.json"].replace('"customer_id": "c1"',
+                                                                f'"customer_id": "{c1}"')
+
+
+def test_a_pseudonymized_bill_verifies_against_pseudonymized_events(tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=ROWS)
+    bill = tmp_path / "bill.csv"
+    result = runner.invoke(app, ["invoice", str(c), str(e), "--period", "2020-01", "--dry-run",
+                                 "--ledger", str(tmp_path / "l.sqlite"), "--format", "csv",
+                                 "-o", str(bill)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "shared").mkdir()
+    code, said = _run(str(e), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "shared"))
+    assert code == 0, said
+    shared = tmp_path / "shared"
+    assert "c1" not in (shared / "events.csv").read_text(encoding="utf-8").split(",")
+    result = runner.invoke(app, ["verify", str(c), str(shared / "events.csv"),
+                                 str(shared / "bill.csv"), "--period", "2020-01",
+                                 "--ledger", str(tmp_path / "l.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "the bill is right" in result.output
+
+
+def test_check_reports_ids_that_still_look_personal(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(HETU_ROWS + "r4,matti@example.fi,referral,2020-01-10\n", encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1
+    assert f"{events}:3: E015 warning: 2 customer ids look like a Finnish personal identity " \
+           "code (henkilötunnus), the first in row 3" in said
+    assert f"{events}:6: E016 warning: 1 customer id looks like an e-mail address" in said
+    assert "131052-308T" not in said and "matti" not in said
+    out = tmp_path / "out.csv"
+    assert _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))[0] == 0
+    code, said = _run("--check", str(out))
+    assert (code, said.strip()) == (0, "ok: no customer id looks personal in 1 file(s)")
+
+
+@pytest.mark.parametrize(("key", "message"), [
+    (None, "cannot read it"), (b"short\n", "shorter than 32 bytes; make one with 32 random "
+                               "bytes"), (b"x" * 2000, "longer than 1024 bytes"),
+])
+def test_a_missing_or_short_key_is_a_usage_error(tmp_path: Path, key: bytes | None,
+                                                 message: str) -> None:
+    path = tmp_path / "key"
+    if key is not None:
+        path.write_bytes(key)
+    out = tmp_path / "out.csv"
+    code, said = _run(str(DATA / "events_plain.csv"), "--key-file", str(path), "-o", str(out))
+    assert code == 2 and message in said
+    assert not out.exists()
+
+
+def test_outputs_never_overwrite_an_input_and_several_inputs_need_a_folder(tmp_path: Path
+                                                                           ) -> None:
+    key = _key(tmp_path)
+    a = DATA / "events_plain.csv"
+    b = DATA / "events_bom_crlf.csv"
+    code, said = _run(str(a), str(b), "--key-file", key, "-o", str(tmp_path / "x.csv"))
+    assert code == 2 and "with several inputs, -o is an existing folder" in said
+    code, said = _run(str(a), "--key-file", key, "-o", str(a))
+    assert code == 2 and "an output never overwrites an input" in said
+    code, said = _run(str(a), "--key-file", key, "-o", str(DATA))
+    assert code == 2 and "an output never overwrites an input" in said
+    code, said = _run(str(a), "--key-file", key, "-o", key)
+    assert code == 2
+    assert a.read_bytes().startswith(b"event_id,customer_id")  # untouched
+    code, said = _run(str(a), str(b), "--key-file", key, "-o", str(tmp_path))
+    assert code == 0, said
+    assert sorted(p.name for p in tmp_path.glob("events_*.csv")) == [
+        "events_bom_crlf.csv", "events_plain.csv"]
+    assert (tmp_path / "events_bom_crlf.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_file_whose_ids_cannot_all_be_found_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"event_id": "r1", "customer_id": "131052-308T", "type": "referral"}\n'
+                   '{"event_id": "r2", "customer_id": "131052-308T"\n', encoding="utf-8")
+    good = DATA / "events_plain.csv"
+    (tmp_path / "out").mkdir()
+    code, said = _run(str(good), str(bad), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "out"))
+    assert code == 1 and f"{bad}:2: E010 invalid JSON" in said and "nothing was written" in said
+    assert list((tmp_path / "out").iterdir()) == []
+    nocolumn = tmp_path / "n.csv"
+    nocolumn.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, said = _run(str(nocolumn), "--key-file", _key(tmp_path), "-o", str(tmp_path / "o"))
+    assert code == 1 and "E001 no customer column" in said
+
+
+CELL = st.text(alphabet=st.sampled_from(list('ab c,;"\n\r\'=-é')), max_size=8)
+
+
+@given(rows=st.lists(st.tuples(CELL, CELL, CELL), min_size=1, max_size=6),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+       ending=st.sampled_from(["\n", "\r\n"]))
+def test_only_the_customer_cells_change(rows: list[tuple[str, str, str]], quoting: int,
+                                        ending: str) -> None:
+    text = io.StringIO()
+    writer = csv.writer(text, quoting=quoting, lineterminator=ending)
+    writer.writerow(["event_id", "customer_id", "reason"])
+    writer.writerows(rows)
+    source = io.BytesIO(text.getvalue().encode("utf-8"))
+    out = io.BytesIO()
+    problems = rewrite_csv_bytes(source, out)
+    assert problems == []
+    before = list(csv.reader(io.StringIO(text.getvalue(), newline="")))
+    after = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"), newline="")))
+    assert len(after) == len(before)
+    for old, new in zip(before[1:], after[1:], strict=True):
+        assert len(new) == len(old)
+        for i, (was, now) in enumerate(zip(old, new, strict=True)):
+            if i == 1 and was.strip():
+                assert now.strip() == pseudonym(KEY, was.strip())
+            else:
+                assert now == was
+
+
+def rewrite_csv_bytes(source: io.BytesIO, out: io.BytesIO) -> list[str]:
+    from rewardengine.privacy import RewriteError, TextSource, rewrite_csv
+    encoder_out: list[str] = []
+    try:
+        rewrite_csv(TextSource(source, None), ("customer_id",), None,
+                    lambda value, row: pseudonym(KEY, value), encoder_out.append)
+    except RewriteError as exc:
+        return [str(exc)]
+    out.write("".join(encoder_out).encode("utf-8"))
+    return []
