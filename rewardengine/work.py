@@ -9,10 +9,12 @@ employment_condition). Rules, documented in docs/contract-language.md:
   hours converts to FTE as ``hours / full_time_hours`` and back.
 * A day qualifies when the summed hours (and/or FTE) of the *counting* jobs active that day meet
   the thresholds, compared exactly in Decimal (0.79 is not 0.8).
-* A qualifying day counts at the hours-weighted average of its jobs' kind weights (subsidised
-  work at 0.5 makes two days count as one).
-* The evidence of a day is the weakest evidence among its counting jobs; of a spell or outcome,
-  the weakest over the days it rests on.
+* A qualifying day counts at the best hours-weighted average of the kind weights of jobs that
+  qualify it (subsidised work at 0.5 makes two days count as one; a subsidised job beside an
+  open job that qualifies the day alone does not lower the day).
+* The evidence of a day is the strongest level whose jobs (at that level or stronger) qualify
+  it on their own; of a spell or outcome, the weakest over the days it rests on. So more work,
+  or longer work, never counts or pays less.
 * Spells: qualifying stretches joined across gaps of at most ``max_gap`` days (a gap of exactly
   ``max_gap`` joins, one day more splits); gap days are not counted.
 """
@@ -20,12 +22,12 @@ employment_condition). Rules, documented in docs/contract-language.md:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from .contract.model import EVIDENCE_LEVELS
 from .events.model import Employment
@@ -33,6 +35,7 @@ from .periods import ONE_DAY, Period
 from .values import Duration
 
 FULL_TIME_HOURS = Decimal("37.5")
+MAX_JOBS_A_DAY = 8  # beyond this many jobs on one day, the weight is the average of all
 
 
 def as_decimal(value: Fraction) -> Decimal:
@@ -159,28 +162,65 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
     if not spans:
         return []
     bounds = sorted({d for p, _ in spans for d in (p.start, p.end)})
+
+    def qualifies(group: Sequence[Employment]) -> bool:
+        return bool(group) and _meets(group, min_hours, min_fte, full_time)
+
     out: list[Stretch] = []
     for start, end in pairwise(bounds):
         active = [job for p, job in spans if p.start <= start and end <= p.end]
-        if not active:
-            continue
         hours = sum((job_hours(j, full_time) for j in active), Decimal(0))
         fte = sum((job_fte(j, full_time) for j in active), Decimal(0))
-        if min_hours is not None and hours < min_hours:
+        if not qualifies(active):
             continue
-        if min_fte is not None and not fte_at_least(active, min_fte, full_time):
-            continue
-        # exact: 20 h open at 1 with 10 h subsidised at 0.5 is 5/6 of a day, and 108 such
-        # days are exactly 90, not 89.99...
-        if hours > 0:
-            weight = sum((Fraction(job_hours(j, full_time)) * Fraction(weights[j.kind])
-                          for j in active), Fraction(0)) / Fraction(hours)
-        else:
-            weight = Fraction(max(weights[j.kind] for j in active))
-        out.append(Stretch(Period(start, end), hours, fte, weight,
-                           weakest(j.evidence for j in active),
+        out.append(Stretch(Period(start, end), hours, fte,
+                           _day_weight(active, weights, full_time, qualifies),
+                           _day_evidence(active, qualifies),
                            tuple(sorted(j.event_id for j in active))))
     return out
+
+
+def _meets(jobs: Sequence[Employment], min_hours: Decimal | None, min_fte: Decimal | None,
+           full_time: Decimal) -> bool:
+    hours = sum((job_hours(j, full_time) for j in jobs), Decimal(0))
+    if min_hours is not None and hours < min_hours:
+        return False
+    return min_fte is None or fte_at_least(jobs, min_fte, full_time)
+
+
+def _average_weight(jobs: Sequence[Employment], weights: dict[str, Decimal],
+                    full_time: Decimal) -> Fraction:
+    """The hours-weighted average of the jobs' kind weights, exactly."""
+    hours = sum((job_hours(j, full_time) for j in jobs), Decimal(0))
+    if hours <= 0:
+        return Fraction(max(weights[j.kind] for j in jobs))
+    return sum((Fraction(job_hours(j, full_time)) * Fraction(weights[j.kind]) for j in jobs),
+               Fraction(0)) / Fraction(hours)
+
+
+def _day_weight(active: Sequence[Employment], weights: dict[str, Decimal], full_time: Decimal,
+                qualifies: Callable[[Sequence[Employment]], bool]) -> Fraction:
+    """What a qualifying day counts: the best hours-weighted average of the jobs that qualify
+    it. Subsidised work beside an open job that qualifies the day alone does not lower it, so
+    more work never counts less; 20 h open with 10 h subsidised at 0.5, which qualify only
+    together, count 5/6 of a day."""
+    if len(active) > MAX_JOBS_A_DAY:  # many jobs on one day: all of them, as documented
+        return _average_weight(active, weights, full_time)
+    return max(_average_weight(group, weights, full_time)
+               for k in range(1, len(active) + 1) for group in combinations(active, k)
+               if qualifies(group))
+
+
+def _day_evidence(active: Sequence[Employment],
+                  qualifies: Callable[[Sequence[Employment]], bool]) -> str:
+    """The evidence of a qualifying day: the strongest level whose jobs (at that level or
+    stronger) qualify the day on their own. A self-reported job beside a register-verified
+    one that qualifies the day alone leaves the day register-verified."""
+    for level in EVIDENCE_LEVELS:
+        rank = EVIDENCE_LEVELS.index(level)
+        if qualifies([j for j in active if EVIDENCE_LEVELS.index(j.evidence) <= rank]):
+            return level
+    return weakest(j.evidence for j in active)
 
 
 def spells(parts: Sequence[Stretch], max_gap_days: int = 0) -> list[Spell]:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from conftest import contract_from, events_from
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rewardengine.engine import evaluate
@@ -136,6 +136,14 @@ def test_total_is_sum_of_lines_and_runs_are_identical(cohort: list[list[str]]) -
 
 
 @given(customer_rows("c1"), st.integers(1, 200))
+@example(rows=[  # a self-reported job extended onto a day a register-verified job qualifies
+    "rc1,c1,referral,2020-01-01,,,,acme,,2020-01-01", "sc1,c1,service_start,2020-01-01",
+    "ec1_0,c1,employment,2019-12-31,,2019-12-31,,,,,,,,,open,self_report,0.5",
+    "ec1_1,c1,employment,2020-01-01,,,,,,,,,,,open,register,0.8"], extra_days=1)
+@example(rows=[  # subsidised work extended onto days open work qualifies on its own
+    "rc1,c1,referral,2020-01-01,,,,acme,,2019-01-01", "sc1,c1,service_start,2020-01-01",
+    "ec1_0,c1,employment,2020-01-01,,2020-01-31,,,,,,,,,subsidised,register,0.5",
+    "ec1_1,c1,employment,2020-02-01,,,,,,,,,,,open,register,1.0"], extra_days=200)
 def test_extending_a_job_never_lowers_payable(rows: list[str], extra_days: int) -> None:
     jobs = [i for i, r in enumerate(rows) if ",employment," in r]
     if not jobs:

@@ -67,17 +67,31 @@ def test_stretches_stop_at_as_of_and_at_the_window() -> None:
 
 
 def test_kind_weights_and_weakest_evidence() -> None:
+    """Days that need both jobs count at their hours-weighted weight, at the weaker evidence."""
     jobs = [emp("E1", "2020-01-01", "2020-01-10", fte="0.5", kind="subsidised",
                 evidence="self_report"),
             emp("E2", "2020-01-01", "2020-01-20", fte="0.5", evidence="register"),
             emp("E3", "2020-01-01", "2020-01-31", fte="1", kind="entrepreneur")]
     weights = {"open": Decimal(1), "subsidised": Decimal("0.5")}
-    parts = stretches(jobs, weights, WIDE, D("2020-12-31"))
+    parts = stretches(jobs, weights, WIDE, D("2020-12-31"), min_fte=Decimal(1))
     assert [(p.period.days, p.weight, p.evidence, p.event_ids) for p in parts] == [
         (10, Decimal("0.75"), "self_report", ("E1", "E2")),
-        (10, Decimal(1), "register", ("E2",)),
-    ]  # entrepreneur work has no weight here: ignored entirely
-    assert counted(parts) == Decimal("17.5")
+    ]  # entrepreneur work has no weight here: ignored entirely; E2 alone is 0.5 FTE
+    assert counted(parts) == Decimal("7.5")
+
+
+def test_more_work_never_counts_less() -> None:
+    """A day that a register-verified open job qualifies on its own stays a full day, and
+    register-verified, beside a self-reported subsidised job."""
+    jobs = [emp("E1", "2020-01-01", "2020-01-10", fte="0.5", kind="subsidised",
+                evidence="self_report"),
+            emp("E2", "2020-01-01", "2020-01-20", fte="0.5", evidence="register")]
+    weights = {"open": Decimal(1), "subsidised": Decimal("0.5")}
+    alone = stretches(jobs[1:], weights, WIDE, D("2020-12-31"))
+    both = stretches(jobs, weights, WIDE, D("2020-12-31"))
+    assert counted(alone) == counted(both) == Decimal(20)
+    assert {p.evidence for p in both} == {"register"}
+    assert [(p.period.days, p.weight) for p in both] == [(10, Decimal(1)), (10, Decimal(1))]
 
 
 @pytest.mark.parametrize(("second", "groups"), [

@@ -38,12 +38,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from itertools import combinations
 from typing import Literal
 
 from pydantic import Field
 
 from ..contract.model import (
     EMPLOYMENT_KINDS,
+    EVIDENCE_LEVELS,
     Amount,
     CalendarThreshold,
     ComponentBase,
@@ -65,7 +67,7 @@ from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import DurationField, IsoDate, Quantity, WholeNumber, money_text
-from ..work import job_hours, job_period, weakest
+from ..work import MAX_JOBS_A_DAY, job_hours, job_period, weakest
 from .base import CustomerKind, Outcome
 from .employment_common import by_text, confirmations, confirmations_text
 
@@ -128,6 +130,7 @@ class Unit:
     qualifies: bool
     weight: Fraction  # what a qualifying unit counts
     jobs: tuple[Employment, ...]  # counting jobs that worked in the unit
+    evidence: str = "register"  # the strongest level whose jobs qualify the unit alone
 
 
 def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Employment],
@@ -147,12 +150,31 @@ def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Employment],
     total = sum((v for _, v in parts), ZERO)
     if not parts:
         return Unit(period, ZERO, False, Fraction(0), ())
-    # compare sum(per_unit * days) >= threshold * denominator: no division, exact
-    qualifies = total >= threshold * denominator
-    weight = sum((Fraction(v) * Fraction(comp.weights[j.kind]) for j, v in parts),
-                 Fraction(0)) / Fraction(total)
-    return Unit(period, total / denominator, qualifies, weight,
-                tuple(j for j, _ in parts))
+
+    def enough(group: Sequence[tuple[Employment, Decimal]]) -> bool:
+        # sum(per_unit * days) >= threshold * denominator: no division, exact
+        return bool(group) and sum((v for _, v in group), ZERO) >= threshold * denominator
+
+    jobs_in = tuple(j for j, _ in parts)
+    if not enough(parts):
+        return Unit(period, total / denominator, False, _weight(comp, parts), jobs_in)
+    # as for days (work.py): the best weight and the strongest evidence of the jobs that
+    # qualify the unit, so more work never counts or pays less
+    groups = [g for k in range(1, len(parts) + 1) for g in combinations(parts, k)
+              if enough(g)] if len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
+    evidence = next(level for level in (*EVIDENCE_LEVELS, "self_report") if any(
+        all(EVIDENCE_LEVELS.index(j.evidence) <= EVIDENCE_LEVELS.index(level) for j, _ in g)
+        for g in groups))
+    return Unit(period, total / denominator, True,
+                max(_weight(comp, g) for g in groups), jobs_in, evidence)
+
+
+def _weight(comp: EmploymentCondition, parts: Sequence[tuple[Employment, Decimal]]
+            ) -> Fraction:
+    """The hours- (months: wage-) weighted average of the jobs' kind weights, exactly."""
+    total = sum((v for _, v in parts), ZERO)
+    return sum((Fraction(v) * Fraction(comp.weights[j.kind]) for j, v in parts),
+               Fraction(0)) / Fraction(total)
 
 
 def count_text(value: Fraction | Decimal) -> str:
@@ -211,8 +233,8 @@ class _Count:
 
     @property
     def evidence(self) -> str | None:
-        used = self.jobs
-        return weakest(j.evidence for j in used.values()) if used else None
+        """The weakest evidence of the qualifying units counted."""
+        return weakest(u.evidence for u in self.qualifying) if self.qualifying else None
 
 
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
