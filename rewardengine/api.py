@@ -36,6 +36,7 @@ from .kinds import KINDS
 from .pipeline import load
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
+from .worked import ExampleResult, run_examples
 
 
 @dataclass
@@ -96,6 +97,15 @@ def explain_customer(contract_path: str, event_paths: Sequence[str], customer: s
     if ev is None or not ev.customers:
         return None, ev, inputs
     return explain(ev, ev.customers[0]), ev, inputs
+
+
+def test_contract(contract_path: str) -> tuple[list[ExampleResult] | None, Inputs]:
+    """Run the contract's worked examples (``tests:``); ``None`` when the contract has
+    errors."""
+    inputs = load_inputs(contract_path, [])
+    if not inputs.ok or inputs.contract is None:
+        return None, inputs
+    return run_examples(inputs.contract), inputs
 
 
 # --- billing ---------------------------------------------------------------------------------
@@ -219,6 +229,7 @@ __all__ = [
     "Dialect",
     "DialectError",
     "Evaluation",
+    "ExampleResult",
     "Explanation",
     "Inputs",
     "Invoice",
@@ -243,5 +254,6 @@ __all__ = [
     "report_json",
     "run_evaluation",
     "show_invoice",
+    "test_contract",
     "verify_bill",
 ]

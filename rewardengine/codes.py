@@ -87,6 +87,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("C219", "thresholds in the wrong order", _E, "contract-cross-checks-c2xx"),
     ("C220", "a value that changes on dates starts after the contract", _E,
      "contract-cross-checks-c2xx"),
+    ("C221", "a worked example that names an unknown component or repeats a name", _E,
+     "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
     ("E002", "an unknown event type", _E, "event-problems-e0xx"),

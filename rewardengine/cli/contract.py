@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ..api import contract_schema, load_inputs
+from ..api import contract_schema, load_inputs, test_contract
 from ..errors import EXIT_OK, EXIT_PROBLEMS, Severity
 from ..jsonout import canonical_json
 from .common import (
@@ -24,7 +24,7 @@ from .common import (
     file_dialect,
     out,
 )
-from .report import print_problems
+from .report import print_examples, print_problems
 
 
 def validate(
@@ -61,6 +61,26 @@ def validate(
     raise typer.Exit(code)
 
 
+def test(
+    contract: ContractArg,
+    format: Annotated[ProblemFormat, typer.Option("--format", "-f")] = ProblemFormat.text,
+) -> None:
+    """Run the contract's worked examples (its `tests:`); exit 1 if any gives other lines."""
+    results, inputs = test_contract(contract)
+    if results is None:
+        print_problems(err(), inputs.problems)
+        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable) or EXIT_PROBLEMS)
+    failed = sum(not r.ok for r in results)
+    if format is ProblemFormat.json:
+        sys.stdout.write(canonical_json({"ok": not failed,
+                                         "examples": [r.to_dict() for r in results]}))
+    else:
+        print_examples(out(), results)
+        err().print(f"{len(results) - failed} of {len(results)} worked example(s) pass",
+                    markup=False)
+    raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
 def schema() -> None:
     """Print the JSON Schema of the contract language (for editors checking drafts)."""
     sys.stdout.write(canonical_json(contract_schema()))
@@ -73,5 +93,6 @@ def version() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command()(validate)
+    app.command()(test)
     app.command()(schema)
     app.command()(version)

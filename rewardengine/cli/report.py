@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..api import ComponentView, Evaluation, Explanation, Line
+from ..api import ComponentView, Evaluation, ExampleResult, Explanation, Line
 from ..csvsafe import write_csv
 from ..errors import Problem, Severity
 from ..values import money_text
@@ -183,3 +183,16 @@ def explain_customer(console: Console, x: Explanation) -> None:
     console.print(f"[bold]payable {money_text(t.payable)} {cur}[/bold] · pending "
                   f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
                   f"{cur}")
+
+
+def print_examples(console: Console, results: list[ExampleResult]) -> None:
+    """Each worked example: passed, or its differences and the explanation of each customer
+    concerned (read from the evaluation)."""
+    for r in results:
+        mark = Text("PASS", style="green") if r.ok else Text("FAIL", style="bold red")
+        console.print(Text.assemble(mark, f" {safe_text(r.name)} ({r.source})"))
+        print_problems(console, r.problems)
+        for d in r.differences:
+            console.print(Text(safe_text(f"  {d.kind}: {d.text}"), style="red"))
+        for x in r.explanations.values():
+            explain_customer(console, x)

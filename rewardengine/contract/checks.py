@@ -54,10 +54,25 @@ def _checks(draft: Draft) -> Iterator[Problem]:
                       "the segments have errors", "segments")
     for i, comp in draft.items():
         yield from _component_checks(draft, i, comp, component_ids)
+    yield from _example_checks(draft, component_ids)
     caps = draft.caps
     if caps is not None and caps.per_customer is not None:
         yield from _price_checks(draft, PriceTable(("per_customer",), caps.per_customer, "cap",
                                                    "cap"), ("caps",), None)
+
+
+def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]:
+    """A worked example expects lines of components the contract has, each example named
+    once (so `rewardengine test` can report it by name)."""
+    examples = draft.parts.get("tests") or []
+    yield from _duplicates(draft, [e.name for e in examples], "C221", "worked example name",
+                           lambda i: ("tests", i, "name"))
+    for i, example in enumerate(examples):
+        for j, want in enumerate(example.expect):
+            if want.component not in component_ids:
+                yield _err(draft, "C221", f"worked example '{example.name[:40]}' expects a "
+                           f"line of component '{want.component}', which the contract does "
+                           "not have", "tests", i, "expect", j, "component")
 
 
 def _metadata_checks(draft: Draft) -> Iterator[Problem]:

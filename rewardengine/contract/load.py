@@ -32,6 +32,7 @@ from .model import (
     Path,
     Segmentation,
     Windows,
+    WorkedExample,
 )
 
 # pydantic error type -> stable code
@@ -174,7 +175,8 @@ class Draft:
         """The draft of a contract that validated (every part present)."""
         c = loaded.contract
         parts = {"metadata": c.metadata, "segments": c.segments, "windows": c.windows,
-                 "caps": c.caps, "invoicing": c.invoicing, "accept": c.accept}
+                 "caps": c.caps, "invoicing": c.invoicing, "accept": c.accept,
+                 "tests": c.tests}
         return Draft(loaded.doc, loaded.sha256, parts, dict(enumerate(c.components)),
                      len(c.components))
 
@@ -191,10 +193,11 @@ _TOP = create_model(  # type: ignore[call-overload]
 _PART_TYPES: dict[str, Any] = {
     "metadata": Metadata, "segments": Segmentation | None, "windows": Windows,
     "caps": Caps, "invoicing": Invoicing | None, "accept": list[AcceptedWarning],
+    "tests": list[WorkedExample],
 }
 _ADAPTERS = {name: TypeAdapter(tp) for name, tp in _PART_TYPES.items()}
 _DEFAULTS: dict[str, Any] = {"segments": None, "caps": Caps(), "invoicing": None,
-                             "accept": []}
+                             "accept": [], "tests": []}
 
 
 def check_schema(doc: YamlDocument, sha256: str, contract_cls: type[ContractBase]

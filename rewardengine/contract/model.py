@@ -488,6 +488,29 @@ class AcceptedWarning(Strict):
     reason: str = Field(min_length=1, pattern=r"\S")
 
 
+class ExpectedLine(Strict):
+    """A line a worked example must give (what the contract's author says it pays)."""
+
+    customer: str = Field(min_length=1)
+    component: Identifier
+    status: Literal["payable", "pending", "not_earned"] = "payable"
+    amount: Number
+    occurrence: str | None = None
+    date: IsoDate | None = None
+
+
+class WorkedExample(Strict):
+    """A small customer timeline and the lines it must give, written in the contract (as
+    OpenFisca's YAML tests): ``rewardengine test CONTRACT`` runs them."""
+
+    name: str = Field(min_length=1)
+    as_of: IsoDate
+    events: str = Field(min_length=1, description="event rows as CSV, the header first")
+    expect: list[ExpectedLine] = Field(default_factory=list)
+    exact: bool = Field(
+        default=True, description="every payable line of the example must be expected")
+
+
 class ContractBase(Strict):
     """A contract; ``contract_class`` gives ``components`` the union of the kinds' models."""
 
@@ -499,6 +522,8 @@ class ContractBase(Strict):
     invoicing: Invoicing | None = None
     accept: list[AcceptedWarning] = Field(
         default_factory=list, description="lint warnings accepted on purpose, with a reason")
+    tests: list[WorkedExample] = Field(
+        default_factory=list, description="worked examples: timelines and what they must pay")
 
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.segments.tiers] if self.segments else ["default"]
@@ -509,7 +534,7 @@ class ContractBase(Strict):
 
 # the top-level parts of a contract, in the order they are checked
 PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "caps",
-                          "invoicing", "accept")
+                          "invoicing", "accept", "tests")
 
 
 def kind_of(model: type[ComponentBase]) -> str:

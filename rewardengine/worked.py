@@ -1,0 +1,125 @@
+"""Worked examples written in the contract (``tests:``), run by ``rewardengine test``.
+
+A worked example is a small customer timeline (event rows as CSV) and the lines the author
+says it must give. Running one evaluates the contract over those rows exactly as ``evaluate``
+would, and compares: an expected line missing or different, or (with ``exact``, the default) a
+payable line nobody expected, is a difference, shown with the explanation of the customer it
+concerns. A procurement officer states the contract's intent this way and every draft is
+checked against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from .contract.load import LoadedContract
+from .contract.model import ExpectedLine, WorkedExample
+from .engine import evaluate
+from .errors import Problem, Source, has_errors
+from .evaluate.lines import Line
+from .events.read import read_text
+from .explanation import Explanation, explain
+from .values import money_text
+
+Kind = Literal["missing", "different", "unexpected"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: Kind
+    text: str
+    customer: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "customer": self.customer, "text": self.text}
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    name: str
+    source: Source
+    problems: list[Problem] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
+    explanations: dict[str, Explanation] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems) and not self.differences
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "source": str(self.source), "ok": self.ok,
+                "problems": [p.to_dict() for p in self.problems],
+                "differences": [d.to_dict() for d in self.differences],
+                "explanations": {c: x.to_dict() for c, x in sorted(self.explanations.items())}}
+
+
+def run_examples(loaded: LoadedContract) -> list[ExampleResult]:
+    """Every worked example of the contract, in file order."""
+    return [run_example(loaded, i, ex) for i, ex in enumerate(loaded.contract.tests)]
+
+
+def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:
+    where = loaded.source("tests", index)
+    events_at = loaded.source("tests", index, "events")
+    read = read_text(example.events, loaded.file)
+    # an event row of the example is located at its line in the contract (the block's
+    # first line is the header, row 1)
+    problems = [Problem(p.code, p.message, Source(loaded.file, (events_at.line or 0)
+                                                  + (p.source.row or 1), 1))
+                for p in read.problems]
+    if has_errors(problems):
+        return ExampleResult(example.name, where, problems)
+    ev = evaluate(loaded, read.events, example.as_of)
+    problems.extend(p for p in ev.problems)
+    got = [ln for c in ev.customers for ln in c.lines]
+    differences = _compare(example, got)
+    concerned = {d.customer for d in differences}
+    explanations = {c.customer_id: explain(ev, c) for c in ev.customers
+                    if c.customer_id in concerned}
+    return ExampleResult(example.name, where, problems, differences, explanations)
+
+
+def _matches(want: ExpectedLine, ln: Line) -> bool:
+    return ((ln.customer_id or "") == want.customer and ln.component == want.component
+            and (want.occurrence is None or ln.occurrence == want.occurrence)
+            and (want.date is None or ln.date == want.date))
+
+
+def _compare(example: WorkedExample, got: list[Line]) -> list[Difference]:
+    out: list[Difference] = []
+    used: set[int] = set()
+    for want in example.expect:
+        candidates = [i for i, ln in enumerate(got) if i not in used and _matches(want, ln)]
+        hit = next((i for i in candidates if got[i].status == want.status
+                    and got[i].amount == Decimal(want.amount)), None)
+        if hit is not None:
+            used.add(hit)
+            continue
+        if candidates:
+            used.add(candidates[0])
+            out.append(Difference("different", f"expected {_want(want)}, got "
+                                  f"{_got(got[candidates[0]])}", want.customer))
+        else:
+            out.append(Difference("missing", f"expected {_want(want)}, but the component "
+                                  "gives no such line", want.customer))
+    if example.exact:
+        for i, ln in enumerate(got):
+            if i not in used and ln.status == "payable" and ln.amount != 0:
+                out.append(Difference("unexpected", f"not expected: {_got(ln)}",
+                                      ln.customer_id or ""))
+    return out
+
+
+def _want(want: ExpectedLine) -> str:
+    what = f" ({want.occurrence})" if want.occurrence else ""
+    on = f" on {want.date}" if want.date else ""
+    return (f"{want.customer} {want.component}{what} {want.status} "
+            f"{money_text(Decimal(want.amount))}{on}")
+
+
+def _got(ln: Line) -> str:
+    on = f" on {ln.date}" if ln.date else ""
+    return (f"{ln.customer_id} {ln.component} ({ln.occurrence}) {ln.status} "
+            f"{money_text(ln.amount)}{on}: {ln.reason}")

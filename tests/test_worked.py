@@ -1,0 +1,96 @@
+"""Worked examples inside a contract (`tests:`), run by `rewardengine test`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import CONTRACT_HEAD, contract_from
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+from rewardengine.pipeline import load_contract_text
+from rewardengine.worked import run_examples
+
+runner = CliRunner()
+
+BODY = """
+components:
+  - id: job90
+    kind: employment_outcome
+    work: {min_fte: 0.8}
+    min_duration: 90 days
+    amount: {A: 750.00, B: 900.00}
+tests:
+  - name: ninety days exactly
+    as_of: 2020-12-31
+    events: |
+      event_id,customer_id,type,date,end,unemployed_since,provider,kind,evidence,fte
+      r1,c1,referral,2020-01-02,,2019-06-01,acme,,,
+      s1,c1,service_start,2020-01-06,,,,,,
+      e1,c1,employment,2020-02-01,2020-04-30,,,open,register,1.0
+    expect: [{customer: c1, component: job90, amount: 750.00, date: 2020-04-30}]
+  - name: one day short
+    as_of: 2020-12-31
+    events: |
+      event_id,customer_id,type,date,end,unemployed_since,provider,kind,evidence,fte
+      r1,c1,referral,2020-01-02,,2019-06-01,acme,,,
+      s1,c1,service_start,2020-01-06,,,,,,
+      e1,c1,employment,2020-02-01,2020-04-29,,,open,register,1.0
+    expect:
+      - {customer: c1, component: job90, status: pending, amount: 750.00}
+"""
+
+
+def test_examples_that_hold_pass() -> None:
+    results = run_examples(contract_from(BODY))
+    assert [(r.name, r.ok) for r in results] == [("ninety days exactly", True),
+                                                 ("one day short", True)]
+
+
+def test_a_difference_is_shown_with_the_explanation() -> None:
+    wrong = BODY.replace("status: pending, amount: 750.00", "amount: 750.00")
+    (_, short) = run_examples(contract_from(wrong))
+    assert not short.ok
+    (diff,) = short.differences
+    assert diff.kind == "different"
+    assert diff.text.startswith("expected c1 job90 payable 750.00, got c1 job90 (next) "
+                                "pending 750.00 on")
+    assert set(short.explanations) == {"c1"}
+
+
+def test_an_unexpected_payment_fails_an_exact_example() -> None:
+    text = BODY.replace("expect: [{customer: c1, component: job90, amount: 750.00, "
+                        "date: 2020-04-30}]", "expect: []")
+    (exactly, _) = run_examples(contract_from(text))
+    assert [d.kind for d in exactly.differences] == ["unexpected"]
+
+
+def test_an_example_row_with_an_error_is_located_in_the_contract() -> None:
+    text = BODY.replace("e1,c1,employment,2020-02-01,2020-04-30", "e1,c1,employment,2020-02-31"
+                        ",2020-04-30")
+    (bad, _) = run_examples(contract_from(text))
+    (problem,) = bad.problems
+    lines = (CONTRACT_HEAD + text).splitlines()
+    assert problem.code == "E005"
+    assert lines[(problem.source.line or 0) - 1].strip().startswith("e1,c1,employment,2020-02-31")
+
+
+def test_an_unknown_component_is_c221() -> None:
+    text = BODY.replace("component: job90, amount: 750.00, date", "component: jb90, amount: "
+                        "750.00, date")
+    loaded, problems = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
+    assert loaded is None and [p.code for p in problems] == ["C221"]
+
+
+def test_the_test_command(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONTRACT_HEAD + BODY, encoding="utf-8")
+    result = runner.invoke(app, ["test", str(path)])
+    assert result.exit_code == 0
+    assert "PASS ninety days exactly" in result.stdout
+    path.write_text(CONTRACT_HEAD + BODY.replace("status: pending, ", ""), encoding="utf-8")
+    result = runner.invoke(app, ["test", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [e["ok"] for e in data["examples"]] == [True, False]
