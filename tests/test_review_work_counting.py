@@ -51,9 +51,10 @@ def test_two_paid_spells_have_distinct_occurrences() -> None:
 # --- weighted days must be counted exactly ---------------------------------------------------
 
 # Open work 20 h/week (weight 1) with subsidised work 10 h/week (weight 0.5), which qualify
-# only together (at least 30 h a week): every day counts (20 + 5) / 30 = 5/6 of a day. 90 counted days need exactly 108 days of work: from 2020-02-01
-# the 108th day is 2020-05-18. The subsidised job is renewed on 2020-02-11 (E2 then E3), which
-# splits the spell into two stretches of the same weight.
+# only together (at least 30 h a week): every day counts (20 + 5) / 30 = 5/6 of a day. 90
+# counted days need exactly 108 days of work: from 2020-02-01 the 108th day is 2020-05-18.
+# The subsidised job is renewed on 2020-02-11 (E2 then E3), which splits the spell into two
+# stretches of the same weight.
 WEIGHTED = """
 components:
   - id: job90
