@@ -19,7 +19,9 @@ from .evaluate.engine import Evaluation, evaluate
 from .events.model import Referral
 from .events.read import EventSet, read_events
 from .events.timeline import group_by_customer, timeline
+from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
+from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
 from .invoicing.ledger import LedgerError
@@ -194,6 +196,22 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     return report, inputs
 
 
+# --- the ledger ------------------------------------------------------------------------------
+
+def check_ledger(ledger_path: str) -> LedgerReport:
+    """Every problem of the ledger at ``ledger_path`` and what it holds (``ledger check``).
+    Read-only; ``LedgerReport.unreadable`` when it is not a ledger or cannot be read now."""
+    return ledger_audit.check_ledger(ledger_path)
+
+
+def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
+                  ) -> tuple[str | None, LedgerReport]:
+    """The ledger's whole audit trail as JSON or CSV, every row with its hash and its link of
+    the export's hash chain (``None`` when it cannot be read), and the check of the same
+    snapshot (``ledger export``)."""
+    return ledger_audit.export_ledger(ledger_path, fmt)
+
+
 __all__ = [
     "CLASSES", "Bill", "BillingError", "BillingPeriod", "Evaluation", "Inputs", "Invoice",
     "IssueResult", "VerifyReport", "billing_period", "class_label", "contract_schema",
@@ -201,3 +219,5 @@ __all__ = [
     "load_inputs", "read_bill_file", "report_html", "report_json", "run_evaluation",
     "show_invoice", "verify_bill",
 ]
+# the ledger's own commands (``ledger check``, ``ledger export``)
+__all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]

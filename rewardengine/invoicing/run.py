@@ -131,7 +131,7 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
                            f"issued {invoice.number} for {period.label}: total "
                            f"{invoice.total} {invoice.currency}")
 
-    if dry_run and not os.path.exists(ledger_path):
+    if dry_run and not os.path.lexists(ledger_path):  # nothing there: nothing invoiced yet
         result = attempt(None)
     elif dry_run:
         with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
@@ -146,10 +146,11 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
-    """An issued invoice from the ledger, exactly as issued."""
-    if not os.path.exists(ledger_path):
+    """An issued invoice from the ledger, exactly as issued (its document checked against
+    its sha256 and its rows)."""
+    if not os.path.lexists(ledger_path):
         return None
-    with Ledger.open(ledger_path, read_only=True) as ledger:
+    with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(write=False):
         return ledger.get(number)
 
 
@@ -164,7 +165,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
     """
     series, providers = select_providers(loaded, provider, joint)
     contract_id = loaded.contract.metadata.id
-    if ledger_path is None or not os.path.exists(ledger_path):
+    if ledger_path is None or not os.path.lexists(ledger_path):
         prior = PriorState()
         note = "no ledger: nothing was invoiced before"
     else:
