@@ -181,7 +181,8 @@ def fitting(stored: Stored) -> list[Problem]:
     numbered: set[tuple[int, int]] = set()
     out = []
     for ln in lines:
-        what = _misfit(ln, by_id.get(ln.invoice_id), billed, originals, numbered)
+        what = _misfit(ln, by_id.get(ln.invoice_id), billed, originals, numbered,
+                       stored.unreadable_lines)
         if what:
             out.append(_problem(stored, "L009", f"{ln.where}: {what}"))
     return out
@@ -189,7 +190,8 @@ def fitting(stored: Stored) -> list[Problem]:
 
 def _misfit(ln: StoredLine, inv: StoredInvoice | None, billed: dict[tuple[str, ...],
             StoredLine], originals: dict[tuple[int, int], StoredLine],
-            numbered: set[tuple[int, int]]) -> str | None:
+            numbered: set[tuple[int, int]], unreadable: set[tuple[str, int, int]]
+            ) -> str | None:
     if inv is None:
         return ("belongs to no invoice" if not ln.invoice
                 else "its invoice is of another contract than the row says")
@@ -204,6 +206,9 @@ def _misfit(ln: StoredLine, inv: StoredInvoice | None, billed: dict[tuple[str, .
         first = billed.setdefault(ln.identity, ln)
         return None if first is ln else f"bills an identity already billed on {first.where}"
     corrected = originals.get((ln.corrects_invoice_id or 0, ln.corrects_line or 0))
+    if corrected is None and ("invoice_lines", ln.corrects_invoice_id,
+                              ln.corrects_line) in unreadable:
+        return None  # the line it corrects was left out, and reported (L005)
     if corrected is None:
         return f"corrects line {ln.corrects_line} of " \
                f"{ln.corrects_invoice or f'#{ln.corrects_invoice_id}'}, which is not an " \

@@ -125,7 +125,7 @@ def shown(value: object) -> str:
     if isinstance(value, NotUtf8):
         return "text that is not UTF-8"
     if isinstance(value, bytes):
-        return f"a blob of {len(value)} bytes"
+        return f"a blob of {len(value)} byte{'' if len(value) == 1 else 's'}"
     if isinstance(value, float):
         return f"the number {value!r} stored as REAL"
     text = str(value)
@@ -147,7 +147,8 @@ class _Fields:
         value = self.row[column]
         if isinstance(value, str) or (optional and value is None):
             return value or ""
-        self.fail(column, f"{shown(value)} is not text")
+        self.fail(column, "holds text that is not UTF-8" if isinstance(value, NotUtf8)
+                  else f"{shown(value)} is not text")
         return ""
 
     def whole(self, column: str) -> int:
