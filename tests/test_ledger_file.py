@@ -86,7 +86,7 @@ def test_before_this_fix_a_truncated_ledger_billed_everything_again(tmp_path: Pa
 # --- 3. only ledgers: other files and other applications' databases -------------------------
 
 def test_other_files_are_refused(tmp_path: Path) -> None:
-    c, e = inputs(tmp_path)
+    _, e = inputs(tmp_path)
     code, _, err = _invoice(tmp_path, Path(e))  # the events given as the ledger by mistake
     assert code == 2 and "L001 is not a SQLite database, so not a usable ledger" in err
     assert "c1" not in err.replace(e, "")  # nothing of the file's content is shown
