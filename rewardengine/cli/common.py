@@ -125,6 +125,24 @@ def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
         fail(f"--output {path} is a SQLite database (a ledger?); it is not overwritten")
 
 
+class PreparedOutput:
+    """An output written aside: calling it puts it in place (an atomic rename); ``discard``
+    removes it when what it shows was not recorded after all."""
+
+    def __init__(self, tmp: str, path: str) -> None:
+        self.tmp, self.path = tmp, path
+
+    def __call__(self) -> None:
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            _remove(self.tmp)
+            fail(f"--output {self.path}: cannot write ({exc.strerror or exc})")
+
+    def discard(self) -> None:
+        _remove(self.tmp)
+
+
 def prepare_output(text: str, path: str | None) -> Callable[[], None]:
     """Write ``text`` to a temporary file beside ``path``; return the step that puts it in
     place (an atomic rename). Nothing is left behind when writing fails (exit 2)."""
@@ -143,16 +161,7 @@ def prepare_output(text: str, path: str | None) -> Callable[[], None]:
         if tmp is not None:
             _remove(tmp)
         fail(f"--output {path}: cannot write ({exc.strerror or exc})")
-    done = tmp
-
-    def finish() -> None:
-        try:
-            os.replace(done, path)
-        except OSError as exc:
-            _remove(done)
-            fail(f"--output {path}: cannot write ({exc.strerror or exc})")
-
-    return finish
+    return PreparedOutput(tmp, path)
 
 
 def write_output(text: str, path: str | None) -> None:

@@ -93,7 +93,9 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
     ``prepare(invoice)``, when given, runs before the commit for every invoice the result
     shows (issued, dry run, already issued) and returns the step run after the commit: an
     output written aside is put in place only once the ledger holds what it shows, and a
-    failed write rolls the invoice back."""
+    failed write rolls the invoice back. When the invoice is not recorded after all (the
+    ledger cannot be written, the commit fails), the step's ``discard()``, if it has one,
+    removes what was written aside."""
     series, providers = select_providers(loaded, provider, joint)
     issued_on = issue_date or period.last_day
     contract_id = loaded.contract.metadata.id
@@ -131,15 +133,22 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
                            f"issued {invoice.number} for {period.label}: total "
                            f"{invoice.total} {invoice.currency}")
 
-    if dry_run and not os.path.lexists(ledger_path):  # nothing there: nothing invoiced yet
-        result = attempt(None)
-    elif dry_run:
-        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
-                write=False):
-            result = attempt(ledger)
-    else:
-        with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-            result = attempt(ledger)
+    try:
+        if dry_run and not os.path.lexists(ledger_path):  # nothing there: nothing invoiced
+            result = attempt(None)
+        elif dry_run:
+            with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                    write=False):
+                result = attempt(ledger)
+        else:
+            with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+                result = attempt(ledger)
+    except BaseException:
+        for step in finish:  # what was prepared shows an invoice that was not recorded
+            discard = getattr(step, "discard", None)
+            if callable(discard):
+                discard()
+        raise
     for step in finish:
         step()
     return result
