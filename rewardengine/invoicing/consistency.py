@@ -174,10 +174,11 @@ def numbering(stored: Stored) -> list[Problem]:
 def fitting(stored: Stored) -> list[Problem]:
     """Lines and corrections against their invoices and each other."""
     by_id = {inv.id: inv for inv in stored.invoices}
+    originals = {(ln.invoice_id, ln.line_no): ln for ln in stored.lines
+                 if ln.table == "invoice_lines"}
+    # rows of an invoice left out (L005) are not held against it again
     lines = [ln for ln in stored.lines if ln.invoice_id not in stored.unreadable]
     billed: dict[tuple[str, ...], StoredLine] = {}
-    originals = {(ln.invoice_id, ln.line_no): ln for ln in lines
-                 if ln.table == "invoice_lines"}
     numbered: set[tuple[int, int]] = set()
     out = []
     for ln in lines:
