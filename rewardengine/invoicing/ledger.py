@@ -171,7 +171,9 @@ class Ledger:
 
     def _bring_up_to_date(self) -> None:
         if self.shape.version >= SCHEMA_VERSION:
-            use_wal(self._conn)
+            if self.shape.journal != "wal":
+                use_wal(self._conn)
+                self._recognise()
         else:
             # check the whole ledger before marking it: damage is never sealed into the chain
             with self._tx(write=False):
@@ -181,8 +183,9 @@ class Ledger:
             if problems:
                 raise LedgerError.of(problems, "the ledger was not marked; " +
                                      damaged_hint(self.path))
+            use_wal(self._conn)  # first, so that a kill while marking it is recovered by anyone
             migrate(self._conn)
-        self._recognise()
+            self._recognise()
 
     def close(self) -> None:
         self._conn.close()

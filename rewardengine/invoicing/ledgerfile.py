@@ -285,9 +285,14 @@ def _columns(version: int) -> dict[str, tuple[str, ...]]:
 
 
 def _missing_columns(conn: sqlite3.Connection, path: str, version: int) -> list[Problem]:
+    columns: dict[str, set[str]] = {}
+    for table, column in conn.execute(
+            "SELECT m.name, c.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c "
+            "WHERE m.type = 'table'"):
+        columns.setdefault(str(table), set()).add(str(column))
     problems = []
     for table, wanted in _columns(min(version, SCHEMA_VERSION)).items():
-        have = {str(c[1]) for c in conn.execute(f"PRAGMA table_info({table})")}
+        have = columns.get(table, set())
         if not have:
             problems.append(Problem("L004", f"table {table} is missing", Source(path)))
         elif missing := [c for c in wanted if c not in have]:
