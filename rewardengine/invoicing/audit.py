@@ -30,7 +30,7 @@ from typing import Any, Literal
 from ..errors import Problem, Source, has_errors
 from ..jsonout import canonical_json
 from . import consistency
-from .ledger import connect, sqlite_damage, sqlite_failure
+from .ledger import SQLITE_FAILURES, connect, sqlite_damage, sqlite_failure
 from .ledgerfile import CHAIN_START, LedgerError, look, recognise
 from .stored import read
 
@@ -96,7 +96,7 @@ def _open(path: str) -> tuple[sqlite3.Connection | None, LedgerReport]:
         conn = connect(path, read_only=True)
     except LedgerError as exc:
         return None, LedgerReport(path, _as_problems(exc, path))
-    except sqlite3.Error as exc:
+    except SQLITE_FAILURES as exc:
         return None, LedgerReport(path, _as_problems(sqlite_failure(exc, path), path))
     conn.execute("BEGIN")  # one snapshot for everything read
     return conn, LedgerReport(path)
@@ -131,7 +131,7 @@ def _check(conn: sqlite3.Connection, path: str) -> LedgerReport:
             head = consistency.head(stored) if shape.chained else None
         else:
             head = None
-    except sqlite3.Error as exc:
+    except SQLITE_FAILURES as exc:
         failure = sqlite_failure(exc, path)
         return LedgerReport(path, failure.problems or _as_problems(failure, path))
     if not shape.marked:
@@ -188,10 +188,11 @@ def export_ledger(path: str, fmt: ExportFormat = "json") -> tuple[str | None, Le
         return None, report
     try:
         report = _check(conn, path)
-        if report.unreadable or report.schema_version is None:
+        if report.unreadable or report.schema_version is None or any(
+                p.code == "L004" for p in report.problems):  # tables not as written
             return None, report
         records, documents = _records(conn, report.marked)
-    except sqlite3.Error as exc:
+    except SQLITE_FAILURES as exc:
         return None, LedgerReport(path, _as_problems(sqlite_failure(exc, path), path))
     finally:
         conn.close()
@@ -217,8 +218,8 @@ def _row_cells(row: sqlite3.Row) -> dict[str, str | None]:
 
 def _records(conn: sqlite3.Connection, chained: bool
              ) -> tuple[list[dict[str, str | None]], dict[str, str]]:
-    numbers = {r[0]: _cell(r[1]) or f"#{r[0]}" for r in conn.execute(
-        "SELECT id, number FROM invoices")}
+    invoices = list(conn.execute("SELECT * FROM invoices ORDER BY id"))
+    numbers = {r["id"]: _cell(r["number"]) or f"#{r['id']}" for r in invoices}
     links = dict(conn.execute("SELECT invoice_id, chain_sha256 FROM invoice_chain").fetchall()
                  ) if chained else {}
     rows: dict[int, list[tuple[int, int, dict[str, str | None]]]] = defaultdict(list)
@@ -236,7 +237,7 @@ def _records(conn: sqlite3.Connection, chained: bool
             rows[r["invoice_id"]].append((key, order, cells))
     records: list[dict[str, str | None]] = []
     documents: dict[str, str] = {}
-    for r in conn.execute("SELECT * FROM invoices ORDER BY id"):
+    for r in invoices:
         cells = _row_cells(r)
         cells.update(record="invoice", invoice=numbers[r["id"]],
                      ledger_chain_sha256=_cell(links.get(r["id"])))

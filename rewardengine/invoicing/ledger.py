@@ -87,10 +87,17 @@ def damaged_hint(path: str) -> str:
             f"check --ledger {path}` lists every problem. Restore the ledger from a backup")
 
 
-def sqlite_failure(exc: sqlite3.Error, path: str) -> LedgerError:
+# What SQLite raises on a damaged file: its errors, and, when the message itself quotes a
+# damaged schema, the failure to decode that message.
+SQLITE_FAILURES = (sqlite3.Error, UnicodeDecodeError)
+
+
+def sqlite_failure(exc: Exception, path: str) -> LedgerError:
     """What a SQLite error means for the user. Never its text: it could quote stored data."""
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     src = Source(path)
+    if isinstance(exc, UnicodeDecodeError):
+        name = "SQLITE_CORRUPT"  # SQLite's message quoted a damaged schema
     if name in ("SQLITE_READONLY_ROLLBACK", "SQLITE_READONLY_RECOVERY"):
         return LedgerError.of([Problem(
             "L010", "holds an unfinished transaction of a process that was stopped; a "
@@ -145,7 +152,7 @@ class Ledger:
             create(path, lambda tmp: connect(tmp, read_only=False, timeout=timeout))
         try:
             conn = connect(path, read_only=read_only, timeout=timeout)
-        except sqlite3.Error as exc:
+        except SQLITE_FAILURES as exc:
             raise sqlite_failure(exc, path) from None
         ledger = Ledger(conn, path, read_only)
         try:
@@ -155,7 +162,7 @@ class Ledger:
         except sqlite3.IntegrityError:
             conn.close()
             raise
-        except sqlite3.Error as exc:
+        except SQLITE_FAILURES as exc:
             conn.close()
             raise sqlite_failure(exc, path) from None
         except BaseException:
@@ -235,7 +242,7 @@ class Ledger:
                 yield self
         except sqlite3.IntegrityError:
             raise  # a constraint the engine itself broke: a bug, not the user's file
-        except sqlite3.Error as exc:
+        except SQLITE_FAILURES as exc:
             raise sqlite_failure(exc, self.path) from None
 
     def _quick_check(self) -> None:
@@ -376,5 +383,5 @@ class Ledger:
         return row[1]
 
 
-__all__ = ["SCHEMA_VERSION", "TEST_HOOK_ENV", "Ledger", "LedgerError", "canonical_json",
-           "connect", "damaged_hint", "sqlite_damage", "sqlite_failure"]
+__all__ = ["SCHEMA_VERSION", "SQLITE_FAILURES", "TEST_HOOK_ENV", "Ledger", "LedgerError",
+           "canonical_json", "connect", "damaged_hint", "sqlite_damage", "sqlite_failure"]

@@ -384,7 +384,7 @@ def create(path: str, connect: Callable[[str], sqlite3.Connection]) -> None:
         finally:
             conn.close()
         _put_in_place(tmp, path)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:
         raise LedgerError(f"{path}: cannot create the ledger ({_reason(exc)}); nothing was "
                           "written") from None
     finally:
