@@ -134,15 +134,7 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
                            f"{invoice.total} {invoice.currency}")
 
     try:
-        if dry_run and not os.path.lexists(ledger_path):  # nothing there: nothing invoiced
-            result = attempt(None)
-        elif dry_run:
-            with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
-                    write=False):
-                result = attempt(ledger)
-        else:
-            with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-                result = attempt(ledger)
+        result = _in_ledger(ledger_path, dry_run, attempt)
     except BaseException:
         for step in finish:  # what was prepared shows an invoice that was not recorded
             discard = getattr(step, "discard", None)
@@ -152,6 +144,20 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
     for step in finish:
         step()
     return result
+
+
+def _in_ledger(ledger_path: str, dry_run: bool,
+               attempt: Callable[[Ledger | None], IssueResult]) -> IssueResult:
+    """``attempt`` inside one transaction: a read-only one for a dry run (no ledger file:
+    nothing was invoiced yet), otherwise the writing one."""
+    if dry_run and not os.path.lexists(ledger_path):
+        return attempt(None)
+    if dry_run:
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            return attempt(ledger)
+    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+        return attempt(ledger)
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
