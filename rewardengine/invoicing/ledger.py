@@ -159,14 +159,10 @@ class Ledger:
             ledger._recognise()
             if not read_only:
                 ledger._bring_up_to_date()
-        except sqlite3.IntegrityError:
+        except BaseException as exc:
             conn.close()
-            raise
-        except SQLITE_FAILURES as exc:
-            conn.close()
-            raise sqlite_failure(exc, path) from None
-        except BaseException:
-            conn.close()
+            if isinstance(exc, SQLITE_FAILURES) and not isinstance(exc, sqlite3.IntegrityError):
+                raise sqlite_failure(exc, path) from None
             raise
         return ledger
 
@@ -324,8 +320,8 @@ class Ledger:
         Returns the invoice's ledger id."""
         if not self._in_tx:
             raise LedgerError("Ledger.write must run inside Ledger.transaction()")
-        if not self.shape.chained:
-            raise LedgerError(f"{self.path}: opened read-only")  # never reached: see open()
+        if not self.shape.chained:  # never reached: a writing open() marks the ledger
+            raise LedgerError(f"{self.path}: the ledger is not marked yet")
         doc = canonical_json(invoice.to_dict())
         document_sha256 = hashlib.sha256(doc.encode("utf-8")).hexdigest()
         previous = self._last_link()
