@@ -5,11 +5,14 @@ read as they are and marked by the first writing run."""
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import CONTRACT_HEAD
 from invoicing_cases import contract, events, issue
 from ledger_cases import (
     COUNTS,
@@ -139,17 +142,41 @@ def test_an_empty_sqlite_database_is_not_a_ledger(tmp_path: Path) -> None:
 
 # --- the marks of a ledger -------------------------------------------------------------------
 
+def _rows_seal(ledger: Path, invoice_id: int) -> str:
+    """The seal of an invoice's rows, computed as docs/invoicing.md describes it."""
+    seals = []
+    for table, columns, key in (
+            ("invoices", "number, contract_id, series, seq, providers, period_label, "
+             "period_start, period_end, as_of, issue_date, contract_version, contract_sha256, "
+             "inputs_sha256, engine_version, subtotal, vat, total", "id"),
+            ("invoice_lines", "line_no, contract_id, provider, customer_id, component, "
+             "occurrence, accrued, segment, amount, evidence", "invoice_id"),
+            ("corrections", "line_no, contract_id, provider, customer_id, component, "
+             "occurrence, accrued, segment, amount, evidence, (SELECT number FROM invoices "
+             "WHERE id = corrects_invoice_id), corrects_line", "invoice_id")):
+        order = "line_no" if key == "invoice_id" else "id"
+        for row in rows(ledger, f"SELECT '{table}', {columns} FROM {table} "
+                                f"WHERE {key} = {invoice_id} ORDER BY {order}"):
+            cells = [None if v is None else str(v) for v in row]
+            seals.append(json.dumps(cells, ensure_ascii=False, separators=(",", ":")))
+    return hashlib.sha256("\n".join(seals).encode("utf-8")).hexdigest()
+
+
 def test_a_new_ledger_is_marked_chained_and_in_wal_mode(tmp_path: Path) -> None:
-    ledger = issued(tmp_path, PERIODS[:2])
+    ledger = issued(tmp_path)
     assert APPLICATION_ID == 0x52454E47  # "RENG", fixed for good
     assert rows(ledger, "PRAGMA application_id") == [(APPLICATION_ID,)]
     assert rows(ledger, "PRAGMA user_version") == [(2,)]
     assert rows(ledger, "SELECT version FROM schema_version") == [(2,)]
     assert rows(ledger, "PRAGMA journal_mode") == [("wal",)]
-    docs = rows(ledger, "SELECT document_sha256 FROM invoices ORDER BY id")
-    first = chain_next(CHAIN_START, str(docs[0][0]))
-    assert rows(ledger, "SELECT invoice_id, chain_sha256 FROM invoice_chain ORDER BY 1") == [
-        (1, first), (2, chain_next(first, str(docs[1][0])))]
+    chain = rows(ledger, "SELECT i.id, i.document_sha256, c.rows_sha256, c.chain_sha256 FROM "
+                         "invoices i JOIN invoice_chain c ON c.invoice_id = i.id ORDER BY i.id")
+    assert [c[0] for c in chain] == [1, 2, 3, 4]
+    link = CHAIN_START
+    for invoice_id, document_sha256, rows_sha256, chain_sha256 in chain:
+        assert rows_sha256 == _rows_seal(ledger, int(str(invoice_id)))
+        link = hashlib.sha256(f"{link}{document_sha256}{rows_sha256}".encode()).hexdigest()
+        assert chain_sha256 == link
     assert leftovers(tmp_path) == []
 
 
@@ -230,11 +257,12 @@ def test_an_earlier_ledger_is_read_as_it_is_and_marked_by_the_first_writing_run(
     assert rows(old, "SELECT version FROM schema_version") == [(2,)]
     assert rows(old, "PRAGMA journal_mode") == [("wal",)]
     # chained exactly as the ledger it was made from, which was never of version 1
-    query = "SELECT invoice_id, chain_sha256 FROM invoice_chain ORDER BY 1"
+    query = "SELECT invoice_id, rows_sha256, chain_sha256 FROM invoice_chain ORDER BY 1"
     links = rows(old, query)
     assert links[:2] == rows(tmp_path / "a" / "l.sqlite", query)
     march = rows(old, "SELECT document_sha256 FROM invoices WHERE id = 3")[0][0]
-    assert links[2] == (3, chain_next(str(links[1][1]), str(march)))
+    assert links[2] == (3, _rows_seal(old, 3),
+                        chain_next(str(links[1][2]), str(march), _rows_seal(old, 3)))
     code, out, _ = cli("ledger", "check", "--ledger", str(old))
     assert code == 0 and "L011" not in out and "the ledger is whole" in out
 
@@ -301,3 +329,20 @@ def test_the_library_refuses_the_same_way(tmp_path: Path) -> None:
         issue(contract(), events(), "2020-01", ledger)
     assert [p.code for p in caught.value.problems] == ["L001"]
     assert ledger.read_bytes() == b""
+
+
+def test_two_contracts_numbered_alike_in_one_ledger_are_refused(tmp_path: Path) -> None:
+    """A usage error (exit 2), not SQLite's unique constraint failing (exit 3)."""
+    shared = "invoicing:\n  number_prefix: SHARED\n"
+    first = contract(shared)
+    second = contract(shared, head=CONTRACT_HEAD.replace("id: test", "id: other", 1))
+    ledger = tmp_path / "l.sqlite"
+    assert issue(first, events(), "2020-01", ledger).status == "issued"
+    before = digest(ledger)
+    with pytest.raises(ledger_module.LedgerError) as caught:
+        issue(second, events(), "2020-01", ledger)
+    assert str(caught.value) == (
+        f"{ledger}: invoice number SHARED-acme-0001 is already used in this ledger by contract "
+        "test; contracts that share a ledger need different number prefixes "
+        "(invoicing.number_prefix); nothing was written")
+    assert digest(ledger) == before

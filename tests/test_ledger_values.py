@@ -21,6 +21,8 @@ from rewardengine.invoicing.ledger import Ledger, LedgerError
 LINE = "invoice_lines, invoice test-acme-0001 line 1"
 AMOUNT = "is not an amount (decimal text with at most two decimals)"
 DAY = "is not a date YYYY-MM-DD from 1900 to 2199"
+SEAL = ("its rows in invoices, invoice_lines and corrections are not the ones it was issued "
+        "with (they do not match the seal in its link of the hash chain)")
 
 
 def _document(ledger: Path, invoice_id: int) -> str:
@@ -38,18 +40,19 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _assert_refused(tmp: Path, ledger: Path, *messages: str) -> None:
-    """The next invoice is refused and writes nothing; ``ledger check`` lists every message."""
+def _assert_refused(tmp: Path, ledger: Path, said: str, *also: str) -> None:
+    """The next invoice is refused, saying ``said``, and writes nothing; ``ledger check``
+    lists ``said`` and ``also``."""
     before, counts = digest(ledger), rows(ledger, COUNTS)
     c, e = inputs(tmp)
     code, out, err = cli("invoice", c, e, "--period", "2020-05", "--ledger", str(ledger))
     assert (code, out) == (2, ""), err
-    assert messages[0] in err and "nothing was computed from the ledger or written to it" in err
+    assert said in err and "nothing was computed from the ledger or written to it" in err
     assert digest(ledger) == before and rows(ledger, COUNTS) == counts
     report = check_ledger(str(ledger))  # what `ledger check` prints (exit 1)
     found = [str(p) for p in report.problems]
     assert not report.ok and not report.unreadable
-    for message in messages:
+    for message in (said, *also):
         assert any(message in f for f in found), found
 
 
@@ -126,10 +129,9 @@ def test_a_document_changed_after_it_was_issued_is_refused(tmp_path: Path) -> No
 def test_a_document_that_is_not_json_is_refused_even_with_its_hash(tmp_path: Path) -> None:
     ledger = issued(tmp_path)
     _rewrite_document(ledger, 2, '{"number": "test-acme-0002", broken')
-    _assert_refused(tmp_path, ledger,
+    _assert_refused(tmp_path, ledger, "L007 the hash chain breaks at invoice test-acme-0002",
                     "L006 invoice test-acme-0002: the stored document is not valid JSON "
-                    "(Expecting property name enclosed in double quotes)",
-                    "L007 the hash chain breaks at invoice test-acme-0002")
+                    "(Expecting property name enclosed in double quotes)")
     code, _, err = cli("invoice", "show", "test-acme-0002", "--ledger", str(ledger))
     assert code == 2 and "not valid JSON" in err
 
@@ -139,15 +141,17 @@ def test_a_document_with_a_nan_amount_is_refused_even_with_its_hash(tmp_path: Pa
     doc = json.loads(_document(ledger, 1))
     doc["sections"][0]["lines"][0]["amount"] = "NaN"
     _rewrite_document(ledger, 1, json.dumps(doc, sort_keys=True, separators=(",", ":")))
-    _assert_refused(tmp_path, ledger, "L006 invoice test-acme-0001: the stored document holds "
-                                      "an amount that is not a number")
+    _assert_refused(tmp_path, ledger, "L007 the hash chain breaks at invoice test-acme-0001",
+                    "L006 invoice test-acme-0001: the stored document holds an amount that is "
+                    "not a number")
 
 
 def test_a_document_that_is_no_invoice_is_refused(tmp_path: Path) -> None:
     ledger = issued(tmp_path)
     _rewrite_document(ledger, 3, '{"number": "test-acme-0003"}')
-    _assert_refused(tmp_path, ledger, "L006 invoice test-acme-0003: the stored document cannot "
-                                      "be read as an invoice")
+    _assert_refused(tmp_path, ledger, "L007 the hash chain breaks at invoice test-acme-0003",
+                    "L006 invoice test-acme-0003: the stored document cannot be read as an "
+                    "invoice")
 
 
 def test_rows_that_disagree_with_the_issued_document_are_refused(tmp_path: Path) -> None:
@@ -155,38 +159,42 @@ def test_rows_that_disagree_with_the_issued_document_are_refused(tmp_path: Path)
     the rows must be the document that was issued."""
     ledger = issued(tmp_path)
     sql(ledger, "UPDATE invoice_lines SET amount = '1.00' WHERE invoice_id = 1 AND line_no = 1")
-    _assert_refused(tmp_path, ledger, "L006 invoice test-acme-0001: invoice_lines line 1 "
-                                      "differs from the stored document in amount")
+    _assert_refused(tmp_path, ledger, f"L006 invoice test-acme-0001: {SEAL}",
+                    "L006 invoice test-acme-0001: invoice_lines line 1 differs from the stored "
+                    "document in amount")
 
 
-@pytest.mark.parametrize(("change", "message"), [
+@pytest.mark.parametrize(("change", "said", "also"), [
     (("UPDATE invoices SET total = '1.00' WHERE id = 2",),
+     f"L006 invoice test-acme-0002: {SEAL}",
      "L006 invoice test-acme-0002: column total says 1.00 but the stored document 248.00"),
     (("DELETE FROM invoice_lines WHERE invoice_id = 1 AND line_no = 2",),
+     f"L006 invoice test-acme-0001: {SEAL}",
      "L006 invoice test-acme-0001: line 2 of the stored document has no row in invoice_lines"),
-    (("UPDATE invoices SET issue_date = '2020-02-28' WHERE id = 2",),
-     "L006 invoice test-acme-0002: the invoices row's issue_date differs from the stored "
+    (("UPDATE invoices SET as_of = '2020-12-31' WHERE id = 2",),
+     f"L006 invoice test-acme-0002: {SEAL}",
+     "L006 invoice test-acme-0002: the invoices row's as_of differs from the stored "
      "document's"),
     (("UPDATE corrections SET corrects_line = 7 WHERE invoice_id = 2",),
      "L009 corrections, invoice test-acme-0002 line 2: corrects line 7 of test-acme-0001, "
-     "which is not an invoice line of the ledger"),
+     "which is not an invoice line of the ledger", f"L006 invoice test-acme-0002: {SEAL}"),
     (("UPDATE invoice_lines SET provider = 'beta' WHERE invoice_id = 3",),
      "L009 invoice_lines, invoice test-acme-0003 line 1: its provider is not one of its "
-     "invoice's providers"),
+     "invoice's providers", f"L006 invoice test-acme-0003: {SEAL}"),
     (("UPDATE invoice_chain SET chain_sha256 = '" + "0" * 64 + "' WHERE invoice_id = 4",),
      "L007 the hash chain breaks at invoice test-acme-0004: its link does not follow from the "
-     "one before and its document's sha256"),
+     "one before, its document's sha256 and the seal of its rows", ""),
     (("DELETE FROM invoice_chain WHERE invoice_id = 3",),
-     "L007 invoice test-acme-0003 has no link in the hash chain"),
+     "L007 invoice test-acme-0003 has no link in the hash chain", ""),
     (("DELETE FROM corrections WHERE invoice_id = 2", "DELETE FROM invoice_lines WHERE "
       "invoice_id = 2", "DELETE FROM invoices WHERE id = 2"),
-     "L008 invoice test-acme-0003 has sequence 3 where 2 comes next in its series"),
+     "L008 invoice test-acme-0003 has sequence 3 where 2 comes next in its series", ""),
 ])
 def test_rows_that_do_not_fit_together_are_refused(tmp_path: Path, change: tuple[str, ...],
-                                                   message: str) -> None:
+                                                   said: str, also: str) -> None:
     ledger = issued(tmp_path)
     sql(ledger, *change)
-    _assert_refused(tmp_path, ledger, message)
+    _assert_refused(tmp_path, ledger, said, *([also] if also else []))
 
 
 def test_an_invoice_taken_out_with_its_link_breaks_the_chain(tmp_path: Path) -> None:

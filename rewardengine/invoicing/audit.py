@@ -41,7 +41,7 @@ COLUMNS = (
     "period_start", "period_end", "as_of", "issue_date", "contract_version", "contract_sha256",
     "inputs_sha256", "engine_version", "provider", "customer_id", "component", "occurrence",
     "accrued", "segment", "amount", "evidence", "corrects_invoice", "corrects_line",
-    "subtotal", "vat", "total", "document_sha256", "ledger_chain_sha256",
+    "subtotal", "vat", "total", "document_sha256", "ledger_rows_sha256", "ledger_chain_sha256",
 )
 _UNREADABLE = ("F001", "L001", "L002", "L010")  # codes that stop the check (exit 2)
 _LIMIT = 50  # problems listed per code; the rest are counted
@@ -220,8 +220,8 @@ def _records(conn: sqlite3.Connection, chained: bool
              ) -> tuple[list[dict[str, str | None]], dict[str, str]]:
     invoices = list(conn.execute("SELECT * FROM invoices ORDER BY id"))
     numbers = {r["id"]: _cell(r["number"]) or f"#{r['id']}" for r in invoices}
-    links = dict(conn.execute("SELECT invoice_id, chain_sha256 FROM invoice_chain").fetchall()
-                 ) if chained else {}
+    links = {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT invoice_id, rows_sha256, chain_sha256 FROM invoice_chain")} if chained else {}
     rows: dict[int, list[tuple[int, int, dict[str, str | None]]]] = defaultdict(list)
     for order, (table, record) in enumerate((("invoice_lines", "line"),
                                              ("corrections", "correction"))):
@@ -239,8 +239,9 @@ def _records(conn: sqlite3.Connection, chained: bool
     documents: dict[str, str] = {}
     for r in invoices:
         cells = _row_cells(r)
+        rows_seal, link = links.get(r["id"], (None, None))
         cells.update(record="invoice", invoice=numbers[r["id"]],
-                     ledger_chain_sha256=_cell(links.get(r["id"])))
+                     ledger_rows_sha256=_cell(rows_seal), ledger_chain_sha256=_cell(link))
         records.append(cells)
         documents[numbers[r["id"]]] = _cell(r["document"]) or ""
         records += [c for _, _, c in sorted(rows.pop(r["id"], []), key=lambda x: x[:2])]

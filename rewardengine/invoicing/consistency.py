@@ -26,13 +26,16 @@ from ..errors import Problem, Source
 from ..values import money_text
 from .invoice import Invoice
 from .ledgerfile import CHAIN_START, chain_next
-from .stored import Stored, StoredInvoice, StoredLine
+from .stored import Stored, StoredInvoice, StoredLine, rows_sha256
 
 
-def check(stored: Stored, *, chained: bool) -> list[Problem]:
-    """Every problem of ``stored`` (read for the whole ledger or for one contract)."""
-    return [*documents(stored), *numbering(stored), *fitting(stored),
-            *(chain(stored) if chained else [])]
+def check(stored: Stored, *, chained: bool, full: bool = True) -> list[Problem]:
+    """Every problem of ``stored`` (read for the whole ledger or for one contract). Not
+    ``full`` (in a chained ledger, before each use): each document is held against its
+    sha256 only, and its rows against their seal in the chain, rather than each document
+    read and held against its rows — the same guarantee, without reading every document."""
+    found = documents(stored) if full or not chained else document_hashes(stored)
+    return [*found, *numbering(stored), *fitting(stored), *(chain(stored) if chained else [])]
 
 
 def _problem(stored: Stored, code: str, message: str) -> Problem:
@@ -53,12 +56,21 @@ def documents(stored: Stored) -> list[Problem]:
                 if invoice_id == inv.id})]
 
 
+_CHANGED = "the stored document does not match its sha256 (it was changed after it was issued)"
+
+
+def document_hashes(stored: Stored) -> list[Problem]:
+    """Each read document against its sha256 only."""
+    return [_problem(stored, "L006", f"invoice {inv.number}: {_CHANGED}")
+            for inv in stored.invoices if inv.document is not None
+            and hashlib.sha256(inv.document.encode("utf-8")).hexdigest() != inv.document_sha256]
+
+
 def _document(inv: StoredInvoice, rows: list[StoredLine], unreadable: set[tuple[str, object]]
               ) -> list[str]:
     assert inv.document is not None
     if hashlib.sha256(inv.document.encode("utf-8")).hexdigest() != inv.document_sha256:
-        return ["the stored document does not match its sha256 (it was changed after it "
-                "was issued)"]
+        return [_CHANGED]
     try:
         data = json.loads(inv.document)
         doc = Invoice.from_dict(data)
@@ -222,24 +234,43 @@ def _misfit(ln: StoredLine, inv: StoredInvoice | None, billed: dict[tuple[str, .
 
 
 def chain(stored: Stored) -> list[Problem]:
-    """Every invoice of the ledger, in ledger order, as a link of the hash chain."""
+    """Every invoice of the ledger, in ledger order, as a link of the hash chain; and the
+    rows read of each invoice against the seal of its rows in its link."""
     out = []
     previous = CHAIN_START
     for link in stored.links:
-        expected = chain_next(previous, link.document_sha256)
-        if link.chain_sha256 is None:
-            out.append(_problem(stored, "L007", f"invoice {link.number or link.invoice_id} "
-                                "has no link in the hash chain"))
-        elif link.chain_sha256 != expected:
-            out.append(_problem(stored, "L007", f"the hash chain breaks at invoice "
-                                f"{link.number or link.invoice_id}: its link does not follow "
-                                "from the one before and its document's sha256"))
-        previous = link.chain_sha256 or expected  # report each break once
+        name = link.number or f"#{link.invoice_id}"
+        if link.chain_sha256 is None or link.rows_sha256 is None:
+            out.append(_problem(stored, "L007", f"invoice {name} has no link in the hash "
+                                "chain"))
+            continue
+        expected = chain_next(previous, link.document_sha256, link.rows_sha256)
+        if link.chain_sha256 != expected:
+            out.append(_problem(stored, "L007", f"the hash chain breaks at invoice {name}: "
+                                "its link does not follow from the one before, its "
+                                "document's sha256 and the seal of its rows"))
+        previous = link.chain_sha256  # report each break once
     for invoice_id in stored.orphan_links:
         out.append(_problem(stored, "L007", f"the hash chain has a link for invoice "
                             f"#{invoice_id}, which is not in the ledger (an invoice was "
                             "taken out)"))
-    return out
+    return out + _row_seals(stored)
+
+
+def _row_seals(stored: Stored) -> list[Problem]:
+    seals = {link.invoice_id: link.rows_sha256 for link in stored.links}
+    rows: dict[int, list[tuple[str, object, str]]] = defaultdict(list)
+    for inv in stored.invoices:
+        rows[inv.id].append(("invoices", inv.id, inv.seal))
+    for ln in stored.lines:
+        rows[ln.invoice_id].append((ln.table, ln.line_no, ln.seal))
+    damaged = {invoice_id for _, invoice_id, _ in stored.unreadable_lines}
+    return [_problem(stored, "L006", f"invoice {inv.number}: its rows in invoices, "
+                     "invoice_lines and corrections are not the ones it was issued with (they "
+                     "do not match the seal in its link of the hash chain)")
+            for inv in stored.invoices
+            if inv.id not in damaged and seals.get(inv.id) is not None
+            and rows_sha256(rows[inv.id]) != seals[inv.id]]
 
 
 def head(stored: Stored) -> tuple[str, str] | None:

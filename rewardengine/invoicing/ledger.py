@@ -47,7 +47,7 @@ from .ledgerfile import (
     recognise,
     use_wal,
 )
-from .stored import Stored, decode_text, read
+from .stored import Stored, decode_text, invoice_rows_sha256, read
 
 # Test hook, only for the crash test: "SECONDS" or "SECONDS:PATH". Just before COMMIT the
 # writer creates PATH (if given) and sleeps SECONDS, so a test can kill it there.
@@ -253,7 +253,8 @@ class Ledger:
         if contract_id not in self._checked:
             stored = read(self._conn, self.path, contract_id=contract_id,
                           chained=self.shape.chained)
-            problems = stored.problems + consistency.check(stored, chained=self.shape.chained)
+            problems = stored.problems + consistency.check(stored, chained=self.shape.chained,
+                                                           full=False)
             if problems:
                 raise LedgerError.of(problems, damaged_hint(self.path))
             self._checked[contract_id] = stored
@@ -325,6 +326,7 @@ class Ledger:
         doc = canonical_json(invoice.to_dict())
         document_sha256 = hashlib.sha256(doc.encode("utf-8")).hexdigest()
         previous = self._last_link()
+        self._refuse_a_used_number(invoice)
         cur = self._conn.execute(
             "INSERT INTO invoices (number, contract_id, series, seq, providers, period_label, "
             "period_start, period_end, as_of, issue_date, contract_version, contract_sha256, "
@@ -338,8 +340,6 @@ class Ledger:
              invoice.engine_version, str(invoice.subtotal), str(invoice.vat),
              str(invoice.total), doc, document_sha256))
         invoice_id = int(cur.lastrowid or 0)
-        self._conn.execute("INSERT INTO invoice_chain (invoice_id, chain_sha256) VALUES (?, ?)",
-                           (invoice_id, chain_next(previous, document_sha256)))
         for ln in invoice.lines:
             self._conn.execute(
                 "INSERT INTO invoice_lines (invoice_id, line_no, contract_id, provider, "
@@ -362,9 +362,25 @@ class Ledger:
                  c.component, c.occurrence, c.date.isoformat() if c.date else None,
                  c.segment, corrected,
                  c.corrects_line, str(c.amount), json.dumps(list(c.evidence))))
+        # the rows sealed as they are stored (read back), as every check will read them
+        rows = invoice_rows_sha256(self._conn, invoice_id)
+        self._conn.execute("INSERT INTO invoice_chain (invoice_id, rows_sha256, chain_sha256) "
+                           "VALUES (?, ?, ?)", (invoice_id, rows,
+                                                chain_next(previous, document_sha256, rows)))
         self._wrote = True
         self._checked.clear()
         return invoice_id
+
+    def _refuse_a_used_number(self, invoice: Invoice) -> None:
+        """Contracts sharing a ledger with the same number prefix would number two invoices
+        alike: a usage error, said before SQLite's unique constraint fails."""
+        row = self._conn.execute("SELECT contract_id FROM invoices WHERE number = ?",
+                                 (invoice.number,)).fetchone()
+        if row is not None:
+            raise LedgerError(
+                f"{self.path}: invoice number {invoice.number} is already used in this ledger "
+                f"by contract {str(row[0])[:40]}; contracts that share a ledger need different "
+                "number prefixes (invoicing.number_prefix); nothing was written")
 
     def _last_link(self) -> str:
         row = self._conn.execute(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..errors import Problem, Source
+from .stored import invoice_rows_sha256
 
 # "RENG": the SQLite application_id of a rewardengine ledger (a fixed 32-bit number).
 APPLICATION_ID = int.from_bytes(b"RENG", "big")
@@ -106,9 +107,11 @@ V1_TABLES: tuple[str, ...] = (
     "(contract_id, provider, customer_id, component, occurrence)",
 )
 V2_TABLES: tuple[str, ...] = (
-    # each invoice's link in the hash chain: sha256(previous link + its document's sha256)
+    # each invoice's link in the hash chain: the seal of its rows, and
+    # sha256(previous link + its document's sha256 + that seal)
     """CREATE TABLE invoice_chain (
             invoice_id INTEGER PRIMARY KEY REFERENCES invoices(id),
+            rows_sha256 TEXT NOT NULL,
             chain_sha256 TEXT NOT NULL
         )""",
 )
@@ -132,9 +135,11 @@ class LedgerError(Exception):
         return LedgerError("\n".join(shown) + (f"\n{then}" if then else ""), problems)
 
 
-def chain_next(previous: str, document_sha256: str) -> str:
-    """The chain link of an invoice: sha256 of the previous link and its document's hash."""
-    return hashlib.sha256((previous + document_sha256).encode("ascii")).hexdigest()
+def chain_next(previous: str, document_sha256: str, rows_sha256: str) -> str:
+    """The chain link of an invoice: sha256 of the previous link, its document's sha256 and
+    the seal of its rows (``stored.rows_sha256``), as hex text one after the other."""
+    text = previous + document_sha256 + rows_sha256
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def not_a_ledger(path: str, what: str) -> Problem:
@@ -316,9 +321,10 @@ def _v2(conn: sqlite3.Connection) -> None:
     link = CHAIN_START
     for invoice_id, document_sha256 in conn.execute(
             "SELECT id, document_sha256 FROM invoices ORDER BY id").fetchall():
-        link = chain_next(link, str(document_sha256))
-        conn.execute("INSERT INTO invoice_chain (invoice_id, chain_sha256) VALUES (?, ?)",
-                     (invoice_id, link))
+        rows = invoice_rows_sha256(conn, invoice_id)
+        link = chain_next(link, str(document_sha256), rows)
+        conn.execute("INSERT INTO invoice_chain (invoice_id, rows_sha256, chain_sha256) "
+                     "VALUES (?, ?, ?)", (invoice_id, rows, link))
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 2")
     conn.execute("UPDATE schema_version SET version = 2")

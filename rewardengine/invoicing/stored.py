@@ -9,6 +9,7 @@ ever computes with it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -47,6 +48,7 @@ class StoredInvoice:
     total: Decimal
     document_sha256: str
     document: str | None  # None when not read
+    seal: str = ""  # the row as stored, as sealed in its link (``row_seal``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class StoredLine:
     corrects_invoice_id: int | None = None
     corrects_invoice: str = ""  # the number of the invoice it corrects
     corrects_line: int | None = None
+    seal: str = ""  # the row as stored, as sealed in its invoice's link (``row_seal``)
 
     @property
     def identity(self) -> tuple[str, str, str, str, str]:
@@ -88,7 +91,8 @@ class Link:
     invoice_id: int
     number: str
     document_sha256: str
-    chain_sha256: str | None  # None: no chain row
+    rows_sha256: str | None  # None: no chain row
+    chain_sha256: str | None
 
 
 @dataclass
@@ -261,6 +265,7 @@ def _invoice(row: sqlite3.Row, stored: Stored) -> StoredInvoice | None:
     if document is not None and not isinstance(document, str):
         f.fail("document", f"{shown(document)} is not text")
     invoice = StoredInvoice(
+        seal=row_seal("invoices", row, {}),
         id=f.whole("id"), number=f.text("number"), contract_id=f.text("contract_id"),
         series=f.text("series"), seq=f.whole("seq"), providers=f.strings("providers"),
         period=BillingPeriod(f.text("period_label"), start or MIN_DATE, end or MIN_DATE),
@@ -287,7 +292,8 @@ def _line(table: str, row: sqlite3.Row, numbers: dict[int, str], stored: Stored
                  "corrects_invoice": numbers.get(corrected, ""),
                  "corrects_line": f.whole("corrects_line")}
     line = StoredLine(
-        table=table, invoice_id=f.whole("invoice_id"), invoice=numbers.get(invoice_id, ""),
+        table=table, seal=row_seal(table, row, numbers),
+        invoice_id=f.whole("invoice_id"), invoice=numbers.get(invoice_id, ""),
         line_no=f.whole("line_no"), contract_id=f.text("contract_id"),
         provider=f.text("provider"), customer_id=f.text("customer_id"),
         component=f.text("component"), occurrence=f.text("occurrence"),
@@ -298,14 +304,71 @@ def _line(table: str, row: sqlite3.Row, numbers: dict[int, str], stored: Stored
 
 def _read_links(conn: sqlite3.Connection, stored: Stored, numbers: dict[int, str],
                 chained: bool) -> None:
-    chain: dict[int, Any] = {}
+    chain: dict[int, tuple[Any, Any]] = {}
     if chained:
-        chain = {r[0]: r[1] for r in conn.execute(
-            "SELECT invoice_id, chain_sha256 FROM invoice_chain")}
+        chain = {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT invoice_id, rows_sha256, chain_sha256 FROM invoice_chain")}
     for invoice_id, document_sha256 in conn.execute(
             "SELECT id, document_sha256 FROM invoices ORDER BY id"):
-        link = chain.pop(invoice_id, None)
+        rows, link = chain.pop(invoice_id, (None, None))
         stored.links.append(Link(invoice_id, numbers.get(invoice_id, ""),
                                  document_sha256 if isinstance(document_sha256, str) else "",
+                                 rows if isinstance(rows, str) else None,
                                  link if isinstance(link, str) else None))
     stored.orphan_links = sorted(k for k in chain if isinstance(k, int))
+
+
+# --- the seal of an invoice's rows -----------------------------------------------------------
+
+_SEALED = {
+    "invoices": ("number", "contract_id", "series", "seq", "providers", "period_label",
+                 "period_start", "period_end", "as_of", "issue_date", "contract_version",
+                 "contract_sha256", "inputs_sha256", "engine_version", "subtotal", "vat",
+                 "total"),
+    "invoice_lines": ("line_no", "contract_id", "provider", "customer_id", "component",
+                      "occurrence", "accrued", "segment", "amount", "evidence"),
+}
+_SEALED["corrections"] = (*_SEALED["invoice_lines"], "corrects_invoice_id", "corrects_line")
+_TABLE_ORDER = {"invoices": 0, "invoice_lines": 1, "corrections": 2}
+
+
+def _seal_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return "x'" + value.hex() + "'"
+    return str(value)
+
+
+def row_seal(table: str, row: sqlite3.Row, numbers: dict[int, str]) -> str:
+    """A row as stored, as one text: a JSON list of the table's name and the columns of
+    ``_SEALED`` (each a text or null); a correction names the invoice it corrects by its
+    number."""
+    cells: list[str | None] = [table]
+    for column in _SEALED[table]:
+        value = row[column]
+        if column == "corrects_invoice_id":
+            value = numbers.get(value, f"#{value}")
+        cells.append(_seal_text(value))
+    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+
+
+def rows_sha256(seals: list[tuple[str, object, str]]) -> str:
+    """The seal of an invoice's rows: sha256 of their ``row_seal`` texts, one a line: the
+    invoice's own row, its lines, then its corrections, each by line number."""
+    def order(s: tuple[str, object, str]) -> tuple[int, int]:
+        return _TABLE_ORDER[s[0]], s[1] if isinstance(s[1], int) else 0
+
+    text = "\n".join(seal for _, _, seal in sorted(seals, key=order))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def invoice_rows_sha256(conn: sqlite3.Connection, invoice_id: int) -> str:
+    """The seal of the rows stored for one invoice (read back as they are)."""
+    numbers = _numbers(conn)
+    return rows_sha256([
+        (table, row["id"] if table == "invoices" else row["line_no"],
+         row_seal(table, row, numbers))
+        for table, key in (("invoices", "id"), ("invoice_lines", "invoice_id"),
+                           ("corrections", "invoice_id"))
+        for row in conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (invoice_id,))])
