@@ -156,3 +156,14 @@ def test_an_output_that_cannot_be_put_in_place_after_the_commit(
     code, _, err = _invoice(tmp_path, ledger, out)
     assert code == 0 and "already invoiced to acme as test-acme-0002" in err
     assert '"number": "test-acme-0002"' in out.read_text(encoding="utf-8")
+
+
+def test_the_files_beside_the_ledger_are_never_the_output(tmp_path: Path) -> None:
+    """After a kill the WAL may hold committed invoices: overwriting it would lose them."""
+    ledger = issued(tmp_path, PERIODS[:1])
+    for part in ("wal", "shm", "journal"):
+        code, out, err = _invoice(tmp_path, ledger, f"{ledger}-{part}")
+        assert (code, out) == (2, "")
+        assert f"is part of the ledger {ledger} (its {part} file)" in err
+        assert not Path(f"{ledger}-{part}").exists()
+    assert rows(ledger, COUNTS) == [(1, 2, 0)]

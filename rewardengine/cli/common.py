@@ -116,6 +116,10 @@ def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
         if _same_file(path, other):
             fail(f"--output {path} is the ledger {other}: an output never overwrites the "
                  "ledger; give another file")
+        for part in ("-wal", "-shm", "-journal"):  # SQLite's files beside it are the ledger too
+            if _same_file(path, other + part):
+                fail(f"--output {path} is part of the ledger {other} (its {part[1:]} file): an "
+                     "output never overwrites the ledger; give another file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
