@@ -86,12 +86,19 @@ class Killer:
         self.loaded, self.events = contract(), events()
         self.stats = Stats()
         reference = folder / "reference.sqlite"
-        started = time.monotonic()
-        assert wait(fork(lambda: self.run(reference))) == 0
-        self.run_time = time.monotonic() - started  # a whole run, creating the ledger
+        self.run(reference)  # here, so that every child starts with what it loads on the way
         self.reference = documents(reference)
+        self.run_time = min(self._timed_run(folder / f"timed{n}.sqlite") for n in range(3))
         assert len(self.reference) == 4
         self.legacy_source = reference
+
+    def _timed_run(self, path: Path) -> float:
+        """The time of a whole run in a child, creating the ledger (the quickest of a few
+        is the one to go by: the machine may be busy with something else)."""
+        started = time.monotonic()
+        assert wait(fork(lambda: self.run(path))) == 0
+        assert documents(path) == self.reference
+        return time.monotonic() - started
 
     def run(self, path: Path, periods: tuple[str, ...] = PERIODS) -> None:
         for period in periods:
