@@ -17,7 +17,9 @@ from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .explanation import ComponentView, Explanation, explain
+from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
+from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
 from .invoicing.ledger import LedgerError
@@ -219,6 +221,22 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     return problems
 
 
+# --- the ledger ------------------------------------------------------------------------------
+
+def check_ledger(ledger_path: str) -> LedgerReport:
+    """Every problem of the ledger at ``ledger_path`` and what it holds (``ledger check``).
+    Read-only; ``LedgerReport.unreadable`` when it is not a ledger or cannot be read now."""
+    return ledger_audit.check_ledger(ledger_path)
+
+
+def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
+                  ) -> tuple[str | None, LedgerReport]:
+    """The ledger's whole audit trail as JSON or CSV, every row with its hash and its link of
+    the export's hash chain (``None`` when it cannot be read), and the check of the same
+    snapshot (``ledger export``)."""
+    return ledger_audit.export_ledger(ledger_path, fmt)
+
+
 __all__ = [
     "CLASSES",
     "PLAIN",
@@ -257,3 +275,5 @@ __all__ = [
     "test_contract",
     "verify_bill",
 ]
+# the ledger's own commands (``ledger check``, ``ledger export``)
+__all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]
