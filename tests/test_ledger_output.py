@@ -150,6 +150,9 @@ def test_an_output_that_cannot_be_put_in_place_after_the_commit(
         patched.setattr(common.os, "replace", no_rename)
         code, _, err = _invoice(tmp_path, ledger, out)
     assert code == 2 and "cannot write (Input/output error)" in err
+    # the message says the invoice is recorded, and how to write its output again
+    assert "the invoice test-acme-0002 IS recorded in the ledger" in err
+    assert f"rewardengine invoice show test-acme-0002 --ledger {ledger} -o FILE" in err
     assert rows(ledger, "SELECT number FROM invoices ORDER BY id") == [
         ("test-acme-0001",), ("test-acme-0002",)]
     assert not out.exists() and leftovers(tmp_path) == []
@@ -167,3 +170,9 @@ def test_the_files_beside_the_ledger_are_never_the_output(tmp_path: Path) -> Non
         assert f"is part of the ledger {ledger} (its {part} file)" in err
         assert not Path(f"{ledger}-{part}").exists()
     assert rows(ledger, COUNTS) == [(1, 2, 0)]
+
+
+def test_show_without_a_ledger_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = cli("invoice", "show", "test-acme-0001", "--ledger",
+                       str(tmp_path / "none.sqlite"))
+    assert code == 2 and "no ledger at" in err
