@@ -156,10 +156,14 @@ class CustomerContext:
     def line(self, component: ComponentBase, *, status: Status, occurrence: str, on: date | None,
              quantity: Decimal, unit_price: Decimal, reason: str,
              evidence: tuple[str, ...] | list[str] = (),
-             period: Period | None = None) -> Line:
+             period: Period | None = None, provider: str | None = None) -> Line:
+        """A line of this customer; ``provider``: the consortium member that delivered what
+        the line pays for (an hours, contact or expense row naming one), else the customer's
+        provider."""
         return make_line(
             component=component, clause=self.loaded.clause(component.id),
-            ctx_customer=self.customer_id, segment=self.segment, provider=self.provider,
+            ctx_customer=self.customer_id, segment=self.segment,
+            provider=provider or self.provider,
             status=status, occurrence=occurrence, on=on, quantity=quantity,
             unit_price=unit_price, reason=reason, evidence=tuple(evidence),
             period=(period.start, period.end) if period else None)

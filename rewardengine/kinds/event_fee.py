@@ -212,9 +212,11 @@ def _event_line(comp: EventFee, ctx: CustomerContext, event: EventBase, window: 
     in_force = ctx.price(comp.amount, on=event.date)
 
     def line(status: Status, occurrence: str, quantity: Decimal, reason: str) -> Line:
+        # a fee per event is paid to the member that delivered the event, when it names one
+        member = getattr(event, "provider", None) if comp.per == "each" else None
         return ctx.line(comp, status=status, occurrence=occurrence, on=event.date,
                         quantity=quantity, unit_price=in_force if in_force is not None else price,
-                        evidence=[event.event_id], reason=reason)
+                        evidence=[event.event_id], reason=reason, provider=member)
 
     if event.date not in window:
         side = "before" if event.date < window.start else "after"
