@@ -67,6 +67,7 @@ def _checks(draft: Draft) -> Iterator[Problem]:
     for i, comp in draft.items():
         yield from _component_checks(draft, i, comp, component_ids)
     yield from _example_checks(draft, component_ids)
+    yield from _alternative_checks(draft, component_ids)
     caps = draft.caps
     if caps is not None and caps.per_customer is not None:
         yield from _price_checks(draft, PriceTable(("per_customer",), caps.per_customer, "cap",
@@ -85,6 +86,28 @@ def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]
                 yield _err(draft, "C221", f"worked example '{example.name[:40]}' expects a "
                            f"line of component '{want.component}', which the contract does "
                            "not have", "tests", i, "expect", j, "component")
+
+
+def _alternative_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]:
+    """Each group of alternatives names components the contract has that earn fees of their
+    own, each once, and no component is in two groups (which one would it lose to?)."""
+    grouped: dict[str, int] = {}
+    for i, alternative in enumerate(draft.alternatives or []):
+        for j, ident in enumerate(alternative.components):
+            where = ("alternatives", i, "components", j)
+            comp = draft.component(ident)
+            if ident not in component_ids:
+                yield _err(draft, "C230", f"unknown component '{ident}'", *where)
+            elif ident in alternative.components[:j]:
+                yield _err(draft, "C230", f"component '{ident}' is listed twice", *where)
+            elif ident in grouped:
+                yield _err(draft, "C230", f"component '{ident}' is already in the group of "
+                           f"alternatives {grouped[ident] + 1}; a component can be in one "
+                           "group only", *where)
+            elif comp is not None and comp.adjusts():
+                yield _err(draft, "C230", f"component '{ident}' adjusts other fees and earns "
+                           "none of its own, so it cannot be an alternative", *where)
+            grouped.setdefault(ident, i)
 
 
 def _metadata_checks(draft: Draft) -> Iterator[Problem]:

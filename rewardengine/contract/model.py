@@ -521,6 +521,15 @@ class Site:
 
 # --- the contract ----------------------------------------------------------------------------
 
+class Alternative(Strict):
+    """Components of which a customer is paid only one: the one earned first."""
+
+    components: list[Identifier] = Field(
+        min_length=2, description="the components; a tie on the same day goes to the one "
+        "listed first")
+    label: str | None = None
+
+
 class Caps(Strict):
     per_customer: Price | None = None
     contract_total: Money | None = None
@@ -575,6 +584,10 @@ class ContractBase(Strict):
     segments: Segmentation | None = None
     windows: Windows
     components: Sequence[ComponentBase] = Field(min_length=1)
+    alternatives: list[Alternative] = Field(
+        default_factory=list,
+        description="groups of components of which a customer is paid only the one earned "
+                    "first")
     caps: Caps = Field(default_factory=Caps)
     invoicing: Invoicing | None = None
     accept: list[AcceptedWarning] = Field(
@@ -590,8 +603,8 @@ class ContractBase(Strict):
 
 
 # the top-level parts of a contract, in the order they are checked
-PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "caps",
-                          "invoicing", "accept", "tests")
+PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "alternatives",
+                          "caps", "invoicing", "accept", "tests")
 
 
 def kind_of(model: type[ComponentBase]) -> str:
