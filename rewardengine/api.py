@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from .contract.load import LoadedContract
+from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
@@ -64,10 +65,7 @@ class Inputs:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of the contract language, for editors checking drafts."""
-    data = KINDS.contract_class.model_json_schema(by_alias=True)
-    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    data["title"] = "rewardengine contract"
-    return data
+    return json_schema(KINDS.contract_class)
 
 
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,

@@ -207,7 +207,7 @@ def _bound(value: Any) -> Decimal | date | Duration:
 
 Bound = Annotated[
     Decimal | date | Duration, BeforeValidator(_bound),
-    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
+    WithJsonSchema({"type": ["number", "string"],
                     "description": "a number, a date YYYY-MM-DD, or a duration '24 months'"})]
 _DURATION_WORDS = re.compile(r"\b(day|days|week|weeks|month|months)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
