@@ -39,6 +39,7 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
+from .fast import fast_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
 # the columns read as numbers and as dates: a dialect converts them, and a number may have
@@ -81,7 +82,16 @@ def _row_problems(exc: ValidationError, src: Source) -> list[Problem]:
 
 
 def parse_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
-    """Validate one row given as field -> value (empty values already removed)."""
+    """Validate one row given as field -> value (empty values already removed): by the
+    compiled reader when it is sure (``fast.py``), else by the models."""
+    event = fast_event(raw, src.file, src.row or 0)
+    if event is not None:
+        return event, []
+    return model_row(raw, src)
+
+
+def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
+    """Validate one row with the pydantic models (every problem worded and located)."""
     event_type = raw.get("type")
     if event_type is None:
         return None, [Problem("E003", "missing required field 'type'", src)]
