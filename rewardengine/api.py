@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
 
+from .cohort import DEFAULT_COHORT, cohort_schema, load_cohort
 from .contract.load import LoadedContract
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
@@ -33,9 +34,11 @@ from .invoicing.render import (
 from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
 from .kinds import KINDS
-from .pipeline import load
+from .pipeline import load, load_contract_bytes
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
+from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
+from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
 
 
 @dataclass
@@ -174,6 +177,44 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     return report, inputs
 
 
+# --- synthetic cohorts ------------------------------------------------------------------------
+
+class GenerateError(Exception):
+    """A cohort that does not fit the contract (the message says why; exit code 1)."""
+
+
+def generate_events(contract_path: str, out: Any, *, customers: int | None, seed: int,
+                    cohort_path: str | None = None, jobs: int = 1) -> tuple[int, list[Problem]]:
+    """Write a synthetic event file (CSV) for the contract to the text stream ``out``:
+    ``customers`` customers drawn from the cohort (the default cohort without a file).
+    Returns (rows written, problems); nothing is written while there are errors."""
+    raw, problem = _contract_bytes(contract_path)
+    if raw is None:
+        return 0, [problem] if problem else []
+    loaded, problems = load_contract_bytes(raw, contract_path)
+    cohort = DEFAULT_COHORT
+    if cohort_path is not None:
+        found = load_cohort(cohort_path)
+        problems = [*problems, *found.problems]
+        cohort = found.cohort or cohort
+    if loaded is None or has_errors(problems):
+        return 0, problems
+    try:
+        plan = make_plan(loaded, cohort, (contract_path, raw))
+    except ValueError as exc:
+        where = Source(cohort_path or contract_path)
+        return 0, [*problems, Problem("G104", str(exc), where)]
+    count = customers or cohort.referrals.size or sum((cohort.referrals.per_month or {})
+                                                      .values())
+    if not count:
+        raise GenerateError("give --customers N (the cohort sets no size)")
+    return write_events(plan, count, seed, out, jobs=jobs), problems
+
+
+def _contract_bytes(path: str) -> tuple[bytes | None, Problem | None]:
+    return read_bytes(path, MAX_CONTRACT_BYTES)
+
+
 # --- privacy ---------------------------------------------------------------------------------
 
 class PrivacyError(Exception):
@@ -220,6 +261,7 @@ __all__ = [
     "DialectError",
     "Evaluation",
     "Explanation",
+    "GenerateError",
     "Inputs",
     "Invoice",
     "IssueResult",
@@ -228,8 +270,10 @@ __all__ = [
     "VerifyReport",
     "billing_period",
     "class_label",
+    "cohort_schema",
     "contract_schema",
     "explain_customer",
+    "generate_events",
     "invoice_csv",
     "invoice_html",
     "invoice_json",

@@ -212,6 +212,19 @@ def load_contract_text(text: str, file: str) -> tuple[LoadedContract | None, lis
     return state.contract, state.problems
 
 
+def load_contract_bytes(raw: bytes, file: str) -> tuple[LoadedContract | None, list[Problem]]:
+    """A contract from the bytes of its file, exactly as ``load_contract`` reads the file
+    (the same sha256 and clauses): how a worker process gets the contract it evaluates."""
+    text, problem = decode_utf8(raw, file)
+    if text is None:
+        return None, [problem] if problem else []
+    state = Loading(file, text=text, sha256=hashlib.sha256(raw).hexdigest())
+    for stage in STAGES:
+        if not stage.with_lint_only:
+            state.problems.extend(stage.run(state))
+    return state.contract, sorted_problems(state.problems)
+
+
 def load_contract(path: str) -> tuple[LoadedContract | None, list[Problem]]:
     """A contract file: the contract (None when it has errors) and its problems."""
     state = load(path)
