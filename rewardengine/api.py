@@ -6,10 +6,11 @@ prints or reads the clock.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from .cohort import DEFAULT_COHORT, cohort_schema, load_cohort
 from .contract.load import LoadedContract
@@ -33,9 +34,12 @@ from .invoicing.render import (
 )
 from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
+from .jsonout import canonical_json
 from .kinds import KINDS
 from .pipeline import load, load_contract_bytes
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
+from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
+from .scale.run import Mapper, evaluate_streamed
 from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
@@ -99,6 +103,77 @@ def explain_customer(contract_path: str, event_paths: Sequence[str], customer: s
     if ev is None or not ev.customers:
         return None, ev, inputs
     return explain(ev, ev.customers[0]), ev, inputs
+
+
+@dataclass
+class EvaluationRun:
+    """What ``evaluate_to`` wrote about: the inputs' problems, the customers' problems, and
+    the customers shown (with ``customers``)."""
+
+    problems: list[Problem]
+    unreadable: bool
+    ok: bool
+    customer_problems: list[Problem] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
+
+
+STREAM_FORMATS = FORMATS
+
+
+def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out: IO[str],
+                fmt: str, *, customers: Sequence[str] | None = None,
+                dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                ) -> EvaluationRun:
+    """Evaluate and write the result in ``fmt`` (json, jsonl, csv) to ``out``, customer by
+    customer: the input read in shards of whole customers (``jobs`` processes, or
+    ``mapper``), memory bounded by the largest customer. The same bytes for any ``jobs``,
+    and as ``run_evaluation`` then writing the whole evaluation. Nothing is written while
+    the inputs have errors."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+                                dialect=dialect, jobs=jobs, formats=(fmt,),
+                                wanted=customers, mapper=mapper)
+        if run is None:
+            return _evaluate_whole(contract_path, event_paths, as_of, out, fmt, customers,
+                                   dialect)
+        if not run.ok:
+            return EvaluationRun(run.problems, run.unreadable, False)
+        run.write(fmt, out)
+        return EvaluationRun(run.problems, False, True, run.customer_problems,
+                             {c for s in run.shards for c in s.shown})
+
+
+def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
+                    out: IO[str], fmt: str, customers: Sequence[str] | None,
+                    dialect: Dialect) -> EvaluationRun:
+    """The evaluation made in memory (input not sorted by customer), written alike."""
+    ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
+    if ev is None:
+        return EvaluationRun(inputs.problems, inputs.unreadable, False)
+    write_evaluation(ev, fmt, out)
+    return EvaluationRun(inputs.problems, False, True, ev.problems,
+                         {c.customer_id for c in ev.customers})
+
+
+def write_evaluation(ev: Evaluation, fmt: str, out: IO[str]) -> None:
+    """A whole evaluation in ``fmt`` (json, jsonl, csv), as ``evaluate_to`` streams it."""
+    if fmt == "json":
+        out.write(canonical_json(ev.to_dict()))
+        return
+    currency = ev.loaded.contract.metadata.currency
+    if fmt == "csv":
+        out.write(csv_header())
+        out.write(csv_rows(ev.all_lines(), currency))
+        return
+    doc = ev.to_dict()
+    out.write(jsonl_record("evaluation", {"as_of": doc["as_of"], "contract": doc["contract"]}))
+    for line in doc["contract_lines"]:
+        out.write(jsonl_record("contract_line", line))
+    for customer in doc["customers"]:
+        out.write(jsonl_record("customer", customer))
+    for problem in doc["problems"]:
+        out.write(jsonl_record("problem", problem))
+    out.write(jsonl_record("totals", doc["totals"]))
 
 
 # --- billing ---------------------------------------------------------------------------------
@@ -260,6 +335,7 @@ __all__ = [
     "Dialect",
     "DialectError",
     "Evaluation",
+    "EvaluationRun",
     "Explanation",
     "GenerateError",
     "Inputs",
@@ -272,6 +348,7 @@ __all__ = [
     "class_label",
     "cohort_schema",
     "contract_schema",
+    "evaluate_to",
     "explain_customer",
     "generate_events",
     "invoice_csv",
@@ -288,4 +365,5 @@ __all__ = [
     "run_evaluation",
     "show_invoice",
     "verify_bill",
+    "write_evaluation",
 ]

@@ -138,6 +138,16 @@ def _against_contract(state: Loading) -> list[Problem]:
     return out
 
 
+def check_named_values(draft: Draft, events: EventSet) -> list[Problem]:
+    """Providers and segments on event rows that the contract lacks (``E013``)."""
+    return _named_values(draft, events)
+
+
+def check_referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:
+    """Each customer's deciding referral that no segment takes (``E014``)."""
+    return _referral_segments(loaded, events)
+
+
 def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
     providers = draft.provider_ids()
     segments = draft.segment_ids()
