@@ -192,28 +192,93 @@ def billing_period(period: str | None, first_day: str | None, last_day: str | No
         raise BillingError(str(exc)) from None
 
 
+class _InputErrors(Exception):
+    """The inputs of a run in shards have errors: nothing is computed from them."""
+
+    def __init__(self, problems: list[Problem], unreadable: bool) -> None:
+        super().__init__("the inputs have errors")
+        self.problems, self.unreadable = problems, unreadable
+
+
+@dataclass
+class _ShardedInputs:
+    """Evaluations of the event files in shards, as invoicing asks for them (by date)."""
+
+    contract_path: str
+    event_paths: Sequence[str]
+    dialect: Dialect
+    jobs: int
+    mapper: Mapper | None
+    spool: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, as_of: date) -> Evaluation:
+        run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
+                                dialect=self.dialect, jobs=self.jobs, keep_lines=True,
+                                mapper=self.mapper)
+        if run is None:  # not sorted by customer: evaluated in memory
+            inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect)
+            self.problems = inputs.problems
+            if not inputs.ok:
+                raise _InputErrors(inputs.problems, inputs.unreadable)
+            assert inputs.contract is not None
+            return evaluate(inputs.contract, inputs.events.events, as_of)
+        self.problems = run.problems
+        if not run.ok:
+            raise _InputErrors(run.problems, run.unreadable)
+        return run.evaluation()
+
+
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def _sharded(contract_path: str, event_paths: Sequence[str], dialect: Dialect, jobs: int,
+             mapper: Mapper | None, spool: str) -> tuple[_ShardedInputs | None, Inputs]:
+    """The contract checked first (its errors stop everything), then the events in shards."""
+    state = load(contract_path)
+    inputs = Inputs(state.contract, EventSet(), state.problems, state.skipped)
+    if state.contract is None or not all(_readable(p) for p in event_paths):
+        return None, load_inputs(contract_path, event_paths, dialect=dialect)
+    return _ShardedInputs(contract_path, event_paths, dialect, jobs, mapper, spool), inputs
+
+
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
                   ledger_path: str, provider: str | None = None, joint: bool = False,
                   issue_date: date | None = None, dry_run: bool = False,
                   prepare: Callable[[Invoice], Callable[[], None]] | None = None,
-                  dialect: Dialect = PLAIN) -> tuple[IssueResult | None, Inputs]:
+                  dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                  ) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
     rendered invoice aside and returns the step that puts it in place once the invoice is
-    committed. A failing write (it raises) therefore leaves the ledger untouched."""
-    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
-    if not inputs.ok:
-        return None, inputs
-    assert inputs.contract is not None
-    try:
-        result = billing.issue_invoice(
-            inputs.contract, inputs.events.events, period, ledger_path=ledger_path,
-            inputs_hash=billing.inputs_sha256(event_paths), provider=provider, joint=joint,
-            issue_date=issue_date, dry_run=dry_run, prepare=prepare)
-    except (InvoicingError, LedgerError) as exc:
-        raise BillingError(str(exc)) from None
-    return result, inputs
+    committed. A failing write (it raises) therefore leaves the ledger untouched.
+    The events are read in shards of whole customers (``jobs`` processes, or ``mapper``)."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        if evaluator is None or inputs.contract is None:
+            return None, inputs
+        try:
+            result = billing.issue_invoice(
+                inputs.contract, evaluator, period, ledger_path=ledger_path,
+                inputs_hash=billing.inputs_sha256(event_paths), provider=provider,
+                joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare)
+        except _InputErrors as exc:
+            return None, _with(inputs, exc.problems, exc.unreadable)
+        except (InvoicingError, LedgerError) as exc:
+            raise BillingError(str(exc)) from None
+        return result, _with(inputs, evaluator.problems, False)
+
+
+def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:
+    """The inputs' problems as the run in shards found them (the contract's included)."""
+    del unreadable  # the F-codes among the problems say it
+    return Inputs(inputs.contract, inputs.events, problems, inputs.skipped)
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
@@ -237,19 +302,23 @@ def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None,
 def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None,
                 provider: str | None = None, joint: bool = False,
-                dialect: Dialect = PLAIN) -> tuple[VerifyReport | None, Inputs]:
+                dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                ) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
-    (``None`` when the inputs have errors)."""
-    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
-    if not inputs.ok:
-        return None, inputs
-    assert inputs.contract is not None
-    try:
-        report = billing.verify_bill(inputs.contract, inputs.events.events, bill, period,
-                                     ledger_path=ledger_path, provider=provider, joint=joint)
-    except (InvoicingError, LedgerError) as exc:
-        raise BillingError(str(exc)) from None
-    return report, inputs
+    (``None`` when the inputs have errors); the events read in shards, as for invoices."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        if evaluator is None or inputs.contract is None:
+            return None, inputs
+        try:
+            report = billing.verify_bill(inputs.contract, evaluator, bill, period,
+                                         ledger_path=ledger_path, provider=provider,
+                                         joint=joint)
+        except _InputErrors as exc:
+            return None, _with(inputs, exc.problems, exc.unreadable)
+        except (InvoicingError, LedgerError) as exc:
+            raise BillingError(str(exc)) from None
+        return report, _with(inputs, evaluator.problems, False)
 
 
 # --- synthetic cohorts ------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from .common import (
     DialectOpt,
     EncodingOpt,
     FromOpt,
+    JobsOpt,
     JointOpt,
     OutputOpt,
     PeriodOpt,
@@ -131,6 +132,7 @@ def issue(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Invoice a period: new payable lines plus corrections of earlier invoices.
 
@@ -150,7 +152,8 @@ def issue(
         result, inputs = issue_invoice(
             contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
             issue_date=on, dry_run=dry_run,
-            prepare=lambda invoice: prepare_output(render(invoice), output), dialect=read_as)
+            prepare=lambda invoice: prepare_output(render(invoice), output), dialect=read_as,
+            jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:
@@ -243,6 +246,7 @@ def verify(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
     if len(args) < 3:
@@ -257,7 +261,8 @@ def verify(
             print_problems(err(), bill.problems)
             fail("the bill cannot be read", EXIT_USAGE)
         report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
-                                     provider=provider, joint=joint, dialect=read_as)
+                                     provider=provider, joint=joint, dialect=read_as,
+                                     jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:
