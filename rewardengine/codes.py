@@ -48,6 +48,11 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("Y004", "a key that is not a plain word, or a merge key", _E, "yaml-problems-y0xx"),
     ("Y005", "a key given twice in one mapping", _E, "yaml-problems-y0xx"),
     ("Y006", "aliases expand the document too far", _E, "yaml-problems-y0xx"),
+    # cohort files (synthetic events, forecasts)
+    ("G101", "a required key of a cohort is missing", _E, "cohort-problems-g1xx"),
+    ("G102", "an unknown key in a cohort", _E, "cohort-problems-g1xx"),
+    ("G103", "a cohort value that is not valid", _E, "cohort-problems-g1xx"),
+    ("G104", "a cohort that does not fit its contract", _E, "cohort-problems-g1xx"),
     # contract schema
     ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
     ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),

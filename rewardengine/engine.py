@@ -166,6 +166,12 @@ def evaluate_contract_lines(loaded: LoadedContract, as_of: date
     return lines, traces
 
 
+def customer_problems(result: CustomerResult) -> list[Problem]:
+    """A customer's problems: cannot be evaluated (V001), facts passed over (V002),
+    identities clashing (V003)."""
+    return _customer_problems(result)
+
+
 def _customer_problems(result: CustomerResult) -> list[Problem]:
     tl = result.context.timeline
     first = tl.events[0]

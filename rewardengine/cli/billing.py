@@ -46,6 +46,7 @@ from .common import (
     DialectOpt,
     EncodingOpt,
     FromOpt,
+    JobsOpt,
     JointOpt,
     OutputOpt,
     PeriodOpt,
@@ -132,6 +133,7 @@ def issue(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Invoice a period: new payable lines plus corrections of earlier invoices.
 
@@ -153,7 +155,7 @@ def issue(
             issue_date=on, dry_run=dry_run,
             prepare=lambda invoice: _after_commit(prepare_output(render(invoice), output),
                                                   invoice, ledger, output, dry_run),
-            dialect=read_as)
+            dialect=read_as, jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:
@@ -279,6 +281,7 @@ def verify(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
     if len(args) < 3:
@@ -293,7 +296,8 @@ def verify(
             print_problems(err(), bill.problems)
             fail("the bill cannot be read", EXIT_USAGE)
         report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
-                                     provider=provider, joint=joint, dialect=read_as)
+                                     provider=provider, joint=joint, dialect=read_as,
+                                     jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:

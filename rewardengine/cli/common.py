@@ -60,6 +60,11 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="the files' text encoding when not UTF-8, e.g. cp1252",
     rich_help_panel="File dialect")]
 
+# how many processes share the work; the output is the same bytes for any number
+JobsOpt = Annotated[int, typer.Option(
+    "--jobs", "-j", min=1, max=256, help="processes to spread the customers over (same "
+    "output for any number)")]
+
 DEFAULT_LEDGER = "ledger.sqlite"
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from .. import __version__
 from ..contract.load import LoadedContract
-from ..engine import evaluate
+from ..engine import Evaluation, evaluate
 from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Invoice, PriorState, compute_invoice
@@ -71,11 +71,17 @@ class IssueResult:
     message: str
 
 
-def _compute(loaded: LoadedContract, events: Sequence[EventBase], prior: PriorState,
-             period: BillingPeriod, series: str, providers: tuple[str, ...],
-             issue_date: date, inputs_hash: str, engine_version: str) -> Invoice:
+# evaluates the contract as of a date: the engine over the events in memory, or a run over
+# event files in shards (``scale``)
+Evaluator = Callable[[date], Evaluation]
+
+
+def _compute(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
+             prior: PriorState, period: BillingPeriod, series: str,
+             providers: tuple[str, ...], issue_date: date, inputs_hash: str,
+             engine_version: str) -> Invoice:
     as_of = prior.knowledge_date(period, providers)
-    evaluation = evaluate(loaded, events, as_of)
+    evaluation = events(as_of) if callable(events) else evaluate(loaded, events, as_of)
     return compute_invoice(evaluation, prior, period=period, providers=providers,
                            series=series, issue_date=issue_date, inputs_sha256=inputs_hash,
                            engine_version=engine_version)
@@ -86,7 +92,7 @@ class _Issue:
     """One request to invoice a period, and the output steps waiting for the commit."""
 
     loaded: LoadedContract
-    events: Sequence[EventBase]
+    events: Sequence[EventBase] | Evaluator
     period: BillingPeriod
     series: str
     providers: tuple[str, ...]
@@ -143,7 +149,8 @@ def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResul
     return None
 
 
-def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: BillingPeriod,
+def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
+                  period: BillingPeriod,
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
                   joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
                   engine_version: str = __version__,
@@ -197,7 +204,7 @@ def show_invoice(ledger_path: str, number: str) -> Invoice | None:
         return ledger.get(number)
 
 
-def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
+def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator, bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None, provider: str | None = None,
                 joint: bool = False, engine_version: str = __version__) -> VerifyReport:
     """Class every line of ``bill`` against the invoice computed for ``period``.
@@ -222,7 +229,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
                 note = (f"ledger {os.path.basename(ledger_path)} as it was before "
                         f"{done.number}, which already covers {period.label}")
     as_of = prior.knowledge_date(period, providers)
-    evaluation = evaluate(loaded, events, as_of)
+    evaluation = events(as_of) if callable(events) else evaluate(loaded, events, as_of)
     expected = compute_invoice(evaluation, prior, period=period, providers=providers,
                                series=series, issue_date=period.last_day, inputs_sha256="",
                                engine_version=engine_version)
