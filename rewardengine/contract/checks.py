@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import Problem
+from .einvoice_checks import einvoice_checks
 from .load import Draft
 from .model import EVIDENCE_LEVELS, ComponentBase, Dated, Path, PriceTable, Site
 from .segments import SEGMENT_ATTRIBUTES_OK, coverage, describe_point
@@ -40,6 +41,7 @@ def skipped(draft: Draft, what: str, because: str, *path: str | int) -> Problem:
 
 def _checks(draft: Draft) -> Iterator[Problem]:
     yield from _metadata_checks(draft)
+    yield from einvoice_checks(draft)
     yield from _window_checks(draft)
     if draft.segments is not None:
         ids = [t.id for t in draft.segments.tiers]
