@@ -37,7 +37,8 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 from stdnum.gb import vat as gb_vat
-from stdnum.no import mva, orgnr as no_orgnr
+from stdnum.no import mva
+from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from ..values import Fraction, IsoDate
