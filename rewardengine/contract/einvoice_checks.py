@@ -7,6 +7,8 @@ invoicing:
 - ``C225``: every invoice number fits Finvoice's 20 characters: ``{prefix}-{series}-0001``
   for each provider's series and, with several providers, the ``joint`` series (whose member
   invoices add ``-N`` when there is no lead provider).
+- ``C220`` (for any contract): a VAT rate that changes on dates must hold from the
+  contract's first day.
 - ``C226``: every provider can be the seller: its VAT id, address and bank account (and a
   Finnish provider's business id), since each may invoice on its own.
 """
@@ -14,10 +16,12 @@ invoicing:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from ..errors import Problem
 from .load import Draft
+from .parties import DatedRate
 
 # Finvoice 3.0 InvoiceNumber (genericStringType1_20); EN 16931 sets no limit, so this binds
 MAX_NUMBER = 20
@@ -26,6 +30,12 @@ JOINT = "joint"
 
 def einvoice_checks(draft: Draft) -> Iterator[Problem]:
     md, inv = draft.metadata, draft.parts.get("invoicing")
+    if md is not None:
+        yield from _rate_starts(draft, md.vat_rate, md.valid_from, ("metadata", "vat_rate"))
+        for i, comp in draft.items():
+            if comp.vat is not None and comp.vat.rate is not None:
+                yield from _rate_starts(draft, comp.vat.rate, md.valid_from,
+                                        ("components", i, "vat", "rate"))
     if md is None or inv is None or inv.buyer is None:
         return
     yield from _number_lengths(draft, md, inv)
@@ -43,17 +53,37 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
                           draft.source("metadata", "providers", i))
 
 
+def _rate_starts(draft: Draft, rate: Any, valid_from: date, path: tuple[str | int, ...]
+                 ) -> Iterator[Problem]:
+    """A VAT rate that changes on dates must hold from the contract's first day (C220)."""
+    if isinstance(rate, DatedRate):
+        first = rate.changes()[0][0]
+        if first > valid_from:
+            yield Problem("C220", f"the first of these rates holds from {first}, after the "
+                          f"contract's valid_from {valid_from}; give a rate from {valid_from}",
+                          draft.source(*path))
+
+
 def _number_lengths(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
     prefix = inv.number_prefix or md.id
-    series = [(p.id, 0) for p in md.providers]
+    series: list[tuple[str, int, int | None]] = [
+        (p.invoice_code or p.id, 0, i) for i, p in enumerate(md.providers)]
     if len(md.providers) > 1:
-        series.append((JOINT, 0 if md.lead_provider else 2))
-    for name, extra in series:
-        longest = len(f"{prefix}-{name}-0001") + extra
+        series.append((JOINT, 0 if md.lead_provider else 2, None))
+    seen: set[str] = set()
+    for code, extra, i in series:
+        if code in seen and i is not None:
+            yield Problem("C225", f"two providers are numbered '{code}': invoice numbers "
+                          "would repeat; give each its own invoice_code",
+                          draft.source("metadata", "providers", i))
+        seen.add(code)
+        longest = len(f"{prefix}-{code}-0001") + extra
         if longest > MAX_NUMBER:
+            fix = "a shorter invoicing.number_prefix"
+            if i is not None:
+                fix += f" or a short invoice_code for provider '{md.providers[i].id}'"
             where = ("invoicing", "number_prefix") if inv.number_prefix else ("metadata", "id")
-            yield Problem("C225", f"invoice numbers such as '{prefix}-{name}-0001"
+            yield Problem("C225", f"invoice numbers such as '{prefix}-{code}-0001"
                           f"{'-1' if extra else ''}' have {longest} characters; an e-invoice "
-                          f"number has at most {MAX_NUMBER} (Finvoice): give a shorter "
-                          "invoicing.number_prefix", draft.source(*where))
-            return
+                          f"number has at most {MAX_NUMBER} (Finvoice): give {fix}",
+                          draft.source(*where))

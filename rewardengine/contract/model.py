@@ -175,6 +175,9 @@ class Provider(SellerDetails):
     id: Identifier
     name: str
     business_id: str | None = None
+    invoice_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$")] | None = Field(
+        default=None, description="the provider in invoice numbers (default its id), so "
+        "they fit an e-invoice's 20 characters")
 
     @model_validator(mode="after")
     def _business_id(self) -> Provider:

@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from stdnum import bic, ean, iban
+from stdnum.au import abn
 from stdnum.dk import cvr
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
@@ -87,7 +88,7 @@ def _bic(value: Any) -> str:
 
 
 # VAT ids outside the EU that the engine can check; an EU VAT id is checked by its country
-_VAT_OUTSIDE_EU = {"GB": gb_vat.validate, "NO": mva.validate}
+_VAT_OUTSIDE_EU = {"GB": gb_vat.validate, "NO": mva.validate, "AU": abn.validate}
 
 
 def _vat_id(value: Any) -> str:
