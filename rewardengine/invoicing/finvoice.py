@@ -38,7 +38,9 @@ def _quantity(value: Decimal) -> str:
 
 def _price(value: Decimal) -> str:
     """A unit price: 2 to 5 decimals after a comma."""
-    text = f"{value.quantize(Decimal('0.01')) if -value.as_tuple().exponent <= 2 else value:f}"
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    text = f"{value.quantize(Decimal('0.01')) if places <= 2 else value:f}"
     return text.replace(".", ",")
 
 
