@@ -91,7 +91,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C225", "an invoice number longer than an e-invoice allows", _E,
      "contract-cross-checks-c2xx"),
-    ("C226", "a provider lacks what the seller of an e-invoice needs", _E,
+    ("C226", "a party an e-invoice needs is missing or incomplete", _E,
      "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),

@@ -95,7 +95,7 @@ def document(invoice: Invoice) -> EDocument:
     if invoice.member_invoices:
         raise EInvoiceError(
             f"{invoice.number} is a joint invoice without a lead provider: each member "
-            f"invoices its own part; render one member's invoice (members: "
+            f"invoices its own part; render one member's own invoice (--member ID; members: "
             f"{', '.join(invoice.providers)})")
     buyer = invoice.buyer_party
     if seller is None or buyer is None:

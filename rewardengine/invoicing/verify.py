@@ -71,6 +71,7 @@ class VerifyReport:
     billed_total: Decimal
     computed_total: Decimal
     problems: tuple[Problem, ...] = ()
+    currency: str = "EUR"  # the contract's, for the report's amounts
 
     @property
     def difference(self) -> Decimal:
@@ -146,7 +147,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         expected_number=expected_invoice.number, findings=tuple(checker.findings),
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
         problems=(*bill.problems, *_stated_sums(bill, expected_invoice),
-                  *(p for p in evaluation.problems if p.code == "V003")))
+                  *(p for p in evaluation.problems if p.code == "V003")),
+        currency=expected_invoice.currency)
 
 
 Ident = tuple[str, Key]
