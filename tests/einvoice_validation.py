@@ -56,7 +56,7 @@ def en16931_failures(xml: str) -> list[str]:
     node = processor.parse_xml(xml_text=xml)
     report = executable.transform_to_string(xdm_node=node)
     svrl = etree.fromstring(report.encode("utf-8"))
-    return [f"{fa.get('id')} [{fa.get('flag')}] {' '.join(fa.itertext()).split()!s:.300}"
+    return [f"{fa.get('id')} [{fa.get('flag')}] {' '.join(''.join(fa.itertext()).split())[:300]}"
             for fa in svrl.iter(f"{{{SVRL}}}failed-assert")]
 
 

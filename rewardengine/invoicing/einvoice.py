@@ -12,7 +12,7 @@ from. The rules it follows:
   note's total is positive; a line that still charges something in it has a negative amount.
 - **Quantity and price.** EN 16931 wants ``quantity x price = line amount`` and a price that
   is never negative, so a line keeps its quantity and unit price when they give its amount
-  exactly; otherwise (a line cut by a cap, a correction) the quantity is 1 (or -1 for a
+  exactly and the quantity fits Finvoice's 14 characters; otherwise (a line cut by a cap, a correction) the quantity is 1 (or -1 for a
   negative amount) and the price the amount.
 - **VAT.** The invoice's breakdown, per category and rate; exempt groups with different
   reasons are one group whose reasons are joined (EN 16931 allows one per category).
@@ -30,6 +30,7 @@ from .invoice import ZERO, Correction, Invoice, InvoiceLine, Party, Vat, VatGrou
 INVOICE, CREDIT_NOTE = "380", "381"
 SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
 UNIT = "C62"  # UN/ECE rec. 20: "one", a unit of service
+MAX_QUANTITY = 14  # characters of a Finvoice quantity (a third of an hour has too many)
 
 
 class EInvoiceError(ValueError):
@@ -122,7 +123,8 @@ def _fallback(vat: Vat | None, rate: Decimal) -> Vat:
 
 def _quantity_price(quantity: Decimal, price: Decimal, amount: Decimal
                     ) -> tuple[Decimal, Decimal]:
-    if price >= 0 and quantity > 0 and round_cents(quantity * price) == amount:
+    if price >= 0 and quantity > 0 and round_cents(quantity * price) == amount \
+            and len(number(quantity)) <= MAX_QUANTITY:
         return quantity, price
     return (Decimal(1) if amount >= 0 else Decimal(-1)), abs(amount)
 

@@ -248,6 +248,7 @@ LENGTHS: dict[str, tuple[int, int]] = {
     "AgreementIdentifier": (0, 70), "BuyerReferenceIdentifier": (0, 70),
     "VatFreeText": (0, 70), "VatExemptionReasonCode": (1, 20), "InvoiceFreeText": (0, 512),
     "PaymentTermsFreeText": (0, 70), "ArticleIdentifier": (0, 70), "ArticleName": (0, 100),
+    "InvoicedQuantity": (0, 14),
     "RowIdentifier": (0, 35), "OriginalInvoiceNumber": (1, 20), "RowFreeText": (0, 512),
     "EpiReference": (0, 35), "EpiBfiIdentifier": (8, 11), "EpiNameAddressDetails": (2, 35),
     "EpiBei": (8, 11), "EpiAccountID": (1, 34), "EpiRemittanceInfoIdentifier": (2, 25),
