@@ -277,7 +277,8 @@ BETA = ("    - id: beta\n      name: Beta Osuuskunta\n      business_id: 9200053
         "      address: {street: Mallitie 2, postal_code: \"33100\", city: Tampere}\n"
         "      bank: {iban: FI36 1234 5600 0202 06, bic: OKOYFIHH}\n")
 CONSORTIUM = CONTRACT_HEAD.replace("    - {id: acme, name: Acme Oy}\n", SELLER + BETA)
-MEMBER_ROWS = ROWS.replace("r2,c2,referral,2020-02-03,,,,acme,", "r2,c2,referral,2020-02-03,,,,beta,")
+MEMBER_ROWS = ROWS.replace("r2,c2,referral,2020-02-03,,,,acme,",
+                           "r2,c2,referral,2020-02-03,,,,beta,")
 
 
 def test_a_joint_invoice_without_a_lead_is_a_summary_of_member_invoices(tmp_path: Path) -> None:

@@ -29,13 +29,21 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     create_model,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from ..errors import Problem
 from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity, WholeNumber
-from .parties import BuyerParty, PaymentReference, Rate, SellerDetails, VatTreatment
+from .parties import (
+    BuyerParty,
+    PaymentReference,
+    Rate,
+    SellerDetails,
+    VatTreatment,
+    business_id_of,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 
@@ -179,10 +187,7 @@ class Provider(SellerDetails):
         default=None, description="the provider in invoice numbers (default its id), so "
         "they fit an e-invoice's 20 characters")
 
-    @model_validator(mode="after")
-    def _business_id(self) -> Provider:
-        object.__setattr__(self, "business_id", self.check_business_id(self.business_id))
-        return self
+    _business_id = field_validator("business_id")(business_id_of)
 
 
 class Metadata(Strict):

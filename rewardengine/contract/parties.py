@@ -15,6 +15,7 @@ exempt service with its reason).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -27,7 +28,9 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -196,11 +199,15 @@ class _PartyBase(_Strict):
     address: Address | None = None
     e_invoice_address: EInvoiceAddress | None = None
 
-    def check_business_id(self, business_id: str | None) -> str | None:
-        """A Finnish party's business id is checked; another country's is its own text."""
-        if business_id is None or self.address is None or self.address.country != "FI":
-            return business_id
-        return _business_id_fi(business_id)
+
+
+def business_id_of(value: Any, info: ValidationInfo) -> Any:
+    """A Finnish party's business id is checked (a field validator: the address, declared
+    before it, tells the country); another country's is its own text."""
+    address = info.data.get("address")
+    if value is None or not isinstance(address, Address) or address.country != "FI":
+        return value
+    return _business_id_fi(value)
 
 
 class SellerDetails(_PartyBase):
@@ -221,10 +228,7 @@ class BuyerParty(_PartyBase):
     contract_number: Reference | None = Field(
         default=None, description="the procurement contract's number (BT-12)")
 
-    @model_validator(mode="after")
-    def _business_id(self) -> BuyerParty:
-        object.__setattr__(self, "business_id", self.check_business_id(self.business_id))
-        return self
+    _business_id = field_validator("business_id")(business_id_of)
 
 
 # --- VAT ---------------------------------------------------------------------------------------
@@ -285,7 +289,16 @@ def rate_at(rate: Decimal | DatedRate, on: date) -> tuple[Decimal, str | None] |
 
 
 VatCategory = Literal["S", "E", "Z"]
-VATEX = Annotated[str, Field(pattern=r"^VATEX-[A-Z]{2,3}-[A-Za-z0-9-]{1,12}$")]
+def _vatex(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"VATEX-[A-Z]{2,3}-[A-Za-z0-9-]{1,12}", text):
+        raise PydanticCustomError("vatex", "'{value}' is not a VATEX code written like "
+                                  "VATEX-EU-132-1C", {"value": _shown(text)})
+    return text
+
+
+VATEX = Annotated[str, BeforeValidator(_vatex),
+                  WithJsonSchema({"type": "string", "pattern": "^VATEX-"})]
 
 
 class VatTreatment(_Strict):

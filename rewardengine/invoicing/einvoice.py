@@ -12,8 +12,8 @@ from. The rules it follows:
   note's total is positive; a line that still charges something in it has a negative amount.
 - **Quantity and price.** EN 16931 wants ``quantity x price = line amount`` and a price that
   is never negative, so a line keeps its quantity and unit price when they give its amount
-  exactly and the quantity fits Finvoice's 14 characters; otherwise (a line cut by a cap, a correction) the quantity is 1 (or -1 for a
-  negative amount) and the price the amount.
+  exactly and the quantity fits Finvoice's 14 characters; otherwise (a line cut by a cap, a
+  correction) the quantity is 1 (or -1 for a negative amount) and the price the amount.
 - **VAT.** The invoice's breakdown, per category and rate; exempt groups with different
   reasons are one group whose reasons are joined (EN 16931 allows one per category).
 """
