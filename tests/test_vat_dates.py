@@ -138,3 +138,25 @@ def test_each_group_is_rounded_once_half_up_and_credits_away_from_zero() -> None
     assert vat_breakdown([(s255, D("-0.10"))], D("0"))[0].tax == D("-0.03")  # -0.0255
     # a line from before lines had their VAT is taxed at the invoice's one rate
     assert vat_breakdown([(None, D("100.00"))], D("0.24"))[0].tax == D("24.00")
+
+
+def test_the_engine_s_own_bill_with_two_rates_verifies(tmp_path: Path) -> None:
+    from rewardengine.api import read_bill_file
+    from rewardengine.invoicing.render import invoice_csv
+    from rewardengine.invoicing.run import verify_bill
+
+    ledger = tmp_path / "l.sqlite"
+    _issue(ledger, "2024-07-01", "2024-07-31")
+    loaded = contract_from(COMPONENTS + PARTIES, HEAD)
+    evs = events_from(ROWS, EVENT_HEADER).events
+    period = resolve_period(None, "2024-08-01", "2024-09-30")
+    dry = issue_invoice(loaded, evs, period, ledger_path=str(ledger), inputs_hash="h",
+                        dry_run=True).invoice
+    assert dry is not None
+    bill = tmp_path / "bill.csv"
+    bill.write_text(invoice_csv(dry), encoding="utf-8")
+    assert "VAT S 0.24 on 100.00: 24.00; VAT S 0.255 on 100.00: 25.50" in bill.read_text(
+        encoding="utf-8")
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), period,
+                         ledger_path=str(ledger))
+    assert report.ok, [str(p) for p in report.problems]

@@ -41,6 +41,15 @@ CSV_HEADER = ("invoice", "period", "line", "type", "provider", "customer_id", "c
               "invoiced_before", "now", "reason", "evidence", "clause")
 
 
+def _vat_words(invoice: Invoice) -> str:
+    """``VAT 0.24``; with several rates or categories, each group and what it taxes."""
+    groups = invoice.vat_breakdown
+    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
+        return f"VAT {invoice.vat_rate}"
+    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
+                     f"{money_text(g.tax)}" for g in groups)
+
+
 def invoice_csv(invoice: Invoice) -> str:
     rows: list[list[object]] = []
     n, p = invoice.number, invoice.period.label
@@ -58,7 +67,7 @@ def invoice_csv(invoice: Invoice) -> str:
     for kind, amount in (("subtotal", invoice.subtotal), ("vat", invoice.vat),
                          ("total", invoice.total)):
         rows.append([n, p, "", kind, "", "", "", "", "", "", "", money_text(amount), "", "",
-                     "", f"VAT {invoice.vat_rate}" if kind == "vat" else "", "", ""])
+                     "", _vat_words(invoice) if kind == "vat" else "", "", ""])
     return write_csv(CSV_HEADER, rows)
 
 
