@@ -177,3 +177,19 @@ def test_cli_html_lang(tmp_path: Path, lang: str) -> None:
     assert result.exit_code == 0 and f'<html lang="{lang}">' in result.stdout
     assert {"fi": "Viitenumero", "sv": "Referensnummer", "en": "Payment reference"}[lang] \
         in result.stdout
+
+
+def test_reasons_are_translated_frame_by_frame_and_unknown_ones_kept() -> None:
+    from rewardengine.invoicing.labels import Labels
+
+    gone = ("200.00 invoiced on T-acme-0003 line 1 is no longer payable: event E1 was voided "
+            "(recorded 2020-04-05)")
+    assert Labels("fi").reason(gone) == ("200,00 laskutettu laskulla T-acme-0003 rivillä 1 ei "
+                                         "ole enää maksettava: tapahtuma E1 mitätöitiin "
+                                         "(kirjattu 5.4.2020)")
+    assert Labels("sv").reason("service start s1 on 2020-01-15, inside the contract window") \
+        == "tjänsten inleddes s1 15.1.2020, inom avtalsperioden"
+    odd = "capacity for 2020-03 committed, payable after 2020-03-31"
+    assert Labels("fi").reason(odd) == odd and Labels(None).reason(gone) == gone
+    with pytest.raises(ValueError, match="not one of fi, sv, en"):
+        Labels("de")

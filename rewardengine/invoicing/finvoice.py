@@ -261,6 +261,7 @@ PATTERNS: dict[str, str] = {
     "EpiInstructedAmount": r"-?[0-9]{1,15},[0-9]{2}",
     "EpiRemittanceInfoIdentifier": r"([0-9]{2,20})|(RF[0-9][0-9][0-9A-Za-z]{1,21})",
     "EpiCharge": r"SHA|OUR|BEN|SLEV",
+    "EpiReference": r"[A-Za-z0-9._:-]*",  # an XML name's characters (\c*)
 }
 AMOUNT = r"-?[0-9]{1,15}(,[0-9]{2,5})?"
 
