@@ -185,8 +185,8 @@ def _row(w: _W, root: etree._Element, line: ELine, doc: EDocument) -> None:
         w.el(row, "RowFreeText", line.note[i:i + 512])
     w.el(row, "RowVatRatePercent", rate_percent(line.vat.rate).replace(".", ","))
     w.el(row, "RowVatCode", line.vat.category)
+    # the row's VAT is the breakdown's, rounded per group, so rows state their net only
     w.amount(row, "RowVatExcludedAmount", sign * line.amount)
-    w.amount(row, "RowAmount", sign * line.amount)
 
 
 def _epi(w: _W, root: etree._Element, doc: EDocument) -> None:
