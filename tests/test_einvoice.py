@@ -124,6 +124,10 @@ def test_the_tehostettu_months_validate_with_their_correction(tmp_path: Path) ->
     assert fv.findtext("InvoiceRow/OriginalInvoiceNumber") == "TTV-BRK-0004"
     assert fv.findtext("EpiDetails/EpiPaymentInstructionDetails/EpiDateOptionDate") == \
         "20201021"  # issued 30 Sept, 21 days net
+    # docs/invoicing.md shows this invoice in both formats, as rendered now
+    blocks = re.findall(r"```xml\n(.*?)```", (ROOT / "docs" / "invoicing.md").read_text(
+        encoding="utf-8"), re.S)
+    assert blocks == [invoice_ubl(sept), invoice_finvoice(sept)]
 
 
 # --- each mandatory field, broken once, is refused ----------------------------------------------
