@@ -177,3 +177,12 @@ def test_an_invoice_written_before_e_invoicing_is_still_read(tmp_path: Path) -> 
     old = Invoice.from_dict(data)
     assert old.buyer_party is None and old.lines[0].vat is None
     assert (old.subtotal, old.vat) == (inv.subtotal, inv.vat)  # one rate, as issued
+
+
+def test_party_names_fit_an_e_invoice() -> None:
+    long = GOOD.replace("      name: Acme Oy\n", f"      name: {'A' * 71}\n")
+    ((code, line, message),) = problems(long)
+    assert code == "C226" and line == line_of(long, "A" * 71) and "has 71 characters" in message
+    buyer = GOOD.replace("  buyer: Test TE office\n", f"  buyer: {'B' * 80}\n").replace(
+        "    name: Testikunnan työllisyysalue\n", "")
+    assert [c for c, _, _ in problems(buyer)] == ["C226"]

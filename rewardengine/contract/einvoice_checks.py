@@ -10,7 +10,8 @@ invoicing:
 - ``C220`` (for any contract): a VAT rate that changes on dates must hold from the
   contract's first day.
 - ``C226``: every provider can be the seller: its VAT id, address and bank account (and a
-  Finnish provider's business id), since each may invoice on its own.
+  Finnish provider's business id), since each may invoice on its own; and every party's
+  name fits Finvoice's 70 characters.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .parties import DatedRate
 
 # Finvoice 3.0 InvoiceNumber (genericStringType1_20); EN 16931 sets no limit, so this binds
 MAX_NUMBER = 20
+MAX_NAME = 70  # Finvoice 3.0 SellerOrganisationName, BuyerOrganisationName
 JOINT = "joint"
 
 
@@ -51,6 +53,15 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
                           f"e-invoice: give its {', '.join(missing)} (the contract names "
                           "invoicing.buyer, so its invoices are e-invoices)",
                           draft.source("metadata", "providers", i))
+        if len(provider.name) > MAX_NAME:
+            yield Problem("C226", f"provider '{provider.id}': its name has "
+                          f"{len(provider.name)} characters; an e-invoice's party name has at "
+                          f"most {MAX_NAME} (Finvoice)",
+                          draft.source("metadata", "providers", i, "name"))
+    if inv.buyer.name is None and len(md.buyer) > MAX_NAME:
+        yield Problem("C226", f"metadata.buyer has {len(md.buyer)} characters; an e-invoice's "
+                      f"party name has at most {MAX_NAME} (Finvoice): give invoicing.buyer.name",
+                      draft.source("invoicing", "buyer"))
 
 
 def _rate_starts(draft: Draft, rate: Any, valid_from: date, path: tuple[str | int, ...]
