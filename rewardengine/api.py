@@ -12,12 +12,15 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from .contract.load import LoadedContract
+from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .explanation import ComponentView, Explanation, explain
+from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
+from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.einvoice import EInvoiceError
 from .invoicing.invoice import Invoice, member_invoice
@@ -63,10 +66,7 @@ class Inputs:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of the contract language, for editors checking drafts."""
-    data = KINDS.contract_class.model_json_schema(by_alias=True)
-    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    data["title"] = "rewardengine contract"
-    return data
+    return json_schema(KINDS.contract_class)
 
 
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
@@ -285,6 +285,22 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     return problems
 
 
+# --- the ledger ------------------------------------------------------------------------------
+
+def check_ledger(ledger_path: str) -> LedgerReport:
+    """Every problem of the ledger at ``ledger_path`` and what it holds (``ledger check``).
+    Read-only; ``LedgerReport.unreadable`` when it is not a ledger or cannot be read now."""
+    return ledger_audit.check_ledger(ledger_path)
+
+
+def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
+                  ) -> tuple[str | None, LedgerReport]:
+    """The ledger's whole audit trail as JSON or CSV, every row with its hash and its link of
+    the export's hash chain (``None`` when it cannot be read), and the check of the same
+    snapshot (``ledger export``)."""
+    return ledger_audit.export_ledger(ledger_path, fmt)
+
+
 __all__ = [
     "CLASSES",
     "EINVOICE_FORMATS",
@@ -326,3 +342,5 @@ __all__ = [
     "test_contract",
     "verify_bill",
 ]
+# the ledger's own commands (``ledger check``, ``ledger export``)
+__all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]

@@ -97,8 +97,8 @@ def test_invoice_codes_keep_numbers_apart() -> None:
                       + beta + "      invoice_code: A\n", 1)
     found = problems(two)
     assert [c for c, _, _ in found] == ["C225"]
-    assert found[0][2].startswith("two providers are numbered 'A': invoice numbers would "
-                                  "repeat")
+    assert found[0][2].startswith("provider 'beta' is numbered 'A' like another provider: "
+                                  "invoice numbers would repeat")
 
 
 def test_a_lead_provider_must_be_a_provider_and_vat_must_hold_from_the_first_day() -> None:

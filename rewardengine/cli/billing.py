@@ -8,6 +8,7 @@ named ``show`` is given as ``./show``). Money is computed only in the library.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
@@ -189,8 +190,10 @@ def issue(
     try:
         result, inputs = issue_invoice(
             contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
-            issue_date=on, dry_run=dry_run, prepare=renderer.prepare, dialect=read_as,
-            einvoice=format.value in EINVOICE_FORMATS)
+            issue_date=on, dry_run=dry_run,
+            prepare=lambda invoice: _after_commit(renderer.prepare(invoice), invoice, ledger,
+                                                  output, dry_run),
+            dialect=read_as, einvoice=format.value in EINVOICE_FORMATS)
     except BillingError as exc:
         fail(str(exc))
     except EInvoiceUnavailable as exc:  # nothing was recorded: the ledger rolled back
@@ -207,6 +210,37 @@ def issue(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+class _AfterCommit:
+    """The step that puts an invoice's output in place once the ledger holds the invoice: if
+    the output cannot be written then, the invoice is recorded all the same, and the message
+    says so and how to write the output again."""
+
+    def __init__(self, step: Callable[[], None], number: str, ledger: str,
+                 output: str | None, recorded: bool) -> None:
+        self.step, self.number, self.ledger = step, number, ledger
+        self.output, self.recorded = output, recorded
+
+    def __call__(self) -> None:
+        try:
+            self.step()
+        except typer.Exit:
+            if self.recorded and self.output is not None:
+                err().print(f"the invoice {self.number} IS recorded in the ledger; write its "
+                            f"output again with: rewardengine invoice show {self.number} "
+                            f"--ledger {self.ledger} -o FILE", markup=False)
+            raise
+
+    def discard(self) -> None:
+        discard = getattr(self.step, "discard", None)
+        if callable(discard):
+            discard()
+
+
+def _after_commit(step: Callable[[], None], invoice: Invoice, ledger: str,
+                  output: str | None, dry_run: bool) -> Callable[[], None]:
+    return _AfterCommit(step, invoice.number, ledger, output, not dry_run)
+
+
 @invoice_app.command("show")
 def show(
     number: Annotated[str, typer.Argument(help="the invoice number", metavar="NUMBER")],
@@ -219,6 +253,8 @@ def show(
     """Re-render an issued invoice from the ledger, exactly as it was issued."""
     check_output(output, protect=[ledger])
     renderer = _Renderer(format, lang, member, output)
+    if not os.path.lexists(ledger):
+        fail(f"no ledger at {ledger}: nothing was invoiced there (give --ledger PATH)")
     try:
         shown = show_invoice(ledger, number)
         if shown is None:

@@ -143,6 +143,10 @@ def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
         if _same_file(path, other):
             fail(f"--output {path} is the ledger {other}: an output never overwrites the "
                  "ledger; give another file")
+        for part in ("-wal", "-shm", "-journal"):  # SQLite's files beside it are the ledger too
+            if _same_file(path, other + part):
+                fail(f"--output {path} is part of the ledger {other} (its {part[1:]} file): an "
+                     "output never overwrites the ledger; give another file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
@@ -162,7 +166,8 @@ def prepare_output(text: str, path: str | None) -> Callable[[], None]:
 
 @dataclass(frozen=True)
 class PendingOutput:
-    """An output written aside: calling it puts it in place (an atomic rename)."""
+    """An output written aside: calling it puts it in place (an atomic rename); ``discard``
+    removes it when what it shows was not recorded after all."""
 
     tmp: str
     path: str

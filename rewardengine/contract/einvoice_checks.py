@@ -4,6 +4,7 @@ Once the buyer is named, the contract is meant to be invoiced as EN 16931 / Finv
 e-invoices, so what those need is checked here rather than found missing on the day of
 invoicing:
 
+- ``C225`` (for any contract): every provider numbers its invoices in a series of its own.
 - ``C225``: every invoice number fits Finvoice's 20 characters: ``{prefix}-{series}-0001``
   for each provider's series and, with several providers, the ``joint`` series (whose member
   invoices add ``-N`` when there is no lead provider).
@@ -38,6 +39,8 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
             if comp.vat is not None and comp.vat.rate is not None:
                 yield from _rate_starts(draft, comp.vat.rate, md.valid_from,
                                         ("components", i, "vat", "rate"))
+    if md is not None:
+        yield from _series(draft, md)
     if md is None or inv is None or inv.buyer is None:
         return
     yield from _number_lengths(draft, md, inv)
@@ -75,19 +78,28 @@ def _rate_starts(draft: Draft, rate: Any, valid_from: date, path: tuple[str | in
                           draft.source(*path))
 
 
+def _series(draft: Draft, md: Any) -> Iterator[Problem]:
+    """Each provider numbers its invoices in its own series (its invoice_code, default its
+    id), apart from the other providers' and from the consortium's ``joint`` series."""
+    seen: dict[str, bool] = {JOINT: True}  # code -> given as an invoice_code
+    for i, p in enumerate(md.providers):
+        code = p.invoice_code or p.id
+        # two providers with one id are C212 already
+        if code in seen and (p.invoice_code is not None or seen[code]):
+            yield Problem("C225", f"provider '{p.id}' is numbered '{code}' like "
+                          f"{'a joint invoice' if code == JOINT else 'another provider'}: "
+                          "invoice numbers would repeat; give it its own invoice_code",
+                          draft.source("metadata", "providers", i))
+        seen[code] = p.invoice_code is not None or seen.get(code, False)
+
+
 def _number_lengths(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
     prefix = inv.number_prefix or md.id
     series: list[tuple[str, int, int | None]] = [
         (p.invoice_code or p.id, 0, i) for i, p in enumerate(md.providers)]
     if len(md.providers) > 1:
         series.append((JOINT, 0 if md.lead_provider else 2, None))
-    seen: set[str] = set()
     for code, extra, i in series:
-        if code in seen and i is not None:
-            yield Problem("C225", f"two providers are numbered '{code}': invoice numbers "
-                          "would repeat; give each its own invoice_code",
-                          draft.source("metadata", "providers", i))
-        seen.add(code)
         longest = len(f"{prefix}-{code}-0001") + extra
         if longest > MAX_NUMBER:
             fix = "a shorter invoicing.number_prefix"

@@ -535,8 +535,7 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                      {id(ln): line_provider(loaded, ln) for ln in evaluation.all_lines()})
     sections = [_section(run, provider) for provider in providers]
     seq = prior.next_seq(series)
-    code = next((p.invoice_code for p in md.providers if p.id == series), None)
-    number = invoice_number(number_prefix(loaded), code or series, seq)
+    number = invoice_number(number_prefix(loaded), series, seq)
     inv = loaded.contract.invoicing
     buyer = inv.buyer if inv is not None else None
     lead = md.lead_provider if series == JOINT else None

@@ -31,21 +31,24 @@ class InvoicingError(ValueError):
 
 def select_providers(loaded: LoadedContract, provider: str | None, joint: bool
                      ) -> tuple[str, tuple[str, ...]]:
-    """(series, providers): one provider's invoice, or a consortium's joint invoice."""
+    """(series, providers): one provider's invoice, or a consortium's joint invoice. A
+    provider's series is its ``invoice_code`` (default its id): the part of the invoice
+    numbers that names it."""
     ids = tuple(p.id for p in loaded.contract.metadata.providers)
+    codes = {p.id: p.invoice_code or p.id for p in loaded.contract.metadata.providers}
     if joint:
         if provider is not None:
             raise InvoicingError("give either --provider or --joint, not both")
         return JOINT, ids
     if provider is None:
         if len(ids) == 1:
-            return ids[0], ids
+            return codes[ids[0]], ids
         raise InvoicingError(f"the contract has providers {', '.join(ids)}: give --provider "
                              "ID, or --joint for one invoice with a section per member")
     if provider not in ids:
         raise InvoicingError(f"provider '{provider[:40]}' is not in the contract "
                              f"({', '.join(ids)})")
-    return provider, (provider,)
+    return codes[provider], (provider,)
 
 
 def inputs_sha256(paths: Iterable[str]) -> str:
@@ -155,29 +158,45 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
     ``prepare(invoice)``, when given, runs before the commit for every invoice the result
     shows (issued, dry run, already issued) and returns the step run after the commit: an
     output written aside is put in place only once the ledger holds what it shows, and a
-    failed write rolls the invoice back."""
+    failed write rolls the invoice back. When the invoice is not recorded after all (the
+    ledger cannot be written, the commit fails), the step's ``discard()``, if it has one,
+    removes what was written aside."""
     series, providers = select_providers(loaded, provider, joint)
     issue = _Issue(loaded, events, period, series, providers, issue_date or period.last_day,
                    inputs_hash, engine_version, dry_run, prepare)
-    if dry_run and not os.path.exists(ledger_path):
-        result = issue.attempt(None)
-    elif dry_run:
-        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
-                write=False):
-            result = issue.attempt(ledger)
-    else:
-        with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-            result = issue.attempt(ledger)
+    try:
+        result = _in_ledger(ledger_path, dry_run, issue.attempt)
+    except BaseException:
+        for step in issue.finish:  # what was prepared shows an invoice that was not recorded
+            discard = getattr(step, "discard", None)
+            if callable(discard):
+                discard()
+        raise
     for step in issue.finish:
         step()
     return result
 
 
+def _in_ledger(ledger_path: str, dry_run: bool,
+               attempt: Callable[[Ledger | None], IssueResult]) -> IssueResult:
+    """``attempt`` inside one transaction: a read-only one for a dry run (no ledger file:
+    nothing was invoiced yet), otherwise the writing one."""
+    if dry_run and not os.path.lexists(ledger_path):
+        return attempt(None)
+    if dry_run:
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            return attempt(ledger)
+    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+        return attempt(ledger)
+
+
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
-    """An issued invoice from the ledger, exactly as issued."""
-    if not os.path.exists(ledger_path):
+    """An issued invoice from the ledger, exactly as issued (its document checked against
+    its sha256 and its rows)."""
+    if not os.path.lexists(ledger_path):
         return None
-    with Ledger.open(ledger_path, read_only=True) as ledger:
+    with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(write=False):
         return ledger.get(number)
 
 
@@ -192,7 +211,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
     """
     series, providers = select_providers(loaded, provider, joint)
     contract_id = loaded.contract.metadata.id
-    if ledger_path is None or not os.path.exists(ledger_path):
+    if ledger_path is None or not os.path.lexists(ledger_path):
         prior = PriorState()
         note = "no ledger: nothing was invoiced before"
     else:
