@@ -78,6 +78,11 @@ def _example_invoices(name: str, ledger: Path) -> list[Invoice]:
                                provider=provider.id)
         if result.invoice is not None and not result.invoice.is_empty():
             out.append(result.invoice)
+    if md.lead_provider is not None:  # and the consortium's invoice by its lead member
+        joint = issue_invoice(loaded, evs, period, ledger_path=str(ledger) + ".joint",
+                              inputs_hash="h", joint=True).invoice
+        assert joint is not None and joint.seller is not None
+        out.append(joint)
     return out
 
 
