@@ -6,11 +6,14 @@
   cell that a spreadsheet could execute (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return) gets a leading apostrophe (``rewardengine.csvsafe``); the bill reader
   removes it again.
-- HTML is one self-contained, printable A4 document with bilingual labels ("Lasku / Invoice"):
-  seller and buyer, lines, corrections marked as credits or debits naming the invoice line they
-  correct, totals with VAT, then what is shown for information only (pending lines, corrections
-  beyond reach) and the audit hashes. Inline CSS, no scripts, no external assets, nothing from
-  the clock; every value is escaped.
+- HTML is one self-contained, printable A4 document with bilingual labels ("Lasku / Invoice"),
+  or labels and reasons in one of Finnish, Swedish and English (``lang``, from the catalogue of
+  ``labels.py``, with Finnish number and date formats): seller and buyer with their ids and
+  addresses, how to pay, lines, corrections marked as credits or debits naming the invoice line
+  they correct, totals with a VAT row per category and rate, then what is shown for
+  information only (pending lines, corrections beyond reach) and the audit hashes. Inline
+  CSS, no scripts, no external assets, nothing from the clock; every value is escaped.
+  Amount columns name the contract's currency.
 """
 
 from __future__ import annotations
