@@ -17,6 +17,13 @@ employment_condition). Rules, documented in docs/contract-language.md:
   or longer work, never counts or pays less.
 * Spells: qualifying stretches joined across gaps of at most ``max_gap`` days (a gap of exactly
   ``max_gap`` joins, one day more splits); gap days are not counted.
+* Hours on average (``reach_average``): a day's hours are the weekly hours of the counting jobs
+  active that day divided by 7, so a week wholly inside a job counts its weekly hours. A
+  duration is reached on the first day that ends a window of counted days of that length
+  (the shortest run of counted days, ending that day, whose weighted count reaches it) whose
+  hours average at least the minimum a week: ``7 * hours >= minimum * counted days``, decided
+  exactly. Windows roll: when the first weeks average too little, a later window may reach
+  it. Gap days count neither as days nor as hours.
 """
 
 from __future__ import annotations
@@ -102,6 +109,10 @@ class Reached:
     evidence: str
     event_ids: tuple[str, ...]
     first_day: date
+    # with hours on average: the hours worked in the window first_day..on (its average a
+    # week is 7 * hours / days)
+    hours: Fraction | None = None
+    days: int = 0
 
 
 def job_hours(job: Employment, full_time: Decimal = FULL_TIME_HOURS) -> Decimal:
@@ -250,6 +261,33 @@ def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
                            tuple(sorted({i for s in used for i in s.event_ids})),
                            parts[0].period.start)
         total += part.exact_days
+    return None
+
+
+def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
+                  minimum: Decimal) -> Reached | None:
+    """The first day that ends a window of ``needed(first day)`` weighted days of ``parts``
+    averaging at least ``minimum`` hours a week (see the module)."""
+    days = [(part.period.start + timedelta(days=i), part)
+            for part in parts for i in range(part.period.days)]
+    weights = [Fraction(0)]
+    hours = [Fraction(0)]
+    for _, part in days:
+        weights.append(weights[-1] + part.exact_weight)
+        hours.append(hours[-1] + Fraction(part.hours) / 7)
+    goal = Fraction(minimum)
+    s = 0
+    for e in range(len(days)):
+        while s < e and weights[e + 1] - weights[s + 1] >= Fraction(needed(days[s + 1][0])):
+            s += 1
+        if weights[e + 1] - weights[s] < Fraction(needed(days[s][0])):
+            continue
+        worked = hours[e + 1] - hours[s]
+        if 7 * worked >= goal * (e + 1 - s):
+            used = {id(p): p for _, p in days[s:e + 1]}.values()
+            return Reached(days[e][0], weakest(p.evidence for p in used),
+                           tuple(sorted({i for p in used for i in p.event_ids})),
+                           days[s][0], worked, e + 1 - s)
     return None
 
 
