@@ -719,9 +719,11 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
         if more > 0:
             reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
                       f"({wc.criteria}) by {by_text(deadline)}; {progress}")
-        else:
+        else:  # days enough, but too few hours on average so far
             reason = (f"needs {count_days(need)} of work averaging {num(wc.average or ZERO)} "
-                      f"h/week or more by {by_text(deadline)}; {progress}")
+                      f"h/week or more by {by_text(deadline)}; the spell from "
+                      f"{open_track.start} has {count_days(open_track.days)}"
+                      f"{_average_so_far(wc, open_track)}")
     else:
         more = need = target(ctx.as_of + ONE_DAY)
         spell = "a new spell of " if wc.continuous and wc.tracks else ""
@@ -731,8 +733,10 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
         if spell and best is not None:
             evidence.extend(best.event_ids)
             reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
-                       f"({ids_text(best.event_ids)}), has {num(best.days)} of "
-                       f"{count_days(target(best.start))}")
+                       f"({ids_text(best.event_ids)}), has "
+                       + (f"{count_days(best.days)}{_average_so_far(wc, best, 'in all')}"
+                          if best.days >= target(best.start) else
+                          f"{num(best.days)} of {count_days(target(best.start))}"))
     left = (deadline.last_day - ctx.as_of).days
     if more > left:
         reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
@@ -763,9 +767,9 @@ def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
         reason = f"no qualifying work ({wc.criteria}) by {by_text(deadline)}"
     elif best.days >= target(best.start):  # days enough, but too few hours on average
         reason = (f"the spell {best.start}..{best.end - ONE_DAY} ({ids_text(best.event_ids)}) "
-                  f"has {count_days(best.days)}, but no {what} of it averaged "
-                  f"{num(wc.average or ZERO)} h/week or more by {by_text(deadline)}"
-                  f"{_average_so_far(wc, best, 'over the whole spell')}")
+                  f"has {count_days(best.days)}{_average_so_far(wc, best, 'in all')}, but no "
+                  f"{what} of it averaged {num(wc.average or ZERO)} h/week or more by "
+                  f"{by_text(deadline)}")
     else:
         reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
                   f"qualifying work ({wc.criteria}) by {by_text(deadline)}")

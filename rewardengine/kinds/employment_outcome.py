@@ -366,9 +366,11 @@ def _hits(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count
             rests = track.rests(got)
             band = count.band
             if band is not None and not _in_band(band, rests):
-                steps.append(Step("above the band", f"{track.key}: the work reached "
-                                  f"{comp.min_duration} on {got.on} at or above the upper "
-                                  f"bound of {band.words()}", track.start, got.on + ONE_DAY))
+                if not _band_above(comp, band):  # else the band above prices it
+                    steps.append(Step("above the band", f"{track.key}: the work reached "
+                                      f"{comp.min_duration} on {got.on} at or above the upper "
+                                      f"bound of {band.words()}, and no band prices it",
+                                      track.start, got.on + ONE_DAY))
                 continue
             need = needed_days(comp.min_duration, got.first_day)
             reason, level, ids = reached_text(ctx, comp.work, rests, got,
@@ -390,6 +392,14 @@ def _in_band(band: ExtentBand, rests: Sequence[Any]) -> bool:
         return True
     least = min(p.fte if measure == "fte" else p.hours for p in rests)
     return bool(least < high)
+
+
+def _band_above(comp: EmploymentOutcome, band: ExtentBand) -> bool:
+    """Another band starts at (or below) this band's upper bound: it takes the work above."""
+    _, low, high = band.bounds()
+    return any(b is not band and (b.bounds()[1] or ZERO) > (low or ZERO)
+               and high is not None and (b.bounds()[1] or ZERO) <= high
+               for b in comp.bands or [])
 
 
 def _grade_words(count: _Count) -> str:
@@ -505,11 +515,18 @@ def _merged(counts: Sequence[_Count]) -> WorkCount:
     tracks = sorted((t for c in counts for t in c.wc.tracks), key=lambda t: (t.start, t.key))
     late = sorted((t for c in counts for t in c.wc.late_tracks),
                   key=lambda t: (t.start, t.key))
+    used = {i for t in tracks for i in t.event_ids}
     notes: list[str] = []
+    noted: set[str] = set()
     for c in counts:
         for note in c.wc.notes:
-            # a job of another kind is counted by that kind's grade
-            if " does not count as " not in note and note not in notes:
+            job = note.split()[1] if note.startswith("job ") else None
+            # a job some grade counted, or already noted by a lower grade, is not noted again
+            if job is not None and (job in used or job in noted):
+                continue
+            if job is not None:
+                noted.add(job)
+            if note not in notes:
                 notes.append(note)
     return replace(first, work=first.work, tracks=tuple(tracks), late_tracks=tuple(late),
                    notes=tuple(notes), grade=None)
