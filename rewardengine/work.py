@@ -63,6 +63,9 @@ class Stretch:
     exact_weight: Fraction  # hours-weighted average of the jobs' kind weights, exactly
     evidence: str  # weakest evidence among the jobs
     event_ids: tuple[str, ...]
+    # hours per week of the jobs at each evidence level or stronger (EVIDENCE_LEVELS order):
+    # the evidence of hours on average
+    level_hours: tuple[Decimal, ...] = ()
 
     @property
     def weight(self) -> Decimal:
@@ -187,8 +190,16 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
         out.append(Stretch(Period(start, end), hours, fte,
                            _day_weight(active, weights, full_time, qualifies),
                            _day_evidence(active, qualifies),
-                           tuple(sorted(j.event_id for j in active))))
+                           tuple(sorted(j.event_id for j in active)),
+                           _level_hours(active, full_time)))
     return out
+
+
+def _level_hours(jobs: Sequence[Employment], full_time: Decimal) -> tuple[Decimal, ...]:
+    """The hours a week of the jobs at each evidence level or stronger."""
+    return tuple(sum((job_hours(j, full_time) for j in jobs
+                      if EVIDENCE_LEVELS.index(j.evidence) <= rank), Decimal(0))
+                 for rank in range(len(EVIDENCE_LEVELS)))
 
 
 def _meets(jobs: Sequence[Employment], min_hours: Decimal | None, min_fte: Decimal | None,
@@ -284,11 +295,22 @@ def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
             continue
         worked = hours[e + 1] - hours[s]
         if 7 * worked >= goal * (e + 1 - s):
-            used = {id(p): p for _, p in days[s:e + 1]}.values()
-            return Reached(days[e][0], weakest(p.evidence for p in used),
+            used = list({id(p): p for _, p in days[s:e + 1]}.values())
+            return Reached(days[e][0], _average_evidence(days[s:e + 1], goal),
                            tuple(sorted({i for p in used for i in p.event_ids})),
                            days[s][0], worked, e + 1 - s)
     return None
+
+
+def _average_evidence(days: Sequence[tuple[date, Stretch]], goal: Fraction) -> str:
+    """The evidence of hours on average: the strongest level whose jobs (at that level or
+    stronger) average enough over the window on their own; as for a day, more work never
+    weakens it."""
+    for rank, level in enumerate(EVIDENCE_LEVELS):
+        worked = sum((Fraction(p.level_hours[rank]) for _, p in days), Fraction(0)) / 7
+        if 7 * worked >= goal * len(days):
+            return level
+    return weakest(p.evidence for _, p in days)
 
 
 def counted(parts: Sequence[Stretch]) -> Decimal:

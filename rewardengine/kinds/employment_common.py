@@ -606,7 +606,8 @@ def evidence_history(ctx: CustomerContext, ids: Iterable[str]) -> list[str]:
 def reached_text(ctx: CustomerContext, work: QualifyingWork, rests: Sequence[Stretch],
                  got: Reached, what: str) -> tuple[str, str, tuple[str, ...]]:
     """(reason, evidence level, event ids) of a reached threshold."""
-    level = weakest(p.evidence for p in rests)
+    # hours on average: the evidence of the hours averaged (see work.reach_average)
+    level = got.evidence if got.hours is not None else weakest(p.evidence for p in rests)
     ids = tuple(sorted({i for p in rests for i in p.event_ids}))
     if got.hours is not None:
         extent = (f"averaging {hours_text(7 * got.hours / got.days)} h/week "
