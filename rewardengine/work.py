@@ -278,37 +278,54 @@ def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
 def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
                   minimum: Decimal) -> Reached | None:
     """The first day that ends a window of ``needed(first day)`` weighted days of ``parts``
-    averaging at least ``minimum`` hours a week (see the module)."""
+    averaging at least ``minimum`` hours a week (see the module). Decided in whole numbers:
+    weights scaled by the least common multiple of their denominators, hours by a power of
+    ten, and a day's hours kept as hours a week (``7 * hours >= minimum * days`` becomes
+    ``sum of weekly hours >= minimum * days``)."""
     days = [(part.period.start + timedelta(days=i), part)
             for part in parts for i in range(part.period.days)]
-    weights = [Fraction(0)]
-    hours = [Fraction(0)]
+    w_scale = math.lcm(*(p.exact_weight.denominator for p in parts)) if parts else 1
+    h_scale = 10 ** max(_places(minimum), *(_places(p.hours) for p in parts))
+    per_part = {id(p): (int(p.exact_weight * w_scale), int(p.hours * h_scale)) for p in parts}
+    weights = [0]
+    hours = [0]
     for _, part in days:
-        weights.append(weights[-1] + part.exact_weight)
-        hours.append(hours[-1] + Fraction(part.hours) / 7)
-    goal = Fraction(minimum)
+        w, h = per_part[id(part)]
+        weights.append(weights[-1] + w)
+        hours.append(hours[-1] + h)
+    goal = int(minimum * h_scale)
+
+    def need(i: int) -> int:
+        return int(needed(days[i][0])) * w_scale
+
     s = 0
     for e in range(len(days)):
-        while s < e and weights[e + 1] - weights[s + 1] >= Fraction(needed(days[s + 1][0])):
+        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
             s += 1
-        if weights[e + 1] - weights[s] < Fraction(needed(days[s][0])):
+        if weights[e + 1] - weights[s] < need(s):
             continue
-        worked = hours[e + 1] - hours[s]
-        if 7 * worked >= goal * (e + 1 - s):
-            used = list({id(p): p for _, p in days[s:e + 1]}.values())
-            return Reached(days[e][0], _average_evidence(days[s:e + 1], goal),
+        if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
+            window = days[s:e + 1]
+            used = list({id(p): p for _, p in window}.values())
+            return Reached(days[e][0], _average_evidence(window, goal, h_scale),
                            tuple(sorted({i for p in used for i in p.event_ids})),
-                           days[s][0], worked, e + 1 - s)
+                           days[s][0], Fraction(hours[e + 1] - hours[s], 7 * h_scale),
+                           e + 1 - s)
     return None
 
 
-def _average_evidence(days: Sequence[tuple[date, Stretch]], goal: Fraction) -> str:
+def _places(value: Decimal) -> int:
+    """The decimal places a value is written with (0 for a whole number)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _average_evidence(days: Sequence[tuple[date, Stretch]], goal: int, h_scale: int) -> str:
     """The evidence of hours on average: the strongest level whose jobs (at that level or
     stronger) average enough over the window on their own; as for a day, more work never
     weakens it."""
     for rank, level in enumerate(EVIDENCE_LEVELS):
-        worked = sum((Fraction(p.level_hours[rank]) for _, p in days), Fraction(0)) / 7
-        if 7 * worked >= goal * len(days):
+        if sum(int(p.level_hours[rank] * h_scale) for _, p in days) >= goal * len(days):
             return level
     return weakest(p.evidence for _, p in days)
 

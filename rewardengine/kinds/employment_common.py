@@ -7,7 +7,7 @@ counting rules themselves are in rewardengine/work.py and docs/contract-language
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -476,12 +476,14 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
     min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
 
-    def parts(within: Period) -> list[list[Stretch]]:
-        return [stretches(g, weights, within, ctx.as_of, min_hours, min_fte,
-                          work.full_time_hours) for g in groups]
-
-    tracks = _tracks(parts(counting), continuous, max_gap, by_id, grade)
-    late_tracks = _tracks(parts(late), continuous, max_gap, by_id, grade)
+    # the stretches of the longer period, once; those of the counting period are cut from
+    # them (a stretch is a run of days in one state, so cutting it changes nothing else)
+    late_parts = [stretches(g, weights, late, ctx.as_of, min_hours, min_fte,
+                            work.full_time_hours) for g in groups]
+    parts = [[replace(p, period=cut) for p in g if (cut := p.period.clip(counting))]
+             for g in late_parts]
+    tracks = _tracks(parts, continuous, max_gap, by_id, grade)
+    late_tracks = _tracks(late_parts, continuous, max_gap, by_id, grade)
     notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
                                   admitted, grade)
     return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
