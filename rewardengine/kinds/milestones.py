@@ -10,12 +10,21 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Unreached steps are each pending, or not_earned
   once the deadline has passed.
+* Qualifying work, and the outcome work rules (``work.starts_within``,
+  ``work.min_agreed_length``, ``work.one_employer``, ``work.average_hours_per_week``), are
+  those of employment_outcome (kinds/employment_common.py). With hours on average a step is
+  reached on the first day that ends a run of ``after`` averaging them; sustainment with hours
+  on average is refused (C218).
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
-  ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). With continuous counting this
-  work is counted in the spell that reached the last step and in any later spell (a break
-  pauses sustainment, it does not end it). The k-th sustainment is due at
-  ``anchor + last step + k * every`` (always from the anchor) and rests on the days since the
-  previous payment. Only the next one is shown pending (or not_earned), and only once the last
+  ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). ``sustainment.counting``:
+  ``cumulative`` (default): with continuous counting this work is counted in the spell that
+  reached the last step and in any later spell (a break pauses sustainment, it does not end
+  it); the k-th sustainment is due at ``anchor + last step + k * every`` (always from the
+  anchor) and rests on the days since the previous payment. ``continuous``: each payment needs
+  ``every`` of work within one spell, counted from the day after the previous payment (the
+  first: after the last step), ``every`` in months from that day; a break longer than
+  ``max_gap`` ends the spell, the days counted so far are lost, and the count restarts on the
+  first day of the next spell. Only the next one is shown pending (or not_earned), and only once the last
   step has been reached. Sustainment requires the last step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
   follows; while it is pending, sustainment payments reached are pending too.
