@@ -24,8 +24,9 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   ``every`` of work within one spell, counted from the day after the previous payment (the
   first: after the last step), ``every`` in months from that day; a break longer than
   ``max_gap`` ends the spell, the days counted so far are lost, and the count restarts on the
-  first day of the next spell. Only the next one is shown pending (or not_earned), and only once the last
-  step has been reached. Sustainment requires the last step to be paid (in full or in part):
+  first day of the next spell. Only the next one is shown pending (or not_earned), and only
+  once the last step has been reached. Sustainment requires the last step to be paid (in full
+  or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
   follows; while it is pending, sustainment payments reached are pending too.
 * ``benefit_test`` (steps only): the customer's benefit (``measure``: days or amount of the
