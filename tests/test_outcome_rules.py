@@ -192,6 +192,15 @@ def test_a_change_of_employer_ends_the_spell() -> None:
         "payable", "spell:E1", D("2020-04-30"), Decimal("750.00"))
 
 
+def test_the_trace_says_where_a_change_of_employer_ended_the_spell() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0", employer="X"),
+            job("E2", "2020-04-01", "2020-06-30", fte="1.0", employer="Y"))
+    steps = result(ONE_EMPLOYER, *rows, as_of="2021-08-01").traces["job90"].steps
+    assert [s.text for s in steps if s.what == "employer change"] == [
+        "employment with X ended on 2020-03-31; from 2020-04-01 the work with Y is another "
+        "employment relationship, a spell of its own"]
+
+
 def test_jobs_of_one_employer_join_across_an_allowed_gap() -> None:
     rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0", employer="X"),
             job("E2", "2020-04-08", "2020-06-30", fte="1.0", employer="X"))

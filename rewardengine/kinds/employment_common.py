@@ -2,7 +2,19 @@
 (spells, or all counted work), its trace, and the words their reasons are made of.
 
 Used by employment_outcome and milestones (employment_condition borrows a few words). The
-counting rules themselves are in rewardengine/work.py and docs/contract-language.md.
+counting rules themselves are in rewardengine/work.py and docs/contract-language.md. The
+outcome work rules (``OutcomeWork``) decided here:
+
+* ``starts_within``: only jobs whose first day (``date``) lies inside the window (both ends
+  included) count; their days count after it closes, up to the deadline.
+* ``min_agreed_length``: only jobs whose first recorded version (the timeline's
+  ``first_version``) has no end, or an end with ``end + 1 day >= date + length``, count; a
+  later extension changes nothing.
+* ``one_employer``: the jobs of each employer (a job naming none is its own) are counted and
+  joined into spells apart; the trace names where a change of employer ended a spell.
+* ``average_hours_per_week``: tracks are reached through ``work.reach_average``.
+* A ``Grade`` (employment_outcome's prices by kind or band) counts one kind's jobs, and the
+  days at or above a band's lower bound, on their own; its tracks' keys end ``:<grade>``.
 """
 from __future__ import annotations
 
@@ -259,6 +271,7 @@ class WorkCount:
     late_tracks: tuple[Track, ...]  # the same work ignoring the deadline (for explanations)
     notes: tuple[str, ...]  # jobs that did not count, and why
     grade: Grade | None = None
+    changes: tuple[Step, ...] = ()  # one_employer: where a change of employer ended a spell
 
     @property
     def decided(self) -> bool:
@@ -486,8 +499,28 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     late_tracks = _tracks(late_parts, continuous, max_gap, by_id, grade)
     notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
                                   admitted, grade)
+    changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
     return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
-                     tuple(notes), grade)
+                     tuple(notes), grade, changes)
+
+
+def _employer_changes(tracks: Sequence[Track], jobs: dict[str, Employment],
+                      max_gap: Duration | None) -> tuple[Step, ...]:
+    """Where a change of employer ended a spell that would otherwise have gone on: a spell of
+    another employer starting while the earlier one could still have been joined."""
+    def employers(track: Track) -> str:
+        return ", ".join(sorted({jobs[i].employer or f"job {i}" for i in track.event_ids
+                                 if i in jobs}))
+
+    out = []
+    for a, b in ((a, b) for a in tracks for b in tracks if a.start < b.start):
+        joinable = max_gap.after(a.end) if max_gap is not None else a.end
+        if b.start <= joinable and a.end <= b.end and employers(a) != employers(b):
+            out.append(Step("employer change", f"employment with {employers(a)} ended on "
+                            f"{a.end - ONE_DAY}; from {b.start} the work with {employers(b)} "
+                            "is another employment relationship, a spell of its own",
+                            b.start, b.end, None, b.event_ids))
+    return tuple(out)
 
 
 def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: Decimal,
@@ -526,7 +559,7 @@ def rules_text(wc: WorkCount) -> str:
 def work_trace(wc: WorkCount, extra: Sequence[Step] = ()) -> Trace:
     """What the counting looked at: the rule, each spell (or all counted work) with the days
     it counted, and the jobs that did not count and why."""
-    return Trace((rules_text(wc),), (*track_steps(wc), *extra,
+    return Trace((rules_text(wc),), (*track_steps(wc), *wc.changes, *extra,
                                      *(Step("not counted", note) for note in wc.notes)))
 
 
