@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from io import StringIO
@@ -239,7 +240,7 @@ def forecast(
     read_as = file_dialect(dialect, None, False, None, None)
     with progress_bar("forecasting") as bar:
         req = _request(contract, cohort, from_events, runs, seed, None, jobs, horizon, bar)
-        req = Request(**{**req.__dict__, "dialect": read_as})
+        req = replace(req, dialect=read_as)
         try:
             found = _done(forecast_customers(req, events, on, provider))
         except ForecastError as exc:
