@@ -138,6 +138,10 @@ def test_forecast_is_conditional_on_what_has_happened(tmp_path: Path) -> None:
     assert pending["open_market_result"] == date(2020, 12, 31)  # outcomes_until
     months = [m for m, _ in found.result.by_month]
     assert months and all(m >= "2020-07" for m in months)
+    two = api.forecast_customers(api.Request(TEHOSTETTU, runs=60, seed=5, jobs=2), [events],
+                                 date(2020, 6, 30))
+    assert two.result is not None
+    assert two.result.to_dict() == found.result.to_dict()  # whatever --jobs
 
 
 def test_provider_selects_one_members_customers(tmp_path: Path) -> None:

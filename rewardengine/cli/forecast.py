@@ -115,6 +115,8 @@ def _report(path: str | None, render: Callable[[], str]) -> None:
 def _request(contract: str, cohort: str | None, from_events: list[str] | None, runs: int,
              seed: int, customers: int | None, jobs: int, horizon: str | None,
              progress: Callable[[int, int], None] | None = None) -> Request:
+    if cohort is not None and from_events:
+        fail("give --cohort or --from-events, not both")
     return Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
                    cli_date(horizon, "--horizon") if horizon else None, progress=progress)
 

@@ -140,14 +140,16 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
             break
     base = _row_of(job)
     rows = []
+    latest = s.as_of + ONE_DAY  # every drawn version is recorded after the as-of date
     if job.evidence == "self_report" and u.chance(jobs.confirmed):
-        when = s.as_of + timedelta(days=1 + int(jobs.confirm_delay_days.draw(u(), u())))
+        latest = s.as_of + timedelta(days=1 + int(jobs.confirm_delay_days.draw(u(), u())))
         base = {**base, "evidence": "register"}
-        rows.append({**base, "recorded": when.isoformat()})
+        rows.append({**base, "recorded": latest.isoformat()})
     if end is not None:
         told = end + timedelta(days=int(jobs.end_recorded_delay_days.draw(u(), u())))
+        # the end is the version recorded last, so a confirmation never hides it
         rows.append({**base, "end": end.isoformat(),
-                     "recorded": max(told, s.as_of + 2 * ONE_DAY).isoformat()})
+                     "recorded": max(told, latest + ONE_DAY).isoformat()})
     return rows, end or date.max
 
 
