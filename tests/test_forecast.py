@@ -248,3 +248,19 @@ def test_quantiles_interpolate_between_order_statistics() -> None:
     assert quantile(values, Decimal("0.9")) == Decimal("7.6")  # 4 + 0.6 x (10 - 4)
     est = Estimate.of(values)
     assert est.mean == Decimal("4.00") and est.p10 == Decimal("1.40")
+
+
+def test_price_bisects_when_a_cap_bends_the_line(tmp_path: Path) -> None:
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(Path(ANALYTIC).read_text().replace(
+        "    event: employment\n    amount: 1000.00\n",
+        "    event: employment\n    amount: 1000.00\n    cap: 500.00\n"))
+    req = api.Request(str(capped), COHORT, runs=4, seed=1, customers=20)
+    found = api.price_component(req, "job_fee", Decimal("100.00"))
+    assert found.result is not None, found.problems
+    solved, _ = found.result
+    # 1000.00 and 500.00 cost the same (the cap): the line says nothing, bisection decides
+    assert solved.method == "bisection"
+    assert abs(solved.cost - Decimal("100.00")) <= Decimal("0.50")
+    with pytest.raises(api.ForecastError, match="cannot be reached"):
+        api.price_component(req, "job_fee", Decimal("900.00"))

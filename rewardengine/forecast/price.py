@@ -10,7 +10,7 @@ target is the cost per customer of that segment.
 
 With common random numbers (the same seed, so the same customers at every price) the
 expected cost is linear in the amount while no cap binds: it is evaluated at the current
-amount and at twice it (or at 1,000.00 and 2,000.00 when it is 0), the line through the two
+amount and at half it (or at 1,000.00 and 2,000.00 when it is 0), the line through the two
 points is solved for the target, the amount rounded half-up to cents, and the cost at that
 amount evaluated to verify it (within a cent per customer plus what the rounding of the
 amount moves). When caps bend the line, bisection on cents between the two bracketing
@@ -140,31 +140,41 @@ def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
           segment: str | None) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     """The amount (cents) whose expected cost is the target: (amount, method, cost, points)."""
     top = max(c.amount for c in cells)
-    a1, a2 = (top, top * 2) if top > 0 else (Decimal("1000.00"), Decimal("2000.00"))
+    # half the amount rather than twice it: caps bind at high amounts, not at low ones
+    a1, a2 = (top, cents(top / 2)) if top > 0 else (Decimal("1000.00"), Decimal("2000.00"))
     c1, c2 = cost([a1, a2])
     points = [(a1, c1), (a2, c2)]
-    if c2 == c1:
-        raise SimulationError(f"component {component} pays nothing to this cohort "
-                              f"(expected cost {money_text(c1)} at any amount): no amount "
-                              "reaches the target")
+    if c2 == c1 and a1 == top and top > 0:
+        (c0,) = cost([ZERO])
+        points.append((ZERO, c0))
+        if c0 == c1:
+            raise SimulationError(f"component {component} pays nothing to this cohort "
+                                  f"(expected cost {money_text(c1)} at any amount): no amount "
+                                  "reaches the target")
     with localcontext() as ctx:
         ctx.prec = 28
         slope = (c2 - c1) / (a2 - a1)
-        guess = a1 + (target - c1) / slope
-    if guess < 0:
-        raise SimulationError(f"the other components already cost {money_text(c1 - slope * a1)}"
-                              f" per customer, more than the target {money_text(target)}")
-    amount = cents(guess)
-    (found,) = cost([amount])
-    points.append((amount, found))
-    if abs(found - target) <= CENT + abs(slope) * CENT / 2:
-        return amount, "linear", found, points
-    return _bisect(target, cost, points)
+        guess = a1 + (target - c1) / slope if slope else Decimal(-1)
+    if guess >= 0:
+        amount = cents(guess)
+        (found,) = cost([amount])
+        points.append((amount, found))
+        if abs(found - target) <= CENT + abs(slope) * CENT / 2:
+            return amount, "linear", found, points
+    return _bisect(target, cost, points)  # caps bend the line
 
 
 def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]
             ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
-    lo = max(((a, c) for a, c in points if c <= target), default=(ZERO, ZERO))
+    below = [(a, c) for a, c in points if c <= target]
+    if not below:
+        (c,) = cost([ZERO])
+        points.append((ZERO, c))
+        if c > target:
+            raise SimulationError(f"the other components already cost {money_text(c)} per "
+                                  f"customer, more than the target {money_text(target)}")
+        below = [(ZERO, c)]
+    lo = max(below)
     hi = min(((a, c) for a, c in points if c >= target), default=None)
     if hi is None:
         high = max(a for a, _ in points) * 4 or Decimal("1000.00")
