@@ -62,7 +62,7 @@ def test_more_runs_narrow_the_interval() -> None:
 
 
 def test_price_solves_the_linear_case_exactly() -> None:
-    req = api.Request(ANALYTIC, COHORT, runs=20, seed=7, customers=40)
+    req = api.Request(ANALYTIC, COHORT, runs=12, seed=7, customers=30)
     found = api.price_component(req, "job_fee", Decimal("250.00"))
     assert found.result is not None, found.problems
     solved, sim = found.result
@@ -84,12 +84,12 @@ def test_price_says_why_a_target_cannot_be_reached() -> None:
 
 
 def test_compare_pairs_the_draws() -> None:
-    sim = _simulate(30, customers=40, compare=ANALYTIC_B)
+    sim = _simulate(20, customers=30, compare=ANALYTIC_B)
     a, b = sim.summaries
     d = sim.difference
     assert d is not None
     # the same customers in both drafts: the job fee does not differ at all, run by run
-    assert d.by_component["job_fee"] == Estimate.of([Decimal(0)] * 30)
+    assert d.by_component["job_fee"] == Estimate.of([Decimal(0)] * 20)
     assert a.by_component["job_fee"] == b.by_component["job_fee"]
     # the start fee: 100.00 for the 92 % whose service starts (the default cohort's chance)
     start = d.by_component["start_fee"]
@@ -165,7 +165,7 @@ def test_provider_selects_one_members_customers(tmp_path: Path) -> None:
 
 
 def test_report_bytes_are_stable_and_self_contained() -> None:
-    sim = _simulate(6, customers=20, compare=ANALYTIC_B)
+    sim = _simulate(4, customers=10, compare=ANALYTIC_B)
     first = api.simulation_html(sim, "fi")
     assert first == api.simulation_html(sim, "fi")  # the same bytes, SVG charts included
     assert first.count("<svg") == 3  # distribution, cash flow, comparison
@@ -189,22 +189,22 @@ def test_report_without_matplotlib_says_how_to_install(monkeypatch: pytest.Monke
 
 def test_cohort_fit_from_events_says_what_each_estimate_rests_on(tmp_path: Path) -> None:
     events = tmp_path / "synthetic.csv"
-    made = runner.invoke(app, ["generate", ANALYTIC, "-n", "400", "--seed", "2", "--cohort",
+    made = runner.invoke(app, ["generate", ANALYTIC, "-n", "250", "--seed", "2", "--cohort",
                                COHORT, "-o", str(events)])
     assert made.exit_code == 0, made.output
     out = tmp_path / "fitted.yaml"
     done = runner.invoke(app, ["cohort", "fit", ANALYTIC, str(events), "-o", str(out)])
     assert done.exit_code == 0, done.output
-    assert "fitted from 400 customers" in done.output
+    assert "fitted from 250 customers" in done.output
     text = out.read_text()
-    assert "# rests on 400 customers" in text
+    assert "# rests on 250 customers" in text
     cohort = load_cohort_text(text, "fitted").cohort
     assert cohort is not None
     share = cohort.profile("default").jobs.share
     assert abs(share - P) < Decimal("0.07")
     assert cohort.profile("default").jobs.days_to_first.draw(0.5, 0.5) == 10
     # the fitted cohort drives a simulation directly
-    req = api.Request(ANALYTIC, from_events=(str(events),), runs=20, seed=3, customers=50)
+    req = api.Request(ANALYTIC, from_events=(str(events),), runs=10, seed=3, customers=40)
     found = api.simulate_contract(req)
     assert found.result is not None, found.problems
     est = found.result.summaries[0].per_customer
