@@ -404,6 +404,9 @@ class ComparisonPeriod(Strict):
 # --- what checks and lint ask of a component ------------------------------------------------
 
 PriceRole = Literal["fee", "rate", "budget", "cap"]
+# what a fee pays for, for forecasts: "fixed" pays for service delivered or capacity held
+# (whatever happens to the customer afterwards), "result" for what the customer achieves
+PayBasis = Literal["fixed", "result"]
 
 
 @dataclass(frozen=True)
@@ -548,6 +551,11 @@ class ComponentBase(Strict):
     def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
         """A fixed span of dates the fee runs (from, until), independent of customers."""
         return None
+
+    def pay_basis(self) -> PayBasis:
+        """Whether the fee pays for service delivered ("fixed") or for a result the customer
+        reaches ("result"; the default), for the fixed/result split of forecasts."""
+        return "result"
 
     def multipliers(self) -> list[Multiplier]:
         """Factors applied to other components' fees."""
