@@ -135,7 +135,7 @@ def test_forecast_is_conditional_on_what_has_happened(tmp_path: Path) -> None:
     assert working.ahead.mean > Decimal("400")  # most jobs 80 days in last 10 more
     assert working.chance > Decimal("0.6")
     pending = {p.component: p.deadline for p in working.pending}
-    assert pending["open_market_result"] == date(2020, 12, 31)  # outcomes_until
+    assert pending["result"] == date(2020, 12, 31)  # outcomes_until
     months = [m for m, _ in found.result.by_month]
     assert months and all(m >= "2020-07" for m in months)
     two = api.forecast_customers(api.Request(TEHOSTETTU, runs=60, seed=5, jobs=2), [events],
