@@ -89,6 +89,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C221", "a worked example that names an unknown component or repeats a name", _E,
      "contract-cross-checks-c2xx"),
+    ("C222", "a step asks for more periods than its window holds", _E,
+     "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
     ("E002", "an unknown event type", _E, "event-problems-e0xx"),

@@ -33,7 +33,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..errors import Problem
-from ..values import DurationField, Fraction, IsoDate, Money, Number, Quantity, WholeNumber
+from ..values import (
+    Duration,
+    DurationField,
+    Fraction,
+    IsoDate,
+    Money,
+    Number,
+    Quantity,
+    WholeNumber,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
 
@@ -45,7 +54,7 @@ EVIDENCE_LEVELS: tuple[str, ...] = ("register", "te_office", "employer", "self_r
 
 EventType = Literal[
     "referral", "service_start", "service_end", "hours", "contact", "employment",
-    "education", "benefit", "survey", "expense",
+    "education", "benefit", "survey", "expense", "earnings",
 ]
 
 Path = tuple[str | int, ...]
@@ -331,9 +340,16 @@ class CalendarThreshold:
     required: int
     reference_period: Any  # a Duration
     path: Path
+    # the unit holding the service start counts when it ends after the start day (else only
+    # whole units from the start count)
+    counts_start_unit: bool = False
+    # the reference is the first this many units counted, not ``reference_period``
+    within_units: int | None = None
 
 
 Threshold = DurationThreshold | SustainmentThreshold | CalendarThreshold
+# a CalendarThreshold's reference period when only the window (and deadlines) cut it
+NO_LIMIT = Duration(1200, "months")
 
 
 @dataclass(frozen=True)

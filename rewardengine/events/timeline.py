@@ -14,6 +14,7 @@ from datetime import date
 from .model import (
     Benefit,
     Contact,
+    Earnings,
     Education,
     Employment,
     EventBase,
@@ -48,6 +49,7 @@ class Timeline:
     benefits: tuple[Benefit, ...] = field(init=False)
     surveys: tuple[Survey, ...] = field(init=False)
     expenses: tuple[Expense, ...] = field(init=False)
+    earnings: tuple[Earnings, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         def of(cls: type[EventBase]) -> tuple[EventBase, ...]:
@@ -57,7 +59,8 @@ class Timeline:
                           ("service_ends", ServiceEnd), ("hours", Hours),
                           ("contacts", Contact), ("employments", Employment),
                           ("educations", Education), ("benefits", Benefit),
-                          ("surveys", Survey), ("expenses", Expense)):
+                          ("surveys", Survey), ("expenses", Expense),
+                          ("earnings", Earnings)):
             object.__setattr__(self, name, of(cls))
 
     @property
