@@ -89,6 +89,19 @@ def findings(lint: Lint) -> list[Finding]:
     return out
 
 
+def _first_unit(t: CalendarThreshold, d: date) -> date:
+    """The first day of the first unit that counts for a service starting on d: the first
+    whole week (Monday) or month starting on or after d; with counts_start_unit, the unit
+    holding d unless d is its last day."""
+    if t.counts_start_unit:
+        # the unit holding d counts when it ends after d: the unit holding d + 1 day
+        d = d + ONE_DAY
+        return d - timedelta(days=d.weekday()) if t.unit == "weeks" else d.replace(day=1)
+    if t.unit == "weeks":
+        return d + timedelta(days=(7 - d.weekday()) % 7)
+    return d if d.day == 1 else after(Duration(1, "months"), d.replace(day=1))
+
+
 class Reach:
     def __init__(self, lint: Lint) -> None:
         self.lint = lint
@@ -273,16 +286,7 @@ class Reach:
         follow = self.follows(comp)
 
         def first_unit(d: date) -> date:
-            """The first day of the first unit that counts for a service starting on d: the
-            first whole week (Monday) or month starting on or after d; with
-            counts_start_unit, the unit holding d unless d is its last day."""
-            if t.counts_start_unit:
-                # the unit holding d counts when it ends after d: the unit holding d + 1 day
-                d = d + ONE_DAY
-                return d - timedelta(days=d.weekday()) if t.unit == "weeks" else d.replace(day=1)
-            if t.unit == "weeks":
-                return d + timedelta(days=(7 - d.weekday()) % 7)
-            return d if d.day == 1 else after(Duration(1, "months"), d.replace(day=1))
+            return _first_unit(t, d)
 
         def units(d: date) -> int:
             """Whole calendar units in the reference period (as periods.whole_weeks/months)."""
