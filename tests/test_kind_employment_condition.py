@@ -234,9 +234,10 @@ def test_reach_by_cuts_the_period_and_ends_hope_early() -> None:
     assert (status, amount, on, evidence) == ("not_earned", Decimal("3000.00"),
                                               date(2020, 1, 15), ("e1",))
     assert reason.startswith(
-        "can no longer be met since 2020-01-15: 6 of 26 weeks with at least 18 h of work so far and 20 more "
-        "needed, but only 17 whole weeks remain in the reference period 2020-01-15..2020-06-30 "
-        "(12 months from the service start, cut at 2020-06-30: the component's reach_by date)")
+        "can no longer be met since 2020-01-15: 6 of 26 weeks with at least 18 h of work so "
+        "far and 20 more needed, but only 17 whole weeks remain in the reference period "
+        "2020-01-15..2020-06-30 (12 months from the service start, cut at 2020-06-30: the "
+        "component's reach_by date)")
 
 
 def test_waiting_for_service_start() -> None:
