@@ -8,11 +8,15 @@ docs/contract-language.md).
   - ``full_if_none_during``: no benefit before and none during counts as a full fall (income
     support is not paid, which is a full outcome's condition); benefit during is no fall.
 
-* ``buyer_share`` (benefit_reduction): the part of each benefit day the buyer pays, by the
-  customer's cumulative benefit days. A row's days are numbered ``cumulative_days - days + 1``
-  to ``cumulative_days``; day *n* weighs the ``share`` of the last entry with ``after_days``
-  below *n* (0 before the first). A row's share is ``amount * weighted days / days`` (measure
-  ``amount``) or the weighted days (measure ``days``), exactly.
+* ``buyer_share`` (benefit_reduction): the part of each benefit payment the buyer pays, by
+  the customer's cumulative benefit days, payment by payment, as Kela bills municipalities for
+  the labour market subsidy: the state alone pays up to the end of the payment during which
+  the 300th day is paid; from the next payment the municipality pays 50 %, and from the
+  payment after the one during which the 1,000th day is paid, 70 %. So a benefit row counts
+  at the ``share`` of the last entry whose ``after_days`` the customer had already been paid
+  *before* the row (``cumulative_days - days >= after_days``), and at 0 before the first: a
+  row whose days run from the 291st to the 310th is the state's alone; the next row, 50 %.
+  Its share is ``share * amount`` (measure ``amount``) or ``share * days`` (``days``).
 """
 
 from __future__ import annotations
@@ -67,15 +71,10 @@ def share_of_row(steps: Sequence[ShareStep], row: Benefit, measure: str) -> Frac
     value = row.days if measure == "days" else row.amount
     if row.days is None or row.cumulative_days is None or value is None:
         return None
-    if row.days == 0:
-        return Fraction(0)
-    first, last = row.cumulative_days - row.days + 1, row.cumulative_days
-    weighted = Fraction(0)
-    for j, step in enumerate(steps):
-        upper = steps[j + 1].after_days if j + 1 < len(steps) else last
-        days = max(0, min(last, upper) - max(first, step.after_days + 1) + 1)
-        weighted += Fraction(step.share) * days
-    return weighted if measure == "days" else Fraction(Decimal(value)) * weighted / row.days
+    before = row.cumulative_days - row.days  # days paid before this payment
+    share = next((step.share for step in reversed(steps) if before >= step.after_days),
+                 Decimal(0))
+    return Fraction(share) * Fraction(value)
 
 
 def shares_text(steps: Sequence[ShareStep]) -> str:

@@ -278,7 +278,8 @@ def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period
 
     return _Falls(measure(comp, ctx, base_period), measure(comp, ctx, comp_period),
                   base_period, comp_period, tiers,
-                  _what(comp) if comp.buyer_share is None else "the buyer's share", show)
+                  _what(comp) if comp.buyer_share is None else "the buyer's share of benefit paid",
+                  show)
 
 
 def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
@@ -332,11 +333,14 @@ def _zero_baseline(comp: BenefitReduction, ctx: CustomerContext, f: _Falls,
     full, why = zero_baseline_text(comp.zero_baseline, f.during.total == 0)
     _, _, full_price = f.tiers[0]
     if comp.zero_baseline == "no_fall":
-        return line("not_earned", f.tiers[-1][2], quantity=Decimal(0),
+        # lost once the baseline is known: on the service start
+        return line("not_earned", f.tiers[-1][2], quantity=Decimal(0), on=f.base_period.end,
                     reason=f"no benefit in the baseline period ({span}), so there is no "
                            f"fall to measure (zero_baseline: no_fall)")
     if not full:
+        decided = ctx.as_of >= f.comp_period.last_day
         return line("not_earned", f.tiers[-1][2],
+                    on=None if decided else f.lost_on(ZERO),
                     reason=f"no benefit in the baseline period ({span}): {why}, "
                            f"{f.show(f.during.total)} in the comparison months ({f.periods})")
     if ctx.as_of >= f.comp_period.last_day:
