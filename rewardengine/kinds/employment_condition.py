@@ -275,11 +275,16 @@ def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
                      f"{count_text(Fraction(comp.partial.counts))})")
         return "weeks", text
     def shown(wage: Decimal | Dated | None) -> str:
-        return str(wage) if isinstance(wage, Dated) else money_text(wage or ZERO)
+        if not isinstance(wage, Dated):
+            return f"{money_text(wage or ZERO)} {sign}"
+        changes = wage.changes()
+        if len(changes) == 1:
+            return f"{money_text(changes[0][1])} {sign}"
+        return ", ".join(f"{money_text(v)} {sign} from {d}" for d, v in changes)
 
-    text = f"wages of at least {shown(comp.min_monthly_wage)} {sign}"
+    text = f"wages of at least {shown(comp.min_monthly_wage)}"
     if comp.partial is not None and comp.partial.min_monthly_wage is not None:
-        text += (f" (at least {shown(comp.partial.min_monthly_wage)} {sign} counts "
+        text += (f" (at least {shown(comp.partial.min_monthly_wage)} counts "
                  f"{count_text(Fraction(comp.partial.counts))})")
     if comp.wages == "earnings":
         text += " paid in the month"
@@ -325,7 +330,8 @@ class _Count:
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
     units = list(whole_weeks(reference) if comp.unit == "weeks" else whole_months(reference))
-    paid: list[Paid] = [*ctx.timeline.employments, *ctx.timeline.earnings]
+    paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
     jobs = [j for j in paid if comp.weights.get(j.kind, ZERO) > 0]
     count = Fraction(0)
     qualifying: list[Unit] = []
@@ -388,10 +394,13 @@ def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
 def _so_far(comp: EmploymentCondition, counted: _Count, sign: str) -> tuple[str, str]:
     """(the count in words, the jobs it rests on in words)."""
     word, test = _describe(comp, sign)
+    in_part = any(u.credit < 1 for u in counted.qualifying)
     weighted = "" if counted.count == len(counted.qualifying) else (
-        f" ({len(counted.qualifying)} qualifying {word}, counted at their kind weights)")
+        f" ({len(counted.qualifying)} qualifying {word}, counted "
+        + ("in part or " if in_part else "") + "at their kind weights)")
     ids = sorted(counted.jobs)
-    jobs_text = (f"; jobs {', '.join(ids)}, weakest evidence {counted.evidence}" if ids
+    rows = "earnings rows" if comp.wages == "earnings" else "jobs"
+    jobs_text = (f"; {rows} {', '.join(ids)}, weakest evidence {counted.evidence}" if ids
                  else "")
     return (f"{count_text(counted.count)} of {comp.required} {word} with {test}{weighted}",
             jobs_text)
@@ -440,6 +449,11 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
     reference, reference_text = counted.reference, counted.reference_text
     if evidence and ctx.price(comp.amount, evidence) is None:
         jobs_text += f" (the contract has no price for evidence level {evidence})"
+    paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    ignored = sorted({p.kind for p in paid if comp.weights.get(p.kind, ZERO) <= 0})
+    if ignored:
+        jobs_text += f"; not counted: {', '.join(ignored)} work (weight 0)"
 
     def line(status: Literal["pending", "not_earned"], on: date, reason: str) -> Line:
         price = (ctx.price(comp.amount, evidence, on=on) if evidence
