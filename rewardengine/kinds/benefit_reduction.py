@@ -26,7 +26,8 @@ Rules (docs/contract-language.md):
   the comparison period has ended (``as_of`` on or after its last day). Before that: pending
   at the best outcome still possible (benefit only adds up, so the fall so far is the most it
   can be), or not_earned as soon as the comparison months already hold too much benefit for
-  even the partial outcome, dated the day of the benefit row that put it out of reach.
+  even the partial outcome. A not-earned line is dated the day of the benefit row that put it
+  out of reach (the rows' months in order), before or after the comparison period's end.
   Percentages in reasons are cut to one decimal, never rounded up.
 """
 
@@ -305,7 +306,9 @@ def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
             return line("payable", price,
                         reason=f"{f.change}, at least the {name} threshold of "
                                f"{percent(threshold.min_fall)} ({f.periods})")
+        # lost with the benefit row that took the comparison past the lowest threshold
         return line("not_earned", lowest_price,
+                    on=f.lost_on(f.base.total * (1 - Fraction(lowest.min_fall))),
                     reason=f"{f.change}, below the {lowest_name} threshold of "
                            f"{percent(lowest.min_fall)} ({f.periods})")
     # still running: benefit only adds up, so the best outcome left is the one reached so far
@@ -338,9 +341,7 @@ def _zero_baseline(comp: BenefitReduction, ctx: CustomerContext, f: _Falls,
                     reason=f"no benefit in the baseline period ({span}), so there is no "
                            f"fall to measure (zero_baseline: no_fall)")
     if not full:
-        decided = ctx.as_of >= f.comp_period.last_day
-        return line("not_earned", f.tiers[-1][2],
-                    on=None if decided else f.lost_on(ZERO),
+        return line("not_earned", f.tiers[-1][2], on=f.lost_on(ZERO),
                     reason=f"no benefit in the baseline period ({span}): {why}, "
                            f"{f.show(f.during.total)} in the comparison months ({f.periods})")
     if ctx.as_of >= f.comp_period.last_day:
