@@ -238,9 +238,9 @@ def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Cou
 
 
 def unit_steps(assessed: Sequence[Assessed], verdict: Callable[[Assessed], str],
-               what: str) -> list[Step]:
+               what: str, prefix: str = "") -> list[Step]:
     """A trace step per unit: what it held and what it did."""
-    return [Step(what, f"{a.text}: {verdict(a)}", a.period.start, a.period.end,
+    return [Step(what, f"{prefix}{a.text}: {verdict(a)}", a.period.start, a.period.end,
                  Decimal(1) if a.qualifies else ZERO, a.evidence) for a in assessed]
 
 

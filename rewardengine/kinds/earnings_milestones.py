@@ -155,7 +155,7 @@ def evaluate(comp: EarningsMilestones, ctx: CustomerContext, prior: Sequence[Lin
     for step in comp.steps:
         excluded = _excluded(comp, ctx, step, back) if comp.look_back else None
         lines.append(excluded if excluded is not None else _step(comp, ctx, counted, step))
-    steps = [*unit_steps(back, _verdict, "look-back"),
+    steps = [*unit_steps(back, _verdict, "look-back", "look-back, before the service: "),
              *unit_steps(counted.decided, _verdict, unit_word(comp.unit))]
     return Outcome(lines, Trace(tuple(rules), tuple(steps)))
 
