@@ -6,18 +6,23 @@ prints or reads the clock.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
+from .cohort import DEFAULT_COHORT, cohort_schema, load_cohort
 from .contract.load import LoadedContract
+from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .explanation import ComponentView, Explanation, explain
+from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
+from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.invoice import Invoice
 from .invoicing.ledger import LedgerError
@@ -32,11 +37,16 @@ from .invoicing.render import (
 )
 from .invoicing.run import InvoicingError, IssueResult
 from .invoicing.verify import CLASSES, VerifyReport
+from .jsonout import canonical_json
 from .kinds import KINDS
-from .pipeline import load
+from .pipeline import load, load_contract_bytes
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
+from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
+from .scale.run import Mapper, evaluate_streamed
+from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .worked import ExampleResult, run_examples
+from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
 
 
 @dataclass
@@ -62,10 +72,7 @@ class Inputs:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of the contract language, for editors checking drafts."""
-    data = KINDS.contract_class.model_json_schema(by_alias=True)
-    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    data["title"] = "rewardengine contract"
-    return data
+    return json_schema(KINDS.contract_class)
 
 
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
@@ -108,6 +115,77 @@ def test_contract(contract_path: str) -> tuple[list[ExampleResult] | None, Input
     return run_examples(inputs.contract), inputs
 
 
+@dataclass
+class EvaluationRun:
+    """What ``evaluate_to`` wrote about: the inputs' problems, the customers' problems, and
+    the customers shown (with ``customers``)."""
+
+    problems: list[Problem]
+    unreadable: bool
+    ok: bool
+    customer_problems: list[Problem] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
+
+
+STREAM_FORMATS = FORMATS
+
+
+def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out: IO[str],
+                fmt: str, *, customers: Sequence[str] | None = None,
+                dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                ) -> EvaluationRun:
+    """Evaluate and write the result in ``fmt`` (json, jsonl, csv) to ``out``, customer by
+    customer: the input read in shards of whole customers (``jobs`` processes, or
+    ``mapper``), memory bounded by the largest customer. The same bytes for any ``jobs``,
+    and as ``run_evaluation`` then writing the whole evaluation. Nothing is written while
+    the inputs have errors."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+                                dialect=dialect, jobs=jobs, formats=(fmt,),
+                                wanted=customers, mapper=mapper)
+        if run is None:
+            return _evaluate_whole(contract_path, event_paths, as_of, out, fmt, customers,
+                                   dialect)
+        if not run.ok:
+            return EvaluationRun(run.problems, run.unreadable, False)
+        run.write(fmt, out)
+        return EvaluationRun(run.problems, False, True, run.customer_problems,
+                             {c for s in run.shards for c in s.shown})
+
+
+def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
+                    out: IO[str], fmt: str, customers: Sequence[str] | None,
+                    dialect: Dialect) -> EvaluationRun:
+    """The evaluation made in memory (input not sorted by customer), written alike."""
+    ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
+    if ev is None:
+        return EvaluationRun(inputs.problems, inputs.unreadable, False)
+    write_evaluation(ev, fmt, out)
+    return EvaluationRun(inputs.problems, False, True, ev.problems,
+                         {c.customer_id for c in ev.customers})
+
+
+def write_evaluation(ev: Evaluation, fmt: str, out: IO[str]) -> None:
+    """A whole evaluation in ``fmt`` (json, jsonl, csv), as ``evaluate_to`` streams it."""
+    if fmt == "json":
+        out.write(canonical_json(ev.to_dict()))
+        return
+    currency = ev.loaded.contract.metadata.currency
+    if fmt == "csv":
+        out.write(csv_header())
+        out.write(csv_rows(ev.all_lines(), currency))
+        return
+    doc = ev.to_dict()
+    out.write(jsonl_record("evaluation", {"as_of": doc["as_of"], "contract": doc["contract"]}))
+    for line in doc["contract_lines"]:
+        out.write(jsonl_record("contract_line", line))
+    for customer in doc["customers"]:
+        out.write(jsonl_record("customer", customer))
+    for problem in doc["problems"]:
+        out.write(jsonl_record("problem", problem))
+    out.write(jsonl_record("totals", doc["totals"]))
+
+
 # --- billing ---------------------------------------------------------------------------------
 
 class BillingError(Exception):
@@ -124,28 +202,93 @@ def billing_period(period: str | None, first_day: str | None, last_day: str | No
         raise BillingError(str(exc)) from None
 
 
+class _InputErrors(Exception):
+    """The inputs of a run in shards have errors: nothing is computed from them."""
+
+    def __init__(self, problems: list[Problem], unreadable: bool) -> None:
+        super().__init__("the inputs have errors")
+        self.problems, self.unreadable = problems, unreadable
+
+
+@dataclass
+class _ShardedInputs:
+    """Evaluations of the event files in shards, as invoicing asks for them (by date)."""
+
+    contract_path: str
+    event_paths: Sequence[str]
+    dialect: Dialect
+    jobs: int
+    mapper: Mapper | None
+    spool: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, as_of: date) -> Evaluation:
+        run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
+                                dialect=self.dialect, jobs=self.jobs, keep_lines=True,
+                                mapper=self.mapper)
+        if run is None:  # not sorted by customer: evaluated in memory
+            inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect)
+            self.problems = inputs.problems
+            if not inputs.ok:
+                raise _InputErrors(inputs.problems, inputs.unreadable)
+            assert inputs.contract is not None
+            return evaluate(inputs.contract, inputs.events.events, as_of)
+        self.problems = run.problems
+        if not run.ok:
+            raise _InputErrors(run.problems, run.unreadable)
+        return run.evaluation()
+
+
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def _sharded(contract_path: str, event_paths: Sequence[str], dialect: Dialect, jobs: int,
+             mapper: Mapper | None, spool: str) -> tuple[_ShardedInputs | None, Inputs]:
+    """The contract checked first (its errors stop everything), then the events in shards."""
+    state = load(contract_path)
+    inputs = Inputs(state.contract, EventSet(), state.problems, state.skipped)
+    if state.contract is None or not all(_readable(p) for p in event_paths):
+        return None, load_inputs(contract_path, event_paths, dialect=dialect)
+    return _ShardedInputs(contract_path, event_paths, dialect, jobs, mapper, spool), inputs
+
+
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
                   ledger_path: str, provider: str | None = None, joint: bool = False,
                   issue_date: date | None = None, dry_run: bool = False,
                   prepare: Callable[[Invoice], Callable[[], None]] | None = None,
-                  dialect: Dialect = PLAIN) -> tuple[IssueResult | None, Inputs]:
+                  dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                  ) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
     rendered invoice aside and returns the step that puts it in place once the invoice is
-    committed. A failing write (it raises) therefore leaves the ledger untouched."""
-    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
-    if not inputs.ok:
-        return None, inputs
-    assert inputs.contract is not None
-    try:
-        result = billing.issue_invoice(
-            inputs.contract, inputs.events.events, period, ledger_path=ledger_path,
-            inputs_hash=billing.inputs_sha256(event_paths), provider=provider, joint=joint,
-            issue_date=issue_date, dry_run=dry_run, prepare=prepare)
-    except (InvoicingError, LedgerError) as exc:
-        raise BillingError(str(exc)) from None
-    return result, inputs
+    committed. A failing write (it raises) therefore leaves the ledger untouched.
+    The events are read in shards of whole customers (``jobs`` processes, or ``mapper``)."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        if evaluator is None or inputs.contract is None:
+            return None, inputs
+        try:
+            result = billing.issue_invoice(
+                inputs.contract, evaluator, period, ledger_path=ledger_path,
+                inputs_hash=billing.inputs_sha256(event_paths), provider=provider,
+                joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare)
+        except _InputErrors as exc:
+            return None, _with(inputs, exc.problems, exc.unreadable)
+        except (InvoicingError, LedgerError) as exc:
+            raise BillingError(str(exc)) from None
+        return result, _with(inputs, evaluator.problems, False)
+
+
+def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:
+    """The inputs' problems as the run in shards found them (the contract's included)."""
+    del unreadable  # the F-codes among the problems say it
+    return Inputs(inputs.contract, inputs.events, problems, inputs.skipped)
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
@@ -169,19 +312,61 @@ def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None,
 def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None,
                 provider: str | None = None, joint: bool = False,
-                dialect: Dialect = PLAIN) -> tuple[VerifyReport | None, Inputs]:
+                dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                ) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
-    (``None`` when the inputs have errors)."""
-    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
-    if not inputs.ok:
-        return None, inputs
-    assert inputs.contract is not None
+    (``None`` when the inputs have errors); the events read in shards, as for invoices."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        if evaluator is None or inputs.contract is None:
+            return None, inputs
+        try:
+            report = billing.verify_bill(inputs.contract, evaluator, bill, period,
+                                         ledger_path=ledger_path, provider=provider,
+                                         joint=joint)
+        except _InputErrors as exc:
+            return None, _with(inputs, exc.problems, exc.unreadable)
+        except (InvoicingError, LedgerError) as exc:
+            raise BillingError(str(exc)) from None
+        return report, _with(inputs, evaluator.problems, False)
+
+
+# --- synthetic cohorts ------------------------------------------------------------------------
+
+class GenerateError(Exception):
+    """A cohort that does not fit the contract (the message says why; exit code 1)."""
+
+
+def generate_events(contract_path: str, out: Any, *, customers: int | None, seed: int,
+                    cohort_path: str | None = None, jobs: int = 1) -> tuple[int, list[Problem]]:
+    """Write a synthetic event file (CSV) for the contract to the text stream ``out``:
+    ``customers`` customers drawn from the cohort (the default cohort without a file).
+    Returns (rows written, problems); nothing is written while there are errors."""
+    raw, problem = _contract_bytes(contract_path)
+    if raw is None:
+        return 0, [problem] if problem else []
+    loaded, problems = load_contract_bytes(raw, contract_path)
+    cohort = DEFAULT_COHORT
+    if cohort_path is not None:
+        found = load_cohort(cohort_path)
+        problems = [*problems, *found.problems]
+        cohort = found.cohort or cohort
+    if loaded is None or has_errors(problems):
+        return 0, problems
     try:
-        report = billing.verify_bill(inputs.contract, inputs.events.events, bill, period,
-                                     ledger_path=ledger_path, provider=provider, joint=joint)
-    except (InvoicingError, LedgerError) as exc:
-        raise BillingError(str(exc)) from None
-    return report, inputs
+        plan = make_plan(loaded, cohort, (contract_path, raw))
+    except ValueError as exc:
+        where = Source(cohort_path or contract_path)
+        return 0, [*problems, Problem("G104", str(exc), where)]
+    count = customers or cohort.referrals.size or sum((cohort.referrals.per_month or {})
+                                                      .values())
+    if not count:
+        raise GenerateError("give --customers N (the cohort sets no size)")
+    return write_events(plan, count, seed, out, jobs=jobs), problems
+
+
+def _contract_bytes(path: str) -> tuple[bytes | None, Problem | None]:
+    return read_bytes(path, MAX_CONTRACT_BYTES)
 
 
 # --- privacy ---------------------------------------------------------------------------------
@@ -219,6 +404,22 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     return problems
 
 
+# --- the ledger ------------------------------------------------------------------------------
+
+def check_ledger(ledger_path: str) -> LedgerReport:
+    """Every problem of the ledger at ``ledger_path`` and what it holds (``ledger check``).
+    Read-only; ``LedgerReport.unreadable`` when it is not a ledger or cannot be read now."""
+    return ledger_audit.check_ledger(ledger_path)
+
+
+def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
+                  ) -> tuple[str | None, LedgerReport]:
+    """The ledger's whole audit trail as JSON or CSV, every row with its hash and its link of
+    the export's hash chain (``None`` when it cannot be read), and the check of the same
+    snapshot (``ledger export``)."""
+    return ledger_audit.export_ledger(ledger_path, fmt)
+
+
 __all__ = [
     "CLASSES",
     "PLAIN",
@@ -229,8 +430,10 @@ __all__ = [
     "Dialect",
     "DialectError",
     "Evaluation",
+    "EvaluationRun",
     "ExampleResult",
     "Explanation",
+    "GenerateError",
     "Inputs",
     "Invoice",
     "IssueResult",
@@ -239,8 +442,11 @@ __all__ = [
     "VerifyReport",
     "billing_period",
     "class_label",
+    "cohort_schema",
     "contract_schema",
+    "evaluate_to",
     "explain_customer",
+    "generate_events",
     "invoice_csv",
     "invoice_html",
     "invoice_json",
@@ -256,4 +462,7 @@ __all__ = [
     "show_invoice",
     "test_contract",
     "verify_bill",
+    "write_evaluation",
 ]
+# the ledger's own commands (``ledger check``, ``ledger export``)
+__all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]

@@ -48,6 +48,11 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("Y004", "a key that is not a plain word, or a merge key", _E, "yaml-problems-y0xx"),
     ("Y005", "a key given twice in one mapping", _E, "yaml-problems-y0xx"),
     ("Y006", "aliases expand the document too far", _E, "yaml-problems-y0xx"),
+    # cohort files (synthetic events, forecasts)
+    ("G101", "a required key of a cohort is missing", _E, "cohort-problems-g1xx"),
+    ("G102", "an unknown key in a cohort", _E, "cohort-problems-g1xx"),
+    ("G103", "a cohort value that is not valid", _E, "cohort-problems-g1xx"),
+    ("G104", "a cohort that does not fit its contract", _E, "cohort-problems-g1xx"),
     # contract schema
     ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
     ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),
@@ -91,6 +96,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C222", "a step asks for more periods than its window holds", _E,
      "contract-cross-checks-c2xx"),
+    ("C230", "alternatives that name an unknown component, or one component twice", _E,
+     "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
     ("E002", "an unknown event type", _E, "event-problems-e0xx"),
@@ -128,6 +135,22 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("B005", "the bill cannot be read", _E, "bill-problems-b0xx"),
     ("B006", "the bill's stated sums do not follow from its lines", _E, "bill-problems-b0xx"),
     ("B007", "a JSON bill line of the wrong shape", _E, "bill-problems-b0xx"),
+    # ledgers
+    ("L001", "the file is not a ledger", _E, "ledger-problems-l0xx"),
+    ("L002", "a ledger written by a newer engine", _E, "ledger-problems-l0xx"),
+    ("L003", "SQLite finds the ledger file damaged", _E, "ledger-problems-l0xx"),
+    ("L004", "the ledger's schema or marks are not as the engine wrote them", _E,
+     "ledger-problems-l0xx"),
+    ("L005", "a stored value that is not valid", _E, "ledger-problems-l0xx"),
+    ("L006", "an invoice document that does not match its sha256 or its rows", _E,
+     "ledger-problems-l0xx"),
+    ("L007", "the hash chain of invoices is broken", _E, "ledger-problems-l0xx"),
+    ("L008", "invoice numbers with a gap or a repeat", _E, "ledger-problems-l0xx"),
+    ("L009", "lines and corrections that do not fit together", _E, "ledger-problems-l0xx"),
+    ("L010", "an unfinished transaction that a read-only command cannot recover", _E,
+     "ledger-problems-l0xx"),
+    ("L011", "a ledger of an earlier engine version, not yet marked", _I,
+     "ledger-problems-l0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

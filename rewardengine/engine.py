@@ -1,7 +1,8 @@
 """evaluate(contract, events, as_of) -> Evaluation. Pure: no clock, no I/O, no printing.
 
 Each customer is evaluated on its own (``evaluate_customer``): every component that applies,
-by its kind from the registry, then the caps per component and per customer. Only the contract
+by its kind from the registry, then the alternatives (only the component earned first of each
+group is paid), then the caps per component and per customer. Only the contract
 ceiling needs one pass over everyone's lines, in accrual order. So customers can be streamed
 or spread over processes.
 """
@@ -17,6 +18,7 @@ from typing import Any
 from .contract.load import LoadedContract
 from .contract.model import ComponentBase
 from .errors import Problem, Source
+from .evaluate.alternatives import choose
 from .evaluate.caps import apply_cap
 from .evaluate.context import CustomerContext, build_context
 from .evaluate.lines import Line, Totals
@@ -102,6 +104,8 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
                 outcome = kind.evaluate(comp, ctx, ())
                 lines.extend(outcome.lines)
                 traces[comp.id] = outcome.trace
+        for i, alternative in enumerate(loaded.contract.alternatives):
+            lines = choose(alternative, loaded.clause_at("alternatives", i), lines)
         # kinds that adjust other lines (survey multipliers) see them after their own
         # component caps, so a reduction never takes back more than a line pays
         lines = _component_caps(loaded, ctx, lines)
@@ -160,6 +164,12 @@ def evaluate_contract_lines(loaded: LoadedContract, as_of: date
             lines.extend(outcome.lines)
             traces[comp.id] = outcome.trace
     return lines, traces
+
+
+def customer_problems(result: CustomerResult) -> list[Problem]:
+    """A customer's problems: cannot be evaluated (V001), facts passed over (V002),
+    identities clashing (V003)."""
+    return _customer_problems(result)
 
 
 def _customer_problems(result: CustomerResult) -> list[Problem]:

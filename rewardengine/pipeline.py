@@ -138,6 +138,16 @@ def _against_contract(state: Loading) -> list[Problem]:
     return out
 
 
+def check_named_values(draft: Draft, events: EventSet) -> list[Problem]:
+    """Providers and segments on event rows that the contract lacks (``E013``)."""
+    return _named_values(draft, events)
+
+
+def check_referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:
+    """Each customer's deciding referral that no segment takes (``E014``)."""
+    return _referral_segments(loaded, events)
+
+
 def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
     providers = draft.provider_ids()
     segments = draft.segment_ids()
@@ -210,6 +220,19 @@ def load_contract_text(text: str, file: str) -> tuple[LoadedContract | None, lis
     """A contract from its text: the contract (None when it has errors) and its problems."""
     state = load(file, text=text)
     return state.contract, state.problems
+
+
+def load_contract_bytes(raw: bytes, file: str) -> tuple[LoadedContract | None, list[Problem]]:
+    """A contract from the bytes of its file, exactly as ``load_contract`` reads the file
+    (the same sha256 and clauses): how a worker process gets the contract it evaluates."""
+    text, problem = decode_utf8(raw, file)
+    if text is None:
+        return None, [problem] if problem else []
+    state = Loading(file, text=text, sha256=hashlib.sha256(raw).hexdigest())
+    for stage in STAGES:
+        if not stage.with_lint_only:
+            state.problems.extend(stage.run(state))
+    return state.contract, sorted_problems(state.problems)
 
 
 def load_contract(path: str) -> tuple[LoadedContract | None, list[Problem]]:

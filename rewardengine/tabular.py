@@ -246,8 +246,9 @@ class TextSource:
     """A binary file's text as lines (line ends kept, ``\\r``, ``\\n`` and ``\\r\\n`` end a
     line), decoded in chunks of bounded size; raises LineTooLong and Undecodable."""
 
-    def __init__(self, fh: BinaryIO, encoding: str | None) -> None:
+    def __init__(self, fh: BinaryIO, encoding: str | None, sniff: bool = True) -> None:
         self._fh = fh
+        self._sniff = sniff  # the start of a file (a BOM, UTF-8 named otherwise), not a part
         self.encoding = encoding  # None: UTF-8
         self.bom = False
         self._decoder = codecs.getincrementaldecoder(encoding or "utf-8")()
@@ -260,13 +261,13 @@ class TextSource:
         """The first chunk of text (for telling JSON Lines from CSV, and ``sep=``)."""
         if self._first is None:
             data = self._fh.read(_CHUNK_BYTES)
-            if data.startswith(codecs.BOM_UTF8):
+            if self._sniff and data.startswith(codecs.BOM_UTF8):
                 if self.encoding is not None:
                     raise Undecodable(f"the file is UTF-8 (it starts with a byte-order mark), "
                                       f"not {self.encoding}: leave out --encoding")
                 self.bom, data = True, data[len(codecs.BOM_UTF8):]
                 self._consumed = len(codecs.BOM_UTF8)
-            if self.encoding is not None and _looks_utf8(data):
+            if self._sniff and self.encoding is not None and _looks_utf8(data):
                 raise Undecodable(f"the file looks like UTF-8, not {self.encoding} (its "
                                   "letters beyond ASCII are UTF-8): leave out --encoding")
             self._eof = not data

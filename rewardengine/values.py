@@ -65,8 +65,16 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
     return d
 
 
+def _minus_zero(value: Any, d: Decimal, what: str) -> None:
+    """A value that cannot be negative is never written with a minus sign, not even -0."""
+    if d == 0 and isinstance(value, str) and value.strip().startswith("-"):
+        raise PydanticCustomError("negative", "{what} {value} has a minus sign; write it "
+                                  "without", {"what": what, "value": value.strip()[:40]})
+
+
 def _money(value: Any) -> Decimal:
     d = to_decimal(value, "money amount")
+    _minus_zero(value, d, "amount")
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise PydanticCustomError(
@@ -83,6 +91,7 @@ def _money(value: Any) -> Decimal:
 
 def _fraction(value: Any) -> Decimal:
     d = to_decimal(value, "fraction")
+    _minus_zero(value, d, "fraction")
     if d < 0 or d > 1:
         raise PydanticCustomError("fraction_range", "{value} is not between 0 and 1",
                                   {"value": str(d)})
@@ -91,6 +100,7 @@ def _fraction(value: Any) -> Decimal:
 
 def _nonneg(value: Any) -> Decimal:
     d = to_decimal(value)
+    _minus_zero(value, d, "number")
     if d < 0:
         raise PydanticCustomError("negative", "{value} is negative", {"value": str(d)})
     if abs(d) >= Decimal("1e15"):
@@ -99,31 +109,50 @@ def _nonneg(value: Any) -> Decimal:
     return d
 
 
-_NUMBER_SCHEMA: dict[str, Any] = {
-    "anyOf": [{"type": "number"},
-              {"type": "string", "pattern": _DECIMAL_RE.pattern}]
-}
+# The JSON Schema of each kind of number, for editors: a string must match exactly what the
+# parser accepts (tests/test_schema.py holds the two equal); a YAML number an editor reads as a
+# number is checked by its value only (how it was written, e.g. 1e3, only `validate` sees).
+_INT_PART = r"([0-9]{1,3}(_[0-9]{3})+|[0-9]+)"
+_NUMBER_TEXT = rf"^\s*[+-]?({_INT_PART}(\.[0-9]+)?|\.[0-9]+)\s*$"
+_MONEY_TEXT = rf"^\s*\+?({_INT_PART}(\.[0-9]{{1,2}})?|\.[0-9]{{1,2}})\s*$"
+_QUANTITY_TEXT = rf"^\s*\+?({_INT_PART}(\.[0-9]+)?|\.[0-9]+)\s*$"
+_FRACTION_TEXT = (r"^\s*\+?((0{1,3}(_000)+|0+)(\.[0-9]+)?|\.[0-9]+"
+                  r"|(0{1,3}(_000)*_001|0*1)(\.0+)?)\s*$")
+_LIMIT = 10**15
+
+
+def _number_schema(pattern: str, description: str, **bounds: int) -> dict[str, Any]:
+    # by type, not anyOf: an editor then reports the one check that failed
+    return {"type": ["number", "string"], "if": {"type": "string"},
+            "then": {"pattern": pattern}, "else": bounds, "description": description}
+
+
+_NUMBER_SCHEMA = _number_schema(_NUMBER_TEXT, "a number")
 
 Money = Annotated[
     Decimal,
     BeforeValidator(_money),
     PlainSerializer(lambda d: str(d), return_type=str),
-    WithJsonSchema({**_NUMBER_SCHEMA, "description": "amount, at most 2 decimals, >= 0"}),
+    WithJsonSchema(_number_schema(_MONEY_TEXT, "amount, at most 2 decimals, >= 0",
+                                  minimum=0, exclusiveMaximum=_LIMIT)),
 ]
 Fraction = Annotated[
     Decimal,
     BeforeValidator(_fraction),
     PlainSerializer(lambda d: str(d), return_type=str),
-    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number from 0 to 1"}),
+    WithJsonSchema(_number_schema(_FRACTION_TEXT, "a number from 0 to 1", minimum=0,
+                                  maximum=1)),
 ]
 Quantity = Annotated[
     Decimal,
     BeforeValidator(_nonneg),
     PlainSerializer(lambda d: str(d), return_type=str),
-    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number >= 0"}),
+    WithJsonSchema(_number_schema(_QUANTITY_TEXT, "a number >= 0", minimum=0,
+                                  exclusiveMaximum=_LIMIT)),
 ]
 
 _WHOLE_RE = re.compile(r"^[+-]?(\d{1,3}(_\d{3})+|\d+)$", re.ASCII)
+_WHOLE_TEXT = rf"^\s*[+-]?{_INT_PART}\s*$"
 
 
 def to_whole(value: Any) -> int:
@@ -141,20 +170,20 @@ def to_whole(value: Any) -> int:
 WholeNumber = Annotated[
     int,
     BeforeValidator(to_whole),
-    WithJsonSchema({"anyOf": [{"type": "integer"},
-                              {"type": "string", "pattern": _WHOLE_RE.pattern}]}),
+    WithJsonSchema({"type": ["integer", "string"], "if": {"type": "string"},
+                    "then": {"pattern": _WHOLE_TEXT}}),
 ]
 
 Number = Annotated[
     Decimal,
     BeforeValidator(to_decimal),
     PlainSerializer(lambda d: str(d), return_type=str),
-    WithJsonSchema({**_NUMBER_SCHEMA, "description": "a number"}),
+    WithJsonSchema(_NUMBER_SCHEMA),
 ]
 
 DurationUnit = Literal["days", "weeks", "months"]
 MAX_DURATION_DAYS = 36_600  # 100 years; 1200 months at most 366 days a year
-_DURATION_RE = re.compile(r"^\s*(\d{1,5})\s*(day|days|week|weeks|month|months)\s*$")
+_DURATION_RE = re.compile(r"^\s*([0-9]{1,5})\s*(day|days|week|weeks|month|months)\s*$")
 
 
 def add_months(anchor: date, months: int) -> date:

@@ -1061,7 +1061,8 @@ def test_c213_unknown_segment_attribute_points_at_the_key() -> None:
     assert (p.code, pos(p)) == ("C213", at(text, "unemployed_months"))
     assert p.message == (
         "unknown segment attribute 'unemployed_months'; use one of unemployment_days, "
-        "unemployment_months, age, benefit_days, partial_work_ability or attr_<name>")
+        "unemployment_months, unemployed, age, benefit_days, partial_work_ability, "
+        "referral_date, unemployed_since, birth_date or attr_<name>")
 
 
 def test_c213_attribute_used_as_range_and_as_list() -> None:

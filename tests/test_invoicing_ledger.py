@@ -32,8 +32,8 @@ COUNTS = ("SELECT (SELECT count(*) FROM invoices), (SELECT count(*) FROM invoice
 def test_created_on_first_use_with_a_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
     with Ledger.open(str(path)) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 1
-    assert ledger_rows(path, "SELECT version FROM schema_version") == [(1,)]
+        assert ledger.schema_version == SCHEMA_VERSION == 2
+    assert ledger_rows(path, "SELECT version FROM schema_version") == [(2,)]
     with Ledger.open(str(path)) as ledger:  # reopening migrates nothing
         assert ledger.numbers() == []
     assert ledger_rows(path, "SELECT count(*) FROM schema_version") == [(1,)]

@@ -8,6 +8,7 @@ named ``show`` is given as ``./show``). Money is computed only in the library.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
@@ -45,6 +46,7 @@ from .common import (
     DialectOpt,
     EncodingOpt,
     FromOpt,
+    JobsOpt,
     JointOpt,
     OutputOpt,
     PeriodOpt,
@@ -131,6 +133,7 @@ def issue(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Invoice a period: new payable lines plus corrections of earlier invoices.
 
@@ -150,7 +153,9 @@ def issue(
         result, inputs = issue_invoice(
             contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
             issue_date=on, dry_run=dry_run,
-            prepare=lambda invoice: prepare_output(render(invoice), output), dialect=read_as)
+            prepare=lambda invoice: _after_commit(prepare_output(render(invoice), output),
+                                                  invoice, ledger, output, dry_run),
+            dialect=read_as, jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:
@@ -165,6 +170,37 @@ def issue(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+class _AfterCommit:
+    """The step that puts an invoice's output in place once the ledger holds the invoice: if
+    the output cannot be written then, the invoice is recorded all the same, and the message
+    says so and how to write the output again."""
+
+    def __init__(self, step: Callable[[], None], number: str, ledger: str,
+                 output: str | None, recorded: bool) -> None:
+        self.step, self.number, self.ledger = step, number, ledger
+        self.output, self.recorded = output, recorded
+
+    def __call__(self) -> None:
+        try:
+            self.step()
+        except typer.Exit:
+            if self.recorded and self.output is not None:
+                err().print(f"the invoice {self.number} IS recorded in the ledger; write its "
+                            f"output again with: rewardengine invoice show {self.number} "
+                            f"--ledger {self.ledger} -o FILE", markup=False)
+            raise
+
+    def discard(self) -> None:
+        discard = getattr(self.step, "discard", None)
+        if callable(discard):
+            discard()
+
+
+def _after_commit(step: Callable[[], None], invoice: Invoice, ledger: str,
+                  output: str | None, dry_run: bool) -> Callable[[], None]:
+    return _AfterCommit(step, invoice.number, ledger, output, not dry_run)
+
+
 @invoice_app.command("show")
 def show(
     number: Annotated[str, typer.Argument(help="the invoice number", metavar="NUMBER")],
@@ -174,6 +210,8 @@ def show(
 ) -> None:
     """Re-render an issued invoice from the ledger, exactly as it was issued."""
     check_output(output, protect=[ledger])
+    if not os.path.lexists(ledger):
+        fail(f"no ledger at {ledger}: nothing was invoiced there (give --ledger PATH)")
     try:
         shown = show_invoice(ledger, number)
     except BillingError as exc:
@@ -243,6 +281,7 @@ def verify(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
     if len(args) < 3:
@@ -257,7 +296,8 @@ def verify(
             print_problems(err(), bill.problems)
             fail("the bill cannot be read", EXIT_USAGE)
         report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
-                                     provider=provider, joint=joint, dialect=read_as)
+                                     provider=provider, joint=joint, dialect=read_as,
+                                     jobs=jobs)
     except BillingError as exc:
         fail(str(exc))
     if inputs.problems:

@@ -60,6 +60,11 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="the files' text encoding when not UTF-8, e.g. cp1252",
     rich_help_panel="File dialect")]
 
+# how many processes share the work; the output is the same bytes for any number
+JobsOpt = Annotated[int, typer.Option(
+    "--jobs", "-j", min=1, max=256, help="processes to spread the customers over (same "
+    "output for any number)")]
+
 DEFAULT_LEDGER = "ledger.sqlite"
 
 
@@ -143,6 +148,10 @@ def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
         if _same_file(path, other):
             fail(f"--output {path} is the ledger {other}: an output never overwrites the "
                  "ledger; give another file")
+        for part in ("-wal", "-shm", "-journal"):  # SQLite's files beside it are the ledger too
+            if _same_file(path, other + part):
+                fail(f"--output {path} is part of the ledger {other} (its {part[1:]} file): an "
+                     "output never overwrites the ledger; give another file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
@@ -162,7 +171,8 @@ def prepare_output(text: str, path: str | None) -> Callable[[], None]:
 
 @dataclass(frozen=True)
 class PendingOutput:
-    """An output written aside: calling it puts it in place (an atomic rename)."""
+    """An output written aside: calling it puts it in place (an atomic rename); ``discard``
+    removes it when what it shows was not recorded after all."""
 
     tmp: str
     path: str

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from ..api import PLAIN, Dialect, Evaluation, explain_customer, run_evaluation
+from ..api import PLAIN, Dialect, Evaluation, evaluate_to, explain_customer, run_evaluation
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from .common import (
@@ -21,19 +22,21 @@ from .common import (
     DialectOpt,
     EncodingOpt,
     EventsArg,
+    JobsOpt,
     cli_date,
     err,
     exit_code,
     file_dialect,
     out,
 )
-from .report import evaluation_csv, print_evaluation, print_problems
 from .report import explain_customer as print_explanation
+from .report import print_evaluation, print_problems
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
 
 
@@ -66,22 +69,50 @@ def evaluate(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Compute what each customer has earned, what is pending and what was not earned."""
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    if format is not Format.table:
+        _stream(contract, events, as_of, customer, format.value, read_as, jobs)
+        return
     ev = _evaluate_or_exit(contract, events, as_of, customer, read_as)
     if customer:
         missing = sorted(set(customer) - {c.customer_id for c in ev.customers})
         if missing:
             err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
             raise typer.Exit(EXIT_PROBLEMS)
-    if format is Format.json:
-        sys.stdout.write(canonical_json(ev.to_dict()))
-    elif format is Format.csv:
-        sys.stdout.write(evaluation_csv(ev))
-    else:
-        print_evaluation(out(), ev)
+    print_evaluation(out(), ev)
     _customer_problems(ev)
+
+
+def _stream(contract: str, events: list[str], as_of: str, customers: list[str] | None,
+            fmt: str, dialect: Dialect, jobs: int) -> None:
+    """JSON, JSON Lines and CSV, written customer by customer (the same bytes for any
+    ``--jobs``)."""
+    on = cli_date(as_of, "--as-of")
+    if customers:
+        # a missing customer is said before anything is written
+        buffer = io.StringIO()
+        done = evaluate_to(contract, events, on, buffer, fmt, customers=customers,
+                           dialect=dialect, jobs=jobs)
+        text = buffer.getvalue()
+    else:
+        done = evaluate_to(contract, events, on, sys.stdout, fmt, dialect=dialect, jobs=jobs)
+        text = ""
+    if done.problems:
+        print_problems(err(), done.problems)
+    if not done.ok:
+        raise typer.Exit(exit_code(done.problems, done.unreadable))
+    missing = sorted(set(customers or ()) - done.shown)
+    if missing:
+        err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    sys.stdout.write(text)
+    if done.customer_problems:
+        print_problems(err(), done.customer_problems)
+        if has_errors(done.customer_problems):
+            raise typer.Exit(EXIT_PROBLEMS)
 
 
 class ExplainFormat(StrEnum):

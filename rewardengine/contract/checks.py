@@ -10,13 +10,25 @@ its phase, the work it counts) are asked the same way of every kind.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import Problem
+from ..values import Duration
 from .load import Draft
-from .model import EVIDENCE_LEVELS, ComponentBase, Dated, Path, PriceTable, Site
+from .model import (
+    BOUND_TYPES,
+    EVIDENCE_LEVELS,
+    ComponentBase,
+    Dated,
+    Path,
+    PriceTable,
+    Range,
+    Site,
+)
 from .segments import SEGMENT_ATTRIBUTES_OK, coverage, describe_point
 
 
@@ -55,6 +67,7 @@ def _checks(draft: Draft) -> Iterator[Problem]:
     for i, comp in draft.items():
         yield from _component_checks(draft, i, comp, component_ids)
     yield from _example_checks(draft, component_ids)
+    yield from _alternative_checks(draft, component_ids)
     caps = draft.caps
     if caps is not None and caps.per_customer is not None:
         yield from _price_checks(draft, PriceTable(("per_customer",), caps.per_customer, "cap",
@@ -73,6 +86,28 @@ def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]
                 yield _err(draft, "C221", f"worked example '{example.name[:40]}' expects a "
                            f"line of component '{want.component}', which the contract does "
                            "not have", "tests", i, "expect", j, "component")
+
+
+def _alternative_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]:
+    """Each group of alternatives names components the contract has that earn fees of their
+    own, each once, and no component is in two groups (which one would it lose to?)."""
+    grouped: dict[str, int] = {}
+    for i, alternative in enumerate(draft.alternatives or []):
+        for j, ident in enumerate(alternative.components):
+            where = ("alternatives", i, "components", j)
+            comp = draft.component(ident)
+            if ident not in component_ids:
+                yield _err(draft, "C230", f"unknown component '{ident}'", *where)
+            elif ident in alternative.components[:j]:
+                yield _err(draft, "C230", f"component '{ident}' is listed twice", *where)
+            elif ident in grouped:
+                yield _err(draft, "C230", f"component '{ident}' is already in the group of "
+                           f"alternatives {grouped[ident] + 1}; a component can be in one "
+                           "group only", *where)
+            elif comp is not None and comp.adjusts():
+                yield _err(draft, "C230", f"component '{ident}' adjusts other fees and earns "
+                           "none of its own, so it cannot be an alternative", *where)
+            grouped.setdefault(ident, i)
 
 
 def _metadata_checks(draft: Draft) -> Iterator[Problem]:
@@ -122,6 +157,10 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
                 yield _key_err(draft, "C213", f"unknown segment attribute '{name}'; use one "
                                f"of {', '.join(SEGMENT_ATTRIBUTES_OK)} or attr_<name>",
                                "segments", "tiers", i, "when", name)
+        for name, cond in tier.when.items():
+            if isinstance(cond, Range):
+                yield from _range_checks(draft, name, cond, ("segments", "tiers", i, "when",
+                                                             name))
         if seg.source == "referral" and tier.when:
             yield _err(draft, "C214", f"segment '{tier.id}' has rules, but segments come "
                        "from the referral (source: referral)", "segments", "tiers", i, "when")
@@ -169,6 +208,37 @@ def _dated_checks(draft: Draft, leaf: Any, path: Path) -> Iterator[Problem]:
             yield _err(draft, "C220", f"{'.'.join(str(p) for p in path)}: the first of these "
                        f"values holds from {first}, after the contract's valid_from "
                        f"{md.valid_from}; give a value from {md.valid_from}", *path, "values")
+
+
+def _range_checks(draft: Draft, name: str, cond: Range, path: Path) -> Iterator[Problem]:
+    """One lower and one upper bound at most, of the type the attribute is measured in, the
+    lower below the upper."""
+    lowers = [k for k in ("min", "at_least", "more_than") if getattr(cond, k) is not None]
+    uppers = [k for k in ("max", "less_than", "at_most") if getattr(cond, k) is not None]
+    for keys in (lowers, uppers):
+        if len(keys) > 1:
+            yield _key_err(draft, "C218", f"{name}: {' and '.join(keys)} are both bounds on "
+                           "the same side; give one", *path, keys[1])
+    wanted = BOUND_TYPES.get(name, Decimal)
+    words = {Decimal: "a number", date: "a date written YYYY-MM-DD",
+             Duration: "a duration like '24 months'"}
+    for key, bound in cond.bounds():
+        if not isinstance(bound, wanted) or isinstance(bound, bool):
+            yield _err(draft, "C213", f"{name}: the bound {key} must be {words[wanted]}, "
+                       f"not '{str(bound)[:40]}'", *path, key)
+    lower, upper = cond.lower(), cond.upper()
+    if lower and upper and type(lower[0]) is type(upper[0]) and _empty(lower, upper):
+        yield _err(draft, "C219", f"{name}: the range is empty (its lower bound is not below "
+                   "its upper bound)", *path)
+
+
+def _empty(lower: tuple[Any, bool], upper: tuple[Any, bool]) -> bool:
+    lo, hi = lower[0], upper[0]
+    if isinstance(lo, Duration):
+        if lo.unit != hi.unit:
+            return False  # compared by calendar date: not decided here
+        lo, hi = lo.count, hi.count
+    return bool(lo > hi or (lo == hi and not (lower[1] and upper[1])))
 
 
 def _price_checks(draft: Draft, table: PriceTable, base: Path,

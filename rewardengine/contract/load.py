@@ -24,6 +24,7 @@ from ..yamlsource import YamlDocument
 from .model import (
     PARTS,
     AcceptedWarning,
+    Alternative,
     Caps,
     ComponentBase,
     ContractBase,
@@ -81,6 +82,10 @@ class LoadedContract:
         """``file:line`` of a component, the clause every line of it cites."""
         return self._clauses.get(component_id, self.file)
 
+    def clause_at(self, *path: str | int) -> str:
+        """``file:line`` of any part of the contract (by the file's name, as ``clause``)."""
+        return f"{os.path.basename(self.file) or self.file}:{self.source(*path).line}"
+
     def source(self, *path: str | int) -> Source:
         return self.doc.source(tuple(path))
 
@@ -115,6 +120,10 @@ class Draft:
     @property
     def windows(self) -> Windows | None:
         return self.parts.get("windows")
+
+    @property
+    def alternatives(self) -> list[Alternative] | None:
+        return self.parts.get("alternatives")
 
     @property
     def caps(self) -> Caps | None:
@@ -175,8 +184,8 @@ class Draft:
         """The draft of a contract that validated (every part present)."""
         c = loaded.contract
         parts = {"metadata": c.metadata, "segments": c.segments, "windows": c.windows,
-                 "caps": c.caps, "invoicing": c.invoicing, "accept": c.accept,
-                 "tests": c.tests}
+                 "alternatives": c.alternatives, "caps": c.caps, "invoicing": c.invoicing,
+                 "accept": c.accept, "tests": c.tests}
         return Draft(loaded.doc, loaded.sha256, parts, dict(enumerate(c.components)),
                      len(c.components))
 
@@ -192,12 +201,13 @@ _TOP = create_model(  # type: ignore[call-overload]
 
 _PART_TYPES: dict[str, Any] = {
     "metadata": Metadata, "segments": Segmentation | None, "windows": Windows,
-    "caps": Caps, "invoicing": Invoicing | None, "accept": list[AcceptedWarning],
+    "alternatives": list[Alternative], "caps": Caps, "invoicing": Invoicing | None,
+    "accept": list[AcceptedWarning],
     "tests": list[WorkedExample],
 }
 _ADAPTERS = {name: TypeAdapter(tp) for name, tp in _PART_TYPES.items()}
-_DEFAULTS: dict[str, Any] = {"segments": None, "caps": Caps(), "invoicing": None,
-                             "accept": [], "tests": []}
+_DEFAULTS: dict[str, Any] = {"segments": None, "alternatives": [], "caps": Caps(),
+                             "invoicing": None, "accept": [], "tests": []}
 
 
 def check_schema(doc: YamlDocument, sha256: str, contract_cls: type[ContractBase]

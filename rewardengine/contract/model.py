@@ -13,6 +13,7 @@ YAML; the value types in ``rewardengine.values`` parse them exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,9 @@ from ..values import (
     Number,
     Quantity,
     WholeNumber,
+    parse_date,
+    parse_duration,
+    to_decimal,
 )
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
@@ -60,7 +64,7 @@ EventType = Literal[
 Path = tuple[str | int, ...]
 
 
-def _by_shape(value: Any) -> str:
+def by_shape(value: Any) -> str:
     """Pick a union branch by the shape of what was written, so errors name one branch."""
     if isinstance(value, dict):
         return "a dated value" if "values" in value else "a mapping"
@@ -82,7 +86,7 @@ class DatedEntry(Strict):
 
 DatedCell = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[DatedEntry, Tag("a mapping")],
-    Discriminator(_by_shape),
+    Discriminator(by_shape),
 ]
 
 
@@ -114,7 +118,7 @@ class Dated(Strict):
 # An amount, or one that changes on dates.
 Amount = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")],
-    Discriminator(_by_shape),
+    Discriminator(by_shape),
 ]
 
 
@@ -137,20 +141,13 @@ def amounts_of(value: Any) -> list[Decimal]:
 PriceCell = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
     | Annotated[dict[str, Amount], Tag("a mapping")],
-    Discriminator(_by_shape),
+    Discriminator(by_shape),
 ]
 Price = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
     | Annotated[dict[str, PriceCell], Tag("a mapping")],
-    Discriminator(_by_shape),
+    Discriminator(by_shape),
 ]
-StrOrList = Annotated[
-    Annotated[str, Tag("a scalar")] | Annotated[list[str], Tag("a list")]
-    | Annotated[list[str], Tag("a mapping")],
-    Discriminator(_by_shape),
-]
-
-
 # --- metadata -------------------------------------------------------------------------------
 
 def _currency(value: Any) -> str:
@@ -198,22 +195,73 @@ class Metadata(Strict):
 
 # --- segments -------------------------------------------------------------------------------
 
-class Range(Strict):
-    """Half-open ``[min, max)``: ``min`` inclusive, ``max`` exclusive; either may be left out."""
+def _bound(value: Any) -> Decimal | date | Duration:
+    """A range bound: a duration (``24 months``), a date (``2024-01-01``) or a number, by what
+    was written."""
+    if isinstance(value, str) and _DURATION_WORDS.search(value):
+        return parse_duration(value)
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
+        return parse_date(value)
+    return to_decimal(value)
 
-    min: Number | None = None
-    max: Number | None = None
+
+Bound = Annotated[
+    Decimal | date | Duration, BeforeValidator(_bound),
+    WithJsonSchema({"type": ["number", "string"],
+                    "description": "a number, a date YYYY-MM-DD, or a duration '24 months'"})]
+_DURATION_WORDS = re.compile(r"\b(day|days|week|weeks|month|months)\s*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Range(Strict):
+    """Bounds as programmes write them: ``at_least`` / ``more_than`` below, ``less_than`` /
+    ``at_most`` above (``min`` is ``at_least`` and ``max`` is ``less_than``: half-open
+    ``[min, max)``). A bound is a number, a date, or a duration decided by calendar date
+    (``unemployed: {more_than: 24 months}`` holds when unemployed_since + 24 months is
+    before the referral date)."""
+
+    min: Bound | None = None
+    max: Bound | None = None
+    at_least: Bound | None = None
+    more_than: Bound | None = None
+    less_than: Bound | None = None
+    at_most: Bound | None = None
+
+    def lower(self) -> tuple[Decimal | date | Duration, bool] | None:
+        """The lower bound and whether it is included."""
+        if self.more_than is not None:
+            return self.more_than, False
+        found = self.at_least if self.at_least is not None else self.min
+        return (found, True) if found is not None else None
+
+    def upper(self) -> tuple[Decimal | date | Duration, bool] | None:
+        """The upper bound and whether it is included."""
+        if self.at_most is not None:
+            return self.at_most, True
+        found = self.less_than if self.less_than is not None else self.max
+        return (found, False) if found is not None else None
+
+    def bounds(self) -> list[tuple[str, Decimal | date | Duration]]:
+        return [(k, v) for k in ("min", "max", "at_least", "more_than", "less_than", "at_most")
+                if (v := getattr(self, k)) is not None]
 
 
 Condition = Annotated[
     Annotated[Range, Tag("a mapping")] | Annotated[bool, Tag("a scalar")]
     | Annotated[list[str], Tag("a list")],
-    Discriminator(_by_shape),
+    Discriminator(by_shape),
 ]
 
 SEGMENT_ATTRIBUTES = (
-    "unemployment_days", "unemployment_months", "age", "benefit_days", "partial_work_ability",
+    "unemployment_days", "unemployment_months", "unemployed", "age", "benefit_days",
+    "partial_work_ability", "referral_date", "unemployed_since", "birth_date",
 )
+# what each attribute's range bounds are: numbers, durations (decided by calendar date from
+# the date the attribute starts), or dates
+BOUND_TYPES: dict[str, type] = {
+    "unemployed": Duration, "referral_date": date, "unemployed_since": date,
+    "birth_date": date,
+}
 
 
 class Segment(Strict):
@@ -480,6 +528,15 @@ class Site:
 
 # --- the contract ----------------------------------------------------------------------------
 
+class Alternative(Strict):
+    """Components of which a customer is paid only one: the one earned first."""
+
+    components: list[Identifier] = Field(
+        min_length=2, description="the components; a tie on the same day goes to the one "
+        "listed first")
+    label: str | None = None
+
+
 class Caps(Strict):
     per_customer: Price | None = None
     contract_total: Money | None = None
@@ -534,6 +591,10 @@ class ContractBase(Strict):
     segments: Segmentation | None = None
     windows: Windows
     components: Sequence[ComponentBase] = Field(min_length=1)
+    alternatives: list[Alternative] = Field(
+        default_factory=list,
+        description="groups of components of which a customer is paid only the one earned "
+                    "first")
     caps: Caps = Field(default_factory=Caps)
     invoicing: Invoicing | None = None
     accept: list[AcceptedWarning] = Field(
@@ -549,8 +610,8 @@ class ContractBase(Strict):
 
 
 # the top-level parts of a contract, in the order they are checked
-PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "caps",
-                          "invoicing", "accept", "tests")
+PARTS: tuple[str, ...] = ("metadata", "segments", "windows", "components", "alternatives",
+                          "caps", "invoicing", "accept", "tests")
 
 
 def kind_of(model: type[ComponentBase]) -> str:

@@ -1,10 +1,13 @@
 """Segments: which price tier a customer falls in, decided from the referral.
 
 Rules read attributes *at the referral date* (so a customer who crosses 12 months of
-unemployment later keeps the segment of the referral). Ranges are half-open ``[min, max)``.
-``coverage_problems`` checks statically that every possible customer falls into exactly one
+unemployment later keeps the segment of the referral). A range's bounds say whether they are
+included (``at_least`` / ``more_than``, ``less_than`` / ``at_most``; ``min``/``max`` are the
+half-open ``[min, max)``); a bound is a number, a date, or a duration decided by calendar date
+(``unemployed: {more_than: 24 months}``: unemployed_since + 24 months is before the referral
+date). ``coverage`` checks statically that every possible customer falls into exactly one
 segment, by splitting each attribute at every bound any rule uses and testing one point of
-every cell of the resulting grid.
+every cell of the resulting grid (and every bound itself, where the cells meet).
 """
 
 from __future__ import annotations
@@ -12,13 +15,63 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
+from ..values import Duration
 from .model import SEGMENT_ATTRIBUTES, Condition, Range, Segment, Segmentation
 
 SEGMENT_ATTRIBUTES_OK = SEGMENT_ATTRIBUTES
+ONE_DAY = timedelta(days=1)
+# durations are laid on this referral date in the coverage check (mid-month: no clamping)
+_ON = date(2021, 6, 15)
 
-AttrValue = Decimal | bool | str | None
+
+@dataclass(frozen=True)
+class Since:
+    """A duration decided by calendar date: the time from ``start`` to ``on``."""
+
+    start: date
+    on: date
+
+    def __str__(self) -> str:
+        return f"since {self.start} on {self.on}"
+
+
+AttrValue = Decimal | bool | str | date | Since | None
+Bound = Decimal | date | Duration
+
+
+def _compare(value: AttrValue, bound: Bound) -> int | None:
+    """-1, 0 or 1 as ``value`` is below, at or above ``bound``; None when they cannot be
+    compared (a number against a date)."""
+    if isinstance(value, Since):
+        if not isinstance(bound, Duration):
+            return None
+        complete = bound.after(value.start)  # the day the duration is reached
+        return (value.on > complete) - (value.on < complete)
+    if isinstance(value, date) and isinstance(bound, date):
+        return (value > bound) - (value < bound)
+    if isinstance(bound, Decimal) and not isinstance(value, bool | date):
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+        except ArithmeticError:
+            return None
+        return (number > bound) - (number < bound)
+    return None
+
+
+def in_range(condition: Range, value: AttrValue) -> bool:
+    lower, upper = condition.lower(), condition.upper()
+    if lower is not None:
+        c = _compare(value, lower[0])
+        if c is None or c < 0 or (c == 0 and not lower[1]):
+            return False
+    if upper is not None:
+        c = _compare(value, upper[0])
+        if c is None or c > 0 or (c == 0 and not upper[1]):
+            return False
+    return lower is not None or upper is not None or _compare(value, Decimal(0)) is not None
 
 MAX_CELLS = 200_000
 # cells x tiers tested; beyond this the check is skipped with a warning, not run for minutes
@@ -29,14 +82,7 @@ def matches(condition: Condition, value: AttrValue) -> bool:
     if value is None:
         return False
     if isinstance(condition, Range):
-        if isinstance(value, bool) or not isinstance(value, Decimal):
-            try:
-                value = Decimal(str(value))
-            except ArithmeticError:
-                return False
-        if condition.min is not None and value < condition.min:
-            return False
-        return not (condition.max is not None and value >= condition.max)
+        return in_range(condition, value)
     if isinstance(condition, bool):
         return value is condition if isinstance(value, bool) else str(value).lower() == str(
             condition).lower()
@@ -67,17 +113,35 @@ def _axis(name: str, conditions: list[Condition]) -> list[AttrValue] | None:
     if sum(1 for group in (ranges, bools, lists) if group) > 1:
         return None
     if ranges:
-        bounds = sorted({b for r in ranges for b in (r.min, r.max) if b is not None})
-        points: list[AttrValue] = []
-        # attributes are counts and ages, never negative
-        if not bounds or bounds[0] > 0:
-            points.append(Decimal(0))
-        points.extend(bounds)
-        return points
+        return _range_points([b for r in ranges for _, b in r.bounds()])
     if bools:
         return [True, False]
     values = sorted({v for c in lists for v in c})
     return [*values, "\u2205other"]
+
+
+def _range_points(bounds: list[Bound]) -> list[AttrValue] | None:
+    """A value inside every cell between the bounds, and every bound itself (where an
+    included bound and an excluded one meet). None when the bounds are of mixed types."""
+    kinds = {type(b) for b in bounds}
+    if len(kinds) > 1:
+        return None
+    if not bounds or isinstance(bounds[0], Decimal):
+        numbers = sorted({b for b in bounds if isinstance(b, Decimal)})
+        points: list[AttrValue] = [Decimal(0)] if not numbers or numbers[0] > 0 else []
+        if numbers and numbers[0] > 0:
+            points.append(numbers[0] / 2)  # attributes are counts and ages, never negative
+        for i, b in enumerate(numbers):
+            points.append(b)
+            points.append((b + numbers[i + 1]) / 2 if i + 1 < len(numbers) else b + 1)
+        return points
+    if isinstance(bounds[0], date):
+        days = sorted({b for b in bounds if isinstance(b, date)})
+        return list(sorted({d + k * ONE_DAY for d in days for k in (-1, 0, 1)}))
+    # durations, laid on one referral date: exactly the duration, a day more, a day less
+    starts = {d.before(_ON) + k * ONE_DAY for d in bounds if isinstance(d, Duration)
+              for k in (-1, 0, 1)}
+    return [Since(start, _ON) for start in sorted(starts | {_ON})]
 
 
 def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]]:
@@ -126,6 +190,8 @@ def describe_point(attrs: Mapping[str, AttrValue]) -> str:
             parts.append(f"{name} not listed")
         elif isinstance(value, bool):
             parts.append(f"{name}={'true' if value else 'false'}")
+        elif isinstance(value, Since):
+            parts.append(f"{name} from {value.start} to a referral on {value.on}")
         else:
             parts.append(f"{name}={value}")
     return ", ".join(parts) or "any customer"

@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..contract.load import LoadedContract
 from ..contract.model import EVIDENCE_LEVELS, ComponentBase, OutcomeWindow, Price, amount_at
-from ..contract.segments import AttrValue, assign
+from ..contract.segments import AttrValue, Since, assign
 from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
@@ -29,12 +29,16 @@ def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     """Segment attributes measured at the referral date."""
     attrs: dict[str, AttrValue] = {}
     on = referral.date
+    attrs["referral_date"] = on
     if referral.unemployed_since is not None:
         attrs["unemployment_days"] = Decimal((on - referral.unemployed_since).days)
         rd = relativedelta(on, referral.unemployed_since)
         attrs["unemployment_months"] = Decimal(rd.years * 12 + rd.months)
+        attrs["unemployed"] = Since(referral.unemployed_since, on)
+        attrs["unemployed_since"] = referral.unemployed_since
     if referral.birth_date is not None:
         attrs["age"] = Decimal(relativedelta(on, referral.birth_date).years)
+        attrs["birth_date"] = referral.birth_date
     if referral.benefit_days is not None:
         attrs["benefit_days"] = Decimal(referral.benefit_days)
     if referral.partial_work_ability is not None:
@@ -152,10 +156,14 @@ class CustomerContext:
     def line(self, component: ComponentBase, *, status: Status, occurrence: str, on: date | None,
              quantity: Decimal, unit_price: Decimal, reason: str,
              evidence: tuple[str, ...] | list[str] = (),
-             period: Period | None = None) -> Line:
+             period: Period | None = None, provider: str | None = None) -> Line:
+        """A line of this customer; ``provider``: the consortium member that delivered what
+        the line pays for (an hours, contact or expense row naming one), else the customer's
+        provider."""
         return make_line(
             component=component, clause=self.loaded.clause(component.id),
-            ctx_customer=self.customer_id, segment=self.segment, provider=self.provider,
+            ctx_customer=self.customer_id, segment=self.segment,
+            provider=provider or self.provider,
             status=status, occurrence=occurrence, on=on, quantity=quantity,
             unit_price=unit_price, reason=reason, evidence=tuple(evidence),
             period=(period.start, period.end) if period else None)

@@ -73,11 +73,13 @@ class Hours(EventBase):
     type: Literal["hours"]
     hours: Quantity
     activity: str | None = None
+    provider: str | None = None  # the consortium member that delivered them
 
 
 class Contact(EventBase):
     type: Literal["contact"]
     responded: bool
+    provider: str | None = None  # the consortium member that made the contact
 
 
 class Employment(EventBase):
@@ -152,6 +154,7 @@ class Expense(EventBase):
     amount: Money
     description: str | None = None
     category: str | None = None
+    provider: str | None = None  # the consortium member that paid it
 
 
 Event = Annotated[

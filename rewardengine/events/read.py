@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -39,6 +39,7 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
+from .fast import fast_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
 # the columns read as numbers and as dates: a dialect converts them, and a number may have
@@ -81,7 +82,16 @@ def _row_problems(exc: ValidationError, src: Source) -> list[Problem]:
 
 
 def parse_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
-    """Validate one row given as field -> value (empty values already removed)."""
+    """Validate one row given as field -> value (empty values already removed): by the
+    compiled reader when it is sure (``fast.py``), else by the models."""
+    event = fast_event(raw, src.file, src.row or 0)
+    if event is not None:
+        return event, []
+    return model_row(raw, src)
+
+
+def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
+    """Validate one row with the pydantic models (every problem worded and located)."""
     event_type = raw.get("type")
     if event_type is None:
         return None, [Problem("E003", "missing required field 'type'", src)]
@@ -331,6 +341,11 @@ def _jsonl_row(line: str, src: Source, watch: PersonalIdWatch
     return parse_row(raw, src)
 
 
+def is_jsonl_file(path: str, first: str) -> bool:
+    """A file read as JSON Lines (by its name, else by its first character)."""
+    return _is_jsonl(path, first)
+
+
 def _is_jsonl(path: str, first: str) -> bool:
     lower = path.lower()
     if lower.endswith((".jsonl", ".ndjson", ".json")):
@@ -379,6 +394,78 @@ def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
         return
     source.progress = Progress()
     yield from iter_csv(source.lines(), path, dialect, delimiter, source.progress)
+
+
+def read_header(head: str, dialect: Dialect, bom: bool, encoding: str | None
+                ) -> tuple[int, int, tuple[str, ...], int, str] | None:
+    """Where a CSV file's rows begin, from its first chunk: (the byte offset of the first
+    row after the header, that row's number, the header's column names, its cells with
+    Excel's empty ones, the delimiter); None when the header is not plainly good (the usual
+    reader then reads the file and says what is wrong)."""
+    said, length = sep_line(head)
+    try:
+        delimiter = choose_delimiter(dialect, said)
+    except ValueError:
+        return None
+    lines = io.StringIO(head[length:], newline="").readlines()
+    used = length
+    for row, line in enumerate(lines, start=1):
+        used += len(line)
+        if not line.endswith(("\n", "\r")):
+            return None
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if trim_header(cells):
+            header = [_column(h) for h in trim_header(cells)]
+            if _check_header(header, "", delimiter_hint(header, delimiter)) or '"' in line:
+                return None
+            offset = len(head[:used].encode(encoding or "utf-8")) + (3 if bom else 0)
+            return offset, row + 1, tuple(header), len(cells), delimiter
+    return None
+
+
+def iter_range(path: str, start: int, end: int, first_row: int, dialect: Dialect,
+               columns: tuple[tuple[str, ...], int, str], watch: PersonalIdWatch) -> Rows:
+    """The rows of bytes ``start..end`` of a CSV file (``columns``: the header's names, its
+    cells and the delimiter), the first numbered ``first_row``; read as ``iter_csv`` reads
+    them. Customer ids like a henkilötunnus go to ``watch``."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    header, cells_in_header, delimiter = columns
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        source = TextSource(cast(BinaryIO, _Range(fh, end - start)), dialect.encoding,
+                            sniff=False)
+        source.progress = Progress()
+        reader = csv.reader(source.lines(), delimiter=delimiter)
+        yield from _csv_rows(reader, (list(header), cells_in_header), first_row - 1, path,
+                             dialect, source.progress, watch)
+
+
+def iter_jsonl_range(path: str, start: int, end: int, first_row: int, dialect: Dialect,
+                     watch: PersonalIdWatch) -> Rows:
+    """The rows of bytes ``start..end`` of a JSON Lines file, the first numbered
+    ``first_row``."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        source = TextSource(cast(BinaryIO, _Range(fh, end - start)), dialect.encoding,
+                            sniff=False)
+        row = first_row - 1
+        for line in source.lines():
+            row += 1
+            if line.strip():
+                yield _jsonl_row(line, Source(path, row=row), watch)
+
+
+class _Range:
+    """At most ``left`` bytes of a binary file, from where it stands."""
+
+    def __init__(self, fh: Any, left: int) -> None:
+        self._fh, self._left = fh, left
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data: bytes = self._fh.read(size)
+        self._left -= len(data)
+        return data
 
 
 def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from .. import __version__
 from ..contract.load import LoadedContract
-from ..engine import evaluate
+from ..engine import Evaluation, evaluate
 from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Invoice, PriorState, compute_invoice
@@ -71,11 +71,17 @@ class IssueResult:
     message: str
 
 
-def _compute(loaded: LoadedContract, events: Sequence[EventBase], prior: PriorState,
-             period: BillingPeriod, series: str, providers: tuple[str, ...],
-             issue_date: date, inputs_hash: str, engine_version: str) -> Invoice:
+# evaluates the contract as of a date: the engine over the events in memory, or a run over
+# event files in shards (``scale``)
+Evaluator = Callable[[date], Evaluation]
+
+
+def _compute(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
+             prior: PriorState, period: BillingPeriod, series: str,
+             providers: tuple[str, ...], issue_date: date, inputs_hash: str,
+             engine_version: str) -> Invoice:
     as_of = prior.knowledge_date(period, providers)
-    evaluation = evaluate(loaded, events, as_of)
+    evaluation = events(as_of) if callable(events) else evaluate(loaded, events, as_of)
     return compute_invoice(evaluation, prior, period=period, providers=providers,
                            series=series, issue_date=issue_date, inputs_sha256=inputs_hash,
                            engine_version=engine_version)
@@ -86,7 +92,7 @@ class _Issue:
     """One request to invoice a period, and the output steps waiting for the commit."""
 
     loaded: LoadedContract
-    events: Sequence[EventBase]
+    events: Sequence[EventBase] | Evaluator
     period: BillingPeriod
     series: str
     providers: tuple[str, ...]
@@ -143,7 +149,8 @@ def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResul
     return None
 
 
-def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: BillingPeriod,
+def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
+                  period: BillingPeriod,
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
                   joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
                   engine_version: str = __version__,
@@ -155,33 +162,49 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase], period: B
     ``prepare(invoice)``, when given, runs before the commit for every invoice the result
     shows (issued, dry run, already issued) and returns the step run after the commit: an
     output written aside is put in place only once the ledger holds what it shows, and a
-    failed write rolls the invoice back."""
+    failed write rolls the invoice back. When the invoice is not recorded after all (the
+    ledger cannot be written, the commit fails), the step's ``discard()``, if it has one,
+    removes what was written aside."""
     series, providers = select_providers(loaded, provider, joint)
     issue = _Issue(loaded, events, period, series, providers, issue_date or period.last_day,
                    inputs_hash, engine_version, dry_run, prepare)
-    if dry_run and not os.path.exists(ledger_path):
-        result = issue.attempt(None)
-    elif dry_run:
-        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
-                write=False):
-            result = issue.attempt(ledger)
-    else:
-        with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
-            result = issue.attempt(ledger)
+    try:
+        result = _in_ledger(ledger_path, dry_run, issue.attempt)
+    except BaseException:
+        for step in issue.finish:  # what was prepared shows an invoice that was not recorded
+            discard = getattr(step, "discard", None)
+            if callable(discard):
+                discard()
+        raise
     for step in issue.finish:
         step()
     return result
 
 
+def _in_ledger(ledger_path: str, dry_run: bool,
+               attempt: Callable[[Ledger | None], IssueResult]) -> IssueResult:
+    """``attempt`` inside one transaction: a read-only one for a dry run (no ledger file:
+    nothing was invoiced yet), otherwise the writing one."""
+    if dry_run and not os.path.lexists(ledger_path):
+        return attempt(None)
+    if dry_run:
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            return attempt(ledger)
+    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+        return attempt(ledger)
+
+
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
-    """An issued invoice from the ledger, exactly as issued."""
-    if not os.path.exists(ledger_path):
+    """An issued invoice from the ledger, exactly as issued (its document checked against
+    its sha256 and its rows)."""
+    if not os.path.lexists(ledger_path):
         return None
-    with Ledger.open(ledger_path, read_only=True) as ledger:
+    with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(write=False):
         return ledger.get(number)
 
 
-def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
+def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator, bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None, provider: str | None = None,
                 joint: bool = False, engine_version: str = __version__) -> VerifyReport:
     """Class every line of ``bill`` against the invoice computed for ``period``.
@@ -192,7 +215,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
     """
     series, providers = select_providers(loaded, provider, joint)
     contract_id = loaded.contract.metadata.id
-    if ledger_path is None or not os.path.exists(ledger_path):
+    if ledger_path is None or not os.path.lexists(ledger_path):
         prior = PriorState()
         note = "no ledger: nothing was invoiced before"
     else:
@@ -206,7 +229,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase], bill: Bill,
                 note = (f"ledger {os.path.basename(ledger_path)} as it was before "
                         f"{done.number}, which already covers {period.label}")
     as_of = prior.knowledge_date(period, providers)
-    evaluation = evaluate(loaded, events, as_of)
+    evaluation = events(as_of) if callable(events) else evaluate(loaded, events, as_of)
     expected = compute_invoice(evaluation, prior, period=period, providers=providers,
                                series=series, issue_date=period.last_day, inputs_sha256="",
                                engine_version=engine_version)

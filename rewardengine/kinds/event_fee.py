@@ -16,10 +16,11 @@ pays for an event, not an outcome (docs/contract-language.md, event_fee).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from ..contract.model import (
     ComponentBase,
@@ -28,9 +29,11 @@ from ..contract.model import (
     Path,
     Price,
     PriceTable,
+    Range,
     Site,
-    StrOrList,
+    by_shape,
 )
+from ..contract.segments import in_range
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
@@ -40,11 +43,21 @@ from ..periods import Period
 from ..values import WholeNumber
 from .base import CustomerKind, Outcome
 
+# a filter on an event's field: a value, one of a list, or a range (dates, numbers)
+Filter = Annotated[
+    Annotated[str, Tag("a scalar")] | Annotated[list[str], Tag("a list")]
+    | Annotated[Range, Tag("a mapping")],
+    Discriminator(by_shape),
+]
+DATE_FIELDS = frozenset({"date", "end", "recorded", "unemployed_since", "birth_date"})
+NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "days", "amount",
+                           "score", "benefit_days"})
+
 
 class EventFee(ComponentBase):
     kind: Literal["event_fee"]
     event: EventType
-    where: dict[str, StrOrList] = Field(default_factory=dict)
+    where: dict[str, Filter] = Field(default_factory=dict)
     per: Literal["once", "each"] = "once"
     amount: Price
     max_count: WholeNumber | None = Field(default=None, ge=1)
@@ -73,7 +86,17 @@ class EventFee(ComponentBase):
                 article = "an" if self.event[0] in "aeiou" else "a"
                 out.append(site.key_err("C216", f"{article} {self.event} row has no field "
                                         f"'{key[:60]}'; it has {has}", "where", key))
+            elif isinstance(self.where[key], Range) and not self._ranged(key):
+                out.append(site.key_err("C216", f"'{key[:60]}' is text: a range filters only a "
+                                        "date or a number; give a value or a list", "where", key))
         return out
+
+    def _ranged(self, key: str) -> bool:
+        """Whether a range filter on ``key`` has bounds of the field's type."""
+        wanted = date if key in DATE_FIELDS else Decimal if key in NUMBER_FIELDS else None
+        cond = self.where[key]
+        return wanted is not None and isinstance(cond, Range) and all(
+            isinstance(b, wanted) for _, b in cond.bounds())
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -86,6 +109,10 @@ def _matches(event: EventBase, where: dict[str, Any]) -> bool:
             value = getattr(event, "attributes", {}).get(name)
         if value is None:
             return False
+        if isinstance(wanted, Range):
+            if not in_range(wanted, value):
+                return False
+            continue
         text = str(value).lower() if isinstance(value, bool) else str(value)
         if isinstance(wanted, list):
             if text not in wanted:
@@ -115,8 +142,20 @@ def _describe(comp: EventFee) -> tuple[str, str]:
     noun = NOUNS.get(comp.event, comp.event.replace("_", " "))
     if not comp.where:
         return noun, ""
-    return noun, " (" + ", ".join(f"{k}={v if isinstance(v, str) else '|'.join(v)}"
-                                  for k, v in comp.where.items()) + ")"
+    return noun, " (" + ", ".join(_filter_text(k, v) for k, v in comp.where.items()) + ")"
+
+
+_RANGE_WORDS = {"min": ">=", "at_least": ">=", "more_than": ">", "max": "<", "less_than": "<",
+                "at_most": "<="}
+
+
+def _filter_text(key: str, wanted: str | list[str] | Range) -> str:
+    """ "activity=group|workshop", "date>=2024-01-01 and <2025-01-01" """
+    if isinstance(wanted, str):
+        return f"{key}={wanted}"
+    if isinstance(wanted, list):
+        return f"{key}={'|'.join(wanted)}"
+    return key + " and ".join(f"{_RANGE_WORDS[k]}{v}" for k, v in wanted.bounds())
 
 
 def evaluate(comp: EventFee, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
@@ -173,9 +212,11 @@ def _event_line(comp: EventFee, ctx: CustomerContext, event: EventBase, window: 
     in_force = ctx.price(comp.amount, on=event.date)
 
     def line(status: Status, occurrence: str, quantity: Decimal, reason: str) -> Line:
+        # a fee per event is paid to the member that delivered the event, when it names one
+        member = getattr(event, "provider", None) if comp.per == "each" else None
         return ctx.line(comp, status=status, occurrence=occurrence, on=event.date,
                         quantity=quantity, unit_price=in_force if in_force is not None else price,
-                        evidence=[event.event_id], reason=reason)
+                        evidence=[event.event_id], reason=reason, provider=member)
 
     if event.date not in window:
         side = "before" if event.date < window.start else "after"

@@ -124,10 +124,13 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
     per_hour = f"at {money_text(rate)}/h"
     limit = comp.max_hours
     what = f"hours {h.event_id} on {h.date}" + (f" ({h.activity})" if h.activity else "")
+    if h.provider is not None and h.provider != ctx.provider:
+        what += f", delivered by {h.provider}"
 
     def line(status: Status, occurrence: str, hours: Decimal, reason: str) -> Line:
         return ctx.line(comp, status=status, occurrence=occurrence, on=h.date, quantity=hours,
-                        unit_price=rate, evidence=[h.event_id], reason=reason)
+                        unit_price=rate, evidence=[h.event_id], reason=reason,
+                        provider=h.provider)
 
     if window is None or h.date not in window:
         side = "outside" if window is None else (

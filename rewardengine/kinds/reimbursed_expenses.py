@@ -91,7 +91,8 @@ def _expense(comp: ReimbursedExpenses, ctx: CustomerContext, e: Expense, service
 
     def line(status: Status, occurrence: str, amount: Decimal, reason: str) -> Line:
         return ctx.line(comp, status=status, occurrence=occurrence, on=e.date, quantity=ONE,
-                        unit_price=amount, evidence=[e.event_id], reason=reason)
+                        unit_price=amount, evidence=[e.event_id], reason=reason,
+                        provider=e.provider)
 
     if e.date not in service:
         side = "before" if e.date < service.start else "after"

@@ -1,0 +1,315 @@
+"""A cohort: who is referred, and what happens to them, as chances and distributions.
+
+A cohort file is YAML, checked like a contract (``FILE:LINE:COL`` on every problem, codes
+``G1xx``; ``cohort_schema()`` is its JSON Schema). It says how many customers are referred
+and when (``size``, or ``per_month``), the segment mix, and per segment (``profiles``, with
+``default`` for every segment not named) the chances and distributions that matter to fees:
+the share reaching a job and the time to it, job length, hours per week, the share
+subsidised, the evidence mix and the delay until the income register confirms a
+self-report, contact response, hours delivered per month, education, surveys, benefit days,
+wages and expenses. Every key has a documented default (``docs/cohort.md``), so an empty
+file (or no file) is the default cohort.
+
+The generator (``synth.py``) draws one customer at a time from a cohort and a random stream,
+so the same cohort serves whole synthetic files and Monte Carlo runs alike. Nothing here
+draws a number: this module only describes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import Problem
+from .values import Fraction, IsoDate
+from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
+
+Share = Fraction  # a chance or a share, 0 to 1, written exactly
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Normal(_Strict):
+    mean: float
+    sd: float = Field(ge=0)
+
+
+class LogNormal(_Strict):
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0)
+
+
+class Mean(_Strict):
+    mean: float = Field(ge=0)
+
+
+def _fixed_number(value: Any) -> Any:
+    """A plain number is a fixed value: ``hours_per_week: 37.5``."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return {"fixed": value}
+    if isinstance(value, str):
+        try:
+            return {"fixed": float(value)}
+        except ValueError:
+            return value
+    return value
+
+
+class _Distribution(_Strict):
+    """One of ``fixed``, ``uniform: [low, high]``, ``normal: {mean, sd}``,
+    ``lognormal: {median, sigma}``, ``exponential: {mean}``, ``poisson: {mean}``; drawn
+    values are clamped to ``min`` and ``max``. A plain number is ``fixed``."""
+
+    fixed: float | None = None
+    uniform: tuple[float, float] | None = None
+    normal: Normal | None = None
+    lognormal: LogNormal | None = None
+    exponential: Mean | None = None
+    poisson: Mean | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> _Distribution:
+        given = [n for n in ("fixed", "uniform", "normal", "lognormal", "exponential",
+                             "poisson") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of fixed, uniform, normal, lognormal, "
+                             f"exponential, poisson (got {', '.join(given) or 'none'})")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError("uniform: the low end is above the high end")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is above max")
+        return self
+
+    def draw(self, u: float, v: float) -> float:
+        """The value at uniform draws ``u`` and ``v`` (inverse transforms, so one customer
+        always takes the same number of draws)."""
+        x = self._raw(u, v)
+        if self.min is not None:
+            x = max(x, self.min)
+        if self.max is not None:
+            x = min(x, self.max)
+        return x
+
+    def _raw(self, u: float, v: float) -> float:
+        if self.fixed is not None:
+            return self.fixed
+        if self.uniform is not None:
+            return self.uniform[0] + u * (self.uniform[1] - self.uniform[0])
+        if self.exponential is not None:
+            return -self.exponential.mean * math.log1p(-u)
+        if self.poisson is not None:
+            return _poisson(self.poisson.mean, u)
+        z = _normal(u, v)
+        if self.normal is not None:
+            return self.normal.mean + self.normal.sd * z
+        assert self.lognormal is not None
+        return self.lognormal.median * math.exp(self.lognormal.sigma * z)
+
+
+def _normal(u: float, v: float) -> float:
+    """A standard normal from two uniforms (Box-Muller)."""
+    return math.sqrt(-2.0 * math.log1p(-u)) * math.cos(2.0 * math.pi * v)
+
+
+def _poisson(mean: float, u: float) -> float:
+    """The Poisson quantile at ``u`` (inverse CDF; means are small here)."""
+    k, p = 0, math.exp(-mean)
+    total = p
+    while u > total and k < 1000:
+        k += 1
+        p *= mean / k
+        total += p
+    return float(k)
+
+
+Distribution = Annotated[_Distribution, BeforeValidator(_fixed_number)]
+
+
+def dist(**kw: Any) -> _Distribution:
+    return _Distribution(**kw)
+
+
+class Jobs(_Strict):
+    """Work: who finds it, when, how much, and how it is evidenced."""
+
+    share: Share = Decimal("0.55")  # reaches at least one job
+    days_to_first: Distribution = dist(exponential=Mean(mean=120), max=900)  # from the start
+    length_days: Distribution = dist(lognormal=LogNormal(median=150, sigma=0.9), min=7,
+                                     max=1500)
+    ongoing: Share = Decimal("0.25")  # has no end date yet
+    more: Distribution = dist(poisson=Mean(mean=0.6), max=6)  # further jobs after the first
+    gap_days: Distribution = dist(uniform=(7, 120))  # between jobs
+    hours_per_week: Distribution = dist(normal=Normal(mean=32, sd=8), min=4, max=40)
+    full_time_hours: float = 37.5  # fte = hours / this, cut at 1
+    subsidised: Share = Decimal("0.15")
+    apprenticeship: Share = Decimal("0.03")
+    entrepreneur: Share = Decimal("0.02")
+    evidence: dict[str, Share] = Field(default_factory=lambda: {
+        "register": Decimal("0.55"), "te_office": Decimal("0.1"),
+        "employer": Decimal("0.1"), "self_report": Decimal("0.25")})
+    confirmed: Share = Decimal("0.7")  # self-reports later confirmed by a register row
+    confirm_delay_days: Distribution = dist(uniform=(20, 100))
+    end_recorded_delay_days: Distribution = dist(uniform=(5, 60))  # the end, recorded later
+    wage: Distribution = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
+    voided: Share = Decimal("0.02")  # a job retracted later (a void row)
+
+
+class Service(_Strict):
+    starts: Share = Decimal("0.92")  # the service starts at all
+    days_to_start: Distribution = dist(uniform=(1, 21))
+    ends_early: Share = Decimal("0.3")  # a service end before the longest service
+    share_of_length: Distribution = dist(uniform=(0.1, 0.95))  # when it ends early
+    contacts_per_month: Distribution = dist(poisson=Mean(mean=1.5), max=8)
+    responds: Share = Decimal("0.8")  # a contact is answered
+    hours_per_month: Distribution = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)
+    hours_months: int = Field(default=3, ge=0, le=24)  # months with delivered hours
+    re_referred: Share = Decimal("0.01")  # a second referral (passed over, V002)
+
+
+class Education(_Strict):
+    share: Share = Decimal("0.12")
+    days_to_start: Distribution = dist(uniform=(30, 300))
+    length_days: Distribution = dist(uniform=(30, 270))
+
+
+class Surveys(_Strict):
+    share: Share = Decimal("0.75")  # answers the first and the last survey
+    first_score: Distribution = dist(normal=Normal(mean=5, sd=1.5), min=0, max=10)
+    change: Distribution = dist(normal=Normal(mean=1, sd=1.5), min=-5, max=5)
+
+
+class Benefits(_Strict):
+    months_before: int = Field(default=12, ge=0, le=60)  # benefit months before referral
+    months_after: int = Field(default=24, ge=0, le=60)
+    days_per_month: Distribution = dist(uniform=(18, 22))  # while unemployed
+    daily_amount: Distribution = dist(fixed=37.21)
+    benefit_days: Distribution = dist(uniform=(100, 900))  # at referral
+
+
+class Expenses(_Strict):
+    per_month: Distribution = dist(poisson=Mean(mean=0.2), max=5)
+    amount: Distribution = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
+
+
+class Person(_Strict):
+    """Attributes at referral, when no segment rule asks otherwise."""
+
+    age: Distribution = dist(uniform=(20, 63))
+    unemployment_months: Distribution = dist(exponential=Mean(mean=14), max=240)
+    partial_work_ability: Share = Decimal("0.1")
+
+
+class Profile(_Strict):
+    """What happens to the customers of one segment."""
+
+    service: Service = Service()
+    jobs: Jobs = Jobs()
+    education: Education = Education()
+    surveys: Surveys = Surveys()
+    benefits: Benefits = Benefits()
+    expenses: Expenses = Expenses()
+    person: Person = Person()
+
+
+class Referrals(_Strict):
+    """How many customers, and when they are referred: ``size`` customers over the
+    contract's referral window, in proportion to ``per_month`` (``YYYY-MM: count``; the
+    counts are the size when ``size`` is left out), or evenly when that is left out too."""
+
+    size: int | None = Field(default=None, ge=1, le=100_000_000)
+    per_month: dict[str, int] | None = None
+    first_day: IsoDate | None = None  # default: the contract's valid_from
+    last_day: IsoDate | None = None  # default: referrals_until, else valid_until
+
+    @model_validator(mode="after")
+    def _months(self) -> Referrals:
+        for month, count in (self.per_month or {}).items():
+            if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit() \
+                    or not 1 <= int(month[5:]) <= 12:
+                raise ValueError(f"per_month: '{month[:20]}' is not a month YYYY-MM")
+            if count < 0:
+                raise ValueError(f"per_month: {month} has a negative count")
+        return self
+
+
+class Cohort(_Strict):
+    id: str = "default"
+    description: str | None = None
+    referrals: Referrals = Referrals()
+    segments: dict[str, Share] | None = None  # the mix; default: equal shares
+    providers: dict[str, Share] | None = None  # default: equal shares
+    profiles: dict[str, Profile] = Field(default_factory=dict)  # "default" and per segment
+
+    def profile(self, segment: str) -> Profile:
+        return self.profiles.get(segment) or self.profiles.get("default") or Profile()
+
+
+DEFAULT_COHORT = Cohort()
+
+
+@dataclass(frozen=True)
+class CohortFile:
+    cohort: Cohort | None
+    problems: list[Problem]
+
+
+_CODES = {"missing": "G101", "extra_forbidden": "G102"}
+
+
+def cohort_schema() -> dict[str, Any]:
+    """The JSON Schema of cohort files, for editors."""
+    data = Cohort.model_json_schema(by_alias=True)
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "rewardengine cohort"
+    return data
+
+
+def load_cohort_text(text: str, file: str) -> CohortFile:
+    doc, problems = parse_yaml(text, file)
+    if doc is None:
+        return CohortFile(None, problems)
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
+                                         doc.source(()))])
+    try:
+        return CohortFile(Cohort.model_validate(data), problems)
+    except ValidationError as exc:
+        return CohortFile(None, [*problems, *_located(exc, doc)])
+
+
+def load_cohort(path: str) -> CohortFile:
+    """A cohort file: the cohort (None with errors) and every problem, located."""
+    raw, problem = read_bytes(path, MAX_CONTRACT_BYTES)
+    if raw is None:
+        return CohortFile(None, [problem] if problem else [])
+    text, problem = decode_utf8(raw, path)
+    if text is None:
+        return CohortFile(None, [problem] if problem else [])
+    return load_cohort_text(text, path)
+
+
+def _located(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+    out = []
+    for error in exc.errors(include_url=False):
+        path = doc.resolve_loc(tuple(error["loc"]))
+        code = _CODES.get(error["type"], "G103")
+        where = ".".join(str(p) for p in path) or "cohort"
+        key = str(error["loc"][-1])[:60] if error["loc"] else ""
+        if code == "G101":
+            message = f"missing required key '{key}'"
+        elif code == "G102":
+            message = f"unknown key '{key}'"
+        else:
+            message = f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
+        src = doc.key_source(path) if code == "G102" else doc.source(path)
+        out.append(Problem(code, message, src))
+    return out

@@ -1,0 +1,643 @@
+"""Synthetic event files for any contract, drawn from a cohort (``cohort.py``).
+
+``customer_rows(plan, index, rng)`` draws one customer's rows (a list of field -> text
+mappings, as an event file holds them) from a random stream: the unit a Monte Carlo
+forecast repeats. ``write_events`` writes whole files: customers in blocks of
+``BLOCK`` drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a
+file is the same bytes for a seed whatever the number of processes writing it, and customer
+``c0000042`` is the same customer in a file of 100 or of a million. Customer ids are
+zero-padded, so the file is sorted by customer (the fast path of ``evaluate --jobs``).
+
+Every customer takes the same number of uniform draws (``DRAWS``) from the stream, turned
+into dates, counts and amounts by inverse transforms; a customer who needs more continues
+on a stream seeded from its own draws. Amounts are written as text with two decimals (the
+engine reads them as ``Decimal``); nothing here computes money.
+
+What is drawn, per customer: a referral in the contract's referral window (month by the
+cohort's rates), a segment by the cohort's mix (written on the referral for
+``segments.source: referral``; otherwise referral attributes that fall in that tier's
+rules), a provider; a service start and sometimes an early end; contacts each month of the
+service and their answers; hours delivered in the first months (the contract's hourly
+activities); jobs with gaps, part-time, subsidised, with their evidence, a self-report
+confirmed later by a later-recorded register row, an end recorded later as a correction,
+sometimes a void; education; surveys (the contract's instruments); benefit months;
+expenses (the contract's categories); now and then a second referral.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import IO, Any
+
+import numpy as np
+
+from .cohort import Cohort, Profile
+from .contract.load import LoadedContract
+from .contract.model import Range, Segmentation
+from .contract.segments import assign
+from .evaluate.context import referral_attributes
+from .events.model import Referral
+from .pipeline import load_contract_bytes
+from .values import Duration, add_months
+
+BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
+DRAWS = 192  # uniform draws every customer takes from the stream
+ROW_FIELDS = (
+    "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
+    "segment", "unemployed_since", "birth_date", "partial_work_ability", "benefit_days",
+    "reason", "hours", "activity", "responded", "kind", "evidence", "hours_per_week", "fte",
+    "wage", "days", "amount", "instrument", "score", "description", "category",
+)
+Row = dict[str, str]
+
+
+class Draws:
+    """A customer's uniform draws, taken in order; more come from a stream seeded from them."""
+
+    __slots__ = ("_extra", "_i", "_u")
+
+    def __init__(self, u: Sequence[float]) -> None:
+        self._u = list(u)
+        self._i = 0
+        self._extra: random.Random | None = None
+
+    def __call__(self) -> float:
+        if self._i < len(self._u):
+            self._i += 1
+            return self._u[self._i - 1]
+        if self._extra is None:
+            self._extra = random.Random(int(self._u[0] * 2**53) if self._u else 0)
+        return self._extra.random()
+
+    def chance(self, share: Decimal) -> bool:
+        return self() < float(share)
+
+    def pick(self, cumulative: Sequence[tuple[float, str]]) -> str:
+        u = self()
+        for bound, name in cumulative:
+            if u < bound:
+                return name
+        return cumulative[-1][1]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What drawing needs from the contract and the cohort, worked out once."""
+
+    loaded: LoadedContract
+    cohort: Cohort
+    first_day: date
+    last_day: date
+    months: tuple[tuple[float, date, date], ...]  # cumulative weight, first and last day
+    segments: tuple[tuple[float, str], ...]
+    providers: tuple[tuple[float, str], ...]
+    segment_source: str  # "none", "referral" or "rules"
+    recipes: dict[str, tuple[dict[str, Any], ...]]  # rule segments: attribute sets
+    attr_columns: tuple[str, ...]
+    service_days: int  # the longest service, in days (months at their shortest)
+    starts_at_referral: bool
+    activities: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    benefits: bool = False
+    columns: tuple[str, ...] = field(default=ROW_FIELDS)
+    profiles: dict[str, Profile] = field(default_factory=dict)  # per segment
+    quoting: bool = False  # a text from the contract needs CSV quotes
+    source: tuple[str, bytes] | None = None  # the contract file's name and bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A plan travels to another process as the contract's bytes and the cohort."""
+        if self.source is None:
+            raise TypeError("a plan made without the contract's bytes stays in its process")
+        return (_plan_from_source, (self.source, self.cohort))
+
+    def profile(self, segment: str) -> Profile:
+        return self.profiles[segment]
+
+
+def _cumulative(weights: dict[str, float]) -> tuple[tuple[float, str], ...]:
+    total = sum(weights.values()) or 1.0
+    out, run = [], 0.0
+    for name, weight in weights.items():
+        run += weight / total
+        out.append((run, name))
+    return tuple(out)
+
+
+_PLANS: dict[tuple[str, str, int], Plan] = {}
+
+
+def _plan_from_source(source: tuple[str, bytes], cohort: Cohort) -> Plan:
+    key = (source[0], hashlib.sha256(source[1]).hexdigest(), hash(cohort.model_dump_json()))
+    if key not in _PLANS:
+        loaded, _ = load_contract_bytes(source[1], source[0])
+        if loaded is None:
+            raise ValueError("the contract has errors")
+        _PLANS[key] = make_plan(loaded, cohort, source)
+    return _PLANS[key]
+
+
+def make_plan(loaded: LoadedContract, cohort: Cohort,
+              source: tuple[str, bytes] | None = None) -> Plan:
+    """The drawing plan for ``cohort`` under ``loaded`` (ValueError: they do not fit);
+    ``source``, the contract file's name and bytes, lets the plan go to other processes."""
+    c = loaded.contract
+    refs = cohort.referrals
+    first = refs.first_day or c.metadata.valid_from
+    last = refs.last_day or c.windows.referrals_until or c.metadata.valid_until
+    if last < first:
+        raise ValueError(f"the referral window {first}..{last} is empty")
+    segs = c.segments
+    ids = [t.id for t in segs.tiers] if segs is not None else ["default"]
+    mix = {k: float(v) for k, v in (cohort.segments or {s: Decimal(1) for s in ids}).items()}
+    unknown = sorted(set(mix) - set(ids)) + sorted(
+        set(cohort.profiles) - set(ids) - {"default"})
+    providers = [p.id for p in c.metadata.providers]
+    pmix = {k: float(v) for k, v in (cohort.providers or {p: Decimal(1) for p in providers})
+            .items()}
+    unknown += sorted(set(pmix) - set(providers))
+    if unknown:
+        raise ValueError(f"the cohort names {', '.join(unknown)}, which the contract does not "
+                         f"have (segments: {', '.join(ids)}; providers: {', '.join(providers)})")
+    by = "none" if segs is None else segs.source
+    attrs = sorted({k for t in segs.tiers for k in t.when if k.startswith("attr_")}) \
+        if segs is not None else []
+    kinds = {comp.kind_name: comp for comp in c.components}
+    texts = [*_texts(c.components, "activities"), *_texts(c.components, "instrument"),
+             *_texts(c.components, "categories"), *ids, *providers,
+             *(str(v) for t in (segs.tiers if segs else []) for v in t.when.values())]
+    return Plan(
+        loaded=loaded, cohort=cohort, first_day=first, last_day=last,
+        months=_months(first, last, refs.per_month), segments=_cumulative(mix),
+        providers=_cumulative(pmix), segment_source=by,
+        recipes=_recipes(loaded, cohort, ids) if by == "rules" else {},
+        attr_columns=tuple(attrs), service_days=c.windows.service.max_length.min_days(),
+        starts_at_referral=c.windows.service.starts_at == "referral",
+        activities=_texts(c.components, "activities"),
+        instruments=_texts(c.components, "instrument"),
+        categories=_texts(c.components, "categories"),
+        benefits="benefit_reduction" in kinds or any(
+            getattr(comp, "benefit_test", None) is not None for comp in c.components),
+        columns=(*ROW_FIELDS[:13], *attrs, *ROW_FIELDS[13:]),
+        profiles={s: cohort.profile(s) for s in ids},
+        quoting=any(ch in t for t in texts for ch in ',"\r\n'), source=source)
+
+
+def _texts(components: Sequence[Any], name: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for comp in components:
+        value = getattr(comp, name, None)
+        for text in ([value] if isinstance(value, str) else value or []):
+            if text not in out:
+                out.append(text)
+    return tuple(out)
+
+
+def _months(first: date, last: date, per_month: dict[str, int] | None
+            ) -> tuple[tuple[float, date, date], ...]:
+    spans: list[tuple[float, date, date]] = []
+    month = first.replace(day=1)
+    while month <= last:
+        nxt = add_months(month, 1)
+        lo, hi = max(month, first), min(nxt - timedelta(days=1), last)
+        weight = float((per_month or {}).get(month.isoformat()[:7], 0 if per_month else
+                                             (hi - lo).days + 1))
+        spans.append((weight, lo, hi))
+        month = nxt
+    total = sum(w for w, _, _ in spans)
+    if total <= 0:
+        raise ValueError("the cohort refers nobody inside the contract's referral window")
+    out, run = [], 0.0
+    for weight, lo, hi in spans:
+        run += weight / total
+        out.append((run, lo, hi))
+    return tuple(out)
+
+
+# --- referral attributes that fall in a tier's rules -------------------------------------
+
+# The referral fields the segment attributes are measured from, as days before the referral
+_SINCE = ("unemployment_days", "unemployment_months", "unemployed", "unemployed_since")
+_BORN = ("age", "birth_date")
+
+
+def _recipes(loaded: LoadedContract, cohort: Cohort, ids: list[str]
+             ) -> dict[str, tuple[dict[str, Any], ...]]:
+    """Per tier, referral fields (unemployed since and born so many days before the referral,
+    benefit days, ...) whose attributes the tier's rules take, checked with the engine's own
+    measure (``referral_attributes``) on a referral in the middle of the referral window.
+    Each customer of the tier takes one that still falls in it on its own referral date."""
+    segs = loaded.contract.segments
+    assert segs is not None
+    c = loaded.contract
+    nominal = c.metadata.valid_from + (
+        (c.windows.referrals_until or c.metadata.valid_until) - c.metadata.valid_from) / 2
+    rnd = random.Random(20240901)  # fixed: the recipes are part of the plan, not of a run
+    since = _points(segs.tiers, _SINCE, nominal)
+    born = _points(segs.tiers, _BORN, nominal)
+    out: dict[str, tuple[dict[str, Any], ...]] = {}
+    for tier in segs.tiers:
+        found: list[dict[str, Any]] = []
+        for _ in range(4000):
+            recipe = _attempt(tier.when, segs.tiers, cohort.profile(tier.id), since, born, rnd)
+            if _falls_in(segs, tier.id, _referral_of(recipe, nominal)):
+                found.append(recipe)
+                if len(found) == 64:
+                    break
+        if not found:
+            raise ValueError(f"no referral could be drawn that falls in segment {tier.id} "
+                             "alone; check its rules")
+        out[tier.id] = tuple(found)
+    return out
+
+
+def _days_before(name: str, bound: Any, on: date) -> int | None:
+    """A bound of ``name`` as the days before a referral on ``on`` it stands for."""
+    if isinstance(bound, date):
+        return (on - bound).days
+    if isinstance(bound, Duration):
+        return bound.min_days() if bound.unit != "months" else \
+            (on - add_months(on, -bound.count)).days
+    if not isinstance(bound, Decimal):
+        return None
+    if name == "unemployment_months":
+        return (on - add_months(on, -int(bound))).days
+    if name == "age":
+        return (on - add_months(on, -12 * int(bound))).days
+    return int(bound)
+
+
+def _points(tiers: Sequence[Any], names: tuple[str, ...], on: date) -> list[int]:
+    """Days before the referral on and around every bound the tiers put on ``names``."""
+    cuts = sorted({d for t in tiers for k, cond in t.when.items() if k in names
+                   and isinstance(cond, Range) for _, b in cond.bounds()
+                   if (d := _days_before(k, b, on)) is not None})
+    points = {p for cut in cuts for p in (cut - 1, cut, cut + 1)}
+    points |= {(a + b) // 2 for a, b in pairwise(cuts)}
+    if cuts:
+        points |= {cuts[0] // 2, cuts[-1] + 200}
+    return sorted(p for p in points if p >= 0)
+
+
+def _attempt(when: dict[str, Any], tiers: Sequence[Any], profile: Profile, since: list[int],
+             born: list[int], rnd: random.Random) -> dict[str, Any]:
+    person = profile.person
+    drawn_since = int(30.44 * float(person.unemployment_months.draw(rnd.random(), rnd.random())))
+    drawn_born = int(365.25 * float(person.age.draw(rnd.random(), rnd.random()))) + 100
+    recipe: dict[str, Any] = {
+        "since_days": rnd.choice(since) if since and rnd.random() < 0.8 else drawn_since,
+        "born_days": rnd.choice(born) if born and rnd.random() < 0.8 else drawn_born,
+        "benefit_days": int(profile.benefits.benefit_days.draw(rnd.random(), rnd.random())),
+        "partial_work_ability": rnd.random() < float(person.partial_work_ability),
+    }
+    used = {k: [t.when[k] for t in tiers if k in t.when] for t in tiers for k in t.when}
+    for name in ("benefit_days", "partial_work_ability"):
+        if name in used:
+            cond = when.get(name, rnd.choice(used[name]) if rnd.random() < 0.5 else None)
+            recipe[name] = _value_for(name, cond, recipe[name], rnd)
+    for name, conditions in used.items():
+        if name.startswith("attr_"):
+            cond = when.get(name, rnd.choice(conditions) if rnd.random() < 0.5 else None)
+            recipe[name] = _value_for(name, cond, None, rnd)
+    return recipe
+
+
+def _value_for(name: str, cond: Any, current: Any, rnd: random.Random) -> Any:
+    if isinstance(cond, Range):
+        numbers = [b for _, b in cond.bounds() if isinstance(b, Decimal)]
+        lo = float(min(numbers)) if numbers else 0.0
+        hi = float(max(numbers)) if len(numbers) > 1 else lo + 60
+        return int(lo + rnd.random() * max(hi - lo, 0)) + (1 if rnd.random() < 0.5 else 0)
+    if isinstance(cond, bool):
+        return cond if rnd.random() < 0.9 else not cond
+    if isinstance(cond, list):
+        return rnd.choice([str(v) for v in cond] + ["other"] if rnd.random() < 0.1
+                          else [str(v) for v in cond])
+    if current is not None:
+        return current
+    return "other" if name.startswith("attr_") else 0
+
+
+def _referral_of(recipe: dict[str, Any], on: date) -> Referral:
+    """The referral a recipe gives on ``on``, measured as the engine measures it."""
+    return Referral(
+        event_id="r", customer_id="c", type="referral", date=on,
+        unemployed_since=on - timedelta(days=recipe["since_days"]),
+        birth_date=on - timedelta(days=recipe["born_days"]),
+        benefit_days=recipe["benefit_days"],
+        partial_work_ability=recipe["partial_work_ability"],
+        attributes={k: str(v) for k, v in recipe.items() if k.startswith("attr_")})
+
+
+def _falls_in(segs: Segmentation, tier: str, referral: Referral) -> bool:
+    hits = assign(segs, referral_attributes(referral))
+    return bool(hits) and hits[0].id == tier and (segs.policy == "first_match"
+                                                  or len(hits) == 1)
+
+
+def customer_id(index: int, width: int = 7) -> str:
+    return f"c{index:0{width}d}"
+
+
+def customer_rows(plan: Plan, index: int, rng: np.random.Generator,
+                  width: int = 7) -> list[Row]:
+    """One customer's rows, drawn from ``rng`` (``DRAWS`` uniforms)."""
+    return draw_customer(plan, customer_id(index, width), Draws(rng.random(DRAWS).tolist()))
+
+
+def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
+    """One customer's rows from its draws (see the module's docstring for what is drawn)."""
+    ref = _referral_day(plan, u)
+    segment = u.pick(plan.segments)
+    profile = plan.profile(segment)
+    provider = u.pick(plan.providers)
+    rows = [_referral(plan, cid, ref, segment, provider, u)]
+    svc = profile.service
+    start: date | None = ref if plan.starts_at_referral else None
+    last = None
+    if u.chance(svc.starts):
+        if start is None:
+            start = ref + timedelta(days=int(svc.days_to_start.draw(u(), u())))
+        rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
+                     "date": start.isoformat(), "provider": provider})
+        last = start + timedelta(days=plan.service_days - 1)
+        if u.chance(svc.ends_early):
+            days = int(plan.service_days * svc.share_of_length.draw(u(), u()))
+            last = start + timedelta(days=max(days, 1))
+            rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
+                         "date": last.isoformat(), "reason": "ended"})
+        rows.extend(_in_service(plan, cid, profile, start, last, u))
+    else:
+        u(), u()  # the same draws taken whether or not the service starts
+    jobs = _jobs(cid, profile, start or ref, u)
+    rows.extend(row for _, _, job_rows in jobs for row in job_rows)
+    rows.extend(_education(cid, profile, ref, u))
+    if plan.benefits:
+        rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u))
+    if u.chance(svc.re_referred):
+        again = ref + timedelta(days=int(30 + 300 * u()))
+        rows.append({"event_id": f"{cid}-r2", "customer_id": cid, "type": "referral",
+                     "date": again.isoformat(), "provider": provider,
+                     **({"segment": segment} if plan.segment_source == "referral" else {})})
+    return rows
+
+
+def _referral_day(plan: Plan, u: Draws) -> date:
+    x = u()
+    for bound, lo, hi in plan.months:
+        if x < bound:
+            return lo + timedelta(days=int(u() * ((hi - lo).days + 1)))
+    _, lo, hi = plan.months[-1]
+    return hi
+
+
+def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: Draws) -> Row:
+    row = {"event_id": f"{cid}-r", "customer_id": cid, "type": "referral",
+           "date": ref.isoformat(), "provider": provider}
+    if plan.segment_source == "referral":
+        row["segment"] = segment
+    recipes = plan.recipes.get(segment)
+    person = plan.profile(segment).person
+    if recipes:
+        attrs = _recipe_on(plan, recipes, segment, ref, int(u() * len(recipes)))
+        since = ref - timedelta(days=int(attrs["since_days"]))
+        born = ref - timedelta(days=int(attrs["born_days"]))
+    else:
+        attrs = {
+            "benefit_days": int(plan.profile(segment).benefits.benefit_days.draw(u(), u())),
+            "partial_work_ability": u.chance(person.partial_work_ability)}
+        months = int(person.unemployment_months.draw(u(), u()))
+        since = add_months(ref, -months) - timedelta(days=int(u() * 14))
+        born = add_months(ref, -12 * int(person.age.draw(u(), u()))) - \
+            timedelta(days=int(u() * 300))
+    row.update(unemployed_since=since.isoformat(), birth_date=born.isoformat(),
+               benefit_days=str(int(attrs["benefit_days"])),
+               partial_work_ability="true" if attrs["partial_work_ability"] else "false")
+    for name in plan.attr_columns:
+        if name in attrs:
+            row[name] = str(attrs[name])
+    return row
+
+
+def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, ref: date,
+               first: int) -> dict[str, Any]:
+    """The first recipe from ``first`` on that falls in ``segment`` on this referral date
+    (near a bound, months of other lengths may move a customer across it); else ``first``."""
+    segs = plan.loaded.contract.segments
+    assert segs is not None
+    for k in range(len(recipes)):
+        recipe = recipes[(first + k) % len(recipes)]
+        if _falls_in(segs, segment, _referral_of(recipe, ref)):
+            return recipe
+    return recipes[first]
+
+
+def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
+                u: Draws) -> Iterator[Row]:
+    svc = profile.service
+    month, n = start, 0
+    while month <= last:
+        for k in range(int(svc.contacts_per_month.draw(u(), u()))):
+            day = month + timedelta(days=int(u() * 28))
+            if day <= last:
+                yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
+                       "date": day.isoformat(),
+                       "responded": "true" if u.chance(svc.responds) else "false"}
+        if plan.activities and n < svc.hours_months:
+            yield from _hours(plan, cid, svc.hours_per_month.draw(u(), u()), month, last, n, u)
+        if plan.categories:
+            for k in range(int(profile.expenses.per_month.draw(u(), u()))):
+                yield {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
+                       "date": (month + timedelta(days=int(u() * 28))).isoformat(),
+                       "amount": f"{profile.expenses.amount.draw(u(), u()):.2f}",
+                       "category": plan.categories[int(u() * len(plan.categories))]}
+        n += 1
+        month = add_months(start, n)
+    if plan.instruments and u.chance(profile.surveys.share):
+        yield from _surveys(plan, cid, profile, start, last, u)
+
+
+def _hours(plan: Plan, cid: str, hours: float, month: date, last: date, n: int,
+           u: Draws) -> Iterator[Row]:
+    sessions = max(1, round(hours / 2))
+    each = round(hours / sessions * 2) / 2  # half hours
+    for k in range(sessions):
+        day = month + timedelta(days=int(u() * 28))
+        if each > 0 and day <= last:
+            yield {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
+                   "date": day.isoformat(), "hours": f"{each:g}",
+                   "activity": plan.activities[int(u() * len(plan.activities))]}
+
+
+def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
+             u: Draws) -> Iterator[Row]:
+    first = profile.surveys.first_score.draw(u(), u())
+    later = first + profile.surveys.change.draw(u(), u())
+    for instrument in plan.instruments:
+        for tag, day, score in (("a", start + timedelta(days=7), first),
+                                ("b", last - timedelta(days=7), later)):
+            if tag == "a" or day > start + timedelta(days=7):
+                yield {"event_id": f"{cid}-q{tag}-{instrument}", "customer_id": cid,
+                       "type": "survey", "date": day.isoformat(), "instrument": instrument,
+                       "score": f"{round(score):d}"}
+
+
+def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
+          ) -> list[tuple[date, date | None, list[Row]]]:
+    jobs = profile.jobs
+    if not u.chance(jobs.share):
+        return []
+    out = []
+    begin = anchor + timedelta(days=int(jobs.days_to_first.draw(u(), u())))
+    for n in range(1 + int(jobs.more.draw(u(), u()))):
+        length = int(jobs.length_days.draw(u(), u()))
+        end = None if u.chance(jobs.ongoing) else begin + timedelta(days=max(length, 1) - 1)
+        out.append((begin, end, _job_rows(f"{cid}-e{n}", cid, profile, begin, end, u)))
+        if end is None:
+            break
+        begin = end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
+    return out
+
+
+def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
+              u: Draws) -> list[Row]:
+    jobs = profile.jobs
+    x = u()
+    kind = ("subsidised" if x < float(jobs.subsidised) else "apprenticeship"
+            if x < float(jobs.subsidised + jobs.apprenticeship) else "entrepreneur"
+            if x < float(jobs.subsidised + jobs.apprenticeship + jobs.entrepreneur) else "open")
+    evidence = u.pick(_cumulative({k: float(v) for k, v in jobs.evidence.items()}))
+    hours = jobs.hours_per_week.draw(u(), u())
+    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": begin.isoformat(),
+            "kind": kind, "hours_per_week": f"{hours:.1f}",
+            "fte": f"{min(hours / jobs.full_time_hours, 1.0):.2f}",
+            "wage": f"{jobs.wage.draw(u(), u()):.2f}"}
+    told = begin + timedelta(days=int(u() * 10))
+    rows = [{**base, "evidence": evidence, "recorded": told.isoformat()}]
+    confirmed = evidence == "self_report" and u.chance(jobs.confirmed)
+    when = told + timedelta(days=int(jobs.confirm_delay_days.draw(u(), u())))
+    if end is not None:
+        ended = max(end + timedelta(days=int(jobs.end_recorded_delay_days.draw(u(), u()))),
+                    told + timedelta(days=1))
+        if confirmed and when < ended:
+            rows.append({**base, "evidence": "register", "recorded": when.isoformat()})
+        rows.append({**base, "evidence": "register" if confirmed else evidence,
+                     "recorded": ended.isoformat(), "end": end.isoformat()})
+    elif confirmed:
+        rows.append({**base, "evidence": "register", "recorded": when.isoformat()})
+    if u.chance(jobs.voided):
+        gone = date.fromisoformat(rows[-1]["recorded"]) + timedelta(days=30)
+        rows.append({**rows[-1], "recorded": gone.isoformat(), "void": "true"})
+    return rows
+
+
+def _education(cid: str, profile: Profile, ref: date, u: Draws) -> list[Row]:
+    edu = profile.education
+    if not u.chance(edu.share):
+        return []
+    start = ref + timedelta(days=int(edu.days_to_start.draw(u(), u())))
+    end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
+    return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",
+             "date": start.isoformat(), "end": end.isoformat(), "kind": "vocational"}]
+
+
+def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date | None]],
+              u: Draws) -> Iterator[Row]:
+    ben = profile.benefits
+    first = add_months(ref.replace(day=1), -ben.months_before)
+    for n in range(ben.months_before + ben.months_after):
+        month = add_months(first, n)
+        mid = month + timedelta(days=14)
+        working = any(a <= mid and (b is None or mid <= b) for a, b in jobs)
+        days = 0 if working else int(ben.days_per_month.draw(u(), u()))
+        amount = days * ben.daily_amount.draw(0.5, 0.5)
+        yield {"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
+               "date": month.isoformat(), "days": str(days), "amount": f"{amount:.2f}"}
+
+
+# --- whole files -------------------------------------------------------------------------
+
+def block_stream(seed: int, block: int) -> np.random.Generator:
+    """The random stream of one block of ``BLOCK`` customers."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed,
+                                                                     spawn_key=(block,))))
+
+
+def _cell(text: str) -> str:
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class _Lines:
+    """Rows as CSV lines: one template per set of fields a row gives (a few dozen)."""
+
+    def __init__(self, columns: tuple[str, ...], quoting: bool) -> None:
+        self.columns = columns
+        self.quoting = quoting
+        self.templates: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+
+    def __call__(self, row: Row) -> str:
+        sig = tuple(row)
+        known = self.templates.get(sig)
+        if known is None:
+            order = tuple(c for c in self.columns if c in row)
+            known = (",".join("%s" if c in row else "" for c in self.columns), order)
+            self.templates[sig] = known
+        template, order = known
+        if self.quoting:
+            return template % tuple([_cell(row[c]) for c in order])
+        return template % tuple([row[c] for c in order])
+
+
+def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) -> str:
+    """The CSV lines of one block (its customers in order)."""
+    first = block * BLOCK
+    count = min(BLOCK, customers - first)
+    draws = block_stream(seed, block).random((count, DRAWS)).tolist()
+    lines = []
+    line = _Lines(plan.columns, plan.quoting)
+    for i in range(count):
+        for row in draw_customer(plan, customer_id(first + i, width), Draws(draws[i])):
+            lines.append(line(row))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _block_job(args: tuple[Plan, int, int, int, int]) -> str:
+    return block_text(*args)
+
+
+def write_events(plan: Plan, customers: int, seed: int, out: IO[str], jobs: int = 1,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Write ``customers`` customers' rows as CSV to ``out``; returns the rows written."""
+    width = max(7, len(str(max(customers - 1, 0))))
+    out.write(",".join(plan.columns) + "\n")
+    blocks = [(plan, seed, b, customers, width) for b in range((customers + BLOCK - 1) // BLOCK)]
+    rows = 0
+    if jobs <= 1 or len(blocks) <= 1:
+        texts: Iterator[str] = map(_block_job, blocks)
+        for n, text in enumerate(texts):
+            out.write(text)
+            rows += text.count("\n")
+            if progress:
+                progress(n)
+        return rows
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for n, text in enumerate(pool.map(_block_job, blocks, chunksize=1)):
+            out.write(text)
+            rows += text.count("\n")
+            if progress:
+                progress(n)
+    return rows
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,99 @@
+"""Synthetic events: the same bytes for a seed whatever --jobs; every bundled contract gets
+a file its own reader and checks accept; segments land where the cohort says; cohort files
+are checked with located errors."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.cohort import DEFAULT_COHORT, load_cohort_text
+from rewardengine.engine import evaluate
+from rewardengine.events.read import read_text
+from rewardengine.pipeline import load_contract
+from rewardengine.synth import customer_rows, make_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = sorted((ROOT / "contracts").glob("*.yaml"))
+runner = CliRunner()
+
+
+def _text(contract: Path, n: int, seed: int, jobs: int = 1, cohort: str | None = None
+          ) -> str:
+    out = io.StringIO()
+    _, problems = api.generate_events(str(contract), out, customers=n, seed=seed, jobs=jobs,
+                                      cohort_path=cohort)
+    assert not problems
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=[p.stem for p in CONTRACTS])
+def test_every_contract_gets_events_its_checks_accept(contract: Path) -> None:
+    text = _text(contract, 40, seed=3)
+    inputs = api.load_inputs(str(contract), [])
+    assert inputs.contract is not None
+    events = read_text(text, "gen.csv")
+    assert [p for p in events.problems if p.severity.value == "error"] == []
+    # as of the later of 2022-12-31 and the contract's last day: some bundled contracts run
+    # from 2024 or 2025, so their customers have no facts known by 2022
+    as_of = max(date(2022, 12, 31), inputs.contract.contract.metadata.valid_until)
+    ev = evaluate(inputs.contract, events.events, as_of)
+    assert [p for p in ev.problems if p.severity.value == "error"] == []
+    assert len(ev.customers) == 40
+
+
+def test_the_same_seed_gives_the_same_bytes_for_any_jobs(tmp_path: Path) -> None:
+    contract = ROOT / "contracts" / "omavalmentaja.yaml"
+    one = _text(contract, 5000, seed=7)
+    assert one == _text(contract, 5000, seed=7, jobs=2)
+    assert one != _text(contract, 5000, seed=8)
+    # a customer is the same in a file of any size
+    assert _text(contract, 4200, seed=7).splitlines()[:1000] == one.splitlines()[:1000]
+
+
+def test_one_customer_from_a_random_stream() -> None:
+    loaded, _ = load_contract(str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"))
+    assert loaded is not None
+    plan = make_plan(loaded, DEFAULT_COHORT)
+    a = customer_rows(plan, 3, np.random.Generator(np.random.PCG64(1)))
+    b = customer_rows(plan, 3, np.random.Generator(np.random.PCG64(1)))
+    assert a == b and a[0]["type"] == "referral" and a[0]["customer_id"] == "c0000003"
+
+
+def test_segments_follow_the_cohort_mix(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text("segments: {A: 0.8, B: 0.2}\n", encoding="utf-8")
+    contract = ROOT / "benchmarks" / "cohort.yaml"  # segments by unemployment months
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    text = _text(contract, 2000, seed=2, cohort=str(cohort))
+    ev = evaluate(loaded, read_text(text, "g.csv").events, date(2023, 6, 30))
+    assert len(ev.customers) == 2000
+    counts = Counter(c.segment for c in ev.customers)
+    assert counts["C"] == 0 and 1500 < counts["A"] < 1700 and 300 < counts["B"] < 500
+
+
+def test_a_cohort_file_with_errors_is_located(tmp_path: Path) -> None:
+    found = load_cohort_text("referrals: {size: 10}\nprofiles:\n  default:\n"
+                             "    jobs: {share: 2, wage: {normal: {mean: 1}}, jobz: 1}\n",
+                             "c.yaml")
+    assert found.cohort is None
+    assert sorted(str(p) for p in found.problems) == [
+        "c.yaml:4:19: G103 profiles.default.jobs.share: 2 is not between 0 and 1",
+        "c.yaml:4:37: G101 missing required key 'sd'",
+        "c.yaml:4:49: G102 unknown key 'jobz'",
+    ]
+    bad = tmp_path / "c.yaml"
+    bad.write_text("segments: {nope: 1}\n", encoding="utf-8")
+    result = runner.invoke(app, ["generate", str(ROOT / "contracts" / "aimo.yaml"), "-n", "5",
+                                 "-o", str(tmp_path / "e.csv"), "--cohort", str(bad)])
+    assert result.exit_code == 1 and "G104" in result.output
+    assert not (tmp_path / "e.csv").exists()
