@@ -147,6 +147,8 @@ components:
     measure: days
     baseline: 6 months
     comparison: {from: 6 months, length: 6 months}
+    buyer_share: [{after_days: 300, share: 0.5}, {after_days: 1000, share: 0.7}]
+    zero_baseline: full_if_none_during
     full: {min_fall: 0.8, amount: 1000.00}
     partial: {min_fall: 0.4, amount: 400.00}
   - id: radar
@@ -192,20 +194,6 @@ components:
     steps:
       - {periods: 1, amount: 100.00}
       - {periods: 3, within: 6, amount: 200.00}
-  - id: share_fall
-    kind: benefit_reduction
-    measure: amount
-    baseline: 6 months
-    buyer_share: [{after_days: 300, share: 0.5}, {after_days: 1000, share: 0.7}]
-    zero_baseline: full_if_none_during
-    full: {min_fall: 1, amount: 500.00}
-  - id: off_benefit
-    kind: milestones
-    work: {min_hours_per_week: 15}
-    steps:
-      - {after: 4 weeks, amount: 150.00}
-    benefit_test: {measure: days, against: period_days, compare: outcome_period,
-                   full_fall: 1, partial_fall: 0.6, partial_share: 0.4}
 caps:
   per_customer: {A: 4000.00, B: 5000.00, C: 6000.00}
   contract_total: 2000000.00
