@@ -14,12 +14,20 @@ Rules (docs/contract-language.md):
 * weeks: the hours of a week are, summed over the counting jobs, ``hours_per_week * days the
   job is active in the week / 7`` (a job given in FTE counts ``fte * 37.5`` hours). The week
   qualifies when that sum is at least ``min_hours_per_week``, compared exactly.
-* months: the wage of a month is, summed over the counting jobs, ``wage * days active in the
-  month / days in the month`` (``wage`` is monthly; a job without a wage adds nothing). The
-  month qualifies when that sum is at least ``min_monthly_wage``, compared exactly.
-* A qualifying unit counts at the hours- (months: wage-) weighted average weight of its jobs:
-  a week of subsidised work at weight 0.75 counts 0.75 of a week. Counts are kept as exact
-  fractions, never rounded.
+* months, ``wages: jobs``: the wage of a month is, summed over the counting jobs, ``wage *
+  days active in the month / days in the month`` (``wage`` is monthly; a job without a wage
+  adds nothing). ``wages: earnings``: the sum of the counting ``earnings`` rows dated in the
+  month (the pay date: a wage counts in the month it is paid, as the 2024 condition counts
+  it). The month qualifies when that sum is at least ``min_monthly_wage`` (the value of the
+  month's first day), compared exactly.
+* Graded credit (``partial``): a unit below the full threshold but at least at
+  ``partial``'s counts ``partial.counts`` (930 € a full month, 465 € half: 929.99 is half,
+  464.99 nothing).
+* A qualifying unit counts its credit times the hours- (months: wage-) weighted average
+  weight of its jobs, the best such product over the groups of its jobs that earn credit: a
+  week of subsidised work at weight 0.75 counts 0.75 of a week. Its evidence is the strongest
+  level whose jobs earn it credit on their own. Counts are kept as exact fractions, never
+  rounded.
 * Paid once (occurrence ``once``, quantity 1) on the last day of the unit that brings the
   count to ``required``, at the price for the weakest evidence among the jobs that worked in
   the qualifying units up to then. An evidence level the price table lacks: pending (at the
@@ -28,7 +36,9 @@ Rules (docs/contract-language.md):
   otherwise not_earned at 0.00.
 * Otherwise pending while the requirement can still be met inside the reference period, and
   not_earned once the period's last whole unit has ended, or earlier when even counting every
-  remaining whole unit at the highest weight could not reach ``required``.
+  remaining whole unit at full credit and the highest weight could not reach ``required``;
+  a not-earned line is dated the day that became so (the last day of that unit, or the
+  reference period's first day when it never could), never after the evaluation date.
 """
 
 from __future__ import annotations

@@ -36,10 +36,15 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   it has ended), a month whose rows lack the measure is left out. ``fall = 1 - during /
   baseline`` (decided exactly, without division). A fall of at least ``full_fall`` pays the
   step in full; at least ``partial_fall``, ``partial_share`` of it (quantity = share, unit
-  price = full amount); less is not_earned. A baseline of 0 with no benefit during counts as a
-  full fall (income support is not paid, which is the full-outcome condition); a baseline of 0
-  with benefit during is no fall. No measured month on a side means the test cannot be
-  measured: not_earned.
+  price = full amount); less is not_earned. A baseline of 0: as ``zero_baseline`` says (one
+  setting shared with benefit_reduction, kinds/benefit_common.py): ``no_fall`` (default)
+  not_earned; ``full_if_none_during`` a full fall with no benefit during (income support is
+  not paid, which is the full-outcome condition), no fall with benefit during. No measured
+  month on a side means the test cannot be measured: not_earned.
+  ``against: period_days`` (measure days, compare outcome_period): no baseline; the benefit
+  days of the outcome months are measured against the days of those months, ``fall = 1 -
+  benefit days / days``: the share of days without benefit ("no income support for at least
+  60 % of the outcome period" is ``partial_fall: 0.6``).
 * An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome
   (pending for a confirmation while the deadline is ahead, else not_earned at 0.00).
 """
