@@ -24,7 +24,8 @@ from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
 from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
-from .invoicing.invoice import Invoice
+from .invoicing.einvoice import EInvoiceError
+from .invoicing.invoice import Invoice, member_invoice
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
 from .invoicing.render import (
@@ -261,16 +262,23 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
                   ledger_path: str, provider: str | None = None, joint: bool = False,
                   issue_date: date | None = None, dry_run: bool = False,
                   prepare: Callable[[Invoice], Callable[[], None]] | None = None,
-                  dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                  dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None,
+                  einvoice: bool = False
                   ) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
     rendered invoice aside and returns the step that puts it in place once the invoice is
     committed. A failing write (it raises) therefore leaves the ledger untouched.
-    The events are read in shards of whole customers (``jobs`` processes, or ``mapper``)."""
+    The events are read in shards of whole customers (``jobs`` processes, or ``mapper``).
+    With ``einvoice`` (UBL or Finvoice is asked for) a contract that names no e-invoice
+    parties is a problem (``C226``) before anything is computed."""
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        if einvoice and inputs.contract is not None:
+            parties = _einvoice_parties(inputs.contract)
+            if parties:
+                return None, _with(inputs, [*inputs.problems, *parties], False)
         if evaluator is None or inputs.contract is None:
             return None, inputs
         try:
@@ -289,6 +297,66 @@ def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:
     """The inputs' problems as the run in shards found them (the contract's included)."""
     del unreadable  # the F-codes among the problems say it
     return Inputs(inputs.contract, inputs.events, problems, inputs.skipped)
+
+
+def _einvoice_parties(loaded: LoadedContract) -> list[Problem]:
+    inv = loaded.contract.invoicing
+    if inv is not None and inv.buyer is not None:
+        return []  # the cross-checks (C225, C226) hold the rest
+    return [Problem("C226", "an e-invoice (UBL, Finvoice) needs the contract's parties: give "
+                    "invoicing.buyer (its address and references) and each provider's "
+                    "vat_id, address and bank", loaded.source("invoicing" if inv else
+                                                              "metadata"))]
+
+
+class EInvoiceUnavailable(Exception):
+    """An invoice that cannot be rendered as an e-invoice (exit code 1): issued without
+    parties, or a summary of member invoices rendered whole; the message says why."""
+
+
+EINVOICE_FORMATS = ("ubl", "finvoice")
+
+
+def render_invoice(invoice: Invoice, fmt: str, *, lang: str | None = None,
+                   member: str | None = None) -> str | bytes:
+    """``invoice`` in ``fmt`` (json, csv, html, ubl, finvoice: text; xlsx: bytes); with
+    ``member``, that member's own invoice out of a summary of member invoices. UBL and
+    Finvoice need the ``einvoice`` extra (lxml), XLSX the ``xlsx`` extra (XlsxWriter)."""
+    if member is not None:
+        if not invoice.member_invoices:
+            raise BillingError(f"--member: {invoice.number} is not a joint invoice summing "
+                               "its members' own invoices")
+        if member not in invoice.providers:
+            raise BillingError(f"--member: '{member[:40]}' is not a member of "
+                               f"{invoice.number} ({', '.join(invoice.providers)})")
+        invoice = member_invoice(invoice, member)
+    try:
+        return _render(invoice, fmt, lang)
+    except ImportError as exc:
+        extra = "xlsx" if fmt == "xlsx" else "einvoice"
+        raise BillingError(f"--format {fmt} needs the Python package {exc.name}: install "
+                           f"rewardengine[{extra}]") from None
+    except EInvoiceError as exc:
+        raise EInvoiceUnavailable(str(exc)) from None
+
+
+def _render(invoice: Invoice, fmt: str, lang: str | None) -> str | bytes:
+    if fmt == "ubl":
+        from .invoicing.ubl import invoice_ubl
+        return invoice_ubl(invoice)
+    if fmt == "finvoice":
+        from .invoicing.finvoice import invoice_finvoice
+        return invoice_finvoice(invoice)
+    if fmt == "xlsx":
+        from .invoicing.xlsx import invoice_xlsx
+        return invoice_xlsx(invoice, lang or "fi")
+    if fmt == "html":
+        return invoice_html(invoice, lang)
+    if fmt == "csv":
+        return invoice_csv(invoice)
+    if fmt == "json":
+        return invoice_json(invoice)
+    raise BillingError(f"unknown invoice format '{fmt[:20]}'")
 
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
@@ -422,6 +490,7 @@ def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
 
 __all__ = [
     "CLASSES",
+    "EINVOICE_FORMATS",
     "PLAIN",
     "Bill",
     "BillingError",
@@ -429,6 +498,7 @@ __all__ = [
     "ComponentView",
     "Dialect",
     "DialectError",
+    "EInvoiceUnavailable",
     "Evaluation",
     "EvaluationRun",
     "ExampleResult",
@@ -456,6 +526,7 @@ __all__ = [
     "pseudonymize_file",
     "read_bill_file",
     "read_pseudonym_key",
+    "render_invoice",
     "report_html",
     "report_json",
     "run_evaluation",

@@ -77,8 +77,18 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# libyaml composes ten times faster; the pure-Python loader gives the located message of a
+# syntax error, so a text libyaml refuses is composed again by it (which also decides)
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
     """The YAML node tree (no objects constructed), or the syntax problem."""
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER), None
+        except (yaml.YAMLError, RecursionError, ValueError):
+            pass
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), None
     except yaml.MarkedYAMLError as exc:

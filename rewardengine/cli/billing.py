@@ -21,16 +21,18 @@ from typer.core import TyperGroup
 
 from ..api import (
     CLASSES,
+    EINVOICE_FORMATS,
     BillingError,
+    EInvoiceUnavailable,
+    Inputs,
     Invoice,
+    IssueResult,
     VerifyReport,
     billing_period,
     class_label,
-    invoice_csv,
-    invoice_html,
-    invoice_json,
     issue_invoice,
     read_bill_file,
+    render_invoice,
     report_html,
     report_json,
     show_invoice,
@@ -60,6 +62,7 @@ from .common import (
     file_dialect,
     out,
     prepare_output,
+    prepare_stream,
     write_output,
 )
 from .report import print_problems, safe_text
@@ -72,6 +75,15 @@ class InvoiceFormat(StrEnum):
     json = "json"
     csv = "csv"
     html = "html"
+    ubl = "ubl"  # Peppol BIS Billing 3.0 (EN 16931), UBL 2.1
+    finvoice = "finvoice"  # Finvoice 3.0
+    xlsx = "xlsx"  # for checkers who work in Excel (needs -o)
+
+
+class Lang(StrEnum):
+    fi = "fi"
+    sv = "sv"
+    en = "en"
 
 
 class ReportFormat(StrEnum):
@@ -80,9 +92,37 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
-RENDER: dict[InvoiceFormat, Callable[[Invoice], str]] = {
-    InvoiceFormat.json: invoice_json, InvoiceFormat.csv: invoice_csv,
-    InvoiceFormat.html: invoice_html}
+LangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="HTML and XLSX in one language, with Finnish number and date formats "
+    "(default: HTML in Finnish and English, XLSX in Finnish)")]
+MemberOpt = Annotated[str | None, typer.Option(
+    "--member", help="one member's own invoice out of a consortium's joint invoice (each "
+    "member invoices its own part unless the contract names a lead provider)")]
+
+
+class _Renderer:
+    """Renders an invoice in the chosen format and prepares its output (before the ledger
+    commits, put in place after)."""
+
+    def __init__(self, fmt: InvoiceFormat, lang: Lang | None, member: str | None,
+                 output: str | None) -> None:
+        if fmt is InvoiceFormat.xlsx and output is None:
+            fail("--format xlsx writes a workbook: give -o FILE.xlsx")
+        self.fmt, self.lang, self.member, self.output = fmt, lang, member, output
+
+    def render(self, invoice: Invoice) -> str | bytes:
+        return render_invoice(invoice, self.fmt.value, member=self.member,
+                              lang=self.lang.value if self.lang else None)
+
+    def prepare(self, invoice: Invoice) -> Callable[[], None]:
+        data = self.render(invoice)
+        if isinstance(data, bytes):
+            assert self.output is not None
+            return prepare_stream(lambda fh: fh.write(data), self.output)
+        return prepare_output(data, self.output)
+
+    def write(self, invoice: Invoice) -> None:
+        self.prepare(invoice)()
 
 LedgerOpt = Annotated[str, typer.Option(
     "--ledger", help="the ledger file (SQLite; created on first use)")]
@@ -128,6 +168,8 @@ def issue(
         "day)")] = None,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
+    lang: LangOpt = None,
+    member: MemberOpt = None,
     dialect: DialectOpt = None,
     delimiter: DelimiterOpt = None,
     decimal_comma: DecimalCommaOpt = False,
@@ -148,16 +190,22 @@ def issue(
     on = cli_date(issue_date, "--issue-date") if issue_date is not None else None
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     check_output(output, protect=[ledger])
-    render = RENDER[format]
+    renderer = _Renderer(format, lang, member, output)
     try:
         result, inputs = issue_invoice(
             contract, events, billing, ledger_path=ledger, provider=provider, joint=joint,
             issue_date=on, dry_run=dry_run,
-            prepare=lambda invoice: _after_commit(prepare_output(render(invoice), output),
-                                                  invoice, ledger, output, dry_run),
-            dialect=read_as, jobs=jobs)
+            prepare=lambda invoice: _after_commit(renderer.prepare(invoice), invoice, ledger,
+                                                  output, dry_run),
+            dialect=read_as, jobs=jobs, einvoice=format.value in EINVOICE_FORMATS)
     except BillingError as exc:
         fail(str(exc))
+    except EInvoiceUnavailable as exc:  # nothing was recorded: the ledger rolled back
+        fail(f"{exc}; nothing was recorded", EXIT_PROBLEMS)
+    _report_issue(result, inputs)
+
+
+def _report_issue(result: IssueResult | None, inputs: Inputs) -> None:
     if inputs.problems:
         print_problems(err(), inputs.problems)
     if result is None:
@@ -207,18 +255,23 @@ def show(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
+    lang: LangOpt = None,
+    member: MemberOpt = None,
 ) -> None:
     """Re-render an issued invoice from the ledger, exactly as it was issued."""
     check_output(output, protect=[ledger])
+    renderer = _Renderer(format, lang, member, output)
     if not os.path.lexists(ledger):
         fail(f"no ledger at {ledger}: nothing was invoiced there (give --ledger PATH)")
     try:
         shown = show_invoice(ledger, number)
+        if shown is None:
+            fail(f"no invoice {safe_text(number, 60)} in {ledger}", EXIT_PROBLEMS)
+        renderer.write(shown)
     except BillingError as exc:
         fail(str(exc))
-    if shown is None:
-        fail(f"no invoice {safe_text(number, 60)} in {ledger}", EXIT_PROBLEMS)
-    write_output(RENDER[format](shown), output)
+    except EInvoiceUnavailable as exc:
+        fail(str(exc), EXIT_PROBLEMS)
 
 
 def _report_table(console: Console, report: VerifyReport) -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from ..errors import Problem
 from ..values import Duration
+from .einvoice_checks import einvoice_checks
 from .load import Draft
 from .model import (
     BOUND_TYPES,
@@ -52,6 +53,7 @@ def skipped(draft: Draft, what: str, because: str, *path: str | int) -> Problem:
 
 def _checks(draft: Draft) -> Iterator[Problem]:
     yield from _metadata_checks(draft)
+    yield from einvoice_checks(draft)
     yield from _window_checks(draft)
     if draft.segments is not None:
         ids = [t.id for t in draft.segments.tiers]

@@ -30,6 +30,8 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     create_model,
+    field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -46,6 +48,14 @@ from ..values import (
     parse_date,
     parse_duration,
     to_decimal,
+)
+from .parties import (
+    BuyerParty,
+    PaymentReference,
+    Rate,
+    SellerDetails,
+    VatTreatment,
+    business_id_of,
 )
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
@@ -171,10 +181,19 @@ def _currency(value: Any) -> str:
 Currency = Annotated[str, BeforeValidator(_currency),
                      WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})]
 
-class Provider(Strict):
+class Provider(SellerDetails):
+    """A provider; as the seller of an e-invoice also its ids, address and bank account
+    (``SellerDetails``). A business id is checked as a Y-tunnus when the address is in
+    Finland."""
+
     id: Identifier
     name: str
     business_id: str | None = None
+    invoice_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$")] | None = Field(
+        default=None, description="the provider in invoice numbers (default its id), so "
+        "they fit an e-invoice's 20 characters")
+
+    _business_id = field_validator("business_id")(business_id_of)
 
 
 class Metadata(Strict):
@@ -185,12 +204,25 @@ class Metadata(Strict):
     providers: list[Provider] = Field(min_length=1)
     currency: Currency = Field(
         default="EUR", description="ISO 4217 code of the currency every amount is in")
-    vat_rate: Fraction = Decimal("0")
+    vat_rate: Rate = Field(
+        default=Decimal("0"), description="a fraction (0.24), or rates that change on dates "
+        "with their legal references")
+    lead_provider: Identifier | None = Field(
+        default=None, description="the member that invoices a consortium's whole work")
     valid_from: IsoDate
     valid_until: IsoDate
     illustrative: bool = Field(
         default=True, description="true when amounts are not the contract's published prices")
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _lead(self) -> Metadata:
+        if self.lead_provider is not None and \
+                self.lead_provider not in [p.id for p in self.providers]:
+            raise PydanticCustomError(
+                "lead_provider", "lead_provider '{value}' is not one of the providers",
+                {"value": self.lead_provider[:40]})
+        return self
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -421,6 +453,8 @@ class ComponentBase(Strict):
     segments: list[str] | None = Field(
         default=None, description="segments this fee applies to; all when left out")
     cap: Price | None = Field(default=None, description="most this component pays a customer")
+    vat: VatTreatment | None = Field(
+        default=None, description="this component's own VAT; default metadata.vat_rate")
 
     @property
     def kind_name(self) -> str:
@@ -550,6 +584,12 @@ class Invoicing(Strict):
         description="how many months back corrections reach; left out: no limit")
     number_prefix: Identifier | None = Field(
         default=None, description="invoice numbers start with this; default: metadata.id")
+    buyer: BuyerParty | None = Field(
+        default=None, description="the buyer as its e-invoices name it, and its references")
+    payment_terms_days: WholeNumber | None = Field(
+        default=None, ge=0, le=365, description="days from the issue date to the due date")
+    payment_reference: PaymentReference = Field(
+        default="finnish", description="the payment reference: Finnish (viitenumero) or RF")
 
 
 class AcceptedWarning(Strict):

@@ -14,14 +14,22 @@ Rules (docs/invoicing.md):
 - The knowledge date is the period's last day, or the latest knowledge date of an invoice
   already issued to the same provider(s) when that is later (a period invoiced out of order
   never looks at older facts than the ledger already used).
-- VAT is ``metadata.vat_rate`` times the subtotal, rounded once, half-up, to cents.
+- VAT is per line: the component's own treatment (an exempt service, category E, with its
+  reason) or ``metadata.vat_rate`` as it stands on the day the line accrued (the service was
+  completed): 24 % until 31 Aug 2024, 25.5 % from 1 Sept 2024. A correction is taxed at the
+  rate of the line it corrects (its accrual date). The VAT of each breakdown group (category,
+  rate, exemption) is its lines' sum times the rate, rounded once, half-up, to cents; the
+  invoice's VAT is the sum of the groups'. A consortium's joint invoice without a lead
+  provider is a summary of member invoices: each member's part has its own VAT.
+- Parties and payment (sellers, buyer, due date, payment reference) are copied from the
+  contract onto the invoice, so an issued invoice re-renders as it was issued.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,14 +37,18 @@ from dateutil.relativedelta import relativedelta
 
 from ..codec import from_data, meta, to_data
 from ..contract.load import LoadedContract
+from ..contract.model import Provider
+from ..contract.parties import BuyerParty, EInvoiceAddress, rate_at
 from ..engine import Evaluation
 from ..errors import Problem
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .periods import BillingPeriod
+from .reference import payment_reference
 
 ZERO = Decimal("0.00")
 JOINT = "joint"
+DEFAULT_TERMS_DAYS = 14  # payment terms when the contract gives none
 
 Key = tuple[str, str, str]  # (customer, component, occurrence); customer "" for contract lines
 
@@ -104,6 +116,125 @@ def invoice_number(prefix: str, series: str, seq: int) -> str:
     return f"{prefix}-{series}-{seq:04d}"
 
 
+# --- VAT and parties ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Vat:
+    """The VAT of one line: category (UNCL 5305: S standard, E exempt, Z zero rated), rate
+    (a fraction: 0.255), and for an exempt line its VATEX code and reason."""
+
+    category: str
+    rate: Decimal
+    exemption_code: str | None = None
+    exemption_reason: str | None = None
+    reference: str | None = None  # the law that sets the rate, as the contract cites it
+
+    @property
+    def group(self) -> tuple[str, Decimal, str, str]:
+        return (self.category, self.rate, self.exemption_code or "",
+                self.exemption_reason or "")
+
+
+@dataclass(frozen=True, slots=True)
+class VatGroup:
+    """One line of the VAT breakdown: the lines of one category and rate, and their VAT
+    (rounded once, half-up, for the whole group)."""
+
+    category: str
+    rate: Decimal
+    exemption_code: str | None
+    exemption_reason: str | None
+    taxable: Decimal
+    tax: Decimal
+
+
+def vat_breakdown(items: Sequence[tuple[Vat | None, Decimal]], fallback: Decimal
+                  ) -> tuple[VatGroup, ...]:
+    """The VAT breakdown of (line VAT, amount) items. A line without VAT (an invoice issued
+    before lines had their own) is taxed at ``fallback``, the invoice's one rate."""
+    sums: dict[tuple[str, Decimal, str, str], Decimal] = {}
+    for vat, amount in items:
+        key = vat.group if vat is not None else (
+            "S" if fallback > 0 else "Z", fallback, "", "")
+        sums[key] = sums.get(key, ZERO) + amount
+    return tuple(VatGroup(cat, rate, code or None, reason or None, taxable,
+                          round_cents(taxable * rate))
+                 for (cat, rate, code, reason), taxable in sorted(sums.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A seller or the buyer as the invoice names it (copied from the contract)."""
+
+    name: str
+    business_id: str | None = None
+    vat_id: str | None = None
+    street: str | None = field(default=None, metadata=meta(group="address"))
+    postal_code: str | None = field(default=None, metadata=meta(group="address"))
+    city: str | None = field(default=None, metadata=meta(group="address"))
+    country: str | None = field(default=None, metadata=meta(group="address"))
+    endpoint_scheme: str | None = field(default=None, metadata=meta(
+        key="scheme", group="e_invoice_address"))
+    endpoint_id: str | None = field(default=None, metadata=meta(
+        key="id", group="e_invoice_address"))
+    operator: str | None = field(default=None, metadata=meta(group="e_invoice_address"))
+    iban: str | None = field(default=None, metadata=meta(group="bank"))
+    bic: str | None = field(default=None, metadata=meta(group="bank"))
+
+    def missing(self, *, seller: bool) -> list[str]:
+        """What an e-invoice needs of this party and it lacks."""
+        need = [("address", self.street), ("address", self.country)]
+        if seller:
+            need += [("vat_id", self.vat_id), ("bank", self.iban)]
+        return sorted({key for key, value in need if value is None})
+
+
+def _party(name: str, business_id: str | None, details: Provider | BuyerParty) -> Party:
+    address, endpoint = details.address, details.e_invoice_address
+    bank = details.bank if isinstance(details, Provider) else None
+    return Party(
+        name=name, business_id=business_id, vat_id=details.vat_id,
+        street=address.street if address else None,
+        postal_code=address.postal_code if address else None,
+        city=address.city if address else None, country=address.country if address else None,
+        endpoint_scheme=_scheme(endpoint), endpoint_id=endpoint.id if endpoint else None,
+        operator=endpoint.operator if endpoint else None,
+        iban=bank.iban if bank else None, bic=bank.bic if bank else None)
+
+
+def _scheme(endpoint: EInvoiceAddress | None) -> str | None:
+    return endpoint.scheme if endpoint is not None else None
+
+
+def seller_party(provider: Provider) -> Party:
+    return _party(provider.name, provider.business_id, provider)
+
+
+def buyer_party(loaded: LoadedContract) -> Party | None:
+    inv = loaded.contract.invoicing
+    if inv is None or inv.buyer is None:
+        return None
+    b = inv.buyer
+    return _party(b.name or loaded.contract.metadata.buyer, b.business_id, b)
+
+
+def line_vat(loaded: LoadedContract, component: str, on: date) -> Vat:
+    """The VAT of a line of ``component`` that accrued on ``on``: the component's own
+    treatment, else the contract's rate in force that day."""
+    md = loaded.contract.metadata
+    comp = loaded.contract.component(component)
+    own = comp.vat if comp is not None else None
+    if own is not None and own.category != "S":
+        return Vat(own.category, Decimal("0"), own.exemption_code, own.exemption_reason)
+    dated = own.rate if own is not None and own.rate is not None else md.vat_rate
+    found = rate_at(dated, on)
+    if found is None:  # before a dated rate's first value: its first value (C220 warns)
+        first = dated.changes()[0]  # type: ignore[union-attr]
+        found = (first[1], first[2])
+    rate, reference = found
+    return Vat("S" if rate > 0 else "Z", rate, reference=reference)
+
+
 # --- the invoice ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +254,7 @@ class InvoiceLine:
     clause: str
     cap: str | None = None
     segment: str | None = None
+    vat: Vat | None = None  # None on invoices issued before lines had their own VAT
 
     @property
     def key(self) -> Key:
@@ -149,6 +281,7 @@ class Correction:
     evidence: tuple[str, ...]
     clause: str
     segment: str | None = None  # the segment the amount now rests on
+    vat: Vat | None = None  # the VAT of the line it corrects
 
     @property
     def key(self) -> Key:
@@ -185,11 +318,16 @@ class Section:
     corrections: tuple[Correction, ...] = ()
     pending: tuple[Note, ...] = ()
     uncorrected: tuple[Note, ...] = ()
+    seller: Party | None = None  # the provider as the seller of an e-invoice
 
     @property
     def subtotal(self) -> Decimal:
         return (sum((x.amount for x in self.lines), ZERO)
                 + sum((x.amount for x in self.corrections), ZERO))
+
+    def vat_breakdown(self, fallback: Decimal) -> tuple[VatGroup, ...]:
+        return vat_breakdown([(x.vat, x.amount) for x in self.lines]
+                             + [(x.vat, x.amount) for x in self.corrections], fallback)
 
 
 @dataclass(frozen=True)
@@ -213,6 +351,18 @@ class Invoice:
     vat_rate: Decimal
     sections: tuple[Section, ...]
     problems: tuple[Problem, ...] = ()
+    # e-invoicing (left out of invoices issued before they were recorded)
+    buyer_party: Party | None = None
+    buyer_reference: str | None = field(default=None, metadata=meta(
+        key="buyer", group="references"))
+    order_reference: str | None = field(default=None, metadata=meta(
+        key="order", group="references"))
+    contract_reference: str | None = field(default=None, metadata=meta(
+        key="contract", group="references"))
+    due_date: date | None = None
+    payment_reference: str | None = None
+    lead_provider: str | None = None  # the member that invoices a joint invoice's whole work
+    member_invoices: bool = False  # a joint invoice that sums its members' own invoices
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -223,8 +373,45 @@ class Invoice:
         return sum((s.subtotal for s in self.sections), ZERO)
 
     @property
+    def vat_breakdown(self) -> tuple[VatGroup, ...]:
+        """Per category and rate; a summary of member invoices adds the members' groups."""
+        if not self.member_invoices:
+            return vat_breakdown([(x.vat, x.amount) for x in self.lines]
+                                 + [(x.vat, x.amount) for x in self.corrections],
+                                 self.vat_rate)
+        merged: dict[tuple[str, Decimal, str, str], tuple[Decimal, Decimal]] = {}
+        for s in self.sections:
+            for g in s.vat_breakdown(self.vat_rate):
+                key = (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
+                taxable, tax = merged.get(key, (ZERO, ZERO))
+                merged[key] = (taxable + g.taxable, tax + g.tax)
+        return tuple(VatGroup(c, r, code or None, why or None, taxable, tax)
+                     for (c, r, code, why), (taxable, tax) in sorted(merged.items()))
+
+    @property
     def vat(self) -> Decimal:
-        return round_cents(self.subtotal * self.vat_rate)
+        return sum((g.tax for g in self.vat_breakdown), ZERO)
+
+    @property
+    def credit_note(self) -> bool:
+        """A period whose net is negative is a credit note (UNCL 1001 code 381)."""
+        return self.total < 0
+
+    @property
+    def corrected_invoices(self) -> tuple[str, ...]:
+        """The earlier invoices this one corrects (a credit note cites them)."""
+        return tuple(sorted({c.corrects_invoice for c in self.corrections}))
+
+    @property
+    def seller(self) -> Party | None:
+        """The one legal seller: the only provider, or a joint invoice's lead provider
+        (None for a summary of member invoices)."""
+        if self.member_invoices:
+            return None
+        if self.lead_provider is not None:
+            return next((s.seller for s in self.sections if s.provider == self.lead_provider),
+                        None)
+        return self.sections[0].seller if len(self.sections) == 1 else None
 
     @property
     def total(self) -> Decimal:
@@ -243,12 +430,31 @@ class Invoice:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
+        if self.buyer_party is not None:  # an e-invoice's breakdown, for other systems
+            out["vat_breakdown"] = [_group_data(g) for g in self.vat_breakdown]
         return out
 
     @staticmethod
     def from_dict(data: Any) -> Invoice:
         """An invoice read back (from the ledger), every value checked (``CodecError``)."""
         return from_data(Invoice, data)
+
+
+def _group_data(g: VatGroup) -> dict[str, Any]:
+    return {"category": g.category, "rate": str(g.rate), "exemption_code": g.exemption_code,
+            "exemption_reason": g.exemption_reason, "taxable": money_text(g.taxable),
+            "tax": money_text(g.tax)}
+
+
+def member_invoice(invoice: Invoice, provider: str) -> Invoice:
+    """One member's own invoice out of a summary of member invoices: its part, its VAT,
+    numbered after the summary (``-N``, N its place among the members)."""
+    k, section = next((i, s) for i, s in enumerate(invoice.sections, 1)
+                      if s.provider == provider)
+    number = f"{invoice.number}-{k}"
+    kind = "rf" if (invoice.payment_reference or "").startswith("RF") else "finnish"
+    return replace(invoice, number=number, sections=(section,), member_invoices=False,
+                   payment_reference=payment_reference(number, kind))
 
 
 # --- computing it ----------------------------------------------------------------------------
@@ -329,13 +535,27 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
                      {id(ln): line_provider(loaded, ln) for ln in evaluation.all_lines()})
     sections = [_section(run, provider) for provider in providers]
     seq = prior.next_seq(series)
+    number = invoice_number(number_prefix(loaded), series, seq)
+    inv = loaded.contract.invoicing
+    buyer = inv.buyer if inv is not None else None
+    lead = md.lead_provider if series == JOINT else None
+    terms = inv.payment_terms_days if inv is not None else None
     return Invoice(
-        number=invoice_number(number_prefix(loaded), series, seq), series=series, seq=seq,
+        number=number, series=series, seq=seq,
         period=period, as_of=evaluation.as_of, issue_date=issue_date, contract_id=md.id,
         contract_version=md.version, contract_sha256=loaded.sha256, contract_title=md.title,
         buyer=md.buyer, inputs_sha256=inputs_sha256, engine_version=engine_version,
-        currency=md.currency, vat_rate=md.vat_rate, sections=tuple(sections),
-        problems=tuple(evaluation.problems))
+        currency=md.currency, vat_rate=line_vat(loaded, "", period.last_day).rate,
+        sections=tuple(sections), problems=tuple(evaluation.problems),
+        buyer_party=buyer_party(loaded),
+        buyer_reference=buyer.reference if buyer else None,
+        order_reference=buyer.order if buyer else None,
+        contract_reference=buyer.contract_number if buyer else None,
+        due_date=issue_date + timedelta(days=DEFAULT_TERMS_DAYS if terms is None else terms),
+        payment_reference=payment_reference(
+            number, inv.payment_reference if inv is not None else "finnish"),
+        lead_provider=lead, member_invoices=series == JOINT and lead is None
+        and len(sections) > 1)
 
 
 def _section(run: _Invoicing, provider: str) -> Section:
@@ -350,7 +570,8 @@ def _section(run: _Invoicing, provider: str) -> Section:
                                 n.occurrence))
     prov = next(p for p in run.loaded.contract.metadata.providers if p.id == provider)
     return Section(provider, prov.name, prov.business_id, tuple(new_lines),
-                   tuple(corrections), tuple(pending), tuple([*late, *uncorrected]))
+                   tuple(corrections), tuple(pending), tuple([*late, *uncorrected]),
+                   seller_party(prov))
 
 
 def _lines_of(run: _Invoicing, provider: str
@@ -399,7 +620,8 @@ def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
                 component=ln.component, kind=ln.kind, occurrence=ln.occurrence, date=ln.date,
                 quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount,
                 reason=ln.reason, evidence=ln.evidence, clause=ln.clause, cap=ln.cap,
-                segment=ln.segment))
+                segment=ln.segment,
+                vat=line_vat(run.loaded, ln.component, ln.date or last_day)))
     return lines, pending, uncorrected
 
 
@@ -435,7 +657,9 @@ def _corrections(run: _Invoicing, provider: str, payable: dict[Key, Line],
             evidence=tuple(sorted(set(entry.evidence) | set(
                 current.evidence if current is not None else ()))),
             clause=current.clause if current is not None else run.loaded.clause(entry.key[1]),
-            segment=current.segment if current is not None else None))
+            segment=current.segment if current is not None else None,
+            # taxed as the line it corrects: at the rate of the day that line accrued
+            vat=line_vat(run.loaded, entry.key[1], entry.date or run.period.last_day)))
     return corrections, uncorrected
 
 

@@ -6,11 +6,14 @@
   cell that a spreadsheet could execute (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
   carriage return) gets a leading apostrophe (``rewardengine.csvsafe``); the bill reader
   removes it again.
-- HTML is one self-contained, printable A4 document with bilingual labels ("Lasku / Invoice"):
-  seller and buyer, lines, corrections marked as credits or debits naming the invoice line they
-  correct, totals with VAT, then what is shown for information only (pending lines, corrections
-  beyond reach) and the audit hashes. Inline CSS, no scripts, no external assets, nothing from
-  the clock; every value is escaped.
+- HTML is one self-contained, printable A4 document with bilingual labels ("Lasku / Invoice"),
+  or labels and reasons in one of Finnish, Swedish and English (``lang``, from the catalogue of
+  ``labels.py``, with Finnish number and date formats): seller and buyer with their ids and
+  addresses, how to pay, lines, corrections marked as credits or debits naming the invoice line
+  they correct, totals with a VAT row per category and rate, then what is shown for
+  information only (pending lines, corrections beyond reach) and the audit hashes. Inline
+  CSS, no scripts, no external assets, nothing from the clock; every value is escaped.
+  Amount columns name the contract's currency.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from html import escape
 from ..csvsafe import write_csv
 from ..jsonout import canonical_json
 from ..values import money_text
-from .invoice import Invoice, Note, Section
+from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section
+from .labels import Labels
 from .verify import CLASSES, VerifyReport
 
 canonical_text = canonical_json
@@ -38,6 +42,15 @@ def report_json(report: VerifyReport) -> str:
 CSV_HEADER = ("invoice", "period", "line", "type", "provider", "customer_id", "component",
               "occurrence", "date", "quantity", "unit_price", "amount", "corrects",
               "invoiced_before", "now", "reason", "evidence", "clause")
+
+
+def _vat_words(invoice: Invoice) -> str:
+    """``VAT 0.24``; with several rates or categories, each group and what it taxes."""
+    groups = invoice.vat_breakdown
+    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
+        return f"VAT {invoice.vat_rate}"
+    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
+                     f"{money_text(g.tax)}" for g in groups)
 
 
 def invoice_csv(invoice: Invoice) -> str:
@@ -57,7 +70,7 @@ def invoice_csv(invoice: Invoice) -> str:
     for kind, amount in (("subtotal", invoice.subtotal), ("vat", invoice.vat),
                          ("total", invoice.total)):
         rows.append([n, p, "", kind, "", "", "", "", "", "", "", money_text(amount), "", "",
-                     "", f"VAT {invoice.vat_rate}" if kind == "vat" else "", "", ""])
+                     "", _vat_words(invoice) if kind == "vat" else "", "", ""])
     return write_csv(CSV_HEADER, rows)
 
 
@@ -162,6 +175,7 @@ table.rows tbody.f-underbilled td:first-child { border-left: 4px solid #0b5cad; 
 
 # the segment every customer has when the contract has a single price tier (not shown)
 _SINGLE_TIER = "default"
+_BILINGUAL = Labels(None)
 
 
 def _e(value: object) -> str:
@@ -175,12 +189,13 @@ def _css_string(value: str) -> str:
                          for ch in value) + '"'
 
 
-def _money(amount: Decimal | None, *, unit: str = "") -> str:
+def _money(amount: Decimal | None, *, unit: str = "", t: Labels | None = None) -> str:
     """An amount cell: right-aligned, two decimals, red when negative."""
     if amount is None:
         return "<td class=\"num\"></td>"
     cls = "num credit" if amount < 0 else "num"
-    return f"<td class=\"{cls}\">{_e(money_text(amount))}{_e(unit)}</td>"
+    text = money_text(amount) if t is None else t.money(amount)
+    return f"<td class=\"{cls}\">{_e(text)}{_e(unit)}</td>"
 
 
 def _label(fi: str, en: str) -> str:
@@ -214,10 +229,11 @@ def _detail(colspan: int, parts: list[tuple[str, str]], lead: int = 1) -> str:
             f"<td colspan=\"{colspan - lead}\">{text}</td></tr>")
 
 
-def _customer(customer_id: str | None, segment: str | None = None) -> str:
+def _customer(customer_id: str | None, segment: str | None = None,
+              t: Labels = _BILINGUAL) -> str:
     if customer_id is None:
-        return "<td><span class=\"muted\">sopimus / contract</span></td>"
-    seg = (f"<span class=\"occ\">ryhmä / segment {_e(segment)}</span>"
+        return f"<td><span class=\"muted\">{_e(t.s('contract'))}</span></td>"
+    seg = (f"<span class=\"occ\">{_e(t.s('segment'))} {_e(segment)}</span>"
            if segment and segment != _SINGLE_TIER else "")
     return f"<td>{_e(customer_id)}{seg}</td>"
 
@@ -227,194 +243,278 @@ def _component(component: str, occurrence: str | None) -> str:
     return f"<td>{_e(component)}{occ}</td>"
 
 
-def _page(title: str, body: str, footer: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"fi\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{_e(title)}</title>\n<style>{_STYLE}"
+def _page(title: str, body: str, footer: str, t: Labels = _BILINGUAL) -> str:
+    style = _STYLE if t.lang is None else _STYLE.replace(
+        '"Sivu / Page "', _css_string(t.s("Page") + " "))
+    return (f"<!DOCTYPE html>\n<html lang=\"{t.lang or 'fi'}\">\n<head>\n"
+            "<meta charset=\"utf-8\">\n"
+            f"<title>{_e(title)}</title>\n<style>{style}"
             f":root {{ --doc: {_css_string(footer)}; }}\n</style>\n</head>\n<body>\n"
             f"{body}\n</body>\n</html>\n")
 
 
-_LINE_COLUMNS = [("Rivi / <span class=\"en\">Line</span>", 6, True),
-                 (_label("Asiakas", "Customer"), 12, False),
-                 (_label("Maksuerä", "Component") + "<span class=\"occ\">"
-                  "esiintymä / occurrence</span>", 29, False),
-                 (_label("Päivä", "Date"), 12, False),
-                 (_label("Määrä", "Qty"), 9, True),
-                 (_label("À-hinta", "Unit price"), 15, True),
-                 (_label("Summa", "Amount") + " EUR", 17, True)]
-_CORRECTION_COLUMNS = [("Rivi / <span class=\"en\">Line</span>", 6, True),
-                       (_label("Asiakas", "Customer"), 11, False),
-                       (_label("Maksuerä", "Component") + "<span class=\"occ\">"
-                        "esiintymä / occurrence</span>", 22, False),
-                       (_label("Oikaisee", "Corrects"), 22, False),
-                       (_label("Aiemmin laskutettu", "Invoiced before"), 13, True),
-                       (_label("Nyt", "Now"), 12, True),
-                       (_label("Summa", "Amount") + " EUR", 14, True)]
-_NOTE_COLUMNS = [(_label("Asiakas", "Customer"), 11, False),
-                 (_label("Maksuerä", "Component") + "<span class=\"occ\">"
-                  "esiintymä / occurrence</span>", 22, False),
-                 (_label("Päivä", "Date"), 11, False),
-                 ("", 14, True),  # the amount column, labelled per table
-                 (_label("Peruste", "Reason"), 42, False)]
+def _line_columns(t: Labels, unit: str) -> list[tuple[str, int, bool]]:
+    return [(t.h("Line"), 6, True), (t.h("Customer"), 12, False),
+            (t.h("Component") + f"<span class=\"occ\">{_e(t.s('occurrence'))}</span>", 29,
+             False),
+            (t.h("Date"), 12, False), (t.h("Qty"), 9, True), (t.h("Unit price"), 15, True),
+            (t.h("Amount") + f" {_e(unit)}", 17, True)]
 
 
-def _line_items(s: Section) -> str:
+def _correction_columns(t: Labels, unit: str) -> list[tuple[str, int, bool]]:
+    return [(t.h("Line"), 6, True), (t.h("Customer"), 11, False),
+            (t.h("Component") + f"<span class=\"occ\">{_e(t.s('occurrence'))}</span>", 22,
+             False),
+            (t.h("Corrects"), 22, False), (t.h("Invoiced before"), 13, True),
+            (t.h("Now"), 12, True), (t.h("Amount") + f" {_e(unit)}", 14, True)]
+
+
+def _note_columns(t: Labels, amount_label: str) -> list[tuple[str, int, bool]]:
+    return [(t.h("Customer"), 11, False),
+            (t.h("Component") + f"<span class=\"occ\">{_e(t.s('occurrence'))}</span>", 22,
+             False),
+            (t.h("Date"), 11, False), (amount_label, 14, True), (t.h("Reason"), 42, False)]
+
+
+def _vat_text(t: Labels, x: InvoiceLine | Correction, shown: bool) -> str:
+    """A line's VAT, in its detail row when the invoice has more than one rate or category."""
+    if x.vat is None or not shown:
+        return ""
+    text = f"{t.percent(x.vat.rate)} % ({x.vat.category})"
+    return text + (f", {x.vat.exemption_reason}" if x.vat.exemption_reason else "")
+
+
+def _line_items(s: Section, t: Labels, unit: str, vat: bool) -> str:
     items = []
+    columns = _line_columns(t, unit)
     for ln in s.lines:
-        detail = [(_label("Peruste", "Reason"), _e(ln.reason)),
-                  (_label("Katto", "Cap"), _e(ln.cap)),
-                  (_label("Näyttö", "Evidence"), _e(", ".join(ln.evidence))),
-                  (_label("Sopimuskohta", "Clause"), _e(ln.clause))]
+        detail = [(t.h("Reason"), _e(t.reason(ln.reason))), (t.h("Cap"), _e(ln.cap)),
+                  (t.h("VAT"), _e(_vat_text(t, ln, vat))),
+                  (t.h("Evidence"), _e(", ".join(ln.evidence))),
+                  (t.h("Clause"), _e(ln.clause))]
         items.append(
-            f"<tbody><tr><td class=\"num\">{ln.no}</td>{_customer(ln.customer_id, ln.segment)}"
-            f"{_component(ln.component, ln.occurrence)}<td>{_e(ln.date)}</td>"
-            f"<td class=\"num\">{_e(ln.quantity)}</td>{_money(ln.unit_price)}"
-            f"{_money(ln.amount)}</tr>{_detail(len(_LINE_COLUMNS), detail)}</tbody>")
-    return _rows_table(_LINE_COLUMNS, items)
+            f"<tbody><tr><td class=\"num\">{ln.no}</td>"
+            f"{_customer(ln.customer_id, ln.segment, t)}"
+            f"{_component(ln.component, ln.occurrence)}<td>{_e(t.date(ln.date))}</td>"
+            f"<td class=\"num\">{_e(t.number(ln.quantity))}</td>"
+            f"{_money(ln.unit_price, t=t)}{_money(ln.amount, t=t)}</tr>"
+            f"{_detail(len(columns), detail)}</tbody>")
+    return _rows_table(columns, items)
 
 
-def _correction_items(s: Section) -> str:
+def _correction_items(s: Section, t: Labels, unit: str, vat: bool) -> str:
     items = []
+    columns = _correction_columns(t, unit)
     for c in s.corrections:
-        tag = ("<span class=\"tag credit\">Hyvitys / Credit</span>" if c.amount < 0 else
-               "<span class=\"tag debit\">Lisäveloitus / Debit</span>")
-        corrects = (f"{tag}<br>laskun / invoice <b>{_e(c.corrects_invoice)}</b> "
-                    f"rivi / line <b>{c.corrects_line}</b>")
-        detail = [(_label("Peruste", "Reason"), _e(c.reason)),
-                  (_label("Näyttö", "Evidence"), _e(", ".join(c.evidence))),
-                  (_label("Sopimuskohta", "Clause"), _e(c.clause))]
+        tag = (f"<span class=\"tag credit\">{_e(t.s('Credit'))}</span>" if c.amount < 0 else
+               f"<span class=\"tag debit\">{_e(t.s('Debit'))}</span>")
+        corrects = (f"{tag}<br>{_e(t.s('invoice'))} <b>{_e(c.corrects_invoice)}</b> "
+                    f"{_e(t.s('line'))} <b>{c.corrects_line}</b>")
+        detail = [(t.h("Reason"), _e(t.reason(c.reason))), (t.h("VAT"), _e(_vat_text(t, c, vat))),
+                  (t.h("Evidence"), _e(", ".join(c.evidence))),
+                  (t.h("Clause"), _e(c.clause))]
         items.append(
-            f"<tbody><tr><td class=\"num\">{c.no}</td>{_customer(c.customer_id, c.segment)}"
+            f"<tbody><tr><td class=\"num\">{c.no}</td>"
+            f"{_customer(c.customer_id, c.segment, t)}"
             f"{_component(c.component, c.occurrence)}<td>{corrects}</td>"
-            f"{_money(c.invoiced_before)}{_money(c.now)}{_money(c.amount)}</tr>"
-            f"{_detail(len(_CORRECTION_COLUMNS), detail)}</tbody>")
-    return _rows_table(_CORRECTION_COLUMNS, items)
+            f"{_money(c.invoiced_before, t=t)}{_money(c.now, t=t)}{_money(c.amount, t=t)}"
+            f"</tr>{_detail(len(columns), detail)}</tbody>")
+    return _rows_table(columns, items)
 
 
-def _notes(notes: tuple[Note, ...], amount_label: str) -> str:
-    columns = list(_NOTE_COLUMNS)
-    columns[3] = (amount_label, columns[3][1], True)
-    return _rows_table(columns, [
-        f"<tbody><tr>{_customer(n.customer_id)}{_component(n.component, n.occurrence)}"
-        f"<td>{_e(n.date)}</td>{_money(n.amount)}<td>{_e(n.reason)}</td></tr></tbody>"
-        for n in notes])
+def _notes(notes: tuple[Note, ...], amount_label: str, t: Labels) -> str:
+    return _rows_table(_note_columns(t, amount_label), [
+        f"<tbody><tr>{_customer(n.customer_id, t=t)}{_component(n.component, n.occurrence)}"
+        f"<td>{_e(t.date(n.date))}</td>{_money(n.amount, t=t)}<td>{_e(t.reason(n.reason))}"
+        "</td></tr></tbody>" for n in notes])
 
 
-def _provider_heading(s: Section, tag: str) -> str:
-    bid = f", Y-tunnus / Business ID {_e(s.business_id)}" if s.business_id else ""
-    return (f"<{tag}>Palveluntuottaja / <span class=\"en\">Provider</span>: "
-            f"{_e(s.provider_name)} ({_e(s.provider)}){bid}</{tag}>")
+def _provider_heading(s: Section, tag: str, t: Labels) -> str:
+    bid = f", {_e(t.s('Business ID'))} {_e(s.business_id)}" if s.business_id else ""
+    return (f"<{tag}>{t.h('Provider')}: {_e(s.provider_name)} ({_e(s.provider)}){bid}"
+            f"</{tag}>")
 
 
-def _section(invoice: Invoice, s: Section, joint: bool) -> str:
-    h = "h3" if joint else "h2"
-    parts = [_provider_heading(s, "h2")] if joint else []
-    parts.append(f"<{h}>Laskurivit / <span class=\"en\">Invoice lines</span></{h}>")
+def _section(invoice: Invoice, s: Section, joint: bool, t: Labels) -> str:
+    h, unit = ("h3" if joint else "h2"), invoice.currency
+    vat = len(invoice.vat_breakdown) > 1
+    parts = [_provider_heading(s, "h2", t)] if joint else []
+    parts.append(f"<{h}>{t.h('Invoice lines')}</{h}>")
     if s.lines:
-        parts.append(_line_items(s))
+        parts.append(_line_items(s, t, unit, vat))
     else:
-        parts.append("<p class=\"muted\">Ei uusia rivejä / No new lines</p>")
+        parts.append(f"<p class=\"muted\">{_e(t.s('No new lines'))}</p>")
     if s.corrections:
-        parts.append(f"<{h}>Oikaisut aiempiin laskuihin / <span class=\"en\">Corrections to "
-                     f"earlier invoices</span></{h}>")
-        parts.append(_correction_items(s))
+        parts.append(f"<{h}>{t.h('Corrections to earlier invoices')}</{h}>")
+        parts.append(_correction_items(s, t, unit, vat))
     if joint:
-        parts.append(
-            f"<div class=\"sum\"><table class=\"totals\"><tr class=\"sub\"><th>"
-            f"Välisumma / Subtotal {_e(s.provider)}</th>"
-            f"{_money(s.subtotal, unit=' ' + invoice.currency)}</tr></table></div>")
+        rows = f"<tr class=\"sub\"><th>{_e(t.s('Subtotal'))} {_e(s.provider)}</th>" \
+            f"{_money(s.subtotal, unit=' ' + unit, t=t)}</tr>"
+        if invoice.member_invoices:  # each member's own invoice: its own VAT
+            tax = sum((g.tax for g in s.vat_breakdown(invoice.vat_rate)), Decimal("0.00"))
+            rows += (f"<tr><th>{_e(t.s('VAT'))}</th>{_money(tax, unit=' ' + unit, t=t)}</tr>"
+                     f"<tr><th>{_e(t.s('Total'))} {_e(s.provider)}</th>"
+                     f"{_money(s.subtotal + tax, unit=' ' + unit, t=t)}</tr>")
+        parts.append(f"<div class=\"sum\"><table class=\"totals\">{rows}</table></div>")
     return "\n".join(parts)
 
 
-def _info_section(invoice: Invoice, s: Section, joint: bool) -> str:
+def _info_section(s: Section, joint: bool, t: Labels) -> str:
     """What is shown for information and not invoiced: corrections beyond reach, pending."""
     if not s.uncorrected and not s.pending:
         return ""
-    parts = [_provider_heading(s, "h3")] if joint else []
+    parts = [_provider_heading(s, "h3", t)] if joint else []
     if s.uncorrected:
-        parts.append("<h3>Oikaisematta, oikaisuaika päättynyt / <span class=\"en\">Not "
-                     "corrected, beyond the correction reach</span></h3>")
-        parts.append(_notes(s.uncorrected, _label("Erotus", "Difference")))
+        parts.append(f"<h3>{t.h('Not corrected, beyond the correction reach')}</h3>")
+        parts.append(_notes(s.uncorrected, t.h("Difference"), t))
     if s.pending:
-        parts.append("<h3>Odottaa, ei laskuteta / <span class=\"en\">Pending, not "
-                     "invoiced</span></h3>")
-        parts.append(_notes(s.pending, _label("Mahdollinen summa", "Possible amount")))
+        parts.append(f"<h3>{t.h('Pending, not invoiced')}</h3>")
+        parts.append(_notes(s.pending, t.h("Possible amount"), t))
     return "\n".join(parts)
 
 
-def _seller(invoice: Invoice) -> str:
-    if len(invoice.sections) == 1:
-        s = invoice.sections[0]
-        bid = (f"<div>Y-tunnus / Business ID {_e(s.business_id)}</div>" if s.business_id
-               else "")
-        return (f"<div class=\"role\">Myyjä / Seller — palveluntuottaja / provider</div>"
+def _party_lines(p: Party | None, t: Labels) -> str:
+    """A party's ids and address under its name (what an e-invoice names)."""
+    if p is None:
+        return ""
+    rows = [f"{_e(t.s('Business ID'))} {_e(p.business_id)}" if p.business_id else "",
+            f"{_e(t.s('VAT ID'))} {_e(p.vat_id)}" if p.vat_id else "",
+            _e(p.street) if p.street else "",
+            _e(" ".join(x for x in (p.postal_code, p.city) if x)) if p.city else "",
+            _e(p.country) if p.country and p.country != "FI" else ""]
+    return "".join(f"<div>{r}</div>" for r in rows if r)
+
+
+SUMMARY = "summary of the members' own invoices"
+
+
+def _seller(invoice: Invoice, t: Labels) -> str:
+    lead = invoice.lead_provider
+    if len(invoice.sections) == 1 or lead is not None:
+        s = next(x for x in invoice.sections if x.provider == (lead or x.provider))
+        bid = (f"<div>{_e(t.s('Business ID'))} {_e(s.business_id)}</div>"
+               if s.business_id and s.seller is None else "")
+        role = t.s("lead provider") if lead else t.s("provider")
+        return (f"<div class=\"role\">{_e(t.s('Seller'))} — {_e(role)}</div>"
                 f"<div class=\"name\">{_e(s.provider_name)}</div>{bid}"
-                f"<div class=\"small muted\">tunnus sopimuksessa / id in the contract: "
+                f"{_party_lines(s.seller, t)}"
+                f"<div class=\"small muted\">{_e(t.s('id in the contract'))}: "
                 f"{_e(s.provider)}</div>")
     members = "".join(
         f"<li><b>{_e(s.provider_name)}</b> ({_e(s.provider)})"
-        + (f", Y-tunnus / Business ID {_e(s.business_id)}" if s.business_id else "")
+        + (f", {_e(t.s('Business ID'))} {_e(s.business_id)}" if s.business_id else "")
         + "</li>" for s in invoice.sections)
-    return ("<div class=\"role\">Myyjä / Seller — yhteislasku / joint invoice</div>"
-            f"<div class=\"name\">Konsortio / Consortium</div><ul>{members}</ul>")
+    summary = (f"<div class=\"small muted\">{_e(t.s(SUMMARY))}</div>"
+               if invoice.member_invoices else "")
+    return (f"<div class=\"role\">{_e(t.s('Seller'))} — {_e(t.s('joint invoice'))}</div>"
+            f"<div class=\"name\">{_e(t.s('Consortium'))}</div><ul>{members}</ul>{summary}")
 
 
-def invoice_html(invoice: Invoice) -> str:
-    credit_note = invoice.total < 0
-    title = "Hyvityslasku / Credit note" if credit_note else "Lasku / Invoice"
+def _head(invoice: Invoice, t: Labels, title: str) -> str:
+    period = (f"{invoice.period.label} ({t.date(invoice.period.start)} .. "
+              f"{t.date(invoice.period.last_day)})")
+    rows: list[tuple[str, object]] = [
+        (t.s("Invoice number"), invoice.number), (t.s("Issue date"), t.date(invoice.issue_date)),
+        (t.s("Billing period"), period), (t.s("Facts as of"), t.date(invoice.as_of)),
+        (t.s("Currency"), invoice.currency)]
+    if invoice.buyer_party is not None and not invoice.credit_note:
+        rows.append((t.s("Due date"), t.date(invoice.due_date)))
+        if invoice.payment_reference:
+            rows.append((t.s("Payment reference"), invoice.payment_reference))
+    if invoice.credit_note and invoice.corrected_invoices:
+        rows.append((t.s("Corrects invoices"), ", ".join(invoice.corrected_invoices)))
+    return ("<div class=\"head\"><div>"
+            f"<h1>{t.h(title)}</h1><div class=\"docno\">{_e(invoice.number)}</div></div>"
+            + _kv([(_e(k), v) for k, v in rows]) + "</div>")
+
+
+def _buyer(invoice: Invoice, t: Labels) -> str:
+    p = invoice.buyer_party
+    refs = [(t.s("Buyer reference"), invoice.buyer_reference),
+            (t.s("Order number"), invoice.order_reference),
+            (t.s("Contract number"), invoice.contract_reference)]
+    extra = "".join(f"<div>{_e(k)} {_e(v)}</div>" for k, v in refs if v)
+    role = (f"{_e(t.s('Buyer'))} — tilaaja" if t.lang is None
+            else f"{_e(t.s('Buyer'))} — {_e(t.s('purchaser'))}")
+    return (f"<div class=\"party\"><div class=\"role\">{role}</div>"
+            f"<div class=\"name\">{_e(p.name if p else invoice.buyer)}</div>"
+            f"{_party_lines(p, t)}{extra}</div>")
+
+
+def _payment(invoice: Invoice, t: Labels) -> str:
+    """How to pay: the seller's account, the reference and the due date."""
+    seller = invoice.seller
+    if seller is None or seller.iban is None or invoice.credit_note:
+        return ""
+    terms = (invoice.due_date - invoice.issue_date).days if invoice.due_date else None
+    rows: list[tuple[str, object]] = [
+        (_e(t.s("Bank account")), f"{seller.iban} {seller.bic or ''}".strip()),
+        (_e(t.s("Payment reference")), invoice.payment_reference),
+        (_e(t.s("Due date")), t.date(invoice.due_date))]
+    if terms is not None:
+        rows.append((_e(t.s("Payment terms")), f"{terms} {t.s('days net')}"))
+    return f"<div class=\"ref\">{_kv(rows)}</div>"
+
+
+def _vat_rows(invoice: Invoice, t: Labels, unit: str) -> str:
+    """One VAT row per category and rate (the breakdown), or the one rate as before."""
+    groups = invoice.vat_breakdown
+    if invoice.buyer_party is None and len(groups) <= 1:
+        percent = t.percent(groups[0].rate if groups else invoice.vat_rate)
+        return (f"<tr><th>{_e(t.s('VAT'))} {_e(percent)} %</th>"
+                f"{_money(invoice.vat, unit=unit, t=t)}</tr>")
+    return "".join(
+        f"<tr><th>{_e(t.s('VAT'))} {_e(t.percent(g.rate))} % ({_e(g.category)}"
+        f"{', ' + _e(g.exemption_reason) if g.exemption_reason else ''}) "
+        f"<span class=\"small muted\">{_e(t.money(g.taxable))}</span></th>"
+        f"{_money(g.tax, unit=unit, t=t)}</tr>" for g in groups)
+
+
+def _totals(invoice: Invoice, t: Labels) -> str:
+    unit = " " + invoice.currency
+    return (
+        "<div class=\"sum\"><table class=\"totals\">"
+        f"<tr class=\"sub\"><th>{_e(t.s('Subtotal'))} <span class=\"small muted\">"
+        f"({_e(t.s('excl. VAT'))})</span></th>{_money(invoice.subtotal, unit=unit, t=t)}</tr>"
+        f"{_vat_rows(invoice, t, unit)}"
+        f"<tr class=\"grand\"><th>{_e(t.s('Total'))}</th>"
+        f"{_money(invoice.total, unit=unit, t=t)}</tr></table></div>")
+
+
+def invoice_html(invoice: Invoice, lang: str | None = None) -> str:
+    """The printable invoice: bilingual Finnish and English (``lang=None``), or in one of
+    ``fi``, ``sv``, ``en`` with Finnish number and date formats."""
+    t = Labels(lang)
+    title = "Credit note" if invoice.credit_note else "Invoice"
     joint = len(invoice.sections) > 1
-    period = f"{invoice.period.label} ({invoice.period.start} .. {invoice.period.last_day})"
-    head = (
-        "<div class=\"head\"><div>"
-        f"<h1>{'Hyvityslasku' if credit_note else 'Lasku'} / <span class=\"en\">"
-        f"{'Credit note' if credit_note else 'Invoice'}</span></h1>"
-        f"<div class=\"docno\">{_e(invoice.number)}</div>"
-        + "</div>"
-        + _kv([("Laskun numero / Invoice number", invoice.number),
-               ("Laskun päiväys / Issue date", invoice.issue_date),
-               ("Laskutuskausi / Billing period", period),
-               ("Tiedot päivältä / Facts as of", invoice.as_of),
-               ("Valuutta / Currency", invoice.currency)])
-        + "</div>")
-    parties = (f"<div class=\"parties\"><div class=\"party\">{_seller(invoice)}</div>"
-               "<div class=\"party\"><div class=\"role\">Ostaja / Buyer — tilaaja</div>"
-               f"<div class=\"name\">{_e(invoice.buyer)}</div></div></div>")
-    ref = (f"<p class=\"ref\"><span class=\"k\">Sopimus / Contract:</span> "
-           f"{_e(invoice.contract_title)} ({_e(invoice.contract_id)}, versio / version "
+    parties = (f"<div class=\"parties\"><div class=\"party\">{_seller(invoice, t)}</div>"
+               f"{_buyer(invoice, t)}</div>")
+    ref = (f"<p class=\"ref\"><span class=\"k\">{_e(t.s('Contract'))}:</span> "
+           f"{_e(invoice.contract_title)} ({_e(invoice.contract_id)}, {_e(t.s('version'))} "
            f"{_e(invoice.contract_version)})</p>")
     problems = ""
     if invoice.problems:
-        problems = ("<div class=\"box\"><h2>Huomautukset / Problems</h2><p>Näiden asiakkaiden "
-                    "ansioita ei voitu laskea, joten ne puuttuvat laskulta / These customers "
-                    "could not be evaluated, so their earnings are missing from this invoice."
+        problems = (f"<div class=\"box\"><h2>{_e(t.s('Problems'))}</h2><p>"
+                    f"{_e(t.s('These customers could not be evaluated, so their earnings are missing from this invoice.'))}"  # noqa: E501
                     "</p><ul>" + "".join(f"<li>{_e(p)}</li>" for p in invoice.problems)
                     + "</ul></div>")
-    sections = "\n".join(_section(invoice, s, joint) for s in invoice.sections)
-    percent = f"{(invoice.vat_rate * 100).normalize():f}"
-    unit = " " + invoice.currency
-    totals = (
-        "<div class=\"sum\"><table class=\"totals\">"
-        f"<tr class=\"sub\"><th>Välisumma / Subtotal <span class=\"small muted\">(veroton / "
-        f"excl. VAT)</span></th>{_money(invoice.subtotal, unit=unit)}</tr>"
-        f"<tr><th>ALV / VAT {_e(percent)} %</th>{_money(invoice.vat, unit=unit)}</tr>"
-        f"<tr class=\"grand\"><th>Yhteensä / Total</th>{_money(invoice.total, unit=unit)}"
-        "</tr></table></div>")
-    info = "\n".join(x for x in (_info_section(invoice, s, joint) for s in invoice.sections)
-                     if x)
+    sections = "\n".join(_section(invoice, s, joint, t) for s in invoice.sections)
+    info = "\n".join(x for x in (_info_section(s, joint, t) for s in invoice.sections) if x)
     if info:
-        info = ("<div class=\"info\"><h2>Tiedoksi, ei laskuteta / <span class=\"en\">For "
-                "information, not invoiced</span></h2><p class=\"small muted\">Nämä rivit "
-                "eivät sisälly laskun summiin / These rows are not in any total of this "
-                f"invoice.</p>\n{info}</div>")
-    audit = ("<div class=\"audit\"><b>Tarkistustiedot / Audit data</b>" + _kv([
-        ("Sopimuksen sha256 / Contract sha256", invoice.contract_sha256),
-        ("Tapahtumatietojen sha256 / Event inputs sha256", invoice.inputs_sha256),
-        ("Laskentamoottori / Engine version", f"rewardengine {invoice.engine_version}"),
+        info = (f"<div class=\"info\"><h2>{t.h('For information, not invoiced')}</h2>"
+                f"<p class=\"small muted\">"
+                f"{_e(t.s('These rows are not in any total of this invoice.'))}</p>\n{info}"
+                "</div>")
+    audit = (f"<div class=\"audit\"><b>{_e(t.s('Audit data'))}</b>" + _kv([
+        (_e(t.s("Contract sha256")), invoice.contract_sha256),
+        (_e(t.s("Event inputs sha256")), invoice.inputs_sha256),
+        (_e(t.s("Engine version")), f"rewardengine {invoice.engine_version}"),
     ]) + "</div>")
-    body = "\n".join(x for x in (head, parties, ref, problems, sections,
-                                 "<h2>Yhteensä / <span class=\"en\">Totals</span></h2>",
-                                 totals, info, audit) if x)
-    return _page(f"{title} {invoice.number}", body, f"{title} {invoice.number}")
+    body = "\n".join(x for x in (_head(invoice, t, title), parties, ref, _payment(invoice, t),
+                                 problems, sections, f"<h2>{t.h('Totals')}</h2>",
+                                 _totals(invoice, t), info, audit) if x)
+    heading = f"{t.s(title)} {invoice.number}"
+    return _page(heading, body, heading, t)
 
 
 _CLASS_LABELS = {
@@ -486,7 +586,7 @@ def _findings(report: VerifyReport) -> str:
 
 
 def report_html(report: VerifyReport) -> str:
-    unit = " EUR"
+    unit = " " + report.currency
     meta = _kv([
         ("Lasku / Bill", report.bill_file),
         ("Sopimus / Contract", f"{report.contract_id} (versio / version "

@@ -31,21 +31,24 @@ class InvoicingError(ValueError):
 
 def select_providers(loaded: LoadedContract, provider: str | None, joint: bool
                      ) -> tuple[str, tuple[str, ...]]:
-    """(series, providers): one provider's invoice, or a consortium's joint invoice."""
+    """(series, providers): one provider's invoice, or a consortium's joint invoice. A
+    provider's series is its ``invoice_code`` (default its id): the part of the invoice
+    numbers that names it."""
     ids = tuple(p.id for p in loaded.contract.metadata.providers)
+    codes = {p.id: p.invoice_code or p.id for p in loaded.contract.metadata.providers}
     if joint:
         if provider is not None:
             raise InvoicingError("give either --provider or --joint, not both")
         return JOINT, ids
     if provider is None:
         if len(ids) == 1:
-            return ids[0], ids
+            return codes[ids[0]], ids
         raise InvoicingError(f"the contract has providers {', '.join(ids)}: give --provider "
                              "ID, or --joint for one invoice with a section per member")
     if provider not in ids:
         raise InvoicingError(f"provider '{provider[:40]}' is not in the contract "
                              f"({', '.join(ids)})")
-    return provider, (provider,)
+    return codes[provider], (provider,)
 
 
 def inputs_sha256(paths: Iterable[str]) -> str:

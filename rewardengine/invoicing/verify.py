@@ -71,6 +71,7 @@ class VerifyReport:
     billed_total: Decimal
     computed_total: Decimal
     problems: tuple[Problem, ...] = ()
+    currency: str = "EUR"  # the contract's, for the report's amounts
 
     @property
     def difference(self) -> Decimal:
@@ -145,8 +146,9 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         providers=expected_invoice.providers, ledger="", bill_file=bill.file,
         expected_number=expected_invoice.number, findings=tuple(checker.findings),
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
-        problems=(*bill.problems, *_stated_sums(bill, expected_invoice.vat_rate),
-                  *(p for p in evaluation.problems if p.code == "V003")))
+        problems=(*bill.problems, *_stated_sums(bill, expected_invoice),
+                  *(p for p in evaluation.problems if p.code == "V003")),
+        currency=expected_invoice.currency)
 
 
 Ident = tuple[str, Key]
@@ -283,11 +285,13 @@ class _Classifier:
                 clause=e.clause, evidence=e.evidence, ref=e.ref))
 
 
-def _stated_sums(bill: Bill, vat_rate: Decimal) -> list[Problem]:
+def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:
     """The subtotal, VAT and total a bill states must follow from its own lines: the total
-    is what gets paid, so a sum that does not add up makes the bill wrong (B006)."""
-    subtotal = bill.total
-    vat = round_cents(subtotal * vat_rate)
+    is what gets paid, so a sum that does not add up makes the bill wrong (B006). Lines that
+    add up to the computed invoice's have its VAT (per category and rate, each rate by the
+    day its line accrued); other lines the VAT of the contract's rate."""
+    subtotal, vat_rate = bill.total, expected.vat_rate
+    vat = expected.vat if subtotal == expected.subtotal else round_cents(subtotal * vat_rate)
     due = {"subtotal": subtotal, "vat": vat, "total": subtotal + vat}
     how = {"subtotal": "its lines add up to", "vat": f"VAT {vat_rate} of its lines is",
            "total": "its lines plus VAT make"}

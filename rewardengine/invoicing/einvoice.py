@@ -1,0 +1,174 @@
+"""What an e-invoice says, read once from an invoice for both formats (UBL and Finvoice).
+
+An ``EDocument`` is the invoice as EN 16931 sees it: one legal seller, the buyer, a document
+type (380 invoice, 381 credit note), the lines with their VAT, the VAT breakdown and the
+totals, the payment means. ``docs/invoicing.md`` has the table of what each field comes
+from. The rules it follows:
+
+- **One seller.** A provider's invoice has its provider as the seller; a joint invoice with a
+  lead provider, the lead; a summary of member invoices has none, and each member's own
+  invoice (``member_invoice``) is rendered instead.
+- **Signs.** A credit note states amounts as credits: every amount is negated, so a credit
+  note's total is positive; a line that still charges something in it has a negative amount.
+- **Quantity and price.** EN 16931 wants ``quantity x price = line amount`` and a price that
+  is never negative, so a line keeps its quantity and unit price when they give its amount
+  exactly and the quantity fits Finvoice's 14 characters; otherwise (a line cut by a cap, a
+  correction) the quantity is 1 (or -1 for a negative amount) and the price the amount.
+- **VAT.** The invoice's breakdown, per category and rate; exempt groups with different
+  reasons are one group whose reasons are joined (EN 16931 allows one per category).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ..values import round_cents
+from .invoice import ZERO, Correction, Invoice, InvoiceLine, Party, Vat, VatGroup
+
+INVOICE, CREDIT_NOTE = "380", "381"
+SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
+UNIT = "C62"  # UN/ECE rec. 20: "one", a unit of service
+MAX_QUANTITY = 14  # characters of a Finvoice quantity (a third of an hour has too many)
+
+
+class EInvoiceError(ValueError):
+    """An invoice that cannot be an e-invoice as it stands (the message says what is
+    missing)."""
+
+
+@dataclass(frozen=True)
+class ELine:
+    no: int
+    name: str  # the component
+    note: str  # customer, occurrence, what it corrects, and why it is due
+    accrued: date | None
+    quantity: Decimal
+    price: Decimal  # never negative
+    amount: Decimal  # in the document's sign
+    vat: Vat
+    corrects: tuple[str, int] | None = None  # (invoice, line) of a correction
+
+
+@dataclass(frozen=True)
+class EDocument:
+    invoice: Invoice
+    type_code: str
+    seller: Party
+    buyer: Party
+    lines: tuple[ELine, ...]
+    groups: tuple[VatGroup, ...]  # in the document's sign
+    line_total: Decimal
+    vat_total: Decimal
+
+    @property
+    def credit(self) -> bool:
+        return self.type_code == CREDIT_NOTE
+
+    @property
+    def total(self) -> Decimal:
+        return self.line_total + self.vat_total
+
+    @property
+    def buyer_reference(self) -> str:
+        """BT-10: the buyer's reference, else its contract number, else the contract id
+        (Peppol wants a buyer reference or an order reference on every invoice)."""
+        inv = self.invoice
+        return inv.buyer_reference or inv.contract_reference or inv.contract_id
+
+
+def rate_percent(rate: Decimal) -> str:
+    """0.255 as ``25.5``, 0.24 as ``24``: the percent without trailing zeros."""
+    text = f"{(rate * 100).normalize():f}"
+    return text
+
+
+def number(value: Decimal) -> str:
+    """A quantity or price as plain decimal text (no exponent, no trailing zeros)."""
+    text = f"{value.normalize():f}"
+    return text if text != "-0" else "0"
+
+
+def document(invoice: Invoice) -> EDocument:
+    """The e-invoice an invoice makes; ``EInvoiceError`` when it cannot make one."""
+    seller = invoice.seller
+    if invoice.member_invoices:
+        raise EInvoiceError(
+            f"{invoice.number} is a joint invoice without a lead provider: each member "
+            f"invoices its own part; render one member's own invoice (--member ID; members: "
+            f"{', '.join(invoice.providers)})")
+    buyer = invoice.buyer_party
+    if seller is None or buyer is None:
+        raise EInvoiceError(f"{invoice.number} was issued without the parties an e-invoice "
+                            "needs: the contract names no invoicing.buyer (or the invoice "
+                            "was issued before parties were recorded)")
+    missing = [f"seller {k}" for k in seller.missing(seller=True)] + \
+        [f"buyer {k}" for k in buyer.missing(seller=False)]
+    if missing:
+        raise EInvoiceError(f"{invoice.number} cannot be an e-invoice: it lacks the "
+                            f"{', '.join(missing)}")
+    sign = Decimal(-1) if invoice.credit_note else Decimal(1)
+    lines = tuple([*(_line(x, sign, invoice.vat_rate) for x in invoice.lines),
+                   *(_correction(x, sign, invoice.vat_rate) for x in invoice.corrections)])
+    groups = _groups(invoice.vat_breakdown, sign)
+    return EDocument(invoice, CREDIT_NOTE if invoice.credit_note else INVOICE, seller, buyer,
+                     lines, groups, sum((x.amount for x in lines), ZERO),
+                     sum((g.tax for g in groups), ZERO))
+
+
+def _fallback(vat: Vat | None, rate: Decimal) -> Vat:
+    return vat if vat is not None else Vat("S" if rate > 0 else "Z", rate)
+
+
+def _quantity_price(quantity: Decimal, price: Decimal, amount: Decimal
+                    ) -> tuple[Decimal, Decimal]:
+    if price >= 0 and quantity > 0 and round_cents(quantity * price) == amount \
+            and len(number(quantity)) <= MAX_QUANTITY:
+        return quantity, price
+    return (Decimal(1) if amount >= 0 else Decimal(-1)), abs(amount)
+
+
+def _who(customer_id: str | None, occurrence: str) -> str:
+    return f"customer {customer_id}, {occurrence}" if customer_id else f"contract, {occurrence}"
+
+
+def _line(x: InvoiceLine, sign: Decimal, rate: Decimal) -> ELine:
+    amount = sign * x.amount
+    quantity, price = (_quantity_price(x.quantity, x.unit_price, amount) if sign > 0
+                       else _quantity_price(Decimal(0), Decimal(0), amount))
+    return ELine(x.no, x.component, f"{_who(x.customer_id, x.occurrence)}: {x.reason}",
+                 x.date, quantity, price, amount, _fallback(x.vat, rate))
+
+
+def _correction(x: Correction, sign: Decimal, rate: Decimal) -> ELine:
+    amount = sign * x.amount
+    quantity, price = _quantity_price(Decimal(0), Decimal(0), amount)
+    # the reason names the line corrected, what was invoiced and what is due now
+    note = f"{_who(x.customer_id, x.occurrence)}: correction: {x.reason}"
+    return ELine(x.no, x.component, note, x.date, quantity, price, amount,
+                 _fallback(x.vat, rate), (x.corrects_invoice, x.corrects_line))
+
+
+def _groups(groups: tuple[VatGroup, ...], sign: Decimal) -> tuple[VatGroup, ...]:
+    """The breakdown in the document's sign, one group per category and rate."""
+    merged: dict[tuple[str, Decimal], list[VatGroup]] = {}
+    for g in groups:
+        merged.setdefault((g.category, g.rate), []).append(g)
+    out = []
+    for (category, rate), parts in sorted(merged.items()):
+        codes = sorted({g.exemption_code for g in parts if g.exemption_code})
+        reasons = sorted({g.exemption_reason for g in parts if g.exemption_reason})
+        out.append(VatGroup(category, rate, codes[0] if len(codes) == 1 else None,
+                            "; ".join(reasons) or None,
+                            sign * sum((g.taxable for g in parts), ZERO),
+                            sign * sum((g.tax for g in parts), ZERO)))
+    return tuple(out)
+
+
+def terms_text(invoice: Invoice) -> str:
+    """BT-20, in words: the days from the issue date to the due date."""
+    if invoice.due_date is None:
+        return ""
+    days = (invoice.due_date - invoice.issue_date).days
+    return f"{days} days net, due {invoice.due_date.isoformat()}"

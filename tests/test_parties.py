@@ -1,0 +1,188 @@
+"""Parties and payment in the contract: checked ids with located errors; invoice numbers
+that fit an e-invoice; payment references derived from the invoice number; VAT settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CONTRACT_HEAD
+from stdnum import iso11649
+from test_einvoice import PARTIES, SELLER
+
+from rewardengine.invoicing.invoice import Invoice
+from rewardengine.invoicing.reference import (
+    finnish_check_digit,
+    finnish_reference,
+    is_finnish_reference,
+    rf_reference,
+)
+from rewardengine.pipeline import load_contract_text
+
+COMPONENTS = """
+components:
+  - id: base_fee
+    kind: event_fee
+    event: service_start
+    amount: 100.00
+"""
+GOOD = CONTRACT_HEAD.replace("    - {id: acme, name: Acme Oy}\n", SELLER) + COMPONENTS + PARTIES
+
+
+def problems(text: str) -> list[tuple[str, int, str]]:
+    _, found = load_contract_text(text, "contract.yaml")
+    return [(p.code, p.source.line or 0, p.message) for p in found
+            if p.severity.value == "error"]
+
+
+def test_the_full_parties_validate() -> None:
+    assert problems(GOOD) == []
+
+
+def line_of(text: str, fragment: str) -> int:
+    """The 1-based line of ``text`` where ``fragment`` is."""
+    return text[:text.index(fragment)].count("\n") + 1
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("business_id: 9200045-3", "business_id: 9200045-4",
+     "'9200045-4' is not a valid Finnish business id (Y-tunnus)"),
+    ("vat_id: FI92000453", "vat_id: FI92000454", "'FI92000454' is not a valid VAT id"),
+    ("iban: FI21 1234 5600 0007 85", "iban: FI21 1234 5600 0007 86", "is not a valid IBAN"),
+    ("bic: NDEAFIHH", "bic: NDEA", "'NDEA' is not a valid BIC"),
+    ("city: Turku}", "city: Turku, country: XX}", "'XX' is not an ISO 3166 country code"),
+    ('scheme: "0216", id: "003792000074"', 'scheme: "9999", id: "003792000074"',
+     "scheme '9999' is not one the engine knows"),
+    ('id: "003792000074"', 'id: "003792000075"', "is not a valid Finnish OVT code"),
+])
+def test_a_wrong_id_is_a_located_error(old: str, new: str, says: str) -> None:
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    found = problems(text)
+    assert len(found) == 1, found
+    code, at, message = found[0]
+    assert code == "C110" and at == line_of(text, new) and says in message, found
+
+
+def test_a_foreign_provider_keeps_its_own_business_id() -> None:
+    text = GOOD.replace("business_id: 9200045-3", "business_id: '12345678'").replace(
+        "city: Turku}", "city: London, country: GB}").replace("vat_id: FI92000453",
+                                                             "vat_id: GB980780684")
+    assert problems(text) == []
+
+
+def test_an_e_invoicing_contract_needs_every_seller_and_short_numbers() -> None:
+    no_bank = GOOD.replace("      bank: {iban: FI21 1234 5600 0007 85, bic: NDEAFIHH}\n", "")
+    assert [(c, m[:60]) for c, _, m in problems(no_bank)] == [
+        ("C226", "provider 'acme' cannot be the seller of an e-invoice: give i")]
+    assert "give its bank" in problems(no_bank)[0][2]
+    long = GOOD.replace("number_prefix: T\n", "number_prefix: Tehostettu24\n")
+    ((code, line, message),) = problems(long)
+    assert code == "C225" and line == line_of(long, "number_prefix:") and message.startswith(
+        "invoice numbers such as 'Tehostettu24-acme-0001' have 22 characters; an e-invoice "
+        "number has at most 20 (Finvoice): give a shorter invoicing.number_prefix or a short "
+        "invoice_code for provider 'acme'")
+    coded = long.replace("      name: Acme Oy\n", "      name: Acme Oy\n      invoice_code: A\n")
+    assert problems(coded) == []  # Tehostettu24-A-0001: 19 characters
+
+
+def test_invoice_codes_keep_numbers_apart() -> None:
+    two = GOOD.replace("      name: Acme Oy\n", "      name: Acme Oy\n      invoice_code: A\n") \
+        .replace("  vat_rate: 0.24\n", "") .replace(
+            "  valid_from:", "  vat_rate: 0.24\n  valid_from:")
+    beta = SELLER.replace("id: acme", "id: beta").replace("Acme Oy", "Beta Oy")
+    two = two.replace("      bank: {iban: FI21 1234 5600 0007 85, bic: NDEAFIHH}\n",
+                      "      bank: {iban: FI21 1234 5600 0007 85, bic: NDEAFIHH}\n"
+                      + beta + "      invoice_code: A\n", 1)
+    found = problems(two)
+    assert [c for c, _, _ in found] == ["C225"]
+    assert found[0][2].startswith("provider 'beta' is numbered 'A' like another provider: "
+                                  "invoice numbers would repeat")
+
+
+def test_a_lead_provider_must_be_a_provider_and_vat_must_hold_from_the_first_day() -> None:
+    lead = GOOD.replace("  vat_rate: 0.24\n", "  vat_rate: 0.24\n  lead_provider: beta\n")
+    assert [m for _, _, m in problems(lead)] == [
+        "metadata: lead_provider 'beta' is not one of the providers"]
+    late = GOOD.replace("  vat_rate: 0.24\n", "  vat_rate: {values: {2020-02-01: 0.24}}\n")
+    ((code, _, message),) = problems(late)
+    assert code == "C220" and "holds from 2020-02-01, after the contract's valid_from" in message
+
+
+@pytest.mark.parametrize(("vat", "says"), [
+    ("{category: E}", "needs its exemption_reason or exemption_code"),
+    ("{category: E, rate: 0.24, exemption_reason: health care}", "a rate is given only with"),
+    ("{category: S, exemption_reason: no}", "an exemption reason is given only with"),
+    ("{category: X}", "components.0.vat.category: 'X' is not one of 'S', 'E' or 'Z'"),
+    ("{category: E, exemption_code: EXEMPT}",
+     "'EXEMPT' is not a VATEX code written like VATEX-EU-132-1C"),
+])
+def test_a_component_s_vat_is_consistent(vat: str, says: str) -> None:
+    text = GOOD.replace("    amount: 100.00\n", f"    amount: 100.00\n    vat: {vat}\n")
+    found = problems(text)
+    assert len(found) == 1 and says in found[0][2], found
+
+
+# --- payment references -----------------------------------------------------------------------
+
+def test_finnish_reference_check_digit_7_3_1() -> None:
+    # worked examples of the Finnish banks' reference number rules
+    assert finnish_check_digit("123456") == "1"
+    assert finnish_check_digit("1234") == "4"
+    assert is_finnish_reference("1234561") and not is_finnish_reference("1234562")
+    assert not is_finnish_reference("12")  # at least 4 digits
+
+
+def test_references_are_derived_from_the_number_stable_and_apart() -> None:
+    refs = [finnish_reference(f"T-acme-{n:04d}") for n in range(1, 200)]
+    assert len(set(refs)) == len(refs) and all(is_finnish_reference(r) for r in refs)
+    assert finnish_reference("T-acme-0001") == finnish_reference("T-acme-0001")
+    assert finnish_reference("T-acme-0001") != finnish_reference("T-beta-0001")
+    rf = rf_reference("T-acme-0001")
+    assert iso11649.is_valid(rf) and rf.endswith(finnish_reference("T-acme-0001"))
+    assert rf_reference("TTV-BRK-0004") == "RF631584257539000043"  # body: Finnish ref.
+
+
+def test_an_rf_reference_when_the_contract_asks(tmp_path: Path) -> None:
+    from conftest import contract_from
+    from invoicing_cases import events, issue
+    loaded = contract_from("""
+components:
+  - id: base_fee
+    kind: event_fee
+    event: service_start
+    amount: {A: 100.00, B: 150.00}
+""" + PARTIES.replace("payment_terms_days: 14", "payment_terms_days: 30\n  "
+                      "payment_reference: rf"), CONTRACT_HEAD.replace(
+        "    - {id: acme, name: Acme Oy}\n", SELLER))
+    inv = issue(loaded, events(), "2020-01", tmp_path / "l.sqlite").invoice
+    assert inv is not None and inv.payment_reference is not None
+    assert inv.payment_reference.startswith("RF") and iso11649.is_valid(inv.payment_reference)
+    assert str(inv.due_date) == "2020-03-01"  # 31 Jan + 30 days
+
+
+def test_an_invoice_written_before_e_invoicing_is_still_read(tmp_path: Path) -> None:
+    from invoicing_cases import contract, events, issue
+    inv = issue(contract(), events(), "2020-01", tmp_path / "l.sqlite").invoice
+    assert inv is not None
+    data = json.loads(json.dumps(inv.to_dict()))
+    for key in ("buyer_party", "references", "due_date", "payment_reference",
+                "lead_provider", "member_invoices"):
+        data.pop(key, None)
+    for section in data["sections"]:
+        section.pop("seller", None)
+        for line in section["lines"]:
+            line.pop("vat")
+    old = Invoice.from_dict(data)
+    assert old.buyer_party is None and old.lines[0].vat is None
+    assert (old.subtotal, old.vat) == (inv.subtotal, inv.vat)  # one rate, as issued
+
+
+def test_party_names_fit_an_e_invoice() -> None:
+    long = GOOD.replace("      name: Acme Oy\n", f"      name: {'A' * 71}\n")
+    ((code, line, message),) = problems(long)
+    assert code == "C226" and line == line_of(long, "A" * 71) and "has 71 characters" in message
+    buyer = GOOD.replace("  buyer: Test TE office\n", f"  buyer: {'B' * 80}\n").replace(
+        "    name: Testikunnan työllisyysalue\n", "")
+    assert [c for c, _, _ in problems(buyer)] == ["C226"]
