@@ -79,7 +79,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C210", "steps or bands out of order", _E, "contract-cross-checks-c2xx"),
     ("C211", "a value the engine cannot count with", _E, "contract-cross-checks-c2xx"),
-    ("C212", "two providers, or two segments, with the same id", _E,
+    ("C212", "two providers, segments or extent bands with the same id", _E,
      "contract-cross-checks-c2xx"),
     ("C213", "an unknown or mixed segment attribute", _E, "contract-cross-checks-c2xx"),
     ("C214", "a tier has rules although segments come from the referral", _E,

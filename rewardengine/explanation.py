@@ -29,23 +29,44 @@ class EventView:
 
     event: EventBase
     state: str  # "live", "superseded" (by a later-recorded row) or "voided"
+    # a live event's version recorded first, when a later one replaced it (a job's end as
+    # agreed at its start, before an extension)
+    first: EventBase | None = None
 
     @property
     def details(self) -> str:
-        e = self.event
-        parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-                 for k, v in e.model_dump(exclude_none=True).items() if k not in _SKIP]
-        attrs = getattr(e, "attributes", {})
-        parts.extend(f"{k}={v}" for k, v in sorted(attrs.items()))
-        if e.recorded is not None and e.recorded != e.date:
-            parts.append(f"recorded {e.recorded}")
-        return ", ".join(parts)
+        text = ", ".join(_fields(self.event))
+        if self.first is not None:
+            changed = [f for f in _fields(self.first, dated=False)
+                       if f not in _fields(self.event, dated=False)]
+            text += (f"; first recorded {self.first.known_on}"
+                     + (f" with {', '.join(changed)}" if changed else ""))
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         e = self.event
-        return {"event_id": e.event_id, "type": getattr(e, "type", None),
-                "date": e.date.isoformat(), "recorded": e.known_on.isoformat(),
-                "state": self.state, "details": self.details, "source": str(e.source)}
+        out = {"event_id": e.event_id, "type": getattr(e, "type", None),
+               "date": e.date.isoformat(), "recorded": e.known_on.isoformat(),
+               "state": self.state, "details": self.details, "source": str(e.source)}
+        if self.first is not None:
+            out["first_recorded"] = {"recorded": self.first.known_on.isoformat(),
+                                     "details": ", ".join(_fields(self.first)),
+                                     "source": str(self.first.source)}
+        return out
+
+
+def _fields(e: EventBase, dated: bool = True) -> list[str]:
+    """An event's fields in words: "end=2020-03-31", "kind=open", ..."""
+    skip = _SKIP if dated else _SKIP - {"date"}
+    parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+             for k, v in e.model_dump(exclude_none=True).items() if k not in skip]
+    if not dated and e.end is None and getattr(e, "type", None) in ("employment", "education"):
+        parts.append("no end")  # so a first version without an end shows beside a later end
+    attrs = getattr(e, "attributes", {})
+    parts.extend(f"{k}={v}" for k, v in sorted(attrs.items()))
+    if dated and e.recorded is not None and e.recorded != e.date:
+        parts.append(f"recorded {e.recorded}")
+    return parts
 
 
 @dataclass(frozen=True)
@@ -110,7 +131,8 @@ def explain(ev: Evaluation, cust: CustomerResult) -> Explanation:
     follow = ctx.window("service_and_follow_up")
     follow_up = (f"until {follow.last_day} ({contract.windows.follow_up} after the service)"
                  if follow is not None and contract.windows.follow_up is not None else None)
-    timeline = (*(EventView(e, "live") for e in tl.events),
+    firsts = {e.event_id: e for e in tl.first_versions}
+    timeline = (*(EventView(e, "live", firsts.get(e.event_id)) for e in tl.events),
                 *(EventView(e, "superseded") for e in tl.superseded),
                 *(EventView(e, "voided") for e in tl.voided))
     views = []

@@ -17,6 +17,13 @@ employment_condition). Rules, documented in docs/contract-language.md:
   or longer work, never counts or pays less.
 * Spells: qualifying stretches joined across gaps of at most ``max_gap`` days (a gap of exactly
   ``max_gap`` joins, one day more splits); gap days are not counted.
+* Hours on average (``reach_average``): a day's hours are the weekly hours of the counting jobs
+  active that day divided by 7, so a week wholly inside a job counts its weekly hours. A
+  duration is reached on the first day that ends a window of counted days of that length
+  (the shortest run of counted days, ending that day, whose weighted count reaches it) whose
+  hours average at least the minimum a week: ``7 * hours >= minimum * counted days``, decided
+  exactly. Windows roll: when the first weeks average too little, a later window may reach
+  it. Gap days count neither as days nor as hours.
 """
 
 from __future__ import annotations
@@ -56,6 +63,9 @@ class Stretch:
     exact_weight: Fraction  # hours-weighted average of the jobs' kind weights, exactly
     evidence: str  # weakest evidence among the jobs
     event_ids: tuple[str, ...]
+    # hours per week of the jobs at each evidence level or stronger (EVIDENCE_LEVELS order):
+    # the evidence of hours on average
+    level_hours: tuple[Decimal, ...] = ()
 
     @property
     def weight(self) -> Decimal:
@@ -102,6 +112,10 @@ class Reached:
     evidence: str
     event_ids: tuple[str, ...]
     first_day: date
+    # with hours on average: the hours worked in the window first_day..on (its average a
+    # week is 7 * hours / days)
+    hours: Fraction | None = None
+    days: int = 0
 
 
 def job_hours(job: Employment, full_time: Decimal = FULL_TIME_HOURS) -> Decimal:
@@ -176,8 +190,16 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
         out.append(Stretch(Period(start, end), hours, fte,
                            _day_weight(active, weights, full_time, qualifies),
                            _day_evidence(active, qualifies),
-                           tuple(sorted(j.event_id for j in active))))
+                           tuple(sorted(j.event_id for j in active)),
+                           _level_hours(active, full_time)))
     return out
+
+
+def _level_hours(jobs: Sequence[Employment], full_time: Decimal) -> tuple[Decimal, ...]:
+    """The hours a week of the jobs at each evidence level or stronger."""
+    return tuple(sum((job_hours(j, full_time) for j in jobs
+                      if EVIDENCE_LEVELS.index(j.evidence) <= rank), Decimal(0))
+                 for rank in range(len(EVIDENCE_LEVELS)))
 
 
 def _meets(jobs: Sequence[Employment], min_hours: Decimal | None, min_fte: Decimal | None,
@@ -251,6 +273,61 @@ def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
                            parts[0].period.start)
         total += part.exact_days
     return None
+
+
+def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
+                  minimum: Decimal) -> Reached | None:
+    """The first day that ends a window of ``needed(first day)`` weighted days of ``parts``
+    averaging at least ``minimum`` hours a week (see the module). Decided in whole numbers:
+    weights scaled by the least common multiple of their denominators, hours by a power of
+    ten, and a day's hours kept as hours a week (``7 * hours >= minimum * days`` becomes
+    ``sum of weekly hours >= minimum * days``)."""
+    days = [(part.period.start + timedelta(days=i), part)
+            for part in parts for i in range(part.period.days)]
+    w_scale = math.lcm(*(p.exact_weight.denominator for p in parts)) if parts else 1
+    h_scale = 10 ** max(_places(minimum), *(_places(p.hours) for p in parts))
+    per_part = {id(p): (int(p.exact_weight * w_scale), int(p.hours * h_scale)) for p in parts}
+    weights = [0]
+    hours = [0]
+    for _, part in days:
+        w, h = per_part[id(part)]
+        weights.append(weights[-1] + w)
+        hours.append(hours[-1] + h)
+    goal = int(minimum * h_scale)
+
+    def need(i: int) -> int:
+        return int(needed(days[i][0])) * w_scale
+
+    s = 0
+    for e in range(len(days)):
+        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
+            s += 1
+        if weights[e + 1] - weights[s] < need(s):
+            continue
+        if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
+            window = days[s:e + 1]
+            used = list({id(p): p for _, p in window}.values())
+            return Reached(days[e][0], _average_evidence(window, goal, h_scale),
+                           tuple(sorted({i for p in used for i in p.event_ids})),
+                           days[s][0], Fraction(hours[e + 1] - hours[s], 7 * h_scale),
+                           e + 1 - s)
+    return None
+
+
+def _places(value: Decimal) -> int:
+    """The decimal places a value is written with (0 for a whole number)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _average_evidence(days: Sequence[tuple[date, Stretch]], goal: int, h_scale: int) -> str:
+    """The evidence of hours on average: the strongest level whose jobs (at that level or
+    stronger) average enough over the window on their own; as for a day, more work never
+    weakens it."""
+    for rank, level in enumerate(EVIDENCE_LEVELS):
+        if sum(int(p.level_hours[rank] * h_scale) for _, p in days) >= goal * len(days):
+            return level
+    return weakest(p.evidence for _, p in days)
 
 
 def counted(parts: Sequence[Stretch]) -> Decimal:

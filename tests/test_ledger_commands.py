@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ledger_cases import cli, digest, issued, legacy, rows, sql
 
 from rewardengine.api import check_ledger, export_ledger
@@ -49,6 +50,20 @@ def test_check_as_json_is_the_librarys_report(tmp_path: Path) -> None:
     assert (data["invoices"], data["lines"], data["corrections"]) == (4, 4, 2)
     assert data["contracts"] == {"test": 4} and data["problems"] == []
     assert data["head"] == {"invoice": "test-acme-0004", "chain_sha256": _head(ledger)}
+
+
+@pytest.mark.parametrize("table", ["invoices", "invoice_lines", "corrections",
+                                   "invoice_chain", "schema_version"])
+def test_check_a_ledger_missing_a_table(tmp_path: Path, table: str) -> None:
+    ledger = issued(tmp_path)
+    sql(ledger, "PRAGMA foreign_keys = OFF", f"DROP TABLE {table}")
+    code, out, err = cli("ledger", "check", "--ledger", str(ledger), "--format", "json")
+    assert code in (1, 2), err
+    problems = json.loads(out)["problems"] if out else []
+    assert any(p["code"] == "L004" and table in p["message"] for p in problems) or code == 2
+    code, out, _ = cli("ledger", "export", "--ledger", str(ledger))
+    assert (code, out) == (1, "")  # the tables are not as written: nothing is exported
+    assert cli("invoice", "show", "test-acme-0001", "--ledger", str(ledger))[0] == 2
 
 
 def test_check_lists_every_problem_and_exits_1(tmp_path: Path) -> None:

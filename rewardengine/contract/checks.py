@@ -22,13 +22,16 @@ from .einvoice_checks import einvoice_checks
 from .load import Draft
 from .model import (
     BOUND_TYPES,
+    EMPLOYMENT_KINDS,
     EVIDENCE_LEVELS,
+    PRICE_DIMENSIONS,
     ComponentBase,
     Dated,
     Path,
     PriceTable,
     Range,
     Site,
+    price_dimension,
 )
 from .segments import SEGMENT_ATTRIBUTES_OK, coverage, describe_point
 
@@ -243,51 +246,99 @@ def _empty(lower: tuple[Any, bool], upper: tuple[Any, bool]) -> bool:
     return bool(lo > hi or (lo == hi and not (lower[1] and upper[1])))
 
 
+_KEY_WORDS = {"segment": "segment", "kind": "employment kind", "evidence": "evidence"}
+_PLURAL = {"segment": "segments", "kind": "employment kinds", "evidence": "evidence levels"}
+_ONE = {"segment": "a segment", "kind": "an employment kind", "evidence": "an evidence level"}
+
+
 def _price_checks(draft: Draft, table: PriceTable, base: Path,
                   applies_to: list[str] | None) -> Iterator[Problem]:
+    """A price table's keys: segment ids, employment kinds (where the table may be priced by
+    kind) and evidence levels, nested in that order, one dimension per mapping; a table by
+    segment prices every segment the component applies to, a table by kind every kind it
+    counts."""
     price = table.price
     segment_ids = draft.segment_ids()
     if not isinstance(price, dict) or segment_ids is None:
         return
     path = (*base, *table.path)
-    evidence_ok = table.by_evidence and table.role != "cap"
-    keys = list(price)
-    seg_keys = [k for k in keys if k in segment_ids]
-    ev_keys = [k for k in keys if k in EVIDENCE_LEVELS]
+    yield from _level_checks(draft, table, price, path, segment_ids, applies_to, None)
+
+
+def _level_checks(draft: Draft, table: PriceTable, cell: dict[str, Any], path: Path,
+                  segment_ids: list[str], applies_to: list[str] | None, outer: str | None
+                  ) -> Iterator[Problem]:
     where = ".".join(str(p) for p in path)
-    for k in keys:
-        if k not in segment_ids and k not in EVIDENCE_LEVELS:
-            yield _key_err(draft, "C202", f"{where}: '{k}' is neither a segment "
-                           f"({', '.join(segment_ids)}) nor an evidence level", *path, k)
-    if seg_keys and ev_keys:
-        yield _err(draft, "C202", f"{where} mixes segment and evidence keys; nest evidence "
-                   "levels under each segment", *path)
-    if ev_keys and not evidence_ok:
-        yield _err(draft, "C202", f"{where}: prices by evidence level only apply to "
-                   "employment-based fees", *path)
-    if seg_keys:
+    dims = {k: price_dimension(k, segment_ids) for k in cell}
+    here = [d for d in PRICE_DIMENSIONS if d in dims.values()]
+    for k, dim in dims.items():
+        if dim is None:
+            yield _key_err(draft, "C202", _unknown_key(where, k, here, segment_ids, outer),
+                           *path, k)
+    yield from _dimension_checks(draft, table, path, where, here, outer)
+    if "segment" in here:
         needed = applies_to if applies_to is not None else segment_ids
-        missing = [s for s in needed if s not in price]
+        missing = [s for s in needed if s not in cell]
         if missing:
             yield _err(draft, "C203", f"{where} has no price for segment(s) "
                        f"{', '.join(missing)}", *path)
-    for k, v in price.items():
+    if "kind" in here and table.by_kind and table.role != "cap":
+        missing = [k for k in table.by_kind if k not in cell]
+        if missing:
+            yield _err(draft, "C203", f"{where} has no price for employment kind(s) "
+                       f"{', '.join(missing)}, which the component counts", *path)
+    for k, v in cell.items():
         if isinstance(v, dict):
-            yield from _nested_checks(draft, k, v, where, path, segment_ids, evidence_ok)
+            yield from _nested_checks(draft, table, k, v, path, where, dims[k], here,
+                                      segment_ids, applies_to)
 
 
-def _nested_checks(draft: Draft, k: str, cell: dict[str, Any], where: str, path: Path,
-                   segment_ids: list[str], evidence_ok: bool) -> Iterator[Problem]:
-    if k not in segment_ids:
-        yield _key_err(draft, "C202", f"{where}.{k}: only a segment may hold a table of "
-                       "evidence levels", *path, k)
-    for ek in cell:
-        if ek not in EVIDENCE_LEVELS:
-            yield _key_err(draft, "C202", f"{where}.{k}: '{ek}' is not an evidence level "
-                           f"({', '.join(EVIDENCE_LEVELS)})", *path, k, ek)
-    if not evidence_ok:
+def _unknown_key(where: str, k: str, here: list[str], segment_ids: list[str],
+                 outer: str | None) -> str:
+    if outer is not None:
+        dim = "kind" if "kind" in here else "evidence"
+        values = EMPLOYMENT_KINDS if dim == "kind" else EVIDENCE_LEVELS
+        return f"{where}: '{k}' is not {_ONE[dim]} ({', '.join(values)})"
+    names = [f"a segment ({', '.join(segment_ids)})",
+             *(["an employment kind"] if "kind" in here else []), "an evidence level"]
+    return f"{where}: '{k}' is neither {', '.join(names[:-1])} nor {names[-1]}"
+
+
+def _dimension_checks(draft: Draft, table: PriceTable, path: Path, where: str,
+                      here: list[str], outer: str | None) -> Iterator[Problem]:
+    if len(here) > 1:
+        a, b = here[0], here[1]
+        yield _err(draft, "C202", f"{where} mixes {_KEY_WORDS[a]} and {_KEY_WORDS[b]} keys; "
+                   f"nest {_PLURAL[b]} under each {_KEY_WORDS[a]}", *path)
+    if outer is not None and here and PRICE_DIMENSIONS.index(here[0]) <= \
+            PRICE_DIMENSIONS.index(outer):
+        yield _err(draft, "C202", f"{where}: {_PLURAL[here[0]]} cannot be nested under "
+                   f"{_ONE[outer]} (prices nest segment, then employment kind, then "
+                   "evidence level)", *path)
+    ok = table.role != "cap"
+    if "evidence" in here and not (table.by_evidence and ok):
         yield _err(draft, "C202", f"{where}: prices by evidence level only apply to "
-                   "employment-based fees", *path, k)
+                   "employment-based fees", *path)
+    if "kind" in here and not (table.by_kind and ok):
+        yield _err(draft, "C202", f"{where}: prices by employment kind only apply to the "
+                   "fees of employment_outcome", *path)
+
+
+def _nested_checks(draft: Draft, table: PriceTable, k: str, cell: dict[str, Any], path: Path,
+                   where: str, dim: str | None, here: list[str], segment_ids: list[str],
+                   applies_to: list[str] | None) -> Iterator[Problem]:
+    if dim in ("segment", "kind"):
+        yield from _level_checks(draft, table, cell, (*path, k), segment_ids, applies_to, dim)
+        return
+    if dim == "evidence":
+        yield _key_err(draft, "C202", f"{where}.{k}: an evidence level holds one amount, not "
+                       "a table", *path, k)
+        return
+    inner = [d for d in PRICE_DIMENSIONS
+             if any(price_dimension(x, segment_ids) == d for x in cell)] or ["evidence"]
+    holder = here[0] if here and here[0] != "evidence" else "segment"
+    yield _key_err(draft, "C202", f"{where}.{k}: only {_ONE[holder]} may hold a table of "
+                   f"{_PLURAL[inner[0]]}", *path, k)
 
 
 def _phase_checks(draft: Draft, comp: ComponentBase, base: Path) -> Iterator[Problem]:

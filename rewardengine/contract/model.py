@@ -146,18 +146,56 @@ def amounts_of(value: Any) -> list[Decimal]:
     return [value] if isinstance(value, Decimal) else []
 
 
-# A price: an amount; or a mapping by segment id; or by evidence level; or segment -> evidence.
-# Each amount may change on dates.
+# A price: an amount; or a mapping by segment id, by employment kind or by evidence level,
+# nested in that order (segment -> kind -> evidence, any of them left out). Each amount may
+# change on dates. Which keys a table may use is checked by the cross-checks (C202).
 PriceCell = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
     | Annotated[dict[str, Amount], Tag("a mapping")],
     Discriminator(by_shape),
 ]
-Price = Annotated[
+PriceCell2 = Annotated[
     Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
     | Annotated[dict[str, PriceCell], Tag("a mapping")],
     Discriminator(by_shape),
 ]
+Price = Annotated[
+    Annotated[Money, Tag("a scalar")] | Annotated[Dated, Tag("a dated value")]
+    | Annotated[dict[str, PriceCell2], Tag("a mapping")],
+    Discriminator(by_shape),
+]
+
+# the dimensions a price table may be keyed by, outermost first
+PRICE_DIMENSIONS: tuple[str, ...] = ("segment", "kind", "evidence")
+
+
+def price_dimension(key: str, segment_ids: Sequence[str]) -> str | None:
+    """Which dimension a price table's key names (a segment id first), or None."""
+    if key in segment_ids:
+        return "segment"
+    if key in EMPLOYMENT_KINDS:
+        return "kind"
+    if key in EVIDENCE_LEVELS:
+        return "evidence"
+    return None
+
+
+def price_leaves(price: Any, segment_ids: Sequence[str],
+                 on_way: tuple[tuple[str, str], ...] = ()
+                 ) -> list[tuple[tuple[tuple[str, str], ...], Any]]:
+    """Every amount of a price (a plain or dated amount), with the (dimension, key) pairs on
+    its way down: ``(("segment", "A"), ("kind", "open"), ("evidence", "register"))``. Keys of
+    no dimension are left out (the cross-checks report them)."""
+    if not isinstance(price, dict):
+        return [(on_way, price)]
+    out: list[tuple[tuple[tuple[str, str], ...], Any]] = []
+    for key, cell in price.items():
+        dim = price_dimension(key, segment_ids)
+        if dim is not None:
+            out.extend(price_leaves(cell, segment_ids, (*on_way, (dim, key))))
+    return out
+
+
 # --- metadata -------------------------------------------------------------------------------
 
 def _currency(value: Any) -> str:
@@ -378,6 +416,9 @@ class PriceTable:
     role: PriceRole  # fee: what one line pays; rate: per unit; budget; cap: a limit
     label: str  # "fee", "milestone 2 fee", "full fee": for messages
     by_evidence: bool = False
+    # the employment kinds a table by kind must price (the kinds the component counts); empty:
+    # the table may not be priced by employment kind
+    by_kind: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

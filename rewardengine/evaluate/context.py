@@ -14,7 +14,14 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from ..contract.load import LoadedContract
-from ..contract.model import EVIDENCE_LEVELS, ComponentBase, OutcomeWindow, Price, amount_at
+from ..contract.model import (
+    EMPLOYMENT_KINDS,
+    EVIDENCE_LEVELS,
+    ComponentBase,
+    OutcomeWindow,
+    Price,
+    amount_at,
+)
 from ..contract.segments import AttrValue, Since, assign
 from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
@@ -121,21 +128,27 @@ class CustomerContext:
     # --- prices ----------------------------------------------------------------------
 
     def price(self, price: Price | None, evidence: str | None = None,
-              on: date | None = None) -> Decimal | None:
-        """The amount for this customer's segment (and evidence level) in force on ``on``
-        (the day the fee is earned; the evaluation date when left out); None: not priced."""
+              on: date | None = None, kind: str | None = None) -> Decimal | None:
+        """The amount for this customer's segment (and employment kind, and evidence level)
+        in force on ``on`` (the day the fee is earned; the evaluation date when left out);
+        None: not priced. A table by kind asked for no kind gives the most any kind pays; a
+        table by evidence asked for no level, the strongest level priced."""
         if price is None:
             return None
-        day = on or self.as_of
-        if not isinstance(price, dict):
-            return amount_at(price, day)
-        cell: Any = price
-        if self.segment is not None and self.segment in cell:
-            cell = cell[self.segment]
-            if not isinstance(cell, dict):
-                return amount_at(cell, day)
+        return self._cell(price, evidence, on or self.as_of, kind)
+
+    def _cell(self, cell: Any, evidence: str | None, day: date, kind: str | None
+              ) -> Decimal | None:
         if not isinstance(cell, dict):
-            return None
+            return amount_at(cell, day)
+        if self.segment is not None and self.segment in cell:
+            return self._cell(cell[self.segment], evidence, day, kind)
+        if any(k in EMPLOYMENT_KINDS for k in cell):
+            if kind is not None:
+                return self._cell(cell[kind], evidence, day, kind) if kind in cell else None
+            found = [v for k in EMPLOYMENT_KINDS if k in cell
+                     if (v := self._cell(cell[k], evidence, day, None)) is not None]
+            return max(found, default=None)
         if evidence is None:
             # a table by evidence level with no evidence asked: the strongest level priced
             for level in EVIDENCE_LEVELS:

@@ -83,7 +83,9 @@ class Contact(EventBase):
 
 
 class Employment(EventBase):
-    """A job: ``date`` is its first day, ``end`` its last day (empty while ongoing)."""
+    """A job: ``date`` is its first day, ``end`` its last day (empty while ongoing);
+    ``employer`` identifies the employment relationship's employer (a business id or any
+    stable code), for rules that ask for one employer."""
 
     type: Literal["employment"]
     hours_per_week: Quantity | None = None
@@ -91,6 +93,7 @@ class Employment(EventBase):
     kind: EmploymentKind
     evidence: EvidenceLevel
     wage: Money | None = None
+    employer: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
     @model_validator(mode="after")
     def _has_extent(self) -> Employment:

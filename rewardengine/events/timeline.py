@@ -2,7 +2,9 @@
 
 Only rows whose ``recorded`` date (default: ``date``) is on or before ``as_of`` count. Of the
 versions of one ``event_id`` the one recorded last wins; if that version is ``void`` the event
-is gone. So a late or corrected fact changes later results, never earlier ones.
+is gone. So a late or corrected fact changes later results, never earlier ones. The version
+recorded first is kept beside it (``first_version``): what was known, or agreed, when the fact
+was first recorded (a fixed-term job's end as agreed at its start, before any extension).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Timeline:
     # versions replaced by a later-recorded one, and events retracted, for explanations
     superseded: tuple[EventBase, ...] = ()
     voided: tuple[EventBase, ...] = ()
+    # the version of each live event recorded first, where a later one replaced it
+    first_versions: tuple[EventBase, ...] = ()
     referrals: tuple[Referral, ...] = field(init=False)
     service_starts: tuple[ServiceStart, ...] = field(init=False)
     service_ends: tuple[ServiceEnd, ...] = field(init=False)
@@ -63,6 +67,10 @@ class Timeline:
                           ("earnings", Earnings)):
             object.__setattr__(self, name, of(cls))
 
+    def first_version(self, event: EventBase) -> EventBase:
+        """The version of ``event`` recorded first (the event itself when it has one)."""
+        return next((e for e in self.first_versions if e.event_id == event.event_id), event)
+
     @property
     def referral(self) -> Referral | None:
         """The first referral (a later one is a re-referral and does not re-segment)."""
@@ -72,10 +80,14 @@ class Timeline:
 def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:
     """Build one customer's timeline from all rows of that customer (any order)."""
     latest: dict[str, EventBase] = {}
+    first: dict[str, EventBase] = {}
     superseded: list[EventBase] = []
     for row in rows:
         if row.customer_id != customer_id or row.known_on > as_of:
             continue
+        earliest = first.get(row.event_id)
+        if earliest is None or row.known_on < earliest.known_on:
+            first[row.event_id] = row
         prev = latest.get(row.event_id)
         if prev is None or row.known_on > prev.known_on:
             if prev is not None:
@@ -85,8 +97,9 @@ def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeli
             superseded.append(row)
     live = sorted((e for e in latest.values() if not e.void), key=_order)
     voided = sorted((e for e in latest.values() if e.void), key=_order)
+    firsts = tuple(first[e.event_id] for e in live if first[e.event_id] is not e)
     return Timeline(customer_id, as_of, tuple(live), tuple(sorted(superseded, key=_order)),
-                    tuple(voided))
+                    tuple(voided), firsts)
 
 
 def group_by_customer(rows: Iterable[EventBase]) -> dict[str, list[EventBase]]:

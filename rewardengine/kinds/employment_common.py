@@ -2,32 +2,50 @@
 (spells, or all counted work), its trace, and the words their reasons are made of.
 
 Used by employment_outcome and milestones (employment_condition borrows a few words). The
-counting rules themselves are in rewardengine/work.py and docs/contract-language.md.
+counting rules themselves are in rewardengine/work.py and docs/contract-language.md. The
+outcome work rules (``OutcomeWork``) decided here:
+
+* ``starts_within``: only jobs whose first day (``date``) lies inside the window (both ends
+  included) count; their days count after it closes, up to the deadline.
+* ``min_agreed_length``: only jobs whose first recorded version (the timeline's
+  ``first_version``) has no end, or an end with ``end + 1 day >= date + length``, count; a
+  later extension changes nothing.
+* ``one_employer``: the jobs of each employer (a job naming none is its own) are counted and
+  joined into spells apart; the trace names where a change of employer ended a spell.
+* ``average_hours_per_week``: tracks are reached through ``work.reach_average``.
+* A ``Grade`` (employment_outcome's prices by kind or band) counts one kind's jobs, and the
+  days at or above a band's lower bound, on their own; its tracks' keys end ``:<grade>``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from itertools import pairwise
+from typing import Literal
+
+from pydantic import Field
 
 from ..contract.model import (
     EVIDENCE_LEVELS,
     ComponentBase,
     OutcomeWindow,
+    Path,
     Price,
     QualifyingWork,
+    Site,
     WorkRules,
 )
 from ..contract.windows import Deadline
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
-from ..values import Duration
+from ..values import Duration, DurationField, Quantity
 from ..work import (
     Reached,
     Spell,
@@ -39,6 +57,7 @@ from ..work import (
     job_hours,
     job_period,
     reach,
+    reach_average,
     spells,
     stretches,
     weakest,
@@ -105,15 +124,21 @@ def duration_text(duration: Duration, days: Decimal) -> str:
     return f"{duration} ({count_days(days)})"
 
 
-def criteria_text(work: QualifyingWork) -> str:
+def criteria_text(work: QualifyingWork, grade: Grade | None = None) -> str:
     """What work qualifies, in words: "0.80 FTE or more, open or subsidised at weight 0.5"."""
     parts: list[str] = []
-    if work.min_fte is not None:
-        parts.append(f"{fte_text(work.min_fte)} FTE or more")
-    if work.min_hours_per_week is not None:
-        parts.append(f"{num(work.min_hours_per_week)} h/week or more")
+    min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
+    min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
+    if min_fte is not None:
+        parts.append(f"{fte_text(min_fte)} FTE or more")
+    if min_hours is not None:
+        parts.append(f"{num(min_hours)} h/week or more")
+    average = getattr(work, "average_hours_per_week", None)
+    if average is not None:
+        parts.append(f"averaging {num(average)} h/week or more")
     kinds = [k if w == ONE else f"{k} at weight {num(w)}"
-             for k, w in work.kinds.items() if w > 0]
+             for k, w in work.kinds.items() if w > 0
+             and (grade is None or grade.kind is None or k == grade.kind)]
     if kinds:
         parts.append(kinds[0] if len(kinds) == 1
                      else ", ".join(kinds[:-1]) + " or " + kinds[-1])
@@ -145,7 +170,58 @@ def closed_text(deadline: Deadline) -> str:
     return f"the outcome window closed on {last}"
 
 
-# --- counting work -------------------------------------------------------------------------
+# --- the work an outcome counts --------------------------------------------------------------
+
+StartWindow = Literal["service", "service_and_follow_up"]
+
+
+class OutcomeWork(QualifyingWork):
+    """Which work counts towards an outcome (employment_outcome, milestones): the keys of
+    qualifying work, and the rules programmes add — hours on average over the outcome period,
+    where a job must start, one employer, a job's length as agreed at its start."""
+
+    average_hours_per_week: Quantity | None = Field(
+        default=None, description="the outcome period must average at least this many hours "
+                                  "a week (counting: continuous)")
+    starts_within: StartWindow | None = Field(
+        default=None, description="only jobs that start inside this window count; their days "
+                                  "count after it closes too")
+    one_employer: bool = Field(
+        default=False, description="a spell is one employment relationship: a change of "
+                                   "employer ends it (counting: continuous)")
+    min_agreed_length: DurationField | None = Field(
+        default=None, description="only jobs agreed, when first recorded, as open-ended or "
+                                  "for at least this long count, however long they last")
+
+
+def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) -> list[Problem]:
+    """Wrong combinations of the outcome work rules with the component's counting and window
+    (``counts_in``: ``service``, ``service_and_follow_up`` or ``active_service``)."""
+    out: list[Problem] = []
+    if counting != "continuous":
+        for key, what in (("average_hours_per_week", "an average over consecutive weeks"),
+                          ("one_employer", "one employment relationship for the whole "
+                                           "duration")):
+            if getattr(work, key) not in (None, False):
+                out.append(site.err("C218", f"work.{key} applies to counting: continuous "
+                                    f"({what}), not to counting: {counting}", "work", key))
+    if work.starts_within == "service_and_follow_up" and counts_in != "service_and_follow_up":
+        out.append(site.err("C218", "work.starts_within: service_and_follow_up is wider than "
+                            f"where days count ({counts_in.replace('_', ' ')}): a job started "
+                            "in the follow-up would count no day", "work", "starts_within"))
+    return out
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A part of the work priced on its own (employment_outcome): one employment kind's jobs,
+    and/or the days at or above an extent band's lower bound. Its name ends occurrences."""
+
+    name: str  # "open", "full_time", "open/full_time"
+    kind: str | None = None
+    min_fte: Decimal | None = None
+    min_hours: Decimal | None = None
+
 
 @dataclass(frozen=True)
 class Track:
@@ -174,6 +250,12 @@ class Track:
     def event_ids(self) -> tuple[str, ...]:
         return tuple(sorted({i for p in self.parts for i in p.event_ids}))
 
+    def rests(self, got: Reached) -> list[Stretch]:
+        """The stretches an outcome reached in this track rests on: its first day (the
+        track's start, or the start of the averaged window) through the day reached."""
+        upto = Period(got.first_day, got.on + ONE_DAY)
+        return [p for p in self.parts if p.period.overlap_days(upto) > 0]
+
 
 @dataclass(frozen=True)
 class WorkCount:
@@ -188,6 +270,8 @@ class WorkCount:
     tracks: tuple[Track, ...]  # inside ``counting``
     late_tracks: tuple[Track, ...]  # the same work ignoring the deadline (for explanations)
     notes: tuple[str, ...]  # jobs that did not count, and why
+    grade: Grade | None = None
+    changes: tuple[Step, ...] = ()  # one_employer: where a change of employer ended a spell
 
     @property
     def decided(self) -> bool:
@@ -196,23 +280,41 @@ class WorkCount:
 
     @property
     def criteria(self) -> str:
-        return criteria_text(self.work)
+        return criteria_text(self.work, self.grade)
+
+    @property
+    def average(self) -> Decimal | None:
+        """The hours a week the outcome period must average, when the work asks for one."""
+        value: Decimal | None = getattr(self.work, "average_hours_per_week", None)
+        return value
+
+    def reach(self, parts: Sequence[Stretch], needed: Callable[[date], Decimal]
+              ) -> Reached | None:
+        """The day ``parts`` reach the duration ``needed(first day)`` (averaging the hours the
+        work asks for, if it asks)."""
+        if not parts:
+            return None
+        if self.average is not None:
+            return reach_average(parts, needed, self.average)
+        return reach(parts, needed(parts[0].period.start))
 
     def open_track(self) -> Track | None:
         """The track further work would extend: the only one when cumulative; for continuous
-        counting the last spell, if a job starting tomorrow could still join it."""
+        counting the latest spell a job starting tomorrow could still join."""
         if not self.tracks:
             return None
-        last = self.tracks[-1]
         if not self.continuous:
-            return last
+            return self.tracks[-1]
         tomorrow = self.ctx.as_of + ONE_DAY
-        allowed = self.max_gap.after(last.end) if self.max_gap is not None else last.end
-        return last if tomorrow <= allowed else None
+        joinable = [t for t in self.tracks
+                    if tomorrow <= (self.max_gap.after(t.end) if self.max_gap is not None
+                                    else t.end)]
+        return joinable[-1] if joinable else None
 
     def late(self, track: Track) -> Track | None:
         """The same track with the deadline ignored."""
-        return next((t for t in self.late_tracks if t.start == track.start), None)
+        return next((t for t in self.late_tracks if t.start == track.start
+                     and t.parts[0].event_ids == track.parts[0].event_ids), None)
 
 
 def _join(parts: Sequence[Stretch], max_gap: Duration | None) -> list[Spell]:
@@ -229,15 +331,18 @@ def _join(parts: Sequence[Stretch], max_gap: Duration | None) -> list[Spell]:
     return [Spell(tuple(g)) for g in groups]
 
 
-def _tracks(parts: Sequence[Stretch], continuous: bool, max_gap: Duration | None,
-            jobs: dict[str, Employment]) -> tuple[Track, ...]:
-    if not parts:
-        return ()
+def _tracks(groups: Sequence[Sequence[Stretch]], continuous: bool, max_gap: Duration | None,
+            jobs: dict[str, Employment], grade: Grade | None) -> tuple[Track, ...]:
+    """The tracks of the stretches of each employer (one group without one_employer)."""
     if not continuous:
-        return (Track(tuple(parts), "all"),)
+        parts = [p for g in groups for p in g]
+        return (Track(tuple(parts), "all"),) if parts else ()
+    found = sorted(((spell.start, spell) for g in groups for spell in _join(g, max_gap)),
+                   key=lambda s: (s[0], s[1].event_ids))
     out = []
     led: set[str] = set()
-    for spell in _join(parts, max_gap):
+    suffix = f":{grade.name}" if grade is not None else ""
+    for _, spell in found:
         first = spell.stretches[0].event_ids
         lead = min(first, key=lambda i: (jobs[i].date, i) if i in jobs else (date.max, i))
         # one long job can lead several spells (topped up by others at different times):
@@ -245,21 +350,72 @@ def _tracks(parts: Sequence[Stretch], continuous: bool, max_gap: Duration | None
         key = (f"spell:{event_key(lead)}" if lead not in led
                else f"spell:{event_key(lead)}@{spell.start}")
         led.add(lead)
-        out.append(Track(spell.stretches, key))
+        out.append(Track(spell.stretches, key + suffix))
     return tuple(out)
 
 
+def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employment]
+              ) -> tuple[list[Employment], list[str]]:
+    """The jobs the work rules let count, and a note for each job they keep out: a job that
+    did not start inside ``starts_within``, or was agreed, when first recorded, for less than
+    ``min_agreed_length``."""
+    within: StartWindow | None = getattr(work, "starts_within", None)
+    agreed: Duration | None = getattr(work, "min_agreed_length", None)
+    window = ctx.window(within) if within is not None else None
+    kept: list[Employment] = []
+    notes: list[str] = []
+    for job in jobs:
+        if window is not None and job.date not in window:
+            where = "the service" if within == "service" else "the service or its follow-up"
+            notes.append(f"job {job.event_id} started on {job.date}, outside {where} "
+                         f"({window.start}..{window.last_day}), and only jobs started "
+                         "inside it count")
+            continue
+        short = _agreed_short(ctx, job, agreed) if agreed is not None else None
+        if short is not None:
+            notes.append(short)
+            continue
+        kept.append(job)
+    return kept, notes
+
+
+def _agreed_short(ctx: CustomerContext, job: Employment, agreed: Duration) -> str | None:
+    """Why ``job`` was agreed for less than ``agreed`` (None when it was not): its first
+    recorded version is the contract as agreed at the start."""
+    first = ctx.timeline.first_version(job)
+    if first.end is None or first.end + ONE_DAY >= agreed.after(first.date):
+        return None
+    later = (f", even as extended to {job.end}" if job.end != first.end and job.end is not None
+             else ", even though it went on" if job.end is None else "")
+    return (f"job {job.event_id} was agreed, when first recorded on {first.known_on}, to run "
+            f"{first.date}..{first.end}: less than {agreed} (to {agreed.after(first.date)}), "
+            f"so it does not count{later}")
+
+
+def _employers(jobs: Sequence[Employment], one_employer: bool) -> list[list[Employment]]:
+    """The jobs of each employment relationship (all jobs together without one_employer). A
+    job that names no employer is a relationship of its own."""
+    if not one_employer:
+        return [list(jobs)]
+    groups: dict[str, list[Employment]] = {}
+    for job in jobs:
+        groups.setdefault(job.employer or f"\0{job.event_id}", []).append(job)
+    return [groups[k] for k in sorted(groups)]
+
+
 def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
-               tracks: Sequence[Track], deadline: Deadline, requires_active: bool
-               ) -> list[str]:
+               tracks: Sequence[Track], deadline: Deadline, requires_active: bool,
+               admitted: Sequence[Employment], grade: Grade | None) -> list[str]:
     notes: list[str] = []
     used = {i for t in tracks for i in t.event_ids}
-    full = work.full_time_hours
     service = ctx.service
-    for job in ctx.timeline.employments:
+    for job in admitted:
         jid = job.event_id
-        if work.kinds.get(job.kind, ZERO) <= 0:
-            notes.append(f"job {jid} is {job.kind} work, which does not count")
+        if work.kinds.get(job.kind, ZERO) <= 0 or (grade and grade.kind
+                                                    and job.kind != grade.kind):
+            notes.append(f"job {jid} is {job.kind} work, which does not count"
+                         + (f" as {grade.kind} work" if grade and grade.kind
+                            and work.kinds.get(job.kind, ZERO) > 0 else ""))
             continue
         span = job_period(job, ctx.as_of)
         if span is None:
@@ -275,7 +431,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
                 notes.append(f"job {jid} started on {span.start}, after the last day that "
                              f"counts ({deadline.last_day})")
         elif jid not in used:
-            notes.append(_below(job, work, full))
+            notes.append(_below(job, work, grade))
         elif (requires_active and service is not None and span.end > service.end
               and counting.end == service.end):
             notes.append(f"days of job {jid} after the service ended on {service.last_day} "
@@ -286,24 +442,33 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
     return notes
 
 
-def _below(job: Employment, work: QualifyingWork, full: Decimal) -> str:
+def _highest(*values: Decimal | None) -> Decimal | None:
+    given = [v for v in values if v is not None]
+    return max(given) if given else None
+
+
+def _below(job: Employment, work: QualifyingWork, grade: Grade | None) -> str:
     jid = job.event_id
-    if work.min_fte is not None and not fte_at_least([job], work.min_fte, full):
+    full = work.full_time_hours
+    min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
+    min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
+    if min_fte is not None and not fte_at_least([job], min_fte, full):
         if job.fte is not None:
-            return f"job {jid} at {fte_text(job.fte)} FTE is below {fte_text(work.min_fte)}"
+            return f"job {jid} at {fte_text(job.fte)} FTE is below {fte_text(min_fte)}"
         return (f"job {jid} at {num(job_hours(job, full))} h/week "
-                f"({fte_text(job_fte(job, full))} FTE) is below {fte_text(work.min_fte)} FTE")
+                f"({fte_text(job_fte(job, full))} FTE) is below {fte_text(min_fte)} FTE")
     hours = job_hours(job, full)
-    if work.min_hours_per_week is not None and hours < work.min_hours_per_week:
-        return (f"job {jid} at {num(hours)} h/week is below "
-                f"{num(work.min_hours_per_week)} h/week")
+    if min_hours is not None and hours < min_hours:
+        return f"job {jid} at {num(hours)} h/week is below {num(min_hours)} h/week"
     return f"job {jid} has no qualifying day"
 
 
 def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
                max_gap: Duration | None, window: OutcomeWindow, reach_by: date | None,
-               requires_active: bool = False) -> WorkCount | None:
-    """Qualifying work of the customer for one component; None when no service has started."""
+               requires_active: bool = False, grade: Grade | None = None
+               ) -> WorkCount | None:
+    """Qualifying work of the customer for one component (for one grade of it, when its price
+    depends on the kind or the extent of the work); None when no service has started."""
     service = ctx.service
     period = ctx.service if requires_active else ctx.window(window)
     deadline = ctx.deadline(window, reach_by, active_only=requires_active)
@@ -314,20 +479,48 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
     counting = Period(start, max(start, end))
     late = Period(start, max(start, late_end))
-    jobs = ctx.timeline.employments
-    by_id = {j.event_id: j for j in jobs}
     weights = {str(k): v for k, v in work.kinds.items()}
+    if grade is not None and grade.kind is not None:
+        weights = {grade.kind: weights.get(grade.kind, ZERO)}
+    admitted, kept_out = _admitted(ctx, work, ctx.timeline.employments)
+    groups = _employers(admitted, getattr(work, "one_employer", False))
+    by_id = {j.event_id: j for j in admitted}
     continuous = counting_mode == "continuous"
+    min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
+    min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
 
-    def parts(within: Period) -> list[Stretch]:
-        return stretches(jobs, weights, within, ctx.as_of, work.min_hours_per_week,
-                         work.min_fte, work.full_time_hours)
-
-    tracks = _tracks(parts(counting), continuous, max_gap, by_id)
-    late_tracks = _tracks(parts(late), continuous, max_gap, by_id)
-    notes = _job_notes(ctx, work, counting, tracks, deadline, requires_active)
+    # the stretches of the longer period, once; those of the counting period are cut from
+    # them (a stretch is a run of days in one state, so cutting it changes nothing else)
+    late_parts = [stretches(g, weights, late, ctx.as_of, min_hours, min_fte,
+                            work.full_time_hours) for g in groups]
+    parts = [[replace(p, period=cut) for p in g if (cut := p.period.clip(counting))]
+             for g in late_parts]
+    tracks = _tracks(parts, continuous, max_gap, by_id, grade)
+    late_tracks = _tracks(late_parts, continuous, max_gap, by_id, grade)
+    notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
+                                  admitted, grade)
+    changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
     return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
-                     tuple(notes))
+                     tuple(notes), grade, changes)
+
+
+def _employer_changes(tracks: Sequence[Track], jobs: dict[str, Employment],
+                      max_gap: Duration | None) -> tuple[Step, ...]:
+    """Where a change of employer ended a spell that would otherwise have gone on: a spell of
+    another employer starting while the earlier one could still have been joined."""
+    def employers(track: Track) -> str:
+        return ", ".join(sorted({jobs[i].employer or f"job {i}" for i in track.event_ids
+                                 if i in jobs}))
+
+    out = []
+    for a, b in ((a, b) for a in tracks for b in tracks if a.start < b.start):
+        joinable = max_gap.after(a.end) if max_gap is not None else a.end
+        if b.start <= joinable and a.end <= b.end and employers(a) != employers(b):
+            out.append(Step("employer change", f"employment with {employers(a)} ended on "
+                            f"{a.end - ONE_DAY}; from {b.start} the work with {employers(b)} "
+                            "is another employment relationship, a spell of its own",
+                            b.start, b.end, None, b.event_ids))
+    return tuple(out)
 
 
 def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: Decimal,
@@ -347,24 +540,68 @@ def since(parts: Sequence[Stretch], previous: Reached | None, previous_needed: D
     return Period(max(first, used[0].period.start), on + ONE_DAY), used
 
 
-def work_trace(wc: WorkCount) -> Trace:
+def rules_text(wc: WorkCount) -> str:
+    """The rule as applied, for the trace: what counts, how, and from when to when."""
+    work = wc.work
+    rule = f"counting {wc.criteria}, {'continuous' if wc.continuous else 'cumulative'}"
+    within = getattr(work, "starts_within", None)
+    if within is not None:
+        rule += f", only jobs started inside the {within.replace('_', ' ')} window"
+    agreed = getattr(work, "min_agreed_length", None)
+    if agreed is not None:
+        rule += f", only jobs agreed (as first recorded) for {agreed} or more"
+    if getattr(work, "one_employer", False):
+        rule += ", one employer a spell (a change of employer ends it)"
+    return (f"{rule}, days {wc.counting.start} to {wc.deadline.last_day} "
+            f"({wc.deadline.why})")
+
+
+def work_trace(wc: WorkCount, extra: Sequence[Step] = ()) -> Trace:
     """What the counting looked at: the rule, each spell (or all counted work) with the days
     it counted, and the jobs that did not count and why."""
-    rule = (f"counting {wc.criteria}, {'continuous' if wc.continuous else 'cumulative'}, days "
-            f"{wc.counting.start} to {wc.deadline.last_day} ({wc.deadline.why})")
+    return Trace((rules_text(wc),), (*track_steps(wc), *wc.changes, *extra,
+                                     *(Step("not counted", note) for note in wc.notes)))
+
+
+def track_steps(wc: WorkCount) -> list[Step]:
     name = "spell" if wc.continuous else "all counted work"
-    steps = [Step(name, f"{name} {t.start}..{t.end - ONE_DAY}: {num(t.days)} days counted, "
-                        f"evidence {t.evidence}, jobs {', '.join(t.event_ids)}",
-                  t.start, t.end, t.days, t.event_ids) for t in wc.tracks]
-    steps.extend(Step("not counted", note) for note in wc.notes)
-    return Trace((rule,), tuple(steps))
+    of = f" ({wc.grade.name})" if wc.grade is not None else ""
+    return [Step(name, f"{name}{of} {t.start}..{t.end - ONE_DAY}: {num(t.days)} days counted, "
+                       f"evidence {t.evidence}, jobs {', '.join(t.event_ids)}",
+                 t.start, t.end, t.days, t.event_ids) for t in wc.tracks]
+
+
+def average_step(track: Track, got: Reached) -> Step:
+    """The weeks an average was taken over, and each week's hours: weeks of counted days laid
+    from the window's first day (gap days are not counted)."""
+    assert got.hours is not None
+    window = Period(got.first_day, got.on + ONE_DAY)
+    daily = [Fraction(part.hours) / 7 for part in track.rests(got)
+             for _ in range(part.period.overlap_days(window))]
+    weeks = ", ".join(hours_text(sum(daily[i:i + 7], Fraction(0)))
+                      for i in range(0, len(daily), 7))
+    return Step("weeks averaged",
+                f"hours {got.first_day}..{got.on}: {hours_text(got.hours)} h in {got.days} "
+                f"days, {hours_text(7 * got.hours / got.days)} h/week on average; week by "
+                f"week from {got.first_day}: {weeks} h", got.first_day, got.on + ONE_DAY,
+                as_decimal(got.hours), got.event_ids)
+
+
+def hours_text(value: Fraction) -> str:
+    """Hours shown to two decimals at most, cut (never rounded up): 15, 14.99, 7.5."""
+    return num(as_decimal(value).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 def outcome_work_rules(work: QualifyingWork) -> WorkRules:
-    """The work rules of an outcome kind that counts ``work`` (employment_outcome, milestones)."""
+    """The work rules of an outcome kind that counts ``work`` (employment_outcome, milestones):
+    the least hours a week it asks, per day or on average."""
+    average: Decimal | None = getattr(work, "average_hours_per_week", None)
+    hours: Decimal | None = work.min_hours_per_week
+    path: Path = ("work", "min_hours_per_week")
+    if average is not None and (hours is None or average > hours):
+        hours, path = average, ("work", "average_hours_per_week")
     return WorkRules({str(k): v for k, v in work.kinds.items()}, ("work", "kinds"),
-                     work.min_hours_per_week, ("work", "min_hours_per_week"),
-                     work.full_time_hours)
+                     hours, path, work.full_time_hours)
 
 
 # --- reasons -------------------------------------------------------------------------------
@@ -404,10 +641,20 @@ def evidence_history(ctx: CustomerContext, ids: Iterable[str]) -> list[str]:
 def reached_text(ctx: CustomerContext, work: QualifyingWork, rests: Sequence[Stretch],
                  got: Reached, what: str) -> tuple[str, str, tuple[str, ...]]:
     """(reason, evidence level, event ids) of a reached threshold."""
-    level = weakest(p.evidence for p in rests)
+    # hours on average: the evidence of the hours averaged (see work.reach_average)
+    level = got.evidence if got.hours is not None else weakest(p.evidence for p in rests)
     ids = tuple(sorted({i for p in rests for i in p.event_ids}))
-    reason = (f"employment {ids_text(ids)} reached {what} on {got.on} at "
-              f"{extent_text(rests, work)}, {evidence_words(level)}")
+    if got.hours is not None:
+        extent = (f"averaging {hours_text(7 * got.hours / got.days)} h/week "
+                  f"({hours_text(got.hours)} h from {got.first_day})")
+    else:
+        extent = f"at {extent_text(rests, work)}"
+    reason = f"employment {ids_text(ids)} reached {what} on {got.on} {extent}, " \
+             f"{evidence_words(level)}"
+    if getattr(work, "one_employer", False):
+        jobs = {j.event_id: j for j in ctx.timeline.employments}
+        employers = sorted({jobs[i].employer or f"none named (job {i})" for i in ids if i in jobs})
+        reason += f", one employer ({', '.join(employers)})"
     history = evidence_history(ctx, ids)
     if history:
         reason += " (" + "; ".join(history) + ")"
@@ -468,7 +715,8 @@ def _notes_text(notes: Sequence[str]) -> str:
 def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
                    occurrence: str, amount: Price, target: Callable[[date], Decimal],
                    what: str, candidates: Sequence[Track], late_candidates: Sequence[Track],
-                   open_track: Track | None, extra: str = "") -> Line:
+                   open_track: Track | None, extra: str = "", kind: str | None = None
+                   ) -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
     ``anchor``; ``what`` names the threshold ("90 days")."""
@@ -479,9 +727,9 @@ def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
         status = "not_earned"
         reason, level, evidence = _lost(wc, target, what, candidates, late_candidates)
     on = wc.deadline.last_day
-    price = ctx.price(amount, level, on=on) if level is not None else None
+    price = ctx.price(amount, level, on=on, kind=kind) if level is not None else None
     if price is None:
-        price = ctx.price(amount, on=on) or ZERO
+        price = ctx.price(amount, on=on, kind=kind) or ZERO
         if level is not None:
             reason += (f"; {evidence_words(level)} work is not priced, shown at the price of "
                        "the strongest evidence")
@@ -500,11 +748,18 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
     if open_track is not None:
         evidence.extend(open_track.event_ids)
         need = target(open_track.start)
-        more = need - open_track.days
+        more = max(ZERO, need - open_track.days)
         progress = (f"{num(open_track.days)} of {count_days(need)} so far"
-                    + (f" in the spell from {open_track.start}" if wc.continuous else ""))
-        reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
-                  f"({wc.criteria}) by {by_text(deadline)}; {progress}")
+                    + (f" in the spell from {open_track.start}" if wc.continuous else "")
+                    + _average_so_far(wc, open_track))
+        if more > 0:
+            reason = (f"needs {num(more)} more {_days(more)} of qualifying work "
+                      f"({wc.criteria}) by {by_text(deadline)}; {progress}")
+        else:  # days enough, but too few hours on average so far
+            reason = (f"needs {count_days(need)} of work averaging {num(wc.average or ZERO)} "
+                      f"h/week or more by {by_text(deadline)}; the spell from "
+                      f"{open_track.start} has {count_days(open_track.days)}"
+                      f"{_average_so_far(wc, open_track)}")
     else:
         more = need = target(ctx.as_of + ONE_DAY)
         spell = "a new spell of " if wc.continuous and wc.tracks else ""
@@ -514,8 +769,10 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
         if spell and best is not None:
             evidence.extend(best.event_ids)
             reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
-                       f"({ids_text(best.event_ids)}), has {num(best.days)} of "
-                       f"{count_days(target(best.start))}")
+                       f"({ids_text(best.event_ids)}), has "
+                       + (f"{count_days(best.days)}{_average_so_far(wc, best, 'in all')}"
+                          if best.days >= target(best.start) else
+                          f"{num(best.days)} of {count_days(target(best.start))}"))
     left = (deadline.last_day - ctx.as_of).days
     if more > left:
         reason += (f"; only {days_text(left)} {'remains' if left == 1 else 'remain'}, so "
@@ -530,7 +787,7 @@ def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
     deadline = wc.deadline
     late_hits: list[tuple[Reached, Track]] = []
     for track in late_candidates:
-        got = reach(track.parts, target(track.start))
+        got = wc.reach(track.parts, target)
         if got is not None and got.on > deadline.last_day:
             late_hits.append((got, track))
     if late_hits:
@@ -544,11 +801,26 @@ def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
                   f"{by_text(deadline)}")
     elif best is None:
         reason = f"no qualifying work ({wc.criteria}) by {by_text(deadline)}"
+    elif best.days >= target(best.start):  # days enough, but too few hours on average
+        reason = (f"the spell {best.start}..{best.end - ONE_DAY} ({ids_text(best.event_ids)}) "
+                  f"has {count_days(best.days)}{_average_so_far(wc, best, 'in all')}, but no "
+                  f"{what} of it averaged {num(wc.average or ZERO)} h/week or more by "
+                  f"{by_text(deadline)}")
     else:
         reason = (f"only {num(best.days)} of {count_days(target(best.start))} of "
                   f"qualifying work ({wc.criteria}) by {by_text(deadline)}")
     return (reason, best.evidence if best is not None else None,
             list(best.event_ids) if best is not None else [])
+
+
+def _average_so_far(wc: WorkCount, track: Track, words: str = "so far") -> str:
+    """ ", averaging 14.9 h/week so far": the hours a week of a whole track, when the work
+    asks for an average."""
+    if wc.average is None:
+        return ""
+    days = sum(p.period.days for p in track.parts)
+    hours = sum((Fraction(p.hours) * p.period.days for p in track.parts), Fraction(0)) / 7
+    return f", averaging {hours_text(7 * hours / days)} h/week {words}"
 
 
 def not_started_line(ctx: CustomerContext, comp: ComponentBase, occurrence: str, amount: Price

@@ -1,15 +1,19 @@
 """employment_outcome: a fee when qualifying work reaches a minimum duration.
 
-The Finnish "90 days at 80 % of full time" result fee, the Omavalmentaja employment fee and the
-UK job outcome are all this kind. Rules (documented in docs/contract-language.md):
+The Finnish "90 days at 80 % of full time" result fee, the Omavalmentaja employment fee, the UK
+job outcome and the Australian "12 consecutive weeks averaging 15 hours" outcome are all this
+kind. Rules (documented in docs/contract-language.md):
 
 * Days count from the service start to the deadline (``ctx.deadline``: the end of ``window``
   plus grace, or an earlier ``reach_by`` / ``outcomes_until``), never before the service start.
   With ``requires_active_service`` only days inside the service count, whatever ``window`` says.
 * A day counts when the work active that day qualifies (``work``: hours and/or FTE summed over
-  overlapping jobs, kinds at their weights); see rewardengine/work.py.
+  overlapping jobs, kinds at their weights); see rewardengine/work.py. The outcome work rules
+  (``work.starts_within``, ``work.min_agreed_length``, ``work.one_employer``,
+  ``work.average_hours_per_week``) are in kinds/employment_common.py.
 * ``continuous``: each spell (stretches joined across gaps of at most ``max_gap``) must reach
-  ``min_duration`` on its own; a month duration is counted from the spell's first day.
+  ``min_duration`` on its own; a month duration is counted from the spell's first day (with
+  hours on average, from the first day of the window averaged).
   ``cumulative``: all counted days are summed; months are counted from the first counted day,
   and the k-th outcome needs k times ``min_duration`` (from that same anchor).
 * Occurrences: ``spell:<id>`` for continuous counting, where ``<id>`` is the job active on the
@@ -23,8 +27,20 @@ UK job outcome are all this kind. Rules (documented in docs/contract-language.md
   and a stronger level is priced (a later-recorded confirmation would make it payable; shown
   at the price of the strongest evidence), else not_earned at 0.00. While it is pending, the
   next unreached outcome is listed only if ``max_times`` leaves room for both.
-* A continuous spell beyond ``max_times`` is not_earned with quantity 0: the contract never
-  offered it, so nothing is forgone.
+* Graded prices (continuous counting only). A price table by employment kind counts each kind
+  on its own: a day counts for a kind when that kind's jobs qualify it alone, and spells of
+  different kinds never join. ``bands`` price the outcome by the extent of its work: a band's
+  days are those at or above its lower bound, so the spells of a higher band lie inside those
+  of a lower one; an outcome is in the band whose range holds the least extent of the days it
+  rests on (one at or above the band's upper bound is not in it). Each kind and band is a
+  *grade* with its own spells, and occurrence ``spell:<id>:<grade>``. Outcomes of spells that
+  share a day are one outcome (one employment): it is paid at the grade reached first, and a
+  better-priced grade reached later pays the difference (an upgrade line).
+* ``max_times``: outcomes are paid in the order they are reached, up to ``max_times``; a
+  further one is not_earned with quantity 0 (the contract never offered it, nothing is
+  forgone) — unless ``top_up``: then an outcome priced above the least paid one pays the
+  difference, and takes its place. So with ``max_times: 1`` and ``top_up`` the customer's one
+  outcome is paid at the best price reached.
 * Not reached with the deadline ahead: pending, priced at the evidence of the work so far (the
   strongest priced level when there is none, or when that level is not priced). Not reached
   when the deadline has passed: not_earned, with when it would have been reached (ignoring the
@@ -34,66 +50,130 @@ UK job outcome are all this kind. Rules (documented in docs/contract-language.md
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 from pydantic import Field
 
 from ..contract.model import (
+    EMPLOYMENT_KINDS,
     ComponentBase,
     Counting,
     DurationThreshold,
+    Identifier,
     OutcomeWindow,
     Path,
     Price,
     PriceTable,
-    QualifyingWork,
+    Site,
+    Strict,
     Threshold,
     WorkRules,
+    price_leaves,
 )
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
-from ..evaluate.trace import Trace
+from ..evaluate.trace import Step, Trace
 from ..periods import ONE_DAY, Period
-from ..values import Duration, DurationField, IsoDate, WholeNumber
+from ..values import (
+    Duration,
+    DurationField,
+    Fraction,
+    IsoDate,
+    Quantity,
+    WholeNumber,
+    money_text,
+)
 from ..work import Reached, needed_days, reach
 from .base import CustomerKind, Outcome
 from .employment_common import (
     ONE,
     ZERO,
+    Grade,
+    OutcomeWork,
     Track,
     WorkCount,
+    average_step,
     count_work,
     criteria_text,
     duration_text,
+    fte_text,
     no_price_line,
     not_started_line,
+    num,
     outcome_work_rules,
     reached_text,
+    rules_text,
     since,
     times_text,
+    track_steps,
     unpriced_line,
     unreached_line,
+    work_checks,
     work_trace,
 )
 
 
+class ExtentBand(Strict):
+    """An extent band: the outcome's work from ``min_*`` up to (not including) ``max_*``,
+    in FTE or in hours a week, priced by ``amount``."""
+
+    id: Identifier
+    min_fte: Fraction | None = None
+    max_fte: Fraction | None = None
+    min_hours_per_week: Quantity | None = None
+    max_hours_per_week: Quantity | None = None
+    amount: Price
+
+    def bounds(self) -> tuple[str, Decimal | None, Decimal | None]:
+        """(measure, lower bound, upper bound): measure ``fte`` or ``hours``."""
+        if self.min_hours_per_week is not None or self.max_hours_per_week is not None:
+            return "hours", self.min_hours_per_week, self.max_hours_per_week
+        return "fte", self.min_fte, self.max_fte
+
+    def words(self) -> str:
+        """ "band part_time (0.50 to below 0.80 FTE)" """
+        measure, low, high = self.bounds()
+
+        def shown(v: Decimal) -> str:
+            return fte_text(v) if measure == "fte" else num(v)
+
+        unit = "FTE" if measure == "fte" else "h/week"
+        if high is None:
+            return f"band {self.id} ({shown(low or ZERO)} {unit} or more)"
+        return f"band {self.id} ({shown(low or ZERO)} to below {shown(high)} {unit})"
+
+
 class EmploymentOutcome(ComponentBase):
     kind: Literal["employment_outcome"]
-    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    work: OutcomeWork = Field(default_factory=OutcomeWork)
     min_duration: DurationField
     counting: Literal["continuous", "cumulative"] = "continuous"
     max_gap: DurationField | None = None
     window: OutcomeWindow = "service_and_follow_up"
     reach_by: IsoDate | None = None
-    amount: Price
+    amount: Price | None = None
+    bands: list[ExtentBand] | None = Field(
+        default=None, min_length=1,
+        description="price the outcome by the extent of its work, in place of amount")
     max_times: WholeNumber = Field(default=1, ge=1)
+    top_up: bool = Field(
+        default=False, description="beyond max_times, an outcome priced higher than the least "
+                                   "paid one pays the difference")
     requires_active_service: bool = False
 
     def price_tables(self) -> list[PriceTable]:
-        return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
-                *super().price_tables()]
+        kinds = tuple(k for k in EMPLOYMENT_KINDS if self.work.kinds.get(k, ZERO) > 0)  # type: ignore[call-overload]
+        out = [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True,
+                          by_kind=kinds)] if self.amount is not None else []
+        out.extend(PriceTable(("bands", j, "amount"), b.amount, "fee", f"band '{b.id}' fee",
+                              by_evidence=True, by_kind=kinds)
+                   for j, b in enumerate(self.bands or []))
+        return [*out, *super().price_tables()]
 
     def work_rules(self) -> WorkRules | None:
         return outcome_work_rules(self.work)
@@ -110,91 +190,389 @@ class EmploymentOutcome(ComponentBase):
     def thresholds(self) -> list[Threshold]:
         return [DurationThreshold(self.min_duration, self.name, ("min_duration",))]
 
+    def checks(self, site: Site) -> list[Problem]:
+        out = work_checks(self.work, self.counting, self.counting_window() or self.window,
+                          site)
+        if self.amount is None and self.bands is None:
+            out.append(site.err("C101", "missing required key 'amount' (or 'bands', each "
+                                "with its amount)"))
+        if self.amount is not None and self.bands is not None:
+            out.append(site.err("C218", "give amount or bands, not both: with bands, each "
+                                "band has its own amount", "bands"))
+        graded = [(key, what) for key, what in (
+            ("bands", "bands" if self.bands else None),
+            ("top_up", "top_up" if self.top_up else None),
+            ("amount", "a price by employment kind" if _by_kind(self.amount) else None))
+            if what is not None]
+        if self.counting != "continuous":
+            out.extend(site.err("C218", f"{what} applies to counting: continuous (an outcome is "
+                                "a spell of work), not to counting: cumulative", key)
+                       for key, what in graded)
+        return [*out, *_band_checks(self.bands or [], site)]
+
+
+def _by_kind(price: Any) -> bool:
+    """A price keyed by employment kind anywhere in it (segments are not known here: a key
+    that is a kind is a kind unless it is a segment, which checks report)."""
+    return isinstance(price, dict) and any(
+        k in EMPLOYMENT_KINDS or _by_kind(v) for k, v in price.items())
+
+
+def _band_checks(bands: Sequence[ExtentBand], site: Site) -> list[Problem]:
+    out: list[Problem] = []
+    measures = {b.bounds()[0] for b in bands}
+    for j, band in enumerate(bands):
+        _, low, high = band.bounds()
+        if band.min_fte is None and band.min_hours_per_week is None:
+            out.append(site.err("C217", f"band '{band.id}' needs a lower bound, min_fte or "
+                                "min_hours_per_week", "bands", j))
+        elif (band.min_fte is None) != (band.max_fte is None) and \
+                (band.min_hours_per_week is None) != (band.max_hours_per_week is None):
+            out.append(site.err("C218", f"band '{band.id}' mixes FTE and hours bounds",
+                                "bands", j))
+        if low is not None and high is not None and high <= low:
+            out.append(site.err("C219", f"band '{band.id}': the upper bound {num(high)} must be "
+                                f"above the lower bound {num(low)}", "bands", j))
+        if j > 0 and low is not None and len(measures) == 1:
+            _, before, before_high = bands[j - 1].bounds()
+            if before is not None and (low <= before or (before_high is None
+                                                         or low < before_high)):
+                out.append(site.err("C210", f"band '{band.id}' must start at or above the "
+                                    f"upper bound of band '{bands[j - 1].id}' (bands go up "
+                                    "in order and do not overlap)", "bands", j))
+    if len(measures) > 1:
+        out.append(site.err("C218", "bands mix FTE and hours bounds: use one measure",
+                            "bands"))
+    if len({b.id for b in bands}) < len(bands):
+        out.append(site.err("C212", "two bands with the same id", "bands"))
+    return out
+
+
+# --- evaluation ------------------------------------------------------------------------------
 
 def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     continuous = comp.counting == "continuous"
     first_occurrence = "next" if continuous else "n1"
-    if ctx.price(comp.amount) is None:
+    top = _top_amount(comp, ctx)
+    if ctx.price(top) is None:
         return Outcome([unpriced_line(ctx, comp, first_occurrence)])
-    wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by,
-                    comp.requires_active_service)
-    if wc is None:
-        return Outcome([not_started_line(ctx, comp, first_occurrence, comp.amount)],
+    counts = _counts(comp, ctx)
+    if counts is None:
+        return Outcome([not_started_line(ctx, comp, first_occurrence, top)],
                        Trace((f"counting {criteria_text(comp.work)}, {comp.counting}: no "
                               "service start yet",)))
-    lines = _continuous(ctx, comp, wc) if continuous else _cumulative(ctx, comp, wc)
-    return Outcome(lines, work_trace(wc))
+    if not continuous:
+        wc = counts[0].wc
+        return Outcome(_cumulative(ctx, comp, wc, top), work_trace(wc))
+    lines, steps = _continuous(ctx, comp, counts)
+    if len(counts) == 1:
+        return Outcome(lines, work_trace(counts[0].wc, steps))
+    merged = _merged(counts)
+    return Outcome(lines, Trace(tuple(rules_text(c.wc) for c in counts),
+                                (*(s for c in counts
+                                   for s in (*track_steps(c.wc), *c.wc.changes)), *steps,
+                                 *(Step("not counted", n) for n in merged.notes))))
 
 
-def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) -> list[Line]:
-    hits: list[tuple[Reached, Track, Decimal]] = []
-    for track in wc.tracks:
-        need = needed_days(comp.min_duration, track.start)
-        got = reach(track.parts, need)
-        if got is not None:
-            hits.append((got, track, need))
-    hits.sort(key=lambda h: (h[0].on, h[1].key))
+@dataclass(frozen=True)
+class _Count:
+    """The work counted for one grade of the component (the whole of it when ungraded), the
+    price table of that grade, and its employment kind (for prices by kind)."""
+
+    wc: WorkCount
+    amount: Price
+    kind: str | None
+    band: ExtentBand | None
+
+
+def _grades(comp: EmploymentOutcome, ctx: CustomerContext
+            ) -> list[tuple[Grade | None, Price, ExtentBand | None]]:
+    """The grades the component prices on its own: each counted kind (when a price is by
+    kind) times each band; one ungraded count otherwise."""
+    segment_ids = ctx.loaded.contract.segment_ids()
+    tables = [comp.amount] if comp.bands is None else [b.amount for b in comp.bands]
+    by_kind = any(dim == "kind" for t in tables for way, _ in price_leaves(t, segment_ids)
+                  for dim, _ in way)
+    kinds: list[str | None] = [k for k in EMPLOYMENT_KINDS
+                               if comp.work.kinds.get(k, ZERO) > 0  # type: ignore[call-overload]
+                               ] if by_kind else [None]
+    bands: list[ExtentBand | None] = list(comp.bands) if comp.bands else [None]
+    if kinds == [None] and bands == [None]:
+        assert comp.amount is not None
+        return [(None, comp.amount, None)]
+    out: list[tuple[Grade | None, Price, ExtentBand | None]] = []
+    for kind in kinds:
+        for band in bands:
+            name = "/".join(n for n in (kind, band.id if band else None) if n)
+            measure, low, _ = band.bounds() if band else ("fte", None, None)
+            amount = band.amount if band is not None else comp.amount
+            assert amount is not None
+            out.append((Grade(name, kind, low if measure == "fte" else None,
+                              low if measure == "hours" else None), amount, band))
+    return out
+
+
+def _counts(comp: EmploymentOutcome, ctx: CustomerContext) -> list[_Count] | None:
+    out = []
+    for grade, amount, band in _grades(comp, ctx):
+        wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window,
+                        comp.reach_by, comp.requires_active_service, grade)
+        if wc is None:
+            return None
+        out.append(_Count(wc, amount, grade.kind if grade else None, band))
+    return out
+
+
+def _top_amount(comp: EmploymentOutcome, ctx: CustomerContext) -> Price:
+    """The price table that pays the most (the highest band's, or ``amount``)."""
+    if comp.bands is None:
+        assert comp.amount is not None
+        return comp.amount
+    return max((b.amount for b in comp.bands),
+               key=lambda a: ctx.price(a) or Decimal(-1))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """An outcome reached in one track of one grade."""
+
+    got: Reached
+    track: Track
+    count: _Count
+    price: Decimal | None
+    reason: str
+    level: str
+    ids: tuple[str, ...]
+
+    @property
+    def span(self) -> Period:
+        return Period(self.got.first_day, self.got.on + ONE_DAY)
+
+    @property
+    def key(self) -> str:
+        return self.track.key
+
+
+def _hits(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count]
+          ) -> tuple[list[_Hit], list[Step]]:
+    """Every outcome reached, in the order reached (the better price first on one day), and
+    the trace steps of what was averaged or left to a higher band."""
+    hits: list[_Hit] = []
+    steps: list[Step] = []
+    for count in counts:
+        for track in count.wc.tracks:
+            got = count.wc.reach(track.parts, partial(needed_days, comp.min_duration))
+            if got is None:
+                continue
+            rests = track.rests(got)
+            band = count.band
+            if band is not None and not _in_band(band, rests):
+                if not _band_above(comp, band):  # else the band above prices it
+                    steps.append(Step("above the band", f"{track.key}: the work reached "
+                                      f"{comp.min_duration} on {got.on} at or above the upper "
+                                      f"bound of {band.words()}, and no band prices it",
+                                      track.start, got.on + ONE_DAY))
+                continue
+            need = needed_days(comp.min_duration, got.first_day)
+            reason, level, ids = reached_text(ctx, comp.work, rests, got,
+                                              duration_text(comp.min_duration, need))
+            if count.wc.grade is not None:
+                reason += "; " + _grade_words(count)
+            price = ctx.price(count.amount, level, on=got.on, kind=count.kind)
+            hits.append(_Hit(got, track, count, price, reason, level, ids))
+            if got.hours is not None:
+                steps.append(average_step(track, got))
+    hits.sort(key=lambda h: (h.got.on, -(h.price or ZERO), h.key))
+    return hits, steps
+
+
+def _in_band(band: ExtentBand, rests: Sequence[Any]) -> bool:
+    """The least extent of the days an outcome rests on is below the band's upper bound."""
+    measure, _, high = band.bounds()
+    if high is None:
+        return True
+    least = min(p.fte if measure == "fte" else p.hours for p in rests)
+    return bool(least < high)
+
+
+def _band_above(comp: EmploymentOutcome, band: ExtentBand) -> bool:
+    """Another band starts at (or below) this band's upper bound: it takes the work above."""
+    _, low, high = band.bounds()
+    return any(b is not band and (b.bounds()[1] or ZERO) > (low or ZERO)
+               and high is not None and (b.bounds()[1] or ZERO) <= high
+               for b in comp.bands or [])
+
+
+def _grade_words(count: _Count) -> str:
+    words = []
+    if count.kind is not None:
+        words.append(f"{count.kind} work")
+    if count.band is not None:
+        words.append(count.band.words())
+    return "priced as " + ", ".join(words)
+
+
+def _clusters(hits: Sequence[_Hit]) -> dict[str, int]:
+    """Each hit's outcome: hits whose spells share a day are one employment (one outcome)."""
+    parent = list(range(len(hits)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(hits):
+        for j in range(i):
+            b = hits[j]
+            if a.track.start < b.track.end and b.track.start < a.track.end:
+                parent[root(i)] = root(j)
+    return {h.key: root(i) for i, h in enumerate(hits)}
+
+
+@dataclass
+class _Paid:
+    """The outcomes paid so far: each one's price, and the occurrence it was first paid as."""
+
+    price: dict[int, Decimal]
+    first: dict[int, str]
+    refused: set[int]
+
+
+def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count]
+                ) -> tuple[list[Line], list[Step]]:
+    hits, steps = _hits(ctx, comp, counts)
+    cluster = _clusters(hits)
+    priced = {cluster[h.key] for h in hits if h.price is not None}
+    paid = _Paid({}, {}, set())
     lines: list[Line] = []
-    paid = 0
     waiting = 0  # reached on unpriced evidence, pending a confirmation
-    for got, track, need in hits:
-        rests = [p for p in track.parts if p.period.start <= got.on]
-        what = duration_text(comp.min_duration, need)
-        reason, level, ids = reached_text(ctx, comp.work, rests, got, what)
-        span = Period(track.start, got.on + ONE_DAY)
-        price = ctx.price(comp.amount, level, on=got.on)
-        if price is None:
-            line = no_price_line(ctx, comp, track.key, got.on, level, reason, ids, span,
-                                 amount=comp.amount, deadline=wc.deadline)
-            waiting += line.status == "pending"
-            lines.append(line)
+    deadline = counts[0].wc.deadline
+    for hit in hits:
+        c = cluster[hit.key]
+        if hit.price is None:
+            if c not in priced and all(cluster.get(ln.occurrence) != c for ln in lines):
+                line = no_price_line(ctx, comp, hit.key, hit.got.on, hit.level, hit.reason,
+                                     hit.ids, hit.span, amount=hit.count.amount,
+                                     deadline=deadline)
+                waiting += line.status == "pending"
+                lines.append(line)
             continue
-        if paid >= comp.max_times:
-            # the contract never offered this one: nothing is forgone (quantity 0)
-            lines.append(ctx.line(
-                comp, status="not_earned", occurrence=track.key, on=got.on, quantity=ZERO,
-                unit_price=price, evidence=ids, period=span,
-                reason=f"{reason}; but the fee is paid at most {times_text(comp.max_times)}"))
-            continue
-        paid += 1
-        lines.append(ctx.line(comp, status="payable", occurrence=track.key, on=got.on,
-                              quantity=ONE, unit_price=price, evidence=ids, period=span,
-                              reason=reason))
+        lines.extend(_paid_line(ctx, comp, hit, c, paid))
     # the next outcome is shown unless the paid ones and those awaiting a confirmation
     # already fill max_times (it would count the same fee twice)
-    if paid + waiting < comp.max_times:
-        reached = {h[1].key for h in hits}
-        open_track = wc.open_track()
-        if open_track is not None and open_track.key in reached:
-            open_track = None
-        candidates = [t for t in wc.tracks if t.key not in reached]
-        late = [t for t in wc.late_tracks if t.key not in reached]
-        if wc.decided:
-            best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-            late_hit = _first_late(late, comp.min_duration, wc.deadline.last_day)
-            chosen = late_hit or best
-            occurrence = chosen.key if chosen is not None else "next"
-        else:
-            occurrence = open_track.key if open_track is not None else "next"
-        if all(ln.occurrence != occurrence for ln in lines):
-            lines.append(unreached_line(
-                ctx, comp, wc, occurrence=occurrence, amount=comp.amount,
-                target=lambda anchor: needed_days(comp.min_duration, anchor),
-                what=str(comp.min_duration), candidates=candidates, late_candidates=late,
-                open_track=open_track))
-    return lines
+    if len(paid.price) + waiting < comp.max_times:
+        lines.extend(_next_line(ctx, comp, counts, {h.key for h in hits}, lines))
+    return lines, steps
 
 
-def _first_late(tracks: Sequence[Track], duration: Duration, last_day: date) -> Track | None:
+def _paid_line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
+               paid: _Paid) -> list[Line]:
+    """The line of a priced outcome: paid in full, an upgrade of the same employment, a
+    top-up over the least paid outcome, or not offered (beyond max_times)."""
+    assert hit.price is not None
+    if c in paid.price:
+        if hit.price <= paid.price[c]:
+            return []
+        diff = hit.price - paid.price[c]
+        why = (f"; it upgrades the outcome paid as {paid.first[c]} "
+               f"({money_text(paid.price[c])}), so the difference {money_text(diff)} is paid")
+        paid.price[c] = hit.price
+        return [_line(ctx, comp, hit, diff, why)]
+    if len(paid.price) < comp.max_times:
+        paid.price[c], paid.first[c] = hit.price, hit.key
+        return [_line(ctx, comp, hit, hit.price, "")]
+    low = min(paid.price, key=lambda k: (paid.price[k], k))
+    if comp.top_up and hit.price > paid.price[low]:
+        diff = hit.price - paid.price[low]
+        why = (f"; the fee is paid at most {times_text(comp.max_times)} and "
+               f"{money_text(paid.price[low])} was paid for {paid.first[low]}, so with top_up "
+               f"the difference {money_text(diff)} is paid")
+        del paid.price[low]
+        paid.price[c], paid.first[c] = hit.price, hit.key
+        return [_line(ctx, comp, hit, diff, why)]
+    if c in paid.refused:
+        return []
+    paid.refused.add(c)
+    # the contract never offered this one: nothing is forgone (quantity 0)
+    return [ctx.line(comp, status="not_earned", occurrence=hit.key, on=hit.got.on,
+                     quantity=ZERO, unit_price=hit.price, evidence=hit.ids, period=hit.span,
+                     reason=f"{hit.reason}; but the fee is paid at most "
+                            f"{times_text(comp.max_times)}")]
+
+
+def _line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, price: Decimal,
+          why: str) -> Line:
+    return ctx.line(comp, status="payable", occurrence=hit.key, on=hit.got.on, quantity=ONE,
+                    unit_price=price, evidence=hit.ids, period=hit.span,
+                    reason=hit.reason + why)
+
+
+def _merged(counts: Sequence[_Count]) -> WorkCount:
+    """The work of every grade together, for the line of an outcome not reached: all their
+    spells, and the notes of jobs no grade counted."""
+    first = counts[0].wc
+    if len(counts) == 1:
+        return first
+    tracks = sorted((t for c in counts for t in c.wc.tracks), key=lambda t: (t.start, t.key))
+    late = sorted((t for c in counts for t in c.wc.late_tracks),
+                  key=lambda t: (t.start, t.key))
+    used = {i for t in tracks for i in t.event_ids}
+    notes: list[str] = []
+    noted: set[str] = set()
+    for c in counts:
+        for note in c.wc.notes:
+            job = note.split()[1] if note.startswith("job ") else None
+            # a job some grade counted, or already noted by a lower grade, is not noted again
+            if job is not None and (job in used or job in noted):
+                continue
+            if job is not None:
+                noted.add(job)
+            if note not in notes:
+                notes.append(note)
+    return replace(first, work=first.work, tracks=tuple(tracks), late_tracks=tuple(late),
+                   notes=tuple(notes), grade=None)
+
+
+def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count],
+               reached: set[str], lines: Sequence[Line]) -> list[Line]:
+    """The next outcome, not reached yet: pending while the deadline is ahead, else lost."""
+    wc = _merged(counts)
+    grade_of = {t.key: c for c in counts for t in (*c.wc.tracks, *c.wc.late_tracks)}
+    candidates = [t for t in wc.tracks if t.key not in reached]
+    late = [t for t in wc.late_tracks if t.key not in reached]
+    tomorrow = ctx.as_of + ONE_DAY
+    joinable = [t for t in candidates
+                if tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
+    open_track = max(joinable, key=lambda t: (t.days, t.start), default=None)
+    if wc.decided:
+        best = max(candidates, key=lambda t: (t.days, t.start), default=None)
+        chosen = _first_late(wc, late, comp.min_duration) or best
+        occurrence = chosen.key if chosen is not None else "next"
+    else:
+        chosen = open_track
+        occurrence = open_track.key if open_track is not None else "next"
+    if any(ln.occurrence == occurrence for ln in lines):
+        return []
+    count = grade_of.get(chosen.key) if chosen is not None else None
+    amount = count.amount if count is not None else _top_amount(comp, ctx)
+    return [unreached_line(
+        ctx, comp, wc, occurrence=occurrence, amount=amount,
+        target=partial(needed_days, comp.min_duration), what=str(comp.min_duration),
+        candidates=candidates, late_candidates=late, open_track=open_track,
+        kind=count.kind if count is not None else None)]
+
+
+def _first_late(wc: WorkCount, tracks: Sequence[Track], duration: Duration) -> Track | None:
     hits = []
     for track in tracks:
-        got = reach(track.parts, needed_days(duration, track.start))
-        if got is not None and got.on > last_day:
+        got = wc.reach(track.parts, partial(needed_days, duration))
+        if got is not None and got.on > wc.deadline.last_day:
             hits.append((got.on, track))
     return min(hits, key=lambda h: h[0])[1] if hits else None
 
 
-def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) -> list[Line]:
+def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, amount: Price
+                ) -> list[Line]:
     track = wc.tracks[0] if wc.tracks else None
     lines: list[Line] = []
     previous: Reached | None = None
@@ -205,17 +583,17 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
     while track is not None and paid < comp.max_times:
         total = Duration(comp.min_duration.count * k, comp.min_duration.unit)
         need = needed_days(total, track.start)
-        got = reach(track.parts, need)
+        got = reach(track.parts, need)  # cumulative: no average (checked, C218)
         if got is None:
             break
         span, rests = since(track.parts, previous, previous_need, got.on)
         what = duration_text(total, need) + " in total"
         reason, level, ids = reached_text(ctx, comp.work, rests, got, what)
-        price = ctx.price(comp.amount, level, on=got.on)
+        price = ctx.price(amount, level, on=got.on)
         occurrence = f"n{k}"
         if price is None:
             line = no_price_line(ctx, comp, occurrence, got.on, level, reason, ids, span,
-                                 amount=comp.amount, deadline=wc.deadline)
+                                 amount=amount, deadline=wc.deadline)
             waiting += line.status == "pending"
             lines.append(line)
         else:
@@ -233,7 +611,7 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount) ->
 
         late = list(wc.late_tracks)
         lines.append(unreached_line(
-            ctx, comp, wc, occurrence=f"n{k}", amount=comp.amount, target=target,
+            ctx, comp, wc, occurrence=f"n{k}", amount=amount, target=target,
             what=f"{Duration(comp.min_duration.count * k, comp.min_duration.unit)} in total",
             candidates=list(wc.tracks), late_candidates=late, open_track=track))
     return lines

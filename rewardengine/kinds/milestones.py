@@ -10,13 +10,23 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Unreached steps are each pending, or not_earned
   once the deadline has passed.
+* Qualifying work, and the outcome work rules (``work.starts_within``,
+  ``work.min_agreed_length``, ``work.one_employer``, ``work.average_hours_per_week``), are
+  those of employment_outcome (kinds/employment_common.py). With hours on average a step is
+  reached on the first day that ends a run of ``after`` averaging them; sustainment with hours
+  on average is refused (C218).
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
-  ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). With continuous counting this
-  work is counted in the spell that reached the last step and in any later spell (a break
-  pauses sustainment, it does not end it). The k-th sustainment is due at
-  ``anchor + last step + k * every`` (always from the anchor) and rests on the days since the
-  previous payment. Only the next one is shown pending (or not_earned), and only once the last
-  step has been reached. Sustainment requires the last step to be paid (in full or in part):
+  ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). ``sustainment.counting``:
+  ``cumulative`` (default): with continuous counting this work is counted in the spell that
+  reached the last step and in any later spell (a break pauses sustainment, it does not end
+  it); the k-th sustainment is due at ``anchor + last step + k * every`` (always from the
+  anchor) and rests on the days since the previous payment. ``continuous``: each payment needs
+  ``every`` of work within one spell, counted from the day after the previous payment (the
+  first: after the last step), ``every`` in months from that day; a break longer than
+  ``max_gap`` ends the spell, the days counted so far are lost, and the count restarts on the
+  first day of the next spell. Only the next one is shown pending (or not_earned), and only
+  once the last step has been reached. Sustainment requires the last step to be paid (in full
+  or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
   follows; while it is pending, sustainment payments reached are pending too.
 * ``benefit_test`` (steps only): the customer's benefit (``measure``: days or amount of the
@@ -69,7 +79,6 @@ from ..contract.model import (
     Path,
     Price,
     PriceTable,
-    QualifyingWork,
     Site,
     Strict,
     SustainmentThreshold,
@@ -83,12 +92,13 @@ from ..evaluate.trace import Trace
 from ..events.model import Benefit
 from ..periods import ONE_DAY, Period, calendar_months
 from ..values import Duration, DurationField, Fraction, IsoDate, WholeNumber, money_text
-from ..work import Reached, needed_days, reach
+from ..work import Reached, Stretch, needed_days, reach
 from .base import CustomerKind, Outcome
 from .benefit_common import ZERO_BASELINE_HELP, ZeroBaseline, zero_baseline_text
 from .employment_common import (
     ONE,
     ZERO,
+    OutcomeWork,
     Track,
     WorkCount,
     count_days,
@@ -103,6 +113,7 @@ from .employment_common import (
     since,
     unpriced_line,
     unreached_line,
+    work_checks,
     work_trace,
 )
 
@@ -116,6 +127,11 @@ class Sustainment(Strict):
     every: DurationField
     amount: Price
     max_count: WholeNumber = Field(ge=1)
+    counting: Literal["continuous", "cumulative"] = Field(
+        default="cumulative",
+        description="cumulative: a break pauses the count; continuous: each payment needs "
+                    "`every` of work without a break longer than max_gap, a longer break "
+                    "restarts it")
 
 
 class BenefitTest(Strict):
@@ -141,7 +157,7 @@ class BenefitTest(Strict):
 
 class Milestones(ComponentBase):
     kind: Literal["milestones"]
-    work: QualifyingWork = Field(default_factory=QualifyingWork)
+    work: OutcomeWork = Field(default_factory=OutcomeWork)
     counting: Literal["continuous", "cumulative"] = "continuous"
     max_gap: DurationField | None = None
     window: OutcomeWindow = "service_and_follow_up"
@@ -180,7 +196,11 @@ class Milestones(ComponentBase):
         return out
 
     def checks(self, site: Site) -> list[Problem]:
-        out = []
+        out = work_checks(self.work, self.counting, self.window, site)
+        if self.sustainment is not None and self.work.average_hours_per_week is not None:
+            out.append(site.err("C218", "work.average_hours_per_week applies to the steps; "
+                                "sustainment payments count days, not hours on average",
+                                "work", "average_hours_per_week"))
         for j in range(1, len(self.steps)):
             if not self.steps[j].after.certainly_longer(self.steps[j - 1].after):
                 out.append(site.err("C210", f"milestone {j + 1} ({self.steps[j].after}) is not "
@@ -212,7 +232,7 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
     for i, step in enumerate(comp.steps):
-        hit = _earliest(wc.tracks, step.after)
+        hit = _earliest(wc, step.after)
         if hit is None:
             lines.append(unreached_line(
                 ctx, comp, wc, occurrence=_step_key(step), amount=step.amount,
@@ -238,14 +258,12 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     return lines
 
 
-def _earliest(tracks: Sequence[Track], after: Duration
-              ) -> tuple[Reached, Track, Decimal] | None:
+def _earliest(wc: WorkCount, after: Duration) -> tuple[Reached, Track, Decimal] | None:
     hits = []
-    for track in tracks:
-        need = needed_days(after, track.start)
-        got = reach(track.parts, need)
+    for track in wc.tracks:
+        got = wc.reach(track.parts, partial(needed_days, after))
         if got is not None:
-            hits.append((got, track, need))
+            hits.append((got, track, needed_days(after, got.first_day)))
     return min(hits, key=lambda h: (h[0].on, h[1].start)) if hits else None
 
 
@@ -253,10 +271,10 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
                hit: tuple[Reached, Track, Decimal], lost_note: str) -> Line:
     got, track, need = hit
     key = _step_key(step)
-    rests = [p for p in track.parts if p.period.start <= got.on]
+    rests = track.rests(got)
     reason, level, ids = reached_text(ctx, comp.work, rests, got,
                                       duration_text(step.after, need))
-    span = Period(track.start, got.on + ONE_DAY)
+    span = Period(got.first_day, got.on + ONE_DAY)
     price = ctx.price(step.amount, level, on=got.on)
     if price is None:
         line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
@@ -267,7 +285,7 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
         return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=ONE,
                         unit_price=price, evidence=ids, period=span, reason=reason)
     assert ctx.service is not None
-    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, track.start, got.on)
+    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
     evidence = (*ids, *test.event_ids)
     reason = f"{reason}; {test.reason}"
     if test.share is None:
@@ -284,6 +302,8 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
 
 def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
                  last_hit: tuple[Reached, Track, Decimal], waiting: str | None) -> list[Line]:
+    if sust.counting == "continuous":
+        return _continuous_sustainment(ctx, comp, wc, sust, last_hit, waiting)
     last_step = comp.steps[-1]
     got, track, need = last_hit
 
@@ -320,21 +340,95 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
         what = (f"{duration_text(last_step.after, need)} plus {k} x {sust.every} "
                 f"({count_days(k_need)})")
         reason, level, ids = reached_text(ctx, comp.work, rests, hit, what)
-        reason += f" (sustainment {k} of {sust.max_count})"
-        price = ctx.price(sust.amount, level, on=hit.on)
-        if price is None:
-            lines.append(no_price_line(ctx, comp, occurrence, hit.on, level, reason, ids,
-                                       span, amount=sust.amount, deadline=wc.deadline))
-        elif waiting is not None:
-            lines.append(ctx.line(comp, status="pending", occurrence=occurrence, on=hit.on,
-                                  quantity=ONE, unit_price=price, evidence=ids, period=span,
-                                  reason=reason + waiting))
-        else:
-            lines.append(ctx.line(comp, status="payable", occurrence=occurrence, on=hit.on,
-                                  quantity=ONE, unit_price=price, evidence=ids, period=span,
-                                  reason=reason))
+        lines.append(_sustain_line(ctx, comp, wc, sust, k, hit, span, ids, level,
+                                   f"{reason} (sustainment {k} of {sust.max_count})", waiting))
         previous, previous_need = hit, k_need
     return lines
+
+
+def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
+                  k: int, hit: Reached, span: Period, ids: tuple[str, ...], level: str,
+                  reason: str, waiting: str | None) -> Line:
+    """A sustainment payment reached: payable, pending while the last step is, or waiting
+    for a confirmation of evidence the price table lacks."""
+    occurrence = f"sustain:{k}"
+    price = ctx.price(sust.amount, level, on=hit.on)
+    if price is None:
+        return no_price_line(ctx, comp, occurrence, hit.on, level, reason, ids, span,
+                             amount=sust.amount, deadline=wc.deadline)
+    status: Literal["payable", "pending"] = "pending" if waiting is not None else "payable"
+    return ctx.line(comp, status=status, occurrence=occurrence, on=hit.on, quantity=ONE,
+                    unit_price=price, evidence=ids, period=span,
+                    reason=reason + (waiting or ""))
+
+
+def _from(parts: Sequence[Stretch], day: date) -> tuple[Stretch, ...]:
+    """The stretches of ``parts`` from ``day`` on (the first one cut to start there)."""
+    out = []
+    for p in parts:
+        if p.period.end <= day:
+            continue
+        out.append(p if p.period.start >= day else replace(p, period=Period(day, p.period.end)))
+    return tuple(out)
+
+
+def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
+                            sust: Sustainment, last_hit: tuple[Reached, Track, Decimal],
+                            waiting: str | None) -> list[Line]:
+    """Each payment needs ``every`` of work in one spell, counted from the day after the
+    previous payment (the first: after the last step); a break longer than ``max_gap`` ends
+    the spell, and the count restarts on the first day of the next one."""
+    got, track, _ = last_hit
+    spells = [track, *(t for t in wc.tracks if t.start > track.start)]
+    lines: list[Line] = []
+    i, start, lost = 0, got.on + ONE_DAY, ""
+    for k in range(1, sust.max_count + 1):
+        found = None
+        while i < len(spells):
+            parts = _from(spells[i].parts, start)
+            hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
+            if hit is not None:
+                found = (hit, parts)
+                break
+            if i + 1 < len(spells):  # a break: the count restarts in the next spell
+                lost = (f"; counted from {spells[i + 1].start}, when work began again after "
+                        f"a break longer than allowed ended the spell on "
+                        f"{spells[i].end - ONE_DAY}")
+                start = spells[i + 1].start
+            i += 1
+        if found is None:
+            lines.append(_sustain_unreached(ctx, comp, wc, sust, k, spells[-1], start))
+            break
+        hit, parts = found
+        rests = [p for p in parts if p.period.start <= hit.on]
+        need = needed_days(sust.every, parts[0].period.start)
+        reason, level, ids = reached_text(
+            ctx, comp.work, rests, hit,
+            f"{duration_text(sust.every, need)} of continuous work since {parts[0].period.start}")
+        reason += f" (sustainment {k} of {sust.max_count}){lost}"
+        lines.append(_sustain_line(ctx, comp, wc, sust, k, hit,
+                                   Period(parts[0].period.start, hit.on + ONE_DAY), ids, level,
+                                   reason, waiting))
+        start, lost = hit.on + ONE_DAY, ""
+    return lines
+
+
+def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
+                       sust: Sustainment, k: int, last: Track, start: date) -> Line:
+    """The next continuous sustainment payment, not reached: the work of the latest spell
+    since ``start`` is its open track while a job starting tomorrow could still join it."""
+    parts = _from(last.parts, start)
+    so_far = Track(parts, last.key) if parts else None
+    open_track = wc.open_track()
+    still_open = so_far if open_track is not None and open_track.start == last.start else None
+    late = wc.late(last)
+    late_parts = _from(late.parts, start) if late is not None else ()
+    return unreached_line(
+        ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount,
+        target=partial(needed_days, sust.every), what=f"{sust.every} of continuous work",
+        candidates=[so_far] if so_far is not None else [],
+        late_candidates=[Track(late_parts, last.key)] if late_parts else [],
+        open_track=still_open, extra=f" (sustainment {k} of {sust.max_count})")
 
 
 # --- benefit test --------------------------------------------------------------------------

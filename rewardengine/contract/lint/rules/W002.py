@@ -12,20 +12,24 @@ from decimal import Decimal
 from typing import Any
 
 from ....values import money_text
-from ...model import EVIDENCE_LEVELS, Dated, Path
+from ...model import EVIDENCE_LEVELS, Dated, Path, price_dimension
 from ..base import Finding, Lint, Rule, change_dates, leaf_at
 
 
-def cells(price: Any, segment_ids: list[str]) -> Iterator[tuple[Path, str | None, Any]]:
-    """(path suffix, segment or None, cell): a cell is an amount or an evidence table."""
-    if not isinstance(price, dict):
-        yield (), None, price
-        return
-    if any(k in segment_ids for k in price):
-        for seg, cell in price.items():
-            yield (seg,), seg, cell
-    else:
-        yield (), None, price
+def cells(price: Any, segment_ids: list[str], path: Path = (), who: tuple[str, ...] = ()
+          ) -> Iterator[tuple[Path, tuple[str, ...], Any]]:
+    """(path suffix, who it prices, cell): a cell is an amount or an evidence table, found
+    under the segments and employment kinds a table is keyed by ("segment A", "open work")."""
+    if isinstance(price, dict):
+        dims = {k: price_dimension(k, segment_ids) for k in price}
+        if any(d in ("segment", "kind") for d in dims.values()):
+            for key, cell in price.items():
+                if dims[key] == "segment":
+                    yield from cells(cell, segment_ids, (*path, key), (*who, f"segment {key}"))
+                elif dims[key] == "kind":
+                    yield from cells(cell, segment_ids, (*path, key), (*who, f"{key} work"))
+            return
+    yield path, who, price
 
 
 def _shown(leaf: Any) -> str:
@@ -59,14 +63,14 @@ def _issue(cell: Any) -> tuple[Path, str] | None:
 def check(lint: Lint) -> Iterator[Finding]:
     segment_ids = lint.draft.segment_ids() or []
     for base, comp in lint.components():
-        found = next(((table, suffix, seg, issue)
+        found = next(((table, suffix, names, issue)
                       for table in comp.price_tables() if table.by_evidence
-                      for suffix, seg, cell in cells(table.price, segment_ids)
+                      for suffix, names, cell in cells(table.price, segment_ids)
                       if (issue := _issue(cell)) is not None), None)
         if found is None:
             continue
-        table, suffix, seg, (tail, words) = found
-        who = f" (segment {seg})" if seg is not None else ""
+        table, suffix, names, (tail, words) = found
+        who = f" ({', '.join(names)})" if names else ""
         yield lint.warn("W002", f"{comp.name}{who} {words}: the buyer pays in full for "
                         "unverified claims; price each evidence level (e.g. register: "
                         "750.00, self_report: 190.00) — a later register confirmation then "

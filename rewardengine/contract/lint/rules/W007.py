@@ -1,8 +1,8 @@
 """W007 price falls as distance from the labour market grows
 
 Catches a price table by segment in which a segment with a larger `distance` is priced lower
-than one with a smaller distance (for the same evidence level, in tables by segment and
-evidence). Every price of a component is checked.
+than one with a smaller distance (for the same employment kind and evidence level, in tables
+by segment and kind or evidence). Every price of a component is checked.
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 from ....values import money_text
-from ...model import EVIDENCE_LEVELS
+from ...model import EMPLOYMENT_KINDS, EVIDENCE_LEVELS
 from ..base import Finding, Lint, Rule, change_dates, leaf_at
 
 
-def _level_value(cell: Any, level: str | None) -> Any:
-    """The price leaf of a segment's cell for an evidence level (the cell itself when it is
-    not priced by evidence)."""
+def _level_value(cell: Any, kind: str | None, level: str | None) -> Any:
+    """The price leaf of a segment's cell for an employment kind and an evidence level (the
+    cell itself, or its kind's entry, when it is not priced by them)."""
+    if isinstance(cell, dict) and any(k in EMPLOYMENT_KINDS for k in cell):
+        if kind is None:
+            return None
+        cell = cell.get(kind)
     if not isinstance(cell, dict):
         return cell
     return cell.get(level) if level is not None else None
@@ -36,8 +40,9 @@ def check(lint: Lint) -> Iterator[Finding]:
             found = _first_drop(table.price, distance)
             if found is None:
                 continue
-            near, far, level, a, b = found
-            at = f" for {level} evidence" if level and isinstance(table.price[far], dict) \
+            near, far, kind, level, a, b = found
+            at = f" for {kind} work" if kind else ""
+            at += f" for {level} evidence" if level and isinstance(table.price[far], dict) \
                 else ""
             yield lint.warn("W007", f"{comp.name} pays {money_text(b)}{at} in segment {far} "
                             f"(distance {distance[far]}) but {money_text(a)} in segment {near} "
@@ -49,19 +54,21 @@ def check(lint: Lint) -> Iterator[Finding]:
 
 
 def _first_drop(price: dict[str, Any], distance: dict[str, int]
-                ) -> tuple[str, str, str | None, Decimal, Decimal] | None:
+                ) -> tuple[str, str, str | None, str | None, Decimal, Decimal] | None:
     tiers = [s for s in price if s in distance]
     levels: list[str | None] = [None, *EVIDENCE_LEVELS]
+    kinds: list[str | None] = [None, *EMPLOYMENT_KINDS]
     for near in tiers:
         for far in tiers:
             if distance[far] <= distance[near]:
                 continue
-            for level in levels:
-                leaf_a, leaf_b = _level_value(price[near], level), _level_value(price[far], level)
+            for kind, level in ((k, lv) for k in kinds for lv in levels):
+                leaf_a = _level_value(price[near], kind, level)
+                leaf_b = _level_value(price[far], kind, level)
                 for day in change_dates(leaf_a, leaf_b):
                     a, b = leaf_at(leaf_a, day), leaf_at(leaf_b, day)
                     if a is not None and b is not None and b < a:
-                        return near, far, level, a, b
+                        return near, far, kind, level, a, b
     return None
 
 

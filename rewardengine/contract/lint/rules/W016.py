@@ -12,22 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from ....values import money_text
-from ...model import ComponentBase, Path, amounts_of
+from ...model import ComponentBase, Path, amounts_of, price_leaves
 from ..base import Finding, Lint, Rule
 
 
 def seg_value(price: Any, seg: str, segment_ids: list[str]) -> Decimal | None:
-    """The largest single amount ``price`` can pay a customer of segment ``seg``."""
+    """The largest single amount ``price`` can pay a customer of segment ``seg`` (whatever
+    the employment kind and the evidence)."""
     if price is None:
         return None
-    if not isinstance(price, dict):
-        return max(amounts_of(price), default=None)
-    cell = price.get(seg) if any(k in segment_ids for k in price) else price
-    if cell is None:
-        return None
-    if not isinstance(cell, dict):
-        return max(amounts_of(cell), default=None)
-    values = [v for leaf in cell.values() for v in amounts_of(leaf)]
+    if isinstance(price, dict) and any(k in segment_ids for k in price):
+        if seg not in price:
+            return None
+        price = price[seg]
+    values = [v for _, leaf in price_leaves(price, segment_ids) for v in amounts_of(leaf)]
     return max(values) if values else None
 
 

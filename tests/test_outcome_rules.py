@@ -1,0 +1,544 @@
+"""The outcome rules programmes publish (employment_outcome and milestones): a job that must
+start inside a window, its length as agreed at the start, one employer, hours on average,
+extent bands, prices by employment kind, top-ups, continuous sustainment — each at its
+boundaries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import CONTRACT_HEAD, contract_from, events_from
+
+from rewardengine.engine import CustomerResult, evaluate
+from rewardengine.errors import Problem
+from rewardengine.evaluate.lines import Line
+from rewardengine.explanation import explain
+from rewardengine.pipeline import load_contract_text
+
+HEADER = ("event_id,customer_id,type,date,recorded,end,provider,unemployed_since,kind,evidence,"
+          "fte,hours_per_week,employer\n")
+# referral on 2020-01-10 (segment A), service 2020-01-15..2021-01-14, follow-up to 2021-07-14
+START = ("r1,c1,referral,2020-01-10,,,acme,2019-06-01,,,,,\n"
+         "s1,c1,service_start,2020-01-15,,,,,,,,,\n")
+D = date.fromisoformat
+
+
+def job(eid: str, start: str, end: str = "", *, fte: str = "", hours: str = "",
+        kind: str = "open", evidence: str = "register", employer: str = "",
+        recorded: str = "") -> str:
+    return (f"{eid},c1,employment,{start},{recorded},{end},,,{kind},{evidence},{fte},{hours},"
+            f"{employer}")
+
+
+def result(contract: str, *rows: str, as_of: str, extra: str = "") -> CustomerResult:
+    loaded = contract_from(contract)
+    events = events_from(START + extra + "\n".join(rows), header=HEADER).events
+    ev = evaluate(loaded, events, D(as_of))
+    assert not ev.problems, [str(p) for p in ev.problems]
+    return ev.customers[0]
+
+
+def lines(contract: str, *rows: str, as_of: str, extra: str = "") -> list[Line]:
+    return result(contract, *rows, as_of=as_of, extra=extra).lines
+
+
+def facts(ln: Line) -> tuple[str, str, date | None, Decimal]:
+    return (ln.status, ln.occurrence, ln.date, ln.amount)
+
+
+def problems(contract: str) -> list[Problem]:
+    _, found = load_contract_text(CONTRACT_HEAD + contract, "contract.yaml")
+    return [p for p in found if p.severity == "error"]
+
+
+# --- a job that must start inside a window -------------------------------------------------
+
+STARTS = """
+components:
+  - id: placement
+    kind: employment_outcome
+    work: {min_fte: 0.8, starts_within: service}
+    min_duration: 90 days
+    amount: 750.00
+"""
+
+
+@pytest.mark.parametrize(("start", "counts"), [
+    ("2020-01-14", False),  # the day before the service starts
+    ("2020-01-15", True),  # the service's first day
+    ("2021-01-14", True),  # its last day: the days after it count too
+    ("2021-01-15", False),  # the day after it ended
+])
+def test_a_job_must_start_inside_the_service(start: str, counts: bool) -> None:
+    got = lines(STARTS, job("E1", start, fte="1.0"), as_of="2021-08-01")
+    assert len(got) == 1
+    if counts:
+        assert got[0].status == "payable"
+        assert got[0].amount == Decimal("750.00")
+    else:
+        assert facts(got[0]) == ("not_earned", "next", D("2021-07-14"), Decimal("750.00"))
+        assert (f"not counted: job E1 started on {start}, outside the service "
+                "(2020-01-15..2021-01-14), and only jobs started inside it count"
+                ) in got[0].reason
+
+
+def test_a_job_from_the_last_day_of_service_counts_in_the_follow_up() -> None:
+    got = lines(STARTS, job("E1", "2021-01-14", fte="1.0"), as_of="2021-08-01")
+    # 90 days from 2021-01-14: 18 of January, 28 of February, 31 of March, 13 of April
+    assert facts(got[0]) == ("payable", "spell:E1", D("2021-04-13"), Decimal("750.00"))
+
+
+def test_an_early_service_end_closes_the_window_for_starts() -> None:
+    end = "x1,c1,service_end,2020-03-31,,,,,,,,,\n"
+    inside = lines(STARTS, job("E1", "2020-03-31", fte="1.0"), as_of="2021-08-01", extra=end)
+    after = lines(STARTS, job("E1", "2020-04-01", fte="1.0"), as_of="2021-08-01", extra=end)
+    assert inside[0].status == "payable"
+    assert after[0].status == "not_earned"
+
+
+def test_a_job_started_before_the_service_does_not_count_even_in_part() -> None:
+    # without starts_within its days from the service start count; with it, none does
+    plain = STARTS.replace(", starts_within: service", "")
+    assert lines(plain, job("E1", "2020-01-01", fte="1.0"), as_of="2021-08-01")[0].status \
+        == "payable"
+    assert lines(STARTS, job("E1", "2020-01-01", fte="1.0"), as_of="2021-08-01")[0].status \
+        == "not_earned"
+
+
+def test_starts_within_wider_than_the_counting_window_is_an_error() -> None:
+    text = STARTS.replace("starts_within: service}", "starts_within: service_and_follow_up}"
+                          ).replace("min_duration:", "window: service\n    min_duration:")
+    (p,) = problems(text)
+    assert p.code == "C218"
+    assert p.message == ("work.starts_within: service_and_follow_up is wider than where days "
+                         "count (service): a job started in the follow-up would count no day")
+
+
+# --- a job's length as agreed at its start ---------------------------------------------------
+
+AGREED = """
+components:
+  - id: placement
+    kind: milestones
+    work: {min_hours_per_week: 15, min_agreed_length: 3 months}
+    steps:
+      - {after: 6 weeks, amount: 1000.00}
+"""
+
+
+@pytest.mark.parametrize(("agreed_end", "counts"), [
+    ("2020-04-29", False),  # one day short of three months
+    ("2020-04-30", True),  # exactly three months (2020-02-01 + 3 months = 2020-05-01)
+    ("2020-05-01", True),  # one day more
+    ("", True),  # open-ended
+])
+def test_a_job_agreed_for_under_three_months_does_not_count_even_if_extended(
+        agreed_end: str, counts: bool) -> None:
+    first = job("E1", "2020-02-01", agreed_end, hours="20", recorded="2020-02-01")
+    extended = job("E1", "2020-02-01", "2020-12-31", hours="20", recorded="2020-04-15")
+    got = lines(AGREED, first, extended, as_of="2021-08-01")
+    assert got[0].status == ("payable" if counts else "not_earned")
+    if not counts:
+        assert ("job E1 was agreed, when first recorded on 2020-02-01, to run "
+                "2020-02-01..2020-04-29: less than 3 months (to 2020-05-01), so it does not "
+                "count, even as extended to 2020-12-31") in got[0].reason
+
+
+def test_the_agreed_length_is_read_as_of_the_evaluation_date() -> None:
+    # before the extension is recorded the first version is also the latest
+    first = job("E1", "2020-02-01", "2020-04-29", hours="20", recorded="2020-02-01")
+    got = lines(AGREED, first, as_of="2020-03-31")
+    assert got[0].status == "pending"
+    assert "less than 3 months (to 2020-05-01), so it does not count;" in got[0].reason + ";"
+
+
+def test_explain_shows_the_first_recorded_version_beside_the_latest() -> None:
+    first = job("E1", "2020-02-01", "2020-04-29", hours="20", recorded="2020-02-01")
+    extended = job("E1", "2020-02-01", "2020-12-31", hours="20", recorded="2020-04-15")
+    loaded = contract_from(AGREED)
+    ev = evaluate(loaded, events_from(START + first + "\n" + extended, header=HEADER).events,
+                  D("2021-08-01"))
+    x = explain(ev, ev.customers[0])
+    live = next(v for v in x.timeline if v.event.event_id == "E1" and v.state == "live")
+    assert live.details.endswith("; first recorded 2020-02-01 with end=2020-04-29")
+    assert live.to_dict()["first_recorded"]["details"].startswith("end=2020-04-29")
+
+
+# --- one employer ----------------------------------------------------------------------------
+
+ONE_EMPLOYER = """
+components:
+  - id: job90
+    kind: employment_outcome
+    work: {min_fte: 0.8, one_employer: true}
+    min_duration: 90 days
+    max_gap: 7 days
+    amount: 750.00
+"""
+
+
+def test_a_change_of_employer_ends_the_spell() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0", employer="X"),
+            job("E2", "2020-04-01", "2020-06-30", fte="1.0", employer="Y"))
+    # 60 days with X, then 91 with Y: the 90 days are reached with Y alone
+    got = lines(ONE_EMPLOYER, *rows, as_of="2021-08-01")
+    assert facts(got[0]) == ("payable", "spell:E2", D("2020-06-29"), Decimal("750.00"))
+    assert got[0].reason.endswith("one employer (Y)")
+    # counted together without the rule: reached on day 90 from 2020-02-01
+    plain = ONE_EMPLOYER.replace(", one_employer: true", "")
+    assert facts(lines(plain, *rows, as_of="2021-08-01")[0]) == (
+        "payable", "spell:E1", D("2020-04-30"), Decimal("750.00"))
+
+
+def test_the_trace_says_where_a_change_of_employer_ended_the_spell() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0", employer="X"),
+            job("E2", "2020-04-01", "2020-06-30", fte="1.0", employer="Y"))
+    steps = result(ONE_EMPLOYER, *rows, as_of="2021-08-01").traces["job90"].steps
+    assert [s.text for s in steps if s.what == "employer change"] == [
+        "employment with X ended on 2020-03-31; from 2020-04-01 the work with Y is another "
+        "employment relationship, a spell of its own"]
+
+
+def test_jobs_of_one_employer_join_across_an_allowed_gap() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0", employer="X"),
+            job("E2", "2020-04-08", "2020-06-30", fte="1.0", employer="X"))
+    got = lines(ONE_EMPLOYER, *rows, as_of="2021-08-01")
+    # 60 days, a gap of 7 days (joined, not counted), then 30 more: 2020-05-07
+    assert facts(got[0]) == ("payable", "spell:E1", D("2020-05-07"), Decimal("750.00"))
+
+
+def test_a_job_naming_no_employer_is_a_relationship_of_its_own() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-31", fte="1.0"),
+            job("E2", "2020-04-01", "2020-05-31", fte="1.0"))
+    got = lines(ONE_EMPLOYER, *rows, as_of="2021-08-01")
+    assert got[0].status == "not_earned"
+    assert got[0].reason.startswith("only 61 of 90 days")
+
+
+def test_one_employer_with_cumulative_counting_is_an_error() -> None:
+    (p,) = problems(ONE_EMPLOYER.replace("max_gap: 7 days", "counting: cumulative"))
+    assert (p.code, p.message) == ("C218", "work.one_employer applies to counting: continuous "
+                                           "(one employment relationship for the whole "
+                                           "duration), not to counting: cumulative")
+
+
+# --- hours on average --------------------------------------------------------------------
+
+AVERAGE = """
+components:
+  - id: stable
+    kind: employment_outcome
+    work: {average_hours_per_week: 15}
+    min_duration: 12 weeks
+    amount: 1000.00
+"""
+
+
+@pytest.mark.parametrize(("hours", "status", "on"), [
+    ("14.9", "pending", D("2021-07-14")),
+    ("15.0", "payable", D("2020-04-24")),  # 84 days from 2020-02-01
+    ("15.1", "payable", D("2020-04-24")),
+])
+def test_14_9_vs_15_hours_on_average(hours: str, status: str, on: date) -> None:
+    got = lines(AVERAGE, job("E1", "2020-02-01", hours=hours), as_of="2020-12-31")
+    assert (got[0].status, got[0].date) == (status, on)
+    if status == "pending":
+        assert got[0].reason.endswith("the spell from 2020-02-01 has 335 days, averaging 14.9 "
+                                      "h/week so far")
+
+
+@pytest.mark.parametrize(("end", "status"), [
+    ("2020-04-23", "pending"),  # 83 days
+    ("2020-04-24", "payable"),  # 84 days: 12 weeks
+])
+def test_12_weeks_one_day_short_and_exactly(end: str, status: str) -> None:
+    got = lines(AVERAGE, job("E1", "2020-02-01", end, hours="20"), as_of="2020-12-31")
+    assert got[0].status == status
+
+
+def test_the_average_is_over_the_weeks_not_each_week() -> None:
+    # 6 weeks at 10 h, then 6 at 20 h: 60 + 120 = 180 h in 12 weeks, 15 on average
+    rows = (job("E1", "2020-02-01", "2020-03-13", hours="10"),
+            job("E2", "2020-03-14", hours="20"))
+    outcome = result(AVERAGE, *rows, as_of="2020-12-31")
+    assert facts(outcome.lines[0]) == ("payable", "spell:E1", D("2020-04-24"),
+                                       Decimal("1000.00"))
+    assert "averaging 15 h/week (180 h from 2020-02-01)" in outcome.lines[0].reason
+    step = next(s for s in outcome.traces["stable"].steps if s.what == "weeks averaged")
+    assert step.text.endswith("week by week from 2020-02-01: 10, 10, 10, 10, 10, 10, 20, 20, "
+                              "20, 20, 20, 20 h")
+
+
+def test_the_weeks_roll_when_the_first_ones_fall_short() -> None:
+    # 6 weeks at 10 h, then 19.8 h: the first 12 weeks average 14.9; the 84 days from the
+    # second day hold 41 days at 10 h and 43 at 19.8 h, 180.2 h
+    rows = (job("E1", "2020-02-01", "2020-03-13", hours="10"),
+            job("E2", "2020-03-14", hours="19.8"))
+    got = lines(AVERAGE, *rows, as_of="2020-12-31")
+    assert facts(got[0]) == ("payable", "spell:E1", D("2020-04-25"), Decimal("1000.00"))
+    assert "averaging 15.01 h/week (180.2 h from 2020-02-02)" in got[0].reason
+    assert (got[0].period_start, got[0].period_end) == (D("2020-02-02"), D("2020-04-26"))
+
+
+def test_hours_of_jobs_on_the_same_days_add_up_and_evidence_is_what_the_average_needs() -> None:
+    rows = (job("E1", "2020-02-01", hours="8", evidence="employer"),
+            job("E2", "2020-02-01", hours="7", evidence="register"))
+    got = lines(AVERAGE, *rows, as_of="2020-12-31")
+    assert got[0].status == "payable"
+    # the register's 7 h alone average too little: the outcome rests on the employer's word
+    assert "employer-confirmed" in got[0].reason
+
+
+def test_hours_on_average_with_cumulative_counting_is_an_error() -> None:
+    (p,) = problems(AVERAGE.replace("min_duration:", "counting: cumulative\n    min_duration:"))
+    assert p.code == "C218"
+    assert p.message.startswith("work.average_hours_per_week applies to counting: continuous")
+
+
+# --- extent bands ----------------------------------------------------------------------------
+
+BANDS = """
+components:
+  - id: job90
+    kind: employment_outcome
+    work: {min_fte: 0.5}
+    min_duration: 90 days
+    bands:
+      - {id: part_time, min_fte: 0.5, max_fte: 0.8, amount: 500.00}
+      - {id: full_time, min_fte: 0.8, amount: 800.00}
+"""
+
+
+@pytest.mark.parametrize(("fte", "expected"), [
+    ("0.49", None),
+    ("0.5", ("spell:E1:part_time", "500.00")),
+    ("0.79", ("spell:E1:part_time", "500.00")),
+    ("0.80", ("spell:E1:full_time", "800.00")),
+])
+def test_the_band_of_an_outcome(fte: str, expected: tuple[str, str] | None) -> None:
+    got = lines(BANDS, job("E1", "2020-02-01", fte=fte), as_of="2021-08-01")
+    assert len(got) == 1
+    if expected is None:
+        assert facts(got[0]) == ("not_earned", "next", D("2021-07-14"), Decimal("800.00"))
+        assert got[0].reason.endswith("not counted: job E1 at 0.49 FTE is below 0.50")
+    else:
+        occurrence, amount = expected
+        assert facts(got[0]) == ("payable", occurrence, D("2020-04-30"), Decimal(amount))
+
+
+def test_part_time_then_full_time_pays_the_difference() -> None:
+    rows = (job("E1", "2020-02-01", fte="0.6"), job("E2", "2020-04-01", fte="0.3"))
+    got = lines(BANDS, *rows, as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1:part_time", D("2020-04-30"), Decimal("500.00")),
+        ("payable", "spell:E1:full_time", D("2020-06-29"), Decimal("300.00"))]
+    assert got[1].reason.endswith("it upgrades the outcome paid as spell:E1:part_time "
+                                  "(500.00), so the difference 300.00 is paid")
+
+
+def test_work_above_the_only_band_is_not_priced() -> None:
+    text = BANDS.replace("      - {id: full_time, min_fte: 0.8, amount: 800.00}\n", "")
+    outcome = result(text, job("E1", "2020-02-01", fte="1.0"), as_of="2021-08-01")
+    assert [ln.status for ln in outcome.lines] == ["not_earned"]
+    assert any(s.what == "above the band" for s in outcome.traces["job90"].steps)
+
+
+@pytest.mark.parametrize(("bands", "code", "message"), [
+    ("      - {id: a, min_fte: 0.5, max_fte: 0.8, amount: 1}\n"
+     "      - {id: b, min_fte: 0.7, amount: 2}\n", "C210",
+     "band 'b' must start at or above the upper bound of band 'a' (bands go up in order and "
+     "do not overlap)"),
+    ("      - {id: a, min_fte: 0.8, max_fte: 0.8, amount: 1}\n", "C219",
+     "band 'a': the upper bound 0.8 must be above the lower bound 0.8"),
+    ("      - {id: a, max_fte: 0.8, amount: 1}\n", "C217",
+     "band 'a' needs a lower bound, min_fte or min_hours_per_week"),
+    ("      - {id: a, min_fte: 0.5, amount: 1}\n"
+     "      - {id: b, min_hours_per_week: 30, amount: 2}\n", "C218",
+     "bands mix FTE and hours bounds: use one measure"),
+])
+def test_bands_that_do_not_fit(bands: str, code: str, message: str) -> None:
+    text = BANDS.split("    bands:\n")[0] + "    bands:\n" + bands
+    found = problems(text)
+    assert (code, message) in [(p.code, p.message) for p in found]
+
+
+def test_amount_and_bands_together_or_neither() -> None:
+    both = BANDS + "    amount: 700.00\n"
+    assert [(p.code, p.message) for p in problems(both)] == [
+        ("C218", "give amount or bands, not both: with bands, each band has its own amount")]
+    neither = BANDS.split("    bands:\n")[0]
+    assert [(p.code, p.message) for p in problems(neither)] == [
+        ("C101", "missing required key 'amount' (or 'bands', each with its amount)")]
+
+
+# --- prices by employment kind, and top-ups --------------------------------------------------
+
+BY_KIND = """
+components:
+  - id: result
+    kind: employment_outcome
+    work: {min_fte: 0.8, kinds: {open: 1, subsidised: 1}}
+    min_duration: 90 days
+    amount:
+      open: {register: 750.00, self_report: 190.00}
+      subsidised: 190.00
+    top_up: true
+"""
+
+
+def test_each_kind_counts_on_its_own() -> None:
+    # 45 days of subsidised work, then 45 of open work: no 90 days of either
+    rows = (job("E1", "2020-02-01", "2020-03-16", fte="1.0", kind="subsidised"),
+            job("E2", "2020-03-17", "2020-04-30", fte="1.0"))
+    got = lines(BY_KIND, *rows, as_of="2021-08-01")
+    assert [ln.status for ln in got] == ["not_earned"]
+    assert got[0].reason.startswith("only 45 of 90 days of qualifying work (0.80 FTE or more, "
+                                    "open or subsidised)")
+
+
+def test_a_later_better_outcome_tops_up_the_one_outcome() -> None:
+    rows = (job("E1", "2020-01-20", "2020-04-30", fte="1.0", kind="subsidised"),
+            job("E2", "2020-05-04", fte="1.0"))
+    got = lines(BY_KIND, *rows, as_of="2020-11-30")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1:subsidised", D("2020-04-18"), Decimal("190.00")),
+        ("payable", "spell:E2:open", D("2020-08-01"), Decimal("560.00"))]
+    assert got[1].reason.endswith("the fee is paid at most once and 190.00 was paid for "
+                                  "spell:E1:subsidised, so with top_up the difference 560.00 "
+                                  "is paid")
+    # without top_up the second outcome is one the contract never offered
+    plain = lines(BY_KIND.replace("    top_up: true\n", ""), *rows, as_of="2020-11-30")
+    assert [facts(ln) for ln in plain] == [
+        ("payable", "spell:E1:subsidised", D("2020-04-18"), Decimal("190.00")),
+        ("not_earned", "spell:E2:open", D("2020-08-01"), Decimal("0.00"))]
+
+
+def test_a_worse_later_outcome_tops_up_nothing() -> None:
+    rows = (job("E1", "2020-01-20", "2020-04-30", fte="1.0"),
+            job("E2", "2020-05-04", fte="1.0", kind="subsidised"))
+    got = lines(BY_KIND, *rows, as_of="2020-11-30")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1:open", D("2020-04-18"), Decimal("750.00")),
+        ("not_earned", "spell:E2:subsidised", D("2020-08-01"), Decimal("0.00"))]
+
+
+def test_top_up_over_the_least_paid_of_several() -> None:
+    text = BY_KIND.replace("    top_up: true\n", "    top_up: true\n    max_times: 2\n")
+    rows = (job("E1", "2020-01-20", "2020-04-30", fte="1.0", kind="subsidised"),
+            job("E2", "2020-05-04", "2020-08-31", fte="1.0", evidence="self_report"),
+            job("E3", "2020-09-07", fte="1.0"))
+    got = lines(text, *rows, as_of="2021-08-01")
+    assert [facts(ln)[1:] for ln in got] == [
+        ("spell:E1:subsidised", D("2020-04-18"), Decimal("190.00")),
+        ("spell:E2:open", D("2020-08-01"), Decimal("190.00")),
+        ("spell:E3:open", D("2020-12-05"), Decimal("560.00"))]
+
+
+def test_a_kind_the_component_counts_must_be_priced() -> None:
+    text = BY_KIND.replace("      subsidised: 190.00\n", "")
+    assert [(p.code, p.message) for p in problems(text)] == [
+        ("C203", "components.0.amount has no price for employment kind(s) subsidised, which "
+                 "the component counts")]
+
+
+def test_prices_by_kind_only_on_employment_outcome() -> None:
+    text = """
+components:
+  - id: fee
+    kind: event_fee
+    event: service_start
+    amount: {open: 100.00}
+"""
+    assert [(p.code, p.message) for p in problems(text)] == [
+        ("C202", "components.0.amount: prices by employment kind only apply to the fees of "
+                 "employment_outcome")]
+
+
+def test_prices_nest_segment_then_kind_then_evidence() -> None:
+    text = BY_KIND.replace("""      open: {register: 750.00, self_report: 190.00}
+      subsidised: 190.00""", """      register: {open: 750.00, subsidised: 190.00}""")
+    messages = [p.message for p in problems(text)]
+    assert "components.0.amount.register: an evidence level holds one amount, not a table" \
+        in messages
+    nested = BY_KIND.replace("""      open: {register: 750.00, self_report: 190.00}
+      subsidised: 190.00""", """      A: {open: {register: 750.00}, subsidised: 190.00}
+      B: {open: {A: 1.00}, subsidised: 190.00}""")
+    assert ("components.0.amount.B.open: segments cannot be nested under an employment kind "
+            "(prices nest segment, then employment kind, then evidence level)"
+            ) in [p.message for p in problems(nested)]
+
+
+def test_segment_kind_and_evidence_together() -> None:
+    text = BY_KIND.replace("""      open: {register: 750.00, self_report: 190.00}
+      subsidised: 190.00""", """      A:
+        open: {register: 750.00, self_report: 190.00}
+        subsidised: 190.00
+      B:
+        open: {register: 900.00, self_report: 190.00}
+        subsidised: 250.00""")
+    far = "r1,c1,referral,2020-01-10,,,acme,2018-06-01,,,,,\n"
+    loaded = contract_from(text)
+    rows = "s1,c1,service_start,2020-01-15,,,,,,,,,\n" + job("E1", "2020-02-01", fte="1.0")
+    ev = evaluate(loaded, events_from(far + rows, header=HEADER).events, D("2021-08-01"))
+    assert [facts(ln) for ln in ev.customers[0].lines] == [
+        ("payable", "spell:E1:open", D("2020-04-30"), Decimal("900.00"))]
+
+
+def test_top_up_and_bands_need_continuous_counting() -> None:
+    text = BY_KIND.replace("min_duration:", "counting: cumulative\n    min_duration:")
+    assert sorted(p.message for p in problems(text)) == [
+        "a price by employment kind applies to counting: continuous (an outcome is a spell of "
+        "work), not to counting: cumulative",
+        "top_up applies to counting: continuous (an outcome is a spell of work), not to "
+        "counting: cumulative"]
+
+
+# --- continuous sustainment ------------------------------------------------------------------
+
+SUSTAIN = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 16}
+    max_gap: 7 days
+    steps:
+      - {after: 4 weeks, amount: 1000.00}
+    sustainment: {every: 4 weeks, amount: 200.00, max_count: 3, counting: continuous}
+"""
+
+
+@pytest.mark.parametrize(("second", "first_payment"), [
+    ("2020-03-28", D("2020-04-03")),  # a gap of 7 days: joined, 21 + 7 days (gap not counted)
+    ("2020-03-29", D("2020-04-25")),  # 8 days: the count restarts on 2020-03-29
+])
+def test_a_break_longer_than_allowed_restarts_the_sustainment_count(
+        second: str, first_payment: date) -> None:
+    # 4 weeks from 2020-02-01 reached on 2020-02-28; work to 2020-03-20, then a break
+    rows = (job("E1", "2020-02-01", "2020-03-20", hours="20"), job("E2", second, hours="20"))
+    got = lines(SUSTAIN, *rows, as_of="2020-12-31")
+    sustain = [ln for ln in got if ln.occurrence == "sustain:1"]
+    assert facts(sustain[0]) == ("payable", "sustain:1", first_payment, Decimal("200.00"))
+
+
+def test_a_break_pauses_cumulative_sustainment() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-20", hours="20"),
+            job("E2", "2020-03-29", hours="20"))
+    got = lines(SUSTAIN.replace(", counting: continuous", ""), *rows, as_of="2020-12-31")
+    # the 21 days after the step count: 7 more from 2020-03-29 reach 8 weeks on 2020-04-04
+    assert facts(next(ln for ln in got if ln.occurrence == "sustain:1"))[2] == D("2020-04-04")
+
+
+def test_the_restart_is_said() -> None:
+    rows = (job("E1", "2020-02-01", "2020-03-20", hours="20"),
+            job("E2", "2020-03-29", hours="20"))
+    got = lines(SUSTAIN, *rows, as_of="2020-12-31")
+    assert next(ln for ln in got if ln.occurrence == "sustain:1").reason.endswith(
+        "(sustainment 1 of 3); counted from 2020-03-29, when work began again after a break "
+        "longer than allowed ended the spell on 2020-03-20")
+
+
+def test_sustainment_with_hours_on_average_is_an_error() -> None:
+    text = SUSTAIN.replace("min_hours_per_week: 16", "average_hours_per_week: 16")
+    assert [p.code for p in problems(text)] == ["C218"]

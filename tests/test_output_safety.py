@@ -1,0 +1,74 @@
+"""Text from input never reaches a terminal raw: terminal escapes (colour, OSC-8 links, a
+cleared screen), bidirectional overrides and other control characters written into ids and
+fields are shown escaped (``\\x1b``) in tables, problems, explanations and bill checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+
+runner = CliRunner()
+CONTRACT = Path(__file__).parent / "data" / "minimal.yaml"
+ESC = "\x1b[2J\x1b]8;;http://evil.invalid\x07click\x1b]8;;\x07"
+BIDI = "\u202egnp.exe"
+RAW = ("\x1b", "\x07", "\u202e")
+EVENTS = (
+    "event_id,customer_id,type,date,provider,unemployed_since,hours,activity\n"
+    f"r1,c{ESC},referral,2020-01-10,acme,2019-06-01,,\n"
+    f"s1,c{ESC},service_start,2020-01-15,,,,\n"
+    f"h1{BIDI},c{ESC},hours,2020-01-20,,,2,coach{ESC}\n"
+    f"x{BIDI},c2,no_such_type{ESC},2020-01-20,,,,\n"
+)
+
+
+def _raw_free(text: str) -> None:
+    for ch in RAW:
+        assert ch not in text, repr(ch)
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> str:
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS, encoding="utf-8")
+    return str(path)
+
+
+def test_problems_echo_fields_escaped(events: str) -> None:
+    result = runner.invoke(app, ["validate", str(CONTRACT), events])
+    assert result.exit_code == 1
+    _raw_free(result.output)
+    assert "\\x1b" in result.output or "\\u202e" in result.output
+
+
+def test_tables_and_explanations_show_ids_escaped(events: str, tmp_path: Path) -> None:
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join(line for line in EVENTS.splitlines()
+                               if "no_such_type" not in line) + "\n", encoding="utf-8")
+    table = runner.invoke(app, ["evaluate", str(CONTRACT), str(clean), "--as-of", "2020-03-01"])
+    assert table.exit_code == 0, table.output
+    _raw_free(table.output)
+    assert "\\x1b" in table.output
+    customer = f"c{ESC}"
+    explained = runner.invoke(app, ["explain", str(CONTRACT), str(clean), "--customer",
+                                    customer, "--as-of", "2020-03-01"])
+    assert explained.exit_code == 0, explained.output
+    _raw_free(explained.output)
+
+
+def test_a_bill_check_shows_bill_fields_escaped(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
+                      "r1,c1,referral,2020-01-10,acme,2019-06-01\n"
+                      "s1,c1,service_start,2020-01-15,,\n", encoding="utf-8")
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer_id,component,occurrence,amount\n"
+                    f"c1{ESC},base_fee{BIDI},once,100.00\n", encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(CONTRACT), str(events), str(bill), "--period",
+                                 "2020-01", "--ledger", str(tmp_path / "ledger.sqlite")])
+    assert result.exit_code == 1, result.output
+    _raw_free(result.output)
+    assert "\\x1b" in result.output or "\\u202e" in result.output
