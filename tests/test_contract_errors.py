@@ -545,7 +545,7 @@ def test_c110_value_not_among_choices() -> None:
     assert (p.code, pos(p)) == ("C110", at(text, "servicestart"))
     assert p.message == ("components.0.event: 'servicestart' is not one of 'referral', "
                          "'service_start', 'service_end', 'hours', 'contact', 'employment', "
-                         "'education', 'benefit', 'survey' or 'expense'")
+                         "'education', 'benefit', 'survey', 'expense' or 'earnings'")
 
 
 def test_c110_bad_identifier() -> None:

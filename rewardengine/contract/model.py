@@ -68,7 +68,7 @@ EVIDENCE_LEVELS: tuple[str, ...] = ("register", "te_office", "employer", "self_r
 
 EventType = Literal[
     "referral", "service_start", "service_end", "hours", "contact", "employment",
-    "education", "benefit", "survey", "expense",
+    "education", "benefit", "survey", "expense", "earnings",
 ]
 
 Path = tuple[str | int, ...]
@@ -464,9 +464,16 @@ class CalendarThreshold:
     required: int
     reference_period: Any  # a Duration
     path: Path
+    # the unit holding the service start counts when it ends after the start day (else only
+    # whole units from the start count)
+    counts_start_unit: bool = False
+    # the reference is the first this many units counted, not ``reference_period``
+    within_units: int | None = None
 
 
 Threshold = DurationThreshold | SustainmentThreshold | CalendarThreshold
+# a CalendarThreshold's reference period when only the window (and deadlines) cut it
+NO_LIMIT = Duration(1200, "months")
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ NOUNS = {
     "referral": "referral", "service_start": "service start", "service_end": "service end",
     "hours": "hours row", "contact": "contact", "employment": "employment",
     "education": "education row", "benefit": "benefit row", "survey": "survey",
-    "expense": "expense",
+    "expense": "expense", "earnings": "earnings row",
 }
 
 
