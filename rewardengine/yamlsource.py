@@ -82,17 +82,61 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 
 
+# a contract is a few levels deep; the limit keeps the conversion within Python's recursion
+# limit, and ahead of libyaml's own limit where it has one, so every build says the same
+MAX_DEPTH = 200
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _too_deep(text: str, file: str, loader: Any) -> Problem | None:
+    """The node past ``MAX_DEPTH`` levels, found from the parser's events before composing.
+
+    Composing is recursive: some libyaml builds compose any depth and overflow the C stack
+    (a crash, not an error), and the pure loader takes time quadratic in the depth. The
+    parser is a state machine, and its events are read only up to the level past the limit.
+    A syntax error is left to the composer, which locates it.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, col = _event_mark(event)
+                    return Problem("Y002", "YAML nested too deeply", Source(file, line, col))
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):
+            # libyaml's own limit, where it has one, fires as its scanner reads ahead, past
+            # the level this limit names: the pure parser locates that level (its look-ahead
+            # is bounded by YAML's 1,024 characters of a simple key, so this stays quick)
+            if loader is not yaml.SafeLoader:
+                found = _too_deep(text, file, yaml.SafeLoader)
+                if found is not None:
+                    return found
+            line, col = _event_mark(exc)
+            return Problem("Y002", "YAML nested too deeply", Source(file, line, col))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass
+    return None
+
+
+def _event_mark(item: Any) -> tuple[int, int]:
+    mark = getattr(item, "start_mark", None) or getattr(item, "problem_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
     """The YAML node tree (no objects constructed), or the syntax problem."""
+    deep = _too_deep(text, file, _FAST_LOADER or yaml.SafeLoader)
+    if deep is not None:
+        return None, deep
     if _FAST_LOADER is not None:
         try:
             return yaml.compose(text, Loader=_FAST_LOADER), None
-        except yaml.MarkedYAMLError as exc:
-            if "nesting depth" in str(exc.problem):
-                # the pure loader would take time quadratic in the depth to say the same
-                mark = exc.problem_mark
-                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                return None, Problem("Y002", "YAML nested too deeply", Source(file, line, col))
         except (yaml.YAMLError, RecursionError, ValueError):
             pass
     try:

@@ -16,6 +16,7 @@ import pytest
 
 from rewardengine.errors import Problem, Severity
 from rewardengine.pipeline import load_contract, load_contract_text
+from rewardengine import yamlsource
 from rewardengine.yamlsource import MAX_CONTRACT_BYTES
 
 # A valid contract whose last line opens the component list; tests append components.
@@ -189,11 +190,30 @@ def test_y001_two_documents() -> None:
     assert "another document" in p.message
 
 
-def test_y002_nested_too_deeply() -> None:
-    # located at the bracket past the limit of 1,000 levels, and found at once: the pure
-    # YAML loader would take time quadratic in the depth to refuse it
-    p = single("metadata: " + "[" * 3000 + "]" * 3000 + "\n")
-    assert (p.code, pos(p), p.message) == ("Y002", (1, 1010), "YAML nested too deeply")
+@pytest.mark.parametrize("loader", ["libyaml", "pure"])
+@pytest.mark.parametrize("brackets", [200, 3000, 300_000])
+def test_y002_nested_too_deeply(loader: str, brackets: int,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # located at the bracket past the limit of 200 levels (the mapping is the first level),
+    # whichever YAML build reads it: some libyaml builds have no limit of their own and
+    # crashed composing 100,000 levels; others stop at 1,000, further on
+    if loader == "pure":
+        monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    p = single("metadata: " + "[" * brackets + "]" * brackets + "\n")
+    assert (p.code, pos(p), p.message) == ("Y002", (1, 210), "YAML nested too deeply")
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure"])
+def test_y002_limit_boundary(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200 levels are read (the value is then refused for what it is, not for its depth);
+    # a block mapping one level deeper is refused at its key
+    if loader == "pure":
+        monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    _, problems = yamlsource.parse_yaml("metadata: " + "[" * 199 + "]" * 199 + "\n", "c.yaml")
+    assert problems == []
+    text = "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "k: 1\n"
+    _, problems = yamlsource.parse_yaml(text, "c.yaml")
+    assert [(p.code, p.source.line, p.source.col) for p in problems] == [("Y002", 201, 201)]
 
 
 def test_y002_recursive_alias() -> None:
