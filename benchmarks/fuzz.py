@@ -89,6 +89,8 @@ def main() -> None:
                 peak_kb = max(peak_kb, rss)
                 if outcome.failure:
                     failures.append(outcome)
+                    print(f"FAILURE case {outcome.case} ({outcome.command}): "
+                          f"{outcome.failure}", file=sys.stderr, flush=True)
                 if slowest is None or outcome.seconds > slowest.seconds:
                     slowest = outcome
                 if n % 5000 == 0:

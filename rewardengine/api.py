@@ -20,6 +20,10 @@ from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .explanation import ComponentView, Explanation, explain
+from .forecast import commands as forecasting
+from .forecast import report as forecast_report
+from .forecast.commands import ForecastError, Outcome, Request, customers_of
+from .forecast.simulate import Simulation
 from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
 from .invoicing.audit import ExportFormat, LedgerReport
@@ -537,3 +541,54 @@ __all__ = [
 ]
 # the ledger's own commands (``ledger check``, ``ledger export``)
 __all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]
+
+
+# --- forecasts (docs/forecast.md) ------------------------------------------------------------
+
+simulate_contract = forecasting.simulate  # Monte Carlo runs of a contract over a cohort
+price_component = forecasting.price  # the amount of one component that hits a target cost
+forecast_customers = forecasting.forecast  # the payments ahead of customers in progress
+fit_cohort = forecasting.fit  # a cohort fitted from real event data
+simulation_html = forecast_report.simulation_html  # self-contained HTML with SVG charts
+forecast_html = forecast_report.forecast_html
+
+
+def report_available() -> None:
+    """ForecastError (saying how to install it) when the report's plotting library is
+    missing."""
+    try:
+        forecast_report.available()
+    except forecast_report.ReportUnavailable as exc:
+        raise ForecastError(str(exc)) from None
+
+
+def provider_customers(contract_path: str, event_paths: Sequence[str], as_of: date,
+                       provider: str, dialect: Dialect = PLAIN
+                       ) -> tuple[list[str] | None, Inputs]:
+    """The customers whose responsible provider (named on the service start, else the
+    referral, as the evaluation decides it) is ``provider`` as of ``as_of``; None when the
+    inputs have errors. Raises ForecastError for a provider the contract lacks."""
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
+    if not inputs.ok or inputs.contract is None:
+        return None, inputs
+    ids = [p.id for p in inputs.contract.contract.metadata.providers]
+    if provider not in ids:
+        raise ForecastError(f"provider '{provider[:40]}' is not in the contract (it has "
+                            f"{', '.join(ids)})")
+    return customers_of(inputs.contract, inputs.events.events, as_of, provider), inputs
+
+
+__all__ += [
+    "ForecastError",
+    "Outcome",
+    "Request",
+    "Simulation",
+    "fit_cohort",
+    "forecast_customers",
+    "forecast_html",
+    "price_component",
+    "provider_customers",
+    "report_available",
+    "simulate_contract",
+    "simulation_html",
+]

@@ -94,6 +94,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C221", "a worked example that names an unknown component or repeats a name", _E,
      "contract-cross-checks-c2xx"),
+    ("C222", "a step asks for more periods than its window holds", _E,
+     "contract-cross-checks-c2xx"),
     ("C225", "an invoice number longer than an e-invoice allows", _E,
      "contract-cross-checks-c2xx"),
     ("C226", "a party an e-invoice needs is missing or incomplete", _E,

@@ -63,8 +63,10 @@ def _fixed_number(value: Any) -> Any:
 
 class _Distribution(_Strict):
     """One of ``fixed``, ``uniform: [low, high]``, ``normal: {mean, sd}``,
-    ``lognormal: {median, sigma}``, ``exponential: {mean}``, ``poisson: {mean}``; drawn
-    values are clamped to ``min`` and ``max``. A plain number is ``fixed``."""
+    ``lognormal: {median, sigma}``, ``exponential: {mean}``, ``poisson: {mean}``,
+    ``empirical: [q0, ..., q100]`` (equally spaced quantiles, as ``cohort fit`` writes them:
+    drawn by linear interpolation between them); drawn values are clamped to ``min`` and
+    ``max``. A plain number is ``fixed``."""
 
     fixed: float | None = None
     uniform: tuple[float, float] | None = None
@@ -72,16 +74,19 @@ class _Distribution(_Strict):
     lognormal: LogNormal | None = None
     exponential: Mean | None = None
     poisson: Mean | None = None
+    empirical: list[float] | None = Field(default=None, min_length=1, max_length=1001)
     min: float | None = None
     max: float | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> _Distribution:
         given = [n for n in ("fixed", "uniform", "normal", "lognormal", "exponential",
-                             "poisson") if getattr(self, n) is not None]
+                             "poisson", "empirical") if getattr(self, n) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of fixed, uniform, normal, lognormal, "
-                             f"exponential, poisson (got {', '.join(given) or 'none'})")
+                             f"exponential, poisson, empirical (got {', '.join(given) or 'none'})")
+        if self.empirical is not None and self.empirical != sorted(self.empirical):
+            raise ValueError("empirical: the quantiles must not decrease")
         if self.uniform is not None and self.uniform[0] > self.uniform[1]:
             raise ValueError("uniform: the low end is above the high end")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -107,11 +112,22 @@ class _Distribution(_Strict):
             return -self.exponential.mean * math.log1p(-u)
         if self.poisson is not None:
             return _poisson(self.poisson.mean, u)
+        if self.empirical is not None:
+            return _interpolated(self.empirical, u)
         z = _normal(u, v)
         if self.normal is not None:
             return self.normal.mean + self.normal.sd * z
         assert self.lognormal is not None
         return self.lognormal.median * math.exp(self.lognormal.sigma * z)
+
+
+def _interpolated(quantiles: list[float], u: float) -> float:
+    """The value at ``u`` between equally spaced quantiles (linear between them)."""
+    if len(quantiles) == 1:
+        return quantiles[0]
+    h = u * (len(quantiles) - 1)
+    lo = min(int(h), len(quantiles) - 2)
+    return quantiles[lo] + (h - lo) * (quantiles[lo + 1] - quantiles[lo])
 
 
 def _normal(u: float, v: float) -> float:

@@ -223,3 +223,10 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
         contract_lines = []
     problems = [p for r in results for p in _customer_problems(r)]
     return Evaluation(loaded, as_of, results, contract_lines, problems, traces)
+
+
+def apply_ceiling(loaded: LoadedContract, customers: list[CustomerResult],
+                  contract_lines: list[Line]) -> tuple[list[CustomerResult], list[Line]]:
+    """The contract ceiling cut across ``customers`` and the contract's own lines, exactly as
+    ``evaluate`` cuts it (for Monte Carlo runs, which build their customers themselves)."""
+    return _ceiling(loaded, customers, contract_lines)

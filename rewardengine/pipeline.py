@@ -155,7 +155,8 @@ def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
     for e in events.events:
         provider = getattr(e, "provider", None)
         if provider is not None and providers is not None and provider not in providers:
-            out.append(Problem("E013", f"provider {quoted(provider)} is not in the contract "
+            # a provider column may hold a sole trader's own name: echo only its start
+            out.append(Problem("E013", f"provider {quoted(provider, 12)} is not in the contract "
                                f"({', '.join(sorted(providers))})", e.source))
         segment = getattr(e, "segment", None)
         if segment is not None and segments is not None and segment not in segments:

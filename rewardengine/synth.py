@@ -641,3 +641,18 @@ def write_events(plan: Plan, customers: int, seed: int, out: IO[str], jobs: int 
 
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+# --- parts of a customer, for forecasts that continue a real timeline --------------------
+
+def service_rows(plan: Plan, cid: str, profile: Profile, start: date, last: date,
+                 u: Draws) -> list[Row]:
+    """The rows of a service running ``start`` to ``last``: contacts, hours, expenses and
+    surveys, as ``draw_customer`` draws them."""
+    return list(_in_service(plan, cid, profile, start, last, u))
+
+
+def job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
+             u: Draws) -> list[Row]:
+    """The rows of one job (its evidence, a later confirmation, its recorded end, a void)."""
+    return _job_rows(eid, cid, profile, begin, end, u)

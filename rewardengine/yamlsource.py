@@ -87,6 +87,12 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
     if _FAST_LOADER is not None:
         try:
             return yaml.compose(text, Loader=_FAST_LOADER), None
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in str(exc.problem):
+                # the pure loader would take time quadratic in the depth to say the same
+                mark = exc.problem_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                return None, Problem("Y002", "YAML nested too deeply", Source(file, line, col))
         except (yaml.YAMLError, RecursionError, ValueError):
             pass
     try:

@@ -149,7 +149,10 @@ class Fuzzer:
         started = time.monotonic()
         code, output, exc = self._cli(case.args)
         seconds = time.monotonic() - started
-        return Outcome(case.index, case.command, code, _failure(code, output, exc), seconds)
+        failure = _failure(code, output, exc)
+        if failure is not None:  # what repeats it: the arguments and what was damaged
+            failure += f" — {case.what}; arguments: {' '.join(a[-40:] for a in case.args)}"
+        return Outcome(case.index, case.command, code, failure, seconds)
 
 
 def _damage(rng: random.Random, data: bytes, ledger: bool) -> tuple[bytes, str]:

@@ -8,7 +8,6 @@ place ``needle`` occurs in ``text``, so each test names the token the problem mu
 from __future__ import annotations
 
 import textwrap
-import time
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
@@ -191,8 +190,10 @@ def test_y001_two_documents() -> None:
 
 
 def test_y002_nested_too_deeply() -> None:
+    # located at the bracket past the limit of 1,000 levels, and found at once: the pure
+    # YAML loader would take time quadratic in the depth to refuse it
     p = single("metadata: " + "[" * 3000 + "]" * 3000 + "\n")
-    assert (p.code, pos(p), p.message) == ("Y002", (1, 1), "YAML nested too deeply")
+    assert (p.code, pos(p), p.message) == ("Y002", (1, 1010), "YAML nested too deeply")
 
 
 def test_y002_recursive_alias() -> None:
@@ -249,19 +250,18 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
 """
 
 
-def test_y006_billion_laughs_is_refused_quickly_and_small() -> None:
+def test_y006_billion_laughs_is_refused_after_bounded_work_and_small() -> None:
+    # the work is bounded by the count of nodes expanded (the message says the limit was
+    # reached), not measured by a clock; the memory it took is measured
     tracemalloc.start()
-    t0 = time.perf_counter()
     try:
         p = single(BILLION_LAUGHS)
-        elapsed = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert (p.code, pos(p)) == ("Y006", (1, 1))
     assert p.message == ("the document expands to more than 200000 nodes "
                          "(aliases nested too deep?)")
-    assert elapsed < 10  # about 0.3 s alone; generous for a loaded 2-core CI machine
     assert peak < 200_000_000
 
 
@@ -545,7 +545,7 @@ def test_c110_value_not_among_choices() -> None:
     assert (p.code, pos(p)) == ("C110", at(text, "servicestart"))
     assert p.message == ("components.0.event: 'servicestart' is not one of 'referral', "
                          "'service_start', 'service_end', 'hours', 'contact', 'employment', "
-                         "'education', 'benefit', 'survey' or 'expense'")
+                         "'education', 'benefit', 'survey', 'expense' or 'earnings'")
 
 
 def test_c110_bad_identifier() -> None:
@@ -1104,9 +1104,8 @@ def test_c215_coverage_too_large_to_check_is_a_warning() -> None:
         f"max: {i + 1}}}}}\n" for i in range(40))
     text = segments("policy: first_match\ntiers:\n" + tiers)
     text = text.replace("{A: 100.00, B: 150.00}", "100.00")
-    t0 = time.perf_counter()
+    # too many combinations are not tried: the check says so instead (bounded work)
     loaded, problems = load_contract_text(text, "contract.yaml")
-    assert time.perf_counter() - t0 < 10
     assert loaded is not None
     assert [(p.code, p.severity, pos(p)) for p in problems] == [
         ("C215", Severity.WARNING, at(text, "- id: T0\n"))]

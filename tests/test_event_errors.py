@@ -31,7 +31,7 @@ def found(es: EventSet) -> list[tuple[str, str, str]]:
 
 
 KNOWN = ("referral, service_start, service_end, hours, contact, employment, education, "
-         "benefit, survey, expense")
+         "benefit, survey, expense, earnings")
 
 
 def test_valid_rows_read() -> None:

@@ -147,6 +147,8 @@ components:
     measure: days
     baseline: 6 months
     comparison: {from: 6 months, length: 6 months}
+    buyer_share: [{after_days: 300, share: 0.5}, {after_days: 1000, share: 0.7}]
+    zero_baseline: full_if_none_during
     full: {min_fall: 0.8, amount: 1000.00}
     partial: {min_fall: 0.4, amount: 400.00}
   - id: radar
@@ -167,6 +169,31 @@ components:
     kind: reimbursed_expenses
     budget: {A: 300.00, B: 500.00, C: 800.00}
     categories: [travel, tools]
+  - id: euro_condition
+    kind: employment_condition
+    unit: months
+    wages: earnings
+    min_monthly_wage: {values: {1900-01-01: 930.00, 2021-01-01: 944.00}}
+    partial: {min_monthly_wage: 465.00, counts: 0.5}
+    required: 12
+    reference_period: 24 months
+    weights: {open: 1, subsidised: 0}
+    amount: 1000.00
+  - id: months_paid
+    kind: period_payments
+    unit: months
+    min_earnings: 1000.00
+    benefit: none
+    max_periods: 6
+    amount: 150.00
+  - id: ticket
+    kind: earnings_milestones
+    unit: months
+    min_earnings: {values: {1900-01-01: 880.00, 2020-01-01: 910.00}}
+    look_back: true
+    steps:
+      - {periods: 1, amount: 100.00}
+      - {periods: 3, within: 6, amount: 200.00}
 caps:
   per_customer: {A: 4000.00, B: 5000.00, C: 6000.00}
   contract_total: 2000000.00
@@ -175,14 +202,15 @@ caps:
 EVENTS_CSV = """\
 event_id,customer_id,type,date,recorded,end,void,provider,unemployed_since,partial_work_ability,\
 benefit_days,hours,activity,responded,kind,evidence,fte,hours_per_week,wage,days,amount,\
-instrument,score,category,reason
+instrument,score,category,reason,cumulative_days
 r1,c1,referral,2020-01-10,,,,acme,2019-06-01,false,200
 s1,c1,service_start,2020-01-15
 h1,c1,hours,2020-01-20,,,,,,,,3.5,coaching
 k1,c1,contact,2020-02-01,,,,,,,,,,true
 k2,c1,contact,2020-03-01,,,,,,,,,,false
 q1,c1,survey,2020-01-16,,,,,,,,,,,,,,,,,,tyoelamatutka,1
-b1,c1,benefit,2019-09-01,,,,,,,,,,,,,,,,22,700.00
+b1,c1,benefit,2019-09-01,,,,,,,,,,,,,,,,22,700.00,,,,,310
+w1,c1,earnings,2020-05-31,,,,,,,,,,,open,register,,,,,1250.00
 b2,c1,benefit,2020-09-01,,,,,,,,,,,,,,,,0,0.00
 e1,c1,employment,2020-04-01,2020-04-03,2020-12-31,,,,,,,,,open,register,1,,2400.10
 x1,c1,expense,2020-02-10,,,,,,,,,,,,,,,,,45.50,,,travel
@@ -455,7 +483,7 @@ def test_base_contract_and_events_are_valid() -> None:
     assert check_load(dump(BASE_TREE)) is not None  # dumping the data keeps it valid
     for text, file, jsonl in ((EVENTS_CSV, "e.csv", False), (EVENTS_JSONL, "e.jsonl", True)):
         es = check_read(text, file, jsonl)
-        assert es.problems == [] and len(es.events) == 20
+        assert es.problems == [] and len(es.events) == 21
     assert {e.type for e in BASE_EVENTS} == set(EVENT_MODELS)  # type: ignore[attr-defined]
     check_evaluation(loaded, BASE_EVENTS)
 

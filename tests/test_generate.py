@@ -42,7 +42,10 @@ def test_every_contract_gets_events_its_checks_accept(contract: Path) -> None:
     assert inputs.contract is not None
     events = read_text(text, "gen.csv")
     assert [p for p in events.problems if p.severity.value == "error"] == []
-    ev = evaluate(inputs.contract, events.events, date(2022, 12, 31))
+    # as of the later of 2022-12-31 and the contract's last day: some bundled contracts run
+    # from 2024 or 2025, so their customers have no facts known by 2022
+    as_of = max(date(2022, 12, 31), inputs.contract.contract.metadata.valid_until)
+    ev = evaluate(inputs.contract, events.events, as_of)
     assert [p for p in ev.problems if p.severity.value == "error"] == []
     assert len(ev.customers) == 40
 

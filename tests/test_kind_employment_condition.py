@@ -76,7 +76,8 @@ def only(events: str, as_of: str, contract: str) -> tuple[str, Decimal, date | N
         ("2020-07-19", "2020-07-19", "payable", "3000.00", date(2020, 7, 19),
          "employment condition met on 2020-07-19"),
         # 25 weeks only (the job ends Sunday 2020-07-12), period over
-        ("2020-07-12", "2021-01-18", "not_earned", "3000.00", date(2021, 1, 14),
+        # not earned since the last whole week ended (2021-01-10), and dated that day
+        ("2020-07-12", "2021-01-18", "not_earned", "3000.00", date(2021, 1, 10),
          "only 25 of 26 weeks with at least 18 h of work by the end of the reference period "
          "2020-01-15..2021-01-14 (12 months from the service start); its last whole week "
          "ended 2021-01-10, 1 more were needed"),
@@ -224,16 +225,19 @@ def test_a_later_employer_confirmation_is_paid_at_its_price() -> None:
 
 def test_reach_by_cuts_the_period_and_ends_hope_early() -> None:
     # cut at 2020-06-30: 23 whole weeks at most (2020-01-20..2020-06-28) < 26. As of Sunday
-    # 2020-03-01, 6 weeks have ended (the 6th on that day) and 17 remain
+    # 2020-03-01, 6 weeks have ended (the 6th on that day) and 17 remain. It never could be
+    # met, so it is lost (and dated) from the first day of the reference period, never after
+    # the evaluation date
     events = rows(START_A, job("e1", "2020-01-20", hours="20"))
     contract = weeks(extra="    reach_by: 2020-06-30\n")
     status, amount, on, reason, evidence = only(events, "2020-03-01", contract)
     assert (status, amount, on, evidence) == ("not_earned", Decimal("3000.00"),
-                                              date(2020, 6, 30), ("e1",))
+                                              date(2020, 1, 15), ("e1",))
     assert reason.startswith(
-        "can no longer be met: 6 of 26 weeks with at least 18 h of work so far and 20 more "
-        "needed, but only 17 whole weeks remain in the reference period 2020-01-15..2020-06-30 "
-        "(12 months from the service start, cut at 2020-06-30: the component's reach_by date)")
+        "can no longer be met since 2020-01-15: 6 of 26 weeks with at least 18 h of work so "
+        "far and 20 more needed, but only 17 whole weeks remain in the reference period "
+        "2020-01-15..2020-06-30 (12 months from the service start, cut at 2020-06-30: the "
+        "component's reach_by date)")
 
 
 def test_waiting_for_service_start() -> None:
@@ -265,10 +269,10 @@ components:
         ("2020-01-15", [("e1", "2020-02-01", "2020-02-29", "1200.00")], "2020-03-01",
          "payable", date(2020, 2, 29)),
         ("2020-01-15", [("e1", "2020-02-01", "2020-02-29", "1199.99")], "2021-02-01",
-         "not_earned", date(2021, 1, 14)),
+         "not_earned", date(2020, 12, 31)),
         # a job ending mid-March: 2400 * 15/31 = 1161.29 fails; 2400 * 16/31 = 1238.71 counts
         ("2020-01-15", [("e1", "2020-03-01", "2020-03-15", "2400.00")], "2021-02-01",
-         "not_earned", date(2021, 1, 14)),
+         "not_earned", date(2020, 12, 31)),
         ("2020-01-15", [("e1", "2020-03-01", "2020-03-16", "2400.00")], "2020-04-01",
          "payable", date(2020, 3, 31)),
         # two jobs either side of a boundary inside March: 1000*15/31 + 1500*16/31 = 1258.06
@@ -308,8 +312,9 @@ def test_months_count_to_required() -> None:
     # Feb..May count (4 months); June 10 days of 2000 = 666.67 does not
     status, amount, on, reason, evidence = only(events, "2021-01-20",
                                                 MONTHS.format(required=5))
+    # lost when the last whole month (December) ended without a 5th month
     assert (status, amount, on, evidence) == ("not_earned", Decimal("5000.00"),
-                                              date(2021, 1, 14), ("e1",))
+                                              date(2020, 12, 31), ("e1",))
     assert reason.startswith("only 4 of 5 months with wages of at least 1200.00 € by the end "
                              "of the reference period 2020-01-15..2021-01-14")
     assert "; its last whole month ended 2020-12-31, 1 more were needed" in reason

@@ -219,12 +219,15 @@ def test_benefit_test_by_days() -> None:
 
 
 def test_benefit_test_with_no_baseline_benefit() -> None:
-    got = lines(BENEFIT.replace("{measure}", "amount"), E1, as_of="2020-06-01")
+    # zero_baseline: full_if_none_during (the default, no_fall, is tested with the shared
+    # setting in test_benefit_tests.py)
+    contract = BENEFIT.replace("{measure}", "amount").replace(
+        "      full_fall: 1\n", "      full_fall: 1\n      zero_baseline: full_if_none_during\n")
+    got = lines(contract, E1, as_of="2020-06-01")
     assert facts(got[0]) == ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
                              ("E1",))
     assert got[0].reason.endswith("no benefit before or during, counted as a full fall")
-    rose = lines(BENEFIT.replace("{measure}", "amount"),
-                 benefit("B4", "2020-02-01", "100.00"), E1, as_of="2020-06-01")
+    rose = lines(contract, benefit("B4", "2020-02-01", "100.00"), E1, as_of="2020-06-01")
     assert facts(rose[0])[:4] == ("not_earned", "step:12 weeks", D("2020-04-26"),
                                   Decimal("1200.00"))
     assert rose[0].reason.endswith("benefit rose from nothing, no fall")

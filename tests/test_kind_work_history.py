@@ -32,7 +32,8 @@ def study(event_id: str, first: str, last: str = "") -> str:
     return row(event_id, "education", first, end=last)
 
 
-# service starts 2020-01-15: baseline 2019-07-15..2020-01-14, comparison 2020-01-15..2020-07-14
+# service starts 2020-01-15: comparison 2020-01-15..2020-07-14 (182 days); the baseline is as
+# many days before the start: 2019-07-17..2020-01-14 (6 months before would be 184 days)
 START = rows(row("r1", "referral", "2020-01-10", provider="acme", unemployed_since="2019-06-01"),
              row("s1", "service_start", "2020-01-15"))
 
@@ -75,12 +76,12 @@ def only(events: str, as_of: str, text: str) -> tuple[str, Decimal, Decimal, dat
         # 75 - 30 = 45 extra days: exactly the minimum pays, at 10.00 a day
         (45, "payable", "45", "450.00",
          "75 days in work or education during 2020-01-15..2020-07-14 vs 30 before "
-         "(2019-07-15..2020-01-14): 45 extra days at 10.00 € per extra day, weakest work "
+         "(2019-07-17..2020-01-14): 45 extra days at 10.00 € per extra day, weakest work "
          "evidence register"),
         # one more than the increase: nothing
         (46, "not_earned", "45", "450.00",
          "75 days in work or education during 2020-01-15..2020-07-14 vs 30 before "
-         "(2019-07-15..2020-01-14): 45 extra, below the minimum of 46 extra days"),
+         "(2019-07-17..2020-01-14): 45 extra, below the minimum of 46 extra days"),
     ])
 def test_overlapping_work_and_education_counted_once(min_extra: int, status: str,
                                                      quantity: str, amount: str,
@@ -96,7 +97,7 @@ def test_comparison_decided_on_its_last_day() -> None:
     assert (status, quantity, amount, on) == ("pending", Decimal(45), Decimal("450.00"),
                                               date(2020, 7, 14))
     assert reason == ("75 days in work or education so far during 2020-01-15..2020-07-14 vs "
-                      "30 before (2019-07-15..2020-01-14); 45 extra days secured so far at "
+                      "30 before (2019-07-17..2020-01-14); 45 extra days secured so far at "
                       "10.00 € per extra day; more days count until 2020-07-14")
     # ... and on its last day (facts count up to and including as_of) it is decided
     status, quantity, amount, on, _, _ = only(OVERLAP, "2020-07-14", contract(45))
@@ -110,7 +111,7 @@ def test_no_increase() -> None:
     status, quantity, amount, _, reason, _ = only(events, "2020-08-01", contract())
     assert (status, quantity, amount) == ("not_earned", Decimal(0), Decimal("0.00"))
     assert reason == ("75 days in work or education during 2020-01-15..2020-07-14 vs 80 "
-                      "before (2019-07-15..2020-01-14): no increase")
+                      "before (2019-07-17..2020-01-14): no increase")
 
 
 def test_pending_counts_known_days_up_to_as_of() -> None:
@@ -119,7 +120,7 @@ def test_pending_counts_known_days_up_to_as_of() -> None:
     assert (status, quantity, amount, on, evidence) == (
         "pending", Decimal(0), Decimal("0.00"), date(2020, 7, 14), ("e0", "e1"))
     assert reason == ("32 days in work or education so far during 2020-01-15..2020-07-14 vs 30 "
-                      "before (2019-07-15..2020-01-14); needs 43 more days by 2020-07-14 for "
+                      "before (2019-07-17..2020-01-14); needs 43 more days by 2020-07-14 for "
                       "the minimum of 45 extra days, then 10.00 € per extra day")
 
 
@@ -165,7 +166,7 @@ def test_unlisted_kind_does_not_count() -> None:
     events = rows(START, job("e1", "2020-03-01", "2020-03-31", kind="entrepreneur"))
     status, quantity, _, _, reason, evidence = only(events, "2020-07-15", contract(1))
     assert (status, quantity, evidence) == ("not_earned", Decimal(0), ())
-    assert reason.endswith("0 before (2019-07-15..2020-01-14): no increase")
+    assert reason.endswith("0 before (2019-07-17..2020-01-14): no increase")
 
 
 def test_comparison_offset_and_length() -> None:

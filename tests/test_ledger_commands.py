@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from ledger_cases import cli, digest, issued, legacy, rows, sql
 
 from rewardengine.api import check_ledger, export_ledger

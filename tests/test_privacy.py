@@ -278,3 +278,15 @@ def rewrite_csv_bytes(source: io.BytesIO, out: io.BytesIO) -> list[str]:
         return [str(exc)]
     out.write("".join(encoder_out).encode("utf-8"))
     return []
+
+
+def test_a_providers_name_in_an_event_row_is_never_echoed_whole(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
+                      "r1,c1,referral,2020-01-10,Maija Meikäläinen Tmi,2019-06-01\n",
+                      encoding="utf-8")
+    minimal = Path(__file__).parent / "data" / "minimal.yaml"
+    result = runner.invoke(app, ["validate", str(minimal), str(events)])
+    assert result.exit_code == 1
+    assert "E013 provider 'Maija Meikäl…' is not in the contract (acme)" in result.output
+    assert "Meikäläinen" not in result.output

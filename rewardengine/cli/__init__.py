@@ -12,7 +12,7 @@ import sys
 import typer
 
 from ..errors import EXIT_INTERNAL
-from . import billing, contract, evaluation, ledger, privacy, synthetic
+from . import billing, contract, evaluation, forecast, ledger, privacy, synthetic
 
 app = typer.Typer(
     name="rewardengine",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # event data is personal: never print locals
     pretty_exceptions_enable=False,
 )
-for module in (contract, evaluation, billing, ledger, privacy, synthetic):
+for module in (contract, evaluation, billing, ledger, privacy, synthetic, forecast):
     module.register(app)
 
 

@@ -228,3 +228,9 @@ def _stdout(text: str) -> None:
 def _remove(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+# --provider as a selection (evaluate, forecast): one consortium member's customers
+SelectProviderOpt = Annotated[str | None, typer.Option(
+    "--provider", help="only this provider's customers: the provider responsible for the "
+    "customer (named on the service start, else the referral)")]

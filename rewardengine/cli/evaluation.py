@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from ..api import PLAIN, Dialect, Evaluation, evaluate_to, explain_customer, run_evaluation
+from ..api import (
+    PLAIN,
+    Dialect,
+    Evaluation,
+    ForecastError,
+    evaluate_to,
+    explain_customer,
+    provider_customers,
+    run_evaluation,
+)
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from .common import (
@@ -23,9 +32,11 @@ from .common import (
     EncodingOpt,
     EventsArg,
     JobsOpt,
+    SelectProviderOpt,
     cli_date,
     err,
     exit_code,
+    fail,
     file_dialect,
     out,
 )
@@ -70,9 +81,12 @@ def evaluate(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
     jobs: JobsOpt = 1,
+    provider: SelectProviderOpt = None,
 ) -> None:
     """Compute what each customer has earned, what is pending and what was not earned."""
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    if provider is not None:
+        customer = _of_provider(contract, events, as_of, provider, customer, read_as)
     if format is not Format.table:
         _stream(contract, events, as_of, customer, format.value, read_as, jobs)
         return
@@ -84,6 +98,31 @@ def evaluate(
             raise typer.Exit(EXIT_PROBLEMS)
     print_evaluation(out(), ev)
     _customer_problems(ev)
+
+
+def _of_provider(contract: str, events: list[str], as_of: str, provider: str,
+                 customers: list[str] | None, dialect: Dialect) -> list[str]:
+    """The customers of ``provider`` (among ``customers``, if given); none: exit 0 with a
+    note, as there is nothing to show."""
+    try:
+        found, inputs = provider_customers(contract, events, cli_date(as_of, "--as-of"),
+                                           provider, dialect)
+    except ForecastError as exc:
+        fail(str(exc))
+    if found is None:
+        if inputs.problems:
+            print_problems(err(), inputs.problems)
+        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable))
+    if customers:
+        other = sorted(set(customers) - set(found))
+        if other:
+            fail(f"not customer(s) of provider {provider}: {', '.join(other)[:200]}",
+                 EXIT_PROBLEMS)
+        found = [c for c in found if c in customers]
+    if not found:
+        err().print(f"provider {provider} has no customers as of {as_of}", markup=False)
+        raise typer.Exit(0)
+    return found
 
 
 def _stream(contract: str, events: list[str], as_of: str, customers: list[str] | None,

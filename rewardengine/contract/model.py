@@ -68,7 +68,7 @@ EVIDENCE_LEVELS: tuple[str, ...] = ("register", "te_office", "employer", "self_r
 
 EventType = Literal[
     "referral", "service_start", "service_end", "hours", "contact", "employment",
-    "education", "benefit", "survey", "expense",
+    "education", "benefit", "survey", "expense", "earnings",
 ]
 
 Path = tuple[str | int, ...]
@@ -404,6 +404,9 @@ class ComparisonPeriod(Strict):
 # --- what checks and lint ask of a component ------------------------------------------------
 
 PriceRole = Literal["fee", "rate", "budget", "cap"]
+# what a fee pays for, for forecasts: "fixed" pays for service delivered or capacity held
+# (whatever happens to the customer afterwards), "result" for what the customer achieves
+PayBasis = Literal["fixed", "result"]
 
 
 @dataclass(frozen=True)
@@ -461,9 +464,16 @@ class CalendarThreshold:
     required: int
     reference_period: Any  # a Duration
     path: Path
+    # the unit holding the service start counts when it ends after the start day (else only
+    # whole units from the start count)
+    counts_start_unit: bool = False
+    # the reference is the first this many units counted, not ``reference_period``
+    within_units: int | None = None
 
 
 Threshold = DurationThreshold | SustainmentThreshold | CalendarThreshold
+# a CalendarThreshold's reference period when only the window (and deadlines) cut it
+NO_LIMIT = Duration(1200, "months")
 
 
 @dataclass(frozen=True)
@@ -548,6 +558,11 @@ class ComponentBase(Strict):
     def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
         """A fixed span of dates the fee runs (from, until), independent of customers."""
         return None
+
+    def pay_basis(self) -> PayBasis:
+        """Whether the fee pays for service delivered ("fixed") or for a result the customer
+        reaches ("result"; the default), for the fixed/result split of forecasts."""
+        return "result"
 
     def multipliers(self) -> list[Multiplier]:
         """Factors applied to other components' fees."""

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ..tabular import MAX_NUMBER_CHARS
-from .model import EVENT_MODELS, EventBase
+from .model import EVENT_MODELS, MAX_BENEFIT_DAYS, EventBase
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
 _BIG: Final = Decimal("1e15")
@@ -101,6 +101,13 @@ def _days(value: Any) -> int:
     return number
 
 
+def _cumulative_days(value: Any) -> int:
+    number = _whole(value)
+    if number > MAX_BENEFIT_DAYS:
+        raise _Unsure
+    return number
+
+
 def _score(value: Any) -> Decimal:
     """A survey score: a plain decimal, perhaps negative (no bound)."""
     if type(value) is str and value.startswith("-"):
@@ -171,13 +178,17 @@ _BY_TYPE: dict[str, dict[str, Callable[[Any], Any]]] = {
                    "evidence": _one_of("register", "te_office", "employer", "self_report"),
                    "wage": _money},
     "education": {"kind": _text},
-    "benefit": {"days": _days, "amount": _money},
+    "benefit": {"days": _days, "amount": _money, "cumulative_days": _cumulative_days},
     "survey": {"instrument": _nonempty_text, "score": _score},
     "expense": {"amount": _money, "description": _text, "category": _text},
+    "earnings": {"amount": _money,
+                 "evidence": _one_of("register", "te_office", "employer", "self_report"),
+                 "kind": _one_of("open", "subsidised", "entrepreneur", "apprenticeship")},
 }
 # what each type must have besides the common four, and what it needs one of
 _REQUIRED = {"hours": ("hours",), "contact": ("responded",), "employment": ("kind", "evidence"),
-             "survey": ("instrument", "score"), "expense": ("amount",)}
+             "survey": ("instrument", "score"), "expense": ("amount",),
+             "earnings": ("amount", "evidence")}
 _ONE_OF = {"employment": ("hours_per_week", "fte"), "benefit": ("days", "amount")}
 _CHECKS = {t: {**_COMMON, **fields} for t, fields in _BY_TYPE.items()}
 # every field with its default, in the models' order, so an event built here equals theirs
@@ -223,7 +234,10 @@ def _build(event_type: str, values: dict[str, Any], attributes: dict[str, str] |
     if either is not None and either[0] not in values and either[1] not in values:
         return None
     end = values.get("end")
-    if end is not None and end < values["date"]:
+    if end is not None and (end < values["date"] or event_type == "earnings"):
+        return None  # an earnings row has no end: the models say so
+    cumulative, days = values.get("cumulative_days"), values.get("days")
+    if cumulative is not None and days is not None and cumulative < days:
         return None
     values["file"] = file
     values["row"] = row

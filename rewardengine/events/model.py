@@ -15,6 +15,7 @@ from ..errors import Source
 from ..values import Fraction, IsoDate, Money, Number, Quantity, WholeNumber
 
 EmploymentKind = Literal["open", "subsidised", "entrepreneur", "apprenticeship"]
+MAX_BENEFIT_DAYS = 36_600  # a hundred years of days: more is a typing error
 EvidenceLevel = Literal["register", "te_office", "employer", "self_report"]
 
 
@@ -107,16 +108,41 @@ class Education(EventBase):
 
 
 class Benefit(EventBase):
-    """Benefit paid for a month: ``date`` is any day of that month (normally the first)."""
+    """Benefit paid for a month: ``date`` is any day of that month (normally the first).
+
+    ``cumulative_days``: the customer's benefit days paid in all, up to and including this
+    row's ``days`` (the counter the payer keeps, which decides a municipality's share)."""
 
     type: Literal["benefit"]
     days: Annotated[WholeNumber, Field(ge=0, le=31)] | None = None
     amount: Money | None = None
+    cumulative_days: Annotated[WholeNumber, Field(ge=0, le=MAX_BENEFIT_DAYS)] | None = None
 
     @model_validator(mode="after")
     def _has_measure(self) -> Benefit:
         if self.days is None and self.amount is None:
             raise ValueError("a benefit row needs days or amount")
+        if self.cumulative_days is not None and self.days is not None \
+                and self.cumulative_days < self.days:
+            raise ValueError(f"cumulative_days {self.cumulative_days} is less than the row's "
+                             f"own days {self.days}")
+        return self
+
+
+class Earnings(EventBase):
+    """Earnings paid to the customer, counted in the calendar month (or week) of ``date``: the
+    pay date, as the income register reports wages. Several rows of one month add up."""
+
+    type: Literal["earnings"]
+    amount: Money
+    evidence: EvidenceLevel
+    kind: EmploymentKind = "open"
+
+    @model_validator(mode="after")
+    def _no_end(self) -> Earnings:
+        if self.end is not None:
+            raise ValueError("an earnings row has no end: it counts in the month of its date "
+                             "(the pay date)")
         return self
 
 
@@ -136,14 +162,14 @@ class Expense(EventBase):
 
 Event = Annotated[
     Referral | ServiceStart | ServiceEnd | Hours | Contact | Employment | Education | Benefit
-    | Survey | Expense,
+    | Survey | Expense | Earnings,
     Field(discriminator="type"),
 ]
 
 EVENT_MODELS: dict[str, type[EventBase]] = {
     "referral": Referral, "service_start": ServiceStart, "service_end": ServiceEnd,
     "hours": Hours, "contact": Contact, "employment": Employment, "education": Education,
-    "benefit": Benefit, "survey": Survey, "expense": Expense,
+    "benefit": Benefit, "survey": Survey, "expense": Expense, "earnings": Earnings,
 }
 COMMON_FIELDS = ("event_id", "customer_id", "type", "date", "recorded", "end", "spell_id",
                  "void")

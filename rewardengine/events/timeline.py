@@ -16,6 +16,7 @@ from datetime import date
 from .model import (
     Benefit,
     Contact,
+    Earnings,
     Education,
     Employment,
     EventBase,
@@ -52,6 +53,7 @@ class Timeline:
     benefits: tuple[Benefit, ...] = field(init=False)
     surveys: tuple[Survey, ...] = field(init=False)
     expenses: tuple[Expense, ...] = field(init=False)
+    earnings: tuple[Earnings, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         def of(cls: type[EventBase]) -> tuple[EventBase, ...]:
@@ -61,7 +63,8 @@ class Timeline:
                           ("service_ends", ServiceEnd), ("hours", Hours),
                           ("contacts", Contact), ("employments", Employment),
                           ("educations", Education), ("benefits", Benefit),
-                          ("surveys", Survey), ("expenses", Expense)):
+                          ("surveys", Survey), ("expenses", Expense),
+                          ("earnings", Earnings)):
             object.__setattr__(self, name, of(cls))
 
     def first_version(self, event: EventBase) -> EventBase:

@@ -10,14 +10,25 @@ Rules (docs/contract-language.md):
   start)``. Comparison: the calendar months wholly inside ``[service start + comparison.from,
   that + comparison.length)``; ``from`` defaults to 0, ``length`` to ``baseline``. A month
   straddling either end of a period is left out of it.
+* ``buyer_share``: only the part of each benefit day the buyer pays counts (a municipality's
+  share of the labour market subsidy: 50 % after 300 benefit days, 70 % after 1,000), from
+  the rows' ``days`` and ``cumulative_days`` (see ``kinds/benefit_common.py``). A row lacking
+  either counts as 0 and is named, as a row lacking the measure. Shares are exact fractions,
+  rounded only for display.
 * fall = (baseline - comparison) / baseline, compared exactly (``baseline - comparison >=
   min_fall * baseline``). At least ``full.min_fall``: the full amount; else at least
-  ``partial.min_fall``: the partial amount; else not_earned. A zero baseline: not_earned.
+  ``partial.min_fall``: the partial amount; else not_earned.
+* A zero baseline (``zero_baseline``, shared with milestones' benefit test): ``no_fall``
+  (default) not_earned, quantity 0, amount 0.00: nothing to fall from;
+  ``full_if_none_during``: the full amount when the comparison months hold no benefit either,
+  not_earned when they hold some.
 * Paid once (occurrence ``once``, quantity 1, dated the comparison period's last day) when
-  the comparison period has ended (``as_of`` on or after its last day). Before that: pending at the
-  best outcome still possible (benefit only adds up, so the fall so far is the most it can
-  be), or not_earned as soon as the comparison months already hold too much benefit for even
-  the partial outcome. Percentages in reasons are cut to one decimal, never rounded up.
+  the comparison period has ended (``as_of`` on or after its last day). Before that: pending
+  at the best outcome still possible (benefit only adds up, so the fall so far is the most it
+  can be), or not_earned as soon as the comparison months already hold too much benefit for
+  even the partial outcome. A not-earned line is dated the day of the benefit row that put it
+  out of reach (the rows' months in order), before or after the comparison period's end.
+  Percentages in reasons are cut to one decimal, never rounded up.
 """
 
 from __future__ import annotations
@@ -25,7 +36,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import Field
@@ -37,12 +49,22 @@ from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..events.model import Benefit
 from ..periods import Period, baseline_and_comparison, whole_months
-from ..values import DurationField, Fraction, money_text
+from ..values import DurationField, money_text
+from ..values import Fraction as Share
 from .base import CustomerKind, Outcome
+from .benefit_common import (
+    ZERO_BASELINE_HELP,
+    ShareStep,
+    ZeroBaseline,
+    share_checks,
+    share_of_row,
+    shares_text,
+    zero_baseline_text,
+)
 
 
 class Threshold(Strict):
-    min_fall: Fraction
+    min_fall: Share
     amount: Price
 
 
@@ -51,6 +73,11 @@ class BenefitReduction(ComponentBase):
     measure: Literal["days", "amount"]
     baseline: DurationField
     comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
+    buyer_share: list[ShareStep] | None = Field(
+        default=None, min_length=1,
+        description="only the part of each benefit day the buyer pays counts, by the "
+                    "customer's cumulative benefit days")
+    zero_baseline: ZeroBaseline = Field(default="no_fall", description=ZERO_BASELINE_HELP)
     full: Threshold
     partial: Threshold | None = None
 
@@ -62,12 +89,13 @@ class BenefitReduction(ComponentBase):
         return [*out, *super().price_tables()]
 
     def checks(self, site: Site) -> list[Problem]:
+        out = share_checks(self.buyer_share, site, "buyer_share")
         if self.partial is not None and self.partial.min_fall >= self.full.min_fall:
-            return [site.err("C219", "partial.min_fall must be below full.min_fall",
-                             "partial", "min_fall")]
-        return []
+            out.append(site.err("C219", "partial.min_fall must be below full.min_fall",
+                                "partial", "min_fall"))
+        return out
 
-ZERO = Decimal(0)
+ZERO = Fraction(0)
 ONE = Decimal(1)
 
 
@@ -76,14 +104,23 @@ class Measured:
     """The benefit of a period's whole months."""
 
     months: tuple[Period, ...]
-    total: Decimal
+    total: Fraction  # exact: a buyer's share of a row need not be a whole number of cents
     event_ids: tuple[str, ...]
     missing: tuple[str, ...]  # months (YYYY-MM) with no row, among those already ended
     blank: tuple[str, ...]  # rows without the measured field
+    by_month: tuple[tuple[date, Fraction], ...] = ()  # each month's last row date and total
 
 
 def _month(d: date) -> str:
     return f"{d:%Y-%m}"
+
+
+def _row_value(comp: BenefitReduction, row: Benefit) -> Fraction | None:
+    """What one row counts (None: it lacks what is measured)."""
+    if comp.buyer_share is not None:
+        return share_of_row(comp.buyer_share, row, comp.measure)
+    value = row.days if comp.measure == "days" else row.amount
+    return None if value is None else Fraction(value)
 
 
 def measure(comp: BenefitReduction, ctx: CustomerContext, period: Period) -> Measured:
@@ -95,22 +132,35 @@ def measure(comp: BenefitReduction, ctx: CustomerContext, period: Period) -> Mea
     ids: list[str] = []
     missing: list[str] = []
     blank: list[str] = []
+    by_month: list[tuple[date, Fraction]] = []
     for month in months:
         found = rows.get(_month(month.start), [])
         if not found and ctx.as_of >= month.last_day:
             missing.append(_month(month.start))
+        month_total = ZERO
         for row in found:
             ids.append(row.event_id)
-            value = row.days if comp.measure == "days" else row.amount
+            value = _row_value(comp, row)
             if value is None:
                 blank.append(row.event_id)
             else:
-                total += Decimal(value)
-    return Measured(months, total, tuple(sorted(ids)), tuple(missing), tuple(blank))
+                month_total += value
+        total += month_total
+        if found:
+            by_month.append((max(r.date for r in found), month_total))
+    return Measured(months, total, tuple(sorted(ids)), tuple(missing), tuple(blank),
+                    tuple(by_month))
 
 
-def percent(fraction: Decimal) -> str:
+def decimal(value: Fraction) -> Decimal:
+    """An exact fraction as a Decimal (28 significant digits), for display and percentages."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def percent(fraction: Decimal | Fraction) -> str:
     """``0.5`` -> ``50 %``; ``0.33333`` -> ``33.3 %`` (cut, not rounded up)."""
+    if isinstance(fraction, Fraction):
+        fraction = decimal(fraction)
     value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
     return f"{value.normalize():f} %" if value else "0 %"
 
@@ -122,19 +172,19 @@ def _span(m: Measured, period: Period) -> str:
     return f"{first}..{last}" if first != last else first
 
 
-def _notes(*measured: Measured, measure_name: str) -> str:
+def _notes(*measured: Measured, what: str) -> str:
     notes = []
     missing = [mo for m in measured for mo in m.missing]
     blank = [i for m in measured for i in m.blank]
     if missing:
         notes.append(f"no benefit row for {', '.join(missing)}: counted as 0")
     if blank:
-        notes.append(f"row(s) {', '.join(blank)} give no {measure_name}: counted as 0")
+        notes.append(f"row(s) {', '.join(blank)} give no {what}: counted as 0")
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _reaches(base: Decimal, comparison: Decimal, threshold: Threshold) -> bool:
-    return base - comparison >= threshold.min_fall * base
+def _reaches(base: Fraction, comparison: Fraction, threshold: Threshold) -> bool:
+    return base - comparison >= Fraction(threshold.min_fall) * base
 
 
 Tier = tuple[str, Threshold, Decimal]  # ("full" or "partial", threshold, price)
@@ -149,8 +199,8 @@ class _Falls:
     base_period: Period
     comp_period: Period
     tiers: list[Tier]  # full first, then partial
-    what: str  # "benefit days" / "benefit paid"
-    show: Callable[[Decimal], str]
+    what: str  # "benefit days" / "benefit paid" / "the buyer's share of benefit paid"
+    show: Callable[[Fraction], str]
 
     @property
     def periods(self) -> str:
@@ -162,20 +212,29 @@ class _Falls:
         b, d = self.base.total, self.during.total
         if d > b:
             return f"{self.what} rose from {self.show(b)} to {self.show(d)}"
-        fall = (b - d) / b  # for reasons only; tests are exact
-        return f"{self.what} fell from {self.show(b)} to {self.show(d)}, {percent(fall)}"
+        return f"{self.what} fell from {self.show(b)} to {self.show(d)}, {percent((b - d) / b)}"
+
+    def lost_on(self, limit: Fraction) -> date:
+        """The date of the row that took the comparison months past ``limit``."""
+        running = ZERO
+        for on, value in self.during.by_month:
+            running += value
+            if running > limit:
+                return on
+        return self.comp_period.last_day
 
 
 def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
-    rules = [f"compares the {comp.measure} of benefit in the calendar months of the "
-             f"{comp.baseline} before the service with the comparison period; full at a fall "
-             f"of {percent(comp.full.min_fall)}"
-             + (f", partial at {percent(comp.partial.min_fall)}" if comp.partial else "")]
+    rules = [f"compares the {_what(comp)} in the calendar months of the {comp.baseline} "
+             f"before the service with the comparison period; full at a fall of "
+             f"{percent(comp.full.min_fall)}"
+             + (f", partial at {percent(comp.partial.min_fall)}" if comp.partial else "")
+             + f"; a baseline of 0: {comp.zero_baseline}"]
     full_price = ctx.price(comp.full.amount)
     partial_price = ctx.price(comp.partial.amount) if comp.partial is not None else None
     if full_price is None or (comp.partial is not None and partial_price is None):
         return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
-                                 quantity=ONE, unit_price=ZERO,
+                                 quantity=ONE, unit_price=Decimal(0),
                                  reason=f"no price for segment {ctx.segment}")],
                        Trace(tuple(rules)))
     if ctx.service is None:
@@ -193,10 +252,17 @@ def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]
                       or partial_price))
     falls = _measure_falls(comp, ctx, ctx.service, tiers)
     steps = tuple(Step(name, f"{name} {_span(m, p)}: {falls.show(m.total)}", p.start, p.end,
-                       m.total, m.event_ids)
+                       decimal(m.total), m.event_ids)
                   for name, m, p in (("baseline", falls.base, falls.base_period),
                                      ("comparison", falls.during, falls.comp_period)))
     return Outcome([_line(comp, ctx, falls)], Trace(tuple(rules), steps))
+
+
+def _what(comp: BenefitReduction) -> str:
+    word = "benefit days" if comp.measure == "days" else "benefit paid"
+    if comp.buyer_share is None:
+        return word
+    return f"buyer's share of the {word} ({shares_text(comp.buyer_share)})"
 
 
 def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period,
@@ -204,30 +270,34 @@ def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period
     base_period, comp_period = baseline_and_comparison(
         service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
 
-    def show(value: Decimal) -> str:
+    def show(value: Fraction) -> str:
         if comp.measure == "days":
-            return f"{value.normalize():f}" if value else "0"
-        return f"{money_text(value)} {ctx.currency_sign}"
+            shown = decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            return f"{shown.normalize():f}" if value else "0"
+        cents = decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return f"{money_text(cents)} {ctx.currency_sign}"
 
     return _Falls(measure(comp, ctx, base_period), measure(comp, ctx, comp_period),
                   base_period, comp_period, tiers,
-                  "benefit days" if comp.measure == "days" else "benefit paid", show)
+                  _what(comp) if comp.buyer_share is None else "the buyer's share of benefit paid",
+                  show)
 
 
 def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
     ids = sorted({*f.base.event_ids, *f.during.event_ids})
-    notes = _notes(f.base, f.during, measure_name=comp.measure)
+    lacking = comp.measure if comp.buyer_share is None else (
+        f"{comp.measure}, days or cumulative_days")
+    notes = _notes(f.base, f.during, what=lacking)
     lowest_name, lowest, lowest_price = f.tiers[-1]
 
-    def line(status: Status, price: Decimal, reason: str, quantity: Decimal = ONE) -> Line:
-        return ctx.line(comp, status=status, occurrence="once", on=f.comp_period.last_day,
-                        quantity=quantity, unit_price=price, evidence=ids,
-                        period=f.comp_period, reason=reason + notes)
+    def line(status: Status, price: Decimal, reason: str, quantity: Decimal = ONE,
+             on: date | None = None) -> Line:
+        return ctx.line(comp, status=status, occurrence="once",
+                        on=on or f.comp_period.last_day, quantity=quantity, unit_price=price,
+                        evidence=ids, period=f.comp_period, reason=reason + notes)
 
     if f.base.total == 0:
-        return line("not_earned", lowest_price, quantity=ZERO,
-                    reason=f"no benefit in the baseline period "
-                           f"({_span(f.base, f.base_period)}), so there is no fall to measure")
+        return _zero_baseline(comp, ctx, f, line)
     reached = next(((name, t, price) for name, t, price in f.tiers
                     if _reaches(f.base.total, f.during.total, t)), None)
     if ctx.as_of >= f.comp_period.last_day:
@@ -236,29 +306,61 @@ def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
             return line("payable", price,
                         reason=f"{f.change}, at least the {name} threshold of "
                                f"{percent(threshold.min_fall)} ({f.periods})")
+        # lost with the benefit row that took the comparison past the lowest threshold
         return line("not_earned", lowest_price,
+                    on=f.lost_on(f.base.total * (1 - Fraction(lowest.min_fall))),
                     reason=f"{f.change}, below the {lowest_name} threshold of "
                            f"{percent(lowest.min_fall)} ({f.periods})")
     # still running: benefit only adds up, so the best outcome left is the one reached so far
     if reached is not None:
         limits = "; ".join(
             f"for the {n} amount ({money_text(p)} {ctx.currency_sign}) at most "
-            f"{_show_limit(comp, f, f.base.total * (1 - t.min_fall))}" for n, t, p in f.tiers)
+            f"{_show_limit(comp, f.base.total * (1 - Fraction(t.min_fall)), ctx.currency_sign)}"
+            for n, t, p in f.tiers)
         return line("pending", reached[2],
                     reason=f"{f.what} {f.show(f.base.total)} in the baseline; "
                            f"{f.show(f.during.total)} so far in the comparison months, up to "
                            f"{f.comp_period.last_day}; {limits} ({f.periods}); "
                            f"the {reached[0]} amount is still possible")
-    return line("not_earned", lowest_price,
+    lost = f.lost_on(f.base.total * (1 - Fraction(lowest.min_fall)))
+    return line("not_earned", lowest_price, on=lost,
                 reason=f"can no longer be earned: {f.change} with comparison months still "
                        f"to come up to {f.comp_period.last_day}, already below the "
                        f"{lowest_name} threshold of {percent(lowest.min_fall)} ({f.periods})")
 
 
-def _show_limit(comp: BenefitReduction, f: _Falls, value: Decimal) -> str:
+def _zero_baseline(comp: BenefitReduction, ctx: CustomerContext, f: _Falls,
+                   line: Callable[..., Line]) -> Line:
+    """A baseline with no benefit, as ``zero_baseline`` says."""
+    span = _span(f.base, f.base_period)
+    full, why = zero_baseline_text(comp.zero_baseline, f.during.total == 0)
+    _, _, full_price = f.tiers[0]
+    if comp.zero_baseline == "no_fall":
+        # lost once the baseline is known: on the service start
+        return line("not_earned", f.tiers[-1][2], quantity=Decimal(0), on=f.base_period.end,
+                    reason=f"no benefit in the baseline period ({span}), so there is no "
+                           f"fall to measure (zero_baseline: no_fall)")
+    if not full:
+        return line("not_earned", f.tiers[-1][2], on=f.lost_on(ZERO),
+                    reason=f"no benefit in the baseline period ({span}): {why}, "
+                           f"{f.show(f.during.total)} in the comparison months ({f.periods})")
+    if ctx.as_of >= f.comp_period.last_day:
+        return line("payable", full_price,
+                    reason=f"{why}, counted as a full fall (zero_baseline: "
+                           f"full_if_none_during) ({f.periods})")
+    return line("pending", full_price,
+                reason=f"{why} so far, up to {f.comp_period.last_day}: the full amount is "
+                       f"still possible while no benefit is paid (zero_baseline: "
+                       f"full_if_none_during) ({f.periods})")
+
+
+def _show_limit(comp: BenefitReduction, value: Fraction, sign: str) -> str:
     """An upper limit: cut, never rounded up."""
     places = Decimal("0.1") if comp.measure == "days" else Decimal("0.01")
-    return f.show(value.quantize(places, rounding=ROUND_DOWN))
+    cut = decimal(value).quantize(places, rounding=ROUND_DOWN)
+    if comp.measure == "days":
+        return f"{cut.normalize():f}" if cut else "0"
+    return f"{money_text(cut)} {sign}"
 
 
 KIND = CustomerKind(BenefitReduction, evaluate)

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..contract.load import LoadedContract
-from ..contract.model import Amount, ComponentBase, Dated, Path, Site, amount_at
+from ..contract.model import Amount, ComponentBase, Dated, Path, PayBasis, Site, amount_at
 from ..errors import Problem
 from ..evaluate.lines import Line, Status, make_line
 from ..evaluate.trace import Trace
@@ -33,6 +33,9 @@ class CapacityFee(ComponentBase):
     provider: str | None = None
     from_: IsoDate | None = Field(default=None, alias="from")
     until: IsoDate | None = None
+
+    def pay_basis(self) -> PayBasis:
+        return "fixed"  # pays for the service delivered, whatever the customer reaches
 
     def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
         return self.from_, self.until, ("from",), ("until",)

@@ -14,12 +14,20 @@ Rules (docs/contract-language.md):
 * weeks: the hours of a week are, summed over the counting jobs, ``hours_per_week * days the
   job is active in the week / 7`` (a job given in FTE counts ``fte * 37.5`` hours). The week
   qualifies when that sum is at least ``min_hours_per_week``, compared exactly.
-* months: the wage of a month is, summed over the counting jobs, ``wage * days active in the
-  month / days in the month`` (``wage`` is monthly; a job without a wage adds nothing). The
-  month qualifies when that sum is at least ``min_monthly_wage``, compared exactly.
-* A qualifying unit counts at the hours- (months: wage-) weighted average weight of its jobs:
-  a week of subsidised work at weight 0.75 counts 0.75 of a week. Counts are kept as exact
-  fractions, never rounded.
+* months, ``wages: jobs``: the wage of a month is, summed over the counting jobs, ``wage *
+  days active in the month / days in the month`` (``wage`` is monthly; a job without a wage
+  adds nothing). ``wages: earnings``: the sum of the counting ``earnings`` rows dated in the
+  month (the pay date: a wage counts in the month it is paid, as the 2024 condition counts
+  it). The month qualifies when that sum is at least ``min_monthly_wage`` (the value of the
+  month's first day), compared exactly.
+* Graded credit (``partial``): a unit below the full threshold but at least at
+  ``partial``'s counts ``partial.counts`` (930 € a full month, 465 € half: 929.99 is half,
+  464.99 nothing).
+* A qualifying unit counts its credit times the hours- (months: wage-) weighted average
+  weight of its jobs, the best such product over the groups of its jobs that earn credit: a
+  week of subsidised work at weight 0.75 counts 0.75 of a week. Its evidence is the strongest
+  level whose jobs earn it credit on their own. Counts are kept as exact fractions, never
+  rounded.
 * Paid once (occurrence ``once``, quantity 1) on the last day of the unit that brings the
   count to ``required``, at the price for the weakest evidence among the jobs that worked in
   the qualifying units up to then. An evidence level the price table lacks: pending (at the
@@ -28,7 +36,9 @@ Rules (docs/contract-language.md):
   otherwise not_earned at 0.00.
 * Otherwise pending while the requirement can still be met inside the reference period, and
   not_earned once the period's last whole unit has ended, or earlier when even counting every
-  remaining whole unit at the highest weight could not reach ``required``.
+  remaining whole unit at full credit and the highest weight could not reach ``required``;
+  a not-earned line is dated the day that became so (the last day of that unit, or the
+  reference period's first day when it never could), never after the evaluation date.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ from ..contract.model import (
     Price,
     PriceTable,
     Site,
+    Strict,
     Threshold,
     WorkRules,
     amount_at,
@@ -64,12 +75,22 @@ from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..evaluate.trace import Step, Trace
-from ..events.model import Employment
+from ..events.model import Earnings, Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import DurationField, IsoDate, Quantity, WholeNumber, money_text
+from ..values import Fraction as Share
 from ..work import MAX_JOBS_A_DAY, job_hours, job_period, weakest
 from .base import CustomerKind, Outcome
 from .employment_common import by_text, confirmations, confirmations_text
+
+
+class PartialCredit(Strict):
+    """A second, lower threshold at which a unit counts in part (a month with 465 to 929.99 € of
+    wages counts half)."""
+
+    min_monthly_wage: Amount | None = None
+    min_hours_per_week: Quantity | None = None
+    counts: Share = Field(default=Decimal("0.5"), description="what such a unit counts")
 
 
 class EmploymentCondition(ComponentBase):
@@ -77,6 +98,11 @@ class EmploymentCondition(ComponentBase):
     unit: Literal["weeks", "months"]
     min_hours_per_week: Quantity | None = None
     min_monthly_wage: Amount | None = None
+    partial: PartialCredit | None = None
+    wages: Literal["jobs", "earnings"] = Field(
+        default="jobs",
+        description="jobs: employment rows' monthly wage by days; earnings: earnings rows by "
+                    "pay date")
     required: WholeNumber = Field(ge=1)
     reference_period: DurationField
     weights: dict[EmploymentKind, Quantity] = Field(
@@ -103,17 +129,41 @@ class EmploymentCondition(ComponentBase):
                                   ("required",))]
 
     def checks(self, site: Site) -> list[Problem]:
+        key = "min_hours_per_week" if self.unit == "weeks" else "min_monthly_wage"
+        other = "min_monthly_wage" if self.unit == "weeks" else "min_hours_per_week"
+        other_unit = "months" if self.unit == "weeks" else "weeks"
         out = []
-        if self.unit == "weeks" and self.min_hours_per_week is None:
-            out.append(site.err("C217", "unit: weeks needs min_hours_per_week"))
-        if self.unit == "months" and self.min_monthly_wage is None:
-            out.append(site.err("C217", "unit: months needs min_monthly_wage"))
-        if self.unit == "weeks" and self.min_monthly_wage is not None:
-            out.append(site.err("C218", "min_monthly_wage applies to unit: months",
-                                "min_monthly_wage"))
-        if self.unit == "months" and self.min_hours_per_week is not None:
-            out.append(site.err("C218", "min_hours_per_week applies to unit: weeks",
-                                "min_hours_per_week"))
+        if getattr(self, key) is None:
+            out.append(site.err("C217", f"unit: {self.unit} needs {key}"))
+        if getattr(self, other) is not None:
+            out.append(site.err("C218", f"{other} applies to unit: {other_unit}", other))
+        if self.wages == "earnings" and self.unit == "weeks":
+            out.append(site.err("C218", "wages: earnings applies to unit: months (earnings "
+                                "rows are monthly)", "wages"))
+        if self.partial is not None:
+            out.extend(self._partial_checks(site, self.partial, key, other, other_unit))
+        return out
+
+    def _partial_checks(self, site: Site, partial: PartialCredit, key: str, other: str,
+                        other_unit: str) -> list[Problem]:
+        out = []
+        low, high = getattr(partial, key), getattr(self, key)
+        if low is None:
+            out.append(site.err("C217", f"partial needs {key} with unit: {self.unit}",
+                                "partial"))
+        if getattr(partial, other) is not None:
+            out.append(site.err("C218", f"partial.{other} applies to unit: {other_unit}",
+                                "partial", other))
+        if low is not None and high is not None:
+            days = sorted({d for v in (low, high) if isinstance(v, Dated)
+                           for d, _ in v.changes()}) or [date.min]
+            for day in days:
+                lo, hi = amount_at(low, day), amount_at(high, day)
+                if lo is not None and hi is not None and lo >= hi:
+                    out.append(site.err("C219", f"partial.{key} ({lo}) must be below {key} "
+                                        f"({hi})" + (f" on {day}" if len(days) > 1 else ""),
+                                        "partial", key))
+                    break
         return out
 
 ONE = Decimal(1)
@@ -128,49 +178,83 @@ class Unit:
     period: Period
     measure: Decimal  # hours in the week, or wage for the month (exact numerator / days)
     qualifies: bool
-    weight: Fraction  # what a qualifying unit counts
-    jobs: tuple[Employment, ...]  # counting jobs that worked in the unit
+    weight: Fraction  # what a qualifying unit counts: its credit times its kind weight
+    jobs: tuple[Paid, ...]  # counting jobs (or earnings rows) that worked in the unit
     evidence: str = "register"  # the strongest level whose jobs qualify the unit alone
+    credit: Fraction = Fraction(1)  # 1 (full threshold met) or the partial credit
 
 
-def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Employment],
-          as_of: date) -> Unit:
+Paid = Employment | Earnings  # what brings hours or wages to a unit
+Part = tuple[Paid, Decimal]  # a job or earnings row, and its hours or wage times days
+
+
+def _parts(comp: EmploymentCondition, period: Period, jobs: Sequence[Paid], as_of: date
+           ) -> tuple[list[Part], int]:
+    """The unit's parts and the denominator that turns them into hours or wages: a job's
+    hours a week (wage a month) times its days in the unit, over 7 (the month's days); an
+    earnings row's amount, over 1."""
+    if comp.wages == "earnings" and comp.unit == "months":
+        return [(e, e.amount) for e in jobs if isinstance(e, Earnings) and e.date in period
+                and e.amount > 0], 1
     weeks = comp.unit == "weeks"
-    denominator = DAYS_IN_WEEK if weeks else period.days
-    # a wage threshold that changes on dates (indexed yearly): the one of the month's first day
-    threshold = (comp.min_hours_per_week if weeks
-                 else amount_at(comp.min_monthly_wage, period.start)) or ZERO
-    parts: list[tuple[Employment, Decimal]] = []
+    parts: list[Part] = []
     for job in jobs:
+        if not isinstance(job, Employment):
+            continue
         covered = job_period(job, as_of)
         days = covered.overlap_days(period) if covered else 0
         per_unit = job_hours(job) if weeks else (job.wage or ZERO)
         if days and per_unit > 0:
             parts.append((job, per_unit * days))  # hours or wage, times days: exact
+    return parts, DAYS_IN_WEEK if weeks else period.days
+
+
+def _thresholds(comp: EmploymentCondition, period: Period) -> list[tuple[Decimal, Fraction]]:
+    """(threshold, credit), full first: a wage threshold that changes on dates (indexed
+    yearly) takes the value of the unit's first day."""
+    def value(v: Decimal | Dated | None) -> Decimal | None:
+        return amount_at(v, period.start)
+
+    weeks = comp.unit == "weeks"
+    out = [((comp.min_hours_per_week if weeks else value(comp.min_monthly_wage)) or ZERO,
+            Fraction(1))]
+    p = comp.partial
+    low = None if p is None else (p.min_hours_per_week if weeks else value(p.min_monthly_wage))
+    if p is not None and low is not None:
+        out.append((low, Fraction(p.counts)))
+    return out
+
+
+def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Paid],
+          as_of: date) -> Unit:
+    parts, denominator = _parts(comp, period, jobs, as_of)
+    levels = _thresholds(comp, period)
     total = sum((v for _, v in parts), ZERO)
     if not parts:
         return Unit(period, ZERO, False, Fraction(0), ())
 
-    def enough(group: Sequence[tuple[Employment, Decimal]]) -> bool:
+    def credit(group: Sequence[Part]) -> Fraction:
         # sum(per_unit * days) >= threshold * denominator: no division, exact
-        return bool(group) and sum((v for _, v in group), ZERO) >= threshold * denominator
+        got = sum((v for _, v in group), ZERO)
+        return next((c for t, c in levels if group and got >= t * denominator), Fraction(0))
 
     jobs_in = tuple(j for j, _ in parts)
-    if not enough(parts):
-        return Unit(period, total / denominator, False, _weight(comp, parts), jobs_in)
-    # as for days (work.py): the best weight and the strongest evidence of the jobs that
-    # qualify the unit, so more work never counts or pays less
+    if not credit(parts):
+        return Unit(period, total / denominator, False, _weight(comp, parts), jobs_in,
+                    credit=Fraction(0))
+    # as for days (work.py): the best count and the strongest evidence of the jobs that
+    # qualify the unit (for any credit), so more work never counts or pays less
     groups = [g for k in range(1, len(parts) + 1) for g in combinations(parts, k)
-              if enough(g)] if len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
+              if credit(g)] if len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
     evidence = next(level for level in (*EVIDENCE_LEVELS, "self_report") if any(
         all(EVIDENCE_LEVELS.index(j.evidence) <= EVIDENCE_LEVELS.index(level) for j, _ in g)
         for g in groups))
-    return Unit(period, total / denominator, True,
-                max(_weight(comp, g) for g in groups), jobs_in, evidence)
+    best = max(groups, key=lambda g: credit(g) * _weight(comp, g))
+    return Unit(period, total / denominator, True, credit(best) * _weight(comp, best),
+                jobs_in, evidence, credit(best))
 
 
-def _weight(comp: EmploymentCondition, parts: Sequence[tuple[Employment, Decimal]]
-            ) -> Fraction:
+def _weight(comp: EmploymentCondition, parts: Sequence[Part]) -> Fraction:
     """The hours- (months: wage-) weighted average of the jobs' kind weights, exactly."""
     total = sum((v for _, v in parts), ZERO)
     return sum((Fraction(v) * Fraction(comp.weights[j.kind]) for j, v in parts),
@@ -195,10 +279,26 @@ def _hours_text(value: Decimal) -> str:
 def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
     """(unit word, what makes a unit qualify)."""
     if comp.unit == "weeks":
-        return "weeks", f"at least {_hours_text(comp.min_hours_per_week or ZERO)} h of work"
-    wage = comp.min_monthly_wage
-    shown = str(wage) if isinstance(wage, Dated) else money_text(wage or ZERO)
-    return "months", f"wages of at least {shown} {sign}"
+        text = f"at least {_hours_text(comp.min_hours_per_week or ZERO)} h of work"
+        if comp.partial is not None and comp.partial.min_hours_per_week is not None:
+            text += (f" (at least {_hours_text(comp.partial.min_hours_per_week)} h counts "
+                     f"{count_text(Fraction(comp.partial.counts))})")
+        return "weeks", text
+    def shown(wage: Decimal | Dated | None) -> str:
+        if not isinstance(wage, Dated):
+            return f"{money_text(wage or ZERO)} {sign}"
+        changes = wage.changes()
+        if len(changes) == 1:
+            return f"{money_text(changes[0][1])} {sign}"
+        return ", ".join(f"{money_text(v)} {sign} from {d}" for d, v in changes)
+
+    text = f"wages of at least {shown(comp.min_monthly_wage)}"
+    if comp.partial is not None and comp.partial.min_monthly_wage is not None:
+        text += (f" (at least {shown(comp.partial.min_monthly_wage)} counts "
+                 f"{count_text(Fraction(comp.partial.counts))})")
+    if comp.wages == "earnings":
+        text += " paid in the month"
+    return "months", text
 
 
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
@@ -228,7 +328,7 @@ class _Count:
     completed: Unit | None
 
     @property
-    def jobs(self) -> dict[str, Employment]:
+    def jobs(self) -> dict[str, Paid]:
         return {j.event_id: j for u in self.qualifying for j in u.jobs}
 
     @property
@@ -240,7 +340,9 @@ class _Count:
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
     units = list(whole_weeks(reference) if comp.unit == "weeks" else whole_months(reference))
-    jobs = [j for j in ctx.timeline.employments if comp.weights.get(j.kind, ZERO) > 0]
+    paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    jobs = [j for j in paid if comp.weights.get(j.kind, ZERO) > 0]
     count = Fraction(0)
     qualifying: list[Unit] = []
     looked_at: list[Unit] = []
@@ -289,6 +391,8 @@ def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
                    else f"{money_text(unit.measure)} {sign}")
         verdict = (f"qualifies, counts {count_text(unit.weight)}" if unit.qualifies
                    else "does not qualify")
+        if unit.qualifies and unit.credit < 1:
+            verdict = f"meets the partial threshold, counts {count_text(unit.weight)}"
         out.append(Step(singular, f"{singular} {unit.period}: {measure}, {verdict}",
                         unit.period.start, unit.period.end,
                         Decimal(unit.weight.numerator) / Decimal(unit.weight.denominator)
@@ -300,10 +404,13 @@ def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
 def _so_far(comp: EmploymentCondition, counted: _Count, sign: str) -> tuple[str, str]:
     """(the count in words, the jobs it rests on in words)."""
     word, test = _describe(comp, sign)
+    in_part = any(u.credit < 1 for u in counted.qualifying)
     weighted = "" if counted.count == len(counted.qualifying) else (
-        f" ({len(counted.qualifying)} qualifying {word}, counted at their kind weights)")
+        f" ({len(counted.qualifying)} qualifying {word}, counted "
+        + ("in part or " if in_part else "") + "at their kind weights)")
     ids = sorted(counted.jobs)
-    jobs_text = (f"; jobs {', '.join(ids)}, weakest evidence {counted.evidence}" if ids
+    rows = "earnings rows" if comp.wages == "earnings" else "jobs"
+    jobs_text = (f"; {rows} {', '.join(ids)}, weakest evidence {counted.evidence}" if ids
                  else "")
     return (f"{count_text(counted.count)} of {comp.required} {word} with {test}{weighted}",
             jobs_text)
@@ -349,37 +456,59 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
     singular = word[:-1]
     evidence = counted.evidence
     so_far, jobs_text = _so_far(comp, counted, ctx.currency_sign)
-    price = (ctx.price(comp.amount, evidence, on=counted.reference.last_day) if evidence
-             else ctx.price(comp.amount, on=counted.reference.last_day) or any_price)
-    if price is None:
-        jobs_text += f" (the contract has no price for evidence level {evidence})"
     reference, reference_text = counted.reference, counted.reference_text
+    if evidence and ctx.price(comp.amount, evidence) is None:
+        jobs_text += f" (the contract has no price for evidence level {evidence})"
+    paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    ignored = sorted({p.kind for p in paid if comp.weights.get(p.kind, ZERO) <= 0})
+    if ignored:
+        jobs_text += f"; not counted: {', '.join(ignored)} work (weight 0)"
 
     def line(status: Literal["pending", "not_earned"], on: date, reason: str) -> Line:
+        price = (ctx.price(comp.amount, evidence, on=on) if evidence
+                 else ctx.price(comp.amount, on=on) or any_price)
         return ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
                         unit_price=price if price is not None else ZERO,
                         evidence=sorted(counted.jobs), period=reference, reason=reason)
 
     needed = Fraction(comp.required) - counted.count
+    lost = _lost_on(comp, counted)
+    if lost is None:
+        last = counted.units[-1]
+        return line("pending", last.last_day,
+                    f"{so_far} so far; needs {count_text(needed)} more by {last.last_day}, "
+                    f"the last whole {singular} of the {reference_text}{jobs_text}")
     if not counted.units:
-        return line("not_earned", reference.last_day,
+        return line("not_earned", lost,
                     f"the {reference_text} holds no whole calendar {singular}")
-    last = counted.units[-1]
     remaining = sum(1 for u in counted.units if ctx.as_of < u.last_day)
     if remaining == 0:
-        return line("not_earned", reference.last_day,
+        return line("not_earned", lost,
                     f"only {so_far} by the end of the {reference_text}; its last whole "
-                    f"{singular} ended {last.last_day}, {count_text(needed)} more were "
-                    f"needed{jobs_text}")
-    best_weight = max(comp.weights.values(), default=ZERO)
-    if counted.count + remaining * Fraction(best_weight) < comp.required:
-        return line("not_earned", reference.last_day,
-                    f"can no longer be met: {so_far} so far and {count_text(needed)} more "
-                    f"needed, but only {remaining} whole {word} remain in the "
-                    f"{reference_text}{jobs_text}")
-    return line("pending", last.last_day,
-                f"{so_far} so far; needs {count_text(needed)} more by {last.last_day}, the "
-                f"last whole {singular} of the {reference_text}{jobs_text}")
+                    f"{singular} ended {counted.units[-1].last_day}, {count_text(needed)} "
+                    f"more were needed; out of reach since {lost}{jobs_text}")
+    return line("not_earned", lost,
+                f"can no longer be met since {lost}: {so_far} so far and "
+                f"{count_text(needed)} more needed, but only {remaining} whole {word} remain "
+                f"in the {reference_text}{jobs_text}")
+
+
+def _lost_on(comp: EmploymentCondition, counted: _Count) -> date | None:
+    """The day the condition went out of reach: the last day of the first counted unit after
+    which even every remaining whole unit at full credit and the highest weight could not
+    reach ``required`` (the reference period's first day when it never could); None while
+    it can still be met. Such a line is dated then, never after the evaluation date."""
+    best = Fraction(max(comp.weights.values(), default=ZERO))
+    n = len(counted.units)
+    if n * best < comp.required:
+        return counted.reference.start
+    count = Fraction(0)
+    for i, unit in enumerate(counted.looked_at):
+        count += unit.weight if unit.qualifies else 0
+        if count + (n - i - 1) * best < comp.required:
+            return unit.period.last_day
+    return None
 
 
 KIND = CustomerKind(EmploymentCondition, evaluate)

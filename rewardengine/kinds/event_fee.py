@@ -27,6 +27,7 @@ from ..contract.model import (
     Components,
     EventType,
     Path,
+    PayBasis,
     Price,
     PriceTable,
     Range,
@@ -54,6 +55,11 @@ NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "days", "am
                            "score", "benefit_days"})
 
 
+# the events that are the service itself (their fees count as fixed pay in forecasts)
+SERVICE_EVENTS = frozenset({"referral", "service_start", "service_end", "contact", "hours",
+                            "expense"})
+
+
 class EventFee(ComponentBase):
     kind: Literal["event_fee"]
     event: EventType
@@ -75,6 +81,11 @@ class EventFee(ComponentBase):
 
     def paid_on(self) -> tuple[str, Path] | None:
         return self.event, ("event",)
+
+    def pay_basis(self) -> PayBasis:
+        # a fee on a referral, a service start or end, a contact, hours or an expense pays
+        # for the service itself; on employment, education, a survey or a benefit, a result
+        return "fixed" if self.event in SERVICE_EVENTS else "result"
 
     def checks(self, site: Site) -> list[Problem]:
         fields = fields_of(self.event)
@@ -127,7 +138,7 @@ NOUNS = {
     "referral": "referral", "service_start": "service start", "service_end": "service end",
     "hours": "hours row", "contact": "contact", "employment": "employment",
     "education": "education row", "benefit": "benefit row", "survey": "survey",
-    "expense": "expense",
+    "expense": "expense", "earnings": "earnings row",
 }
 
 

@@ -18,7 +18,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from ..contract.model import ComponentBase, Components, Path, Phase, Price, PriceTable
+from ..contract.model import (
+    ComponentBase,
+    Components,
+    Path,
+    PayBasis,
+    Phase,
+    Price,
+    PriceTable,
+)
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Trace
@@ -37,6 +45,9 @@ class HourlyFee(ComponentBase):
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("rate",), self.rate, "rate", "rate"), *super().price_tables()]
+
+    def pay_basis(self) -> PayBasis:
+        return "fixed"  # pays for the service delivered, whatever the customer reaches
 
     def service_phase(self) -> Phase | None:
         return self.phase

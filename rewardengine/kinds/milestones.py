@@ -46,10 +46,15 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   it has ended), a month whose rows lack the measure is left out. ``fall = 1 - during /
   baseline`` (decided exactly, without division). A fall of at least ``full_fall`` pays the
   step in full; at least ``partial_fall``, ``partial_share`` of it (quantity = share, unit
-  price = full amount); less is not_earned. A baseline of 0 with no benefit during counts as a
-  full fall (income support is not paid, which is the full-outcome condition); a baseline of 0
-  with benefit during is no fall. No measured month on a side means the test cannot be
-  measured: not_earned.
+  price = full amount); less is not_earned. A baseline of 0: as ``zero_baseline`` says (one
+  setting shared with benefit_reduction, kinds/benefit_common.py): ``no_fall`` (default)
+  not_earned; ``full_if_none_during`` a full fall with no benefit during (income support is
+  not paid, which is the full-outcome condition), no fall with benefit during. No measured
+  month on a side means the test cannot be measured: not_earned.
+  ``against: period_days`` (measure days, compare outcome_period): no baseline; the benefit
+  days of the outcome months are measured against the days of those months, ``fall = 1 -
+  benefit days / days``: the share of days without benefit ("no income support for at least
+  60 % of the outcome period" is ``partial_fall: 0.6``).
 * An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome
   (pending for a confirmation while the deadline is ahead, else not_earned at 0.00).
 """
@@ -89,6 +94,7 @@ from ..periods import ONE_DAY, Period, calendar_months
 from ..values import Duration, DurationField, Fraction, IsoDate, WholeNumber, money_text
 from ..work import Reached, Stretch, needed_days, reach
 from .base import CustomerKind, Outcome
+from .benefit_common import ZERO_BASELINE_HELP, ZeroBaseline, zero_baseline_text
 from .employment_common import (
     ONE,
     ZERO,
@@ -129,10 +135,17 @@ class Sustainment(Strict):
 
 
 class BenefitTest(Strict):
-    """Full outcome when benefit falls by ``full_fall``; partial at ``partial_fall``."""
+    """Full outcome when benefit falls by ``full_fall``; partial at ``partial_fall``. The fall
+    is measured against the ``baseline`` before the service, or (``against: period_days``)
+    against the days of the compared months: the share of them without benefit."""
 
     measure: Literal["days", "amount"] = "amount"
-    baseline: DurationField
+    against: Literal["baseline", "period_days"] = Field(
+        default="baseline",
+        description="baseline: the benefit before the service; period_days: the days of the "
+                    "compared months (no benefit on at least full_fall of them)")
+    baseline: DurationField | None = None
+    zero_baseline: ZeroBaseline = Field(default="no_fall", description=ZERO_BASELINE_HELP)
     full_fall: Fraction = Decimal(1)
     partial_fall: Fraction | None = None
     partial_share: Fraction | None = None
@@ -193,14 +206,8 @@ class Milestones(ComponentBase):
                 out.append(site.err("C210", f"milestone {j + 1} ({self.steps[j].after}) is not "
                                     f"after milestone {j} ({self.steps[j - 1].after})",
                                     "steps", j, "after"))
-        bt = self.benefit_test
-        if bt is not None:
-            if (bt.partial_fall is None) != (bt.partial_share is None):
-                out.append(site.err("C217", "benefit_test needs both partial_fall and "
-                                    "partial_share, or neither", "benefit_test"))
-            if bt.partial_fall is not None and bt.partial_fall >= bt.full_fall:
-                out.append(site.err("C219", "benefit_test.partial_fall must be below "
-                                    "full_fall", "benefit_test", "partial_fall"))
+        if self.benefit_test is not None:
+            out.extend(benefit_test_checks(self.benefit_test, site))
         return out
 
 
@@ -426,6 +433,35 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
 
 # --- benefit test --------------------------------------------------------------------------
 
+def benefit_test_checks(bt: BenefitTest, site: Site) -> list[Problem]:
+    """The keys of a benefit test that need or exclude each other."""
+    out = []
+    if (bt.partial_fall is None) != (bt.partial_share is None):
+        out.append(site.err("C217", "benefit_test needs both partial_fall and "
+                            "partial_share, or neither", "benefit_test"))
+    if bt.partial_fall is not None and bt.partial_fall >= bt.full_fall:
+        out.append(site.err("C219", "benefit_test.partial_fall must be below "
+                            "full_fall", "benefit_test", "partial_fall"))
+    if bt.against == "baseline" and bt.baseline is None:
+        out.append(site.err("C217", "benefit_test needs a baseline (the period before the "
+                            "service compared with), or against: period_days",
+                            "benefit_test"))
+    if bt.against == "period_days":
+        if bt.measure != "days":
+            out.append(site.err("C218", "against: period_days compares benefit days with "
+                                "the days of the period: it needs measure: days",
+                                "benefit_test", "against"))
+        if bt.compare != "outcome_period":
+            out.append(site.err("C218", "against: period_days measures the months of the "
+                                "outcome: it needs compare: outcome_period", "benefit_test",
+                                "against"))
+        for key in ("baseline", "zero_baseline"):
+            if key in bt.model_fields_set:
+                out.append(site.err("C218", f"{key} is not used with against: period_days, "
+                                    "which has no baseline", "benefit_test", key))
+    return out
+
+
 @dataclass(frozen=True)
 class BenefitResult:
     share: Decimal | None  # 1 (full), the partial share, or None (not earned)
@@ -444,6 +480,7 @@ class _Side:
     skipped: tuple[str, ...]  # months whose rows lack the measure
     missing: tuple[str, ...]  # months already ended with no row (counted as 0)
     event_ids: tuple[str, ...]
+    days: int = 0  # the days of the months measured
 
 
 def _whole_months(period: Period) -> list[Period]:
@@ -454,7 +491,7 @@ def _whole_months(period: Period) -> list[Period]:
 def _side(rows: Sequence[Benefit], months: Sequence[Period], measure: str, as_of: date
           ) -> _Side:
     total = ZERO
-    measured = 0
+    measured = days = 0
     skipped: list[str] = []
     missing: list[str] = []
     ids: list[str] = []
@@ -465,11 +502,13 @@ def _side(rows: Sequence[Benefit], months: Sequence[Period], measure: str, as_of
             skipped.append(f"{month.start:%Y-%m}")
             continue
         measured += 1
+        days += month.days
         if not inside and as_of >= month.last_day:
             missing.append(f"{month.start:%Y-%m}")
         total += sum((Decimal(v) for v in values), ZERO)
         ids.extend(r.event_id for r in inside)
-    return _Side(tuple(months), total, measured, tuple(skipped), tuple(missing), tuple(ids))
+    return _Side(tuple(months), total, measured, tuple(skipped), tuple(missing), tuple(ids),
+                 days)
 
 
 def _months_text(side: _Side) -> str:
@@ -503,7 +542,7 @@ def outcome_months(spell_start: date, day: date) -> list[Period]:
 class _Compared:
     """The two sides of a benefit test and how to say them."""
 
-    base: _Side
+    base: _Side | None  # the baseline before the service; None: against the period's days
     during: _Side
     where: str  # the months compared, in words
     decided_on: date | None  # the last compared month is still running: decided then
@@ -511,20 +550,32 @@ class _Compared:
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return (*self.base.event_ids, *self.during.event_ids)
+        return (*(self.base.event_ids if self.base else ()), *self.during.event_ids)
+
+    @property
+    def reference(self) -> tuple[Decimal, int]:
+        """(total, months) the benefit during is measured against: the baseline's, or (the
+        period's days) the days of the measured months, spread over the same months."""
+        if self.base is not None:
+            return self.base.total, self.base.measured
+        return Decimal(self.during.days), self.during.measured
 
 
 def _compare(ctx: CustomerContext, test: BenefitTest, service_start: date, spell_start: date,
              day: date) -> _Compared:
     rows = ctx.timeline.benefits
     as_of = ctx.as_of
-    base = _side(rows, _whole_months(Period(test.baseline.before(service_start),
-                                            service_start)), test.measure, as_of)
+    base = None
+    if test.against == "baseline":
+        assert test.baseline is not None
+        base = _side(rows, _whole_months(Period(test.baseline.before(service_start),
+                                                service_start)), test.measure, as_of)
     if test.compare == "outcome_period":
         during = _side(rows, outcome_months(spell_start, day), test.measure, as_of)
         where = (f"the outcome month{'s' if len(during.months) > 1 else ''} "
                  f"{_months_text(during)}")
     else:
+        assert test.baseline is not None  # rolling months are as long as the baseline
         end = day + ONE_DAY
         during = _side(rows, _whole_months(Period(test.baseline.before(end), end)),
                        test.measure, as_of)
@@ -532,8 +583,9 @@ def _compare(ctx: CustomerContext, test: BenefitTest, service_start: date, spell
     decided_on = (during.months[-1].last_day
                   if during.months and as_of < during.months[-1].last_day else None)
     notes = []
-    skipped = sorted({*base.skipped, *during.skipped})
-    missing = sorted({*base.missing, *during.missing})
+    sides = (during,) if base is None else (base, during)
+    skipped = sorted({m for side in sides for m in side.skipped})
+    missing = sorted({m for side in sides for m in side.missing})
     if skipped:
         notes.append(f"left out, no {test.measure} given: {', '.join(skipped)}")
     if missing:
@@ -544,56 +596,65 @@ def _compare(ctx: CustomerContext, test: BenefitTest, service_start: date, spell
 
 def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
                  spell_start: date, day: date) -> BenefitResult:
-    """Compare the benefit before the service with the benefit at the step (see module)."""
+    """Compare the benefit before the service (or the days of the period) with the benefit
+    at the step (see module)."""
     c = _compare(ctx, test, service_start, spell_start, day)
     base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
-    if base.measured == 0 or during.measured == 0:
-        empty = "baseline" if base.measured == 0 else "comparison"
+    if (base is not None and base.measured == 0) or during.measured == 0:
+        empty = "baseline" if base is not None and base.measured == 0 else "comparison"
         return BenefitResult(None, f"benefit test cannot be measured: no whole calendar month "
                              f"of benefit data in the {empty} period{c.note}", ids)
     so_far = " so far" if decided_on is not None else ""
-    compared = (f"benefit {test.measure} a month {_per_month(base, test.measure)} in "
-                f"{_months_text(base)} before the service, "
-                f"{_per_month(during, test.measure)}{so_far} in {c.where}{c.note}")
+    if base is None:
+        compared = (f"benefit paid on {num(during.total)}{so_far} of the {during.days} days "
+                    f"of {c.where}{c.note}")
+    else:
+        compared = (f"benefit {test.measure} a month {_per_month(base, test.measure)} in "
+                    f"{_months_text(base)} before the service, "
+                    f"{_per_month(during, test.measure)}{so_far} in {c.where}{c.note}")
     wait = ""
     if decided_on is not None:
         wait = (f"; decided once {during.months[-1].start:%Y-%m} has ended, on {decided_on} "
                 "(benefit still to come can only lower the fall)")
-    if base.total == 0:
-        if during.total == 0:
-            what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
-            return BenefitResult(ONE, f"{compared}: no benefit before or during, {what}{wait}",
-                                 ids, decided_on)
-        return BenefitResult(None, f"{compared}: benefit rose from nothing, no fall", ids)
+    if base is not None and base.total == 0:
+        full, why = zero_baseline_text(test.zero_baseline, during.total == 0)
+        if not full:
+            return BenefitResult(None, f"{compared}: {why}", ids)
+        what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
+        return BenefitResult(ONE, f"{compared}: {why}, {what}{wait}", ids, decided_on)
     return _verdict(test, c, compared, wait)
 
 
 def _verdict(test: BenefitTest, c: _Compared, compared: str, wait: str) -> BenefitResult:
-    base, during, decided_on, ids = c.base, c.during, c.decided_on, c.ids
+    during, decided_on, ids = c.during, c.decided_on, c.ids
+    ref_total, ref_months = c.reference
 
-    # fall >= f  <=>  during / n_d <= (1 - f) * base / n_b  <=>  D * n_b <= (1 - f) * B * n_d
+    # fall >= f  <=>  during / n_d <= (1 - f) * ref / n_r  <=>  D * n_r <= (1 - f) * R * n_d
     def falls(by: Decimal) -> bool:
-        return during.total * base.measured <= (ONE - by) * base.total * during.measured
+        return during.total * ref_months <= (ONE - by) * ref_total * during.measured
 
-    fall = ONE - (during.total * base.measured) / (base.total * during.measured)
+    fall = ONE - (during.total * ref_months) / (ref_total * during.measured)
     shown = f"{num((fall * 100).quantize(Decimal('0.1')))} %" + (
         " so far" if decided_on is not None else "")
+    fell, short = ((f"fell {shown}", f"fell only {shown}") if c.base is not None else
+                   (f"no benefit on {shown} of the days",
+                    f"no benefit on only {shown} of the days"))
     if falls(test.full_fall):
-        return BenefitResult(ONE, f"{compared}: fell {shown}, at least the "
+        return BenefitResult(ONE, f"{compared}: {fell}, at least the "
                              f"{num(test.full_fall * 100)} % for a full outcome{wait}", ids,
                              decided_on)
     if test.partial_fall is not None and test.partial_share is not None \
             and falls(test.partial_fall):
         best = ", at best" if decided_on is not None else ""
         return BenefitResult(test.partial_share,
-                             f"{compared}: fell {shown}, at least the "
+                             f"{compared}: {fell}, at least the "
                              f"{num(test.partial_fall * 100)} % for a partial outcome "
                              f"({num(test.partial_share * 100)} % of the amount){best}{wait}",
                              ids, decided_on)
     need = test.partial_fall if test.partial_fall is not None else test.full_fall
     lost = (", and benefit still to come can only lower the fall, so it can no longer be "
             "earned") if decided_on is not None else ""
-    return BenefitResult(None, f"{compared}: fell only {shown}, less than the "
+    return BenefitResult(None, f"{compared}: {short}, less than the "
                          f"{num(need * 100)} % needed{lost}", ids)
 
 

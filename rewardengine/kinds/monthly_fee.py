@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..contract.model import ComponentBase, Path, Phase, Price, PriceTable, Strict
+from ..contract.model import ComponentBase, Path, PayBasis, Phase, Price, PriceTable, Strict
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Trace
@@ -50,6 +50,9 @@ class MonthlyFee(ComponentBase):
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee"), *super().price_tables()]
+
+    def pay_basis(self) -> PayBasis:
+        return "fixed"  # pays for the service delivered, whatever the customer reaches
 
     def service_phase(self) -> Phase | None:
         return self.phase

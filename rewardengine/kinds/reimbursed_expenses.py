@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from ..contract.model import ComponentBase, Price, PriceTable
+from ..contract.model import ComponentBase, PayBasis, Price, PriceTable
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Trace
@@ -30,6 +30,9 @@ class ReimbursedExpenses(ComponentBase):
     kind: Literal["reimbursed_expenses"]
     budget: Price
     categories: list[str] | None = None
+
+    def pay_basis(self) -> PayBasis:
+        return "fixed"  # pays for the service delivered, whatever the customer reaches
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("budget",), self.budget, "budget", "budget"),

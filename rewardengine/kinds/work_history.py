@@ -3,9 +3,13 @@ same length of time before it (Palvelumanageri).
 
 Rules (docs/contract-language.md):
 
-* Baseline: ``[service start - baseline, service start)``. Comparison: ``[service start +
-  comparison.from, that + comparison.length)``; ``from`` defaults to 0 and ``length`` to
-  ``baseline``. Neither is cut by the service or follow-up window.
+* Comparison: ``[service start + comparison.from, that + comparison.length)``; ``from``
+  defaults to 0 and ``length`` to ``baseline``. Baseline: when ``comparison.length`` is left
+  out or written as ``baseline`` (equal lengths), as many days as the comparison period,
+  ending the day before the service start — 12 months are 365 or 366 days, so equal months
+  are compared in days (a comparison 2019-03-01..2020-02-29 of 366 days has the baseline
+  2018-02-28..2019-02-28); otherwise ``[service start - baseline, service start)``, and the
+  two counts are compared as they are. Neither is cut by the service or follow-up window.
 * A day counts when it is covered by qualifying work (``work``: the thresholds and kind
   weights of employment_outcome, see rewardengine/work.py) and/or an education event
   (``date`` to ``end`` inclusive; no ``end``: ongoing), as ``count`` selects. Facts count only
@@ -21,7 +25,9 @@ Rules (docs/contract-language.md):
   the engine.
 * Before then: pending with the days so far (quantity: the extra days already secured, if at
   least ``min_extra_days``, else 0); not_earned early when even counting every remaining day
-  of the comparison period could not reach ``min_extra_days``.
+  of the comparison period could not reach ``min_extra_days``, dated the day it went out of
+  reach (the first day after which the days so far, with every later day counted, stay
+  below it).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from typing import Literal
 
@@ -82,11 +88,20 @@ class Covered:
     days: Decimal  # weighted day count
     event_ids: tuple[str, ...]
     evidence: tuple[str, ...]  # evidence levels of the jobs that counted
+    exact: Fraction = Fraction(0)  # the same count, exactly
+    per_day: tuple[tuple[date, Fraction], ...] = ()  # each covered day and what it counts
 
 
 def number(value: Decimal) -> str:
     """A day count for a reason: ``47``, ``47.5``."""
     return f"{value.normalize():f}" if value else "0"
+
+
+def count(value: Fraction) -> str:
+    """An exact count for a reason, to two places (cut, never rounded up): ``184.5``,
+    ``49.72``."""
+    cut = as_decimal(value).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return number(cut)
 
 
 def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
@@ -118,8 +133,9 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
                 day = clipped.start + timedelta(days=i)
                 value[day] = max(value.get(day, Fraction(0)), Fraction(1))
     # summed exactly: twelve days at 5/6 are 10 days, not 9.99...
-    return Covered(as_decimal(sum(value.values(), Fraction(0))), tuple(sorted(ids)),
-                   tuple(sorted(evidence)))
+    total = sum(value.values(), Fraction(0))
+    return Covered(as_decimal(total), tuple(sorted(ids)), tuple(sorted(evidence)), total,
+                   tuple(sorted(value.items())))
 
 
 @dataclass(frozen=True)
@@ -134,8 +150,17 @@ class _Compared:
     evidence: str | None
 
     @property
+    def extra_exact(self) -> Fraction:
+        return self.during.exact - self.before.exact
+
+    @property
     def extra(self) -> Decimal:
-        return self.during.days - self.before.days
+        return as_decimal(self.extra_exact)
+
+    @property
+    def before_text(self) -> str:
+        """``184 before (2018-02-28..2019-02-28)``."""
+        return f"{number(self.before.days)} before ({self.baseline})"
 
     @property
     def ids(self) -> list[str]:
@@ -156,8 +181,7 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
         status, reason, on = ctx.without_service("waiting for the service start")
         return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
                                  unit_price=any_price, reason=reason)], Trace(tuple(rules)))
-    baseline, comparison = baseline_and_comparison(
-        ctx.service.start, comp.baseline, comp.comparison.from_, comp.comparison.length)
+    baseline, comparison = _periods(comp, ctx.service.start)
     before = covered(comp, ctx, baseline)
     during = covered(comp, ctx, comparison)
     evidence = weakest(during.evidence) if during.evidence else None
@@ -172,6 +196,19 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
     return Outcome([line], Trace(tuple(rules), steps))
 
 
+def _periods(comp: WorkHistory, start: date) -> tuple[Period, Period]:
+    """The baseline and the comparison period. Written alike (``comparison.length`` left out
+    or equal to ``baseline``), the baseline is as many days as the comparison period, ending
+    the day before the service start: 12 months are 365 or 366 days, and equal lengths are
+    compared in days. Written differently, both are as written and their days are compared
+    as counted."""
+    baseline, comparison = baseline_and_comparison(
+        start, comp.baseline, comp.comparison.from_, comp.comparison.length)
+    if comp.comparison.length in (None, comp.baseline):
+        baseline = Period(start - timedelta(days=comparison.days), start)
+    return baseline, comparison
+
+
 def _texts(comp: WorkHistory, c: _Compared, so_far: bool, sign: str
            ) -> tuple[str, str, str]:
     """(the comparison in words, the rate in words, a note on an unpriced level)."""
@@ -180,7 +217,7 @@ def _texts(comp: WorkHistory, c: _Compared, so_far: bool, sign: str
     no_price = "" if c.price is not None else (
         f"; the contract has no price for evidence level {c.evidence}")
     vs = (f"{number(c.during.days)} days in {what} {'so far ' if so_far else ''}during "
-          f"{c.comparison} vs {number(c.before.days)} before ({c.baseline})")
+          f"{c.comparison} vs {c.before_text}")
     return vs, f"{money_text(unit_price)} {sign} per extra day", no_price
 
 
@@ -194,17 +231,18 @@ def _decided(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
                         period=c.comparison, reason=reason)
 
     shown = c.price if c.price is not None else ZERO
-    if extra <= 0:
+    if c.extra_exact <= 0:
         return line("not_earned", ZERO, shown, f"{vs}: no increase")
-    if extra < comp.min_extra_days:
+    if c.extra_exact < comp.min_extra_days:
         return line("not_earned", extra, shown,
-                    f"{vs}: {number(extra)} extra, below the minimum of "
+                    f"{vs}: {count(c.extra_exact)} extra, below the minimum of "
                     f"{comp.min_extra_days} extra days")
     if c.price is None:
-        return line("not_earned", extra, ZERO, f"{vs}: {number(extra)} extra days{no_price}")
+        return line("not_earned", extra, ZERO,
+                    f"{vs}: {count(c.extra_exact)} extra days{no_price}")
     evidence_text = f", weakest work evidence {c.evidence}" if c.evidence else ""
     return line("payable", extra, c.price,
-                f"{vs}: {number(extra)} extra days at {rate}{evidence_text}")
+                f"{vs}: {count(c.extra_exact)} extra days at {rate}{evidence_text}")
 
 
 def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
@@ -220,24 +258,45 @@ def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
         day_values.extend(comp.work.kinds.values())
     best_day = max(day_values, default=ZERO)
     unit_price = c.price if c.price is not None else ZERO
-    if extra + remaining * best_day < comp.min_extra_days:
+    if c.extra_exact + remaining * Fraction(best_day) < comp.min_extra_days:
         return ctx.line(comp, status="not_earned", occurrence="once",
-                        on=comparison.last_day, quantity=ZERO, unit_price=unit_price,
+                        on=_lost_on(comp, c, Fraction(best_day)), quantity=ZERO,
+                        unit_price=unit_price,
                         evidence=c.ids, period=comparison,
                         reason=f"can no longer be earned: {so_far}; even with every one of "
                                f"the {remaining} remaining days the increase would stay "
                                f"below {comp.min_extra_days} extra days")
-    target = c.before.days + comp.min_extra_days
-    secured = extra if extra >= comp.min_extra_days else ZERO
+    target = as_decimal(c.before.exact + comp.min_extra_days)
+    secured = extra if c.extra_exact >= comp.min_extra_days else ZERO
     if secured:
-        todo = (f"{number(extra)} extra days secured so far at {rate}; more days count "
+        todo = (f"{count(c.extra_exact)} extra days secured so far at {rate}; more days count "
                 f"until {comparison.last_day}")
     else:
-        todo = (f"needs {number(target - c.during.days)} more days by {comparison.last_day} "
+        todo = (f"needs {count(Fraction(target - c.during.days))} more days by "
+                f"{comparison.last_day} "
                 f"for the minimum of {comp.min_extra_days} extra days, then {rate}")
     return ctx.line(comp, status="pending", occurrence="once", on=comparison.last_day,
                     quantity=secured, unit_price=unit_price, evidence=c.ids, period=comparison,
                     reason=f"{so_far}; {todo}{no_price}")
+
+
+def _lost_on(comp: WorkHistory, c: _Compared, best: Fraction) -> date:
+    """The day the minimum went out of reach: the first day of the comparison period after
+    which the days counted so far, with every later day at its best, stay below it (its
+    first day when even a full period could not reach it)."""
+    target = c.before.exact + comp.min_extra_days
+    period = c.comparison
+    if period.days * best < target:
+        return period.start
+    counted = dict(c.during.per_day)
+    running = Fraction(0)
+    day = period.start
+    while day < period.end:
+        running += counted.get(day, Fraction(0))
+        if running + (period.end - day - ONE_DAY).days * best < target:
+            return day
+        day += ONE_DAY
+    return period.last_day
 
 
 KIND = CustomerKind(WorkHistory, evaluate)

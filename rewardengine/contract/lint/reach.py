@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from ...values import Duration
 from ..model import (
+    NO_LIMIT,
     CalendarThreshold,
     ComponentBase,
     Counting,
@@ -88,6 +89,19 @@ def findings(lint: Lint) -> list[Finding]:
     return out
 
 
+def _first_unit(t: CalendarThreshold, d: date) -> date:
+    """The first day of the first unit that counts for a service starting on d: the first
+    whole week (Monday) or month starting on or after d; with counts_start_unit, the unit
+    holding d unless d is its last day."""
+    if t.counts_start_unit:
+        # the unit holding d counts when it ends after d: the unit holding d + 1 day
+        d = d + ONE_DAY
+        return d - timedelta(days=d.weekday()) if t.unit == "weeks" else d.replace(day=1)
+    if t.unit == "weeks":
+        return d + timedelta(days=(7 - d.weekday()) % 7)
+    return d if d.day == 1 else after(Duration(1, "months"), d.replace(day=1))
+
+
 class Reach:
     def __init__(self, lint: Lint) -> None:
         self.lint = lint
@@ -151,7 +165,7 @@ class Reach:
     def note_open(self, comp: ComponentBase, first: Threshold) -> None:
         latest = self.last_referral()[0]
         if isinstance(first, CalendarThreshold):
-            last = self.condition_end(first.reference_period, latest)
+            last = self.condition_end(first.reference_period, latest, self.follows(comp))
         else:
             last = self.window_end(latest, self.follows(comp)) - ONE_DAY
         if last > self.md.valid_until:
@@ -265,23 +279,25 @@ class Reach:
 
     def condition_target(self, base: Path, comp: ComponentBase, t: CalendarThreshold,
                          weights: dict[str, Decimal]) -> Target:
-        weight = max_weight(weights)
+        # a kind without employment kinds to weigh (earnings months) counts each unit as 1
+        weight = max_weight(weights) if weights else Decimal(1)
         units_needed = _ceil_div(t.required, weight)
         unit = t.unit[:-1]
+        follow = self.follows(comp)
 
         def first_unit(d: date) -> date:
-            """The first day of the first whole week (Monday) or month starting on or after d."""
-            if t.unit == "weeks":
-                return d + timedelta(days=(7 - d.weekday()) % 7)
-            return d if d.day == 1 else after(Duration(1, "months"), d.replace(day=1))
+            return _first_unit(t, d)
 
         def units(d: date) -> int:
             """Whole calendar units in the reference period (as periods.whole_weeks/months)."""
-            start, end = first_unit(d), self.condition_end(t.reference_period, d) + ONE_DAY
+            start = first_unit(d)
+            end = self.condition_end(t.reference_period, d, follow) + ONE_DAY
             if t.unit == "weeks":
-                return max(0, (end - start).days // 7)
-            # start is the 1st of a month: whole months up to the 1st of end's month
-            return max(0, (end.year - start.year) * 12 + end.month - start.month)
+                count = max(0, (end - start).days // 7)
+            else:
+                # start is the 1st of a month: whole months up to the 1st of end's month
+                count = max(0, (end.year - start.year) * 12 + end.month - start.month)
+            return count if t.within_units is None else min(count, t.within_units)
 
         def earliest(d: date) -> date:
             unit_len = Duration(units_needed, "weeks" if t.unit == "weeks" else "months")
@@ -295,7 +311,12 @@ class Reach:
             return words
 
         where = (f"the reference period of {t.reference_period}, cut at the end of "
-                 f"{self.window_words('service_and_follow_up')},")
+                 f"{self.window_words(follow)},")
+        if t.reference_period == NO_LIMIT:
+            where = f"{self.window_words(follow)}"
+        if t.within_units is not None:
+            where = (f"its reference of the first {t.within_units} calendar {t.unit} from the "
+                     f"service start, cut at the end of {self.window_words(follow)},")
 
         def unreachable() -> str:
             most = max(units(d) for d in CYCLE)
@@ -310,9 +331,10 @@ class Reach:
         return Target(comp, comp.name, (*base, *t.path), lambda d: units(d) - units_needed,
                       earliest, unreachable, tight, comp.deadline_date())
 
-    def condition_end(self, reference_period: Duration, d: date) -> date:
+    def condition_end(self, reference_period: Duration, d: date,
+                      follow: Counting = "service_and_follow_up") -> date:
         """The last day of the reference period, cut by the window (no fixed dates)."""
-        end = self.window_end(d, "service_and_follow_up")
+        end = self.window_end(d, follow)
         return plus(min(after(reference_period, d), end), -1)
 
     def check(self, t: Target) -> Iterator[Finding]:

@@ -1,0 +1,131 @@
+"""Calibration of ``forecast``: cut a generated cohort's data at a mid-contract date, forecast
+the rest, and compare with what the full data shows was earned by the end.
+
+    python3 benchmarks/calibrate.py [--contract tehostettu_tyonvalitys] [--customers 1000]
+        [--as-of 2019-12-31] [--runs 100] [--write docs/forecast.md]
+
+The events are ``rewardengine generate CONTRACT -n N --seed 1`` (the default cohort). The
+truth is the engine's evaluation of the full data as of the horizon, less what each customer
+in progress was payable as of the cut. Two forecasts are compared with it: with the cohort
+the data was drawn from (the default cohort: a check of the method), and with a cohort fitted
+(``cohort fit``) from only the rows known by the cut (what a user has). With ``--write`` the
+tables go into docs/forecast.md between their markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from rewardengine import api
+from rewardengine.forecast.runs import default_horizon
+from rewardengine.pipeline import load_contract
+from rewardengine.values import money_text
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = "<!-- calibration table: start -->", "<!-- calibration table: end -->"
+ZERO = Decimal(0)
+
+
+def payable(contract: str, events: str, on: date) -> dict[str, dict[tuple[str, str], Decimal]]:
+    ev, inputs = api.run_evaluation(contract, [events], on)
+    assert ev is not None, inputs.problems[:3]
+    return {c.customer_id: {(ln.component, ln.occurrence): ln.amount for ln in c.lines
+                            if ln.status == "payable"} for c in ev.customers}
+
+
+def truth(contract: str, events: str, as_of: date, horizon: date) -> dict[str, Decimal]:
+    before, after = payable(contract, events, as_of), payable(contract, events, horizon)
+    return {cid: sum(after.get(cid, {}).values(), ZERO) - sum(lines.values(), ZERO)
+            for cid, lines in before.items()}
+
+
+def known_by(events: str, as_of: date, out: Path) -> None:
+    with open(events, encoding="utf-8", newline="") as fh, \
+            out.open("w", encoding="utf-8", newline="") as dst:
+        rows = csv.DictReader(fh)
+        assert rows.fieldnames is not None
+        writer = csv.DictWriter(dst, rows.fieldnames, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            if (row["recorded"] or row["date"]) <= as_of.isoformat():
+                writer.writerow(row)
+
+
+def buckets(forecast: api.Outcome, actual: dict[str, Decimal]) -> list[str]:
+    assert forecast.result is not None
+    rows = []
+    for lo in range(0, 100, 20):
+        group = [c for c in forecast.result.customers
+                 if lo <= c.chance * 100 < lo + 20 or (lo == 80 and c.chance == 1)]
+        if not group:
+            continue
+        chance = sum((c.chance for c in group), ZERO) / len(group)
+        paid = sum(1 for c in group if actual.get(c.customer_id, ZERO) > 0) / len(group)
+        rows.append(f"| {lo}-{lo + 20} % | {len(group)} | {chance * 100:.1f} % | "
+                    f"{paid * 100:.1f} % |")
+    return rows
+
+
+def calibrate(name: str, customers: int, as_of: date, runs: int) -> list[str]:
+    contract = str(ROOT / "contracts" / f"{name}.yaml")
+    loaded, _ = load_contract(contract)
+    assert loaded is not None
+    horizon = default_horizon(loaded)
+    with tempfile.TemporaryDirectory() as tmp:
+        events = str(Path(tmp) / "events.csv")
+        text = io.StringIO()
+        api.generate_events(contract, text, customers=customers, seed=1)
+        Path(events).write_text(text.getvalue(), encoding="utf-8")
+        cut = Path(tmp) / "known.csv"
+        known_by(events, as_of, cut)
+        actual = truth(contract, events, as_of, horizon)
+        own = api.forecast_customers(api.Request(contract, runs=runs, seed=7, jobs=2),
+                                     [str(cut)], as_of)
+        fitted = api.forecast_customers(api.Request(contract, from_events=(str(cut),),
+                                                    runs=runs, seed=7, jobs=2), [str(cut)],
+                                        as_of)
+    total = sum(actual.values(), ZERO)
+    lines = [f"{name}, {customers:,} customers generated (seed 1), cut at {as_of}, "
+             f"{runs} runs (seed 7), horizon {horizon}:", "",
+             "| forecast with | customers in progress | actual ahead | forecast mean | se "
+             "| P10 | P90 | forecast / actual |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, found in (("the cohort the data was drawn from", own),
+                         ("a cohort fitted from the rows known by the cut", fitted)):
+        assert found.result is not None
+        t = found.result.total
+        lines.append(f"| {label} | {len(found.result.customers):,} | {money_text(total)} | "
+                     f"{money_text(t.mean)} | {money_text(t.se)} | {money_text(t.p10)} | "
+                     f"{money_text(t.p90)} | {t.mean / total:.3f} |")
+    lines += ["", "Customers by the forecast's chance of a payment ahead (the drawn-from "
+              "cohort), and the share the full data shows paid:", "",
+              "| forecast chance | customers | mean forecast chance | paid in the full data |",
+              "|---|---:|---:|---:|", *buckets(own, actual)]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contract", default="tehostettu_tyonvalitys")
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--as-of", default="2019-12-31")
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    table = calibrate(args.contract, args.customers, date.fromisoformat(args.as_of), args.runs)
+    print("\n".join(table))
+    if args.write:
+        text = args.write.read_text(encoding="utf-8")
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        args.write.write_text(head + START + "\n" + "\n".join(table) + "\n" + END + tail,
+                              encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""``simulate``, ``price``, ``forecast`` and ``cohort fit``: what a contract will pay, to whom
+and when (docs/forecast.md)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from io import StringIO
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from ..api import (
+    ForecastError,
+    Outcome,
+    Request,
+    fit_cohort,
+    forecast_customers,
+    forecast_html,
+    price_component,
+    report_available,
+    simulate_contract,
+    simulation_html,
+)
+from ..errors import EXIT_OK
+from ..jsonout import canonical_json
+from .common import (
+    ContractArg,
+    DialectOpt,
+    EventsArg,
+    JobsOpt,
+    OutputOpt,
+    check_output,
+    cli_date,
+    err,
+    exit_code,
+    fail,
+    file_dialect,
+    out,
+    write_output,
+)
+from .forecast_render import forecast_table, price_table, simulation_table
+from .report import print_problems
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Lang(StrEnum):
+    en = "en"
+    fi = "fi"
+
+
+CohortOpt = Annotated[str | None, typer.Option(
+    "--cohort", help="a cohort file (YAML; docs/cohort.md); the default cohort without one")]
+FromEventsOpt = Annotated[list[str] | None, typer.Option(
+    "--from-events", help="fit the cohort from this event file (repeatable) instead")]
+RunsOpt = Annotated[int, typer.Option("--runs", min=1, max=1_000_000,
+                                      help="Monte Carlo runs")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="the random seed: the same "
+                                      "seed gives the same output, whatever --jobs")]
+CustomersOpt = Annotated[int | None, typer.Option(
+    "--customers", "-n", min=1, max=10_000_000,
+    help="customers per run (default: the cohort's size)")]
+HorizonOpt = Annotated[str | None, typer.Option(
+    "--horizon", help="evaluate as of this date (default: the last day a fee can be earned)")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f")]
+ReportOpt = Annotated[str | None, typer.Option(
+    "--report", help="also write a self-contained HTML report with charts to this file")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="the report's language")]
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal (the library reports through the
+    callback this gives)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _done(found: Outcome[T]) -> T:
+    if found.problems:
+        print_problems(err(), found.problems)
+    if found.result is None:
+        raise typer.Exit(exit_code(found.problems, found.unreadable) or 1)
+    return found.result
+
+
+def _report(path: str | None, render: Callable[[], str]) -> None:
+    if path is None:
+        return
+    write_output(render(), path)
+    err().print(f"wrote the report to {path}", markup=False)
+
+
+def _request(contract: str, cohort: str | None, from_events: list[str] | None, runs: int,
+             seed: int, customers: int | None, jobs: int, horizon: str | None,
+             progress: Callable[[int, int], None] | None = None) -> Request:
+    if cohort is not None and from_events:
+        fail("give --cohort or --from-events, not both")
+    return Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
+                   cli_date(horizon, "--horizon") if horizon else None, progress=progress)
+
+
+def simulate(
+    contract: ContractArg,
+    cohort: CohortOpt = None,
+    from_events: FromEventsOpt = None,
+    runs: RunsOpt = 1000,
+    seed: SeedOpt = 0,
+    customers: CustomersOpt = None,
+    jobs: JobsOpt = 1,
+    compare: Annotated[str | None, typer.Option(
+        "--compare", help="another draft: the same cohort and draws, side by side")] = None,
+    horizon: HorizonOpt = None,
+    format: FormatOpt = Format.table,
+    report: ReportOpt = None,
+    lang: LangOpt = Lang.en,
+    output: OutputOpt = None,
+) -> None:
+    """Monte Carlo: what the contract is expected to pay per customer (by component and
+    segment), fixed and result pay, cash flow per month, the worst case and the ceiling."""
+    check_output(output)
+    check_output(report)
+    _report_ready(report)
+    with progress_bar("simulating") as bar:
+        req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
+                       bar)
+        try:
+            sim = _done(simulate_contract(req, compare))
+        except ForecastError as exc:
+            fail(str(exc))
+    text = canonical_json(sim.to_dict()) if format is Format.json else None
+    if text is None:
+        _print_or_write(lambda console: simulation_table(console, sim), output)
+    else:
+        write_output(text, output)
+    _report(report, lambda: simulation_html(sim, lang.value))
+
+
+def _report_ready(report: str | None) -> None:
+    """Say before any work that the report cannot be made (matplotlib missing): exit 2."""
+    if report is None:
+        return
+    try:
+        report_available()
+    except ForecastError as exc:
+        fail(str(exc))
+
+
+def _print_or_write(render: Callable[[Any], None], output: str | None) -> None:
+    if output is None:
+        render(out())
+        return
+    buffer = StringIO()
+    render(Console(file=buffer, width=160, highlight=False, soft_wrap=False))
+    write_output(buffer.getvalue(), output)
+
+
+def price(
+    contract: ContractArg,
+    target: Annotated[str, typer.Option("--target-per-customer",
+                                        help="the expected cost per customer to reach")],
+    solve: Annotated[str, typer.Option("--solve", help="the component whose amount is "
+                                       "solved")],
+    segment: Annotated[str | None, typer.Option(
+        "--segment", help="solve this segment's price; the target is per customer of it")
+    ] = None,
+    cohort: CohortOpt = None,
+    from_events: FromEventsOpt = None,
+    runs: RunsOpt = 200,
+    seed: SeedOpt = 0,
+    customers: CustomersOpt = None,
+    jobs: JobsOpt = 1,
+    horizon: HorizonOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """The amount of one component that makes the expected cost per customer hit a target,
+    and the fixed/result split it gives."""
+    try:
+        goal = Decimal(target.replace(",", "."))
+    except InvalidOperation:
+        fail(f"--target-per-customer: '{target[:30]}' is not an amount")
+    if not goal.is_finite() or goal < 0:
+        fail("--target-per-customer: give an amount of 0 or more")
+    req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon)
+    try:
+        solved, sim = _done(price_component(req, solve, goal, segment))
+    except ForecastError as exc:
+        fail(str(exc))
+    if format is Format.json:
+        write_output(canonical_json({"price": solved.to_dict(), **sim.to_dict()}), None)
+    else:
+        price_table(out(), solved, sim)
+
+
+def forecast(
+    contract: ContractArg,
+    events: EventsArg,
+    as_of: Annotated[str, typer.Option("--as-of", help="what has happened by this date "
+                                       "(YYYY-MM-DD) is kept; the rest is drawn")],
+    cohort: CohortOpt = None,
+    from_events: FromEventsOpt = None,
+    runs: RunsOpt = 200,
+    seed: SeedOpt = 0,
+    provider: Annotated[str | None, typer.Option(
+        "--provider", help="only this provider's customers (named on the service start, "
+        "else the referral)")] = None,
+    jobs: JobsOpt = 1,
+    horizon: HorizonOpt = None,
+    format: FormatOpt = Format.table,
+    dialect: DialectOpt = None,
+    report: ReportOpt = None,
+    lang: LangOpt = Lang.en,
+    output: OutputOpt = None,
+) -> None:
+    """For customers in progress: the rest of each timeline drawn from the cohort given what
+    has happened by the as-of date; payments ahead per month, provider and customer."""
+    check_output(output)
+    check_output(report)
+    _report_ready(report)
+    on = cli_date(as_of, "--as-of")
+    read_as = file_dialect(dialect, None, False, None, None)
+    with progress_bar("forecasting") as bar:
+        req = _request(contract, cohort, from_events, runs, seed, None, jobs, horizon, bar)
+        req = replace(req, dialect=read_as)
+        try:
+            found = _done(forecast_customers(req, events, on, provider))
+        except ForecastError as exc:
+            fail(str(exc))
+    if format is Format.json:
+        write_output(canonical_json(found.to_dict()), output)
+    else:
+        _print_or_write(lambda console: forecast_table(console, found), output)
+    _report(report, lambda: forecast_html(found, lang.value))
+
+
+cohort_app = typer.Typer(help="Cohort files: fit one from real event data.",
+                         no_args_is_help=True)
+
+
+@cohort_app.command("fit")
+def cohort_fit(
+    contract: ContractArg,
+    events: EventsArg,
+    output: OutputOpt = None,
+    dialect: DialectOpt = None,
+) -> None:
+    """Fit a cohort from real event data: empirical distributions per segment, each with
+    the number of customers it rests on (as comments in the YAML and on stderr)."""
+    check_output(output)
+    read_as = file_dialect(dialect, None, False, None, None)
+    fitted = _done(fit_cohort(contract, events, read_as))
+    write_output(fitted.text, output)
+    console = err()
+    console.print(f"fitted from {fitted.customers:,} customers as of {fitted.as_of}: "
+                  + ", ".join(f"{s} {n:,}" for s, n in fitted.segments.items()), markup=False)
+    for name in fitted.defaults:
+        console.print(f"kept the default for {name}: too few to estimate", markup=False)
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(simulate)
+    app.command()(price)
+    app.command()(forecast)
+    app.add_typer(cohort_app, name="cohort")

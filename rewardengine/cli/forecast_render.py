@@ -1,0 +1,152 @@
+"""Tables of simulations, prices and forecasts for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..api import Simulation
+from ..values import money_text
+from .report import safe_text
+
+STATS = ("mean", "P10", "P50", "P90", "se")
+
+
+def _row(est: Any) -> list[str]:
+    return [money_text(v) for v in (est.mean, est.p10, est.p50, est.p90, est.se)]
+
+
+def _percent(share: Any) -> str:
+    return f"{share * 100:.1f} %"
+
+
+def _summary_table(title: str, s: Any) -> Table:
+    t = Table(title=title, title_justify="left", show_edge=False)
+    t.add_column("per customer")
+    for name in STATS:
+        t.add_column(name, justify="right")
+    t.add_row(Text("total", style="bold"), *_row(s.per_customer))
+    t.add_row("fixed pay", *_row(s.fixed))
+    t.add_row("result pay", *_row(s.result))
+    t.add_section()
+    for comp, est in s.by_component.items():
+        t.add_row(f"component {safe_text(comp, 40)}", *_row(est))
+    t.add_section()
+    for seg, est in s.by_segment.items():
+        t.add_row(f"segment {safe_text(seg, 30)} ({_percent(s.segment_share[seg])})",
+                  *_row(est))
+    if len(s.by_provider) > 1:
+        t.add_section()
+        for who, est in s.by_provider.items():
+            t.add_row(f"paid to {safe_text(who, 30)}", *_row(est))
+    return t
+
+
+def _cash_flow(s: Any) -> Table:
+    t = Table(title="cash flow per month (the whole cohort, by line date)",
+              title_justify="left", show_edge=False)
+    t.add_column("month")
+    for name in STATS:
+        t.add_column(name, justify="right")
+    for month, est in s.cash_flow:
+        t.add_row(month, *_row(est))
+    return t
+
+
+def _facts(console: Console, s: Any) -> None:
+    console.print(f"fixed pay is {_percent(s.fixed_share)} of all pay", markup=False)
+    if s.ceiling is not None:
+        console.print(f"contract ceiling {money_text(s.ceiling)}: binds in {s.ceiling_binds} "
+                      f"of {s.runs} runs ({_percent(s.ceiling_probability)})", markup=False)
+    w = s.worst
+    each = "no cap bounds it" if w.per_customer is None else money_text(w.per_customer)
+    total = "no cap bounds it" if w.total is None else money_text(w.total)
+    console.print(f"worst case the caps allow: per customer {each}, in total {total} "
+                  f"({w.how}); the most one simulated customer was paid: "
+                  f"{money_text(w.observed_per_customer)}", markup=False)
+    if s.pending:
+        console.print(f"still pending at the horizon: {money_text(s.pending)} per customer",
+                      markup=False)
+
+
+def simulation_table(console: Console, sim: Simulation) -> None:
+    first = sim.summaries[0]
+    console.print(f"cohort {safe_text(sim.cohort, 40)} · {first.runs:,} runs x "
+                  f"{first.customers:,} customers · seed {sim.seed} · as of {sim.horizon}",
+                  markup=False)
+    for s in sim.summaries:
+        console.print(_summary_table(f"{safe_text(s.contract, 60)}", s))
+        _facts(console, s)
+        console.print(_cash_flow(s))
+    if sim.difference is not None:
+        a, b = sim.summaries
+        t = Table(title=f"{safe_text(b.contract, 40)} minus {safe_text(a.contract, 40)} "
+                  "(same draws; paired standard errors)", title_justify="left",
+                  show_edge=False)
+        t.add_column("per customer")
+        for name in ("A", "B", "difference", "se"):
+            t.add_column(name, justify="right")
+        d = sim.difference
+        t.add_row("total", money_text(a.per_customer.mean), money_text(b.per_customer.mean),
+                  money_text(d.per_customer.mean), money_text(d.per_customer.se))
+        for comp, est in d.by_component.items():
+            ea, eb = a.by_component.get(comp), b.by_component.get(comp)
+            t.add_row(f"component {safe_text(comp, 40)}",
+                      money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
+                      money_text(est.mean), money_text(est.se))
+        t.add_row("fixed share", _percent(a.fixed_share), _percent(b.fixed_share), "", "")
+        console.print(t)
+
+
+def price_table(console: Console, solved: Any, sim: Simulation) -> None:
+    s = sim.summaries[0]
+    where = f" for segment {safe_text(solved.segment, 30)}" if solved.segment else ""
+    console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)} "
+                  f"makes the expected cost per customer {money_text(solved.cost)} "
+                  f"(target {money_text(solved.target)}; solved by {solved.method}, "
+                  f"{len(solved.points)} evaluations of {s.runs:,} runs x {s.customers:,} "
+                  "customers; amounts rounded half-up to cents)", markup=False)
+    if len(solved.cells) > 1:
+        console.print("the fee's cells: " + ", ".join(
+            f"{'.'.join(str(p) for p in c.path[3:])} {money_text(c.amount)}"
+            for c in solved.cells), markup=False)
+    console.print(f"fixed pay {money_text(s.fixed.mean)} and result pay "
+                  f"{money_text(s.result.mean)} per customer: fixed is "
+                  f"{_percent(s.fixed_share)}", markup=False)
+    console.print(_summary_table("at that amount", s))
+
+
+def forecast_table(console: Console, f: Any) -> None:
+    who = f" · provider {safe_text(f.provider, 30)}" if f.provider else ""
+    console.print(f"as of {f.as_of}{who} · {len(f.customers):,} customers in progress · "
+                  f"{f.runs:,} runs · seed {f.seed} · until {f.horizon}", markup=False)
+    console.print(f"earned by then: {money_text(f.earned)}; expected ahead: "
+                  f"{money_text(f.total.mean)} (P10 {money_text(f.total.p10)}, P90 "
+                  f"{money_text(f.total.p90)}, se {money_text(f.total.se)})", markup=False)
+    if f.ceiling_room is not None:
+        console.print(f"room left under the contract ceiling: {money_text(f.ceiling_room)}",
+                      markup=False)
+    months = Table(title="payments ahead per month", title_justify="left", show_edge=False)
+    months.add_column("month")
+    for name in STATS:
+        months.add_column(name, justify="right")
+    for month, est in f.by_month:
+        months.add_row(month, *_row(est))
+    for who_, est in f.by_provider.items():
+        months.add_row(f"provider {safe_text(who_, 30)}", *_row(est))
+    console.print(months)
+    people = Table(title="per customer", title_justify="left", show_edge=False)
+    for name in ("customer", "segment", "provider", "earned", "ahead", "chance",
+                 "pending fees (deadline)"):
+        people.add_column(name, justify="right" if name in ("earned", "ahead", "chance")
+                          else "left")
+    for c in f.customers:
+        pending = "; ".join(f"{safe_text(p.component, 30)} {money_text(p.amount)} "
+                            f"({p.deadline or 'no deadline yet'})" for p in c.pending)
+        people.add_row(safe_text(c.customer_id, 20), safe_text(c.segment or "-", 20),
+                       safe_text(c.provider or "-", 20), money_text(c.earned),
+                       money_text(c.ahead.mean), _percent(c.chance), pending)
+    console.print(people)

@@ -1,0 +1,1 @@
+"""Forecasts: what a contract will pay, to whom and when (docs/forecast.md)."""

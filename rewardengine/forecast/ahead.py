@@ -1,0 +1,256 @@
+"""``forecast``: what customers in progress are expected to be paid from the as-of date on.
+
+Each customer known by the as-of date is evaluated as of it (what is payable already, what
+is pending and by which deadline). Each run then draws the rest of every timeline
+(``conditional.py``), evaluates it with the engine as of the horizon, and counts as *ahead*
+every payable amount the customer was not payable as of the as-of date (line by line, by
+the line's identity: a correction of an earlier line counts its difference). An amount
+ahead falls in the month of its line's date, or in the month after the as-of date when that
+date has passed already (a fee confirmed late is billed from the next period). Customers
+referred after the as-of date are not forecast, and the contract ceiling is not cut here:
+its room left is reported instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..cohort import Cohort
+from ..engine import CustomerResult, evaluate_customer
+from ..evaluate.lines import Line
+from ..events.model import EventBase
+from ..events.timeline import group_by_customer, timeline
+from ..synth import DRAWS, Draws
+from ..values import money_text
+from .conditional import State, continuation
+from .runs import BLOCK, Draft, draft_of, stream, to_events
+from .stats import Estimate, cents, share
+
+ZERO = Decimal(0)
+Key = tuple[str, str]  # component, occurrence
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A real customer as of the as-of date: the rows known then and the evaluation."""
+
+    customer_id: str
+    rows: tuple[EventBase, ...]
+
+    def now(self, draft: Draft, as_of: date) -> CustomerResult:
+        return evaluate_customer(draft.loaded, timeline(self.customer_id, self.rows, as_of))
+
+
+def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
+                provider: str | None) -> list[Customer]:
+    """Customers with a referral known by ``as_of`` (of ``provider`` only, if given)."""
+    out = []
+    for cid, rows in group_by_customer(events).items():
+        known = tuple(r for r in rows if r.known_on <= as_of)
+        customer = Customer(cid, known)
+        if not known:
+            continue
+        result = customer.now(draft, as_of)
+        if result.context.timeline.referral is None or result.context.problems:
+            continue
+        if provider is None or result.provider == provider:
+            out.append(customer)
+    return out
+
+
+@dataclass
+class Ahead:
+    """One run: the amounts ahead per customer, component, month and provider."""
+
+    per_customer: list[Decimal] = field(default_factory=list)
+    by_component: list[dict[str, Decimal]] = field(default_factory=list)
+    by_month: dict[str, Decimal] = field(default_factory=dict)
+    by_provider: dict[str, Decimal] = field(default_factory=dict)
+
+
+def _payable(lines: Sequence[Line]) -> dict[Key, Line]:
+    return {(ln.component, ln.occurrence): ln for ln in lines if ln.status == "payable"}
+
+
+def _ahead_of(before: dict[Key, Line], after: Sequence[Line], as_of: date
+              ) -> Iterator[tuple[str, str, Decimal]]:
+    """(component, month, amount) of every payable difference."""
+    first = (as_of + timedelta(days=1)).isoformat()[:7]
+    now = _payable(after)
+    for key, line in now.items():
+        prior = before.get(key)
+        delta = line.amount - (prior.amount if prior else ZERO)
+        if delta:
+            month = line.date.isoformat()[:7] if line.date and line.date > as_of else first
+            yield line.component, month, delta
+    for key, line in before.items():
+        if key not in now:
+            yield line.component, first, -line.amount
+
+
+@dataclass(frozen=True)
+class Job:
+    source: tuple[str, bytes]
+    cohort: Cohort
+    customers: tuple[Customer, ...]
+    as_of: date
+    horizon: date
+    seed: int
+    first: int
+    last: int
+
+
+def run_job(job: Job) -> list[Ahead]:
+    draft = draft_of(job.source, job.cohort, job.horizon)
+    now = [c.now(draft, job.as_of) for c in job.customers]
+    states = [State.of(r) for r in now]
+    before = [_payable(r.lines) for r in now]
+    return [_run(job, draft, now, states, before, r) for r in range(job.first, job.last)]
+
+
+def _run(job: Job, draft: Draft, now: list[CustomerResult], states: list[State],
+         before: list[dict[Key, Line]], run: int) -> Ahead:
+    out = Ahead()
+    n = len(job.customers)
+    for block in range((n + BLOCK - 1) // BLOCK):
+        matrix = stream(job.seed, run, block).random((min(BLOCK, n - block * BLOCK), DRAWS))
+        for j, u in enumerate(matrix.tolist()):
+            i = block * BLOCK + j
+            customer, state = job.customers[i], states[i]
+            profile = job.cohort.profile(now[i].segment or "default")
+            rows = continuation(draft.plan, profile, state, Draws(u))
+            events = (*customer.rows, *to_events(rows))
+            result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
+                                                              job.horizon))
+            total, comps = ZERO, dict[str, Decimal]()
+            for comp, month, amount in _ahead_of(before[i], result.lines, job.as_of):
+                total += amount
+                comps[comp] = comps.get(comp, ZERO) + amount
+                out.by_month[month] = out.by_month.get(month, ZERO) + amount
+            who = now[i].provider or "-"
+            out.by_provider[who] = out.by_provider.get(who, ZERO) + total
+            out.per_customer.append(total)
+            out.by_component.append(comps)
+    return out
+
+
+def run_all(job: Job, runs: int, jobs: int,
+            progress: Callable[[int, int], None] | None) -> list[Ahead]:
+    """Every run, in run order (the same for any ``jobs``)."""
+    step = max(1, min(25, -(-runs // (max(jobs, 1) * 4))))
+    work = [Job(job.source, job.cohort, job.customers, job.as_of, job.horizon, job.seed, a,
+                min(a + step, runs)) for a in range(0, runs, step)]
+    out: list[Ahead] = []
+    if jobs <= 1 or len(work) <= 1:
+        for part in map(run_job, work):
+            out.extend(part)
+            if progress:
+                progress(len(out), runs)
+        return out
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for part in pool.map(run_job, work, chunksize=1):
+            out.extend(part)
+            if progress:
+                progress(len(out), runs)
+    return out
+
+
+@dataclass(frozen=True)
+class PendingFee:
+    component: str
+    deadline: date | None
+    amount: Decimal  # what it pays if earned
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"component": self.component,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "amount": money_text(self.amount), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CustomerForecast:
+    customer_id: str
+    segment: str | None
+    provider: str | None
+    earned: Decimal  # payable as of the as-of date
+    ahead: Estimate
+    chance: Decimal  # share of runs with any payment ahead
+    by_component: dict[str, tuple[Decimal, Decimal]]  # expected, share of runs paid
+    pending: list[PendingFee]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"customer_id": self.customer_id, "segment": self.segment,
+                "provider": self.provider, "earned": money_text(self.earned),
+                "ahead": self.ahead.to_dict(), "chance_of_payment_ahead": str(self.chance),
+                "by_component": {k: {"expected": money_text(e), "chance": str(p)}
+                                 for k, (e, p) in self.by_component.items()},
+                "pending": [p.to_dict() for p in self.pending]}
+
+
+def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
+                      ) -> CustomerForecast:
+    values = [r.per_customer[i] for r in runs]
+    comps = sorted({c for r in runs for c in r.by_component[i]})
+    n = Decimal(len(runs))
+    by_component = {c: (Estimate.of([r.by_component[i].get(c, ZERO) for r in runs]).mean,
+                        share(Decimal(sum(1 for r in runs if r.by_component[i].get(c, ZERO)
+                                          > 0)), n)) for c in comps}
+    pending = [PendingFee(ln.component, ln.date, ln.amount, ln.reason)
+               for ln in result.lines if ln.status == "pending"]
+    return CustomerForecast(
+        result.customer_id, result.segment, result.provider,
+        cents(sum((ln.amount for ln in result.lines if ln.status == "payable"), ZERO)),
+        Estimate.of(values), share(Decimal(sum(1 for v in values if v > 0)), n),
+        by_component, pending)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """What ``forecast`` reports."""
+
+    as_of: date
+    horizon: date
+    runs: int
+    seed: int
+    provider: str | None
+    customers: list[CustomerForecast]
+    total: Estimate  # every customer's payments ahead
+    earned: Decimal  # payable as of the as-of date, these customers
+    by_month: list[tuple[str, Estimate]]
+    by_provider: dict[str, Estimate]
+    ceiling_room: Decimal | None  # the contract ceiling less what these customers earned
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "horizon": self.horizon.isoformat(),
+                "runs": self.runs, "seed": self.seed, "provider": self.provider,
+                "earned": money_text(self.earned), "ahead": self.total.to_dict(),
+                "by_month": [{"month": m, **e.to_dict()} for m, e in self.by_month],
+                "by_provider": {k: v.to_dict() for k, v in self.by_provider.items()},
+                "ceiling_room": None if self.ceiling_room is None
+                else money_text(self.ceiling_room),
+                "customers": [c.to_dict() for c in self.customers]}
+
+
+def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Forecast:
+    """Run ``job`` (its customers, as of its date) ``runs`` times and summarise."""
+    draft = draft_of(job.source, job.cohort, job.horizon)
+    results = run_all(job, runs, jobs, progress) if job.customers else []
+    now = [c.now(draft, job.as_of) for c in job.customers]
+    people = [customer_forecast(r, i, results) for i, r in enumerate(now)]
+    earned = sum((c.earned for c in people), ZERO)
+    months = sorted({m for r in results for m in r.by_month})
+    providers = sorted({p for r in results for p in r.by_provider})
+    ceiling = draft.ceiling
+    return Forecast(
+        job.as_of, job.horizon, runs, job.seed, provider, people,
+        Estimate.of([sum(r.per_customer, ZERO) for r in results]), earned,
+        [(m, Estimate.of([r.by_month.get(m, ZERO) for r in results])) for m in months],
+        {p: Estimate.of([r.by_provider.get(p, ZERO) for r in results]) for p in providers},
+        None if ceiling is None else ceiling - earned)

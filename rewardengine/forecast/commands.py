@@ -1,0 +1,266 @@
+"""The forecasting commands as library functions: inputs read and checked, problems
+collected, results returned (``api.py`` hands them to the command line).
+
+A contract or cohort with errors gives its located problems (exit 1); an unreadable file is
+``unreadable`` (exit 2); a request that cannot be served as asked (no customer count, a
+component without one fee table, a target out of reach) raises ``ForecastError`` with a
+message that says why (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from ..cohort import DEFAULT_COHORT, Cohort, load_cohort
+from ..contract.load import LoadedContract
+from ..errors import Problem, Severity, Source, has_errors
+from ..evaluate.context import build_context
+from ..events.model import EventBase
+from ..events.timeline import group_by_customer, timeline
+from ..pipeline import load, load_contract_bytes
+from ..synth import make_plan
+from ..tabular import PLAIN, Dialect
+from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
+from . import ahead
+from .fit import Fitted, fit_cohort
+from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
+from .runs import Progress, SimulationError, default_horizon, draft_of, run_all
+from .simulate import Simulation, difference, summarise
+
+T = TypeVar("T")
+
+
+class ForecastError(Exception):
+    """A request that cannot be served as asked; the message says why (exit code 2)."""
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """A command's result (None when the inputs have errors) and every problem found."""
+
+    result: T | None
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str  # the file's name, as clauses cite it
+    raw: bytes
+    loaded: LoadedContract
+
+    @property
+    def source(self) -> tuple[str, bytes]:
+        return self.name, self.raw
+
+
+def _unreadable(problems: Sequence[Problem]) -> bool:
+    return any(p.code.startswith("F") and p.severity is Severity.ERROR for p in problems)
+
+
+def read_contract(path: str, problems: list[Problem]) -> Contract | None:
+    raw, problem = read_bytes(path, MAX_CONTRACT_BYTES)
+    if raw is None:
+        problems.extend([problem] if problem else [])
+        return None
+    name = os.path.basename(path) or path
+    loaded, found = load_contract_bytes(raw, path)
+    problems.extend(found)
+    return Contract(name, raw, loaded) if loaded is not None else None
+
+
+def read_cohort(path: str | None, problems: list[Problem]) -> Cohort | None:
+    if path is None:
+        return DEFAULT_COHORT
+    found = load_cohort(path)
+    problems.extend(found.problems)
+    return found.cohort
+
+
+def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem]) -> None:
+    try:
+        make_plan(contract.loaded, cohort)
+    except ValueError as exc:
+        problems.append(Problem("G104", str(exc), Source(where)))
+
+
+@dataclass(frozen=True)
+class Request:
+    """What every Monte Carlo command is asked: the contract, the cohort (a file, fitted
+    from events, or the default), runs, seed, customers, processes."""
+
+    contract: str
+    cohort: str | None = None
+    from_events: Sequence[str] = ()
+    runs: int = 1000
+    seed: int = 0
+    customers: int | None = None
+    jobs: int = 1
+    horizon: date | None = None
+    dialect: Dialect = PLAIN
+    progress: Progress | None = None
+
+
+def _inputs(req: Request, problems: list[Problem]) -> tuple[Contract, Cohort] | None:
+    contract = read_contract(req.contract, problems)
+    cohort = read_cohort(req.cohort, problems)
+    if contract is not None and req.from_events:
+        fitted = _fitted(contract, req.from_events, req.dialect, problems)
+        cohort = fitted.cohort if fitted is not None else None
+    if contract is None or cohort is None or has_errors(problems):
+        return None
+    _fits(contract, cohort, req.cohort or req.contract, problems)
+    return None if has_errors(problems) else (contract, cohort)
+
+
+def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
+            problems: list[Problem]) -> Fitted | None:
+    state = load(contract.loaded.file, list(events), dialect=dialect)
+    problems.extend(p for p in state.problems if p.code.startswith(("E", "F")))
+    if has_errors(problems):
+        return None
+    return fit_cohort(contract.loaded, state.events.events)
+
+
+def _count(req: Request, cohort: Cohort) -> int:
+    count = req.customers or cohort.referrals.size or sum(
+        (cohort.referrals.per_month or {}).values())
+    if not count:
+        raise ForecastError("give --customers N (the cohort sets no size)")
+    return count
+
+
+def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
+    """Monte Carlo runs of the contract (and of ``compare``, on the same draws)."""
+    problems: list[Problem] = []
+    found = _inputs(req, problems)
+    other = read_contract(compare, problems) if compare is not None else None
+    if found is None or (compare is not None and other is None) or has_errors(problems):
+        return Outcome(None, problems, _unreadable(problems))
+    contract, cohort = found
+    drafts = [contract] + ([other] if other is not None else [])
+    if other is not None:
+        _fits(other, cohort, req.cohort or compare or "", problems)
+        if has_errors(problems):
+            return Outcome(None, problems)
+    horizon = req.horizon or max(default_horizon(d.loaded) for d in drafts)
+    count = _count(req, cohort)
+    try:
+        runs = run_all([d.source for d in drafts], cohort, seed=req.seed, runs=req.runs,
+                       customers=count, horizon=horizon, jobs=req.jobs,
+                       progress=req.progress)
+    except SimulationError as exc:
+        raise ForecastError(str(exc)) from None
+    summaries = [summarise(d.loaded, d.name, [r[k] for r in runs])
+                 for k, d in enumerate(drafts)]
+    diff = None
+    if other is not None:
+        diff = difference(summaries[0], summaries[1], [r[0] for r in runs],
+                          [r[1] for r in runs])
+    return Outcome(Simulation(cohort.id, req.seed, horizon, summaries, diff), problems)
+
+
+def price(req: Request, component: str, target: Decimal, segment: str | None = None
+          ) -> Outcome[tuple[Solved, Simulation]]:
+    """The amount of ``component`` whose expected cost per customer (of ``segment``) is
+    ``target``, and the simulation at that amount."""
+    problems: list[Problem] = []
+    found = _inputs(req, problems)
+    if found is None:
+        return Outcome(None, problems, _unreadable(problems))
+    contract, cohort = found
+    count = _count(req, cohort)
+    horizon = req.horizon or default_horizon(contract.loaded)
+    try:
+        cells = fee_cells(contract.loaded, component, segment)
+        text = contract.raw.decode("utf-8")
+        cache: dict[Decimal, list[object]] = {}
+
+        def source(amount: Decimal) -> tuple[str, bytes]:
+            new = rewrite(contract.loaded, text, scaled(cells, amount))
+            return contract.name, new.encode("utf-8")
+
+        def runs_at(amounts: Sequence[Decimal]) -> list[list[object]]:
+            todo = [a for a in amounts if a not in cache]
+            if todo:
+                done = run_all([source(a) for a in todo], cohort, seed=req.seed,
+                               runs=req.runs, customers=count, horizon=horizon,
+                               jobs=req.jobs)
+                for k, a in enumerate(todo):
+                    cache[a] = [r[k] for r in done]
+            return [cache[a] for a in amounts]
+
+        def cost(amounts: Sequence[Decimal]) -> list[Decimal]:
+            return [expected_cost(runs, segment)  # type: ignore[arg-type]
+                    for runs in runs_at(amounts)]
+
+        amount, method, at, points = solve(cells, target, cost, component, segment)
+        (final,) = runs_at([amount])
+        name, raw = source(amount)
+        loaded = draft_of((name, raw), cohort, horizon).loaded
+        summary = summarise(loaded, name, final)  # type: ignore[arg-type]
+    except SimulationError as exc:
+        raise ForecastError(str(exc)) from None
+    solved = Solved(component, segment, target, amount, scaled(cells, amount), at, method,
+                    points)
+    return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary])), problems)
+
+
+def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | None = None
+             ) -> Outcome[ahead.Forecast]:
+    """The payments ahead of the customers in progress as of ``as_of``."""
+    problems: list[Problem] = []
+    found = _inputs(req, problems)
+    if found is None:
+        return Outcome(None, problems, _unreadable(problems))
+    contract, cohort = found
+    _known_provider(contract, provider)
+    state = load(req.contract, list(events), dialect=req.dialect)
+    problems.extend(p for p in state.problems if p.code.startswith(("E", "F", "V")))
+    if has_errors(problems):
+        return Outcome(None, problems, _unreadable(problems))
+    horizon = req.horizon or default_horizon(contract.loaded)
+    try:
+        draft = draft_of(contract.source, cohort, horizon)
+        customers = ahead.in_progress(state.events.events, as_of, draft, provider)
+        job = ahead.Job(contract.source, cohort, tuple(customers), as_of, horizon, req.seed,
+                        0, 0)
+        return Outcome(ahead.forecast(job, req.runs, req.jobs, provider, req.progress),
+                       problems)
+    except SimulationError as exc:
+        raise ForecastError(str(exc)) from None
+
+
+def _known_provider(contract: Contract, provider: str | None) -> None:
+    ids = [p.id for p in contract.loaded.contract.metadata.providers]
+    if provider is not None and provider not in ids:
+        raise ForecastError(f"provider '{provider[:40]}' is not in the contract (it has "
+                            f"{', '.join(ids)})")
+
+
+def fit(contract_path: str, events: Sequence[str], dialect: Dialect = PLAIN
+        ) -> Outcome[Fitted]:
+    """A cohort fitted from real event data under the contract."""
+    problems: list[Problem] = []
+    contract = read_contract(contract_path, problems)
+    if contract is None or has_errors(problems):
+        return Outcome(None, problems, _unreadable(problems))
+    fitted = _fitted(contract, events, dialect, problems)
+    return Outcome(fitted, problems, _unreadable(problems))
+
+
+def customers_of(loaded: LoadedContract, events: Sequence[EventBase], as_of: date,
+                 provider: str) -> list[str]:
+    """The customers whose responsible provider as of ``as_of`` is ``provider``, decided
+    as the evaluation decides it (the service start's provider, else the referral's)."""
+    out = []
+    for cid, rows in group_by_customer(events).items():
+        tl = timeline(cid, rows, as_of)
+        if tl.events and build_context(loaded, tl).provider == provider:
+            out.append(cid)
+    return out

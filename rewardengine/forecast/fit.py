@@ -1,0 +1,293 @@
+"""A cohort fitted from real event data: empirical distributions per segment.
+
+Every customer with a referral is read as of the last date the data knows (the latest
+``recorded`` date, else ``date``), with the engine's own segment, provider and service
+(``build_context``). Per segment it measures what the cohort describes:
+
+- service: the share that started, days from referral to start, the share ended early
+  and how far into the longest service, contacts per service month (a Poisson mean), the
+  share of contacts answered, hours delivered in each month with hours;
+- jobs: the share reaching one, days from the service start (else the referral) to the
+  first, lengths of ended jobs, the share without an end, further jobs (a Poisson mean),
+  gaps, hours per week, the kinds (subsidised, apprenticeship, entrepreneur), evidence as
+  last recorded, self-reports later confirmed by the register and how long that took, wages;
+- education and surveys (the share with any), benefit days at referral, age and months of
+  unemployment at referral.
+
+A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to four
+places. Each estimate says, in a comment, how many customers (or jobs, contacts, months) it
+rests on; one resting on fewer than ``MIN_CUSTOMERS`` customers keeps the documented default
+and says so. Referrals per month, the segment mix and the provider mix are fitted over all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..cohort import Cohort, load_cohort_text
+from ..contract.load import LoadedContract
+from ..evaluate.context import CustomerContext, build_context
+from ..events.model import Contact, Employment, EventBase, Hours
+from ..events.timeline import group_by_customer, timeline
+
+MIN_CUSTOMERS = 5
+QUANTILE_POINTS = 21
+
+
+@dataclass
+class Estimate:
+    """One fitted value: what is written, and how many it rests on."""
+
+    value: Any  # a share (Decimal), a number, or a list of quantiles
+    n: int
+    unit: str = "customers"
+    kind: str = "share"  # share, empirical, poisson
+
+
+@dataclass
+class Section:
+    """Measurements for one part of a profile (service, jobs, ...)."""
+
+    values: dict[str, Estimate] = field(default_factory=dict)
+
+    def share(self, name: str, hits: int, n: int, unit: str = "customers") -> None:
+        if n:
+            self.values[name] = Estimate(_share(hits, n), n, unit)
+
+    def empirical(self, name: str, xs: Sequence[float], n: int, unit: str = "customers"
+                  ) -> None:
+        if xs:
+            self.values[name] = Estimate(quantiles(xs), n, unit, "empirical")
+
+    def poisson(self, name: str, mean: float, n: int, unit: str) -> None:
+        self.values[name] = Estimate(round(mean, 3), n, unit, "poisson")
+
+
+def _share(hits: int, n: int) -> Decimal:
+    return (Decimal(hits) / Decimal(n)).quantize(Decimal("0.0001"))
+
+
+def quantiles(xs: Sequence[float]) -> list[float]:
+    """``QUANTILE_POINTS`` equally spaced quantiles (type 7), to two places."""
+    ordered = sorted(xs)
+    out = []
+    for k in range(QUANTILE_POINTS):
+        h = (len(ordered) - 1) * k / (QUANTILE_POINTS - 1)
+        lo = int(h)
+        hi = min(lo + 1, len(ordered) - 1)
+        out.append(round(ordered[lo] + (h - lo) * (ordered[hi] - ordered[lo]), 2))
+    return out
+
+
+@dataclass
+class Fitted:
+    """A fitted cohort: the cohort itself, its YAML (with the counts as comments), and per
+    segment the estimates and how many customers each rests on."""
+
+    cohort: Cohort
+    text: str
+    customers: int
+    as_of: date
+    segments: dict[str, int]
+    profiles: dict[str, dict[str, Section]]
+    defaults: list[str]  # estimates left at their default: too few customers
+
+
+def _data_date(events: Sequence[EventBase]) -> date:
+    return max((e.known_on for e in events), default=date(2000, 1, 1))
+
+
+def contexts(loaded: LoadedContract, events: Sequence[EventBase]
+             ) -> tuple[date, list[CustomerContext]]:
+    as_of = _data_date(events)
+    out = []
+    for cid, rows in group_by_customer(events).items():
+        tl = timeline(cid, rows, as_of)
+        if tl.referral is not None:
+            ctx = build_context(loaded, tl)
+            if not ctx.problems:
+                out.append(ctx)
+    return as_of, out
+
+
+def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Section:
+    sec = Section()
+    longest = loaded.contract.windows.service.max_length.min_days()
+    started = [c for c in people if c.service is not None]
+    sec.share("starts", len(started), len(people))
+    if loaded.contract.windows.service.starts_at == "service_start":
+        delays = [(c.service.start - c.timeline.referral.date).days for c in started
+                  if c.service and c.timeline.referral]
+        sec.empirical("days_to_start", delays, len(delays))
+    ended = [c for c in started if c.service_ended and c.timeline.service_ends]
+    early = [c for c in ended if c.service and c.service.days < longest]
+    sec.share("ends_early", len(early), len(started))
+    sec.empirical("share_of_length", [round(c.service.days / longest, 3) for c in early
+                                      if c.service], len(early))
+    contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
+    months = sum(max(c.service.days / 30.44, 1.0) for c in started if c.service)
+    if started:
+        sec.poisson("contacts_per_month", len(contacts) / months, len(started), "customers")
+    sec.share("responds", sum(1 for e in contacts if e.responded), len(contacts), "contacts")
+    hours: dict[tuple[str, str], float] = {}
+    for c in started:
+        for h in c.timeline.hours:
+            if isinstance(h, Hours):
+                key = (c.customer_id, h.date.isoformat()[:7])
+                hours[key] = hours.get(key, 0.0) + float(h.hours)
+    sec.empirical("hours_per_month", list(hours.values()), len(hours), "months")
+    return sec
+
+
+def _jobs(people: Sequence[CustomerContext]) -> Section:
+    sec = Section()
+    working = [c for c in people if c.timeline.employments]
+    sec.share("share", len(working), len(people))
+    firsts = []
+    for c in working:
+        anchor = c.service.start if c.service else c.timeline.referral.date \
+            if c.timeline.referral else None
+        first = min(e.date for e in c.timeline.employments)
+        if anchor is not None and first >= anchor:
+            firsts.append(float((first - anchor).days))
+    sec.empirical("days_to_first", firsts, len(firsts))
+    jobs = [e for c in working for e in c.timeline.employments if isinstance(e, Employment)]
+    ended = [e for e in jobs if e.end is not None]
+    sec.empirical("length_days", [float((e.end - e.date).days + 1) for e in ended
+                                  if e.end], len(ended), "jobs")
+    sec.share("ongoing", len(jobs) - len(ended), len(jobs), "jobs")
+    if working:
+        sec.poisson("more", (len(jobs) - len(working)) / len(working), len(working),
+                    "customers")
+    gaps = [float((b.date - a.end).days - 1) for c in working
+            for a, b in zip(sorted(c.timeline.employments, key=lambda e: e.date),
+                            sorted(c.timeline.employments, key=lambda e: e.date)[1:],
+                            strict=False) if a.end is not None and b.date > a.end]
+    sec.empirical("gap_days", gaps, len(gaps), "gaps")
+    sec.empirical("hours_per_week", [float(e.hours_per_week) for e in jobs
+                                     if e.hours_per_week is not None], len(jobs), "jobs")
+    for kind in ("subsidised", "apprenticeship", "entrepreneur"):
+        sec.share(kind, sum(1 for e in jobs if e.kind == kind), len(jobs), "jobs")
+    _evidence(sec, people, jobs)
+    sec.empirical("wage", [float(e.wage) for e in jobs if e.wage is not None],
+                  sum(1 for e in jobs if e.wage is not None), "jobs")
+    return sec
+
+
+def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
+              ) -> None:
+    if jobs:
+        levels = Counter(e.evidence for e in jobs)
+        sec.values["evidence"] = Estimate({k: _share(levels[k], len(jobs)) for k in
+                                           ("register", "te_office", "employer", "self_report")},
+                                          len(jobs), "jobs", "mix")
+    told: dict[tuple[str, str], date] = {}  # first known as a self-report
+    registered: dict[tuple[str, str], date] = {}  # first known from the register
+    for c in people:
+        for e in (*c.timeline.superseded, *c.timeline.employments):
+            if not isinstance(e, Employment):
+                continue
+            key = (c.customer_id, e.event_id)
+            seen = told if e.evidence == "self_report" else registered \
+                if e.evidence == "register" else None
+            if seen is not None:
+                seen[key] = min(seen.get(key, e.known_on), e.known_on)
+    confirmed = [(registered[k] - told[k]).days for k in told
+                 if k in registered and registered[k] >= told[k]]
+    selves = len(told)
+    sec.share("confirmed", len(confirmed), selves, "self-reports")
+    sec.empirical("confirm_delay_days", [float(d) for d in confirmed], len(confirmed),
+                  "self-reports")
+
+
+def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
+    edu, surveys, benefits, person = Section(), Section(), Section(), Section()
+    n = len(people)
+    edu.share("share", sum(1 for c in people if c.timeline.educations), n)
+    surveys.share("share", sum(1 for c in people if c.timeline.surveys), n)
+    refs = [c.timeline.referral for c in people if c.timeline.referral is not None]
+    days = [float(r.benefit_days) for r in refs if r.benefit_days is not None]
+    benefits.empirical("benefit_days", days, len(days))
+    ages = [(r.date - r.birth_date).days / 365.25 for r in refs if r.birth_date]
+    person.empirical("age", [round(a, 1) for a in ages], len(ages))
+    months = [(r.date - r.unemployed_since).days / 30.44 for r in refs if r.unemployed_since]
+    person.empirical("unemployment_months", [round(m, 1) for m in months], len(months))
+    return {"education": edu, "surveys": surveys, "benefits": benefits, "person": person}
+
+
+def _profile(loaded: LoadedContract, people: Sequence[CustomerContext]) -> dict[str, Section]:
+    return {"service": _service(loaded, people), "jobs": _jobs(people), **_others(people)}
+
+
+def _number(x: float) -> str:
+    return f"{x:g}" if abs(x) < 1e15 else f"{x:.0f}"
+
+
+def _value(e: Estimate) -> str:
+    if e.kind == "empirical":
+        return "{empirical: [" + ", ".join(_number(x) for x in e.value) + "]}"
+    if e.kind == "poisson":
+        return "{poisson: {mean: " + _number(e.value) + "}}"
+    if e.kind == "mix":
+        return "{" + ", ".join(f"{k}: {v}" for k, v in e.value.items()) + "}"
+    return str(e.value)
+
+
+def _profile_yaml(name: str, count: int, sections: dict[str, Section],
+                  defaults: list[str]) -> list[str]:
+    out = [f"  {name}:  # {count:,} customers"]
+    for part, sec in sections.items():
+        kept = []
+        for key, e in sec.values.items():
+            enough = e.n >= MIN_CUSTOMERS if e.unit == "customers" else count >= MIN_CUSTOMERS
+            if enough and e.n:
+                kept.append(f"      {key}: {_value(e)}  # rests on {e.n:,} {e.unit}")
+            else:
+                defaults.append(f"{name}.{part}.{key} ({e.n} {e.unit})")
+        if kept:
+            out.extend([f"    {part}:", *kept])
+    return out
+
+
+def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
+    """The cohort the events show (see the module's docstring)."""
+    as_of, people = contexts(loaded, events)
+    by_segment: dict[str, list[CustomerContext]] = {}
+    for c in people:
+        by_segment.setdefault(c.segment or "default", []).append(c)
+    ids = loaded.contract.segment_ids()
+    segments = {s: len(by_segment.get(s, [])) for s in ids}
+    providers = Counter(c.provider for c in people if c.provider)
+    months = Counter(c.timeline.referral.date.isoformat()[:7] for c in people
+                     if c.timeline.referral)
+    n = len(people) or 1
+    lines = [f"# fitted from the events of {len(people):,} customers as of {as_of} "
+             "(rewardengine cohort fit)", f"id: fitted-{loaded.contract.metadata.id}",
+             "referrals:", f"  size: {max(len(people), 1)}",
+             "  per_month: {" + ", ".join(f"{m}: {k}" for m, k in sorted(months.items()))
+             + "}" if months else "  # no referral dates"]
+    if any(segments.values()) and loaded.contract.segments is not None:
+        lines.append("segments: {" + ", ".join(f"{s}: {_share(k, n)}" for s, k in
+                                               segments.items()) + "}  # customers: "
+                     + ", ".join(f"{s} {k:,}" for s, k in segments.items()))
+    if providers:
+        lines.append("providers: {" + ", ".join(f"{p}: {_share(k, n)}" for p, k in
+                                                sorted(providers.items())) + "}")
+    profiles = {s: _profile(loaded, group) for s, group in sorted(by_segment.items())
+                if s in ids or s == "default"}
+    defaults: list[str] = []
+    if profiles:
+        lines.append("profiles:")
+        for s, sections in profiles.items():
+            lines.extend(_profile_yaml(s, len(by_segment[s]), sections, defaults))
+    text = "\n".join(lines) + "\n"
+    found = load_cohort_text(text, "fitted cohort")
+    if found.cohort is None:  # a bug: what is written here must read back
+        raise ValueError(f"the fitted cohort does not read back: {found.problems[0].message}")
+    return Fitted(found.cohort, text, len(people), as_of,
+                  {s: len(g) for s, g in sorted(by_segment.items())}, profiles, defaults)

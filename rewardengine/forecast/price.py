@@ -1,0 +1,211 @@
+"""``price``: the amount of one component that makes the expected cost per customer hit a
+target.
+
+The component's fee (its one price table of role fee or rate) is rewritten in the contract's
+own text, so the draft evaluated is the contract as a buyer would write it, checked by the
+same stages. A table with several cells (by evidence level, by segment) keeps its shape:
+the solved amount is its largest cell and every other cell keeps its ratio to it (each
+rounded half-up to cents); with ``--segment`` only that segment's cells change and the
+target is the cost per customer of that segment.
+
+With common random numbers (the same seed, so the same customers at every price) the
+expected cost is linear in the amount while no cap binds: it is evaluated at the current
+amount and at half it (or at 1,000.00 and 2,000.00 when it is 0), the line through the two
+points is solved for the target, the amount rounded half-up to cents, and the cost at that
+amount evaluated to verify it (within a cent per customer plus what the rounding of the
+amount moves). When caps bend the line, bisection on cents between the two bracketing
+amounts takes over (the cost never falls as a fee rises).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ..contract.load import LoadedContract
+from ..contract.model import Dated
+from ..values import money_text
+from .runs import RunSums, SimulationError
+from .stats import CENT, cents
+
+ZERO = Decimal(0)
+MAX_BISECTIONS = 40
+
+
+@dataclass(frozen=True)
+class Cell:
+    path: tuple[str | int, ...]  # from the contract's root
+    amount: Decimal
+
+
+def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> list[Cell]:
+    """The cells of ``component``'s one fee table that ``price`` may set."""
+    comps = loaded.contract.components
+    index = next((i for i, c in enumerate(comps) if c.id == component), None)
+    if index is None:
+        raise SimulationError(f"the contract has no component '{component[:40]}' (it has "
+                              f"{', '.join(c.id for c in comps)})")
+    comp = comps[index]
+    tables = [t for t in comp.price_tables() if t.role in ("fee", "rate")]
+    if len(tables) != 1:
+        raise SimulationError(f"component {component} has {len(tables)} fee tables "
+                              f"({', '.join(t.label for t in tables) or 'none'}); price "
+                              "solves a component with exactly one")
+    table = tables[0]
+    node, path = table.price, ("components", index, *table.path)
+    if segment is not None:
+        if not isinstance(node, dict) or segment not in node:
+            raise SimulationError(f"component {component}'s fee is not priced by segment "
+                                  f"'{segment[:40]}': leave out --segment, or name a segment "
+                                  "its table has")
+        node, path = node[segment], (*path, segment)
+    cells = list(_leaves(node, path))
+    if not cells:
+        raise SimulationError(f"component {component}'s fee has no amount to solve")
+    return cells
+
+
+def _leaves(node: Any, path: tuple[str | int, ...]) -> list[Cell]:
+    if isinstance(node, Dated):
+        raise SimulationError("the fee changes on dates; price solves a plain amount")
+    if isinstance(node, dict):
+        return [c for k, v in node.items() for c in _leaves(v, (*path, k))]
+    if isinstance(node, Decimal):
+        return [Cell(path, node)]
+    return []
+
+
+def scaled(cells: Sequence[Cell], amount: Decimal) -> list[Cell]:
+    """The cells with the largest at ``amount`` and the others at their ratio to it."""
+    top = max(c.amount for c in cells)
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return [Cell(c.path, cents(amount if top == 0 else amount * c.amount / top))
+                for c in cells]
+
+
+def rewrite(loaded: LoadedContract, text: str, cells: Sequence[Cell]) -> str:
+    """The contract's text with each cell's scalar replaced (by its recorded position)."""
+    lines = text.split("\n")
+    for cell in sorted(cells, key=lambda c: (loaded.doc.source(c.path).line or 0,
+                                             -(loaded.doc.source(c.path).col or 0))):
+        src = loaded.doc.source(cell.path)
+        if src.line is None or src.col is None:
+            raise SimulationError("the fee's position in the contract is not known")
+        line = lines[src.line - 1]
+        start = src.col - 1
+        end = _token_end(line, start)
+        lines[src.line - 1] = line[:start] + str(cell.amount) + line[end:]
+    return "\n".join(lines)
+
+
+def _token_end(line: str, start: int) -> int:
+    if start < len(line) and line[start] in "\"'":
+        close = line.find(line[start], start + 1)
+        return close + 1 if close > 0 else len(line)
+    end = start
+    while end < len(line) and line[end] not in ",}] \t#":
+        end += 1
+    return end
+
+
+Cost = Callable[[Sequence[Decimal]], list[Decimal]]  # amounts -> expected cost at each
+
+
+@dataclass(frozen=True)
+class Solved:
+    component: str
+    segment: str | None
+    target: Decimal
+    amount: Decimal
+    cells: list[Cell]
+    cost: Decimal  # the expected cost per customer at ``amount``
+    method: str  # "linear" or "bisection"
+    points: list[tuple[Decimal, Decimal]]  # (amount, cost) evaluated
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"component": self.component, "segment": self.segment,
+                "target_per_customer": money_text(self.target),
+                "amount": money_text(self.amount),
+                "cells": {".".join(str(p) for p in c.path[3:]) or "amount":
+                          money_text(c.amount) for c in self.cells},
+                "cost_per_customer": money_text(self.cost), "method": self.method,
+                "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}
+                              for a, c in self.points]}
+
+
+def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
+          segment: str | None) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
+    """The amount (cents) whose expected cost is the target: (amount, method, cost, points)."""
+    top = max(c.amount for c in cells)
+    # half the amount rather than twice it: caps bind at high amounts, not at low ones
+    a1, a2 = (top, cents(top / 2)) if top > 0 else (Decimal("1000.00"), Decimal("2000.00"))
+    c1, c2 = cost([a1, a2])
+    points = [(a1, c1), (a2, c2)]
+    if c2 == c1 and a1 == top and top > 0:
+        (c0,) = cost([ZERO])
+        points.append((ZERO, c0))
+        if c0 == c1:
+            raise SimulationError(f"component {component} pays nothing to this cohort "
+                                  f"(expected cost {money_text(c1)} at any amount): no amount "
+                                  "reaches the target")
+    with localcontext() as ctx:
+        ctx.prec = 28
+        slope = (c2 - c1) / (a2 - a1)
+        guess = a1 + (target - c1) / slope if slope else Decimal(-1)
+    if guess >= 0:
+        amount = cents(guess)
+        (found,) = cost([amount])
+        points.append((amount, found))
+        if abs(found - target) <= CENT + abs(slope) * CENT / 2:
+            return amount, "linear", found, points
+    return _bisect(target, cost, points)  # caps bend the line
+
+
+def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]
+            ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
+    below = [(a, c) for a, c in points if c <= target]
+    if not below:
+        (c,) = cost([ZERO])
+        points.append((ZERO, c))
+        if c > target:
+            raise SimulationError(f"the other components already cost {money_text(c)} per "
+                                  f"customer, more than the target {money_text(target)}")
+        below = [(ZERO, c)]
+    lo = max(below)
+    hi = min(((a, c) for a, c in points if c >= target), default=None)
+    if hi is None:
+        high = max(a for a, _ in points) * 4 or Decimal("1000.00")
+        (c,) = cost([high])
+        points.append((high, c))
+        if c < target:
+            raise SimulationError(f"even {money_text(high)} costs {money_text(c)} per customer "
+                                  "(caps bind): the target cannot be reached")
+        hi = (high, c)
+    for _ in range(MAX_BISECTIONS):
+        if hi[0] - lo[0] <= CENT:
+            break
+        mid = cents((lo[0] + hi[0]) / 2)
+        (c,) = cost([mid])
+        points.append((mid, c))
+        if c < target:
+            lo = (mid, c)
+        else:
+            hi = (mid, c)
+    best = min((lo, hi), key=lambda p: (abs(p[1] - target), p[0]))
+    return best[0], "bisection", best[1], points
+
+
+def expected_cost(runs: Sequence[RunSums], segment: str | None) -> Decimal:
+    """The exact mean cost per customer (of ``segment``) over the runs."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        if segment is None:
+            count = sum(r.customers for r in runs)
+            return sum((r.total for r in runs), ZERO) / count if count else ZERO
+        count = sum(r.segment_count.get(segment, 0) for r in runs)
+        if not count:
+            raise SimulationError(f"the cohort has no customers in segment {segment[:40]}")
+        return sum((r.by_segment.get(segment, ZERO) for r in runs), ZERO) / count

@@ -1,0 +1,239 @@
+"""Self-contained HTML reports of simulations and forecasts, with charts (matplotlib SVG).
+
+The page needs nothing from the network and runs no script: its charts are inline SVG, its
+style inline CSS. The SVG bytes are the same for the same result: the hash salt is fixed
+(``svg.hashsalt``), no date is written in the metadata, and text stays text
+(``svg.fonttype: none``). Labels are in Finnish or English; numbers are written by Babel in
+the language's style. Amounts are drawn as floats (a chart's coordinates only): every figure
+written in the page's tables comes from the Decimal results.
+
+matplotlib is an optional dependency (the ``report`` extra); ``available()`` says how to
+install it when it is missing.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from .ahead import Forecast
+from .simulate import Simulation, Summary
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Forecast of contract payments", "distribution": "Payment per customer, "
+        "over runs", "per_customer": "payment per customer (EUR)", "runs": "runs",
+        "cash_flow": "Cash flow per month (mean, P10-P90 band)", "month": "month",
+        "amount": "amount (EUR)", "comparison": "Comparison per component (mean per "
+        "customer)", "component": "component", "mean": "mean", "total": "total",
+        "fixed": "fixed pay", "result": "result pay", "ceiling": "ceiling binds in",
+        "of_runs": "of runs", "worst": "worst case the caps allow per customer",
+        "none": "no cap bounds it", "ahead": "Payments ahead per month (mean, P10-P90 band)",
+        "earned": "earned by the as-of date", "expected": "expected ahead",
+        "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
+        "difference": "difference", "se": "standard error", "as_of": "as of",
+        "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
+        "pending": "pending fees (deadline)",
+    },
+    "fi": {
+        "title": "Sopimuksen maksujen ennuste", "distribution": "Maksu asiakasta kohden "
+        "ajoittain", "per_customer": "maksu asiakasta kohden (EUR)", "runs": "ajoja",
+        "cash_flow": "Kassavirta kuukausittain (keskiarvo, P10-P90-vaihteluväli)",
+        "month": "kuukausi", "amount": "summa (EUR)", "comparison": "Vertailu osittain "
+        "(keskiarvo asiakasta kohden)", "component": "osa", "mean": "keskiarvo",
+        "total": "yhteensä", "fixed": "kiinteä maksu", "result": "tulosmaksu",
+        "ceiling": "enimmäismäärä täyttyy", "of_runs": "ajoista",
+        "worst": "pahin tapaus, jonka katot sallivat asiakasta kohden",
+        "none": "mikään katto ei rajaa", "ahead": "Tulevat maksut kuukausittain "
+        "(keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
+        "mennessä", "expected": "odotettavissa", "customers": "asiakasta",
+        "seed": "siemen", "horizon": "tarkasteluraja", "segment": "asiakasryhmä",
+        "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
+        "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
+        "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
+    },
+}
+LOCALES = {"en": "en_GB", "fi": "fi_FI"}
+STYLE = """body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{padding:.2em .8em;text-align:right}
+td:first-child,th:first-child{text-align:left}tr:nth-child(even){background:#f3f3f3}
+figure{margin:1em 0}svg{max-width:100%;height:auto}"""
+
+
+class ReportUnavailable(Exception):
+    """matplotlib is not installed."""
+
+
+def available() -> None:
+    """Raise ReportUnavailable (saying how to install it) when matplotlib is missing."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ReportUnavailable("the HTML report needs matplotlib: install it with "
+                                "pip install 'rewardengine[report]'") from None
+
+
+def _figure() -> Any:
+    import matplotlib
+    from matplotlib.figure import Figure
+    matplotlib.rcParams.update({"svg.hashsalt": "rewardengine", "svg.fonttype": "none",
+                                "font.family": "sans-serif", "font.size": 10})
+    return Figure(figsize=(8, 3.6))
+
+
+def _svg(fig: Any) -> str:
+    buffer = io.StringIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "rewardengine"})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # the XML prologue and DOCTYPE are not for inline use
+
+
+def _money(value: Decimal, lang: str) -> str:
+    return format_decimal(value, format="#,##0.00", locale=LOCALES[lang])
+
+
+def _distribution(summaries: Sequence[Summary], t: dict[str, str]) -> str:
+    fig = _figure()
+    ax = fig.add_subplot()
+    values = [[float(v) for v in s.per_customer_runs] for s in summaries]
+    lo = min(min(v) for v in values)
+    hi = max(max(v) for v in values)
+    bins = [lo + (hi - lo) * k / 30 for k in range(31)] if hi > lo else 10
+    for s, v in zip(summaries, values, strict=True):
+        ax.hist(v, bins=bins, alpha=0.6, label=s.contract)
+    ax.set_xlabel(t["per_customer"])
+    ax.set_ylabel(t["runs"])
+    ax.set_title(t["distribution"])
+    if len(summaries) > 1:
+        ax.legend()
+    return _svg(fig)
+
+
+def _every_month(months: Sequence[str]) -> list[str]:
+    """Every month from the first to the last (a month without payments is a 0)."""
+    if not months:
+        return []
+    out, (year, month) = [], (int(months[0][:4]), int(months[0][5:7]))
+    while f"{year:04d}-{month:02d}" <= months[-1]:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
+          t: dict[str, str]) -> str:
+    fig = _figure()
+    ax = fig.add_subplot()
+    months = _every_month(sorted({m for _, flow in series for m, _ in flow}))
+    x = list(range(len(months)))
+    for name, flow in series:
+        by = dict(flow)
+        mean = [float(by[m].mean) if m in by else 0.0 for m in months]
+        ax.fill_between(x, [float(by[m].p10) if m in by else 0.0 for m in months],
+                        [float(by[m].p90) if m in by else 0.0 for m in months], alpha=0.25)
+        ax.plot(x, mean, marker="o", markersize=3, label=name)
+    step = max(1, len(months) // 12)
+    ax.set_xticks(x[::step], months[::step], rotation=45, ha="right")
+    ax.set_xlabel(t["month"])
+    ax.set_ylabel(t["amount"])
+    ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    return _svg(fig)
+
+
+def _comparison(a: Summary, b: Summary, t: dict[str, str]) -> str:
+    fig = _figure()
+    ax = fig.add_subplot()
+    comps = sorted(set(a.by_component) | set(b.by_component))
+    x = list(range(len(comps)))
+    for k, s in enumerate((a, b)):
+        ax.bar([i + (k - 0.5) * 0.4 for i in x],
+               [float(s.by_component[c].mean) if c in s.by_component else 0.0
+                for c in comps], width=0.4, label=s.contract)
+    ax.set_xticks(x, comps, rotation=20, ha="right")
+    ax.set_ylabel(t["amount"])
+    ax.set_title(t["comparison"])
+    ax.legend()
+    return _svg(fig)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    out = ["<table><tr>", *(f"<th>{html.escape(h)}</th>" for h in head), "</tr>"]
+    for row in rows:
+        out.extend(["<tr>", *(f"<td>{html.escape(c)}</td>" for c in row), "</tr>"])
+    out.append("</table>")
+    return "".join(out)
+
+
+def _page(title: str, lang: str, body: Sequence[str]) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1>" + "\n".join(body) + "</body></html>\n")
+
+
+def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
+    def row(name: str, e: Any) -> list[str]:
+        return [name, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
+    rows = [row(t["total"], s.per_customer), row(t["fixed"], s.fixed),
+            row(t["result"], s.result)]
+    rows += [row(f"{t['component']} {c}", e) for c, e in s.by_component.items()]
+    rows += [row(f"{t['segment']} {g}", e) for g, e in s.by_segment.items()]
+    return rows
+
+
+def simulation_html(sim: Simulation, lang: str = "en") -> str:
+    """The report of a simulation (and of its comparison)."""
+    t = LABELS[lang]
+    first = sim.summaries[0]
+    body = [f"<p>{first.runs:,} {t['runs']} x {first.customers:,} {t['customers']} · "
+            f"{t['seed']} {sim.seed} · {t['horizon']} {sim.horizon}</p>"]
+    for s in sim.summaries:
+        worst = t["none"] if s.worst.per_customer is None else _money(s.worst.per_customer,
+                                                                       lang)
+        body.append(f"<h2>{html.escape(s.contract)}</h2>")
+        body.append(_table(["", t["mean"], "P10", "P50", "P90", t["se"]],
+                           _summary_rows(s, t, lang)))
+        ceiling = (f"; {t['ceiling']} {s.ceiling_binds} / {s.runs} {t['of_runs']}"
+                   if s.ceiling is not None else "")
+        body.append(f"<p>{t['worst']}: {html.escape(worst)}{html.escape(ceiling)}</p>")
+    body.append(f"<figure>{_distribution(sim.summaries, t)}</figure>")
+    flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t)
+    body.append(f"<figure>{flows}</figure>")
+    if sim.difference is not None:
+        a, b = sim.summaries
+        d = sim.difference
+        body.append(_table(["", "A", "B", t["difference"], t["se"]],
+                           [[t["total"], _money(a.per_customer.mean, lang),
+                             _money(b.per_customer.mean, lang),
+                             _money(d.per_customer.mean, lang),
+                             _money(d.per_customer.se, lang)]]))
+        body.append(f"<figure>{_comparison(a, b, t)}</figure>")
+    return _page(t["title"], lang, body)
+
+
+def forecast_html(f: Forecast, lang: str = "en") -> str:
+    """The report of a forecast of customers in progress."""
+    t = LABELS[lang]
+    body = [f"<p>{t['as_of']} {f.as_of} · {len(f.customers):,} {t['customers']} · "
+            f"{f.runs:,} {t['runs']} · {t['seed']} {f.seed}</p>",
+            f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "
+            f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
+            f"{_money(f.total.p90, lang)})</p>",
+            f"<figure>{_band([(t['expected'], f.by_month)], t['ahead'], t)}</figure>",
+            _table([t["provider"], t["mean"], "P10", "P50", "P90", t["se"]],
+                   [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
+                    for p, e in f.by_provider.items()]),
+            _table([t["customer"], t["segment"], t["earned"], t["expected"], t["chance"],
+                    t["pending"]],
+                   [[c.customer_id, c.segment or "-", _money(c.earned, lang),
+                     _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
+                     "; ".join(f"{p.component} ({p.deadline or '-'})" for p in c.pending)]
+                    for c in f.customers])]
+    return _page(t["title"], lang, body)

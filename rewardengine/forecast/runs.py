@@ -1,0 +1,258 @@
+"""Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
+
+A run draws ``customers`` customers (``synth.draw_customer``), turns their rows into events
+with the event reader's own row check (``parse_row``), builds each timeline as of the
+horizon and evaluates it with ``engine.evaluate_customer`` — the evaluation invoicing uses —
+then cuts the contract ceiling across the run (``engine.apply_ceiling``). What a run keeps
+is exact Decimal sums of its payable lines (``RunSums``); nothing is estimated here.
+
+Random numbers: customer ``i`` of run ``r`` takes its uniforms from block ``i // BLOCK`` of
+the run, drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(r, block))))``. So a run
+is the same whatever process evaluates it and whatever ``--jobs`` is, and two drafts of a
+contract evaluated in the same run see the same customers (common random numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from ..cohort import Cohort
+from ..contract.load import LoadedContract
+from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
+from ..errors import Source
+from ..evaluate.lines import Line
+from ..events.fast import fast_event
+from ..events.model import EventBase
+from ..events.read import parse_row
+from ..events.timeline import timeline
+from ..pipeline import load_contract_bytes
+from ..synth import DRAWS, Draws, Plan, Row, customer_id, draw_customer, make_plan
+
+BLOCK = 1024  # customers per random stream within a run
+SIMULATED = "simulated"  # the file name simulated rows cite
+ZERO = Decimal(0)
+NO_SEGMENT = "-"
+
+
+class SimulationError(Exception):
+    """The contract and cohort cannot be simulated together (the message says why)."""
+
+
+def stream(seed: int, run: int, block: int) -> np.random.Generator:
+    """The random stream of one block of customers of one run."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed,
+                                                                     spawn_key=(run, block))))
+
+
+def to_events(rows: Sequence[Row], file: str = SIMULATED) -> list[EventBase]:
+    """Rows (field -> text) as events, checked as the event reader checks a file's rows."""
+    out = []
+    for n, row in enumerate(rows, start=1):
+        event = fast_event(row, file, n)  # the reader's own check of a common valid row
+        if event is not None:
+            out.append(event)
+            continue
+        event, problems = parse_row(row, Source(file, row=n))
+        if event is None:
+            raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
+                                  f" {problems[0].message[:80]})")
+        out.append(event)
+    return out
+
+
+def default_horizon(loaded: LoadedContract) -> date:
+    """The last day any fee can be earned: the contract's end plus the longest service, its
+    follow-up and grace (a service may start on the contract's last day)."""
+    c = loaded.contract
+    end = max(c.metadata.valid_until, c.windows.outcomes_until or c.metadata.valid_until)
+    end = c.windows.service.max_length.after(end)
+    for extra in (c.windows.follow_up, c.windows.grace):
+        if extra is not None:
+            end = extra.after(end)
+    return end
+
+
+@dataclass
+class RunSums:
+    """One run of one draft: exact sums of the payable lines (after every cap), by what they
+    are for. ``uncapped``: the total before the contract ceiling."""
+
+    customers: int = 0
+    total: Decimal = ZERO
+    uncapped: Decimal = ZERO
+    fixed: Decimal = ZERO
+    pending: Decimal = ZERO  # still pending at the horizon
+    most_one_customer: Decimal = ZERO
+    by_component: dict[str, Decimal] = field(default_factory=dict)
+    by_segment: dict[str, Decimal] = field(default_factory=dict)
+    segment_count: dict[str, int] = field(default_factory=dict)
+    by_month: dict[str, Decimal] = field(default_factory=dict)
+    by_provider: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def ceiling_binds(self) -> bool:
+        return self.total != self.uncapped
+
+    def add_lines(self, lines: Sequence[Line], basis: dict[str, str], segment: str,
+                  horizon: date) -> Decimal:
+        """Add one customer's (or the contract's) lines; returns what they pay."""
+        paid = ZERO
+        for ln in lines:
+            if ln.status == "pending":
+                self.pending += ln.amount
+            if ln.status != "payable" or not ln.amount:
+                continue
+            paid += ln.amount
+            self.by_component[ln.component] = self.by_component.get(ln.component, ZERO) \
+                + ln.amount
+            month = (ln.date or horizon).isoformat()[:7]
+            self.by_month[month] = self.by_month.get(month, ZERO) + ln.amount
+            who = ln.provider or NO_SEGMENT
+            self.by_provider[who] = self.by_provider.get(who, ZERO) + ln.amount
+            if basis.get(ln.component) == "fixed":
+                self.fixed += ln.amount
+        self.total += paid
+        self.by_segment[segment] = self.by_segment.get(segment, ZERO) + paid
+        return paid
+
+    def add_customer(self, result: CustomerResult, basis: dict[str, str],
+                     horizon: date) -> None:
+        segment = result.segment or NO_SEGMENT
+        self.customers += 1
+        self.segment_count[segment] = self.segment_count.get(segment, 0) + 1
+        paid = self.add_lines(result.lines, basis, segment, horizon)
+        self.most_one_customer = max(self.most_one_customer, paid)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A contract as a worker process evaluates it: loaded once, with its drawing plan."""
+
+    loaded: LoadedContract
+    plan: Plan
+    basis: dict[str, str]  # component id -> "fixed" or "result"
+    contract_lines: tuple[Line, ...]
+
+    @property
+    def ceiling(self) -> Decimal | None:
+        return self.loaded.contract.caps.contract_total
+
+
+_DRAFTS: dict[tuple[str, str, str, date], Draft] = {}
+
+
+def draft_of(source: tuple[str, bytes], cohort: Cohort, horizon: date) -> Draft:
+    """The draft of a contract's bytes under a cohort, made once per process."""
+    key = (source[0], hashlib.sha256(source[1]).hexdigest(), cohort.model_dump_json(),
+           horizon)
+    if key not in _DRAFTS:
+        loaded, problems = load_contract_bytes(source[1], source[0])
+        if loaded is None:
+            first = problems[0].message[:80] if problems else "unreadable"
+            raise SimulationError(f"the contract {source[0]} has errors ({first})")
+        try:
+            plan = make_plan(loaded, cohort, source)
+        except ValueError as exc:
+            raise SimulationError(str(exc)) from None
+        lines, _ = evaluate_contract_lines(loaded, horizon)
+        basis: dict[str, str] = {c.id: c.pay_basis() for c in loaded.contract.components}
+        _DRAFTS[key] = Draft(loaded, plan, basis, tuple(lines))
+    return _DRAFTS[key]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Runs ``first`` to ``last`` (exclusive) of every draft, for one process."""
+
+    sources: tuple[tuple[str, bytes], ...]
+    cohort: Cohort
+    seed: int
+    first: int
+    last: int
+    customers: int
+    horizon: date
+
+
+def customer_draws(seed: int, run: int, customers: int) -> Iterator[tuple[int, list[float]]]:
+    """Every customer's uniforms in one run, block by block."""
+    for block in range((customers + BLOCK - 1) // BLOCK):
+        count = min(BLOCK, customers - block * BLOCK)
+        matrix = stream(seed, run, block).random((count, DRAWS)).tolist()
+        for i, u in enumerate(matrix):
+            yield block * BLOCK + i, u
+
+
+def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
+                 horizon: date) -> list[RunSums]:
+    """One run of every draft, on the same draws."""
+    sums = [RunSums() for _ in drafts]
+    kept: list[list[CustomerResult]] = [[] for _ in drafts]
+    width = max(7, len(str(max(customers - 1, 0))))
+    for index, u in customer_draws(seed, run, customers):
+        cid = customer_id(index, width)
+        for k, draft in enumerate(drafts):
+            rows = draw_customer(draft.plan, cid, Draws(u))
+            result = evaluate_customer(draft.loaded, timeline(cid, to_events(rows), horizon))
+            if draft.ceiling is None:
+                sums[k].add_customer(result, draft.basis, horizon)
+            else:  # the ceiling is cut across the whole run, in accrual order
+                kept[k].append(result)
+    for k, draft in enumerate(drafts):
+        _finish(sums[k], draft, kept[k], horizon)
+    return sums
+
+
+def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: date) -> None:
+    lines = list(draft.contract_lines)
+    if draft.ceiling is not None:
+        before = sum((ln.amount for c in kept for ln in c.lines if ln.status == "payable"),
+                     ZERO) + sum((ln.amount for ln in lines if ln.status == "payable"), ZERO)
+        kept, lines = apply_ceiling(draft.loaded, kept, lines)
+        for result in kept:
+            sums.add_customer(result, draft.basis, horizon)
+        sums.add_lines(lines, draft.basis, NO_SEGMENT, horizon)
+        sums.uncapped = before
+        return
+    sums.add_lines(lines, draft.basis, NO_SEGMENT, horizon)
+    sums.uncapped = sums.total
+
+
+def run_job(job: Job) -> list[list[RunSums]]:
+    """The job's runs, each a list of sums per draft."""
+    drafts = [draft_of(s, job.cohort, job.horizon) for s in job.sources]
+    return [evaluate_run(drafts, job.seed, r, job.customers, job.horizon)
+            for r in range(job.first, job.last)]
+
+
+Progress = Callable[[int, int], None]  # (runs done, runs in all)
+
+
+def run_all(sources: Sequence[tuple[str, bytes]], cohort: Cohort, *, seed: int, runs: int,
+            customers: int, horizon: date, jobs: int = 1,
+            progress: Progress | None = None) -> list[list[RunSums]]:
+    """Every run of every draft, in run order: the same for any ``jobs``."""
+    step = max(1, min(25, -(-runs // (max(jobs, 1) * 4))))
+    work = [Job(tuple(sources), cohort, seed, a, min(a + step, runs), customers, horizon)
+            for a in range(0, runs, step)]
+    out: list[list[RunSums]] = []
+    if jobs <= 1 or len(work) <= 1:
+        results: Iterator[list[list[RunSums]]] = map(run_job, work)
+        for part in results:
+            out.extend(part)
+            if progress:
+                progress(len(out), runs)
+        return out
+    draft_of(sources[0], cohort, horizon)  # fail here, in this process, on a bad pair
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for part in pool.map(run_job, work, chunksize=1):
+            out.extend(part)
+            if progress:
+                progress(len(out), runs)
+    return out

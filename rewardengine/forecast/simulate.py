@@ -1,0 +1,221 @@
+"""``simulate``: what a contract is expected to pay a cohort, and how far it may vary.
+
+Runs are made by ``runs.py``; this module turns their exact sums into estimates
+(``stats.py``): the payment per customer by component and by segment, the fixed and the
+result pay, the cash flow per month (by line date) with a band, the probability that the
+contract ceiling binds, and the worst case the caps allow. ``--compare`` evaluates two
+drafts on the same draws and reports their paired differences.
+
+Fixed and result pay: each component's kind says which it is (``pay_basis()``): monthly,
+hourly and capacity fees, reimbursed expenses and event fees on the service's own events
+(referral, service start or end, contact, hours, expense) are fixed; every other fee pays
+for a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ..contract.load import LoadedContract
+from ..contract.model import Dated, amounts_of
+from ..values import money_text
+from .runs import RunSums
+from .stats import Estimate, cents, share
+
+ZERO = Decimal(0)
+
+
+def per_customer(total: Decimal, customers: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return total / customers if customers else ZERO
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    """The most the caps allow: per customer and in total (None: no cap bounds it), and how
+    that was found."""
+
+    per_customer: Decimal | None
+    total: Decimal | None
+    how: str
+    observed_per_customer: Decimal  # the most one simulated customer was paid
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_customer": None if self.per_customer is None
+                else money_text(self.per_customer),
+                "total": None if self.total is None else money_text(self.total),
+                "how": self.how,
+                "observed_per_customer": money_text(self.observed_per_customer)}
+
+
+def price_amounts(price: Any) -> list[Decimal]:
+    """Every amount a price can take: all its cells (segments, evidence levels) and dates."""
+    if isinstance(price, dict):
+        return [a for cell in price.values() for a in price_amounts(cell)]
+    if isinstance(price, Dated | Decimal):
+        return amounts_of(price)
+    return []
+
+
+def worst_case(loaded: LoadedContract, customers: int, observed: Decimal) -> WorstCase:
+    """Per customer: the per-customer cap (its largest cell); else the sum of the
+    components' own caps when every component has one; else no cap bounds it. In total:
+    that times the customers, plus the contract's own (capacity) lines' caps, cut by the
+    contract ceiling; or the ceiling alone."""
+    c = loaded.contract
+    ceiling = c.caps.contract_total
+    each: Decimal | None = None
+    if c.caps.per_customer is not None:
+        each = max(price_amounts(c.caps.per_customer), default=None)
+        how = "the per-customer cap (its largest cell)"
+    else:
+        uncapped = [comp.id for comp in c.components if comp.cap is None]
+        if not uncapped:
+            each = sum((max(price_amounts(comp.cap), default=ZERO) for comp in c.components),
+                       ZERO)
+            how = "the sum of the components' caps (their largest cells)"
+        else:
+            why = [f"{comp.id} ({found[0]})" for comp in c.components
+                   if (found := comp.unbounded(c)) is not None]
+            how = ("no per-customer cap, and no cap on " + ", ".join(uncapped[:6])
+                   + (f"; unbounded by their own rules: {', '.join(why[:4])}" if why else ""))
+    total = each * customers if each is not None else None
+    if ceiling is not None and (total is None or ceiling < total):
+        total = ceiling
+        how += "; in total, the contract ceiling"
+    return WorstCase(each, total, how, observed)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One draft over every run."""
+
+    contract: str
+    runs: int
+    customers: int
+    per_customer: Estimate
+    by_component: dict[str, Estimate]
+    by_segment: dict[str, Estimate]  # per customer of the segment
+    segment_share: dict[str, Decimal]
+    by_provider: dict[str, Estimate]  # per customer of the cohort
+    fixed: Estimate  # per customer
+    result: Estimate
+    fixed_share: Decimal
+    cash_flow: list[tuple[str, Estimate]]  # month -> the whole cohort's payments
+    ceiling: Decimal | None
+    ceiling_binds: int  # runs in which it binds
+    pending: Decimal  # per customer, still pending at the horizon
+    worst: WorstCase
+    per_customer_runs: tuple[Decimal, ...] = field(repr=False, default=())
+
+    @property
+    def ceiling_probability(self) -> Decimal:
+        return share(Decimal(self.ceiling_binds), Decimal(self.runs))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract, "runs": self.runs, "customers": self.customers,
+            "per_customer": self.per_customer.to_dict(),
+            "by_component": {k: v.to_dict() for k, v in self.by_component.items()},
+            "by_segment": {k: {**v.to_dict(), "share": str(self.segment_share[k])}
+                           for k, v in self.by_segment.items()},
+            "by_provider": {k: v.to_dict() for k, v in self.by_provider.items()},
+            "fixed": self.fixed.to_dict(), "result": self.result.to_dict(),
+            "fixed_share": str(self.fixed_share),
+            "cash_flow": [{"month": m, **e.to_dict()} for m, e in self.cash_flow],
+            "ceiling": None if self.ceiling is None else {
+                "amount": money_text(self.ceiling), "binds_in_runs": self.ceiling_binds,
+                "probability": str(self.ceiling_probability)},
+            "pending_at_horizon": money_text(self.pending),
+            "worst_case": self.worst.to_dict(),
+        }
+
+
+def _keys(runs: Sequence[RunSums], attr: str) -> list[str]:
+    return sorted({k for r in runs for k in getattr(r, attr)})
+
+
+def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Summary:
+    n = runs[0].customers if runs else 0
+    totals = [per_customer(r.total, r.customers) for r in runs]
+    segments = _keys(runs, "segment_count")
+    by_segment = {s: Estimate.of([per_customer(r.by_segment.get(s, ZERO), r.segment_count[s])
+                                  for r in runs if r.segment_count.get(s)]) for s in segments}
+    all_customers = sum(r.customers for r in runs) or 1
+    grand = sum((r.total for r in runs), ZERO)
+    fixed = sum((r.fixed for r in runs), ZERO)
+    return Summary(
+        contract=name, runs=len(runs), customers=n, per_customer=Estimate.of(totals),
+        by_component={c.id: Estimate.of([per_customer(r.by_component.get(c.id, ZERO),
+                                                      r.customers) for r in runs])
+                      for c in loaded.contract.components},
+        by_segment=by_segment,
+        segment_share={s: share(Decimal(sum(r.segment_count.get(s, 0) for r in runs)),
+                                Decimal(all_customers)) for s in segments},
+        by_provider={p: Estimate.of([per_customer(r.by_provider.get(p, ZERO), r.customers)
+                                     for r in runs]) for p in _keys(runs, "by_provider")},
+        fixed=Estimate.of([per_customer(r.fixed, r.customers) for r in runs]),
+        result=Estimate.of([per_customer(r.total - r.fixed, r.customers) for r in runs]),
+        fixed_share=share(fixed, grand),
+        cash_flow=[(m, Estimate.of([r.by_month.get(m, ZERO) for r in runs]))
+                   for m in _keys(runs, "by_month")],
+        ceiling=loaded.contract.caps.contract_total,
+        ceiling_binds=sum(1 for r in runs if r.ceiling_binds),
+        pending=cents(per_customer(sum((r.pending for r in runs), ZERO), all_customers)),
+        worst=worst_case(loaded, n, max((r.most_one_customer for r in runs), default=ZERO)),
+        per_customer_runs=tuple(totals))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Draft B minus draft A, run by run on the same draws (paired)."""
+
+    per_customer: Estimate
+    by_component: dict[str, Estimate]
+    fixed_share: tuple[Decimal, Decimal]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_customer": self.per_customer.to_dict(),
+                "by_component": {k: v.to_dict() for k, v in self.by_component.items()},
+                "fixed_share": {"a": str(self.fixed_share[0]), "b": str(self.fixed_share[1])}}
+
+
+def difference(a: Summary, b: Summary, runs_a: Sequence[RunSums],
+               runs_b: Sequence[RunSums]) -> Difference:
+    components = sorted(set(a.by_component) | set(b.by_component))
+    per = [per_customer(rb.total - ra.total, ra.customers) for ra, rb in zip(runs_a, runs_b,
+                                                                               strict=True)]
+    return Difference(
+        per_customer=Estimate.of(per),
+        by_component={c: Estimate.of([per_customer(rb.by_component.get(c, ZERO)
+                                                   - ra.by_component.get(c, ZERO),
+                                                   ra.customers)
+                                      for ra, rb in zip(runs_a, runs_b, strict=True)])
+                      for c in components},
+        fixed_share=(a.fixed_share, b.fixed_share))
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What ``simulate`` reports: the inputs that fix the result, one summary per draft and,
+    with a comparison, the difference."""
+
+    cohort: str
+    seed: int
+    horizon: date
+    summaries: list[Summary]
+    difference: Difference | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cohort": self.cohort, "seed": self.seed, "horizon": self.horizon.isoformat(),
+                "statistics": "mean exact, rounded half-up to cents; P10/P50/P90 type 7 "
+                              "quantiles over runs; se: standard error of the mean",
+                "drafts": [s.to_dict() for s in self.summaries],
+                "difference": None if self.difference is None else self.difference.to_dict(),
+                "notes": self.notes}

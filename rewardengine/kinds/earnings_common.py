@@ -1,0 +1,268 @@
+"""What the kinds that count qualifying calendar months (or weeks) share: period_payments and
+earnings_milestones (US Ticket to Work milestones and outcome payments, UK off-benefit
+periods). Documented in docs/contract-language.md.
+
+Rules:
+
+* **Units** are calendar months (1st to last day) or calendar weeks (Monday to Sunday).
+* **Which units count**: those that *end* after the service start day and on or before the
+  deadline of ``window`` (the window's last day plus any grace, ``reach_by``, the contract's
+  ``outcomes_until``). So the unit holding the service start counts unless the service starts
+  on its last day (as Ticket to Work counts "the first month ending after the date on which
+  the ticket was assigned"), and a unit running past the deadline does not.
+* **Earnings of a unit**: the sum of the ``amount`` of the ``earnings`` rows dated in it (the
+  pay date, as the income register reports wages), whatever their kind or evidence.
+* **Benefit of a unit**: paid when a ``benefit`` row with ``days`` or ``amount`` above 0 is
+  dated in a calendar month the unit overlaps (benefit rows are monthly, so a week takes the
+  benefit of its month or months); a month with no benefit row has no benefit paid.
+* **A unit qualifies** when its earnings are at least ``min_earnings`` (the value in force on
+  the unit's first day; compared exactly: 1159.99 does not meet 1160.00) and its benefit is as
+  ``benefit`` asks (``none``: not paid; ``paid``: paid; ``any``: either). At least one of the
+  two conditions must be given (C217).
+* A unit is decided once the evaluation date reaches its last day (facts count up to and
+  including that date, the rule of every kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from ..contract.model import (
+    NO_LIMIT,
+    Amount,
+    ComponentBase,
+    Counting,
+    OutcomeWindow,
+    Path,
+    Site,
+    amount_at,
+)
+from ..contract.windows import Deadline
+from ..errors import Problem
+from ..evaluate.context import CustomerContext
+from ..evaluate.trace import Step
+from ..periods import Period, calendar_months
+from ..values import IsoDate, add_months, money_text
+
+__all__ = ["NO_LIMIT"]  # re-exported for the kinds that build on this module
+
+UnitName = Literal["months", "weeks"]
+BenefitCondition = Literal["any", "none", "paid"]
+ZERO = Decimal(0)
+
+
+class PeriodRules(ComponentBase):
+    """The keys every kind counting qualifying units has (see the module docstring)."""
+
+    unit: UnitName
+    min_earnings: Amount | None = Field(
+        default=None, description="a unit qualifies with earnings at least this (per unit)")
+    benefit: BenefitCondition = Field(
+        default="any", description="none: no benefit paid in the unit; paid: benefit paid")
+    window: OutcomeWindow = "service_and_follow_up"
+    reach_by: IsoDate | None = None
+
+    def counting_window(self) -> Counting | None:
+        return self.window
+
+    def counting_window_path(self) -> Path:
+        return ("window",)
+
+    def deadline_date(self) -> date | None:
+        return self.reach_by
+
+    def checks(self, site: Site) -> list[Problem]:
+        if self.min_earnings is None and self.benefit == "any":
+            return [site.err("C217", f"{self.kind_name} needs min_earnings or benefit (none or "
+                             "paid): otherwise every unit qualifies")]
+        return []
+
+
+def unit_start(unit: UnitName, day: date) -> date:
+    """The first day of the calendar month or week holding ``day``."""
+    if unit == "months":
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def nth_unit(unit: UnitName, first: date, i: int) -> Period:
+    """Unit ``i`` counted from the unit starting on ``first`` (negative: before it)."""
+    if unit == "months":
+        return Period(add_months(first, i), add_months(first, i + 1))
+    start = first + timedelta(weeks=i)
+    return Period(start, start + timedelta(weeks=1))
+
+
+def counted_units(unit: UnitName, service_start: date, last_day: date) -> list[Period]:
+    """The units ending after the service start day and on or before ``last_day``."""
+    first = unit_start(unit, service_start)
+    out: list[Period] = []
+    i = 0
+    while True:
+        u = nth_unit(unit, first, i)
+        i += 1
+        if u.last_day <= service_start:
+            continue
+        if u.last_day > last_day:
+            return out
+        out.append(u)
+
+
+def units_before(unit: UnitName, service_start: date, n: int) -> list[Period]:
+    """The ``n`` units immediately before the unit holding the service start (the look-back)."""
+    first = unit_start(unit, service_start)
+    return [nth_unit(unit, first, -k) for k in range(n, 0, -1)]
+
+
+def unit_key(unit: UnitName, period: Period) -> str:
+    """``2025-03`` for a month, ``2025-W09`` for an ISO week."""
+    if unit == "months":
+        return f"{period.start:%Y-%m}"
+    year, week, _ = period.start.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def unit_word(unit: UnitName, plural: bool = False) -> str:
+    return unit if plural else unit[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """One unit and whether it qualifies, with what it rests on."""
+
+    unit: UnitName
+    period: Period
+    qualifies: bool
+    earned: Decimal
+    threshold: Decimal | None  # the earnings threshold in force (None: not asked, or none)
+    benefit_paid: bool | None  # None: not asked
+    evidence: tuple[str, ...]
+    sign: str
+    earnings_asked: bool = True
+
+    @property
+    def key(self) -> str:
+        return unit_key(self.unit, self.period)
+
+    @property
+    def text(self) -> str:
+        """``2025-03: earnings 1210.00 USD (at least 1160.00 USD), no benefit paid``."""
+        parts = []
+        if self.threshold is not None:
+            verdict = "at least" if self.earned >= self.threshold else "below"
+            parts.append(f"earnings {money_text(self.earned)} {self.sign} ({verdict} "
+                         f"{money_text(self.threshold)} {self.sign})")
+        elif self.earnings_asked:
+            parts.append(f"earnings {money_text(self.earned)} {self.sign}, but no earnings "
+                         f"threshold is in force on {self.period.start}")
+        if self.benefit_paid is not None:
+            parts.append("benefit paid" if self.benefit_paid else "no benefit paid")
+        return f"{self.key}: {', '.join(parts)}"
+
+
+def _benefit_paid(ctx: CustomerContext, period: Period) -> tuple[bool, tuple[str, ...]]:
+    months = list(calendar_months(period))
+    paid = [b for b in ctx.timeline.benefits
+            if any(b.date in m for m in months)
+            and ((b.days or 0) > 0 or (b.amount or ZERO) > 0)]
+    return bool(paid), tuple(sorted(b.event_id for b in paid))
+
+
+def assess(comp: PeriodRules, ctx: CustomerContext, period: Period) -> Assessed:
+    """Whether ``period`` qualifies under the component's test (see the module docstring)."""
+    rows = [e for e in ctx.timeline.earnings if e.date in period]
+    earned = sum((e.amount for e in rows), ZERO)
+    threshold = (amount_at(comp.min_earnings, period.start)
+                 if comp.min_earnings is not None else None)
+    # no threshold in force yet (before the first dated value): the unit cannot qualify
+    ok = comp.min_earnings is None or (threshold is not None and earned >= threshold)
+    ids = [e.event_id for e in rows]
+    paid = None
+    if comp.benefit != "any":
+        paid, benefit_ids = _benefit_paid(ctx, period)
+        ids.extend(benefit_ids)
+        ok = ok and (paid if comp.benefit == "paid" else not paid)
+    return Assessed(comp.unit, period, ok, earned, threshold, paid, tuple(sorted(ids)),
+                    ctx.currency_sign, comp.min_earnings is not None)
+
+
+def condition_text(comp: PeriodRules, sign: str, on: date | None = None) -> str:
+    """What makes a unit qualify, in words; a threshold that changes on dates is shown as in
+    force on ``on`` (every value when ``on`` is None)."""
+    parts = []
+    if isinstance(comp.min_earnings, Decimal):
+        parts.append(f"earnings of at least {money_text(comp.min_earnings)} {sign}")
+    elif comp.min_earnings is not None and on is not None:
+        now = amount_at(comp.min_earnings, on)
+        shown = money_text(now) if now is not None else "(none yet)"
+        parts.append(f"earnings of at least the threshold ({shown} {sign} on {on})")
+    elif comp.min_earnings is not None:
+        parts.append(f"earnings of at least {comp.min_earnings} {sign}")
+    if comp.benefit == "none":
+        parts.append("no benefit paid")
+    elif comp.benefit == "paid":
+        parts.append("benefit paid")
+    return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The units a component counts for one customer, as of the evaluation date."""
+
+    units: list[Period]  # every unit that counts, decided or not
+    decided: list[Assessed]  # the units already decided, in order
+    deadline: Deadline
+
+    @property
+    def open_units(self) -> int:
+        return len(self.units) - len(self.decided)
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day of the last unit that counts (None: no unit counts)."""
+        return self.units[-1].last_day if self.units else None
+
+
+def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Counted:
+    deadline = ctx.deadline(comp.window, comp.reach_by)
+    assert deadline is not None
+    units = counted_units(comp.unit, service.start, deadline.last_day)
+    decided = [assess(comp, ctx, u) for u in units if ctx.as_of >= u.last_day]
+    return Counted(units, decided, deadline)
+
+
+def unit_steps(assessed: Sequence[Assessed], verdict: Callable[[Assessed], str],
+               what: str, prefix: str = "") -> list[Step]:
+    """A trace step per unit: what it held and what it did."""
+    return [Step(what, f"{prefix}{a.text}: {verdict(a)}", a.period.start, a.period.end,
+                 Decimal(1) if a.qualifies else ZERO, a.evidence) for a in assessed]
+
+
+def lost_on(flags: Sequence[bool], units: Sequence[Period], start: date,
+            can_reach: Callable[[Sequence[bool | None]], bool]) -> date:
+    """The day an outcome became out of reach: the last day of the first decided unit after
+    which even every undecided unit qualifying would not reach it (``start`` when it never
+    could). ``can_reach`` gets one flag per unit, None for a unit not decided yet; knowing
+    more units never brings an outcome back into reach, so the first such unit is found by
+    halving."""
+    def reachable(known: int) -> bool:
+        return can_reach([*flags[:known], *([None] * (len(units) - known))])
+
+    if not reachable(0):
+        return start
+    lo, hi = 0, len(flags)  # reachable(lo); the answer is the first k with not reachable(k)
+    if reachable(hi):
+        return units[len(flags) - 1].last_day if flags else start
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if reachable(mid):
+            lo = mid
+        else:
+            hi = mid
+    return units[hi - 1].last_day

@@ -1,0 +1,266 @@
+"""Forecasts: Monte Carlo runs through the engine's own evaluation.
+
+The analytic case (one fee of 1000.00 once a customer has a job, a share p = 0.3 of the
+cohort finding one) pins the numbers: the mean matches p x fee within its standard error,
+price solves it exactly, more runs narrow the interval, a comparison on the same draws has
+no noise where the drafts agree. Then the same bytes for any --jobs, --provider, the forecast
+conditional on a job under way, the report's bytes, cohort fitting and bad input.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.cohort import load_cohort_text
+from rewardengine.forecast.report import LABELS
+from rewardengine.forecast.stats import Estimate, quantile
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "forecast"
+ANALYTIC = str(DATA / "analytic.yaml")
+ANALYTIC_B = str(DATA / "analytic_b.yaml")
+COHORT = str(DATA / "analytic_cohort.yaml")
+TEHOSTETTU = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+SUJUVAT = ROOT / "examples" / "sujuvat_palvelupolut"
+P, FEE = Decimal("0.3"), Decimal("1000.00")
+runner = CliRunner()
+
+
+def _simulate(runs: int, customers: int = 100, seed: int = 1, compare: str | None = None
+              ) -> api.Simulation:
+    req = api.Request(ANALYTIC, COHORT, runs=runs, seed=seed, customers=customers)
+    found = api.simulate_contract(req, compare)
+    assert found.result is not None, found.problems
+    return found.result
+
+
+def test_one_outcome_fee_costs_p_times_the_fee_within_its_standard_error() -> None:
+    s = _simulate(40, customers=50).summaries[0]
+    est = s.per_customer
+    assert est.se > 0
+    assert abs(est.mean - P * FEE) <= 3 * est.se  # seeded: the same figures every time
+    assert s.by_component["job_fee"].mean == est.mean
+    assert s.fixed.mean == 0 and s.fixed_share == 0
+    assert est.p10 <= est.p50 <= est.p90
+
+
+def test_more_runs_narrow_the_interval() -> None:
+    few = _simulate(10, customers=25).summaries[0].per_customer
+    many = _simulate(80, customers=25).summaries[0].per_customer
+    # the standard error falls as 1 / sqrt(runs): 8 times the runs, near a third of it
+    assert many.se < few.se * Decimal("0.6")
+    assert abs(many.mean - P * FEE) <= 3 * many.se
+
+
+def test_price_solves_the_linear_case_exactly() -> None:
+    req = api.Request(ANALYTIC, COHORT, runs=12, seed=7, customers=30)
+    found = api.price_component(req, "job_fee", Decimal("250.00"))
+    assert found.result is not None, found.problems
+    solved, sim = found.result
+    assert solved.method == "linear"
+    # with the same draws the cost is (jobs found / customers) x amount: exact to a cent
+    # per customer plus what rounding the amount to cents moves
+    assert abs(solved.cost - Decimal("250.00")) <= Decimal("0.01")
+    assert solved.amount == solved.amount.quantize(Decimal("0.01"))
+    assert abs(solved.amount - Decimal("250") / P) < Decimal("100")  # near 833.33
+    assert sim.summaries[0].per_customer.mean == solved.cost.quantize(Decimal("0.01"))
+
+
+def test_price_says_why_a_target_cannot_be_reached() -> None:
+    req = api.Request(ANALYTIC, COHORT, runs=5, seed=7, customers=20)
+    with pytest.raises(api.ForecastError, match="no component 'nope'"):
+        api.price_component(req, "nope", Decimal("250"))
+    with pytest.raises(api.ForecastError, match="not priced by segment"):
+        api.price_component(req, "job_fee", Decimal("250"), segment="x")
+
+
+def test_compare_pairs_the_draws() -> None:
+    sim = _simulate(20, customers=30, compare=ANALYTIC_B)
+    a, b = sim.summaries
+    d = sim.difference
+    assert d is not None
+    # the same customers in both drafts: the job fee does not differ at all, run by run
+    assert d.by_component["job_fee"] == Estimate.of([Decimal(0)] * 20)
+    assert a.by_component["job_fee"] == b.by_component["job_fee"]
+    # the start fee: 100.00 for the 92 % whose service starts (the default cohort's chance)
+    start = d.by_component["start_fee"]
+    assert abs(start.mean - Decimal("92.00")) <= 3 * start.se + Decimal("0.5")
+    assert abs(d.per_customer.mean - (b.per_customer.mean - a.per_customer.mean)) <= Decimal(
+        "0.01")  # each rounded to cents on its own
+    assert b.fixed_share > 0 == a.fixed_share
+
+
+def test_the_same_bytes_for_any_jobs() -> None:
+    args = ["simulate", ANALYTIC, "--cohort", COHORT, "--runs", "6", "-n", "30", "--seed",
+            "11", "--format", "json"]
+    one = runner.invoke(app, [*args, "--jobs", "1"])
+    two = runner.invoke(app, [*args, "--jobs", "2"])
+    assert one.exit_code == 0, one.output
+    assert one.stdout == two.stdout
+    other_seed = runner.invoke(app, [*args[:-4], "12", "--format", "json"])
+    assert other_seed.stdout != one.stdout
+
+
+def _events(tmp_path: Path, rows: str) -> str:
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date,recorded,end,kind,evidence,fte,"
+                    "hours_per_week,provider\n" + rows)
+    return str(path)
+
+
+def test_forecast_is_conditional_on_what_has_happened(tmp_path: Path) -> None:
+    # on 2020-06-30 customer W has worked full time for 80 days of the 90 the result needs;
+    # customer N, referred on the same day, has no job yet
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n"
+                               "W-e,W,employment,2020-04-12,,,open,register,1.0,37.5,\n"
+                               "N-r,N,referral,2020-01-10,,,,,,,\n"
+                               "N-s,N,service_start,2020-01-15,,,,,,,\n")
+    req = api.Request(TEHOSTETTU, runs=60, seed=5)
+    found = api.forecast_customers(req, [events], date(2020, 6, 30))
+    assert found.result is not None, found.problems
+    by = {c.customer_id: c for c in found.result.customers}
+    working, not_yet = by["W"], by["N"]
+    assert working.earned == not_yet.earned == 0
+    assert working.ahead.mean > 4 * not_yet.ahead.mean
+    assert working.ahead.mean > Decimal("400")  # most jobs 80 days in last 10 more
+    assert working.chance > Decimal("0.6")
+    pending = {p.component: p.deadline for p in working.pending}
+    assert pending["result"] == date(2020, 12, 31)  # outcomes_until
+    months = [m for m, _ in found.result.by_month]
+    assert months and all(m >= "2020-07" for m in months)
+    two = api.forecast_customers(api.Request(TEHOSTETTU, runs=60, seed=5, jobs=2), [events],
+                                 date(2020, 6, 30))
+    assert two.result is not None
+    assert two.result.to_dict() == found.result.to_dict()  # whatever --jobs
+
+
+def test_provider_selects_one_members_customers(tmp_path: Path) -> None:
+    as_of = (SUJUVAT / "as_of.txt").read_text().strip()
+    events = str(SUJUVAT / "events.csv")
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    done = runner.invoke(app, ["evaluate", contract, events, "--as-of", as_of, "--provider",
+                               "member_b", "--format", "csv"])
+    assert done.exit_code == 0, done.output
+    customers = {line.split(",")[0] for line in done.stdout.splitlines()[1:]}
+    assert customers == {"S02"}
+    # its lines paid to another member (hours delivered by member_c) come with it
+    assert ",member_c," in done.stdout
+    bad = runner.invoke(app, ["evaluate", contract, events, "--as-of", as_of, "--provider",
+                              "nobody"])
+    assert bad.exit_code == 2 and "not in the contract" in bad.output
+    req = api.Request(contract, runs=3, seed=1)
+    found = api.forecast_customers(req, [events], date.fromisoformat(as_of), "member_b")
+    assert found.result is not None
+    assert [c.customer_id for c in found.result.customers] == ["S02"]
+
+
+def test_report_bytes_are_stable_and_self_contained() -> None:
+    sim = _simulate(4, customers=10, compare=ANALYTIC_B)
+    first = api.simulation_html(sim, "fi")
+    assert first == api.simulation_html(sim, "fi")  # the same bytes, SVG charts included
+    assert first.count("<svg") == 3  # distribution, cash flow, comparison
+    # nothing loaded from anywhere: no script, and links only inside the page (the SVG's
+    # namespaces are names, not loads)
+    assert "<script" not in first
+    assert not re.search(r'(src|href)="(?!#)', first)
+    assert "Kassavirta kuukausittain" in first and "keskiarvo" in first
+    assert set(LABELS["fi"]) == set(LABELS["en"])
+
+
+def test_report_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", COHORT, "--runs", "2",
+                               "--report", str(tmp_path / "r.html")])
+    assert done.exit_code == 2
+    assert "pip install 'rewardengine[report]'" in done.output
+    assert "Traceback" not in done.output
+
+
+def test_cohort_fit_from_events_says_what_each_estimate_rests_on(tmp_path: Path) -> None:
+    events = tmp_path / "synthetic.csv"
+    made = runner.invoke(app, ["generate", ANALYTIC, "-n", "250", "--seed", "2", "--cohort",
+                               COHORT, "-o", str(events)])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "fitted.yaml"
+    done = runner.invoke(app, ["cohort", "fit", ANALYTIC, str(events), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "fitted from 250 customers" in done.output
+    text = out.read_text()
+    assert "# rests on 250 customers" in text
+    cohort = load_cohort_text(text, "fitted").cohort
+    assert cohort is not None
+    share = cohort.profile("default").jobs.share
+    assert abs(share - P) < Decimal("0.07")
+    assert cohort.profile("default").jobs.days_to_first.draw(0.5, 0.5) == 10
+    # the fitted cohort drives a simulation directly
+    req = api.Request(ANALYTIC, from_events=(str(events),), runs=10, seed=3, customers=40)
+    found = api.simulate_contract(req)
+    assert found.result is not None, found.problems
+    est = found.result.summaries[0].per_customer
+    assert abs(est.mean - share * FEE) <= 3 * est.se + Decimal("1")
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (["--runs", "0"], 2, "--runs"),
+    (["--cohort", "missing.yaml"], 2, "F001"),
+    (["--horizon", "2024-13-01"], 2, "--horizon"),
+    (["--compare", "missing.yaml"], 2, "F001"),
+])
+def test_bad_flags_are_usage_errors(args: list[str], code: int, says: str) -> None:
+    done = runner.invoke(app, ["simulate", ANALYTIC, "-n", "5", *args])
+    assert done.exit_code == code, done.output
+    assert says in done.output
+    assert "Traceback" not in done.output
+
+
+def test_bad_cohorts_are_located_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("profiles:\n  default:\n    jobs: {share: 2, lenght_days: 5}\n")
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", str(bad), "-n", "5"])
+    assert done.exit_code == 1
+    assert "G102" in done.output and "bad.yaml:3" in done.output
+    unfit = tmp_path / "unfit.yaml"
+    unfit.write_text("providers: {east: 1}\n")
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", str(unfit), "-n", "5"])
+    assert done.exit_code == 1 and "G104" in done.output
+    backwards = tmp_path / "backwards.yaml"
+    backwards.write_text("profiles:\n  default:\n    jobs: {length_days: {empirical: [5, 3]}}\n")
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", str(backwards), "-n", "5"])
+    assert done.exit_code == 1 and "must not decrease" in done.output
+    none = runner.invoke(app, ["simulate", ANALYTIC, "--runs", "1"])
+    assert none.exit_code == 2 and "--customers" in none.output
+
+
+def test_quantiles_interpolate_between_order_statistics() -> None:
+    values = [Decimal(v) for v in ("1", "2", "3", "4", "10")]
+    assert quantile(values, Decimal("0.5")) == 3
+    assert quantile(values, Decimal("0.9")) == Decimal("7.6")  # 4 + 0.6 x (10 - 4)
+    est = Estimate.of(values)
+    assert est.mean == Decimal("4.00") and est.p10 == Decimal("1.40")
+
+
+def test_price_bisects_when_a_cap_bends_the_line(tmp_path: Path) -> None:
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(Path(ANALYTIC).read_text().replace(
+        "    event: employment\n    amount: 1000.00\n",
+        "    event: employment\n    amount: 1000.00\n    cap: 500.00\n"))
+    req = api.Request(str(capped), COHORT, runs=4, seed=1, customers=20)
+    found = api.price_component(req, "job_fee", Decimal("100.00"))
+    assert found.result is not None, found.problems
+    solved, _ = found.result
+    # 1000.00 and 500.00 cost the same (the cap): the line says nothing, bisection decides
+    assert solved.method == "bisection"
+    assert abs(solved.cost - Decimal("100.00")) <= Decimal("0.50")
+    with pytest.raises(api.ForecastError, match="cannot be reached"):
+        api.price_component(req, "job_fee", Decimal("900.00"))
