@@ -24,7 +24,7 @@ from .invoicing import audit as ledger_audit
 from .invoicing import run as billing
 from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
-from .invoicing.invoice import Invoice
+from .invoicing.invoice import Earnings, Invoice
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
 from .invoicing.render import (
@@ -136,9 +136,10 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
                 ) -> EvaluationRun:
     """Evaluate and write the result in ``fmt`` (json, jsonl, csv) to ``out``, customer by
     customer: the input read in shards of whole customers (``jobs`` processes, or
-    ``mapper``), memory bounded by the largest customer. The same bytes for any ``jobs``,
-    and as ``run_evaluation`` then writing the whole evaluation. Nothing is written while
-    the inputs have errors."""
+    ``mapper``), or partitioned by customer on disk first when it is not one file sorted by
+    customer; memory bounded by the largest shard. The same bytes for any ``jobs`` and any
+    row order, and as ``run_evaluation`` then writing the whole evaluation. Nothing is
+    written while the inputs have errors."""
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, formats=(fmt,),
@@ -156,7 +157,8 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
 def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
                     out: IO[str], fmt: str, customers: Sequence[str] | None,
                     dialect: Dialect) -> EvaluationRun:
-    """The evaluation made in memory (input not sorted by customer), written alike."""
+    """The evaluation made in memory (the contract has errors: every problem is found the
+    usual way), written alike."""
     ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
     if ev is None:
         return EvaluationRun(inputs.problems, inputs.unreadable, False)
@@ -222,11 +224,11 @@ class _ShardedInputs:
     spool: str
     problems: list[Problem] = field(default_factory=list)
 
-    def __call__(self, as_of: date) -> Evaluation:
+    def __call__(self, as_of: date) -> Earnings:
         run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
                                 dialect=self.dialect, jobs=self.jobs, keep_lines=True,
                                 mapper=self.mapper)
-        if run is None:  # not sorted by customer: evaluated in memory
+        if run is None:  # the contract has errors: every problem found the usual way
             inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect)
             self.problems = inputs.problems
             if not inputs.ok:
@@ -236,7 +238,7 @@ class _ShardedInputs:
         self.problems = run.problems
         if not run.ok:
             raise _InputErrors(run.problems, run.unreadable)
-        return run.evaluation()
+        return run.earnings()  # customers read from the spools as invoicing goes
 
 
 def _readable(path: str) -> bool:

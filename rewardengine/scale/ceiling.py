@@ -2,12 +2,13 @@
 ``evaluate.caps.apply_cap`` makes it, over lines kept in compact columns.
 
 Order (``caps.accrual_order``): payable before pending, reductions before the rest, then
-by date, customer, component and occurrence; customers are numbered in id order across the
-shards, contract lines come before every customer's. Only lines with a non-zero amount that
-are payable or pending can move the running total; a reduction is never cut, and a line is
-cut when the running total would pass the ceiling: to the room left, and every later line
-of its kind to nothing. So when the payable and pending sums stay under the ceiling nothing
-is cut and no sort is needed; otherwise one sort and a running sum find the cuts.
+by date, customer, component and occurrence; each shard's customers are given their places
+in id order across the shards (``orders``), contract lines come before every customer's.
+Only lines with a non-zero amount that are payable or pending can move the running total; a
+reduction is never cut, and a line is cut when the running total would pass the ceiling: to
+the room left, and every later line of its kind to nothing. So when the payable and pending
+sums stay under the ceiling nothing is cut and no sort is needed; otherwise one sort and a
+running sum find the cuts.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ Cuts = dict[tuple[int, int], dict[int, Decimal]]  # (shard, customer) -> {pos: r
 class Columns:
     rank: np.ndarray
     day: np.ndarray
-    customer: np.ndarray  # -1 for contract lines
+    customer: np.ndarray  # the customer's place in its shard; -1 for contract lines
     shard: np.ndarray
     pos: np.ndarray
     cents: np.ndarray
+    order: np.ndarray  # the customer's place in id order among all; -1 for contract lines
 
 
-def columns(parts: Sequence[dict[str, bytes]], contract_lines: Sequence[Line]) -> Columns:
-    """Every shard's compact lines and the contract lines, as numpy columns."""
+def columns(parts: Sequence[dict[str, bytes]], contract_lines: Sequence[Line],
+            orders: Sequence[np.ndarray]) -> Columns:
+    """Every shard's compact lines and the contract lines, as numpy columns; ``orders``:
+    each shard's customers' places in id order among every shard's."""
     order = sorted(range(len(contract_lines)),
                    key=lambda i: (contract_lines[i].component, contract_lines[i].occurrence))
     own = [(i, pos) for pos, i in enumerate(order) if contract_lines[i].status != "not_earned"]
@@ -46,6 +50,7 @@ def columns(parts: Sequence[dict[str, bytes]], contract_lines: Sequence[Line]) -
     cust = [np.full(len(own), -1, dtype=np.int64)]
     shard = [np.full(len(own), -1, dtype=np.int64)]
     pos = [np.array([p for _, p in own], dtype=np.int64)]
+    places = [np.full(len(own), -1, dtype=np.int64)]
     cents = [np.array([int(contract_lines[i].amount.scaleb(2)) for i, _ in own],
                       dtype=np.int64)]
     for n, part in enumerate(parts):
@@ -53,11 +58,13 @@ def columns(parts: Sequence[dict[str, bytes]], contract_lines: Sequence[Line]) -
         day.append(np.frombuffer(part["day"], dtype="l").astype(np.int64))
         c = np.frombuffer(part["customer"], dtype="l").astype(np.int64)
         cust.append(c)
+        places.append(orders[n][c] if len(c) else np.zeros(0, dtype=np.int64))
         shard.append(np.full(len(c), n, dtype=np.int64))
         pos.append(np.frombuffer(part["pos"], dtype="l").astype(np.int64))
         cents.append(np.frombuffer(part["cents"], dtype="q"))
     return Columns(np.concatenate(rank), np.concatenate(day), np.concatenate(cust),
-                   np.concatenate(shard), np.concatenate(pos), np.concatenate(cents))
+                   np.concatenate(shard), np.concatenate(pos), np.concatenate(cents),
+                   np.concatenate(places))
 
 
 def _ordinal(day: date | None) -> int:
@@ -74,7 +81,7 @@ def ceiling_cuts(limit: Decimal, cols: Columns) -> tuple[Cuts, Decimal, Decimal]
     has_pos = [bool((cols.rank == k).any()) for k in (1, 3)]
     if (not has_pos[0] or payable <= cap) and (not has_pos[1] or payable + pending <= cap):
         return {}, Decimal("0.00"), Decimal("0.00")
-    order = np.lexsort((cols.pos, cols.customer, cols.shard, cols.day, cols.rank))
+    order = np.lexsort((cols.pos, cols.order, cols.day, cols.rank))
     used = 0
     cuts: Cuts = {}
     cut_total = [0, 0]
