@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rewardengine import api
@@ -25,6 +27,8 @@ from rewardengine.pipeline import load_contract
 from rewardengine.scale import partition, plan
 from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
+from rewardengine.scale.render import indented
+from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,3 +359,29 @@ def test_invoices_with_corrections_from_unsorted_files_are_those_made_in_memory(
             + "\n" for e in gone), encoding="utf-8")
     assert len(invoices[1].corrections) >= 3
     assert all("no longer payable" in c.reason for c in invoices[1].corrections)
+
+
+@pytest.mark.parametrize("wanted", [None, ["c0000007", "c0000150"]], ids=["all", "two"])
+def test_the_totals_of_a_run_without_outputs_take_the_ceiling_s_cuts(
+        cohort: tuple[Path, Path], tmp_path: Path, wanted: list[str] | None) -> None:
+    """Invoices write no evaluation: the ceiling's cuts are taken off the totals from the
+    compact columns alone, for the customers shown, as the whole evaluation has them."""
+    contract, events = cohort
+    done = evaluate_streamed(str(contract), [str(events)], AS_OF, spool=str(tmp_path),
+                             dialect=PLAIN, jobs=1, wanted=wanted, keep_lines=True)
+    assert done is not None and done.ok and done.cuts
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    whole = evaluate(loaded, read_events([str(events)]).events, AS_OF, wanted)
+    assert done.totals == whole.totals
+    assert [c.to_dict() for c in done.customers()] == [c.to_dict() for c in whole.customers]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20), st.sampled_from(["", "    "]))
+def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> None:
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    assert indented(data, indent) == expected.replace("\n", "\n" + indent)

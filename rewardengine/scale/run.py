@@ -36,7 +36,7 @@ from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect
-from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns
+from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, taken
 from .partition import PartResult, PartTask, bucket_count, partition
 from .plan import Shard, plan_parts, plan_shards
 from .render import (
@@ -65,6 +65,7 @@ class Streamed:
     customer_problems: list[Problem] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     cuts: Cuts = field(default_factory=dict)
+    orders: list[np.ndarray] = field(default_factory=list)  # customers' places (ceiling)
     merged: bool = False  # buckets of the partition pass: outputs merged by customer id
 
     @property
@@ -124,9 +125,8 @@ class Streamed:
             _, segment, provider, lines, shown, reason, voided = record
             if not shown:
                 continue
-            cut = self.cuts.get((n, index))
-            if cut and limit is not None:
-                lines = apply_cuts(lines, cut, limit)
+            if self.cuts and limit is not None:
+                lines = apply_cuts(lines, int(self.orders[n][index]), self.cuts, limit)
             if not keep_all(cid):
                 lines = [ln for ln in lines if ln.status != "not_earned"]
             yield _slim(self.loaded, self.as_of, cid, segment, provider, lines, reason,
@@ -352,33 +352,36 @@ def _file_problems(parts: list[tuple[int, Shard, dict[str, tuple[set[str], int |
 
 
 def _finish(out: Streamed, tasks: list[Task], run: Mapper, showing_all: bool) -> None:
-    """The contract lines, the ceiling's cuts (the shards it cut are written again), the
-    customer problems and the totals."""
+    """The contract lines, the ceiling's cuts (with a ceiling the shards write their
+    customers now, cut), the customer problems and the totals."""
     loaded = out.loaded
     assert loaded is not None
     contract_lines: list[Line] = []
     if showing_all or loaded.contract.caps.contract_total is not None:
         contract_lines, _ = evaluate_contract_lines(loaded, out.as_of)
+    sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
     limit = loaded.contract.caps.contract_total
     if limit is not None:
-        cols = columns([r.ceiling for r in out.shards], contract_lines, _orders(out))
-        out.cuts, _, _ = ceiling_cuts(limit, cols)
-        contract_lines = apply_cuts(contract_lines, out.cuts.get((-1, -1), {}), limit)
-        redo = sorted({s for s, _ in out.cuts if s >= 0})
-        if redo:
-            again = run(rerender_shard, [(tasks[s], {k[1]: v for k, v in out.cuts.items()
-                                                     if k[0] == s}) for s in redo])
-            for s, (outputs, index_file, totals) in zip(redo, again, strict=True):
-                out.shards[s].outputs = outputs
-                out.shards[s].index_file = index_file
-                out.shards[s].totals = totals
+        out.orders = _orders(out)
+        shown = [np.frombuffer(r.shown_flags, dtype=np.int8).astype(bool) for r in out.shards]
+        cols = columns([r.ceiling for r in out.shards], contract_lines, out.orders, shown)
+        out.cuts = ceiling_cuts(limit, cols)
+        contract_lines = apply_cuts(contract_lines, -1, out.cuts, limit)
+        if tasks and tasks[0].formats:
+            written = run(render_shard, [(t, out.cuts, out.orders[n])
+                                         for n, t in enumerate(tasks)])
+            for r, (outputs, index_file, totals) in zip(out.shards, written, strict=True):
+                r.outputs, r.index_file, r.totals = outputs, index_file, totals
+            sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
+        else:
+            payable, pending = taken(cols, out.cuts)
+            sums = [sums[0] - payable, sums[1] - pending, sums[2]]
     out.contract_lines = contract_lines if showing_all else []
     owned = [(c, p) for r in out.shards for c, p in zip(r.problem_owners, r.customer_problems,
                                                          strict=True)]
     if out.merged:  # a customer's problems stay together and in order: a stable sort
         owned.sort(key=lambda cp: cp[0])
     out.customer_problems = [p for _, p in owned]
-    sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
     own = Totals.of(out.contract_lines)
     out.totals = Totals(sums[0] + own.payable, sums[1] + own.pending,
                         sums[2] + own.not_earned)
@@ -405,11 +408,11 @@ def _ids(path: str, shard: int) -> Iterator[tuple[str, int, int]]:
         yield cid, shard, index
 
 
-def rerender_shard(job: tuple[Task, dict[int, dict[int, Decimal]]]
-                   ) -> tuple[dict[str, str], str | None, tuple[Decimal, Decimal, Decimal]]:
-    """A shard's outputs written again from its lines spool, with the ceiling's cuts; and
-    the totals of the customers it shows."""
-    task, cuts = job
+def render_shard(job: tuple[Task, Cuts, np.ndarray]
+                 ) -> tuple[dict[str, str], str | None, tuple[Decimal, Decimal, Decimal]]:
+    """A shard's customers written from its lines spool, with the ceiling's cuts
+    (``places``: its customers' places in id order); and the totals of those it shows."""
+    task, cuts, places = job
     loaded = contract_of(task.contract)
     limit = loaded.contract.caps.contract_total
     assert limit is not None
@@ -421,7 +424,7 @@ def rerender_shard(job: tuple[Task, dict[int, dict[int, Decimal]]]
         for _, _, index, record in _spooled(path, task.index):
             cid, segment, provider, lines, shown, reason, voided = record
             if shown:
-                lines = apply_cuts(lines, cuts.get(index, {}), limit)
+                lines = apply_cuts(lines, int(places[index]), cuts, limit)
                 result = _slim(loaded, task.as_of, cid, segment, provider, lines, reason,
                                voided)
                 renderers.customer(index, result)

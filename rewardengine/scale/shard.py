@@ -42,6 +42,7 @@ from ..events.timeline import timeline
 from ..pipeline import check_named_values, check_referral_segments, load_contract_bytes
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect, quoted
+from .ceiling import day_of, rank_of
 from .partition import bucket_groups, decode, position, read_records
 from .plan import Shard, read_rows
 from .render import Renderers
@@ -104,6 +105,7 @@ class ShardResult:
     index_file: str | None = None  # customers shown and their outputs' lengths (buckets)
     lines_file: str | None = None
     ids_file: str | None = None  # the customers evaluated, in order (buckets, a ceiling)
+    shown_flags: bytes = b""  # for each customer evaluated: 1 when it is shown
     shown: list[str] = field(default_factory=list)  # the customers shown, with --customer
     shown_count: int = 0
     problem_owners: list[str] = field(default_factory=list)  # customer_problems' customers
@@ -163,8 +165,12 @@ class _Work:
         self.sums = [Decimal("0.00")] * 3
         self.evaluate_all = task.wanted is None or \
             loaded.contract.caps.contract_total is not None
-        self.renderers = Renderers(loaded, task.formats, task.spool, task.index,
-                                   indexed=task.indexed)
+        # with a contract ceiling the customers are written once its cuts are known
+        # (``run.render_shard``), not twice
+        ceiling = loaded.contract.caps.contract_total is not None
+        self.renderers = Renderers(loaded, () if ceiling else task.formats, task.spool,
+                                   task.index, indexed=task.indexed)
+        self.shown_flags = array("b")
         self.compact = _Compact()
         self.ids: list[str] | None = [] if task.indexed and \
             loaded.contract.caps.contract_total is not None else None
@@ -240,6 +246,7 @@ class _Work:
         r.ceiling = self.compact.to_bytes()
         r.outputs = self.renderers.files
         r.index_file = self.renderers.index_file
+        r.shown_flags = self.shown_flags.tobytes()
         if self.ids is not None:
             r.ids_file = os.path.join(self.task.spool, f"ids-{self.task.index}.pkl")
             with open(r.ids_file, "wb") as fh:
@@ -272,6 +279,7 @@ class _Work:
         index = self.result.customers
         self.result.customers += 1
         self.compact.add(index, result)
+        self.shown_flags.append(shown)
         if self.ids is not None:
             self.ids.append(result.customer_id)
         if self.lines_fh is not None:
@@ -386,8 +394,8 @@ class _Compact:
             cents = line.amount.scaleb(2)
             if cents != cents.to_integral_value():
                 raise ValueError("a line amount that is not whole cents")
-            self.rank.append((0 if line.status == "payable" else 2) + (line.amount >= 0))
-            self.day.append(line.date.toordinal() if line.date else date.max.toordinal())
+            self.rank.append(rank_of(line))
+            self.day.append(day_of(line))
             self.customer.append(index)
             self.pos.append(pos)
             self.cents.append(int(cents))
