@@ -129,7 +129,7 @@ def table(entries: list[dict[str, Any]]) -> str:
         w, c, p = e["m"]
         iw, ic, ip = inv["m"] if inv else (float("nan"),) * 3
         sw = f"{mixed['m'][0]:.1f}" if mixed else ""
-        rows.append(f"| {contract} | {size:,} | {e['rows']:,} | {e['floor']:.1f} | {jobs} | "
+        rows.append(f"| {contract} | {size:,} | {e['rows']:,} | {e['floor']:.2f} | {jobs} | "
                     f"{w:.1f} | {c:.1f} | {p:.0f} | {w / e['floor']:.0f} | {iw:.1f} | "
                     f"{ic:.1f} | {ip:.0f} | {sw} | {e['load']:.1f} |")
     return head + "\n".join(rows) + "\n"
