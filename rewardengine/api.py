@@ -43,6 +43,7 @@ from .pipeline import load, load_contract_bytes
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
 from .scale.run import Mapper, evaluate_streamed
+from .scale.summary import Summary, SummaryRow, summarize
 from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .worked import ExampleResult, run_examples
@@ -165,6 +166,47 @@ def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
     write_evaluation(ev, fmt, out)
     return EvaluationRun(inputs.problems, False, True, ev.problems,
                          {c.customer_id for c in ev.customers})
+
+
+@dataclass
+class TableRun:
+    """What ``evaluate_table`` found: the evaluation itself when it shows at most ``limit``
+    customers, else only its totals by segment, provider and component (``summary``)."""
+
+    problems: list[Problem]
+    unreadable: bool
+    ok: bool
+    evaluation: Evaluation | None = None
+    summary: Summary | None = None
+    customer_problems: list[Problem] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
+    contract: LoadedContract | None = None
+
+
+def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, *,
+                   limit: int, customers: Sequence[str] | None = None,
+                   dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                   ) -> TableRun:
+    """Evaluate as ``evaluate_to`` does (in shards, memory bounded by the largest), for a
+    table: up to ``limit`` customers the whole evaluation, past it the totals by segment,
+    provider and component, added up as the customers stream from the shards."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+                                dialect=dialect, jobs=jobs, wanted=customers,
+                                keep_lines=True, mapper=mapper)
+        if run is None:  # the contract has errors: every problem found the usual way
+            _, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
+            return TableRun(inputs.problems, inputs.unreadable, False)
+        if not run.ok:
+            return TableRun(run.problems, run.unreadable, False)
+        shown = {c for s in run.shards for c in s.shown}
+        if run.shown <= limit:
+            return TableRun(run.problems, False, True, evaluation=run.evaluation(),
+                            customer_problems=run.customer_problems, shown=shown)
+        return TableRun(run.problems, False, True,
+                        summary=summarize(run.customers(), run.contract_lines),
+                        customer_problems=run.customer_problems, shown=shown,
+                        contract=run.loaded)
 
 
 def write_evaluation(ev: Evaluation, fmt: str, out: IO[str]) -> None:
@@ -440,12 +482,17 @@ __all__ = [
     "Invoice",
     "IssueResult",
     "Line",
+    "LoadedContract",
     "PrivacyError",
+    "Summary",
+    "SummaryRow",
+    "TableRun",
     "VerifyReport",
     "billing_period",
     "class_label",
     "cohort_schema",
     "contract_schema",
+    "evaluate_table",
     "evaluate_to",
     "explain_customer",
     "generate_events",

@@ -9,16 +9,20 @@ import json
 import random
 import zlib
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 from typer.testing import CliRunner
 
 from rewardengine import api
 from rewardengine.cli import app
+from rewardengine.cli import evaluation as evaluation_cli
+from rewardengine.cli.report import print_evaluation
 from rewardengine.engine import evaluate
 from rewardengine.events.read import read_events
 from rewardengine.invoicing import run as billing
@@ -50,6 +54,12 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         rows, problems = api.generate_events(str(contract), fh, customers=200, seed=11)
     assert rows > 2500 and not problems
     return contract, events
+
+
+@pytest.fixture(scope="module")
+def whole(cohort: tuple[Path, Path]) -> Any:
+    """The cohort evaluated whole, in memory."""
+    return _whole(*cohort)
 
 
 @pytest.fixture(autouse=True)
@@ -385,3 +395,41 @@ def test_the_totals_of_a_run_without_outputs_take_the_ceiling_s_cuts(
 def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> None:
     expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     assert indented(data, indent) == expected.replace("\n", "\n" + indent)
+
+
+def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_component(
+        cohort: tuple[Path, Path], whole: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to the limit every customer's table, as the evaluation made whole prints it (two
+    customers asked for); past it (the limit lowered to 150 of 200 customers) the totals
+    of each segment, provider and component, and how to get every line."""
+    contract, events = cohort
+    args = ["evaluate", str(contract), str(events), "--as-of", AS_OF.isoformat(), "--jobs",
+            "2"]
+    two = ["c0000007", "c0000150"]
+    full = runner.invoke(app, [*args, "--customer", two[0], "--customer", two[1]])
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    printed = io.StringIO()
+    print_evaluation(Console(file=printed, width=160, soft_wrap=False, highlight=False),
+                     evaluate(loaded, read_events([str(events)]).events, AS_OF, two))
+    assert full.exit_code == 0 and full.stdout == printed.getvalue()
+    monkeypatch.setattr(evaluation_cli, "TABLE_CUSTOMERS", 150)
+    short = runner.invoke(app, args)
+    assert short.exit_code == 0
+    assert "200 customers are more than 150" in short.stdout
+    assert "--format csv, json or jsonl; one customer's: --customer ID" in short.stdout
+    assert f"total payable {whole.totals.payable} EUR" in short.stdout
+    sums: dict[tuple[str, str, str], list[Any]] = {}
+    for line in whole.all_lines():
+        row = sums.setdefault((line.segment or "-", line.provider or "-", line.component),
+                              [set(), 0, Decimal(0)])
+        row[0].add(line.customer_id)
+        row[1] += 1
+        row[2] += line.amount if line.status == "payable" else 0
+    shown = [[cell.strip() for cell in text.split("│")[1:-1]]
+             for text in short.stdout.splitlines() if text.startswith("│")]
+    assert len(shown) == len(sums) == 18  # 3 segments, 3 managers, 2 components
+    for segment, provider, component, customers, count, payable, *_ in shown:
+        found = sums[(segment, provider, component)]
+        assert (int(customers), int(count), Decimal(payable)) == (len(found[0]), found[1],
+                                                                  found[2])
