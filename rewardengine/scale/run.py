@@ -402,10 +402,17 @@ def _orders(out: Streamed) -> list[np.ndarray]:
 
 
 def _ids(path: str, shard: int) -> Iterator[tuple[str, int, int]]:
+    """A bucket's customers in order: (id, bucket, place in the bucket)."""
+    index = 0
     with open(path, "rb") as fh:
-        ids: list[str] = pickle.load(fh)
-    for index, cid in enumerate(ids):
-        yield cid, shard, index
+        while True:
+            try:
+                ids: list[str] = pickle.load(fh)
+            except EOFError:
+                return
+            for cid in ids:
+                yield cid, shard, index
+                index += 1
 
 
 def render_shard(job: tuple[Task, Cuts, np.ndarray]

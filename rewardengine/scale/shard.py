@@ -250,7 +250,8 @@ class _Work:
         if self.ids is not None:
             r.ids_file = os.path.join(self.task.spool, f"ids-{self.task.index}.pkl")
             with open(r.ids_file, "wb") as fh:
-                pickle.dump(self.ids, fh, protocol=5)
+                for at in range(0, len(self.ids), 4096):  # read back a batch at a time
+                    pickle.dump(self.ids[at:at + 4096], fh, protocol=5)
 
     def customer(self, customer_id: str, rows: list[EventBase],
                  positions: list[Position]) -> None:
