@@ -204,15 +204,28 @@ def test_invoices_and_bill_checks_are_the_same_for_any_jobs(cohort: tuple[Path, 
     assert checked.exit_code == 0, checked.output
 
 
-def test_the_dask_run_gives_the_same_bytes(cohort: tuple[Path, Path]) -> None:
+def test_the_dask_run_gives_the_same_bytes(cohort: tuple[Path, Path],
+                                          noted: tuple[Path, str], tmp_path: Path) -> None:
     pytest.importorskip("dask.bag")
     from rewardengine.scale.on_dask import dask_mapper
     contract, events = cohort
     local, _ = _streamed(contract, events, jobs=2)
     out = io.StringIO()
+    mapper = dask_mapper(scheduler="processes", workers=2)  # one pool for every map
     done = api.evaluate_to(str(contract), [str(events)], AS_OF, out, "json", jobs=3,
-                           mapper=dask_mapper(scheduler="processes", workers=2))
+                           mapper=mapper)
     assert done.ok and out.getvalue() == local
+    # rows shuffled: the partition pass, the buckets and their writing run on Dask too
+    sorted_file, sorted_json = noted
+    header, *rows = sorted_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    order = list(range(len(rows)))
+    random.Random(2).shuffle(order)
+    shuffled = tmp_path / "events.csv"
+    where = _moved(header, rows, [shuffled], [order])
+    out = io.StringIO()
+    done = api.evaluate_to(str(contract), [str(shuffled)], AS_OF, out, "json", jobs=3,
+                           mapper=mapper)
+    assert done.ok and out.getvalue() == _relocated(sorted_json, where)
 
 
 # --- input not sorted by customer: partitioned on disk -------------------------------------
