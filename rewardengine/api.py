@@ -29,7 +29,7 @@ from .invoicing import run as billing
 from .invoicing.audit import ExportFormat, LedgerReport
 from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
 from .invoicing.einvoice import EInvoiceError
-from .invoicing.invoice import Invoice, member_invoice
+from .invoicing.invoice import Earnings, Invoice, member_invoice
 from .invoicing.ledger import LedgerError
 from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
 from .invoicing.render import (
@@ -48,6 +48,7 @@ from .pipeline import load, load_contract_bytes
 from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
 from .scale.run import Mapper, evaluate_streamed
+from .scale.summary import Summary, SummaryRow, summarize
 from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .worked import ExampleResult, run_examples
@@ -141,9 +142,10 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
                 ) -> EvaluationRun:
     """Evaluate and write the result in ``fmt`` (json, jsonl, csv) to ``out``, customer by
     customer: the input read in shards of whole customers (``jobs`` processes, or
-    ``mapper``), memory bounded by the largest customer. The same bytes for any ``jobs``,
-    and as ``run_evaluation`` then writing the whole evaluation. Nothing is written while
-    the inputs have errors."""
+    ``mapper``), or partitioned by customer on disk first when it is not one file sorted by
+    customer; memory bounded by the largest shard. The same bytes for any ``jobs`` and any
+    row order, and as ``run_evaluation`` then writing the whole evaluation. Nothing is
+    written while the inputs have errors."""
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, formats=(fmt,),
@@ -161,13 +163,55 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
 def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
                     out: IO[str], fmt: str, customers: Sequence[str] | None,
                     dialect: Dialect) -> EvaluationRun:
-    """The evaluation made in memory (input not sorted by customer), written alike."""
+    """The evaluation made in memory (the contract has errors: every problem is found the
+    usual way), written alike."""
     ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
     if ev is None:
         return EvaluationRun(inputs.problems, inputs.unreadable, False)
     write_evaluation(ev, fmt, out)
     return EvaluationRun(inputs.problems, False, True, ev.problems,
                          {c.customer_id for c in ev.customers})
+
+
+@dataclass
+class TableRun:
+    """What ``evaluate_table`` found: the evaluation itself when it shows at most ``limit``
+    customers, else only its totals by segment, provider and component (``summary``)."""
+
+    problems: list[Problem]
+    unreadable: bool
+    ok: bool
+    evaluation: Evaluation | None = None
+    summary: Summary | None = None
+    customer_problems: list[Problem] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
+    contract: LoadedContract | None = None
+
+
+def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, *,
+                   limit: int, customers: Sequence[str] | None = None,
+                   dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                   ) -> TableRun:
+    """Evaluate as ``evaluate_to`` does (in shards, memory bounded by the largest), for a
+    table: up to ``limit`` customers the whole evaluation, past it the totals by segment,
+    provider and component, added up as the customers stream from the shards."""
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+                                dialect=dialect, jobs=jobs, wanted=customers,
+                                keep_lines=True, mapper=mapper)
+        if run is None:  # the contract has errors: every problem found the usual way
+            _, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
+            return TableRun(inputs.problems, inputs.unreadable, False)
+        if not run.ok:
+            return TableRun(run.problems, run.unreadable, False)
+        shown = {c for s in run.shards for c in s.shown}
+        if run.shown <= limit:
+            return TableRun(run.problems, False, True, evaluation=run.evaluation(),
+                            customer_problems=run.customer_problems, shown=shown)
+        return TableRun(run.problems, False, True,
+                        summary=summarize(run.customers(), run.contract_lines),
+                        customer_problems=run.customer_problems, shown=shown,
+                        contract=run.loaded)
 
 
 def write_evaluation(ev: Evaluation, fmt: str, out: IO[str]) -> None:
@@ -227,11 +271,11 @@ class _ShardedInputs:
     spool: str
     problems: list[Problem] = field(default_factory=list)
 
-    def __call__(self, as_of: date) -> Evaluation:
+    def __call__(self, as_of: date) -> Earnings:
         run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
                                 dialect=self.dialect, jobs=self.jobs, keep_lines=True,
                                 mapper=self.mapper)
-        if run is None:  # not sorted by customer: evaluated in memory
+        if run is None:  # the contract has errors: every problem found the usual way
             inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect)
             self.problems = inputs.problems
             if not inputs.ok:
@@ -241,7 +285,7 @@ class _ShardedInputs:
         self.problems = run.problems
         if not run.ok:
             raise _InputErrors(run.problems, run.unreadable)
-        return run.evaluation()
+        return run.earnings()  # customers read from the spools as invoicing goes
 
 
 def _readable(path: str) -> bool:
@@ -512,12 +556,17 @@ __all__ = [
     "Invoice",
     "IssueResult",
     "Line",
+    "LoadedContract",
     "PrivacyError",
+    "Summary",
+    "SummaryRow",
+    "TableRun",
     "VerifyReport",
     "billing_period",
     "class_label",
     "cohort_schema",
     "contract_schema",
+    "evaluate_table",
     "evaluate_to",
     "explain_customer",
     "generate_events",

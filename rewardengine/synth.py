@@ -17,11 +17,18 @@ What is drawn, per customer: a referral in the contract's referral window (month
 cohort's rates), a segment by the cohort's mix (written on the referral for
 ``segments.source: referral``; otherwise referral attributes that fall in that tier's
 rules), a provider; a service start and sometimes an early end; contacts each month of the
-service and their answers; hours delivered in the first months (the contract's hourly
-activities); jobs with gaps, part-time, subsidised, with their evidence, a self-report
-confirmed later by a later-recorded register row, an end recorded later as a correction,
-sometimes a void; education; surveys (the contract's instruments); benefit months;
-expenses (the contract's categories); now and then a second referral.
+service and their answers; hours delivered in the first months; jobs with gaps,
+part-time, subsidised, with their evidence, a self-report confirmed later by a
+later-recorded register row, an end recorded later as a correction, sometimes a void;
+education; surveys; benefit months; expenses; now and then a second referral.
+
+What the contract counts decides which rows and values are drawn: each component says which
+event rows it counts (``ComponentBase.wanted_events``), so hours are written with the
+activities its fees pay for (an hourly fee's, or an event fee's ``where: {activity: ...}``),
+surveys with its instruments, expenses with its categories, education with the kinds it
+pays for (or ``vocational``), and a service end with the reasons it pays for (every service
+then ends with a row: early, or on its last day) — else the generator would write nothing a
+fee on such rows could pay.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import numpy as np
 
 from .cohort import Cohort, Profile
 from .contract.load import LoadedContract
-from .contract.model import Range, Segmentation
+from .contract.model import Range, Segmentation, WantedEvent
 from .contract.segments import assign
 from .evaluate.context import referral_attributes
 from .events.model import Referral
@@ -108,6 +115,10 @@ class Plan:
     instruments: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     benefits: bool = False
+    hours: bool = False  # hours rows are counted (with the activities, or any)
+    expenses: bool = False  # expense rows are counted (with the categories, or any)
+    education_kinds: tuple[str, ...] = ("vocational",)
+    end_reasons: tuple[str, ...] = ()  # service ends are counted by reason: every one ends
     columns: tuple[str, ...] = field(default=ROW_FIELDS)
     profiles: dict[str, Profile] = field(default_factory=dict)  # per segment
     quoting: bool = False  # a text from the contract needs CSV quotes
@@ -171,8 +182,11 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     attrs = sorted({k for t in segs.tiers for k in t.when if k.startswith("attr_")}) \
         if segs is not None else []
     kinds = {comp.kind_name: comp for comp in c.components}
-    texts = [*_texts(c.components, "activities"), *_texts(c.components, "instrument"),
-             *_texts(c.components, "categories"), *ids, *providers,
+    wanted = [w for comp in c.components for w in comp.wanted_events()]
+    counted = {name: _values(wanted, *name.split(".")) for name in (
+        "hours.activity", "survey.instrument", "expense.category", "education.kind",
+        "service_end.reason")}
+    texts = [*(v for values in counted.values() for v in values), *ids, *providers,
              *(str(v) for t in (segs.tiers if segs else []) for v in t.when.values())]
     return Plan(
         loaded=loaded, cohort=cohort, first_day=first, last_day=last,
@@ -181,24 +195,34 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
         recipes=_recipes(loaded, cohort, ids) if by == "rules" else {},
         attr_columns=tuple(attrs), service_days=c.windows.service.max_length.min_days(),
         starts_at_referral=c.windows.service.starts_at == "referral",
-        activities=_texts(c.components, "activities"),
-        instruments=_texts(c.components, "instrument"),
-        categories=_texts(c.components, "categories"),
+        activities=counted["hours.activity"], instruments=counted["survey.instrument"],
+        categories=counted["expense.category"],
         benefits="benefit_reduction" in kinds or any(
             getattr(comp, "benefit_test", None) is not None for comp in c.components),
+        hours=any(w.type == "hours" for w in wanted),
+        expenses=any(w.type == "expense" for w in wanted),
+        education_kinds=_with(counted["education.kind"], "vocational"),
+        end_reasons=_with(counted["service_end.reason"], "ended")
+        if counted["service_end.reason"] else (),
         columns=(*ROW_FIELDS[:13], *attrs, *ROW_FIELDS[13:]),
         profiles={s: cohort.profile(s) for s in ids},
         quoting=any(ch in t for t in texts for ch in ',"\r\n'), source=source)
 
 
-def _texts(components: Sequence[Any], name: str) -> tuple[str, ...]:
+def _values(wanted: Sequence[WantedEvent], row_type: str, name: str) -> tuple[str, ...]:
+    """The values of field ``name`` that components count on ``row_type`` rows, in the
+    order the components name them."""
     out: list[str] = []
-    for comp in components:
-        value = getattr(comp, name, None)
-        for text in ([value] if isinstance(value, str) else value or []):
+    for w in wanted:
+        for text in (w.values(name) or ()) if w.type == row_type else ():
             if text not in out:
                 out.append(text)
     return tuple(out)
+
+
+def _with(values: tuple[str, ...], other: str) -> tuple[str, ...]:
+    """The values counted, and one that is not (so not every row pays)."""
+    return values if other in values else (*values, other)
 
 
 def _months(first: date, last: date, per_month: dict[str, int] | None
@@ -369,17 +393,21 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
         rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
                      "date": start.isoformat(), "provider": provider})
         last = start + timedelta(days=plan.service_days - 1)
-        if u.chance(svc.ends_early):
+        early = u.chance(svc.ends_early)
+        if early:
             days = int(plan.service_days * svc.share_of_length.draw(u(), u()))
             last = start + timedelta(days=max(days, 1))
+        if early or plan.end_reasons:
+            reason = plan.end_reasons[int(u() * len(plan.end_reasons))] \
+                if plan.end_reasons else "ended"
             rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
-                         "date": last.isoformat(), "reason": "ended"})
+                         "date": last.isoformat(), "reason": reason})
         rows.extend(_in_service(plan, cid, profile, start, last, u))
     else:
         u(), u()  # the same draws taken whether or not the service starts
     jobs = _jobs(cid, profile, start or ref, u)
     rows.extend(row for _, _, job_rows in jobs for row in job_rows)
-    rows.extend(_education(cid, profile, ref, u))
+    rows.extend(_education(plan, cid, profile, ref, u))
     if plan.benefits:
         rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u))
     if u.chance(svc.re_referred):
@@ -451,14 +479,16 @@ def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
                 yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
                        "date": day.isoformat(),
                        "responded": "true" if u.chance(svc.responds) else "false"}
-        if plan.activities and n < svc.hours_months:
+        if plan.hours and n < svc.hours_months:
             yield from _hours(plan, cid, svc.hours_per_month.draw(u(), u()), month, last, n, u)
-        if plan.categories:
+        if plan.expenses:
             for k in range(int(profile.expenses.per_month.draw(u(), u()))):
-                yield {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
+                row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
                        "date": (month + timedelta(days=int(u() * 28))).isoformat(),
-                       "amount": f"{profile.expenses.amount.draw(u(), u()):.2f}",
-                       "category": plan.categories[int(u() * len(plan.categories))]}
+                       "amount": f"{profile.expenses.amount.draw(u(), u()):.2f}"}
+                if plan.categories:
+                    row["category"] = plan.categories[int(u() * len(plan.categories))]
+                yield row
         n += 1
         month = add_months(start, n)
     if plan.instruments and u.chance(profile.surveys.share):
@@ -472,9 +502,11 @@ def _hours(plan: Plan, cid: str, hours: float, month: date, last: date, n: int,
     for k in range(sessions):
         day = month + timedelta(days=int(u() * 28))
         if each > 0 and day <= last:
-            yield {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
-                   "date": day.isoformat(), "hours": f"{each:g}",
-                   "activity": plan.activities[int(u() * len(plan.activities))]}
+            row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
+                   "date": day.isoformat(), "hours": f"{each:g}"}
+            if plan.activities:
+                row["activity"] = plan.activities[int(u() * len(plan.activities))]
+            yield row
 
 
 def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
@@ -539,14 +571,16 @@ def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | Non
     return rows
 
 
-def _education(cid: str, profile: Profile, ref: date, u: Draws) -> list[Row]:
+def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> list[Row]:
     edu = profile.education
     if not u.chance(edu.share):
         return []
     start = ref + timedelta(days=int(edu.days_to_start.draw(u(), u())))
     end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
+    kinds = plan.education_kinds
+    kind = kinds[int(u() * len(kinds))] if len(kinds) > 1 else kinds[0]
     return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",
-             "date": start.isoformat(), "end": end.isoformat(), "kind": "vocational"}]
+             "date": start.isoformat(), "end": end.isoformat(), "kind": kind}]
 
 
 def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date | None]],

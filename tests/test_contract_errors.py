@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from rewardengine import yamlsource
 from rewardengine.errors import Problem, Severity
 from rewardengine.pipeline import load_contract, load_contract_text
-from rewardengine import yamlsource
 from rewardengine.yamlsource import MAX_CONTRACT_BYTES
 
 # A valid contract whose last line opens the component list; tests append components.

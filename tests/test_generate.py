@@ -18,6 +18,8 @@ from rewardengine.cli import app
 from rewardengine.cohort import DEFAULT_COHORT, load_cohort_text
 from rewardengine.engine import evaluate
 from rewardengine.events.read import read_text
+from rewardengine.kinds import KINDS
+from rewardengine.kinds.base import CustomerKind
 from rewardengine.pipeline import load_contract
 from rewardengine.synth import customer_rows, make_plan
 
@@ -35,9 +37,16 @@ def _text(contract: Path, n: int, seed: int, jobs: int = 1, cohort: str | None =
     return out.getvalue()
 
 
+# components a generated cohort cannot reach, with the reason (none today)
+UNREACHABLE: dict[tuple[str, str], str] = {}
+
+
 @pytest.mark.parametrize("contract", CONTRACTS, ids=[p.stem for p in CONTRACTS])
 def test_every_contract_gets_events_its_checks_accept(contract: Path) -> None:
-    text = _text(contract, 40, seed=3)
+    """200 generated customers: every row accepted, every customer evaluated, and every
+    component the contract pays to customers has a payable line with an amount (the rows
+    each component counts are drawn: ``wanted_events``)."""
+    text = _text(contract, 200, seed=3)
     inputs = api.load_inputs(str(contract), [])
     assert inputs.contract is not None
     events = read_text(text, "gen.csv")
@@ -47,7 +56,13 @@ def test_every_contract_gets_events_its_checks_accept(contract: Path) -> None:
     as_of = max(date(2022, 12, 31), inputs.contract.contract.metadata.valid_until)
     ev = evaluate(inputs.contract, events.events, as_of)
     assert [p for p in ev.problems if p.severity.value == "error"] == []
-    assert len(ev.customers) == 40
+    assert len(ev.customers) == 200
+    paid = Counter(ln.component for c in ev.customers for ln in c.lines
+                   if ln.status == "payable" and ln.amount > 0)
+    unpaid = [comp.id for comp in inputs.contract.contract.components
+              if isinstance(KINDS.of(comp), CustomerKind) and not paid[comp.id]
+              and (contract.stem, comp.id) not in UNREACHABLE]
+    assert unpaid == []
 
 
 def test_the_same_seed_gives_the_same_bytes_for_any_jobs(tmp_path: Path) -> None:
@@ -97,3 +112,21 @@ def test_a_cohort_file_with_errors_is_located(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "e.csv"), "--cohort", str(bad)])
     assert result.exit_code == 1 and "G104" in result.output
     assert not (tmp_path / "e.csv").exists()
+
+
+def test_the_plan_draws_the_rows_each_component_counts() -> None:
+    """Event fees on hours, service ends and education filtered by a value, and an hourly
+    fee on any hours: the plan draws those rows with those values (and one that does not
+    pay, so not every row pays)."""
+    plans = {}
+    for name in ("avo", "forssa", "sujuvat_palvelupolut", "omavalmentaja"):
+        loaded, _ = load_contract(str(ROOT / "contracts" / f"{name}.yaml"))
+        assert loaded is not None
+        plans[name] = make_plan(loaded, DEFAULT_COHORT)
+    assert plans["avo"].activities == ("psychologist_session", "written_statement")
+    assert plans["forssa"].end_reasons == ("steered_to_training", "steered_to_other_service",
+                                           "ended")
+    assert plans["forssa"].education_kinds == ("degree", "vocational")
+    assert plans["sujuvat_palvelupolut"].hours and not plans["sujuvat_palvelupolut"].activities
+    assert plans["omavalmentaja"].activities == ("assessment", "coaching")
+    assert plans["omavalmentaja"].end_reasons == ()  # no fee counts service ends by reason

@@ -7,21 +7,32 @@ from __future__ import annotations
 import io
 import json
 import random
+import zlib
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 from typer.testing import CliRunner
 
 from rewardengine import api
 from rewardengine.cli import app
+from rewardengine.cli import evaluation as evaluation_cli
+from rewardengine.cli.report import print_evaluation
 from rewardengine.engine import evaluate
 from rewardengine.events.read import read_events
+from rewardengine.invoicing import run as billing
 from rewardengine.jsonout import canonical_json
 from rewardengine.pipeline import load_contract
-from rewardengine.scale import plan
+from rewardengine.scale import partition, plan
+from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
+from rewardengine.scale.render import indented
+from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +54,12 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         rows, problems = api.generate_events(str(contract), fh, customers=200, seed=11)
     assert rows > 2500 and not problems
     return contract, events
+
+
+@pytest.fixture(scope="module")
+def whole(cohort: tuple[Path, Path]) -> Any:
+    """The cohort evaluated whole, in memory."""
+    return _whole(*cohort)
 
 
 @pytest.fixture(autouse=True)
@@ -187,12 +204,245 @@ def test_invoices_and_bill_checks_are_the_same_for_any_jobs(cohort: tuple[Path, 
     assert checked.exit_code == 0, checked.output
 
 
-def test_the_dask_run_gives_the_same_bytes(cohort: tuple[Path, Path]) -> None:
+def test_the_dask_run_gives_the_same_bytes(cohort: tuple[Path, Path],
+                                          noted: tuple[Path, str], tmp_path: Path) -> None:
     pytest.importorskip("dask.bag")
     from rewardengine.scale.on_dask import dask_mapper
     contract, events = cohort
     local, _ = _streamed(contract, events, jobs=2)
     out = io.StringIO()
+    mapper = dask_mapper(scheduler="processes", workers=2)  # one pool for every map
     done = api.evaluate_to(str(contract), [str(events)], AS_OF, out, "json", jobs=3,
-                           mapper=dask_mapper(scheduler="processes", workers=2))
+                           mapper=mapper)
     assert done.ok and out.getvalue() == local
+    # rows shuffled: the partition pass, the buckets and their writing run on Dask too
+    sorted_file, sorted_json = noted
+    header, *rows = sorted_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    order = list(range(len(rows)))
+    random.Random(2).shuffle(order)
+    shuffled = tmp_path / "events.csv"
+    where = _moved(header, rows, [shuffled], [order])
+    out = io.StringIO()
+    done = api.evaluate_to(str(contract), [str(shuffled)], AS_OF, out, "json", jobs=3,
+                           mapper=mapper)
+    assert done.ok and out.getvalue() == _relocated(sorted_json, where)
+
+
+# --- input not sorted by customer: partitioned on disk -------------------------------------
+
+@pytest.fixture(scope="module")
+def noted(cohort: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[Path, str]:
+    """The cohort's file with three customers referred twice on the same day (warnings
+    located at those rows, V002), and its evaluation as a sorted file."""
+    contract, events = cohort
+    noted = tmp_path_factory.mktemp("noted") / "events.csv"
+    out = []
+    for row in events.read_text(encoding="utf-8").splitlines(keepends=True):
+        out.append(row)
+        if row.startswith(("c0000005-r,", "c0000077-r,", "c0000150-r,")):
+            out.append(row.replace("-r,", "-r9,", 1))
+    noted.write_text("".join(out), encoding="utf-8")
+    text = io.StringIO()
+    assert api.evaluate_to(str(contract), [str(noted)], AS_OF, text, "json").ok
+    return noted, text.getvalue()
+
+
+def _moved(header: str, rows: list[str], files: list[Path], deal: list[list[int]]) -> dict[
+        int, tuple[str, int]]:
+    """Rows dealt to ``files`` (``deal[f]``: the sorted rows' indexes, in the order written);
+    returns each sorted row number's new (file, row)."""
+    where = {}
+    for path, picked in zip(files, deal, strict=True):
+        path.write_text(header + "".join(rows[i] for i in picked), encoding="utf-8")
+        for n, i in enumerate(picked):
+            where[i + 2] = (str(path), n + 2)  # the header is row 1
+    return where
+
+
+def _relocated(text: str, where: dict[int, tuple[str, int]]) -> str:
+    doc = json.loads(text)
+    for p in doc["problems"]:
+        p["file"], p["row"] = where[p["row"]]
+    return canonical_json(doc)
+
+
+@pytest.mark.parametrize("split", [1, 3], ids=["shuffled", "three files"])
+def test_unsorted_input_gives_the_bytes_of_the_sorted_input(
+        cohort: tuple[Path, Path], noted: tuple[Path, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, split: int) -> None:
+    """Rows shuffled (one file, two jobs) or dealt over three files (one job, rows of a
+    customer in every file): the same document, problems at the rows where each file has
+    them; with buckets of 20 kB the input is spread over a dozen buckets."""
+    monkeypatch.setattr(partition, "BUCKET_BYTES", 20_000)
+    contract, _ = cohort
+    events, sorted_json = noted
+    header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    order = list(range(len(rows)))
+    random.Random(split).shuffle(order)
+    files = [tmp_path / f"events-{k}.csv" for k in range(split)]
+    where = _moved(header, rows, files, [order[k::split] for k in range(split)])
+    out = io.StringIO()
+    done = api.evaluate_to(str(contract), [str(f) for f in files], AS_OF, out, "json",
+                           jobs=2 if split == 1 else 1)
+    assert done.ok and partition.bucket_count([str(f) for f in files], 1) >= 12
+    assert len(json.loads(sorted_json)["problems"]) == 3  # located problems to compare
+    assert out.getvalue() == _relocated(sorted_json, where)
+    whole = io.StringIO()
+    api.write_evaluation(_whole_of(contract, files), "json", whole)
+    assert out.getvalue() == whole.getvalue()
+
+
+def _whole_of(contract: Path, files: list[Path]) -> Any:
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    return evaluate(loaded, read_events([str(f) for f in files]).events, AS_OF)
+
+
+def test_errors_of_unsorted_input_are_located_as_the_reader_locates_them(
+        cohort: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event id two customers use (the second row also names a provider the contract
+    lacks: the reader leaves the row out, so that is not said), a row repeated, a type
+    misspelt, and a file given twice: the problems of the whole reader, row for row."""
+    monkeypatch.setattr(partition, "BUCKET_BYTES", 20_000)
+    contract, events = cohort
+    header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = []
+    for row in rows:
+        if row.startswith("c0000190-s,"):
+            row = row.replace("c0000190-s,", "c0000001-s,").replace(",manager_", ",nobody_")
+        if row.startswith("c0000020-r,"):
+            bad.append(row)
+        bad.append(row.replace(",service_start,", ",service_strat,")
+                   if row.startswith("c0000030-s,") else row)
+    random.Random(7).shuffle(bad)
+    one, two = tmp_path / "a.csv", tmp_path / "b.csv"
+    one.write_text(header + "".join(bad[::2]), encoding="utf-8")
+    two.write_text(header + "".join(bad[1::2]), encoding="utf-8")
+    for files, jobs in (([one, two], 2), ([one, two, one], 1)):
+        paths = [str(f) for f in files]
+        _, done = _run(contract, paths, jobs)
+        whole = api.load_inputs(str(contract), paths)
+        assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
+        assert not done.ok and {"E002", "E007", "E008"} <= {p.code for p in done.problems}
+        assert "E013" not in {p.code for p in done.problems}
+
+
+def _run(contract: Path, paths: list[str], jobs: int) -> tuple[str, api.EvaluationRun]:
+    out = io.StringIO()
+    return out.getvalue(), api.evaluate_to(str(contract), paths, AS_OF, out, "csv", jobs=jobs)
+
+
+def test_event_ids_with_alike_hashes_only_change_nothing(
+        cohort: tuple[Path, Path], noted: tuple[Path, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """64-bit hashes of two ids alike (forced here: 16 values for every id) send every
+    shard to gather its rows of those ids; the ids differ, so nothing changes."""
+    contract, _ = cohort
+    events, before = noted
+    monkeypatch.setattr(shard_module, "id_hash", lambda event_id: zlib.crc32(
+        event_id.encode()) & 15)
+    out = io.StringIO()
+    done = api.evaluate_to(str(contract), [str(events)], AS_OF, out, "json")
+    assert done.ok and out.getvalue() == before
+
+
+def test_invoices_with_corrections_from_unsorted_files_are_those_made_in_memory(
+        cohort: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Invoices read the customers from the buckets' spools one at a time; with rows
+    shuffled, a month invoiced, then six of its evidence rows voided in a second file: the
+    same invoices, corrections and their reasons as the engine's evaluation in memory."""
+    monkeypatch.setattr(partition, "BUCKET_BYTES", 20_000)
+    contract, events = cohort
+    header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(3).shuffle(rows)
+    shuffled, voids = tmp_path / "events.csv", tmp_path / "voids.csv"
+    shuffled.write_text(header + "".join(rows), encoding="utf-8")
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    invoices = []
+    for period, files in (("2020-06", [shuffled]), ("2020-07", [shuffled, voids])):
+        paths = [str(f) for f in files]
+        bounds = api.billing_period(period, None, None)
+        streamed, _ = api.issue_invoice(str(contract), paths, bounds, jobs=2,
+                                        ledger_path=str(tmp_path / "a.sqlite"),
+                                        provider="manager_a")
+        whole = billing.issue_invoice(loaded, read_events(paths).events, bounds,
+                                      ledger_path=str(tmp_path / "b.sqlite"),
+                                      inputs_hash=billing.inputs_sha256(paths),
+                                      provider="manager_a")
+        assert streamed is not None and streamed.invoice is not None
+        assert whole.invoice is not None
+        assert streamed.invoice.to_dict() == whole.invoice.to_dict()
+        invoices.append(streamed.invoice)
+        by_id = {row.split(",")[0]: row.rstrip("\n").split(",") for row in rows}
+        gone = sorted({e for ln in streamed.invoice.lines for e in ln.evidence})[:6]
+        voids.write_text(header + "".join(  # recorded 2020-07-20, void
+            ",".join([*by_id[e][:4], "2020-07-20", by_id[e][5], "true", *by_id[e][7:]])
+            + "\n" for e in gone), encoding="utf-8")
+    assert len(invoices[1].corrections) >= 3
+    assert all("no longer payable" in c.reason for c in invoices[1].corrections)
+
+
+@pytest.mark.parametrize("wanted", [None, ["c0000007", "c0000150"]], ids=["all", "two"])
+def test_the_totals_of_a_run_without_outputs_take_the_ceiling_s_cuts(
+        cohort: tuple[Path, Path], tmp_path: Path, wanted: list[str] | None) -> None:
+    """Invoices write no evaluation: the ceiling's cuts are taken off the totals from the
+    compact columns alone, for the customers shown, as the whole evaluation has them."""
+    contract, events = cohort
+    done = evaluate_streamed(str(contract), [str(events)], AS_OF, spool=str(tmp_path),
+                             dialect=PLAIN, jobs=1, wanted=wanted, keep_lines=True)
+    assert done is not None and done.ok and done.cuts
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    whole = evaluate(loaded, read_events([str(events)]).events, AS_OF, wanted)
+    assert done.totals == whole.totals
+    assert [c.to_dict() for c in done.customers()] == [c.to_dict() for c in whole.customers]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20), st.sampled_from(["", "    "]))
+def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> None:
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    assert indented(data, indent) == expected.replace("\n", "\n" + indent)
+
+
+def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_component(
+        cohort: tuple[Path, Path], whole: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to the limit every customer's table, as the evaluation made whole prints it (two
+    customers asked for); past it (the limit lowered to 150 of 200 customers) the totals
+    of each segment, provider and component, and how to get every line."""
+    contract, events = cohort
+    args = ["evaluate", str(contract), str(events), "--as-of", AS_OF.isoformat(), "--jobs",
+            "2"]
+    two = ["c0000007", "c0000150"]
+    full = runner.invoke(app, [*args, "--customer", two[0], "--customer", two[1]])
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    printed = io.StringIO()
+    print_evaluation(Console(file=printed, width=160, soft_wrap=False, highlight=False),
+                     evaluate(loaded, read_events([str(events)]).events, AS_OF, two))
+    assert full.exit_code == 0 and full.stdout == printed.getvalue()
+    monkeypatch.setattr(evaluation_cli, "TABLE_CUSTOMERS", 150)
+    short = runner.invoke(app, args)
+    assert short.exit_code == 0
+    assert "200 customers are more than 150" in short.stdout
+    assert "--format csv, json or jsonl; one customer's: --customer ID" in short.stdout
+    assert f"total payable {whole.totals.payable} EUR" in short.stdout
+    sums: dict[tuple[str, str, str], list[Any]] = {}
+    for line in whole.all_lines():
+        row = sums.setdefault((line.segment or "-", line.provider or "-", line.component),
+                              [set(), 0, Decimal(0)])
+        row[0].add(line.customer_id)
+        row[1] += 1
+        row[2] += line.amount if line.status == "payable" else 0
+    shown = [[cell.strip() for cell in text.split("│")[1:-1]]
+             for text in short.stdout.splitlines() if text.startswith("│")]
+    assert len(shown) == len(sums) == 18  # 3 segments, 3 managers, 2 components
+    for segment, provider, component, customers, count, payable, *_ in shown:
+        found = sums[(segment, provider, component)]
+        assert (int(customers), int(count), Decimal(payable)) == (len(found[0]), found[1],
+                                                                  found[2])

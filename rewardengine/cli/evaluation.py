@@ -1,4 +1,10 @@
-"""``evaluate`` and ``explain``: what each customer has earned, and why."""
+"""``evaluate`` and ``explain``: what each customer has earned, and why.
+
+``evaluate --format table`` shows every customer's lines up to ``TABLE_CUSTOMERS``
+customers; past that, a table per customer is slow to print and no one reads twenty
+thousand of them, so it shows the totals by segment, provider and component and says how
+to get every line (``--format csv|json|jsonl``, or ``--customer``).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,23 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from ..api import (
-    PLAIN,
     Dialect,
     Evaluation,
     ForecastError,
+    LoadedContract,
+    Summary,
+    evaluate_table,
     evaluate_to,
     explain_customer,
     provider_customers,
-    run_evaluation,
 )
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
+from ..values import money_text
 from .common import (
     AsOfOpt,
     ContractArg,
@@ -41,7 +51,9 @@ from .common import (
     out,
 )
 from .report import explain_customer as print_explanation
-from .report import print_evaluation, print_problems
+from .report import print_evaluation, print_problems, safe_text
+
+TABLE_CUSTOMERS = 200  # past this many customers, the table shows totals only
 
 
 class Format(StrEnum):
@@ -49,17 +61,6 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
-
-
-def _evaluate_or_exit(contract: str, events: list[str], as_of: str,
-                      customers: list[str] | None, dialect: Dialect = PLAIN) -> Evaluation:
-    on = cli_date(as_of, "--as-of")
-    ev, inputs = run_evaluation(contract, events, on, customers, dialect)
-    if inputs.problems:  # errors, or warnings only
-        print_problems(err(), inputs.problems)
-    if ev is None:
-        raise typer.Exit(exit_code(inputs.problems, inputs.unreadable))
-    return ev
 
 
 def _customer_problems(ev: Evaluation) -> None:
@@ -90,14 +91,54 @@ def evaluate(
     if format is not Format.table:
         _stream(contract, events, as_of, customer, format.value, read_as, jobs)
         return
-    ev = _evaluate_or_exit(contract, events, as_of, customer, read_as)
-    if customer:
-        missing = sorted(set(customer) - {c.customer_id for c in ev.customers})
-        if missing:
-            err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
+    on = cli_date(as_of, "--as-of")
+    done = evaluate_table(contract, events, on, limit=TABLE_CUSTOMERS, customers=customer,
+                          dialect=read_as, jobs=jobs)
+    if done.problems:  # errors, or warnings only
+        print_problems(err(), done.problems)
+    if not done.ok:
+        raise typer.Exit(exit_code(done.problems, done.unreadable))
+    missing = sorted(set(customer or ()) - done.shown)
+    if missing:
+        err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+    if done.evaluation is not None:
+        print_evaluation(out(), done.evaluation)
+        _customer_problems(done.evaluation)
+        return
+    assert done.summary is not None and done.contract is not None
+    _print_summary(done.contract, on.isoformat(), done.summary)
+    if done.customer_problems:
+        print_problems(err(), done.customer_problems)
+        if has_errors(done.customer_problems):
             raise typer.Exit(EXIT_PROBLEMS)
-    print_evaluation(out(), ev)
-    _customer_problems(ev)
+
+
+def _print_summary(contract: LoadedContract, as_of: str, summary: Summary) -> None:
+    """The totals by segment, provider and component, and how to see every line."""
+    console = out()
+    md = contract.contract.metadata
+    console.print(Text.assemble((safe_text(md.title), "bold"),
+                                f" ({md.id} v{md.version}) as of {as_of}"))
+    table = Table(title="totals by segment, provider and component", title_justify="left")
+    for name in ("segment", "provider", "component"):
+        table.add_column(name)
+    for name in ("customers", "lines", "payable", "pending", "not earned"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for row in summary.rows:
+        table.add_row(Text(safe_text(row.segment or "-")), Text(safe_text(row.provider or "-")),
+                      Text(safe_text(row.component)), f"{row.customers:,}", f"{row.lines:,}",
+                      money_text(row.payable), money_text(row.pending),
+                      money_text(row.not_earned))
+    console.print(table)
+    t, cur = summary.totals, md.currency
+    console.print(f"[bold]total payable {money_text(t.payable)} {cur}[/bold] · pending "
+                  f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
+                  f"{cur} · {summary.customers:,} customers")
+    console.print(Text(
+        f"{summary.customers:,} customers are more than {TABLE_CUSTOMERS}: each customer's "
+        "lines are not shown. Every line: --format csv, json or jsonl; one customer's: "
+        "--customer ID.", style="dim"))
 
 
 def _of_provider(contract: str, events: list[str], as_of: str, provider: str,

@@ -477,6 +477,25 @@ NO_LIMIT = Duration(1200, "months")
 
 
 @dataclass(frozen=True)
+class WantedEvent:
+    """Event rows a component counts: their type, and for the fields it looks at the values
+    that count (any one of them); a field not named may hold anything. Synthetic cohorts
+    draw such rows (``synth.py``)."""
+
+    type: str
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def values(self, name: str) -> tuple[str, ...] | None:
+        """The values that count for field ``name`` (None: any value, or none)."""
+        return next((v for n, v in self.fields if n == name), None)
+
+
+# the fields by which kinds name the rows they count (``ComponentBase.wanted_events``)
+_COUNTED_ROWS = (("activities", "hours", "activity"), ("instrument", "survey", "instrument"),
+                 ("categories", "expense", "category"))
+
+
+@dataclass(frozen=True)
 class Multiplier:
     """A survey band that multiplies other components' fees (lint W012)."""
 
@@ -567,6 +586,26 @@ class ComponentBase(Strict):
     def multipliers(self) -> list[Multiplier]:
         """Factors applied to other components' fees."""
         return []
+
+    def wanted_events(self) -> list[WantedEvent]:
+        """The event rows this component counts. The default reads the keys kinds name
+        them by: ``event`` with its ``where`` values (a range is left out: any value),
+        ``activities`` (hours rows; none given: any hours), ``instrument`` (survey rows),
+        ``categories`` (expense rows; none given: any). A kind that counts rows some other
+        way says so by overriding this."""
+        out = []
+        event = getattr(self, "event", None)
+        if isinstance(event, str):
+            where = getattr(self, "where", None) or {}
+            out.append(WantedEvent(event, tuple(
+                (k, (v,) if isinstance(v, str) else tuple(v))
+                for k, v in where.items() if isinstance(v, str | list))))
+        for key, row_type, field in _COUNTED_ROWS:
+            if key in type(self).model_fields:
+                value = getattr(self, key)
+                wanted = (value,) if isinstance(value, str) else tuple(value or ())
+                out.append(WantedEvent(row_type, ((field, wanted),) if wanted else ()))
+        return out
 
     def adjusts(self) -> list[str]:
         """The ids of the components whose fees this one adjusts."""

@@ -23,15 +23,22 @@ Rules (docs/invoicing.md):
   provider is a summary of member invoices: each member's part has its own VAT.
 - Parties and payment (sellers, buyer, due date, payment reference) are copied from the
   contract onto the invoice, so an issued invoice re-renders as it was issued.
+
+The evaluation is read once, customer by customer (``Earnings``: an ``Evaluation`` in memory,
+or customers streamed from the shards' spools), and only what the invoice can show is kept:
+the lines it bills or lists (new lines, pending ones, those beyond the correction reach —
+the invoice document holds them, so that much memory is inherent) and, for the identities
+the ledger already holds, the line now and the customer's voided events and segment reason
+(bounded by the ledger's size). Nothing else of a customer outlives its turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
@@ -39,7 +46,7 @@ from ..codec import from_data, meta, to_data
 from ..contract.load import LoadedContract
 from ..contract.model import Provider
 from ..contract.parties import BuyerParty, EInvoiceAddress, rate_at
-from ..engine import Evaluation
+from ..engine import CustomerResult
 from ..errors import Problem
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
@@ -483,7 +490,31 @@ def _accrual(line: Line, fallback: date) -> tuple[date, str, str, str]:
     return (line.date or fallback, line.customer_id or "", line.component, line.occurrence)
 
 
-def _why_gone(evaluation: Evaluation, entry: Entry, others: dict[Key, Line],
+class Earnings(Protocol):
+    """What an invoice is computed from: an ``engine.Evaluation``, or the same customers
+    streamed (read once, in customer id order)."""
+
+    @property
+    def loaded(self) -> LoadedContract: ...
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def contract_lines(self) -> list[Line]: ...
+    @property
+    def customers(self) -> Iterable[CustomerResult]: ...
+    @property
+    def problems(self) -> list[Problem]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Customer:
+    """What corrections say of a customer the ledger has invoiced before."""
+
+    segment_reason: str
+    voided: tuple[Any, ...]
+
+
+def _why_gone(run: _Invoicing, entry: Entry, others: dict[Key, Line],
               elsewhere: dict[Key, str]) -> str:
     """Why an identity invoiced earlier is no longer payable, in words."""
     other = others.get(entry.key)
@@ -491,48 +522,95 @@ def _why_gone(evaluation: Evaluation, entry: Entry, others: dict[Key, Line],
         return f"it now belongs to provider {elsewhere[entry.key]}"
     if other is not None:
         return f"now {other.status.replace('_', ' ')}: {other.reason}"
-    customer = next((c for c in evaluation.customers if c.customer_id == entry.key[0]), None)
+    customer = run.known.get(entry.key[0])
     if customer is not None:
-        voided = [e for e in customer.context.timeline.voided if e.event_id in entry.evidence]
+        voided = [e for e in customer.voided if e.event_id in entry.evidence]
         if voided:
             return "; ".join(f"event {e.event_id} was voided (recorded {e.known_on})"
                              for e in voided)
-    return f"the evaluation as of {evaluation.as_of} has no such earning any more"
+    return f"the evaluation as of {run.as_of} has no such earning any more"
+
+
+@dataclass
+class _Lines:
+    """One provider's lines kept while the customers stream by, each by identity."""
+
+    payable: dict[Key, Line] = field(default_factory=dict)  # billed, listed, or in the ledger
+    others: dict[Key, Line] = field(default_factory=dict)  # pending, or in the ledger
+    elsewhere: dict[Key, str] = field(default_factory=dict)  # in the ledger, now another's
 
 
 @dataclass
 class _Invoicing:
     """What every step of computing one invoice reads, and the running line number."""
 
-    evaluation: Evaluation
+    loaded: LoadedContract
+    as_of: date
     prior: PriorState
     period: BillingPeriod
     reach: date | None  # corrections reach invoices of periods starting on or after this
-    owner: dict[int, str | None]  # id(line) -> the provider it belongs to
+    ledger_keys: dict[str, set[Key]]  # provider -> identities the ledger holds
+    lines: dict[str, _Lines]  # provider -> its lines
+    known: dict[str, _Customer] = field(default_factory=dict)  # customers in the ledger
     no: int = 0
-
-    @property
-    def loaded(self) -> LoadedContract:
-        return self.evaluation.loaded
-
-    @property
-    def as_of(self) -> date:
-        return self.evaluation.as_of
 
     def next_no(self) -> int:
         self.no += 1
         return self.no
 
+    def take(self, lines: list[Line], known: CustomerResult | None) -> None:
+        """One customer's lines (or the contract lines): keep what the invoice needs;
+        ``known``: the customer, when the ledger has invoiced it before."""
+        owners = [line_provider(self.loaded, ln) for ln in lines]
+        for provider, kept in self.lines.items():
+            _keep(kept, provider, lines, owners, self.ledger_keys[provider])
+        if known is not None:
+            self.known.setdefault(known.customer_id, _Customer(
+                known.context.segment_reason, known.context.timeline.voided))
 
-def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: BillingPeriod,
+
+def _keep(kept: _Lines, provider: str, lines: list[Line], owners: list[str | None],
+          in_ledger: set[Key]) -> None:
+    """A provider's share of one customer's lines (identities are per customer, so this
+    equals taking every line of the evaluation at once)."""
+    mine = [ln for ln, owner in zip(lines, owners, strict=True) if owner == provider]
+    payable = {ln.key: ln for ln in mine if ln.status == "payable"}
+    if len(payable) < sum(ln.status == "payable" for ln in mine):
+        # an identity billed once would silently drop the other earning (the evaluation
+        # reports it as V003 first; this guard is the last line of defence)
+        raise DuplicateIdentityError(
+            "two payable lines share one identity (customer, component, occurrence); "
+            "refusing to invoice rather than bill only one of them")
+    for key, ln in payable.items():
+        if ln.amount != 0 or key in in_ledger:
+            kept.payable[key] = ln
+    others = {ln.key: ln for ln in mine if ln.status != "payable"}
+    for key, ln in others.items():
+        if ln.status == "pending" or key in in_ledger:
+            kept.others[key] = ln
+    for ln, owner in zip(lines, owners, strict=True):
+        if ln.status == "payable" and owner not in (provider, None) and ln.key in in_ledger:
+            kept.elsewhere[ln.key] = str(owner)
+
+
+def compute_invoice(evaluation: Earnings, prior: PriorState, *, period: BillingPeriod,
                     providers: Sequence[str], series: str, issue_date: date,
-                    inputs_sha256: str, engine_version: str) -> Invoice:
+                    inputs_sha256: str, engine_version: str,
+                    each: Callable[[CustomerResult], None] | None = None) -> Invoice:
     """The invoice for ``period``: what ``evaluation`` finds payable minus what ``prior``
-    holds. ``evaluation`` must be as of ``prior.knowledge_date(period, providers)``."""
+    holds. ``evaluation`` must be as of ``prior.knowledge_date(period, providers)``; its
+    customers are read once, and ``each`` (when given) sees every one of them."""
     loaded = evaluation.loaded
     md = loaded.contract.metadata
-    run = _Invoicing(evaluation, prior, period, correction_reach(loaded, period),
-                     {id(ln): line_provider(loaded, ln) for ln in evaluation.all_lines()})
+    keys = {p: {key for (owner, key) in prior.entries if owner == p} for p in providers}
+    run = _Invoicing(loaded, evaluation.as_of, prior, period,
+                     correction_reach(loaded, period), keys, {p: _Lines() for p in providers})
+    known = {key[0] for in_ledger in keys.values() for key in in_ledger}
+    run.take(list(evaluation.contract_lines), None)
+    for customer in evaluation.customers:
+        run.take(customer.lines, customer if customer.customer_id in known else None)
+        if each is not None:
+            each(customer)
     sections = [_section(run, provider) for provider in providers]
     seq = prior.next_seq(series)
     number = invoice_number(number_prefix(loaded), series, seq)
@@ -560,7 +638,8 @@ def compute_invoice(evaluation: Evaluation, prior: PriorState, *, period: Billin
 
 def _section(run: _Invoicing, provider: str) -> Section:
     """One provider's part: its new lines, its corrections, and what is shown only."""
-    payable, others, elsewhere = _lines_of(run, provider)
+    kept = run.lines[provider]
+    payable, others, elsewhere = kept.payable, kept.others, kept.elsewhere
     new_lines, pending, late = _new_lines(run, provider, payable)
     corrections, uncorrected = _corrections(run, provider, payable, others, elsewhere)
     pending.extend(_note(provider, ln, ln.reason)
@@ -572,25 +651,6 @@ def _section(run: _Invoicing, provider: str) -> Section:
     return Section(provider, prov.name, prov.business_id, tuple(new_lines),
                    tuple(corrections), tuple(pending), tuple([*late, *uncorrected]),
                    seller_party(prov))
-
-
-def _lines_of(run: _Invoicing, provider: str
-              ) -> tuple[dict[Key, Line], dict[Key, Line], dict[Key, str]]:
-    """(the provider's payable lines, its other lines, and identities payable to another
-    provider), each by identity."""
-    all_lines = run.evaluation.all_lines()
-    mine = [ln for ln in all_lines if run.owner[id(ln)] == provider]
-    payable = {ln.key: ln for ln in mine if ln.status == "payable"}
-    if len(payable) < sum(ln.status == "payable" for ln in mine):
-        # an identity billed once would silently drop the other earning (the evaluation
-        # reports it as V003 first; this guard is the last line of defence)
-        raise DuplicateIdentityError(
-            "two payable lines share one identity (customer, component, occurrence); "
-            "refusing to invoice rather than bill only one of them")
-    others = {ln.key: ln for ln in mine if ln.status != "payable"}
-    elsewhere = {ln.key: str(run.owner[id(ln)]) for ln in all_lines
-                 if ln.status == "payable" and run.owner[id(ln)] not in (provider, None)}
-    return payable, others, elsewhere
 
 
 def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
@@ -668,20 +728,19 @@ def _correction_reason(run: _Invoicing, entry: Entry, current: Line | None,
     now = current.amount if current is not None else ZERO
     before = f"{money_text(entry.net)} invoiced on {entry.invoice} line {entry.line}"
     if current is None:
-        return f"{before} is no longer payable: " + _why_gone(
-            run.evaluation, entry, others, elsewhere)
+        return f"{before} is no longer payable: " + _why_gone(run, entry, others, elsewhere)
     reason = f"{before}; now {money_text(now)}: {current.reason}"
     if current.cap:
         reason += f" ({current.cap})"
     if entry.segment is not None and current.segment != entry.segment:
         reason += (f"; segment now {current.segment} (was {entry.segment}): "
-                   f"{_segment_reason(run.evaluation, entry.key[0])}")
+                   f"{_segment_reason(run, entry.key[0])}")
     return reason
 
 
-def _segment_reason(evaluation: Evaluation, customer_id: str) -> str:
-    customer = next((c for c in evaluation.customers if c.customer_id == customer_id), None)
-    return customer.context.segment_reason if customer is not None else "no customer"
+def _segment_reason(run: _Invoicing, customer_id: str) -> str:
+    customer = run.known.get(customer_id)
+    return customer.segment_reason if customer is not None else "no customer"
 
 
 def _months(loaded: LoadedContract) -> str:

@@ -16,10 +16,10 @@ from typing import Literal
 
 from .. import __version__
 from ..contract.load import LoadedContract
-from ..engine import Evaluation, evaluate
+from ..engine import CustomerResult, Evaluation, evaluate
 from ..events.model import EventBase
 from .bill import Bill
-from .invoice import JOINT, Invoice, PriorState, compute_invoice
+from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger
 from .periods import BillingPeriod
 from .verify import VerifyReport, classify
@@ -75,8 +75,8 @@ class IssueResult:
 
 
 # evaluates the contract as of a date: the engine over the events in memory, or a run over
-# event files in shards (``scale``)
-Evaluator = Callable[[date], Evaluation]
+# event files in shards (``scale``) whose customers stream from its spools
+Evaluator = Callable[[date], Earnings]
 
 
 def _compute(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
@@ -233,7 +233,15 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
                         f"{done.number}, which already covers {period.label}")
     as_of = prior.knowledge_date(period, providers)
     evaluation = events(as_of) if callable(events) else evaluate(loaded, events, as_of)
+    # the bill's customers are kept as they stream by: classing a line looks only at its
+    # own customer's lines (and the contract lines)
+    billed = {bl.customer_id for bl in bill.lines}
+    kept: list[CustomerResult] = []
     expected = compute_invoice(evaluation, prior, period=period, providers=providers,
                                series=series, issue_date=period.last_day, inputs_sha256="",
-                               engine_version=engine_version)
-    return replace(classify(bill, expected, evaluation, prior), ledger=note)
+                               engine_version=engine_version,
+                               each=lambda c: kept.append(c) if c.customer_id in billed
+                               else None)
+    seen = Evaluation(evaluation.loaded, evaluation.as_of, kept,
+                      list(evaluation.contract_lines), list(evaluation.problems))
+    return replace(classify(bill, expected, seen, prior), ledger=note)

@@ -1,12 +1,19 @@
-"""Cutting event files into shards of whole customers, as byte ranges of the files.
+"""Cutting event files into shards, as byte ranges of the files.
 
-A file is cut only when it can be cut exactly: one event file (CSV or JSON Lines) whose CSV
+A file is cut only when it can be cut exactly: an event file (CSV or JSON Lines) whose CSV
 cells hold no quote character (so every line end is a row end, and the row number at any
-cut is the count of line ends before it), read without problems in its first chunk. The cuts
-fall where the customer id changes, near equal sizes. Whether the file really is sorted by
-customer is checked by the shards themselves (each says the first and last customer it saw
-and whether they came in order); a file that is not is evaluated another way (``run.py``).
-Anything else is one shard: the files read in order, whole, by the usual readers.
+cut is the count of line ends before it), read without problems in its first chunk.
+
+- ``plan_shards``: one file cut where the customer id changes, near equal sizes, so each
+  shard holds whole customers. Whether the file really is sorted by customer is checked by
+  the shards themselves (each says the first and last customer it saw and whether they came
+  in order); a file that is not is partitioned on disk first (``partition.py``). Anything
+  else is one shard: the files read in order, whole, by the usual readers.
+- ``plan_parts``: every file cut at any line end (a part need not hold whole customers), for
+  the partition pass; a file that cannot be cut exactly is one part.
+
+``read_rows`` reads a shard or a part with the usual readers: the same problems at the same
+rows as reading the files whole.
 """
 
 from __future__ import annotations
@@ -16,9 +23,19 @@ import io
 import itertools
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..events.read import is_jsonl_file, read_header
+from ..errors import Problem
+from ..events.model import EventBase
+from ..events.read import (
+    is_jsonl_file,
+    iter_file,
+    iter_jsonl_range,
+    iter_range,
+    read_header,
+)
+from ..privacy import PersonalIdWatch
 from ..tabular import Dialect, LineTooLong, TextSource, Undecodable
 
 SCAN_BYTES = 1 << 23  # the planning scan reads the file in chunks of 8 MB
@@ -46,7 +63,8 @@ class Shard:
 
 
 def plan_shards(paths: list[str], dialect: Dialect, shards: int) -> list[Shard]:
-    """The input cut into at most ``shards`` shards (one when it cannot be cut exactly)."""
+    """The input cut into at most ``shards`` shards of whole customers (one when it cannot
+    be cut exactly)."""
     whole = [Shard(tuple(paths))]
     if shards <= 1 or len(paths) != 1:
         return whole
@@ -56,7 +74,41 @@ def plan_shards(paths: list[str], dialect: Dialect, shards: int) -> list[Shard]:
         return whole
 
 
-def _cut(path: str, dialect: Dialect, shards: int) -> list[Shard] | None:
+def plan_parts(paths: list[str], dialect: Dialect, parts: int) -> list[tuple[int, Shard]]:
+    """Every file cut into at most ``parts`` parts at line ends, each with the file's place
+    among ``paths`` (a file named twice is read twice, as the usual readers do)."""
+    out: list[tuple[int, Shard]] = []
+    for n, path in enumerate(paths):
+        cut = None
+        if parts > 1:
+            try:
+                cut = _cut(path, dialect, parts, any_line=True)
+            except (OSError, ValueError, LineTooLong, Undecodable, csv.Error):
+                cut = None
+        out.extend((n, shard) for shard in (cut or [Shard((path,))]))
+    return out
+
+
+def read_rows(shard: Shard, dialect: Dialect, watch: PersonalIdWatch
+              ) -> Iterator[tuple[EventBase | None, list[Problem]]]:
+    """The rows of a shard, read and checked by the usual readers; customer ids like a
+    henkilötunnus in a byte range go to ``watch`` (a whole file reports its own)."""
+    if shard.whole:
+        for path in shard.files:
+            yield from iter_file(path, dialect)
+        return
+    assert shard.start is not None and shard.end is not None
+    path = shard.files[0]
+    if shard.jsonl:
+        yield from iter_jsonl_range(path, shard.start, shard.end, shard.first_row, dialect,
+                                    watch)
+    else:
+        yield from iter_range(path, shard.start, shard.end, shard.first_row, dialect,
+                              (shard.header, shard.cells_in_header, shard.delimiter), watch)
+
+
+def _cut(path: str, dialect: Dialect, shards: int, any_line: bool = False
+         ) -> list[Shard] | None:
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         source = TextSource(fh, dialect.encoding)
@@ -76,7 +128,8 @@ def _cut(path: str, dialect: Dialect, shards: int) -> list[Shard] | None:
     ends = _line_ends(path, start, jsonl)
     if ends is None:
         return None
-    cuts = _customer_cuts(path, start, size, count, ends, jsonl, header, delimiter, dialect)
+    cuts = _customer_cuts(path, start, size, count, ends, jsonl, header, delimiter, dialect,
+                          any_line)
     out = []
     bounds = [start, *cuts, size]
     for lo, hi in itertools.pairwise(bounds):
@@ -125,16 +178,26 @@ def _rows_before(path: str, ends: list[tuple[int, int]], at: int) -> int:
 
 def _customer_cuts(path: str, start: int, size: int, count: int,
                    ends: list[tuple[int, int]], jsonl: bool, header: tuple[str, ...],
-                   delimiter: str, dialect: Dialect) -> list[int]:
+                   delimiter: str, dialect: Dialect, any_line: bool) -> list[int]:
     column = header.index("customer_id") if not jsonl else -1
     cuts: list[int] = []
     with open(path, "rb") as fh:
         for k in range(1, count):
             target = start + (size - start) * k // count
-            cut = _cut_near(fh, target, size, jsonl, column, delimiter, dialect)
+            cut = _line_after(fh, target) if any_line else \
+                _cut_near(fh, target, size, jsonl, column, delimiter, dialect)
             if cut is not None and (not cuts or cut > cuts[-1]) and start < cut < size:
                 cuts.append(cut)
     return cuts
+
+
+def _line_after(fh: io.BufferedReader, target: int) -> int | None:
+    """The first line start at or after ``target``: just after a ``\\n`` (a ``\\r\\n``
+    stays whole; a file whose lines end in ``\\r`` alone is not cut)."""
+    base = max(target - 1, 0)
+    fh.seek(base)
+    nl = fh.read(_WINDOW).find(b"\n")
+    return None if nl < 0 else base + nl + 1
 
 
 def _cut_near(fh: io.BufferedReader, target: int, size: int, jsonl: bool, column: int,

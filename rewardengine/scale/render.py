@@ -1,9 +1,10 @@
 """Evaluation outputs written as customers stream by, the same bytes as written whole.
 
 - ``json``: the document ``canonical_json(evaluation.to_dict())``, byte for byte. Each
-  customer is written as its element of the ``customers`` list, indented as there; the head
-  (``as_of``, ``contract``, ``contract_lines``) and the tail (``problems``, ``totals``) are
-  written once every customer is known.
+  customer is written as its element of the ``customers`` list, indented as there (by
+  ``indented``: ``json.dumps`` with an indent runs in Python, not in C, and cost four times
+  as much); the head (``as_of``, ``contract``, ``contract_lines``) and the tail
+  (``problems``, ``totals``) are written once every customer is known.
 - ``jsonl``: one JSON object per line, keys sorted, no spaces: first
   ``{"record": "evaluation", "as_of", "contract"}``, then each contract line
   (``"record": "contract_line"``), each customer (``"record": "customer"``, the same keys as
@@ -11,16 +12,25 @@
   (``"record": "totals"``).
 - ``csv``: the rows of ``evaluate --format csv``: a header, then every line, contract lines
   first.
+
+Shards of a sorted file hold consecutive customers: their files are copied in turn. Buckets
+of the partition pass (``indexed``) each hold customers in id order but interleave with the
+others': each writes its customers' texts without separators and an index (customer id,
+the length of its text in each format), and ``merged`` copies the texts back in customer
+order, a k-way merge that holds one index batch per bucket.
 """
 
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import os
-from collections.abc import Iterable, Sequence
-from typing import IO, Any
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from json.encoder import encode_basestring
+from typing import IO, Any, BinaryIO
 
 from ..contract.load import LoadedContract
 from ..csvsafe import safe_cell
@@ -42,8 +52,46 @@ _SLOT = "\u0000slot\u0000"
 
 def customer_element(result: CustomerResult) -> str:
     """A customer as an element of the document's ``customers`` list."""
-    text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
-    return _INDENT + text.replace("\n", "\n" + _INDENT)
+    return _INDENT + indented(result.to_dict(), _INDENT)
+
+
+def indented(data: Any, indent: str = "") -> str:
+    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)`` with every line
+    after the first further indented by ``indent``: the same text, its strings escaped by
+    ``json``'s own C function."""
+    out: list[str] = []
+    _put(data, indent, out)
+    return "".join(out)
+
+
+def _put(value: Any, indent: str, out: list[str]) -> None:
+    if type(value) is str:
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif type(value) is dict and all(type(k) is str for k in value):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{\n")
+        for n, key in enumerate(sorted(value)):
+            out.append((",\n" if n else "") + inner + encode_basestring(key) + ": ")
+            _put(value[key], inner, out)
+        out.append(f"\n{indent}}}")
+    elif type(value) is list:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[\n")
+        for n, item in enumerate(value):
+            out.append(f",\n{inner}" if n else inner)
+            _put(item, inner, out)
+        out.append(f"\n{indent}]")
+    else:  # numbers, booleans and anything else: as json writes them
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        out.append(text.replace("\n", "\n" + indent))
 
 
 def jsonl_record(record: str, data: dict[str, Any]) -> str:
@@ -73,32 +121,87 @@ def csv_header() -> str:
 
 
 class Renderers:
-    """A shard's customers written in each format asked for, one file per format."""
+    """A shard's customers written in each format asked for, one file per format; with
+    ``indexed``, each customer's text alone and an index of the texts (see above)."""
 
     def __init__(self, loaded: LoadedContract, formats: Sequence[str], folder: str,
-                 index: int, suffix: str = "") -> None:
+                 index: int, suffix: str = "", indexed: bool = False) -> None:
         self.currency = loaded.contract.metadata.currency
         self.files = {f: os.path.join(folder, f"{f}-{index}{suffix}.part") for f in formats}
         self.handles: dict[str, IO[str]] = {
             f: open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
             for f, path in self.files.items()}
         self.first = True
+        self.index_file = os.path.join(folder, f"index-{index}{suffix}.pkl") \
+            if indexed and formats else None
+        self._index: BinaryIO | None = open(self.index_file, "wb") \
+            if self.index_file else None  # noqa: SIM115
+        self._batch: list[tuple[str, tuple[int, ...]]] = []
 
     def customer(self, index: int, result: CustomerResult) -> None:
+        lengths = []
         for fmt, fh in self.handles.items():
             if fmt == "json":
-                fh.write(("" if self.first else ",\n") + customer_element(result))
+                text = customer_element(result)
+                if not self.first and self._index is None:
+                    text = ",\n" + text
             elif fmt == "jsonl":
-                fh.write(jsonl_record("customer", result.to_dict()))
+                text = jsonl_record("customer", result.to_dict())
             else:
-                fh.write(csv_rows(result.lines, self.currency))
+                text = csv_rows(result.lines, self.currency)
+            fh.write(text)
+            lengths.append(len(text))
         self.first = False
+        if self._index is not None:
+            self._batch.append((result.customer_id, tuple(lengths)))
+            if len(self._batch) >= _INDEX_BATCH:
+                self._flush()
 
     def skip(self, index: int) -> None:
         """A customer evaluated for the ceiling but not shown (``--customer``)."""
 
+    def _flush(self) -> None:
+        if self._index is not None and self._batch:
+            pickle.dump(self._batch, self._index, protocol=5)
+            self._batch = []
+
     def close(self) -> None:
+        self._flush()
+        if self._index is not None:
+            self._index.close()
         for fh in self.handles.values():
+            fh.close()
+
+
+_INDEX_BATCH = 1024
+
+
+def _index_entries(path: str, shard: int) -> Iterator[tuple[str, int, tuple[int, ...]]]:
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                batch: list[tuple[str, tuple[int, ...]]] = pickle.load(fh)
+            except EOFError:
+                return
+            for cid, lengths in batch:
+                yield cid, shard, lengths
+
+
+def merged(out: IO[str], fmt_at: int, parts: Sequence[str], indexes: Sequence[str | None],
+           separator: str = "") -> None:
+    """The customers' texts of every shard (format number ``fmt_at`` of their indexes)
+    written in customer id order, ``separator`` between two."""
+    streams = [_index_entries(ix, n) for n, ix in enumerate(indexes) if ix is not None]
+    handles = [open(p, encoding="utf-8", newline="") for p in parts]  # noqa: SIM115
+    try:
+        first = True
+        for _, shard, lengths in heapq.merge(*streams):
+            if not first and separator:
+                out.write(separator)
+            out.write(handles[shard].read(lengths[fmt_at]))
+            first = False
+    finally:
+        for fh in handles:
             fh.close()
 
 
@@ -115,43 +218,54 @@ def document_head_tail(head: dict[str, Any], problems: list[Problem], totals: To
     return before + "[\n", "\n  ]", after
 
 
-def write_document(out: IO[str], head: dict[str, Any], parts: Sequence[str],
+# writes a format's customers to ``out`` in order (copied in turn, or merged)
+Body = Callable[[IO[str]], None]
+
+
+def copied(parts: Sequence[str], separator: str = "") -> Body:
+    """The shards' files copied in turn (``separator`` between two non-empty ones)."""
+    def write(out: IO[str]) -> None:
+        first = True
+        for path in parts:
+            if os.path.getsize(path) == 0:
+                continue
+            if not first and separator:
+                out.write(separator)
+            _copy(path, out)
+            first = False
+    return write
+
+
+def write_document(out: IO[str], head: dict[str, Any], shown: int, body: Body,
                    problems: list[Problem], totals: Totals) -> None:
-    """The whole JSON document, its customers copied from the shards' ``parts``."""
-    nonempty = [p for p in parts if os.path.getsize(p) > 0]
-    if not nonempty:
+    """The whole JSON document, its ``shown`` customers written by ``body``."""
+    if not shown:
         out.write(canonical_json({**head, "customers": [],
                                   "problems": [p.to_dict() for p in problems],
                                   "totals": totals.to_dict()}))
         return
     before, between, after = document_head_tail(head, problems, totals)
     out.write(before)
-    for n, path in enumerate(nonempty):
-        if n:
-            out.write(",\n")
-        _copy(path, out)
+    body(out)
     out.write(between + after)
 
 
-def write_jsonl(out: IO[str], head: dict[str, Any], parts: Sequence[str],
+def write_jsonl(out: IO[str], head: dict[str, Any], body: Body,
                 problems: list[Problem], totals: Totals) -> None:
     out.write(jsonl_record("evaluation", {"as_of": head["as_of"],
                                           "contract": head["contract"]}))
     for line in head["contract_lines"]:
         out.write(jsonl_record("contract_line", line))
-    for path in parts:
-        _copy(path, out)
+    body(out)
     for p in problems:
         out.write(jsonl_record("problem", p.to_dict()))
     out.write(jsonl_record("totals", totals.to_dict()))
 
 
-def write_csv(out: IO[str], contract_lines: list[Line], currency: str,
-              parts: Sequence[str]) -> None:
+def write_csv(out: IO[str], contract_lines: list[Line], currency: str, body: Body) -> None:
     out.write(csv_header())
     out.write(csv_rows(contract_lines, currency))
-    for path in parts:
-        _copy(path, out)
+    body(out)
 
 
 def _copy(path: str, out: IO[str]) -> None:

@@ -1,19 +1,26 @@
 """Putting the shards together: plan, run every shard, check across them, cut at the ceiling,
 write the outputs in customer order.
 
-``evaluate_streamed`` returns ``None`` when the input cannot be streamed exactly (a contract
-with errors, a file not sorted by customer, an event id found in two shards): the caller
-then evaluates the usual way, in memory, which gives the same bytes.
+One file sorted by customer is cut into shards of whole customers and evaluated as it is
+read. Anything else — rows of a customer apart, several files, a file that cannot be cut —
+is partitioned on disk first (``partition.py``) and evaluated bucket by bucket; the outputs
+are merged in customer order. An event id two customers share is settled exactly as the
+usual reader settles it (``shard.fates_of``). The same bytes come out either way, for any
+number of jobs, shards or buckets, and as the evaluation made whole in memory.
+
+``evaluate_streamed`` returns ``None`` only when the contract has errors: the caller then
+loads everything the usual way, to report every problem at once.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -29,10 +36,19 @@ from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect
-from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns
-from .plan import Shard, plan_shards
-from .render import Renderers, write_csv, write_document, write_jsonl
-from .shard import ShardResult, Task, contract_of, run_shard
+from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, taken
+from .partition import PartResult, PartTask, bucket_count, partition
+from .plan import Shard, plan_parts, plan_shards
+from .render import (
+    Body,
+    Renderers,
+    copied,
+    merged,
+    write_csv,
+    write_document,
+    write_jsonl,
+)
+from .shard import ShardResult, Task, contract_of, fates_of, run_shard
 
 Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
@@ -49,6 +65,8 @@ class Streamed:
     customer_problems: list[Problem] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     cuts: Cuts = field(default_factory=dict)
+    orders: list[np.ndarray] = field(default_factory=list)  # customers' places (ceiling)
+    merged: bool = False  # buckets of the partition pass: outputs merged by customer id
 
     @property
     def ok(self) -> bool:
@@ -59,6 +77,11 @@ class Streamed:
         return any(p.code.startswith("F") and p.severity is Severity.ERROR
                    for p in self.problems)
 
+    @property
+    def shown(self) -> int:
+        """How many customers the outputs hold."""
+        return sum(s.shown_count for s in self.shards)
+
     def head(self) -> dict[str, Any]:
         assert self.loaded is not None
         md = self.loaded.contract.metadata
@@ -67,44 +90,117 @@ class Streamed:
                              "currency": md.currency},
                 "contract_lines": [ln.to_dict() for ln in self.contract_lines]}
 
-    def write(self, fmt: str, out: IO[str]) -> None:
-        """The evaluation in ``fmt`` (json, jsonl, csv), customers copied from the shards."""
-        assert self.loaded is not None
+    def body(self, fmt: str) -> Body:
+        """What writes the customers in ``fmt``: the shards' files in turn, or merged."""
         parts = [s.outputs[fmt] for s in self.shards]
+        separator = ",\n" if fmt == "json" else ""
+        if not self.merged:
+            return copied(parts, separator)
+        at = list(self.shards[0].outputs).index(fmt) if self.shards else 0
+        indexes = [s.index_file for s in self.shards]
+        return lambda out: merged(out, at, parts, indexes, separator)
+
+    def write(self, fmt: str, out: IO[str]) -> None:
+        """The evaluation in ``fmt`` (json, jsonl, csv), customers from the shards."""
+        assert self.loaded is not None
         if fmt == "json":
-            write_document(out, self.head(), parts, self.customer_problems, self.totals)
+            write_document(out, self.head(), self.shown, self.body(fmt),
+                           self.customer_problems, self.totals)
         elif fmt == "jsonl":
-            write_jsonl(out, self.head(), parts, self.customer_problems, self.totals)
+            write_jsonl(out, self.head(), self.body(fmt), self.customer_problems, self.totals)
         else:
-            write_csv(out, self.contract_lines, self.loaded.contract.metadata.currency, parts)
+            write_csv(out, self.contract_lines, self.loaded.contract.metadata.currency,
+                      self.body(fmt))
 
     def customers(self, keep_all: Callable[[str], bool] = lambda c: True
-                  ) -> Iterable[CustomerResult]:
-        """The customers from the lines spools, cuts applied; the lines of the customers
-        ``keep_all`` does not take are only the payable and pending ones."""
+                  ) -> Iterator[CustomerResult]:
+        """The customers shown, in id order, from the lines spools with the cuts applied;
+        the lines of the customers ``keep_all`` does not take are only the payable and
+        pending ones. Read as they are needed: one customer at a time is held."""
         assert self.loaded is not None
         limit = self.loaded.contract.caps.contract_total
-        for s in self.shards:
-            if s.lines_file is None:
+        for cid, n, index, record in heapq.merge(*(
+                _spooled(s.lines_file, n) for n, s in enumerate(self.shards)
+                if s.lines_file is not None)):
+            _, segment, provider, lines, shown, reason, voided = record
+            if not shown:
                 continue
-            with open(s.lines_file, "rb") as fh:
-                for index in range(s.customers):
-                    cid, segment, provider, lines, shown, reason, voided = pickle.load(fh)
-                    if not shown:
-                        continue
-                    cut = self.cuts.get((s.index, index))
-                    if cut and limit is not None:
-                        lines = apply_cuts(lines, cut, limit)
-                    if not keep_all(cid):
-                        lines = [ln for ln in lines if ln.status != "not_earned"]
-                    yield _slim(self.loaded, self.as_of, cid, segment, provider, lines,
-                                reason, voided)
+            if self.cuts and limit is not None:
+                lines = apply_cuts(lines, int(self.orders[n][index]), self.cuts, limit)
+            if not keep_all(cid):
+                lines = [ln for ln in lines if ln.status != "not_earned"]
+            yield _slim(self.loaded, self.as_of, cid, segment, provider, lines, reason,
+                        voided)
 
     def evaluation(self, keep_all: Callable[[str], bool] = lambda c: True) -> Evaluation:
-        """An ``Evaluation`` (for invoices and bills) from the spools."""
+        """An ``Evaluation`` with every customer in memory (small runs, tables)."""
         assert self.loaded is not None
         return Evaluation(self.loaded, self.as_of, list(self.customers(keep_all)),
                           self.contract_lines, self.customer_problems)
+
+    def earnings(self) -> StreamedEarnings:
+        """The evaluation as invoices and bill checks read it, customers streamed from the
+        spools (``invoicing.invoice.Earnings``)."""
+        return StreamedEarnings(self)
+
+
+@dataclass(frozen=True)
+class StreamedEarnings:
+    """A streamed evaluation for invoicing: each pass over ``customers`` reads the spools
+    again, one customer at a time."""
+
+    run: Streamed
+
+    @property
+    def loaded(self) -> LoadedContract:
+        assert self.run.loaded is not None
+        return self.run.loaded
+
+    @property
+    def as_of(self) -> date:
+        return self.run.as_of
+
+    @property
+    def contract_lines(self) -> list[Line]:
+        return self.run.contract_lines
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.run.customer_problems
+
+    @property
+    def customers(self) -> Iterable[CustomerResult]:
+        return _Passes(self.run.customers)
+
+
+class _Passes:
+    """An iterable that starts a new pass each time it is iterated."""
+
+    def __init__(self, start: Callable[[], Iterator[CustomerResult]]) -> None:
+        self._start = start
+
+    def __iter__(self) -> Iterator[CustomerResult]:
+        return self._start()
+
+
+class _Record(tuple[Any, ...]):
+    """A spooled customer, ordered by its customer id only (``heapq.merge``)."""
+
+    def __lt__(self, other: tuple[Any, ...]) -> bool:
+        return bool(self[0] < other[0])
+
+
+def _spooled(path: str, shard: int) -> Iterator[_Record]:
+    """A shard's lines spool: (customer id, shard, place in the shard, the record)."""
+    with open(path, "rb") as fh:
+        index = 0
+        while True:
+            try:
+                record = pickle.load(fh)
+            except EOFError:
+                return
+            yield _Record((record[0], shard, index, record))
+            index += 1
 
 
 def _slim(loaded: LoadedContract, as_of: date, cid: str, segment: str | None,
@@ -138,22 +234,61 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
         return None
     with open(contract_path, "rb") as fh:
         raw = fh.read()
-    shards = plan_shards(list(event_paths), dialect, jobs)
     loaded = contract_of((contract_path, raw))
-    tasks = [Task((contract_path, raw), shard, n, as_of, dialect, spool, tuple(formats),
-                  frozenset(wanted) if wanted is not None else None,
-                  keep_lines or loaded.contract.caps.contract_total is not None)
-             for n, shard in enumerate(shards)]
+    base = Task((contract_path, raw), None, 0, as_of, dialect, spool, tuple(formats),
+                frozenset(wanted) if wanted is not None else None,
+                keep_lines or loaded.contract.caps.contract_total is not None)
     run = mapper or (lambda fn, items: local_map(fn, items, jobs))
-    results: list[ShardResult] = run(run_shard, tasks)
-    if not _in_order(results) or _ids_shared(results):
-        return None
-    problems = sorted_problems([*state.problems, *_merged_problems(shards, results, dialect)])
-    out = Streamed(loaded, as_of, problems, results)
+    paths = list(event_paths)
+    sorted_run = _sorted(base, paths, dialect, jobs, run) if len(paths) == 1 else None
+    if sorted_run is not None:
+        tasks, results, reading = sorted_run
+    else:
+        tasks, results, reading = _partitioned(base, paths, dialect, jobs, run)
+    tasks, results = _settle_shared_ids(tasks, results, run)
+    problems = sorted_problems([*state.problems, *reading, *_checks(results)])
+    out = Streamed(loaded, as_of, problems, results, merged=sorted_run is None)
     if not out.ok:
         return out
     _finish(out, tasks, run, wanted is None)
     return out
+
+
+Reading = list[Problem]  # the problems found reading the rows, per file where cut
+
+
+def _sorted(base: Task, paths: list[str], dialect: Dialect, jobs: int, run: Mapper
+            ) -> tuple[list[Task], list[ShardResult], Reading] | None:
+    """One file cut into shards of whole customers, evaluated as read; None when it turns
+    out not to be sorted by customer."""
+    shards = plan_shards(paths, dialect, jobs)
+    tasks = [replace(base, shard=shard, index=n) for n, shard in enumerate(shards)]
+    results: list[ShardResult] = run(run_shard, tasks)
+    if not _in_order(results):
+        return None
+    parts = [(0, s, r.watches) for s, r in zip(shards, results, strict=True)]
+    return tasks, results, _file_problems(parts, dialect)
+
+
+def _partitioned(base: Task, paths: list[str], dialect: Dialect, jobs: int, run: Mapper
+                 ) -> tuple[list[Task], list[ShardResult], Reading]:
+    """The input partitioned by customer on disk, then evaluated bucket by bucket."""
+    parts = plan_parts(paths, dialect, jobs)
+    buckets = bucket_count(paths, jobs)
+    found: list[PartResult] = run(partition, [
+        PartTask(file_index, part, n, dialect, base.spool, buckets)
+        for n, (file_index, part) in enumerate(parts)])
+    reading = [p for r in found for p in r.problems]
+    reading += _file_problems([(fi, part, r.watches) for (fi, part), r
+                               in zip(parts, found, strict=True)], dialect)
+    tasks = [replace(base, index=b, check_only=has_errors(reading),
+                     bucket=tuple(r.files[b] for r in found if b in r.files))
+             for b in range(buckets)]
+    return tasks, run(run_shard, tasks), reading
+
+
+def _checks(results: list[ShardResult]) -> list[Problem]:
+    return [p for r in results for p in r.problems]
 
 
 def _in_order(results: list[ShardResult]) -> bool:
@@ -164,28 +299,49 @@ def _in_order(results: list[ShardResult]) -> bool:
                for a, b in itertools.pairwise(bounds))
 
 
-def _ids_shared(results: list[ShardResult]) -> bool:
-    """An event id (by its 64-bit hash) of two customers: the in-memory reader then says
-    exactly which rows (E007, E008)."""
+def _settle_shared_ids(tasks: list[Task], results: list[ShardResult], run: Mapper
+                       ) -> tuple[list[Task], list[ShardResult]]:
+    """Event ids of two customers (by their 64-bit hashes): every row with such an id is
+    gathered from every shard and settled as the usual reader settles it; the shards are
+    then checked again with those fates, so the problems are exactly the reader's."""
+    shared = _shared_hashes(results)
+    if not shared:
+        return tasks, results
+    gathered: list[ShardResult] = run(run_shard, [
+        replace(t, gather=shared, formats=(), keep_lines=False) for t in tasks])
+    fates = fates_of([g for r in gathered for g in r.gathered])
+    if all(f is None for f in fates.values()):
+        return tasks, results  # only the hashes were alike: nothing changes
+    again = [replace(t, fates=fates, check_only=True) for t in tasks]
+    return again, run(run_shard, again)
+
+
+def _shared_hashes(results: list[ShardResult]) -> frozenset[int]:
+    """Hashes of event ids found for more than one customer (each customer's ids are
+    hashed once)."""
     hashes = np.concatenate([np.frombuffer(r.id_hashes, dtype=np.uint64) for r in results]
                             or [np.zeros(0, dtype=np.uint64)])
     hashes.sort(kind="stable")
-    return bool(len(hashes) > 1 and (hashes[1:] == hashes[:-1]).any())
+    if len(hashes) < 2:
+        return frozenset()
+    return frozenset(int(h) for h in np.unique(hashes[1:][hashes[1:] == hashes[:-1]]))
 
 
-def _merged_problems(shards: list[Shard], results: list[ShardResult], dialect: Dialect
-                     ) -> list[Problem]:
-    out = [p for r in results for p in r.problems]
-    cut_files: dict[str, PersonalIdWatch] = {}
-    for shard, r in zip(shards, results, strict=True):
-        for path, (ids, first) in r.watches.items():
-            watch = cut_files.setdefault(path, PersonalIdWatch())
+def _file_problems(parts: list[tuple[int, Shard, dict[str, tuple[set[str], int | None]]]],
+                   dialect: Dialect) -> list[Problem]:
+    """What the usual reader says once per file, for files read in byte ranges: customer ids
+    like a henkilötunnus (``E015``), the encoding named (``F005``)."""
+    out: list[Problem] = []
+    cut_files: dict[tuple[int, str], PersonalIdWatch] = {}
+    for file_index, shard, watches in parts:
+        if shard.whole:
+            continue
+        watch = cut_files.setdefault((file_index, shard.files[0]), PersonalIdWatch())
+        for ids, first in watches.values():
             watch.ids |= ids
             if first is not None and (watch.first_row is None or first < watch.first_row):
                 watch.first_row = first
-        if not shard.whole and shard.files[0] not in cut_files:
-            cut_files[shard.files[0]] = PersonalIdWatch()
-    for path, watch in cut_files.items():
+    for (_, path), watch in cut_files.items():
         found = watch.problem(path)
         if found is not None:
             out.append(found)
@@ -196,61 +352,92 @@ def _merged_problems(shards: list[Shard], results: list[ShardResult], dialect: D
 
 
 def _finish(out: Streamed, tasks: list[Task], run: Mapper, showing_all: bool) -> None:
-    """The contract lines, the ceiling's cuts (the shards it cut are written again), the
-    customer problems and the totals."""
+    """The contract lines, the ceiling's cuts (with a ceiling the shards write their
+    customers now, cut), the customer problems and the totals."""
     loaded = out.loaded
     assert loaded is not None
     contract_lines: list[Line] = []
     if showing_all or loaded.contract.caps.contract_total is not None:
         contract_lines, _ = evaluate_contract_lines(loaded, out.as_of)
+    sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
     limit = loaded.contract.caps.contract_total
     if limit is not None:
-        cols = columns([r.ceiling for r in out.shards], contract_lines)
-        out.cuts, _, _ = ceiling_cuts(limit, cols)
-        contract_lines = apply_cuts(contract_lines, out.cuts.get((-1, -1), {}), limit)
-        redo = sorted({s for s, _ in out.cuts if s >= 0})
-        if redo:
-            again = run(rerender_shard, [(tasks[s], {k[1]: v for k, v in out.cuts.items()
-                                                     if k[0] == s}) for s in redo])
-            for s, (outputs, totals) in zip(redo, again, strict=True):
-                out.shards[s].outputs = outputs
-                out.shards[s].totals = totals
+        out.orders = _orders(out)
+        shown = [np.frombuffer(r.shown_flags, dtype=np.int8).astype(bool) for r in out.shards]
+        cols = columns([r.ceiling for r in out.shards], contract_lines, out.orders, shown)
+        out.cuts = ceiling_cuts(limit, cols)
+        contract_lines = apply_cuts(contract_lines, -1, out.cuts, limit)
+        if tasks and tasks[0].formats:
+            written = run(render_shard, [(t, out.cuts, out.orders[n])
+                                         for n, t in enumerate(tasks)])
+            for r, (outputs, index_file, totals) in zip(out.shards, written, strict=True):
+                r.outputs, r.index_file, r.totals = outputs, index_file, totals
+            sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
+        else:
+            payable, pending = taken(cols, out.cuts)
+            sums = [sums[0] - payable, sums[1] - pending, sums[2]]
     out.contract_lines = contract_lines if showing_all else []
-    out.customer_problems = [p for r in out.shards for p in r.customer_problems]
-    sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
+    owned = [(c, p) for r in out.shards for c, p in zip(r.problem_owners, r.customer_problems,
+                                                         strict=True)]
+    if out.merged:  # a customer's problems stay together and in order: a stable sort
+        owned.sort(key=lambda cp: cp[0])
+    out.customer_problems = [p for _, p in owned]
     own = Totals.of(out.contract_lines)
     out.totals = Totals(sums[0] + own.payable, sums[1] + own.pending,
                         sums[2] + own.not_earned)
 
 
-def rerender_shard(job: tuple[Task, dict[int, dict[int, Decimal]]]
-                   ) -> tuple[dict[str, str], tuple[Decimal, Decimal, Decimal]]:
-    """A shard's outputs written again from its lines spool, with the ceiling's cuts; and
-    the totals of the customers it shows."""
-    task, cuts = job
+def _orders(out: Streamed) -> list[np.ndarray]:
+    """Each shard's customers' places in id order among every shard's (the ceiling's
+    accrual order): consecutive for a sorted file, merged from the buckets' ids."""
+    if not out.merged:
+        offsets = np.cumsum([0, *(r.customers for r in out.shards)])
+        return [np.arange(r.customers, dtype=np.int64) + offsets[n]
+                for n, r in enumerate(out.shards)]
+    orders = [np.zeros(r.customers, dtype=np.int64) for r in out.shards]
+    streams = [_ids(r.ids_file, n) for n, r in enumerate(out.shards) if r.ids_file]
+    for rank, (_, n, index) in enumerate(heapq.merge(*streams)):
+        orders[n][index] = rank
+    return orders
+
+
+def _ids(path: str, shard: int) -> Iterator[tuple[str, int, int]]:
+    """A bucket's customers in order: (id, bucket, place in the bucket)."""
+    index = 0
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                ids: list[str] = pickle.load(fh)
+            except EOFError:
+                return
+            for cid in ids:
+                yield cid, shard, index
+                index += 1
+
+
+def render_shard(job: tuple[Task, Cuts, np.ndarray]
+                 ) -> tuple[dict[str, str], str | None, tuple[Decimal, Decimal, Decimal]]:
+    """A shard's customers written from its lines spool, with the ceiling's cuts
+    (``places``: its customers' places in id order); and the totals of those it shows."""
+    task, cuts, places = job
     loaded = contract_of(task.contract)
     limit = loaded.contract.caps.contract_total
     assert limit is not None
-    renderers = Renderers(loaded, task.formats, task.spool, task.index, suffix="-cut")
+    renderers = Renderers(loaded, task.formats, task.spool, task.index, suffix="-cut",
+                          indexed=task.indexed)
     sums = [Decimal("0.00")] * 3
     path = os.path.join(task.spool, f"lines-{task.index}.pkl")
     try:
-        with open(path, "rb") as fh:
-            index = 0
-            while True:
-                try:
-                    cid, segment, provider, lines, shown, reason, voided = pickle.load(fh)
-                except EOFError:
-                    break
-                if shown:
-                    lines = apply_cuts(lines, cuts.get(index, {}), limit)
-                    result = _slim(loaded, task.as_of, cid, segment, provider, lines,
-                                   reason, voided)
-                    renderers.customer(index, result)
-                    totals = result.totals
-                    sums = [sums[0] + totals.payable, sums[1] + totals.pending,
-                            sums[2] + totals.not_earned]
-                index += 1
+        for _, _, index, record in _spooled(path, task.index):
+            cid, segment, provider, lines, shown, reason, voided = record
+            if shown:
+                lines = apply_cuts(lines, int(places[index]), cuts, limit)
+                result = _slim(loaded, task.as_of, cid, segment, provider, lines, reason,
+                               voided)
+                renderers.customer(index, result)
+                totals = result.totals
+                sums = [sums[0] + totals.payable, sums[1] + totals.pending,
+                        sums[2] + totals.not_earned]
     finally:
         renderers.close()
-    return renderers.files, (sums[0], sums[1], sums[2])
+    return renderers.files, renderers.index_file, (sums[0], sums[1], sums[2])

@@ -1,17 +1,24 @@
 """What one shard does: read its rows, check them, and evaluate its customers one at a time.
 
-A shard holds whole customers, sorted by customer id. Its rows are read by the usual
-readers (the same problems, at the same rows), grouped by customer as they come, and each
-customer is checked as loading checks every event (an event id repeated or reused, ``E007``
-and ``E008``; providers and segments the contract lacks, ``E013``; a referral no segment
-takes, ``E014``), then evaluated as ``engine.evaluate_customer`` does. Only one customer's
-rows are held at a time. What the shard leaves behind: its customers written out in the
-formats asked for, their lines in a spool (for the ceiling's cuts and for invoices), the
-lines in compact form for the contract ceiling (``ceiling.py``), and the hashes of its event
-ids, so ids reused across shards are found (``run.py``).
+A shard is either a byte range of a file sorted by customer (``Task.shard``: its rows are
+read by the usual readers, the same problems at the same rows, and grouped by customer as
+they come), or a bucket of the partition pass (``Task.bucket``, ``partition.py``: the
+events already read and checked, grouped by customer, the customers taken in id order).
+Either way each customer is checked as loading checks every event (an event id repeated or
+reused, ``E007`` and ``E008``; providers and segments the contract lacks, ``E013``; a
+referral no segment takes, ``E014``), then evaluated as ``engine.evaluate_customer`` does.
+What the shard leaves behind: its customers written out in the formats asked for, their
+lines in a spool (for the ceiling's cuts and for invoices), the lines in compact form for
+the contract ceiling (``ceiling.py``), and the hashes of its event ids, so ids of two
+customers are found (``run.py``).
+
+An event id of two customers is settled as the usual reader settles it, over every row with
+that id in input order (``fates_of``): a second run is given each such row's fate, so the
+problems are the reader's own, and the rows it leaves out are left out of every check.
 
 Everything a shard needs arrives as plain data (``Task``: the contract's bytes, the shard's
-byte range), so it runs alike in this process, a worker process or a Dask worker.
+byte range or bucket files), so it runs alike in this process, a worker process or a Dask
+worker.
 """
 
 from __future__ import annotations
@@ -28,17 +35,21 @@ from typing import Any, BinaryIO
 
 from ..contract.load import Draft, LoadedContract
 from ..engine import CustomerResult, customer_problems, evaluate_customer
-from ..errors import Problem, Severity
+from ..errors import Problem, Severity, Source
 from ..events.model import EventBase
-from ..events.read import EventSet, iter_file, iter_jsonl_range, iter_range
+from ..events.read import EventSet
 from ..events.timeline import timeline
 from ..pipeline import check_named_values, check_referral_segments, load_contract_bytes
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect, quoted
-from .plan import Shard
+from .ceiling import day_of, rank_of
+from .partition import bucket_groups, decode, position, read_records
+from .plan import Shard, read_rows
 from .render import Renderers
 
 Rows = Iterator[tuple[EventBase | None, list[Problem]]]
+Position = tuple[int, int]  # the file's place among the inputs, the row
+Fates = dict[Position, Problem | None]  # rows of an id two customers share: left out, or kept
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ class Task:
     """One shard's work, as plain data."""
 
     contract: tuple[str, bytes]  # the contract file's name (as given) and bytes
-    shard: Shard
+    shard: Shard | None  # a byte range or a file (None: a bucket)
     index: int
     as_of: date
     dialect: Dialect
@@ -54,6 +65,27 @@ class Task:
     formats: tuple[str, ...] = ()  # outputs to write: "json", "jsonl", "csv"
     wanted: frozenset[str] | None = None  # only these customers (None: all)
     keep_lines: bool = False  # spool every customer's lines (the ceiling may cut; invoices)
+    bucket: tuple[str, ...] | None = None  # a bucket's files (then ``shard`` is not read)
+    fates: Fates | None = None  # rows whose event id two customers share
+    check_only: bool = False  # the input has errors already: check, evaluate nothing
+    gather: frozenset[int] | None = None  # only collect the rows of these event id hashes
+
+    @property
+    def indexed(self) -> bool:
+        """Outputs merged by customer id with other shards' (buckets), not copied in turn."""
+        return self.bucket is not None
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A row whose event id may be another customer's too, as ``fates_of`` needs it."""
+
+    position: Position
+    event_id: str
+    customer_id: str
+    type: str
+    known_on: date
+    source: Source
 
 
 @dataclass
@@ -70,8 +102,14 @@ class ShardResult:
     id_hashes: bytes = b""
     watches: dict[str, tuple[set[str], int | None]] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # format -> file
+    index_file: str | None = None  # customers shown and their outputs' lengths (buckets)
     lines_file: str | None = None
+    ids_file: str | None = None  # the customers evaluated, in order (buckets, a ceiling)
+    shown_flags: bytes = b""  # for each customer evaluated: 1 when it is shown
     shown: list[str] = field(default_factory=list)  # the customers shown, with --customer
+    shown_count: int = 0
+    problem_owners: list[str] = field(default_factory=list)  # customer_problems' customers
+    gathered: list[Gathered] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -97,7 +135,12 @@ def run_shard(task: Task) -> ShardResult:
     loaded = contract_of(task.contract)
     work = _Work(task, loaded)
     try:
-        work.run()
+        if task.gather is not None:
+            work.gather(task.gather)
+        elif task.bucket is not None:
+            work.run_bucket(task.bucket)
+        else:
+            work.run()
     finally:
         work.close()
     return work.result
@@ -122,10 +165,17 @@ class _Work:
         self.sums = [Decimal("0.00")] * 3
         self.evaluate_all = task.wanted is None or \
             loaded.contract.caps.contract_total is not None
-        self.renderers = Renderers(loaded, task.formats, task.spool, task.index)
+        # with a contract ceiling the customers are written once its cuts are known
+        # (``run.render_shard``), not twice
+        ceiling = loaded.contract.caps.contract_total is not None
+        self.renderers = Renderers(loaded, () if ceiling else task.formats, task.spool,
+                                   task.index, indexed=task.indexed)
+        self.shown_flags = array("b")
         self.compact = _Compact()
+        self.ids: list[str] | None = [] if task.indexed and \
+            loaded.contract.caps.contract_total is not None else None
         self.lines_fh: BinaryIO | None = None
-        if task.keep_lines:
+        if task.keep_lines and task.gather is None:
             self.result.lines_file = os.path.join(task.spool, f"lines-{task.index}.pkl")
             self.lines_fh = open(self.result.lines_file, "wb")  # noqa: SIM115
 
@@ -135,23 +185,14 @@ class _Work:
             self.lines_fh.close()
 
     def rows(self) -> Rows:
-        shard, dialect = self.task.shard, self.task.dialect
-        if shard.whole:
-            for path in shard.files:
-                yield from iter_file(path, dialect)
-            return
-        assert shard.start is not None and shard.end is not None
-        path = shard.files[0]
-        if shard.jsonl:
-            yield from iter_jsonl_range(path, shard.start, shard.end, shard.first_row,
-                                        dialect, self.watch)
-        else:
-            yield from iter_range(path, shard.start, shard.end, shard.first_row, dialect,
-                                  (shard.header, shard.cells_in_header, shard.delimiter),
-                                  self.watch)
-        self.result.watches[path] = (self.watch.ids, self.watch.first_row)
+        shard = self.task.shard
+        assert shard is not None
+        yield from read_rows(shard, self.task.dialect, self.watch)
+        if not shard.whole:
+            self.result.watches[shard.files[0]] = (self.watch.ids, self.watch.first_row)
 
     def run(self) -> None:
+        """A byte range (or a file) sorted by customer: customers as their rows come."""
         current: str | None = None
         group: list[EventBase] = []
         for event, problems in self.rows():
@@ -160,7 +201,7 @@ class _Work:
                 continue
             if event.customer_id != current:
                 if current is not None:
-                    self.customer(current, group)
+                    self.customer(current, group, [(0, e.row) for e in group])
                 if current is not None and event.customer_id < current:
                     self.result.in_order = False
                     return
@@ -169,9 +210,34 @@ class _Work:
                     self.result.first = current
             group.append(event)
         if current is not None:
-            self.customer(current, group)
+            self.customer(current, group, [(0, e.row) for e in group])
         self.result.last = current
         self.finish()
+
+    def run_bucket(self, files: tuple[str, ...]) -> None:
+        """A bucket of the partition pass: its customers in id order."""
+        groups = bucket_groups(files)
+        ids = sorted(groups)
+        self.result.first = ids[0] if ids else None
+        self.result.last = ids[-1] if ids else None
+        for cid in ids:
+            records = groups.pop(cid)  # the memory of a customer goes once it is done
+            self.customer(cid, [decode(r) for r in records],
+                          [position(r) for r in records])
+        self.finish()
+
+    def gather(self, hashes: frozenset[int]) -> None:
+        """Only collect the rows whose event id has one of ``hashes`` (``fates_of``)."""
+        if self.task.bucket is not None:
+            found: Iterator[tuple[int, EventBase]] = (
+                (r[0], decode(r)) for r in read_records(self.task.bucket))
+        else:
+            found = ((0, e) for e, _ in self.rows() if e is not None)
+        for file_index, e in found:
+            if id_hash(e.event_id) in hashes:
+                self.result.gathered.append(Gathered(
+                    (file_index, e.row), e.event_id, e.customer_id,
+                    e.type, e.known_on, e.source))  # type: ignore[attr-defined]
 
     def finish(self) -> None:
         r = self.result
@@ -179,9 +245,17 @@ class _Work:
         r.id_hashes = self.hashes.tobytes()
         r.ceiling = self.compact.to_bytes()
         r.outputs = self.renderers.files
+        r.index_file = self.renderers.index_file
+        r.shown_flags = self.shown_flags.tobytes()
+        if self.ids is not None:
+            r.ids_file = os.path.join(self.task.spool, f"ids-{self.task.index}.pkl")
+            with open(r.ids_file, "wb") as fh:
+                for at in range(0, len(self.ids), 4096):  # read back a batch at a time
+                    pickle.dump(self.ids[at:at + 4096], fh, protocol=5)
 
-    def customer(self, customer_id: str, rows: list[EventBase]) -> None:
-        kept, problems = _checked(rows)
+    def customer(self, customer_id: str, rows: list[EventBase],
+                 positions: list[Position]) -> None:
+        kept, problems = _checked(rows, positions, self.task.fates)
         events = EventSet(kept)
         problems.extend(check_named_values(self.draft, events))
         problems.extend(check_referral_segments(self.loaded, events))
@@ -191,7 +265,7 @@ class _Work:
             if e.event_id not in seen:
                 seen.add(e.event_id)
                 self.hashes.append(id_hash(e.event_id))
-        if self.result.has_errors:
+        if self.task.check_only or self.result.has_errors:
             return  # nothing is computed from input with errors: only the checks go on
         wanted = self.task.wanted
         if not self.evaluate_all and wanted is not None and customer_id not in wanted:
@@ -206,6 +280,9 @@ class _Work:
         index = self.result.customers
         self.result.customers += 1
         self.compact.add(index, result)
+        self.shown_flags.append(shown)
+        if self.ids is not None:
+            self.ids.append(result.customer_id)
         if self.lines_fh is not None:
             pickle.dump(spooled(result, shown), self.lines_fh, protocol=5)
         if not shown:
@@ -213,11 +290,14 @@ class _Work:
             return
         if self.task.wanted is not None:
             self.result.shown.append(result.customer_id)
+        self.result.shown_count += 1
         totals = result.totals
         self.sums[0] += totals.payable
         self.sums[1] += totals.pending
         self.sums[2] += totals.not_earned
-        self.result.customer_problems.extend(customer_problems(result))
+        found = customer_problems(result)
+        self.result.customer_problems.extend(found)
+        self.result.problem_owners.extend([result.customer_id] * len(found))
         self.renderers.customer(index, result)
 
 
@@ -228,31 +308,71 @@ def spooled(result: CustomerResult, shown: bool) -> tuple[Any, ...]:
             ctx.segment_reason, ctx.timeline.voided)
 
 
-def _checked(rows: list[EventBase]) -> tuple[list[EventBase], list[Problem]]:
-    """One customer's rows as loading checks every row (``events.read._collect``): an event
-    id repeated with the same recorded date, or reused for another type, is left out."""
+def _checked(rows: list[EventBase], positions: list[Position], fates: Fates | None
+             ) -> tuple[list[EventBase], list[Problem]]:
+    """One customer's rows (in input order) as loading checks every row
+    (``events.read._collect``): an event id repeated with the same recorded date, or reused
+    for another type, is left out. A row whose id another customer has too takes its fate
+    from ``fates`` (settled over every customer's rows with that id)."""
     kept: list[EventBase] = []
     problems: list[Problem] = []
     versions: dict[tuple[str, Any], EventBase] = {}
     first_of: dict[str, EventBase] = {}
-    for event in rows:
+    for event, at in zip(rows, positions, strict=True):
+        if fates and at in fates:
+            fate = fates[at]
+            if fate is None:
+                kept.append(event)
+            else:
+                problems.append(fate)
+            continue
         key = (event.event_id, event.known_on)
         if key in versions:
-            problems.append(Problem(
-                "E007", f"event id {quoted(event.event_id)} repeats with the same recorded "
-                f"date {event.known_on} (first at {versions[key].source}); a correction needs "
-                "a later recorded date", event.source))
+            problems.append(repeated(event, versions[key].source))
             continue
         first = first_of.get(event.event_id)
         if first is not None and first.type != event.type:  # type: ignore[attr-defined]
-            problems.append(Problem(
-                "E008", f"event id {quoted(event.event_id)} was first used at {first.source} "
-                "for another customer or event type", event.source))
+            problems.append(reused(event, first.source))
             continue
         versions[key] = event
         first_of.setdefault(event.event_id, event)
         kept.append(event)
     return kept, problems
+
+
+def repeated(event: EventBase | Gathered, first: Source) -> Problem:
+    """``E007`` as the reader words it."""
+    return Problem("E007", f"event id {quoted(event.event_id)} repeats with the same recorded "
+                   f"date {event.known_on} (first at {first}); a correction needs a later "
+                   "recorded date", event.source)
+
+
+def reused(event: EventBase | Gathered, first: Source) -> Problem:
+    """``E008`` as the reader words it."""
+    return Problem("E008", f"event id {quoted(event.event_id)} was first used at {first} "
+                   "for another customer or event type", event.source)
+
+
+def fates_of(rows: list[Gathered]) -> Fates:
+    """What the usual reader does with each row of ``rows`` (every row of some event ids,
+    from every shard): the reader's ``_collect`` over them in input order. Rows of other ids
+    never meet these in it, so the fates are exactly the reader's."""
+    fates: Fates = {}
+    versions: dict[tuple[str, date], Gathered] = {}
+    first_of: dict[str, Gathered] = {}
+    for row in sorted(rows, key=lambda r: r.position):
+        key = (row.event_id, row.known_on)
+        first = first_of.get(row.event_id)
+        if key in versions:
+            fates[row.position] = repeated(row, versions[key].source)
+        elif first is not None and (first.customer_id, first.type) != (row.customer_id,
+                                                                       row.type):
+            fates[row.position] = reused(row, first.source)
+        else:
+            fates[row.position] = None
+            versions[key] = row
+            first_of.setdefault(row.event_id, row)
+    return fates
 
 
 class _Compact:
@@ -275,8 +395,8 @@ class _Compact:
             cents = line.amount.scaleb(2)
             if cents != cents.to_integral_value():
                 raise ValueError("a line amount that is not whole cents")
-            self.rank.append((0 if line.status == "payable" else 2) + (line.amount >= 0))
-            self.day.append(line.date.toordinal() if line.date else date.max.toordinal())
+            self.rank.append(rank_of(line))
+            self.day.append(day_of(line))
             self.customer.append(index)
             self.pos.append(pos)
             self.cents.append(int(cents))
