@@ -206,6 +206,8 @@ class Benefits(_Strict):
     months_before: int = Field(default=12, ge=0, le=60)  # benefit months before referral
     months_after: int = Field(default=24, ge=0, le=60)
     days_per_month: Distribution = dist(uniform=(18, 22))  # while unemployed
+    # a month mostly worked still pays an adjusted benefit (half the days) with this chance
+    while_working: Share = Decimal("0.25")
     daily_amount: Distribution = dist(fixed=37.21)
     benefit_days: Distribution = dist(uniform=(100, 900))  # at referral
 

@@ -117,6 +117,8 @@ class Plan:
     benefits: bool = False
     hours: bool = False  # hours rows are counted (with the activities, or any)
     expenses: bool = False  # expense rows are counted (with the categories, or any)
+    earnings: bool = False  # earnings rows are counted: each job's wages, month by month
+    cumulative_days: bool = False  # benefit rows carry the customer's benefit days in all
     education_kinds: tuple[str, ...] = ("vocational",)
     end_reasons: tuple[str, ...] = ()  # service ends are counted by reason: every one ends
     columns: tuple[str, ...] = field(default=ROW_FIELDS)
@@ -183,6 +185,8 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
         if segs is not None else []
     kinds = {comp.kind_name: comp for comp in c.components}
     wanted = [w for comp in c.components for w in comp.wanted_events()]
+    # a buyer's share by benefit days paid in all is read from the benefit rows' counter
+    cumulative = any(getattr(comp, "buyer_share", None) is not None for comp in c.components)
     counted = {name: _values(wanted, *name.split(".")) for name in (
         "hours.activity", "survey.instrument", "expense.category", "education.kind",
         "service_end.reason")}
@@ -197,14 +201,17 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
         starts_at_referral=c.windows.service.starts_at == "referral",
         activities=counted["hours.activity"], instruments=counted["survey.instrument"],
         categories=counted["expense.category"],
-        benefits="benefit_reduction" in kinds or any(
-            getattr(comp, "benefit_test", None) is not None for comp in c.components),
+        benefits="benefit_reduction" in kinds or any(w.type == "benefit" for w in wanted)
+        or any(getattr(comp, "benefit_test", None) is not None for comp in c.components),
         hours=any(w.type == "hours" for w in wanted),
+        earnings=any(w.type == "earnings" for w in wanted),
+        cumulative_days=cumulative,
         expenses=any(w.type == "expense" for w in wanted),
         education_kinds=_with(counted["education.kind"], "vocational"),
         end_reasons=_with(counted["service_end.reason"], "ended")
         if counted["service_end.reason"] else (),
-        columns=(*ROW_FIELDS[:13], *attrs, *ROW_FIELDS[13:]),
+        columns=(*ROW_FIELDS[:13], *attrs, *ROW_FIELDS[13:],
+                 *(("cumulative_days",) if cumulative else ())),
         profiles={s: cohort.profile(s) for s in ids},
         quoting=any(ch in t for t in texts for ch in ',"\r\n'), source=source)
 
@@ -407,9 +414,12 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
         u(), u()  # the same draws taken whether or not the service starts
     jobs = _jobs(cid, profile, start or ref, u)
     rows.extend(row for _, _, job_rows in jobs for row in job_rows)
+    if plan.earnings:
+        rows.extend(_earnings(cid, jobs))
     rows.extend(_education(plan, cid, profile, ref, u))
     if plan.benefits:
-        rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u))
+        days_before = int(rows[0]["benefit_days"]) if plan.cumulative_days else None
+        rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u, days_before))
     if u.chance(svc.re_referred):
         again = ref + timedelta(days=int(30 + 300 * u()))
         rows.append({"event_id": f"{cid}-r2", "customer_id": cid, "type": "referral",
@@ -584,17 +594,59 @@ def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> l
 
 
 def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date | None]],
-              u: Draws) -> Iterator[Row]:
+              u: Draws, days_at_referral: int | None = None) -> list[Row]:
+    """A benefit row a month; in a month whose middle day is worked, none, or with the
+    chance ``while_working`` an adjusted benefit of half the days; with
+    ``days_at_referral``, each row also says the benefit days paid in all up to and including
+    it (the referral's count at the referral month, earlier months counted back from it)."""
     ben = profile.benefits
     first = add_months(ref.replace(day=1), -ben.months_before)
+    rows = []
     for n in range(ben.months_before + ben.months_after):
         month = add_months(first, n)
         mid = month + timedelta(days=14)
         working = any(a <= mid and (b is None or mid <= b) for a, b in jobs)
-        days = 0 if working else int(ben.days_per_month.draw(u(), u()))
+        if not working:
+            days = int(ben.days_per_month.draw(u(), u()))
+        elif u.chance(ben.while_working):  # adjusted benefit beside part-time or low pay
+            days = max(int(ben.days_per_month.draw(u(), u())) // 2, 1)
+        else:
+            days = 0
         amount = days * ben.daily_amount.draw(0.5, 0.5)
-        yield {"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
-               "date": month.isoformat(), "days": str(days), "amount": f"{amount:.2f}"}
+        rows.append({"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
+                     "date": month.isoformat(), "days": str(days), "amount": f"{amount:.2f}"})
+    if days_at_referral is not None:
+        before = sum(int(r["days"]) for r in rows[:ben.months_before])
+        running = max(days_at_referral - before, 0)
+        for row in rows:
+            running += int(row["days"])
+            row["cumulative_days"] = str(running)
+    return rows
+
+
+EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
+
+
+def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]]) -> list[Row]:
+    """Each job's wages as the income register reports them: one earnings row a calendar
+    month, dated its last day (the pay date), the monthly wage times the share of the
+    month's days worked. Evidence: the register. No draws are taken."""
+    rows = []
+    for n, (begin, end, job_rows) in enumerate(jobs):
+        wage, kind = float(job_rows[0]["wage"]), job_rows[0]["kind"]
+        last = end if end is not None else add_months(begin, EARNED_MONTHS) - timedelta(days=1)
+        month = begin.replace(day=1)
+        for m in range(EARNED_MONTHS + 1):
+            first_day = add_months(month, m)
+            if first_day > last:
+                break
+            pay_day = add_months(first_day, 1) - timedelta(days=1)
+            worked = (min(pay_day, last) - max(first_day, begin)).days + 1
+            amount = wage * worked / pay_day.day
+            rows.append({"event_id": f"{cid}-w{n}-{m}", "customer_id": cid, "type": "earnings",
+                         "date": pay_day.isoformat(), "amount": f"{amount:.2f}",
+                         "evidence": "register", "kind": kind})
+    return rows
 
 
 # --- whole files -------------------------------------------------------------------------

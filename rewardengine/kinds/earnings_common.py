@@ -41,6 +41,7 @@ from ..contract.model import (
     OutcomeWindow,
     Path,
     Site,
+    WantedEvent,
     amount_at,
 )
 from ..contract.windows import Deadline
@@ -76,6 +77,11 @@ class PeriodRules(ComponentBase):
 
     def deadline_date(self) -> date | None:
         return self.reach_by
+
+    def wanted_events(self) -> list[WantedEvent]:
+        """Earnings rows when earnings decide, benefit rows when benefit does."""
+        return ([WantedEvent("earnings")] if self.min_earnings is not None else []) + (
+            [WantedEvent("benefit")] if self.benefit != "any" else [])
 
     def checks(self, site: Site) -> list[Problem]:
         if self.min_earnings is None and self.benefit == "any":

@@ -67,6 +67,7 @@ from ..contract.model import (
     Site,
     Strict,
     Threshold,
+    WantedEvent,
     WorkRules,
     amount_at,
     weights_of,
@@ -127,6 +128,10 @@ class EmploymentCondition(ComponentBase):
     def thresholds(self) -> list[Threshold]:
         return [CalendarThreshold(self.unit, self.required, self.reference_period,
                                   ("required",))]
+
+    def wanted_events(self) -> list[WantedEvent]:
+        """Earnings rows when wages are read from them (``wages: earnings``)."""
+        return [WantedEvent("earnings")] if self.wages == "earnings" else []
 
     def checks(self, site: Site) -> list[Problem]:
         key = "min_hours_per_week" if self.unit == "weeks" else "min_monthly_wage"
