@@ -190,8 +190,8 @@ def test_y001_two_documents() -> None:
     assert "another document" in p.message
 
 
-@pytest.mark.parametrize("loader", ["libyaml", "pure"])
-@pytest.mark.parametrize("brackets", [200, 3000, 300_000])
+@pytest.mark.parametrize(("loader", "brackets"), [
+    ("libyaml", 200), ("pure", 200), ("libyaml", 300_000)])
 def test_y002_nested_too_deeply(loader: str, brackets: int,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # located at the bracket past the limit of 200 levels (the mapping is the first level),
