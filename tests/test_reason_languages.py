@@ -157,3 +157,51 @@ def test_html_and_xlsx_show_the_reasons_in_the_language(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO(invoice_xlsx(inv, "sv")))
     cells = {c for row in book["Rader"].iter_rows(values_only=True) for c in row}
     assert Labels("sv").reason(english) in cells and english not in cells
+
+
+# --- the bill check in three languages -----------------------------------------------------
+
+BILL = ('asiakas,maksuerä,kerta,summa\nT03,result,spell:T03-E1:open,"750,00"\n'
+        'T01,result,spell:T01-E1:open,"750,00"\nT09,result,spell:T09-E1:open,"750,00"\n')
+VERIFY_HTML = {
+    "fi": ["Laskun tarkastus", "Laskussa on virheitä", "Laskutettu <b>2\xa0250,00</b>",
+           "Summa eroaa", "1.9.2020 .. 30.9.2020", "laskutettu koko 750,00, mutta 190,00 on jo "
+           "laskutettu, joten maksettava on 560,00: 190,00 laskutettu laskulla TTV-BRK-0004",
+           "laskutettu jo laskulla TTV-BRK-0002 rivillä 1 (tähän mennessä 750,00)",
+           "ei ansiota result &#x27;spell:T09-E1:open&#x27; asiakkaalle T09 30.9.2020 mennessä"],
+    "sv": ["Granskning av faktura", "Fakturan har fel", "Beloppet avviker",
+           "hela 750,00 fakturerat men 190,00 har redan fakturerats, så 560,00 ska betalas",
+           "redan fakturerat på TTV-BRK-0002 rad 1 (750,00 hittills)"],
+    "en": ["Bill verification", "The bill is not right", "Amount differs",
+           "billed the full 750,00 but 190,00 was already invoiced, so 560,00 is due"],
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_verify_html_in_each_language(tmp_path: Path, lang: str) -> None:
+    """The README's bill from another system, checked against the buyer's ledger of the
+    Tehostettu months: the report in one language, Finnish formats; JSON as it was."""
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    ledger = tmp_path / "buyer.sqlite"
+    _invoices("tehostettu_tyonvalitys", ledger,
+              ("2020-04", "2020-05", "2020-06", "2020-07", "2020-08"))
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(BILL, encoding="utf-8")
+    args = ["verify", str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
+            str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv"), str(bill),
+            "--period", "2020-09", "--ledger", str(ledger),
+            "--map", "customer=asiakas,component=maksuerä,occurrence=kerta,amount=summa"]
+    runner = CliRunner()
+    html = runner.invoke(app, [*args, "--format", "html", "--lang", lang])
+    assert html.exit_code == 1 and f'<html lang="{lang}">' in html.stdout
+    for text in VERIFY_HTML[lang]:
+        assert text in html.stdout, text
+    if lang != "en":
+        assert "already invoiced" not in html.stdout and "Bill verification" not in html.stdout
+    plain = runner.invoke(app, [*args, "--format", "json"])
+    assert runner.invoke(app, [*args, "--format", "json", "--lang", lang]).stdout == \
+        plain.stdout
+    assert '"reason": "already invoiced on TTV-BRK-0002 line 1 (750.00 so far)' in plain.stdout
