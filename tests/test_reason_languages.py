@@ -177,19 +177,28 @@ VERIFY_HTML = {
 }
 
 
+@pytest.fixture(scope="module")
+def buyer_ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The buyer's ledger of the Tehostettu months April to August, and the bill (verify
+    only reads the ledger, so the three languages share it)."""
+    folder = tmp_path_factory.mktemp("verify")
+    ledger = folder / "buyer.sqlite"
+    _invoices("tehostettu_tyonvalitys", ledger,
+              ("2020-04", "2020-05", "2020-06", "2020-07", "2020-08"))
+    bill = folder / "lasku.csv"
+    bill.write_text(BILL, encoding="utf-8")
+    return ledger, bill
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-def test_verify_html_in_each_language(tmp_path: Path, lang: str) -> None:
+def test_verify_html_in_each_language(buyer_ledger: tuple[Path, Path], lang: str) -> None:
     """The README's bill from another system, checked against the buyer's ledger of the
     Tehostettu months: the report in one language, Finnish formats; JSON as it was."""
     from typer.testing import CliRunner
 
     from rewardengine.cli import app
 
-    ledger = tmp_path / "buyer.sqlite"
-    _invoices("tehostettu_tyonvalitys", ledger,
-              ("2020-04", "2020-05", "2020-06", "2020-07", "2020-08"))
-    bill = tmp_path / "lasku.csv"
-    bill.write_text(BILL, encoding="utf-8")
+    ledger, bill = buyer_ledger
     args = ["verify", str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
             str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv"), str(bill),
             "--period", "2020-09", "--ledger", str(ledger),
@@ -201,7 +210,9 @@ def test_verify_html_in_each_language(tmp_path: Path, lang: str) -> None:
         assert text in html.stdout, text
     if lang != "en":
         assert "already invoiced" not in html.stdout and "Bill verification" not in html.stdout
-    plain = runner.invoke(app, [*args, "--format", "json"])
-    assert runner.invoke(app, [*args, "--format", "json", "--lang", lang]).stdout == \
-        plain.stdout
-    assert '"reason": "already invoiced on TTV-BRK-0002 line 1 (750.00 so far)' in plain.stdout
+    if lang == "fi":  # JSON is the same with or without a language
+        plain = runner.invoke(app, [*args, "--format", "json"])
+        assert runner.invoke(app, [*args, "--format", "json", "--lang", lang]).stdout == \
+            plain.stdout
+        assert '"reason": "already invoiced on TTV-BRK-0002 line 1 (750.00 so far)' in \
+            plain.stdout

@@ -275,7 +275,7 @@ def _vat_text(t: Labels, x: InvoiceLine | Correction, shown: bool) -> str:
     if x.vat is None or not shown:
         return ""
     text = f"{t.percent(x.vat.rate)} % ({x.vat.category})"
-    return text + (f", {x.vat.exemption_reason}" if x.vat.exemption_reason else "")
+    return text + (f", {t.reason(x.vat.exemption_reason)}" if x.vat.exemption_reason else "")
 
 
 def _line_items(s: Section, t: Labels, unit: str, vat: bool) -> str:
@@ -459,7 +459,7 @@ def _vat_rows(invoice: Invoice, t: Labels, unit: str) -> str:
                 f"{_money(invoice.vat, unit=unit, t=t)}</tr>")
     return "".join(
         f"<tr><th>{_e(t.s('VAT'))} {_e(t.percent(g.rate))} % ({_e(g.category)}"
-        f"{', ' + _e(g.exemption_reason) if g.exemption_reason else ''}) "
+        f"{', ' + _e(t.reason(g.exemption_reason)) if g.exemption_reason else ''}) "
         f"<span class=\"small muted\">{_e(t.money(g.taxable))}</span></th>"
         f"{_money(g.tax, unit=unit, t=t)}</tr>" for g in groups)
 
