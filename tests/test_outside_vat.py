@@ -158,3 +158,15 @@ def test_an_invoice_of_a_seller_without_any_id_cannot_be_an_e_invoice(tmp_path: 
         inv.seller, legal_id=None, legal_scheme=None, business_id=None)),))
     with pytest.raises(EInvoiceError, match="lacks the seller legal_id"):
         invoice_ubl(bare)
+
+
+def test_an_invoice_outside_vat_is_shown_again_as_issued(tmp_path: Path) -> None:
+    """Its legal id and account go into the ledger and come back: the same e-invoice."""
+    from rewardengine.invoicing.run import show_invoice
+
+    inv = _invoice(tmp_path)
+    again = show_invoice(str(tmp_path / "l.sqlite"), inv.number)
+    assert again is not None and again.seller == inv.seller
+    assert again.seller is not None and (again.seller.legal_scheme, again.seller.account) == \
+        ("0060", "000123456789")
+    assert invoice_ubl(again) == invoice_ubl(inv)

@@ -189,9 +189,10 @@ class Party:
     bic: str | None = field(default=None, metadata=meta(group="bank"))
     # added for parties outside VAT: a legal id with its scheme, an account without an IBAN
     legal_scheme: str | None = field(default=None, metadata=meta(
-        key="scheme", group="legal_id"))
-    legal_id: str | None = field(default=None, metadata=meta(key="id", group="legal_id"))
-    account: str | None = field(default=None, metadata=meta(group="bank"))
+        key="scheme", group="legal_id", omit_none=True))
+    legal_id: str | None = field(default=None, metadata=meta(
+        key="id", group="legal_id", omit_none=True))
+    account: str | None = field(default=None, metadata=meta(group="bank", omit_none=True))
 
     def missing(self, *, seller: bool, taxed: bool = True) -> list[str]:
         """What an e-invoice needs of this party and it lacks (``taxed``: its lines are
