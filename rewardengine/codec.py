@@ -30,10 +30,13 @@ class CodecError(ValueError):
     """Data that does not have the shape of the dataclass it is read as."""
 
 
-def meta(*, key: str | None = None, group: str | None = None, fmt: str | None = None
-         ) -> dict[str, str]:
-    """Field metadata for the codec: ``field(metadata=meta(key="line"))``."""
-    return {k: v for k, v in (("key", key), ("group", group), ("fmt", fmt)) if v is not None}
+def meta(*, key: str | None = None, group: str | None = None, fmt: str | None = None,
+         omit_none: bool = False) -> dict[str, str]:
+    """Field metadata for the codec: ``field(metadata=meta(key="line"))``; ``omit_none``: a
+    field added later is not written while it is None, so documents that never had it are
+    written as before (read back, a missing field takes its default)."""
+    out = {k: v for k, v in (("key", key), ("group", group), ("fmt", fmt)) if v is not None}
+    return out | {"omit_none": "1"} if omit_none else out
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -56,7 +59,10 @@ def to_data(obj: Any) -> Any:
 def _object(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
-        _put(out, f, _encode(getattr(obj, f.name), f.metadata.get("fmt")))
+        value = getattr(obj, f.name)
+        if value is None and f.metadata.get("omit_none"):
+            continue
+        _put(out, f, _encode(value, f.metadata.get("fmt")))
     for name in getattr(type(obj), "__derived__", ()):
         out[name] = money_text(getattr(obj, name))
     return out

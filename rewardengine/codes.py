@@ -100,6 +100,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C226", "a party an e-invoice needs is missing or incomplete", _E,
      "contract-cross-checks-c2xx"),
+    ("C227", "services not subject to VAT with a VAT id, or mixed with taxed ones", _E,
+     "contract-cross-checks-c2xx"),
     ("C230", "alternatives that name an unknown component, or one component twice", _E,
      "contract-cross-checks-c2xx"),
     # events

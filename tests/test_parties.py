@@ -114,7 +114,8 @@ def test_a_lead_provider_must_be_a_provider_and_vat_must_hold_from_the_first_day
     ("{category: E}", "needs its exemption_reason or exemption_code"),
     ("{category: E, rate: 0.24, exemption_reason: health care}", "a rate is given only with"),
     ("{category: S, exemption_reason: no}", "an exemption reason is given only with"),
-    ("{category: X}", "components.0.vat.category: 'X' is not one of 'S', 'E' or 'Z'"),
+    ("{category: X}", "components.0.vat.category: 'X' is not one of 'S', 'E', 'Z' or 'O'"),
+    ("{category: O, exemption_code: VATEX-EU-132-1G}", "has the exemption code VATEX-EU-O"),
     ("{category: E, exemption_code: EXEMPT}",
      "'EXEMPT' is not a VATEX code written like VATEX-EU-132-1C"),
 ])

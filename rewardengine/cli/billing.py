@@ -95,6 +95,9 @@ class ReportFormat(StrEnum):
 LangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="HTML and XLSX in one language, with Finnish number and date formats "
     "(default: HTML in Finnish and English, XLSX in Finnish)")]
+ReportLangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="the HTML report in one language, with Finnish number and date formats "
+    "(default: Finnish and English)")]
 MemberOpt = Annotated[str | None, typer.Option(
     "--member", help="one member's own invoice out of a consortium's joint invoice (each "
     "member invoices its own part unless the contract names a lead provider)")]
@@ -335,6 +338,7 @@ def verify(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
     jobs: JobsOpt = 1,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Check a provider's bill line by line; exit 0 only if it is right, 1 if not."""
     if len(args) < 3:
@@ -359,7 +363,8 @@ def verify(
         fail("the contract or the events have errors; nothing was computed",
              exit_code(inputs.problems, inputs.unreadable))
     render: dict[ReportFormat, Callable[[VerifyReport], str]] = {
-        ReportFormat.json: report_json, ReportFormat.html: report_html}
+        ReportFormat.json: report_json,
+        ReportFormat.html: lambda r: report_html(r, lang.value if lang else None)}
     if format in render:
         write_output(render[format](report), output)
     elif output is not None:

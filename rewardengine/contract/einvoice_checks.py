@@ -12,7 +12,12 @@ invoicing:
   contract's first day.
 - ``C226``: every provider can be the seller: its VAT id, address and bank account (and a
   Finnish provider's business id), since each may invoice on its own; and every party's
-  name fits Finvoice's 70 characters.
+  name fits Finvoice's 70 characters. When the contract's services are not subject to VAT
+  (category O for every component, EN 16931 BR-O-*), the seller needs no VAT id but a legal
+  registration id (``legal_id``, or a business id) instead (BR-CO-26).
+- ``C227``: category O is all or nothing: an invoice with a line not subject to VAT names no
+  VAT id of the seller or the buyer (BR-O-02) and has no line of another category
+  (BR-O-11 to BR-O-14).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 
 from ..errors import Problem
 from .load import Draft
-from .parties import DatedRate
+from .parties import DatedRate, VatTreatment
 
 # Finvoice 3.0 InvoiceNumber (genericStringType1_20); EN 16931 sets no limit, so this binds
 MAX_NUMBER = 20
@@ -44,9 +49,12 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
     if md is None or inv is None or inv.buyer is None:
         return
     yield from _number_lengths(draft, md, inv)
+    outside = _outside_vat(draft, inv)
+    yield from _not_subject(draft, md, inv, outside)
     for i, provider in enumerate(md.providers):
-        missing = [key for key, value in (("vat_id", provider.vat_id),
-                                          ("address", provider.address),
+        ids = ("vat_id", provider.vat_id) if outside is None else (
+            "legal_id", provider.legal_id or provider.business_id)
+        missing = [key for key, value in (ids, ("address", provider.address),
                                           ("bank", provider.bank)) if value is None]
         finnish = provider.address is None or provider.address.country == "FI"
         if finnish and provider.business_id is None:
@@ -109,4 +117,51 @@ def _number_lengths(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
             yield Problem("C225", f"invoice numbers such as '{prefix}-{code}-0001"
                           f"{'-1' if extra else ''}' have {longest} characters; an e-invoice "
                           f"number has at most {MAX_NUMBER} (Finvoice): give {fix}",
+                          draft.source(*where))
+
+
+def _treatments(draft: Draft, inv: Any) -> list[tuple[tuple[str | int, ...], bool]]:
+    """Each component's VAT: (where it is written, whether it is category O)."""
+    default: VatTreatment | None = inv.vat
+    out: list[tuple[tuple[str | int, ...], bool]] = []
+    for i, comp in draft.items():
+        own = comp.vat
+        if own is not None:
+            out.append((("components", i, "vat"), own.category == "O"))
+        else:
+            out.append((("invoicing", "vat") if default is not None else ("metadata", "vat_rate"),
+                        default is not None and default.category == "O"))
+    return out
+
+
+def _outside_vat(draft: Draft, inv: Any) -> tuple[str | int, ...] | None:
+    """Where the contract says its services are not subject to VAT (category O), when every
+    component is; None when any is taxed (or exempt, or zero rated)."""
+    treatments = _treatments(draft, inv)
+    if treatments and all(o for _, o in treatments):
+        return treatments[0][0]
+    return None
+
+
+def _not_subject(draft: Draft, md: Any, inv: Any, outside: tuple[str | int, ...] | None
+                 ) -> Iterator[Problem]:
+    """C227: category O leaves out every VAT id, and is not mixed with other categories."""
+    treatments = _treatments(draft, inv)
+    if outside is None:
+        for where, o in treatments:
+            if o:
+                yield Problem("C227", "this component is not subject to VAT (category O) but "
+                              "others are taxed: an e-invoice with a line not subject to VAT "
+                              "has no line of another category (EN 16931 BR-O-11 to BR-O-14); "
+                              "give every component category O, or none", draft.source(*where))
+                return
+        return
+    parties: list[tuple[tuple[str | int, ...], Any]] = [
+        (("metadata", "providers", i, "vat_id"), p.vat_id) for i, p in enumerate(md.providers)]
+    parties.append((("invoicing", "buyer", "vat_id"), inv.buyer.vat_id))
+    for where, vat_id in parties:
+        if vat_id is not None:
+            yield Problem("C227", "the contract's services are not subject to VAT (category "
+                          "O), so its e-invoices name no VAT id of the seller or the buyer "
+                          "(EN 16931 BR-O-02): leave out this vat_id, or tax the services",
                           draft.source(*where))

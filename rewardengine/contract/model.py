@@ -678,6 +678,9 @@ class Invoicing(Strict):
         default=None, ge=0, le=365, description="days from the issue date to the due date")
     payment_reference: PaymentReference = Field(
         default="finnish", description="the payment reference: Finnish (viitenumero) or RF")
+    vat: VatTreatment | None = Field(
+        default=None, description="the VAT of every component that names none of its own, "
+        "e.g. {category: O} when the contract's services are not subject to VAT")
 
 
 class AcceptedWarning(Strict):

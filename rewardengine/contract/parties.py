@@ -44,6 +44,7 @@ from stdnum.gb import vat as gb_vat
 from stdnum.no import mva
 from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
+from stdnum.us import ein
 
 from ..values import Fraction, IsoDate
 
@@ -127,6 +128,13 @@ def _business_id_digits(value: str) -> str:
     return str(ytunnus.compact(ytunnus.validate(value)))
 
 
+def _duns(value: str) -> str:
+    """A D-U-N-S number: nine digits (Dun & Bradstreet publishes no check digit to test)."""
+    if not re.fullmatch(r"\d{9}", value):
+        raise ValidationError("a D-U-N-S number is nine digits")
+    return value
+
+
 # e-invoice address schemes (ISO 6523 ICD, as in Peppol's EAS list) the engine checks
 ADDRESS_SCHEMES: dict[str, tuple[str, Any]] = {
     "0037": ("Finnish business id (LY-tunnus)", _business_id_digits),
@@ -135,7 +143,14 @@ ADDRESS_SCHEMES: dict[str, tuple[str, Any]] = {
     "0007": ("Swedish organisation number", se_orgnr.validate),
     "0192": ("Norwegian organisation number", no_orgnr.validate),
     "0184": ("Danish CVR number", cvr.validate),
+    "0060": ("D-U-N-S number", _duns),
+    "9959": ("US Employer Identification Number (EIN)", ein.validate),
 }
+
+# legal registration id schemes (ISO 6523 ICD, as BT-30 and BT-47 take them) the engine
+# checks; the EAS-only codes (0216 OVT, 9959 EIN) are e-invoice addresses, not legal ids
+LEGAL_SCHEMES: dict[str, tuple[str, Any]] = {
+    k: ADDRESS_SCHEMES[k] for k in ("0037", "0007", "0192", "0184", "0088", "0060")}
 
 BusinessIdFI = Annotated[str, BeforeValidator(_business_id_fi),
                          WithJsonSchema({"type": "string", "pattern": r"^\d{7}-\d$"})]
@@ -187,15 +202,58 @@ def _operator(value: str) -> str:
     return _ovt(value) if value[:1].isdigit() else str(bic.validate(value))
 
 
+class LegalId(_Strict):
+    """A legal registration id with its scheme (EN 16931 BT-30, BT-47): ``{scheme: "0060",
+    id: "123456789"}`` (ISO 6523 ICD: 0037 Finnish business id, 0060 D-U-N-S, 0088 GLN, ...),
+    for a party with no Finnish business id."""
+
+    scheme: str = Field(description="ISO 6523 ICD: 0060 D-U-N-S, 0088 GLN, 0037, ...")
+    id: str
+
+    @model_validator(mode="after")
+    def _check(self) -> LegalId:
+        known = LEGAL_SCHEMES.get(self.scheme)
+        if known is None:
+            raise PydanticCustomError(
+                "legal_id", "scheme '{value}' is not a legal registration scheme the engine "
+                "knows; use one of {known}", {"value": _shown(self.scheme), "known": ", ".join(
+                    f"{k} ({v[0]})" for k, v in LEGAL_SCHEMES.items())})
+        _checked("legal_id", known[1], self.id, known[0])
+        return self
+
+
+def _account(value: Any) -> str:
+    text = _text(value).replace(" ", "")
+    if not re.fullmatch(r"[A-Za-z0-9]{2,34}", text):
+        raise PydanticCustomError("account", "'{value}' is not an account number of 2 to 34 "
+                                  "letters and digits", {"value": _shown(text)})
+    return text
+
+
 class BankAccount(_Strict):
-    iban: Iban
-    bic: Bic
+    """The seller's account: an IBAN with its BIC, or, where there is no IBAN (the United
+    States), the national account number (``account``, a BBAN) and the BIC if it has one."""
+
+    iban: Iban | None = None
+    account: Annotated[str, BeforeValidator(_account), WithJsonSchema(
+        {"type": "string"})] | None = Field(default=None, description="without an IBAN")
+    bic: Bic | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> BankAccount:
+        if (self.iban is None) == (self.account is None):
+            raise PydanticCustomError("bank", "give the account as iban (with its bic), or, "
+                                      "where there is no IBAN, as account")
+        if self.iban is not None and self.bic is None:
+            raise PydanticCustomError("bank", "an IBAN is given with its bic")
+        return self
 
 
 class _PartyBase(_Strict):
     """What a seller and a buyer share: ids, address, e-invoice address."""
 
     vat_id: VatId | None = None
+    legal_id: LegalId | None = None
     address: Address | None = None
     e_invoice_address: EInvoiceAddress | None = None
 
@@ -203,9 +261,15 @@ class _PartyBase(_Strict):
 
 def business_id_of(value: Any, info: ValidationInfo) -> Any:
     """A Finnish party's business id is checked (a field validator: the address, declared
-    before it, tells the country); another country's is its own text."""
+    before it, tells the country), a US party's as an EIN; another country's is its own
+    text."""
     address = info.data.get("address")
-    if value is None or not isinstance(address, Address) or address.country != "FI":
+    if value is None or not isinstance(address, Address):
+        return value
+    if address.country == "US":
+        return ein.format(_checked("business_id", ein.validate, value,
+                                   "US Employer Identification Number (EIN)"))
+    if address.country != "FI":
         return value
     return _business_id_fi(value)
 
@@ -288,7 +352,8 @@ def rate_at(rate: Decimal | DatedRate, on: date) -> tuple[Decimal, str | None] |
     return rate, None
 
 
-VatCategory = Literal["S", "E", "Z"]
+VatCategory = Literal["S", "E", "Z", "O"]
+NOT_SUBJECT = ("VATEX-EU-O", "Not subject to VAT")  # category O's code and words
 def _vatex(value: Any) -> str:
     text = _text(value)
     if not re.fullmatch(r"VATEX-[A-Z]{2,3}-[A-Za-z0-9-]{1,12}", text):
@@ -304,7 +369,9 @@ VATEX = Annotated[str, BeforeValidator(_vatex),
 class VatTreatment(_Strict):
     """A component's own VAT: ``{category: E, exemption_code: VATEX-EU-132-1G,
     exemption_reason: "..."}`` for an exempt service; ``{category: S, rate: ...}`` for another
-    standard rate. Categories (UNCL 5305): S standard, E exempt, Z zero rated."""
+    standard rate; ``{category: O}`` for a service outside the scope of VAT (its code
+    VATEX-EU-O and reason "Not subject to VAT" by default). Categories (UNCL 5305): S
+    standard, E exempt, Z zero rated, O not subject to VAT."""
 
     category: VatCategory
     rate: Rate | None = Field(default=None, description="S only; default metadata.vat_rate")
@@ -321,9 +388,12 @@ class VatTreatment(_Strict):
         if self.category == "E" and not exempt:
             raise PydanticCustomError("vat", "an exempt service (category E) needs its "
                                       "exemption_reason or exemption_code (EN 16931 BR-E-10)")
-        if self.category != "E" and exempt:
+        if self.category not in ("E", "O") and exempt:
             raise PydanticCustomError("vat", "an exemption reason is given only with "
-                                      "category E")
+                                      "category E or O")
+        if self.category == "O" and self.exemption_code not in (None, NOT_SUBJECT[0]):
+            raise PydanticCustomError("vat", "a service not subject to VAT (category O) has "
+                                      "the exemption code {code}", {"code": NOT_SUBJECT[0]})
         return self
 
 

@@ -29,6 +29,7 @@ from .invoice import ZERO, Correction, Invoice, InvoiceLine, Party, Vat, VatGrou
 
 INVOICE, CREDIT_NOTE = "380", "381"
 SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
+CREDIT_TRANSFER = "30"  # UNCL 4461: a credit transfer to an account without an IBAN
 UNIT = "C62"  # UN/ECE rec. 20: "one", a unit of service
 MAX_QUANTITY = 14  # characters of a Finvoice quantity (a third of an hour has too many)
 
@@ -103,7 +104,8 @@ def document(invoice: Invoice) -> EDocument:
         raise EInvoiceError(f"{invoice.number} was issued without the parties an e-invoice "
                             "needs: the contract names no invoicing.buyer (or the invoice "
                             "was issued before parties were recorded)")
-    missing = [f"seller {k}" for k in seller.missing(seller=True)] + \
+    taxed = any(g.category != "O" for g in invoice.vat_breakdown)
+    missing = [f"seller {k}" for k in seller.missing(seller=True, taxed=taxed)] + \
         [f"buyer {k}" for k in buyer.missing(seller=False)]
     if missing:
         raise EInvoiceError(f"{invoice.number} cannot be an e-invoice: it lacks the "

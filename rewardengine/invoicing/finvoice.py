@@ -81,9 +81,11 @@ def invoice_finvoice(invoice: Invoice) -> str:
                          nsmap=nsmap)
     _transmission(w, root, doc)
     _party(w, root, "Seller", doc.seller)
-    account = w.el(w.el(root, "SellerInformationDetails"), "SellerAccountDetails")
-    w.el(account, "SellerAccountID", doc.seller.iban or "", IdentificationSchemeName="IBAN")
-    w.el(account, "SellerBic", doc.seller.bic or "", IdentificationSchemeName="BIC")
+    if doc.seller.bic:  # an account is written with its BIC (SellerBic is required)
+        account = w.el(w.el(root, "SellerInformationDetails"), "SellerAccountDetails")
+        number, scheme = _account(doc.seller)
+        w.el(account, "SellerAccountID", number, IdentificationSchemeName=scheme)
+        w.el(account, "SellerBic", doc.seller.bic, IdentificationSchemeName="BIC")
     _party(w, root, "Buyer", doc.buyer)
     _details(w, root, doc)
     for line in doc.lines:
@@ -112,9 +114,16 @@ def _transmission(w: _W, root: etree._Element, doc: EDocument) -> None:
     w.el(details, "MessageTimeStamp", f"{doc.invoice.issue_date.isoformat()}T00:00:00")
 
 
+def _account(s: Party) -> tuple[str, str]:
+    """The seller's account and its scheme: an IBAN, else a national account (BBAN)."""
+    return (s.iban, "IBAN") if s.iban else (s.account or "", "BBAN")
+
+
 def _party(w: _W, root: etree._Element, role: str, p: Party) -> None:
     party = w.el(root, f"{role}PartyDetails")
-    if p.business_id:
+    if p.legal_id and p.legal_scheme:
+        w.el(party, f"{role}PartyIdentifier", p.legal_id, SchemeID=p.legal_scheme)
+    elif p.business_id:
         w.el(party, f"{role}PartyIdentifier", p.business_id)
     w.el(party, f"{role}OrganisationName", p.name)
     if p.vat_id:
@@ -198,13 +207,15 @@ def _epi(w: _W, root: etree._Element, doc: EDocument) -> None:
     w.date(ident, "EpiDate", inv.issue_date)
     w.el(ident, "EpiReference", inv.number if len(inv.number) <= 35 else "")
     parties = w.el(epi, "EpiPartyDetails")
-    w.el(w.el(parties, "EpiBfiPartyDetails"), "EpiBfiIdentifier", s.bic or "",
-         IdentificationSchemeName="BIC")
+    bfi = w.el(parties, "EpiBfiPartyDetails")
+    if s.bic:
+        w.el(bfi, "EpiBfiIdentifier", s.bic, IdentificationSchemeName="BIC")
     beneficiary = w.el(parties, "EpiBeneficiaryPartyDetails")
     w.el(beneficiary, "EpiNameAddressDetails", s.name[:35].strip())  # as banks cut it
     if s.business_id and re.fullmatch(r"\d{7}-\d", s.business_id):
         w.el(beneficiary, "EpiBei", s.business_id)
-    w.el(beneficiary, "EpiAccountID", s.iban or "", IdentificationSchemeName="IBAN")
+    number, scheme = _account(s)
+    w.el(beneficiary, "EpiAccountID", number, IdentificationSchemeName=scheme)
     pay = w.el(epi, "EpiPaymentInstructionDetails")
     reference = inv.payment_reference
     if reference:

@@ -45,7 +45,7 @@ from dateutil.relativedelta import relativedelta
 from ..codec import from_data, meta, to_data
 from ..contract.load import LoadedContract
 from ..contract.model import Provider
-from ..contract.parties import BuyerParty, EInvoiceAddress, rate_at
+from ..contract.parties import NOT_SUBJECT, BuyerParty, EInvoiceAddress, rate_at
 from ..engine import CustomerResult
 from ..errors import Problem
 from ..evaluate.lines import Line
@@ -187,17 +187,26 @@ class Party:
     operator: str | None = field(default=None, metadata=meta(group="e_invoice_address"))
     iban: str | None = field(default=None, metadata=meta(group="bank"))
     bic: str | None = field(default=None, metadata=meta(group="bank"))
+    # added for parties outside VAT: a legal id with its scheme, an account without an IBAN
+    legal_scheme: str | None = field(default=None, metadata=meta(
+        key="scheme", group="legal_id", omit_none=True))
+    legal_id: str | None = field(default=None, metadata=meta(
+        key="id", group="legal_id", omit_none=True))
+    account: str | None = field(default=None, metadata=meta(group="bank", omit_none=True))
 
-    def missing(self, *, seller: bool) -> list[str]:
-        """What an e-invoice needs of this party and it lacks."""
+    def missing(self, *, seller: bool, taxed: bool = True) -> list[str]:
+        """What an e-invoice needs of this party and it lacks (``taxed``: its lines are
+        subject to VAT, so the seller needs a VAT id; else a legal id or a business id)."""
         need = [("address", self.street), ("address", self.country)]
         if seller:
-            need += [("vat_id", self.vat_id), ("bank", self.iban)]
+            need += [("bank", self.iban or self.account)]
+            need += [("vat_id", self.vat_id)] if taxed else [
+                ("legal_id", self.legal_id or self.business_id)]
         return sorted({key for key, value in need if value is None})
 
 
 def _party(name: str, business_id: str | None, details: Provider | BuyerParty) -> Party:
-    address, endpoint = details.address, details.e_invoice_address
+    address, endpoint, legal = details.address, details.e_invoice_address, details.legal_id
     bank = details.bank if isinstance(details, Provider) else None
     return Party(
         name=name, business_id=business_id, vat_id=details.vat_id,
@@ -206,7 +215,9 @@ def _party(name: str, business_id: str | None, details: Provider | BuyerParty) -
         city=address.city if address else None, country=address.country if address else None,
         endpoint_scheme=_scheme(endpoint), endpoint_id=endpoint.id if endpoint else None,
         operator=endpoint.operator if endpoint else None,
-        iban=bank.iban if bank else None, bic=bank.bic if bank else None)
+        iban=bank.iban if bank else None, bic=bank.bic if bank else None,
+        legal_scheme=legal.scheme if legal else None, legal_id=legal.id if legal else None,
+        account=bank.account if bank else None)
 
 
 def _scheme(endpoint: EInvoiceAddress | None) -> str | None:
@@ -227,10 +238,17 @@ def buyer_party(loaded: LoadedContract) -> Party | None:
 
 def line_vat(loaded: LoadedContract, component: str, on: date) -> Vat:
     """The VAT of a line of ``component`` that accrued on ``on``: the component's own
-    treatment, else the contract's rate in force that day."""
+    treatment, else the contract's (``invoicing.vat``), else the contract's rate in force that
+    day."""
     md = loaded.contract.metadata
     comp = loaded.contract.component(component)
     own = comp.vat if comp is not None else None
+    inv = loaded.contract.invoicing
+    if own is None and inv is not None:
+        own = inv.vat  # the contract's treatment of every component without its own
+    if own is not None and own.category == "O":
+        return Vat("O", Decimal("0"), own.exemption_code or NOT_SUBJECT[0],
+                   own.exemption_reason or NOT_SUBJECT[1])
     if own is not None and own.category != "S":
         return Vat(own.category, Decimal("0"), own.exemption_code, own.exemption_reason)
     dated = own.rate if own is not None and own.rate is not None else md.vat_rate

@@ -8,16 +8,15 @@ with Babel (no compile step); the English text is the message id. ``Labels(lang)
 - ``lang="fi"|"sv"|"en"``: one language, with Finnish number and date formats (Babel's
   ``fi_FI``, ``sv_FI``, ``en_FI``: ``1 234,56``, ``31.7.2020``).
 
-Reasons are translated by pattern: a catalogue entry whose id has placeholders
-(``"{before} invoiced on {invoice} line {line}; now {now}: {reason}"``) matches a reason
-written by the engine; its placeholders are translated in turn (a date or an amount in the
-language's format, ``{reason}`` again by pattern). A reason no entry matches stays as the
-engine wrote it, in English.
+Reasons are translated frame by frame (``reasons.py``): a catalogue entry whose id has
+placeholders (``"{before} invoiced on {invoice} line {line}; now {now}: {reason}"``) is a frame
+of a reason the engine writes; the values in it are put in the language in turn (a date or an
+amount in the language's format, a phrase or a frame again). What no frame reaches stays as the
+engine wrote it, in English, and ``untranslated`` lists it.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -29,15 +28,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from ..values import money_text
+from .reasons import Formats, Frames, Translation, frames_of
 
 LANGS = ("fi", "sv", "en")
 _LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 _DIR = Path(__file__).resolve().parent / "locale"
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONEY = re.compile(r"^-?\d+\.\d{2}$")
-
-
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """msgid -> translation of ``lang`` (English: none, the id is the text)."""
@@ -49,19 +44,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 @cache
-def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, str]]:
-    """The catalogue entries with placeholders, as (regex of the id, id, translation)."""
-    out = []
-    ids = catalogue("fi").keys() if lang == "en" else catalogue(lang).keys()
-    for msgid in ids:
-        if "{" not in msgid:
-            continue
-        parts = _PLACEHOLDER.split(msgid)
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
-                        for i, p in enumerate(parts))
-        out.append((re.compile(f"^{regex}$", re.S), msgid,
-                    catalogue(lang).get(msgid, msgid) if lang != "en" else msgid))
-    return sorted(out, key=lambda x: -len(x[1]))  # the most specific first
+def _frames(lang: str) -> Frames:
+    """The catalogue's frames and phrases in ``lang`` (English: the ids themselves)."""
+    return frames_of(catalogue(lang), list(catalogue("fi")))
 
 
 class Labels:
@@ -107,26 +92,27 @@ class Labels:
         return format_date(day, format="d.M.yyyy", locale=_LOCALES[self.lang])
 
     def reason(self, text: str) -> str:
-        """A reason in the chosen language, as far as the catalogue's patterns reach."""
-        if self.lang is None or (self.lang == "en" and not _patterns("en")):
+        """A reason in the chosen language, as far as the catalogue's frames reach."""
+        if self.lang is None:
             return text
-        return self._reason(text, 0)
+        return self._translation().reason(text)
 
-    def _reason(self, text: str, depth: int) -> str:
-        if depth > 6:
-            return text
-        for regex, _, translation in _patterns(self.lang or "en"):
-            m = regex.match(text)
-            if m is not None:
-                values = {k: self._value(k, v, depth) for k, v in m.groupdict().items()}
-                return translation.format(**values)
-        return text
+    def untranslated(self, text: str) -> list[str]:
+        """The parts of a reason no frame of the catalogue reaches (they stay English)."""
+        if self.lang is None:
+            return []
+        t = self._translation()
+        t.reason(text)
+        return t.missed
 
-    def _value(self, key: str, value: str, depth: int) -> str:
-        if key == "reason":
-            return self._reason(value, depth + 1)
-        if _ISO_DATE.match(value):
-            return self.date(date.fromisoformat(value))
-        if _MONEY.match(value):
-            return self.money(Decimal(value))
-        return value
+    def _translation(self) -> Translation:
+        lang = self.lang or "en"
+        return Translation(Formats(lang, self.date, self._figure), _frames(lang))
+
+    def _figure(self, digits: str) -> str:
+        """A number of a reason as written there: its decimals kept, a whole number as is."""
+        if "." not in digits:
+            return digits
+        decimals = len(digits.partition(".")[2])
+        return format_decimal(Decimal(digits), format="#,##0." + "0" * decimals,
+                              locale=_LOCALES[self.lang or "en"])

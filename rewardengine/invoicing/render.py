@@ -198,12 +198,6 @@ def _money(amount: Decimal | None, *, unit: str = "", t: Labels | None = None) -
     return f"<td class=\"{cls}\">{_e(text)}{_e(unit)}</td>"
 
 
-def _label(fi: str, en: str) -> str:
-    """A bilingual label: the Finnish words, then the English ones in a lighter weight.
-    The text reads "fi / en" whatever the styling."""
-    return f"{fi} / <span class=\"en\">{en}</span>"
-
-
 def _kv(rows: list[tuple[str, object]], cls: str = "kv") -> str:
     """A label/value table; labels are constants (HTML), values are escaped."""
     cells = "".join(f"<tr><th>{label}</th><td>{_e(value)}</td></tr>" for label, value in rows)
@@ -281,7 +275,7 @@ def _vat_text(t: Labels, x: InvoiceLine | Correction, shown: bool) -> str:
     if x.vat is None or not shown:
         return ""
     text = f"{t.percent(x.vat.rate)} % ({x.vat.category})"
-    return text + (f", {x.vat.exemption_reason}" if x.vat.exemption_reason else "")
+    return text + (f", {t.reason(x.vat.exemption_reason)}" if x.vat.exemption_reason else "")
 
 
 def _line_items(s: Section, t: Labels, unit: str, vat: bool) -> str:
@@ -465,7 +459,7 @@ def _vat_rows(invoice: Invoice, t: Labels, unit: str) -> str:
                 f"{_money(invoice.vat, unit=unit, t=t)}</tr>")
     return "".join(
         f"<tr><th>{_e(t.s('VAT'))} {_e(t.percent(g.rate))} % ({_e(g.category)}"
-        f"{', ' + _e(g.exemption_reason) if g.exemption_reason else ''}) "
+        f"{', ' + _e(t.reason(g.exemption_reason)) if g.exemption_reason else ''}) "
         f"<span class=\"small muted\">{_e(t.money(g.taxable))}</span></th>"
         f"{_money(g.tax, unit=unit, t=t)}</tr>" for g in groups)
 
@@ -518,102 +512,105 @@ def invoice_html(invoice: Invoice, lang: str | None = None) -> str:
 
 
 _CLASS_LABELS = {
-    "match": "Täsmää / Match",
-    "amount_differs": "Summa eroaa / Amount differs",
-    "not_payable": "Ei maksettava / Not payable",
-    "duplicate": "Jo laskutettu / Already invoiced",
-    "underbilled": "Puuttuu laskulta / Underbilled",
+    "match": "Match",
+    "amount_differs": "Amount differs",
+    "not_payable": "Not payable",
+    "duplicate": "Already invoiced",
+    "underbilled": "Underbilled",
 }
 
 
-def class_label(cls: str) -> str:
-    return _CLASS_LABELS.get(cls, cls)
+def class_label(cls: str, t: Labels = _BILINGUAL) -> str:
+    return t.s(_CLASS_LABELS[cls]) if cls in _CLASS_LABELS else cls
 
 
-_FINDING_COLUMNS = [(_label("Luokka", "Class"), 16, False),
-                    (_label("Rivi", "Row"), 6, True),
-                    (_label("Asiakas", "Customer"), 10, False),
-                    (_label("Maksuerä", "Component") + "<span class=\"occ\">"
-                     "esiintymä / occurrence</span>", 22, False),
-                    (_label("Päivä", "Date"), 11, False),
-                    (_label("Laskutettu", "Billed"), 11, True),
-                    (_label("Laskettu", "Computed"), 11, True),
-                    (_label("Erotus", "Difference"), 13, True)]
+def _finding_columns(t: Labels) -> list[tuple[str, int, bool]]:
+    occurrence = t.s("occurrence") if t.lang is not None else "esiintymä / occurrence"
+    return [(t.h("Class"), 16, False), (t.h("Row"), 6, True), (t.h("Customer"), 10, False),
+            (t.h("Component") + f"<span class=\"occ\">{_e(occurrence)}</span>", 22, False),
+            (t.h("Date"), 11, False), (t.h("Billed"), 11, True), (t.h("Computed"), 11, True),
+            (t.h("Difference"), 13, True)]
 
 
-def _verdict(report: VerifyReport, unit: str) -> str:
-    figures = (f"Laskutettu / Billed <b>{_e(money_text(report.billed_total))}</b> · "
-               f"Laskettu / Computed <b>{_e(money_text(report.computed_total))}</b> · "
-               f"Erotus / Difference <b>{_e(money_text(report.difference))}</b>{unit} "
-               "(veroton / VAT excluded)")
+def _verdict(report: VerifyReport, unit: str, t: Labels) -> str:
+    figures = (f"{_e(t.s('Billed'))} <b>{_e(t.money(report.billed_total))}</b> · "
+               f"{_e(t.s('Computed'))} <b>{_e(t.money(report.computed_total))}</b> · "
+               f"{_e(t.s('Difference'))} <b>{_e(t.money(report.difference))}</b>{unit} "
+               f"({_e(t.s('VAT excluded'))})")
     if report.ok:
-        return ("<div class=\"verdict ok\"><div class=\"big\">✔ Lasku on oikein / The bill "
-                f"is right</div><p>{figures}</p></div>")
+        return (f"<div class=\"verdict ok\"><div class=\"big\">✔ "
+                f"{_e(t.s('The bill is right'))}</div><p>{figures}</p></div>")
     wrong = sum(report.count(c) for c in CLASSES if c != "match")
-    return ("<div class=\"verdict bad\"><div class=\"big\">✘ Laskussa on virheitä / The "
-            f"bill is not right</div><p>{figures}</p><p>Poikkeavia rivejä / Rows not "
-            f"matching: <b>{wrong}</b>; laskun ongelmia / problems in the bill: "
+    return (f"<div class=\"verdict bad\"><div class=\"big\">✘ "
+            f"{_e(t.s('The bill is not right'))}</div><p>{figures}</p><p>"
+            f"{_e(t.s('Rows not matching'))}: <b>{wrong}</b>; "
+            f"{_e(t.s('problems in the bill'))}: "
             f"<b>{len(report.problems)}</b></p></div>")
 
 
-def _report_head(report: VerifyReport) -> str:
-    return ("<div class=\"head\"><div><h1>Laskun tarkastus / <span class=\"en\">Bill "
-            f"verification</span></h1><div class=\"docno\">{_e(report.bill_file)}</div></div>"
-            + _kv([("Laskutuskausi / Billing period",
-                    f"{report.period.label} ({report.period.start} .. "
-                    f"{report.period.last_day})"),
-                   ("Tiedot päivältä / Facts as of", report.as_of),
-                   ("Palveluntuottaja / Provider", ", ".join(report.providers))])
+def _report_head(report: VerifyReport, t: Labels) -> str:
+    return (f"<div class=\"head\"><div><h1>{t.h('Bill verification')}</h1>"
+            f"<div class=\"docno\">{_e(report.bill_file)}</div></div>"
+            + _kv([(_e(t.s("Billing period")),
+                    f"{report.period.label} ({t.date(report.period.start)} .. "
+                    f"{t.date(report.period.last_day)})"),
+                   (_e(t.s("Facts as of")), t.date(report.as_of)),
+                   (_e(t.s("Provider")), ", ".join(report.providers))])
             + "</div>")
 
 
-def _findings(report: VerifyReport) -> str:
+def _findings(report: VerifyReport, t: Labels) -> str:
+    columns = _finding_columns(t)
     items = []
     for f in report.findings:
-        detail = [(_label("Peruste", "Reason"), _e(f.reason)),
-                  (_label("Viite", "Reference"), _e(f.ref)),
-                  (_label("Näyttö", "Evidence"), _e(", ".join(f.evidence))),
-                  (_label("Sopimuskohta", "Clause"), _e(f.clause))]
+        detail = [(t.h("Reason"), _e(t.reason(f.reason))),
+                  (t.h("Reference"), _e(t.reason(f.ref) if f.ref else f.ref)),
+                  (t.h("Evidence"), _e(", ".join(f.evidence))), (t.h("Clause"), _e(f.clause))]
         row = "" if f.row is None else str(f.row)
+        day = "" if f.date is None else t.date(f.date)
         items.append(
             f"<tbody class=\"f-{_e(f.cls)}\"><tr><td><span class=\"tag c-{_e(f.cls)}\">"
-            f"{_e(class_label(f.cls))}</span></td><td class=\"num\">{_e(row)}</td>"
-            f"{_customer(f.customer_id or None)}{_component(f.component, f.occurrence)}"
-            f"<td>{_e(f.date)}</td>{_money(f.billed)}{_money(f.computed)}"
-            f"{_money(f.difference)}</tr>{_detail(len(_FINDING_COLUMNS), detail)}</tbody>")
-    return (_rows_table(_FINDING_COLUMNS, items) if items else
-            "<p class=\"muted\">Ei rivejä / No lines</p>")
+            f"{_e(class_label(f.cls, t))}</span></td><td class=\"num\">{_e(row)}</td>"
+            f"{_customer(f.customer_id or None, t=t)}{_component(f.component, f.occurrence)}"
+            f"<td>{_e(day)}</td>{_money(f.billed, t=t)}{_money(f.computed, t=t)}"
+            f"{_money(f.difference, t=t)}</tr>{_detail(len(columns), detail)}</tbody>")
+    return (_rows_table(columns, items) if items else
+            f"<p class=\"muted\">{_e(t.s('No lines'))}</p>")
 
 
-def report_html(report: VerifyReport) -> str:
+def report_html(report: VerifyReport, lang: str | None = None) -> str:
+    """The bill check as a printable page: bilingual Finnish and English (``lang=None``),
+    or in one of ``fi``, ``sv``, ``en`` with Finnish number and date formats; reasons
+    translated as on invoices."""
+    t = Labels(lang)
     unit = " " + report.currency
     meta = _kv([
-        ("Lasku / Bill", report.bill_file),
-        ("Sopimus / Contract", f"{report.contract_id} (versio / version "
-                               f"{report.contract_version})"),
-        ("Sopimuksen sha256 / Contract sha256", report.contract_sha256),
-        ("Verrattu / Compared with", report.ledger),
-        ("Laskettu lasku / Computed invoice", report.expected_number),
+        (_e(t.s("Bill")), report.bill_file),
+        (_e(t.s("Contract")), f"{report.contract_id} ({t.s('version')} "
+                              f"{report.contract_version})"),
+        (_e(t.s("Contract sha256")), report.contract_sha256),
+        (_e(t.s("Compared with")), t.reason(report.ledger) if report.ledger else ""),
+        (_e(t.s("Computed invoice")), report.expected_number),
     ])
     chips = "<div class=\"chips\">" + "".join(
         f"<span class=\"chip c-{c}{' zero' if not report.count(c) else ''}\">"
-        f"{_e(class_label(c))}<b>{report.count(c)}</b></span>" for c in CLASSES) + "</div>"
+        f"{_e(class_label(c, t))}<b>{report.count(c)}</b></span>" for c in CLASSES) + "</div>"
     totals = (
         "<div class=\"sum\"><table class=\"totals\">"
-        f"<tr><th>Laskutettu yhteensä / Billed total</th>"
-        f"{_money(report.billed_total, unit=unit)}</tr>"
-        f"<tr><th>Laskettu yhteensä / Computed total</th>"
-        f"{_money(report.computed_total, unit=unit)}</tr>"
-        f"<tr class=\"grand\"><th>Erotus / Difference</th>"
-        f"{_money(report.difference, unit=unit)}</tr></table></div>")
+        f"<tr><th>{_e(t.s('Billed total'))}</th>"
+        f"{_money(report.billed_total, unit=unit, t=t)}</tr>"
+        f"<tr><th>{_e(t.s('Computed total'))}</th>"
+        f"{_money(report.computed_total, unit=unit, t=t)}</tr>"
+        f"<tr class=\"grand\"><th>{_e(t.s('Difference'))}</th>"
+        f"{_money(report.difference, unit=unit, t=t)}</tr></table></div>")
     problems = ""
     if report.problems:
-        problems = ("<div class=\"box\"><h2>Laskun ongelmat / Problems in the bill</h2><ul>"
+        problems = (f"<div class=\"box\"><h2>{_e(t.s('Problems in the bill'))}</h2><ul>"
                     + "".join(f"<li>{_e(p)}</li>" for p in report.problems) + "</ul></div>")
     body = "\n".join(x for x in (
-        _report_head(report), _verdict(report, unit), problems, meta,
-        "<h2>Rivit / <span class=\"en\">Lines</span></h2>", chips, _findings(report),
-        "<h2>Yhteensä / <span class=\"en\">Totals</span> <span class=\"small muted\">"
-        "(veroton / VAT excluded)</span></h2>", totals) if x)
-    title = f"Laskun tarkastus / Bill verification {report.period.label}"
-    return _page(title, body, title)
+        _report_head(report, t), _verdict(report, unit, t), problems, meta,
+        f"<h2>{t.h('Lines')}</h2>", chips, _findings(report, t),
+        f"<h2>{t.h('Totals')} <span class=\"small muted\">({_e(t.s('VAT excluded'))})"
+        "</span></h2>", totals) if x)
+    title = f"{t.s('Bill verification')} {report.period.label}"
+    return _page(title, body, title, t)

@@ -17,6 +17,7 @@ from lxml import etree
 
 from ..values import money_text
 from .einvoice import (
+    CREDIT_TRANSFER,
     SEPA_CREDIT_TRANSFER,
     UNIT,
     EDocument,
@@ -121,7 +122,9 @@ def _party(b: _Builder, party: etree._Element, p: Party) -> None:
         b.cbc(b.cac(tax, "TaxScheme"), "ID", "VAT")
     legal = b.cac(party, "PartyLegalEntity")
     b.cbc(legal, "RegistrationName", p.name)
-    if p.business_id:
+    if p.legal_id and p.legal_scheme:  # a legal id with its ICD scheme (BT-30, BT-47)
+        b.cbc(legal, "CompanyID", p.legal_id, schemeID=p.legal_scheme)
+    elif p.business_id:
         finnish = p.country == "FI"
         attrs = {"schemeID": "0037"} if finnish else {}
         b.cbc(legal, "CompanyID", p.business_id.replace("-", "") if finnish
@@ -131,11 +134,12 @@ def _party(b: _Builder, party: etree._Element, p: Party) -> None:
 def _payment(b: _Builder, root: etree._Element, doc: EDocument) -> None:
     inv, seller = doc.invoice, doc.seller
     means = b.cac(root, "PaymentMeans")
-    b.cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER)
+    # an account without an IBAN (a US one) is paid by a credit transfer, not a SEPA one
+    b.cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER if seller.iban else CREDIT_TRANSFER)
     if inv.payment_reference:
         b.cbc(means, "PaymentID", inv.payment_reference)
     account = b.cac(means, "PayeeFinancialAccount")
-    b.cbc(account, "ID", seller.iban or "")
+    b.cbc(account, "ID", seller.iban or seller.account or "")
     b.cbc(account, "Name", seller.name)
     if seller.bic:
         b.cbc(b.cac(account, "FinancialInstitutionBranch"), "ID", seller.bic)
@@ -148,7 +152,8 @@ def _category(b: _Builder, parent: etree._Element, name: str, g: VatGroup | ELin
     vat = g.vat if isinstance(g, ELine) else g
     cat = b.cac(parent, name)
     b.cbc(cat, "ID", vat.category)
-    b.cbc(cat, "Percent", rate_percent(vat.rate))
+    if vat.category != "O":  # a service not subject to VAT has no rate (BR-O-05, BR-O-09)
+        b.cbc(cat, "Percent", rate_percent(vat.rate))
     if name == "TaxCategory":
         if vat.exemption_code:
             b.cbc(cat, "TaxExemptionReasonCode", vat.exemption_code)

@@ -120,8 +120,9 @@ def _summary(s: _Sheet, inv: Invoice, t: Labels) -> None:
 
 
 def _group_label(g: VatGroup, t: Labels) -> str:
-    words = {"S": "standard rate", "E": "exempt", "Z": "zero rated"}
-    return g.exemption_reason or t.s(words.get(g.category, g.category))
+    words = {"S": "standard rate", "E": "exempt", "Z": "zero rated", "O": "Not subject to VAT"}
+    return t.reason(g.exemption_reason) if g.exemption_reason else t.s(
+        words.get(g.category, g.category))
 
 
 def _lines(s: _Sheet, inv: Invoice, t: Labels) -> None:

@@ -1,0 +1,218 @@
+"""Every reason an invoice of a bundled example can show comes out wholly in Finnish and in
+Swedish: each clause by a frame of the catalogue, numbers and dates in Finnish formats. A kind
+that writes a clause the catalogue has no frame for fails here, naming the clause."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from rewardengine.events.read import read_events
+from rewardengine.invoicing.invoice import Invoice
+from rewardengine.invoicing.labels import Labels
+from rewardengine.invoicing.periods import resolve_period
+from rewardengine.invoicing.render import invoice_html
+from rewardengine.invoicing.run import issue_invoice
+from rewardengine.invoicing.xlsx import invoice_xlsx
+from rewardengine.pipeline import load_contract
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "as_of.txt").exists())
+
+
+def _invoices(name: str, ledger: Path, months: tuple[str, ...] = ()) -> list[Invoice]:
+    """The example's invoices: one per provider over its whole span, or month by month."""
+    loaded, problems = load_contract(str(ROOT / "contracts" / f"{name}.yaml"))
+    assert loaded is not None, problems
+    folder = ROOT / "examples" / name
+    evs = read_events(sorted(str(p) for p in folder.iterdir()
+                             if p.suffix in (".csv", ".jsonl"))).events
+    as_of = date.fromisoformat((folder / "as_of.txt").read_text(encoding="utf-8").strip())
+    md = loaded.contract.metadata
+    periods = [resolve_period(m, None, None) for m in months] or [resolve_period(
+        None, md.valid_from.isoformat(), min(as_of, md.valid_until).isoformat())]
+    out = []
+    for period in periods:
+        for provider in md.providers:
+            inv = issue_invoice(loaded, evs, period, ledger_path=str(ledger), inputs_hash="h",
+                                provider=provider.id).invoice
+            if inv is not None and not inv.is_empty():
+                out.append(inv)
+    return out
+
+
+def _reasons(invoices: list[Invoice]) -> list[str]:
+    return [x.reason for inv in invoices for s in inv.sections
+            for x in (*s.lines, *s.corrections, *s.pending, *s.uncorrected)]
+
+
+def _untranslated(reasons: list[str], lang: str) -> dict[str, str]:
+    """English clause left -> the reason it is in (one example of each)."""
+    t = Labels(lang)
+    return {clause: reason for reason in reasons for clause in t.untranslated(reason)}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_reason_of_every_bundled_example_translates(name: str, tmp_path: Path) -> None:
+    reasons = _reasons(_invoices(name, tmp_path / "l.sqlite"))
+    assert reasons, name
+    for lang in ("fi", "sv"):
+        missing = _untranslated(reasons, lang)
+        assert not missing, (f"{name}: no {lang} frame in rewardengine/invoicing/locale/"
+                             f"{lang}.po for the clauses {sorted(missing)}")
+
+
+def test_a_correction_and_its_reason_translate_month_by_month(tmp_path: Path) -> None:
+    """Tehostettu's September invoice corrects July's self-reported outcome."""
+    invoices = _invoices("tehostettu_tyonvalitys", tmp_path / "l.sqlite",
+                         ("2020-07", "2020-09"))
+    sept = invoices[-1]
+    assert [c.corrects for c in sept.corrections] == ["TTV-BRK-0001/5"]
+    reason = sept.corrections[0].reason
+    assert _untranslated(_reasons(invoices), "fi") == {}
+    assert _untranslated(_reasons(invoices), "sv") == {}
+    assert Labels("fi").reason(reason) == (
+        "190,00 laskutettu laskulla TTV-BRK-0001 rivillä 5; nyt 750,00: työsuhde T03-E1 "
+        "saavutti 90 päivää 4.7.2020, työaika 0,80 htv, tulorekisteristä vahvistettu (T03-E1 "
+        "asiakkaan ilmoittama 15.9.2020 asti, sen jälkeen tulorekisteristä vahvistettu); "
+        "hinnoiteltu avoimena työnä")
+    assert Labels("sv").reason(reason).startswith(
+        "190,00 fakturerat på TTV-BRK-0001 rad 5; nu 750,00: anställningen T03-E1 "
+        "nådde 90 dagar 4.7.2020 med 0,80 HTE, verifierad i inkomstregistret")
+
+
+# What the invoice itself writes around a kind's reason: a credit, a later owner, a voided
+# event, a segment changed, a cap, a line that accrues later or lies beyond the reach
+WRAPPED = [
+    "200.00 invoiced on T-acme-0003 line 1 is no longer payable: it now belongs to provider b",
+    "200.00 invoiced on T-acme-0003 line 1 is no longer payable: event E1 was voided "
+    "(recorded 2020-04-05); event E2 was voided (recorded 2020-04-06)",
+    "200.00 invoiced on T-acme-0003 line 1 is no longer payable: the evaluation as of "
+    "2020-04-30 has no such earning any more",
+    "200.00 invoiced on T-acme-0003 line 1 is no longer payable: now pending: needs a service "
+    "start by 2020-12-31",
+    "100.00 invoiced on T-a-0001 line 2; now 150.00: service start s3 on 2020-01-25, inside "
+    "the contract window; segment now B (was A): at referral 2020-01-20: unemployment_months=15",
+    "100.00 invoiced on T-a-0001 line 2; now 50.00: service start s3 on 2020-01-25, inside the "
+    "contract window (cut by 50.00 to 50.00: cap of component start of 300.00 reached)",
+    "accrues on 2020-05-02, after this period ends on 2020-04-30: service month 2 "
+    "(2020-04-02..2020-05-01) served to its end",
+    "not corrected: T-a-0001 is for a period that started before 2020-03-01, beyond the "
+    "contract's correction reach of 6 months; 100.00 invoiced on T-a-0001 line 2 is no longer "
+    "payable: it now belongs to provider b",
+    "not billed: accrued on 2020-01-05, before 2020-03-01, beyond the contract's correction "
+    "reach of 1 month; service start s3 on 2020-01-05, inside the contract window",
+]
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_what_the_invoice_writes_around_a_reason_translates(lang: str) -> None:
+    assert _untranslated(WRAPPED, lang) == {}
+    assert Labels("fi").reason(WRAPPED[4]).endswith(
+        "; ryhmä nyt B (oli A): ohjauksessa 20.1.2020: unemployment_months=15")
+
+
+def test_a_new_frame_is_named_until_the_catalogue_has_it() -> None:
+    odd = "employment E1 reached 90 days on 2020-05-02 at 1.00 FTE, register-verified; " \
+          "paid twice on Tuesdays"
+    assert Labels("fi").untranslated(odd) == ["paid twice on Tuesdays"]
+    assert Labels("fi").reason(odd).startswith("työsuhde E1 saavutti 90 päivää 2.5.2020")
+    assert Labels("en").untranslated(odd) == ["paid twice on Tuesdays"]
+    assert Labels(None).untranslated(odd) == []
+
+
+def test_numbers_dates_months_and_lists_in_finnish_formats() -> None:
+    fi = Labels("fi")
+    assert fi.reason("capacity for 2020-01: committed, payable after 2020-01-31") == \
+        "kapasiteetti 1/2020: sitoumus, maksettavissa 31.1.2020 jälkeen"
+    assert fi.reason("needs 1 more day of qualifying work (10 h/week or more, open, subsidised "
+                     "at weight 0.5 or apprenticeship) by 2020-06-20, when the follow-up ends"
+                     ) == ("tarvitaan vielä 1 päivä hyväksyttävää työtä (vähintään 10 h/vko, "
+                           "avoin työ, palkkatuettu työ painolla 0,5 tai oppisopimus) 20.6.2020 "
+                           "mennessä, jolloin seuranta-aika päättyy")
+    assert fi.reason("the buyer's share of benefit paid fell from 2128.14 € to 0.00 €, 100 %, "
+                     "at least the full threshold of 100 % (baseline 2018-12..2019-05, "
+                     "comparison 2019-12..2020-05)") == (
+        "tilaajan osuus maksetusta etuudesta väheni (2\xa0128,14 € → 0,00 €) 100 %, vähintään "
+        "täyden tuloksen kynnyksen 100 % (lähtötaso 12/2018\N{EN DASH}5/2019, vertailujakso "
+        "12/2019\N{EN DASH}5/2020)")
+    # an expense's description is the data's own words, shown as written
+    assert fi.reason("expense B01-x1 on 2021-02-15 (training, hygiene passport course): 450.00 "
+                     "repaid, 1050.00 of the budget of 1500.00 left") == (
+        "kulu B01-x1 15.2.2021 (training, hygiene passport course): 450,00 korvattu, "
+        "1\xa0500,00 budjetista jäljellä 1\xa0050,00")
+
+
+def test_html_and_xlsx_show_the_reasons_in_the_language(tmp_path: Path) -> None:
+    inv = _invoices("australia_outcomes", tmp_path / "l.sqlite")[0]
+    english = inv.sections[0].lines[0].reason
+    fi = Labels("fi").reason(english)
+    assert "työsuhde" in fi and "etuuden määrä kuukaudessa" in fi
+    html = invoice_html(inv, "fi")
+    assert fi.replace("'", "&#x27;") in html and english not in html
+    book = openpyxl.load_workbook(io.BytesIO(invoice_xlsx(inv, "sv")))
+    cells = {c for row in book["Rader"].iter_rows(values_only=True) for c in row}
+    assert Labels("sv").reason(english) in cells and english not in cells
+
+
+# --- the bill check in three languages -----------------------------------------------------
+
+BILL = ('asiakas,maksuerä,kerta,summa\nT03,result,spell:T03-E1:open,"750,00"\n'
+        'T01,result,spell:T01-E1:open,"750,00"\nT09,result,spell:T09-E1:open,"750,00"\n')
+VERIFY_HTML = {
+    "fi": ["Laskun tarkastus", "Laskussa on virheitä", "Laskutettu <b>2\xa0250,00</b>",
+           "Summa eroaa", "1.9.2020 .. 30.9.2020", "laskutettu koko 750,00, mutta 190,00 on jo "
+           "laskutettu, joten maksettava on 560,00: 190,00 laskutettu laskulla TTV-BRK-0004",
+           "laskutettu jo laskulla TTV-BRK-0002 rivillä 1 (tähän mennessä 750,00)",
+           "ei ansiota result &#x27;spell:T09-E1:open&#x27; asiakkaalle T09 30.9.2020 mennessä"],
+    "sv": ["Granskning av faktura", "Fakturan har fel", "Beloppet avviker",
+           "hela 750,00 fakturerat men 190,00 har redan fakturerats, så 560,00 ska betalas",
+           "redan fakturerat på TTV-BRK-0002 rad 1 (750,00 hittills)"],
+    "en": ["Bill verification", "The bill is not right", "Amount differs",
+           "billed the full 750,00 but 190,00 was already invoiced, so 560,00 is due"],
+}
+
+
+@pytest.fixture(scope="module")
+def buyer_ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The buyer's ledger of the Tehostettu months April to August, and the bill (verify
+    only reads the ledger, so the three languages share it)."""
+    folder = tmp_path_factory.mktemp("verify")
+    ledger = folder / "buyer.sqlite"
+    _invoices("tehostettu_tyonvalitys", ledger,
+              ("2020-04", "2020-05", "2020-06", "2020-07", "2020-08"))
+    bill = folder / "lasku.csv"
+    bill.write_text(BILL, encoding="utf-8")
+    return ledger, bill
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_verify_html_in_each_language(buyer_ledger: tuple[Path, Path], lang: str) -> None:
+    """The README's bill from another system, checked against the buyer's ledger of the
+    Tehostettu months: the report in one language, Finnish formats; JSON as it was."""
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    ledger, bill = buyer_ledger
+    args = ["verify", str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
+            str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv"), str(bill),
+            "--period", "2020-09", "--ledger", str(ledger),
+            "--map", "customer=asiakas,component=maksuerä,occurrence=kerta,amount=summa"]
+    runner = CliRunner()
+    html = runner.invoke(app, [*args, "--format", "html", "--lang", lang])
+    assert html.exit_code == 1 and f'<html lang="{lang}">' in html.stdout
+    for text in VERIFY_HTML[lang]:
+        assert text in html.stdout, text
+    if lang != "en":
+        assert "already invoiced" not in html.stdout and "Bill verification" not in html.stdout
+    if lang == "fi":  # JSON is the same with or without a language
+        plain = runner.invoke(app, [*args, "--format", "json"])
+        assert runner.invoke(app, [*args, "--format", "json", "--lang", lang]).stdout == \
+            plain.stdout
+        assert '"reason": "already invoiced on TTV-BRK-0002 line 1 (750.00 so far)' in \
+            plain.stdout
