@@ -5,7 +5,6 @@ Everything here turns library results into text; nothing computes money.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from rich.console import Console, Group
@@ -17,12 +16,8 @@ from rich.text import Text
 from ..api import ComponentView, Evaluation, ExampleResult, Explanation, Line
 from ..csvsafe import write_csv
 from ..errors import Problem, Severity
+from ..printable import printable
 from ..values import money_text
-
-# characters that would act on a terminal rather than show: C0/C1 controls (ESC sequences,
-# OSC-8 links) and bidirectional overrides that reorder what is shown
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                     "\u2066-\u2069]")
 
 
 def safe_text(value: object, limit: int | None = None) -> str:
@@ -31,7 +26,7 @@ def safe_text(value: object, limit: int | None = None) -> str:
     text = str(value)
     if limit is not None and len(text) > limit:
         text = text[:limit] + "…"
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return printable(text)
 
 
 STATUS_STYLE = {"payable": "green", "pending": "yellow", "not_earned": "red"}

@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..printable import replaced
 from ..values import money_text
 from .einvoice import EDocument, ELine, document, rate_percent, terms_text
 from .invoice import Invoice, Party
@@ -61,7 +62,7 @@ class _W:
            **attrs: str) -> etree._Element:
         node = etree.SubElement(parent, name, attrs)
         if text is not None:
-            node.text = text
+            node.text = replaced(text)  # a control character from input: XML cannot hold it
         return node
 
     def amount(self, parent: etree._Element, name: str, value: Decimal) -> None:

@@ -23,6 +23,7 @@ from html import escape
 
 from ..csvsafe import write_csv
 from ..jsonout import canonical_json
+from ..printable import printable
 from ..values import money_text
 from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section
 from .labels import Labels
@@ -179,7 +180,8 @@ _BILINGUAL = Labels(None)
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    # control characters from input are shown as escapes: the page may go to a terminal
+    return escape(printable("" if value is None else str(value)), quote=True)
 
 
 def _css_string(value: str) -> str:

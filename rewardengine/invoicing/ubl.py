@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..printable import replaced
 from ..values import money_text
 from .einvoice import (
     CREDIT_TRANSFER,
@@ -50,7 +51,7 @@ class _Builder:
     @staticmethod
     def cbc(parent: etree._Element, name: str, text: str, **attrs: str) -> etree._Element:
         el = etree.SubElement(parent, f"{{{CBC}}}{name}", attrs)
-        el.text = text
+        el.text = replaced(text)  # a control character from input cannot be held by XML
         return el
 
     def amount(self, parent: etree._Element, name: str, value: Decimal) -> None:
