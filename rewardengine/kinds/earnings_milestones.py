@@ -44,7 +44,7 @@ from ..contract.model import CalendarThreshold, Price, PriceTable, Site, Strict,
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
-from ..evaluate.trace import Trace
+from ..evaluate.trace import Step, Trace
 from ..periods import Period
 from ..values import WholeNumber, money_text
 from .base import CustomerKind, Outcome
@@ -155,9 +155,12 @@ def evaluate(comp: EarningsMilestones, ctx: CustomerContext, prior: Sequence[Lin
     for step in comp.steps:
         excluded = _excluded(comp, ctx, step, back) if comp.look_back else None
         lines.append(excluded if excluded is not None else _step(comp, ctx, counted, step))
-    steps = [*unit_steps(back, _verdict, "look-back", "look-back, before the service: "),
-             *unit_steps(counted.decided, _verdict, unit_word(comp.unit))]
-    return Outcome(lines, Trace(tuple(rules), tuple(steps)))
+
+    def steps() -> list[Step]:
+        return [*unit_steps(back, _verdict, "look-back", "look-back, before the service: "),
+                *unit_steps(counted.decided, _verdict, unit_word(comp.unit))]
+
+    return Outcome(lines, Trace(tuple(rules), steps))
 
 
 def _verdict(a: Assessed) -> str:

@@ -385,7 +385,7 @@ def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Li
     rules.append(counted.reference_text)
     line = (_met(comp, ctx, counted) if counted.completed is not None
             else _unmet(comp, ctx, counted, any_price))
-    return Outcome([line], Trace(tuple(rules), tuple(_steps(comp, counted, ctx.currency_sign))))
+    return Outcome([line], Trace(tuple(rules), lambda: _steps(comp, counted, ctx.currency_sign)))
 
 
 def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
