@@ -53,6 +53,7 @@ from .earnings_common import (
     Assessed,
     Counted,
     PeriodRules,
+    RowsByDate,
     assess,
     condition_text,
     count_units,
@@ -171,7 +172,8 @@ def _looked_back(comp: EarningsMilestones, ctx: CustomerContext, start: date
                  ) -> list[Assessed]:
     """The units of the longest look-back, already ended (the others are its last units)."""
     longest = max(s.within or s.periods for s in comp.steps)
-    return [assess(comp, ctx, u) for u in units_before(comp.unit, start, longest)
+    by_date = RowsByDate(ctx)
+    return [assess(comp, ctx, u, by_date) for u in units_before(comp.unit, start, longest)
             if ctx.as_of >= u.last_day]
 
 
