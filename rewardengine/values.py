@@ -196,6 +196,8 @@ def add_months(anchor: date, months: int) -> date:
     offsets are on the hot path of every monthly fee."""
     y, m = divmod(anchor.month - 1 + months, 12)
     year, month = anchor.year + y, m + 1
+    if anchor.day <= 28:  # every month has the day: no clamping to look up
+        return date(year, month, anchor.day)
     return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
 
 

@@ -9,12 +9,15 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rewardengine.evaluate.trace import Step, Trace
+from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import out_of_reach
-from rewardengine.values import exact, weighted_ratio
+from rewardengine.periods import Period
+from rewardengine.values import add_months, exact, weighted_ratio
 
 
 def _steps() -> list[Step]:
@@ -89,3 +92,12 @@ def test_unit_weights_out_of_reach_like_the_fractions(units: list[Fraction], wei
         count += w
         assert (out_of_reach(count, n - i - 1, best, required)
                 == _oracle_lost(count, n - i - 1, best, required))
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.integers(-40, 40))
+def test_month_units_from_a_count_of_months(day: date, months: int) -> None:
+    """earnings_common's calendar months equal the clamped month arithmetic they replace."""
+    first = day.replace(day=1)
+    assert nth_unit("months", first, months) == Period(add_months(first, months),
+                                                       add_months(first, months + 1))
+    assert add_months(day, months) == day + relativedelta(months=months)

@@ -50,7 +50,7 @@ from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.trace import Step
 from ..events.model import Benefit, Earnings, EventBase
-from ..periods import Period, calendar_months
+from ..periods import Period
 from ..values import IsoDate, add_months, money_text
 
 __all__ = ["NO_LIMIT"]  # re-exported for the kinds that build on this module
@@ -102,9 +102,17 @@ def unit_start(unit: UnitName, day: date) -> date:
 def nth_unit(unit: UnitName, first: date, i: int) -> Period:
     """Unit ``i`` counted from the unit starting on ``first`` (negative: before it)."""
     if unit == "months":
+        if first.day == 1:  # a calendar month: its first days, from a count of months
+            return Period(_month_start(first, i), _month_start(first, i + 1))
         return Period(add_months(first, i), add_months(first, i + 1))
     start = first + timedelta(weeks=i)
     return Period(start, start + timedelta(weeks=1))
+
+
+def _month_start(first: date, i: int) -> date:
+    """The first day of the month ``i`` months after the month starting on ``first``."""
+    year, month = divmod(first.year * 12 + first.month - 1 + i, 12)
+    return date(year, month + 1, 1)
 
 
 def counted_units(unit: UnitName, service_start: date, last_day: date) -> list[Period]:
@@ -202,8 +210,8 @@ def _day(e: EventBase) -> date:
 def _benefit_paid(rows: RowsByDate, period: Period) -> tuple[bool, tuple[str, ...]]:
     # the calendar months the unit overlaps run without a gap: one span from the first's
     # first day to the last's end
-    months = list(calendar_months(period))
-    paid = rows.benefits_in(Period(months[0].start, months[-1].end)) if months else []
+    last = period.last_day.replace(day=1)
+    paid = rows.benefits_in(Period(period.start.replace(day=1), _month_start(last, 1)))
     return bool(paid), tuple(sorted(b.event_id for b in paid))
 
 
