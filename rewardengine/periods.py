@@ -44,8 +44,9 @@ class Period:
         return Period(start, end) if start < end else None
 
     def overlap_days(self, other: Period) -> int:
-        clipped = self.clip(other)
-        return clipped.days if clipped else 0
+        start = self.start if self.start > other.start else other.start
+        end = self.end if self.end < other.end else other.end
+        return (end - start).days if start < end else 0
 
     def __str__(self) -> str:
         return f"{self.start}..{self.last_day}" if self.days else f"{self.start} (empty)"

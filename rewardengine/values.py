@@ -8,7 +8,11 @@ always added to an anchor date (``anchor + relativedelta(months=n)``), never acc
 from __future__ import annotations
 
 import calendar
+import fractions
+import functools
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
@@ -192,6 +196,8 @@ def add_months(anchor: date, months: int) -> date:
     offsets are on the hot path of every monthly fee."""
     y, m = divmod(anchor.month - 1 + months, 12)
     year, month = anchor.year + y, m + 1
+    if anchor.day <= 28:  # every month has the day: no clamping to look up
+        return date(year, month, anchor.day)
     return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
 
 
@@ -308,3 +314,22 @@ IsoDate = Annotated[
     BeforeValidator(parse_date),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
+
+
+@functools.lru_cache(maxsize=1024)
+def exact(value: Decimal) -> fractions.Fraction:
+    """A contract's weight or share as an exact fraction, made once per value (a kind asks
+    for the same few weights for every unit of every customer)."""
+    return fractions.Fraction(value)
+
+
+def weighted_ratio(pairs: Iterable[tuple[Decimal, Decimal]]) -> tuple[int, int]:
+    """``sum(value * weight) / sum(value)`` exactly, as integers ``(numerator,
+    denominator)`` (not reduced; the denominator is above 0 when the values' sum is): every
+    Decimal is an integer over a power of ten, so both sums are brought to common
+    denominators with integer arithmetic alone."""
+    ratios = [(v.as_integer_ratio(), w.as_integer_ratio()) for v, w in pairs]
+    v_den = math.lcm(*(b for (_, b), _ in ratios))
+    w_den = math.lcm(*(q for _, (_, q) in ratios))
+    values = [(a * (v_den // b), p * (w_den // q)) for (a, b), (p, q) in ratios]
+    return sum(v * w for v, w in values), w_den * sum(v for v, _ in values)

@@ -8,6 +8,7 @@ nothing. The same data is printed as a tree by ``explain --format json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,12 +38,48 @@ class Step:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """The rule as applied (``rules``, in words) and the steps taken (``steps``)."""
+Steps = tuple[Step, ...]
 
-    rules: tuple[str, ...] = ()
-    steps: tuple[Step, ...] = ()
+
+class Trace:
+    """The rule as applied (``rules``, in words) and the steps taken (``steps``).
+
+    ``steps`` may be given as a function of no arguments that makes them from the
+    evaluation's own results: it is called once, the first time the steps are read (by
+    ``explain`` or a JSON trace), so an evaluation nobody explains never builds their text.
+    It must only describe what the kind already decided, never decide anything itself.
+    """
+
+    __slots__ = ("_make", "_steps", "rules")
+
+    def __init__(self, rules: tuple[str, ...] = (),
+                 steps: Steps | Callable[[], Iterable[Step]] = ()) -> None:
+        self.rules = rules
+        self._steps: Steps | None = steps if isinstance(steps, tuple) else None
+        self._make = None if isinstance(steps, tuple) else steps
+
+    @property
+    def steps(self) -> Steps:
+        if self._steps is None:
+            assert self._make is not None
+            self._steps = tuple(self._make())
+            self._make = None  # made once; let the evaluation's results go
+        return self._steps
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return self.rules == other.rules and self.steps == other.steps
+
+    def __hash__(self) -> int:
+        return hash((self.rules, self.steps))
+
+    def __repr__(self) -> str:
+        return f"Trace(rules={self.rules!r}, steps={self.steps!r})"
+
+    def __reduce__(self) -> tuple[type[Trace], tuple[tuple[str, ...], Steps]]:
+        # sent to another process with its steps made (a function does not travel)
+        return (Trace, (self.rules, self.steps))
 
     def to_dict(self) -> dict[str, Any]:
         return {"rules": list(self.rules), "steps": [s.to_dict() for s in self.steps]}

@@ -56,16 +56,14 @@ class Timeline:
     earnings: tuple[Earnings, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        def of(cls: type[EventBase]) -> tuple[EventBase, ...]:
-            return tuple(e for e in self.events if isinstance(e, cls))
-
-        for name, cls in (("referrals", Referral), ("service_starts", ServiceStart),
-                          ("service_ends", ServiceEnd), ("hours", Hours),
-                          ("contacts", Contact), ("employments", Employment),
-                          ("educations", Education), ("benefits", Benefit),
-                          ("surveys", Survey), ("expenses", Expense),
-                          ("earnings", Earnings)):
-            object.__setattr__(self, name, of(cls))
+        # one pass over the events, each put in the list of its type (in timeline order)
+        lists: dict[str, list[EventBase]] = {name: [] for name in _LISTS.values()}
+        for e in self.events:
+            name = _LISTS.get(type(e)) or _list_of(type(e))
+            if name is not None:
+                lists[name].append(e)
+        for name, events in lists.items():
+            object.__setattr__(self, name, tuple(events))
 
     def first_version(self, event: EventBase) -> EventBase:
         """The version of ``event`` recorded first (the event itself when it has one)."""
@@ -75,6 +73,17 @@ class Timeline:
     def referral(self) -> Referral | None:
         """The first referral (a later one is a re-referral and does not re-segment)."""
         return self.referrals[0] if self.referrals else None
+
+
+_LISTS: dict[type[EventBase], str] = {
+    Referral: "referrals", ServiceStart: "service_starts", ServiceEnd: "service_ends",
+    Hours: "hours", Contact: "contacts", Employment: "employments", Education: "educations",
+    Benefit: "benefits", Survey: "surveys", Expense: "expenses", Earnings: "earnings"}
+
+
+def _list_of(cls: type[EventBase]) -> str | None:
+    """The list an event of a type derived from one of the listed types goes in."""
+    return next((_LISTS[base] for base in cls.__mro__ if base in _LISTS), None)
 
 
 def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:

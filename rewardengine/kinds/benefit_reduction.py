@@ -251,10 +251,12 @@ def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]
         tiers.append(("partial", comp.partial, ctx.price(comp.partial.amount, on=last_day)
                       or partial_price))
     falls = _measure_falls(comp, ctx, ctx.service, tiers)
-    steps = tuple(Step(name, f"{name} {_span(m, p)}: {falls.show(m.total)}", p.start, p.end,
-                       decimal(m.total), m.event_ids)
-                  for name, m, p in (("baseline", falls.base, falls.base_period),
-                                     ("comparison", falls.during, falls.comp_period)))
+    def steps() -> list[Step]:
+        return [Step(name, f"{name} {_span(m, p)}: {falls.show(m.total)}", p.start, p.end,
+                     decimal(m.total), m.event_ids)
+                for name, m, p in (("baseline", falls.base, falls.base_period),
+                                   ("comparison", falls.during, falls.comp_period))]
+
     return Outcome([_line(comp, ctx, falls)], Trace(tuple(rules), steps))
 
 

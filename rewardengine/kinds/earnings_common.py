@@ -25,6 +25,7 @@ Rules:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,7 +49,8 @@ from ..contract.windows import Deadline
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.trace import Step
-from ..periods import Period, calendar_months
+from ..events.model import Benefit, Earnings, EventBase
+from ..periods import Period
 from ..values import IsoDate, add_months, money_text
 
 __all__ = ["NO_LIMIT"]  # re-exported for the kinds that build on this module
@@ -100,9 +102,17 @@ def unit_start(unit: UnitName, day: date) -> date:
 def nth_unit(unit: UnitName, first: date, i: int) -> Period:
     """Unit ``i`` counted from the unit starting on ``first`` (negative: before it)."""
     if unit == "months":
+        if first.day == 1:  # a calendar month: its first days, from a count of months
+            return Period(_month_start(first, i), _month_start(first, i + 1))
         return Period(add_months(first, i), add_months(first, i + 1))
     start = first + timedelta(weeks=i)
     return Period(start, start + timedelta(weeks=1))
+
+
+def _month_start(first: date, i: int) -> date:
+    """The first day of the month ``i`` months after the month starting on ``first``."""
+    year, month = divmod(first.year * 12 + first.month - 1 + i, 12)
+    return date(year, month + 1, 1)
 
 
 def counted_units(unit: UnitName, service_start: date, last_day: date) -> list[Period]:
@@ -172,17 +182,45 @@ class Assessed:
         return f"{self.key}: {', '.join(parts)}"
 
 
-def _benefit_paid(ctx: CustomerContext, period: Period) -> tuple[bool, tuple[str, ...]]:
-    months = list(calendar_months(period))
-    paid = [b for b in ctx.timeline.benefits
-            if any(b.date in m for m in months)
-            and ((b.days or 0) > 0 or (b.amount or ZERO) > 0)]
+class RowsByDate:
+    """A customer's earnings rows, and benefit rows with days or an amount above 0, sorted by
+    date once per evaluation, so that a unit's rows are found by halving (``bisect``) rather
+    than by a pass over every row for every unit."""
+
+    def __init__(self, ctx: CustomerContext) -> None:
+        self.earnings = sorted(ctx.timeline.earnings, key=_day)
+        self.earning_days = [e.date for e in self.earnings]
+        self.benefits = sorted((b for b in ctx.timeline.benefits
+                                if (b.days or 0) > 0 or (b.amount or ZERO) > 0), key=_day)
+        self.benefit_days = [b.date for b in self.benefits]
+
+    def earnings_in(self, period: Period) -> list[Earnings]:
+        return self.earnings[bisect_left(self.earning_days, period.start):
+                             bisect_left(self.earning_days, period.end)]
+
+    def benefits_in(self, period: Period) -> list[Benefit]:
+        return self.benefits[bisect_left(self.benefit_days, period.start):
+                             bisect_left(self.benefit_days, period.end)]
+
+
+def _day(e: EventBase) -> date:
+    return e.date
+
+
+def _benefit_paid(rows: RowsByDate, period: Period) -> tuple[bool, tuple[str, ...]]:
+    # the calendar months the unit overlaps run without a gap: one span from the first's
+    # first day to the last's end
+    last = period.last_day.replace(day=1)
+    paid = rows.benefits_in(Period(period.start.replace(day=1), _month_start(last, 1)))
     return bool(paid), tuple(sorted(b.event_id for b in paid))
 
 
-def assess(comp: PeriodRules, ctx: CustomerContext, period: Period) -> Assessed:
-    """Whether ``period`` qualifies under the component's test (see the module docstring)."""
-    rows = [e for e in ctx.timeline.earnings if e.date in period]
+def assess(comp: PeriodRules, ctx: CustomerContext, period: Period,
+           by_date: RowsByDate | None = None) -> Assessed:
+    """Whether ``period`` qualifies under the component's test (see the module docstring);
+    ``by_date``: the customer's rows sorted once for all its units."""
+    rows_by_date = by_date or RowsByDate(ctx)
+    rows = rows_by_date.earnings_in(period)
     earned = sum((e.amount for e in rows), ZERO)
     threshold = (amount_at(comp.min_earnings, period.start)
                  if comp.min_earnings is not None else None)
@@ -191,7 +229,7 @@ def assess(comp: PeriodRules, ctx: CustomerContext, period: Period) -> Assessed:
     ids = [e.event_id for e in rows]
     paid = None
     if comp.benefit != "any":
-        paid, benefit_ids = _benefit_paid(ctx, period)
+        paid, benefit_ids = _benefit_paid(rows_by_date, period)
         ids.extend(benefit_ids)
         ok = ok and (paid if comp.benefit == "paid" else not paid)
     return Assessed(comp.unit, period, ok, earned, threshold, paid, tuple(sorted(ids)),
@@ -239,7 +277,8 @@ def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Cou
     deadline = ctx.deadline(comp.window, comp.reach_by)
     assert deadline is not None
     units = counted_units(comp.unit, service.start, deadline.last_day)
-    decided = [assess(comp, ctx, u) for u in units if ctx.as_of >= u.last_day]
+    by_date = RowsByDate(ctx)
+    decided = [assess(comp, ctx, u, by_date) for u in units if ctx.as_of >= u.last_day]
     return Counted(units, decided, deadline)
 
 

@@ -44,7 +44,7 @@ from ..contract.model import CalendarThreshold, Price, PriceTable, Site, Strict,
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
-from ..evaluate.trace import Trace
+from ..evaluate.trace import Step, Trace
 from ..periods import Period
 from ..values import WholeNumber, money_text
 from .base import CustomerKind, Outcome
@@ -53,6 +53,7 @@ from .earnings_common import (
     Assessed,
     Counted,
     PeriodRules,
+    RowsByDate,
     assess,
     condition_text,
     count_units,
@@ -155,9 +156,12 @@ def evaluate(comp: EarningsMilestones, ctx: CustomerContext, prior: Sequence[Lin
     for step in comp.steps:
         excluded = _excluded(comp, ctx, step, back) if comp.look_back else None
         lines.append(excluded if excluded is not None else _step(comp, ctx, counted, step))
-    steps = [*unit_steps(back, _verdict, "look-back", "look-back, before the service: "),
-             *unit_steps(counted.decided, _verdict, unit_word(comp.unit))]
-    return Outcome(lines, Trace(tuple(rules), tuple(steps)))
+
+    def steps() -> list[Step]:
+        return [*unit_steps(back, _verdict, "look-back", "look-back, before the service: "),
+                *unit_steps(counted.decided, _verdict, unit_word(comp.unit))]
+
+    return Outcome(lines, Trace(tuple(rules), steps))
 
 
 def _verdict(a: Assessed) -> str:
@@ -168,7 +172,8 @@ def _looked_back(comp: EarningsMilestones, ctx: CustomerContext, start: date
                  ) -> list[Assessed]:
     """The units of the longest look-back, already ended (the others are its last units)."""
     longest = max(s.within or s.periods for s in comp.steps)
-    return [assess(comp, ctx, u) for u in units_before(comp.unit, start, longest)
+    by_date = RowsByDate(ctx)
+    return [assess(comp, ctx, u, by_date) for u in units_before(comp.unit, start, longest)
             if ctx.as_of >= u.last_day]
 
 

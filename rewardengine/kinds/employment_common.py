@@ -559,8 +559,8 @@ def rules_text(wc: WorkCount) -> str:
 def work_trace(wc: WorkCount, extra: Sequence[Step] = ()) -> Trace:
     """What the counting looked at: the rule, each spell (or all counted work) with the days
     it counted, and the jobs that did not count and why."""
-    return Trace((rules_text(wc),), (*track_steps(wc), *wc.changes, *extra,
-                                     *(Step("not counted", note) for note in wc.notes)))
+    return Trace((rules_text(wc),), lambda: (*track_steps(wc), *wc.changes, *extra,
+                                             *(Step("not counted", note) for note in wc.notes)))
 
 
 def track_steps(wc: WorkCount) -> list[Step]:

@@ -78,7 +78,15 @@ from ..evaluate.lines import Line
 from ..evaluate.trace import Step, Trace
 from ..events.model import Earnings, Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
-from ..values import DurationField, IsoDate, Quantity, WholeNumber, money_text
+from ..values import (
+    DurationField,
+    IsoDate,
+    Quantity,
+    WholeNumber,
+    exact,
+    money_text,
+    weighted_ratio,
+)
 from ..values import Fraction as Share
 from ..work import MAX_JOBS_A_DAY, job_hours, job_period, weakest
 from .base import CustomerKind, Outcome
@@ -174,6 +182,8 @@ class EmploymentCondition(ComponentBase):
 ONE = Decimal(1)
 ZERO = Decimal(0)
 DAYS_IN_WEEK = 7
+FULL = Fraction(1)
+NO_CREDIT = Fraction(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,32 +196,39 @@ class Unit:
     weight: Fraction  # what a qualifying unit counts: its credit times its kind weight
     jobs: tuple[Paid, ...]  # counting jobs (or earnings rows) that worked in the unit
     evidence: str = "register"  # the strongest level whose jobs qualify the unit alone
-    credit: Fraction = Fraction(1)  # 1 (full threshold met) or the partial credit
+    credit: Fraction = FULL  # 1 (full threshold met) or the partial credit
 
 
 Paid = Employment | Earnings  # what brings hours or wages to a unit
 Part = tuple[Paid, Decimal]  # a job or earnings row, and its hours or wage times days
 
 
-def _parts(comp: EmploymentCondition, period: Period, jobs: Sequence[Paid], as_of: date
+Worked = tuple[Paid, Period | None, Decimal]  # a job, the days it covers, hours a week or wage
+
+
+def _worked(comp: EmploymentCondition, jobs: Sequence[Paid], as_of: date) -> list[Worked]:
+    """Each counting job's covered days and hours a week (wage a month), found once per
+    customer rather than once per unit; earnings rows as they are."""
+    if comp.wages == "earnings" and comp.unit == "months":
+        return [(e, None, e.amount) for e in jobs if isinstance(e, Earnings)]
+    weeks = comp.unit == "weeks"
+    return [(job, job_period(job, as_of), job_hours(job) if weeks else (job.wage or ZERO))
+            for job in jobs if isinstance(job, Employment)]
+
+
+def _parts(comp: EmploymentCondition, period: Period, worked: Sequence[Worked]
            ) -> tuple[list[Part], int]:
     """The unit's parts and the denominator that turns them into hours or wages: a job's
     hours a week (wage a month) times its days in the unit, over 7 (the month's days); an
     earnings row's amount, over 1."""
     if comp.wages == "earnings" and comp.unit == "months":
-        return [(e, e.amount) for e in jobs if isinstance(e, Earnings) and e.date in period
-                and e.amount > 0], 1
-    weeks = comp.unit == "weeks"
+        return [(e, amount) for e, _, amount in worked if e.date in period and amount > 0], 1
     parts: list[Part] = []
-    for job in jobs:
-        if not isinstance(job, Employment):
-            continue
-        covered = job_period(job, as_of)
+    for job, covered, per_unit in worked:
         days = covered.overlap_days(period) if covered else 0
-        per_unit = job_hours(job) if weeks else (job.wage or ZERO)
         if days and per_unit > 0:
             parts.append((job, per_unit * days))  # hours or wage, times days: exact
-    return parts, DAYS_IN_WEEK if weeks else period.days
+    return parts, DAYS_IN_WEEK if comp.unit == "weeks" else period.days
 
 
 def _thresholds(comp: EmploymentCondition, period: Period) -> list[tuple[Decimal, Fraction]]:
@@ -222,48 +239,55 @@ def _thresholds(comp: EmploymentCondition, period: Period) -> list[tuple[Decimal
 
     weeks = comp.unit == "weeks"
     out = [((comp.min_hours_per_week if weeks else value(comp.min_monthly_wage)) or ZERO,
-            Fraction(1))]
+            FULL)]
     p = comp.partial
     low = None if p is None else (p.min_hours_per_week if weeks else value(p.min_monthly_wage))
     if p is not None and low is not None:
-        out.append((low, Fraction(p.counts)))
+        out.append((low, exact(p.counts)))
     return out
 
 
-def _unit(comp: EmploymentCondition, period: Period, jobs: Sequence[Paid],
-          as_of: date) -> Unit:
-    parts, denominator = _parts(comp, period, jobs, as_of)
-    levels = _thresholds(comp, period)
-    total = sum((v for _, v in parts), ZERO)
+def _unit(comp: EmploymentCondition, period: Period, worked: Sequence[Worked]) -> Unit:
+    parts, denominator = _parts(comp, period, worked)
     if not parts:
-        return Unit(period, ZERO, False, Fraction(0), ())
+        return Unit(period, ZERO, False, NO_CREDIT, ())
+    # sum(per_unit * days) >= threshold * denominator: no division, exact; the levels are
+    # brought to the unit's scale once, not once per group of jobs
+    levels = [(t * denominator, c) for t, c in _thresholds(comp, period)]
+    total = sum((v for _, v in parts), ZERO)
 
     def credit(group: Sequence[Part]) -> Fraction:
-        # sum(per_unit * days) >= threshold * denominator: no division, exact
         got = sum((v for _, v in group), ZERO)
-        return next((c for t, c in levels if group and got >= t * denominator), Fraction(0))
+        return next((c for t, c in levels if got >= t), NO_CREDIT)
 
     jobs_in = tuple(j for j, _ in parts)
     if not credit(parts):
         return Unit(period, total / denominator, False, _weight(comp, parts), jobs_in,
-                    credit=Fraction(0))
+                    credit=NO_CREDIT)
     # as for days (work.py): the best count and the strongest evidence of the jobs that
     # qualify the unit (for any credit), so more work never counts or pays less
     groups = [g for k in range(1, len(parts) + 1) for g in combinations(parts, k)
-              if credit(g)] if len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
+              if credit(g)] if 1 < len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
     evidence = next(level for level in (*EVIDENCE_LEVELS, "self_report") if any(
         all(EVIDENCE_LEVELS.index(j.evidence) <= EVIDENCE_LEVELS.index(level) for j, _ in g)
         for g in groups))
-    best = max(groups, key=lambda g: credit(g) * _weight(comp, g))
-    return Unit(period, total / denominator, True, credit(best) * _weight(comp, best),
-                jobs_in, evidence, credit(best))
+    counts = [_counts(credit(g), _weight(comp, g)) for g in groups]
+    best = max(range(len(groups)), key=counts.__getitem__)  # the first of equal counts
+    return Unit(period, total / denominator, True, counts[best], jobs_in, evidence,
+                credit(groups[best]))
+
+
+def _counts(credit: Fraction, weight: Fraction) -> Fraction:
+    return weight if credit is FULL else credit * weight
 
 
 def _weight(comp: EmploymentCondition, parts: Sequence[Part]) -> Fraction:
-    """The hours- (months: wage-) weighted average of the jobs' kind weights, exactly."""
-    total = sum((v for _, v in parts), ZERO)
-    return sum((Fraction(v) * Fraction(comp.weights[j.kind]) for j, v in parts),
-               Fraction(0)) / Fraction(total)
+    """The hours- (months: wage-) weighted average of the jobs' kind weights, exactly: work
+    of one kind takes that kind's weight; mixed work sums integers (``weighted_ratio``)."""
+    kind = parts[0][0].kind
+    if all(j.kind == kind for j, _ in parts):
+        return exact(comp.weights[kind])
+    return Fraction(*weighted_ratio((v, comp.weights[j.kind]) for j, v in parts))
 
 
 def count_text(value: Fraction | Decimal) -> str:
@@ -347,14 +371,14 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
     units = list(whole_weeks(reference) if comp.unit == "weeks" else whole_months(reference))
     paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
                             else ctx.timeline.employments)
-    jobs = [j for j in paid if comp.weights.get(j.kind, ZERO) > 0]
-    count = Fraction(0)
+    worked = _worked(comp, [j for j in paid if comp.weights.get(j.kind, ZERO) > 0], ctx.as_of)
+    count = NO_CREDIT
     qualifying: list[Unit] = []
     looked_at: list[Unit] = []
     for period in units:
         if ctx.as_of < period.last_day:
             break  # still running (or yet to come): not counted yet
-        unit = _unit(comp, period, jobs, ctx.as_of)
+        unit = _unit(comp, period, worked)
         looked_at.append(unit)
         if not unit.qualifies:
             continue
@@ -385,7 +409,7 @@ def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Li
     rules.append(counted.reference_text)
     line = (_met(comp, ctx, counted) if counted.completed is not None
             else _unmet(comp, ctx, counted, any_price))
-    return Outcome([line], Trace(tuple(rules), tuple(_steps(comp, counted, ctx.currency_sign))))
+    return Outcome([line], Trace(tuple(rules), lambda: _steps(comp, counted, ctx.currency_sign)))
 
 
 def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
@@ -504,16 +528,23 @@ def _lost_on(comp: EmploymentCondition, counted: _Count) -> date | None:
     which even every remaining whole unit at full credit and the highest weight could not
     reach ``required`` (the reference period's first day when it never could); None while
     it can still be met. Such a line is dated then, never after the evaluation date."""
-    best = Fraction(max(comp.weights.values(), default=ZERO))
-    n = len(counted.units)
-    if n * best < comp.required:
+    best = exact(max(comp.weights.values(), default=ZERO))
+    n, required = len(counted.units), comp.required
+    if out_of_reach(NO_CREDIT, n, best, required):
         return counted.reference.start
-    count = Fraction(0)
+    count = NO_CREDIT
     for i, unit in enumerate(counted.looked_at):
-        count += unit.weight if unit.qualifies else 0
-        if count + (n - i - 1) * best < comp.required:
+        if unit.qualifies:
+            count += unit.weight
+        if out_of_reach(count, n - i - 1, best, required):
             return unit.period.last_day
     return None
+
+
+def out_of_reach(count: Fraction, remaining: int, best: Fraction, required: int) -> bool:
+    """``count + remaining * best < required``, cross-multiplied: integers only."""
+    return (count.numerator * best.denominator + remaining * best.numerator
+            * count.denominator < required * count.denominator * best.denominator)
 
 
 KIND = CustomerKind(EmploymentCondition, evaluate)

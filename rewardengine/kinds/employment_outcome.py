@@ -269,9 +269,9 @@ def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line
         return Outcome(lines, work_trace(counts[0].wc, steps))
     merged = _merged(counts)
     return Outcome(lines, Trace(tuple(rules_text(c.wc) for c in counts),
-                                (*(s for c in counts
-                                   for s in (*track_steps(c.wc), *c.wc.changes)), *steps,
-                                 *(Step("not counted", n) for n in merged.notes))))
+                                lambda: (*(s for c in counts
+                                           for s in (*track_steps(c.wc), *c.wc.changes)),
+                                         *steps, *(Step("not counted", n) for n in merged.notes))))
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,8 @@ def evaluate(comp: PeriodPayments, ctx: CustomerContext, prior: Sequence[Line]) 
         return "qualifies, paid" if a in paid else (
             f"qualifies, beyond the maximum of {comp.max_periods}: not paid")
 
-    return Outcome(lines, Trace(tuple(rules), tuple(unit_steps(counted.decided, verdict,
-                                                                  word))))
+    return Outcome(lines, Trace(tuple(rules), lambda: unit_steps(counted.decided, verdict,
+                                                                 word)))
 
 
 def _paid(comp: PeriodPayments, ctx: CustomerContext, a: Assessed, k: int) -> Line:

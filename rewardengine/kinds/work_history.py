@@ -189,10 +189,13 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
         ctx.price(comp.rate, on=comparison.last_day) or any_price)
     c = _Compared(baseline, comparison, before, during, price, evidence)
     line = _decided(comp, ctx, c) if ctx.as_of >= comparison.last_day else _running(comp, ctx, c)
-    steps = (Step("baseline", f"before the service, {baseline}: {number(before.days)} days",
-                  baseline.start, baseline.end, before.days, before.event_ids),
-             Step("comparison", f"during the service, {comparison}: {number(during.days)} days",
-                  comparison.start, comparison.end, during.days, during.event_ids))
+    def steps() -> tuple[Step, ...]:
+        return (Step("baseline", f"before the service, {baseline}: {number(before.days)} days",
+                     baseline.start, baseline.end, before.days, before.event_ids),
+                Step("comparison", f"during the service, {comparison}: "
+                     f"{number(during.days)} days", comparison.start, comparison.end,
+                     during.days, during.event_ids))
+
     return Outcome([line], Trace(tuple(rules), steps))
 
 

@@ -1,0 +1,103 @@
+"""The fee kinds made fast without a second copy of any rule: traces whose steps are made
+only when read, the timeline's lists in one pass, and integer arithmetic that equals the
+exact fractions it replaced."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from rewardengine.evaluate.trace import Step, Trace
+from rewardengine.kinds.earnings_common import nth_unit
+from rewardengine.kinds.employment_condition import out_of_reach
+from rewardengine.periods import Period
+from rewardengine.values import add_months, exact, weighted_ratio
+
+
+def _steps() -> list[Step]:
+    return [Step("week", "week 2025-01-06..2025-01-12: 20 h, qualifies, counts 1",
+                 date(2025, 1, 6), date(2025, 1, 13), Decimal(1), ("e1",))]
+
+
+def test_trace_steps_made_once_on_first_read() -> None:
+    calls: list[int] = []
+
+    def make() -> list[Step]:
+        calls.append(1)
+        return _steps()
+
+    lazy = Trace(("rule",), make)
+    assert calls == []
+    assert lazy.steps == tuple(_steps())
+    assert lazy.steps is lazy.steps
+    assert calls == [1]
+    assert lazy == Trace(("rule",), tuple(_steps()))
+    assert lazy.to_dict() == Trace(("rule",), tuple(_steps())).to_dict()
+
+
+def test_trace_travels_to_another_process_with_its_steps() -> None:
+    back = pickle.loads(pickle.dumps(Trace(("rule",), _steps)))
+    assert back.steps == tuple(_steps()) and back.rules == ("rule",)
+
+
+# --- integer arithmetic against the exact fractions it replaced (the oracle) ---------------
+
+def _oracle_weighted(pairs: list[tuple[Decimal, Decimal]]) -> Fraction:
+    """The arithmetic the kinds used before: Fraction sums, divided."""
+    total = sum((v for v, _ in pairs), Decimal(0))
+    return sum((Fraction(v) * Fraction(w) for v, w in pairs), Fraction(0)) / Fraction(total)
+
+
+hours = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2,
+                    allow_nan=False, allow_infinity=False)
+weights = st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=3,
+                      allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(st.tuples(hours, weights), min_size=1, max_size=6))
+@example([(Decimal("262.5"), Decimal("0.75")), (Decimal("37.5"), Decimal("1"))])
+@example([(Decimal("0.1"), Decimal("0.333")), (Decimal("3"), Decimal("0"))])
+def test_weighted_ratio_equals_the_fractions(pairs: list[tuple[Decimal, Decimal]]) -> None:
+    num, den = weighted_ratio(pairs)
+    assert den > 0
+    assert Fraction(num, den) == _oracle_weighted(pairs)
+
+
+@given(weights)
+def test_exact_is_the_fraction(weight: Decimal) -> None:
+    assert exact(weight) == Fraction(weight)
+    assert exact(weight) is exact(Decimal(str(weight)))
+
+
+def _oracle_lost(count: Fraction, remaining: int, best: Fraction, required: int) -> bool:
+    return count + remaining * best < required
+
+
+@given(st.lists(st.fractions(min_value=0, max_value=2, max_denominator=400), max_size=30),
+       weights, st.integers(1, 60))
+def test_unit_weights_out_of_reach_like_the_fractions(units: list[Fraction], weight: Decimal,
+                                                      required: int) -> None:
+    """employment_condition's out-of-reach test, cross-multiplied, against Fractions."""
+    best = exact(weight)
+    count = Fraction(0)
+    n = len(units) + 5
+    assert out_of_reach(count, n, best, required) == _oracle_lost(count, n, best, required)
+    for i, w in enumerate(units):
+        count += w
+        assert (out_of_reach(count, n - i - 1, best, required)
+                == _oracle_lost(count, n - i - 1, best, required))
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.integers(-40, 40))
+def test_month_units_from_a_count_of_months(day: date, months: int) -> None:
+    """earnings_common's calendar months equal the clamped month arithmetic they replace."""
+    first = day.replace(day=1)
+    assert nth_unit("months", first, months) == Period(add_months(first, months),
+                                                       add_months(first, months + 1))
+    assert add_months(day, months) == day + relativedelta(months=months)
