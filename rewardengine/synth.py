@@ -53,6 +53,7 @@ from .contract.segments import assign
 from .evaluate.context import referral_attributes
 from .events.model import Referral
 from .pipeline import load_contract_bytes
+from .processes import usable_jobs
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
@@ -708,7 +709,7 @@ def write_events(plan: Plan, customers: int, seed: int, out: IO[str], jobs: int 
     out.write(",".join(plan.columns) + "\n")
     blocks = [(plan, seed, b, customers, width) for b in range((customers + BLOCK - 1) // BLOCK)]
     rows = 0
-    if jobs <= 1 or len(blocks) <= 1:
+    if usable_jobs(jobs) <= 1 or len(blocks) <= 1:
         texts: Iterator[str] = map(_block_job, blocks)
         for n, text in enumerate(texts):
             out.write(text)

@@ -25,6 +25,7 @@ from ..engine import CustomerResult, evaluate_customer
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
+from ..processes import usable_jobs
 from ..synth import DRAWS, Draws
 from ..values import money_text
 from .conditional import State, continuation
@@ -146,7 +147,7 @@ def run_all(job: Job, runs: int, jobs: int,
     work = [Job(job.source, job.cohort, job.customers, job.as_of, job.horizon, job.seed, a,
                 min(a + step, runs)) for a in range(0, runs, step)]
     out: list[Ahead] = []
-    if jobs <= 1 or len(work) <= 1:
+    if usable_jobs(jobs) <= 1 or len(work) <= 1:
         for part in map(run_job, work):
             out.extend(part)
             if progress:

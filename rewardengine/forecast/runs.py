@@ -33,6 +33,7 @@ from ..events.model import EventBase
 from ..events.read import parse_row
 from ..events.timeline import timeline
 from ..pipeline import load_contract_bytes
+from ..processes import usable_jobs
 from ..synth import DRAWS, Draws, Plan, Row, customer_id, draw_customer, make_plan
 
 BLOCK = 1024  # customers per random stream within a run
@@ -242,7 +243,7 @@ def run_all(sources: Sequence[tuple[str, bytes]], cohort: Cohort, *, seed: int, 
     work = [Job(tuple(sources), cohort, seed, a, min(a + step, runs), customers, horizon)
             for a in range(0, runs, step)]
     out: list[list[RunSums]] = []
-    if jobs <= 1 or len(work) <= 1:
+    if usable_jobs(jobs) <= 1 or len(work) <= 1:
         results: Iterator[list[list[RunSums]]] = map(run_job, work)
         for part in results:
             out.extend(part)

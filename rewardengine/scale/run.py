@@ -35,6 +35,7 @@ from ..evaluate.lines import Line, Totals
 from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
+from ..processes import usable_jobs
 from ..tabular import Dialect
 from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, taken
 from .partition import PartResult, PartTask, bucket_count, partition
@@ -216,7 +217,7 @@ def _slim(loaded: LoadedContract, as_of: date, cid: str, segment: str | None,
 
 def local_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> list[Any]:
     """``fn`` over ``items`` in this process (one job) or in ``jobs`` worker processes."""
-    if jobs <= 1 or len(items) <= 1:
+    if usable_jobs(jobs) <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
         return list(pool.map(fn, items, chunksize=1))
