@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -192,3 +194,11 @@ def test_a_corrected_referral_clears_e014(tmp_path: Path) -> None:
                                 "--format", "json"])
     assert early.exit_code == 1
     assert [p["code"] for p in json.loads(early.stdout)["problems"]] == ["V001"]
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "rewardengine", "validate",
+                           str(Path(__file__).resolve().parent.parent / "contracts" / "avo.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("ok: 0 error(s)")  # the summary goes to standard error

@@ -1,0 +1,5 @@
+"""``python3 -m rewardengine``: the same command line as ``rewardengine``."""
+
+from rewardengine.cli import main
+
+main()
