@@ -22,3 +22,10 @@ def replaced(text: str) -> str:
     """``text`` with every unsafe character replaced by U+FFFD, one for one: for XML, which
     cannot hold most control characters, where field lengths are counted."""
     return UNSAFE.sub("\ufffd", text)
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with every unsafe character inside its strings written as a ``\\uXXXX``
+    escape: the same JSON value, nothing raw to act on a terminal. (Outside strings JSON
+    has only ASCII, and json already escapes C0 controls.)"""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

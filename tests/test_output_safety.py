@@ -4,6 +4,7 @@ fields are shown escaped (``\\x1b``) in tables, problems, explanations and bill 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,24 @@ def test_e_invoices_hold_a_control_character_of_an_id_as_a_replacement(tmp_path:
         _raw_free(shown.stdout)
     assert "T01\ufffd[31m" in runner.invoke(app, ["invoice", "show", number, "--ledger", ledger,
                                                   "--format", "finvoice"]).stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_outputs_escape_what_would_act_and_keep_the_value(tmp_path: Path, fmt: str) -> None:
+    # a bidirectional override or a C1 control inside a JSON string is written as a \\u
+    # escape: the same value when read, nothing raw on a terminal (found by the long fuzz
+    # run in `test --format json`, echoing a contract's text)
+    customer = f"c{BIDI}\x9b2J"
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
+                      f"r1,{customer},referral,2020-01-10,acme,2019-06-01\n"
+                      f"s1,{customer},service_start,2020-01-15,,\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), str(events), "--as-of",
+                                 "2020-03-01", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    _raw_free(result.stdout)
+    assert "\x9b" not in result.stdout
+    assert "\\u202e" in result.stdout and "\\u009b" in result.stdout
+    records = ([json.loads(result.stdout)] if fmt == "json"
+               else [json.loads(line) for line in result.stdout.splitlines()])
+    assert customer in json.dumps(records, ensure_ascii=False)

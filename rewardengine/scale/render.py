@@ -38,6 +38,7 @@ from ..engine import CustomerResult
 from ..errors import Problem
 from ..evaluate.lines import Line, Totals
 from ..jsonout import canonical_json
+from ..printable import json_escaped
 from ..values import money_text
 
 FORMATS = ("json", "jsonl", "csv")
@@ -61,7 +62,7 @@ def indented(data: Any, indent: str = "") -> str:
     ``json``'s own C function."""
     out: list[str] = []
     _put(data, indent, out)
-    return "".join(out)
+    return json_escaped("".join(out))
 
 
 def _put(value: Any, indent: str, out: list[str]) -> None:
@@ -95,8 +96,8 @@ def _put(value: Any, indent: str, out: list[str]) -> None:
 
 
 def jsonl_record(record: str, data: dict[str, Any]) -> str:
-    return json.dumps({"record": record, **data}, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":")) + "\n"
+    return json_escaped(json.dumps({"record": record, **data}, sort_keys=True,
+                                   ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
 def csv_rows(lines: Iterable[Line], currency: str) -> str:
