@@ -60,7 +60,8 @@ def test_tables_and_explanations_show_ids_escaped(events: str, tmp_path: Path) -
     _raw_free(explained.output)
 
 
-def test_a_bill_check_shows_bill_fields_escaped(tmp_path: Path) -> None:
+def _bill_files(tmp_path: Path) -> tuple[Path, Path]:
+    """Events of one customer and a bill whose fields carry an ESC sequence and an override."""
     events = tmp_path / "events.csv"
     events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
                       "r1,c1,referral,2020-01-10,acme,2019-06-01\n"
@@ -68,6 +69,11 @@ def test_a_bill_check_shows_bill_fields_escaped(tmp_path: Path) -> None:
     bill = tmp_path / "bill.csv"
     bill.write_text("customer_id,component,occurrence,amount\n"
                     f"c1{ESC},base_fee{BIDI},once,100.00\n", encoding="utf-8")
+    return events, bill
+
+
+def test_a_bill_check_shows_bill_fields_escaped(tmp_path: Path) -> None:
+    events, bill = _bill_files(tmp_path)
     result = runner.invoke(app, ["verify", str(CONTRACT), str(events), str(bill), "--period",
                                  "2020-01", "--ledger", str(tmp_path / "ledger.sqlite")])
     assert result.exit_code == 1, result.output
@@ -79,13 +85,7 @@ def test_a_bill_check_shows_bill_fields_escaped(tmp_path: Path) -> None:
 def test_a_bill_check_page_shows_bill_fields_escaped(tmp_path: Path, lang: str | None) -> None:
     # the page goes to standard output unless -o is given: a field of the bill must not act
     # on the terminal there (found by the long fuzz run)
-    events = tmp_path / "events.csv"
-    events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
-                      "r1,c1,referral,2020-01-10,acme,2019-06-01\n"
-                      "s1,c1,service_start,2020-01-15,,\n", encoding="utf-8")
-    bill = tmp_path / "bill.csv"
-    bill.write_text("customer_id,component,occurrence,amount\n"
-                    f"c1{ESC},base_fee{BIDI},once,100.00\n", encoding="utf-8")
+    events, bill = _bill_files(tmp_path)
     args = ["verify", str(CONTRACT), str(events), str(bill), "--period", "2020-01",
             "--ledger", str(tmp_path / "ledger.sqlite"), "--format", "html"]
     result = runner.invoke(app, args + (["--lang", lang] if lang else []))

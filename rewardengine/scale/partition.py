@@ -166,13 +166,18 @@ def _write(result: PartResult, handles: dict[int, BinaryIO], task: PartTask, buc
 def read_records(paths: tuple[str, ...]) -> Iterator[Record]:
     """A bucket's records from every part, in the parts' order."""
     for path in paths:
-        with open(path, "rb") as fh:
-            while True:
-                try:
-                    batch: list[Record] = pickle.load(fh)
-                except EOFError:
-                    break
-                yield from batch
+        for batch in pickled_batches(path):
+            yield from batch
+
+
+def pickled_batches(path: str) -> Iterator[Any]:
+    """The batches pickled one after another into a file of this run's own making."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
 
 
 def bucket_groups(paths: tuple[str, ...]) -> dict[str, list[Record]]:

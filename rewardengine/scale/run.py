@@ -38,7 +38,7 @@ from ..privacy import PersonalIdWatch
 from ..processes import usable_jobs
 from ..tabular import Dialect
 from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, taken
-from .partition import PartResult, PartTask, bucket_count, partition
+from .partition import PartResult, PartTask, bucket_count, partition, pickled_batches
 from .plan import Shard, plan_parts, plan_shards
 from .render import (
     Body,
@@ -405,15 +405,10 @@ def _orders(out: Streamed) -> list[np.ndarray]:
 def _ids(path: str, shard: int) -> Iterator[tuple[str, int, int]]:
     """A bucket's customers in order: (id, bucket, place in the bucket)."""
     index = 0
-    with open(path, "rb") as fh:
-        while True:
-            try:
-                ids: list[str] = pickle.load(fh)
-            except EOFError:
-                return
-            for cid in ids:
-                yield cid, shard, index
-                index += 1
+    for ids in pickled_batches(path):
+        for cid in ids:
+            yield cid, shard, index
+            index += 1
 
 
 def render_shard(job: tuple[Task, Cuts, np.ndarray]
