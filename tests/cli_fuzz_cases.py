@@ -57,7 +57,7 @@ DATES = ("2020-02-30", "20200101", "", "9999-12-31", "0001-01-01", "2020-1-1", "
 PERIODS = ("2020-13", "2020-Q5", "2020-Q1", "x", "", "2021-03", "1899-12", "9999-12", "2020")
 COMMANDS = ("validate", "test", "evaluate", "explain", "invoice", "invoice-show", "verify",
             "ledger-check", "ledger-export", "pseudonymize", "generate", "schema",
-            "cohort-schema", "version")
+            "cohort-schema", "version", "simulate", "price", "forecast", "cohort-fit")
 CONTROL = ("\x1b", "\u202e", "\u202d", "\u2066", "\u2067", "\x07", "\x9b")
 
 
@@ -213,6 +213,7 @@ def _arguments(rng: random.Random, command: str, base: dict[str, bytes | str],
     c, e, ledger = str(files["contract"]), str(files["events"]), str(files["ledger"])
     as_of, period = str(base["as_of"]), str(base["period"])
     out = str(where / "out.txt")
+    cohort, report = str(files["cohort"]), str(where / "report.html")
     fmt = rng.choice
     table: dict[str, list[str]] = {
         "validate": ["validate", c, *fmt([[], ["--strict"], ["--format", "json"]])],
@@ -238,6 +239,17 @@ def _arguments(rng: random.Random, command: str, base: dict[str, bytes | str],
                      "-o", out, *(["--cohort", str(files["cohort"])]
                                   if rng.random() < 0.5 else [])],
         "schema": ["schema"], "cohort-schema": ["cohort-schema"], "version": ["version"],
+        # forecasts: few runs of few customers, so a case stays short
+        "simulate": ["simulate", c, "--cohort", cohort, "--runs", fmt(["1", "3"]),
+                     "--customers", fmt(["1", "8"]), "--seed", "7", "--format",
+                     fmt(["table", "json"]), "-o", out,
+                     *(["--report", report] if rng.random() < 0.05 else [])],
+        "price": ["price", c, "--cohort", cohort, "--target-per-customer",
+                  fmt(["2500", "0", "-1", "x", "1e9"]), "--solve",
+                  fmt(["result", "base_fee", "x"]), "--runs", "2", "--customers", "6"],
+        "forecast": ["forecast", c, e, "--as-of", as_of, "--cohort", cohort, "--runs", "2",
+                     "--format", fmt(["table", "json"]), "-o", out],
+        "cohort-fit": ["cohort", "fit", c, e, "-o", out],
     }
     return table[command]
 

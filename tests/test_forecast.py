@@ -211,6 +211,22 @@ def test_cohort_fit_from_events_says_what_each_estimate_rests_on(tmp_path: Path)
     assert abs(est.mean - share * FEE) <= 3 * est.se + Decimal("1")
 
 
+def test_cohort_fit_of_segments_too_small_keeps_their_defaults(tmp_path: Path) -> None:
+    # three customers a segment: no value rests on enough of them, so each segment's profile
+    # is written empty (the defaults) and reads back; it was an internal error (found by the
+    # fuzz run once the forecast commands were in it)
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "fitted.yaml"
+    done = runner.invoke(app, ["cohort", "fit", str(root / "contracts" / "kopakka.yaml"),
+                               str(root / "examples" / "kopakka" / "events.csv"), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    assert "  over_24_months: {}  # 3 customers: too few, every value the default" in text
+    cohort = load_cohort_text(text, "fitted").cohort
+    assert cohort is not None
+    assert cohort.profile("over_24_months") == cohort.profile("under_24_months")
+
+
 @pytest.mark.parametrize(("args", "code", "says"), [
     (["--runs", "0"], 2, "--runs"),
     (["--cohort", "missing.yaml"], 2, "F001"),

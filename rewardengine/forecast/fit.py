@@ -251,6 +251,8 @@ def _profile_yaml(name: str, count: int, sections: dict[str, Section],
                 defaults.append(f"{name}.{part}.{key} ({e.n} {e.unit})")
         if kept:
             out.extend([f"    {part}:", *kept])
+    if len(out) == 1:  # every value rests on too few customers: the profile is the default
+        out[0] = f"  {name}: {{}}  # {count:,} customers: too few, every value the default"
     return out
 
 
