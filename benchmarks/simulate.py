@@ -18,13 +18,15 @@ this is not part of the test suite. Run it on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- simulate table: start -->", "<!-- simulate table: end -->"
@@ -33,16 +35,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall s, CPU s of the command and its workers) of ``cmd`` run in a child."""
-    probe = (
-        "import resource,subprocess,sys,time,json;t=time.perf_counter();"
-        "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-        "w=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
-        "print(json.dumps([w,u.ru_utime+u.ru_stime,r.returncode]))")
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True,
-                         check=True)
-    wall, cpu, code = json.loads(out.stdout)
-    if code != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {code}")
+    wall, cpu, _ = measure.measured(cmd)
     return wall, cpu
 
 
