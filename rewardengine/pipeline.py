@@ -13,8 +13,9 @@ Nothing here prints, reads the clock or evaluates; ``rewardengine.api`` is the f
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .contract.checks import check_contract
@@ -22,7 +23,7 @@ from .contract.lint import lint_draft
 from .contract.load import Draft, LoadedContract, check_schema
 from .errors import Problem, Source, has_errors, sorted_problems
 from .evaluate.context import assign_segment
-from .events.model import Referral
+from .events.model import EventBase, Referral
 from .events.read import EventSet, read_events
 from .events.timeline import group_by_customer, timeline
 from .kinds import KINDS
@@ -130,7 +131,7 @@ def _against_contract(state: Loading) -> list[Problem]:
     draft = state.draft
     if draft is None or not state.events.events:
         return []
-    out = _named_values(draft, state.events)
+    out = NamedValues.of(draft).check(state.events.events)
     if state.contract is not None:
         out.extend(_referral_segments(state.contract, state.events))
     elif state.event_paths:
@@ -140,45 +141,74 @@ def _against_contract(state: Loading) -> list[Problem]:
 
 def check_named_values(draft: Draft, events: EventSet) -> list[Problem]:
     """Providers and segments on event rows that the contract lacks (``E013``)."""
-    return _named_values(draft, events)
+    return NamedValues.of(draft).check(events.events)
 
 
-def check_referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:
-    """Each customer's deciding referral that no segment takes (``E014``)."""
-    return _referral_segments(loaded, events)
+@dataclass(frozen=True)
+class NamedValues:
+    """The providers and segments a contract names, worked out once (a run of many customers
+    checks each customer's rows against them, ``E013``)."""
+
+    providers: frozenset[str] | None
+    segments: frozenset[str] | None
+    provider_list: str  # as the message lists them
+    segment_list: str
+
+    @classmethod
+    def of(cls, draft: Draft) -> NamedValues:
+        providers, segments = draft.provider_ids(), draft.segment_ids()
+        return cls(None if providers is None else frozenset(providers),
+                   None if segments is None else frozenset(segments),
+                   ", ".join(sorted(providers or ())), ", ".join(sorted(segments or ())))
+
+    def check(self, events: Iterable[EventBase]) -> list[Problem]:
+        if self.providers is None and self.segments is None:
+            return []
+        out = []
+        for e in events:
+            has_provider, has_segment = _named_fields(type(e))
+            provider = e.provider if has_provider else None  # type: ignore[attr-defined]
+            if provider is not None and self.providers is not None \
+                    and provider not in self.providers:
+                # a provider column may hold a sole trader's own name: echo only its start
+                out.append(Problem("E013", f"provider {quoted(provider, 12)} is not in the "
+                                   f"contract ({self.provider_list})", e.source))
+            segment = e.segment if has_segment else None  # type: ignore[attr-defined]
+            if segment is not None and self.segments is not None \
+                    and segment not in self.segments:
+                out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
+                                   f"({self.segment_list})", e.source))
+        return out
 
 
-def _named_values(draft: Draft, events: EventSet) -> list[Problem]:
-    providers = draft.provider_ids()
-    segments = draft.segment_ids()
-    out = []
-    for e in events.events:
-        provider = getattr(e, "provider", None)
-        if provider is not None and providers is not None and provider not in providers:
-            # a provider column may hold a sole trader's own name: echo only its start
-            out.append(Problem("E013", f"provider {quoted(provider, 12)} is not in the contract "
-                               f"({', '.join(sorted(providers))})", e.source))
-        segment = getattr(e, "segment", None)
-        if segment is not None and segments is not None and segment not in segments:
-            out.append(Problem("E013", f"segment {quoted(segment)} is not in the contract "
-                               f"({', '.join(sorted(segments))})", e.source))
-    return out
+@functools.cache
+def _named_fields(cls: type[EventBase]) -> tuple[bool, bool]:
+    """Whether rows of an event type have a provider, and a segment (asked once per type:
+    asking a row for a field its type lacks costs a raised error each time)."""
+    return "provider" in cls.model_fields, "segment" in cls.model_fields
 
 
 def _referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:
-    segments = set(loaded.contract.segment_ids())
-    out = []
-    # the referral that decides each customer's segment: the first live one, corrections
-    # applied (a re-referral is passed over, a corrected row replaces the one it corrects)
+    segments = frozenset(loaded.contract.segment_ids())
     referrals = group_by_customer(e for e in events.events if isinstance(e, Referral))
-    for customer_id, rows in referrals.items():
-        first = timeline(customer_id, rows, MAX_DATE).referral
-        if first is not None:
-            # a referral the contract cannot place in exactly one segment cannot be priced
-            _, _, problem = assign_segment(loaded, first)
-            if problem is not None and (first.segment is None or first.segment in segments):
-                out.append(Problem("E014", problem, first.source))
-    return out
+    found = (referral_segment_problem(loaded, segments, customer_id, rows)
+             for customer_id, rows in referrals.items())
+    return [p for p in found if p is not None]
+
+
+def referral_segment_problem(loaded: LoadedContract, segments: frozenset[str],
+                             customer_id: str, referrals: Iterable[EventBase]) -> Problem | None:
+    """``E014`` for one customer's referral rows (``segments``: the contract's), if the
+    referral that decides its segment is one no segment takes."""
+    # the referral that decides the segment: the first live one, corrections applied (a
+    # re-referral is passed over, a corrected row replaces the one it corrects)
+    first = timeline(customer_id, referrals, MAX_DATE).referral
+    if first is not None:
+        # a referral the contract cannot place in exactly one segment cannot be priced
+        _, _, problem = assign_segment(loaded, first)
+        if problem is not None and (first.segment is None or first.segment in segments):
+            return Problem("E014", problem, first.source)
+    return None
 
 
 def _lint(state: Loading) -> list[Problem]:

@@ -9,8 +9,9 @@ was first recorded (a fixed-term job's end as agreed at its start, before any ex
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .model import (
@@ -43,27 +44,61 @@ class Timeline:
     voided: tuple[EventBase, ...] = ()
     # the version of each live event recorded first, where a later one replaced it
     first_versions: tuple[EventBase, ...] = ()
-    referrals: tuple[Referral, ...] = field(init=False)
-    service_starts: tuple[ServiceStart, ...] = field(init=False)
-    service_ends: tuple[ServiceEnd, ...] = field(init=False)
-    hours: tuple[Hours, ...] = field(init=False)
-    contacts: tuple[Contact, ...] = field(init=False)
-    employments: tuple[Employment, ...] = field(init=False)
-    educations: tuple[Education, ...] = field(init=False)
-    benefits: tuple[Benefit, ...] = field(init=False)
-    surveys: tuple[Survey, ...] = field(init=False)
-    expenses: tuple[Expense, ...] = field(init=False)
-    earnings: tuple[Earnings, ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        # one pass over the events, each put in the list of its type (in timeline order)
+    # the events of each type, in timeline order: sorted out on first use, in one pass (a
+    # timeline built only for its first referral, or for its voided events, never needs them)
+    @functools.cached_property
+    def _by_type(self) -> dict[str, tuple[EventBase, ...]]:
         lists: dict[str, list[EventBase]] = {name: [] for name in _LISTS.values()}
         for e in self.events:
             name = _LISTS.get(type(e)) or _list_of(type(e))
             if name is not None:
                 lists[name].append(e)
-        for name, events in lists.items():
-            object.__setattr__(self, name, tuple(events))
+        return {name: tuple(events) for name, events in lists.items()}
+
+    @functools.cached_property
+    def referrals(self) -> tuple[Referral, ...]:
+        return self._by_type["referrals"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def service_starts(self) -> tuple[ServiceStart, ...]:
+        return self._by_type["service_starts"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def service_ends(self) -> tuple[ServiceEnd, ...]:
+        return self._by_type["service_ends"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def hours(self) -> tuple[Hours, ...]:
+        return self._by_type["hours"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self._by_type["contacts"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def employments(self) -> tuple[Employment, ...]:
+        return self._by_type["employments"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def educations(self) -> tuple[Education, ...]:
+        return self._by_type["educations"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def benefits(self) -> tuple[Benefit, ...]:
+        return self._by_type["benefits"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def surveys(self) -> tuple[Survey, ...]:
+        return self._by_type["surveys"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def expenses(self) -> tuple[Expense, ...]:
+        return self._by_type["expenses"]  # type: ignore[return-value]
+
+    @functools.cached_property
+    def earnings(self) -> tuple[Earnings, ...]:
+        return self._by_type["earnings"]  # type: ignore[return-value]
 
     def first_version(self, event: EventBase) -> EventBase:
         """The version of ``event`` recorded first (the event itself when it has one)."""
