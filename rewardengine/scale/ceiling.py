@@ -147,6 +147,24 @@ def taken(cols: Columns, cuts: Cuts) -> tuple[Decimal, Decimal]:
     return out[0], out[1]
 
 
+def cut_customers(part: dict[str, bytes], places: np.ndarray, cuts: Cuts) -> set[int]:
+    """The customers (places in their shard) of a shard's compact lines (``part``) that
+    ``apply_cuts`` cuts: those with a line of a crossing's rank, with an amount, at or after
+    the crossing in accrual order (``places``: the customers' places in id order)."""
+    rank = np.frombuffer(part["rank"], dtype="b")
+    day = np.frombuffer(part["day"], dtype="l").astype(np.int64)
+    customer = np.frombuffer(part["customer"], dtype="l").astype(np.int64)
+    pos = np.frombuffer(part["pos"], dtype="l").astype(np.int64)
+    cents = np.frombuffer(part["cents"], dtype="q")
+    place = places[customer]
+    hit = np.zeros(len(customer), dtype=bool)
+    for k, crossing in cuts.items():
+        d, p, q = crossing.key
+        from_crossing = (day > d) | ((day == d) & ((place > p) | ((place == p) & (pos >= q))))
+        hit |= (rank == k) & (cents > 0) & from_crossing
+    return {int(c) for c in np.unique(customer[hit])}
+
+
 def apply_cuts(lines: list[Line], place: int, cuts: Cuts, limit: Decimal) -> list[Line]:
     """A customer's lines (``place``: its place in id order; -1 for the contract lines)
     with the ceiling's cuts, named as ``apply_cap`` names them."""

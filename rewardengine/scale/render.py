@@ -28,6 +28,7 @@ import io
 import json
 import os
 import pickle
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import IO, Any, BinaryIO
@@ -138,23 +139,35 @@ class Renderers:
         self._index: BinaryIO | None = open(self.index_file, "wb") \
             if self.index_file else None  # noqa: SIM115
         self._batch: list[tuple[str, tuple[int, ...]]] = []
+        # each customer's text length in each format (without the separator before it)
+        self.lengths = [array("q") for _ in formats]
 
     def customer(self, index: int, result: CustomerResult) -> None:
-        lengths = []
-        for fmt, fh in self.handles.items():
+        self.put(result.customer_id, self.texts(result))
+
+    def texts(self, result: CustomerResult) -> list[str]:
+        """A customer's text in each format, in the order of ``files``."""
+        out = []
+        for fmt in self.handles:
             if fmt == "json":
-                text = customer_element(result)
-                if not self.first and self._index is None:
-                    text = ",\n" + text
+                out.append(customer_element(result))
             elif fmt == "jsonl":
-                text = jsonl_record("customer", result.to_dict())
+                out.append(jsonl_record("customer", result.to_dict()))
             else:
-                text = csv_rows(result.lines, self.currency)
+                out.append(csv_rows(result.lines, self.currency))
+        return out
+
+    def put(self, customer_id: str, texts: Sequence[str]) -> None:
+        """A customer's texts (``texts``) written, each format's to its file."""
+        for n, (fmt, fh) in enumerate(self.handles.items()):
+            text = texts[n]
+            if fmt == "json" and not self.first and self._index is None:
+                fh.write(",\n")
             fh.write(text)
-            lengths.append(len(text))
+            self.lengths[n].append(len(text))
         self.first = False
         if self._index is not None:
-            self._batch.append((result.customer_id, tuple(lengths)))
+            self._batch.append((customer_id, tuple(len(t) for t in texts)))
             if len(self._batch) >= _INDEX_BATCH:
                 self._flush()
 
@@ -175,6 +188,27 @@ class Renderers:
 
 
 _INDEX_BATCH = 1024
+
+
+def written(files: dict[str, str], lengths: Sequence[bytes], index_file: str | None
+            ) -> Iterator[tuple[str, list[str]]]:
+    """What ``Renderers`` wrote (``files``: format -> file), read back a customer at a time:
+    (its id, its texts in each format); the id is known only with an index, else it is ''."""
+    sizes = [array("q", b) for b in lengths]
+    ids = (cid for cid, _, _ in _index_entries(index_file, 0)) if index_file else None
+    handles = {fmt: open(p, encoding="utf-8", newline="")  # noqa: SIM115
+               for fmt, p in files.items()}
+    try:
+        for n in range(len(sizes[0]) if sizes else 0):
+            texts = []
+            for (fmt, fh), size in zip(handles.items(), sizes, strict=True):
+                if n and fmt == "json" and index_file is None:
+                    fh.read(2)  # the separator before every customer but the first
+                texts.append(fh.read(size[n]))
+            yield (next(ids) if ids is not None else ""), texts
+    finally:
+        for fh in handles.values():
+            fh.close()
 
 
 def _index_entries(path: str, shard: int) -> Iterator[tuple[str, int, tuple[int, ...]]]:

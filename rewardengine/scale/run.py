@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,7 +36,7 @@ from ..pipeline import load
 from ..privacy import PersonalIdWatch
 from ..processes import usable_jobs
 from ..tabular import Dialect
-from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, taken
+from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, cut_customers, taken
 from .partition import PartResult, PartTask, bucket_count, partition, pickled_batches
 from .plan import Shard, plan_parts, plan_shards
 from .render import (
@@ -48,8 +47,9 @@ from .render import (
     write_csv,
     write_document,
     write_jsonl,
+    written,
 )
-from .shard import ShardResult, Task, contract_of, fates_of, run_shard
+from .shard import ShardResult, Task, contract_of, fates_of, run_shard, spooled_lines
 
 Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
@@ -123,9 +123,10 @@ class Streamed:
         for cid, n, index, record in heapq.merge(*(
                 _spooled(s.lines_file, n) for n, s in enumerate(self.shards)
                 if s.lines_file is not None)):
-            _, segment, provider, lines, shown, reason, voided = record
+            _, _, segment, provider, values, shown, reason, voided = record
             if not shown:
                 continue
+            lines = spooled_lines(values)
             if self.cuts and limit is not None:
                 lines = apply_cuts(lines, int(self.orders[n][index]), self.cuts, limit)
             if not keep_all(cid):
@@ -194,14 +195,12 @@ class _Record(tuple[Any, ...]):
 def _spooled(path: str, shard: int) -> Iterator[_Record]:
     """A shard's lines spool: (customer id, shard, place in the shard, the record)."""
     with open(path, "rb") as fh:
-        index = 0
         while True:
             try:
                 record = pickle.load(fh)
             except EOFError:
                 return
-            yield _Record((record[0], shard, index, record))
-            index += 1
+            yield _Record((record[0], shard, record[1], record))
 
 
 def _slim(loaded: LoadedContract, as_of: date, cid: str, segment: str | None,
@@ -238,7 +237,7 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
     loaded = contract_of((contract_path, raw))
     base = Task((contract_path, raw), None, 0, as_of, dialect, spool, tuple(formats),
                 frozenset(wanted) if wanted is not None else None,
-                keep_lines or loaded.contract.caps.contract_total is not None)
+                keep_lines)
     run = mapper or (lambda fn, items: local_map(fn, items, jobs))
     paths = list(event_paths)
     sorted_run = _sorted(base, paths, dialect, jobs, run) if len(paths) == 1 else None
@@ -369,11 +368,14 @@ def _finish(out: Streamed, tasks: list[Task], run: Mapper, showing_all: bool) ->
         out.cuts = ceiling_cuts(limit, cols)
         contract_lines = apply_cuts(contract_lines, -1, out.cuts, limit)
         if tasks and tasks[0].formats:
-            written = run(render_shard, [(t, out.cuts, out.orders[n])
-                                         for n, t in enumerate(tasks)])
-            for r, (outputs, index_file, totals) in zip(out.shards, written, strict=True):
-                r.outputs, r.index_file, r.totals = outputs, index_file, totals
-            sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00")) for k in range(3)]
+            if out.cuts:  # else every customer was written as it is
+                written = run(render_shard, [(t, r, out.cuts, out.orders[n])
+                                             for n, (t, r) in enumerate(zip(
+                                                 tasks, out.shards, strict=True))])
+                for r, (outputs, index_file, totals) in zip(out.shards, written, strict=True):
+                    r.outputs, r.index_file, r.totals = outputs, index_file, totals
+                sums = [sum((r.totals[k] for r in out.shards), Decimal("0.00"))
+                        for k in range(3)]
         else:
             payable, pending = taken(cols, out.cuts)
             sums = [sums[0] - payable, sums[1] - pending, sums[2]]
@@ -411,29 +413,41 @@ def _ids(path: str, shard: int) -> Iterator[tuple[str, int, int]]:
             index += 1
 
 
-def render_shard(job: tuple[Task, Cuts, np.ndarray]
+def render_shard(job: tuple[Task, ShardResult, Cuts, np.ndarray]
                  ) -> tuple[dict[str, str], str | None, tuple[Decimal, Decimal, Decimal]]:
-    """A shard's customers written from its lines spool, with the ceiling's cuts
-    (``places``: its customers' places in id order); and the totals of those it shows."""
-    task, cuts, places = job
+    """A shard's customers written again with the ceiling's cuts (``places``: its customers'
+    places in id order): the text the shard wrote for those the cuts leave alone, the
+    customers they cut rendered again from the lines spool; and the totals of those shown."""
+    task, shard, cuts, places = job
     loaded = contract_of(task.contract)
     limit = loaded.contract.caps.contract_total
     assert limit is not None
+    cut = cut_customers(shard.ceiling, places, cuts)
     renderers = Renderers(loaded, task.formats, task.spool, task.index, suffix="-cut",
                           indexed=task.indexed)
-    sums = [Decimal("0.00")] * 3
-    path = os.path.join(task.spool, f"lines-{task.index}.pkl")
+    sums = list(shard.totals)
+    path = shard.lines_file or shard.cut_file
+    records: Iterator[tuple[Any, ...]] = (r[3] for r in _spooled(path, task.index)) \
+        if path else iter(())
+    shown = np.flatnonzero(np.frombuffer(shard.shown_flags, dtype=np.int8))
     try:
-        for _, _, index, record in _spooled(path, task.index):
-            cid, segment, provider, lines, shown, reason, voided = record
-            if shown:
-                lines = apply_cuts(lines, int(places[index]), cuts, limit)
-                result = _slim(loaded, task.as_of, cid, segment, provider, lines, reason,
+        for index, (cid, texts) in zip(shown.tolist(), written(
+                shard.outputs, shard.lengths, shard.index_file), strict=True):
+            if index in cut:
+                # the spool holds every customer the cuts can reach, in the same order
+                record = next(r for r in records if r[1] == index)
+                cid, _, segment, provider, values, _, reason, voided = record
+                lines = spooled_lines(values)
+                before = Totals.of(lines)
+                result = _slim(loaded, task.as_of, cid, segment, provider,
+                               apply_cuts(lines, int(places[index]), cuts, limit), reason,
                                voided)
-                renderers.customer(index, result)
-                totals = result.totals
-                sums = [sums[0] + totals.payable, sums[1] + totals.pending,
-                        sums[2] + totals.not_earned]
+                after = result.totals
+                sums = [sums[0] - before.payable + after.payable,
+                        sums[1] - before.pending + after.pending,
+                        sums[2] - before.not_earned + after.not_earned]
+                texts = renderers.texts(result)
+            renderers.put(cid, texts)
     finally:
         renderers.close()
     return renderers.files, renderers.index_file, (sums[0], sums[1], sums[2])

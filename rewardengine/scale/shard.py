@@ -23,6 +23,8 @@ worker.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import os
 import pickle
 import zlib
@@ -36,10 +38,10 @@ from typing import Any, BinaryIO
 from ..contract.load import Draft, LoadedContract
 from ..engine import CustomerResult, customer_problems, evaluate_customer
 from ..errors import Problem, Severity, Source
-from ..events.model import EventBase
-from ..events.read import EventSet
+from ..evaluate.lines import Line
+from ..events.model import EventBase, Referral
 from ..events.timeline import timeline
-from ..pipeline import check_named_values, check_referral_segments, load_contract_bytes
+from ..pipeline import NamedValues, load_contract_bytes, referral_segment_problem
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect, quoted
 from .ceiling import day_of, rank_of
@@ -64,7 +66,7 @@ class Task:
     spool: str  # a folder for what the shard writes
     formats: tuple[str, ...] = ()  # outputs to write: "json", "jsonl", "csv"
     wanted: frozenset[str] | None = None  # only these customers (None: all)
-    keep_lines: bool = False  # spool every customer's lines (the ceiling may cut; invoices)
+    keep_lines: bool = False  # spool every customer's lines (invoices, tables)
     bucket: tuple[str, ...] | None = None  # a bucket's files (then ``shard`` is not read)
     fates: Fates | None = None  # rows whose event id two customers share
     check_only: bool = False  # the input has errors already: check, evaluate nothing
@@ -103,7 +105,9 @@ class ShardResult:
     watches: dict[str, tuple[set[str], int | None]] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # format -> file
     index_file: str | None = None  # customers shown and their outputs' lengths (buckets)
-    lines_file: str | None = None
+    lines_file: str | None = None  # every customer's lines (``keep_lines``)
+    cut_file: str | None = None  # else the lines of customers the ceiling may cut
+    lengths: list[bytes] = field(default_factory=list)  # of the customers' texts (render.py)
     ids_file: str | None = None  # the customers evaluated, in order (buckets, a ceiling)
     shown_flags: bytes = b""  # for each customer evaluated: 1 when it is shown
     shown: list[str] = field(default_factory=list)  # the customers shown, with --customer
@@ -158,26 +162,33 @@ class _Work:
     def __init__(self, task: Task, loaded: LoadedContract) -> None:
         self.task = task
         self.loaded = loaded
-        self.draft = Draft.of(loaded)
+        self.named = NamedValues.of(Draft.of(loaded))
+        self.segments = frozenset(loaded.contract.segment_ids())
         self.result = ShardResult(task.index)
         self.hashes = array("Q")
         self.watch = PersonalIdWatch()
         self.sums = [Decimal("0.00")] * 3
         self.evaluate_all = task.wanted is None or \
             loaded.contract.caps.contract_total is not None
-        # with a contract ceiling the customers are written once its cuts are known
-        # (``run.render_shard``), not twice
-        ceiling = loaded.contract.caps.contract_total is not None
-        self.renderers = Renderers(loaded, () if ceiling else task.formats, task.spool,
-                                   task.index, indexed=task.indexed)
+        self.renderers = Renderers(loaded, task.formats, task.spool, task.index,
+                                   indexed=task.indexed)
         self.shown_flags = array("b")
         self.compact = _Compact()
         self.ids: list[str] | None = [] if task.indexed and \
             loaded.contract.caps.contract_total is not None else None
+        # the lines to read again: every customer's (invoices), or with a contract ceiling
+        # those of the customers it may cut, written again once its cuts are known
+        # (``run.render_shard``; most customers have nothing it could cut)
         self.lines_fh: BinaryIO | None = None
-        if task.keep_lines and task.gather is None:
-            self.result.lines_file = os.path.join(task.spool, f"lines-{task.index}.pkl")
-            self.lines_fh = open(self.result.lines_file, "wb")  # noqa: SIM115
+        self.spool_all = task.keep_lines
+        path = os.path.join(task.spool, f"lines-{task.index}.pkl")
+        if task.gather is None and task.keep_lines:
+            self.result.lines_file = path
+        elif task.gather is None and task.formats and \
+                loaded.contract.caps.contract_total is not None:
+            self.result.cut_file = path
+        if self.result.lines_file or self.result.cut_file:
+            self.lines_fh = open(path, "wb")  # noqa: SIM115
 
     def close(self) -> None:
         self.renderers.close()
@@ -245,6 +256,7 @@ class _Work:
         r.id_hashes = self.hashes.tobytes()
         r.ceiling = self.compact.to_bytes()
         r.outputs = self.renderers.files
+        r.lengths = [a.tobytes() for a in self.renderers.lengths]
         r.index_file = self.renderers.index_file
         r.shown_flags = self.shown_flags.tobytes()
         if self.ids is not None:
@@ -256,9 +268,13 @@ class _Work:
     def customer(self, customer_id: str, rows: list[EventBase],
                  positions: list[Position]) -> None:
         kept, problems = _checked(rows, positions, self.task.fates)
-        events = EventSet(kept)
-        problems.extend(check_named_values(self.draft, events))
-        problems.extend(check_referral_segments(self.loaded, events))
+        problems.extend(self.named.check(kept))
+        referrals = [e for e in kept if isinstance(e, Referral)]
+        if referrals:
+            found = referral_segment_problem(self.loaded, self.segments, customer_id,
+                                             referrals)
+            if found is not None:
+                problems.append(found)
         self.result.problems.extend(problems)
         seen: set[str] = set()
         for e in kept:
@@ -283,8 +299,8 @@ class _Work:
         self.shown_flags.append(shown)
         if self.ids is not None:
             self.ids.append(result.customer_id)
-        if self.lines_fh is not None:
-            pickle.dump(spooled(result, shown), self.lines_fh, protocol=5)
+        if self.lines_fh is not None and (self.spool_all or (shown and _cuttable(result))):
+            pickle.dump(spooled(result, index, shown), self.lines_fh, protocol=5)
         if not shown:
             self.renderers.skip(index)
             return
@@ -301,11 +317,27 @@ class _Work:
         self.renderers.customer(index, result)
 
 
-def spooled(result: CustomerResult, shown: bool) -> tuple[Any, ...]:
-    """What a customer's lines spool holds: enough to render it again and to invoice it."""
+def spooled(result: CustomerResult, index: int, shown: bool) -> tuple[Any, ...]:
+    """What a customer's lines spool holds: enough to render it again and to invoice it
+    (its lines as plain tuples: cheaper to write and read than the dataclasses)."""
     ctx = result.context
-    return (result.customer_id, result.segment, result.provider, result.lines, shown,
-            ctx.segment_reason, ctx.timeline.voided)
+    return (result.customer_id, index, result.segment, result.provider,
+            [_LINE_VALUES(ln) for ln in result.lines], shown, ctx.segment_reason,
+            ctx.timeline.voided)
+
+
+def spooled_lines(values: list[tuple[Any, ...]]) -> list[Line]:
+    """The lines of a spool record, as they were."""
+    return [Line(*v) for v in values]
+
+
+_LINE_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Line)))
+
+
+def _cuttable(result: CustomerResult) -> bool:
+    """Whether the contract ceiling could cut any of the customer's lines (``apply_cuts``
+    cuts only payable or pending lines with an amount)."""
+    return any(ln.status != "not_earned" and ln.amount > 0 for ln in result.lines)
 
 
 def _checked(rows: list[EventBase], positions: list[Position], fates: Fates | None
