@@ -6,53 +6,99 @@ prints or reads the clock.
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
-from .cohort import DEFAULT_COHORT, cohort_schema, load_cohort
 from .contract.load import LoadedContract
 from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import EventSet
-from .explanation import ComponentView, Explanation, explain
-from .forecast import commands as forecasting
-from .forecast import report as forecast_report
-from .forecast.commands import ForecastError, Outcome, Request, customers_of
-from .forecast.simulate import Simulation
-from .invoicing import audit as ledger_audit
-from .invoicing import run as billing
-from .invoicing.audit import ExportFormat, LedgerReport
-from .invoicing.bill import MAX_BILL_BYTES, Bill, MappingError, parse_mapping, read_bill
-from .invoicing.einvoice import EInvoiceError
-from .invoicing.invoice import Earnings, Invoice, member_invoice
-from .invoicing.ledger import LedgerError
-from .invoicing.periods import BillingPeriod, PeriodError, resolve_period
-from .invoicing.render import (
-    class_label,
-    invoice_csv,
-    invoice_html,
-    invoice_json,
-    report_html,
-    report_json,
-)
-from .invoicing.run import InvoicingError, IssueResult
-from .invoicing.verify import CLASSES, VerifyReport
 from .jsonout import canonical_json
 from .kinds import KINDS
 from .pipeline import load, load_contract_bytes
-from .privacy import BILL_KEYS, KeyFileError, read_key, rewrite_file
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
 from .scale.run import Mapper, evaluate_streamed
 from .scale.summary import Summary, SummaryRow, summarize
-from .synth import make_plan, write_events
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
-from .worked import ExampleResult, run_examples
 from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
+
+if TYPE_CHECKING:
+    from .cohort import cohort_schema
+    from .explanation import ComponentView, Explanation
+    from .forecast.commands import ForecastError, Outcome, Request
+    from .forecast.commands import fit as fit_cohort
+    from .forecast.commands import forecast as forecast_customers
+    from .forecast.commands import price as price_component
+    from .forecast.commands import simulate as simulate_contract
+    from .forecast.report import forecast_html, simulation_html
+    from .forecast.simulate import Simulation
+    from .invoicing.audit import ExportFormat, LedgerReport
+    from .invoicing.bill import Bill
+    from .invoicing.invoice import Earnings, Invoice
+    from .invoicing.periods import BillingPeriod
+    from .invoicing.render import (
+        class_label,
+        invoice_csv,
+        invoice_html,
+        invoice_json,
+        report_html,
+        report_json,
+    )
+    from .invoicing.run import IssueResult
+    from .invoicing.verify import CLASSES, VerifyReport
+    from .worked import ExampleResult
+
+# What only some commands need (invoicing, forecasts, cohorts, explanations) is imported
+# when first asked for, so that ``evaluate`` and ``validate`` start without it: the names
+# this module offers from those modules, and where each is found.
+_LATER: dict[str, tuple[str, str]] = {
+    "ComponentView": (".explanation", "ComponentView"),
+    "Explanation": (".explanation", "Explanation"),
+    "ForecastError": (".forecast.commands", "ForecastError"),
+    "Outcome": (".forecast.commands", "Outcome"),
+    "Request": (".forecast.commands", "Request"),
+    "Simulation": (".forecast.simulate", "Simulation"),
+    "ExportFormat": (".invoicing.audit", "ExportFormat"),
+    "LedgerReport": (".invoicing.audit", "LedgerReport"),
+    "Bill": (".invoicing.bill", "Bill"),
+    "Earnings": (".invoicing.invoice", "Earnings"),
+    "Invoice": (".invoicing.invoice", "Invoice"),
+    "BillingPeriod": (".invoicing.periods", "BillingPeriod"),
+    "class_label": (".invoicing.render", "class_label"),
+    "invoice_csv": (".invoicing.render", "invoice_csv"),
+    "invoice_html": (".invoicing.render", "invoice_html"),
+    "invoice_json": (".invoicing.render", "invoice_json"),
+    "report_html": (".invoicing.render", "report_html"),
+    "report_json": (".invoicing.render", "report_json"),
+    "IssueResult": (".invoicing.run", "IssueResult"),
+    "CLASSES": (".invoicing.verify", "CLASSES"),
+    "VerifyReport": (".invoicing.verify", "VerifyReport"),
+    "cohort_schema": (".cohort", "cohort_schema"),
+    "ExampleResult": (".worked", "ExampleResult"),
+    # forecasts (docs/forecast.md)
+    "simulate_contract": (".forecast.commands", "simulate"),  # Monte Carlo runs of a contract
+    "price_component": (".forecast.commands", "price"),  # the amount that hits a target cost
+    "forecast_customers": (".forecast.commands", "forecast"),  # payments ahead of customers
+    "fit_cohort": (".forecast.commands", "fit"),  # a cohort fitted from real event data
+    "simulation_html": (".forecast.report", "simulation_html"),  # HTML with SVG charts
+    "forecast_html": (".forecast.report", "forecast_html"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A name of ``_LATER``, imported on first use."""
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LATER[name]
+    value = getattr(importlib.import_module(module, __package__), attribute)
+    globals()[name] = value
+    return value
 
 
 @dataclass
@@ -106,6 +152,7 @@ def explain_customer(contract_path: str, event_paths: Sequence[str], customer: s
                      ) -> tuple[Explanation | None, Evaluation | None, Inputs]:
     """One customer's explanation (``None`` when the inputs have errors or the customer has
     no events recorded by ``as_of``), read from the evaluation."""
+    from .explanation import explain
     ev, inputs = run_evaluation(contract_path, event_paths, as_of, [customer], dialect)
     if ev is None or not ev.customers:
         return None, ev, inputs
@@ -115,6 +162,7 @@ def explain_customer(contract_path: str, event_paths: Sequence[str], customer: s
 def test_contract(contract_path: str) -> tuple[list[ExampleResult] | None, Inputs]:
     """Run the contract's worked examples (``tests:``); ``None`` when the contract has
     errors."""
+    from .worked import run_examples
     inputs = load_inputs(contract_path, [])
     if not inputs.ok or inputs.contract is None:
         return None, inputs
@@ -245,6 +293,7 @@ class BillingError(Exception):
 def billing_period(period: str | None, first_day: str | None, last_day: str | None
                    ) -> BillingPeriod:
     """``--period`` (a month or a quarter) or ``--from``/``--to`` as a billing period."""
+    from .invoicing.periods import PeriodError, resolve_period
     try:
         return resolve_period(period, first_day, last_day)
     except PeriodError as exc:
@@ -321,6 +370,9 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     The events are read in shards of whole customers (``jobs`` processes, or ``mapper``).
     With ``einvoice`` (UBL or Finvoice is asked for) a contract that names no e-invoice
     parties is a problem (``C226``) before anything is computed."""
+    from .invoicing import run as billing
+    from .invoicing.ledger import LedgerError
+    from .invoicing.run import InvoicingError
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
         if einvoice and inputs.contract is not None:
@@ -370,6 +422,8 @@ def render_invoice(invoice: Invoice, fmt: str, *, lang: str | None = None,
     """``invoice`` in ``fmt`` (json, csv, html, ubl, finvoice: text; xlsx: bytes); with
     ``member``, that member's own invoice out of a summary of member invoices. UBL and
     Finvoice need the ``einvoice`` extra (lxml), XLSX the ``xlsx`` extra (XlsxWriter)."""
+    from .invoicing.einvoice import EInvoiceError
+    from .invoicing.invoice import member_invoice
     if member is not None:
         if not invoice.member_invoices:
             raise BillingError(f"--member: {invoice.number} is not a joint invoice summing "
@@ -389,6 +443,7 @@ def render_invoice(invoice: Invoice, fmt: str, *, lang: str | None = None,
 
 
 def _render(invoice: Invoice, fmt: str, lang: str | None) -> str | bytes:
+    from .invoicing.render import invoice_csv, invoice_html, invoice_json
     if fmt == "ubl":
         from .invoicing.ubl import invoice_ubl
         return invoice_ubl(invoice)
@@ -409,6 +464,8 @@ def _render(invoice: Invoice, fmt: str, lang: str | None) -> str | bytes:
 
 def show_invoice(ledger_path: str, number: str) -> Invoice | None:
     """An issued invoice from the ledger, exactly as it was issued (``None``: no such one)."""
+    from .invoicing import run as billing
+    from .invoicing.ledger import LedgerError
     try:
         return billing.show_invoice(ledger_path, number)
     except LedgerError as exc:
@@ -418,6 +475,7 @@ def show_invoice(ledger_path: str, number: str) -> Invoice | None:
 def read_bill_file(bill_path: str, mapping: Sequence[str] | None = None,
                    dialect: Dialect = PLAIN) -> Bill:
     """A provider's bill, with every problem found reading it (``Bill.unreadable``)."""
+    from .invoicing.bill import MappingError, parse_mapping, read_bill
     try:
         columns = parse_mapping(mapping)
     except MappingError as exc:
@@ -432,6 +490,9 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 ) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
     (``None`` when the inputs have errors); the events read in shards, as for invoices."""
+    from .invoicing import run as billing
+    from .invoicing.ledger import LedgerError
+    from .invoicing.run import InvoicingError
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
         if evaluator is None or inputs.contract is None:
@@ -458,6 +519,8 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     """Write a synthetic event file (CSV) for the contract to the text stream ``out``:
     ``customers`` customers drawn from the cohort (the default cohort without a file).
     Returns (rows written, problems); nothing is written while there are errors."""
+    from .cohort import DEFAULT_COHORT, load_cohort
+    from .synth import make_plan, write_events
     raw, problem = _contract_bytes(contract_path)
     if raw is None:
         return 0, [problem] if problem else []
@@ -493,6 +556,7 @@ class PrivacyError(Exception):
 
 def read_pseudonym_key(path: str) -> bytes:
     """The shared secret of ``pseudonymize`` (at least 32 bytes; see docs/events.md)."""
+    from .privacy import KeyFileError, read_key
     try:
         return read_key(path)
     except KeyFileError as exc:
@@ -506,6 +570,8 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written)."""
+    from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
+    from .privacy import BILL_KEYS, rewrite_file
     try:
         mapped = parse_mapping(mapping).get("customer")
     except MappingError as exc:
@@ -525,6 +591,7 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
 def check_ledger(ledger_path: str) -> LedgerReport:
     """Every problem of the ledger at ``ledger_path`` and what it holds (``ledger check``).
     Read-only; ``LedgerReport.unreadable`` when it is not a ledger or cannot be read now."""
+    from .invoicing import audit as ledger_audit
     return ledger_audit.check_ledger(ledger_path)
 
 
@@ -533,6 +600,7 @@ def export_ledger(ledger_path: str, fmt: ExportFormat = "json"
     """The ledger's whole audit trail as JSON or CSV, every row with its hash and its link of
     the export's hash chain (``None`` when it cannot be read), and the check of the same
     snapshot (``ledger export``)."""
+    from .invoicing import audit as ledger_audit
     return ledger_audit.export_ledger(ledger_path, fmt)
 
 
@@ -592,19 +660,13 @@ __all__ = [
 __all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]
 
 
-# --- forecasts (docs/forecast.md) ------------------------------------------------------------
-
-simulate_contract = forecasting.simulate  # Monte Carlo runs of a contract over a cohort
-price_component = forecasting.price  # the amount of one component that hits a target cost
-forecast_customers = forecasting.forecast  # the payments ahead of customers in progress
-fit_cohort = forecasting.fit  # a cohort fitted from real event data
-simulation_html = forecast_report.simulation_html  # self-contained HTML with SVG charts
-forecast_html = forecast_report.forecast_html
-
+# --- forecasts (docs/forecast.md; the commands themselves are in ``_LATER``) -----------------
 
 def report_available() -> None:
     """ForecastError (saying how to install it) when the report's plotting library is
     missing."""
+    from .forecast import report as forecast_report
+    from .forecast.commands import ForecastError
     try:
         forecast_report.available()
     except forecast_report.ReportUnavailable as exc:
@@ -617,6 +679,7 @@ def provider_customers(contract_path: str, event_paths: Sequence[str], as_of: da
     """The customers whose responsible provider (named on the service start, else the
     referral, as the evaluation decides it) is ``provider`` as of ``as_of``; None when the
     inputs have errors. Raises ForecastError for a provider the contract lacks."""
+    from .forecast.commands import ForecastError, customers_of
     inputs = load_inputs(contract_path, event_paths, dialect=dialect)
     if not inputs.ok or inputs.contract is None:
         return None, inputs

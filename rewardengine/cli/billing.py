@@ -11,7 +11,7 @@ import io
 import os
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,22 +19,16 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from .. import api
 from ..api import (
-    CLASSES,
     EINVOICE_FORMATS,
     BillingError,
     EInvoiceUnavailable,
     Inputs,
-    Invoice,
-    IssueResult,
-    VerifyReport,
     billing_period,
-    class_label,
     issue_invoice,
     read_bill_file,
     render_invoice,
-    report_html,
-    report_json,
     show_invoice,
     verify_bill,
 )
@@ -66,6 +60,9 @@ from .common import (
     write_output,
 )
 from .report import print_problems, safe_text
+
+if TYPE_CHECKING:
+    from ..api import Invoice, IssueResult, VerifyReport
 
 CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "not_payable": "red",
                "duplicate": "magenta", "underbilled": "cyan"}
@@ -300,8 +297,8 @@ def _report_table(console: Console, report: VerifyReport) -> None:
             money_text(f.difference) if f.cls != "match" else "",
             Text(safe_text(f.reason + (f" [{f.clause}]" if f.clause else ""))))
     console.print(table)
-    counts = ", ".join(f"{report.count(c)} {class_label(c).split(' / ')[1].lower()}"
-                       for c in CLASSES)
+    counts = ", ".join(f"{report.count(c)} {api.class_label(c).split(' / ')[1].lower()}"
+                       for c in api.CLASSES)
     console.print(counts, markup=False)
     console.print(f"billed {money_text(report.billed_total)}, computed "
                   f"{money_text(report.computed_total)}, difference "
@@ -363,8 +360,8 @@ def verify(
         fail("the contract or the events have errors; nothing was computed",
              exit_code(inputs.problems, inputs.unreadable))
     render: dict[ReportFormat, Callable[[VerifyReport], str]] = {
-        ReportFormat.json: report_json,
-        ReportFormat.html: lambda r: report_html(r, lang.value if lang else None)}
+        ReportFormat.json: api.report_json,
+        ReportFormat.html: lambda r: api.report_html(r, lang.value if lang else None)}
     if format in render:
         write_output(render[format](report), output)
     elif output is not None:

@@ -17,10 +17,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from .. import api
 from ..api import (
     Dialect,
     Evaluation,
-    ForecastError,
     LoadedContract,
     Summary,
     evaluate_table,
@@ -148,7 +148,7 @@ def _of_provider(contract: str, events: list[str], as_of: str, provider: str,
     try:
         found, inputs = provider_customers(contract, events, cli_date(as_of, "--as-of"),
                                            provider, dialect)
-    except ForecastError as exc:
+    except api.ForecastError as exc:
         fail(str(exc))
     if found is None:
         if inputs.problems:

@@ -16,18 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from ..api import (
-    ForecastError,
-    Outcome,
-    Request,
-    fit_cohort,
-    forecast_customers,
-    forecast_html,
-    price_component,
-    report_available,
-    simulate_contract,
-    simulation_html,
-)
+from .. import api  # the forecasting modules load when a command first asks for them
 from ..errors import EXIT_OK
 from ..jsonout import canonical_json
 from .common import (
@@ -97,7 +86,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _done(found: Outcome[T]) -> T:
+def _done(found: api.Outcome[T]) -> T:
     if found.problems:
         print_problems(err(), found.problems)
     if found.result is None:
@@ -114,10 +103,10 @@ def _report(path: str | None, render: Callable[[], str]) -> None:
 
 def _request(contract: str, cohort: str | None, from_events: list[str] | None, runs: int,
              seed: int, customers: int | None, jobs: int, horizon: str | None,
-             progress: Callable[[int, int], None] | None = None) -> Request:
+             progress: Callable[[int, int], None] | None = None) -> api.Request:
     if cohort is not None and from_events:
         fail("give --cohort or --from-events, not both")
-    return Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
+    return api.Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
                    cli_date(horizon, "--horizon") if horizon else None, progress=progress)
 
 
@@ -146,15 +135,15 @@ def simulate(
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
                        bar)
         try:
-            sim = _done(simulate_contract(req, compare))
-        except ForecastError as exc:
+            sim = _done(api.simulate_contract(req, compare))
+        except api.ForecastError as exc:
             fail(str(exc))
     text = canonical_json(sim.to_dict()) if format is Format.json else None
     if text is None:
         _print_or_write(lambda console: simulation_table(console, sim), output)
     else:
         write_output(text, output)
-    _report(report, lambda: simulation_html(sim, lang.value))
+    _report(report, lambda: api.simulation_html(sim, lang.value))
 
 
 def _report_ready(report: str | None) -> None:
@@ -162,8 +151,8 @@ def _report_ready(report: str | None) -> None:
     if report is None:
         return
     try:
-        report_available()
-    except ForecastError as exc:
+        api.report_available()
+    except api.ForecastError as exc:
         fail(str(exc))
 
 
@@ -204,8 +193,8 @@ def price(
         fail("--target-per-customer: give an amount of 0 or more")
     req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon)
     try:
-        solved, sim = _done(price_component(req, solve, goal, segment))
-    except ForecastError as exc:
+        solved, sim = _done(api.price_component(req, solve, goal, segment))
+    except api.ForecastError as exc:
         fail(str(exc))
     if format is Format.json:
         write_output(canonical_json({"price": solved.to_dict(), **sim.to_dict()}), None)
@@ -244,14 +233,14 @@ def forecast(
         req = _request(contract, cohort, from_events, runs, seed, None, jobs, horizon, bar)
         req = replace(req, dialect=read_as)
         try:
-            found = _done(forecast_customers(req, events, on, provider))
-        except ForecastError as exc:
+            found = _done(api.forecast_customers(req, events, on, provider))
+        except api.ForecastError as exc:
             fail(str(exc))
     if format is Format.json:
         write_output(canonical_json(found.to_dict()), output)
     else:
         _print_or_write(lambda console: forecast_table(console, found), output)
-    _report(report, lambda: forecast_html(found, lang.value))
+    _report(report, lambda: api.forecast_html(found, lang.value))
 
 
 cohort_app = typer.Typer(help="Cohort files: fit one from real event data.",
@@ -269,7 +258,7 @@ def cohort_fit(
     the number of customers it rests on (as comments in the YAML and on stderr)."""
     check_output(output)
     read_as = file_dialect(dialect, None, False, None, None)
-    fitted = _done(fit_cohort(contract, events, read_as))
+    fitted = _done(api.fit_cohort(contract, events, read_as))
     write_output(fitted.text, output)
     console = err()
     console.print(f"fitted from {fitted.customers:,} customers as of {fitted.as_of}: "

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..api import Simulation
 from ..values import money_text
 from .report import safe_text
+
+if TYPE_CHECKING:
+    from ..api import Simulation
 
 STATS = ("mean", "P10", "P50", "P90", "se")
 

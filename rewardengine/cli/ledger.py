@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from ..api import LedgerReport, check_ledger, export_ledger
+from ..api import check_ledger, export_ledger
 from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Severity
 from ..jsonout import canonical_json
 from .common import DEFAULT_LEDGER, OutputOpt, check_output, err, out, write_output
 from .report import print_problems, safe_text
+
+if TYPE_CHECKING:
+    from ..api import LedgerReport
 
 LedgerPathOpt = Annotated[str, typer.Option(
     "--ledger", help="the ledger file (read only: never created, marked or changed)")]

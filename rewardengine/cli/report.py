@@ -6,6 +6,7 @@ Everything here turns library results into text; nothing computes money.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -13,11 +14,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..api import ComponentView, Evaluation, ExampleResult, Explanation, Line
+from ..api import Evaluation, Line
 from ..csvsafe import write_csv
 from ..errors import Problem, Severity
 from ..printable import printable
 from ..values import money_text
+
+if TYPE_CHECKING:
+    from ..api import ComponentView, ExampleResult, Explanation
 
 
 def safe_text(value: object, limit: int | None = None) -> str:

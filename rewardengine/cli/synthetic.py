@@ -7,7 +7,8 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from ..api import GenerateError, cohort_schema, generate_events
+from .. import api
+from ..api import GenerateError, generate_events
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from .common import ContractArg, JobsOpt, check_output, err, fail, prepare_stream, write_output
@@ -60,7 +61,7 @@ def cohort_schema_command(
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Print the JSON Schema of cohort files (for editors checking them)."""
-    write_output(canonical_json(cohort_schema()), output)
+    write_output(canonical_json(api.cohort_schema()), output)
 
 
 def register(app: typer.Typer) -> None:
