@@ -9,10 +9,10 @@ was first recorded (a fixed-term job's end as agreed at its start, before any ex
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from .model import (
     Benefit,
@@ -34,6 +34,22 @@ def _order(e: EventBase) -> tuple[date, str]:
     return (e.date, e.event_id)
 
 
+E = TypeVar("E", bound=EventBase)
+
+
+class _OfType(Generic[E]):
+    """A timeline's events of one type, in timeline order: a descriptor that the instance's
+    own value hides once ``Timeline._by_type`` has put it there (no lock, no call after the
+    first use)."""
+
+    def __set_name__(self, owner: type[Timeline], name: str) -> None:
+        self.name = name
+
+    def __get__(self, tl: Timeline, owner: type[Timeline] | None = None) -> tuple[E, ...]:
+        tl._by_type()
+        return tl.__dict__[self.name]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Timeline:
     customer_id: str
@@ -45,60 +61,28 @@ class Timeline:
     # the version of each live event recorded first, where a later one replaced it
     first_versions: tuple[EventBase, ...] = ()
 
-    # the events of each type, in timeline order: sorted out on first use, in one pass (a
-    # timeline built only for its first referral, or for its voided events, never needs them)
-    @functools.cached_property
-    def _by_type(self) -> dict[str, tuple[EventBase, ...]]:
+    # the events of each type, sorted out on first use, in one pass: a timeline built only
+    # for its first referral, or for its voided events, never needs most of them
+    referrals = _OfType[Referral]()
+    service_starts = _OfType[ServiceStart]()
+    service_ends = _OfType[ServiceEnd]()
+    hours = _OfType[Hours]()
+    contacts = _OfType[Contact]()
+    employments = _OfType[Employment]()
+    educations = _OfType[Education]()
+    benefits = _OfType[Benefit]()
+    surveys = _OfType[Survey]()
+    expenses = _OfType[Expense]()
+    earnings = _OfType[Earnings]()
+
+    def _by_type(self) -> None:
         lists: dict[str, list[EventBase]] = {name: [] for name in _LISTS.values()}
         for e in self.events:
             name = _LISTS.get(type(e)) or _list_of(type(e))
             if name is not None:
                 lists[name].append(e)
-        return {name: tuple(events) for name, events in lists.items()}
-
-    @functools.cached_property
-    def referrals(self) -> tuple[Referral, ...]:
-        return self._by_type["referrals"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def service_starts(self) -> tuple[ServiceStart, ...]:
-        return self._by_type["service_starts"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def service_ends(self) -> tuple[ServiceEnd, ...]:
-        return self._by_type["service_ends"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def hours(self) -> tuple[Hours, ...]:
-        return self._by_type["hours"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def contacts(self) -> tuple[Contact, ...]:
-        return self._by_type["contacts"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def employments(self) -> tuple[Employment, ...]:
-        return self._by_type["employments"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def educations(self) -> tuple[Education, ...]:
-        return self._by_type["educations"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def benefits(self) -> tuple[Benefit, ...]:
-        return self._by_type["benefits"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def surveys(self) -> tuple[Survey, ...]:
-        return self._by_type["surveys"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def expenses(self) -> tuple[Expense, ...]:
-        return self._by_type["expenses"]  # type: ignore[return-value]
-
-    @functools.cached_property
-    def earnings(self) -> tuple[Earnings, ...]:
-        return self._by_type["earnings"]  # type: ignore[return-value]
+        for name, events in lists.items():
+            self.__dict__[name] = tuple(events)  # read as plain attributes from now on
 
     def first_version(self, event: EventBase) -> EventBase:
         """The version of ``event`` recorded first (the event itself when it has one)."""
@@ -123,25 +107,28 @@ def _list_of(cls: type[EventBase]) -> str | None:
 
 def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:
     """Build one customer's timeline from all rows of that customer (any order)."""
-    latest: dict[str, EventBase] = {}
-    first: dict[str, EventBase] = {}
+    latest: dict[str, tuple[date, EventBase]] = {}  # by event id: (recorded on, the row)
+    first: dict[str, tuple[date, EventBase]] = {}
     superseded: list[EventBase] = []
     for row in rows:
-        if row.customer_id != customer_id or row.known_on > as_of:
+        known = row.known_on
+        if known > as_of or row.customer_id != customer_id:
             continue
-        earliest = first.get(row.event_id)
-        if earliest is None or row.known_on < earliest.known_on:
-            first[row.event_id] = row
-        prev = latest.get(row.event_id)
-        if prev is None or row.known_on > prev.known_on:
-            if prev is not None:
-                superseded.append(prev)
-            latest[row.event_id] = row
+        event_id = row.event_id
+        earliest = first.get(event_id)
+        if earliest is None or known < earliest[0]:
+            first[event_id] = (known, row)
+        prev = latest.get(event_id)
+        if prev is None:
+            latest[event_id] = (known, row)
+        elif known > prev[0]:
+            superseded.append(prev[1])
+            latest[event_id] = (known, row)
         else:
             superseded.append(row)
-    live = sorted((e for e in latest.values() if not e.void), key=_order)
-    voided = sorted((e for e in latest.values() if e.void), key=_order)
-    firsts = tuple(first[e.event_id] for e in live if first[e.event_id] is not e)
+    live = sorted((e for _, e in latest.values() if not e.void), key=_order)
+    voided = sorted((e for _, e in latest.values() if e.void), key=_order)
+    firsts = tuple(first[e.event_id][1] for e in live if first[e.event_id][1] is not e)
     return Timeline(customer_id, as_of, tuple(live), tuple(sorted(superseded, key=_order)),
                     tuple(voided), firsts)
 
