@@ -185,7 +185,10 @@ def _customer_problems(result: CustomerResult) -> list[Problem]:
 def _duplicate_identities(result: CustomerResult) -> list[Problem]:
     """Two lines of one customer with one identity (component, occurrence) could be billed
     only once: refused as a located problem on the rows behind them, never billed around."""
-    counts = Counter((ln.component, ln.occurrence) for ln in result.lines)
+    identities = [(ln.component, ln.occurrence) for ln in result.lines]
+    if len(set(identities)) == len(identities):
+        return []  # the usual case: every line its own identity
+    counts = Counter(identities)
     out = []
     by_id = {e.event_id: e for e in result.context.timeline.events}
     for (component, occurrence), n in sorted(counts.items()):

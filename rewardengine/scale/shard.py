@@ -207,12 +207,13 @@ class _Work:
         current: str | None = None
         group: list[EventBase] = []
         for event, problems in self.rows():
-            self.result.problems.extend(problems)
+            if problems:
+                self.result.problems.extend(problems)
             if event is None:
                 continue
             if event.customer_id != current:
                 if current is not None:
-                    self.customer(current, group, [(0, e.row) for e in group])
+                    self.customer(current, group, self._positions(group))
                 if current is not None and event.customer_id < current:
                     self.result.in_order = False
                     return
@@ -221,9 +222,13 @@ class _Work:
                     self.result.first = current
             group.append(event)
         if current is not None:
-            self.customer(current, group, [(0, e.row) for e in group])
+            self.customer(current, group, self._positions(group))
         self.result.last = current
         self.finish()
+
+    def _positions(self, group: list[EventBase]) -> list[Position] | None:
+        """The rows' places, where ``fates`` asks for them (a file sorted by customer)."""
+        return [(0, e.row) for e in group] if self.task.fates else None
 
     def run_bucket(self, files: tuple[str, ...]) -> None:
         """A bucket of the partition pass: its customers in id order."""
@@ -266,7 +271,7 @@ class _Work:
                     pickle.dump(self.ids[at:at + 4096], fh, protocol=5)
 
     def customer(self, customer_id: str, rows: list[EventBase],
-                 positions: list[Position]) -> None:
+                 positions: list[Position] | None) -> None:
         kept, problems = _checked(rows, positions, self.task.fates)
         problems.extend(self.named.check(kept))
         referrals = [e for e in kept if isinstance(e, Referral)]
@@ -340,7 +345,7 @@ def _cuttable(result: CustomerResult) -> bool:
     return any(ln.status != "not_earned" and ln.amount > 0 for ln in result.lines)
 
 
-def _checked(rows: list[EventBase], positions: list[Position], fates: Fates | None
+def _checked(rows: list[EventBase], positions: list[Position] | None, fates: Fates | None
              ) -> tuple[list[EventBase], list[Problem]]:
     """One customer's rows (in input order) as loading checks every row
     (``events.read._collect``): an event id repeated with the same recorded date, or reused
@@ -350,9 +355,9 @@ def _checked(rows: list[EventBase], positions: list[Position], fates: Fates | No
     problems: list[Problem] = []
     versions: dict[tuple[str, Any], EventBase] = {}
     first_of: dict[str, EventBase] = {}
-    for event, at in zip(rows, positions, strict=True):
-        if fates and at in fates:
-            fate = fates[at]
+    for n, event in enumerate(rows):
+        if fates and positions is not None and positions[n] in fates:
+            fate = fates[positions[n]]
             if fate is None:
                 kept.append(event)
             else:
