@@ -23,7 +23,6 @@ from .jsonout import canonical_json
 from .kinds import KINDS
 from .pipeline import load, load_contract_bytes
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
-from .scale.run import Mapper, evaluate_streamed
 from .scale.summary import Summary, SummaryRow, summarize
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     )
     from .invoicing.run import IssueResult
     from .invoicing.verify import CLASSES, VerifyReport
+    from .scale.run import Mapper
     from .worked import ExampleResult
 
 # What only some commands need (invoicing, forecasts, cohorts, explanations) is imported
@@ -194,6 +194,7 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
     customer; memory bounded by the largest shard. The same bytes for any ``jobs`` and any
     row order, and as ``run_evaluation`` then writing the whole evaluation. Nothing is
     written while the inputs have errors."""
+    from .scale.run import evaluate_streamed  # with numpy: not needed to validate
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, formats=(fmt,),
@@ -243,6 +244,7 @@ def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, 
     """Evaluate as ``evaluate_to`` does (in shards, memory bounded by the largest), for a
     table: up to ``limit`` customers the whole evaluation, past it the totals by segment,
     provider and component, added up as the customers stream from the shards."""
+    from .scale.run import evaluate_streamed
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, wanted=customers,
@@ -321,6 +323,7 @@ class _ShardedInputs:
     problems: list[Problem] = field(default_factory=list)
 
     def __call__(self, as_of: date) -> Earnings:
+        from .scale.run import evaluate_streamed
         run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
                                 dialect=self.dialect, jobs=self.jobs, keep_lines=True,
                                 mapper=self.mapper)
