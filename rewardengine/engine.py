@@ -48,13 +48,14 @@ class CustomerResult:
                               self.context, self.traces)
 
     def to_dict(self) -> dict[str, Any]:
+        totals = self.totals
         return {
             "customer_id": self.customer_id,
             "segment": self.segment,
             "provider": self.provider,
             "lines": [ln.to_dict() for ln in self.lines],
-            "total": money_text(self.totals.payable),
-            "totals": self.totals.to_dict(),
+            "total": money_text(totals.payable),
+            "totals": totals.to_dict(),
         }
 
 
