@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import pickle
 import random
 import zlib
 from datetime import date
@@ -471,3 +472,52 @@ def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_componen
         found = sums[(segment, provider, component)]
         assert (int(customers), int(count), Decimal(payable)) == (len(found[0]), found[1],
                                                                   found[2])
+
+
+def _spool_records(path: str | None) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    if path is None:
+        return out
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                out.append(pickle.load(fh))
+            except EOFError:
+                return out
+
+
+def test_the_ceiling_spools_only_the_customers_it_could_cut(cohort: tuple[Path, Path],
+                                                              tmp_path: Path) -> None:
+    """Written as evaluated; only the customers with a payable or pending amount are kept to
+    be written again, and every customer the ceiling cut is among them."""
+    contract, events = cohort
+    done = evaluate_streamed(str(contract), [str(events)], AS_OF, spool=str(tmp_path),
+                             dialect=PLAIN, jobs=1, formats=("jsonl",))
+    assert done is not None and done.ok and done.cuts
+    assert all(s.lines_file is None for s in done.shards)
+    kept = [r for s in done.shards for r in _spool_records(s.cut_file)]
+    evaluated = sum(s.customers for s in done.shards)
+    assert 0 < len(kept) < evaluated
+    for record in kept:
+        lines = shard_module.spooled_lines(record[4])
+        assert any(ln.status != "not_earned" and ln.amount > 0 for ln in lines)
+    out = io.StringIO()
+    done.write("jsonl", out)
+    cut = {c["customer_id"] for c in map(json.loads, out.getvalue().splitlines())
+           if c["record"] == "customer" and any(
+               ln["cap"] and "contract ceiling" in ln["cap"]["note"] for ln in c["lines"])}
+    assert cut and cut <= {r[0] for r in kept}
+
+
+def test_under_the_ceiling_nothing_is_written_twice(tmp_path: Path) -> None:
+    contract = ROOT / "contracts" / "palvelumanageri.yaml"  # 1,200,000 €: not reached
+    events = tmp_path / "events.csv"
+    with events.open("w", encoding="utf-8", newline="") as fh:
+        api.generate_events(str(contract), fh, customers=40, seed=3)
+    done = evaluate_streamed(str(contract), [str(events)], AS_OF, spool=str(tmp_path),
+                             dialect=PLAIN, jobs=1, formats=("json",))
+    assert done is not None and done.ok and not done.cuts
+    assert not any(p.endswith("-cut.part") for s in done.shards for p in s.outputs.values())
+    out = io.StringIO()
+    done.write("json", out)
+    assert out.getvalue() == canonical_json(_whole(contract, events).to_dict())
