@@ -143,6 +143,10 @@ class Plan:
     profiles: dict[str, Profile] = field(default_factory=dict)  # per segment
     quoting: bool = False  # a text from the contract needs CSV quotes
     source: tuple[str, bytes] | None = None  # the contract file's name and bytes
+    # (segment, first recipe, referral day) -> the recipe drawn: segmenting a referral is
+    # slow, and the same few thousand combinations repeat
+    chosen: dict[tuple[str, int, date], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """A plan travels to another process as the contract's bytes and the cohort."""
@@ -488,13 +492,21 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
                first: int) -> dict[str, Any]:
     """The first recipe from ``first`` on that falls in ``segment`` on this referral date
     (near a bound, months of other lengths may move a customer across it); else ``first``."""
+    known = plan.chosen.get((segment, first, ref))
+    if known is not None:
+        return known
     segs = plan.loaded.contract.segments
     assert segs is not None
+    found = recipes[first]
     for k in range(len(recipes)):
         recipe = recipes[(first + k) % len(recipes)]
         if _falls_in(segs, segment, _referral_of(recipe, ref)):
-            return recipe
-    return recipes[first]
+            found = recipe
+            break
+    if len(plan.chosen) >= 200_000:
+        plan.chosen.clear()
+    plan.chosen[(segment, first, ref)] = found
+    return found
 
 
 def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
