@@ -38,7 +38,7 @@ import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain, pairwise
@@ -156,6 +156,17 @@ class Plan:
 
     def profile(self, segment: str) -> Profile:
         return self.profiles[segment]
+
+    def draws_like(self, other: Plan) -> bool:
+        """Whether ``other`` draws the same rows from the same draws: every field drawing
+        reads is equal, and so are the segments (a recipe is checked against them). Two
+        drafts that differ only in their prices draw alike."""
+        return self.loaded.contract.segments == other.loaded.contract.segments and all(
+            getattr(self, f.name) == getattr(other, f.name) for f in fields(self)
+            if f.name not in _NOT_DRAWN)
+
+
+_NOT_DRAWN = frozenset({"loaded", "source", "chosen"})  # what draws_like leaves aside
 
 
 def _cumulative(weights: dict[str, float]) -> tuple[tuple[float, str], ...]:
