@@ -3,16 +3,19 @@ the time of one simulated customer goes.
 
     python3 benchmarks/simulate.py [--contracts tehostettu_tyonvalitys palvelumanageri]
         [--runs 20] [--customers 200] [--write docs/performance.md]
-        [--screenshot docs/forecast-report.png]
+        [--screenshot docs/forecast-report.png] [--generate 100000]
 
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
-process over the same draws: drawing the rows (``synth.draw_customer``), checking them into
-events (``parse_row``), building the timeline, evaluating (``engine.evaluate_customer``: the
-fee kinds), and the run's sums. With ``--write`` the tables go into docs/performance.md
-between their markers. ``--screenshot`` renders a simulation's HTML report (with a
-comparison) to a PNG with headless Chromium, for the docs: CI machines have no Chromium, so
-this is not part of the test suite. Run it on an otherwise idle machine.
+process (CPU time) over the same draws: drawing the rows (``synth.draw_customer``),
+checking them into events (``fast_event``, else ``parse_row``), building the timeline,
+evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
+``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
+renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for
+the docs: CI machines have no Chromium, so this is not part of the test suite.
+``--generate N`` times ``rewardengine generate`` of ``N`` customers for each contract with
+``--jobs 1`` and ``--jobs 2`` instead (rows written per wall and per CPU second). Run it on
+an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -60,17 +63,17 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     spent = dict.fromkeys(("draw", "events", "timeline", "evaluate", "sums"), 0.0)
     sums = RunSums()
     for index, u in customer_draws(1, 0, customers):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         rows = draw_customer(draft.plan, f"c{index:07d}", Draws(u))
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         events = to_events(rows)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         tl = timeline(f"c{index:07d}", events, horizon)
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         result = evaluate_customer(draft.loaded, tl)
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         sums.add_customer(result, draft.basis, horizon)
-        t5 = time.perf_counter()
+        t5 = time.process_time()
         for name, (a, b) in zip(spent, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)),
                                 strict=True):
             spent[name] += b - a
@@ -97,6 +100,27 @@ def run(contracts: list[str], runs: int, customers: int) -> list[str]:
                      + f" | {sum(ms.values()):.2f} |")
         print(parts[-1], flush=True)
     return [*rows, "", *parts]
+
+
+def generation(contracts: list[str], customers: int) -> list[str]:
+    """``rewardengine generate`` of ``customers`` customers: rows per wall and CPU second."""
+    exe = [sys.executable, "-m", "rewardengine.cli.run"]
+    rows = ["| contract | customers | rows | --jobs | wall s | CPU s | rows/s (wall) "
+            "| rows per CPU s |", "|---|---|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "events.csv"
+        for name in contracts:
+            spec = ROOT / "contracts" / f"{name}.yaml"
+            for jobs in (1, 2):
+                wall, cpu = measured([*exe, "generate", str(spec), "--customers",
+                                      str(customers), "--seed", "5", "--jobs", str(jobs),
+                                      "-o", str(out)])
+                with out.open("rb") as f:
+                    written = sum(1 for _ in f) - 1
+                rows.append(f"| {name} | {customers:,} | {written:,} | {jobs} | {wall:.1f} "
+                            f"| {cpu:.1f} | {written / wall:,.0f} | {written / cpu:,.0f} |")
+                print(rows[-1], flush=True)
+    return rows
 
 
 def write(table: list[str], doc: Path) -> None:
@@ -137,9 +161,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--write", type=Path)
     parser.add_argument("--screenshot", type=Path)
+    parser.add_argument("--generate", type=int, metavar="N")
     args = parser.parse_args()
     if args.screenshot:
         screenshot(args.screenshot)
+        return
+    if args.generate:
+        generation(args.contracts, args.generate)
         return
     table = run(args.contracts, args.runs, args.customers)
     if args.write:

@@ -17,7 +17,9 @@ draws a number: this module only describes.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -96,29 +98,68 @@ class _Distribution(_Strict):
     def draw(self, u: float, v: float) -> float:
         """The value at uniform draws ``u`` and ``v`` (inverse transforms, so one customer
         always takes the same number of draws)."""
-        x = self._raw(u, v)
-        if self.min is not None:
-            x = max(x, self.min)
-        if self.max is not None:
-            x = min(x, self.max)
-        return x
+        return self.sampler(u, v)
 
-    def _raw(self, u: float, v: float) -> float:
+    @functools.cached_property
+    def sampler(self) -> Callable[[float, float], float]:
+        """``draw`` worked out once: the distribution's function with its parameters bound
+        (a Monte Carlo run draws millions of values; the same arithmetic, in the same order,
+        so the same numbers)."""
         if self.fixed is not None:
-            return self.fixed
-        if self.uniform is not None:
-            return self.uniform[0] + u * (self.uniform[1] - self.uniform[0])
-        if self.exponential is not None:
-            return -self.exponential.mean * math.log1p(-u)
-        if self.poisson is not None:
-            return _poisson(self.poisson.mean, u)
-        if self.empirical is not None:
-            return _interpolated(self.empirical, u)
-        z = _normal(u, v)
-        if self.normal is not None:
-            return self.normal.mean + self.normal.sd * z
-        assert self.lognormal is not None
-        return self.lognormal.median * math.exp(self.lognormal.sigma * z)
+            raw: Callable[..., float] = _fixed
+            args: tuple[Any, ...] = (self.fixed,)
+        elif self.uniform is not None:
+            raw, args = _uniform, (self.uniform[0], self.uniform[1] - self.uniform[0])
+        elif self.exponential is not None:
+            raw, args = _exponential, (self.exponential.mean,)
+        elif self.poisson is not None:
+            raw, args = _poisson_at, (self.poisson.mean,)
+        elif self.empirical is not None:
+            raw, args = _empirical, (self.empirical,)
+        elif self.normal is not None:
+            raw, args = _normal_at, (self.normal.mean, self.normal.sd)
+        else:
+            assert self.lognormal is not None
+            raw, args = _lognormal_at, (self.lognormal.median, self.lognormal.sigma)
+        return functools.partial(_clamped, raw, args, self.min, self.max)
+
+
+def _clamped(raw: Callable[..., float], args: tuple[Any, ...], low: float | None,
+             high: float | None, u: float, v: float) -> float:
+    x = raw(*args, u, v)
+    if low is not None:
+        x = max(x, low)
+    if high is not None:
+        x = min(x, high)
+    return x
+
+
+def _fixed(value: float, u: float, v: float) -> float:
+    return value
+
+
+def _uniform(low: float, width: float, u: float, v: float) -> float:
+    return low + u * width
+
+
+def _exponential(mean: float, u: float, v: float) -> float:
+    return -mean * math.log1p(-u)
+
+
+def _empirical(quantiles: list[float], u: float, v: float) -> float:
+    return _interpolated(quantiles, u)
+
+
+def _normal_at(mean: float, sd: float, u: float, v: float) -> float:
+    return mean + sd * _normal(u, v)
+
+
+def _lognormal_at(median: float, sigma: float, u: float, v: float) -> float:
+    return median * math.exp(sigma * _normal(u, v))
+
+
+def _poisson_at(mean: float, u: float, v: float) -> float:
+    return _poisson(mean, u)
 
 
 def _interpolated(quantiles: list[float], u: float) -> float:

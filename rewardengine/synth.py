@@ -38,15 +38,15 @@ import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import IO, Any
 
 import numpy as np
 
-from .cohort import Cohort, Profile
+from .cohort import Cohort, Jobs, Profile
 from .contract.load import LoadedContract
 from .contract.model import Range, Segmentation, WantedEvent
 from .contract.segments import assign
@@ -68,32 +68,49 @@ Row = dict[str, str]
 
 
 class Draws:
-    """A customer's uniform draws, taken in order; more come from a stream seeded from them."""
+    """A customer's uniform draws, taken in order; more come from a stream seeded from them.
 
-    __slots__ = ("_extra", "_i", "_u")
+    ``next()`` takes the next draw (``u.next()`` is the same, a little slower): the list's own
+    iterator, then the extra stream, so the hot loops of drawing make no Python call per
+    draw."""
+
+    __slots__ = ("_u", "next")
 
     def __init__(self, u: Sequence[float]) -> None:
-        self._u = list(u)
-        self._i = 0
-        self._extra: random.Random | None = None
+        self._u = u if type(u) is list else list(u)  # never changed here: no copy
+        self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
 
     def __call__(self) -> float:
-        if self._i < len(self._u):
-            self._i += 1
-            return self._u[self._i - 1]
-        if self._extra is None:
-            self._extra = random.Random(int(self._u[0] * 2**53) if self._u else 0)
-        return self._extra.random()
+        return self.next()
 
     def chance(self, share: Decimal) -> bool:
-        return self() < float(share)
+        return self.next() < _as_float(share)
 
     def pick(self, cumulative: Sequence[tuple[float, str]]) -> str:
-        u = self()
+        u = self.next()
         for bound, name in cumulative:
             if u < bound:
                 return name
         return cumulative[-1][1]
+
+
+def _more(u: list[float]) -> Iterator[float]:
+    """Draws past the list: a stream seeded from the first draw (made only when needed)."""
+    extra = random.Random(int(u[0] * 2**53) if u else 0)
+    while True:
+        yield extra.random()
+
+
+_FLOATS: dict[Decimal, float] = {}  # a cohort's shares, as floats (float(Decimal) is slow)
+
+
+def _as_float(share: Decimal) -> float:
+    found = _FLOATS.get(share)
+    if found is None:
+        if len(_FLOATS) > 10_000:
+            _FLOATS.clear()
+        found = _FLOATS[share] = float(share)
+    return found
 
 
 @dataclass(frozen=True)
@@ -126,6 +143,10 @@ class Plan:
     profiles: dict[str, Profile] = field(default_factory=dict)  # per segment
     quoting: bool = False  # a text from the contract needs CSV quotes
     source: tuple[str, bytes] | None = None  # the contract file's name and bytes
+    # (segment, first recipe, referral day) -> the recipe drawn: segmenting a referral is
+    # slow, and the same few thousand combinations repeat
+    chosen: dict[tuple[str, int, date], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """A plan travels to another process as the contract's bytes and the cohort."""
@@ -135,6 +156,17 @@ class Plan:
 
     def profile(self, segment: str) -> Profile:
         return self.profiles[segment]
+
+    def draws_like(self, other: Plan) -> bool:
+        """Whether ``other`` draws the same rows from the same draws: every field drawing
+        reads is equal, and so are the segments (a recipe is checked against them). Two
+        drafts that differ only in their prices draw alike."""
+        return self.loaded.contract.segments == other.loaded.contract.segments and all(
+            getattr(self, f.name) == getattr(other, f.name) for f in fields(self)
+            if f.name not in _NOT_DRAWN)
+
+
+_NOT_DRAWN = frozenset({"loaded", "source", "chosen"})  # what draws_like leaves aside
 
 
 def _cumulative(weights: dict[str, float]) -> tuple[tuple[float, str], ...]:
@@ -239,7 +271,7 @@ def _months(first: date, last: date, per_month: dict[str, int] | None
     month = first.replace(day=1)
     while month <= last:
         nxt = add_months(month, 1)
-        lo, hi = max(month, first), min(nxt - timedelta(days=1), last)
+        lo, hi = max(month, first), min(nxt - timedelta(1), last)
         weight = float((per_month or {}).get(month.isoformat()[:7], 0 if per_month else
                                              (hi - lo).days + 1))
         spans.append((weight, lo, hi))
@@ -362,8 +394,8 @@ def _referral_of(recipe: dict[str, Any], on: date) -> Referral:
     """The referral a recipe gives on ``on``, measured as the engine measures it."""
     return Referral(
         event_id="r", customer_id="c", type="referral", date=on,
-        unemployed_since=on - timedelta(days=recipe["since_days"]),
-        birth_date=on - timedelta(days=recipe["born_days"]),
+        unemployed_since=on - timedelta(recipe["since_days"]),
+        birth_date=on - timedelta(recipe["born_days"]),
         benefit_days=recipe["benefit_days"],
         partial_work_ability=recipe["partial_work_ability"],
         attributes={k: str(v) for k, v in recipe.items() if k.startswith("attr_")})
@@ -397,22 +429,22 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
     last = None
     if u.chance(svc.starts):
         if start is None:
-            start = ref + timedelta(days=int(svc.days_to_start.draw(u(), u())))
+            start = ref + timedelta(int(svc.days_to_start.draw(u.next(), u.next())))
         rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
                      "date": start.isoformat(), "provider": provider})
-        last = start + timedelta(days=plan.service_days - 1)
+        last = start + timedelta(plan.service_days - 1)
         early = u.chance(svc.ends_early)
         if early:
-            days = int(plan.service_days * svc.share_of_length.draw(u(), u()))
-            last = start + timedelta(days=max(days, 1))
+            days = int(plan.service_days * svc.share_of_length.draw(u.next(), u.next()))
+            last = start + timedelta(max(days, 1))
         if early or plan.end_reasons:
-            reason = plan.end_reasons[int(u() * len(plan.end_reasons))] \
+            reason = plan.end_reasons[int(u.next() * len(plan.end_reasons))] \
                 if plan.end_reasons else "ended"
             rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
                          "date": last.isoformat(), "reason": reason})
         rows.extend(_in_service(plan, cid, profile, start, last, u))
     else:
-        u(), u()  # the same draws taken whether or not the service starts
+        u.next(), u.next()  # the same draws taken whether or not the service starts
     jobs = _jobs(cid, profile, start or ref, u)
     rows.extend(row for _, _, job_rows in jobs for row in job_rows)
     if plan.earnings:
@@ -422,7 +454,7 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
         days_before = int(rows[0]["benefit_days"]) if plan.cumulative_days else None
         rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u, days_before))
     if u.chance(svc.re_referred):
-        again = ref + timedelta(days=int(30 + 300 * u()))
+        again = ref + timedelta(int(30 + 300 * u.next()))
         rows.append({"event_id": f"{cid}-r2", "customer_id": cid, "type": "referral",
                      "date": again.isoformat(), "provider": provider,
                      **({"segment": segment} if plan.segment_source == "referral" else {})})
@@ -430,10 +462,10 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
 
 
 def _referral_day(plan: Plan, u: Draws) -> date:
-    x = u()
+    x = u.next()
     for bound, lo, hi in plan.months:
         if x < bound:
-            return lo + timedelta(days=int(u() * ((hi - lo).days + 1)))
+            return lo + timedelta(int(u.next() * ((hi - lo).days + 1)))
     _, lo, hi = plan.months[-1]
     return hi
 
@@ -446,17 +478,18 @@ def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: D
     recipes = plan.recipes.get(segment)
     person = plan.profile(segment).person
     if recipes:
-        attrs = _recipe_on(plan, recipes, segment, ref, int(u() * len(recipes)))
-        since = ref - timedelta(days=int(attrs["since_days"]))
-        born = ref - timedelta(days=int(attrs["born_days"]))
+        attrs = _recipe_on(plan, recipes, segment, ref, int(u.next() * len(recipes)))
+        since = ref - timedelta(int(attrs["since_days"]))
+        born = ref - timedelta(int(attrs["born_days"]))
     else:
+        benefit_days = plan.profile(segment).benefits.benefit_days
         attrs = {
-            "benefit_days": int(plan.profile(segment).benefits.benefit_days.draw(u(), u())),
+            "benefit_days": int(benefit_days.draw(u.next(), u.next())),
             "partial_work_ability": u.chance(person.partial_work_ability)}
-        months = int(person.unemployment_months.draw(u(), u()))
-        since = add_months(ref, -months) - timedelta(days=int(u() * 14))
-        born = add_months(ref, -12 * int(person.age.draw(u(), u()))) - \
-            timedelta(days=int(u() * 300))
+        months = int(person.unemployment_months.draw(u.next(), u.next()))
+        since = add_months(ref, -months) - timedelta(int(u.next() * 14))
+        born = add_months(ref, -12 * int(person.age.draw(u.next(), u.next()))) - \
+            timedelta(int(u.next() * 300))
     row.update(unemployed_since=since.isoformat(), birth_date=born.isoformat(),
                benefit_days=str(int(attrs["benefit_days"])),
                partial_work_ability="true" if attrs["partial_work_ability"] else "false")
@@ -470,35 +503,50 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
                first: int) -> dict[str, Any]:
     """The first recipe from ``first`` on that falls in ``segment`` on this referral date
     (near a bound, months of other lengths may move a customer across it); else ``first``."""
+    known = plan.chosen.get((segment, first, ref))
+    if known is not None:
+        return known
     segs = plan.loaded.contract.segments
     assert segs is not None
+    found = recipes[first]
     for k in range(len(recipes)):
         recipe = recipes[(first + k) % len(recipes)]
         if _falls_in(segs, segment, _referral_of(recipe, ref)):
-            return recipe
-    return recipes[first]
+            found = recipe
+            break
+    if len(plan.chosen) >= 200_000:
+        plan.chosen.clear()
+    plan.chosen[(segment, first, ref)] = found
+    return found
 
 
 def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
                 u: Draws) -> Iterator[Row]:
+    # days as ordinals and their text from a cache: date and timedelta objects made per row
+    # cost more than the rest of the row
     svc = profile.service
+    nxt = u.next
+    contacts, responds = svc.contacts_per_month.sampler, _as_float(svc.responds)
+    last_day = last.toordinal()
     month, n = start, 0
     while month <= last:
-        for k in range(int(svc.contacts_per_month.draw(u(), u()))):
-            day = month + timedelta(days=int(u() * 28))
-            if day <= last:
+        first = month.toordinal()
+        for k in range(int(contacts(nxt(), nxt()))):
+            day = first + int(nxt() * 28)
+            if day <= last_day:
                 yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
-                       "date": day.isoformat(),
-                       "responded": "true" if u.chance(svc.responds) else "false"}
+                       "date": _ISO.get(day) or _iso(day),
+                       "responded": "true" if nxt() < responds else "false"}
         if plan.hours and n < svc.hours_months:
-            yield from _hours(plan, cid, svc.hours_per_month.draw(u(), u()), month, last, n, u)
+            yield from _hours(plan, cid, svc.hours_per_month.draw(nxt(), nxt()), first,
+                              last_day, n, u)
         if plan.expenses:
-            for k in range(int(profile.expenses.per_month.draw(u(), u()))):
+            for k in range(int(profile.expenses.per_month.draw(nxt(), nxt()))):
                 row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
-                       "date": (month + timedelta(days=int(u() * 28))).isoformat(),
-                       "amount": f"{profile.expenses.amount.draw(u(), u()):.2f}"}
+                       "date": _iso(first + int(nxt() * 28)),
+                       "amount": f"{profile.expenses.amount.draw(nxt(), nxt()):.2f}"}
                 if plan.categories:
-                    row["category"] = plan.categories[int(u() * len(plan.categories))]
+                    row["category"] = plan.categories[int(nxt() * len(plan.categories))]
                 yield row
         n += 1
         month = add_months(start, n)
@@ -506,28 +554,42 @@ def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
         yield from _surveys(plan, cid, profile, start, last, u)
 
 
-def _hours(plan: Plan, cid: str, hours: float, month: date, last: date, n: int,
+_ISO: dict[int, str] = {}  # a day's ISO text by its ordinal: the same few thousand days repeat
+
+
+def _iso(day: int) -> str:
+    """The ISO text of the day with ordinal ``day``."""
+    text = _ISO.get(day)
+    if text is None:
+        if len(_ISO) >= 200_000:
+            _ISO.clear()
+        text = _ISO[day] = date.fromordinal(day).isoformat()
+    return text
+
+
+def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
            u: Draws) -> Iterator[Row]:
+    """Hours delivered in the month starting on ordinal ``month`` (up to ordinal ``last``)."""
     sessions = max(1, round(hours / 2))
     each = round(hours / sessions * 2) / 2  # half hours
     for k in range(sessions):
-        day = month + timedelta(days=int(u() * 28))
+        day = month + int(u.next() * 28)
         if each > 0 and day <= last:
             row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
-                   "date": day.isoformat(), "hours": f"{each:g}"}
+                   "date": _iso(day), "hours": f"{each:g}"}
             if plan.activities:
-                row["activity"] = plan.activities[int(u() * len(plan.activities))]
+                row["activity"] = plan.activities[int(u.next() * len(plan.activities))]
             yield row
 
 
 def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
              u: Draws) -> Iterator[Row]:
-    first = profile.surveys.first_score.draw(u(), u())
-    later = first + profile.surveys.change.draw(u(), u())
+    first = profile.surveys.first_score.draw(u.next(), u.next())
+    later = first + profile.surveys.change.draw(u.next(), u.next())
     for instrument in plan.instruments:
-        for tag, day, score in (("a", start + timedelta(days=7), first),
-                                ("b", last - timedelta(days=7), later)):
-            if tag == "a" or day > start + timedelta(days=7):
+        for tag, day, score in (("a", start + timedelta(7), first),
+                                ("b", last - timedelta(7), later)):
+            if tag == "a" or day > start + timedelta(7):
                 yield {"event_id": f"{cid}-q{tag}-{instrument}", "customer_id": cid,
                        "type": "survey", "date": day.isoformat(), "instrument": instrument,
                        "score": f"{round(score):d}"}
@@ -539,57 +601,79 @@ def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
     if not u.chance(jobs.share):
         return []
     out = []
-    begin = anchor + timedelta(days=int(jobs.days_to_first.draw(u(), u())))
-    for n in range(1 + int(jobs.more.draw(u(), u()))):
-        length = int(jobs.length_days.draw(u(), u()))
-        end = None if u.chance(jobs.ongoing) else begin + timedelta(days=max(length, 1) - 1)
+    begin = anchor + timedelta(int(jobs.days_to_first.draw(u.next(), u.next())))
+    for n in range(1 + int(jobs.more.draw(u.next(), u.next()))):
+        length = int(jobs.length_days.draw(u.next(), u.next()))
+        end = None if u.chance(jobs.ongoing) else begin + timedelta(max(length, 1) - 1)
         out.append((begin, end, _job_rows(f"{cid}-e{n}", cid, profile, begin, end, u)))
         if end is None:
             break
-        begin = end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
+        begin = end + timedelta(1 + int(jobs.gap_days.draw(u.next(), u.next())))
     return out
 
 
 def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
               u: Draws) -> list[Row]:
     jobs = profile.jobs
-    x = u()
-    kind = ("subsidised" if x < float(jobs.subsidised) else "apprenticeship"
-            if x < float(jobs.subsidised + jobs.apprenticeship) else "entrepreneur"
-            if x < float(jobs.subsidised + jobs.apprenticeship + jobs.entrepreneur) else "open")
-    evidence = u.pick(_cumulative({k: float(v) for k, v in jobs.evidence.items()}))
-    hours = jobs.hours_per_week.draw(u(), u())
-    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": begin.isoformat(),
+    nxt = u.next
+    _, (subsidised, apprenticeship, entrepreneur), mix = _job_mix(jobs)
+    x = nxt()
+    kind = ("subsidised" if x < subsidised else "apprenticeship" if x < apprenticeship
+            else "entrepreneur" if x < entrepreneur else "open")
+    evidence = u.pick(mix)
+    hours = jobs.hours_per_week.draw(nxt(), nxt())
+    first = begin.toordinal()  # days as ordinals, as in _in_service
+    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": _iso(first),
             "kind": kind, "hours_per_week": f"{hours:.1f}",
             "fte": f"{min(hours / jobs.full_time_hours, 1.0):.2f}",
-            "wage": f"{jobs.wage.draw(u(), u()):.2f}"}
-    told = begin + timedelta(days=int(u() * 10))
-    rows = [{**base, "evidence": evidence, "recorded": told.isoformat()}]
+            "wage": f"{jobs.wage.draw(nxt(), nxt()):.2f}"}
+    told = first + int(nxt() * 10)
+    rows = [{**base, "evidence": evidence, "recorded": _iso(told)}]
+    recorded = told
     confirmed = evidence == "self_report" and u.chance(jobs.confirmed)
-    when = told + timedelta(days=int(jobs.confirm_delay_days.draw(u(), u())))
+    when = told + int(jobs.confirm_delay_days.draw(nxt(), nxt()))
     if end is not None:
-        ended = max(end + timedelta(days=int(jobs.end_recorded_delay_days.draw(u(), u()))),
-                    told + timedelta(days=1))
+        last = end.toordinal()
+        ended = max(last + int(jobs.end_recorded_delay_days.draw(nxt(), nxt())), told + 1)
         if confirmed and when < ended:
-            rows.append({**base, "evidence": "register", "recorded": when.isoformat()})
+            rows.append({**base, "evidence": "register", "recorded": _iso(when)})
         rows.append({**base, "evidence": "register" if confirmed else evidence,
-                     "recorded": ended.isoformat(), "end": end.isoformat()})
+                     "recorded": _iso(ended), "end": _iso(last)})
+        recorded = ended
     elif confirmed:
-        rows.append({**base, "evidence": "register", "recorded": when.isoformat()})
+        rows.append({**base, "evidence": "register", "recorded": _iso(when)})
+        recorded = when
     if u.chance(jobs.voided):
-        gone = date.fromisoformat(rows[-1]["recorded"]) + timedelta(days=30)
-        rows.append({**rows[-1], "recorded": gone.isoformat(), "void": "true"})
+        rows.append({**rows[-1], "recorded": _iso(recorded + 30), "void": "true"})
     return rows
+
+
+_MIXES: dict[int, tuple[Jobs, tuple[float, float, float], tuple[tuple[float, str], ...]]] = {}
+
+
+def _job_mix(jobs: Jobs) -> tuple[Jobs, tuple[float, float, float],
+                                  tuple[tuple[float, str], ...]]:
+    """The bounds of a job's kinds and its evidence mix as floats, worked out once per
+    cohort profile (kept beside it, so its id stays its own)."""
+    known = _MIXES.get(id(jobs))
+    if known is None or known[0] is not jobs:
+        if len(_MIXES) >= 1000:
+            _MIXES.clear()
+        bounds = (float(jobs.subsidised), float(jobs.subsidised + jobs.apprenticeship),
+                  float(jobs.subsidised + jobs.apprenticeship + jobs.entrepreneur))
+        known = _MIXES[id(jobs)] = (
+            jobs, bounds, _cumulative({k: float(v) for k, v in jobs.evidence.items()}))
+    return known
 
 
 def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> list[Row]:
     edu = profile.education
     if not u.chance(edu.share):
         return []
-    start = ref + timedelta(days=int(edu.days_to_start.draw(u(), u())))
-    end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
+    start = ref + timedelta(int(edu.days_to_start.draw(u.next(), u.next())))
+    end = start + timedelta(int(edu.length_days.draw(u.next(), u.next())))
     kinds = plan.education_kinds
-    kind = kinds[int(u() * len(kinds))] if len(kinds) > 1 else kinds[0]
+    kind = kinds[int(u.next() * len(kinds))] if len(kinds) > 1 else kinds[0]
     return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",
              "date": start.isoformat(), "end": end.isoformat(), "kind": kind}]
 
@@ -601,21 +685,21 @@ def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date
     ``days_at_referral``, each row also says the benefit days paid in all up to and including
     it (the referral's count at the referral month, earlier months counted back from it)."""
     ben = profile.benefits
+    nxt, per_month = u.next, ben.days_per_month.sampler
+    daily = ben.daily_amount.draw(0.5, 0.5)  # the same every month
     first = add_months(ref.replace(day=1), -ben.months_before)
     rows = []
-    for n in range(ben.months_before + ben.months_after):
-        month = add_months(first, n)
-        mid = month + timedelta(days=14)
+    for n, (month, mid) in enumerate(_months_from(first, ben.months_before + ben.months_after)):
         working = any(a <= mid and (b is None or mid <= b) for a, b in jobs)
         if not working:
-            days = int(ben.days_per_month.draw(u(), u()))
+            days = int(per_month(nxt(), nxt()))
         elif u.chance(ben.while_working):  # adjusted benefit beside part-time or low pay
-            days = max(int(ben.days_per_month.draw(u(), u())) // 2, 1)
+            days = max(int(per_month(nxt(), nxt())) // 2, 1)
         else:
             days = 0
-        amount = days * ben.daily_amount.draw(0.5, 0.5)
+        amount = days * daily
         rows.append({"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
-                     "date": month.isoformat(), "days": str(days), "amount": f"{amount:.2f}"})
+                     "date": month, "days": str(days), "amount": f"{amount:.2f}"})
     if days_at_referral is not None:
         before = sum(int(r["days"]) for r in rows[:ben.months_before])
         running = max(days_at_referral - before, 0)
@@ -623,6 +707,22 @@ def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date
             running += int(row["days"])
             row["cumulative_days"] = str(running)
     return rows
+
+
+_MONTHS: dict[tuple[date, int], tuple[tuple[str, date], ...]] = {}
+
+
+def _months_from(first: date, count: int) -> tuple[tuple[str, date], ...]:
+    """``count`` months from ``first``: each one's first day as ISO text, and its middle day
+    (the 15th); the same few hundred spans repeat, so they are worked out once."""
+    known = _MONTHS.get((first, count))
+    if known is None:
+        if len(_MONTHS) >= 10_000:
+            _MONTHS.clear()
+        months = [add_months(first, n) for n in range(count)]
+        known = _MONTHS[(first, count)] = tuple((m.isoformat(), m + timedelta(14))
+                                                for m in months)
+    return known
 
 
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
@@ -635,13 +735,13 @@ def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]]) -> list
     rows = []
     for n, (begin, end, job_rows) in enumerate(jobs):
         wage, kind = float(job_rows[0]["wage"]), job_rows[0]["kind"]
-        last = end if end is not None else add_months(begin, EARNED_MONTHS) - timedelta(days=1)
+        last = end if end is not None else add_months(begin, EARNED_MONTHS) - timedelta(1)
         month = begin.replace(day=1)
         for m in range(EARNED_MONTHS + 1):
             first_day = add_months(month, m)
             if first_day > last:
                 break
-            pay_day = add_months(first_day, 1) - timedelta(days=1)
+            pay_day = add_months(first_day, 1) - timedelta(1)
             worked = (min(pay_day, last) - max(first_day, begin)).days + 1
             amount = wage * worked / pay_day.day
             rows.append({"event_id": f"{cid}-w{n}-{m}", "customer_id": cid, "type": "earnings",
@@ -665,11 +765,13 @@ def _cell(text: str) -> str:
 
 
 class _Lines:
-    """Rows as CSV lines: one template per set of fields a row gives (a few dozen)."""
+    """Rows as CSV lines: one template per set of fields a row gives (a few dozen). Without
+    quoting, the template names its fields (``%(date)s``), so a row fills it directly."""
 
     def __init__(self, columns: tuple[str, ...], quoting: bool) -> None:
         self.columns = columns
         self.quoting = quoting
+        self.named = not quoting and not any(ch in c for c in columns for ch in "%()")
         self.templates: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
 
     def __call__(self, row: Row) -> str:
@@ -677,9 +779,13 @@ class _Lines:
         known = self.templates.get(sig)
         if known is None:
             order = tuple(c for c in self.columns if c in row)
-            known = (",".join("%s" if c in row else "" for c in self.columns), order)
+            place = "%({})s" if self.named else "%s"
+            known = (",".join(place.format(c) if c in row else "" for c in self.columns),
+                     order)
             self.templates[sig] = known
         template, order = known
+        if self.named:
+            return template % row
         if self.quoting:
             return template % tuple([_cell(row[c]) for c in order])
         return template % tuple([row[c] for c in order])

@@ -280,3 +280,45 @@ def test_price_bisects_when_a_cap_bends_the_line(tmp_path: Path) -> None:
     assert abs(solved.cost - Decimal("100.00")) <= Decimal("0.50")
     with pytest.raises(api.ForecastError, match="cannot be reached"):
         api.price_component(req, "job_fee", Decimal("900.00"))
+
+
+def test_drafts_that_differ_in_prices_share_draws_and_match_their_own_runs() -> None:
+    from rewardengine.cohort import load_cohort_text
+    from rewardengine.forecast.runs import default_horizon, draft_of, run_all
+
+    cohort = load_cohort_text(Path(COHORT).read_text(encoding="utf-8"), COHORT).cohort
+    a = ("analytic.yaml", Path(ANALYTIC).read_bytes())
+    b = ("analytic_b.yaml", Path(ANALYTIC_B).read_bytes())
+    horizon = default_horizon(draft_of(a, cohort, date(2100, 1, 1)).loaded)
+    plan_a, plan_b = (draft_of(s, cohort, horizon).plan for s in (a, b))
+    assert plan_a.draws_like(plan_b)  # only the start fee's amount differs
+    tehostettu = ("t.yaml", Path(TEHOSTETTU).read_bytes())
+    assert not plan_a.draws_like(draft_of(tehostettu, cohort, horizon).plan)
+    together = run_all([a, b, tehostettu], cohort, seed=3, runs=3, customers=40,
+                       horizon=horizon)
+    for k, source in enumerate((a, b, tehostettu)):
+        alone = run_all([source], cohort, seed=3, runs=3, customers=40, horizon=horizon)
+        assert [r[k] for r in together] == [r[0] for r in alone]
+    for run in together:  # the same customers: the job fee is the same, the start fee not
+        assert run[0].by_component["job_fee"] == run[1].by_component["job_fee"] > 0
+        assert run[0].by_component.get("start_fee", Decimal(0)) == 0 < run[1].by_component[
+            "start_fee"]
+
+
+def test_a_distributions_sampler_draws_as_its_definition() -> None:
+    import math
+
+    from rewardengine.cohort import _poisson, dist
+
+    poisson = dist(poisson={"mean": 1.5}, max=8)
+    p0 = math.exp(-1.5)
+    assert poisson.draw(p0, 0.5) == 0 == _poisson(1.5, p0)  # exactly on the first step
+    assert poisson.draw(math.nextafter(p0, 1), 0.5) == 1 == _poisson(1.5, math.nextafter(p0, 1))
+    assert poisson.draw(0.999999, 0.5) == 8  # cut at max
+    assert dist(uniform=(10, 20), min=12).draw(0.1, 0.9) == 12
+    assert dist(uniform=(10, 20)).draw(0.25, 0.9) == 12.5
+    assert dist(exponential={"mean": 10}).draw(0.5, 0) == -10 * math.log1p(-0.5)
+    assert dist(lognormal={"median": 4, "sigma": 0.5}, max=40).draw(0.3, 0.4) == 4 * math.exp(
+        0.5 * math.sqrt(-2 * math.log1p(-0.3)) * math.cos(2 * math.pi * 0.4))
+    assert dist(empirical=[0, 10, 30]).draw(0.75, 0) == 20
+    assert dist(fixed=37.21).draw(0.1, 0.2) == 37.21

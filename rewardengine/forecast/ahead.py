@@ -123,7 +123,9 @@ def _run(job: Job, draft: Draft, now: list[CustomerResult], states: list[State],
         for j, u in enumerate(matrix.tolist()):
             i = block * BLOCK + j
             customer, state = job.customers[i], states[i]
-            profile = job.cohort.profile(now[i].segment or "default")
+            segment = now[i].segment or "default"
+            # the plan's profile, made once: its distributions keep their samplers
+            profile = draft.plan.profiles.get(segment) or job.cohort.profile(segment)
             rows = continuation(draft.plan, profile, state, Draws(u))
             events = (*customer.rows, *to_events(rows))
             result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,

@@ -31,7 +31,7 @@ from ..evaluate.lines import Line
 from ..events.fast import fast_event
 from ..events.model import EventBase
 from ..events.read import parse_row
-from ..events.timeline import timeline
+from ..events.timeline import Timeline, timeline
 from ..pipeline import load_contract_bytes
 from ..processes import usable_jobs
 from ..synth import DRAWS, Draws, Plan, Row, customer_id, draw_customer, make_plan
@@ -196,11 +196,18 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
     sums = [RunSums() for _ in drafts]
     kept: list[list[CustomerResult]] = [[] for _ in drafts]
     width = max(7, len(str(max(customers - 1, 0))))
+    # drafts that draw alike (they differ in prices, say) share one customer's timeline
+    like = [next(j for j in range(k + 1) if drafts[j].plan.draws_like(d.plan))
+            for k, d in enumerate(drafts)]
     for index, u in customer_draws(seed, run, customers):
         cid = customer_id(index, width)
+        drawn: dict[int, Timeline] = {}
         for k, draft in enumerate(drafts):
-            rows = draw_customer(draft.plan, cid, Draws(u))
-            result = evaluate_customer(draft.loaded, timeline(cid, to_events(rows), horizon))
+            tl = drawn.get(like[k])
+            if tl is None:
+                rows = draw_customer(draft.plan, cid, Draws(u))
+                tl = drawn[like[k]] = timeline(cid, to_events(rows), horizon)
+            result = evaluate_customer(draft.loaded, tl)
             if draft.ceiling is None:
                 sums[k].add_customer(result, draft.basis, horizon)
             else:  # the ceiling is cut across the whole run, in accrual order
