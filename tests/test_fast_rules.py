@@ -5,9 +5,10 @@ exact fractions it replaced."""
 from __future__ import annotations
 
 import pickle
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import out_of_reach
+from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period
 from rewardengine.values import add_months, exact, weighted_ratio
 
@@ -101,3 +103,47 @@ def test_month_units_from_a_count_of_months(day: date, months: int) -> None:
     assert nth_unit("months", first, months) == Period(add_months(first, months),
                                                        add_months(first, months + 1))
     assert add_months(day, months) == day + relativedelta(months=months)
+
+
+# --- work_history: days covered, cut into runs instead of walked one by one ----------------
+
+def _oracle_covered(work: list[tuple[Period, Fraction]], schooling: list[Period]
+                    ) -> dict[date, Fraction]:
+    """The arithmetic work_history used before: a value for every day, the highest wins."""
+    value: dict[date, Fraction] = {}
+    for period, weight in work:
+        for i in range(period.days):
+            day = period.start + timedelta(days=i)
+            value[day] = max(value.get(day, Fraction(0)), weight)
+    for period in schooling:
+        for i in range(period.days):
+            day = period.start + timedelta(days=i)
+            value[day] = max(value.get(day, Fraction(0)), Fraction(1))
+    return value
+
+
+_runs = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 40)), max_size=6)
+
+
+@given(_runs, st.lists(st.fractions(min_value=Fraction(1, 12), max_value=2,
+                                    max_denominator=12), min_size=6, max_size=6), _runs)
+@example([(0, 10)], [Fraction(5, 6)] * 6, [(5, 1)])
+@example([(0, 10), (0, 3)], [Fraction(1, 2)] * 6, [(9, 1), (0, 40)])
+def test_covered_runs_equal_the_days_one_by_one(work_runs: list[tuple[int, int]],
+                                                weights: list[Fraction],
+                                                school_runs: list[tuple[int, int]]) -> None:
+    start = date(2024, 2, 20)  # across a leap day
+    work: list[tuple[Period, Fraction]] = []
+    day = start
+    for (gap, days), weight in zip(work_runs, weights[:len(work_runs)], strict=True):  # stretches lie apart, in order
+        first = day + timedelta(days=gap)
+        work.append((Period(first, first + timedelta(days=days)), weight))
+        day = first + timedelta(days=days)
+    schooling = [Period(start + timedelta(days=a), start + timedelta(days=a + n))
+                 for a, n in school_runs]
+    pieces = covered_pieces(work, schooling)
+    oracle = _oracle_covered(work, schooling)
+    assert Covered(Decimal(0), (), (), Fraction(0), pieces).per_day == oracle
+    assert (sum((v * p.days for p, v in pieces), Fraction(0))
+            == sum(oracle.values(), Fraction(0)))
+    assert all(a.end <= b.start for (a, _), (b, _) in pairwise(pieces))
