@@ -135,7 +135,8 @@ def test_covered_runs_equal_the_days_one_by_one(work_runs: list[tuple[int, int]]
     start = date(2024, 2, 20)  # across a leap day
     work: list[tuple[Period, Fraction]] = []
     day = start
-    for (gap, days), weight in zip(work_runs, weights[:len(work_runs)], strict=True):  # stretches lie apart, in order
+    # stretches lie apart, in order
+    for (gap, days), weight in zip(work_runs, weights[:len(work_runs)], strict=True):
         first = day + timedelta(days=gap)
         work.append((Period(first, first + timedelta(days=days)), weight))
         day = first + timedelta(days=days)
