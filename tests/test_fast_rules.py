@@ -18,7 +18,7 @@ from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
-from rewardengine.periods import Period
+from rewardengine.periods import Period, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, weighted_ratio
 
 
@@ -148,3 +148,17 @@ def test_covered_runs_equal_the_days_one_by_one(work_runs: list[tuple[int, int]]
     assert (sum((v * p.days for p, v in pieces), Fraction(0))
             == sum(oracle.values(), Fraction(0)))
     assert all(a.end <= b.start for (a, _), (b, _) in pairwise(pieces))
+
+
+@given(st.dates(min_value=date(1900, 1, 8), max_value=date(2200, 12, 31)),
+       st.integers(0, 800))
+@example(date(2024, 1, 1), 7)  # a Monday, exactly one week
+@example(date(2024, 1, 1), 6)  # one day short
+@example(date(2024, 1, 2), 13)  # a Tuesday: the first whole week starts the next Monday
+def test_whole_weeks_from_the_first_monday(start: date, days: int) -> None:
+    """periods.whole_weeks, counted from the first Monday, equals the calendar weeks it
+    replaced (every week overlapping the period, kept when wholly inside)."""
+    period = Period(start, start + timedelta(days=days))
+    oracle = [w for w in iso_weeks(period)
+              if period.start <= w.start and w.end <= period.end]
+    assert list(whole_weeks(period)) == oracle
