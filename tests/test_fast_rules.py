@@ -5,21 +5,24 @@ exact fractions it replaced."""
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rewardengine.evaluate.trace import Step, Trace
+from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, weighted_ratio
+from rewardengine.work import FULL_TIME_HOURS, _day_weight, job_hours
 
 
 def _steps() -> list[Step]:
@@ -162,3 +165,49 @@ def test_whole_weeks_from_the_first_monday(start: date, days: int) -> None:
     oracle = [w for w in iso_weeks(period)
               if period.start <= w.start and w.end <= period.end]
     assert list(whole_weeks(period)) == oracle
+
+
+# --- work.py: a day's weight without Fractions for jobs of one weight ----------------------
+
+def _oracle_day_weight(jobs: list[Employment], weights: dict[str, Decimal], min_hours: Decimal
+                       ) -> Fraction:
+    """The arithmetic work.py used before: every group of jobs that qualifies the day, its
+    hours-weighted average weight in Fractions, the best."""
+    def average(group: tuple[Employment, ...]) -> Fraction:
+        hours = sum((job_hours(j) for j in group), Decimal(0))
+        if hours <= 0:
+            return Fraction(max(weights[j.kind] for j in group))
+        return sum((Fraction(job_hours(j)) * Fraction(weights[j.kind]) for j in group),
+                   Fraction(0)) / Fraction(hours)
+
+    return max(average(g) for k in range(1, len(jobs) + 1) for g in combinations(jobs, k)
+               if sum((job_hours(j) for j in g), Decimal(0)) >= min_hours)
+
+
+_day_job = st.tuples(st.sampled_from(["open", "subsidised", "apprenticeship"]),
+                     st.decimals(min_value=Decimal("0.5"), max_value=Decimal("40"), places=1,
+                                 allow_nan=False, allow_infinity=False))
+
+
+@given(st.lists(_day_job, min_size=1, max_size=4),
+       st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("0.333")]),
+       st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("0.75")]),
+       st.sampled_from([Decimal("0"), Decimal("18"), Decimal("30")]))
+@example([("open", Decimal("20")), ("subsidised", Decimal("10"))], Decimal("0.5"),
+         Decimal("0.75"), Decimal("30"))  # 5/6 of a day
+def test_day_weight_equals_the_fractions(jobs: list[tuple[str, Decimal]], subsidised: Decimal,
+                                         apprenticeship: Decimal, min_hours: Decimal) -> None:
+    weights = {"open": Decimal(1), "subsidised": subsidised, "apprenticeship": apprenticeship}
+    active = [Employment.model_validate({
+        "event_id": f"e{i}", "customer_id": "c1", "type": "employment", "date": "2024-01-01",
+        "hours_per_week": str(h), "kind": kind, "evidence": "register"})
+        for i, (kind, h) in enumerate(jobs)]
+    total = sum((job_hours(j) for j in active), Decimal(0))
+    if total < min_hours:
+        return  # the day does not qualify: no weight is asked for
+
+    def qualifies(group: Sequence[Employment]) -> bool:
+        return bool(group) and sum((job_hours(j) for j in group), Decimal(0)) >= min_hours
+
+    assert _day_weight(active, weights, FULL_TIME_HOURS, qualifies) == \
+        _oracle_day_weight(active, weights, min_hours)
