@@ -215,6 +215,9 @@ def _limit(comp: EarningsMilestones, step: EarningsStep, n_units: int) -> int:
     return n_units
 
 
+_MAY_QUALIFY = {True: 1, None: 1, False: 0}  # a unit that qualifies, or may still
+
+
 def _reached(comp: EarningsMilestones, step: EarningsStep, flags: Sequence[bool | None]
              ) -> _Run | None:
     """Where the step is reached, counting a None flag (not decided) as qualifying: used on
@@ -222,7 +225,7 @@ def _reached(comp: EarningsMilestones, step: EarningsStep, flags: Sequence[bool 
     usable = _limit(comp, step, len(flags))
     span = step.within if comp.reference == "rolling" and step.within else usable
     # possible[i]: units among the first i that qualify or still may
-    possible = list(accumulate((f is not False for f in flags[:usable]), initial=0))
+    possible = list(accumulate(map(_MAY_QUALIFY.__getitem__, flags[:usable]), initial=0))
     if span >= usable:  # one window from the first unit: the first prefix that has enough
         i = bisect_left(possible, step.periods, 1) - 1
         return _Run(0, i) if i < usable else None
