@@ -110,9 +110,11 @@ def day_share(days: int, of: int) -> Decimal:
 def whole_weeks(period: Period) -> Iterator[Period]:
     """Calendar weeks (Monday to Sunday) lying wholly inside ``period``; a week straddling
     either end is left out."""
-    for week in iso_weeks(period):
-        if period.start <= week.start and week.end <= period.end:
-            yield week
+    # from the first Monday on or after the start, as many weeks as end by the end
+    first = period.start + timedelta(days=-period.start.weekday() % 7)
+    for i in range((period.end - first).days // 7):
+        start = first + timedelta(weeks=i)
+        yield Period(start, start + timedelta(weeks=1))
 
 
 def whole_months(period: Period) -> Iterator[Period]:

@@ -12,14 +12,17 @@ import fractions
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 CENT = Decimal("0.01")
 # The default context's 28 digits cannot hold e.g. 1e15 hours x 1e15 EUR in cents; quantize
@@ -333,3 +336,24 @@ def weighted_ratio(pairs: Iterable[tuple[Decimal, Decimal]]) -> tuple[int, int]:
     w_den = math.lcm(*(q for _, (_, q) in ratios))
     values = [(a * (v_den // b), p * (w_den // q)) for (a, b), (p, q) in ratios]
     return sum(v * w for v, w in values), w_den * sum(v for v, _ in values)
+
+
+# Facts made from a part of a loaded contract (a component, a price table, a dated amount)
+# once, not for every customer: keyed on the part object itself, which is frozen once loaded.
+# The entry holds the part, so its id cannot be reused while the entry lives.
+_MADE: dict[tuple[Callable[..., Any], int], tuple[object, Any]] = {}
+_MADE_LIMIT = 4096  # contracts loaded by one process; beyond it, start again
+
+
+def once(make: Callable[[T], R], part: T) -> R:
+    """``make(part)``, computed once per part object."""
+    key = (make, id(part))
+    hit = _MADE.get(key)
+    if hit is not None and hit[0] is part:
+        value: R = hit[1]
+        return value
+    value = make(part)
+    if len(_MADE) >= _MADE_LIMIT:
+        _MADE.clear()
+    _MADE[key] = (part, value)
+    return value

@@ -39,7 +39,7 @@ from itertools import combinations, pairwise
 from .contract.model import EVIDENCE_LEVELS
 from .events.model import Employment
 from .periods import ONE_DAY, Period
-from .values import Duration
+from .values import Duration, exact, weighted_ratio
 
 FULL_TIME_HOURS = Decimal("37.5")
 MAX_JOBS_A_DAY = 8  # beyond this many jobs on one day, the weight is the average of all
@@ -212,12 +212,15 @@ def _meets(jobs: Sequence[Employment], min_hours: Decimal | None, min_fte: Decim
 
 def _average_weight(jobs: Sequence[Employment], weights: dict[str, Decimal],
                     full_time: Decimal) -> Fraction:
-    """The hours-weighted average of the jobs' kind weights, exactly."""
+    """The hours-weighted average of the jobs' kind weights, exactly: jobs of one weight
+    take that weight; mixed weights are summed in integers (``weighted_ratio``)."""
+    weight = weights[jobs[0].kind]
+    if all(weights[j.kind] == weight for j in jobs):
+        return exact(weight)
     hours = sum((job_hours(j, full_time) for j in jobs), Decimal(0))
     if hours <= 0:
-        return Fraction(max(weights[j.kind] for j in jobs))
-    return sum((Fraction(job_hours(j, full_time)) * Fraction(weights[j.kind]) for j in jobs),
-               Fraction(0)) / Fraction(hours)
+        return exact(max(weights[j.kind] for j in jobs))
+    return Fraction(*weighted_ratio((job_hours(j, full_time), weights[j.kind]) for j in jobs))
 
 
 def _day_weight(active: Sequence[Employment], weights: dict[str, Decimal], full_time: Decimal,
@@ -228,6 +231,9 @@ def _day_weight(active: Sequence[Employment], weights: dict[str, Decimal], full_
     together, count 5/6 of a day."""
     if len(active) > MAX_JOBS_A_DAY:  # many jobs on one day: all of them, as documented
         return _average_weight(active, weights, full_time)
+    if len(active) == 1 or all(weights[j.kind] == weights[active[0].kind] for j in active):
+        # every group that qualifies averages the one weight, and the day qualifies
+        return exact(weights[active[0].kind])
     return max(_average_weight(group, weights, full_time)
                for k in range(1, len(active) + 1) for group in combinations(active, k)
                if qualifies(group))

@@ -5,19 +5,24 @@ exact fractions it replaced."""
 from __future__ import annotations
 
 import pickle
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import combinations, pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rewardengine.evaluate.trace import Step, Trace
+from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import out_of_reach
-from rewardengine.periods import Period
+from rewardengine.kinds.work_history import Covered, covered_pieces
+from rewardengine.periods import Period, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, weighted_ratio
+from rewardengine.work import FULL_TIME_HOURS, _day_weight, job_hours
 
 
 def _steps() -> list[Step]:
@@ -101,3 +106,108 @@ def test_month_units_from_a_count_of_months(day: date, months: int) -> None:
     assert nth_unit("months", first, months) == Period(add_months(first, months),
                                                        add_months(first, months + 1))
     assert add_months(day, months) == day + relativedelta(months=months)
+
+
+# --- work_history: days covered, cut into runs instead of walked one by one ----------------
+
+def _oracle_covered(work: list[tuple[Period, Fraction]], schooling: list[Period]
+                    ) -> dict[date, Fraction]:
+    """The arithmetic work_history used before: a value for every day, the highest wins."""
+    value: dict[date, Fraction] = {}
+    for period, weight in work:
+        for i in range(period.days):
+            day = period.start + timedelta(days=i)
+            value[day] = max(value.get(day, Fraction(0)), weight)
+    for period in schooling:
+        for i in range(period.days):
+            day = period.start + timedelta(days=i)
+            value[day] = max(value.get(day, Fraction(0)), Fraction(1))
+    return value
+
+
+_runs = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 40)), max_size=6)
+
+
+@given(_runs, st.lists(st.fractions(min_value=Fraction(1, 12), max_value=2,
+                                    max_denominator=12), min_size=6, max_size=6), _runs)
+@example([(0, 10)], [Fraction(5, 6)] * 6, [(5, 1)])
+@example([(0, 10), (0, 3)], [Fraction(1, 2)] * 6, [(9, 1), (0, 40)])
+def test_covered_runs_equal_the_days_one_by_one(work_runs: list[tuple[int, int]],
+                                                weights: list[Fraction],
+                                                school_runs: list[tuple[int, int]]) -> None:
+    start = date(2024, 2, 20)  # across a leap day
+    work: list[tuple[Period, Fraction]] = []
+    day = start
+    # stretches lie apart, in order
+    for (gap, days), weight in zip(work_runs, weights[:len(work_runs)], strict=True):
+        first = day + timedelta(days=gap)
+        work.append((Period(first, first + timedelta(days=days)), weight))
+        day = first + timedelta(days=days)
+    schooling = [Period(start + timedelta(days=a), start + timedelta(days=a + n))
+                 for a, n in school_runs]
+    pieces = covered_pieces(work, schooling)
+    oracle = _oracle_covered(work, schooling)
+    assert Covered(Decimal(0), (), (), Fraction(0), pieces).per_day == oracle
+    assert (sum((v * p.days for p, v in pieces), Fraction(0))
+            == sum(oracle.values(), Fraction(0)))
+    assert all(a.end <= b.start for (a, _), (b, _) in pairwise(pieces))
+
+
+@given(st.dates(min_value=date(1900, 1, 8), max_value=date(2200, 12, 31)),
+       st.integers(0, 800))
+@example(date(2024, 1, 1), 7)  # a Monday, exactly one week
+@example(date(2024, 1, 1), 6)  # one day short
+@example(date(2024, 1, 2), 13)  # a Tuesday: the first whole week starts the next Monday
+def test_whole_weeks_from_the_first_monday(start: date, days: int) -> None:
+    """periods.whole_weeks, counted from the first Monday, equals the calendar weeks it
+    replaced (every week overlapping the period, kept when wholly inside)."""
+    period = Period(start, start + timedelta(days=days))
+    oracle = [w for w in iso_weeks(period)
+              if period.start <= w.start and w.end <= period.end]
+    assert list(whole_weeks(period)) == oracle
+
+
+# --- work.py: a day's weight without Fractions for jobs of one weight ----------------------
+
+def _oracle_day_weight(jobs: list[Employment], weights: dict[str, Decimal], min_hours: Decimal
+                       ) -> Fraction:
+    """The arithmetic work.py used before: every group of jobs that qualifies the day, its
+    hours-weighted average weight in Fractions, the best."""
+    def average(group: tuple[Employment, ...]) -> Fraction:
+        hours = sum((job_hours(j) for j in group), Decimal(0))
+        if hours <= 0:
+            return Fraction(max(weights[j.kind] for j in group))
+        return sum((Fraction(job_hours(j)) * Fraction(weights[j.kind]) for j in group),
+                   Fraction(0)) / Fraction(hours)
+
+    return max(average(g) for k in range(1, len(jobs) + 1) for g in combinations(jobs, k)
+               if sum((job_hours(j) for j in g), Decimal(0)) >= min_hours)
+
+
+_day_job = st.tuples(st.sampled_from(["open", "subsidised", "apprenticeship"]),
+                     st.decimals(min_value=Decimal("0.5"), max_value=Decimal("40"), places=1,
+                                 allow_nan=False, allow_infinity=False))
+
+
+@given(st.lists(_day_job, min_size=1, max_size=4),
+       st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("0.333")]),
+       st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("0.75")]),
+       st.sampled_from([Decimal("0"), Decimal("18"), Decimal("30")]))
+@example([("open", Decimal("20")), ("subsidised", Decimal("10"))], Decimal("0.5"),
+         Decimal("0.75"), Decimal("30"))  # 5/6 of a day
+def test_day_weight_equals_the_fractions(jobs: list[tuple[str, Decimal]], subsidised: Decimal,
+                                         apprenticeship: Decimal, min_hours: Decimal) -> None:
+    weights = {"open": Decimal(1), "subsidised": subsidised, "apprenticeship": apprenticeship}
+    active = [Employment.model_validate({
+        "event_id": f"e{i}", "customer_id": "c1", "type": "employment", "date": "2024-01-01",
+        "hours_per_week": str(h), "kind": kind, "evidence": "register"})
+        for i, (kind, h) in enumerate(jobs)]
+    total = sum((job_hours(j) for j in active), Decimal(0))
+    if total < min_hours:
+        return  # the day does not qualify: no weight is asked for
+
+    def qualifies(group: Sequence[Employment]) -> bool:
+        return bool(group) and sum((job_hours(j) for j in group), Decimal(0)) >= min_hours
+
+    assert _day_weight(active, weights, FULL_TIME_HOURS, qualifies) == \
+        _oracle_day_weight(active, weights, min_hours)

@@ -14,6 +14,7 @@ YAML; the value types in ``rewardengine.values`` parse them exactly.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,7 @@ from ..values import (
     Number,
     Quantity,
     WholeNumber,
+    once,
     parse_date,
     parse_duration,
     to_decimal,
@@ -114,15 +116,19 @@ class Dated(Strict):
 
     def at(self, on: date) -> Decimal | None:
         """The value in force on ``on`` (None before the first date)."""
-        found = None
-        for start, value in self.changes():
-            if start > on:
-                break
-            found = value
-        return found
+        days, values = once(_steps, self)
+        i = bisect_right(days, on)  # the changes on or before ``on``
+        return values[i - 1] if i else None
 
     def __str__(self) -> str:
         return ", ".join(f"{v} from {d}" for d, v in self.changes())
+
+
+def _steps(dated: Dated) -> tuple[list[date], list[Decimal]]:
+    """The dates a dated amount changes on, in order, and its values (made once per value:
+    a kind asks it for every unit of every customer)."""
+    changes = dated.changes()
+    return [d for d, _ in changes], [v for _, v in changes]
 
 
 # An amount, or one that changes on dates.

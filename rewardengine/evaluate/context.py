@@ -70,6 +70,10 @@ class CustomerContext:
     problems: list[str] = field(default_factory=list)
     # facts the evaluation does not use, and why (shown as warnings, never dropped silently)
     ignored: list[tuple[EventBase, str]] = field(default_factory=list)
+    # facts about this customer that several components ask for, found once (the kinds key
+    # them by the class or function that makes them)
+    memo: dict[object, object] = field(default_factory=dict, init=False, compare=False,
+                                       repr=False)
 
     @property
     def as_of(self) -> date:

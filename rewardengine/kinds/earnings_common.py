@@ -25,6 +25,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -117,6 +118,12 @@ def _month_start(first: date, i: int) -> date:
 
 def counted_units(unit: UnitName, service_start: date, last_day: date) -> list[Period]:
     """The units ending after the service start day and on or before ``last_day``."""
+    return list(_counted_units(unit, service_start, last_day))
+
+
+@functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
+def _counted_units(unit: UnitName, service_start: date, last_day: date
+                   ) -> tuple[Period, ...]:
     first = unit_start(unit, service_start)
     out: list[Period] = []
     i = 0
@@ -126,7 +133,7 @@ def counted_units(unit: UnitName, service_start: date, last_day: date) -> list[P
         if u.last_day <= service_start:
             continue
         if u.last_day > last_day:
-            return out
+            return tuple(out)
         out.append(u)
 
 
@@ -184,8 +191,10 @@ class Assessed:
 
 class RowsByDate:
     """A customer's earnings rows, and benefit rows with days or an amount above 0, sorted by
-    date once per evaluation, so that a unit's rows are found by halving (``bisect``) rather
-    than by a pass over every row for every unit."""
+    date once per customer, so that a unit's rows are found by halving (``bisect``) rather
+    than by a pass over every row for every unit; what a unit earned, and whether a benefit
+    was paid in it, are found once per customer and unit, for all the components that ask
+    (``rows_by_date``)."""
 
     def __init__(self, ctx: CustomerContext) -> None:
         self.earnings = sorted(ctx.timeline.earnings, key=_day)
@@ -193,6 +202,10 @@ class RowsByDate:
         self.benefits = sorted((b for b in ctx.timeline.benefits
                                 if (b.days or 0) > 0 or (b.amount or ZERO) > 0), key=_day)
         self.benefit_days = [b.date for b in self.benefits]
+        self.sign = ctx.currency_sign
+        # keyed by a unit's first day and end (cheaper to hash than the Period)
+        self._earned: dict[tuple[date, date], tuple[Decimal, tuple[str, ...]]] = {}
+        self._paid: dict[tuple[date, date], tuple[bool, tuple[str, ...]]] = {}
 
     def earnings_in(self, period: Period) -> list[Earnings]:
         return self.earnings[bisect_left(self.earning_days, period.start):
@@ -201,6 +214,32 @@ class RowsByDate:
     def benefits_in(self, period: Period) -> list[Benefit]:
         return self.benefits[bisect_left(self.benefit_days, period.start):
                              bisect_left(self.benefit_days, period.end)]
+
+    def earned(self, period: Period) -> tuple[Decimal, tuple[str, ...]]:
+        """The earnings summed over ``period``, and their ids in date order."""
+        key = (period.start, period.end)
+        found = self._earned.get(key)
+        if found is None:
+            rows = self.earnings_in(period)
+            found = self._earned[key] = (sum((e.amount for e in rows), ZERO),
+                                         tuple(e.event_id for e in rows))
+        return found
+
+    def benefit_paid(self, period: Period) -> tuple[bool, tuple[str, ...]]:
+        key = (period.start, period.end)
+        found = self._paid.get(key)
+        if found is None:
+            found = self._paid[key] = _benefit_paid(self, period)
+        return found
+
+
+def rows_by_date(ctx: CustomerContext) -> RowsByDate:
+    """The customer's rows by date, sorted once for every component of the customer."""
+    rows = ctx.memo.get(RowsByDate)
+    if rows is None:
+        rows = ctx.memo[RowsByDate] = RowsByDate(ctx)
+    assert isinstance(rows, RowsByDate)
+    return rows
 
 
 def _day(e: EventBase) -> date:
@@ -219,21 +258,19 @@ def assess(comp: PeriodRules, ctx: CustomerContext, period: Period,
            by_date: RowsByDate | None = None) -> Assessed:
     """Whether ``period`` qualifies under the component's test (see the module docstring);
     ``by_date``: the customer's rows sorted once for all its units."""
-    rows_by_date = by_date or RowsByDate(ctx)
-    rows = rows_by_date.earnings_in(period)
-    earned = sum((e.amount for e in rows), ZERO)
+    rows = by_date or rows_by_date(ctx)
+    earned, ids = rows.earned(period)
     threshold = (amount_at(comp.min_earnings, period.start)
                  if comp.min_earnings is not None else None)
     # no threshold in force yet (before the first dated value): the unit cannot qualify
     ok = comp.min_earnings is None or (threshold is not None and earned >= threshold)
-    ids = [e.event_id for e in rows]
     paid = None
     if comp.benefit != "any":
-        paid, benefit_ids = _benefit_paid(rows_by_date, period)
-        ids.extend(benefit_ids)
+        paid, benefit_ids = rows.benefit_paid(period)
+        ids = (*ids, *benefit_ids)
         ok = ok and (paid if comp.benefit == "paid" else not paid)
     return Assessed(comp.unit, period, ok, earned, threshold, paid, tuple(sorted(ids)),
-                    ctx.currency_sign, comp.min_earnings is not None)
+                    rows.sign, comp.min_earnings is not None)
 
 
 def condition_text(comp: PeriodRules, sign: str, on: date | None = None) -> str:
@@ -277,7 +314,7 @@ def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Cou
     deadline = ctx.deadline(comp.window, comp.reach_by)
     assert deadline is not None
     units = counted_units(comp.unit, service.start, deadline.last_day)
-    by_date = RowsByDate(ctx)
+    by_date = rows_by_date(ctx)
     decided = [assess(comp, ctx, u, by_date) for u in units if ctx.as_of >= u.last_day]
     return Counted(units, decided, deadline)
 

@@ -32,10 +32,12 @@ Which units count, what a unit's earnings and benefit are and when it qualifies:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 from typing import Literal
 
 from pydantic import Field
@@ -53,11 +55,11 @@ from .earnings_common import (
     Assessed,
     Counted,
     PeriodRules,
-    RowsByDate,
     assess,
     condition_text,
     count_units,
     lost_on,
+    rows_by_date,
     unit_steps,
     unit_word,
     units_before,
@@ -172,7 +174,7 @@ def _looked_back(comp: EarningsMilestones, ctx: CustomerContext, start: date
                  ) -> list[Assessed]:
     """The units of the longest look-back, already ended (the others are its last units)."""
     longest = max(s.within or s.periods for s in comp.steps)
-    by_date = RowsByDate(ctx)
+    by_date = rows_by_date(ctx)
     return [assess(comp, ctx, u, by_date) for u in units_before(comp.unit, start, longest)
             if ctx.as_of >= u.last_day]
 
@@ -213,15 +215,20 @@ def _limit(comp: EarningsMilestones, step: EarningsStep, n_units: int) -> int:
     return n_units
 
 
+_MAY_QUALIFY = {True: 1, None: 1, False: 0}  # a unit that qualifies, or may still
+
+
 def _reached(comp: EarningsMilestones, step: EarningsStep, flags: Sequence[bool | None]
              ) -> _Run | None:
     """Where the step is reached, counting a None flag (not decided) as qualifying: used on
     the decided units to find the step, and with Nones to ask whether it still can be."""
     usable = _limit(comp, step, len(flags))
     span = step.within if comp.reference == "rolling" and step.within else usable
-    possible = [0]  # possible[i]: units among the first i that qualify or still may
-    for f in flags[:usable]:
-        possible.append(possible[-1] + (f is not False))
+    # possible[i]: units among the first i that qualify or still may
+    possible = list(accumulate(map(_MAY_QUALIFY.__getitem__, flags[:usable]), initial=0))
+    if span >= usable:  # one window from the first unit: the first prefix that has enough
+        i = bisect_left(possible, step.periods, 1) - 1
+        return _Run(0, i) if i < usable else None
     for i in range(usable):
         lo = max(0, i - span + 1)
         if possible[i + 1] - possible[lo] >= step.periods:

@@ -45,7 +45,7 @@ from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
-from ..values import Duration, DurationField, Quantity
+from ..values import Duration, DurationField, Quantity, once
 from ..work import (
     Reached,
     Spell,
@@ -125,7 +125,20 @@ def duration_text(duration: Duration, days: Decimal) -> str:
 
 
 def criteria_text(work: QualifyingWork, grade: Grade | None = None) -> str:
-    """What work qualifies, in words: "0.80 FTE or more, open or subsidised at weight 0.5"."""
+    """What work qualifies, in words: "0.80 FTE or more, open or subsidised at weight 0.5"
+    (made once per component's work and grade: it depends on nothing else)."""
+    texts = once(_texts, work)
+    found = texts.get(grade)
+    if found is None:
+        found = texts[grade] = _criteria_text(work, grade)
+    return found
+
+
+def _texts(work: QualifyingWork) -> dict[Grade | None, str]:
+    return {}
+
+
+def _criteria_text(work: QualifyingWork, grade: Grade | None) -> str:
     parts: list[str] = []
     min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
     min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
@@ -479,22 +492,17 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
     counting = Period(start, max(start, end))
     late = Period(start, max(start, late_end))
-    weights = {str(k): v for k, v in work.kinds.items()}
-    if grade is not None and grade.kind is not None:
-        weights = {grade.kind: weights.get(grade.kind, ZERO)}
+    weights, min_hours, min_fte = _rules(work, grade)
     admitted, kept_out = _admitted(ctx, work, ctx.timeline.employments)
     groups = _employers(admitted, getattr(work, "one_employer", False))
     by_id = {j.event_id: j for j in admitted}
     continuous = counting_mode == "continuous"
-    min_hours = _highest(work.min_hours_per_week, grade.min_hours if grade else None)
-    min_fte = _highest(work.min_fte, grade.min_fte if grade else None)
 
     # the stretches of the longer period, once; those of the counting period are cut from
     # them (a stretch is a run of days in one state, so cutting it changes nothing else)
     late_parts = [stretches(g, weights, late, ctx.as_of, min_hours, min_fte,
                             work.full_time_hours) for g in groups]
-    parts = [[replace(p, period=cut) for p in g if (cut := p.period.clip(counting))]
-             for g in late_parts]
+    parts = [_cut(g, counting) for g in late_parts]
     tracks = _tracks(parts, continuous, max_gap, by_id, grade)
     late_tracks = _tracks(late_parts, continuous, max_gap, by_id, grade)
     notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
@@ -502,6 +510,39 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
     return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
                      tuple(notes), grade, changes)
+
+
+_Rules = tuple[dict[str, Decimal], Decimal | None, Decimal | None]
+
+
+def _rules(work: QualifyingWork, grade: Grade | None) -> _Rules:
+    """The kind weights and the least hours and FTE a day needs, for the work of one grade
+    (made once per component's work and grade)."""
+    table = once(_rule_table, work)
+    found = table.get(grade)
+    if found is None:
+        weights = {str(k): v for k, v in work.kinds.items()}
+        if grade is not None and grade.kind is not None:
+            weights = {grade.kind: weights.get(grade.kind, ZERO)}
+        found = table[grade] = (
+            weights, _highest(work.min_hours_per_week, grade.min_hours if grade else None),
+            _highest(work.min_fte, grade.min_fte if grade else None))
+    return found
+
+
+def _rule_table(work: QualifyingWork) -> dict[Grade | None, _Rules]:
+    return {}
+
+
+def _cut(parts: Sequence[Stretch], counting: Period) -> list[Stretch]:
+    """The stretches inside ``counting``: whole where they lie inside it, else cut."""
+    out = []
+    for p in parts:
+        if counting.start <= p.period.start and p.period.end <= counting.end:
+            out.append(p)
+        elif (cut := p.period.clip(counting)) is not None:
+            out.append(replace(p, period=cut))
+    return out
 
 
 def _employer_changes(tracks: Sequence[Track], jobs: dict[str, Employment],

@@ -43,6 +43,7 @@ Rules (docs/contract-language.md):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -248,7 +249,7 @@ def _thresholds(comp: EmploymentCondition, period: Period) -> list[tuple[Decimal
 
 
 def _unit(comp: EmploymentCondition, period: Period, worked: Sequence[Worked]) -> Unit:
-    parts, denominator = _parts(comp, period, worked)
+    parts, denominator = _parts(comp, period, worked) if worked else ([], 1)
     if not parts:
         return Unit(period, ZERO, False, NO_CREDIT, ())
     # sum(per_unit * days) >= threshold * denominator: no division, exact; the levels are
@@ -368,7 +369,7 @@ class _Count:
 
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
-    units = list(whole_weeks(reference) if comp.unit == "weeks" else whole_months(reference))
+    units = list(_whole_units(comp.unit, reference))
     paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
                             else ctx.timeline.employments)
     worked = _worked(comp, [j for j in paid if comp.weights.get(j.kind, ZERO) > 0], ctx.as_of)
@@ -387,6 +388,12 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
         if count >= comp.required:
             return _Count(reference, reference_text, units, qualifying, looked_at, count, unit)
     return _Count(reference, reference_text, units, qualifying, looked_at, count, None)
+
+
+@functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
+def _whole_units(unit: str, reference: Period) -> tuple[Period, ...]:
+    """The whole calendar weeks or months of a reference period."""
+    return tuple(whole_weeks(reference) if unit == "weeks" else whole_months(reference))
 
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]

@@ -61,6 +61,7 @@ from pydantic import Field
 from ..contract.model import (
     EMPLOYMENT_KINDS,
     ComponentBase,
+    ContractBase,
     Counting,
     DurationThreshold,
     Identifier,
@@ -87,6 +88,7 @@ from ..values import (
     Quantity,
     WholeNumber,
     money_text,
+    once,
 )
 from ..work import Reached, needed_days, reach
 from .base import CustomerKind, Outcome
@@ -285,11 +287,26 @@ class _Count:
     band: ExtentBand | None
 
 
-def _grades(comp: EmploymentOutcome, ctx: CustomerContext
-            ) -> list[tuple[Grade | None, Price, ExtentBand | None]]:
+_Grades = list[tuple[Grade | None, Price, ExtentBand | None]]
+
+
+def _grades(comp: EmploymentOutcome, ctx: CustomerContext) -> _Grades:
     """The grades the component prices on its own: each counted kind (when a price is by
-    kind) times each band; one ungraded count otherwise."""
-    segment_ids = ctx.loaded.contract.segment_ids()
+    kind) times each band; one ungraded count otherwise. They depend on the contract alone,
+    so they are made once per component (and segment list)."""
+    segment_ids = tuple(once(ContractBase.segment_ids, ctx.loaded.contract))
+    table = once(_grade_table, comp)
+    found = table.get(segment_ids)
+    if found is None:
+        found = table[segment_ids] = _make_grades(comp, segment_ids)
+    return found
+
+
+def _grade_table(comp: EmploymentOutcome) -> dict[tuple[str, ...], _Grades]:
+    return {}
+
+
+def _make_grades(comp: EmploymentOutcome, segment_ids: tuple[str, ...]) -> _Grades:
     tables = [comp.amount] if comp.bands is None else [b.amount for b in comp.bands]
     by_kind = any(dim == "kind" for t in tables for way, _ in price_leaves(t, segment_ids)
                   for dim, _ in way)

@@ -20,9 +20,11 @@ does not use up the allowance; months after the allowance are ``not_earned``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field
 
@@ -94,8 +96,19 @@ def _cut_reason(month: Period, part: Period, ctx: CustomerContext, service: Peri
 
 
 def _contacts(ctx: CustomerContext, part: Period) -> tuple[list[Contact], list[Contact]]:
-    inside = [c for c in ctx.timeline.contacts if c.date in part]
+    contacts, days = _by_date(ctx)
+    inside = contacts[bisect_left(days, part.start):bisect_left(days, part.end)]
     return inside, [c for c in inside if c.responded]
+
+
+def _by_date(ctx: CustomerContext) -> tuple[list[Contact], list[date]]:
+    """The customer's contacts in date order (the timeline's order, kept among equal days)
+    and their days, once per customer, so a month's contacts are found by halving."""
+    found = ctx.memo.get(_by_date)
+    if found is None:
+        contacts = sorted(ctx.timeline.contacts, key=lambda c: c.date)
+        found = ctx.memo[_by_date] = (contacts, [c.date for c in contacts])
+    return cast(tuple[list[Contact], list[date]], found)
 
 
 def _contact_text(inside: list[Contact], answered: list[Contact]) -> str:

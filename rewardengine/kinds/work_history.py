@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field
@@ -89,7 +90,14 @@ class Covered:
     event_ids: tuple[str, ...]
     evidence: tuple[str, ...]  # evidence levels of the jobs that counted
     exact: Fraction = Fraction(0)  # the same count, exactly
-    per_day: tuple[tuple[date, Fraction], ...] = ()  # each covered day and what it counts
+    # runs of covered days, in order and apart, each with what one of its days counts
+    pieces: tuple[tuple[Period, Fraction], ...] = ()
+
+    @property
+    def per_day(self) -> dict[date, Fraction]:
+        """Each covered day and what it counts."""
+        return {piece.start + timedelta(days=i): value
+                for piece, value in self.pieces for i in range(piece.days)}
 
 
 def number(value: Decimal) -> str:
@@ -105,21 +113,20 @@ def count(value: Fraction) -> str:
 
 
 def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
-    value: dict[date, Fraction] = {}
     ids: set[str] = set()
     evidence: set[str] = set()
+    work: list[tuple[Period, Fraction]] = []
     if "work" in comp.count:
-        work = comp.work
-        weights = {str(k): v for k, v in work.kinds.items()}
+        rules = comp.work
+        weights = {str(k): v for k, v in rules.kinds.items()}
         for part in stretches(ctx.timeline.employments, weights, period, ctx.as_of,
-                              work.min_hours_per_week, work.min_fte, work.full_time_hours):
+                              rules.min_hours_per_week, rules.min_fte, rules.full_time_hours):
             if part.exact_weight <= 0:
                 continue
             ids.update(part.event_ids)
             evidence.add(part.evidence)
-            for i in range(part.period.days):
-                day = part.period.start + timedelta(days=i)
-                value[day] = max(value.get(day, Fraction(0)), part.exact_weight)
+            work.append((part.period, part.exact_weight))
+    schooling: list[Period] = []
     if "education" in comp.count:
         for edu in ctx.timeline.educations:
             last = min(edu.end or ctx.as_of, ctx.as_of)
@@ -129,13 +136,35 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
             if clipped is None:
                 continue
             ids.add(edu.event_id)
-            for i in range(clipped.days):
-                day = clipped.start + timedelta(days=i)
-                value[day] = max(value.get(day, Fraction(0)), Fraction(1))
+            schooling.append(clipped)
+    pieces = covered_pieces(work, schooling)
     # summed exactly: twelve days at 5/6 are 10 days, not 9.99...
-    total = sum(value.values(), Fraction(0))
+    total = sum((value * piece.days for piece, value in pieces), Fraction(0))
     return Covered(as_decimal(total), tuple(sorted(ids)), tuple(sorted(evidence)), total,
-                   tuple(sorted(value.items())))
+                   pieces)
+
+
+def covered_pieces(work: Sequence[tuple[Period, Fraction]], schooling: Sequence[Period]
+                   ) -> tuple[tuple[Period, Fraction], ...]:
+    """Runs of days covered by work stretches (apart from one another, each at its weight)
+    and education periods (which may overlap, each day at 1), a day counting the highest of
+    what covers it: the days are cut where any fact starts or ends, never walked one by
+    one."""
+    bounds = sorted({d for p, _ in work for d in (p.start, p.end)}
+                    | {d for p in schooling for d in (p.start, p.end)})
+    out: list[tuple[Period, Fraction]] = []
+    for start, end in pairwise(bounds):
+        values = [w for p, w in work if p.start <= start and end <= p.end]
+        if any(p.start <= start and end <= p.end for p in schooling):
+            values.append(Fraction(1))
+        if not values:
+            continue
+        value = max(values)
+        if out and out[-1][0].end == start and out[-1][1] == value:
+            out[-1] = (Period(out[-1][0].start, end), value)
+        else:
+            out.append((Period(start, end), value))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -291,7 +320,7 @@ def _lost_on(comp: WorkHistory, c: _Compared, best: Fraction) -> date:
     period = c.comparison
     if period.days * best < target:
         return period.start
-    counted = dict(c.during.per_day)
+    counted = c.during.per_day
     running = Fraction(0)
     day = period.start
     while day < period.end:
