@@ -39,14 +39,9 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
-from .fast import fast_event
+from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
-# the columns read as numbers and as dates: a dialect converts them, and a number may have
-# at most MAX_NUMBER_CHARS characters (none reaches Decimal arithmetic of thousands of digits)
-NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "amount", "score", "days",
-                           "benefit_days"})
-DATE_FIELDS = frozenset({"date", "recorded", "end", "unemployed_since", "birth_date"})
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
 
@@ -216,9 +211,13 @@ def iter_csv(text: Iterable[str], file: str, dialect: Dialect = PLAIN, delimiter
 
 def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: int,
               file: str, dialect: Dialect, done: Progress, watch: PersonalIdWatch) -> Rows:
-    """``columns``: the header's names, and its cells with Excel's empty ones at the end."""
+    """``columns``: the header's names, and its cells with Excel's empty ones at the end.
+    A row of the header's width whose type names a compiled reader (``fast.py``) is read
+    by its columns; any other row, or one that reader is unsure of, as field -> value."""
     header, cells_in_header = columns
     width = len(header)
+    readers = compile_header(header, dialect)
+    type_at = header.index("type")
     while True:
         done.rows = row
         row += 1
@@ -232,25 +231,41 @@ def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: 
         except LineTooLong as exc:
             yield None, [Problem("F004", str(exc), Source(file, row=row))]
             return
+        if len(cells) == width:
+            read = readers.get(cells[type_at])
+            event = read(cells, file, row) if read is not None else None
+            if event is not None:
+                customer = event.customer_id
+                if len(customer) == HETU_LENGTH:
+                    watch.see(customer, row)
+                yield event, []
+                continue
         if not cells or all(not c.strip() for c in cells):
             continue
-        src = Source(file, row=row)
-        if len(cells) > width:
-            problem = _extra_cells(cells, width, cells_in_header, src)
-            if problem is not None:
-                yield None, [problem]
-                continue
-            cells = cells[:width]  # empty cells under the header's empty ones
-        raw = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
-        customer = raw.get("customer_id")
-        if customer is not None and len(customer) == HETU_LENGTH:
-            watch.see(customer, row)
-        if dialect.converts:
-            problems = _convert(raw, dialect, src)
-            if problems:  # the row's other checks follow once its values are readable
-                yield None, problems
-                continue
-        yield parse_row(raw, src)
+        yield from _cells_row(cells, (header, cells_in_header), file, row, dialect, watch)
+
+
+def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row: int,
+               dialect: Dialect, watch: PersonalIdWatch) -> Rows:
+    """One row's cells read as field -> value, every problem worded and located."""
+    header, cells_in_header = columns
+    src = Source(file, row=row)
+    if len(cells) > len(header):
+        problem = _extra_cells(cells, len(header), cells_in_header, src)
+        if problem is not None:
+            yield None, [problem]
+            return
+        cells = cells[:len(header)]  # empty cells under the header's empty ones
+    raw = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
+    customer = raw.get("customer_id")
+    if customer is not None and len(customer) == HETU_LENGTH:
+        watch.see(customer, row)
+    if dialect.converts:
+        problems = _convert(raw, dialect, src)
+        if problems:  # the row's other checks follow once its values are readable
+            yield None, problems
+            return
+    yield parse_row(raw, src)
 
 
 def _extra_cells(cells: list[str], width: int, cells_in_header: int, src: Source
