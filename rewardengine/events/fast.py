@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
 
@@ -208,7 +207,7 @@ _TEMPLATES = {t: {name: None if f.is_required() or f.default_factory is not None
                   else f.default for name, f in m.model_fields.items()}
               for t, m in EVENT_MODELS.items()}
 # the fields a row of each type must have (None in its template until given)
-_NEEDED = {t: itemgetter("event_id", "customer_id", "date", *_REQUIRED.get(t, ()))
+_NEEDED = {t: frozenset({"event_id", "customer_id", "date", *_REQUIRED.get(t, ())})
            for t in _CHECKS}
 # an instance's parts, set through the slots pydantic declares (as ``model_construct`` does)
 _NEW = object.__new__
@@ -242,17 +241,17 @@ def fast_event(raw: dict[str, Any], file: str, row: int) -> EventBase | None:
                 return None
     except _Unsure:
         return None
-    if not _complete(event_type, data):
+    if not _complete(event_type, data, given):
         return None
     if attributes is not None:
         given.add("attributes")
     return _build(event_type, data, given, attributes, file, row)
 
 
-def _complete(event_type: str, data: dict[str, Any]) -> bool:
-    """The rules between a row's fields, on its values over the template: True when the
-    models surely accept them."""
-    if None in _NEEDED[event_type](data):
+def _complete(event_type: str, data: dict[str, Any], given: set[str]) -> bool:
+    """The rules between a row's fields, on its values over the template (``given``: the
+    fields the row set): True when the models surely accept them."""
+    if not _NEEDED[event_type] <= given:
         return False
     if len(data["event_id"]) > MAX_ID_CHARS or len(data["customer_id"]) > MAX_ID_CHARS:
         return False
@@ -340,23 +339,24 @@ def _row_reader(event_type: str, header: Sequence[str], dialect: Dialect,
             return None
         values: dict[str, Any] = {"type": event_type}
         try:
-            for (name, check, known), value in zip(compress(columns, written),  # noqa: B905
-                                                   map(str.strip, filter(None, written))):
-                if not value:
-                    continue
-                if known is None:
-                    values[name] = value  # text: any string
-                    continue
-                found_value = known.get(value)
-                values[name] = found_value if found_value is not None \
-                    else _learn(known, check, value)
+            for column, value in zip(columns, written):  # noqa: B905 (same length)
+                if value:
+                    value = value.strip()
+                    if not value:
+                        continue
+                    name, check, known = column
+                    if known is None:
+                        values[name] = value  # text: any string
+                        continue
+                    found = known.get(value)
+                    values[name] = found if found is not None else _learn(known, check, value)
         except _Unsure:
             return None
         data = template.copy()  # the models' field order; updating keeps it
         data.update(values)
-        if not _complete(event_type, data):
-            return None
         given = values.keys() | _ALWAYS_GIVEN
+        if not _complete(event_type, data, given):
+            return None
         attributes = _attributes(cells, attribute_columns) if attribute_columns else None
         if attributes is not None:
             given.add("attributes")
