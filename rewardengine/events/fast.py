@@ -333,8 +333,8 @@ def _row_reader(event_type: str, header: Sequence[str], dialect: Dialect,
         # row's filled cells are its type's, those it takes and its attributes
         filled = len(written) - written.count("") + 1
         if attribute_columns:
-            found = attribute_cells(cells)
-            filled += len(found) - found.count("")
+            attribute_values = attribute_cells(cells)
+            filled += len(attribute_values) - attribute_values.count("")
         if len(cells) - cells.count("") != filled:
             return None
         values: dict[str, Any] = {"type": event_type}

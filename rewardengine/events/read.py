@@ -315,7 +315,7 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
         row += 1
         if line.strip():
             empty = False
-            yield _jsonl_row(line, Source(file, row=row), watch)
+            yield _jsonl_row(line, file, row, watch)
     if empty:
         yield None, [Problem("E011", "the file is empty (no rows)", Source(file, row=1))]
     found = watch.problem(file)
@@ -323,37 +323,64 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
         yield None, [found]
 
 
-def _jsonl_row(line: str, src: Source, watch: PersonalIdWatch
+def _jsonl_row(line: str, file: str, row: int, watch: PersonalIdWatch
                ) -> tuple[EventBase | None, list[Problem]]:
-    try:
-        # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
-        obj = json.loads(line, parse_float=Decimal, parse_constant=_no_constant,
-                         object_pairs_hook=_object)
-    except _DuplicateKey as exc:
-        return None, [Problem("E001", f"duplicate field {quoted(exc)}", src)]
-    except (ValueError, RecursionError) as exc:
-        # JSONDecodeError, a constant refused above, an integer of over 4300 digits
-        return None, [Problem("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}", src)]
-    if not isinstance(obj, dict):
-        return None, [Problem("E010", "a JSON Lines row must be an object", src)]
-    unknown = [k for k in obj
-               if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
-    if unknown:
-        return None, [Problem("E001", f"unknown field {quoted(k)}", src) for k in unknown]
+    obj = _json_object(line)
+    if type(obj) is not dict:  # a problem (the row is located by the caller's numbers)
+        return None, [Problem(code, message, Source(file, row=row)) for code, message in obj]
+    if not ALL_FIELDS.issuperset(obj):
+        unknown = [k for k in obj
+                   if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
+        if unknown:
+            return None, [Problem("E001", f"unknown field {quoted(k)}", Source(file, row=row))
+                          for k in unknown]
     raw = {}
     for k, v in obj.items():
+        if type(v) is str:  # the usual value first: then as below
+            if not v:
+                continue
+            if len(v) <= MAX_FIELD_CHARS:
+                raw[k] = v
+                continue
         if v is None or v == "":
             continue
         if isinstance(v, (dict, list)):
-            return None, [Problem("E005", f"field {quoted(k)} must be a single value", src)]
+            return None, [Problem("E005", f"field {quoted(k)} must be a single value",
+                                  Source(file, row=row))]
         if isinstance(v, str) and len(v) > MAX_FIELD_CHARS:
             return None, [Problem("E010", f"field {quoted(k)} is longer than "
-                                  f"{MAX_FIELD_CHARS:,} characters", src)]
+                                  f"{MAX_FIELD_CHARS:,} characters", Source(file, row=row))]
         raw[k] = str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v
     customer = raw.get("customer_id")
     if isinstance(customer, str) and len(customer) == HETU_LENGTH:
-        watch.see(customer, src.row or 0)
-    return parse_row(raw, src)
+        watch.see(customer, row)
+    event = fast_event(raw, file, row)
+    if event is not None:
+        return event, []
+    return model_row(raw, Source(file, row=row))
+
+
+# one decoder for every row: numbers stay exact (Decimal); NaN/Infinity and duplicate keys
+# are refused
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant,
+                         object_pairs_hook=_object)
+
+
+def _json_object(line: str) -> Any:
+    """A row's JSON value, or its problems as (code, message) pairs."""
+    try:
+        if line.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line,
+                                       0)
+        obj = _JSON.decode(line)
+    except _DuplicateKey as exc:
+        return [("E001", f"duplicate field {quoted(exc)}")]
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError, a constant refused above, an integer of over 4300 digits
+        return [("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}")]
+    if not isinstance(obj, dict):
+        return [("E010", "a JSON Lines row must be an object")]
+    return obj
 
 
 def is_jsonl_file(path: str, first: str) -> bool:
@@ -467,7 +494,7 @@ def iter_jsonl_range(path: str, start: int, end: int, first_row: int, dialect: D
         for line in source.lines():
             row += 1
             if line.strip():
-                yield _jsonl_row(line, Source(path, row=row), watch)
+                yield _jsonl_row(line, path, row, watch)
 
 
 class _Range:
