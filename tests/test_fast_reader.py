@@ -195,3 +195,15 @@ def test_common_cells_take_a_compiled_reader(cells: list[str], dialect_name: str
     model, problems = model_row(raw, Source("f.csv", row=3))
     assert event is not None and model is not None and problems == []
     _same_event(event, model)
+
+
+def test_events_that_set_the_same_fields_share_one_set_safely() -> None:
+    text = ("event_id,customer_id,type,date,hours\n"
+            "h1,c1,hours,2020-01-01,2\nh2,c1,hours,2020-01-02,3\n")
+    first, second = read_text(text, "e.csv").events
+    assert first.model_fields_set is second.model_fields_set
+    changed = first.model_copy(update={"activity": "coaching"})  # pydantic copies the set
+    assert "activity" in changed.model_fields_set
+    assert first.model_fields_set == {"event_id", "customer_id", "type", "date", "hours",
+                                      "file", "row"}
+    assert second.model_fields_set == first.model_fields_set

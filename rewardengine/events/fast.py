@@ -209,6 +209,8 @@ _TEMPLATES = {t: {name: None if f.is_required() or f.default_factory is not None
 # the fields a row of each type must have (None in its template until given)
 _NEEDED = {t: frozenset({"event_id", "customer_id", "date", *_REQUIRED.get(t, ())})
            for t in _CHECKS}
+_ALWAYS_GIVEN = frozenset({"file", "row"})
+_GIVEN: dict[frozenset[str], set[str]] = {}  # the fields rows set -> one set for their events
 # an instance's parts, set through the slots pydantic declares (as ``model_construct`` does)
 _NEW = object.__new__
 _SET_DICT = BaseModel.__dict__["__dict__"].__set__
@@ -241,11 +243,11 @@ def fast_event(raw: dict[str, Any], file: str, row: int) -> EventBase | None:
                 return None
     except _Unsure:
         return None
-    if not _complete(event_type, data, given):
-        return None
     if attributes is not None:
         given.add("attributes")
-    return _build(event_type, data, given, attributes, file, row)
+    if not _complete(event_type, data, given):
+        return None
+    return _build(event_type, data, _shared(given), attributes, file, row)
 
 
 def _complete(event_type: str, data: dict[str, Any], given: set[str]) -> bool:
@@ -275,6 +277,20 @@ def _benefit(data: dict[str, Any]) -> bool:
 
 _BETWEEN: dict[str, Callable[[dict[str, Any]], bool]] = {
     "employment": _employment, "benefit": _benefit}
+
+
+def _shared(names: Iterable[str]) -> set[str]:
+    """The fields a row set, with ``file`` and ``row``: one set object for every event that
+    set the same fields (a set per event costs its memory and the garbage collector's
+    time). Sharing is safe: the models are frozen, and pydantic copies the set before
+    changing it (``model_copy``)."""
+    key = frozenset(names)
+    given = _GIVEN.get(key)
+    if given is None:
+        if len(_GIVEN) >= _MAX_REMEMBERED:
+            _GIVEN.clear()
+        given = _GIVEN[key] = set(key | _ALWAYS_GIVEN)
+    return given
 
 
 def _build(event_type: str, data: dict[str, Any], given: set[str],
@@ -354,12 +370,12 @@ def _row_reader(event_type: str, header: Sequence[str], dialect: Dialect,
             return None
         data = template.copy()  # the models' field order; updating keeps it
         data.update(values)
-        given = values.keys() | _ALWAYS_GIVEN
-        if not _complete(event_type, data, given):
-            return None
         attributes = _attributes(cells, attribute_columns) if attribute_columns else None
         if attributes is not None:
-            given.add("attributes")
+            values["attributes"] = attributes
+        given = _shared(values)
+        if not _complete(event_type, data, given):
+            return None
         return _build(event_type, data, given, attributes, file, row)
     return read
 
@@ -367,7 +383,6 @@ def _row_reader(event_type: str, header: Sequence[str], dialect: Dialect,
 # a column a compiled reader takes: its field, its check, and the values the check gave
 # (None for text, which any string is)
 _Column = tuple[str, Check, dict[str, Any] | None]
-_ALWAYS_GIVEN = frozenset({"file", "row"})
 _TEXT = frozenset({_text, _nonempty_text, _id})  # a CSV cell is a nonempty string here
 
 
