@@ -105,6 +105,10 @@ def test_a_row_the_fast_path_takes_is_the_models_row(raw: dict[str, Any]) -> Non
      "wage": "2400.10", "void": "true"},
     {"event_id": "r", "customer_id": "c", "type": "referral", "date": "2020-01-01",
      "attr_region": "north", "benefit_days": "300", "partial_work_ability": "false"},
+    {"event_id": "h", "customer_id": "c", "type": "hours", "date": "2020-01-01",
+     "hours": "2.5", "provider": "acme"},
+    {"event_id": "e", "customer_id": "c", "type": "employment", "date": "2020-01-01",
+     "kind": "open", "evidence": "register", "fte": "1", "employer": "x" * 128},
 ])
 def test_common_rows_take_the_fast_path(raw: dict[str, Any]) -> None:
     fast = fast_event(dict(raw), "f.csv", 2)
@@ -207,3 +211,11 @@ def test_events_that_set_the_same_fields_share_one_set_safely() -> None:
     assert first.model_fields_set == {"event_id", "customer_id", "type", "date", "hours",
                                       "file", "row"}
     assert second.model_fields_set == first.model_fields_set
+
+
+def test_an_employer_id_one_character_too_long_goes_to_the_models() -> None:
+    raw = {"event_id": "e", "customer_id": "c", "type": "employment", "date": "2020-01-01",
+           "kind": "open", "evidence": "register", "fte": "1", "employer": "x" * 129}
+    assert fast_event(dict(raw), "f.csv", 2) is None
+    event, problems = model_row(dict(raw), Source("f.csv", row=2))
+    assert event is None and [p.code for p in problems] == ["E005"]

@@ -164,6 +164,13 @@ def _id(value: Any) -> str:
     return value
 
 
+def _short_id(value: Any) -> str:
+    """An id of at most MAX_ID_CHARS characters (an employer's)."""
+    if type(value) is not str or not 1 <= len(value) <= MAX_ID_CHARS:
+        raise _Unsure
+    return value
+
+
 def _one_of(*allowed: str) -> Callable[[Any], str]:
     choices = frozenset(allowed)
 
@@ -183,16 +190,17 @@ _BY_TYPE: dict[str, dict[str, Callable[[Any], Any]]] = {
                  "birth_date": _date, "partial_work_ability": _bool, "benefit_days": _whole},
     "service_start": {"provider": _text},
     "service_end": {"reason": _text},
-    "hours": {"hours": _decimal, "activity": _text},
-    "contact": {"responded": _bool},
+    "hours": {"hours": _decimal, "activity": _text, "provider": _text},
+    "contact": {"responded": _bool, "provider": _text},
     "employment": {"hours_per_week": _decimal, "fte": _fraction,
                    "kind": _one_of("open", "subsidised", "entrepreneur", "apprenticeship"),
                    "evidence": _one_of("register", "te_office", "employer", "self_report"),
-                   "wage": _money},
+                   "wage": _money, "employer": _short_id},
     "education": {"kind": _text},
     "benefit": {"days": _days, "amount": _money, "cumulative_days": _cumulative_days},
     "survey": {"instrument": _nonempty_text, "score": _score},
-    "expense": {"amount": _money, "description": _text, "category": _text},
+    "expense": {"amount": _money, "description": _text, "category": _text,
+                "provider": _text},
     "earnings": {"amount": _money,
                  "evidence": _one_of("register", "te_office", "employer", "self_report"),
                  "kind": _one_of("open", "subsidised", "entrepreneur", "apprenticeship")},
