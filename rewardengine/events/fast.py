@@ -10,6 +10,15 @@ accepts a subset of what the models accept, and never words a problem itself.
 ``tests/test_fast_reader.py`` holds the two paths equal on the fuzz corpus: the same events,
 the same problems.
 
+``compile_header(header, dialect)`` does the same for a CSV file's rows as they come, once
+per header: for each event type, the columns it takes (with their checks, after the
+dialect's conversion of dates and numbers) and the columns it must find empty, so a row is
+read by position from its list of cells, with no dict of cells and no ``Source`` per row.
+Values that repeat (dates, amounts, kinds) are checked once and remembered (they are
+immutable), and events that set the same fields share one fields-set object. A row it is
+unsure of is read as field -> value by the usual path (``events/read.py``), which asks
+``fast_event`` and then the models.
+
 Accepted as written (anything else goes to the models): ISO dates ``YYYY-MM-DD`` of the years
 1900 to 2199; decimals of ASCII digits with an optional point (``37.5``, no sign, no ``_``);
 whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
