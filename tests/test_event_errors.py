@@ -87,6 +87,17 @@ def test_e001_duplicate_field_jsonl() -> None:
     assert es.events == []
 
 
+def test_e010_rows_that_are_not_json_objects() -> None:
+    es = jsonl('{"event_id": "r1", "customer_id": "c1", "type": "referral", '
+               '"date": "2020-01-01"}', '\ufeff{"event_id": "r2"}', '[1]', '{"x": NaN}')
+    assert found(es) == [
+        ("events.jsonl:2", "E010",
+         "invalid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)"),
+        ("events.jsonl:3", "E010", "a JSON Lines row must be an object"),
+        ("events.jsonl:4", "E010", "invalid JSON: NaN is not a number")]
+    assert [e.event_id for e in es.events] == ["r1"]
+
+
 # --- E002: event type -------------------------------------------------------------------------
 
 def test_e002_unknown_event_type_csv() -> None:

@@ -10,6 +10,15 @@ accepts a subset of what the models accept, and never words a problem itself.
 ``tests/test_fast_reader.py`` holds the two paths equal on the fuzz corpus: the same events,
 the same problems.
 
+``compile_header(header, dialect)`` does the same for a CSV file's rows as they come, once
+per header: for each event type, the columns it takes (with their checks, after the
+dialect's conversion of dates and numbers) and the columns it must find empty, so a row is
+read by position from its list of cells, with no dict of cells and no ``Source`` per row.
+Values that repeat (dates, amounts, kinds) are checked once and remembered (they are
+immutable), and events that set the same fields share one fields-set object. A row it is
+unsure of is read as field -> value by the usual path (``events/read.py``), which asks
+``fast_event`` and then the models.
+
 Accepted as written (anything else goes to the models): ISO dates ``YYYY-MM-DD`` of the years
 1900 to 2199; decimals of ASCII digits with an optional point (``37.5``, no sign, no ``_``);
 whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
@@ -18,19 +27,30 @@ whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Final
 
-from ..tabular import MAX_NUMBER_CHARS
+from pydantic import BaseModel
+
+from ..tabular import ISO_DATES, MAX_NUMBER_CHARS, Dialect
 from .model import EVENT_MODELS, MAX_BENEFIT_DAYS, EventBase
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
 _BIG: Final = Decimal("1e15")
+MAX_ID_CHARS: Final = 128  # the models' max_length of event and customer ids
 _ONE: Final = Decimal(1)
 _DATES: dict[str, dt.date] = {}  # the same dates repeat on every row: one object each
 _MAX_CACHED_DATES: Final = 200_000
 _DIGITS: Final = frozenset("0123456789")
+Check = Callable[[Any], Any]
+_MAX_REMEMBERED: Final = 20_000  # values a compiled reader keeps per check (text -> value)
+# the columns read as numbers and as dates: a dialect converts them, and a number may have
+# at most MAX_NUMBER_CHARS characters (none reaches Decimal arithmetic of thousands of digits)
+NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "amount", "score", "days",
+                           "benefit_days"})
+DATE_FIELDS = frozenset({"date", "recorded", "end", "unemployed_since", "birth_date"})
 
 
 class _Unsure(Exception):
@@ -147,7 +167,15 @@ def _nonempty_text(value: Any) -> str:
 
 
 def _id(value: Any) -> str:
-    if type(value) is not str or not 1 <= len(value) <= 128:
+    """An id (its length of at most MAX_ID_CHARS is checked with the whole row)."""
+    if type(value) is not str or not value:
+        raise _Unsure
+    return value
+
+
+def _short_id(value: Any) -> str:
+    """An id of at most MAX_ID_CHARS characters (an employer's)."""
+    if type(value) is not str or not 1 <= len(value) <= MAX_ID_CHARS:
         raise _Unsure
     return value
 
@@ -171,47 +199,59 @@ _BY_TYPE: dict[str, dict[str, Callable[[Any], Any]]] = {
                  "birth_date": _date, "partial_work_ability": _bool, "benefit_days": _whole},
     "service_start": {"provider": _text},
     "service_end": {"reason": _text},
-    "hours": {"hours": _decimal, "activity": _text},
-    "contact": {"responded": _bool},
+    "hours": {"hours": _decimal, "activity": _text, "provider": _text},
+    "contact": {"responded": _bool, "provider": _text},
     "employment": {"hours_per_week": _decimal, "fte": _fraction,
                    "kind": _one_of("open", "subsidised", "entrepreneur", "apprenticeship"),
                    "evidence": _one_of("register", "te_office", "employer", "self_report"),
-                   "wage": _money},
+                   "wage": _money, "employer": _short_id},
     "education": {"kind": _text},
     "benefit": {"days": _days, "amount": _money, "cumulative_days": _cumulative_days},
     "survey": {"instrument": _nonempty_text, "score": _score},
-    "expense": {"amount": _money, "description": _text, "category": _text},
+    "expense": {"amount": _money, "description": _text, "category": _text,
+                "provider": _text},
     "earnings": {"amount": _money,
                  "evidence": _one_of("register", "te_office", "employer", "self_report"),
                  "kind": _one_of("open", "subsidised", "entrepreneur", "apprenticeship")},
 }
-# what each type must have besides the common four, and what it needs one of
+# what each type must have besides the common four (what it needs one of: _BETWEEN)
 _REQUIRED = {"hours": ("hours",), "contact": ("responded",), "employment": ("kind", "evidence"),
              "survey": ("instrument", "score"), "expense": ("amount",),
              "earnings": ("amount", "evidence")}
-_ONE_OF = {"employment": ("hours_per_week", "fte"), "benefit": ("days", "amount")}
 _CHECKS = {t: {**_COMMON, **fields} for t, fields in _BY_TYPE.items()}
 # every field with its default, in the models' order, so an event built here equals theirs
 _TEMPLATES = {t: {name: None if f.is_required() or f.default_factory is not None
                   else f.default for name, f in m.model_fields.items()}
               for t, m in EVENT_MODELS.items()}
-_SET = object.__setattr__
+# the fields a row of each type must have (None in its template until given)
+_NEEDED = {t: frozenset({"event_id", "customer_id", "date", *_REQUIRED.get(t, ())})
+           for t in _CHECKS}
+_ALWAYS_GIVEN = frozenset({"file", "row"})
+_GIVEN: dict[frozenset[str], set[str]] = {}  # the fields rows set -> one set for their events
+# an instance's parts, set through the slots pydantic declares (as ``model_construct`` does)
+_NEW = object.__new__
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def fast_event(raw: dict[str, Any], file: str, row: int) -> EventBase | None:
     """The event of a row given as field -> value (empty values removed), or None when only
     the models can decide (the row may be invalid, or written in a form read only there)."""
     event_type = raw.get("type")
-    checks = _CHECKS.get(event_type) if type(event_type) is str else None
-    if checks is None:
+    if type(event_type) is not str or event_type not in _CHECKS:
         return None
-    values: dict[str, Any] = {}
+    checks = _CHECKS[event_type]
+    data = _TEMPLATES[event_type].copy()  # the models' field order; updating keeps it
+    given = {"file", "row"}
     attributes: dict[str, str] | None = None
     try:
         for key, value in raw.items():
             check = checks.get(key)
             if check is not None:
-                values[key] = check(value)
+                data[key] = check(value)
+                given.add(key)
             elif event_type == "referral" and key.startswith("attr_") and len(key) > 5:
                 if attributes is None:
                     attributes = {}
@@ -220,38 +260,205 @@ def fast_event(raw: dict[str, Any], file: str, row: int) -> EventBase | None:
                 return None
     except _Unsure:
         return None
-    return _build(str(event_type), values, attributes, file, row)
+    if attributes is not None:
+        given.add("attributes")
+    if not _complete(event_type, data, given):
+        return None
+    return _build(event_type, data, _shared(given), attributes, file, row)
 
 
-def _build(event_type: str, values: dict[str, Any], attributes: dict[str, str] | None,
-           file: str, row: int) -> EventBase | None:
-    if "event_id" not in values or "customer_id" not in values or "date" not in values:
-        return None
-    for name in _REQUIRED.get(event_type, ()):
-        if name not in values:
-            return None
-    either = _ONE_OF.get(event_type)
-    if either is not None and either[0] not in values and either[1] not in values:
-        return None
-    end = values.get("end")
-    if end is not None and (end < values["date"] or event_type == "earnings"):
-        return None  # an earnings row has no end: the models say so
-    cumulative, days = values.get("cumulative_days"), values.get("days")
-    if cumulative is not None and days is not None and cumulative < days:
-        return None
-    values["file"] = file
-    values["row"] = row
-    fields_set = set(values)
+def _complete(event_type: str, data: dict[str, Any], given: set[str]) -> bool:
+    """The rules between a row's fields, on its values over the template (``given``: the
+    fields the row set): True when the models surely accept them."""
+    if not _NEEDED[event_type] <= given:
+        return False
+    if len(data["event_id"]) > MAX_ID_CHARS or len(data["customer_id"]) > MAX_ID_CHARS:
+        return False
+    end = data["end"]
+    if end is not None and (end < data["date"] or event_type == "earnings"):
+        return False  # an earnings row has no end: the models say so
+    between = _BETWEEN.get(event_type)
+    return between is None or between(data)
+
+
+def _employment(data: dict[str, Any]) -> bool:
+    return data["hours_per_week"] is not None or data["fte"] is not None
+
+
+def _benefit(data: dict[str, Any]) -> bool:
+    cumulative, days = data["cumulative_days"], data["days"]
+    if days is None:
+        return data["amount"] is not None
+    return cumulative is None or cumulative >= days
+
+
+_BETWEEN: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "employment": _employment, "benefit": _benefit}
+
+
+def _shared(names: Iterable[str]) -> set[str]:
+    """The fields a row set, with ``file`` and ``row``: one set object for every event that
+    set the same fields (a set per event costs its memory and the garbage collector's
+    time). Sharing is safe: the models are frozen, and pydantic copies the set before
+    changing it (``model_copy``)."""
+    key = frozenset(names)
+    given = _GIVEN.get(key)
+    if given is None:
+        if len(_GIVEN) >= _MAX_REMEMBERED:
+            _GIVEN.clear()
+        given = _GIVEN[key] = set(key | _ALWAYS_GIVEN)
+    return given
+
+
+def _build(event_type: str, data: dict[str, Any], given: set[str],
+           attributes: dict[str, str] | None, file: str, row: int) -> EventBase:
+    """The event of checked values over the template; ``given``: the fields the row set."""
+    data["file"] = file
+    data["row"] = row
     if event_type == "referral":
-        if attributes is not None:
-            fields_set.add("attributes")
-        values["attributes"] = attributes if attributes is not None else {}
-    data = _TEMPLATES[event_type].copy()  # the models' field order; updating keeps it
-    data.update(values)
+        data["attributes"] = attributes if attributes is not None else {}
     model = EVENT_MODELS[event_type]
-    event = model.__new__(model)
-    _SET(event, "__dict__", data)
-    _SET(event, "__pydantic_fields_set__", fields_set)
-    _SET(event, "__pydantic_extra__", None)
-    _SET(event, "__pydantic_private__", None)
+    event: EventBase = _NEW(model)
+    _SET_DICT(event, data)
+    _SET_FIELDS_SET(event, given)
+    _SET_EXTRA(event, None)
+    _SET_PRIVATE(event, None)
     return event
+
+
+# --- a row of CSV cells, read by columns compiled once per header ----------------------------
+
+RowReader = Callable[[list[str], str, int], EventBase | None]
+
+
+def compile_header(header: Sequence[str], dialect: Dialect) -> dict[str, RowReader]:
+    """For each event type, the reader of a row's cells under ``header`` (the columns' names;
+    the row has as many cells): its event, or None when only the models can decide (the row
+    is then read as field -> value by the usual path). Per type: the columns it takes with
+    their checks in the dialect, and the columns it must find empty. Values that repeat
+    (dates, amounts, hours, kinds) are remembered per check: they are immutable, so one
+    object serves every row."""
+    remembered: dict[Any, dict[str, Any]] = {}
+    return {t: _row_reader(t, header, dialect, remembered) for t in _CHECKS}
+
+
+def _row_reader(event_type: str, header: Sequence[str], dialect: Dialect,
+                remembered: dict[Any, dict[str, Any]]) -> RowReader:
+    checks = _CHECKS[event_type]
+    taken: list[tuple[int, _Column]] = []
+    attribute_columns: list[tuple[int, str]] = []
+    for i, name in enumerate(header):
+        check = checks.get(name)
+        if name == "type":
+            continue  # the row's type chose this reader
+        if check is not None:
+            taken.append((i, _column(name, check, dialect, remembered)))
+        elif event_type == "referral" and name.startswith("attr_") and len(name) > 5:
+            attribute_columns.append((i, name))
+    pick = _cells([i for i, _ in taken])
+    columns = tuple(column for _, column in taken)
+    attribute_cells = _cells([i for i, _ in attribute_columns])
+    template = _TEMPLATES[event_type]
+
+    def read(cells: list[str], file: str, row: int) -> EventBase | None:
+        written = pick(cells)
+        # a value in a column this type does not take (or that only the models read): the
+        # row's filled cells are its type's, those it takes and its attributes
+        filled = len(written) - written.count("") + 1
+        if attribute_columns:
+            attribute_values = attribute_cells(cells)
+            filled += len(attribute_values) - attribute_values.count("")
+        if len(cells) - cells.count("") != filled:
+            return None
+        values: dict[str, Any] = {"type": event_type}
+        try:
+            for column, value in zip(columns, written):  # noqa: B905 (same length)
+                if value:
+                    value = value.strip()
+                    if not value:
+                        continue
+                    name, check, known = column
+                    if known is None:
+                        values[name] = value  # text: any string
+                        continue
+                    found = known.get(value)
+                    values[name] = found if found is not None else _learn(known, check, value)
+        except _Unsure:
+            return None
+        data = template.copy()  # the models' field order; updating keeps it
+        data.update(values)
+        attributes = _attributes(cells, attribute_columns) if attribute_columns else None
+        if attributes is not None:
+            values["attributes"] = attributes
+        given = _shared(values)
+        if not _complete(event_type, data, given):
+            return None
+        return _build(event_type, data, given, attributes, file, row)
+    return read
+
+
+# a column a compiled reader takes: its field, its check, and the values the check gave
+# (None for text, which any string is)
+_Column = tuple[str, Check, dict[str, Any] | None]
+_TEXT = frozenset({_text, _nonempty_text, _id})  # a CSV cell is a nonempty string here
+
+
+def _column(name: str, check: Check, dialect: Dialect, remembered: dict[Any, dict[str, Any]]
+            ) -> _Column:
+    """A column's check, after the dialect's conversion of dates and numbers (a value the
+    dialect cannot convert goes to the usual path, which says why)."""
+    if check in _TEXT:
+        return name, check, None  # the lengths of ids are checked with the whole row
+    key: Any = check
+    if name in DATE_FIELDS and dialect.date_format != ISO_DATES:
+        check, key = _converted(check, dialect.date), (check, "date")
+    elif name in NUMBER_FIELDS and dialect.decimal_comma:
+        check, key = _converted(check, _short(dialect.number)), (check, "number")
+    return name, check, remembered.setdefault(key, {})
+
+
+def _learn(known: dict[str, Any], check: Check, value: str) -> Any:
+    """A value's check, remembered (a value refused raises and is not)."""
+    found = check(value)
+    if len(known) >= _MAX_REMEMBERED:
+        known.clear()
+    known[value] = found
+    return found
+
+
+def _cells(indices: Sequence[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at ``indices`` of a row, as a tuple (itemgetter gives a bare one for one)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda cells: (cells[only],)
+    if not indices:
+        return lambda cells: ()
+    return itemgetter(*indices)
+
+
+def _attributes(cells: list[str], columns: Iterable[tuple[int, str]]) -> dict[str, str] | None:
+    found = {}
+    for i, name in columns:
+        value = cells[i].strip()
+        if value:
+            found[name] = value
+    return found or None
+
+
+def _short(convert: Callable[[str], str]) -> Callable[[str], str]:
+    """A number's conversion, for at most MAX_NUMBER_CHARS characters (as the usual path)."""
+    def short(value: str) -> str:
+        if len(value) > MAX_NUMBER_CHARS:
+            raise _Unsure
+        return convert(value)
+    return short
+
+
+def _converted(check: Check, convert: Callable[[str], str]) -> Check:
+    def converted(value: str) -> Any:
+        try:
+            text = convert(value)
+        except ValueError:
+            raise _Unsure from None
+        return check(text)
+    return converted

@@ -39,14 +39,9 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
-from .fast import fast_event
+from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
-# the columns read as numbers and as dates: a dialect converts them, and a number may have
-# at most MAX_NUMBER_CHARS characters (none reaches Decimal arithmetic of thousands of digits)
-NUMBER_FIELDS = frozenset({"hours", "hours_per_week", "fte", "wage", "amount", "score", "days",
-                           "benefit_days"})
-DATE_FIELDS = frozenset({"date", "recorded", "end", "unemployed_since", "birth_date"})
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
 
@@ -216,9 +211,13 @@ def iter_csv(text: Iterable[str], file: str, dialect: Dialect = PLAIN, delimiter
 
 def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: int,
               file: str, dialect: Dialect, done: Progress, watch: PersonalIdWatch) -> Rows:
-    """``columns``: the header's names, and its cells with Excel's empty ones at the end."""
+    """``columns``: the header's names, and its cells with Excel's empty ones at the end.
+    A row of the header's width whose type names a compiled reader (``fast.py``) is read
+    by its columns; any other row, or one that reader is unsure of, as field -> value."""
     header, cells_in_header = columns
     width = len(header)
+    readers = compile_header(header, dialect)
+    type_at = header.index("type")
     while True:
         done.rows = row
         row += 1
@@ -232,25 +231,41 @@ def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: 
         except LineTooLong as exc:
             yield None, [Problem("F004", str(exc), Source(file, row=row))]
             return
+        if len(cells) == width:
+            read = readers.get(cells[type_at])
+            event = read(cells, file, row) if read is not None else None
+            if event is not None:
+                customer = event.customer_id
+                if len(customer) == HETU_LENGTH:
+                    watch.see(customer, row)
+                yield event, []
+                continue
         if not cells or all(not c.strip() for c in cells):
             continue
-        src = Source(file, row=row)
-        if len(cells) > width:
-            problem = _extra_cells(cells, width, cells_in_header, src)
-            if problem is not None:
-                yield None, [problem]
-                continue
-            cells = cells[:width]  # empty cells under the header's empty ones
-        raw = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
-        customer = raw.get("customer_id")
-        if customer is not None and len(customer) == HETU_LENGTH:
-            watch.see(customer, row)
-        if dialect.converts:
-            problems = _convert(raw, dialect, src)
-            if problems:  # the row's other checks follow once its values are readable
-                yield None, problems
-                continue
-        yield parse_row(raw, src)
+        yield from _cells_row(cells, (header, cells_in_header), file, row, dialect, watch)
+
+
+def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row: int,
+               dialect: Dialect, watch: PersonalIdWatch) -> Rows:
+    """One row's cells read as field -> value, every problem worded and located."""
+    header, cells_in_header = columns
+    src = Source(file, row=row)
+    if len(cells) > len(header):
+        problem = _extra_cells(cells, len(header), cells_in_header, src)
+        if problem is not None:
+            yield None, [problem]
+            return
+        cells = cells[:len(header)]  # empty cells under the header's empty ones
+    raw = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
+    customer = raw.get("customer_id")
+    if customer is not None and len(customer) == HETU_LENGTH:
+        watch.see(customer, row)
+    if dialect.converts:
+        problems = _convert(raw, dialect, src)
+        if problems:  # the row's other checks follow once its values are readable
+            yield None, problems
+            return
+    yield parse_row(raw, src)
 
 
 def _extra_cells(cells: list[str], width: int, cells_in_header: int, src: Source
@@ -300,7 +315,7 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
         row += 1
         if line.strip():
             empty = False
-            yield _jsonl_row(line, Source(file, row=row), watch)
+            yield _jsonl_row(line, file, row, watch)
     if empty:
         yield None, [Problem("E011", "the file is empty (no rows)", Source(file, row=1))]
     found = watch.problem(file)
@@ -308,37 +323,64 @@ def iter_jsonl(lines: Iterable[str], file: str) -> Rows:
         yield None, [found]
 
 
-def _jsonl_row(line: str, src: Source, watch: PersonalIdWatch
+def _jsonl_row(line: str, file: str, row: int, watch: PersonalIdWatch
                ) -> tuple[EventBase | None, list[Problem]]:
-    try:
-        # numbers stay exact (Decimal); NaN/Infinity and duplicate keys are refused
-        obj = json.loads(line, parse_float=Decimal, parse_constant=_no_constant,
-                         object_pairs_hook=_object)
-    except _DuplicateKey as exc:
-        return None, [Problem("E001", f"duplicate field {quoted(exc)}", src)]
-    except (ValueError, RecursionError) as exc:
-        # JSONDecodeError, a constant refused above, an integer of over 4300 digits
-        return None, [Problem("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}", src)]
-    if not isinstance(obj, dict):
-        return None, [Problem("E010", "a JSON Lines row must be an object", src)]
-    unknown = [k for k in obj
-               if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
-    if unknown:
-        return None, [Problem("E001", f"unknown field {quoted(k)}", src) for k in unknown]
+    obj = _json_object(line)
+    if type(obj) is not dict:  # a problem (the row is located by the caller's numbers)
+        return None, [Problem(code, message, Source(file, row=row)) for code, message in obj]
+    if not ALL_FIELDS.issuperset(obj):
+        unknown = [k for k in obj
+                   if k not in ALL_FIELDS and not (k.startswith("attr_") and len(k) > 5)]
+        if unknown:
+            return None, [Problem("E001", f"unknown field {quoted(k)}", Source(file, row=row))
+                          for k in unknown]
     raw = {}
     for k, v in obj.items():
+        if type(v) is str:  # the usual value first: then as below
+            if not v:
+                continue
+            if len(v) <= MAX_FIELD_CHARS:
+                raw[k] = v
+                continue
         if v is None or v == "":
             continue
         if isinstance(v, (dict, list)):
-            return None, [Problem("E005", f"field {quoted(k)} must be a single value", src)]
+            return None, [Problem("E005", f"field {quoted(k)} must be a single value",
+                                  Source(file, row=row))]
         if isinstance(v, str) and len(v) > MAX_FIELD_CHARS:
             return None, [Problem("E010", f"field {quoted(k)} is longer than "
-                                  f"{MAX_FIELD_CHARS:,} characters", src)]
+                                  f"{MAX_FIELD_CHARS:,} characters", Source(file, row=row))]
         raw[k] = str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v
     customer = raw.get("customer_id")
     if isinstance(customer, str) and len(customer) == HETU_LENGTH:
-        watch.see(customer, src.row or 0)
-    return parse_row(raw, src)
+        watch.see(customer, row)
+    event = fast_event(raw, file, row)
+    if event is not None:
+        return event, []
+    return model_row(raw, Source(file, row=row))
+
+
+# one decoder for every row: numbers stay exact (Decimal); NaN/Infinity and duplicate keys
+# are refused
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant,
+                         object_pairs_hook=_object)
+
+
+def _json_object(line: str) -> Any:
+    """A row's JSON value, or its problems as (code, message) pairs."""
+    try:
+        if line.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line,
+                                       0)
+        obj = _JSON.decode(line)
+    except _DuplicateKey as exc:
+        return [("E001", f"duplicate field {quoted(exc)}")]
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError, a constant refused above, an integer of over 4300 digits
+        return [("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}")]
+    if not isinstance(obj, dict):
+        return [("E010", "a JSON Lines row must be an object")]
+    return obj
 
 
 def is_jsonl_file(path: str, first: str) -> bool:
@@ -452,7 +494,7 @@ def iter_jsonl_range(path: str, start: int, end: int, first_row: int, dialect: D
         for line in source.lines():
             row += 1
             if line.strip():
-                yield _jsonl_row(line, Source(path, row=row), watch)
+                yield _jsonl_row(line, path, row, watch)
 
 
 class _Range:
