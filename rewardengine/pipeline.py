@@ -139,11 +139,6 @@ def _against_contract(state: Loading) -> list[Problem]:
     return out
 
 
-def check_named_values(draft: Draft, events: EventSet) -> list[Problem]:
-    """Providers and segments on event rows that the contract lacks (``E013``)."""
-    return NamedValues.of(draft).check(events.events)
-
-
 @dataclass(frozen=True)
 class NamedValues:
     """The providers and segments a contract names, worked out once (a run of many customers
