@@ -12,7 +12,7 @@ import fractions
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
 
 CENT = Decimal("0.01")
 # The default context's 28 digits cannot hold e.g. 1e15 hours x 1e15 EUR in cents; quantize
@@ -341,19 +342,29 @@ def weighted_ratio(pairs: Iterable[tuple[Decimal, Decimal]]) -> tuple[int, int]:
 # Facts made from a part of a loaded contract (a component, a price table, a dated amount)
 # once, not for every customer: keyed on the part object itself, which is frozen once loaded.
 # The entry holds the part, so its id cannot be reused while the entry lives.
-_MADE: dict[tuple[Callable[..., Any], int], tuple[object, Any]] = {}
+_MADE: dict[tuple[Callable[..., Any], int, Hashable], tuple[object, Any]] = {}
 _MADE_LIMIT = 4096  # contracts loaded by one process; beyond it, start again
 
 
 def once(make: Callable[[T], R], part: T) -> R:
     """``make(part)``, computed once per part object."""
-    key = (make, id(part))
-    hit = _MADE.get(key)
+    return _remembered((make, id(part), None), part, lambda: make(part))
+
+
+def once_for(make: Callable[[T, K], R], part: T, key: K) -> R:
+    """``make(part, key)``, computed once per part object and key (a key of equal value:
+    a grade of a component, the contract's segment ids)."""
+    return _remembered((make, id(part), key), part, lambda: make(part, key))
+
+
+def _remembered(entry: tuple[Callable[..., Any], int, Hashable], part: object,
+                compute: Callable[[], R]) -> R:
+    hit = _MADE.get(entry)
     if hit is not None and hit[0] is part:
         value: R = hit[1]
         return value
-    value = make(part)
+    value = compute()
     if len(_MADE) >= _MADE_LIMIT:
         _MADE.clear()
-    _MADE[key] = (part, value)
+    _MADE[entry] = (part, value)
     return value

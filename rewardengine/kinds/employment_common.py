@@ -45,7 +45,7 @@ from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
-from ..values import Duration, DurationField, Quantity, once
+from ..values import Duration, DurationField, Quantity, once_for
 from ..work import (
     Reached,
     Spell,
@@ -127,15 +127,7 @@ def duration_text(duration: Duration, days: Decimal) -> str:
 def criteria_text(work: QualifyingWork, grade: Grade | None = None) -> str:
     """What work qualifies, in words: "0.80 FTE or more, open or subsidised at weight 0.5"
     (made once per component's work and grade: it depends on nothing else)."""
-    texts = once(_texts, work)
-    found = texts.get(grade)
-    if found is None:
-        found = texts[grade] = _criteria_text(work, grade)
-    return found
-
-
-def _texts(work: QualifyingWork) -> dict[Grade | None, str]:
-    return {}
+    return once_for(_criteria_text, work, grade)
 
 
 def _criteria_text(work: QualifyingWork, grade: Grade | None) -> str:
@@ -518,20 +510,15 @@ _Rules = tuple[dict[str, Decimal], Decimal | None, Decimal | None]
 def _rules(work: QualifyingWork, grade: Grade | None) -> _Rules:
     """The kind weights and the least hours and FTE a day needs, for the work of one grade
     (made once per component's work and grade)."""
-    table = once(_rule_table, work)
-    found = table.get(grade)
-    if found is None:
-        weights = {str(k): v for k, v in work.kinds.items()}
-        if grade is not None and grade.kind is not None:
-            weights = {grade.kind: weights.get(grade.kind, ZERO)}
-        found = table[grade] = (
-            weights, _highest(work.min_hours_per_week, grade.min_hours if grade else None),
+    return once_for(_make_rules, work, grade)
+
+
+def _make_rules(work: QualifyingWork, grade: Grade | None) -> _Rules:
+    weights = {str(k): v for k, v in work.kinds.items()}
+    if grade is not None and grade.kind is not None:
+        weights = {grade.kind: weights.get(grade.kind, ZERO)}
+    return (weights, _highest(work.min_hours_per_week, grade.min_hours if grade else None),
             _highest(work.min_fte, grade.min_fte if grade else None))
-    return found
-
-
-def _rule_table(work: QualifyingWork) -> dict[Grade | None, _Rules]:
-    return {}
 
 
 def _cut(parts: Sequence[Stretch], counting: Period) -> list[Stretch]:

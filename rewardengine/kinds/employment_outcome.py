@@ -89,6 +89,7 @@ from ..values import (
     WholeNumber,
     money_text,
     once,
+    once_for,
 )
 from ..work import Reached, needed_days, reach
 from .base import CustomerKind, Outcome
@@ -295,15 +296,7 @@ def _grades(comp: EmploymentOutcome, ctx: CustomerContext) -> _Grades:
     kind) times each band; one ungraded count otherwise. They depend on the contract alone,
     so they are made once per component (and segment list)."""
     segment_ids = tuple(once(ContractBase.segment_ids, ctx.loaded.contract))
-    table = once(_grade_table, comp)
-    found = table.get(segment_ids)
-    if found is None:
-        found = table[segment_ids] = _make_grades(comp, segment_ids)
-    return found
-
-
-def _grade_table(comp: EmploymentOutcome) -> dict[tuple[str, ...], _Grades]:
-    return {}
+    return once_for(_make_grades, comp, segment_ids)
 
 
 def _make_grades(comp: EmploymentOutcome, segment_ids: tuple[str, ...]) -> _Grades:
