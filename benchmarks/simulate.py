@@ -8,8 +8,8 @@ the time of one simulated customer goes.
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
 process (CPU time) over the same draws: drawing the rows (``synth.draw_customer``),
-checking them into events (``fast_event``, else ``parse_row``), building the timeline,
-evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
+checking them into events (``parse_row``: the compiled check, else the models), building
+the timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
 renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for
 the docs: CI machines have no Chromium, so this is not part of the test suite.

@@ -76,13 +76,15 @@ def _row_problems(exc: ValidationError, src: Source) -> list[Problem]:
     return out
 
 
-def parse_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
-    """Validate one row given as field -> value (empty values already removed): by the
-    compiled reader when it is sure (``fast.py``), else by the models."""
-    event = fast_event(raw, src.file, src.row or 0)
+def parse_row(raw: dict[str, Any], file: str, row: int
+              ) -> tuple[EventBase | None, list[Problem]]:
+    """Validate row ``row`` of ``file`` given as field -> value (empty values already
+    removed): by the compiled reader when it is sure (``fast.py``), else by the models (the
+    row's ``Source`` is made only then)."""
+    event = fast_event(raw, file, row)
     if event is not None:
         return event, []
-    return model_row(raw, src)
+    return model_row(raw, Source(file, row=row))
 
 
 def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:
@@ -265,7 +267,7 @@ def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row:
         if problems:  # the row's other checks follow once its values are readable
             yield None, problems
             return
-    yield parse_row(raw, src)
+    yield parse_row(raw, file, row)
 
 
 def _extra_cells(cells: list[str], width: int, cells_in_header: int, src: Source
@@ -354,10 +356,7 @@ def _jsonl_row(line: str, file: str, row: int, watch: PersonalIdWatch
     customer = raw.get("customer_id")
     if isinstance(customer, str) and len(customer) == HETU_LENGTH:
         watch.see(customer, row)
-    event = fast_event(raw, file, row)
-    if event is not None:
-        return event, []
-    return model_row(raw, Source(file, row=row))
+    return parse_row(raw, file, row)
 
 
 # one decoder for every row: numbers stay exact (Decimal); NaN/Infinity and duplicate keys

@@ -26,9 +26,7 @@ import numpy as np
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
-from ..errors import Source
 from ..evaluate.lines import Line
-from ..events.fast import fast_event
 from ..events.model import EventBase
 from ..events.read import parse_row
 from ..events.timeline import Timeline, timeline
@@ -56,11 +54,7 @@ def to_events(rows: Sequence[Row], file: str = SIMULATED) -> list[EventBase]:
     """Rows (field -> text) as events, checked as the event reader checks a file's rows."""
     out = []
     for n, row in enumerate(rows, start=1):
-        event = fast_event(row, file, n)  # the reader's own check of a common valid row
-        if event is not None:
-            out.append(event)
-            continue
-        event, problems = parse_row(row, Source(file, row=n))
+        event, problems = parse_row(row, file, n)  # the reader's own check
         if event is None:
             raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
                                   f" {problems[0].message[:80]})")
