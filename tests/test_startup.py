@@ -23,3 +23,24 @@ def test_names_imported_later_are_there_when_asked_for() -> None:
     from rewardengine import api
     assert api.CLASSES and callable(api.simulate_contract) and callable(api.cohort_schema)
     assert api.Invoice.__name__ == "Invoice"
+
+
+def test_the_names_imported_later_are_the_ones_the_type_checker_sees() -> None:
+    """``api._LATER`` (what runs) and the ``TYPE_CHECKING`` imports (what mypy reads) name
+    the same things from the same modules, so neither can drift from the other."""
+    import ast
+    import inspect
+
+    from rewardengine import api
+    seen: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(ast.parse(inspect.getsource(api))):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for found in node.body:
+                assert isinstance(found, ast.ImportFrom)
+                for alias in found.names:
+                    module = "." * found.level + (found.module or "")
+                    seen[alias.asname or alias.name] = (module, alias.name)
+    annotation_only = {"Mapper"}  # named in signatures, never offered
+    assert {k: v for k, v in seen.items() if k not in annotation_only} == api._LATER
+    for name in api._LATER:
+        getattr(api, name)
