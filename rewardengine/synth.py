@@ -449,13 +449,13 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
     last = None
     if u.chance(svc.starts):
         if start is None:
-            start = ref + timedelta(int(svc.days_to_start.draw(u.next(), u.next())))
+            start = ref + timedelta(int(svc.days_to_start.sampler(u.next(), u.next())))
         rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
                      "date": u.w.date(start), "provider": provider})
         last = start + timedelta(plan.service_days - 1)
         early = u.chance(svc.ends_early)
         if early:
-            days = int(plan.service_days * svc.share_of_length.draw(u.next(), u.next()))
+            days = int(plan.service_days * svc.share_of_length.sampler(u.next(), u.next()))
             last = start + timedelta(max(days, 1))
         if early or plan.end_reasons:
             reason = plan.end_reasons[int(u.next() * len(plan.end_reasons))] \
@@ -504,11 +504,11 @@ def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: D
     else:
         benefit_days = plan.profile(segment).benefits.benefit_days
         attrs = {
-            "benefit_days": int(benefit_days.draw(u.next(), u.next())),
+            "benefit_days": int(benefit_days.sampler(u.next(), u.next())),
             "partial_work_ability": u.chance(person.partial_work_ability)}
-        months = int(person.unemployment_months.draw(u.next(), u.next()))
+        months = int(person.unemployment_months.sampler(u.next(), u.next()))
         since = add_months(ref, -months) - timedelta(int(u.next() * 14))
-        born = add_months(ref, -12 * int(person.age.draw(u.next(), u.next()))) - \
+        born = add_months(ref, -12 * int(person.age.sampler(u.next(), u.next()))) - \
             timedelta(int(u.next() * 300))
     w = u.w
     row.update(unemployed_since=w.date(since), birth_date=w.date(born),
@@ -558,13 +558,13 @@ def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
                 yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
                        "date": day_of(day), "responded": yes if nxt() < responds else no}
         if plan.hours and n < svc.hours_months:
-            yield from _hours(plan, cid, svc.hours_per_month.draw(nxt(), nxt()), first,
+            yield from _hours(plan, cid, svc.hours_per_month.sampler(nxt(), nxt()), first,
                               last_day, n, u)
         if plan.expenses:
-            for k in range(int(profile.expenses.per_month.draw(nxt(), nxt()))):
+            for k in range(int(profile.expenses.per_month.sampler(nxt(), nxt()))):
                 row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
                        "date": day_of(first + int(nxt() * 28)),
-                       "amount": w.money(profile.expenses.amount.draw(nxt(), nxt()))}
+                       "amount": w.money(profile.expenses.amount.sampler(nxt(), nxt()))}
                 if plan.categories:
                     row["category"] = plan.categories[int(nxt() * len(plan.categories))]
                 yield row
@@ -647,8 +647,8 @@ def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
 
 def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
              u: Draws) -> Iterator[Row]:
-    first = profile.surveys.first_score.draw(u.next(), u.next())
-    later = first + profile.surveys.change.draw(u.next(), u.next())
+    first = profile.surveys.first_score.sampler(u.next(), u.next())
+    later = first + profile.surveys.change.sampler(u.next(), u.next())
     for instrument in plan.instruments:
         for tag, day, score in (("a", start + timedelta(7), first),
                                 ("b", last - timedelta(7), later)):
@@ -664,14 +664,14 @@ def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
     if not u.chance(jobs.share):
         return []
     out = []
-    begin = anchor + timedelta(int(jobs.days_to_first.draw(u.next(), u.next())))
-    for n in range(1 + int(jobs.more.draw(u.next(), u.next()))):
-        length = int(jobs.length_days.draw(u.next(), u.next()))
+    begin = anchor + timedelta(int(jobs.days_to_first.sampler(u.next(), u.next())))
+    for n in range(1 + int(jobs.more.sampler(u.next(), u.next()))):
+        length = int(jobs.length_days.sampler(u.next(), u.next()))
         end = None if u.chance(jobs.ongoing) else begin + timedelta(max(length, 1) - 1)
         out.append((begin, end, _job_rows(f"{cid}-e{n}", cid, profile, begin, end, u)))
         if end is None:
             break
-        begin = end + timedelta(1 + int(jobs.gap_days.draw(u.next(), u.next())))
+        begin = end + timedelta(1 + int(jobs.gap_days.sampler(u.next(), u.next())))
     return out
 
 
@@ -684,22 +684,22 @@ def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | Non
     kind = ("subsidised" if x < subsidised else "apprenticeship" if x < apprenticeship
             else "entrepreneur" if x < entrepreneur else "open")
     evidence = u.pick(mix)
-    hours = jobs.hours_per_week.draw(nxt(), nxt())
+    hours = jobs.hours_per_week.sampler(nxt(), nxt())
     first = begin.toordinal()  # days as ordinals, as in _in_service
     w = u.w
     day = w.day
     base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": day(first),
             "kind": kind, "hours_per_week": w.tenth(hours),
             "fte": w.money(min(hours / jobs.full_time_hours, 1.0)),
-            "wage": w.money(jobs.wage.draw(nxt(), nxt()))}
+            "wage": w.money(jobs.wage.sampler(nxt(), nxt()))}
     told = first + int(nxt() * 10)
     rows = [{**base, "evidence": evidence, "recorded": day(told)}]
     recorded = told
     confirmed = evidence == "self_report" and u.chance(jobs.confirmed)
-    when = told + int(jobs.confirm_delay_days.draw(nxt(), nxt()))
+    when = told + int(jobs.confirm_delay_days.sampler(nxt(), nxt()))
     if end is not None:
         last = end.toordinal()
-        ended = max(last + int(jobs.end_recorded_delay_days.draw(nxt(), nxt())), told + 1)
+        ended = max(last + int(jobs.end_recorded_delay_days.sampler(nxt(), nxt())), told + 1)
         if confirmed and when < ended:
             rows.append({**base, "evidence": "register", "recorded": day(when)})
         rows.append({**base, "evidence": "register" if confirmed else evidence,
@@ -735,8 +735,8 @@ def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> l
     edu = profile.education
     if not u.chance(edu.share):
         return []
-    start = ref + timedelta(int(edu.days_to_start.draw(u.next(), u.next())))
-    end = start + timedelta(int(edu.length_days.draw(u.next(), u.next())))
+    start = ref + timedelta(int(edu.days_to_start.sampler(u.next(), u.next())))
+    end = start + timedelta(int(edu.length_days.sampler(u.next(), u.next())))
     kinds = plan.education_kinds
     kind = kinds[int(u.next() * len(kinds))] if len(kinds) > 1 else kinds[0]
     return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",

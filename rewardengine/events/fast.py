@@ -27,9 +27,10 @@ whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from operator import itemgetter
+from operator import call, itemgetter
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -76,8 +77,9 @@ def _date(value: Any) -> dt.date:
     return parsed
 
 
-def _in_years(day: dt.date) -> dt.date:
-    if not _MIN_YEAR <= day.year <= _MAX_YEAR:
+def _in_years(day: Any) -> dt.date:
+    """A date (a ``datetime`` is not one) of the years read."""
+    if type(day) is not dt.date or not _MIN_YEAR <= day.year <= _MAX_YEAR:
         raise _Unsure
     return day
 
@@ -519,7 +521,7 @@ def _plain_whole(number: int) -> int:
 
 
 _TYPED_CHECKS: dict[Check, Check] = {  # a text check -> the same check of a typed value
-    _date: _typed(dt.date, _in_years),
+    _date: _in_years,
     _decimal: _typed(Decimal, _plain_decimal),
     _money: _typed(Decimal, lambda n: _cents(_plain_decimal(n))),
     _fraction: _typed(Decimal, lambda n: _at_most_one(_plain_decimal(n))),
@@ -527,8 +529,10 @@ _TYPED_CHECKS: dict[Check, Check] = {  # a text check -> the same check of a typ
     _days: _typed(int, lambda n: _month_of_days(_plain_whole(n))),
     _cumulative_days: _typed(int, lambda n: _benefit_days_bound(_plain_whole(n))),
     _score: _typed(Decimal, _plain_score),
-}  # the others (texts, ids, kinds, booleans) take a typed value as it is
-_Shape = tuple[str, tuple[Check, ...], set[str], bool]
+    _bool: _typed(bool),
+}  # the others (texts, ids, kinds) take a typed value as it is; every one returns it
+_Shape = tuple[str, tuple[Check, ...], set[str], tuple[str, ...]]
+_consume = deque  # deque(iterator, 0) runs an iterator to its end, keeping nothing
 _SHAPES: dict[tuple[Any, ...], _Shape | None] = {}
 
 
@@ -544,19 +548,13 @@ def typed_event(values: dict[str, Any], file: str, row: int) -> EventBase | None
         shape = _shape(values)
         if shape is None:
             return None
-    event_type, checks, given, referral = shape
-    data = _TEMPLATES[event_type].copy()  # the models' field order; updating keeps it
-    attributes: dict[str, str] | None = None
-    try:
-        for (key, value), check in zip(values.items(), checks):  # noqa: B905 (same length)
-            if check is _text and referral and key.startswith("attr_"):
-                if attributes is None:
-                    attributes = {}
-                attributes[key] = _text(value)
-            else:
-                data[key] = check(value)
+    event_type, checks, given, attribute_keys = shape
+    try:  # each check takes its value as it is, or raises: called in one loop in C
+        _consume(map(call, checks, values.values()), 0)
     except _Unsure:
         return None
+    data = {**_TEMPLATES[event_type], **values}  # the models' field order
+    attributes = {k: data.pop(k) for k in attribute_keys} if attribute_keys else None
     if not _complete(event_type, data, given):
         return None
     return _build(event_type, data, given, attributes, file, row)
@@ -570,19 +568,20 @@ def _shape(values: dict[str, Any]) -> _Shape | None:
         return None
     checks = _CHECKS[event_type]
     found: list[Check] = []
-    attributes = False
+    attributes: list[str] = []
     for key in values:
         check = checks.get(key)
         if check is None and event_type == "referral" and key.startswith("attr_") \
                 and len(key) > 5:
-            check, attributes = _text, True
+            check = _text
+            attributes.append(key)
         if check is None:
             return None
         found.append(_TYPED_CHECKS.get(check, check))
-    names = {k for k in values if not k.startswith("attr_")} | (
+    names = {k for k in values if k not in attributes} | (
         {"attributes"} if attributes else set())
     if len(_SHAPES) >= _MAX_REMEMBERED:
         _SHAPES.clear()
     shape = _SHAPES[(event_type, *values)] = (event_type, tuple(found), _shared(names),
-                                             event_type == "referral")
+                                             tuple(attributes))
     return shape
