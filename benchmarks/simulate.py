@@ -8,7 +8,7 @@ the time of one simulated customer goes.
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
 process (CPU time) over the same draws: drawing the rows (``synth.draw_customer``),
-checking them into events (``parse_row``: the compiled check, else the models), building
+checking them into events (``parse_typed_row``: the compiled check, else the models), building
 the timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
 renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for
@@ -54,7 +54,7 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
         draft_of,
         to_events,
     )
-    from rewardengine.synth import Draws, draw_customer
+    from rewardengine.synth import TYPED, Draws, draw_customer
 
     source = (contract.name, contract.read_bytes())
     probe = draft_of(source, DEFAULT_COHORT, date(2100, 1, 1))
@@ -64,9 +64,9 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     sums = RunSums()
     for index, u in customer_draws(1, 0, customers):
         t0 = time.process_time()
-        rows = draw_customer(draft.plan, f"c{index:07d}", Draws(u))
+        rows = draw_customer(draft.plan, f"c{index:07d}", Draws(u, TYPED))
         t1 = time.process_time()
-        events = to_events(rows)
+        events = to_events(rows, typed=True)
         t2 = time.process_time()
         tl = timeline(f"c{index:07d}", events, horizon)
         t3 = time.process_time()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -95,6 +96,13 @@ class _Distribution(_Strict):
             raise ValueError("min is above max")
         return self
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the sampler worked out (a closure): the other process works it out
+        again."""
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "sampler"}
+        return state
+
     def draw(self, u: float, v: float) -> float:
         """The value at uniform draws ``u`` and ``v`` (inverse transforms, so one customer
         always takes the same number of draws)."""
@@ -121,17 +129,33 @@ class _Distribution(_Strict):
         else:
             assert self.lognormal is not None
             raw, args = _lognormal_at, (self.lognormal.median, self.lognormal.sigma)
-        return functools.partial(_clamped, raw, args, self.min, self.max)
+        return _clamped(raw, args, self.min, self.max)
 
 
 def _clamped(raw: Callable[..., float], args: tuple[Any, ...], low: float | None,
-             high: float | None, u: float, v: float) -> float:
-    x = raw(*args, u, v)
-    if low is not None:
-        x = max(x, low)
-    if high is not None:
-        x = min(x, high)
-    return x
+             high: float | None) -> Callable[[float, float], float]:
+    """``raw`` with its parameters bound, its values clamped to ``low`` and ``high``: a
+    closure per case, as a bound partial unpacking its arguments cost more than the draw."""
+    if len(args) == 1:
+        a, = args
+        bare: Callable[[float, float], float] = lambda u, v: raw(a, u, v)  # noqa: E731
+    else:
+        a, b = args
+        bare = lambda u, v: raw(a, b, u, v)  # noqa: E731
+    if raw is _fixed and low is None and high is None:
+        return lambda u, v: a
+    if raw is _poisson_at:
+        totals = _poisson_totals(a)
+        bare = lambda u, v: float(min(bisect_left(totals, u), _POISSON_MOST))  # noqa: E731
+    if low is None and high is None:
+        return bare
+    floor = -math.inf if low is None else low  # max(x, -inf) and min(x, inf) are x
+    ceiling = math.inf if high is None else high
+    if high is None:
+        return lambda u, v: max(bare(u, v), floor)
+    if low is None:
+        return lambda u, v: min(bare(u, v), ceiling)
+    return lambda u, v: min(max(bare(u, v), floor), ceiling)
 
 
 def _fixed(value: float, u: float, v: float) -> float:
@@ -176,15 +200,30 @@ def _normal(u: float, v: float) -> float:
     return math.sqrt(-2.0 * math.log1p(-u)) * math.cos(2.0 * math.pi * v)
 
 
+_POISSON_MOST = 1000  # the largest count drawn
+
+
 def _poisson(mean: float, u: float) -> float:
-    """The Poisson quantile at ``u`` (inverse CDF; means are small here)."""
+    """The Poisson quantile at ``u`` (inverse CDF; means are small here): the first count
+    whose cumulative probability reaches ``u``."""
     k, p = 0, math.exp(-mean)
     total = p
-    while u > total and k < 1000:
+    while u > total and k < _POISSON_MOST:
         k += 1
         p *= mean / k
         total += p
     return float(k)
+
+
+def _poisson_totals(mean: float) -> list[float]:
+    """The cumulative probabilities ``_poisson`` sums, in its order (so the same floats), for
+    every count: a draw halves over them instead of summing them again."""
+    p = math.exp(-mean)
+    totals = [p]
+    for k in range(1, _POISSON_MOST + 1):
+        p *= mean / k
+        totals.append(totals[-1] + p)
+    return totals
 
 
 Distribution = Annotated[_Distribution, BeforeValidator(_fixed_number)]

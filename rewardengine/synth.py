@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -64,7 +65,25 @@ ROW_FIELDS = (
     "reason", "hours", "activity", "responded", "kind", "evidence", "hours_per_week", "fte",
     "wage", "days", "amount", "instrument", "score", "description", "category",
 )
-Row = dict[str, str]
+Row = dict[str, Any]  # field -> its text (a file's row), or its typed value (``TYPED``)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """How a drawn value is held in a row: as the text a file holds (``TEXT``, what
+    ``generate`` writes) or as the typed value an event holds (``TYPED``: a simulated
+    customer's rows go to the reader's typed entry, ``events.fast.typed_event``, with no
+    text written and read back). The same draws give the same values either way: a typed
+    amount is the Decimal of the text with two decimals."""
+
+    day: Callable[[int], Any]  # a day by its ordinal
+    date: Callable[[date], Any]
+    money: Callable[[float], Any]  # two decimals
+    tenth: Callable[[float], Any]  # one decimal
+    hours: Callable[[float], Any]  # half hours, as few digits as they need
+    whole: Callable[[int], Any]
+    flag: Callable[[bool], Any]
+    rounded: Callable[[float], Any]  # to a whole number (a survey's score)
 
 
 class Draws:
@@ -72,11 +91,12 @@ class Draws:
 
     ``next()`` takes the next draw (``u.next()`` is the same, a little slower): the list's own
     iterator, then the extra stream, so the hot loops of drawing make no Python call per
-    draw."""
+    draw. ``w``: how the rows drawn from them hold their values (text by default)."""
 
-    __slots__ = ("_u", "next")
+    __slots__ = ("_u", "next", "w")
 
-    def __init__(self, u: Sequence[float]) -> None:
+    def __init__(self, u: Sequence[float], written: Written | None = None) -> None:
+        self.w = TEXT if written is None else written
         self._u = u if type(u) is list else list(u)  # never changed here: no copy
         self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
 
@@ -429,26 +449,26 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
     last = None
     if u.chance(svc.starts):
         if start is None:
-            start = ref + timedelta(int(svc.days_to_start.draw(u.next(), u.next())))
+            start = ref + timedelta(int(svc.days_to_start.sampler(u.next(), u.next())))
         rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
-                     "date": start.isoformat(), "provider": provider})
+                     "date": u.w.date(start), "provider": provider})
         last = start + timedelta(plan.service_days - 1)
         early = u.chance(svc.ends_early)
         if early:
-            days = int(plan.service_days * svc.share_of_length.draw(u.next(), u.next()))
+            days = int(plan.service_days * svc.share_of_length.sampler(u.next(), u.next()))
             last = start + timedelta(max(days, 1))
         if early or plan.end_reasons:
             reason = plan.end_reasons[int(u.next() * len(plan.end_reasons))] \
                 if plan.end_reasons else "ended"
             rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
-                         "date": last.isoformat(), "reason": reason})
+                         "date": u.w.date(last), "reason": reason})
         rows.extend(_in_service(plan, cid, profile, start, last, u))
     else:
         u.next(), u.next()  # the same draws taken whether or not the service starts
     jobs = _jobs(cid, profile, start or ref, u)
     rows.extend(row for _, _, job_rows in jobs for row in job_rows)
     if plan.earnings:
-        rows.extend(_earnings(cid, jobs))
+        rows.extend(_earnings(cid, jobs, u.w))
     rows.extend(_education(plan, cid, profile, ref, u))
     if plan.benefits:
         days_before = int(rows[0]["benefit_days"]) if plan.cumulative_days else None
@@ -456,7 +476,7 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
     if u.chance(svc.re_referred):
         again = ref + timedelta(int(30 + 300 * u.next()))
         rows.append({"event_id": f"{cid}-r2", "customer_id": cid, "type": "referral",
-                     "date": again.isoformat(), "provider": provider,
+                     "date": u.w.date(again), "provider": provider,
                      **({"segment": segment} if plan.segment_source == "referral" else {})})
     return rows
 
@@ -472,7 +492,7 @@ def _referral_day(plan: Plan, u: Draws) -> date:
 
 def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: Draws) -> Row:
     row = {"event_id": f"{cid}-r", "customer_id": cid, "type": "referral",
-           "date": ref.isoformat(), "provider": provider}
+           "date": u.w.date(ref), "provider": provider}
     if plan.segment_source == "referral":
         row["segment"] = segment
     recipes = plan.recipes.get(segment)
@@ -484,15 +504,16 @@ def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: D
     else:
         benefit_days = plan.profile(segment).benefits.benefit_days
         attrs = {
-            "benefit_days": int(benefit_days.draw(u.next(), u.next())),
+            "benefit_days": int(benefit_days.sampler(u.next(), u.next())),
             "partial_work_ability": u.chance(person.partial_work_ability)}
-        months = int(person.unemployment_months.draw(u.next(), u.next()))
+        months = int(person.unemployment_months.sampler(u.next(), u.next()))
         since = add_months(ref, -months) - timedelta(int(u.next() * 14))
-        born = add_months(ref, -12 * int(person.age.draw(u.next(), u.next()))) - \
+        born = add_months(ref, -12 * int(person.age.sampler(u.next(), u.next()))) - \
             timedelta(int(u.next() * 300))
-    row.update(unemployed_since=since.isoformat(), birth_date=born.isoformat(),
-               benefit_days=str(int(attrs["benefit_days"])),
-               partial_work_ability="true" if attrs["partial_work_ability"] else "false")
+    w = u.w
+    row.update(unemployed_since=w.date(since), birth_date=w.date(born),
+               benefit_days=w.whole(int(attrs["benefit_days"])),
+               partial_work_ability=w.flag(bool(attrs["partial_work_ability"])))
     for name in plan.attr_columns:
         if name in attrs:
             row[name] = str(attrs[name])
@@ -527,31 +548,46 @@ def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
     svc = profile.service
     nxt = u.next
     contacts, responds = svc.contacts_per_month.sampler, _as_float(svc.responds)
+    w = u.w
+    day_of, yes, no = w.day, w.flag(True), w.flag(False)
     last_day = last.toordinal()
-    month, n = start, 0
-    while month <= last:
-        first = month.toordinal()
+    for n, first in enumerate(_month_firsts(start, last_day)):
         for k in range(int(contacts(nxt(), nxt()))):
             day = first + int(nxt() * 28)
             if day <= last_day:
                 yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
-                       "date": _ISO.get(day) or _iso(day),
-                       "responded": "true" if nxt() < responds else "false"}
+                       "date": day_of(day), "responded": yes if nxt() < responds else no}
         if plan.hours and n < svc.hours_months:
-            yield from _hours(plan, cid, svc.hours_per_month.draw(nxt(), nxt()), first,
+            yield from _hours(plan, cid, svc.hours_per_month.sampler(nxt(), nxt()), first,
                               last_day, n, u)
         if plan.expenses:
-            for k in range(int(profile.expenses.per_month.draw(nxt(), nxt()))):
+            for k in range(int(profile.expenses.per_month.sampler(nxt(), nxt()))):
                 row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
-                       "date": _iso(first + int(nxt() * 28)),
-                       "amount": f"{profile.expenses.amount.draw(nxt(), nxt()):.2f}"}
+                       "date": day_of(first + int(nxt() * 28)),
+                       "amount": w.money(profile.expenses.amount.sampler(nxt(), nxt()))}
                 if plan.categories:
                     row["category"] = plan.categories[int(nxt() * len(plan.categories))]
                 yield row
-        n += 1
-        month = add_months(start, n)
     if plan.instruments and u.chance(profile.surveys.share):
         yield from _surveys(plan, cid, profile, start, last, u)
+
+
+_FIRSTS: dict[date, tuple[int, ...]] = {}  # a service's months by its start (they repeat)
+
+
+def _month_firsts(start: date, last_day: int) -> tuple[int, ...]:
+    """The ordinals of ``start`` and the same day each month after it (``add_months``), up to
+    the ordinal ``last_day``."""
+    known = _FIRSTS.get(start)
+    if known is None or known[-1] <= last_day:
+        firsts, n = [start.toordinal()], 1
+        while firsts[-1] <= last_day:  # one past the last, so a later service can tell
+            firsts.append(add_months(start, n).toordinal())
+            n += 1
+        if len(_FIRSTS) >= 100_000:
+            _FIRSTS.clear()
+        known = _FIRSTS[start] = tuple(firsts)
+    return known[:bisect_right(known, last_day)]
 
 
 _ISO: dict[int, str] = {}  # a day's ISO text by its ordinal: the same few thousand days repeat
@@ -567,6 +603,33 @@ def _iso(day: int) -> str:
     return text
 
 
+_DAYS: dict[int, date] = {}  # a day by its ordinal, for typed rows
+
+
+def _day(day: int) -> date:
+    """The day with ordinal ``day``."""
+    found = _DAYS.get(day)
+    if found is None:
+        if len(_DAYS) >= 200_000:
+            _DAYS.clear()
+        found = _DAYS[day] = date.fromordinal(day)
+    return found
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+TEXT = Written(
+    day=_iso, date=date.isoformat, money="{:.2f}".format, tenth="{:.1f}".format,
+    hours="{:g}".format, whole=str, flag=lambda yes: "true" if yes else "false",
+    rounded=lambda x: f"{round(x):d}")
+TYPED = Written(
+    day=_day, date=_same, money=lambda x: Decimal(f"{x:.2f}"),
+    tenth=lambda x: Decimal(f"{x:.1f}"), hours=lambda x: Decimal(f"{x:g}"), whole=_same,
+    flag=_same, rounded=lambda x: Decimal(round(x)))
+
+
 def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
            u: Draws) -> Iterator[Row]:
     """Hours delivered in the month starting on ordinal ``month`` (up to ordinal ``last``)."""
@@ -576,7 +639,7 @@ def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
         day = month + int(u.next() * 28)
         if each > 0 and day <= last:
             row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
-                   "date": _iso(day), "hours": f"{each:g}"}
+                   "date": u.w.day(day), "hours": u.w.hours(each)}
             if plan.activities:
                 row["activity"] = plan.activities[int(u.next() * len(plan.activities))]
             yield row
@@ -584,15 +647,15 @@ def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
 
 def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
              u: Draws) -> Iterator[Row]:
-    first = profile.surveys.first_score.draw(u.next(), u.next())
-    later = first + profile.surveys.change.draw(u.next(), u.next())
+    first = profile.surveys.first_score.sampler(u.next(), u.next())
+    later = first + profile.surveys.change.sampler(u.next(), u.next())
     for instrument in plan.instruments:
         for tag, day, score in (("a", start + timedelta(7), first),
                                 ("b", last - timedelta(7), later)):
             if tag == "a" or day > start + timedelta(7):
                 yield {"event_id": f"{cid}-q{tag}-{instrument}", "customer_id": cid,
-                       "type": "survey", "date": day.isoformat(), "instrument": instrument,
-                       "score": f"{round(score):d}"}
+                       "type": "survey", "date": u.w.date(day), "instrument": instrument,
+                       "score": u.w.rounded(score)}
 
 
 def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
@@ -601,14 +664,14 @@ def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
     if not u.chance(jobs.share):
         return []
     out = []
-    begin = anchor + timedelta(int(jobs.days_to_first.draw(u.next(), u.next())))
-    for n in range(1 + int(jobs.more.draw(u.next(), u.next()))):
-        length = int(jobs.length_days.draw(u.next(), u.next()))
+    begin = anchor + timedelta(int(jobs.days_to_first.sampler(u.next(), u.next())))
+    for n in range(1 + int(jobs.more.sampler(u.next(), u.next()))):
+        length = int(jobs.length_days.sampler(u.next(), u.next()))
         end = None if u.chance(jobs.ongoing) else begin + timedelta(max(length, 1) - 1)
         out.append((begin, end, _job_rows(f"{cid}-e{n}", cid, profile, begin, end, u)))
         if end is None:
             break
-        begin = end + timedelta(1 + int(jobs.gap_days.draw(u.next(), u.next())))
+        begin = end + timedelta(1 + int(jobs.gap_days.sampler(u.next(), u.next())))
     return out
 
 
@@ -621,30 +684,32 @@ def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | Non
     kind = ("subsidised" if x < subsidised else "apprenticeship" if x < apprenticeship
             else "entrepreneur" if x < entrepreneur else "open")
     evidence = u.pick(mix)
-    hours = jobs.hours_per_week.draw(nxt(), nxt())
+    hours = jobs.hours_per_week.sampler(nxt(), nxt())
     first = begin.toordinal()  # days as ordinals, as in _in_service
-    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": _iso(first),
-            "kind": kind, "hours_per_week": f"{hours:.1f}",
-            "fte": f"{min(hours / jobs.full_time_hours, 1.0):.2f}",
-            "wage": f"{jobs.wage.draw(nxt(), nxt()):.2f}"}
+    w = u.w
+    day = w.day
+    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": day(first),
+            "kind": kind, "hours_per_week": w.tenth(hours),
+            "fte": w.money(min(hours / jobs.full_time_hours, 1.0)),
+            "wage": w.money(jobs.wage.sampler(nxt(), nxt()))}
     told = first + int(nxt() * 10)
-    rows = [{**base, "evidence": evidence, "recorded": _iso(told)}]
+    rows = [{**base, "evidence": evidence, "recorded": day(told)}]
     recorded = told
     confirmed = evidence == "self_report" and u.chance(jobs.confirmed)
-    when = told + int(jobs.confirm_delay_days.draw(nxt(), nxt()))
+    when = told + int(jobs.confirm_delay_days.sampler(nxt(), nxt()))
     if end is not None:
         last = end.toordinal()
-        ended = max(last + int(jobs.end_recorded_delay_days.draw(nxt(), nxt())), told + 1)
+        ended = max(last + int(jobs.end_recorded_delay_days.sampler(nxt(), nxt())), told + 1)
         if confirmed and when < ended:
-            rows.append({**base, "evidence": "register", "recorded": _iso(when)})
+            rows.append({**base, "evidence": "register", "recorded": day(when)})
         rows.append({**base, "evidence": "register" if confirmed else evidence,
-                     "recorded": _iso(ended), "end": _iso(last)})
+                     "recorded": day(ended), "end": day(last)})
         recorded = ended
     elif confirmed:
-        rows.append({**base, "evidence": "register", "recorded": _iso(when)})
+        rows.append({**base, "evidence": "register", "recorded": day(when)})
         recorded = when
     if u.chance(jobs.voided):
-        rows.append({**rows[-1], "recorded": _iso(recorded + 30), "void": "true"})
+        rows.append({**rows[-1], "recorded": day(recorded + 30), "void": w.flag(True)})
     return rows
 
 
@@ -670,12 +735,12 @@ def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> l
     edu = profile.education
     if not u.chance(edu.share):
         return []
-    start = ref + timedelta(int(edu.days_to_start.draw(u.next(), u.next())))
-    end = start + timedelta(int(edu.length_days.draw(u.next(), u.next())))
+    start = ref + timedelta(int(edu.days_to_start.sampler(u.next(), u.next())))
+    end = start + timedelta(int(edu.length_days.sampler(u.next(), u.next())))
     kinds = plan.education_kinds
     kind = kinds[int(u.next() * len(kinds))] if len(kinds) > 1 else kinds[0]
     return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",
-             "date": start.isoformat(), "end": end.isoformat(), "kind": kind}]
+             "date": u.w.date(start), "end": u.w.date(end), "kind": kind}]
 
 
 def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date | None]],
@@ -699,28 +764,29 @@ def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date
             days = 0
         amount = days * daily
         rows.append({"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
-                     "date": month, "days": str(days), "amount": f"{amount:.2f}"})
+                     "date": u.w.date(month), "days": u.w.whole(days),
+                     "amount": u.w.money(amount)})
     if days_at_referral is not None:
         before = sum(int(r["days"]) for r in rows[:ben.months_before])
         running = max(days_at_referral - before, 0)
         for row in rows:
             running += int(row["days"])
-            row["cumulative_days"] = str(running)
+            row["cumulative_days"] = u.w.whole(running)
     return rows
 
 
-_MONTHS: dict[tuple[date, int], tuple[tuple[str, date], ...]] = {}
+_MONTHS: dict[tuple[date, int], tuple[tuple[date, date], ...]] = {}
 
 
-def _months_from(first: date, count: int) -> tuple[tuple[str, date], ...]:
-    """``count`` months from ``first``: each one's first day as ISO text, and its middle day
+def _months_from(first: date, count: int) -> tuple[tuple[date, date], ...]:
+    """``count`` months from ``first``: each one's first day, and its middle day
     (the 15th); the same few hundred spans repeat, so they are worked out once."""
     known = _MONTHS.get((first, count))
     if known is None:
         if len(_MONTHS) >= 10_000:
             _MONTHS.clear()
         months = [add_months(first, n) for n in range(count)]
-        known = _MONTHS[(first, count)] = tuple((m.isoformat(), m + timedelta(14))
+        known = _MONTHS[(first, count)] = tuple((m, m + timedelta(14))
                                                 for m in months)
     return known
 
@@ -728,7 +794,8 @@ def _months_from(first: date, count: int) -> tuple[tuple[str, date], ...]:
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
 
 
-def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]]) -> list[Row]:
+def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]],
+              w: Written) -> list[Row]:
     """Each job's wages as the income register reports them: one earnings row a calendar
     month, dated its last day (the pay date), the monthly wage times the share of the
     month's days worked. Evidence: the register. No draws are taken."""
@@ -745,7 +812,7 @@ def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]]) -> list
             worked = (min(pay_day, last) - max(first_day, begin)).days + 1
             amount = wage * worked / pay_day.day
             rows.append({"event_id": f"{cid}-w{n}-{m}", "customer_id": cid, "type": "earnings",
-                         "date": pay_day.isoformat(), "amount": f"{amount:.2f}",
+                         "date": w.date(pay_day), "amount": w.money(amount),
                          "evidence": "register", "kind": kind})
     return rows
 
@@ -775,6 +842,14 @@ class _Lines:
         self.templates: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
 
     def __call__(self, row: Row) -> str:
+        template, order = self._template(row)
+        if self.named:
+            return template % row
+        if self.quoting:
+            return template % tuple([_cell(row[c]) for c in order])
+        return template % tuple([row[c] for c in order])
+
+    def _template(self, row: Row) -> tuple[str, tuple[str, ...]]:
         sig = tuple(row)
         known = self.templates.get(sig)
         if known is None:
@@ -783,12 +858,18 @@ class _Lines:
             known = (",".join(place.format(c) if c in row else "" for c in self.columns),
                      order)
             self.templates[sig] = known
-        template, order = known
-        if self.named:
-            return template % row
-        if self.quoting:
-            return template % tuple([_cell(row[c]) for c in order])
-        return template % tuple([row[c] for c in order])
+        return known
+
+    def extend(self, lines: list[str], rows: list[Row]) -> None:
+        """Add the lines of ``rows`` to ``lines`` (named templates filled in a local loop:
+        the call per row cost more than filling it)."""
+        if not self.named:
+            lines.extend(map(self, rows))
+            return
+        templates = self.templates
+        for row in rows:
+            known = templates.get(tuple(row))
+            lines.append((known or self._template(row))[0] % row)
 
 
 def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) -> str:
@@ -796,11 +877,10 @@ def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) ->
     first = block * BLOCK
     count = min(BLOCK, customers - first)
     draws = block_stream(seed, block).random((count, DRAWS)).tolist()
-    lines = []
+    lines: list[str] = []
     line = _Lines(plan.columns, plan.quoting)
     for i in range(count):
-        for row in draw_customer(plan, customer_id(first + i, width), Draws(draws[i])):
-            lines.append(line(row))
+        line.extend(lines, draw_customer(plan, customer_id(first + i, width), Draws(draws[i])))
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -130,3 +130,37 @@ def test_the_plan_draws_the_rows_each_component_counts() -> None:
     assert plans["sujuvat_palvelupolut"].hours and not plans["sujuvat_palvelupolut"].activities
     assert plans["omavalmentaja"].activities == ("assessment", "coaching")
     assert plans["omavalmentaja"].end_reasons == ()  # no fee counts service ends by reason
+
+
+@pytest.mark.parametrize("contract", CONTRACTS[::3], ids=lambda p: p.stem)
+def test_typed_rows_make_the_events_their_text_makes(contract: Path) -> None:
+    """A simulated customer's rows as typed values (no text written and read back) give the
+    very events the same draws give as a file's text rows."""
+    from rewardengine.forecast.runs import to_events
+    from rewardengine.synth import DRAWS, TYPED, Draws, draw_customer
+
+    loaded, _ = load_contract(contract)
+    assert loaded is not None
+    plan = make_plan(loaded, DEFAULT_COHORT)
+    draws = np.random.Generator(np.random.PCG64(17)).random((150, DRAWS)).tolist()
+    for i, u in enumerate(draws):
+        text = to_events(draw_customer(plan, f"c{i:07d}", Draws(u)))
+        typed = to_events(draw_customer(plan, f"c{i:07d}", Draws(u, TYPED)), typed=True)
+        assert typed == text
+        assert [list(e.__dict__.items()) for e in typed] == \
+            [list(e.__dict__.items()) for e in text]
+        assert [e.model_fields_set for e in typed] == [e.model_fields_set for e in text]
+
+
+def test_a_cohort_travels_to_another_process_after_drawing() -> None:
+    import pickle
+
+    from rewardengine.cohort import _poisson, dist
+
+    counts = dist(poisson={"mean": 2.5}, max=6)
+    assert counts.draw(0.999, 0.5) == 6.0  # clamped; the sampler is now worked out
+    again = pickle.loads(pickle.dumps(counts))
+    assert again == counts and again.draw(0.999, 0.5) == 6.0
+    bare = dist(poisson={"mean": 2.5})
+    for u in (0.0, 0.082084998623898795, 0.0820849986238988, 0.5, 0.999999, 1 - 2**-53):
+        assert bare.draw(u, 0.5) == _poisson(2.5, u)  # halving finds the count summing did

@@ -39,7 +39,7 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
-from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event
+from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event, typed_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -85,6 +85,17 @@ def parse_row(raw: dict[str, Any], file: str, row: int
     if event is not None:
         return event, []
     return model_row(raw, Source(file, row=row))
+
+
+def parse_typed_row(values: dict[str, Any], file: str, row: int
+                    ) -> tuple[EventBase | None, list[Problem]]:
+    """``parse_row`` for a row of typed values (a date, a Decimal, an int, a bool, a str):
+    the compiled reader's bounds and rules when it is sure (``fast.typed_event``), else the
+    models, which take typed values as they are."""
+    event = typed_event(values, file, row)
+    if event is not None:
+        return event, []
+    return model_row(values, Source(file, row=row))
 
 
 def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:

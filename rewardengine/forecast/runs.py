@@ -1,10 +1,12 @@
 """Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
 
-A run draws ``customers`` customers (``synth.draw_customer``), turns their rows into events
-with the event reader's own row check (``parse_row``), builds each timeline as of the
-horizon and evaluates it with ``engine.evaluate_customer`` — the evaluation invoicing uses —
-then cuts the contract ceiling across the run (``engine.apply_ceiling``). What a run keeps
-is exact Decimal sums of its payable lines (``RunSums``); nothing is estimated here.
+A run draws ``customers`` customers (``synth.draw_customer``) as rows of typed values, turns
+them into events with the event reader's own row check (``parse_typed_row``: the bounds and
+rules of ``parse_row``, without writing the values as text and reading them back), builds
+each timeline as of the horizon and evaluates it with ``engine.evaluate_customer`` — the
+evaluation invoicing uses — then cuts the contract ceiling across the run
+(``engine.apply_ceiling``). What a run keeps is exact Decimal sums of its payable lines
+(``RunSums``); nothing is estimated here.
 
 Random numbers: customer ``i`` of run ``r`` takes its uniforms from block ``i // BLOCK`` of
 the run, drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(r, block))))``. So a run
@@ -28,11 +30,11 @@ from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
 from ..evaluate.lines import Line
 from ..events.model import EventBase
-from ..events.read import parse_row
+from ..events.read import parse_row, parse_typed_row
 from ..events.timeline import Timeline, timeline
 from ..pipeline import load_contract_bytes
 from ..processes import usable_jobs
-from ..synth import DRAWS, Draws, Plan, Row, customer_id, draw_customer, make_plan
+from ..synth import DRAWS, TYPED, Draws, Plan, Row, customer_id, draw_customer, make_plan
 
 BLOCK = 1024  # customers per random stream within a run
 SIMULATED = "simulated"  # the file name simulated rows cite
@@ -50,11 +52,14 @@ def stream(seed: int, run: int, block: int) -> np.random.Generator:
                                                                      spawn_key=(run, block))))
 
 
-def to_events(rows: Sequence[Row], file: str = SIMULATED) -> list[EventBase]:
-    """Rows (field -> text) as events, checked as the event reader checks a file's rows."""
+def to_events(rows: Sequence[Row], file: str = SIMULATED, typed: bool = False
+              ) -> list[EventBase]:
+    """Rows (field -> text, or with ``typed`` field -> typed value) as events, checked as
+    the event reader checks a file's rows."""
     out = []
+    check = parse_typed_row if typed else parse_row
     for n, row in enumerate(rows, start=1):
-        event, problems = parse_row(row, file, n)  # the reader's own check
+        event, problems = check(row, file, n)  # the reader's own check
         if event is None:
             raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
                                   f" {problems[0].message[:80]})")
@@ -199,8 +204,8 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
         for k, draft in enumerate(drafts):
             tl = drawn.get(like[k])
             if tl is None:
-                rows = draw_customer(draft.plan, cid, Draws(u))
-                tl = drawn[like[k]] = timeline(cid, to_events(rows), horizon)
+                rows = draw_customer(draft.plan, cid, Draws(u, TYPED))
+                tl = drawn[like[k]] = timeline(cid, to_events(rows, typed=True), horizon)
             result = evaluate_customer(draft.loaded, tl)
             if draft.ceiling is None:
                 sums[k].add_customer(result, draft.basis, horizon)
