@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
-from rewardengine.kinds.employment_condition import out_of_reach
+from rewardengine.kinds.employment_condition import _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, weighted_ratio
@@ -211,3 +211,19 @@ def test_day_weight_equals_the_fractions(jobs: list[tuple[str, Decimal]], subsid
 
     assert _day_weight(active, weights, FULL_TIME_HOURS, qualifies) == \
         _oracle_day_weight(active, weights, min_hours)
+
+
+@given(st.lists(st.fractions(min_value=0, max_value=2, max_denominator=400), max_size=30),
+       st.integers(0, 60))
+@example([Fraction(3, 4)] * 35, 26)  # 35 weeks of subsidised work make 26.25
+@example([Fraction(3, 4)] * 34 + [Fraction(1, 2)], 26)  # 25.5 + 0.5: exactly 26
+def test_unit_counts_summed_in_integers_like_the_fractions(units: list[Fraction],
+                                                          required: int) -> None:
+    """employment_condition's running count of qualifying units, kept as integers over a
+    common denominator, against the Fraction sum it replaced (the oracle)."""
+    total, oracle = _Sum(), Fraction(0)
+    for w in units:
+        total.add(w)
+        oracle += w
+        assert total.value == oracle
+        assert total.at_least(required) == (oracle >= required)
