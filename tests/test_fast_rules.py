@@ -7,7 +7,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Sequence
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from itertools import combinations, pairwise
 
@@ -15,13 +15,14 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from rewardengine.evaluate.lines import _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
-from rewardengine.periods import Period, iso_weeks, whole_weeks
-from rewardengine.values import add_months, exact, weighted_ratio
+from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
+from rewardengine.values import add_months, exact, round_cents, weighted_ratio
 from rewardengine.work import FULL_TIME_HOURS, _day_weight, job_hours
 
 
@@ -227,3 +228,32 @@ def test_unit_counts_summed_in_integers_like_the_fractions(units: list[Fraction]
         oracle += w
         assert total.value == oracle
         assert total.at_least(required) == (oracle >= required)
+
+
+def _oracle_share(days: int, of: int) -> Decimal:
+    """day_share as it was: a local context entered for every share."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        ctx.rounding = ROUND_UP
+        return (Decimal(days) / Decimal(of)).normalize() if days else Decimal(0)
+
+
+def _oracle_times(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return round_cents(quantity * unit_price)
+
+
+@given(st.integers(1, 400).flatmap(lambda of: st.tuples(st.integers(0, of), st.just(of))),
+       st.decimals(min_value=0, max_value=Decimal("1e15") - 1, places=2))
+@example((10, 30), Decimal("999999999999999.99"))
+@example((1, 3), Decimal("0.01"))
+def test_shares_and_line_amounts_like_a_local_context(share: tuple[int, int],
+                                                     price: Decimal) -> None:
+    """A day share and a line's amount made with contexts made once, against the local
+    contexts entered for every one (the oracle): the same digits, the same exponent."""
+    days, of = share
+    assert str(day_share(days, of)) == str(_oracle_share(days, of))
+    assert str(_times(day_share(days, of), price)) == str(_oracle_times(_oracle_share(days, of),
+                                                                           price))
+    assert str(_times(Decimal(days), price)) == str(_oracle_times(Decimal(days), price))
