@@ -4,17 +4,20 @@ exact fractions it replaced."""
 
 from __future__ import annotations
 
+import math
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_UP, Decimal, localcontext
 from fractions import Fraction
+from functools import partial
 from itertools import combinations, pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from rewardengine.contract.model import EVIDENCE_LEVELS
 from rewardengine.evaluate.lines import _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
@@ -22,8 +25,18 @@ from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.employment_condition import _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
-from rewardengine.values import add_months, exact, round_cents, weighted_ratio
-from rewardengine.work import FULL_TIME_HOURS, _day_weight, job_hours
+from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
+from rewardengine.work import (
+    FULL_TIME_HOURS,
+    Reached,
+    Stretch,
+    _day_weight,
+    _places,
+    job_hours,
+    needed_days,
+    reach_average,
+    weakest,
+)
 
 
 def _steps() -> list[Step]:
@@ -257,3 +270,76 @@ def test_shares_and_line_amounts_like_a_local_context(share: tuple[int, int],
     assert str(_times(day_share(days, of), price)) == str(_oracle_times(_oracle_share(days, of),
                                                                            price))
     assert str(_times(Decimal(days), price)) == str(_oracle_times(Decimal(days), price))
+
+
+def _oracle_reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
+                          minimum: Decimal) -> Reached | None:
+    """reach_average as it was: one entry per day laid out, the duration asked again for
+    every step of the window (the oracle)."""
+    days = [(part.period.start + timedelta(days=i), part)
+            for part in parts for i in range(part.period.days)]
+    w_scale = math.lcm(*(p.exact_weight.denominator for p in parts)) if parts else 1
+    h_scale = 10 ** max(_places(minimum), *(_places(p.hours) for p in parts))
+    per_part = {id(p): (int(p.exact_weight * w_scale), int(p.hours * h_scale)) for p in parts}
+    weights, hours = [0], [0]
+    for _, part in days:
+        w, h = per_part[id(part)]
+        weights.append(weights[-1] + w)
+        hours.append(hours[-1] + h)
+    goal = int(minimum * h_scale)
+
+    def need(i: int) -> int:
+        return int(needed(days[i][0])) * w_scale
+
+    s = 0
+    for e in range(len(days)):
+        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
+            s += 1
+        if weights[e + 1] - weights[s] < need(s):
+            continue
+        if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
+            window = days[s:e + 1]
+            used = list({id(p): p for _, p in window}.values())
+            evidence = next((level for rank, level in enumerate(EVIDENCE_LEVELS)
+                             if sum(int(p.level_hours[rank] * h_scale) for _, p in window)
+                             >= goal * len(window)), None) or weakest(p.evidence for p in used)
+            return Reached(days[e][0], evidence,
+                           tuple(sorted({i for p in used for i in p.event_ids})),
+                           days[s][0], Fraction(hours[e + 1] - hours[s], 7 * h_scale),
+                           e + 1 - s)
+    return None
+
+
+_stretch = st.tuples(st.integers(0, 20), st.integers(1, 60),
+                     st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(3, 4),
+                                      Fraction(5, 6)]),
+                     st.decimals(min_value=0, max_value=60, places=1),
+                     st.integers(0, len(EVIDENCE_LEVELS) - 1))
+
+
+@given(st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)),
+       st.lists(_stretch, min_size=1, max_size=8),
+       st.sampled_from(["13 weeks", "26 weeks", "3 months", "1 months", "40 days"]),
+       st.decimals(min_value=1, max_value=40, places=2))
+@example(date(2024, 1, 31), [(0, 40, Fraction(1), Decimal(15), 0)], "1 months",
+         Decimal(15))  # a month from Jan 31: a window of 29 days
+@example(date(2024, 1, 1), [(0, 20, Fraction(1), Decimal(10), 1),
+                            (3, 100, Fraction(1, 2), Decimal(20), 0)], "26 weeks",
+         Decimal("14.99"))  # the first weeks average too little: a later window reaches it
+def test_hours_on_average_like_one_entry_a_day(start: date,
+                                               runs: list[tuple[int, int, Fraction, Decimal,
+                                                                int]],
+                                               duration: str, minimum: Decimal) -> None:
+    """reach_average over running sums laid out per stretch, against the day-by-day
+    version it replaced (the oracle): the same day, window, hours and evidence."""
+    parts, day = [], start
+    for n, (gap, days, weight, hours, level) in enumerate(runs):
+        day += timedelta(days=gap)
+        parts.append(Stretch(Period(day, day + timedelta(days=days)), hours, hours / 40,
+                             weight, EVIDENCE_LEVELS[level], (f"e{n}",),
+                             tuple(hours if rank >= level else Decimal(0)
+                                   for rank in range(len(EVIDENCE_LEVELS)))))
+        day += timedelta(days=days)
+    needed = partial(needed_days, parse_duration(duration))
+    assert reach_average(parts, needed, minimum) == _oracle_reach_average(parts, needed,
+                                                                          minimum)
