@@ -264,21 +264,30 @@ def spells(parts: Sequence[Stretch], max_gap_days: int = 0) -> list[Spell]:
 
 
 def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
-    """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does."""
+    """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does.
+    Decided in integers: the count so far is kept over the least common multiple of the
+    weights' denominators, and compared with ``needed`` cross-multiplied."""
     if not parts:
         return None
-    total = Fraction(0)
-    goal = Fraction(needed)
-    used: list[Stretch] = []
-    for part in parts:
-        used.append(part)
-        if part.exact_weight > 0 and total + part.exact_days >= goal:
-            days = math.ceil((goal - total) / part.exact_weight)
-            day = part.period.start + timedelta(days=max(days, 1) - 1)
+    goal, per = needed.as_integer_ratio()  # needed = goal / per
+    total, scale = 0, 1  # the weighted days counted so far: total / scale
+    for k, part in enumerate(parts):
+        top, bottom = part.exact_weight.numerator, part.exact_weight.denominator
+        if bottom != scale:
+            common = math.lcm(scale, bottom)
+            total *= common // scale
+            scale = common
+        days = top * (scale // bottom) * part.period.days  # this part's count, over scale
+        if top > 0 and (total + days) * per >= goal * scale:
+            # the days of this part that bring the count to needed: (goal - total) / weight
+            short = goal * scale - total * per  # (needed - total) * per * scale
+            whole = -(-short * bottom // (per * scale * top))
+            day = part.period.start + timedelta(days=max(whole, 1) - 1)
+            used = parts[:k + 1]
             return Reached(day, weakest(s.evidence for s in used),
                            tuple(sorted({i for s in used for i in s.event_ids})),
                            parts[0].period.start)
-        total += part.exact_days
+        total += days
     return None
 
 
@@ -361,7 +370,15 @@ def _average_evidence(used: Sequence[tuple[Stretch, int]], goal: int, h_scale: i
 
 def counted(parts: Sequence[Stretch]) -> Decimal:
     """The weighted day count of ``parts``, summed exactly, then as a Decimal."""
-    return as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
+    total, scale = 0, 1  # summed over the least common multiple of the denominators
+    for p in parts:
+        bottom = p.exact_weight.denominator
+        if bottom != scale:
+            common = math.lcm(scale, bottom)
+            total *= common // scale
+            scale = common
+        total += p.exact_weight.numerator * (scale // bottom) * p.period.days
+    return as_decimal(Fraction(total, scale))
 
 
 def needed_days(duration: Duration, anchor: date) -> Decimal:

@@ -32,8 +32,11 @@ from rewardengine.work import (
     Stretch,
     _day_weight,
     _places,
+    as_decimal,
+    counted,
     job_hours,
     needed_days,
+    reach,
     reach_average,
     weakest,
 )
@@ -343,3 +346,46 @@ def test_hours_on_average_like_one_entry_a_day(start: date,
     needed = partial(needed_days, parse_duration(duration))
     assert reach_average(parts, needed, minimum) == _oracle_reach_average(parts, needed,
                                                                           minimum)
+
+
+def _oracle_reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
+    """work.reach as it was: the count summed in Fractions (the oracle)."""
+    total, goal = Fraction(0), Fraction(needed)
+    used: list[Stretch] = []
+    for part in parts:
+        used.append(part)
+        if part.exact_weight > 0 and total + part.exact_days >= goal:
+            days = math.ceil((goal - total) / part.exact_weight)
+            return Reached(part.period.start + timedelta(days=max(days, 1) - 1),
+                           weakest(s.evidence for s in used),
+                           tuple(sorted({i for s in used for i in s.event_ids})),
+                           parts[0].period.start)
+        total += part.exact_days
+    return None
+
+
+@given(st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)),
+       st.lists(_stretch, min_size=1, max_size=8),
+       st.sampled_from([Fraction(0), Fraction(1), Fraction(1, 3), Fraction(7, 10)]),
+       st.decimals(min_value=0, max_value=400, places=2))
+@example(date(2024, 1, 1), [(0, 182, Fraction(1), Decimal(20), 0)], Fraction(1),
+         Decimal(182))  # exactly on: the last day
+@example(date(2024, 1, 1), [(0, 181, Fraction(1), Decimal(20), 0)], Fraction(1),
+         Decimal(182))  # one day short
+@example(date(2024, 1, 1), [(0, 100, Fraction(1, 2), Decimal(20), 0),
+                            (2, 100, Fraction(5, 6), Decimal(20), 0)], Fraction(1),
+         Decimal("90.5"))
+def test_weighted_days_counted_in_integers_like_the_fractions(
+        start: date, runs: list[tuple[int, int, Fraction, Decimal, int]], zero: Fraction,
+        needed: Decimal) -> None:
+    """work.reach and work.counted in integers over common denominators, against the
+    Fraction sums they replaced (the oracle)."""
+    parts, day = [], start
+    for n, (gap, days, weight, hours, level) in enumerate(runs):
+        day += timedelta(days=gap)
+        parts.append(Stretch(Period(day, day + timedelta(days=days)), hours, hours / 40,
+                             weight * zero if n % 3 == 2 else weight, EVIDENCE_LEVELS[level],
+                             (f"e{n}",)))
+        day += timedelta(days=days)
+    assert reach(parts, needed) == _oracle_reach(parts, needed)
+    assert counted(parts) == as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
