@@ -22,6 +22,7 @@ from rewardengine.evaluate.lines import _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
+from rewardengine.kinds.earnings_milestones import EarningsMilestones, _reached
 from rewardengine.kinds.employment_condition import _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
@@ -389,3 +390,33 @@ def test_weighted_days_counted_in_integers_like_the_fractions(
         day += timedelta(days=days)
     assert reach(parts, needed) == _oracle_reach(parts, needed)
     assert counted(parts) == as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
+
+
+def _oracle_run(rolling: bool, periods: int, within: int | None,
+                flags: Sequence[bool | None]) -> tuple[int, int] | None:
+    """earnings_milestones' search for a step, as it was: a window tried at every unit."""
+    usable = min(within, len(flags)) if not rolling and within is not None else len(flags)
+    span = within if rolling and within else usable
+    possible = [0]
+    for flag in flags[:usable]:
+        possible.append(possible[-1] + (flag is not False))
+    for i in range(usable):
+        lo = max(0, i - span + 1)
+        if possible[i + 1] - possible[lo] >= periods:
+            return (lo if rolling else 0, i)
+    return None
+
+
+@given(st.booleans(), st.integers(1, 12), st.one_of(st.none(), st.integers(1, 24)),
+       st.lists(st.sampled_from([True, False, None]), max_size=60))
+@example(True, 3, 6, [True, False, False, False, False, True, True, False, True])
+@example(True, 9, 18, [True] * 8 + [False] * 10 + [True])  # one short in the window
+def test_earnings_steps_found_like_a_window_at_every_unit(
+        rolling: bool, periods: int, within: int | None, flags: list[bool | None]) -> None:
+    comp = EarningsMilestones.model_validate({
+        "id": "m", "kind": "earnings_milestones", "unit": "months", "min_earnings": "100.00",
+        "reference": "rolling" if rolling else "service_start",
+        "steps": [{"periods": periods, "within": within, "amount": "10.00"}]})
+    run = _reached(comp, comp.steps[0], flags)
+    assert (None if run is None else (run.first, run.last)) == _oracle_run(
+        rolling, periods, within, flags)
