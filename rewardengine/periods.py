@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_UP, Decimal, localcontext
+from decimal import ROUND_UP, Context, Decimal
 
 from .values import Duration, add_months
 
@@ -101,10 +101,12 @@ def day_share(days: int, of: int) -> Decimal:
     """
     if of <= 0 or not 0 <= days <= of:
         raise ValueError(f"cannot share {days} of {of} days")
-    with localcontext() as ctx:
-        ctx.prec = 28
-        ctx.rounding = ROUND_UP
-        return (Decimal(days) / Decimal(of)).normalize() if days else Decimal(0)
+    if not days:
+        return Decimal(0)
+    return _SHARE.divide(Decimal(days), Decimal(of)).normalize(_SHARE)
+
+
+_SHARE = Context(prec=28, rounding=ROUND_UP)  # day_share's digits, made once
 
 
 def whole_weeks(period: Period) -> Iterator[Period]:

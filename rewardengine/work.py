@@ -29,12 +29,13 @@ employment_condition). Rules, documented in docs/contract-language.md:
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from itertools import combinations, pairwise
+from itertools import accumulate, chain, combinations, pairwise, repeat
 
 from .contract.model import EVIDENCE_LEVELS
 from .events.model import Employment
@@ -263,21 +264,30 @@ def spells(parts: Sequence[Stretch], max_gap_days: int = 0) -> list[Spell]:
 
 
 def reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
-    """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does."""
+    """The day on which the weighted day count of ``parts`` reaches ``needed``, if it does.
+    Decided in integers: the count so far is kept over the least common multiple of the
+    weights' denominators, and compared with ``needed`` cross-multiplied."""
     if not parts:
         return None
-    total = Fraction(0)
-    goal = Fraction(needed)
-    used: list[Stretch] = []
-    for part in parts:
-        used.append(part)
-        if part.exact_weight > 0 and total + part.exact_days >= goal:
-            days = math.ceil((goal - total) / part.exact_weight)
-            day = part.period.start + timedelta(days=max(days, 1) - 1)
+    goal, per = needed.as_integer_ratio()  # needed = goal / per
+    total, scale = 0, 1  # the weighted days counted so far: total / scale
+    for k, part in enumerate(parts):
+        top, bottom = part.exact_weight.numerator, part.exact_weight.denominator
+        if bottom != scale:
+            common = math.lcm(scale, bottom)
+            total *= common // scale
+            scale = common
+        days = top * (scale // bottom) * part.period.days  # this part's count, over scale
+        if top > 0 and (total + days) * per >= goal * scale:
+            # the days of this part that bring the count to needed: (goal - total) / weight
+            short = goal * scale - total * per  # (needed - total) * per * scale
+            whole = -(-short * bottom // (per * scale * top))
+            day = part.period.start + timedelta(days=max(whole, 1) - 1)
+            used = parts[:k + 1]
             return Reached(day, weakest(s.evidence for s in used),
                            tuple(sorted({i for s in used for i in s.event_ids})),
                            parts[0].period.start)
-        total += part.exact_days
+        total += days
     return None
 
 
@@ -287,37 +297,58 @@ def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
     averaging at least ``minimum`` hours a week (see the module). Decided in whole numbers:
     weights scaled by the least common multiple of their denominators, hours by a power of
     ten, and a day's hours kept as hours a week (``7 * hours >= minimum * days`` becomes
-    ``sum of weekly hours >= minimum * days``)."""
-    days = [(part.period.start + timedelta(days=i), part)
-            for part in parts for i in range(part.period.days)]
+    ``sum of weekly hours >= minimum * days``). Days are numbered from the first stretch's
+    first day, gap days left out; the running sums by day are laid out from each stretch's
+    constant values (``accumulate``), and a day's date and duration are found only for the
+    days a window starts on, once each."""
     w_scale = math.lcm(*(p.exact_weight.denominator for p in parts)) if parts else 1
     h_scale = 10 ** max(_places(minimum), *(_places(p.hours) for p in parts))
-    per_part = {id(p): (int(p.exact_weight * w_scale), int(p.hours * h_scale)) for p in parts}
-    weights = [0]
-    hours = [0]
-    for _, part in days:
-        w, h = per_part[id(part)]
-        weights.append(weights[-1] + w)
-        hours.append(hours[-1] + h)
+    scaled = [(int(p.exact_weight * w_scale), int(p.hours * h_scale), p.period.days)
+              for p in parts]
+    weights = list(accumulate(chain.from_iterable(repeat(w, n) for w, _, n in scaled),
+                              initial=0))
+    hours = list(accumulate(chain.from_iterable(repeat(h, n) for _, h, n in scaled),
+                            initial=0))
+    firsts = list(accumulate((n for _, _, n in scaled), initial=0))  # each stretch's day
     goal = int(minimum * h_scale)
+    needs: dict[int, int] = {}
+
+    def day(i: int) -> date:
+        k = bisect_right(firsts, i) - 1
+        return parts[k].period.start + timedelta(days=i - firsts[k])
 
     def need(i: int) -> int:
-        return int(needed(days[i][0])) * w_scale
+        got = needs.get(i)
+        if got is None:
+            got = needs[i] = int(needed(day(i))) * w_scale
+        return got
 
     s = 0
-    for e in range(len(days)):
+    for e in range(firsts[-1]):
         while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
             s += 1
         if weights[e + 1] - weights[s] < need(s):
             continue
         if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
-            window = days[s:e + 1]
-            used = list({id(p): p for _, p in window}.values())
-            return Reached(days[e][0], _average_evidence(window, goal, h_scale),
-                           tuple(sorted({i for p in used for i in p.event_ids})),
-                           days[s][0], Fraction(hours[e + 1] - hours[s], 7 * h_scale),
+            used = _days_used(parts, firsts, s, e + 1)
+            return Reached(day(e), _average_evidence(used, goal, h_scale),
+                           tuple(sorted({i for p, _ in used for i in p.event_ids})),
+                           day(s), Fraction(hours[e + 1] - hours[s], 7 * h_scale),
                            e + 1 - s)
     return None
+
+
+def _days_used(parts: Sequence[Stretch], firsts: Sequence[int], start: int, end: int
+               ) -> list[tuple[Stretch, int]]:
+    """The stretches holding the days numbered ``[start, end)``, each with its days there."""
+    out = []
+    for k in range(bisect_right(firsts, start) - 1, len(parts)):
+        if firsts[k] >= end:
+            break
+        days = min(end, firsts[k + 1]) - max(start, firsts[k])
+        if days > 0:
+            out.append((parts[k], days))
+    return out
 
 
 def _places(value: Decimal) -> int:
@@ -326,19 +357,28 @@ def _places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def _average_evidence(days: Sequence[tuple[date, Stretch]], goal: int, h_scale: int) -> str:
+def _average_evidence(used: Sequence[tuple[Stretch, int]], goal: int, h_scale: int) -> str:
     """The evidence of hours on average: the strongest level whose jobs (at that level or
     stronger) average enough over the window on their own; as for a day, more work never
     weakens it."""
+    days = sum(n for _, n in used)
     for rank, level in enumerate(EVIDENCE_LEVELS):
-        if sum(int(p.level_hours[rank] * h_scale) for _, p in days) >= goal * len(days):
+        if sum(int(p.level_hours[rank] * h_scale) * n for p, n in used) >= goal * days:
             return level
-    return weakest(p.evidence for _, p in days)
+    return weakest(p.evidence for p, _ in used)
 
 
 def counted(parts: Sequence[Stretch]) -> Decimal:
     """The weighted day count of ``parts``, summed exactly, then as a Decimal."""
-    return as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
+    total, scale = 0, 1  # summed over the least common multiple of the denominators
+    for p in parts:
+        bottom = p.exact_weight.denominator
+        if bottom != scale:
+            common = math.lcm(scale, bottom)
+            total *= common // scale
+            scale = common
+        total += p.exact_weight.numerator * (scale // bottom) * p.period.days
+    return as_decimal(Fraction(total, scale))
 
 
 def needed_days(duration: Duration, anchor: date) -> Decimal:

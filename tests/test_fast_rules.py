@@ -4,25 +4,43 @@ exact fractions it replaced."""
 
 from __future__ import annotations
 
+import math
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal, localcontext
 from fractions import Fraction
+from functools import partial
 from itertools import combinations, pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from rewardengine.contract.model import EVIDENCE_LEVELS
+from rewardengine.evaluate.lines import _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
-from rewardengine.kinds.employment_condition import out_of_reach
+from rewardengine.kinds.earnings_milestones import EarningsMilestones, _reached
+from rewardengine.kinds.employment_condition import _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
-from rewardengine.periods import Period, iso_weeks, whole_weeks
-from rewardengine.values import add_months, exact, weighted_ratio
-from rewardengine.work import FULL_TIME_HOURS, _day_weight, job_hours
+from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
+from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
+from rewardengine.work import (
+    FULL_TIME_HOURS,
+    Reached,
+    Stretch,
+    _day_weight,
+    _places,
+    as_decimal,
+    counted,
+    job_hours,
+    needed_days,
+    reach,
+    reach_average,
+    weakest,
+)
 
 
 def _steps() -> list[Step]:
@@ -211,3 +229,194 @@ def test_day_weight_equals_the_fractions(jobs: list[tuple[str, Decimal]], subsid
 
     assert _day_weight(active, weights, FULL_TIME_HOURS, qualifies) == \
         _oracle_day_weight(active, weights, min_hours)
+
+
+@given(st.lists(st.fractions(min_value=0, max_value=2, max_denominator=400), max_size=30),
+       st.integers(0, 60))
+@example([Fraction(3, 4)] * 35, 26)  # 35 weeks of subsidised work make 26.25
+@example([Fraction(3, 4)] * 34 + [Fraction(1, 2)], 26)  # 25.5 + 0.5: exactly 26
+def test_unit_counts_summed_in_integers_like_the_fractions(units: list[Fraction],
+                                                          required: int) -> None:
+    """employment_condition's running count of qualifying units, kept as integers over a
+    common denominator, against the Fraction sum it replaced (the oracle)."""
+    total, oracle = _Sum(), Fraction(0)
+    for w in units:
+        total.add(w)
+        oracle += w
+        assert total.value == oracle
+        assert total.at_least(required) == (oracle >= required)
+
+
+def _oracle_share(days: int, of: int) -> Decimal:
+    """day_share as it was: a local context entered for every share."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        ctx.rounding = ROUND_UP
+        return (Decimal(days) / Decimal(of)).normalize() if days else Decimal(0)
+
+
+def _oracle_times(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return round_cents(quantity * unit_price)
+
+
+@given(st.integers(1, 400).flatmap(lambda of: st.tuples(st.integers(0, of), st.just(of))),
+       st.decimals(min_value=0, max_value=Decimal("1e15") - 1, places=2))
+@example((10, 30), Decimal("999999999999999.99"))
+@example((1, 3), Decimal("0.01"))
+def test_shares_and_line_amounts_like_a_local_context(share: tuple[int, int],
+                                                     price: Decimal) -> None:
+    """A day share and a line's amount made with contexts made once, against the local
+    contexts entered for every one (the oracle): the same digits, the same exponent."""
+    days, of = share
+    assert str(day_share(days, of)) == str(_oracle_share(days, of))
+    assert str(_times(day_share(days, of), price)) == str(_oracle_times(_oracle_share(days, of),
+                                                                           price))
+    assert str(_times(Decimal(days), price)) == str(_oracle_times(Decimal(days), price))
+
+
+def _oracle_reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
+                          minimum: Decimal) -> Reached | None:
+    """reach_average as it was: one entry per day laid out, the duration asked again for
+    every step of the window (the oracle)."""
+    days = [(part.period.start + timedelta(days=i), part)
+            for part in parts for i in range(part.period.days)]
+    w_scale = math.lcm(*(p.exact_weight.denominator for p in parts)) if parts else 1
+    h_scale = 10 ** max(_places(minimum), *(_places(p.hours) for p in parts))
+    per_part = {id(p): (int(p.exact_weight * w_scale), int(p.hours * h_scale)) for p in parts}
+    weights, hours = [0], [0]
+    for _, part in days:
+        w, h = per_part[id(part)]
+        weights.append(weights[-1] + w)
+        hours.append(hours[-1] + h)
+    goal = int(minimum * h_scale)
+
+    def need(i: int) -> int:
+        return int(needed(days[i][0])) * w_scale
+
+    s = 0
+    for e in range(len(days)):
+        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
+            s += 1
+        if weights[e + 1] - weights[s] < need(s):
+            continue
+        if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
+            window = days[s:e + 1]
+            used = list({id(p): p for _, p in window}.values())
+            evidence = next((level for rank, level in enumerate(EVIDENCE_LEVELS)
+                             if sum(int(p.level_hours[rank] * h_scale) for _, p in window)
+                             >= goal * len(window)), None) or weakest(p.evidence for p in used)
+            return Reached(days[e][0], evidence,
+                           tuple(sorted({i for p in used for i in p.event_ids})),
+                           days[s][0], Fraction(hours[e + 1] - hours[s], 7 * h_scale),
+                           e + 1 - s)
+    return None
+
+
+_stretch = st.tuples(st.integers(0, 20), st.integers(1, 60),
+                     st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(3, 4),
+                                      Fraction(5, 6)]),
+                     st.decimals(min_value=0, max_value=60, places=1),
+                     st.integers(0, len(EVIDENCE_LEVELS) - 1))
+
+
+@given(st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)),
+       st.lists(_stretch, min_size=1, max_size=8),
+       st.sampled_from(["13 weeks", "26 weeks", "3 months", "1 months", "40 days"]),
+       st.decimals(min_value=1, max_value=40, places=2))
+@example(date(2024, 1, 31), [(0, 40, Fraction(1), Decimal(15), 0)], "1 months",
+         Decimal(15))  # a month from Jan 31: a window of 29 days
+@example(date(2024, 1, 1), [(0, 20, Fraction(1), Decimal(10), 1),
+                            (3, 100, Fraction(1, 2), Decimal(20), 0)], "26 weeks",
+         Decimal("14.99"))  # the first weeks average too little: a later window reaches it
+def test_hours_on_average_like_one_entry_a_day(start: date,
+                                               runs: list[tuple[int, int, Fraction, Decimal,
+                                                                int]],
+                                               duration: str, minimum: Decimal) -> None:
+    """reach_average over running sums laid out per stretch, against the day-by-day
+    version it replaced (the oracle): the same day, window, hours and evidence."""
+    parts, day = [], start
+    for n, (gap, days, weight, hours, level) in enumerate(runs):
+        day += timedelta(days=gap)
+        parts.append(Stretch(Period(day, day + timedelta(days=days)), hours, hours / 40,
+                             weight, EVIDENCE_LEVELS[level], (f"e{n}",),
+                             tuple(hours if rank >= level else Decimal(0)
+                                   for rank in range(len(EVIDENCE_LEVELS)))))
+        day += timedelta(days=days)
+    needed = partial(needed_days, parse_duration(duration))
+    assert reach_average(parts, needed, minimum) == _oracle_reach_average(parts, needed,
+                                                                          minimum)
+
+
+def _oracle_reach(parts: Sequence[Stretch], needed: Decimal) -> Reached | None:
+    """work.reach as it was: the count summed in Fractions (the oracle)."""
+    total, goal = Fraction(0), Fraction(needed)
+    used: list[Stretch] = []
+    for part in parts:
+        used.append(part)
+        if part.exact_weight > 0 and total + part.exact_days >= goal:
+            days = math.ceil((goal - total) / part.exact_weight)
+            return Reached(part.period.start + timedelta(days=max(days, 1) - 1),
+                           weakest(s.evidence for s in used),
+                           tuple(sorted({i for s in used for i in s.event_ids})),
+                           parts[0].period.start)
+        total += part.exact_days
+    return None
+
+
+@given(st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 12, 31)),
+       st.lists(_stretch, min_size=1, max_size=8),
+       st.sampled_from([Fraction(0), Fraction(1), Fraction(1, 3), Fraction(7, 10)]),
+       st.decimals(min_value=0, max_value=400, places=2))
+@example(date(2024, 1, 1), [(0, 182, Fraction(1), Decimal(20), 0)], Fraction(1),
+         Decimal(182))  # exactly on: the last day
+@example(date(2024, 1, 1), [(0, 181, Fraction(1), Decimal(20), 0)], Fraction(1),
+         Decimal(182))  # one day short
+@example(date(2024, 1, 1), [(0, 100, Fraction(1, 2), Decimal(20), 0),
+                            (2, 100, Fraction(5, 6), Decimal(20), 0)], Fraction(1),
+         Decimal("90.5"))
+def test_weighted_days_counted_in_integers_like_the_fractions(
+        start: date, runs: list[tuple[int, int, Fraction, Decimal, int]], zero: Fraction,
+        needed: Decimal) -> None:
+    """work.reach and work.counted in integers over common denominators, against the
+    Fraction sums they replaced (the oracle)."""
+    parts, day = [], start
+    for n, (gap, days, weight, hours, level) in enumerate(runs):
+        day += timedelta(days=gap)
+        parts.append(Stretch(Period(day, day + timedelta(days=days)), hours, hours / 40,
+                             weight * zero if n % 3 == 2 else weight, EVIDENCE_LEVELS[level],
+                             (f"e{n}",)))
+        day += timedelta(days=days)
+    assert reach(parts, needed) == _oracle_reach(parts, needed)
+    assert counted(parts) == as_decimal(sum((p.exact_days for p in parts), Fraction(0)))
+
+
+def _oracle_run(rolling: bool, periods: int, within: int | None,
+                flags: Sequence[bool | None]) -> tuple[int, int] | None:
+    """earnings_milestones' search for a step, as it was: a window tried at every unit."""
+    usable = min(within, len(flags)) if not rolling and within is not None else len(flags)
+    span = within if rolling and within else usable
+    possible = [0]
+    for flag in flags[:usable]:
+        possible.append(possible[-1] + (flag is not False))
+    for i in range(usable):
+        lo = max(0, i - span + 1)
+        if possible[i + 1] - possible[lo] >= periods:
+            return (lo if rolling else 0, i)
+    return None
+
+
+@given(st.booleans(), st.integers(1, 12), st.one_of(st.none(), st.integers(1, 24)),
+       st.lists(st.sampled_from([True, False, None]), max_size=60))
+@example(True, 3, 6, [True, False, False, False, False, True, True, False, True])
+@example(True, 9, 18, [True] * 8 + [False] * 10 + [True])  # one short in the window
+def test_earnings_steps_found_like_a_window_at_every_unit(
+        rolling: bool, periods: int, within: int | None, flags: list[bool | None]) -> None:
+    comp = EarningsMilestones.model_validate({
+        "id": "m", "kind": "earnings_milestones", "unit": "months", "min_earnings": "100.00",
+        "reference": "rolling" if rolling else "service_start",
+        "steps": [{"periods": periods, "within": within, "amount": "10.00"}]})
+    run = _reached(comp, comp.steps[0], flags)
+    assert (None if run is None else (run.first, run.last)) == _oracle_run(
+        rolling, periods, within, flags)

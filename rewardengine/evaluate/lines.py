@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from typing import Any, Literal
 
 from ..contract.model import ComponentBase
@@ -88,12 +88,15 @@ class Line:
         }
 
 
+# 60 digits hold any product of a bounded quantity and price exactly (made once: entering a
+# local context for every line cost more than the multiplication)
+_EXACT_PRODUCT = Context(prec=60)
+
+
 def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
     """``quantity * unit_price``, exact before the one rounding: the default 28 digits could
     lose a cent on very large amounts."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return round_cents(quantity * unit_price)
+    return round_cents(_EXACT_PRODUCT.multiply(quantity, unit_price))
 
 
 def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None,

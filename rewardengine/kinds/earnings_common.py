@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -139,8 +139,12 @@ def _counted_units(unit: UnitName, service_start: date, last_day: date
 
 def units_before(unit: UnitName, service_start: date, n: int) -> list[Period]:
     """The ``n`` units immediately before the unit holding the service start (the look-back)."""
-    first = unit_start(unit, service_start)
-    return [nth_unit(unit, first, -k) for k in range(n, 0, -1)]
+    return list(_units_before(unit, unit_start(unit, service_start), n))
+
+
+@functools.lru_cache(maxsize=4096)  # customers share the unit of their service start
+def _units_before(unit: UnitName, first: date, n: int) -> tuple[Period, ...]:
+    return tuple(nth_unit(unit, first, -k) for k in range(n, 0, -1))
 
 
 def unit_key(unit: UnitName, period: Period) -> str:
@@ -155,9 +159,10 @@ def unit_word(unit: UnitName, plural: bool = False) -> str:
     return unit if plural else unit[:-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Assessed:
-    """One unit and whether it qualifies, with what it rests on."""
+class Assessed(NamedTuple):
+    """One unit and whether it qualifies, with what it rests on (a tuple: one is made for
+    every counted unit of every component and customer, and a frozen dataclass costs
+    several times as much to make)."""
 
     unit: UnitName
     period: Period

@@ -37,7 +37,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import sub
 from typing import Literal
 
 from pydantic import Field
@@ -229,11 +230,14 @@ def _reached(comp: EarningsMilestones, step: EarningsStep, flags: Sequence[bool 
     if span >= usable:  # one window from the first unit: the first prefix that has enough
         i = bisect_left(possible, step.periods, 1) - 1
         return _Run(0, i) if i < usable else None
-    for i in range(usable):
-        lo = max(0, i - span + 1)
-        if possible[i + 1] - possible[lo] >= step.periods:
-            return _Run(lo if comp.reference == "rolling" else 0, i)
-    return None
+    # the window ending at unit i starts at unit max(0, i - span + 1): the units that
+    # qualify (or may) in each, compared with the step's count in one pass
+    lows = [*repeat(0, span - 1), *possible[:usable - span + 1]]
+    enough = list(map(step.periods.__le__, map(sub, possible[1:usable + 1], lows)))
+    if True not in enough:
+        return None
+    i = enough.index(True)
+    return _Run(max(0, i - span + 1) if comp.reference == "rolling" else 0, i)
 
 
 def _step(comp: EarningsMilestones, ctx: CustomerContext, counted: Counted,

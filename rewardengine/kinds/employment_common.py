@@ -584,10 +584,11 @@ def rules_text(wc: WorkCount) -> str:
             f"({wc.deadline.why})")
 
 
-def work_trace(wc: WorkCount, extra: Sequence[Step] = ()) -> Trace:
+def work_trace(wc: WorkCount, extra: Callable[[], Iterable[Step]] = tuple) -> Trace:
     """What the counting looked at: the rule, each spell (or all counted work) with the days
-    it counted, and the jobs that did not count and why."""
-    return Trace((rules_text(wc),), lambda: (*track_steps(wc), *wc.changes, *extra,
+    it counted, and the jobs that did not count and why; ``extra`` makes the kind's own
+    steps, only when the trace is read."""
+    return Trace((rules_text(wc),), lambda: (*track_steps(wc), *wc.changes, *extra(),
                                              *(Step("not counted", note) for note in wc.notes)))
 
 
@@ -666,12 +667,17 @@ def evidence_history(ctx: CustomerContext, ids: Iterable[str]) -> list[str]:
     return out
 
 
+def reached_evidence(rests: Sequence[Stretch], got: Reached) -> tuple[str, tuple[str, ...]]:
+    """(evidence level, event ids) of a reached threshold."""
+    # hours on average: the evidence of the hours averaged (see work.reach_average)
+    level = got.evidence if got.hours is not None else weakest(p.evidence for p in rests)
+    return level, tuple(sorted({i for p in rests for i in p.event_ids}))
+
+
 def reached_text(ctx: CustomerContext, work: QualifyingWork, rests: Sequence[Stretch],
                  got: Reached, what: str) -> tuple[str, str, tuple[str, ...]]:
     """(reason, evidence level, event ids) of a reached threshold."""
-    # hours on average: the evidence of the hours averaged (see work.reach_average)
-    level = got.evidence if got.hours is not None else weakest(p.evidence for p in rests)
-    ids = tuple(sorted({i for p in rests for i in p.event_ids}))
+    level, ids = reached_evidence(rests, got)
     if got.hours is not None:
         extent = (f"averaging {hours_text(7 * got.hours / got.days)} h/week "
                   f"({hours_text(got.hours)} h from {got.first_day})")

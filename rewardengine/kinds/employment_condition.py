@@ -44,13 +44,15 @@ Rules (docs/contract-language.md):
 from __future__ import annotations
 
 import functools
+import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from itertools import combinations
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -187,9 +189,10 @@ FULL = Fraction(1)
 NO_CREDIT = Fraction(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One calendar week or month of the reference period and the work in it."""
+class Unit(NamedTuple):
+    """One calendar week or month of the reference period and the work in it (a tuple: one
+    is made for every unit of every customer, and a frozen dataclass costs five times as
+    much to make)."""
 
     period: Period
     measure: Decimal  # hours in the week, or wage for the month (exact numerator / days)
@@ -217,18 +220,26 @@ def _worked(comp: EmploymentCondition, jobs: Sequence[Paid], as_of: date) -> lis
             for job in jobs if isinstance(job, Employment)]
 
 
-def _parts(comp: EmploymentCondition, period: Period, worked: Sequence[Worked]
-           ) -> tuple[list[Part], int]:
-    """The unit's parts and the denominator that turns them into hours or wages: a job's
-    hours a week (wage a month) times its days in the unit, over 7 (the month's days); an
-    earnings row's amount, over 1."""
+def _spans(comp: EmploymentCondition, worked: Sequence[Worked]) -> list[tuple[int, int, int]]:
+    """(index in ``worked``, first day, day after the last) as day numbers, of each job that
+    brings hours or wages (an earnings row covers its pay date alone), found once per
+    customer: a unit's parts are then found with integer comparisons."""
     if comp.wages == "earnings" and comp.unit == "months":
-        return [(e, amount) for e, _, amount in worked if e.date in period and amount > 0], 1
-    parts: list[Part] = []
-    for job, covered, per_unit in worked:
-        days = covered.overlap_days(period) if covered else 0
-        if days and per_unit > 0:
-            parts.append((job, per_unit * days))  # hours or wage, times days: exact
+        return [(i, e.date.toordinal(), e.date.toordinal() + 1)
+                for i, (e, _, amount) in enumerate(worked) if amount > 0]
+    return [(i, covered.start.toordinal(), covered.end.toordinal())
+            for i, (_, covered, per_unit) in enumerate(worked)
+            if covered is not None and covered.days and per_unit > 0]
+
+
+def _parts(comp: EmploymentCondition, period: Period, worked: Sequence[Worked],
+           days_in: Sequence[tuple[int, int]]) -> tuple[list[Part], int]:
+    """The unit's parts and the denominator that turns them into hours or wages: a job's
+    hours a week (wage a month) times its days in the unit (``days_in``: index in
+    ``worked``, days), over 7 (the month's days); an earnings row's amount, over 1."""
+    if comp.wages == "earnings" and comp.unit == "months":
+        return [(worked[i][0], worked[i][2]) for i, _ in days_in], 1
+    parts = [(worked[i][0], worked[i][2] * days) for i, days in days_in]  # exact
     return parts, DAYS_IN_WEEK if comp.unit == "weeks" else period.days
 
 
@@ -248,13 +259,13 @@ def _thresholds(comp: EmploymentCondition, period: Period) -> list[tuple[Decimal
     return out
 
 
-def _unit(comp: EmploymentCondition, period: Period, worked: Sequence[Worked]) -> Unit:
-    parts, denominator = _parts(comp, period, worked) if worked else ([], 1)
+def _unit(period: Period, parts: Sequence[Part], denominator: int,
+          thresholds: Sequence[tuple[Decimal, Fraction]], comp: EmploymentCondition) -> Unit:
     if not parts:
         return Unit(period, ZERO, False, NO_CREDIT, ())
     # sum(per_unit * days) >= threshold * denominator: no division, exact; the levels are
     # brought to the unit's scale once, not once per group of jobs
-    levels = [(t * denominator, c) for t, c in _thresholds(comp, period)]
+    levels = [(t * denominator, c) for t, c in thresholds]
     total = sum((v for _, v in parts), ZERO)
 
     def credit(group: Sequence[Part]) -> Fraction:
@@ -369,31 +380,93 @@ class _Count:
 
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
-    units = list(_whole_units(comp.unit, reference))
+    units = _whole_units(comp.unit, reference)
     paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
                             else ctx.timeline.employments)
     worked = _worked(comp, [j for j in paid if comp.weights.get(j.kind, ZERO) > 0], ctx.as_of)
-    count = NO_CREDIT
+    spans = _spans(comp, worked)
+    weeks = comp.unit == "weeks"
+    thresholds = _thresholds(comp, reference) if weeks else []  # weeks: not dated
+    # a unit's result depends only on the days each job worked in it (and, for months, on
+    # the month's length and thresholds): units alike are worked out once per customer
+    made: dict[object, Unit] = {}
+    count = _Sum()
     qualifying: list[Unit] = []
     looked_at: list[Unit] = []
-    for period in units:
-        if ctx.as_of < period.last_day:
-            break  # still running (or yet to come): not counted yet
-        unit = _unit(comp, period, worked)
+    first = min((s for _, s, _ in spans), default=0)
+    last = max((e for _, _, e in spans), default=0)
+    # the units that have ended by the evaluation date are counted, the others not yet
+    for k in range(bisect_right(units.last_days, ctx.as_of)):
+        period, (start, end) = units.periods[k], units.days[k]
+        if end <= first or last <= start:  # no work in it
+            looked_at.append(units.empty[k])
+            continue
+        days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
+                        for i, s, e in spans if s < end and start < e)
+        if not weeks:
+            thresholds = _thresholds(comp, period)
+        key = days_in if weeks else (days_in, period.days, tuple(thresholds))
+        alike = made.get(key)
+        if alike is None:
+            parts, denominator = _parts(comp, period, worked, days_in)
+            unit = made[key] = _unit(period, parts, denominator, thresholds, comp)
+        else:
+            unit = Unit(period, *alike[1:])
         looked_at.append(unit)
         if not unit.qualifies:
             continue
         qualifying.append(unit)
-        count += unit.weight
-        if count >= comp.required:
-            return _Count(reference, reference_text, units, qualifying, looked_at, count, unit)
-    return _Count(reference, reference_text, units, qualifying, looked_at, count, None)
+        count.add(unit.weight)
+        if count.at_least(comp.required):
+            return _Count(reference, reference_text, list(units.periods), qualifying,
+                          looked_at, count.value, unit)
+    return _Count(reference, reference_text, list(units.periods), qualifying, looked_at,
+                  count.value, None)
+
+
+class _Sum:
+    """A sum of exact fractions kept as integers over their least common denominator (the
+    kind weights and credits share a few small denominators): no Fraction per addition."""
+
+    __slots__ = ("denominator", "numerator")
+
+    def __init__(self) -> None:
+        self.numerator, self.denominator = 0, 1
+
+    def add(self, value: Fraction) -> None:
+        top, bottom = value.numerator, value.denominator
+        if bottom != self.denominator:
+            common = math.lcm(self.denominator, bottom)
+            self.numerator *= common // self.denominator
+            top *= common // bottom
+            self.denominator = common
+        self.numerator += top
+
+    def at_least(self, whole: int) -> bool:
+        return self.numerator >= whole * self.denominator
+
+    @property
+    def value(self) -> Fraction:
+        return Fraction(self.numerator, self.denominator)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The whole calendar weeks or months of a reference period, their last days (to find
+    those ended by a date by halving) and their days as day numbers."""
+
+    periods: tuple[Period, ...]
+    last_days: tuple[date, ...]
+    days: tuple[tuple[int, int], ...]
+    empty: tuple[Unit, ...]  # each unit without work (a Unit is frozen: shared)
 
 
 @functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
-def _whole_units(unit: str, reference: Period) -> tuple[Period, ...]:
-    """The whole calendar weeks or months of a reference period."""
-    return tuple(whole_weeks(reference) if unit == "weeks" else whole_months(reference))
+def _whole_units(unit: str, reference: Period) -> _Units:
+    periods = tuple(whole_weeks(reference) if unit == "weeks" else whole_months(reference))
+    return _Units(periods, tuple(p.last_day for p in periods),
+                  tuple((p.start.toordinal(), p.end.toordinal()) for p in periods),
+                  tuple(Unit(p, ZERO, False, NO_CREDIT, ()) for p in periods))
 
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]
@@ -518,7 +591,7 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
     if not counted.units:
         return line("not_earned", lost,
                     f"the {reference_text} holds no whole calendar {singular}")
-    remaining = sum(1 for u in counted.units if ctx.as_of < u.last_day)
+    remaining = len(counted.units) - len(counted.looked_at)
     if remaining == 0:
         return line("not_earned", lost,
                     f"only {so_far} by the end of the {reference_text}; its last whole "
@@ -539,11 +612,14 @@ def _lost_on(comp: EmploymentCondition, counted: _Count) -> date | None:
     n, required = len(counted.units), comp.required
     if out_of_reach(NO_CREDIT, n, best, required):
         return counted.reference.start
-    count = NO_CREDIT
+    # count + remaining * best < required, cross-multiplied, with the count kept in integers
+    top, bottom = best.numerator, best.denominator
+    count = _Sum()
     for i, unit in enumerate(counted.looked_at):
         if unit.qualifies:
-            count += unit.weight
-        if out_of_reach(count, n - i - 1, best, required):
+            count.add(unit.weight)
+        if (count.numerator * bottom + (n - i - 1) * top * count.denominator
+                < required * count.denominator * bottom):
             return unit.period.last_day
     return None
 

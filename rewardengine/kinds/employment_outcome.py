@@ -49,7 +49,7 @@ kind. Rules (documented in docs/contract-language.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -91,7 +91,7 @@ from ..values import (
     once,
     once_for,
 )
-from ..work import Reached, needed_days, reach
+from ..work import Reached, Stretch, needed_days, reach
 from .base import CustomerKind, Outcome
 from .employment_common import (
     ONE,
@@ -109,6 +109,7 @@ from .employment_common import (
     not_started_line,
     num,
     outcome_work_rules,
+    reached_evidence,
     reached_text,
     rules_text,
     since,
@@ -269,12 +270,13 @@ def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line
         return Outcome(_cumulative(ctx, comp, wc, top), work_trace(wc))
     lines, steps = _continuous(ctx, comp, counts)
     if len(counts) == 1:
-        return Outcome(lines, work_trace(counts[0].wc, steps))
+        return Outcome(lines, work_trace(counts[0].wc, lambda: (make() for make in steps)))
     merged = _merged(counts)
     return Outcome(lines, Trace(tuple(rules_text(c.wc) for c in counts),
                                 lambda: (*(s for c in counts
                                            for s in (*track_steps(c.wc), *c.wc.changes)),
-                                         *steps, *(Step("not counted", n) for n in merged.notes))))
+                                         *(make() for make in steps),
+                                         *(Step("not counted", n) for n in merged.notes))))
 
 
 @dataclass(frozen=True)
@@ -350,9 +352,13 @@ class _Hit:
     track: Track
     count: _Count
     price: Decimal | None
-    reason: str
+    words: Callable[[], str]  # the reason, made only for an outcome that makes a line
     level: str
     ids: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return self.words()
 
     @property
     def span(self) -> Period:
@@ -364,11 +370,12 @@ class _Hit:
 
 
 def _hits(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count]
-          ) -> tuple[list[_Hit], list[Step]]:
+          ) -> tuple[list[_Hit], list[Callable[[], Step]]]:
     """Every outcome reached, in the order reached (the better price first on one day), and
-    the trace steps of what was averaged or left to a higher band."""
+    what makes the trace steps of what was averaged or left to a higher band (made only
+    when the trace is read)."""
     hits: list[_Hit] = []
-    steps: list[Step] = []
+    steps: list[Callable[[], Step]] = []
     for count in counts:
         for track in count.wc.tracks:
             got = count.wc.reach(track.parts, partial(needed_days, comp.min_duration))
@@ -378,22 +385,33 @@ def _hits(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count
             band = count.band
             if band is not None and not _in_band(band, rests):
                 if not _band_above(comp, band):  # else the band above prices it
-                    steps.append(Step("above the band", f"{track.key}: the work reached "
-                                      f"{comp.min_duration} on {got.on} at or above the upper "
-                                      f"bound of {band.words()}, and no band prices it",
-                                      track.start, got.on + ONE_DAY))
+                    steps.append(partial(_above_band, comp, band, track, got))
                 continue
-            need = needed_days(comp.min_duration, got.first_day)
-            reason, level, ids = reached_text(ctx, comp.work, rests, got,
-                                              duration_text(comp.min_duration, need))
-            if count.wc.grade is not None:
-                reason += "; " + _grade_words(count)
+            level, ids = reached_evidence(rests, got)
             price = ctx.price(count.amount, level, on=got.on, kind=count.kind)
-            hits.append(_Hit(got, track, count, price, reason, level, ids))
+            hits.append(_Hit(got, track, count, price,
+                             partial(_reason, ctx, comp, count, rests, got), level, ids))
             if got.hours is not None:
-                steps.append(average_step(track, got))
+                steps.append(partial(average_step, track, got))
     hits.sort(key=lambda h: (h.got.on, -(h.price or ZERO), h.key))
     return hits, steps
+
+
+def _reason(ctx: CustomerContext, comp: EmploymentOutcome, count: _Count,
+            rests: Sequence[Stretch], got: Reached) -> str:
+    need = needed_days(comp.min_duration, got.first_day)
+    reason, _, _ = reached_text(ctx, comp.work, rests, got,
+                                duration_text(comp.min_duration, need))
+    if count.wc.grade is not None:
+        reason += "; " + _grade_words(count)
+    return reason
+
+
+def _above_band(comp: EmploymentOutcome, band: ExtentBand, track: Track, got: Reached
+                ) -> Step:
+    return Step("above the band", f"{track.key}: the work reached {comp.min_duration} on "
+                f"{got.on} at or above the upper bound of {band.words()}, and no band prices "
+                "it", track.start, got.on + ONE_DAY)
 
 
 def _in_band(band: ExtentBand, rests: Sequence[Any]) -> bool:
@@ -449,7 +467,7 @@ class _Paid:
 
 
 def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count]
-                ) -> tuple[list[Line], list[Step]]:
+                ) -> tuple[list[Line], list[Callable[[], Step]]]:
     hits, steps = _hits(ctx, comp, counts)
     cluster = _clusters(hits)
     priced = {cluster[h.key] for h in hits if h.price is not None}
