@@ -25,7 +25,8 @@ from rewardengine import api
 from rewardengine.cli import app
 from rewardengine.cli import evaluation as evaluation_cli
 from rewardengine.cli.report import print_evaluation
-from rewardengine.engine import evaluate
+from rewardengine.engine import CustomerResult, evaluate
+from rewardengine.evaluate.lines import Line
 from rewardengine.events.read import read_events
 from rewardengine.invoicing import run as billing
 from rewardengine.jsonout import canonical_json
@@ -33,7 +34,7 @@ from rewardengine.pipeline import load_contract
 from rewardengine.scale import partition, plan
 from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
-from rewardengine.scale.render import indented
+from rewardengine.scale.render import customer_element, customer_record, indented, jsonl_record
 from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
 
@@ -434,6 +435,42 @@ def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> 
     # written as \\u escapes), further indented
     expected = canonical_json(data)[:-1]
     assert indented(data, indent) == expected.replace("\n", "\n" + indent)
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
+    ["\u202e", "\x1b[31m", "\x85", "\"\\/", "é€"])
+_DAYS = st.dates(date(2019, 1, 1), date(2022, 12, 31))
+_AMOUNT = st.decimals(min_value=Decimal("-99999"), max_value=Decimal("99999"), places=2)
+
+
+@st.composite
+def _lines(draw: st.DrawFn) -> Line:
+    start = draw(st.none() | _DAYS)
+    cap = draw(st.none() | _TEXT)
+    return Line(
+        component=draw(_TEXT), kind=draw(_TEXT), clause=draw(_TEXT),
+        customer_id=draw(_TEXT), segment=draw(st.none() | _TEXT),
+        provider=draw(st.none() | _TEXT),
+        status=draw(st.sampled_from(["payable", "pending", "not_earned"])),
+        occurrence=draw(_TEXT), date=draw(st.none() | _DAYS),
+        quantity=draw(st.decimals(allow_nan=False, allow_infinity=False, places=3,
+                                  min_value=-1000, max_value=1000)),
+        unit_price=draw(_AMOUNT), amount=draw(_AMOUNT), reason=draw(_TEXT),
+        evidence=tuple(draw(st.lists(_TEXT, max_size=3))),
+        period_start=start, period_end=draw(st.none() | _DAYS) if start else None,
+        cap=cap, uncapped=draw(st.none() | _AMOUNT) if cap is not None else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.none() | _TEXT, st.none() | _TEXT, st.lists(_lines(), max_size=3))
+def test_a_customer_is_written_field_by_field_as_json_writes_its_dict(
+        customer: str, segment: str | None, provider: str | None, lines: list[Line]) -> None:
+    # the writers of each format write a customer's fields themselves: the same bytes as
+    # its dict through json, for any text (escapes, characters that act on a terminal)
+    result = CustomerResult(customer, segment, provider, lines, context=None)  # type: ignore[arg-type]
+    data = result.to_dict()
+    assert customer_record(result) == jsonl_record("customer", data)
+    assert customer_element(result) == "    " + indented(data, "    ")
 
 
 def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_component(

@@ -30,6 +30,8 @@ import os
 import pickle
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import IO, Any, BinaryIO
 
@@ -53,8 +55,90 @@ _SLOT = "\u0000slot\u0000"
 
 
 def customer_element(result: CustomerResult) -> str:
-    """A customer as an element of the document's ``customers`` list."""
-    return _INDENT + indented(result.to_dict(), _INDENT)
+    """A customer as an element of the document's ``customers`` list: the text of
+    ``indented(result.to_dict(), _INDENT)``, written field by field (tests hold the two
+    equal)."""
+    ind = _INDENT + "  "
+    totals = result.totals
+    if result.lines:
+        lines = "[\n" + ",\n".join([_line_indented(ln, ind + "  ") for ln in result.lines]) \
+            + f"\n{ind}]"
+    else:
+        lines = "[]"
+    payable = _money(totals.payable)
+    inner = ind + "  "
+    return json_escaped(
+        f'{_INDENT}{{\n{ind}"customer_id": {_text(result.customer_id)},\n{ind}"lines": {lines},'
+        f'\n{ind}"provider": {_text(result.provider)},\n{ind}"segment": '
+        f'{_text(result.segment)},\n{ind}"total": {payable},\n{ind}"totals": {{\n'
+        f'{inner}"not_earned": {_money(totals.not_earned)},\n{inner}"payable": {payable},\n'
+        f'{inner}"pending": {_money(totals.pending)}\n{ind}}}\n{_INDENT}}}')
+
+
+def customer_record(result: CustomerResult) -> str:
+    """A customer's JSON Lines record: the text of ``jsonl_record("customer",
+    result.to_dict())``, written field by field (tests hold the two equal)."""
+    totals = result.totals
+    payable = _money(totals.payable)
+    lines = ",".join([_line_compact(ln) for ln in result.lines])
+    return json_escaped(
+        f'{{"customer_id":{_text(result.customer_id)},"lines":[{lines}],"provider":'
+        f'{_text(result.provider)},"record":"customer","segment":{_text(result.segment)},'
+        f'"total":{payable},"totals":{{"not_earned":{_money(totals.not_earned)},'
+        f'"payable":{payable},"pending":{_money(totals.pending)}}}}}\n')
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def _money(value: Decimal) -> str:
+    return f'"{money_text(value)}"'
+
+
+def _date(value: date | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
+
+
+def _line_compact(ln: Line) -> str:
+    """``Line.to_dict`` as ``json.dumps(..., sort_keys=True, separators=(",", ":"))``."""
+    cap = "null" if ln.cap is None else \
+        f'{{"note":{encode_basestring(ln.cap)},"uncapped":{_money(ln.uncapped or _ZERO)}}}'
+    period = "null" if ln.period_start is None else \
+        f'{{"end":{_date(ln.period_end)},"start":"{ln.period_start.isoformat()}"}}'
+    evidence = ",".join([encode_basestring(e) for e in ln.evidence])
+    return (f'{{"amount":{_money(ln.amount)},"cap":{cap},"clause":{encode_basestring(ln.clause)},'
+            f'"component":{encode_basestring(ln.component)},"date":{_date(ln.date)},'
+            f'"evidence":[{evidence}],"kind":{encode_basestring(ln.kind)},"occurrence":'
+            f'{encode_basestring(ln.occurrence)},"period":{period},"provider":'
+            f'{_text(ln.provider)},"quantity":"{ln.quantity}","reason":'
+            f'{encode_basestring(ln.reason)},"status":"{ln.status}","unit_price":'
+            f'"{ln.unit_price}"}}')
+
+
+def _line_indented(ln: Line, indent: str) -> str:
+    """``Line.to_dict`` as ``indented`` writes it at ``indent`` (the line's own place)."""
+    ind = indent + "  "
+    inner = ind + "  "
+    cap = "null" if ln.cap is None else \
+        (f'{{\n{inner}"note": {encode_basestring(ln.cap)},\n{inner}"uncapped": '
+         f'{_money(ln.uncapped or _ZERO)}\n{ind}}}')
+    period = "null" if ln.period_start is None else \
+        (f'{{\n{inner}"end": {_date(ln.period_end)},\n{inner}"start": '
+         f'"{ln.period_start.isoformat()}"\n{ind}}}')
+    evidence = "[]" if not ln.evidence else "[\n" + ",\n".join(
+        [inner + encode_basestring(e) for e in ln.evidence]) + f"\n{ind}]"
+    return (f'{indent}{{\n{ind}"amount": {_money(ln.amount)},\n{ind}"cap": {cap},\n{ind}'
+            f'"clause": {encode_basestring(ln.clause)},\n{ind}"component": '
+            f'{encode_basestring(ln.component)},\n{ind}"date": {_date(ln.date)},\n{ind}'
+            f'"evidence": {evidence},\n{ind}"kind": {encode_basestring(ln.kind)},\n{ind}'
+            f'"occurrence": {encode_basestring(ln.occurrence)},\n{ind}"period": {period},'
+            f'\n{ind}"provider": {_text(ln.provider)},\n{ind}"quantity": "{ln.quantity}",'
+            f'\n{ind}"reason": {encode_basestring(ln.reason)},\n{ind}"status": '
+            f'"{ln.status}",\n{ind}"unit_price": "{ln.unit_price}"\n{indent}}}')
+
+
+_ZERO = Decimal(0)
 
 
 def indented(data: Any, indent: str = "") -> str:
@@ -152,7 +236,7 @@ class Renderers:
             if fmt == "json":
                 out.append(customer_element(result))
             elif fmt == "jsonl":
-                out.append(jsonl_record("customer", result.to_dict()))
+                out.append(customer_record(result))
             else:
                 out.append(csv_rows(result.lines, self.currency))
         return out
