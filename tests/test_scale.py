@@ -558,3 +558,23 @@ def test_under_the_ceiling_nothing_is_written_twice(tmp_path: Path) -> None:
     out = io.StringIO()
     done.write("json", out)
     assert out.getvalue() == canonical_json(_whole(contract, events).to_dict())
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_referral_that_decides_the_segment_counts_rows_recorded_after_as_of(
+        tmp_path: Path, late: bool) -> None:
+    # the segment check reads every referral row, whenever recorded; evaluation reads those
+    # known by as_of: a correction recorded later that no segment takes is E014 either way
+    recorded = "2021-08-01" if late else "2020-02-01"
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,recorded,provider,unemployed_since\n"
+                      "r1,c1,referral,2020-01-10,,acme,2019-06-01\n"
+                      "s1,c1,service_start,2020-01-15,,acme,\n"
+                      f"r1,c1,referral,2020-01-10,{recorded},acme,\n"
+                      "r2,c2,referral,2020-01-10,,acme,2018-06-01\n", encoding="utf-8")
+    contract = ROOT / "tests" / "data" / "minimal.yaml"
+    text, done = _streamed(contract, events, "jsonl")
+    whole = api.load_inputs(str(contract), [str(events)])
+    assert [(p.code, p.source.row) for p in done.problems] == [("E014", 4)]
+    assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
+    assert not done.ok and text == ""
