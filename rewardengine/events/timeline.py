@@ -9,6 +9,7 @@ was first recorded (a fixed-term job's end as agreed at its start, before any ex
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +30,8 @@ from .model import (
     Survey,
 )
 
-
-def _order(e: EventBase) -> tuple[date, str]:
-    return (e.date, e.event_id)
+# a timeline's order: by date, then event id (a C getter: a timeline sorts every event)
+_order = operator.attrgetter("date", "event_id")
 
 
 E = TypeVar("E", bound=EventBase)
