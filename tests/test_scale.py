@@ -518,7 +518,7 @@ def _spool_records(path: str | None) -> list[tuple[Any, ...]]:
     with open(path, "rb") as fh:
         while True:
             try:
-                out.append(pickle.load(fh))
+                out.extend(pickle.load(fh))  # the spool holds batches of customers
             except EOFError:
                 return out
 

@@ -183,6 +183,7 @@ class _Work:
         # (``run.render_shard``; most customers have nothing it could cut)
         self.lines_fh: BinaryIO | None = None
         self.spool_all = task.keep_lines
+        self.spool: list[tuple[Any, ...]] = []  # customers not yet written to lines_fh
         path = os.path.join(task.spool, f"lines-{task.index}.pkl")
         if task.gather is None and task.keep_lines:
             self.result.lines_file = path
@@ -195,7 +196,16 @@ class _Work:
     def close(self) -> None:
         self.renderers.close()
         if self.lines_fh is not None:
+            self._spool_out()
             self.lines_fh.close()
+
+    def _spool_out(self) -> None:
+        """The spooled customers so far written as one batch (``run._spooled`` reads
+        batches): one pickle of many customers shares their repeated texts and costs
+        less than one per customer."""
+        if self.lines_fh is not None and self.spool:
+            pickle.dump(self.spool, self.lines_fh, protocol=5)
+            self.spool = []
 
     def rows(self) -> Rows:
         shard = self.task.shard
@@ -319,7 +329,9 @@ class _Work:
         if self.ids is not None:
             self.ids.append(result.customer_id)
         if self.lines_fh is not None and (self.spool_all or (shown and _cuttable(result))):
-            pickle.dump(spooled(result, index, shown), self.lines_fh, protocol=5)
+            self.spool.append(spooled(result, index, shown))
+            if len(self.spool) >= _SPOOL_BATCH:
+                self._spool_out()
         if not shown:
             self.renderers.skip(index)
             return
@@ -349,6 +361,8 @@ def spooled_lines(values: list[tuple[Any, ...]]) -> list[Line]:
     """The lines of a spool record, as they were."""
     return [Line(*v) for v in values]
 
+
+_SPOOL_BATCH = 256  # customers in one pickle of a lines spool
 
 _LINE_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Line)))
 
