@@ -29,12 +29,13 @@ from rewardengine.engine import CustomerResult, evaluate
 from rewardengine.evaluate.lines import Line
 from rewardengine.events.read import read_events
 from rewardengine.invoicing import run as billing
-from rewardengine.jsonout import canonical_json
+from rewardengine.jsonout import canonical_json, indented
 from rewardengine.pipeline import load_contract
+from rewardengine.printable import json_escaped
 from rewardengine.scale import partition, plan
 from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
-from rewardengine.scale.render import customer_element, customer_record, indented, jsonl_record
+from rewardengine.scale.render import customer_element, customer_record, jsonl_record
 from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
 
@@ -431,10 +432,11 @@ def test_the_totals_of_a_run_without_outputs_take_the_ceiling_s_cuts(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20), st.sampled_from(["", "    "]))
 def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> None:
-    # the canonical writer's bytes (json's, with characters that would act on a terminal
-    # written as \\u escapes), further indented
-    expected = canonical_json(data)[:-1]
+    # json's bytes, with characters that would act on a terminal written as \\u escapes,
+    # further indented (the canonical writer is ``indented`` itself)
+    expected = json_escaped(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     assert indented(data, indent) == expected.replace("\n", "\n" + indent)
+    assert canonical_json(data) == expected + "\n"
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8) | st.sampled_from(

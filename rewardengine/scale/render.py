@@ -141,45 +141,6 @@ def _line_indented(ln: Line, indent: str) -> str:
 _ZERO = Decimal(0)
 
 
-def indented(data: Any, indent: str = "") -> str:
-    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)`` with every line
-    after the first further indented by ``indent``: the same text, its strings escaped by
-    ``json``'s own C function."""
-    out: list[str] = []
-    _put(data, indent, out)
-    return json_escaped("".join(out))
-
-
-def _put(value: Any, indent: str, out: list[str]) -> None:
-    if type(value) is str:
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif type(value) is dict and all(type(k) is str for k in value):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        out.append("{\n")
-        for n, key in enumerate(sorted(value)):
-            out.append((",\n" if n else "") + inner + encode_basestring(key) + ": ")
-            _put(value[key], inner, out)
-        out.append(f"\n{indent}}}")
-    elif type(value) is list:
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[\n")
-        for n, item in enumerate(value):
-            out.append(f",\n{inner}" if n else inner)
-            _put(item, inner, out)
-        out.append(f"\n{indent}]")
-    else:  # numbers, booleans and anything else: as json writes them
-        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-        out.append(text.replace("\n", "\n" + indent))
-
-
 def jsonl_record(record: str, data: dict[str, Any]) -> str:
     return json_escaped(json.dumps({"record": record, **data}, sort_keys=True,
                                    ensure_ascii=False, separators=(",", ":"))) + "\n"
