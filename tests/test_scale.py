@@ -4,6 +4,7 @@ cuts across shards; invoices and bill checks alike; the Dask run alike (when ins
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import multiprocessing
@@ -25,6 +26,7 @@ from rewardengine import api
 from rewardengine.cli import app
 from rewardengine.cli import evaluation as evaluation_cli
 from rewardengine.cli.report import print_evaluation
+from rewardengine.csvsafe import safe_cell
 from rewardengine.engine import CustomerResult, evaluate
 from rewardengine.evaluate.lines import Line
 from rewardengine.events.read import read_events
@@ -35,9 +37,10 @@ from rewardengine.printable import json_escaped
 from rewardengine.scale import partition, plan
 from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
-from rewardengine.scale.render import customer_element, customer_record, jsonl_record
+from rewardengine.scale.render import csv_rows, customer_element, customer_record, jsonl_record
 from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
+from rewardengine.values import money_text
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2021, 6, 30)
@@ -440,7 +443,7 @@ def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> 
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
-    ["\u202e", "\x1b[31m", "\x85", "\"\\/", "é€"])
+    ["\u202e", "\x1b[31m", "\x85", "\"\\/", "é€", "=1+1", " -x", "'@a", "\tx", "a,b\n"])
 _DAYS = st.dates(date(2019, 1, 1), date(2022, 12, 31))
 _AMOUNT = st.decimals(min_value=Decimal("-99999"), max_value=Decimal("99999"), places=2)
 
@@ -473,6 +476,19 @@ def test_a_customer_is_written_field_by_field_as_json_writes_its_dict(
     data = result.to_dict()
     assert customer_record(result) == jsonl_record("customer", data)
     assert customer_element(result) == "    " + indented(data, "    ")
+    # the CSV rows: every cell through safe_cell, as written cell by cell
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for ln in lines:
+        writer.writerow([safe_cell(v) for v in (
+            ln.customer_id, ln.segment, ln.provider, ln.component, ln.kind, ln.status,
+            ln.occurrence, ln.date and ln.date.isoformat(),
+            ln.period_start and ln.period_start.isoformat(),
+            ln.period_end and ln.period_end.isoformat(), ln.quantity,
+            money_text(ln.unit_price), money_text(ln.amount), "EUR",
+            money_text(ln.uncapped) if ln.uncapped is not None else None, ln.cap,
+            " ".join(ln.evidence), ln.clause, ln.reason)])
+    assert csv_rows(lines, "EUR") == out.getvalue()
 
 
 def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_component(

@@ -93,7 +93,18 @@ def _text(value: str | None) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f'"{money_text(value)}"'
+    """An amount as its JSON string; the texts of amounts seen before are remembered (a
+    contract's prices and totals repeat: formatting costs more than looking up). Equal
+    amounts have one text, so remembering by value is exact."""
+    text = _MONEY_TEXTS.get(value)
+    if text is None:
+        if len(_MONEY_TEXTS) >= 4096:
+            _MONEY_TEXTS.clear()
+        text = _MONEY_TEXTS[value] = f'"{money_text(value)}"'
+    return text
+
+
+_MONEY_TEXTS: dict[Decimal, str] = {}
 
 
 def _date(value: date | None) -> str:
@@ -149,16 +160,44 @@ def jsonl_record(record: str, data: dict[str, Any]) -> str:
 def csv_rows(lines: Iterable[Line], currency: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for ln in lines:
-        writer.writerow([safe_cell(v) for v in (
-            ln.customer_id or "", ln.segment or "", ln.provider or "", ln.component, ln.kind,
-            ln.status, ln.occurrence, ln.date.isoformat() if ln.date else "",
-            ln.period_start.isoformat() if ln.period_start else "",
-            ln.period_end.isoformat() if ln.period_end else "", str(ln.quantity),
-            money_text(ln.unit_price), money_text(ln.amount), currency,
-            money_text(ln.uncapped) if ln.uncapped is not None else "", ln.cap or "",
-            " ".join(ln.evidence), ln.clause, ln.reason)])
+    cell = _cell
+    # dates in ISO form never start like a formula: they need no ``safe_cell``
+    writer.writerows([[
+        safe_cell(ln.customer_id or ""), cell(ln.segment or ""), cell(ln.provider or ""),
+        cell(ln.component), cell(ln.kind), cell(ln.status), safe_cell(ln.occurrence),
+        ln.date.isoformat() if ln.date else "",
+        ln.period_start.isoformat() if ln.period_start else "",
+        ln.period_end.isoformat() if ln.period_end else "", cell(str(ln.quantity)),
+        _money_cell(ln.unit_price), _money_cell(ln.amount), cell(currency),
+        _money_cell(ln.uncapped) if ln.uncapped is not None else "", safe_cell(ln.cap or ""),
+        safe_cell(" ".join(ln.evidence)), cell(ln.clause), safe_cell(ln.reason)]
+        for ln in lines])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """``safe_cell`` of a text that repeats from line to line (a component, a price),
+    remembered."""
+    done = _CELLS.get(text)
+    if done is None:
+        if len(_CELLS) >= 4096:
+            _CELLS.clear()
+        done = _CELLS[text] = safe_cell(text)
+    return done
+
+
+def _money_cell(value: Decimal) -> str:
+    """``safe_cell(money_text(value))``, remembered by value as ``_money`` is."""
+    done = _MONEY_CELLS.get(value)
+    if done is None:
+        if len(_MONEY_CELLS) >= 4096:
+            _MONEY_CELLS.clear()
+        done = _MONEY_CELLS[value] = safe_cell(money_text(value))
+    return done
+
+
+_CELLS: dict[str, str] = {}
+_MONEY_CELLS: dict[Decimal, str] = {}
 
 
 def csv_header() -> str:
