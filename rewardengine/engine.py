@@ -9,6 +9,7 @@ or spread over processes.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,8 +40,10 @@ class CustomerResult:
     # how each component that applies found its lines (explain renders these)
     traces: dict[str, Trace] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @functools.cached_property
     def totals(self) -> Totals:
+        """Summed once: writing a customer, its shard's sums and its outputs all ask (the
+        lines are never changed after the result is made; ``with_lines`` makes another)."""
         return Totals.of(self.lines)
 
     def with_lines(self, lines: list[Line]) -> CustomerResult:
