@@ -1,10 +1,12 @@
 """Evaluation outputs written as customers stream by, the same bytes as written whole.
 
 - ``json``: the document ``canonical_json(evaluation.to_dict())``, byte for byte. Each
-  customer is written as its element of the ``customers`` list, indented as there (by
-  ``indented``: ``json.dumps`` with an indent runs in Python, not in C, and cost four times
-  as much); the head (``as_of``, ``contract``, ``contract_lines``) and the tail
-  (``problems``, ``totals``) are written once every customer is known.
+  customer is written as its element of the ``customers`` list, indented as there: its
+  fields and its lines' fields written one by one in the order json sorts them
+  (``customer_element``; a dict per line and json's sorting cost twice as much), strings
+  escaped by json's own C function and amounts formatted once per value; the head
+  (``as_of``, ``contract``, ``contract_lines``) and the tail (``problems``, ``totals``)
+  are written once every customer is known. Tests hold each writer to json's bytes.
 - ``jsonl``: one JSON object per line, keys sorted, no spaces: first
   ``{"record": "evaluation", "as_of", "contract"}``, then each contract line
   (``"record": "contract_line"``), each customer (``"record": "customer"``, the same keys as
