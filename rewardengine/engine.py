@@ -9,7 +9,6 @@ or spread over processes.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,11 +39,16 @@ class CustomerResult:
     # how each component that applies found its lines (explain renders these)
     traces: dict[str, Trace] = field(default_factory=dict, repr=False, compare=False)
 
-    @functools.cached_property
+    @property
     def totals(self) -> Totals:
         """Summed once: writing a customer, its shard's sums and its outputs all ask (the
-        lines are never changed after the result is made; ``with_lines`` makes another)."""
-        return Totals.of(self.lines)
+        lines are never changed after the result is made; ``with_lines`` makes another).
+        Kept in the instance's own dict: ``functools.cached_property`` takes a lock on every
+        read in this Python."""
+        found: Totals | None = self.__dict__.get("_totals")
+        if found is None:
+            found = self.__dict__["_totals"] = Totals.of(self.lines)
+        return found
 
     def with_lines(self, lines: list[Line]) -> CustomerResult:
         return CustomerResult(self.customer_id, self.segment, self.provider, lines,
