@@ -43,6 +43,8 @@ def meta(*, key: str | None = None, group: str | None = None, fmt: str | None = 
 
 def to_data(obj: Any) -> Any:
     """A dataclass (or a value inside one) as JSON data."""
+    if type(obj) in _PLAIN:  # most values: text, numbers, None
+        return obj
     if isinstance(obj, Problem):  # a problem is written in its own flat form
         return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -56,16 +58,42 @@ def to_data(obj: Any) -> Any:
     return obj
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _object(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if value is None and f.metadata.get("omit_none"):
-            continue
-        _put(out, f, _encode(value, f.metadata.get("fmt")))
-    for name in getattr(type(obj), "__derived__", ()):
+    fields, derived = _plan(type(obj))  # type: ignore[arg-type]  # a class is hashable
+    for name, key, group, fmt, omit_none in fields:
+        value = getattr(obj, name)
+        if value is None:
+            if omit_none:
+                continue
+            encoded = None
+        elif fmt is None:
+            encoded = to_data(value)
+        else:
+            encoded = _encode(value, fmt)
+        if group is None:
+            out[key] = encoded
+        else:
+            out.setdefault(group, {})[key] = encoded
+    for name in derived:
         out[name] = money_text(getattr(obj, name))
     return out
+
+
+_Field = tuple[str, str, str | None, str | None, bool]  # name, key, group, fmt, omit_none
+
+
+@cache
+def _plan(cls: type) -> tuple[tuple[_Field, ...], tuple[str, ...]]:
+    """How a dataclass is written, worked out once per class: its fields' names, keys,
+    groups, formats and whether None is left out; its derived properties."""
+    fields = tuple((f.name, f.metadata.get("key", f.name), f.metadata.get("group"),
+                    f.metadata.get("fmt"), bool(f.metadata.get("omit_none")))
+                   for f in dataclasses.fields(cls))
+    return fields, tuple(getattr(cls, "__derived__", ()))
 
 
 def _encode(value: Any, fmt: str | None) -> Any:
@@ -76,15 +104,6 @@ def _encode(value: Any, fmt: str | None) -> Any:
     if fmt == "last_day":
         return (value - ONE_DAY).isoformat()
     raise ValueError(f"unknown codec format {fmt}")
-
-
-def _put(out: dict[str, Any], f: dataclasses.Field[Any], value: Any) -> None:
-    key = f.metadata.get("key", f.name)
-    group = f.metadata.get("group")
-    if group is None:
-        out[key] = value
-    else:
-        out.setdefault(group, {})[key] = value
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -41,7 +41,14 @@ class CustomerResult:
 
     @property
     def totals(self) -> Totals:
-        return Totals.of(self.lines)
+        """Summed once: writing a customer, its shard's sums and its outputs all ask (the
+        lines are never changed after the result is made; ``with_lines`` makes another).
+        Kept in the instance's own dict: ``functools.cached_property`` takes a lock on every
+        read in this Python."""
+        found: Totals | None = self.__dict__.get("_totals")
+        if found is None:
+            found = self.__dict__["_totals"] = Totals.of(self.lines)
+        return found
 
     def with_lines(self, lines: list[Line]) -> CustomerResult:
         return CustomerResult(self.customer_id, self.segment, self.provider, lines,

@@ -195,9 +195,20 @@ def referral_segment_problem(loaded: LoadedContract, segments: frozenset[str],
                              customer_id: str, referrals: Iterable[EventBase]) -> Problem | None:
     """``E014`` for one customer's referral rows (``segments``: the contract's), if the
     referral that decides its segment is one no segment takes."""
-    # the referral that decides the segment: the first live one, corrections applied (a
-    # re-referral is passed over, a corrected row replaces the one it corrects)
-    first = timeline(customer_id, referrals, MAX_DATE).referral
+    return segment_problem(loaded, segments, first_referral(customer_id, referrals))
+
+
+def first_referral(customer_id: str, referrals: Iterable[EventBase]) -> Referral | None:
+    """The referral that decides a customer's segment: the first live one of all its rows
+    whenever recorded, corrections applied (a re-referral is passed over, a corrected row
+    replaces the one it corrects)."""
+    return timeline(customer_id, referrals, MAX_DATE).referral
+
+
+def segment_problem(loaded: LoadedContract, segments: frozenset[str], first: Referral | None
+                    ) -> Problem | None:
+    """``E014`` if ``first``, the referral that decides a customer's segment (the first
+    live one, corrections applied), is one no segment takes."""
     if first is not None:
         # a referral the contract cannot place in exactly one segment cannot be priced
         _, _, problem = assign_segment(loaded, first)

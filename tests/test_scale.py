@@ -4,6 +4,7 @@ cuts across shards; invoices and bill checks alike; the Dask run alike (when ins
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import multiprocessing
@@ -25,17 +26,21 @@ from rewardengine import api
 from rewardengine.cli import app
 from rewardengine.cli import evaluation as evaluation_cli
 from rewardengine.cli.report import print_evaluation
-from rewardengine.engine import evaluate
+from rewardengine.csvsafe import safe_cell
+from rewardengine.engine import CustomerResult, evaluate
+from rewardengine.evaluate.lines import Line
 from rewardengine.events.read import read_events
 from rewardengine.invoicing import run as billing
-from rewardengine.jsonout import canonical_json
+from rewardengine.jsonout import canonical_json, indented
 from rewardengine.pipeline import load_contract
+from rewardengine.printable import json_escaped
 from rewardengine.scale import partition, plan
 from rewardengine.scale import shard as shard_module
 from rewardengine.scale.plan import plan_shards
-from rewardengine.scale.render import indented
+from rewardengine.scale.render import csv_rows, customer_element, customer_record, jsonl_record
 from rewardengine.scale.run import evaluate_streamed
 from rewardengine.tabular import PLAIN
+from rewardengine.values import money_text
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2021, 6, 30)
@@ -430,10 +435,60 @@ def test_the_totals_of_a_run_without_outputs_take_the_ceiling_s_cuts(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20), st.sampled_from(["", "    "]))
 def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> None:
-    # the canonical writer's bytes (json's, with characters that would act on a terminal
-    # written as \\u escapes), further indented
-    expected = canonical_json(data)[:-1]
+    # json's bytes, with characters that would act on a terminal written as \\u escapes,
+    # further indented (the canonical writer is ``indented`` itself)
+    expected = json_escaped(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     assert indented(data, indent) == expected.replace("\n", "\n" + indent)
+    assert canonical_json(data) == expected + "\n"
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
+    ["\u202e", "\x1b[31m", "\x85", "\"\\/", "é€", "=1+1", " -x", "'@a", "\tx", "a,b\n"])
+_DAYS = st.dates(date(2019, 1, 1), date(2022, 12, 31))
+_AMOUNT = st.decimals(min_value=Decimal("-99999"), max_value=Decimal("99999"), places=2)
+
+
+@st.composite
+def _lines(draw: st.DrawFn) -> Line:
+    start = draw(st.none() | _DAYS)
+    cap = draw(st.none() | _TEXT)
+    return Line(
+        component=draw(_TEXT), kind=draw(_TEXT), clause=draw(_TEXT),
+        customer_id=draw(_TEXT), segment=draw(st.none() | _TEXT),
+        provider=draw(st.none() | _TEXT),
+        status=draw(st.sampled_from(["payable", "pending", "not_earned"])),
+        occurrence=draw(_TEXT), date=draw(st.none() | _DAYS),
+        quantity=draw(st.decimals(allow_nan=False, allow_infinity=False, places=3,
+                                  min_value=-1000, max_value=1000)),
+        unit_price=draw(_AMOUNT), amount=draw(_AMOUNT), reason=draw(_TEXT),
+        evidence=tuple(draw(st.lists(_TEXT, max_size=3))),
+        period_start=start, period_end=draw(st.none() | _DAYS) if start else None,
+        cap=cap, uncapped=draw(st.none() | _AMOUNT) if cap is not None else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.none() | _TEXT, st.none() | _TEXT, st.lists(_lines(), max_size=3))
+def test_a_customer_is_written_field_by_field_as_json_writes_its_dict(
+        customer: str, segment: str | None, provider: str | None, lines: list[Line]) -> None:
+    # the writers of each format write a customer's fields themselves: the same bytes as
+    # its dict through json, for any text (escapes, characters that act on a terminal)
+    result = CustomerResult(customer, segment, provider, lines, context=None)  # type: ignore[arg-type]
+    data = result.to_dict()
+    assert customer_record(result) == jsonl_record("customer", data)
+    assert customer_element(result) == "    " + indented(data, "    ")
+    # the CSV rows: every cell through safe_cell, as written cell by cell
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for ln in lines:
+        writer.writerow([safe_cell(v) for v in (
+            ln.customer_id, ln.segment, ln.provider, ln.component, ln.kind, ln.status,
+            ln.occurrence, ln.date and ln.date.isoformat(),
+            ln.period_start and ln.period_start.isoformat(),
+            ln.period_end and ln.period_end.isoformat(), ln.quantity,
+            money_text(ln.unit_price), money_text(ln.amount), "EUR",
+            money_text(ln.uncapped) if ln.uncapped is not None else None, ln.cap,
+            " ".join(ln.evidence), ln.clause, ln.reason)])
+    assert csv_rows(lines, "EUR") == out.getvalue()
 
 
 def test_a_table_of_many_customers_shows_totals_by_segment_provider_and_component(
@@ -481,7 +536,7 @@ def _spool_records(path: str | None) -> list[tuple[Any, ...]]:
     with open(path, "rb") as fh:
         while True:
             try:
-                out.append(pickle.load(fh))
+                out.extend(pickle.load(fh))  # the spool holds batches of customers
             except EOFError:
                 return out
 
@@ -521,3 +576,23 @@ def test_under_the_ceiling_nothing_is_written_twice(tmp_path: Path) -> None:
     out = io.StringIO()
     done.write("json", out)
     assert out.getvalue() == canonical_json(_whole(contract, events).to_dict())
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_referral_that_decides_the_segment_counts_rows_recorded_after_as_of(
+        tmp_path: Path, late: bool) -> None:
+    # the segment check reads every referral row, whenever recorded; evaluation reads those
+    # known by as_of: a correction recorded later that no segment takes is E014 either way
+    recorded = "2021-08-01" if late else "2020-02-01"
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,recorded,provider,unemployed_since\n"
+                      "r1,c1,referral,2020-01-10,,acme,2019-06-01\n"
+                      "s1,c1,service_start,2020-01-15,,acme,\n"
+                      f"r1,c1,referral,2020-01-10,{recorded},acme,\n"
+                      "r2,c2,referral,2020-01-10,,acme,2018-06-01\n", encoding="utf-8")
+    contract = ROOT / "tests" / "data" / "minimal.yaml"
+    text, done = _streamed(contract, events, "jsonl")
+    whole = api.load_inputs(str(contract), [str(events)])
+    assert [(p.code, p.source.row) for p in done.problems] == [("E014", 4)]
+    assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
+    assert not done.ok and text == ""

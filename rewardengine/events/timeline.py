@@ -9,6 +9,7 @@ was first recorded (a fixed-term job's end as agreed at its start, before any ex
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +30,8 @@ from .model import (
     Survey,
 )
 
-
-def _order(e: EventBase) -> tuple[date, str]:
-    return (e.date, e.event_id)
+# a timeline's order: by date, then event id (a C getter: a timeline sorts every event)
+_order = operator.attrgetter("date", "event_id")
 
 
 E = TypeVar("E", bound=EventBase)
@@ -108,27 +108,30 @@ def _list_of(cls: type[EventBase]) -> str | None:
 def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:
     """Build one customer's timeline from all rows of that customer (any order)."""
     latest: dict[str, tuple[date, EventBase]] = {}  # by event id: (recorded on, the row)
-    first: dict[str, tuple[date, EventBase]] = {}
+    first: dict[str, tuple[date, EventBase]] = {}  # only ids with more than one version
     superseded: list[EventBase] = []
     for row in rows:
-        known = row.known_on
+        known = row.recorded or row.date  # ``known_on``, without a property call per row
         if known > as_of or row.customer_id != customer_id:
             continue
         event_id = row.event_id
-        earliest = first.get(event_id)
-        if earliest is None or known < earliest[0]:
-            first[event_id] = (known, row)
         prev = latest.get(event_id)
-        if prev is None:
+        if prev is None:  # most ids have one version: it is both the first and the latest
             latest[event_id] = (known, row)
-        elif known > prev[0]:
+            continue
+        earliest = first.get(event_id, prev)
+        if known < earliest[0]:
+            earliest = (known, row)
+        first[event_id] = earliest
+        if known > prev[0]:
             superseded.append(prev[1])
             latest[event_id] = (known, row)
         else:
             superseded.append(row)
     live = sorted((e for _, e in latest.values() if not e.void), key=_order)
     voided = sorted((e for _, e in latest.values() if e.void), key=_order)
-    firsts = tuple(first[e.event_id][1] for e in live if first[e.event_id][1] is not e)
+    firsts = tuple(first[e.event_id][1] for e in live
+                   if e.event_id in first and first[e.event_id][1] is not e) if first else ()
     return Timeline(customer_id, as_of, tuple(live), tuple(sorted(superseded, key=_order)),
                     tuple(voided), firsts)
 

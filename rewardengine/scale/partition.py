@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, BinaryIO
 
+from pydantic import BaseModel
+
 from ..errors import Problem
 from ..events.model import EVENT_MODELS, EventBase
 from ..privacy import PersonalIdWatch
@@ -45,8 +47,14 @@ assert all(names[_CUSTOMER] == "customer_id" and names[_ROW] == "row"
            for names in _NAMES.values())
 _GET = {t: itemgetter(*names) for t, names in _NAMES.items()}
 _MASKS: dict[tuple[str, frozenset[str]], int] = {}
-_SETS: dict[tuple[int, int], frozenset[str]] = {}
-_SET = object.__setattr__
+_SETS: dict[tuple[int, int], set[str]] = {}
+_BY_SET: dict[int, tuple[set[str], str, int]] = {}  # id of a fields set -> it, type, mask
+# an instance's parts, set through the slots pydantic declares (as ``model_construct`` does)
+_NEW = object.__new__
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 # (file's place among the inputs, type number, the fields' values, the fields given)
 Record = tuple[int, int, tuple[Any, ...], int]
@@ -70,11 +78,19 @@ def bucket_count(paths: list[str], jobs: int) -> int:
 def encode(file_index: int, event: EventBase) -> Record:
     kind = event.type  # type: ignore[attr-defined]
     given = event.__pydantic_fields_set__
-    key = (kind, frozenset(given))
-    mask = _MASKS.get(key)
-    if mask is None:
-        mask = sum(1 << i for i, name in enumerate(_NAMES[kind]) if name in given)
-        _MASKS[key] = mask
+    # the readers share one set among events that set the same fields: its mask is looked
+    # up by the set itself (held here, so its id cannot pass to another set)
+    known = _BY_SET.get(id(given))
+    if known is not None and known[0] is given and known[1] == kind:
+        mask = known[2]
+    else:
+        key = (kind, frozenset(given))
+        if key not in _MASKS:
+            _MASKS[key] = sum(1 << i for i, name in enumerate(_NAMES[kind]) if name in given)
+        mask = _MASKS[key]
+        if len(_BY_SET) >= 4096:
+            _BY_SET.clear()
+        _BY_SET[id(given)] = (given, kind, mask)
     return (file_index, _NUMBERS[kind], _GET[kind](event.__dict__), mask)
 
 
@@ -90,14 +106,16 @@ def decode(record: Record) -> EventBase:
     names = _NAMES[kind]
     given = _SETS.get((number, mask))
     if given is None:
-        given = frozenset(n for i, n in enumerate(names) if mask >> i & 1)
+        given = {n for i, n in enumerate(names) if mask >> i & 1}
         _SETS[(number, mask)] = given
     model = EVENT_MODELS[kind]
-    event = model.__new__(model)
-    _SET(event, "__dict__", dict(zip(names, values, strict=True)))
-    _SET(event, "__pydantic_fields_set__", set(given))
-    _SET(event, "__pydantic_extra__", None)
-    _SET(event, "__pydantic_private__", None)
+    event = _NEW(model)
+    _SET_DICT(event, dict(zip(names, values, strict=True)))
+    # one set for the events that set the same fields, as the readers share it (the models
+    # are frozen, and pydantic copies the set before changing it)
+    _SET_FIELDS_SET(event, given)
+    _SET_EXTRA(event, None)
+    _SET_PRIVATE(event, None)
     return event
 
 

@@ -1,10 +1,12 @@
 """Evaluation outputs written as customers stream by, the same bytes as written whole.
 
 - ``json``: the document ``canonical_json(evaluation.to_dict())``, byte for byte. Each
-  customer is written as its element of the ``customers`` list, indented as there (by
-  ``indented``: ``json.dumps`` with an indent runs in Python, not in C, and cost four times
-  as much); the head (``as_of``, ``contract``, ``contract_lines``) and the tail
-  (``problems``, ``totals``) are written once every customer is known.
+  customer is written as its element of the ``customers`` list, indented as there: its
+  fields and its lines' fields written one by one in the order json sorts them
+  (``customer_element``; a dict per line and json's sorting cost twice as much), strings
+  escaped by json's own C function and amounts formatted once per value; the head
+  (``as_of``, ``contract``, ``contract_lines``) and the tail (``problems``, ``totals``)
+  are written once every customer is known. Tests hold each writer to json's bytes.
 - ``jsonl``: one JSON object per line, keys sorted, no spaces: first
   ``{"record": "evaluation", "as_of", "contract"}``, then each contract line
   (``"record": "contract_line"``), each customer (``"record": "customer"``, the same keys as
@@ -30,6 +32,8 @@ import os
 import pickle
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import IO, Any, BinaryIO
 
@@ -53,47 +57,101 @@ _SLOT = "\u0000slot\u0000"
 
 
 def customer_element(result: CustomerResult) -> str:
-    """A customer as an element of the document's ``customers`` list."""
-    return _INDENT + indented(result.to_dict(), _INDENT)
+    """A customer as an element of the document's ``customers`` list: the text of
+    ``indented(result.to_dict(), _INDENT)``, written field by field (tests hold the two
+    equal)."""
+    ind = _INDENT + "  "
+    totals = result.totals
+    if result.lines:
+        lines = "[\n" + ",\n".join([_line_indented(ln, ind + "  ") for ln in result.lines]) \
+            + f"\n{ind}]"
+    else:
+        lines = "[]"
+    payable = _money(totals.payable)
+    inner = ind + "  "
+    return json_escaped(
+        f'{_INDENT}{{\n{ind}"customer_id": {_text(result.customer_id)},\n{ind}"lines": {lines},'
+        f'\n{ind}"provider": {_text(result.provider)},\n{ind}"segment": '
+        f'{_text(result.segment)},\n{ind}"total": {payable},\n{ind}"totals": {{\n'
+        f'{inner}"not_earned": {_money(totals.not_earned)},\n{inner}"payable": {payable},\n'
+        f'{inner}"pending": {_money(totals.pending)}\n{ind}}}\n{_INDENT}}}')
 
 
-def indented(data: Any, indent: str = "") -> str:
-    """``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)`` with every line
-    after the first further indented by ``indent``: the same text, its strings escaped by
-    ``json``'s own C function."""
-    out: list[str] = []
-    _put(data, indent, out)
-    return json_escaped("".join(out))
+def customer_record(result: CustomerResult) -> str:
+    """A customer's JSON Lines record: the text of ``jsonl_record("customer",
+    result.to_dict())``, written field by field (tests hold the two equal)."""
+    totals = result.totals
+    payable = _money(totals.payable)
+    lines = ",".join([_line_compact(ln) for ln in result.lines])
+    return json_escaped(
+        f'{{"customer_id":{_text(result.customer_id)},"lines":[{lines}],"provider":'
+        f'{_text(result.provider)},"record":"customer","segment":{_text(result.segment)},'
+        f'"total":{payable},"totals":{{"not_earned":{_money(totals.not_earned)},'
+        f'"payable":{payable},"pending":{_money(totals.pending)}}}}}\n')
 
 
-def _put(value: Any, indent: str, out: list[str]) -> None:
-    if type(value) is str:
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif type(value) is dict and all(type(k) is str for k in value):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        out.append("{\n")
-        for n, key in enumerate(sorted(value)):
-            out.append((",\n" if n else "") + inner + encode_basestring(key) + ": ")
-            _put(value[key], inner, out)
-        out.append(f"\n{indent}}}")
-    elif type(value) is list:
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[\n")
-        for n, item in enumerate(value):
-            out.append(f",\n{inner}" if n else inner)
-            _put(item, inner, out)
-        out.append(f"\n{indent}]")
-    else:  # numbers, booleans and anything else: as json writes them
-        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-        out.append(text.replace("\n", "\n" + indent))
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def _money(value: Decimal) -> str:
+    """An amount as its JSON string; the texts of amounts seen before are remembered (a
+    contract's prices and totals repeat: formatting costs more than looking up). Equal
+    amounts have one text, so remembering by value is exact."""
+    text = _MONEY_TEXTS.get(value)
+    if text is None:
+        if len(_MONEY_TEXTS) >= 4096:
+            _MONEY_TEXTS.clear()
+        text = _MONEY_TEXTS[value] = f'"{money_text(value)}"'
+    return text
+
+
+_MONEY_TEXTS: dict[Decimal, str] = {}
+
+
+def _date(value: date | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
+
+
+def _line_compact(ln: Line) -> str:
+    """``Line.to_dict`` as ``json.dumps(..., sort_keys=True, separators=(",", ":"))``."""
+    cap = "null" if ln.cap is None else \
+        f'{{"note":{encode_basestring(ln.cap)},"uncapped":{_money(ln.uncapped or _ZERO)}}}'
+    period = "null" if ln.period_start is None else \
+        f'{{"end":{_date(ln.period_end)},"start":"{ln.period_start.isoformat()}"}}'
+    evidence = ",".join([encode_basestring(e) for e in ln.evidence])
+    return (f'{{"amount":{_money(ln.amount)},"cap":{cap},"clause":{encode_basestring(ln.clause)},'
+            f'"component":{encode_basestring(ln.component)},"date":{_date(ln.date)},'
+            f'"evidence":[{evidence}],"kind":{encode_basestring(ln.kind)},"occurrence":'
+            f'{encode_basestring(ln.occurrence)},"period":{period},"provider":'
+            f'{_text(ln.provider)},"quantity":"{ln.quantity}","reason":'
+            f'{encode_basestring(ln.reason)},"status":"{ln.status}","unit_price":'
+            f'"{ln.unit_price}"}}')
+
+
+def _line_indented(ln: Line, indent: str) -> str:
+    """``Line.to_dict`` as ``indented`` writes it at ``indent`` (the line's own place)."""
+    ind = indent + "  "
+    inner = ind + "  "
+    cap = "null" if ln.cap is None else \
+        (f'{{\n{inner}"note": {encode_basestring(ln.cap)},\n{inner}"uncapped": '
+         f'{_money(ln.uncapped or _ZERO)}\n{ind}}}')
+    period = "null" if ln.period_start is None else \
+        (f'{{\n{inner}"end": {_date(ln.period_end)},\n{inner}"start": '
+         f'"{ln.period_start.isoformat()}"\n{ind}}}')
+    evidence = "[]" if not ln.evidence else "[\n" + ",\n".join(
+        [inner + encode_basestring(e) for e in ln.evidence]) + f"\n{ind}]"
+    return (f'{indent}{{\n{ind}"amount": {_money(ln.amount)},\n{ind}"cap": {cap},\n{ind}'
+            f'"clause": {encode_basestring(ln.clause)},\n{ind}"component": '
+            f'{encode_basestring(ln.component)},\n{ind}"date": {_date(ln.date)},\n{ind}'
+            f'"evidence": {evidence},\n{ind}"kind": {encode_basestring(ln.kind)},\n{ind}'
+            f'"occurrence": {encode_basestring(ln.occurrence)},\n{ind}"period": {period},'
+            f'\n{ind}"provider": {_text(ln.provider)},\n{ind}"quantity": "{ln.quantity}",'
+            f'\n{ind}"reason": {encode_basestring(ln.reason)},\n{ind}"status": '
+            f'"{ln.status}",\n{ind}"unit_price": "{ln.unit_price}"\n{indent}}}')
+
+
+_ZERO = Decimal(0)
 
 
 def jsonl_record(record: str, data: dict[str, Any]) -> str:
@@ -104,16 +162,44 @@ def jsonl_record(record: str, data: dict[str, Any]) -> str:
 def csv_rows(lines: Iterable[Line], currency: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for ln in lines:
-        writer.writerow([safe_cell(v) for v in (
-            ln.customer_id or "", ln.segment or "", ln.provider or "", ln.component, ln.kind,
-            ln.status, ln.occurrence, ln.date.isoformat() if ln.date else "",
-            ln.period_start.isoformat() if ln.period_start else "",
-            ln.period_end.isoformat() if ln.period_end else "", str(ln.quantity),
-            money_text(ln.unit_price), money_text(ln.amount), currency,
-            money_text(ln.uncapped) if ln.uncapped is not None else "", ln.cap or "",
-            " ".join(ln.evidence), ln.clause, ln.reason)])
+    cell = _cell
+    # dates in ISO form never start like a formula: they need no ``safe_cell``
+    writer.writerows([[
+        safe_cell(ln.customer_id or ""), cell(ln.segment or ""), cell(ln.provider or ""),
+        cell(ln.component), cell(ln.kind), cell(ln.status), safe_cell(ln.occurrence),
+        ln.date.isoformat() if ln.date else "",
+        ln.period_start.isoformat() if ln.period_start else "",
+        ln.period_end.isoformat() if ln.period_end else "", cell(str(ln.quantity)),
+        _money_cell(ln.unit_price), _money_cell(ln.amount), cell(currency),
+        _money_cell(ln.uncapped) if ln.uncapped is not None else "", safe_cell(ln.cap or ""),
+        safe_cell(" ".join(ln.evidence)), cell(ln.clause), safe_cell(ln.reason)]
+        for ln in lines])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """``safe_cell`` of a text that repeats from line to line (a component, a price),
+    remembered."""
+    done = _CELLS.get(text)
+    if done is None:
+        if len(_CELLS) >= 4096:
+            _CELLS.clear()
+        done = _CELLS[text] = safe_cell(text)
+    return done
+
+
+def _money_cell(value: Decimal) -> str:
+    """``safe_cell(money_text(value))``, remembered by value as ``_money`` is."""
+    done = _MONEY_CELLS.get(value)
+    if done is None:
+        if len(_MONEY_CELLS) >= 4096:
+            _MONEY_CELLS.clear()
+        done = _MONEY_CELLS[value] = safe_cell(money_text(value))
+    return done
+
+
+_CELLS: dict[str, str] = {}
+_MONEY_CELLS: dict[Decimal, str] = {}
 
 
 def csv_header() -> str:
@@ -152,7 +238,7 @@ class Renderers:
             if fmt == "json":
                 out.append(customer_element(result))
             elif fmt == "jsonl":
-                out.append(jsonl_record("customer", result.to_dict()))
+                out.append(customer_record(result))
             else:
                 out.append(csv_rows(result.lines, self.currency))
         return out

@@ -193,14 +193,16 @@ class _Record(tuple[Any, ...]):
 
 
 def _spooled(path: str, shard: int) -> Iterator[_Record]:
-    """A shard's lines spool: (customer id, shard, place in the shard, the record)."""
+    """A shard's lines spool: (customer id, shard, place in the shard, the record); the
+    spool holds batches of records (``shard._Work._spool_out``)."""
     with open(path, "rb") as fh:
         while True:
             try:
-                record = pickle.load(fh)
+                batch = pickle.load(fh)
             except EOFError:
                 return
-            yield _Record((record[0], shard, record[1], record))
+            for record in batch:
+                yield _Record((record[0], shard, record[1], record))
 
 
 def _slim(loaded: LoadedContract, as_of: date, cid: str, segment: str | None,

@@ -41,7 +41,7 @@ from ..errors import Problem, Severity, Source
 from ..evaluate.lines import Line
 from ..events.model import EventBase, Referral
 from ..events.timeline import timeline
-from ..pipeline import NamedValues, load_contract_bytes, referral_segment_problem
+from ..pipeline import NamedValues, first_referral, load_contract_bytes, segment_problem
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect, quoted
 from .ceiling import day_of, rank_of
@@ -165,6 +165,8 @@ class _Work:
         self.named = NamedValues.of(Draft.of(loaded))
         self.segments = frozenset(loaded.contract.segment_ids())
         self.result = ShardResult(task.index)
+        self.errors = False  # an error among result.problems[:looked_at]
+        self.looked_at = 0
         self.hashes = array("Q")
         self.watch = PersonalIdWatch()
         self.sums = [Decimal("0.00")] * 3
@@ -181,6 +183,7 @@ class _Work:
         # (``run.render_shard``; most customers have nothing it could cut)
         self.lines_fh: BinaryIO | None = None
         self.spool_all = task.keep_lines
+        self.spool: list[tuple[Any, ...]] = []  # customers not yet written to lines_fh
         path = os.path.join(task.spool, f"lines-{task.index}.pkl")
         if task.gather is None and task.keep_lines:
             self.result.lines_file = path
@@ -193,7 +196,16 @@ class _Work:
     def close(self) -> None:
         self.renderers.close()
         if self.lines_fh is not None:
+            self._spool_out()
             self.lines_fh.close()
+
+    def _spool_out(self) -> None:
+        """The spooled customers so far written as one batch (``run._spooled`` reads
+        batches): one pickle of many customers shares their repeated texts and costs
+        less than one per customer."""
+        if self.lines_fh is not None and self.spool:
+            pickle.dump(self.spool, self.lines_fh, protocol=5)
+            self.spool = []
 
     def rows(self) -> Rows:
         shard = self.task.shard
@@ -274,28 +286,40 @@ class _Work:
                  positions: list[Position] | None) -> None:
         kept, problems = _checked(rows, positions, self.task.fates)
         problems.extend(self.named.check(kept))
+        self.result.problems.extend(problems)
+        wanted = self.task.wanted
+        # nothing is computed from input with errors: only the checks go on
+        evaluating = not self.task.check_only and not self._has_errors() and (
+            self.evaluate_all or wanted is None or customer_id in wanted)
+        as_of = self.task.as_of
+        tl = timeline(customer_id, kept, as_of) if evaluating else None
         referrals = [e for e in kept if isinstance(e, Referral)]
         if referrals:
-            found = referral_segment_problem(self.loaded, self.segments, customer_id,
-                                             referrals)
+            # the referral that decides the segment, over every referral row: the
+            # evaluation's timeline has it when no referral row was recorded after as_of
+            first = tl.referral if tl is not None and all(
+                r.known_on <= as_of for r in referrals) else first_referral(customer_id,
+                                                                           referrals)
+            found = segment_problem(self.loaded, self.segments, first)
             if found is not None:
-                problems.append(found)
-        self.result.problems.extend(problems)
-        seen: set[str] = set()
-        for e in kept:
-            if e.event_id not in seen:
-                seen.add(e.event_id)
-                self.hashes.append(id_hash(e.event_id))
-        if self.task.check_only or self.result.has_errors:
-            return  # nothing is computed from input with errors: only the checks go on
-        wanted = self.task.wanted
-        if not self.evaluate_all and wanted is not None and customer_id not in wanted:
-            return
-        tl = timeline(customer_id, kept, self.task.as_of)
-        if not tl.events:
+                self.result.problems.append(found)
+        hashes = self.hashes
+        for event_id in dict.fromkeys([e.event_id for e in kept]):
+            hashes.append(id_hash(event_id))
+        if tl is None or not tl.events or self._has_errors():
             return
         result = evaluate_customer(self.loaded, tl)
         self.evaluated(result, wanted is None or customer_id in wanted)
+
+    def _has_errors(self) -> bool:
+        """Whether the shard has found an error (problems are only ever added: each is
+        looked at once)."""
+        problems = self.result.problems
+        if not self.errors:
+            self.errors = any(p.severity is Severity.ERROR
+                              for p in problems[self.looked_at:])
+            self.looked_at = len(problems)
+        return self.errors
 
     def evaluated(self, result: CustomerResult, shown: bool) -> None:
         index = self.result.customers
@@ -305,7 +329,9 @@ class _Work:
         if self.ids is not None:
             self.ids.append(result.customer_id)
         if self.lines_fh is not None and (self.spool_all or (shown and _cuttable(result))):
-            pickle.dump(spooled(result, index, shown), self.lines_fh, protocol=5)
+            self.spool.append(spooled(result, index, shown))
+            if len(self.spool) >= _SPOOL_BATCH:
+                self._spool_out()
         if not shown:
             self.renderers.skip(index)
             return
@@ -335,6 +361,8 @@ def spooled_lines(values: list[tuple[Any, ...]]) -> list[Line]:
     """The lines of a spool record, as they were."""
     return [Line(*v) for v in values]
 
+
+_SPOOL_BATCH = 256  # customers in one pickle of a lines spool
 
 _LINE_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Line)))
 
