@@ -35,7 +35,7 @@ MAGIC: Final = b"PAR1"
 SOURCE_ROW: Final = "source_row"
 BATCH_ROWS: Final = 65_536  # rows converted at a time: memory stays bounded
 ROW_GROUP_ROWS: Final = 131_072  # rows per row group of the files written here
-INSTALL: Final = "install rewardengine[parquet] (pyarrow) to read Parquet files"
+INSTALL: Final = "Parquet files need pyarrow: install rewardengine[parquet]"
 YES_NO_FIELDS: Final = frozenset({"void", "responded", "partial_work_ability"})
 WHOLE_FIELDS: Final = frozenset({"benefit_days", "days", "cumulative_days"})
 
@@ -55,7 +55,8 @@ def is_parquet(path: str) -> bool:
         return False
 
 
-def _arrow() -> Any:
+def arrow() -> Any:
+    """pyarrow's Parquet module, or Unreadable saying how to install it."""
     try:
         import pyarrow.parquet as pq  # an optional extra: imported only when asked for
     except ImportError:
@@ -67,9 +68,9 @@ class EventsFile:
     """A Parquet event file open for reading: its columns and its rows as text cells."""
 
     def __init__(self, path: str) -> None:
-        pq = _arrow()
+        pq = arrow()
         try:
-            open(path, "rb").close()  # noqa: SIM115 (the system's words for a missing file)
+            open(path, "rb").close()
         except OSError as exc:
             raise Unreadable(_why(exc)) from None
         try:
@@ -170,7 +171,8 @@ class EventsFile:
         """The first row at or after ``target`` (from 0) whose customer id differs from the
         row before's, within the row groups around it (None: none there)."""
         meta = self._file.metadata
-        at, groups, before = 0, [], 0
+        groups: list[int] = []
+        at, before = 0, 0
         for g in range(meta.num_row_groups):
             size = meta.row_group(g).num_rows
             if at + size > target - 1 and len(groups) < 2:
@@ -190,6 +192,14 @@ class EventsFile:
 
     def _customer_column(self) -> str:
         return next(n for n in self.names if n.lower() == "customer_id")
+
+
+def rows_of(path: str) -> int:
+    """How many rows a Parquet file has (0 when it cannot be read: its reader says why)."""
+    try:
+        return EventsFile(path).rows
+    except Unreadable:
+        return 0
 
 
 def _why(exc: BaseException) -> str:
@@ -289,7 +299,7 @@ def write_from_csv(text: BinaryIO, out: BinaryIO) -> int:
     ``out`` as Parquet, streamed by blocks: dates as date32, yes/no fields as booleans,
     whole-number fields as int32, every other column as text exactly as the CSV has it
     (amounts and hours keep their own decimals). Returns the rows written."""
-    pq = _arrow()
+    pq = arrow()
     import pyarrow as pa
     import pyarrow.csv as pcsv
     header = next(csv.reader([text.readline().decode("utf-8-sig")]), [])

@@ -558,6 +558,19 @@ def iter_parquet(path: str, start: int = 0, end: int | None = None,
         yield None, [found]
 
 
+def plain_parquet(path: str) -> EventsFile | None:
+    """A Parquet file whose columns are plainly good, to cut into shards of rows (None: it
+    is read whole, and the usual reader says what is wrong)."""
+    try:
+        table = EventsFile(path)
+    except Unreadable:
+        return None
+    header = [_column(n) for n in table.names]
+    if _check_header(header, path) or table.type_problems(header):
+        return None
+    return table
+
+
 def table_rows(rows: Iterator[tuple[int, list[str], str | None]], header: list[str],
                file: str, watch: PersonalIdWatch) -> Rows:
     """The rows of a table of text cells (a Parquet file's), numbered by the table, read as
