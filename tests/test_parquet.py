@@ -406,7 +406,8 @@ def test_generate_writes_typed_columns_read_as_its_csv(cohort: tuple[Path, Path]
     assert schema.field("date").type == pa.date32()
     assert schema.field("responded").type == pa.bool_()
     assert schema.field("benefit_days").type == pa.int32()
-    assert schema.field("amount").type == pa.string()  # as the CSV writes it
+    assert schema.field("amount").type == pa.decimal128(18, 2)
+    assert schema.field("hours").type == pa.string()  # its own decimals, as the CSV's
     rows = len(as_csv.read_text(encoding="utf-8").splitlines()) - 1
     assert pq.ParquetFile(as_parquet).metadata.num_rows == rows
     doc = json.loads(_run(contract, as_csv, "json", 1))

@@ -38,6 +38,7 @@ ROW_GROUP_ROWS: Final = 131_072  # rows per row group of the files written here
 INSTALL: Final = "Parquet files need pyarrow: install rewardengine[parquet]"
 YES_NO_FIELDS: Final = frozenset({"void", "responded", "partial_work_ability"})
 WHOLE_FIELDS: Final = frozenset({"benefit_days", "days", "cumulative_days"})
+MONEY_FIELDS: Final = frozenset({"amount", "wage"})
 
 
 class Unreadable(Exception):
@@ -297,8 +298,10 @@ def _growing(numbers: list[int], skip: int, previous: int) -> tuple[int, str] | 
 def write_from_csv(text: BinaryIO, out: BinaryIO) -> int:
     """The events of CSV ``text`` (a header row, the engine's plain dialect) written to
     ``out`` as Parquet, streamed by blocks: dates as date32, yes/no fields as booleans,
-    whole-number fields as int32, every other column as text exactly as the CSV has it
-    (amounts and hours keep their own decimals). Returns the rows written."""
+    whole-number fields as int32, money (``amount``, ``wage``) as decimal128 with two
+    decimals, every other column as text, hours and the like with the decimals the CSV
+    gives them (an output shows a quantity as written: ``2.5`` hours, not ``2.50``). Returns
+    the rows written."""
     pq = arrow()
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -334,4 +337,6 @@ def _written_type(pa: Any, name: str) -> Any:
         return pa.bool_()
     if name in WHOLE_FIELDS:
         return pa.int32()
-    return pa.string()
+    if name in MONEY_FIELDS:  # cents, as a register keeps money (a third decimal refused)
+        return pa.decimal128(18, 2)
+    return pa.string()  # hours and the like keep their own decimals: outputs show them
