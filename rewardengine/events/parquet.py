@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, cast
 
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
@@ -39,6 +39,10 @@ INSTALL: Final = "Parquet files need pyarrow: install rewardengine[parquet]"
 YES_NO_FIELDS: Final = frozenset({"void", "responded", "partial_work_ability"})
 WHOLE_FIELDS: Final = frozenset({"benefit_days", "days", "cumulative_days"})
 MONEY_FIELDS: Final = frozenset({"amount", "wage"})
+
+
+# a record batch's rows: their numbers, their cells, rows with a cell over the limit
+Block = tuple[list[int], Iterator[list[str]], dict[int, str]]
 
 
 class Unreadable(Exception):
@@ -100,11 +104,10 @@ class EventsFile:
                            "producer's row numbers)")
         return out
 
-    def cells(self, start: int = 0, end: int | None = None
-              ) -> Iterator[tuple[int, list[str], str | None]]:
-        """Rows ``start..end`` (from 0) as (number, cells as text, the name of a cell longer
-        than MAX_FIELD_CHARS or None), batch by batch. A ``source_row`` that does not grow
-        sets ``broken`` and ends the rows."""
+    def blocks(self, start: int = 0, end: int | None = None) -> Iterator[Block]:
+        """Rows ``start..end`` (from 0), a record batch at a time: their numbers, their cells
+        as text, and the rows with a cell longer than MAX_FIELD_CHARS (number -> column). A
+        ``source_row`` that does not grow sets ``broken`` and ends the rows."""
         end = self.rows if end is None else end
         before = 1 if start > 0 and self.numbered else 0  # its source_row precedes the range's
         first = start - before
@@ -127,13 +130,15 @@ class EventsFile:
                 if found is not None:
                     stop, self.broken = found
                 previous = numbers[stop - 1] if stop > skip else previous
-            texts = [_text(part.column(i)) for i in range(len(self.names))]
-            too_long = _too_long(part, self.names)
-            for n, row in enumerate(zip(*texts, strict=True)):
-                if n >= stop:
-                    return
-                if n >= skip:
-                    yield numbers[n], list(row), too_long.get(n)
+            if stop > skip:
+                part, numbers = part.slice(skip, stop - skip), numbers[skip:stop]
+                texts = [_text(part.column(i)) for i in range(len(self.names))]
+                too_long = _too_long(part, self.names)
+                # tuples, read as a CSV row's list of cells is (indexed, counted, never changed)
+                rows = cast("Iterator[list[str]]", zip(*texts, strict=True))
+                yield numbers, rows, {numbers[n]: name for n, name in too_long.items()}
+            if self.broken is not None:
+                return
 
     def _batches(self, groups: list[int], columns: list[str]) -> Iterator[Any]:
         """The record batches of ``groups``; a damaged file raises Unreadable."""
@@ -245,6 +250,8 @@ def _text(column: Any) -> list[str]:
     """A column's values as the CSV's text ("" for a null)."""
     import pyarrow as pa
     import pyarrow.compute as pc
+    if column.null_count == len(column):
+        return [""] * len(column)  # a column this batch does not use: most are
     kind = column.type
     if pa.types.is_dictionary(kind):
         column = column.dictionary_decode()
@@ -255,7 +262,9 @@ def _text(column: Any) -> list[str]:
         column = pc.if_else(midnight, pc.cast(day, pa.string()), pc.cast(column, pa.string()))
     elif not pa.types.is_string(kind):
         column = pc.cast(column, pa.string())
-    values: list[str] = column.fill_null("").to_pylist()
+    if column.null_count:
+        column = column.fill_null("")
+    values: list[str] = column.to_pylist()
     return values
 
 

@@ -41,7 +41,7 @@ from ..tabular import (
 )
 from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event, typed_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
-from .parquet import EventsFile, Unreadable, is_parquet
+from .parquet import Block, EventsFile, Unreadable, is_parquet
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
@@ -547,7 +547,7 @@ def iter_parquet(path: str, start: int = 0, end: int | None = None,
     own = watch is None
     watch = watch if watch is not None else PersonalIdWatch()
     try:
-        yield from table_rows(table.cells(start, end), header, path, watch)
+        yield from table_rows(table.blocks(start, end), header, path, watch)
     except Unreadable as exc:
         yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
         return
@@ -571,26 +571,29 @@ def plain_parquet(path: str) -> EventsFile | None:
     return table
 
 
-def table_rows(rows: Iterator[tuple[int, list[str], str | None]], header: list[str],
-               file: str, watch: PersonalIdWatch) -> Rows:
-    """The rows of a table of text cells (a Parquet file's), numbered by the table, read as
-    ``_csv_rows`` reads a CSV file's: by the compiled readers, else as field -> value."""
+def table_rows(blocks: Iterator[Block], header: list[str], file: str,
+               watch: PersonalIdWatch) -> Rows:
+    """The rows of a table's blocks of text cells (a Parquet file's), numbered by the table,
+    read as ``_csv_rows`` reads a CSV file's: by the compiled readers, else as field ->
+    value."""
     readers = compile_header(header, PLAIN)
     type_at = header.index("type")
     columns = (header, len(header))
-    for row, cells, too_long in rows:
-        if too_long is not None:
-            yield None, [Problem("E010", f"field {quoted(_column(too_long))} is longer than "
-                                 f"{MAX_FIELD_CHARS:,} characters", Source(file, row=row))]
-            continue
-        read = readers.get(cells[type_at])
-        event = read(cells, file, row) if read is not None else None
-        if event is not None:
-            if len(event.customer_id) == HETU_LENGTH:
-                watch.see(event.customer_id, row)
-            yield event, []
-        elif any(c.strip() for c in cells):  # a row of nulls is a blank line
-            yield from _cells_row(cells, columns, file, row, PLAIN, watch)
+    for numbers, rows, too_long in blocks:
+        for row, cells in zip(numbers, rows, strict=True):
+            if too_long and row in too_long:
+                yield None, [Problem("E010", f"field {quoted(_column(too_long[row]))} is "
+                                     f"longer than {MAX_FIELD_CHARS:,} characters",
+                                     Source(file, row=row))]
+                continue
+            read = readers.get(cells[type_at])
+            event = read(cells, file, row) if read is not None else None
+            if event is not None:
+                if len(event.customer_id) == HETU_LENGTH:
+                    watch.see(event.customer_id, row)
+                yield event, []
+            elif any(c.strip() for c in cells):  # a row of nulls is a blank line
+                yield from _cells_row(cells, columns, file, row, PLAIN, watch)
 
 
 def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:
