@@ -414,3 +414,17 @@ def test_generate_writes_typed_columns_read_as_its_csv(cohort: tuple[Path, Path]
     for p in doc["problems"]:
         p["file"], p["row"] = str(as_parquet), p["row"] - 1
     assert json.loads(_run(contract, as_parquet, "json", 1)) == doc
+
+
+def test_the_dialect_options_leave_a_parquet_file_alone(cohort: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    """A Parquet file's text is UTF-8 and plain: no note of an encoding, one job or two."""
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
+    plain = _run(contract, table, "jsonl", 1)
+    for jobs in (1, 2):
+        out = io.StringIO()
+        done = api.evaluate_to(str(contract), [str(table)], AS_OF, out, "jsonl", jobs=jobs,
+                               dialect=api.make_dialect("fi", encoding="cp1252"))
+        assert out.getvalue() == plain
+        assert not [p for p in done.problems if p.code == "F005"]
