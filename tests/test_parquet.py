@@ -281,6 +281,10 @@ def test_a_text_cell_over_the_limit_and_a_row_of_nulls(tmp_path: Path) -> None:
     path = _table(columns, tmp_path / "e.parquet")
     assert _problems(path) == [
         f"{path}:3: E010 field 'reason' is longer than 10,000 characters"]
+    encoded = {**columns, "reason": pa.array(columns["reason"]).dictionary_encode()}
+    path = _table(encoded, tmp_path / "d.parquet")
+    assert _problems(path) == [
+        f"{path}:3: E010 field 'reason' is longer than 10,000 characters"]
 
 
 def test_an_empty_file(tmp_path: Path) -> None:

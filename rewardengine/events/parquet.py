@@ -132,11 +132,16 @@ class EventsFile:
                 previous = numbers[stop - 1] if stop > skip else previous
             if stop > skip:
                 part, numbers = part.slice(skip, stop - skip), numbers[skip:stop]
-                texts = [_text(part.column(i)) for i in range(len(self.names))]
-                too_long = _too_long(part, self.names)
+                texts: list[list[str]] = []
+                too_long: dict[int, str] = {}
+                for i, name in enumerate(self.names):
+                    values, long_rows = _text(part.column(i))
+                    texts.append(values)
+                    for n in long_rows:
+                        too_long.setdefault(numbers[n], name)
                 # tuples, read as a CSV row's list of cells is (indexed, counted, never changed)
                 rows = cast("Iterator[list[str]]", zip(*texts, strict=True))
-                yield numbers, rows, {numbers[n]: name for n, name in too_long.items()}
+                yield numbers, rows, too_long
             if self.broken is not None:
                 return
 
@@ -246,12 +251,13 @@ def _is_string_view(kind: Any) -> bool:
     return bool(check(kind)) if check is not None else False
 
 
-def _text(column: Any) -> list[str]:
-    """A column's values as the CSV's text ("" for a null)."""
+def _text(column: Any) -> tuple[list[str], list[int]]:
+    """A column's values as the CSV's text ("" for a null), and the rows (from 0) whose text
+    is longer than MAX_FIELD_CHARS."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if column.null_count == len(column):
-        return [""] * len(column)  # a column this batch does not use: most are
+        return [""] * len(column), []  # a column this batch does not use: most are
     kind = column.type
     if pa.types.is_dictionary(kind):
         column = column.dictionary_decode()
@@ -262,29 +268,15 @@ def _text(column: Any) -> list[str]:
         column = pc.if_else(midnight, pc.cast(day, pa.string()), pc.cast(column, pa.string()))
     elif not pa.types.is_string(kind):
         column = pc.cast(column, pa.string())
+    lengths = pc.utf8_length(column)
+    longest = pc.max(lengths).as_py()
+    too_long = [] if longest is None or longest <= MAX_FIELD_CHARS else [
+        n for n, length in enumerate(lengths.to_pylist())
+        if length is not None and length > MAX_FIELD_CHARS]
     if column.null_count:
         column = column.fill_null("")
     values: list[str] = column.to_pylist()
-    return values
-
-
-def _too_long(part: Any, names: Sequence[str]) -> dict[int, str]:
-    """Rows (from 0) with a text cell over MAX_FIELD_CHARS, and its column."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    found: dict[int, str] = {}
-    for i, name in enumerate(names):
-        column = part.column(i)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            continue
-        lengths = pc.utf8_length(column)
-        longest = pc.max(lengths).as_py()
-        if longest is None or longest <= MAX_FIELD_CHARS:
-            continue
-        for n, length in enumerate(lengths.to_pylist()):
-            if length is not None and length > MAX_FIELD_CHARS:
-                found.setdefault(n, name)
-    return found
+    return values, too_long
 
 
 def _growing(numbers: list[int], skip: int, previous: int) -> tuple[int, str] | None:
