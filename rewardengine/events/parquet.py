@@ -79,7 +79,8 @@ class EventsFile:
         except OSError as exc:
             raise Unreadable(_why(exc)) from None
         try:
-            self._file = pq.ParquetFile(path)
+            # pages read as they are decoded, not a row group's column chunks at once
+            self._file = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
         except Exception as exc:  # pyarrow's ArrowInvalid and kin: not a Parquet file
             raise Unreadable(f"not a Parquet file ({_why(exc)})") from None
         schema = self._file.schema_arrow
