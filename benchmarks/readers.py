@@ -14,6 +14,9 @@ multiple of the floor:
   across the file);
 - reading alone, for the same facts in the Finnish spreadsheet dialect (cp1252, ';',
   d.m.yyyy, decimal commas) and as JSON Lines;
+- with pyarrow installed, the same facts as Parquet (typed columns, as ``generate`` writes
+  them): a bare pyarrow pass (every record batch decoded, nothing done with the rows), the
+  rows as text cells as the reader takes them, and reading alone;
 - pseudonymizing the plain file.
 """
 
@@ -36,7 +39,13 @@ sys.path.insert(0, str(HERE))
 
 from cohort import generate  # noqa: E402
 
-from rewardengine.api import make_dialect, pseudonymize_file  # noqa: E402
+from rewardengine.api import (  # noqa: E402
+    events_to_parquet,
+    make_dialect,
+    parquet_missing,
+    pseudonymize_file,
+)
+from rewardengine.events.parquet import EventsFile  # noqa: E402
 from rewardengine.events.read import iter_file, read_events  # noqa: E402
 from rewardengine.tabular import PLAIN, Dialect, TextSource  # noqa: E402
 
@@ -81,6 +90,26 @@ def reading(path: Path, dialect: Dialect = PLAIN) -> Callable[[], None]:
     return run
 
 
+def parquet_cases(plain: Path, out: Path) -> list[tuple[str, Callable[[], object]]]:
+    """The same facts as Parquet: a bare pyarrow pass, the rows as text cells, reading."""
+    if parquet_missing() is not None:
+        return []
+    import pyarrow.parquet as pq
+    with plain.open("rb") as src, out.open("wb") as dst:
+        events_to_parquet(src, dst)
+
+    def bare() -> None:
+        for _ in pq.ParquetFile(out).iter_batches(batch_size=65_536, use_threads=False):
+            pass
+
+    def cells() -> None:
+        for _, rows, _ in EventsFile(str(out)).blocks():
+            for _ in rows:
+                pass
+    return [("pyarrow batches, Parquet", bare), ("rows as text cells, Parquet", cells),
+            ("reading alone, Parquet", reading(out))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--customers", type=int, default=20_000)
@@ -116,6 +145,7 @@ def main() -> None:
             ("event reader, plain", lambda: read_events([str(plain)])),
             ("reading alone, fi cp1252", reading(fi, fi_dialect)),
             ("reading alone, JSON Lines", reading(jsonl)),
+            *parquet_cases(plain, Path(tmp) / "events.parquet"),
             ("pseudonymize, plain", lambda: pseudonymize_file(str(plain), io.BytesIO(),
                                                               key=b"k" * 32)),
         ]

@@ -547,6 +547,23 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     return write_events(plan, count, seed, out, jobs=jobs), problems
 
 
+def parquet_missing() -> str | None:
+    """Why Parquet files cannot be written or read here (pyarrow missing), or None."""
+    from .events.parquet import Unreadable, arrow
+    try:
+        arrow()
+    except Unreadable as exc:
+        return str(exc)
+    return None
+
+
+def events_to_parquet(csv_events: BinaryIO, out: BinaryIO) -> int:
+    """Events written as CSV (``generate_events``) written to ``out`` again as a Parquet file
+    with typed columns (docs/events.md, "Parquet input"); returns the rows."""
+    from .events.parquet import write_from_csv
+    return write_from_csv(csv_events, out)
+
+
 def _contract_bytes(path: str) -> tuple[bytes | None, Problem | None]:
     return read_bytes(path, MAX_CONTRACT_BYTES)
 

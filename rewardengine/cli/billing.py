@@ -154,7 +154,7 @@ invoice_app = typer.Typer(
 def issue(
     contract: Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")],
     events: Annotated[list[str] | None, typer.Argument(
-        help="event files (CSV or JSON Lines)", metavar="EVENTS...")] = None,
+        help="event files (CSV, JSON Lines or Parquet)", metavar="EVENTS...")] = None,
     period: PeriodOpt = None,
     first_day: FromOpt = None,
     last_day: ToOpt = None,

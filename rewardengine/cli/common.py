@@ -28,7 +28,7 @@ from .report import print_problems
 # --- arguments and options shared by several commands --------------------------------------
 
 ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")]
-EventsArg = Annotated[list[str], typer.Argument(help="event files (CSV or JSON Lines)",
+EventsArg = Annotated[list[str], typer.Argument(help="event files (CSV, JSON Lines or Parquet)",
                                                 metavar="EVENTS...")]
 AsOfOpt = Annotated[str, typer.Option(
     "--as-of", help="evaluate with the facts recorded by this date (YYYY-MM-DD)")]

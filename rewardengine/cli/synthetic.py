@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from typing import Annotated, BinaryIO
 
 import typer
@@ -18,7 +20,8 @@ from .report import print_problems
 def generate(
     contract: ContractArg,
     output: Annotated[str, typer.Option("--output", "-o", help="the event file to write "
-                                        "(CSV; written whole or not at all)")],
+                                        "(CSV, or Parquet when it ends .parquet; written "
+                                        "whole or not at all)")],
     customers: Annotated[int | None, typer.Option(
         "--customers", "-n", min=1, max=100_000_000,
         help="how many customers (default: the cohort's size)")] = None,
@@ -32,9 +35,13 @@ def generate(
     """Write realistic synthetic events for a contract: referrals over its referral window,
     segments in proportion, services, contacts, hours, jobs, corrections and more."""
     check_output(output)
+    parquet = output.lower().endswith(".parquet")
+    missing = api.parquet_missing() if parquet else None
+    if missing is not None:
+        fail(missing)
     found: list[object] = []
 
-    def write(fh: BinaryIO) -> None:
+    def write_csv(fh: BinaryIO) -> None:
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
         try:
             rows, problems = generate_events(contract, text, customers=customers, seed=seed,
@@ -44,6 +51,19 @@ def generate(
         text.flush()
         text.detach()
         found.extend([rows, problems])
+
+    def write(fh: BinaryIO) -> None:
+        if not parquet:
+            write_csv(fh)
+            return
+        # the CSV first, beside the output (it may be large), then its rows as Parquet
+        with tempfile.TemporaryFile(dir=os.path.dirname(os.path.abspath(output))) as spool:
+            write_csv(spool)
+            problems = found[1]
+            assert isinstance(problems, list)
+            if not has_errors(problems):
+                spool.seek(0)
+                api.events_to_parquet(spool, fh)
 
     pending = prepare_stream(write, output)
     rows, problems = found

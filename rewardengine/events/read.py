@@ -41,6 +41,7 @@ from ..tabular import (
 )
 from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event, typed_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
+from .parquet import Block, EventsFile, Unreadable, is_parquet
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
@@ -409,6 +410,9 @@ def _is_jsonl(path: str, first: str) -> bool:
 
 def iter_file(path: str, dialect: Dialect = PLAIN) -> Rows:
     """Stream one event file; an unreadable file yields one F-problem."""
+    if is_parquet(path):
+        yield from iter_parquet(path)
+        return
     try:
         fh = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -518,6 +522,78 @@ class _Range:
         data: bytes = self._fh.read(size)
         self._left -= len(data)
         return data
+
+
+def iter_parquet(path: str, start: int = 0, end: int | None = None,
+                 watch: PersonalIdWatch | None = None) -> Rows:
+    """The rows of a Parquet file (``parquet.py``), or its rows ``start..end`` from 0 (a
+    shard: customer ids like a henkilötunnus go to ``watch``), read as the CSV of the same
+    rows is read. The dialect options are for text files: a Parquet file's text is read
+    plain."""
+    try:
+        table = EventsFile(path)
+    except Unreadable as exc:
+        yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
+        return
+    header = [_column(n) for n in table.names]
+    problems = [Problem(p.code, p.message, Source(path)) for p in _check_header(header, path)]
+    problems += [Problem("E017", why, Source(path)) for why in table.type_problems(header)]
+    if problems:  # no row is read: the file has no header row to name
+        yield None, problems
+        return
+    if table.rows == 0:
+        yield None, [Problem("E011", "the file is empty (no rows)", Source(path, row=1))]
+        return
+    own = watch is None
+    watch = watch if watch is not None else PersonalIdWatch()
+    try:
+        yield from table_rows(table.blocks(start, end), header, path, watch)
+    except Unreadable as exc:
+        yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
+        return
+    if table.broken is not None:  # the rest of the file is not read
+        yield None, [Problem("E017", table.broken, Source(path))]
+    found = watch.problem(path) if own else None
+    if found is not None:
+        yield None, [found]
+
+
+def plain_parquet(path: str) -> EventsFile | None:
+    """A Parquet file whose columns are plainly good, to cut into shards of rows (None: it
+    is read whole, and the usual reader says what is wrong)."""
+    try:
+        table = EventsFile(path)
+    except Unreadable:
+        return None
+    header = [_column(n) for n in table.names]
+    if _check_header(header, path) or table.type_problems(header):
+        return None
+    return table
+
+
+def table_rows(blocks: Iterator[Block], header: list[str], file: str,
+               watch: PersonalIdWatch) -> Rows:
+    """The rows of a table's blocks of text cells (a Parquet file's), numbered by the table,
+    read as ``_csv_rows`` reads a CSV file's: by the compiled readers, else as field ->
+    value."""
+    readers = compile_header(header, PLAIN)
+    type_at = header.index("type")
+    columns = (header, len(header))
+    for numbers, rows, too_long in blocks:
+        for row, cells in zip(numbers, rows, strict=True):
+            if too_long and row in too_long:
+                yield None, [Problem("E010", f"field {quoted(_column(too_long[row]))} is "
+                                     f"longer than {MAX_FIELD_CHARS:,} characters",
+                                     Source(file, row=row))]
+                continue
+            read = readers.get(cells[type_at])
+            event = read(cells, file, row) if read is not None else None
+            if event is not None:
+                if len(event.customer_id) == HETU_LENGTH:
+                    watch.see(event.customer_id, row)
+                yield event, []
+            elif any(c.strip() for c in cells):  # a row of nulls is a blank line
+                yield from _cells_row(cells, columns, file, row, PLAIN, watch)
 
 
 def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:

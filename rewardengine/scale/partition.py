@@ -31,11 +31,13 @@ from pydantic import BaseModel
 
 from ..errors import Problem
 from ..events.model import EVENT_MODELS, EventBase
+from ..events.parquet import is_parquet, rows_of
 from ..privacy import PersonalIdWatch
 from ..tabular import Dialect
 from .plan import Shard, read_rows
 
 BUCKET_BYTES = 1 << 24  # about this much input per bucket (16 MB: ~200k rows in memory)
+ROW_BYTES = 80  # an event row's size as CSV text, about: a Parquet row counts as that much
 _FLUSH = 2048  # events kept per bucket before they are written
 
 _TYPES = tuple(EVENT_MODELS)
@@ -71,7 +73,7 @@ def bucket_count(paths: list[str], jobs: int) -> int:
     size = 0
     for path in paths:
         with contextlib.suppress(OSError):  # the readers say why it cannot be read
-            size += os.path.getsize(path)
+            size += rows_of(path) * ROW_BYTES if is_parquet(path) else os.path.getsize(path)
     return max(jobs, 1, -(-size // BUCKET_BYTES))
 
 

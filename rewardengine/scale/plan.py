@@ -28,11 +28,14 @@ from dataclasses import dataclass
 
 from ..errors import Problem
 from ..events.model import EventBase
+from ..events.parquet import is_parquet
 from ..events.read import (
     is_jsonl_file,
     iter_file,
     iter_jsonl_range,
+    iter_parquet,
     iter_range,
+    plain_parquet,
     read_header,
 )
 from ..privacy import PersonalIdWatch
@@ -40,13 +43,15 @@ from ..tabular import Dialect, LineTooLong, TextSource, Undecodable
 
 SCAN_BYTES = 1 << 23  # the planning scan reads the file in chunks of 8 MB
 MIN_SHARD_BYTES = 1 << 20  # a file smaller than this per shard is cut into fewer shards
+MIN_SHARD_ROWS = 10_000  # as much for a Parquet file, cut by rows (about 1 MB as CSV)
 _WINDOW = 1 << 16  # bytes read around a cut to find the customer's end
 
 
 @dataclass(frozen=True)
 class Shard:
     """A part of the input: ``files`` read whole in order (``start`` is None), or one file's
-    bytes ``start..end`` whose first row has number ``first_row``."""
+    bytes ``start..end`` whose first row has number ``first_row`` (a Parquet file's rows
+    ``start..end``, from 0, when ``parquet``)."""
 
     files: tuple[str, ...]
     start: int | None = None
@@ -56,6 +61,7 @@ class Shard:
     header: tuple[str, ...] = ()
     cells_in_header: int = 0
     delimiter: str = ","
+    parquet: bool = False
 
     @property
     def whole(self) -> bool:
@@ -99,7 +105,9 @@ def read_rows(shard: Shard, dialect: Dialect, watch: PersonalIdWatch
         return
     assert shard.start is not None and shard.end is not None
     path = shard.files[0]
-    if shard.jsonl:
+    if shard.parquet:
+        yield from iter_parquet(path, shard.start, shard.end, watch)
+    elif shard.jsonl:
         yield from iter_jsonl_range(path, shard.start, shard.end, shard.first_row, dialect,
                                     watch)
     else:
@@ -109,6 +117,8 @@ def read_rows(shard: Shard, dialect: Dialect, watch: PersonalIdWatch
 
 def _cut(path: str, dialect: Dialect, shards: int, any_line: bool = False
          ) -> list[Shard] | None:
+    if is_parquet(path):
+        return _cut_parquet(path, shards, any_line)
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         source = TextSource(fh, dialect.encoding)
@@ -136,6 +146,27 @@ def _cut(path: str, dialect: Dialect, shards: int, any_line: bool = False
         if hi > lo:
             out.append(Shard((path,), lo, hi, first_row + _rows_before(path, ends, lo),
                              jsonl, header, cells, delimiter))
+    return out if len(out) > 1 else None
+
+
+def _cut_parquet(path: str, shards: int, any_line: bool) -> list[Shard] | None:
+    """A Parquet file cut into ranges of rows: where the customer id changes near equal
+    sizes (at any row for ``any_line``)."""
+    table = plain_parquet(path)
+    if table is None:
+        return None
+    rows = table.rows
+    count = min(shards, max(1, rows // MIN_SHARD_ROWS))
+    if count <= 1:
+        return None
+    cuts: list[int] = []
+    for k in range(1, count):
+        target = rows * k // count
+        cut = target if any_line else table.customer_changes(target)
+        if cut is not None and (not cuts or cut > cuts[-1]) and 0 < cut < rows:
+            cuts.append(cut)
+    out = [Shard((path,), lo, hi, lo + 1, parquet=True)
+           for lo, hi in itertools.pairwise([0, *cuts, rows]) if hi > lo]
     return out if len(out) > 1 else None
 
 

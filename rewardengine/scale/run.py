@@ -31,6 +31,7 @@ from ..engine import CustomerResult, Evaluation, evaluate_contract_lines
 from ..errors import Problem, Severity, Source, has_errors, sorted_problems
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Totals
+from ..events.parquet import is_parquet
 from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
@@ -347,7 +348,7 @@ def _file_problems(parts: list[tuple[int, Shard, dict[str, tuple[set[str], int |
         found = watch.problem(path)
         if found is not None:
             out.append(found)
-        if dialect.encoding is not None:
+        if dialect.encoding is not None and not is_parquet(path):  # Parquet's text is UTF-8
             out.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                Source(path)))
     return out

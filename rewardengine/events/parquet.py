@@ -1,0 +1,344 @@
+"""Parquet event files (Apache Arrow): their columns as the CSV's text, by record batches.
+
+A Parquet file is read as the CSV of the same rows would be: each column's values become the
+CSV's text, and the rows go through the same checks as a CSV file's (``read.table_rows``: the
+compiled readers, then the models), so every problem is the CSV's, with the same code and
+message. This module is the Arrow side only: the file's columns, their types, and the rows
+as cells.
+
+Native types are taken where they are exact (see docs/events.md, "Parquet input"): text
+in any column; whole numbers in any column (their digits); dates as date32, date64 or a
+timestamp without a time zone (a time other than midnight is written out, and refused as the
+CSV refuses ``2021-03-01 10:00:00``); decimals (decimal128, decimal256) in the number columns,
+as written (``12.50``); booleans in the yes/no columns; a column of nulls anywhere. Any other
+type refuses the file with one problem naming the column (``E017``) before a row is read —
+floating-point numbers above all, as money and hours are never read inexactly.
+
+Rows are numbered from 1, the first row of data (a Parquet file has no header row). A file
+with a column ``source_row`` (whole numbers the producer kept from its own extract, growing
+down the file) has its rows named by those instead.
+
+pyarrow is imported here only, and only when a Parquet file is read or written (the optional
+extra ``rewardengine[parquet]``).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO, Final, cast
+
+from ..tabular import MAX_FIELD_CHARS
+from .fast import DATE_FIELDS, NUMBER_FIELDS
+
+MAGIC: Final = b"PAR1"
+SOURCE_ROW: Final = "source_row"
+BATCH_ROWS: Final = 65_536  # rows converted at a time: memory stays bounded
+ROW_GROUP_ROWS: Final = 131_072  # rows per row group of the files written here
+INSTALL: Final = "Parquet files need pyarrow: install rewardengine[parquet]"
+YES_NO_FIELDS: Final = frozenset({"void", "responded", "partial_work_ability"})
+WHOLE_FIELDS: Final = frozenset({"benefit_days", "days", "cumulative_days"})
+MONEY_FIELDS: Final = frozenset({"amount", "wage"})
+
+
+# a record batch's rows: their numbers, their cells, rows with a cell over the limit
+Block = tuple[list[int], Iterator[list[str]], dict[int, str]]
+
+
+class Unreadable(Exception):
+    """The file cannot be read as Parquet (the message says why; no customer data)."""
+
+
+def is_parquet(path: str) -> bool:
+    """A file read as Parquet: by its name, else by the magic bytes it starts with."""
+    if path.lower().endswith(".parquet"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == MAGIC
+    except OSError:
+        return False
+
+
+def arrow() -> Any:
+    """pyarrow's Parquet module, or Unreadable saying how to install it."""
+    try:
+        import pyarrow.parquet as pq  # an optional extra: imported only when asked for
+    except ImportError:
+        raise Unreadable(INSTALL) from None
+    return pq
+
+
+class EventsFile:
+    """A Parquet event file open for reading: its columns and its rows as text cells."""
+
+    def __init__(self, path: str) -> None:
+        pq = arrow()
+        try:
+            open(path, "rb").close()
+        except OSError as exc:
+            raise Unreadable(_why(exc)) from None
+        try:
+            # pages read as they are decoded, not a row group's column chunks at once
+            self._file = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+        except Exception as exc:  # pyarrow's ArrowInvalid and kin: not a Parquet file
+            raise Unreadable(f"not a Parquet file ({_why(exc)})") from None
+        schema = self._file.schema_arrow
+        self.names: list[str] = [n for n in schema.names if n != SOURCE_ROW]
+        self.numbered = SOURCE_ROW in schema.names
+        self.rows: int = self._file.metadata.num_rows
+        self._types = [schema.field(n).type for n in self.names]
+        self.broken: str | None = None  # source_row numbers that do not grow (reading stops)
+
+    def type_problems(self, fields: Sequence[str]) -> list[str]:
+        """Columns whose type is not read exactly, as messages (``fields``: the columns'
+        field names, in order)."""
+        out = []
+        for name, kind in zip(fields, self._types, strict=True):
+            why = _refused(name, kind)
+            if why is not None:
+                out.append(f"column {name!r} {why}")
+        if self.numbered:
+            kind = self._file.schema_arrow.field(SOURCE_ROW).type
+            if not _arrow_types().is_integer(kind):
+                out.append(f"column {SOURCE_ROW!r} is {kind}; it must hold whole numbers (the "
+                           "producer's row numbers)")
+        return out
+
+    def blocks(self, start: int = 0, end: int | None = None) -> Iterator[Block]:
+        """Rows ``start..end`` (from 0), a record batch at a time: their numbers, their cells
+        as text, and the rows with a cell longer than MAX_FIELD_CHARS (number -> column). A
+        ``source_row`` that does not grow sets ``broken`` and ends the rows."""
+        end = self.rows if end is None else end
+        before = 1 if start > 0 and self.numbered else 0  # its source_row precedes the range's
+        first = start - before
+        groups, at = self._groups(first, end)
+        columns = [*self.names, SOURCE_ROW] if self.numbered else self.names
+        previous = 0
+        for batch in self._batches(groups, columns):
+            lo, hi = max(first - at, 0), min(end - at, batch.num_rows)
+            at += batch.num_rows
+            if hi <= lo:
+                continue
+            part = batch.slice(lo, hi - lo)
+            numbers = self._numbers(part, at - batch.num_rows + lo)
+            skip = 0
+            if before:
+                previous, before, skip = numbers[0], 0, 1
+            stop = len(numbers)
+            if self.numbered:
+                found = _growing(numbers, skip, previous)
+                if found is not None:
+                    stop, self.broken = found
+                previous = numbers[stop - 1] if stop > skip else previous
+            if stop > skip:
+                part, numbers = part.slice(skip, stop - skip), numbers[skip:stop]
+                texts: list[list[str]] = []
+                too_long: dict[int, str] = {}
+                for i, name in enumerate(self.names):
+                    values, long_rows = _text(part.column(i))
+                    texts.append(values)
+                    for n in long_rows:
+                        too_long.setdefault(numbers[n], name)
+                # tuples, read as a CSV row's list of cells is (indexed, counted, never changed)
+                rows = cast("Iterator[list[str]]", zip(*texts, strict=True))
+                yield numbers, rows, too_long
+            if self.broken is not None:
+                return
+
+    def _batches(self, groups: list[int], columns: list[str]) -> Iterator[Any]:
+        """The record batches of ``groups``; a damaged file raises Unreadable."""
+        batches = self._file.iter_batches(batch_size=BATCH_ROWS, row_groups=groups,
+                                          columns=columns, use_threads=False)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except Exception as exc:  # pyarrow's errors of a damaged page or footer
+                raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
+            yield batch
+
+    def _numbers(self, part: Any, first: int) -> list[int]:
+        if self.numbered:
+            values: list[int | None] = part.column(SOURCE_ROW).to_pylist()
+            return [v if v is not None else 0 for v in values]
+        return list(range(first + 1, first + 1 + part.num_rows))
+
+    def _groups(self, first: int, end: int) -> tuple[list[int], int]:
+        """The row groups holding rows ``first..end``, and the first one's first row."""
+        meta = self._file.metadata
+        groups: list[int] = []
+        begins, at = 0, 0
+        for g in range(meta.num_row_groups):
+            size = meta.row_group(g).num_rows
+            if at + size > first and at < end:
+                if not groups:
+                    begins = at
+                groups.append(g)
+            at += size
+        return groups, begins
+
+    def customer_changes(self, target: int) -> int | None:
+        """The first row at or after ``target`` (from 0) whose customer id differs from the
+        row before's, within the row groups around it (None: none there)."""
+        meta = self._file.metadata
+        groups: list[int] = []
+        at, before = 0, 0
+        for g in range(meta.num_row_groups):
+            size = meta.row_group(g).num_rows
+            if at + size > target - 1 and len(groups) < 2:
+                if not groups:
+                    before = at
+                groups.append(g)
+            at += size
+        if not groups or target < 1:
+            return None
+        table = self._file.read_row_groups(groups, columns=[self._customer_column()],
+                                           use_threads=False)
+        ids = [str(v).strip() if v is not None else "" for v in table.column(0).to_pylist()]
+        for i in range(max(target - before, 1), len(ids)):
+            if ids[i] != ids[i - 1]:
+                return before + i
+        return None
+
+    def _customer_column(self) -> str:
+        return next(n for n in self.names if n.lower() == "customer_id")
+
+
+def rows_of(path: str) -> int:
+    """How many rows a Parquet file has (0 when it cannot be read: its reader says why)."""
+    try:
+        return EventsFile(path).rows
+    except Unreadable:
+        return 0
+
+
+def _why(exc: BaseException) -> str:
+    """An error's words, short (pyarrow's may name a path, never a value of a row)."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _arrow_types() -> Any:
+    import pyarrow.types as pt  # loaded with pyarrow.parquet
+    return pt
+
+
+def _refused(name: str, kind: Any) -> str | None:
+    """Why a column of type ``kind`` holding field ``name`` is not read, or None."""
+    pt = _arrow_types()
+    if pt.is_dictionary(kind):
+        kind = kind.value_type
+    if pt.is_string(kind) or pt.is_large_string(kind) or pt.is_null(kind) \
+            or pt.is_integer(kind) or _is_string_view(kind):
+        return None
+    if pt.is_floating(kind):
+        return (f"holds floating-point numbers ({kind}), which are not exact; write money, "
+                "hours and other numbers as decimal128 or as text")
+    if name in DATE_FIELDS and (pt.is_date(kind) or (pt.is_timestamp(kind) and kind.tz is None)):
+        return None
+    if name in DATE_FIELDS and pt.is_timestamp(kind):
+        return f"is {kind}, a time with a time zone; write dates as date32 or as text"
+    if name in NUMBER_FIELDS and pt.is_decimal(kind):
+        return None
+    if name in YES_NO_FIELDS and pt.is_boolean(kind):
+        return None
+    return f"is {kind}, which is not read for this field; write it as text"
+
+
+def _is_string_view(kind: Any) -> bool:
+    check = getattr(_arrow_types(), "is_string_view", None)
+    return bool(check(kind)) if check is not None else False
+
+
+def _text(column: Any) -> tuple[list[str], list[int]]:
+    """A column's values as the CSV's text ("" for a null), and the rows (from 0) whose text
+    is longer than MAX_FIELD_CHARS."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if column.null_count == len(column):
+        return [""] * len(column), []  # a column this batch does not use: most are
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.dictionary_decode()
+        kind = column.type
+    if pa.types.is_timestamp(kind):
+        day = pc.cast(column, pa.date32(), safe=False)
+        midnight = pc.equal(pc.cast(day, kind), column)
+        column = pc.if_else(midnight, pc.cast(day, pa.string()), pc.cast(column, pa.string()))
+    elif not pa.types.is_string(kind):
+        column = pc.cast(column, pa.string())
+    lengths = pc.utf8_length(column)
+    longest = pc.max(lengths).as_py()
+    too_long = [] if longest is None or longest <= MAX_FIELD_CHARS else [
+        n for n, length in enumerate(lengths.to_pylist())
+        if length is not None and length > MAX_FIELD_CHARS]
+    if column.null_count:
+        column = column.fill_null("")
+    values: list[str] = column.to_pylist()
+    return values, too_long
+
+
+def _growing(numbers: list[int], skip: int, previous: int) -> tuple[int, str] | None:
+    """Where source_row numbers (from ``skip``) stop growing from ``previous``, and why."""
+    for n in range(skip, len(numbers)):
+        number = numbers[n]
+        if number < 1:
+            return n, (f"column {SOURCE_ROW!r}: a row without a whole number of at least 1 "
+                       f"(after row {previous})" if previous else
+                       f"column {SOURCE_ROW!r}: a row without a whole number of at least 1")
+        if number <= previous:
+            return n, (f"column {SOURCE_ROW!r}: row {number} comes after row {previous}; the "
+                       "producer's row numbers must grow down the file")
+        previous = number
+    return None
+
+
+# --- writing: the CSV text of events as a Parquet file with typed columns --------------------
+
+def write_from_csv(text: BinaryIO, out: BinaryIO) -> int:
+    """The events of CSV ``text`` (a header row, the engine's plain dialect) written to
+    ``out`` as Parquet, streamed by blocks: dates as date32, yes/no fields as booleans,
+    whole-number fields as int32, money (``amount``, ``wage``) as decimal128 with two
+    decimals, every other column as text, hours and the like with the decimals the CSV
+    gives them (an output shows a quantity as written: ``2.5`` hours, not ``2.50``). Returns
+    the rows written."""
+    pq = arrow()
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    header = next(csv.reader([text.readline().decode("utf-8-sig")]), [])
+    text.seek(0)
+    types = {name: _written_type(pa, name) for name in header}
+    reader = pcsv.open_csv(text, read_options=pcsv.ReadOptions(block_size=1 << 24),
+                           convert_options=pcsv.ConvertOptions(
+                               column_types=types, strings_can_be_null=True,
+                               quoted_strings_can_be_null=False,
+                               true_values=["true"], false_values=["false"]))
+    schema = pa.schema([(name, types[name]) for name in header])
+    rows = 0
+    pending: list[Any] = []
+    with pq.ParquetWriter(out, schema) as writer:
+        for batch in reader:
+            pending.append(batch)
+            rows += batch.num_rows
+            if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
+                writer.write_table(pa.Table.from_batches(pending, schema),
+                                   row_group_size=ROW_GROUP_ROWS)
+                pending = []
+        if pending or rows == 0:
+            writer.write_table(pa.Table.from_batches(pending, schema),
+                               row_group_size=ROW_GROUP_ROWS)
+    return rows
+
+
+def _written_type(pa: Any, name: str) -> Any:
+    if name in DATE_FIELDS:
+        return pa.date32()
+    if name in YES_NO_FIELDS:
+        return pa.bool_()
+    if name in WHOLE_FIELDS:
+        return pa.int32()
+    if name in MONEY_FIELDS:  # cents, as a register keeps money (a third decimal refused)
+        return pa.decimal128(18, 2)
+    return pa.string()  # hours and the like keep their own decimals: outputs show them

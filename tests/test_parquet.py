@@ -1,0 +1,434 @@
+"""Parquet event files: read as the CSV of the same rows (the same events, the same problems
+with the same messages), rows numbered from the first row of data or by ``source_row``, cut
+into shards and parts by rows, and written by ``generate -o FILE.parquet``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.events import parquet
+from rewardengine.events.read import iter_parquet, read_events, read_text
+from rewardengine.privacy import PersonalIdWatch
+from rewardengine.scale import plan
+from rewardengine.scale.plan import plan_parts, plan_shards
+from rewardengine.tabular import PLAIN
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2021, 6, 30)
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards, parts and record batches of a few hundred rows: a small file has many."""
+    monkeypatch.setattr(plan, "MIN_SHARD_ROWS", 200)
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 100)
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """60 customers of palvelumanageri as CSV, three of them referred twice on the same day
+    (warnings located at those rows, V002)."""
+    folder = tmp_path_factory.mktemp("parquet")
+    contract = ROOT / "contracts" / "palvelumanageri.yaml"
+    text = io.StringIO()
+    rows, problems = api.generate_events(str(contract), text, customers=60, seed=7)
+    assert rows > 800 and not problems
+    out = []
+    for row in text.getvalue().splitlines(keepends=True):
+        out.append(row)
+        if row.startswith(("c0000005-r,", "c0000077-r,", "c0000055-r,")):
+            out.append(row.replace("-r,", "-r9,", 1))
+    events = folder / "events.csv"
+    events.write_text("".join(out), encoding="utf-8")
+    return contract, events
+
+
+def to_parquet(csv_path: Path, out: Path, source_row: bool = False, group: int = 250) -> Path:
+    """A CSV event file as Parquet (typed columns, as ``generate`` writes them), in row
+    groups of ``group`` rows; with ``source_row``, the CSV's row numbers kept beside."""
+    raw = io.BytesIO()
+    with csv_path.open("rb") as fh:
+        parquet.write_from_csv(fh, raw)
+    table = pq.read_table(io.BytesIO(raw.getvalue()))
+    if source_row:
+        table = table.append_column("source_row", pa.array(range(2, table.num_rows + 2),
+                                                           pa.int64()))
+    pq.write_table(table, out, row_group_size=group)
+    return out
+
+
+def _run(contract: Path, events: Path, fmt: str, jobs: int, **kw: Any) -> str:
+    out = io.StringIO()
+    done = api.evaluate_to(str(contract), [str(events)], AS_OF, out, fmt, jobs=jobs, **kw)
+    assert done.ok
+    return out.getvalue()
+
+
+def _table(columns: dict[str, Any], path: Path, group: int | None = None) -> Path:
+    pq.write_table(pa.table(columns), path, row_group_size=group)
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    return [str(p) for p in read_events([str(path)]).problems]
+
+
+# --- the same bytes as the CSV of the same rows ---------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_csv_and_parquet_give_the_same_bytes(cohort: tuple[Path, Path], tmp_path: Path,
+                                             fmt: str, jobs: int) -> None:
+    """With the CSV's row numbers kept (``source_row``), only the file's name differs; the
+    Parquet file has four row groups and is read 100 rows at a time, in shards for two
+    jobs."""
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
+    assert pq.ParquetFile(table).metadata.num_row_groups >= 4
+    assert len(plan_shards([str(table)], PLAIN, jobs)) == jobs
+    from_csv = _run(contract, events, fmt, jobs)
+    from_parquet = _run(contract, table, fmt, jobs)
+    assert "V002" in from_csv or fmt == "csv"
+    assert from_parquet == from_csv.replace(str(events), str(table))
+
+
+def test_without_source_row_rows_count_from_the_first_row_of_data(
+        cohort: tuple[Path, Path], tmp_path: Path) -> None:
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet")
+    doc = json.loads(_run(contract, events, "json", 1))
+    for p in doc["problems"]:  # the CSV's header is its row 1
+        p["file"], p["row"] = str(table), p["row"] - 1
+    assert json.loads(_run(contract, table, "json", 2)) == doc
+    assert doc["problems"]
+
+
+@pytest.mark.parametrize(("jobs", "fmt"), [(1, "csv"), (2, "jsonl")])
+def test_shuffled_rows_give_the_bytes_of_the_shuffled_csv(
+        cohort: tuple[Path, Path], tmp_path: Path, jobs: int, fmt: str) -> None:
+    """Rows not grouped by customer go through the partition on disk, as CSV's do."""
+    contract, events = cohort
+    header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(3).shuffle(rows)
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text(header + "".join(rows), encoding="utf-8")
+    table = to_parquet(shuffled, tmp_path / "shuffled.parquet", source_row=True)
+    from_csv = _run(contract, shuffled, fmt, jobs)
+    assert _run(contract, table, fmt, jobs) == from_csv.replace(str(shuffled), str(table))
+    assert len(plan_parts([str(table)], PLAIN, 2)) == 2
+
+
+def test_the_dask_run_takes_parquet_shards(cohort: tuple[Path, Path], tmp_path: Path) -> None:
+    pytest.importorskip("dask.bag")
+    from rewardengine.scale.on_dask import dask_mapper
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
+    local = _run(contract, table, "jsonl", 2)
+    on_dask = _run(contract, table, "jsonl", 3, mapper=dask_mapper(scheduler="threads"))
+    assert on_dask == local
+
+
+def test_shards_hold_whole_customers(cohort: tuple[Path, Path], tmp_path: Path) -> None:
+    _, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet")
+    ids = pq.read_table(table, columns=["customer_id"]).column(0).to_pylist()
+    shards = plan_shards([str(table)], PLAIN, 5)
+    assert len(shards) == 5 and shards[0].start == 0 and shards[-1].end == len(ids)
+    for before, after in itertools.pairwise(shards):
+        assert before.end == after.start
+        assert after.start is not None and ids[after.start] != ids[after.start - 1]
+
+
+# --- located errors, worded as the CSV's ------------------------------------------------------
+
+ROWS = {"event_id": ["r1", "s1", "h1"], "customer_id": ["c1", "c1", "c1"],
+        "type": ["referral", "service_start", "hours"],
+        "date": ["2020-02-01", "2020-13-01", "2020-03-01"],
+        "provider": ["acme", "acme", None], "hours": [None, None, "1.5"]}
+
+
+def _csv_problems(columns: dict[str, Any], name: str) -> list[str]:
+    """The problems of the CSV of the same rows, as a Parquet file names them (its row 1 is
+    the CSV's row 2)."""
+    lines = [",".join(columns)]
+    for values in zip(*columns.values(), strict=True):
+        lines.append(",".join("" if v is None else str(v) for v in values))
+    found = read_text("\n".join(lines) + "\n", name).problems
+    return [f"{name}:{p.source.row - 1}: {p.code} {p.message}" for p in found]
+
+
+def test_a_bad_date_in_a_text_column_is_the_csv_s_problem(tmp_path: Path) -> None:
+    path = _table(ROWS, tmp_path / "e.parquet")
+    found = _problems(path)
+    assert found == _csv_problems(ROWS, str(path))
+    assert found == [f"{path}:2: E005 field 'date': '2020-13-01' is not a real date (month "
+                     "must be in 1..12)"]
+
+
+def test_a_floating_point_money_column_is_refused_with_one_problem(tmp_path: Path) -> None:
+    columns = {**ROWS, "date": ["2020-02-01"] * 3, "amount": pa.array([None, None, 12.5])}
+    path = _table(columns, tmp_path / "e.parquet")
+    got = read_events([str(path)])
+    assert [str(p) for p in got.problems] == [
+        f"{path}: E017 column 'amount' holds floating-point numbers (double), which are not "
+        "exact; write money, hours and other numbers as decimal128 or as text"]
+    assert got.events == []
+    hours = {**columns, "amount": [None] * 3, "hours": pa.array([None, None, 1.5], pa.float32())}
+    assert _problems(_table(hours, tmp_path / "h.parquet"))[0].endswith(
+        "E017 column 'hours' holds floating-point numbers (float), which are not exact; write "
+        "money, hours and other numbers as decimal128 or as text")
+
+
+def test_a_missing_column_is_the_csv_s_missing_header_field(tmp_path: Path) -> None:
+    columns = {k: v for k, v in ROWS.items() if k != "date"}
+    path = _table(columns, tmp_path / "e.parquet")
+    assert _problems(path) == [f"{path}: E001 missing column 'date'"]
+    unknown = _table({**ROWS, "colour": ["red"] * 3}, tmp_path / "u.parquet")
+    assert _problems(unknown) == [f"{unknown}: E001 column 7: unknown column 'colour'"]
+
+
+def test_a_column_of_a_type_its_field_does_not_take_is_refused(tmp_path: Path) -> None:
+    columns = {**ROWS, "date": ["2020-02-01"] * 3, "hours": pa.array([None, None, True])}
+    path = _table(columns, tmp_path / "e.parquet")
+    assert _problems(path) == [f"{path}: E017 column 'hours' is bool, which is not read for "
+                               "this field; write it as text"]
+    zoned = {**ROWS, "date": pa.array([dt.datetime(2020, 2, 1)] * 3,
+                                      pa.timestamp("ms", tz="Europe/Helsinki"))}
+    path = _table(zoned, tmp_path / "z.parquet")
+    assert _problems(path) == [f"{path}: E017 column 'date' is timestamp[ms, tz=Europe/Helsinki],"
+                               " a time with a time zone; write dates as date32 or as text"]
+
+
+def test_exact_native_types_are_read_as_their_text(tmp_path: Path) -> None:
+    """date32, midnight timestamps, whole numbers, decimals, booleans and dictionaries."""
+    columns = {
+        "event_id": ["r1", "s1", "h1", "b1"], "customer_id": pa.array([7, 7, 7, 7]),
+        "type": pa.array(["referral", "service_start", "hours", "benefit"]).dictionary_encode(),
+        "date": pa.array([dt.date(2020, 2, 1), dt.date(2020, 2, 3), dt.date(2020, 3, 1),
+                          dt.date(2020, 3, 31)], pa.date32()),
+        "recorded": pa.array([None, dt.datetime(2020, 2, 3), None, None], pa.timestamp("ms")),
+        "hours": pa.array([None, None, 15, None], pa.int16()),
+        "amount": pa.array([None, None, None, Decimal("929.99")], pa.decimal128(12, 2)),
+        "days": pa.array([None, None, None, 21], pa.int32()),
+        "partial_work_ability": pa.array([True, None, None, None]),
+    }
+    got = read_events([str(_table(columns, tmp_path / "e.parquet"))])
+    assert got.problems == []
+    referral, start, hours, benefit = got.events
+    assert referral.customer_id == "7" and referral.partial_work_ability is True  # type: ignore[attr-defined]
+    assert start.known_on == dt.date(2020, 2, 3)
+    assert hours.hours == Decimal("15")  # type: ignore[attr-defined]
+    assert benefit.amount == Decimal("929.99") and type(benefit.amount) is Decimal  # type: ignore[attr-defined]
+    assert [e.row for e in got.events] == [1, 2, 3, 4]
+
+
+def test_money_with_three_decimals_and_a_time_of_day_are_the_csv_s_problems(
+        tmp_path: Path) -> None:
+    columns = {"event_id": ["b1", "b2"], "customer_id": ["c1", "c1"],
+               "type": ["benefit", "benefit"],
+               "date": pa.array([dt.datetime(2020, 3, 1, 10), dt.datetime(2020, 4, 1)],
+                                pa.timestamp("us")),
+               "amount": pa.array([Decimal("930.000"), Decimal("930.005")],
+                                  pa.decimal128(12, 3))}
+    path = _table(columns, tmp_path / "e.parquet")
+    as_text = {**columns, "date": ["2020-03-01 10:00:00.000000", "2020-04-01"],
+               "amount": ["930.000", "930.005"]}
+    found = _problems(path)
+    assert found == _csv_problems(as_text, str(path))
+    assert [f.split(": ")[0] for f in found] == [f"{path}:1", f"{path}:1", f"{path}:2"]
+
+
+def test_duplicate_event_ids_across_rows(tmp_path: Path) -> None:
+    columns = {"event_id": ["r1", "s1", "s1", "r1"], "customer_id": ["c1", "c1", "c1", "c2"],
+               "type": ["referral", "service_start", "service_start", "referral"],
+               "date": ["2020-02-01", "2020-02-03", "2020-02-03", "2020-02-05"]}
+    path = _table(columns, tmp_path / "e.parquet")
+    assert _problems(path) == [
+        f"{path}:3: E007 event id 's1' repeats with the same recorded date 2020-02-03 (first "
+        f"at {path}:2); a correction needs a later recorded date",
+        f"{path}:4: E008 event id 'r1' was first used at {path}:1 for another customer or "
+        "event type"]
+    numbered = _table({**columns, "source_row": [10, 12, 15, 16]}, tmp_path / "n.parquet")
+    assert _problems(numbered) == [
+        f"{numbered}:15: E007 event id 's1' repeats with the same recorded date 2020-02-03 "
+        f"(first at {numbered}:12); a correction needs a later recorded date",
+        f"{numbered}:16: E008 event id 'r1' was first used at {numbered}:10 for another "
+        "customer or event type"]
+
+
+def test_a_text_cell_over_the_limit_and_a_row_of_nulls(tmp_path: Path) -> None:
+    columns = {"event_id": ["r1", None, "s1"], "customer_id": ["c1", None, "c1"],
+               "type": ["referral", None, "service_end"], "date": ["2020-02-01", None,
+                                                                   "2020-02-03"],
+               "reason": [None, None, "x" * 10_001]}
+    path = _table(columns, tmp_path / "e.parquet")
+    assert _problems(path) == [
+        f"{path}:3: E010 field 'reason' is longer than 10,000 characters"]
+    encoded = {**columns, "reason": pa.array(columns["reason"]).dictionary_encode()}
+    path = _table(encoded, tmp_path / "d.parquet")
+    assert _problems(path) == [
+        f"{path}:3: E010 field 'reason' is longer than 10,000 characters"]
+
+
+def test_an_empty_file(tmp_path: Path) -> None:
+    path = _table({k: pa.array([], pa.string()) for k in ROWS}, tmp_path / "e.parquet")
+    assert _problems(path) == [f"{path}:1: E011 the file is empty (no rows)"]
+
+
+# --- numbering: the first and last rows, batches, row groups, shards, source_row -------------
+
+def _bad_dates(rows: int, bad: list[int]) -> dict[str, Any]:
+    """Referrals of one customer each, the dates of rows ``bad`` (from 1) invalid."""
+    return {"event_id": [f"r{n}" for n in range(1, rows + 1)],
+            "customer_id": [f"c{n}" for n in range(1, rows + 1)],
+            "type": ["referral"] * rows,
+            "date": ["2020-02-30" if n in bad else "2020-02-01" for n in range(1, rows + 1)]}
+
+
+def test_rows_are_numbered_across_batches_and_row_groups(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 4)
+    path = _table(_bad_dates(23, [1, 4, 5, 9, 10, 23]), tmp_path / "e.parquet", group=5)
+    assert [p.source.row for p in read_events([str(path)]).problems] == [1, 4, 5, 9, 10, 23]
+    # a range of rows (a shard) numbers its rows where they are in the file
+    watch = PersonalIdWatch()
+    assert [p.source.row for _, ps in iter_parquet(str(path), 3, 10, watch) for p in ps] \
+        == [4, 5, 9, 10]
+    assert [e.row for e, _ in iter_parquet(str(path), 9, 12, watch) if e] == [11, 12]
+
+
+def test_source_row_names_the_producer_s_rows(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 3)
+    numbers = [1, 5, 6, 7, 40, 41, 42, 100]
+    path = _table({**_bad_dates(8, [1, 5, 8]), "source_row": numbers}, tmp_path / "e.parquet",
+                  group=4)
+    assert [p.source.row for p in read_events([str(path)]).problems] == [1, 40, 100]
+    assert [e.row for e, _ in iter_parquet(str(path), 4, 7, PersonalIdWatch()) if e] \
+        == [41, 42]
+
+
+@pytest.mark.parametrize(("numbers", "why"), [
+    ([1, 2, 2, 3], "column 'source_row': row 2 comes after row 2; the producer's row numbers "
+                   "must grow down the file"),
+    ([3, 2, 4, 5], "column 'source_row': row 2 comes after row 3; the producer's row numbers "
+                   "must grow down the file"),
+    ([1, 2, None, 5], "column 'source_row': a row without a whole number of at least 1 "
+                      "(after row 2)"),
+    ([0, 1, 2, 3], "column 'source_row': a row without a whole number of at least 1"),
+])
+def test_source_row_numbers_that_do_not_grow_stop_the_file(
+        tmp_path: Path, numbers: list[int | None], why: str) -> None:
+    path = _table({**_bad_dates(4, []), "source_row": pa.array(numbers, pa.int32())},
+                  tmp_path / "e.parquet")
+    got = read_events([str(path)])
+    assert [str(p) for p in got.problems] == [f"{path}: E017 {why}"]
+    stop = next(n for n, v in enumerate(numbers) if v is None or v < 1
+                or (n and v <= (numbers[n - 1] or 0)))
+    assert len(got.events) == stop  # the rows before are read, the rest are not
+
+
+def test_a_shard_checks_its_first_source_row_against_the_row_before(tmp_path: Path) -> None:
+    path = _table({**_bad_dates(6, []), "source_row": [1, 2, 9, 8, 10, 11]},
+                  tmp_path / "e.parquet", group=2)
+    rows = list(iter_parquet(str(path), 3, 6, PersonalIdWatch()))
+    assert [str(p) for _, ps in rows for p in ps] == [
+        f"{path}: E017 column 'source_row': row 8 comes after row 9; the producer's row "
+        "numbers must grow down the file"]
+    text = _table({**_bad_dates(2, []), "source_row": ["1", "2"]}, tmp_path / "t.parquet")
+    assert _problems(text) == [f"{text}: E017 column 'source_row' is string; it must hold "
+                               "whole numbers (the producer's row numbers)"]
+
+
+# --- unreadable files: exit 2, never a traceback ---------------------------------------------
+
+def test_a_file_that_is_not_parquet(tmp_path: Path) -> None:
+    fake = tmp_path / "e.parquet"
+    fake.write_text("event_id,customer_id,type,date\n", encoding="utf-8")
+    assert _problems(fake) == [
+        f"{fake}: F001 cannot read file: not a Parquet file (Parquet magic bytes not found in "
+        "footer. Either the file is corrupted or this is not a parquet file.)"]
+    result = runner.invoke(app, ["evaluate", str(ROOT / "contracts" / "palvelumanageri.yaml"),
+                                 str(fake), "--as-of", "2021-06-30"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "not a Parquet file" in result.output
+    missing = tmp_path / "missing.parquet"
+    assert _problems(missing) == [f"{missing}: F001 cannot read file: No such file or "
+                                  "directory"]
+
+
+def test_a_parquet_file_by_its_magic_bytes(tmp_path: Path) -> None:
+    path = _table({**ROWS, "date": ["2020-02-01"] * 3}, tmp_path / "events.dat")
+    assert parquet.is_parquet(str(path)) and read_events([str(path)]).problems == []
+
+
+def test_without_pyarrow_a_parquet_file_says_what_to_install(
+        cohort: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet")
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails
+    result = runner.invoke(app, ["evaluate", str(contract), str(table), "--as-of",
+                                 "2021-06-30", "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    assert "F001 cannot read file: Parquet files need pyarrow: install rewardengine[parquet]" \
+        in result.output.replace("\n", " ").replace("  ", " ")
+    result = runner.invoke(app, ["generate", str(contract), "-n", "3",
+                                 "-o", str(tmp_path / "new.parquet")])
+    assert result.exit_code == 2 and "install rewardengine[parquet]" in result.output
+    assert not (tmp_path / "new.parquet").exists()
+
+
+# --- generate -o FILE.parquet -----------------------------------------------------------------
+
+def test_generate_writes_typed_columns_read_as_its_csv(cohort: tuple[Path, Path],
+                                                       tmp_path: Path) -> None:
+    contract, _ = cohort
+    as_csv, as_parquet = tmp_path / "g.csv", tmp_path / "g.parquet"
+    for out in (as_csv, as_parquet):
+        result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "3",
+                                     "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    schema = pq.read_schema(as_parquet)
+    assert schema.field("date").type == pa.date32()
+    assert schema.field("responded").type == pa.bool_()
+    assert schema.field("benefit_days").type == pa.int32()
+    assert schema.field("amount").type == pa.decimal128(18, 2)
+    assert schema.field("hours").type == pa.string()  # its own decimals, as the CSV's
+    rows = len(as_csv.read_text(encoding="utf-8").splitlines()) - 1
+    assert pq.ParquetFile(as_parquet).metadata.num_rows == rows
+    doc = json.loads(_run(contract, as_csv, "json", 1))
+    for p in doc["problems"]:
+        p["file"], p["row"] = str(as_parquet), p["row"] - 1
+    assert json.loads(_run(contract, as_parquet, "json", 1)) == doc
+
+
+def test_the_dialect_options_leave_a_parquet_file_alone(cohort: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    """A Parquet file's text is UTF-8 and plain: no note of an encoding, one job or two."""
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
+    plain = _run(contract, table, "jsonl", 1)
+    for jobs in (1, 2):
+        out = io.StringIO()
+        done = api.evaluate_to(str(contract), [str(table)], AS_OF, out, "jsonl", jobs=jobs,
+                               dialect=api.make_dialect("fi", encoding="cp1252"))
+        assert out.getvalue() == plain
+        assert not [p for p in done.problems if p.code == "F005"]
