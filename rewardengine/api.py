@@ -597,6 +597,8 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     except MappingError as exc:
         raise PrivacyError(f"--map: {exc}") from None
     columns = ((mapped,) if mapped else ()) + BILL_KEYS
+    if not bill and _is_parquet(path):
+        return _pseudonymize_parquet(path, out, key, columns)
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
                             encoding=dialect.encoding, delimiter=dialect.delimiter,
                             max_json_bytes=MAX_BILL_BYTES)
@@ -604,6 +606,28 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
         problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                 Source(path)))
     return problems
+
+
+def _is_parquet(path: str) -> bool:
+    from .events.parquet import is_parquet
+    return is_parquet(path)
+
+
+def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
+                          columns: Sequence[str]) -> list[Problem]:
+    """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
+    other column and the row groups as they were (docs/events.md, "Parquet input")."""
+    from .events.parquet import Unreadable, rewrite_customers
+    from .privacy import Findings, RewriteError, pseudonym
+    findings = Findings()
+    replace = findings.see if key is None else (lambda value, row: pseudonym(key, value))
+    try:
+        rewrite_customers(path, out, columns, replace)
+    except Unreadable as exc:
+        return [Problem("F001", f"cannot read file: {exc}", Source(path))]
+    except RewriteError as exc:
+        return [Problem(exc.code, str(exc), Source(path, row=exc.row))]
+    return findings.problems(path)
 
 
 # --- the ledger ------------------------------------------------------------------------------

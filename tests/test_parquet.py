@@ -432,3 +432,65 @@ def test_the_dialect_options_leave_a_parquet_file_alone(cohort: tuple[Path, Path
                                dialect=api.make_dialect("fi", encoding="cp1252"))
         assert out.getvalue() == plain
         assert not [p for p in done.problems if p.code == "F005"]
+
+
+# --- pseudonymize ----------------------------------------------------------------------------
+
+KEY = b"k" * 32
+
+
+def _pseudonymize(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["pseudonymize", *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_pseudonymized_parquet_evaluates_as_the_pseudonymized_csv(
+        cohort: tuple[Path, Path], tmp_path: Path) -> None:
+    """Only the customer column changes (to the pseudonyms the CSV gets), every other column
+    and the row groups as they were: both evaluate to the same bytes."""
+    from rewardengine.privacy import pseudonym
+    contract, events = cohort
+    table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
+    key = tmp_path / "key"
+    key.write_bytes(KEY)
+    out_csv, out_parquet = tmp_path / "p.csv", tmp_path / "p.parquet"
+    for source, out in ((events, out_csv), (table, out_parquet)):
+        code, said = _pseudonymize(str(source), "--key-file", str(key), "-o", str(out))
+        assert code == 0, said
+    before, after = pq.read_table(table), pq.read_table(out_parquet)
+    assert after.column_names == before.column_names
+    assert after.drop(["customer_id"]).equals(before.drop(["customer_id"]))
+    assert after.column("customer_id").to_pylist() == [
+        pseudonym(KEY, c) for c in before.column("customer_id").to_pylist()]
+    assert pq.ParquetFile(out_parquet).metadata.num_row_groups == \
+        pq.ParquetFile(table).metadata.num_row_groups
+    assert _run(contract, out_parquet, "jsonl", 2) == _run(
+        contract, out_csv, "jsonl", 1).replace(str(out_csv), str(out_parquet))
+
+
+def test_check_finds_personal_ids_in_parquet_by_row(tmp_path: Path) -> None:
+    ids = ["c1", "c1", "131052-308T", "131052-308T", "matti@example.fi"]
+    path = _table({"event_id": [f"e{i}" for i in range(5)], "customer_id": ids,
+                   "type": ["referral"] * 5, "date": [dt.date(2020, 1, 10)] * 5},
+                  tmp_path / "e.parquet")
+    code, said = _pseudonymize("--check", str(path))
+    assert code == 1
+    assert f"{path}:3: E015 warning: 1 customer id looks like a Finnish personal identity " \
+           "code (henkilötunnus), the first in row 3" in said
+    assert f"{path}:5: E016 warning: 1 customer id looks like an e-mail address" in said
+    assert "131052-308T" not in said and "matti" not in said
+
+
+def test_pseudonymize_refuses_parquet_without_a_customer_column(tmp_path: Path) -> None:
+    path = _table({"event_id": ["e1"], "person": ["c1"]}, tmp_path / "e.parquet")
+    key = tmp_path / "key"
+    key.write_bytes(KEY)
+    out = tmp_path / "out.parquet"
+    code, said = _pseudonymize(str(path), "--key-file", str(key), "-o", str(out))
+    assert code == 1, said
+    assert f"{path}: E001 no customer column (looked for customer_id, customer)" in said
+    assert "nothing was written" in said and not out.exists()
+    not_parquet = tmp_path / "x.parquet"
+    not_parquet.write_text("event_id,customer_id\n", encoding="utf-8")
+    code, said = _pseudonymize("--check", str(not_parquet))
+    assert code == 2 and f"{not_parquet}: F001 cannot read file: not a Parquet file" in said

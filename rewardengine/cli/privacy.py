@@ -33,7 +33,7 @@ Inputs = list[tuple[str, bool]]  # (path, is a bill)
 
 def pseudonymize(
     events: Annotated[list[str] | None, typer.Argument(
-        help="event files (CSV or JSON Lines)", metavar="[EVENTS]...")] = None,
+        help="event files (CSV, JSON Lines or Parquet)", metavar="[EVENTS]...")] = None,
     bills: Annotated[list[str] | None, typer.Option(
         "--bill", help="a bill (CSV or JSON) to pseudonymize too (repeatable)")] = None,
     key_file: Annotated[str | None, typer.Option(

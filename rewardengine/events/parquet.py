@@ -25,9 +25,10 @@ extra ``rewardengine[parquet]``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
+from ..privacy import RewriteError
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
 
@@ -202,6 +203,23 @@ class EventsFile:
                 return before + i
         return None
 
+    @property
+    def schema(self) -> Any:
+        """The file's Arrow schema (``source_row`` included)."""
+        return self._file.schema_arrow
+
+    def row_groups(self) -> Iterator[tuple[Any, list[int]]]:
+        """Each row group whole (every column) with its rows' numbers; a damaged file
+        raises Unreadable."""
+        first = 0
+        for group in range(self._file.metadata.num_row_groups):
+            try:
+                part = self._file.read_row_group(group, use_threads=False)
+            except Exception as exc:  # pyarrow's errors of a damaged page or footer
+                raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
+            yield part, self._numbers(part, first)
+            first += part.num_rows
+
     def _customer_column(self) -> str:
         return next(n for n in self.names if n.lower() == "customer_id")
 
@@ -342,3 +360,36 @@ def _written_type(pa: Any, name: str) -> Any:
     if name in MONEY_FIELDS:  # cents, as a register keeps money (a third decimal refused)
         return pa.decimal128(18, 2)
     return pa.string()  # hours and the like keep their own decimals: outputs show them
+
+
+# --- pseudonymizing: the customer column replaced, the rest as it was -------------------------
+
+def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
+                      replace: Callable[[str, int], str]) -> None:
+    """The Parquet file at ``path`` written to ``out`` (nothing written when None) with each
+    customer id replaced by ``replace(id, row)`` (rows numbered as when read); every other
+    column, the schema and the row groups as they were, the customer column as text (a
+    pseudonym is text). ``columns``: the customer column's possible names, first found
+    wins. Raises Unreadable, or RewriteError when no customer column is found."""
+    pq = arrow()
+    import pyarrow as pa
+    table = EventsFile(path)  # Unreadable when it is not a Parquet file
+    column = next((n for wanted in columns for n in table.names
+                   if n.strip().casefold() == wanted.casefold()), None)
+    if column is None:
+        raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})")
+    schema = table.schema
+    at = schema.get_field_index(column)
+    schema = schema.set(at, schema.field(at).with_type(pa.string()))
+    writer = pq.ParquetWriter(out, schema) if out is not None else None
+    try:
+        for part, numbers in table.row_groups():
+            ids = [None if v is None else str(v) for v in part.column(column).to_pylist()]
+            new = [v if v is None or not v.strip() else replace(v.strip(), n)
+                   for v, n in zip(ids, numbers, strict=True)]
+            if writer is not None:
+                writer.write_table(part.set_column(at, schema.field(at),
+                                                   pa.array(new, pa.string())))
+    finally:
+        if writer is not None:
+            writer.close()
