@@ -202,6 +202,9 @@ def test_a_missing_column_is_the_csv_s_missing_header_field(tmp_path: Path) -> N
     assert _problems(path) == [f"{path}: E001 missing column 'date'"]
     unknown = _table({**ROWS, "colour": ["red"] * 3}, tmp_path / "u.parquet")
     assert _problems(unknown) == [f"{unknown}: E001 column 7: unknown column 'colour'"]
+    numbered = _table({"source_row": [2, 3, 4], **ROWS, "colour": ["red"] * 3},
+                      tmp_path / "n.parquet")  # source_row keeps its place in the count
+    assert _problems(numbered) == [f"{numbered}: E001 column 8: unknown column 'colour'"]
 
 
 def test_a_column_of_a_type_its_field_does_not_take_is_refused(tmp_path: Path) -> None:

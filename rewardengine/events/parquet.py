@@ -86,6 +86,8 @@ class EventsFile:
             raise Unreadable(f"not a Parquet file ({_why(exc)})") from None
         schema = self._file.schema_arrow
         self.names: list[str] = [n for n in schema.names if n != SOURCE_ROW]
+        # each name's column in the file, from 1 (``source_row`` keeps its place)
+        self.positions = [k for k, n in enumerate(schema.names, start=1) if n != SOURCE_ROW]
         self.numbered = SOURCE_ROW in schema.names
         self.rows: int = self._file.metadata.num_rows
         self._types = [schema.field(n).type for n in self.names]

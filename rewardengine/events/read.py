@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO, cast
@@ -152,13 +152,16 @@ def _column(name: str) -> str:
     return name
 
 
-def _check_header(header: list[str], file: str, hint: str | None = None) -> list[Problem]:
+def _check_header(header: list[str], file: str, hint: str | None = None,
+                  positions: Sequence[int] | None = None) -> list[Problem]:
+    """The header's problems; ``positions``: each name's column in the file, from 1 (a
+    Parquet file's ``source_row`` is no field but keeps its place)."""
     src = Source(file, row=1)
     if hint is not None:  # one cell holding another delimiter: say so, not 20 problems
         return [Problem("E001", hint, src)]
     problems = []
     seen: set[str] = set()
-    for i, name in enumerate(header, start=1):
+    for i, name in zip(positions or range(1, len(header) + 1), header, strict=True):
         if name in seen:
             problems.append(Problem("E001", f"column {i}: duplicate column {quoted(name)}",
                                     src))
@@ -536,7 +539,8 @@ def iter_parquet(path: str, start: int = 0, end: int | None = None,
         yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
         return
     header = [_column(n) for n in table.names]
-    problems = [Problem(p.code, p.message, Source(path)) for p in _check_header(header, path)]
+    problems = [Problem(p.code, p.message, Source(path))
+                for p in _check_header(header, path, positions=table.positions)]
     problems += [Problem("E017", why, Source(path)) for why in table.type_problems(header)]
     if problems:  # no row is read: the file has no header row to name
         yield None, problems
