@@ -2,7 +2,8 @@
 
 A case is one command (validate, test, evaluate, explain, invoice, invoice show, verify,
 ledger check and export, pseudonymize, generate, schema, ...) on files and arguments of which
-one or more are damaged: bytes of a contract, an event file, a bill, a cohort, a key file or a
+one or more are damaged: bytes of a contract, an event file (CSV, or Parquet: the damaged
+rows as text columns, or a typed file's bytes damaged), a bill, a cohort, a key file or a
 ledger (truncated, sliced, lines repeated or swapped, hostile bytes inserted: terminal escapes,
 bidirectional overrides, NULs, invalid UTF-8, formulas, huge numbers, YAML aliases and tags),
 whole files replaced (empty, a NUL flood, a long line without newline, random bytes, a YAML
@@ -18,7 +19,10 @@ count) and benchmarks/fuzz.py (100,000 cases and more, in worker processes).
 
 from __future__ import annotations
 
+import csv
 import functools
+import importlib.util
+import io
 import random
 import shutil
 import sqlite3
@@ -30,6 +34,7 @@ from pathlib import Path
 import typer.testing
 from typer.testing import CliRunner
 
+from rewardengine import api
 from rewardengine.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +63,8 @@ PERIODS = ("2020-13", "2020-Q5", "2020-Q1", "x", "", "2021-03", "1899-12", "9999
 COMMANDS = ("validate", "test", "evaluate", "explain", "invoice", "invoice-show", "verify",
             "ledger-check", "ledger-export", "pseudonymize", "generate", "schema",
             "cohort-schema", "version", "simulate", "price", "forecast", "cohort-fit")
+PARQUET_SHARE = 0.2  # cases whose event file is Parquet (when pyarrow is installed)
+_ARROW = importlib.util.find_spec("pyarrow") is not None
 CONTROL = ("\x1b", "\u202e", "\u202d", "\u2066", "\u2067", "\x07", "\x9b")
 
 
@@ -106,7 +113,12 @@ class Fuzzer:
                        "--ledger", str(ledger), "--joint", "--format", "csv", "-o", str(bill)])
         with sqlite3.connect(ledger) as conn:
             (number,) = conn.execute("SELECT min(number) FROM invoices").fetchone()
+        typed = io.BytesIO()
+        if _ARROW:
+            with events.open("rb") as fh:
+                api.events_to_parquet(fh, typed)
         return {"name": name, "period": period, "as_of": as_of, "number": str(number),
+                "events_parquet": typed.getvalue(),
                 "contract": contract.read_bytes(), "events": events.read_bytes(),
                 "ledger": ledger.read_bytes(), "bill": bill.read_bytes(),
                 "cohort": b"segments: {}\nreferrals: {per_month: {}}\n",
@@ -136,6 +148,12 @@ class Fuzzer:
                 damaged.append(f"{name}: {how}")
             files[name] = where / f"{name}{suffix}"
             files[name].write_bytes(data)
+        if rng.random() < PARQUET_SHARE:  # the events (as damaged) as a Parquet file
+            parquet = _as_parquet(rng, files["events"].read_bytes(), base)
+            if parquet is not None:
+                files["events"] = where / "events.parquet"
+                files["events"].write_bytes(parquet[0])
+                damaged.append(f"events: {parquet[1]}")
         command = COMMANDS[index % len(COMMANDS)]  # every command as often
         args = _arguments(rng, command, base, files, where)
         if rng.random() < 0.15:
@@ -171,6 +189,35 @@ def _damage(rng: random.Random, data: bytes, ledger: bool) -> tuple[bytes, str]:
         moves.append(lambda: (data.decode("utf-8", "replace").encode("latin-1", "replace"),
                               "as Latin-1"))
     return rng.choice(moves)()
+
+
+def _as_parquet(rng: random.Random, data: bytes, base: dict[str, bytes | str]
+                ) -> tuple[bytes, str] | None:
+    """Event rows as Parquet: the (maybe damaged) CSV's cells as text columns, in small row
+    groups; or the example's typed Parquet file, its bytes maybe damaged. None without
+    pyarrow, or when the damaged CSV is no table at all."""
+    if not _ARROW:
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    if rng.random() < 0.5:
+        typed = base["events_parquet"]
+        assert isinstance(typed, bytes)
+        if rng.random() < 0.5:
+            return typed, "as typed Parquet"
+        damaged, how = _damage(rng, typed, False)
+        return damaged, f"as typed Parquet, {how}"
+    try:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline="")))
+    except csv.Error:
+        return None
+    header, body = (rows[0], rows[1:]) if rows else ([], [])
+    columns = [pa.array([r[i] if i < len(r) else None for r in body], pa.string())
+               for i in range(len(header))]
+    out = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(columns, names=header), out,
+                   row_group_size=rng.choice([7, 50, 1000]))
+    return out.getvalue(), "as Parquet text columns"
 
 
 def _slice(rng: random.Random, data: bytes) -> tuple[bytes, str]:

@@ -497,3 +497,26 @@ def test_pseudonymize_refuses_parquet_without_a_customer_column(tmp_path: Path) 
     not_parquet.write_text("event_id,customer_id\n", encoding="utf-8")
     code, said = _pseudonymize("--check", str(not_parquet))
     assert code == 2 and f"{not_parquet}: F001 cannot read file: not a Parquet file" in said
+
+
+def test_columns_named_alike_are_the_header_s_problems_not_a_crash(tmp_path: Path) -> None:
+    """Parquet allows two columns of one name; both the reader and pseudonymize take them
+    by position (found by the fuzz: it was an internal error)."""
+    path = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays(
+        [pa.array(["e1", "e2"]), pa.array(["c1", "131052-308T"]), pa.array([2, 3]),
+         pa.array(["referral"] * 2), pa.array(["c9", "c9"]), pa.array([2, 3])],
+        names=["event_id", "customer_id", "source_row", "type", "customer_id",
+               "source_row"]), path)
+    assert _problems(path) == [
+        f"{path}: E001 column 5: duplicate column 'customer_id'",
+        f"{path}: E001 missing column 'date'",
+        f"{path}: E017 column 'source_row' appears 2 times"]
+    code, said = _pseudonymize("--check", str(path))  # the first customer column, rows from 1
+    assert code == 1
+    assert f"{path}:2: E015 warning: 1 customer id looks like a Finnish personal identity " \
+           "code (henkilötunnus), the first in row 2" in said
+    text_rows = _table({"event_id": ["e1", "e2"], "customer_id": ["c1", "131052-308T"],
+                        "source_row": ["x", "y"]}, tmp_path / "t.parquet")
+    code, said = _pseudonymize("--check", str(text_rows))
+    assert code == 1 and f"{text_rows}:2: E015 warning" in said

@@ -90,7 +90,8 @@ class EventsFile:
         self.positions = [k for k, n in enumerate(schema.names, start=1) if n != SOURCE_ROW]
         self.numbered = SOURCE_ROW in schema.names
         self.rows: int = self._file.metadata.num_rows
-        self._types = [schema.field(n).type for n in self.names]
+        # by position: a file may name two columns alike (the header check says so)
+        self._types = [schema.field(k - 1).type for k in self.positions]
         self.broken: str | None = None  # source_row numbers that do not grow (reading stops)
 
     def type_problems(self, fields: Sequence[str]) -> list[str]:
@@ -101,7 +102,10 @@ class EventsFile:
             why = _refused(name, kind)
             if why is not None:
                 out.append(f"column {name!r} {why}")
-        if self.numbered:
+        names = self._file.schema_arrow.names
+        if names.count(SOURCE_ROW) > 1:
+            out.append(f"column {SOURCE_ROW!r} appears {names.count(SOURCE_ROW)} times")
+        elif self.numbered:
             kind = self._file.schema_arrow.field(SOURCE_ROW).type
             if not _arrow_types().is_integer(kind):
                 out.append(f"column {SOURCE_ROW!r} is {kind}; it must hold whole numbers (the "
@@ -164,7 +168,8 @@ class EventsFile:
 
     def _numbers(self, part: Any, first: int) -> list[int]:
         if self.numbered:
-            values: list[int | None] = part.column(SOURCE_ROW).to_pylist()
+            at = part.schema.names.index(SOURCE_ROW)  # the first, if named twice
+            values: list[int | None] = part.column(at).to_pylist()
             return [v if v is not None else 0 for v in values]
         return list(range(first + 1, first + 1 + part.num_rows))
 
@@ -211,15 +216,19 @@ class EventsFile:
         return self._file.schema_arrow
 
     def row_groups(self) -> Iterator[tuple[Any, list[int]]]:
-        """Each row group whole (every column) with its rows' numbers; a damaged file
-        raises Unreadable."""
+        """Each row group whole (every column) with its rows' numbers (from ``source_row``
+        when it holds whole numbers, else from 1); a damaged file raises Unreadable."""
+        names = self.schema.names
+        by_source = self.numbered and names.count(SOURCE_ROW) == 1 and \
+            _arrow_types().is_integer(self.schema.field(SOURCE_ROW).type)
         first = 0
         for group in range(self._file.metadata.num_row_groups):
             try:
                 part = self._file.read_row_group(group, use_threads=False)
             except Exception as exc:  # pyarrow's errors of a damaged page or footer
                 raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
-            yield part, self._numbers(part, first)
+            yield part, (self._numbers(part, first) if by_source else
+                         list(range(first + 1, first + 1 + part.num_rows)))
             first += part.num_rows
 
     def _customer_column(self) -> str:
@@ -376,17 +385,16 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
     pq = arrow()
     import pyarrow as pa
     table = EventsFile(path)  # Unreadable when it is not a Parquet file
-    column = next((n for wanted in columns for n in table.names
-                   if n.strip().casefold() == wanted.casefold()), None)
-    if column is None:
+    names = [n.strip().casefold() for n in table.schema.names]
+    at = next((names.index(w.casefold()) for w in columns if w.casefold() in names), None)
+    if at is None:  # by position: a file may name two columns alike (the first is taken)
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})")
     schema = table.schema
-    at = schema.get_field_index(column)
     schema = schema.set(at, schema.field(at).with_type(pa.string()))
     writer = pq.ParquetWriter(out, schema) if out is not None else None
     try:
         for part, numbers in table.row_groups():
-            ids = [None if v is None else str(v) for v in part.column(column).to_pylist()]
+            ids = [None if v is None else str(v) for v in part.column(at).to_pylist()]
             new = [v if v is None or not v.strip() else replace(v.strip(), n)
                    for v, n in zip(ids, numbers, strict=True)]
             if writer is not None:
