@@ -617,12 +617,14 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
                           columns: Sequence[str]) -> list[Problem]:
     """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
-    from .events.parquet import Unreadable, rewrite_customers
+    from .events.parquet import NotText, Unreadable, rewrite_customers
     from .privacy import Findings, RewriteError, pseudonym
     findings = Findings()
     replace = findings.see if key is None else (lambda value, row: pseudonym(key, value))
     try:
         rewrite_customers(path, out, columns, replace)
+    except NotText as exc:
+        return [Problem("F003", str(exc), Source(path, row=exc.row))]
     except Unreadable as exc:
         return [Problem("F001", f"cannot read file: {exc}", Source(path))]
     except RewriteError as exc:

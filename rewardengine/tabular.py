@@ -246,13 +246,14 @@ class TextSource:
     """A binary file's text as lines (line ends kept, ``\\r``, ``\\n`` and ``\\r\\n`` end a
     line), decoded in chunks of bounded size; raises LineTooLong and Undecodable."""
 
-    def __init__(self, fh: BinaryIO, encoding: str | None, sniff: bool = True) -> None:
+    def __init__(self, fh: BinaryIO, encoding: str | None, sniff: bool = True,
+                 first_byte: int = 0) -> None:
         self._fh = fh
         self._sniff = sniff  # the start of a file (a BOM, UTF-8 named otherwise), not a part
         self.encoding = encoding  # None: UTF-8
         self.bom = False
         self._decoder = codecs.getincrementaldecoder(encoding or "utf-8")()
-        self._consumed = 0
+        self._consumed = first_byte  # where ``fh`` stands in its file: bytes are named so
         self._first: str | None = None
         self._eof = False
         self.progress: Progress | None = None  # set by a CSV reader

@@ -520,3 +520,88 @@ def test_columns_named_alike_are_the_header_s_problems_not_a_crash(tmp_path: Pat
                         "source_row": ["x", "y"]}, tmp_path / "t.parquet")
     code, said = _pseudonymize("--check", str(text_rows))
     assert code == 1 and f"{text_rows}:2: E015 warning" in said
+
+
+# --- a file that stops part-way: the same problems for any --jobs ----------------------------
+
+def _stopping(cohort: tuple[Path, Path], tmp_path: Path, how: str) -> Path:
+    """The cohort as Parquet (row groups of 250 rows) that stops being readable at row 501
+    (``how``: text that is not UTF-8, a damaged page, source_row going back), with a bad
+    row after it that the reader never reaches."""
+    _, events = cohort
+    table = pq.read_table(to_parquet(events, tmp_path / "good.parquet"))
+    types = table.column("type").to_pylist()
+    types[700] = "bogus"
+    table = table.set_column(table.schema.get_field_index("type"), "type",
+                             pa.array(types, pa.string()))
+    if how == "not utf-8":
+        providers = [(v or "").encode() for v in table.column("provider").to_pylist()]
+        providers[500] = b"ab\xff\xfe"
+        table = table.set_column(table.schema.get_field_index("provider"), "provider",
+                                 pa.array(providers, pa.binary()).view(pa.string()))
+    if how == "source_row":
+        numbers = list(range(1, table.num_rows + 1))
+        numbers[500] = 3
+        table = table.append_column("source_row", pa.array(numbers, pa.int64()))
+    path = tmp_path / "stops.parquet"
+    pq.write_table(table, path, row_group_size=250)
+    if how == "damaged page":  # row group 2 (rows 501-750): its first column's page header
+        offset = pq.ParquetFile(path).metadata.row_group(2).column(0).data_page_offset
+        data = bytearray(path.read_bytes())
+        data[offset:offset + 16] = b"\x0f" * 16
+        path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("how", "expected"), [
+    ("not utf-8", ":501: F003 column 'provider' holds text that is not UTF-8"),
+    ("damaged page", ": F001 cannot read file: a damaged Parquet file ("),
+    ("source_row", ": E017 column 'source_row': row 3 comes after row 500; the producer's "
+                   "row numbers must grow down the file"),
+])
+def test_a_file_that_stops_part_way_says_the_same_for_any_jobs(
+        cohort: tuple[Path, Path], tmp_path: Path, how: str, expected: str) -> None:
+    contract, _ = cohort
+    path = _stopping(cohort, tmp_path, how)
+    whole = [str(p) for p in api.load_inputs(str(contract), [str(path)]).problems]
+    assert any(p.startswith(f"{path}{expected}") for p in whole), whole
+    assert not any("bogus" in p for p in whole)  # never reached
+    for jobs in (1, 2, 3):
+        done = api.evaluate_to(str(contract), [str(path)], AS_OF, io.StringIO(), "jsonl",
+                               jobs=jobs)
+        assert [str(p) for p in done.problems] == whole, jobs
+    result = runner.invoke(app, ["evaluate", str(contract), str(path), "--as-of",
+                                 AS_OF.isoformat(), "--jobs", "2"])
+    assert result.exit_code == (1 if how == "source_row" else 2), result.output
+    if how == "not utf-8":
+        code, said = _pseudonymize(str(path), "--key-file", str(_key(tmp_path)), "-o",
+                                   str(tmp_path / "out.parquet"))
+        # it reads the customer column alone and copies the others as they are
+        assert code == 0 and (tmp_path / "out.parquet").exists(), said
+
+
+def _key(tmp_path: Path) -> Path:
+    key = tmp_path / "key"
+    key.write_bytes(KEY)
+    return key
+
+
+def test_pseudonymize_refuses_customer_ids_that_are_not_text(tmp_path: Path) -> None:
+    ids = pa.array([b"c1", b"c2\xff", b"c3"], pa.binary()).view(pa.string())
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"event_id": ["e1", "e2", "e3"], "customer_id": ids}), path,
+                   compression="zstd")
+    code, said = _pseudonymize(str(path), "--key-file", str(_key(tmp_path)), "-o",
+                               str(tmp_path / "out.parquet"))
+    assert code == 2 and not (tmp_path / "out.parquet").exists()
+    assert f"{path}:2: F003 column 'customer_id' holds text that is not UTF-8" in said
+    good = _table({"event_id": ["e1", "e2", "e3"], "customer_id": ["c1", None, " "]},
+                  tmp_path / "g.parquet")
+    pq.write_table(pq.read_table(good), good, compression="zstd", row_group_size=2)
+    out = tmp_path / "g-out.parquet"
+    assert _pseudonymize(str(good), "--key-file", str(_key(tmp_path)), "-o", str(out))[0] == 0
+    from rewardengine.privacy import pseudonym
+    assert pq.read_table(out).column("customer_id").to_pylist() == [
+        pseudonym(KEY, "c1"), None, " "]  # a null and a blank stay as they were
+    written = pq.ParquetFile(out).metadata  # the codec and the row groups kept
+    assert written.num_row_groups == 2 and written.row_group(0).column(0).compression == "ZSTD"

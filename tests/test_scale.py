@@ -162,6 +162,31 @@ def test_an_error_in_a_later_shard_stops_everything(cohort: tuple[Path, Path],
     assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
 
 
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_file_that_stops_part_way_says_the_same_for_any_jobs(
+        cohort: tuple[Path, Path], tmp_path: Path, shuffled: bool) -> None:
+    """Bytes that are not UTF-8 a third into the file, and a bad row after them: read whole,
+    the file stops at the byte (F003, exit 2; the row after is never read), so the shards
+    after it count for nothing either (a shard ran into an internal error there)."""
+    contract, events = cohort
+    head, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    if shuffled:
+        random.Random(3).shuffle(rows)
+    at = len(rows) // 3
+    rows[at + 10] = rows[at + 10].replace(",", ",bogus-", 1)  # an error after the stop
+    bad = tmp_path / "events.csv"
+    data = (head + "".join(rows[:at])).encode() + b"\xff" + "".join(rows[at:]).encode()
+    bad.write_bytes(data)
+    whole = [str(p) for p in api.load_inputs(str(contract), [str(bad)]).problems]
+    assert any(": F003 file is not UTF-8 (byte " in p for p in whole)
+    for jobs in (1, 2, 3):
+        _, done = _streamed(contract, bad, jobs=jobs)
+        assert [str(p) for p in done.problems] == whole, jobs
+    code = runner.invoke(app, ["evaluate", str(contract), str(bad), "--as-of",
+                               AS_OF.isoformat(), "--jobs", "3"]).exit_code
+    assert code == 2
+
+
 def test_an_event_id_of_two_customers_in_two_shards_is_found(cohort: tuple[Path, Path],
                                                             tmp_path: Path) -> None:
     contract, events = cohort

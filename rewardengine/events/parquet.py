@@ -50,6 +50,15 @@ class Unreadable(Exception):
     """The file cannot be read as Parquet (the message says why; no customer data)."""
 
 
+class NotText(Unreadable):
+    """A text column holding bytes that are not UTF-8 (Parquet's text is UTF-8): the
+    column and the first such row; the rest of the file is not read, as a CSV file's."""
+
+    def __init__(self, column: str, row: int) -> None:
+        super().__init__(f"column {column!r} holds text that is not UTF-8")
+        self.row = row
+
+
 def is_parquet(path: str) -> bool:
     """A file read as Parquet: by its name, else by the magic bytes it starts with."""
     if path.lower().endswith(".parquet"):
@@ -143,7 +152,7 @@ class EventsFile:
                 texts: list[list[str]] = []
                 too_long: dict[int, str] = {}
                 for i, name in enumerate(self.names):
-                    values, long_rows = _text(part.column(i))
+                    values, long_rows = _text(part.column(i), name, numbers)
                     texts.append(values)
                     for n in long_rows:
                         too_long.setdefault(numbers[n], name)
@@ -202,8 +211,11 @@ class EventsFile:
             at += size
         if not groups or target < 1:
             return None
-        table = self._file.read_row_groups(groups, columns=[self._customer_column()],
-                                           use_threads=False)
+        try:
+            table = self._file.read_row_groups(groups, columns=[self._customer_column()],
+                                               use_threads=False)
+        except Exception as exc:  # pyarrow's errors of a damaged page (of any class)
+            raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
         ids = [str(v).strip() if v is not None else "" for v in table.column(0).to_pylist()]
         for i in range(max(target - before, 1), len(ids)):
             if ids[i] != ids[i - 1]:
@@ -231,6 +243,14 @@ class EventsFile:
                          list(range(first + 1, first + 1 + part.num_rows)))
             first += part.num_rows
 
+    def compression(self) -> str:
+        """The codec of the file's first column chunk, as pyarrow's writer names it."""
+        meta = self._file.metadata
+        if not meta.num_row_groups or not meta.num_columns:
+            return "snappy"  # pyarrow's own default
+        codec = str(meta.row_group(0).column(0).compression).lower()
+        return {"uncompressed": "none", "lz4_raw": "lz4"}.get(codec, codec)
+
     def _customer_column(self) -> str:
         return next(n for n in self.names if n.lower() == "customer_id")
 
@@ -244,8 +264,9 @@ def rows_of(path: str) -> int:
 
 
 def _why(exc: BaseException) -> str:
-    """An error's words, short (pyarrow's may name a path, never a value of a row)."""
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    """An error's words, short and on one line (pyarrow's may name a path, never a value
+    of a row, but may span lines)."""
+    text = " ".join(str(getattr(exc, "strerror", None) or exc or type(exc).__name__).split())
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -281,9 +302,27 @@ def _is_string_view(kind: Any) -> bool:
     return bool(check(kind)) if check is not None else False
 
 
-def _text(column: Any) -> tuple[list[str], list[int]]:
+def _text(column: Any, name: str, numbers: list[int]) -> tuple[list[str], list[int]]:
     """A column's values as the CSV's text ("" for a null), and the rows (from 0) whose text
-    is longer than MAX_FIELD_CHARS."""
+    is longer than MAX_FIELD_CHARS; NotText when a value's bytes are not UTF-8 (``name``,
+    ``numbers``: the column's name and its rows' numbers, to say where)."""
+    try:
+        return _text_of(column)
+    except (UnicodeDecodeError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        raise NotText(name, numbers[_first_not_text(column)]) from None
+
+
+def _first_not_text(column: Any) -> int:
+    """The first row (from 0) of a column whose value is not text (only when one is)."""
+    for n in range(len(column)):
+        try:
+            column[n].as_py()
+        except (UnicodeDecodeError, ValueError):
+            return n
+    return 0
+
+
+def _text_of(column: Any) -> tuple[list[str], list[int]]:
     import pyarrow as pa
     import pyarrow.compute as pc
     if column.null_count == len(column):
@@ -391,15 +430,18 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})")
     schema = table.schema
     schema = schema.set(at, schema.field(at).with_type(pa.string()))
-    writer = pq.ParquetWriter(out, schema) if out is not None else None
+    writer = pq.ParquetWriter(out, schema, compression=table.compression()) \
+        if out is not None else None
     try:
         for part, numbers in table.row_groups():
-            ids = [None if v is None else str(v) for v in part.column(at).to_pylist()]
-            new = [v if v is None or not v.strip() else replace(v.strip(), n)
-                   for v, n in zip(ids, numbers, strict=True)]
-            if writer is not None:
+            texts, _ = _text(part.column(at), table.schema.names[at], numbers)
+            nulls = part.column(at).is_null().to_pylist()
+            new = [None if null else v if not v.strip() else replace(v.strip(), n)
+                   for v, null, n in zip(texts, nulls, numbers, strict=True)]
+            if writer is not None:  # one row group for each of the file's
                 writer.write_table(part.set_column(at, schema.field(at),
-                                                   pa.array(new, pa.string())))
+                                                   pa.array(new, pa.string())),
+                                   row_group_size=max(part.num_rows, 1))
     finally:
         if writer is not None:
             writer.close()

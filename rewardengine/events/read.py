@@ -41,7 +41,7 @@ from ..tabular import (
 )
 from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event, typed_event
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
-from .parquet import Block, EventsFile, Unreadable, is_parquet
+from .parquet import Block, EventsFile, NotText, Unreadable, is_parquet
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 _FIELDS_BY_TYPE = {t: fields_of(t) for t in EVENT_MODELS}
@@ -424,18 +424,22 @@ def iter_file(path: str, dialect: Dialect = PLAIN) -> Rows:
     with fh:
         try:
             yield from _file_rows(TextSource(fh, dialect.encoding), path, dialect)
-        except Undecodable as exc:
-            hint = "" if dialect.encoding else (
-                "; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export")
-            yield None, [Problem("F003", f"{exc}{hint}", Source(path))]
-            return
-        except OSError as exc:
-            yield None, [Problem("F001", f"cannot read file: {exc.strerror or exc}",
-                                 Source(path))]
+        except (Undecodable, OSError) as exc:
+            yield None, [_unreadable(exc, path, dialect)]
             return
     if dialect.encoding is not None:
         yield None, [Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                              Source(path))]
+
+
+def _unreadable(exc: Undecodable | OSError, path: str, dialect: Dialect) -> Problem:
+    """The problem that ends the reading of a file part-way: bytes that are not its text
+    (F003), or a read that failed (F001)."""
+    if isinstance(exc, OSError):
+        return Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))
+    hint = "" if dialect.encoding else (
+        "; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export")
+    return Problem("F003", f"{exc}{hint}", Source(path))
 
 
 def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
@@ -492,11 +496,14 @@ def iter_range(path: str, start: int, end: int, first_row: int, dialect: Dialect
     with open(path, "rb") as fh:
         fh.seek(start)
         source = TextSource(cast(BinaryIO, _Range(fh, end - start)), dialect.encoding,
-                            sniff=False)
+                            sniff=False, first_byte=start)
         source.progress = Progress()
         reader = csv.reader(source.lines(), delimiter=delimiter)
-        yield from _csv_rows(reader, (list(header), cells_in_header), first_row - 1, path,
-                             dialect, source.progress, watch)
+        try:
+            yield from _csv_rows(reader, (list(header), cells_in_header), first_row - 1,
+                                 path, dialect, source.progress, watch)
+        except (Undecodable, OSError) as exc:  # as when the file is read whole
+            yield None, [_unreadable(exc, path, dialect)]
 
 
 def iter_jsonl_range(path: str, start: int, end: int, first_row: int, dialect: Dialect,
@@ -506,12 +513,17 @@ def iter_jsonl_range(path: str, start: int, end: int, first_row: int, dialect: D
     with open(path, "rb") as fh:
         fh.seek(start)
         source = TextSource(cast(BinaryIO, _Range(fh, end - start)), dialect.encoding,
-                            sniff=False)
+                            sniff=False, first_byte=start)
         row = first_row - 1
-        for line in source.lines():
-            row += 1
-            if line.strip():
-                yield _jsonl_row(line, path, row, watch)
+        try:
+            for line in source.lines():
+                row += 1
+                if line.strip():
+                    yield _jsonl_row(line, path, row, watch)
+        except LineTooLong as exc:  # as when the file is read whole
+            yield None, [Problem("F004", str(exc), Source(path, row=row + 1))]
+        except (Undecodable, OSError) as exc:
+            yield None, [_unreadable(exc, path, dialect)]
 
 
 class _Range:
@@ -552,6 +564,9 @@ def iter_parquet(path: str, start: int = 0, end: int | None = None,
     watch = watch if watch is not None else PersonalIdWatch()
     try:
         yield from table_rows(table.blocks(start, end), header, path, watch)
+    except NotText as exc:  # as a CSV file's bytes that are not its text
+        yield None, [Problem("F003", str(exc), Source(path, row=exc.row))]
+        return
     except Unreadable as exc:
         yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
         return

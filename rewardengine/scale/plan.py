@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ..errors import Problem
 from ..events.model import EventBase
-from ..events.parquet import is_parquet
+from ..events.parquet import EventsFile, Unreadable, is_parquet
 from ..events.read import (
     is_jsonl_file,
     iter_file,
@@ -151,10 +151,18 @@ def _cut(path: str, dialect: Dialect, shards: int, any_line: bool = False
 
 def _cut_parquet(path: str, shards: int, any_line: bool) -> list[Shard] | None:
     """A Parquet file cut into ranges of rows: where the customer id changes near equal
-    sizes (at any row for ``any_line``)."""
+    sizes (at any row for ``any_line``); None: read whole."""
     table = plain_parquet(path)
     if table is None:
         return None
+    try:
+        return _parquet_shards(path, table, shards, any_line)
+    except Unreadable:  # read whole: its reader says what is wrong where
+        return None
+
+
+def _parquet_shards(path: str, table: EventsFile, shards: int, any_line: bool
+                    ) -> list[Shard] | None:
     rows = table.rows
     count = min(shards, max(1, rows // MIN_SHARD_ROWS))
     if count <= 1:

@@ -267,6 +267,10 @@ def _sorted(base: Task, paths: list[str], dialect: Dialect, jobs: int, run: Mapp
     shards = plan_shards(paths, dialect, jobs)
     tasks = [replace(base, shard=shard, index=n) for n, shard in enumerate(shards)]
     results: list[ShardResult] = run(run_shard, tasks)
+    kept = _read_on([(0, r.problems) for r in results])
+    tasks = [t for t, k in zip(tasks, kept, strict=True) if k]
+    shards = [s for s, k in zip(shards, kept, strict=True) if k]
+    results = [r for r, k in zip(results, kept, strict=True) if k]
     if not _in_order(results):
         return None
     parts = [(0, s, r.watches) for s, r in zip(shards, results, strict=True)]
@@ -281,6 +285,9 @@ def _partitioned(base: Task, paths: list[str], dialect: Dialect, jobs: int, run:
     found: list[PartResult] = run(partition, [
         PartTask(file_index, part, n, dialect, base.spool, buckets)
         for n, (file_index, part) in enumerate(parts)])
+    kept = _read_on([(fi, r.problems) for (fi, _), r in zip(parts, found, strict=True)])
+    parts = [p for p, k in zip(parts, kept, strict=True) if k]
+    found = [r for r, k in zip(found, kept, strict=True) if k]
     reading = [p for r in found for p in r.problems]
     reading += _file_problems([(fi, part, r.watches) for (fi, part), r
                                in zip(parts, found, strict=True)], dialect)
@@ -288,6 +295,25 @@ def _partitioned(base: Task, paths: list[str], dialect: Dialect, jobs: int, run:
                      bucket=tuple(r.files[b] for r in found if b in r.files))
              for b in range(buckets)]
     return tasks, run(run_shard, tasks), reading
+
+
+# problems after which the usual reader reads no more of a file: it cannot be read on
+# (F001), its bytes are not its text (F003), a line has no end (F004), its source_row
+# numbers stop growing (E017; never a shard's header problem: such a file is read whole)
+_STOPS_READING = frozenset({"F001", "F003", "F004", "E017"})
+
+
+def _read_on(pieces: list[tuple[int, list[Problem]]]) -> list[bool]:
+    """Which pieces of files (each with its file's place and its problems, in file order)
+    count: none after a piece whose reading stopped, as the file read whole would not read
+    them; so the problems are the same for any ``--jobs``."""
+    stopped: set[int] = set()
+    out = []
+    for file_index, problems in pieces:
+        out.append(file_index not in stopped)
+        if out[-1] and any(p.code in _STOPS_READING for p in problems):
+            stopped.add(file_index)
+    return out
 
 
 def _checks(results: list[ShardResult]) -> list[Problem]:
