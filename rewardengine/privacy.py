@@ -225,11 +225,23 @@ def _records(reader: Iterator[list[str]], progress: Progress
 
 
 def _customer_column(header: list[str], columns: Sequence[str]) -> int | None:
-    names = [h.casefold() for h in header]
-    for wanted in columns:
-        if wanted.casefold() in names:
-            return names.index(wanted.casefold())
-    raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})", 1)
+    return customer_column(header, columns, 1)
+
+
+def customer_column(header: Sequence[str], columns: Sequence[str], row: int | None) -> int:
+    """Where the customer column is (from 0): the one column named as one of ``columns``
+    (in any case). None, or two (``customer_id`` and ``CUSTOMER_ID``, or ``customer_id``
+    and ``customer``), is RewriteError: one left as it was would keep the raw ids."""
+    wanted = {c.casefold() for c in columns}
+    found = [i for i, h in enumerate(header) if h.strip().casefold() in wanted]
+    if not found:
+        raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})",
+                           row)
+    if len(found) > 1:
+        raise RewriteError("E001", f"{len(found)} columns may hold customer ids (columns "
+                           f"{', '.join(str(i + 1) for i in found)}): pseudonymizing one "
+                           "would leave the others' ids as they are; keep one", row)
+    return found[0]
 
 
 def _with_cell(record: str, delimiter: str, column: int, new: str) -> str:

@@ -290,3 +290,20 @@ def test_a_providers_name_in_an_event_row_is_never_echoed_whole(tmp_path: Path) 
     assert result.exit_code == 1
     assert "E013 provider 'Maija Meikäl…' is not in the contract (acme)" in result.output
     assert "Meikäläinen" not in result.output
+
+
+@pytest.mark.parametrize("header", ["event_id,customer_id,type,date,CUSTOMER_ID",
+                                    "event_id,customer_id,type,date,customer"])
+def test_a_second_column_of_customer_ids_is_refused_not_left_raw(tmp_path: Path,
+                                                                 header: str) -> None:
+    """Pseudonymizing one of two such columns would leave the other's raw ids in a file
+    said to be pseudonymized (found by a new user's trial)."""
+    events = tmp_path / "events.csv"
+    events.write_text(f"{header}\nr1,131052-308T,referral,2020-01-10,131052-308T\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    assert code == 1 and not out.exists() and "nothing was written" in said
+    assert f"{events}:1: E001 2 columns may hold customer ids (columns 2, 5): " \
+           "pseudonymizing one would leave the others' ids as they are; keep one" in said
+    assert _run("--check", str(events))[0] == 1

@@ -28,7 +28,7 @@ import csv
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
-from ..privacy import RewriteError
+from ..privacy import customer_column
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
 
@@ -424,10 +424,7 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
     pq = arrow()
     import pyarrow as pa
     table = EventsFile(path)  # Unreadable when it is not a Parquet file
-    names = [n.strip().casefold() for n in table.schema.names]
-    at = next((names.index(w.casefold()) for w in columns if w.casefold() in names), None)
-    if at is None:  # by position: a file may name two columns alike (the first is taken)
-        raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})")
+    at = customer_column(table.schema.names, columns, None)  # by position: one only
     schema = table.schema
     schema = schema.set(at, schema.field(at).with_type(pa.string()))
     writer = pq.ParquetWriter(out, schema, compression=table.compression()) \
