@@ -194,12 +194,21 @@ def test_a_floating_point_money_column_is_refused_with_one_problem(tmp_path: Pat
     assert _problems(_table(hours, tmp_path / "h.parquet"))[0].endswith(
         "E017 column 'hours' holds floating-point numbers (float), which are not exact; write "
         "money, hours and other numbers as decimal128 or as text")
+    days = {**columns, "amount": [None] * 3, "benefit_days": pa.array([None, None, 3.0])}
+    assert _problems(_table(days, tmp_path / "d.parquet"))[0].endswith(
+        "E017 column 'benefit_days' holds floating-point numbers (double); write whole "
+        "numbers as int32 (pandas writes a whole-number column with missing values as "
+        "floats: make it Int32)")
 
 
 def test_a_missing_column_is_the_csv_s_missing_header_field(tmp_path: Path) -> None:
     columns = {k: v for k, v in ROWS.items() if k != "date"}
     path = _table(columns, tmp_path / "e.parquet")
     assert _problems(path) == [f"{path}: E001 missing column 'date'"]
+    index = _table({**ROWS, "__index_level_0__": [0, 1, 2]}, tmp_path / "i.parquet")
+    assert _problems(index) == [f"{index}: E001 column 7: unknown column '__index_level_0__' "
+                                "(the index pandas stores: write the file with "
+                                "to_parquet(..., index=False))"]
     unknown = _table({**ROWS, "colour": ["red"] * 3}, tmp_path / "u.parquet")
     assert _problems(unknown) == [f"{unknown}: E001 column 7: unknown column 'colour'"]
     numbered = _table({"source_row": [2, 3, 4], **ROWS, "colour": ["red"] * 3},
@@ -367,8 +376,18 @@ def test_a_file_that_is_not_parquet(tmp_path: Path) -> None:
     fake = tmp_path / "e.parquet"
     fake.write_text("event_id,customer_id,type,date\n", encoding="utf-8")
     assert _problems(fake) == [
-        f"{fake}: F001 cannot read file: not a Parquet file (Parquet magic bytes not found in "
-        "footer. Either the file is corrupted or this is not a parquet file.)"]
+        f"{fake}: F001 cannot read file: not a Parquet file: it is text (a CSV or JSON Lines "
+        "file named .parquet?)"]
+    other = tmp_path / "o.parquet"
+    other.write_bytes(b"\x00\x01garbage")
+    assert _problems(other) == [
+        f"{other}: F001 cannot read file: not a Parquet file (Parquet magic bytes not found "
+        "in footer. Either the file is corrupted or this is not a parquet file.)"]
+    cut = tmp_path / "cut.parquet"  # a Parquet file cut short: damaged, not something else
+    cut.write_bytes(_table(ROWS, tmp_path / "whole.parquet").read_bytes()[:300])
+    assert _problems(cut) == [
+        f"{cut}: F001 cannot read file: a damaged Parquet file (Parquet magic bytes not found "
+        "in footer. Either the file is corrupted or this is not a parquet file.)"]
     result = runner.invoke(app, ["evaluate", str(ROOT / "contracts" / "palvelumanageri.yaml"),
                                  str(fake), "--as-of", "2021-06-30"])
     assert result.exit_code == 2 and "Traceback" not in result.output

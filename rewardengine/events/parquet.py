@@ -92,7 +92,7 @@ class EventsFile:
             # pages read as they are decoded, not a row group's column chunks at once
             self._file = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
         except Exception as exc:  # pyarrow's ArrowInvalid and kin: not a Parquet file
-            raise Unreadable(f"not a Parquet file ({_why(exc)})") from None
+            raise Unreadable(_not_read(path, exc)) from None
         schema = self._file.schema_arrow
         self.names: list[str] = [n for n in schema.names if n != SOURCE_ROW]
         # each name's column in the file, from 1 (``source_row`` keeps its place)
@@ -263,6 +263,20 @@ def rows_of(path: str) -> int:
         return 0
 
 
+def _not_read(path: str, exc: BaseException) -> str:
+    """Why a file is not opened as Parquet: a damaged one starts with Parquet's magic
+    bytes; another kind of file does not (a text one is likely CSV or JSON Lines named
+    .parquet)."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if head.startswith(MAGIC):
+        return f"a damaged Parquet file ({_why(exc)})"
+    text = head.decode("utf-8", "ignore")  # a character cut at the end is dropped
+    if text.strip() and all(c.isprintable() or c in "\t\r\n" for c in text):
+        return "not a Parquet file: it is text (a CSV or JSON Lines file named .parquet?)"
+    return f"not a Parquet file ({_why(exc)})"
+
+
 def _why(exc: BaseException) -> str:
     """An error's words, short and on one line (pyarrow's may name a path, never a value
     of a row, but may span lines)."""
@@ -283,6 +297,9 @@ def _refused(name: str, kind: Any) -> str | None:
     if pt.is_string(kind) or pt.is_large_string(kind) or pt.is_null(kind) \
             or pt.is_integer(kind) or _is_string_view(kind):
         return None
+    if pt.is_floating(kind) and name in WHOLE_FIELDS:
+        return (f"holds floating-point numbers ({kind}); write whole numbers as int32 (pandas "
+                "writes a whole-number column with missing values as floats: make it Int32)")
     if pt.is_floating(kind):
         return (f"holds floating-point numbers ({kind}), which are not exact; write money, "
                 "hours and other numbers as decimal128 or as text")

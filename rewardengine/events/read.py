@@ -152,6 +152,10 @@ def _column(name: str) -> str:
     return name
 
 
+# a table written by pandas keeps its index as a column so named, unless told not to
+PANDAS_INDEX = " (the index pandas stores: write the file with to_parquet(..., index=False))"
+
+
 def _check_header(header: list[str], file: str, hint: str | None = None,
                   positions: Sequence[int] | None = None) -> list[Problem]:
     """The header's problems; ``positions``: each name's column in the file, from 1 (a
@@ -167,7 +171,8 @@ def _check_header(header: list[str], file: str, hint: str | None = None,
                                     src))
         seen.add(name)
         if name not in ALL_FIELDS and not (name.startswith("attr_") and len(name) > 5):
-            problems.append(Problem("E001", f"column {i}: unknown column {quoted(name)}",
+            hint = PANDAS_INDEX if name.startswith("__index_level_") else ""
+            problems.append(Problem("E001", f"column {i}: unknown column {quoted(name)}{hint}",
                                     src))
     for required in ("event_id", "customer_id", "type", "date"):
         if required not in seen:
