@@ -215,7 +215,7 @@ def test_outputs_never_overwrite_an_input_and_several_inputs_need_a_folder(tmp_p
     code, said = _run(str(a), "--key-file", key, "-o", str(DATA))
     assert code == 2 and "an output never overwrites an input" in said
     code, said = _run(str(a), "--key-file", key, "-o", key)
-    assert code == 2
+    assert code == 2 and f"-o {key} is the key file {key}" in said
     assert a.read_bytes().startswith(b"event_id,customer_id")  # untouched
     code, said = _run(str(a), str(b), "--key-file", key, "-o", str(tmp_path))
     assert code == 0, said

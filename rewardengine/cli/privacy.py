@@ -133,9 +133,9 @@ def _targets(inputs: Inputs, output: str, key_file: str) -> list[str]:
     else:
         targets = [output]
     for target in targets:
-        for other in [*paths, key_file]:
+        for other, what in [*((p, "the input") for p in paths), (key_file, "the key file")]:
             if _same(target, other):
-                fail(f"-o {target} is the input {other}: an output never overwrites an "
+                fail(f"-o {target} is {what} {other}: an output never overwrites an "
                      "input; give another folder")
         check_output(target)
     return targets
