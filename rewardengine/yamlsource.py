@@ -239,4 +239,7 @@ def decode_utf8(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        return None, Problem("F003", f"file is not UTF-8 (byte {exc.start})", Source(path))
+        # a Parquet event file given where YAML is read (the contract left out, say)
+        what = "; it is a Parquet file (events?), not YAML" if raw.startswith(b"PAR1") else ""
+        return None, Problem("F003", f"file is not UTF-8 (byte {exc.start}){what}",
+                             Source(path))

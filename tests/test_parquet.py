@@ -630,3 +630,10 @@ def test_pseudonymize_refuses_customer_ids_that_are_not_text(tmp_path: Path) -> 
         pseudonym(KEY, "c1"), None, " "]  # a null and a blank stay as they were
     written = pq.ParquetFile(out).metadata  # the codec and the row groups kept
     assert written.num_row_groups == 2 and written.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_a_parquet_file_given_as_the_contract_is_named(tmp_path: Path) -> None:
+    events = _table(ROWS, tmp_path / "e.parquet")
+    result = runner.invoke(app, ["validate", str(events)])  # the contract left out
+    assert result.exit_code == 2
+    assert "it is a Parquet file (events?), not YAML" in result.output
