@@ -580,7 +580,7 @@ def _stopping(cohort: tuple[Path, Path], tmp_path: Path, how: str) -> Path:
 
 @pytest.mark.parametrize(("how", "expected"), [
     ("not utf-8", ":501: F003 column 'provider' holds text that is not UTF-8"),
-    ("damaged page", ": F001 cannot read file: a damaged Parquet file ("),
+    ("damaged page", ": F001 cannot read file: a damaged Parquet file: row group 3 of "),
     ("source_row", ": E017 column 'source_row': row 3 comes after row 500; the producer's "
                    "row numbers must grow down the file"),
 ])
@@ -591,6 +591,8 @@ def test_a_file_that_stops_part_way_says_the_same_for_any_jobs(
     whole = [str(p) for p in api.load_inputs(str(contract), [str(path)]).problems]
     assert any(p.startswith(f"{path}{expected}") for p in whole), whole
     assert not any("bogus" in p for p in whole)  # never reached
+    if how == "damaged page":  # where, counted from the first row of data
+        assert any(", rows 501-750 (" in p for p in whole), whole
     for jobs in (1, 2, 3):
         done = api.evaluate_to(str(contract), [str(path)], AS_OF, io.StringIO(), "jsonl",
                                jobs=jobs)

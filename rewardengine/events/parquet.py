@@ -25,6 +25,7 @@ extra ``rewardengine[parquet]``).
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
@@ -163,17 +164,25 @@ class EventsFile:
                 return
 
     def _batches(self, groups: list[int], columns: list[str]) -> Iterator[Any]:
-        """The record batches of ``groups``; a damaged file raises Unreadable."""
-        batches = self._file.iter_batches(batch_size=BATCH_ROWS, row_groups=groups,
-                                          columns=columns, use_threads=False)
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                return
-            except Exception as exc:  # pyarrow's errors of a damaged page or footer
-                raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
-            yield batch
+        """The record batches of ``groups``, group by group; a damaged one raises Unreadable
+        naming the group and its rows (counted from the first row of data)."""
+        meta = self._file.metadata
+        firsts = list(itertools.accumulate(
+            (meta.row_group(g).num_rows for g in range(meta.num_row_groups)), initial=0))
+        for group in groups:
+            batches = self._file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group],
+                                              columns=columns, use_threads=False)
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except Exception as exc:  # pyarrow's errors of a damaged page or footer
+                    raise Unreadable(
+                        f"a damaged Parquet file: row group {group + 1} of "
+                        f"{meta.num_row_groups}, rows {firsts[group] + 1}-{firsts[group + 1]} "
+                        f"({_why(exc)})") from None
+                yield batch
 
     def _numbers(self, part: Any, first: int) -> list[int]:
         if self.numbered:
