@@ -95,6 +95,10 @@ class EventsFile:
         except Exception as exc:  # pyarrow's ArrowInvalid and kin: not a Parquet file
             raise Unreadable(_not_read(path, exc)) from None
         schema = self._file.schema_arrow
+        meta = self._file.metadata
+        # each row group's first row (from 0), then the number of rows: made once
+        self._firsts: list[int] = list(itertools.accumulate(
+            (meta.row_group(g).num_rows for g in range(meta.num_row_groups)), initial=0))
         self.names: list[str] = [n for n in schema.names if n != SOURCE_ROW]
         # each name's column in the file, from 1 (``source_row`` keeps its place)
         self.positions = [k for k, n in enumerate(schema.names, start=1) if n != SOURCE_ROW]
@@ -166,9 +170,6 @@ class EventsFile:
     def _batches(self, groups: list[int], columns: list[str]) -> Iterator[Any]:
         """The record batches of ``groups``, group by group; a damaged one raises Unreadable
         naming the group and its rows (counted from the first row of data)."""
-        meta = self._file.metadata
-        firsts = list(itertools.accumulate(
-            (meta.row_group(g).num_rows for g in range(meta.num_row_groups)), initial=0))
         for group in groups:
             batches = self._file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group],
                                               columns=columns, use_threads=False)
@@ -178,11 +179,14 @@ class EventsFile:
                 except StopIteration:
                     break
                 except Exception as exc:  # pyarrow's errors of a damaged page or footer
-                    raise Unreadable(
-                        f"a damaged Parquet file: row group {group + 1} of "
-                        f"{meta.num_row_groups}, rows {firsts[group] + 1}-{firsts[group + 1]} "
-                        f"({_why(exc)})") from None
+                    raise self._damaged(group, exc) from None
                 yield batch
+
+    def _damaged(self, group: int, exc: BaseException) -> Unreadable:
+        """A damaged row group, named with its rows (counted from the first row of data)."""
+        return Unreadable(f"a damaged Parquet file: row group {group + 1} of "
+                          f"{len(self._firsts) - 1}, rows {self._firsts[group] + 1}-"
+                          f"{self._firsts[group + 1]} ({_why(exc)})")
 
     def _numbers(self, part: Any, first: int) -> list[int]:
         if self.numbered:
@@ -193,38 +197,23 @@ class EventsFile:
 
     def _groups(self, first: int, end: int) -> tuple[list[int], int]:
         """The row groups holding rows ``first..end``, and the first one's first row."""
-        meta = self._file.metadata
-        groups: list[int] = []
-        begins, at = 0, 0
-        for g in range(meta.num_row_groups):
-            size = meta.row_group(g).num_rows
-            if at + size > first and at < end:
-                if not groups:
-                    begins = at
-                groups.append(g)
-            at += size
-        return groups, begins
+        starts = self._firsts
+        groups = [g for g in range(len(starts) - 1) if starts[g + 1] > first and starts[g] < end]
+        return groups, starts[groups[0]] if groups else 0
 
     def customer_changes(self, target: int) -> int | None:
         """The first row at or after ``target`` (from 0) whose customer id differs from the
         row before's, within the row groups around it (None: none there)."""
-        meta = self._file.metadata
-        groups: list[int] = []
-        at, before = 0, 0
-        for g in range(meta.num_row_groups):
-            size = meta.row_group(g).num_rows
-            if at + size > target - 1 and len(groups) < 2:
-                if not groups:
-                    before = at
-                groups.append(g)
-            at += size
+        starts = self._firsts
+        groups = [g for g in range(len(starts) - 1) if starts[g + 1] > target - 1][:2]
         if not groups or target < 1:
             return None
+        before = starts[groups[0]]
         try:
             table = self._file.read_row_groups(groups, columns=[self._customer_column()],
                                                use_threads=False)
         except Exception as exc:  # pyarrow's errors of a damaged page (of any class)
-            raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
+            raise self._damaged(groups[0], exc) from None
         ids = [str(v).strip() if v is not None else "" for v in table.column(0).to_pylist()]
         for i in range(max(target - before, 1), len(ids)):
             if ids[i] != ids[i - 1]:
@@ -242,15 +231,13 @@ class EventsFile:
         names = self.schema.names
         by_source = self.numbered and names.count(SOURCE_ROW) == 1 and \
             _arrow_types().is_integer(self.schema.field(SOURCE_ROW).type)
-        first = 0
-        for group in range(self._file.metadata.num_row_groups):
+        for group, first in enumerate(self._firsts[:-1]):
             try:
                 part = self._file.read_row_group(group, use_threads=False)
             except Exception as exc:  # pyarrow's errors of a damaged page or footer
-                raise Unreadable(f"a damaged Parquet file ({_why(exc)})") from None
+                raise self._damaged(group, exc) from None
             yield part, (self._numbers(part, first) if by_source else
                          list(range(first + 1, first + 1 + part.num_rows)))
-            first += part.num_rows
 
     def compression(self) -> str:
         """The codec of the file's first column chunk, as pyarrow's writer names it."""
