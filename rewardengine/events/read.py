@@ -555,11 +555,8 @@ def iter_parquet(path: str, start: int = 0, end: int | None = None,
     except Unreadable as exc:
         yield None, [Problem("F001", f"cannot read file: {exc}", Source(path))]
         return
-    header = [_column(n) for n in table.names]
-    problems = [Problem(p.code, p.message, Source(path))
-                for p in _check_header(header, path, positions=table.positions)]
-    problems += [Problem("E017", why, Source(path)) for why in table.type_problems(header)]
-    if problems:  # no row is read: the file has no header row to name
+    header, problems = _parquet_columns(table, path)
+    if problems:  # no row is read
         yield None, problems
         return
     if table.rows == 0:
@@ -589,10 +586,17 @@ def plain_parquet(path: str) -> EventsFile | None:
         table = EventsFile(path)
     except Unreadable:
         return None
+    return None if _parquet_columns(table, path)[1] else table
+
+
+def _parquet_columns(table: EventsFile, path: str) -> tuple[list[str], list[Problem]]:
+    """A Parquet file's field names and their problems (the CSV header's, and columns of
+    types not read exactly, E017), located at the file: it has no header row to name."""
     header = [_column(n) for n in table.names]
-    if _check_header(header, path) or table.type_problems(header):
-        return None
-    return table
+    problems = [Problem(p.code, p.message, Source(path))
+                for p in _check_header(header, path, positions=table.positions)]
+    problems += [Problem("E017", why, Source(path)) for why in table.type_problems(header)]
+    return header, problems
 
 
 def table_rows(blocks: Iterator[Block], header: list[str], file: str,
