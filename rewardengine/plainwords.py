@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .shown import quoted
+
 
 def plain_message(error: dict[str, Any]) -> str | None:
     """A plain message for the common error types, or None to keep pydantic's own."""
@@ -12,7 +14,7 @@ def plain_message(error: dict[str, Any]) -> str | None:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     plain = isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
-    shown = f"'{value}'" if plain and len(str(value)) <= 60 else "the value"
+    shown = quoted(value, 60) if plain and len(str(value)) <= 60 else "the value"
     if etype == "bool_parsing" or etype == "bool_type":
         return f"{shown} is not true or false"
     if etype in ("int_parsing", "int_type", "int_from_float"):

@@ -5,9 +5,9 @@ personal identity code (henkilötunnus) is warned about (``E015``), never echoed
 replaces an id with a keyed HMAC-SHA256, so the buyer and the provider, who share the key, get
 the same pseudonym for the same customer in every file without exchanging identities.
 
-Ground layer: imports only ``errors``, ``tabular`` and ``csvsafe`` (and python-stdnum, which
-checks the henkilötunnus with every century sign in use since 2023: ``+ - A B C D E F X Y W V
-U``).
+Ground layer: imports only ``errors``, ``tabular``, ``shown`` and ``csvsafe`` (and
+python-stdnum, which checks the henkilötunnus with every century sign in use since 2023:
+``+ - A B C D E F X Y W V U``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
+from .shown import EMAIL, PHONE
 from .tabular import (
     LineTooLong,
     Progress,
@@ -50,18 +51,15 @@ def looks_like_hetu(value: str) -> bool:
             and hetu.is_valid(value, allow_temporary=True))
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-# international (+358 40 123 4567) or a Finnish mobile number (040 123 4567, 050-1234567)
-_PHONE = re.compile(r"^(\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8})$", re.ASCII)
 
 
 def personal_kind(value: str) -> str | None:
     """What a customer id looks like when it looks personal: the kind, or None."""
     if looks_like_hetu(value):
         return HETU_WORDS
-    if _EMAIL.match(value):
+    if EMAIL.match(value):
         return "an e-mail address"
-    if _PHONE.match(value):
+    if PHONE.match(value):
         return "a phone number"
     return None
 

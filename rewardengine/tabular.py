@@ -7,7 +7,7 @@ writes it), and dates and numbers are ISO dates and decimal points unless a dial
 otherwise. Lines are read in bounded chunks, so a file without line ends (``/dev/zero``) is
 refused after a bounded amount of memory, never read whole.
 
-This module is ground layer: it imports nothing from the rest of the engine.
+This module is ground layer: it imports only ``shown`` (how messages echo a value).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import BinaryIO, Final
+
+from .shown import quoted as quoted
 
 MAX_LINE_CHARS: Final = 1_000_000  # one line of a file
 MAX_ROW_CHARS: Final = 1_000_000  # one CSV record (quoted cells may span lines)
@@ -152,12 +154,6 @@ def day_first_date(text: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError as exc:
         raise ValueError(f"{quoted(text)} is not a real date ({exc})") from None
-
-
-def quoted(value: object, limit: int = 40) -> str:
-    """A value as messages echo it: quoted, and cut after ``limit`` characters."""
-    text = str(value)
-    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
 
 
 # --- header cells and the delimiter -------------------------------------------------------

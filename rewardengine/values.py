@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .shown import quoted
+
 T = TypeVar("T")
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
@@ -60,16 +62,18 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
         # plain ASCII decimals only: no exponent, no other scripts' digits, and '_' only
         # between groups of three digits (1_500.50), so a typo like 1_0 is not read as 10
         if not _DECIMAL_RE.match(text):
-            raise PydanticCustomError("decimal_parsing", f"'{value}' is not a {what} written "
-                                      "like 12 or 1234.50")
+            raise PydanticCustomError("decimal_parsing", "{value} is not a {what} written "
+                                      "like 12 or 1234.50", {"value": quoted(value), "what": what})
         try:
             d = Decimal(text.replace("_", ""))
         except InvalidOperation:
-            raise PydanticCustomError("decimal_parsing", f"'{value}' is not a {what}") from None
+            raise PydanticCustomError("decimal_parsing", "{value} is not a {what}",
+                                      {"value": quoted(value), "what": what}) from None
     else:
         raise PydanticCustomError("decimal_type", f"expected a {what}")
     if not d.is_finite():
-        raise PydanticCustomError("decimal_parsing", f"'{value}' is not a finite {what}")
+        raise PydanticCustomError("decimal_parsing", "{value} is not a finite {what}",
+                                  {"value": quoted(value), "what": what})
     return d
 
 
@@ -171,8 +175,8 @@ def to_whole(value: Any) -> int:
         return value
     if isinstance(value, str) and _WHOLE_RE.match(value.strip()):
         return int(value.strip().replace("_", ""))
-    raise PydanticCustomError("int_parsing", "'{value}' is not a whole number",
-                              {"value": str(value)[:40]})
+    raise PydanticCustomError("int_parsing", "{value} is not a whole number",
+                              {"value": quoted(value)})
 
 
 WholeNumber = Annotated[
@@ -260,8 +264,8 @@ def parse_duration(value: Any) -> Duration:
     m = _DURATION_RE.match(value)
     if not m:
         raise PydanticCustomError(
-            "duration", "'{value}' is not a duration like '90 days', '13 weeks' or '12 months'",
-            {"value": value},
+            "duration", "{value} is not a duration like '90 days', '13 weeks' or '12 months'",
+            {"value": quoted(value)},
         )
     unit = m.group(2)
     if not unit.endswith("s"):
@@ -292,8 +296,8 @@ MAX_DATE = date(2199, 12, 31)
 
 def _in_range(d: date, value: Any) -> date:
     if not MIN_DATE <= d <= MAX_DATE:
-        raise PydanticCustomError("date_parsing", "'{value}' is outside the years {lo} to {hi}",
-                                  {"value": str(value)[:40], "lo": MIN_DATE.year,
+        raise PydanticCustomError("date_parsing", "{value} is outside the years {lo} to {hi}",
+                                  {"value": quoted(value), "lo": MIN_DATE.year,
                                    "hi": MAX_DATE.year})
     return d
 
@@ -309,8 +313,8 @@ def parse_date(value: Any) -> date:
             raise PydanticCustomError("date_parsing", "'{value}' is not a real date ({why})",
                                       {"value": value, "why": str(exc)}) from None
         return _in_range(parsed, value)
-    raise PydanticCustomError("date_parsing", "'{value}' is not a date written YYYY-MM-DD",
-                              {"value": str(value)[:40]})
+    raise PydanticCustomError("date_parsing", "{value} is not a date written YYYY-MM-DD",
+                              {"value": quoted(value)})
 
 
 IsoDate = Annotated[

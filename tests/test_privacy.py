@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from rewardengine.cli import app
 from rewardengine.events.read import read_events, read_text
 from rewardengine.privacy import looks_like_hetu, personal_kind, pseudonym
+from rewardengine.shown import quoted
 from rewardengine.tabular import make_dialect
 
 DATA = Path(__file__).parent / "data"
@@ -307,3 +308,63 @@ def test_a_second_column_of_customer_ids_is_refused_not_left_raw(tmp_path: Path,
     assert f"{events}:1: E001 2 columns may hold customer ids (columns 2, 5): " \
            "pseudonymizing one would leave the others' ids as they are; keep one" in said
     assert _run("--check", str(events))[0] == 1
+
+
+# --- what a message echoes of a bad cell ------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("131052-308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052-308U", "a value that looks like a personal identity code (not shown)"),  # mistyped
+    ("010190A123B", "a value that looks like a personal identity code (not shown)"),
+    ("Matti 131052-308T on sairas", "a value that looks like a personal identity code (not "
+                                    "shown)"),
+    ("matti.m@example.fi", "a value that looks like an e-mail address (not shown)"),
+    ("soita matti.m@example.fi", "a value that looks like an e-mail address (not shown)"),
+    ("040 123 4567", "a value that looks like a phone number (not shown)"),
+    ("+358401234567", "a value that looks like a phone number (not shown)"),
+    ("2020-01-07", "'2020-01-07'"),
+    ("1131052-308T", "'1131052-308T'"),  # seven digits first: not a code's shape
+    ("12345678", "'12345678'"),
+    ("x" * 40, "'" + "x" * 40 + "'"),
+    ("x" * 41, "'" + "x" * 40 + "…'"),
+])
+def test_a_message_names_what_a_personal_value_looks_like(value: str, shown: str) -> None:
+    assert quoted(value) == shown
+
+
+def _bad_cells(tmp_path: Path, value: str, finnish: bool) -> str:
+    sep = ";" if finnish else ","
+    day = "10.1.2020" if finnish else "2020-01-10"
+    header = sep.join(["event_id", "customer_id", "type", "date", "end", "hours"])
+    rows = [sep.join(["r1", "c1", "referral", day, "", ""]),
+            sep.join(["h1", "c1", "hours", value, "", "2"]),
+            sep.join(["h2", "c1", "hours", day, "", value]),
+            sep.join(["h3", "c1", value, day, "", ""])]
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    minimal = Path(__file__).parent / "data" / "minimal.yaml"
+    args = ["validate", str(minimal), str(events)] + (["--dialect", "fi"] if finnish else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("finnish", [False, True])
+@pytest.mark.parametrize(("value", "kind"), [("131052-308T", "a personal identity code"),
+                                             ("matti.m@example.fi", "an e-mail address"),
+                                             ("040 123 4567", "a phone number")])
+def test_a_bad_cell_that_looks_personal_is_never_echoed(tmp_path: Path, value: str, kind: str,
+                                                        finnish: bool) -> None:
+    """A date, an amount and an event type holding a personal value: each problem is
+    located and says what the value looked like, without the value."""
+    said = _bad_cells(tmp_path, value, finnish)
+    assert value not in said
+    looks = f"a value that looks like {kind} (not shown)"
+    assert f"events.csv:3: E005 field 'date': {looks} is not a date" in said
+    assert f"events.csv:4: E005 field 'hours': {looks} " in said
+    assert f"events.csv:5: E002 unknown event type {looks} (known:" in said
+
+
+def test_a_bad_cell_that_does_not_look_personal_is_echoed_cut(tmp_path: Path) -> None:
+    said = _bad_cells(tmp_path, "yesterday" + "x" * 40, False)
+    assert "E005 field 'date': 'yesterdayxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' is not a date" in said

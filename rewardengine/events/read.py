@@ -106,7 +106,7 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
         return None, [Problem("E003", "missing required field 'type'", src)]
     if event_type not in EVENT_MODELS:
         known = ", ".join(EVENT_MODELS)
-        return None, [Problem("E002", f"unknown event type '{str(event_type)[:40]}' "
+        return None, [Problem("E002", f"unknown event type {quoted(event_type)} "
                               f"(known: {known})", src)]
     allowed = _FIELDS_BY_TYPE[str(event_type)]
     problems = []

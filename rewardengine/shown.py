@@ -1,0 +1,45 @@
+"""How a message echoes a value from the user's files: briefly, and never what looks personal.
+
+Event data is personal. A message may quote a bad cell so that its user can find and mend
+it, but at most ``limit`` characters of it, and not at all when the cell holds what looks
+like a Finnish personal identity code (henkilötunnus: by its shape, valid or not, since a
+mistyped code is personal still), an e-mail address, or is a phone number. Such a cell is
+named by what it looks like instead. Names cannot be told from other text, so for them the
+cut is the only guard.
+
+The bottom layer: imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import re
+
+# DDMMYY, a century sign (+ - A-F U-Y), an individual number, a check character
+HETU_SHAPE = re.compile(r"(?<![0-9])[0-9]{6}[-+A-FU-Ya-fu-y][0-9]{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_EMAIL_IN = re.compile(r"[^@\s'\"<>(),;]+@[^@\s'\"<>(),;]+\.[A-Za-z]{2,}")
+# international (+358 40 123 4567) or a Finnish mobile number (040 123 4567, 050-1234567)
+PHONE = re.compile(r"^(\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8})$", re.ASCII)
+
+LIMIT = 40
+
+
+def personal_shape(text: str) -> str | None:
+    """What a value looks like when it may be personal: the words for it, or None."""
+    if HETU_SHAPE.search(text):
+        return "a personal identity code"
+    if _EMAIL_IN.search(text):
+        return "an e-mail address"
+    if PHONE.match(text.strip()):
+        return "a phone number"
+    return None
+
+
+def quoted(value: object, limit: int = LIMIT) -> str:
+    """A value as messages echo it: quoted and cut after ``limit`` characters, or, when it
+    looks personal, named by what it looks like."""
+    text = str(value)
+    kind = personal_shape(text)
+    if kind is not None:
+        return f"a value that looks like {kind} (not shown)"
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
