@@ -618,9 +618,9 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
-    from .privacy import Findings, RewriteError, pseudonym
+    from .privacy import Findings, RewriteError, replacing
     findings = Findings()
-    replace = findings.see if key is None else (lambda value, row: pseudonym(key, value))
+    replace = replacing(key, findings)
     try:
         rewrite_customers(path, out, columns, replace)
     except NotText as exc:

@@ -30,6 +30,7 @@ from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
 from .shown import EMAIL, PHONE
 from .tabular import (
+    MAX_FIELD_CHARS,
     LineTooLong,
     Progress,
     TextSource,
@@ -163,6 +164,21 @@ class RewriteError(Exception):
     def __init__(self, code: str, message: str, row: int | None = None) -> None:
         super().__init__(message)
         self.code, self.row = code, row
+
+
+def replacing(key: bytes | None, findings: Findings) -> Replace:
+    """What replaces a customer id: with a key, its pseudonym; without, the id itself, seen
+    by ``findings``. An id longer than the reader takes is refused, not pseudonymized: its
+    pseudonym would make a row the reader refuses (``E010``) look readable."""
+    if key is None:
+        return findings.see
+
+    def replace(value: str, row: int) -> str:
+        if len(value) > MAX_FIELD_CHARS:
+            raise RewriteError("E010", f"a customer id of {len(value):,} characters; at most "
+                               f"{MAX_FIELD_CHARS:,} are read", row)
+        return pseudonym(key, value)
+    return replace
 
 
 def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | None,
@@ -372,8 +388,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
     JSON Lines, a bill CSV or one JSON document; ``columns`` name the customer column."""
     findings = Findings()
-    replace: Replace = findings.see if key is None else (
-        lambda value, row: pseudonym(key, value))
+    replace = replacing(key, findings)
     try:
         with open(path, "rb") as fh:
             source = TextSource(fh, encoding)
