@@ -106,7 +106,7 @@ class _Plan:
     run asks it once per customer): its components of customer kinds, those with a cap of
     their own, and the alternatives with their clauses."""
 
-    customer_kinds: tuple[tuple[ComponentBase, CustomerKind], ...]
+    customer_kinds: tuple[tuple[ComponentBase, CustomerKind[Any]], ...]
     capped: tuple[ComponentBase, ...]
     alternatives: tuple[tuple[Any, str], ...]
 
