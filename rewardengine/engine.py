@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from .contract.load import LoadedContract
@@ -99,30 +100,56 @@ def applies(component: ComponentBase, ctx: CustomerContext) -> bool:
     return component.segments is None or ctx.segment in component.segments
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What evaluating any customer asks of the contract, worked out once per contract (a
+    run asks it once per customer): its components of customer kinds, those with a cap of
+    their own, and the alternatives with their clauses."""
+
+    customer_kinds: tuple[tuple[ComponentBase, CustomerKind[Any]], ...]
+    capped: tuple[ComponentBase, ...]
+    alternatives: tuple[tuple[Any, str], ...]
+
+    @staticmethod
+    def of(loaded: LoadedContract) -> _Plan:
+        # kept in the contract's own dict, as its cached clauses are: no lock, no call after
+        found: _Plan | None = loaded.__dict__.get("_engine_plan")
+        if found is None:
+            c = loaded.contract
+            kinds = [(comp, KINDS.of(comp)) for comp in c.components]
+            found = loaded.__dict__["_engine_plan"] = _Plan(
+                tuple((comp, k) for comp, k in kinds if isinstance(k, CustomerKind)),
+                tuple(comp for comp in c.components if comp.cap is not None),
+                tuple((a, loaded.clause_at("alternatives", i))
+                      for i, a in enumerate(c.alternatives)))
+        return found
+
+
 def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     """Every component for one customer, caps per component and per customer applied."""
     ctx = build_context(loaded, tl)
     lines: list[Line] = []
     traces: dict[str, Trace] = {}
     if not ctx.problems:
-        kinds = [(c, KINDS.of(c)) for c in loaded.contract.components if applies(c, ctx)]
-        customer_kinds = [(c, k) for c, k in kinds if isinstance(k, CustomerKind)]
+        plan = _Plan.of(loaded)
+        customer_kinds = [(c, k) for c, k in plan.customer_kinds if applies(c, ctx)]
         for comp, kind in customer_kinds:
             if not kind.late:
                 outcome = kind.evaluate(comp, ctx, ())
                 lines.extend(outcome.lines)
                 traces[comp.id] = outcome.trace
-        for i, alternative in enumerate(loaded.contract.alternatives):
-            lines = choose(alternative, loaded.clause_at("alternatives", i), lines)
+        for alternative, clause in plan.alternatives:
+            lines = choose(alternative, clause, lines)
         # kinds that adjust other lines (survey multipliers) see them after their own
         # component caps, so a reduction never takes back more than a line pays
-        lines = _component_caps(loaded, ctx, lines)
+        caps = {c.id: ctx.price(c.cap, on=ctx.priced_on) for c in plan.capped}
+        lines = _component_caps(caps, lines)
         for comp, kind in customer_kinds:
             if kind.late:
                 outcome = kind.evaluate(comp, ctx, tuple(lines))
                 lines.extend(outcome.lines)
                 traces[comp.id] = outcome.trace
-        lines = _component_caps(loaded, ctx, lines)
+        lines = _component_caps(caps, lines)
         per_customer = ctx.price(loaded.contract.caps.per_customer, on=ctx.priced_on)
         if per_customer is not None:
             lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
@@ -130,12 +157,9 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
 
 
-def _component_caps(loaded: LoadedContract, ctx: CustomerContext, lines: list[Line]
-                    ) -> list[Line]:
-    """Each component's own cap, per customer, in accrual order (applying it twice to the
-    same lines changes nothing)."""
-    caps = {c.id: ctx.price(c.cap, on=ctx.priced_on) for c in loaded.contract.components
-            if c.cap is not None}
+def _component_caps(caps: dict[str, Decimal | None], lines: list[Line]) -> list[Line]:
+    """Each component's own cap (``caps``: by component, as priced for the customer), per
+    customer, in accrual order (applying it twice to the same lines changes nothing)."""
     if not caps:
         return lines
     return apply_cap(lines, lambda ln: caps.get(ln.component), lambda ln: ln.component,

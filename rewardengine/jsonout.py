@@ -6,7 +6,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
-from .printable import json_escaped
+from .printable import json_escaped as _json_escaped
 
 
 def canonical_json(data: Any) -> str:
@@ -25,6 +25,16 @@ def indented(data: Any, indent: str = "") -> str:
     out: list[str] = []
     _put(data, indent, out)
     return json_escaped("".join(out))
+
+
+def json_escaped(text: str) -> str:
+    """``printable.json_escaped``, without its pattern's scan of a text that has nothing to
+    escape: every character it escapes is a control or format character, which
+    ``str.isprintable`` refuses, so printable text (line ends aside) is returned as it is.
+    Most customers' texts are; the scan cost a quarter of writing one."""
+    if text.replace("\n", "").isprintable():
+        return text
+    return _json_escaped(text)
 
 
 def _put(value: Any, indent: str, out: list[str]) -> None:

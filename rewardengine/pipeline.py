@@ -13,7 +13,6 @@ Nothing here prints, reads the clock or evaluates; ``rewardengine.api`` is the f
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -160,8 +159,12 @@ class NamedValues:
         if self.providers is None and self.segments is None:
             return []
         out = []
+        named = _NAMED
         for e in events:
-            has_provider, has_segment = _named_fields(type(e))
+            # most rows name neither (a dictionary look-up per row, not a call)
+            has_provider, has_segment = named.get(type(e)) or _named_fields(type(e))
+            if not (has_provider or has_segment):
+                continue
             provider = e.provider if has_provider else None  # type: ignore[attr-defined]
             if provider is not None and self.providers is not None \
                     and provider not in self.providers:
@@ -176,11 +179,14 @@ class NamedValues:
         return out
 
 
-@functools.cache
+_NAMED: dict[type[EventBase], tuple[bool, bool]] = {}  # _named_fields, once per type
+
+
 def _named_fields(cls: type[EventBase]) -> tuple[bool, bool]:
     """Whether rows of an event type have a provider, and a segment (asked once per type:
     asking a row for a field its type lacks costs a raised error each time)."""
-    return "provider" in cls.model_fields, "segment" in cls.model_fields
+    found = _NAMED[cls] = ("provider" in cls.model_fields, "segment" in cls.model_fields)
+    return found
 
 
 def _referral_segments(loaded: LoadedContract, events: EventSet) -> list[Problem]:

@@ -67,3 +67,18 @@ def test_invoice_json_is_the_invoice(tmp_path: Path) -> None:
                               "--ledger", str(tmp_path / "b.sqlite")])
     assert out.exit_code == 0
     assert out.stdout == canonical_json(result.invoice.to_dict())
+
+
+def test_escaping_skips_only_text_with_nothing_to_escape() -> None:
+    """``jsonout.json_escaped`` returns printable text as it is: every character the
+    escaping pattern matches is one ``str.isprintable`` refuses, so the shortcut never skips
+    one; and it gives what ``printable.json_escaped`` gives, hostile text included."""
+    import sys
+
+    from rewardengine import jsonout, printable
+
+    matched = [c for c in map(chr, range(sys.maxunicode + 1)) if printable.UNSAFE.match(c)]
+    assert len(matched) > 60 and not any(c.isprintable() for c in matched)
+    for text in ['{"a":"plain"}\n', '{"a":"Työ ä"}\n', '"\u202e"', '"\x85x"', '"a\x7f"',
+                 '"tab\there"', '"\u2066\u2069"', "", "\n\n", '"\u00a0"', '"\ud800"']:
+        assert jsonout.json_escaped(text) == printable.json_escaped(text)

@@ -107,33 +107,37 @@ def _list_of(cls: type[EventBase]) -> str | None:
 
 def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeline:
     """Build one customer's timeline from all rows of that customer (any order)."""
-    latest: dict[str, tuple[date, EventBase]] = {}  # by event id: (recorded on, the row)
-    first: dict[str, tuple[date, EventBase]] = {}  # only ids with more than one version
+    latest: dict[str, EventBase] = {}  # by event id: the version recorded last
+    first: dict[str, EventBase] = {}  # only ids with more than one version
     superseded: list[EventBase] = []
     for row in rows:
         known = row.recorded or row.date  # ``known_on``, without a property call per row
         if known > as_of or row.customer_id != customer_id:
             continue
-        event_id = row.event_id
-        prev = latest.get(event_id)
-        if prev is None:  # most ids have one version: it is both the first and the latest
-            latest[event_id] = (known, row)
+        prev = latest.setdefault(row.event_id, row)
+        if prev is row:  # most ids have one version: it is both the first and the latest
             continue
+        event_id = row.event_id
         earliest = first.get(event_id, prev)
-        if known < earliest[0]:
-            earliest = (known, row)
+        if known < (earliest.recorded or earliest.date):
+            earliest = row
         first[event_id] = earliest
-        if known > prev[0]:
-            superseded.append(prev[1])
-            latest[event_id] = (known, row)
+        if known > (prev.recorded or prev.date):
+            superseded.append(prev)
+            latest[event_id] = row
         else:
             superseded.append(row)
-    live = sorted((e for _, e in latest.values() if not e.void), key=_order)
-    voided = sorted((e for _, e in latest.values() if e.void), key=_order)
-    firsts = tuple(first[e.event_id][1] for e in live
-                   if e.event_id in first and first[e.event_id][1] is not e) if first else ()
-    return Timeline(customer_id, as_of, tuple(live), tuple(sorted(superseded, key=_order)),
-                    tuple(voided), firsts)
+    live: list[EventBase] = []
+    voided: list[EventBase] = []
+    for e in latest.values():
+        (voided if e.void else live).append(e)
+    live.sort(key=_order)
+    voided.sort(key=_order)
+    firsts = tuple(first[e.event_id] for e in live
+                   if e.event_id in first and first[e.event_id] is not e) if first else ()
+    if superseded:
+        superseded.sort(key=_order)
+    return Timeline(customer_id, as_of, tuple(live), tuple(superseded), tuple(voided), firsts)
 
 
 def group_by_customer(rows: Iterable[EventBase]) -> dict[str, list[EventBase]]:

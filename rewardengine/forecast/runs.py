@@ -28,6 +28,7 @@ import numpy as np
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
+from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.read import parse_row, parse_typed_row
@@ -139,6 +140,8 @@ class Draft:
     plan: Plan
     basis: dict[str, str]  # component id -> "fixed" or "result"
     contract_lines: tuple[Line, ...]
+    # what a customer kept for the run's ceiling pass holds instead of its own context
+    bare: CustomerContext
 
     @property
     def ceiling(self) -> Decimal | None:
@@ -163,7 +166,11 @@ def draft_of(source: tuple[str, bytes], cohort: Cohort, horizon: date) -> Draft:
             raise SimulationError(str(exc)) from None
         lines, _ = evaluate_contract_lines(loaded, horizon)
         basis: dict[str, str] = {c.id: c.pay_basis() for c in loaded.contract.components}
-        _DRAFTS[key] = Draft(loaded, plan, basis, tuple(lines))
+        bare = CustomerContext(loaded=loaded, timeline=Timeline("", horizon, ()),
+                               segment=None, segment_reason="", provider=None,
+                               provider_reason="", service=None, service_reason="",
+                               service_ended=False)
+        _DRAFTS[key] = Draft(loaded, plan, basis, tuple(lines), bare)
     return _DRAFTS[key]
 
 
@@ -210,10 +217,19 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
             if draft.ceiling is None:
                 sums[k].add_customer(result, draft.basis, horizon)
             else:  # the ceiling is cut across the whole run, in accrual order
-                kept[k].append(result)
+                kept[k].append(_for_ceiling(result, draft))
     for k, draft in enumerate(drafts):
         _finish(sums[k], draft, kept[k], horizon)
     return sums
+
+
+def _for_ceiling(result: CustomerResult, draft: Draft) -> CustomerResult:
+    """What the ceiling pass and the sums read of a customer (its lines, segment and
+    provider), without its context and traces: a run keeps every customer until its
+    ceiling is cut, and their events and the kinds' notes cost the garbage collector more
+    than they are used (never, after the customer is evaluated)."""
+    return CustomerResult(result.customer_id, result.segment, result.provider, result.lines,
+                          draft.bare)
 
 
 def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: date) -> None:

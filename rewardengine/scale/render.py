@@ -42,8 +42,7 @@ from ..csvsafe import safe_cell
 from ..engine import CustomerResult
 from ..errors import Problem
 from ..evaluate.lines import Line, Totals
-from ..jsonout import canonical_json
-from ..printable import json_escaped
+from ..jsonout import canonical_json, json_escaped
 from ..values import money_text
 
 FORMATS = ("json", "jsonl", "csv")

@@ -29,7 +29,7 @@ import os
 import pickle
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -154,6 +154,14 @@ def id_hash(event_id: str) -> int:
     """A 64-bit hash of an event id, the same in every process."""
     data = event_id.encode("utf-8", "surrogatepass")
     return zlib.crc32(data) | (zlib.crc32(data, 0x9E3779B9) << 32)
+
+
+def _id_hashes(ids: Iterable[str]) -> list[int]:
+    """``id_hash`` of each of ``ids`` (written out here: one call per id cost more than
+    its hashing)."""
+    crc = zlib.crc32
+    return [crc(d) | (crc(d, 0x9E3779B9) << 32)
+            for d in [i.encode("utf-8", "surrogatepass") for i in ids]]
 
 
 class _Work:
@@ -284,7 +292,7 @@ class _Work:
 
     def customer(self, customer_id: str, rows: list[EventBase],
                  positions: list[Position] | None) -> None:
-        kept, problems = _checked(rows, positions, self.task.fates)
+        kept, problems, ids = _checked(rows, positions, self.task.fates)
         problems.extend(self.named.check(kept))
         self.result.problems.extend(problems)
         wanted = self.task.wanted
@@ -303,9 +311,7 @@ class _Work:
             found = segment_problem(self.loaded, self.segments, first)
             if found is not None:
                 self.result.problems.append(found)
-        hashes = self.hashes
-        for event_id in dict.fromkeys([e.event_id for e in kept]):
-            hashes.append(id_hash(event_id))
+        self.hashes.extend(_id_hashes(ids))
         if tl is None or not tl.events or self._has_errors():
             return
         result = evaluate_customer(self.loaded, tl)
@@ -374,11 +380,22 @@ def _cuttable(result: CustomerResult) -> bool:
 
 
 def _checked(rows: list[EventBase], positions: list[Position] | None, fates: Fates | None
-             ) -> tuple[list[EventBase], list[Problem]]:
+             ) -> tuple[list[EventBase], list[Problem], Iterable[str]]:
     """One customer's rows (in input order) as loading checks every row
     (``events.read._collect``): an event id repeated with the same recorded date, or reused
     for another type, is left out. A row whose id another customer has too takes its fate
-    from ``fates`` (settled over every customer's rows with that id)."""
+    from ``fates`` (settled over every customer's rows with that id). Also the kept rows'
+    event ids, each once, in order."""
+    ids = [e.event_id for e in rows]
+    if not fates and len(set(ids)) == len(ids):
+        return rows, [], ids  # the usual customer: no id twice, so every row is kept
+    kept, problems = _checked_rows(rows, positions, fates)
+    return kept, problems, dict.fromkeys([e.event_id for e in kept])
+
+
+def _checked_rows(rows: list[EventBase], positions: list[Position] | None,
+                  fates: Fates | None) -> tuple[list[EventBase], list[Problem]]:
+    """``_checked`` row by row: some event id comes twice, or some row has a fate."""
     kept: list[EventBase] = []
     problems: list[Problem] = []
     versions: dict[tuple[str, Any], EventBase] = {}
