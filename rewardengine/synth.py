@@ -59,6 +59,7 @@ from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
 DRAWS = 192  # uniform draws every customer takes from the stream
+FIRST_DRAWS = 112  # of those, made Python floats at once (most customers need fewer)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
     "segment", "unemployed_since", "birth_date", "partial_work_ability", "benefit_days",
@@ -100,10 +101,14 @@ class Draws:
 
     __slots__ = ("_u", "next", "w")
 
-    def __init__(self, u: Sequence[float], written: Written | None = None) -> None:
+    def __init__(self, u: Sequence[float], written: Written | None = None,
+                 rest: np.ndarray | None = None) -> None:
+        """``rest``: the draws after ``u``, made Python floats only when they are reached
+        (most customers never reach them)."""
         self.w = TEXT if written is None else written
         self._u = u if type(u) is list else list(u)  # never changed here: no copy
-        self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
+        self.next: Callable[[], float] = chain(
+            self._u, () if rest is None else _later(rest), _more(self._u)).__next__
 
     def __call__(self) -> float:
         return self.next()
@@ -117,6 +122,10 @@ class Draws:
             if u < bound:
                 return name
         return cumulative[-1][1]
+
+
+def _later(rest: np.ndarray) -> Iterator[float]:
+    yield from rest.tolist()
 
 
 def _more(u: list[float]) -> Iterator[float]:
@@ -945,13 +954,14 @@ def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) ->
     """The CSV lines of one block (its customers in order)."""
     first = block * BLOCK
     count = min(BLOCK, customers - first)
-    draws = block_stream(seed, block).random((count, DRAWS)).tolist()
+    matrix = block_stream(seed, block).random((count, DRAWS))
+    head = matrix[:, :FIRST_DRAWS].tolist()  # the rest become floats when reached
     lines: list[str] = []
     line = _Lines(plan.columns, plan.quoting)
     written = lines_written(plan)
     for i in range(count):
         line.extend(lines, draw_customer(plan, customer_id(first + i, width),
-                                         Draws(draws[i], written)))
+                                         Draws(head[i], written, matrix[i, FIRST_DRAWS:])))
     return "\n".join(lines) + "\n" if lines else ""
 
 
