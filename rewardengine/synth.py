@@ -87,9 +87,8 @@ class Written:
     rounded: Callable[[float], Any]  # to a whole number (a survey's score)
     # the rows drawn most, whole: (customer, month, number, day's ordinal, answered) and
     # (customer, month, number, day's ordinal, hours, activity or None)
-    contact: Callable[[str, int, int, int, bool], Any] = field(default=None)  # type: ignore
-    hours_row: Callable[[str, int, int, int, float, str | None], Any] = field(
-        default=None)  # type: ignore
+    contact: Callable[[str, int, int, int, bool], Any]
+    hours_row: Callable[[str, int, int, int, float, str | None], Any]
 
 
 class Draws:
