@@ -113,77 +113,63 @@ class _Distribution(_Strict):
         """``draw`` worked out once: the distribution's function with its parameters bound
         (a Monte Carlo run draws millions of values; the same arithmetic, in the same order,
         so the same numbers)."""
+        return _clamped(self._bare(), self.min, self.max, self.poisson is not None)
+
+    def _bare(self) -> Callable[[float, float], float]:
+        """The draw before clamping, one closure holding its arithmetic (a call per level
+        cost more than the draw)."""
         if self.fixed is not None:
-            raw: Callable[..., float] = _fixed
-            args: tuple[Any, ...] = (self.fixed,)
-        elif self.uniform is not None:
-            raw, args = _uniform, (self.uniform[0], self.uniform[1] - self.uniform[0])
-        elif self.exponential is not None:
-            raw, args = _exponential, (self.exponential.mean,)
-        elif self.poisson is not None:
-            raw, args = _poisson_at, (self.poisson.mean,)
-        elif self.empirical is not None:
-            raw, args = _empirical, (self.empirical,)
-        elif self.normal is not None:
-            raw, args = _normal_at, (self.normal.mean, self.normal.sd)
-        else:
-            assert self.lognormal is not None
-            raw, args = _lognormal_at, (self.lognormal.median, self.lognormal.sigma)
-        return _clamped(raw, args, self.min, self.max)
+            value = self.fixed
+            return lambda u, v: value
+        if self.uniform is not None:
+            low, width = self.uniform[0], self.uniform[1] - self.uniform[0]
+            return lambda u, v: low + u * width
+        if self.exponential is not None:
+            mean = self.exponential.mean
+            return lambda u, v: -mean * _log1p(-u)
+        if self.poisson is not None:
+            # the cumulative probabilities, cut where the largest count drawn is reached
+            totals = _poisson_totals(self.poisson.mean)[:_poisson_cut(self.max)]
+            return lambda u, v: float(_bisect_left(totals, u))
+        if self.empirical is not None:
+            quantiles = self.empirical
+            return lambda u, v: _interpolated(quantiles, u)
+        if self.normal is not None:
+            mu, sd = self.normal.mean, self.normal.sd
+            return lambda u, v: mu + sd * (_sqrt(-2.0 * _log1p(-u)) * _cos(_TWO_PI * v))
+        assert self.lognormal is not None
+        median, sigma = self.lognormal.median, self.lognormal.sigma
+        return lambda u, v: median * _exp(sigma * (_sqrt(-2.0 * _log1p(-u))
+                                                   * _cos(_TWO_PI * v)))
 
 
-def _clamped(raw: Callable[..., float], args: tuple[Any, ...], low: float | None,
-             high: float | None) -> Callable[[float, float], float]:
-    """``raw`` with its parameters bound, its values clamped to ``low`` and ``high``: a
-    closure per case, as a bound partial unpacking its arguments cost more than the draw."""
-    if len(args) == 1:
-        a, = args
-        bare: Callable[[float, float], float] = lambda u, v: raw(a, u, v)  # noqa: E731
-    else:
-        a, b = args
-        bare = lambda u, v: raw(a, b, u, v)  # noqa: E731
-    if raw is _fixed and low is None and high is None:
-        return lambda u, v: a
-    if raw is _poisson_at:
-        totals = _poisson_totals(a)
-        bare = lambda u, v: float(min(bisect_left(totals, u), _POISSON_MOST))  # noqa: E731
+_log1p, _sqrt, _cos, _exp, _bisect_left = math.log1p, math.sqrt, math.cos, math.exp, bisect_left
+_TWO_PI = 2.0 * math.pi  # as ``2.0 * math.pi * v`` groups it: the same floats
+
+
+def _poisson_cut(high: float | None) -> int:
+    """How many cumulative probabilities a Poisson draw looks at: the count it returns is at
+    most this (so a whole ``max`` needs no clamping after it)."""
+    if high is not None and high >= 0 and high == int(high):
+        return min(int(high), _POISSON_MOST)
+    return _POISSON_MOST
+
+
+def _clamped(bare: Callable[[float, float], float], low: float | None, high: float | None,
+             poisson: bool) -> Callable[[float, float], float]:
+    """``bare`` clamped to ``low`` and ``high`` as ``min(max(x, low), high)`` does it."""
+    if poisson and (high is None or high == _poisson_cut(high)):
+        high = None  # the count is cut already
     if low is None and high is None:
         return bare
     floor = -math.inf if low is None else low  # max(x, -inf) and min(x, inf) are x
     ceiling = math.inf if high is None else high
-    if high is None:
-        return lambda u, v: max(bare(u, v), floor)
-    if low is None:
-        return lambda u, v: min(bare(u, v), ceiling)
-    return lambda u, v: min(max(bare(u, v), floor), ceiling)
 
-
-def _fixed(value: float, u: float, v: float) -> float:
-    return value
-
-
-def _uniform(low: float, width: float, u: float, v: float) -> float:
-    return low + u * width
-
-
-def _exponential(mean: float, u: float, v: float) -> float:
-    return -mean * math.log1p(-u)
-
-
-def _empirical(quantiles: list[float], u: float, v: float) -> float:
-    return _interpolated(quantiles, u)
-
-
-def _normal_at(mean: float, sd: float, u: float, v: float) -> float:
-    return mean + sd * _normal(u, v)
-
-
-def _lognormal_at(median: float, sigma: float, u: float, v: float) -> float:
-    return median * math.exp(sigma * _normal(u, v))
-
-
-def _poisson_at(mean: float, u: float, v: float) -> float:
-    return _poisson(mean, u)
+    def clamped(u: float, v: float) -> float:
+        x = bare(u, v)
+        x = floor if floor > x else x  # max(x, floor)
+        return ceiling if ceiling < x else x  # min(x, ceiling)
+    return clamped
 
 
 def _interpolated(quantiles: list[float], u: float) -> float:
@@ -193,11 +179,6 @@ def _interpolated(quantiles: list[float], u: float) -> float:
     h = u * (len(quantiles) - 1)
     lo = min(int(h), len(quantiles) - 2)
     return quantiles[lo] + (h - lo) * (quantiles[lo + 1] - quantiles[lo])
-
-
-def _normal(u: float, v: float) -> float:
-    """A standard normal from two uniforms (Box-Muller)."""
-    return math.sqrt(-2.0 * math.log1p(-u)) * math.cos(2.0 * math.pi * v)
 
 
 _POISSON_MOST = 1000  # the largest count drawn

@@ -39,7 +39,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain, pairwise
@@ -59,6 +59,7 @@ from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
 DRAWS = 192  # uniform draws every customer takes from the stream
+FIRST_DRAWS = 112  # of those, made Python floats at once (most customers need fewer)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
     "segment", "unemployed_since", "birth_date", "partial_work_ability", "benefit_days",
@@ -84,6 +85,10 @@ class Written:
     whole: Callable[[int], Any]
     flag: Callable[[bool], Any]
     rounded: Callable[[float], Any]  # to a whole number (a survey's score)
+    # the rows drawn most, whole: (customer, month, number, day's ordinal, answered) and
+    # (customer, month, number, day's ordinal, hours, activity or None)
+    contact: Callable[[str, int, int, int, bool], Any]
+    hours_row: Callable[[str, int, int, int, float, str | None], Any]
 
 
 class Draws:
@@ -95,16 +100,20 @@ class Draws:
 
     __slots__ = ("_u", "next", "w")
 
-    def __init__(self, u: Sequence[float], written: Written | None = None) -> None:
+    def __init__(self, u: Sequence[float], written: Written | None = None,
+                 rest: np.ndarray | None = None) -> None:
+        """``rest``: the draws after ``u``, made Python floats only when they are reached
+        (most customers never reach them)."""
         self.w = TEXT if written is None else written
         self._u = u if type(u) is list else list(u)  # never changed here: no copy
-        self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
+        self.next: Callable[[], float] = chain(
+            self._u, () if rest is None else _later(rest), _more(self._u)).__next__
 
     def __call__(self) -> float:
         return self.next()
 
     def chance(self, share: Decimal) -> bool:
-        return self.next() < _as_float(share)
+        return self.next() < _FLOATS[share]
 
     def pick(self, cumulative: Sequence[tuple[float, str]]) -> str:
         u = self.next()
@@ -114,6 +123,10 @@ class Draws:
         return cumulative[-1][1]
 
 
+def _later(rest: np.ndarray) -> Iterator[float]:
+    yield from rest.tolist()
+
+
 def _more(u: list[float]) -> Iterator[float]:
     """Draws past the list: a stream seeded from the first draw (made only when needed)."""
     extra = random.Random(int(u[0] * 2**53) if u else 0)
@@ -121,16 +134,24 @@ def _more(u: list[float]) -> Iterator[float]:
         yield extra.random()
 
 
-_FLOATS: dict[Decimal, float] = {}  # a cohort's shares, as floats (float(Decimal) is slow)
+class _Cache(dict[Any, Any]):
+    """Values worked out once by key (``cache[key]``: a lookup, no Python call when found),
+    at most ``most`` kept."""
+
+    def __init__(self, work: Callable[[Any], Any], most: int) -> None:
+        super().__init__()
+        self.work, self.most = work, most
+
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.most:
+            self.clear()
+        found = self[key] = self.work(key)
+        return found
 
 
-def _as_float(share: Decimal) -> float:
-    found = _FLOATS.get(share)
-    if found is None:
-        if len(_FLOATS) > 10_000:
-            _FLOATS.clear()
-        found = _FLOATS[share] = float(share)
-    return found
+# a cohort's shares, as floats (float(Decimal) is slow)
+_FLOATS: dict[Decimal, float] = _Cache(float, 10_000)
+_as_float: Callable[[Decimal], float] = _FLOATS.__getitem__
 
 
 @dataclass(frozen=True)
@@ -462,7 +483,7 @@ def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
                 if plan.end_reasons else "ended"
             rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
                          "date": u.w.date(last), "reason": reason})
-        rows.extend(_in_service(plan, cid, profile, start, last, u))
+        _in_service(plan, cid, profile, start, last, u, rows)
     else:
         u.next(), u.next()  # the same draws taken whether or not the service starts
     jobs = _jobs(cid, profile, start or ref, u)
@@ -542,34 +563,41 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
 
 
 def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
-                u: Draws) -> Iterator[Row]:
+                u: Draws, rows: list[Row]) -> None:
+    """Add the rows of a service running ``start`` to ``last`` to ``rows``."""
     # days as ordinals and their text from a cache: date and timedelta objects made per row
     # cost more than the rest of the row
     svc = profile.service
-    nxt = u.next
-    contacts, responds = svc.contacts_per_month.sampler, _as_float(svc.responds)
-    w = u.w
-    day_of, yes, no = w.day, w.flag(True), w.flag(False)
+    nxt, add = u.next, rows.append
+    contacts, responds = svc.contacts_per_month.sampler, _FLOATS[svc.responds]
+    contact = u.w.contact
     last_day = last.toordinal()
+    hours = plan.hours and svc.hours_months > 0
     for n, first in enumerate(_month_firsts(start, last_day)):
         for k in range(int(contacts(nxt(), nxt()))):
             day = first + int(nxt() * 28)
             if day <= last_day:
-                yield {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
-                       "date": day_of(day), "responded": yes if nxt() < responds else no}
-        if plan.hours and n < svc.hours_months:
-            yield from _hours(plan, cid, svc.hours_per_month.sampler(nxt(), nxt()), first,
-                              last_day, n, u)
+                add(contact(cid, n, k, day, nxt() < responds))
+        if hours and n < svc.hours_months:
+            _hours(plan, cid, svc.hours_per_month.sampler(nxt(), nxt()), first, last_day, n,
+                   u, rows)
         if plan.expenses:
-            for k in range(int(profile.expenses.per_month.sampler(nxt(), nxt()))):
-                row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
-                       "date": day_of(first + int(nxt() * 28)),
-                       "amount": w.money(profile.expenses.amount.sampler(nxt(), nxt()))}
-                if plan.categories:
-                    row["category"] = plan.categories[int(nxt() * len(plan.categories))]
-                yield row
+            _expenses(plan, cid, profile, first, n, u, rows)
     if plan.instruments and u.chance(profile.surveys.share):
-        yield from _surveys(plan, cid, profile, start, last, u)
+        rows.extend(_surveys(plan, cid, profile, start, last, u))
+
+
+def _expenses(plan: Plan, cid: str, profile: Profile, first: int, n: int, u: Draws,
+              rows: list[Row]) -> None:
+    """The expenses of the month starting on ordinal ``first``."""
+    nxt, w = u.next, u.w
+    for k in range(int(profile.expenses.per_month.sampler(nxt(), nxt()))):
+        row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
+               "date": w.day(first + int(nxt() * 28)),
+               "amount": w.money(profile.expenses.amount.sampler(nxt(), nxt()))}
+        if plan.categories:
+            row["category"] = plan.categories[int(nxt() * len(plan.categories))]
+        rows.append(row)
 
 
 _FIRSTS: dict[date, tuple[int, ...]] = {}  # a service's months by its start (they repeat)
@@ -590,59 +618,103 @@ def _month_firsts(start: date, last_day: int) -> tuple[int, ...]:
     return known[:bisect_right(known, last_day)]
 
 
-_ISO: dict[int, str] = {}  # a day's ISO text by its ordinal: the same few thousand days repeat
-
-
-def _iso(day: int) -> str:
-    """The ISO text of the day with ordinal ``day``."""
-    text = _ISO.get(day)
-    if text is None:
-        if len(_ISO) >= 200_000:
-            _ISO.clear()
-        text = _ISO[day] = date.fromordinal(day).isoformat()
-    return text
-
-
-_DAYS: dict[int, date] = {}  # a day by its ordinal, for typed rows
-
-
-def _day(day: int) -> date:
-    """The day with ordinal ``day``."""
-    found = _DAYS.get(day)
-    if found is None:
-        if len(_DAYS) >= 200_000:
-            _DAYS.clear()
-        found = _DAYS[day] = date.fromordinal(day)
-    return found
+# a day's ISO text, and the day, by its ordinal: the same few thousand days repeat
+_iso: Callable[[int], str] = _Cache(lambda day: date.fromordinal(day).isoformat(),
+                                    200_000).__getitem__
+_day: Callable[[int], date] = _Cache(date.fromordinal, 200_000).__getitem__
 
 
 def _same(value: Any) -> Any:
     return value
 
 
+def _contact_row(day: Callable[[int], Any], flag: Callable[[bool], Any]
+                 ) -> Callable[[str, int, int, int, bool], Row]:
+    yes, no = flag(True), flag(False)
+
+    def contact(cid: str, n: int, k: int, on: int, answered: bool) -> Row:
+        return {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
+                "date": day(on), "responded": yes if answered else no}
+    return contact
+
+
+def _hours_row(day: Callable[[int], Any], hours: Callable[[float], Any]
+               ) -> Callable[[str, int, int, int, float, str | None], Row]:
+    def hours_row(cid: str, n: int, k: int, on: int, each: float, activity: str | None
+                  ) -> Row:
+        row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
+               "date": day(on), "hours": hours(each)}
+        if activity is not None:
+            row["activity"] = activity
+        return row
+    return hours_row
+
+
+def _text_flag(yes: bool) -> str:
+    return "true" if yes else "false"
+
+
+_g = "{:g}".format  # hours: as few digits as they need
 TEXT = Written(
     day=_iso, date=date.isoformat, money="{:.2f}".format, tenth="{:.1f}".format,
-    hours="{:g}".format, whole=str, flag=lambda yes: "true" if yes else "false",
-    rounded=lambda x: f"{round(x):d}")
+    hours=_g, whole=str, flag=_text_flag, rounded=lambda x: f"{round(x):d}",
+    contact=_contact_row(_iso, _text_flag), hours_row=_hours_row(_iso, _g))
 TYPED = Written(
     day=_day, date=_same, money=lambda x: Decimal(f"{x:.2f}"),
     tenth=lambda x: Decimal(f"{x:.1f}"), hours=lambda x: Decimal(f"{x:g}"), whole=_same,
-    flag=_same, rounded=lambda x: Decimal(round(x)))
+    flag=_same, rounded=lambda x: Decimal(round(x)),
+    contact=_contact_row(_day, _same),
+    hours_row=_hours_row(_day, lambda x: Decimal(f"{x:g}")))
+
+
+def lines_written(plan: Plan) -> Written:
+    """``TEXT`` for writing a file: contacts and hours (most of a file's rows) come as their
+    CSV lines straight away, the same text ``_Lines`` makes of their ``TEXT`` rows (a row
+    and its formatting cost several times the line). Only where no cell needs quoting:
+    their cells are ids and numbers from fixed alphabets, dates, and an activity that
+    needs no quotes unless the plan says a contract text does."""
+    contact = _template(plan.columns, {
+        "event_id": "%s-k%d-%d", "customer_id": "%s", "type": "contact", "date": "%s",
+        "responded": "%s"})
+    hours = _template(plan.columns, {
+        "event_id": "%s-h%d-%d", "customer_id": "%s", "type": "hours", "date": "%s",
+        "hours": "%s"})
+    active = _template(plan.columns, {
+        "event_id": "%s-h%d-%d", "customer_id": "%s", "type": "hours", "date": "%s",
+        "hours": "%s", "activity": "%s"})
+    iso = _iso
+
+    def contact_line(cid: str, n: int, k: int, on: int, answered: bool) -> str:
+        return contact % (cid, n, k, cid, iso(on), "true" if answered else "false")
+
+    def hours_line(cid: str, n: int, k: int, on: int, each: float, activity: str | None
+                   ) -> str:
+        if activity is None:
+            return hours % (cid, n, k, cid, iso(on), _g(each))
+        return active % (cid, n, k, cid, iso(on), _g(each), activity)
+    return replace(TEXT, contact=contact_line,
+                   hours_row=TEXT.hours_row if plan.quoting else hours_line)
+
+
+def _template(columns: tuple[str, ...], cells: dict[str, str]) -> str:
+    """A CSV line's template: ``cells`` in their columns (in the order they are given, which
+    must be the columns' order), every other column empty."""
+    if [c for c in columns if c in cells] != list(cells):
+        raise ValueError("the columns are not in the order a line's template fills them")
+    return ",".join(cells.get(c, "") for c in columns)
 
 
 def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
-           u: Draws) -> Iterator[Row]:
+           u: Draws, rows: list[Row]) -> None:
     """Hours delivered in the month starting on ordinal ``month`` (up to ordinal ``last``)."""
     sessions = max(1, round(hours / 2))
     each = round(hours / sessions * 2) / 2  # half hours
     for k in range(sessions):
         day = month + int(u.next() * 28)
         if each > 0 and day <= last:
-            row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
-                   "date": u.w.day(day), "hours": u.w.hours(each)}
-            if plan.activities:
-                row["activity"] = plan.activities[int(u.next() * len(plan.activities))]
-            yield row
+            activity = plan.activities[int(u.next() * len(plan.activities))] \
+                if plan.activities else None
+            rows.append(u.w.hours_row(cid, n, k, day, each, activity))
 
 
 def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
@@ -841,7 +913,9 @@ class _Lines:
         self.named = not quoting and not any(ch in c for c in columns for ch in "%()")
         self.templates: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
 
-    def __call__(self, row: Row) -> str:
+    def __call__(self, row: Row | str) -> str:
+        if isinstance(row, str):  # a line already (``lines_written``)
+            return row
         template, order = self._template(row)
         if self.named:
             return template % row
@@ -860,7 +934,7 @@ class _Lines:
             self.templates[sig] = known
         return known
 
-    def extend(self, lines: list[str], rows: list[Row]) -> None:
+    def extend(self, lines: list[str], rows: Sequence[Row | str]) -> None:
         """Add the lines of ``rows`` to ``lines`` (named templates filled in a local loop:
         the call per row cost more than filling it)."""
         if not self.named:
@@ -868,6 +942,9 @@ class _Lines:
             return
         templates = self.templates
         for row in rows:
+            if isinstance(row, str):  # a line already (``lines_written``)
+                lines.append(row)
+                continue
             known = templates.get(tuple(row))
             lines.append((known or self._template(row))[0] % row)
 
@@ -876,11 +953,14 @@ def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) ->
     """The CSV lines of one block (its customers in order)."""
     first = block * BLOCK
     count = min(BLOCK, customers - first)
-    draws = block_stream(seed, block).random((count, DRAWS)).tolist()
+    matrix = block_stream(seed, block).random((count, DRAWS))
+    head = matrix[:, :FIRST_DRAWS].tolist()  # the rest become floats when reached
     lines: list[str] = []
     line = _Lines(plan.columns, plan.quoting)
+    written = lines_written(plan)
     for i in range(count):
-        line.extend(lines, draw_customer(plan, customer_id(first + i, width), Draws(draws[i])))
+        line.extend(lines, draw_customer(plan, customer_id(first + i, width),
+                                         Draws(head[i], written, matrix[i, FIRST_DRAWS:])))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -922,7 +1002,9 @@ def service_rows(plan: Plan, cid: str, profile: Profile, start: date, last: date
                  u: Draws) -> list[Row]:
     """The rows of a service running ``start`` to ``last``: contacts, hours, expenses and
     surveys, as ``draw_customer`` draws them."""
-    return list(_in_service(plan, cid, profile, start, last, u))
+    rows: list[Row] = []
+    _in_service(plan, cid, profile, start, last, u, rows)
+    return rows
 
 
 def job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,

@@ -164,3 +164,88 @@ def test_a_cohort_travels_to_another_process_after_drawing() -> None:
     bare = dist(poisson={"mean": 2.5})
     for u in (0.0, 0.082084998623898795, 0.0820849986238988, 0.5, 0.999999, 1 - 2**-53):
         assert bare.draw(u, 0.5) == _poisson(2.5, u)  # halving finds the count summing did
+
+
+@pytest.mark.parametrize("contract", [*CONTRACTS[::4], ROOT / "contracts/omavalmentaja.yaml",
+                                      ROOT / "contracts/avo.yaml"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("quoting", [False, True])
+def test_a_files_lines_made_while_drawing_are_the_lines_of_its_rows(contract: Path,
+                                                                    quoting: bool) -> None:
+    """Writing a file, contacts and hours come from drawing as CSV lines: the very lines
+    (and the same draws taken) that their rows give; with a contract text that needs quotes,
+    hours (their activity is the contract's) stay rows."""
+    from dataclasses import replace
+
+    from rewardengine.synth import DRAWS, Draws, _Lines, draw_customer, lines_written
+
+    loaded, _ = load_contract(str(contract))
+    assert loaded is not None
+    plan = replace(make_plan(loaded, DEFAULT_COHORT), quoting=quoting)
+    written = lines_written(plan)
+    draws = np.random.Generator(np.random.PCG64(23)).random((120, DRAWS)).tolist()
+    made, kinds = _Lines(plan.columns, plan.quoting), Counter[str]()
+    for i, u in enumerate(draws):
+        rows = draw_customer(plan, f"c{i:07d}", Draws(u))
+        mixed = draw_customer(plan, f"c{i:07d}", Draws(u, written))
+        kinds.update(type(r).__name__ for r in mixed)
+        assert [made(r) for r in mixed] == [made(r) for r in rows]
+    assert kinds["str"] > 0 and kinds["dict"] > 0
+
+
+def test_draws_made_floats_when_reached_are_the_same_draws() -> None:
+    from rewardengine.synth import DRAWS, FIRST_DRAWS, Draws
+
+    matrix = np.random.Generator(np.random.PCG64(5)).random((3, DRAWS))
+    for row in matrix:
+        whole, lazy = Draws(row.tolist()), Draws(row[:FIRST_DRAWS].tolist(),
+                                                 rest=row[FIRST_DRAWS:])
+        # past the matrix, both go on with the stream seeded from the first draw
+        assert [whole.next() for _ in range(DRAWS + 40)] == \
+            [lazy.next() for _ in range(DRAWS + 40)]
+
+
+@pytest.mark.parametrize("spec", [
+    {"fixed": 3.5}, {"fixed": 3.5, "min": 4}, {"uniform": (2, 8), "max": 5},
+    {"exponential": {"mean": 120}, "max": 900}, {"exponential": {"mean": 10}, "min": 1},
+    {"poisson": {"mean": 1.5}, "max": 8}, {"poisson": {"mean": 2.5}, "max": 7.5},
+    {"poisson": {"mean": 1.2}, "min": 1, "max": 5}, {"poisson": {"mean": 3}},
+    {"poisson": {"mean": 3}, "max": 2000}, {"empirical": [0, 1, 2, 3, 5, 8, 13]},
+    {"normal": {"mean": 32, "sd": 8}, "min": 4, "max": 40},
+    {"normal": {"mean": -1, "sd": 1}, "max": 0},
+    {"lognormal": {"median": 150, "sigma": 0.9}, "min": 7, "max": 1500},
+], ids=str)
+def test_a_distribution_draws_its_formula_clamped_like_min_and_max(spec: dict[str, object]
+                                                                   ) -> None:
+    """The closures a distribution draws with give the very floats of its formula (inverse
+    transforms, Box-Muller) clamped with ``min(max(x, low), high)``."""
+    import math
+
+    from rewardengine.cohort import _interpolated, _poisson, dist
+
+    d = dist(**spec)
+
+    def formula(u: float, v: float) -> float:
+        normal = math.sqrt(-2.0 * math.log1p(-u)) * math.cos(2.0 * math.pi * v)
+        if d.fixed is not None:
+            x = d.fixed
+        elif d.uniform is not None:
+            x = d.uniform[0] + u * (d.uniform[1] - d.uniform[0])
+        elif d.exponential is not None:
+            x = -d.exponential.mean * math.log1p(-u)
+        elif d.poisson is not None:
+            x = _poisson(d.poisson.mean, u)
+        elif d.empirical is not None:
+            x = _interpolated(d.empirical, u)
+        elif d.normal is not None:
+            x = d.normal.mean + d.normal.sd * normal
+        else:
+            assert d.lognormal is not None
+            x = d.lognormal.median * math.exp(d.lognormal.sigma * normal)
+        x = max(x, -math.inf if d.min is None else d.min)
+        return min(x, math.inf if d.max is None else d.max)
+
+    grid = [0.0, 1e-9, 0.1, 0.2231301601484298, 0.5, 0.75, 0.9, 0.99, 0.999999, 1 - 2**-53]
+    uniforms = [*grid, *np.random.Generator(np.random.PCG64(3)).random(300).tolist()]
+    for u in uniforms:
+        for v in (0.0, 0.25, 0.6, 0.999):
+            assert d.draw(u, v) == formula(u, v), (u, v)
