@@ -19,6 +19,16 @@ immutable), and events that set the same fields share one fields-set object. A r
 unsure of is read as field -> value by the usual path (``events/read.py``), which asks
 ``fast_event`` and then the models.
 
+``read_rows(readers, rows, ...)`` reads a block of such rows (a few hundred) column by
+column: the rows of each type are turned into columns, each checked column is looked up at
+once among the values its check gave before (a value new to it is checked and remembered),
+the text columns are stripped at once, and the events are built a field at a time over the
+whole block (the loops run in C: ``map`` over the block). Any row the block is unsure of — a
+value its check refuses, spaces around a value, a value in a column its type does not take,
+an id too long, an end before the date, a rule between fields — is read alone by the row's
+reader above, which decides as ever; so a block gives exactly the events its rows read one
+at a time give (``tests/test_fast_reader.py`` holds them equal).
+
 Accepted as written (anything else goes to the models): ISO dates ``YYYY-MM-DD`` of the years
 1900 to 2199; decimals of ASCII digits with an optional point (``37.5``, no sign, no ``_``);
 whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
@@ -529,8 +539,9 @@ def _learn_column(found: list[Any], cells: Sequence[str], known: dict[str, Any],
                   check: Check, troubled: set[int]) -> None:
     """A column's values not remembered yet, checked and remembered; a row whose value is
     refused, or has spaces around it, is troubled (read a row at a time, which says so)."""
-    for k, (value, cell) in enumerate(zip(found, cells, strict=True)):
-        if value is None and cell:
+    for k in compress(range(len(found)), map(is_, found, repeat(None))):  # empty or new
+        cell = cells[k]
+        if cell:
             if cell.strip() != cell:
                 troubled.add(k)
                 continue

@@ -270,30 +270,35 @@ def _next_block(reader: Iterator[list[str]], after: int, file: str, done: Progre
     """The next rows after row ``after`` (at most _BLOCK_ROWS): their cells (None for a row
     not read), their numbers, the problems of those not read, and what ended the block
     before it was full (the end of the rows, a row too long, or an error that ends the
-    reading after the rows before it)."""
+    reading after the rows before it). ``done`` counts the rows read (the text source
+    bounds the row being read by it)."""
     block: list[list[str] | None] = []
-    numbers: list[int] = []
     problems: dict[int, Problem] = {}
-    for row in range(after + 1, after + 1 + _BLOCK_ROWS):
-        done.rows = row - 1
+    row = after
+    while True:
         try:
-            cells: list[str] | None = next(reader)
-        except StopIteration as exc:
-            return block, numbers, problems, exc
+            done.rows = row
+            for cells in reader:
+                block.append(cells)
+                row += 1
+                if len(block) == _BLOCK_ROWS:
+                    return block, list(range(after + 1, row + 1)), problems, None
+                done.rows = row
+            return block, list(range(after + 1, row + 1)), problems, StopIteration()
         except csv.Error as exc:
+            row += 1
             problems[len(block)] = Problem("E010", f"unreadable CSV row: {exc}",
                                            Source(file, row=row))
-            cells = None
+            block.append(None)
+            if len(block) == _BLOCK_ROWS:
+                return block, list(range(after + 1, row + 1)), problems, None
         except LineTooLong as exc:
+            row += 1
             problems[len(block)] = Problem("F004", str(exc), Source(file, row=row))
             block.append(None)
-            numbers.append(row)
-            return block, numbers, problems, exc
+            return block, list(range(after + 1, row + 1)), problems, exc
         except Exception as exc:  # Undecodable, OSError: the rows before it are read
-            return block, numbers, problems, exc
-        block.append(cells)
-        numbers.append(row)
-    return block, numbers, problems, None
+            return block, list(range(after + 1, row + 1)), problems, exc
 
 
 def _block_rows(block: list[list[str] | None], numbers: list[int],
