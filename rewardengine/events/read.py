@@ -310,8 +310,16 @@ def _block_rows(block: list[list[str] | None], numbers: list[int],
     # every row an event (compared by type: an event's == is pydantic's, in Python)
     if _NO_EVENT not in map(type, events) \
             and HETU_LENGTH not in map(len, map(_CUSTOMER, events)):
-        yield from zip(events, map(list, repeat((), len(events))), strict=True)
-        return
+        return zip(events, map(list, repeat((), len(events))), strict=True)  # no generator
+    return _rows_in_order(events, block, numbers, problems, columns, file, dialect, watch)
+
+
+def _rows_in_order(events: list[EventBase | None], block: list[list[str] | None],
+                   numbers: list[int], problems: dict[int, Problem],
+                   columns: tuple[list[str], int], file: str, dialect: Dialect,
+                   watch: PersonalIdWatch) -> Rows:
+    """A block's rows one by one: its events, the problems of the rows not read, the
+    other rows read as field -> value."""
     for k, event in enumerate(events):
         if event is not None:
             customer = event.customer_id
