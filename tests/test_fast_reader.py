@@ -17,7 +17,7 @@ from test_fuzz import EVENT_VALUES, EVENTS_CSV, EVENTS_JSONL, mutated_csv, mutat
 
 from rewardengine.errors import Source
 from rewardengine.events import read
-from rewardengine.events.fast import compile_header, fast_event, typed_event
+from rewardengine.events.fast import compile_header, fast_event, read_rows, typed_event
 from rewardengine.events.model import ALL_FIELDS, EVENT_MODELS, EventBase, fields_of
 from rewardengine.events.read import EventSet, model_row, read_text
 from rewardengine.tabular import PLAIN, make_dialect
@@ -183,6 +183,85 @@ def test_a_row_a_compiled_reader_takes_is_the_models_row(
     model, problems = model_row(raw, Source("f.csv", row=9))
     assert problems == [] and model is not None
     _same_event(event, model)
+
+
+@st.composite
+def header_and_block(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """Rows under one header, read as a block: copies of a row, some with a cell changed
+    (to a value seen before, a new one, spaces, nothing) or another type."""
+    header, first = draw(header_and_cells())
+    rows = [first]
+    for _ in range(draw(st.integers(0, 12))):
+        cells = list(draw(st.sampled_from(rows)))
+        change = draw(st.sampled_from(["none", "cell", "cell", "type"]))
+        at = draw(st.integers(0, len(cells) - 1))
+        if change == "type":
+            cells[header.index("type")] = draw(st.sampled_from(sorted(EVENT_MODELS)))
+        elif change == "cell" and header[at] != "type":
+            seen = [row[at] for row in rows]
+            cells[at] = draw(st.sampled_from([*seen, "", " ", f" {seen[0]}", "x" * 129])
+                             | EVENT_VALUES | st.sampled_from(GOOD.get(header[at], ["acme"])))
+        rows.append(cells)
+    return header, rows
+
+
+@given(header_and_block(), st.sampled_from(["plain", "fi"]))
+def test_a_block_reads_as_its_rows_one_at_a_time(
+        written: tuple[list[str], list[list[str]]], dialect_name: str) -> None:
+    header, rows = written
+    dialect = PLAIN if dialect_name == "plain" else make_dialect("fi")
+    numbers = list(range(2, len(rows) + 2))
+    type_at = header.index("type")
+    readers = compile_header(header, dialect)
+    for _ in range(2):  # the values new to the readers, then remembered
+        block = read_rows(readers, rows, type_at, "f.csv", numbers)
+        alone = compile_header(header, dialect)
+        for cells, number, event in zip(rows, numbers, block, strict=True):
+            reader = alone.get(cells[type_at])
+            expected = reader(cells, "f.csv", number) if reader is not None else None
+            if expected is None:
+                assert event is None
+            else:
+                assert event is not None
+                _same_event(event, expected)
+
+
+BLOCK_HEADER = ["event_id", "customer_id", "type", "date", "end", "void", "amount",
+                "evidence", "kind", "attr_region", "provider"]
+
+
+@pytest.mark.parametrize(("changed", "read_alike"), [
+    ({}, True),
+    ({"event_id": "e" * 128}, True), ({"event_id": "e" * 129}, False),
+    ({"customer_id": "c" * 129}, False),
+    ({"type": "expense", "evidence": "", "end": "2020-03-01"}, True),
+    ({"type": "expense", "evidence": "", "end": "2020-02-29"}, False),  # the day before
+    ({"type": "earnings", "end": "2020-03-01"}, False),  # an earnings row has no end
+    ({"amount": "929.99"}, True), ({"amount": "930.001"}, False),
+    ({"amount": " 930.00"}, True), ({"void": "true"}, True), ({"void": " "}, True),
+    ({"provider": "acme"}, False), ({"attr_region": "north"}, False),
+    ({"type": "expense", "evidence": "", "provider": " acme "}, True),
+    ({"attr_region": "north", "type": "referral", "evidence": "", "amount": "",
+      "kind": ""}, True),
+    ({"evidence": ""}, False), ({"kind": "club"}, False),
+])
+def test_a_block_decides_each_row_as_that_row_alone(changed: dict[str, str],
+                                                    read_alike: bool) -> None:
+    base = {"event_id": "e1", "customer_id": "c1", "type": "earnings", "date": "2020-03-01",
+            "end": "", "void": "", "amount": "930.00", "evidence": "register", "kind": "",
+            "attr_region": "", "provider": ""}
+    rows = [[base[n] for n in BLOCK_HEADER], [{**base, **changed}[n] for n in BLOCK_HEADER]]
+    readers = compile_header(BLOCK_HEADER, PLAIN)
+    for _ in range(2):  # the values new to the readers, then remembered
+        first, second = read_rows(readers, rows, 2, "f.csv", [2, 3])
+        assert first is not None and first.row == 2
+        alone = compile_header(BLOCK_HEADER, PLAIN)[rows[1][2]](rows[1], "f.csv", 3)
+        assert (alone is not None) == read_alike
+        if alone is None:
+            assert second is None
+        else:
+            assert second is not None
+            _same_event(second, alone)
 
 
 @pytest.mark.parametrize(("cells", "dialect_name"), [

@@ -17,6 +17,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, BinaryIO, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -39,7 +41,15 @@ from ..tabular import (
     sep_line,
     trim_header,
 )
-from .fast import DATE_FIELDS, NUMBER_FIELDS, compile_header, fast_event, typed_event
+from .fast import (
+    DATE_FIELDS,
+    NUMBER_FIELDS,
+    TypeReader,
+    compile_header,
+    fast_event,
+    read_rows,
+    typed_event,
+)
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 from .parquet import Block, EventsFile, NotText, Unreadable, is_parquet
 
@@ -231,40 +241,101 @@ def iter_csv(text: Iterable[str], file: str, dialect: Dialect = PLAIN, delimiter
         yield None, [found]
 
 
+_BLOCK_ROWS = 512  # rows read ahead and checked column by column (``fast.read_rows``)
+
+
 def _csv_rows(reader: Iterator[list[str]], columns: tuple[list[str], int], row: int,
               file: str, dialect: Dialect, done: Progress, watch: PersonalIdWatch) -> Rows:
     """``columns``: the header's names, and its cells with Excel's empty ones at the end.
-    A row of the header's width whose type names a compiled reader (``fast.py``) is read
-    by its columns; any other row, or one that reader is unsure of, as field -> value."""
-    header, cells_in_header = columns
-    width = len(header)
+    Rows are read a block at a time: those of the header's width whose type names a
+    compiled reader (``fast.py``) are read by their columns; any other row, or one that
+    reader is unsure of, as field -> value."""
+    header, _ = columns
     readers = compile_header(header, dialect)
     type_at = header.index("type")
     while True:
-        done.rows = row
-        row += 1
+        block, numbers, problems, stop = _next_block(reader, row, file, done)
+        row += _BLOCK_ROWS
+        yield from _block_rows(block, numbers, problems, readers, type_at, columns, file,
+                               dialect, watch)
+        if isinstance(stop, (StopIteration, LineTooLong)):
+            return
+        if stop is not None:  # bytes that are not text, a failed read: said by the caller
+            raise stop
+
+
+def _next_block(reader: Iterator[list[str]], after: int, file: str, done: Progress
+                ) -> tuple[list[list[str] | None], list[int], dict[int, Problem],
+                           Exception | None]:
+    """The next rows after row ``after`` (at most _BLOCK_ROWS): their cells (None for a row
+    not read), their numbers, the problems of those not read, and what ended the block
+    before it was full (the end of the rows, a row too long, or an error that ends the
+    reading after the rows before it). ``done`` counts the rows read (the text source
+    bounds the row being read by it)."""
+    block: list[list[str] | None] = []
+    problems: dict[int, Problem] = {}
+    row = after
+    while True:
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            done.rows = row
+            for cells in reader:
+                block.append(cells)
+                row += 1
+                if len(block) == _BLOCK_ROWS:
+                    return block, list(range(after + 1, row + 1)), problems, None
+                done.rows = row
+            return block, list(range(after + 1, row + 1)), problems, StopIteration()
         except csv.Error as exc:
-            yield None, [Problem("E010", f"unreadable CSV row: {exc}", Source(file, row=row))]
-            continue
+            row += 1
+            problems[len(block)] = Problem("E010", f"unreadable CSV row: {exc}",
+                                           Source(file, row=row))
+            block.append(None)
+            if len(block) == _BLOCK_ROWS:
+                return block, list(range(after + 1, row + 1)), problems, None
         except LineTooLong as exc:
-            yield None, [Problem("F004", str(exc), Source(file, row=row))]
-            return
-        if len(cells) == width:
-            read = readers.get(cells[type_at])
-            event = read(cells, file, row) if read is not None else None
-            if event is not None:
-                customer = event.customer_id
-                if len(customer) == HETU_LENGTH:
-                    watch.see(customer, row)
-                yield event, []
-                continue
-        if not cells or all(not c.strip() for c in cells):
+            row += 1
+            problems[len(block)] = Problem("F004", str(exc), Source(file, row=row))
+            block.append(None)
+            return block, list(range(after + 1, row + 1)), problems, exc
+        except Exception as exc:  # Undecodable, OSError: the rows before it are read
+            return block, list(range(after + 1, row + 1)), problems, exc
+
+
+def _block_rows(block: list[list[str] | None], numbers: list[int],
+                problems: dict[int, Problem], readers: dict[str, TypeReader], type_at: int,
+                columns: tuple[list[str], int], file: str, dialect: Dialect,
+                watch: PersonalIdWatch) -> Rows:
+    """A block's rows in order: their events, or their problems."""
+    events = read_rows(readers, block, type_at, file, numbers)
+    # every row an event (compared by type: an event's == is pydantic's, in Python)
+    if _NO_EVENT not in map(type, events) \
+            and HETU_LENGTH not in map(len, map(_CUSTOMER, events)):
+        return zip(events, map(list, repeat((), len(events))), strict=True)  # no generator
+    return _rows_in_order(events, block, numbers, problems, columns, file, dialect, watch)
+
+
+def _rows_in_order(events: list[EventBase | None], block: list[list[str] | None],
+                   numbers: list[int], problems: dict[int, Problem],
+                   columns: tuple[list[str], int], file: str, dialect: Dialect,
+                   watch: PersonalIdWatch) -> Rows:
+    """A block's rows one by one: its events, the problems of the rows not read, the
+    other rows read as field -> value."""
+    for k, event in enumerate(events):
+        if event is not None:
+            customer = event.customer_id
+            if len(customer) == HETU_LENGTH:
+                watch.see(customer, numbers[k])
+            yield event, []
             continue
-        yield from _cells_row(cells, (header, cells_in_header), file, row, dialect, watch)
+        cells = block[k]
+        if cells is None:
+            yield None, [problems[k]]
+        elif cells and not all(not c.strip() for c in cells):
+            yield from _cells_row(cells, columns, file, numbers[k], dialect, watch)
+
+
+_CUSTOMER = attrgetter("customer_id")
+_NO_EVENT = type(None)
 
 
 def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row: int,
@@ -602,26 +673,27 @@ def _parquet_columns(table: EventsFile, path: str) -> tuple[list[str], list[Prob
 def table_rows(blocks: Iterator[Block], header: list[str], file: str,
                watch: PersonalIdWatch) -> Rows:
     """The rows of a table's blocks of text cells (a Parquet file's), numbered by the table,
-    read as ``_csv_rows`` reads a CSV file's: by the compiled readers, else as field ->
-    value."""
+    read as ``_csv_rows`` reads a CSV file's: by the compiled readers a block at a time,
+    else as field -> value."""
     readers = compile_header(header, PLAIN)
     type_at = header.index("type")
     columns = (header, len(header))
     for numbers, rows, too_long in blocks:
-        for row, cells in zip(numbers, rows, strict=True):
-            if too_long and row in too_long:
-                yield None, [Problem("E010", f"field {quoted(_column(too_long[row]))} is "
-                                     f"longer than {MAX_FIELD_CHARS:,} characters",
-                                     Source(file, row=row))]
-                continue
-            read = readers.get(cells[type_at])
-            event = read(cells, file, row) if read is not None else None
-            if event is not None:
-                if len(event.customer_id) == HETU_LENGTH:
-                    watch.see(event.customer_id, row)
-                yield event, []
-            elif any(c.strip() for c in cells):  # a row of nulls is a blank line
-                yield from _cells_row(cells, columns, file, row, PLAIN, watch)
+        cells = list(rows)
+        problems = {}
+        for k in range(len(cells)) if too_long else ():
+            if numbers[k] in too_long:
+                problems[k] = Problem("E010", f"field {quoted(_column(too_long[numbers[k]]))} "
+                                      f"is longer than {MAX_FIELD_CHARS:,} characters",
+                                      Source(file, row=numbers[k]))
+        for start in range(0, len(cells), _BLOCK_ROWS):
+            part: list[list[str] | None] = [
+                None if start + k in problems else row
+                for k, row in enumerate(cells[start:start + _BLOCK_ROWS])]
+            yield from _block_rows(part, numbers[start:start + _BLOCK_ROWS],
+                                   {k - start: p for k, p in problems.items()
+                                    if start <= k < start + _BLOCK_ROWS},
+                                   readers, type_at, columns, file, PLAIN, watch)
 
 
 def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:
