@@ -4,21 +4,29 @@ exact fractions it replaced."""
 
 from __future__ import annotations
 
+import inspect
 import math
 import pickle
 from collections.abc import Callable, Sequence
+from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace as dataclass_replace
 from datetime import date, timedelta
 from decimal import ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import partial
 from itertools import combinations, pairwise
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rewardengine.contract.model import EVIDENCE_LEVELS
-from rewardengine.evaluate.lines import _times
+from rewardengine.contract.model import EMPLOYMENT_KINDS, EVIDENCE_LEVELS, Dated, amount_at
+from rewardengine.evaluate.context import CustomerContext
+from rewardengine.evaluate.lines import Line, _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds.earnings_common import nth_unit
@@ -420,3 +428,126 @@ def test_earnings_steps_found_like_a_window_at_every_unit(
     run = _reached(comp, comp.steps[0], flags)
     assert (None if run is None else (run.first, run.last)) == _oracle_run(
         rolling, periods, within, flags)
+
+
+# --- a Line made through its slots, and a price's path through its table found once -----
+
+def _a_line(**changes: object) -> Line:
+    fields_ = dict(component="fee", kind="monthly_fee", clause="c.yaml:3", customer_id="C1",
+                   segment="A", provider="P", status="payable", occurrence="m01",
+                   date=date(2024, 1, 31), quantity=Decimal("1"), unit_price=Decimal("930.00"),
+                   amount=Decimal("930.00"), reason="service month 1",
+                   evidence=("E1", "E2"), period_start=date(2024, 1, 1),
+                   period_end=date(2024, 2, 1))
+    fields_.update(changes)
+    return Line(**fields_)  # type: ignore[arg-type]
+
+
+_Day = date  # the field named ``date`` hides the type inside the class
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainLine:
+    """The same fields with the dataclass's own ``__init__``: the signature to keep."""
+
+    component: str
+    kind: str
+    clause: str
+    customer_id: str | None
+    segment: str | None
+    provider: str | None
+    status: str
+    occurrence: str
+    date: date | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    reason: str
+    evidence: tuple[str, ...] = ()
+    period_start: _Day | None = None
+    period_end: _Day | None = None
+    cap: str | None = None
+    uncapped: Decimal | None = None
+
+
+def test_a_line_keeps_the_dataclass_interface() -> None:
+    line = _a_line()
+    plain = inspect.signature(_PlainLine)
+    assert [(p.name, p.default, p.kind) for p in inspect.signature(Line).parameters.values()] \
+        == [(p.name, p.default, p.kind) for p in plain.parameters.values()]
+    values = [getattr(line, f.name) for f in dataclass_fields(Line)]
+    assert Line(*values) == line and hash(Line(*values)) == hash(line)
+    assert values == [getattr(_PlainLine(*values), f.name)
+                      for f in dataclass_fields(_PlainLine)]
+    assert line != _a_line(reason="other") and line.cap is None and line.uncapped is None
+    assert pickle.loads(pickle.dumps(line)) == line
+    assert dataclass_replace(line, amount=Decimal("1.00")).amount == Decimal("1.00")
+    capped = line.capped_to(Decimal("100.00"), "cap 100.00")
+    assert (capped.amount, capped.uncapped, capped.cap) == (Decimal("100.00"),
+                                                           Decimal("930.00"), "cap 100.00")
+    assert line.to_dict()["amount"] == "930.00" and line.to_dict()["period"] == {
+        "start": "2024-01-01", "end": "2024-02-01"}
+    with pytest.raises(FrozenInstanceError):
+        line.amount = Decimal(0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Line("fee")  # type: ignore[call-arg]
+
+
+def _oracle_cell(segment: str | None, cell: Any, evidence: str | None, day: date,
+                 kind: str | None) -> Decimal | None:
+    """The walk through a price table done for every price asked (before it was found once
+    per table, segment, evidence and kind)."""
+    if not isinstance(cell, dict):
+        return amount_at(cell, day)
+    if segment is not None and segment in cell:
+        return _oracle_cell(segment, cell[segment], evidence, day, kind)
+    if any(k in EMPLOYMENT_KINDS for k in cell):
+        if kind is not None:
+            return _oracle_cell(segment, cell[kind], evidence, day, kind) if kind in cell \
+                else None
+        found = [v for k in EMPLOYMENT_KINDS if k in cell
+                 if (v := _oracle_cell(segment, cell[k], evidence, day, None)) is not None]
+        return max(found, default=None)
+    if evidence is None:
+        for level in EVIDENCE_LEVELS:
+            if level in cell and not isinstance(cell[level], dict):
+                return amount_at(cell[level], day)
+        return None
+    value = cell.get(evidence)
+    return None if value is None or isinstance(value, dict) else amount_at(value, day)
+
+
+_amounts = st.sampled_from([Decimal("930"), Decimal("930.00"), Decimal("929.99"),
+                            Decimal("0")])
+_dated = st.builds(lambda a, b: Dated(values={date(2024, 1, 1): a, date(2025, 1, 1): b}),
+                   _amounts, _amounts)
+_leaf = st.one_of(_amounts, _dated)
+_by_evidence = st.dictionaries(st.sampled_from(EVIDENCE_LEVELS), _leaf, min_size=1)
+_by_kind = st.dictionaries(st.sampled_from(EMPLOYMENT_KINDS),
+                           st.one_of(_leaf, _by_evidence), min_size=1)
+_table = st.one_of(_leaf, _by_evidence, _by_kind,
+                   st.dictionaries(st.sampled_from(["A", "B"]),
+                                   st.one_of(_leaf, _by_evidence, _by_kind), min_size=1))
+
+
+@given(_table, st.sampled_from([None, "A", "B"]), st.sampled_from([None, *EVIDENCE_LEVELS]),
+       st.sampled_from([None, *EMPLOYMENT_KINDS]),
+       st.sampled_from([date(2023, 12, 31), date(2024, 1, 1), date(2024, 12, 31),
+                        date(2025, 1, 1), date(2025, 1, 2)]))
+def test_a_price_found_by_its_path_like_the_walk(table: Any, segment: str | None,
+                                                 evidence: str | None, kind: str | None,
+                                                 day: date) -> None:
+    ctx = SimpleNamespace(segment=segment)
+    for _ in range(2):  # the path found, then remembered
+        got = CustomerContext._cell(ctx, table, evidence, day, kind)  # type: ignore[arg-type]
+        want = _oracle_cell(segment, table, evidence, day, kind)
+        assert got == want and str(got) == str(want)  # 930 and 930.00 told apart
+
+
+def test_a_dated_amount_a_day_short_on_and_over_its_change() -> None:
+    dated = Dated(values={date(2024, 1, 1): Decimal("929.99"), date(2025, 1, 1): Decimal("930.00")})
+    assert [dated.at(date(2023, 12, 31)), dated.at(date(2024, 1, 1)), dated.at(date(2024, 12, 31)),
+            dated.at(date(2025, 1, 1)), dated.at(date(2025, 1, 2))] == \
+        [None, Decimal("929.99"), Decimal("929.99"), Decimal("930.00"), Decimal("930.00")]
+    other = Dated(values={date(2024, 1, 1): Decimal("1.00")})  # its own steps, not the other's
+    assert other.at(date(2025, 6, 1)) == Decimal("1.00")

@@ -46,7 +46,6 @@ from ..values import (
     Number,
     Quantity,
     WholeNumber,
-    once,
     parse_date,
     parse_duration,
     to_decimal,
@@ -116,12 +115,22 @@ class Dated(Strict):
 
     def at(self, on: date) -> Decimal | None:
         """The value in force on ``on`` (None before the first date)."""
-        days, values = once(_steps, self)
+        hit = _STEPS.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_STEPS) >= 4096:
+                _STEPS.clear()
+            hit = _STEPS[id(self)] = (self, *_steps(self))
+        _, days, values = hit
         i = bisect_right(days, on)  # the changes on or before ``on``
         return values[i - 1] if i else None
 
     def __str__(self) -> str:
         return ", ".join(f"{v} from {d}" for d, v in self.changes())
+
+
+# a dated amount's steps, keyed on the value object (held by the entry, so its id is not
+# reused while the entry lives): ``once`` cost more than the halving itself
+_STEPS: dict[int, tuple[Dated, list[date], list[Decimal]]] = {}
 
 
 def _steps(dated: Dated) -> tuple[list[date], list[Decimal]]:
