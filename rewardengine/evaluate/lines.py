@@ -140,13 +140,12 @@ def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None
               on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
               evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
-    return Line(
-        component=component.id, kind=component.kind_name, clause=clause, customer_id=ctx_customer,
-        segment=segment, provider=provider, status=status, occurrence=occurrence, date=on,
-        quantity=quantity, unit_price=unit_price, amount=_times(quantity, unit_price),
-        reason=reason, evidence=tuple(sorted(set(evidence))),
-        period_start=period[0] if period else None, period_end=period[1] if period else None,
-    )
+    # a line's evidence: each id once, in order (none or one id is already so)
+    ids = evidence if len(evidence) < 2 else tuple(sorted(set(evidence)))
+    start, end = period if period else (None, None)
+    return Line(component.id, component.kind_name, clause, ctx_customer, segment, provider,
+                status, occurrence, on, quantity, unit_price, _times(quantity, unit_price),
+                reason, ids, start, end)
 
 
 @dataclass(frozen=True)
