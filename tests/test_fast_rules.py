@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import math
 import pickle
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import FrozenInstanceError, dataclass
 from dataclasses import fields as dataclass_fields
@@ -20,8 +21,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import contract_from, one
 from dateutil.relativedelta import relativedelta
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rewardengine.contract.model import EMPLOYMENT_KINDS, EVIDENCE_LEVELS, Dated, amount_at
@@ -29,9 +31,10 @@ from rewardengine.evaluate.context import CustomerContext
 from rewardengine.evaluate.lines import Line, _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
+from rewardengine.kinds import employment_condition as ec
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.earnings_milestones import EarningsMilestones, _reached
-from rewardengine.kinds.employment_condition import _Sum, out_of_reach
+from rewardengine.kinds.employment_condition import EmploymentCondition, _Sum, out_of_reach
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
@@ -551,3 +554,126 @@ def test_a_dated_amount_a_day_short_on_and_over_its_change() -> None:
         [None, Decimal("929.99"), Decimal("929.99"), Decimal("930.00"), Decimal("930.00")]
     other = Dated(values={date(2024, 1, 1): Decimal("1.00")})  # its own steps, not the other's
     assert other.at(date(2025, 6, 1)) == Decimal("1.00")
+
+
+# --- employment condition: runs of alike weeks counted at once ---------------------------
+
+def _oracle_count(comp: EmploymentCondition, ctx: CustomerContext, service: Period
+                  ) -> ec._Count:
+    reference, reference_text = ec._reference_period(comp, ctx, service)
+    units = ec._whole_units(comp.unit, reference)
+    paid: Sequence[ec.Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    worked = ec._worked(comp, [j for j in paid if comp.weights.get(j.kind, ec.ZERO) > 0],
+                        ctx.as_of)
+    spans = ec._spans(comp, worked)
+    weeks = comp.unit == "weeks"
+    thresholds = ec._thresholds(comp, reference) if weeks else []  # weeks: not dated
+    # a unit's result depends only on the days each job worked in it (and, for months, on
+    # the month's length and thresholds): units alike are worked out once per customer
+    made: dict[object, ec.Unit] = {}
+    count = ec._Sum()
+    qualifying: list[ec.Unit] = []
+    looked_at: list[ec.Unit] = []
+    first = min((s for _, s, _ in spans), default=0)
+    last = max((e for _, _, e in spans), default=0)
+    # the units that have ended by the evaluation date are counted, the others not yet
+    for k in range(bisect_right(units.last_days, ctx.as_of)):
+        period, (start, end) = units.periods[k], units.days[k]
+        if end <= first or last <= start:  # no work in it
+            looked_at.append(units.empty[k])
+            continue
+        days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
+                        for i, s, e in spans if s < end and start < e)
+        if not weeks:
+            thresholds = ec._thresholds(comp, period)
+        key = days_in if weeks else (days_in, period.days, tuple(thresholds))
+        alike = made.get(key)
+        if alike is None:
+            parts, denominator = ec._parts(comp, period, worked, days_in)
+            unit = made[key] = ec._unit(period, parts, denominator, thresholds, comp)
+        else:
+            unit = ec.Unit(period, *alike[1:])
+        looked_at.append(unit)
+        if not unit.qualifies:
+            continue
+        qualifying.append(unit)
+        count.add(unit.weight)
+        if count.at_least(comp.required):
+            return ec._Count(reference, reference_text, list(units.periods), qualifying,
+                          looked_at, count.value, unit)
+    return ec._Count(reference, reference_text, list(units.periods), qualifying, looked_at,
+                  count.value, None)
+
+
+_CONDITION = """
+components:
+  - id: condition
+    kind: employment_condition
+    unit: {unit}
+    {least}
+    required: {required}
+    reference_period: 12 months
+    weights: {{open: 1, subsidised: 0.75}}
+    amount: 3000.00
+    partial: {{{partial}, counts: 0.5}}
+"""
+_LEAST = {"weeks": ("min_hours_per_week: 18", "min_hours_per_week: 9"),
+          "months": ("min_monthly_wage: 1000.00", "min_monthly_wage: 500.00")}
+_START = ("r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n"
+          "s1,c1,service_start,2020-01-15\n")
+_job_rows = st.lists(st.tuples(st.integers(-20, 380), st.integers(0, 200),
+                               st.sampled_from(["8", "9", "17.9", "18", "18.1", "37.5"]),
+                               st.sampled_from(["open", "subsidised"])), max_size=4)
+
+
+def _condition_rows(jobs: list[tuple[int, int, str, str]]) -> str:
+    out = _START
+    for n, (first, length, hours, kind) in enumerate(jobs):
+        a = date(2020, 1, 15) + timedelta(days=first)
+        wage = "1000.00" if n % 2 else "600.00"
+        out += (f"e{n},c1,employment,{a},,{a + timedelta(days=length)},,,,,,,,,{kind},"
+                f"register,,{hours},{wage}\n")
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(_job_rows, st.sampled_from(["weeks", "months"]), st.integers(1, 30),
+       st.integers(0, 420))
+@example([(5, 181, "37.5", "open")], "weeks", 26, 200)  # exactly on: met on its last Sunday
+@example([(5, 174, "37.5", "open")], "weeks", 26, 400)  # a week short
+@example([(5, 188, "37.5", "open")], "weeks", 26, 400)  # a week over
+@example([(0, 300, "18", "subsidised"), (40, 10, "9", "open")], "weeks", 20, 420)
+def test_alike_weeks_counted_at_once_like_one_by_one(jobs: list[tuple[int, int, str, str]],
+                                                     unit: str, required: int,
+                                                     as_of: int) -> None:
+    least, partial = _LEAST[unit]
+    contract = contract_from(_CONDITION.format(unit=unit, required=required, least=least,
+                                               partial=partial))
+    rows = _condition_rows(jobs)
+    day = str(date(2020, 1, 15) + timedelta(days=as_of))
+    got = one(contract, rows, day)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ec, "_count", _oracle_count)
+        want = one(contract, rows, day)
+    assert [ln.to_dict() for ln in got.lines] == [ln.to_dict() for ln in want.lines]
+    assert {k: t.to_dict() for k, t in got.traces.items()} == \
+        {k: t.to_dict() for k, t in want.traces.items()}
+
+
+@given(st.integers(0, 40), st.integers(1, 8), st.integers(1, 30),
+       st.sampled_from([Fraction(1), Fraction(3, 4), Fraction(3, 8), Fraction(1, 2)]))
+def test_units_to_a_count_like_adding_one_by_one(done: int, over: int, required: int,
+                                                 weight: Fraction) -> None:
+    total = ec._Sum()
+    total.add(Fraction(done, over))
+    if total.at_least(required):
+        return
+    need = total.units_to(required, weight)
+    step, n = ec._Sum(), 0
+    step.add(Fraction(done, over))
+    while not step.at_least(required):
+        step.add(weight)
+        n += 1
+    assert need == n
+    assert ec._Sum().units_to(1, Fraction(0)) is None
