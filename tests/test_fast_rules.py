@@ -13,7 +13,7 @@ from dataclasses import FrozenInstanceError, dataclass
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace as dataclass_replace
 from datetime import date, timedelta
-from decimal import ROUND_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import partial
 from itertools import combinations, pairwise
@@ -34,7 +34,12 @@ from rewardengine.events.model import Employment
 from rewardengine.kinds import employment_condition as ec
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.earnings_milestones import EarningsMilestones, _reached
-from rewardengine.kinds.employment_condition import EmploymentCondition, _Sum, out_of_reach
+from rewardengine.kinds.employment_condition import (
+    EmploymentCondition,
+    _Sum,
+    count_text,
+    out_of_reach,
+)
 from rewardengine.kinds.work_history import Covered, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
@@ -677,3 +682,23 @@ def test_units_to_a_count_like_adding_one_by_one(done: int, over: int, required:
         n += 1
     assert need == n
     assert ec._Sum().units_to(1, Fraction(0)) is None
+
+
+def _oracle_count_text(value: Fraction | Decimal) -> str:
+    """``count_text`` through a Fraction made of the value (before: one per count shown)."""
+    frac = Fraction(value)
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    dec = (Decimal(frac.numerator) / Decimal(frac.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{dec.normalize():f}"
+
+
+@given(st.one_of(st.fractions(min_value=0, max_value=200, max_denominator=400),
+                 st.decimals(min_value=0, max_value=200, places=3)))
+@example(Fraction(2599, 100))  # 25.99, never 26
+@example(Fraction(25999, 1000))  # 25.999 cut to 25.99
+@example(Decimal("26.000"))  # a whole number written with places
+@example(Fraction(26))
+def test_count_text_without_a_fraction_like_with_one(value: Fraction | Decimal) -> None:
+    assert count_text(value) == _oracle_count_text(value)

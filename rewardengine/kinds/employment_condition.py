@@ -305,11 +305,12 @@ def _weight(comp: EmploymentCondition, parts: Sequence[Part]) -> Fraction:
 def count_text(value: Fraction | Decimal) -> str:
     """A count for a reason: whole numbers plain, others to two places (cut, never rounded
     up, so that 25.999 never reads as 26)."""
-    frac = Fraction(value)
-    if frac.denominator == 1:
-        return str(frac.numerator)
-    dec = (Decimal(frac.numerator) / Decimal(frac.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_DOWN)
+    # the ratio in lowest terms, as Fraction(value) gives it (without making a Fraction)
+    top, bottom = ((value.numerator, value.denominator) if isinstance(value, Fraction)
+                   else value.as_integer_ratio())
+    if bottom == 1:
+        return str(top)
+    dec = (Decimal(top) / Decimal(bottom)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     return f"{dec.normalize():f}"
 
 
