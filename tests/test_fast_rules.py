@@ -26,7 +26,13 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rewardengine.contract.model import EMPLOYMENT_KINDS, EVIDENCE_LEVELS, Dated, amount_at
+from rewardengine.contract.model import (
+    EMPLOYMENT_KINDS,
+    EVIDENCE_LEVELS,
+    Dated,
+    amount_at,
+    amounts_over,
+)
 from rewardengine.evaluate.context import CustomerContext
 from rewardengine.evaluate.lines import Line, _times
 from rewardengine.evaluate.trace import Step, Trace
@@ -702,3 +708,24 @@ def _oracle_count_text(value: Fraction | Decimal) -> str:
 @example(Fraction(26))
 def test_count_text_without_a_fraction_like_with_one(value: Fraction | Decimal) -> None:
     assert count_text(value) == _oracle_count_text(value)
+
+
+_CHANGES = {date(2024, 1, 1): Decimal("929.99"), date(2024, 7, 1): Decimal("930.00"),
+            date(2025, 1, 1): Decimal("944")}
+
+
+@given(st.lists(st.dates(min_value=date(2023, 12, 1), max_value=date(2025, 2, 1)),
+                max_size=40).map(sorted))
+@example([date(2023, 12, 31), date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 1),
+          date(2024, 7, 2), date(2024, 12, 31), date(2025, 1, 1)])  # short, on, over
+def test_a_dated_amount_over_days_like_each_day_asked(days: list[date]) -> None:
+    dated = Dated(values=_CHANGES)
+    assert dated.over(days) == [dated.at(d) for d in days]
+    assert [str(v) for v in amounts_over(dated, days)] == [str(dated.at(d)) for d in days]
+    assert amounts_over(Decimal("930"), days) == [Decimal("930")] * len(days)
+    assert amounts_over(None, days) == [None] * len(days)
+
+
+def test_a_dated_amount_over_days_out_of_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="out of order"):
+        Dated(values=_CHANGES).over([date(2024, 7, 1), date(2024, 6, 30)])
