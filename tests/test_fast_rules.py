@@ -46,7 +46,7 @@ from rewardengine.kinds.employment_condition import (
     count_text,
     out_of_reach,
 )
-from rewardengine.kinds.work_history import Covered, covered_pieces
+from rewardengine.kinds.work_history import Covered, covered_days, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
 from rewardengine.work import (
@@ -729,3 +729,19 @@ def test_a_dated_amount_over_days_like_each_day_asked(days: list[date]) -> None:
 def test_a_dated_amount_over_days_out_of_order_is_refused() -> None:
     with pytest.raises(ValueError, match="out of order"):
         Dated(values=_CHANGES).over([date(2024, 7, 1), date(2024, 6, 30)])
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60),
+                          st.fractions(min_value=0, max_value=1, max_denominator=12)),
+                max_size=8))
+@example([(0, 12, Fraction(5, 6))])  # twelve days at 5/6 are exactly 10
+@example([])
+def test_covered_days_in_integers_like_a_sum_of_fractions(
+        runs: list[tuple[int, int, Fraction]]) -> None:
+    first = date(2020, 1, 1)
+    pieces = [(Period(first + timedelta(days=a), first + timedelta(days=a + n)), v)
+              for a, n, v in runs]
+    want = sum((value * piece.days for piece, value in pieces), Fraction(0))
+    assert covered_days(pieces) == want
+    assert (covered_days(pieces).numerator, covered_days(pieces).denominator) == \
+        (want.numerator, want.denominator)
