@@ -68,6 +68,12 @@ class Stretch:
     # the evidence of hours on average
     level_hours: tuple[Decimal, ...] = ()
 
+    def cut_to(self, period: Period) -> Stretch:
+        """The same state on the days ``period`` (``dataclasses.replace`` cost more than
+        the rest of cutting a stretch at a deadline)."""
+        return Stretch(period, self.hours, self.fte, self.exact_weight, self.evidence,
+                       self.event_ids, self.level_hours)
+
     @property
     def weight(self) -> Decimal:
         """The weight for reasons and display (see ``exact_weight`` for counting)."""

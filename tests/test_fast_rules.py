@@ -4,27 +4,49 @@ exact fractions it replaced."""
 
 from __future__ import annotations
 
+import inspect
 import math
 import pickle
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace as dataclass_replace
 from datetime import date, timedelta
-from decimal import ROUND_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import partial
 from itertools import combinations, pairwise
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+from conftest import contract_from, one
 from dateutil.relativedelta import relativedelta
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rewardengine.contract.model import EVIDENCE_LEVELS
-from rewardengine.evaluate.lines import _times
+from rewardengine.contract.model import (
+    EMPLOYMENT_KINDS,
+    EVIDENCE_LEVELS,
+    Dated,
+    amount_at,
+    amounts_over,
+)
+from rewardengine.evaluate.context import CustomerContext
+from rewardengine.evaluate.lines import Line, _times
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
+from rewardengine.kinds import employment_condition as ec
 from rewardengine.kinds.earnings_common import nth_unit
 from rewardengine.kinds.earnings_milestones import EarningsMilestones, _reached
-from rewardengine.kinds.employment_condition import _Sum, out_of_reach
-from rewardengine.kinds.work_history import Covered, covered_pieces
+from rewardengine.kinds.employment_condition import (
+    EmploymentCondition,
+    _Sum,
+    count_text,
+    out_of_reach,
+)
+from rewardengine.kinds.work_history import Covered, covered_days, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
 from rewardengine.work import (
@@ -420,3 +442,306 @@ def test_earnings_steps_found_like_a_window_at_every_unit(
     run = _reached(comp, comp.steps[0], flags)
     assert (None if run is None else (run.first, run.last)) == _oracle_run(
         rolling, periods, within, flags)
+
+
+# --- a Line made through its slots, and a price's path through its table found once -----
+
+def _a_line(**changes: object) -> Line:
+    fields_ = dict(component="fee", kind="monthly_fee", clause="c.yaml:3", customer_id="C1",
+                   segment="A", provider="P", status="payable", occurrence="m01",
+                   date=date(2024, 1, 31), quantity=Decimal("1"), unit_price=Decimal("930.00"),
+                   amount=Decimal("930.00"), reason="service month 1",
+                   evidence=("E1", "E2"), period_start=date(2024, 1, 1),
+                   period_end=date(2024, 2, 1))
+    fields_.update(changes)
+    return Line(**fields_)  # type: ignore[arg-type]
+
+
+_Day = date  # the field named ``date`` hides the type inside the class
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainLine:
+    """The same fields with the dataclass's own ``__init__``: the signature to keep."""
+
+    component: str
+    kind: str
+    clause: str
+    customer_id: str | None
+    segment: str | None
+    provider: str | None
+    status: str
+    occurrence: str
+    date: date | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    reason: str
+    evidence: tuple[str, ...] = ()
+    period_start: _Day | None = None
+    period_end: _Day | None = None
+    cap: str | None = None
+    uncapped: Decimal | None = None
+
+
+def test_a_line_keeps_the_dataclass_interface() -> None:
+    line = _a_line()
+    plain = inspect.signature(_PlainLine)
+    assert [(p.name, p.default, p.kind) for p in inspect.signature(Line).parameters.values()] \
+        == [(p.name, p.default, p.kind) for p in plain.parameters.values()]
+    values = [getattr(line, f.name) for f in dataclass_fields(Line)]
+    assert Line(*values) == line and hash(Line(*values)) == hash(line)
+    assert values == [getattr(_PlainLine(*values), f.name)
+                      for f in dataclass_fields(_PlainLine)]
+    assert line != _a_line(reason="other") and line.cap is None and line.uncapped is None
+    assert pickle.loads(pickle.dumps(line)) == line
+    assert dataclass_replace(line, amount=Decimal("1.00")).amount == Decimal("1.00")
+    capped = line.capped_to(Decimal("100.00"), "cap 100.00")
+    assert (capped.amount, capped.uncapped, capped.cap) == (Decimal("100.00"),
+                                                           Decimal("930.00"), "cap 100.00")
+    assert line.to_dict()["amount"] == "930.00" and line.to_dict()["period"] == {
+        "start": "2024-01-01", "end": "2024-02-01"}
+    with pytest.raises(FrozenInstanceError):
+        line.amount = Decimal(0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Line("fee")  # type: ignore[call-arg]
+
+
+def _oracle_cell(segment: str | None, cell: Any, evidence: str | None, day: date,
+                 kind: str | None) -> Decimal | None:
+    """The walk through a price table done for every price asked (before it was found once
+    per table, segment, evidence and kind)."""
+    if not isinstance(cell, dict):
+        return amount_at(cell, day)
+    if segment is not None and segment in cell:
+        return _oracle_cell(segment, cell[segment], evidence, day, kind)
+    if any(k in EMPLOYMENT_KINDS for k in cell):
+        if kind is not None:
+            return _oracle_cell(segment, cell[kind], evidence, day, kind) if kind in cell \
+                else None
+        found = [v for k in EMPLOYMENT_KINDS if k in cell
+                 if (v := _oracle_cell(segment, cell[k], evidence, day, None)) is not None]
+        return max(found, default=None)
+    if evidence is None:
+        for level in EVIDENCE_LEVELS:
+            if level in cell and not isinstance(cell[level], dict):
+                return amount_at(cell[level], day)
+        return None
+    value = cell.get(evidence)
+    return None if value is None or isinstance(value, dict) else amount_at(value, day)
+
+
+_amounts = st.sampled_from([Decimal("930"), Decimal("930.00"), Decimal("929.99"),
+                            Decimal("0")])
+_dated = st.builds(lambda a, b: Dated(values={date(2024, 1, 1): a, date(2025, 1, 1): b}),
+                   _amounts, _amounts)
+_leaf = st.one_of(_amounts, _dated)
+_by_evidence = st.dictionaries(st.sampled_from(EVIDENCE_LEVELS), _leaf, min_size=1)
+_by_kind = st.dictionaries(st.sampled_from(EMPLOYMENT_KINDS),
+                           st.one_of(_leaf, _by_evidence), min_size=1)
+_table = st.one_of(_leaf, _by_evidence, _by_kind,
+                   st.dictionaries(st.sampled_from(["A", "B"]),
+                                   st.one_of(_leaf, _by_evidence, _by_kind), min_size=1))
+
+
+@given(_table, st.sampled_from([None, "A", "B"]), st.sampled_from([None, *EVIDENCE_LEVELS]),
+       st.sampled_from([None, *EMPLOYMENT_KINDS]),
+       st.sampled_from([date(2023, 12, 31), date(2024, 1, 1), date(2024, 12, 31),
+                        date(2025, 1, 1), date(2025, 1, 2)]))
+def test_a_price_found_by_its_path_like_the_walk(table: Any, segment: str | None,
+                                                 evidence: str | None, kind: str | None,
+                                                 day: date) -> None:
+    ctx = SimpleNamespace(segment=segment)
+    for _ in range(2):  # the path found, then remembered
+        got = CustomerContext._cell(ctx, table, evidence, day, kind)  # type: ignore[arg-type]
+        want = _oracle_cell(segment, table, evidence, day, kind)
+        assert got == want and str(got) == str(want)  # 930 and 930.00 told apart
+
+
+def test_a_dated_amount_a_day_short_on_and_over_its_change() -> None:
+    dated = Dated(values={date(2024, 1, 1): Decimal("929.99"), date(2025, 1, 1): Decimal("930.00")})
+    assert [dated.at(date(2023, 12, 31)), dated.at(date(2024, 1, 1)), dated.at(date(2024, 12, 31)),
+            dated.at(date(2025, 1, 1)), dated.at(date(2025, 1, 2))] == \
+        [None, Decimal("929.99"), Decimal("929.99"), Decimal("930.00"), Decimal("930.00")]
+    other = Dated(values={date(2024, 1, 1): Decimal("1.00")})  # its own steps, not the other's
+    assert other.at(date(2025, 6, 1)) == Decimal("1.00")
+
+
+# --- employment condition: runs of alike weeks counted at once ---------------------------
+
+def _oracle_count(comp: EmploymentCondition, ctx: CustomerContext, service: Period
+                  ) -> ec._Count:
+    reference, reference_text = ec._reference_period(comp, ctx, service)
+    units = ec._whole_units(comp.unit, reference)
+    paid: Sequence[ec.Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    worked = ec._worked(comp, [j for j in paid if comp.weights.get(j.kind, ec.ZERO) > 0],
+                        ctx.as_of)
+    spans = ec._spans(comp, worked)
+    weeks = comp.unit == "weeks"
+    thresholds = ec._thresholds(comp, reference) if weeks else []  # weeks: not dated
+    # a unit's result depends only on the days each job worked in it (and, for months, on
+    # the month's length and thresholds): units alike are worked out once per customer
+    made: dict[object, ec.Unit] = {}
+    count = ec._Sum()
+    qualifying: list[ec.Unit] = []
+    looked_at: list[ec.Unit] = []
+    first = min((s for _, s, _ in spans), default=0)
+    last = max((e for _, _, e in spans), default=0)
+    # the units that have ended by the evaluation date are counted, the others not yet
+    for k in range(bisect_right(units.last_days, ctx.as_of)):
+        period, (start, end) = units.periods[k], units.days[k]
+        if end <= first or last <= start:  # no work in it
+            looked_at.append(units.empty[k])
+            continue
+        days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
+                        for i, s, e in spans if s < end and start < e)
+        if not weeks:
+            thresholds = ec._thresholds(comp, period)
+        key = days_in if weeks else (days_in, period.days, tuple(thresholds))
+        alike = made.get(key)
+        if alike is None:
+            parts, denominator = ec._parts(comp, period, worked, days_in)
+            unit = made[key] = ec._unit(period, parts, denominator, thresholds, comp)
+        else:
+            unit = ec.Unit(period, *alike[1:])
+        looked_at.append(unit)
+        if not unit.qualifies:
+            continue
+        qualifying.append(unit)
+        count.add(unit.weight)
+        if count.at_least(comp.required):
+            return ec._Count(reference, reference_text, list(units.periods), qualifying,
+                          looked_at, count.value, unit)
+    return ec._Count(reference, reference_text, list(units.periods), qualifying, looked_at,
+                  count.value, None)
+
+
+_CONDITION = """
+components:
+  - id: condition
+    kind: employment_condition
+    unit: {unit}
+    {least}
+    required: {required}
+    reference_period: 12 months
+    weights: {{open: 1, subsidised: 0.75}}
+    amount: 3000.00
+    partial: {{{partial}, counts: 0.5}}
+"""
+_LEAST = {"weeks": ("min_hours_per_week: 18", "min_hours_per_week: 9"),
+          "months": ("min_monthly_wage: 1000.00", "min_monthly_wage: 500.00")}
+_START = ("r1,c1,referral,2020-01-10,,,,acme,,2019-06-01\n"
+          "s1,c1,service_start,2020-01-15\n")
+_job_rows = st.lists(st.tuples(st.integers(-20, 380), st.integers(0, 200),
+                               st.sampled_from(["8", "9", "17.9", "18", "18.1", "37.5"]),
+                               st.sampled_from(["open", "subsidised"])), max_size=4)
+
+
+def _condition_rows(jobs: list[tuple[int, int, str, str]]) -> str:
+    out = _START
+    for n, (first, length, hours, kind) in enumerate(jobs):
+        a = date(2020, 1, 15) + timedelta(days=first)
+        wage = "1000.00" if n % 2 else "600.00"
+        out += (f"e{n},c1,employment,{a},,{a + timedelta(days=length)},,,,,,,,,{kind},"
+                f"register,,{hours},{wage}\n")
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(_job_rows, st.sampled_from(["weeks", "months"]), st.integers(1, 30),
+       st.integers(0, 420))
+@example([(5, 181, "37.5", "open")], "weeks", 26, 200)  # exactly on: met on its last Sunday
+@example([(5, 174, "37.5", "open")], "weeks", 26, 400)  # a week short
+@example([(5, 188, "37.5", "open")], "weeks", 26, 400)  # a week over
+@example([(0, 300, "18", "subsidised"), (40, 10, "9", "open")], "weeks", 20, 420)
+def test_alike_weeks_counted_at_once_like_one_by_one(jobs: list[tuple[int, int, str, str]],
+                                                     unit: str, required: int,
+                                                     as_of: int) -> None:
+    least, partial = _LEAST[unit]
+    contract = contract_from(_CONDITION.format(unit=unit, required=required, least=least,
+                                               partial=partial))
+    rows = _condition_rows(jobs)
+    day = str(date(2020, 1, 15) + timedelta(days=as_of))
+    got = one(contract, rows, day)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ec, "_count", _oracle_count)
+        want = one(contract, rows, day)
+    assert [ln.to_dict() for ln in got.lines] == [ln.to_dict() for ln in want.lines]
+    assert {k: t.to_dict() for k, t in got.traces.items()} == \
+        {k: t.to_dict() for k, t in want.traces.items()}
+
+
+@given(st.integers(0, 40), st.integers(1, 8), st.integers(1, 30),
+       st.sampled_from([Fraction(1), Fraction(3, 4), Fraction(3, 8), Fraction(1, 2)]))
+def test_units_to_a_count_like_adding_one_by_one(done: int, over: int, required: int,
+                                                 weight: Fraction) -> None:
+    total = ec._Sum()
+    total.add(Fraction(done, over))
+    if total.at_least(required):
+        return
+    need = total.units_to(required, weight)
+    step, n = ec._Sum(), 0
+    step.add(Fraction(done, over))
+    while not step.at_least(required):
+        step.add(weight)
+        n += 1
+    assert need == n
+    assert ec._Sum().units_to(1, Fraction(0)) is None
+
+
+def _oracle_count_text(value: Fraction | Decimal) -> str:
+    """``count_text`` through a Fraction made of the value (before: one per count shown)."""
+    frac = Fraction(value)
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    dec = (Decimal(frac.numerator) / Decimal(frac.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{dec.normalize():f}"
+
+
+@given(st.one_of(st.fractions(min_value=0, max_value=200, max_denominator=400),
+                 st.decimals(min_value=0, max_value=200, places=3)))
+@example(Fraction(2599, 100))  # 25.99, never 26
+@example(Fraction(25999, 1000))  # 25.999 cut to 25.99
+@example(Decimal("26.000"))  # a whole number written with places
+@example(Fraction(26))
+def test_count_text_without_a_fraction_like_with_one(value: Fraction | Decimal) -> None:
+    assert count_text(value) == _oracle_count_text(value)
+
+
+_CHANGES = {date(2024, 1, 1): Decimal("929.99"), date(2024, 7, 1): Decimal("930.00"),
+            date(2025, 1, 1): Decimal("944")}
+
+
+@given(st.lists(st.dates(min_value=date(2023, 12, 1), max_value=date(2025, 2, 1)),
+                max_size=40).map(sorted))
+@example([date(2023, 12, 31), date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 1),
+          date(2024, 7, 2), date(2024, 12, 31), date(2025, 1, 1)])  # short, on, over
+def test_a_dated_amount_over_days_like_each_day_asked(days: list[date]) -> None:
+    dated = Dated(values=_CHANGES)
+    assert dated.over(days) == [dated.at(d) for d in days]
+    assert [str(v) for v in amounts_over(dated, days)] == [str(dated.at(d)) for d in days]
+    assert amounts_over(Decimal("930"), days) == [Decimal("930")] * len(days)
+    assert amounts_over(None, days) == [None] * len(days)
+
+
+def test_a_dated_amount_over_days_out_of_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="out of order"):
+        Dated(values=_CHANGES).over([date(2024, 7, 1), date(2024, 6, 30)])
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60),
+                          st.fractions(min_value=0, max_value=1, max_denominator=12)),
+                max_size=8))
+@example([(0, 12, Fraction(5, 6))])  # twelve days at 5/6 are exactly 10
+@example([])
+def test_covered_days_in_integers_like_a_sum_of_fractions(
+        runs: list[tuple[int, int, Fraction]]) -> None:
+    first = date(2020, 1, 1)
+    pieces = [(Period(first + timedelta(days=a), first + timedelta(days=a + n)), v)
+              for a, n, v in runs]
+    want = sum((value * piece.days for piece, value in pieces), Fraction(0))
+    assert covered_days(pieces) == want
+    assert (covered_days(pieces).numerator, covered_days(pieces).denominator) == \
+        (want.numerator, want.denominator)

@@ -46,7 +46,6 @@ from ..values import (
     Number,
     Quantity,
     WholeNumber,
-    once,
     parse_date,
     parse_duration,
     to_decimal,
@@ -116,12 +115,41 @@ class Dated(Strict):
 
     def at(self, on: date) -> Decimal | None:
         """The value in force on ``on`` (None before the first date)."""
-        days, values = once(_steps, self)
+        _, days, values = self._looked_up()
         i = bisect_right(days, on)  # the changes on or before ``on``
         return values[i - 1] if i else None
 
+    def over(self, days: Sequence[date]) -> list[Decimal | None]:
+        """The value in force on each of ``days`` (in order, earliest first), as ``at``
+        gives it: the changes are walked once, so a value is looked up once for the run of
+        days it holds on, not once a day."""
+        _, changes, values = self._looked_up()
+        out: list[Decimal | None] = []
+        i, n, previous = 0, len(changes), date.min
+        for day in days:
+            if day < previous:
+                raise ValueError("days out of order")
+            previous = day
+            while i < n and changes[i] <= day:
+                i += 1
+            out.append(values[i - 1] if i else None)
+        return out
+
+    def _looked_up(self) -> tuple[Dated, list[date], list[Decimal]]:
+        hit = _STEPS.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_STEPS) >= 4096:
+                _STEPS.clear()
+            hit = _STEPS[id(self)] = (self, *_steps(self))
+        return hit
+
     def __str__(self) -> str:
         return ", ".join(f"{v} from {d}" for d, v in self.changes())
+
+
+# a dated amount's steps, keyed on the value object (held by the entry, so its id is not
+# reused while the entry lives): ``once`` cost more than the halving itself
+_STEPS: dict[int, tuple[Dated, list[date], list[Decimal]]] = {}
 
 
 def _steps(dated: Dated) -> tuple[list[date], list[Decimal]]:
@@ -143,6 +171,15 @@ def amount_at(value: Decimal | Dated | None, on: date) -> Decimal | None:
     if isinstance(value, Dated):
         return value.at(on)
     return value
+
+
+def amounts_over(value: Decimal | Dated | None, days: Sequence[date]
+                 ) -> list[Decimal | None]:
+    """``[amount_at(value, d) for d in days]``, ``days`` in order: a dated value's changes
+    walked once."""
+    if isinstance(value, Dated):
+        return value.over(days)
+    return [value] * len(days)
 
 
 def amounts_of(value: Any) -> list[Decimal]:

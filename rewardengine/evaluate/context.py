@@ -145,22 +145,19 @@ class CustomerContext:
               ) -> Decimal | None:
         if not isinstance(cell, dict):
             return amount_at(cell, day)
-        if self.segment is not None and self.segment in cell:
-            return self._cell(cell[self.segment], evidence, day, kind)
-        if any(k in EMPLOYMENT_KINDS for k in cell):
-            if kind is not None:
-                return self._cell(cell[kind], evidence, day, kind) if kind in cell else None
-            found = [v for k in EMPLOYMENT_KINDS if k in cell
-                     if (v := self._cell(cell[k], evidence, day, None)) is not None]
-            return max(found, default=None)
-        if evidence is None:
-            # a table by evidence level with no evidence asked: the strongest level priced
-            for level in EVIDENCE_LEVELS:
-                if level in cell and not isinstance(cell[level], dict):
-                    return amount_at(cell[level], day)
-            return None
-        value = cell.get(evidence)
-        return None if value is None or isinstance(value, dict) else amount_at(value, day)
+        # the path through a table is the same for every customer of a segment: found once
+        key = (id(cell), self.segment, evidence, kind)
+        hit = _PATHS.get(key)
+        if hit is None or hit[0] is not cell:
+            if len(_PATHS) >= _PATHS_LIMIT:
+                _PATHS.clear()
+            found = customer_leaves(cell, self.segment, evidence, kind)
+            hit = _PATHS[key] = (cell, tuple(found))
+        leaves = hit[1]
+        if len(leaves) == 1:
+            return amount_at(leaves[0], day)
+        return max((v for leaf in leaves if (v := amount_at(leaf, day)) is not None),
+                   default=None)
 
     @property
     def priced_on(self) -> date:
@@ -184,6 +181,37 @@ class CustomerContext:
             status=status, occurrence=occurrence, on=on, quantity=quantity,
             unit_price=unit_price, reason=reason, evidence=tuple(evidence),
             period=(period.start, period.end) if period else None)
+
+
+# the leaves a price table gives for (segment, evidence, kind), keyed on the table object
+# (held by the entry, so its id is not reused while the entry lives)
+_PATHS: dict[tuple[int, str | None, str | None, str | None], tuple[object, tuple[Any, ...]]] = {}
+_PATHS_LIMIT = 4096
+
+
+def customer_leaves(cell: Any, segment: str | None, evidence: str | None, kind: str | None
+                 ) -> list[Any]:
+    """The amounts (plain or dated) a price cell gives a customer of ``segment`` for
+    ``evidence`` and ``kind``: one, or none (not priced); several for a table by kind asked
+    for no kind, of which the price is the most any pays on the day (the first of equal
+    ones, in the order of ``EMPLOYMENT_KINDS``)."""
+    if not isinstance(cell, dict):
+        return [cell]
+    if segment is not None and segment in cell:
+        return customer_leaves(cell[segment], segment, evidence, kind)
+    if any(k in EMPLOYMENT_KINDS for k in cell):
+        if kind is not None:
+            return customer_leaves(cell[kind], segment, evidence, kind) if kind in cell else []
+        return [leaf for k in EMPLOYMENT_KINDS if k in cell
+                for leaf in customer_leaves(cell[k], segment, evidence, None)]
+    if evidence is None:
+        # a table by evidence level with no evidence asked: the strongest level priced
+        for level in EVIDENCE_LEVELS:
+            if level in cell and not isinstance(cell[level], dict):
+                return [cell[level]]
+        return []
+    value = cell.get(evidence)
+    return [] if value is None or isinstance(value, dict) else [value]
 
 
 def assign_segment(loaded: LoadedContract, referral: Referral | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from decimal import Context, Decimal
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ def event_key(event_id: str) -> str:
 STATUSES: tuple[Status, ...] = ("payable", "pending", "not_earned")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Line:
     """What one component owes (or would owe) for one occurrence.
 
@@ -54,6 +55,36 @@ class Line:
     period_end: dt.date | None = None  # exclusive
     cap: str | None = None  # which cap cut the line, and by how much
     uncapped: Decimal | None = None
+
+    def __init__(self, component: str, kind: str, clause: str, customer_id: str | None,
+                 segment: str | None, provider: str | None, status: Status, occurrence: str,
+                 date: dt.date | None, quantity: Decimal, unit_price: Decimal, amount: Decimal,
+                 reason: str, evidence: tuple[str, ...] = (),
+                 period_start: dt.date | None = None, period_end: dt.date | None = None,
+                 cap: str | None = None, uncapped: Decimal | None = None) -> None:
+        # the dataclass's own __init__, with each field set through its slot (a frozen
+        # dataclass goes through object.__setattr__ by name: a third of a line's cost)
+        (s_component, s_kind, s_clause, s_customer_id, s_segment, s_provider, s_status,
+         s_occurrence, s_date, s_quantity, s_unit_price, s_amount, s_reason, s_evidence,
+         s_period_start, s_period_end, s_cap, s_uncapped) = _SLOT_SETTERS
+        s_component(self, component)
+        s_kind(self, kind)
+        s_clause(self, clause)
+        s_customer_id(self, customer_id)
+        s_segment(self, segment)
+        s_provider(self, provider)
+        s_status(self, status)
+        s_occurrence(self, occurrence)
+        s_date(self, date)
+        s_quantity(self, quantity)
+        s_unit_price(self, unit_price)
+        s_amount(self, amount)
+        s_reason(self, reason)
+        s_evidence(self, evidence)
+        s_period_start(self, period_start)
+        s_period_end(self, period_end)
+        s_cap(self, cap)
+        s_uncapped(self, uncapped)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -88,6 +119,11 @@ class Line:
         }
 
 
+# each field's slot setter, in field order (the order ``Line.__init__`` unpacks them in)
+_SLOT_SETTERS: tuple[Callable[[Line, Any], None], ...] = tuple(
+    getattr(Line, f.name).__set__ for f in fields(Line))
+
+
 # 60 digits hold any product of a bounded quantity and price exactly (made once: entering a
 # local context for every line cost more than the multiplication)
 _EXACT_PRODUCT = Context(prec=60)
@@ -104,13 +140,12 @@ def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None
               on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
               evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
-    return Line(
-        component=component.id, kind=component.kind_name, clause=clause, customer_id=ctx_customer,
-        segment=segment, provider=provider, status=status, occurrence=occurrence, date=on,
-        quantity=quantity, unit_price=unit_price, amount=_times(quantity, unit_price),
-        reason=reason, evidence=tuple(sorted(set(evidence))),
-        period_start=period[0] if period else None, period_end=period[1] if period else None,
-    )
+    # a line's evidence: each id once, in order (none or one id is already so)
+    ids = evidence if len(evidence) < 2 else tuple(sorted(set(evidence)))
+    start, end = period if period else (None, None)
+    return Line(component.id, component.kind_name, clause, ctx_customer, segment, provider,
+                status, occurrence, on, quantity, unit_price, _times(quantity, unit_price),
+                reason, ids, start, end)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import EllipsisType
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -45,6 +46,7 @@ from ..contract.model import (
     Site,
     WantedEvent,
     amount_at,
+    amounts_over,
 )
 from ..contract.windows import Deadline
 from ..errors import Problem
@@ -260,13 +262,15 @@ def _benefit_paid(rows: RowsByDate, period: Period) -> tuple[bool, tuple[str, ..
 
 
 def assess(comp: PeriodRules, ctx: CustomerContext, period: Period,
-           by_date: RowsByDate | None = None) -> Assessed:
+           by_date: RowsByDate | None = None,
+           threshold: Decimal | EllipsisType | None = ...) -> Assessed:
     """Whether ``period`` qualifies under the component's test (see the module docstring);
-    ``by_date``: the customer's rows sorted once for all its units."""
+    ``by_date``: the customer's rows sorted once for all its units; ``threshold``: the
+    earnings threshold in force on the unit's first day, when already looked up."""
     rows = by_date or rows_by_date(ctx)
     earned, ids = rows.earned(period)
-    threshold = (amount_at(comp.min_earnings, period.start)
-                 if comp.min_earnings is not None else None)
+    if isinstance(threshold, EllipsisType):
+        threshold = amount_at(comp.min_earnings, period.start)
     # no threshold in force yet (before the first dated value): the unit cannot qualify
     ok = comp.min_earnings is None or (threshold is not None and earned >= threshold)
     paid = None
@@ -276,6 +280,14 @@ def assess(comp: PeriodRules, ctx: CustomerContext, period: Period,
         ok = ok and (paid if comp.benefit == "paid" else not paid)
     return Assessed(comp.unit, period, ok, earned, threshold, paid, tuple(sorted(ids)),
                     rows.sign, comp.min_earnings is not None)
+
+
+def assess_all(comp: PeriodRules, ctx: CustomerContext, units: Sequence[Period],
+               by_date: RowsByDate) -> list[Assessed]:
+    """``assess`` of each of ``units`` (in date order), the dated earnings threshold looked
+    up once for each run of units it holds for."""
+    thresholds = amounts_over(comp.min_earnings, [u.start for u in units])
+    return [assess(comp, ctx, u, by_date, t) for u, t in zip(units, thresholds, strict=True)]
 
 
 def condition_text(comp: PeriodRules, sign: str, on: date | None = None) -> str:
@@ -320,7 +332,7 @@ def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Cou
     assert deadline is not None
     units = counted_units(comp.unit, service.start, deadline.last_day)
     by_date = rows_by_date(ctx)
-    decided = [assess(comp, ctx, u, by_date) for u in units if ctx.as_of >= u.last_day]
+    decided = assess_all(comp, ctx, [u for u in units if ctx.as_of >= u.last_day], by_date)
     return Counted(units, decided, deadline)
 
 

@@ -56,7 +56,7 @@ from .earnings_common import (
     Assessed,
     Counted,
     PeriodRules,
-    assess,
+    assess_all,
     condition_text,
     count_units,
     lost_on,
@@ -176,8 +176,8 @@ def _looked_back(comp: EarningsMilestones, ctx: CustomerContext, start: date
     """The units of the longest look-back, already ended (the others are its last units)."""
     longest = max(s.within or s.periods for s in comp.steps)
     by_date = rows_by_date(ctx)
-    return [assess(comp, ctx, u, by_date) for u in units_before(comp.unit, start, longest)
-            if ctx.as_of >= u.last_day]
+    return assess_all(comp, ctx, [u for u in units_before(comp.unit, start, longest)
+                                  if ctx.as_of >= u.last_day], by_date)
 
 
 def _excluded(comp: EarningsMilestones, ctx: CustomerContext, step: EarningsStep,

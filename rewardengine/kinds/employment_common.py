@@ -19,7 +19,7 @@ outcome work rules (``OutcomeWork``) decided here:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -528,7 +528,7 @@ def _cut(parts: Sequence[Stretch], counting: Period) -> list[Stretch]:
         if counting.start <= p.period.start and p.period.end <= counting.end:
             out.append(p)
         elif (cut := p.period.clip(counting)) is not None:
-            out.append(replace(p, period=cut))
+            out.append(p.cut_to(cut))
     return out
 
 

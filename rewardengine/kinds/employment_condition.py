@@ -305,11 +305,12 @@ def _weight(comp: EmploymentCondition, parts: Sequence[Part]) -> Fraction:
 def count_text(value: Fraction | Decimal) -> str:
     """A count for a reason: whole numbers plain, others to two places (cut, never rounded
     up, so that 25.999 never reads as 26)."""
-    frac = Fraction(value)
-    if frac.denominator == 1:
-        return str(frac.numerator)
-    dec = (Decimal(frac.numerator) / Decimal(frac.denominator)).quantize(
-        Decimal("0.01"), rounding=ROUND_DOWN)
+    # the ratio in lowest terms, as Fraction(value) gives it (without making a Fraction)
+    top, bottom = ((value.numerator, value.denominator) if isinstance(value, Fraction)
+                   else value.as_integer_ratio())
+    if bottom == 1:
+        return str(top)
+    dec = (Decimal(top) / Decimal(bottom)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     return f"{dec.normalize():f}"
 
 
@@ -395,11 +396,15 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
     looked_at: list[Unit] = []
     first = min((s for _, s, _ in spans), default=0)
     last = max((e for _, _, e in spans), default=0)
+    # the days a job starts or ends: whole weeks between two of them are alike
+    bounds = sorted({d for _, s, e in spans for d in (s, e)}) if weeks else []
     # the units that have ended by the evaluation date are counted, the others not yet
-    for k in range(bisect_right(units.last_days, ctx.as_of)):
+    ended, k = bisect_right(units.last_days, ctx.as_of), 0
+    while k < ended:
         period, (start, end) = units.periods[k], units.days[k]
         if end <= first or last <= start:  # no work in it
             looked_at.append(units.empty[k])
+            k += 1
             continue
         days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
                         for i, s, e in spans if s < end and start < e)
@@ -412,16 +417,51 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
             unit = made[key] = _unit(period, parts, denominator, thresholds, comp)
         else:
             unit = Unit(period, *alike[1:])
-        looked_at.append(unit)
-        if not unit.qualifies:
-            continue
-        qualifying.append(unit)
-        count.add(unit.weight)
-        if count.at_least(comp.required):
+        run = _alike_weeks(units, bounds, k, ended) if weeks else k + 1
+        if run == k + 1:  # a unit alone, counted as it is
+            looked_at.append(unit)
+            completed = None
+            if unit.qualifies:
+                qualifying.append(unit)
+                count.add(unit.weight)
+                completed = unit if count.at_least(comp.required) else None
+        else:
+            completed = _take(units, k, run, unit, looked_at, qualifying, count, comp.required)
+        if completed is not None:
             return _Count(reference, reference_text, list(units.periods), qualifying,
-                          looked_at, count.value, unit)
+                          looked_at, count.value, completed)
+        k = run
     return _Count(reference, reference_text, list(units.periods), qualifying, looked_at,
                   count.value, None)
+
+
+def _alike_weeks(units: _Units, bounds: Sequence[int], k: int, ended: int) -> int:
+    """The end (exclusive) of the run of ended weeks from week ``k`` alike to it: weeks with
+    no day inside them on which a job starts or ends have the same jobs on all their days."""
+    start, end = units.days[k]
+    i = bisect_right(bounds, start)  # the first day after the week's first a job changes on
+    if i == len(bounds) or end > bounds[i]:
+        return k + 1  # a job starts or ends inside the week: it is alike to none after it
+    return bisect_right(units.ends, bounds[i], k + 1, ended)
+
+
+def _take(units: _Units, k: int, run: int, unit: Unit, looked_at: list[Unit],
+          qualifying: list[Unit], count: _Sum, required: int) -> Unit | None:
+    """Units ``k`` to ``run`` (alike to ``unit``, the first) counted in order, up to the one
+    that completes the count (returned; None when none does)."""
+    rest = unit[1:]
+    if not unit.qualifies:
+        looked_at.append(unit)
+        looked_at.extend(Unit(p, *rest) for p in units.periods[k + 1:run])
+        return None
+    # the units this run still needs: the fewest n with count + n * weight >= required
+    need = count.units_to(required, unit.weight)
+    stop = run if need is None or k + need > run else k + need
+    taken = [unit, *(Unit(p, *rest) for p in units.periods[k + 1:stop])]
+    looked_at.extend(taken)
+    qualifying.extend(taken)
+    count.add(unit.weight * len(taken))
+    return taken[-1] if count.at_least(required) else None
 
 
 class _Sum:
@@ -445,6 +485,14 @@ class _Sum:
     def at_least(self, whole: int) -> bool:
         return self.numerator >= whole * self.denominator
 
+    def units_to(self, whole: int, weight: Fraction) -> int | None:
+        """How many more units of ``weight`` bring the sum to ``whole`` at least (at least 1;
+        None when no number of them does)."""
+        if weight <= 0:
+            return None
+        missing = Fraction(whole * self.denominator - self.numerator, self.denominator)
+        return max(1, math.ceil(missing / weight))
+
     @property
     def value(self) -> Fraction:
         return Fraction(self.numerator, self.denominator)
@@ -459,6 +507,7 @@ class _Units:
     last_days: tuple[date, ...]
     days: tuple[tuple[int, int], ...]
     empty: tuple[Unit, ...]  # each unit without work (a Unit is frozen: shared)
+    ends: tuple[int, ...]  # each unit's end as a day number (to find runs by halving)
 
 
 @functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
@@ -466,7 +515,8 @@ def _whole_units(unit: str, reference: Period) -> _Units:
     periods = tuple(whole_weeks(reference) if unit == "weeks" else whole_months(reference))
     return _Units(periods, tuple(p.last_day for p in periods),
                   tuple((p.start.toordinal(), p.end.toordinal()) for p in periods),
-                  tuple(Unit(p, ZERO, False, NO_CREDIT, ()) for p in periods))
+                  tuple(Unit(p, ZERO, False, NO_CREDIT, ()) for p in periods),
+                  tuple(p.end.toordinal() for p in periods))
 
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]

@@ -32,6 +32,7 @@ Rules (docs/contract-language.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -138,10 +139,21 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
             ids.add(edu.event_id)
             schooling.append(clipped)
     pieces = covered_pieces(work, schooling)
-    # summed exactly: twelve days at 5/6 are 10 days, not 9.99...
-    total = sum((value * piece.days for piece, value in pieces), Fraction(0))
+    total = covered_days(pieces)
     return Covered(as_decimal(total), tuple(sorted(ids)), tuple(sorted(evidence)), total,
                    pieces)
+
+
+_WHOLE_DAY = Fraction(1)  # a day of education counts whole (made once, not per run)
+
+
+def covered_days(pieces: Sequence[tuple[Period, Fraction]]) -> Fraction:
+    """The days the pieces cover, each at its value, summed exactly (twelve days at 5/6 are
+    10 days, not 9.99...): in integers over the values' common denominator, one Fraction
+    made at the end, not one per piece."""
+    common = math.lcm(*(value.denominator for _, value in pieces)) if pieces else 1
+    return Fraction(sum(value.numerator * (common // value.denominator) * piece.days
+                        for piece, value in pieces), common)
 
 
 def covered_pieces(work: Sequence[tuple[Period, Fraction]], schooling: Sequence[Period]
@@ -156,7 +168,7 @@ def covered_pieces(work: Sequence[tuple[Period, Fraction]], schooling: Sequence[
     for start, end in pairwise(bounds):
         values = [w for p, w in work if p.start <= start and end <= p.end]
         if any(p.start <= start and end <= p.end for p in schooling):
-            values.append(Fraction(1))
+            values.append(_WHOLE_DAY)
         if not values:
             continue
         value = max(values)
