@@ -150,7 +150,7 @@ _TWO_PI = 2.0 * math.pi  # as ``2.0 * math.pi * v`` groups it: the same floats
 def _poisson_cut(high: float | None) -> int:
     """How many cumulative probabilities a Poisson draw looks at: the count it returns is at
     most this (so a whole ``max`` needs no clamping after it)."""
-    if high is not None and high >= 0 and high == int(high):
+    if high is not None and 0 < high < math.inf and high == int(high):
         return min(int(high), _POISSON_MOST)
     return _POISSON_MOST
 

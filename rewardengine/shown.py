@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
-# DDMMYY, a century sign (+ - A-F U-Y), an individual number, a check character
-HETU_SHAPE = re.compile(r"(?<![0-9])[0-9]{6}[-+A-FU-Ya-fu-y][0-9]{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+# DDMMYY, a century sign (+ - A-F U-Y), an individual number, a check character; also as
+# people type it: a space around the sign or for it, a dash a word processor put for '-'
+HETU_SHAPE = re.compile(r"(?<![0-9])[0-9]{6}(?:\s?[-+A-FU-Ya-fu-y\u2010-\u2015\u2212]\s?|\s)"
+                        r"[0-9]{3}[0-9A-Ya-y](?![0-9A-Za-z])")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _EMAIL_IN = re.compile(r"[^@\s'\"<>(),;]+@[^@\s'\"<>(),;]+\.[A-Za-z]{2,}")
 # international (+358 40 123 4567) or a Finnish mobile number (040 123 4567, 050-1234567)

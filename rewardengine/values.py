@@ -62,18 +62,20 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
         # plain ASCII decimals only: no exponent, no other scripts' digits, and '_' only
         # between groups of three digits (1_500.50), so a typo like 1_0 is not read as 10
         if not _DECIMAL_RE.match(text):
-            raise PydanticCustomError("decimal_parsing", "{value} is not a {what} written "
-                                      "like 12 or 1234.50", {"value": quoted(value), "what": what})
+            # the value is the template's only field: pydantic fills the fields one after
+            # another, so a cell holding '{what}' would be filled in too
+            raise PydanticCustomError("decimal_parsing", f"{{value}} is not a {what} written "
+                                      "like 12 or 1234.50", {"value": quoted(value)})
         try:
             d = Decimal(text.replace("_", ""))
         except InvalidOperation:
-            raise PydanticCustomError("decimal_parsing", "{value} is not a {what}",
-                                      {"value": quoted(value), "what": what}) from None
+            raise PydanticCustomError("decimal_parsing", f"{{value}} is not a {what}",
+                                      {"value": quoted(value)}) from None
     else:
         raise PydanticCustomError("decimal_type", f"expected a {what}")
     if not d.is_finite():
-        raise PydanticCustomError("decimal_parsing", "{value} is not a finite {what}",
-                                  {"value": quoted(value), "what": what})
+        raise PydanticCustomError("decimal_parsing", f"{{value}} is not a finite {what}",
+                                  {"value": quoted(value)})
     return d
 
 

@@ -475,6 +475,20 @@ def test_c106_not_a_number(written: str) -> None:
                          "like 12 or 1234.50")
 
 
+@pytest.mark.parametrize(("written", "shown"), [
+    ("750 euros for each customer who finds a job",
+     "'750 euros for each customer who finds a …'"),
+    ("131052-308T", "a value that looks like a personal identity code (not shown)"),
+])
+def test_c106_a_value_the_message_quotes_is_not_echoed_again(written: str, shown: str) -> None:
+    # the message quotes the value as messages do (cut, or named by its look): the value is
+    # not put before it once more, whole
+    text = VALID.replace("A: 100.00", f'A: "{written}"')
+    p = single(text)
+    assert p.message == (f"components.0.amount.A: {shown} is not a money amount written "
+                         "like 12 or 1234.50")
+
+
 def test_digit_groups_may_be_separated_by_underscores() -> None:
     text = VALID.replace("B: 150.00", "B: 1_500.00")
     loaded, problems = load_contract_text(text, "contract.yaml")

@@ -493,6 +493,16 @@ def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
     assert f"'{written}' is not a number written like 12 or 1234.50" in es.problems[0].message
 
 
+@pytest.mark.parametrize("written", ["{what}", "{value}", "12 {what}s"])
+def test_e005_a_cell_is_echoed_as_written_even_with_braces(written: str) -> None:
+    # pydantic fills a message's fields one after another: a cell holding '{what}' must not
+    # be filled in as if it were the message's own field ('number' is not a number)
+    es = read_text("event_id,customer_id,type,date,hours\n"
+                   f'h1,c1,hours,2020-01-01,"{written}"\n', "events.csv")
+    assert [p.message for p in es.problems] == [
+        f"field 'hours': '{written}' is not a number written like 12 or 1234.50"]
+
+
 @pytest.mark.parametrize(("text", "jsonl"), [("", False), ("\n\n\n", False), ("", True),
                                              ("\n \n", True)])
 def test_e011_an_empty_file_is_empty_in_either_format(text: str, jsonl: bool) -> None:

@@ -210,6 +210,9 @@ def test_draws_made_floats_when_reached_are_the_same_draws() -> None:
     {"poisson": {"mean": 1.5}, "max": 8}, {"poisson": {"mean": 2.5}, "max": 7.5},
     {"poisson": {"mean": 1.2}, "min": 1, "max": 5}, {"poisson": {"mean": 3}},
     {"poisson": {"mean": 3}, "max": 2000}, {"empirical": [0, 1, 2, 3, 5, 8, 13]},
+    # no whole count to cut at: an unbounded max, and a max of minus zero (min() keeps its sign)
+    {"poisson": {"mean": 3}, "max": float("inf")}, {"poisson": {"mean": 3}, "max": 1e400},
+    {"poisson": {"mean": 3}, "max": -0.0}, {"poisson": {"mean": 3}, "max": 0},
     {"normal": {"mean": 32, "sd": 8}, "min": 4, "max": 40},
     {"normal": {"mean": -1, "sd": 1}, "max": 0},
     {"lognormal": {"median": 150, "sigma": 0.9}, "min": 7, "max": 1500},
@@ -248,4 +251,4 @@ def test_a_distribution_draws_its_formula_clamped_like_min_and_max(spec: dict[st
     uniforms = [*grid, *np.random.Generator(np.random.PCG64(3)).random(300).tolist()]
     for u in uniforms:
         for v in (0.0, 0.25, 0.6, 0.999):
-            assert d.draw(u, v) == formula(u, v), (u, v)
+            assert repr(d.draw(u, v)) == repr(formula(u, v)), (u, v)  # -0.0 is not 0.0

@@ -316,6 +316,14 @@ def test_a_second_column_of_customer_ids_is_refused_not_left_raw(tmp_path: Path,
     ("131052-308T", "a value that looks like a personal identity code (not shown)"),
     ("131052-308U", "a value that looks like a personal identity code (not shown)"),  # mistyped
     ("010190A123B", "a value that looks like a personal identity code (not shown)"),
+    # as people type it: lower case, a space around the sign or for it, a typographic dash
+    ("131052-308t", "a value that looks like a personal identity code (not shown)"),
+    ("131052 308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052 - 308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052\u00a0308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052\u2013308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052\u2212308T", "a value that looks like a personal identity code (not shown)"),
+    ("131052  308T", "'131052  308T'"),  # two spaces: not a code's shape
     ("Matti 131052-308T on sairas", "a value that looks like a personal identity code (not "
                                     "shown)"),
     ("matti.m@example.fi", "a value that looks like an e-mail address (not shown)"),

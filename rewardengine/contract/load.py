@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from ..errors import Problem, Source
 from ..plainwords import plain_message
+from ..shown import quoted
 from ..yamlsource import YamlDocument
 from .model import (
     PARTS,
@@ -407,8 +408,9 @@ def _message(error: dict[str, Any], path: Path, errors: _Errors) -> str:
     msg = str(error["msg"])
     if etype.startswith(("date_", "decimal_", "int_", "bool_", "string_", "literal_")):
         value = error.get("input")
+        # not when the message quotes the value already (cut, or named by what it looks like)
         shown = (f" '{value}'" if isinstance(value, str) and len(value) < 60
-                 and f"'{value}'" not in msg else "")
+                 and f"'{value}'" not in msg and quoted(value) not in msg else "")
         return f"{where}:{shown} {msg[0].lower()}{msg[1:]}"
     return f"{where}: {msg}"
 
