@@ -380,22 +380,30 @@ def test_a_bad_cell_that_does_not_look_personal_is_echoed_cut(tmp_path: Path) ->
 
 @pytest.mark.parametrize(("length", "refused"), [(9_999, False), (10_000, False),
                                                  (10_001, True)])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_an_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path, length: int,
-                                                                 refused: bool) -> None:
-    """Its pseudonym would turn a row the reader refuses (E010) into one it reads."""
-    events = tmp_path / "events.jsonl"
-    events.write_text(json.dumps({"event_id": "r1", "customer_id": "c" * length,
-                                  "type": "referral", "date": "2020-01-10"}) + "\n",
-                      encoding="utf-8")
-    out = tmp_path / "out.jsonl"
+                                                                 refused: bool, fmt: str
+                                                                 ) -> None:
+    """Its pseudonym would turn a row the reader refuses (E010) into one it reads. The cell
+    is measured as written: spaces after 9,999 characters make it too long."""
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "jsonl":
+        events.write_text(json.dumps({"event_id": "r1", "customer_id": "c" * length,
+                                      "type": "referral", "date": "2020-01-10"}) + "\n",
+                          encoding="utf-8")
+    else:
+        cell = "c" * (length - 2) + "  "
+        events.write_text(f"event_id,customer_id,type,date\nr1,{cell},referral,2020-01-10\n",
+                          encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
     code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
     if refused:
         assert code == 1 and not out.exists() and "nothing was written" in said
-        assert f"{events}:1: E010 a customer id of 10,001 characters; at most 10,000 are " \
-               "read" in said
+        assert (f"{events}:1: E010 a customer id of 10,001 characters; at most 10,000 are read"
+                if fmt == "jsonl" else f"{events}:2: E010 unreadable CSV row: field larger "
+                "than field limit (10000)") in said
     else:
-        assert code == 0 and json.loads(out.read_text(encoding="utf-8"))["customer_id"] \
-            .startswith("ps_")
+        assert code == 0 and "ps_" in out.read_text(encoding="utf-8")
 
 
 def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path
@@ -403,7 +411,7 @@ def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     events = tmp_path / "events.parquet"
-    pq.write_table(pa.table({"event_id": ["r1", "r2"], "customer_id": ["c1", "c" * 10_001],
+    pq.write_table(pa.table({"event_id": ["r1", "r2"], "customer_id": ["c1", "c" * 9_999 + "  "],
                              "type": ["referral", "referral"],
                              "date": ["2020-01-10", "2020-01-10"]}), events)
     out = tmp_path / "out.parquet"

@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
-from ..privacy import customer_column
+from ..privacy import customer_column, refuse_too_long
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
 
@@ -427,6 +427,13 @@ def _written_type(pa: Any, name: str) -> Any:
 
 # --- pseudonymizing: the customer column replaced, the rest as it was -------------------------
 
+def _as_read(cell: str, row: int) -> str:
+    """A customer cell as the reader takes it: trimmed, once its length as written is
+    checked."""
+    refuse_too_long(cell, row)
+    return cell.strip()
+
+
 def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
                       replace: Callable[[str, int], str]) -> None:
     """The Parquet file at ``path`` written to ``out`` (nothing written when None) with each
@@ -446,7 +453,7 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
         for part, numbers in table.row_groups():
             texts, _ = _text(part.column(at), table.schema.names[at], numbers)
             nulls = part.column(at).is_null().to_pylist()
-            new = [None if null else v if not v.strip() else replace(v.strip(), n)
+            new = [None if null else v if not v.strip() else replace(_as_read(v, n), n)
                    for v, null, n in zip(texts, nulls, numbers, strict=True)]
             if writer is not None:  # one row group for each of the file's
                 writer.write_table(part.set_column(at, schema.field(at),
