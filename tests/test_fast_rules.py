@@ -34,7 +34,7 @@ from rewardengine.contract.model import (
     amounts_over,
 )
 from rewardengine.evaluate.context import CustomerContext
-from rewardengine.evaluate.lines import Line, _times
+from rewardengine.evaluate.lines import Line, _times, make_line
 from rewardengine.evaluate.trace import Step, Trace
 from rewardengine.events.model import Employment
 from rewardengine.kinds import employment_condition as ec
@@ -505,6 +505,23 @@ def test_a_line_keeps_the_dataclass_interface() -> None:
         line.amount = Decimal(0)  # type: ignore[misc]
     with pytest.raises(TypeError):
         Line("fee")  # type: ignore[call-arg]
+
+
+def test_a_line_of_one_id_given_as_a_list_keeps_a_tuple() -> None:
+    """make_line sorts only two ids or more: one id given in a list is still kept as the
+    tuple the sorting gave before (a list would make the line unhashable)."""
+    line = _a_line()
+    component: Any = SimpleNamespace(id=line.component, kind_name=line.kind)
+    written: list[Any] = [["e1"], ("e1",), [], ["e2", "e1", "e2"]]
+    made = [make_line(component=component, clause=line.clause, ctx_customer=line.customer_id,
+                      segment=line.segment, provider=line.provider, status=line.status,
+                      occurrence=line.occurrence, on=line.date, quantity=line.quantity,
+                      unit_price=line.unit_price, reason=line.reason,
+                      evidence=ids)
+            for ids in written]
+    assert [m.evidence for m in made] == [("e1",), ("e1",), (), ("e1", "e2")]
+    assert all(type(m.evidence) is tuple for m in made)
+    assert made[0] == made[1] and hash(made[0]) == hash(made[1])
 
 
 def _oracle_cell(segment: str | None, cell: Any, evidence: str | None, day: date,

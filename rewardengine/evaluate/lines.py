@@ -140,8 +140,9 @@ def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None
               on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
               evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
               ) -> Line:
-    # a line's evidence: each id once, in order (none or one id is already so)
-    ids = evidence if len(evidence) < 2 else tuple(sorted(set(evidence)))
+    # a line's evidence: each id once, in order (none or one id is already so), always a
+    # tuple (a list kept as given would make the line unhashable and unequal to its twin)
+    ids = tuple(evidence) if len(evidence) < 2 else tuple(sorted(set(evidence)))
     start, end = period if period else (None, None)
     return Line(component.id, component.kind_name, clause, ctx_customer, segment, provider,
                 status, occurrence, on, quantity, unit_price, _times(quantity, unit_price),
