@@ -9,6 +9,7 @@ evidence, not of these rules, and is kept out of what is tested here."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from conftest import contract_from, events_from
 from hypothesis import given
@@ -93,3 +94,17 @@ def test_adding_a_job_never_lowers_payable(rows: list[list[str]],
                                            more: list[list[str]]) -> None:
     added = [[f"n{r[0]}", *r[1:]] for r in more[:1]]
     assert _payable(rows + added) >= _payable(rows)  # type: ignore[operator]
+
+
+def _job(jid: str, end: str, employer: str) -> list[str]:
+    return [jid, "c1", "employment", str(START), end, "", "", "open", "register", "0.4", "",
+            employer]
+
+
+def test_of_two_employers_reaching_a_step_on_one_day_the_one_running_on_is_followed() -> None:
+    """Found by the property above: employer X's jobs and employer Y's both reach the
+    12-week step on 2020-05-24; X's end that day, Y's run on. Sustainment follows Y."""
+    ys = [_job("e1", "", "Y"), _job("e2", "", "Y")]
+    alone = _payable([_job("e0", "2020-03-02", "X"), *ys])
+    assert alone == _payable([_job("e0", "2020-03-02", "X"), *ys,
+                              _job("ne0", "2020-05-24", "X")]) == Decimal("1800.00")

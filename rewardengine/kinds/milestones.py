@@ -264,7 +264,10 @@ def _earliest(wc: WorkCount, after: Duration) -> tuple[Reached, Track, Decimal] 
         got = wc.reach(track.parts, partial(needed_days, after))
         if got is not None:
             hits.append((got, track, needed_days(after, got.first_day)))
-    return min(hits, key=lambda h: (h[0].on, h[1].start)) if hits else None
+    # of spells that reach the step on the same day, the one that runs on longest: the
+    # sustainment payments follow it, so more work never pays less
+    return min(hits, key=lambda h: (h[0].on, h[1].start, -h[1].end.toordinal())) if hits \
+        else None
 
 
 def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
