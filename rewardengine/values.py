@@ -354,22 +354,26 @@ _MADE_LIMIT = 4096  # contracts loaded by one process; beyond it, start again
 
 def once(make: Callable[[T], R], part: T) -> R:
     """``make(part)``, computed once per part object."""
-    return _remembered((make, id(part), None), part, lambda: make(part))
+    entry = (make, id(part), None)
+    hit = _MADE.get(entry)  # a hit is all the work: kinds ask for every unit of a customer
+    if hit is not None and hit[0] is part:
+        value: R = hit[1]
+        return value
+    return _remember(entry, part, make(part))
 
 
 def once_for(make: Callable[[T, K], R], part: T, key: K) -> R:
     """``make(part, key)``, computed once per part object and key (a key of equal value:
     a grade of a component, the contract's segment ids)."""
-    return _remembered((make, id(part), key), part, lambda: make(part, key))
-
-
-def _remembered(entry: tuple[Callable[..., Any], int, Hashable], part: object,
-                compute: Callable[[], R]) -> R:
+    entry = (make, id(part), key)
     hit = _MADE.get(entry)
     if hit is not None and hit[0] is part:
         value: R = hit[1]
         return value
-    value = compute()
+    return _remember(entry, part, make(part, key))
+
+
+def _remember(entry: tuple[Callable[..., Any], int, Hashable], part: object, value: R) -> R:
     if len(_MADE) >= _MADE_LIMIT:
         _MADE.clear()
     _MADE[entry] = (part, value)

@@ -46,6 +46,7 @@ from ..values import (
     Number,
     Quantity,
     WholeNumber,
+    once,
     parse_date,
     parse_duration,
     to_decimal,
@@ -115,7 +116,7 @@ class Dated(Strict):
 
     def at(self, on: date) -> Decimal | None:
         """The value in force on ``on`` (None before the first date)."""
-        _, days, values = self._looked_up()
+        days, values = once(_steps, self)
         i = bisect_right(days, on)  # the changes on or before ``on``
         return values[i - 1] if i else None
 
@@ -123,7 +124,7 @@ class Dated(Strict):
         """The value in force on each of ``days`` (in order, earliest first), as ``at``
         gives it: the changes are walked once, so a value is looked up once for the run of
         days it holds on, not once a day."""
-        _, changes, values = self._looked_up()
+        changes, values = once(_steps, self)
         out: list[Decimal | None] = []
         i, n, previous = 0, len(changes), date.min
         for day in days:
@@ -135,21 +136,8 @@ class Dated(Strict):
             out.append(values[i - 1] if i else None)
         return out
 
-    def _looked_up(self) -> tuple[Dated, list[date], list[Decimal]]:
-        hit = _STEPS.get(id(self))
-        if hit is None or hit[0] is not self:
-            if len(_STEPS) >= 4096:
-                _STEPS.clear()
-            hit = _STEPS[id(self)] = (self, *_steps(self))
-        return hit
-
     def __str__(self) -> str:
         return ", ".join(f"{v} from {d}" for d, v in self.changes())
-
-
-# a dated amount's steps, keyed on the value object (held by the entry, so its id is not
-# reused while the entry lives): ``once`` cost more than the halving itself
-_STEPS: dict[int, tuple[Dated, list[date], list[Decimal]]] = {}
 
 
 def _steps(dated: Dated) -> tuple[list[date], list[Decimal]]:

@@ -27,6 +27,7 @@ from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
 from ..periods import ONE_DAY, Period
+from ..values import once_for
 from .lines import Line, Status, make_line
 
 WindowName = Literal["contract", "service", "service_and_follow_up"]
@@ -146,14 +147,7 @@ class CustomerContext:
         if not isinstance(cell, dict):
             return amount_at(cell, day)
         # the path through a table is the same for every customer of a segment: found once
-        key = (id(cell), self.segment, evidence, kind)
-        hit = _PATHS.get(key)
-        if hit is None or hit[0] is not cell:
-            if len(_PATHS) >= _PATHS_LIMIT:
-                _PATHS.clear()
-            found = customer_leaves(cell, self.segment, evidence, kind)
-            hit = _PATHS[key] = (cell, tuple(found))
-        leaves = hit[1]
+        leaves = once_for(_leaves, cell, (self.segment, evidence, kind))
         if len(leaves) == 1:
             return amount_at(leaves[0], day)
         return max((v for leaf in leaves if (v := amount_at(leaf, day)) is not None),
@@ -183,10 +177,10 @@ class CustomerContext:
             period=(period.start, period.end) if period else None)
 
 
-# the leaves a price table gives for (segment, evidence, kind), keyed on the table object
-# (held by the entry, so its id is not reused while the entry lives)
-_PATHS: dict[tuple[int, str | None, str | None, str | None], tuple[object, tuple[Any, ...]]] = {}
-_PATHS_LIMIT = 4096
+def _leaves(cell: Any, asked: tuple[str | None, str | None, str | None]) -> tuple[Any, ...]:
+    """``customer_leaves`` for ``asked`` = (segment, evidence, kind), as ``once_for`` keeps
+    it."""
+    return tuple(customer_leaves(cell, *asked))
 
 
 def customer_leaves(cell: Any, segment: str | None, evidence: str | None, kind: str | None
