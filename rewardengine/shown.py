@@ -3,7 +3,8 @@
 Event data is personal. A message may quote a bad cell so that its user can find and mend
 it, but at most ``limit`` characters of it, and not at all when the cell holds what looks
 like a Finnish personal identity code (henkilötunnus: by its shape, valid or not, since a
-mistyped code is personal still), an e-mail address, or is a phone number. Such a cell is
+mistyped code is personal still, also glued to a name), an e-mail address or a phone number
+(a mobile, a landline or an international one, alone or inside other text). Such a cell is
 named by what it looks like instead. Names cannot be told from other text, so for them the
 cut is the only guard.
 
@@ -15,13 +16,22 @@ from __future__ import annotations
 import re
 
 # DDMMYY, a century sign (+ - A-F U-Y), an individual number, a check character; also as
-# people type it: a space around the sign or for it, a dash a word processor put for '-'
+# people type it: a space around the sign or for it, a dash a word processor put for '-', a
+# name typed on without a space (131052-308TMatti); a digit on either side makes it some
+# other number
 HETU_SHAPE = re.compile(r"(?<![0-9])[0-9]{6}(?:\s?[-+A-FU-Ya-fu-y\u2010-\u2015\u2212]\s?|\s)"
-                        r"[0-9]{3}[0-9A-Ya-y](?![0-9A-Za-z])")
+                        r"[0-9]{3}[0-9A-Ya-y](?![0-9])")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _EMAIL_IN = re.compile(r"[^@\s'\"<>(),;]+@[^@\s'\"<>(),;]+\.[A-Za-z]{2,}")
 # international (+358 40 123 4567) or a Finnish mobile number (040 123 4567, 050-1234567)
 PHONE = re.compile(r"^(\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8})$", re.ASCII)
+# in a message's value also a landline (09 123 4567, 017-123 456: a zero, an area code of one
+# to three digits, a space or a dash, and 5 to 9 digits in groups split by single spaces),
+# anywhere in the text (puh.040 123 4567.), but not inside a word, an id (h-01-234567), a
+# decimal (1,0912345), a date (0202-12-31) or a longer number
+_PHONE_IN = re.compile(r"(?<![\w+-])(?<!\d[.,])"
+                       r"(?:\+\d(?:[ -]?\d){6,14}|0[1-9]\d{0,2}[ -]?\d(?: ?\d){4,8})"
+                       r"(?!\w|[.,]\d)", re.ASCII)
 
 LIMIT = 40
 
@@ -32,7 +42,7 @@ def personal_shape(text: str) -> str | None:
         return "a personal identity code"
     if _EMAIL_IN.search(text):
         return "an e-mail address"
-    if PHONE.match(text.strip()):
+    if _PHONE_IN.search(text):
         return "a phone number"
     return None
 

@@ -330,6 +330,24 @@ def test_a_second_column_of_customer_ids_is_refused_not_left_raw(tmp_path: Path,
     ("soita matti.m@example.fi", "a value that looks like an e-mail address (not shown)"),
     ("040 123 4567", "a value that looks like a phone number (not shown)"),
     ("+358401234567", "a value that looks like a phone number (not shown)"),
+    # glued to a name, a landline, a number inside text: masked too
+    ("131052-308TMatti", "a value that looks like a personal identity code (not shown)"),
+    ("Matti131052-308T", "a value that looks like a personal identity code (not shown)"),
+    ("09 123 4567", "a value that looks like a phone number (not shown)"),
+    ("017-123 456", "a value that looks like a phone number (not shown)"),
+    ("soita puh.040 123 4567.", "a value that looks like a phone number (not shown)"),
+    ("tel:+358 40 123 4567", "a value that looks like a phone number (not shown)"),
+    # ...but not what only shares digits with one: an id, a decimal, a longer number, a date
+    ("131052-308T5", "'131052-308T5'"),
+    ("h-01-234567", "'h-01-234567'"),
+    ("e0401234567", "'e0401234567'"),
+    ("1,0912345", "'1,0912345'"),
+    ("0912345.5", "'0912345.5'"),
+    ("0401234567890123", "'0401234567890123'"),
+    ("01.01.2020", "'01.01.2020'"),
+    ("0202-12-31", "'0202-12-31'"),
+    ("012345", "'012345'"),  # a zero, an area code's digit and 4 more: too short
+    ("0123456", "a value that looks like a phone number (not shown)"),  # ...and 5: on
     ("2020-01-07", "'2020-01-07'"),
     ("1131052-308T", "'1131052-308T'"),  # seven digits first: not a code's shape
     ("12345678", "'12345678'"),
@@ -360,7 +378,9 @@ def _bad_cells(tmp_path: Path, value: str, finnish: bool) -> str:
 @pytest.mark.parametrize("finnish", [False, True])
 @pytest.mark.parametrize(("value", "kind"), [("131052-308T", "a personal identity code"),
                                              ("matti.m@example.fi", "an e-mail address"),
-                                             ("040 123 4567", "a phone number")])
+                                             ("040 123 4567", "a phone number"),
+                                             ("131052-308TMatti", "a personal identity code"),
+                                             ("puh 09 123 4567", "a phone number")])
 def test_a_bad_cell_that_looks_personal_is_never_echoed(tmp_path: Path, value: str, kind: str,
                                                         finnish: bool) -> None:
     """A date, an amount and an event type holding a personal value: each problem is
