@@ -14,6 +14,7 @@ import pytest
 from ledger_cases import cli, digest, issued, legacy, rows, sql
 
 from rewardengine.api import check_ledger, export_ledger
+from rewardengine.invoicing.audit import export_cell
 from rewardengine.jsonout import canonical_json
 
 ZERO = "0" * 64
@@ -186,6 +187,16 @@ def test_export_csv_holds_the_same_rows(tmp_path: Path) -> None:
     data = json.loads(export_ledger(str(ledger))[0] or "{}")
     assert [r["row_sha256"] for r in table] == [r["row_sha256"] for r in data["records"]]
     assert end["chain_sha256"] == data["head_sha256"]
+
+
+@pytest.mark.parametrize(("stored", "written"), [
+    ("-200.00", "'-200.00"), ("=1+1", "'=1+1"), ("  =1+1", "'  =1+1"), (" @SUM(A1)", "' @SUM(A1)"),
+    ("'x", "''x"), ("\tx", "'\tx"), ("x =1", "x =1"), ("c1", "c1"), ("", ""), (None, ""),
+])
+def test_an_exported_cell_is_safe_in_a_spreadsheet_and_exact(stored: str | None,
+                                                              written: str) -> None:
+    assert export_cell(stored) == written
+    assert (written[1:] if written.startswith("'") else written) == (stored or "")
 
 
 def test_export_a_damaged_ledger_as_stored(tmp_path: Path) -> None:

@@ -283,13 +283,17 @@ def _json(records: list[dict[str, str | None]], documents: dict[str, str], head:
 
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
+_FORMULA = ("=", "+", "-", "@")
 
 
 def export_cell(value: str | None) -> str:
     """A CSV cell safe in a spreadsheet and exact: a cell starting with ``= + - @``, a tab,
-    a carriage return or an apostrophe gets one apostrophe in front (remove one to read it)."""
+    a carriage return or an apostrophe gets one apostrophe in front (remove one to read it);
+    so does one whose ``= + - @`` comes after leading spaces (`` =1+1``), which some
+    spreadsheets trim away on import."""
     text = value or ""
-    return "'" + text if text.startswith(_DANGEROUS) else text
+    risky = text.startswith(_DANGEROUS) or text.lstrip(" ").startswith(_FORMULA)
+    return "'" + text if risky else text
 
 
 def _csv(records: list[dict[str, str | None]], head: str) -> str:
