@@ -482,10 +482,13 @@ class _Compact:
         self.cents = array("q")  # the amount in cents (amounts are whole cents)
 
     def add(self, index: int, result: CustomerResult) -> None:
-        order = sorted(range(len(result.lines)),
-                       key=lambda i: (result.lines[i].component, result.lines[i].occurrence))
+        lines = result.lines
+        # most customers have one line or none: nothing to sort
+        order = sorted(range(len(lines)), key=lambda i: (lines[i].component,
+                                                         lines[i].occurrence)) \
+            if len(lines) > 1 else range(len(lines))
         for pos, i in enumerate(order):
-            line = result.lines[i]
+            line = lines[i]
             if line.status == "not_earned":
                 continue
             cents = line.amount.scaleb(2)
