@@ -1,6 +1,6 @@
 """Benchmark: the event readers' cost beside a bare ``csv.reader`` pass over the same file.
 
-    python benchmarks/readers.py [--customers 20000] [--cohort FILE]
+    python benchmarks/readers.py [--customers 20000] [--cohort FILE] [--cases WORDS...]
 
 Reads the same synthetic cohort (benchmarks/cohort.py, or an event file named with
 ``--cohort``, e.g. one ``rewardengine generate`` wrote) several ways, each timed in CPU
@@ -114,6 +114,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--customers", type=int, default=20_000)
     ap.add_argument("--cohort", type=Path, help="a plain CSV event file to read instead")
+    ap.add_argument("--cases", nargs="+", metavar="WORDS",
+                    help="only the cases whose label has one of these words (the floor "
+                         "is always measured), e.g. --cases 'reading alone, plain'")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "events.csv"
@@ -124,8 +127,14 @@ def main() -> None:
             generate(plain, args.customers)
         with plain.open(encoding="utf-8", newline="") as fh:
             rows = sum(1 for _ in csv.reader(fh)) - 1
-        finnish(plain, fi)
-        json_lines(plain, jsonl)
+
+        def wanted(label: str) -> bool:
+            return not args.cases or any(word in label for word in args.cases)
+
+        if wanted("reading alone, fi cp1252"):
+            finnish(plain, fi)
+        if wanted("reading alone, JSON Lines"):
+            json_lines(plain, jsonl)
 
         def floor() -> None:
             with plain.open(encoding="utf-8", newline="") as fh:
@@ -145,10 +154,12 @@ def main() -> None:
             ("event reader, plain", lambda: read_events([str(plain)])),
             ("reading alone, fi cp1252", reading(fi, fi_dialect)),
             ("reading alone, JSON Lines", reading(jsonl)),
-            *parquet_cases(plain, Path(tmp) / "events.parquet"),
+            *(parquet_cases(plain, Path(tmp) / "events.parquet")
+              if wanted("Parquet") else []),
             ("pseudonymize, plain", lambda: pseudonymize_file(str(plain), io.BytesIO(),
                                                               key=b"k" * 32)),
         ]
+        cases = [case for k, case in enumerate(cases) if k == 0 or wanted(case[0])]
         print(f"{rows:,} rows; CPU seconds, the median of three runs")
         print(f"{'':<28} {'CPU s':>8} {'µs a row':>9} {'x floor':>8}")
         base = 0.0

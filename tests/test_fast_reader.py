@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_fuzz import EVENT_VALUES, EVENTS_CSV, EVENTS_JSONL, mutated_csv, mutated_jsonl
 
 from rewardengine.errors import Source
-from rewardengine.events import read
+from rewardengine.events import fast, read
 from rewardengine.events.fast import compile_header, fast_event, read_rows, typed_event
 from rewardengine.events.model import ALL_FIELDS, EVENT_MODELS, EventBase, fields_of
 from rewardengine.events.read import EventSet, model_row, read_text
@@ -367,3 +367,39 @@ def test_a_typed_row_equals_its_text_row() -> None:
     assert a is not None and b is not None
     _same_event(a, b)
     assert a.model_fields_set == b.model_fields_set
+
+
+def test_each_column_remembers_its_own_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many birth dates do not empty what the date column has learned (one memory for every
+    date column was emptied and learned again over and over on a large cohort)."""
+    monkeypatch.setattr(fast, "_MAX_REMEMBERED", 4)
+    header = ["event_id", "customer_id", "type", "date", "birth_date"]
+    rows = [[f"r{k}", f"c{k}", "referral", "2020-01-01", f"19{60 + k}-05-0{1 + k % 9}"]
+            for k in range(9)]
+    readers = compile_header(header, PLAIN)
+    events = read_rows(readers, rows, 2, "f.csv", list(range(2, 11)))
+    assert [e.birth_date for e in events] == [  # type: ignore[union-attr]
+        date(1960 + k, 5, 1 + k % 9) for k in range(9)]
+    known = {name: memory for _, name, memory, _, _ in readers["referral"].checked}
+    assert known["date"] == {"2020-01-01": date(2020, 1, 1)}
+    assert 1 <= len(known["birth_date"]) <= 4
+    assert known["date"] is not known["birth_date"]
+    assert known["date"] is {n: m for _, n, m, _, _ in readers["hours"].checked}["date"]
+
+
+def test_an_empty_text_cell_takes_the_fields_default_in_a_block(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field whose default is not None reads the same in a block and a row at a time."""
+    monkeypatch.setitem(fast._TEMPLATES, "hours",
+                        {**fast._TEMPLATES["hours"], "activity": "coaching"})
+    header = ["event_id", "customer_id", "type", "date", "hours", "activity"]
+    rows = [["h1", "c1", "hours", "2020-01-01", "2", "job search"],
+            ["h2", "c1", "hours", "2020-01-02", "3", ""]]
+    readers = compile_header(header, PLAIN)
+    block = read_rows(readers, rows, 2, "f.csv", [2, 3])
+    alone = [compile_header(header, PLAIN)["hours"](cells, "f.csv", n)
+             for cells, n in zip(rows, [2, 3], strict=True)]
+    assert [e.activity for e in block] == ["job search", "coaching"]  # type: ignore[union-attr]
+    for got, expected in zip(block, alone, strict=True):
+        assert got is not None and expected is not None
+        _same_event(got, expected)

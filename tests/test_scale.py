@@ -29,7 +29,7 @@ from rewardengine.cli.report import print_evaluation
 from rewardengine.csvsafe import safe_cell
 from rewardengine.engine import CustomerResult, evaluate
 from rewardengine.evaluate.lines import Line
-from rewardengine.events.read import read_events
+from rewardengine.events.read import iter_csv, read_events, read_text
 from rewardengine.invoicing import run as billing
 from rewardengine.jsonout import canonical_json, indented
 from rewardengine.pipeline import load_contract
@@ -621,3 +621,27 @@ def test_the_referral_that_decides_the_segment_counts_rows_recorded_after_as_of(
     assert [(p.code, p.source.row) for p in done.problems] == [("E014", 4)]
     assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
     assert not done.ok and text == ""
+
+
+_ID_ROWS = st.lists(st.tuples(st.sampled_from(["e1", "e2", "e3", "e4", "e5", "e6"]),
+                              st.sampled_from(["contact", "hours"]), st.integers(0, 2)),
+                    min_size=1, max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ID_ROWS)
+def test_a_shard_checks_a_customers_ids_as_the_reader_does(
+        rows: list[tuple[str, str, int]]) -> None:
+    """Rows whose id comes once are kept without the checks; the rest are checked as the
+    whole-file reader checks them (``E007``, ``E008``): the same rows kept, the same words."""
+    lines = ["event_id,customer_id,type,date,recorded,responded,hours"]
+    for event_id, kind, day in rows:
+        cells = "true," if kind == "contact" else ",2"
+        lines.append(f"{event_id},c1,{kind},2020-01-01,2020-01-0{1 + day},{cells}")
+    text = "\n".join(lines) + "\n"
+    whole = read_text(text, "e.csv")
+    every = [e for e, _ in iter_csv(io.StringIO(text), "e.csv") if e is not None]
+    kept, problems, ids = shard_module._checked(every, None, None)
+    assert kept == whole.events
+    assert [str(p) for p in problems] == [str(p) for p in whole.problems]
+    assert list(ids) == list(dict.fromkeys(e.event_id for e in whole.events))

@@ -4,11 +4,12 @@ it, ties keep the row read first; held to the rule written out plainly, over ran
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rewardengine.events.model import Contact, EventBase
+from rewardengine.events.model import Contact, EventBase, Hours
 from rewardengine.events.timeline import Timeline, timeline
 
 DAY0 = date(2020, 1, 1)
@@ -66,3 +67,32 @@ def test_versions_as_the_rule_says(rows: list[tuple[str, str, int, int | None, b
     for a, b in ((got.events, want.events), (got.superseded, want.superseded),
                  (got.voided, want.voided), (got.first_versions, want.first_versions)):
         assert [id(e) for e in a] == [id(e) for e in b]
+
+
+_UNIQUE_ROWS = st.lists(st.tuples(st.sampled_from(["c1", "c1", "c1", "c2"]), st.integers(0, 9),
+                                  st.none() | st.integers(-3, 9), st.booleans(), st.booleans()),
+                        max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_UNIQUE_ROWS)
+def test_rows_of_one_version_each_as_the_rule_says(
+        rows: list[tuple[str, int, int | None, bool, bool]]) -> None:
+    """Most customers' rows: each id once, all known by the as-of date (the timeline takes
+    them in one pass); near it, a row known a day late, or another customer's row."""
+    events: list[EventBase] = [
+        (Contact(type="contact", event_id=f"e{n}", customer_id=cid, responded=True,
+                 date=DAY0 + timedelta(days=d), void=void, row=n + 2,
+                 recorded=None if r is None else DAY0 + timedelta(days=d + r))
+         if contact else
+         Hours(type="hours", event_id=f"e{n}", customer_id=cid, hours=Decimal(2),
+               date=DAY0 + timedelta(days=d), void=void, row=n + 2,
+               recorded=None if r is None else DAY0 + timedelta(days=d + r)))
+        for n, (cid, d, r, void, contact) in enumerate(rows)]
+    got, want = timeline("c1", iter(events), AS_OF), _plainly("c1", events, AS_OF)
+    assert got == want
+    for a, b in ((got.events, want.events), (got.voided, want.voided)):
+        assert [id(e) for e in a] == [id(e) for e in b]
+    assert got.contacts == tuple(e for e in want.events if isinstance(e, Contact))
+    assert got.hours == tuple(e for e in want.events if isinstance(e, Hours))
+    assert got.referrals == () and got.employments == ()

@@ -371,8 +371,8 @@ def compile_header(header: Sequence[str], dialect: Dialect) -> dict[str, TypeRea
     the row has as many cells): its event, or None when only the models can decide (the row
     is then read as field -> value by the usual path). Per type: the columns it takes with
     their checks in the dialect, and the columns it must find empty. Values that repeat
-    (dates, amounts, hours, kinds) are remembered per check: they are immutable, so one
-    object serves every row."""
+    (dates, amounts, hours, kinds) are remembered per column (at most _MAX_REMEMBERED
+    each): they are immutable, so one object serves every row."""
     remembered: dict[Any, dict[str, Any]] = {}
     return {t: TypeReader(t, header, dialect, remembered) for t in _CHECKS}
 
@@ -469,8 +469,9 @@ class TypeReader:
 
     def _texts(self, columns: list[tuple[str, ...]], troubled: set[int]
                ) -> dict[str, list[str | None] | None]:
-        """The text columns' values (empty: None; None for a column empty in every row); a
-        row with spaces around one, or an id longer than MAX_ID_CHARS, is troubled."""
+        """The text columns' values (empty: the field's default; None for a column empty in
+        every row); a row with spaces around one, or an id longer than MAX_ID_CHARS, is
+        troubled."""
         texts: dict[str, list[str | None] | None] = {}
         for i, name in self.texts:
             cells = columns[i]
@@ -484,8 +485,9 @@ class TypeReader:
                                 in enumerate(zip(stripped, cells, strict=True)) if text != cell)
             if name in _IDS and max(map(len, stripped), default=0) > MAX_ID_CHARS:
                 troubled.update(k for k, text in enumerate(stripped) if len(text) > MAX_ID_CHARS)
-            texts[name] = list(map(_NONE_IF_EMPTY.get, stripped, stripped)) if empty \
-                else stripped
+            # an empty cell gives the field's default, as a row read alone leaves it
+            texts[name] = list(map({"": self.defaults[name]}.get, stripped, stripped)) \
+                if empty else stripped
         return texts
 
     def _givens(self, columns: list[tuple[str, ...]], n: int, troubled: set[int]
@@ -554,7 +556,6 @@ def _learn_column(found: list[Any], cells: Sequence[str], known: dict[str, Any],
 
 _SET_ITEM: Final = dict.__setitem__
 _IDS: Final = frozenset({"event_id", "customer_id"})
-_NONE_IF_EMPTY: Final = {"": None}
 _STRIP: Final = str.strip
 
 
@@ -653,11 +654,14 @@ def _column(name: str, check: Check, dialect: Dialect, remembered: dict[Any, dic
     dialect cannot convert goes to the usual path, which says why)."""
     if check in _TEXT:
         return name, check, None  # the lengths of ids are checked with the whole row
-    key: Any = check
+    # each column remembers its own values (the types' columns of one name share them): in
+    # one memory for every date column, a large cohort's birth dates alone would fill it,
+    # and it would be emptied and learned again over and over
+    key: Any = (name, check)
     if name in DATE_FIELDS and dialect.date_format != ISO_DATES:
-        check, key = _converted(check, dialect.date), (check, "date")
+        check = _converted(check, dialect.date)
     elif name in NUMBER_FIELDS and dialect.decimal_comma:
-        check, key = _converted(check, _short(dialect.number)), (check, "number")
+        check = _converted(check, _short(dialect.number))
     return name, check, remembered.setdefault(key, {})
 
 

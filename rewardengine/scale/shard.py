@@ -400,7 +400,12 @@ def _checked_rows(rows: list[EventBase], positions: list[Position] | None,
     problems: list[Problem] = []
     versions: dict[tuple[str, Any], EventBase] = {}
     first_of: dict[str, EventBase] = {}
+    # the checks compare the rows of one id: a row whose id comes once is kept as it is
+    once = frozenset() if fates else _once(rows)
     for n, event in enumerate(rows):
+        if event.event_id in once:
+            kept.append(event)
+            continue
         if fates and positions is not None and positions[n] in fates:
             fate = fates[positions[n]]
             if fate is None:
@@ -420,6 +425,15 @@ def _checked_rows(rows: list[EventBase], positions: list[Position] | None,
         first_of.setdefault(event.event_id, event)
         kept.append(event)
     return kept, problems
+
+
+def _once(rows: list[EventBase]) -> set[str]:
+    """The event ids that come in one row only."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for event_id in [e.event_id for e in rows]:
+        (twice if event_id in seen else seen).add(event_id)
+    return seen - twice
 
 
 def repeated(event: EventBase | Gathered, first: Source) -> Problem:
@@ -468,10 +482,13 @@ class _Compact:
         self.cents = array("q")  # the amount in cents (amounts are whole cents)
 
     def add(self, index: int, result: CustomerResult) -> None:
-        order = sorted(range(len(result.lines)),
-                       key=lambda i: (result.lines[i].component, result.lines[i].occurrence))
+        lines = result.lines
+        # most customers have one line or none: nothing to sort
+        order = sorted(range(len(lines)), key=lambda i: (lines[i].component,
+                                                         lines[i].occurrence)) \
+            if len(lines) > 1 else range(len(lines))
         for pos, i in enumerate(order):
-            line = result.lines[i]
+            line = lines[i]
             if line.status == "not_earned":
                 continue
             cents = line.amount.scaleb(2)
