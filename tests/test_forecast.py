@@ -9,6 +9,7 @@ conditional on a job under way, the report's bytes, cohort fitting and bad input
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from datetime import date
@@ -175,6 +176,14 @@ def test_report_bytes_are_stable_and_self_contained() -> None:
     assert not re.search(r'(src|href)="(?!#)', first)
     assert "Kassavirta kuukausittain" in first and "keskiarvo" in first
     assert set(LABELS["fi"]) == set(LABELS["en"])
+    # the tables say what their figures are (per customer, in euros), the cohort they come
+    # from and, in the comparison, which draft is which
+    english = api.simulation_html(sim, "en")
+    assert "<th></th>" not in english and "<th>A</th>" not in english
+    assert english.count("<th>payment per customer (EUR)</th>") == 3
+    assert f"cohort {sim.cohort} · " in english
+    a, b = (html.escape(s.contract) for s in sim.summaries)
+    assert f"<th>{a}</th><th>{b}</th><th>difference</th>" in english
 
 
 def test_report_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
