@@ -71,7 +71,11 @@ def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> E
                 for p in read.problems]
     if has_errors(problems):
         return ExampleResult(example.name, where, problems)
-    ev = evaluate(loaded, read.events, example.as_of)
+    # and so is every event the explanations and the evaluation's notes name (its row in
+    # the block would point at an unrelated line of the contract)
+    events = [e.model_copy(update={"row": (events_at.line or 0) + (e.row or 1)})
+              for e in read.events]
+    ev = evaluate(loaded, events, example.as_of)
     problems.extend(p for p in ev.problems)
     got = [ln for c in ev.customers for ln in c.lines]
     differences = _compare(example, got)
