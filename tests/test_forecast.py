@@ -220,6 +220,18 @@ def test_cohort_fit_from_events_says_what_each_estimate_rests_on(tmp_path: Path)
     assert abs(est.mean - share * FEE) <= 3 * est.se + Decimal("1")
 
 
+def test_price_for_a_segment_says_which_customers_each_figure_is_per() -> None:
+    # the target is per customer of the segment; the split below it is over all customers:
+    # both said "per customer" (399.87 and 698.37 on consecutive lines)
+    done = runner.invoke(app, ["price", str(ROOT / "contracts" / "palvelumanageri.yaml"),
+                               "--target-per-customer", "400", "--solve", "days_result_fee",
+                               "--segment", "group_3", "--runs", "2", "-n", "30", "--seed", "1"])
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "makes the expected cost per customer of segment group_3 " in text
+    assert "per customer (all segments): fixed is" in text
+
+
 def test_cohort_fit_reads_each_jobs_evidence_as_first_known(tmp_path: Path) -> None:
     # the generator draws a job's evidence, then confirms a self-report by a later register
     # row with the chance `confirmed`: the fit must give back the drawn mix, not the mix
