@@ -112,6 +112,23 @@ def test_the_test_command(tmp_path: Path) -> None:
     assert [e["ok"] for e in data["examples"]] == [True, False]
 
 
+def test_validate_reads_the_worked_examples_rows_too(tmp_path: Path) -> None:
+    # a row of a worked example that cannot be read is an error of the contract: validate
+    # said "ok" and only `rewardengine test` found it
+    path = tmp_path / "c.yaml"
+    text = CONTRACT_HEAD + BODY.replace("e1,c1,employment,2020-02-01,2020-04-30",
+                                        "e1,c1,employment,2020-02-31,2020-04-30")
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    (problem,) = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"]
+    assert problem["code"] == "E005"
+    assert text.splitlines()[problem["line"] - 1].strip().startswith(
+        "e1,c1,employment,2020-02-31")
+    path.write_text(CONTRACT_HEAD + BODY, encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
 # Every bundled contract states its intent in at least three worked examples, except these,
 # each for a reason; and `rewardengine test` passes for every one of them.
 ROOT = Path(__file__).resolve().parent.parent
