@@ -220,6 +220,24 @@ def test_cohort_fit_from_events_says_what_each_estimate_rests_on(tmp_path: Path)
     assert abs(est.mean - share * FEE) <= 3 * est.se + Decimal("1")
 
 
+def test_a_cohort_that_does_not_fit_the_compared_draft_names_that_draft_and_each_id_once(
+        tmp_path: Path) -> None:
+    # the cohort fits palvelumanageri but not a draft that renamed group_3: the message said
+    # "group_3, group_3 ... which the contract does not have" beside the draft's segments
+    source = (ROOT / "contracts" / "palvelumanageri.yaml").read_text(encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(source.replace("group_3", "group_x"), encoding="utf-8")
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text("segments: {group_1: 0.3, group_2: 0.4, group_3: 0.3}\n"
+                      "profiles:\n  group_3:\n    jobs: {share: 0.2}\n", encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(ROOT / "contracts" / "palvelumanageri.yaml"),
+                               "--cohort", str(cohort), "--runs", "2", "-n", "10",
+                               "--compare", str(draft)])
+    assert done.exit_code == 1
+    text = " ".join(done.output.split())
+    assert "G104 the cohort names group_3, which the contract draft.yaml does not have " in text
+
+
 def test_price_for_a_segment_says_which_customers_each_figure_is_per() -> None:
     # the target is per customer of the segment; the split below it is over all customers:
     # both said "per customer" (399.87 and 698.37 on consecutive lines)
