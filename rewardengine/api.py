@@ -133,7 +133,13 @@ def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool 
     ``pipeline``, collecting every problem; with ``with_lint`` (validate) lint findings and
     what was not checked because it depends on a part with errors too."""
     state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect)
-    return Inputs(state.contract, state.events, state.problems, state.skipped)
+    problems = state.problems
+    if with_lint and state.contract is not None:
+        # the worked examples' event rows belong to the contract: validate reads them too,
+        # each problem at its line (``test`` found them only when run)
+        from .worked import example_row_problems
+        problems = [*problems, *example_row_problems(state.contract)]
+    return Inputs(state.contract, state.events, problems, state.skipped)
 
 
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,

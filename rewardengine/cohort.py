@@ -23,11 +23,12 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem
+from .plainwords import plain_message
 from .values import Fraction, IsoDate
 from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
 
@@ -214,6 +215,16 @@ def dist(**kw: Any) -> _Distribution:
     return _Distribution(**kw)
 
 
+# the evidence levels an event row may hold: a cohort that draws another is refused where
+# it is written, not when a drawn row fails the event check
+Evidence = Literal["register", "te_office", "employer", "self_report"]
+
+
+def _default_evidence() -> dict[Evidence, Decimal]:
+    return {"register": Decimal("0.55"), "te_office": Decimal("0.1"),
+            "employer": Decimal("0.1"), "self_report": Decimal("0.25")}
+
+
 class Jobs(_Strict):
     """Work: who finds it, when, how much, and how it is evidenced."""
 
@@ -229,9 +240,7 @@ class Jobs(_Strict):
     subsidised: Share = Decimal("0.15")
     apprenticeship: Share = Decimal("0.03")
     entrepreneur: Share = Decimal("0.02")
-    evidence: dict[str, Share] = Field(default_factory=lambda: {
-        "register": Decimal("0.55"), "te_office": Decimal("0.1"),
-        "employer": Decimal("0.1"), "self_report": Decimal("0.25")})
+    evidence: dict[Evidence, Share] = Field(default_factory=_default_evidence)
     confirmed: Share = Decimal("0.7")  # self-reports later confirmed by a register row
     confirm_delay_days: Distribution = dist(uniform=(20, 100))
     end_recorded_delay_days: Distribution = dist(uniform=(5, 60))  # the end, recorded later
@@ -388,7 +397,10 @@ def _located(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
         elif code == "G102":
             message = f"unknown key '{key}'"
         else:
-            message = f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
-        src = doc.key_source(path) if code == "G102" else doc.source(path)
+            said = plain_message(dict(error)) or str(error["msg"])
+            message = f"{where}: {said.removeprefix('Value error, ')}"
+        # an unknown key, or a key that is not one of the allowed words: located at the key
+        at_key = code == "G102" or (error["loc"] and error["loc"][-1] == "[key]")
+        src = doc.key_source(path) if at_key else doc.source(path)
         out.append(Problem(code, message, src))
     return out

@@ -252,8 +252,12 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
             .items()}
     unknown += sorted(set(pmix) - set(providers))
     if unknown:
-        raise ValueError(f"the cohort names {', '.join(unknown)}, which the contract does not "
-                         f"have (segments: {', '.join(ids)}; providers: {', '.join(providers)})")
+        # each id once (a segment may be in the mix and in the profiles), and the contract
+        # by its file: with --compare the cohort may fit one draft and not the other
+        named = ", ".join(dict.fromkeys(unknown))
+        raise ValueError(f"the cohort names {named}, which the contract "
+                         f"{os.path.basename(loaded.file)} does not have (segments: "
+                         f"{', '.join(ids)}; providers: {', '.join(providers)})")
     by = "none" if segs is None else segs.source
     attrs = sorted({k for t in segs.tiers for k in t.when if k.startswith("attr_")}) \
         if segs is not None else []

@@ -47,6 +47,11 @@ def money_text(value: Decimal) -> str:
 _DECIMAL_RE = re.compile(r"^[+-]?((\d{1,3}(_\d{3})+|\d+)(\.\d+)?|\.\d+)$", re.ASCII)
 
 
+# how a value is written, where "12 or 1234.50" would mislead: a fraction lies in 0..1, and
+# a percentage is written as one (80 % is 0.80)
+_EXAMPLES = {"fraction": "0.8 or 0.75 (80 % is 0.80)"}
+
+
 def to_decimal(value: Any, what: str = "number") -> Decimal:
     if isinstance(value, bool):
         raise PydanticCustomError("decimal_type", f"expected a {what}, got true/false")
@@ -65,7 +70,8 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
             # the value is the template's only field: pydantic fills the fields one after
             # another, so a cell holding '{what}' would be filled in too
             raise PydanticCustomError("decimal_parsing", f"{{value}} is not a {what} written "
-                                      "like 12 or 1234.50", {"value": quoted(value)})
+                                      f"like {_EXAMPLES.get(what, '12 or 1234.50')}",
+                                      {"value": quoted(value)})
         try:
             d = Decimal(text.replace("_", ""))
         except InvalidOperation:

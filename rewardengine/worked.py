@@ -19,7 +19,7 @@ from .contract.model import ExpectedLine, WorkedExample
 from .engine import evaluate
 from .errors import Problem, Source, has_errors
 from .evaluate.lines import Line
-from .events.read import read_text
+from .events.read import EventSet, read_text
 from .explanation import Explanation, explain
 from .values import money_text
 
@@ -60,8 +60,15 @@ def run_examples(loaded: LoadedContract) -> list[ExampleResult]:
     return [run_example(loaded, i, ex) for i, ex in enumerate(loaded.contract.tests)]
 
 
-def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:
-    where = loaded.source("tests", index)
+def example_row_problems(loaded: LoadedContract) -> list[Problem]:
+    """The problems of every worked example's event rows, each at its line in the contract
+    (``validate`` reports them with the contract's own)."""
+    return [p for i, ex in enumerate(loaded.contract.tests)
+            for p in _read_example(loaded, i, ex)[1]]
+
+
+def _read_example(loaded: LoadedContract, index: int, example: WorkedExample
+                  ) -> tuple[EventSet, list[Problem]]:
     events_at = loaded.source("tests", index, "events")
     read = read_text(example.events, loaded.file)
     # an event row of the example is located at its line in the contract (the block's
@@ -69,9 +76,20 @@ def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> E
     problems = [Problem(p.code, p.message, Source(loaded.file, (events_at.line or 0)
                                                   + (p.source.row or 1), 1))
                 for p in read.problems]
+    return read, problems
+
+
+def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:
+    where = loaded.source("tests", index)
+    events_at = loaded.source("tests", index, "events")
+    read, problems = _read_example(loaded, index, example)
     if has_errors(problems):
         return ExampleResult(example.name, where, problems)
-    ev = evaluate(loaded, read.events, example.as_of)
+    # and so is every event the explanations and the evaluation's notes name (its row in
+    # the block would point at an unrelated line of the contract)
+    events = [e.model_copy(update={"row": (events_at.line or 0) + (e.row or 1)})
+              for e in read.events]
+    ev = evaluate(loaded, events, example.as_of)
     problems.extend(p for p in ev.problems)
     got = [ln for c in ev.customers for ln in c.lines]
     differences = _compare(example, got)

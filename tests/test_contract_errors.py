@@ -489,6 +489,20 @@ def test_c106_a_value_the_message_quotes_is_not_echoed_again(written: str, shown
                          "like 12 or 1234.50")
 
 
+@pytest.mark.parametrize("written", ["80 %", '"80%"', "0,8"])
+def test_c106_a_fraction_written_as_a_percentage_is_shown_how_to_write_it(written: str
+                                                                           ) -> None:
+    # a programme publishes "80 % of full time": the message gives a fraction's own form,
+    # not a money amount's (12 or 1234.50 is no fraction at all)
+    path = Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml"
+    text = path.read_text(encoding="utf-8").replace("min_fte: 0.80", f"min_fte: {written}")
+    _, problems = load_contract_text(text, "contract.yaml")
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    assert [p.code for p in errors] == ["C106"]
+    assert errors[0].message.endswith("is not a fraction written like 0.8 or 0.75 "
+                                      "(80 % is 0.80)")
+
+
 def test_digit_groups_may_be_separated_by_underscores() -> None:
     text = VALID.replace("B: 150.00", "B: 1_500.00")
     loaded, problems = load_contract_text(text, "contract.yaml")

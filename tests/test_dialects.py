@@ -144,6 +144,29 @@ def test_dates_and_numbers_of_the_dialect_are_checked_as_written() -> None:
         ("h5", Decimal("0.5"))]
 
 
+def test_a_row_whose_date_or_number_cannot_be_read_still_names_its_other_problems() -> None:
+    # one round of fixes: the kind and the evidence misspelt on the same row as a date or a
+    # number the dialect cannot read are found too, as without a dialect
+    rows = ("event_id;customer_id;type;date;end;kind;evidence;fte\n"
+            "e1;c1;employment;3.2.2020;2.5.2020;open;te-office;80 %\n"
+            "e2;c1;employment;32.2.2020;2.5.2020;opne;te_office;0,8\n"
+            "h1;c1;hours;31.2.2020;;;;\n")
+    es = read_text(rows, "e.csv", dialect=make_dialect("fi"))
+    assert sorted(found(es.problems)) == [
+        ("e.csv:2", "E005", "field 'evidence': 'te-office' is not one of 'register', "
+         "'te_office', 'employer' or 'self_report'"),
+        ("e.csv:2", "E005", "field 'fte': '80 %' is not a number written like 12 or 1234,50"),
+        ("e.csv:3", "E005", "field 'date': '32.2.2020' is not a real date (day is out of "
+         "range for month)"),
+        ("e.csv:3", "E005", "field 'kind': 'opne' is not one of 'open', 'subsidised', "
+         "'entrepreneur' or 'apprenticeship'"),
+        # the missing hours are checked once the date is readable: one problem, the date's
+        ("e.csv:4", "E005", "field 'date': '31.2.2020' is not a real date (day is out of "
+         "range for month)"),
+    ]
+    assert es.events == []
+
+
 def test_without_a_dialect_option_nothing_changes() -> None:
     es = read_text("event_id,customer_id,type,date,hours\nh1,c1,hours,1.2.2020,\"1,5\"\n",
                    "e.csv")

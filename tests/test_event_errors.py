@@ -493,6 +493,13 @@ def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
     assert f"'{written}' is not a number written like 12 or 1234.50" in es.problems[0].message
 
 
+def test_e005_a_percentage_where_a_fraction_is_read_says_how_to_write_it() -> None:
+    es = read_text("event_id,customer_id,type,date,kind,evidence,fte\n"
+                   "e1,c1,employment,2020-01-01,open,register,80 %\n", "events.csv")
+    assert [p.message for p in es.problems] == [
+        "field 'fte': '80 %' is not a fraction written like 0.8 or 0.75 (80 % is 0.80)"]
+
+
 @pytest.mark.parametrize("written", ["{what}", "{value}", "12 {what}s"])
 def test_e005_a_cell_is_echoed_as_written_even_with_braces(written: str) -> None:
     # pydantic fills a message's fields one after another: a cell holding '{what}' must not

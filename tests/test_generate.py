@@ -114,6 +114,25 @@ def test_a_cohort_file_with_errors_is_located(tmp_path: Path) -> None:
     assert not (tmp_path / "e.csv").exists()
 
 
+def test_an_evidence_level_the_engine_does_not_know_is_a_located_cohort_error(tmp_path: Path
+                                                                            ) -> None:
+    # it was taken, and drawn into rows no event file may hold: simulate stopped with an
+    # unlocated "a simulated row is not a valid event", generate wrote the rows
+    text = ("profiles:\n  default:\n    jobs:\n"
+            "      evidence: {register: 0.5, tax_office: 0.5}\n")
+    found = load_cohort_text(text, "c.yaml")
+    assert found.cohort is None
+    assert [str(p) for p in found.problems] == [
+        "c.yaml:4:33: G103 profiles.default.jobs.evidence.tax_office: 'tax_office' is not one "
+        "of 'register', 'te_office', 'employer' or 'self_report'"]
+    bad = tmp_path / "c.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["generate", str(ROOT / "contracts" / "aimo.yaml"), "-n", "5",
+                                 "-o", str(tmp_path / "e.csv"), "--cohort", str(bad)])
+    assert result.exit_code == 1 and "G103" in result.output
+    assert not (tmp_path / "e.csv").exists()
+
+
 def test_the_plan_draws_the_rows_each_component_counts() -> None:
     """Event fees on hours, service ends and education filtered by a value, and an hourly
     fee on any hours: the plan draws those rows with those values (and one that does not

@@ -136,6 +136,23 @@ def test_a_credit_bill_verifies(ledger: Path, tmp_path: Path) -> None:
     assert [(f.cls, f.billed) for f in report.findings] == [("match", D("-200.00"))]
 
 
+def test_a_credit_left_off_the_bill_says_it_is_owed_back(ledger: Path, tmp_path: Path
+                                                         ) -> None:
+    # April's invoice only takes back 200.00: a bill without it asks 200.00 too much, and
+    # the reason must not call the missing credit "payable"
+    loaded, evs = contract(), events(FEB_ROWS)
+    issue(loaded, evs, "2020-02", ledger)
+    issue(loaded, evs, "2020-03", ledger)
+    bill = read_bill_csv("customer_id,component,occurrence,amount\n", "april.csv")
+    report = verify_bill(loaded, evs, bill, parse_period("2020-04"), ledger_path=str(ledger))
+    (missing,) = report.findings
+    assert (missing.cls, missing.computed) == ("underbilled", D("-200.00"))
+    assert missing.reason.startswith("a credit owed back, not on the bill: ")
+    assert report.difference == D("200.00") and not report.ok
+    fi = report_html(report, lang="fi")
+    assert "hyvitettävä, mutta puuttuu laskulta: " in fi
+
+
 def test_billing_without_a_ledger_compares_with_everything_accrued(tmp_path: Path) -> None:
     bill = read_bill_csv("customer_id,component,occurrence,amount\nc1,base_fee,once,100.00\n",
                          "bill.csv")

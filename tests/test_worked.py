@@ -77,6 +77,21 @@ def test_an_example_row_with_an_error_is_located_in_the_contract() -> None:
     assert lines[(problem.source.line or 0) - 1].strip().startswith("e1,c1,employment,2020-02-31")
 
 
+def test_the_explanation_of_a_difference_names_each_event_at_its_line_in_the_contract(
+        ) -> None:
+    # the explanation's rows and evidence name the contract's file: with the row of the
+    # event block they pointed at an unrelated line near the top of the contract
+    wrong = BODY.replace("status: pending, amount: 750.00", "amount: 750.00")
+    (_, short) = run_examples(contract_from(wrong))
+    lines = (CONTRACT_HEAD + wrong).splitlines()
+    shown = short.explanations["c1"].to_dict()
+    rows = {e["event_id"]: e["source"] for e in shown["timeline"]}
+    assert set(rows) == {"r1", "s1", "e1"}
+    for event_id, source in rows.items():
+        line = int(source.rsplit(":", 1)[1])
+        assert lines[line - 1].strip().startswith(f"{event_id},c1,"), (event_id, source)
+
+
 def test_an_unknown_component_is_c221() -> None:
     text = BODY.replace("component: job90, amount: 750.00, date", "component: jb90, amount: "
                         "750.00, date")
@@ -95,6 +110,23 @@ def test_the_test_command(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [e["ok"] for e in data["examples"]] == [True, False]
+
+
+def test_validate_reads_the_worked_examples_rows_too(tmp_path: Path) -> None:
+    # a row of a worked example that cannot be read is an error of the contract: validate
+    # said "ok" and only `rewardengine test` found it
+    path = tmp_path / "c.yaml"
+    text = CONTRACT_HEAD + BODY.replace("e1,c1,employment,2020-02-01,2020-04-30",
+                                        "e1,c1,employment,2020-02-31,2020-04-30")
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    (problem,) = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"]
+    assert problem["code"] == "E005"
+    assert text.splitlines()[problem["line"] - 1].strip().startswith(
+        "e1,c1,employment,2020-02-31")
+    path.write_text(CONTRACT_HEAD + BODY, encoding="utf-8")
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
 
 
 # Every bundled contract states its intent in at least three worked examples, except these,

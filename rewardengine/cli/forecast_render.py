@@ -106,8 +106,11 @@ def simulation_table(console: Console, sim: Simulation) -> None:
 def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     s = sim.summaries[0]
     where = f" for segment {safe_text(solved.segment, 30)}" if solved.segment else ""
+    # with --segment the target is per customer of that segment; the lines below are over
+    # all customers, so each says which customers it is per
+    whose = f" of segment {safe_text(solved.segment, 30)}" if solved.segment else ""
     console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)} "
-                  f"makes the expected cost per customer {money_text(solved.cost)} "
+                  f"makes the expected cost per customer{whose} {money_text(solved.cost)} "
                   f"(target {money_text(solved.target)}; solved by {solved.method}, "
                   f"{len(solved.points)} evaluations of {s.runs:,} runs x {s.customers:,} "
                   "customers; amounts rounded half-up to cents)", markup=False)
@@ -115,8 +118,9 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
         console.print("the fee's cells: " + ", ".join(
             f"{'.'.join(str(p) for p in c.path[3:])} {money_text(c.amount)}"
             for c in solved.cells), markup=False)
+    every = " (all segments)" if solved.segment else ""
     console.print(f"fixed pay {money_text(s.fixed.mean)} and result pay "
-                  f"{money_text(s.result.mean)} per customer: fixed is "
+                  f"{money_text(s.result.mean)} per customer{every}: fixed is "
                   f"{_percent(s.fixed_share)}", markup=False)
     console.print(_summary_table("at that amount", s))
 

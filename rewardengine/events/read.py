@@ -191,9 +191,10 @@ def _check_header(header: list[str], file: str, hint: str | None = None,
 
 
 def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem]:
-    """Dates and numbers of a dialect (``1.2.2020``, ``1 234,50``) in the engine's form."""
+    """Dates and numbers of a dialect (``1.2.2020``, ``1 234,50``) in the engine's form; a
+    value that cannot be converted is taken out of ``raw`` (its problem says why)."""
     problems = []
-    for key, value in raw.items():
+    for key, value in list(raw.items()):
         try:
             if key in DATE_FIELDS:
                 raw[key] = dialect.date(value)
@@ -201,7 +202,22 @@ def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem
                 raw[key] = dialect.number(value)
         except ValueError as exc:
             problems.append(Problem("E005", f"field '{key}': {exc}", src))
+            del raw[key]
     return problems
+
+
+def _other_field_problems(raw: dict[str, Any], unreadable: list[Problem], src: Source
+                          ) -> list[Problem]:
+    """The problems of a row's other fields, when some of its dates or numbers could not be
+    converted: each field's own problem ("field 'kind': ..."), so one round of fixes finds
+    them all; what needs the unreadable values (a missing field, an end before the date, a
+    rule over several fields) is checked once they are readable."""
+    if "type" not in raw:
+        return []
+    _, more = model_row(raw, src)
+    taken = tuple(p.message.split(":", 1)[0] + ":" for p in unreadable)
+    return [p for p in more if p.message.startswith("field ")
+            and not p.message.startswith(taken)]
 
 
 Rows = Iterator[tuple[EventBase | None, list[Problem]]]
@@ -355,8 +371,8 @@ def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row:
         watch.see(customer, row)
     if dialect.converts:
         problems = _convert(raw, dialect, src)
-        if problems:  # the row's other checks follow once its values are readable
-            yield None, problems
+        if problems:
+            yield None, [*problems, *_other_field_problems(raw, problems, src)]
             return
     yield parse_row(raw, file, row)
 

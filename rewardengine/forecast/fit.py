@@ -10,7 +10,7 @@ Every customer with a referral is read as of the last date the data knows (the l
 - jobs: the share reaching one, days from the service start (else the referral) to the
   first, lengths of ended jobs, the share without an end, further jobs (a Poisson mean),
   gaps, hours per week, the kinds (subsidised, apprenticeship, entrepreneur), evidence as
-  last recorded, self-reports later confirmed by the register and how long that took, wages;
+  first known, self-reports later confirmed by the register and how long that took, wages;
 - education and surveys (the share with any), benefit days at referral, age and months of
   unemployment at referral.
 
@@ -181,22 +181,30 @@ def _jobs(people: Sequence[CustomerContext]) -> Section:
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
               ) -> None:
-    if jobs:
-        levels = Counter(e.evidence for e in jobs)
-        sec.values["evidence"] = Estimate({k: _share(levels[k], len(jobs)) for k in
-                                           ("register", "te_office", "employer", "self_report")},
-                                          len(jobs), "jobs", "mix")
     told: dict[tuple[str, str], date] = {}  # first known as a self-report
     registered: dict[tuple[str, str], date] = {}  # first known from the register
+    first: dict[tuple[str, str], tuple[date, int, str]] = {}  # the evidence first known
     for c in people:
-        for e in (*c.timeline.superseded, *c.timeline.employments):
+        for i, e in enumerate((*c.timeline.superseded, *c.timeline.employments)):
             if not isinstance(e, Employment):
                 continue
             key = (c.customer_id, e.event_id)
+            first[key] = min(first.get(key, (e.known_on, i, e.evidence)),
+                             (e.known_on, i, e.evidence))
             seen = told if e.evidence == "self_report" else registered \
                 if e.evidence == "register" else None
             if seen is not None:
                 seen[key] = min(seen.get(key, e.known_on), e.known_on)
+    if jobs:
+        # the evidence each job was first known with, as the generator draws it: a
+        # self-report confirmed later is drawn as a self-report and then confirmed with the
+        # share `confirmed` below, so its later register row must not count here too
+        keys = {(c.customer_id, e.event_id) for c in people for e in c.timeline.employments
+                if isinstance(e, Employment)}
+        levels = Counter(first[k][2] for k in keys if k in first)
+        sec.values["evidence"] = Estimate({k: _share(levels[k], len(jobs)) for k in
+                                           ("register", "te_office", "employer", "self_report")},
+                                          len(jobs), "jobs", "mix")
     confirmed = [(registered[k] - told[k]).days for k in told
                  if k in registered and registered[k] >= told[k]]
     selves = len(told)

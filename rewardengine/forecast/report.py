@@ -38,7 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
         "difference": "difference", "se": "standard error", "as_of": "as of",
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
-        "pending": "pending fees (deadline)",
+        "pending": "pending fees (deadline)", "cohort": "cohort",
     },
     "fi": {
         "title": "Sopimuksen maksujen ennuste", "distribution": "Maksu asiakasta kohden "
@@ -56,6 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
         "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
+        "cohort": "kohortti",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -192,13 +193,16 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     """The report of a simulation (and of its comparison)."""
     t = LABELS[lang]
     first = sim.summaries[0]
-    body = [f"<p>{first.runs:,} {t['runs']} x {first.customers:,} {t['customers']} · "
+    body = [f"<p>{t['cohort']} {html.escape(sim.cohort)} · "
+            f"{first.runs:,} {t['runs']} x {first.customers:,} {t['customers']} · "
             f"{t['seed']} {sim.seed} · {t['horizon']} {sim.horizon}</p>"]
     for s in sim.summaries:
         worst = t["none"] if s.worst.per_customer is None else _money(s.worst.per_customer,
                                                                        lang)
         body.append(f"<h2>{html.escape(s.contract)}</h2>")
-        body.append(_table(["", t["mean"], "P10", "P50", "P90", t["se"]],
+        # the figures are per customer, in euros: the header says so, as the table of the
+        # command line does ("per customer")
+        body.append(_table([t["per_customer"], t["mean"], "P10", "P50", "P90", t["se"]],
                            _summary_rows(s, t, lang)))
         ceiling = (f"; {t['ceiling']} {s.ceiling_binds} / {s.runs} {t['of_runs']}"
                    if s.ceiling is not None else "")
@@ -209,7 +213,9 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     if sim.difference is not None:
         a, b = sim.summaries
         d = sim.difference
-        body.append(_table(["", "A", "B", t["difference"], t["se"]],
+        # the drafts by name, as above (the command line names them "B minus A" likewise)
+        body.append(_table([t["per_customer"], a.contract, b.contract, t["difference"],
+                            t["se"]],
                            [[t["total"], _money(a.per_customer.mean, lang),
                              _money(b.per_customer.mean, lang),
                              _money(d.per_customer.mean, lang),

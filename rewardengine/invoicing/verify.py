@@ -278,10 +278,14 @@ class _Classifier:
         for ident, e in self.expected.items():
             if ident in self.matched:
                 continue
+            # a correction that takes money back, left off, makes the bill ask too much:
+            # the reason says so rather than "payable" (the class stays: no row for it)
+            missing = ("a credit owed back, not on the bill" if e.amount < 0
+                       else "payable but not on the bill")
             self.findings.append(Finding(
                 "underbilled", row=None, provider=e.provider, customer_id=e.key[0],
                 component=e.key[1], occurrence=e.key[2], date=e.date, billed=None,
-                computed=e.amount, reason=f"payable but not on the bill: {e.reason}",
+                computed=e.amount, reason=f"{missing}: {e.reason}",
                 clause=e.clause, evidence=e.evidence, ref=e.ref))
 
 
