@@ -189,6 +189,20 @@ def test_export_csv_holds_the_same_rows(tmp_path: Path) -> None:
     assert end["chain_sha256"] == data["head_sha256"]
 
 
+@pytest.mark.parametrize(("name", "given", "kind"), [
+    ("trail.csv", None, "csv"), ("TRAIL.CSV", None, "csv"), ("trail.json", None, "json"),
+    ("trail", None, "json"), ("trail.csv", "json", "json"), ("trail.txt", "csv", "csv"),
+])
+def test_export_takes_its_format_from_the_file_name_unless_given(
+        tmp_path: Path, name: str, given: str | None, kind: str) -> None:
+    ledger = issued(tmp_path)
+    out = tmp_path / name
+    code, _, _ = cli("ledger", "export", "--ledger", str(ledger), "-o", str(out),
+                     *(["--format", given] if given else []))
+    assert code == 0
+    assert out.read_text(encoding="utf-8") == export_ledger(str(ledger), kind)[0]
+
+
 @pytest.mark.parametrize(("stored", "written"), [
     ("-200.00", "'-200.00"), ("=1+1", "'=1+1"), ("  =1+1", "'  =1+1"), (" @SUM(A1)", "' @SUM(A1)"),
     ("'x", "''x"), ("\tx", "'\tx"), ("x =1", "x =1"), ("c1", "c1"), ("", ""), (None, ""),

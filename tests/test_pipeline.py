@@ -99,6 +99,9 @@ def test_validate_shows_the_skips_after_the_problems(tmp_path: Path) -> None:
     assert "P001" not in {p["code"] for p in data["problems"]}
     text = runner.invoke(app, ["validate", str(path)])
     assert "P001 info: cross-checks and lint of component 1 ('typo')" in text.stdout
+    # the summary counts the info lines it printed
+    infos = text.stdout.count(" info: ")
+    assert infos >= 1 and text.stderr.strip().endswith(f"warning(s), {infos} info")
 
 
 def test_event_errors_and_contract_errors_in_one_run(tmp_path: Path) -> None:

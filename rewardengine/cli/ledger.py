@@ -94,14 +94,16 @@ def check(
 @ledger_app.command("export")
 def export(
     ledger: LedgerPathOpt = DEFAULT_LEDGER,
-    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.json,
+    format: Annotated[ExportFormat | None, typer.Option(
+        "--format", "-f", help="json or csv [default: csv for an -o FILE ending in .csv, "
+        "else json]", show_default=False)] = None,
     output: OutputOpt = None,
 ) -> None:
     """Write every invoice, line and correction with the stored document hashes, each row's
     sha256 and a hash chain over the rows. A ledger with problems is exported as stored
     (exit 1)."""
     check_output(output, protect=[ledger])
-    text, report = export_ledger(ledger, format.value)
+    text, report = export_ledger(ledger, _export_format(format, output).value)
     if text is None:
         print_problems(err(), list(report.problems))
         err().print("nothing was exported", markup=False)
@@ -112,6 +114,15 @@ def export(
         err().print("exported as stored, but the ledger has problems (see `rewardengine "
                     "ledger check`)", markup=False)
     raise typer.Exit(_exit_code(report))
+
+
+def _export_format(given: ExportFormat | None, output: str | None) -> ExportFormat:
+    """The format asked for; none asked for: the output file's suffix says (``trail.csv``
+    is CSV), else JSON, so a file named .csv never holds JSON unasked."""
+    if given is not None:
+        return given
+    csv_named = output is not None and output.lower().endswith(".csv")
+    return ExportFormat.csv if csv_named else ExportFormat.json
 
 
 def register(app: typer.Typer) -> None:
