@@ -672,6 +672,16 @@ def _condition_rows(jobs: list[tuple[int, int, str, str]]) -> str:
 @example([(5, 174, "37.5", "open")], "weeks", 26, 400)  # a week short
 @example([(5, 188, "37.5", "open")], "weeks", 26, 400)  # a week over
 @example([(0, 300, "18", "subsidised"), (40, 10, "9", "open")], "weeks", 20, 420)
+# the empty weeks before the first work and after the last are taken at once: work from a
+# week's Monday (day 12), from the Sunday before (a day short), from its Tuesday (a day over)
+@example([(12, 30, "37.5", "open")], "weeks", 26, 400)
+@example([(11, 30, "37.5", "open")], "weeks", 26, 400)
+@example([(13, 30, "37.5", "open")], "weeks", 26, 400)
+# ... and work ending on the Sunday before a week (day 18), on its Monday, or the day before
+@example([(5, 13, "37.5", "open")], "weeks", 26, 400)
+@example([(5, 14, "37.5", "open")], "weeks", 26, 400)
+@example([(5, 12, "37.5", "open")], "weeks", 26, 400)
+@example([], "months", 3, 400)  # no work at all
 def test_alike_weeks_counted_at_once_like_one_by_one(jobs: list[tuple[int, int, str, str]],
                                                      unit: str, required: int,
                                                      as_of: int) -> None:

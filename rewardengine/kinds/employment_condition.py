@@ -88,6 +88,7 @@ from ..values import (
     WholeNumber,
     exact,
     money_text,
+    once_for,
     weighted_ratio,
 )
 from ..values import Fraction as Share
@@ -379,6 +380,14 @@ class _Count:
         return weakest(u.evidence for u in self.qualifying) if self.qualifying else None
 
 
+def _rules(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
+    """The component's rule in words, the same for every customer: written once."""
+    word, test = _describe(comp, sign)
+    return (f"{comp.required} qualifying calendar {word} with {test}, within "
+            f"{comp.reference_period} from the service start",
+            "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items()))
+
+
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
     units = _whole_units(comp.unit, reference)
@@ -402,10 +411,14 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
     ended, k = bisect_right(units.last_days, ctx.as_of), 0
     while k < ended:
         period, (start, end) = units.periods[k], units.days[k]
-        if end <= first or last <= start:  # no work in it
-            looked_at.append(units.empty[k])
-            k += 1
+        if end <= first:  # no work in it, nor in any unit before the first work: all at once
+            j = bisect_right(units.ends, first, k, ended)
+            looked_at.extend(units.empty[k:j])
+            k = j
             continue
+        if last <= start:  # no work in it, nor in any unit after it
+            looked_at.extend(units.empty[k:ended])
+            break
         days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
                         for i, s, e in spans if s < end and start < e)
         if not weeks:
@@ -521,10 +534,7 @@ def _whole_units(unit: str, reference: Period) -> _Units:
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]
              ) -> Outcome:
-    word, test = _describe(comp, ctx.currency_sign)
-    rules = [f"{comp.required} qualifying calendar {word} with {test}, within "
-             f"{comp.reference_period} from the service start",
-             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items())]
+    rules = list(once_for(_rules, comp, ctx.currency_sign))
     any_price = ctx.price(comp.amount)
     if any_price is None:
         return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
