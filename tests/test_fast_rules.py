@@ -772,3 +772,40 @@ def test_covered_days_in_integers_like_a_sum_of_fractions(
     assert covered_days(pieces) == want
     assert (covered_days(pieces).numerator, covered_days(pieces).denominator) == \
         (want.numerator, want.denominator)
+
+
+# --- caps: lines within every limit are not sorted -------------------------------------------
+
+_cap_lines = st.lists(st.tuples(st.sampled_from(["a", "b"]),
+                                st.sampled_from(["payable", "pending", "not_earned"]),
+                                st.sampled_from([Decimal("-100.00"), Decimal("0.00"),
+                                                 Decimal("0.01"), Decimal("929.99"),
+                                                 Decimal("930.00"), Decimal("1500.00")]),
+                                st.integers(1, 28)), max_size=8)
+
+
+@given(_cap_lines, st.sampled_from([None, Decimal("0"), Decimal("929.99"), Decimal("930.00"),
+                                    Decimal("930.01"), Decimal("3000.00")]),
+       st.booleans())
+@example([("a", "payable", Decimal("930.00"), 1)], Decimal("930.00"), False)  # exactly on
+@example([("a", "payable", Decimal("930.00"), 1)], Decimal("929.99"), False)  # a cent short
+@example([("a", "payable", Decimal("930.00"), 1), ("a", "pending", Decimal("-100.00"), 2)],
+         Decimal("929.99"), True)  # a reduction does not make room for the line before it
+def test_caps_within_the_limits_like_the_walk_in_accrual_order(
+        specs: list[tuple[str, str, Decimal, int]], limit: Decimal | None,
+        by_component: bool) -> None:
+    from rewardengine.evaluate.caps import _cut_in_order, apply_cap
+    lines = [_a_line(component=c, status=s, amount=a, date=date(2024, 1, d),
+                     occurrence=f"m{k:02d}") for k, (c, s, a, d) in enumerate(specs)]
+
+    def limit_of(line: Line) -> Decimal | None:
+        return limit
+
+    def group_of(line: Line) -> str:
+        return line.component if by_component else "customer"
+
+    def label(line: Line) -> str:
+        return "the cap"
+
+    assert apply_cap(lines, limit_of, group_of, label) == \
+        _cut_in_order(lines, limit_of, group_of, label)
