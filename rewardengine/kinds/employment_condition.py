@@ -75,6 +75,7 @@ from ..contract.model import (
     amount_at,
     weights_of,
 )
+from ..contract.windows import Deadline
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
@@ -82,6 +83,7 @@ from ..evaluate.trace import Step, Trace
 from ..events.model import Earnings, Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import (
+    Duration,
     DurationField,
     IsoDate,
     Quantity,
@@ -346,13 +348,20 @@ def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
 
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
                       service: Period) -> tuple[Period, str]:
-    start = service.start
-    full = Period(start, comp.reference_period.after(start))
-    text = f"reference period {full} ({comp.reference_period} from the service start)"
-    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    return _reference(comp.reference_period, service.start,
+                      ctx.deadline("service_and_follow_up", comp.reach_by))
+
+
+@functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
+def _reference(length: Duration, start: date, deadline: Deadline | None
+               ) -> tuple[Period, str]:
+    """The reference period of a service starting on ``start`` and its words: written once
+    for every customer with the same start and deadline."""
+    full = Period(start, length.after(start))
+    text = f"reference period {full} ({length} from the service start)"
     if deadline is not None and deadline.last_day < full.last_day:
         cut = Period(start, max(deadline.last_day + ONE_DAY, start))
-        text = (f"reference period {cut} ({comp.reference_period} from the service start, "
+        text = (f"reference period {cut} ({length} from the service start, "
                 f"cut at {deadline.last_day}: {deadline.why.rstrip(',')})")
         return cut, text
     return full, text
