@@ -391,7 +391,7 @@ class _Count:
 
 def _rules(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
     """The component's rule in words, the same for every customer: written once."""
-    word, test = _describe(comp, sign)
+    word, test = once_for(_describe, comp, sign)
     return (f"{comp.required} qualifying calendar {word} with {test}, within "
             f"{comp.reference_period} from the service start",
             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items()))
@@ -581,8 +581,9 @@ def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
 
 def _so_far(comp: EmploymentCondition, counted: _Count, sign: str) -> tuple[str, str]:
     """(the count in words, the jobs it rests on in words)."""
-    word, test = _describe(comp, sign)
-    in_part = any(u.credit < 1 for u in counted.qualifying)
+    word, test = once_for(_describe, comp, sign)
+    # the units share a few credits (a threshold's): each compared once, not once a unit
+    in_part = any(c < 1 for c in {id(u.credit): u.credit for u in counted.qualifying}.values())
     weighted = "" if counted.count == len(counted.qualifying) else (
         f" ({len(counted.qualifying)} qualifying {word}, counted "
         + ("in part or " if in_part else "") + "at their kind weights)")
