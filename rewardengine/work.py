@@ -333,23 +333,27 @@ def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
                             initial=0))
     firsts = list(accumulate((n for _, _, n in scaled), initial=0))  # each stretch's day
     goal = int(minimum * h_scale)
-    needs: dict[int, int] = {}
 
     def day(i: int) -> date:
         k = bisect_right(firsts, i) - 1
         return parts[k].period.start + timedelta(days=i - firsts[k])
 
     def need(i: int) -> int:
-        got = needs.get(i)
-        if got is None:
-            got = needs[i] = int(needed(day(i))) * w_scale
-        return got
+        return int(needed(day(i))) * w_scale
 
-    s = 0
+    # the duration of a window starting on day s, and on day s + 1: kept while s stays,
+    # each found once, when first asked for
+    s, need_s, need_next = 0, None, None
     for e in range(firsts[-1]):
-        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
-            s += 1
-        if weights[e + 1] - weights[s] < need(s):
+        while s < e:
+            if need_next is None:
+                need_next = need(s + 1)
+            if weights[e + 1] - weights[s + 1] < need_next:
+                break
+            s, need_s, need_next = s + 1, need_next, None
+        if need_s is None:
+            need_s = need(s)
+        if weights[e + 1] - weights[s] < need_s:
             continue
         if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
             used = _days_used(parts, firsts, s, e + 1)

@@ -551,15 +551,17 @@ def _make_rules(work: QualifyingWork, grade: Grade | None) -> _Rules:
 def _cut(parts: list[Stretch], counting: Period) -> list[Stretch]:
     """The stretches inside ``counting``: whole where they lie inside it, else cut (the
     very list given when every stretch lies inside)."""
-    if all(counting.start <= p.period.start and p.period.end <= counting.end for p in parts):
-        return parts
     out = []
+    whole = True
+    start, end = counting.start, counting.end
     for p in parts:
-        if counting.start <= p.period.start and p.period.end <= counting.end:
+        if start <= p.period.start and p.period.end <= end:
             out.append(p)
-        elif (cut := p.period.clip(counting)) is not None:
+            continue
+        whole = False
+        if (cut := p.period.clip(counting)) is not None:
             out.append(p.cut_to(cut))
-    return out
+    return parts if whole else out
 
 
 def _employer_changes(tracks: Sequence[Track], jobs: dict[str, Employment],
