@@ -190,16 +190,32 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
     out: list[Stretch] = []
     for start, end in pairwise(bounds):
         active = [job for p, job in spans if p.start <= start and end <= p.end]
-        hours = sum((job_hours(j, full_time) for j in active), Decimal(0))
-        fte = sum((job_fte(j, full_time) for j in active), Decimal(0))
         if not qualifies(active):
             continue
+        if len(active) == 1:  # one job: its own values (summed from zero, as below)
+            out.append(_one_job(Period(start, end), active[0], weights, full_time))
+            continue
+        hours = sum((job_hours(j, full_time) for j in active), Decimal(0))
+        fte = sum((job_fte(j, full_time) for j in active), Decimal(0))
         out.append(Stretch(Period(start, end), hours, fte,
                            _day_weight(active, weights, full_time, qualifies),
                            _day_evidence(active, qualifies),
                            tuple(sorted(j.event_id for j in active)),
                            _level_hours(active, full_time)))
     return out
+
+
+def _one_job(period: Period, job: Employment, weights: dict[str, Decimal],
+             full_time: Decimal) -> Stretch:
+    """The stretch of days one job qualifies on its own: its hours and FTE, its kind's
+    weight, its evidence (the strongest level whose jobs qualify the day: its own), and its
+    hours at its evidence level and weaker ones."""
+    hours = Decimal(0) + job_hours(job, full_time)
+    rank = EVIDENCE_LEVELS.index(job.evidence)
+    return Stretch(period, hours, Decimal(0) + job_fte(job, full_time),
+                   exact(weights[job.kind]), job.evidence, (job.event_id,),
+                   tuple(hours if rank <= r else Decimal(0)
+                         for r in range(len(EVIDENCE_LEVELS))))
 
 
 def _level_hours(jobs: Sequence[Employment], full_time: Decimal) -> tuple[Decimal, ...]:
@@ -317,23 +333,27 @@ def reach_average(parts: Sequence[Stretch], needed: Callable[[date], Decimal],
                             initial=0))
     firsts = list(accumulate((n for _, _, n in scaled), initial=0))  # each stretch's day
     goal = int(minimum * h_scale)
-    needs: dict[int, int] = {}
 
     def day(i: int) -> date:
         k = bisect_right(firsts, i) - 1
         return parts[k].period.start + timedelta(days=i - firsts[k])
 
     def need(i: int) -> int:
-        got = needs.get(i)
-        if got is None:
-            got = needs[i] = int(needed(day(i))) * w_scale
-        return got
+        return int(needed(day(i))) * w_scale
 
-    s = 0
+    # the duration of a window starting on day s, and on day s + 1: kept while s stays,
+    # each found once, when first asked for
+    s, need_s, need_next = 0, None, None
     for e in range(firsts[-1]):
-        while s < e and weights[e + 1] - weights[s + 1] >= need(s + 1):
-            s += 1
-        if weights[e + 1] - weights[s] < need(s):
+        while s < e:
+            if need_next is None:
+                need_next = need(s + 1)
+            if weights[e + 1] - weights[s + 1] < need_next:
+                break
+            s, need_s, need_next = s + 1, need_next, None
+        if need_s is None:
+            need_s = need(s)
+        if weights[e + 1] - weights[s] < need_s:
             continue
         if hours[e + 1] - hours[s] >= goal * (e + 1 - s):
             used = _days_used(parts, firsts, s, e + 1)

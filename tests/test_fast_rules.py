@@ -672,6 +672,16 @@ def _condition_rows(jobs: list[tuple[int, int, str, str]]) -> str:
 @example([(5, 174, "37.5", "open")], "weeks", 26, 400)  # a week short
 @example([(5, 188, "37.5", "open")], "weeks", 26, 400)  # a week over
 @example([(0, 300, "18", "subsidised"), (40, 10, "9", "open")], "weeks", 20, 420)
+# the empty weeks before the first work and after the last are taken at once: work from a
+# week's Monday (day 12), from the Sunday before (a day short), from its Tuesday (a day over)
+@example([(12, 30, "37.5", "open")], "weeks", 26, 400)
+@example([(11, 30, "37.5", "open")], "weeks", 26, 400)
+@example([(13, 30, "37.5", "open")], "weeks", 26, 400)
+# ... and work ending on the Sunday before a week (day 18), on its Monday, or the day before
+@example([(5, 13, "37.5", "open")], "weeks", 26, 400)
+@example([(5, 14, "37.5", "open")], "weeks", 26, 400)
+@example([(5, 12, "37.5", "open")], "weeks", 26, 400)
+@example([], "months", 3, 400)  # no work at all
 def test_alike_weeks_counted_at_once_like_one_by_one(jobs: list[tuple[int, int, str, str]],
                                                      unit: str, required: int,
                                                      as_of: int) -> None:
@@ -762,3 +772,92 @@ def test_covered_days_in_integers_like_a_sum_of_fractions(
     assert covered_days(pieces) == want
     assert (covered_days(pieces).numerator, covered_days(pieces).denominator) == \
         (want.numerator, want.denominator)
+
+
+# --- caps: lines within every limit are not sorted -------------------------------------------
+
+_cap_lines = st.lists(st.tuples(st.sampled_from(["a", "b"]),
+                                st.sampled_from(["payable", "pending", "not_earned"]),
+                                st.sampled_from([Decimal("-100.00"), Decimal("0.00"),
+                                                 Decimal("0.01"), Decimal("929.99"),
+                                                 Decimal("930.00"), Decimal("1500.00")]),
+                                st.integers(1, 28)), max_size=8)
+
+
+@given(_cap_lines, st.sampled_from([None, Decimal("0"), Decimal("929.99"), Decimal("930.00"),
+                                    Decimal("930.01"), Decimal("3000.00")]),
+       st.booleans())
+@example([("a", "payable", Decimal("930.00"), 1)], Decimal("930.00"), False)  # exactly on
+@example([("a", "payable", Decimal("930.00"), 1)], Decimal("929.99"), False)  # a cent short
+@example([("a", "payable", Decimal("930.00"), 1), ("a", "pending", Decimal("-100.00"), 2)],
+         Decimal("929.99"), True)  # a reduction does not make room for the line before it
+def test_caps_within_the_limits_like_the_walk_in_accrual_order(
+        specs: list[tuple[str, str, Decimal, int]], limit: Decimal | None,
+        by_component: bool) -> None:
+    from rewardengine.evaluate.caps import _cut_in_order, apply_cap
+    lines = [_a_line(component=c, status=s, amount=a, date=date(2024, 1, d),
+                     occurrence=f"m{k:02d}") for k, (c, s, a, d) in enumerate(specs)]
+
+    def limit_of(line: Line) -> Decimal | None:
+        return limit
+
+    def group_of(line: Line) -> str:
+        return line.component if by_component else "customer"
+
+    def label(line: Line) -> str:
+        return "the cap"
+
+    assert apply_cap(lines, limit_of, group_of, label) == \
+        _cut_in_order(lines, limit_of, group_of, label)
+
+
+# --- work.py: a stretch of one job takes that job's values ---------------------------------
+
+def _oracle_stretch(period: Period, active: list[Employment], weights: dict[str, Decimal],
+                    qualifies: Callable[[Sequence[Employment]], bool]) -> Stretch:
+    """A qualifying stretch as work.py made every one before: sums over its jobs, the best
+    weight of a group that qualifies, the strongest evidence whose jobs qualify the day."""
+    from rewardengine.work import _day_evidence, _level_hours, job_fte
+    return Stretch(period, sum((job_hours(j) for j in active), Decimal(0)),
+                   sum((job_fte(j) for j in active), Decimal(0)),
+                   _day_weight(active, weights, FULL_TIME_HOURS, qualifies),
+                   _day_evidence(active, qualifies),
+                   tuple(sorted(j.event_id for j in active)),
+                   _level_hours(active, FULL_TIME_HOURS))
+
+
+_stretch_job = st.tuples(st.integers(0, 60), st.integers(0, 60),
+                         st.sampled_from(["open", "subsidised"]),
+                         st.sampled_from(["29.9", "30", "30.0", "30.1", "40.00"]),
+                         st.sampled_from([None, "0.8", "0.79", "0.80"]),
+                         st.sampled_from(EVIDENCE_LEVELS))
+
+
+@given(st.lists(_stretch_job, min_size=1, max_size=3),
+       st.sampled_from([None, Decimal("30")]), st.sampled_from([None, Decimal("0.8")]))
+@example([(0, 29, "open", "30", None, "employer")], Decimal("30"), None)  # exactly on
+@example([(0, 29, "open", "29.9", None, "employer")], Decimal("30"), None)  # just short
+@example([(0, 29, "open", "40.00", "0.80", "self_report")], None, Decimal("0.8"))
+def test_stretches_of_one_job_like_the_sums(jobs: list[tuple[int, int, str, str, str | None,
+                                                               str]],
+                                            min_hours: Decimal | None,
+                                            min_fte: Decimal | None) -> None:
+    from rewardengine.work import _meets, stretches
+    weights = {"open": Decimal(1), "subsidised": Decimal("0.5")}
+    start = date(2024, 1, 1)
+    made = [Employment.model_validate({
+        "event_id": f"e{i}", "customer_id": "c1", "type": "employment",
+        "date": str(start + timedelta(days=a)), "end": str(start + timedelta(days=a + n)),
+        "hours_per_week": hours if fte is None else None, "fte": fte, "kind": kind,
+        "evidence": level}) for i, (a, n, kind, hours, fte, level) in enumerate(jobs)]
+    within = Period(start, start + timedelta(days=200))
+
+    def qualifies(group: Sequence[Employment]) -> bool:
+        return bool(group) and _meets(group, min_hours, min_fte, FULL_TIME_HOURS)
+
+    got = stretches(made, weights, within, date(2025, 1, 1), min_hours, min_fte)
+    for s in got:
+        active = [j for j in made if j.event_id in s.event_ids]
+        want = _oracle_stretch(s.period, active, weights, qualifies)
+        assert (s, [str(v) for v in s.level_hours], str(s.hours), str(s.fte)) == \
+            (want, [str(v) for v in want.level_hours], str(want.hours), str(want.fte))

@@ -30,6 +30,35 @@ def apply_cap(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
 
     Returns lines in the order given; not_earned lines pass untouched.
     """
+    if _within(lines, limit_of, group_of):
+        return list(lines)
+    return _cut_in_order(lines, limit_of, group_of, label)
+
+
+def _within(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
+            group_of: Callable[[Line], str]) -> bool:
+    """Every group's positive amounts together stay within the limit of each of its lines:
+    then no line is cut whatever the order (a reduction only leaves more room), and the
+    lines need no sorting."""
+    positive: dict[str, Decimal] = {}
+    limited: list[tuple[str, Decimal]] = []
+    for line in lines:
+        if line.status == "not_earned":
+            continue
+        limit = limit_of(line)
+        if limit is None:
+            continue
+        group = group_of(line)
+        limited.append((group, limit))
+        if line.amount > 0:
+            positive[group] = positive.get(group, Decimal(0)) + line.amount
+    return all(positive.get(group, Decimal(0)) <= limit for group, limit in limited)
+
+
+def _cut_in_order(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
+                  group_of: Callable[[Line], str], label: Callable[[Line], str]
+                  ) -> list[Line]:
+    """The caps applied line by line in accrual order."""
     used: dict[str, Decimal] = {}
     cut: dict[int, Line] = {}
     order = sorted((i for i, ln in enumerate(lines) if ln.status != "not_earned"),

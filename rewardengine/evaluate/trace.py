@@ -48,15 +48,25 @@ class Trace:
     evaluation's own results: it is called once, the first time the steps are read (by
     ``explain`` or a JSON trace), so an evaluation nobody explains never builds their text.
     It must only describe what the kind already decided, never decide anything itself.
+    ``rules`` may be given the same way (their words are written only when read).
     """
 
-    __slots__ = ("_make", "_steps", "rules")
+    __slots__ = ("_make", "_make_rules", "_rules", "_steps")
 
-    def __init__(self, rules: tuple[str, ...] = (),
+    def __init__(self, rules: tuple[str, ...] | Callable[[], Iterable[str]] = (),
                  steps: Steps | Callable[[], Iterable[Step]] = ()) -> None:
-        self.rules = rules
+        self._rules: tuple[str, ...] | None = rules if isinstance(rules, tuple) else None
+        self._make_rules = None if isinstance(rules, tuple) else rules
         self._steps: Steps | None = steps if isinstance(steps, tuple) else None
         self._make = None if isinstance(steps, tuple) else steps
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        if self._rules is None:
+            assert self._make_rules is not None
+            self._rules = tuple(self._make_rules())
+            self._make_rules = None
+        return self._rules
 
     @property
     def steps(self) -> Steps:

@@ -474,20 +474,11 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
                ) -> WorkCount | None:
     """Qualifying work of the customer for one component (for one grade of it, when its price
     depends on the kind or the extent of the work); None when no service has started."""
-    service = ctx.service
-    period = ctx.service if requires_active else ctx.window(window)
-    deadline = ctx.deadline(window, reach_by, active_only=requires_active)
-    if service is None or period is None or deadline is None:
+    frame = _frame(ctx, work, window, reach_by, requires_active)
+    if frame is None:
         return None
-    start = period.start
-    end = deadline.last_day + ONE_DAY
-    late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
-    counting = Period(start, max(start, end))
-    late = Period(start, max(start, late_end))
+    counting, late, deadline, admitted, kept_out, groups, by_id = frame
     weights, min_hours, min_fte = _rules(work, grade)
-    admitted, kept_out = _admitted(ctx, work, ctx.timeline.employments)
-    groups = _employers(admitted, getattr(work, "one_employer", False))
-    by_id = {j.event_id: j for j in admitted}
     continuous = counting_mode == "continuous"
 
     # the stretches of the longer period, once; those of the counting period are cut from
@@ -496,12 +487,48 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
                             work.full_time_hours) for g in groups]
     parts = [_cut(g, counting) for g in late_parts]
     tracks = _tracks(parts, continuous, max_gap, by_id, grade)
-    late_tracks = _tracks(late_parts, continuous, max_gap, by_id, grade)
+    # nothing cut at the deadline: the tracks ignoring it are the same tracks
+    late_tracks = tracks if all(p is g for p, g in zip(parts, late_parts, strict=True)) else \
+        _tracks(late_parts, continuous, max_gap, by_id, grade)
     notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
                                   admitted, grade)
     changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
     return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
                      tuple(notes), grade, changes)
+
+
+_Frame = tuple[Period, Period, Deadline, list[Employment], list[str], list[list[Employment]],
+               dict[str, Employment]]
+
+
+def _frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
+           reach_by: date | None, requires_active: bool) -> _Frame | None:
+    """What counting the customer's work for a component is framed by, the same for every
+    grade of it: the days that count, the longer days of the explanations, the deadline, the
+    jobs the work rules admit (and notes on those kept out), grouped by employer. Found once
+    per customer (a component priced by kind counts each kind apart); None before a service
+    has started."""
+    key = (_frame, id(work), window, reach_by, requires_active)
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[return-value]
+    found = ctx.memo[key] = _make_frame(ctx, work, window, reach_by, requires_active)
+    return found
+
+
+def _make_frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
+                reach_by: date | None, requires_active: bool) -> _Frame | None:
+    service = ctx.service
+    period = ctx.service if requires_active else ctx.window(window)
+    deadline = ctx.deadline(window, reach_by, active_only=requires_active)
+    if service is None or period is None or deadline is None:
+        return None
+    start = period.start
+    end = deadline.last_day + ONE_DAY
+    late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
+    admitted, kept_out = _admitted(ctx, work, ctx.timeline.employments)
+    groups = _employers(admitted, getattr(work, "one_employer", False))
+    return (Period(start, max(start, end)), Period(start, max(start, late_end)), deadline,
+            admitted, kept_out, groups, {j.event_id: j for j in admitted})
 
 
 _Rules = tuple[dict[str, Decimal], Decimal | None, Decimal | None]
@@ -521,15 +548,20 @@ def _make_rules(work: QualifyingWork, grade: Grade | None) -> _Rules:
             _highest(work.min_fte, grade.min_fte if grade else None))
 
 
-def _cut(parts: Sequence[Stretch], counting: Period) -> list[Stretch]:
-    """The stretches inside ``counting``: whole where they lie inside it, else cut."""
+def _cut(parts: list[Stretch], counting: Period) -> list[Stretch]:
+    """The stretches inside ``counting``: whole where they lie inside it, else cut (the
+    very list given when every stretch lies inside)."""
     out = []
+    whole = True
+    start, end = counting.start, counting.end
     for p in parts:
-        if counting.start <= p.period.start and p.period.end <= counting.end:
+        if start <= p.period.start and p.period.end <= end:
             out.append(p)
-        elif (cut := p.period.clip(counting)) is not None:
+            continue
+        whole = False
+        if (cut := p.period.clip(counting)) is not None:
             out.append(p.cut_to(cut))
-    return out
+    return parts if whole else out
 
 
 def _employer_changes(tracks: Sequence[Track], jobs: dict[str, Employment],
@@ -588,7 +620,7 @@ def work_trace(wc: WorkCount, extra: Callable[[], Iterable[Step]] = tuple) -> Tr
     """What the counting looked at: the rule, each spell (or all counted work) with the days
     it counted, and the jobs that did not count and why; ``extra`` makes the kind's own
     steps, only when the trace is read."""
-    return Trace((rules_text(wc),), lambda: (*track_steps(wc), *wc.changes, *extra(),
+    return Trace(lambda: (rules_text(wc),), lambda: (*track_steps(wc), *wc.changes, *extra(),
                                              *(Step("not counted", note) for note in wc.notes)))
 
 

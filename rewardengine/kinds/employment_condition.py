@@ -75,6 +75,7 @@ from ..contract.model import (
     amount_at,
     weights_of,
 )
+from ..contract.windows import Deadline
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
@@ -82,12 +83,14 @@ from ..evaluate.trace import Step, Trace
 from ..events.model import Earnings, Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import (
+    Duration,
     DurationField,
     IsoDate,
     Quantity,
     WholeNumber,
     exact,
     money_text,
+    once_for,
     weighted_ratio,
 )
 from ..values import Fraction as Share
@@ -345,13 +348,20 @@ def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
 
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
                       service: Period) -> tuple[Period, str]:
-    start = service.start
-    full = Period(start, comp.reference_period.after(start))
-    text = f"reference period {full} ({comp.reference_period} from the service start)"
-    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    return _reference(comp.reference_period, service.start,
+                      ctx.deadline("service_and_follow_up", comp.reach_by))
+
+
+@functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
+def _reference(length: Duration, start: date, deadline: Deadline | None
+               ) -> tuple[Period, str]:
+    """The reference period of a service starting on ``start`` and its words: written once
+    for every customer with the same start and deadline."""
+    full = Period(start, length.after(start))
+    text = f"reference period {full} ({length} from the service start)"
     if deadline is not None and deadline.last_day < full.last_day:
         cut = Period(start, max(deadline.last_day + ONE_DAY, start))
-        text = (f"reference period {cut} ({comp.reference_period} from the service start, "
+        text = (f"reference period {cut} ({length} from the service start, "
                 f"cut at {deadline.last_day}: {deadline.why.rstrip(',')})")
         return cut, text
     return full, text
@@ -379,6 +389,14 @@ class _Count:
         return weakest(u.evidence for u in self.qualifying) if self.qualifying else None
 
 
+def _rules(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
+    """The component's rule in words, the same for every customer: written once."""
+    word, test = once_for(_describe, comp, sign)
+    return (f"{comp.required} qualifying calendar {word} with {test}, within "
+            f"{comp.reference_period} from the service start",
+            "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items()))
+
+
 def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> _Count:
     reference, reference_text = _reference_period(comp, ctx, service)
     units = _whole_units(comp.unit, reference)
@@ -402,10 +420,14 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
     ended, k = bisect_right(units.last_days, ctx.as_of), 0
     while k < ended:
         period, (start, end) = units.periods[k], units.days[k]
-        if end <= first or last <= start:  # no work in it
-            looked_at.append(units.empty[k])
-            k += 1
+        if end <= first:  # no work in it, nor in any unit before the first work: all at once
+            j = bisect_right(units.ends, first, k, ended)
+            looked_at.extend(units.empty[k:j])
+            k = j
             continue
+        if last <= start:  # no work in it, nor in any unit after it
+            looked_at.extend(units.empty[k:ended])
+            break
         days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
                         for i, s, e in spans if s < end and start < e)
         if not weeks:
@@ -521,10 +543,7 @@ def _whole_units(unit: str, reference: Period) -> _Units:
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]
              ) -> Outcome:
-    word, test = _describe(comp, ctx.currency_sign)
-    rules = [f"{comp.required} qualifying calendar {word} with {test}, within "
-             f"{comp.reference_period} from the service start",
-             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items())]
+    rules = list(once_for(_rules, comp, ctx.currency_sign))
     any_price = ctx.price(comp.amount)
     if any_price is None:
         return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
@@ -562,8 +581,9 @@ def _steps(comp: EmploymentCondition, counted: _Count, sign: str) -> list[Step]:
 
 def _so_far(comp: EmploymentCondition, counted: _Count, sign: str) -> tuple[str, str]:
     """(the count in words, the jobs it rests on in words)."""
-    word, test = _describe(comp, sign)
-    in_part = any(u.credit < 1 for u in counted.qualifying)
+    word, test = once_for(_describe, comp, sign)
+    # the units share a few credits (a threshold's): each compared once, not once a unit
+    in_part = any(c < 1 for c in {id(u.credit): u.credit for u in counted.qualifying}.values())
     weighted = "" if counted.count == len(counted.qualifying) else (
         f" ({len(counted.qualifying)} qualifying {word}, counted "
         + ("in part or " if in_part else "") + "at their kind weights)")

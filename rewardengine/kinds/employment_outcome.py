@@ -50,7 +50,7 @@ kind. Rules (documented in docs/contract-language.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -271,12 +271,12 @@ def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line
     lines, steps = _continuous(ctx, comp, counts)
     if len(counts) == 1:
         return Outcome(lines, work_trace(counts[0].wc, lambda: (make() for make in steps)))
-    merged = _merged(counts)
-    return Outcome(lines, Trace(tuple(rules_text(c.wc) for c in counts),
+    return Outcome(lines, Trace(lambda: (rules_text(c.wc) for c in counts),
                                 lambda: (*(s for c in counts
                                            for s in (*track_steps(c.wc), *c.wc.changes)),
                                          *(make() for make in steps),
-                                         *(Step("not counted", n) for n in merged.notes))))
+                                         *(Step("not counted", n)
+                                           for n in _merged(counts).notes))))
 
 
 @dataclass(frozen=True)
@@ -557,8 +557,10 @@ def _merged(counts: Sequence[_Count]) -> WorkCount:
                 noted.add(job)
             if note not in notes:
                 notes.append(note)
-    return replace(first, work=first.work, tracks=tuple(tracks), late_tracks=tuple(late),
-                   notes=tuple(notes), grade=None)
+    # made directly: ``dataclasses.replace`` cost more than the merging
+    return WorkCount(first.ctx, first.work, first.continuous, first.max_gap, first.counting,
+                     first.deadline, tuple(tracks), tuple(late), tuple(notes), None,
+                     first.changes)
 
 
 def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from ..contract.model import (
@@ -68,6 +69,11 @@ def _num(value: Decimal) -> str:
 
 def _h(hours: Decimal) -> str:
     return f"{_num(hours)} h"
+
+
+@lru_cache(maxsize=1024)  # equal rates are written alike (-0 too): written once
+def _per_hour(rate: Decimal) -> str:
+    return f"at {money_text(rate)}/h"
 
 
 def _window(comp: HourlyFee, service: Period) -> tuple[Period | None, str]:
@@ -132,7 +138,7 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
            window: Period | None, named: str, used: Decimal) -> tuple[Decimal, list[Line]]:
     """The lines of one hours event, and the hours of it paid, ``used`` hours paid before."""
     rate = ctx.price(comp.rate, on=h.date) or rate  # a dated rate: the one on the row's day
-    per_hour = f"at {money_text(rate)}/h"
+    per_hour = _per_hour(rate)
     limit = comp.max_hours
     what = f"hours {h.event_id} on {h.date}" + (f" ({h.activity})" if h.activity else "")
     if h.provider is not None and h.provider != ctx.provider:

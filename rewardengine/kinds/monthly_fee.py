@@ -24,6 +24,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal, cast
 
 from pydantic import Field
@@ -148,25 +149,36 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
     need = comp.condition.min_responded_contacts if comp.condition else 0
     lines: list[Line] = []
     paid = 0
-    for i, month in anchored_months(service.start, limit.end):
+    for n, month, label in _months(service.start, limit.end):
         part = month.clip(limit)
         if part is None:
             continue  # before the phase starts
         if part.start > ctx.as_of:
             break  # not started yet: not listed
-        line = _month(comp, ctx, service, phase_name, price, need, paid, i + 1, month, part)
+        line = _month(comp, ctx, service, phase_name, price, need, paid, (n, label), month,
+                      part)
         if line.status != "not_earned":
             paid += 1
         lines.append(line)
     return lines
 
 
+@lru_cache(maxsize=8192)
+def _months(anchor: date, end: date) -> tuple[tuple[int, Period, str], ...]:
+    """The service months from ``anchor`` that start before ``end``, each with its number and
+    the words that name it: the same for every customer whose service starts on ``anchor``
+    and ends on ``end``, so worked out and written once."""
+    return tuple((i + 1, month, f"service month {i + 1} ({month})")
+                 for i, month in anchored_months(anchor, end))
+
+
 def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: str,
-           price: Decimal, need: int, paid: int, n: int, month: Period, part: Period
-           ) -> Line:
-    """The line of service month ``n`` (``month``), served on the days ``part``."""
+           price: Decimal, need: int, paid: int, named: tuple[int, str], month: Period,
+           part: Period) -> Line:
+    """The line of service month ``n`` (``month``, called ``label``), served on the days
+    ``part``."""
+    n, label = named
     price = ctx.price(comp.amount, on=part.last_day) or price  # in force that month
-    label = f"service month {n} ({month})"
     decided = ctx.as_of >= part.last_day
     inside, answered = _contacts(ctx, part)
     quantity = ONE
