@@ -145,6 +145,23 @@ def test_forecast_is_conditional_on_what_has_happened(tmp_path: Path) -> None:
     assert two.result.to_dict() == found.result.to_dict()  # whatever --jobs
 
 
+@pytest.mark.parametrize(("as_of", "refused"), [("2021-12-30", False), ("2021-12-31", True),
+                                              ("2022-01-01", True), ("2030-01-01", True)])
+def test_an_as_of_date_on_or_after_the_horizon_is_refused(tmp_path: Path, as_of: str,
+                                                          refused: bool) -> None:
+    """Past the horizon no customer is in progress: said, not forecast as if they were."""
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n")
+    done = runner.invoke(app, ["forecast", str(TEHOSTETTU), events, "--as-of", as_of,
+                               "--runs", "2", "--horizon", "2021-12-31", "-f", "json"])
+    if refused:
+        assert done.exit_code == 2
+        assert (f"error: the as-of date {as_of} is not before the horizon 2021-12-31"
+                in " ".join(done.stderr.split()))
+    else:
+        assert done.exit_code == 0, done.output
+
+
 def test_provider_selects_one_members_customers(tmp_path: Path) -> None:
     as_of = (SUJUVAT / "as_of.txt").read_text().strip()
     events = str(SUJUVAT / "events.csv")

@@ -225,6 +225,10 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)
+    if as_of >= horizon:  # every customer's story is told: nothing can come after it
+        raise ForecastError(f"the as-of date {as_of} is not before the horizon {horizon}, the "
+                            "last day a fee is evaluated: nothing is ahead to forecast (see "
+                            "what was earned with evaluate, or give a later --horizon)")
     try:
         draft = draft_of(contract.source, cohort, horizon)
         customers = ahead.in_progress(state.events.events, as_of, draft, provider)
