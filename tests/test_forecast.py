@@ -10,6 +10,7 @@ conditional on a job under way, the report's bytes, cohort fitting and bad input
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 from datetime import date
@@ -160,6 +161,24 @@ def test_an_as_of_date_on_or_after_the_horizon_is_refused(tmp_path: Path, as_of:
                 in " ".join(done.stderr.split()))
     else:
         assert done.exit_code == 0, done.output
+
+
+def test_from_events_says_which_estimates_kept_their_defaults() -> None:
+    """Fitted from a handful of customers, most of the cohort is assumed: said (G105, info),
+    as `cohort fit` says it, and the run goes on (exit 0)."""
+    events = str(ROOT / "examples" / "palvelumanageri" / "events.csv")
+    contract = str(ROOT / "contracts" / "palvelumanageri.yaml")
+    done = runner.invoke(app, ["simulate", contract, "--from-events", events, "--runs", "2",
+                               "-n", "20", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    fitted = api.fit_cohort(contract, [events])
+    assert fitted.result is not None and len(fitted.result.defaults) > 5
+    first = ", ".join(fitted.result.defaults[:5])
+    assert (f"events.csv: G105 info: {len(fitted.result.defaults)} estimates rest on fewer "
+            f"than 5 customers and keep their defaults: {first} and "
+            f"{len(fitted.result.defaults) - 5} more (`cohort fit` lists them all)") in said
+    assert json.loads(done.stdout)["cohort"] == "fitted-palvelumanageri"
 
 
 def test_provider_selects_one_members_customers(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from ..synth import make_plan
 from ..tabular import PLAIN, Dialect
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
-from .fit import Fitted, fit_cohort
+from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
 from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
 from .runs import Progress, SimulationError, default_horizon, draft_of, run_all
 from .simulate import Simulation, difference, summarise
@@ -124,7 +124,17 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
     problems.extend(p for p in state.problems if p.code.startswith(("E", "F")))
     if has_errors(problems):
         return None
-    return fit_cohort(contract.loaded, state.events.events)
+    fitted = fit_cohort(contract.loaded, state.events.events)
+    if fitted.defaults:  # said, as `cohort fit` says it: the cohort is partly assumed
+        problems.append(_kept_defaults(fitted.defaults, events[0]))
+    return fitted
+
+
+def _kept_defaults(defaults: Sequence[str], events: str, shown: int = 5) -> Problem:
+    more = f" and {len(defaults) - shown:,} more" if len(defaults) > shown else ""
+    return Problem("G105", f"{len(defaults):,} estimates rest on fewer than {MIN_CUSTOMERS} "
+                   f"customers and keep their defaults: {', '.join(defaults[:shown])}{more} "
+                   "(`cohort fit` lists them all)", Source(events))
 
 
 def _count(req: Request, cohort: Cohort) -> int:
