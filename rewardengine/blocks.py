@@ -10,6 +10,7 @@ order ``draw_customer`` writes them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import pairwise, repeat
@@ -74,8 +75,8 @@ class FromDraws:
         self.next_draw = next_draw
 
     def random(self, size: tuple[int, ...]) -> Array:
-        count = int(np.prod(size))
-        return np.fromiter(iter(self.next_draw, None), dtype=float, count=count).reshape(size)
+        nxt = self.next_draw
+        return np.array([nxt() for _ in range(math.prod(size))]).reshape(size)
 
 
 class Block:
@@ -136,6 +137,8 @@ class Block:
         owner = np.concatenate(self.owners)
         place = np.concatenate(self.places)
         lines = [line for part in self.lines for line in part]
+        if not lines:
+            return ""
         order = np.lexsort((place, owner)).tolist()
         return "\n".join([lines[i] for i in order]) + "\n"
 

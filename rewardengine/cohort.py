@@ -101,7 +101,8 @@ class _Distribution(_Strict):
         """Pickled without the sampler worked out (a closure): the other process works it out
         again."""
         state = super().__getstate__()
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "sampler"}
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items()
+                             if k not in ("sampler", "vector_table")}
         return state
 
     def draw(self, u: float, v: float) -> float:
@@ -115,6 +116,14 @@ class _Distribution(_Strict):
         return _clamped_vector(self._bare_vector(u, v), self.min, self.max,
                                self.poisson is not None)
 
+    @functools.cached_property
+    def vector_table(self) -> Any:
+        """A Poisson's cumulative probabilities (cut as ``sampler`` cuts them), or the
+        empirical quantiles, as an array worked out once."""
+        if self.poisson is not None:
+            return np.array(_poisson_totals(self.poisson.mean)[:_poisson_cut(self.max)])
+        return np.array(self.empirical or [], dtype=float)
+
     def _bare_vector(self, u: Any, v: Any) -> Any:
         if self.fixed is not None:
             return np.full(np.shape(u), self.fixed, dtype=float)
@@ -123,10 +132,9 @@ class _Distribution(_Strict):
         if self.exponential is not None:
             return -self.exponential.mean * np.log1p(-u)
         if self.poisson is not None:
-            totals = np.array(_poisson_totals(self.poisson.mean)[:_poisson_cut(self.max)])
-            return np.searchsorted(totals, u, side="left").astype(float)
+            return np.searchsorted(self.vector_table, u, side="left").astype(float)
         if self.empirical is not None:
-            q = np.array(self.empirical, dtype=float)
+            q = self.vector_table
             if len(q) == 1:
                 return np.full(np.shape(u), q[0], dtype=float)
             h = u * (len(q) - 1)

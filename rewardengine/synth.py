@@ -34,6 +34,7 @@ fee on such rows could pay.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
 import random
@@ -524,9 +525,15 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
 def _template(columns: tuple[str, ...], cells: dict[str, str]) -> str:
     """A CSV line's template: ``cells`` in their columns (in the order they are given, which
     must be the columns' order), every other column empty."""
-    if [c for c in columns if c in cells] != list(cells):
+    return _templates(columns, tuple(cells.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _templates(columns: tuple[str, ...], cells: tuple[tuple[str, str], ...]) -> str:
+    given = dict(cells)
+    if [c for c in columns if c in given] != list(given):
         raise ValueError("the columns are not in the order a line's template fills them")
-    return ",".join(cells.get(c, "") for c in columns)
+    return ",".join(given.get(c, "") for c in columns)
 
 
 _MIXES: dict[int, tuple[Jobs, tuple[float, float, float], tuple[tuple[float, str], ...]]] = {}
