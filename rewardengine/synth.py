@@ -1,17 +1,20 @@
 """Synthetic event files for any contract, drawn from a cohort (``cohort.py``).
 
-``customer_rows(plan, index, rng)`` draws one customer's rows (a list of field -> text
-mappings, as an event file holds them) from a random stream: the unit a Monte Carlo
-forecast repeats. ``write_events`` writes whole files: customers in blocks of
-``BLOCK`` drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a
-file is the same bytes for a seed whatever the number of processes writing it, and customer
-``c0000042`` is the same customer in a file of 100 or of a million. Customer ids are
-zero-padded, so the file is sorted by customer (the fast path of ``evaluate --jobs``).
-
-Every customer takes the same number of uniform draws (``DRAWS``) from the stream, turned
-into dates, counts and amounts by inverse transforms; a customer who needs more continues
-on a stream seeded from its own draws. Amounts are written as text with two decimals (the
-engine reads them as ``Decimal``); nothing here computes money.
+One generator, by blocks of customers drawn as columns (``draw_block``): every value of a
+block is an array drawn with vectorised ``Generator`` draws (a cohort distribution's
+``vector``, the same formula as its scalar ``draw``), in a fixed order; days are integer
+ordinals, offsets from an anchor (months by ``blocks.months_on``); a segment's profile
+applies to its customers through masks; the rows are built from the columns as CSV lines
+(``blocks.joined``) and put in customer order by a stable sort. ``write_events`` writes
+whole files: blocks of ``BLOCK`` customers drawn from
+``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a file is the same bytes
+for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
+same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
+sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
+rows per customer (text, or typed for ``simulate``); ``draw_customer``, ``service_rows`` and
+``job_rows`` are blocks of one customer drawing from that customer's own stream (``Draws``),
+for a forecast that continues a real timeline. Amounts are written as text with two
+decimals (the engine reads them as ``Decimal``); nothing here computes money.
 
 What is drawn, per customer: a referral in the contract's referral window (month by the
 cohort's rates), a segment by the cohort's mix (written on the referral for
@@ -74,7 +77,7 @@ from .processes import usable_jobs
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
-DRAWS = 192  # uniform draws every customer takes from the stream
+DRAWS = 192  # uniform draws a forecast customer's own stream starts with (``Draws``)
 FIRST_DRAWS = 112  # of those, made Python floats at once (most customers need fewer)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",

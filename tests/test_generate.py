@@ -239,6 +239,15 @@ def test_a_block_of_one_customer_draws_from_its_own_stream() -> None:
     assert any(r.get("end") == "2020-09-30" for r in job)
     with pytest.raises(ValueError):
         job_rows("x-e2", "c1", profile, date(2020, 3, 1), None, Draws(u))
+    # a service with no rows at all (no contacts drawn, nothing else counted) gives none
+    quiet = load_cohort_text("profiles: {default: {service: {contacts_per_month: 0}}}\n",
+                             "c.yaml").cohort
+    assert quiet is not None
+    loaded, _ = load_contract(str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"))
+    assert loaded is not None
+    still = make_plan(loaded, quiet)
+    assert service_rows(still, "c1", still.profile("default"), date(2020, 7, 6),
+                        date(2020, 7, 31), Draws(u)) == []
 
 
 def test_draws_made_floats_when_reached_are_the_same_draws() -> None:
