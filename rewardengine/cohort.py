@@ -102,7 +102,7 @@ class _Distribution(_Strict):
         again."""
         state = super().__getstate__()
         state["__dict__"] = {k: v for k, v in state["__dict__"].items()
-                             if k not in ("sampler", "vector_table")}
+                             if k != "sampler"}
         return state
 
     def draw(self, u: float, v: float) -> float:
@@ -116,13 +116,21 @@ class _Distribution(_Strict):
         return _clamped_vector(self._bare_vector(u, v), self.min, self.max,
                                self.poisson is not None)
 
-    @functools.cached_property
+    @property
     def vector_table(self) -> Any:
         """A Poisson's cumulative probabilities (cut as ``sampler`` cuts them), or the
-        empirical quantiles, as an array worked out once."""
-        if self.poisson is not None:
-            return np.array(_poisson_totals(self.poisson.mean)[:_poisson_cut(self.max)])
-        return np.array(self.empirical or [], dtype=float)
+        empirical quantiles, as an array worked out once (kept beside the model, not in it:
+        an array in a model's fields would break its equality)."""
+        key = ("poisson", self.poisson.mean, _poisson_cut(self.max)) \
+            if self.poisson is not None else ("empirical", *(self.empirical or ()))
+        table = _VECTOR_TABLES.get(key)
+        if table is None:
+            if len(_VECTOR_TABLES) >= 1000:
+                _VECTOR_TABLES.clear()
+            table = _VECTOR_TABLES[key] = np.array(
+                _poisson_totals(key[1])[:key[2]] if self.poisson is not None else key[1:],
+                dtype=float)
+        return table
 
     def _bare_vector(self, u: Any, v: Any) -> Any:
         if self.fixed is not None:
@@ -182,6 +190,7 @@ class _Distribution(_Strict):
                                                    * _cos(_TWO_PI * v)))
 
 
+_VECTOR_TABLES: dict[tuple[Any, ...], Any] = {}  # see ``vector_table``
 _log1p, _sqrt, _cos, _exp, _bisect_left = math.log1p, math.sqrt, math.cos, math.exp, bisect_left
 _TWO_PI = 2.0 * math.pi  # as ``2.0 * math.pi * v`` groups it: the same floats
 
