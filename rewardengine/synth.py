@@ -852,7 +852,7 @@ def _surveys(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
     answers = b.chance(lambda p: p.surveys.share) & starts
     first = b.dist(lambda p: p.surveys.first_score)
     later = first + b.dist(lambda p: p.surveys.change)
-    tpl = _template(plan.columns, {"event_id": "%s-q%s-%s", "customer_id": "%s",
+    tpl = _template(plan.columns, {"event_id": "%s", "customer_id": "%s",
                                    "type": "survey", "date": "%s", "instrument": "%s",
                                    "score": "%s"})
     for j, instrument in enumerate(plan.instruments):
@@ -863,7 +863,7 @@ def _surveys(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
             who = np.nonzero(also)[0]
             scores = np.round(score[who]).astype(np.int64).tolist()
             b.add(who, _SURVEY + 2 * j + (tag == "b"), [
-                tpl % (cids[i], tag, instrument, cids[i], t, name, s)
+                tpl % (_cell(f"{cids[i]}-q{tag}-{instrument}"), cids[i], t, name, s)
                 for i, t, s in zip(who.tolist(), iso(day[who]), scores, strict=True)])
 
 

@@ -198,8 +198,8 @@ def test_a_blocks_rows_are_the_rows_of_its_lines(contract: Path) -> None:
 
 
 def test_a_contract_text_that_needs_quotes_is_quoted() -> None:
-    """An activity, a reason or a provider with a comma or a quote is written quoted, and
-    read back as it is."""
+    """An activity, a reason or an instrument (in a survey's id too) with a comma or a quote
+    is written quoted, and read back as it is."""
     from dataclasses import replace
 
     from rewardengine.synth import block_text
@@ -207,11 +207,14 @@ def test_a_contract_text_that_needs_quotes_is_quoted() -> None:
     loaded, _ = load_contract(str(ROOT / "contracts" / "avo.yaml"))
     assert loaded is not None
     plan = replace(make_plan(loaded, DEFAULT_COHORT), activities=('a "big", one', "b"),
-                   end_reasons=("ended, early",), quoting=True)
+                   end_reasons=("ended, early",), instruments=("x, y",), quoting=True)
     text = ",".join(plan.columns) + "\n" + block_text(plan, 4, 0, 200, 7)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["activity"] for r in rows if r["type"] == "hours"} == {'a "big", one', "b"}
     assert {r["reason"] for r in rows if r["type"] == "service_end"} == {"ended, early"}
+    surveys = [r for r in rows if r["type"] == "survey"]
+    assert surveys and all(r["instrument"] == "x, y" and r["event_id"].endswith("-x, y")
+                           for r in surveys)
     assert all(len(r) == len(plan.columns) for r in rows)
 
 
