@@ -7,7 +7,7 @@ the time of one simulated customer goes.
 
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
-process (CPU time) over the same draws: drawing the rows (``synth.draw_customer``),
+process (CPU time) over the same draws: drawing the rows (``runs.run_customers``, by blocks),
 checking them into events (``parse_typed_row``: the compiled check, else the models), building
 the timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
@@ -49,12 +49,11 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     from rewardengine.events.timeline import timeline
     from rewardengine.forecast.runs import (
         RunSums,
-        customer_draws,
         default_horizon,
         draft_of,
+        run_customers,
         to_events,
     )
-    from rewardengine.synth import TYPED, Draws, draw_customer
 
     source = (contract.name, contract.read_bytes())
     probe = draft_of(source, DEFAULT_COHORT, date(2100, 1, 1))
@@ -62,19 +61,21 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     draft = draft_of(source, DEFAULT_COHORT, horizon)
     spent = dict.fromkeys(("draw", "events", "timeline", "evaluate", "sums"), 0.0)
     sums = RunSums()
-    for index, u in customer_draws(1, 0, customers):
-        t0 = time.process_time()
-        rows = draw_customer(draft.plan, f"c{index:07d}", Draws(u, TYPED))
+    # drawing is by blocks of customers: its time is the block's, shared by its customers
+    t0 = time.process_time()
+    drawn = list(run_customers([draft.plan], 1, 0, customers))
+    spent["draw"] = time.process_time() - t0
+    for cid, (rows,) in drawn:
         t1 = time.process_time()
         events = to_events(rows, typed=True)
         t2 = time.process_time()
-        tl = timeline(f"c{index:07d}", events, horizon)
+        tl = timeline(cid, events, horizon)
         t3 = time.process_time()
         result = evaluate_customer(draft.loaded, tl)
         t4 = time.process_time()
         sums.add_customer(result, draft.basis, horizon)
         t5 = time.process_time()
-        for name, (a, b) in zip(spent, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)),
+        for name, (a, b) in zip(list(spent)[1:], ((t1, t2), (t2, t3), (t3, t4), (t4, t5)),
                                 strict=True):
             spent[name] += b - a
     return {k: v / customers for k, v in spent.items()}

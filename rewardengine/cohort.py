@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem
@@ -101,13 +102,59 @@ class _Distribution(_Strict):
         """Pickled without the sampler worked out (a closure): the other process works it out
         again."""
         state = super().__getstate__()
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "sampler"}
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items()
+                             if k != "sampler"}
         return state
 
     def draw(self, u: float, v: float) -> float:
         """The value at uniform draws ``u`` and ``v`` (inverse transforms, so one customer
         always takes the same number of draws)."""
         return self.sampler(u, v)
+
+    def vector(self, u: Any, v: Any) -> Any:
+        """``draw`` of arrays of uniform draws at once (numpy): the same arithmetic as
+        ``sampler``, element by element (``tests/test_cohort`` holds them together)."""
+        return _clamped_vector(self._bare_vector(u, v), self.min, self.max,
+                               self.poisson is not None)
+
+    @property
+    def vector_table(self) -> Any:
+        """A Poisson's cumulative probabilities (cut as ``sampler`` cuts them), or the
+        empirical quantiles, as an array worked out once (kept beside the model, not in it:
+        an array in a model's fields would break its equality)."""
+        key = ("poisson", self.poisson.mean, _poisson_cut(self.max)) \
+            if self.poisson is not None else ("empirical", *(self.empirical or ()))
+        table = _VECTOR_TABLES.get(key)
+        if table is None:
+            if len(_VECTOR_TABLES) >= 1000:
+                _VECTOR_TABLES.clear()
+            table = _VECTOR_TABLES[key] = np.array(
+                _poisson_totals(key[1])[:key[2]] if self.poisson is not None else key[1:],
+                dtype=float)
+        return table
+
+    def _bare_vector(self, u: Any, v: Any) -> Any:
+        if self.fixed is not None:
+            return np.full(np.shape(u), self.fixed, dtype=float)
+        if self.uniform is not None:
+            return self.uniform[0] + u * (self.uniform[1] - self.uniform[0])
+        if self.exponential is not None:
+            return -self.exponential.mean * np.log1p(-u)
+        if self.poisson is not None:
+            return np.searchsorted(self.vector_table, u, side="left").astype(float)
+        if self.empirical is not None:
+            q = self.vector_table
+            if len(q) == 1:
+                return np.full(np.shape(u), q[0], dtype=float)
+            h = u * (len(q) - 1)
+            lo = np.minimum(h.astype(np.int64), len(q) - 2)
+            return q[lo] + (h - lo) * (q[lo + 1] - q[lo])
+        if self.normal is not None:
+            return self.normal.mean + self.normal.sd * (
+                np.sqrt(-2.0 * np.log1p(-u)) * np.cos(_TWO_PI * v))
+        assert self.lognormal is not None
+        return self.lognormal.median * np.exp(self.lognormal.sigma * (
+            np.sqrt(-2.0 * np.log1p(-u)) * np.cos(_TWO_PI * v)))
 
     @functools.cached_property
     def sampler(self) -> Callable[[float, float], float]:
@@ -144,6 +191,7 @@ class _Distribution(_Strict):
                                                    * _cos(_TWO_PI * v)))
 
 
+_VECTOR_TABLES: dict[tuple[Any, ...], Any] = {}  # see ``vector_table``
 _log1p, _sqrt, _cos, _exp, _bisect_left = math.log1p, math.sqrt, math.cos, math.exp, bisect_left
 _TWO_PI = 2.0 * math.pi  # as ``2.0 * math.pi * v`` groups it: the same floats
 
@@ -171,6 +219,17 @@ def _clamped(bare: Callable[[float, float], float], low: float | None, high: flo
         x = floor if floor > x else x  # max(x, floor)
         return ceiling if ceiling < x else x  # min(x, ceiling)
     return clamped
+
+
+def _clamped_vector(x: Any, low: float | None, high: float | None, poisson: bool) -> Any:
+    """``_clamped`` of an array: the same comparisons, so the same floats (and zeros' signs)."""
+    if poisson and (high is None or high == _poisson_cut(high)):
+        high = None
+    if low is not None:
+        x = np.where(low > x, low, x)
+    if high is not None:
+        x = np.where(high < x, high, x)
+    return x
 
 
 def _interpolated(quantiles: list[float], u: float) -> float:

@@ -1,17 +1,20 @@
 """Synthetic event files for any contract, drawn from a cohort (``cohort.py``).
 
-``customer_rows(plan, index, rng)`` draws one customer's rows (a list of field -> text
-mappings, as an event file holds them) from a random stream: the unit a Monte Carlo
-forecast repeats. ``write_events`` writes whole files: customers in blocks of
-``BLOCK`` drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a
-file is the same bytes for a seed whatever the number of processes writing it, and customer
-``c0000042`` is the same customer in a file of 100 or of a million. Customer ids are
-zero-padded, so the file is sorted by customer (the fast path of ``evaluate --jobs``).
-
-Every customer takes the same number of uniform draws (``DRAWS``) from the stream, turned
-into dates, counts and amounts by inverse transforms; a customer who needs more continues
-on a stream seeded from its own draws. Amounts are written as text with two decimals (the
-engine reads them as ``Decimal``); nothing here computes money.
+One generator, by blocks of customers drawn as columns (``draw_block``): every value of a
+block is an array drawn with vectorised ``Generator`` draws (a cohort distribution's
+``vector``, the same formula as its scalar ``draw``), in a fixed order; days are integer
+ordinals, offsets from an anchor (months by ``blocks.months_on``); a segment's profile
+applies to its customers through masks; the rows are built from the columns as CSV lines
+(``blocks.joined``) and put in customer order by a stable sort. ``write_events`` writes
+whole files: blocks of ``BLOCK`` customers drawn from
+``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a file is the same bytes
+for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
+same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
+sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
+rows per customer (text, or typed for ``simulate``); ``draw_customer``, ``service_rows`` and
+``job_rows`` are blocks of one customer drawing from that customer's own stream (``Draws``),
+for a forecast that continues a real timeline. Amounts are written as text with two
+decimals (the engine reads them as ``Decimal``); nothing here computes money.
 
 What is drawn, per customer: a referral in the contract's referral window (month by the
 cohort's rates), a segment by the cohort's mix (written on the referral for
@@ -33,13 +36,14 @@ fee on such rows could pay.
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
 import os
 import random
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain, pairwise
@@ -47,6 +51,21 @@ from typing import IO, Any
 
 import numpy as np
 
+from .blocks import (
+    Array,
+    Block,
+    FromDraws,
+    Source,
+    as_days,
+    day_text,
+    iso,
+    joined,
+    month_first,
+    months_on,
+    pick,
+    texts,
+    within,
+)
 from .cohort import Cohort, Jobs, Profile
 from .contract.load import LoadedContract
 from .contract.model import Range, Segmentation, WantedEvent
@@ -58,7 +77,7 @@ from .processes import usable_jobs
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
-DRAWS = 192  # uniform draws every customer takes from the stream
+DRAWS = 192  # uniform draws a forecast customer's own stream starts with (``Draws``)
 FIRST_DRAWS = 112  # of those, made Python floats at once (most customers need fewer)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
@@ -71,25 +90,15 @@ Row = dict[str, Any]  # field -> its text (a file's row), or its typed value (``
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """How a drawn value is held in a row: as the text a file holds (``TEXT``, what
+    """How a drawn row holds its values: as the text a file holds (``TEXT``, what
     ``generate`` writes) or as the typed value an event holds (``TYPED``: a simulated
-    customer's rows go to the reader's typed entry, ``events.fast.typed_event``, with no
-    text written and read back). The same draws give the same values either way: a typed
-    amount is the Decimal of the text with two decimals."""
+    customer's rows go to the reader's typed entry, ``events.fast.typed_event``). The same
+    draws give the same values either way: a typed amount is the Decimal of the text."""
 
-    day: Callable[[int], Any]  # a day by its ordinal
-    date: Callable[[date], Any]
-    money: Callable[[float], Any]  # two decimals
-    tenth: Callable[[float], Any]  # one decimal
-    hours: Callable[[float], Any]  # half hours, as few digits as they need
-    whole: Callable[[int], Any]
-    flag: Callable[[bool], Any]
-    rounded: Callable[[float], Any]  # to a whole number (a survey's score)
-    # the rows drawn most, whole: (customer, month, number, day's ordinal, answered) and
-    # (customer, month, number, day's ordinal, hours, activity or None)
-    contact: Callable[[str, int, int, int, bool], Any]
-    hours_row: Callable[[str, int, int, int, float, str | None], Any]
+    typed: bool
 
+
+TEXT, TYPED = Written(False), Written(True)
 
 class Draws:
     """A customer's uniform draws, taken in order; more come from a stream seeded from them.
@@ -458,91 +467,45 @@ def customer_id(index: int, width: int = 7) -> str:
 
 def customer_rows(plan: Plan, index: int, rng: np.random.Generator,
                   width: int = 7) -> list[Row]:
-    """One customer's rows, drawn from ``rng`` (``DRAWS`` uniforms)."""
-    return draw_customer(plan, customer_id(index, width), Draws(rng.random(DRAWS).tolist()))
+    """One customer's rows, drawn from ``rng`` (a block of one customer)."""
+    return rows_of(plan.columns, draw_block(plan, rng, [customer_id(index, width)]).text(),
+                   TEXT)
 
 
 def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
-    """One customer's rows from its draws (see the module's docstring for what is drawn)."""
-    ref = _referral_day(plan, u)
-    segment = u.pick(plan.segments)
-    profile = plan.profile(segment)
-    provider = u.pick(plan.providers)
-    rows = [_referral(plan, cid, ref, segment, provider, u)]
-    svc = profile.service
-    start: date | None = ref if plan.starts_at_referral else None
-    last = None
-    if u.chance(svc.starts):
-        if start is None:
-            start = ref + timedelta(int(svc.days_to_start.sampler(u.next(), u.next())))
-        rows.append({"event_id": f"{cid}-s", "customer_id": cid, "type": "service_start",
-                     "date": u.w.date(start), "provider": provider})
-        last = start + timedelta(plan.service_days - 1)
-        early = u.chance(svc.ends_early)
-        if early:
-            days = int(plan.service_days * svc.share_of_length.sampler(u.next(), u.next()))
-            last = start + timedelta(max(days, 1))
-        if early or plan.end_reasons:
-            reason = plan.end_reasons[int(u.next() * len(plan.end_reasons))] \
-                if plan.end_reasons else "ended"
-            rows.append({"event_id": f"{cid}-x", "customer_id": cid, "type": "service_end",
-                         "date": u.w.date(last), "reason": reason})
-        _in_service(plan, cid, profile, start, last, u, rows)
-    else:
-        u.next(), u.next()  # the same draws taken whether or not the service starts
-    jobs = _jobs(cid, profile, start or ref, u)
-    rows.extend(row for _, _, job_rows in jobs for row in job_rows)
-    if plan.earnings:
-        rows.extend(_earnings(cid, jobs, u.w))
-    rows.extend(_education(plan, cid, profile, ref, u))
-    if plan.benefits:
-        days_before = int(rows[0]["benefit_days"]) if plan.cumulative_days else None
-        rows.extend(_benefits(cid, profile, ref, [(a, b) for a, b, _ in jobs], u, days_before))
-    if u.chance(svc.re_referred):
-        again = ref + timedelta(int(30 + 300 * u.next()))
-        rows.append({"event_id": f"{cid}-r2", "customer_id": cid, "type": "referral",
-                     "date": u.w.date(again), "provider": provider,
-                     **({"segment": segment} if plan.segment_source == "referral" else {})})
+    """One customer's rows from its draws (a block of one customer)."""
+    return rows_of(plan.columns, draw_block(plan, FromDraws(u.next), [cid]).text(), u.w)
+
+
+def block_rows(plan: Plan, rng: np.random.Generator, cids: list[str], written: Written
+               ) -> list[list[Row]]:
+    """The rows of the customers ``cids`` drawn as one block from ``rng``, per customer."""
+    return [rows_of(plan.columns, text, written)
+            for text in draw_block(plan, rng, cids).texts_by_owner()]
+
+
+def _flag(text: str) -> bool:
+    return text == "true"
+
+
+_day_of: Callable[[str], date] = _Cache(date.fromisoformat, 200_000).__getitem__
+# a typed row's values from their text, field by field (what ``TYPED`` rows hold)
+_TYPES: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(("date", "recorded", "end", "unemployed_since", "birth_date"), _day_of),
+    **dict.fromkeys(("hours", "hours_per_week", "fte", "wage", "amount", "score"), Decimal),
+    **dict.fromkeys(("benefit_days", "days", "cumulative_days"), int),
+    **dict.fromkeys(("responded", "void", "partial_work_ability"), _flag)}
+
+
+def rows_of(columns: tuple[str, ...], text: str, written: Written) -> list[Row]:
+    """Rows (field -> text, or typed) of CSV lines with ``columns``; empty cells left out."""
+    rows = []
+    for cells in csv.reader(text.splitlines()):
+        row = {c: v for c, v in zip(columns, cells, strict=True) if v}
+        if written.typed:
+            row = {c: _TYPES[c](v) if c in _TYPES else v for c, v in row.items()}
+        rows.append(row)
     return rows
-
-
-def _referral_day(plan: Plan, u: Draws) -> date:
-    x = u.next()
-    for bound, lo, hi in plan.months:
-        if x < bound:
-            return lo + timedelta(int(u.next() * ((hi - lo).days + 1)))
-    _, lo, hi = plan.months[-1]
-    return hi
-
-
-def _referral(plan: Plan, cid: str, ref: date, segment: str, provider: str, u: Draws) -> Row:
-    row = {"event_id": f"{cid}-r", "customer_id": cid, "type": "referral",
-           "date": u.w.date(ref), "provider": provider}
-    if plan.segment_source == "referral":
-        row["segment"] = segment
-    recipes = plan.recipes.get(segment)
-    person = plan.profile(segment).person
-    if recipes:
-        attrs = _recipe_on(plan, recipes, segment, ref, int(u.next() * len(recipes)))
-        since = ref - timedelta(int(attrs["since_days"]))
-        born = ref - timedelta(int(attrs["born_days"]))
-    else:
-        benefit_days = plan.profile(segment).benefits.benefit_days
-        attrs = {
-            "benefit_days": int(benefit_days.sampler(u.next(), u.next())),
-            "partial_work_ability": u.chance(person.partial_work_ability)}
-        months = int(person.unemployment_months.sampler(u.next(), u.next()))
-        since = add_months(ref, -months) - timedelta(int(u.next() * 14))
-        born = add_months(ref, -12 * int(person.age.sampler(u.next(), u.next()))) - \
-            timedelta(int(u.next() * 300))
-    w = u.w
-    row.update(unemployed_since=w.date(since), birth_date=w.date(born),
-               benefit_days=w.whole(int(attrs["benefit_days"])),
-               partial_work_ability=w.flag(bool(attrs["partial_work_ability"])))
-    for name in plan.attr_columns:
-        if name in attrs:
-            row[name] = str(attrs[name])
-    return row
 
 
 def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, ref: date,
@@ -566,227 +529,18 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
     return found
 
 
-def _in_service(plan: Plan, cid: str, profile: Profile, start: date, last: date,
-                u: Draws, rows: list[Row]) -> None:
-    """Add the rows of a service running ``start`` to ``last`` to ``rows``."""
-    # days as ordinals and their text from a cache: date and timedelta objects made per row
-    # cost more than the rest of the row
-    svc = profile.service
-    nxt, add = u.next, rows.append
-    contacts, responds = svc.contacts_per_month.sampler, _FLOATS[svc.responds]
-    contact = u.w.contact
-    last_day = last.toordinal()
-    hours = plan.hours and svc.hours_months > 0
-    for n, first in enumerate(_month_firsts(start, last_day)):
-        for k in range(int(contacts(nxt(), nxt()))):
-            day = first + int(nxt() * 28)
-            if day <= last_day:
-                add(contact(cid, n, k, day, nxt() < responds))
-        if hours and n < svc.hours_months:
-            _hours(plan, cid, svc.hours_per_month.sampler(nxt(), nxt()), first, last_day, n,
-                   u, rows)
-        if plan.expenses:
-            _expenses(plan, cid, profile, first, n, u, rows)
-    if plan.instruments and u.chance(profile.surveys.share):
-        rows.extend(_surveys(plan, cid, profile, start, last, u))
-
-
-def _expenses(plan: Plan, cid: str, profile: Profile, first: int, n: int, u: Draws,
-              rows: list[Row]) -> None:
-    """The expenses of the month starting on ordinal ``first``."""
-    nxt, w = u.next, u.w
-    for k in range(int(profile.expenses.per_month.sampler(nxt(), nxt()))):
-        row = {"event_id": f"{cid}-x{n}-{k}", "customer_id": cid, "type": "expense",
-               "date": w.day(first + int(nxt() * 28)),
-               "amount": w.money(profile.expenses.amount.sampler(nxt(), nxt()))}
-        if plan.categories:
-            row["category"] = plan.categories[int(nxt() * len(plan.categories))]
-        rows.append(row)
-
-
-_FIRSTS: dict[date, tuple[int, ...]] = {}  # a service's months by its start (they repeat)
-
-
-def _month_firsts(start: date, last_day: int) -> tuple[int, ...]:
-    """The ordinals of ``start`` and the same day each month after it (``add_months``), up to
-    the ordinal ``last_day``."""
-    known = _FIRSTS.get(start)
-    if known is None or known[-1] <= last_day:
-        firsts, n = [start.toordinal()], 1
-        while firsts[-1] <= last_day:  # one past the last, so a later service can tell
-            firsts.append(add_months(start, n).toordinal())
-            n += 1
-        if len(_FIRSTS) >= 100_000:
-            _FIRSTS.clear()
-        known = _FIRSTS[start] = tuple(firsts)
-    return known[:bisect_right(known, last_day)]
-
-
-# a day's ISO text, and the day, by its ordinal: the same few thousand days repeat
-_iso: Callable[[int], str] = _Cache(lambda day: date.fromordinal(day).isoformat(),
-                                    200_000).__getitem__
-_day: Callable[[int], date] = _Cache(date.fromordinal, 200_000).__getitem__
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _contact_row(day: Callable[[int], Any], flag: Callable[[bool], Any]
-                 ) -> Callable[[str, int, int, int, bool], Row]:
-    yes, no = flag(True), flag(False)
-
-    def contact(cid: str, n: int, k: int, on: int, answered: bool) -> Row:
-        return {"event_id": f"{cid}-k{n}-{k}", "customer_id": cid, "type": "contact",
-                "date": day(on), "responded": yes if answered else no}
-    return contact
-
-
-def _hours_row(day: Callable[[int], Any], hours: Callable[[float], Any]
-               ) -> Callable[[str, int, int, int, float, str | None], Row]:
-    def hours_row(cid: str, n: int, k: int, on: int, each: float, activity: str | None
-                  ) -> Row:
-        row = {"event_id": f"{cid}-h{n}-{k}", "customer_id": cid, "type": "hours",
-               "date": day(on), "hours": hours(each)}
-        if activity is not None:
-            row["activity"] = activity
-        return row
-    return hours_row
-
-
-def _text_flag(yes: bool) -> str:
-    return "true" if yes else "false"
-
-
-_g = "{:g}".format  # hours: as few digits as they need
-TEXT = Written(
-    day=_iso, date=date.isoformat, money="{:.2f}".format, tenth="{:.1f}".format,
-    hours=_g, whole=str, flag=_text_flag, rounded=lambda x: f"{round(x):d}",
-    contact=_contact_row(_iso, _text_flag), hours_row=_hours_row(_iso, _g))
-TYPED = Written(
-    day=_day, date=_same, money=lambda x: Decimal(f"{x:.2f}"),
-    tenth=lambda x: Decimal(f"{x:.1f}"), hours=lambda x: Decimal(f"{x:g}"), whole=_same,
-    flag=_same, rounded=lambda x: Decimal(round(x)),
-    contact=_contact_row(_day, _same),
-    hours_row=_hours_row(_day, lambda x: Decimal(f"{x:g}")))
-
-
-def lines_written(plan: Plan) -> Written:
-    """``TEXT`` for writing a file: contacts and hours (most of a file's rows) come as their
-    CSV lines straight away, the same text ``_Lines`` makes of their ``TEXT`` rows (a row
-    and its formatting cost several times the line). Only where no cell needs quoting:
-    their cells are ids and numbers from fixed alphabets, dates, and an activity that
-    needs no quotes unless the plan says a contract text does."""
-    contact = _template(plan.columns, {
-        "event_id": "%s-k%d-%d", "customer_id": "%s", "type": "contact", "date": "%s",
-        "responded": "%s"})
-    hours = _template(plan.columns, {
-        "event_id": "%s-h%d-%d", "customer_id": "%s", "type": "hours", "date": "%s",
-        "hours": "%s"})
-    active = _template(plan.columns, {
-        "event_id": "%s-h%d-%d", "customer_id": "%s", "type": "hours", "date": "%s",
-        "hours": "%s", "activity": "%s"})
-    iso = _iso
-
-    def contact_line(cid: str, n: int, k: int, on: int, answered: bool) -> str:
-        return contact % (cid, n, k, cid, iso(on), "true" if answered else "false")
-
-    def hours_line(cid: str, n: int, k: int, on: int, each: float, activity: str | None
-                   ) -> str:
-        if activity is None:
-            return hours % (cid, n, k, cid, iso(on), _g(each))
-        return active % (cid, n, k, cid, iso(on), _g(each), activity)
-    return replace(TEXT, contact=contact_line,
-                   hours_row=TEXT.hours_row if plan.quoting else hours_line)
-
-
 def _template(columns: tuple[str, ...], cells: dict[str, str]) -> str:
     """A CSV line's template: ``cells`` in their columns (in the order they are given, which
     must be the columns' order), every other column empty."""
-    if [c for c in columns if c in cells] != list(cells):
+    return _templates(columns, tuple(cells.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _templates(columns: tuple[str, ...], cells: tuple[tuple[str, str], ...]) -> str:
+    given = dict(cells)
+    if [c for c in columns if c in given] != list(given):
         raise ValueError("the columns are not in the order a line's template fills them")
-    return ",".join(cells.get(c, "") for c in columns)
-
-
-def _hours(plan: Plan, cid: str, hours: float, month: int, last: int, n: int,
-           u: Draws, rows: list[Row]) -> None:
-    """Hours delivered in the month starting on ordinal ``month`` (up to ordinal ``last``)."""
-    sessions = max(1, round(hours / 2))
-    each = round(hours / sessions * 2) / 2  # half hours
-    for k in range(sessions):
-        day = month + int(u.next() * 28)
-        if each > 0 and day <= last:
-            activity = plan.activities[int(u.next() * len(plan.activities))] \
-                if plan.activities else None
-            rows.append(u.w.hours_row(cid, n, k, day, each, activity))
-
-
-def _surveys(plan: Plan, cid: str, profile: Profile, start: date, last: date,
-             u: Draws) -> Iterator[Row]:
-    first = profile.surveys.first_score.sampler(u.next(), u.next())
-    later = first + profile.surveys.change.sampler(u.next(), u.next())
-    for instrument in plan.instruments:
-        for tag, day, score in (("a", start + timedelta(7), first),
-                                ("b", last - timedelta(7), later)):
-            if tag == "a" or day > start + timedelta(7):
-                yield {"event_id": f"{cid}-q{tag}-{instrument}", "customer_id": cid,
-                       "type": "survey", "date": u.w.date(day), "instrument": instrument,
-                       "score": u.w.rounded(score)}
-
-
-def _jobs(cid: str, profile: Profile, anchor: date, u: Draws
-          ) -> list[tuple[date, date | None, list[Row]]]:
-    jobs = profile.jobs
-    if not u.chance(jobs.share):
-        return []
-    out = []
-    begin = anchor + timedelta(int(jobs.days_to_first.sampler(u.next(), u.next())))
-    for n in range(1 + int(jobs.more.sampler(u.next(), u.next()))):
-        length = int(jobs.length_days.sampler(u.next(), u.next()))
-        end = None if u.chance(jobs.ongoing) else begin + timedelta(max(length, 1) - 1)
-        out.append((begin, end, _job_rows(f"{cid}-e{n}", cid, profile, begin, end, u)))
-        if end is None:
-            break
-        begin = end + timedelta(1 + int(jobs.gap_days.sampler(u.next(), u.next())))
-    return out
-
-
-def _job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
-              u: Draws) -> list[Row]:
-    jobs = profile.jobs
-    nxt = u.next
-    _, (subsidised, apprenticeship, entrepreneur), mix = _job_mix(jobs)
-    x = nxt()
-    kind = ("subsidised" if x < subsidised else "apprenticeship" if x < apprenticeship
-            else "entrepreneur" if x < entrepreneur else "open")
-    evidence = u.pick(mix)
-    hours = jobs.hours_per_week.sampler(nxt(), nxt())
-    first = begin.toordinal()  # days as ordinals, as in _in_service
-    w = u.w
-    day = w.day
-    base = {"event_id": eid, "customer_id": cid, "type": "employment", "date": day(first),
-            "kind": kind, "hours_per_week": w.tenth(hours),
-            "fte": w.money(min(hours / jobs.full_time_hours, 1.0)),
-            "wage": w.money(jobs.wage.sampler(nxt(), nxt()))}
-    told = first + int(nxt() * 10)
-    rows = [{**base, "evidence": evidence, "recorded": day(told)}]
-    recorded = told
-    confirmed = evidence == "self_report" and u.chance(jobs.confirmed)
-    when = told + int(jobs.confirm_delay_days.sampler(nxt(), nxt()))
-    if end is not None:
-        last = end.toordinal()
-        ended = max(last + int(jobs.end_recorded_delay_days.sampler(nxt(), nxt())), told + 1)
-        if confirmed and when < ended:
-            rows.append({**base, "evidence": "register", "recorded": day(when)})
-        rows.append({**base, "evidence": "register" if confirmed else evidence,
-                     "recorded": day(ended), "end": day(last)})
-        recorded = ended
-    elif confirmed:
-        rows.append({**base, "evidence": "register", "recorded": day(when)})
-        recorded = when
-    if u.chance(jobs.voided):
-        rows.append({**rows[-1], "recorded": day(recorded + 30), "void": w.flag(True)})
-    return rows
+    return ",".join(given.get(c, "") for c in columns)
 
 
 _MIXES: dict[int, tuple[Jobs, tuple[float, float, float], tuple[tuple[float, str], ...]]] = {}
@@ -807,90 +561,8 @@ def _job_mix(jobs: Jobs) -> tuple[Jobs, tuple[float, float, float],
     return known
 
 
-def _education(plan: Plan, cid: str, profile: Profile, ref: date, u: Draws) -> list[Row]:
-    edu = profile.education
-    if not u.chance(edu.share):
-        return []
-    start = ref + timedelta(int(edu.days_to_start.sampler(u.next(), u.next())))
-    end = start + timedelta(int(edu.length_days.sampler(u.next(), u.next())))
-    kinds = plan.education_kinds
-    kind = kinds[int(u.next() * len(kinds))] if len(kinds) > 1 else kinds[0]
-    return [{"event_id": f"{cid}-d", "customer_id": cid, "type": "education",
-             "date": u.w.date(start), "end": u.w.date(end), "kind": kind}]
-
-
-def _benefits(cid: str, profile: Profile, ref: date, jobs: list[tuple[date, date | None]],
-              u: Draws, days_at_referral: int | None = None) -> list[Row]:
-    """A benefit row a month; in a month whose middle day is worked, none, or with the
-    chance ``while_working`` an adjusted benefit of half the days; with
-    ``days_at_referral``, each row also says the benefit days paid in all up to and including
-    it (the referral's count at the referral month, earlier months counted back from it)."""
-    ben = profile.benefits
-    nxt, per_month = u.next, ben.days_per_month.sampler
-    daily = ben.daily_amount.draw(0.5, 0.5)  # the same every month
-    first = add_months(ref.replace(day=1), -ben.months_before)
-    rows = []
-    for n, (month, mid) in enumerate(_months_from(first, ben.months_before + ben.months_after)):
-        working = any(a <= mid and (b is None or mid <= b) for a, b in jobs)
-        if not working:
-            days = int(per_month(nxt(), nxt()))
-        elif u.chance(ben.while_working):  # adjusted benefit beside part-time or low pay
-            days = max(int(per_month(nxt(), nxt())) // 2, 1)
-        else:
-            days = 0
-        amount = days * daily
-        rows.append({"event_id": f"{cid}-b{n}", "customer_id": cid, "type": "benefit",
-                     "date": u.w.date(month), "days": u.w.whole(days),
-                     "amount": u.w.money(amount)})
-    if days_at_referral is not None:
-        before = sum(int(r["days"]) for r in rows[:ben.months_before])
-        running = max(days_at_referral - before, 0)
-        for row in rows:
-            running += int(row["days"])
-            row["cumulative_days"] = u.w.whole(running)
-    return rows
-
-
-_MONTHS: dict[tuple[date, int], tuple[tuple[date, date], ...]] = {}
-
-
-def _months_from(first: date, count: int) -> tuple[tuple[date, date], ...]:
-    """``count`` months from ``first``: each one's first day, and its middle day
-    (the 15th); the same few hundred spans repeat, so they are worked out once."""
-    known = _MONTHS.get((first, count))
-    if known is None:
-        if len(_MONTHS) >= 10_000:
-            _MONTHS.clear()
-        months = [add_months(first, n) for n in range(count)]
-        known = _MONTHS[(first, count)] = tuple((m, m + timedelta(14))
-                                                for m in months)
-    return known
-
-
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
 
-
-def _earnings(cid: str, jobs: list[tuple[date, date | None, list[Row]]],
-              w: Written) -> list[Row]:
-    """Each job's wages as the income register reports them: one earnings row a calendar
-    month, dated its last day (the pay date), the monthly wage times the share of the
-    month's days worked. Evidence: the register. No draws are taken."""
-    rows = []
-    for n, (begin, end, job_rows) in enumerate(jobs):
-        wage, kind = float(job_rows[0]["wage"]), job_rows[0]["kind"]
-        last = end if end is not None else add_months(begin, EARNED_MONTHS) - timedelta(1)
-        month = begin.replace(day=1)
-        for m in range(EARNED_MONTHS + 1):
-            first_day = add_months(month, m)
-            if first_day > last:
-                break
-            pay_day = add_months(first_day, 1) - timedelta(1)
-            worked = (min(pay_day, last) - max(first_day, begin)).days + 1
-            amount = wage * worked / pay_day.day
-            rows.append({"event_id": f"{cid}-w{n}-{m}", "customer_id": cid, "type": "earnings",
-                         "date": w.date(pay_day), "amount": w.money(amount),
-                         "evidence": "register", "kind": kind})
-    return rows
 
 
 # --- whole files -------------------------------------------------------------------------
@@ -907,65 +579,11 @@ def _cell(text: str) -> str:
     return text
 
 
-class _Lines:
-    """Rows as CSV lines: one template per set of fields a row gives (a few dozen). Without
-    quoting, the template names its fields (``%(date)s``), so a row fills it directly."""
-
-    def __init__(self, columns: tuple[str, ...], quoting: bool) -> None:
-        self.columns = columns
-        self.quoting = quoting
-        self.named = not quoting and not any(ch in c for c in columns for ch in "%()")
-        self.templates: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
-
-    def __call__(self, row: Row | str) -> str:
-        if isinstance(row, str):  # a line already (``lines_written``)
-            return row
-        template, order = self._template(row)
-        if self.named:
-            return template % row
-        if self.quoting:
-            return template % tuple([_cell(row[c]) for c in order])
-        return template % tuple([row[c] for c in order])
-
-    def _template(self, row: Row) -> tuple[str, tuple[str, ...]]:
-        sig = tuple(row)
-        known = self.templates.get(sig)
-        if known is None:
-            order = tuple(c for c in self.columns if c in row)
-            place = "%({})s" if self.named else "%s"
-            known = (",".join(place.format(c) if c in row else "" for c in self.columns),
-                     order)
-            self.templates[sig] = known
-        return known
-
-    def extend(self, lines: list[str], rows: Sequence[Row | str]) -> None:
-        """Add the lines of ``rows`` to ``lines`` (named templates filled in a local loop:
-        the call per row cost more than filling it)."""
-        if not self.named:
-            lines.extend(map(self, rows))
-            return
-        templates = self.templates
-        for row in rows:
-            if isinstance(row, str):  # a line already (``lines_written``)
-                lines.append(row)
-                continue
-            known = templates.get(tuple(row))
-            lines.append((known or self._template(row))[0] % row)
-
-
 def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) -> str:
     """The CSV lines of one block (its customers in order)."""
     first = block * BLOCK
-    count = min(BLOCK, customers - first)
-    matrix = block_stream(seed, block).random((count, DRAWS))
-    head = matrix[:, :FIRST_DRAWS].tolist()  # the rest become floats when reached
-    lines: list[str] = []
-    line = _Lines(plan.columns, plan.quoting)
-    written = lines_written(plan)
-    for i in range(count):
-        line.extend(lines, draw_customer(plan, customer_id(first + i, width),
-                                         Draws(head[i], written, matrix[i, FIRST_DRAWS:])))
-    return "\n".join(lines) + "\n" if lines else ""
+    ids = [customer_id(first + i, width) for i in range(min(BLOCK, customers - first))]
+    return draw_block(plan, block_stream(seed, block), ids).text()
 
 
 def _block_job(args: tuple[Plan, int, int, int, int]) -> str:
@@ -1005,13 +623,452 @@ def default_jobs() -> int:
 def service_rows(plan: Plan, cid: str, profile: Profile, start: date, last: date,
                  u: Draws) -> list[Row]:
     """The rows of a service running ``start`` to ``last``: contacts, hours, expenses and
-    surveys, as ``draw_customer`` draws them."""
-    rows: list[Row] = []
-    _in_service(plan, cid, profile, start, last, u, rows)
-    return rows
+    surveys, as a whole customer's are drawn (a block of one customer)."""
+    return rows_of(plan.columns, service_lines(plan, profile, cid, start, last,
+                                               FromDraws(u.next)), u.w)
 
 
 def job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
              u: Draws) -> list[Row]:
-    """The rows of one job (its evidence, a later confirmation, its recorded end, a void)."""
-    return _job_rows(eid, cid, profile, begin, end, u)
+    """The rows of one job (its evidence, a later confirmation, its recorded end, a void);
+    ``eid`` is ``{cid}-e{n}``, the ``n``-th job."""
+    n = eid.removeprefix(f"{cid}-e")
+    if not n.isdigit():
+        raise ValueError(f"a job's id is the customer's and its number: {eid[:40]}")
+    return rows_of(ROW_FIELDS, job_lines(ROW_FIELDS, profile, cid, int(n), begin, end,
+                                         FromDraws(u.next)), u.w)
+
+
+# --- a block of customers drawn as columns ------------------------------------------------
+
+_FLAGS = texts(["false", "true"])
+_SERVICE, _SURVEY, _JOB, _EARNED, _EDUCATION, _BENEFIT, _AGAIN = (
+    10_000, 5_000_000, 6_000_000, 7_000_000, 8_000_000, 9_000_000, 10_000_000)
+
+
+def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
+    """The customers ``cids`` drawn from ``source``, as a block of lines."""
+    count = len(cids)
+    months = plan.months
+    m = pick(source.random((count,)), tuple((b, "") for b, _, _ in months))
+    lo = np.array([a.toordinal() for _, a, _ in months])[m]
+    span = np.array([(z - a).days + 1 for _, a, z in months])[m]
+    ref = lo + within(source.random((count,)), span)
+    seg = pick(source.random((count,)), plan.segments)
+    provider = pick(source.random((count,)), plan.providers)
+    names = [name for _, name in plan.segments]
+    b = Block(source, count, seg, [plan.profile(s) for s in names])
+    b.ids = texts(cids)
+    providers = [_cell(name) for _, name in plan.providers]
+    benefit_days = _referrals(plan, b, cids, names, ref, provider)
+    start, last, starts = _service(plan, b, cids, ref, providers, provider)
+    _in_service(plan, b, cids, start, last, starts)
+    jobs = _jobs(plan, b, cids, np.where(starts, start, ref))
+    _education(plan, b, cids, ref)
+    if plan.benefits:
+        _benefits(plan, b, cids, ref, jobs, benefit_days)
+    again = b.chance(lambda p: p.service.re_referred)
+    day = ref + as_days(30 + 300 * b.u())
+    tpl = _template(plan.columns, {
+        "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
+        "provider": "%s", **({"segment": "%s"} if plan.segment_source == "referral" else {})})
+    who = np.nonzero(again)[0]
+    dates = iso(day[who])
+    segs = [_cell(n) for n in names]
+    if plan.segment_source == "referral":
+        lines = [tpl % (cids[i], cids[i], t, providers[provider[i]], segs[seg[i]])
+                 for i, t in zip(who.tolist(), dates, strict=True)]
+    else:
+        lines = [tpl % (cids[i], cids[i], t, providers[provider[i]])
+                 for i, t in zip(who.tolist(), dates, strict=True)]
+    b.add(who, _AGAIN, lines)
+    return b
+
+
+def _referrals(plan: Plan, b: Block, cids: list[str], names: list[str], ref: Array,
+               provider: Array) -> Array:
+    """The first referral's rows; returns the benefit days at referral."""
+    n = b.n
+    pick_u = b.u()
+    benefit = as_days(b.dist(lambda p: p.benefits.benefit_days))
+    partial = b.chance(lambda p: p.person.partial_work_ability)
+    months = as_days(b.dist(lambda p: p.person.unemployment_months))
+    since = months_on(ref, -months) - within(b.u(), 14)
+    age = as_days(b.dist(lambda p: p.person.age))
+    born = months_on(ref, -12 * age) - within(b.u(), 300)
+    attrs: list[dict[str, Any]] = [{} for _ in range(n)]
+    if plan.recipes:
+        ref_list, seg_list, u_list = ref.tolist(), b.segment.tolist(), pick_u.tolist()
+        for i in range(n):
+            name = names[seg_list[i]]
+            recipes = plan.recipes[name]
+            recipe = _recipe_on(plan, recipes, name, date.fromordinal(ref_list[i]),
+                                int(u_list[i] * len(recipes)))
+            attrs[i] = recipe
+            since[i] = ref_list[i] - int(recipe["since_days"])
+            born[i] = ref_list[i] - int(recipe["born_days"])
+            benefit[i] = int(recipe["benefit_days"])
+            partial[i] = bool(recipe["partial_work_ability"])
+    by_referral = plan.segment_source == "referral"
+    cells = {"event_id": "%s-r", "customer_id": "%s", "type": "referral", "date": "%s",
+             "provider": "%s", **({"segment": "%s"} if by_referral else {}),
+             "unemployed_since": "%s", "birth_date": "%s", "partial_work_ability": "%s",
+             "benefit_days": "%s", **dict.fromkeys(plan.attr_columns, "%s")}
+    tpl = _template(plan.columns, cells)
+    providers = [_cell(name) for _, name in plan.providers]
+    segments = [_cell(name) for name in names]
+    flags = ["false", "true"]
+    lines = []
+    for i, day, prov, seg, since_day, born_day, part, days in zip(
+            range(n), iso(ref), provider.tolist(), b.segment.tolist(), iso(since), iso(born),
+            partial.tolist(), benefit.tolist(), strict=True):
+        cid = cids[i]
+        values = (cid, cid, day, providers[prov], *((segments[seg],) if by_referral else ()),
+                  since_day, born_day, flags[part], days,
+                  *(_cell(str(attrs[i][a])) if a in attrs[i] else "" for a in plan.attr_columns))
+        lines.append(tpl % values)
+    b.add(np.arange(n), 0, lines)
+    return benefit
+
+
+def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[str],
+             provider: Array) -> tuple[Array, Array, Array]:
+    """Service starts and ends: (start, last day, started) per customer."""
+    starts = b.chance(lambda p: p.service.starts)
+    delay = as_days(b.dist(lambda p: p.service.days_to_start))
+    start = ref if plan.starts_at_referral else ref + delay
+    early = b.chance(lambda p: p.service.ends_early)
+    share = b.dist(lambda p: p.service.share_of_length)
+    reason_u = b.u()
+    last = np.where(early, start + np.maximum(as_days(plan.service_days * share), 1),
+                    start + plan.service_days - 1)
+    who = np.nonzero(starts)[0]
+    tpl = _template(plan.columns, {"event_id": "%s-s", "customer_id": "%s",
+                                   "type": "service_start", "date": "%s", "provider": "%s"})
+    b.add(who, 1, [tpl % (cids[i], cids[i], t, providers[provider[i]])
+                   for i, t in zip(who.tolist(), iso(start[who]), strict=True)])
+    ended = starts & (early | bool(plan.end_reasons))
+    reasons = [_cell(r) for r in plan.end_reasons] or ["ended"]
+    which = within(reason_u, len(reasons)).tolist()
+    who = np.nonzero(ended)[0]
+    tpl = _template(plan.columns, {"event_id": "%s-x", "customer_id": "%s",
+                                   "type": "service_end", "date": "%s", "reason": "%s"})
+    b.add(who, 2, [tpl % (cids[i], cids[i], t, reasons[which[i]])
+                   for i, t in zip(who.tolist(), iso(last[who]), strict=True)])
+    return start, last, starts
+
+
+def _in_service(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
+                starts: Array) -> None:
+    """Contacts, hours and expenses month by month of each service, and surveys."""
+    longest = int((last - start)[starts].max()) if starts.any() else 0
+    slots = longest // 28 + 2
+    firsts = months_on(start[:, None], np.arange(slots)[None, :])
+    active = (firsts <= last[:, None]) & starts[:, None]
+    _contacts(plan, b, cids, firsts, active, last)
+    if plan.hours:
+        _hours(plan, b, cids, firsts, active, last)
+    if plan.expenses:
+        _expenses(plan, b, cids, firsts, active)
+    if plan.instruments:
+        _surveys(plan, b, cids, start, last, starts)
+
+
+def _counted(b: Block, counts: Array, slots: int) -> int:
+    """The most of anything a customer has in a month (at least one, so arrays exist)."""
+    return max(int(counts.max()) if counts.size else 0, 1)
+
+
+def _contacts(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array,
+              last: Array) -> None:
+    slots = firsts.shape[1]
+    counts = as_days(b.dist(lambda p: p.service.contacts_per_month, slots))
+    most = _counted(b, counts * active, slots)
+    day = firsts[:, :, None] + within(b.u(slots, most), 28)
+    answered = b.u(slots, most) < b.share(lambda p: p.service.responds)[:, None, None]
+    keep = (active[:, :, None] & (np.arange(most)[None, None, :] < counts[:, :, None])
+            & (day <= last[:, None, None]))
+    i, n, k = np.nonzero(keep)
+    slot = n * most + k
+    ids = texts([f"-k{a}-{z}" for a in range(slots) for z in range(most)])
+    tpl = _template(plan.columns, {
+        "event_id": "%s%s", "customer_id": "%s", "type": "contact", "date": "%s",
+        "responded": "%s"})
+    person = b.ids[i].tolist()
+    lines = joined(tpl, person, ids[slot].tolist(), person, iso(day[keep]),
+                   _FLAGS[answered[keep].astype(np.int64)].tolist())
+    b.add(i, _SERVICE + n * 1000 + k, lines)
+
+
+def _hours(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array,
+           last: Array) -> None:
+    slots = firsts.shape[1]
+    hours = b.dist(lambda p: p.service.hours_per_month, slots)
+    in_months = b.share(lambda p: p.service.hours_months)[:, None] > np.arange(slots)[None, :]
+    sessions = np.maximum(1, np.round(hours / 2)).astype(np.int64)
+    each = np.round(hours / sessions * 2) / 2
+    on = active & in_months & (each > 0)
+    most = _counted(b, sessions * on, slots)
+    day = firsts[:, :, None] + within(b.u(slots, most), 28)
+    acts = texts([_cell(a) for a in plan.activities] or [""])
+    which = within(b.u(slots, most), max(len(plan.activities), 1))
+    keep = (on[:, :, None] & (np.arange(most)[None, None, :] < sessions[:, :, None])
+            & (day <= last[:, None, None]))
+    i, n, k = np.nonzero(keep)
+    ids = texts([f"-h{a}-{z}" for a in range(slots) for z in range(most)])
+    halves = (each[i, n] * 2).astype(np.int64)
+    amounts = texts([f"{h / 2:g}" for h in range(int(halves.max()) + 1 if
+                                                         halves.size else 1)])[halves]
+    cells = {"event_id": "%s%s", "customer_id": "%s", "type": "hours", "date": "%s",
+             "hours": "%s"}
+    person = b.ids[i].tolist()
+    columns = [person, ids[n * most + k].tolist(), person, iso(day[keep]), amounts.tolist()]
+    if plan.activities:
+        cells["activity"] = "%s"
+        columns.append(acts[which[keep]].tolist())
+    b.add(i, _SERVICE + n * 1000 + 300 + k, joined(_template(plan.columns, cells), *columns))
+
+
+def _expenses(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array) -> None:
+    slots = firsts.shape[1]
+    counts = as_days(b.dist(lambda p: p.expenses.per_month, slots))
+    most = _counted(b, counts * active, slots)
+    day = firsts[:, :, None] + within(b.u(slots, most), 28)
+    amount = b.dist(lambda p: p.expenses.amount, slots, most)
+    cats = texts([_cell(c) for c in plan.categories] or [""])
+    which = within(b.u(slots, most), max(len(plan.categories), 1))
+    keep = active[:, :, None] & (np.arange(most)[None, None, :] < counts[:, :, None])
+    i, n, k = np.nonzero(keep)
+    ids = texts([f"-x{a}-{z}" for a in range(slots) for z in range(most)])
+    cells = {"event_id": "%s%s", "customer_id": "%s", "type": "expense", "date": "%s",
+             "amount": "%s"}
+    person = b.ids[i].tolist()
+    columns = [person, ids[n * most + k].tolist(), person, iso(day[keep]),
+               list(map("%.2f".__mod__, amount[keep].tolist()))]
+    if plan.categories:
+        cells["category"] = "%s"
+        columns.append(cats[which[keep]].tolist())
+    b.add(i, _SERVICE + n * 1000 + 700 + k, joined(_template(plan.columns, cells), *columns))
+
+
+def _surveys(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
+             starts: Array) -> None:
+    answers = b.chance(lambda p: p.surveys.share) & starts
+    first = b.dist(lambda p: p.surveys.first_score)
+    later = first + b.dist(lambda p: p.surveys.change)
+    tpl = _template(plan.columns, {"event_id": "%s", "customer_id": "%s",
+                                   "type": "survey", "date": "%s", "instrument": "%s",
+                                   "score": "%s"})
+    for j, instrument in enumerate(plan.instruments):
+        name = _cell(instrument)
+        for tag, day, score, also in (
+                ("a", start + 7, first, answers),
+                ("b", last - 7, later, answers & (last - 7 > start + 7))):
+            who = np.nonzero(also)[0]
+            scores = np.round(score[who]).astype(np.int64).tolist()
+            b.add(who, _SURVEY + 2 * j + (tag == "b"), [
+                tpl % (_cell(f"{cids[i]}-q{tag}-{instrument}"), cids[i], t, name, s)
+                for i, t, s in zip(who.tolist(), iso(day[who]), scores, strict=True)])
+
+
+def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Array, ...]]:
+    """Chains of jobs with their rows; returns per slot (customer, begin, last day or -1)."""
+    has = b.chance(lambda p: p.jobs.share)
+    begin = anchor + as_days(b.dist(lambda p: p.jobs.days_to_first))
+    more = as_days(b.dist(lambda p: p.jobs.more))
+    slots = int(more[has].max()) + 1 if has.any() else 1
+    length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
+    ongoing = b.chance(lambda p: p.jobs.ongoing, slots)
+    gap = as_days(b.dist(lambda p: p.jobs.gap_days, slots))
+    alive = has.copy()
+    chain: list[tuple[Array, ...]] = []
+    for n in range(slots):
+        alive &= n <= more
+        end = np.where(ongoing[:, n], -1, begin + np.maximum(length[:, n], 1) - 1)
+        who = np.nonzero(alive)[0]
+        chain.append((who, begin[who], end[who]))
+        alive &= ~ongoing[:, n]
+        begin = end + 1 + gap[:, n]
+    _job_rows(plan, b, cids, chain, slots)
+    return chain
+
+
+def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
+              slots: int) -> None:
+    drawn = _job_draws(b, slots)
+    tpl = _job_template(plan.columns)
+    for n, (who, begins, ends) in enumerate(chain):
+        if who.size:
+            _one_job(b, tpl, n, who, begins, ends, tuple(
+                begins + x[who, n] if k == 5 else x[who, n] for k, x in enumerate(drawn)))
+    if plan.earnings:
+        _earnings(plan, b, cids, chain, drawn[4], drawn[1])
+
+
+def _job_template(columns: tuple[str, ...]) -> str:
+    return _template(columns, {
+        "event_id": "%s-e%s", "customer_id": "%s", "type": "employment", "date": "%s",
+        "recorded": "%s", "end": "%s", "void": "%s", "kind": "%s", "evidence": "%s",
+        "hours_per_week": "%s", "fte": "%s", "wage": "%s"})
+
+
+def _job_draws(b: Block, slots: int) -> tuple[Array, ...]:
+    """What is drawn for each job slot: evidence, kind, hours a week, FTE, wage, days from
+    the start to its first record, whether a self-report is confirmed, the days to that,
+    the days until the end is recorded, and whether it is voided."""
+    kind_u, evidence_u = b.u(slots), b.u(slots)
+    hours = b.dist(lambda p: p.jobs.hours_per_week, slots)
+    fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours)[:, None], 1.0)
+    wage = b.dist(lambda p: p.jobs.wage, slots)
+    told = (b.u(slots) * 10).astype(np.int64)
+    confirmed = b.chance(lambda p: p.jobs.confirmed, slots)
+    when = as_days(b.dist(lambda p: p.jobs.confirm_delay_days, slots))
+    delay = as_days(b.dist(lambda p: p.jobs.end_recorded_delay_days, slots))
+    voided = b.chance(lambda p: p.jobs.voided, slots)
+    evidence = np.empty(evidence_u.shape, dtype=object)
+    kinds = np.full(kind_u.shape, "open", dtype=object)
+    for mask, profile in zip(b.masks, b.profiles, strict=True):
+        _, (sub, app, ent), mix = _job_mix(profile.jobs)
+        evidence[mask] = np.array([n for _, n in mix], dtype=object)[pick(evidence_u[mask],
+                                                                          mix)]
+        x = kind_u[mask]
+        kinds[mask] = np.where(x < sub, "subsidised", np.where(
+            x < app, "apprenticeship", np.where(x < ent, "entrepreneur", "open")))
+    return evidence, kinds, hours, fte, wage, told, confirmed, when, delay, voided
+
+
+def _one_job(b: Block, tpl: str, n: int, who: Array, begins: Array, ends: Array,
+             drawn: tuple[Array, ...]) -> None:
+    """The rows of the ``n``-th job of customers ``who``: the first record, a register row
+    confirming a self-report, the end recorded later, a void of the last of them."""
+    evidence, kinds, hours, fte, wage, told, confirmed, when, delay, voided = drawn
+    sure = confirmed & (evidence == "self_report")
+    on = told + when
+    over = ends >= 0
+    ended = np.maximum(ends + delay, told + 1)
+    confirms = sure & (~over | (on < ended))
+    rows = [  # (who of them, recorded, end, evidence)
+        (np.ones(who.shape, dtype=bool), told, None, evidence),
+        (confirms, on, None, np.full(who.shape, "register", dtype=object)),
+        (over, ended, ends, np.where(sure, "register", evidence))]
+    last_at = np.where(over, ended, np.where(sure, on, told))
+    rows.append((voided, last_at + 30, np.where(over, ends, -1),
+                 np.where(over, rows[2][3], np.where(sure, "register", evidence))))
+    person = b.ids[who]
+    common = (texts([f"{x:.1f}" for x in hours.tolist()]),
+              texts([f"{x:.2f}" for x in fte.tolist()]),
+              texts([f"{x:.2f}" for x in wage.tolist()]))
+    begun = texts(iso(begins))
+    for step, (mask, recorded, end, ev) in enumerate(rows):
+        j = np.nonzero(mask)[0]
+        if not j.size:
+            continue
+        ids = person[j].tolist()
+        finish = [""] * j.size if end is None else [
+            day_text(d) if d >= 0 else "" for d in end[j].tolist()]
+        lines = joined(tpl, ids, [str(n)] * j.size, ids, begun[j].tolist(),
+                       iso(recorded[j]), finish, ["true" if step == 3 else ""] * j.size,
+                       kinds[j].tolist(), list(ev[j]), *(c[j].tolist() for c in common))
+        b.add(who[j], _JOB + 10 * n + step, lines)
+
+
+def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
+              wage: Array, kinds: Array) -> None:
+    """Each job's wages a calendar month, dated the month's last day (no draws)."""
+    tpl = _template(plan.columns, {
+        "event_id": "%s-w%s", "customer_id": "%s", "type": "earnings", "date": "%s",
+        "kind": "%s", "evidence": "register", "amount": "%s"})
+    steps = np.arange(EARNED_MONTHS + 1)[None, :]
+    for n, (who, begins, ends) in enumerate(chain):
+        if not who.size:
+            continue
+        last = np.where(ends >= 0, ends, months_on(begins, EARNED_MONTHS) - 1)
+        firsts = months_on(month_first(begins)[:, None], steps)
+        pay = months_on(firsts, 1) - 1
+        keep = firsts <= last[:, None]
+        worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
+        month_days = pay - firsts + 1
+        paid = np.array([f"{w:.2f}" for w in wage[who, n].tolist()], dtype=float)
+        amount = paid[:, None] * worked / month_days
+        j, m = np.nonzero(keep)
+        owner = who[j]
+        person = b.ids[owner].tolist()
+        ids = texts([f"{n}-{k}" for k in range(EARNED_MONTHS + 1)])
+        lines = joined(tpl, person, ids[m].tolist(), person, iso(pay[keep]),
+                       kinds[owner, n].tolist(),
+                       list(map("%.2f".__mod__, amount[keep].tolist())))
+        b.add(owner, _EARNED + 100 * n + m, lines)
+
+
+def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:
+    has = b.chance(lambda p: p.education.share)
+    start = ref + as_days(b.dist(lambda p: p.education.days_to_start))
+    end = start + as_days(b.dist(lambda p: p.education.length_days))
+    kinds = [_cell(k) for k in plan.education_kinds]
+    which = within(b.u(), len(kinds)).tolist()
+    who = np.nonzero(has)[0]
+    tpl = _template(plan.columns, {"event_id": "%s-d", "customer_id": "%s",
+                                   "type": "education", "date": "%s", "end": "%s",
+                                   "kind": "%s"})
+    b.add(who, _EDUCATION, [tpl % (cids[i], cids[i], s, e, kinds[which[i]]) for i, s, e in zip(
+        who.tolist(), iso(start[who]), iso(end[who]), strict=True)])
+
+
+def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
+              jobs: list[tuple[Array, ...]], at_referral: Array) -> None:
+    """A benefit row a month (see ``synth._benefits``)."""
+    before = b.share(lambda p: p.benefits.months_before).astype(np.int64)
+    total = before + b.share(lambda p: p.benefits.months_after).astype(np.int64)
+    slots = max(int(total.max()), 1)
+    daily = np.array([p.benefits.daily_amount.draw(0.5, 0.5) for p in b.profiles])[b.segment]
+    steps = np.arange(slots)[None, :]
+    months = months_on(months_on(month_first(ref), -before)[:, None], steps)
+    mid = months + 14
+    working = np.zeros(months.shape, dtype=bool)
+    for who, begins, ends in jobs:
+        working[who] |= (begins[:, None] <= mid[who]) & (
+            (ends[:, None] < 0) | (mid[who] <= ends[:, None]))
+    full = as_days(b.dist(lambda p: p.benefits.days_per_month, slots))
+    half = np.maximum(as_days(b.dist(lambda p: p.benefits.days_per_month, slots)) // 2, 1)
+    adjusted = b.chance(lambda p: p.benefits.while_working, slots)
+    days = np.where(~working, full, np.where(adjusted, half, 0))
+    keep = steps < total[:, None]
+    days = np.where(keep, days, 0)
+    amount = days * daily[:, None]
+    cells = {"event_id": "%s-b%s", "customer_id": "%s", "type": "benefit", "date": "%s",
+             "days": "%s", "amount": "%s"}
+    i, n = np.nonzero(keep)
+    person = b.ids[i].tolist()
+    columns = [person, list(map(str, n.tolist())), person, iso(months[keep]),
+               list(map(str, days[keep].tolist())),
+               list(map("%.2f".__mod__, amount[keep].tolist()))]
+    if plan.cumulative_days:
+        earlier = np.where(steps < before[:, None], days, 0).sum(axis=1)
+        running = np.maximum(at_referral - earlier, 0)[:, None] + np.cumsum(days, axis=1)
+        cells["cumulative_days"] = "%s"
+        columns.append(list(map(str, running[keep].tolist())))
+    b.add(i, _BENEFIT + n, joined(_template(plan.columns, cells), *columns))
+
+
+
+def service_lines(plan: Plan, profile: Profile, cid: str, start: date, last: date,
+                  source: Source) -> str:
+    """The lines of one customer's service running ``start`` to ``last`` (a block of one)."""
+    b = Block(source, 1, np.zeros(1, dtype=np.int64), [profile])
+    b.ids = texts([cid])
+    _in_service(plan, b, [cid], np.array([start.toordinal()]), np.array([last.toordinal()]),
+                np.ones(1, dtype=bool))
+    return b.text()
+
+
+def job_lines(columns: tuple[str, ...], profile: Profile, cid: str, n: int, begin: date,
+              end: date | None, source: Source) -> str:
+    """The lines of one customer's ``n``-th job (a block of one)."""
+    b = Block(source, 1, np.zeros(1, dtype=np.int64), [profile])
+    b.ids = texts([cid])
+    ends = np.array([end.toordinal() if end is not None else -1])
+    begins = np.array([begin.toordinal()])
+    drawn = _job_draws(b, 1)
+    _one_job(b, _job_template(columns), n, np.zeros(1, dtype=np.int64), begins, ends, tuple(
+        begins + x[:, 0] if k == 5 else x[:, 0] for k, x in enumerate(drawn)))
+    return b.text()

@@ -4,10 +4,12 @@ are checked with located errors."""
 
 from __future__ import annotations
 
+import csv
 import io
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -187,28 +189,87 @@ def test_a_cohort_travels_to_another_process_after_drawing() -> None:
 
 @pytest.mark.parametrize("contract", [*CONTRACTS[::4], ROOT / "contracts/omavalmentaja.yaml",
                                       ROOT / "contracts/avo.yaml"], ids=lambda p: p.stem)
-@pytest.mark.parametrize("quoting", [False, True])
-def test_a_files_lines_made_while_drawing_are_the_lines_of_its_rows(contract: Path,
-                                                                    quoting: bool) -> None:
-    """Writing a file, contacts and hours come from drawing as CSV lines: the very lines
-    (and the same draws taken) that their rows give; with a contract text that needs quotes,
-    hours (their activity is the contract's) stay rows."""
-    from dataclasses import replace
-
-    from rewardengine.synth import DRAWS, Draws, _Lines, draw_customer, lines_written
+def test_a_blocks_rows_are_the_rows_of_its_lines(contract: Path) -> None:
+    """A block drawn as rows (what ``simulate`` evaluates, text or typed) is the block a
+    file holds: the same customers, row for row, and typed rows make the same events."""
+    from rewardengine.forecast.runs import to_events
+    from rewardengine.synth import TEXT, TYPED, block_rows, block_stream, block_text
 
     loaded, _ = load_contract(str(contract))
     assert loaded is not None
-    plan = replace(make_plan(loaded, DEFAULT_COHORT), quoting=quoting)
-    written = lines_written(plan)
-    draws = np.random.Generator(np.random.PCG64(23)).random((120, DRAWS)).tolist()
-    made, kinds = _Lines(plan.columns, plan.quoting), Counter[str]()
-    for i, u in enumerate(draws):
-        rows = draw_customer(plan, f"c{i:07d}", Draws(u))
-        mixed = draw_customer(plan, f"c{i:07d}", Draws(u, written))
-        kinds.update(type(r).__name__ for r in mixed)
-        assert [made(r) for r in mixed] == [made(r) for r in rows]
-    assert kinds["str"] > 0 and kinds["dict"] > 0
+    plan = make_plan(loaded, DEFAULT_COHORT)
+    ids = [f"c{i:07d}" for i in range(300)]
+    text = block_text(plan, 9, 0, 300, 7)
+    read = read_text(",".join(plan.columns) + "\n" + text, "g.csv")
+    assert [p for p in read.problems if p.severity.value == "error"] == []
+    rows = block_rows(plan, block_stream(9, 0), ids, TEXT)
+    typed = block_rows(plan, block_stream(9, 0), ids, TYPED)
+    assert [r["customer_id"] for one in rows for r in one] == \
+        [line.split(",")[1] for line in text.splitlines()]
+
+    def facts(events: list[Any]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in e.__dict__.items() if k not in ("file", "row")}
+                for e in events]
+
+    assert facts([e for one in rows for e in to_events(one)]) == facts(read.events)
+    assert facts([e for one in typed for e in to_events(one, typed=True)]) == \
+        facts(read.events)
+
+
+def test_a_contract_text_that_needs_quotes_is_quoted() -> None:
+    """An activity, a reason or an instrument (in a survey's id too) with a comma or a quote
+    is written quoted, and read back as it is."""
+    from dataclasses import replace
+
+    from rewardengine.synth import block_text
+
+    loaded, _ = load_contract(str(ROOT / "contracts" / "avo.yaml"))
+    assert loaded is not None
+    plan = replace(make_plan(loaded, DEFAULT_COHORT), activities=('a "big", one', "b"),
+                   end_reasons=("ended, early",), instruments=("x, y",), quoting=True)
+    text = ",".join(plan.columns) + "\n" + block_text(plan, 4, 0, 200, 7)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["activity"] for r in rows if r["type"] == "hours"} == {'a "big", one', "b"}
+    assert {r["reason"] for r in rows if r["type"] == "service_end"} == {"ended, early"}
+    surveys = [r for r in rows if r["type"] == "survey"]
+    assert surveys and all(r["instrument"] == "x, y" and r["event_id"].endswith("-x, y")
+                           for r in surveys)
+    assert all(len(r) == len(plan.columns) for r in rows)
+
+
+def test_a_block_of_one_customer_draws_from_its_own_stream() -> None:
+    """``draw_customer`` (a block of one, its draws from a customer's stream): the same
+    draws, the same rows; a forecast's job and service rows come the same way."""
+    from rewardengine.synth import DRAWS, Draws, draw_customer, job_rows, service_rows
+
+    loaded, _ = load_contract(str(ROOT / "contracts" / "omavalmentaja.yaml"))
+    assert loaded is not None
+    plan = make_plan(loaded, DEFAULT_COHORT)
+    u = np.random.Generator(np.random.PCG64(2)).random(DRAWS).tolist()
+    assert draw_customer(plan, "c1", Draws(u)) == draw_customer(plan, "c1", Draws(u))
+    profile = plan.profile("default")
+    service = service_rows(plan, "c1", profile, date(2020, 1, 31), date(2020, 6, 30), Draws(u))
+    assert service and {r["type"] for r in service} <= {"contact", "hours", "survey",
+                                                         "expense"}
+    assert min(r["date"] for r in service) >= "2020-01-31"
+    assert max(r["date"] for r in service if r["type"] == "contact") <= "2020-06-30"
+    # the months of a service end of February and so on: offsets from the start, clamped
+    months = sorted({r["event_id"].split("-")[1] for r in service if r["type"] != "survey"})
+    assert months[0] == "k0" or months[0] == "h0"
+    job = job_rows("c1-e2", "c1", profile, date(2020, 3, 1), date(2020, 9, 30), Draws(u))
+    assert {r["event_id"] for r in job} == {"c1-e2"} and job[0]["date"] == "2020-03-01"
+    assert any(r.get("end") == "2020-09-30" for r in job)
+    with pytest.raises(ValueError):
+        job_rows("x-e2", "c1", profile, date(2020, 3, 1), None, Draws(u))
+    # a service with no rows at all (no contacts drawn, nothing else counted) gives none
+    quiet = load_cohort_text("profiles: {default: {service: {contacts_per_month: 0}}}\n",
+                             "c.yaml").cohort
+    assert quiet is not None
+    loaded, _ = load_contract(str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"))
+    assert loaded is not None
+    still = make_plan(loaded, quiet)
+    assert service_rows(still, "c1", still.profile("default"), date(2020, 7, 6),
+                        date(2020, 7, 31), Draws(u)) == []
 
 
 def test_draws_made_floats_when_reached_are_the_same_draws() -> None:
@@ -271,3 +332,35 @@ def test_a_distribution_draws_its_formula_clamped_like_min_and_max(spec: dict[st
     for u in uniforms:
         for v in (0.0, 0.25, 0.6, 0.999):
             assert repr(d.draw(u, v)) == repr(formula(u, v)), (u, v)  # -0.0 is not 0.0
+    # drawn as arrays (a block's columns), the very floats of the scalar draw; the
+    # functions numpy takes from libm (log1p, cos, exp) are held to a few units in the
+    # last place, in case a machine's vector maths rounds otherwise
+    us, vs = np.meshgrid(np.array(uniforms), np.array([0.0, 0.25, 0.6, 0.999]))
+    scalar = np.array([d.draw(u, v) for u, v in zip(us.ravel().tolist(), vs.ravel().tolist(),
+                                                    strict=True)])
+    vector = d.vector(us.ravel(), vs.ravel())
+    assert vector.shape == scalar.shape and vector.dtype == np.float64
+    if d.normal is None and d.lognormal is None and d.exponential is None:
+        assert [repr(x) for x in vector.tolist()] == [repr(x) for x in scalar.tolist()]
+    else:
+        np.testing.assert_array_max_ulp(vector, scalar, maxulp=4)
+
+
+def test_month_offsets_of_a_column_of_days_are_add_months() -> None:
+    """A block's month offsets (ordinals, numpy) are ``values.add_months`` day for day:
+    clamped to the month's last day (31 January + 1 month is 29 February 2020, 28 in
+    2021), backwards too, across years."""
+    from datetime import timedelta
+
+    from rewardengine.blocks import iso, month_first, months_on
+    from rewardengine.values import add_months
+
+    days = [date(2019, 12, 1) + timedelta(k) for k in range(0, 800, 3)]
+    days += [date(2020, 1, 31), date(2021, 1, 31), date(2020, 2, 29), date(2019, 3, 31)]
+    ordinals = np.array([d.toordinal() for d in days])
+    for months in (-25, -12, -1, 0, 1, 2, 11, 13, 36):
+        assert iso(months_on(ordinals, months)) == \
+            [add_months(d, months).isoformat() for d in days]
+    assert iso(months_on(np.array([date(2020, 1, 31).toordinal()]), 1)) == ["2020-02-29"]
+    assert iso(months_on(np.array([date(2021, 1, 31).toordinal()]), 1)) == ["2021-02-28"]
+    assert iso(month_first(ordinals)) == [d.replace(day=1).isoformat() for d in days]

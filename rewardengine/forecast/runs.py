@@ -1,6 +1,6 @@
 """Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
 
-A run draws ``customers`` customers (``synth.draw_customer``) as rows of typed values, turns
+A run draws ``customers`` customers (``synth.block_rows``) as rows of typed values, turns
 them into events with the event reader's own row check (``parse_typed_row``: the bounds and
 rules of ``parse_row``, without writing the values as text and reading them back), builds
 each timeline as of the horizon and evaluates it with ``engine.evaluate_customer`` — the
@@ -8,10 +8,12 @@ evaluation invoicing uses — then cuts the contract ceiling across the run
 (``engine.apply_ceiling``). What a run keeps is exact Decimal sums of its payable lines
 (``RunSums``); nothing is estimated here.
 
-Random numbers: customer ``i`` of run ``r`` takes its uniforms from block ``i // BLOCK`` of
-the run, drawn from ``Generator(PCG64(SeedSequence(seed, spawn_key=(r, block))))``. So a run
+Random numbers: customer ``i`` of run ``r`` is drawn with its block ``i // BLOCK`` of the
+run, a block's columns at once (``synth.draw_block``, the generator ``generate`` writes
+files with) from ``Generator(PCG64(SeedSequence(seed, spawn_key=(r, block))))``. So a run
 is the same whatever process evaluates it and whatever ``--jobs`` is, and two drafts of a
-contract evaluated in the same run see the same customers (common random numbers).
+contract evaluated in the same run see the same customers (common random numbers: each
+draws the block from the same stream).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ..events.read import parse_row, parse_typed_row
 from ..events.timeline import Timeline, timeline
 from ..pipeline import load_contract_bytes
 from ..processes import usable_jobs
-from ..synth import DRAWS, TYPED, Draws, Plan, Row, customer_id, draw_customer, make_plan
+from ..synth import TYPED, Plan, Row, block_rows, customer_id, make_plan
 
 BLOCK = 1024  # customers per random stream within a run
 SIMULATED = "simulated"  # the file name simulated rows cite
@@ -187,13 +189,17 @@ class Job:
     horizon: date
 
 
-def customer_draws(seed: int, run: int, customers: int) -> Iterator[tuple[int, list[float]]]:
-    """Every customer's uniforms in one run, block by block."""
+def run_customers(plans: Sequence[Plan], seed: int, run: int, customers: int
+                  ) -> Iterator[tuple[str, list[list[Row]]]]:
+    """Every customer of one run, block by block: its id and its typed rows under each plan.
+    Each plan draws the block from the same stream (common random numbers)."""
+    width = max(7, len(str(max(customers - 1, 0))))
     for block in range((customers + BLOCK - 1) // BLOCK):
-        count = min(BLOCK, customers - block * BLOCK)
-        matrix = stream(seed, run, block).random((count, DRAWS)).tolist()
-        for i, u in enumerate(matrix):
-            yield block * BLOCK + i, u
+        first = block * BLOCK
+        cids = [customer_id(first + i, width) for i in range(min(BLOCK, customers - first))]
+        drawn = [block_rows(plan, stream(seed, run, block), cids, TYPED) for plan in plans]
+        for i, cid in enumerate(cids):
+            yield cid, [rows[i] for rows in drawn]
 
 
 def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
@@ -201,19 +207,15 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
     """One run of every draft, on the same draws."""
     sums = [RunSums() for _ in drafts]
     kept: list[list[CustomerResult]] = [[] for _ in drafts]
-    width = max(7, len(str(max(customers - 1, 0))))
     # drafts that draw alike (they differ in prices, say) share one customer's timeline
     like = [next(j for j in range(k + 1) if drafts[j].plan.draws_like(d.plan))
             for k, d in enumerate(drafts)]
-    for index, u in customer_draws(seed, run, customers):
-        cid = customer_id(index, width)
-        drawn: dict[int, Timeline] = {}
+    groups = sorted(set(like))
+    for cid, rows in run_customers([drafts[g].plan for g in groups], seed, run, customers):
+        drawn = {g: timeline(cid, to_events(r, typed=True), horizon)
+                 for g, r in zip(groups, rows, strict=True)}
         for k, draft in enumerate(drafts):
-            tl = drawn.get(like[k])
-            if tl is None:
-                rows = draw_customer(draft.plan, cid, Draws(u, TYPED))
-                tl = drawn[like[k]] = timeline(cid, to_events(rows, typed=True), horizon)
-            result = evaluate_customer(draft.loaded, tl)
+            result = evaluate_customer(draft.loaded, drawn[like[k]])
             if draft.ceiling is None:
                 sums[k].add_customer(result, draft.basis, horizon)
             else:  # the ceiling is cut across the whole run, in accrual order

@@ -1,0 +1,185 @@
+"""A block of customers drawn as columns (numpy), then written as CSV lines.
+
+Every value of a block is drawn with vectorised ``Generator`` draws, one array per purpose
+in a fixed order, so a block is the same whatever process draws it. Days are integer
+ordinals (offsets from an anchor day, month offsets by ``months_on``); a segment's
+profile is applied to the customers of that segment through masks. Lines carry a customer
+index and a sequence number, and a stable sort by both puts each customer's rows in the
+order ``draw_customer`` writes them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date
+from itertools import pairwise, repeat
+from typing import Any, Protocol
+
+import numpy as np
+
+from .cohort import Profile, _Distribution
+
+_EPOCH = date(1970, 1, 1).toordinal()
+Array = Any  # a numpy array (kept loose: numpy's typing of ufuncs is noisy)
+
+
+class _Texts(dict[int, str]):
+    """A day's ISO text by its ordinal: the same few thousand days repeat."""
+
+    def __missing__(self, day: int) -> str:
+        if len(self) >= 200_000:
+            self.clear()
+        text = self[day] = date.fromordinal(day).isoformat()
+        return text
+
+
+day_text = _Texts().__getitem__
+
+
+def iso(days: Array) -> list[str]:
+    """ISO texts of ordinals."""
+    return list(map(day_text, np.asarray(days, dtype=np.int64).tolist()))
+
+
+def months_on(days: Array, months: Array) -> Array:
+    """``values.add_months`` of ordinals: the same day of the month, clamped to the month's
+    last day."""
+    d = (np.asarray(days, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
+    month = d.astype("datetime64[M]")
+    day = (d - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.asarray(months, dtype=np.int64)
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")
+              ).astype(np.int64)
+    out = target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1)
+    return out + _EPOCH
+
+
+def month_first(days: Array) -> Array:
+    d = (np.asarray(days, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
+    return d.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _EPOCH
+
+
+class Source(Protocol):
+    """Where a block's uniform draws come from: a ``numpy.random.Generator``, or a
+    customer's own stream of draws (``synth.Draws``, through ``FromDraws``)."""
+
+    def random(self, size: tuple[int, ...]) -> Array: ...
+
+
+class FromDraws:
+    """A stream of draws (a callable giving the next one) as a ``Source``: each array
+    takes the next draws in order."""
+
+    def __init__(self, next_draw: Callable[[], float]) -> None:
+        self.next_draw = next_draw
+
+    def random(self, size: tuple[int, ...]) -> Array:
+        nxt = self.next_draw
+        return np.array([nxt() for _ in range(math.prod(size))]).reshape(size)
+
+
+class Block:
+    """The columns of one block: its random stream, its customers' segments, and the lines
+    drawn so far (with the customer and place each belongs to)."""
+
+    def __init__(self, rng: Source, count: int, segment: Array,
+                 profiles: list[Profile]) -> None:
+        self.rng, self.n, self.segment, self.profiles = rng, count, segment, profiles
+        self.masks = [segment == s for s in range(len(profiles))]
+        self.ids: Array = np.empty(0, dtype=object)  # the customers' ids, as texts
+        self.owners: list[Array] = []
+        self.places: list[Array] = []
+        self.lines: list[list[str]] = []
+
+    def u(self, *shape: int) -> Array:
+        return self.rng.random((self.n, *shape))
+
+    def dist(self, get: Callable[[Profile], _Distribution], *shape: int,
+             rows: Array | None = None) -> Array:
+        """A draw of a profile's distribution for every customer (per its segment)."""
+        u, v = self.u(*shape), self.u(*shape)
+        out = np.empty(u.shape)
+        for mask, profile in zip(self.masks, self.profiles, strict=True):
+            if mask.any():
+                out[mask] = get(profile).vector(u[mask], v[mask])
+        return out
+
+    def share(self, get: Callable[[Profile], Any]) -> Array:
+        """A profile's number (a chance, a count) per customer."""
+        return np.array([float(get(p)) for p in self.profiles])[self.segment]
+
+    def chance(self, get: Callable[[Profile], Any], *shape: int) -> Array:
+        s = self.share(get)
+        return self.u(*shape) < (s if not shape else s.reshape(-1, *([1] * len(shape))))
+
+    def add(self, owner: Array, place: Array | int, lines: list[str]) -> None:
+        owner = np.asarray(owner, dtype=np.int64)
+        self.owners.append(owner)
+        self.places.append(np.broadcast_to(np.asarray(place, dtype=np.int64), owner.shape))
+        self.lines.append(lines)
+
+    def texts_by_owner(self) -> list[str]:
+        """Each customer's lines (in the block's order of customers), as one text each."""
+        if not self.owners:
+            return [""] * self.n
+        owner = np.concatenate(self.owners)
+        place = np.concatenate(self.places)
+        lines = [line for part in self.lines for line in part]
+        order = np.lexsort((place, owner))
+        bounds = np.searchsorted(owner[order], np.arange(self.n + 1)).tolist()
+        ordered = [lines[i] for i in order.tolist()]
+        return ["\n".join(ordered[a:z]) for a, z in pairwise(bounds)]
+
+    def text(self) -> str:
+        if not self.owners:
+            return ""
+        owner = np.concatenate(self.owners)
+        place = np.concatenate(self.places)
+        lines = [line for part in self.lines for line in part]
+        if not lines:
+            return ""
+        order = np.lexsort((place, owner)).tolist()
+        return "\n".join([lines[i] for i in order]) + "\n"
+
+
+def pick(u: Array, cumulative: tuple[tuple[float, str], ...]) -> Array:
+    """Indexes into ``cumulative`` (``Draws.pick``: the first bound above the draw)."""
+    bounds = np.array([b for b, _ in cumulative])
+    return np.minimum(np.searchsorted(bounds, u, side="right"), len(bounds) - 1)
+
+
+def within(u: Array, days: Array) -> Array:
+    return (u * days).astype(np.int64)
+
+
+def later(days: Array, add: Array) -> Array:
+    return days + add.astype(np.int64)
+
+
+def as_days(x: Array) -> Array:
+    """``int(x)`` of drawn days (toward zero)."""
+    return np.trunc(x).astype(np.int64)
+
+
+def joined(template: str, *cells: Sequence[str]) -> list[str]:
+    """Lines of ``template`` (``%s`` at every slot), one column of texts per slot: the
+    pieces joined in C (``"".join`` over a zip), several times faster than ``%`` per line."""
+    parts = template.split("%s")
+    if len(parts) != len(cells) + 1:
+        raise ValueError("a template has a slot for every column of texts")
+    args: list[Any] = []
+    for part, column in zip(parts, cells, strict=False):
+        if part:
+            args.append(repeat(part))
+        args.append(column)
+    if parts[-1]:
+        args.append(repeat(parts[-1]))
+    return list(map("".join, zip(*args, strict=False)))
+
+
+def texts(values: Sequence[str]) -> Array:
+    """Texts as an object array, to be taken by index (``table[index].tolist()``)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
