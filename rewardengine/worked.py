@@ -70,26 +70,24 @@ def example_row_problems(loaded: LoadedContract) -> list[Problem]:
 def _read_example(loaded: LoadedContract, index: int, example: WorkedExample
                   ) -> tuple[EventSet, list[Problem]]:
     events_at = loaded.source("tests", index, "events")
-    read = read_text(example.events, loaded.file)
-    # an event row of the example is located at its line in the contract (the block's
-    # first line is the header, row 1)
-    problems = [Problem(p.code, p.message, Source(loaded.file, (events_at.line or 0)
-                                                  + (p.source.row or 1), 1))
+    # an event row of the example is numbered by its line in the contract (the block's
+    # first line is the header), and so is every problem and every row a message names
+    after = events_at.line or 0
+    read = read_text(example.events, loaded.file, rows_after=after)
+    problems = [Problem(p.code, p.message, Source(loaded.file, p.source.row or after + 1, 1),
+                        p.severity)
                 for p in read.problems]
     return read, problems
 
 
 def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:
     where = loaded.source("tests", index)
-    events_at = loaded.source("tests", index, "events")
+    # its events are numbered by their lines in the contract, so the explanations and the
+    # evaluation's notes name those lines too
     read, problems = _read_example(loaded, index, example)
     if has_errors(problems):
         return ExampleResult(example.name, where, problems)
-    # and so is every event the explanations and the evaluation's notes name (its row in
-    # the block would point at an unrelated line of the contract)
-    events = [e.model_copy(update={"row": (events_at.line or 0) + (e.row or 1)})
-              for e in read.events]
-    ev = evaluate(loaded, events, example.as_of)
+    ev = evaluate(loaded, read.events, example.as_of)
     problems.extend(p for p in ev.problems)
     got = [ln for c in ev.customers for ln in c.lines]
     differences = _compare(example, got)

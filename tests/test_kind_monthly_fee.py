@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import EVENT_HEADER, contract_from, one
+from conftest import CONTRACT_HEAD, EVENT_HEADER, contract_from, one
 
 from rewardengine.evaluate.lines import Line
+from rewardengine.kinds import monthly_fee
 from rewardengine.periods import day_share
 from rewardengine.values import round_cents
 
@@ -229,3 +230,22 @@ def test_running_month_cut_by_a_known_service_end_is_pending_prorated() -> None:
     assert (m04.occurrence, m04.status, m04.amount, m04.date, m04.evidence) == (
         "m04", "pending", Decimal("300.00"), d("2020-04-24"), ("e1", "k5", "s1"))
     assert "(10/30 days: the service ends 2020-04-24)" in m04.reason
+
+
+def test_months_after_the_evaluation_date_are_not_worked_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # an ongoing service runs to its maximum length, which may be decades: the months looked
+    # at (and remembered for every customer with the same start) stop at the evaluation date
+    long = contract_from(fee(), CONTRACT_HEAD.replace("max_length: 12 months",
+                                                      "max_length: 1200 months"))
+    asked: list[date] = []
+    made = monthly_fee._months
+
+    def months(anchor: date, end: date) -> tuple[tuple[int, object, str], ...]:
+        asked.append(end)
+        return made(anchor, end)
+
+    monkeypatch.setattr(monthly_fee, "_months", months)
+    got = one(long, "\n".join(start()), "2020-03-20")
+    assert [ln.occurrence for ln in got.lines] == ["m01", "m02", "m03"]
+    assert asked == [d("2020-03-21")]

@@ -14,6 +14,7 @@ import pytest
 from ledger_cases import cli, digest, issued, legacy, rows, sql
 
 from rewardengine.api import check_ledger, export_ledger
+from rewardengine.csvsafe import needs_apostrophe
 from rewardengine.invoicing.audit import export_cell
 from rewardengine.jsonout import canonical_json
 
@@ -206,11 +207,15 @@ def test_export_takes_its_format_from_the_file_name_unless_given(
 @pytest.mark.parametrize(("stored", "written"), [
     ("-200.00", "'-200.00"), ("=1+1", "'=1+1"), ("  =1+1", "'  =1+1"), (" @SUM(A1)", "' @SUM(A1)"),
     ("'x", "''x"), ("\tx", "'\tx"), ("x =1", "x =1"), ("c1", "c1"), ("", ""), (None, ""),
+    # any white space before the formula, as the other CSV outputs decide it
+    ("\n=1+1", "'\n=1+1"), ("\u00a0=1+1", "'\u00a0=1+1"), (" \t-1", "' \t-1"),
 ])
 def test_an_exported_cell_is_safe_in_a_spreadsheet_and_exact(stored: str | None,
                                                               written: str) -> None:
     assert export_cell(stored) == written
     assert (written[1:] if written.startswith("'") else written) == (stored or "")
+    # every cell another CSV output would guard is guarded here too
+    assert written.startswith("'") or not needs_apostrophe(stored or "")
 
 
 def test_export_a_damaged_ledger_as_stored(tmp_path: Path) -> None:

@@ -347,7 +347,17 @@ def test_a_second_column_of_customer_ids_is_refused_not_left_raw(tmp_path: Path,
     ("01.01.2020", "'01.01.2020'"),
     ("0202-12-31", "'0202-12-31'"),
     ("012345", "'012345'"),  # a zero, an area code's digit and 4 more: too short
-    ("0123456", "a value that looks like a phone number (not shown)"),  # ...and 5: on
+    # a solid run of digits after a zero is a mobile number only by its prefix: otherwise an
+    # id, a business id or a date typed without dots, which the user must see to mend it
+    ("0123456", "'0123456'"),
+    ("012345678", "'012345678'"),
+    ("0123456-r", "'0123456-r'"),
+    ("0112038-9", "'0112038-9'"),
+    ("01012020", "'01012020'"),
+    ("0501234567", "a value that looks like a phone number (not shown)"),
+    ("puh.0401234567.", "a value that looks like a phone number (not shown)"),
+    ("(09) 123 4567", "a value that looks like a phone number (not shown)"),
+    ("09 123456", "a value that looks like a phone number (not shown)"),
     ("2020-01-07", "'2020-01-07'"),
     ("1131052-308T", "'1131052-308T'"),  # seven digits first: not a code's shape
     ("12345678", "'12345678'"),

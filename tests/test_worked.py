@@ -92,6 +92,19 @@ def test_the_explanation_of_a_difference_names_each_event_at_its_line_in_the_con
         assert lines[line - 1].strip().startswith(f"{event_id},c1,"), (event_id, source)
 
 
+def test_a_row_a_message_names_is_the_contract_line_too() -> None:
+    # an id repeated in an example: the problem is at the second row's line, and the row it
+    # names as the first is the first row's line (not row 3 of the block, near the top)
+    text = BODY.replace("      s1,c1,service_start,2020-01-06,,,,,,\n",
+                        "      s1,c1,service_start,2020-01-06,,,,,,\n" * 2, 1)
+    (first, _) = run_examples(contract_from(text))
+    (problem,) = first.problems
+    lines = (CONTRACT_HEAD + text).splitlines()
+    at = problem.source.line or 0
+    assert problem.code == "E007" and lines[at - 1] == lines[at - 2]
+    assert f"(first at {problem.source.file}:{at - 1})" in problem.message
+
+
 def test_an_unknown_component_is_c221() -> None:
     text = BODY.replace("component: job90, amount: 750.00, date", "component: jb90, amount: "
                         "750.00, date")

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter
@@ -712,19 +712,38 @@ def table_rows(blocks: Iterator[Block], header: list[str], file: str,
                                    readers, type_at, columns, file, PLAIN, watch)
 
 
-def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN) -> EventSet:
-    """Read events from a string (tests, fuzzing), as ``read_events`` reads a file."""
+def read_text(text: str, file: str, jsonl: bool = False, dialect: Dialect = PLAIN,
+              rows_after: int = 0) -> EventSet:
+    """Read events from a string (tests, fuzzing), as ``read_events`` reads a file; with
+    ``rows_after`` the text is a block inside ``file`` whose first row is the line after
+    that many (a worked example's events in a contract): every row, problem and message
+    names its line in ``file``."""
     # like a file: a BOM is dropped, \r and \r\n end rows, a sep= line names the delimiter
     text = text.removeprefix("\ufeff")
     if jsonl:
-        return _collect([iter_jsonl(io.StringIO(text, newline=""), file)])
+        return _collect([_rows_after(iter_jsonl(io.StringIO(text, newline=""), file),
+                                     rows_after)])
     said, length = sep_line(text)
     try:
         delimiter = choose_delimiter(dialect, said)
     except ValueError as exc:
-        return _collect([iter([(None, [Problem("E001", str(exc), Source(file, row=1))])])])
+        return _collect([iter([(None, [Problem("E001", str(exc),
+                                               Source(file, row=1 + rows_after))])])])
     stream = io.StringIO(text[length:], newline="")
-    return _collect([iter_csv(stream, file, dialect, delimiter)])
+    return _collect([_rows_after(iter_csv(stream, file, dialect, delimiter), rows_after)])
+
+
+def _rows_after(rows: Rows, by: int) -> Rows:
+    """``rows`` numbered ``by`` rows further on (before the checks across rows, whose
+    messages name the row an id was first used at)."""
+    if not by:
+        yield from rows
+        return
+    for event, problems in rows:
+        yield (None if event is None else event.model_copy(update={"row": event.row + by}),
+               [p if p.source.row is None else
+                replace(p, source=replace(p.source, row=p.source.row + by))
+                for p in problems])
 
 
 def read_events(paths: Iterable[str], dialect: Dialect = PLAIN) -> EventSet:

@@ -289,10 +289,11 @@ _FORMULA = ("=", "+", "-", "@")
 def export_cell(value: str | None) -> str:
     """A CSV cell safe in a spreadsheet and exact: a cell starting with ``= + - @``, a tab,
     a carriage return or an apostrophe gets one apostrophe in front (remove one to read it);
-    so does one whose ``= + - @`` comes after leading spaces (`` =1+1``), which some
-    spreadsheets trim away on import."""
+    so does one whose ``= + - @`` comes after leading white space (`` =1+1``, a line break
+    or a no-break space before it), which some spreadsheets trim away on import, as
+    ``csvsafe`` decides for every other CSV output."""
     text = value or ""
-    risky = text.startswith(_DANGEROUS) or text.lstrip(" ").startswith(_FORMULA)
+    risky = text.startswith(_DANGEROUS) or text.lstrip().startswith(_FORMULA)
     return "'" + text if risky else text
 
 

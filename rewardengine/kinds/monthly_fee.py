@@ -34,7 +34,7 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Trace
 from ..events.model import Contact
-from ..periods import Period, anchored_months, day_share
+from ..periods import ONE_DAY, Period, anchored_months, day_share
 from ..values import WholeNumber, money_text
 from .base import CustomerKind, Outcome
 
@@ -149,7 +149,9 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
     need = comp.condition.min_responded_contacts if comp.condition else 0
     lines: list[Line] = []
     paid = 0
-    for n, month, label in _months(service.start, limit.end):
+    # the months that have started by the evaluation date: those after it are not listed,
+    # and an ongoing service runs to its maximum length, which may be decades away
+    for n, month, label in _months(service.start, min(limit.end, ctx.as_of + ONE_DAY)):
         part = month.clip(limit)
         if part is None:
             continue  # before the phase starts
