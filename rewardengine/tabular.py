@@ -54,12 +54,13 @@ class Dialect:
         """Cells need converting before they are checked (not in the default path)."""
         return self.decimal_comma or self.date_format != ISO_DATES
 
-    def number(self, text: str) -> str:
+    def number(self, text: str, what: str = "number") -> str:
         """A number as the engine reads it (``1 234,50`` -> ``1234.50``); ValueError with the
-        reason when it is not written in this dialect."""
+        reason when it is not written in this dialect (``what``: ``number`` or ``fraction``,
+        for the examples it gives)."""
         if not self.decimal_comma:
             return text
-        return comma_number(text)
+        return comma_number(text, what)
 
     def date(self, text: str) -> str:
         """An ISO date (``1.2.2020`` -> ``2020-02-01``); ValueError when not written so."""
@@ -132,14 +133,20 @@ _COMMA_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:[ \u00a0\u202f_]\d{3})+|\d+)?(?:
 _GROUP_SPACES = re.compile("[ \u00a0\u202f_]")
 
 
-def comma_number(text: str) -> str:
+# how a value is written with a decimal comma, where "12 or 1234,50" would mislead: a
+# fraction lies in 0..1, and a percentage is written as one
+_COMMA_EXAMPLES = {"fraction": "0,8 or 0,75 (80 % is 0,80)"}
+
+
+def comma_number(text: str, what: str = "number") -> str:
     """``1 234,50`` -> ``1234.50``; a point, an exponent or another script is refused."""
     m = _COMMA_NUMBER.match(text)
     if m is None or (m.group(2) is None and m.group(3) is None):
         if "." in text:
             raise ValueError(f"{quoted(text)} has a decimal point, but this file's numbers "
                              "are written with a decimal comma (1234,50)")
-        raise ValueError(f"{quoted(text)} is not a number written like 12 or 1234,50")
+        raise ValueError(f"{quoted(text)} is not a {what} written like "
+                         f"{_COMMA_EXAMPLES.get(what, '12 or 1234,50')}")
     whole = _GROUP_SPACES.sub("", m.group(2) or "0")
     return m.group(1) + whole + (f".{m.group(3)}" if m.group(3) is not None else "")
 

@@ -155,7 +155,9 @@ def test_a_row_whose_date_or_number_cannot_be_read_still_names_its_other_problem
     assert sorted(found(es.problems)) == [
         ("e.csv:2", "E005", "field 'evidence': 'te-office' is not one of 'register', "
          "'te_office', 'employer' or 'self_report'"),
-        ("e.csv:2", "E005", "field 'fte': '80 %' is not a number written like 12 or 1234,50"),
+        # a fraction's own examples, with the dialect's decimal comma
+        ("e.csv:2", "E005", "field 'fte': '80 %' is not a fraction written like 0,8 or 0,75 "
+         "(80 % is 0,80)"),
         ("e.csv:3", "E005", "field 'date': '32.2.2020' is not a real date (day is out of "
          "range for month)"),
         ("e.csv:3", "E005", "field 'kind': 'opne' is not one of 'open', 'subsidised', "
@@ -257,3 +259,21 @@ def test_total_rows_in_words_with_vat_state_the_total() -> None:
 ])
 def test_bill_amounts_by_dialect(text: str, comma: bool, value: Decimal | None) -> None:
     assert parse_amount(text, comma) == value
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("80 %", "'80 %' is not a fraction written like 0,8 or 0,75 (80 % is 0,80)"),
+    ("0.8", "'0.8' has a decimal point, but this file's numbers are written with a decimal "
+            "comma (1234,50)"),
+])
+def test_a_fraction_the_dialect_cannot_read_is_shown_how_a_fraction_is_written(
+        cell: str, said: str) -> None:
+    rows = f"event_id;customer_id;type;date;kind;evidence;fte\ne1;c1;employment;3.2.2020;open;" \
+           f"register;{cell}\n"
+    es = read_text(rows, "e.csv", dialect=make_dialect("fi"))
+    assert found(es.problems) == [("e.csv:2", "E005", f"field 'fte': {said}")]
+    # other numbers keep the number's examples
+    hours = read_text("event_id;customer_id;type;date;hours\nh1;c1;hours;3.2.2020;8 h\n", "e.csv",
+                      dialect=make_dialect("fi"))
+    assert found(hours.problems) == [("e.csv:2", "E005", "field 'hours': '8 h' is not a number "
+                                      "written like 12 or 1234,50")]

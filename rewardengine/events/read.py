@@ -190,6 +190,9 @@ def _check_header(header: list[str], file: str, hint: str | None = None,
     return problems
 
 
+FRACTIONS = frozenset({"fte"})  # numbers from 0 to 1: their messages give such examples
+
+
 def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem]:
     """Dates and numbers of a dialect (``1.2.2020``, ``1 234,50``) in the engine's form; a
     value that cannot be converted is taken out of ``raw`` (its problem says why)."""
@@ -199,7 +202,7 @@ def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem
             if key in DATE_FIELDS:
                 raw[key] = dialect.date(value)
             elif key in NUMBER_FIELDS and len(value) <= MAX_NUMBER_CHARS:
-                raw[key] = dialect.number(value)
+                raw[key] = dialect.number(value, "fraction" if key in FRACTIONS else "number")
         except ValueError as exc:
             problems.append(Problem("E005", f"field '{key}': {exc}", src))
             del raw[key]
