@@ -222,6 +222,26 @@ def test_report_bytes_are_stable_and_self_contained() -> None:
     assert f"<th>{a}</th><th>{b}</th><th>difference</th>" in english
 
 
+def test_report_names_the_contracts_currency_and_tells_drafts_of_one_name_apart(
+        tmp_path: Path) -> None:
+    text = Path(ANALYTIC).read_text(encoding="utf-8")
+    assert "currency:" not in text  # the default, EUR, until written
+    dollars = tmp_path / "a" / Path(ANALYTIC).name
+    other = tmp_path / "b" / Path(ANALYTIC).name
+    for path in (dollars, other):
+        path.parent.mkdir()
+        path.write_text(text.replace("metadata:\n", "metadata:\n  currency: USD\n", 1),
+                        encoding="utf-8")
+    found = api.simulate_contract(api.Request(str(dollars), COHORT, runs=3, seed=1,
+                                              customers=10), str(other))
+    assert found.result is not None, found.problems
+    page = api.simulation_html(found.result, "en")
+    assert "EUR" not in page
+    assert page.count("<th>payment per customer (USD)</th>") == 3
+    name = html.escape(found.result.summaries[0].contract)
+    assert f"<th>{name} (A)</th><th>{name} (B)</th><th>difference</th>" in page
+
+
 def test_report_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)

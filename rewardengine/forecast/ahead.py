@@ -228,6 +228,7 @@ class Forecast:
     by_month: list[tuple[str, Estimate]]
     by_provider: dict[str, Estimate]
     ceiling_room: Decimal | None  # the contract ceiling less what these customers earned
+    currency: str = "EUR"  # the contract's: every amount above is in it
 
     def to_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "horizon": self.horizon.isoformat(),
@@ -256,4 +257,4 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
         Estimate.of([sum(r.per_customer, ZERO) for r in results]), earned,
         [(m, Estimate.of([r.by_month.get(m, ZERO) for r in results])) for m in months],
         {p: Estimate.of([r.by_provider.get(p, ZERO) for r in results]) for p in providers},
-        None if ceiling is None else ceiling - earned)
+        None if ceiling is None else ceiling - earned, draft.loaded.contract.metadata.currency)

@@ -27,9 +27,9 @@ from .simulate import Simulation, Summary
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Forecast of contract payments", "distribution": "Payment per customer, "
-        "over runs", "per_customer": "payment per customer (EUR)", "runs": "runs",
+        "over runs", "per_customer": "payment per customer ({currency})", "runs": "runs",
         "cash_flow": "Cash flow per month (mean, P10-P90 band)", "month": "month",
-        "amount": "amount (EUR)", "comparison": "Comparison per component (mean per "
+        "amount": "amount ({currency})", "comparison": "Comparison per component (mean per "
         "customer)", "component": "component", "mean": "mean", "total": "total",
         "fixed": "fixed pay", "result": "result pay", "ceiling": "ceiling binds in",
         "of_runs": "of runs", "worst": "worst case the caps allow per customer",
@@ -42,9 +42,9 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "fi": {
         "title": "Sopimuksen maksujen ennuste", "distribution": "Maksu asiakasta kohden "
-        "ajoittain", "per_customer": "maksu asiakasta kohden (EUR)", "runs": "ajoja",
+        "ajoittain", "per_customer": "maksu asiakasta kohden ({currency})", "runs": "ajoja",
         "cash_flow": "Kassavirta kuukausittain (keskiarvo, P10-P90-vaihteluväli)",
-        "month": "kuukausi", "amount": "summa (EUR)", "comparison": "Vertailu osittain "
+        "month": "kuukausi", "amount": "summa ({currency})", "comparison": "Vertailu osittain "
         "(keskiarvo asiakasta kohden)", "component": "osa", "mean": "keskiarvo",
         "total": "yhteensä", "fixed": "kiinteä maksu", "result": "tulosmaksu",
         "ceiling": "enimmäismäärä täyttyy", "of_runs": "ajoista",
@@ -64,6 +64,19 @@ STYLE = """body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.2em .8em;text-align:right}
 td:first-child,th:first-child{text-align:left}tr:nth-child(even){background:#f3f3f3}
 figure{margin:1em 0}svg{max-width:100%;height:auto}"""
+
+
+def _labels(lang: str, currencies: Sequence[str]) -> dict[str, str]:
+    """The labels in ``lang``, amounts named in the contract's currency (each draft's, once)."""
+    named = " / ".join(dict.fromkeys(currencies))
+    return {k: v.replace("{currency}", named) for k, v in LABELS[lang].items()}
+
+
+def _draft_names(a: Summary, b: Summary) -> tuple[str, str]:
+    """Two drafts by name; two of one file name (in other folders) as A and B too."""
+    if a.contract == b.contract:
+        return f"{a.contract} (A)", f"{b.contract} (B)"
+    return a.contract, b.contract
 
 
 class ReportUnavailable(Exception):
@@ -154,10 +167,10 @@ def _comparison(a: Summary, b: Summary, t: dict[str, str]) -> str:
     ax = fig.add_subplot()
     comps = sorted(set(a.by_component) | set(b.by_component))
     x = list(range(len(comps)))
-    for k, s in enumerate((a, b)):
+    for k, (s, name) in enumerate(zip((a, b), _draft_names(a, b), strict=True)):
         ax.bar([i + (k - 0.5) * 0.4 for i in x],
                [float(s.by_component[c].mean) if c in s.by_component else 0.0
-                for c in comps], width=0.4, label=s.contract)
+                for c in comps], width=0.4, label=name)
     ax.set_xticks(x, comps, rotation=20, ha="right")
     ax.set_ylabel(t["amount"])
     ax.set_title(t["comparison"])
@@ -191,7 +204,7 @@ def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
 
 def simulation_html(sim: Simulation, lang: str = "en") -> str:
     """The report of a simulation (and of its comparison)."""
-    t = LABELS[lang]
+    t = _labels(lang, [s.currency for s in sim.summaries])
     first = sim.summaries[0]
     body = [f"<p>{t['cohort']} {html.escape(sim.cohort)} · "
             f"{first.runs:,} {t['runs']} x {first.customers:,} {t['customers']} · "
@@ -200,8 +213,8 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
         worst = t["none"] if s.worst.per_customer is None else _money(s.worst.per_customer,
                                                                        lang)
         body.append(f"<h2>{html.escape(s.contract)}</h2>")
-        # the figures are per customer, in euros: the header says so, as the table of the
-        # command line does ("per customer")
+        # the figures are per customer, in the contract's currency: the header says so, as
+        # the table of the command line does ("per customer")
         body.append(_table([t["per_customer"], t["mean"], "P10", "P50", "P90", t["se"]],
                            _summary_rows(s, t, lang)))
         ceiling = (f"; {t['ceiling']} {s.ceiling_binds} / {s.runs} {t['of_runs']}"
@@ -214,7 +227,7 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
         a, b = sim.summaries
         d = sim.difference
         # the drafts by name, as above (the command line names them "B minus A" likewise)
-        body.append(_table([t["per_customer"], a.contract, b.contract, t["difference"],
+        body.append(_table([t["per_customer"], *_draft_names(a, b), t["difference"],
                             t["se"]],
                            [[t["total"], _money(a.per_customer.mean, lang),
                              _money(b.per_customer.mean, lang),
@@ -226,7 +239,7 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
 
 def forecast_html(f: Forecast, lang: str = "en") -> str:
     """The report of a forecast of customers in progress."""
-    t = LABELS[lang]
+    t = _labels(lang, [f.currency])
     body = [f"<p>{t['as_of']} {f.as_of} · {len(f.customers):,} {t['customers']} · "
             f"{f.runs:,} {t['runs']} · {t['seed']} {f.seed}</p>",
             f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "

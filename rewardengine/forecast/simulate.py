@@ -112,6 +112,7 @@ class Summary:
     pending: Decimal  # per customer, still pending at the horizon
     worst: WorstCase
     per_customer_runs: tuple[Decimal, ...] = field(repr=False, default=())
+    currency: str = "EUR"  # the contract's: every amount above is in it
 
     @property
     def ceiling_probability(self) -> Decimal:
@@ -168,7 +169,7 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
         ceiling_binds=sum(1 for r in runs if r.ceiling_binds),
         pending=cents(per_customer(sum((r.pending for r in runs), ZERO), all_customers)),
         worst=worst_case(loaded, n, max((r.most_one_customer for r in runs), default=ZERO)),
-        per_customer_runs=tuple(totals))
+        per_customer_runs=tuple(totals), currency=loaded.contract.metadata.currency)
 
 
 @dataclass(frozen=True)
