@@ -529,12 +529,13 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     ``customers`` customers drawn from the cohort (the default cohort without a file).
     Returns (rows written, problems); nothing is written while there are errors."""
     from .cohort import DEFAULT_COHORT, load_cohort
+    from .forecast.commands import window_warnings
     from .synth import make_plan, write_events
     raw, problem = _contract_bytes(contract_path)
     if raw is None:
         return 0, [problem] if problem else []
     loaded, problems = load_contract_bytes(raw, contract_path)
-    cohort = DEFAULT_COHORT
+    cohort, found = DEFAULT_COHORT, None
     if cohort_path is not None:
         found = load_cohort(cohort_path)
         problems = [*problems, *found.problems]
@@ -546,6 +547,8 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     except ValueError as exc:
         where = Source(cohort_path or contract_path)
         return 0, [*problems, Problem("G104", str(exc), where)]
+    if found is not None and cohort_path is not None:
+        problems = [*problems, *window_warnings(loaded, cohort, found, cohort_path)]
     count = customers or cohort.referrals.size or sum((cohort.referrals.per_month or {})
                                                       .values())
     if not count:

@@ -55,6 +55,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("G104", "a cohort that does not fit its contract", _E, "cohort-problems-g1xx"),
     ("G105", "estimates fitted from events that kept their defaults (too few customers)", _I,
      "cohort-problems-g1xx"),
+    ("G106", "cohort referrals outside the contract's referral window", _W,
+     "cohort-problems-g1xx"),
     # contract schema
     ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
     ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem
+from .errors import Problem, Source
 from .plainwords import plain_message
 from .values import Fraction, IsoDate
 from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
@@ -406,6 +406,11 @@ DEFAULT_COHORT = Cohort()
 class CohortFile:
     cohort: Cohort | None
     problems: list[Problem]
+    # where a key path of the file is written (its line and column), for later checks
+    at: Callable[[tuple[str, ...]], Source] | None = None
+
+    def source(self, path: tuple[str, ...], file: str) -> Source:
+        return self.at(path) if self.at is not None else Source(file)
 
 
 _CODES = {"missing": "G101", "extra_forbidden": "G102"}
@@ -428,7 +433,7 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
     try:
-        return CohortFile(Cohort.model_validate(data), problems)
+        return CohortFile(Cohort.model_validate(data), problems, doc.source)
     except ValidationError as exc:
         return CohortFile(None, [*problems, *_located(exc, doc)])
 

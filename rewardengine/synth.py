@@ -319,6 +319,32 @@ def _with(values: tuple[str, ...], other: str) -> tuple[str, ...]:
     return values if other in values else (*values, other)
 
 
+def outside_window(loaded: LoadedContract, cohort: Cohort
+                   ) -> list[tuple[tuple[str, ...], str]]:
+    """What of the cohort's referrals falls outside the contract's referral window, each
+    with the cohort path it is written at: referrals drawn before or after the window (a
+    ``first_day`` or ``last_day`` beyond it), and months of ``per_month`` outside the days
+    drawn, which are not drawn at all. Warnings: the cohort still fits."""
+    c, refs = loaded.contract, cohort.referrals
+    opens, closes = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
+    window = f"the contract's referral window {opens}..{closes}"
+    out: list[tuple[tuple[str, ...], str]] = []
+    if refs.first_day is not None and refs.first_day < opens:
+        out.append((("referrals", "first_day"), f"first_day {refs.first_day} is before "
+                    f"{window}: customers are drawn referred before it"))
+    if refs.last_day is not None and refs.last_day > closes:
+        out.append((("referrals", "last_day"), f"last_day {refs.last_day} is after {window}: "
+                    "customers are drawn referred after it"))
+    first, last = refs.first_day or opens, refs.last_day or closes
+    for month, count in (refs.per_month or {}).items():
+        start = date(int(month[:4]), int(month[5:]), 1)
+        if count and (start > last or add_months(start, 1) <= first):
+            out.append((("referrals", "per_month", month), f"per_month {month}: its {count:,} "
+                        f"referrals fall outside the days drawn, {first}..{last}, and are not "
+                        "drawn (the other months share the customers)"))
+    return out
+
+
 def _months(first: date, last: date, per_month: dict[str, int] | None
             ) -> tuple[tuple[float, date, date], ...]:
     spans: list[tuple[float, date, date]] = []

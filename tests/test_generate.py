@@ -135,6 +135,42 @@ def test_an_evidence_level_the_engine_does_not_know_is_a_located_cohort_error(tm
     assert not (tmp_path / "e.csv").exists()
 
 
+@pytest.mark.parametrize("command", ["generate", "simulate"])
+def test_referrals_outside_the_contracts_window_are_warned_about_at_their_lines(
+        tmp_path: Path, command: str) -> None:
+    """palvelumanageri refers from 2019-01-01 to 2019-12-31: a month after it (and one
+    outside first_day..last_day) is not drawn, days beyond it are drawn, each said (G106) at
+    its line; a month on the window's last month, or the day before first_day's month, is
+    inside or outside exactly."""
+    cohort = tmp_path / "c.yaml"
+    cohort.write_text("referrals:\n  size: 40\n  first_day: 2018-12-31\n"
+                      "  last_day: 2020-01-01\n  per_month:\n    2018-11: 5\n"
+                      "    2018-12: 5\n    2019-12: 5\n    2020-01: 5\n    2020-02: 5\n",
+                      encoding="utf-8")
+    contract = str(ROOT / "contracts" / "palvelumanageri.yaml")
+    args = (["generate", contract, "-n", "40", "-o", str(tmp_path / "e.csv")]
+            if command == "generate" else ["simulate", contract, "--runs", "1", "-n", "40"])
+    result = runner.invoke(app, [*args, "--cohort", str(cohort)])
+    assert result.exit_code == 0, result.output
+    said = [" ".join(line.split()) for line in result.stderr.splitlines() if "G106" in line]
+    window = "the contract's referral window 2019-01-01..2019-12-31"
+    drawn = "fall outside the days drawn, 2018-12-31..2020-01-01, and are not drawn (the " \
+            "other months share the customers)"
+    assert said == [
+        f"{cohort}:3:14: G106 warning: first_day 2018-12-31 is before {window}: customers "
+        "are drawn referred before it",
+        f"{cohort}:4:13: G106 warning: last_day 2020-01-01 is after {window}: customers are "
+        "drawn referred after it",
+        f"{cohort}:6:14: G106 warning: per_month 2018-11: its 5 referrals {drawn}",
+        f"{cohort}:10:14: G106 warning: per_month 2020-02: its 5 referrals {drawn}",
+    ]
+    inside = tmp_path / "in.yaml"
+    inside.write_text("referrals: {size: 10, per_month: {2019-01: 5, 2019-12: 5}}\n",
+                      encoding="utf-8")
+    quiet = runner.invoke(app, [*args, "--cohort", str(inside)])
+    assert quiet.exit_code == 0 and "G106" not in quiet.output
+
+
 def test_the_plan_draws_the_rows_each_component_counts() -> None:
     """Event fees on hours, service ends and education filtered by a value, and an hourly
     fee on any hours: the plan draws those rows with those values (and one that does not

@@ -16,14 +16,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from ..cohort import DEFAULT_COHORT, Cohort, load_cohort
+from ..cohort import DEFAULT_COHORT, Cohort, CohortFile, load_cohort
 from ..contract.load import LoadedContract
 from ..errors import Problem, Severity, Source, has_errors
 from ..evaluate.context import build_context
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
-from ..synth import make_plan
+from ..synth import make_plan, outside_window
 from ..tabular import PLAIN, Dialect
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
@@ -74,19 +74,33 @@ def read_contract(path: str, problems: list[Problem]) -> Contract | None:
     return Contract(name, raw, loaded) if loaded is not None else None
 
 
-def read_cohort(path: str | None, problems: list[Problem]) -> Cohort | None:
+def read_cohort(path: str | None, problems: list[Problem]) -> CohortFile:
     if path is None:
-        return DEFAULT_COHORT
+        return CohortFile(DEFAULT_COHORT, [])
     found = load_cohort(path)
     problems.extend(found.problems)
-    return found.cohort
+    return found
 
 
-def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem]) -> None:
+def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem],
+          written: CohortFile | None = None) -> None:
+    """G104 when the cohort does not fit the contract; G106 for referrals it draws outside
+    the contract's window, located in the cohort file ``written`` (``where``)."""
     try:
         make_plan(contract.loaded, cohort)
     except ValueError as exc:
         problems.append(Problem("G104", str(exc), Source(where)))
+        return
+    if written is not None:
+        problems.extend(window_warnings(contract.loaded, cohort, written, where))
+
+
+def window_warnings(loaded: LoadedContract, cohort: Cohort, found: CohortFile, file: str
+                    ) -> list[Problem]:
+    """``G106`` for each part of the cohort's referrals outside the contract's referral
+    window, at its line in the cohort file."""
+    return [Problem("G106", message, found.source(path, file))
+            for path, message in outside_window(loaded, cohort)]
 
 
 @dataclass(frozen=True)
@@ -108,13 +122,15 @@ class Request:
 
 def _inputs(req: Request, problems: list[Problem]) -> tuple[Contract, Cohort] | None:
     contract = read_contract(req.contract, problems)
-    cohort = read_cohort(req.cohort, problems)
+    written = read_cohort(req.cohort, problems)
+    cohort = written.cohort
     if contract is not None and req.from_events:
         fitted = _fitted(contract, req.from_events, req.dialect, problems)
         cohort = fitted.cohort if fitted is not None else None
     if contract is None or cohort is None or has_errors(problems):
         return None
-    _fits(contract, cohort, req.cohort or req.contract, problems)
+    _fits(contract, cohort, req.cohort or req.contract, problems,
+          written if req.cohort and not req.from_events else None)
     return None if has_errors(problems) else (contract, cohort)
 
 
