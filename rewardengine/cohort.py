@@ -26,7 +26,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import Problem, Source
 from .plainwords import plain_message
@@ -366,25 +374,27 @@ class Profile(_Strict):
     person: Person = Person()
 
 
+def _month(text: str) -> str:
+    """A month written ``YYYY-MM``: checked as a key, so a problem is located at its line."""
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() \
+            or not 1 <= int(text[5:]) <= 12:
+        raise ValueError(f"'{text[:20]}' is not a month YYYY-MM")
+    return text
+
+
+Month = Annotated[str, AfterValidator(_month)]
+
+
 class Referrals(_Strict):
     """How many customers, and when they are referred: ``size`` customers over the
     contract's referral window, in proportion to ``per_month`` (``YYYY-MM: count``; the
     counts are the size when ``size`` is left out), or evenly when that is left out too."""
 
     size: int | None = Field(default=None, ge=1, le=100_000_000)
-    per_month: dict[str, int] | None = None
+    # each month and count checked where it is written (a month's line, a count's place)
+    per_month: dict[Month, Annotated[int, Field(ge=0)]] | None = None
     first_day: IsoDate | None = None  # default: the contract's valid_from
     last_day: IsoDate | None = None  # default: referrals_until, else valid_until
-
-    @model_validator(mode="after")
-    def _months(self) -> Referrals:
-        for month, count in (self.per_month or {}).items():
-            if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit() \
-                    or not 1 <= int(month[5:]) <= 12:
-                raise ValueError(f"per_month: '{month[:20]}' is not a month YYYY-MM")
-            if count < 0:
-                raise ValueError(f"per_month: {month} has a negative count")
-        return self
 
 
 class Cohort(_Strict):

@@ -116,6 +116,18 @@ def test_a_cohort_file_with_errors_is_located(tmp_path: Path) -> None:
     assert not (tmp_path / "e.csv").exists()
 
 
+def test_bad_months_of_referrals_are_located_at_their_lines_all_at_once() -> None:
+    found = load_cohort_text("referrals:\n  size: 10\n  per_month:\n    2019-01: 5\n"
+                             "    2019-13: 5\n    2019-02: -1\n    '2019-1': 2\n", "c.yaml")
+    assert found.cohort is None
+    assert [str(p) for p in found.problems] == [
+        "c.yaml:5:5: G103 referrals.per_month.2019-13: '2019-13' is not a month YYYY-MM",
+        "c.yaml:6:14: G103 referrals.per_month.2019-02: '-1' is below the smallest allowed, 0",
+        "c.yaml:7:5: G103 referrals.per_month.2019-1: '2019-1' is not a month YYYY-MM"]
+    ok = load_cohort_text("referrals: {per_month: {2019-12: 0, 2020-01: 3}}\n", "c.yaml")
+    assert ok.problems == [] and ok.cohort is not None
+
+
 def test_an_evidence_level_the_engine_does_not_know_is_a_located_cohort_error(tmp_path: Path
                                                                             ) -> None:
     # it was taken, and drawn into rows no event file may hold: simulate stopped with an
