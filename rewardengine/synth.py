@@ -247,8 +247,7 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     ``source``, the contract file's name and bytes, lets the plan go to other processes."""
     c = loaded.contract
     refs = cohort.referrals
-    first = refs.first_day or c.metadata.valid_from
-    last = refs.last_day or c.windows.referrals_until or c.metadata.valid_until
+    first, last = _days_drawn(loaded, cohort)
     if last < first:
         raise ValueError(f"the referral window {first}..{last} is empty")
     segs = c.segments
@@ -319,14 +318,27 @@ def _with(values: tuple[str, ...], other: str) -> tuple[str, ...]:
     return values if other in values else (*values, other)
 
 
+def _referral_window(loaded: LoadedContract) -> tuple[date, date]:
+    """The contract's referral window: valid_from to referrals_until, else valid_until."""
+    c = loaded.contract
+    return c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
+
+
+def _days_drawn(loaded: LoadedContract, cohort: Cohort) -> tuple[date, date]:
+    """The first and last referral day drawn: the cohort's, else the contract's window."""
+    opens, closes = _referral_window(loaded)
+    refs = cohort.referrals
+    return refs.first_day or opens, refs.last_day or closes
+
+
 def outside_window(loaded: LoadedContract, cohort: Cohort
                    ) -> list[tuple[tuple[str, ...], str]]:
     """What of the cohort's referrals falls outside the contract's referral window, each
     with the cohort path it is written at: referrals drawn before or after the window (a
     ``first_day`` or ``last_day`` beyond it), and months of ``per_month`` outside the days
     drawn, which are not drawn at all. Warnings: the cohort still fits."""
-    c, refs = loaded.contract, cohort.referrals
-    opens, closes = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
+    refs = cohort.referrals
+    opens, closes = _referral_window(loaded)
     window = f"the contract's referral window {opens}..{closes}"
     out: list[tuple[tuple[str, ...], str]] = []
     if refs.first_day is not None and refs.first_day < opens:
@@ -335,7 +347,7 @@ def outside_window(loaded: LoadedContract, cohort: Cohort
     if refs.last_day is not None and refs.last_day > closes:
         out.append((("referrals", "last_day"), f"last_day {refs.last_day} is after {window}: "
                     "customers are drawn referred after it"))
-    first, last = refs.first_day or opens, refs.last_day or closes
+    first, last = _days_drawn(loaded, cohort)
     for month, count in (refs.per_month or {}).items():
         start = date(int(month[:4]), int(month[5:]), 1)
         if count and (start > last or add_months(start, 1) <= first):

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from ..csvsafe import needs_apostrophe
 from ..errors import Problem, Source, has_errors
 from ..jsonout import canonical_json
 from . import consistency
@@ -282,19 +283,13 @@ def _json(records: list[dict[str, str | None]], documents: dict[str, str], head:
         "documents": documents})
 
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
-_FORMULA = ("=", "+", "-", "@")
-
-
 def export_cell(value: str | None) -> str:
-    """A CSV cell safe in a spreadsheet and exact: a cell starting with ``= + - @``, a tab,
-    a carriage return or an apostrophe gets one apostrophe in front (remove one to read it);
-    so does one whose ``= + - @`` comes after leading white space (`` =1+1``, a line break
-    or a no-break space before it), which some spreadsheets trim away on import, as
-    ``csvsafe`` decides for every other CSV output."""
+    """A CSV cell safe in a spreadsheet and exact: one that could start a formula, as
+    ``csvsafe`` decides it for every CSV output (``= + - @``, also after leading white
+    space, a tab, a carriage return), or that starts with an apostrophe, gets one apostrophe
+    in front, so that removing one leading apostrophe always reads it back."""
     text = value or ""
-    risky = text.startswith(_DANGEROUS) or text.lstrip().startswith(_FORMULA)
-    return "'" + text if risky else text
+    return "'" + text if text.startswith("'") or needs_apostrophe(text) else text
 
 
 def _csv(records: list[dict[str, str | None]], head: str) -> str:
