@@ -20,20 +20,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..cohort import Cohort
+from ..cohort import Cohort, Profile
 from ..engine import CustomerResult, evaluate_customer
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
 from ..processes import usable_jobs
-from ..synth import DRAWS, Draws
+from ..synth import Row
 from ..values import money_text
-from .conditional import State, continuation
+from .conditional import State, continuations
 from .runs import BLOCK, Draft, draft_of, stream, to_events
 from .stats import Estimate, cents, share
 
 ZERO = Decimal(0)
 Key = tuple[str, str]  # component, occurrence
+Found = tuple[str, str, Decimal]  # component, month, amount ahead
 
 
 @dataclass(frozen=True)
@@ -111,27 +112,47 @@ def run_job(job: Job) -> list[Ahead]:
     now = [c.now(draft, job.as_of) for c in job.customers]
     states = [State.of(r) for r in now]
     before = [_payable(r.lines) for r in now]
-    return [_run(job, draft, now, states, before, r) for r in range(job.first, job.last)]
+    # the plan's profile, made once per segment: its distributions keep their samplers
+    by_segment: dict[str, Profile] = {}
+    for r in now:
+        segment = r.segment or "default"
+        if segment not in by_segment:
+            by_segment[segment] = draft.plan.profiles.get(segment) or \
+                job.cohort.profile(segment)
+    profiles = [by_segment[r.segment or "default"] for r in now]
+    alone: dict[int, list[Found]] = {}
+    return [_run(job, draft, now, states, profiles, before, r, alone)
+            for r in range(job.first, job.last)]
+
+
+def _found(job: Job, draft: Draft, i: int, rows: Sequence[Row], before: dict[Key, Line],
+           alone: dict[int, list[Found]]) -> list[Found]:
+    """What customer ``i`` is paid ahead with ``rows`` drawn after the as-of date. With none
+    drawn, its real rows alone: the same every run, so evaluated once (``alone``)."""
+    if not rows and i in alone:
+        return alone[i]
+    customer = job.customers[i]
+    events = (*customer.rows, *to_events(rows))
+    result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
+                                                      job.horizon))
+    found = list(_ahead_of(before, result.lines, job.as_of))
+    if not rows:
+        alone[i] = found
+    return found
 
 
 def _run(job: Job, draft: Draft, now: list[CustomerResult], states: list[State],
-         before: list[dict[Key, Line]], run: int) -> Ahead:
+         profiles: list[Profile], before: list[dict[Key, Line]], run: int,
+         alone: dict[int, list[Found]]) -> Ahead:
     out = Ahead()
     n = len(job.customers)
     for block in range((n + BLOCK - 1) // BLOCK):
-        matrix = stream(job.seed, run, block).random((min(BLOCK, n - block * BLOCK), DRAWS))
-        for j, u in enumerate(matrix.tolist()):
-            i = block * BLOCK + j
-            customer, state = job.customers[i], states[i]
-            segment = now[i].segment or "default"
-            # the plan's profile, made once: its distributions keep their samplers
-            profile = draft.plan.profiles.get(segment) or job.cohort.profile(segment)
-            rows = continuation(draft.plan, profile, state, Draws(u))
-            events = (*customer.rows, *to_events(rows))
-            result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
-                                                              job.horizon))
+        lo, hi = block * BLOCK, min(n, (block + 1) * BLOCK)
+        drawn = continuations(draft.plan, profiles[lo:hi], states[lo:hi],
+                              stream(job.seed, run, block))
+        for i, rows in zip(range(lo, hi), drawn, strict=True):
             total, comps = ZERO, dict[str, Decimal]()
-            for comp, month, amount in _ahead_of(before[i], result.lines, job.as_of):
+            for comp, month, amount in _found(job, draft, i, rows, before[i], alone):
                 total += amount
                 comps[comp] = comps.get(comp, ZERO) + amount
                 out.by_month[month] = out.by_month.get(month, ZERO) + amount
