@@ -107,22 +107,37 @@ class Job:
     last: int
 
 
-def run_job(job: Job) -> list[Ahead]:
-    draft = draft_of(job.source, job.cohort, job.horizon)
-    now = [c.now(draft, job.as_of) for c in job.customers]
-    states = [State.of(r) for r in now]
-    before = [_payable(r.lines) for r in now]
-    # the plan's profile, made once per segment: its distributions keep their samplers
-    by_segment: dict[str, Profile] = {}
-    for r in now:
-        segment = r.segment or "default"
-        if segment not in by_segment:
-            by_segment[segment] = draft.plan.profiles.get(segment) or \
-                job.cohort.profile(segment)
-    profiles = [by_segment[r.segment or "default"] for r in now]
-    alone: dict[int, list[Found]] = {}
-    return [_run(job, draft, now, states, profiles, before, r, alone)
-            for r in range(job.first, job.last)]
+@dataclass(frozen=True)
+class Ready:
+    """What every run of a job starts from: each customer as of the as-of date."""
+
+    draft: Draft
+    now: list[CustomerResult]
+    states: list[State]
+    before: list[dict[Key, Line]]
+    profiles: list[Profile]
+    alone: dict[int, list[Found]]  # filled as the runs go (``_found``)
+
+    @staticmethod
+    def of(job: Job) -> Ready:
+        draft = draft_of(job.source, job.cohort, job.horizon)
+        now = [c.now(draft, job.as_of) for c in job.customers]
+        # the plan's profile, made once per segment: its distributions keep their samplers
+        by_segment: dict[str, Profile] = {}
+        for r in now:
+            segment = r.segment or "default"
+            if segment not in by_segment:
+                by_segment[segment] = draft.plan.profiles.get(segment) or \
+                    job.cohort.profile(segment)
+        return Ready(draft, now, [State.of(r) for r in now], [_payable(r.lines) for r in now],
+                     [by_segment[r.segment or "default"] for r in now], {})
+
+
+def run_job(job: Job, ready: Ready | None = None) -> list[Ahead]:
+    """Runs ``job.first`` to ``job.last`` (``ready``: the job's customers as of the as-of
+    date, when worked out already in this process)."""
+    ready = ready or Ready.of(job)
+    return [_run(job, ready, r) for r in range(job.first, job.last)]
 
 
 def _found(job: Job, draft: Draft, i: int, rows: Sequence[Row], before: dict[Key, Line],
@@ -141,37 +156,38 @@ def _found(job: Job, draft: Draft, i: int, rows: Sequence[Row], before: dict[Key
     return found
 
 
-def _run(job: Job, draft: Draft, now: list[CustomerResult], states: list[State],
-         profiles: list[Profile], before: list[dict[Key, Line]], run: int,
-         alone: dict[int, list[Found]]) -> Ahead:
+def _run(job: Job, ready: Ready, run: int) -> Ahead:
     out = Ahead()
     n = len(job.customers)
     for block in range((n + BLOCK - 1) // BLOCK):
         lo, hi = block * BLOCK, min(n, (block + 1) * BLOCK)
-        drawn = continuations(draft.plan, profiles[lo:hi], states[lo:hi],
+        drawn = continuations(ready.draft.plan, ready.profiles[lo:hi], ready.states[lo:hi],
                               stream(job.seed, run, block))
         for i, rows in zip(range(lo, hi), drawn, strict=True):
             total, comps = ZERO, dict[str, Decimal]()
-            for comp, month, amount in _found(job, draft, i, rows, before[i], alone):
+            for comp, month, amount in _found(job, ready.draft, i, rows, ready.before[i],
+                                              ready.alone):
                 total += amount
                 comps[comp] = comps.get(comp, ZERO) + amount
                 out.by_month[month] = out.by_month.get(month, ZERO) + amount
-            who = now[i].provider or "-"
+            who = ready.now[i].provider or "-"
             out.by_provider[who] = out.by_provider.get(who, ZERO) + total
             out.per_customer.append(total)
             out.by_component.append(comps)
     return out
 
 
-def run_all(job: Job, runs: int, jobs: int,
-            progress: Callable[[int, int], None] | None) -> list[Ahead]:
-    """Every run, in run order (the same for any ``jobs``)."""
+def run_all(job: Job, runs: int, jobs: int, progress: Callable[[int, int], None] | None,
+            ready: Ready | None = None) -> list[Ahead]:
+    """Every run, in run order (the same for any ``jobs``); ``ready``: ``Ready.of(job)``,
+    if made already (runs in this process start from it)."""
     step = max(1, min(25, -(-runs // (max(jobs, 1) * 4))))
     work = [Job(job.source, job.cohort, job.customers, job.as_of, job.horizon, job.seed, a,
                 min(a + step, runs)) for a in range(0, runs, step)]
     out: list[Ahead] = []
     if usable_jobs(jobs) <= 1 or len(work) <= 1:
-        for part in map(run_job, work):
+        ready = ready or Ready.of(job)
+        for part in (run_job(w, ready) for w in work):
             out.extend(part)
             if progress:
                 progress(len(out), runs)
@@ -265,9 +281,9 @@ class Forecast:
 def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
              progress: Callable[[int, int], None] | None = None) -> Forecast:
     """Run ``job`` (its customers, as of its date) ``runs`` times and summarise."""
-    draft = draft_of(job.source, job.cohort, job.horizon)
-    results = run_all(job, runs, jobs, progress) if job.customers else []
-    now = [c.now(draft, job.as_of) for c in job.customers]
+    ready = Ready.of(job)
+    draft, now = ready.draft, ready.now
+    results = run_all(job, runs, jobs, progress, ready) if job.customers else []
     people = [customer_forecast(r, i, results) for i, r in enumerate(now)]
     earned = sum((c.earned for c in people), ZERO)
     months = sorted({m for r in results for m in r.by_month})
