@@ -1,14 +1,16 @@
 """``forecast``: what customers in progress are expected to be paid from the as-of date on.
 
 Each customer known by the as-of date is evaluated as of it (what is payable already, what
-is pending and by which deadline). Each run then draws the rest of every timeline
-(``conditional.py``), evaluates it with the engine as of the horizon, and counts as *ahead*
-every payable amount the customer was not payable as of the as-of date (line by line, by
-the line's identity: a correction of an earlier line counts its difference). An amount
-ahead falls in the month of its line's date, or in the month after the as-of date when that
-date has passed already (a fee confirmed late is billed from the next period). Customers
-referred after the as-of date are not forecast, and the contract ceiling is not cut here:
-its room left is reported instead.
+is pending and by which deadline; ``Ready``, made once for the runs of this process, once a
+chunk of runs in another). Each run then draws the rest of every timeline
+(``conditional.py``, a block of customers at a time), evaluates it with the engine as of
+the horizon (a customer with nothing drawn is paid the same every run: evaluated once), and
+counts as *ahead* every payable amount the customer was not payable as of the as-of date
+(line by line, by the line's identity: a correction of an earlier line counts its
+difference). An amount ahead falls in the month of its line's date, or in the month after
+the as-of date when that date has passed already (a fee confirmed late is billed from the
+next period). Customers referred after the as-of date are not forecast, and the contract
+ceiling is not cut here: its room left is reported instead.
 """
 
 from __future__ import annotations

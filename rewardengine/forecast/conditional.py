@@ -1,7 +1,14 @@
 """Continuations: the rest of a real customer's timeline, drawn from a cohort given what
 happened by the as-of date.
 
-The real rows known by the as-of date are kept as they are. After it, per run:
+The real rows known by the as-of date are kept as they are. After it, per run, a block of
+customers at a time (``continuations``, the run's blocks of ``runs.BLOCK`` from the block's
+own stream): first each customer's conditional draws, below, from a row of ``DRAWS``
+uniform draws of its own (``synth.Draws``: past them, a stream seeded from them); then the
+rest of the block's stream draws every customer's service rows and chains of new jobs at
+once, with the generator's own ``synth.in_service`` and ``synth.job_chains``; then benefit
+months, from each customer's own draws again. So a run's continuations are the same
+whatever process draws them.
 
 - **service**: not started yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
@@ -15,9 +22,13 @@ The real rows known by the as-of date are kept as they are. After it, per run:
   chance;
 - **no job yet**: the first job comes with the cohort's chance given none by now (the pair
   (reaches a job, days to it) drawn until no job or a start after the as-of date), then
-  further jobs as the generator draws them;
-- **every job ended**: one more job with the chance that the cohort's ``more`` is at least
-  one, starting a drawn gap after the last end (at the earliest the day after the as-of);
+  further jobs as the generator draws them (``more`` of them, each a drawn gap after the
+  last one's end; an ongoing one ends the chain), with the generator's rows of a job
+  (evidence, a later confirmation, the end recorded later, a void, monthly earnings where
+  the contract counts them);
+- **every job ended**: a chain of new jobs as above with the chance that the cohort's
+  ``more`` is at least one, the first starting a drawn gap after the last end (at the
+  earliest the day after the as-of);
 - **benefit** months after the as-of date (contracts that read benefits): 0 days in a month
   mostly worked, else the cohort's days.
 
