@@ -116,3 +116,41 @@ def test_a_service_with_nothing_counted_or_drawn_gives_no_rows() -> None:
     plan = _plan("tehostettu_tyonvalitys", quiet)
     drawn = _drawn(plan, [plan.profile("default")], [_state("Q", date(2020, 3, 1))], 1)
     assert [r["type"] for r in drawn[0]] in ([], ["service_end"])
+
+
+def test_a_customer_with_nothing_drawn_is_evaluated_once_for_every_run() -> None:
+    """E's service and job ended by the as-of date and the cohort draws no further job:
+    nothing is drawn after it, so every run pays E what its real rows alone pay, evaluated
+    once; W's job under way is drawn every run. The runs are the same with that evaluation
+    made once per process and made in every chunk of runs (``--jobs``)."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.read import read_text
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.ahead import Job, Ready, _ahead_of, in_progress, run_all
+    from rewardengine.forecast.runs import default_horizon, draft_of
+
+    found = load_cohort_text("profiles: {default: {jobs: {more: {fixed: 0}}}}\n", "c.yaml")
+    assert found.cohort is not None
+    path = ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"
+    source = (str(path), path.read_bytes())
+    loaded, _ = load_contract(str(path))
+    assert loaded is not None
+    horizon = default_horizon(loaded)
+    read = read_text(
+        "event_id,customer_id,type,date,end,reason,kind,evidence,fte\n"
+        "E-r,E,referral,2020-01-10,,,,,\nE-s,E,service_start,2020-01-15,,,,,\n"
+        "E-x,E,service_end,2020-03-01,,ended,,,\n"
+        "E-e,E,employment,2020-01-20,2020-03-31,,open,register,1.0\n"
+        "W-r,W,referral,2020-01-10,,,,,\nW-s,W,service_start,2020-01-15,,,,,\n"
+        "W-e,W,employment,2020-02-01,,,open,register,1.0\n", "e.csv")
+    draft = draft_of(source, found.cohort, horizon)
+    customers = tuple(in_progress(read.events, AS_OF, draft, None))
+    assert [c.customer_id for c in customers] == ["E", "W"]
+    job = Job(source, found.cohort, customers, AS_OF, horizon, 4, 0, 0)
+    ready = Ready.of(job)
+    runs = run_all(job, 6, 1, None, ready)
+    assert list(ready.alone) == [0]  # E only
+    alone = evaluate_customer(loaded, timeline("E", customers[0].rows, horizon))
+    assert ready.alone[0] == list(_ahead_of(ready.before[0], alone.lines, AS_OF))
+    assert len({r.per_customer[0] for r in runs}) == 1
+    assert runs == run_all(job, 6, 2, None)  # chunks of runs in other processes
