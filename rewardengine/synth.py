@@ -11,10 +11,11 @@ whole files: blocks of ``BLOCK`` customers drawn from
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer (text, or typed for ``simulate``); ``draw_customer``, ``service_rows`` and
-``job_rows`` are blocks of one customer drawing from that customer's own stream (``Draws``),
-for a forecast that continues a real timeline. Amounts are written as text with two
-decimals (the engine reads them as ``Decimal``); nothing here computes money.
+rows per customer (text, or typed for ``simulate``); ``draw_customer`` is a block of one
+customer drawing from that customer's own stream (``Draws``). A forecast that continues a
+real timeline draws a block's service rows and chains of new jobs with ``in_service`` and
+``job_chains``, the generator's own. Amounts are written as text with two decimals (the
+engine reads them as ``Decimal``); nothing here computes money.
 
 What is drawn, per customer: a referral in the contract's referral window (month by the
 cohort's rates), a segment by the cohort's mix (written on the referral for
@@ -77,8 +78,7 @@ from .processes import usable_jobs
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
-DRAWS = 192  # uniform draws a forecast customer's own stream starts with (``Draws``)
-FIRST_DRAWS = 112  # of those, made Python floats at once (most customers need fewer)
+DRAWS = 192  # uniform draws a customer's own stream starts with (``Draws``, ``draw_customer``)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
     "segment", "unemployed_since", "birth_date", "partial_work_ability", "benefit_days",
@@ -109,14 +109,10 @@ class Draws:
 
     __slots__ = ("_u", "next", "w")
 
-    def __init__(self, u: Sequence[float], written: Written | None = None,
-                 rest: np.ndarray | None = None) -> None:
-        """``rest``: the draws after ``u``, made Python floats only when they are reached
-        (most customers never reach them)."""
+    def __init__(self, u: Sequence[float], written: Written | None = None) -> None:
         self.w = TEXT if written is None else written
         self._u = u if type(u) is list else list(u)  # never changed here: no copy
-        self.next: Callable[[], float] = chain(
-            self._u, () if rest is None else _later(rest), _more(self._u)).__next__
+        self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
 
     def __call__(self) -> float:
         return self.next()
@@ -130,10 +126,6 @@ class Draws:
             if u < bound:
                 return name
         return cumulative[-1][1]
-
-
-def _later(rest: np.ndarray) -> Iterator[float]:
-    yield from rest.tolist()
 
 
 def _more(u: list[float]) -> Iterator[float]:
@@ -656,27 +648,6 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-# --- parts of a customer, for forecasts that continue a real timeline --------------------
-
-def service_rows(plan: Plan, cid: str, profile: Profile, start: date, last: date,
-                 u: Draws) -> list[Row]:
-    """The rows of a service running ``start`` to ``last``: contacts, hours, expenses and
-    surveys, as a whole customer's are drawn (a block of one customer)."""
-    return rows_of(plan.columns, service_lines(plan, profile, cid, start, last,
-                                               FromDraws(u.next)), u.w)
-
-
-def job_rows(eid: str, cid: str, profile: Profile, begin: date, end: date | None,
-             u: Draws) -> list[Row]:
-    """The rows of one job (its evidence, a later confirmation, its recorded end, a void);
-    ``eid`` is ``{cid}-e{n}``, the ``n``-th job."""
-    n = eid.removeprefix(f"{cid}-e")
-    if not n.isdigit():
-        raise ValueError(f"a job's id is the customer's and its number: {eid[:40]}")
-    return rows_of(ROW_FIELDS, job_lines(ROW_FIELDS, profile, cid, int(n), begin, end,
-                                         FromDraws(u.next)), u.w)
-
-
 # --- a block of customers drawn as columns ------------------------------------------------
 
 _FLAGS = texts(["false", "true"])
@@ -700,7 +671,7 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
     providers = [_cell(name) for _, name in plan.providers]
     benefit_days = _referrals(plan, b, cids, names, ref, provider)
     start, last, starts = _service(plan, b, cids, ref, providers, provider)
-    _in_service(plan, b, cids, start, last, starts)
+    in_service(plan, b, cids, start, last, starts)
     jobs = _jobs(plan, b, cids, np.where(starts, start, ref))
     _education(plan, b, cids, ref)
     if plan.benefits:
@@ -796,7 +767,7 @@ def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[
     return start, last, starts
 
 
-def _in_service(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
+def in_service(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
                 starts: Array) -> None:
     """Contacts, hours and expenses month by month of each service, and surveys."""
     longest = int((last - start)[starts].max()) if starts.any() else 0
@@ -914,6 +885,14 @@ def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Ar
     has = b.chance(lambda p: p.jobs.share)
     begin = anchor + as_days(b.dist(lambda p: p.jobs.days_to_first))
     more = as_days(b.dist(lambda p: p.jobs.more))
+    return job_chains(plan, b, cids, has, begin, more)
+
+
+def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array
+               ) -> list[tuple[Array, ...]]:
+    """The chains of jobs of the customers ``has``, with their rows: the first job begins
+    on ``begin``, up to ``more`` follow it, each a drawn gap after the last one's end, and an
+    ongoing job ends the chain. Returns per slot (customer, begin, last day or -1)."""
     slots = int(more[has].max()) + 1 if has.any() else 1
     length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
     ongoing = b.chance(lambda p: p.jobs.ongoing, slots)
@@ -1086,27 +1065,3 @@ def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
         cells["cumulative_days"] = "%s"
         columns.append(list(map(str, running[keep].tolist())))
     b.add(i, _BENEFIT + n, joined(_template(plan.columns, cells), *columns))
-
-
-
-def service_lines(plan: Plan, profile: Profile, cid: str, start: date, last: date,
-                  source: Source) -> str:
-    """The lines of one customer's service running ``start`` to ``last`` (a block of one)."""
-    b = Block(source, 1, np.zeros(1, dtype=np.int64), [profile])
-    b.ids = texts([cid])
-    _in_service(plan, b, [cid], np.array([start.toordinal()]), np.array([last.toordinal()]),
-                np.ones(1, dtype=bool))
-    return b.text()
-
-
-def job_lines(columns: tuple[str, ...], profile: Profile, cid: str, n: int, begin: date,
-              end: date | None, source: Source) -> str:
-    """The lines of one customer's ``n``-th job (a block of one)."""
-    b = Block(source, 1, np.zeros(1, dtype=np.int64), [profile])
-    b.ids = texts([cid])
-    ends = np.array([end.toordinal() if end is not None else -1])
-    begins = np.array([begin.toordinal()])
-    drawn = _job_draws(b, 1)
-    _one_job(b, _job_template(columns), n, np.zeros(1, dtype=np.int64), begins, ends, tuple(
-        begins + x[:, 0] if k == 5 else x[:, 0] for k, x in enumerate(drawn)))
-    return b.text()

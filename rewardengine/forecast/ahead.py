@@ -1,14 +1,16 @@
 """``forecast``: what customers in progress are expected to be paid from the as-of date on.
 
 Each customer known by the as-of date is evaluated as of it (what is payable already, what
-is pending and by which deadline). Each run then draws the rest of every timeline
-(``conditional.py``), evaluates it with the engine as of the horizon, and counts as *ahead*
-every payable amount the customer was not payable as of the as-of date (line by line, by
-the line's identity: a correction of an earlier line counts its difference). An amount
-ahead falls in the month of its line's date, or in the month after the as-of date when that
-date has passed already (a fee confirmed late is billed from the next period). Customers
-referred after the as-of date are not forecast, and the contract ceiling is not cut here:
-its room left is reported instead.
+is pending and by which deadline; ``Ready``, made once for the runs of this process, once a
+chunk of runs in another). Each run then draws the rest of every timeline
+(``conditional.py``, a block of customers at a time), evaluates it with the engine as of
+the horizon (a customer with nothing drawn is paid the same every run: evaluated once), and
+counts as *ahead* every payable amount the customer was not payable as of the as-of date
+(line by line, by the line's identity: a correction of an earlier line counts its
+difference). An amount ahead falls in the month of its line's date, or in the month after
+the as-of date when that date has passed already (a fee confirmed late is billed from the
+next period). Customers referred after the as-of date are not forecast, and the contract
+ceiling is not cut here: its room left is reported instead.
 """
 
 from __future__ import annotations
@@ -20,20 +22,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..cohort import Cohort
+from ..cohort import Cohort, Profile
 from ..engine import CustomerResult, evaluate_customer
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
 from ..processes import usable_jobs
-from ..synth import DRAWS, Draws
+from ..synth import Row
 from ..values import money_text
-from .conditional import State, continuation
+from .conditional import State, continuations
 from .runs import BLOCK, Draft, draft_of, stream, to_events
 from .stats import Estimate, cents, share
 
 ZERO = Decimal(0)
 Key = tuple[str, str]  # component, occurrence
+Found = tuple[str, str, Decimal]  # component, month, amount ahead
 
 
 @dataclass(frozen=True)
@@ -106,51 +109,87 @@ class Job:
     last: int
 
 
-def run_job(job: Job) -> list[Ahead]:
-    draft = draft_of(job.source, job.cohort, job.horizon)
-    now = [c.now(draft, job.as_of) for c in job.customers]
-    states = [State.of(r) for r in now]
-    before = [_payable(r.lines) for r in now]
-    return [_run(job, draft, now, states, before, r) for r in range(job.first, job.last)]
+@dataclass(frozen=True)
+class Ready:
+    """What every run of a job starts from: each customer as of the as-of date."""
+
+    draft: Draft
+    now: list[CustomerResult]
+    states: list[State]
+    before: list[dict[Key, Line]]
+    profiles: list[Profile]
+    alone: dict[int, list[Found]]  # filled as the runs go (``_found``)
+
+    @staticmethod
+    def of(job: Job) -> Ready:
+        draft = draft_of(job.source, job.cohort, job.horizon)
+        now = [c.now(draft, job.as_of) for c in job.customers]
+        # the plan's profile, made once per segment: its distributions keep their samplers
+        by_segment: dict[str, Profile] = {}
+        for r in now:
+            segment = r.segment or "default"
+            if segment not in by_segment:
+                by_segment[segment] = draft.plan.profiles.get(segment) or \
+                    job.cohort.profile(segment)
+        return Ready(draft, now, [State.of(r) for r in now], [_payable(r.lines) for r in now],
+                     [by_segment[r.segment or "default"] for r in now], {})
 
 
-def _run(job: Job, draft: Draft, now: list[CustomerResult], states: list[State],
-         before: list[dict[Key, Line]], run: int) -> Ahead:
+def run_job(job: Job, ready: Ready | None = None) -> list[Ahead]:
+    """Runs ``job.first`` to ``job.last`` (``ready``: the job's customers as of the as-of
+    date, when worked out already in this process)."""
+    ready = ready or Ready.of(job)
+    return [_run(job, ready, r) for r in range(job.first, job.last)]
+
+
+def _found(job: Job, draft: Draft, i: int, rows: Sequence[Row], before: dict[Key, Line],
+           alone: dict[int, list[Found]]) -> list[Found]:
+    """What customer ``i`` is paid ahead with ``rows`` drawn after the as-of date. With none
+    drawn, its real rows alone: the same every run, so evaluated once (``alone``)."""
+    if not rows and i in alone:
+        return alone[i]
+    customer = job.customers[i]
+    events = (*customer.rows, *to_events(rows))
+    result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
+                                                      job.horizon))
+    found = list(_ahead_of(before, result.lines, job.as_of))
+    if not rows:
+        alone[i] = found
+    return found
+
+
+def _run(job: Job, ready: Ready, run: int) -> Ahead:
     out = Ahead()
     n = len(job.customers)
     for block in range((n + BLOCK - 1) // BLOCK):
-        matrix = stream(job.seed, run, block).random((min(BLOCK, n - block * BLOCK), DRAWS))
-        for j, u in enumerate(matrix.tolist()):
-            i = block * BLOCK + j
-            customer, state = job.customers[i], states[i]
-            segment = now[i].segment or "default"
-            # the plan's profile, made once: its distributions keep their samplers
-            profile = draft.plan.profiles.get(segment) or job.cohort.profile(segment)
-            rows = continuation(draft.plan, profile, state, Draws(u))
-            events = (*customer.rows, *to_events(rows))
-            result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
-                                                              job.horizon))
+        lo, hi = block * BLOCK, min(n, (block + 1) * BLOCK)
+        drawn = continuations(ready.draft.plan, ready.profiles[lo:hi], ready.states[lo:hi],
+                              stream(job.seed, run, block))
+        for i, rows in zip(range(lo, hi), drawn, strict=True):
             total, comps = ZERO, dict[str, Decimal]()
-            for comp, month, amount in _ahead_of(before[i], result.lines, job.as_of):
+            for comp, month, amount in _found(job, ready.draft, i, rows, ready.before[i],
+                                              ready.alone):
                 total += amount
                 comps[comp] = comps.get(comp, ZERO) + amount
                 out.by_month[month] = out.by_month.get(month, ZERO) + amount
-            who = now[i].provider or "-"
+            who = ready.now[i].provider or "-"
             out.by_provider[who] = out.by_provider.get(who, ZERO) + total
             out.per_customer.append(total)
             out.by_component.append(comps)
     return out
 
 
-def run_all(job: Job, runs: int, jobs: int,
-            progress: Callable[[int, int], None] | None) -> list[Ahead]:
-    """Every run, in run order (the same for any ``jobs``)."""
+def run_all(job: Job, runs: int, jobs: int, progress: Callable[[int, int], None] | None,
+            ready: Ready | None = None) -> list[Ahead]:
+    """Every run, in run order (the same for any ``jobs``); ``ready``: ``Ready.of(job)``,
+    if made already (runs in this process start from it)."""
     step = max(1, min(25, -(-runs // (max(jobs, 1) * 4))))
     work = [Job(job.source, job.cohort, job.customers, job.as_of, job.horizon, job.seed, a,
                 min(a + step, runs)) for a in range(0, runs, step)]
     out: list[Ahead] = []
     if usable_jobs(jobs) <= 1 or len(work) <= 1:
-        for part in map(run_job, work):
+        ready = ready or Ready.of(job)
+        for part in (run_job(w, ready) for w in work):
             out.extend(part)
             if progress:
                 progress(len(out), runs)
@@ -244,9 +283,9 @@ class Forecast:
 def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
              progress: Callable[[int, int], None] | None = None) -> Forecast:
     """Run ``job`` (its customers, as of its date) ``runs`` times and summarise."""
-    draft = draft_of(job.source, job.cohort, job.horizon)
-    results = run_all(job, runs, jobs, progress) if job.customers else []
-    now = [c.now(draft, job.as_of) for c in job.customers]
+    ready = Ready.of(job)
+    draft, now = ready.draft, ready.now
+    results = run_all(job, runs, jobs, progress, ready) if job.customers else []
     people = [customer_forecast(r, i, results) for i, r in enumerate(now)]
     earned = sum((c.earned for c in people), ZERO)
     months = sorted({m for r in results for m in r.by_month})

@@ -1,7 +1,14 @@
 """Continuations: the rest of a real customer's timeline, drawn from a cohort given what
 happened by the as-of date.
 
-The real rows known by the as-of date are kept as they are. After it, per run:
+The real rows known by the as-of date are kept as they are. After it, per run, a block of
+customers at a time (``continuations``, the run's blocks of ``runs.BLOCK`` from the block's
+own stream): first each customer's conditional draws, below, from a row of ``DRAWS``
+uniform draws of its own (``synth.Draws``: past them, a stream seeded from them); then the
+rest of the block's stream draws every customer's service rows and chains of new jobs at
+once, with the generator's own ``synth.in_service`` and ``synth.job_chains``; then benefit
+months, from each customer's own draws again. So a run's continuations are the same
+whatever process draws them.
 
 - **service**: not started yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
@@ -15,9 +22,13 @@ The real rows known by the as-of date are kept as they are. After it, per run:
   chance;
 - **no job yet**: the first job comes with the cohort's chance given none by now (the pair
   (reaches a job, days to it) drawn until no job or a start after the as-of date), then
-  further jobs as the generator draws them;
-- **every job ended**: one more job with the chance that the cohort's ``more`` is at least
-  one, starting a drawn gap after the last end (at the earliest the day after the as-of);
+  further jobs as the generator draws them (``more`` of them, each a drawn gap after the
+  last one's end; an ongoing one ends the chain), with the generator's rows of a job
+  (evidence, a later confirmation, the end recorded later, a void, monthly earnings where
+  the contract counts them);
+- **every job ended**: a chain of new jobs as above with the chance that the cohort's
+  ``more`` is at least one, the first starting a drawn gap after the last end (at the
+  earliest the day after the as-of);
 - **benefit** months after the as-of date (contracts that read benefits): 0 days in a month
   mostly worked, else the cohort's days.
 
@@ -30,13 +41,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+
+from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
 from ..events.model import Employment
-from ..synth import Draws, Plan, Row, job_rows, service_rows
+from ..synth import TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
 from ..values import add_months
 
 TRIES = 64
+DRAWS = 48  # a customer's conditional draws (past them its own stream goes on: ``Draws``)
 ONE_DAY = timedelta(days=1)
 
 
@@ -66,10 +81,38 @@ def _tagged(rows: Sequence[Row]) -> list[Row]:
     return [{**r, "event_id": r["event_id"] + "~f"} for r in rows]
 
 
-def continuation(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
-    """Rows after the as-of date for one customer, drawn from ``u``."""
+@dataclass(frozen=True)
+class _Decided:
+    """What one customer's conditional draws decide, before its block's rows are drawn."""
+
+    rows: list[Row]  # a drawn service start and end
+    going_on: list[Row]  # a job under way: its confirmation and end (under its own id)
+    spans: list[tuple[date, date]]  # every job's span known so far (real ones included)
+    service: tuple[date, date] | None  # a service going on after the as-of: start, last day
+    begin: date | None  # the first new job's begin
+
+
+def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
+                  rng: np.random.Generator) -> list[list[Row]]:
+    """Rows after the as-of date for a block of customers (``profiles[i]`` is customer
+    ``i``'s), drawn from ``rng``: each customer's conditional draws first (a row of ``DRAWS``
+    a customer, ``Draws``), then the block's service rows and chains of new jobs as the
+    generator draws them, then benefit months (from each customer's draws again)."""
+    draws = [Draws(u) for u in rng.random((len(states), DRAWS)).tolist()]
+    decided = [_decide(plan, p, s, u) for p, s, u in zip(profiles, states, draws, strict=True)]
+    texts, new_spans = _block(plan, profiles, states, decided, rng)
+    out = []
+    for i, (p, s, u, d) in enumerate(zip(profiles, states, draws, decided, strict=True)):
+        drawn = _own(rows_of(plan.columns, texts[i], TEXT), str(i), s)
+        benefits = _benefits(p, s, [*d.spans, *new_spans[i]], u) \
+            if plan.benefits and s.referral is not None else []
+        out.append([*_tagged([*d.rows, *benefits]), *d.going_on, *drawn])
+    return out
+
+
+def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
     if s.referral is None:
-        return []
+        return _Decided([], [], [], None, None)
     rows: list[Row] = []
     start = s.service_start
     if start is None and not plan.starts_at_referral:
@@ -78,17 +121,54 @@ def continuation(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
             rows.append({"event_id": f"{s.customer_id}-s", "customer_id": s.customer_id,
                          "type": "service_start", "date": start.isoformat(),
                          **({"provider": s.provider} if s.provider else {})})
+    service = None
     if start is not None and not s.service_ended:
         last = _service_last(plan, profile, s, start, u)
         if last < start + timedelta(days=plan.service_days - 1):
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
                          "type": "service_end", "date": last.isoformat(), "reason": "ended"})
-        rows.extend(r for r in service_rows(plan, s.customer_id, profile, start, last, u)
-                    if r["date"] > s.as_of.isoformat())
-    jobs, job_spans = _jobs(profile, s, start or s.referral, u)
-    if plan.benefits:
-        rows.extend(_benefits(profile, s, job_spans, u))
-    return [*_tagged(rows), *jobs]  # a job under way keeps its id: its end corrects it
+        service = (start, last)
+    going_on, spans, begin = _jobs(profile, s, start or s.referral, u)
+    return _Decided(rows, going_on, spans, service, begin)
+
+
+def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
+           decided: Sequence[_Decided], rng: np.random.Generator
+           ) -> tuple[list[str], list[list[tuple[date, date]]]]:
+    """The block's service rows and new jobs (``synth.in_service``, ``synth.job_chains``),
+    as lines per customer, and each customer's new jobs' spans. The lines carry the
+    customer's place in the block for an id (a real id may need quoting in a line)."""
+    n = len(states)
+    kinds: dict[int, int] = {}
+    segment = np.array([kinds.setdefault(id(p), len(kinds)) for p in profiles],
+                       dtype=np.int64)
+    b = Block(rng, n, segment, list({id(p): p for p in profiles}.values()))
+    cids = [str(i) for i in range(n)]
+    b.ids = texts(cids)
+    as_of = [s.as_of.toordinal() for s in states]
+    served = np.array([d.service is not None for d in decided])
+    start = np.array([d.service[0].toordinal() if d.service else a
+                      for d, a in zip(decided, as_of, strict=True)])
+    last = np.array([d.service[1].toordinal() if d.service else a
+                     for d, a in zip(decided, as_of, strict=True)])
+    in_service(plan, b, cids, start, last, served)
+    has = np.array([d.begin is not None for d in decided])
+    begin = np.array([d.begin.toordinal() if d.begin else a
+                      for d, a in zip(decided, as_of, strict=True)])
+    chains = job_chains(plan, b, cids, has, begin, as_days(b.dist(lambda p: p.jobs.more)))
+    spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
+    for who, begins, ends in chains:
+        for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
+            spans[i].append((date.fromordinal(a), date.fromordinal(z) if z >= 0 else date.max))
+    return b.texts_by_owner(), spans
+
+
+def _own(rows: list[Row], place: str, s: State) -> list[Row]:
+    """A customer's drawn rows after the as-of date, under its own id (tagged ``~f``)."""
+    after = s.as_of.isoformat()
+    cut = len(place)
+    return [{**r, "event_id": s.customer_id + r["event_id"][cut:] + "~f",
+             "customer_id": s.customer_id} for r in rows if r["date"] > after]
 
 
 def _service_start(profile: Profile, s: State, u: Draws) -> date | None:
@@ -154,8 +234,9 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
 
 
 def _jobs(profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]]]:
-    """The job rows after the as-of date, and every job's span (real ones included)."""
+          ) -> tuple[list[Row], list[tuple[date, date]], date | None]:
+    """The rows of jobs under way after the as-of date, every job's span (real ones
+    included), and the begin of a chain of new jobs (none: no new job)."""
     known = [j for j in s.employments if j.date <= s.as_of]
     spans = [(j.date, j.end or date.max) for j in s.employments]
     rows: list[Row] = []
@@ -165,13 +246,9 @@ def _jobs(profile: Profile, s: State, anchor: date, u: Draws
         rows.extend(more)
         spans = [(a, end if a == job.date else b) for a, b in spans]
     if running or any(j.date > s.as_of for j in s.employments):
-        return rows, spans
+        return rows, spans, None
     begin = _first_job(profile, s, anchor, u) if not known else _next_job(profile, s, known, u)
-    if begin is not None:
-        new, new_spans = _new_jobs(profile, s, begin, u)
-        rows.extend(_tagged(new))
-        spans.extend(new_spans)
-    return rows, spans
+    return rows, spans, begin
 
 
 def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
@@ -193,22 +270,6 @@ def _next_job(profile: Profile, s: State, known: Sequence[Employment], u: Draws
     last_end = max(j.end or j.date for j in known)
     begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
     return max(begin, s.as_of + ONE_DAY)
-
-
-def _new_jobs(profile: Profile, s: State, begin: date, u: Draws
-              ) -> tuple[list[Row], list[tuple[date, date]]]:
-    jobs = profile.jobs
-    rows: list[Row] = []
-    spans: list[tuple[date, date]] = []
-    for n in range(1 + int(jobs.more.draw(u(), u()))):
-        length = max(int(jobs.length_days.draw(u(), u())), 1)
-        end = None if u.chance(jobs.ongoing) else begin + timedelta(days=length - 1)
-        rows.extend(job_rows(f"{s.customer_id}-e{n}", s.customer_id, profile, begin, end, u))
-        spans.append((begin, end or date.max))
-        if end is None:
-            break
-        begin = end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
-    return rows, spans
 
 
 def _benefits(profile: Profile, s: State, spans: Sequence[tuple[date, date]], u: Draws

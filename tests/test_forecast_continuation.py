@@ -1,0 +1,156 @@
+"""A forecast's continuations: the rest of real timelines after the as-of date, drawn for a
+block of customers at once (the conditional draws per customer, then the block's service
+rows and chains of new jobs as the generator draws them)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rewardengine.cohort import DEFAULT_COHORT, Cohort, Profile, load_cohort_text
+from rewardengine.events.model import Employment
+from rewardengine.forecast.conditional import State, continuations
+from rewardengine.forecast.runs import to_events
+from rewardengine.pipeline import load_contract
+from rewardengine.synth import Plan, Row, make_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2020, 3, 31)
+
+
+def _plan(name: str, cohort: Cohort = DEFAULT_COHORT) -> Plan:
+    loaded, _ = load_contract(str(ROOT / "contracts" / f"{name}.yaml"))
+    assert loaded is not None
+    return make_plan(loaded, cohort)
+
+
+def _job(cid: str, begin: str, evidence: str = "register") -> Employment:
+    event = to_events([{"event_id": f"{cid}-e0", "customer_id": cid, "type": "employment",
+                        "date": begin, "kind": "open", "evidence": evidence,
+                        "fte": "1.0"}])[0]
+    assert isinstance(event, Employment)
+    return event
+
+
+def _state(cid: str, service: date | None, ended: bool = False,
+           jobs: tuple[Employment, ...] = (), referral: date = date(2020, 1, 10)) -> State:
+    return State(cid, AS_OF, referral, None, service, ended, jobs)
+
+
+def _drawn(plan: Plan, profiles: list[Profile], states: list[State], seed: int
+           ) -> list[list[Row]]:
+    return continuations(plan, profiles, states, np.random.Generator(np.random.PCG64(seed)))
+
+
+def test_a_blocks_continuations_are_after_the_as_of_under_each_customers_own_id() -> None:
+    plan = _plan("omavalmentaja")
+    profile = plan.profile("default")
+    # an id that needs quoting in a CSV line, a service going on, a job under way
+    states = [_state("a,\"1\"", date(2020, 1, 31)),
+              _state("B", date(2020, 1, 15), ended=True,
+                     jobs=(_job("B", "2020-02-01", "self_report"),)),
+              _state("C", None, referral=date(2020, 3, 25))] * 40
+    drawn = _drawn(plan, [profile] * len(states), states, 2)
+    assert drawn == _drawn(plan, [profile] * len(states), states, 2)  # the same draws
+    assert drawn != _drawn(plan, [profile] * len(states), states, 3)
+    for state, rows in zip(states, drawn, strict=True):
+        cid = state.customer_id
+        assert all(r["customer_id"] == cid and r["event_id"].startswith(cid) for r in rows)
+        assert all(r["date"] > "2020-03-31" or r["event_id"] == "B-e0" for r in rows)
+        to_events(rows)  # every drawn row is a valid event
+        ids = {r["event_id"] for r in rows}
+        if cid == "B":  # its job under way goes on under its id; no new job while it runs
+            assert all(i == "B-e0" or i.endswith("~f") for i in ids)
+            assert all(r["recorded"] > "2020-03-31" for r in rows if r["event_id"] == "B-e0")
+            assert not any(r["type"] == "employment" and r["event_id"] != "B-e0"
+                           for r in rows)
+        else:
+            assert all(i.endswith("~f") for i in ids)
+    service = [r for rows in drawn[::3] for r in rows if r["type"] == "contact"]
+    assert service and min(r["date"] for r in service) > "2020-03-31"
+    # customer "C", referred 6 days before the as-of date, starts its service after it
+    starts = [r["date"] for rows in drawn[2::3] for r in rows if r["type"] == "service_start"]
+    assert starts and min(starts) > "2020-03-31"
+
+
+def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
+    """Every customer reaches a job and two more, each of 30 days, 10 days after the last:
+    N's first 20 days after its service start; D's 10 days after its last job ended, which
+    is the as-of date itself, so the day after it."""
+    found = load_cohort_text(
+        "profiles:\n  default:\n    jobs: {share: 1, ongoing: 0, voided: 0,\n"
+        "      more: {fixed: 2}, length_days: {fixed: 30}, gap_days: {fixed: 10},\n"
+        "      days_to_first: {fixed: 20}, evidence: {register: 1}}\n", "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan("tehostettu_tyonvalitys", found.cohort)
+    ended = _job("D", "2019-12-01")
+    earlier = to_events([{**_row_of(ended), "end": "2020-03-20"}])[0]
+    assert isinstance(earlier, Employment)
+    states = [_state("N", date(2020, 3, 20)), _state("D", date(2020, 1, 15), jobs=(earlier,))]
+    drawn = _drawn(plan, [plan.profile("default")] * 2, states, 5)
+    for rows, first in zip(drawn, (date(2020, 4, 9), date(2020, 4, 1)), strict=True):
+        jobs = {r["event_id"]: r for r in rows if r["type"] == "employment" and r.get("end")}
+        cid = rows[0]["customer_id"]
+        assert sorted(jobs) == [f"{cid}-e0~f", f"{cid}-e1~f", f"{cid}-e2~f"]
+        begin = first
+        for n in range(3):
+            job = jobs[f"{cid}-e{n}~f"]
+            assert job["date"] == begin.isoformat()
+            assert job["end"] == (begin + timedelta(days=29)).isoformat()  # 30 days, on
+            begin += timedelta(days=30 + 10)
+
+
+def _row_of(job: Employment) -> dict[str, Any]:
+    return {"event_id": job.event_id, "customer_id": job.customer_id, "type": "employment",
+            "date": job.date.isoformat(), "kind": job.kind, "evidence": job.evidence,
+            "fte": "1.0"}
+
+
+def test_a_service_with_nothing_counted_or_drawn_gives_no_rows() -> None:
+    quiet = load_cohort_text("profiles: {default: {service: {contacts_per_month: 0}, "
+                             "jobs: {share: 0}}}\n", "c.yaml").cohort
+    assert quiet is not None
+    plan = _plan("tehostettu_tyonvalitys", quiet)
+    drawn = _drawn(plan, [plan.profile("default")], [_state("Q", date(2020, 3, 1))], 1)
+    assert [r["type"] for r in drawn[0]] in ([], ["service_end"])
+
+
+def test_a_customer_with_nothing_drawn_is_evaluated_once_for_every_run() -> None:
+    """E's service and job ended by the as-of date and the cohort draws no further job:
+    nothing is drawn after it, so every run pays E what its real rows alone pay, evaluated
+    once; W's job under way is drawn every run. The runs are the same with that evaluation
+    made once per process and made in every chunk of runs (``--jobs``)."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.read import read_text
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.ahead import Job, Ready, _ahead_of, in_progress, run_all
+    from rewardengine.forecast.runs import default_horizon, draft_of
+
+    found = load_cohort_text("profiles: {default: {jobs: {more: {fixed: 0}}}}\n", "c.yaml")
+    assert found.cohort is not None
+    path = ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"
+    source = (str(path), path.read_bytes())
+    loaded, _ = load_contract(str(path))
+    assert loaded is not None
+    horizon = default_horizon(loaded)
+    read = read_text(
+        "event_id,customer_id,type,date,end,reason,kind,evidence,fte\n"
+        "E-r,E,referral,2020-01-10,,,,,\nE-s,E,service_start,2020-01-15,,,,,\n"
+        "E-x,E,service_end,2020-03-01,,ended,,,\n"
+        "E-e,E,employment,2020-01-20,2020-03-31,,open,register,1.0\n"
+        "W-r,W,referral,2020-01-10,,,,,\nW-s,W,service_start,2020-01-15,,,,,\n"
+        "W-e,W,employment,2020-02-01,,,open,register,1.0\n", "e.csv")
+    draft = draft_of(source, found.cohort, horizon)
+    customers = tuple(in_progress(read.events, AS_OF, draft, None))
+    assert [c.customer_id for c in customers] == ["E", "W"]
+    job = Job(source, found.cohort, customers, AS_OF, horizon, 4, 0, 0)
+    ready = Ready.of(job)
+    runs = run_all(job, 6, 1, None, ready)
+    assert list(ready.alone) == [0]  # E only
+    alone = evaluate_customer(loaded, timeline("E", customers[0].rows, horizon))
+    assert ready.alone[0] == list(_ahead_of(ready.before[0], alone.lines, AS_OF))
+    assert len({r.per_customer[0] for r in runs}) == 1
+    assert runs == run_all(job, 6, 2, None)  # chunks of runs in other processes
