@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from .cohortwords import comma_problems, located, mix_problems
+from .cohortwords import FORMS, comma_problems, located, mix_problems
 from .errors import Problem, Source
 from .values import Fraction, IsoDate
 from .yamlsource import (
@@ -101,8 +101,7 @@ class _Distribution(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> _Distribution:
-        given = [n for n in ("fixed", "uniform", "normal", "lognormal", "exponential",
-                             "poisson", "empirical") if getattr(self, n) is not None]
+        given = [n for n in FORMS if getattr(self, n) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of fixed, uniform, normal, lognormal, "
                              f"exponential, poisson, empirical (got {', '.join(given) or 'none'})")

@@ -240,7 +240,7 @@ def _parameters(form: str, rest: tuple[Any, ...], error: dict[str, Any], doc: Ya
                 f"e.g. {eg}")
     if etype in ("model_type", "dict_type"):
         if isinstance(given, list) and len(given) == len(names):
-            inner = ", ".join(f"{n}: {v}" for n, v in zip(names, given, strict=True))
+            inner = ", ".join(f"{n}: {str(v)[:20]}" for n, v in zip(names, given, strict=True))
             return f"{takes}, not a list; write {form}: {{{inner}}}"
         if len(names) == 1 and isinstance(given, str):
             return f"{takes}; write {form}: {{{names[0]}: {quoted(given, 20).strip(chr(39))}}}"
