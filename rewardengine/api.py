@@ -114,8 +114,7 @@ class Inputs:
     @property
     def unreadable(self) -> bool:
         """A file could not be read at all (exit code 2 rather than 1); F005 is a note."""
-        return any(p.code.startswith("F") and p.severity is Severity.ERROR
-                   for p in self.problems)
+        return unreadable(self.problems)
 
     @property
     def ok(self) -> bool:
@@ -521,6 +520,11 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
 
 class GenerateError(Exception):
     """A cohort that does not fit the contract (the message says why; exit code 1)."""
+
+
+def unreadable(problems: Sequence[Problem]) -> bool:
+    """A file could not be read at all (exit code 2 rather than 1); F005 is a note."""
+    return any(p.code.startswith("F") and p.severity is Severity.ERROR for p in problems)
 
 
 def generate_events(contract_path: str, out: Any, *, customers: int | None, seed: int,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -36,10 +36,17 @@ from pydantic import (
     model_validator,
 )
 
+from .cohortwords import FORMS, comma_problems, located, mix_problems
 from .errors import Problem, Source
-from .plainwords import plain_message
 from .values import Fraction, IsoDate
-from .yamlsource import MAX_CONTRACT_BYTES, YamlDocument, decode_utf8, parse_yaml, read_bytes
+from .yamlsource import (
+    MAX_CONTRACT_BYTES,
+    Path,
+    YamlDocument,
+    decode_utf8,
+    parse_yaml,
+    read_bytes,
+)
 
 Share = Fraction  # a chance or a share, 0 to 1, written exactly
 
@@ -68,9 +75,10 @@ def _fixed_number(value: Any) -> Any:
         return {"fixed": value}
     if isinstance(value, str):
         try:
-            return {"fixed": float(value)}
+            number = float(value)
         except ValueError:
             return value
+        return {"fixed": number} if math.isfinite(number) else value
     return value
 
 
@@ -93,11 +101,20 @@ class _Distribution(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> _Distribution:
-        given = [n for n in ("fixed", "uniform", "normal", "lognormal", "exponential",
-                             "poisson", "empirical") if getattr(self, n) is not None]
+        given = [n for n in FORMS if getattr(self, n) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of fixed, uniform, normal, lognormal, "
                              f"exponential, poisson, empirical (got {', '.join(given) or 'none'})")
+        # a parameter that is not finite (inf, 1e400, nan) would be drawn; min and max may be
+        # unbounded (inf), never nan
+        for form in given:
+            value = getattr(self, form)
+            values = value.model_dump().values() if isinstance(value, BaseModel) else (
+                value if isinstance(value, (list, tuple)) else [value])
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError(f"{form}: a number that is not finite (inf or nan)")
+        if any(v is not None and math.isnan(v) for v in (self.min, self.max)):
+            raise ValueError("min and max are numbers (or left out), not nan")
         if self.empirical is not None and self.empirical != sorted(self.empirical):
             raise ValueError("empirical: the quantiles must not decrease")
         if self.uniform is not None and self.uniform[0] > self.uniform[1]:
@@ -423,9 +440,6 @@ class CohortFile:
         return self.at(path) if self.at is not None else Source(file)
 
 
-_CODES = {"missing": "G101", "extra_forbidden": "G102"}
-
-
 def cohort_schema() -> dict[str, Any]:
     """The JSON Schema of cohort files, for editors."""
     data = Cohort.model_json_schema(by_alias=True)
@@ -442,10 +456,32 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
     if not isinstance(data, dict):
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
+    split, said = comma_problems(doc)
     try:
-        return CohortFile(Cohort.model_validate(data), problems, doc.source)
+        cohort = Cohort.model_validate(data)
     except ValidationError as exc:
-        return CohortFile(None, [*problems, *_located(exc, doc)])
+        return CohortFile(None, _in_order([*problems, *split,
+                                           *located(exc, doc, Cohort, _Distribution, said)]))
+    found = _in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
+    if any(p.severity.value == "error" for p in found):
+        return CohortFile(None, found)
+    return CohortFile(cohort, found, doc.source)
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the file (all at once, each at its line)."""
+    return sorted(problems, key=lambda p: (p.source.line or 0, p.source.col or 0))
+
+
+def _mixes(cohort: Cohort, doc: YamlDocument) -> list[tuple[Path, Mapping[str, Decimal]]]:
+    """The mixes of shares the file writes: segments, providers, each profile's evidence."""
+    out: list[tuple[Path, Mapping[str, Decimal] | None]] = [
+        (("segments",), cohort.segments), (("providers",), cohort.providers)]
+    out += [(("profiles", name, "jobs", "evidence"),
+             {str(k): v for k, v in p.jobs.evidence.items()})
+            for name, p in cohort.profiles.items()
+            if ("profiles", name, "jobs", "evidence") in doc.marks]
+    return [(path, mix) for path, mix in out if mix]
 
 
 def load_cohort(path: str) -> CohortFile:
@@ -457,24 +493,3 @@ def load_cohort(path: str) -> CohortFile:
     if text is None:
         return CohortFile(None, [problem] if problem else [])
     return load_cohort_text(text, path)
-
-
-def _located(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
-    out = []
-    for error in exc.errors(include_url=False):
-        path = doc.resolve_loc(tuple(error["loc"]))
-        code = _CODES.get(error["type"], "G103")
-        where = ".".join(str(p) for p in path) or "cohort"
-        key = str(error["loc"][-1])[:60] if error["loc"] else ""
-        if code == "G101":
-            message = f"missing required key '{key}'"
-        elif code == "G102":
-            message = f"unknown key '{key}'"
-        else:
-            said = plain_message(dict(error)) or str(error["msg"])
-            message = f"{where}: {said.removeprefix('Value error, ')}"
-        # an unknown key, or a key that is not one of the allowed words: located at the key
-        at_key = code == "G102" or (error["loc"] and error["loc"][-1] == "[key]")
-        src = doc.key_source(path) if at_key else doc.source(path)
-        out.append(Problem(code, message, src))
-    return out

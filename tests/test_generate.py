@@ -103,9 +103,12 @@ def test_a_cohort_file_with_errors_is_located(tmp_path: Path) -> None:
                              "    jobs: {share: 2, wage: {normal: {mean: 1}}, jobz: 1}\n",
                              "c.yaml")
     assert found.cohort is None
+    # each says how to write it (the wording tests are in test_cohort_messages.py)
     assert sorted(str(p) for p in found.problems) == [
-        "c.yaml:4:19: G103 profiles.default.jobs.share: 2 is not between 0 and 1",
-        "c.yaml:4:37: G101 missing required key 'sd'",
+        "c.yaml:4:19: G103 profiles.default.jobs.share: 2 is not between 0 and 1; a share or "
+        "a chance is written from 0 to 1 (55 % is 0.55)",
+        "c.yaml:4:37: G101 profiles.default.jobs.wage: normal takes {mean, sd}: sd is "
+        "missing; e.g. {normal: {mean: 2300, sd: 600}, min: 600, max: 8000}",
         "c.yaml:4:49: G102 unknown key 'jobz'",
     ]
     bad = tmp_path / "c.yaml"

@@ -4,12 +4,14 @@ into shards and parts by rows, and written by ``generate -o FILE.parquet``."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import itertools
 import json
 import random
 import sys
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,11 +52,19 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     text = io.StringIO()
     rows, problems = api.generate_events(str(contract), text, customers=60, seed=7)
     assert rows > 800 and not problems
+    # the first, middle and last customer referred once (by the rows drawn: the ids named
+    # here before included one past the 60 customers, so only two were referred twice)
+    referrals = Counter(r["customer_id"] for r in csv.DictReader(io.StringIO(text.getvalue()))
+                        if r["type"] == "referral")
+    once = [c for c, n in referrals.items() if n == 1]
+    assert len(once) >= 3
+    twice = tuple(f"{c}-r," for c in (once[0], once[len(once) // 2], once[-1]))
     out = []
     for row in text.getvalue().splitlines(keepends=True):
         out.append(row)
-        if row.startswith(("c0000005-r,", "c0000077-r,", "c0000055-r,")):
+        if row.startswith(twice):
             out.append(row.replace("-r,", "-r9,", 1))
+    assert len(out) == len(text.getvalue().splitlines()) + 3
     events = folder / "events.csv"
     events.write_text("".join(out), encoding="utf-8")
     return contract, events

@@ -11,6 +11,8 @@ import multiprocessing
 import pickle
 import random
 import zlib
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -50,19 +52,59 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """200 customers of palvelumanageri with its ceiling lowered to 30,000 € so that it
-    cuts lines of many customers in several shards."""
+    cuts lines of many customers in several shards. Nobody is referred twice (the cohort
+    says so: the tests below refer three customers twice and count the warnings); the
+    customers whose rows the tests change are picked by those rows (``picked``), whatever
+    the seed draws."""
     folder = tmp_path_factory.mktemp("scale")
     text = (ROOT / "contracts" / "palvelumanageri.yaml").read_text(encoding="utf-8")
     contract = folder / "palvelumanageri.yaml"
     contract.write_text(text.replace("contract_total: 1200000.00", "contract_total: 30000.00"),
                         encoding="utf-8")
+    once = folder / "once.yaml"
+    once.write_text("profiles: {default: {service: {re_referred: 0}}}\n", encoding="utf-8")
     events = folder / "events.csv"
     with events.open("w", encoding="utf-8", newline="") as fh:
-        # seed 50: nobody referred twice, and customers 1, 20, 30 and 190 have the rows the
-        # tests below change
-        rows, problems = api.generate_events(str(contract), fh, customers=200, seed=50)
+        rows, problems = api.generate_events(str(contract), fh, customers=200, seed=50,
+                                             cohort_path=str(once))
     assert rows > 2500 and not problems
     return contract, events
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Customers of the generated cohort picked by the rows the tests change."""
+
+    first_started: str  # the first customer with a service start (its row ``ID-s``)
+    middle_started: str  # the one in the middle of those
+    last_started: str  # the last of those: in the file's last shard
+    referred: tuple[str, str, str]  # the first, middle and last customer referred once
+    repeated: str  # a customer referred once, none of the three started ones
+
+
+def pick_customers(events: Path) -> Picked:
+    """The customers of ``events`` the tests need, each found by its rows (asserted to
+    exist), so that a change of the generator's draws changes who, not what is tested."""
+    by: dict[str, list[dict[str, str]]] = {}
+    with events.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            by.setdefault(row["customer_id"], []).append(row)
+    # a service start of one of the contract's providers (manager_*): one test names
+    # another provider on it
+    started = [c for c, rows in by.items() if any(
+        r["event_id"] == f"{c}-s" and r["type"] == "service_start"
+        and r["provider"].startswith("manager_") for r in rows)]
+    referred = [c for c, rows in by.items()
+                if [r["event_id"] for r in rows if r["type"] == "referral"] == [f"{c}-r"]]
+    assert len(started) >= 3 and len(referred) >= 4, (len(started), len(referred))
+    ends = (started[0], started[len(started) // 2], started[-1])
+    return Picked(*ends, (referred[0], referred[len(referred) // 2], referred[-1]),
+                  next(c for c in referred if c not in ends))
+
+
+@pytest.fixture(scope="module")
+def picked(cohort: tuple[Path, Path]) -> Picked:
+    return pick_customers(cohort[1])
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +193,14 @@ def test_only_some_customers(cohort: tuple[Path, Path]) -> None:
 
 
 def test_an_error_in_a_later_shard_stops_everything(cohort: tuple[Path, Path],
-                                                     tmp_path: Path) -> None:
+                                                     picked: Picked, tmp_path: Path) -> None:
     contract, events = cohort
     text = events.read_text(encoding="utf-8")
     bad = tmp_path / "events.csv"
-    bad.write_text(text.replace("c0000190-s,c0000190,service_start,",
-                                "c0000190-s,c0000190,service_strat,"), encoding="utf-8")
+    last = picked.last_started
+    assert _shard_of(events, last, 2) > 0  # later than the first shard
+    bad.write_text(text.replace(f"{last}-s,{last},service_start,",
+                                f"{last}-s,{last},service_strat,"), encoding="utf-8")
     out, done = _streamed(contract, bad, jobs=2)
     assert not done.ok and out == ""
     assert [p.code for p in done.problems if p.severity.value == "error"] == ["E002"]
@@ -190,15 +234,26 @@ def test_a_file_that_stops_part_way_says_the_same_for_any_jobs(
 
 
 def test_an_event_id_of_two_customers_in_two_shards_is_found(cohort: tuple[Path, Path],
+                                                            picked: Picked,
                                                             tmp_path: Path) -> None:
     contract, events = cohort
     text = events.read_text(encoding="utf-8")
     bad = tmp_path / "events.csv"
-    bad.write_text(text.replace("c0000190-s,", "c0000001-s,"), encoding="utf-8")
+    first, last = picked.first_started, picked.last_started
+    assert _shard_of(events, first, 2) != _shard_of(events, last, 2)
+    bad.write_text(text.replace(f"{last}-s,", f"{first}-s,"), encoding="utf-8")
     _, done = _streamed(contract, bad, jobs=2)
     assert "E008" in {p.code for p in done.problems}
     whole = api.load_inputs(str(contract), [str(bad)])
     assert [str(p) for p in done.problems] == [str(p) for p in whole.problems]
+
+
+def _shard_of(events: Path, customer: str, jobs: int) -> int:
+    """The shard (of those ``jobs`` processes read) that holds the customer's rows."""
+    at = events.read_bytes().index(f"\n{customer}-".encode()) + 1
+    shards = plan_shards([str(events)], PLAIN, jobs)
+    return next(i for i, s in enumerate(shards)
+                if s.start is not None and s.end is not None and s.start <= at < s.end)
 
 
 def test_the_cli_writes_the_same_bytes_for_any_jobs(cohort: tuple[Path, Path]) -> None:
@@ -287,8 +342,8 @@ def test_the_dask_run_gives_the_same_bytes(cohort: tuple[Path, Path],
 # --- input not sorted by customer: partitioned on disk -------------------------------------
 
 @pytest.fixture(scope="module")
-def noted(cohort: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
-          ) -> tuple[Path, str]:
+def noted(cohort: tuple[Path, Path], picked: Picked,
+          tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The cohort's file with three customers referred twice on the same day (warnings
     located at those rows, V002), and its evaluation as a sorted file."""
     contract, events = cohort
@@ -296,7 +351,7 @@ def noted(cohort: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
     out = []
     for row in events.read_text(encoding="utf-8").splitlines(keepends=True):
         out.append(row)
-        if row.startswith(("c0000005-r,", "c0000077-r,", "c0000150-r,")):
+        if row.startswith(tuple(f"{c}-r," for c in picked.referred)):
             out.append(row.replace("-r,", "-r9,", 1))
     noted.write_text("".join(out), encoding="utf-8")
     text = io.StringIO()
@@ -356,22 +411,31 @@ def _whole_of(contract: Path, files: list[Path]) -> Any:
 
 
 def test_errors_of_unsorted_input_are_located_as_the_reader_locates_them(
-        cohort: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cohort: tuple[Path, Path], picked: Picked, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """An event id two customers use (the second row also names a provider the contract
     lacks: the reader leaves the row out, so that is not said), a row repeated, a type
     misspelt, and a file given twice: the problems of the whole reader, row for row."""
     monkeypatch.setattr(partition, "BUCKET_BYTES", 20_000)
     contract, events = cohort
     header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, last = f"{picked.first_started}-s,", f"{picked.last_started}-s,"
     bad = []
     for row in rows:
-        if row.startswith("c0000190-s,"):
-            row = row.replace("c0000190-s,", "c0000001-s,").replace(",manager_", ",nobody_")
-        if row.startswith("c0000020-r,"):
+        if row.startswith(last):
+            row = row.replace(last, first).replace(",manager_", ",nobody_")
+        if row.startswith(f"{picked.repeated}-r,"):
             bad.append(row)
         bad.append(row.replace(",service_start,", ",service_strat,")
-                   if row.startswith("c0000030-s,") else row)
+                   if row.startswith(f"{picked.middle_started}-s,") else row)
     random.Random(7).shuffle(bad)
+    # the row given another customer's id is read after that customer's own, whatever the
+    # shuffle: one file takes the even places, the other the odd ones
+    read = sorted(range(len(bad)), key=lambda i: (i % 2, i // 2))
+    renamed, own = (next(i for i, r in enumerate(bad) if r.startswith(first)
+                         and (",nobody_" in r) == other) for other in (True, False))
+    if read.index(renamed) < read.index(own):
+        bad[renamed], bad[own] = bad[own], bad[renamed]
     one, two = tmp_path / "a.csv", tmp_path / "b.csv"
     one.write_text(header + "".join(bad[::2]), encoding="utf-8")
     two.write_text(header + "".join(bad[1::2]), encoding="utf-8")
@@ -406,8 +470,10 @@ def test_event_ids_with_alike_hashes_only_change_nothing(
 def test_invoices_with_corrections_from_unsorted_files_are_those_made_in_memory(
         cohort: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Invoices read the customers from the buckets' spools one at a time; with rows
-    shuffled, a month invoiced, then six of its evidence rows voided in a second file: the
-    same invoices, corrections and their reasons as the engine's evaluation in memory."""
+    shuffled, a month invoiced, then the evidence rows of three of its lines voided in a
+    second file (lines whose customer has no other row of the types the line cites, so that
+    nothing else can earn them): the same invoices, corrections and their reasons as the
+    engine's evaluation in memory."""
     monkeypatch.setattr(partition, "BUCKET_BYTES", 20_000)
     contract, events = cohort
     header, *rows = events.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -431,13 +497,39 @@ def test_invoices_with_corrections_from_unsorted_files_are_those_made_in_memory(
         assert whole.invoice is not None
         assert streamed.invoice.to_dict() == whole.invoice.to_dict()
         invoices.append(streamed.invoice)
+        if period != "2020-06":
+            continue
         by_id = {row.split(",")[0]: row.rstrip("\n").split(",") for row in rows}
-        gone = sorted({e for ln in streamed.invoice.lines for e in ln.evidence})[:6]
+        lost = _wholly_evidenced(streamed.invoice.lines, by_id)
+        gone = sorted({e for ln in lost for e in ln.evidence})
         voids.write_text(header + "".join(  # recorded 2020-07-20, void
             ",".join([*by_id[e][:4], "2020-07-20", by_id[e][5], "true", *by_id[e][7:]])
             + "\n" for e in gone), encoding="utf-8")
     assert len(invoices[1].corrections) >= 3
-    assert all("no longer payable" in c.reason for c in invoices[1].corrections)
+    corrected = {(c.customer_id, c.component): c for c in invoices[1].corrections}
+    lost_keys = {(ln.customer_id, ln.component) for ln in lost}
+    assert lost_keys <= set(corrected)
+    assert all("no longer payable" in corrected[k].reason for k in lost_keys)
+    # any other correction: a line the lowered contract ceiling cut, paid more now that the
+    # lines lost leave it room (whether the ceiling binds by June depends on the draws)
+    assert all(c.now > c.invoiced_before and "contract ceiling of 30000.00 reached" in c.reason
+               for k, c in corrected.items() if k not in lost_keys)
+
+
+def _wholly_evidenced(lines: Any, by_id: dict[str, list[str]]) -> list[Any]:
+    """The first three lines that are their customer's only line on
+    the invoice (no cap shared with another line) and whose customer has no row of the types
+    the line cites other than its evidence (voided, nothing is left to earn the line)."""
+    rows_of: dict[tuple[str, str], set[str]] = {}
+    for event_id, row in by_id.items():
+        rows_of.setdefault((row[1], row[2]), set()).add(event_id)
+    per_customer = Counter(ln.customer_id for ln in lines)
+    whole = [ln for ln in lines if per_customer[ln.customer_id] == 1 and ln.evidence
+             and all(e in by_id for e in ln.evidence)
+             and all(rows_of[(by_id[e][1], by_id[e][2])] <= set(ln.evidence)
+                     for e in ln.evidence)]
+    assert len(whole) >= 3, len(whole)
+    return whole[:3]
 
 
 @pytest.mark.parametrize("wanted", [None, ["c0000007", "c0000150"]], ids=["all", "two"])

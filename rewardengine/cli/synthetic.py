@@ -13,7 +13,16 @@ from .. import api
 from ..api import GenerateError, generate_events
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
-from .common import ContractArg, JobsOpt, check_output, err, fail, prepare_stream, write_output
+from .common import (
+    ContractArg,
+    JobsOpt,
+    check_output,
+    err,
+    exit_code,
+    fail,
+    prepare_stream,
+    write_output,
+)
 from .report import print_problems
 
 
@@ -72,7 +81,7 @@ def generate(
         print_problems(err(), problems)
     if has_errors(problems):
         pending.discard()
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(exit_code(problems, api.unreadable(problems)) or EXIT_PROBLEMS)
     pending()
     err().print(f"wrote {rows:,} rows to {output}", markup=False)
 
