@@ -154,3 +154,60 @@ def test_a_customer_with_nothing_drawn_is_evaluated_once_for_every_run() -> None
     assert ready.alone[0] == list(_ahead_of(ready.before[0], alone.lines, AS_OF))
     assert len({r.per_customer[0] for r in runs}) == 1
     assert runs == run_all(job, 6, 2, None)  # chunks of runs in other processes
+
+
+def _benefit_rows(contract: str, while_working: str, state: State) -> list[Row]:
+    found = load_cohort_text(
+        "profiles:\n  default:\n    jobs: {share: 0}\n    benefits: {days_per_month: {fixed: 20},"
+        f" daily_amount: {{fixed: 10}}, months_after: 6, while_working: {while_working}}}\n",
+        "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan(contract, found.cohort)
+    assert plan.benefits
+    profile = next(iter(plan.profiles.values()))  # the cohort's one profile, every segment's
+    rows = _drawn(plan, [profile], [state], 4)[0]
+    to_events(rows)  # every drawn row is a valid event
+    return [r for r in rows if r["type"] == "benefit"]
+
+
+def test_benefit_months_ahead_follow_the_generators_rule() -> None:
+    """Referred 2020-01-10, as of 2020-03-31, six months after the referral: April to June.
+    A job under way from 2020-04-16 (the middle of April is the 15th: one day short) to
+    2020-05-20: April is not mostly worked (20 days), May is (half of 20 with the chance
+    ``while_working`` 1, none with 0), June is not."""
+    job = to_events([{"event_id": "J-e0", "customer_id": "J", "type": "employment",
+                      "date": "2020-04-16", "end": "2020-05-20", "kind": "open",
+                      "evidence": "register", "fte": "1.0", "recorded": "2020-03-30"}])[0]
+    assert isinstance(job, Employment)
+    state = State("J", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), True, (job,))
+    for chance, may in (("1", "10"), ("0", "0")):
+        rows = _benefit_rows("uk_work_programme", chance, state)
+        assert [(r["date"], r["days"], r["amount"]) for r in rows] == [
+            ("2020-04-01", "20", "200.00"), ("2020-05-01", may, f"{int(may) * 10}.00"),
+            ("2020-06-01", "20", "200.00")]
+        assert all("cumulative_days" not in r for r in rows)
+
+
+def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
+    """On a contract that reads ``cumulative_days``, the months ahead count on from the days
+    paid by the as-of date: the latest benefit row's count, else the referral's."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.read import read_text
+    from rewardengine.events.timeline import timeline
+
+    path = ROOT / "contracts" / "municipal_subsidy_share.yaml"
+    loaded, _ = load_contract(str(path))
+    assert loaded is not None
+    read = read_text(
+        "event_id,customer_id,type,date,benefit_days,days,amount,cumulative_days\n"
+        "K-r,K,referral,2020-01-10,400,,,\nK-s,K,service_start,2020-01-15,,,,\n"
+        "K-b1,K,benefit,2020-02-01,,21,100.00,421\nK-b2,K,benefit,2020-03-01,,20,100.00,441\n"
+        "R-r,R,referral,2020-01-10,400,,,\nR-s,R,service_start,2020-01-15,,,,\n", "k.csv")
+    assert not read.problems, read.problems
+    states = [State.of(evaluate_customer(loaded, timeline(cid, [
+        e for e in read.events if e.customer_id == cid], AS_OF))) for cid in ("K", "R")]
+    assert [s.benefit_days for s in states] == [441, 400]
+    for state, first in zip(states, (441, 400), strict=True):
+        rows = _benefit_rows("municipal_subsidy_share", "0", state)
+        assert [r["date"] for r in rows] == ["2020-04-01", "2020-05-01", "2020-06-01"]
+        assert [r["cumulative_days"] for r in rows] == [str(first + 20 * n) for n in (1, 2, 3)]

@@ -29,8 +29,11 @@ whatever process draws them.
 - **every job ended**: a chain of new jobs as above with the chance that the cohort's
   ``more`` is at least one, the first starting a drawn gap after the last end (at the
   earliest the day after the as-of);
-- **benefit** months after the as-of date (contracts that read benefits): 0 days in a month
-  mostly worked, else the cohort's days.
+- **benefit** months after the as-of date (contracts that read benefits), by the generator's
+  rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
+  month mostly worked, half of them (at least 1) with the chance ``while_working``, else 0.
+  Where the contract reads ``cumulative_days``, each row's counts on from what had been paid
+  by the as-of date (``State.benefit_days``).
 
 Education is not continued. Drawn rows carry event ids ending ``~f`` (never a real id).
 """
@@ -46,7 +49,7 @@ import numpy as np
 from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
-from ..events.model import Employment
+from ..events.model import MAX_BENEFIT_DAYS, Employment
 from ..synth import TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
 from ..values import add_months
 
@@ -66,15 +69,21 @@ class State:
     service_start: date | None
     service_ended: bool
     employments: tuple[Employment, ...]
+    # benefit days paid in all by the as-of date: the latest benefit row's cumulative_days,
+    # else the referral's benefit_days (None: neither is known)
+    benefit_days: int | None = None
 
     @staticmethod
     def of(result: CustomerResult) -> State:
         ctx = result.context
         tl = ctx.timeline
         ref = tl.referral
+        counted = [(b.date, b.cumulative_days) for b in tl.benefits
+                   if b.cumulative_days is not None]
+        paid = max(counted)[1] if counted else ref.benefit_days if ref else None
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      ctx.service.start if ctx.service else None, ctx.service_ended,
-                     tuple(e for e in tl.employments if isinstance(e, Employment)))
+                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid)
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
@@ -104,7 +113,7 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
     out = []
     for i, (p, s, u, d) in enumerate(zip(profiles, states, draws, decided, strict=True)):
         drawn = _own(rows_of(plan.columns, texts[i], TEXT), str(i), s)
-        benefits = _benefits(p, s, [*d.spans, *new_spans[i]], u) \
+        benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
         out.append([*_tagged([*d.rows, *benefits]), *d.going_on, *drawn])
     return out
@@ -272,20 +281,25 @@ def _next_job(profile: Profile, s: State, known: Sequence[Employment], u: Draws
     return max(begin, s.as_of + ONE_DAY)
 
 
-def _benefits(profile: Profile, s: State, spans: Sequence[tuple[date, date]], u: Draws
-              ) -> list[Row]:
+def _benefits(plan: Plan, profile: Profile, s: State, spans: Sequence[tuple[date, date]],
+              u: Draws) -> list[Row]:
     ben = profile.benefits
     assert s.referral is not None
     month = add_months(s.as_of.replace(day=1), 1)
     until = add_months(s.referral.replace(day=1), ben.months_after)
+    paid = s.benefit_days or 0
     rows = []
     while month < until:
         mid = month + timedelta(days=14)
-        working = any(a <= mid <= b for a, b in spans)
-        days = 0 if working else int(ben.days_per_month.draw(u(), u()))
-        rows.append({"event_id": f"{s.customer_id}-b{month.isoformat()[:7]}",
-                     "customer_id": s.customer_id, "type": "benefit",
-                     "date": month.isoformat(), "days": str(days),
-                     "amount": f"{days * ben.daily_amount.draw(0.5, 0.5):.2f}"})
+        days = int(ben.days_per_month.draw(u(), u()))
+        if any(a <= mid <= b for a, b in spans):  # a month mostly worked
+            days = max(days // 2, 1) if u.chance(ben.while_working) else 0
+        row = {"event_id": f"{s.customer_id}-b{month.isoformat()[:7]}",
+               "customer_id": s.customer_id, "type": "benefit", "date": month.isoformat(),
+               "days": str(days), "amount": f"{days * ben.daily_amount.draw(0.5, 0.5):.2f}"}
+        if plan.cumulative_days:
+            paid = min(paid + days, MAX_BENEFIT_DAYS)
+            row["cumulative_days"] = str(paid)
+        rows.append(row)
         month = add_months(month, 1)
     return rows
