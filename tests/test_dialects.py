@@ -277,3 +277,19 @@ def test_a_fraction_the_dialect_cannot_read_is_shown_how_a_fraction_is_written(
                       dialect=make_dialect("fi"))
     assert found(hours.problems) == [("e.csv:2", "E005", "field 'hours': '8 h' is not a number "
                                       "written like 12 or 1234,50")]
+
+
+def test_a_json_bill_is_read_as_json_whatever_the_event_files_dialect(tmp_path: Path) -> None:
+    """With Finnish event files (--dialect fi) the engine's own JSON bill was refused: its
+    amounts were read as decimal-comma cells ("the bill's total '124.00' is not an amount",
+    "'100.00' has a decimal point"), and its CSV bill is ','-delimited; a JSON bill has ISO
+    dates and decimal points whatever the spreadsheets do (only --encoding applies)."""
+    path = tmp_path / "bill.json"
+    path.write_text('{"lines": [{"customer_id": "c1", "component": "base_fee", "date": '
+                    '"2020-01-15", "amount": "100.00"}], "subtotal": "100.00", '
+                    '"vat": "24.00", "total": "124.00"}', encoding="utf-8")
+    bill = read_bill(str(path), None, make_dialect("fi"))
+    assert bill.problems == []
+    assert [(ln.customer_id, str(ln.date), ln.amount) for ln in bill.lines] == [
+        ("c1", "2020-01-15", Decimal("100.00"))]
+    assert bill.stated["total"] == (None, Decimal("124.00"))

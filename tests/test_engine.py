@@ -69,6 +69,20 @@ def test_component_cap_then_customer_cap() -> None:
     assert "cap of component session of 100.00" in (res.lines[1].cap or "")
 
 
+def test_a_line_cut_by_two_caps_names_both_cuts() -> None:
+    """The component's cap cuts h2 to 50.00, then the per-customer cap cuts it to 30.00: the
+    note names both, so the uncapped 80.00 less the cuts (30.00 and 20.00) is the amount (it
+    named the last cut only, "cut by 20.00 to 30.00", which 80.00 cannot be reconciled with)."""
+    text = SESSIONS.replace("    window: service\n", "    window: service\n    cap: 130.00\n")
+    res = one(contract_from(text + "caps:\n  per_customer: 110.00\n"), ROWS, "2020-03-01")
+    assert [ln.amount for ln in res.lines] == [Decimal("80.00"), Decimal("30.00"),
+                                               Decimal("0.00")]
+    cut = res.lines[1]
+    assert cut.uncapped == Decimal("80.00")
+    assert cut.cap == ("cut by 30.00 to 50.00: cap of component session of 130.00 reached; "
+                       "cut by 20.00 to 30.00: per-customer cap of 110.00 reached")
+
+
 def test_contract_ceiling_in_accrual_order_across_customers() -> None:
     contract = contract_from(SESSIONS + "caps:\n  contract_total: 300.00\n")
     rows = ROWS + """

@@ -438,3 +438,29 @@ def test_a_distributions_sampler_draws_as_its_definition() -> None:
         0.5 * math.sqrt(-2 * math.log1p(-0.3)) * math.cos(2 * math.pi * 0.4))
     assert dist(empirical=[0, 10, 30]).draw(0.75, 0) == 20
     assert dist(fixed=37.21).draw(0.1, 0.2) == 37.21
+
+
+def test_the_ceilings_room_is_the_whole_contracts_whatever_provider_selects(
+        tmp_path: Path) -> None:
+    """The contract ceiling is cut across every member's customers, so the room a member's
+    forecast reports is what all of them leave (it was the ceiling less that member's own
+    customers' earnings: room the contract did not have)."""
+    contract = tmp_path / "sujuvat.yaml"
+    text = (ROOT / "contracts" / "sujuvat_palvelupolut.yaml").read_text(encoding="utf-8")
+    contract.write_text(text.replace("contract_total: 300000.00", "contract_total: 9000.00"),
+                        encoding="utf-8")
+    events = tmp_path / "events.csv"
+    assert runner.invoke(app, ["generate", str(contract), "-n", "12", "--seed", "3", "-o",
+                               str(events)]).exit_code == 0
+    as_of = date(2020, 3, 31)
+    whole, _ = api.run_evaluation(str(contract), [str(events)], as_of)
+    assert whole is not None
+    paid = whole.totals.payable
+    assert paid > 0
+    req = api.Request(str(contract), runs=2, seed=1)
+    rooms = set()
+    for member in (None, "member_a", "member_b", "member_c"):
+        found = api.forecast_customers(req, [str(events)], as_of, member)
+        assert found.result is not None, found.problems
+        rooms.add(found.result.ceiling_room)
+    assert rooms == {Decimal("9000.00") - paid}

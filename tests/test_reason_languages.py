@@ -4,6 +4,7 @@ that writes a clause the catalogue has no frame for fails here, naming the claus
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import date
 from pathlib import Path
@@ -216,3 +217,30 @@ def test_verify_html_in_each_language(buyer_ledger: tuple[Path, Path], lang: str
             plain.stdout
         assert '"reason": "already invoiced on TTV-BRK-0002 line 1 (750.00 so far)' in \
             plain.stdout
+
+
+@pytest.mark.parametrize(("lang", "contacts", "cut"), [
+    ("fi", "tähän mennessä ei yhteydenottoja",
+     "leikattu 400,00 summaan 1\xa0100,00: asiakaskohtainen katto 2\xa0000,00 täynnä"),
+    ("sv", "hittills inga kontakter",
+     "sänkt med 400,00 till 1\xa0100,00: tak per kund på 2\xa0000,00 nådd")])
+def test_no_contacts_and_a_cap_note_come_out_in_the_language(lang: str, contacts: str,
+                                                             cut: str, tmp_path: Path) -> None:
+    """A running month without contacts said "no" in English inside Finnish or Swedish
+    ("tähän mennessä no yhteydenottoa"), and the HTML invoice showed a line's cap note in
+    English; both are clauses of the catalogue."""
+    t = Labels(lang)
+    reason = ("service month 4 (2024-09-28..2024-10-27) runs to 2024-10-27: needs an answered "
+              "contact by 2024-10-27, so far no contacts")
+    assert t.untranslated(reason) == []
+    assert t.reason(reason).endswith(contacts)
+    note = ("cut by 400.00 to 1100.00: per-customer cap of 2000.00 reached; "
+            "cut by 150.00 to 950.00: contract ceiling of 6000.00 reached")
+    assert t.untranslated(note) == []
+    assert t.reason(note).startswith(cut + "; ")
+    # and the HTML invoice puts its lines' cap notes in the language too
+    invoices = _invoices("sib_rate_card", tmp_path / "ledger.sqlite")
+    capped = [x.cap for inv in invoices for s in inv.sections for x in s.lines if x.cap]
+    assert capped
+    page = "".join(invoice_html(inv, lang) for inv in invoices)
+    assert "cut by" not in page and html.escape(t.reason(capped[0])) in page

@@ -91,7 +91,9 @@ class Line:
         return (self.customer_id or "", self.component, self.occurrence)
 
     def capped_to(self, amount: Decimal, note: str) -> Line:
-        return replace(self, amount=amount, cap=note,
+        # a line cut by two caps (its component's, the per-customer cap, the ceiling) names
+        # every cut, so the uncapped amount less the cuts is the amount
+        return replace(self, amount=amount, cap=note if self.cap is None else f"{self.cap}; {note}",
                        uncapped=self.uncapped if self.uncapped is not None else self.amount)
 
     def to_dict(self) -> dict[str, Any]:

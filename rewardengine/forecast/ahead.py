@@ -266,7 +266,7 @@ class Forecast:
     earned: Decimal  # payable as of the as-of date, these customers
     by_month: list[tuple[str, Estimate]]
     by_provider: dict[str, Estimate]
-    ceiling_room: Decimal | None  # the contract ceiling less what these customers earned
+    ceiling_room: Decimal | None  # the contract ceiling less what the whole contract pays
     currency: str = "EUR"  # the contract's: every amount above is in it
 
     def to_dict(self) -> dict[str, Any]:
@@ -281,8 +281,13 @@ class Forecast:
 
 
 def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Forecast:
-    """Run ``job`` (its customers, as of its date) ``runs`` times and summarise."""
+             progress: Callable[[int, int], None] | None = None,
+             paid: Decimal | None = None) -> Forecast:
+    """Run ``job`` (its customers, as of its date) ``runs`` times and summarise.
+
+    ``paid`` is what the whole contract pays as of the as-of date (every customer, whatever
+    ``provider`` selects, and the contract's own lines): the ceiling's room is what it
+    leaves. Without it, the room is what ``job``'s customers leave."""
     ready = Ready.of(job)
     draft, now = ready.draft, ready.now
     results = run_all(job, runs, jobs, progress, ready) if job.customers else []
@@ -296,4 +301,5 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
         Estimate.of([sum(r.per_customer, ZERO) for r in results]), earned,
         [(m, Estimate.of([r.by_month.get(m, ZERO) for r in results])) for m in months],
         {p: Estimate.of([r.by_provider.get(p, ZERO) for r in results]) for p in providers},
-        None if ceiling is None else ceiling - earned, draft.loaded.contract.metadata.currency)
+        None if ceiling is None else ceiling - (earned if paid is None else paid),
+        draft.loaded.contract.metadata.currency)

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from ..cohort import DEFAULT_COHORT, Cohort, CohortFile, load_cohort
 from ..contract.load import LoadedContract
+from ..engine import evaluate
 from ..errors import Problem, Severity, Source, has_errors
 from ..evaluate.context import build_context
 from ..events.model import EventBase
@@ -260,7 +261,11 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         customers = ahead.in_progress(state.events.events, as_of, draft, provider)
         job = ahead.Job(contract.source, cohort, tuple(customers), as_of, horizon, req.seed,
                         0, 0)
-        return Outcome(ahead.forecast(job, req.runs, req.jobs, provider, req.progress),
+        # the ceiling is the whole contract's: its room is what every customer (of every
+        # member, whatever --provider selects) and the contract's own lines leave of it
+        paid = (None if draft.ceiling is None else
+                evaluate(draft.loaded, state.events.events, as_of).totals.payable)
+        return Outcome(ahead.forecast(job, req.runs, req.jobs, provider, req.progress, paid),
                        problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None

@@ -422,7 +422,10 @@ def read_bill(path: str, mapping: dict[str, str] | None = None,
     lower = path.lower()
     as_json = lower.endswith(".json") or (not lower.endswith(".csv")
                                           and text.lstrip().startswith(("[", "{")))
-    bill = (read_bill_json(text, path, mapping, dialect) if as_json
+    # a dialect says how spreadsheet cells are written: a JSON bill (the invoice JSON the
+    # engine writes) has ISO dates and decimal points whatever it is, as JSON Lines events
+    # take only --encoding
+    bill = (read_bill_json(text, path, mapping, Dialect(encoding=dialect.encoding)) if as_json
             else read_bill_csv(text, path, mapping, dialect))
     if dialect.encoding is not None:
         bill.problems.append(Problem("F005", f"read as {dialect.encoding} (named with "

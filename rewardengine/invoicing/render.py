@@ -284,7 +284,8 @@ def _line_items(s: Section, t: Labels, unit: str, vat: bool) -> str:
     items = []
     columns = _line_columns(t, unit)
     for ln in s.lines:
-        detail = [(t.h("Reason"), _e(t.reason(ln.reason))), (t.h("Cap"), _e(ln.cap)),
+        detail = [(t.h("Reason"), _e(t.reason(ln.reason))),
+                  (t.h("Cap"), _e(t.reason(ln.cap) if ln.cap else ln.cap)),
                   (t.h("VAT"), _e(_vat_text(t, ln, vat))),
                   (t.h("Evidence"), _e(", ".join(ln.evidence))),
                   (t.h("Clause"), _e(ln.clause))]
