@@ -198,6 +198,18 @@ def evaluate_contract_lines(loaded: LoadedContract, as_of: date
     return lines, traces
 
 
+def last_day_to_earn(result: CustomerResult, line: Line) -> date | None:
+    """The last day a pending line of ``result`` can still become payable: its own date, or
+    for one reached already and waiting for a confirmation, its component's deadline
+    (``CustomerKind.last_day_to_earn``)."""
+    comp = next((c for c in result.context.loaded.contract.components
+                 if c.id == line.component), None)
+    kind = KINDS.of(comp) if comp is not None else None
+    if comp is None or not isinstance(kind, CustomerKind):
+        return line.date
+    return kind.last_day_to_earn(comp, result.context, line)
+
+
 def customer_problems(result: CustomerResult) -> list[Problem]:
     """A customer's problems: cannot be evaluated (V001), facts passed over (V002),
     identities clashing (V003)."""

@@ -464,3 +464,32 @@ def test_the_ceilings_room_is_the_whole_contracts_whatever_provider_selects(
         assert found.result is not None, found.problems
         rooms.add(found.result.ceiling_room)
     assert rooms == {Decimal("9000.00") - paid}
+
+
+def test_a_pending_fee_waiting_for_a_confirmation_shows_its_deadline(tmp_path: Path) -> None:
+    """S's self-reported job reaches 90 days on the as-of date itself (2020-01-02 + 89 days):
+    the contract prices only verified work, so the fee is pending, dated the day reached, and
+    can become payable until a confirmation is recorded by the follow-up's end (the 6-month
+    service from 2019-11-05 and 6 months after it). U's job, 30 days in, is pending dated that
+    same deadline, the last day 90 days can be reached."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "event_id,customer_id,type,date,birth_date,kind,evidence,fte,provider\n"
+        "S-r,S,referral,2019-11-01,1980-01-01,,,,member_a\n"
+        "S-s,S,service_start,2019-11-05,,,,,member_a\n"
+        "S-e,S,employment,2020-01-02,,open,self_report,1.0,\n"
+        "U-r,U,referral,2019-11-01,1980-01-01,,,,member_a\n"
+        "U-s,U,service_start,2019-11-05,,,,,member_a\n"
+        "U-e,U,employment,2020-03-02,,open,register,1.0,\n")
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    found = api.forecast_customers(api.Request(contract, runs=4, seed=1), [str(path)],
+                                   date(2020, 3, 31))
+    assert found.result is not None, found.problems
+    by = {c.customer_id: {p.component: p for p in c.pending} for c in found.result.customers}
+    waiting, running = by["S"]["result"], by["U"]["result"]
+    assert waiting.line_date == date(2020, 3, 31)  # reached on the as-of date
+    assert waiting.deadline == date(2020, 11, 4)
+    assert "needs confirmation" in waiting.reason and "by 2020-11-04" in waiting.reason
+    assert running.line_date == running.deadline == date(2020, 11, 4)
+    assert waiting.to_dict()["deadline"] == "2020-11-04"
+    assert waiting.to_dict()["date"] == "2020-03-31"

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..cohort import Cohort, Profile
-from ..engine import CustomerResult, evaluate_customer
+from ..engine import CustomerResult, evaluate_customer, last_day_to_earn
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
@@ -205,13 +205,15 @@ def run_all(job: Job, runs: int, jobs: int, progress: Callable[[int, int], None]
 @dataclass(frozen=True)
 class PendingFee:
     component: str
-    deadline: date | None
+    deadline: date | None  # the last day it can still become payable
     amount: Decimal  # what it pays if earned
     reason: str
+    line_date: date | None = None  # the line's own date (reached on, or falls due)
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
+                "date": self.line_date.isoformat() if self.line_date else None,
                 "amount": money_text(self.amount), "reason": self.reason}
 
 
@@ -243,8 +245,8 @@ def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
     by_component = {c: (Estimate.of([r.by_component[i].get(c, ZERO) for r in runs]).mean,
                         share(Decimal(sum(1 for r in runs if r.by_component[i].get(c, ZERO)
                                           > 0)), n)) for c in comps}
-    pending = [PendingFee(ln.component, ln.date, ln.amount, ln.reason)
-               for ln in result.lines if ln.status == "pending"]
+    pending = [PendingFee(ln.component, last_day_to_earn(result, ln), ln.amount, ln.reason,
+                          ln.date) for ln in result.lines if ln.status == "pending"]
     return CustomerForecast(
         result.customer_id, result.segment, result.provider,
         cents(sum((ln.amount for ln in result.lines if ln.status == "payable"), ZERO)),

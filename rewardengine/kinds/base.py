@@ -38,6 +38,18 @@ class CustomerKind(Generic[C]):
     model: type[C]
     evaluate: Callable[[C, CustomerContext, Sequence[Line]], Outcome]
     late: bool = False
+    # the component's deadline for the customer: the last day an outcome may be reached or
+    # confirmed (None: the kind has none, or no service has started)
+    deadline: Callable[[C, CustomerContext], date | None] | None = None
+
+    def last_day_to_earn(self, comp: C, ctx: CustomerContext, line: Line) -> date | None:
+        """The last day a pending ``line`` can still become payable. A pending line dated
+        after the evaluation date waits for that day (a deadline, a month's end, a planned
+        event). One dated on or before it was reached already and waits for something
+        recorded later, a confirmation of its evidence: until the component's deadline."""
+        if line.date is not None and line.date <= ctx.as_of and self.deadline is not None:
+            return self.deadline(comp, ctx) or line.date
+        return line.date
 
     @property
     def name(self) -> str:

@@ -700,4 +700,9 @@ def out_of_reach(count: Fraction, remaining: int, best: Fraction, required: int)
             * count.denominator < required * count.denominator * best.denominator)
 
 
-KIND = CustomerKind(EmploymentCondition, evaluate)
+def _deadline(comp: EmploymentCondition, ctx: CustomerContext) -> date | None:
+    found = ctx.deadline("service_and_follow_up", comp.reach_by)
+    return found.last_day if found is not None else None
+
+
+KIND = CustomerKind(EmploymentCondition, evaluate, deadline=_deadline)

@@ -647,4 +647,9 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, am
     return lines
 
 
-KIND = CustomerKind(EmploymentOutcome, evaluate)
+def _deadline(comp: EmploymentOutcome, ctx: CustomerContext) -> date | None:
+    found = ctx.deadline(comp.window, comp.reach_by, active_only=comp.requires_active_service)
+    return found.last_day if found is not None else None
+
+
+KIND = CustomerKind(EmploymentOutcome, evaluate, deadline=_deadline)

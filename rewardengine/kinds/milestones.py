@@ -661,4 +661,9 @@ def _verdict(test: BenefitTest, c: _Compared, compared: str, wait: str) -> Benef
                          f"{num(need * 100)} % needed{lost}", ids)
 
 
-KIND = CustomerKind(Milestones, evaluate)
+def _deadline(comp: Milestones, ctx: CustomerContext) -> date | None:
+    found = ctx.deadline(comp.window, comp.reach_by)
+    return found.last_day if found is not None else None
+
+
+KIND = CustomerKind(Milestones, evaluate, deadline=_deadline)
