@@ -1,11 +1,13 @@
 """verify with the bill as the provider wrote it (found in a user trial): the engine's own CSV
-bill and a bill in Finnish conventions verify beside event files of either dialect.
+bill and a bill in Finnish conventions verify beside event files of either dialect; a bill
+line dated before the day its fee is earned is a finding of its own (``date_differs``).
 
 Customer D works from 3.2.2020 at full time (TE-office-verified); the 90th day, when the
 result fee of 750.00 is earned, is 2.5.2020."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -68,7 +70,7 @@ def test_the_engines_csv_bill_verifies_beside_finnish_event_files(tmp_path: Path
                             (_files(tmp_path)["plain"], ())):
         code, out = _verify(events, bill, *options)
         assert code == 0, out
-        assert "1 match, 0 amount differs, 0 not payable" in out
+        assert "1 match, 0 amount differs, 0 date differs, 0 not payable" in out
         assert "billed 750.00, computed 750.00, difference 0.00" in out
         assert "the bill is right" in out
 
@@ -95,7 +97,7 @@ def test_a_bill_in_finnish_conventions_verifies_beside_either_event_file(
     options = ("--dialect", "fi") if events == "fi" else ()
     code, out = _verify(_files(tmp_path)[events], bill, *options)
     assert code == 0, out
-    assert "1 match, 0 amount differs" in out
+    assert "1 match, 0 amount differs, 0 date differs" in out
     assert "billed 750.00, computed 750.00, difference 0.00" in out
 
 
@@ -132,3 +134,70 @@ def test_a_sep_line_names_the_bills_delimiter_whatever_the_dialect() -> None:
     assert bill.problems == []
     assert [(ln.row, ln.date, ln.amount) for ln in bill.lines] == [
         (2, date(2020, 5, 2), Decimal("750.00"))]
+
+
+# --- a line's date against the day its fee is earned ----------------------------------------
+
+@pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
+    ("01.05.2020", "date_differs", "2020-05-02",
+     f"dated 2020-05-01, before it was earned on 2020-05-02: {REASON}"),
+    ("02.05.2020", "match", None, REASON),
+    ("03.05.2020", "match", "2020-05-02",
+     f"dated 2020-05-03, after it was earned on 2020-05-02 (the earned day counts): {REASON}"),
+])
+def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
+        tmp_path: Path, day: str, cls: str, earned: str | None, reason: str) -> None:
+    """It was a match, and "the bill is right", with 2020-05-01 beside a reason saying
+    2020-05-02. Billed later than earned, the fee is owed all the same: a note."""
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day=day, amount="750,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json")
+    data = json.loads(out)
+    (finding,) = data["findings"]
+    iso = "-".join(reversed(day.split(".")))
+    assert (finding["class"], finding["date"], finding.get("earned"), finding["reason"],
+            finding["billed"], finding["computed"]) == (cls, iso, earned, reason, "750.00",
+                                                        "750.00")
+    assert data["counts"][cls] == 1 and data["ok"] is (cls == "match")
+    assert code == (0 if cls == "match" else 1)
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
+    assert ("the bill is NOT right" in out) is (cls == "date_differs")
+    assert ("the bill is right" in out) is (cls == "match")
+
+
+def test_a_wrong_amount_dated_too_early_says_both(tmp_path: Path) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="1.5.2020", amount="800,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1
+    assert (finding["class"], finding["earned"], finding["reason"]) == (
+        "amount_differs", "2020-05-02", "billed 800.00, computed 750.00: dated 2020-05-01, "
+        f"before it was earned on 2020-05-02: {REASON}")
+
+
+def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path: Path
+                                                                        ) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="30.4.2020", amount="750,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json",
+                        period="2020-04")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1 and finding["class"] == "not_payable"
+    assert finding["reason"].startswith("not payable yet: ")
+
+
+@pytest.mark.parametrize(("lang", "label", "said"), [
+    ("fi", "Päivämäärä poikkeaa", "päivätty 1.5.2020, ennen kuin se ansaittiin 2.5.2020: "),
+    ("sv", "Datumet avviker", "daterad 1.5.2020, innan den intjänades 2.5.2020: "),
+])
+def test_the_date_mismatch_in_the_language_of_the_page(tmp_path: Path, lang: str, label: str,
+                                                       said: str) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="1.5.2020", amount="750,00"), encoding="utf-8")
+    page = tmp_path / "report.html"
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "html",
+                        "--lang", lang, "-o", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert code == 1, out
+    assert label in html and said in html and "dated" not in html
