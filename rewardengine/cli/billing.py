@@ -64,7 +64,8 @@ from .report import print_problems, safe_text
 if TYPE_CHECKING:
     from ..api import Invoice, IssueResult, VerifyReport
 
-CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "not_payable": "red",
+CLASS_STYLE = {"match": "green", "amount_differs": "yellow", "date_differs": "yellow",
+               "not_payable": "red",
                "duplicate": "magenta", "underbilled": "cyan"}
 
 

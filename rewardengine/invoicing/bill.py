@@ -27,10 +27,11 @@ from ..tabular import (
     ISO_DATES,
     MAX_FIELD_CHARS,
     MAX_NUMBER_CHARS,
+    MAX_ROW_CHARS,
+    NAMED,
     PLAIN,
     Dialect,
     Undecodable,
-    choose_delimiter,
     decode_text,
     delimiter_hint,
     quoted,
@@ -289,15 +290,52 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
     return bill
 
 
+# how numbers and dates go with a delimiter, for a bill written otherwise than the event
+# files: the engine's own CSV bill is ','-delimited with decimal points and ISO dates; a bill
+# in Finnish conventions is ';'-delimited with decimal commas and d.m.yyyy dates
+_WRITTEN_WITH = {",": PLAIN, ";": NAMED["fi"]}
+
+
+def _header(text: str, delimiter: str) -> list[str] | None:
+    """The bill's header cells read with ``delimiter`` (None: no readable first row)."""
+    reader = csv.reader(io.StringIO(text[:MAX_ROW_CHARS], newline=""), delimiter=delimiter)
+    try:
+        return [_unescape(h) for h in trim_header(next(reader))]
+    except (StopIteration, csv.Error):
+        return None
+
+
+def bill_dialect(text: str, dialect: Dialect, mapping: dict[str, str] | None = None
+                 ) -> Dialect:
+    """How a CSV bill (``text`` after any ``sep=`` line) is written. The bill's columns are
+    known, so its header tells its delimiter: its ``sep=`` line's, else the one given (or
+    ','), else ',' or ';', the first whose header holds the bill's columns. Read with the
+    delimiter given, it is in the dialect given; with another, in that delimiter's
+    conventions (``_WRITTEN_WITH``), so the engine's own bill and a Finnish one both verify
+    beside event files of either dialect. A header that holds no bill's columns is read with
+    the first, and its problems are said as before."""
+    said, length = sep_line(text)
+    given = dialect.delimiter or ","
+    tried = [said] if said is not None else [given, *(d for d in _WRITTEN_WITH if d != given)]
+    for delimiter in tried:
+        header = _header(text[length:], delimiter)
+        if header is not None and not _columns(header, mapping or {})[1]:
+            break
+    else:
+        delimiter = tried[0]
+    if delimiter == given or delimiter not in _WRITTEN_WITH:
+        return replace(dialect, delimiter=delimiter)
+    return replace(_WRITTEN_WITH[delimiter], delimiter=delimiter, encoding=dialect.encoding)
+
+
 def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None,
                   dialect: Dialect = PLAIN) -> Bill:
-    said, length = sep_line(text)
-    try:
-        delimiter = choose_delimiter(dialect, said)
-    except ValueError as exc:
-        return Bill(file, problems=[Problem("B005", str(exc), Source(file, row=1))])
+    """A CSV bill, read as ``bill_dialect`` tells from its header."""
+    _, length = sep_line(text)
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text[length:], newline=""), delimiter=delimiter)
+    written = bill_dialect(text, dialect, mapping)
+    reader = csv.reader(io.StringIO(text[length:], newline=""), delimiter=written.delimiter
+                        or ",")
     try:
         cells = next(reader)
     except StopIteration:
@@ -312,8 +350,7 @@ def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None,
                 yield i, dict(zip(header, cells, strict=False))
 
     try:
-        return _read_rows(rows(), header, file, mapping or {}, replace(dialect,
-                                                                         delimiter=delimiter))
+        return _read_rows(rows(), header, file, mapping or {}, written)
     except csv.Error as exc:
         return Bill(file, problems=[Problem("B005", f"unreadable CSV: {exc}", Source(file))])
 

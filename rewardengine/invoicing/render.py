@@ -517,10 +517,15 @@ def invoice_html(invoice: Invoice, lang: str | None = None) -> str:
 _CLASS_LABELS = {
     "match": "Match",
     "amount_differs": "Amount differs",
+    "date_differs": "Date differs",
     "not_payable": "Not payable",
     "duplicate": "Already invoiced",
     "underbilled": "Underbilled",
 }
+
+
+# a class drawn in another's colours (the page's style sheet, shared with invoices, is kept)
+_LOOK = {"date_differs": "amount_differs"}
 
 
 def class_label(cls: str, t: Labels = _BILINGUAL) -> str:
@@ -571,8 +576,9 @@ def _findings(report: VerifyReport, t: Labels) -> str:
                   (t.h("Evidence"), _e(", ".join(f.evidence))), (t.h("Clause"), _e(f.clause))]
         row = "" if f.row is None else str(f.row)
         day = "" if f.date is None else t.date(f.date)
+        look = _LOOK.get(f.cls, f.cls)
         items.append(
-            f"<tbody class=\"f-{_e(f.cls)}\"><tr><td><span class=\"tag c-{_e(f.cls)}\">"
+            f"<tbody class=\"f-{_e(look)}\"><tr><td><span class=\"tag c-{_e(look)}\">"
             f"{_e(class_label(f.cls, t))}</span></td><td class=\"num\">{_e(row)}</td>"
             f"{_customer(f.customer_id or None, t=t)}{_component(f.component, f.occurrence)}"
             f"<td>{_e(day)}</td>{_money(f.billed, t=t)}{_money(f.computed, t=t)}"
@@ -596,7 +602,7 @@ def report_html(report: VerifyReport, lang: str | None = None) -> str:
         (_e(t.s("Computed invoice")), report.expected_number),
     ])
     chips = "<div class=\"chips\">" + "".join(
-        f"<span class=\"chip c-{c}{' zero' if not report.count(c) else ''}\">"
+        f"<span class=\"chip c-{_LOOK.get(c, c)}{' zero' if not report.count(c) else ''}\">"
         f"{_e(class_label(c, t))}<b>{report.count(c)}</b></span>" for c in CLASSES) + "</div>"
     totals = (
         "<div class=\"sum\"><table class=\"totals\">"

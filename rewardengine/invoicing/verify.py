@@ -1,6 +1,7 @@
 """Bill verification: class every line of a provider's bill against the computed invoice.
 
 Every bill line is one of ``match``, ``amount_differs`` (both amounts and the reason),
+``date_differs`` (the right amount, dated before the day it was earned: both dates),
 ``not_payable`` (the rule that denies it, with its clause) or ``duplicate`` (already invoiced,
 or repeated in the bill); every payable line the bill leaves out is ``underbilled``. The bill is
 right only when every line matches, nothing is underbilled and every row could be read.
@@ -9,6 +10,7 @@ Reading the bill is ``bill.py``'s job.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,9 +25,10 @@ from .bill import TOTAL_TYPES, Bill, BillLine
 from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider
 from .periods import BillingPeriod
 
-Class = Literal["match", "amount_differs", "not_payable", "duplicate", "underbilled"]
-CLASSES: tuple[Class, ...] = ("match", "amount_differs", "not_payable", "duplicate",
-                              "underbilled")
+Class = Literal["match", "amount_differs", "date_differs", "not_payable", "duplicate",
+                "underbilled"]
+CLASSES: tuple[Class, ...] = ("match", "amount_differs", "date_differs", "not_payable",
+                              "duplicate", "underbilled")
 
 # --- classing ------------------------------------------------------------------------------
 
@@ -46,6 +49,8 @@ class Finding:
     clause: str | None = None
     evidence: tuple[str, ...] = ()
     ref: str | None = None  # the invoice line it is, corrects, or repeats
+    # the day the engine finds it earned, when the bill dates it otherwise
+    earned: datetime.date | None = field(default=None, metadata=meta(omit_none=True))
 
     @property
     def difference(self) -> Decimal:
@@ -216,7 +221,7 @@ class _Classifier:
     def emit(self, bl: BillLine, cls: Class, computed: Decimal | None, reason: str, *,
              where: tuple[str | None, Key | None], clause: str | None = None,
              evidence: tuple[str, ...] = (), ref: str | None = None,
-             when: date | None = None) -> None:
+             when: date | None = None, earned: date | None = None) -> None:
         provider, key = where
         if clause is None and self.loaded.contract.component(bl.component) is not None:
             clause = self.loaded.clause(bl.component)
@@ -224,7 +229,7 @@ class _Classifier:
             cls, row=bl.row, provider=provider, customer_id=bl.customer_id,
             component=bl.component, occurrence=key[2] if key else bl.occurrence,
             date=bl.date or when, billed=bl.amount, computed=computed, reason=reason,
-            clause=clause, evidence=evidence, ref=ref))
+            clause=clause, evidence=evidence, ref=ref, earned=earned))
 
     def classify(self, bl: BillLine) -> None:
         where = self.resolve(bl)
@@ -263,16 +268,19 @@ class _Classifier:
 
     def expected_line(self, bl: BillLine, where: tuple[str | None, Key | None],
                       e: _Expected) -> None:
+        reason, early = _dated(bl, e)
+        earned = e.date if bl.date is not None and bl.date != e.date else None
         if bl.amount == e.amount:
-            self.emit(bl, "match", e.amount, e.reason, where=where, clause=e.clause,
-                      evidence=e.evidence, ref=e.ref, when=e.date)
+            self.emit(bl, "date_differs" if early else "match", e.amount, reason,
+                      where=where, clause=e.clause, evidence=e.evidence, ref=e.ref,
+                      when=e.date, earned=earned)
             return
-        why = f"billed {money_text(bl.amount)}, computed {money_text(e.amount)}: {e.reason}"
+        why = f"billed {money_text(bl.amount)}, computed {money_text(e.amount)}: {reason}"
         if e.before is not None and e.now is not None and bl.amount == e.now:
             why = (f"billed the full {money_text(e.now)} but {money_text(e.before)} was "
-                   f"already invoiced, so {money_text(e.amount)} is due: {e.reason}")
+                   f"already invoiced, so {money_text(e.amount)} is due: {reason}")
         self.emit(bl, "amount_differs", e.amount, why, where=where, clause=e.clause,
-                  evidence=e.evidence, ref=e.ref, when=e.date)
+                  evidence=e.evidence, ref=e.ref, when=e.date, earned=earned)
 
     def underbilled(self) -> None:
         for ident, e in self.expected.items():
@@ -287,6 +295,20 @@ class _Classifier:
                 component=e.key[1], occurrence=e.key[2], date=e.date, billed=None,
                 computed=e.amount, reason=f"{missing}: {e.reason}",
                 clause=e.clause, evidence=e.evidence, ref=e.ref))
+
+
+def _dated(bl: BillLine, e: _Expected) -> tuple[str, bool]:
+    """The reason of a billed line the engine computes, with the bill's date where it is not
+    the day the engine finds it earned; and whether the bill dates it before that day. Dated
+    before, the bill claims a fee not yet earned on its date (a finding, ``date_differs``);
+    dated after (billed late, or dated by the bill's own day), the fee is owed all the same
+    and the earned day is the one recorded, so the reason notes it and the line matches."""
+    if bl.date is None or e.date is None or bl.date == e.date:
+        return e.reason, False
+    if bl.date < e.date:
+        return f"dated {bl.date}, before it was earned on {e.date}: {e.reason}", True
+    return (f"dated {bl.date}, after it was earned on {e.date} (the earned day counts): "
+            f"{e.reason}"), False
 
 
 def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:

@@ -1,0 +1,203 @@
+"""verify with the bill as the provider wrote it (found in a user trial): the engine's own CSV
+bill and a bill in Finnish conventions verify beside event files of either dialect; a bill
+line dated before the day its fee is earned is a finding of its own (``date_differs``).
+
+Customer D works from 3.2.2020 at full time (TE-office-verified); the 90th day, when the
+result fee of 750.00 is earned, is 2.5.2020."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+from rewardengine.invoicing.bill import read_bill_csv
+from rewardengine.tabular import make_dialect
+
+CONTRACT = str(Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml")
+EVENTS_FI = ("event_id;customer_id;type;date;end;kind;evidence;fte\n"
+             "D-r;D;referral;7.1.2020;;;;\n"
+             "D-s;D;service_start;13.1.2020;;;;\n"
+             "D-e;D;employment;3.2.2020;;open;te_office;1,0\n")
+EVENTS_PLAIN = ("event_id,customer_id,type,date,end,kind,evidence,fte\n"
+                "D-r,D,referral,2020-01-07,,,,\n"
+                "D-s,D,service_start,2020-01-13,,,,\n"
+                "D-e,D,employment,2020-02-03,,open,te_office,1.0\n")
+REASON = ("employment D-e reached 90 days on 2020-05-02 at 1.00 FTE, TE-office-verified; "
+          "priced as open work")
+FI_BILL = ("customer_id;component;occurrence;date;amount\n"
+           "D;result;spell:D-e:open;{day};{amount}\n"
+           "Yhteensä;;;;{amount}\n")
+runner = CliRunner()
+
+
+def _files(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "fi.csv").write_text(EVENTS_FI, encoding="utf-8")
+    (tmp_path / "plain.csv").write_text(EVENTS_PLAIN, encoding="utf-8")
+    return {"fi": str(tmp_path / "fi.csv"), "plain": str(tmp_path / "plain.csv")}
+
+
+def _verify(events: str, bill: Path, *options: str, period: str = "2020-05"
+            ) -> tuple[int, str]:
+    result = runner.invoke(app, ["verify", CONTRACT, events, str(bill), "--period", period,
+                                 "--ledger", str(bill.parent / "none.sqlite"), *options])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def _engine_bill(tmp_path: Path) -> Path:
+    """The CSV bill ``invoice --dialect fi`` writes: ','-delimited, decimal points, ISO."""
+    path = tmp_path / "bill.csv"
+    result = runner.invoke(app, ["invoice", CONTRACT, _files(tmp_path)["fi"], "--period",
+                                 "2020-05", "--dialect", "fi", "--format", "csv", "--dry-run",
+                                 "-o", str(path)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return path
+
+
+# --- the bill's delimiter and number format, told from its header --------------------------
+
+def test_the_engines_csv_bill_verifies_beside_finnish_event_files(tmp_path: Path) -> None:
+    """It was refused (B001, "looks ','-delimited"), and --delimiter ',' then broke the
+    ';'-delimited event file (E001)."""
+    bill = _engine_bill(tmp_path)
+    assert bill.read_text(encoding="utf-8").startswith("invoice,period,line,type,provider,")
+    for events, options in ((_files(tmp_path)["fi"], ("--dialect", "fi")),
+                            (_files(tmp_path)["plain"], ())):
+        code, out = _verify(events, bill, *options)
+        assert code == 0, out
+        assert "1 match, 0 amount differs, 0 date differs, 0 not payable" in out
+        assert "billed 750.00, computed 750.00, difference 0.00" in out
+        assert "the bill is right" in out
+
+
+def test_the_engines_bill_is_read_with_its_own_numbers_and_dates() -> None:
+    text = ("invoice,period,line,type,provider,customer_id,component,occurrence,date,amount\n"
+            "X-1,2020-05,1,line,broker,D,result,spell:D-e:open,2020-05-02,750.00\n"
+            "X-1,2020-05,,subtotal,,,,,,750.00\n"
+            "X-1,2020-05,,vat,,,,,,180.00\n"
+            "X-1,2020-05,,total,,,,,,930.00\n")
+    bill = read_bill_csv(text, "bill.csv", dialect=make_dialect("fi"))
+    assert bill.problems == []
+    assert [(ln.row, ln.customer_id, ln.occurrence, ln.date, ln.amount) for ln in bill.lines] \
+        == [(2, "D", "spell:D-e:open", date(2020, 5, 2), Decimal("750.00"))]
+    assert bill.stated == {"subtotal": (3, Decimal("750.00")), "vat": (4, Decimal("180.00")),
+                           "total": (5, Decimal("930.00"))}
+
+
+@pytest.mark.parametrize("events", ["fi", "plain"])
+def test_a_bill_in_finnish_conventions_verifies_beside_either_event_file(
+        tmp_path: Path, events: str) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="02.05.2020", amount="750,00"), encoding="utf-8")
+    options = ("--dialect", "fi") if events == "fi" else ()
+    code, out = _verify(_files(tmp_path)[events], bill, *options)
+    assert code == 0, out
+    assert "1 match, 0 amount differs, 0 date differs" in out
+    assert "billed 750.00, computed 750.00, difference 0.00" in out
+
+
+@pytest.mark.parametrize(("text", "dialect", "found"), [
+    # ';' is the Finnish bill's: a decimal point is refused as with --dialect fi
+    ("customer_id;component;occurrence;amount\nD;result;o;750.00\n", None,
+     [("B002", 2, "amount '750.00' is not an amount like 150,00 (decimal comma)")]),
+    # ',' is the engine's: ISO dates
+    ("customer_id,component,date,amount\nD,result,2.5.2020,750.00\n", "fi",
+     [("B003", 2, "date '2.5.2020' is not a date written YYYY-MM-DD in the years 1900 to "
+       "2199")]),
+    ("customer_id;component;occurrence;date;amount\nD;result;o;31.4.2020;750,00\n", None,
+     [("B003", 2, "date '31.4.2020' is not a date written d.m.yyyy or YYYY-MM-DD in the "
+       "years 1900 to 2199")]),
+    # no delimiter gives the bill's columns: said as before, with the option that reads it
+    ("asiakas;summa\nD;750,00\n", None,
+     [("B001", 1, "the header 'asiakas;summa' looks ';'-delimited; read the file with "
+       "--delimiter ';' (or --dialect fi)")]),
+    ("customer_id,component,amount\nD,result,750.00\n", "fi",
+     [("B001", 1, "the header 'customer_id,component,amount' looks ','-delimited; read the "
+       "file with --delimiter ','")]),
+])
+def test_a_malformed_bill_keeps_its_located_problem(text: str, dialect: str | None,
+                                                    found: list[tuple[str, int, str]]) -> None:
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect(dialect))
+    assert [(p.code, p.source.row, p.message) for p in bill.problems] == found
+    assert bill.lines == []
+
+
+def test_a_sep_line_names_the_bills_delimiter_whatever_the_dialect() -> None:
+    """It was B005 (the file's sep=',' against the ';' of --dialect fi)."""
+    text = "sep=,\ncustomer_id,component,date,amount\nD,result,2020-05-02,750.00\n"
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect("fi"))
+    assert bill.problems == []
+    assert [(ln.row, ln.date, ln.amount) for ln in bill.lines] == [
+        (2, date(2020, 5, 2), Decimal("750.00"))]
+
+
+# --- a line's date against the day its fee is earned ----------------------------------------
+
+@pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
+    ("01.05.2020", "date_differs", "2020-05-02",
+     f"dated 2020-05-01, before it was earned on 2020-05-02: {REASON}"),
+    ("02.05.2020", "match", None, REASON),
+    ("03.05.2020", "match", "2020-05-02",
+     f"dated 2020-05-03, after it was earned on 2020-05-02 (the earned day counts): {REASON}"),
+])
+def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
+        tmp_path: Path, day: str, cls: str, earned: str | None, reason: str) -> None:
+    """It was a match, and "the bill is right", with 2020-05-01 beside a reason saying
+    2020-05-02. Billed later than earned, the fee is owed all the same: a note."""
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day=day, amount="750,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json")
+    data = json.loads(out)
+    (finding,) = data["findings"]
+    iso = "-".join(reversed(day.split(".")))
+    assert (finding["class"], finding["date"], finding.get("earned"), finding["reason"],
+            finding["billed"], finding["computed"]) == (cls, iso, earned, reason, "750.00",
+                                                        "750.00")
+    assert data["counts"][cls] == 1 and data["ok"] is (cls == "match")
+    assert code == (0 if cls == "match" else 1)
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
+    assert ("the bill is NOT right" in out) is (cls == "date_differs")
+    assert ("the bill is right" in out) is (cls == "match")
+
+
+def test_a_wrong_amount_dated_too_early_says_both(tmp_path: Path) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="1.5.2020", amount="800,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1
+    assert (finding["class"], finding["earned"], finding["reason"]) == (
+        "amount_differs", "2020-05-02", "billed 800.00, computed 750.00: dated 2020-05-01, "
+        f"before it was earned on 2020-05-02: {REASON}")
+
+
+def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path: Path
+                                                                        ) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="30.4.2020", amount="750,00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "json",
+                        period="2020-04")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1 and finding["class"] == "not_payable"
+    assert finding["reason"].startswith("not payable yet: ")
+
+
+@pytest.mark.parametrize(("lang", "label", "said"), [
+    ("fi", "Päivämäärä poikkeaa", "päivätty 1.5.2020, ennen kuin se ansaittiin 2.5.2020: "),
+    ("sv", "Datumet avviker", "daterad 1.5.2020, innan den intjänades 2.5.2020: "),
+])
+def test_the_date_mismatch_in_the_language_of_the_page(tmp_path: Path, lang: str, label: str,
+                                                       said: str) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="1.5.2020", amount="750,00"), encoding="utf-8")
+    page = tmp_path / "report.html"
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi", "--format", "html",
+                        "--lang", lang, "-o", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert code == 1, out
+    assert label in html and said in html and "dated" not in html
