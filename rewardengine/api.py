@@ -606,19 +606,35 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
     from .privacy import BILL_KEYS, rewrite_file
     try:
-        mapped = parse_mapping(mapping).get("customer")
+        mapped_all = parse_mapping(mapping)
     except MappingError as exc:
         raise PrivacyError(f"--map: {exc}") from None
+    mapped = mapped_all.get("customer")
     columns = ((mapped,) if mapped else ()) + BILL_KEYS
     if not bill and _is_parquet(path):
         return _pseudonymize_parquet(path, out, key, columns)
+    delimiter = _bill_delimiter(path, dialect, mapped_all) if bill else dialect.delimiter
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
-                            encoding=dialect.encoding, delimiter=dialect.delimiter,
+                            encoding=dialect.encoding, delimiter=delimiter,
                             max_json_bytes=MAX_BILL_BYTES)
     if dialect.encoding is not None and not has_errors(problems):
         problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                 Source(path)))
     return problems
+
+
+def _bill_delimiter(path: str, dialect: Dialect, mapping: dict[str, str]) -> str | None:
+    """A CSV bill's delimiter as ``verify`` tells it from the bill's header
+    (``invoicing.bill.bill_dialect``), so the engine's own ','-separated bill is rewritten
+    beside ';'-separated Finnish event files; an unreadable file keeps the one given (its
+    problem is said when it is rewritten)."""
+    from .invoicing.bill import bill_dialect
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode(dialect.encoding or "utf-8-sig", errors="replace")
+    except OSError:
+        return dialect.delimiter
+    return bill_dialect(head, dialect, mapping).delimiter
 
 
 def _is_parquet(path: str) -> bool:

@@ -201,3 +201,26 @@ def test_the_date_mismatch_in_the_language_of_the_page(tmp_path: Path, lang: str
     html = page.read_text(encoding="utf-8")
     assert code == 1, out
     assert label in html and said in html and "dated" not in html
+
+
+def test_the_engines_csv_bill_is_pseudonymized_beside_finnish_event_files(tmp_path: Path
+                                                                          ) -> None:
+    """``pseudonymize --bill`` tells a CSV bill's delimiter from its header as verify does:
+    with --dialect fi it looked for the customer column in ';'-separated cells of the
+    engine's ','-separated bill, and the shared files could not be verified."""
+    from rewardengine.privacy import pseudonym
+
+    key = b"0123456789abcdef0123456789abcdef-test-key"
+    (tmp_path / "key").write_bytes(key)
+    bill, events = _engine_bill(tmp_path), _files(tmp_path)["fi"]
+    (tmp_path / "shared").mkdir()
+    result = runner.invoke(app, ["pseudonymize", events, "--bill", str(bill), "--dialect",
+                                 "fi", "--key-file", str(tmp_path / "key"), "-o",
+                                 str(tmp_path / "shared")])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    shared = (tmp_path / "shared" / "bill.csv").read_text(encoding="utf-8")
+    assert shared == bill.read_text(encoding="utf-8").replace(",D,", f",{pseudonym(key, 'D')},")
+    code, out = _verify(str(tmp_path / "shared" / "fi.csv"), tmp_path / "shared" / "bill.csv",
+                        "--dialect", "fi")
+    assert code == 0, out
+    assert "the bill is right" in out
