@@ -26,12 +26,13 @@ from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
 from ..synth import make_plan, outside_window
 from ..tabular import PLAIN, Dialect
+from ..values import money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
 from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
-from .runs import Progress, SimulationError, default_horizon, draft_of, run_all
-from .simulate import Simulation, difference, summarise
+from .runs import Progress, RunSums, SimulationError, default_horizon, draft_of, run_all
+from .simulate import Simulation, Summary, difference, summarise
 
 T = TypeVar("T")
 
@@ -206,13 +207,13 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     try:
         cells = fee_cells(contract.loaded, component, segment)
         text = contract.raw.decode("utf-8")
-        cache: dict[Decimal, list[object]] = {}
+        cache: dict[Decimal, list[RunSums]] = {}
 
         def source(amount: Decimal) -> tuple[str, bytes]:
             new = rewrite(contract.loaded, text, scaled(cells, amount))
             return contract.name, new.encode("utf-8")
 
-        def runs_at(amounts: Sequence[Decimal]) -> list[list[object]]:
+        def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
             todo = [a for a in amounts if a not in cache]
             if todo:
                 done = run_all([source(a) for a in todo], cohort, seed=req.seed,
@@ -223,19 +224,46 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
             return [cache[a] for a in amounts]
 
         def cost(amounts: Sequence[Decimal]) -> list[Decimal]:
-            return [expected_cost(runs, segment)  # type: ignore[arg-type]
+            return [expected_cost(runs, segment)
                     for runs in runs_at(amounts)]
 
-        amount, method, at, points = solve(cells, target, cost, component, segment)
+        def flat(amount: Decimal) -> str | None:
+            return _ceiling_binds_in_every_run(contract, cache[amount])
+
+        amount, method, at, points = solve(cells, target, cost, component, segment, flat)
         (final,) = runs_at([amount])
         name, raw = source(amount)
         loaded = draft_of((name, raw), cohort, horizon).loaded
-        summary = summarise(loaded, name, final)  # type: ignore[arg-type]
+        summary = summarise(loaded, name, final)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
     solved = Solved(component, segment, target, amount, scaled(cells, amount), at, method,
                     points)
-    return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary])), problems)
+    notes = _ceiling_notes(summary, amount)
+    return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary], notes=notes)),
+                   problems)
+
+
+def _ceiling_binds_in_every_run(contract: Contract, runs: Sequence[RunSums]) -> str | None:
+    """How every one of ``runs`` is held at the contract ceiling (its total before the
+    ceiling at or above it: any higher fee is cut), or None when one is below it."""
+    ceiling = contract.loaded.contract.caps.contract_total
+    if ceiling is None or not runs or any(r.uncapped < ceiling for r in runs):
+        return None
+    binds = sum(1 for r in runs if r.ceiling_binds)
+    return (f"the contract ceiling {money_text(ceiling)} holds all {len(runs):,} runs (it "
+            f"binds in {binds:,} and the others reach it exactly)" if binds < len(runs) else
+            f"the contract ceiling {money_text(ceiling)} binds in all {len(runs):,} runs")
+
+
+def _ceiling_notes(summary: Summary, amount: Decimal) -> list[str]:
+    """A warning when the ceiling binds in some runs at the solved amount: in those runs
+    the cost is met partly by cutting other pay (in all runs, ``solve`` refuses it)."""
+    if summary.ceiling is None or not summary.ceiling_binds:
+        return []
+    return [f"the contract ceiling {money_text(summary.ceiling)} binds in "
+            f"{summary.ceiling_binds:,} of {summary.runs:,} runs at {money_text(amount)}: in "
+            "those runs the cost is reached partly by cutting other pay under the ceiling"]
 
 
 def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | None = None
