@@ -143,11 +143,10 @@ def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
           segment: str | None, flat: Flat | None = None
           ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     """The amount (cents) whose expected cost is the target: (amount, method, cost, points).
-    ``flat`` says where the contract ceiling binds in every run: there the target cannot be
-    told apart from the ceiling, and it is refused (as soon as it is known, without
-    ``segment``: the cost per customer is then the ceiling's share at any higher amount)."""
-    if flat is not None and segment is None:
-        cost = _stopping_at_ceiling(cost, target, flat)
+    ``flat`` says where the contract ceiling holds every run: a target met only there cannot
+    be told apart from the ceiling, and it is refused as soon as that is known."""
+    if flat is not None:
+        cost = _stopping_at_ceiling(cost, target, flat, segment)
     amount, method, found, points = _solve(cells, target, cost, component)
     why = flat(amount) if flat is not None else None
     if why is not None:
@@ -160,22 +159,28 @@ def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
     return amount, method, found, points
 
 
-def _stopping_at_ceiling(cost: Cost, target: Decimal, flat: Flat) -> Cost:
+def _stopping_at_ceiling(cost: Cost, target: Decimal, flat: Flat, segment: str | None
+                         ) -> Cost:
     """``cost`` that stops the search once an amount whose cost is at or below the target
-    has the ceiling binding in every run: every run's total is then the ceiling, at that
-    amount and at any higher one, so the expected cost per customer is flat there."""
+    has the ceiling holding every run: so has every higher amount, the solution's too.
+    Without ``segment`` the cost per customer is the ceiling's share there, flat; with it,
+    the segment's cost rises only by cutting other pay."""
     def stopping(amounts: Sequence[Decimal]) -> list[Decimal]:
         found = cost(amounts)
         for amount, at in sorted(zip(amounts, found, strict=True)):
             why = flat(amount)
-            if why is not None and target >= at - CENT:
-                told = ("cannot be reached" if target > at + CENT
-                        else "cannot be told apart from the ceiling")
-                raise SimulationError(
-                    f"at {money_text(amount)} and above, {why}: the expected cost per "
-                    f"customer is {money_text(cents(at))} at any such amount (a higher amount "
-                    f"only cuts other pay), so the target {money_text(target)} {told}; "
-                    "lower the target, or raise the ceiling")
+            if why is None or target < at - CENT:
+                continue
+            told = ("cannot be reached" if target > at + CENT and segment is None
+                    else "cannot be told apart from the ceiling")
+            rises = (f"is {money_text(cents(at))} at any such amount (a higher amount only "
+                     "cuts other pay)" if segment is None else
+                     f"of segment {segment[:40]} is {money_text(cents(at))} there, and above "
+                     "it rises only by cutting other pay under the ceiling")
+            raise SimulationError(
+                f"at {money_text(amount)} and above, {why}: the expected cost per customer "
+                f"{rises}, so the target {money_text(target)} {told}; lower the target, or "
+                "raise the ceiling")
         return found
     return stopping
 
