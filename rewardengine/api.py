@@ -532,8 +532,8 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     """Write a synthetic event file (CSV) for the contract to the text stream ``out``:
     ``customers`` customers drawn from the cohort (the default cohort without a file).
     Returns (rows written, problems); nothing is written while there are errors."""
-    from .cohort import DEFAULT_COHORT, load_cohort
-    from .forecast.commands import window_warnings
+    from .cohort import DEFAULT_COHORT, in_order, load_cohort
+    from .forecast.commands import lacking_names, window_warnings
     from .synth import make_plan, write_events
     raw, problem = _contract_bytes(contract_path)
     if raw is None:
@@ -542,7 +542,9 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     cohort, found = DEFAULT_COHORT, None
     if cohort_path is not None:
         found = load_cohort(cohort_path)
-        problems = [*problems, *found.problems]
+        # G104 at each name the contract lacks, with the file's other problems
+        lacking = lacking_names(loaded, found) if loaded is not None else []
+        problems = [*problems, *in_order([*found.problems, *lacking])]
         cohort = found.cohort or cohort
     if loaded is None or has_errors(problems):
         return 0, problems

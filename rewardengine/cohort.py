@@ -435,6 +435,9 @@ class CohortFile:
     problems: list[Problem]
     # where a key path of the file is written (its line and column), for later checks
     at: Callable[[tuple[str, ...]], Source] | None = None
+    # each segment, profile and provider the file names: (its part, the name, where), so
+    # that names the contract lacks (G104) are found beside the file's other problems
+    named: tuple[tuple[str, str, Source], ...] = ()
 
     def source(self, path: tuple[str, ...], file: str) -> Source:
         return self.at(path) if self.at is not None else Source(file)
@@ -457,18 +460,31 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
     split, said = comma_problems(doc)
+    named = _named(data, doc)
     try:
         cohort = Cohort.model_validate(data)
     except ValidationError as exc:
-        return CohortFile(None, _in_order([*problems, *split,
-                                           *located(exc, doc, Cohort, _Distribution, said)]))
-    found = _in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
+        return CohortFile(None, in_order([*problems, *split,
+                                           *located(exc, doc, Cohort, _Distribution, said)]),
+                          named=named)
+    found = in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
     if any(p.severity.value == "error" for p in found):
-        return CohortFile(None, found)
-    return CohortFile(cohort, found, doc.source)
+        return CohortFile(None, found, named=named)
+    return CohortFile(cohort, found, doc.source, named)
 
 
-def _in_order(problems: list[Problem]) -> list[Problem]:
+NAMING = ("segments", "profiles", "providers")  # the parts whose keys are the contract's ids
+
+
+def _named(data: dict[Any, Any], doc: YamlDocument) -> tuple[tuple[str, str, Source], ...]:
+    """Each key of the file's segments, profiles and providers, at its line (read from the
+    file as written, so even a cohort with other errors has them)."""
+    return tuple((part, str(key), doc.key_source((part, key)))
+                 for part in NAMING if isinstance(data.get(part), dict)
+                 for key in data[part])
+
+
+def in_order(problems: list[Problem]) -> list[Problem]:
     """Problems in the order of the file (all at once, each at its line)."""
     return sorted(problems, key=lambda p: (p.source.line or 0, p.source.col or 0))
 

@@ -42,7 +42,7 @@ import functools
 import hashlib
 import os
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -243,21 +243,13 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     if last < first:
         raise ValueError(f"the referral window {first}..{last} is empty")
     segs = c.segments
-    ids = [t.id for t in segs.tiers] if segs is not None else ["default"]
+    ids, providers = cohort_names(loaded)
     mix = {k: float(v) for k, v in (cohort.segments or {s: Decimal(1) for s in ids}).items()}
-    unknown = sorted(set(mix) - set(ids)) + sorted(
-        set(cohort.profiles) - set(ids) - {"default"})
-    providers = [p.id for p in c.metadata.providers]
     pmix = {k: float(v) for k, v in (cohort.providers or {p: Decimal(1) for p in providers})
             .items()}
-    unknown += sorted(set(pmix) - set(providers))
+    unknown = names_lacking(loaded, mix, cohort.profiles, pmix)
     if unknown:
-        # each id once (a segment may be in the mix and in the profiles), and the contract
-        # by its file: with --compare the cohort may fit one draft and not the other
-        named = ", ".join(dict.fromkeys(unknown))
-        raise ValueError(f"the cohort names {named}, which the contract "
-                         f"{os.path.basename(loaded.file)} does not have (segments: "
-                         f"{', '.join(ids)}; providers: {', '.join(providers)})")
+        raise ValueError(lacking_message(loaded, unknown))
     by = "none" if segs is None else segs.source
     attrs = sorted({k for t in segs.tiers for k in t.when if k.startswith("attr_")}) \
         if segs is not None else []
@@ -292,6 +284,34 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
                  *(("cumulative_days",) if cumulative else ())),
         profiles={s: cohort.profile(s) for s in ids},
         quoting=any(ch in t for t in texts for ch in ',"\r\n'), source=source)
+
+
+def cohort_names(loaded: LoadedContract) -> tuple[list[str], list[str]]:
+    """The segment ids (``default`` for a contract without segments) and the provider ids a
+    cohort may name."""
+    c = loaded.contract
+    ids = [t.id for t in c.segments.tiers] if c.segments is not None else ["default"]
+    return ids, [p.id for p in c.metadata.providers]
+
+
+def names_lacking(loaded: LoadedContract, segments: Iterable[str], profiles: Iterable[str],
+                  providers: Iterable[str]) -> list[str]:
+    """What a cohort names that the contract lacks (it does not fit: G104): segments of its
+    mix, profiles other than ``default`` that are not a segment, and providers."""
+    ids, known = cohort_names(loaded)
+    return [*sorted(set(segments) - set(ids)),
+            *sorted(set(profiles) - set(ids) - {"default"}),
+            *sorted(set(providers) - set(known))]
+
+
+def lacking_message(loaded: LoadedContract, names: Sequence[str]) -> str:
+    """G104's message: the names and what the contract has instead."""
+    ids, providers = cohort_names(loaded)
+    # each id once (a segment may be in the mix and in the profiles), and the contract by
+    # its file: with --compare the cohort may fit one draft and not the other
+    named = ", ".join(dict.fromkeys(names))
+    return (f"the cohort names {named}, which the contract {os.path.basename(loaded.file)} "
+            f"does not have (segments: {', '.join(ids)}; providers: {', '.join(providers)})")
 
 
 def _values(wanted: Sequence[WantedEvent], row_type: str, name: str) -> tuple[str, ...]:

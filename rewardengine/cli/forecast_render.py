@@ -123,6 +123,8 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
                   f"{money_text(s.result.mean)} per customer{every}: fixed is "
                   f"{_percent(s.fixed_share)}", markup=False)
     console.print(_summary_table("at that amount", s))
+    for note in sim.notes:  # the ceiling binding in some runs at that amount
+        console.print(f"warning: {note}", markup=False)
 
 
 def forecast_table(console: Console, f: Any) -> None:

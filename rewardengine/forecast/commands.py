@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from ..cohort import DEFAULT_COHORT, Cohort, CohortFile, load_cohort
+from ..cohort import DEFAULT_COHORT, NAMING, Cohort, CohortFile, in_order, load_cohort
 from ..contract.load import LoadedContract
 from ..engine import evaluate
 from ..errors import Problem, Severity, Source, has_errors
@@ -24,14 +24,15 @@ from ..evaluate.context import build_context
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
-from ..synth import make_plan, outside_window
+from ..synth import cohort_names, lacking_message, make_plan, names_lacking, outside_window
 from ..tabular import PLAIN, Dialect
+from ..values import money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
 from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
-from .runs import Progress, SimulationError, default_horizon, draft_of, run_all
-from .simulate import Simulation, difference, summarise
+from .runs import Progress, RunSums, SimulationError, default_horizon, draft_of, run_all
+from .simulate import Simulation, Summary, difference, summarise
 
 T = TypeVar("T")
 
@@ -75,12 +76,26 @@ def read_contract(path: str, problems: list[Problem]) -> Contract | None:
     return Contract(name, raw, loaded) if loaded is not None else None
 
 
-def read_cohort(path: str | None, problems: list[Problem]) -> CohortFile:
+def read_cohort(path: str | None, problems: list[Problem],
+                contracts: Sequence[Contract] = ()) -> CohortFile:
+    """The cohort file (the default cohort without one); its problems, with G104 for each
+    name it writes that one of ``contracts`` lacks, all at once in the order of the file."""
     if path is None:
         return CohortFile(DEFAULT_COHORT, [])
     found = load_cohort(path)
-    problems.extend(found.problems)
-    return found
+    lacking = [p for c in contracts for p in lacking_names(c.loaded, found)]
+    problems.extend(in_order([*found.problems, *lacking]))
+    return found if not lacking else CohortFile(None, found.problems, found.at, found.named)
+
+
+def lacking_names(loaded: LoadedContract, found: CohortFile) -> list[Problem]:
+    """G104 at the line of each segment, profile or provider the cohort file names that the
+    contract lacks (the rule of ``make_plan``, asked of one name at a time)."""
+    out = []
+    for part, name, where in found.named:
+        if names_lacking(loaded, *([name] if part == p else [] for p in NAMING)):
+            out.append(Problem("G104", lacking_message(loaded, [name]), where))
+    return out
 
 
 def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem],
@@ -94,6 +109,32 @@ def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem
         return
     if written is not None:
         problems.extend(window_warnings(contract.loaded, cohort, written, where))
+
+
+def _for_both(a: Contract, b: Contract, cohort: Cohort, where: str, problems: list[Problem]
+              ) -> Cohort:
+    """The cohort both drafts are drawn from. The segments and providers it leaves out (the
+    default cohort leaves out both) are the first draft's, in equal shares, so the second
+    draws the same customers; G104 when the second lacks them, as for a written cohort."""
+    ids, providers = cohort_names(a.loaded)
+    left = {part: {n: Decimal(1) for n in names} for part, names in
+            (("segments", ids), ("providers", providers)) if getattr(cohort, part) is None}
+    both = cohort.model_copy(update=left)
+    lacking = names_lacking(b.loaded, left.get("segments", {}), (), left.get("providers", {}))
+    if not lacking:
+        _fits(b, both, where, problems)
+        return both
+
+    def has(c: Contract) -> str:
+        segments, members = cohort_names(c.loaded)
+        return (f"segments: {', '.join(segments)}; " if c.loaded.contract.segments else
+                "no segments; ") + f"providers: {', '.join(members)}"
+    problems.append(Problem("G104", (
+        f"the cohort leaves out {' and '.join(left)}, so both drafts are drawn with those of "
+        f"{a.name} ({has(a)}); {b.name} does not have {', '.join(dict.fromkeys(lacking))} "
+        f"({has(b)}): give a cohort file (--cohort) whose segments and providers both drafts "
+        "have"), Source(where)))
+    return both
 
 
 def window_warnings(loaded: LoadedContract, cohort: Cohort, found: CohortFile, file: str
@@ -121,9 +162,11 @@ class Request:
     progress: Progress | None = None
 
 
-def _inputs(req: Request, problems: list[Problem]) -> tuple[Contract, Cohort] | None:
+def _inputs(req: Request, problems: list[Problem], other: Contract | None = None
+            ) -> tuple[Contract, Cohort] | None:
     contract = read_contract(req.contract, problems)
-    written = read_cohort(req.cohort, problems)
+    drafts = [] if req.from_events else [d for d in (contract, other) if d is not None]
+    written = read_cohort(req.cohort, problems, drafts)
     cohort = written.cohort
     if contract is not None and req.from_events:
         fitted = _fitted(contract, req.from_events, req.dialect, problems)
@@ -165,14 +208,16 @@ def _count(req: Request, cohort: Cohort) -> int:
 def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
     """Monte Carlo runs of the contract (and of ``compare``, on the same draws)."""
     problems: list[Problem] = []
-    found = _inputs(req, problems)
-    other = read_contract(compare, problems) if compare is not None else None
+    theirs: list[Problem] = []  # the second draft's, said after the first's and the cohort's
+    other = read_contract(compare, theirs) if compare is not None else None
+    found = _inputs(req, problems, other)
+    problems.extend(theirs)
     if found is None or (compare is not None and other is None) or has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     contract, cohort = found
     drafts = [contract] + ([other] if other is not None else [])
     if other is not None:
-        _fits(other, cohort, req.cohort or compare or "", problems)
+        cohort = _for_both(contract, other, cohort, req.cohort or compare or "", problems)
         if has_errors(problems):
             return Outcome(None, problems)
     horizon = req.horizon or max(default_horizon(d.loaded) for d in drafts)
@@ -206,13 +251,13 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     try:
         cells = fee_cells(contract.loaded, component, segment)
         text = contract.raw.decode("utf-8")
-        cache: dict[Decimal, list[object]] = {}
+        cache: dict[Decimal, list[RunSums]] = {}
 
         def source(amount: Decimal) -> tuple[str, bytes]:
             new = rewrite(contract.loaded, text, scaled(cells, amount))
             return contract.name, new.encode("utf-8")
 
-        def runs_at(amounts: Sequence[Decimal]) -> list[list[object]]:
+        def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
             todo = [a for a in amounts if a not in cache]
             if todo:
                 done = run_all([source(a) for a in todo], cohort, seed=req.seed,
@@ -223,19 +268,46 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
             return [cache[a] for a in amounts]
 
         def cost(amounts: Sequence[Decimal]) -> list[Decimal]:
-            return [expected_cost(runs, segment)  # type: ignore[arg-type]
+            return [expected_cost(runs, segment)
                     for runs in runs_at(amounts)]
 
-        amount, method, at, points = solve(cells, target, cost, component, segment)
+        def flat(amount: Decimal) -> str | None:
+            return _ceiling_binds_in_every_run(contract, cache[amount])
+
+        amount, method, at, points = solve(cells, target, cost, component, segment, flat)
         (final,) = runs_at([amount])
         name, raw = source(amount)
         loaded = draft_of((name, raw), cohort, horizon).loaded
-        summary = summarise(loaded, name, final)  # type: ignore[arg-type]
+        summary = summarise(loaded, name, final)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
     solved = Solved(component, segment, target, amount, scaled(cells, amount), at, method,
                     points)
-    return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary])), problems)
+    notes = _ceiling_notes(summary, amount)
+    return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary], notes=notes)),
+                   problems)
+
+
+def _ceiling_binds_in_every_run(contract: Contract, runs: Sequence[RunSums]) -> str | None:
+    """How every one of ``runs`` is held at the contract ceiling (its total before the
+    ceiling at or above it: any higher fee is cut), or None when one is below it."""
+    ceiling = contract.loaded.contract.caps.contract_total
+    if ceiling is None or not runs or any(r.uncapped < ceiling for r in runs):
+        return None
+    binds = sum(1 for r in runs if r.ceiling_binds)
+    return (f"the contract ceiling {money_text(ceiling)} holds all {len(runs):,} runs (it "
+            f"binds in {binds:,} and the others reach it exactly)" if binds < len(runs) else
+            f"the contract ceiling {money_text(ceiling)} binds in all {len(runs):,} runs")
+
+
+def _ceiling_notes(summary: Summary, amount: Decimal) -> list[str]:
+    """A warning when the ceiling binds in some runs at the solved amount: in those runs
+    the cost is met partly by cutting other pay (in all runs, ``solve`` refuses it)."""
+    if summary.ceiling is None or not summary.ceiling_binds:
+        return []
+    return [f"the contract ceiling {money_text(summary.ceiling)} binds in "
+            f"{summary.ceiling_binds:,} of {summary.runs:,} runs at {money_text(amount)}: in "
+            "those runs the cost is reached partly by cutting other pay under the ceiling"]
 
 
 def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | None = None

@@ -28,7 +28,8 @@ from ..contract.load import LoadedContract
 from ..contract.model import Dated
 from ..values import money_text
 from .runs import RunSums, SimulationError
-from .stats import CENT, cents
+from .simulate import cost_per_customer
+from .stats import CENT, cents, mean
 
 ZERO = Decimal(0)
 MAX_BISECTIONS = 40
@@ -112,6 +113,8 @@ def _token_end(line: str, start: int) -> int:
 
 
 Cost = Callable[[Sequence[Decimal]], list[Decimal]]  # amounts -> expected cost at each
+# an amount already evaluated -> how the contract ceiling binds in every run at it, or None
+Flat = Callable[[Decimal], str | None]
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,53 @@ class Solved:
 
 
 def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
-          segment: str | None) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
-    """The amount (cents) whose expected cost is the target: (amount, method, cost, points)."""
+          segment: str | None, flat: Flat | None = None
+          ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
+    """The amount (cents) whose expected cost is the target: (amount, method, cost, points).
+    ``flat`` says where the contract ceiling holds every run: a target met only there cannot
+    be told apart from the ceiling, and it is refused as soon as that is known."""
+    if flat is not None:
+        cost = _stopping_at_ceiling(cost, target, flat, segment)
+    amount, method, found, points = _solve(cells, target, cost, component)
+    why = flat(amount) if flat is not None else None
+    if why is not None:
+        whose = "" if segment is None else f" of segment {segment[:40]}"
+        raise SimulationError(
+            f"{money_text(amount)} makes the expected cost per customer{whose} "
+            f"{money_text(cents(found))}, but {why}: that cost is reached only by cutting "
+            "other pay under the ceiling, so the target cannot be told apart from the "
+            "ceiling; lower the target, or raise the ceiling")
+    return amount, method, found, points
+
+
+def _stopping_at_ceiling(cost: Cost, target: Decimal, flat: Flat, segment: str | None
+                         ) -> Cost:
+    """``cost`` that stops the search once an amount whose cost is at or below the target
+    has the ceiling holding every run: so has every higher amount, the solution's too.
+    Without ``segment`` the cost per customer is the ceiling's share there, flat; with it,
+    the segment's cost rises only by cutting other pay."""
+    def stopping(amounts: Sequence[Decimal]) -> list[Decimal]:
+        found = cost(amounts)
+        for amount, at in sorted(zip(amounts, found, strict=True)):
+            why = flat(amount)
+            if why is None or target < at - CENT:
+                continue
+            told = ("cannot be reached" if target > at + CENT and segment is None
+                    else "cannot be told apart from the ceiling")
+            rises = (f"is {money_text(cents(at))} at any such amount (a higher amount only "
+                     "cuts other pay)" if segment is None else
+                     f"of segment {segment[:40]} is {money_text(cents(at))} there, and above "
+                     "it rises only by cutting other pay under the ceiling")
+            raise SimulationError(
+                f"at {money_text(amount)} and above, {why}: the expected cost per customer "
+                f"{rises}, so the target {money_text(target)} {told}; lower the target, or "
+                "raise the ceiling")
+        return found
+    return stopping
+
+
+def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str
+           ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     top = max(c.amount for c in cells)
     # half the amount rather than twice it: caps bind at high amounts, not at low ones
     a1, a2 = (top, cents(top / 2)) if top > 0 else (Decimal("1000.00"), Decimal("2000.00"))
@@ -199,13 +247,9 @@ def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]
 
 
 def expected_cost(runs: Sequence[RunSums], segment: str | None) -> Decimal:
-    """The exact mean cost per customer (of ``segment``) over the runs."""
-    with localcontext() as ctx:
-        ctx.prec = 28
-        if segment is None:
-            count = sum(r.customers for r in runs)
-            return sum((r.total for r in runs), ZERO) / count if count else ZERO
-        count = sum(r.segment_count.get(segment, 0) for r in runs)
-        if not count:
-            raise SimulationError(f"the cohort has no customers in segment {segment[:40]}")
-        return sum((r.by_segment.get(segment, ZERO) for r in runs), ZERO) / count
+    """The exact mean cost per customer (of ``segment``) over the runs: the mean of the
+    runs' figures that ``simulate`` reports (``cost_per_customer``), not rounded."""
+    values = cost_per_customer(runs, segment)
+    if segment is not None and not values:
+        raise SimulationError(f"the cohort has no customers in segment {segment[:40]}")
+    return mean(values)

@@ -35,6 +35,17 @@ def per_customer(total: Decimal, customers: int) -> Decimal:
         return total / customers if customers else ZERO
 
 
+def cost_per_customer(runs: Sequence[RunSums], segment: str | None = None) -> list[Decimal]:
+    """Run by run, the cost per customer (of ``segment``): the run's total over its
+    customers, or the segment's total over its customers in that run (runs without a
+    customer of the segment left out). The one estimator: ``simulate`` reports the mean of
+    these and ``price`` solves for it."""
+    if segment is None:
+        return [per_customer(r.total, r.customers) for r in runs]
+    return [per_customer(r.by_segment.get(segment, ZERO), r.segment_count[segment])
+            for r in runs if r.segment_count.get(segment)]
+
+
 @dataclass(frozen=True)
 class WorstCase:
     """The most the caps allow: per customer and in total (None: no cap bounds it), and how
@@ -143,10 +154,9 @@ def _keys(runs: Sequence[RunSums], attr: str) -> list[str]:
 
 def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Summary:
     n = runs[0].customers if runs else 0
-    totals = [per_customer(r.total, r.customers) for r in runs]
+    totals = cost_per_customer(runs)
     segments = _keys(runs, "segment_count")
-    by_segment = {s: Estimate.of([per_customer(r.by_segment.get(s, ZERO), r.segment_count[s])
-                                  for r in runs if r.segment_count.get(s)]) for s in segments}
+    by_segment = {s: Estimate.of(cost_per_customer(runs, s)) for s in segments}
     all_customers = sum(r.customers for r in runs) or 1
     grand = sum((r.total for r in runs), ZERO)
     fixed = sum((r.fixed for r in runs), ZERO)

@@ -1,0 +1,191 @@
+"""What a user trial found in ``price``, ``simulate --compare`` and cohort checks.
+
+``price --segment`` solved for a pooled cost (every run's segment total over every run's
+customers of it) while its table printed the mean of the runs' own figures; ``price`` did
+not say that the contract ceiling held the cost it solved for; a comparison on the default
+cohort skipped the check that the cohort fits both drafts; a cohort's G104 came only after
+its other errors were fixed, with no line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.forecast.price import Cell, solve
+from rewardengine.forecast.runs import SimulationError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "forecast"
+ANALYTIC = DATA / "analytic.yaml"
+COHORT = str(DATA / "analytic_cohort.yaml")
+PALVELUMANAGERI = str(ROOT / "contracts" / "palvelumanageri.yaml")
+SUJUVAT = ROOT / "contracts" / "sujuvat_palvelupolut.yaml"
+runner = CliRunner()
+
+
+def test_price_for_a_segment_solves_the_figure_its_table_prints() -> None:
+    # the segment's customers differ in number from run to run: pooled, the cost was
+    # 400.20 while the table's mean of the runs' figures was 410.02
+    req = api.Request(PALVELUMANAGERI, None, runs=3, seed=1, customers=30)
+    found = api.price_component(req, "days_result_fee", Decimal("400"), segment="group_3")
+    assert found.result is not None, found.problems
+    solved, sim = found.result
+    shown = sim.summaries[0].by_segment["group_3"]
+    assert solved.cost.quantize(Decimal("0.01")) == shown.mean == Decimal("400.21")
+    assert solved.amount == Decimal("3.24")  # a rate per day
+    # and simulate of the solved draft prints the same figure
+    assert abs(shown.mean - Decimal("400.00")) <= Decimal("0.25")
+
+
+def _ceiling(tmp_path: Path, ceiling: str) -> str:
+    capped = tmp_path / "ceiling.yaml"
+    capped.write_text(ANALYTIC.read_text(encoding="utf-8")
+                      + f"\ncaps:\n  contract_total: {ceiling}\n", encoding="utf-8")
+    return str(capped)
+
+
+def _price(contract: str, target: str) -> api.Outcome[tuple[api.Solved, api.Simulation]]:
+    req = api.Request(contract, COHORT, runs=6, seed=1, customers=20)
+    return api.price_component(req, "job_fee", Decimal(target))
+
+
+def test_price_refuses_a_target_the_contract_ceiling_holds(tmp_path: Path) -> None:
+    # 5000.00 for 20 customers: 250.00 each. From 1000.00 every run is held at it (3 of
+    # 6 cut, 3 reaching it exactly), so no amount can be told from another: it said
+    # "1000.00 makes the expected cost 250.00" and, above it, "caps bind" after an extra
+    # evaluation at four times the amount
+    contract = _ceiling(tmp_path, "5000.00")
+    with pytest.raises(api.ForecastError) as exact:
+        _price(contract, "250.00")
+    assert str(exact.value) == (
+        "at 1000.00 and above, the contract ceiling 5000.00 holds all 6 runs (it binds in 3 "
+        "and the others reach it exactly): the expected cost per customer is 250.00 at any "
+        "such amount (a higher amount only cuts other pay), so the target 250.00 cannot be "
+        "told apart from the ceiling; lower the target, or raise the ceiling")
+    with pytest.raises(api.ForecastError, match=r"so the target 300\.00 cannot be reached"):
+        _price(contract, "300.00")
+
+
+def test_price_says_in_how_many_runs_the_ceiling_binds(tmp_path: Path) -> None:
+    found = _price(_ceiling(tmp_path, "5000.00"), "249.50")
+    assert found.result is not None, found.problems
+    solved, sim = found.result
+    assert (solved.amount, solved.cost) == (Decimal("996.00"), Decimal("249.50"))
+    assert sim.summaries[0].ceiling_binds == 3
+    assert sim.notes == ["the contract ceiling 5000.00 binds in 3 of 6 runs at 996.00: in "
+                         "those runs the cost is reached partly by cutting other pay under "
+                         "the ceiling"]
+    done = runner.invoke(app, ["price", _ceiling(tmp_path, "5000.00"), "--cohort", COHORT,
+                               "--target-per-customer", "249.50", "--solve", "job_fee",
+                               "--runs", "6", "-n", "20", "--seed", "1"])
+    assert done.exit_code == 0, done.output
+    assert "warning: the contract ceiling 5000.00 binds in 3 of 6 runs at 996.00" in " ".join(
+        done.output.split())
+    # lower, where the ceiling binds in no run, nothing is said
+    below = _price(_ceiling(tmp_path, "5000.00"), "200.00")
+    assert below.result is not None and below.result[1].notes == []
+
+
+def test_price_for_a_segment_met_only_under_the_ceiling_is_refused(tmp_path: Path) -> None:
+    # the segment's cost still rises with its fee, but only by cutting the others' pay: it
+    # solved 1207.50 after 23 evaluations, its table showing the total flat at 1000.00
+    capped = tmp_path / "sujuvat.yaml"
+    capped.write_text(SUJUVAT.read_text(encoding="utf-8").replace(
+        "contract_total: 300000.00", "contract_total: 20000.00"), encoding="utf-8")
+    done = runner.invoke(app, ["price", str(capped), "--target-per-customer", "1000",
+                               "--solve", "result", "--segment", "adult", "--runs", "2",
+                               "-n", "20", "--seed", "1"])
+    assert done.exit_code == 2, done.output
+    assert ("at 500.00 and above, the contract ceiling 20000.00 binds in all 2 runs: the "
+            "expected cost per customer of segment adult is 976.88 there, and above it rises "
+            "only by cutting other pay under the ceiling, so the target 1000.00 cannot be "
+            "told apart from the ceiling") in " ".join(done.output.split())
+
+
+def test_a_solution_the_ceiling_holds_is_refused() -> None:
+    # a solution found above the target, where the search never saw the ceiling hold
+    # every run at or below it, is refused at the end
+    points = {Decimal("1000.00"): Decimal("300"), Decimal("500.00"): Decimal("100")}
+
+    def cost(amounts: Sequence[Decimal]) -> list[Decimal]:
+        return [points.get(a, Decimal("199.50") if a < 750 else Decimal("300")) for a in amounts]
+
+    def flat(amount: Decimal) -> str | None:
+        return "the ceiling holds" if amount >= 750 else None
+
+    cells = [Cell(("components", 0, "amount"), Decimal("1000.00"))]
+    with pytest.raises(SimulationError, match=r"^750\.00 makes the expected cost per customer "
+                       r"300\.00, but the ceiling holds: that cost is reached only by cutting"):
+        solve(cells, Decimal("250"), cost, "fee", None, flat)
+
+
+def test_compare_on_the_default_cohort_checks_that_it_fits_both_drafts() -> None:
+    # it exited 0 with a comparison of drafts with other segments and providers
+    done = runner.invoke(app, ["simulate", str(SUJUVAT), "--compare",
+                               str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
+                               "-n", "20", "--runs", "2"])
+    assert done.exit_code == 1, done.output
+    assert " ".join(done.output.split()).endswith(
+        "tehostettu_tyonvalitys.yaml: G104 the cohort leaves out segments and providers, so "
+        "both drafts are drawn with those of sujuvat_palvelupolut.yaml (segments: youth, "
+        "adult; providers: member_a, member_b, member_c); tehostettu_tyonvalitys.yaml does "
+        "not have adult, youth, member_a, member_b, member_c (no segments; providers: "
+        "broker): give a cohort file (--cohort) whose segments and providers both drafts "
+        "have")
+
+
+def test_compare_on_a_cohort_file_that_leaves_them_out_draws_the_first_drafts(
+        tmp_path: Path) -> None:
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(ANALYTIC.read_text(encoding="utf-8").replace("id: south", "id: west"),
+                     encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(ANALYTIC), "--cohort", COHORT, "--compare",
+                               str(draft), "-n", "10", "--runs", "2"])
+    assert done.exit_code == 1, done.output
+    text = " ".join(done.output.split())
+    assert (f"{COHORT}: G104 the cohort leaves out segments and providers, so both drafts are "
+            "drawn with those of analytic.yaml (no segments; providers: north, south); "
+            "draft.yaml does not have south (no segments; providers: north, west)") in text
+    # drafts that list the providers in another order: the second draws the first's mix,
+    # so the same customers go to the same providers (each drew by its own order)
+    swapped = tmp_path / "swapped.yaml"
+    text = ANALYTIC.read_text(encoding="utf-8")
+    north = "    - {id: north, name: North provider}\n"
+    south = "    - {id: south, name: South provider}\n"
+    swapped.write_text(text.replace(north + south, south + north), encoding="utf-8")
+    same = runner.invoke(app, ["simulate", str(ANALYTIC), "--cohort", COHORT, "--compare",
+                               str(swapped), "-n", "40", "--runs", "2", "--format", "json"])
+    assert same.exit_code == 0, same.output
+    a, b = json.loads(same.stdout)["drafts"]
+    assert a["by_provider"] == b["by_provider"]
+    assert a["by_provider"]["north"]["mean"] != a["by_provider"]["south"]["mean"]
+
+
+def test_a_cohort_that_does_not_fit_says_where_with_its_other_problems(
+        tmp_path: Path) -> None:
+    # the two G103 came first, alone; G104 only once they were fixed, with no line
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("referrals:\n  per_month: {2019-13: 3}\nprofiles:\n  default:\n"
+                   "    jobs: {share: 1.5}\nsegments: {youth: 1, elder: 0.5}\n"
+                   "providers: {member_z: 1}\n", encoding="utf-8")
+    has = ("(segments: youth, adult; providers: member_a, member_b, member_c)")
+    for command in (["simulate", str(SUJUVAT), "--cohort", str(bad), "-n", "5"],
+                    ["generate", str(SUJUVAT), "--cohort", str(bad), "-n", "5",
+                     "-o", str(tmp_path / "out.csv")]):
+        done = runner.invoke(app, command)
+        assert done.exit_code == 1, done.output
+        lines = [" ".join(line.split()) for line in done.output.replace(
+            str(tmp_path) + "/", "").strip().split("\n")]
+        assert [line.split(" G1")[0] for line in lines] == [
+            "bad.yaml:2:15:", "bad.yaml:5:19:", "bad.yaml:6:22:", "bad.yaml:7:13:"]
+        assert lines[2] == ("bad.yaml:6:22: G104 the cohort names elder, which the contract "
+                            f"sujuvat_palvelupolut.yaml does not have {has}")
+        assert lines[3].startswith("bad.yaml:7:13: G104 the cohort names member_z, which")
