@@ -6,10 +6,13 @@ the rest, and compare with what the full data shows was earned by the end.
 
 The events are ``rewardengine generate CONTRACT -n N --seed 1`` (the default cohort). The
 truth is the engine's evaluation of the full data as of the horizon, less what each customer
-in progress was payable as of the cut. Two forecasts are compared with it: with the cohort
-the data was drawn from (the default cohort: a check of the method), and with a cohort fitted
-(``cohort fit``) from only the rows known by the cut (what a user has). With ``--write`` the
-tables go into docs/forecast.md between their markers.
+in progress was payable as of the cut, summed over the customers the forecast covers (those
+referred by the cut: customers referred after it are not forecast, so what they earn is
+shown apart, never in the ratio). Its noise is what one cohort's draw spreads: the sd of the
+customers' payments ahead times the square root of their number. Two forecasts are compared
+with it: with the cohort the data was drawn from (the default cohort: a check of the method),
+and with a cohort fitted (``cohort fit``) from only the rows known by the cut (what a user
+has). With ``--write`` the tables go into docs/forecast.md between their markers.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -57,6 +61,15 @@ def known_by(events: str, as_of: date, out: Path) -> None:
                 writer.writerow(row)
 
 
+def noise(values: list[Decimal]) -> float:
+    """The spread of one cohort's total: the customers' sd times the square root of their
+    number (the sd with divisor n: the customers are the whole cohort)."""
+    if not values:
+        return 0.0
+    mean = sum(values, ZERO) / len(values)
+    return math.sqrt(float(sum(((v - mean) ** 2 for v in values), ZERO)))
+
+
 def buckets(forecast: api.Outcome, actual: dict[str, Decimal]) -> list[str]:
     assert forecast.result is not None
     rows = []
@@ -90,10 +103,16 @@ def calibrate(name: str, customers: int, as_of: date, runs: int) -> list[str]:
         fitted = api.forecast_customers(api.Request(contract, from_events=(str(cut),),
                                                     runs=runs, seed=7, jobs=2), [str(cut)],
                                         as_of)
-    total = sum(actual.values(), ZERO)
+    assert own.result is not None
+    covered = {c.customer_id for c in own.result.customers}
+    ahead = [actual.get(cid, ZERO) for cid in sorted(covered)]
+    total = sum(ahead, ZERO)
+    later = sum((v for cid, v in actual.items() if cid not in covered), ZERO)
     lines = [f"{name}, {customers:,} customers generated (seed 1), cut at {as_of}, "
-             f"{runs} runs (seed 7), horizon {horizon}:", "",
-             "| forecast with | customers in progress | actual ahead | forecast mean | se "
+             f"{runs} runs (seed 7), horizon {horizon}; the actual's noise (sd of the "
+             f"customers' payments ahead x sqrt of their number) {noise(ahead):.2f}; "
+             f"customers not forecast (referred after the cut) earned {money_text(later)}:",
+             "", "| forecast with | customers in progress | actual ahead | forecast mean | se "
              "| P10 | P90 | forecast / actual |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, found in (("the cohort the data was drawn from", own),
                          ("a cohort fitted from the rows known by the cut", fitted)):
