@@ -12,7 +12,9 @@ whatever process draws them.
 
 - **service**: not started yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
-  cohort's chance, given that it had not ended by then; its contacts, hours, expenses and
+  cohort's chance, given that it had not ended by then; its end is recorded as the
+  generator records it (an early end; where the contract counts service ends by reason,
+  every end, with one of those reasons drawn alike); its contacts, hours, expenses and
   last survey after the as-of date are drawn as the generator draws them;
 - **a job under way** continues: its length (or no end: ``ongoing``) is drawn from the
   cohort's length distribution given that it has lasted so far (rejection: up to
@@ -99,6 +101,7 @@ class _Decided:
     spans: list[tuple[date, date]]  # every job's span known so far (real ones included)
     service: tuple[date, date] | None  # a service going on after the as-of: start, last day
     begin: date | None  # the first new job's begin
+    more: int | None = None  # further jobs after it (None: the block's draw, as generated)
 
 
 def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -133,12 +136,17 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
     service = None
     if start is not None and not s.service_ended:
         last = _service_last(plan, profile, s, start, u)
-        if last < start + timedelta(days=plan.service_days - 1):
+        # as generated: an early end is recorded; where the contract counts service ends by
+        # their reason every service ends with a row, its reason one of them drawn alike
+        reasons = plan.end_reasons or ("ended",)
+        reason = reasons[int(u() * len(reasons))]
+        early = last < start + timedelta(days=plan.service_days - 1)
+        if last > s.as_of and (early or plan.end_reasons):
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
-                         "type": "service_end", "date": last.isoformat(), "reason": "ended"})
+                         "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
-    going_on, spans, begin = _jobs(profile, s, start or s.referral, u)
-    return _Decided(rows, going_on, spans, service, begin)
+    going_on, spans, begin, more = _jobs(profile, s, start or s.referral, u)
+    return _Decided(rows, going_on, spans, service, begin, more)
 
 
 def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -164,7 +172,9 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
     has = np.array([d.begin is not None for d in decided])
     begin = np.array([d.begin.toordinal() if d.begin else a
                       for d, a in zip(decided, as_of, strict=True)])
-    chains = job_chains(plan, b, cids, has, begin, as_days(b.dist(lambda p: p.jobs.more)))
+    more = as_days(b.dist(lambda p: p.jobs.more))
+    known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more))
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
@@ -216,36 +226,63 @@ def _row_of(job: Employment) -> Row:
 
 
 def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
-    """A job under way at the as-of date: its end (or none), given its length so far."""
+    """A job under way at the as-of date: its end (or none) and its confirmation, given
+    what the as-of date shows: no end recorded by then, and a self-report not confirmed."""
     jobs = profile.jobs
-    so_far = (s.as_of - job.date).days + 1
-    end: date | None = None
-    for _ in range(TRIES):
-        ongoing, length = u.chance(jobs.ongoing), int(jobs.length_days.draw(u(), u()))
-        if ongoing:
-            break
-        if length > so_far:
-            end = job.date + timedelta(days=length - 1)
-            break
+    end, told = _end_unrecorded(profile, s, job, u)
+    on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
-    latest = s.as_of + ONE_DAY  # every drawn version is recorded after the as-of date
-    if job.evidence == "self_report" and u.chance(jobs.confirmed):
-        latest = s.as_of + timedelta(days=1 + int(jobs.confirm_delay_days.draw(u(), u())))
+    if on is not None:
         base = {**base, "evidence": "register"}
-        rows.append({**base, "recorded": latest.isoformat()})
-    if end is not None:
-        told = end + timedelta(days=int(jobs.end_recorded_delay_days.draw(u(), u())))
-        # the end is the version recorded last, so a confirmation never hides it
-        rows.append({**base, "end": end.isoformat(),
-                     "recorded": max(told, latest + ONE_DAY).isoformat()})
+        if told is None or on < told:  # as generated: a confirmation after the end is not told
+            rows.append({**base, "recorded": on.isoformat()})
+    if end is not None and told is not None:
+        rows.append({**base, "end": end.isoformat(), "recorded": told.isoformat()})
+    del jobs
     return rows, end or date.max
 
 
+def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
+                    ) -> tuple[date | None, date | None]:
+    """A job's last day and the day it is recorded (None: it goes on), drawn given that no
+    end was recorded by the as-of date: the pair (length, recording delay) drawn until it
+    is ongoing or recorded after the as-of, so a job may have ended before the as-of date
+    with its end told after it (the generator records an end 5 to 60 days late)."""
+    jobs = profile.jobs
+    for _ in range(TRIES):
+        ongoing, length = u.chance(jobs.ongoing), int(jobs.length_days.draw(u(), u()))
+        delay = int(jobs.end_recorded_delay_days.draw(u(), u()))
+        if ongoing:
+            return None, None
+        end = job.date + timedelta(days=max(length, 1) - 1)
+        # as generated: recorded the delay after the end, after the first record at least
+        told = max(end + timedelta(days=delay), job.known_on + ONE_DAY)
+        if told > s.as_of:
+            return end, told
+    return None, None
+
+
+def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> date | None:
+    """The day a self-report still unconfirmed at the as-of date is confirmed by the
+    register (None: never), drawn given that: the pair (confirmed, delay from its first
+    record) drawn until it is not confirmed or confirmed after the as-of date."""
+    jobs = profile.jobs
+    for _ in range(TRIES):
+        confirmed = u.chance(jobs.confirmed)
+        on = job.known_on + timedelta(days=int(jobs.confirm_delay_days.draw(u(), u())))
+        if not confirmed:
+            return None
+        if on > s.as_of:
+            return on
+    return None
+
+
 def _jobs(profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]], date | None]:
+          ) -> tuple[list[Row], list[tuple[date, date]], date | None, int | None]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
-    included), and the begin of a chain of new jobs (none: no new job)."""
+    included), the begin of a chain of new jobs (none: no new job) and how many further
+    jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
     known = [j for j in s.employments if j.date <= s.as_of]
     spans = [(j.date, j.end or date.max) for j in s.employments]
     rows: list[Row] = []
@@ -255,30 +292,52 @@ def _jobs(profile: Profile, s: State, anchor: date, u: Draws
         rows.extend(more)
         spans = [(a, end if a == job.date else b) for a, b in spans]
     if running or any(j.date > s.as_of for j in s.employments):
-        return rows, spans, None
-    begin = _first_job(profile, s, anchor, u) if not known else _next_job(profile, s, known, u)
-    return rows, spans, begin
+        return rows, spans, None, None
+    if not known:
+        return rows, spans, _first_job(profile, s, anchor, u), None
+    begin, further = _next_job(profile, s, known, u)
+    return rows, spans, begin, further
+
+
+def _first_record(u: Draws) -> timedelta:
+    """Days from a job's start to its first record, as the generator draws them (0 to 9)."""
+    return timedelta(days=int(u() * 10))
 
 
 def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
+    """The first job's begin given none recorded by the as-of date: the triple (reaches a
+    job, days to it, days until it is recorded) drawn until no job or one recorded after
+    the as-of. A job begun by then but told after it begins the day after the as-of."""
     jobs = profile.jobs
     for _ in range(TRIES):
         reaches, days = u.chance(jobs.share), int(jobs.days_to_first.draw(u(), u()))
         if not reaches:
             return None
-        if anchor + timedelta(days=days) > s.as_of:
-            return anchor + timedelta(days=days)
+        begin = anchor + timedelta(days=days)
+        if begin + _first_record(u) > s.as_of:
+            return max(begin, s.as_of + ONE_DAY)
     return None
 
 
 def _next_job(profile: Profile, s: State, known: Sequence[Employment], u: Draws
-              ) -> date | None:
+              ) -> tuple[date | None, int]:
+    """Every known job ended: the next one's begin (None: no more) and how many follow it,
+    given what the as-of date shows. The generator draws ``more`` further jobs after the
+    first, each a gap after the last one's end: the triple (more, gap, days until recorded)
+    is drawn until ``more`` is just the jobs seen (no next job), or more and the next job
+    recorded after the as-of date (one that would have been recorded by then is not this
+    customer's). It begins the day after the as-of date at the earliest."""
     jobs = profile.jobs
-    if jobs.more.draw(u(), u()) < 1:
-        return None
+    had = len(known) - 1  # further jobs after the first, seen by the as-of date
     last_end = max(j.end or j.date for j in known)
-    begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
-    return max(begin, s.as_of + ONE_DAY)
+    for _ in range(TRIES):
+        more = int(jobs.more.draw(u(), u()))
+        begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
+        if more == had:
+            return None, 0
+        if more > had and begin + _first_record(u) > s.as_of:
+            return max(begin, s.as_of + ONE_DAY), more - had - 1
+    return None, 0
 
 
 def _benefits(plan: Plan, profile: Profile, s: State, spans: Sequence[tuple[date, date]],
