@@ -2,7 +2,7 @@
 the rest, and compare with what the full data shows was earned by the end.
 
     python3 benchmarks/calibrate.py [--contract tehostettu_tyonvalitys] [--customers 1000]
-        [--as-of 2019-12-31] [--runs 100] [--write docs/forecast.md]
+        [--as-of 2019-12-31] [--runs 100] [--no-fitted] [--write docs/forecast.md]
 
 The events are ``rewardengine generate CONTRACT -n N --seed 1`` (the default cohort). The
 truth is the engine's evaluation of the full data as of the horizon, less what each customer
@@ -85,7 +85,8 @@ def buckets(forecast: api.Outcome, actual: dict[str, Decimal]) -> list[str]:
     return rows
 
 
-def calibrate(name: str, customers: int, as_of: date, runs: int) -> list[str]:
+def calibrate(name: str, customers: int, as_of: date, runs: int, fitted: bool = True
+              ) -> list[str]:
     contract = str(ROOT / "contracts" / f"{name}.yaml")
     loaded, _ = load_contract(contract)
     assert loaded is not None
@@ -100,9 +101,9 @@ def calibrate(name: str, customers: int, as_of: date, runs: int) -> list[str]:
         actual = truth(contract, events, as_of, horizon)
         own = api.forecast_customers(api.Request(contract, runs=runs, seed=7, jobs=2),
                                      [str(cut)], as_of)
-        fitted = api.forecast_customers(api.Request(contract, from_events=(str(cut),),
-                                                    runs=runs, seed=7, jobs=2), [str(cut)],
-                                        as_of)
+        refit = api.forecast_customers(api.Request(contract, from_events=(str(cut),),
+                                                   runs=runs, seed=7, jobs=2), [str(cut)],
+                                       as_of) if fitted else None
     assert own.result is not None
     covered = {c.customer_id for c in own.result.customers}
     ahead = [actual.get(cid, ZERO) for cid in sorted(covered)]
@@ -115,7 +116,9 @@ def calibrate(name: str, customers: int, as_of: date, runs: int) -> list[str]:
              "", "| forecast with | customers in progress | actual ahead | forecast mean | se "
              "| P10 | P90 | forecast / actual |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, found in (("the cohort the data was drawn from", own),
-                         ("a cohort fitted from the rows known by the cut", fitted)):
+                         ("a cohort fitted from the rows known by the cut", refit)):
+        if found is None:
+            continue
         assert found.result is not None
         t = found.result.total
         lines.append(f"| {label} | {len(found.result.customers):,} | {money_text(total)} | "
@@ -135,8 +138,11 @@ def main() -> None:
     parser.add_argument("--as-of", default="2019-12-31")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--write", type=Path)
+    parser.add_argument("--no-fitted", action="store_true",
+                        help="only the forecast with the cohort the data was drawn from")
     args = parser.parse_args()
-    table = calibrate(args.contract, args.customers, date.fromisoformat(args.as_of), args.runs)
+    table = calibrate(args.contract, args.customers, date.fromisoformat(args.as_of), args.runs,
+                      not args.no_fitted)
     print("\n".join(table))
     if args.write:
         text = args.write.read_text(encoding="utf-8")

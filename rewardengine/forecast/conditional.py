@@ -16,21 +16,25 @@ whatever process draws them.
   generator records it (an early end; where the contract counts service ends by reason,
   every end, with one of those reasons drawn alike); its contacts, hours, expenses and
   last survey after the as-of date are drawn as the generator draws them;
-- **a job under way** continues: its length (or no end: ``ongoing``) is drawn from the
-  cohort's length distribution given that it has lasted so far (rejection: up to
-  ``TRIES`` draws of the pair (ongoing, length), accepting ongoing or longer than the days so
-  far; none accepted: it goes on). Its end is recorded after the as-of date, as a correction
-  of the same event id, and a self-report is confirmed by the register with the cohort's
-  chance;
-- **no job yet**: the first job comes with the cohort's chance given none by now (the pair
-  (reaches a job, days to it) drawn until no job or a start after the as-of date), then
-  further jobs as the generator draws them (``more`` of them, each a drawn gap after the
-  last one's end; an ongoing one ends the chain), with the generator's rows of a job
-  (evidence, a later confirmation, the end recorded later, a void, monthly earnings where
-  the contract counts them);
-- **every job ended**: a chain of new jobs as above with the chance that the cohort's
-  ``more`` is at least one, the first starting a drawn gap after the last end (at the
-  earliest the day after the as-of);
+- **a job under way** continues: its length (or no end: ``ongoing``) is drawn given that
+  no end was recorded by the as-of date (rejection: up to ``TRIES`` draws of the triple
+  (ongoing, length, delay of the end's record), accepting ongoing or an end recorded after
+  the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
+  told after it. The end is recorded after the as-of date, as a correction of the same event
+  id; a self-report unconfirmed then is confirmed given that it was not by the as-of (the
+  pair (confirmed, delay from its first record) drawn until not confirmed or later);
+- **no job yet**: the first job comes with the cohort's chance given none recorded by now
+  (the triple (reaches a job, days to it, days to its first record) drawn until no job or
+  one recorded after the as-of; one begun by then begins the day after it), then further
+  jobs as the generator draws them (``more`` of them, each a drawn gap after the last one's
+  end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
+  confirmation, the end recorded later, a void, monthly earnings where the contract counts
+  them);
+- **every job ended**: ``more`` counts the jobs after the first, so a customer who has had
+  k jobs has another only if ``more`` >= k: the triple (more, gap, days to its first record)
+  drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
+  as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
+  and ``more`` - k follow it;
 - **benefit** months after the as-of date (contracts that read benefits), by the generator's
   rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
   month mostly worked, half of them (at least 1) with the chance ``while_working``, else 0.
