@@ -312,3 +312,25 @@ def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() 
     reasons = [e[0][1] for e in ends[:-1]]
     assert 10 <= reasons.count("delivered") <= 30 and set(reasons) == {"delivered", "ended"}
     assert ends[-1] == []
+
+
+def test_an_education_after_the_as_of_is_drawn_as_the_generator_draws_one() -> None:
+    """Every customer starts an education 80 days after the referral, 30 days long: referred
+    2020-01-12 it begins 2020-04-01, the day after the as-of; referred 2020-01-11 it would
+    have begun on the as-of date and be known: none. One already known: no second one."""
+    found = load_cohort_text("profiles: {default: {education: {share: 1, "
+                             "days_to_start: {fixed: 80}, length_days: {fixed: 30}}}}\n",
+                             "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan("forssa", found.cohort)
+    assert "degree" in plan.education_kinds
+    states = [_state(f"A{n}", None, referral=date(2020, 1, 12)) for n in range(20)] + [
+        _state("B", None, referral=date(2020, 1, 11)),
+        State("C", AS_OF, date(2020, 1, 12), None, None, False, (), None, True)]
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 6)
+    edu = [[(r["date"], r["end"], r["kind"]) for r in rows if r["type"] == "education"]
+           for rows in drawn]
+    assert all(len(e) == 1 and e[0][:2] == ("2020-04-01", "2020-05-01") for e in edu[:20])
+    assert {e[0][2] for e in edu[:20]} == set(plan.education_kinds)
+    assert edu[20] == [] and edu[21] == []
+    to_events([r for rows in drawn for r in rows])

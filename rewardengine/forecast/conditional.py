@@ -41,7 +41,10 @@ whatever process draws them.
   Where the contract reads ``cumulative_days``, each row's counts on from what had been paid
   by the as-of date (``State.benefit_days``).
 
-Education is not continued. Drawn rows carry event ids ending ``~f`` (never a real id).
+- **education**: none known by the as-of date — one comes with the cohort's chance given
+  none began by then (``_education``).
+
+Drawn rows carry event ids ending ``~f`` (never a real id).
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class State:
     # benefit days paid in all by the as-of date: the latest benefit row's cumulative_days,
     # else the referral's benefit_days (None: neither is known)
     benefit_days: int | None = None
+    educated: bool = False  # an education known by the as-of date (the generator draws one)
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -89,7 +93,8 @@ class State:
         paid = max(counted)[1] if counted else ref.benefit_days if ref else None
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      ctx.service.start if ctx.service else None, ctx.service_ended,
-                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid)
+                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
+                     bool(tl.educations))
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
@@ -149,8 +154,30 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
+    rows.extend(_education(plan, profile, s, u))
     going_on, spans, begin, more = _jobs(profile, s, start or s.referral, u)
     return _Decided(rows, going_on, spans, service, begin, more)
+
+
+def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
+    """An education after the as-of date, as the generator draws one (a customer has at most
+    one, a drawn delay after the referral), given none began by then: the pair (has one,
+    delay) drawn until none or one that begins after the as-of date."""
+    edu = profile.education
+    if s.educated or s.referral is None:
+        return []
+    for _ in range(TRIES):
+        has, days = u.chance(edu.share), int(edu.days_to_start.draw(u(), u()))
+        start = s.referral + timedelta(days=days)
+        if not has:
+            return []
+        if start > s.as_of:
+            end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
+            kind = plan.education_kinds[int(u() * len(plan.education_kinds))]
+            return [{"event_id": f"{s.customer_id}-d", "customer_id": s.customer_id,
+                     "type": "education", "date": start.isoformat(), "end": end.isoformat(),
+                     "kind": kind}]
+    return []
 
 
 def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
