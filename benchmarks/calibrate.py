@@ -7,9 +7,10 @@ the rest, and compare with what the full data shows was earned by the end.
 The events are ``rewardengine generate CONTRACT -n N --seed 1`` (the default cohort). The
 truth is the engine's evaluation of the full data as of the horizon, less what each customer
 in progress was payable as of the cut, summed over the customers the forecast covers (those
-referred by the cut: customers referred after it are not forecast, so what they earn is
-shown apart, never in the ratio). Its noise is what one cohort's draw spreads: the sd of the
-customers' payments ahead times the square root of their number. Two forecasts are compared
+referred by the cut: customers referred after it are not forecast; those with rows known
+by the cut, such as benefit months before a referral, are shown apart, never in the ratio).
+Its noise is what one cohort's draw spreads: the sd of the customers' payments ahead times
+the square root of their number. Two forecasts are compared
 with it: with the cohort the data was drawn from (the default cohort: a check of the method),
 and with a cohort fitted (``cohort fit``) from only the rows known by the cut (what a user
 has). With ``--write`` the tables go into docs/forecast.md between their markers.
@@ -112,7 +113,8 @@ def calibrate(name: str, customers: int, as_of: date, runs: int, fitted: bool = 
     lines = [f"{name}, {customers:,} customers generated (seed 1), cut at {as_of}, "
              f"{runs} runs (seed 7), horizon {horizon}; the actual's noise (sd of the "
              f"customers' payments ahead x sqrt of their number) {noise(ahead):.2f}; "
-             f"customers not forecast (referred after the cut) earned {money_text(later)}:",
+             f"customers with rows known by the cut but no referral (not forecast) earned "
+             f"{money_text(later)}:",
              "", "| forecast with | customers in progress | actual ahead | forecast mean | se "
              "| P10 | P90 | forecast / actual |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, found in (("the cohort the data was drawn from", own),

@@ -215,11 +215,11 @@ def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
         assert [r["cumulative_days"] for r in rows] == [str(first + 20 * n) for n in (1, 2, 3)]
 
 
-def _jobs_plan(jobs: str) -> tuple[Plan, Profile]:
+def _jobs_plan(jobs: str, contract: str = "tehostettu_tyonvalitys") -> tuple[Plan, Profile]:
     found = load_cohort_text("profiles:\n  default:\n    jobs: {evidence: {register: 1}, "
                              f"voided: 0, {jobs}}}\n", "c.yaml")
     assert found.cohort is not None, found.problems
-    plan = _plan("tehostettu_tyonvalitys", found.cohort)
+    plan = _plan(contract, found.cohort)
     return plan, plan.profile("default")
 
 
@@ -334,3 +334,29 @@ def test_an_education_after_the_as_of_is_drawn_as_the_generator_draws_one() -> N
     assert {e[0][2] for e in edu[:20]} == set(plan.education_kinds)
     assert edu[20] == [] and edu[21] == []
     to_events([r for rows in drawn for r in rows])
+
+
+def test_a_job_under_way_is_paid_its_wages_after_the_as_of_as_generated() -> None:
+    """employment_condition_2024 counts monthly earnings. A job begun 2020-02-10 at 2,000.00
+    a month: with no end, paid for each month after the as-of up to 36 months from its start
+    (February 2023: 9 days of 28, 642.86); March is paid on the as-of date 2020-03-31 (a
+    real row already), but a day earlier it is ahead. Ending 2020-04-15 (66 days, told 10
+    days later): April's 15 days of 30, 1,000.00, and nothing after."""
+    def wages(jobs: str, as_of: date) -> list[tuple[str, str]]:
+        plan, profile = _jobs_plan(jobs, "employment_condition_2024")
+        assert plan.earnings
+        job = to_events([{"event_id": "W-e0", "customer_id": "W", "type": "employment",
+                          "date": "2020-02-10", "kind": "open", "evidence": "register",
+                          "fte": "1.0", "wage": "2000.00"}])[0]
+        assert isinstance(job, Employment)
+        state = State("W", as_of, date(2020, 1, 10), None, date(2020, 1, 15), True, (job,))
+        rows = _drawn(plan, [profile], [state], 8)[0]
+        to_events(rows)
+        return [(r["date"], r["amount"]) for r in rows if r["type"] == "earnings"]
+
+    going_on = wages("ongoing: 1", AS_OF)
+    assert len(going_on) == 35 and going_on[0] == ("2020-04-30", "2000.00")
+    assert going_on[-1] == ("2023-02-28", "642.86")
+    assert wages("ongoing: 1", AS_OF - timedelta(days=1))[0] == ("2020-03-31", "2000.00")
+    assert wages("ongoing: 0, length_days: {fixed: 66}, end_recorded_delay_days: {fixed: 10}",
+                 AS_OF) == [("2020-04-30", "1000.00")]

@@ -21,8 +21,10 @@ whatever process draws them.
   (ongoing, length, delay of the end's record), accepting ongoing or an end recorded after
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
   told after it. The end is recorded after the as-of date, as a correction of the same event
-  id; a self-report unconfirmed then is confirmed given that it was not by the as-of (the
-  pair (confirmed, delay from its first record) drawn until not confirmed or later);
+  id, and where the contract counts earnings its wages are paid on for the months after the
+  as-of as the generator pays them; a self-report unconfirmed then is confirmed given that
+  it was not by the as-of (the pair (confirmed, delay from its first record) drawn until not
+  confirmed or later);
 - **no job yet**: the first job comes with the cohort's chance given none recorded by now
   (the triple (reaches a job, days to it, days to its first record) drawn until no job or
   one recorded after the as-of; one begun by then begins the day after it), then further
@@ -59,7 +61,7 @@ from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
 from ..events.model import MAX_BENEFIT_DAYS, Employment
-from ..synth import TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
+from ..synth import EARNED_MONTHS, TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
 from ..values import add_months
 
 TRIES = 64
@@ -155,7 +157,7 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
     rows.extend(_education(plan, profile, s, u))
-    going_on, spans, begin, more = _jobs(profile, s, start or s.referral, u)
+    going_on, spans, begin, more = _jobs(plan, profile, s, start or s.referral, u)
     return _Decided(rows, going_on, spans, service, begin, more)
 
 
@@ -274,6 +276,30 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
     return rows, end or date.max
 
 
+def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
+    """A job under way's wages for the months paid after the as-of date, as the generator
+    writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
+    in it, dated the month's last day, up to ``EARNED_MONTHS`` months from its start when it
+    has no end."""
+    assert job.wage is not None
+    last = end if end is not None else add_months(job.date, EARNED_MONTHS) - ONE_DAY
+    first = job.date.replace(day=1)
+    paid = float(f"{job.wage:.2f}")
+    rows: list[Row] = []
+    for k in range(EARNED_MONTHS + 1):
+        month = add_months(first, k)
+        pay = add_months(month, 1) - ONE_DAY
+        if month > last:
+            break
+        if pay > as_of:  # paid on or before it: a real row already
+            worked = (min(pay, last) - max(month, job.date)).days + 1
+            amount = paid * worked / ((pay - month).days + 1)
+            rows.append({"event_id": f"{job.event_id}-w{k}~f", "customer_id": job.customer_id,
+                         "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
+                         "evidence": "register", "amount": f"{amount:.2f}"})
+    return rows
+
+
 def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
                     ) -> tuple[date | None, date | None]:
     """A job's last day and the day it is recorded (None: it goes on), drawn given that no
@@ -309,7 +335,7 @@ def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> d
     return None
 
 
-def _jobs(profile: Profile, s: State, anchor: date, u: Draws
+def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
           ) -> tuple[list[Row], list[tuple[date, date]], date | None, int | None]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
     included), the begin of a chain of new jobs (none: no new job) and how many further
@@ -321,6 +347,8 @@ def _jobs(profile: Profile, s: State, anchor: date, u: Draws
     for job in running:
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
+        if plan.earnings and job.wage is not None:
+            rows.extend(_wages(job, None if end == date.max else end, s.as_of))
         spans = [(a, end if a == job.date else b) for a, b in spans]
     if running or any(j.date > s.as_of for j in s.employments):
         return rows, spans, None, None
