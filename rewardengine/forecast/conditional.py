@@ -261,7 +261,6 @@ def _row_of(job: Employment) -> Row:
 def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
     """A job under way at the as-of date: its end (or none) and its confirmation, given
     what the as-of date shows: no end recorded by then, and a self-report not confirmed."""
-    jobs = profile.jobs
     end, told = _end_unrecorded(profile, s, job, u)
     on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
@@ -272,7 +271,6 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
             rows.append({**base, "recorded": on.isoformat()})
     if end is not None and told is not None:
         rows.append({**base, "end": end.isoformat(), "recorded": told.isoformat()})
-    del jobs
     return rows, end or date.max
 
 
