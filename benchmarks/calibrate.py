@@ -125,7 +125,7 @@ def calibrate(name: str, customers: int, as_of: date, runs: int, fitted: bool = 
         t = found.result.total
         lines.append(f"| {label} | {len(found.result.customers):,} | {money_text(total)} | "
                      f"{money_text(t.mean)} | {money_text(t.se)} | {money_text(t.p10)} | "
-                     f"{money_text(t.p90)} | {t.mean / total:.3f} |")
+                     f"{money_text(t.p90)} | {f'{t.mean / total:.3f}' if total else '-'} |")
     lines += ["", "Customers by the forecast's chance of a payment ahead (the drawn-from "
               "cohort), and the share the full data shows paid:", "",
               "| forecast chance | customers | mean forecast chance | paid in the full data |",
