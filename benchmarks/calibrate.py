@@ -5,7 +5,8 @@ the rest, and compare with what the full data shows was earned by the end.
         [--as-of 2019-12-31] [--runs 100] [--no-fitted] [--write docs/forecast.md]
 
 The events are ``rewardengine generate CONTRACT -n N --seed 1`` (the default cohort). The
-truth is the engine's evaluation of the full data as of the horizon, less what each customer
+truth is the engine's evaluation of the full data as of the horizon (without the contract
+ceiling, which a forecast does not cut either), less what each customer
 in progress was payable as of the cut, summed over the customers the forecast covers (those
 referred by the cut: customers referred after it are not forecast; those with rows known
 by the cut, such as benefit months before a referral, are shown apart, never in the ratio).
@@ -23,11 +24,13 @@ import csv
 import io
 import math
 import tempfile
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from rewardengine import api
+from rewardengine.engine import evaluate
 from rewardengine.forecast.runs import default_horizon
 from rewardengine.pipeline import load_contract
 from rewardengine.values import money_text
@@ -38,8 +41,15 @@ ZERO = Decimal(0)
 
 
 def payable(contract: str, events: str, on: date) -> dict[str, dict[tuple[str, str], Decimal]]:
-    ev, inputs = api.run_evaluation(contract, [events], on)
-    assert ev is not None, inputs.problems[:3]
+    """Each customer's payable lines as of ``on``, without the contract ceiling: a forecast
+    does not cut it (it reports the room left), so neither may the truth it is held to."""
+    inputs = api.load_inputs(contract, [events])
+    assert inputs.ok and inputs.contract is not None, inputs.problems[:3]
+    loaded = inputs.contract
+    c = loaded.contract
+    free = replace(loaded, contract=c.model_copy(update={
+        "caps": c.caps.model_copy(update={"contract_total": None})}))
+    ev = evaluate(free, inputs.events.events, on)
     return {c.customer_id: {(ln.component, ln.occurrence): ln.amount for ln in c.lines
                             if ln.status == "payable"} for c in ev.customers}
 
