@@ -32,7 +32,8 @@ whatever process draws them.
   end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
   confirmation, the end recorded later, a void, monthly earnings where the contract counts
   them);
-- **every job ended**: ``more`` counts the jobs after the first, so a customer who has had
+- **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
+  ``more`` counts the jobs after the first, so a customer who has had
   k jobs has another only if ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
   as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
@@ -342,17 +343,20 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     spans = [(j.date, j.end or date.max) for j in s.employments]
     rows: list[Row] = []
     running = [j for j in known if j.end is None or j.end > s.as_of]
+    ends = [j.end or j.date for j in known if j not in running]
     for job in running:
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
         if plan.earnings and job.wage is not None:
             rows.extend(_wages(job, None if end == date.max else end, s.as_of))
         spans = [(a, end if a == job.date else b) for a, b in spans]
-    if running or any(j.date > s.as_of for j in s.employments):
+        ends.append(end)
+    # a job going on ends the generator's chain; one that ends lets it go on
+    if date.max in ends or any(j.date > s.as_of for j in s.employments):
         return rows, spans, None, None
     if not known:
         return rows, spans, _first_job(profile, s, anchor, u), None
-    begin, further = _next_job(profile, s, known, u)
+    begin, further = _next_job(profile, s, len(known), max(ends), u)
     return rows, spans, begin, further
 
 
@@ -376,17 +380,17 @@ def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | Non
     return None
 
 
-def _next_job(profile: Profile, s: State, known: Sequence[Employment], u: Draws
+def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws
               ) -> tuple[date | None, int]:
-    """Every known job ended: the next one's begin (None: no more) and how many follow it,
-    given what the as-of date shows. The generator draws ``more`` further jobs after the
-    first, each a gap after the last one's end: the triple (more, gap, days until recorded)
-    is drawn until ``more`` is just the jobs seen (no next job), or more and the next job
-    recorded after the as-of date (one that would have been recorded by then is not this
-    customer's). It begins the day after the as-of date at the earliest."""
+    """Every known job ended (or is drawn to end): the next one's begin (None: no more) and
+    how many follow it, given what the as-of date shows. The generator draws ``more``
+    further jobs after the first, each a gap after the last one's end: the triple (more,
+    gap, days until recorded) is drawn until ``more`` is just the jobs seen (no next job),
+    or more and the next job recorded after the as-of date (one that would have been
+    recorded by then is not this customer's). It begins the day after the as-of at the
+    earliest."""
     jobs = profile.jobs
-    had = len(known) - 1  # further jobs after the first, seen by the as-of date
-    last_end = max(j.end or j.date for j in known)
+    had = known - 1  # further jobs after the first, seen by the as-of date
     for _ in range(TRIES):
         more = int(jobs.more.draw(u(), u()))
         begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
