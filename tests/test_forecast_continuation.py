@@ -62,11 +62,13 @@ def test_a_blocks_continuations_are_after_the_as_of_under_each_customers_own_id(
         assert all(r["date"] > "2020-03-31" or r["event_id"] == "B-e0" for r in rows)
         to_events(rows)  # every drawn row is a valid event
         ids = {r["event_id"] for r in rows}
-        if cid == "B":  # its job under way goes on under its id; no new job while it runs
+        if cid == "B":  # its job under way goes on under its id; a new job only after its end
             assert all(i == "B-e0" or i.endswith("~f") for i in ids)
             assert all(r["recorded"] > "2020-03-31" for r in rows if r["event_id"] == "B-e0")
-            assert not any(r["type"] == "employment" and r["event_id"] != "B-e0"
-                           for r in rows)
+            end = max((r["end"] for r in rows if r["event_id"] == "B-e0" and r.get("end")),
+                      default="9999")
+            assert all(r["date"] > end for r in rows
+                       if r["type"] == "employment" and r["event_id"] != "B-e0")
         else:
             assert all(i.endswith("~f") for i in ids)
     service = [r for rows in drawn[::3] for r in rows if r["type"] == "contact"]
@@ -78,8 +80,9 @@ def test_a_blocks_continuations_are_after_the_as_of_under_each_customers_own_id(
 
 def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     """Every customer reaches a job and two more, each of 30 days, 10 days after the last:
-    N's first 20 days after its service start; D's 10 days after its last job ended, which
-    is the as-of date itself, so the day after it."""
+    N's first 20 days after its service start, and all three drawn; D has had its first
+    already, so only the two more are drawn, the first 10 days after its job ended, which is
+    the as-of date itself, so the day after it."""
     found = load_cohort_text(
         "profiles:\n  default:\n    jobs: {share: 1, ongoing: 0, voided: 0,\n"
         "      more: {fixed: 2}, length_days: {fixed: 30}, gap_days: {fixed: 10},\n"
@@ -91,12 +94,13 @@ def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     assert isinstance(earlier, Employment)
     states = [_state("N", date(2020, 3, 20)), _state("D", date(2020, 1, 15), jobs=(earlier,))]
     drawn = _drawn(plan, [plan.profile("default")] * 2, states, 5)
-    for rows, first in zip(drawn, (date(2020, 4, 9), date(2020, 4, 1)), strict=True):
+    for rows, first, count in zip(drawn, (date(2020, 4, 9), date(2020, 4, 1)), (3, 2),
+                                  strict=True):
         jobs = {r["event_id"]: r for r in rows if r["type"] == "employment" and r.get("end")}
         cid = rows[0]["customer_id"]
-        assert sorted(jobs) == [f"{cid}-e0~f", f"{cid}-e1~f", f"{cid}-e2~f"]
+        assert sorted(jobs) == [f"{cid}-e{n}~f" for n in range(count)]
         begin = first
-        for n in range(3):
+        for n in range(count):
             job = jobs[f"{cid}-e{n}~f"]
             assert job["date"] == begin.isoformat()
             assert job["end"] == (begin + timedelta(days=29)).isoformat()  # 30 days, on
@@ -211,3 +215,150 @@ def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
         rows = _benefit_rows("municipal_subsidy_share", "0", state)
         assert [r["date"] for r in rows] == ["2020-04-01", "2020-05-01", "2020-06-01"]
         assert [r["cumulative_days"] for r in rows] == [str(first + 20 * n) for n in (1, 2, 3)]
+
+
+def _jobs_plan(jobs: str, contract: str = "tehostettu_tyonvalitys") -> tuple[Plan, Profile]:
+    found = load_cohort_text("profiles:\n  default:\n    jobs: {evidence: {register: 1}, "
+                             f"voided: 0, {jobs}}}\n", "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan(contract, found.cohort)
+    return plan, plan.profile("default")
+
+
+def _job_rows(plan: Plan, profile: Profile, states: list[State]) -> list[list[Row]]:
+    return [[r for r in rows if r["type"] == "employment"]
+            for rows in _drawn(plan, [profile] * len(states), states, 3)]
+
+
+def test_a_job_under_way_may_have_ended_before_the_as_of_with_its_end_told_after() -> None:
+    """30 days long, its end recorded 10 days after its last day: begun 2020-02-22 it ended
+    2020-03-22 and was told 2020-04-01, the day after the as-of, so it is a job under way
+    then that had already ended; begun a day earlier its end was told on the as-of date
+    itself and would be known, so no draw fits and it goes on (no end)."""
+    plan, profile = _jobs_plan("ongoing: 0, length_days: {fixed: 30}, "
+                               "end_recorded_delay_days: {fixed: 10}")
+    states = [_state("A", date(2020, 1, 15), jobs=(_job("A", "2020-02-22"),)),
+              _state("B", date(2020, 1, 15), jobs=(_job("B", "2020-02-21"),))]
+    over, going_on = _job_rows(plan, profile, states)
+    assert [(r["event_id"], r["end"], r["recorded"]) for r in over
+            if r["event_id"] == "A-e0"] == [("A-e0", "2020-03-22", "2020-04-01")]
+    assert going_on == []
+
+
+def test_a_self_report_unconfirmed_at_the_as_of_is_confirmed_only_after_it() -> None:
+    """Every self-report is confirmed 40 days after its first record: recorded 2020-02-21,
+    confirmed 2020-04-01, the day after the as-of; recorded a day earlier, it would have
+    been confirmed on the as-of date, so it never is."""
+    plan, profile = _jobs_plan("ongoing: 1, confirmed: 1, confirm_delay_days: {fixed: 40}")
+    states = [_state("A", date(2020, 1, 15), jobs=(_job("A", "2020-02-21", "self_report"),)),
+              _state("B", date(2020, 1, 15), jobs=(_job("B", "2020-02-20", "self_report"),))]
+    later, never = _job_rows(plan, profile, states)
+    assert [(r["evidence"], r["recorded"]) for r in later] == [("register", "2020-04-01")]
+    assert never == []
+
+
+def test_further_jobs_count_the_jobs_seen_and_the_next_one_must_be_unseen() -> None:
+    """One more job after the first, 10 days after its end, recorded 0 to 9 days after its
+    start. A ended 2020-03-11: the next begins 2020-03-22, recorded by 2020-03-31 at the
+    latest, so it would be known: none. C ended 2020-03-12: the next, begun 2020-03-23, is
+    recorded after the as-of only when told 9 days late, and then begins 2020-04-01. E has
+    had its two jobs: nothing more."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
+                               "gap_days: {fixed: 10}, length_days: {fixed: 30}")
+    ended = [to_events([{**_row_of(_job(cid, begin)), "end": end}])[0]
+             for cid, begin, end in (("A", "2020-02-11", "2020-03-11"),
+                                     ("C", "2020-02-12", "2020-03-12"),
+                                     ("E", "2020-01-20", "2020-02-18"))]
+    e2 = to_events([{**_row_of(_job("E", "2020-03-01")), "event_id": "E-e1",
+                     "end": "2020-03-30"}])[0]
+    assert all(isinstance(e, Employment) for e in [*ended, e2])
+    states = [_state(e.customer_id, date(2020, 1, 15), jobs=jobs)  # type: ignore[arg-type]
+              for e, jobs in zip(ended, ((ended[0],), (ended[1],), (ended[2], e2)),
+                                 strict=True)]
+    a, c, e = _job_rows(plan, profile, states)
+    assert a == [] and e == []
+    assert sorted({(r["date"], r.get("end", "")) for r in c}) == [
+        ("2020-04-01", ""), ("2020-04-01", "2020-04-30")]
+
+
+def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_begins_the_day_after() -> None:
+    """A first job 60 days after the service start, recorded 0 to 9 days after it begins:
+    begun 2020-03-23 (the as-of is 2020-03-31) it is told after the as-of only when told 9
+    days late, and then begins the day after the as-of; begun 2020-03-22 it would be known
+    by then: no job."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 1, days_to_first: {fixed: 60}")
+    states = [_state("F", date(2020, 1, 23)), _state("G", date(2020, 1, 22))]
+    f, g = _job_rows(plan, profile, states)
+    assert f and {r["date"] for r in f} == {"2020-04-01"}
+    assert g == []
+
+
+def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() -> None:
+    """business_feedback pays for a service end with the reason ``delivered``: the generator
+    ends every service with a row, its reason ``delivered`` or ``ended`` drawn alike, early
+    or on the longest service's last day. Never early here: a service whose last day is the
+    day after the as-of ends then; one whose last day is the as-of itself would have been
+    recorded by then, so nothing is drawn."""
+    quiet = load_cohort_text("profiles: {default: {service: {ends_early: 0, "
+                             "contacts_per_month: 0}, jobs: {share: 0}}}\n", "c.yaml").cohort
+    assert quiet is not None
+    plan = _plan("business_feedback", quiet)
+    assert plan.end_reasons == ("delivered", "ended")
+    first = AS_OF + timedelta(days=2) - timedelta(days=plan.service_days)  # last: 2020-04-01
+    states = [_state(f"A{n}", first) for n in range(40)] + [
+        _state("B", first - timedelta(days=1))]
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 4)
+    ends = [[(r["date"], r["reason"]) for r in rows if r["type"] == "service_end"]
+            for rows in drawn]
+    assert all(len(e) == 1 and e[0][0] == "2020-04-01" for e in ends[:-1])
+    reasons = [e[0][1] for e in ends[:-1]]
+    assert 10 <= reasons.count("delivered") <= 30 and set(reasons) == {"delivered", "ended"}
+    assert ends[-1] == []
+
+
+def test_an_education_after_the_as_of_is_drawn_as_the_generator_draws_one() -> None:
+    """Every customer starts an education 80 days after the referral, 30 days long: referred
+    2020-01-12 it begins 2020-04-01, the day after the as-of; referred 2020-01-11 it would
+    have begun on the as-of date and be known: none. One already known: no second one."""
+    found = load_cohort_text("profiles: {default: {education: {share: 1, "
+                             "days_to_start: {fixed: 80}, length_days: {fixed: 30}}}}\n",
+                             "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan("forssa", found.cohort)
+    assert "degree" in plan.education_kinds
+    states = [_state(f"A{n}", None, referral=date(2020, 1, 12)) for n in range(20)] + [
+        _state("B", None, referral=date(2020, 1, 11)),
+        State("C", AS_OF, date(2020, 1, 12), None, None, False, (), None, True)]
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 6)
+    edu = [[(r["date"], r["end"], r["kind"]) for r in rows if r["type"] == "education"]
+           for rows in drawn]
+    assert all(len(e) == 1 and e[0][:2] == ("2020-04-01", "2020-05-01") for e in edu[:20])
+    assert {e[0][2] for e in edu[:20]} == set(plan.education_kinds)
+    assert edu[20] == [] and edu[21] == []
+    to_events([r for rows in drawn for r in rows])
+
+
+def test_a_job_under_way_is_paid_its_wages_after_the_as_of_as_generated() -> None:
+    """employment_condition_2024 counts monthly earnings. A job begun 2020-02-10 at 2,000.00
+    a month: with no end, paid for each month after the as-of up to 36 months from its start
+    (February 2023: 9 days of 28, 642.86); March is paid on the as-of date 2020-03-31 (a
+    real row already), but a day earlier it is ahead. Ending 2020-04-15 (66 days, told 10
+    days later): April's 15 days of 30, 1,000.00, and nothing after."""
+    def wages(jobs: str, as_of: date) -> list[tuple[str, str]]:
+        plan, profile = _jobs_plan(jobs, "employment_condition_2024")
+        assert plan.earnings
+        job = to_events([{"event_id": "W-e0", "customer_id": "W", "type": "employment",
+                          "date": "2020-02-10", "kind": "open", "evidence": "register",
+                          "fte": "1.0", "wage": "2000.00"}])[0]
+        assert isinstance(job, Employment)
+        state = State("W", as_of, date(2020, 1, 10), None, date(2020, 1, 15), True, (job,))
+        rows = _drawn(plan, [profile], [state], 8)[0]
+        to_events(rows)
+        return [(r["date"], r["amount"]) for r in rows if r["type"] == "earnings"]
+
+    going_on = wages("ongoing: 1", AS_OF)
+    assert len(going_on) == 35 and going_on[0] == ("2020-04-30", "2000.00")
+    assert going_on[-1] == ("2023-02-28", "642.86")
+    assert wages("ongoing: 1", AS_OF - timedelta(days=1))[0] == ("2020-03-31", "2000.00")
+    assert wages("ongoing: 0, length_days: {fixed: 66}, end_recorded_delay_days: {fixed: 10}",
+                 AS_OF) == [("2020-04-30", "1000.00")]

@@ -12,30 +12,42 @@ whatever process draws them.
 
 - **service**: not started yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
-  cohort's chance, given that it had not ended by then; its contacts, hours, expenses and
+  cohort's chance, given that it had not ended by then; its end is recorded as the
+  generator records it (an early end; where the contract counts service ends by reason,
+  every end, with one of those reasons drawn alike); its contacts, hours, expenses and
   last survey after the as-of date are drawn as the generator draws them;
-- **a job under way** continues: its length (or no end: ``ongoing``) is drawn from the
-  cohort's length distribution given that it has lasted so far (rejection: up to
-  ``TRIES`` draws of the pair (ongoing, length), accepting ongoing or longer than the days so
-  far; none accepted: it goes on). Its end is recorded after the as-of date, as a correction
-  of the same event id, and a self-report is confirmed by the register with the cohort's
-  chance;
-- **no job yet**: the first job comes with the cohort's chance given none by now (the pair
-  (reaches a job, days to it) drawn until no job or a start after the as-of date), then
-  further jobs as the generator draws them (``more`` of them, each a drawn gap after the
-  last one's end; an ongoing one ends the chain), with the generator's rows of a job
-  (evidence, a later confirmation, the end recorded later, a void, monthly earnings where
-  the contract counts them);
-- **every job ended**: a chain of new jobs as above with the chance that the cohort's
-  ``more`` is at least one, the first starting a drawn gap after the last end (at the
-  earliest the day after the as-of);
+- **a job under way** continues: its length (or no end: ``ongoing``) is drawn given that
+  no end was recorded by the as-of date (rejection: up to ``TRIES`` draws of the triple
+  (ongoing, length, delay of the end's record), accepting ongoing or an end recorded after
+  the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
+  told after it. The end is recorded after the as-of date, as a correction of the same event
+  id, and where the contract counts earnings its wages are paid on for the months after the
+  as-of as the generator pays them; a self-report unconfirmed then is confirmed given that
+  it was not by the as-of (the pair (confirmed, delay from its first record) drawn until not
+  confirmed or later);
+- **no job yet**: the first job comes with the cohort's chance given none recorded by now
+  (the triple (reaches a job, days to it, days to its first record) drawn until no job or
+  one recorded after the as-of; one begun by then begins the day after it), then further
+  jobs as the generator draws them (``more`` of them, each a drawn gap after the last one's
+  end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
+  confirmation, the end recorded later, a void, monthly earnings where the contract counts
+  them);
+- **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
+  ``more`` counts the jobs after the first, so a customer who has had
+  k jobs has another only if ``more`` >= k: the triple (more, gap, days to its first record)
+  drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
+  as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
+  and ``more`` - k follow it;
 - **benefit** months after the as-of date (contracts that read benefits), by the generator's
   rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
   month mostly worked, half of them (at least 1) with the chance ``while_working``, else 0.
   Where the contract reads ``cumulative_days``, each row's counts on from what had been paid
   by the as-of date (``State.benefit_days``).
 
-Education is not continued. Drawn rows carry event ids ending ``~f`` (never a real id).
+- **education**: none known by the as-of date — one comes with the cohort's chance given
+  none began by then (``_education``).
+
+Drawn rows carry event ids ending ``~f`` (never a real id).
 """
 
 from __future__ import annotations
@@ -50,7 +62,7 @@ from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
 from ..events.model import MAX_BENEFIT_DAYS, Employment
-from ..synth import TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
+from ..synth import EARNED_MONTHS, TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
 from ..values import add_months
 
 TRIES = 64
@@ -72,6 +84,7 @@ class State:
     # benefit days paid in all by the as-of date: the latest benefit row's cumulative_days,
     # else the referral's benefit_days (None: neither is known)
     benefit_days: int | None = None
+    educated: bool = False  # an education known by the as-of date (the generator draws one)
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -83,7 +96,8 @@ class State:
         paid = max(counted)[1] if counted else ref.benefit_days if ref else None
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      ctx.service.start if ctx.service else None, ctx.service_ended,
-                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid)
+                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
+                     bool(tl.educations))
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
@@ -99,6 +113,7 @@ class _Decided:
     spans: list[tuple[date, date]]  # every job's span known so far (real ones included)
     service: tuple[date, date] | None  # a service going on after the as-of: start, last day
     begin: date | None  # the first new job's begin
+    more: int | None = None  # further jobs after it (None: the block's draw, as generated)
 
 
 def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -133,12 +148,39 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
     service = None
     if start is not None and not s.service_ended:
         last = _service_last(plan, profile, s, start, u)
-        if last < start + timedelta(days=plan.service_days - 1):
+        # as generated: an early end is recorded; where the contract counts service ends by
+        # their reason every service ends with a row, its reason one of them drawn alike
+        reasons = plan.end_reasons or ("ended",)
+        reason = reasons[int(u() * len(reasons))]
+        early = last < start + timedelta(days=plan.service_days - 1)
+        if last > s.as_of and (early or plan.end_reasons):
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
-                         "type": "service_end", "date": last.isoformat(), "reason": "ended"})
+                         "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
-    going_on, spans, begin = _jobs(profile, s, start or s.referral, u)
-    return _Decided(rows, going_on, spans, service, begin)
+    rows.extend(_education(plan, profile, s, u))
+    going_on, spans, begin, more = _jobs(plan, profile, s, start or s.referral, u)
+    return _Decided(rows, going_on, spans, service, begin, more)
+
+
+def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
+    """An education after the as-of date, as the generator draws one (a customer has at most
+    one, a drawn delay after the referral), given none began by then: the pair (has one,
+    delay) drawn until none or one that begins after the as-of date."""
+    edu = profile.education
+    if s.educated or s.referral is None:
+        return []
+    for _ in range(TRIES):
+        has, days = u.chance(edu.share), int(edu.days_to_start.draw(u(), u()))
+        start = s.referral + timedelta(days=days)
+        if not has:
+            return []
+        if start > s.as_of:
+            end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
+            kind = plan.education_kinds[int(u() * len(plan.education_kinds))]
+            return [{"event_id": f"{s.customer_id}-d", "customer_id": s.customer_id,
+                     "type": "education", "date": start.isoformat(), "end": end.isoformat(),
+                     "kind": kind}]
+    return []
 
 
 def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -164,7 +206,9 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
     has = np.array([d.begin is not None for d in decided])
     begin = np.array([d.begin.toordinal() if d.begin else a
                       for d, a in zip(decided, as_of, strict=True)])
-    chains = job_chains(plan, b, cids, has, begin, as_days(b.dist(lambda p: p.jobs.more)))
+    more = as_days(b.dist(lambda p: p.jobs.more))
+    known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more))
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
@@ -216,69 +260,145 @@ def _row_of(job: Employment) -> Row:
 
 
 def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
-    """A job under way at the as-of date: its end (or none), given its length so far."""
-    jobs = profile.jobs
-    so_far = (s.as_of - job.date).days + 1
-    end: date | None = None
-    for _ in range(TRIES):
-        ongoing, length = u.chance(jobs.ongoing), int(jobs.length_days.draw(u(), u()))
-        if ongoing:
-            break
-        if length > so_far:
-            end = job.date + timedelta(days=length - 1)
-            break
+    """A job under way at the as-of date: its end (or none) and its confirmation, given
+    what the as-of date shows: no end recorded by then, and a self-report not confirmed."""
+    end, told = _end_unrecorded(profile, s, job, u)
+    on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
-    latest = s.as_of + ONE_DAY  # every drawn version is recorded after the as-of date
-    if job.evidence == "self_report" and u.chance(jobs.confirmed):
-        latest = s.as_of + timedelta(days=1 + int(jobs.confirm_delay_days.draw(u(), u())))
+    if on is not None:
         base = {**base, "evidence": "register"}
-        rows.append({**base, "recorded": latest.isoformat()})
-    if end is not None:
-        told = end + timedelta(days=int(jobs.end_recorded_delay_days.draw(u(), u())))
-        # the end is the version recorded last, so a confirmation never hides it
-        rows.append({**base, "end": end.isoformat(),
-                     "recorded": max(told, latest + ONE_DAY).isoformat()})
+        if told is None or on < told:  # as generated: a confirmation after the end is not told
+            rows.append({**base, "recorded": on.isoformat()})
+    if end is not None and told is not None:
+        rows.append({**base, "end": end.isoformat(), "recorded": told.isoformat()})
     return rows, end or date.max
 
 
-def _jobs(profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]], date | None]:
+def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
+    """A job under way's wages for the months paid after the as-of date, as the generator
+    writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
+    in it, dated the month's last day, up to ``EARNED_MONTHS`` months from its start when it
+    has no end."""
+    assert job.wage is not None
+    last = end if end is not None else add_months(job.date, EARNED_MONTHS) - ONE_DAY
+    first = job.date.replace(day=1)
+    paid = float(f"{job.wage:.2f}")
+    rows: list[Row] = []
+    for k in range(EARNED_MONTHS + 1):
+        month = add_months(first, k)
+        pay = add_months(month, 1) - ONE_DAY
+        if month > last:
+            break
+        if pay > as_of:  # paid on or before it: a real row already
+            worked = (min(pay, last) - max(month, job.date)).days + 1
+            amount = paid * worked / ((pay - month).days + 1)
+            rows.append({"event_id": f"{job.event_id}-w{k}~f", "customer_id": job.customer_id,
+                         "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
+                         "evidence": "register", "amount": f"{amount:.2f}"})
+    return rows
+
+
+def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
+                    ) -> tuple[date | None, date | None]:
+    """A job's last day and the day it is recorded (None: it goes on), drawn given that no
+    end was recorded by the as-of date: the pair (length, recording delay) drawn until it
+    is ongoing or recorded after the as-of, so a job may have ended before the as-of date
+    with its end told after it (the generator records an end 5 to 60 days late)."""
+    jobs = profile.jobs
+    for _ in range(TRIES):
+        ongoing, length = u.chance(jobs.ongoing), int(jobs.length_days.draw(u(), u()))
+        delay = int(jobs.end_recorded_delay_days.draw(u(), u()))
+        if ongoing:
+            return None, None
+        end = job.date + timedelta(days=max(length, 1) - 1)
+        # as generated: recorded the delay after the end, after the first record at least
+        told = max(end + timedelta(days=delay), job.known_on + ONE_DAY)
+        if told > s.as_of:
+            return end, told
+    return None, None
+
+
+def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> date | None:
+    """The day a self-report still unconfirmed at the as-of date is confirmed by the
+    register (None: never), drawn given that: the pair (confirmed, delay from its first
+    record) drawn until it is not confirmed or confirmed after the as-of date."""
+    jobs = profile.jobs
+    for _ in range(TRIES):
+        confirmed = u.chance(jobs.confirmed)
+        on = job.known_on + timedelta(days=int(jobs.confirm_delay_days.draw(u(), u())))
+        if not confirmed:
+            return None
+        if on > s.as_of:
+            return on
+    return None
+
+
+def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
+          ) -> tuple[list[Row], list[tuple[date, date]], date | None, int | None]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
-    included), and the begin of a chain of new jobs (none: no new job)."""
+    included), the begin of a chain of new jobs (none: no new job) and how many further
+    jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
     known = [j for j in s.employments if j.date <= s.as_of]
     spans = [(j.date, j.end or date.max) for j in s.employments]
     rows: list[Row] = []
     running = [j for j in known if j.end is None or j.end > s.as_of]
+    ends = [j.end or j.date for j in known if j not in running]
     for job in running:
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
+        if plan.earnings and job.wage is not None:
+            rows.extend(_wages(job, None if end == date.max else end, s.as_of))
         spans = [(a, end if a == job.date else b) for a, b in spans]
-    if running or any(j.date > s.as_of for j in s.employments):
-        return rows, spans, None
-    begin = _first_job(profile, s, anchor, u) if not known else _next_job(profile, s, known, u)
-    return rows, spans, begin
+        ends.append(end)
+    # a job going on ends the generator's chain; one that ends lets it go on
+    if date.max in ends or any(j.date > s.as_of for j in s.employments):
+        return rows, spans, None, None
+    if not known:
+        return rows, spans, _first_job(profile, s, anchor, u), None
+    begin, further = _next_job(profile, s, len(known), max(ends), u)
+    return rows, spans, begin, further
+
+
+def _first_record(u: Draws) -> timedelta:
+    """Days from a job's start to its first record, as the generator draws them (0 to 9)."""
+    return timedelta(days=int(u() * 10))
 
 
 def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
+    """The first job's begin given none recorded by the as-of date: the triple (reaches a
+    job, days to it, days until it is recorded) drawn until no job or one recorded after
+    the as-of. A job begun by then but told after it begins the day after the as-of."""
     jobs = profile.jobs
     for _ in range(TRIES):
         reaches, days = u.chance(jobs.share), int(jobs.days_to_first.draw(u(), u()))
         if not reaches:
             return None
-        if anchor + timedelta(days=days) > s.as_of:
-            return anchor + timedelta(days=days)
+        begin = anchor + timedelta(days=days)
+        if begin + _first_record(u) > s.as_of:
+            return max(begin, s.as_of + ONE_DAY)
     return None
 
 
-def _next_job(profile: Profile, s: State, known: Sequence[Employment], u: Draws
-              ) -> date | None:
+def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws
+              ) -> tuple[date | None, int]:
+    """Every known job ended (or is drawn to end): the next one's begin (None: no more) and
+    how many follow it, given what the as-of date shows. The generator draws ``more``
+    further jobs after the first, each a gap after the last one's end: the triple (more,
+    gap, days until recorded) is drawn until ``more`` is just the jobs seen (no next job),
+    or more and the next job recorded after the as-of date (one that would have been
+    recorded by then is not this customer's). It begins the day after the as-of at the
+    earliest."""
     jobs = profile.jobs
-    if jobs.more.draw(u(), u()) < 1:
-        return None
-    last_end = max(j.end or j.date for j in known)
-    begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
-    return max(begin, s.as_of + ONE_DAY)
+    had = known - 1  # further jobs after the first, seen by the as-of date
+    for _ in range(TRIES):
+        more = int(jobs.more.draw(u(), u()))
+        begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
+        if more == had:
+            return None, 0
+        if more > had and begin + _first_record(u) > s.as_of:
+            return max(begin, s.as_of + ONE_DAY), more - had - 1
+    return None, 0
 
 
 def _benefits(plan: Plan, profile: Profile, s: State, spans: Sequence[tuple[date, date]],
