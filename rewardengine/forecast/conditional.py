@@ -252,17 +252,20 @@ def _service_last(plan: Plan, profile: Profile, s: State, start: date, u: Draws)
 def _row_of(job: Employment) -> Row:
     row = {"event_id": job.event_id, "customer_id": job.customer_id, "type": "employment",
            "date": job.date.isoformat(), "kind": job.kind, "evidence": job.evidence}
-    for name in ("hours_per_week", "fte", "wage", "spell_id"):
+    for name in ("hours_per_week", "fte", "wage", "spell_id", "employer"):
         value = getattr(job, name)
         if value is not None:
             row[name] = str(value)
+    if job.end is not None:  # an end known by the as-of date stays in every later version
+        row["end"] = job.end.isoformat()
     return row
 
 
 def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
     """A job under way at the as-of date: its end (or none) and its confirmation, given
-    what the as-of date shows: no end recorded by then, and a self-report not confirmed."""
-    end, told = _end_unrecorded(profile, s, job, u)
+    what the as-of date shows: no end recorded by then, and a self-report not confirmed. An
+    end known by then (a fixed-term job ending after the as-of date) is kept, not drawn."""
+    end, told = (job.end, None) if job.end is not None else _end_unrecorded(profile, s, job, u)
     on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
