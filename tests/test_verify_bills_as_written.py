@@ -136,6 +136,26 @@ def test_a_sep_line_names_the_bills_delimiter_whatever_the_dialect() -> None:
         (2, date(2020, 5, 2), Decimal("750.00"))]
 
 
+
+def test_a_sep_line_bill_with_decimal_points_is_read_with_them() -> None:
+    """A bill whose sep=; line names its delimiter and whose amounts have decimal points,
+    beside plain event files: it verified before; then every amount was B002 (read as
+    decimal commas)."""
+    text = ("sep=;\ncustomer_id;component;occurrence;date;amount\n"
+            "D;result;1;2020-05-02;750.00\nE;result;1;2020-05-03;1234.5\n")
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    assert bill.problems == []
+    assert [ln.amount for ln in bill.lines] == [Decimal("750.00"), Decimal("1234.5")]
+
+
+def test_a_sep_line_bill_with_decimal_commas_keeps_them() -> None:
+    text = "sep=;\ncustomer_id;component;occurrence;date;amount\nD;result;1;2.5.2020;1 234,50\n"
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    assert bill.problems == []
+    assert [(ln.date, ln.amount) for ln in bill.lines] == [(date(2020, 5, 2),
+                                                            Decimal("1234.50"))]
+
+
 # --- a line's date against the day its fee is earned ----------------------------------------
 
 @pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
