@@ -244,3 +244,17 @@ def test_the_engines_csv_bill_is_pseudonymized_beside_finnish_event_files(tmp_pa
                         "--dialect", "fi")
     assert code == 0, out
     assert "the bill is right" in out
+
+
+def test_a_credit_dated_before_the_line_it_corrects_is_no_early_claim() -> None:
+    """A credit (a negative correction) dated before the day of the line it corrects was
+    date_differs, "dated before it was earned": a credit claims nothing early."""
+    from types import SimpleNamespace
+
+    from rewardengine.invoicing.verify import _dated, _Expected
+    e = _Expected("P", ("C1", "result", "1"), Decimal("-750.00"), date(2020, 6, 15),
+                  "voided", "s4", (), "INV-2/3", Decimal("750.00"), Decimal("0"))
+    reason, early = _dated(SimpleNamespace(date=date(2020, 6, 1)), e)  # type: ignore[arg-type]
+    assert not early
+    assert reason == ("dated 2020-06-01, before it was earned on 2020-06-15 (the earned day "
+                      "counts): voided")
