@@ -383,3 +383,18 @@ def test_a_job_under_way_keeps_its_known_end_and_employer() -> None:
     # the chain of jobs goes on only after the known end
     assert all(r["date"] > "2020-09-30" for rows in drawn for r in rows
                if r["type"] == "employment" and r["event_id"] != "A-e0")
+
+
+def test_a_long_customer_id_still_gives_valid_drawn_rows() -> None:
+    """A customer id of 125 characters (up to 128 are valid): its drawn rows' ids were
+    longer than 128 and the forecast failed (a simulated row is not a valid event)."""
+    plan = _plan("omavalmentaja")
+    cid = "c" * 125
+    states = [_state(cid, date(2020, 1, 20))] * 20
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 1)
+    rows = [r for customer in drawn for r in customer]
+    assert rows and all(r["event_id"].endswith("~f") for r in rows)
+    to_events(rows)
+    one = drawn[0]  # a customer's rows keep distinct ids (versions of one job share theirs)
+    assert len({r["event_id"] for r in one if r["type"] != "employment"}) == len(
+        [r for r in one if r["type"] != "employment"])

@@ -52,6 +52,7 @@ Drawn rows carry event ids ending ``~f`` (never a real id).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,7 +102,20 @@ class State:
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
-    return [{**r, "event_id": r["event_id"] + "~f"} for r in rows]
+    return [{**r, "event_id": drawn_id(r["event_id"])} for r in rows]
+
+
+MAX_ID = 128  # the longest event id a row may have (``events.model.EventBase``)
+
+
+def drawn_id(event_id: str) -> str:
+    """A drawn row's id: ``event_id`` tagged ``~f``; past the longest id a row may have (a
+    long customer or event id), a digest of it, tagged alike, so every drawn row stays
+    valid and distinct."""
+    tagged = f"{event_id}~f"
+    if len(tagged) <= MAX_ID:
+        return tagged
+    return f"{hashlib.sha256(event_id.encode('utf-8')).hexdigest()}~f"
 
 
 @dataclass(frozen=True)
@@ -220,7 +234,7 @@ def _own(rows: list[Row], place: str, s: State) -> list[Row]:
     """A customer's drawn rows after the as-of date, under its own id (tagged ``~f``)."""
     after = s.as_of.isoformat()
     cut = len(place)
-    return [{**r, "event_id": s.customer_id + r["event_id"][cut:] + "~f",
+    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:]),
              "customer_id": s.customer_id} for r in rows if r["date"] > after]
 
 
@@ -296,7 +310,8 @@ def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
         if pay > as_of:  # paid on or before it: a real row already
             worked = (min(pay, last) - max(month, job.date)).days + 1
             amount = paid * worked / ((pay - month).days + 1)
-            rows.append({"event_id": f"{job.event_id}-w{k}~f", "customer_id": job.customer_id,
+            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}"),
+                         "customer_id": job.customer_id,
                          "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
                          "evidence": "register", "amount": f"{amount:.2f}"})
     return rows
