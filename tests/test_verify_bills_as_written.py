@@ -256,5 +256,4 @@ def test_a_credit_dated_before_the_line_it_corrects_is_no_early_claim() -> None:
                   "voided", "s4", (), "INV-2/3", Decimal("750.00"), Decimal("0"))
     reason, early = _dated(SimpleNamespace(date=date(2020, 6, 1)), e)  # type: ignore[arg-type]
     assert not early
-    assert reason == ("dated 2020-06-01, before it was earned on 2020-06-15 (the earned day "
-                      "counts): voided")
+    assert reason == "dated 2020-06-01, before it was earned on 2020-06-15: voided"
