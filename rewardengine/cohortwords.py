@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
 from .plainwords import plain_message
-from .shown import quoted
+from .shown import brief, quoted
 from .yamlsource import Path, YamlDocument
 
 FORMS = ("fixed", "uniform", "normal", "lognormal", "exponential", "poisson", "empirical")
@@ -46,6 +46,11 @@ _CODES = {"missing": "G101", "extra_forbidden": "G102"}
 _COMMA_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$", re.ASCII)
 _DIGITS = re.compile(r"^\d+$", re.ASCII)
 _POINT_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)*$", re.ASCII)
+
+
+def _where(path: Path | tuple[Any, ...]) -> str:
+    """A key path as a message names it: each key short (a name may be long or personal)."""
+    return ".".join(brief(p) for p in path)
 
 
 def comma_fixed(text: object) -> str | None:
@@ -80,7 +85,7 @@ def comma_problems(doc: YamlDocument) -> tuple[list[Problem], set[Path]]:
     other errors that problem says already."""
     problems, said = [], set()
     for at, written, stray in split_numbers(doc.data):
-        where = ".".join(str(p) for p in at)
+        where = _where(at)
         shown = written if len(written) <= 20 else written[:20] + "…"
         problems.append(Problem(
             "G103", f"{where}: {shown} has a decimal comma, which YAML reads as two entries; "
@@ -188,7 +193,7 @@ def distribution_message(error: dict[str, Any], at: int, default: Any,
     distribution's key in the error's location)."""
     loc, etype, value = tuple(error["loc"]), error["type"], error.get("input")
     path = doc.resolve_loc(loc[:at + 1])
-    where = ".".join(str(p) for p in path)
+    where = _where(path)
     rest = loc[at + 1:]
     eg = written(default) if default is not None else _EXAMPLES["poisson"]
     if not rest:
@@ -210,9 +215,9 @@ def distribution_message(error: dict[str, Any], at: int, default: Any,
                 "clamped by min and max if need be")
     if form in PARAMETERS:
         return f"{where}: {_parameters(form, rest, error, doc, path, default)}"
-    return f"{where}.{'.'.join(str(p) for p in rest)}: {_not_a_number(value, etype)}" \
+    return f"{where}.{_where(rest)}: {_not_a_number(value, etype)}" \
         if etype in ("float_parsing", "float_type", "finite_number") else \
-        f"{where}.{'.'.join(str(p) for p in rest)}: {plain_message(error) or error['msg']}"
+        f"{where}.{_where(rest)}: {plain_message(error) or error['msg']}"
 
 
 def _parameters(form: str, rest: tuple[Any, ...], error: dict[str, Any], doc: YamlDocument,
@@ -252,7 +257,7 @@ def _message(error: dict[str, Any], path: Path, doc: YamlDocument,
              root: type[BaseModel]) -> str:
     """Any other problem of a cohort: a key, a share, a number."""
     etype, value = error["type"], error.get("input")
-    where = ".".join(str(p) for p in path) or "cohort"
+    where = _where(path) or "cohort"
     key = str(error["loc"][-1])[:60] if error["loc"] else ""
     if etype == "missing":
         return f"missing required key '{key}'"
@@ -264,8 +269,8 @@ def _message(error: dict[str, Any], path: Path, doc: YamlDocument,
     if etype in ("float_parsing", "float_type", "finite_number"):
         return f"{where}: {_not_a_number(value, etype)}"
     said = plain_message(error) or str(error["msg"])
-    if etype == "fraction_range":
-        said = f"{said}; {SHARE_WORDS}"
+    if etype == "fraction_range":  # pydantic's message holds the whole number
+        said = f"{brief(value, 20)} is not between 0 and 1; {SHARE_WORDS}"
     return f"{where}: {said.removeprefix('Value error, ')}"
 
 
@@ -323,7 +328,7 @@ def mix_problems(mixes: list[tuple[Path, Mapping[str, Decimal]]], doc: YamlDocum
     out = []
     for path, mix in mixes:
         total = sum(mix.values(), Decimal(0))
-        where = ".".join(str(p) for p in path)
+        where = _where(path)
         if total == 0:
             out.append(Problem("G103", f"{where}: the shares add up to 0, so none can be "
                                "drawn; give at least one a share above 0",

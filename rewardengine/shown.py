@@ -59,3 +59,10 @@ def quoted(value: object, limit: int = LIMIT) -> str:
     if kind is not None:
         return f"a value that looks like {kind} (not shown)"
     return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
+
+
+def brief(value: object, limit: int = LIMIT) -> str:
+    """A name from the user's file as a message echoes it: as written when it is short and
+    does not look personal, else as ``quoted`` shows it."""
+    text = str(value)
+    return text if len(text) <= limit and personal_shape(text) is None else quoted(text, limit)

@@ -190,3 +190,30 @@ def test_every_problem_at_once_in_the_order_of_the_file_and_the_exit_codes(
     made = runner.invoke(app, ["generate", contract, "-n", "3", "-o", str(out),
                                "--cohort", str(bad)])
     assert made.exit_code == 2 and "F003" in made.output
+
+
+LONG = "ö" * 900
+
+
+@pytest.mark.parametrize("text", [
+    f"profiles:\n  {LONG}:\n    jobs:\n      share: 2\n",
+    f"profiles:\n  default:\n    jobs:\n      evidence:\n        {LONG}: 0.5\n",
+    f"profiles:\n  {LONG}:\n    jobs:\n      length_days: {{fixed: 1.200,00}}\n",
+    "profiles:\n  default:\n    jobs:\n      share: 1" + "0" * 400 + "\n",
+    "profiles:\n  default:\n    jobs:\n      share: 131052-308T\n",
+])
+def test_a_message_echoes_a_long_key_or_value_only_briefly(text: str) -> None:
+    """A profile name, a key or a number of hundreds of characters was echoed whole."""
+    said = _said(text)
+    assert said and all(len(s) < 400 and "131052" not in s for s in said)
+
+
+def test_g104_names_a_long_or_personal_name_briefly() -> None:
+    from rewardengine.forecast.commands import lacking_names
+    from rewardengine.pipeline import load_contract
+    loaded, _ = load_contract(str(ROOT / "contracts" / "omavalmentaja.yaml"))
+    assert loaded is not None
+    found = load_cohort_text(f"segments:\n  {LONG}: 1\nproviders:\n  131052-308T: 1\n",
+                             "c.yaml")
+    said = [p.message for p in lacking_names(loaded, found)]
+    assert len(said) == 2 and all(len(s) < 300 and "131052" not in s for s in said)

@@ -362,3 +362,39 @@ def test_a_job_under_way_is_paid_its_wages_after_the_as_of_as_generated() -> Non
     assert wages("ongoing: 1", AS_OF - timedelta(days=1))[0] == ("2020-03-31", "2000.00")
     assert wages("ongoing: 0, length_days: {fixed: 66}, end_recorded_delay_days: {fixed: 10}",
                  AS_OF) == [("2020-04-30", "1000.00")]
+
+
+def test_a_job_under_way_keeps_its_known_end_and_employer() -> None:
+    """A fixed-term job whose end (after the as-of date) was known by then: every version
+    drawn after the as-of keeps that end and the employer; it was drawn anew (often before
+    the as-of), or dropped by a confirmation, and the employer was lost."""
+    plan = _plan("omavalmentaja")
+    job = to_events([{"event_id": "A-e0", "customer_id": "A", "type": "employment",
+                      "date": "2020-01-01", "end": "2020-09-30", "recorded": "2020-01-05",
+                      "kind": "open", "evidence": "self_report", "fte": "1.0",
+                      "employer": "E1"}])[0]
+    assert isinstance(job, Employment)
+    states = [_state("A", date(2019, 12, 10), jobs=(job,), referral=date(2019, 12, 1))] * 200
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 5)
+    versions = [r for rows in drawn for r in rows if r["event_id"] == "A-e0"]
+    assert versions  # a self-report confirmed after the as-of date
+    assert all(r["end"] == "2020-09-30" and r["employer"] == "E1"
+               and r["recorded"] > "2020-03-31" for r in versions)
+    # the chain of jobs goes on only after the known end
+    assert all(r["date"] > "2020-09-30" for rows in drawn for r in rows
+               if r["type"] == "employment" and r["event_id"] != "A-e0")
+
+
+def test_a_long_customer_id_still_gives_valid_drawn_rows() -> None:
+    """A customer id of 125 characters (up to 128 are valid): its drawn rows' ids were
+    longer than 128 and the forecast failed (a simulated row is not a valid event)."""
+    plan = _plan("omavalmentaja")
+    cid = "c" * 125
+    states = [_state(cid, date(2020, 1, 20))] * 20
+    drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 1)
+    rows = [r for customer in drawn for r in customer]
+    assert rows and all(r["event_id"].endswith("~f") for r in rows)
+    to_events(rows)
+    one = drawn[0]  # a customer's rows keep distinct ids (versions of one job share theirs)
+    assert len({r["event_id"] for r in one if r["type"] != "employment"}) == len(
+        [r for r in one if r["type"] != "employment"])

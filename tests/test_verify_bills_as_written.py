@@ -136,6 +136,26 @@ def test_a_sep_line_names_the_bills_delimiter_whatever_the_dialect() -> None:
         (2, date(2020, 5, 2), Decimal("750.00"))]
 
 
+
+def test_a_sep_line_bill_with_decimal_points_is_read_with_them() -> None:
+    """A bill whose sep=; line names its delimiter and whose amounts have decimal points,
+    beside plain event files: it verified before; then every amount was B002 (read as
+    decimal commas)."""
+    text = ("sep=;\ncustomer_id;component;occurrence;date;amount\n"
+            "D;result;1;2020-05-02;750.00\nE;result;1;2020-05-03;1234.5\n")
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    assert bill.problems == []
+    assert [ln.amount for ln in bill.lines] == [Decimal("750.00"), Decimal("1234.5")]
+
+
+def test_a_sep_line_bill_with_decimal_commas_keeps_them() -> None:
+    text = "sep=;\ncustomer_id;component;occurrence;date;amount\nD;result;1;2.5.2020;1 234,50\n"
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    assert bill.problems == []
+    assert [(ln.date, ln.amount) for ln in bill.lines] == [(date(2020, 5, 2),
+                                                            Decimal("1234.50"))]
+
+
 # --- a line's date against the day its fee is earned ----------------------------------------
 
 @pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
@@ -224,3 +244,16 @@ def test_the_engines_csv_bill_is_pseudonymized_beside_finnish_event_files(tmp_pa
                         "--dialect", "fi")
     assert code == 0, out
     assert "the bill is right" in out
+
+
+def test_a_credit_dated_before_the_line_it_corrects_is_no_early_claim() -> None:
+    """A credit (a negative correction) dated before the day of the line it corrects was
+    date_differs, "dated before it was earned": a credit claims nothing early."""
+    from types import SimpleNamespace
+
+    from rewardengine.invoicing.verify import _dated, _Expected
+    e = _Expected("P", ("C1", "result", "1"), Decimal("-750.00"), date(2020, 6, 15),
+                  "voided", "s4", (), "INV-2/3", Decimal("750.00"), Decimal("0"))
+    reason, early = _dated(SimpleNamespace(date=date(2020, 6, 1)), e)  # type: ignore[arg-type]
+    assert not early
+    assert reason == "dated 2020-06-01, before it was earned on 2020-06-15: voided"

@@ -52,6 +52,7 @@ Drawn rows carry event ids ending ``~f`` (never a real id).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,7 +102,20 @@ class State:
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
-    return [{**r, "event_id": r["event_id"] + "~f"} for r in rows]
+    return [{**r, "event_id": drawn_id(r["event_id"])} for r in rows]
+
+
+MAX_ID = 128  # the longest event id a row may have (``events.model.EventBase``)
+
+
+def drawn_id(event_id: str) -> str:
+    """A drawn row's id: ``event_id`` tagged ``~f``; past the longest id a row may have (a
+    long customer or event id), a digest of it, tagged alike, so every drawn row stays
+    valid and distinct."""
+    tagged = f"{event_id}~f"
+    if len(tagged) <= MAX_ID:
+        return tagged
+    return f"{hashlib.sha256(event_id.encode('utf-8')).hexdigest()}~f"
 
 
 @dataclass(frozen=True)
@@ -220,7 +234,7 @@ def _own(rows: list[Row], place: str, s: State) -> list[Row]:
     """A customer's drawn rows after the as-of date, under its own id (tagged ``~f``)."""
     after = s.as_of.isoformat()
     cut = len(place)
-    return [{**r, "event_id": s.customer_id + r["event_id"][cut:] + "~f",
+    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:]),
              "customer_id": s.customer_id} for r in rows if r["date"] > after]
 
 
@@ -252,17 +266,20 @@ def _service_last(plan: Plan, profile: Profile, s: State, start: date, u: Draws)
 def _row_of(job: Employment) -> Row:
     row = {"event_id": job.event_id, "customer_id": job.customer_id, "type": "employment",
            "date": job.date.isoformat(), "kind": job.kind, "evidence": job.evidence}
-    for name in ("hours_per_week", "fte", "wage", "spell_id"):
+    for name in ("hours_per_week", "fte", "wage", "spell_id", "employer"):
         value = getattr(job, name)
         if value is not None:
             row[name] = str(value)
+    if job.end is not None:  # an end known by the as-of date stays in every later version
+        row["end"] = job.end.isoformat()
     return row
 
 
 def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
     """A job under way at the as-of date: its end (or none) and its confirmation, given
-    what the as-of date shows: no end recorded by then, and a self-report not confirmed."""
-    end, told = _end_unrecorded(profile, s, job, u)
+    what the as-of date shows: no end recorded by then, and a self-report not confirmed. An
+    end known by then (a fixed-term job ending after the as-of date) is kept, not drawn."""
+    end, told = (job.end, None) if job.end is not None else _end_unrecorded(profile, s, job, u)
     on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
@@ -293,7 +310,8 @@ def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
         if pay > as_of:  # paid on or before it: a real row already
             worked = (min(pay, last) - max(month, job.date)).days + 1
             amount = paid * worked / ((pay - month).days + 1)
-            rows.append({"event_id": f"{job.event_id}-w{k}~f", "customer_id": job.customer_id,
+            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}"),
+                         "customer_id": job.customer_id,
                          "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
                          "evidence": "register", "amount": f"{amount:.2f}"})
     return rows

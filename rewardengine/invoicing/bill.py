@@ -325,7 +325,35 @@ def bill_dialect(text: str, dialect: Dialect, mapping: dict[str, str] | None = N
         delimiter = tried[0]
     if delimiter == given or delimiter not in _WRITTEN_WITH:
         return replace(dialect, delimiter=delimiter)
-    return replace(_WRITTEN_WITH[delimiter], delimiter=delimiter, encoding=dialect.encoding)
+    written = replace(_WRITTEN_WITH[delimiter], delimiter=delimiter, encoding=dialect.encoding)
+    if said is not None and written.decimal_comma and _decimal_points(
+            text[length:], delimiter, mapping or {}):
+        # a sep=; line names the delimiter only: amounts written with decimal points
+        # (750.00) are not decimal commas (such a bill verified before with its sep= line)
+        return replace(written, decimal_comma=False)
+    return written
+
+
+_POINTED = re.compile(r"^[+\-\u2212]?\d+\.(\d{1,2}|\d{4,})$", re.ASCII)
+SAMPLE_ROWS = 200  # the rows whose amounts tell decimal points from decimal commas
+
+
+def _decimal_points(text: str, delimiter: str, mapping: dict[str, str]) -> bool:
+    """The bill's first rows write amounts with a decimal point and never a comma: a point
+    before other than three digits (``750.00``, not ``1.234``, which may be thousands)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [_unescape(h) for h in trim_header(next(reader))]
+        column = _columns(header, mapping)[0].get("amount")
+        if column is None:
+            return False
+        at = header.index(column)
+        cells = [row[at].strip() for _, row in zip(range(SAMPLE_ROWS), reader, strict=False)
+                 if len(row) > at and row[at].strip()]
+    except (StopIteration, csv.Error):
+        return False
+    return bool(cells) and not any("," in c for c in cells) and any(
+        _POINTED.match(c.replace(" ", "")) for c in cells)
 
 
 def read_bill_csv(text: str, file: str, mapping: dict[str, str] | None = None,

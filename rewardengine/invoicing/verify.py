@@ -305,8 +305,8 @@ def _dated(bl: BillLine, e: _Expected) -> tuple[str, bool]:
     and the earned day is the one recorded, so the reason notes it and the line matches."""
     if bl.date is None or e.date is None or bl.date == e.date:
         return e.reason, False
-    if bl.date < e.date:
-        return f"dated {bl.date}, before it was earned on {e.date}: {e.reason}", True
+    if bl.date < e.date:  # noted for a credit, which claims nothing early: no finding
+        return f"dated {bl.date}, before it was earned on {e.date}: {e.reason}", e.amount > 0
     return (f"dated {bl.date}, after it was earned on {e.date} (the earned day counts): "
             f"{e.reason}"), False
 
