@@ -295,6 +295,62 @@ def _poisson_totals(mean: float) -> list[float]:
 Distribution = Annotated[_Distribution, BeforeValidator(_fixed_number)]
 
 
+def _reach(d: _Distribution) -> float:
+    """The largest magnitude a draw can take, clamped by ``min`` and ``max``: for the forms
+    without bounds, ten standard deviations (or 40 means of an exponential), which no draw
+    from 53-bit uniforms passes."""
+    if d.fixed is not None:
+        low, high = d.fixed, d.fixed
+    elif d.uniform is not None:
+        low, high = d.uniform
+    elif d.empirical is not None:
+        low, high = d.empirical[0], d.empirical[-1]
+    elif d.normal is not None:
+        low, high = d.normal.mean - 10 * d.normal.sd, d.normal.mean + 10 * d.normal.sd
+    elif d.lognormal is not None:
+        spread = 10 * d.lognormal.sigma
+        low, high = 0.0, d.lognormal.median * math.exp(spread) if spread < 700 else math.inf
+    elif d.exponential is not None:
+        low, high = 0.0, 40 * d.exponential.mean
+    else:
+        assert d.poisson is not None
+        low, high = 0.0, d.poisson.mean + 10 * math.sqrt(d.poisson.mean) + 10
+    if d.min is not None:
+        low, high = max(low, d.min), max(high, d.min)
+    if d.max is not None:
+        low, high = min(low, d.max), min(high, d.max)
+    return max(abs(low), abs(high))
+
+
+def _at_most(limit: int, unit: str, why: str) -> Callable[[_Distribution], _Distribution]:
+    """A distribution whose draws stay within ``limit``: a count of days, months or rows
+    beyond any real one would make dates no calendar has, or rows without end."""
+    def check(d: _Distribution) -> _Distribution:
+        reach = _reach(d)
+        if reach > limit:
+            shown = (f"{reach:,.0f}" if reach < 1e6 else f"{reach:.3g}") if reach < math.inf \
+                else "no bound"
+            raise ValueError(f"its draws reach {shown} {unit}; at most {limit:,} {unit} "
+                             f"({why}): give a smaller value, or a max")
+        return d
+    return check
+
+
+CENTURY = "a hundred years"
+_D = _Distribution
+_N = BeforeValidator(_fixed_number)
+Days = Annotated[_D, _N, AfterValidator(_at_most(36_600, "days", CENTURY))]  # between dates
+Years = Annotated[_D, _N, AfterValidator(_at_most(150, "years", "a life"))]
+Months = Annotated[_D, _N, AfterValidator(_at_most(1_200, "months", CENTURY))]
+MonthDays = Annotated[_D, _N, AfterValidator(_at_most(31, "days", "the days of a month"))]
+WeekHours = Annotated[_D, _N, AfterValidator(_at_most(168, "hours", "the hours of a week"))]
+MonthHours = Annotated[_D, _N, AfterValidator(_at_most(744, "hours", "the hours of a month"))]
+PerMonth = Annotated[_D, _N, AfterValidator(_at_most(100, "a month",
+                                                     "rows of one kind a month"))]
+JobCount = Annotated[_D, _N, AfterValidator(_at_most(100, "jobs",
+                                                     "further jobs of one customer"))]
+
+
 def dist(**kw: Any) -> _Distribution:
     return _Distribution(**kw)
 
@@ -313,41 +369,40 @@ class Jobs(_Strict):
     """Work: who finds it, when, how much, and how it is evidenced."""
 
     share: Share = Decimal("0.55")  # reaches at least one job
-    days_to_first: Distribution = dist(exponential=Mean(mean=120), max=900)  # from the start
-    length_days: Distribution = dist(lognormal=LogNormal(median=150, sigma=0.9), min=7,
-                                     max=1500)
+    days_to_first: Days = dist(exponential=Mean(mean=120), max=900)  # from the start
+    length_days: Days = dist(lognormal=LogNormal(median=150, sigma=0.9), min=7, max=1500)
     ongoing: Share = Decimal("0.25")  # has no end date yet
-    more: Distribution = dist(poisson=Mean(mean=0.6), max=6)  # further jobs after the first
-    gap_days: Distribution = dist(uniform=(7, 120))  # between jobs
-    hours_per_week: Distribution = dist(normal=Normal(mean=32, sd=8), min=4, max=40)
+    more: JobCount = dist(poisson=Mean(mean=0.6), max=6)  # further jobs after the first
+    gap_days: Days = dist(uniform=(7, 120))  # between jobs
+    hours_per_week: WeekHours = dist(normal=Normal(mean=32, sd=8), min=4, max=40)
     full_time_hours: float = 37.5  # fte = hours / this, cut at 1
     subsidised: Share = Decimal("0.15")
     apprenticeship: Share = Decimal("0.03")
     entrepreneur: Share = Decimal("0.02")
     evidence: dict[Evidence, Share] = Field(default_factory=_default_evidence)
     confirmed: Share = Decimal("0.7")  # self-reports later confirmed by a register row
-    confirm_delay_days: Distribution = dist(uniform=(20, 100))
-    end_recorded_delay_days: Distribution = dist(uniform=(5, 60))  # the end, recorded later
+    confirm_delay_days: Days = dist(uniform=(20, 100))
+    end_recorded_delay_days: Days = dist(uniform=(5, 60))  # the end, recorded later
     wage: Distribution = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
     voided: Share = Decimal("0.02")  # a job retracted later (a void row)
 
 
 class Service(_Strict):
     starts: Share = Decimal("0.92")  # the service starts at all
-    days_to_start: Distribution = dist(uniform=(1, 21))
+    days_to_start: Days = dist(uniform=(1, 21))
     ends_early: Share = Decimal("0.3")  # a service end before the longest service
     share_of_length: Distribution = dist(uniform=(0.1, 0.95))  # when it ends early
-    contacts_per_month: Distribution = dist(poisson=Mean(mean=1.5), max=8)
+    contacts_per_month: PerMonth = dist(poisson=Mean(mean=1.5), max=8)
     responds: Share = Decimal("0.8")  # a contact is answered
-    hours_per_month: Distribution = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)
+    hours_per_month: MonthHours = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)
     hours_months: int = Field(default=3, ge=0, le=24)  # months with delivered hours
     re_referred: Share = Decimal("0.01")  # a second referral (passed over, V002)
 
 
 class Education(_Strict):
     share: Share = Decimal("0.12")
-    days_to_start: Distribution = dist(uniform=(30, 300))
-    length_days: Distribution = dist(uniform=(30, 270))
+    days_to_start: Days = dist(uniform=(30, 300))
+    length_days: Days = dist(uniform=(30, 270))
 
 
 class Surveys(_Strict):
@@ -359,23 +414,23 @@ class Surveys(_Strict):
 class Benefits(_Strict):
     months_before: int = Field(default=12, ge=0, le=60)  # benefit months before referral
     months_after: int = Field(default=24, ge=0, le=60)
-    days_per_month: Distribution = dist(uniform=(18, 22))  # while unemployed
+    days_per_month: MonthDays = dist(uniform=(18, 22))  # while unemployed
     # a month mostly worked still pays an adjusted benefit (half the days) with this chance
     while_working: Share = Decimal("0.25")
     daily_amount: Distribution = dist(fixed=37.21)
-    benefit_days: Distribution = dist(uniform=(100, 900))  # at referral
+    benefit_days: Days = dist(uniform=(100, 900))  # at referral
 
 
 class Expenses(_Strict):
-    per_month: Distribution = dist(poisson=Mean(mean=0.2), max=5)
+    per_month: PerMonth = dist(poisson=Mean(mean=0.2), max=5)
     amount: Distribution = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
 
 
 class Person(_Strict):
     """Attributes at referral, when no segment rule asks otherwise."""
 
-    age: Distribution = dist(uniform=(20, 63))
-    unemployment_months: Distribution = dist(exponential=Mean(mean=14), max=240)
+    age: Years = dist(uniform=(20, 63))
+    unemployment_months: Months = dist(exponential=Mean(mean=14), max=240)
     partial_work_ability: Share = Decimal("0.1")
 
 

@@ -217,3 +217,41 @@ def test_g104_names_a_long_or_personal_name_briefly() -> None:
                              "c.yaml")
     said = [p.message for p in lacking_names(loaded, found)]
     assert len(said) == 2 and all(len(s) < 300 and "131052" not in s for s in said)
+
+
+@pytest.mark.parametrize(("written", "refused"), [
+    ("36599", None), ("36600", None), ("36601", "36,601"),
+    ("{exponential: {mean: 915}}", None), ("{exponential: {mean: 916}}", "36,640"),
+    ("{exponential: {mean: 1e9}, max: 900}", None), ("1e15", "1e+15"),
+    ("{lognormal: {median: 150, sigma: 0.9}}", "1.22e+06"),
+    ("{lognormal: {median: 150, sigma: 99}}", "no bound")])
+def test_a_count_of_days_beyond_a_hundred_years_is_refused_at_its_line(
+        written: str, refused: str | None) -> None:
+    """A day offset is drawn into a date: 1e15 days stopped generate and simulate with an
+    internal error (exit 3). At most 36,600 days, the reach of a form without bounds taken
+    at ten standard deviations or forty means (as no draw passes it), clamped by max."""
+    text = f"profiles:\n  default:\n    jobs:\n      gap_days: {written}\n"
+    if refused is None:
+        assert load_cohort_text(text, "c.yaml").cohort is not None
+        return
+    assert _said(text) == [
+        "c.yaml:4:17: G103 profiles.default.jobs.gap_days: "
+        f"its draws reach {refused} days; at most 36,600 days (a hundred years): give a "
+        "smaller value, or a max"]
+
+
+def test_counts_and_ages_beyond_any_real_one_are_refused_and_generate_exits_1(
+        tmp_path: Path) -> None:
+    cohort = tmp_path / "c.yaml"
+    cohort.write_text("profiles:\n  default:\n    jobs: {more: 101}\n"
+                      "    person: {age: 151, unemployment_months: 1200}\n"
+                      "    benefits: {days_per_month: 32}\n", encoding="utf-8")
+    result = runner.invoke(app, ["generate", str(ROOT / "contracts" / "aimo.yaml"), "-n", "5",
+                                 "--cohort", str(cohort), "-o", str(tmp_path / "e.csv")])
+    assert result.exit_code == 1, result.output
+    said = result.stdout + result.stderr
+    assert "jobs.more: its draws reach 101 jobs; at most 100 jobs" in said
+    assert "person.age: its draws reach 151 years; at most 150 years (a life)" in said
+    assert "benefits.days_per_month: its draws reach 32 days; at most 31 days" in said
+    assert "unemployment_months" not in said  # 1,200 months is on the bound
+    assert "internal error" not in said
