@@ -613,6 +613,7 @@ def _job_mix(jobs: Jobs) -> tuple[Jobs, tuple[float, float, float],
 
 
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
+FIRST_RECORD_DAYS = 10  # a job is first recorded 0 to 9 days after it starts
 
 
 
@@ -958,7 +959,7 @@ def _job_draws(b: Block, slots: int) -> tuple[Array, ...]:
     hours = b.dist(lambda p: p.jobs.hours_per_week, slots)
     fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours)[:, None], 1.0)
     wage = b.dist(lambda p: p.jobs.wage, slots)
-    told = (b.u(slots) * 10).astype(np.int64)
+    told = (b.u(slots) * FIRST_RECORD_DAYS).astype(np.int64)
     confirmed = b.chance(lambda p: p.jobs.confirmed, slots)
     when = as_days(b.dist(lambda p: p.jobs.confirm_delay_days, slots))
     delay = as_days(b.dist(lambda p: p.jobs.end_recorded_delay_days, slots))

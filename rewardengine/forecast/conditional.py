@@ -62,8 +62,19 @@ import numpy as np
 from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
+from ..events.fast import MAX_ID_CHARS
 from ..events.model import MAX_BENEFIT_DAYS, Employment
-from ..synth import EARNED_MONTHS, TEXT, Draws, Plan, Row, in_service, job_chains, rows_of
+from ..synth import (
+    EARNED_MONTHS,
+    FIRST_RECORD_DAYS,
+    TEXT,
+    Draws,
+    Plan,
+    Row,
+    in_service,
+    job_chains,
+    rows_of,
+)
 from ..values import add_months
 
 TRIES = 64
@@ -105,15 +116,12 @@ def _tagged(rows: Sequence[Row]) -> list[Row]:
     return [{**r, "event_id": drawn_id(r["event_id"])} for r in rows]
 
 
-MAX_ID = 128  # the longest event id a row may have (``events.model.EventBase``)
-
-
 def drawn_id(event_id: str) -> str:
     """A drawn row's id: ``event_id`` tagged ``~f``; past the longest id a row may have (a
     long customer or event id), a digest of it, tagged alike, so every drawn row stays
     valid and distinct."""
     tagged = f"{event_id}~f"
-    if len(tagged) <= MAX_ID:
+    if len(tagged) <= MAX_ID_CHARS:
         return tagged
     return f"{hashlib.sha256(event_id.encode('utf-8')).hexdigest()}~f"
 
@@ -379,8 +387,8 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
 
 
 def _first_record(u: Draws) -> timedelta:
-    """Days from a job's start to its first record, as the generator draws them (0 to 9)."""
-    return timedelta(days=int(u() * 10))
+    """Days from a job's start to its first record, as the generator draws them."""
+    return timedelta(days=int(u() * FIRST_RECORD_DAYS))
 
 
 def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
