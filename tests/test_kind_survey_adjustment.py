@@ -197,3 +197,25 @@ def test_multiplier_without_a_survey_adjusts_nothing_yet() -> None:
     closed = one(MULTIPLIER, rows, "2021-08-01").lines[-1]
     assert (closed.occurrence, closed.status, closed.amount) == ("score", "not_earned",
                                                                  Decimal("0.00"))
+
+
+def test_a_factor_of_zero_is_named_as_zero_in_the_reason() -> None:
+    # a band that withholds the fee (factor 0) was shown as "x1" while no survey was known
+    gate = contract_from("""
+components:
+  - id: placement
+    kind: event_fee
+    event: employment
+    amount: 500.00
+    window: service_and_follow_up
+  - id: radar
+    kind: survey_adjustment
+    instrument: radar
+    mode: multiplier
+    applies_to: [placement]
+    bands:
+      - {min_score: 0, factor: 0}
+      - {min_score: 2, factor: 1}
+""")
+    last = one(gate, "\n".join([*start(), JOB]), "2020-07-01").lines[-1]
+    assert last.reason.endswith("(factors by score: 0+ x0, 2+ x1)")

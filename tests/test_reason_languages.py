@@ -244,3 +244,16 @@ def test_no_contacts_and_a_cap_note_come_out_in_the_language(lang: str, contacts
     assert capped
     page = "".join(invoice_html(inv, lang) for inv in invoices)
     assert "cut by" not in page and html.escape(t.reason(capped[0])) in page
+
+
+@pytest.mark.parametrize(("lang", "start"), [("fi", "tunnit h1 30.8.2024: 1,5 h à 57,35/h"),
+                                             ("sv", "timmar h1 30.8.2024: 1,5 h à 57,35/h")])
+def test_hours_without_an_activity_translate(lang: str, start: str) -> None:
+    # an hours row that names no activity (the column is optional) stayed in English
+    plain = "hours h1 on 2024-08-30: 1.5 h at 57.35/h, inside the service window " \
+            "2024-07-15..2024-09-24"
+    assert Labels(lang).untranslated(plain) == []
+    assert Labels(lang).reason(plain).startswith(start)
+    member = "hours h1 on 2024-08-30, delivered by beta: 1.5 h at 57.35/h, inside the " \
+             "service window 2024-07-15..2024-09-24"
+    assert Labels(lang).untranslated(member) == []
