@@ -259,7 +259,17 @@ class TextSource:
         self._consumed = first_byte  # where ``fh`` stands in its file: bytes are named so
         self._first: str | None = None
         self._eof = False
+        self._stopped = False  # a line or record too long: the rest is not read
         self.progress: Progress | None = None  # set by a CSV reader
+
+    @property
+    def read_to_end(self) -> bool:
+        """Every line of the file was handed out (no LineTooLong on the way)."""
+        return self._eof and not self._stopped
+
+    def _too_long(self, what: str, limit: int) -> LineTooLong:
+        self._stopped = True
+        return LineTooLong(what, limit)
 
     def head(self) -> str:
         """The first chunk of text (for telling JSON Lines from CSV, and ``sep=``)."""
@@ -313,9 +323,9 @@ class TextSource:
             if not self._eof and lines and not lines[-1].endswith("\n"):
                 carry = lines.pop()  # the line goes on in the next chunk (or "\r" + "\n")
                 if len(carry) > MAX_LINE_CHARS:
-                    raise LineTooLong("a line", MAX_LINE_CHARS)
+                    raise self._too_long("a line", MAX_LINE_CHARS)
             if lines and len(lines[0]) > MAX_LINE_CHARS:
-                raise LineTooLong("a line", MAX_LINE_CHARS)
+                raise self._too_long("a line", MAX_LINE_CHARS)
             if lines:
                 yield lines
             # runs when the reader asks for more: it has used every line handed out so far
@@ -333,7 +343,7 @@ class TextSource:
         if self.progress.rows != rows:
             return 0, self.progress.rows
         if stalled + chars > MAX_ROW_CHARS:
-            raise LineTooLong("a row", MAX_ROW_CHARS)
+            raise self._too_long("a row", MAX_ROW_CHARS)
         return stalled + chars, rows
 
 

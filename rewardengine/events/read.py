@@ -552,6 +552,30 @@ def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
         return
     source.progress = Progress()
     yield from iter_csv(source.lines(), path, dialect, delimiter, source.progress)
+    found = unended(path) if source.read_to_end else None
+    if found is not None:
+        yield None, [found]
+
+
+def unended(path: str) -> Problem | None:
+    """A CSV file whose last row has no line end (E018): a file cut short inside its last
+    cell reads as a valid, shorter row (``930.00`` cut to ``93``), so the only sign left is
+    the missing line end, which every program writing rows puts there. Told from the file's
+    last byte, so that it is said once per file however the file is read (whole or in byte
+    ranges); the encodings read write a line end as its ASCII byte."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, io.SEEK_END)
+            fh.seek(max(0, fh.tell() - 1))
+            last = fh.read(1)
+    except OSError:
+        return None  # the reading itself says why the file cannot be read
+    if last in (b"", b"\n", b"\r"):
+        return None
+    return Problem("E018", "the file's last row has no line end: was the file cut short? "
+                   "Its last row is read as it stands; a file written by a program ends every "
+                   "row with a line end, so check the file is whole (if it is, add a line end "
+                   "after its last row)", Source(path))
 
 
 def read_header(head: str, dialect: Dialect, bom: bool, encoding: str | None

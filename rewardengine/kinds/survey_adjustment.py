@@ -265,7 +265,8 @@ def _multiplier(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Li
         return []
     names = ", ".join(dict.fromkeys(ln.component for ln in targets))
     count = f"{len(targets)} line{'s' if len(targets) > 1 else ''} of {names}"
-    factors = ", ".join(f"{_num(b.min_score)}+ x{_num(ONE if b.factor is None else b.factor)}" for b in bands)
+    factors = ", ".join(f"{_num(b.min_score)}+ x{_num(ONE if b.factor is None else b.factor)}"
+                        for b in bands)
     is_open = window is not None and ctx.as_of < window.last_day
     status: Status = "pending" if is_open or window is None else "not_earned"
     score = _score(comp, surveys) if window is not None else None

@@ -32,6 +32,7 @@ from ..errors import Problem, Severity, Source, has_errors, sorted_problems
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Totals
 from ..events.parquet import is_parquet
+from ..events.read import unended
 from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
@@ -359,12 +360,16 @@ def _shared_hashes(results: list[ShardResult]) -> frozenset[int]:
 def _file_problems(parts: list[tuple[int, Shard, dict[str, tuple[set[str], int | None]]]],
                    dialect: Dialect) -> list[Problem]:
     """What the usual reader says once per file, for files read in byte ranges: customer ids
-    like a henkilötunnus (``E015``), the encoding named (``F005``)."""
+    like a henkilötunnus (``E015``), a last row without a line end (``E018``), the encoding
+    named (``F005``)."""
     out: list[Problem] = []
     cut_files: dict[tuple[int, str], PersonalIdWatch] = {}
+    csv_files: set[str] = set()
     for file_index, shard, watches in parts:
         if shard.whole:
             continue
+        if not (shard.jsonl or shard.parquet):
+            csv_files.add(shard.files[0])
         watch = cut_files.setdefault((file_index, shard.files[0]), PersonalIdWatch())
         for ids, first in watches.values():
             watch.ids |= ids
@@ -374,6 +379,9 @@ def _file_problems(parts: list[tuple[int, Shard, dict[str, tuple[set[str], int |
         found = watch.problem(path)
         if found is not None:
             out.append(found)
+        last = unended(path) if path in csv_files else None
+        if last is not None:
+            out.append(last)
         if dialect.encoding is not None and not is_parquet(path):  # Parquet's text is UTF-8
             out.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                Source(path)))

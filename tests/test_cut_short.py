@@ -1,0 +1,98 @@
+"""A CSV file cut short inside its last cell (E018): the last row still reads, with a shorter
+value, so the missing line end is the only sign left; said once per file, however the file
+is read."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.events.read import read_events
+from rewardengine.scale import plan
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = str(ROOT / "contracts" / "employment_condition_2024.yaml")
+runner = CliRunner()
+
+# the 2024 employment condition: 12 months of at least 930.00 € of earnings
+HEAD = "event_id,customer_id,type,date,evidence,amount\ns1,a,service_start,2024-09-16,,\n"
+MONTHS = "".join(f"w{n:02},a,earnings,{date(2024 + (9 + n) // 12, (9 + n) % 12 + 1, 25)},"
+                 f"register,930.00\n" for n in range(1, 13))
+
+
+def _codes(path: Path) -> list[str]:
+    return [p.code for p in read_events([str(path)]).problems]
+
+
+@pytest.mark.parametrize(("ending", "warned"), [
+    ("930.00\n", False), ("930.00\r\n", False), ("930.00\r", False), ("930.00", True),
+    ("93", True)])
+def test_a_last_row_without_a_line_end_is_said(tmp_path: Path, ending: str, warned: bool
+                                               ) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes((HEAD + MONTHS).removesuffix("930.00\n").encode() + ending.encode())
+    assert _codes(path) == (["E018"] if warned else [])
+
+
+def test_json_lines_are_not_checked(tmp_path: Path) -> None:
+    jsonl = tmp_path / "e.jsonl"
+    jsonl.write_text('{"event_id": "s1", "customer_id": "a", "type": "service_start", '
+                     '"date": "2024-09-16"}', encoding="utf-8")
+    assert _codes(jsonl) == []  # a cut object is not valid JSON (E010)
+
+
+def test_the_cut_figure_comes_with_the_warning_on_the_command_line(tmp_path: Path) -> None:
+    whole, cut = tmp_path / "whole.csv", tmp_path / "cut.csv"
+    whole.write_text(HEAD + MONTHS, encoding="utf-8")
+    cut.write_bytes((HEAD + MONTHS).encode()[:-5])  # "...,register,93"
+    said = {}
+    for path in (whole, cut):
+        result = runner.invoke(app, ["evaluate", CONTRACT, str(path), "--as-of", "2026-12-31",
+                                     "-f", "csv"])
+        assert result.exit_code == 0, result.output
+        said[path] = result.stderr
+    assert "E018" not in said[whole]
+    assert f"{cut}: E018 warning: the file's last row has no line end" in said[cut]
+    checked = runner.invoke(app, ["validate", CONTRACT, str(cut)])
+    assert checked.exit_code == 0 and "E018 warning" in checked.stdout + checked.stderr
+
+
+def test_said_once_for_any_jobs_and_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    monkeypatch.setattr(plan, "MIN_SHARD_BYTES", 200)
+    rows = "".join(f"r{n},c{n:04},referral,2024-09-0{n % 9 + 1},,\n" for n in range(400))
+    path = tmp_path / "many.csv"
+    path.write_text(HEAD.replace("s1,a,service_start,2024-09-16,,\n", "") + rows.rstrip("\n"),
+                    encoding="utf-8")
+    said = []
+    for jobs in (1, 2):
+        done = api.evaluate_to(CONTRACT, [str(path)], date(2026, 12, 31), io.StringIO(),
+                               "json", jobs=jobs)
+        said.append([(p.code, str(p.source)) for p in done.problems if p.code == "E018"])
+    assert said[0] == said[1] == [("E018", str(path))]
+
+
+@pytest.mark.parametrize("stop", ["long", "undecodable"])
+def test_not_said_for_a_file_whose_reading_stopped_before_its_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str) -> None:
+    """A line too long (F004) or bytes that are not UTF-8 (F003) stop the reading: the last
+    row was never read, so nothing is said of it, for any ``--jobs`` (such a file is read
+    whole: its shards cannot be planned)."""
+    monkeypatch.setattr(plan, "MIN_SHARD_BYTES", 200)
+    rows = "".join(f"r{n},c{n:04},referral,2024-09-0{n % 9 + 1},,\n" for n in range(400))
+    bad = b"x" * 1_000_001 if stop == "long" else b"\xff"
+    path = tmp_path / "stopped.csv"
+    path.write_bytes(HEAD.replace("s1,a,service_start,2024-09-16,,\n", "").encode()
+                     + rows[:4000].encode() + b"r9,c0200,referral,2024-09-01,," + bad + b"\n"
+                     + rows[4000:].rstrip("\n").encode())
+    for jobs in (1, 2):
+        done = api.evaluate_to(CONTRACT, [str(path)], date(2026, 12, 31), io.StringIO(),
+                               "json", jobs=jobs)
+        codes = {p.code for p in done.problems}
+        assert codes & {"F003", "F004"} and "E018" not in codes, (jobs, codes)
