@@ -398,3 +398,30 @@ def test_a_long_customer_id_still_gives_valid_drawn_rows() -> None:
     one = drawn[0]  # a customer's rows keep distinct ids (versions of one job share theirs)
     assert len({r["event_id"] for r in one if r["type"] != "employment"}) == len(
         [r for r in one if r["type"] != "employment"])
+
+
+def _planned(cid: str, begin: str, recorded: str = "2020-03-20", **extra: str) -> Employment:
+    event = to_events([{"event_id": f"{cid}-e0", "customer_id": cid, "type": "employment",
+                        "date": begin, "recorded": recorded, "kind": "open",
+                        "evidence": "register", "fte": "1.0", **extra}])[0]
+    assert isinstance(event, Employment)
+    return event
+
+
+def test_a_planned_job_known_by_the_as_of_ends_as_a_job_under_way_does() -> None:
+    """A job recorded 2020-03-20 to begin the day before, on, or the day after the as-of
+    (2020-03-31), 30 days long, its end told 10 days late, one more job 10 days after it:
+    each ends and the chain goes on. A job dated after the as-of never got an end (it ran to
+    the horizon) and no job followed it."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
+                               "gap_days: {fixed: 10}, length_days: {fixed: 30}, "
+                               "end_recorded_delay_days: {fixed: 10}")
+    begins = [AS_OF - timedelta(days=1), AS_OF, AS_OF + timedelta(days=1)]
+    states = [_state(f"P{n}", date(2020, 1, 15), jobs=(_planned(f"P{n}", b.isoformat()),))
+              for n, b in enumerate(begins)]
+    for begin, rows in zip(begins, _job_rows(plan, profile, states), strict=True):
+        end = begin + timedelta(days=29)
+        ends = [(r["end"], r["recorded"]) for r in rows if r["event_id"].endswith("-e0")]
+        assert ends == [(end.isoformat(), (end + timedelta(days=10)).isoformat())]
+        following = {r["date"] for r in rows if not r["event_id"].endswith("-e0")}
+        assert following == {(end + timedelta(days=11)).isoformat()}

@@ -16,9 +16,10 @@ whatever process draws them.
   generator records it (an early end; where the contract counts service ends by reason,
   every end, with one of those reasons drawn alike); its contacts, hours, expenses and
   last survey after the as-of date are drawn as the generator draws them;
-- **a job under way** continues: its length (or no end: ``ongoing``) is drawn given that
-  no end was recorded by the as-of date (rejection: up to ``TRIES`` draws of the triple
-  (ongoing, length, delay of the end's record), accepting ongoing or an end recorded after
+- **a job under way** (one recorded by then to begin after it, too) continues: its length
+  (or no end: ``ongoing``) is drawn given that no end was recorded by the as-of date
+  (rejection: up to ``TRIES`` draws of the triple (ongoing, length, delay of the end's
+  record), accepting ongoing or an end recorded after
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
   told after it. The end is recorded after the as-of date, as a correction of the same event
   id, and where the contract counts earnings its wages are paid on for the months after the
@@ -365,7 +366,9 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     """The rows of jobs under way after the as-of date, every job's span (real ones
     included), the begin of a chain of new jobs (none: no new job) and how many further
     jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
-    known = [j for j in s.employments if j.date <= s.as_of]
+    # every job recorded by the as-of date, one planned to begin after it too: it is under
+    # way as a job begun by then is (its end drawn), and the chain goes on after it
+    known = list(s.employments)
     spans = [(j.date, j.end or date.max) for j in s.employments]
     rows: list[Row] = []
     running = [j for j in known if j.end is None or j.end > s.as_of]
@@ -378,7 +381,7 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         spans = [(a, end if a == job.date else b) for a, b in spans]
         ends.append(end)
     # a job going on ends the generator's chain; one that ends lets it go on
-    if date.max in ends or any(j.date > s.as_of for j in s.employments):
+    if date.max in ends:
         return rows, spans, None, None
     if not known:
         return rows, spans, _first_job(profile, s, anchor, u), None
