@@ -425,3 +425,36 @@ def test_a_planned_job_known_by_the_as_of_ends_as_a_job_under_way_does() -> None
         assert ends == [(end.isoformat(), (end + timedelta(days=10)).isoformat())]
         following = {r["date"] for r in rows if not r["event_id"].endswith("-e0")}
         assert following == {(end + timedelta(days=11)).isoformat()}
+
+
+def _voided(cid: str, n: int, begin: str, end: str | None) -> Employment:
+    event = to_events([{"event_id": f"{cid}-e{n}", "customer_id": cid, "type": "employment",
+                        "date": begin, "kind": "open", "evidence": "register", "fte": "1.0",
+                        "void": "true", **({"end": end} if end else {})}])[0]
+    assert isinstance(event, Employment) and event.void
+    return event
+
+
+def test_a_voided_job_is_one_of_the_jobs_seen_as_the_generator_counts_it() -> None:
+    """The generator voids a job of the chain after its last record: it still counts among
+    the jobs drawn (``more`` counts every job after the first) and the next one follows its
+    end; voided with no end it was going on, which ends the chain. One more job after the
+    first, 10 days after its end: V1's voided job ended 2020-03-12, so the next begins
+    2020-04-01 (a job recorded by the as-of would be known); V2 had a voided job and one that
+    ended 2020-03-12, its two jobs: nothing more; V3's voided job was going on: nothing."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
+                               "gap_days: {fixed: 10}, length_days: {fixed: 30}")
+    live = to_events([{**_row_of(_job("V2", "2020-02-12")), "event_id": "V2-e1",
+                       "end": "2020-03-12"}])[0]
+    assert isinstance(live, Employment)
+    states = [
+        State("V1", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (),
+              voided=(_voided("V1", 0, "2020-02-12", "2020-03-12"),)),
+        State("V2", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (live,),
+              voided=(_voided("V2", 0, "2020-01-20", "2020-02-18"),)),
+        State("V3", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (),
+              voided=(_voided("V3", 0, "2020-02-12", None),))]
+    v1, v2, v3 = _job_rows(plan, profile, states)
+    assert sorted({(r["date"], r.get("end", "")) for r in v1}) == [
+        ("2020-04-01", ""), ("2020-04-01", "2020-04-30")]
+    assert v2 == [] and v3 == []

@@ -35,7 +35,8 @@ whatever process draws them.
   them);
 - **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
   ``more`` counts the jobs after the first, so a customer who has had
-  k jobs has another only if ``more`` >= k: the triple (more, gap, days to its first record)
+  k jobs (voided ones too: the generator voids a job of its chain) has another only if
+  ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
   as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
   and ``more`` - k follow it;
@@ -98,6 +99,8 @@ class State:
     # else the referral's benefit_days (None: neither is known)
     benefit_days: int | None = None
     educated: bool = False  # an education known by the as-of date (the generator draws one)
+    # jobs voided by the as-of date: still jobs of the generator's chain (``_jobs``)
+    voided: tuple[Employment, ...] = ()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -110,7 +113,8 @@ class State:
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      ctx.service.start if ctx.service else None, ctx.service_ended,
                      tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
-                     bool(tl.educations))
+                     bool(tl.educations),
+                     tuple(e for e in tl.voided if isinstance(e, Employment)))
 
 
 def _tagged(rows: Sequence[Row]) -> list[Row]:
@@ -367,12 +371,15 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     included), the begin of a chain of new jobs (none: no new job) and how many further
     jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
     # every job recorded by the as-of date, one planned to begin after it too: it is under
-    # way as a job begun by then is (its end drawn), and the chain goes on after it
-    known = list(s.employments)
-    spans = [(j.date, j.end or date.max) for j in s.employments]
+    # way as a job begun by then is (its end drawn), and the chain goes on after it. A job
+    # voided by then was one of the generator's chain (voided after its last record): it
+    # counts among the jobs seen and the chain goes on after its end (none: it was going on)
+    spans = [(j.date, j.end or date.max) for j in (*s.employments, *s.voided)]
     rows: list[Row] = []
-    running = [j for j in known if j.end is None or j.end > s.as_of]
-    ends = [j.end or j.date for j in known if j not in running]
+    running = [j for j in s.employments if j.end is None or j.end > s.as_of]
+    ends = [j.end or j.date for j in s.employments if j not in running]
+    ends.extend(j.end or date.max for j in s.voided)
+    known = len(s.employments) + len(s.voided)
     for job in running:
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
@@ -385,7 +392,7 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         return rows, spans, None, None
     if not known:
         return rows, spans, _first_job(profile, s, anchor, u), None
-    begin, further = _next_job(profile, s, len(known), max(ends), u)
+    begin, further = _next_job(profile, s, known, max(ends), u)
     return rows, spans, begin, further
 
 
