@@ -910,11 +910,13 @@ def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Ar
     return job_chains(plan, b, cids, has, begin, more)
 
 
-def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array
-               ) -> list[tuple[Array, ...]]:
+def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array,
+               told: Array | None = None) -> list[tuple[Array, ...]]:
     """The chains of jobs of the customers ``has``, with their rows: the first job begins
     on ``begin``, up to ``more`` follow it, each a drawn gap after the last one's end, and an
-    ongoing job ends the chain. Returns per slot (customer, begin, last day or -1)."""
+    ongoing job ends the chain. ``told``: the first job's days to its first record where
+    drawn already (a forecast's, given the as-of date), in place of the block's draw.
+    Returns per slot (customer, begin, last day or -1)."""
     slots = int(more[has].max()) + 1 if has.any() else 1
     length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
     ongoing = b.chance(lambda p: p.jobs.ongoing, slots)
@@ -928,13 +930,15 @@ def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, 
         chain.append((who, begin[who], end[who]))
         alive &= ~ongoing[:, n]
         begin = end + 1 + gap[:, n]
-    _job_rows(plan, b, cids, chain, slots)
+    _job_rows(plan, b, cids, chain, slots, told)
     return chain
 
 
 def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
-              slots: int) -> None:
+              slots: int, told: Array | None = None) -> None:
     drawn = _job_draws(b, slots)
+    if told is not None:  # the same draws taken, the first record's replaced
+        drawn[5][:, 0] = told
     tpl = _job_template(plan.columns)
     for n, (who, begins, ends) in enumerate(chain):
         if who.size:

@@ -82,7 +82,8 @@ def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     """Every customer reaches a job and two more, each of 30 days, 10 days after the last:
     N's first 20 days after its service start, and all three drawn; D has had its first
     already, so only the two more are drawn, the first 10 days after its job ended, which is
-    the as-of date itself, so the day after it."""
+    the as-of date itself (recorded after it: told 1 to 9 days late). It began the day after
+    the as-of before: a job begun by then but told after it lost its days before."""
     found = load_cohort_text(
         "profiles:\n  default:\n    jobs: {share: 1, ongoing: 0, voided: 0,\n"
         "      more: {fixed: 2}, length_days: {fixed: 30}, gap_days: {fixed: 10},\n"
@@ -94,7 +95,7 @@ def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     assert isinstance(earlier, Employment)
     states = [_state("N", date(2020, 3, 20)), _state("D", date(2020, 1, 15), jobs=(earlier,))]
     drawn = _drawn(plan, [plan.profile("default")] * 2, states, 5)
-    for rows, first, count in zip(drawn, (date(2020, 4, 9), date(2020, 4, 1)), (3, 2),
+    for rows, first, count in zip(drawn, (date(2020, 4, 9), date(2020, 3, 31)), (3, 2),
                                   strict=True):
         jobs = {r["event_id"]: r for r in rows if r["type"] == "employment" and r.get("end")}
         cid = rows[0]["customer_id"]
@@ -261,8 +262,8 @@ def test_further_jobs_count_the_jobs_seen_and_the_next_one_must_be_unseen() -> N
     """One more job after the first, 10 days after its end, recorded 0 to 9 days after its
     start. A ended 2020-03-11: the next begins 2020-03-22, recorded by 2020-03-31 at the
     latest, so it would be known: none. C ended 2020-03-12: the next, begun 2020-03-23, is
-    recorded after the as-of only when told 9 days late, and then begins 2020-04-01. E has
-    had its two jobs: nothing more."""
+    recorded after the as-of only when told 9 days late, on 2020-04-01 (it began the day
+    after the as-of before). E has had its two jobs: nothing more."""
     plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
                                "gap_days: {fixed: 10}, length_days: {fixed: 30}")
     ended = [to_events([{**_row_of(_job(cid, begin)), "end": end}])[0]
@@ -278,19 +279,28 @@ def test_further_jobs_count_the_jobs_seen_and_the_next_one_must_be_unseen() -> N
     a, c, e = _job_rows(plan, profile, states)
     assert a == [] and e == []
     assert sorted({(r["date"], r.get("end", "")) for r in c}) == [
-        ("2020-04-01", ""), ("2020-04-01", "2020-04-30")]
+        ("2020-03-23", ""), ("2020-03-23", "2020-04-21")]
+    assert min(r["recorded"] for r in c) == "2020-04-01"
 
 
-def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_begins_the_day_after() -> None:
+def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_keeps_its_begin() -> None:
     """A first job 60 days after the service start, recorded 0 to 9 days after it begins:
     begun 2020-03-23 (the as-of is 2020-03-31) it is told after the as-of only when told 9
-    days late, and then begins the day after the as-of; begun 2020-03-22 it would be known
-    by then: no job."""
+    days late, on 2020-04-01, and keeps its begin (it began the day after the as-of before,
+    its days before lost); begun 2020-03-22 it would be known by then: no job. Begun the
+    day before the as-of, on it, or the day after, it is recorded after it."""
     plan, profile = _jobs_plan("share: 1, ongoing: 1, days_to_first: {fixed: 60}")
-    states = [_state("F", date(2020, 1, 23)), _state("G", date(2020, 1, 22))]
-    f, g = _job_rows(plan, profile, states)
-    assert f and {r["date"] for r in f} == {"2020-04-01"}
+    starts = [date(2020, 1, 23), date(2020, 1, 22), date(2020, 1, 30), date(2020, 1, 31),
+              date(2020, 2, 1)]
+    states = [_state(f"F{n}", start) for n, start in enumerate(starts)]
+    f, g, *near = _job_rows(plan, profile, states)
+    assert [(r["date"], r["recorded"]) for r in f] == [("2020-03-23", "2020-04-01")]
     assert g == []
+    for start, rows in zip(starts[2:], near, strict=True):
+        begin = start + timedelta(days=60)
+        first = min(date.fromisoformat(r["recorded"]) for r in rows)
+        assert {r["date"] for r in rows} == {begin.isoformat()}
+        assert AS_OF < first <= begin + timedelta(days=9)
 
 
 def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() -> None:
@@ -456,5 +466,5 @@ def test_a_voided_job_is_one_of_the_jobs_seen_as_the_generator_counts_it() -> No
               voided=(_voided("V3", 0, "2020-02-12", None),))]
     v1, v2, v3 = _job_rows(plan, profile, states)
     assert sorted({(r["date"], r.get("end", "")) for r in v1}) == [
-        ("2020-04-01", ""), ("2020-04-01", "2020-04-30")]
+        ("2020-03-23", ""), ("2020-03-23", "2020-04-21")]
     assert v2 == [] and v3 == []

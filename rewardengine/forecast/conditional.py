@@ -28,7 +28,7 @@ whatever process draws them.
   confirmed or later);
 - **no job yet**: the first job comes with the cohort's chance given none recorded by now
   (the triple (reaches a job, days to it, days to its first record) drawn until no job or
-  one recorded after the as-of; one begun by then begins the day after it), then further
+  one recorded after the as-of; one begun by then keeps its begin, recorded as drawn), then further
   jobs as the generator draws them (``more`` of them, each a drawn gap after the last one's
   end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
   confirmation, the end recorded later, a void, monthly earnings where the contract counts
@@ -38,7 +38,7 @@ whatever process draws them.
   k jobs (voided ones too: the generator voids a job of its chain) has another only if
   ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
-  as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
+  as-of; that job begins a gap after the last end (perhaps by the as-of, recorded after it)
   and ``more`` - k follow it;
 - **benefit** months after the as-of date (contracts that read benefits), by the generator's
   rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
@@ -80,6 +80,10 @@ from ..synth import (
 from ..values import add_months
 
 TRIES = 64
+# a chain of new jobs: the first one's begin (None: no new job), how many follow it (None:
+# drawn with the chain, as the generator draws a first job's) and the days from its begin to
+# its first record
+_NewJob = tuple[date | None, int | None, int]
 DRAWS = 48  # a customer's conditional draws (past them its own stream goes on: ``Draws``)
 ONE_DAY = timedelta(days=1)
 
@@ -141,6 +145,7 @@ class _Decided:
     service: tuple[date, date] | None  # a service going on after the as-of: start, last day
     begin: date | None  # the first new job's begin
     more: int | None = None  # further jobs after it (None: the block's draw, as generated)
+    told: int = 0  # days from the first new job's begin to its first record
 
 
 def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -185,8 +190,8 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
     rows.extend(_education(plan, profile, s, u))
-    going_on, spans, begin, more = _jobs(plan, profile, s, start or s.referral, u)
-    return _Decided(rows, going_on, spans, service, begin, more)
+    going_on, spans, (begin, more, told) = _jobs(plan, profile, s, start or s.referral, u)
+    return _Decided(rows, going_on, spans, service, begin, more, told)
 
 
 def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
@@ -235,7 +240,8 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
                       for d, a in zip(decided, as_of, strict=True)])
     more = as_days(b.dist(lambda p: p.jobs.more))
     known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
-    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more))
+    told = np.array([d.told for d in decided], dtype=np.int64)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told)
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
@@ -244,11 +250,13 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
 
 
 def _own(rows: list[Row], place: str, s: State) -> list[Row]:
-    """A customer's drawn rows after the as-of date, under its own id (tagged ``~f``)."""
+    """A customer's drawn rows recorded after the as-of date (a job's by its first record: it
+    may have begun by then), under its own id (tagged ``~f``)."""
     after = s.as_of.isoformat()
     cut = len(place)
     return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:]),
-             "customer_id": s.customer_id} for r in rows if r["date"] > after]
+             "customer_id": s.customer_id} for r in rows
+            if (r.get("recorded") or r["date"]) > after]
 
 
 def _service_start(profile: Profile, s: State, u: Draws) -> date | None:
@@ -366,10 +374,9 @@ def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> d
 
 
 def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]], date | None, int | None]:
+          ) -> tuple[list[Row], list[tuple[date, date]], _NewJob]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
-    included), the begin of a chain of new jobs (none: no new job) and how many further
-    jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
+    included), and the chain of new jobs (``_NewJob``)."""
     # every job recorded by the as-of date, one planned to begin after it too: it is under
     # way as a job begun by then is (its end drawn), and the chain goes on after it. A job
     # voided by then was one of the generator's chain (voided after its last record): it
@@ -389,52 +396,54 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         ends.append(end)
     # a job going on ends the generator's chain; one that ends lets it go on
     if date.max in ends:
-        return rows, spans, None, None
+        return rows, spans, (None, None, 0)
     if not known:
-        return rows, spans, _first_job(profile, s, anchor, u), None
-    begin, further = _next_job(profile, s, known, max(ends), u)
-    return rows, spans, begin, further
+        return rows, spans, _first_job(profile, s, anchor, u)
+    return rows, spans, _next_job(profile, s, known, max(ends), u)
 
 
-def _first_record(u: Draws) -> timedelta:
+def _first_record(u: Draws) -> int:
     """Days from a job's start to its first record, as the generator draws them."""
-    return timedelta(days=int(u() * FIRST_RECORD_DAYS))
+    return int(u() * FIRST_RECORD_DAYS)
 
 
-def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
-    """The first job's begin given none recorded by the as-of date: the triple (reaches a
-    job, days to it, days until it is recorded) drawn until no job or one recorded after
-    the as-of. A job begun by then but told after it begins the day after the as-of."""
+def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
+    """The first job given none recorded by the as-of date: the triple (reaches a job, days
+    to it, days until it is recorded) drawn until no job or one recorded after the as-of.
+    A job begun by then but told after it keeps its begin, recorded as drawn (the generator
+    records a job 0 to 9 days after it begins)."""
     jobs = profile.jobs
     for _ in range(TRIES):
         reaches, days = u.chance(jobs.share), int(jobs.days_to_first.draw(u(), u()))
         if not reaches:
-            return None
+            return None, None, 0
         begin = anchor + timedelta(days=days)
-        if begin + _first_record(u) > s.as_of:
-            return max(begin, s.as_of + ONE_DAY)
-    return None
+        told = _first_record(u)
+        if begin + timedelta(days=told) > s.as_of:
+            return begin, None, told
+    return None, None, 0
 
 
-def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws
-              ) -> tuple[date | None, int]:
+def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws) -> _NewJob:
     """Every known job ended (or is drawn to end): the next one's begin (None: no more) and
     how many follow it, given what the as-of date shows. The generator draws ``more``
     further jobs after the first, each a gap after the last one's end: the triple (more,
     gap, days until recorded) is drawn until ``more`` is just the jobs seen (no next job),
     or more and the next job recorded after the as-of date (one that would have been
-    recorded by then is not this customer's). It begins the day after the as-of at the
-    earliest."""
+    recorded by then is not this customer's). One begun by then keeps its begin, recorded
+    as drawn."""
     jobs = profile.jobs
     had = known - 1  # further jobs after the first, seen by the as-of date
     for _ in range(TRIES):
         more = int(jobs.more.draw(u(), u()))
         begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
         if more == had:
-            return None, 0
-        if more > had and begin + _first_record(u) > s.as_of:
-            return max(begin, s.as_of + ONE_DAY), more - had - 1
-    return None, 0
+            return None, 0, 0
+        if more > had:
+            told = _first_record(u)
+            if begin + timedelta(days=told) > s.as_of:
+                return begin, more - had - 1, told
+    return None, 0, 0
 
 
 def _benefits(plan: Plan, profile: Profile, s: State, spans: Sequence[tuple[date, date]],
