@@ -614,6 +614,7 @@ def _job_mix(jobs: Jobs) -> tuple[Jobs, tuple[float, float, float],
 
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
 FIRST_RECORD_DAYS = 10  # a job is first recorded 0 to 9 days after it starts
+VOID_DAYS = 30  # a voided job's void is recorded this many days after its last record
 
 
 
@@ -995,7 +996,7 @@ def _one_job(b: Block, tpl: str, n: int, who: Array, begins: Array, ends: Array,
         (confirms, on, None, np.full(who.shape, "register", dtype=object)),
         (over, ended, ends, np.where(sure, "register", evidence))]
     last_at = np.where(over, ended, np.where(sure, on, told))
-    rows.append((voided, last_at + 30, np.where(over, ends, -1),
+    rows.append((voided, last_at + VOID_DAYS, np.where(over, ends, -1),
                  np.where(over, rows[2][3], np.where(sure, "register", evidence))))
     person = b.ids[who]
     common = (texts([f"{x:.1f}" for x in hours.tolist()]),

@@ -219,8 +219,9 @@ def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
 
 
 def _jobs_plan(jobs: str, contract: str = "tehostettu_tyonvalitys") -> tuple[Plan, Profile]:
+    never = "" if "voided" in jobs else "voided: 0, "  # no void unless asked for
     found = load_cohort_text("profiles:\n  default:\n    jobs: {evidence: {register: 1}, "
-                             f"voided: 0, {jobs}}}\n", "c.yaml")
+                             f"{never}{jobs}}}\n", "c.yaml")
     assert found.cohort is not None, found.problems
     plan = _plan(contract, found.cohort)
     return plan, plan.profile("default")
@@ -468,3 +469,24 @@ def test_a_voided_job_is_one_of_the_jobs_seen_as_the_generator_counts_it() -> No
     assert sorted({(r["date"], r.get("end", "")) for r in v1}) == [
         ("2020-03-23", ""), ("2020-03-23", "2020-04-21")]
     assert v2 == [] and v3 == []
+
+
+def test_a_job_known_by_the_as_of_is_voided_after_it_as_the_generator_voids_one() -> None:
+    """Every job voided (``voided: 1``) 30 days after its last record. Ended jobs whose end
+    was recorded 2020-02-29, 2020-03-01 and 2020-03-02: voided on 2020-03-30, on the as-of
+    date (2020-03-31) or the day after; only the last void is after it (the others would be
+    known by then). A job going on recorded 2020-03-10 is voided 2020-04-09, with no end.
+    No void of a known job was ever drawn: a provider's forecast never lost one."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 1, more: {fixed: 0}, voided: 1")
+    ended = [_planned(f"X{n}", "2020-01-01", recorded=told, end="2020-02-28")
+             for n, told in enumerate(("2020-02-29", "2020-03-01", "2020-03-02"))]
+    states = [_state(j.customer_id, date(2019, 12, 20), jobs=(j,)) for j in ended] + [
+        _state("Y", date(2019, 12, 20), jobs=(_planned("Y", "2020-03-10", "2020-03-10"),))]
+    before, on, after, going = _job_rows(plan, profile, states)
+    assert before == [] and on == []
+    assert [(r["event_id"], r["recorded"], r["end"], r["void"]) for r in after] == [
+        ("X2-e0", "2020-04-01", "2020-02-28", "true")]
+    assert [(r["event_id"], r["recorded"], r.get("end"), r["void"]) for r in going] == [
+        ("Y-e0", "2020-04-09", None, "true")]
+    events = to_events(after + going)
+    assert all(e.void for e in events)

@@ -40,6 +40,8 @@ whatever process draws them.
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
   as-of; that job begins a gap after the last end (perhaps by the as-of, recorded after it)
   and ``more`` - k follow it;
+- **a void** of a job known by the as-of date, as the generator voids one (``_voids``): with
+  the cohort's chance, ``VOID_DAYS`` after its last record, given none seen by then;
 - **benefit** months after the as-of date (contracts that read benefits), by the generator's
   rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
   month mostly worked, half of them (at least 1) with the chance ``while_working``, else 0.
@@ -70,6 +72,7 @@ from ..synth import (
     EARNED_MONTHS,
     FIRST_RECORD_DAYS,
     TEXT,
+    VOID_DAYS,
     Draws,
     Plan,
     Row,
@@ -313,6 +316,23 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
     return rows, end or date.max
 
 
+def _voids(profile: Profile, s: State, drawn: Sequence[Row], u: Draws) -> list[Row]:
+    """The voids after the as-of date of jobs known by then, as the generator voids a job:
+    with the cohort's chance ``voided``, ``VOID_DAYS`` after its last record (a drawn end or
+    confirmation, else its last version known), as a version of it with its last fields.
+    Given that no void was seen by the as-of date: only a void that falls after it."""
+    out = []
+    for job in s.employments:
+        versions = [r for r in drawn if r["event_id"] == job.event_id]
+        last = versions[-1] if versions else _row_of(job)
+        last_at = max((date.fromisoformat(r["recorded"]) for r in versions),
+                      default=job.known_on)
+        on = last_at + timedelta(days=VOID_DAYS)
+        if u.chance(profile.jobs.voided) and on > s.as_of:
+            out.append({**last, "recorded": on.isoformat(), "void": "true"})
+    return out
+
+
 def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
     """A job under way's wages for the months paid after the as-of date, as the generator
     writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
@@ -394,6 +414,7 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
             rows.extend(_wages(job, None if end == date.max else end, s.as_of))
         spans = [(a, end if a == job.date else b) for a, b in spans]
         ends.append(end)
+    rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
     if date.max in ends:
         return rows, spans, (None, None, 0)
