@@ -490,3 +490,43 @@ def test_a_job_known_by_the_as_of_is_voided_after_it_as_the_generator_voids_one(
         ("Y-e0", "2020-04-09", None, "true")]
     events = to_events(after + going)
     assert all(e.void for e in events)
+
+
+def _at_referral(name: str, as_of: date, rows: list[Row]) -> tuple[Plan, State]:
+    """A contract whose service starts at the referral (none bundled: parentsnext so
+    changed) and one customer's state as of ``as_of`` from its rows."""
+    from rewardengine.forecast.ahead import Customer
+    from rewardengine.forecast.runs import default_horizon, draft_of
+
+    text = (ROOT / "contracts" / "parentsnext.yaml").read_text(encoding="utf-8")
+    text = text.replace("starts_at: service_start", "starts_at: referral")
+    assert "starts_at: referral" in text
+    loaded, _ = load_contract(str(ROOT / "contracts" / "parentsnext.yaml"))
+    assert loaded is not None
+    draft = draft_of((name, text.encode()), DEFAULT_COHORT, default_horizon(loaded))
+    assert draft.plan.starts_at_referral
+    result = Customer(rows[0]["customer_id"], tuple(to_events(rows))).now(draft, as_of)
+    return draft.plan, State.of(result)
+
+
+def test_a_service_starting_at_the_referral_goes_on_only_where_it_started() -> None:
+    """With ``starts_at: referral`` the generator starts a service (the cohort's chance)
+    with a service start row on the referral date, and draws contacts only for those: a
+    customer with a start row has contacts drawn after the as-of date; one without (its row
+    would be known by then) has none. Every customer had them drawn, started or not.
+    Referred the day before the as-of date or on it, alike (one referred after it is not
+    forecast)."""
+    for ref in (AS_OF - timedelta(days=1), AS_OF):
+        for started in (True, False):
+            cid = f"R{ref.day}{'s' if started else 'n'}"
+            rows: list[Row] = [{"event_id": f"{cid}-r", "customer_id": cid,
+                                "type": "referral", "date": ref.isoformat()}]
+            if started:
+                rows.append({"event_id": f"{cid}-s", "customer_id": cid,
+                             "type": "service_start", "date": ref.isoformat()})
+            plan, state = _at_referral("at_referral.yaml", AS_OF, rows)
+            drawn = _drawn(plan, [plan.profile("default")] * 20, [state] * 20, 9)
+            contacts = [r for rows_ in drawn for r in rows_ if r["type"] == "contact"]
+            assert bool(contacts) is started, cid
+            assert all(r["date"] > AS_OF.isoformat() for r in contacts)
+            assert not any(r["type"] == "service_start" for rows_ in drawn for r in rows_)

@@ -10,7 +10,9 @@ once, with the generator's own ``synth.in_service`` and ``synth.job_chains``; th
 months, from each customer's own draws again. So a run's continuations are the same
 whatever process draws them.
 
-- **service**: not started yet — it starts with the cohort's chance and delay, drawn given
+- **service** (``starts_at: referral``: started where a service start row is known, as the
+  generator writes one on the referral date for those it starts; else never): not started
+  yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
   cohort's chance, given that it had not ended by then; its end is recorded as the
   generator records it (an early end; where the contract counts service ends by reason,
@@ -117,8 +119,13 @@ class State:
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
                    if b.cumulative_days is not None]
         paid = max(counted)[1] if counted else ref.benefit_days if ref else None
+        start = ctx.service.start if ctx.service else None
+        if not tl.service_starts and ctx.loaded.contract.windows.service.starts_at == "referral":
+            # the service starts at the referral, and the generator writes its start row on
+            # that day for those it starts: none known by the as-of, it never started
+            start = None
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
-                     ctx.service.start if ctx.service else None, ctx.service_ended,
+                     start, ctx.service_ended,
                      tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
                      bool(tl.educations),
                      tuple(e for e in tl.voided if isinstance(e, Employment)))
