@@ -530,3 +530,40 @@ def test_a_service_starting_at_the_referral_goes_on_only_where_it_started() -> N
             assert bool(contacts) is started, cid
             assert all(r["date"] > AS_OF.isoformat() for r in contacts)
             assert not any(r["type"] == "service_start" for rows_ in drawn for r in rows_)
+
+
+def test_a_drawn_row_never_takes_a_real_rows_id() -> None:
+    """Any text is a valid id, so a real row may end ``~f`` as drawn ones do: customer
+    ``A~f`` with a real row ``A~f-s~f`` (and its digest taken too) whose service starts
+    after the as-of date is drawn a start ``A~f-s~f``, a new version of the real row (a
+    contact replaced by a service start). Now each drawn id is free; ids are collected from
+    the rows known by the as-of date."""
+    quiet = load_cohort_text("profiles: {default: {service: {starts: 1, days_to_start: "
+                             "{fixed: 90}}}}\n", "c.yaml").cohort
+    assert quiet is not None
+    plan = _plan("parentsnext", quiet)
+    cid = "A~f"
+    real = to_events([{"event_id": f"{cid}-r", "customer_id": cid, "type": "referral",
+                       "date": "2020-01-10"},
+                      {"event_id": f"{cid}-s~f", "customer_id": cid, "type": "contact",
+                       "date": "2020-02-01", "responded": "true"}])
+    taken = frozenset(e.event_id for e in real)
+    state = State(cid, AS_OF, date(2020, 1, 10), None, None, False, (), ids=taken)
+    rows = _drawn(plan, [plan.profile("default")], [state], 1)[0]
+    starts = [r for r in rows if r["type"] == "service_start"]
+    assert [r["date"] for r in starts] == ["2020-04-09"]
+    assert all(r["event_id"] not in taken and r["event_id"].endswith("~f") for r in rows)
+    ids = [r["event_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    from rewardengine.forecast.conditional import drawn_id
+
+    again = drawn_id(f"{cid}-s", taken)
+    assert drawn_id(f"{cid}-s", taken | {again}) not in taken | {again}
+    assert drawn_id("x") == "x~f"  # free ids keep the plain tag
+    _, known = _at_referral("at_referral.yaml", AS_OF, [
+        {"event_id": "Q-r", "customer_id": "Q", "type": "referral", "date": "2020-01-10"},
+        {"event_id": "Q-s~f", "customer_id": "Q", "type": "service_start",
+         "date": "2020-01-10", "void": "true"},
+        {"event_id": "Q-late", "customer_id": "Q", "type": "service_start",
+         "date": "2020-04-01"}])
+    assert known.ids == {"Q-r", "Q-s~f"}  # a voided row's id too; a later row is not known

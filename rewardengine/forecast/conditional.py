@@ -53,7 +53,7 @@ whatever process draws them.
 - **education**: none known by the as-of date — one comes with the cohort's chance given
   none began by then (``_education``).
 
-Drawn rows carry event ids ending ``~f`` (never a real id).
+Drawn rows carry event ids ending ``~f``, never one of the customer's real ids (``drawn_id``).
 """
 
 from __future__ import annotations
@@ -110,6 +110,8 @@ class State:
     educated: bool = False  # an education known by the as-of date (the generator draws one)
     # jobs voided by the as-of date: still jobs of the generator's chain (``_jobs``)
     voided: tuple[Employment, ...] = ()
+    # every event id of the customer's rows known by the as-of date: no drawn row takes one
+    ids: frozenset[str] = frozenset()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -128,21 +130,26 @@ class State:
                      start, ctx.service_ended,
                      tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
                      bool(tl.educations),
-                     tuple(e for e in tl.voided if isinstance(e, Employment)))
+                     tuple(e for e in tl.voided if isinstance(e, Employment)),
+                     frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)))
 
 
-def _tagged(rows: Sequence[Row]) -> list[Row]:
-    return [{**r, "event_id": drawn_id(r["event_id"])} for r in rows]
+def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
+    return [{**r, "event_id": drawn_id(r["event_id"], taken)} for r in rows]
 
 
-def drawn_id(event_id: str) -> str:
+def drawn_id(event_id: str, taken: frozenset[str] = frozenset()) -> str:
     """A drawn row's id: ``event_id`` tagged ``~f``; past the longest id a row may have (a
-    long customer or event id), a digest of it, tagged alike, so every drawn row stays
-    valid and distinct."""
+    long customer or event id), or where a real row of the customer has that id already
+    (``taken``: any text is a valid id, so no tag alone is safe), a digest of it, tagged
+    alike and digested again until free, so every drawn row stays valid and distinct and
+    never a version of a real row."""
     tagged = f"{event_id}~f"
-    if len(tagged) <= MAX_ID_CHARS:
-        return tagged
-    return f"{hashlib.sha256(event_id.encode('utf-8')).hexdigest()}~f"
+    key = event_id
+    while len(tagged) > MAX_ID_CHARS or tagged in taken:
+        key = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        tagged = f"{key}~f"
+    return tagged
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
         drawn = _own(rows_of(plan.columns, texts[i], TEXT), str(i), s)
         benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
-        out.append([*_tagged([*d.rows, *benefits]), *d.going_on, *drawn])
+        out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on, *drawn])
     return out
 
 
@@ -264,7 +271,7 @@ def _own(rows: list[Row], place: str, s: State) -> list[Row]:
     may have begun by then), under its own id (tagged ``~f``)."""
     after = s.as_of.isoformat()
     cut = len(place)
-    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:]),
+    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:], s.ids),
              "customer_id": s.customer_id} for r in rows
             if (r.get("recorded") or r["date"]) > after]
 
@@ -340,7 +347,8 @@ def _voids(profile: Profile, s: State, drawn: Sequence[Row], u: Draws) -> list[R
     return out
 
 
-def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
+def _wages(job: Employment, end: date | None, as_of: date, taken: frozenset[str]
+           ) -> list[Row]:
     """A job under way's wages for the months paid after the as-of date, as the generator
     writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
     in it, dated the month's last day, up to ``EARNED_MONTHS`` months from its start when it
@@ -358,7 +366,7 @@ def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
         if pay > as_of:  # paid on or before it: a real row already
             worked = (min(pay, last) - max(month, job.date)).days + 1
             amount = paid * worked / ((pay - month).days + 1)
-            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}"),
+            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}", taken),
                          "customer_id": job.customer_id,
                          "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
                          "evidence": "register", "amount": f"{amount:.2f}"})
@@ -418,7 +426,7 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
         if plan.earnings and job.wage is not None:
-            rows.extend(_wages(job, None if end == date.max else end, s.as_of))
+            rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
         spans = [(a, end if a == job.date else b) for a, b in spans]
         ends.append(end)
     rows.extend(_voids(profile, s, rows, u))
