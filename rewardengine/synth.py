@@ -1022,18 +1022,11 @@ def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
     tpl = _template(plan.columns, {
         "event_id": "%s-w%s", "customer_id": "%s", "type": "earnings", "date": "%s",
         "kind": "%s", "evidence": "register", "amount": "%s"})
-    steps = np.arange(EARNED_MONTHS + 1)[None, :]
     for n, (who, begins, ends) in enumerate(chain):
         if not who.size:
             continue
-        last = np.where(ends >= 0, ends, months_on(begins, EARNED_MONTHS) - 1)
-        firsts = months_on(month_first(begins)[:, None], steps)
-        pay = months_on(firsts, 1) - 1
-        keep = firsts <= last[:, None]
-        worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
-        month_days = pay - firsts + 1
         paid = np.array([f"{w:.2f}" for w in wage[who, n].tolist()], dtype=float)
-        amount = paid[:, None] * worked / month_days
+        keep, pay, amount = monthly_wages(begins, ends, paid)
         j, m = np.nonzero(keep)
         owner = who[j]
         person = b.ids[owner].tolist()
@@ -1042,6 +1035,22 @@ def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
                        kinds[owner, n].tolist(),
                        list(map("%.2f".__mod__, amount[keep].tolist())))
         b.add(owner, _EARNED + 100 * n + m, lines)
+
+
+def monthly_wages(begins: Array, ends: Array, paid: Array) -> tuple[Array, Array, Array]:
+    """The generator's rule for a job's wages (no draws), shared with a forecast's jobs under
+    way: jobs begun on ``begins`` (ordinals), ending on ``ends`` (-1: going on, paid for
+    ``EARNED_MONTHS`` months from its start), at a month's wage ``paid`` (as written, to the
+    cent). Per job and month from its start: whether paid, the pay day (the calendar
+    month's last day, an ordinal) and the month's wage for the days worked in it."""
+    steps = np.arange(EARNED_MONTHS + 1)[None, :]
+    last = np.where(ends >= 0, ends, months_on(begins, EARNED_MONTHS) - 1)
+    firsts = months_on(month_first(begins)[:, None], steps)
+    pay = months_on(firsts, 1) - 1
+    keep = firsts <= last[:, None]
+    worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
+    month_days = pay - firsts + 1
+    return keep, pay, paid[:, None] * worked / month_days
 
 
 def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:

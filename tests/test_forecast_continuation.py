@@ -567,3 +567,27 @@ def test_a_drawn_row_never_takes_a_real_rows_id() -> None:
         {"event_id": "Q-late", "customer_id": "Q", "type": "service_start",
          "date": "2020-04-01"}])
     assert known.ids == {"Q-r", "Q-s~f"}  # a voided row's id too; a later row is not known
+
+
+def test_a_job_under_ways_wages_follow_the_generators_one_rule() -> None:
+    """``synth.monthly_wages`` is the generator's rule and the continuation's (it had its
+    own scalar copy). A job begun 2020-01-31, last day 2020-03-01, at 929.99 a month: one
+    day of January's 31 (30.00), February whole (929.99, paid 2020-02-29), one day of March
+    (30.00). As of the day before February's pay day, on it, and after it."""
+    from rewardengine.forecast.conditional import _wages
+    from rewardengine.synth import monthly_wages
+
+    begin, end = date(2020, 1, 31), date(2020, 3, 1)
+    keep, pay, amount = monthly_wages(np.array([begin.toordinal()]),
+                                      np.array([end.toordinal()]), np.array([929.99]))
+    assert [(date.fromordinal(int(pay[0, k])).isoformat(), f"{amount[0, k]:.2f}")
+            for k in np.nonzero(keep[0])[0]] == [
+        ("2020-01-31", "30.00"), ("2020-02-29", "929.99"), ("2020-03-31", "30.00")]
+    job = to_events([{"event_id": "W-e0", "customer_id": "W", "type": "employment",
+                      "date": begin.isoformat(), "kind": "open", "evidence": "register",
+                      "fte": "1.0", "wage": "929.99"}])[0]
+    assert isinstance(job, Employment)
+    seen = {on: [(r["date"], r["amount"]) for r in _wages(job, end, on, frozenset())]
+            for on in (date(2020, 2, 28), date(2020, 2, 29), date(2020, 3, 1))}
+    assert seen[date(2020, 2, 28)] == [("2020-02-29", "929.99"), ("2020-03-31", "30.00")]
+    assert seen[date(2020, 2, 29)] == seen[date(2020, 3, 1)] == [("2020-03-31", "30.00")]

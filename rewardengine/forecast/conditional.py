@@ -71,7 +71,6 @@ from ..engine import CustomerResult
 from ..events.fast import MAX_ID_CHARS
 from ..events.model import MAX_BENEFIT_DAYS, Employment
 from ..synth import (
-    EARNED_MONTHS,
     FIRST_RECORD_DAYS,
     TEXT,
     VOID_DAYS,
@@ -80,6 +79,7 @@ from ..synth import (
     Row,
     in_service,
     job_chains,
+    monthly_wages,
     rows_of,
 )
 from ..values import add_months
@@ -349,27 +349,22 @@ def _voids(profile: Profile, s: State, drawn: Sequence[Row], u: Draws) -> list[R
 
 def _wages(job: Employment, end: date | None, as_of: date, taken: frozenset[str]
            ) -> list[Row]:
-    """A job under way's wages for the months paid after the as-of date, as the generator
-    writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
-    in it, dated the month's last day, up to ``EARNED_MONTHS`` months from its start when it
-    has no end."""
+    """A job under way's wages for the months paid after the as-of date, by the generator's
+    rule (``synth.monthly_wages``: a calendar month's wage for the days worked in it, dated
+    the month's last day, up to ``EARNED_MONTHS`` months from its start when it has no
+    end); those paid on or before the as-of date are real rows already."""
     assert job.wage is not None
-    last = end if end is not None else add_months(job.date, EARNED_MONTHS) - ONE_DAY
-    first = job.date.replace(day=1)
-    paid = float(f"{job.wage:.2f}")
+    keep, pay, amount = monthly_wages(
+        np.array([job.date.toordinal()]), np.array([end.toordinal() if end else -1]),
+        np.array([float(f"{job.wage:.2f}")]))
     rows: list[Row] = []
-    for k in range(EARNED_MONTHS + 1):
-        month = add_months(first, k)
-        pay = add_months(month, 1) - ONE_DAY
-        if month > last:
-            break
-        if pay > as_of:  # paid on or before it: a real row already
-            worked = (min(pay, last) - max(month, job.date)).days + 1
-            amount = paid * worked / ((pay - month).days + 1)
+    for k in np.nonzero(keep[0])[0].tolist():
+        day = int(pay[0, k])
+        if day > as_of.toordinal():
             rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}", taken),
-                         "customer_id": job.customer_id,
-                         "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
-                         "evidence": "register", "amount": f"{amount:.2f}"})
+                         "customer_id": job.customer_id, "type": "earnings",
+                         "date": date.fromordinal(day).isoformat(), "kind": job.kind,
+                         "evidence": "register", "amount": f"{amount[0, k]:.2f}"})
     return rows
 
 
