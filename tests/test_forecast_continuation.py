@@ -591,3 +591,23 @@ def test_a_job_under_ways_wages_follow_the_generators_one_rule() -> None:
             for on in (date(2020, 2, 28), date(2020, 2, 29), date(2020, 3, 1))}
     assert seen[date(2020, 2, 28)] == [("2020-02-29", "929.99"), ("2020-03-31", "30.00")]
     assert seen[date(2020, 2, 29)] == seen[date(2020, 3, 1)] == [("2020-03-31", "30.00")]
+
+
+def test_where_wages_are_counted_a_job_begun_before_a_pay_day_by_the_as_of_would_show() -> None:
+    """employment_condition_2024 counts monthly earnings, paid on each month's last day
+    whenever the job is recorded: a new job begun by the as-of date (2020-03-31, March's pay
+    day) would show by its March wages, so none begins by then; as of 2020-03-30 a job
+    begun 2020-03-23 and recorded after it is unseen (its wages are paid the next day)."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 1, days_to_first: {fixed: 60}",
+                               "employment_condition_2024")
+    assert plan.earnings
+    starts = [date(2020, 1, 23), date(2020, 1, 31), date(2020, 2, 1)]
+    states = [_state(f"M{n}", start) for n, start in enumerate(starts)]
+    before, on, after = _job_rows(plan, profile, states)
+    assert before == [] and on == []
+    assert {r["date"] for r in after} == {"2020-04-01"}
+    earlier = State("M3", AS_OF - timedelta(days=1), date(2020, 1, 10), None,
+                    date(2020, 1, 23), False, ())
+    rows = _job_rows(plan, profile, [earlier] * 5)
+    assert all({r["date"] for r in job} == {"2020-03-23"} for job in rows if job)
+    assert any(rows)

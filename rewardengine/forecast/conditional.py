@@ -429,8 +429,8 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     if date.max in ends:
         return rows, spans, (None, None, 0)
     if not known:
-        return rows, spans, _first_job(profile, s, anchor, u)
-    return rows, spans, _next_job(profile, s, known, max(ends), u)
+        return rows, spans, _first_job(plan, profile, s, anchor, u)
+    return rows, spans, _next_job(plan, profile, s, known, max(ends), u)
 
 
 def _first_record(u: Draws) -> int:
@@ -438,7 +438,20 @@ def _first_record(u: Draws) -> int:
     return int(u() * FIRST_RECORD_DAYS)
 
 
-def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
+def _unseen(plan: Plan, s: State, begin: date, told: int) -> bool:
+    """Whether a new job begun on ``begin`` and first recorded ``told`` days later is not
+    seen by the as-of date: recorded after it and, where the contract counts earnings, its
+    first month's wages not paid by then (the generator pays them whenever the job is
+    recorded: a job begun by the last pay day would show)."""
+    if begin + timedelta(days=told) <= s.as_of:
+        return False
+    if not plan.earnings or begin > s.as_of:
+        return True
+    _, pay, _ = monthly_wages(np.array([begin.toordinal()]), np.array([-1]), np.zeros(1))
+    return int(pay[0, 0]) > s.as_of.toordinal()
+
+
+def _first_job(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
     """The first job given none recorded by the as-of date: the triple (reaches a job, days
     to it, days until it is recorded) drawn until no job or one recorded after the as-of.
     A job begun by then but told after it keeps its begin, recorded as drawn (the generator
@@ -450,12 +463,13 @@ def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
             return None, None, 0
         begin = anchor + timedelta(days=days)
         told = _first_record(u)
-        if begin + timedelta(days=told) > s.as_of:
+        if _unseen(plan, s, begin, told):
             return begin, None, told
     return None, None, 0
 
 
-def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws) -> _NewJob:
+def _next_job(plan: Plan, profile: Profile, s: State, known: int, last_end: date, u: Draws
+              ) -> _NewJob:
     """Every known job ended (or is drawn to end): the next one's begin (None: no more) and
     how many follow it, given what the as-of date shows. The generator draws ``more``
     further jobs after the first, each a gap after the last one's end: the triple (more,
@@ -472,7 +486,7 @@ def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws) 
             return None, 0, 0
         if more > had:
             told = _first_record(u)
-            if begin + timedelta(days=told) > s.as_of:
+            if _unseen(plan, s, begin, told):
                 return begin, more - had - 1, told
     return None, 0, 0
 
