@@ -614,6 +614,7 @@ def _job_mix(jobs: Jobs) -> tuple[Jobs, tuple[float, float, float],
 
 EARNED_MONTHS = 36  # an ongoing job's wages are written for this many months from its start
 FIRST_RECORD_DAYS = 10  # a job is first recorded 0 to 9 days after it starts
+VOID_DAYS = 30  # a voided job's void is recorded this many days after its last record
 
 
 
@@ -910,11 +911,13 @@ def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Ar
     return job_chains(plan, b, cids, has, begin, more)
 
 
-def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array
-               ) -> list[tuple[Array, ...]]:
+def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array,
+               told: Array | None = None) -> list[tuple[Array, ...]]:
     """The chains of jobs of the customers ``has``, with their rows: the first job begins
     on ``begin``, up to ``more`` follow it, each a drawn gap after the last one's end, and an
-    ongoing job ends the chain. Returns per slot (customer, begin, last day or -1)."""
+    ongoing job ends the chain. ``told``: the first job's days to its first record where
+    drawn already (a forecast's, given the as-of date), in place of the block's draw.
+    Returns per slot (customer, begin, last day or -1)."""
     slots = int(more[has].max()) + 1 if has.any() else 1
     length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
     ongoing = b.chance(lambda p: p.jobs.ongoing, slots)
@@ -928,13 +931,15 @@ def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, 
         chain.append((who, begin[who], end[who]))
         alive &= ~ongoing[:, n]
         begin = end + 1 + gap[:, n]
-    _job_rows(plan, b, cids, chain, slots)
+    _job_rows(plan, b, cids, chain, slots, told)
     return chain
 
 
 def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
-              slots: int) -> None:
+              slots: int, told: Array | None = None) -> None:
     drawn = _job_draws(b, slots)
+    if told is not None:  # the same draws taken, the first record's replaced
+        drawn[5][:, 0] = told
     tpl = _job_template(plan.columns)
     for n, (who, begins, ends) in enumerate(chain):
         if who.size:
@@ -991,7 +996,7 @@ def _one_job(b: Block, tpl: str, n: int, who: Array, begins: Array, ends: Array,
         (confirms, on, None, np.full(who.shape, "register", dtype=object)),
         (over, ended, ends, np.where(sure, "register", evidence))]
     last_at = np.where(over, ended, np.where(sure, on, told))
-    rows.append((voided, last_at + 30, np.where(over, ends, -1),
+    rows.append((voided, last_at + VOID_DAYS, np.where(over, ends, -1),
                  np.where(over, rows[2][3], np.where(sure, "register", evidence))))
     person = b.ids[who]
     common = (texts([f"{x:.1f}" for x in hours.tolist()]),
@@ -1017,18 +1022,11 @@ def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
     tpl = _template(plan.columns, {
         "event_id": "%s-w%s", "customer_id": "%s", "type": "earnings", "date": "%s",
         "kind": "%s", "evidence": "register", "amount": "%s"})
-    steps = np.arange(EARNED_MONTHS + 1)[None, :]
     for n, (who, begins, ends) in enumerate(chain):
         if not who.size:
             continue
-        last = np.where(ends >= 0, ends, months_on(begins, EARNED_MONTHS) - 1)
-        firsts = months_on(month_first(begins)[:, None], steps)
-        pay = months_on(firsts, 1) - 1
-        keep = firsts <= last[:, None]
-        worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
-        month_days = pay - firsts + 1
         paid = np.array([f"{w:.2f}" for w in wage[who, n].tolist()], dtype=float)
-        amount = paid[:, None] * worked / month_days
+        keep, pay, amount = monthly_wages(begins, ends, paid)
         j, m = np.nonzero(keep)
         owner = who[j]
         person = b.ids[owner].tolist()
@@ -1037,6 +1035,22 @@ def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
                        kinds[owner, n].tolist(),
                        list(map("%.2f".__mod__, amount[keep].tolist())))
         b.add(owner, _EARNED + 100 * n + m, lines)
+
+
+def monthly_wages(begins: Array, ends: Array, paid: Array) -> tuple[Array, Array, Array]:
+    """The generator's rule for a job's wages (no draws), shared with a forecast's jobs under
+    way: jobs begun on ``begins`` (ordinals), ending on ``ends`` (-1: going on, paid for
+    ``EARNED_MONTHS`` months from its start), at a month's wage ``paid`` (as written, to the
+    cent). Per job and month from its start: whether paid, the pay day (the calendar
+    month's last day, an ordinal) and the month's wage for the days worked in it."""
+    steps = np.arange(EARNED_MONTHS + 1)[None, :]
+    last = np.where(ends >= 0, ends, months_on(begins, EARNED_MONTHS) - 1)
+    firsts = months_on(month_first(begins)[:, None], steps)
+    pay = months_on(firsts, 1) - 1
+    keep = firsts <= last[:, None]
+    worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
+    month_days = pay - firsts + 1
+    return keep, pay, paid[:, None] * worked / month_days
 
 
 def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:

@@ -82,7 +82,8 @@ def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     """Every customer reaches a job and two more, each of 30 days, 10 days after the last:
     N's first 20 days after its service start, and all three drawn; D has had its first
     already, so only the two more are drawn, the first 10 days after its job ended, which is
-    the as-of date itself, so the day after it."""
+    the as-of date itself (recorded after it: told 1 to 9 days late). It began the day after
+    the as-of before: a job begun by then but told after it lost its days before."""
     found = load_cohort_text(
         "profiles:\n  default:\n    jobs: {share: 1, ongoing: 0, voided: 0,\n"
         "      more: {fixed: 2}, length_days: {fixed: 30}, gap_days: {fixed: 10},\n"
@@ -94,7 +95,7 @@ def test_new_jobs_are_the_generators_chain_of_jobs_with_gaps() -> None:
     assert isinstance(earlier, Employment)
     states = [_state("N", date(2020, 3, 20)), _state("D", date(2020, 1, 15), jobs=(earlier,))]
     drawn = _drawn(plan, [plan.profile("default")] * 2, states, 5)
-    for rows, first, count in zip(drawn, (date(2020, 4, 9), date(2020, 4, 1)), (3, 2),
+    for rows, first, count in zip(drawn, (date(2020, 4, 9), date(2020, 3, 31)), (3, 2),
                                   strict=True):
         jobs = {r["event_id"]: r for r in rows if r["type"] == "employment" and r.get("end")}
         cid = rows[0]["customer_id"]
@@ -218,8 +219,9 @@ def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
 
 
 def _jobs_plan(jobs: str, contract: str = "tehostettu_tyonvalitys") -> tuple[Plan, Profile]:
+    never = "" if "voided" in jobs else "voided: 0, "  # no void unless asked for
     found = load_cohort_text("profiles:\n  default:\n    jobs: {evidence: {register: 1}, "
-                             f"voided: 0, {jobs}}}\n", "c.yaml")
+                             f"{never}{jobs}}}\n", "c.yaml")
     assert found.cohort is not None, found.problems
     plan = _plan(contract, found.cohort)
     return plan, plan.profile("default")
@@ -261,8 +263,8 @@ def test_further_jobs_count_the_jobs_seen_and_the_next_one_must_be_unseen() -> N
     """One more job after the first, 10 days after its end, recorded 0 to 9 days after its
     start. A ended 2020-03-11: the next begins 2020-03-22, recorded by 2020-03-31 at the
     latest, so it would be known: none. C ended 2020-03-12: the next, begun 2020-03-23, is
-    recorded after the as-of only when told 9 days late, and then begins 2020-04-01. E has
-    had its two jobs: nothing more."""
+    recorded after the as-of only when told 9 days late, on 2020-04-01 (it began the day
+    after the as-of before). E has had its two jobs: nothing more."""
     plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
                                "gap_days: {fixed: 10}, length_days: {fixed: 30}")
     ended = [to_events([{**_row_of(_job(cid, begin)), "end": end}])[0]
@@ -278,19 +280,28 @@ def test_further_jobs_count_the_jobs_seen_and_the_next_one_must_be_unseen() -> N
     a, c, e = _job_rows(plan, profile, states)
     assert a == [] and e == []
     assert sorted({(r["date"], r.get("end", "")) for r in c}) == [
-        ("2020-04-01", ""), ("2020-04-01", "2020-04-30")]
+        ("2020-03-23", ""), ("2020-03-23", "2020-04-21")]
+    assert min(r["recorded"] for r in c) == "2020-04-01"
 
 
-def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_begins_the_day_after() -> None:
+def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_keeps_its_begin() -> None:
     """A first job 60 days after the service start, recorded 0 to 9 days after it begins:
     begun 2020-03-23 (the as-of is 2020-03-31) it is told after the as-of only when told 9
-    days late, and then begins the day after the as-of; begun 2020-03-22 it would be known
-    by then: no job."""
+    days late, on 2020-04-01, and keeps its begin (it began the day after the as-of before,
+    its days before lost); begun 2020-03-22 it would be known by then: no job. Begun the
+    day before the as-of, on it, or the day after, it is recorded after it."""
     plan, profile = _jobs_plan("share: 1, ongoing: 1, days_to_first: {fixed: 60}")
-    states = [_state("F", date(2020, 1, 23)), _state("G", date(2020, 1, 22))]
-    f, g = _job_rows(plan, profile, states)
-    assert f and {r["date"] for r in f} == {"2020-04-01"}
+    starts = [date(2020, 1, 23), date(2020, 1, 22), date(2020, 1, 30), date(2020, 1, 31),
+              date(2020, 2, 1)]
+    states = [_state(f"F{n}", start) for n, start in enumerate(starts)]
+    f, g, *near = _job_rows(plan, profile, states)
+    assert [(r["date"], r["recorded"]) for r in f] == [("2020-03-23", "2020-04-01")]
     assert g == []
+    for start, rows in zip(starts[2:], near, strict=True):
+        begin = start + timedelta(days=60)
+        first = min(date.fromisoformat(r["recorded"]) for r in rows)
+        assert {r["date"] for r in rows} == {begin.isoformat()}
+        assert AS_OF < first <= begin + timedelta(days=9)
 
 
 def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() -> None:
@@ -398,3 +409,205 @@ def test_a_long_customer_id_still_gives_valid_drawn_rows() -> None:
     one = drawn[0]  # a customer's rows keep distinct ids (versions of one job share theirs)
     assert len({r["event_id"] for r in one if r["type"] != "employment"}) == len(
         [r for r in one if r["type"] != "employment"])
+
+
+def _planned(cid: str, begin: str, recorded: str = "2020-03-20", **extra: str) -> Employment:
+    event = to_events([{"event_id": f"{cid}-e0", "customer_id": cid, "type": "employment",
+                        "date": begin, "recorded": recorded, "kind": "open",
+                        "evidence": "register", "fte": "1.0", **extra}])[0]
+    assert isinstance(event, Employment)
+    return event
+
+
+def test_a_planned_job_known_by_the_as_of_ends_as_a_job_under_way_does() -> None:
+    """A job recorded 2020-03-20 to begin the day before, on, or the day after the as-of
+    (2020-03-31), 30 days long, its end told 10 days late, one more job 10 days after it:
+    each ends and the chain goes on. A job dated after the as-of never got an end (it ran to
+    the horizon) and no job followed it."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
+                               "gap_days: {fixed: 10}, length_days: {fixed: 30}, "
+                               "end_recorded_delay_days: {fixed: 10}")
+    begins = [AS_OF - timedelta(days=1), AS_OF, AS_OF + timedelta(days=1)]
+    states = [_state(f"P{n}", date(2020, 1, 15), jobs=(_planned(f"P{n}", b.isoformat()),))
+              for n, b in enumerate(begins)]
+    for begin, rows in zip(begins, _job_rows(plan, profile, states), strict=True):
+        end = begin + timedelta(days=29)
+        ends = [(r["end"], r["recorded"]) for r in rows if r["event_id"].endswith("-e0")]
+        assert ends == [(end.isoformat(), (end + timedelta(days=10)).isoformat())]
+        following = {r["date"] for r in rows if not r["event_id"].endswith("-e0")}
+        assert following == {(end + timedelta(days=11)).isoformat()}
+
+
+def _voided(cid: str, n: int, begin: str, end: str | None) -> Employment:
+    event = to_events([{"event_id": f"{cid}-e{n}", "customer_id": cid, "type": "employment",
+                        "date": begin, "kind": "open", "evidence": "register", "fte": "1.0",
+                        "void": "true", **({"end": end} if end else {})}])[0]
+    assert isinstance(event, Employment) and event.void
+    return event
+
+
+def test_a_voided_job_is_one_of_the_jobs_seen_as_the_generator_counts_it() -> None:
+    """The generator voids a job of the chain after its last record: it still counts among
+    the jobs drawn (``more`` counts every job after the first) and the next one follows its
+    end; voided with no end it was going on, which ends the chain. One more job after the
+    first, 10 days after its end: V1's voided job ended 2020-03-12, so the next begins
+    2020-04-01 (a job recorded by the as-of would be known); V2 had a voided job and one that
+    ended 2020-03-12, its two jobs: nothing more; V3's voided job was going on: nothing."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, more: {fixed: 1}, "
+                               "gap_days: {fixed: 10}, length_days: {fixed: 30}")
+    live = to_events([{**_row_of(_job("V2", "2020-02-12")), "event_id": "V2-e1",
+                       "end": "2020-03-12"}])[0]
+    assert isinstance(live, Employment)
+    states = [
+        State("V1", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (),
+              voided=(_voided("V1", 0, "2020-02-12", "2020-03-12"),)),
+        State("V2", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (live,),
+              voided=(_voided("V2", 0, "2020-01-20", "2020-02-18"),)),
+        State("V3", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), False, (),
+              voided=(_voided("V3", 0, "2020-02-12", None),))]
+    v1, v2, v3 = _job_rows(plan, profile, states)
+    assert sorted({(r["date"], r.get("end", "")) for r in v1}) == [
+        ("2020-03-23", ""), ("2020-03-23", "2020-04-21")]
+    assert v2 == [] and v3 == []
+
+
+def test_a_job_known_by_the_as_of_is_voided_after_it_as_the_generator_voids_one() -> None:
+    """Every job voided (``voided: 1``) 30 days after its last record. Ended jobs whose end
+    was recorded 2020-02-29, 2020-03-01 and 2020-03-02: voided on 2020-03-30, on the as-of
+    date (2020-03-31) or the day after; only the last void is after it (the others would be
+    known by then). A job going on recorded 2020-03-10 is voided 2020-04-09, with no end.
+    No void of a known job was ever drawn: a provider's forecast never lost one."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 1, more: {fixed: 0}, voided: 1")
+    ended = [_planned(f"X{n}", "2020-01-01", recorded=told, end="2020-02-28")
+             for n, told in enumerate(("2020-02-29", "2020-03-01", "2020-03-02"))]
+    states = [_state(j.customer_id, date(2019, 12, 20), jobs=(j,)) for j in ended] + [
+        _state("Y", date(2019, 12, 20), jobs=(_planned("Y", "2020-03-10", "2020-03-10"),))]
+    before, on, after, going = _job_rows(plan, profile, states)
+    assert before == [] and on == []
+    assert [(r["event_id"], r["recorded"], r["end"], r["void"]) for r in after] == [
+        ("X2-e0", "2020-04-01", "2020-02-28", "true")]
+    assert [(r["event_id"], r["recorded"], r.get("end"), r["void"]) for r in going] == [
+        ("Y-e0", "2020-04-09", None, "true")]
+    events = to_events(after + going)
+    assert all(e.void for e in events)
+
+
+def _at_referral(name: str, as_of: date, rows: list[Row]) -> tuple[Plan, State]:
+    """A contract whose service starts at the referral (none bundled: parentsnext so
+    changed) and one customer's state as of ``as_of`` from its rows."""
+    from rewardengine.forecast.ahead import Customer
+    from rewardengine.forecast.runs import default_horizon, draft_of
+
+    text = (ROOT / "contracts" / "parentsnext.yaml").read_text(encoding="utf-8")
+    text = text.replace("starts_at: service_start", "starts_at: referral")
+    assert "starts_at: referral" in text
+    loaded, _ = load_contract(str(ROOT / "contracts" / "parentsnext.yaml"))
+    assert loaded is not None
+    draft = draft_of((name, text.encode()), DEFAULT_COHORT, default_horizon(loaded))
+    assert draft.plan.starts_at_referral
+    result = Customer(rows[0]["customer_id"], tuple(to_events(rows))).now(draft, as_of)
+    return draft.plan, State.of(result)
+
+
+def test_a_service_starting_at_the_referral_goes_on_only_where_it_started() -> None:
+    """With ``starts_at: referral`` the generator starts a service (the cohort's chance)
+    with a service start row on the referral date, and draws contacts only for those: a
+    customer with a start row has contacts drawn after the as-of date; one without (its row
+    would be known by then) has none. Every customer had them drawn, started or not.
+    Referred the day before the as-of date or on it, alike (one referred after it is not
+    forecast)."""
+    for ref in (AS_OF - timedelta(days=1), AS_OF):
+        for started in (True, False):
+            cid = f"R{ref.day}{'s' if started else 'n'}"
+            rows: list[Row] = [{"event_id": f"{cid}-r", "customer_id": cid,
+                                "type": "referral", "date": ref.isoformat()}]
+            if started:
+                rows.append({"event_id": f"{cid}-s", "customer_id": cid,
+                             "type": "service_start", "date": ref.isoformat()})
+            plan, state = _at_referral("at_referral.yaml", AS_OF, rows)
+            drawn = _drawn(plan, [plan.profile("default")] * 20, [state] * 20, 9)
+            contacts = [r for rows_ in drawn for r in rows_ if r["type"] == "contact"]
+            assert bool(contacts) is started, cid
+            assert all(r["date"] > AS_OF.isoformat() for r in contacts)
+            assert not any(r["type"] == "service_start" for rows_ in drawn for r in rows_)
+
+
+def test_a_drawn_row_never_takes_a_real_rows_id() -> None:
+    """Any text is a valid id, so a real row may end ``~f`` as drawn ones do: customer
+    ``A~f`` with a real row ``A~f-s~f`` (and its digest taken too) whose service starts
+    after the as-of date is drawn a start ``A~f-s~f``, a new version of the real row (a
+    contact replaced by a service start). Now each drawn id is free; ids are collected from
+    the rows known by the as-of date."""
+    quiet = load_cohort_text("profiles: {default: {service: {starts: 1, days_to_start: "
+                             "{fixed: 90}}}}\n", "c.yaml").cohort
+    assert quiet is not None
+    plan = _plan("parentsnext", quiet)
+    cid = "A~f"
+    real = to_events([{"event_id": f"{cid}-r", "customer_id": cid, "type": "referral",
+                       "date": "2020-01-10"},
+                      {"event_id": f"{cid}-s~f", "customer_id": cid, "type": "contact",
+                       "date": "2020-02-01", "responded": "true"}])
+    taken = frozenset(e.event_id for e in real)
+    state = State(cid, AS_OF, date(2020, 1, 10), None, None, False, (), ids=taken)
+    rows = _drawn(plan, [plan.profile("default")], [state], 1)[0]
+    starts = [r for r in rows if r["type"] == "service_start"]
+    assert [r["date"] for r in starts] == ["2020-04-09"]
+    assert all(r["event_id"] not in taken and r["event_id"].endswith("~f") for r in rows)
+    ids = [r["event_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    from rewardengine.forecast.conditional import drawn_id
+
+    again = drawn_id(f"{cid}-s", taken)
+    assert drawn_id(f"{cid}-s", taken | {again}) not in taken | {again}
+    assert drawn_id("x") == "x~f"  # free ids keep the plain tag
+    _, known = _at_referral("at_referral.yaml", AS_OF, [
+        {"event_id": "Q-r", "customer_id": "Q", "type": "referral", "date": "2020-01-10"},
+        {"event_id": "Q-s~f", "customer_id": "Q", "type": "service_start",
+         "date": "2020-01-10", "void": "true"},
+        {"event_id": "Q-late", "customer_id": "Q", "type": "service_start",
+         "date": "2020-04-01"}])
+    assert known.ids == {"Q-r", "Q-s~f"}  # a voided row's id too; a later row is not known
+
+
+def test_a_job_under_ways_wages_follow_the_generators_one_rule() -> None:
+    """``synth.monthly_wages`` is the generator's rule and the continuation's (it had its
+    own scalar copy). A job begun 2020-01-31, last day 2020-03-01, at 929.99 a month: one
+    day of January's 31 (30.00), February whole (929.99, paid 2020-02-29), one day of March
+    (30.00). As of the day before February's pay day, on it, and after it."""
+    from rewardengine.forecast.conditional import _wages
+    from rewardengine.synth import monthly_wages
+
+    begin, end = date(2020, 1, 31), date(2020, 3, 1)
+    keep, pay, amount = monthly_wages(np.array([begin.toordinal()]),
+                                      np.array([end.toordinal()]), np.array([929.99]))
+    assert [(date.fromordinal(int(pay[0, k])).isoformat(), f"{amount[0, k]:.2f}")
+            for k in np.nonzero(keep[0])[0]] == [
+        ("2020-01-31", "30.00"), ("2020-02-29", "929.99"), ("2020-03-31", "30.00")]
+    job = to_events([{"event_id": "W-e0", "customer_id": "W", "type": "employment",
+                      "date": begin.isoformat(), "kind": "open", "evidence": "register",
+                      "fte": "1.0", "wage": "929.99"}])[0]
+    assert isinstance(job, Employment)
+    seen = {on: [(r["date"], r["amount"]) for r in _wages(job, end, on, frozenset())]
+            for on in (date(2020, 2, 28), date(2020, 2, 29), date(2020, 3, 1))}
+    assert seen[date(2020, 2, 28)] == [("2020-02-29", "929.99"), ("2020-03-31", "30.00")]
+    assert seen[date(2020, 2, 29)] == seen[date(2020, 3, 1)] == [("2020-03-31", "30.00")]
+
+
+def test_where_wages_are_counted_a_job_begun_before_a_pay_day_by_the_as_of_would_show() -> None:
+    """employment_condition_2024 counts monthly earnings, paid on each month's last day
+    whenever the job is recorded: a new job begun by the as-of date (2020-03-31, March's pay
+    day) would show by its March wages, so none begins by then; as of 2020-03-30 a job
+    begun 2020-03-23 and recorded after it is unseen (its wages are paid the next day)."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 1, days_to_first: {fixed: 60}",
+                               "employment_condition_2024")
+    assert plan.earnings
+    starts = [date(2020, 1, 23), date(2020, 1, 31), date(2020, 2, 1)]
+    states = [_state(f"M{n}", start) for n, start in enumerate(starts)]
+    before, on, after = _job_rows(plan, profile, states)
+    assert before == [] and on == []
+    assert {r["date"] for r in after} == {"2020-04-01"}
+    earlier = State("M3", AS_OF - timedelta(days=1), date(2020, 1, 10), None,
+                    date(2020, 1, 23), False, ())
+    rows = _job_rows(plan, profile, [earlier] * 5)
+    assert all({r["date"] for r in job} == {"2020-03-23"} for job in rows if job)
+    assert any(rows)

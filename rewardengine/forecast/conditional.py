@@ -10,15 +10,18 @@ once, with the generator's own ``synth.in_service`` and ``synth.job_chains``; th
 months, from each customer's own draws again. So a run's continuations are the same
 whatever process draws them.
 
-- **service**: not started yet — it starts with the cohort's chance and delay, drawn given
+- **service** (``starts_at: referral``: started where a service start row is known, as the
+  generator writes one on the referral date for those it starts; else never): not started
+  yet — it starts with the cohort's chance and delay, drawn given
   that it had not started by the as-of date; started and not ended — it ends early with the
   cohort's chance, given that it had not ended by then; its end is recorded as the
   generator records it (an early end; where the contract counts service ends by reason,
   every end, with one of those reasons drawn alike); its contacts, hours, expenses and
   last survey after the as-of date are drawn as the generator draws them;
-- **a job under way** continues: its length (or no end: ``ongoing``) is drawn given that
-  no end was recorded by the as-of date (rejection: up to ``TRIES`` draws of the triple
-  (ongoing, length, delay of the end's record), accepting ongoing or an end recorded after
+- **a job under way** (one recorded by then to begin after it, too) continues: its length
+  (or no end: ``ongoing``) is drawn given that no end was recorded by the as-of date
+  (rejection: up to ``TRIES`` draws of the triple (ongoing, length, delay of the end's
+  record), accepting ongoing or an end recorded after
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
   told after it. The end is recorded after the as-of date, as a correction of the same event
   id, and where the contract counts earnings its wages are paid on for the months after the
@@ -27,17 +30,20 @@ whatever process draws them.
   confirmed or later);
 - **no job yet**: the first job comes with the cohort's chance given none recorded by now
   (the triple (reaches a job, days to it, days to its first record) drawn until no job or
-  one recorded after the as-of; one begun by then begins the day after it), then further
+  one recorded after the as-of; one begun by then keeps its begin, recorded as drawn), then further
   jobs as the generator draws them (``more`` of them, each a drawn gap after the last one's
   end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
   confirmation, the end recorded later, a void, monthly earnings where the contract counts
   them);
 - **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
   ``more`` counts the jobs after the first, so a customer who has had
-  k jobs has another only if ``more`` >= k: the triple (more, gap, days to its first record)
+  k jobs (voided ones too: the generator voids a job of its chain) has another only if
+  ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
-  as-of; that job begins a gap after the last end (at the earliest the day after the as-of)
+  as-of; that job begins a gap after the last end (perhaps by the as-of, recorded after it)
   and ``more`` - k follow it;
+- **a void** of a job known by the as-of date, as the generator voids one (``_voids``): with
+  the cohort's chance, ``VOID_DAYS`` after its last record, given none seen by then;
 - **benefit** months after the as-of date (contracts that read benefits), by the generator's
   rule (docs/cohort.md, ``benefits``): the cohort's days in a month not mostly worked; in a
   month mostly worked, half of them (at least 1) with the chance ``while_working``, else 0.
@@ -47,7 +53,7 @@ whatever process draws them.
 - **education**: none known by the as-of date — one comes with the cohort's chance given
   none began by then (``_education``).
 
-Drawn rows carry event ids ending ``~f`` (never a real id).
+Drawn rows carry event ids ending ``~f``, never one of the customer's real ids (``drawn_id``).
 """
 
 from __future__ import annotations
@@ -65,19 +71,24 @@ from ..engine import CustomerResult
 from ..events.fast import MAX_ID_CHARS
 from ..events.model import MAX_BENEFIT_DAYS, Employment
 from ..synth import (
-    EARNED_MONTHS,
     FIRST_RECORD_DAYS,
     TEXT,
+    VOID_DAYS,
     Draws,
     Plan,
     Row,
     in_service,
     job_chains,
+    monthly_wages,
     rows_of,
 )
 from ..values import add_months
 
 TRIES = 64
+# a chain of new jobs: the first one's begin (None: no new job), how many follow it (None:
+# drawn with the chain, as the generator draws a first job's) and the days from its begin to
+# its first record
+_NewJob = tuple[date | None, int | None, int]
 DRAWS = 48  # a customer's conditional draws (past them its own stream goes on: ``Draws``)
 ONE_DAY = timedelta(days=1)
 
@@ -97,6 +108,10 @@ class State:
     # else the referral's benefit_days (None: neither is known)
     benefit_days: int | None = None
     educated: bool = False  # an education known by the as-of date (the generator draws one)
+    # jobs voided by the as-of date: still jobs of the generator's chain (``_jobs``)
+    voided: tuple[Employment, ...] = ()
+    # every event id of the customer's rows known by the as-of date: no drawn row takes one
+    ids: frozenset[str] = frozenset()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -106,24 +121,35 @@ class State:
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
                    if b.cumulative_days is not None]
         paid = max(counted)[1] if counted else ref.benefit_days if ref else None
+        start = ctx.service.start if ctx.service else None
+        if not tl.service_starts and ctx.loaded.contract.windows.service.starts_at == "referral":
+            # the service starts at the referral, and the generator writes its start row on
+            # that day for those it starts: none known by the as-of, it never started
+            start = None
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
-                     ctx.service.start if ctx.service else None, ctx.service_ended,
+                     start, ctx.service_ended,
                      tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
-                     bool(tl.educations))
+                     bool(tl.educations),
+                     tuple(e for e in tl.voided if isinstance(e, Employment)),
+                     frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)))
 
 
-def _tagged(rows: Sequence[Row]) -> list[Row]:
-    return [{**r, "event_id": drawn_id(r["event_id"])} for r in rows]
+def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
+    return [{**r, "event_id": drawn_id(r["event_id"], taken)} for r in rows]
 
 
-def drawn_id(event_id: str) -> str:
+def drawn_id(event_id: str, taken: frozenset[str] = frozenset()) -> str:
     """A drawn row's id: ``event_id`` tagged ``~f``; past the longest id a row may have (a
-    long customer or event id), a digest of it, tagged alike, so every drawn row stays
-    valid and distinct."""
+    long customer or event id), or where a real row of the customer has that id already
+    (``taken``: any text is a valid id, so no tag alone is safe), a digest of it, tagged
+    alike and digested again until free, so every drawn row stays valid and distinct and
+    never a version of a real row."""
     tagged = f"{event_id}~f"
-    if len(tagged) <= MAX_ID_CHARS:
-        return tagged
-    return f"{hashlib.sha256(event_id.encode('utf-8')).hexdigest()}~f"
+    key = event_id
+    while len(tagged) > MAX_ID_CHARS or tagged in taken:
+        key = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        tagged = f"{key}~f"
+    return tagged
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,7 @@ class _Decided:
     service: tuple[date, date] | None  # a service going on after the as-of: start, last day
     begin: date | None  # the first new job's begin
     more: int | None = None  # further jobs after it (None: the block's draw, as generated)
+    told: int = 0  # days from the first new job's begin to its first record
 
 
 def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -152,7 +179,7 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
         drawn = _own(rows_of(plan.columns, texts[i], TEXT), str(i), s)
         benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
-        out.append([*_tagged([*d.rows, *benefits]), *d.going_on, *drawn])
+        out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on, *drawn])
     return out
 
 
@@ -180,8 +207,8 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
     rows.extend(_education(plan, profile, s, u))
-    going_on, spans, begin, more = _jobs(plan, profile, s, start or s.referral, u)
-    return _Decided(rows, going_on, spans, service, begin, more)
+    going_on, spans, (begin, more, told) = _jobs(plan, profile, s, start or s.referral, u)
+    return _Decided(rows, going_on, spans, service, begin, more, told)
 
 
 def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
@@ -230,7 +257,8 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
                       for d, a in zip(decided, as_of, strict=True)])
     more = as_days(b.dist(lambda p: p.jobs.more))
     known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
-    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more))
+    told = np.array([d.told for d in decided], dtype=np.int64)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told)
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
@@ -239,11 +267,13 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
 
 
 def _own(rows: list[Row], place: str, s: State) -> list[Row]:
-    """A customer's drawn rows after the as-of date, under its own id (tagged ``~f``)."""
+    """A customer's drawn rows recorded after the as-of date (a job's by its first record: it
+    may have begun by then), under its own id (tagged ``~f``)."""
     after = s.as_of.isoformat()
     cut = len(place)
-    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:]),
-             "customer_id": s.customer_id} for r in rows if r["date"] > after]
+    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:], s.ids),
+             "customer_id": s.customer_id} for r in rows
+            if (r.get("recorded") or r["date"]) > after]
 
 
 def _service_start(profile: Profile, s: State, u: Draws) -> date | None:
@@ -300,28 +330,41 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[li
     return rows, end or date.max
 
 
-def _wages(job: Employment, end: date | None, as_of: date) -> list[Row]:
-    """A job under way's wages for the months paid after the as-of date, as the generator
-    writes them (``synth._earnings``, no draws): a calendar month's wage for the days worked
-    in it, dated the month's last day, up to ``EARNED_MONTHS`` months from its start when it
-    has no end."""
+def _voids(profile: Profile, s: State, drawn: Sequence[Row], u: Draws) -> list[Row]:
+    """The voids after the as-of date of jobs known by then, as the generator voids a job:
+    with the cohort's chance ``voided``, ``VOID_DAYS`` after its last record (a drawn end or
+    confirmation, else its last version known), as a version of it with its last fields.
+    Given that no void was seen by the as-of date: only a void that falls after it."""
+    out = []
+    for job in s.employments:
+        versions = [r for r in drawn if r["event_id"] == job.event_id]
+        last = versions[-1] if versions else _row_of(job)
+        last_at = max((date.fromisoformat(r["recorded"]) for r in versions),
+                      default=job.known_on)
+        on = last_at + timedelta(days=VOID_DAYS)
+        if u.chance(profile.jobs.voided) and on > s.as_of:
+            out.append({**last, "recorded": on.isoformat(), "void": "true"})
+    return out
+
+
+def _wages(job: Employment, end: date | None, as_of: date, taken: frozenset[str]
+           ) -> list[Row]:
+    """A job under way's wages for the months paid after the as-of date, by the generator's
+    rule (``synth.monthly_wages``: a calendar month's wage for the days worked in it, dated
+    the month's last day, up to ``EARNED_MONTHS`` months from its start when it has no
+    end); those paid on or before the as-of date are real rows already."""
     assert job.wage is not None
-    last = end if end is not None else add_months(job.date, EARNED_MONTHS) - ONE_DAY
-    first = job.date.replace(day=1)
-    paid = float(f"{job.wage:.2f}")
+    keep, pay, amount = monthly_wages(
+        np.array([job.date.toordinal()]), np.array([end.toordinal() if end else -1]),
+        np.array([float(f"{job.wage:.2f}")]))
     rows: list[Row] = []
-    for k in range(EARNED_MONTHS + 1):
-        month = add_months(first, k)
-        pay = add_months(month, 1) - ONE_DAY
-        if month > last:
-            break
-        if pay > as_of:  # paid on or before it: a real row already
-            worked = (min(pay, last) - max(month, job.date)).days + 1
-            amount = paid * worked / ((pay - month).days + 1)
-            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}"),
-                         "customer_id": job.customer_id,
-                         "type": "earnings", "date": pay.isoformat(), "kind": job.kind,
-                         "evidence": "register", "amount": f"{amount:.2f}"})
+    for k in np.nonzero(keep[0])[0].tolist():
+        day = int(pay[0, k])
+        if day > as_of.toordinal():
+            rows.append({"event_id": drawn_id(f"{job.event_id}-w{k}", taken),
+                         "customer_id": job.customer_id, "type": "earnings",
+                         "date": date.fromordinal(day).isoformat(), "kind": job.kind,
+                         "evidence": "register", "amount": f"{amount[0, k]:.2f}"})
     return rows
 
 
@@ -361,70 +404,91 @@ def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> d
 
 
 def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]], date | None, int | None]:
+          ) -> tuple[list[Row], list[tuple[date, date]], _NewJob]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
-    included), the begin of a chain of new jobs (none: no new job) and how many further
-    jobs follow it (None: drawn with the chain, as the generator draws a first job's)."""
-    known = [j for j in s.employments if j.date <= s.as_of]
-    spans = [(j.date, j.end or date.max) for j in s.employments]
+    included), and the chain of new jobs (``_NewJob``)."""
+    # every job recorded by the as-of date, one planned to begin after it too: it is under
+    # way as a job begun by then is (its end drawn), and the chain goes on after it. A job
+    # voided by then was one of the generator's chain (voided after its last record): it
+    # counts among the jobs seen and the chain goes on after its end (none: it was going on)
+    spans = [(j.date, j.end or date.max) for j in (*s.employments, *s.voided)]
     rows: list[Row] = []
-    running = [j for j in known if j.end is None or j.end > s.as_of]
-    ends = [j.end or j.date for j in known if j not in running]
+    running = [j for j in s.employments if j.end is None or j.end > s.as_of]
+    ends = [j.end or j.date for j in s.employments if j not in running]
+    ends.extend(j.end or date.max for j in s.voided)
+    known = len(s.employments) + len(s.voided)
     for job in running:
         more, end = _going_on(profile, s, job, u)
         rows.extend(more)
         if plan.earnings and job.wage is not None:
-            rows.extend(_wages(job, None if end == date.max else end, s.as_of))
+            rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
         spans = [(a, end if a == job.date else b) for a, b in spans]
         ends.append(end)
+    rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
-    if date.max in ends or any(j.date > s.as_of for j in s.employments):
-        return rows, spans, None, None
+    if date.max in ends:
+        return rows, spans, (None, None, 0)
     if not known:
-        return rows, spans, _first_job(profile, s, anchor, u), None
-    begin, further = _next_job(profile, s, len(known), max(ends), u)
-    return rows, spans, begin, further
+        return rows, spans, _first_job(plan, profile, s, anchor, u)
+    return rows, spans, _next_job(plan, profile, s, known, max(ends), u)
 
 
-def _first_record(u: Draws) -> timedelta:
+def _first_record(u: Draws) -> int:
     """Days from a job's start to its first record, as the generator draws them."""
-    return timedelta(days=int(u() * FIRST_RECORD_DAYS))
+    return int(u() * FIRST_RECORD_DAYS)
 
 
-def _first_job(profile: Profile, s: State, anchor: date, u: Draws) -> date | None:
-    """The first job's begin given none recorded by the as-of date: the triple (reaches a
-    job, days to it, days until it is recorded) drawn until no job or one recorded after
-    the as-of. A job begun by then but told after it begins the day after the as-of."""
+def _unseen(plan: Plan, s: State, begin: date, told: int) -> bool:
+    """Whether a new job begun on ``begin`` and first recorded ``told`` days later is not
+    seen by the as-of date: recorded after it and, where the contract counts earnings, its
+    first month's wages not paid by then (the generator pays them whenever the job is
+    recorded: a job begun by the last pay day would show)."""
+    if begin + timedelta(days=told) <= s.as_of:
+        return False
+    if not plan.earnings or begin > s.as_of:
+        return True
+    _, pay, _ = monthly_wages(np.array([begin.toordinal()]), np.array([-1]), np.zeros(1))
+    return int(pay[0, 0]) > s.as_of.toordinal()
+
+
+def _first_job(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
+    """The first job given none recorded by the as-of date: the triple (reaches a job, days
+    to it, days until it is recorded) drawn until no job or one recorded after the as-of.
+    A job begun by then but told after it keeps its begin, recorded as drawn (the generator
+    records a job 0 to 9 days after it begins)."""
     jobs = profile.jobs
     for _ in range(TRIES):
         reaches, days = u.chance(jobs.share), int(jobs.days_to_first.draw(u(), u()))
         if not reaches:
-            return None
+            return None, None, 0
         begin = anchor + timedelta(days=days)
-        if begin + _first_record(u) > s.as_of:
-            return max(begin, s.as_of + ONE_DAY)
-    return None
+        told = _first_record(u)
+        if _unseen(plan, s, begin, told):
+            return begin, None, told
+    return None, None, 0
 
 
-def _next_job(profile: Profile, s: State, known: int, last_end: date, u: Draws
-              ) -> tuple[date | None, int]:
+def _next_job(plan: Plan, profile: Profile, s: State, known: int, last_end: date, u: Draws
+              ) -> _NewJob:
     """Every known job ended (or is drawn to end): the next one's begin (None: no more) and
     how many follow it, given what the as-of date shows. The generator draws ``more``
     further jobs after the first, each a gap after the last one's end: the triple (more,
     gap, days until recorded) is drawn until ``more`` is just the jobs seen (no next job),
     or more and the next job recorded after the as-of date (one that would have been
-    recorded by then is not this customer's). It begins the day after the as-of at the
-    earliest."""
+    recorded by then is not this customer's). One begun by then keeps its begin, recorded
+    as drawn."""
     jobs = profile.jobs
     had = known - 1  # further jobs after the first, seen by the as-of date
     for _ in range(TRIES):
         more = int(jobs.more.draw(u(), u()))
         begin = last_end + timedelta(days=1 + int(jobs.gap_days.draw(u(), u())))
         if more == had:
-            return None, 0
-        if more > had and begin + _first_record(u) > s.as_of:
-            return max(begin, s.as_of + ONE_DAY), more - had - 1
-    return None, 0
+            return None, 0, 0
+        if more > had:
+            told = _first_record(u)
+            if _unseen(plan, s, begin, told):
+                return begin, more - had - 1, told
+    return None, 0, 0
 
 
 def _benefits(plan: Plan, profile: Profile, s: State, spans: Sequence[tuple[date, date]],
