@@ -160,10 +160,16 @@ def test_a_sep_line_bill_with_decimal_commas_keeps_them() -> None:
 
 @pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
     ("01.05.2020", "date_differs", "2020-05-02",
-     f"dated 2020-05-01, before it was earned on 2020-05-02: {REASON}"),
+     f"dated 2020-05-01, 1 day before it was earned on 2020-05-02: {REASON}"),
+    ("30.04.2020", "date_differs", "2020-05-02",
+     f"dated 2020-04-30, 2 days before it was earned on 2020-05-02: {REASON}"),
     ("02.05.2020", "match", None, REASON),
     ("03.05.2020", "match", "2020-05-02",
-     f"dated 2020-05-03, after it was earned on 2020-05-02 (the earned day counts): {REASON}"),
+     f"dated 2020-05-03, 1 day after it was earned on 2020-05-02 (the earned day counts): "
+     f"{REASON}"),
+    ("12.05.2020", "match", "2020-05-02",
+     f"dated 2020-05-12, 10 days after it was earned on 2020-05-02 (the earned day counts): "
+     f"{REASON}"),
 ])
 def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
         tmp_path: Path, day: str, cls: str, earned: str | None, reason: str) -> None:
@@ -182,6 +188,10 @@ def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
     assert code == (0 if cls == "match" else 1)
     code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
     assert ("the bill is NOT right" in out) is (cls == "date_differs")
+    # the table says how far apart the dates are, as the JSON does
+    if earned is not None:
+        apart = reason.split(", ")[1].split(" it was")[0]  # "2 days before"
+        assert apart in " ".join(out.split()), out
     assert ("the bill is right" in out) is (cls == "match")
 
 
@@ -193,7 +203,7 @@ def test_a_wrong_amount_dated_too_early_says_both(tmp_path: Path) -> None:
     assert code == 1
     assert (finding["class"], finding["earned"], finding["reason"]) == (
         "amount_differs", "2020-05-02", "billed 800.00, computed 750.00: dated 2020-05-01, "
-        f"before it was earned on 2020-05-02: {REASON}")
+        f"1 day before it was earned on 2020-05-02: {REASON}")
 
 
 def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path: Path
@@ -208,8 +218,9 @@ def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path:
 
 
 @pytest.mark.parametrize(("lang", "label", "said"), [
-    ("fi", "Päivämäärä poikkeaa", "päivätty 1.5.2020, ennen kuin se ansaittiin 2.5.2020: "),
-    ("sv", "Datumet avviker", "daterad 1.5.2020, innan den intjänades 2.5.2020: "),
+    ("fi", "Päivämäärä poikkeaa",
+     "päivätty 1.5.2020, 1 päivä ennen kuin se ansaittiin 2.5.2020: "),
+    ("sv", "Datumet avviker", "daterad 1.5.2020, 1 dag innan den intjänades 2.5.2020: "),
 ])
 def test_the_date_mismatch_in_the_language_of_the_page(tmp_path: Path, lang: str, label: str,
                                                        said: str) -> None:
@@ -256,4 +267,4 @@ def test_a_credit_dated_before_the_line_it_corrects_is_no_early_claim() -> None:
                   "voided", "s4", (), "INV-2/3", Decimal("750.00"), Decimal("0"))
     reason, early = _dated(SimpleNamespace(date=date(2020, 6, 1)), e)  # type: ignore[arg-type]
     assert not early
-    assert reason == "dated 2020-06-01, before it was earned on 2020-06-15: voided"
+    assert reason == "dated 2020-06-01, 14 days before it was earned on 2020-06-15: voided"
