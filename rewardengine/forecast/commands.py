@@ -285,7 +285,11 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         def flat(amount: Decimal) -> str | None:
             return _ceiling_binds_in_every_run(contract, cache[amount])
 
-        amount, method, at, points = solve(cells, target, cost, component, segment, flat)
+        caps = contract.loaded.contract.caps
+        capped = (contract.loaded.clause_at("caps", "per_customer")
+                  if caps is not None and caps.per_customer is not None else None)
+        amount, method, at, points = solve(cells, target, cost, component, segment, flat,
+                                           capped)
         (final,) = runs_at([amount])
         name, raw = source(amount)
         loaded = draft_of((name, raw), cohort, horizon).loaded
