@@ -615,28 +615,24 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     columns = ((mapped,) if mapped else ()) + BILL_KEYS
     if not bill and _is_parquet(path):
         return _pseudonymize_parquet(path, out, key, columns)
-    delimiter = _bill_delimiter(path, dialect, mapped_all) if bill else dialect.delimiter
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
-                            encoding=dialect.encoding, delimiter=delimiter,
-                            max_json_bytes=MAX_BILL_BYTES)
+                            encoding=dialect.encoding, delimiter=dialect.delimiter,
+                            max_json_bytes=MAX_BILL_BYTES,
+                            delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None)
     if dialect.encoding is not None and not has_errors(problems):
         problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                 Source(path)))
     return problems
 
 
-def _bill_delimiter(path: str, dialect: Dialect, mapping: dict[str, str]) -> str | None:
+def _bill_delimiter(dialect: Dialect, mapping: dict[str, str]
+                    ) -> Callable[[str], str | None]:
     """A CSV bill's delimiter as ``verify`` tells it from the bill's header
     (``invoicing.bill.bill_dialect``), so the engine's own ','-separated bill is rewritten
-    beside ';'-separated Finnish event files; an unreadable file keeps the one given (its
-    problem is said when it is rewritten)."""
+    beside ';'-separated Finnish event files. Told from the head the rewrite reads, so the
+    bill is read once (a bill on a pipe could not be read twice)."""
     from .invoicing.bill import bill_dialect
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536).decode(dialect.encoding or "utf-8-sig", errors="replace")
-    except OSError:
-        return dialect.delimiter
-    return bill_dialect(head, dialect, mapping).delimiter
+    return lambda head: bill_dialect(head, dialect, mapping).delimiter
 
 
 def _is_parquet(path: str) -> bool:

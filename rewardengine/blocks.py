@@ -5,12 +5,11 @@ in a fixed order, so a block is the same whatever process draws it. Days are int
 ordinals (offsets from an anchor day, month offsets by ``months_on``); a segment's
 profile is applied to the customers of that segment through masks. Lines carry a customer
 index and a sequence number, and a stable sort by both puts each customer's rows in the
-order ``draw_customer`` writes them.
+order they were drawn in for that customer.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import pairwise, repeat
@@ -61,22 +60,9 @@ def month_first(days: Array) -> Array:
 
 
 class Source(Protocol):
-    """Where a block's uniform draws come from: a ``numpy.random.Generator``, or a
-    customer's own stream of draws (``synth.Draws``, through ``FromDraws``)."""
+    """Where a block's uniform draws come from: a ``numpy.random.Generator``."""
 
     def random(self, size: tuple[int, ...]) -> Array: ...
-
-
-class FromDraws:
-    """A stream of draws (a callable giving the next one) as a ``Source``: each array
-    takes the next draws in order."""
-
-    def __init__(self, next_draw: Callable[[], float]) -> None:
-        self.next_draw = next_draw
-
-    def random(self, size: tuple[int, ...]) -> Array:
-        nxt = self.next_draw
-        return np.array([nxt() for _ in range(math.prod(size))]).reshape(size)
 
 
 class Block:

@@ -40,7 +40,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("F002", "a contract file is larger than the limit", _E, "file-problems-f0xx"),
     ("F003", "the file is not in the expected text encoding", _E, "file-problems-f0xx"),
     ("F004", "a line or row longer than the limit", _E, "file-problems-f0xx"),
-    ("F005", "a file read in the encoding named with --encoding", _I, "file-problems-f0xx"),
+    ("F005", "a file read in an encoding other than UTF-8", _I, "file-problems-f0xx"),
     # YAML
     ("Y001", "YAML syntax error", _E, "yaml-problems-y0xx"),
     ("Y002", "nested too deeply", _E, "yaml-problems-y0xx"),

@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from .cohortwords import FORMS, comma_problems, located, mix_problems
+from .cohortwords import FORMS, comma_problems, located, mix_problems, split_duplicates
 from .errors import Problem, Source
 from .values import Fraction, IsoDate
 from .yamlsource import (
@@ -515,7 +515,10 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
     split, said = comma_problems(doc)
-    named = _named(data, doc)
+    problems, doubled = split_duplicates(problems, doc, text)
+    split += doubled
+    # the decimals of a split number are no segment, profile or provider name (G104)
+    named = tuple(n for n in _named(data, doc) if (n[0], n[1]) not in said)
     try:
         cohort = Cohort.model_validate(data)
     except ValidationError as exc:

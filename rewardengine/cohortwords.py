@@ -80,6 +80,35 @@ def split_numbers(data: Any, path: Path = ()) -> list[tuple[Path, str, Path]]:
     return found
 
 
+# the text before a key YAML read twice: ``b: 0,`` of ``{a: 0,5, b: 0,5}``
+# (the comma between the digits, as a decimal comma is written: ``b: 0, 5`` is two entries)
+_SPLIT_BEFORE = re.compile(r"([^\s{},:]+)\s*:\s*([+-]?\d+(?:\.\d+)*),$", re.ASCII)
+
+
+def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str
+                     ) -> tuple[list[Problem], list[Problem]]:
+    """``{a: 0,5, b: 0,5}``: the second ``5`` (the decimals of ``b``) is a key YAML finds
+    twice, which it says as a bare duplicate key (Y005). Such a problem becomes what was
+    meant, a G103 at ``b``'s line; (the problems kept, the G103s)."""
+    lines, kept, found = text.splitlines(), [], []
+    for p in problems:
+        at, key = p.source, p.message.removeprefix("duplicate key '").removesuffix("'")
+        before = (lines[at.line - 1][:at.col - 1] if p.code == "Y005" and _DIGITS.match(key)
+                  and at.line and at.col and at.line <= len(lines) else "")
+        split = _SPLIT_BEFORE.search(before)
+        path = next((k for k, (line, _) in doc.key_marks.items()
+                     if split and k and k[-1] == split.group(1) and line == at.line), None)
+        if split is None or path is None:
+            kept.append(p)
+            continue
+        written = f"{split.group(2)},{key}"
+        found.append(Problem(
+            "G103", f"{_where(path)}: {written[:20]} has a decimal comma, which YAML reads as "
+            f"two entries; write {comma_fixed(written) or 'a point for the decimals'}",
+            doc.source(path)))
+    return kept, found
+
+
 def comma_problems(doc: YamlDocument) -> tuple[list[Problem], set[Path]]:
     """A G103 for each number split by its decimal comma, at its line, and the paths whose
     other errors that problem says already."""
@@ -179,14 +208,6 @@ def _shape(value: object) -> str:
     return "nothing" if value is None else quoted(value, 20)
 
 
-def _node(doc: YamlDocument, path: Path) -> Any:
-    node: Any = doc.data
-    for part in path:
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) else None)
-    return node
-
-
 def distribution_message(error: dict[str, Any], at: int, default: Any,
                          doc: YamlDocument) -> str:
     """What is wrong with a distribution, and how one is written (``at``: the index of the
@@ -225,7 +246,7 @@ def _parameters(form: str, rest: tuple[Any, ...], error: dict[str, Any], doc: Ya
     """A form with a fixed number of parameters: say which, and how many."""
     names = PARAMETERS[form]
     eg = _example(form, default)
-    given = _node(doc, (*path, form))
+    given = doc.node((*path, form))
     etype, value = error["type"], error.get("input")
     takes = (f"{form} takes two numbers [low, high]" if form == "uniform"
              else f"{form} takes {{{', '.join(names)}}}")

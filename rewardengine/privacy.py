@@ -388,11 +388,14 @@ _IN_BILLS = {"E001": "B001", "E010": "B005"}
 
 def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bool,
                  columns: Sequence[str], encoding: str | None, delimiter: str | None,
-                 max_json_bytes: int) -> list[Problem]:
+                 max_json_bytes: int,
+                 delimiter_of: Callable[[str], str | None] | None = None) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
-    JSON Lines, a bill CSV or one JSON document; ``columns`` name the customer column."""
+    JSON Lines, a bill CSV or one JSON document; ``columns`` name the customer column;
+    ``delimiter_of`` tells a CSV's delimiter from the file's head (read once, so a pipe
+    works)."""
     findings = Findings()
     replace = replacing(key, findings)
     try:
@@ -408,7 +411,8 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
             elif _is_json(lower, head, bill):
                 rewrite_jsonl(source, columns, replace, write)
             else:
-                rewrite_csv(source, columns, delimiter, replace, write, bill)
+                told = delimiter_of(head) if delimiter_of is not None else delimiter
+                rewrite_csv(source, columns, told, replace, write, bill)
     except OSError as exc:
         return [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
     except Undecodable as exc:

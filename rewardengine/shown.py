@@ -23,19 +23,21 @@ HETU_SHAPE = re.compile(r"(?<![0-9])[0-9]{6}(?:\s?[-+A-FU-Ya-fu-y\u2010-\u2015\u
                         r"[0-9]{3}[0-9A-Ya-y](?![0-9])")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _EMAIL_IN = re.compile(r"[^@\s'\"<>(),;]+@[^@\s'\"<>(),;]+\.[A-Za-z]{2,}")
-# international (+358 40 123 4567) or a Finnish mobile number (040 123 4567, 050-1234567)
-PHONE = re.compile(r"^(\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8})$", re.ASCII)
-# in a message's value also a landline (09 123 4567, 017-123 456, (09) 123 4567: a zero, an
-# area code of one to three digits, a space or a dash, and 5 to 9 digits in groups split by
-# single spaces), anywhere in the text (puh.040 123 4567.), but not inside a word, an id
-# (h-01-234567), a decimal (1,0912345), a date (0202-12-31) or a longer number. Without the
+# international (+358 40 123 4567, +358 9 123 4567) or a Finnish mobile number (040 123 4567,
+# 050-1234567)
+_MOBILE = r"\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8}"
+# a landline (09 123 4567, 017-123 456, (09) 123 4567): a zero, an area code of one to three
+# digits, a space or a dash, and 5 to 9 digits in groups split by single spaces. Without the
 # space or dash after the area code only a mobile number is one: a solid run of digits after
 # a zero is as often an id (0123456, a business id 0112038-9) or a date typed without dots
 # (01012020), which the user must see to mend
-_PHONE_IN = re.compile(r"(?<![\w+-])(?<!\d[.,])"
-                       r"(?:\+\d(?:[ -]?\d){6,14}|0(?:4\d|50)(?:[ -]?\d){5,8}"
-                       r"|0[1-9]\d{0,2}\)?[ -]\d(?: ?\d){4,8})"
-                       r"(?!\w|[.,]\d)", re.ASCII)
+_LANDLINE = r"0[1-9]\d{0,2}\)?[ -]\d(?: ?\d){4,8}"
+# a whole value (a customer id) that is a phone number, a landline too
+PHONE = re.compile(rf"^(?:{_MOBILE}|\(?{_LANDLINE})$", re.ASCII)
+# in a message's value anywhere in the text (puh.040 123 4567.), but not inside a word, an id
+# (h-01-234567), a decimal (1,0912345), a date (0202-12-31) or a longer number
+_PHONE_IN = re.compile(rf"(?<![\w+-])(?<!\d[.,])(?:{_MOBILE}|{_LANDLINE})(?!\w|[.,]\d)",
+                       re.ASCII)
 
 LIMIT = 40
 

@@ -11,8 +11,7 @@ whole files: blocks of ``BLOCK`` customers drawn from
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer (text, or typed for ``simulate``); ``draw_customer`` is a block of one
-customer drawing from that customer's own stream (``Draws``). A forecast that continues a
+rows per customer (text, or typed for ``simulate``). A forecast that continues a
 real timeline draws a block's service rows and chains of new jobs with ``in_service`` and
 ``job_chains``, the generator's own. Amounts are written as text with two decimals (the
 engine reads them as ``Decimal``); nothing here computes money.
@@ -55,7 +54,6 @@ import numpy as np
 from .blocks import (
     Array,
     Block,
-    FromDraws,
     Source,
     as_days,
     day_text,
@@ -79,7 +77,6 @@ from .shown import brief
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
-DRAWS = 192  # uniform draws a customer's own stream starts with (``Draws``, ``draw_customer``)
 ROW_FIELDS = (
     "event_id", "customer_id", "type", "date", "recorded", "end", "void", "provider",
     "segment", "unemployed_since", "birth_date", "partial_work_ability", "benefit_days",
@@ -521,11 +518,6 @@ def customer_rows(plan: Plan, index: int, rng: np.random.Generator,
     """One customer's rows, drawn from ``rng`` (a block of one customer)."""
     return rows_of(plan.columns, draw_block(plan, rng, [customer_id(index, width)]).text(),
                    TEXT)
-
-
-def draw_customer(plan: Plan, cid: str, u: Draws) -> list[Row]:
-    """One customer's rows from its draws (a block of one customer)."""
-    return rows_of(plan.columns, draw_block(plan, FromDraws(u.next), [cid]).text(), u.w)
 
 
 def block_rows(plan: Plan, rng: np.random.Generator, cids: list[str], written: Written

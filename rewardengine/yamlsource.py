@@ -51,6 +51,19 @@ class YamlDocument:
             return Source(self.file, line, col)
         return self.source(path)
 
+    def node(self, path: Path) -> Any:
+        """The value at ``path`` (None where the document has none): the one walk of a path
+        that contract and cohort messages share."""
+        node: Any = self.data
+        for part in path:
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
     def resolve_loc(self, loc: tuple[Any, ...]) -> Path:
         """Turn a pydantic ``loc`` into a data path, skipping union tags and model names."""
         node = self.data

@@ -102,9 +102,6 @@ def test_a_bill_in_finnish_conventions_verifies_beside_either_event_file(
 
 
 @pytest.mark.parametrize(("text", "dialect", "found"), [
-    # ';' is the Finnish bill's: a decimal point is refused as with --dialect fi
-    ("customer_id;component;occurrence;amount\nD;result;o;750.00\n", None,
-     [("B002", 2, "amount '750.00' is not an amount like 150,00 (decimal comma)")]),
     # ',' is the engine's: ISO dates
     ("customer_id,component,date,amount\nD,result,2.5.2020,750.00\n", "fi",
      [("B003", 2, "date '2.5.2020' is not a date written YYYY-MM-DD in the years 1900 to "
@@ -125,6 +122,17 @@ def test_a_malformed_bill_keeps_its_located_problem(text: str, dialect: str | No
     bill = read_bill_csv(text, "b.csv", dialect=make_dialect(dialect))
     assert [(p.code, p.source.row, p.message) for p in bill.problems] == found
     assert bill.lines == []
+
+
+def test_a_decimal_point_among_decimal_commas_is_refused() -> None:
+    """';' is the Finnish bill's: an amount with a decimal point in a bill whose other
+    amounts have decimal commas is refused at its row, as with --dialect fi. (Alone, a ';'
+    bill's decimal points were refused too; they are now read as written.)"""
+    text = "customer_id;component;occurrence;amount\nD;result;o;750,00\nE;result;o;750.00\n"
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    assert [(p.code, p.source.row, p.message) for p in bill.problems] == [
+        ("B002", 3, "amount '750.00' is not an amount like 150,00 (decimal comma)")]
+    assert [ln.amount for ln in bill.lines] == [Decimal("750.00")]
 
 
 def test_a_sep_line_names_the_bills_delimiter_whatever_the_dialect() -> None:
@@ -160,10 +168,16 @@ def test_a_sep_line_bill_with_decimal_commas_keeps_them() -> None:
 
 @pytest.mark.parametrize(("day", "cls", "earned", "reason"), [
     ("01.05.2020", "date_differs", "2020-05-02",
-     f"dated 2020-05-01, before it was earned on 2020-05-02: {REASON}"),
+     f"dated 2020-05-01, 1 day before it was earned on 2020-05-02: {REASON}"),
+    ("30.04.2020", "date_differs", "2020-05-02",
+     f"dated 2020-04-30, 2 days before it was earned on 2020-05-02: {REASON}"),
     ("02.05.2020", "match", None, REASON),
     ("03.05.2020", "match", "2020-05-02",
-     f"dated 2020-05-03, after it was earned on 2020-05-02 (the earned day counts): {REASON}"),
+     f"dated 2020-05-03, 1 day after it was earned on 2020-05-02 (the earned day counts): "
+     f"{REASON}"),
+    ("12.05.2020", "match", "2020-05-02",
+     f"dated 2020-05-12, 10 days after it was earned on 2020-05-02 (the earned day counts): "
+     f"{REASON}"),
 ])
 def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
         tmp_path: Path, day: str, cls: str, earned: str | None, reason: str) -> None:
@@ -182,6 +196,10 @@ def test_a_line_dated_before_its_fee_is_earned_is_a_date_mismatch(
     assert code == (0 if cls == "match" else 1)
     code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
     assert ("the bill is NOT right" in out) is (cls == "date_differs")
+    # the table says how far apart the dates are, as the JSON does
+    if earned is not None:
+        apart = reason.split(", ")[1].split(" it was")[0]  # "2 days before"
+        assert apart in " ".join(out.split()), out
     assert ("the bill is right" in out) is (cls == "match")
 
 
@@ -193,7 +211,7 @@ def test_a_wrong_amount_dated_too_early_says_both(tmp_path: Path) -> None:
     assert code == 1
     assert (finding["class"], finding["earned"], finding["reason"]) == (
         "amount_differs", "2020-05-02", "billed 800.00, computed 750.00: dated 2020-05-01, "
-        f"before it was earned on 2020-05-02: {REASON}")
+        f"1 day before it was earned on 2020-05-02: {REASON}")
 
 
 def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path: Path
@@ -208,8 +226,9 @@ def test_a_line_dated_before_the_period_it_is_earned_in_is_not_payable(tmp_path:
 
 
 @pytest.mark.parametrize(("lang", "label", "said"), [
-    ("fi", "Päivämäärä poikkeaa", "päivätty 1.5.2020, ennen kuin se ansaittiin 2.5.2020: "),
-    ("sv", "Datumet avviker", "daterad 1.5.2020, innan den intjänades 2.5.2020: "),
+    ("fi", "Päivämäärä poikkeaa",
+     "päivätty 1.5.2020, 1 päivä ennen kuin se ansaittiin 2.5.2020: "),
+    ("sv", "Datumet avviker", "daterad 1.5.2020, 1 dag innan den intjänades 2.5.2020: "),
 ])
 def test_the_date_mismatch_in_the_language_of_the_page(tmp_path: Path, lang: str, label: str,
                                                        said: str) -> None:
@@ -256,4 +275,53 @@ def test_a_credit_dated_before_the_line_it_corrects_is_no_early_claim() -> None:
                   "voided", "s4", (), "INV-2/3", Decimal("750.00"), Decimal("0"))
     reason, early = _dated(SimpleNamespace(date=date(2020, 6, 1)), e)  # type: ignore[arg-type]
     assert not early
-    assert reason == "dated 2020-06-01, before it was earned on 2020-06-15: voided"
+    assert reason == "dated 2020-06-01, 14 days before it was earned on 2020-06-15: voided"
+
+
+# --- a bill's dialect and encoding told from the bill itself --------------------------------
+
+@pytest.mark.parametrize("events", ["fi", "plain"])
+def test_a_semicolon_bill_with_decimal_points_verifies_without_a_sep_line(
+        tmp_path: Path, events: str) -> None:
+    """A ';' bill with 750.00 and no sep= line: every amount was B002 (read as decimal
+    commas), beside event files of either dialect."""
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FI_BILL.format(day="2020-05-02", amount="750.00"), encoding="utf-8")
+    code, out = _verify(_files(tmp_path)[events], bill,
+                        *(("--dialect", "fi") if events == "fi" else ()))
+    assert code == 0, out
+    assert "1 match" in out and "the bill is right" in out
+
+
+@pytest.mark.parametrize(("encoding", "note"), [
+    ("utf-8", None), ("utf-8-sig", None), ("utf-16", "read as UTF-16"),
+    ("cp1252", "read as cp1252 (not UTF-8, and no --encoding named)")])
+@pytest.mark.parametrize("events_encoding", ["utf-8", "cp1252"])
+def test_a_bill_is_read_in_its_own_encoding(tmp_path: Path, encoding: str, note: str | None,
+                                            events_encoding: str) -> None:
+    """The bill was read in the events' encoding: a UTF-8 bill beside cp1252 events was
+    refused ("looks like UTF-8: leave out --encoding"), and a cp1252 bill beside UTF-8 events
+    asked for --encoding cp1252, which the event files then refused."""
+    events = tmp_path / "tapahtumat.csv"
+    events.write_bytes(EVENTS_FI.replace("D-r;", "D-rä;").encode(events_encoding))
+    bill = tmp_path / "lasku.csv"
+    bill.write_bytes(FI_BILL.format(day="2.5.2020", amount="750,00").encode(encoding))
+    named = ("--encoding", "cp1252") if events_encoding == "cp1252" else ()
+    result = runner.invoke(app, ["verify", CONTRACT, str(events), str(bill), "--period",
+                                 "2020-05", "--ledger", str(tmp_path / "none.sqlite"),
+                                 "--dialect", "fi", *named, "--format", "json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["ok"], result.stdout + result.stderr
+    said = {p["message"] for p in data["problems"] if p["file"].endswith("lasku.csv")}
+    if note is None or (encoding == "cp1252" and named):
+        note = "read as cp1252 (named with --encoding)" if note else None
+    assert said == ({note} if note else set())
+
+
+def test_a_bill_in_no_encoding_tried_is_refused_at_its_line(tmp_path: Path) -> None:
+    bill = tmp_path / "lasku.csv"
+    bill.write_bytes(FI_BILL.format(day="2.5.2020", amount="750,00").encode("utf-8")
+                     .replace(b"Yhteens\xc3\xa4", b"Yhteens\x81"))
+    code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
+    assert code == 2
+    assert "lasku.csv:3: B005 the bill: not cp1252 (byte 92)" in out

@@ -303,23 +303,11 @@ class _Errors:
         if parent not in self._missing:
             self._missing[parent] = _missing_keys(self.doc, parent, self.models)
         fits = [m for m, missing in self._missing[parent] if missing <= {unknown}]
-        kind = _node(self.doc, (*parent, "kind"))
+        kind = self.doc.node((*parent, "kind"))
         if isinstance(kind, str):
             fits = [m for m in fits if "kind" in m.model_fields
                     and kind in get_args(m.model_fields["kind"].annotation)] or fits
         return sorted({k for m in fits for k in _keys(m)})
-
-
-def _node(doc: YamlDocument, path: Path) -> Any:
-    node: Any = doc.data
-    for part in path:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return None
-    return node
 
 
 def _keys(model: type[BaseModel]) -> set[str]:
@@ -328,14 +316,14 @@ def _keys(model: type[BaseModel]) -> set[str]:
 
 def _missing_keys(doc: YamlDocument, parent: Path, models: list[type[BaseModel]]
                   ) -> list[tuple[type[BaseModel], set[str]]]:
-    node = _node(doc, parent)
+    node = doc.node(parent)
     present = set(node) if isinstance(node, dict) else set()
     return [(m, present - _keys(m)) for m in models]
 
 
 def _did_you_mean(errors: _Errors, path: Path) -> str:
     """For an unknown key: the allowed key it most resembles, in the mapping it stands in."""
-    node = _node(errors.doc, path[:-1])
+    node = errors.doc.node(path[:-1])
     if not isinstance(node, dict):
         return ""
     unknown = str(path[-1])

@@ -133,8 +133,19 @@ def _for_both(a: Contract, b: Contract, cohort: Cohort, where: str, problems: li
         f"the cohort leaves out {' and '.join(left)}, so both drafts are drawn with those of "
         f"{a.name} ({has(a)}); {b.name} does not have {', '.join(dict.fromkeys(lacking))} "
         f"({has(b)}): give a cohort file (--cohort) whose segments and providers both drafts "
-        "have"), Source(where)))
+        "have"), _lacking_at(b, left, lacking)))
     return both
+
+
+def _lacking_at(b: Contract, left: dict[str, dict[str, Decimal]], lacking: Sequence[str]
+                ) -> Source:
+    """Where the second draft lacks the first's names: its segments (or providers) line,
+    as every other cohort problem is located (the cohort left them out, so has no line)."""
+    paths = [path for part, path in (("segments", ("segments",)),
+                                     ("providers", ("metadata", "providers")))
+             if any(n in left.get(part, {}) for n in lacking)]
+    doc = b.loaded.doc
+    return doc.key_source(next((p for p in paths if p in doc.key_marks), paths[0]))
 
 
 def window_warnings(loaded: LoadedContract, cohort: Cohort, found: CohortFile, file: str
@@ -274,7 +285,11 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         def flat(amount: Decimal) -> str | None:
             return _ceiling_binds_in_every_run(contract, cache[amount])
 
-        amount, method, at, points = solve(cells, target, cost, component, segment, flat)
+        caps = contract.loaded.contract.caps
+        capped = (contract.loaded.clause_at("caps", "per_customer")
+                  if caps is not None and caps.per_customer is not None else None)
+        amount, method, at, points = solve(cells, target, cost, component, segment, flat,
+                                           capped)
         (final,) = runs_at([amount])
         name, raw = source(amount)
         loaded = draft_of((name, raw), cohort, horizon).loaded

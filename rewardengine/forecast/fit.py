@@ -23,7 +23,7 @@ and says so. Referrals per month, the segment mix and the provider mix are fitte
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -70,6 +70,24 @@ class Section:
 
 def _share(hits: int, n: int) -> Decimal:
     return (Decimal(hits) / Decimal(n)).quantize(Decimal("0.0001"))
+
+
+def _mix(counts: Mapping[str, int]) -> dict[str, Decimal]:
+    """A mix of shares to four places that adds up to exactly 1 (largest remainder: each
+    share rounded down, the ten-thousandths left over go to the largest remainders, the first
+    named on a tie), so the written cohort reads back without G107 (shares not adding up to
+    1). Each share rests on the customers (or jobs) counted in the mix, not on all."""
+    total = sum(counts.values())
+    if total == 0:
+        return {k: _share(0, 1) for k in counts}
+    whole = {k: v * _PLACES // total for k, v in counts.items()}
+    left = _PLACES - sum(whole.values())
+    for k in sorted(counts, key=lambda k: -(counts[k] * _PLACES % total))[:left]:
+        whole[k] += 1
+    return {k: Decimal(v).scaleb(-4) for k, v in whole.items()}
+
+
+_PLACES = 10_000  # a share is written to four places
 
 
 def quantiles(xs: Sequence[float]) -> list[float]:
@@ -202,9 +220,8 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
         keys = {(c.customer_id, e.event_id) for c in people for e in c.timeline.employments
                 if isinstance(e, Employment)}
         levels = Counter(first[k][2] for k in keys if k in first)
-        sec.values["evidence"] = Estimate({k: _share(levels[k], len(jobs)) for k in
-                                           ("register", "te_office", "employer", "self_report")},
-                                          len(jobs), "jobs", "mix")
+        sec.values["evidence"] = Estimate(_mix({k: levels[k] for k in (
+            "register", "te_office", "employer", "self_report")}), len(jobs), "jobs", "mix")
     confirmed = [(registered[k] - told[k]).days for k in told
                  if k in registered and registered[k] >= told[k]]
     selves = len(told)
@@ -275,19 +292,19 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
     providers = Counter(c.provider for c in people if c.provider)
     months = Counter(c.timeline.referral.date.isoformat()[:7] for c in people
                      if c.timeline.referral)
-    n = len(people) or 1
     lines = [f"# fitted from the events of {len(people):,} customers as of {as_of} "
              "(rewardengine cohort fit)", f"id: fitted-{loaded.contract.metadata.id}",
              "referrals:", f"  size: {max(len(people), 1)}",
              "  per_month: {" + ", ".join(f"{m}: {k}" for m, k in sorted(months.items()))
              + "}" if months else "  # no referral dates"]
     if any(segments.values()) and loaded.contract.segments is not None:
-        lines.append("segments: {" + ", ".join(f"{s}: {_share(k, n)}" for s, k in
-                                               segments.items()) + "}  # customers: "
+        lines.append("segments: {" + ", ".join(f"{s}: {k}" for s, k in
+                                               _mix(segments).items()) + "}  # customers: "
                      + ", ".join(f"{s} {k:,}" for s, k in segments.items()))
     if providers:
-        lines.append("providers: {" + ", ".join(f"{p}: {_share(k, n)}" for p, k in
-                                                sorted(providers.items())) + "}")
+        lines.append("providers: {" + ", ".join(f"{p}: {k}" for p, k in
+                                                _mix(dict(sorted(providers.items()))).items())
+                     + "}")
     profiles = {s: _profile(loaded, group) for s, group in sorted(by_segment.items())
                 if s in ids or s == "default"}
     defaults: list[str] = []

@@ -140,14 +140,16 @@ class Solved:
 
 
 def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
-          segment: str | None, flat: Flat | None = None
+          segment: str | None, flat: Flat | None = None, capped: str | None = None
           ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     """The amount (cents) whose expected cost is the target: (amount, method, cost, points).
     ``flat`` says where the contract ceiling holds every run: a target met only there cannot
-    be told apart from the ceiling, and it is refused as soon as that is known."""
+    be told apart from the ceiling, and it is refused as soon as that is known. ``capped``
+    names the contract's per-customer cap (where it is written), said when the amount moves
+    nothing."""
     if flat is not None:
         cost = _stopping_at_ceiling(cost, target, flat, segment)
-    amount, method, found, points = _solve(cells, target, cost, component)
+    amount, method, found, points = _solve(cells, target, cost, component, capped)
     why = flat(amount) if flat is not None else None
     if why is not None:
         whose = "" if segment is None else f" of segment {segment[:40]}"
@@ -185,7 +187,8 @@ def _stopping_at_ceiling(cost: Cost, target: Decimal, flat: Flat, segment: str |
     return stopping
 
 
-def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str
+def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
+           capped: str | None = None
            ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     top = max(c.amount for c in cells)
     # half the amount rather than twice it: caps bind at high amounts, not at low ones
@@ -196,9 +199,7 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str
         (c0,) = cost([ZERO])
         points.append((ZERO, c0))
         if c0 == c1:
-            raise SimulationError(f"component {component} pays nothing to this cohort "
-                                  f"(expected cost {money_text(c1)} at any amount): no amount "
-                                  "reaches the target")
+            raise SimulationError(_moves_nothing(component, c1, (ZERO, a2, a1), capped))
     with localcontext() as ctx:
         ctx.prec = 28
         slope = (c2 - c1) / (a2 - a1)
@@ -210,6 +211,24 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str
         if abs(found - target) <= CENT + abs(slope) * CENT / 2:
             return amount, "linear", found, points
     return _bisect(target, cost, points)  # caps bend the line
+
+
+def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
+                   capped: str | None) -> str:
+    """Why no amount of ``component`` reaches the target: its amount changes nothing. With
+    a cost above 0 the cohort is paid, by other components: either a per-customer cap takes
+    what this one adds, or it is never earned; said so, not as "pays nothing"."""
+    tried = ", ".join(money_text(a) for a in amounts)
+    if cost == 0:
+        return (f"component {component} pays nothing to this cohort (expected cost 0.00 at "
+                f"any amount: {tried} tried): no amount reaches the target")
+    why = (f"the per-customer cap ({capped}) already binds for every customer who earns "
+           f"{component}, so what it adds is cut again (or it is not earned by this cohort); "
+           "raise the cap, or solve for another component" if capped is not None else
+           f"{component} is not earned by this cohort; solve for another component")
+    return (f"the amount of component {component} moves nothing: the expected cost per "
+            f"customer is {money_text(cost)} at {tried} alike, so no amount reaches the "
+            f"target: {why}")
 
 
 def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]

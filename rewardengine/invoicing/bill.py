@@ -31,8 +31,6 @@ from ..tabular import (
     NAMED,
     PLAIN,
     Dialect,
-    Undecodable,
-    decode_text,
     delimiter_hint,
     quoted,
     sep_line,
@@ -40,6 +38,7 @@ from ..tabular import (
     trim_header,
 )
 from ..values import parse_date
+from .billtext import UnreadableBill, bill_text
 from .invoice import ZERO
 
 FIELDS = ("customer", "component", "occurrence", "date", "amount", "provider", "type")
@@ -312,8 +311,9 @@ def bill_dialect(text: str, dialect: Dialect, mapping: dict[str, str] | None = N
     ','), else ',' or ';', the first whose header holds the bill's columns. Read with the
     delimiter given, it is in the dialect given; with another, in that delimiter's
     conventions (``_WRITTEN_WITH``), so the engine's own bill and a Finnish one both verify
-    beside event files of either dialect. A header that holds no bill's columns is read with
-    the first, and its problems are said as before."""
+    beside event files of either dialect; amounts written with decimal points and never a
+    comma are read so, whatever the delimiter (``_decimal_points``). A header that holds no
+    bill's columns is read with the first, and its problems are said as before."""
     said, length = sep_line(text)
     given = dialect.delimiter or ","
     tried = [said] if said is not None else [given, *(d for d in _WRITTEN_WITH if d != given)]
@@ -324,12 +324,13 @@ def bill_dialect(text: str, dialect: Dialect, mapping: dict[str, str] | None = N
     else:
         delimiter = tried[0]
     if delimiter == given or delimiter not in _WRITTEN_WITH:
-        return replace(dialect, delimiter=delimiter)
-    written = replace(_WRITTEN_WITH[delimiter], delimiter=delimiter, encoding=dialect.encoding)
-    if said is not None and written.decimal_comma and _decimal_points(
-            text[length:], delimiter, mapping or {}):
-        # a sep=; line names the delimiter only: amounts written with decimal points
-        # (750.00) are not decimal commas (such a bill verified before with its sep= line)
+        written = replace(dialect, delimiter=delimiter)
+    else:
+        written = replace(_WRITTEN_WITH[delimiter], delimiter=delimiter,
+                          encoding=dialect.encoding)
+    if written.decimal_comma and _decimal_points(text[length:], delimiter, mapping or {}):
+        # a ';' (or a sep=; line, or the dialect of the event files) says nothing of the
+        # amounts: written with decimal points (750.00), they are not decimal commas
         return replace(written, decimal_comma=False)
     return written
 
@@ -480,10 +481,11 @@ def read_bill(path: str, mapping: dict[str, str] | None = None,
     if len(raw) > MAX_BILL_BYTES:
         return Bill(path, problems=[Problem("B005", "the bill is too large", Source(path))])
     try:
-        text = decode_text(raw, dialect.encoding)
-    except Undecodable as exc:
-        hint = "" if dialect.encoding else "; name its encoding, e.g. --encoding cp1252"
-        return Bill(path, problems=[Problem("B005", f"the bill: {exc}{hint}", Source(path))])
+        read = bill_text(raw, dialect.encoding)
+    except UnreadableBill as exc:
+        return Bill(path, problems=[Problem("B005", f"the bill: {exc}", Source(path,
+                                                                             row=exc.row))])
+    text = read.text
     lower = path.lower()
     as_json = lower.endswith(".json") or (not lower.endswith(".csv")
                                           and text.lstrip().startswith(("[", "{")))
@@ -492,7 +494,6 @@ def read_bill(path: str, mapping: dict[str, str] | None = None,
     # take only --encoding
     bill = (read_bill_json(text, path, mapping, Dialect(encoding=dialect.encoding)) if as_json
             else read_bill_csv(text, path, mapping, dialect))
-    if dialect.encoding is not None:
-        bill.problems.append(Problem("F005", f"read as {dialect.encoding} (named with "
-                                     "--encoding)", Source(path)))
+    if read.read_as is not None:
+        bill.problems.append(Problem("F005", f"read as {read.read_as}", Source(path)))
     return bill

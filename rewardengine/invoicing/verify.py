@@ -305,10 +305,14 @@ def _dated(bl: BillLine, e: _Expected) -> tuple[str, bool]:
     and the earned day is the one recorded, so the reason notes it and the line matches."""
     if bl.date is None or e.date is None or bl.date == e.date:
         return e.reason, False
+    # how far apart, in calendar days: what a checker asks the provider about first
+    apart = abs((e.date - bl.date).days)
+    days = f"{apart} day" if apart == 1 else f"{apart} days"
     if bl.date < e.date:  # noted for a credit, which claims nothing early: no finding
-        return f"dated {bl.date}, before it was earned on {e.date}: {e.reason}", e.amount > 0
-    return (f"dated {bl.date}, after it was earned on {e.date} (the earned day counts): "
-            f"{e.reason}"), False
+        return (f"dated {bl.date}, {days} before it was earned on {e.date}: {e.reason}",
+                e.amount > 0)
+    return (f"dated {bl.date}, {days} after it was earned on {e.date} (the earned day "
+            f"counts): {e.reason}"), False
 
 
 def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:

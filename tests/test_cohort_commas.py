@@ -1,0 +1,54 @@
+"""Finnish decimal commas in a cohort's flow mapping where a number's decimals repeat: YAML
+reads ``{a: 0,5, b: 0,5}`` as ``a: 0``, a key ``5``, ``b: 0`` and the key ``5`` again, and the
+file said a bare ``Y005 duplicate key '5'`` and that the cohort names ``5`` (G104)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+from rewardengine.cohort import load_cohort_text
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _said(text: str) -> list[tuple[str, int | None, int | None, str]]:
+    found = load_cohort_text(text, "c.yaml")
+    assert found.cohort is None
+    return [(p.code, p.source.line, p.source.col, p.message) for p in found.problems]
+
+
+def test_each_repeated_decimal_comma_is_said_at_its_value() -> None:
+    assert _said("segments: {group_1: 0,5, group_2: 0,5}\n") == [
+        ("G103", 1, 21, "segments.group_1: 0,5 has a decimal comma, which YAML reads as two "
+         "entries; write 0.5"),
+        ("G103", 1, 35, "segments.group_2: 0,5 has a decimal comma, which YAML reads as two "
+         "entries; write 0.5")]
+
+
+def test_three_shares_two_alike_on_a_later_line() -> None:
+    text = "id: c\nprofiles:\n  default:\n    jobs: {evidence: {register: 0,3, employer: 0,4, " \
+           "te_office: 0,3}}\n"
+    said = _said(text)
+    assert [(code, line) for code, line, _, _ in said] == [("G103", 4)] * 3
+    assert said[2][3] == ("profiles.default.jobs.evidence.te_office: 0,3 has a decimal comma, "
+                          "which YAML reads as two entries; write 0.3")
+
+
+def test_a_real_duplicate_key_is_still_said() -> None:
+    assert "Y005" in [p[0] for p in _said("segments: {group_1: 0.5, group_1: 0.5}\n")]
+    # a key of digits given twice, not after a number: no decimals of anything
+    assert "Y005" in [p[0] for p in _said("segments: {a: 1, 5: 2, 5: 3}\n")]
+
+
+def test_simulate_names_no_segment_the_contract_lacks(tmp_path: Path) -> None:
+    cohort = tmp_path / "c.yaml"
+    cohort.write_text("segments: {group_1: 0,5, group_2: 0,5}\n", encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(ROOT / "contracts" / "palvelumanageri.yaml"),
+                               "--cohort", str(cohort), "--runs", "1", "-n", "5"])
+    assert done.exit_code == 1
+    assert "G104" not in done.output and "Y005" not in done.output
+    assert done.output.count("G103") == 2
