@@ -7,9 +7,10 @@ the time of one simulated customer goes.
 
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
-process (CPU time) over the same draws: drawing the rows (``runs.run_customers``, by blocks),
-checking them into events (``parse_typed_row``: the compiled check, else the models), building
-the timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
+process (CPU time) over the same draws: drawing a block's lines (``synth.draw_block``),
+reading them into events (the rest of ``runs.block_events``: the compiled reader of
+``generate``'s header, a block's rows column by column, else the models), building the
+timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
 renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for
 the docs: CI machines have no Chromium, so this is not part of the test suite.
@@ -48,12 +49,14 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     from rewardengine.engine import evaluate_customer
     from rewardengine.events.timeline import timeline
     from rewardengine.forecast.runs import (
+        BLOCK,
         RunSums,
         default_horizon,
         draft_of,
-        run_customers,
-        to_events,
+        run_events,
+        stream,
     )
+    from rewardengine.synth import customer_id, draw_block
 
     source = (contract.name, contract.read_bytes())
     probe = draft_of(source, DEFAULT_COHORT, date(2100, 1, 1))
@@ -63,11 +66,15 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
     sums = RunSums()
     # drawing is by blocks of customers: its time is the block's, shared by its customers
     t0 = time.process_time()
-    drawn = list(run_customers([draft.plan], 1, 0, customers))
+    for block in range((customers + BLOCK - 1) // BLOCK):
+        count = min(BLOCK, customers - block * BLOCK)
+        draw_block(draft.plan, stream(1, 0, block),
+                   [customer_id(block * BLOCK + i) for i in range(count)])
     spent["draw"] = time.process_time() - t0
-    for cid, (rows,) in drawn:
-        t1 = time.process_time()
-        events = to_events(rows, typed=True)
+    t0 = time.process_time()
+    drawn = list(run_events([draft.plan], 1, 0, customers))
+    spent["events"] = time.process_time() - t0 - spent["draw"]  # the same blocks, read
+    for cid, (events,) in drawn:
         t2 = time.process_time()
         tl = timeline(cid, events, horizon)
         t3 = time.process_time()
@@ -75,8 +82,7 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
         t4 = time.process_time()
         sums.add_customer(result, draft.basis, horizon)
         t5 = time.process_time()
-        for name, (a, b) in zip(list(spent)[1:], ((t1, t2), (t2, t3), (t3, t4), (t4, t5)),
-                                strict=True):
+        for name, (a, b) in zip(list(spent)[2:], ((t2, t3), (t3, t4), (t4, t5)), strict=True):
             spent[name] += b - a
     return {k: v / customers for k, v in spent.items()}
 

@@ -105,16 +105,21 @@ class Block:
         self.places.append(np.broadcast_to(np.asarray(place, dtype=np.int64), owner.shape))
         self.lines.append(lines)
 
-    def texts_by_owner(self) -> list[str]:
-        """Each customer's lines (in the block's order of customers), as one text each."""
+    def by_owner(self) -> tuple[list[str], list[int]]:
+        """The block's lines in customer order (each customer's in its order), and where
+        each customer's lines begin: customer ``i`` has ``lines[bounds[i]:bounds[i + 1]]``."""
         if not self.owners:
-            return [""] * self.n
+            return [], [0] * (self.n + 1)
         owner = np.concatenate(self.owners)
         place = np.concatenate(self.places)
         lines = [line for part in self.lines for line in part]
         order = np.lexsort((place, owner))
         bounds = np.searchsorted(owner[order], np.arange(self.n + 1)).tolist()
-        ordered = [lines[i] for i in order.tolist()]
+        return [lines[i] for i in order.tolist()], bounds
+
+    def texts_by_owner(self) -> list[str]:
+        """Each customer's lines (in the block's order of customers), as one text each."""
+        ordered, bounds = self.by_owner()
         return ["\n".join(ordered[a:z]) for a, z in pairwise(bounds)]
 
     def text(self) -> str:

@@ -11,7 +11,8 @@ whole files: blocks of ``BLOCK`` customers drawn from
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer (text, or typed for ``simulate``). A forecast that continues a
+rows per customer (text, or typed values; ``simulate`` reads a block's lines as events
+instead, ``forecast.runs.block_events``). A forecast that continues a
 real timeline draws a block's service rows and chains of new jobs with ``in_service`` and
 ``job_chains``, the generator's own. Amounts are written as text with two decimals (the
 engine reads them as ``Decimal``); nothing here computes money.

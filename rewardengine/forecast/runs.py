@@ -1,8 +1,10 @@
 """Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
 
-A run draws ``customers`` customers (``synth.block_rows``) as rows of typed values, turns
-them into events with the event reader's own row check (``parse_typed_row``: the bounds and
-rules of ``parse_row``, without writing the values as text and reading them back), builds
+A run draws ``customers`` customers a block at a time (``synth.draw_block``: the lines
+``generate`` writes) and reads each block's lines into events as a file with ``generate``'s
+header is read (``block_events``: the event reader's compiled per-header reader, a block's
+rows column by column, with every check; a row it is unsure of goes to ``parse_row`` and the
+models), so a simulated customer is exactly the customer a generated file holds. It builds
 each timeline as of the horizon and evaluates it with ``engine.evaluate_customer`` — the
 evaluation invoicing uses — then cuts the contract ceiling across the run
 (``engine.apply_ceiling``). What a run keeps is exact Decimal sums of its payable lines
@@ -18,26 +20,32 @@ draws the block from the same stream).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
+from typing import cast
 
 import numpy as np
 
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
+from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
+from ..events.fast import TypeReader, compile_header, read_rows
 from ..events.model import EventBase
 from ..events.read import parse_row, parse_typed_row
 from ..events.timeline import Timeline, timeline
 from ..pipeline import load_contract_bytes
 from ..processes import usable_jobs
-from ..synth import TYPED, Plan, Row, block_rows, customer_id, make_plan
+from ..synth import TEXT, TYPED, Plan, Row, block_rows, customer_id, draw_block, make_plan, rows_of
+from ..tabular import PLAIN
 
 BLOCK = 1024  # customers per random stream within a run
 SIMULATED = "simulated"  # the file name simulated rows cite
@@ -59,15 +67,57 @@ def to_events(rows: Sequence[Row], file: str = SIMULATED, typed: bool = False
               ) -> list[EventBase]:
     """Rows (field -> text, or with ``typed`` field -> typed value) as events, checked as
     the event reader checks a file's rows."""
-    out = []
     check = parse_typed_row if typed else parse_row
-    for n, row in enumerate(rows, start=1):
-        event, problems = check(row, file, n)  # the reader's own check
-        if event is None:
-            raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
-                                  f" {problems[0].message[:80]})")
-        out.append(event)
-    return out
+    return [_checked(check, row, file, n) for n, row in enumerate(rows, start=1)]
+
+
+def _checked(check: Callable[[Row, str, int], tuple[EventBase | None, list[Problem]]],
+             row: Row, file: str, n: int) -> EventBase:
+    event, problems = check(row, file, n)  # the reader's own check
+    if event is None:
+        raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
+                              f" {problems[0].message[:80]})")
+    return event
+
+
+_READERS: dict[tuple[str, ...], dict[str, TypeReader]] = {}
+READ_AT_ONCE = 4096  # rows read column by column at once (``fast.read_rows``)
+
+
+def _readers(columns: tuple[str, ...]) -> dict[str, TypeReader]:
+    """The compiled readers of the header ``generate`` writes, made once per process."""
+    found = _READERS.get(columns)
+    if found is None:
+        if len(_READERS) >= 100:
+            _READERS.clear()
+        found = _READERS[columns] = compile_header(list(columns), PLAIN)
+    return found
+
+
+def block_events(plan: Plan, rng: np.random.Generator, cids: list[str]
+                 ) -> list[list[EventBase]]:
+    """The events of the customers ``cids`` drawn as one block from ``rng``, per customer:
+    the block's lines (the text ``generate`` writes) read by the compiled reader of a file
+    with ``generate``'s header (``fast.read_rows``: a block's rows column by column, no
+    dict per row), a row it is unsure of by ``parse_row``. Each customer's rows are
+    numbered from 1, as ``to_events`` numbers them."""
+    lines, bounds = draw_block(plan, rng, cids).by_owner()
+    cells = list(csv.reader(lines))
+    if len(cells) != len(lines):  # a quoted line end inside a cell: read per customer
+        return [to_events(rows_of(plan.columns, "\n".join(lines[a:z]), TEXT))
+                for a, z in pairwise(bounds)]
+    numbers = [n for a, z in pairwise(bounds) for n in range(1, z - a + 1)]
+    readers, type_at = _readers(plan.columns), plan.columns.index("type")
+    events: list[EventBase | None] = []
+    for at in range(0, len(cells), READ_AT_ONCE):
+        events.extend(read_rows(readers, cells[at:at + READ_AT_ONCE], type_at, SIMULATED,
+                                numbers[at:at + READ_AT_ONCE]))
+    for k, event in enumerate(events):
+        if event is None:  # what the compiled reader leaves to the models
+            row = {c: v for c, v in zip(plan.columns, cells[k], strict=True) if v}
+            events[k] = _checked(parse_row, row, SIMULATED, numbers[k])
+    done = cast("list[EventBase]", events)
+    return [done[a:z] for a, z in pairwise(bounds)]
 
 
 def default_horizon(loaded: LoadedContract) -> date:
@@ -202,6 +252,19 @@ def run_customers(plans: Sequence[Plan], seed: int, run: int, customers: int
             yield cid, [rows[i] for rows in drawn]
 
 
+def run_events(plans: Sequence[Plan], seed: int, run: int, customers: int
+               ) -> Iterator[tuple[str, list[list[EventBase]]]]:
+    """``run_customers`` as events: every customer of one run, its id and its events under
+    each plan (``block_events``)."""
+    width = max(7, len(str(max(customers - 1, 0))))
+    for block in range((customers + BLOCK - 1) // BLOCK):
+        first = block * BLOCK
+        cids = [customer_id(first + i, width) for i in range(min(BLOCK, customers - first))]
+        drawn = [block_events(plan, stream(seed, run, block), cids) for plan in plans]
+        for i, cid in enumerate(cids):
+            yield cid, [events[i] for events in drawn]
+
+
 def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
                  horizon: date) -> list[RunSums]:
     """One run of every draft, on the same draws."""
@@ -211,9 +274,8 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
     like = [next(j for j in range(k + 1) if drafts[j].plan.draws_like(d.plan))
             for k, d in enumerate(drafts)]
     groups = sorted(set(like))
-    for cid, rows in run_customers([drafts[g].plan for g in groups], seed, run, customers):
-        drawn = {g: timeline(cid, to_events(r, typed=True), horizon)
-                 for g, r in zip(groups, rows, strict=True)}
+    for cid, events in run_events([drafts[g].plan for g in groups], seed, run, customers):
+        drawn = {g: timeline(cid, e, horizon) for g, e in zip(groups, events, strict=True)}
         for k, draft in enumerate(drafts):
             result = evaluate_customer(draft.loaded, drawn[like[k]])
             if draft.ceiling is None:
