@@ -892,3 +892,15 @@ def test_stretches_of_a_span_cut_to_a_period_like_those_of_the_period(
         alone = [(p.period, p.exact_weight, p.evidence, p.event_ids)
                  for p in stretches(made, weights, period, as_of, min_hours)]
         assert cut_parts == alone
+
+
+@given(st.dates(date(1900, 1, 1), date(2999, 12, 1)), st.integers(0, 400))
+@example(date(2020, 1, 1), 0)  # empty
+@example(date(2020, 1, 1), 1)  # one day: its first day is its last
+@example(date(2020, 2, 1), 29)  # February of a leap year
+def test_a_period_in_words_like_its_last_day_formatted(start: date, days: int) -> None:
+    """A period's words are written from the dates' isoformat directly: the same as the
+    formatted start and ``last_day``."""
+    period = Period(start, start + timedelta(days=days))
+    want = f"{period.start}..{period.last_day}" if period.days else f"{period.start} (empty)"
+    assert str(period) == want
