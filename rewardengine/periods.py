@@ -49,7 +49,11 @@ class Period:
         return (end - start).days if start < end else 0
 
     def __str__(self) -> str:
-        return f"{self.start}..{self.last_day}" if self.days else f"{self.start} (empty)"
+        # written into many reasons: the dates' own isoformat, no property or format() call
+        start, end = self.start, self.end
+        if end == start:
+            return f"{start.isoformat()} (empty)"
+        return f"{start.isoformat()}..{(end - ONE_DAY).isoformat()}"
 
 
 def inclusive(start: date, last_day: date) -> Period:

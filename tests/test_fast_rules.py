@@ -861,3 +861,46 @@ def test_stretches_of_one_job_like_the_sums(jobs: list[tuple[int, int, str, str,
         want = _oracle_stretch(s.period, active, weights, qualifies)
         assert (s, [str(v) for v in s.level_hours], str(s.hours), str(s.fte)) == \
             (want, [str(v) for v in want.level_hours], str(want.hours), str(want.fte))
+
+
+@given(st.lists(_stretch_job, min_size=1, max_size=4), st.integers(0, 70), st.integers(0, 70),
+       st.sampled_from([None, Decimal("30")]))
+@example([(9, 10, "open", "30", None, "register")], 10, 20, None)  # a job over the boundary
+@example([(0, 9, "open", "30", None, "register")], 10, 20, None)  # ends the day before it
+@example([(0, 10, "open", "30", None, "register")], 10, 20, None)  # ends on it
+def test_stretches_of_a_span_cut_to_a_period_like_those_of_the_period(
+        jobs: list[tuple[int, int, str, str, str | None, str]], cut: int, more: int,
+        min_hours: Decimal | None) -> None:
+    """work_history finds the stretches of its baseline and comparison periods once, over
+    both, and cuts them to each: the same runs, states and jobs as found in each period."""
+    from rewardengine.work import stretches
+    weights = {"open": Decimal(1), "subsidised": Decimal("0.5")}
+    start = date(2024, 1, 1)
+    made = [Employment.model_validate({
+        "event_id": f"e{i}", "customer_id": "c1", "type": "employment",
+        "date": str(start + timedelta(days=a)), "end": str(start + timedelta(days=a + n)),
+        "hours_per_week": hours if fte is None else None, "fte": fte, "kind": kind,
+        "evidence": level}) for i, (a, n, kind, hours, fte, level) in enumerate(jobs)]
+    first = Period(start, start + timedelta(days=cut))
+    second = Period(start + timedelta(days=cut), start + timedelta(days=cut + more))
+    span = Period(first.start, second.end)
+    as_of = date(2025, 1, 1)
+    whole = stretches(made, weights, span, as_of, min_hours)
+    for period in (first, second):
+        cut_parts = [(days, p.exact_weight, p.evidence, p.event_ids) for p in whole
+                     if (days := p.period.clip(period)) is not None]
+        alone = [(p.period, p.exact_weight, p.evidence, p.event_ids)
+                 for p in stretches(made, weights, period, as_of, min_hours)]
+        assert cut_parts == alone
+
+
+@given(st.dates(date(1900, 1, 1), date(2999, 12, 1)), st.integers(0, 400))
+@example(date(2020, 1, 1), 0)  # empty
+@example(date(2020, 1, 1), 1)  # one day: its first day is its last
+@example(date(2020, 2, 1), 29)  # February of a leap year
+def test_a_period_in_words_like_its_last_day_formatted(start: date, days: int) -> None:
+    """A period's words are written from the dates' isoformat directly: the same as the
+    formatted start and ``last_day``."""
+    period = Period(start, start + timedelta(days=days))
+    want = f"{period.start}..{period.last_day}" if period.days else f"{period.start} (empty)"
+    assert str(period) == want

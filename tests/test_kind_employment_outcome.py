@@ -146,6 +146,24 @@ def test_reached_on_the_last_day_of_the_window() -> None:
         ("payable", "spell:E1", D("2021-07-14"), Decimal("750.00"), ("E1",))]
 
 
+def test_reached_one_day_before_the_end_of_the_window() -> None:
+    got = lines(FTE80, job("E1", "2021-04-15", fte="1.0"), as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1", D("2021-07-13"), Decimal("750.00"), ("E1",))]
+
+
+def test_the_spell_first_reached_after_the_window_names_the_lost_outcome() -> None:
+    # two spells reach 90 days after the window, E2's (from Jul 20, on Oct 17) listed first
+    # and E1's (Apr 17..Jul 15, on Jul 15) reached first: the one late hit found chooses the
+    # occurrence and writes the reason
+    got = lines(FTE80, job("E2", "2021-07-20", fte="1.0"),
+                job("E1", "2021-04-17", "2021-07-15", fte="1.0"), as_of="2021-11-01")
+    assert [facts(ln) for ln in got] == [
+        ("not_earned", "spell:E1", FOLLOW_UP_ENDS, Decimal("750.00"), ("E1",))]
+    assert got[0].reason.startswith("threshold of 90 days reached on 2021-07-15, one day "
+                                    "after the outcome window closed on 2021-07-14")
+
+
 def test_grace_extends_the_deadline() -> None:
     head = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
                                  "  follow_up: 6 months\n  grace: 1 month\n")

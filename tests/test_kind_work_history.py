@@ -186,3 +186,18 @@ def test_component_cap_applied_by_engine() -> None:
     ln = result.lines[0]
     assert (ln.status, ln.amount, ln.uncapped) == ("payable", Decimal("300.00"),
                                                    Decimal("450.00"))
+
+
+@pytest.mark.parametrize(("last", "before", "during"), [
+    ("2020-01-13", 44, 0),  # ends two days before the service start
+    ("2020-01-14", 45, 0),  # ends the day before: all of it in the baseline
+    ("2020-01-15", 45, 1),  # ends on the start day: one day in the comparison period
+    ("2020-01-16", 45, 2),  # a day over
+])
+def test_a_job_across_the_service_start_counts_in_each_period(last: str, before: int,
+                                                              during: int) -> None:
+    # the stretches of work are found once over both periods and cut at the service start
+    got = only(rows(START, job("e1", "2019-12-01", last)), "2020-07-15", contract(1))
+    assert got[4].startswith(f"{during} days in work or education during "
+                             f"2020-01-15..2020-07-14 vs {before} before "
+                             "(2019-07-17..2020-01-14)")

@@ -28,7 +28,7 @@ from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
 from ..periods import ONE_DAY, Period
 from ..values import once_for
-from .lines import Line, Status, make_line
+from .lines import Line, Status, line_of
 
 WindowName = Literal["contract", "service", "service_and_follow_up"]
 
@@ -168,13 +168,11 @@ class CustomerContext:
         """A line of this customer; ``provider``: the consortium member that delivered what
         the line pays for (an hours, contact or expense row naming one), else the customer's
         provider."""
-        return make_line(
-            component=component, clause=self.loaded.clause(component.id),
-            ctx_customer=self.customer_id, segment=self.segment,
-            provider=provider or self.provider,
-            status=status, occurrence=occurrence, on=on, quantity=quantity,
-            unit_price=unit_price, reason=reason, evidence=tuple(evidence),
-            period=(period.start, period.end) if period else None)
+        start, end = (period.start, period.end) if period else (None, None)
+        return line_of(component.id, component.kind_name, self.loaded.clause(component.id),
+                       self.timeline.customer_id, self.segment, provider or self.provider,
+                       status, occurrence, on, quantity, unit_price, reason, evidence, start,
+                       end)
 
 
 def _leaves(cell: Any, asked: tuple[str | None, str | None, str | None]) -> tuple[Any, ...]:

@@ -140,15 +140,26 @@ def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
 def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None,
               segment: str | None, provider: str | None, status: Status, occurrence: str,
               on: dt.date | None, quantity: Decimal, unit_price: Decimal, reason: str,
-              evidence: tuple[str, ...] = (), period: tuple[dt.date, dt.date] | None = None
-              ) -> Line:
+              evidence: tuple[str, ...] | list[str] = (),
+              period: tuple[dt.date, dt.date] | None = None) -> Line:
+    start, end = period if period else (None, None)
+    return line_of(component.id, component.kind_name, clause, ctx_customer, segment, provider,
+                   status, occurrence, on, quantity, unit_price, reason, evidence, start, end)
+
+
+def line_of(component: str, kind: str, clause: str, customer: str | None, segment: str | None,
+            provider: str | None, status: Status, occurrence: str, on: dt.date | None,
+            quantity: Decimal, unit_price: Decimal, reason: str,
+            evidence: tuple[str, ...] | list[str], start: dt.date | None,
+            end: dt.date | None) -> Line:
+    """``make_line`` with its arguments in order (a customer's lines are made through
+    ``CustomerContext.line`` this way: passing a dozen arguments by name twice cost nearly
+    as much as the line)."""
     # a line's evidence: each id once, in order (none or one id is already so), always a
     # tuple (a list kept as given would make the line unhashable and unequal to its twin)
     ids = tuple(evidence) if len(evidence) < 2 else tuple(sorted(set(evidence)))
-    start, end = period if period else (None, None)
-    return Line(component.id, component.kind_name, clause, ctx_customer, segment, provider,
-                status, occurrence, on, quantity, unit_price, _times(quantity, unit_price),
-                reason, ids, start, end)
+    return Line(component, kind, clause, customer, segment, provider, status, occurrence, on,
+                quantity, unit_price, _times(quantity, unit_price), reason, ids, start, end)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from itertools import pairwise
+from types import EllipsisType
 from typing import Literal
 
 from pydantic import Field
@@ -230,7 +231,9 @@ class Grade:
 
 @dataclass(frozen=True)
 class Track:
-    """Days that count towards one outcome: a spell (continuous) or all counted work."""
+    """Days that count towards one outcome: a spell (continuous) or all counted work. Its
+    day count and jobs are worked out once, when first asked (the kinds ask them of every
+    candidate, and again in reasons and notes)."""
 
     parts: tuple[Stretch, ...]
     key: str  # "spell:<id>" (continuous) or "all" (cumulative)
@@ -245,7 +248,11 @@ class Track:
 
     @property
     def days(self) -> Decimal:
-        return counted(self.parts)
+        # kept beside the fields (``cached_property`` takes a lock on every first read)
+        found: Decimal | None = self.__dict__.get("_days")
+        if found is None:
+            found = self.__dict__["_days"] = counted(self.parts)
+        return found
 
     @property
     def evidence(self) -> str:
@@ -253,7 +260,11 @@ class Track:
 
     @property
     def event_ids(self) -> tuple[str, ...]:
-        return tuple(sorted({i for p in self.parts for i in p.event_ids}))
+        found: tuple[str, ...] | None = self.__dict__.get("_event_ids")
+        if found is None:
+            found = self.__dict__["_event_ids"] = tuple(sorted({i for p in self.parts
+                                                                for i in p.event_ids}))
+        return found
 
     def rests(self, got: Reached) -> list[Stretch]:
         """The stretches an outcome reached in this track rests on: its first day (the
@@ -339,6 +350,8 @@ def _join(parts: Sequence[Stretch], max_gap: Duration | None) -> list[Spell]:
 def _tracks(groups: Sequence[Sequence[Stretch]], continuous: bool, max_gap: Duration | None,
             jobs: dict[str, Employment], grade: Grade | None) -> tuple[Track, ...]:
     """The tracks of the stretches of each employer (one group without one_employer)."""
+    if not any(groups):
+        return ()  # no qualifying day: no track (most customers of a grade)
     if not continuous:
         parts = [p for g in groups for p in g]
         return (Track(tuple(parts), "all"),) if parts else ()
@@ -412,7 +425,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
                tracks: Sequence[Track], deadline: Deadline, requires_active: bool,
                admitted: Sequence[Employment], grade: Grade | None) -> list[str]:
     notes: list[str] = []
-    used = {i for t in tracks for i in t.event_ids}
+    used: set[str] | None = None  # the jobs some track counted, when first asked
     service = ctx.service
     for job in admitted:
         jid = job.event_id
@@ -435,7 +448,8 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
             else:
                 notes.append(f"job {jid} started on {span.start}, after the last day that "
                              f"counts ({deadline.last_day})")
-        elif jid not in used:
+        elif jid not in (used := used if used is not None else
+                         {i for t in tracks for i in t.event_ids}):
             notes.append(_below(job, work, grade))
         elif (requires_active and service is not None and span.end > service.end
               and counting.end == service.end):
@@ -781,17 +795,20 @@ def _notes_text(notes: Sequence[str]) -> str:
 def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
                    occurrence: str, amount: Price, target: Callable[[date], Decimal],
                    what: str, candidates: Sequence[Track], late_candidates: Sequence[Track],
-                   open_track: Track | None, extra: str = "", kind: str | None = None
-                   ) -> Line:
+                   open_track: Track | None, extra: str = "", kind: str | None = None,
+                   late: LateHit | EllipsisType = ...) -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
-    ``anchor``; ``what`` names the threshold ("90 days")."""
+    ``anchor``; ``what`` names the threshold ("90 days"); ``late``: the ``first_late`` hit of
+    ``late_candidates`` when the caller has found it already."""
     if not wc.decided:
         status: Status = "pending"
         reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track)
     else:
         status = "not_earned"
-        reason, level, evidence = _lost(wc, target, what, candidates, late_candidates)
+        if isinstance(late, EllipsisType):
+            late = first_late(wc, late_candidates, target)
+        reason, level, evidence = _lost(wc, target, what, candidates, late)
     on = wc.deadline.last_day
     price = ctx.price(amount, level, on=on, kind=kind) if level is not None else None
     if price is None:
@@ -846,18 +863,28 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
     return reason, level, evidence
 
 
-def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
-          candidates: Sequence[Track], late_candidates: Sequence[Track]
-          ) -> tuple[str, str | None, list[str]]:
-    """(reason, evidence level, evidence) of an outcome whose deadline has passed."""
-    deadline = wc.deadline
+LateHit = tuple[Reached, Track] | None
+
+
+def first_late(wc: WorkCount, tracks: Iterable[Track], target: Callable[[date], Decimal]
+               ) -> LateHit:
+    """The outcome first reached after the deadline by one of ``tracks`` (the work with the
+    deadline ignored), and its track; the first track of those reached on the same day."""
     late_hits: list[tuple[Reached, Track]] = []
-    for track in late_candidates:
+    for track in tracks:
         got = wc.reach(track.parts, target)
-        if got is not None and got.on > deadline.last_day:
+        if got is not None and got.on > wc.deadline.last_day:
             late_hits.append((got, track))
-    if late_hits:
-        got, track = min(late_hits, key=lambda h: h[0].on)
+    return min(late_hits, key=lambda h: h[0].on) if late_hits else None
+
+
+def _lost(wc: WorkCount, target: Callable[[date], Decimal], what: str,
+          candidates: Sequence[Track], late: LateHit) -> tuple[str, str | None, list[str]]:
+    """(reason, evidence level, evidence) of an outcome whose deadline has passed (``late``:
+    its ``first_late`` hit)."""
+    deadline = wc.deadline
+    if late is not None:
+        got, _ = late
         return (f"threshold of {what} reached on {got.on}, "
                 f"{days_text((got.on - deadline.last_day).days)} after "
                 f"{closed_text(deadline)}"), got.evidence, list(got.event_ids)

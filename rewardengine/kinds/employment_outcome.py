@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -104,6 +104,7 @@ from .employment_common import (
     count_work,
     criteria_text,
     duration_text,
+    first_late,
     fte_text,
     no_price_line,
     not_started_line,
@@ -279,10 +280,10 @@ def evaluate(comp: EmploymentOutcome, ctx: CustomerContext, prior: Sequence[Line
                                            for n in _merged(counts).notes))))
 
 
-@dataclass(frozen=True)
-class _Count:
+class _Count(NamedTuple):
     """The work counted for one grade of the component (the whole of it when ungraded), the
-    price table of that grade, and its employment kind (for prices by kind)."""
+    price table of that grade, and its employment kind (for prices by kind). A named tuple:
+    two are made for every customer of a contract priced by kind."""
 
     wc: WorkCount
     amount: Price
@@ -574,9 +575,12 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
     joinable = [t for t in candidates
                 if tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
     open_track = max(joinable, key=lambda t: (t.days, t.start), default=None)
+    target = partial(needed_days, comp.min_duration)
+    # found once: it chooses the occurrence, and the reason tells when it was reached
+    found = first_late(wc, late, target) if wc.decided else None
     if wc.decided:
         best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-        chosen = _first_late(wc, late, comp.min_duration) or best
+        chosen = found[1] if found is not None else best
         occurrence = chosen.key if chosen is not None else "next"
     else:
         chosen = open_track
@@ -586,19 +590,9 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
     count = grade_of.get(chosen.key) if chosen is not None else None
     amount = count.amount if count is not None else _top_amount(comp, ctx)
     return [unreached_line(
-        ctx, comp, wc, occurrence=occurrence, amount=amount,
-        target=partial(needed_days, comp.min_duration), what=str(comp.min_duration),
-        candidates=candidates, late_candidates=late, open_track=open_track,
-        kind=count.kind if count is not None else None)]
-
-
-def _first_late(wc: WorkCount, tracks: Sequence[Track], duration: Duration) -> Track | None:
-    hits = []
-    for track in tracks:
-        got = wc.reach(track.parts, partial(needed_days, duration))
-        if got is not None and got.on > wc.deadline.last_day:
-            hits.append((got.on, track))
-    return min(hits, key=lambda h: h[0])[1] if hits else None
+        ctx, comp, wc, occurrence=occurrence, amount=amount, target=target,
+        what=str(comp.min_duration), candidates=candidates, late_candidates=late,
+        open_track=open_track, kind=count.kind if count is not None else None, late=found)]
 
 
 def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, amount: Price

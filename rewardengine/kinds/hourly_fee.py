@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 from ..contract.model import (
@@ -99,14 +99,21 @@ def evaluate(comp: HourlyFee, ctx: CustomerContext, prior: Sequence[Line]) -> Ou
     rate = ctx.price(comp.rate)
     window, named = _window(comp, ctx.service) if ctx.service is not None else (
         None, "no window yet: no service start")
+    # the rule's words are written only when the trace is read
+    return Outcome(_lines(comp, ctx, events, rate, window, named),
+                   Trace(partial(_rules, comp, rate, ctx.segment, named)))
+
+
+def _rules(comp: HourlyFee, rate: Decimal | None, segment: str | None, named: str
+           ) -> list[str]:
     which = ("hours of activities " + ", ".join(comp.activities)
              if comp.activities is not None else "every hour")
     rules = [f"pays {which} at {money_text(rate)}/h" if rate is not None
-             else f"pays {which} (no rate for segment {ctx.segment})",
+             else f"pays {which} (no rate for segment {segment})",
              f"counts hours dated inside {named}"]
     if comp.max_hours is not None:
         rules.append(f"at most {_num(comp.max_hours)} hours, in date order")
-    return Outcome(_lines(comp, ctx, events, rate, window, named), Trace(tuple(rules)))
+    return rules
 
 
 def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Decimal | None,

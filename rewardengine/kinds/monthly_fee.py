@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal, cast
 
 from pydantic import Field
@@ -124,15 +124,20 @@ def _contact_text(inside: list[Contact], answered: list[Contact]) -> str:
 
 def evaluate(comp: MonthlyFee, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
     price = ctx.price(comp.amount)
+    # the rule's words are written only when the trace is read
+    return Outcome(_lines(comp, ctx, price), Trace(partial(_rules, comp, price, ctx.segment)))
+
+
+def _rules(comp: MonthlyFee, price: Decimal | None, segment: str | None) -> list[str]:
     rules = [f"pays each service month {money_text(price)}" if price is not None
-             else f"pays each service month (no amount for segment {ctx.segment})",
+             else f"pays each service month (no amount for segment {segment})",
              f"a month cut short by the service end or the phase: proration {comp.proration}"]
     if comp.condition is not None:
         n = comp.condition.min_responded_contacts
         rules.append(f"a month pays only with {n} answered contact{'s' if n > 1 else ''}")
     if comp.max_months is not None:
         rules.append(f"at most {comp.max_months} paid months")
-    return Outcome(_lines(comp, ctx, price), Trace(tuple(rules)))
+    return rules
 
 
 def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> list[Line]:

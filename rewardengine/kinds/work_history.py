@@ -56,7 +56,7 @@ from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..periods import ONE_DAY, Period, baseline_and_comparison
 from ..values import DurationField, WholeNumber, money_text
-from ..work import as_decimal, stretches, weakest
+from ..work import Stretch, as_decimal, stretches, weakest
 from .base import CustomerKind, Outcome
 
 
@@ -113,20 +113,31 @@ def count(value: Fraction) -> str:
     return number(cut)
 
 
-def covered(comp: WorkHistory, ctx: CustomerContext, period: Period) -> Covered:
+def work_parts(comp: WorkHistory, ctx: CustomerContext, span: Period) -> list[Stretch]:
+    """The qualifying stretches of work inside ``span`` (none when work does not count),
+    found once for the baseline and the comparison period together: a stretch is a run of
+    days in one state, so those of either period are the ones of ``span`` cut to it."""
+    if "work" not in comp.count:
+        return []
+    rules = comp.work
+    weights = {str(k): v for k, v in rules.kinds.items()}
+    return stretches(ctx.timeline.employments, weights, span, ctx.as_of,
+                     rules.min_hours_per_week, rules.min_fte, rules.full_time_hours)
+
+
+def covered(comp: WorkHistory, ctx: CustomerContext, period: Period,
+            parts: Sequence[Stretch]) -> Covered:
+    """The days of ``period`` in work (``parts``: ``work_parts`` of a span holding it) or in
+    education."""
     ids: set[str] = set()
     evidence: set[str] = set()
     work: list[tuple[Period, Fraction]] = []
-    if "work" in comp.count:
-        rules = comp.work
-        weights = {str(k): v for k, v in rules.kinds.items()}
-        for part in stretches(ctx.timeline.employments, weights, period, ctx.as_of,
-                              rules.min_hours_per_week, rules.min_fte, rules.full_time_hours):
-            if part.exact_weight <= 0:
-                continue
-            ids.update(part.event_ids)
-            evidence.add(part.evidence)
-            work.append((part.period, part.exact_weight))
+    for part in parts:
+        if part.exact_weight <= 0 or (days := part.period.clip(period)) is None:
+            continue
+        ids.update(part.event_ids)
+        evidence.add(part.evidence)
+        work.append((days, part.exact_weight))
     schooling: list[Period] = []
     if "education" in comp.count:
         for edu in ctx.timeline.educations:
@@ -223,8 +234,10 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
         return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
                                  unit_price=any_price, reason=reason)], Trace(tuple(rules)))
     baseline, comparison = _periods(comp, ctx.service.start)
-    before = covered(comp, ctx, baseline)
-    during = covered(comp, ctx, comparison)
+    parts = work_parts(comp, ctx, Period(min(baseline.start, comparison.start),
+                                         max(baseline.end, comparison.end)))
+    before = covered(comp, ctx, baseline, parts)
+    during = covered(comp, ctx, comparison, parts)
     evidence = weakest(during.evidence) if during.evidence else None
     price = ctx.price(comp.rate, evidence, on=comparison.last_day) if evidence else (
         ctx.price(comp.rate, on=comparison.last_day) or any_price)
