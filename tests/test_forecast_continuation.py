@@ -193,6 +193,28 @@ def test_benefit_months_ahead_follow_the_generators_rule() -> None:
         assert all("cumulative_days" not in r for r in rows)
 
 
+def test_two_jobs_begun_the_same_day_keep_each_its_own_span() -> None:
+    """Two jobs under way begun the same day, one going on (``ongoing: 1``), one known to end
+    2020-04-20: every month ahead is mostly worked (the job going on), so with
+    ``while_working`` 0 no benefit days are drawn. The spans were matched by begin, so the
+    second job's end replaced the first's: May and June were drawn as not worked."""
+    found = load_cohort_text(
+        "profiles:\n  default:\n    jobs: {share: 0, ongoing: 1, voided: 0}\n"
+        "    benefits: {days_per_month: {fixed: 20}, daily_amount: {fixed: 10}, "
+        "months_after: 6, while_working: 0}\n", "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan("uk_work_programme", found.cohort)
+    profile = next(iter(plan.profiles.values()))
+    going_on = _job("J", "2020-02-03")
+    fixed = to_events([{**_row_of(going_on), "event_id": "J-e1", "end": "2020-04-20"}])[0]
+    assert isinstance(fixed, Employment)
+    state = State("J", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), True,
+                  (going_on, fixed))
+    rows = _drawn(plan, [profile], [state], 4)[0]
+    assert [(r["date"], r["days"]) for r in rows if r["type"] == "benefit"] == [
+        ("2020-04-01", "0"), ("2020-05-01", "0"), ("2020-06-01", "0")]
+
+
 def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
     """On a contract that reads ``cumulative_days``, the months ahead count on from the days
     paid by the as-of date: the latest benefit row's count, else the referral's."""

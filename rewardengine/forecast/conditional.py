@@ -422,7 +422,9 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         rows.extend(more)
         if plan.earnings and job.wage is not None:
             rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
-        spans = [(a, end if a == job.date else b) for a, b in spans]
+        # this job's span, by its place: another job may begin the same day
+        at = next(i for i, j in enumerate(s.employments) if j is job)
+        spans[at] = (job.date, end)
         ends.append(end)
     rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
