@@ -326,6 +326,21 @@ def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_keeps_its_begin() -
         assert AS_OF < first <= begin + timedelta(days=9)
 
 
+def test_a_later_job_of_a_chain_begun_by_the_as_of_is_first_recorded_after_it() -> None:
+    """A first job 60 days after the service start, one day long, the next the day after it
+    (a fitted cohort's short jobs and gaps): begun 2020-03-23 the first is told on
+    2020-04-01; the second begins 2020-03-24 and was first recorded 0 to 9 days later, by
+    the as-of date mostly. That first record was dropped (recorded by the as-of), so the job
+    showed only as its end, a correction of a row never written; now it is first recorded
+    the day after the as-of at the earliest, as nothing was recorded by then."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, days_to_first: {fixed: 60}, "
+                               "more: {fixed: 1}, length_days: {fixed: 1}, gap_days: {fixed: 0}")
+    for rows in _job_rows(plan, profile, [_state("F", date(2020, 1, 23))] * 40):
+        assert rows and all(r["recorded"] > "2020-03-31" for r in rows)
+        firsts = {r["event_id"] for r in rows if not r.get("end")}
+        assert len(firsts) == 2 and {r["event_id"] for r in rows} == firsts, rows
+
+
 def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() -> None:
     """business_feedback pays for a service end with the reason ``delivered``: the generator
     ends every service with a row, its reason ``delivered`` or ``ended`` drawn alike, early

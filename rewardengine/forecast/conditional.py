@@ -258,7 +258,8 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
     more = as_days(b.dist(lambda p: p.jobs.more))
     known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
     told = np.array([d.told for d in decided], dtype=np.int64)
-    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told,
+                        np.array(as_of, dtype=np.int64))
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
