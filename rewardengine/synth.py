@@ -905,11 +905,14 @@ def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Ar
 
 
 def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array,
-               told: Array | None = None) -> list[tuple[Array, ...]]:
+               told: Array | None = None, seen_by: Array | None = None
+               ) -> list[tuple[Array, ...]]:
     """The chains of jobs of the customers ``has``, with their rows: the first job begins
     on ``begin``, up to ``more`` follow it, each a drawn gap after the last one's end, and an
     ongoing job ends the chain. ``told``: the first job's days to its first record where
     drawn already (a forecast's, given the as-of date), in place of the block's draw.
+    ``seen_by``: a forecast's as-of date (ordinals): a later job of the chain begun by then is
+    first recorded after it at the earliest (none was recorded by then).
     Returns per slot (customer, begin, last day or -1)."""
     slots = int(more[has].max()) + 1 if has.any() else 1
     length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
@@ -924,17 +927,19 @@ def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, 
         chain.append((who, begin[who], end[who]))
         alive &= ~ongoing[:, n]
         begin = end + 1 + gap[:, n]
-    _job_rows(plan, b, cids, chain, slots, told)
+    _job_rows(plan, b, cids, chain, slots, told, seen_by)
     return chain
 
 
 def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
-              slots: int, told: Array | None = None) -> None:
+              slots: int, told: Array | None = None, seen_by: Array | None = None) -> None:
     drawn = _job_draws(b, slots)
     if told is not None:  # the same draws taken, the first record's replaced
         drawn[5][:, 0] = told
     tpl = _job_template(plan.columns)
     for n, (who, begins, ends) in enumerate(chain):
+        if who.size and seen_by is not None:  # the same draws taken, none recorded by then
+            drawn[5][who, n] = np.maximum(drawn[5][who, n], seen_by[who] + 1 - begins)
         if who.size:
             _one_job(b, tpl, n, who, begins, ends, tuple(
                 begins + x[who, n] if k == 5 else x[who, n] for k, x in enumerate(drawn)))

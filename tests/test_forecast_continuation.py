@@ -193,6 +193,28 @@ def test_benefit_months_ahead_follow_the_generators_rule() -> None:
         assert all("cumulative_days" not in r for r in rows)
 
 
+def test_two_jobs_begun_the_same_day_keep_each_its_own_span() -> None:
+    """Two jobs under way begun the same day, one going on (``ongoing: 1``), one known to end
+    2020-04-20: every month ahead is mostly worked (the job going on), so with
+    ``while_working`` 0 no benefit days are drawn. The spans were matched by begin, so the
+    second job's end replaced the first's: May and June were drawn as not worked."""
+    found = load_cohort_text(
+        "profiles:\n  default:\n    jobs: {share: 0, ongoing: 1, voided: 0}\n"
+        "    benefits: {days_per_month: {fixed: 20}, daily_amount: {fixed: 10}, "
+        "months_after: 6, while_working: 0}\n", "c.yaml")
+    assert found.cohort is not None, found.problems
+    plan = _plan("uk_work_programme", found.cohort)
+    profile = next(iter(plan.profiles.values()))
+    going_on = _job("J", "2020-02-03")
+    fixed = to_events([{**_row_of(going_on), "event_id": "J-e1", "end": "2020-04-20"}])[0]
+    assert isinstance(fixed, Employment)
+    state = State("J", AS_OF, date(2020, 1, 10), None, date(2020, 1, 15), True,
+                  (going_on, fixed))
+    rows = _drawn(plan, [profile], [state], 4)[0]
+    assert [(r["date"], r["days"]) for r in rows if r["type"] == "benefit"] == [
+        ("2020-04-01", "0"), ("2020-05-01", "0"), ("2020-06-01", "0")]
+
+
 def test_benefit_days_paid_in_all_count_on_from_the_as_of_date() -> None:
     """On a contract that reads ``cumulative_days``, the months ahead count on from the days
     paid by the as-of date: the latest benefit row's count, else the referral's."""
@@ -302,6 +324,21 @@ def test_a_first_job_begun_by_the_as_of_but_not_yet_recorded_keeps_its_begin() -
         first = min(date.fromisoformat(r["recorded"]) for r in rows)
         assert {r["date"] for r in rows} == {begin.isoformat()}
         assert AS_OF < first <= begin + timedelta(days=9)
+
+
+def test_a_later_job_of_a_chain_begun_by_the_as_of_is_first_recorded_after_it() -> None:
+    """A first job 60 days after the service start, one day long, the next the day after it
+    (a fitted cohort's short jobs and gaps): begun 2020-03-23 the first is told on
+    2020-04-01; the second begins 2020-03-24 and was first recorded 0 to 9 days later, by
+    the as-of date mostly. That first record was dropped (recorded by the as-of), so the job
+    showed only as its end, a correction of a row never written; now it is first recorded
+    the day after the as-of at the earliest, as nothing was recorded by then."""
+    plan, profile = _jobs_plan("share: 1, ongoing: 0, days_to_first: {fixed: 60}, "
+                               "more: {fixed: 1}, length_days: {fixed: 1}, gap_days: {fixed: 0}")
+    for rows in _job_rows(plan, profile, [_state("F", date(2020, 1, 23))] * 40):
+        assert rows and all(r["recorded"] > "2020-03-31" for r in rows)
+        firsts = {r["event_id"] for r in rows if not r.get("end")}
+        assert len(firsts) == 2 and {r["event_id"] for r in rows} == firsts, rows
 
 
 def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() -> None:

@@ -258,7 +258,8 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
     more = as_days(b.dist(lambda p: p.jobs.more))
     known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
     told = np.array([d.told for d in decided], dtype=np.int64)
-    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told)
+    chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told,
+                        np.array(as_of, dtype=np.int64))
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
@@ -422,7 +423,9 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         rows.extend(more)
         if plan.earnings and job.wage is not None:
             rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
-        spans = [(a, end if a == job.date else b) for a, b in spans]
+        # this job's span, by its place: another job may begin the same day
+        at = next(i for i, j in enumerate(s.employments) if j is job)
+        spans[at] = (job.date, end)
         ends.append(end)
     rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
