@@ -239,10 +239,11 @@ class Undecodable(Exception):
 class Progress:
     """Records a CSV reader has finished, so the text source can bound one record's size."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("header", "rows")
 
     def __init__(self) -> None:
         self.rows = 0
+        self.header = 0  # the header's row number, once read
 
 
 class TextSource:

@@ -96,3 +96,15 @@ def test_not_said_for_a_file_whose_reading_stopped_before_its_end(
                                "json", jobs=jobs)
         codes = {p.code for p in done.problems}
         assert codes & {"F003", "F004"} and "E018" not in codes, (jobs, codes)
+
+
+@pytest.mark.parametrize("blank_lines", [0, 3])
+def test_not_said_of_a_file_of_only_a_header(tmp_path: Path, blank_lines: int) -> None:
+    # its last row is the header: nothing was read that a cut could have shortened
+    path = tmp_path / "header.csv"
+    path.write_text("\n" * blank_lines + "event_id,customer_id,type,date", encoding="utf-8")
+    assert "E018" not in _codes(path)
+    one = tmp_path / "one.csv"
+    one.write_text("\n" * blank_lines + "event_id,customer_id,type,date\nr1,a,referral,"
+                   "2024-09-01", encoding="utf-8")
+    assert "E018" in _codes(one)

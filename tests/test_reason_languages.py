@@ -257,3 +257,24 @@ def test_hours_without_an_activity_translate(lang: str, start: str) -> None:
     member = "hours h1 on 2024-08-30, delivered by beta: 1.5 h at 57.35/h, inside the " \
              "service window 2024-07-15..2024-09-24"
     assert Labels(lang).untranslated(member) == []
+
+
+@pytest.mark.parametrize(("lang", "waiting", "ended"), [
+    ("fi", "1,5 h à 57,35/h: odotetaan palvelun aloitusta: ",
+     "palvelun aloitusta ei kirjattu 31.12.2024 mennessä, jolloin sopimus päättyi ("),
+    ("sv", "1,5 h à 57,35/h: väntar på att tjänsten startar: ",
+     "ingen start av tjänsten registrerades senast 31.12.2024, då avtalet upphörde (")])
+def test_hours_before_a_service_start_translate(lang: str, waiting: str, ended: str) -> None:
+    # hours of a customer whose service has not started: pending, then not earned when the
+    # contract has ended; both stayed half in English (a review found them)
+    labels = Labels(lang)
+    pending = "hours h1 on 2024-08-30: 1.5 h at 57.35/h: waiting for the service start: " \
+              "no service start recorded yet"
+    lost = "hours h1 on 2024-08-30: 1.5 h at 57.35/h: no service start was recorded by " \
+           "2024-12-31, when the contract ended (no service start recorded yet)"
+    for reason in (pending, lost):
+        assert labels.untranslated(reason) == []
+    assert waiting in labels.reason(pending) and ended in labels.reason(lost)
+    outcome = "no service start was recorded by 2024-12-31, when its outcomes_until date " \
+              "passed (no service start recorded yet)"
+    assert labels.untranslated(outcome) == []

@@ -248,6 +248,7 @@ def iter_csv(text: Iterable[str], file: str, dialect: Dialect = PLAIN, delimiter
     except LineTooLong as exc:
         yield None, [Problem("F004", str(exc), Source(file, row=header_row))]
         return
+    done.header = header_row
     header = [_column(h) for h in trim_header(cells)]
     header_problems = _check_header(header, file, delimiter_hint(header, delimiter))
     if header_problems:
@@ -551,8 +552,10 @@ def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
         yield None, [Problem("E001", str(exc), Source(path, row=1))]
         return
     source.progress = Progress()
-    yield from iter_csv(source.lines(), path, dialect, delimiter, source.progress)
-    found = unended(path) if source.read_to_end else None
+    rows = source.progress
+    yield from iter_csv(source.lines(), path, dialect, delimiter, rows)
+    data = rows.rows > rows.header > 0  # a row read after the header
+    found = unended(path) if source.read_to_end and data else None
     if found is not None:
         yield None, [found]
 
@@ -560,7 +563,8 @@ def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
 def unended(path: str) -> Problem | None:
     """A CSV file whose last row has no line end (E018): a file cut short inside its last
     cell reads as a valid, shorter row (``930.00`` cut to ``93``), so the only sign left is
-    the missing line end, which every program writing rows puts there. Told from the file's
+    the missing line end, which most programs writing rows put there (RFC 4180 leaves the
+    last one optional, hence a warning). Told from the file's
     last byte, so that it is said once per file however the file is read (whole or in byte
     ranges); the encodings read write a line end as its ASCII byte."""
     try:
@@ -573,9 +577,9 @@ def unended(path: str) -> Problem | None:
     if last in (b"", b"\n", b"\r"):
         return None
     return Problem("E018", "the file's last row has no line end: was the file cut short? "
-                   "Its last row is read as it stands; a file written by a program ends every "
-                   "row with a line end, so check the file is whole (if it is, add a line end "
-                   "after its last row)", Source(path))
+                   "Its last row is read as it stands; most programs end every row with a "
+                   "line end, so check the file is whole (if it is, add a line end after its "
+                   "last row)", Source(path))
 
 
 def read_header(head: str, dialect: Dialect, bom: bool, encoding: str | None
