@@ -96,8 +96,10 @@ def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str
         before = (lines[at.line - 1][:at.col - 1] if p.code == "Y005" and _DIGITS.match(key)
                   and at.line and at.col and at.line <= len(lines) else "")
         split = _SPLIT_BEFORE.search(before)
+        # the key as written, its quotes off: ``{"b": 0,5}`` splits as ``{b: 0,5}`` does
+        name = re.sub(r"""^(["'])(.*)\1$""", r"\2", split.group(1)) if split else None
         path = next((k for k, (line, _) in doc.key_marks.items()
-                     if split and k and k[-1] == split.group(1) and line == at.line), None)
+                     if split and k and k[-1] == name and line == at.line), None)
         if split is None or path is None:
             kept.append(p)
             continue

@@ -52,3 +52,12 @@ def test_simulate_names_no_segment_the_contract_lacks(tmp_path: Path) -> None:
     assert done.exit_code == 1
     assert "G104" not in done.output and "Y005" not in done.output
     assert done.output.count("G103") == 2
+
+
+def test_quoted_keys_split_alike() -> None:
+    """A quoted key (``"group_2": 0,5``) is the same key: its decimals are a G103 at its value,
+    not a bare duplicate key ``5``."""
+    said = _said('segments: {"group_1": 0,5, \'group_2\': 0,5}\n')
+    assert [(code, line, col) for code, line, col, _ in said] == [("G103", 1, 23),
+                                                                 ("G103", 1, 39)]
+    assert said[1][3].startswith("segments.group_2: 0,5 has a decimal comma")

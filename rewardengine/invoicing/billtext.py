@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 # a spreadsheet's "CSV" on a Finnish or Swedish Windows: the guess when nothing is named
 FALLBACK = "cp1252"
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's (FF FE 00 00)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+         (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
 
 
@@ -49,8 +51,11 @@ def bill_text(raw: bytes, named: str | None) -> BillText:
     if named is not None and (wide or b"\x00" not in raw):
         return BillText(_decode(raw, named, named), f"{named} (named with --encoding)")
     if b"\x00" in raw:
-        raise UnreadableBill("it has NUL bytes: UTF-16 without a byte-order mark? name it, "
-                             "e.g. --encoding utf-16-le", _row(raw, raw.index(b"\x00")))
+        # --encoding takes only encodings that write ASCII as ASCII, so naming UTF-16 is
+        # no way out: the bill is to be saved again
+        raise UnreadableBill("it has NUL bytes: UTF-16 without a byte-order mark? save it "
+                             "again as UTF-8 (or as UTF-16 with a byte-order mark)",
+                             _row(raw, raw.index(b"\x00")))
     return BillText(_decode(raw, FALLBACK, FALLBACK),
                     f"{FALLBACK} (not UTF-8, and no --encoding named)")
 
