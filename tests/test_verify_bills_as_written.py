@@ -295,7 +295,7 @@ def test_a_semicolon_bill_with_decimal_points_verifies_without_a_sep_line(
 
 @pytest.mark.parametrize(("encoding", "note"), [
     ("utf-8", None), ("utf-8-sig", None), ("utf-16", "read as UTF-16"),
-    ("cp1252", "read as cp1252 (not UTF-8, and no --encoding named)")])
+    ("cp1252", "read as cp1252 (not UTF-8, and no other --encoding named)")])
 @pytest.mark.parametrize("events_encoding", ["utf-8", "cp1252"])
 def test_a_bill_is_read_in_its_own_encoding(tmp_path: Path, encoding: str, note: str | None,
                                             events_encoding: str) -> None:

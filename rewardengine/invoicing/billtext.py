@@ -57,7 +57,7 @@ def bill_text(raw: bytes, named: str | None) -> BillText:
                              "again as UTF-8 (or as UTF-16 with a byte-order mark)",
                              _row(raw, raw.index(b"\x00")))
     return BillText(_decode(raw, FALLBACK, FALLBACK),
-                    f"{FALLBACK} (not UTF-8, and no --encoding named)")
+                    f"{FALLBACK} (not UTF-8, and no other --encoding named)")
 
 
 def _decode(raw: bytes, codec: str, said: str) -> str:
