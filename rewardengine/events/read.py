@@ -564,9 +564,9 @@ def unended(path: str) -> Problem | None:
     """A CSV file whose last row has no line end (E018): a file cut short inside its last
     cell reads as a valid, shorter row (``930.00`` cut to ``93``), so the only sign left is
     the missing line end, which most programs writing rows put there (RFC 4180 leaves the
-    last one optional, hence a warning). Told from the file's
-    last byte, so that it is said once per file however the file is read (whole or in byte
-    ranges); the encodings read write a line end as its ASCII byte."""
+    last one optional, hence a warning). Told from the file's last byte, so that it is said
+    once per file however the file is read (whole or in byte ranges); the encodings read
+    write a line end as its ASCII byte."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, io.SEEK_END)
