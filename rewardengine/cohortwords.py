@@ -61,6 +61,25 @@ def comma_fixed(text: object) -> str | None:
     return text.strip().replace(".", "").replace(",", ".")
 
 
+# ``1,000`` or ``12,500,000``: a comma between thousands, as English writes them
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$", re.ASCII)
+
+
+def comma_advice(text: object) -> tuple[str, str] | None:
+    """What a number written with a comma has, and how to write it: ``0,5`` a decimal comma
+    (write ``0.5``); ``1,000`` a comma that may stand between thousands or before decimals
+    (both said: a size of 1.000 is 1); ``12,500,000`` commas between thousands. None when
+    ``text`` is no such number."""
+    shown = text.strip() if isinstance(text, str) else ""
+    if _THOUSANDS.match(shown):
+        whole = shown.replace(",", "")
+        if shown.count(",") > 1:
+            return "commas between thousands", f"write {whole}"
+        return "a comma", f"write {whole} for a whole number, or {comma_fixed(shown)} for decimals"
+    fixed = comma_fixed(text)
+    return None if fixed is None else ("a decimal comma", f"write {fixed}")
+
+
 def split_numbers(data: Any, path: Path = ()) -> list[tuple[Path, str, Path]]:
     """Numbers with a decimal comma inside a flow mapping: YAML reads ``{fixed: 1.200,00}``
     as ``fixed: 1.200`` and a key ``00`` with no value. Each as (the number's path, the
@@ -104,10 +123,11 @@ def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str
             kept.append(p)
             continue
         written = f"{split.group(2)},{key}"
+        has, advice = comma_advice(written) or ("a decimal comma", "write a point for the "
+                                                "decimals")
         found.append(Problem(
-            "G103", f"{_where(path)}: {written[:20]} has a decimal comma, which YAML reads as "
-            f"two entries; write {comma_fixed(written) or 'a point for the decimals'}",
-            doc.source(path)))
+            "G103", f"{_where(path)}: {written[:20]} has {has}, which YAML reads as two "
+            f"entries; {advice}", doc.source(path)))
     return kept, found
 
 
@@ -118,9 +138,11 @@ def comma_problems(doc: YamlDocument) -> tuple[list[Problem], set[Path]]:
     for at, written, stray in split_numbers(doc.data):
         where = _where(at)
         shown = written if len(written) <= 20 else written[:20] + "…"
+        has, advice = comma_advice(written) or ("a decimal comma", "write a point for the "
+                                                "decimals")
         problems.append(Problem(
-            "G103", f"{where}: {shown} has a decimal comma, which YAML reads as two entries; "
-            f"write {comma_fixed(written) or 'a point for the decimals'}", doc.source(at)))
+            "G103", f"{where}: {shown} has {has}, which YAML reads as two entries; {advice}",
+            doc.source(at)))
         said |= {at, stray}
     return problems, said
 
@@ -194,9 +216,9 @@ def _example(form: str, default: Any) -> str:
 def _not_a_number(value: object, etype: str = "float_parsing") -> str:
     if etype == "finite_number":
         return f"{quoted(value, 20)} is not a finite number; write it like 12 or 1234.5"
-    fixed = comma_fixed(value)
-    if fixed is not None:
-        return f"{quoted(value, 20)} has a decimal comma; write {fixed}"
+    comma = comma_advice(value)
+    if comma is not None:
+        return f"{quoted(value, 20)} has {comma[0]}; {comma[1]}"
     if value is None:
         return "is empty; write a number"
     return f"{quoted(value, 20)} is not a number; write it like 12 or 1234.5"
@@ -226,7 +248,7 @@ def distribution_message(error: dict[str, Any], at: int, default: Any,
             hint = (f"; e.g. {eg}" if said.startswith("give exactly one")
                     else f"; e.g. {_EXAMPLES[form]}" if form in _EXAMPLES else "")
             return f"{where}: {said}{hint}"
-        if comma_fixed(value) is not None or (isinstance(value, str) and not value.strip()):
+        if comma_advice(value) is not None or (isinstance(value, str) and not value.strip()):
             return f"{where}: {_not_a_number(value)}"
         what = "is empty" if value is None else f"{_shape(value)} is not a distribution"
         return f"{where}: {what}; write {FORMS_TEXT}, e.g. {eg}"
@@ -286,9 +308,9 @@ def _message(error: dict[str, Any], path: Path, doc: YamlDocument,
         return f"missing required key '{key}'"
     if etype == "extra_forbidden":
         return f"unknown key '{key}'{_did_you_mean(root, tuple(error['loc']))}"
-    fixed = comma_fixed(value)
-    if fixed is not None:
-        return f"{where}: {quoted(value, 20)} has a decimal comma; write {fixed}"
+    comma = comma_advice(value)
+    if comma is not None:
+        return f"{where}: {quoted(value, 20)} has {comma[0]}; {comma[1]}"
     if etype in ("float_parsing", "float_type", "finite_number"):
         return f"{where}: {_not_a_number(value, etype)}"
     said = plain_message(error) or str(error["msg"])

@@ -61,3 +61,19 @@ def test_quoted_keys_split_alike() -> None:
     assert [(code, line, col) for code, line, col, _ in said] == [("G103", 1, 23),
                                                                  ("G103", 1, 39)]
     assert said[1][3].startswith("segments.group_2: 0,5 has a decimal comma")
+
+
+def test_a_comma_that_may_stand_between_thousands_is_said_both_ways() -> None:
+    # size: 1,000 was told "write 1.000", a size of 1 (a review found it)
+    assert _said("referrals:\n  size: 1,000\n") == [
+        ("G103", 2, 9, "referrals.size: '1,000' has a comma; write 1000 for a whole number, "
+         "or 1.000 for decimals")]
+    assert _said("referrals:\n  size: 30,000,000\n") == [
+        ("G103", 2, 9, "referrals.size: '30,000,000' has commas between thousands; write "
+         "30000000")]
+    assert _said("referrals: {size: 1,000}\n") == [
+        ("G103", 1, 19, "referrals.size: 1,000 has a comma, which YAML reads as two entries; "
+         "write 1000 for a whole number, or 1.000 for decimals")]
+    # a decimal comma with other than three decimals is only a decimal comma
+    assert _said("referrals:\n  size: 1,5\n")[0][3] == ("referrals.size: '1,5' has a decimal "
+                                                       "comma; write 1.5")
