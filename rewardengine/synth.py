@@ -11,10 +11,10 @@ whole files: blocks of ``BLOCK`` customers drawn from
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer (text, or typed values; ``simulate`` reads a block's lines as events
-instead, ``forecast.runs.block_events``). A forecast that continues a
-real timeline draws a block's service rows and chains of new jobs with ``in_service`` and
-``job_chains``, the generator's own. Amounts are written as text with two decimals (the
+rows per customer as text (``simulate`` reads a block's lines as events instead,
+``forecast.runs.block_events``). A forecast that continues a real timeline draws a block's
+service rows and chains of new jobs with ``in_service`` and ``job_chains``, the generator's
+own. Amounts are written as text with two decimals (the
 engine reads them as ``Decimal``); nothing here computes money.
 
 What is drawn, per customer: a referral in the contract's referral window (month by the
@@ -84,32 +84,19 @@ ROW_FIELDS = (
     "reason", "hours", "activity", "responded", "kind", "evidence", "hours_per_week", "fte",
     "wage", "days", "amount", "instrument", "score", "description", "category",
 )
-Row = dict[str, Any]  # field -> its text (a file's row), or its typed value (``TYPED``)
+Row = dict[str, Any]  # field -> its text (a file's row)
 
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """How a drawn row holds its values: as the text a file holds (``TEXT``, what
-    ``generate`` writes) or as the typed value an event holds (``TYPED``: a simulated
-    customer's rows go to the reader's typed entry, ``events.fast.typed_event``). The same
-    draws give the same values either way: a typed amount is the Decimal of the text."""
-
-    typed: bool
-
-
-TEXT, TYPED = Written(False), Written(True)
 
 class Draws:
     """A customer's uniform draws, taken in order; more come from a stream seeded from them.
 
     ``next()`` takes the next draw (``u.next()`` is the same, a little slower): the list's own
     iterator, then the extra stream, so the hot loops of drawing make no Python call per
-    draw. ``w``: how the rows drawn from them hold their values (text by default)."""
+    draw."""
 
-    __slots__ = ("_u", "next", "w")
+    __slots__ = ("_u", "next")
 
-    def __init__(self, u: Sequence[float], written: Written | None = None) -> None:
-        self.w = TEXT if written is None else written
+    def __init__(self, u: Sequence[float]) -> None:
         self._u = u if type(u) is list else list(u)  # never changed here: no copy
         self.next: Callable[[], float] = chain(self._u, _more(self._u)).__next__
 
@@ -517,39 +504,19 @@ def customer_id(index: int, width: int = 7) -> str:
 def customer_rows(plan: Plan, index: int, rng: np.random.Generator,
                   width: int = 7) -> list[Row]:
     """One customer's rows, drawn from ``rng`` (a block of one customer)."""
-    return rows_of(plan.columns, draw_block(plan, rng, [customer_id(index, width)]).text(),
-                   TEXT)
+    return rows_of(plan.columns, draw_block(plan, rng, [customer_id(index, width)]).text())
 
 
-def block_rows(plan: Plan, rng: np.random.Generator, cids: list[str], written: Written
-               ) -> list[list[Row]]:
+def block_rows(plan: Plan, rng: np.random.Generator, cids: list[str]) -> list[list[Row]]:
     """The rows of the customers ``cids`` drawn as one block from ``rng``, per customer."""
-    return [rows_of(plan.columns, text, written)
+    return [rows_of(plan.columns, text)
             for text in draw_block(plan, rng, cids).texts_by_owner()]
 
 
-def _flag(text: str) -> bool:
-    return text == "true"
-
-
-_day_of: Callable[[str], date] = _Cache(date.fromisoformat, 200_000).__getitem__
-# a typed row's values from their text, field by field (what ``TYPED`` rows hold)
-_TYPES: dict[str, Callable[[str], Any]] = {
-    **dict.fromkeys(("date", "recorded", "end", "unemployed_since", "birth_date"), _day_of),
-    **dict.fromkeys(("hours", "hours_per_week", "fte", "wage", "amount", "score"), Decimal),
-    **dict.fromkeys(("benefit_days", "days", "cumulative_days"), int),
-    **dict.fromkeys(("responded", "void", "partial_work_ability"), _flag)}
-
-
-def rows_of(columns: tuple[str, ...], text: str, written: Written) -> list[Row]:
-    """Rows (field -> text, or typed) of CSV lines with ``columns``; empty cells left out."""
-    rows = []
-    for cells in csv.reader(text.splitlines()):
-        row = {c: v for c, v in zip(columns, cells, strict=True) if v}
-        if written.typed:
-            row = {c: _TYPES[c](v) if c in _TYPES else v for c, v in row.items()}
-        rows.append(row)
-    return rows
+def rows_of(columns: tuple[str, ...], text: str) -> list[Row]:
+    """Rows (field -> text) of CSV lines with ``columns``; empty cells left out."""
+    return [{c: v for c, v in zip(columns, cells, strict=True) if v}
+            for cells in csv.reader(text.splitlines())]
 
 
 def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, ref: date,

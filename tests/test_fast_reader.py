@@ -7,7 +7,6 @@ cell by cell, in the plain and the Finnish dialect."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from test_fuzz import EVENT_VALUES, EVENTS_CSV, EVENTS_JSONL, mutated_csv, mutat
 
 from rewardengine.errors import Source
 from rewardengine.events import fast, read
-from rewardengine.events.fast import compile_header, fast_event, read_rows, typed_event
+from rewardengine.events.fast import compile_header, fast_event, read_rows
 from rewardengine.events.model import ALL_FIELDS, EVENT_MODELS, EventBase, fields_of
 from rewardengine.events.read import EventSet, model_row, read_text
 from rewardengine.tabular import PLAIN, make_dialect
@@ -300,73 +299,6 @@ def test_an_employer_id_one_character_too_long_goes_to_the_models() -> None:
     assert fast_event(dict(raw), "f.csv", 2) is None
     event, problems = model_row(dict(raw), Source("f.csv", row=2))
     assert event is None and [p.code for p in problems] == ["E005"]
-
-
-# --- typed rows: a program's values go through the same bounds and rules ---------------------
-
-def _typed(raw: dict[str, Any], event: EventBase) -> dict[str, Any]:
-    """The row's fields with the values the models read from them (typed)."""
-    return {k: (str(v) if k.startswith("attr_") else getattr(event, k)) for k, v in raw.items()}
-
-
-@given(ROWS)
-def test_a_typed_row_the_fast_path_takes_is_the_models_row(raw: dict[str, Any]) -> None:
-    event, problems = model_row(dict(raw), Source("f.csv", row=7))
-    if event is None:
-        return
-    typed = _typed(raw, event)
-    fast = typed_event(typed, "f.csv", 7)
-    again, problems = model_row(typed, Source("f.csv", row=7))  # the models take it too
-    assert again is not None and problems == []
-    _same_event(again, event)
-    if fast is not None:
-        _same_event(fast, event)
-    if fast_event(dict(raw), "f.csv", 7) is not None:  # what the text path takes, typed too
-        assert fast is not None
-
-
-@pytest.mark.parametrize(("field", "good", "bad"), [
-    ("wage", Decimal("929.99"), Decimal("929.999")),  # cents
-    ("wage", Decimal("999999999999999.99"), Decimal("1E+15")),  # below 1e15
-    ("fte", Decimal("1.00"), Decimal("1.01")),
-    ("date", date(2199, 12, 31), date(2200, 1, 1)),
-    ("date", date(1900, 1, 1), date(1899, 12, 31)),
-    ("hours_per_week", Decimal("37.5"), Decimal("-37.5")),
-    ("hours_per_week", Decimal("14.9"), 14.9),  # a float is no Decimal
-])
-def test_a_typed_value_out_of_bounds_goes_to_the_models(field: str, good: Any, bad: Any
-                                                        ) -> None:
-    row = {"event_id": "e", "customer_id": "c", "type": "employment", "date": date(2020, 1, 1),
-           "kind": "open", "evidence": "register", "hours_per_week": Decimal("37.5"),
-           "wage": Decimal("2400.10")}
-    assert typed_event({**row, field: good}, "simulated", 3) is not None
-    assert typed_event({**row, field: bad}, "simulated", 3) is None
-    event, problems = read.parse_typed_row({**row, field: bad}, "simulated", 3)
-    if event is None:  # the models say why, located
-        assert problems and problems[0].source == Source("simulated", row=3)
-
-
-@pytest.mark.parametrize(("field", "good", "bad"), [
-    ("days", 31, 32), ("days", 0, -1), ("days", 5, True), ("days", 5, "5"),
-    ("cumulative_days", 400, "400"),
-])
-def test_typed_counts_keep_their_bounds(field: str, good: Any, bad: Any) -> None:
-    row = {"event_id": "b", "customer_id": "c", "type": "benefit", "date": date(2020, 1, 1),
-           "amount": Decimal("0.00"), field: good}
-    assert typed_event(row, "simulated", 1) is not None
-    assert typed_event({**row, field: bad}, "simulated", 1) is None
-
-
-def test_a_typed_row_equals_its_text_row() -> None:
-    text = {"event_id": "r", "customer_id": "c", "type": "referral", "date": "2020-01-01",
-            "attr_region": "north", "benefit_days": "300", "partial_work_ability": "false",
-            "unemployed_since": "2019-02-03"}
-    typed = {**text, "date": date(2020, 1, 1), "benefit_days": 300,
-             "partial_work_ability": False, "unemployed_since": date(2019, 2, 3)}
-    a, b = fast_event(text, "s", 4), typed_event(typed, "s", 4)
-    assert a is not None and b is not None
-    _same_event(a, b)
-    assert a.model_fields_set == b.model_fields_set
 
 
 def test_each_column_remembers_its_own_values(monkeypatch: pytest.MonkeyPatch) -> None:

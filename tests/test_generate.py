@@ -221,10 +221,10 @@ def test_a_cohort_travels_to_another_process_after_drawing() -> None:
 @pytest.mark.parametrize("contract", [*CONTRACTS[::4], ROOT / "contracts/omavalmentaja.yaml",
                                       ROOT / "contracts/avo.yaml"], ids=lambda p: p.stem)
 def test_a_blocks_rows_are_the_rows_of_its_lines(contract: Path) -> None:
-    """A block drawn as rows (what ``simulate`` evaluates, text or typed) is the block a
-    file holds: the same customers, row for row, and typed rows make the same events."""
+    """A block drawn as rows is the block a file holds: the same customers, row for row,
+    and the same events."""
     from rewardengine.forecast.runs import to_events
-    from rewardengine.synth import TEXT, TYPED, block_rows, block_stream, block_text
+    from rewardengine.synth import block_rows, block_stream, block_text
 
     loaded, _ = load_contract(str(contract))
     assert loaded is not None
@@ -233,8 +233,7 @@ def test_a_blocks_rows_are_the_rows_of_its_lines(contract: Path) -> None:
     text = block_text(plan, 9, 0, 300, 7)
     read = read_text(",".join(plan.columns) + "\n" + text, "g.csv")
     assert [p for p in read.problems if p.severity.value == "error"] == []
-    rows = block_rows(plan, block_stream(9, 0), ids, TEXT)
-    typed = block_rows(plan, block_stream(9, 0), ids, TYPED)
+    rows = block_rows(plan, block_stream(9, 0), ids)
     assert [r["customer_id"] for one in rows for r in one] == \
         [line.split(",")[1] for line in text.splitlines()]
 
@@ -243,11 +242,6 @@ def test_a_blocks_rows_are_the_rows_of_its_lines(contract: Path) -> None:
                 for e in events]
 
     assert facts([e for one in rows for e in to_events(one)]) == facts(read.events)
-    assert facts([e for one in typed for e in to_events(one, typed=True)]) == \
-        facts(read.events)
-    # typed rows set the very fields text rows set (a value left out stays left out)
-    assert [e.model_fields_set for one in typed for e in to_events(one, typed=True)] == \
-        [e.model_fields_set for one in rows for e in to_events(one)]
 
 
 def test_a_contract_text_that_needs_quotes_is_quoted() -> None:

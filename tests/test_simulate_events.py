@@ -16,7 +16,7 @@ from rewardengine.events.model import EventBase
 from rewardengine.events.read import read_text
 from rewardengine.forecast import runs
 from rewardengine.pipeline import load_contract
-from rewardengine.synth import TYPED, block_rows, block_stream, block_text, make_plan
+from rewardengine.synth import block_rows, block_stream, block_text, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 # between them: benefit months (with cumulative days), education, surveys, expenses, hours,
@@ -55,10 +55,9 @@ def test_a_drawn_blocks_events_are_the_generated_files_events(name: str) -> None
         assert _facts(flat, numbered=False) == _facts(read.events, numbered=False)
         assert [e.customer_id for one, cid in zip(direct, ids, strict=True) for e in one
                 if e.customer_id == cid] == [e.customer_id for e in flat]
-        # each customer's rows numbered from 1, as the typed rows were
-        typed = block_rows(plan, block_stream(seed, 0), ids, TYPED)
-        assert [_facts(runs.to_events(rows, typed=True)) for rows in typed] == \
-            [_facts(one) for one in direct]
+        # each customer's rows numbered from 1, as its text rows are
+        rows = block_rows(plan, block_stream(seed, 0), ids)
+        assert [_facts(runs.to_events(one)) for one in rows] == [_facts(one) for one in direct]
 
 
 def test_the_contracts_above_draw_every_kind_of_row() -> None:
@@ -85,13 +84,15 @@ def test_the_contracts_above_draw_every_kind_of_row() -> None:
                     "self_report", "cumulative_days", "correction"}
 
 
-def test_a_runs_events_are_the_typed_rows_events() -> None:
+def test_a_runs_events_are_its_blocks_rows_events() -> None:
     """A run (several blocks of ``runs.BLOCK`` customers) evaluates, customer by customer,
-    the events of the rows it evaluated before: the same ids, the same events."""
+    the events of its blocks' text rows: the same ids, the same events."""
     plan = _plan("tehostettu_tyonvalitys")
     count = runs.BLOCK + 20
     new = list(runs.run_events([plan, plan], 5, 2, count))
-    old = list(runs.run_customers([plan], 5, 2, count))
-    assert [cid for cid, _ in new] == [cid for cid, _ in old]
-    for (_, (a, b)), (_, (rows,)) in zip(new, old, strict=True):
-        assert _facts(a) == _facts(b) == _facts(runs.to_events(rows, typed=True))
+    ids = [cid for cid, _ in new]
+    old = [rows for b, at in enumerate(range(0, count, runs.BLOCK))
+           for rows in block_rows(plan, runs.stream(5, 2, b), ids[at:at + runs.BLOCK])]
+    assert ids == [f"c{i:07d}" for i in range(count)]
+    for (_, (a, b)), rows in zip(new, old, strict=True):
+        assert _facts(a) == _facts(b) == _facts(runs.to_events(rows))

@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from itertools import compress, groupby, repeat
-from operator import call, is_, itemgetter, ne, truth
+from operator import is_, itemgetter, ne, truth
 from typing import Any, Final, cast
 
 from pydantic import BaseModel
@@ -712,103 +712,4 @@ def _converted(check: Check, convert: Callable[[str], str]) -> Check:
     return converted
 
 
-# --- a row of typed values, as a program draws it ---------------------------------------------
-
-def _typed(kind: type, bound: Callable[[Any], Any] | None = None) -> Check:
-    """A typed value's check: its type (exactly: a bool is no whole number), then the bound
-    the text check puts on the value it read."""
-    def check(value: Any) -> Any:
-        if type(value) is not kind:
-            raise _Unsure
-        return value if bound is None else bound(value)
-    return check
-
-
-def _plain_decimal(number: Decimal) -> Decimal:
-    """What a plain decimal's text allows: finite, no sign, no exponent, below 1e15."""
-    exponent = number.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent > 0 or number.is_signed():
-        raise _Unsure
-    return _below_big(number)
-
-
-def _plain_score(number: Decimal) -> Decimal:
-    """A score's: finite, no exponent, within 1e15 either side (the text allows fewer)."""
-    exponent = number.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent > 0:
-        raise _Unsure
-    _below_big(abs(number))
-    return number
-
-
-def _plain_whole(number: int) -> int:
-    if not 0 <= number < 10 ** MAX_NUMBER_CHARS:
-        raise _Unsure
-    return number
-
-
-_TYPED_CHECKS: dict[Check, Check] = {  # a text check -> the same check of a typed value
-    _date: _in_years,
-    _decimal: _typed(Decimal, _plain_decimal),
-    _money: _typed(Decimal, lambda n: _cents(_plain_decimal(n))),
-    _fraction: _typed(Decimal, lambda n: _at_most_one(_plain_decimal(n))),
-    _whole: _typed(int, _plain_whole),
-    _days: _typed(int, lambda n: _month_of_days(_plain_whole(n))),
-    _cumulative_days: _typed(int, lambda n: _benefit_days_bound(_plain_whole(n))),
-    _score: _typed(Decimal, _plain_score),
-    _bool: _typed(bool),
-}  # the others (texts, ids, kinds) take a typed value as it is; every one returns it
-_Shape = tuple[str, tuple[Check, ...], set[str], tuple[str, ...]]
 _consume = deque  # deque(iterator, 0) runs an iterator to its end, keeping nothing
-_SHAPES: dict[tuple[Any, ...], _Shape | None] = {}
-
-
-def typed_event(values: dict[str, Any], file: str, row: int) -> EventBase | None:
-    """The event of a row given as field -> typed value (a ``date``, a ``Decimal``, an
-    ``int``, a ``bool`` or a ``str``, as the models hold them), or None when only the models
-    can decide. The checks are the text checks' own bounds on the values read (a date's
-    years, a decimal's range and cents, a count's limit), then the same rules between fields
-    and the same construction as ``fast_event``: a row drawn by a program (a simulated
-    customer) becomes the event its text would, without being written and read again."""
-    shape = _SHAPES.get((values.get("type"), *values))
-    if shape is None:
-        shape = _shape(values)
-        if shape is None:
-            return None
-    event_type, checks, given, attribute_keys = shape
-    try:  # each check takes its value as it is, or raises: called in one loop in C
-        _consume(map(call, checks, values.values()), 0)
-    except _Unsure:
-        return None
-    data = {**_TEMPLATES[event_type], **values}  # the models' field order
-    attributes = {k: data.pop(k) for k in attribute_keys} if attribute_keys else None
-    if not _complete(event_type, data, given):
-        return None
-    return _build(event_type, data, given, attributes, file, row)
-
-
-def _shape(values: dict[str, Any]) -> _Shape | None:
-    """The checks of a row with these fields, in their order (an attribute is a text), and
-    the fields it sets; None when a field is not its type's (the models say why)."""
-    event_type = values.get("type")
-    if type(event_type) is not str or event_type not in _CHECKS:
-        return None
-    checks = _CHECKS[event_type]
-    found: list[Check] = []
-    attributes: list[str] = []
-    for key in values:
-        check = checks.get(key)
-        if check is None and event_type == "referral" and key.startswith("attr_") \
-                and len(key) > 5:
-            check = _text
-            attributes.append(key)
-        if check is None:
-            return None
-        found.append(_TYPED_CHECKS.get(check, check))
-    names = {k for k in values if k not in attributes} | (
-        {"attributes"} if attributes else set())
-    if len(_SHAPES) >= _MAX_REMEMBERED:
-        _SHAPES.clear()
-    shape = _SHAPES[(event_type, *values)] = (event_type, tuple(found), _shared(names),
-                                             tuple(attributes))
-    return shape

@@ -48,7 +48,6 @@ from .fast import (
     compile_header,
     fast_event,
     read_rows,
-    typed_event,
 )
 from .model import ALL_FIELDS, EVENT_MODELS, Event, EventBase, fields_of
 from .parquet import Block, EventsFile, NotText, Unreadable, is_parquet
@@ -96,17 +95,6 @@ def parse_row(raw: dict[str, Any], file: str, row: int
     if event is not None:
         return event, []
     return model_row(raw, Source(file, row=row))
-
-
-def parse_typed_row(values: dict[str, Any], file: str, row: int
-                    ) -> tuple[EventBase | None, list[Problem]]:
-    """``parse_row`` for a row of typed values (a date, a Decimal, an int, a bool, a str):
-    the compiled reader's bounds and rules when it is sure (``fast.typed_event``), else the
-    models, which take typed values as they are."""
-    event = typed_event(values, file, row)
-    if event is not None:
-        return event, []
-    return model_row(values, Source(file, row=row))
 
 
 def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[Problem]]:

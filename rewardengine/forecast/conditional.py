@@ -72,7 +72,6 @@ from ..events.fast import MAX_ID_CHARS
 from ..events.model import MAX_BENEFIT_DAYS, Employment
 from ..synth import (
     FIRST_RECORD_DAYS,
-    TEXT,
     VOID_DAYS,
     Draws,
     Plan,
@@ -176,7 +175,7 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
     texts, new_spans = _block(plan, profiles, states, decided, rng)
     out = []
     for i, (p, s, u, d) in enumerate(zip(profiles, states, draws, decided, strict=True)):
-        drawn = _own(rows_of(plan.columns, texts[i], TEXT), str(i), s)
+        drawn = _own(rows_of(plan.columns, texts[i]), str(i), s)
         benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
         out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on, *drawn])

@@ -35,16 +35,15 @@ import numpy as np
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
-from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..events.fast import TypeReader, compile_header, read_rows
 from ..events.model import EventBase
-from ..events.read import parse_row, parse_typed_row
+from ..events.read import parse_row
 from ..events.timeline import Timeline, timeline
 from ..pipeline import load_contract_bytes
 from ..processes import usable_jobs
-from ..synth import TEXT, TYPED, Plan, Row, block_rows, customer_id, draw_block, make_plan, rows_of
+from ..synth import Plan, Row, customer_id, draw_block, make_plan, rows_of
 from ..tabular import PLAIN
 
 BLOCK = 1024  # customers per random stream within a run
@@ -63,17 +62,13 @@ def stream(seed: int, run: int, block: int) -> np.random.Generator:
                                                                      spawn_key=(run, block))))
 
 
-def to_events(rows: Sequence[Row], file: str = SIMULATED, typed: bool = False
-              ) -> list[EventBase]:
-    """Rows (field -> text, or with ``typed`` field -> typed value) as events, checked as
-    the event reader checks a file's rows."""
-    check = parse_typed_row if typed else parse_row
-    return [_checked(check, row, file, n) for n, row in enumerate(rows, start=1)]
+def to_events(rows: Sequence[Row], file: str = SIMULATED) -> list[EventBase]:
+    """Rows (field -> text) as events, checked as the event reader checks a file's rows."""
+    return [_checked(row, file, n) for n, row in enumerate(rows, start=1)]
 
 
-def _checked(check: Callable[[Row, str, int], tuple[EventBase | None, list[Problem]]],
-             row: Row, file: str, n: int) -> EventBase:
-    event, problems = check(row, file, n)  # the reader's own check
+def _checked(row: Row, file: str, n: int) -> EventBase:
+    event, problems = parse_row(row, file, n)  # the reader's own check
     if event is None:
         raise SimulationError(f"a simulated row is not a valid event ({problems[0].code}:"
                               f" {problems[0].message[:80]})")
@@ -104,7 +99,7 @@ def block_events(plan: Plan, rng: np.random.Generator, cids: list[str]
     lines, bounds = draw_block(plan, rng, cids).by_owner()
     cells = list(csv.reader(lines))
     if len(cells) != len(lines):  # a quoted line end inside a cell: read per customer
-        return [to_events(rows_of(plan.columns, "\n".join(lines[a:z]), TEXT))
+        return [to_events(rows_of(plan.columns, "\n".join(lines[a:z])))
                 for a, z in pairwise(bounds)]
     numbers = [n for a, z in pairwise(bounds) for n in range(1, z - a + 1)]
     readers, type_at = _readers(plan.columns), plan.columns.index("type")
@@ -115,7 +110,7 @@ def block_events(plan: Plan, rng: np.random.Generator, cids: list[str]
     for k, event in enumerate(events):
         if event is None:  # what the compiled reader leaves to the models
             row = {c: v for c, v in zip(plan.columns, cells[k], strict=True) if v}
-            events[k] = _checked(parse_row, row, SIMULATED, numbers[k])
+            events[k] = _checked(row, SIMULATED, numbers[k])
     done = cast("list[EventBase]", events)
     return [done[a:z] for a, z in pairwise(bounds)]
 
@@ -239,23 +234,11 @@ class Job:
     horizon: date
 
 
-def run_customers(plans: Sequence[Plan], seed: int, run: int, customers: int
-                  ) -> Iterator[tuple[str, list[list[Row]]]]:
-    """Every customer of one run, block by block: its id and its typed rows under each plan.
-    Each plan draws the block from the same stream (common random numbers)."""
-    width = max(7, len(str(max(customers - 1, 0))))
-    for block in range((customers + BLOCK - 1) // BLOCK):
-        first = block * BLOCK
-        cids = [customer_id(first + i, width) for i in range(min(BLOCK, customers - first))]
-        drawn = [block_rows(plan, stream(seed, run, block), cids, TYPED) for plan in plans]
-        for i, cid in enumerate(cids):
-            yield cid, [rows[i] for rows in drawn]
-
-
 def run_events(plans: Sequence[Plan], seed: int, run: int, customers: int
                ) -> Iterator[tuple[str, list[list[EventBase]]]]:
-    """``run_customers`` as events: every customer of one run, its id and its events under
-    each plan (``block_events``)."""
+    """Every customer of one run, block by block: its id and its events under each plan
+    (``block_events``). Each plan draws the block from the same stream (common random
+    numbers)."""
     width = max(7, len(str(max(customers - 1, 0))))
     for block in range((customers + BLOCK - 1) // BLOCK):
         first = block * BLOCK
