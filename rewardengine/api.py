@@ -605,8 +605,9 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written)."""
+    from .evaluate.lines import event_key
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
-    from .privacy import BILL_KEYS, rewrite_file
+    from .privacy import BILL_KEYS, bill_ids, rewrite_file
     try:
         mapped_all = parse_mapping(mapping)
     except MappingError as exc:
@@ -618,7 +619,9 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
                             encoding=dialect.encoding, delimiter=dialect.delimiter,
                             max_json_bytes=MAX_BILL_BYTES,
-                            delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None)
+                            delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None,
+                            where=bill_ids(mapped_all.get("occurrence")) if bill else None,
+                            escape=event_key)
     if dialect.encoding is not None and not has_errors(problems):
         problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                 Source(path)))
@@ -645,11 +648,12 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
-    from .privacy import Findings, RewriteError, replacing
+    from .privacy import Findings, IdRewrite, RewriteError, replacing
     findings = Findings()
     replace = replacing(key, findings)
     try:
-        rewrite_customers(path, out, columns, replace)
+        rewrite_customers(path, out, columns, replace,
+                          IdRewrite(key, "event id") if key is not None else None)
     except NotText as exc:
         return [Problem("F003", str(exc), Source(path, row=exc.row))]
     except Unreadable as exc:

@@ -448,3 +448,154 @@ def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path
     code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
     assert code == 1 and not out.exists()
     assert f"{events}:2: E010 a customer id of 10,001 characters" in said
+
+
+# --- the customer id inside event ids and evidence ids ---------------------------------------
+
+def _one(tmp_path: Path, name: str, text: str, *more: str) -> tuple[int, str, str]:
+    """Pseudonymize one file; the exit code, what was said and the output."""
+    source, out = tmp_path / name, tmp_path / f"out-{name}"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run(*more, str(source), "--key-file", _key(tmp_path), "-o", str(out))
+    return code, said, out.read_text(encoding="utf-8") if out.exists() else ""
+
+
+def test_a_customer_id_inside_an_event_id_is_replaced_as_a_whole_token(tmp_path: Path
+                                                                       ) -> None:
+    """At the start, in the middle and at the end, or the whole id; never inside a longer
+    token (customer 1 in e10, c1 in c10-e1); an empty event id stays empty; a quoted cell
+    stays quoted; every other byte as it was."""
+    rows = [("c1-e0", "c1"), ("KELA/c1/7", "c1"), ("e-c1", "c1"), ("c1", "c1"),
+            ("c10-e1", "c1"), ("xc1-e2", "c1"), ("e10", "1"), ("1-e10", "1"), ("", "1"),
+            ('"c1,x"', "c1"), ("010190-123A/KELA/7", "010190-123A"), ("c1.c1", "c1")]
+    text = "event_id,customer_id,type,date\n" + "".join(
+        f"{e},{c},referral,2020-01-10\n" for e, c in rows)
+    code, said, out = _one(tmp_path, "events.csv", text)
+    assert code == 0, said
+    c1, one, hetu = (pseudonym(KEY, c) for c in ("c1", "1", "010190-123A"))
+    wanted = [(f"{c1}-e0", c1), (f"KELA/{c1}/7", c1), (f"e-{c1}", c1), (c1, c1),
+              ("c10-e1", c1), ("xc1-e2", c1), ("e10", one), (f"{one}-e10", one), ("", one),
+              (f'"{c1},x"', c1), (f"{hetu}/KELA/7", hetu), (f"{c1}.{c1}", c1)]
+    assert out == "event_id,customer_id,type,date\n" + "".join(
+        f"{e},{c},referral,2020-01-10\n" for e, c in wanted)
+    assert "010190" not in out
+
+
+def test_a_customer_id_inside_a_json_lines_event_id_is_replaced(tmp_path: Path) -> None:
+    text = ('{"event_id": "c1-e0", "customer_id": "c1", "type": "referral"}\n'
+            '{"customer_id": "1", "type": "referral",  "event_id":"e10"}\n'
+            '{"event_id": "1/\\u00e4", "customer_id": "1"}\n'
+            '{"event_id": "", "customer_id": "1"}\n')
+    code, said, out = _one(tmp_path, "events.jsonl", text)
+    assert code == 0, said
+    c1, one = pseudonym(KEY, "c1"), pseudonym(KEY, "1")
+    assert out == (f'{{"event_id": "{c1}-e0", "customer_id": "{c1}", "type": "referral"}}\n'
+                   f'{{"customer_id": "{one}", "type": "referral",  "event_id":"e10"}}\n'
+                   f'{{"event_id": "{one}/ä", "customer_id": "{one}"}}\n'
+                   f'{{"event_id": "", "customer_id": "{one}"}}\n')
+
+
+def test_a_bills_evidence_occurrence_and_reason_name_the_rewritten_event_ids(tmp_path: Path
+                                                                           ) -> None:
+    """The evidence ids as the events' ids are rewritten; the occurrence and the reason
+    where they name an evidence id (in the occurrence as the engine writes an event id into
+    it: c1:x is c1%3Ax), and nowhere else (customer 2020 in the month 2020-03)."""
+    head = "customer_id,component,occurrence,amount,reason,evidence\n"
+    text = (head + "c1,result,spell:c1-e0:open,750.00,employment c1-e0 reached 90 days,"
+            "c1-e0 c1-e1\n"
+            "c1,hours,c1%3Ax,10.00,2 hours (c1:x),c1:x\n"
+            "2020,capacity,2020-03,100.00,month 2020-03,\n"
+            "2020,result,spell:2020-e0:open,750.00,2020-e0 and 2020-03,2020-e0\n"
+            "'-x1,hours,'-x1-h1,10.00,,'-x1-h1\n")
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    c1, y, x1 = (pseudonym(KEY, c) for c in ("c1", "2020", "-x1"))
+    assert target.read_text(encoding="utf-8") == (
+        head + f"{c1},result,spell:{c1}-e0:open,750.00,employment {c1}-e0 reached 90 days,"
+        f"{c1}-e0 {c1}-e1\n"
+        f"{c1},hours,{c1}%3Ax,10.00,2 hours ({c1}:x),{c1}:x\n"
+        f"{y},capacity,2020-03,100.00,month 2020-03,\n"
+        f"{y},result,spell:{y}-e0:open,750.00,{y}-e0 and 2020-03,{y}-e0\n"
+        f"{x1},hours,{x1}-h1,10.00,,{x1}-h1\n")
+
+
+def test_a_json_bills_evidence_list_occurrence_and_reason_are_rewritten(tmp_path: Path
+                                                                        ) -> None:
+    line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
+            "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
+            "evidence": ["c1-e0", "c10-e1"]}
+    text = json.dumps({"sections": [{"lines": [line]}], "problems": [
+        {"message": "c1-e0 is ignored"}]}, indent=2)
+    source, target = tmp_path / "invoice.json", tmp_path / "out.json"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    c1 = pseudonym(KEY, "c1")
+    assert target.read_text(encoding="utf-8") == text.replace(
+        '"c1"', f'"{c1}"').replace('"spell:c1-e0', f'"spell:{c1}-e0').replace(
+        "employment c1-e0", f"employment {c1}-e0").replace('"c1-e0",', f'"{c1}-e0",')
+
+
+def test_an_event_id_that_could_merge_with_another_is_refused(tmp_path: Path) -> None:
+    """Customer c1's event c1-e0 becomes PS-e0; an event id that already held text shaped
+    like a pseudonym (here that very one) would become the same: refused, nothing written.
+    An id holding its own customer's id, a pseudonym already (pseudonymized again with
+    another key), is rewritten."""
+    c1 = pseudonym(KEY, "c1")
+    text = ("event_id,customer_id,type,date\nc1-e0,c1,referral,2020-01-10\n"
+            f"{c1}-e0,c1,referral,2020-01-10\n")
+    code, said, out = _one(tmp_path, "events.csv", text)
+    assert code == 1 and out == ""
+    assert "events.csv:3: E019 the event id holds text shaped like a pseudonym" in said
+    assert "nothing was written" in said and c1 not in said
+    again = f"event_id,customer_id,type,date\n{c1}-e0,{c1},referral,2020-01-10\n"
+    code, said, out = _one(tmp_path, "again.csv", again)
+    assert code == 0, said
+    twice = pseudonym(KEY, c1)
+    assert out == f"event_id,customer_id,type,date\n{twice}-e0,{twice},referral,2020-01-10\n"
+    code, said, _ = _one(tmp_path, "bill.json", json.dumps([
+        {"customer": "c1", "component": "a", "occurrence": "once", "amount": "1.00",
+         "evidence": [f"x{c1}"]}]), "--bill")
+    assert code == 1 and "E019 the evidence id holds text shaped like a pseudonym" in said
+
+
+def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_path: Path
+                                                                           ) -> None:
+    """generate -> invoice (CSV and JSON) -> events (CSV and Parquet) and bills pseudonymized
+    apart -> verify says the bill is right, and no customer id is left in them."""
+    contract = Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml"
+    events = tmp_path / "events.csv"
+    result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
+                                 str(events)])
+    assert result.exit_code == 0, result.output
+    ledger = str(tmp_path / "l.sqlite")
+    for fmt in ("csv", "json"):
+        result = runner.invoke(app, ["invoice", str(contract), str(events), "--period",
+                                     "2021-03", "--dry-run", "--ledger", ledger, "--format",
+                                     fmt, "-o", str(tmp_path / f"bill.{fmt}")])
+        assert result.exit_code == 0, result.output
+    table = tmp_path / "events.parquet"
+    result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
+                                 str(table)])
+    assert result.exit_code == 0, result.output
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for args in ([str(events)], [str(table)], ["--bill", str(tmp_path / "bill.csv")],
+                 ["--bill", str(tmp_path / "bill.json")]):
+        code, said = _run(*args, "--key-file", _key(tmp_path), "-o", str(shared))
+        assert code == 0, said
+    raw = {row["customer_id"] for row in csv.DictReader(events.open(encoding="utf-8"))}
+    for name in ("events.csv", "bill.csv"):
+        cells = {c for row in csv.reader((shared / name).open(encoding="utf-8"))
+                 for c in row}
+        assert not any(r in c for c in cells for r in raw), name
+    for bill in ("bill.csv", "bill.json"):
+        for source in ("events.csv", "events.parquet"):
+            result = runner.invoke(app, ["verify", str(contract), str(shared / source),
+                                         str(shared / bill), "--period", "2021-03",
+                                         "--ledger", ledger])
+            assert result.exit_code == 0, (bill, source, result.output)
+            assert "11 match, 0 amount differs" in result.output
+            assert "the bill is right" in result.output
