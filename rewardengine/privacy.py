@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -642,12 +643,16 @@ BILL_KEYS = ("customer_id", "customer")
 _IN_BILLS = {"E001": "B001", "E010": "B005"}
 
 
+BillDecoder = Callable[[bytes], tuple[str, Callable[[str], bytes]]]  # text, how to write
+
+
 def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bool,
                  columns: Sequence[str], encoding: str | None, delimiter: str | None,
                  max_json_bytes: int,
                  delimiter_of: Callable[[str], str | None] | None = None,
                  where: IdColumns | None = None,
-                 escape: Callable[[str], str] = str) -> list[Problem]:
+                 escape: Callable[[str], str] = str,
+                 bill_text: BillDecoder | None = None) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
@@ -655,27 +660,35 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     ``delimiter_of`` tells a CSV's delimiter from the file's head (read once, so a pipe
     works). The customer id is replaced inside the row's ids too (``where``: by default an
     event file's event id, a bill's evidence, occurrence and reason; ``escape`` writes an
-    event id into an occurrence)."""
+    event id into an occurrence). ``bill_text`` reads a bill's bytes (at most
+    ``max_json_bytes``) as ``verify`` does, and says how to write its text back."""
     findings = Findings()
     replace = replacing(key, findings)
     where = where if where is not None else BILL_IDS if bill else EVENT_IDS
     ids = IdRewrite(key, "evidence id" if bill else "event id", escape) \
         if key is not None else None
+    lower = path.lower()
+
+    def rewrite(source: TextSource, write: Callable[[str], object], size: int) -> None:
+        head = source.head()
+        if _is_json(lower, head, bill) and bill:
+            if size > max_json_bytes:
+                raise RewriteError("B005", "the bill is too large")
+            write(rewrite_json_text(source.whole(), columns, replace, 1, ids, where))
+        elif _is_json(lower, head, bill):
+            rewrite_jsonl(source, columns, replace, write, ids, where)
+        else:
+            told = delimiter_of(head) if delimiter_of is not None else delimiter
+            rewrite_csv(source, columns, told, replace, write, bill, ids, where)
     try:
         with open(path, "rb") as fh:
-            source = TextSource(fh, encoding)
-            head = source.head()
-            write = _writer(out, encoding, source.bom)
-            lower = path.lower()
-            if _is_json(lower, head, bill) and bill:
-                if os.fstat(fh.fileno()).st_size > max_json_bytes:
-                    raise RewriteError("B005", "the bill is too large")
-                write(rewrite_json_text(source.whole(), columns, replace, 1, ids, where))
-            elif _is_json(lower, head, bill):
-                rewrite_jsonl(source, columns, replace, write, ids, where)
+            if bill and bill_text is not None:
+                _rewrite_bill(fh, out, bill_text, max_json_bytes, rewrite)
             else:
-                told = delimiter_of(head) if delimiter_of is not None else delimiter
-                rewrite_csv(source, columns, told, replace, write, bill, ids, where)
+                source = TextSource(fh, encoding)
+                source.head()
+                rewrite(source, _writer(out, encoding, source.bom),
+                        os.fstat(fh.fileno()).st_size)
     except OSError as exc:
         return [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
     except Undecodable as exc:
@@ -684,6 +697,22 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
         code = _IN_BILLS.get(exc.code, exc.code) if bill else exc.code
         return [Problem(code, str(exc), Source(path, row=exc.row))]
     return findings.problems(path)
+
+
+def _rewrite_bill(fh: BinaryIO, out: BinaryIO | None, bill_text: BillDecoder,
+                  max_bytes: int,
+                  rewrite: Callable[[TextSource, Callable[[str], object], int], None]) -> None:
+    """A bill read whole as ``bill_text`` reads it, rewritten, and written back by the
+    encoder it gives (the bill's byte-order mark and encoding)."""
+    raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise RewriteError("B005", "the bill is too large")
+    text, encode = bill_text(raw)
+    parts: list[str] = []
+    rewrite(TextSource(io.BytesIO(text.encode("utf-8")), None, sniff=False), parts.append,
+            len(raw))
+    if out is not None:
+        out.write(encode("".join(parts)))
 
 
 def _is_json(lower: str, head: str, bill: bool) -> bool:

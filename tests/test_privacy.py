@@ -3,6 +3,7 @@ and ``pseudonymize`` replaces customer ids with keyed pseudonyms, the same in ev
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -599,3 +600,51 @@ def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_p
             assert result.exit_code == 0, (bill, source, result.output)
             assert "11 match, 0 amount differs" in result.output
             assert "the bill is right" in result.output
+
+
+# --- a bill in the encodings verify reads --------------------------------------------------
+
+BILL_TEXT = ("customer_id,component,occurrence,amount,reason,evidence\r\n"
+             "c1,result,spell:c1-e0:open,750.00,työ c1-e0 jatkui 90 päivää,c1-e0\r\n")
+
+
+@pytest.mark.parametrize(("encoded", "note"), [
+    (BILL_TEXT.encode("cp1252"), "read as cp1252 (not UTF-8, and no other --encoding named)"),
+    (BILL_TEXT.encode("utf-16"), "read as UTF-16"),
+    (codecs.BOM_UTF16_BE + BILL_TEXT.encode("utf-16-be"), "read as UTF-16"),
+    (codecs.BOM_UTF8 + BILL_TEXT.encode("utf-8"), None),
+    (BILL_TEXT.encode("utf-8"), None),
+])
+def test_a_bill_verify_reads_is_pseudonymized_in_its_own_encoding(
+        tmp_path: Path, encoded: bytes, note: str | None) -> None:
+    """A cp1252 or UTF-16 bill was refused (F003, no hint) while verify read it: now it is
+    read as verify reads it and written back in its encoding and byte-order mark, every
+    other byte as it was."""
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_bytes(encoded)
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    units = "utf-16-be" if encoded.startswith(codecs.BOM_UTF16_BE) else "utf-16-le" \
+        if encoded.startswith(codecs.BOM_UTF16_LE) else "utf-8"  # ASCII as the bill has it
+    assert target.read_bytes() == encoded.replace("c1".encode(units),
+                                                  pseudonym(KEY, "c1").encode(units))
+    assert (f"bill.csv: F005 info: {note}" in said) == (note is not None)
+    assert ("F005" in said) == (note is not None)
+
+
+def test_a_bill_named_with_encoding_or_unreadable_is_told_as_verify_tells_it(tmp_path: Path
+                                                                            ) -> None:
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_bytes(BILL_TEXT.encode("iso-8859-15").replace(b"p\xe4iv", b"p\xa4iv"))
+    code, said = _run("--bill", str(source), "--encoding", "iso-8859-15", "--key-file",
+                      _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    assert "F005 info: read as iso8859-15 (named with --encoding)" in said
+    assert target.read_bytes() == source.read_bytes().replace(
+        b"c1", pseudonym(KEY, "c1").encode())
+    source.write_bytes(BILL_TEXT.encode("utf-16-le"))  # no byte-order mark: NUL bytes
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 2 and "B005 the bill: it has NUL bytes: UTF-16 without a byte-order " \
+        "mark?" in said and "nothing was written" in said
+    code, said = _run("--check", "--bill", str(source))
+    assert code == 2 and "B005" in said
