@@ -678,16 +678,16 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     from .privacy import Findings, IdRewrite, RewriteError, replacing
     findings = Findings()
     replace = replacing(key, findings)
+    ids = IdRewrite(key, "event id")
     try:
-        rewrite_customers(path, out, columns, replace,
-                          IdRewrite(key, "event id") if key is not None else None)
+        rewrite_customers(path, out, columns, replace, ids)
     except NotText as exc:
         return [Problem("F003", str(exc), Source(path, row=exc.row))]
     except Unreadable as exc:
         return [Problem("F001", f"cannot read file: {exc}", Source(path))]
     except RewriteError as exc:
         return [Problem(exc.code, str(exc), Source(path, row=exc.row))]
-    return findings.problems(path)
+    return findings.problems(path) + ids.held.problems(path)
 
 
 # --- the ledger ------------------------------------------------------------------------------

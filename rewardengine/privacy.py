@@ -30,7 +30,7 @@ from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
-from .shown import EMAIL, PHONE
+from .shown import EMAIL, PHONE, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
     LineTooLong,
@@ -224,6 +224,34 @@ def _unmergeable(new: str, count: int, what: str, row: int) -> None:
                            "or pseudonymize the file it came from", row)
 
 
+@dataclass
+class HeldFindings:
+    """Event ids (or evidence ids) that hold what looks personal — a henkilötunnus (by its
+    shape, as messages tell it), an e-mail address, a phone number — by kind: the distinct
+    ids (counted, never shown) and the first row of each kind. A pseudonym in an id is no
+    finding (its hex digits may look like anything)."""
+
+    what: str
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)
+
+    def see(self, value: str, row: int) -> None:
+        kind = personal_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
+        if kind is not None:
+            self.ids.setdefault(kind, set()).add(value)
+            self.first.setdefault(kind, row)
+
+    def problems(self, file: str) -> list[Problem]:
+        out = []
+        for kind, ids in sorted(self.ids.items()):
+            many = f"{len(ids)} {self.what}s hold" if len(ids) != 1 else f"1 {self.what} holds"
+            out.append(Problem("E020", f"{many} what looks like {kind}, the first in row "
+                               f"{self.first[kind]}; an id should hold no personal data but "
+                               "its own customer id, which rewardengine pseudonymize "
+                               "replaces", Source(file, row=self.first[kind])))
+        return out
+
+
 class IdRewrite:
     """The row's customer id replaced where it stands as a whole token in the row's event
     ids (an event file's ``event_id``, a bill's evidence ids) by the same pseudonym as the
@@ -231,16 +259,24 @@ class IdRewrite:
     occurrence and reason name its evidence ids: each is replaced there as it was in the
     evidence (in the occurrence as ``escape`` writes an event id into it)."""
 
-    def __init__(self, key: bytes, what: str, escape: Callable[[str], str] = str) -> None:
-        self.key, self.what, self.escape = key, what, escape
+    def __init__(self, key: bytes | None, what: str, escape: Callable[[str], str] = str,
+                 many: bool = False) -> None:
+        self.key, self.what, self.escape, self.many = key, what, escape, many
+        self.held = HeldFindings(what)  # without a key: the ids are only looked at
         self._last = ("", "")  # rows come grouped by customer: one HMAC per customer run
 
     def _pseudonym(self, customer: str) -> str:
         if self._last[0] != customer:
-            self._last = (customer, pseudonym(self.key, customer))
+            self._last = (customer, pseudonym(self.key or b"", customer))
         return self._last[1]
 
     def ids(self, customer: str, value: str, row: int) -> str:
+        """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
+        replaced; without a key, seen by ``held`` and kept."""
+        if self.key is None:
+            for one in value.split() if self.many else [value.strip()]:
+                self.held.see(one, row)
+            return value
         new, count = replace_token(value, customer, self._pseudonym(customer)) \
             if customer and customer in value else (value, 0)
         _unmergeable(new, count, self.what, row)
@@ -248,7 +284,7 @@ class IdRewrite:
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
                  escaped: bool) -> str:
-        if not customer or customer not in value:
+        if self.key is None or not customer or customer not in value:
             return value
         for old in sorted({e for e in evidence if customer in e}, key=len, reverse=True):
             new, count = replace_token(old, customer, self._pseudonym(customer))
@@ -665,8 +701,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     findings = Findings()
     replace = replacing(key, findings)
     where = where if where is not None else BILL_IDS if bill else EVENT_IDS
-    ids = IdRewrite(key, "evidence id" if bill else "event id", escape) \
-        if key is not None else None
+    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill)
     lower = path.lower()
 
     def rewrite(source: TextSource, write: Callable[[str], object], size: int) -> None:
@@ -696,7 +731,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     except RewriteError as exc:
         code = _IN_BILLS.get(exc.code, exc.code) if bill else exc.code
         return [Problem(code, str(exc), Source(path, row=exc.row))]
-    return findings.problems(path)
+    return findings.problems(path) + ids.held.problems(path)
 
 
 def _rewrite_bill(fh: BinaryIO, out: BinaryIO | None, bill_text: BillDecoder,

@@ -187,7 +187,8 @@ def test_check_reports_ids_that_still_look_personal(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     assert _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))[0] == 0
     code, said = _run("--check", str(out))
-    assert (code, said.strip()) == (0, "ok: no customer id looks personal in 1 file(s)")
+    assert (code, said.strip()) == (0, "ok: no customer id, event id or evidence id looks "
+                                    "personal in 1 file(s)")
 
 
 @pytest.mark.parametrize(("key", "message"), [
@@ -600,6 +601,9 @@ def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_p
             assert result.exit_code == 0, (bill, source, result.output)
             assert "11 match, 0 amount differs" in result.output
             assert "the bill is right" in result.output
+    code, said = _run("--check", *(str(shared / n) for n in ("events.csv", "events.parquet")),
+                      "--bill", str(shared / "bill.csv"), "--bill", str(shared / "bill.json"))
+    assert code == 0, said  # no pseudonym's hex digits taken for a phone number or the like
 
 
 # --- a bill in the encodings verify reads --------------------------------------------------
@@ -648,3 +652,77 @@ def test_a_bill_named_with_encoding_or_unreadable_is_told_as_verify_tells_it(tmp
         "mark?" in said and "nothing was written" in said
     code, said = _run("--check", "--bill", str(source))
     assert code == 2 and "B005" in said
+
+
+# --- --check looks inside event ids and evidence ids ---------------------------------------
+
+PS = pseudonym(KEY, "c1")
+LEAKY = ("event_id,customer_id,type,date\n"
+         f"r1,{PS},referral,2020-01-10\n"
+         f"131052-308T/KELA/7,{PS},referral,2020-01-10\n"
+         f"KELA131052-308T,{PS},referral,2020-01-10\n"
+         f"matti@example.fi-r,{PS},referral,2020-01-10\n"
+         f"131052-308T/KELA/7,{PS},referral,2020-01-11\n"
+         f",{PS},referral,2020-01-10\n"
+         f"+358401234567-{PS},{PS},referral,2020-01-10\n")
+
+
+def test_check_reports_event_ids_that_still_hold_personal_data(tmp_path: Path) -> None:
+    """--check looked only at customer ids: an event id made from a henkilötunnus or an
+    e-mail address passed as 'ok'. Now the count of distinct ids and the first row per kind,
+    never an id; a pseudonym inside an id is no finding."""
+    events = tmp_path / "events.csv"
+    events.write_text(LEAKY, encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1
+    assert said.splitlines() == [
+        f"{events}:3: E020 warning: 2 event ids hold what looks like a personal identity "
+        "code, the first in row 3; an id should hold no personal data but its own customer "
+        "id, which rewardengine pseudonymize replaces",
+        f"{events}:8: E020 warning: 1 event id holds what looks like a phone number, the "
+        "first in row 8; an id should hold no personal data but its own customer id, which "
+        "rewardengine pseudonymize replaces",
+        f"{events}:5: E020 warning: 1 event id holds what looks like an e-mail address, the "
+        "first in row 5; an id should hold no personal data but its own customer id, which "
+        "rewardengine pseudonymize replaces"]
+    assert "131052" not in said and "matti" not in said and "358" not in said
+    as_json = tmp_path / "events.jsonl"
+    as_json.write_text("".join(json.dumps(dict(zip(("event_id", "customer_id"), row.split(
+        ",")[:2], strict=True))) + "\n" for row in LEAKY.splitlines()[1:]), encoding="utf-8")
+    code, from_json = _run("--check", str(as_json))
+    assert (code, from_json.replace(str(as_json), "F")) == (1, said.replace(
+        str(events), "F").replace(":5:", ":4:").replace(":3:", ":2:").replace(
+        ":8:", ":7:").replace("row 5", "row 4").replace("row 3", "row 2").replace(
+        "row 8", "row 7"))
+
+
+def test_check_reports_evidence_ids_that_still_hold_personal_data(tmp_path: Path) -> None:
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer_id,component,occurrence,amount,evidence\n"
+                    f"{PS},result,once,750.00,{PS}-e0 131052-308T-e1\n"
+                    f"{PS},hours,once,10.00,{PS}-h1\n", encoding="utf-8")
+    code, said = _run("--check", "--bill", str(bill))
+    assert code == 1 and f"{bill}:2: E020 warning: 1 evidence id holds what looks like a " \
+        "personal identity code, the first in row 2" in said
+    invoice = tmp_path / "invoice.json"
+    invoice.write_text(json.dumps({"sections": [{"lines": [
+        {"customer_id": PS, "evidence": [f"{PS}-e0", "matti@example.fi"]}]}]}),
+        encoding="utf-8")
+    code, said = _run("--check", "--bill", str(invoice))
+    assert code == 1 and "E020 warning: 1 evidence id holds what looks like an e-mail " \
+        "address" in said and "matti" not in said
+
+
+def test_check_reports_parquet_event_ids_that_still_hold_personal_data(tmp_path: Path
+                                                                       ) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = tmp_path / "events.parquet"
+    pq.write_table(pa.table({"event_id": ["r1", "131052-308T/KELA/7", None],
+                             "customer_id": [PS, PS, PS], "type": ["referral"] * 3,
+                             "date": ["2020-01-10"] * 3}), table)
+    code, said = _run("--check", str(table))
+    assert code == 1 and said.startswith(f"{table}:2: E020 warning: 1 event id holds what "
+                                         "looks like a personal identity code, the first in "
+                                         "row 2")
+    assert "131052" not in said
