@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import partial
 from typing import BinaryIO
 
 from stdnum.fi import hetu
@@ -174,10 +174,13 @@ def replacing(key: bytes | None, findings: Findings) -> Replace:
     pseudonym would make a row the reader refuses (``E010``) look readable."""
     if key is None:
         return findings.see
+    last = ["", ""]  # rows come grouped by customer: one HMAC per customer run
 
     def replace(value: str, row: int) -> str:
         refuse_too_long(value, row)
-        return pseudonym(key, value)
+        if last[0] != value:
+            last[:] = [value, pseudonym(key, value)]
+        return last[1]
     return replace
 
 
@@ -197,19 +200,24 @@ EVIDENCE_KEYS = ("evidence",)
 PSEUDONYM_SHAPE = re.compile(r"ps_[0-9a-f]{32}")
 
 
-@lru_cache(maxsize=256)
-def _token(text: str) -> re.Pattern[str]:
-    """``text`` as a whole token: after the start or a character that is not a letter or
-    a digit, before the end or such a character."""
-    return re.compile(rf"(?<![^\W_]){re.escape(text)}(?![^\W_])")
-
-
 def replace_token(text: str, old: str, new: str) -> tuple[str, int]:
-    """``text`` with ``old`` replaced by ``new`` where it stands as a whole token (a
-    customer ``1`` is not replaced in ``e10``), and how many times it was."""
+    """``text`` with ``old`` replaced by ``new`` where it stands as a whole token: after the
+    start or a character that is not a letter or a digit, before the end or such a
+    character (a customer ``1`` is not replaced in ``e10``); and how many times it was."""
     if not old or old not in text:
         return text, 0
-    return _token(old).subn(lambda _: new, text)
+    parts: list[str] = []
+    at, end = 0, len(text)
+    i = text.find(old)
+    while i != -1:
+        j = i + len(old)
+        if (i == 0 or not text[i - 1].isalnum()) and (j == end or not text[j].isalnum()):
+            parts += [text[at:i], new]
+            at = j
+            i = text.find(old, j)
+        else:
+            i = text.find(old, i + 1)
+    return "".join(parts) + text[at:], len(parts) // 2
 
 
 def _unmergeable(new: str, count: int, what: str, row: int) -> None:
