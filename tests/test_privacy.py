@@ -726,3 +726,25 @@ def test_check_reports_parquet_event_ids_that_still_hold_personal_data(tmp_path:
                                          "looks like a personal identity code, the first in "
                                          "row 2")
     assert "131052" not in said
+
+
+_CUSTOMERS = ["c1", "1", "-x1", "e"]
+_FRAGMENTS = st.sampled_from([*_CUSTOMERS, "-", "/", ":", "0", "x", "ps_",
+                              *(pseudonym(KEY, c) for c in _CUSTOMERS)])
+
+
+@given(st.sampled_from(_CUSTOMERS), st.lists(_FRAGMENTS, max_size=5).map("".join),
+       st.lists(_FRAGMENTS, max_size=5).map("".join))
+def test_two_different_ids_of_a_customer_never_become_one(customer: str, a: str, b: str
+                                                          ) -> None:
+    """Corrections reuse their event's id on purpose, so two ids that differ must still
+    differ once rewritten: an id that could merge with another is refused (E019)."""
+    from rewardengine.privacy import IdRewrite, RewriteError, replace_token
+    rewrite = IdRewrite(KEY, "event id")
+    try:
+        new_a, new_b = rewrite.ids(customer, a, 1), rewrite.ids(customer, b, 2)
+    except RewriteError as exc:
+        assert exc.code == "E019"
+        return
+    assert (new_a == new_b) == (a == b)
+    assert replace_token(new_a, customer, "")[1] == 0  # no whole customer id left
