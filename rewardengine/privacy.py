@@ -3,7 +3,9 @@
 Event data is personal; a customer id should be a pseudonym. A customer id that is a Finnish
 personal identity code (henkilötunnus) is warned about (``E015``), never echoed. ``pseudonym``
 replaces an id with a keyed HMAC-SHA256, so the buyer and the provider, who share the key, get
-the same pseudonym for the same customer in every file without exchanging identities.
+the same pseudonym for the same customer in every file without exchanging identities. Event
+ids are often made from the customer id, so it is replaced inside a row's event ids (and a
+bill's evidence ids) too, as a whole token (``IdRewrite``).
 
 Ground layer: imports only ``errors``, ``tabular``, ``shown`` and ``csvsafe`` (and
 python-stdnum, which checks the henkilötunnus with every century sign in use since 2023:
