@@ -605,24 +605,54 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written)."""
+    from .evaluate.lines import event_key
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
-    from .privacy import BILL_KEYS, rewrite_file
+    from .privacy import BILL_KEYS, bill_ids, rewrite_file
     try:
         mapped_all = parse_mapping(mapping)
     except MappingError as exc:
         raise PrivacyError(f"--map: {exc}") from None
     mapped = mapped_all.get("customer")
     columns = ((mapped,) if mapped else ()) + BILL_KEYS
+    notes: list[str] = []
     if not bill and _is_parquet(path):
         return _pseudonymize_parquet(path, out, key, columns)
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
                             encoding=dialect.encoding, delimiter=dialect.delimiter,
                             max_json_bytes=MAX_BILL_BYTES,
-                            delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None)
-    if dialect.encoding is not None and not has_errors(problems):
+                            delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None,
+                            where=bill_ids(mapped_all.get("occurrence")) if bill else None,
+                            escape=event_key, bill_text=_bill_text(dialect, notes))
+    if has_errors(problems):
+        return problems
+    if bill:
+        problems += [Problem("F005", f"read as {note}", Source(path)) for note in notes]
+    elif dialect.encoding is not None:
         problems.append(Problem("F005", f"read as {dialect.encoding} (named with --encoding)",
                                 Source(path)))
     return problems
+
+
+def _bill_text(dialect: Dialect, notes: list[str]
+               ) -> Callable[[bytes], tuple[str, Callable[[str], bytes]]]:
+    """A bill's bytes read as ``verify`` reads them (``invoicing.billtext``: a byte-order
+    mark, UTF-8, ``--encoding``, else cp1252, the last three noted in ``notes``), and how
+    to write its text back byte for byte as it was."""
+    from .invoicing.billtext import UnreadableBill, bill_text
+    from .privacy import RewriteError
+
+    def read(raw: bytes) -> tuple[str, Callable[[str], bytes]]:
+        try:
+            text = bill_text(raw, dialect.encoding)
+        except UnreadableBill as exc:
+            raise RewriteError("B005", f"the bill: {exc}", exc.row) from None
+        if text.encode(text.text) != raw:  # not met by any encoding read: a guard
+            raise RewriteError("B005", f"the bill cannot be written back as it was read "
+                               f"({text.read_as or 'UTF-8'})")
+        if text.read_as is not None:
+            notes.append(text.read_as)
+        return text.text, text.encode
+    return read
 
 
 def _bill_delimiter(dialect: Dialect, mapping: dict[str, str]
@@ -645,18 +675,19 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
-    from .privacy import Findings, RewriteError, replacing
+    from .privacy import Findings, IdRewrite, RewriteError, replacing
     findings = Findings()
     replace = replacing(key, findings)
+    ids = IdRewrite(key, "event id")
     try:
-        rewrite_customers(path, out, columns, replace)
+        rewrite_customers(path, out, columns, replace, ids)
     except NotText as exc:
         return [Problem("F003", str(exc), Source(path, row=exc.row))]
     except Unreadable as exc:
         return [Problem("F001", f"cannot read file: {exc}", Source(path))]
     except RewriteError as exc:
         return [Problem(exc.code, str(exc), Source(path, row=exc.row))]
-    return findings.problems(path)
+    return findings.problems(path) + ids.held.problems(path)
 
 
 # --- the ledger ------------------------------------------------------------------------------

@@ -135,6 +135,10 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "not grow", _E, "event-problems-e0xx"),
     ("E018", "a CSV file whose last row has no line end (cut short?)", _W,
      "event-problems-e0xx"),
+    ("E019", "an event id or evidence id pseudonymize cannot rewrite without risk of "
+     "making it another's", _E, "event-problems-e0xx"),
+    ("E020", "event ids or evidence ids that hold what looks like personal data", _W,
+     "event-problems-e0xx"),
     # evaluation
     ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
     ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),

@@ -3,7 +3,9 @@
 Event data is personal; a customer id should be a pseudonym. A customer id that is a Finnish
 personal identity code (henkilötunnus) is warned about (``E015``), never echoed. ``pseudonym``
 replaces an id with a keyed HMAC-SHA256, so the buyer and the provider, who share the key, get
-the same pseudonym for the same customer in every file without exchanging identities.
+the same pseudonym for the same customer in every file without exchanging identities. Event
+ids are often made from the customer id, so it is replaced inside a row's event ids (and a
+bill's evidence ids) too, as a whole token (``IdRewrite``).
 
 Ground layer: imports only ``errors``, ``tabular``, ``shown`` and ``csvsafe`` (and
 python-stdnum, which checks the henkilötunnus with every century sign in use since 2023:
@@ -16,19 +18,21 @@ import codecs
 import csv
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import BinaryIO
 
 from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
-from .shown import EMAIL, PHONE
+from .shown import EMAIL, PHONE, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
     LineTooLong,
@@ -172,10 +176,13 @@ def replacing(key: bytes | None, findings: Findings) -> Replace:
     pseudonym would make a row the reader refuses (``E010``) look readable."""
     if key is None:
         return findings.see
+    last = ["", ""]  # rows come grouped by customer: one HMAC per customer run
 
     def replace(value: str, row: int) -> str:
         refuse_too_long(value, row)
-        return pseudonym(key, value)
+        if last[0] != value:
+            last[:] = [value, pseudonym(key, value)]
+        return last[1]
     return replace
 
 
@@ -187,10 +194,141 @@ def refuse_too_long(cell: str, row: int) -> None:
                            f"{MAX_FIELD_CHARS:,} are read", row)
 
 
+# --- the customer id inside the row's other ids ------------------------------------------
+
+# the cells of a row that hold its event ids: an event file's event id, a bill's evidence
+EVENT_ID_KEYS = ("event_id",)
+EVIDENCE_KEYS = ("evidence",)
+PSEUDONYM_SHAPE = re.compile(r"ps_[0-9a-f]{32}")
+
+
+def replace_token(text: str, old: str, new: str) -> tuple[str, int]:
+    """``text`` with ``old`` replaced by ``new`` where it stands as a whole token: after the
+    start or a character that is not a letter or a digit, before the end or such a
+    character (a customer ``1`` is not replaced in ``e10``); and how many times it was."""
+    if not old or old not in text:
+        return text, 0
+    parts: list[str] = []
+    at, end = 0, len(text)
+    i = text.find(old)
+    while i != -1:
+        j = i + len(old)
+        if (i == 0 or not text[i - 1].isalnum()) and (j == end or not text[j].isalnum()):
+            parts += [text[at:i], new]
+            at = j
+            i = text.find(old, j)
+        else:
+            i = text.find(old, i + 1)
+    return "".join(parts) + text[at:], len(parts) // 2
+
+
+def _unmergeable(new: str, count: int, what: str, row: int) -> None:
+    """Refuse an id whose rewrite could equal another id's: one that held text shaped like
+    a pseudonym besides the ``count`` pseudonyms written in. Without it, every pseudonym
+    in the rewritten id stands for the customer id it replaced, so two different ids of a
+    customer (a correction reuses its event's id on purpose) stay different."""
+    if "ps_" in new and len(PSEUDONYM_SHAPE.findall(new)) != count:
+        raise RewriteError("E019", f"the {what} holds text shaped like a pseudonym (ps_ and 32 "
+                           "hex digits) that is not its customer's id: rewritten, it could "
+                           f"become the same as another {what} of the customer; rename it "
+                           "or pseudonymize the file it came from", row)
+
+
+@dataclass
+class HeldFindings:
+    """Event ids (or evidence ids) that hold what looks personal — a henkilötunnus (by its
+    shape, as messages tell it), an e-mail address, a phone number — by kind: the distinct
+    ids (counted, never shown) and the first row of each kind. A pseudonym in an id is no
+    finding (its hex digits may look like anything)."""
+
+    what: str
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)
+
+    def see(self, value: str, row: int) -> None:
+        kind = personal_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
+        if kind is not None:
+            self.ids.setdefault(kind, set()).add(value)
+            self.first.setdefault(kind, row)
+
+    def problems(self, file: str) -> list[Problem]:
+        out = []
+        for kind, ids in sorted(self.ids.items()):
+            many = f"{len(ids)} {self.what}s hold" if len(ids) != 1 else f"1 {self.what} holds"
+            out.append(Problem("E020", f"{many} what looks like {kind}, the first in row "
+                               f"{self.first[kind]}; an id should hold no personal data but "
+                               "its own customer id, which rewardengine pseudonymize "
+                               "replaces", Source(file, row=self.first[kind])))
+        return out
+
+
+class IdRewrite:
+    """The row's customer id replaced where it stands as a whole token in the row's event
+    ids (an event file's ``event_id``, a bill's evidence ids) by the same pseudonym as the
+    customer cell, so events and bills pseudonymized apart still match. A bill's
+    occurrence and reason name its evidence ids: each is replaced there as it was in the
+    evidence (in the occurrence as ``escape`` writes an event id into it)."""
+
+    def __init__(self, key: bytes | None, what: str, escape: Callable[[str], str] = str,
+                 many: bool = False) -> None:
+        self.key, self.what, self.escape, self.many = key, what, escape, many
+        self.held = HeldFindings(what)  # without a key: the ids are only looked at
+        self._last = ("", "")  # rows come grouped by customer: one HMAC per customer run
+
+    def _pseudonym(self, customer: str) -> str:
+        if self._last[0] != customer:
+            self._last = (customer, pseudonym(self.key or b"", customer))
+        return self._last[1]
+
+    def ids(self, customer: str, value: str, row: int) -> str:
+        """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
+        replaced; without a key, seen by ``held`` and kept."""
+        if self.key is None:
+            for one in value.split() if self.many else [value.strip()]:
+                self.held.see(one, row)
+            return value
+        new, count = replace_token(value, customer, self._pseudonym(customer)) \
+            if customer and customer in value else (value, 0)
+        _unmergeable(new, count, self.what, row)
+        return new
+
+    def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
+                 escaped: bool) -> str:
+        if self.key is None or not customer or customer not in value:
+            return value
+        for old in sorted({e for e in evidence if customer in e}, key=len, reverse=True):
+            new, count = replace_token(old, customer, self._pseudonym(customer))
+            if count:
+                value, _ = (replace_token(value, self.escape(old), self.escape(new))
+                            if escaped else replace_token(value, old, new))
+        return value
+
+
+@dataclass(frozen=True)
+class IdColumns:
+    """Where a file's ids are, by name (in any case): the cells of event ids (``ids``) and
+    of text naming them (``mentions``, with whether event ids are written escaped there)."""
+
+    ids: tuple[str, ...] = ()
+    mentions: tuple[tuple[str, bool], ...] = ()
+
+
+def bill_ids(occurrence: str | None = None) -> IdColumns:
+    """A bill's ids: its evidence, and its occurrence (``occurrence``, when mapped with
+    ``--map``) and reason that name them."""
+    return IdColumns(EVIDENCE_KEYS, ((occurrence or "occurrence", True), ("reason", False)))
+
+
+EVENT_IDS = IdColumns(EVENT_ID_KEYS)
+BILL_IDS = bill_ids()
+
+
 def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | None,
-                replace: Replace, write: Callable[[str], object], bill: bool = False) -> None:
-    """Write ``source`` again with the customer column's cells replaced, every other
-    character (other cells, quotes, spaces, line ends, a ``sep=`` line) as it was."""
+                replace: Replace, write: Callable[[str], object], bill: bool = False,
+                ids: IdRewrite | None = None, where: IdColumns = IdColumns()) -> None:
+    """Write ``source`` again with the customer column's cells replaced (and with ``ids``,
+    the customer id inside the row's ids, ``where`` they are), every other character
+    (other cells, quotes, spaces, line ends, a ``sep=`` line) as it was."""
     said, length = sep_line(source.head())
     if length:
         write(source.head()[:length])
@@ -203,22 +341,111 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
     source.progress = Progress()
     reader = csv.reader(_recording(source.lines(), taken), delimiter=delimiter)
     column: int | None = None
+    found = _Found()
     for row, cells in _records(reader, source.progress):
         record = "".join(taken)
         taken.clear()
         if column is None:
-            column = _customer_column(trim_header(cells), columns) if trim_header(cells) \
-                else None
+            header = trim_header(cells)
+            column = _customer_column(header, columns) if header else None
+            found = _Found.of(header, where) if header and ids is not None else found
         elif column < len(cells) and cells[column].strip() and not (
                 bill and sum_label(cells[column])):  # "Yhteensä" is no customer
-            value = cells[column].strip()
-            value = value[1:] if bill and value.startswith("'") and needs_apostrophe(
-                value[1:]) else value  # a bill cell neutralised for spreadsheets
-            record = _with_cell(record, delimiter, column, replace(value, row))
+            value = _bare(cells[column].strip(), bill)  # a bill cell neutralised for
+            edits = {column: _customer_cell(replace(value, row))}  # spreadsheets
+            if ids is not None:
+                edits.update(found.edits(cells, value, ids, row, bill))
+            record = _with_cells(record, delimiter, edits)
         write(record)
     if column is None:
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})",
                            1)
+
+
+def _bare(value: str, bill: bool) -> str:
+    """A bill cell without the apostrophe a spreadsheet-safe CSV puts before ``-x1``."""
+    return value[1:] if bill and value.startswith("'") and needs_apostrophe(value[1:]) \
+        else value
+
+
+def _rewritten(value: str, bill: bool, rewrite: Callable[[str], str]) -> str:
+    """A cell as read with ``rewrite`` applied to its text: spaces around it, and a bill's
+    apostrophe before a text that still needs it, kept."""
+    body = value.strip()
+    bare = _bare(body, bill)
+    new = rewrite(bare)
+    if new == bare:
+        return value
+    if bare is not body and needs_apostrophe(new):
+        new = "'" + new
+    return value[:len(value) - len(value.lstrip())] + new + value[len(value.rstrip()):]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The columns (from 0) of a CSV file's ids and of the text that names them."""
+
+    ids: int | None = None
+    mentions: tuple[tuple[int, bool], ...] = ()
+
+    @classmethod
+    def of(cls, header: Sequence[str], where: IdColumns) -> _Found:
+        at = id_column(header, where.ids)
+        mentions = tuple((i, escaped) for name, escaped in where.mentions
+                         for i in [id_column(header, (name,))] if i is not None)
+        return cls(at, mentions)
+
+    def edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int,
+              bill: bool) -> dict[int, Callable[[str], str]]:
+        """How the row's id cells that change are written."""
+        out: dict[int, Callable[[str], str]] = {}
+        if self.ids is None or self.ids >= len(cells):
+            return out
+        old = cells[self.ids]
+        new = _rewritten(old, bill, lambda text: ids.ids(customer, text, row))
+        if new == old:
+            return out
+        out[self.ids] = _quoted_as(new)
+        evidence = _bare(old.strip(), bill).split()
+        for at, escaped in self.mentions:
+            if at < len(cells):
+                said = _rewritten(cells[at], bill, partial(
+                    ids.mentions, customer, evidence, escaped=escaped))
+                if said != cells[at]:
+                    out[at] = _quoted_as(said)
+        return out
+
+
+def id_column(header: Sequence[str], names: Sequence[str]) -> int | None:
+    """Where the column named as one of ``names`` is (in any case), or None; two such
+    columns are refused (``E001``), as one left as it was would keep raw ids."""
+    found = _named(header, names)
+    if len(found) > 1:
+        raise RewriteError("E001", f"{len(found)} columns may hold {names[0]} values (columns "
+                           f"{', '.join(str(i + 1) for i in found)}): rewriting one would "
+                           "leave the others' customer ids as they are; keep one", 1)
+    return found[0] if found else None
+
+
+def _named(header: Sequence[str], names: Sequence[str]) -> list[int]:
+    wanted = {c.casefold() for c in names}
+    return [i for i, h in enumerate(header) if h.strip().casefold() in wanted]
+
+
+def _customer_cell(new: str) -> Callable[[str], str]:
+    """A customer cell written as ``new`` (which needs no quoting): its spaces and quotes
+    kept."""
+    def cell(old: str) -> str:
+        if old.startswith('"'):
+            return '"' + new + '"'
+        return old[:len(old) - len(old.lstrip())] + new + old[len(old.rstrip()):]
+    return cell
+
+
+def _quoted_as(new: str) -> Callable[[str], str]:
+    """A cell written as the value ``new``: quoted when it was (a quote doubled), as it is
+    when not (a rewrite adds no delimiter, quote or line end)."""
+    return lambda old: '"' + new.replace('"', '""') + '"' if old.startswith('"') else new
 
 
 def _recording(lines: Iterator[str], taken: list[str]) -> Iterator[str]:
@@ -252,8 +479,7 @@ def customer_column(header: Sequence[str], columns: Sequence[str], row: int | No
     """Where the customer column is (from 0): the one column named as one of ``columns``
     (in any case). None, or two (``customer_id`` and ``CUSTOMER_ID``, or ``customer_id``
     and ``customer``), is RewriteError: one left as it was would keep the raw ids."""
-    wanted = {c.casefold() for c in columns}
-    found = [i for i, h in enumerate(header) if h.strip().casefold() in wanted]
+    found = _named(header, columns)
     if not found:
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})",
                            row)
@@ -264,22 +490,21 @@ def customer_column(header: Sequence[str], columns: Sequence[str], row: int | No
     return found[0]
 
 
-def _with_cell(record: str, delimiter: str, column: int, new: str) -> str:
-    """``record`` with cell ``column`` replaced by ``new`` (which needs no quoting)."""
+def _with_cells(record: str, delimiter: str,
+                edits: dict[int, Callable[[str], str]]) -> str:
+    """``record`` with each cell ``column`` of ``edits`` written anew from its old text."""
     body = record.rstrip("\r\n")
     ending = record[len(body):]
     if '"' not in body:  # the common case: no quoting, the cells are what split gives
         cells = body.split(delimiter)
-        old = cells[column]
-        cells[column] = old[:len(old) - len(old.lstrip())] + new + old[len(old.rstrip()):]
+        for column, cell in edits.items():
+            cells[column] = cell(cells[column])
         return delimiter.join(cells) + ending
-    start, end = _cell_span(body, delimiter, column)
-    old = body[start:end]
-    if old.startswith('"'):
-        cell = '"' + new + '"'
-    else:
-        cell = old[:len(old) - len(old.lstrip())] + new + old[len(old.rstrip()):]
-    return body[:start] + cell + body[end:] + ending
+    spans = sorted(((_cell_span(body, delimiter, column), cell)
+                    for column, cell in edits.items()), key=lambda s: s[0], reverse=True)
+    for (start, end), cell in spans:  # from the right: the spans to the left stay put
+        body = body[:start] + cell(body[start:end]) + body[end:]
+    return body + ending
 
 
 def _cell_span(body: str, delimiter: str, column: int) -> tuple[int, int]:
@@ -301,8 +526,10 @@ def _cell_span(body: str, delimiter: str, column: int) -> tuple[int, int]:
 
 
 def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
-                  write: Callable[[str], object]) -> None:
-    """Write JSON Lines again with the values of ``keys`` (at any depth) replaced."""
+                  write: Callable[[str], object], ids: IdRewrite | None = None,
+                  where: IdColumns = IdColumns()) -> None:
+    """Write JSON Lines again with the values of ``keys`` (at any depth) replaced (and with
+    ``ids``, the customer id inside the object's ids, ``where`` they are)."""
     row = 0
     lines = source.lines()
     while True:
@@ -313,7 +540,8 @@ def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
         except LineTooLong as exc:
             raise RewriteError("F004", str(exc), row + 1) from None
         row += 1
-        write(rewrite_json_text(line, keys, replace, row) if line.strip() else line)
+        write(rewrite_json_text(line, keys, replace, row, ids, where) if line.strip()
+              else line)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -327,33 +555,64 @@ def _skip(text: str, i: int) -> int:
     return m.end() if m else i
 
 
-def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int) -> str:
+@dataclass(frozen=True)
+class _Span:
+    """A JSON value to write anew: a customer id (``what`` None), or an id or a text naming
+    ids (``what`` "ids" or "mentions") of the object whose customer id is ``customer``."""
+
+    start: int
+    stop: int
+    what: str | None = None
+    customer: str = ""
+    evidence: tuple[str, ...] = ()
+    escaped: bool = False
+
+
+def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int,
+                      ids: IdRewrite | None = None, where: IdColumns = IdColumns()) -> str:
     """A JSON text with every string (or number) value of a member named in ``keys``
-    replaced; every other character as it was."""
-    spans: list[tuple[int, int]] = []
+    replaced (and with ``ids``, the customer id inside the object's ids, ``where`` they
+    are); every other character as it was."""
+    spans: list[_Span] = []
+    look = _Looking(frozenset(keys), where if ids is not None else IdColumns())
     try:
         json.loads(text, parse_float=Decimal)  # only valid JSON is walked below
-        end = _json_value(text, _skip(text, 0), frozenset(keys), spans, 0)
+        end = _json_value(text, _skip(text, 0), look, spans, 0)
     except (ValueError, IndexError, RecursionError):
         raise RewriteError("E010", "invalid JSON", row) from None
     if text[_skip(text, end):].strip():
         raise RewriteError("E010", "invalid JSON: more after the value", row)
     out, at = [], 0
-    for start, stop in spans:
-        value = json.loads(text[start:stop], parse_float=Decimal)
-        written = value if isinstance(value, str) else text[start:stop]
-        out += [text[at:start], json.dumps(replace(written, row))]
-        at = stop
+    for span in sorted(spans, key=lambda s: s.start):
+        old = text[span.start:span.stop]
+        value = json.loads(old, parse_float=Decimal)
+        written = value if isinstance(value, str) else old
+        if span.what is None:
+            new = json.dumps(replace(written, row))
+        else:
+            assert ids is not None  # spans of ids are only looked for with ``ids``
+            said = ids.ids(span.customer, written, row) if span.what == "ids" else \
+                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped)
+            new = old if said == written else '"' + said + '"' if "\\" not in old else \
+                json.dumps(said, ensure_ascii=False)
+        out += [text[at:span.start], new]
+        at = span.stop
     return "".join(out) + text[at:]
 
 
-def _json_value(text: str, i: int, keys: frozenset[str], spans: list[tuple[int, int]],
-                depth: int) -> int:
+@dataclass(frozen=True)
+class _Looking:
+    keys: frozenset[str]  # the customer id's names
+    where: IdColumns
+
+
+def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: int) -> int:
     """Parse the JSON value at ``i``; return where it ends; note the spans to replace."""
     if depth > MAX_JSON_DEPTH:
         raise ValueError("nested too deeply")
     if text[i] == "{":
         i = _skip(text, i + 1)
+        members: dict[str, tuple[int, int]] = {}
         while text[i] != "}":
             if text[i] != '"':
                 raise ValueError("a key")
@@ -362,22 +621,66 @@ def _json_value(text: str, i: int, keys: frozenset[str], spans: list[tuple[int, 
             if text[i] != ":":
                 raise ValueError("a colon")
             start = _skip(text, i + 1)
-            i = _json_value(text, start, keys, spans, depth + 1)
-            if key in keys and text[start] in '"-0123456789':
-                spans.append((start, i))
+            i = _json_value(text, start, look, spans, depth + 1)
+            if key in look.keys and text[start] in '"-0123456789':
+                spans.append(_Span(start, i))
+            members[key] = (start, i)
             i = _skip(text, i)
             if text[i] == ",":
                 i = _skip(text, i + 1)
+        if look.where.ids:
+            _id_spans(text, members, look, spans)
         return i + 1
     if text[i] == "[":
         i = _skip(text, i + 1)
         while text[i] != "]":
-            i = _skip(text, _json_value(text, i, keys, spans, depth + 1))
+            i = _skip(text, _json_value(text, i, look, spans, depth + 1))
             if text[i] == ",":
                 i = _skip(text, i + 1)
         return i + 1
     _, end = _SCALARS.raw_decode(text, i)
     return int(end)
+
+
+def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
+              spans: list[_Span]) -> None:
+    """The spans of an object's ids (a string, or the strings of a list) and of its texts
+    naming them, with the object's customer id."""
+    customer = next((text[a:b] for k, (a, b) in members.items()
+                     if k in look.keys and text[a] in '"-0123456789'), None)
+    if customer is None:
+        return
+    value = json.loads(customer, parse_float=Decimal)
+    customer = value if isinstance(value, str) else customer
+    evidence: list[str] = []
+    for key in look.where.ids:
+        if key not in members:
+            continue
+        start, stop = members[key]
+        found = json.loads(text[start:stop])
+        if isinstance(found, str):
+            spans.append(_Span(start, stop, "ids", customer))
+            evidence += found.split()
+        elif isinstance(found, list):
+            spans += [_Span(a, b, "ids", customer) for a, b in _strings_in(text, start)]
+            evidence += [e for e in found if isinstance(e, str)]
+    for key, escaped in look.where.mentions:
+        if key in members and text[members[key][0]] == '"':
+            spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),
+                               escaped))
+
+
+def _strings_in(text: str, i: int) -> Iterator[tuple[int, int]]:
+    """The spans of the strings in the JSON list at ``i``."""
+    i = _skip(text, i + 1)
+    while text[i] != "]":
+        start = i
+        i = _json_value(text, i, _Looking(frozenset(), IdColumns()), [], 0)
+        if text[start] == '"':
+            yield start, i
+        i = _skip(text, i)
+        if text[i] == ",":
+            i = _skip(text, i + 1)
 
 
 # --- one file, end to end ----------------------------------------------------------------
@@ -386,33 +689,51 @@ BILL_KEYS = ("customer_id", "customer")
 _IN_BILLS = {"E001": "B001", "E010": "B005"}
 
 
+BillDecoder = Callable[[bytes], tuple[str, Callable[[str], bytes]]]  # text, how to write
+
+
 def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bool,
                  columns: Sequence[str], encoding: str | None, delimiter: str | None,
                  max_json_bytes: int,
-                 delimiter_of: Callable[[str], str | None] | None = None) -> list[Problem]:
+                 delimiter_of: Callable[[str], str | None] | None = None,
+                 where: IdColumns | None = None,
+                 escape: Callable[[str], str] = str,
+                 bill_text: BillDecoder | None = None) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
     JSON Lines, a bill CSV or one JSON document; ``columns`` name the customer column;
     ``delimiter_of`` tells a CSV's delimiter from the file's head (read once, so a pipe
-    works)."""
+    works). The customer id is replaced inside the row's ids too (``where``: by default an
+    event file's event id, a bill's evidence, occurrence and reason; ``escape`` writes an
+    event id into an occurrence). ``bill_text`` reads a bill's bytes (at most
+    ``max_json_bytes``) as ``verify`` does, and says how to write its text back."""
     findings = Findings()
     replace = replacing(key, findings)
+    where = where if where is not None else BILL_IDS if bill else EVENT_IDS
+    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill)
+    lower = path.lower()
+
+    def rewrite(source: TextSource, write: Callable[[str], object], size: int) -> None:
+        head = source.head()
+        if _is_json(lower, head, bill) and bill:
+            if size > max_json_bytes:
+                raise RewriteError("B005", "the bill is too large")
+            write(rewrite_json_text(source.whole(), columns, replace, 1, ids, where))
+        elif _is_json(lower, head, bill):
+            rewrite_jsonl(source, columns, replace, write, ids, where)
+        else:
+            told = delimiter_of(head) if delimiter_of is not None else delimiter
+            rewrite_csv(source, columns, told, replace, write, bill, ids, where)
     try:
         with open(path, "rb") as fh:
-            source = TextSource(fh, encoding)
-            head = source.head()
-            write = _writer(out, encoding, source.bom)
-            lower = path.lower()
-            if _is_json(lower, head, bill) and bill:
-                if os.fstat(fh.fileno()).st_size > max_json_bytes:
-                    raise RewriteError("B005", "the bill is too large")
-                write(rewrite_json_text(source.whole(), columns, replace, 1))
-            elif _is_json(lower, head, bill):
-                rewrite_jsonl(source, columns, replace, write)
+            if bill and bill_text is not None:
+                _rewrite_bill(fh, out, bill_text, max_json_bytes, rewrite)
             else:
-                told = delimiter_of(head) if delimiter_of is not None else delimiter
-                rewrite_csv(source, columns, told, replace, write, bill)
+                source = TextSource(fh, encoding)
+                source.head()
+                rewrite(source, _writer(out, encoding, source.bom),
+                        os.fstat(fh.fileno()).st_size)
     except OSError as exc:
         return [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
     except Undecodable as exc:
@@ -420,7 +741,23 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     except RewriteError as exc:
         code = _IN_BILLS.get(exc.code, exc.code) if bill else exc.code
         return [Problem(code, str(exc), Source(path, row=exc.row))]
-    return findings.problems(path)
+    return findings.problems(path) + ids.held.problems(path)
+
+
+def _rewrite_bill(fh: BinaryIO, out: BinaryIO | None, bill_text: BillDecoder,
+                  max_bytes: int,
+                  rewrite: Callable[[TextSource, Callable[[str], object], int], None]) -> None:
+    """A bill read whole as ``bill_text`` reads it, rewritten, and written back by the
+    encoder it gives (the bill's byte-order mark and encoding)."""
+    raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise RewriteError("B005", "the bill is too large")
+    text, encode = bill_text(raw)
+    parts: list[str] = []
+    rewrite(TextSource(io.BytesIO(text.encode("utf-8")), None, sniff=False), parts.append,
+            len(raw))
+    if out is not None:
+        out.write(encode("".join(parts)))
 
 
 def _is_json(lower: str, head: str, bill: bool) -> bool:

@@ -478,9 +478,10 @@ def _pseudonymize(*args: str) -> tuple[int, str]:
 
 def test_pseudonymized_parquet_evaluates_as_the_pseudonymized_csv(
         cohort: tuple[Path, Path], tmp_path: Path) -> None:
-    """Only the customer column changes (to the pseudonyms the CSV gets), every other column
+    """Only the customer column changes (to the pseudonyms the CSV gets), and the event ids
+    built from customer ids (the customer id inside them, as in the CSV), every other column
     and the row groups as they were: both evaluate to the same bytes."""
-    from rewardengine.privacy import pseudonym
+    from rewardengine.privacy import pseudonym, replace_token
     contract, events = cohort
     table = to_parquet(events, tmp_path / "events.parquet", source_row=True)
     key = tmp_path / "key"
@@ -491,9 +492,16 @@ def test_pseudonymized_parquet_evaluates_as_the_pseudonymized_csv(
         assert code == 0, said
     before, after = pq.read_table(table), pq.read_table(out_parquet)
     assert after.column_names == before.column_names
-    assert after.drop(["customer_id"]).equals(before.drop(["customer_id"]))
+    assert after.drop(["customer_id", "event_id"]).equals(
+        before.drop(["customer_id", "event_id"]))
     assert after.column("customer_id").to_pylist() == [
         pseudonym(KEY, c) for c in before.column("customer_id").to_pylist()]
+    ids = zip(before.column("event_id").to_pylist(), before.column("customer_id").to_pylist(),
+              strict=True)
+    assert after.column("event_id").to_pylist() == [
+        replace_token(e, c, pseudonym(KEY, c))[0] for e, c in ids]
+    assert any(c in e for e, c in zip(before.column("event_id").to_pylist(),
+                                      before.column("customer_id").to_pylist(), strict=True))
     assert pq.ParquetFile(out_parquet).metadata.num_row_groups == \
         pq.ParquetFile(table).metadata.num_row_groups
     assert _run(contract, out_parquet, "jsonl", 2) == _run(

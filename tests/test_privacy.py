@@ -3,6 +3,7 @@ and ``pseudonymize`` replaces customer ids with keyed pseudonyms, the same in ev
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -186,7 +187,8 @@ def test_check_reports_ids_that_still_look_personal(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     assert _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))[0] == 0
     code, said = _run("--check", str(out))
-    assert (code, said.strip()) == (0, "ok: no customer id looks personal in 1 file(s)")
+    assert (code, said.strip()) == (0, "ok: no customer id, event id or evidence id looks "
+                                    "personal in 1 file(s)")
 
 
 @pytest.mark.parametrize(("key", "message"), [
@@ -448,3 +450,301 @@ def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path
     code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
     assert code == 1 and not out.exists()
     assert f"{events}:2: E010 a customer id of 10,001 characters" in said
+
+
+# --- the customer id inside event ids and evidence ids ---------------------------------------
+
+def _one(tmp_path: Path, name: str, text: str, *more: str) -> tuple[int, str, str]:
+    """Pseudonymize one file; the exit code, what was said and the output."""
+    source, out = tmp_path / name, tmp_path / f"out-{name}"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run(*more, str(source), "--key-file", _key(tmp_path), "-o", str(out))
+    return code, said, out.read_text(encoding="utf-8") if out.exists() else ""
+
+
+def test_a_customer_id_inside_an_event_id_is_replaced_as_a_whole_token(tmp_path: Path
+                                                                       ) -> None:
+    """At the start, in the middle and at the end, or the whole id; never inside a longer
+    token (customer 1 in e10, c1 in c10-e1); an empty event id stays empty; a quoted cell
+    stays quoted; every other byte as it was."""
+    rows = [("c1-e0", "c1"), ("KELA/c1/7", "c1"), ("e-c1", "c1"), ("c1", "c1"),
+            ("c10-e1", "c1"), ("xc1-e2", "c1"), ("e10", "1"), ("1-e10", "1"), ("", "1"),
+            ('"c1,x"', "c1"), ("010190-123A/KELA/7", "010190-123A"), ("c1.c1", "c1")]
+    text = "event_id,customer_id,type,date\n" + "".join(
+        f"{e},{c},referral,2020-01-10\n" for e, c in rows)
+    code, said, out = _one(tmp_path, "events.csv", text)
+    assert code == 0, said
+    c1, one, hetu = (pseudonym(KEY, c) for c in ("c1", "1", "010190-123A"))
+    wanted = [(f"{c1}-e0", c1), (f"KELA/{c1}/7", c1), (f"e-{c1}", c1), (c1, c1),
+              ("c10-e1", c1), ("xc1-e2", c1), ("e10", one), (f"{one}-e10", one), ("", one),
+              (f'"{c1},x"', c1), (f"{hetu}/KELA/7", hetu), (f"{c1}.{c1}", c1)]
+    assert out == "event_id,customer_id,type,date\n" + "".join(
+        f"{e},{c},referral,2020-01-10\n" for e, c in wanted)
+    assert "010190" not in out
+
+
+def test_a_customer_id_inside_a_json_lines_event_id_is_replaced(tmp_path: Path) -> None:
+    text = ('{"event_id": "c1-e0", "customer_id": "c1", "type": "referral"}\n'
+            '{"customer_id": "1", "type": "referral",  "event_id":"e10"}\n'
+            '{"event_id": "1/\\u00e4", "customer_id": "1"}\n'
+            '{"event_id": "", "customer_id": "1"}\n')
+    code, said, out = _one(tmp_path, "events.jsonl", text)
+    assert code == 0, said
+    c1, one = pseudonym(KEY, "c1"), pseudonym(KEY, "1")
+    assert out == (f'{{"event_id": "{c1}-e0", "customer_id": "{c1}", "type": "referral"}}\n'
+                   f'{{"customer_id": "{one}", "type": "referral",  "event_id":"e10"}}\n'
+                   f'{{"event_id": "{one}/ä", "customer_id": "{one}"}}\n'
+                   f'{{"event_id": "", "customer_id": "{one}"}}\n')
+
+
+def test_a_bills_evidence_occurrence_and_reason_name_the_rewritten_event_ids(tmp_path: Path
+                                                                           ) -> None:
+    """The evidence ids as the events' ids are rewritten; the occurrence and the reason
+    where they name an evidence id (in the occurrence as the engine writes an event id into
+    it: c1:x is c1%3Ax), and nowhere else (customer 2020 in the month 2020-03)."""
+    head = "customer_id,component,occurrence,amount,reason,evidence\n"
+    text = (head + "c1,result,spell:c1-e0:open,750.00,employment c1-e0 reached 90 days,"
+            "c1-e0 c1-e1\n"
+            "c1,hours,c1%3Ax,10.00,2 hours (c1:x),c1:x\n"
+            "2020,capacity,2020-03,100.00,month 2020-03,\n"
+            "2020,result,spell:2020-e0:open,750.00,2020-e0 and 2020-03,2020-e0\n"
+            "'-x1,hours,'-x1-h1,10.00,,'-x1-h1\n")
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    c1, y, x1 = (pseudonym(KEY, c) for c in ("c1", "2020", "-x1"))
+    assert target.read_text(encoding="utf-8") == (
+        head + f"{c1},result,spell:{c1}-e0:open,750.00,employment {c1}-e0 reached 90 days,"
+        f"{c1}-e0 {c1}-e1\n"
+        f"{c1},hours,{c1}%3Ax,10.00,2 hours ({c1}:x),{c1}:x\n"
+        f"{y},capacity,2020-03,100.00,month 2020-03,\n"
+        f"{y},result,spell:{y}-e0:open,750.00,{y}-e0 and 2020-03,{y}-e0\n"
+        f"{x1},hours,{x1}-h1,10.00,,{x1}-h1\n")
+
+
+def test_a_json_bills_evidence_list_occurrence_and_reason_are_rewritten(tmp_path: Path
+                                                                        ) -> None:
+    line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
+            "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
+            "evidence": ["c1-e0", "c10-e1"]}
+    text = json.dumps({"sections": [{"lines": [line]}], "problems": [
+        {"message": "c1-e0 is ignored"}]}, indent=2)
+    source, target = tmp_path / "invoice.json", tmp_path / "out.json"
+    source.write_text(text, encoding="utf-8")
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    c1 = pseudonym(KEY, "c1")
+    assert target.read_text(encoding="utf-8") == text.replace(
+        '"c1"', f'"{c1}"').replace('"spell:c1-e0', f'"spell:{c1}-e0').replace(
+        "employment c1-e0", f"employment {c1}-e0").replace('"c1-e0",', f'"{c1}-e0",')
+
+
+def test_an_event_id_that_could_merge_with_another_is_refused(tmp_path: Path) -> None:
+    """Customer c1's event c1-e0 becomes PS-e0; an event id that already held text shaped
+    like a pseudonym (here that very one) would become the same: refused, nothing written.
+    An id holding its own customer's id, a pseudonym already (pseudonymized again with
+    another key), is rewritten."""
+    c1 = pseudonym(KEY, "c1")
+    text = ("event_id,customer_id,type,date\nc1-e0,c1,referral,2020-01-10\n"
+            f"{c1}-e0,c1,referral,2020-01-10\n")
+    code, said, out = _one(tmp_path, "events.csv", text)
+    assert code == 1 and out == ""
+    assert "events.csv:3: E019 the event id holds text shaped like a pseudonym" in said
+    assert "nothing was written" in said and c1 not in said
+    again = f"event_id,customer_id,type,date\n{c1}-e0,{c1},referral,2020-01-10\n"
+    code, said, out = _one(tmp_path, "again.csv", again)
+    assert code == 0, said
+    twice = pseudonym(KEY, c1)
+    assert out == f"event_id,customer_id,type,date\n{twice}-e0,{twice},referral,2020-01-10\n"
+    code, said, _ = _one(tmp_path, "bill.json", json.dumps([
+        {"customer": "c1", "component": "a", "occurrence": "once", "amount": "1.00",
+         "evidence": [f"x{c1}"]}]), "--bill")
+    assert code == 1 and "E019 the evidence id holds text shaped like a pseudonym" in said
+
+
+def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_path: Path
+                                                                           ) -> None:
+    """generate -> invoice (CSV and JSON) -> events (CSV and Parquet) and bills pseudonymized
+    apart -> verify says the bill is right, and no customer id is left in them."""
+    contract = Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml"
+    events = tmp_path / "events.csv"
+    result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
+                                 str(events)])
+    assert result.exit_code == 0, result.output
+    ledger = str(tmp_path / "l.sqlite")
+    for fmt in ("csv", "json"):
+        result = runner.invoke(app, ["invoice", str(contract), str(events), "--period",
+                                     "2021-03", "--dry-run", "--ledger", ledger, "--format",
+                                     fmt, "-o", str(tmp_path / f"bill.{fmt}")])
+        assert result.exit_code == 0, result.output
+    table = tmp_path / "events.parquet"
+    result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
+                                 str(table)])
+    assert result.exit_code == 0, result.output
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for args in ([str(events)], [str(table)], ["--bill", str(tmp_path / "bill.csv")],
+                 ["--bill", str(tmp_path / "bill.json")]):
+        code, said = _run(*args, "--key-file", _key(tmp_path), "-o", str(shared))
+        assert code == 0, said
+    raw = {row["customer_id"] for row in csv.DictReader(events.open(encoding="utf-8"))}
+    for name in ("events.csv", "bill.csv"):
+        cells = {c for row in csv.reader((shared / name).open(encoding="utf-8"))
+                 for c in row}
+        assert not any(r in c for c in cells for r in raw), name
+    for bill in ("bill.csv", "bill.json"):
+        for source in ("events.csv", "events.parquet"):
+            result = runner.invoke(app, ["verify", str(contract), str(shared / source),
+                                         str(shared / bill), "--period", "2021-03",
+                                         "--ledger", ledger])
+            assert result.exit_code == 0, (bill, source, result.output)
+            assert "11 match, 0 amount differs" in result.output
+            assert "the bill is right" in result.output
+    code, said = _run("--check", *(str(shared / n) for n in ("events.csv", "events.parquet")),
+                      "--bill", str(shared / "bill.csv"), "--bill", str(shared / "bill.json"))
+    assert code == 0, said  # no pseudonym's hex digits taken for a phone number or the like
+
+
+# --- a bill in the encodings verify reads --------------------------------------------------
+
+BILL_TEXT = ("customer_id,component,occurrence,amount,reason,evidence\r\n"
+             "c1,result,spell:c1-e0:open,750.00,työ c1-e0 jatkui 90 päivää,c1-e0\r\n")
+
+
+@pytest.mark.parametrize(("encoded", "note"), [
+    (BILL_TEXT.encode("cp1252"), "read as cp1252 (not UTF-8, and no other --encoding named)"),
+    (BILL_TEXT.encode("utf-16"), "read as UTF-16"),
+    (codecs.BOM_UTF16_BE + BILL_TEXT.encode("utf-16-be"), "read as UTF-16"),
+    (codecs.BOM_UTF8 + BILL_TEXT.encode("utf-8"), None),
+    (BILL_TEXT.encode("utf-8"), None),
+])
+def test_a_bill_verify_reads_is_pseudonymized_in_its_own_encoding(
+        tmp_path: Path, encoded: bytes, note: str | None) -> None:
+    """A cp1252 or UTF-16 bill was refused (F003, no hint) while verify read it: now it is
+    read as verify reads it and written back in its encoding and byte-order mark, every
+    other byte as it was."""
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_bytes(encoded)
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    units = "utf-16-be" if encoded.startswith(codecs.BOM_UTF16_BE) else "utf-16-le" \
+        if encoded.startswith(codecs.BOM_UTF16_LE) else "utf-8"  # ASCII as the bill has it
+    assert target.read_bytes() == encoded.replace("c1".encode(units),
+                                                  pseudonym(KEY, "c1").encode(units))
+    assert (f"bill.csv: F005 info: {note}" in said) == (note is not None)
+    assert ("F005" in said) == (note is not None)
+
+
+def test_a_bill_named_with_encoding_or_unreadable_is_told_as_verify_tells_it(tmp_path: Path
+                                                                            ) -> None:
+    source, target = tmp_path / "bill.csv", tmp_path / "out.csv"
+    source.write_bytes(BILL_TEXT.encode("iso-8859-15").replace(b"p\xe4iv", b"p\xa4iv"))
+    code, said = _run("--bill", str(source), "--encoding", "iso-8859-15", "--key-file",
+                      _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    assert "F005 info: read as iso8859-15 (named with --encoding)" in said
+    assert target.read_bytes() == source.read_bytes().replace(
+        b"c1", pseudonym(KEY, "c1").encode())
+    source.write_bytes(BILL_TEXT.encode("utf-16-le"))  # no byte-order mark: NUL bytes
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 2 and "B005 the bill: it has NUL bytes: UTF-16 without a byte-order " \
+        "mark?" in said and "nothing was written" in said
+    code, said = _run("--check", "--bill", str(source))
+    assert code == 2 and "B005" in said
+
+
+# --- --check looks inside event ids and evidence ids ---------------------------------------
+
+PS = pseudonym(KEY, "c1")
+LEAKY = ("event_id,customer_id,type,date\n"
+         f"r1,{PS},referral,2020-01-10\n"
+         f"131052-308T/KELA/7,{PS},referral,2020-01-10\n"
+         f"KELA131052-308T,{PS},referral,2020-01-10\n"
+         f"matti@example.fi-r,{PS},referral,2020-01-10\n"
+         f"131052-308T/KELA/7,{PS},referral,2020-01-11\n"
+         f",{PS},referral,2020-01-10\n"
+         f"+358401234567-{PS},{PS},referral,2020-01-10\n")
+
+
+def test_check_reports_event_ids_that_still_hold_personal_data(tmp_path: Path) -> None:
+    """--check looked only at customer ids: an event id made from a henkilötunnus or an
+    e-mail address passed as 'ok'. Now the count of distinct ids and the first row per kind,
+    never an id; a pseudonym inside an id is no finding."""
+    events = tmp_path / "events.csv"
+    events.write_text(LEAKY, encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1
+    assert said.splitlines() == [
+        f"{events}:3: E020 warning: 2 event ids hold what looks like a personal identity "
+        "code, the first in row 3; an id should hold no personal data but its own customer "
+        "id, which rewardengine pseudonymize replaces",
+        f"{events}:8: E020 warning: 1 event id holds what looks like a phone number, the "
+        "first in row 8; an id should hold no personal data but its own customer id, which "
+        "rewardengine pseudonymize replaces",
+        f"{events}:5: E020 warning: 1 event id holds what looks like an e-mail address, the "
+        "first in row 5; an id should hold no personal data but its own customer id, which "
+        "rewardengine pseudonymize replaces"]
+    assert "131052" not in said and "matti" not in said and "358" not in said
+    as_json = tmp_path / "events.jsonl"
+    as_json.write_text("".join(json.dumps(dict(zip(("event_id", "customer_id"), row.split(
+        ",")[:2], strict=True))) + "\n" for row in LEAKY.splitlines()[1:]), encoding="utf-8")
+    code, from_json = _run("--check", str(as_json))
+    assert (code, from_json.replace(str(as_json), "F")) == (1, said.replace(
+        str(events), "F").replace(":5:", ":4:").replace(":3:", ":2:").replace(
+        ":8:", ":7:").replace("row 5", "row 4").replace("row 3", "row 2").replace(
+        "row 8", "row 7"))
+
+
+def test_check_reports_evidence_ids_that_still_hold_personal_data(tmp_path: Path) -> None:
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer_id,component,occurrence,amount,evidence\n"
+                    f"{PS},result,once,750.00,{PS}-e0 131052-308T-e1\n"
+                    f"{PS},hours,once,10.00,{PS}-h1\n", encoding="utf-8")
+    code, said = _run("--check", "--bill", str(bill))
+    assert code == 1 and f"{bill}:2: E020 warning: 1 evidence id holds what looks like a " \
+        "personal identity code, the first in row 2" in said
+    invoice = tmp_path / "invoice.json"
+    invoice.write_text(json.dumps({"sections": [{"lines": [
+        {"customer_id": PS, "evidence": [f"{PS}-e0", "matti@example.fi"]}]}]}),
+        encoding="utf-8")
+    code, said = _run("--check", "--bill", str(invoice))
+    assert code == 1 and "E020 warning: 1 evidence id holds what looks like an e-mail " \
+        "address" in said and "matti" not in said
+
+
+def test_check_reports_parquet_event_ids_that_still_hold_personal_data(tmp_path: Path
+                                                                       ) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = tmp_path / "events.parquet"
+    pq.write_table(pa.table({"event_id": ["r1", "131052-308T/KELA/7", None],
+                             "customer_id": [PS, PS, PS], "type": ["referral"] * 3,
+                             "date": ["2020-01-10"] * 3}), table)
+    code, said = _run("--check", str(table))
+    assert code == 1 and said.startswith(f"{table}:2: E020 warning: 1 event id holds what "
+                                         "looks like a personal identity code, the first in "
+                                         "row 2")
+    assert "131052" not in said
+
+
+_CUSTOMERS = ["c1", "1", "-x1", "e"]
+_FRAGMENTS = st.sampled_from([*_CUSTOMERS, "-", "/", ":", "0", "x", "ps_",
+                              *(pseudonym(KEY, c) for c in _CUSTOMERS)])
+
+
+@given(st.sampled_from(_CUSTOMERS), st.lists(_FRAGMENTS, max_size=5).map("".join),
+       st.lists(_FRAGMENTS, max_size=5).map("".join))
+def test_two_different_ids_of_a_customer_never_become_one(customer: str, a: str, b: str
+                                                          ) -> None:
+    """Corrections reuse their event's id on purpose, so two ids that differ must still
+    differ once rewritten: an id that could merge with another is refused (E019)."""
+    from rewardengine.privacy import IdRewrite, RewriteError, replace_token
+    rewrite = IdRewrite(KEY, "event id")
+    try:
+        new_a, new_b = rewrite.ids(customer, a, 1), rewrite.ids(customer, b, 2)
+    except RewriteError as exc:
+        assert exc.code == "E019"
+        return
+    assert (new_a == new_b) == (a == b)
+    assert replace_token(new_a, customer, "")[1] == 0  # no whole customer id left

@@ -42,8 +42,8 @@ def pseudonymize(
         "--output", "-o", help="the output file (one input), or an existing folder: one "
         "file of the same name per input")] = None,
     check: Annotated[bool, typer.Option(
-        "--check", help="write nothing; list customer ids that still look personal "
-        "(exit 1 if any)")] = False,
+        "--check", help="write nothing; list customer ids, event ids and evidence ids "
+        "that still look personal (exit 1 if any)")] = False,
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", help="a bill's customer column under another name: customer=COLUMN")] = None,
     dialect: DialectOpt = None,
@@ -75,13 +75,13 @@ def _check(inputs: Inputs, mapping: list[str] | None, read_as: Dialect) -> None:
     problems = _each(inputs, lambda path, bill: pseudonymize_file(
         path, None, key=None, bill=bill, mapping=mapping, dialect=read_as))
     print_problems(err(), problems)
-    looks = [p for p in problems if p.code in ("E015", "E016")]
+    looks = [p for p in problems if p.code in ("E015", "E016", "E020")]
     code = exit_code(problems, _unreadable(problems))
     if code == EXIT_OK and looks:
         code = EXIT_PROBLEMS
     if code == EXIT_OK:
-        err().print(f"ok: no customer id looks personal in {len(inputs)} file(s)",
-                    markup=False)
+        err().print(f"ok: no customer id, event id or evidence id looks personal in "
+                    f"{len(inputs)} file(s)", markup=False)
     raise typer.Exit(code)
 
 

@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
-from ..privacy import customer_column, refuse_too_long
+from ..privacy import EVENT_ID_KEYS, IdRewrite, customer_column, id_column, refuse_too_long
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
 
@@ -435,26 +435,39 @@ def _as_read(cell: str, row: int) -> str:
 
 
 def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
-                      replace: Callable[[str, int], str]) -> None:
+                      replace: Callable[[str, int], str],
+                      ids: IdRewrite | None = None) -> None:
     """The Parquet file at ``path`` written to ``out`` (nothing written when None) with each
-    customer id replaced by ``replace(id, row)`` (rows numbered as when read); every other
-    column, the schema and the row groups as they were, the customer column as text (a
-    pseudonym is text). ``columns``: the customer column's possible names, first found
-    wins. Raises Unreadable, or RewriteError when no customer column is found."""
+    customer id replaced by ``replace(id, row)`` (rows numbered as when read), and with
+    ``ids`` inside the row's event id too; every other column, the schema and the row groups
+    as they were, the customer column (and a rewritten event id column) as text (a pseudonym
+    is text). ``columns``: the customer column's possible names, first found wins. Raises
+    Unreadable, or RewriteError when no customer column is found."""
     pq = arrow()
     import pyarrow as pa
     table = EventsFile(path)  # Unreadable when it is not a Parquet file
-    at = customer_column(table.schema.names, columns, None)  # by position: one only
+    names = table.schema.names
+    at = customer_column(names, columns, None)  # by position: one only
+    event = id_column(names, EVENT_ID_KEYS) if ids is not None else None
     schema = table.schema
     schema = schema.set(at, schema.field(at).with_type(pa.string()))
+    if event is not None and not pa.types.is_string(schema.field(event).type) and not \
+            pa.types.is_large_string(schema.field(event).type):
+        schema = schema.set(event, schema.field(event).with_type(pa.string()))
     writer = pq.ParquetWriter(out, schema, compression=table.compression()) \
         if out is not None else None
     try:
         for part, numbers in table.row_groups():
-            texts, _ = _text(part.column(at), table.schema.names[at], numbers)
+            texts, _ = _text(part.column(at), names[at], numbers)
             nulls = part.column(at).is_null().to_pylist()
-            new = [None if null else v if not v.strip() else replace(_as_read(v, n), n)
-                   for v, null, n in zip(texts, nulls, numbers, strict=True)]
+            read = [None if null or not v.strip() else _as_read(v, n)
+                    for v, null, n in zip(texts, nulls, numbers, strict=True)]
+            new = [None if null else v if r is None else replace(r, n)
+                   for v, r, null, n in zip(texts, read, nulls, numbers, strict=True)]
+            if event is not None and ids is not None:
+                part = part.set_column(event, schema.field(event), pa.array(_event_ids(
+                    part.column(event), names[event], numbers, read, ids),
+                    schema.field(event).type))
             if writer is not None:  # one row group for each of the file's
                 writer.write_table(part.set_column(at, schema.field(at),
                                                    pa.array(new, pa.string())),
@@ -462,3 +475,12 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
     finally:
         if writer is not None:
             writer.close()
+
+
+def _event_ids(column: Any, name: str, numbers: list[int], customers: list[str | None],
+               ids: IdRewrite) -> list[str | None]:
+    """A row group's event ids, as text, with each row's customer id inside replaced."""
+    texts, _ = _text(column, name, numbers)
+    nulls = column.is_null().to_pylist()
+    return [None if null else v if c is None else ids.ids(c, v, n)
+            for v, null, c, n in zip(texts, nulls, customers, numbers, strict=True)]

@@ -11,14 +11,18 @@ error at the bill's line and byte.
 from __future__ import annotations
 
 import codecs
+import sys
 from dataclasses import dataclass
 
 # a spreadsheet's "CSV" on a Finnish or Swedish Windows: the guess when nothing is named
 FALLBACK = "cp1252"
-# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's (FF FE 00 00)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
-         (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's (FF FE 00 00); with each mark
+# the encoding that writes the text after it again
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8", "utf-8"),
+         (codecs.BOM_UTF32_LE, "utf-32", "UTF-32", "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32", "UTF-32", "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16", "UTF-16", "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16", "utf-16-be"))
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,14 @@ class BillText:
     text: str
     # how it was read when that was not plain UTF-8 (said as a note, F005), else None
     read_as: str | None
+    # how to write the text back as the bill had it (pseudonymize): the byte-order mark
+    # and the encoding of the rest
+    bom: bytes = b""
+    codec: str = "utf-8"
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as the bill's bytes: its byte-order mark, then its encoding."""
+        return self.bom + text.encode(self.codec)
 
 
 class UnreadableBill(Exception):
@@ -39,9 +51,10 @@ class UnreadableBill(Exception):
 def bill_text(raw: bytes, named: str | None) -> BillText:
     """The text of a bill's bytes ``raw``; ``named`` is the encoding given with
     ``--encoding`` (the event files'), tried only when the bill says nothing itself."""
-    for bom, codec, said in _BOMS:
+    for bom, codec, said, again in _BOMS:
         if raw.startswith(bom):
-            return BillText(_decode(raw, codec, said), None if said == "UTF-8" else said)
+            return BillText(_decode(raw, codec, said), None if said == "UTF-8" else said,
+                            bom, again)
     if b"\x00" not in raw:  # NUL bytes are valid UTF-8, but a sign of UTF-16 without a mark
         try:
             return BillText(raw.decode("utf-8"), None)
@@ -49,7 +62,8 @@ def bill_text(raw: bytes, named: str | None) -> BillText:
             pass
     wide = named is not None and codecs.lookup(named).name.startswith("utf-16")
     if named is not None and (wide or b"\x00" not in raw):
-        return BillText(_decode(raw, named, named), f"{named} (named with --encoding)")
+        return BillText(_decode(raw, named, named), f"{named} (named with --encoding)",
+                        codec=_without_mark(named))
     if b"\x00" in raw:
         # --encoding takes only encodings that write ASCII as ASCII, so naming UTF-16 is
         # no way out: the bill is to be saved again
@@ -57,7 +71,16 @@ def bill_text(raw: bytes, named: str | None) -> BillText:
                              "again as UTF-8 (or as UTF-16 with a byte-order mark)",
                              _row(raw, raw.index(b"\x00")))
     return BillText(_decode(raw, FALLBACK, FALLBACK),
-                    f"{FALLBACK} (not UTF-8, and no other --encoding named)")
+                    f"{FALLBACK} (not UTF-8, and no other --encoding named)", codec=FALLBACK)
+
+
+def _without_mark(named: str) -> str:
+    """The encoding that writes what ``named`` read: UTF-16 or UTF-32 without a mark is read
+    in this machine's byte order, and written so, without a mark."""
+    name = codecs.lookup(named).name
+    if name in ("utf-16", "utf-32"):
+        return f"{name}-{'le' if sys.byteorder == 'little' else 'be'}"
+    return name
 
 
 def _decode(raw: bytes, codec: str, said: str) -> str:
