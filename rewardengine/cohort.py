@@ -515,7 +515,7 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
     split, said = comma_problems(doc)
-    problems, doubled = split_duplicates(problems, doc, text)
+    problems, doubled, told = split_duplicates(problems, doc, text, said)
     split += doubled
     # the decimals of a split number are no segment, profile or provider name (G104)
     named = tuple(n for n in _named(data, doc) if (n[0], n[1]) not in said)
@@ -523,7 +523,7 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
         cohort = Cohort.model_validate(data)
     except ValidationError as exc:
         return CohortFile(None, in_order([*problems, *split,
-                                           *located(exc, doc, Cohort, _Distribution, said)]),
+                                           *located(exc, doc, Cohort, _Distribution, told)]),
                           named=named)
     found = in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
     if any(p.severity.value == "error" for p in found):

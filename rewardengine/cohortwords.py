@@ -104,12 +104,15 @@ def split_numbers(data: Any, path: Path = ()) -> list[tuple[Path, str, Path]]:
 _SPLIT_BEFORE = re.compile(r"([^\s{},:]+)\s*:\s*([+-]?\d+(?:\.\d+)*),$", re.ASCII)
 
 
-def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str
-                     ) -> tuple[list[Problem], list[Problem]]:
+def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str,
+                     said: set[Path]) -> tuple[list[Problem], list[Problem], set[Path]]:
     """``{a: 0,5, b: 0,5}``: the second ``5`` (the decimals of ``b``) is a key YAML finds
     twice, which it says as a bare duplicate key (Y005). Such a problem becomes what was
-    meant, a G103 at ``b``'s line; (the problems kept, the G103s)."""
+    meant, a G103 at ``b``'s line; (the problems kept, the G103s, the paths said with
+    ``said``'s). A number whose G103 is said already (in ``said``, or ``{a: 0,5, a: 0,5}``:
+    a key written twice, said as such) is not said again."""
     lines, kept, found = text.splitlines(), [], []
+    told = set(said)
     for p in problems:
         at, key = p.source, p.message.removeprefix("duplicate key '").removesuffix("'")
         before = (lines[at.line - 1][:at.col - 1] if p.code == "Y005" and _DIGITS.match(key)
@@ -122,13 +125,16 @@ def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str
         if split is None or path is None:
             kept.append(p)
             continue
+        if path in told:
+            continue
+        told.add(path)
         written = f"{split.group(2)},{key}"
         has, advice = comma_advice(written) or ("a decimal comma", "write a point for the "
                                                 "decimals")
         found.append(Problem(
             "G103", f"{_where(path)}: {written[:20]} has {has}, which YAML reads as two "
             f"entries; {advice}", doc.source(path)))
-    return kept, found
+    return kept, found, told
 
 
 def comma_problems(doc: YamlDocument) -> tuple[list[Problem], set[Path]]:

@@ -77,3 +77,35 @@ def test_a_comma_that_may_stand_between_thousands_is_said_both_ways() -> None:
     # a decimal comma with other than three decimals is only a decimal comma
     assert _said("referrals:\n  size: 1,5\n")[0][3] == ("referrals.size: '1,5' has a decimal "
                                                        "comma; write 1.5")
+
+
+def test_a_key_written_twice_with_a_decimal_comma_is_said_once() -> None:
+    """``{a: 0,5, a: 0,5}``: the first ``a``'s decimals are a key ``5`` and the second's the
+    same key again; both told ``a``'s decimal comma, at the first ``a`` (it was said twice).
+    Once, and the key written twice is said where it is written again."""
+    told = ("G103", 1, 21, "segments.group_1: 0,5 has a decimal comma, which YAML reads as "
+            "two entries; write 0.5")
+    twice = ("Y005", 1, 26, "duplicate key 'group_1'")
+    assert _said("segments: {group_1: 0,5, group_1: 0,5}\n") == [told, twice]
+    # a number with its decimals split off twice
+    assert _said("segments: {group_1: 0,5,5, group_1: 0,5}\n")[0] == told
+    assert [p[0] for p in _said("segments: {group_1: 0,5,5, group_1: 0,5}\n")] == [
+        "G103", "Y005", "Y005"]
+    # the second with other decimals is said as the duplicate key, not at the first's place
+    assert _said("segments: {group_1: 1,5, group_1: 2,5}\n") == [
+        ("G103", 1, 21, "segments.group_1: 1,5 has a decimal comma, which YAML reads as two "
+         "entries; write 1.5"), twice]
+    # a share of 0,25 told twice, the second key's split once
+    said = _said("profiles:\n  default:\n    jobs: {evidence: {register: 0,25, employer: "
+                 "0,25, employer: 0,25}}\n")
+    assert [(code, line, col) for code, line, col, _ in said] == [
+        ("G103", 3, 33), ("G103", 3, 49), ("Y005", 3, 55)]
+
+
+def test_what_a_repeated_split_number_is_read_as_is_not_said_beside_it() -> None:
+    # the second 1.200,00 was also said to be 1.200, not between 0 and 1, at the same place
+    assert _said("segments: {group_1: 1.200,00, group_2: 1.200,00}\n") == [
+        ("G103", 1, 21, "segments.group_1: 1.200,00 has a decimal comma, which YAML reads as "
+         "two entries; write 1200.00"),
+        ("G103", 1, 40, "segments.group_2: 1.200,00 has a decimal comma, which YAML reads as "
+         "two entries; write 1200.00")]

@@ -15,6 +15,7 @@ from rewardengine import api
 from rewardengine.cli import app
 from rewardengine.events.read import read_events
 from rewardengine.scale import plan
+from rewardengine.tabular import Dialect
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = str(ROOT / "contracts" / "employment_condition_2024.yaml")
@@ -108,3 +109,53 @@ def test_not_said_of_a_file_of_only_a_header(tmp_path: Path, blank_lines: int) -
     one.write_text("\n" * blank_lines + "event_id,customer_id,type,date\nr1,a,referral,"
                    "2024-09-01", encoding="utf-8")
     assert "E018" in _codes(one)
+
+
+# a customer id like a henkilötunnus (E015) in a file cut short (E018): both said once per file
+_HETU_CUT = (HEAD + MONTHS).replace(",a,", ",131052-308T,").encode()[:-5]
+
+
+def _once_per_file(problems: list[api.Problem]) -> list[tuple[str, str]]:
+    return [(p.code, str(p.source)) for p in problems if p.code in ("E015", "E018")]
+
+
+def test_a_file_named_twice_is_said_of_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """Named twice, its rows are read twice (and their ids repeat, E007), but what is said
+    of the whole file is said once, for any ``--jobs``, cut into shards or not."""
+    path = tmp_path / "cut.csv"
+    path.write_bytes(_HETU_CUT)
+    said = [("E015", f"{path}:2"), ("E018", str(path))]
+    assert _once_per_file(read_events([str(path), str(path)]).problems) == said
+    for shard_bytes in (200, plan.MIN_SHARD_BYTES):
+        monkeypatch.setattr(plan, "MIN_SHARD_BYTES", shard_bytes)
+        for jobs in (1, 2):
+            done = api.evaluate_to(CONTRACT, [str(path), str(path)], date(2026, 12, 31),
+                                   io.StringIO(), "json", jobs=jobs)
+            assert sorted(_once_per_file(done.problems)) == said, (shard_bytes, jobs)
+
+
+def test_the_same_file_spelt_two_ways_is_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes(_HETU_CUT)
+    again = str(tmp_path / "." / "cut.csv")
+    assert _once_per_file(read_events([str(path), again]).problems) == [
+        ("E015", f"{path}:2"), ("E018", str(path))]
+
+
+def test_the_encoding_named_is_said_once_per_file(tmp_path: Path) -> None:
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes((HEAD + MONTHS).encode("cp1252"))
+    read = read_events([str(path), str(path)], Dialect(encoding="cp1252"))
+    assert [(p.code, str(p.source)) for p in read.problems if p.code == "F005"] == [
+        ("F005", str(path))]
+
+
+def test_events_fitted_and_forecast_from_one_file_are_said_of_once(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes(_HETU_CUT)
+    result = runner.invoke(app, ["forecast", CONTRACT, str(path), "--as-of", "2025-03-31",
+                                 "--from-events", str(path), "--runs", "2", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(f"{path}: E018 warning") == 1, result.stderr
+    assert result.stderr.count(f"{path}:2: E015 warning") == 1, result.stderr

@@ -648,3 +648,85 @@ def test_where_wages_are_counted_a_job_begun_before_a_pay_day_by_the_as_of_would
     rows = _job_rows(plan, profile, [earlier] * 5)
     assert all({r["date"] for r in job} == {"2020-03-23"} for job in rows if job)
     assert any(rows)
+
+
+def _wage_rows(april: str) -> list[Row]:
+    """A job begun 2020-02-10 at 2,000.00 a month, no end recorded, and its wage rows as the
+    generator writes them: February's 20 days of 29, March whole, and ``april``."""
+    cid = "P"
+    return [{"event_id": "P-r", "customer_id": cid, "type": "referral", "date": "2020-01-10"},
+            {"event_id": "P-s", "customer_id": cid, "type": "service_start",
+             "date": "2020-01-15"},
+            {"event_id": "P-e0", "customer_id": cid, "type": "employment",
+             "date": "2020-02-10", "kind": "open", "evidence": "register", "fte": "1.0",
+             "wage": "2000.00"},
+            *({"event_id": f"P-w{k}", "customer_id": cid, "type": "earnings", "date": day,
+               "kind": "open", "evidence": "register", "amount": amount}
+              for k, (day, amount) in enumerate([("2020-02-29", "1379.31"),
+                                                 ("2020-03-31", "2000.00"),
+                                                 ("2020-04-30", april)]))]
+
+
+def _continued(rows: list[Row], as_of: date) -> list[tuple[str, str, str]]:
+    """The job's drawn versions (end, recorded) and the wages drawn after ``as_of``, for a
+    cohort whose jobs go on (``ongoing: 1``), none after the first, with an end recorded 30
+    days after it."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.timeline import timeline
+
+    plan, profile = _jobs_plan("ongoing: 1, more: 0, end_recorded_delay_days: {fixed: 30}",
+                               "employment_condition_2024")
+    known = [e for e in to_events(rows) if e.known_on <= as_of]
+    state = State.of(evaluate_customer(plan.loaded, timeline("P", known, as_of)))
+    drawn = _drawn(plan, [profile], [state], 4)[0]
+    return [(r["type"], r.get("end") or r.get("amount", ""), r.get("recorded") or r["date"])
+            for r in drawn if r["type"] in ("employment", "earnings")]
+
+
+def test_a_part_months_wages_known_by_the_as_of_show_the_job_ended() -> None:
+    """The generator pays a month's wage for the days worked in it: 1,000.00 for April 2020
+    is 15 days of 30, so the job ended 2020-04-15 though its end is not recorded yet. Known
+    (on April's pay day or after) the job is continued ended that day, its end recorded 30
+    days later, and no wages after; it was drawn as going on, paid on for years. A day
+    before, the row is not known, and the job goes on."""
+    rows = _wage_rows("1000.00")
+    before = _continued(rows, date(2020, 4, 29))
+    assert before[0] == ("earnings", "2000.00", "2020-04-30") and len(before) == 35
+    ended = [("employment", "2020-04-15", "2020-05-15")]
+    assert _continued(rows, date(2020, 4, 30)) == _continued(rows, date(2020, 5, 1)) == ended
+    # as of the day its end would have been recorded, the end is told the next day
+    assert _continued(rows, date(2020, 5, 15)) == [("employment", "2020-04-15", "2020-05-16")]
+
+
+def test_only_the_generators_wage_for_fewer_days_shows_an_end() -> None:
+    """A whole month (2,000.00), or a lower amount that is no number of days' wage (1,500.00
+    is 22.5 days of 30), shows no end: the job goes on. The first month's wages, for the
+    days after the job began, show none either (February's 20 days, as of March 30)."""
+    for april in ("2000.00", "1500.00"):
+        going_on = _continued(_wage_rows(april), date(2020, 4, 30))
+        assert going_on[0] == ("earnings", "2000.00", "2020-05-31") and len(going_on) == 34
+    first = _continued(_wage_rows("1000.00"), date(2020, 3, 30))
+    assert first[0] == ("earnings", "2000.00", "2020-03-31") and len(first) == 36
+
+
+def test_a_jobs_first_month_is_not_read_for_its_end() -> None:
+    """Job 1 at 2,000.00 ended 2020-03-10 and job 2 at the same wage began 2020-03-20:
+    March pays job 1's 10 days (645.16) and job 2's 12 (774.19). 645.16 is also job 2's
+    wage for 10 days: read in its first month, job 2 would have ended 2020-03-29. April's
+    15 days show its end."""
+    from rewardengine.events.model import Earnings
+    from rewardengine.forecast.conditional import shown_end
+
+    events = to_events([
+        {"event_id": "J-e1", "customer_id": "J", "type": "employment", "date": "2020-03-20",
+         "kind": "open", "evidence": "register", "fte": "1.0", "wage": "2000.00"},
+        *({"event_id": f"J-w{k}", "customer_id": "J", "type": "earnings", "date": day,
+           "kind": "open", "evidence": "register", "amount": amount}
+          for k, (day, amount) in enumerate([("2020-03-31", "645.16"),
+                                             ("2020-03-31", "774.19"),
+                                             ("2020-04-30", "1000.00")]))])
+    job, wages = events[0], [e for e in events if isinstance(e, Earnings)]
+    assert isinstance(job, Employment)
+    assert shown_end(job, wages[:2]) is None
+    assert shown_end(job, wages) == date(2020, 4, 15)
+    assert shown_end(job.model_copy(update={"kind": "subsidised"}), wages) is None

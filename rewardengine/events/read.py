@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -767,7 +768,30 @@ def _rows_after(rows: Rows, by: int) -> Rows:
 
 def read_events(paths: Iterable[str], dialect: Dialect = PLAIN) -> EventSet:
     """Read and check every file; then check event ids across all of them."""
-    return _collect(iter_file(p, dialect) for p in paths)
+    out = _collect(iter_file(p, dialect) for p in paths)
+    out.problems = once_per_file(out.problems)
+    return out
+
+
+# what is said of a whole file: identity codes in its customer ids, a last row without a
+# line end, the encoding it was read in
+FILE_CODES = frozenset({"E015", "E018", "F005"})
+
+
+def once_per_file(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with what is said of a whole file said once: a file named twice in one
+    command (twice as events, or as events and to fit a cohort from) is read twice, and
+    ``./e.csv`` is ``e.csv``. The first is kept; the order is kept."""
+    said: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if p.code in FILE_CODES:
+            key = (p.code, os.path.realpath(p.source.file))
+            if key in said:
+                continue
+            said.add(key)
+        out.append(p)
+    return out
 
 
 def _collect(streams: Iterable[Iterator[tuple[EventBase | None, list[Problem]]]]) -> EventSet:

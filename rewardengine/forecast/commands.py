@@ -22,6 +22,7 @@ from ..engine import evaluate
 from ..errors import Problem, Severity, Source, has_errors
 from ..evaluate.context import build_context
 from ..events.model import EventBase
+from ..events.read import once_per_file
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
 from ..synth import cohort_names, lacking_message, make_plan, names_lacking, outside_window
@@ -335,7 +336,9 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     contract, cohort = found
     _known_provider(contract, provider)
     state = load(req.contract, list(events), dialect=req.dialect)
-    problems.extend(p for p in state.problems if p.code.startswith(("E", "F", "V")))
+    # the events may be the file the cohort was fitted from: what is said of a file, once
+    problems = once_per_file([*problems, *(p for p in state.problems
+                                           if p.code.startswith(("E", "F", "V")))])
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)

@@ -23,7 +23,9 @@ whatever process draws them.
   (rejection: up to ``TRIES`` draws of the triple (ongoing, length, delay of the end's
   record), accepting ongoing or an end recorded after
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
-  told after it. The end is recorded after the as-of date, as a correction of the same event
+  told after it; where the contract counts earnings, an end its wages paid by then show (a
+  month after its first paid for fewer days than it has: ``shown_end``) is its end, not
+  drawn. The end is recorded after the as-of date, as a correction of the same event
   id, and where the contract counts earnings its wages are paid on for the months after the
   as-of as the generator pays them; a self-report unconfirmed then is confirmed given that
   it was not by the as-of (the pair (confirmed, delay from its first record) drawn until not
@@ -62,6 +64,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 
@@ -69,8 +72,9 @@ from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
 from ..events.fast import MAX_ID_CHARS
-from ..events.model import MAX_BENEFIT_DAYS, Employment
+from ..events.model import MAX_BENEFIT_DAYS, Earnings, Employment
 from ..synth import (
+    EARNED_MONTHS,
     FIRST_RECORD_DAYS,
     VOID_DAYS,
     Draws,
@@ -111,6 +115,9 @@ class State:
     voided: tuple[Employment, ...] = ()
     # every event id of the customer's rows known by the as-of date: no drawn row takes one
     ids: frozenset[str] = frozenset()
+    # the last day of each of ``employments`` that its wages paid by the as-of date show
+    # (``shown_end``; None: not shown, or no wage rows read)
+    wage_ends: tuple[date | None, ...] = ()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -125,12 +132,12 @@ class State:
             # the service starts at the referral, and the generator writes its start row on
             # that day for those it starts: none known by the as-of, it never started
             start = None
+        jobs = tuple(e for e in tl.employments if isinstance(e, Employment))
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
-                     start, ctx.service_ended,
-                     tuple(e for e in tl.employments if isinstance(e, Employment)), paid,
-                     bool(tl.educations),
+                     start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      tuple(e for e in tl.voided if isinstance(e, Employment)),
-                     frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)))
+                     frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
+                     tuple(shown_end(j, tl.earnings) for j in jobs))
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
@@ -313,11 +320,20 @@ def _row_of(job: Employment) -> Row:
     return row
 
 
-def _going_on(profile: Profile, s: State, job: Employment, u: Draws) -> tuple[list[Row], date]:
+def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date | None
+              ) -> tuple[list[Row], date]:
     """A job under way at the as-of date: its end (or none) and its confirmation, given
     what the as-of date shows: no end recorded by then, and a self-report not confirmed. An
-    end known by then (a fixed-term job ending after the as-of date) is kept, not drawn."""
-    end, told = (job.end, None) if job.end is not None else _end_unrecorded(profile, s, job, u)
+    end known by then (a fixed-term job ending after the as-of date) is kept, not drawn; one
+    its wages ``shown`` by then (``shown_end``) is recorded after the as-of date."""
+    end: date | None
+    told: date | None
+    if job.end is not None:
+        end, told = job.end, None
+    elif shown is not None:
+        end, told = shown, _end_told(profile, s, job, shown, u)
+    else:
+        end, told = _end_unrecorded(profile, s, job, u)
     on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
@@ -388,6 +404,47 @@ def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
     return None, None
 
 
+def _end_told(profile: Profile, s: State, job: Employment, end: date, u: Draws) -> date:
+    """The day an end the data shows is recorded, given that it was not by the as-of date:
+    the recording delay drawn until it falls after the as-of (none does: the day after)."""
+    for _ in range(TRIES):
+        delay = int(profile.jobs.end_recorded_delay_days.draw(u(), u()))
+        told = max(end + timedelta(days=delay), job.known_on + ONE_DAY)
+        if told > s.as_of:
+            return told
+    return s.as_of + ONE_DAY
+
+
+def shown_end(job: Employment, wages: Sequence[Earnings]) -> date | None:
+    """The last day of a job with no end recorded that ``wages`` (paid by the as-of date)
+    show, by the generator's rule (``synth.monthly_wages``: a calendar month's wage for the
+    days worked in it, dated the month's last day): a row of the job's kind for a month
+    after the one it began in, whose amount is the wage of fewer days than the month has,
+    says it ended on the last of them. None when no row says so (a whole month's wage, or
+    an amount no number of days gives: real pay is read as the generator writes it, nothing
+    more), or the job has no wage or a known end. Its first month is not read: the last
+    wages of the job before it may be paid in that month too, maybe the same amount."""
+    if job.wage is None or job.end is not None:
+        return None
+    wage = float(f"{job.wage:.2f}")
+    for row in sorted(wages, key=lambda e: e.date):
+        first = row.date.replace(day=1)
+        steps = (row.date.year - job.date.year) * 12 + row.date.month - job.date.month
+        if (row.kind != job.kind or not 1 <= steps <= EARNED_MONTHS
+                or add_months(first, 1) - ONE_DAY != row.date):
+            continue
+        # every last day in the month, the month's own last day (the job goes on) included
+        ends = np.arange(first.toordinal(), row.date.toordinal() + 1)
+        _, _, amounts = monthly_wages(np.full(ends.shape, job.date.toordinal()), ends,
+                                      np.full(ends.shape, wage))
+        for last, amount in zip(ends.tolist(), amounts[:, steps].tolist(), strict=True):
+            if Decimal(f"{amount:.2f}") == row.amount:
+                if last < row.date.toordinal():
+                    return date.fromordinal(last)
+                break
+    return None
+
+
 def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> date | None:
     """The day a self-report still unconfirmed at the as-of date is confirmed by the
     register (None: never), drawn given that: the pair (confirmed, delay from its first
@@ -418,12 +475,13 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     ends.extend(j.end or date.max for j in s.voided)
     known = len(s.employments) + len(s.voided)
     for job in running:
-        more, end = _going_on(profile, s, job, u)
+        # this job's place: another job may begin the same day
+        at = next(i for i, j in enumerate(s.employments) if j is job)
+        shown = s.wage_ends[at] if plan.earnings and s.wage_ends else None
+        more, end = _going_on(profile, s, job, u, shown)
         rows.extend(more)
         if plan.earnings and job.wage is not None:
             rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
-        # this job's span, by its place: another job may begin the same day
-        at = next(i for i, j in enumerate(s.employments) if j is job)
         spans[at] = (job.date, end)
         ends.append(end)
     rows.extend(_voids(profile, s, rows, u))

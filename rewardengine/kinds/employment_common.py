@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from functools import cached_property
 from itertools import pairwise
-from types import EllipsisType
 from typing import Literal
 
 from pydantic import Field
@@ -246,25 +246,17 @@ class Track:
     def end(self) -> date:
         return self.parts[-1].period.end
 
-    @property
+    @cached_property
     def days(self) -> Decimal:
-        # kept beside the fields (``cached_property`` takes a lock on every first read)
-        found: Decimal | None = self.__dict__.get("_days")
-        if found is None:
-            found = self.__dict__["_days"] = counted(self.parts)
-        return found
+        return counted(self.parts)
 
     @property
     def evidence(self) -> str:
         return weakest(p.evidence for p in self.parts)
 
-    @property
+    @cached_property
     def event_ids(self) -> tuple[str, ...]:
-        found: tuple[str, ...] | None = self.__dict__.get("_event_ids")
-        if found is None:
-            found = self.__dict__["_event_ids"] = tuple(sorted({i for p in self.parts
-                                                                for i in p.event_ids}))
-        return found
+        return tuple(sorted({i for p in self.parts for i in p.event_ids}))
 
     def rests(self, got: Reached) -> list[Stretch]:
         """The stretches an outcome reached in this track rests on: its first day (the
@@ -425,7 +417,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
                tracks: Sequence[Track], deadline: Deadline, requires_active: bool,
                admitted: Sequence[Employment], grade: Grade | None) -> list[str]:
     notes: list[str] = []
-    used: set[str] | None = None  # the jobs some track counted, when first asked
+    used = {i for t in tracks for i in t.event_ids}  # the jobs some track counted
     service = ctx.service
     for job in admitted:
         jid = job.event_id
@@ -448,8 +440,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
             else:
                 notes.append(f"job {jid} started on {span.start}, after the last day that "
                              f"counts ({deadline.last_day})")
-        elif jid not in (used := used if used is not None else
-                         {i for t in tracks for i in t.event_ids}):
+        elif jid not in used:
             notes.append(_below(job, work, grade))
         elif (requires_active and service is not None and span.end > service.end
               and counting.end == service.end):
@@ -794,20 +785,18 @@ def _notes_text(notes: Sequence[str]) -> str:
 
 def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
                    occurrence: str, amount: Price, target: Callable[[date], Decimal],
-                   what: str, candidates: Sequence[Track], late_candidates: Sequence[Track],
-                   open_track: Track | None, extra: str = "", kind: str | None = None,
-                   late: LateHit | EllipsisType = ...) -> Line:
+                   what: str, candidates: Sequence[Track], late: LateHit,
+                   open_track: Track | None, extra: str = "", kind: str | None = None
+                   ) -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
-    ``anchor``; ``what`` names the threshold ("90 days"); ``late``: the ``first_late`` hit of
-    ``late_candidates`` when the caller has found it already."""
+    ``anchor``; ``what`` names the threshold ("90 days"); ``late``: the outcome reached
+    after the deadline (``first_late``)."""
     if not wc.decided:
         status: Status = "pending"
         reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track)
     else:
         status = "not_earned"
-        if isinstance(late, EllipsisType):
-            late = first_late(wc, late_candidates, target)
         reason, level, evidence = _lost(wc, target, what, candidates, late)
     on = wc.deadline.last_day
     price = ctx.price(amount, level, on=on, kind=kind) if level is not None else None
@@ -869,7 +858,10 @@ LateHit = tuple[Reached, Track] | None
 def first_late(wc: WorkCount, tracks: Iterable[Track], target: Callable[[date], Decimal]
                ) -> LateHit:
     """The outcome first reached after the deadline by one of ``tracks`` (the work with the
-    deadline ignored), and its track; the first track of those reached on the same day."""
+    deadline ignored), and its track; the first track of those reached on the same day.
+    None while the deadline is ahead: nothing is late yet."""
+    if not wc.decided:
+        return None
     late_hits: list[tuple[Reached, Track]] = []
     for track in tracks:
         got = wc.reach(track.parts, target)

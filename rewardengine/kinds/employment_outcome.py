@@ -577,7 +577,7 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
     open_track = max(joinable, key=lambda t: (t.days, t.start), default=None)
     target = partial(needed_days, comp.min_duration)
     # found once: it chooses the occurrence, and the reason tells when it was reached
-    found = first_late(wc, late, target) if wc.decided else None
+    found = first_late(wc, late, target)
     if wc.decided:
         best = max(candidates, key=lambda t: (t.days, t.start), default=None)
         chosen = found[1] if found is not None else best
@@ -591,8 +591,8 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
     amount = count.amount if count is not None else _top_amount(comp, ctx)
     return [unreached_line(
         ctx, comp, wc, occurrence=occurrence, amount=amount, target=target,
-        what=str(comp.min_duration), candidates=candidates, late_candidates=late,
-        open_track=open_track, kind=count.kind if count is not None else None, late=found)]
+        what=str(comp.min_duration), candidates=candidates, late=found,
+        open_track=open_track, kind=count.kind if count is not None else None)]
 
 
 def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, amount: Price
@@ -633,11 +633,11 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, am
             return needed_days(Duration(comp.min_duration.count * k, comp.min_duration.unit),
                                first)
 
-        late = list(wc.late_tracks)
         lines.append(unreached_line(
             ctx, comp, wc, occurrence=f"n{k}", amount=amount, target=target,
             what=f"{Duration(comp.min_duration.count * k, comp.min_duration.unit)} in total",
-            candidates=list(wc.tracks), late_candidates=late, open_track=track))
+            candidates=list(wc.tracks), late=first_late(wc, wc.late_tracks, target),
+            open_track=track))
     return lines
 
 

@@ -105,6 +105,7 @@ from .employment_common import (
     count_work,
     criteria_text,
     duration_text,
+    first_late,
     no_price_line,
     not_started_line,
     num,
@@ -234,11 +235,11 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     for i, step in enumerate(comp.steps):
         hit = _earliest(wc, step.after)
         if hit is None:
+            target = partial(needed_days, step.after)
             lines.append(unreached_line(
-                ctx, comp, wc, occurrence=_step_key(step), amount=step.amount,
-                target=partial(needed_days, step.after),
-                what=str(step.after), candidates=wc.tracks, late_candidates=wc.late_tracks,
-                open_track=wc.open_track(),
+                ctx, comp, wc, occurrence=_step_key(step), amount=step.amount, target=target,
+                what=str(step.after), candidates=wc.tracks,
+                late=first_late(wc, wc.late_tracks, target), open_track=wc.open_track(),
                 extra=("; then the benefit test applies"
                        if comp.benefit_test and not wc.decided else "")))
             last = None
@@ -330,12 +331,12 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
             # the work counted so far, from the spell of the last step on: still growing if
             # further work may yet join it (the latest spell is open)
             counted_so_far = Track(parts, track.key)
+            kth = partial(target, k=k)
             lines.append(unreached_line(
-                ctx, comp, wc, occurrence=occurrence, amount=sust.amount,
-                target=partial(target, k=k),
+                ctx, comp, wc, occurrence=occurrence, amount=sust.amount, target=kth,
                 what=f"{last_step.after} and {k} x {sust.every}",
                 candidates=[counted_so_far],
-                late_candidates=[late] if late is not None else [],
+                late=first_late(wc, [late] if late is not None else [], kth),
                 open_track=counted_so_far,
                 extra=f" (sustainment {k} of {sust.max_count})"))
             break
@@ -426,11 +427,12 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     still_open = so_far if open_track is not None and open_track.start == last.start else None
     late = wc.late(last)
     late_parts = _from(late.parts, start) if late is not None else ()
+    target = partial(needed_days, sust.every)
     return unreached_line(
-        ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount,
-        target=partial(needed_days, sust.every), what=f"{sust.every} of continuous work",
+        ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount, target=target,
+        what=f"{sust.every} of continuous work",
         candidates=[so_far] if so_far is not None else [],
-        late_candidates=[Track(late_parts, last.key)] if late_parts else [],
+        late=first_late(wc, [Track(late_parts, last.key)] if late_parts else [], target),
         open_track=still_open, extra=f" (sustainment {k} of {sust.max_count})")
 
 

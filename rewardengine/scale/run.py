@@ -32,7 +32,7 @@ from ..errors import Problem, Severity, Source, has_errors, sorted_problems
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Totals
 from ..events.parquet import is_parquet
-from ..events.read import unended
+from ..events.read import once_per_file, unended
 from ..events.timeline import Timeline
 from ..pipeline import load
 from ..privacy import PersonalIdWatch
@@ -250,7 +250,8 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
     else:
         tasks, results, reading = _partitioned(base, paths, dialect, jobs, run)
     tasks, results = _settle_shared_ids(tasks, results, run)
-    problems = sorted_problems([*state.problems, *reading, *_checks(results)])
+    problems = sorted_problems(once_per_file([*state.problems, *reading,
+                                              *_checks(results)]))
     out = Streamed(loaded, as_of, problems, results, merged=sorted_run is None)
     if not out.ok:
         return out
