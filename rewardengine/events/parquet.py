@@ -342,7 +342,8 @@ def _text_of(column: Any) -> tuple[list[str], list[int]]:
         return [""] * len(column), []  # a column this batch does not use: most are
     kind = column.type
     if pa.types.is_dictionary(kind):
-        column = column.dictionary_decode()
+        # a cast decodes a record batch's array and a row group's chunked column alike
+        column = pc.cast(column, kind.value_type)
         kind = column.type
     if pa.types.is_timestamp(kind):
         day = pc.cast(column, pa.date32(), safe=False)
