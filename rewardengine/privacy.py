@@ -35,6 +35,7 @@ from .tabular import (
     Progress,
     TextSource,
     Undecodable,
+    delimiter_hint,
     sep_line,
     sum_label,
     trim_header,
@@ -207,8 +208,8 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
         record = "".join(taken)
         taken.clear()
         if column is None:
-            column = _customer_column(trim_header(cells), columns) if trim_header(cells) \
-                else None
+            column = _header_column(trim_header(cells), columns, delimiter) \
+                if trim_header(cells) else None
         elif column < len(cells) and cells[column].strip() and not (
                 bill and sum_label(cells[column])):  # "Yhteensä" is no customer
             value = cells[column].strip()
@@ -244,8 +245,17 @@ def _records(reader: Iterator[list[str]], progress: Progress
         yield row, cells
 
 
-def _customer_column(header: list[str], columns: Sequence[str]) -> int | None:
-    return customer_column(header, columns, 1)
+def _header_column(header: list[str], columns: Sequence[str], delimiter: str) -> int:
+    """The customer column of a CSV header; a header that is one cell holding another
+    delimiter says so and which option reads it, as the reader says (not 'no customer
+    column' of a file that has one)."""
+    try:
+        return customer_column(header, columns, 1)
+    except RewriteError:
+        hint = delimiter_hint(header, delimiter)
+        if hint is None:
+            raise
+        raise RewriteError("E001", hint, 1) from None
 
 
 def customer_column(header: Sequence[str], columns: Sequence[str], row: int | None) -> int:

@@ -241,6 +241,19 @@ def test_a_file_whose_ids_cannot_all_be_found_writes_nothing(tmp_path: Path) -> 
     assert code == 1 and "E001 no customer column" in said
 
 
+def test_a_file_read_with_the_wrong_delimiter_says_which_option_reads_it(tmp_path: Path
+                                                                         ) -> None:
+    """A ','-separated event file under --dialect fi is one header cell: the message is the
+    reader's (which option reads it), not 'no customer column' of a file that has one."""
+    events = DATA / "events_plain.csv"
+    for args in (("--check",), ("--key-file", _key(tmp_path), "-o", str(tmp_path / "o.csv"))):
+        code, said = _run(str(events), "--dialect", "fi", *args)
+        assert code == 1, said
+        assert "looks ','-delimited; read the file with --delimiter ','" in said, said
+        assert "no customer column" not in said
+    assert not (tmp_path / "o.csv").exists()
+
+
 CELL = st.text(alphabet=st.sampled_from(list('ab c,;"\n\r\'=-é')), max_size=8)
 
 
