@@ -48,15 +48,17 @@ _CENTURY_SIGNS = frozenset("+-ABCDEFXYWVUabcdefxywvu")
 
 def looks_like_hetu(value: str) -> bool:
     """A henkilötunnus: a real date, a century sign, an individual number (temporary ones,
-    900-999, too) and the right check character."""
+    900-999, too) and the right check character; spaces around it (a JSON Lines id is
+    not trimmed) do not hide it."""
+    value = value.strip()
     return (len(value) == HETU_LENGTH and value[6] in _CENTURY_SIGNS
             and hetu.is_valid(value, allow_temporary=True))
 
 
-
-
 def personal_kind(value: str) -> str | None:
-    """What a customer id looks like when it looks personal: the kind, or None."""
+    """What a customer id looks like when it looks personal: the kind, or None (spaces
+    around it do not hide it)."""
+    value = value.strip()
     if looks_like_hetu(value):
         return HETU_WORDS
     if EMAIL.match(value):

@@ -254,6 +254,24 @@ def test_a_file_read_with_the_wrong_delimiter_says_which_option_reads_it(tmp_pat
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_an_identity_code_with_spaces_around_it_in_json_lines_is_still_seen(tmp_path: Path
+                                                                            ) -> None:
+    """JSON Lines keeps a value's spaces (the id is ' 131052-308T'), yet it is the person's
+    code: --check and every reading command warn of it, never showing it."""
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"event_id": "r1", "customer_id": " 131052-308T", "type": "referral", '
+                      '"date": "2020-01-07"}\n'
+                      '{"event_id": "r2", "customer_id": "matti@example.fi ", '
+                      '"type": "referral", "date": "2020-01-07"}\n', encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1 and f"{events}:1: E015 warning: 1 customer id looks like" in said, said
+    assert f"{events}:2: E016 warning: 1 customer id looks like an e-mail address" in said
+    result = runner.invoke(app, ["validate", str(DATA / "minimal.yaml"), str(events)])
+    said = result.stdout + result.stderr
+    assert f"{events}:1: E015 warning" in said, said
+    assert "131052-308T" not in said and "matti" not in said
+
+
 CELL = st.text(alphabet=st.sampled_from(list('ab c,;"\n\r\'=-é')), max_size=8)
 
 
