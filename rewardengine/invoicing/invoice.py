@@ -560,9 +560,9 @@ class _Lines:
     payable: dict[Key, Line] = field(default_factory=dict)  # billed, listed, or in the ledger
     others: dict[Key, Line] = field(default_factory=dict)  # pending, or in the ledger
     elsewhere: dict[Key, str] = field(default_factory=dict)  # in the ledger, now another's
-    # a customer in the ledger: its first line per component that is not payable, to say why
-    # an earning invoiced before is gone when the same earning now has another occurrence
-    # (a spell shortened below its threshold is the contract's pending "next" outcome)
+    # a customer in the ledger: its "next" line per component that is not payable, to say why
+    # an earning invoiced before is gone when the same fee now has that occurrence (a spell
+    # shortened below its threshold is the pending or not earned "next" outcome again)
     unpaid: dict[tuple[str, str], Line] = field(default_factory=dict)
 
 
@@ -592,7 +592,8 @@ class _Invoicing:
             _keep(kept, provider, lines, owners, self.ledger_keys[provider])
             if known is not None:
                 for ln, owner in zip(lines, owners, strict=True):
-                    if owner == provider and ln.status != "payable" and ln.customer_id:
+                    if owner == provider and ln.status != "payable" and ln.customer_id \
+                            and ln.occurrence == "next":
                         kept.unpaid.setdefault((ln.customer_id, ln.component), ln)
         if known is not None:
             self.known.setdefault(known.customer_id, _Customer(
