@@ -39,6 +39,7 @@ from .tabular import (
     Progress,
     TextSource,
     Undecodable,
+    delimiter_hint,
     sep_line,
     sum_label,
     trim_header,
@@ -51,15 +52,17 @@ _CENTURY_SIGNS = frozenset("+-ABCDEFXYWVUabcdefxywvu")
 
 def looks_like_hetu(value: str) -> bool:
     """A henkilötunnus: a real date, a century sign, an individual number (temporary ones,
-    900-999, too) and the right check character."""
+    900-999, too) and the right check character; spaces around it (a JSON Lines id is
+    not trimmed) do not hide it."""
+    value = value.strip()
     return (len(value) == HETU_LENGTH and value[6] in _CENTURY_SIGNS
             and hetu.is_valid(value, allow_temporary=True))
 
 
-
-
 def personal_kind(value: str) -> str | None:
-    """What a customer id looks like when it looks personal: the kind, or None."""
+    """What a customer id looks like when it looks personal: the kind, or None (spaces
+    around it do not hide it)."""
+    value = value.strip()
     if looks_like_hetu(value):
         return HETU_WORDS
     if EMAIL.match(value):
@@ -347,7 +350,7 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
         taken.clear()
         if column is None:
             header = trim_header(cells)
-            column = _customer_column(header, columns) if header else None
+            column = _header_column(header, columns, delimiter) if header else None
             found = _Found.of(header, where) if header and ids is not None else found
         elif column < len(cells) and cells[column].strip() and not (
                 bill and sum_label(cells[column])):  # "Yhteensä" is no customer
@@ -471,8 +474,17 @@ def _records(reader: Iterator[list[str]], progress: Progress
         yield row, cells
 
 
-def _customer_column(header: list[str], columns: Sequence[str]) -> int | None:
-    return customer_column(header, columns, 1)
+def _header_column(header: list[str], columns: Sequence[str], delimiter: str) -> int:
+    """The customer column of a CSV header; a header that is one cell holding another
+    delimiter says so and which option reads it, as the reader says (not 'no customer
+    column' of a file that has one)."""
+    try:
+        return customer_column(header, columns, 1)
+    except RewriteError:
+        hint = delimiter_hint(header, delimiter)
+        if hint is None:
+            raise
+        raise RewriteError("E001", hint, 1) from None
 
 
 def customer_column(header: Sequence[str], columns: Sequence[str], row: int | None) -> int:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import CONTRACT_HEAD, contract_from
+from conftest import CONTRACT_HEAD, contract_from, events_from
 from invoicing_cases import (
     ROWS,
     TWO_PROVIDERS,
@@ -377,3 +377,33 @@ def test_dry_run_computes_the_same_invoice_without_writing(tmp_path: Path) -> No
     assert ledger_rows(ledger, "SELECT number FROM invoices") == [("test-acme-0001",)]
     with Ledger.open(str(ledger), read_only=True) as opened:
         assert opened.numbers() == ["test-acme-0001"]
+
+
+def test_a_spell_shortened_below_its_threshold_is_credited_with_the_reason(
+        tmp_path: Path) -> None:
+    """A job's end moved one day earlier after its 90-day result was paid: the spell's
+    identity is gone and the result is the pending 'next' one again, so the credit says why
+    (89 of 90 days), not only that the earning is gone."""
+    from rewardengine.pipeline import load_contract
+    loaded, _ = load_contract(str(Path(__file__).parent.parent / "contracts"
+                                  / "tehostettu_tyonvalitys.yaml"))
+    assert loaded is not None
+    evs = events_from(
+        "event_id,customer_id,type,date,recorded,end,kind,evidence,fte\n"
+        "r1,c1,referral,2020-01-07,,,,,\n"
+        "s1,c1,service_start,2020-01-13,,,,,\n"
+        "e1,c1,employment,2020-02-03,,2020-05-02,open,te_office,1.0\n"
+        "e1,c1,employment,2020-02-03,2020-06-10,2020-05-01,open,te_office,1.0\n",
+        header="").events
+    ledger = tmp_path / "l.sqlite"
+    may = issue(loaded, evs, "2020-05", ledger).invoice
+    assert may is not None and [x.amount for x in may.lines] == [D("750.00")]
+    june = issue(loaded, evs, "2020-06", ledger).invoice
+    assert june is not None
+    (credit,) = june.corrections
+    assert credit.amount == D("-750.00")
+    assert credit.reason == (
+        "750.00 invoiced on TTV-BRK-0001 line 1 is no longer payable: now pending: needs a "
+        "new spell of 90 days of qualifying work (0.80 FTE or more, open or subsidised) by "
+        "2020-12-31, the contract's outcomes_until date; the longest spell so far, "
+        "2020-02-03..2020-05-01 (e1), has 89 of 90 days")

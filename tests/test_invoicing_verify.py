@@ -285,3 +285,24 @@ def test_a_json_invoice_with_a_wrong_total_is_wrong(ledger: Path, tmp_path: Path
     report = _verify(read_bill(str(tmp_path / "bill.json")), ledger)
     assert not report.ok
     assert [p.code for p in report.problems] == ["B006"]
+
+
+def test_an_earning_credited_back_in_full_and_billed_again_is_not_payable(tmp_path: Path
+                                                                        ) -> None:
+    """Job E1, paid in March and voided in April (credited), billed again in May: nothing of
+    it is payable, so it is not 'already invoiced' (which reads as paid) but not payable,
+    with what is computed now and the credit."""
+    ledger = tmp_path / "l.sqlite"
+    for month in ("2020-01", "2020-02", "2020-03", "2020-04"):
+        issue(contract(), events(), month, ledger)
+    bill = read_bill_csv("customer_id,component,occurrence,amount\nc1,job_fee,E1,200.00\n",
+                         "bill.csv")
+    report = verify_bill(contract(), events(), bill, parse_period("2020-05"),
+                         ledger_path=str(ledger))
+    (f,) = report.findings
+    assert (f.cls, f.customer_id, f.occurrence, f.billed, f.computed) == (
+        "not_payable", "c1", "E1", D("200.00"), D("0.00"))
+    assert f.reason.startswith("no job_fee earning 'E1' for customer c1"), f.reason
+    assert f.reason.endswith("; invoiced on test-acme-0003 line 1 and credited back in full "
+                             "on test-acme-0004"), f.reason
+    assert f.ref == "test-acme-0003/1"

@@ -243,6 +243,37 @@ def test_a_file_whose_ids_cannot_all_be_found_writes_nothing(tmp_path: Path) -> 
     assert code == 1 and "E001 no customer column" in said
 
 
+def test_a_file_read_with_the_wrong_delimiter_says_which_option_reads_it(tmp_path: Path
+                                                                         ) -> None:
+    """A ','-separated event file under --dialect fi is one header cell: the message is the
+    reader's (which option reads it), not 'no customer column' of a file that has one."""
+    events = DATA / "events_plain.csv"
+    for args in (("--check",), ("--key-file", _key(tmp_path), "-o", str(tmp_path / "o.csv"))):
+        code, said = _run(str(events), "--dialect", "fi", *args)
+        assert code == 1, said
+        assert "looks ','-delimited; read the file with --delimiter ','" in said, said
+        assert "no customer column" not in said
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_identity_code_with_spaces_around_it_in_json_lines_is_still_seen(tmp_path: Path
+                                                                            ) -> None:
+    """JSON Lines keeps a value's spaces (the id is ' 131052-308T'), yet it is the person's
+    code: --check and every reading command warn of it, never showing it."""
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"event_id": "r1", "customer_id": " 131052-308T", "type": "referral", '
+                      '"date": "2020-01-07"}\n'
+                      '{"event_id": "r2", "customer_id": "matti@example.fi ", '
+                      '"type": "referral", "date": "2020-01-07"}\n', encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1 and f"{events}:1: E015 warning: 1 customer id looks like" in said, said
+    assert f"{events}:2: E016 warning: 1 customer id looks like an e-mail address" in said
+    result = runner.invoke(app, ["validate", str(DATA / "minimal.yaml"), str(events)])
+    said = result.stdout + result.stderr
+    assert f"{events}:1: E015 warning" in said, said
+    assert "131052-308T" not in said and "matti" not in said
+
+
 CELL = st.text(alphabet=st.sampled_from(list('ab c,;"\n\r\'=-é')), max_size=8)
 
 

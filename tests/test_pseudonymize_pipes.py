@@ -50,6 +50,45 @@ def test_a_bill_on_a_pipe_is_read_once(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == BILL.replace("\nD,", f"\n{pseudonym(KEY, 'D')},")
 
 
+EVENTS = "event_id,customer_id,type,date\nr1,D,referral,2020-01-07\n"
+
+
+def _fed(pipe: Path, text: str) -> tuple[threading.Thread, threading.Event]:
+    """A writer of ``text`` into the named pipe; a second open (a double read) gets an empty
+    writer after the test ends, so a regression fails rather than hangs."""
+    finished = threading.Event()
+
+    def feed() -> None:
+        with open(pipe, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if not finished.wait(10):
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return writer, finished
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_event_file_on_a_pipe_is_read_once(tmp_path: Path) -> None:
+    """Telling Parquet by its first bytes took them from a pipe: pseudonymize said 'no
+    customer column' and validate 'the file is empty' of an event file on /dev/stdin."""
+    (tmp_path / "key").write_bytes(KEY)
+    out = tmp_path / "shared.csv"
+    for args in (["pseudonymize", "--key-file", str(tmp_path / "key"), "-o", str(out)],
+                 ["validate", str(Path(__file__).parent / "data" / "minimal.yaml")]):
+        pipe = tmp_path / "events.csv"
+        os.mkfifo(pipe)
+        writer, finished = _fed(pipe, EVENTS)
+        done = runner.invoke(app, [*args, str(pipe)])
+        finished.set()
+        writer.join(timeout=10)
+        pipe.unlink()
+        assert "no customer column" not in done.output and "empty" not in done.output, \
+            done.output
+    assert out.read_text(encoding="utf-8") == EVENTS.replace(",D,", f",{pseudonym(KEY, 'D')},")
+
+
 @pytest.mark.parametrize(("value", "kind"), [
     ("09 1234 567", "a phone number"), ("(09) 123 4567", "a phone number"),
     ("+358 9 123 4567", "a phone number"), ("017-123 456", "a phone number"),

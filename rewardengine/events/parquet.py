@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
@@ -65,6 +67,10 @@ def is_parquet(path: str) -> bool:
     if path.lower().endswith(".parquet"):
         return True
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # a pipe (/dev/stdin, <(...)) is read once, as text: reading its first bytes
+            # here would take them from the reader (Parquet needs a file it can seek in)
+            return False
         with open(path, "rb") as fh:
             return fh.read(4) == MAGIC
     except OSError:
@@ -342,7 +348,8 @@ def _text_of(column: Any) -> tuple[list[str], list[int]]:
         return [""] * len(column), []  # a column this batch does not use: most are
     kind = column.type
     if pa.types.is_dictionary(kind):
-        column = column.dictionary_decode()
+        # a cast decodes a record batch's array and a row group's chunked column alike
+        column = pc.cast(column, kind.value_type)
         kind = column.type
     if pa.types.is_timestamp(kind):
         day = pc.cast(column, pa.date32(), safe=False)

@@ -546,6 +546,10 @@ def _why_gone(run: _Invoicing, entry: Entry, others: dict[Key, Line],
         if voided:
             return "; ".join(f"event {e.event_id} was voided (recorded {e.known_on})"
                              for e in voided)
+    unpaid = run.lines[entry.provider].unpaid.get((entry.key[0], entry.key[1])) \
+        if entry.provider in run.lines else None
+    if unpaid is not None:
+        return f"now {unpaid.status.replace('_', ' ')}: {unpaid.reason}"
     return f"the evaluation as of {run.as_of} has no such earning any more"
 
 
@@ -556,6 +560,10 @@ class _Lines:
     payable: dict[Key, Line] = field(default_factory=dict)  # billed, listed, or in the ledger
     others: dict[Key, Line] = field(default_factory=dict)  # pending, or in the ledger
     elsewhere: dict[Key, str] = field(default_factory=dict)  # in the ledger, now another's
+    # a customer in the ledger: its "next" line per component that is not payable, to say why
+    # an earning invoiced before is gone when the same fee now has that occurrence (a spell
+    # shortened below its threshold is the pending or not earned "next" outcome again)
+    unpaid: dict[tuple[str, str], Line] = field(default_factory=dict)
 
 
 @dataclass
@@ -582,6 +590,11 @@ class _Invoicing:
         owners = [line_provider(self.loaded, ln) for ln in lines]
         for provider, kept in self.lines.items():
             _keep(kept, provider, lines, owners, self.ledger_keys[provider])
+            if known is not None:
+                for ln, owner in zip(lines, owners, strict=True):
+                    if owner == provider and ln.status != "payable" and ln.customer_id \
+                            and ln.occurrence == "next":
+                        kept.unpaid.setdefault((ln.customer_id, ln.component), ln)
         if known is not None:
             self.known.setdefault(known.customer_id, _Customer(
                 known.context.segment_reason, known.context.timeline.voided))

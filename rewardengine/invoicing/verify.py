@@ -254,6 +254,17 @@ class _Classifier:
                           where=where, clause=self.loaded.clause(bl.component))
                 return
         entry = self.prior.entry(provider, key) if provider and key else None
+        if entry is not None and entry.net == 0:
+            # invoiced once and credited back in full (a voided job): not payable now, and
+            # not "already invoiced", which reads as paid
+            reason, clause, evidence = _denial(
+                bl, self.by_key.get(key) if key else None, provider=provider,
+                last_day=self.last_day, customers=self.customers, evaluation=self.evaluation)
+            self.emit(bl, "not_payable", ZERO, f"{reason}; invoiced on {entry.invoice} line "
+                      f"{entry.line} and credited back in full on {entry.last_invoice}",
+                      where=where, clause=clause, evidence=evidence or entry.evidence,
+                      ref=f"{entry.invoice}/{entry.line}")
+            return
         if entry is not None:
             self.emit(bl, "duplicate", ZERO, f"already invoiced on {entry.invoice} line "
                       f"{entry.line} ({money_text(entry.net)} so far) and unchanged since",
