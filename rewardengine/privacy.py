@@ -294,8 +294,9 @@ class IdRewrite:
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
                  escaped: bool) -> str:
-        if self.key is None or not customer or customer not in value:
-            return value
+        if self.key is None or not customer or (
+                customer not in value and self.escape(customer) not in value):
+            return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
         for old in sorted({e for e in evidence if customer in e}, key=len, reverse=True):
             new, count = replace_token(old, customer, self._pseudonym(customer))
             if count:

@@ -748,3 +748,20 @@ def test_two_different_ids_of_a_customer_never_become_one(customer: str, a: str,
         return
     assert (new_a == new_b) == (a == b)
     assert replace_token(new_a, customer, "")[1] == 0  # no whole customer id left
+
+
+@pytest.mark.parametrize("customer", ["K:1", "K@1", "K%1"])
+def test_an_occurrence_names_a_customer_id_the_engine_escaped(tmp_path: Path,
+                                                              customer: str) -> None:
+    """The engine writes ``:`` ``@`` ``%`` of an event id escaped into the occurrence, so a
+    customer ``K:1`` stands there as ``K%3A1``: it is replaced too, and the bill still
+    names the events pseudonymized apart (the raw id was left and verify failed)."""
+    from rewardengine.evaluate.lines import event_key
+    lead = f"{customer}-e0"
+    text = ("customer_id,component,occurrence,amount,evidence\n"
+            f"{customer},result,spell:{event_key(lead)}:open,750.00,{lead}\n")
+    code, said, out = _one(tmp_path, "bill.csv", text, "--bill")
+    assert code == 0, said
+    p = pseudonym(KEY, customer)
+    assert out == ("customer_id,component,occurrence,amount,evidence\n"
+                   f"{p},result,spell:{p}-e0:open,750.00,{p}-e0\n")
