@@ -595,10 +595,32 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
             said = ids.ids(span.customer, written, row) if span.what == "ids" else \
                 ids.mentions(span.customer, span.evidence, written, escaped=span.escaped)
             new = old if said == written else '"' + said + '"' if "\\" not in old else \
-                json.dumps(said, ensure_ascii=False)
+                _json_string_again(old, said)
         out += [text[at:span.start], new]
         at = span.stop
     return "".join(out) + text[at:]
+
+
+def _json_string_again(old: str, said: str) -> str:
+    """The JSON string ``old`` (which has escapes) written as the value ``said``: the
+    characters before and after what changed as ``old`` wrote them, what changed escaped as
+    ASCII (so a lone surrogate or a character the bill's encoding lacks, written escaped in
+    ``old``, is never written raw)."""
+    units = list(_JSON_UNIT.findall(old[1:-1]))  # one character each, as written
+    value = [json.loads('"' + u + '"') for u in units]
+    keep = 0
+    while keep < min(len(value), len(said)) and value[keep] == said[keep]:
+        keep += 1
+    tail = 0
+    while tail < min(len(value), len(said)) - keep and value[-1 - tail] == said[-1 - tail]:
+        tail += 1
+    middle = json.dumps(said[keep:len(said) - tail])[1:-1]
+    return '"' + "".join(units[:keep]) + middle + "".join(units[len(units) - tail:]) + '"'
+
+
+# a character of a JSON string as written: a surrogate pair, another escape, or itself
+_JSON_UNIT = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+                        r"|\\u[0-9a-fA-F]{4}|\\.|.", re.DOTALL)
 
 
 @dataclass(frozen=True)

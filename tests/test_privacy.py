@@ -493,7 +493,7 @@ def test_a_customer_id_inside_a_json_lines_event_id_is_replaced(tmp_path: Path) 
     c1, one = pseudonym(KEY, "c1"), pseudonym(KEY, "1")
     assert out == (f'{{"event_id": "{c1}-e0", "customer_id": "{c1}", "type": "referral"}}\n'
                    f'{{"customer_id": "{one}", "type": "referral",  "event_id":"e10"}}\n'
-                   f'{{"event_id": "{one}/ä", "customer_id": "{one}"}}\n'
+                   f'{{"event_id": "{one}/\\u00e4", "customer_id": "{one}"}}\n'
                    f'{{"event_id": "", "customer_id": "{one}"}}\n')
 
 
@@ -765,3 +765,23 @@ def test_an_occurrence_names_a_customer_id_the_engine_escaped(tmp_path: Path,
     p = pseudonym(KEY, customer)
     assert out == ("customer_id,component,occurrence,amount,evidence\n"
                    f"{p},result,spell:{p}-e0:open,750.00,{p}-e0\n")
+
+
+def test_a_json_id_written_with_escapes_is_written_back_escaped(tmp_path: Path) -> None:
+    """A rewritten JSON string keeps its escapes: a lone surrogate or a character the
+    bill's encoding lacks (cp1252 has no 中), written escaped, was written raw and the
+    encoder failed (exit 3)."""
+    c1 = pseudonym(KEY, "c1")
+    code, said, out = _one(tmp_path, "events.jsonl",
+                           '{"event_id": "\\u00e4 c1-e0 \\ud800 / c1 \\"q\\"", '
+                           '"customer_id": "c1"}\n')
+    assert code == 0, said
+    assert out == (f'{{"event_id": "\\u00e4 {c1}-e0 \\ud800 / {c1} \\"q\\"", '
+                   f'"customer_id": "{c1}"}}\n')
+    source, target = tmp_path / "bill.json", tmp_path / "out.json"
+    source.write_bytes('[{"customer": "c1", "component": "ä", "occurrence": "once", '
+                       '"amount": "1.00", "reason": "\\u4e2d c1-e0", "evidence": ["c1-e0"]}]'
+                       .encode("cp1252"))
+    code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 0, said
+    assert target.read_bytes() == source.read_bytes().replace(b"c1", c1.encode())
