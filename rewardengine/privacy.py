@@ -287,6 +287,8 @@ class IdRewrite:
             for one in value.split() if self.many else [value.strip()]:
                 self.held.see(one, row)
             return value
+        if not customer:
+            return value
         new, count = replace_token(value, customer, self._pseudonym(customer)) \
             if customer and customer in value else (value, 0)
         _unmergeable(new, count, self.what, row)
@@ -357,6 +359,8 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
             if ids is not None:
                 edits.update(found.edits(cells, value, ids, row, bill))
             record = _with_cells(record, delimiter, edits)
+        elif ids is not None and ids.key is None:  # --check: a line with no customer (a
+            found.look(cells, ids, row, bill)     # bill's contract-level line) too
         write(record)
     if column is None:
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})",
@@ -395,6 +399,11 @@ class _Found:
         mentions = tuple((i, escaped) for name, escaped in where.mentions
                          for i in [id_column(header, (name,))] if i is not None)
         return cls(at, mentions)
+
+    def look(self, cells: Sequence[str], ids: IdRewrite, row: int, bill: bool) -> None:
+        """The row's ids looked at (``--check``) where the row has no customer id."""
+        if self.ids is not None and self.ids < len(cells):
+            ids.ids("", _bare(cells[self.ids].strip(), bill), row)
 
     def edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int,
               bill: bool) -> dict[int, Callable[[str], str]]:
@@ -575,7 +584,8 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
     replaced (and with ``ids``, the customer id inside the object's ids, ``where`` they
     are); every other character as it was."""
     spans: list[_Span] = []
-    look = _Looking(frozenset(keys), where if ids is not None else IdColumns())
+    look = _Looking(frozenset(keys), where if ids is not None else IdColumns(),
+                    ids is not None and ids.key is None)
     try:
         json.loads(text, parse_float=Decimal)  # only valid JSON is walked below
         end = _json_value(text, _skip(text, 0), look, spans, 0)
@@ -627,6 +637,7 @@ _JSON_UNIT = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F
 class _Looking:
     keys: frozenset[str]  # the customer id's names
     where: IdColumns
+    all: bool = False  # the ids of objects without a customer id too (--check)
 
 
 def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: int) -> int:
@@ -671,10 +682,13 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
     naming them, with the object's customer id."""
     customer = next((text[a:b] for k, (a, b) in members.items()
                      if k in look.keys and text[a] in '"-0123456789'), None)
-    if customer is None:
+    if customer is None and not look.all:
         return
-    value = json.loads(customer, parse_float=Decimal)
-    customer = value if isinstance(value, str) else customer
+    if customer is not None:
+        value = json.loads(customer, parse_float=Decimal)
+        customer = value if isinstance(value, str) else customer
+    else:
+        customer = ""  # looked at only (--check): nothing of it is replaced
     evidence: list[str] = []
     for key in look.where.ids:
         if key not in members:

@@ -785,3 +785,30 @@ def test_a_json_id_written_with_escapes_is_written_back_escaped(tmp_path: Path) 
     code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
     assert code == 0, said
     assert target.read_bytes() == source.read_bytes().replace(b"c1", c1.encode())
+
+
+def test_check_looks_at_the_ids_of_a_line_without_a_customer(tmp_path: Path) -> None:
+    """A bill's contract-level line (a capacity fee) has no customer, but may name events:
+    --check passed its evidence ids over (and a row of events with no customer id) and
+    said 'ok'. With a key such ids are kept: there is no customer id to replace."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer,component,occurrence,amount,evidence\n"
+                    ",capacity,m03,100.00,131052-308T/KELA/7\n", encoding="utf-8")
+    invoice = tmp_path / "invoice.json"
+    invoice.write_text(json.dumps({"lines": [
+        {"customer": None, "component": "capacity", "evidence": ["131052-308T/KELA/7"]},
+        {"customer": PS, "component": "a", "evidence": [f"{PS}-e0"]}]}), encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date\n131052-308T/KELA/7,,referral,"
+                      "2020-01-10\n", encoding="utf-8")
+    table = tmp_path / "events.parquet"
+    pq.write_table(pa.table({"event_id": ["131052-308T/KELA/7"], "customer_id": [None],
+                             "type": ["referral"], "date": ["2020-01-10"]}), table)
+    for args in (["--bill", str(bill)], ["--bill", str(invoice)], [str(events)],
+                 [str(table)]):
+        code, said = _run("--check", *args)
+        assert code == 1 and "E020 warning: 1 " in said and "131052" not in said, said
+    code, said, out = _one(tmp_path, "b.csv", bill.read_text(encoding="utf-8"), "--bill")
+    assert (code, out) == (0, bill.read_text(encoding="utf-8")), said
