@@ -701,6 +701,9 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
         elif isinstance(found, list):
             spans += [_Span(a, b, "ids", customer) for a, b in _strings_in(text, start)]
             evidence += [e for e in found if isinstance(e, str)]
+        elif text[start] in "-0123456789":  # a number, read as its text (as the customer
+            spans.append(_Span(start, stop, "ids", customer))  # id): rewritten, a text
+            evidence.append(text[start:stop])
     for key, escaped in look.where.mentions:
         if key in members and text[members[key][0]] == '"':
             spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),

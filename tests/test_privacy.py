@@ -812,3 +812,15 @@ def test_check_looks_at_the_ids_of_a_line_without_a_customer(tmp_path: Path) -> 
         assert code == 1 and "E020 warning: 1 " in said and "131052" not in said, said
     code, said, out = _one(tmp_path, "b.csv", bill.read_text(encoding="utf-8"), "--bill")
     assert (code, out) == (0, bill.read_text(encoding="utf-8")), said
+
+
+def test_a_json_event_id_written_as_a_number_is_rewritten_too(tmp_path: Path) -> None:
+    """The reader takes an event id 7 as the text '7'; with customer 7 it was left as it
+    was, the raw customer id beside its pseudonym. Now written as text, as Parquet's is."""
+    seven = pseudonym(KEY, "7")
+    code, said, out = _one(tmp_path, "events.jsonl",
+                           '{"event_id": 7, "customer_id": 7}\n'
+                           '{"event_id": 70, "customer_id": 7}\n')
+    assert code == 0, said
+    assert out == (f'{{"event_id": "{seven}", "customer_id": "{seven}"}}\n'
+                   f'{{"event_id": 70, "customer_id": "{seven}"}}\n')
