@@ -824,3 +824,21 @@ def test_a_json_event_id_written_as_a_number_is_rewritten_too(tmp_path: Path) ->
     assert code == 0, said
     assert out == (f'{{"event_id": "{seven}", "customer_id": "{seven}"}}\n'
                    f'{{"event_id": 70, "customer_id": "{seven}"}}\n')
+
+
+def test_a_parquet_file_of_dictionary_encoded_ids_is_pseudonymized(tmp_path: Path) -> None:
+    """pandas writes a categorical column dictionary-encoded; the reader reads it, but
+    pseudonymize stopped with an internal error (exit 3) on a row group's chunked column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table, out = tmp_path / "events.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({
+        "event_id": pa.array(["c1-e0", "c1-e1", "c10-e0"]).dictionary_encode(),
+        "customer_id": pa.array(["c1", "c1", "c10"]).dictionary_encode(),
+        "type": ["referral"] * 3, "date": ["2020-01-10"] * 3}), table, row_group_size=2)
+    code, said = _run(str(table), "--key-file", _key(tmp_path), "-o", str(out))
+    assert code == 0, said
+    c1, c10 = pseudonym(KEY, "c1"), pseudonym(KEY, "c10")
+    assert pq.read_table(out).select(["event_id", "customer_id"]).to_pydict() == {
+        "event_id": [f"{c1}-e0", f"{c1}-e1", f"{c10}-e0"], "customer_id": [c1, c1, c10]}
+    assert pq.ParquetFile(out).metadata.num_row_groups == 2

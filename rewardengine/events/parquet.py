@@ -341,8 +341,8 @@ def _text_of(column: Any) -> tuple[list[str], list[int]]:
     if column.null_count == len(column):
         return [""] * len(column), []  # a column this batch does not use: most are
     kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.dictionary_decode()
+    if pa.types.is_dictionary(kind):  # a cast decodes a row group's chunked column too
+        column = pc.cast(column, kind.value_type)
         kind = column.type
     if pa.types.is_timestamp(kind):
         day = pc.cast(column, pa.date32(), safe=False)
