@@ -299,12 +299,27 @@ class IdRewrite:
         if self.key is None or not customer or (
                 customer not in value and self.escape(customer) not in value):
             return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
-        for old in sorted({e for e in evidence if customer in e}, key=len, reverse=True):
+        named = {e for e in evidence if customer in e}
+        if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
+            named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
+        for old in sorted(named, key=len, reverse=True):
             new, count = replace_token(old, customer, self._pseudonym(customer))
             if count:
                 value, _ = (replace_token(value, self.escape(old), self.escape(new))
                             if escaped else replace_token(value, old, new))
         return value
+
+
+def _runs(evidence: Sequence[str], customer: str, value: str,
+          escape: Callable[[str], str]) -> Iterator[str]:
+    """The ids a text names that the evidence, split by spaces, split apart: runs of the
+    evidence's words, joined by a space, that hold the customer id and stand in ``value``
+    (as ``escape`` writes them there)."""
+    for i in range(len(evidence)):
+        for j in range(i + 2, len(evidence) + 1):
+            run = " ".join(evidence[i:j])
+            if customer in run and escape(run) in value:
+                yield run
 
 
 @dataclass(frozen=True)

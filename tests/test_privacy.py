@@ -842,3 +842,24 @@ def test_a_parquet_file_of_dictionary_encoded_ids_is_pseudonymized(tmp_path: Pat
     assert pq.read_table(out).select(["event_id", "customer_id"]).to_pydict() == {
         "event_id": [f"{c1}-e0", f"{c1}-e1", f"{c10}-e0"], "customer_id": [c1, c1, c10]}
     assert pq.ParquetFile(out).metadata.num_row_groups == 2
+
+
+def test_a_customer_id_with_a_space_is_replaced_where_the_bill_names_its_events(
+        tmp_path: Path) -> None:
+    """Evidence ids are split by spaces, so customer 'c 1''s event 'c 1:x-e0' was never
+    found in the occurrence or the reason: they kept the raw id and verify failed."""
+    p = pseudonym(KEY, "c 1")
+    code, said, out = _one(tmp_path, "bill.csv",
+                           "customer_id,component,occurrence,amount,reason,evidence\n"
+                           "c 1,result,spell:c 1%3Ax-e0:open,750.00,job c 1:x-e0,"
+                           "c 1:x-e0 c 1-e1\n", "--bill")
+    assert code == 0, said
+    assert out == ("customer_id,component,occurrence,amount,reason,evidence\n"
+                   f"{p},result,spell:{p}%3Ax-e0:open,750.00,job {p}:x-e0,"
+                   f"{p}:x-e0 {p}-e1\n")
+    line = {"customer": "c 1", "occurrence": "spell:c 1%3Ax-e0:open",
+            "reason": "job c 1:x-e0", "evidence": "c 1:x-e0"}
+    code, said, out = _one(tmp_path, "bill.json", json.dumps([line]), "--bill")
+    assert code == 0, said
+    assert json.loads(out) == [{"customer": p, "occurrence": f"spell:{p}%3Ax-e0:open",
+                                "reason": f"job {p}:x-e0", "evidence": f"{p}:x-e0"}]
