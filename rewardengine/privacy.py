@@ -35,6 +35,7 @@ from .errors import Problem, Source
 from .shown import EMAIL, PHONE, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
+    MAX_ID_CHARS,
     LineTooLong,
     Progress,
     TextSource,
@@ -292,6 +293,13 @@ class IdRewrite:
         new, count = replace_token(value, customer, self._pseudonym(customer)) \
             if customer and customer in value else (value, 0)
         _unmergeable(new, count, self.what, row)
+        if count and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
+                len(value.strip()) > MAX_ID_CHARS):  # a row read, or refused, as it was
+            raise RewriteError("E005", f"the {self.what} is {len(value.strip())} characters, "
+                               f"{len(new.strip())} once its customer id is replaced: an id "
+                               f"may have at most {MAX_ID_CHARS}, so the reader would "
+                               f"{'refuse' if len(new.strip()) > MAX_ID_CHARS else 'read'} "
+                               "the row it did not; shorten the id", row)
         return new
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,

@@ -863,3 +863,26 @@ def test_a_customer_id_with_a_space_is_replaced_where_the_bill_names_its_events(
     assert code == 0, said
     assert json.loads(out) == [{"customer": p, "occurrence": f"spell:{p}%3Ax-e0:open",
                                 "reason": f"job {p}:x-e0", "evidence": f"{p}:x-e0"}]
+
+
+def test_an_event_id_the_pseudonym_would_make_too_long_is_refused(tmp_path: Path) -> None:
+    """A pseudonym is 35 characters: an event id of 120 holding customer c1 became 153,
+    which the reader refuses (E005) though the input was read; now refused, nothing
+    written. So is an id too long to read that the rewrite would shorten into one read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    long = "c1-" + "x" * 117
+    code, said, out = _one(tmp_path, "events.csv", "event_id,customer_id,type,date\n"
+                           f"{long},c1,referral,2020-01-10\n")
+    assert (code, out) == (1, "") and "E005 the event id is 120 characters, 153 once" in said
+    assert long not in said
+    table, target = tmp_path / "events.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"event_id": [long], "customer_id": ["c1"]}), table)
+    code, said = _run(str(table), "--key-file", _key(tmp_path), "-o", str(target))
+    assert code == 1 and "E005" in said and not target.exists()
+    code, said, _ = _one(tmp_path, "ok.csv", "event_id,customer_id,type,date\n"
+                         f"{'x' * 92}-c1,c1,referral,2020-01-10\n")
+    assert code == 0, said  # 128 once rewritten: read
+    code, said, out = _one(tmp_path, "short.csv", "event_id,customer_id,type,date\n"
+                           f"{'c' * 60}-{'x' * 80},{'c' * 60},referral,2020-01-10\n")
+    assert (code, out) == (1, "") and "141 characters, 116 once" in said  # refused: stays so
