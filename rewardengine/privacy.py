@@ -310,12 +310,31 @@ class IdRewrite:
         named = {e for e in evidence if customer in e}
         if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
             named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
+        write = self.escape if escaped else str
+        pairs = []
         for old in sorted(named, key=len, reverse=True):
             new, count = replace_token(old, customer, self._pseudonym(customer))
             if count:
-                value, _ = (replace_token(value, self.escape(old), self.escape(new))
-                            if escaped else replace_token(value, old, new))
-        return value
+                pairs.append((write(old), write(new)))
+        return _replace_tokens(value, pairs)
+
+
+def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """``text`` with each ``old`` of ``pairs`` (the first that fits, longest first) replaced
+    by its ``new`` where it stands as a whole token, in one pass: a pseudonym written in is
+    never looked in again (customer ``ps`` stands as a token in its own ``ps_...``)."""
+    out, at, i = [], 0, 0
+    while i < len(text):
+        for old, new in pairs:
+            j = i + len(old)
+            if old and text.startswith(old, i) and (i == 0 or not text[i - 1].isalnum()) \
+                    and (j == len(text) or not text[j].isalnum()):
+                out += [text[at:i], new]
+                at = i = j
+                break
+        else:
+            i += 1
+    return "".join(out) + text[at:]
 
 
 def _runs(evidence: Sequence[str], customer: str, value: str,

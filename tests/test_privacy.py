@@ -886,3 +886,15 @@ def test_an_event_id_the_pseudonym_would_make_too_long_is_refused(tmp_path: Path
     code, said, out = _one(tmp_path, "short.csv", "event_id,customer_id,type,date\n"
                            f"{'c' * 60}-{'x' * 80},{'c' * 60},referral,2020-01-10\n")
     assert (code, out) == (1, "") and "141 characters, 116 once" in said  # refused: stays so
+
+
+def test_an_occurrence_is_rewritten_in_one_pass(tmp_path: Path) -> None:
+    """Customer 'ps' with events 'ps-e0' and 'ps': once 'ps-e0' was written as
+    'ps_...-e0', the id 'ps' stood as a token in it and was replaced again."""
+    p = pseudonym(KEY, "ps")
+    code, said, out = _one(tmp_path, "bill.csv",
+                           "customer_id,component,occurrence,amount,evidence\n"
+                           "ps,hours,ps-e0,10.00,ps-e0 ps\n", "--bill")
+    assert code == 0, said
+    assert out == ("customer_id,component,occurrence,amount,evidence\n"
+                   f"{p},hours,{p}-e0,10.00,{p}-e0 {p}\n")
