@@ -35,6 +35,7 @@ from .errors import Problem, Source
 from .shown import EMAIL, PHONE, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
+    MAX_ID_CHARS,
     LineTooLong,
     Progress,
     TextSource,
@@ -290,21 +291,65 @@ class IdRewrite:
             for one in value.split() if self.many else [value.strip()]:
                 self.held.see(one, row)
             return value
+        if not customer:
+            return value
         new, count = replace_token(value, customer, self._pseudonym(customer)) \
             if customer and customer in value else (value, 0)
         _unmergeable(new, count, self.what, row)
+        if count and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
+                len(value.strip()) > MAX_ID_CHARS):  # a row read, or refused, as it was
+            raise RewriteError("E005", f"the {self.what} is {len(value.strip())} characters, "
+                               f"{len(new.strip())} once its customer id is replaced: an id "
+                               f"may have at most {MAX_ID_CHARS}, so the reader would "
+                               f"{'refuse' if len(new.strip()) > MAX_ID_CHARS else 'read'} "
+                               "the row it did not; shorten the id", row)
         return new
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
                  escaped: bool) -> str:
-        if self.key is None or not customer or customer not in value:
-            return value
-        for old in sorted({e for e in evidence if customer in e}, key=len, reverse=True):
+        if self.key is None or not customer or (
+                customer not in value and self.escape(customer) not in value):
+            return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
+        named = {e for e in evidence if customer in e}
+        if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
+            named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
+        write = self.escape if escaped else str
+        pairs = []
+        for old in sorted(named, key=len, reverse=True):
             new, count = replace_token(old, customer, self._pseudonym(customer))
             if count:
-                value, _ = (replace_token(value, self.escape(old), self.escape(new))
-                            if escaped else replace_token(value, old, new))
-        return value
+                pairs.append((write(old), write(new)))
+        return _replace_tokens(value, pairs)
+
+
+def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """``text`` with each ``old`` of ``pairs`` (the first that fits, longest first) replaced
+    by its ``new`` where it stands as a whole token, in one pass: a pseudonym written in is
+    never looked in again (customer ``ps`` stands as a token in its own ``ps_...``)."""
+    out, at, i = [], 0, 0
+    while i < len(text):
+        for old, new in pairs:
+            j = i + len(old)
+            if old and text.startswith(old, i) and (i == 0 or not text[i - 1].isalnum()) \
+                    and (j == len(text) or not text[j].isalnum()):
+                out += [text[at:i], new]
+                at = i = j
+                break
+        else:
+            i += 1
+    return "".join(out) + text[at:]
+
+
+def _runs(evidence: Sequence[str], customer: str, value: str,
+          escape: Callable[[str], str]) -> Iterator[str]:
+    """The ids a text names that the evidence, split by spaces, split apart: runs of the
+    evidence's words, joined by a space, that hold the customer id and stand in ``value``
+    (as ``escape`` writes them there)."""
+    for i in range(len(evidence)):
+        for j in range(i + 2, len(evidence) + 1):
+            run = " ".join(evidence[i:j])
+            if customer in run and escape(run) in value:
+                yield run
 
 
 @dataclass(frozen=True)
@@ -359,6 +404,8 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
             if ids is not None:
                 edits.update(found.edits(cells, value, ids, row, bill))
             record = _with_cells(record, delimiter, edits)
+        elif ids is not None and ids.key is None:  # --check: a line with no customer (a
+            found.look(cells, ids, row, bill)     # bill's contract-level line) too
         write(record)
     if column is None:
         raise RewriteError("E001", f"no customer column (looked for {', '.join(columns)})",
@@ -397,6 +444,11 @@ class _Found:
         mentions = tuple((i, escaped) for name, escaped in where.mentions
                          for i in [id_column(header, (name,))] if i is not None)
         return cls(at, mentions)
+
+    def look(self, cells: Sequence[str], ids: IdRewrite, row: int, bill: bool) -> None:
+        """The row's ids looked at (``--check``) where the row has no customer id."""
+        if self.ids is not None and self.ids < len(cells):
+            ids.ids("", _bare(cells[self.ids].strip(), bill), row)
 
     def edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int,
               bill: bool) -> dict[int, Callable[[str], str]]:
@@ -586,7 +638,8 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
     replaced (and with ``ids``, the customer id inside the object's ids, ``where`` they
     are); every other character as it was."""
     spans: list[_Span] = []
-    look = _Looking(frozenset(keys), where if ids is not None else IdColumns())
+    look = _Looking(frozenset(keys), where if ids is not None else IdColumns(),
+                    ids is not None and ids.key is None)
     try:
         json.loads(text, parse_float=Decimal)  # only valid JSON is walked below
         end = _json_value(text, _skip(text, 0), look, spans, 0)
@@ -606,16 +659,39 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
             said = ids.ids(span.customer, written, row) if span.what == "ids" else \
                 ids.mentions(span.customer, span.evidence, written, escaped=span.escaped)
             new = old if said == written else '"' + said + '"' if "\\" not in old else \
-                json.dumps(said, ensure_ascii=False)
+                _json_string_again(old, said)
         out += [text[at:span.start], new]
         at = span.stop
     return "".join(out) + text[at:]
+
+
+def _json_string_again(old: str, said: str) -> str:
+    """The JSON string ``old`` (which has escapes) written as the value ``said``: the
+    characters before and after what changed as ``old`` wrote them, what changed escaped as
+    ASCII (so a lone surrogate or a character the bill's encoding lacks, written escaped in
+    ``old``, is never written raw)."""
+    units = list(_JSON_UNIT.findall(old[1:-1]))  # one character each, as written
+    value = [json.loads('"' + u + '"') for u in units]
+    keep = 0
+    while keep < min(len(value), len(said)) and value[keep] == said[keep]:
+        keep += 1
+    tail = 0
+    while tail < min(len(value), len(said)) - keep and value[-1 - tail] == said[-1 - tail]:
+        tail += 1
+    middle = json.dumps(said[keep:len(said) - tail])[1:-1]
+    return '"' + "".join(units[:keep]) + middle + "".join(units[len(units) - tail:]) + '"'
+
+
+# a character of a JSON string as written: a surrogate pair, another escape, or itself
+_JSON_UNIT = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+                        r"|\\u[0-9a-fA-F]{4}|\\.|.", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class _Looking:
     keys: frozenset[str]  # the customer id's names
     where: IdColumns
+    all: bool = False  # the ids of objects without a customer id too (--check)
 
 
 def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: int) -> int:
@@ -660,10 +736,13 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
     naming them, with the object's customer id."""
     customer = next((text[a:b] for k, (a, b) in members.items()
                      if k in look.keys and text[a] in '"-0123456789'), None)
-    if customer is None:
+    if customer is None and not look.all:
         return
-    value = json.loads(customer, parse_float=Decimal)
-    customer = value if isinstance(value, str) else customer
+    if customer is not None:
+        value = json.loads(customer, parse_float=Decimal)
+        customer = value if isinstance(value, str) else customer
+    else:
+        customer = ""  # looked at only (--check): nothing of it is replaced
     evidence: list[str] = []
     for key in look.where.ids:
         if key not in members:
@@ -676,6 +755,9 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
         elif isinstance(found, list):
             spans += [_Span(a, b, "ids", customer) for a, b in _strings_in(text, start)]
             evidence += [e for e in found if isinstance(e, str)]
+        elif text[start] in "-0123456789":  # a number, read as its text (as the customer
+            spans.append(_Span(start, stop, "ids", customer))  # id): rewritten, a text
+            evidence.append(text[start:stop])
     for key, escaped in look.where.mentions:
         if key in members and text[members[key][0]] == '"':
             spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),

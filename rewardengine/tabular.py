@@ -26,6 +26,7 @@ from .shown import quoted as quoted
 MAX_LINE_CHARS: Final = 1_000_000  # one line of a file
 MAX_ROW_CHARS: Final = 1_000_000  # one CSV record (quoted cells may span lines)
 MAX_FIELD_CHARS: Final = 10_000  # one cell
+MAX_ID_CHARS: Final = 128  # the events models' max_length of event and customer ids
 MAX_NUMBER_CHARS: Final = 40  # a number as written: far more than any amount needs
 _CHUNK_BYTES: Final = 1 << 19  # at most MAX_LINE_CHARS: a line inside one chunk is short
 

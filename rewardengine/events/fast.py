@@ -46,12 +46,11 @@ from typing import Any, Final, cast
 
 from pydantic import BaseModel
 
-from ..tabular import ISO_DATES, MAX_NUMBER_CHARS, Dialect
+from ..tabular import ISO_DATES, MAX_ID_CHARS, MAX_NUMBER_CHARS, Dialect
 from .model import EVENT_MODELS, MAX_BENEFIT_DAYS, EventBase
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
 _BIG: Final = Decimal("1e15")
-MAX_ID_CHARS: Final = 128  # the models' max_length of event and customer ids
 _ONE: Final = Decimal(1)
 _DATES: dict[str, dt.date] = {}  # the same dates repeat on every row: one object each
 _MAX_CACHED_DATES: Final = 200_000

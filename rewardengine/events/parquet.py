@@ -489,5 +489,5 @@ def _event_ids(column: Any, name: str, numbers: list[int], customers: list[str |
     """A row group's event ids, as text, with each row's customer id inside replaced."""
     texts, _ = _text(column, name, numbers)
     nulls = column.is_null().to_pylist()
-    return [None if null else v if c is None else ids.ids(c, v, n)
+    return [None if null else ids.ids(c or "", v, n)  # no customer: looked at (--check)
             for v, null, c, n in zip(texts, nulls, customers, numbers, strict=True)]
