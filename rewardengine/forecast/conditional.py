@@ -71,7 +71,6 @@ import numpy as np
 from ..blocks import Block, as_days, texts
 from ..cohort import Profile
 from ..engine import CustomerResult
-from ..events.fast import MAX_ID_CHARS
 from ..events.model import MAX_BENEFIT_DAYS, Earnings, Employment
 from ..synth import (
     EARNED_MONTHS,
@@ -85,6 +84,7 @@ from ..synth import (
     monthly_wages,
     rows_of,
 )
+from ..tabular import MAX_ID_CHARS
 from ..values import add_months
 
 TRIES = 64
