@@ -274,8 +274,11 @@ class IdRewrite:
     evidence (in the occurrence as ``escape`` writes an event id into it)."""
 
     def __init__(self, key: bytes | None, what: str, escape: Callable[[str], str] = str,
-                 many: bool = False) -> None:
+                 many: bool = False, known: dict[str, set[str]] | None = None) -> None:
         self.key, self.what, self.escape, self.many = key, what, escape, many
+        # event ids holding their customer id, by customer, from the event files of the
+        # run: a bill's reason may name one its line does not list as evidence
+        self.known = known
         self.held = HeldFindings(what)  # without a key: the ids are only looked at
         self._last = ("", "")  # rows come grouped by customer: one HMAC per customer run
 
@@ -303,14 +306,17 @@ class IdRewrite:
                                f"may have at most {MAX_ID_CHARS}, so the reader would "
                                f"{'refuse' if len(new.strip()) > MAX_ID_CHARS else 'read'} "
                                "the row it did not; shorten the id", row)
+        if count and not self.many and self.known is not None:
+            self.known.setdefault(customer, set()).add(value.strip())
         return new
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
-                 escaped: bool) -> str:
+                 escaped: bool, row: int = 0) -> str:
         if self.key is None or not customer or (
                 customer not in value and self.escape(customer) not in value):
             return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
-        named = {e for e in evidence if customer in e}
+        named = {e for e in evidence if customer in e} | (self.known or {}).get(customer,
+                                                                                set())
         if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
             named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
         write = self.escape if escaped else str
@@ -319,7 +325,33 @@ class IdRewrite:
             new, count = replace_token(old, customer, self._pseudonym(customer))
             if count:
                 pairs.append((write(old), write(new)))
-        return _replace_tokens(value, pairs)
+        said = _replace_tokens(value, pairs)
+        _refuse_raw_id_left(said, write(customer), self.what, row)
+        return said
+
+
+# what a reason says that is no id, though a customer id may stand in it: a date or a
+# month (as the engine writes them), a number
+_NOT_IDS = re.compile(r"\d{4}-\d{2}(?:-\d{2})?|\d+[.,]\d+")
+_RUN_EDGES = "()[]{},;:.!?'\""
+
+
+def _refuse_raw_id_left(said: str, customer: str, what: str, row: int) -> None:
+    """Refuse (``E021``) an occurrence or a reason that still names the customer id inside
+    an id once its ids known to the run are rewritten (the engine's reason names a job not
+    counted, which is not the line's evidence): written, the bill would keep a raw id. A
+    customer id standing alone as a word, or inside a date, a month or a number, is no id of
+    it."""
+    text = _NOT_IDS.sub(" ", PSEUDONYM_SHAPE.sub(" ", said))
+    for run in text.split():
+        run = run.strip(_RUN_EDGES)
+        if run != customer and replace_token(run, customer, "")[1]:
+            raise RewriteError("E021", f"a line's occurrence or reason names an id of its "
+                               f"customer that is not among its {what}s: pseudonymized "
+                               "alone, the bill would keep the raw customer id there; give "
+                               "the event files in the same run (rewardengine pseudonymize "
+                               "EVENTS... --bill BILL), whose event ids are then rewritten "
+                               "in the bill too", row)
 
 
 def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -465,7 +497,7 @@ class _Found:
         for at, escaped in self.mentions:
             if at < len(cells):
                 said = _rewritten(cells[at], bill, partial(
-                    ids.mentions, customer, evidence, escaped=escaped))
+                    ids.mentions, customer, evidence, escaped=escaped, row=row))
                 if said != cells[at]:
                     out[at] = _quoted_as(said)
         return out
@@ -657,7 +689,8 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
         else:
             assert ids is not None  # spans of ids are only looked for with ``ids``
             said = ids.ids(span.customer, written, row) if span.what == "ids" else \
-                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped)
+                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped,
+                            row=row)
             new = old if said == written else '"' + said + '"' if "\\" not in old else \
                 _json_string_again(old, said)
         out += [text[at:span.start], new]
@@ -792,7 +825,8 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
                  delimiter_of: Callable[[str], str | None] | None = None,
                  where: IdColumns | None = None,
                  escape: Callable[[str], str] = str,
-                 bill_text: BillDecoder | None = None) -> list[Problem]:
+                 bill_text: BillDecoder | None = None,
+                 known: dict[str, set[str]] | None = None) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
@@ -801,11 +835,14 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     works). The customer id is replaced inside the row's ids too (``where``: by default an
     event file's event id, a bill's evidence, occurrence and reason; ``escape`` writes an
     event id into an occurrence). ``bill_text`` reads a bill's bytes (at most
-    ``max_json_bytes``) as ``verify`` does, and says how to write its text back."""
+    ``max_json_bytes``) as ``verify`` does, and says how to write its text back. ``known``
+    gathers the event ids of event files, by customer, and rewrites them in a bill's
+    occurrences and reasons (pass the same one to the run's event files, then its bills)."""
     findings = Findings()
     replace = replacing(key, findings)
     where = where if where is not None else BILL_IDS if bill else EVENT_IDS
-    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill)
+    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill,
+                    known=known)
     lower = path.lower()
 
     def rewrite(source: TextSource, write: Callable[[str], object], size: int) -> None:

@@ -929,3 +929,44 @@ def test_an_occurrence_is_rewritten_in_one_pass(tmp_path: Path) -> None:
     assert code == 0, said
     assert out == ("customer_id,component,occurrence,amount,evidence\n"
                    f"{p},hours,{p}-e0,10.00,{p}-e0 {p}\n")
+
+
+def _pending_bill(customer: str, reason: str) -> str:
+    """An invoice as the engine writes it, with a pending line that lists no evidence."""
+    note = {"amount": "750.00", "component": "result", "customer_id": customer,
+            "date": None, "occurrence": "next", "provider": "broker", "reason": reason}
+    return json.dumps({"sections": [{"lines": [], "pending": [note]}], "problems": []},
+                      indent=2)
+
+
+def test_a_reason_naming_an_event_the_line_does_not_list_is_never_left_raw(tmp_path: Path
+                                                                           ) -> None:
+    """A pending line's reason names a job not counted, not its evidence: pseudonymized
+    alone, the bill is refused (it would keep c29); with the event files of the run, the job
+    is rewritten as in the events; a customer 2020 is never rewritten inside a date."""
+    reason = "needs 90 days by 2020-08-24; not counted: job c29-e0 at 0.79 FTE is below 0.80"
+    bill = tmp_path / "invoice.json"
+    bill.write_text(_pending_bill("c29", reason), encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date\nc29-e0,c29,job_start,2020-05-01\n",
+                      encoding="utf-8")
+    code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "alone.json"))
+    assert code == 1 and "E021" in said and "give the event files" in said, said
+    assert not (tmp_path / "alone.json").exists()
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said = _run(str(events), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(out))
+    assert code == 0, said
+    c29 = pseudonym(KEY, "c29")
+    assert json.loads((out / "invoice.json").read_text(encoding="utf-8"))["sections"][0][
+        "pending"][0]["reason"] == reason.replace("c29-e0", f"{c29}-e0")
+    assert f"{c29}-e0,{c29}," in (out / "events.csv").read_text(encoding="utf-8")
+    dated = tmp_path / "dated.json"
+    dated.write_text(_pending_bill("2020", "needs 90 days by 2020-08-24, 1.5 more"),
+                     encoding="utf-8")
+    code, said, written = _one(tmp_path, "dated.json", dated.read_text(encoding="utf-8"),
+                               "--bill")
+    assert code == 0, said
+    assert "by 2020-08-24, 1.5 more" in written and pseudonym(KEY, "2020") in written

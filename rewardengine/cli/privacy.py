@@ -90,10 +90,11 @@ def _write(inputs: Inputs, targets: list[str], key: bytes, mapping: list[str] | 
     """Every output written aside; all put in place only when every input was read."""
     problems: list[Problem] = []
     pending: list[PendingOutput] = []
+    known: dict[str, set[str]] = {}  # the event files' ids (they come first), for the bills
     for (path, bill), target in zip(inputs, targets, strict=True):
         def write(fh: BinaryIO, path: str = path, bill: bool = bill) -> None:
             problems.extend(_each([(path, bill)], lambda p, b: pseudonymize_file(
-                p, fh, key=key, bill=b, mapping=mapping, dialect=read_as)))
+                p, fh, key=key, bill=b, mapping=mapping, dialect=read_as, known=known)))
         pending.append(prepare_stream(write, target))
     print_problems(err(), problems)
     if has_errors(problems):
