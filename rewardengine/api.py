@@ -679,8 +679,9 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
     from .privacy import Findings, IdRewrite, RewriteError, replacing
+    from .tabular import MAX_ID_CHARS
     findings = Findings()
-    replace = replacing(key, findings)
+    replace = replacing(key, findings, MAX_ID_CHARS)
     ids = IdRewrite(key, "event id")
     try:
         rewrite_customers(path, out, columns, replace, ids)

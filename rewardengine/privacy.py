@@ -174,16 +174,23 @@ class RewriteError(Exception):
         self.code, self.row = code, row
 
 
-def replacing(key: bytes | None, findings: Findings) -> Replace:
+def replacing(key: bytes | None, findings: Findings, longest: int | None = None) -> Replace:
     """What replaces a customer id: with a key, its pseudonym; without, the id itself, seen
     by ``findings``. An id longer than the reader takes is refused, not pseudonymized: its
-    pseudonym would make a row the reader refuses (``E010``) look readable."""
+    pseudonym would make a row the reader refuses look readable (``E010`` over the
+    characters a cell may have; ``E005`` over ``longest``, an event file's id length, given
+    the id as the reader takes it)."""
     if key is None:
         return findings.see
     last = ["", ""]  # rows come grouped by customer: one HMAC per customer run
 
     def replace(value: str, row: int) -> str:
         refuse_too_long(value, row)
+        if longest is not None and len(value) > longest:
+            raise RewriteError("E005", f"a customer id of {len(value):,} characters: an id "
+                               f"may have at most {longest}, so the reader refuses the row, "
+                               "which its pseudonym would make readable; shorten the id",
+                               row)
         if last[0] != value:
             last[:] = [value, pseudonym(key, value)]
         return last[1]
@@ -419,6 +426,7 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
     delimiter = delimiter or said or ","
     taken: list[str] = []
     source.progress = Progress()
+    csv.field_size_limit(MAX_FIELD_CHARS)  # as the readers, in a process that ran none
     reader = csv.reader(_recording(source.lines(), taken), delimiter=delimiter)
     column: int | None = None
     found = _Found()
@@ -839,7 +847,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     gathers the event ids of event files, by customer, and rewrites them in a bill's
     occurrences and reasons (pass the same one to the run's event files, then its bills)."""
     findings = Findings()
-    replace = replacing(key, findings)
+    replace = replacing(key, findings, None if bill else MAX_ID_CHARS)  # a bill's: any
     where = where if where is not None else BILL_IDS if bill else EVENT_IDS
     ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill,
                     known=known)

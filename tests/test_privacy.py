@@ -441,14 +441,16 @@ def test_a_bad_cell_that_does_not_look_personal_is_echoed_cut(tmp_path: Path) ->
     assert "E005 field 'date': 'yesterdayxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' is not a date" in said
 
 
-@pytest.mark.parametrize(("length", "refused"), [(9_999, False), (10_000, False),
-                                                 (10_001, True)])
+@pytest.mark.parametrize(("length", "code"), [(9_999, "E005"), (10_000, "E005"),
+                                              (10_001, "E010")])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_an_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path, length: int,
-                                                                 refused: bool, fmt: str
+                                                                 code: str, fmt: str
                                                                  ) -> None:
-    """Its pseudonym would turn a row the reader refuses (E010) into one it reads. The cell
-    is measured as written: spaces after 9,999 characters make it too long."""
+    """Its pseudonym would turn a row the reader refuses (E005 over 128 characters, E010
+    over 10,000) into one it reads. The cell is measured as written: spaces after 9,999
+    characters make it too long. (Up to 10,000 characters were pseudonymized before the
+    128 of an event file's id were held too.)"""
     events = tmp_path / f"events.{fmt}"
     if fmt == "jsonl":
         events.write_text(json.dumps({"event_id": "r1", "customer_id": "c" * length,
@@ -459,14 +461,17 @@ def test_an_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path,
         events.write_text(f"event_id,customer_id,type,date\nr1,{cell},referral,2020-01-10\n",
                           encoding="utf-8")
     out = tmp_path / f"out.{fmt}"
-    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
-    if refused:
-        assert code == 1 and not out.exists() and "nothing was written" in said
+    said_code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    assert said_code == 1 and not out.exists() and "nothing was written" in said
+    row = 1 if fmt == "jsonl" else 2
+    if code == "E005":
+        trimmed = length if fmt == "jsonl" else length - 2  # a CSV cell is read trimmed
+        assert f"{events}:{row}: E005 a customer id of {trimmed:,} characters: an id may " \
+               "have at most 128" in said
+    else:
         assert (f"{events}:1: E010 a customer id of 10,001 characters; at most 10,000 are read"
                 if fmt == "jsonl" else f"{events}:2: E010 unreadable CSV row: field larger "
                 "than field limit (10000)") in said
-    else:
-        assert code == 0 and "ps_" in out.read_text(encoding="utf-8")
 
 
 def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path
@@ -970,3 +975,49 @@ def test_a_reason_naming_an_event_the_line_does_not_list_is_never_left_raw(tmp_p
                                "--bill")
     assert code == 0, said
     assert "by 2020-08-24, 1.5 more" in written and pseudonym(KEY, "2020") in written
+
+
+@pytest.mark.parametrize(("fmt", "cell", "refused"), [
+    ("csv", "c" * 128, False), ("csv", " " + "c" * 128 + " ", False),
+    ("csv", "c" * 129, True), ("jsonl", "c" * 128, False), ("jsonl", " " + "c" * 127, False),
+    ("jsonl", " " + "c" * 128, True), ("jsonl", "c" * 129, True),
+    ("parquet", " " + "c" * 128, False), ("parquet", "c" * 129, True)])
+def test_a_customer_id_the_event_reader_refuses_is_not_pseudonymized(
+        tmp_path: Path, fmt: str, cell: str, refused: bool) -> None:
+    """128 characters as the reader takes them (a CSV or Parquet cell trimmed, a JSON Lines
+    id as written) are read, 129 refused (E005): the 35 characters of its pseudonym would
+    make the row readable. Validate says the same of the file."""
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.table({"event_id": ["r1"], "customer_id": [cell],
+                                 "type": ["referral"], "date": ["2020-01-10"]}), events)
+    elif fmt == "jsonl":
+        events.write_text(json.dumps({"event_id": "r1", "customer_id": cell,
+                                      "type": "referral", "date": "2020-01-10"}) + "\n",
+                          encoding="utf-8")
+    else:
+        events.write_text(f"event_id,customer_id,type,date\nr1,{cell},referral,2020-01-10\n",
+                          encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    row = 2 if fmt == "csv" else 1
+    if refused:
+        assert code == 1 and not out.exists(), said
+        assert f"{events}:{row}: E005 a customer id of 129 characters" in said
+    else:
+        assert code == 0 and out.exists(), said
+    read = runner.invoke(app, ["validate", str(DATA.parent.parent / "contracts" /
+                                               "tehostettu_tyonvalitys.yaml"), str(events)])
+    assert ("E005" in read.stdout + read.stderr) == refused
+
+
+def test_a_bills_long_customer_id_is_pseudonymized_as_verify_reads_it(tmp_path: Path
+                                                                      ) -> None:
+    """A bill's reader takes a customer of up to 10,000 characters: so does pseudonymize."""
+    head = "customer_id,component,amount\n"
+    code, said, written = _one(tmp_path, "bill.csv", head + "c" * 10_000 + ",result,750.00\n",
+                               "--bill")
+    assert code == 0, said
+    assert written == head + pseudonym(KEY, "c" * 10_000) + ",result,750.00\n"
