@@ -1021,3 +1021,15 @@ def test_a_bills_long_customer_id_is_pseudonymized_as_verify_reads_it(tmp_path: 
                                "--bill")
     assert code == 0, said
     assert written == head + pseudonym(KEY, "c" * 10_000) + ",result,750.00\n"
+
+
+def test_an_output_folder_that_does_not_exist_is_said_so(tmp_path: Path) -> None:
+    """-o new/ (or, with several inputs, -o new) was 'cannot write (Not a directory)'."""
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n",
+                      encoding="utf-8")
+    for output, inputs in [(f"{tmp_path / 'new'}/", [str(events)]),
+                           (str(tmp_path / "new"), [str(events), str(events)])]:
+        code, said = _run(*inputs, "--key-file", _key(tmp_path), "-o", output)
+        assert code == 2 and f"-o {output}: the folder does not exist; make it first" in said
+        assert not (tmp_path / "new").exists()

@@ -129,6 +129,9 @@ def _targets(inputs: Inputs, output: str, key_file: str) -> list[str]:
         if len(set(targets)) < len(targets):
             fail(f"-o {output}: two inputs have the same file name; give them separate "
                  "folders")
+    elif output.endswith(("/", os.sep)) or (len(paths) > 1 and not os.path.exists(output)):
+        fail(f"-o {output}: the folder does not exist; make it first (with several inputs, "
+             "-o is an existing folder; with one, it may be a file name)")
     elif len(paths) > 1:
         fail(f"-o {output}: with several inputs, -o is an existing folder")
     else:
