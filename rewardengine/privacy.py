@@ -634,7 +634,7 @@ def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
                   where: IdColumns = IdColumns()) -> None:
     """Write JSON Lines again with the values of ``keys`` (at any depth) replaced (and with
     ``ids``, the customer id inside the object's ids, ``where`` they are)."""
-    row = 0
+    row, first = 0, True
     lines = source.lines()
     while True:
         try:
@@ -644,8 +644,22 @@ def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
         except LineTooLong as exc:
             raise RewriteError("F004", str(exc), row + 1) from None
         row += 1
-        write(rewrite_json_text(line, keys, replace, row, ids, where) if line.strip()
-              else line)
+        if line.strip():
+            if first:  # told by its first line, as a document's opening
+                _refuse_json_document(line, row)
+                first = False
+            line = rewrite_json_text(line, keys, replace, row, ids, where)
+        write(line)
+
+
+def _refuse_json_document(line: str, row: int) -> None:
+    """A line of JSON Lines is an object: one that is a list, or that opens an object it
+    does not close (an indented JSON document: a bill, as the docs' own example gives
+    ``bill.csv``), is no event file's line; said so, not 'invalid JSON' of valid JSON."""
+    text = line.strip()
+    if text.startswith("[") or (text.startswith("{") and text.endswith(("{", "[", ","))):
+        raise RewriteError("E010", "a JSON document, not JSON Lines (an event file has one "
+                           "object per line): if it is a bill, give it with --bill", row)
 
 
 _WS = re.compile(r"[ \t\n\r]*")

@@ -1033,3 +1033,24 @@ def test_an_output_folder_that_does_not_exist_is_said_so(tmp_path: Path) -> None
         code, said = _run(*inputs, "--key-file", _key(tmp_path), "-o", output)
         assert code == 2 and f"-o {output}: the folder does not exist; make it first" in said
         assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps({"sections": [{"lines": [{"customer_id": "c1", "evidence": ["c1-e0"]}]}]},
+               indent=2),
+    json.dumps([{"customer_id": "c1", "component": "result", "amount": "750.00",
+                 "evidence": ["c1-e0"]}])])
+def test_a_json_bill_given_as_an_event_file_is_told_to_be_given_with_bill(
+        tmp_path: Path, text: str) -> None:
+    """An indented invoice was 'E010 invalid JSON' of valid JSON; a one-line list was
+    pseudonymized as events, its evidence ids left raw."""
+    bill = tmp_path / "bill.json"
+    bill.write_text(text + "\n", encoding="utf-8")
+    for args in (["--check", str(bill)], [str(bill), "--key-file", _key(tmp_path), "-o",
+                                          str(tmp_path / "out.json")]):
+        code, said = _run(*args)
+        assert code == 1 and f"{bill}:1: E010 a JSON document, not JSON Lines (an event " \
+            "file has one object per line): if it is a bill, give it with --bill" in said
+    assert not (tmp_path / "out.json").exists()
+    code, said = _run("--check", "--bill", str(bill))
+    assert code == 0, said
