@@ -44,6 +44,7 @@ from .tabular import (
     sep_line,
     sum_label,
     trim_header,
+    undecodable_message,
 )
 
 HETU_LENGTH = 11  # DDMMYY, the century sign, three digits, the check character
@@ -890,7 +891,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     except OSError as exc:
         return [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
     except Undecodable as exc:
-        return [Problem("F003", str(exc), Source(path))]
+        return [Problem("F003", undecodable_message(exc, encoding), Source(path))]
     except RewriteError as exc:
         code = _IN_BILLS.get(exc.code, exc.code) if bill else exc.code
         return [Problem(code, str(exc), Source(path, row=exc.row))]

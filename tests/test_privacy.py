@@ -1054,3 +1054,45 @@ def test_a_json_bill_given_as_an_event_file_is_told_to_be_given_with_bill(
     assert not (tmp_path / "out.json").exists()
     code, said = _run("--check", "--bill", str(bill))
     assert code == 0, said
+
+
+CONTRACT = str(Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_event_file_is_told_by_its_byte_order_mark(tmp_path: Path, encoding: str
+                                                           ) -> None:
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) was 'not UTF-8 (byte 0); name
+    its encoding, e.g. --encoding cp1252', which reads garbage; every command that reads
+    events now says what it is and what to do, with or without --encoding."""
+    events = tmp_path / "events.csv"
+    text = "event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    events.write_bytes(data)
+    name = "UTF-32" if encoding == "utf-32" else "UTF-16"
+    told = f"{events}: F003 the file is {name} (its byte-order mark): save it as UTF-8"
+    for args in (["validate", CONTRACT, str(events)],
+                 ["validate", CONTRACT, str(events), "--encoding", "cp1252"],
+                 ["evaluate", CONTRACT, str(events), "--as-of", "2020-06-30"],
+                 ["evaluate", CONTRACT, str(events), "--as-of", "2020-06-30", "--jobs", "2"],
+                 ["pseudonymize", "--check", str(events)],
+                 ["pseudonymize", str(events), "--key-file", _key(tmp_path), "-o",
+                  str(tmp_path / "out.csv")]):
+        result = runner.invoke(app, args)
+        said = result.stdout + result.stderr
+        assert result.exit_code == 2 and told in said and "--encoding cp1252" not in said, \
+            (args, said)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_pseudonymize_says_how_to_name_an_encoding_as_validate_does(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_bytes("event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n"
+                       "r2,c2,referral,2020-01-10,Törmä\n".encode("cp1252"))
+    hint = (f"{events}: F003 file is not UTF-8 (byte 84); name its encoding, e.g. --encoding "
+            "cp1252 for a spreadsheet's CSV export")
+    for args in (["validate", CONTRACT, str(events)], ["pseudonymize", "--check", str(events)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and hint in result.stdout + result.stderr, args
