@@ -302,10 +302,11 @@ class IdRewrite:
             for one in value.split() if self.many else [value.strip()]:
                 self.held.see(one, row)
             return value
-        if not customer:
+        token = customer.strip()  # a JSON Lines id " c1 " is c1 inside its event ids
+        if not token:
             return value
-        new, count = replace_token(value, customer, self._pseudonym(customer)) \
-            if customer and customer in value else (value, 0)
+        new, count = replace_token(value, token, self._pseudonym(customer)) \
+            if token in value else (value, 0)
         _unmergeable(new, count, self.what, row)
         if count and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
                 len(value.strip()) > MAX_ID_CHARS):  # a row read, or refused, as it was
@@ -320,21 +321,21 @@ class IdRewrite:
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
                  escaped: bool, row: int = 0) -> str:
-        if self.key is None or not customer or (
-                customer not in value and self.escape(customer) not in value):
+        token = customer.strip()  # as inside the ids (``ids``)
+        if self.key is None or not token or (
+                token not in value and self.escape(token) not in value):
             return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
-        named = {e for e in evidence if customer in e} | (self.known or {}).get(customer,
-                                                                                set())
-        if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
-            named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
+        named = {e for e in evidence if token in e} | (self.known or {}).get(customer, set())
+        if any(c.isspace() for c in token):  # its ids hold spaces: the evidence split
+            named |= set(_runs(evidence, token, value, self.escape if escaped else str))
         write = self.escape if escaped else str
         pairs = []
         for old in sorted(named, key=len, reverse=True):
-            new, count = replace_token(old, customer, self._pseudonym(customer))
+            new, count = replace_token(old, token, self._pseudonym(customer))
             if count:
                 pairs.append((write(old), write(new)))
         said = _replace_tokens(value, pairs)
-        _refuse_raw_id_left(said, write(customer), self.what, row)
+        _refuse_raw_id_left(said, write(token), self.what, row)
         return said
 
 

@@ -1096,3 +1096,16 @@ def test_pseudonymize_says_how_to_name_an_encoding_as_validate_does(tmp_path: Pa
     for args in (["validate", CONTRACT, str(events)], ["pseudonymize", "--check", str(events)]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and hint in result.stdout + result.stderr, args
+
+
+def test_a_json_lines_customer_id_with_spaces_is_the_readers_inside_its_event_ids(
+        tmp_path: Path) -> None:
+    """The reader keeps " c1 " as written: its pseudonym is of " c1 " (not of c1, which
+    the reader tells apart), and it replaces c1 inside the event id, which kept the raw c1."""
+    line = {"event_id": "c1-e0", "customer_id": " c1 ", "type": "referral",
+            "date": "2020-01-10"}
+    code, said, written = _one(tmp_path, "events.jsonl", json.dumps(line) + "\n")
+    assert code == 0, said
+    ps = pseudonym(KEY, " c1 ")
+    assert ps != pseudonym(KEY, "c1")
+    assert json.loads(written) == {**line, "event_id": f"{ps}-e0", "customer_id": ps}
