@@ -210,6 +210,7 @@ def refuse_too_long(cell: str, row: int) -> None:
 
 # the cells of a row that hold its event ids: an event file's event id, a bill's evidence
 EVENT_ID_KEYS = ("event_id",)
+SPELL_ID_KEYS = ("spell_id",)  # an event's own grouping, often made from the customer id
 EVIDENCE_KEYS = ("evidence",)
 PSEUDONYM_SHAPE = re.compile(r"ps_[0-9a-f]{32}")
 
@@ -295,9 +296,10 @@ class IdRewrite:
             self._last = (customer, pseudonym(self.key or b"", customer))
         return self._last[1]
 
-    def ids(self, customer: str, value: str, row: int) -> str:
+    def ids(self, customer: str, value: str, row: int, limited: bool = True) -> str:
         """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
-        replaced; without a key, seen by ``held`` and kept."""
+        replaced; without a key, seen by ``held`` and kept. ``limited``: an event id, which
+        may have 128 characters (a spell id has no limit of its own)."""
         if self.key is None:
             for one in value.split() if self.many else [value.strip()]:
                 self.held.see(one, row)
@@ -308,14 +310,14 @@ class IdRewrite:
         new, count = replace_token(value, token, self._pseudonym(customer)) \
             if token in value else (value, 0)
         _unmergeable(new, count, self.what, row)
-        if count and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
+        if count and limited and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
                 len(value.strip()) > MAX_ID_CHARS):  # a row read, or refused, as it was
             raise RewriteError("E005", f"the {self.what} is {len(value.strip())} characters, "
                                f"{len(new.strip())} once its customer id is replaced: an id "
                                f"may have at most {MAX_ID_CHARS}, so the reader would "
                                f"{'refuse' if len(new.strip()) > MAX_ID_CHARS else 'read'} "
                                "the row it did not; shorten the id", row)
-        if count and not self.many and self.known is not None:
+        if count and limited and not self.many and self.known is not None:
             self.known.setdefault(customer, set()).add(value.strip())
         return new
 
@@ -400,6 +402,7 @@ class IdColumns:
 
     ids: tuple[str, ...] = ()
     mentions: tuple[tuple[str, bool], ...] = ()
+    more: tuple[str, ...] = ()  # other ids treated as ``ids`` are, but named by no text
 
 
 def bill_ids(occurrence: str | None = None) -> IdColumns:
@@ -408,7 +411,7 @@ def bill_ids(occurrence: str | None = None) -> IdColumns:
     return IdColumns(EVIDENCE_KEYS, ((occurrence or "occurrence", True), ("reason", False)))
 
 
-EVENT_IDS = IdColumns(EVENT_ID_KEYS)
+EVENT_IDS = IdColumns(EVENT_ID_KEYS, more=SPELL_ID_KEYS)
 BILL_IDS = bill_ids()
 
 
@@ -479,23 +482,39 @@ class _Found:
 
     ids: int | None = None
     mentions: tuple[tuple[int, bool], ...] = ()
+    more: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, header: Sequence[str], where: IdColumns) -> _Found:
         at = id_column(header, where.ids)
         mentions = tuple((i, escaped) for name, escaped in where.mentions
                          for i in [id_column(header, (name,))] if i is not None)
-        return cls(at, mentions)
+        more = tuple(i for name in where.more for i in [id_column(header, (name,))]
+                     if i is not None)
+        return cls(at, mentions, more)
 
     def look(self, cells: Sequence[str], ids: IdRewrite, row: int, bill: bool) -> None:
         """The row's ids looked at (``--check``) where the row has no customer id."""
-        if self.ids is not None and self.ids < len(cells):
-            ids.ids("", _bare(cells[self.ids].strip(), bill), row)
+        for at in (self.ids, *self.more):
+            if at is not None and at < len(cells):
+                ids.ids("", _bare(cells[at].strip(), bill), row)
+
+    def more_edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int
+                   ) -> dict[int, Callable[[str], str]]:
+        """How the row's other id cells (a spell id) that change are written."""
+        out: dict[int, Callable[[str], str]] = {}
+        for at in self.more:
+            if at < len(cells):
+                new = _rewritten(cells[at], False, lambda text: ids.ids(customer, text, row,
+                                                                        limited=False))
+                if new != cells[at]:
+                    out[at] = _quoted_as(new)
+        return out
 
     def edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int,
               bill: bool) -> dict[int, Callable[[str], str]]:
         """How the row's id cells that change are written."""
-        out: dict[int, Callable[[str], str]] = {}
+        out = self.more_edits(cells, customer, ids, row)
         if self.ids is None or self.ids >= len(cells):
             return out
         old = cells[self.ids]
@@ -678,7 +697,8 @@ def _skip(text: str, i: int) -> int:
 @dataclass(frozen=True)
 class _Span:
     """A JSON value to write anew: a customer id (``what`` None), or an id or a text naming
-    ids (``what`` "ids" or "mentions") of the object whose customer id is ``customer``."""
+    ids (``what`` "ids", "more" for a spell id, or "mentions") of the object whose customer
+    id is ``customer``."""
 
     start: int
     stop: int
@@ -712,7 +732,8 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
             new = json.dumps(replace(written, row))
         else:
             assert ids is not None  # spans of ids are only looked for with ``ids``
-            said = ids.ids(span.customer, written, row) if span.what == "ids" else \
+            said = ids.ids(span.customer, written, row, span.what == "ids") \
+                if span.what in ("ids", "more") else \
                 ids.mentions(span.customer, span.evidence, written, escaped=span.escaped,
                             row=row)
             new = old if said == written else '"' + said + '"' if "\\" not in old else \
@@ -815,6 +836,9 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
         elif text[start] in "-0123456789":  # a number, read as its text (as the customer
             spans.append(_Span(start, stop, "ids", customer))  # id): rewritten, a text
             evidence.append(text[start:stop])
+    for key in look.where.more:
+        if key in members and text[members[key][0]] == '"':
+            spans.append(_Span(*members[key], "more", customer))
     for key, escaped in look.where.mentions:
         if key in members and text[members[key][0]] == '"':
             spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),

@@ -1109,3 +1109,39 @@ def test_a_json_lines_customer_id_with_spaces_is_the_readers_inside_its_event_id
     ps = pseudonym(KEY, " c1 ")
     assert ps != pseudonym(KEY, "c1")
     assert json.loads(written) == {**line, "event_id": f"{ps}-e0", "customer_id": ps}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_spell_id_made_from_the_customer_id_is_treated_as_an_event_id(tmp_path: Path,
+                                                                         fmt: str) -> None:
+    """spell_id (the data owner's grouping) kept the raw customer id and --check did not
+    look at it; it is rewritten as the event id is (with no 128-character limit of its
+    own), and a personal value in it is E020."""
+    rows = [{"event_id": "c1-e0", "customer_id": "c1", "type": "referral",
+             "date": "2020-01-10", "spell_id": "KELA/c1/" + "s" * 120},
+            {"event_id": "c2-e0", "customer_id": "c2", "type": "referral",
+             "date": "2020-01-10", "spell_id": "131052-308T/7"}]
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.Table.from_pylist(rows), events)
+    elif fmt == "jsonl":
+        events.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        events.write_text("event_id,customer_id,type,date,spell_id\n" + "".join(
+            ",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1 and "E020 warning: 1 event id holds what looks like a" in said, said
+    out = tmp_path / f"out.{fmt}"
+    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    assert code == 0, said
+    if fmt == "parquet":
+        got = pq.read_table(out).to_pylist()
+    elif fmt == "jsonl":
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        got = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    c1 = pseudonym(KEY, "c1")
+    assert [r["spell_id"] for r in got] == [f"KELA/{c1}/" + "s" * 120, "131052-308T/7"]
+    assert got[0]["event_id"] == f"{c1}-e0"
