@@ -600,11 +600,13 @@ def read_pseudonym_key(path: str) -> bytes:
 
 def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
                       bill: bool = False, mapping: Sequence[str] | None = None,
-                      dialect: Dialect = PLAIN) -> list[Problem]:
+                      dialect: Dialect = PLAIN,
+                      known: dict[str, set[str]] | None = None) -> list[Problem]:
     """Write an event file or a bill to ``out`` with every customer id replaced by its keyed
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
-    was written)."""
+    was written). ``known``, shared by a run's files, takes the event ids of its event files
+    to its bills' occurrences and reasons."""
     from .evaluate.lines import event_key
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
     from .privacy import BILL_KEYS, bill_ids, rewrite_file
@@ -622,7 +624,8 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
                             max_json_bytes=MAX_BILL_BYTES,
                             delimiter_of=_bill_delimiter(dialect, mapped_all) if bill else None,
                             where=bill_ids(mapped_all.get("occurrence")) if bill else None,
-                            escape=event_key, bill_text=_bill_text(dialect, notes))
+                            escape=event_key, bill_text=_bill_text(dialect, notes),
+                            known=known)
     if has_errors(problems):
         return problems
     if bill:
@@ -676,8 +679,9 @@ def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
     other column and the row groups as they were (docs/events.md, "Parquet input")."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
     from .privacy import Findings, IdRewrite, RewriteError, replacing
+    from .tabular import MAX_ID_CHARS
     findings = Findings()
-    replace = replacing(key, findings)
+    replace = replacing(key, findings, MAX_ID_CHARS)
     ids = IdRewrite(key, "event id")
     try:
         rewrite_customers(path, out, columns, replace, ids)

@@ -44,6 +44,7 @@ from .tabular import (
     sep_line,
     sum_label,
     trim_header,
+    undecodable_message,
 )
 
 HETU_LENGTH = 11  # DDMMYY, the century sign, three digits, the check character
@@ -174,16 +175,23 @@ class RewriteError(Exception):
         self.code, self.row = code, row
 
 
-def replacing(key: bytes | None, findings: Findings) -> Replace:
+def replacing(key: bytes | None, findings: Findings, longest: int | None = None) -> Replace:
     """What replaces a customer id: with a key, its pseudonym; without, the id itself, seen
     by ``findings``. An id longer than the reader takes is refused, not pseudonymized: its
-    pseudonym would make a row the reader refuses (``E010``) look readable."""
+    pseudonym would make a row the reader refuses look readable (``E010`` over the
+    characters a cell may have; ``E005`` over ``longest``, an event file's id length, given
+    the id as the reader takes it)."""
     if key is None:
         return findings.see
     last = ["", ""]  # rows come grouped by customer: one HMAC per customer run
 
     def replace(value: str, row: int) -> str:
         refuse_too_long(value, row)
+        if longest is not None and len(value) > longest:
+            raise RewriteError("E005", f"a customer id of {len(value):,} characters: an id "
+                               f"may have at most {longest}, so the reader refuses the row, "
+                               "which its pseudonym would make readable; shorten the id",
+                               row)
         if last[0] != value:
             last[:] = [value, pseudonym(key, value)]
         return last[1]
@@ -202,6 +210,7 @@ def refuse_too_long(cell: str, row: int) -> None:
 
 # the cells of a row that hold its event ids: an event file's event id, a bill's evidence
 EVENT_ID_KEYS = ("event_id",)
+SPELL_ID_KEYS = ("spell_id",)  # an event's own grouping, often made from the customer id
 EVIDENCE_KEYS = ("evidence",)
 PSEUDONYM_SHAPE = re.compile(r"ps_[0-9a-f]{32}")
 
@@ -274,8 +283,11 @@ class IdRewrite:
     evidence (in the occurrence as ``escape`` writes an event id into it)."""
 
     def __init__(self, key: bytes | None, what: str, escape: Callable[[str], str] = str,
-                 many: bool = False) -> None:
+                 many: bool = False, known: dict[str, set[str]] | None = None) -> None:
         self.key, self.what, self.escape, self.many = key, what, escape, many
+        # event ids holding their customer id, by customer, from the event files of the
+        # run: a bill's reason may name one its line does not list as evidence
+        self.known = known
         self.held = HeldFindings(what)  # without a key: the ids are only looked at
         self._last = ("", "")  # rows come grouped by customer: one HMAC per customer run
 
@@ -284,42 +296,73 @@ class IdRewrite:
             self._last = (customer, pseudonym(self.key or b"", customer))
         return self._last[1]
 
-    def ids(self, customer: str, value: str, row: int) -> str:
+    def ids(self, customer: str, value: str, row: int, limited: bool = True) -> str:
         """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
-        replaced; without a key, seen by ``held`` and kept."""
+        replaced; without a key, seen by ``held`` and kept. ``limited``: an event id, which
+        may have 128 characters (a spell id has no limit of its own)."""
         if self.key is None:
             for one in value.split() if self.many else [value.strip()]:
                 self.held.see(one, row)
             return value
-        if not customer:
+        token = customer.strip()  # a JSON Lines id " c1 " is c1 inside its event ids
+        if not token:
             return value
-        new, count = replace_token(value, customer, self._pseudonym(customer)) \
-            if customer and customer in value else (value, 0)
+        new, count = replace_token(value, token, self._pseudonym(customer)) \
+            if token in value else (value, 0)
         _unmergeable(new, count, self.what, row)
-        if count and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
+        if count and limited and not self.many and (len(new.strip()) > MAX_ID_CHARS) != (
                 len(value.strip()) > MAX_ID_CHARS):  # a row read, or refused, as it was
             raise RewriteError("E005", f"the {self.what} is {len(value.strip())} characters, "
                                f"{len(new.strip())} once its customer id is replaced: an id "
                                f"may have at most {MAX_ID_CHARS}, so the reader would "
                                f"{'refuse' if len(new.strip()) > MAX_ID_CHARS else 'read'} "
                                "the row it did not; shorten the id", row)
+        if count and limited and not self.many and self.known is not None:
+            self.known.setdefault(customer, set()).add(value.strip())
         return new
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
-                 escaped: bool) -> str:
-        if self.key is None or not customer or (
-                customer not in value and self.escape(customer) not in value):
+                 escaped: bool, row: int = 0) -> str:
+        token = customer.strip()  # as inside the ids (``ids``)
+        if self.key is None or not token or (
+                token not in value and self.escape(token) not in value):
             return value  # an occurrence holds the id escaped: "K:1" as "K%3A1"
-        named = {e for e in evidence if customer in e}
-        if any(c.isspace() for c in customer):  # its ids hold spaces: the evidence split
-            named |= set(_runs(evidence, customer, value, self.escape if escaped else str))
+        named = {e for e in evidence if token in e} | (self.known or {}).get(customer, set())
+        if any(c.isspace() for c in token):  # its ids hold spaces: the evidence split
+            named |= set(_runs(evidence, token, value, self.escape if escaped else str))
         write = self.escape if escaped else str
         pairs = []
         for old in sorted(named, key=len, reverse=True):
-            new, count = replace_token(old, customer, self._pseudonym(customer))
+            new, count = replace_token(old, token, self._pseudonym(customer))
             if count:
                 pairs.append((write(old), write(new)))
-        return _replace_tokens(value, pairs)
+        said = _replace_tokens(value, pairs)
+        _refuse_raw_id_left(said, write(token), self.what, row)
+        return said
+
+
+# what a reason says that is no id, though a customer id may stand in it: a date or a
+# month (as the engine writes them), a number
+_NOT_IDS = re.compile(r"\d{4}-\d{2}(?:-\d{2})?|\d+[.,]\d+")
+_RUN_EDGES = "()[]{},;:.!?'\""
+
+
+def _refuse_raw_id_left(said: str, customer: str, what: str, row: int) -> None:
+    """Refuse (``E021``) an occurrence or a reason that still names the customer id inside
+    an id once its ids known to the run are rewritten (the engine's reason names a job not
+    counted, which is not the line's evidence): written, the bill would keep a raw id. A
+    customer id standing alone as a word, or inside a date, a month or a number, is no id of
+    it."""
+    text = _NOT_IDS.sub(" ", PSEUDONYM_SHAPE.sub(" ", said))
+    for run in text.split():
+        run = run.strip(_RUN_EDGES)
+        if run != customer and replace_token(run, customer, "")[1]:
+            raise RewriteError("E021", f"a line's occurrence or reason names an id of its "
+                               f"customer that is not among its {what}s: pseudonymized "
+                               "alone, the bill would keep the raw customer id there; give "
+                               "the event files in the same run (rewardengine pseudonymize "
+                               "EVENTS... --bill BILL), whose event ids are then rewritten "
+                               "in the bill too", row)
 
 
 def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -359,6 +402,7 @@ class IdColumns:
 
     ids: tuple[str, ...] = ()
     mentions: tuple[tuple[str, bool], ...] = ()
+    more: tuple[str, ...] = ()  # other ids treated as ``ids`` are, but named by no text
 
 
 def bill_ids(occurrence: str | None = None) -> IdColumns:
@@ -367,7 +411,7 @@ def bill_ids(occurrence: str | None = None) -> IdColumns:
     return IdColumns(EVIDENCE_KEYS, ((occurrence or "occurrence", True), ("reason", False)))
 
 
-EVENT_IDS = IdColumns(EVENT_ID_KEYS)
+EVENT_IDS = IdColumns(EVENT_ID_KEYS, more=SPELL_ID_KEYS)
 BILL_IDS = bill_ids()
 
 
@@ -387,6 +431,7 @@ def rewrite_csv(source: TextSource, columns: Sequence[str], delimiter: str | Non
     delimiter = delimiter or said or ","
     taken: list[str] = []
     source.progress = Progress()
+    csv.field_size_limit(MAX_FIELD_CHARS)  # as the readers, in a process that ran none
     reader = csv.reader(_recording(source.lines(), taken), delimiter=delimiter)
     column: int | None = None
     found = _Found()
@@ -437,23 +482,39 @@ class _Found:
 
     ids: int | None = None
     mentions: tuple[tuple[int, bool], ...] = ()
+    more: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, header: Sequence[str], where: IdColumns) -> _Found:
         at = id_column(header, where.ids)
         mentions = tuple((i, escaped) for name, escaped in where.mentions
                          for i in [id_column(header, (name,))] if i is not None)
-        return cls(at, mentions)
+        more = tuple(i for name in where.more for i in [id_column(header, (name,))]
+                     if i is not None)
+        return cls(at, mentions, more)
 
     def look(self, cells: Sequence[str], ids: IdRewrite, row: int, bill: bool) -> None:
         """The row's ids looked at (``--check``) where the row has no customer id."""
-        if self.ids is not None and self.ids < len(cells):
-            ids.ids("", _bare(cells[self.ids].strip(), bill), row)
+        for at in (self.ids, *self.more):
+            if at is not None and at < len(cells):
+                ids.ids("", _bare(cells[at].strip(), bill), row)
+
+    def more_edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int
+                   ) -> dict[int, Callable[[str], str]]:
+        """How the row's other id cells (a spell id) that change are written."""
+        out: dict[int, Callable[[str], str]] = {}
+        for at in self.more:
+            if at < len(cells):
+                new = _rewritten(cells[at], False, lambda text: ids.ids(customer, text, row,
+                                                                        limited=False))
+                if new != cells[at]:
+                    out[at] = _quoted_as(new)
+        return out
 
     def edits(self, cells: Sequence[str], customer: str, ids: IdRewrite, row: int,
               bill: bool) -> dict[int, Callable[[str], str]]:
         """How the row's id cells that change are written."""
-        out: dict[int, Callable[[str], str]] = {}
+        out = self.more_edits(cells, customer, ids, row)
         if self.ids is None or self.ids >= len(cells):
             return out
         old = cells[self.ids]
@@ -465,7 +526,7 @@ class _Found:
         for at, escaped in self.mentions:
             if at < len(cells):
                 said = _rewritten(cells[at], bill, partial(
-                    ids.mentions, customer, evidence, escaped=escaped))
+                    ids.mentions, customer, evidence, escaped=escaped, row=row))
                 if said != cells[at]:
                     out[at] = _quoted_as(said)
         return out
@@ -594,7 +655,7 @@ def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
                   where: IdColumns = IdColumns()) -> None:
     """Write JSON Lines again with the values of ``keys`` (at any depth) replaced (and with
     ``ids``, the customer id inside the object's ids, ``where`` they are)."""
-    row = 0
+    row, first = 0, True
     lines = source.lines()
     while True:
         try:
@@ -604,8 +665,22 @@ def rewrite_jsonl(source: TextSource, keys: Sequence[str], replace: Replace,
         except LineTooLong as exc:
             raise RewriteError("F004", str(exc), row + 1) from None
         row += 1
-        write(rewrite_json_text(line, keys, replace, row, ids, where) if line.strip()
-              else line)
+        if line.strip():
+            if first:  # told by its first line, as a document's opening
+                _refuse_json_document(line, row)
+                first = False
+            line = rewrite_json_text(line, keys, replace, row, ids, where)
+        write(line)
+
+
+def _refuse_json_document(line: str, row: int) -> None:
+    """A line of JSON Lines is an object: one that is a list, or that opens an object it
+    does not close (an indented JSON document: a bill, as the docs' own example gives
+    ``bill.csv``), is no event file's line; said so, not 'invalid JSON' of valid JSON."""
+    text = line.strip()
+    if text.startswith("[") or (text.startswith("{") and text.endswith(("{", "[", ","))):
+        raise RewriteError("E010", "a JSON document, not JSON Lines (an event file has one "
+                           "object per line): if it is a bill, give it with --bill", row)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -622,7 +697,8 @@ def _skip(text: str, i: int) -> int:
 @dataclass(frozen=True)
 class _Span:
     """A JSON value to write anew: a customer id (``what`` None), or an id or a text naming
-    ids (``what`` "ids" or "mentions") of the object whose customer id is ``customer``."""
+    ids (``what`` "ids", "more" for a spell id, or "mentions") of the object whose customer
+    id is ``customer``."""
 
     start: int
     stop: int
@@ -656,8 +732,10 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
             new = json.dumps(replace(written, row))
         else:
             assert ids is not None  # spans of ids are only looked for with ``ids``
-            said = ids.ids(span.customer, written, row) if span.what == "ids" else \
-                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped)
+            said = ids.ids(span.customer, written, row, span.what == "ids") \
+                if span.what in ("ids", "more") else \
+                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped,
+                            row=row)
             new = old if said == written else '"' + said + '"' if "\\" not in old else \
                 _json_string_again(old, said)
         out += [text[at:span.start], new]
@@ -758,6 +836,9 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
         elif text[start] in "-0123456789":  # a number, read as its text (as the customer
             spans.append(_Span(start, stop, "ids", customer))  # id): rewritten, a text
             evidence.append(text[start:stop])
+    for key in look.where.more:
+        if key in members and text[members[key][0]] == '"':
+            spans.append(_Span(*members[key], "more", customer))
     for key, escaped in look.where.mentions:
         if key in members and text[members[key][0]] == '"':
             spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),
@@ -792,7 +873,8 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
                  delimiter_of: Callable[[str], str | None] | None = None,
                  where: IdColumns | None = None,
                  escape: Callable[[str], str] = str,
-                 bill_text: BillDecoder | None = None) -> list[Problem]:
+                 bill_text: BillDecoder | None = None,
+                 known: dict[str, set[str]] | None = None) -> list[Problem]:
     """Write the file at ``path`` to ``out`` with each customer id replaced by its keyed
     pseudonym, in the file's own encoding and format. Without a key nothing is written: the
     problems then say which ids look personal (``E015``, ``E016``). An event file is CSV or
@@ -801,11 +883,14 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     works). The customer id is replaced inside the row's ids too (``where``: by default an
     event file's event id, a bill's evidence, occurrence and reason; ``escape`` writes an
     event id into an occurrence). ``bill_text`` reads a bill's bytes (at most
-    ``max_json_bytes``) as ``verify`` does, and says how to write its text back."""
+    ``max_json_bytes``) as ``verify`` does, and says how to write its text back. ``known``
+    gathers the event ids of event files, by customer, and rewrites them in a bill's
+    occurrences and reasons (pass the same one to the run's event files, then its bills)."""
     findings = Findings()
-    replace = replacing(key, findings)
+    replace = replacing(key, findings, None if bill else MAX_ID_CHARS)  # a bill's: any
     where = where if where is not None else BILL_IDS if bill else EVENT_IDS
-    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill)
+    ids = IdRewrite(key, "evidence id" if bill else "event id", escape, many=bill,
+                    known=known)
     lower = path.lower()
 
     def rewrite(source: TextSource, write: Callable[[str], object], size: int) -> None:
@@ -831,7 +916,7 @@ def rewrite_file(path: str, out: BinaryIO | None, *, key: bytes | None, bill: bo
     except OSError as exc:
         return [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
     except Undecodable as exc:
-        return [Problem("F003", str(exc), Source(path))]
+        return [Problem("F003", undecodable_message(exc, encoding), Source(path))]
     except RewriteError as exc:
         code = _IN_BILLS.get(exc.code, exc.code) if bill else exc.code
         return [Problem(code, str(exc), Source(path, row=exc.row))]

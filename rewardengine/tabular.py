@@ -237,6 +237,24 @@ class Undecodable(Exception):
     """The bytes are not text in the expected encoding (the message says which byte)."""
 
 
+class WideText(Undecodable):
+    """UTF-16 or UTF-32, told by the byte-order mark (Excel's "Unicode text"): event files
+    are read only in encodings that write ASCII as ASCII, so no --encoding reads it."""
+
+
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's (FF FE 00 00)
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+               (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def undecodable_message(exc: Undecodable, encoding: str | None) -> str:
+    """What ``F003`` says of a file whose bytes are not its text: why, and, when no encoding
+    was named and another could read it, how to name one."""
+    if encoding is not None or isinstance(exc, WideText):
+        return str(exc)
+    return f"{exc}; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export"
+
+
 class Progress:
     """Records a CSV reader has finished, so the text source can bound one record's size."""
 
@@ -277,6 +295,10 @@ class TextSource:
         """The first chunk of text (for telling JSON Lines from CSV, and ``sep=``)."""
         if self._first is None:
             data = self._fh.read(_CHUNK_BYTES)
+            wide = next((name for mark, name in _WIDE_MARKS if data.startswith(mark)), None)
+            if self._sniff and wide is not None:
+                raise WideText(f"the file is {wide} (its byte-order mark): save it as UTF-8 "
+                               "(in Excel: CSV UTF-8)")
             if self._sniff and data.startswith(codecs.BOM_UTF8):
                 if self.encoding is not None:
                     raise Undecodable(f"the file is UTF-8 (it starts with a byte-order mark), "

@@ -441,14 +441,16 @@ def test_a_bad_cell_that_does_not_look_personal_is_echoed_cut(tmp_path: Path) ->
     assert "E005 field 'date': 'yesterdayxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' is not a date" in said
 
 
-@pytest.mark.parametrize(("length", "refused"), [(9_999, False), (10_000, False),
-                                                 (10_001, True)])
+@pytest.mark.parametrize(("length", "code"), [(9_999, "E005"), (10_000, "E005"),
+                                              (10_001, "E010")])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_an_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path, length: int,
-                                                                 refused: bool, fmt: str
+                                                                 code: str, fmt: str
                                                                  ) -> None:
-    """Its pseudonym would turn a row the reader refuses (E010) into one it reads. The cell
-    is measured as written: spaces after 9,999 characters make it too long."""
+    """Its pseudonym would turn a row the reader refuses (E005 over 128 characters, E010
+    over 10,000) into one it reads. The cell is measured as written: spaces after 9,999
+    characters make it too long. (Up to 10,000 characters were pseudonymized before the
+    128 of an event file's id were held too.)"""
     events = tmp_path / f"events.{fmt}"
     if fmt == "jsonl":
         events.write_text(json.dumps({"event_id": "r1", "customer_id": "c" * length,
@@ -459,14 +461,17 @@ def test_an_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path,
         events.write_text(f"event_id,customer_id,type,date\nr1,{cell},referral,2020-01-10\n",
                           encoding="utf-8")
     out = tmp_path / f"out.{fmt}"
-    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
-    if refused:
-        assert code == 1 and not out.exists() and "nothing was written" in said
+    said_code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    assert said_code == 1 and not out.exists() and "nothing was written" in said
+    row = 1 if fmt == "jsonl" else 2
+    if code == "E005":
+        trimmed = length if fmt == "jsonl" else length - 2  # a CSV cell is read trimmed
+        assert f"{events}:{row}: E005 a customer id of {trimmed:,} characters: an id may " \
+               "have at most 128" in said
+    else:
         assert (f"{events}:1: E010 a customer id of 10,001 characters; at most 10,000 are read"
                 if fmt == "jsonl" else f"{events}:2: E010 unreadable CSV row: field larger "
                 "than field limit (10000)") in said
-    else:
-        assert code == 0 and "ps_" in out.read_text(encoding="utf-8")
 
 
 def test_a_parquet_id_longer_than_the_reader_takes_is_not_pseudonymized(tmp_path: Path
@@ -929,3 +934,214 @@ def test_an_occurrence_is_rewritten_in_one_pass(tmp_path: Path) -> None:
     assert code == 0, said
     assert out == ("customer_id,component,occurrence,amount,evidence\n"
                    f"{p},hours,{p}-e0,10.00,{p}-e0 {p}\n")
+
+
+def _pending_bill(customer: str, reason: str) -> str:
+    """An invoice as the engine writes it, with a pending line that lists no evidence."""
+    note = {"amount": "750.00", "component": "result", "customer_id": customer,
+            "date": None, "occurrence": "next", "provider": "broker", "reason": reason}
+    return json.dumps({"sections": [{"lines": [], "pending": [note]}], "problems": []},
+                      indent=2)
+
+
+def test_a_reason_naming_an_event_the_line_does_not_list_is_never_left_raw(tmp_path: Path
+                                                                           ) -> None:
+    """A pending line's reason names a job not counted, not its evidence: pseudonymized
+    alone, the bill is refused (it would keep c29); with the event files of the run, the job
+    is rewritten as in the events; a customer 2020 is never rewritten inside a date."""
+    reason = "needs 90 days by 2020-08-24; not counted: job c29-e0 at 0.79 FTE is below 0.80"
+    bill = tmp_path / "invoice.json"
+    bill.write_text(_pending_bill("c29", reason), encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date\nc29-e0,c29,job_start,2020-05-01\n",
+                      encoding="utf-8")
+    code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "alone.json"))
+    assert code == 1 and "E021" in said and "give the event files" in said, said
+    assert not (tmp_path / "alone.json").exists()
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said = _run(str(events), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(out))
+    assert code == 0, said
+    c29 = pseudonym(KEY, "c29")
+    assert json.loads((out / "invoice.json").read_text(encoding="utf-8"))["sections"][0][
+        "pending"][0]["reason"] == reason.replace("c29-e0", f"{c29}-e0")
+    assert f"{c29}-e0,{c29}," in (out / "events.csv").read_text(encoding="utf-8")
+    dated = tmp_path / "dated.json"
+    dated.write_text(_pending_bill("2020", "needs 90 days by 2020-08-24, 1.5 more"),
+                     encoding="utf-8")
+    code, said, written = _one(tmp_path, "dated.json", dated.read_text(encoding="utf-8"),
+                               "--bill")
+    assert code == 0, said
+    assert "by 2020-08-24, 1.5 more" in written and pseudonym(KEY, "2020") in written
+
+
+@pytest.mark.parametrize(("fmt", "cell", "refused"), [
+    ("csv", "c" * 128, False), ("csv", " " + "c" * 128 + " ", False),
+    ("csv", "c" * 129, True), ("jsonl", "c" * 128, False), ("jsonl", " " + "c" * 127, False),
+    ("jsonl", " " + "c" * 128, True), ("jsonl", "c" * 129, True),
+    ("parquet", " " + "c" * 128, False), ("parquet", "c" * 129, True)])
+def test_a_customer_id_the_event_reader_refuses_is_not_pseudonymized(
+        tmp_path: Path, fmt: str, cell: str, refused: bool) -> None:
+    """128 characters as the reader takes them (a CSV or Parquet cell trimmed, a JSON Lines
+    id as written) are read, 129 refused (E005): the 35 characters of its pseudonym would
+    make the row readable. Validate says the same of the file."""
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.table({"event_id": ["r1"], "customer_id": [cell],
+                                 "type": ["referral"], "date": ["2020-01-10"]}), events)
+    elif fmt == "jsonl":
+        events.write_text(json.dumps({"event_id": "r1", "customer_id": cell,
+                                      "type": "referral", "date": "2020-01-10"}) + "\n",
+                          encoding="utf-8")
+    else:
+        events.write_text(f"event_id,customer_id,type,date\nr1,{cell},referral,2020-01-10\n",
+                          encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    row = 2 if fmt == "csv" else 1
+    if refused:
+        assert code == 1 and not out.exists(), said
+        assert f"{events}:{row}: E005 a customer id of 129 characters" in said
+    else:
+        assert code == 0 and out.exists(), said
+    read = runner.invoke(app, ["validate", str(DATA.parent.parent / "contracts" /
+                                               "tehostettu_tyonvalitys.yaml"), str(events)])
+    assert ("E005" in read.stdout + read.stderr) == refused
+
+
+def test_a_bills_long_customer_id_is_pseudonymized_as_verify_reads_it(tmp_path: Path
+                                                                      ) -> None:
+    """A bill's reader takes a customer of up to 10,000 characters: so does pseudonymize."""
+    head = "customer_id,component,amount\n"
+    code, said, written = _one(tmp_path, "bill.csv", head + "c" * 10_000 + ",result,750.00\n",
+                               "--bill")
+    assert code == 0, said
+    assert written == head + pseudonym(KEY, "c" * 10_000) + ",result,750.00\n"
+
+
+def test_an_output_folder_that_does_not_exist_is_said_so(tmp_path: Path) -> None:
+    """-o new/ (or, with several inputs, -o new) was 'cannot write (Not a directory)'."""
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n",
+                      encoding="utf-8")
+    for output, inputs in [(f"{tmp_path / 'new'}/", [str(events)]),
+                           (str(tmp_path / "new"), [str(events), str(events)])]:
+        code, said = _run(*inputs, "--key-file", _key(tmp_path), "-o", output)
+        assert code == 2 and f"-o {output}: the folder does not exist; make it first" in said
+        assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps({"sections": [{"lines": [{"customer_id": "c1", "evidence": ["c1-e0"]}]}]},
+               indent=2),
+    json.dumps([{"customer_id": "c1", "component": "result", "amount": "750.00",
+                 "evidence": ["c1-e0"]}])])
+def test_a_json_bill_given_as_an_event_file_is_told_to_be_given_with_bill(
+        tmp_path: Path, text: str) -> None:
+    """An indented invoice was 'E010 invalid JSON' of valid JSON; a one-line list was
+    pseudonymized as events, its evidence ids left raw."""
+    bill = tmp_path / "bill.json"
+    bill.write_text(text + "\n", encoding="utf-8")
+    for args in (["--check", str(bill)], [str(bill), "--key-file", _key(tmp_path), "-o",
+                                          str(tmp_path / "out.json")]):
+        code, said = _run(*args)
+        assert code == 1 and f"{bill}:1: E010 a JSON document, not JSON Lines (an event " \
+            "file has one object per line): if it is a bill, give it with --bill" in said
+    assert not (tmp_path / "out.json").exists()
+    code, said = _run("--check", "--bill", str(bill))
+    assert code == 0, said
+
+
+CONTRACT = str(Path(__file__).parent.parent / "contracts" / "tehostettu_tyonvalitys.yaml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_event_file_is_told_by_its_byte_order_mark(tmp_path: Path, encoding: str
+                                                           ) -> None:
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) was 'not UTF-8 (byte 0); name
+    its encoding, e.g. --encoding cp1252', which reads garbage; every command that reads
+    events now says what it is and what to do, with or without --encoding."""
+    events = tmp_path / "events.csv"
+    text = "event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    events.write_bytes(data)
+    name = "UTF-32" if encoding == "utf-32" else "UTF-16"
+    told = f"{events}: F003 the file is {name} (its byte-order mark): save it as UTF-8"
+    for args in (["validate", CONTRACT, str(events)],
+                 ["validate", CONTRACT, str(events), "--encoding", "cp1252"],
+                 ["evaluate", CONTRACT, str(events), "--as-of", "2020-06-30"],
+                 ["evaluate", CONTRACT, str(events), "--as-of", "2020-06-30", "--jobs", "2"],
+                 ["pseudonymize", "--check", str(events)],
+                 ["pseudonymize", str(events), "--key-file", _key(tmp_path), "-o",
+                  str(tmp_path / "out.csv")]):
+        result = runner.invoke(app, args)
+        said = result.stdout + result.stderr
+        assert result.exit_code == 2 and told in said and "--encoding cp1252" not in said, \
+            (args, said)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_pseudonymize_says_how_to_name_an_encoding_as_validate_does(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_bytes("event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n"
+                       "r2,c2,referral,2020-01-10,Törmä\n".encode("cp1252"))
+    hint = (f"{events}: F003 file is not UTF-8 (byte 84); name its encoding, e.g. --encoding "
+            "cp1252 for a spreadsheet's CSV export")
+    for args in (["validate", CONTRACT, str(events)], ["pseudonymize", "--check", str(events)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and hint in result.stdout + result.stderr, args
+
+
+def test_a_json_lines_customer_id_with_spaces_is_the_readers_inside_its_event_ids(
+        tmp_path: Path) -> None:
+    """The reader keeps " c1 " as written: its pseudonym is of " c1 " (not of c1, which
+    the reader tells apart), and it replaces c1 inside the event id, which kept the raw c1."""
+    line = {"event_id": "c1-e0", "customer_id": " c1 ", "type": "referral",
+            "date": "2020-01-10"}
+    code, said, written = _one(tmp_path, "events.jsonl", json.dumps(line) + "\n")
+    assert code == 0, said
+    ps = pseudonym(KEY, " c1 ")
+    assert ps != pseudonym(KEY, "c1")
+    assert json.loads(written) == {**line, "event_id": f"{ps}-e0", "customer_id": ps}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_spell_id_made_from_the_customer_id_is_treated_as_an_event_id(tmp_path: Path,
+                                                                         fmt: str) -> None:
+    """spell_id (the data owner's grouping) kept the raw customer id and --check did not
+    look at it; it is rewritten as the event id is (with no 128-character limit of its
+    own), and a personal value in it is E020."""
+    rows = [{"event_id": "c1-e0", "customer_id": "c1", "type": "referral",
+             "date": "2020-01-10", "spell_id": "KELA/c1/" + "s" * 120},
+            {"event_id": "c2-e0", "customer_id": "c2", "type": "referral",
+             "date": "2020-01-10", "spell_id": "131052-308T/7"}]
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.Table.from_pylist(rows), events)
+    elif fmt == "jsonl":
+        events.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        events.write_text("event_id,customer_id,type,date,spell_id\n" + "".join(
+            ",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
+    code, said = _run("--check", str(events))
+    assert code == 1 and "E020 warning: 1 event id holds what looks like a" in said, said
+    out = tmp_path / f"out.{fmt}"
+    code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
+    assert code == 0, said
+    if fmt == "parquet":
+        got = pq.read_table(out).to_pylist()
+    elif fmt == "jsonl":
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        got = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    c1 = pseudonym(KEY, "c1")
+    assert [r["spell_id"] for r in got] == [f"KELA/{c1}/" + "s" * 120, "131052-308T/7"]
+    assert got[0]["event_id"] == f"{c1}-e0"

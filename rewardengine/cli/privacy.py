@@ -90,10 +90,11 @@ def _write(inputs: Inputs, targets: list[str], key: bytes, mapping: list[str] | 
     """Every output written aside; all put in place only when every input was read."""
     problems: list[Problem] = []
     pending: list[PendingOutput] = []
+    known: dict[str, set[str]] = {}  # the event files' ids (they come first), for the bills
     for (path, bill), target in zip(inputs, targets, strict=True):
         def write(fh: BinaryIO, path: str = path, bill: bool = bill) -> None:
             problems.extend(_each([(path, bill)], lambda p, b: pseudonymize_file(
-                p, fh, key=key, bill=b, mapping=mapping, dialect=read_as)))
+                p, fh, key=key, bill=b, mapping=mapping, dialect=read_as, known=known)))
         pending.append(prepare_stream(write, target))
     print_problems(err(), problems)
     if has_errors(problems):
@@ -128,6 +129,9 @@ def _targets(inputs: Inputs, output: str, key_file: str) -> list[str]:
         if len(set(targets)) < len(targets):
             fail(f"-o {output}: two inputs have the same file name; give them separate "
                  "folders")
+    elif output.endswith(("/", os.sep)) or (len(paths) > 1 and not os.path.exists(output)):
+        fail(f"-o {output}: the folder does not exist; make it first (with several inputs, "
+             "-o is an existing folder; with one, it may be a file name)")
     elif len(paths) > 1:
         fail(f"-o {output}: with several inputs, -o is an existing folder")
     else:

@@ -31,7 +31,14 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final, cast
 
-from ..privacy import EVENT_ID_KEYS, IdRewrite, customer_column, id_column, refuse_too_long
+from ..privacy import (
+    EVENT_ID_KEYS,
+    SPELL_ID_KEYS,
+    IdRewrite,
+    customer_column,
+    id_column,
+    refuse_too_long,
+)
 from ..tabular import MAX_FIELD_CHARS
 from .fast import DATE_FIELDS, NUMBER_FIELDS
 
@@ -455,12 +462,15 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
     table = EventsFile(path)  # Unreadable when it is not a Parquet file
     names = table.schema.names
     at = customer_column(names, columns, None)  # by position: one only
-    event = id_column(names, EVENT_ID_KEYS) if ids is not None else None
+    # the event id and the spell id (which may have any length), found by name
+    events = [(i, keys is EVENT_ID_KEYS) for keys in (EVENT_ID_KEYS, SPELL_ID_KEYS)
+              for i in [id_column(names, keys) if ids is not None else None] if i is not None]
     schema = table.schema
     schema = schema.set(at, schema.field(at).with_type(pa.string()))
-    if event is not None and not pa.types.is_string(schema.field(event).type) and not \
-            pa.types.is_large_string(schema.field(event).type):
-        schema = schema.set(event, schema.field(event).with_type(pa.string()))
+    for event, _ in events:
+        if not pa.types.is_string(schema.field(event).type) and not \
+                pa.types.is_large_string(schema.field(event).type):
+            schema = schema.set(event, schema.field(event).with_type(pa.string()))
     writer = pq.ParquetWriter(out, schema, compression=table.compression()) \
         if out is not None else None
     try:
@@ -471,9 +481,10 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
                     for v, null, n in zip(texts, nulls, numbers, strict=True)]
             new = [None if null else v if r is None else replace(r, n)
                    for v, r, null, n in zip(texts, read, nulls, numbers, strict=True)]
-            if event is not None and ids is not None:
+            for event, limited in events:
+                assert ids is not None  # columns of ids are only looked for with ``ids``
                 part = part.set_column(event, schema.field(event), pa.array(_event_ids(
-                    part.column(event), names[event], numbers, read, ids),
+                    part.column(event), names[event], numbers, read, ids, limited),
                     schema.field(event).type))
             if writer is not None:  # one row group for each of the file's
                 writer.write_table(part.set_column(at, schema.field(at),
@@ -485,9 +496,10 @@ def rewrite_customers(path: str, out: BinaryIO | None, columns: Sequence[str],
 
 
 def _event_ids(column: Any, name: str, numbers: list[int], customers: list[str | None],
-               ids: IdRewrite) -> list[str | None]:
-    """A row group's event ids, as text, with each row's customer id inside replaced."""
+               ids: IdRewrite, limited: bool = True) -> list[str | None]:
+    """A row group's event ids (or, not ``limited`` to 128 characters, spell ids), as text,
+    with each row's customer id inside replaced."""
     texts, _ = _text(column, name, numbers)
     nulls = column.is_null().to_pylist()
-    return [None if null else ids.ids(c or "", v, n)  # no customer: looked at (--check)
+    return [None if null else ids.ids(c or "", v, n, limited)  # no customer: looked at
             for v, null, c, n in zip(texts, nulls, customers, numbers, strict=True)]

@@ -41,6 +41,7 @@ from ..tabular import (
     quoted,
     sep_line,
     trim_header,
+    undecodable_message,
 )
 from .fast import (
     DATE_FIELDS,
@@ -522,9 +523,7 @@ def _unreadable(exc: Undecodable | OSError, path: str, dialect: Dialect) -> Prob
     (F003), or a read that failed (F001)."""
     if isinstance(exc, OSError):
         return Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))
-    hint = "" if dialect.encoding else (
-        "; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export")
-    return Problem("F003", f"{exc}{hint}", Source(path))
+    return Problem("F003", undecodable_message(exc, dialect.encoding), Source(path))
 
 
 def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
