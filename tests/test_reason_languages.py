@@ -402,3 +402,23 @@ def test_the_trials_not_earned_reasons(lang: str, no_work: str, late: str) -> No
     assert labels.reason(
         "not earned: threshold of 90 days reached on 2021-01-01, one day after the contract's "
         "outcomes_until date, 2020-12-31") == late
+
+
+@pytest.mark.parametrize(("lang", "note"), [
+    ("fi", "ei kirjanpitoa: mitään ei ole laskutettu aiemmin"),
+    ("sv", "ingen reskontra: inget har fakturerats tidigare")])
+def test_verify_without_a_ledger_says_so_in_the_language(tmp_path: Path, lang: str,
+                                                         note: str) -> None:
+    """The report said 'Verrattu no ledger: nothing was invoiced before' in Finnish."""
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(BILL, encoding="utf-8")
+    done = CliRunner().invoke(app, [
+        "verify", str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
+        str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv"), str(bill),
+        "--period", "2020-09", "--format", "html", "--lang", lang,
+        "--map", "customer=asiakas,component=maksuerä,occurrence=kerta,amount=summa"])
+    assert done.exit_code == 1 and note in done.stdout, done.output
+    assert "no ledger" not in done.stdout
