@@ -7,9 +7,12 @@ prints or reads the clock.
 from __future__ import annotations
 
 import importlib
+import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
@@ -201,16 +204,20 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
     written while the inputs have errors."""
     from .scale.run import evaluate_streamed  # with numpy: not needed to validate
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
-        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+        pipes = _Pipes(event_paths, spool)
+        run = evaluate_streamed(contract_path, pipes.paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, formats=(fmt,),
                                 wanted=customers, mapper=mapper)
         if run is None:
-            return _evaluate_whole(contract_path, event_paths, as_of, out, fmt, customers,
-                                   dialect)
+            whole = _evaluate_whole(contract_path, pipes.paths, as_of, out, fmt, customers,
+                                    dialect)
+            return replace(whole, problems=pipes.named(whole.problems),
+                           customer_problems=pipes.named(whole.customer_problems))
         if not run.ok:
-            return EvaluationRun(run.problems, run.unreadable, False)
+            return EvaluationRun(pipes.named(run.problems), run.unreadable, False)
         run.write(fmt, out)
-        return EvaluationRun(run.problems, False, True, run.customer_problems,
+        return EvaluationRun(pipes.named(run.problems), False, True,
+                             pipes.named(run.customer_problems),
                              {c for s in run.shards for c in s.shown})
 
 
@@ -251,22 +258,24 @@ def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, 
     provider and component, added up as the customers stream from the shards."""
     from .scale.run import evaluate_streamed
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
-        run = evaluate_streamed(contract_path, event_paths, as_of, spool=spool,
+        pipes = _Pipes(event_paths, spool)
+        run = evaluate_streamed(contract_path, pipes.paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, wanted=customers,
                                 keep_lines=True, mapper=mapper)
         if run is None:  # the contract has errors: every problem found the usual way
-            _, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
-            return TableRun(inputs.problems, inputs.unreadable, False)
+            _, inputs = run_evaluation(contract_path, pipes.paths, as_of, customers, dialect)
+            return TableRun(pipes.named(inputs.problems), inputs.unreadable, False)
+        problems = pipes.named(run.problems)
         if not run.ok:
-            return TableRun(run.problems, run.unreadable, False)
+            return TableRun(problems, run.unreadable, False)
         shown = {c for s in run.shards for c in s.shown}
+        found = pipes.named(run.customer_problems)
         if run.shown <= limit:
-            return TableRun(run.problems, False, True, evaluation=run.evaluation(),
-                            customer_problems=run.customer_problems, shown=shown)
-        return TableRun(run.problems, False, True,
+            return TableRun(problems, False, True, evaluation=run.evaluation(),
+                            customer_problems=found, shown=shown)
+        return TableRun(problems, False, True,
                         summary=summarize(run.customers(), run.contract_lines),
-                        customer_problems=run.customer_problems, shown=shown,
-                        contract=run.loaded)
+                        customer_problems=found, shown=shown, contract=run.loaded)
 
 
 def write_evaluation(ev: Evaluation, fmt: str, out: IO[str]) -> None:
@@ -345,6 +354,48 @@ class _ShardedInputs:
         return run.earnings()  # customers read from the spools as invoicing goes
 
 
+class _Pipes:
+    """Event files on a pipe (``/dev/stdin``, ``<(...)``) copied once into the spool: a run
+    in shards reads a file more than once (its size, byte ranges, a second pass when it is
+    not sorted by customer, the inputs' hash), and a pipe gives its bytes only once. A
+    problem is told at the name the user gave, never at the copy."""
+
+    def __init__(self, event_paths: Sequence[str], spool: str) -> None:
+        self.paths: list[str] = []
+        self.names: dict[str, str] = {}
+        for n, path in enumerate(event_paths):
+            if _regular(path):
+                self.paths.append(path)
+                continue
+            # the given name's tail kept, so a '.jsonl' fifo is still read as JSON Lines
+            copy = os.path.join(spool, f"piped-{n}-{os.path.basename(path) or 'events'}")
+            with open(path, "rb") as src, open(copy, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            self.paths.append(copy)
+            self.names[copy] = path
+
+    def named(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` told at the given names."""
+        if not self.names:
+            return problems
+        return [replace(p, source=replace(p.source, file=self.names[p.source.file]))
+                if p.source.file in self.names else p for p in problems]
+
+    def inputs(self, inputs: Inputs) -> Inputs:
+        return Inputs(inputs.contract, inputs.events, self.named(inputs.problems),
+                      inputs.skipped)
+
+
+def _regular(path: str) -> bool:
+    """A file that can be read more than once (also one that cannot be opened at all: the
+    reader tells that, located, at its name)."""
+    try:
+        return not stat.S_ISFIFO(os.stat(path).st_mode) and \
+            not stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return True
+
+
 def _readable(path: str) -> bool:
     try:
         with open(path, "rb"):
@@ -382,23 +433,24 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     from .invoicing.ledger import LedgerError
     from .invoicing.run import InvoicingError
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
-        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        pipes = _Pipes(event_paths, spool)
+        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
         if einvoice and inputs.contract is not None:
             parties = _einvoice_parties(inputs.contract)
             if parties:
-                return None, _with(inputs, [*inputs.problems, *parties], False)
+                return None, pipes.inputs(_with(inputs, [*inputs.problems, *parties], False))
         if evaluator is None or inputs.contract is None:
-            return None, inputs
+            return None, pipes.inputs(inputs)
         try:
             result = billing.issue_invoice(
                 inputs.contract, evaluator, period, ledger_path=ledger_path,
-                inputs_hash=billing.inputs_sha256(event_paths), provider=provider,
+                inputs_hash=billing.inputs_sha256(pipes.paths), provider=provider,
                 joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare)
         except _InputErrors as exc:
-            return None, _with(inputs, exc.problems, exc.unreadable)
+            return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError) as exc:
             raise BillingError(str(exc)) from None
-        return result, _with(inputs, evaluator.problems, False)
+        return result, pipes.inputs(_with(inputs, evaluator.problems, False))
 
 
 def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:
@@ -502,18 +554,19 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     from .invoicing.ledger import LedgerError
     from .invoicing.run import InvoicingError
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
-        evaluator, inputs = _sharded(contract_path, event_paths, dialect, jobs, mapper, spool)
+        pipes = _Pipes(event_paths, spool)
+        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
         if evaluator is None or inputs.contract is None:
-            return None, inputs
+            return None, pipes.inputs(inputs)
         try:
             report = billing.verify_bill(inputs.contract, evaluator, bill, period,
                                          ledger_path=ledger_path, provider=provider,
                                          joint=joint)
         except _InputErrors as exc:
-            return None, _with(inputs, exc.problems, exc.unreadable)
+            return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError) as exc:
             raise BillingError(str(exc)) from None
-        return report, _with(inputs, evaluator.problems, False)
+        return report, pipes.inputs(_with(inputs, evaluator.problems, False))
 
 
 # --- synthetic cohorts ------------------------------------------------------------------------

@@ -281,6 +281,7 @@ class TextSource:
         self._eof = False
         self._stopped = False  # a line or record too long: the rest is not read
         self.progress: Progress | None = None  # set by a CSV reader
+        self.last = b""  # the last byte read: a pipe cannot be read again to find it
 
     @property
     def read_to_end(self) -> bool:
@@ -324,6 +325,8 @@ class TextSource:
             at = self._consumed - pending + exc.start
             raise Undecodable(f"file is not {self.encoding or 'UTF-8'} (byte {at})") from None
         self._consumed += len(data)
+        if data:
+            self.last = data[-1:]
         return text
 
     def whole(self) -> str:

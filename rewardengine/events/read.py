@@ -543,25 +543,27 @@ def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:
     rows = source.progress
     yield from iter_csv(source.lines(), path, dialect, delimiter, rows)
     data = rows.rows > rows.header > 0  # a row read after the header
-    found = unended(path) if source.read_to_end and data else None
+    found = unended(path, source.last) if source.read_to_end and data else None
     if found is not None:
         yield None, [found]
 
 
-def unended(path: str) -> Problem | None:
+def unended(path: str, last: bytes | None = None) -> Problem | None:
     """A CSV file whose last row has no line end (E018): a file cut short inside its last
     cell reads as a valid, shorter row (``930.00`` cut to ``93``), so the only sign left is
     the missing line end, which most programs writing rows put there (RFC 4180 leaves the
     last one optional, hence a warning). Told from the file's last byte, so that it is said
     once per file however the file is read (whole or in byte ranges); the encodings read
-    write a line end as its ASCII byte."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, io.SEEK_END)
-            fh.seek(max(0, fh.tell() - 1))
-            last = fh.read(1)
-    except OSError:
-        return None  # the reading itself says why the file cannot be read
+    write a line end as its ASCII byte. ``last``: the last byte, when the file was read to
+    its end (a pipe gives its bytes once: opened again it has none, or waits for a writer)."""
+    if last is None:
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(0, io.SEEK_END)
+                fh.seek(max(0, fh.tell() - 1))
+                last = fh.read(1)
+        except OSError:
+            return None  # the reading itself says why the file cannot be read
     if last in (b"", b"\n", b"\r"):
         return None
     return Problem("E018", "the file's last row has no line end: was the file cut short? "
