@@ -87,6 +87,27 @@ def test_e001_duplicate_field_jsonl() -> None:
     assert es.events == []
 
 
+
+def test_e010_a_json_document_given_as_json_lines_is_told_as_one() -> None:
+    """A list of events, one to a line, or an indented document: its bracket lines and its
+    items (an object and a comma) are told as a document's parts; a broken row of JSON
+    Lines (an object cut short, an object with a stray character) is not."""
+    item = '{"event_id": "r1", "customer_id": "c1", "type": "referral", "date": "2020-01-01"}'
+    es = jsonl("[", item + ",", "  {", "},", item + ";", '{"event_id": "r2",', "]")
+    part = ("; the line looks like part of a JSON document (a list of events, or indented): "
+            "an event file is JSON Lines, one event object per line")
+    assert found(es) == [
+        ("events.jsonl:1", "E010", "invalid JSON: Expecting value" + part),
+        ("events.jsonl:2", "E010", "invalid JSON: Extra data" + part),
+        ("events.jsonl:3", "E010", "invalid JSON: Expecting property name enclosed in "
+         "double quotes" + part),
+        ("events.jsonl:4", "E010", "invalid JSON: Expecting value" + part),
+        ("events.jsonl:5", "E010", "invalid JSON: Extra data"),
+        ("events.jsonl:6", "E010", "invalid JSON: Expecting property name enclosed in "
+         "double quotes"),
+        ("events.jsonl:7", "E010", "invalid JSON: Expecting value" + part)]
+    assert es.events == []
+
 def test_e010_rows_that_are_not_json_objects() -> None:
     es = jsonl('{"event_id": "r1", "customer_id": "c1", "type": "referral", '
                '"date": "2020-01-01"}', '\ufeff{"event_id": "r2"}', '[1]', '{"x": NaN}')

@@ -477,10 +477,30 @@ def _json_object(line: str) -> Any:
         return [("E001", f"duplicate field {quoted(exc)}")]
     except (ValueError, RecursionError) as exc:
         # JSONDecodeError, a constant refused above, an integer of over 4300 digits
-        return [("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}")]
+        hint = DOCUMENT_HINT if _document_part(line) else ""
+        return [("E010", f"invalid JSON: {getattr(exc, 'msg', exc)}{hint}")]
     if not isinstance(obj, dict):
         return [("E010", "a JSON Lines row must be an object")]
     return obj
+
+
+DOCUMENT_HINT = ("; the line looks like part of a JSON document (a list of events, or "
+                 "indented): an event file is JSON Lines, one event object per line")
+
+
+def _document_part(line: str) -> bool:
+    """A line of an indented or listed JSON document, not of JSON Lines: only brackets and
+    commas (``[``, ``},``), or an object followed by a comma (a list's item). Asked only of
+    a line that is not valid JSON, so a valid row costs nothing."""
+    text = line.strip()
+    if text and not text.strip("[]{},"):
+        return True
+    if not (text.startswith("{") and text.endswith(",")):
+        return False
+    try:
+        return isinstance(_JSON.decode(text[:-1]), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def is_jsonl_file(path: str, first: str) -> bool:
