@@ -8,12 +8,11 @@ at the name given, never at the copy."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 from pathlib import Path
 
 import pytest
+from pipe_cases import fed_pipe
 from typer.testing import CliRunner
 
 from rewardengine.cli import app
@@ -32,23 +31,9 @@ BILL_MAP = ["--map", "customer=asiakas,component=maksuerä,occurrence=kerta,amou
 def _piped(tmp_path: Path, args: list[str], text: str, name: str = "events.csv"
            ) -> tuple[int, str]:
     """``args`` run with the events (the placeholder ``PIPE``) on a named pipe fed ``text``
-    once; a second open (a double read) gets an empty writer, so it fails, never hangs."""
-    pipe = tmp_path / name
-    os.mkfifo(pipe)
-    finished = threading.Event()
-
-    def feed() -> None:
-        with open(pipe, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if not finished.wait(10):
-            with contextlib.suppress(OSError):
-                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    done = runner.invoke(app, [str(pipe) if a == "PIPE" else a for a in args])
-    finished.set()
-    writer.join(timeout=10)
-    pipe.unlink()
+    once."""
+    with fed_pipe(tmp_path / name, text) as pipe:
+        done = runner.invoke(app, [str(pipe) if a == "PIPE" else a for a in args])
     return done.exit_code, done.output
 
 

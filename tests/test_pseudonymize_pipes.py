@@ -7,12 +7,11 @@ rewritten: from a pipe the second read found the head gone (``B001 no customer c
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 from pathlib import Path
 
 import pytest
+from pipe_cases import fed_pipe
 from typer.testing import CliRunner
 
 from rewardengine.cli import app
@@ -26,47 +25,15 @@ BILL = "customer_id,component,occurrence,date,amount\nD,result,1,2020-05-02,750.
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_bill_on_a_pipe_is_read_once(tmp_path: Path) -> None:
     (tmp_path / "key").write_bytes(KEY)
-    pipe = tmp_path / "bill.csv"
-    os.mkfifo(pipe)
-
-    finished = threading.Event()
-
-    def feed() -> None:
-        with open(pipe, "w", encoding="utf-8") as fh:
-            fh.write(BILL)
-        # a second open of the pipe (the old double read) waits for a writer: give it an
-        # empty one, so a regression fails rather than hangs
-        if not finished.wait(10):
-            with contextlib.suppress(OSError):
-                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
     out = tmp_path / "shared.csv"
-    done = runner.invoke(app, ["pseudonymize", "--bill", str(pipe), "--key-file",
-                               str(tmp_path / "key"), "-o", str(out)])
-    finished.set()
-    writer.join(timeout=10)
+    with fed_pipe(tmp_path / "bill.csv", BILL) as pipe:
+        done = runner.invoke(app, ["pseudonymize", "--bill", str(pipe), "--key-file",
+                                   str(tmp_path / "key"), "-o", str(out)])
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8") == BILL.replace("\nD,", f"\n{pseudonym(KEY, 'D')},")
 
 
 EVENTS = "event_id,customer_id,type,date\nr1,D,referral,2020-01-07\n"
-
-
-def _fed(pipe: Path, text: str) -> tuple[threading.Thread, threading.Event]:
-    """A writer of ``text`` into the named pipe; a second open (a double read) gets an empty
-    writer after the test ends, so a regression fails rather than hangs."""
-    finished = threading.Event()
-
-    def feed() -> None:
-        with open(pipe, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if not finished.wait(10):
-            with contextlib.suppress(OSError):
-                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    return writer, finished
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -77,13 +44,8 @@ def test_an_event_file_on_a_pipe_is_read_once(tmp_path: Path) -> None:
     out = tmp_path / "shared.csv"
     for args in (["pseudonymize", "--key-file", str(tmp_path / "key"), "-o", str(out)],
                  ["validate", str(Path(__file__).parent / "data" / "minimal.yaml")]):
-        pipe = tmp_path / "events.csv"
-        os.mkfifo(pipe)
-        writer, finished = _fed(pipe, EVENTS)
-        done = runner.invoke(app, [*args, str(pipe)])
-        finished.set()
-        writer.join(timeout=10)
-        pipe.unlink()
+        with fed_pipe(tmp_path / "events.csv", EVENTS) as pipe:
+            done = runner.invoke(app, [*args, str(pipe)])
         assert "no customer column" not in done.output and "empty" not in done.output, \
             done.output
     assert out.read_text(encoding="utf-8") == EVENTS.replace(",D,", f",{pseudonym(KEY, 'D')},")
