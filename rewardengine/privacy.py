@@ -138,6 +138,20 @@ def pseudonym(key: bytes, customer_id: str) -> str:
     return PSEUDONYM_PREFIX + digest[:32]
 
 
+class Pseudonyms:
+    """``pseudonym`` under one key, worked out once for a run of rows of one customer (rows
+    come grouped by customer: one HMAC per run, not per cell)."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self._last: tuple[str | None, str] = (None, "")
+
+    def __call__(self, customer_id: str) -> str:
+        if self._last[0] != customer_id:
+            self._last = (customer_id, pseudonym(self.key, customer_id))
+        return self._last[1]
+
+
 # --- replacing the customer ids of a file ------------------------------------------------
 
 Replace = Callable[[str, int], str]  # (customer id as read, row) -> what is written instead
@@ -183,7 +197,7 @@ def replacing(key: bytes | None, findings: Findings, longest: int | None = None)
     the id as the reader takes it)."""
     if key is None:
         return findings.see
-    last = ["", ""]  # rows come grouped by customer: one HMAC per customer run
+    named = Pseudonyms(key)
 
     def replace(value: str, row: int) -> str:
         refuse_too_long(value, row)
@@ -192,9 +206,7 @@ def replacing(key: bytes | None, findings: Findings, longest: int | None = None)
                                f"may have at most {longest}, so the reader refuses the row, "
                                "which its pseudonym would make readable; shorten the id",
                                row)
-        if last[0] != value:
-            last[:] = [value, pseudonym(key, value)]
-        return last[1]
+        return named(value)
     return replace
 
 
@@ -289,12 +301,7 @@ class IdRewrite:
         # run: a bill's reason may name one its line does not list as evidence
         self.known = known
         self.held = HeldFindings(what)  # without a key: the ids are only looked at
-        self._last = ("", "")  # rows come grouped by customer: one HMAC per customer run
-
-    def _pseudonym(self, customer: str) -> str:
-        if self._last[0] != customer:
-            self._last = (customer, pseudonym(self.key or b"", customer))
-        return self._last[1]
+        self._pseudonym = Pseudonyms(key or b"")
 
     def ids(self, customer: str, value: str, row: int, limited: bool = True) -> str:
         """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
