@@ -390,10 +390,10 @@ def _regular(path: str) -> bool:
     """A file that can be read more than once (also one that cannot be opened at all: the
     reader tells that, located, at its name)."""
     try:
-        return not stat.S_ISFIFO(os.stat(path).st_mode) and \
-            not stat.S_ISCHR(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
     except OSError:
         return True
+    return not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode))
 
 
 def _readable(path: str) -> bool:
