@@ -609,6 +609,12 @@ class ComponentBase(Strict):
         """A fixed span of dates the fee runs (from, until), independent of customers."""
         return None
 
+    def period_spans(self, day: date) -> bool:
+        """Whether a period this fee pays for as one continuous service can hold days both
+        before ``day`` and from it: a VAT rate that changes on ``day`` then falls inside
+        one line (W018)."""
+        return False
+
     def pay_basis(self) -> PayBasis:
         """Whether the fee pays for service delivered ("fixed") or for a result the customer
         reaches ("result"; the default), for the fixed/result split of forecasts."""

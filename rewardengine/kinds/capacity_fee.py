@@ -37,6 +37,9 @@ class CapacityFee(ComponentBase):
     def pay_basis(self) -> PayBasis:
         return "fixed"  # pays for the service delivered, whatever the customer reaches
 
+    def period_spans(self, day: date) -> bool:
+        return day.day != 1  # calendar months: only a change within a month splits one
+
     def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
         return self.from_, self.until, ("from",), ("until",)
 

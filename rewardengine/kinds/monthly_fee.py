@@ -57,6 +57,9 @@ class MonthlyFee(ComponentBase):
     def pay_basis(self) -> PayBasis:
         return "fixed"  # pays for the service delivered, whatever the customer reaches
 
+    def period_spans(self, day: date) -> bool:
+        return True  # service months run from each customer's own start: any day is inside one
+
     def service_phase(self) -> Phase | None:
         return self.phase
 
