@@ -32,7 +32,7 @@ from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
-from .shown import EMAIL, PHONE, personal_shape
+from .shown import EMAIL, PHONE, PHONE_AFTER_DASH, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
     MAX_ID_CHARS,
@@ -262,8 +262,9 @@ def _unmergeable(new: str, count: int, what: str, row: int) -> None:
 @dataclass
 class HeldFindings:
     """Event ids (or evidence ids) that hold what looks personal — a henkilötunnus (by its
-    shape, as messages tell it), an e-mail address, a phone number — by kind: the distinct
-    ids (counted, never shown) and the first row of each kind. A pseudonym in an id is no
+    shape, as messages tell it), an e-mail address, a phone number (also glued on with a
+    dash, ``x-040 123 4567``, which messages echo as an id) — by kind: the distinct ids
+    (counted, never shown) and the first row of each kind. A pseudonym in an id is no
     finding (its hex digits may look like anything)."""
 
     what: str
@@ -271,7 +272,7 @@ class HeldFindings:
     first: dict[str, int] = field(default_factory=dict)
 
     def see(self, value: str, row: int) -> None:
-        kind = personal_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
+        kind = _held_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
         if kind is not None:
             self.ids.setdefault(kind, set()).add(value)
             self.first.setdefault(kind, row)
@@ -285,6 +286,15 @@ class HeldFindings:
                                "its own customer id, which rewardengine pseudonymize "
                                "replaces", Source(file, row=self.first[kind])))
         return out
+
+
+def _held_shape(text: str) -> str | None:
+    """What an id looks like when it holds what may be personal (``personal_shape``, or a
+    phone number glued on with a dash), or None."""
+    kind = personal_shape(text)
+    if kind is None and "-" in text and PHONE_AFTER_DASH.search(text):
+        return "a phone number"
+    return kind
 
 
 class IdRewrite:

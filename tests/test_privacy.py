@@ -1222,3 +1222,35 @@ def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_p
                                  "2020-06", "--ledger", ledger])
     assert result.exit_code == 0, result.output
     assert "the bill is right" in result.output
+
+
+# --- --check sees a phone number glued on to an id with a dash -----------------------------
+
+@pytest.mark.parametrize(("event_id", "phone"), [
+    ("x-040 123 4567", True), ("id-+358401234567", True), ("x-0401234567-e0", True),
+    ("c1-050-1234567", True), ("x-09 123 4567", True), ("x-0501234567", True),
+    ("r-+358 40 123 4567/7", True),
+    # near misses: ordinary ids
+    ("c0000013-e0", False), ("job-2020-01-15", False), ("K-1234567", False),
+    ("h-01-234567", False), ("x-040123", False), ("K-+123456", False),
+    ("x-0401234567890", False), ("x-0401234567.5", False), ("x-1040 123 4567", False),
+    ("x040 123 4567", False)])
+def test_check_sees_a_phone_number_glued_on_to_an_id_with_a_dash(tmp_path: Path,
+                                                                 event_id: str, phone: bool
+                                                                 ) -> None:
+    """--check passed 'x-040 123 4567' and 'id-+358401234567' as ok: the phone shape
+    messages use skips a number after a dash (an id such as h-01-234567 is echoed, to be
+    found). A mobile, an international or a landline number with a space after its area
+    code, glued on with a dash, is now E020; an id that only looks like numbers is not."""
+    events = tmp_path / "events.csv"
+    events.write_text(f"event_id,customer_id,type,date\n{event_id},{PS},referral,2020-01-10"
+                      "\n", encoding="utf-8")
+    code, said = _run("--check", str(events))
+    if phone:
+        assert (code, said.splitlines()) == (1, [
+            f"{events}:2: E020 warning: 1 event id holds what looks like a phone number, the "
+            "first in row 2; an id should hold no personal data but its own customer id, "
+            "which rewardengine pseudonymize replaces"])
+    else:
+        assert code == 0, said
+    assert quoted(event_id) == f"'{event_id}'"  # messages echo it as they did
