@@ -671,7 +671,7 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     columns = ((mapped,) if mapped else ()) + BILL_KEYS
     notes: list[str] = []
     if not bill and _is_parquet(path):
-        return _pseudonymize_parquet(path, out, key, columns)
+        return _pseudonymize_parquet(path, out, key, columns, known)
     problems = rewrite_file(path, out, key=key, bill=bill, columns=columns,
                             encoding=dialect.encoding, delimiter=dialect.delimiter,
                             max_json_bytes=MAX_BILL_BYTES,
@@ -727,15 +727,17 @@ def _is_parquet(path: str) -> bool:
 
 
 def _pseudonymize_parquet(path: str, out: BinaryIO | None, key: bytes | None,
-                          columns: Sequence[str]) -> list[Problem]:
+                          columns: Sequence[str], known: dict[str, set[str]] | None
+                          ) -> list[Problem]:
     """``pseudonymize_file`` of a Parquet event file: the customer column replaced, every
-    other column and the row groups as they were (docs/events.md, "Parquet input")."""
+    other column and the row groups as they were (docs/events.md, "Parquet input"); its
+    event ids gathered in ``known``, as a CSV file's are."""
     from .events.parquet import NotText, Unreadable, rewrite_customers
     from .privacy import Findings, IdRewrite, RewriteError, replacing
     from .tabular import MAX_ID_CHARS
     findings = Findings()
     replace = replacing(key, findings, MAX_ID_CHARS)
-    ids = IdRewrite(key, "event id")
+    ids = IdRewrite(key, "event id", known=known)
     try:
         rewrite_customers(path, out, columns, replace, ids)
     except NotText as exc:

@@ -139,8 +139,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "making it another's", _E, "event-problems-e0xx"),
     ("E020", "event ids or evidence ids that hold what looks like personal data", _W,
      "event-problems-e0xx"),
-    ("E021", "a bill's reason or occurrence that would keep a raw customer id after "
-     "pseudonymize", _E, "event-problems-e0xx"),
+    ("E021", "a bill's reason, occurrence or problem that would keep a raw customer id "
+     "after pseudonymize", _E, "event-problems-e0xx"),
     # evaluation
     ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
     ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),

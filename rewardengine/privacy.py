@@ -14,6 +14,7 @@ python-stdnum, which checks the henkilötunnus with every century sign in use si
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import hashlib
@@ -22,7 +23,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -32,7 +33,7 @@ from stdnum.fi import hetu
 
 from .csvsafe import needs_apostrophe
 from .errors import Problem, Source
-from .shown import EMAIL, PHONE, personal_shape
+from .shown import EMAIL, PHONE, PHONE_AFTER_DASH, personal_shape
 from .tabular import (
     MAX_FIELD_CHARS,
     MAX_ID_CHARS,
@@ -224,6 +225,7 @@ def refuse_too_long(cell: str, row: int) -> None:
 EVENT_ID_KEYS = ("event_id",)
 SPELL_ID_KEYS = ("spell_id",)  # an event's own grouping, often made from the customer id
 EVIDENCE_KEYS = ("evidence",)
+PROBLEM_KEYS = ("problems",)  # a JSON bill's list of problems (an invoice's)
 PSEUDONYM_SHAPE = re.compile(r"ps_[0-9a-f]{32}")
 
 
@@ -262,8 +264,9 @@ def _unmergeable(new: str, count: int, what: str, row: int) -> None:
 @dataclass
 class HeldFindings:
     """Event ids (or evidence ids) that hold what looks personal — a henkilötunnus (by its
-    shape, as messages tell it), an e-mail address, a phone number — by kind: the distinct
-    ids (counted, never shown) and the first row of each kind. A pseudonym in an id is no
+    shape, as messages tell it), an e-mail address, a phone number (also glued on with a
+    dash, ``x-040 123 4567``, which messages echo as an id) — by kind: the distinct ids
+    (counted, never shown) and the first row of each kind. A pseudonym in an id is no
     finding (its hex digits may look like anything)."""
 
     what: str
@@ -271,7 +274,7 @@ class HeldFindings:
     first: dict[str, int] = field(default_factory=dict)
 
     def see(self, value: str, row: int) -> None:
-        kind = personal_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
+        kind = _held_shape(PSEUDONYM_SHAPE.sub("_", value)) if value else None
         if kind is not None:
             self.ids.setdefault(kind, set()).add(value)
             self.first.setdefault(kind, row)
@@ -285,6 +288,15 @@ class HeldFindings:
                                "its own customer id, which rewardengine pseudonymize "
                                "replaces", Source(file, row=self.first[kind])))
         return out
+
+
+def _held_shape(text: str) -> str | None:
+    """What an id looks like when it holds what may be personal (``personal_shape``, or a
+    phone number glued on with a dash), or None."""
+    kind = personal_shape(text)
+    if kind is None and "-" in text and PHONE_AFTER_DASH.search(text):
+        return "a phone number"
+    return kind
 
 
 class IdRewrite:
@@ -302,6 +314,10 @@ class IdRewrite:
         self.known = known
         self.held = HeldFindings(what)  # without a key: the ids are only looked at
         self._pseudonym = Pseudonyms(key or b"")
+        # a bill's customers and its evidence ids holding them, for its problems' texts
+        self.customers: set[str] = set()
+        self._evidence: dict[str, set[str]] = {}
+        self._run: _RunIds | None = None
 
     def ids(self, customer: str, value: str, row: int, limited: bool = True) -> str:
         """``value`` (one id, or with ``many`` ids split by spaces) with the customer id
@@ -326,7 +342,29 @@ class IdRewrite:
                                "the row it did not; shorten the id", row)
         if count and limited and not self.many and self.known is not None:
             self.known.setdefault(customer, set()).add(value.strip())
+        if count and self.many:
+            self._evidence.setdefault(customer, set()).update(
+                one for one in value.split() if replace_token(one, token, "")[1])
         return new
+
+    def problem(self, value: str, row: int, files: Collection[str] = ()) -> str:
+        """A problem's text (a problem has no customer) with each event id it names that
+        holds its customer's id — known by the run's event files or the bill's evidence,
+        as written or as the engine writes it into an occurrence — rewritten as it is
+        there. Refused (``E021``) when it would still name a customer id of the run inside
+        an id (``files``: what the problems are about, whose ``file:row`` is no id)."""
+        if self.key is None:
+            return value
+        if self._run is None:  # once the bill's lines are read: the problems come last
+            self._run = _RunIds.of(self.known or {}, self._evidence,
+                                   customers=self.customers, escape=self.escape)
+        said = _replace_owned(value, self._run, self._rewritten)
+        _refuse_customer_left(said, self._run, files, row)
+        return said
+
+    def _rewritten(self, customer: str, old: str, escaped: bool) -> str:
+        new = replace_token(old, customer.strip(), self._pseudonym(customer))[0]
+        return self.escape(new) if escaped else new
 
     def mentions(self, customer: str, evidence: Sequence[str], value: str, *,
                  escaped: bool, row: int = 0) -> str:
@@ -372,6 +410,86 @@ def _refuse_raw_id_left(said: str, customer: str, what: str, row: int) -> None:
                                "in the bill too", row)
 
 
+@dataclass(frozen=True)
+class _RunIds:
+    """The event ids a run knows to hold their customer's id, by how a text may name them
+    (as written, or escaped as in an occurrence), each with its customer and whether it is
+    the escaped form (None: two customers' ids written alike, rewritten for neither), and
+    every customer id of the run (as inside ids)."""
+
+    owners: dict[str, tuple[str, str, bool] | None]
+    customers: frozenset[str]
+    longest: int  # of the names, and of the customer ids
+
+    @classmethod
+    def of(cls, *by_customer: dict[str, set[str]], customers: set[str],
+           escape: Callable[[str], str]) -> _RunIds:
+        owners: dict[str, tuple[str, str, bool] | None] = {}
+        for known in by_customer:
+            for customer, ids in known.items():
+                for old in ids:
+                    for name, escaped in ((old, False), (escape(old), True)):
+                        if name in owners and (owners[name] or ("",))[0] != customer:
+                            owners[name] = None
+                        elif name not in owners:
+                            owners[name] = (customer, old, escaped and name != old)
+        tokens = customers | {c.strip() for known in by_customer for c in known}
+        tokens.discard("")
+        return cls(owners, frozenset(tokens), max(map(len, [*owners, *tokens]), default=0))
+
+
+def _token_spans(text: str, longest: int) -> Iterator[tuple[int, int]]:
+    """Every span of ``text`` standing as a whole token (as ``replace_token`` tells one),
+    at most ``longest`` characters, from the left, the longest first at each start."""
+    ends = [j for j in range(1, len(text) + 1) if j == len(text) or not text[j].isalnum()]
+    first = 0
+    for i in range(len(text)):
+        if i and text[i - 1].isalnum():
+            continue
+        while first < len(ends) and ends[first] <= i:
+            first += 1
+        last = bisect.bisect_right(ends, i + longest, first)
+        for k in range(last - 1, first - 1, -1):
+            yield i, ends[k]
+
+
+def _replace_owned(text: str, run: _RunIds,
+                   rewritten: Callable[[str, str, bool], str]) -> str:
+    """``text`` with each name of ``run.owners`` (the longest that fits) rewritten where it
+    stands as a whole token, in one pass."""
+    if not run.owners:
+        return text
+    out, at = [], 0
+    for i, j in _token_spans(text, run.longest):
+        if i < at:
+            continue
+        owner = run.owners.get(text[i:j])
+        if owner is not None:
+            out += [text[at:i], rewritten(*owner)]
+            at = j
+    return "".join(out) + text[at:]
+
+
+def _refuse_customer_left(said: str, run: _RunIds, files: Collection[str], row: int) -> None:
+    """Refuse (``E021``) a problem's text that still names a customer id of the run inside
+    an id, as ``_refuse_raw_id_left`` a line's; its ``file:row`` references are no ids."""
+    if not run.customers:
+        return
+    text = PSEUDONYM_SHAPE.sub(" ", said)
+    for file in sorted(files, key=len, reverse=True):
+        text = re.sub(re.escape(file) + r"(?::\d+)+", " ", text)
+    for word in _NOT_IDS.sub(" ", text).split():
+        word = word.strip(_RUN_EDGES)
+        if any((i, j) != (0, len(word)) and word[i:j] in run.customers
+               for i, j in _token_spans(word, run.longest)):
+            raise RewriteError("E021", "a problem the bill lists names an id of a customer "
+                               "of the run that no event file of the run holds: "
+                               "pseudonymized, the bill would keep the raw customer id "
+                               "there; give the event files in the same run (rewardengine "
+                               "pseudonymize EVENTS... --bill BILL), whose event ids are "
+                               "then rewritten in the bill too", row)
+
+
 def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:
     """``text`` with each ``old`` of ``pairs`` (the first that fits, longest first) replaced
     by its ``new`` where it stands as a whole token, in one pass: a pseudonym written in is
@@ -410,12 +528,16 @@ class IdColumns:
     ids: tuple[str, ...] = ()
     mentions: tuple[tuple[str, bool], ...] = ()
     more: tuple[str, ...] = ()  # other ids treated as ``ids`` are, but named by no text
+    # JSON members listing problems, which carry no customer but may name any customer's
+    # event ids (an invoice's ``problems``)
+    problems: tuple[str, ...] = ()
 
 
 def bill_ids(occurrence: str | None = None) -> IdColumns:
     """A bill's ids: its evidence, and its occurrence (``occurrence``, when mapped with
     ``--map``) and reason that name them."""
-    return IdColumns(EVIDENCE_KEYS, ((occurrence or "occurrence", True), ("reason", False)))
+    return IdColumns(EVIDENCE_KEYS, ((occurrence or "occurrence", True), ("reason", False)),
+                     problems=PROBLEM_KEYS)
 
 
 EVENT_IDS = IdColumns(EVENT_ID_KEYS, more=SPELL_ID_KEYS)
@@ -705,7 +827,8 @@ def _skip(text: str, i: int) -> int:
 class _Span:
     """A JSON value to write anew: a customer id (``what`` None), or an id or a text naming
     ids (``what`` "ids", "more" for a spell id, or "mentions") of the object whose customer
-    id is ``customer``."""
+    id is ``customer``, or a problem's text (``what`` "problem", ``evidence`` the file it
+    is about)."""
 
     start: int
     stop: int
@@ -730,24 +853,38 @@ def rewrite_json_text(text: str, keys: Sequence[str], replace: Replace, row: int
         raise RewriteError("E010", "invalid JSON", row) from None
     if text[_skip(text, end):].strip():
         raise RewriteError("E010", "invalid JSON: more after the value", row)
+    files = frozenset(f for span in spans if span.what == "problem" for f in span.evidence)
+    written: dict[int, str] = {}
+    # a problem's texts last: they may name the ids of the lines' evidence (and customers)
+    for span in sorted(spans, key=lambda s: (s.what == "problem", s.start)):
+        written[span.start] = _anew(text, span, replace, row, ids, files)
     out, at = [], 0
     for span in sorted(spans, key=lambda s: s.start):
-        old = text[span.start:span.stop]
-        value = json.loads(old, parse_float=Decimal)
-        written = value if isinstance(value, str) else old
-        if span.what is None:
-            new = json.dumps(replace(written, row))
-        else:
-            assert ids is not None  # spans of ids are only looked for with ``ids``
-            said = ids.ids(span.customer, written, row, span.what == "ids") \
-                if span.what in ("ids", "more") else \
-                ids.mentions(span.customer, span.evidence, written, escaped=span.escaped,
-                            row=row)
-            new = old if said == written else '"' + said + '"' if "\\" not in old else \
-                _json_string_again(old, said)
-        out += [text[at:span.start], new]
+        out += [text[at:span.start], written[span.start]]
         at = span.stop
     return "".join(out) + text[at:]
+
+
+def _anew(text: str, span: _Span, replace: Replace, row: int, ids: IdRewrite | None,
+          files: frozenset[str]) -> str:
+    """The JSON value of ``span`` as it is written anew."""
+    old = text[span.start:span.stop]
+    value = json.loads(old, parse_float=Decimal)
+    written = value if isinstance(value, str) else old
+    if span.what is None:
+        if ids is not None and ids.many:  # a bill's: its problems may name its ids
+            ids.customers.add(written.strip())
+        return json.dumps(replace(written, row))
+    assert ids is not None  # spans of ids are only looked for with ``ids``
+    if span.what == "problem":  # its row: the line of the document it is on
+        said = ids.problem(written, row + text.count("\n", 0, span.start), files)
+    elif span.what in ("ids", "more"):
+        said = ids.ids(span.customer, written, row, span.what == "ids")
+    else:
+        said = ids.mentions(span.customer, span.evidence, written, escaped=span.escaped,
+                            row=row)
+    return old if said == written else '"' + said + '"' if "\\" not in old else \
+        _json_string_again(old, said)
 
 
 def _json_string_again(old: str, said: str) -> str:
@@ -779,8 +916,10 @@ class _Looking:
     all: bool = False  # the ids of objects without a customer id too (--check)
 
 
-def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: int) -> int:
-    """Parse the JSON value at ``i``; return where it ends; note the spans to replace."""
+def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: int,
+                within: str | None = None) -> int:
+    """Parse the JSON value at ``i`` (of the member ``within``, or an item of its list);
+    return where it ends; note the spans to replace."""
     if depth > MAX_JSON_DEPTH:
         raise ValueError("nested too deeply")
     if text[i] == "{":
@@ -794,7 +933,7 @@ def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: in
             if text[i] != ":":
                 raise ValueError("a colon")
             start = _skip(text, i + 1)
-            i = _json_value(text, start, look, spans, depth + 1)
+            i = _json_value(text, start, look, spans, depth + 1, key)
             if key in look.keys and text[start] in '"-0123456789':
                 spans.append(_Span(start, i))
             members[key] = (start, i)
@@ -802,12 +941,12 @@ def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: in
             if text[i] == ",":
                 i = _skip(text, i + 1)
         if look.where.ids:
-            _id_spans(text, members, look, spans)
+            _id_spans(text, members, look, spans, within)
         return i + 1
     if text[i] == "[":
         i = _skip(text, i + 1)
         while text[i] != "]":
-            i = _skip(text, _json_value(text, i, look, spans, depth + 1))
+            i = _skip(text, _json_value(text, i, look, spans, depth + 1, within))
             if text[i] == ",":
                 i = _skip(text, i + 1)
         return i + 1
@@ -816,11 +955,14 @@ def _json_value(text: str, i: int, look: _Looking, spans: list[_Span], depth: in
 
 
 def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
-              spans: list[_Span]) -> None:
+              spans: list[_Span], within: str | None = None) -> None:
     """The spans of an object's ids (a string, or the strings of a list) and of its texts
-    naming them, with the object's customer id."""
+    naming them, with the object's customer id; of a problem's texts, which has none."""
     customer = next((text[a:b] for k, (a, b) in members.items()
                      if k in look.keys and text[a] in '"-0123456789'), None)
+    if customer is None and within in look.where.problems and not look.all:
+        _problem_spans(text, members, spans)
+        return
     if customer is None and not look.all:
         return
     if customer is not None:
@@ -850,6 +992,21 @@ def _id_spans(text: str, members: dict[str, tuple[int, int]], look: _Looking,
         if key in members and text[members[key][0]] == '"':
             spans.append(_Span(*members[key], "mentions", customer, tuple(evidence),
                                escaped))
+
+
+# what a problem says that names no event: its code, its severity, the file it is about
+_NOT_NAMING = frozenset(("code", "severity", "file"))
+
+
+def _problem_spans(text: str, members: dict[str, tuple[int, int]], spans: list[_Span]
+                   ) -> None:
+    """The spans of a problem's texts (its message, an id it carries), each with the file
+    the problem is about (its ``file:row`` references are no ids)."""
+    where = members.get("file")
+    file = json.loads(text[slice(*where)]) if where is not None else None
+    files = (file,) if isinstance(file, str) and file else ()
+    spans += [_Span(a, b, "problem", evidence=files) for key, (a, b) in members.items()
+              if key not in _NOT_NAMING and text[a] == '"']
 
 
 def _strings_in(text: str, i: int) -> Iterator[tuple[int, int]]:

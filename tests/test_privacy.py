@@ -561,6 +561,7 @@ def test_a_bills_evidence_occurrence_and_reason_name_the_rewritten_event_ids(tmp
 
 def test_a_json_bills_evidence_list_occurrence_and_reason_are_rewritten(tmp_path: Path
                                                                         ) -> None:
+    """...and a problem naming one of the evidence ids (it kept the raw id)."""
     line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
             "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
             "evidence": ["c1-e0", "c10-e1"]}
@@ -573,7 +574,8 @@ def test_a_json_bills_evidence_list_occurrence_and_reason_are_rewritten(tmp_path
     c1 = pseudonym(KEY, "c1")
     assert target.read_text(encoding="utf-8") == text.replace(
         '"c1"', f'"{c1}"').replace('"spell:c1-e0', f'"spell:{c1}-e0').replace(
-        "employment c1-e0", f"employment {c1}-e0").replace('"c1-e0",', f'"{c1}-e0",')
+        "employment c1-e0", f"employment {c1}-e0").replace('"c1-e0",', f'"{c1}-e0",').replace(
+        '"c1-e0 is ignored"', f'"{c1}-e0 is ignored"')
 
 
 def test_an_event_id_that_could_merge_with_another_is_refused(tmp_path: Path) -> None:
@@ -1145,3 +1147,241 @@ def test_a_spell_id_made_from_the_customer_id_is_treated_as_an_event_id(tmp_path
     c1 = pseudonym(KEY, "c1")
     assert [r["spell_id"] for r in got] == [f"KELA/{c1}/" + "s" * 120, "131052-308T/7"]
     assert got[0]["event_id"] == f"{c1}-e0"
+
+
+# --- a run's Parquet event files give their ids to its bills -------------------------------
+
+def _events_as(tmp_path: Path, fmt: str, rows: list[dict[str, str]]) -> Path:
+    """The same events as CSV, JSON Lines or Parquet."""
+    events = tmp_path / f"events.{fmt}"
+    if fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.Table.from_pylist(rows), events)
+    elif fmt == "jsonl":
+        events.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        events.write_text(",".join(rows[0]) + "\n" + "".join(
+            ",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
+    return events
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_parquet_event_file_gives_its_ids_to_the_bills_of_its_run(tmp_path: Path, fmt: str
+                                                                     ) -> None:
+    """A pending line's reason names a job its line does not list: with the events as
+    Parquet in the same run the bill was refused (E021) where the same events as CSV
+    rewrote it; now every format gives its event ids alike, and the outputs are the same."""
+    reason = "needs 90 days by 2020-08-24; not counted: job c29-e0 at 0.79 FTE is below 0.80"
+    bill = tmp_path / "invoice.json"
+    bill.write_text(_pending_bill("c29", reason), encoding="utf-8")
+    events = _events_as(tmp_path, fmt, [
+        {"event_id": "c29-r", "customer_id": "c29", "type": "referral", "date": "2020-01-10"},
+        {"event_id": "c29-e0", "customer_id": "c29", "type": "job_start",
+         "date": "2020-05-01"}])
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said = _run(str(events), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(out))
+    assert code == 0, said
+    c29 = pseudonym(KEY, "c29")
+    assert (out / "invoice.json").read_text(encoding="utf-8") == _pending_bill(
+        c29, reason.replace("c29-e0", f"{c29}-e0"))
+
+
+def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_path: Path
+                                                                           ) -> None:
+    """generate -> invoice (JSON, with pending lines whose reasons name jobs not counted) ->
+    the events as Parquet and the invoice pseudonymized in one run: the bill was refused
+    (E021); now it is written as with the events as CSV, and verify says it is right."""
+    from rewardengine import api
+    pytest.importorskip("pyarrow")
+    events, table = tmp_path / "events.csv", tmp_path / "events.parquet"
+    result = runner.invoke(app, ["generate", CONTRACT, "-n", "100", "--seed", "2", "-o",
+                                 str(events)])
+    assert result.exit_code == 0, result.output
+    with events.open("rb") as source, table.open("wb") as target:
+        api.events_to_parquet(source, target)
+    ledger, bill = str(tmp_path / "l.sqlite"), tmp_path / "bill.json"
+    result = runner.invoke(app, ["invoice", CONTRACT, str(events), "--period", "2020-06",
+                                 "--dry-run", "--ledger", ledger, "--format", "json", "-o",
+                                 str(bill)])
+    assert result.exit_code == 0, result.output
+    assert bill.read_text(encoding="utf-8").count("not counted: job c0") == 10
+    written = {}
+    for source in (events, table):
+        out = tmp_path / f"out-{source.suffix[1:]}"
+        out.mkdir()
+        code, said = _run(str(source), "--bill", str(bill), "--key-file", _key(tmp_path),
+                          "-o", str(out))
+        assert code == 0, said
+        written[source.suffix] = (out / "bill.json").read_bytes()
+    assert written[".parquet"] == written[".csv"]
+    assert b"not counted: job c0" not in written[".parquet"]
+    result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-parquet" /
+                                                         "events.parquet"),
+                                 str(tmp_path / "out-parquet" / "bill.json"), "--period",
+                                 "2020-06", "--ledger", ledger])
+    assert result.exit_code == 0, result.output
+    assert "the bill is right" in result.output
+
+
+# --- --check sees a phone number glued on to an id with a dash -----------------------------
+
+@pytest.mark.parametrize(("event_id", "phone"), [
+    ("x-040 123 4567", True), ("id-+358401234567", True), ("x-0401234567-e0", True),
+    ("c1-050-1234567", True), ("x-09 123 4567", True), ("x-0501234567", True),
+    ("r-+358 40 123 4567/7", True),
+    # near misses: ordinary ids
+    ("c0000013-e0", False), ("job-2020-01-15", False), ("K-1234567", False),
+    ("h-01-234567", False), ("x-040123", False), ("K-+123456", False),
+    ("x-0401234567890", False), ("x-0401234567.5", False), ("x-1040 123 4567", False),
+    ("x040 123 4567", False)])
+def test_check_sees_a_phone_number_glued_on_to_an_id_with_a_dash(tmp_path: Path,
+                                                                 event_id: str, phone: bool
+                                                                 ) -> None:
+    """--check passed 'x-040 123 4567' and 'id-+358401234567' as ok: the phone shape
+    messages use skips a number after a dash (an id such as h-01-234567 is echoed, to be
+    found). A mobile, an international or a landline number with a space after its area
+    code, glued on with a dash, is now E020; an id that only looks like numbers is not."""
+    events = tmp_path / "events.csv"
+    events.write_text(f"event_id,customer_id,type,date\n{event_id},{PS},referral,2020-01-10"
+                      "\n", encoding="utf-8")
+    code, said = _run("--check", str(events))
+    if phone:
+        assert (code, said.splitlines()) == (1, [
+            f"{events}:2: E020 warning: 1 event id holds what looks like a phone number, the "
+            "first in row 2; an id should hold no personal data but its own customer id, "
+            "which rewardengine pseudonymize replaces"])
+    else:
+        assert code == 0, said
+    assert quoted(event_id) == f"'{event_id}'"  # messages echo it as they did
+
+
+# --- an invoice's problems name event ids but carry no customer ----------------------------
+
+def _invoice_with_problems(lines: list[dict[str, object]], *messages: str,
+                           file: str = "events.csv") -> str:
+    """An invoice as the engine writes it (canonical JSON: problems before sections)."""
+    problems = [{"code": "V002", "col": None, "file": file, "line": None, "message": m,
+                 "row": 2, "severity": "warning"} for m in messages]
+    return json.dumps({"problems": problems, "sections": [{"lines": lines, "pending": []}]},
+                      indent=2, sort_keys=True)
+
+
+def test_a_problem_naming_a_customers_event_ids_is_rewritten_by_the_run(tmp_path: Path
+                                                                        ) -> None:
+    """An invoice's problems (V002 'referral c29-r2 ... is ignored') have no customer, so
+    pseudonymize kept the raw ids in their messages. The run's event files say whose ids
+    they are: rewritten as in the events (as the engine escapes an id into an occurrence
+    too); a customer id alone as a word, in a date or a file's row (customer 12 in
+    events.csv:12) is no id; pseudonymized alone, the bill is refused (E021) at the
+    problem's line, naming no id."""
+    line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
+            "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
+            "evidence": ["c1-e0"]}
+    messages = ["referral c29-r2 on 2020-02-01 is ignored: the first referral (c29-r on "
+                "2019-03-29) decides the segment",
+                "2 lines of component result share the occurrence 'spell:K%3A1-e0:open', so "
+                "only one could be billed; the rows behind them: events.csv:12, events.csv:13",
+                "customer 12 cannot be evaluated: no referral by 2020-12-31 (c1-e0 is first)"]
+    text = _invoice_with_problems([line], *messages)
+    bill = tmp_path / "invoice.json"
+    bill.write_text(text, encoding="utf-8")
+    events = _events_as(tmp_path, "csv", [
+        {"event_id": e, "customer_id": c, "type": "referral", "date": "2020-01-10"}
+        for e, c in (("c29-r", "c29"), ("c29-r2", "c29"), ("K:1-e0", "K:1"),
+                     ("12-e0", "12"), ("c1-e0", "c1"))])
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said = _run(str(events), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(out))
+    assert code == 0, said
+    c1, c29, k1 = (pseudonym(KEY, c) for c in ("c1", "c29", "K:1"))
+    assert json.loads((out / "invoice.json").read_text(encoding="utf-8"))["problems"] == \
+        json.loads(_invoice_with_problems([], messages[0].replace("c29-", f"{c29}-"),
+                                          messages[1].replace("K%3A1", k1),
+                                          messages[2].replace("c1-e0", f"{c1}-e0")))[
+                                              "problems"]
+    code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "alone.json"))  # only c1 is known: its ids are
+    assert code == 0, said
+    alone = json.loads((tmp_path / "alone.json").read_text(encoding="utf-8"))["problems"]
+    assert [p["message"] for p in alone] == [
+        messages[0], messages[1], messages[2].replace("c1-e0", f"{c1}-e0")]
+    bill.write_text(_invoice_with_problems([{**line, "customer_id": "c29"}], *messages),
+                    encoding="utf-8")
+    code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(tmp_path / "refused.json"))
+    assert (code, said.splitlines()[0]) == (1, (
+        f"{bill}:8: E021 a problem the bill lists names an id of a customer of the run that "
+        "no event file of the run holds: pseudonymized, the bill would keep the raw customer "
+        "id there; give the event files in the same run (rewardengine pseudonymize "
+        "EVENTS... --bill BILL), whose event ids are then rewritten in the bill too"))
+    assert not (tmp_path / "refused.json").exists() and "c29" not in said
+
+
+@pytest.mark.parametrize(("message", "refused"), [
+    ("job c29-e9 was not counted", True),  # an id of c29 no event file holds
+    ("see c29/x", True), ("(c29-e9)", True), ("c29.7", False),  # a number
+    ("customer c29 is late", False), ("by 2020-08-24", False), ("c290-e0", False),
+    ("job c29-e0 at 0.79 FTE", False)])  # c29-e0 is known: rewritten
+def test_a_problem_that_would_keep_a_raw_customer_id_is_refused(tmp_path: Path, message: str,
+                                                                refused: bool) -> None:
+    """With the events in the same run, a problem naming an id of a customer of the run
+    that is not among the run's event ids is refused; near misses are not."""
+    bill = tmp_path / "invoice.json"
+    bill.write_text(_invoice_with_problems([], message), encoding="utf-8")
+    events = _events_as(tmp_path, "csv", [
+        {"event_id": "c29-e0", "customer_id": "c29", "type": "referral",
+         "date": "2020-01-10"},
+        {"event_id": "2020-r", "customer_id": "2020", "type": "referral",
+         "date": "2020-01-10"}])
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said = _run(str(events), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
+                      str(out))
+    assert code == (1 if refused else 0), said
+    assert ("E021 a problem the bill lists" in said) == refused
+
+
+def test_generated_invoices_problems_are_pseudonymized_with_their_events(tmp_path: Path
+                                                                         ) -> None:
+    """generate -> invoice (JSON; its problems name ignored referrals, c0000235-r2) -> the
+    events (CSV, and Parquet) and the invoice pseudonymized in one run: no raw customer id
+    is left anywhere in the bill (its problems kept them), and verify says it is right."""
+    from rewardengine import api
+    pytest.importorskip("pyarrow")
+    events, table = tmp_path / "events.csv", tmp_path / "events.parquet"
+    result = runner.invoke(app, ["generate", CONTRACT, "-n", "300", "--seed", "2", "-o",
+                                 str(events)])
+    assert result.exit_code == 0, result.output
+    with events.open("rb") as source, table.open("wb") as target:
+        api.events_to_parquet(source, target)
+    ledger, bill = str(tmp_path / "l.sqlite"), tmp_path / "bill.json"
+    result = runner.invoke(app, ["invoice", CONTRACT, str(events), "--period", "2020-06",
+                                 "--dry-run", "--ledger", ledger, "--format", "json", "-o",
+                                 str(bill)])
+    assert result.exit_code == 0, result.output
+    problems = json.loads(bill.read_text(encoding="utf-8"))["problems"]
+    assert [p["message"].split(" on ")[0] for p in problems] == ["referral c0000235-r2",
+                                                                 "referral c0000259-r2"]
+    raw = {row["customer_id"] for row in csv.DictReader(events.open(encoding="utf-8"))}
+    written = {}
+    for source in (events, table):
+        out = tmp_path / f"out-{source.suffix[1:]}"
+        out.mkdir()
+        code, said = _run(str(source), "--bill", str(bill), "--key-file", _key(tmp_path),
+                          "-o", str(out))
+        assert code == 0, said
+        written[source.suffix] = (out / "bill.json").read_text(encoding="utf-8")
+    assert written[".parquet"] == written[".csv"]
+    assert not [r for r in raw if r in written[".csv"]]
+    c235 = pseudonym(KEY, "c0000235")
+    assert json.loads(written[".csv"])["problems"][0]["message"] == \
+        problems[0]["message"].replace("c0000235-", f"{c235}-")
+    result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-csv" / "events.csv"),
+                                 str(tmp_path / "out-csv" / "bill.json"), "--period",
+                                 "2020-06", "--ledger", ledger])
+    assert result.exit_code == 0, result.output
+    assert "the bill is right" in result.output
