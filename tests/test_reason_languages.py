@@ -385,8 +385,8 @@ def test_every_reason_verify_shows_translates(tmp_path: Path) -> None:
     ("fi", "ei ansaittu: ei hyväksyttävää työtä (vähintään 0,80 htv, avoin työ tai "
            "palkkatuettu työ) 31.12.2020 mennessä, sopimuksen tulosten takaraja (outcomes_until)"
            "; ei lasketa: työsuhde A10-e (29,99 h/vko (0,7997 htv)) jää alle 0,80 htv",
-     "ei ansaittu: raja 90 päivää täyttyi 1.1.2021, päivän myöhässä (sopimuksen tulosten "
-     "takaraja (outcomes_until), 31.12.2020)"),
+     "ei ansaittu: raja 90 päivää täyttyi 1.1.2021, päivän myöhässä: sopimuksen tulosten "
+     "takaraja (outcomes_until) oli 31.12.2020"),
     ("sv", "inte intjänat: inget godtagbart arbete (minst 0,80 HTE, öppet arbete eller "
            "lönesubventionerat arbete) senast 31.12.2020, avtalets sista dag för resultat "
            "(outcomes_until); räknas inte: anställningen A10-e med 29,99 h/vecka (0,7997 HTE) "
