@@ -493,3 +493,39 @@ def test_a_pending_fee_waiting_for_a_confirmation_shows_its_deadline(tmp_path: P
     assert running.line_date == running.deadline == date(2020, 11, 4)
     assert waiting.to_dict()["deadline"] == "2020-11-04"
     assert waiting.to_dict()["date"] == "2020-03-31"
+
+
+def _paid_to(tmp_path: Path, last: str) -> str:
+    """S, served from 2024-10-01, in a job begun 2024-10-07 at 2,000.00 a month with no end
+    recorded, paid as the generator pays it from October 2024 through ``last``."""
+    months = ["2024-10-31", "2024-11-30", "2024-12-31", "2025-01-31", "2025-02-28",
+              "2025-03-31"]
+    paid = months[:months.index(last) + 1]
+    path = tmp_path / f"paid-to-{last}.csv"
+    path.write_text("event_id,customer_id,type,date,kind,evidence,fte,wage,amount\n"
+                    "S-r,S,referral,2024-09-20,,,,,\nS-s,S,service_start,2024-10-01,,,,,\n"
+                    "S-e,S,employment,2024-10-07,open,register,1.0,2000.00,\n"
+                    + "".join(f"S-w{k},S,earnings,{day},open,register,,,"
+                              f"{'1612.90' if k == 0 else '2000.00'}\n"
+                              for k, day in enumerate(paid)))
+    return str(path)
+
+
+@pytest.mark.parametrize(("last", "as_of", "ahead"), [
+    ("2025-03-31", "2025-03-31", "2187.50"),  # March paid: the job goes on
+    ("2025-02-28", "2025-03-30", "2187.50"),  # March's wage not due yet: it goes on
+    ("2025-02-28", "2025-03-31", "562.50"),  # due on its pay day and unpaid: it ended
+    ("2025-02-28", "2025-04-01", "562.50")])
+def test_a_forecast_reads_a_job_ended_on_a_months_last_day_from_its_wages(
+        tmp_path: Path, last: str, as_of: str, ahead: str) -> None:
+    """employment_condition_2024 pays 2,500.00 for 12 months paid 930.00 or more. S's job,
+    paid whole for February 2025 and not for March, ended 2025-02-28 once March's pay day
+    (2025-03-31) has passed unpaid: 5 months counted, its expected fee ahead falls from
+    2,187.50 (the job drawn as going on, as it was forecast before this was read) to 562.50
+    (later jobs only)."""
+    found = api.forecast_customers(
+        api.Request(str(ROOT / "contracts" / "employment_condition_2024.yaml"), runs=40,
+                    seed=3), [_paid_to(tmp_path, last)], date.fromisoformat(as_of))
+    assert found.result is not None, found.problems
+    [customer] = found.result.customers
+    assert customer.ahead.mean == Decimal(ahead)

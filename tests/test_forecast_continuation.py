@@ -650,10 +650,13 @@ def test_where_wages_are_counted_a_job_begun_before_a_pay_day_by_the_as_of_would
     assert any(rows)
 
 
-def _wage_rows(april: str) -> list[Row]:
+def _wage_rows(april: str | None, *later: tuple[str, str, str]) -> list[Row]:
     """A job begun 2020-02-10 at 2,000.00 a month, no end recorded, and its wage rows as the
-    generator writes them: February's 20 days of 29, March whole, and ``april``."""
+    generator writes them: February's 20 days of 29, March whole, and ``april`` (None: no
+    row), then ``later`` rows (date, amount, kind)."""
     cid = "P"
+    paid = [("2020-02-29", "1379.31", "open"), ("2020-03-31", "2000.00", "open"),
+            *([("2020-04-30", april, "open")] if april else []), *later]
     return [{"event_id": "P-r", "customer_id": cid, "type": "referral", "date": "2020-01-10"},
             {"event_id": "P-s", "customer_id": cid, "type": "service_start",
              "date": "2020-01-15"},
@@ -661,10 +664,8 @@ def _wage_rows(april: str) -> list[Row]:
              "date": "2020-02-10", "kind": "open", "evidence": "register", "fte": "1.0",
              "wage": "2000.00"},
             *({"event_id": f"P-w{k}", "customer_id": cid, "type": "earnings", "date": day,
-               "kind": "open", "evidence": "register", "amount": amount}
-              for k, (day, amount) in enumerate([("2020-02-29", "1379.31"),
-                                                 ("2020-03-31", "2000.00"),
-                                                 ("2020-04-30", april)]))]
+               "kind": kind, "evidence": "register", "amount": amount}
+              for k, (day, amount, kind) in enumerate(paid))]
 
 
 def _continued(rows: list[Row], as_of: date) -> list[tuple[str, str, str]]:
@@ -727,6 +728,95 @@ def test_a_jobs_first_month_is_not_read_for_its_end() -> None:
                                              ("2020-04-30", "1000.00")]))])
     job, wages = events[0], [e for e in events if isinstance(e, Earnings)]
     assert isinstance(job, Employment)
-    assert shown_end(job, wages[:2]) is None
-    assert shown_end(job, wages) == date(2020, 4, 15)
-    assert shown_end(job.model_copy(update={"kind": "subsidised"}), wages) is None
+    assert shown_end(job, wages[:2], date(2020, 4, 30)) is None
+    assert shown_end(job, wages, date(2020, 4, 30)) == date(2020, 4, 15)
+    assert shown_end(job.model_copy(update={"kind": "subsidised"}), wages,
+                     date(2020, 4, 30)) is None
+
+
+def test_wages_that_stop_after_a_whole_month_show_the_job_ended_on_its_last_day() -> None:
+    """The generator pays every month a job runs: March paid whole (2,000.00) and no April
+    row shows the job ended 2020-03-31, once April's wage is due (its pay day, 2020-04-30).
+    A day before, it is not due: the job goes on, paid on. On the pay day and after it, the
+    job ends 2020-03-31, its end (30 days after it, so by then) told the day after the as-of
+    date, and no wages follow."""
+    rows = _wage_rows(None)
+    before = _continued(rows, date(2020, 4, 29))
+    assert before[0] == ("earnings", "2000.00", "2020-04-30") and len(before) == 35
+    assert _continued(rows, date(2020, 4, 30)) == [("employment", "2020-03-31", "2020-05-01")]
+    assert _continued(rows, date(2020, 5, 1)) == [("employment", "2020-03-31", "2020-05-02")]
+
+
+def test_wages_go_on_while_the_next_months_row_is_paid() -> None:
+    """April paid (whole, or by a later job of the job's kind, 2020-04-30) and May not yet
+    due: the job goes on. May due and unpaid: it ended 2020-04-30. A row of another kind
+    in April is not the job's: as of April's pay day it ended 2020-03-31."""
+    present = _continued(_wage_rows("2000.00"), date(2020, 5, 30))
+    assert present[0] == ("earnings", "2000.00", "2020-05-31") and len(present) == 34
+    assert _continued(_wage_rows("2000.00"), date(2020, 5, 31)) == [
+        ("employment", "2020-04-30", "2020-06-01")]
+    other = _wage_rows(None, ("2020-04-30", "2000.00", "subsidised"))
+    assert _continued(other, date(2020, 4, 30)) == [("employment", "2020-03-31", "2020-05-01")]
+
+
+def test_only_the_generators_whole_months_then_none_show_a_stop() -> None:
+    """What is not read as an end on a month's last day (the job goes on): wages that stop
+    in its first month (they may be the job before it's: February's 20 days, March unpaid,
+    as of March's pay day or later); a last month paid less than the whole wage (1,500.00 is no
+    number of days); a month unpaid between paid ones; a row of its kind paid on another
+    day than a month's last; and any row of its kind after the month it stops in."""
+    from rewardengine.events.model import Earnings
+    from rewardengine.forecast.conditional import shown_end
+
+    def end(rows: list[Row], as_of: date) -> date | None:
+        events = to_events(rows)
+        job = next(e for e in events if isinstance(e, Employment))
+        return shown_end(job, [e for e in events if isinstance(e, Earnings)], as_of)
+
+    may = date(2020, 5, 31)
+    february = _wage_rows(None)[:-1]
+    assert end(february, date(2020, 3, 31)) is None
+    assert end(february, may) is None
+    assert end(_wage_rows(None), may) == date(2020, 3, 31)
+    assert end(_wage_rows("1500.00"), may) is None
+    gap = _wage_rows(None, ("2020-05-31", "2000.00", "open"))
+    assert end(gap, date(2020, 6, 30)) is None
+    assert end(_wage_rows("2000.00", ("2020-04-15", "100.00", "open")), may) is None
+    later = _wage_rows(None, ("2020-07-31", "2000.00", "open"))
+    assert end(later, date(2020, 7, 31)) is None
+
+
+def test_where_the_generator_stops_paying_a_job_going_on_no_stop_is_read() -> None:
+    """The generator pays a job with no end for ``EARNED_MONTHS`` (36) months from its start.
+    Begun 2020-01-01, a job going on is paid January 2020 to December 2022 (36 months): paid
+    whole to 2022-12-31 and no more shows no end. Begun 2020-01-15, one going on is paid for
+    January 2023 too (14 days: 903.23): whole to December and nothing in January shows it
+    ended 2022-12-31 from January's pay day on; paid whole in January 2023 (it ran to its
+    end at least) it shows nothing after (no later month is paid for any job)."""
+    from rewardengine.events.model import Earnings
+    from rewardengine.forecast.conditional import shown_end
+    from rewardengine.synth import EARNED_MONTHS, monthly_wages
+    from rewardengine.values import add_months
+
+    def end(begin: date, months: int, as_of: date) -> date | None:
+        paid = [add_months(begin.replace(day=1), k + 1) - timedelta(days=1)
+                for k in range(1, months + 1)]
+        events = to_events([
+            {"event_id": "L-e0", "customer_id": "L", "type": "employment",
+             "date": begin.isoformat(), "kind": "open", "evidence": "register", "fte": "1.0",
+             "wage": "2000.00"},
+            *({"event_id": f"L-w{k}", "customer_id": "L", "type": "earnings",
+               "date": day.isoformat(), "kind": "open", "evidence": "register",
+               "amount": "2000.00"} for k, day in enumerate(paid))])
+        job = events[0]
+        assert isinstance(job, Employment)
+        return shown_end(job, [e for e in events if isinstance(e, Earnings)], as_of)
+
+    assert EARNED_MONTHS == 36
+    keep, _, amount = monthly_wages(np.array([date(2020, 1, 15).toordinal()]),
+                                    np.array([-1]), np.array([2000.0]))
+    assert keep[0, 36] and f"{amount[0, 36]:.2f}" == "903.23"
+    assert end(date(2020, 1, 1), 35, date(2023, 3, 31)) is None
+    assert end(date(2020, 1, 15), 35, date(2023, 1, 30)) is None
+    assert end(date(2020, 1, 15), 35, date(2023, 1, 31)) == date(2022, 12, 31)
+    assert end(date(2020, 1, 15), 36, date(2023, 3, 31)) is None

@@ -24,10 +24,11 @@ whatever process draws them.
   record), accepting ongoing or an end recorded after
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
   told after it; where the contract counts earnings, an end its wages paid by then show (a
-  month after its first paid for fewer days than it has: ``shown_end``) is its end, not
-  drawn. The end is recorded after the as-of date, as a correction of the same event
-  id, and where the contract counts earnings its wages are paid on for the months after the
-  as-of as the generator pays them; a self-report unconfirmed then is confirmed given that
+  month after its first paid for fewer days than it has, or paid whole with the next
+  month's wage due and unpaid: ``shown_end``) is its end, not drawn. The end is recorded
+  after the as-of date, as a correction of the same event id, and where the contract
+  counts earnings its wages are paid on for the months after the as-of as the generator
+  pays them; a self-report unconfirmed then is confirmed given that
   it was not by the as-of (the pair (confirmed, delay from its first record) drawn until not
   confirmed or later);
 - **no job yet**: the first job comes with the cohort's chance given none recorded by now
@@ -137,7 +138,7 @@ class State:
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      tuple(e for e in tl.voided if isinstance(e, Employment)),
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
-                     tuple(shown_end(j, tl.earnings) for j in jobs))
+                     tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs))
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
@@ -415,23 +416,34 @@ def _end_told(profile: Profile, s: State, job: Employment, end: date, u: Draws) 
     return s.as_of + ONE_DAY
 
 
-def shown_end(job: Employment, wages: Sequence[Earnings]) -> date | None:
+def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date | None:
     """The last day of a job with no end recorded that ``wages`` (paid by the as-of date)
     show, by the generator's rule (``synth.monthly_wages``: a calendar month's wage for the
-    days worked in it, dated the month's last day): a row of the job's kind for a month
-    after the one it began in, whose amount is the wage of fewer days than the month has,
-    says it ended on the last of them. None when no row says so (a whole month's wage, or
-    an amount no number of days gives: real pay is read as the generator writes it, nothing
+    days worked in it, dated the month's last day, for every month the job runs, up to
+    ``EARNED_MONTHS`` months from its start when it has no end): a row of the job's kind for
+    a month after the one it began in, whose amount is the wage of fewer days than the month
+    has, says it ended on the last of them; else wages that stop after a whole month's
+    (``_stopped``) say it ended on that month's last day. None when no row says so (an
+    amount no number of days gives: real pay is read as the generator writes it, nothing
     more), or the job has no wage or a known end. Its first month is not read: the last
     wages of the job before it may be paid in that month too, maybe the same amount."""
     if job.wage is None or job.end is not None:
         return None
     wage = float(f"{job.wage:.2f}")
+    # the amounts of its kind paid on the last day of each month after its first (None: one
+    # paid on another day, which the generator never pays: no stop is read)
+    months: dict[int, list[Decimal]] | None = {}
     for row in sorted(wages, key=lambda e: e.date):
         first = row.date.replace(day=1)
         steps = (row.date.year - job.date.year) * 12 + row.date.month - job.date.month
-        if (row.kind != job.kind or not 1 <= steps <= EARNED_MONTHS
-                or add_months(first, 1) - ONE_DAY != row.date):
+        if row.kind != job.kind or steps < 1:
+            continue
+        if add_months(first, 1) - ONE_DAY != row.date:
+            months = None
+            continue
+        if months is not None:
+            months.setdefault(steps, []).append(row.amount)
+        if steps > EARNED_MONTHS:
             continue
         # every last day in the month, the month's own last day (the job goes on) included
         ends = np.arange(first.toordinal(), row.date.toordinal() + 1)
@@ -442,7 +454,32 @@ def shown_end(job: Employment, wages: Sequence[Earnings]) -> date | None:
                 if last < row.date.toordinal():
                     return date.fromordinal(last)
                 break
-    return None
+    return _stopped(job, wage, months, as_of)
+
+
+def _stopped(job: Employment, wage: float, months: dict[int, list[Decimal]] | None,
+             as_of: date) -> date | None:
+    """The last day of a job that ended on a month's last day, as its wages show: the
+    generator pays every month a job runs, so rows of its kind on each month's last day
+    from its second month through month ``m`` (counted from its first), a whole month's
+    wage in month ``m``, and nothing of its kind after it, while month ``m + 1``'s wage is
+    due (its last day on or before the as-of date, and a month the generator pays a job
+    going on: within ``EARNED_MONTHS`` months of its start), say it ended on month ``m``'s
+    last day. Past ``EARNED_MONTHS`` rows stop for a job going on too: not read. ``m`` is
+    1 or more: rows in its first month may be the job before it's, so a job whose wages
+    stop there shows no day it ended."""
+    if not months:
+        return None
+    m = max(months)
+    if m >= EARNED_MONTHS or any(k not in months for k in range(1, m)):
+        return None
+    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
+                                      np.array([wage]))
+    if not keep[0, m + 1] or int(pay[0, m + 1]) > as_of.toordinal():
+        return None  # the next month's wage is not due yet, or never paid
+    if Decimal(f"{amount[0, m]:.2f}") not in months[m]:
+        return None  # not the whole month's wage the job's own rule gives
+    return date.fromordinal(int(pay[0, m]))
 
 
 def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> date | None:
