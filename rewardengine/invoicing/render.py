@@ -25,7 +25,7 @@ from ..csvsafe import write_csv
 from ..jsonout import canonical_json
 from ..printable import printable
 from ..values import money_text
-from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section
+from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section, vat_words
 from .labels import Labels
 from .verify import CLASSES, VerifyReport
 
@@ -45,15 +45,6 @@ CSV_HEADER = ("invoice", "period", "line", "type", "provider", "customer_id", "c
               "invoiced_before", "now", "reason", "evidence", "clause")
 
 
-def _vat_words(invoice: Invoice) -> str:
-    """``VAT 0.24``; with several rates or categories, each group and what it taxes."""
-    groups = invoice.vat_breakdown
-    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
-        return f"VAT {invoice.vat_rate}"
-    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
-                     f"{money_text(g.tax)}" for g in groups)
-
-
 def invoice_csv(invoice: Invoice) -> str:
     rows: list[list[object]] = []
     n, p = invoice.number, invoice.period.label
@@ -71,7 +62,7 @@ def invoice_csv(invoice: Invoice) -> str:
     for kind, amount in (("subtotal", invoice.subtotal), ("vat", invoice.vat),
                          ("total", invoice.total)):
         rows.append([n, p, "", kind, "", "", "", "", "", "", "", money_text(amount), "", "",
-                     "", _vat_words(invoice) if kind == "vat" else "", "", ""])
+                     "", vat_words(invoice) if kind == "vat" else "", "", ""])
     return write_csv(CSV_HEADER, rows)
 
 
