@@ -165,8 +165,8 @@ def issue(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="compute the same invoice without writing it")] = False,
     issue_date: Annotated[str | None, typer.Option(
-        "--issue-date", help="the invoice date YYYY-MM-DD (default: the period's last "
-        "day)")] = None,
+        "--issue-date", help="the invoice date YYYY-MM-DD, the day it is sent: not before "
+        "the period's last day, which is the default; the due date follows it")] = None,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
     lang: LangOpt = None,
