@@ -366,3 +366,29 @@ def test_an_invoice_issued_before_parties_were_recorded_is_no_e_invoice(tmp_path
 def test_numbers_fit_finvoice_and_references_follow_from_them(tmp_path: Path) -> None:
     inv = _reference_invoice(tmp_path)
     assert inv.number == "T-acme-0001" and re.fullmatch(r"1\d{15}", inv.payment_reference or "")
+
+
+@pytest.mark.parametrize(("name", "cut"), [
+    ("Job brokering provider (name not published here)", "Job brokering provider (name not"),
+    ("A" * 35, "A" * 35),  # exactly the limit: whole
+    ("A" * 34 + " B", "A" * 34),  # one over, the last word does not fit
+    ("A" * 35 + " B", "A" * 35),  # the boundary falls just after the limit
+    ("A" * 36, "A" * 35),  # one word longer than the limit: cut hard
+    ("A " + "B" * 40, "A " + "B" * 33),  # no name left at the boundary: cut hard
+])
+def test_the_payee_name_is_cut_at_a_word_within_35_characters(name: str, cut: str) -> None:
+    from rewardengine.invoicing.finvoice import cut_at_word
+    assert cut_at_word(name, 35) == cut
+
+
+def test_finvoice_names_the_payee_by_whole_words(tmp_path: Path) -> None:
+    long = "Työllisyyspalvelut Esimerkki Osakeyhtiö Länsi-Suomen yksikkö"
+    head = CONTRACT_WITH_PARTIES.replace("      name: Acme Oy\n", f"      name: {long}\n")
+    result = issue(contract(PARTIES, head=head), events(), "2020-01", tmp_path / "l.sqlite")
+    assert result.invoice is not None
+    xml = invoice_finvoice(result.invoice)
+    assert finvoice_problems(xml) == []
+    fv = etree.fromstring(xml.encode("utf-8"))
+    assert fv.findtext("SellerPartyDetails/SellerOrganisationName") == long
+    assert fv.findtext("EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/"
+                       "EpiNameAddressDetails") == "Työllisyyspalvelut Esimerkki"

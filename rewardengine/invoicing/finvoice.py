@@ -51,6 +51,20 @@ def _fit(text: str, most: int) -> str:
     return text if len(text) <= most else text[:most - 3] + "..."
 
 
+def cut_at_word(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters at the last word boundary within them, as a
+    payee's name is shortened for a bank ("Job brokering provider (name not"); a single
+    word longer than that is cut where the limit falls."""
+    text = text.strip()
+    if len(text) <= most:
+        return text
+    # a space just after the limit is a boundary too: the words before it fit whole
+    boundary = most if text[most] == " " else text[:most].rfind(" ")
+    kept = text[:boundary].rstrip()
+    # Finvoice's texts have at least 2 characters: a first word shorter than that is no name
+    return kept if len(kept) >= 2 else text[:most].rstrip()
+
+
 class _W:
     """Appends Finvoice elements."""
 
@@ -212,7 +226,7 @@ def _epi(w: _W, root: etree._Element, doc: EDocument) -> None:
     if s.bic:
         w.el(bfi, "EpiBfiIdentifier", s.bic, IdentificationSchemeName="BIC")
     beneficiary = w.el(parties, "EpiBeneficiaryPartyDetails")
-    w.el(beneficiary, "EpiNameAddressDetails", s.name[:35].strip())  # as banks cut it
+    w.el(beneficiary, "EpiNameAddressDetails", cut_at_word(s.name, 35))  # as banks cut it
     if s.business_id and re.fullmatch(r"\d{7}-\d", s.business_id):
         w.el(beneficiary, "EpiBei", s.business_id)
     number, scheme = _account(s)
