@@ -27,6 +27,7 @@ from ..printable import printable
 from ..values import money_text
 from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section, vat_words
 from .labels import Labels
+from .reference import printed, printed_iban
 from .verify import CLASSES, VerifyReport
 
 canonical_text = canonical_json
@@ -408,7 +409,7 @@ def _head(invoice: Invoice, t: Labels, title: str) -> str:
     if invoice.buyer_party is not None and not invoice.credit_note:
         rows.append((t.s("Due date"), t.date(invoice.due_date)))
         if invoice.payment_reference:
-            rows.append((t.s("Payment reference"), invoice.payment_reference))
+            rows.append((t.s("Payment reference"), printed(invoice.payment_reference)))
     if invoice.credit_note and invoice.corrected_invoices:
         rows.append((t.s("Corrects invoices"), ", ".join(invoice.corrected_invoices)))
     return ("<div class=\"head\"><div>"
@@ -436,8 +437,9 @@ def _payment(invoice: Invoice, t: Labels) -> str:
         return ""
     terms = (invoice.due_date - invoice.issue_date).days if invoice.due_date else None
     rows: list[tuple[str, object]] = [
-        (_e(t.s("Bank account")), f"{seller.iban} {seller.bic or ''}".strip()),
-        (_e(t.s("Payment reference")), invoice.payment_reference),
+        (_e(t.s("Bank account")), f"{printed_iban(seller.iban)} {seller.bic or ''}".strip()),
+        (_e(t.s("Payment reference")),
+         printed(invoice.payment_reference) if invoice.payment_reference else None),
         (_e(t.s("Due date")), t.date(invoice.due_date))]
     if terms is not None:
         rows.append((_e(t.s("Payment terms")), f"{terms} {t.s('days net')}"))
