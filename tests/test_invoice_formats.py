@@ -238,3 +238,17 @@ def test_the_printed_forms_of_references_and_ibans() -> None:
     assert printed("RF631584257539000043") == "RF63 1584 2575 3900 0043"
     assert printed_iban("FI3612345600020206") == "FI36 1234 5600 0202 06"
 
+
+def test_xlsx_names_the_buyer_s_ids_beside_the_seller_s(tmp_path: Path) -> None:
+    _, feb = _invoices(tmp_path)
+    rows = [r[:2] for r in openpyxl.load_workbook(io.BytesIO(invoice_xlsx(feb)))[
+        "Lasku"].iter_rows(values_only=True)]
+    at = rows.index(("Ostaja", "Testikunnan työllisyysalue"))
+    assert rows[at + 1:at + 3] == [("Y-tunnus", "9200007-4"), ("ALV-tunniste", "FI92000074")]
+    seller = rows.index(("Myyjä", "Acme Oy"))
+    assert rows[seller + 1:seller + 3] == [("Y-tunnus", "9200045-3"),
+                                           ("ALV-tunniste", "FI92000453")]
+    en = [r[:2] for r in openpyxl.load_workbook(io.BytesIO(invoice_xlsx(feb, "en")))[
+        "Invoice"].iter_rows(values_only=True)]
+    assert en[en.index(("Buyer", "Testikunnan työllisyysalue")) + 1] == (
+        "Business ID", "9200007-4")
