@@ -513,10 +513,10 @@ def _render(invoice: Invoice, fmt: str, lang: str | None) -> str | bytes:
     from .invoicing.render import invoice_csv, invoice_html, invoice_json
     if fmt == "ubl":
         from .invoicing.ubl import invoice_ubl
-        return invoice_ubl(invoice)
+        return invoice_ubl(invoice, lang)
     if fmt == "finvoice":
         from .invoicing.finvoice import invoice_finvoice
-        return invoice_finvoice(invoice)
+        return invoice_finvoice(invoice, lang)
     if fmt == "xlsx":
         from .invoicing.xlsx import invoice_xlsx
         return invoice_xlsx(invoice, lang or "fi")

@@ -392,3 +392,42 @@ def test_finvoice_names_the_payee_by_whole_words(tmp_path: Path) -> None:
     assert fv.findtext("SellerPartyDetails/SellerOrganisationName") == long
     assert fv.findtext("EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/"
                        "EpiNameAddressDetails") == "Työllisyyspalvelut Esimerkki"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    (None, "14 days net, due 2020-02-14"),
+    ("fi", "14 päivää netto, eräpäivä 14.2.2020"),
+    ("sv", "14 dagar netto, förfallodag 14.2.2020"),
+    ("en", "14 days net, due 14.2.2020"),
+])
+def test_the_payment_terms_follow_the_language_asked(tmp_path: Path, lang: str | None,
+                                                     words: str) -> None:
+    inv = _reference_invoice(tmp_path)
+    ubl, fv = invoice_ubl(inv, lang), invoice_finvoice(inv, lang)
+    assert valid_ubl(ubl) == [] and valid_finvoice(fv) == []
+    assert etree.fromstring(ubl.encode("utf-8")).findtext(
+        "cac:PaymentTerms/cbc:Note", namespaces=NS) == words
+    assert etree.fromstring(fv.encode("utf-8")).findtext(
+        "InvoiceDetails/PaymentTermsDetails/PaymentTermsFreeText") == words
+    # nothing else of the documents changes with the language
+    english = "14 days net, due 2020-02-14"
+    assert ubl.replace(words, english) == invoice_ubl(inv)
+    assert fv.replace(words, english) == invoice_finvoice(inv)
+
+
+def test_invoice_show_words_the_finvoice_terms_in_the_language_asked(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+    ledger = tmp_path / "l.sqlite"
+    inv = issue(contract(PARTIES, head=CONTRACT_WITH_PARTIES), events(), "2020-01",
+                ledger).invoice
+    assert inv is not None
+    shown = CliRunner().invoke(app, ["invoice", "show", inv.number, "--ledger", str(ledger),
+                                     "--format", "finvoice", "--lang", "fi"])
+    assert shown.exit_code == 0
+    assert "<PaymentTermsFreeText>14 päivää netto, eräpäivä 14.2.2020</PaymentTermsFreeText>" \
+        in shown.stdout
+    plain = CliRunner().invoke(app, ["invoice", "show", inv.number, "--ledger", str(ledger),
+                                     "--format", "finvoice"])
+    assert plain.stdout == invoice_finvoice(inv)

@@ -91,8 +91,9 @@ class ReportFormat(StrEnum):
 
 
 LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="HTML and XLSX in one language, with Finnish number and date formats "
-    "(default: HTML in Finnish and English, XLSX in Finnish)")]
+    "--lang", help="HTML and XLSX in one language, with Finnish number and date formats; "
+    "UBL and Finvoice with their payment terms in it (default: HTML in Finnish and English, "
+    "XLSX in Finnish, UBL and Finvoice terms in English)")]
 ReportLangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="the HTML report in one language, with Finnish number and date formats "
     "(default: Finnish and English)")]

@@ -86,8 +86,9 @@ class _W:
         self.el(parent, name, value.strftime("%Y%m%d"), Format="CCYYMMDD")
 
 
-def invoice_finvoice(invoice: Invoice) -> str:
-    """The invoice as Finvoice 3.0 XML text (``EInvoiceError`` when it cannot be one)."""
+def invoice_finvoice(invoice: Invoice, lang: str | None = None) -> str:
+    """The invoice as Finvoice 3.0 XML text (``EInvoiceError`` when it cannot be one);
+    ``lang`` words its payment terms (``PaymentTermsFreeText``), in English without it."""
     doc = document(invoice)
     w = _W(invoice.currency)
     nsmap: Any = {"xsi": XSI}
@@ -102,7 +103,7 @@ def invoice_finvoice(invoice: Invoice) -> str:
         w.el(account, "SellerAccountID", number, IdentificationSchemeName=scheme)
         w.el(account, "SellerBic", doc.seller.bic, IdentificationSchemeName="BIC")
     _party(w, root, "Buyer", doc.buyer)
-    _details(w, root, doc)
+    _details(w, root, doc, lang)
     for line in doc.lines:
         _row(w, root, line, doc)
     _epi(w, root, doc)
@@ -150,7 +151,7 @@ def _party(w: _W, root: etree._Element, role: str, p: Party) -> None:
     w.el(address, "CountryCode", p.country or "")
 
 
-def _details(w: _W, root: etree._Element, doc: EDocument) -> None:
+def _details(w: _W, root: etree._Element, doc: EDocument, lang: str | None) -> None:
     inv, sign = doc.invoice, Decimal(-1) if doc.credit else Decimal(1)
     d = w.el(root, "InvoiceDetails")
     w.el(d, "InvoiceTypeCode", "INV02" if doc.credit else "INV01")
@@ -188,7 +189,7 @@ def _details(w: _W, root: etree._Element, doc: EDocument) -> None:
                                      f"{inv.period.label}", 512))
     if not doc.credit and inv.due_date is not None:
         terms = w.el(d, "PaymentTermsDetails")
-        w.el(terms, "PaymentTermsFreeText", _fit(terms_text(inv), 70))
+        w.el(terms, "PaymentTermsFreeText", _fit(terms_text(inv, lang), 70))
         w.date(terms, "InvoiceDueDate", inv.due_date)
 
 
