@@ -204,3 +204,43 @@ def test_a_wrong_vat_on_a_bill_of_one_rate_not_the_period_s_last_is_told_by_that
     assert _tampered_vat(tmp_path, august, "25.50") == [(
         "B006", "the bill's vat says 25.50 but its lines' VAT is 24.00 (VAT S 0.24 on "
         "100.00: 24.00)")]
+
+
+def test_the_documented_exemptions_write_two_groups_with_their_codes(tmp_path: Path) -> None:
+    """docs/invoicing.md's VAT example, as written there: a §34 health-care service and a §37
+    social-welfare one, each its own exempt group with its VATEX code and reason."""
+    import re
+
+    doc = (Path(__file__).parents[1] / "docs" / "invoicing.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                  if "VATEX-EU-132-1G" in b]
+    rows = ROWS + ("h1,c1,hours,2024-09-05,,,,,,,,1,psychologist_session\n"
+                   "h2,c2,hours,2024-09-06,,,,,,,,6,rehabilitative_work_activity\n")
+    loaded = contract_from(example + PARTIES, HEAD)
+    inv = issue_invoice(loaded, events_from(rows, EVENT_HEADER).events,
+                        resolve_period(None, "2024-09-01", "2024-09-30"),
+                        ledger_path=str(tmp_path / "l.sqlite"), inputs_hash="h").invoice
+    assert inv is not None
+    assert [(g.exemption_code, g.exemption_reason, g.taxable, g.tax)
+            for g in inv.vat_breakdown if g.category == "E"] == [
+        ("VATEX-EU-132-1C", "Terveyden- ja sairaanhoitopalvelu (AVL 34 §)", D("110.00"),
+         D("0.00")),
+        ("VATEX-EU-132-1G", "Sosiaalihuoltopalvelu (AVL 37 §)", D("25.00"), D("0.00"))]
+    # EN 16931 has one exempt group per invoice: the reasons joined, no single code
+    exempt = etree.fromstring(_valid(inv).encode("utf-8")).find(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory[cbc:ID='E']", namespaces=NS)
+    assert exempt is not None and exempt.findtext("cbc:TaxExemptionReasonCode",
+                                                  namespaces=NS) is None
+    assert exempt.findtext("cbc:TaxExemptionReason", namespaces=NS) == (
+        "Sosiaalihuoltopalvelu (AVL 37 §); Terveyden- ja sairaanhoitopalvelu (AVL 34 §)")
+    # the social-welfare service alone on an invoice: its code and reason
+    alone = issue_invoice(loaded, events_from(rows.replace("psychologist_session", "other"),
+                                              EVENT_HEADER).events,
+                          resolve_period(None, "2024-09-01", "2024-09-30"),
+                          ledger_path=str(tmp_path / "other.sqlite"), inputs_hash="h").invoice
+    assert alone is not None
+    exempt = etree.fromstring(_valid(alone).encode("utf-8")).find(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory[cbc:ID='E']", namespaces=NS)
+    assert exempt is not None and [exempt.findtext(f"cbc:{k}", namespaces=NS) for k in (
+        "TaxExemptionReasonCode", "TaxExemptionReason")] == [
+        "VATEX-EU-132-1G", "Sosiaalihuoltopalvelu (AVL 37 §)"]
