@@ -428,10 +428,17 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     committed. A failing write (it raises) therefore leaves the ledger untouched.
     The events are read in shards of whole customers (``jobs`` processes, or ``mapper``).
     With ``einvoice`` (UBL or Finvoice is asked for) a contract that names no e-invoice
-    parties is a problem (``C226``) before anything is computed."""
+    parties is a problem (``C226``) before anything is computed. An ``issue_date`` before
+    the period's last day is refused (``BillingError``) before anything is read."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
+    from .invoicing.periods import PeriodError, check_issue_date
     from .invoicing.run import InvoicingError
+    if issue_date is not None:
+        try:
+            check_issue_date(period, issue_date)
+        except PeriodError as exc:
+            raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
         evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
@@ -506,10 +513,10 @@ def _render(invoice: Invoice, fmt: str, lang: str | None) -> str | bytes:
     from .invoicing.render import invoice_csv, invoice_html, invoice_json
     if fmt == "ubl":
         from .invoicing.ubl import invoice_ubl
-        return invoice_ubl(invoice)
+        return invoice_ubl(invoice, lang)
     if fmt == "finvoice":
         from .invoicing.finvoice import invoice_finvoice
-        return invoice_finvoice(invoice)
+        return invoice_finvoice(invoice, lang)
     if fmt == "xlsx":
         from .invoicing.xlsx import invoice_xlsx
         return invoice_xlsx(invoice, lang or "fi")

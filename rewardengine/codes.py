@@ -108,6 +108,10 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C227", "services not subject to VAT with a VAT id, or mixed with taxed ones", _E,
      "contract-cross-checks-c2xx"),
+    ("C228", "a Finnish VAT id that is not the party's own business id", _E,
+     "contract-cross-checks-c2xx"),
+    ("C229", "an OVT e-invoice address of another business id than the party's", _W,
+     "contract-cross-checks-c2xx"),
     ("C230", "alternatives that name an unknown component, or one component twice", _E,
      "contract-cross-checks-c2xx"),
     # events

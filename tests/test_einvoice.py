@@ -366,3 +366,68 @@ def test_an_invoice_issued_before_parties_were_recorded_is_no_e_invoice(tmp_path
 def test_numbers_fit_finvoice_and_references_follow_from_them(tmp_path: Path) -> None:
     inv = _reference_invoice(tmp_path)
     assert inv.number == "T-acme-0001" and re.fullmatch(r"1\d{15}", inv.payment_reference or "")
+
+
+@pytest.mark.parametrize(("name", "cut"), [
+    ("Job brokering provider (name not published here)", "Job brokering provider (name not"),
+    ("A" * 35, "A" * 35),  # exactly the limit: whole
+    ("A" * 34 + " B", "A" * 34),  # one over, the last word does not fit
+    ("A" * 35 + " B", "A" * 35),  # the boundary falls just after the limit
+    ("A" * 36, "A" * 35),  # one word longer than the limit: cut hard
+    ("A " + "B" * 40, "A " + "B" * 33),  # no name left at the boundary: cut hard
+])
+def test_the_payee_name_is_cut_at_a_word_within_35_characters(name: str, cut: str) -> None:
+    from rewardengine.invoicing.finvoice import cut_at_word
+    assert cut_at_word(name, 35) == cut
+
+
+def test_finvoice_names_the_payee_by_whole_words(tmp_path: Path) -> None:
+    long = "Työllisyyspalvelut Esimerkki Osakeyhtiö Länsi-Suomen yksikkö"
+    head = CONTRACT_WITH_PARTIES.replace("      name: Acme Oy\n", f"      name: {long}\n")
+    result = issue(contract(PARTIES, head=head), events(), "2020-01", tmp_path / "l.sqlite")
+    assert result.invoice is not None
+    xml = invoice_finvoice(result.invoice)
+    assert finvoice_problems(xml) == []
+    fv = etree.fromstring(xml.encode("utf-8"))
+    assert fv.findtext("SellerPartyDetails/SellerOrganisationName") == long
+    assert fv.findtext("EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/"
+                       "EpiNameAddressDetails") == "Työllisyyspalvelut Esimerkki"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    (None, "14 days net, due 2020-02-14"),
+    ("fi", "14 päivää netto, eräpäivä 14.2.2020"),
+    ("sv", "14 dagar netto, förfallodag 14.2.2020"),
+    ("en", "14 days net, due 14.2.2020"),
+])
+def test_the_payment_terms_follow_the_language_asked(tmp_path: Path, lang: str | None,
+                                                     words: str) -> None:
+    inv = _reference_invoice(tmp_path)
+    ubl, fv = invoice_ubl(inv, lang), invoice_finvoice(inv, lang)
+    assert valid_ubl(ubl) == [] and valid_finvoice(fv) == []
+    assert etree.fromstring(ubl.encode("utf-8")).findtext(
+        "cac:PaymentTerms/cbc:Note", namespaces=NS) == words
+    assert etree.fromstring(fv.encode("utf-8")).findtext(
+        "InvoiceDetails/PaymentTermsDetails/PaymentTermsFreeText") == words
+    # nothing else of the documents changes with the language
+    english = "14 days net, due 2020-02-14"
+    assert ubl.replace(words, english) == invoice_ubl(inv)
+    assert fv.replace(words, english) == invoice_finvoice(inv)
+
+
+def test_invoice_show_words_the_finvoice_terms_in_the_language_asked(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+    ledger = tmp_path / "l.sqlite"
+    inv = issue(contract(PARTIES, head=CONTRACT_WITH_PARTIES), events(), "2020-01",
+                ledger).invoice
+    assert inv is not None
+    shown = CliRunner().invoke(app, ["invoice", "show", inv.number, "--ledger", str(ledger),
+                                     "--format", "finvoice", "--lang", "fi"])
+    assert shown.exit_code == 0
+    assert "<PaymentTermsFreeText>14 päivää netto, eräpäivä 14.2.2020</PaymentTermsFreeText>" \
+        in shown.stdout
+    plain = CliRunner().invoke(app, ["invoice", "show", inv.number, "--ledger", str(ledger),
+                                     "--format", "finvoice"])
+    assert plain.stdout == invoice_finvoice(inv)

@@ -193,3 +193,62 @@ def test_reasons_are_translated_frame_by_frame_and_unknown_ones_kept() -> None:
     assert Labels("fi").reason(odd) == odd and Labels(None).reason(gone) == gone
     with pytest.raises(ValueError, match="not one of fi, sv, en"):
         Labels("de")
+
+
+def test_html_groups_the_iban_and_the_reference_and_no_machine_field_does(
+        tmp_path: Path) -> None:
+    """A person reads and types them from the HTML, grouped as a Finnish bill prints them;
+    every machine field keeps them as they are."""
+    from rewardengine.invoicing.finvoice import invoice_finvoice
+    from rewardengine.invoicing.render import invoice_csv, invoice_json
+    from rewardengine.invoicing.ubl import invoice_ubl
+    _, feb = _invoices(tmp_path)
+    ref = feb.payment_reference
+    assert ref is not None and len(ref) == 16
+    grouped = f"{ref[0]} {ref[1:6]} {ref[6:11]} {ref[11:]}"  # fives from the right
+    for lang in (None, "fi", "sv", "en"):
+        html = invoice_html(feb, lang)
+        assert "FI21 1234 5600 0007 85 NDEAFIHH" in html and "FI2112345600000785" not in html
+        assert html.count(grouped) == 2 and ref not in html  # head and payment box
+    for text in (invoice_json(feb), invoice_ubl(feb), invoice_finvoice(feb)):
+        assert "FI2112345600000785" in text and "FI21 1234" not in text
+        assert ref in text and grouped not in text
+    assert "FI21 1234" not in invoice_csv(feb) and grouped not in invoice_csv(feb)
+    cells = {r[0]: r[1] for r in openpyxl.load_workbook(io.BytesIO(invoice_xlsx(feb)))[
+        "Lasku"].iter_rows(values_only=True) if r[0]}
+    assert cells["Viitenumero"] == ref and cells["Tilinumero"] == "FI2112345600000785 NDEAFIHH"
+
+
+def test_html_groups_an_rf_reference_in_fours(tmp_path: Path) -> None:
+    loaded = contract(PARTIES.replace("payment_terms_days: 14",
+                                      "payment_terms_days: 14\n  payment_reference: rf"),
+                      head=CONTRACT_WITH_PARTIES)
+    inv = issue(loaded, events(), "2020-01", tmp_path / "l.sqlite").invoice
+    assert inv is not None and inv.payment_reference is not None
+    rf = inv.payment_reference
+    assert len(rf) == 20 and " ".join(rf[i:i + 4] for i in range(0, 20, 4)) in \
+        invoice_html(inv, "fi")
+
+
+def test_the_printed_forms_of_references_and_ibans() -> None:
+    from rewardengine.invoicing.reference import printed, printed_iban
+    assert printed("1584257539000030") == "1 58425 75390 00030"
+    assert printed("12345") == "12345" and printed("123456") == "1 23456"
+    assert printed("1232") == "1232"  # the shortest, four digits
+    assert printed("RF631584257539000043") == "RF63 1584 2575 3900 0043"
+    assert printed_iban("FI3612345600020206") == "FI36 1234 5600 0202 06"
+
+
+def test_xlsx_names_the_buyer_s_ids_beside_the_seller_s(tmp_path: Path) -> None:
+    _, feb = _invoices(tmp_path)
+    rows = [r[:2] for r in openpyxl.load_workbook(io.BytesIO(invoice_xlsx(feb)))[
+        "Lasku"].iter_rows(values_only=True)]
+    at = rows.index(("Ostaja", "Testikunnan työllisyysalue"))
+    assert rows[at + 1:at + 3] == [("Y-tunnus", "9200007-4"), ("ALV-tunniste", "FI92000074")]
+    seller = rows.index(("Myyjä", "Acme Oy"))
+    assert rows[seller + 1:seller + 3] == [("Y-tunnus", "9200045-3"),
+                                           ("ALV-tunniste", "FI92000453")]
+    en = [r[:2] for r in openpyxl.load_workbook(io.BytesIO(invoice_xlsx(feb, "en")))[
+        "Invoice"].iter_rows(values_only=True)]
+    assert en[en.index(("Buyer", "Testikunnan työllisyysalue")) + 1] == (
+        "Business ID", "9200007-4")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,46 @@ def test_verify_usage_errors_exit_2(app: typer.Typer, tmp_path: Path) -> None:
     assert code == 2 and "unknown bill field 'price'" in err
     code, _, err = _run(app, "verify", str(c), str(bill), "--period", "2020-01")
     assert code == 2 and "the bill" in err
+
+
+def test_an_issue_date_before_the_period_ends_is_refused(app: typer.Typer,
+                                                         tmp_path: Path) -> None:
+    """January's invoice rests on the facts as of 31 January: issued on the 30th (one day
+    short) it is a usage error and nothing is recorded; on the 31st or later it is issued."""
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = tmp_path / "l.sqlite"
+    earliest = ("the invoice rests on the facts as of 2020-01-31, so the earliest issue "
+                "date is 2020-01-31")
+    for extra in ([], ["--dry-run"]):
+        code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
+                              "--ledger", str(ledger), "--issue-date", "2020-01-30", *extra)
+        assert code == 2 and out == "" and earliest in " ".join(err.split()), err
+        assert not ledger.exists()
+    code, out, err = _run(app, "invoice", str(c), str(e), "--from", "2020-01-01", "--to",
+                          "2020-01-31", "--ledger", str(ledger), "--issue-date", "2020-01-15")
+    assert code == 2 and "--issue-date 2020-01-15 is before the period" in err
+    assert not ledger.exists()
+    code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                        str(ledger), "--issue-date", "2020-01-31")
+    assert code == 0 and json.loads(out)["issue_date"] == "2020-01-31"
+    # February 2020 ends on the 29th: the 28th is refused, the 1st of March (one day over)
+    code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                          str(ledger), "--issue-date", "2020-02-28")
+    assert code == 2 and "the earliest issue date is 2020-02-29" in " ".join(err.split())
+    assert ledger_rows(ledger, "SELECT count(*) FROM invoices") == [(1,)]
+    code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                        str(ledger), "--issue-date", "2020-03-01")
+    assert code == 0 and json.loads(out)["issue_date"] == "2020-03-01"
+    assert ledger_rows(ledger, "SELECT count(*) FROM invoices") == [(2,)]
+
+
+def test_the_library_refuses_an_early_issue_date_before_the_ledger(tmp_path: Path) -> None:
+    from invoicing_cases import contract, events
+
+    from rewardengine.invoicing.periods import PeriodError, parse_period
+    from rewardengine.invoicing.run import issue_invoice
+    ledger = tmp_path / "l.sqlite"
+    with pytest.raises(PeriodError, match="the earliest issue date is 2020-03-31"):
+        issue_invoice(contract(), events(), parse_period("2020-Q1"), ledger_path=str(ledger),
+                      inputs_hash="h", issue_date=date(2020, 3, 30))
+    assert not ledger.exists()

@@ -187,3 +187,89 @@ def test_party_names_fit_an_e_invoice() -> None:
     buyer = GOOD.replace("  buyer: Test TE office\n", f"  buyer: {'B' * 80}\n").replace(
         "    name: Testikunnan työllisyysalue\n", "")
     assert [c for c, _, _ in problems(buyer)] == ["C226"]
+
+
+# --- ids that belong to the party ---------------------------------------------------------------
+
+def findings(text: str) -> list[tuple[str, str, int, str]]:
+    """Every problem, warnings too: (code, severity, line, message)."""
+    _, found = load_contract_text(text, "contract.yaml")
+    return [(p.code, p.severity.value, p.source.line or 0, p.message) for p in found
+            if p.code.startswith("C2")]
+
+
+@pytest.mark.parametrize(("old", "new", "own"), [
+    # the seller: one digit from its own (9200045-3 / FI92000453) is another company's
+    ("vat_id: FI92000453", "vat_id: FI92000461", "FI92000453"),
+    # the buyer's VAT id is checked against the buyer's business id
+    ("vat_id: FI92000074", "vat_id: FI92000082", "FI92000074"),
+])
+def test_a_finnish_vat_id_of_another_business_id_is_a_located_error(
+        old: str, new: str, own: str) -> None:
+    text = GOOD.replace(old, new, 1)
+    ((code, severity, line, message),) = findings(text)
+    assert (code, severity, line) == ("C228", "error", line_of(text, new))
+    assert message.startswith(f"the VAT id {new[8:]} is not that of business id ") and \
+        f"the business id's eight digits, {own};" in message and "§209e" in message
+
+
+def test_a_vat_id_is_checked_against_a_legal_id_of_the_finnish_scheme() -> None:
+    legal = GOOD.replace("    business_id: 9200007-4\n",
+                         "    legal_id: {scheme: '0037', id: 9200007-4}\n")
+    assert findings(legal) == []
+    wrong = legal.replace("vat_id: FI92000074", "vat_id: FI92000082")
+    assert [(c, s) for c, s, _, _ in findings(wrong)] == [("C228", "error")]
+
+
+def test_a_vat_id_of_another_country_or_without_a_finnish_id_is_not_compared() -> None:
+    swedish = GOOD.replace("vat_id: FI92000453", "vat_id: SE556000000001")
+    assert findings(swedish) == []
+    no_id = GOOD.replace("      business_id: 9200045-3\n", "")
+    assert [c for c, _, _, _ in findings(no_id)] == ["C226"]  # missing, not mismatched
+
+
+OVT = 'e_invoice_address: {scheme: "0216", id: "003792000074", operator: "003792000082"}'
+
+
+@pytest.mark.parametrize(("address", "warned"), [
+    ('{scheme: "0216", id: "003792000074", operator: "003792000082"}', False),
+    ('{scheme: "0216", id: "00379200007412345"}', False),  # a unit's suffix, 5 characters
+    ('{scheme: "0216", id: "003792000082"}', True),  # another business id's OVT code
+    ('{scheme: "0216", id: "00379200008212345"}', True),
+    # only an OVT code is compared: not the operator's, not an address of another scheme
+    ('{scheme: "0216", id: "003792000074", operator: "003792000453"}', False),
+    ('{scheme: "0037", id: "92000082"}', False),
+    ('{scheme: "0088", id: "4000001000005"}', False),
+])
+def test_an_ovt_address_of_another_business_id_is_a_warning(address: str,
+                                                             warned: bool) -> None:
+    assert OVT in GOOD
+    text = GOOD.replace(OVT, f"e_invoice_address: {address}")
+    found = findings(text)
+    if not warned:
+        assert found == []
+        return
+    ((code, severity, line, message),) = found
+    assert (code, severity, line) == ("C229", "warning", line_of(text, address))
+    ovt = address.split('"')[3]
+    assert message == (
+        f"the e-invoice address {ovt} is an OVT code of business id 9200008-2, not of this "
+        "party's 9200007-4: its invoices go to that organisation; right if it receives them "
+        "for this party (another unit's address), otherwise give the party's own OVT code "
+        "003792000074")
+
+
+def test_validate_exits_1_for_a_vat_id_of_another_and_0_for_an_ovt_warning(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(GOOD.replace("vat_id: FI92000453", "vat_id: FI92000461"),
+                        encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(contract)])
+    assert result.exit_code == 1 and "C228 the VAT id FI92000461" in result.stdout
+    contract.write_text(GOOD.replace('id: "003792000074"', 'id: "003792000082"'),
+                        encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(contract)])
+    assert result.exit_code == 0 and "C229 warning: the e-invoice address" in result.stdout

@@ -160,3 +160,87 @@ def test_the_engine_s_own_bill_with_two_rates_verifies(tmp_path: Path) -> None:
     report = verify_bill(loaded, evs, read_bill_file(str(bill)), period,
                          ledger_path=str(ledger))
     assert report.ok, [str(p) for p in report.problems]
+
+
+def _tampered_vat(tmp_path: Path, rows: str, stated: str) -> list[tuple[str, str]]:
+    """verify of the engine's own CSV bill for Aug-Sept 2024 with its VAT row changed to
+    ``stated``: the problems as (code, message)."""
+    from rewardengine.api import read_bill_file
+    from rewardengine.invoicing.render import invoice_csv
+    from rewardengine.invoicing.run import verify_bill
+
+    ledger = tmp_path / "l.sqlite"
+    _issue(ledger, "2024-07-01", "2024-07-31")
+    loaded = contract_from(COMPONENTS + PARTIES, HEAD)
+    evs = events_from(rows, EVENT_HEADER).events
+    period = resolve_period(None, "2024-08-01", "2024-09-30")
+    dry = issue_invoice(loaded, evs, period, ledger_path=str(ledger), inputs_hash="h",
+                        dry_run=True).invoice
+    assert dry is not None
+    lines = invoice_csv(dry).splitlines()
+    i = next(i for i, r in enumerate(lines) if ",vat," in r)
+    lines[i] = lines[i].replace(f",{dry.vat},", f",{stated},", 1)
+    bill = tmp_path / "bill.csv"
+    bill.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), period,
+                         ledger_path=str(ledger))
+    assert not report.ok
+    return [(p.code, p.message) for p in report.problems]
+
+
+def test_a_wrong_vat_on_a_bill_of_two_rates_is_told_rate_by_rate(tmp_path: Path) -> None:
+    """The bill's VAT row at 25.5 % of all its lines: no one rate makes the right VAT, so the
+    message gives each rate's part, as the bill's own VAT row does."""
+    assert _tampered_vat(tmp_path, ROWS, "51.00") == [(
+        "B006", "the bill's vat says 51.00 but its lines' VAT is 49.50 (VAT S 0.24 on "
+        "100.00: 24.00; VAT S 0.255 on 100.00: 25.50)")]
+
+
+def test_a_wrong_vat_on_a_bill_of_one_rate_not_the_period_s_last_is_told_by_that_rate(
+        tmp_path: Path) -> None:
+    """Only August lines (24 %) on a bill whose period ends in September (25.5 %): the rate
+    named is the lines' one, not the period's."""
+    august = "\n".join(r for r in ROWS.splitlines() if ",c2," not in r) + "\n"
+    assert _tampered_vat(tmp_path, august, "25.50") == [(
+        "B006", "the bill's vat says 25.50 but its lines' VAT is 24.00 (VAT S 0.24 on "
+        "100.00: 24.00)")]
+
+
+def test_the_documented_exemptions_write_two_groups_with_their_codes(tmp_path: Path) -> None:
+    """docs/invoicing.md's VAT example, as written there: a §34 health-care service and a §37
+    social-welfare one, each its own exempt group with its VATEX code and reason."""
+    import re
+
+    doc = (Path(__file__).parents[1] / "docs" / "invoicing.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                  if "VATEX-EU-132-1G" in b]
+    rows = ROWS + ("h1,c1,hours,2024-09-05,,,,,,,,1,psychologist_session\n"
+                   "h2,c2,hours,2024-09-06,,,,,,,,6,rehabilitative_work_activity\n")
+    loaded = contract_from(example + PARTIES, HEAD)
+    inv = issue_invoice(loaded, events_from(rows, EVENT_HEADER).events,
+                        resolve_period(None, "2024-09-01", "2024-09-30"),
+                        ledger_path=str(tmp_path / "l.sqlite"), inputs_hash="h").invoice
+    assert inv is not None
+    assert [(g.exemption_code, g.exemption_reason, g.taxable, g.tax)
+            for g in inv.vat_breakdown if g.category == "E"] == [
+        ("VATEX-EU-132-1C", "Terveyden- ja sairaanhoitopalvelu (AVL 34 §)", D("110.00"),
+         D("0.00")),
+        ("VATEX-EU-132-1G", "Sosiaalihuoltopalvelu (AVL 37 §)", D("25.00"), D("0.00"))]
+    # EN 16931 has one exempt group per invoice: the reasons joined, no single code
+    exempt = etree.fromstring(_valid(inv).encode("utf-8")).find(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory[cbc:ID='E']", namespaces=NS)
+    assert exempt is not None and exempt.findtext("cbc:TaxExemptionReasonCode",
+                                                  namespaces=NS) is None
+    assert exempt.findtext("cbc:TaxExemptionReason", namespaces=NS) == (
+        "Sosiaalihuoltopalvelu (AVL 37 §); Terveyden- ja sairaanhoitopalvelu (AVL 34 §)")
+    # the social-welfare service alone on an invoice: its code and reason
+    alone = issue_invoice(loaded, events_from(rows.replace("psychologist_session", "other"),
+                                              EVENT_HEADER).events,
+                          resolve_period(None, "2024-09-01", "2024-09-30"),
+                          ledger_path=str(tmp_path / "other.sqlite"), inputs_hash="h").invoice
+    assert alone is not None
+    exempt = etree.fromstring(_valid(alone).encode("utf-8")).find(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory[cbc:ID='E']", namespaces=NS)
+    assert exempt is not None and [exempt.findtext(f"cbc:{k}", namespaces=NS) for k in (
+        "TaxExemptionReasonCode", "TaxExemptionReason")] == [
+        "VATEX-EU-132-1G", "Sosiaalihuoltopalvelu (AVL 37 §)"]

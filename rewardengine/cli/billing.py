@@ -91,8 +91,9 @@ class ReportFormat(StrEnum):
 
 
 LangOpt = Annotated[Lang | None, typer.Option(
-    "--lang", help="HTML and XLSX in one language, with Finnish number and date formats "
-    "(default: HTML in Finnish and English, XLSX in Finnish)")]
+    "--lang", help="HTML and XLSX in one language, with Finnish number and date formats; "
+    "UBL and Finvoice with their payment terms in it (default: HTML in Finnish and English, "
+    "XLSX in Finnish, UBL and Finvoice terms in English)")]
 ReportLangOpt = Annotated[Lang | None, typer.Option(
     "--lang", help="the HTML report in one language, with Finnish number and date formats "
     "(default: Finnish and English)")]
@@ -165,8 +166,8 @@ def issue(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="compute the same invoice without writing it")] = False,
     issue_date: Annotated[str | None, typer.Option(
-        "--issue-date", help="the invoice date YYYY-MM-DD (default: the period's last "
-        "day)")] = None,
+        "--issue-date", help="the invoice date YYYY-MM-DD, the day it is sent: not before "
+        "the period's last day, which is the default; the due date follows it")] = None,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
     lang: LangOpt = None,

@@ -18,6 +18,12 @@ invoicing:
 - ``C227``: category O is all or nothing: an invoice with a line not subject to VAT names no
   VAT id of the seller or the buyer (BR-O-02) and has no line of another category
   (BR-O-11 to BR-O-14).
+- ``C228`` (for any contract): a Finnish VAT id is ``FI`` and the eight digits of the
+  party's own business id (Y-tunnus); another's would name a wrong party on the invoice
+  (VAT Act 1501/1993 §209e: the seller's VAT id).
+- ``C229`` (a warning): an OVT e-invoice address (scheme 0216) is ``0037`` and a business
+  id's eight digits; digits other than the party's own send its invoices to another
+  organisation, which is right only where that one receives them on the party's behalf.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+
+from stdnum.fi import ytunnus
 
 from ..errors import Problem
 from .load import Draft
@@ -46,8 +54,11 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
                                         ("components", i, "vat", "rate"))
     if md is not None:
         yield from _series(draft, md)
+        for i, provider in enumerate(md.providers):
+            yield from _own_ids(draft, provider, ("metadata", "providers", i))
     if md is None or inv is None or inv.buyer is None:
         return
+    yield from _own_ids(draft, inv.buyer, ("invoicing", "buyer"))
     yield from _number_lengths(draft, md, inv)
     outside = _outside_vat(draft, inv)
     yield from _not_subject(draft, md, inv, outside)
@@ -73,6 +84,43 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
         yield Problem("C226", f"metadata.buyer has {len(md.buyer)} characters; an e-invoice's "
                       f"party name has at most {MAX_NAME} (Finvoice): give invoicing.buyer.name",
                       draft.source("invoicing", "buyer"))
+
+
+def _business_digits(party: Any) -> str | None:
+    """The eight digits of a party's Finnish business id: its ``business_id`` (a Finnish
+    party's), else a ``legal_id`` of scheme 0037; None when it has neither."""
+    address = party.address
+    given = party.business_id
+    if given is not None and (address is None or address.country == "FI") \
+            and ytunnus.is_valid(given):
+        return str(ytunnus.compact(given))
+    legal = party.legal_id
+    if legal is not None and legal.scheme == "0037":
+        return str(ytunnus.compact(legal.id))
+    return None
+
+
+def _own_ids(draft: Draft, party: Any, at: tuple[str | int, ...]) -> Iterator[Problem]:
+    """A Finnish VAT id (C228) and an OVT e-invoice address (C229, a warning) carry the
+    digits of the party's own business id."""
+    digits = _business_digits(party)
+    if digits is None:
+        return
+    own = ytunnus.format(digits)
+    vat_id = party.vat_id
+    if vat_id is not None and vat_id.startswith("FI") and vat_id[2:] != digits:
+        yield Problem("C228", f"the VAT id {vat_id} is not that of business id {own}: a "
+                      f"Finnish VAT id is FI and the business id's eight digits, FI{digits}; "
+                      "an invoice must name the party's own VAT id (VAT Act 1501/1993 §209e)",
+                      draft.source(*at, "vat_id"))
+    address = party.e_invoice_address
+    if address is not None and address.scheme == "0216" and address.id[4:12] != digits:
+        other = ytunnus.format(address.id[4:12])
+        yield Problem("C229", f"the e-invoice address {address.id} is an OVT code of business "
+                      f"id {other}, not of this party's {own}: its invoices go to that "
+                      "organisation; right if it receives them for this party (another unit's "
+                      f"address), otherwise give the party's own OVT code 0037{digits}",
+                      draft.source(*at, "e_invoice_address", "id"))
 
 
 def _rate_starts(draft: Draft, rate: Any, valid_from: date, path: tuple[str | int, ...]

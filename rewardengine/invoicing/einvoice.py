@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from ..values import round_cents
 from .invoice import ZERO, Correction, Invoice, InvoiceLine, Party, Vat, VatGroup
+from .labels import Labels
 
 INVOICE, CREDIT_NOTE = "380", "381"
 SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
@@ -168,9 +169,17 @@ def _groups(groups: tuple[VatGroup, ...], sign: Decimal) -> tuple[VatGroup, ...]
     return tuple(out)
 
 
-def terms_text(invoice: Invoice) -> str:
-    """BT-20, in words: the days from the issue date to the due date."""
+TERMS = "{days} days net, due {date}"
+
+
+def terms_text(invoice: Invoice, lang: str | None = None) -> str:
+    """BT-20, in words: the days from the issue date to the due date; in ``lang`` (fi, sv,
+    en: the catalogue's words, the date as d.M.yyyy) when given, else in English with the
+    ISO date as always."""
     if invoice.due_date is None:
         return ""
     days = (invoice.due_date - invoice.issue_date).days
-    return f"{days} days net, due {invoice.due_date.isoformat()}"
+    if lang is None:
+        return TERMS.format(days=days, date=invoice.due_date.isoformat())
+    t = Labels(lang)
+    return t.s(TERMS).format(days=days, date=t.date(invoice.due_date))

@@ -51,6 +51,20 @@ def _fit(text: str, most: int) -> str:
     return text if len(text) <= most else text[:most - 3] + "..."
 
 
+def cut_at_word(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters at the last word boundary within them, as a
+    payee's name is shortened for a bank ("Job brokering provider (name not"); a single
+    word longer than that is cut where the limit falls."""
+    text = text.strip()
+    if len(text) <= most:
+        return text
+    # a space just after the limit is a boundary too: the words before it fit whole
+    boundary = most if text[most] == " " else text[:most].rfind(" ")
+    kept = text[:boundary].rstrip()
+    # Finvoice's texts have at least 2 characters: a first word shorter than that is no name
+    return kept if len(kept) >= 2 else text[:most].rstrip()
+
+
 class _W:
     """Appends Finvoice elements."""
 
@@ -72,8 +86,9 @@ class _W:
         self.el(parent, name, value.strftime("%Y%m%d"), Format="CCYYMMDD")
 
 
-def invoice_finvoice(invoice: Invoice) -> str:
-    """The invoice as Finvoice 3.0 XML text (``EInvoiceError`` when it cannot be one)."""
+def invoice_finvoice(invoice: Invoice, lang: str | None = None) -> str:
+    """The invoice as Finvoice 3.0 XML text (``EInvoiceError`` when it cannot be one);
+    ``lang`` words its payment terms (``PaymentTermsFreeText``), in English without it."""
     doc = document(invoice)
     w = _W(invoice.currency)
     nsmap: Any = {"xsi": XSI}
@@ -88,7 +103,7 @@ def invoice_finvoice(invoice: Invoice) -> str:
         w.el(account, "SellerAccountID", number, IdentificationSchemeName=scheme)
         w.el(account, "SellerBic", doc.seller.bic, IdentificationSchemeName="BIC")
     _party(w, root, "Buyer", doc.buyer)
-    _details(w, root, doc)
+    _details(w, root, doc, lang)
     for line in doc.lines:
         _row(w, root, line, doc)
     _epi(w, root, doc)
@@ -136,7 +151,7 @@ def _party(w: _W, root: etree._Element, role: str, p: Party) -> None:
     w.el(address, "CountryCode", p.country or "")
 
 
-def _details(w: _W, root: etree._Element, doc: EDocument) -> None:
+def _details(w: _W, root: etree._Element, doc: EDocument, lang: str | None) -> None:
     inv, sign = doc.invoice, Decimal(-1) if doc.credit else Decimal(1)
     d = w.el(root, "InvoiceDetails")
     w.el(d, "InvoiceTypeCode", "INV02" if doc.credit else "INV01")
@@ -174,7 +189,7 @@ def _details(w: _W, root: etree._Element, doc: EDocument) -> None:
                                      f"{inv.period.label}", 512))
     if not doc.credit and inv.due_date is not None:
         terms = w.el(d, "PaymentTermsDetails")
-        w.el(terms, "PaymentTermsFreeText", _fit(terms_text(inv), 70))
+        w.el(terms, "PaymentTermsFreeText", _fit(terms_text(inv, lang), 70))
         w.date(terms, "InvoiceDueDate", inv.due_date)
 
 
@@ -212,7 +227,7 @@ def _epi(w: _W, root: etree._Element, doc: EDocument) -> None:
     if s.bic:
         w.el(bfi, "EpiBfiIdentifier", s.bic, IdentificationSchemeName="BIC")
     beneficiary = w.el(parties, "EpiBeneficiaryPartyDetails")
-    w.el(beneficiary, "EpiNameAddressDetails", s.name[:35].strip())  # as banks cut it
+    w.el(beneficiary, "EpiNameAddressDetails", cut_at_word(s.name, 35))  # as banks cut it
     if s.business_id and re.fullmatch(r"\d{7}-\d", s.business_id):
         w.el(beneficiary, "EpiBei", s.business_id)
     number, scheme = _account(s)

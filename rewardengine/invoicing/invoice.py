@@ -169,6 +169,17 @@ def vat_breakdown(items: Sequence[tuple[Vat | None, Decimal]], fallback: Decimal
                  for (cat, rate, code, reason), taxable in sorted(sums.items()))
 
 
+def vat_words(invoice: Invoice) -> str:
+    """``VAT 0.24``; with several rates or categories, or one other than the invoice's rate,
+    each group and what it taxes (``VAT S 0.24 on 750.00: 180.00; VAT S 0.255 on 750.00:
+    191.25``): the CSV bill's VAT row, and what a wrong VAT on a bill is told against."""
+    groups = invoice.vat_breakdown
+    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
+        return f"VAT {invoice.vat_rate}"
+    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
+                     f"{money_text(g.tax)}" for g in groups)
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """A seller or the buyer as the invoice names it (copied from the contract)."""

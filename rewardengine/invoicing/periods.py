@@ -49,6 +49,16 @@ class BillingPeriod:
         return out
 
 
+def check_issue_date(period: BillingPeriod, issue_date: date) -> None:
+    """An invoice rests on the facts as of its period's last day, so it is not issued
+    before that day (``PeriodError``); the due date follows the issue date."""
+    if issue_date < period.last_day:
+        raise PeriodError(f"--issue-date {issue_date} is before the period {period.label} "
+                          f"ends: the invoice rests on the facts as of {period.last_day}, so "
+                          f"the earliest issue date is {period.last_day} (give the day the "
+                          "invoice is sent)")
+
+
 def _years(year: int) -> None:
     if not MIN_DATE.year <= year <= MAX_DATE.year:
         raise PeriodError(f"the year {year} is outside {MIN_DATE.year} to {MAX_DATE.year}")

@@ -14,13 +14,18 @@ derived from the invoice number alone:
 No library computes the Finnish 7-3-1 check digit, so it is written here; the RF reference
 uses python-stdnum's ISO 7064 MOD 97-10 and is checked with its ISO 11649 module. The RF form
 carries the Finnish reference as its body, as Finnish banks do.
+
+``printed`` and ``printed_iban`` group them as a Finnish bill prints them for a person to
+read and type (the reference in groups of five from the right, an RF reference and an IBAN
+in groups of four); every machine field (UBL, Finvoice, JSON, CSV, the XLSX cells) keeps them
+ungrouped.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from stdnum import iso11649
+from stdnum import iban, iso11649
 from stdnum.iso7064 import mod_97_10
 
 _WEIGHTS = (7, 3, 1)
@@ -62,3 +67,19 @@ def rf_reference(number: str) -> str:
 
 def payment_reference(number: str, kind: str) -> str:
     return rf_reference(number) if kind == "rf" else finnish_reference(number)
+
+
+def printed(reference: str) -> str:
+    """A payment reference as a bill prints it: ``1 58425 75390 00030`` (groups of five from
+    the right), ``RF63 1584 2575 3900 0043`` (groups of four)."""
+    if reference.startswith("RF"):
+        return str(iso11649.format(reference))
+    head = len(reference) % 5
+    groups = ([reference[:head]] if head else []) + [
+        reference[i:i + 5] for i in range(head, len(reference), 5)]
+    return " ".join(groups)
+
+
+def printed_iban(number: str) -> str:
+    """An IBAN in groups of four: ``FI36 1234 5600 0202 06``."""
+    return str(iban.format(number))

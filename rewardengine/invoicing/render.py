@@ -25,8 +25,9 @@ from ..csvsafe import write_csv
 from ..jsonout import canonical_json
 from ..printable import printable
 from ..values import money_text
-from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section
+from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section, vat_words
 from .labels import Labels
+from .reference import printed, printed_iban
 from .verify import CLASSES, VerifyReport
 
 canonical_text = canonical_json
@@ -43,15 +44,6 @@ def report_json(report: VerifyReport) -> str:
 CSV_HEADER = ("invoice", "period", "line", "type", "provider", "customer_id", "component",
               "occurrence", "date", "quantity", "unit_price", "amount", "corrects",
               "invoiced_before", "now", "reason", "evidence", "clause")
-
-
-def _vat_words(invoice: Invoice) -> str:
-    """``VAT 0.24``; with several rates or categories, each group and what it taxes."""
-    groups = invoice.vat_breakdown
-    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
-        return f"VAT {invoice.vat_rate}"
-    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
-                     f"{money_text(g.tax)}" for g in groups)
 
 
 def invoice_csv(invoice: Invoice) -> str:
@@ -71,7 +63,7 @@ def invoice_csv(invoice: Invoice) -> str:
     for kind, amount in (("subtotal", invoice.subtotal), ("vat", invoice.vat),
                          ("total", invoice.total)):
         rows.append([n, p, "", kind, "", "", "", "", "", "", "", money_text(amount), "", "",
-                     "", _vat_words(invoice) if kind == "vat" else "", "", ""])
+                     "", vat_words(invoice) if kind == "vat" else "", "", ""])
     return write_csv(CSV_HEADER, rows)
 
 
@@ -417,7 +409,7 @@ def _head(invoice: Invoice, t: Labels, title: str) -> str:
     if invoice.buyer_party is not None and not invoice.credit_note:
         rows.append((t.s("Due date"), t.date(invoice.due_date)))
         if invoice.payment_reference:
-            rows.append((t.s("Payment reference"), invoice.payment_reference))
+            rows.append((t.s("Payment reference"), printed(invoice.payment_reference)))
     if invoice.credit_note and invoice.corrected_invoices:
         rows.append((t.s("Corrects invoices"), ", ".join(invoice.corrected_invoices)))
     return ("<div class=\"head\"><div>"
@@ -445,8 +437,9 @@ def _payment(invoice: Invoice, t: Labels) -> str:
         return ""
     terms = (invoice.due_date - invoice.issue_date).days if invoice.due_date else None
     rows: list[tuple[str, object]] = [
-        (_e(t.s("Bank account")), f"{seller.iban} {seller.bic or ''}".strip()),
-        (_e(t.s("Payment reference")), invoice.payment_reference),
+        (_e(t.s("Bank account")), f"{printed_iban(seller.iban)} {seller.bic or ''}".strip()),
+        (_e(t.s("Payment reference")),
+         printed(invoice.payment_reference) if invoice.payment_reference else None),
         (_e(t.s("Due date")), t.date(invoice.due_date))]
     if terms is not None:
         rows.append((_e(t.s("Payment terms")), f"{terms} {t.s('days net')}"))

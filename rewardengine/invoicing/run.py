@@ -21,7 +21,7 @@ from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger
-from .periods import BillingPeriod
+from .periods import BillingPeriod, check_issue_date
 from .verify import VerifyReport, classify
 
 
@@ -167,7 +167,10 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
     output written aside is put in place only once the ledger holds what it shows, and a
     failed write rolls the invoice back. When the invoice is not recorded after all (the
     ledger cannot be written, the commit fails), the step's ``discard()``, if it has one,
-    removes what was written aside."""
+    removes what was written aside. An ``issue_date`` before the period's last day is a
+    ``PeriodError``, raised before the ledger is opened."""
+    if issue_date is not None:
+        check_issue_date(period, issue_date)
     series, providers = select_providers(loaded, provider, joint)
     issue = _Issue(loaded, events, period, series, providers, issue_date or period.last_day,
                    inputs_hash, engine_version, dry_run, prepare)

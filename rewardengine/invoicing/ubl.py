@@ -58,8 +58,9 @@ class _Builder:
         self.cbc(parent, name, money_text(value), currencyID=self.currency)
 
 
-def invoice_ubl(invoice: Invoice) -> str:
-    """The invoice as UBL 2.1 XML text (``EInvoiceError`` when it cannot be an e-invoice)."""
+def invoice_ubl(invoice: Invoice, lang: str | None = None) -> str:
+    """The invoice as UBL 2.1 XML text (``EInvoiceError`` when it cannot be an e-invoice);
+    ``lang`` words its payment terms (BT-20), in English without it."""
     doc = document(invoice)
     kind = "CreditNote" if doc.credit else "Invoice"
     nsmap: Any = {None: ROOT_NS[kind], "cac": CAC, "cbc": CBC}  # None: the default one
@@ -69,7 +70,7 @@ def invoice_ubl(invoice: Invoice) -> str:
     _party(b, b.cac(b.cac(root, "AccountingSupplierParty"), "Party"), doc.seller)
     _party(b, b.cac(b.cac(root, "AccountingCustomerParty"), "Party"), doc.buyer)
     if not doc.credit:
-        _payment(b, root, doc)
+        _payment(b, root, doc, lang)
     _tax_total(b, root, doc)
     totals = b.cac(root, "LegalMonetaryTotal")
     for name, value in (("LineExtensionAmount", doc.line_total),
@@ -132,7 +133,7 @@ def _party(b: _Builder, party: etree._Element, p: Party) -> None:
               else p.business_id, **attrs)
 
 
-def _payment(b: _Builder, root: etree._Element, doc: EDocument) -> None:
+def _payment(b: _Builder, root: etree._Element, doc: EDocument, lang: str | None) -> None:
     inv, seller = doc.invoice, doc.seller
     means = b.cac(root, "PaymentMeans")
     # an account without an IBAN (a US one) is paid by a credit transfer, not a SEPA one
@@ -144,7 +145,7 @@ def _payment(b: _Builder, root: etree._Element, doc: EDocument) -> None:
     b.cbc(account, "Name", seller.name)
     if seller.bic:
         b.cbc(b.cac(account, "FinancialInstitutionBranch"), "ID", seller.bic)
-    terms = terms_text(inv)
+    terms = terms_text(inv, lang)
     if terms:
         b.cbc(b.cac(root, "PaymentTerms"), "Note", terms)
 

@@ -22,7 +22,7 @@ from ..errors import Problem, Source, has_errors
 from ..evaluate.lines import Line
 from ..values import money_text, round_cents
 from .bill import TOTAL_TYPES, Bill, BillLine
-from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider
+from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider, vat_words
 from .periods import BillingPeriod
 
 Class = Literal["match", "amount_differs", "date_differs", "not_payable", "duplicate",
@@ -332,10 +332,17 @@ def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:
     add up to the computed invoice's have its VAT (per category and rate, each rate by the
     day its line accrued); other lines the VAT of the contract's rate."""
     subtotal, vat_rate = bill.total, expected.vat_rate
-    vat = expected.vat if subtotal == expected.subtotal else round_cents(subtotal * vat_rate)
+    same = subtotal == expected.subtotal
+    vat = expected.vat if same else round_cents(subtotal * vat_rate)
     due = {"subtotal": subtotal, "vat": vat, "total": subtotal + vat}
     how = {"subtotal": "its lines add up to", "vat": f"VAT {vat_rate} of its lines is",
            "total": "its lines plus VAT make"}
+    # several rates (or one other than the invoice's): the VAT is told group by group, as
+    # the bill's own VAT row gives it, since no one rate of the lines makes it
+    words = vat_words(expected) if same else f"VAT {vat_rate}"
+    groups = "" if words == f"VAT {vat_rate}" else f" ({words})"
+    if groups:
+        how["vat"] = "its lines' VAT is"
     out = []
     for kind in TOTAL_TYPES:
         if kind in bill.stated:
@@ -343,7 +350,8 @@ def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:
             if amount != due[kind]:
                 out.append(Problem(
                     "B006", f"the bill's {kind} says {money_text(amount)} but "
-                    f"{how[kind]} {money_text(due[kind])}", Source(bill.file, row=row)))
+                    f"{how[kind]} {money_text(due[kind])}{groups if kind == 'vat' else ''}",
+                    Source(bill.file, row=row)))
     return out
 
 

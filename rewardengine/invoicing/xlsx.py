@@ -1,7 +1,8 @@
 """An invoice as an Excel workbook, for checkers who work in Excel (XlsxWriter).
 
-Two sheets: the invoice (number, dates, parties, payment, totals and the VAT breakdown), and
-its lines (one row per line and correction, with their reasons). Amounts, quantities and
+Two sheets: the invoice (number, dates, the parties with their business ids and VAT ids,
+payment, totals and the VAT breakdown), and its lines (one row per line and correction, with
+their reasons). Amounts, quantities and
 prices are real numbers with a number format (``# ##0,00`` as Excel shows it in a Finnish
 locale), dates are real dates formatted ``d.m.yyyy``, never text, so the checker can sum and
 filter them. Labels and reasons come from the message catalogue (``labels.py``).
@@ -108,6 +109,9 @@ def _summary(s: _Sheet, inv: Invoice, t: Labels) -> None:
         s.put(t.s("Bank account"), f"{seller.iban or ''} {seller.bic or ''}".strip())
     buyer = inv.buyer_party
     s.put(t.s("Buyer"), buyer.name if buyer else inv.buyer)
+    if buyer is not None:  # the ids a checker matches the invoice against, as the seller's
+        s.put(t.s("Business ID"), buyer.business_id)
+        s.put(t.s("VAT ID"), buyer.vat_id)
     s.row += 1
     s.head(t.s("VAT breakdown"), t.s("VAT category"), t.s("VAT rate"), t.s("Taxable amount"),
            t.s("Tax"))
