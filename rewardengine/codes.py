@@ -108,6 +108,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C227", "services not subject to VAT with a VAT id, or mixed with taxed ones", _E,
      "contract-cross-checks-c2xx"),
+    ("C228", "a party without an e-invoice address, or a Finnish one without its operator",
+     _W, "contract-cross-checks-c2xx"),
     ("C230", "alternatives that name an unknown component, or one component twice", _E,
      "contract-cross-checks-c2xx"),
     # events

@@ -15,6 +15,12 @@ invoicing:
   name fits Finvoice's 70 characters. When the contract's services are not subject to VAT
   (category O for every component, EN 16931 BR-O-*), the seller needs no VAT id but a legal
   registration id (``legal_id``, or a business id) instead (BR-CO-26).
+- ``C228`` (a warning): every party has an e-invoice address, and a Finnish one its
+  operator. Without the address a Peppol UBL cannot be delivered (PEPPOL-EN16931-R010 for
+  the buyer, R020 for the seller: ``invoice --format ubl`` refuses it, C226) and a Finvoice
+  is written without its message envelope, which also needs both operators. A warning, not
+  an error: a contract invoiced only as Finvoice (handed to a bank or an operator that
+  frames the message itself) or in the plain formats needs neither.
 - ``C227``: category O is all or nothing: an invoice with a line not subject to VAT names no
   VAT id of the seller or the buyer (BR-O-02) and has no line of another category
   (BR-O-11 to BR-O-14).
@@ -69,6 +75,7 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
                           f"{len(provider.name)} characters; an e-invoice's party name has at "
                           f"most {MAX_NAME} (Finvoice)",
                           draft.source("metadata", "providers", i, "name"))
+    yield from _addresses(draft, md, inv)
     if inv.buyer.name is None and len(md.buyer) > MAX_NAME:
         yield Problem("C226", f"metadata.buyer has {len(md.buyer)} characters; an e-invoice's "
                       f"party name has at most {MAX_NAME} (Finvoice): give invoicing.buyer.name",
@@ -165,3 +172,26 @@ def _not_subject(draft: Draft, md: Any, inv: Any, outside: tuple[str | int, ...]
                           "O), so its e-invoices name no VAT id of the seller or the buyer "
                           "(EN 16931 BR-O-02): leave out this vat_id, or tax the services",
                           draft.source(*where))
+
+
+def _addresses(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
+    """C228: a party without an e-invoice address, or a Finnish one without its operator."""
+    parties: list[tuple[str, str, Any, tuple[str | int, ...]]] = [
+        (f"provider '{p.id}'", "seller", p, ("metadata", "providers", i))
+        for i, p in enumerate(md.providers)]
+    parties.append(("invoicing.buyer", "buyer", inv.buyer, ("invoicing", "buyer")))
+    for who, role, party, where in parties:
+        address = party.e_invoice_address
+        rule = "R020" if role == "seller" else "R010"
+        if address is None:
+            yield Problem("C228", f"{who} has no e_invoice_address: a Peppol UBL invoice "
+                          f"cannot be delivered without the {role}'s electronic address "
+                          f"(PEPPOL-EN16931-{rule}), so invoice --format ubl refuses it, "
+                          "and a Finvoice is written without its message envelope; give "
+                          "e_invoice_address: {scheme, id, operator}", draft.source(*where))
+        elif address.operator is None and (party.address is None
+                                           or party.address.country == "FI"):
+            yield Problem("C228", f"{who}: its e_invoice_address names no operator, so a "
+                          "Finvoice is written without its message envelope (it names both "
+                          "parties' operators); give the operator (an OVT code or a BIC)",
+                          draft.source(*where, "e_invoice_address"))
