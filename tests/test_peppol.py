@@ -27,7 +27,7 @@ from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.periods import resolve_period
 from rewardengine.invoicing.run import issue_invoice
 from rewardengine.invoicing.ubl import invoice_ubl
-from rewardengine.pipeline import load_contract
+from rewardengine.pipeline import load_contract, load_contract_text
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -275,3 +275,18 @@ def test_every_bundled_contract_names_both_addresses() -> None:
 
 def test_seller_fixture_is_addressed() -> None:
     assert 'e_invoice_address: {scheme: "0216"' in SELLER
+
+
+@pytest.mark.parametrize("code, refused", [
+    ("VATEX-EU-G", True), ("VATEX-EU-O", True), ("VATEX-EU-IC", True), ("VATEX-EU-AE", True),
+    ("VATEX-EU-132-1G", False), ("VATEX-EU-D", False)])
+def test_p0104_p0107_an_exempt_service_names_an_exempt_code(code: str, refused: bool) -> None:
+    """Peppol ties VATEX-EU-G to category G, -O to O, -IC to K, -AE to AE (P0104 to P0107,
+    fatal); with category E the contract refuses them."""
+    text = (CONTRACT_WITH_PARTIES + textwrap.dedent(COMPONENTS) + PARTIES +
+            f"  vat: {{category: E, exemption_code: {code}, exemption_reason: Exempt}}\n")
+    _, found = load_contract_text(text, "contract.yaml")
+    errors = [p.message for p in found if p.severity.value == "error"]
+    assert bool(errors) == refused, errors
+    if refused:
+        assert "PEPPOL-EN16931-P0104 to P0107" in errors[0] and code in errors[0]
