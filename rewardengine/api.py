@@ -419,7 +419,7 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
                   issue_date: date | None = None, dry_run: bool = False,
                   prepare: Callable[[Invoice], Callable[[], None]] | None = None,
                   dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None,
-                  einvoice: bool = False
+                  einvoice: bool | str = False, member: str | None = None
                   ) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
@@ -427,9 +427,12 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     rendered invoice aside and returns the step that puts it in place once the invoice is
     committed. A failing write (it raises) therefore leaves the ledger untouched.
     The events are read in shards of whole customers (``jobs`` processes, or ``mapper``).
-    With ``einvoice`` (UBL or Finvoice is asked for) a contract that names no e-invoice
-    parties is a problem (``C226``) before anything is computed. An ``issue_date`` before
-    the period's last day is refused (``BillingError``) before anything is read."""
+    With ``einvoice`` (UBL or Finvoice is asked for; ``"ubl"``, ``"finvoice"`` or True) a
+    contract that names no e-invoice parties is a problem (``C226``) before anything is
+    computed; for ``"ubl"`` (Peppol) so is a seller or the buyer without an e-invoice address
+    (the seller: ``provider``, a joint invoice's lead, else ``member`` or every member). An
+    ``issue_date`` before the period's last day is refused (``BillingError``) before
+    anything is read."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
     from .invoicing.periods import PeriodError, check_issue_date
@@ -443,7 +446,9 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
         pipes = _Pipes(event_paths, spool)
         evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
         if einvoice and inputs.contract is not None:
-            parties = _einvoice_parties(inputs.contract)
+            parties = _einvoice_parties(inputs.contract) or (
+                _peppol_addresses(inputs.contract, provider, joint, member)
+                if einvoice == "ubl" else [])
             if parties:
                 return None, pipes.inputs(_with(inputs, [*inputs.problems, *parties], False))
         if evaluator is None or inputs.contract is None:
@@ -474,6 +479,28 @@ def _einvoice_parties(loaded: LoadedContract) -> list[Problem]:
                     "invoicing.buyer (its address and references) and each provider's "
                     "vat_id, address and bank", loaded.source("invoicing" if inv else
                                                               "metadata"))]
+
+
+def _peppol_addresses(loaded: LoadedContract, provider: str | None, joint: bool,
+                      member: str | None) -> list[Problem]:
+    """C226: Peppol delivers a UBL by the seller's and the buyer's e-invoice addresses
+    (PEPPOL-EN16931-R020, R010: an access point refuses a UBL without them)."""
+    md = loaded.contract.metadata
+    wanted = {provider} if provider is not None else \
+        {md.lead_provider} if joint and md.lead_provider is not None else \
+        {member} if joint and member is not None else {p.id for p in md.providers}
+    out = [Problem("C226", f"provider '{p.id}' has no e_invoice_address: a Peppol UBL invoice "
+                   "names the seller's electronic address (PEPPOL-EN16931-R020); give its "
+                   "e_invoice_address: {scheme, id}", loaded.source("metadata", "providers", i))
+           for i, p in enumerate(md.providers)
+           if p.id in wanted and p.e_invoice_address is None]
+    inv = loaded.contract.invoicing
+    if inv is not None and inv.buyer is not None and inv.buyer.e_invoice_address is None:
+        out.append(Problem("C226", "invoicing.buyer has no e_invoice_address: a Peppol UBL "
+                           "invoice names the buyer's electronic address "
+                           "(PEPPOL-EN16931-R010); give its e_invoice_address: {scheme, id}",
+                           loaded.source("invoicing", "buyer")))
+    return out
 
 
 class EInvoiceUnavailable(Exception):

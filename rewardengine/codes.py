@@ -114,6 +114,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C230", "alternatives that name an unknown component, or one component twice", _E,
      "contract-cross-checks-c2xx"),
+    ("C231", "a party without an e-invoice address, or a Finnish one without its operator",
+     _W, "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
     ("E002", "an unknown event type", _E, "event-problems-e0xx"),

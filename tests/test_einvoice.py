@@ -53,6 +53,8 @@ invoicing:
 SELLER = ("    - id: acme\n      name: Acme Oy\n      business_id: 9200045-3\n"
           "      vat_id: FI92000453\n"
           "      address: {street: Näytekatu 5, postal_code: \"20100\", city: Turku}\n"
+          "      e_invoice_address: {scheme: \"0216\", id: \"003792000453\", "
+          "operator: NDEAFIHH}\n"
           "      bank: {iban: FI21 1234 5600 0007 85, bic: NDEAFIHH}\n")
 
 
@@ -318,6 +320,8 @@ def test_a_period_whose_net_is_negative_is_a_credit_note_citing_what_it_corrects
 BETA = ("    - id: beta\n      name: Beta Osuuskunta\n      business_id: 9200053-3\n"
         "      vat_id: FI92000533\n"
         "      address: {street: Mallitie 2, postal_code: \"33100\", city: Tampere}\n"
+        "      e_invoice_address: {scheme: \"0216\", id: \"003792000533\", "
+        "operator: OKOYFIHH}\n"
         "      bank: {iban: FI36 1234 5600 0202 06, bic: OKOYFIHH}\n")
 CONSORTIUM = CONTRACT_HEAD.replace("    - {id: acme, name: Acme Oy}\n", SELLER + BETA)
 MEMBER_ROWS = ROWS.replace("r2,c2,referral,2020-02-03,,,,acme,",

@@ -45,6 +45,7 @@ invoicing:
     name: Social Security Administration
     address: {street: 6401 Security Boulevard, postal_code: "21235", city: Baltimore,
               country: US}
+    e_invoice_address: {scheme: "0088", id: "0200000000110"}
 """
 US_HEAD = CONTRACT_HEAD.replace("    - {id: acme, name: Acme Oy}\n", US_SELLER)
 OUTSIDE = US_HEAD + COMPONENTS + US_BUYER

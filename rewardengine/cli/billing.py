@@ -199,7 +199,8 @@ def issue(
             issue_date=on, dry_run=dry_run,
             prepare=lambda invoice: _after_commit(renderer.prepare(invoice), invoice, ledger,
                                                   output, dry_run),
-            dialect=read_as, jobs=jobs, einvoice=format.value in EINVOICE_FORMATS)
+            dialect=read_as, jobs=jobs, member=member,
+            einvoice=format.value if format.value in EINVOICE_FORMATS else False)
     except BillingError as exc:
         fail(str(exc))
     except EInvoiceUnavailable as exc:  # nothing was recorded: the ledger rolled back

@@ -24,6 +24,12 @@ invoicing:
 - ``C229`` (a warning): an OVT e-invoice address (scheme 0216) is ``0037`` and a business
   id's eight digits; digits other than the party's own send its invoices to another
   organisation, which is right only where that one receives them on the party's behalf.
+- ``C231`` (a warning): every party has an e-invoice address, and a Finnish one its
+  operator. Without the address a Peppol UBL cannot be delivered (PEPPOL-EN16931-R010 for
+  the buyer, R020 for the seller: ``invoice --format ubl`` refuses it, C226) and a Finvoice
+  is written without its message envelope, which also needs both operators. A warning, not
+  an error: a contract invoiced only as Finvoice (handed to a bank or an operator that
+  frames the message itself) or in the plain formats needs neither.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ def einvoice_checks(draft: Draft) -> Iterator[Problem]:
                           f"{len(provider.name)} characters; an e-invoice's party name has at "
                           f"most {MAX_NAME} (Finvoice)",
                           draft.source("metadata", "providers", i, "name"))
+    yield from _addresses(draft, md, inv)
     if inv.buyer.name is None and len(md.buyer) > MAX_NAME:
         yield Problem("C226", f"metadata.buyer has {len(md.buyer)} characters; an e-invoice's "
                       f"party name has at most {MAX_NAME} (Finvoice): give invoicing.buyer.name",
@@ -213,3 +220,26 @@ def _not_subject(draft: Draft, md: Any, inv: Any, outside: tuple[str | int, ...]
                           "O), so its e-invoices name no VAT id of the seller or the buyer "
                           "(EN 16931 BR-O-02): leave out this vat_id, or tax the services",
                           draft.source(*where))
+
+
+def _addresses(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
+    """C231: a party without an e-invoice address, or a Finnish one without its operator."""
+    parties: list[tuple[str, str, Any, tuple[str | int, ...]]] = [
+        (f"provider '{p.id}'", "seller", p, ("metadata", "providers", i))
+        for i, p in enumerate(md.providers)]
+    parties.append(("invoicing.buyer", "buyer", inv.buyer, ("invoicing", "buyer")))
+    for who, role, party, where in parties:
+        address = party.e_invoice_address
+        rule = "R020" if role == "seller" else "R010"
+        if address is None:
+            yield Problem("C231", f"{who} has no e_invoice_address: a Peppol UBL invoice "
+                          f"cannot be delivered without the {role}'s electronic address "
+                          f"(PEPPOL-EN16931-{rule}), so invoice --format ubl refuses it, "
+                          "and a Finvoice is written without its message envelope; give "
+                          "e_invoice_address: {scheme, id, operator}", draft.source(*where))
+        elif address.operator is None and (party.address is None
+                                           or party.address.country == "FI"):
+            yield Problem("C231", f"{who}: its e_invoice_address names no operator, so a "
+                          "Finvoice is written without its message envelope (it names both "
+                          "parties' operators); give the operator (an OVT code or a BIC)",
+                          draft.source(*where, "e_invoice_address"))

@@ -354,6 +354,8 @@ def rate_at(rate: Decimal | DatedRate, on: date) -> tuple[Decimal, str | None] |
 
 VatCategory = Literal["S", "E", "Z", "O"]
 NOT_SUBJECT = ("VATEX-EU-O", "Not subject to VAT")  # category O's code and words
+# VATEX codes that Peppol ties to a category other than E (PEPPOL-EN16931-P0104 to P0107)
+OTHER_CATEGORY = {"VATEX-EU-G": "G", "VATEX-EU-O": "O", "VATEX-EU-IC": "K", "VATEX-EU-AE": "AE"}
 def _vatex(value: Any) -> str:
     text = _text(value)
     if not re.fullmatch(r"VATEX-[A-Z]{2,3}-[A-Za-z0-9-]{1,12}", text):
@@ -391,6 +393,13 @@ class VatTreatment(_Strict):
         if self.category not in ("E", "O") and exempt:
             raise PydanticCustomError("vat", "an exemption reason is given only with "
                                       "category E or O")
+        owner = OTHER_CATEGORY.get((self.exemption_code or "").upper())
+        if self.category == "E" and owner is not None:
+            raise PydanticCustomError("vat", "the exemption code {code} is category {owner}'s, "
+                                      "not E's: Peppol refuses it with category E "
+                                      "(PEPPOL-EN16931-P0104 to P0107); give an exempt "
+                                      "service's code (VATEX-EU-132-1G, ...)",
+                                      {"code": self.exemption_code, "owner": owner})
         if self.category == "O" and self.exemption_code not in (None, NOT_SUBJECT[0]):
             raise PydanticCustomError("vat", "a service not subject to VAT (category O) has "
                                       "the exemption code {code}", {"code": NOT_SUBJECT[0]})

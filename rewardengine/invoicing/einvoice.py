@@ -16,6 +16,13 @@ from. The rules it follows:
   correction) the quantity is 1 (or -1 for a negative amount) and the price the amount.
 - **VAT.** The invoice's breakdown, per category and rate; exempt groups with different
   reasons are one group whose reasons are joined (EN 16931 allows one per category).
+- **Line periods.** The document's period (BT-73/74) is the billing period. A line's own
+  period (BT-134/135) is the day it accrued when that day lies in the billing period; a line
+  that accrued before it (a correction, a late line, a catch-up on a ledger's first invoice)
+  has no line period, and its note says the day (``accrued 2020-07-04``). Peppol refuses a
+  line period outside the document's (PEPPOL-EN16931-R110/R111, fatal), and widening the
+  document's period instead would tell the buyer it is billed for months it is not; Finvoice
+  rows, which operators convert to EN 16931, follow the same rule so both formats agree.
 """
 
 from __future__ import annotations
@@ -45,12 +52,19 @@ class ELine:
     no: int
     name: str  # the component
     note: str  # customer, occurrence, what it corrects, and why it is due
-    accrued: date | None
+    accrued: date | None  # the day the line accrued (its line period when in the period)
     quantity: Decimal
     price: Decimal  # never negative
     amount: Decimal  # in the document's sign
     vat: Vat
     corrects: tuple[str, int] | None = None  # (invoice, line) of a correction
+    in_period: bool = True  # the day it accrued lies in the billing period
+
+    @property
+    def period_day(self) -> date | None:
+        """BT-134/135: the day it accrued, written as its line period only when it lies in
+        the document's period (PEPPOL-EN16931-R110/R111); else the note says the day."""
+        return self.accrued if self.in_period else None
 
 
 @dataclass(frozen=True)
@@ -112,8 +126,10 @@ def document(invoice: Invoice) -> EDocument:
         raise EInvoiceError(f"{invoice.number} cannot be an e-invoice: it lacks the "
                             f"{', '.join(missing)}")
     sign = Decimal(-1) if invoice.credit_note else Decimal(1)
-    lines = tuple([*(_line(x, sign, invoice.vat_rate) for x in invoice.lines),
-                   *(_correction(x, sign, invoice.vat_rate) for x in invoice.corrections)])
+    period = (invoice.period.start, invoice.period.last_day)
+    lines = tuple([*(_line(x, sign, invoice.vat_rate, period) for x in invoice.lines),
+                   *(_correction(x, sign, invoice.vat_rate, period)
+                     for x in invoice.corrections)])
     groups = _groups(invoice.vat_breakdown, sign)
     return EDocument(invoice, CREDIT_NOTE if invoice.credit_note else INVOICE, seller, buyer,
                      lines, groups, sum((x.amount for x in lines), ZERO),
@@ -132,25 +148,36 @@ def _quantity_price(quantity: Decimal, price: Decimal, amount: Decimal
     return (Decimal(1) if amount >= 0 else Decimal(-1)), abs(amount)
 
 
-def _who(customer_id: str | None, occurrence: str) -> str:
-    return f"customer {customer_id}, {occurrence}" if customer_id else f"contract, {occurrence}"
+Span = tuple[date, date]  # the billing period's first and last day
 
 
-def _line(x: InvoiceLine, sign: Decimal, rate: Decimal) -> ELine:
+def _within(day: date | None, period: Span) -> bool:
+    return day is None or period[0] <= day <= period[1]
+
+
+def _who(customer_id: str | None, occurrence: str, day: date | None, period: Span) -> str:
+    """Whose line it is; with the day it accrued when no line period can say it."""
+    who = f"customer {customer_id}, {occurrence}" if customer_id else f"contract, {occurrence}"
+    return who if _within(day, period) else f"{who}, accrued {day}"
+
+
+def _line(x: InvoiceLine, sign: Decimal, rate: Decimal, period: Span) -> ELine:
     amount = sign * x.amount
     quantity, price = (_quantity_price(x.quantity, x.unit_price, amount) if sign > 0
                        else _quantity_price(Decimal(0), Decimal(0), amount))
-    return ELine(x.no, x.component, f"{_who(x.customer_id, x.occurrence)}: {x.reason}",
-                 x.date, quantity, price, amount, _fallback(x.vat, rate))
+    note = f"{_who(x.customer_id, x.occurrence, x.date, period)}: {x.reason}"
+    return ELine(x.no, x.component, note, x.date, quantity, price, amount,
+                 _fallback(x.vat, rate), in_period=_within(x.date, period))
 
 
-def _correction(x: Correction, sign: Decimal, rate: Decimal) -> ELine:
+def _correction(x: Correction, sign: Decimal, rate: Decimal, period: Span) -> ELine:
     amount = sign * x.amount
     quantity, price = _quantity_price(Decimal(0), Decimal(0), amount)
     # the reason names the line corrected, what was invoiced and what is due now
-    note = f"{_who(x.customer_id, x.occurrence)}: correction: {x.reason}"
+    note = f"{_who(x.customer_id, x.occurrence, x.date, period)}: correction: {x.reason}"
     return ELine(x.no, x.component, note, x.date, quantity, price, amount,
-                 _fallback(x.vat, rate), (x.corrects_invoice, x.corrects_line))
+                 _fallback(x.vat, rate), (x.corrects_invoice, x.corrects_line),
+                 _within(x.date, period))
 
 
 def _groups(groups: tuple[VatGroup, ...], sign: Decimal) -> tuple[VatGroup, ...]:

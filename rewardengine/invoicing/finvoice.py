@@ -199,9 +199,9 @@ def _row(w: _W, root: etree._Element, line: ELine, doc: EDocument) -> None:
     w.el(row, "ArticleIdentifier", _fit(line.name, 70))
     w.el(row, "ArticleName", _fit(line.name, 100))
     w.el(row, "InvoicedQuantity", _quantity(sign * line.quantity), QuantityUnitCodeUN="C62")
-    if line.accrued is not None:
-        w.date(row, "StartDate", line.accrued)
-        w.date(row, "EndDate", line.accrued)
+    if line.period_day is not None:  # as in UBL: within the invoicing period, or none
+        w.date(row, "StartDate", line.period_day)
+        w.date(row, "EndDate", line.period_day)
     w.el(row, "UnitPriceAmount", _price(line.price), AmountCurrencyIdentifier=w.currency)
     w.el(row, "RowIdentifier", str(line.no))
     if line.corrects is not None and len(line.corrects[0]) <= 20:

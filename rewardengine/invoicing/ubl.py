@@ -22,6 +22,7 @@ from .einvoice import (
     SEPA_CREDIT_TRANSFER,
     UNIT,
     EDocument,
+    EInvoiceError,
     ELine,
     document,
     number,
@@ -62,6 +63,7 @@ def invoice_ubl(invoice: Invoice, lang: str | None = None) -> str:
     """The invoice as UBL 2.1 XML text (``EInvoiceError`` when it cannot be an e-invoice);
     ``lang`` words its payment terms (BT-20), in English without it."""
     doc = document(invoice)
+    _addressed(doc)
     kind = "CreditNote" if doc.credit else "Invoice"
     nsmap: Any = {None: ROOT_NS[kind], "cac": CAC, "cbc": CBC}  # None: the default one
     root = etree.Element(f"{{{ROOT_NS[kind]}}}{kind}", nsmap=nsmap)
@@ -82,6 +84,21 @@ def invoice_ubl(invoice: Invoice, lang: str | None = None) -> str:
     text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                  pretty_print=True)
     return text.decode("utf-8")
+
+
+def _addressed(doc: EDocument) -> None:
+    """Peppol delivers by the parties' electronic addresses: a UBL without the seller's
+    (BT-34) or the buyer's (BT-49) is refused by every access point (PEPPOL-EN16931-R020,
+    R010, fatal), so none is written."""
+    lacking = [f"{who} e_invoice_address ({rule})" for who, party, rule in (
+        (f"seller '{doc.seller.name[:40]}'", doc.seller, "PEPPOL-EN16931-R020"),
+        ("buyer", doc.buyer, "PEPPOL-EN16931-R010")) if not party.endpoint_id]
+    if lacking:
+        raise EInvoiceError(
+            f"{doc.invoice.number} cannot be a Peppol UBL invoice: it lacks the "
+            f"{' and the '.join(lacking)}; the parties are those recorded when it was issued "
+            "(give the e_invoice_address in the contract before issuing, or render it with "
+            "--format finvoice)")
 
 
 def _head(b: _Builder, root: etree._Element, doc: EDocument, kind: str) -> None:
@@ -110,7 +127,7 @@ def _head(b: _Builder, root: etree._Element, doc: EDocument, kind: str) -> None:
 
 
 def _party(b: _Builder, party: etree._Element, p: Party) -> None:
-    if p.endpoint_scheme and p.endpoint_id:
+    if p.endpoint_scheme and p.endpoint_id:  # always, after _addressed (R010, R020)
         b.cbc(party, "EndpointID", p.endpoint_id, schemeID=p.endpoint_scheme)
     b.cbc(b.cac(party, "PartyName"), "Name", p.name)
     address = b.cac(party, "PostalAddress")
@@ -181,10 +198,10 @@ def _line(b: _Builder, root: etree._Element, line: ELine, kind: str) -> None:
     b.cbc(el, "CreditedQuantity" if kind == "CreditNote" else "InvoicedQuantity",
           number(line.quantity), unitCode=UNIT)
     b.amount(el, "LineExtensionAmount", line.amount)
-    if line.accrued is not None:
+    if line.period_day is not None:  # never outside the document's (R110, R111)
         period = b.cac(el, "InvoicePeriod")
-        b.cbc(period, "StartDate", line.accrued.isoformat())
-        b.cbc(period, "EndDate", line.accrued.isoformat())
+        b.cbc(period, "StartDate", line.period_day.isoformat())
+        b.cbc(period, "EndDate", line.period_day.isoformat())
     item = b.cac(el, "Item")
     b.cbc(item, "Name", line.name)
     _category(b, item, "ClassifiedTaxCategory", line)
