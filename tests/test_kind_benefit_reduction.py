@@ -176,14 +176,16 @@ def test_whole_months_only_and_missing_month() -> None:
     assert evidence == ("b2", "b3", "b4", "b5", "b6", "c2", "c4", "c5", "c6")
 
 
+AMOUNT_ROWS = rows(row("r1", "referral", "2019-12-20", provider="acme",
+                       unemployed_since="2018-01-01"),  # segment B
+                   row("s1", "service_start", "2020-01-01"),
+                   months("b", (2019, 7), ["700.00"] * 6, "amount"),
+                   months("c", (2020, 1), ["700.00", "700.00", "700.00"], "amount"),
+                   row("x1", "benefit", "2020-04-01", days="31"))  # no amount: counts 0
+
+
 def test_amount_measure_and_segment_price() -> None:
-    events = rows(row("r1", "referral", "2019-12-20", provider="acme",
-                      unemployed_since="2018-01-01"),  # segment B
-                  row("s1", "service_start", "2020-01-01"),
-                  months("b", (2019, 7), ["700.00"] * 6, "amount"),
-                  months("c", (2020, 1), ["700.00", "700.00", "700.00"], "amount"),
-                  row("x1", "benefit", "2020-04-01", days="31"))  # no amount: counts 0
-    status, amount, _, reason, _ = only(events, "2020-07-01", AMOUNT)
+    status, amount, _, reason, _ = only(AMOUNT_ROWS, "2020-07-01", AMOUNT)
     assert (status, amount) == ("payable", Decimal("1000.00"))
     assert reason == ("benefit paid fell from 4200.00 € to 2100.00 €, 50 %, at least the "
                       "partial threshold of 50 % (baseline 2019-07..2019-12, comparison "

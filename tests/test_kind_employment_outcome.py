@@ -164,9 +164,12 @@ def test_the_spell_first_reached_after_the_window_names_the_lost_outcome() -> No
                                     "after the outcome window closed on 2021-07-14")
 
 
+GRACE_HEAD = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
+                                  "  follow_up: 6 months\n  grace: 1 month\n")
+
+
 def test_grace_extends_the_deadline() -> None:
-    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
-                                 "  follow_up: 6 months\n  grace: 1 month\n")
+    head = GRACE_HEAD
     got = lines(FTE80, job("E1", "2021-04-17", fte="1.0"), as_of="2021-08-01", head=head)
     assert [facts(ln) for ln in got] == [
         ("payable", "spell:E1", D("2021-07-15"), Decimal("750.00"), ("E1",))]
@@ -470,12 +473,15 @@ def test_a_later_confirmation_makes_the_unpriced_outcome_payable() -> None:
                              "employer-confirmed since)")
 
 
+EMPLOYER_AND_SELF_REPORT_PRICED = FTE80.replace("{register: 750.00, self_report: 190.00}",
+                                               "{employer: 500.00, self_report: 190.00}")
+
+
 def test_unpriced_evidence_with_no_stronger_level_priced_is_not_earned_at_once() -> None:
     # only self-reported and employer-confirmed work is priced: a TE-office-verified job
     # cannot be confirmed into a priced level (register is not priced either)
-    contract = FTE80.replace("{register: 750.00, self_report: 190.00}",
-                             "{employer: 500.00, self_report: 190.00}")
-    got = lines(contract, job("E1", "2020-02-01", fte="1", evidence="te_office"),
+    got = lines(EMPLOYER_AND_SELF_REPORT_PRICED,
+                job("E1", "2020-02-01", fte="1", evidence="te_office"),
                 as_of="2020-06-01")
     assert [facts(ln) for ln in got] == [
         ("not_earned", "spell:E1", D("2020-04-30"), Decimal("0.00"), ("E1",)),
@@ -563,11 +569,12 @@ components:
 """
 
 
+THREE_SPELLS = (job("E1", "2020-02-01", "2020-03-15", fte="1"),
+                job("E2", "2020-05-01", "2020-06-15", fte="1"), job("E3", "2020-08-01", fte="1"))
+
+
 def test_continuous_max_times_pays_each_spell() -> None:
-    got = lines(TWICE.format(counting="continuous", times=2),
-                job("E1", "2020-02-01", "2020-03-15", fte="1"),
-                job("E2", "2020-05-01", "2020-06-15", fte="1"),
-                job("E3", "2020-08-01", fte="1"), as_of="2020-10-01")
+    got = lines(TWICE.format(counting="continuous", times=2), *THREE_SPELLS, as_of="2020-10-01")
     assert [facts(ln) for ln in got] == [
         ("payable", "spell:E1", D("2020-03-01"), Decimal("300.00"), ("E1",)),
         ("payable", "spell:E2", D("2020-05-30"), Decimal("300.00"), ("E2",)),

@@ -137,13 +137,15 @@ def test_no_phase_pays_the_service_window_and_no_limit() -> None:
     assert result.lines[2].reason.endswith("after the service window 2020-01-15..2020-06-30")
 
 
+AHEAD_ROWS = "\n".join([
+    *start(),
+    hours("h1", "2020-02-01", "8"),
+    hours("h2", "2020-02-20", "4", recorded="2020-02-05"),
+])
+
+
 def test_hours_recorded_ahead_are_pending_and_count_towards_the_maximum() -> None:
-    rows = "\n".join([
-        *start(),
-        hours("h1", "2020-02-01", "8"),
-        hours("h2", "2020-02-20", "4", recorded="2020-02-05"),
-    ])
-    result = one(PHASED, rows, "2020-02-10")
+    result = one(PHASED, AHEAD_ROWS, "2020-02-10")
     assert [(ln.occurrence, ln.status, ln.amount) for ln in result.lines] == [
         ("h1", "payable", Decimal("480.00")),
         ("h2", "pending", Decimal("120.00")),
@@ -152,12 +154,14 @@ def test_hours_recorded_ahead_are_pending_and_count_towards_the_maximum() -> Non
     assert result.lines[1].reason.endswith("scheduled after 2020-02-10")
 
 
+NOT_STARTED_ROWS = "\n".join([
+    ev("r1", "referral", "2020-01-10", provider="acme", unemployed_since="2019-06-01"),
+    hours("h1", "2020-01-12", "2"),
+])
+
+
 def test_hours_before_any_service_start_wait() -> None:
-    rows = "\n".join([
-        ev("r1", "referral", "2020-01-10", provider="acme", unemployed_since="2019-06-01"),
-        hours("h1", "2020-01-12", "2"),
-    ])
-    [line] = one(PHASED, rows, "2020-01-13").lines
+    [line] = one(PHASED, NOT_STARTED_ROWS, "2020-01-13").lines
     assert (line.status, line.occurrence, line.amount) == ("pending", "h1",
                                                            Decimal("120.00"))
     assert line.reason.endswith("waiting for the service start: no service start recorded yet")

@@ -240,11 +240,13 @@ def test_benefit_pending_step_mentions_the_test() -> None:
     assert got[0].reason.endswith("; then the benefit test applies")
 
 
+HALF_TIME_LADDER = LADDER.replace("work: {min_hours_per_week: 15}", "work: {min_fte: 0.5}")
+HALF_TIME_JOBS = (job("E1", "2020-04-02", fte="0.5"), job("E2", "2020-01-01", fte="0.5"))
+
+
 def test_sustainment_across_stretches_of_different_jobs() -> None:
     # two half-time jobs: E2 from Jan 1, E1 joins on Apr 2; 4 weeks of 0.5 + 0.5 FTE from Apr 2
-    contract = LADDER.replace("work: {min_hours_per_week: 15}", "work: {min_fte: 0.5}")
-    got = lines(contract, job("E1", "2020-04-02", fte="0.5"), job("E2", "2020-01-01", fte="0.5"),
-                as_of="2020-09-30")
+    got = lines(HALF_TIME_LADDER, *HALF_TIME_JOBS, as_of="2020-09-30")
     # the spell starts at the service start (Jan 15): 26 weeks end on Jul 14
     assert [facts(ln)[:3] for ln in got] == [
         ("payable", "step:4 weeks", D("2020-02-11")),
@@ -420,10 +422,16 @@ def test_sustainment_follows_a_partly_paid_step_in_full() -> None:
     ]
 
 
+# sustainment every 2 days after a step whose benefit test waits for its outcome month to end
+SUSTAIN_WAITS = (SUSTAINED.replace("every: 4 weeks", "every: 2 days")
+                 .replace("baseline: 3 months,", "baseline: 3 months, compare: outcome_period,"))
+SUSTAIN_WAITS_ROWS = [*BASELINE, benefit("B5", "2020-03-01", "0.00"),
+                      benefit("B6", "2020-04-01", "0.00")]
+
+
 def test_sustainment_waits_while_the_last_step_is_pending() -> None:
-    contract = (SUSTAINED.replace("every: 4 weeks", "every: 2 days")
-                .replace("baseline: 3 months,", "baseline: 3 months, compare: outcome_period,"))
-    rows = [*BASELINE, benefit("B5", "2020-03-01", "0.00"), benefit("B6", "2020-04-01", "0.00")]
+    contract = SUSTAIN_WAITS
+    rows = SUSTAIN_WAITS_ROWS
     # the step (2020-04-26) waits for April to end; sustainment 1 is reached on 2020-04-28
     got = lines(contract, *rows, E1, as_of="2020-04-29")
     assert [facts(ln) for ln in got] == [

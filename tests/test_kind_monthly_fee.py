@@ -165,17 +165,19 @@ def test_max_months_counts_paid_months_only() -> None:
                                       "the maximum of 2 paid months is reached")
 
 
+TWO_NEEDED = fee("    condition: {min_responded_contacts: 2}\n")
+TWO_NEEDED_ROWS = "\n".join([
+    *start(),
+    contact("k1", "2020-01-20", True),
+    contact("k2", "2020-01-27", False),
+    contact("k3", "2020-02-03", True),
+    contact("k4", "2020-02-20", True),
+    contact("k5", "2020-02-27", False),
+])
+
+
 def test_two_answered_contacts_needed() -> None:
-    contract = contract_from(fee("    condition: {min_responded_contacts: 2}\n"))
-    rows = "\n".join([
-        *start(),
-        contact("k1", "2020-01-20", True),
-        contact("k2", "2020-01-27", False),
-        contact("k3", "2020-02-03", True),
-        contact("k4", "2020-02-20", True),
-        contact("k5", "2020-02-27", False),
-    ])
-    result = one(contract, rows, "2020-03-14")
+    result = one(contract_from(TWO_NEEDED), TWO_NEEDED_ROWS, "2020-03-14")
     assert table(result.lines) == [
         ("m01", "payable", Decimal(1), Decimal("900.00"), d("2020-02-14"), ("k1", "k3", "s1")),
         ("m02", "not_earned", Decimal(1), Decimal("900.00"), d("2020-03-14"),

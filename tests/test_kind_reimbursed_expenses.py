@@ -104,19 +104,21 @@ def test_budget_met_exactly_then_used_up() -> None:
     ]
 
 
+AHEAD_ROWS = "\n".join([
+    *start(),
+    ev("e1", "service_end", "2020-03-31"),
+    expense("x1", "2020-03-31", "100.00", "travel"),
+    expense("x2", "2020-04-01", "100.00", "travel"),
+    expense("x3", "2020-03-20", "100.00", "training", recorded="2020-03-01"),
+])
+
+
 def test_expense_after_the_service_end_and_one_recorded_ahead() -> None:
-    rows = "\n".join([
-        *start(),
-        ev("e1", "service_end", "2020-03-31"),
-        expense("x1", "2020-03-31", "100.00", "travel"),
-        expense("x2", "2020-04-01", "100.00", "travel"),
-        expense("x3", "2020-03-20", "100.00", "training", recorded="2020-03-01"),
-    ])
-    result = one(BUDGET, rows, "2020-03-10")
+    result = one(BUDGET, AHEAD_ROWS, "2020-03-10")
     assert [(ln.occurrence, ln.status, ln.amount) for ln in result.lines] == [
         ("x3", "pending", Decimal("100.00"))]
     assert result.lines[0].reason.endswith("dated after 2020-03-10")
-    later = one(BUDGET, rows, "2020-04-10")
+    later = one(BUDGET, AHEAD_ROWS, "2020-04-10")
     assert [(ln.occurrence, ln.status, ln.amount) for ln in later.lines] == [
         ("x3", "payable", Decimal("100.00")),
         ("x1", "payable", Decimal("100.00")),
