@@ -1189,16 +1189,14 @@ def test_a_parquet_event_file_gives_its_ids_to_the_bills_of_its_run(tmp_path: Pa
         c29, reason.replace("c29-e0", f"{c29}-e0"))
 
 
-def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_path: Path
-                                                                           ) -> None:
-    """generate -> invoice (JSON, with pending lines whose reasons name jobs not counted) ->
-    the events as Parquet and the invoice pseudonymized in one run: the bill was refused
-    (E021); now it is written as with the events as CSV, and verify says it is right."""
+def _generated_bill(tmp_path: Path, customers: int) -> tuple[Path, Path, Path]:
+    """``customers`` generated (seed 2) as CSV and as Parquet, and their invoice of 2020-06
+    as JSON (a dry run): the events, the same as Parquet, and the bill."""
     from rewardengine import api
     pytest.importorskip("pyarrow")
     events, table = tmp_path / "events.csv", tmp_path / "events.parquet"
-    result = runner.invoke(app, ["generate", CONTRACT, "-n", "100", "--seed", "2", "-o",
-                                 str(events)])
+    result = runner.invoke(app, ["generate", CONTRACT, "-n", str(customers), "--seed", "2",
+                                 "-o", str(events)])
     assert result.exit_code == 0, result.output
     with events.open("rb") as source, table.open("wb") as target:
         api.events_to_parquet(source, target)
@@ -1207,6 +1205,15 @@ def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_p
                                  "--dry-run", "--ledger", ledger, "--format", "json", "-o",
                                  str(bill)])
     assert result.exit_code == 0, result.output
+    return events, table, bill
+
+
+def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_path: Path
+                                                                           ) -> None:
+    """generate -> invoice (JSON, with pending lines whose reasons name jobs not counted) ->
+    the events as Parquet and the invoice pseudonymized in one run: the bill was refused
+    (E021); now it is written as with the events as CSV, and verify says it is right."""
+    events, table, bill = _generated_bill(tmp_path, 100)
     assert bill.read_text(encoding="utf-8").count("not counted: job c0") == 10
     written = {}
     for source in (events, table):
@@ -1221,7 +1228,7 @@ def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_p
     result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-parquet" /
                                                          "events.parquet"),
                                  str(tmp_path / "out-parquet" / "bill.json"), "--period",
-                                 "2020-06", "--ledger", ledger])
+                                 "2020-06", "--ledger", str(tmp_path / "l.sqlite")])
     assert result.exit_code == 0, result.output
     assert "the bill is right" in result.output
 
@@ -1350,19 +1357,7 @@ def test_generated_invoices_problems_are_pseudonymized_with_their_events(tmp_pat
     """generate -> invoice (JSON; its problems name ignored referrals, c0000235-r2) -> the
     events (CSV, and Parquet) and the invoice pseudonymized in one run: no raw customer id
     is left anywhere in the bill (its problems kept them), and verify says it is right."""
-    from rewardengine import api
-    pytest.importorskip("pyarrow")
-    events, table = tmp_path / "events.csv", tmp_path / "events.parquet"
-    result = runner.invoke(app, ["generate", CONTRACT, "-n", "300", "--seed", "2", "-o",
-                                 str(events)])
-    assert result.exit_code == 0, result.output
-    with events.open("rb") as source, table.open("wb") as target:
-        api.events_to_parquet(source, target)
-    ledger, bill = str(tmp_path / "l.sqlite"), tmp_path / "bill.json"
-    result = runner.invoke(app, ["invoice", CONTRACT, str(events), "--period", "2020-06",
-                                 "--dry-run", "--ledger", ledger, "--format", "json", "-o",
-                                 str(bill)])
-    assert result.exit_code == 0, result.output
+    events, table, bill = _generated_bill(tmp_path, 300)
     problems = json.loads(bill.read_text(encoding="utf-8"))["problems"]
     assert [p["message"].split(" on ")[0] for p in problems] == ["referral c0000235-r2",
                                                                  "referral c0000259-r2"]
@@ -1382,6 +1377,6 @@ def test_generated_invoices_problems_are_pseudonymized_with_their_events(tmp_pat
         problems[0]["message"].replace("c0000235-", f"{c235}-")
     result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-csv" / "events.csv"),
                                  str(tmp_path / "out-csv" / "bill.json"), "--period",
-                                 "2020-06", "--ledger", ledger])
+                                 "2020-06", "--ledger", str(tmp_path / "l.sqlite")])
     assert result.exit_code == 0, result.output
     assert "the bill is right" in result.output
