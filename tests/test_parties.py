@@ -234,8 +234,10 @@ OVT = 'e_invoice_address: {scheme: "0216", id: "003792000074", operator: "003792
 @pytest.mark.parametrize(("address", "warned"), [
     # each with an operator, which a Finnish party's address needs (C231)
     ('{scheme: "0216", id: "003792000074", operator: "003792000082"}', False),
-    ('{scheme: "0216", id: "00379200007412345", operator: "003792000082"}', False),  # a unit's suffix, 5 characters
-    ('{scheme: "0216", id: "003792000082", operator: "003792000082"}', True),  # another business id's OVT code
+    # a unit's suffix, 5 characters
+    ('{scheme: "0216", id: "00379200007412345", operator: "003792000082"}', False),
+    # another business id's OVT code
+    ('{scheme: "0216", id: "003792000082", operator: "003792000082"}', True),
     ('{scheme: "0216", id: "00379200008212345", operator: "003792000082"}', True),
     # only an OVT code is compared: not the operator's, not an address of another scheme
     ('{scheme: "0216", id: "003792000074", operator: "003792000453"}', False),
