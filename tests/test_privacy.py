@@ -1123,23 +1123,14 @@ def test_a_spell_id_made_from_the_customer_id_is_treated_as_an_event_id(tmp_path
              "date": "2020-01-10", "spell_id": "KELA/c1/" + "s" * 120},
             {"event_id": "c2-e0", "customer_id": "c2", "type": "referral",
              "date": "2020-01-10", "spell_id": "131052-308T/7"}]
-    events = tmp_path / f"events.{fmt}"
-    if fmt == "parquet":
-        pa = pytest.importorskip("pyarrow")
-        pq = pytest.importorskip("pyarrow.parquet")
-        pq.write_table(pa.Table.from_pylist(rows), events)
-    elif fmt == "jsonl":
-        events.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    else:
-        events.write_text("event_id,customer_id,type,date,spell_id\n" + "".join(
-            ",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
+    events = _events_as(tmp_path, fmt, rows)
     code, said = _run("--check", str(events))
     assert code == 1 and "E020 warning: 1 event id holds what looks like a" in said, said
     out = tmp_path / f"out.{fmt}"
     code, said = _run(str(events), "--key-file", _key(tmp_path), "-o", str(out))
     assert code == 0, said
     if fmt == "parquet":
-        got = pq.read_table(out).to_pylist()
+        got = pytest.importorskip("pyarrow.parquet").read_table(out).to_pylist()
     elif fmt == "jsonl":
         got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     else:
@@ -1208,6 +1199,32 @@ def _generated_bill(tmp_path: Path, customers: int) -> tuple[Path, Path, Path]:
     return events, table, bill
 
 
+def _pseudonymized_with_bill(tmp_path: Path, sources: tuple[Path, ...], bill: Path
+                             ) -> dict[str, str]:
+    """Each of ``sources`` pseudonymized with ``bill`` in one run (into ``out-<format>``):
+    the bill written, by the source's suffix."""
+    written = {}
+    for source in sources:
+        out = tmp_path / f"out-{source.suffix[1:]}"
+        out.mkdir()
+        code, said = _run(str(source), "--bill", str(bill), "--key-file", _key(tmp_path),
+                          "-o", str(out))
+        assert code == 0, said
+        written[source.suffix] = (out / "bill.json").read_text(encoding="utf-8")
+    return written
+
+
+def _bill_is_right(tmp_path: Path, fmt: str) -> None:
+    """``verify`` of the pseudonymized events and bill in ``out-<fmt>`` (the ledger of
+    ``_generated_bill``) says the bill is right."""
+    out = tmp_path / f"out-{fmt}"
+    result = runner.invoke(app, ["verify", CONTRACT, str(out / f"events.{fmt}"),
+                                 str(out / "bill.json"), "--period", "2020-06", "--ledger",
+                                 str(tmp_path / "l.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "the bill is right" in result.output
+
+
 def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_path: Path
                                                                            ) -> None:
     """generate -> invoice (JSON, with pending lines whose reasons name jobs not counted) ->
@@ -1215,22 +1232,10 @@ def test_generated_events_as_parquet_pseudonymize_their_invoice_in_one_run(tmp_p
     (E021); now it is written as with the events as CSV, and verify says it is right."""
     events, table, bill = _generated_bill(tmp_path, 100)
     assert bill.read_text(encoding="utf-8").count("not counted: job c0") == 10
-    written = {}
-    for source in (events, table):
-        out = tmp_path / f"out-{source.suffix[1:]}"
-        out.mkdir()
-        code, said = _run(str(source), "--bill", str(bill), "--key-file", _key(tmp_path),
-                          "-o", str(out))
-        assert code == 0, said
-        written[source.suffix] = (out / "bill.json").read_bytes()
+    written = _pseudonymized_with_bill(tmp_path, (events, table), bill)
     assert written[".parquet"] == written[".csv"]
-    assert b"not counted: job c0" not in written[".parquet"]
-    result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-parquet" /
-                                                         "events.parquet"),
-                                 str(tmp_path / "out-parquet" / "bill.json"), "--period",
-                                 "2020-06", "--ledger", str(tmp_path / "l.sqlite")])
-    assert result.exit_code == 0, result.output
-    assert "the bill is right" in result.output
+    assert "not counted: job c0" not in written[".parquet"]
+    _bill_is_right(tmp_path, "parquet")
 
 
 # --- --check sees a phone number glued on to an id with a dash -----------------------------
@@ -1362,21 +1367,10 @@ def test_generated_invoices_problems_are_pseudonymized_with_their_events(tmp_pat
     assert [p["message"].split(" on ")[0] for p in problems] == ["referral c0000235-r2",
                                                                  "referral c0000259-r2"]
     raw = {row["customer_id"] for row in csv.DictReader(events.open(encoding="utf-8"))}
-    written = {}
-    for source in (events, table):
-        out = tmp_path / f"out-{source.suffix[1:]}"
-        out.mkdir()
-        code, said = _run(str(source), "--bill", str(bill), "--key-file", _key(tmp_path),
-                          "-o", str(out))
-        assert code == 0, said
-        written[source.suffix] = (out / "bill.json").read_text(encoding="utf-8")
+    written = _pseudonymized_with_bill(tmp_path, (events, table), bill)
     assert written[".parquet"] == written[".csv"]
     assert not [r for r in raw if r in written[".csv"]]
     c235 = pseudonym(KEY, "c0000235")
     assert json.loads(written[".csv"])["problems"][0]["message"] == \
         problems[0]["message"].replace("c0000235-", f"{c235}-")
-    result = runner.invoke(app, ["verify", CONTRACT, str(tmp_path / "out-csv" / "events.csv"),
-                                 str(tmp_path / "out-csv" / "bill.json"), "--period",
-                                 "2020-06", "--ledger", str(tmp_path / "l.sqlite")])
-    assert result.exit_code == 0, result.output
-    assert "the bill is right" in result.output
+    _bill_is_right(tmp_path, "csv")
