@@ -860,3 +860,20 @@ def test_a_job_paid_a_whole_month_is_not_drawn_to_end_before_that_months_last_da
     assert worked_through(job, wages[:2]) == date(2020, 3, 31)
     assert worked_through(job, wages) == date(2020, 4, 30)  # 1,500.00 is not a whole month
     assert worked_through(job.model_copy(update={"kind": "subsidised"}), wages) is None
+
+
+def test_a_job_voided_going_on_is_paid_on_as_the_generator_pays_it() -> None:
+    """The generator voids a job's rows, never its wages: a job voided going on is paid
+    every month as before. Voided 2020-03-20 with February's 20 days (1,379.31) and March
+    (2,000.00) paid, as of 2020-03-31 its wages after the as-of date are drawn (2,000.00 on
+    2020-04-30 and 34 more months); they were not, and the forecast lost the months they
+    count. Voided with no wage of its own paid (real data: a job that never was), or with
+    only March paid, at an amount the job's wage does not give, nothing is drawn."""
+    void = {**_wage_rows(None)[2], "recorded": "2020-03-20", "void": "true"}
+    voided = [*_wage_rows(None), void]
+    paid = _continued(voided, date(2020, 3, 31))
+    assert paid[0] == ("earnings", "2000.00", "2020-04-30") and len(paid) == 35
+    assert {r[0] for r in paid} == {"earnings"}
+    assert _continued([*voided[:3], void], date(2020, 3, 31)) == []
+    other = [*voided[:3], {**voided[4], "amount": "1999.99"}, void]
+    assert _continued(other, date(2020, 3, 31)) == []

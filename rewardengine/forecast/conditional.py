@@ -124,10 +124,14 @@ class State:
     # the last day each of ``employments`` worked as its wages paid by the as-of date show
     # (``worked_through``; None: none shows it)
     wage_through: tuple[date | None, ...] = ()
+    # whether each of ``voided`` was paid its wages as the generator pays a job going on
+    # (``paid_as_generated``): the generator pays a voided job on, as any other
+    voided_paid: tuple[bool, ...] = ()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
         ctx = result.context
+        voided = tuple(e for e in ctx.timeline.voided if isinstance(e, Employment))
         tl = ctx.timeline
         ref = tl.referral
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
@@ -141,10 +145,11 @@ class State:
         jobs = tuple(e for e in tl.employments if isinstance(e, Employment))
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
-                     tuple(e for e in tl.voided if isinstance(e, Employment)),
+                     voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
                      tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs),
-                     tuple(worked_through(j, tl.earnings) for j in jobs))
+                     tuple(worked_through(j, tl.earnings) for j in jobs),
+                     tuple(paid_as_generated(j, tl.earnings) for j in voided))
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
@@ -484,6 +489,21 @@ def worked_through(job: Employment, wages: Sequence[Earnings]) -> date | None:
     return max(days, default=None)
 
 
+def paid_as_generated(job: Employment, wages: Sequence[Earnings]) -> bool:
+    """Whether a job with no end was paid, by the as-of date, a wage the generator's rule
+    gives it going on: a row of its kind on the last day of a month it runs in, for that
+    month's days from its begin (``synth.monthly_wages``). The generator voids a job 30 days
+    after its last record, so a job it voids going on has its first month's row by then."""
+    if job.wage is None or job.end is not None:
+        return False
+    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
+                                      np.array([float(f"{job.wage:.2f}")]))
+    paid = {(int(pay[0, m]), Decimal(f"{amount[0, m]:.2f}"))
+            for m in range(EARNED_MONTHS + 1) if keep[0, m]}
+    return any(row.kind == job.kind and (row.date.toordinal(), row.amount) in paid
+               for row in wages)
+
+
 def _stopped(job: Employment, wage: float, months: dict[int, list[Decimal]] | None,
              as_of: date) -> date | None:
     """The last day of a job that ended on a month's last day, as its wages show: the
@@ -549,6 +569,12 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
             rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
         spans[at] = (job.date, end)
         ends.append(end)
+    if plan.earnings:
+        # a job voided going on is paid on, as the generator pays it (voids touch no wages)
+        paid_on = s.voided_paid or (False,) * len(s.voided)  # none given: none read
+        for job, paid in zip(s.voided, paid_on, strict=True):
+            if paid:
+                rows.extend(_wages(job, None, s.as_of, s.ids))
     rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
     if date.max in ends:
