@@ -42,7 +42,8 @@ whatever process draws them.
   them);
 - **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
   ``more`` counts the jobs after the first, so a customer who has had
-  k jobs (voided ones too: the generator voids a job of its chain) has another only if
+  k jobs (voided ones too: the generator voids a job of its chain, and pays one voided
+  going on its wages as before, ``paid_as_generated``) has another only if
   ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
   as-of; that job begins a gap after the last end (perhaps by the as-of, recorded after it)
