@@ -820,3 +820,60 @@ def test_where_the_generator_stops_paying_a_job_going_on_no_stop_is_read() -> No
     assert end(date(2020, 1, 15), 35, date(2023, 1, 30)) is None
     assert end(date(2020, 1, 15), 35, date(2023, 1, 31)) == date(2022, 12, 31)
     assert end(date(2020, 1, 15), 36, date(2023, 3, 31)) is None
+
+
+def test_a_job_paid_a_whole_month_is_not_drawn_to_end_before_that_months_last_day() -> None:
+    """Begun 2020-02-10 at 2,000.00 and paid March whole (2,000.00 on 2020-03-31), the job
+    ran to March's last day at least: as of then, its end is drawn on or after 2020-03-31.
+    Lengths of 30 to 90 days and an end told 30 days late allowed ends from 2020-03-10 on
+    (told after the as-of date), which the generator's wages for March would have shown as
+    a part month; they were drawn before, ending the job 20 days before its paid month did.
+    With no whole month paid after the first (as of 2020-03-30, March unpaid) such an end
+    is still drawn. The wages ``worked_through`` reads: the latest month after the first
+    paid the whole wage of the job's kind."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.model import Earnings
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.conditional import worked_through
+
+    plan, profile = _jobs_plan("ongoing: 0, more: 0, length_days: {uniform: [30, 90]}, "
+                               "end_recorded_delay_days: {fixed: 30}",
+                               "employment_condition_2024")
+
+    def ends(as_of: date) -> list[date]:
+        known = [e for e in to_events(_wage_rows(None)) if e.known_on <= as_of]
+        state = State.of(evaluate_customer(plan.loaded, timeline("P", known, as_of)))
+        drawn = _drawn(plan, [profile] * 200, [state] * 200, 5)
+        return [date.fromisoformat(r["end"]) for rows in drawn for r in rows
+                if r["type"] == "employment" and "end" in r]
+
+    paid = ends(date(2020, 3, 31))
+    assert len(paid) == 200 and min(paid) == date(2020, 3, 31)
+    assert max(paid) > date(2020, 4, 15)
+    unpaid = ends(date(2020, 3, 30))
+    assert len(unpaid) == 200 and min(unpaid) < date(2020, 3, 20)
+
+    events = to_events(_wage_rows("2000.00", ("2020-05-31", "1500.00", "open")))
+    job = next(e for e in events if isinstance(e, Employment))
+    wages = [e for e in events if isinstance(e, Earnings)]
+    assert worked_through(job, wages[:1]) is None  # its first month is not read
+    assert worked_through(job, wages[:2]) == date(2020, 3, 31)
+    assert worked_through(job, wages) == date(2020, 4, 30)  # 1,500.00 is not a whole month
+    assert worked_through(job.model_copy(update={"kind": "subsidised"}), wages) is None
+
+
+def test_a_job_voided_going_on_is_paid_on_as_the_generator_pays_it() -> None:
+    """The generator voids a job's rows, never its wages: a job voided going on is paid
+    every month as before. Voided 2020-03-20 with February's 20 days (1,379.31) and March
+    (2,000.00) paid, as of 2020-03-31 its wages after the as-of date are drawn (2,000.00 on
+    2020-04-30 and 34 more months); they were not, and the forecast lost the months they
+    count. Voided with no wage of its own paid (real data: a job that never was), or with
+    only March paid, at an amount the job's wage does not give, nothing is drawn."""
+    void = {**_wage_rows(None)[2], "recorded": "2020-03-20", "void": "true"}
+    voided = [*_wage_rows(None), void]
+    paid = _continued(voided, date(2020, 3, 31))
+    assert paid[0] == ("earnings", "2000.00", "2020-04-30") and len(paid) == 35
+    assert {r[0] for r in paid} == {"earnings"}
+    assert _continued([*voided[:3], void], date(2020, 3, 31)) == []
+    other = [*voided[:3], {**voided[4], "amount": "1999.99"}, void]
+    assert _continued(other, date(2020, 3, 31)) == []

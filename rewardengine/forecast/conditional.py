@@ -25,7 +25,9 @@ whatever process draws them.
   the as-of; none accepted: it goes on), so it may have ended before the as-of with its end
   told after it; where the contract counts earnings, an end its wages paid by then show (a
   month after its first paid for fewer days than it has, or paid whole with the next
-  month's wage due and unpaid: ``shown_end``) is its end, not drawn. The end is recorded
+  month's wage due and unpaid: ``shown_end``) is its end, not drawn; a month after its
+  first paid whole shows it ran to that month's last day (``worked_through``), and the end
+  is drawn on or after it. The end is recorded
   after the as-of date, as a correction of the same event id, and where the contract
   counts earnings its wages are paid on for the months after the as-of as the generator
   pays them; a self-report unconfirmed then is confirmed given that
@@ -40,7 +42,8 @@ whatever process draws them.
   them);
 - **every job ended**, or drawn to end (a job under way that ends lets the chain go on):
   ``more`` counts the jobs after the first, so a customer who has had
-  k jobs (voided ones too: the generator voids a job of its chain) has another only if
+  k jobs (voided ones too: the generator voids a job of its chain, and pays one voided
+  going on its wages as before, ``paid_as_generated``) has another only if
   ``more`` >= k: the triple (more, gap, days to its first record)
   drawn until ``more`` is k - 1 (none), or larger with the next job recorded after the
   as-of; that job begins a gap after the last end (perhaps by the as-of, recorded after it)
@@ -119,10 +122,17 @@ class State:
     # the last day of each of ``employments`` that its wages paid by the as-of date show
     # (``shown_end``; None: not shown, or no wage rows read)
     wage_ends: tuple[date | None, ...] = ()
+    # the last day each of ``employments`` worked as its wages paid by the as-of date show
+    # (``worked_through``; None: none shows it)
+    wage_through: tuple[date | None, ...] = ()
+    # whether each of ``voided`` was paid its wages as the generator pays a job going on
+    # (``paid_as_generated``): the generator pays a voided job on, as any other
+    voided_paid: tuple[bool, ...] = ()
 
     @staticmethod
     def of(result: CustomerResult) -> State:
         ctx = result.context
+        voided = tuple(e for e in ctx.timeline.voided if isinstance(e, Employment))
         tl = ctx.timeline
         ref = tl.referral
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
@@ -136,9 +146,11 @@ class State:
         jobs = tuple(e for e in tl.employments if isinstance(e, Employment))
         return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
-                     tuple(e for e in tl.voided if isinstance(e, Employment)),
+                     voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
-                     tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs))
+                     tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs),
+                     tuple(worked_through(j, tl.earnings) for j in jobs),
+                     tuple(paid_as_generated(j, tl.earnings) for j in voided))
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
@@ -321,12 +333,13 @@ def _row_of(job: Employment) -> Row:
     return row
 
 
-def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date | None
-              ) -> tuple[list[Row], date]:
+def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date | None,
+              through: date | None = None) -> tuple[list[Row], date]:
     """A job under way at the as-of date: its end (or none) and its confirmation, given
     what the as-of date shows: no end recorded by then, and a self-report not confirmed. An
     end known by then (a fixed-term job ending after the as-of date) is kept, not drawn; one
-    its wages ``shown`` by then (``shown_end``) is recorded after the as-of date."""
+    its wages ``shown`` by then (``shown_end``) is recorded after the as-of date; else the
+    end is drawn on or after the day its wages show it worked ``through``."""
     end: date | None
     told: date | None
     if job.end is not None:
@@ -334,7 +347,7 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date
     elif shown is not None:
         end, told = shown, _end_told(profile, s, job, shown, u)
     else:
-        end, told = _end_unrecorded(profile, s, job, u)
+        end, told = _end_unrecorded(profile, s, job, u, through)
     on = _confirmed_after(profile, s, job, u) if job.evidence == "self_report" else None
     base = _row_of(job)
     rows = []
@@ -385,12 +398,14 @@ def _wages(job: Employment, end: date | None, as_of: date, taken: frozenset[str]
     return rows
 
 
-def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
-                    ) -> tuple[date | None, date | None]:
+def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws,
+                    through: date | None = None) -> tuple[date | None, date | None]:
     """A job's last day and the day it is recorded (None: it goes on), drawn given that no
     end was recorded by the as-of date: the pair (length, recording delay) drawn until it
     is ongoing or recorded after the as-of, so a job may have ended before the as-of date
-    with its end told after it (the generator records an end 5 to 60 days late)."""
+    with its end told after it (the generator records an end 5 to 60 days late); and, where
+    its wages paid by then show it worked ``through`` a day (``worked_through``), not
+    before that day: a job paid a whole month's wage ran to that month's end."""
     jobs = profile.jobs
     for _ in range(TRIES):
         ongoing, length = u.chance(jobs.ongoing), int(jobs.length_days.draw(u(), u()))
@@ -400,7 +415,7 @@ def _end_unrecorded(profile: Profile, s: State, job: Employment, u: Draws
         end = job.date + timedelta(days=max(length, 1) - 1)
         # as generated: recorded the delay after the end, after the first record at least
         told = max(end + timedelta(days=delay), job.known_on + ONE_DAY)
-        if told > s.as_of:
+        if told > s.as_of and (through is None or end >= through):
             return end, told
     return None, None
 
@@ -455,6 +470,39 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
                     return date.fromordinal(last)
                 break
     return _stopped(job, wage, months, as_of)
+
+
+def worked_through(job: Employment, wages: Sequence[Earnings]) -> date | None:
+    """The last day a job with no end recorded worked, as its wages (paid by the as-of
+    date) show by the generator's rule (``synth.monthly_wages``): a row of its kind on the
+    last day of a month after the one it began in, for the whole month's wage of a job
+    going on, says it ran to that day. The latest such day; None when no row says so, or
+    the job has no wage or a known end. Its first month is not read (``shown_end``)."""
+    if job.wage is None or job.end is not None:
+        return None
+    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
+                                      np.array([float(f"{job.wage:.2f}")]))
+    # months 1 to 35 are whole for a job going on; its 36th (a 37th calendar month) never is
+    whole = {int(pay[0, m]): Decimal(f"{amount[0, m]:.2f}")
+             for m in range(1, EARNED_MONTHS) if keep[0, m]}
+    days = [row.date for row in wages if row.kind == job.kind
+            and whole.get(row.date.toordinal()) == row.amount]
+    return max(days, default=None)
+
+
+def paid_as_generated(job: Employment, wages: Sequence[Earnings]) -> bool:
+    """Whether a job with no end was paid, by the as-of date, a wage the generator's rule
+    gives it going on: a row of its kind on the last day of a month it runs in, for that
+    month's days from its begin (``synth.monthly_wages``). The generator voids a job 30 days
+    after its last record, so a job it voids going on has its first month's row by then."""
+    if job.wage is None or job.end is not None:
+        return False
+    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
+                                      np.array([float(f"{job.wage:.2f}")]))
+    paid = {(int(pay[0, m]), Decimal(f"{amount[0, m]:.2f}"))
+            for m in range(EARNED_MONTHS + 1) if keep[0, m]}
+    return any(row.kind == job.kind and (row.date.toordinal(), row.amount) in paid
+               for row in wages)
 
 
 def _stopped(job: Employment, wage: float, months: dict[int, list[Decimal]] | None,
@@ -515,12 +563,19 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         # this job's place: another job may begin the same day
         at = next(i for i, j in enumerate(s.employments) if j is job)
         shown = s.wage_ends[at] if plan.earnings and s.wage_ends else None
-        more, end = _going_on(profile, s, job, u, shown)
+        through = s.wage_through[at] if plan.earnings and s.wage_through else None
+        more, end = _going_on(profile, s, job, u, shown, through)
         rows.extend(more)
         if plan.earnings and job.wage is not None:
             rows.extend(_wages(job, None if end == date.max else end, s.as_of, s.ids))
         spans[at] = (job.date, end)
         ends.append(end)
+    if plan.earnings:
+        # a job voided going on is paid on, as the generator pays it (voids touch no wages)
+        paid_on = s.voided_paid or (False,) * len(s.voided)  # none given: none read
+        for job, paid in zip(s.voided, paid_on, strict=True):
+            if paid:
+                rows.extend(_wages(job, None, s.as_of, s.ids))
     rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
     if date.max in ends:
