@@ -695,7 +695,9 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written). ``known``, shared by a run's files, takes the event ids of its event files
-    to its bills' occurrences and reasons."""
+    to its bills' occurrences, reasons and problems; ``None`` says the run has no event
+    files, so a bill's problem naming what may be an id of a customer without a line is
+    refused (``E021``)."""
     from .evaluate.lines import event_key
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
     from .privacy import BILL_KEYS, bill_ids, rewrite_file
