@@ -432,7 +432,9 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     computed; for ``"ubl"`` (Peppol) so is a seller or the buyer without an e-invoice address
     (the seller: ``provider``, a joint invoice's lead, else ``member`` or every member). An
     ``issue_date`` before the period's last day is refused (``BillingError``) before
-    anything is read."""
+    anything is read; one before the facts or an invoice already in the ledger that the
+    invoice follows (a period invoiced out of order), before anything is computed. Without
+    ``issue_date`` the invoice bears the earliest day allowed (docs/invoicing.md)."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
     from .invoicing.periods import PeriodError, check_issue_date
@@ -460,7 +462,7 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
                 joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare)
         except _InputErrors as exc:
             return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
-        except (InvoicingError, LedgerError) as exc:
+        except (InvoicingError, LedgerError, PeriodError) as exc:
             raise BillingError(str(exc)) from None
         return result, pipes.inputs(_with(inputs, evaluator.problems, False))
 
@@ -693,7 +695,9 @@ def pseudonymize_file(path: str, out: BinaryIO | None, *, key: bytes | None,
     pseudonym, every other byte as it was; without a key only look for ids that look
     personal (``E015``/``E016``). The problems say what was found (errors: nothing usable
     was written). ``known``, shared by a run's files, takes the event ids of its event files
-    to its bills' occurrences and reasons."""
+    to its bills' occurrences, reasons and problems; ``None`` says the run has no event
+    files, so a bill's problem naming what may be an id of a customer without a line is
+    refused (``E021``)."""
     from .evaluate.lines import event_key
     from .invoicing.bill import MAX_BILL_BYTES, MappingError, parse_mapping
     from .privacy import BILL_KEYS, bill_ids, rewrite_file

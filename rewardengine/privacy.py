@@ -20,6 +20,7 @@ import csv
 import hashlib
 import hmac
 import io
+import itertools
 import json
 import os
 import re
@@ -352,7 +353,8 @@ class IdRewrite:
         holds its customer's id — known by the run's event files or the bill's evidence,
         as written or as the engine writes it into an occurrence — rewritten as it is
         there. Refused (``E021``) when it would still name a customer id of the run inside
-        an id (``files``: what the problems are about, whose ``file:row`` is no id)."""
+        an id (``files``: what the problems are about, whose ``file:row`` is no id), or,
+        in a run without event files (``known`` None), any word that may be an id."""
         if self.key is None:
             return value
         if self._run is None:  # once the bill's lines are read: the problems come last
@@ -360,6 +362,8 @@ class IdRewrite:
                                    customers=self.customers, escape=self.escape)
         said = _replace_owned(value, self._run, self._rewritten)
         _refuse_customer_left(said, self._run, files, row)
+        if self.known is None:  # no event files in the run: other customers are unknown
+            _refuse_unknown_ids(said, files, row)
         return said
 
     def _rewritten(self, customer: str, old: str, escaped: bool) -> str:
@@ -488,6 +492,26 @@ def _refuse_customer_left(said: str, run: _RunIds, files: Collection[str], row: 
                                "there; give the event files in the same run (rewardengine "
                                "pseudonymize EVENTS... --bill BILL), whose event ids are "
                                "then rewritten in the bill too", row)
+
+
+def _refuse_unknown_ids(said: str, files: Collection[str], row: int) -> None:
+    """Refuse (``E021``) a problem's text that names a word of several parts (letters and
+    digits joined by other characters, as an event id holds its customer id: ``c13-r2``)
+    when the run has no event files. A problem names customers with no line on the bill
+    (one that cannot be evaluated has none), whose ids only the event files tell: such a
+    word may keep one raw. Pseudonyms, dates, numbers and ``file:row`` are no such word."""
+    text = PSEUDONYM_SHAPE.sub(" ", said)
+    for file in sorted(files, key=len, reverse=True):
+        text = re.sub(re.escape(file) + r"(?::\d+)*", " ", text)
+    for word in _NOT_IDS.sub(" ", text).split():
+        if sum(alnum for alnum, _ in itertools.groupby(word, str.isalnum)) > 1:
+            raise RewriteError("E021", "a problem the bill lists names what may be an id of "
+                               "a customer with no line on the bill (a word of several "
+                               "parts, as an event id), and no event file in the run tells "
+                               "whose it is: pseudonymized alone, the bill could keep a raw "
+                               "customer id there; give the event files in the same run "
+                               "(rewardengine pseudonymize EVENTS... --bill BILL), whose "
+                               "event ids are then rewritten in the bill too", row)
 
 
 def _replace_tokens(text: str, pairs: Sequence[tuple[str, str]]) -> str:

@@ -191,6 +191,39 @@ def test_an_issue_date_before_the_period_ends_is_refused(app: typer.Typer,
     assert ledger_rows(ledger, "SELECT count(*) FROM invoices") == [(2,)]
 
 
+def test_a_period_invoiced_out_of_order_is_dated_after_the_invoice_it_follows(
+        app: typer.Typer, tmp_path: Path) -> None:
+    """February, then January (c3's events came late): January's default issue date is
+    29 February, the facts and the invoice it follows; --issue-date 2020-02-28 passes the
+    check against 31 January but is refused against the ledger (exit 2, nothing recorded,
+    the ledger's bytes unchanged); 2020-02-29 is issued."""
+    c, e = write_inputs(tmp_path, rows="\n".join(
+        row for row in ROWS.splitlines() if ",c3," not in row))
+    ledger = tmp_path / "l.sqlite"
+    code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                        str(ledger))
+    assert code == 0 and json.loads(out)["issue_date"] == "2020-02-29"
+    c, e = write_inputs(tmp_path)
+    code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                        str(ledger), "--dry-run")
+    assert code == 0
+    assert [json.loads(out)[k] for k in ("number", "as_of", "issue_date", "due_date")] == [
+        "test-acme-0002", "2020-02-29", "2020-02-29", "2020-03-14"]
+    before = ledger.read_bytes()
+    code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                          str(ledger), "--issue-date", "2020-02-28")
+    assert code == 2 and out == "", err
+    assert ("--issue-date 2020-02-28 is before test-acme-0001 (period 2020-02, facts as of "
+            "2020-02-29, issued 2020-02-29)") in " ".join(err.split())
+    assert "the earliest issue date is 2020-02-29" in " ".join(err.split())
+    assert ledger.read_bytes() == before
+    code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                        str(ledger), "--issue-date", "2020-02-29")
+    assert code == 0 and json.loads(out)["issue_date"] == "2020-02-29"
+    assert ledger_rows(ledger, "SELECT number, issue_date FROM invoices ORDER BY id") == [
+        ("test-acme-0001", "2020-02-29"), ("test-acme-0002", "2020-02-29")]
+
+
 def test_the_library_refuses_an_early_issue_date_before_the_ledger(tmp_path: Path) -> None:
     from invoicing_cases import contract, events
 

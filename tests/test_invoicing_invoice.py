@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from rewardengine import __version__
 from rewardengine.engine import evaluate
 from rewardengine.invoicing.invoice import Invoice
 from rewardengine.invoicing.ledger import Ledger
+from rewardengine.invoicing.periods import PeriodError
 from rewardengine.invoicing.render import invoice_json
 from rewardengine.invoicing.run import InvoicingError, IssueResult, show_invoice
 
@@ -195,6 +197,76 @@ def test_a_period_invoiced_out_of_order_never_uses_older_facts(tmp_path: Path) -
     jan = issue(loaded, evs, "2020-01", ledger)
     assert jan.status == "nothing_new"
     assert jan.invoice is not None and jan.invoice.as_of == d("2020-02-29")
+
+
+# c3's events arrive late: February is invoiced without them, then January with them
+LATE_C3 = "\n".join(row for row in ROWS.splitlines() if ",c3," not in row)
+
+
+def test_invoiced_in_order_the_default_issue_date_is_the_periods_last_day(tmp_path: Path
+                                                                          ) -> None:
+    """In order, the default is the period's last day: each invoice is byte for byte the
+    one given that day with --issue-date."""
+    loaded, evs = contract(), events()
+    shown = {}
+    for name, given in (("default", False), ("given", True)):
+        ledger = tmp_path / f"{name}.sqlite"
+        shown[name] = [invoice_json(r.invoice) for r in (
+            issue(loaded, evs, p, ledger, **({"issue_date": d(last)} if given else {}))
+            for p, last in (("2020-01", "2020-01-31"), ("2020-02", "2020-02-29")))
+            if r.invoice is not None]
+    assert shown["default"] == shown["given"] and len(shown["default"]) == 2
+    jan, feb = (Invoice.from_dict(json.loads(text)) for text in shown["default"])
+    assert (jan.issue_date, jan.due_date) == (d("2020-01-31"), d("2020-02-14"))
+    assert (feb.issue_date, feb.due_date) == (d("2020-02-29"), d("2020-03-14"))
+
+
+def test_a_period_invoiced_out_of_order_is_dated_no_earlier_than_what_it_follows(
+        tmp_path: Path) -> None:
+    """January invoiced after February rests on the facts as of 29 February and follows
+    February's invoice: by default it is dated 29 February (due 14 March), not 31 January.
+    After an invoice given a later day, the default is that day."""
+    loaded = contract()
+    ledger = tmp_path / "l.sqlite"
+    feb = issue(loaded, events(LATE_C3), "2020-02", ledger).invoice
+    assert feb is not None and (feb.number, feb.issue_date) == ("test-acme-0001",
+                                                                d("2020-02-29"))
+    jan = issue(loaded, events(), "2020-01", ledger)
+    assert jan.status == "issued" and jan.invoice is not None
+    assert [x.customer_id for x in jan.invoice.lines] == ["c3"]
+    assert (jan.invoice.number, jan.invoice.as_of, jan.invoice.issue_date,
+            jan.invoice.due_date) == ("test-acme-0002", d("2020-02-29"), d("2020-02-29"),
+                                      d("2020-03-14"))
+    later = tmp_path / "later.sqlite"
+    issue(loaded, events(LATE_C3), "2020-02", later, issue_date=d("2020-03-05"))
+    jan = issue(loaded, events(), "2020-01", later, dry_run=True)
+    assert jan.invoice is not None
+    assert (jan.invoice.as_of, jan.invoice.issue_date, jan.invoice.due_date) == (
+        d("2020-02-29"), d("2020-03-05"), d("2020-03-19"))
+
+
+def test_an_issue_date_before_the_invoice_it_follows_is_refused(tmp_path: Path) -> None:
+    """Out of order, --issue-date is still honoured from the earliest day on: one day short
+    (28 February; after the check against 31 January passed) it is refused and nothing is
+    recorded; exactly on, and one day over, it is the invoice's date."""
+    loaded = contract()
+    ledger = tmp_path / "l.sqlite"
+    issue(loaded, events(LATE_C3), "2020-02", ledger)
+    with pytest.raises(PeriodError) as refused:
+        issue(loaded, events(), "2020-01", ledger, issue_date=d("2020-02-28"))
+    assert str(refused.value) == (
+        "--issue-date 2020-02-28 is before test-acme-0001 (period 2020-02, facts as of "
+        "2020-02-29, issued 2020-02-29), already in the ledger: the invoice for 2020-01 rests "
+        "on the facts as of 2020-02-29 and follows test-acme-0001, so the earliest issue "
+        "date is 2020-02-29 (give the day the invoice is sent)")
+    assert ledger_rows(ledger, "SELECT number FROM invoices") == [("test-acme-0001",)]
+    over = issue(loaded, events(), "2020-01", ledger, issue_date=d("2020-03-01"),
+                 dry_run=True).invoice
+    assert over is not None and (over.issue_date, over.due_date) == (d("2020-03-01"),
+                                                                     d("2020-03-15"))
+    on = issue(loaded, events(), "2020-01", ledger, issue_date=d("2020-02-29")).invoice
+    assert on is not None and (on.number, on.issue_date) == ("test-acme-0002",
+                                                             d("2020-02-29"))
 
 
 def test_a_line_accruing_after_the_period_waits(tmp_path: Path) -> None:

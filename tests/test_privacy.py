@@ -620,17 +620,31 @@ def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_p
     result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
                                  str(table)])
     assert result.exit_code == 0, result.output
-    shared = tmp_path / "shared"
+    shared, together = tmp_path / "shared", tmp_path / "together"
     shared.mkdir()
-    for args in ([str(events)], [str(table)], ["--bill", str(tmp_path / "bill.csv")],
-                 ["--bill", str(tmp_path / "bill.json")]):
+    together.mkdir()
+    for args in ([str(events)], [str(table)], ["--bill", str(tmp_path / "bill.csv")]):
         code, said = _run(*args, "--key-file", _key(tmp_path), "-o", str(shared))
         assert code == 0, said
+    # the JSON bill's problem names a customer with no line (referral c0000006-r2 ... is
+    # ignored): alone, no run can tell whose id that is, so it is refused; with the event
+    # files it is rewritten, and the events come out as they did apart
+    code, said = _run("--bill", str(tmp_path / "bill.json"), "--key-file", _key(tmp_path),
+                      "-o", str(shared))
+    assert code == 1 and " E021 a problem the bill lists names what may be an id" in said
+    assert not (shared / "bill.json").exists() and "c0000006" not in said
+    code, said = _run(str(events), "--bill", str(tmp_path / "bill.json"), "--key-file",
+                      _key(tmp_path), "-o", str(together))
+    assert code == 0, said
+    assert (together / "events.csv").read_bytes() == (shared / "events.csv").read_bytes()
+    (shared / "bill.json").write_bytes((together / "bill.json").read_bytes())
     raw = {row["customer_id"] for row in csv.DictReader(events.open(encoding="utf-8"))}
     for name in ("events.csv", "bill.csv"):
         cells = {c for row in csv.reader((shared / name).open(encoding="utf-8"))
                  for c in row}
         assert not any(r in c for c in cells for r in raw), name
+    written = (shared / "bill.json").read_text(encoding="utf-8")
+    assert not [r for r in raw if r in written]
     for bill in ("bill.csv", "bill.json"):
         for source in ("events.csv", "events.parquet"):
             result = runner.invoke(app, ["verify", str(contract), str(shared / source),
@@ -1288,7 +1302,7 @@ def test_a_problem_naming_a_customers_event_ids_is_rewritten_by_the_run(tmp_path
     they are: rewritten as in the events (as the engine escapes an id into an occurrence
     too); a customer id alone as a word, in a date or a file's row (customer 12 in
     events.csv:12) is no id; pseudonymized alone, the bill is refused (E021) at the
-    problem's line, naming no id."""
+    problem's line, naming no id (it once kept c29-r2, whose customer has no line)."""
     line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
             "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
             "evidence": ["c1-e0"]}
@@ -1315,12 +1329,17 @@ def test_a_problem_naming_a_customers_event_ids_is_rewritten_by_the_run(tmp_path
                                           messages[1].replace("K%3A1", k1),
                                           messages[2].replace("c1-e0", f"{c1}-e0")))[
                                               "problems"]
+    # alone, only c1 is known (its evidence): c29-r2 and K%3A1-e0 could not be rewritten,
+    # so the bill is refused rather than written with them
     code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
-                      str(tmp_path / "alone.json"))  # only c1 is known: its ids are
-    assert code == 0, said
-    alone = json.loads((tmp_path / "alone.json").read_text(encoding="utf-8"))["problems"]
-    assert [p["message"] for p in alone] == [
-        messages[0], messages[1], messages[2].replace("c1-e0", f"{c1}-e0")]
+                      str(tmp_path / "alone.json"))
+    assert (code, said.splitlines()[0]) == (1, (
+        f"{bill}:8: E021 a problem the bill lists names what may be an id of a customer with "
+        "no line on the bill (a word of several parts, as an event id), and no event file in "
+        "the run tells whose it is: pseudonymized alone, the bill could keep a raw customer "
+        "id there; give the event files in the same run (rewardengine pseudonymize "
+        "EVENTS... --bill BILL), whose event ids are then rewritten in the bill too"))
+    assert not (tmp_path / "alone.json").exists() and "c29" not in said
     bill.write_text(_invoice_with_problems([{**line, "customer_id": "c29"}], *messages),
                     encoding="utf-8")
     code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o",
@@ -1355,6 +1374,37 @@ def test_a_problem_that_would_keep_a_raw_customer_id_is_refused(tmp_path: Path, 
                       str(out))
     assert code == (1 if refused else 0), said
     assert ("E021 a problem the bill lists" in said) == refused
+
+
+@pytest.mark.parametrize(("message", "refused"), [
+    ("referral c29-r2 on 2020-02-01 is ignored", True),  # c29 has no line on the bill
+    ("service end 29/x is ignored", True), ("(c29_e9)", True), ("a-b", True),
+    ("customer c29 is late", False), ("by 2020-08-24", False), ("c29.7 FTE", False),
+    ("the rows behind them: events.csv:12", False), ("-c29", False),
+    ("job c1-e0 at 0.79 FTE", False)])  # the line's evidence: rewritten
+def test_a_bill_alone_never_keeps_a_raw_id_in_its_problems(tmp_path: Path, message: str,
+                                                           refused: bool) -> None:
+    """Pseudonymized without event files, a bill knows only its lines' customers: a problem
+    naming a word of several parts it cannot rewrite (an event id of a customer with no
+    line) is refused (E021, exit 1, nothing written, no id said); one naming none is
+    written, and then no raw id is left in its bytes."""
+    line = {"customer_id": "c1", "component": "result", "occurrence": "spell:c1-e0:open",
+            "amount": "750.00", "reason": "employment c1-e0 reached 90 days",
+            "evidence": ["c1-e0"]}
+    bill = tmp_path / "invoice.json"
+    bill.write_text(_invoice_with_problems([line], message), encoding="utf-8")
+    out = tmp_path / "out.json"
+    code, said = _run("--bill", str(bill), "--key-file", _key(tmp_path), "-o", str(out))
+    assert code == (1 if refused else 0), said
+    assert (f"{bill}:8: E021 a problem the bill lists names what may be an id of a customer "
+            "with no line on the bill" in said) == refused
+    assert "c29" not in said and "c1-e0" not in said
+    if refused:
+        assert not out.exists() and "nothing was written" in said
+    else:
+        written = out.read_bytes()
+        assert b"c1-e0" not in written and b"c29-" not in written and b"c29_" not in written
+        assert pseudonym(KEY, "c1").encode() in written
 
 
 def test_generated_invoices_problems_are_pseudonymized_with_their_events(tmp_path: Path

@@ -167,7 +167,9 @@ def issue(
         "--dry-run", help="compute the same invoice without writing it")] = False,
     issue_date: Annotated[str | None, typer.Option(
         "--issue-date", help="the invoice date YYYY-MM-DD, the day it is sent: not before "
-        "the period's last day, which is the default; the due date follows it")] = None,
+        "the period's last day, nor before the facts or the invoice already issued that a "
+        "period invoiced out of order follows; default the earliest such day. The due date "
+        "follows it")] = None,
     format: InvoiceFormatOpt = InvoiceFormat.json,
     output: OutputOpt = None,
     lang: LangOpt = None,

@@ -90,7 +90,9 @@ def _write(inputs: Inputs, targets: list[str], key: bytes, mapping: list[str] | 
     """Every output written aside; all put in place only when every input was read."""
     problems: list[Problem] = []
     pending: list[PendingOutput] = []
-    known: dict[str, set[str]] = {}  # the event files' ids (they come first), for the bills
+    # the event files' ids (they come first), for the bills; None: the run has no event
+    # files, so a bill's problems cannot be told whose ids they name
+    known: dict[str, set[str]] | None = {} if any(not bill for _, bill in inputs) else None
     for (path, bill), target in zip(inputs, targets, strict=True):
         def write(fh: BinaryIO, path: str = path, bill: bool = bill) -> None:
             problems.extend(_each([(path, bill)], lambda p, b: pseudonymize_file(

@@ -109,6 +109,18 @@ class PriorState:
         used = [i.as_of for i in self.invoices if set(i.providers) & set(providers)]
         return max([period.last_day, *used])
 
+    def issue_floor(self, period: BillingPeriod, providers: Sequence[str]
+                    ) -> tuple[date, Issued | None]:
+        """The earliest issue date of an invoice for ``period`` and the invoice already
+        issued that sets it (None: the period's last day does). An invoice is not dated
+        before the facts it rests on (the knowledge date), nor before an invoice of the
+        same provider(s) already in the ledger, which it follows."""
+        floor, after = period.last_day, None
+        for i in self.invoices:
+            if set(i.providers) & set(providers) and max(i.as_of, i.issue_date) > floor:
+                floor, after = max(i.as_of, i.issue_date), i
+        return floor, after
+
     def next_seq(self, series: str) -> int:
         return 1 + max((i.seq for i in self.invoices if i.series == series), default=0)
 

@@ -2,7 +2,9 @@
 
 Both read the ledger, evaluate the contract as of the knowledge date and compute the invoice
 with ``invoice.compute_invoice``; ``issue_invoice`` then writes it in the same transaction.
-Nothing here reads the clock: the issue date is given (default: the period's last day).
+Nothing here reads the clock: the issue date is given, or by default the earliest day the
+invoice may bear (``PriorState.issue_floor``: the period's last day, or later for a period
+invoiced after a later one).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..events.model import EventBase
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger
-from .periods import BillingPeriod, check_issue_date
+from .periods import BillingPeriod, PeriodError, check_issue_date
 from .verify import VerifyReport, classify
 
 
@@ -99,7 +101,7 @@ class _Issue:
     period: BillingPeriod
     series: str
     providers: tuple[str, ...]
-    issue_date: date
+    issue_date: date | None  # as given; None: the earliest day the ledger allows
     inputs_hash: str
     engine_version: str
     dry_run: bool
@@ -124,8 +126,9 @@ class _Issue:
                 f"to {self.series} as {done.number} on {done.issue_date}; nothing new is "
                 "issued (later changes are corrected on the next period's invoice)"))
         invoice = _compute(self.loaded, self.events, prior, self.period, self.series,
-                           self.providers, self.issue_date, self.inputs_hash,
-                           self.engine_version)
+                           self.providers, _dated(prior, self.period, self.providers,
+                                                  self.issue_date),
+                           self.inputs_hash, self.engine_version)
         refused = _refusal(invoice, self.series, self.period)
         if refused is not None:
             return refused
@@ -137,6 +140,25 @@ class _Issue:
         ledger.write(invoice)
         return IssueResult("issued", invoice, f"issued {invoice.number} for "
                            f"{self.period.label}: total {invoice.total} {invoice.currency}")
+
+
+def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
+          given: date | None) -> date:
+    """The issue date: ``given`` (``PeriodError`` when it is before the earliest day the
+    ledger allows), or by default that earliest day. Invoiced in order, that is the
+    period's last day; a period invoiced after a later one rests on the later facts and
+    follows that invoice, so it is dated no earlier than either (the due date follows)."""
+    earliest, after = prior.issue_floor(period, providers)
+    if given is None:
+        return earliest
+    if given < earliest and after is not None:
+        raise PeriodError(
+            f"--issue-date {given} is before {after.number} (period {after.period.label}, "
+            f"facts as of {after.as_of}, issued {after.issue_date}), already in the ledger: "
+            f"the invoice for {period.label} rests on the facts as of "
+            f"{prior.knowledge_date(period, providers)} and follows {after.number}, so the "
+            f"earliest issue date is {earliest} (give the day the invoice is sent)")
+    return given
 
 
 def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResult | None:
@@ -168,11 +190,14 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
     failed write rolls the invoice back. When the invoice is not recorded after all (the
     ledger cannot be written, the commit fails), the step's ``discard()``, if it has one,
     removes what was written aside. An ``issue_date`` before the period's last day is a
-    ``PeriodError``, raised before the ledger is opened."""
+    ``PeriodError``, raised before the ledger is opened; one before the facts it rests on
+    or an invoice already in the ledger that it follows (a period invoiced out of order,
+    ``_dated``), once the ledger is read, before anything is computed. Without
+    ``issue_date`` the invoice bears the earliest day allowed."""
     if issue_date is not None:
         check_issue_date(period, issue_date)
     series, providers = select_providers(loaded, provider, joint)
-    issue = _Issue(loaded, events, period, series, providers, issue_date or period.last_day,
+    issue = _Issue(loaded, events, period, series, providers, issue_date,
                    inputs_hash, engine_version, dry_run, prepare)
     try:
         result = _in_ledger(ledger_path, dry_run, issue.attempt)
