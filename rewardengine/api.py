@@ -17,6 +17,7 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from .contract.load import LoadedContract
+from .contract.parties import peppol_withdrawn
 from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors
@@ -486,7 +487,8 @@ def _einvoice_parties(loaded: LoadedContract) -> list[Problem]:
 def _peppol_addresses(loaded: LoadedContract, provider: str | None, joint: bool,
                       member: str | None) -> list[Problem]:
     """C226: Peppol delivers a UBL by the seller's and the buyer's e-invoice addresses
-    (PEPPOL-EN16931-R020, R010: an access point refuses a UBL without them)."""
+    (PEPPOL-EN16931-R020, R010: an access point refuses a UBL without them), and only to a
+    scheme still in its list (CL008: not 0037)."""
     md = loaded.contract.metadata
     wanted = {provider} if provider is not None else \
         {md.lead_provider} if joint and md.lead_provider is not None else \
@@ -502,6 +504,18 @@ def _peppol_addresses(loaded: LoadedContract, provider: str | None, joint: bool,
                            "invoice names the buyer's electronic address "
                            "(PEPPOL-EN16931-R010); give its e_invoice_address: {scheme, id}",
                            loaded.source("invoicing", "buyer")))
+    parties: list[tuple[str, Any, tuple[str | int, ...]]] = [
+        (f"provider '{p.id}'", p, ("metadata", "providers", i))
+        for i, p in enumerate(md.providers) if p.id in wanted]
+    if inv is not None and inv.buyer is not None:
+        parties.append(("invoicing.buyer", inv.buyer, ("invoicing", "buyer")))
+    for who, party, at in parties:
+        address = party.e_invoice_address
+        why = peppol_withdrawn(address.scheme) if address is not None else None
+        if why:
+            out.append(Problem("C226", f"{who}: {why}; a Peppol UBL invoice is not written to "
+                               "it (Finvoice still is)",
+                               loaded.source(*at, "e_invoice_address", "scheme")))
     return out
 
 

@@ -71,6 +71,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("C107", "not a valid date", _E, "contract-schema-problems-c1xx"),
     ("C108", "not a valid duration", _E, "contract-schema-problems-c1xx"),
     ("C110", "a wrong value", _E, "contract-schema-problems-c1xx"),
+    ("C111", "an identifier that fails its check (its form or check digit)", _E,
+     "contract-schema-problems-c1xx"),
     # contract cross-checks
     ("C201", "two components with the same id", _E, "contract-cross-checks-c2xx"),
     ("C202", "a price table or reference that does not fit", _E, "contract-cross-checks-c2xx"),
@@ -116,6 +118,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "contract-cross-checks-c2xx"),
     ("C231", "a party without an e-invoice address, or a Finnish one without its operator",
      _W, "contract-cross-checks-c2xx"),
+    ("C232", "an e-invoice address of a scheme Peppol no longer delivers to", _W,
+     "contract-cross-checks-c2xx"),
     # events
     ("E001", "an unknown, repeated or missing column", _E, "event-problems-e0xx"),
     ("E002", "an unknown event type", _E, "event-problems-e0xx"),

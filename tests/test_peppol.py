@@ -1,13 +1,17 @@
 """The Peppol BIS Billing 3.0 rules the CEN EN 16931 validation does not hold, asserted with
 XPath on the UBL written (the Peppol schematron ships in no package the project uses, so it
 is neither downloaded nor vendored): a line period within the document's (PEPPOL-EN16931-R110
-for its start, R111 for its end) and both parties' electronic addresses (R010 the buyer's,
-R020 the seller's). Each case runs the CEN validation too."""
+for its start, R111 for its end), both parties' electronic addresses (R010 the buyer's,
+R020 the seller's), their schemes in Peppol's address scheme list (CL008), and the ids of the
+schemes the schematron checks, with its arithmetic (PEPPOL-COMMON-R040 a GLN, R041 a Norwegian
+organisation number, R042 a Danish CVR number, R049 a Swedish organisation number). Each case
+runs the CEN validation too."""
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +24,7 @@ from test_einvoice import CONTRACT_WITH_PARTIES, NS, PARTIES, SELLER, valid_finv
 from typer.testing import CliRunner
 
 from rewardengine.cli import app
+from rewardengine.contract.parties import ADDRESS_SCHEMES, PEPPOL_WITHDRAWN
 from rewardengine.events.read import read_events
 from rewardengine.invoicing.einvoice import EInvoiceError
 from rewardengine.invoicing.finvoice import invoice_finvoice
@@ -54,7 +59,55 @@ def peppol_failures(xml: str) -> list[str]:
     for rule, party in (("R010", "AccountingCustomerParty"), ("R020", "AccountingSupplierParty")):
         if not doc.xpath(f"cac:{party}/cac:Party/cbc:EndpointID/text()", namespaces=NS):
             out.append(f"PEPPOL-EN16931-{rule} no EndpointID in {party}")
+    for el in doc.xpath("//cbc:EndpointID", namespaces=NS):
+        if el.get("schemeID") not in EAS:
+            out.append(f"PEPPOL-EN16931-CL008 EndpointID scheme {el.get('schemeID')}")
+    for el in doc.xpath("//cbc:EndpointID | //cbc:CompanyID[@schemeID]", namespaces=NS):
+        scheme, text = el.get("schemeID"), " ".join((el.text or "").split())
+        check = ID_RULES.get(scheme)
+        if check is not None and not check[1](text):
+            out.append(f"PEPPOL-COMMON-{check[0]} {scheme} '{text}'")
     return out
+
+
+# Peppol BIS Billing's EAS list (CL008) as the November release holds it: 0037 (FI:OVT) and
+# the other Finnish schemes 0212, 0213, 0215 are gone, 0216 replaces them
+EAS_LIST = """0002 0007 0009 0060 0088 0096 0097 0106 0130 0135 0142 0151 0158 0183 0184 0188
+0190 0191 0192 0195 0196 0198 0199 0200 0201 0204 0208 0209 0210 0211 0216 0218 0221 0230 0235
+9910 9913 9914 9915 9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932 9933
+9934 9935 9936 9937 9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951 9952
+9953 9957 9959 0225 0240 0244 0245 0242 0246 0248"""
+EAS = set(EAS_LIST.split())
+
+
+def _weighted(digits: str, weight: Callable[[int], int]) -> int:
+    """The schematron's weighted sum: digits right to left, the check digit left out."""
+    return sum(int(c) * weight(i) for i, c in enumerate(reversed(digits[:-1])))
+
+
+def _gln(v: str) -> bool:  # u:gln, weights 3, 1, 3, ... from the right
+    return re.fullmatch(r"\d{13}", v) is not None and \
+        (10 - _weighted(v, lambda i: 3 if i % 2 == 0 else 1) % 10) % 10 == int(v[-1])
+
+
+def _mod11(v: str) -> bool:  # u:mod11, weights 2 to 7 from the right
+    return re.fullmatch(r"\d{9}", v) is not None and int(v) > 0 and \
+        (11 - _weighted(v, lambda i: i % 6 + 2) % 11) % 11 == int(v[-1])
+
+
+def _se_orgnr(v: str) -> bool:  # u:checkSEOrgnr, Luhn over the first nine digits
+    if re.fullmatch(r"\d{10}", v) is None:
+        return False
+    total = sum(int(c) * 2 % 10 + int(c) * 2 // 10 if i % 2 == 0 else int(c)
+                for i, c in enumerate(reversed(v[:9])))
+    return (10 - total % 10) % 10 == int(v[9])
+
+
+# the schematron's rules on an id of each scheme the engine writes (PEPPOL-COMMON-R040 to R049)
+ID_RULES: dict[str | None, tuple[str, Callable[[str], bool]]] = {
+    "0088": ("R040", _gln), "0192": ("R041", _mod11),
+    "0184": ("R042", lambda v: re.fullmatch(r"(DK)?\d{8}", v) is not None),
+    "0007": ("R049", _se_orgnr)}
 
 
 def _line_periods(xml: str) -> dict[str, tuple[str | None, str]]:
@@ -257,6 +310,135 @@ def test_c228_a_finnish_address_without_its_operator_is_warned(tmp_path: Path) -
     assert checked.exit_code == 0 and "C231 warning" in checked.output
     assert "names no operator" in checked.output
     assert runner.invoke(app, ["validate", "--strict", c]).exit_code == 1
+
+
+# --- CL008, R040 to R049: the electronic addresses' schemes and ids --------------------------
+
+BUYER_ADDRESS = (
+    '    e_invoice_address: {scheme: "0216", id: "003792000074", operator: "003792000082"}\n')
+
+
+def _buyer_addressed(scheme: str, typed: str) -> str:
+    parties = PARTIES.replace(BUYER_ADDRESS, f'    e_invoice_address: {{scheme: "{scheme}", '
+                              f'id: "{typed}", operator: "003792000082"}}\n')
+    assert parties != PARTIES
+    return parties
+
+
+def _ids(xml: str, path: str) -> list[tuple[str | None, str | None]]:
+    doc = etree.fromstring(xml.encode("utf-8"))
+    return [(el.get("schemeID"), el.text) for el in doc.xpath(path, namespaces=NS)]
+
+
+BUYER = "cac:AccountingCustomerParty/cac:Party"
+
+
+def test_the_peppol_checks_here_hold_the_schematron_s_arithmetic() -> None:
+    """The oracles peppol_failures applies, on published valid ids and one digit off."""
+    assert _gln("6411512000008") and not _gln("6411512000009") and not _gln("641151200008")
+    assert _mod11("974760673") and not _mod11("974760674")
+    assert _se_orgnr("5560360793") and not _se_orgnr("5560360794")
+    assert not _se_orgnr("556036-0793")
+
+
+# each e-invoice address scheme the engine accepts for Peppol: typed with spaces or dashes,
+# written compact, as CL008 and PEPPOL-COMMON-R040 to R049 check it
+ADDRESSES = [
+    ("0216", "0037 9200007 4", "003792000074"),
+    ("0088", "641151 2000008", "6411512000008"),
+    ("0007", "556036-0793", "5560360793"),
+    ("0192", "974 760 673", "974760673"),
+    ("0184", "DK 13 58 56 28", "13585628"),
+    ("0060", "15-048-3782", "150483782"),
+    ("9959", "12-3456789", "123456789"),
+]
+
+
+@pytest.mark.parametrize("scheme, typed, written", ADDRESSES)
+def test_r040_r049_an_endpoint_id_is_written_compact(
+        tmp_path: Path, scheme: str, typed: str, written: str) -> None:
+    loaded = contract(_buyer_addressed(scheme, typed), head=CONTRACT_WITH_PARTIES)
+    address = loaded.contract.invoicing.buyer.e_invoice_address  # type: ignore[union-attr]
+    assert address is not None and address.id == written  # kept compact from the load on
+    inv = issue(loaded, events(), "2020-01", tmp_path / "l.sqlite").invoice
+    assert inv is not None
+    xml = invoice_ubl(inv)
+    assert _ids(xml, f"{BUYER}/cbc:EndpointID") == [(scheme, written)]
+    assert peppol_failures(xml) == [] and valid_ubl(xml) == []
+
+
+@pytest.mark.parametrize("scheme, typed, written", [
+    ("0037", "9200007-4", "92000074"),  # the ICD list (BR-CL-11) still holds 0037
+    ("0088", "641151-2000008", "6411512000008"),
+    ("0007", "556036-0793", "5560360793"),
+    ("0192", "974 760 673", "974760673"),
+    ("0184", "13 58 56 28", "13585628"),
+    ("0060", "150 483 782", "150483782"),
+])
+def test_r040_r049_a_legal_id_is_written_compact(
+        tmp_path: Path, scheme: str, typed: str, written: str) -> None:
+    parties = PARTIES.replace("    vat_id: FI92000074\n", "    vat_id: FI92000074\n"
+                              f'    legal_id: {{scheme: "{scheme}", id: "{typed}"}}\n')
+    assert parties != PARTIES
+    inv = issue(contract(parties, head=CONTRACT_WITH_PARTIES), events(), "2020-01",
+                tmp_path / "l.sqlite").invoice
+    assert inv is not None
+    xml = invoice_ubl(inv)
+    assert _ids(xml, f"{BUYER}/cac:PartyLegalEntity/cbc:CompanyID") == [(scheme, written)]
+    assert peppol_failures(xml) == [] and valid_ubl(xml) == []
+
+
+def test_r049_an_id_recorded_as_typed_is_written_compact(tmp_path: Path) -> None:
+    """An invoice issued before the contract's ids were kept compact holds them as typed in
+    its recorded parties; the UBL writes them compact all the same."""
+    inv = issue(contract(PARTIES, head=CONTRACT_WITH_PARTIES), events(), "2020-01",
+                tmp_path / "l.sqlite").invoice
+    assert inv is not None and inv.buyer_party is not None
+    typed = replace(inv, buyer_party=replace(
+        inv.buyer_party, endpoint_scheme="0007", endpoint_id="556036-0793",
+        legal_scheme="0088", legal_id="641151 2000008"))
+    xml = invoice_ubl(typed)
+    assert _ids(xml, f"{BUYER}/cbc:EndpointID") == [("0007", "5560360793")]
+    assert _ids(xml, f"{BUYER}/cac:PartyLegalEntity/cbc:CompanyID") == [
+        ("0088", "6411512000008")]
+    assert peppol_failures(xml) == [] and valid_ubl(xml) == []
+    wrong = replace(inv, buyer_party=replace(inv.buyer_party, endpoint_scheme="0007",
+                                             endpoint_id="556036-0794"))
+    with pytest.raises(EInvoiceError, match=r"'556036-0794' is not a valid id of scheme 0007 "
+                                            r"\(PEPPOL-COMMON-R040 to R049\)"):
+        invoice_ubl(wrong)
+
+
+def test_cl008_an_address_of_scheme_0037_is_finvoice_s_only(tmp_path: Path) -> None:
+    """Peppol withdrew 0037 (FI:OVT) from its EAS list: validate warns (C232), invoice
+    --format ubl refuses it located (C226) and records nothing, Finvoice is issued, and the
+    invoice issued so is not shown as UBL."""
+    parties = _buyer_addressed("0037", "9200007-4")
+    c, e = _files(tmp_path, CONTRACT_WITH_PARTIES, parties)
+    text = Path(c).read_text(encoding="utf-8")
+    line = text[:text.index('scheme: "0037"')].count("\n") + 1
+    checked = runner.invoke(app, ["validate", c])
+    assert checked.exit_code == 0, checked.output
+    assert re.search(rf"contract\.yaml:{line}:\d+: C232 warning: invoicing\.buyer: Peppol no "
+                     r"longer delivers to e-invoice address scheme 0037 .*CL008.*give scheme "
+                     r"0216", checked.output), checked.output
+    ledger = tmp_path / "l.sqlite"
+    refused = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
+                                  str(ledger), "--format", "ubl"])
+    assert refused.exit_code == 1, refused.output
+    assert re.search(rf"contract\.yaml:{line}:\d+: C226 ", refused.output), refused.output
+    assert "scheme 0037" in refused.output and not ledger.exists()
+    issued = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
+                                 str(ledger), "--format", "finvoice"])
+    assert issued.exit_code == 0, issued.output
+    shown = runner.invoke(app, ["invoice", "show", "T-acme-0001", "--ledger", str(ledger),
+                                "--format", "ubl"])
+    assert shown.exit_code == 1 and "PEPPOL-EN16931-CL008" in shown.output, shown.output
+
+
+def test_cl008_every_accepted_scheme_but_0037_is_in_peppol_s_list() -> None:
+    assert {s for s, _, _ in ADDRESSES} | {"0037"} == set(ADDRESS_SCHEMES)
+    assert {s for s in ADDRESS_SCHEMES if s not in EAS} == set(PEPPOL_WITHDRAWN) == {"0037"}
 
 
 def test_every_bundled_contract_names_both_addresses() -> None:

@@ -30,6 +30,9 @@ invoicing:
   is written without its message envelope, which also needs both operators. A warning, not
   an error: a contract invoiced only as Finvoice (handed to a bank or an operator that
   frames the message itself) or in the plain formats needs neither.
+- ``C232`` (a warning): an e-invoice address of a scheme Peppol has withdrawn from its EAS
+  list (0037, replaced by the OVT code 0216): ``invoice --format ubl`` refuses it (C226),
+  while Finvoice, whose envelope still names the scheme, is written.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from stdnum.fi import ytunnus
 
 from ..errors import Problem
 from .load import Draft
-from .parties import DatedRate, VatTreatment
+from .parties import DatedRate, VatTreatment, peppol_withdrawn
 
 # Finvoice 3.0 InvoiceNumber (genericStringType1_20); EN 16931 sets no limit, so this binds
 MAX_NUMBER = 20
@@ -223,7 +226,8 @@ def _not_subject(draft: Draft, md: Any, inv: Any, outside: tuple[str | int, ...]
 
 
 def _addresses(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
-    """C231: a party without an e-invoice address, or a Finnish one without its operator."""
+    """C231: a party without an e-invoice address, or a Finnish one without its operator;
+    C232: an address of a scheme Peppol has withdrawn."""
     parties: list[tuple[str, str, Any, tuple[str | int, ...]]] = [
         (f"provider '{p.id}'", "seller", p, ("metadata", "providers", i))
         for i, p in enumerate(md.providers)]
@@ -243,3 +247,9 @@ def _addresses(draft: Draft, md: Any, inv: Any) -> Iterator[Problem]:
                           "Finvoice is written without its message envelope (it names both "
                           "parties' operators); give the operator (an OVT code or a BIC)",
                           draft.source(*where, "e_invoice_address"))
+        if address is not None:
+            why = peppol_withdrawn(address.scheme)
+            if why:
+                yield Problem("C232", f"{who}: {why}; invoice --format ubl refuses the "
+                              "address, a Finvoice is still written",
+                              draft.source(*where, "e_invoice_address", "scheme"))

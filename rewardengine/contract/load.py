@@ -57,6 +57,7 @@ _CODES: dict[str, str] = {
     "date_type": "C107",
     "date_from_datetime_inexact": "C107",
     "duration": "C108",
+    "identifier": "C111",
 }
 _DEFAULT_CODE = "C110"
 

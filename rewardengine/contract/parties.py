@@ -6,7 +6,9 @@ business ids, VAT ids and addresses, their e-invoice addresses, the seller's ban
 payment terms and the buyer's reference. These models hold them, each value checked where a
 check exists: Finnish business ids (Y-tunnus), VAT ids, IBANs, BICs, GLNs and the Nordic
 organisation numbers with python-stdnum; countries with Babel's list; the Finnish OVT
-e-invoice address is ``0037`` + the business id's eight digits + an optional suffix.
+e-invoice address is ``0037`` + the business id's eight digits + an optional suffix. An
+e-invoice address's and a legal id's ``id`` is kept compact, as Peppol writes it
+(PEPPOL-COMMON-R040 to R049: ``556036-0793`` under 0007 is ``5560360793``).
 
 VAT may change on dates (``DatedRate``: 24 % until 31 Aug 2024, 25.5 % from 1 Sept 2024, each
 with its legal reference), and a component may have its own treatment (``VatTreatment``: an
@@ -79,16 +81,16 @@ def _checked(kind: str, check: Any, value: Any, what: str) -> str:
 
 def _business_id_fi(value: Any) -> str:
     """A Finnish business id, written 1234567-8 (its check digit checked)."""
-    return str(ytunnus.format(_checked("business_id", ytunnus.validate, value,
+    return str(ytunnus.format(_checked("identifier", ytunnus.validate, value,
                                        "Finnish business id (Y-tunnus)")))
 
 
 def _iban(value: Any) -> str:
-    return _checked("iban", iban.validate, value, "IBAN")
+    return _checked("identifier", iban.validate, value, "IBAN")
 
 
 def _bic(value: Any) -> str:
-    return _checked("bic", bic.validate, value, "BIC")
+    return _checked("identifier", bic.validate, value, "BIC")
 
 
 # VAT ids outside the EU that the engine can check; an EU VAT id is checked by its country
@@ -101,9 +103,9 @@ def _vat_id(value: Any) -> str:
     prefix = text[:2]
     check = _VAT_OUTSIDE_EU.get(prefix)
     if check is not None:
-        body = _checked("vat_id", check, text[2:], f"{prefix} VAT id")
+        body = _checked("identifier", check, text[2:], f"{prefix} VAT id")
         return prefix + body.removeprefix(prefix)
-    return _checked("vat_id", eu_vat.validate, text, "VAT id (with its country prefix, "
+    return _checked("identifier", eu_vat.validate, text, "VAT id (with its country prefix, "
                     "e.g. FI12345671)")
 
 
@@ -115,8 +117,14 @@ def _country(value: Any) -> str:
     return text
 
 
+def _compact(value: str) -> str:
+    """An id without the spaces, dashes and dots it is often typed with."""
+    return re.sub(r"[\s.-]", "", value)
+
+
 def _ovt(value: str) -> str:
     """An OVT code: 0037, the eight digits of a business id, and up to 5 letters or digits."""
+    value = _compact(value)
     if not value.startswith("0037") or not 12 <= len(value) <= 17 or not value.isalnum():
         raise ValidationError("an OVT code is 0037, the business id's 8 digits and an "
                               "optional suffix of up to 5 letters or digits")
@@ -130,16 +138,27 @@ def _business_id_digits(value: str) -> str:
 
 def _duns(value: str) -> str:
     """A D-U-N-S number: nine digits (Dun & Bradstreet publishes no check digit to test)."""
+    value = _compact(value)
     if not re.fullmatch(r"\d{9}", value):
         raise ValidationError("a D-U-N-S number is nine digits")
     return value
 
 
-# e-invoice address schemes (ISO 6523 ICD, as in Peppol's EAS list) the engine checks
+def _gln(value: str) -> str:
+    """A GLN: thirteen digits, the last a GS1 check digit (PEPPOL-COMMON-R040)."""
+    value = str(ean.validate(value))
+    if len(value) != 13:
+        raise ValidationError("a GLN is thirteen digits")
+    return value
+
+
+# e-invoice address schemes (ISO 6523 ICD, as in Peppol's EAS list) the engine checks; each
+# check returns the id compacted, as Peppol writes it (PEPPOL-COMMON-R040 to R049: 0192 nine
+# digits, 0007 ten without the dash, a GLN thirteen)
 ADDRESS_SCHEMES: dict[str, tuple[str, Any]] = {
     "0037": ("Finnish business id (LY-tunnus)", _business_id_digits),
     "0216": ("Finnish OVT code", _ovt),
-    "0088": ("GLN", ean.validate),
+    "0088": ("GLN", _gln),
     "0007": ("Swedish organisation number", se_orgnr.validate),
     "0192": ("Norwegian organisation number", no_orgnr.validate),
     "0184": ("Danish CVR number", cvr.validate),
@@ -151,6 +170,35 @@ ADDRESS_SCHEMES: dict[str, tuple[str, Any]] = {
 # checks; the EAS-only codes (0216 OVT, 9959 EIN) are e-invoice addresses, not legal ids
 LEGAL_SCHEMES: dict[str, tuple[str, Any]] = {
     k: ADDRESS_SCHEMES[k] for k in ("0037", "0007", "0192", "0184", "0088", "0060")}
+
+# address schemes Peppol has withdrawn from its EAS list, and what replaces each: its SMP no
+# longer registers 0037 (FI:OVT, removed 31 Dec 2024 in the Peppol code lists 8.9, TICC-345)
+# and BIS Billing's CL008 list drops it, so a UBL addressed so reaches no one. Finvoice
+# still names 0037 in its envelope, so the contract may keep it for Finvoice.
+PEPPOL_WITHDRAWN: dict[str, str] = {"0037": "0216"}
+
+
+def peppol_withdrawn(scheme: str) -> str | None:
+    """Why Peppol cannot deliver to an address of ``scheme`` and what to give instead, or
+    None when it can."""
+    instead = PEPPOL_WITHDRAWN.get(scheme)
+    if instead is None:
+        return None
+    return (f"Peppol no longer delivers to e-invoice address scheme {scheme} (it left the EAS "
+            f"code list, PEPPOL-EN16931-CL008); give scheme {instead} "
+            f"({ADDRESS_SCHEMES[instead][0]})")
+
+
+def compact_id(scheme: str | None, value: str) -> str | None:
+    """An id as its scheme writes it (``556036-0793`` under 0007 is ``5560360793``), or None
+    when it fails the scheme's check; an id of a scheme the engine does not check is kept."""
+    known = ADDRESS_SCHEMES.get(scheme or "")
+    if known is None:
+        return value
+    try:
+        return str(known[1](value.strip()))
+    except ValidationError:
+        return None
 
 BusinessIdFI = Annotated[str, BeforeValidator(_business_id_fi),
                          WithJsonSchema({"type": "string", "pattern": r"^\d{7}-\d$"})]
@@ -179,27 +227,49 @@ class EInvoiceAddress(_Strict):
     Finvoice's message envelope names."""
 
     scheme: str = Field(description="ISO 6523 ICD: 0216 OVT, 0037 business id, 0088 GLN, ...")
-    id: str
+    id: str = Field(description="checked by its scheme and kept compact (5560360793)")
     operator: str | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> EInvoiceAddress:
-        known = ADDRESS_SCHEMES.get(self.scheme)
-        if known is None:
-            raise PydanticCustomError(
-                "e_invoice_address", "scheme '{value}' is not one the engine knows; use one of "
-                "{known}", {"value": _shown(self.scheme),
-                            "known": ", ".join(f"{k} ({v[0]})" for k, v in
-                                               ADDRESS_SCHEMES.items())})
-        _checked("e_invoice_address", known[1], self.id, known[0])
-        if self.operator is not None:
-            _checked("e_invoice_address", _operator, self.operator,
-                     "e-invoice operator (an OVT code or a BIC)")
-        return self
+    @field_validator("scheme")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return _scheme(value, ADDRESS_SCHEMES, "e_invoice_address", "one the engine knows")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str, info: ValidationInfo) -> str:
+        return _scheme_id(value, ADDRESS_SCHEMES, info)
+
+    @field_validator("operator")
+    @classmethod
+    def _operator_ok(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _checked("identifier", _operator, value,
+                        "e-invoice operator (an OVT code or a BIC)")
 
 
 def _operator(value: str) -> str:
     return _ovt(value) if value[:1].isdigit() else str(bic.validate(value))
+
+
+def _scheme(value: str, schemes: dict[str, tuple[str, Any]], kind: str, what: str) -> str:
+    text = value.strip()
+    if text not in schemes:
+        raise PydanticCustomError(
+            kind, "scheme '{value}' is not {what}; use one of {known}",
+            {"value": _shown(text), "what": what,
+             "known": ", ".join(f"{k} ({v[0]})" for k, v in schemes.items())})
+    return text
+
+
+def _scheme_id(value: str, schemes: dict[str, tuple[str, Any]], info: ValidationInfo) -> str:
+    """An id checked by the scheme given before it (the scheme's own error said when the scheme
+    is not known), compacted as Peppol writes it."""
+    known = schemes.get(info.data.get("scheme", ""))
+    if known is None:
+        return value.strip()
+    return _checked("identifier", known[1], value, known[0])
 
 
 class LegalId(_Strict):
@@ -208,18 +278,18 @@ class LegalId(_Strict):
     for a party with no Finnish business id."""
 
     scheme: str = Field(description="ISO 6523 ICD: 0060 D-U-N-S, 0088 GLN, 0037, ...")
-    id: str
+    id: str = Field(description="checked by its scheme and kept compact (5560360793)")
 
-    @model_validator(mode="after")
-    def _check(self) -> LegalId:
-        known = LEGAL_SCHEMES.get(self.scheme)
-        if known is None:
-            raise PydanticCustomError(
-                "legal_id", "scheme '{value}' is not a legal registration scheme the engine "
-                "knows; use one of {known}", {"value": _shown(self.scheme), "known": ", ".join(
-                    f"{k} ({v[0]})" for k, v in LEGAL_SCHEMES.items())})
-        _checked("legal_id", known[1], self.id, known[0])
-        return self
+    @field_validator("scheme")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return _scheme(value, LEGAL_SCHEMES, "legal_id",
+                       "a legal registration scheme the engine knows")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str, info: ValidationInfo) -> str:
+        return _scheme_id(value, LEGAL_SCHEMES, info)
 
 
 def _account(value: Any) -> str:
@@ -267,7 +337,7 @@ def business_id_of(value: Any, info: ValidationInfo) -> Any:
     if value is None or not isinstance(address, Address):
         return value
     if address.country == "US":
-        return ein.format(_checked("business_id", ein.validate, value,
+        return ein.format(_checked("identifier", ein.validate, value,
                                    "US Employer Identification Number (EIN)"))
     if address.country != "FI":
         return value

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..contract.parties import compact_id, peppol_withdrawn
 from ..printable import replaced
 from ..values import money_text
 from .einvoice import (
@@ -99,6 +100,27 @@ def _addressed(doc: EDocument) -> None:
             f"{' and the '.join(lacking)}; the parties are those recorded when it was issued "
             "(give the e_invoice_address in the contract before issuing, or render it with "
             "--format finvoice)")
+    for who, party in ((f"seller '{doc.seller.name[:40]}'", doc.seller), ("buyer", doc.buyer)):
+        why = _undeliverable(party)
+        if why:
+            raise EInvoiceError(
+                f"{doc.invoice.number} cannot be a Peppol UBL invoice: the {who}'s recorded "
+                f"e_invoice_address {why}; the parties are those recorded when it was issued "
+                "(render it with --format finvoice)")
+
+
+def _undeliverable(p: Party) -> str | None:
+    """Why Peppol cannot deliver to a party's recorded address: a scheme withdrawn from the
+    EAS list (CL008), or an id its scheme's check refuses (PEPPOL-COMMON-R040 to R049; an
+    invoice issued before the engine checked it)."""
+    scheme, endpoint = p.endpoint_scheme or "", p.endpoint_id or ""
+    withdrawn = peppol_withdrawn(scheme)
+    if withdrawn:
+        return f"has scheme {scheme}: {withdrawn}"
+    if compact_id(scheme, endpoint) is None:
+        return (f"'{endpoint[:24]}' is not a valid id of scheme {scheme} "
+                "(PEPPOL-COMMON-R040 to R049)")
+    return None
 
 
 def _head(b: _Builder, root: etree._Element, doc: EDocument, kind: str) -> None:
@@ -128,7 +150,8 @@ def _head(b: _Builder, root: etree._Element, doc: EDocument, kind: str) -> None:
 
 def _party(b: _Builder, party: etree._Element, p: Party) -> None:
     if p.endpoint_scheme and p.endpoint_id:  # always, after _addressed (R010, R020)
-        b.cbc(party, "EndpointID", p.endpoint_id, schemeID=p.endpoint_scheme)
+        b.cbc(party, "EndpointID", _compact(p.endpoint_scheme, p.endpoint_id),
+              schemeID=p.endpoint_scheme)
     b.cbc(b.cac(party, "PartyName"), "Name", p.name)
     address = b.cac(party, "PostalAddress")
     b.cbc(address, "StreetName", p.street or "")
@@ -142,12 +165,19 @@ def _party(b: _Builder, party: etree._Element, p: Party) -> None:
     legal = b.cac(party, "PartyLegalEntity")
     b.cbc(legal, "RegistrationName", p.name)
     if p.legal_id and p.legal_scheme:  # a legal id with its ICD scheme (BT-30, BT-47)
-        b.cbc(legal, "CompanyID", p.legal_id, schemeID=p.legal_scheme)
+        b.cbc(legal, "CompanyID", _compact(p.legal_scheme, p.legal_id),
+              schemeID=p.legal_scheme)
     elif p.business_id:
         finnish = p.country == "FI"
         attrs = {"schemeID": "0037"} if finnish else {}
         b.cbc(legal, "CompanyID", p.business_id.replace("-", "") if finnish
               else p.business_id, **attrs)
+
+
+def _compact(scheme: str, value: str) -> str:
+    """An id as Peppol checks it (PEPPOL-COMMON-R040 to R049: no spaces or dashes), also for
+    parties recorded before the contract's ids were kept compact."""
+    return compact_id(scheme, value) or value
 
 
 def _payment(b: _Builder, root: etree._Element, doc: EDocument, lang: str | None) -> None:
