@@ -14,6 +14,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -32,7 +33,7 @@ import test_kind_reimbursed_expenses as expenses
 import test_kind_survey_adjustment as survey
 import test_outcome_rules as outcome_rules
 import test_review_caps as review_caps
-from conftest import EVENT_HEADER, contract_from, one, run
+from conftest import EVENT_HEADER, contract_from, events_from, one, run
 from test_reason_languages import (
     EXAMPLES,
     _english_left,
@@ -43,6 +44,7 @@ from test_reason_languages import (
 )
 
 from rewardengine.contract.load import LoadedContract
+from rewardengine.engine import evaluate
 from rewardengine.evaluate.lines import Line
 from rewardengine.invoicing.labels import Labels, catalogue
 
@@ -210,6 +212,19 @@ STATEMENT_AHEAD = event_fee.row("h1", "hours", "2020-03-10", hours="2",
 ENDS_BEFORE_THE_PHASE = "\n".join([*hourly.start(), hourly.ev("e9", "service_end", "2020-02-05"),
                                    hourly.hours("h1", "2020-02-01", "2")])
 
+
+
+def _buyer_share(measure: str) -> Line:
+    """A buyer's share of benefit, one baseline row without the cumulative days."""
+    text = benefit_tests.REDUCTION.format(
+        zero="    buyer_share: [{after_days: 300, share: 0.5}]\n").replace(
+        "measure: days", f"measure: {measure}")
+    rows = ("r1,c1,referral,2020-01-10,acme,2019-06-01\ns1,c1,service_start,2020-01-15\n"
+            "b1,c1,benefit,2019-08-01,,,20,600.00,400\nb2,c1,benefit,2019-09-01,,,20,600.00,\n")
+    header = ("event_id,customer_id,type,date,provider,unemployed_since,days,amount,"
+              "cumulative_days\n")
+    ev_ = evaluate(contract_from(text), events_from(rows, header).events, date(2020, 7, 14))
+    return ev_.customers[0].lines[0]
 
 def _ceiling_cut() -> Line:
     """The second customer's start fee, as an invoice shows a line with its cap note."""
@@ -410,6 +425,15 @@ CASES = [
          "not_earned", "555.00",
          "0 of 3 months paid so far; no calendar month ends after the service start 2025-01-10 "
          "and by 2025-01-20 (the component's reach_by date)"),
+    *(Case(f"benefit_reduction buyer's share of {what}, a row without the counter",
+           lambda m=measure: _buyer_share(m), "payable", "2000.00",
+           f"the buyer's share of {what} fell from {a} to {b}, 100 %, at least the full "
+           "threshold of 100 % (baseline 2019-08..2019-12, comparison 2020-02..2020-06) (no "
+           "benefit row for 2019-10, 2019-11, 2019-12, 2020-02, 2020-03, 2020-04, 2020-05, "
+           f"2020-06: counted as 0; row(s) b2 give no {lacking}: counted as 0)")
+      for measure, what, a, b, lacking in [
+          ("days", "benefit days", "10", "0", "days or cumulative_days"),
+          ("amount", "benefit paid", "300.00 €", "0.00 €", "amount, days or cumulative_days")]),
     Case("contract ceiling cut, as the invoice shows it",
          _ceiling_cut, "payable", "0.00",
          "service start s2 on 2020-02-10, inside the contract window (cut by 100.00 to 0.00: "
@@ -637,7 +661,6 @@ STILL_UNREACHED = {
     'evaluate/context.py: at referral {}: {}',
     'kinds/benefit_common.py: {} % after {} days',
     "kinds/benefit_reduction.py: buyer's share of the {} ({})",
-    'kinds/benefit_reduction.py: {}, days or cumulative_days',
     'kinds/benefit_reduction.py: {}, which holds no whole calendar month',
     'kinds/earnings_common.py: earnings {} {}, but no earnings threshold is in force on {}',
     'kinds/employment_common.py: \x00{}',
