@@ -241,6 +241,20 @@ HALF_MONTHS = condition.MONTHS.format(required=2) + "    partial: {min_monthly_w
 def _condition(contract: str, rows: str, as_of: str) -> Line:
     return one(contract_from(contract), rows, as_of).lines[0]
 
+# a band priced only from 2020-01-01, reached by a survey before it (service from 2019-12-05)
+DATED_BAND = contract_from("""
+components:
+  - id: radar_bonus
+    kind: survey_adjustment
+    instrument: radar
+    bands:
+      - {min_score: 3.0, amount: 200.00}
+      - {min_score: 4.0, amount: {values: {2020-01-01: 400.00}}}
+""")
+SURVEYED_EARLY = [ev("r1", "referral", "2019-12-01", provider="acme",
+                     unemployed_since="2019-06-01"),
+                  ev("s1", "service_start", "2019-12-05"), survey.survey("q1", "2019-12-20", "4.5")]
+
 def _ceiling_cut() -> Line:
     """The second customer's start fee, as an invoice shows a line with its cap note."""
     ev_ = run(contract_from(review_caps.CEILING), review_caps.CEILING_ROWS, "2020-03-01")
@@ -496,6 +510,11 @@ CASES = [
          "not_earned", "3000.00",
          "the reference period 2020-01-15..2020-01-18 (12 months from the service start, cut at "
          "2020-01-18: the component's reach_by date) holds no whole calendar week"),
+    Case("survey_adjustment band with no amount in force on the survey's date",
+         lambda: one(DATED_BAND, "\n".join(SURVEYED_EARLY), "2020-03-01").lines[0],
+         "not_earned", "0.00",
+         "radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but the "
+         "band has no amount in force for segment A on 2019-12-20"),
     Case("contract ceiling cut, as the invoice shows it",
          _ceiling_cut, "payable", "0.00",
          "service start s2 on 2020-02-10, inside the contract window (cut by 100.00 to 0.00: "
@@ -730,7 +749,6 @@ STILL_UNREACHED = {
     'evaluate/context.py: at referral {}: the rules of {} ask nothing',
     'evaluate/context.py: at referral {}: {}',
     'kinds/employment_common.py: job {} has no qualifying day',
-    'kinds/survey_adjustment.py: {} reaches {}, but the band has no amount for segment {}',
 }
 
 
