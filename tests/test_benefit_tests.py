@@ -193,6 +193,25 @@ def test_a_row_without_the_counter_is_named() -> None:
     assert "row(s) b2 give no amount, days or cumulative_days: counted as 0" in line.reason
 
 
+
+def test_a_share_of_benefit_days_is_said_in_days() -> None:
+    # measured in days, the buyer's share was said to be of "benefit paid", and a row without
+    # the counter to give no "days, days or cumulative_days"
+    text = REDUCTION.format(zero="    buyer_share: [{after_days: 300, share: 0.5}]\n")
+    header = ("event_id,customer_id,type,date,provider,unemployed_since,days,amount,"
+              "cumulative_days\n")
+    rows = ("r1,c1,referral,2020-01-10,acme,2019-06-01\ns1,c1,service_start,2020-01-15\n"
+            "b1,c1,benefit,2019-08-01,,,20,600.00,400\n"
+            "b2,c1,benefit,2019-09-01,,,20,600.00,\n")
+    ev = evaluate(contract_from(text), events_from(rows, header).events, date(2020, 7, 14))
+    line = ev.customers[0].lines[0]
+    assert (line.status, line.amount) == ("payable", Decimal("2000.00"))
+    assert line.reason == (
+        "the buyer's share of benefit days fell from 10 to 0, 100 %, at least the full "
+        "threshold of 100 % (baseline 2019-08..2019-12, comparison 2020-02..2020-06) (no benefit "
+        "row for 2019-10, 2019-11, 2019-12, 2020-02, 2020-03, 2020-04, 2020-05, 2020-06: counted "
+        "as 0; row(s) b2 give no days or cumulative_days: counted as 0)")
+
 def test_share_entries_in_order() -> None:
     text = REDUCTION.format(zero="    buyer_share: [{after_days: 1000, share: 0.7}, "
                                  "{after_days: 300, share: 0.5}]\n")

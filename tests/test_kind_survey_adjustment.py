@@ -219,3 +219,27 @@ components:
 """)
     last = one(gate, "\n".join([*start(), JOB]), "2020-07-01").lines[-1]
     assert last.reason.endswith("(factors by score: 0+ x0, 2+ x1)")
+
+
+def test_a_band_priced_only_from_a_later_date_says_so() -> None:
+    # the contract checks see that every segment is priced, so a band has no amount only on a
+    # date before its price table starts; the reason said "the band has no amount for
+    # segment A", as if the contract lacked one
+    dated = contract_from("""
+components:
+  - id: radar_bonus
+    kind: survey_adjustment
+    instrument: radar
+    bands:
+      - {min_score: 3.0, amount: 200.00}
+      - {min_score: 4.0, amount: {values: {2020-01-01: 400.00}}}
+""")
+    rows = "\n".join([ev("r1", "referral", "2019-12-01", provider="acme",
+                         unemployed_since="2019-06-01"),
+                      ev("s1", "service_start", "2019-12-05"), survey("q1", "2019-12-20", "4.5")])
+    [line] = one(dated, rows, "2020-03-01").lines
+    assert (line.status, line.amount, line.date) == ("not_earned", Decimal("0.00"),
+                                                     d("2019-12-20"))
+    assert line.reason == ("radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 "
+                           "or more), but the band has no amount in force for segment A on "
+                           "2019-12-20")

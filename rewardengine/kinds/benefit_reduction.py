@@ -199,7 +199,7 @@ class _Falls:
     base_period: Period
     comp_period: Period
     tiers: list[Tier]  # full first, then partial
-    what: str  # "benefit days" / "benefit paid" / "the buyer's share of benefit paid"
+    what: str  # "benefit days" / "benefit paid" / "the buyer's share of benefit days" (or paid)
     show: Callable[[Fraction], str]
 
     @property
@@ -260,11 +260,14 @@ def evaluate(comp: BenefitReduction, ctx: CustomerContext, prior: Sequence[Line]
     return Outcome([_line(comp, ctx, falls)], Trace(tuple(rules), steps))
 
 
+def _word(comp: BenefitReduction) -> str:
+    return "benefit days" if comp.measure == "days" else "benefit paid"
+
+
 def _what(comp: BenefitReduction) -> str:
-    word = "benefit days" if comp.measure == "days" else "benefit paid"
     if comp.buyer_share is None:
-        return word
-    return f"buyer's share of the {word} ({shares_text(comp.buyer_share)})"
+        return _word(comp)
+    return f"buyer's share of the {_word(comp)} ({shares_text(comp.buyer_share)})"
 
 
 def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period,
@@ -281,14 +284,17 @@ def _measure_falls(comp: BenefitReduction, ctx: CustomerContext, service: Period
 
     return _Falls(measure(comp, ctx, base_period), measure(comp, ctx, comp_period),
                   base_period, comp_period, tiers,
-                  _what(comp) if comp.buyer_share is None else "the buyer's share of benefit paid",
+                  _word(comp) if comp.buyer_share is None
+                  else f"the buyer's share of {_word(comp)}",
                   show)
 
 
 def _line(comp: BenefitReduction, ctx: CustomerContext, f: _Falls) -> Line:
     ids = sorted({*f.base.event_ids, *f.during.event_ids})
+    # a buyer's share also needs the row's days and cumulative days (share_of_row)
     lacking = comp.measure if comp.buyer_share is None else (
-        f"{comp.measure}, days or cumulative_days")
+        "days or cumulative_days" if comp.measure == "days"
+        else "amount, days or cumulative_days")
     notes = _notes(f.base, f.during, what=lacking)
     lowest_name, lowest, lowest_price = f.tiers[-1]
 

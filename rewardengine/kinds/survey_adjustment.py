@@ -243,11 +243,12 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
                                f"{window.last_day}")
     i, band = found
     amount = ctx.price(band.amount, on=score.on)
-    if amount is None:
+    if amount is None:  # the contract checks price every segment: dated later than the survey
         return ctx.line(comp, status="not_earned", occurrence="once", on=score.on,
                         quantity=ONE, unit_price=ZERO, evidence=score.evidence,
                         reason=f"{score.text} reaches {_band_name(i, band)}, but the band "
-                               f"has no amount for segment {ctx.segment}")
+                               f"has no amount in force for segment {ctx.segment} on "
+                               f"{score.on}")
     later = (f"; a later survey by {window.last_day} may still change the band"
              if is_open else "")
     return ctx.line(comp, status="payable", occurrence="once", on=score.on, quantity=ONE,
