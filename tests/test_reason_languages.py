@@ -422,3 +422,17 @@ def test_verify_without_a_ledger_says_so_in_the_language(tmp_path: Path, lang: s
         "--map", "customer=asiakas,component=maksuerä,occurrence=kerta,amount=summa"])
     assert done.exit_code == 1 and note in done.stdout, done.output
     assert "no ledger" not in done.stdout
+
+
+@pytest.mark.parametrize(("lang", "one", "two"), [
+    ("fi", "3 yhteydenottoa, 1 vastattu", "3 yhteydenottoa, 2 vastattua"),
+    ("sv", "3 kontakter, 1 besvarad", "3 kontakter, 2 besvarade")])
+def test_answered_contacts_agree_with_their_number(lang: str, one: str, two: str) -> None:
+    # "1 besvarade" (Swedish plural after one) and "2 vastattu" (Finnish nominative after a
+    # numeral above one) read wrong to a buyer
+    reason = ("service month 4 (2024-09-28..2024-10-27) runs to 2024-10-27: needs 2 answered "
+              "contacts by 2024-10-27, so far 3 contacts, {} answered")
+    t = Labels(lang)
+    for n, end in ((1, one), (2, two)):
+        assert t.untranslated(reason.format(n)) == []
+        assert t.reason(reason.format(n)).endswith(end)
