@@ -436,3 +436,22 @@ def test_answered_contacts_agree_with_their_number(lang: str, one: str, two: str
     for n, end in ((1, one), (2, two)):
         assert t.untranslated(reason.format(n)) == []
         assert t.reason(reason.format(n)).endswith(end)
+
+
+_BANDS = [None, {"min_fte": "0.5", "max_fte": "0.8"}, {"min_fte": "0.8"},
+          {"min_hours_per_week": "18", "max_hours_per_week": "30"}, {"min_hours_per_week": "30"}]
+_GRADES = [(k, b) for k in (None, "open", "subsidised", "entrepreneur", "apprenticeship")
+           for b in _BANDS if k is not None or b is not None]  # ungraded: no such words
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+@pytest.mark.parametrize(("kind", "band"), _GRADES)
+def test_an_outcome_priced_by_kind_and_band_says_so_in_the_language(
+        lang: str, kind: str | None, band: dict[str, str] | None) -> None:
+    # "priced as open work, band part (...)" and "priced as entrepreneur work" stayed in English
+    from rewardengine.kinds.employment_outcome import ExtentBand, _Count, _grade_words
+    made = ExtentBand.model_validate({"id": "part", "amount": "100.00", **band}) if band \
+        else None
+    words = _grade_words(_Count(None, None, kind, made))  # type: ignore[arg-type]
+    assert Labels(lang).untranslated(words) == []
+    assert "priced" not in Labels(lang).reason(words)
