@@ -877,3 +877,20 @@ def test_a_job_voided_going_on_is_paid_on_as_the_generator_pays_it() -> None:
     assert _continued([*voided[:3], void], date(2020, 3, 31)) == []
     other = [*voided[:3], {**voided[4], "amount": "1999.99"}, void]
     assert _continued(other, date(2020, 3, 31)) == []
+
+
+
+def test_a_job_ended_by_the_as_of_is_paid_its_last_month_after_it() -> None:
+    """The generator pays a job's last month on the month's last day: begun 2020-02-10 at
+    2,000.00 and ended 2020-03-15 (recorded 2020-03-20), it is paid 967.74 (15 days of 31)
+    on 2020-03-31. As of 2020-03-30, a cut not at a month's end, that wage is drawn (it was
+    not: a job ended by the as-of date had no wages after it); as of its pay day or after,
+    it is a real row already, and nothing is drawn."""
+    rows = _wage_rows(None)[:4]  # February's 20 days
+    ended = {**rows[2], "end": "2020-03-15", "recorded": "2020-03-20"}
+    march = {**rows[3], "event_id": "P-w9", "date": "2020-03-31", "amount": "967.74"}
+    timeline = [*rows[:3], ended, rows[3], march]
+    assert _continued(timeline, date(2020, 3, 20)) == [("earnings", "967.74", "2020-03-31")]
+    assert _continued(timeline, date(2020, 3, 30)) == [("earnings", "967.74", "2020-03-31")]
+    assert _continued(timeline, date(2020, 3, 31)) == []
+    assert _continued(timeline, date(2020, 4, 1)) == []

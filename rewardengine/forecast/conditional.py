@@ -571,6 +571,11 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         spans[at] = (job.date, end)
         ends.append(end)
     if plan.earnings:
+        # a job ended by the as-of date is paid its last month on that month's last day,
+        # which may come after the as-of date (a cut not at a month's end)
+        for job in s.employments:
+            if job not in running and job.wage is not None:
+                rows.extend(_wages(job, job.end, s.as_of, s.ids))
         # a job voided going on is paid on, as the generator pays it (voids touch no wages)
         paid_on = s.voided_paid or (False,) * len(s.voided)  # none given: none read
         for job, paid in zip(s.voided, paid_on, strict=True):
