@@ -894,3 +894,47 @@ def test_a_job_ended_by_the_as_of_is_paid_its_last_month_after_it() -> None:
     assert _continued(timeline, date(2020, 3, 30)) == [("earnings", "967.74", "2020-03-31")]
     assert _continued(timeline, date(2020, 3, 31)) == []
     assert _continued(timeline, date(2020, 4, 1)) == []
+
+
+def _three_years(january: str) -> list[Row]:
+    """A job begun 2020-01-15 at 2,000.00, no end recorded, paid its first month (17 days,
+    1,096.77), every month whole to December 2022, and ``january`` for January 2023."""
+    cid = "P"
+    paid = [("2020-01-31", "1096.77")]
+    paid += [((date(2020 + (m // 12), m % 12 + 1, 1) - timedelta(days=1)).isoformat(),
+              "2000.00") for m in range(2, 37)]
+    paid.append(("2023-01-31", january))
+    return [{"event_id": "P-r", "customer_id": cid, "type": "referral", "date": "2020-01-10"},
+            {"event_id": "P-s", "customer_id": cid, "type": "service_start",
+             "date": "2020-01-12"},
+            {"event_id": "P-e0", "customer_id": cid, "type": "employment",
+             "date": "2020-01-15", "kind": "open", "evidence": "register", "fte": "1.0",
+             "wage": "2000.00"},
+            *({"event_id": f"P-w{k}", "customer_id": cid, "type": "earnings", "date": day,
+               "kind": "open", "evidence": "register", "amount": amount}
+              for k, (day, amount) in enumerate(paid))]
+
+
+def test_a_part_37th_month_paid_as_to_a_job_going_on_shows_no_end() -> None:
+    """Begun 2020-01-15, a job going on is paid 36 months from its begin: whole to December
+    2022, then 14 days of January 2023 (903.23), to 2023-01-14. That part month is what a
+    job going on is paid: it was read as the job's end on 2023-01-14 (its end recorded
+    later, and the chain going on after it); now the job goes on, and nothing follows.
+    13 days (838.71) show it ended 2023-01-13; 15 days (967.74), 2023-01-15 (a job that
+    ends is paid for its days in the month, past the 36 months)."""
+    from rewardengine.events.model import Earnings
+    from rewardengine.forecast.conditional import shown_end
+
+    def end(january: str) -> date | None:
+        events = to_events(_three_years(january))
+        job = next(e for e in events if isinstance(e, Employment))
+        return shown_end(job, [e for e in events if isinstance(e, Earnings)],
+                         date(2023, 2, 28))
+
+    assert end("903.23") == date.max
+    assert end("838.71") == date(2023, 1, 13)
+    assert end("967.74") == date(2023, 1, 15)
+    as_of = date(2023, 2, 28)
+    assert _continued(_three_years("903.23"), as_of) == []
+    assert _continued(_three_years("838.71"), as_of) == [
+        ("employment", "2023-01-13", "2023-03-01")]

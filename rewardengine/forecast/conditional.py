@@ -120,7 +120,8 @@ class State:
     # every event id of the customer's rows known by the as-of date: no drawn row takes one
     ids: frozenset[str] = frozenset()
     # the last day of each of ``employments`` that its wages paid by the as-of date show
-    # (``shown_end``; None: not shown, or no wage rows read)
+    # (``shown_end``; None: not shown, or no wage rows read; date.max: paid as a job going
+    # on to the last month the generator pays one)
     wage_ends: tuple[date | None, ...] = ()
     # the last day each of ``employments`` worked as its wages paid by the as-of date show
     # (``worked_through``; None: none shows it)
@@ -344,6 +345,8 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date
     told: date | None
     if job.end is not None:
         end, told = job.end, None
+    elif shown == date.max:  # paid as a job going on to its last paid month: it goes on
+        end, told = None, None
     elif shown is not None:
         end, told = shown, _end_told(profile, s, job, shown, u)
     else:
@@ -438,13 +441,18 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
     ``EARNED_MONTHS`` months from its start when it has no end): a row of the job's kind for
     a month after the one it began in, whose amount is the wage of fewer days than the month
     has, says it ended on the last of them; else wages that stop after a whole month's
-    (``_stopped``) say it ended on that month's last day. None when no row says so (an
-    amount no number of days gives: real pay is read as the generator writes it, nothing
-    more), or the job has no wage or a known end. Its first month is not read: the last
-    wages of the job before it may be paid in that month too, maybe the same amount."""
+    (``_stopped``) say it ended on that month's last day. The part 37th calendar month the
+    generator pays a job going on begun after a month's first day (up to the day before its
+    third anniversary) is what a job going on is paid, not an end: ``date.max``. None when
+    no row says so (an amount no number of days gives: real pay is read as the generator
+    writes it, nothing more), or the job has no wage or a known end. Its first month is not
+    read: the last wages of the job before it may be paid in that month too, maybe the same
+    amount."""
     if job.wage is None or job.end is not None:
         return None
     wage = float(f"{job.wage:.2f}")
+    # the last day the generator pays a job going on (its 36 months from its begin)
+    cutoff = add_months(job.date, EARNED_MONTHS) - ONE_DAY
     # the amounts of its kind paid on the last day of each month after its first (None: one
     # paid on another day, which the generator never pays: no stop is read)
     months: dict[int, list[Decimal]] | None = {}
@@ -466,6 +474,8 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
                                       np.full(ends.shape, wage))
         for last, amount in zip(ends.tolist(), amounts[:, steps].tolist(), strict=True):
             if Decimal(f"{amount:.2f}") == row.amount:
+                if last == cutoff.toordinal() < row.date.toordinal():
+                    return date.max  # a part 37th month: as paid to a job going on
                 if last < row.date.toordinal():
                     return date.fromordinal(last)
                 break
