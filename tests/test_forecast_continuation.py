@@ -938,3 +938,31 @@ def test_a_part_37th_month_paid_as_to_a_job_going_on_shows_no_end() -> None:
     assert _continued(_three_years("903.23"), as_of) == []
     assert _continued(_three_years("838.71"), as_of) == [
         ("employment", "2023-01-13", "2023-03-01")]
+
+
+def test_the_generators_job_voided_with_no_end_is_the_last_of_its_chain() -> None:
+    """Why a job voided with no end ends a forecast's chain: the generator voids a job
+    after its last record, an end included, and the void carries the job's end, so a void
+    with no end is a job going on, which ends the generator's chain too. Over 400
+    generated customers (half their jobs voided, half going on), no job begins after one
+    voided with no end, and jobs do begin after those voided with one."""
+    import csv
+    import io
+
+    from rewardengine.synth import write_events
+
+    plan, _ = _jobs_plan("share: 1, voided: 0.5, ongoing: 0.5, more: {poisson: {mean: 2}}")
+    out = io.StringIO()
+    write_events(plan, 400, 11, out)
+    jobs: dict[str, list[dict[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(out.getvalue())):
+        if row["type"] == "employment":
+            jobs.setdefault(row["customer_id"], []).append(row)
+    voids, after = {"end": 0, "none": 0}, {"end": 0, "none": 0}
+    for rows in jobs.values():
+        for void in (r for r in rows if r["void"] == "true"):
+            which = "end" if void["end"] else "none"
+            voids[which] += 1
+            after[which] += sum(1 for r in rows if r["date"] > void["date"])
+    assert voids["none"] > 50 and after["none"] == 0
+    assert voids["end"] > 50 and after["end"] > 0
