@@ -879,6 +879,89 @@ def test_a_job_voided_going_on_is_paid_on_as_the_generator_pays_it() -> None:
     assert _continued(other, date(2020, 3, 31)) == []
 
 
+def _paid_first(wage: str, as_of: date, jobs: str = "", day: str = "2020-03-31",
+                kind: str = "open", n: int = 1, seed: int = 6) -> list[list[Row]]:
+    """Customers U with no job recorded by ``as_of`` and one wage row paid on ``day``
+    (employment_condition_2024, its service begun 2020-01-15): each one's drawn rows."""
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.timeline import timeline
+
+    plan, profile = _jobs_plan(f"share: 1, days_to_first: {{uniform: [60, 90]}}, more: 0{jobs}",
+                               "employment_condition_2024")
+    rows = [{"event_id": "U-r", "customer_id": "U", "type": "referral", "date": "2020-01-10"},
+            {"event_id": "U-s", "customer_id": "U", "type": "service_start",
+             "date": "2020-01-15"},
+            {"event_id": "U-w", "customer_id": "U", "type": "earnings", "date": day,
+             "kind": kind, "evidence": "register", "amount": wage}]
+    known = [e for e in to_events(rows) if e.known_on <= as_of]
+    state = State.of(evaluate_customer(plan.loaded, timeline("U", known, as_of)))
+    return _drawn(plan, [profile] * n, [state] * n, seed)
+
+
+def test_a_first_job_whose_first_wage_is_paid_by_the_as_of_is_drawn_from_it() -> None:
+    """The generator pays a job's first month on the month's last day whether the job is
+    recorded or not (0 to 9 days after its begin). With every wage 3,100.00, 700.00 paid
+    2020-03-31 is 7 days of March: as of that day (and of 2020-04-01) the job began
+    2020-03-25, its first record after the as-of date, and April is paid whole; it was
+    forecast as no job yet, with a new one begun after March's pay day. 600.00 and 800.00
+    are 6 and 8 days."""
+    fixed = ", wage: {fixed: 3100}, ongoing: 1"
+    for as_of in (date(2020, 3, 31), date(2020, 4, 1)):
+        for wage, begin in (("600.00", "2020-03-26"), ("700.00", "2020-03-25"),
+                            ("800.00", "2020-03-24")):
+            for rows in _paid_first(wage, as_of, fixed, n=5):
+                job = [r for r in rows if r["type"] == "employment"]
+                assert [(r["date"], r["wage"], r["kind"]) for r in job] == [
+                    (begin, "3100.00", "open")]
+                assert job[0]["recorded"] > as_of.isoformat()
+                wages = [(r["date"], r["amount"]) for r in rows if r["type"] == "earnings"]
+                assert wages[0] == ("2020-04-30", "3100.00") and len(wages) == 36
+
+
+def test_a_first_wage_read_takes_its_kind_and_a_wage_that_pays_it_to_the_cent() -> None:
+    """With the cohort's own wages and lengths: every job drawn begins in March by
+    2020-03-31, is recorded after the as-of date, is of the wage row's kind, and its wage
+    gives 400.00 for its days of March by the generator's rule, to the cent."""
+    from rewardengine.synth import monthly_wages
+
+    drawn = _paid_first("400.00", AS_OF, kind="apprenticeship", n=40)
+    for rows in drawn:
+        (job,) = [r for r in rows if r["type"] == "employment" and "end" not in r]
+        assert date(2020, 3, 23) <= date.fromisoformat(job["date"]) <= AS_OF
+        assert job["recorded"] > AS_OF.isoformat() and job["kind"] == "apprenticeship"
+        _, _, amount = monthly_wages(np.array([date.fromisoformat(job["date"]).toordinal()]),
+                                     np.array([-1]), np.array([float(job["wage"])]))
+        assert f"{amount[0, 0]:.2f}" == "400.00"
+    assert len({r[0]["date"] for r in drawn}) > 1  # the begin is drawn, not fixed
+
+
+def test_a_first_wage_is_read_only_where_an_unrecorded_job_could_have_paid_it() -> None:
+    """A job is recorded at most 9 days after it begins: a wage paid 2020-03-31 is a job's
+    not yet recorded as of 2020-04-08 (begun that day, recorded 2020-04-09), never as of
+    2020-04-09. A day before its pay day the row is not known. Read, one day's 3,100.00 is
+    100.00."""
+    from rewardengine.events.model import Earnings
+    from rewardengine.forecast.conditional import unseen_wage
+
+    row = to_events([{"event_id": "U-w", "customer_id": "U", "type": "earnings",
+                      "date": "2020-03-31", "kind": "open", "evidence": "register",
+                      "amount": "100.00"}])[0]
+    assert isinstance(row, Earnings)
+    seen = (date(2020, 3, 31), "open", row.amount)
+    assert unseen_wage((), (), [row], date(2020, 4, 8)) == seen
+    assert unseen_wage((), (), [row], date(2020, 4, 9)) is None
+    assert unseen_wage((), (), [row, row], date(2020, 4, 8)) is None
+    assert unseen_wage((), (), [row.model_copy(update={"date": date(2020, 3, 30)})],
+                       date(2020, 4, 8)) is None
+    fixed = ", wage: {fixed: 3100}, ongoing: 1"
+    (rows,) = _paid_first("100.00", date(2020, 4, 8), fixed)
+    assert [(r["date"], r["recorded"]) for r in rows if r["type"] == "employment"] == [
+        ("2020-03-31", "2020-04-09")]
+    (unread,) = _paid_first("100.00", date(2020, 4, 9), fixed)
+    assert all(r["date"] > "2020-04-09" for r in unread if r["type"] == "employment")
+    (before,) = _paid_first("100.00", date(2020, 3, 30), fixed)
+    assert all(r["date"] > "2020-03-31" for r in before if r["type"] == "employment")
+
 
 def test_a_job_ended_by_the_as_of_is_paid_its_last_month_after_it() -> None:
     """The generator pays a job's last month on the month's last day: begun 2020-02-10 at
