@@ -871,19 +871,35 @@ def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Ar
     return job_chains(plan, b, cids, has, begin, more)
 
 
+@dataclass(frozen=True)
+class FirstJob:
+    """A forecast's first job of a chain drawn already, given what the as-of date shows (its
+    first wage paid by then), in place of the block's draws for the customers ``who``
+    (a mask): whether it goes on, its length in days, its month's wage and its kind."""
+
+    who: Array
+    ongoing: Array
+    length: Array
+    wage: Array
+    kind: Array
+
+
 def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, more: Array,
-               told: Array | None = None, seen_by: Array | None = None
-               ) -> list[tuple[Array, ...]]:
+               told: Array | None = None, seen_by: Array | None = None,
+               first: FirstJob | None = None) -> list[tuple[Array, ...]]:
     """The chains of jobs of the customers ``has``, with their rows: the first job begins
     on ``begin``, up to ``more`` follow it, each a drawn gap after the last one's end, and an
     ongoing job ends the chain. ``told``: the first job's days to its first record where
-    drawn already (a forecast's, given the as-of date), in place of the block's draw.
+    drawn already (a forecast's, given the as-of date), in place of the block's draw; so
+    ``first``, the rest of a first job a forecast drew already (``FirstJob``).
     ``seen_by``: a forecast's as-of date (ordinals): a later job of the chain begun by then is
     first recorded after it at the earliest (none was recorded by then).
     Returns per slot (customer, begin, last day or -1)."""
     slots = int(more[has].max()) + 1 if has.any() else 1
     length = as_days(b.dist(lambda p: p.jobs.length_days, slots))
     ongoing = b.chance(lambda p: p.jobs.ongoing, slots)
+    if first is not None:  # the same draws taken, the first job's replaced
+        length[first.who, 0], ongoing[first.who, 0] = first.length, first.ongoing
     gap = as_days(b.dist(lambda p: p.jobs.gap_days, slots))
     alive = has.copy()
     chain: list[tuple[Array, ...]] = []
@@ -894,15 +910,18 @@ def job_chains(plan: Plan, b: Block, cids: list[str], has: Array, begin: Array, 
         chain.append((who, begin[who], end[who]))
         alive &= ~ongoing[:, n]
         begin = end + 1 + gap[:, n]
-    _job_rows(plan, b, cids, chain, slots, told, seen_by)
+    _job_rows(plan, b, cids, chain, slots, told, seen_by, first)
     return chain
 
 
 def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
-              slots: int, told: Array | None = None, seen_by: Array | None = None) -> None:
+              slots: int, told: Array | None = None, seen_by: Array | None = None,
+              first: FirstJob | None = None) -> None:
     drawn = _job_draws(b, slots)
     if told is not None:  # the same draws taken, the first record's replaced
         drawn[5][:, 0] = told
+    if first is not None:
+        drawn[4][first.who, 0], drawn[1][first.who, 0] = first.wage, first.kind
     tpl = _job_template(plan.columns)
     for n, (who, begins, ends) in enumerate(chain):
         if who.size and seen_by is not None:  # the same draws taken, none recorded by then

@@ -35,7 +35,9 @@ whatever process draws them.
   confirmed or later);
 - **no job yet**: the first job comes with the cohort's chance given none recorded by now
   (the triple (reaches a job, days to it, days to its first record) drawn until no job or
-  one recorded after the as-of; one begun by then keeps its begin, recorded as drawn), then further
+  one recorded after the as-of; one begun by then keeps its begin, recorded as drawn; where
+  the contract counts earnings, a wage paid by then with no job known is such a job's first
+  month, ``_first_paid``, and its begin, length and wage are drawn given that), then further
   jobs as the generator draws them (``more`` of them, each a drawn gap after the last one's
   end; an ongoing one ends the chain), with the generator's rows of a job (evidence, a later
   confirmation, the end recorded later, a void, monthly earnings where the contract counts
@@ -81,6 +83,7 @@ from ..synth import (
     FIRST_RECORD_DAYS,
     VOID_DAYS,
     Draws,
+    FirstJob,
     Plan,
     Row,
     in_service,
@@ -98,6 +101,22 @@ TRIES = 64
 _NewJob = tuple[date | None, int | None, int]
 DRAWS = 48  # a customer's conditional draws (past them its own stream goes on: ``Draws``)
 ONE_DAY = timedelta(days=1)
+# a first job read from its first wage (``_first_paid``): draws of the generator's first job
+# taken at once, and how far (euros) the month's wage they give may be from the one paid
+PAID_DRAWS = 4096
+PAID_ROUNDS = 16
+PAID_TOLERANCE = 5.0
+
+
+@dataclass(frozen=True)
+class _Paid:
+    """A new first job's draws that its first wage, paid by the as-of date, decided
+    (``synth.FirstJob``): whether it goes on, its length, its month's wage and its kind."""
+
+    ongoing: bool
+    length: int
+    wage: float
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -120,7 +139,8 @@ class State:
     # every event id of the customer's rows known by the as-of date: no drawn row takes one
     ids: frozenset[str] = frozenset()
     # the last day of each of ``employments`` that its wages paid by the as-of date show
-    # (``shown_end``; None: not shown, or no wage rows read)
+    # (``shown_end``; None: not shown, or no wage rows read; date.max: paid as a job going
+    # on to the last month the generator pays one)
     wage_ends: tuple[date | None, ...] = ()
     # the last day each of ``employments`` worked as its wages paid by the as-of date show
     # (``worked_through``; None: none shows it)
@@ -128,6 +148,9 @@ class State:
     # whether each of ``voided`` was paid its wages as the generator pays a job going on
     # (``paid_as_generated``): the generator pays a voided job on, as any other
     voided_paid: tuple[bool, ...] = ()
+    # a wage paid by the as-of date to a job not recorded by then: (pay day, kind, amount)
+    # (``unseen_wage``; None: none)
+    unseen_wage: tuple[date, str, Decimal] | None = None
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -150,7 +173,8 @@ class State:
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
                      tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs),
                      tuple(worked_through(j, tl.earnings) for j in jobs),
-                     tuple(paid_as_generated(j, tl.earnings) for j in voided))
+                     tuple(paid_as_generated(j, tl.earnings) for j in voided),
+                     unseen_wage(jobs, voided, tl.earnings, tl.as_of))
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
@@ -182,6 +206,7 @@ class _Decided:
     begin: date | None  # the first new job's begin
     more: int | None = None  # further jobs after it (None: the block's draw, as generated)
     told: int = 0  # days from the first new job's begin to its first record
+    paid: _Paid | None = None  # the first new job's draws its first wage decided
 
 
 def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
@@ -226,8 +251,9 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
         service = (start, last)
     rows.extend(_education(plan, profile, s, u))
-    going_on, spans, (begin, more, told) = _jobs(plan, profile, s, start or s.referral, u)
-    return _Decided(rows, going_on, spans, service, begin, more, told)
+    going_on, spans, (begin, more, told), paid = _jobs(plan, profile, s, start or s.referral,
+                                                       u)
+    return _Decided(rows, going_on, spans, service, begin, more, told, paid)
 
 
 def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
@@ -278,12 +304,25 @@ def _block(plan: Plan, profiles: Sequence[Profile], states: Sequence[State],
     known = np.array([-1 if d.more is None else d.more for d in decided], dtype=np.int64)
     told = np.array([d.told for d in decided], dtype=np.int64)
     chains = job_chains(plan, b, cids, has, begin, np.where(known >= 0, known, more), told,
-                        np.array(as_of, dtype=np.int64))
+                        np.array(as_of, dtype=np.int64), _first_jobs(decided))
     spans: list[list[tuple[date, date]]] = [[] for _ in range(n)]
     for who, begins, ends in chains:
         for i, a, z in zip(who.tolist(), begins.tolist(), ends.tolist(), strict=True):
             spans[i].append((date.fromordinal(a), date.fromordinal(z) if z >= 0 else date.max))
     return b.texts_by_owner(), spans
+
+
+def _first_jobs(decided: Sequence[_Decided]) -> FirstJob | None:
+    """The first new jobs whose draws their first wage decided, for ``synth.job_chains``."""
+    paid = [(i, d.paid) for i, d in enumerate(decided) if d.paid is not None]
+    if not paid:
+        return None
+    who = np.zeros(len(decided), dtype=bool)
+    who[[i for i, _ in paid]] = True
+    return FirstJob(who, np.array([p.ongoing for _, p in paid]),
+                    np.array([p.length for _, p in paid], dtype=np.int64),
+                    np.array([p.wage for _, p in paid]),
+                    np.array([p.kind for _, p in paid], dtype=object))
 
 
 def _own(rows: list[Row], place: str, s: State) -> list[Row]:
@@ -344,6 +383,8 @@ def _going_on(profile: Profile, s: State, job: Employment, u: Draws, shown: date
     told: date | None
     if job.end is not None:
         end, told = job.end, None
+    elif shown == date.max:  # paid as a job going on to its last paid month: it goes on
+        end, told = None, None
     elif shown is not None:
         end, told = shown, _end_told(profile, s, job, shown, u)
     else:
@@ -438,13 +479,18 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
     ``EARNED_MONTHS`` months from its start when it has no end): a row of the job's kind for
     a month after the one it began in, whose amount is the wage of fewer days than the month
     has, says it ended on the last of them; else wages that stop after a whole month's
-    (``_stopped``) say it ended on that month's last day. None when no row says so (an
-    amount no number of days gives: real pay is read as the generator writes it, nothing
-    more), or the job has no wage or a known end. Its first month is not read: the last
-    wages of the job before it may be paid in that month too, maybe the same amount."""
+    (``_stopped``) say it ended on that month's last day. The part 37th calendar month the
+    generator pays a job going on begun after a month's first day (up to the day before its
+    third anniversary) is what a job going on is paid, not an end: ``date.max``. None when
+    no row says so (an amount no number of days gives: real pay is read as the generator
+    writes it, nothing more), or the job has no wage or a known end. Its first month is not
+    read: the last wages of the job before it may be paid in that month too, maybe the same
+    amount."""
     if job.wage is None or job.end is not None:
         return None
     wage = float(f"{job.wage:.2f}")
+    # the last day the generator pays a job going on (its 36 months from its begin)
+    cutoff = add_months(job.date, EARNED_MONTHS) - ONE_DAY
     # the amounts of its kind paid on the last day of each month after its first (None: one
     # paid on another day, which the generator never pays: no stop is read)
     months: dict[int, list[Decimal]] | None = {}
@@ -466,6 +512,8 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
                                       np.full(ends.shape, wage))
         for last, amount in zip(ends.tolist(), amounts[:, steps].tolist(), strict=True):
             if Decimal(f"{amount:.2f}") == row.amount:
+                if last == cutoff.toordinal() < row.date.toordinal():
+                    return date.max  # a part 37th month: as paid to a job going on
                 if last < row.date.toordinal():
                     return date.fromordinal(last)
                 break
@@ -546,9 +594,10 @@ def _confirmed_after(profile: Profile, s: State, job: Employment, u: Draws) -> d
 
 
 def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
-          ) -> tuple[list[Row], list[tuple[date, date]], _NewJob]:
+          ) -> tuple[list[Row], list[tuple[date, date]], _NewJob, _Paid | None]:
     """The rows of jobs under way after the as-of date, every job's span (real ones
-    included), and the chain of new jobs (``_NewJob``)."""
+    included), the chain of new jobs (``_NewJob``) and what its first job's wage paid by
+    the as-of date decided of it (``_first_paid``)."""
     # every job recorded by the as-of date, one planned to begin after it too: it is under
     # way as a job begun by then is (its end drawn), and the chain goes on after it. A job
     # voided by then was one of the generator's chain (voided after its last record): it
@@ -571,6 +620,11 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
         spans[at] = (job.date, end)
         ends.append(end)
     if plan.earnings:
+        # a job ended by the as-of date is paid its last month on that month's last day,
+        # which may come after the as-of date (a cut not at a month's end)
+        for job in s.employments:
+            if job not in running and job.wage is not None:
+                rows.extend(_wages(job, job.end, s.as_of, s.ids))
         # a job voided going on is paid on, as the generator pays it (voids touch no wages)
         paid_on = s.voided_paid or (False,) * len(s.voided)  # none given: none read
         for job, paid in zip(s.voided, paid_on, strict=True):
@@ -579,10 +633,80 @@ def _jobs(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws
     rows.extend(_voids(profile, s, rows, u))
     # a job going on ends the generator's chain; one that ends lets it go on
     if date.max in ends:
-        return rows, spans, (None, None, 0)
+        return rows, spans, (None, None, 0), None
     if not known:
-        return rows, spans, _first_job(plan, profile, s, anchor, u)
-    return rows, spans, _next_job(plan, profile, s, known, max(ends), u)
+        if plan.earnings and s.unseen_wage is not None:
+            found = _first_paid(profile, s, anchor, s.unseen_wage, u)
+            if found is not None:
+                return rows, spans, found[0], found[1]
+        return rows, spans, _first_job(plan, profile, s, anchor, u), None
+    return rows, spans, _next_job(plan, profile, s, known, max(ends), u), None
+
+
+def unseen_wage(jobs: Sequence[Employment], voided: Sequence[Employment],
+                wages: Sequence[Earnings], as_of: date) -> tuple[date, str, Decimal] | None:
+    """The first wage of a job not recorded by the as-of date, as the generator pays one: it
+    pays a job's wage for its first month on the month's last day whether the job is
+    recorded or not, and records a job 0 to 9 days after it begins, so a job begun in the
+    last days before the as-of date may show by that one row alone. Read where no job is
+    known (voided ones too) and the only wage row is on a month's last day that a job
+    begun then could reach unrecorded (no more than ``FIRST_RECORD_DAYS`` - 2 days before
+    the as-of date): its (pay day, kind, amount). None otherwise."""
+    if jobs or voided or len(wages) != 1:
+        return None
+    row = wages[0]
+    last = add_months(row.date.replace(day=1), 1) - ONE_DAY
+    if row.date != last or row.date < as_of - timedelta(days=FIRST_RECORD_DAYS - 2):
+        return None
+    return row.date, row.kind, row.amount
+
+
+def _first_paid(profile: Profile, s: State, anchor: date, seen: tuple[date, str, Decimal],
+                u: Draws) -> tuple[_NewJob, _Paid] | None:
+    """The first job whose first wage ``seen`` (``unseen_wage``) was paid by the as-of date,
+    though the job is not recorded by then: the generator's draws of a first job (reaches
+    one, days to it, days to its first record, ongoing, length, wage) taken ``PAID_DRAWS``
+    at a time (``PAID_ROUNDS`` times at most) from a stream seeded from the customer's
+    draws, until one begins in the wage's month, is recorded after the as-of date and gives
+    a month's wage within ``PAID_TOLERANCE`` of the one paid (so each begin is weighed by
+    how likely the wage it needs is, and by the days it pays for); the wage is then the
+    one, to the cent, that gives the amount paid. None when no draw does (the job is drawn
+    as one not seen, ``_first_job``)."""
+    jobs = profile.jobs
+    pay, kind, amount = seen
+    day, cut, start = pay.toordinal(), s.as_of.toordinal(), anchor.toordinal()
+    first = pay.replace(day=1).toordinal()
+    rng = np.random.Generator(np.random.PCG64(int(u() * 2**53)))
+    for _ in range(PAID_ROUNDS):
+        x = rng.random((9, PAID_DRAWS))
+        begin = start + as_days(jobs.days_to_first.vector(x[1], x[2]))
+        told = (x[3] * FIRST_RECORD_DAYS).astype(np.int64)
+        ongoing = x[4] < float(jobs.ongoing)
+        length = as_days(jobs.length_days.vector(x[5], x[6]))
+        wage = np.round(jobs.wage.vector(x[7], x[8]), 2)
+        last = np.where(ongoing, day, np.minimum(day, begin + np.maximum(length, 1) - 1))
+        worked = last - begin + 1
+        ok = ((x[0] < float(jobs.share)) & (begin >= first) & (begin <= day)
+              & (begin + told > cut)
+              & (np.abs(wage * worked / (day - first + 1) - float(amount)) <= PAID_TOLERANCE))
+        hits = np.nonzero(ok)[0]
+        if hits.size:
+            i = int(hits[0])
+            return ((date.fromordinal(int(begin[i])), None, int(told[i])),
+                    _Paid(bool(ongoing[i]), int(length[i]),
+                          _wage_paying(amount, int(worked[i]), day - first + 1), kind))
+    return None
+
+
+def _wage_paying(amount: Decimal, worked: int, days: int) -> float:
+    """The month's wage, to the cent, that the generator's rule (``synth.monthly_wages``)
+    pays ``amount`` for ``worked`` days of a month of ``days``; the nearest when none does."""
+    near = round(float(amount) * days / worked, 2)
+    for cents in sorted(range(-days - 1, days + 2), key=abs):
+        wage = round(near + cents / 100, 2)
+        if Decimal(f"{wage * worked / days:.2f}") == amount:
+            return wage
+    return near
 
 
 def _first_record(u: Draws) -> int:
