@@ -529,3 +529,43 @@ def test_a_forecast_reads_a_job_ended_on_a_months_last_day_from_its_wages(
     assert found.result is not None, found.problems
     [customer] = found.result.customers
     assert customer.ahead.mean == Decimal(ahead)
+
+
+def test_finnish_report_reads_as_finnish_and_writes_counts_its_way(tmp_path: Path) -> None:
+    """Counts take the partitive singular and a space between thousands (a comma is the
+    decimal sign in Finnish); no label reads "now and then" (ajoittain) or "partly"
+    (osittain); the worst case is given in total too, and the ceiling with its amount."""
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(Path(ANALYTIC).read_text(encoding="utf-8")
+                      + "caps:\n  contract_total: 500000.00\n", encoding="utf-8")
+    found = api.simulate_contract(api.Request(str(capped), COHORT, runs=2, seed=1,
+                                              customers=1200), ANALYTIC_B)
+    assert found.result is not None, found.problems
+    sim = found.result
+    page = api.simulation_html(sim, "fi")
+    assert "2 ajoa x 1\u00a0200 asiakasta" in page
+    assert not re.search(r"\b(ajoittain|osittain)\b", page)
+    assert "Vertailu maksuosittain" in page and ">ajojen määrä<" in page
+    assert ("pahin tapaus, jonka katot sallivat asiakasta kohden: mikään katto ei rajaa, "
+            "yhteensä 500\u00a0000,00; sopimuksen kokonaiskatto 500\u00a0000,00 täyttyy "
+            "0 / 2 ajossa") in page
+    english = api.simulation_html(sim, "en")
+    assert ("worst case the caps allow per customer: no cap bounds it, in total 500,000.00; "
+            "the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
+
+
+def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:
+    as_of = (SUJUVAT / "as_of.txt").read_text().strip()
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    req = api.Request(contract, runs=2, seed=1)
+    found = api.forecast_customers(req, [str(SUJUVAT / "events.csv")],
+                                   date.fromisoformat(as_of), "member_b")
+    assert found.result is not None
+    f = found.result
+    page = api.forecast_html(f, "fi")
+    assert f"tilanne {as_of} · palveluntuottaja member_b · 1 asiakasta" in page
+    assert f"tarkasteluraja {f.horizon}" in page
+    assert f.ceiling_room is not None
+    english = api.forecast_html(f, "en")
+    assert f"as of {as_of} · provider member_b · 1 customers" in english
+    assert f"room left under the contract ceiling: {f.ceiling_room:,.2f}" in english
