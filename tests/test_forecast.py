@@ -81,8 +81,31 @@ def test_price_says_why_a_target_cannot_be_reached() -> None:
     req = api.Request(ANALYTIC, COHORT, runs=5, seed=7, customers=20)
     with pytest.raises(api.ForecastError, match="no component 'nope'"):
         api.price_component(req, "nope", Decimal("250"))
-    with pytest.raises(api.ForecastError, match="not priced by segment"):
+    with pytest.raises(api.ForecastError, match="the contract has no segments"):
         api.price_component(req, "job_fee", Decimal("250"), segment="x")
+
+
+PIRKANMAA = str(ROOT / "contracts" / "pirkanmaa.yaml")
+
+
+@pytest.mark.parametrize(("contract", "component", "segment", "says"), [
+    # a key of the fee table that is an employment kind, not a segment
+    (TEHOSTETTU, "result", "open", "--segment open: the contract has no segments; leave out "
+     "--segment"),
+    (PIRKANMAA, "work_result", "over36", "the contract has no segment 'over36' (it has "
+     "under_12, from_12_to_36, over_36): name one of them, or leave out --segment"),
+    (PIRKANMAA, "monthly_fee", "over_36", "component monthly_fee's fee is the same for every "
+     "segment (its table is not priced by segment): leave out --segment"),
+], ids=["a-kind-is-not-a-segment", "unknown-segment", "not-priced-by-segment"])
+def test_price_says_which_segments_it_can_solve_for_before_running(
+        contract: str, component: str, segment: str, says: str) -> None:
+    """A segment the contract lacks, or one its fee is not priced by, is refused at once
+    with the contract's segments (exit 2), not run and then said to have no customers."""
+    done = runner.invoke(app, ["price", contract, "--runs", "1", "-n", "5",
+                               "--target-per-customer", "100", "--solve", component,
+                               "--segment", segment])
+    assert done.exit_code == 2, done.output
+    assert f"error: {says}" in " ".join(done.stderr.split())
 
 
 def test_compare_pairs_the_draws() -> None:
