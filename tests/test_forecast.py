@@ -186,6 +186,26 @@ def test_an_as_of_date_on_or_after_the_horizon_is_refused(tmp_path: Path, as_of:
         assert done.exit_code == 0, done.output
 
 
+@pytest.mark.parametrize(("as_of", "refused"), [("2020-01-11", True), ("2020-01-12", False),
+                                              ("2020-01-13", False)])
+def test_an_as_of_date_before_any_referral_is_known_is_refused(tmp_path: Path, as_of: str,
+                                                               refused: bool) -> None:
+    """Before the first referral is recorded nobody is in progress: said (exit 2), not a
+    forecast of nobody that reads as nothing ahead."""
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,2020-01-12,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n")
+    done = runner.invoke(app, ["forecast", str(TEHOSTETTU), events, "--as-of", as_of,
+                               "--runs", "2", "-f", "json"])
+    if refused:
+        assert done.exit_code == 2
+        assert (f"error: no referral is recorded by the as-of date {as_of} (the first is "
+                "recorded on 2020-01-12): no customer is in progress to forecast; give a "
+                "later --as-of") in " ".join(done.stderr.split())
+    else:
+        assert done.exit_code == 0, done.output
+        assert [c["customer_id"] for c in json.loads(done.stdout)["customers"]] == ["W"]
+
+
 def test_from_events_says_which_estimates_kept_their_defaults() -> None:
     """Fitted from a handful of customers, most of the cohort is assumed: said (G105, info),
     as `cohort fit` says it, and the run goes on (exit 0)."""

@@ -346,6 +346,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         raise ForecastError(f"the as-of date {as_of} is not before the horizon {horizon}, the "
                             "last day a fee is evaluated: nothing is ahead to forecast (see "
                             "what was earned with evaluate, or give a later --horizon)")
+    _referred_by(state.events.events, as_of)
     try:
         draft = draft_of(contract.source, cohort, horizon)
         customers = ahead.in_progress(state.events.events, as_of, draft, provider)
@@ -359,6 +360,17 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                        problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
+
+
+def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
+    """Refuse an as-of date before any customer's referral is known: nobody is in progress,
+    and a forecast of nothing would read as one that found nothing ahead."""
+    known = [e.known_on for e in events if getattr(e, "type", None) == "referral"
+             and not e.void]
+    if known and min(known) > as_of:  # (rows without any referral are nobody's, as before)
+        raise ForecastError(f"no referral is recorded by the as-of date {as_of} (the first "
+                            f"is recorded on {min(known)}): no customer is in progress to "
+                            "forecast; give a later --as-of")
 
 
 def _known_provider(contract: Contract, provider: str | None) -> None:
