@@ -417,6 +417,35 @@ def test_bad_cohorts_are_located_problems(tmp_path: Path) -> None:
     assert none.exit_code == 2 and "--customers" in none.output
 
 
+@pytest.mark.parametrize("command", ["simulate", "generate"])
+@pytest.mark.parametrize(("referrals", "at", "says"), [
+    ("{first_day: 2024-06-02, last_day: 2024-06-01}", "2:46",
+     "referrals are drawn from 2024-06-02 to 2024-06-01, no day at all (first_day and "
+     "last_day, else the contract's referral window 2024-01-01..2024-12-31): give a last day "
+     "on or after the first"),
+    ("{first_day: 2025-01-01}", "2:24",
+     "referrals are drawn from 2025-01-01 to 2024-12-31, no day at all"),
+    ("\n  per_month: {2024-05: 0, 2025-01: 7}", "3:14",
+     "per_month gives no referrals to a month of the days drawn, 2024-01-01..2024-12-31: "
+     "nobody is referred; give rates to months inside them"),
+    ("{first_day: 2024-06-01, last_day: 2024-06-01}", None, ""),  # one day is enough
+    ("\n  per_month: {2024-12: 1, 2025-01: 7}", None, ""),  # so is one month
+], ids=["last-before-first", "first-after-the-window", "no-month-inside", "one-day",
+        "one-month"])
+def test_a_cohort_that_refers_nobody_is_told_at_its_line(
+        tmp_path: Path, command: str, referrals: str, at: str | None, says: str) -> None:
+    cohort = tmp_path / "nobody.yaml"
+    cohort.write_text(f"id: nobody\nreferrals: {referrals}\n", encoding="utf-8")
+    args = (["simulate", ANALYTIC, "--runs", "1"] if command == "simulate" else
+            ["generate", ANALYTIC, "-o", str(tmp_path / "out.csv")])
+    done = runner.invoke(app, [*args, "-n", "3", "--cohort", str(cohort)])
+    if at is None:
+        assert done.exit_code == 0, done.output
+        return
+    assert done.exit_code == 1, done.output
+    assert f"nobody.yaml:{at}: G104 {says}" in " ".join(done.stderr.split())
+
+
 def test_quantiles_interpolate_between_order_statistics() -> None:
     values = [Decimal(v) for v in ("1", "2", "3", "4", "10")]
     assert quantile(values, Decimal("0.5")) == 3

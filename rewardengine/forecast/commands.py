@@ -25,7 +25,14 @@ from ..events.model import EventBase
 from ..events.read import once_per_file
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
-from ..synth import cohort_names, lacking_message, make_plan, names_lacking, outside_window
+from ..synth import (
+    cohort_names,
+    lacking_message,
+    make_plan,
+    names_lacking,
+    nobody_referred,
+    outside_window,
+)
 from ..tabular import PLAIN, Dialect
 from ..values import money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
@@ -103,6 +110,11 @@ def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem
           written: CohortFile | None = None) -> None:
     """G104 when the cohort does not fit the contract; G106 for referrals it draws outside
     the contract's window, located in the cohort file ``written`` (``where``)."""
+    gap = nobody_referred(contract.loaded, cohort)
+    if gap is not None:  # at the line to blame, as the file's other problems are
+        at = written.source(gap[0], where) if written is not None else Source(where)
+        problems.append(Problem("G104", gap[1], at))
+        return
     try:
         make_plan(contract.loaded, cohort)
     except ValueError as exc:
