@@ -108,6 +108,29 @@ def test_price_says_which_segments_it_can_solve_for_before_running(
     assert f"error: {says}" in " ".join(done.stderr.split())
 
 
+def test_each_members_pay_is_per_customer_of_the_cohort_with_its_share_of_pay() -> None:
+    """The members' rows add up to the total per customer (they are per customer of the
+    whole cohort, not of each member's customers): the table says each one's share."""
+    req = api.Request(ANALYTIC, COHORT, runs=4, seed=3, customers=40)
+    found = api.simulate_contract(req)
+    assert found.result is not None
+    s = found.result.summaries[0]
+    assert set(s.by_provider) == {"north", "south"}
+    assert abs(sum(e.mean for e in s.by_provider.values()) - s.per_customer.mean) <= Decimal(
+        "0.01")
+    assert abs(sum(s.provider_share.values()) - 1) <= Decimal("0.0001")
+    north = s.provider_share["north"]
+    assert Decimal("0.2") < north < Decimal("0.8")  # drawn in equal shares
+    assert abs(north - s.by_provider["north"].mean / s.per_customer.mean) < Decimal("0.001")
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", COHORT, "--runs", "4",
+                               "--seed", "3", "-n", "40"])
+    assert done.exit_code == 0, done.output
+    assert f"paid to north ({north * 100:.1f} % of pay)" in done.stdout
+    page = api.simulation_html(found.result, "fi")
+    assert (f"maksettu palveluntuottajalle north ({north * 100:.1f} % maksuista)".replace(
+        ".", ",") in page)
+
+
 def test_compare_pairs_the_draws() -> None:
     sim = _simulate(20, customers=30, compare=ANALYTIC_B)
     a, b = sim.summaries

@@ -41,7 +41,8 @@ LABELS: dict[str, dict[str, str]] = {
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
         "difference": "difference", "se": "standard error", "as_of": "as of",
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
-        "pending": "pending fees (deadline)", "cohort": "cohort",
+        "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
+        "of_pay": "of pay",
     },
     "fi": {
         # "ajoittain" and "osittain" would read "now and then" and "partly": the charts are
@@ -63,7 +64,8 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
         "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
-        "cohort": "kohortti",
+        "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
+        "of_pay": "maksuista",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -119,6 +121,10 @@ def _count(value: int, lang: str) -> str:
     """A count in the language's style (1,000 in English is 1 000 in Finnish, where a comma
     is the decimal sign)."""
     return format_decimal(value, format="#,##0", locale=LOCALES[lang])
+
+
+def _share(value: Decimal, lang: str) -> str:
+    return format_decimal(value * 100, format="0.0", locale=LOCALES[lang]) + " %"
 
 
 def _money(value: Decimal, lang: str) -> str:
@@ -212,6 +218,9 @@ def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
             row(t["result"], s.result)]
     rows += [row(f"{t['component']} {c}", e) for c, e in s.by_component.items()]
     rows += [row(f"{t['segment']} {g}", e) for g, e in s.by_segment.items()]
+    if len(s.by_provider) > 1:  # per customer of the cohort, with the member's share of pay
+        rows += [row(f"{t['paid_to']} {p} ({_share(s.provider_share[p], lang)} "
+                     f"{t['of_pay']})", e) for p, e in s.by_provider.items()]
     return rows
 
 
