@@ -330,6 +330,11 @@ def _days_drawn(loaded: LoadedContract, cohort: Cohort) -> tuple[date, date]:
     return refs.first_day or opens, refs.last_day or closes
 
 
+def first_referral_day(loaded: LoadedContract, cohort: Cohort) -> date:
+    """The first day a customer of ``cohort`` may be referred under ``loaded``."""
+    return _days_drawn(loaded, cohort)[0]
+
+
 def nobody_referred(loaded: LoadedContract, cohort: Cohort
                     ) -> tuple[tuple[str, ...], str] | None:
     """Why the cohort refers nobody, with the cohort path to blame (G104): the days drawn

@@ -229,6 +229,25 @@ def test_an_as_of_date_before_any_referral_is_known_is_refused(tmp_path: Path, a
         assert [c["customer_id"] for c in json.loads(done.stdout)["customers"]] == ["W"]
 
 
+@pytest.mark.parametrize("command", ["simulate", "price"])
+@pytest.mark.parametrize(("horizon", "refused"), [("2023-12-31", True), ("2024-01-01", False)])
+def test_a_horizon_before_the_contract_and_its_referrals_is_refused(
+        command: str, horizon: str, refused: bool) -> None:
+    """A horizon before anything can be paid (a mistyped year) is said, not run into a
+    table of zeros; on the contract's first day it runs."""
+    more = ["--target-per-customer", "0", "--solve", "start_fee"] if command == "price" else []
+    done = runner.invoke(app, [command, ANALYTIC, "--cohort", COHORT, "--runs", "1", "-n",
+                               "3", "--horizon", horizon, *more])
+    if not refused:
+        assert done.exit_code == 0, done.output
+        return
+    assert done.exit_code == 2
+    assert (f"error: the horizon {horizon} is before 2024-01-01, the first day of the "
+            "contract or of its referrals drawn, whichever is earlier: nothing can be paid "
+            "by it; give a later --horizon (without one, 2027-06-30, the last day a fee can "
+            "be earned)") in " ".join(done.stderr.split())
+
+
 def test_from_events_says_which_estimates_kept_their_defaults() -> None:
     """Fitted from a handful of customers, most of the cohort is assumed: said (G105, info),
     as `cohort fit` says it, and the run goes on (exit 0)."""

@@ -27,6 +27,7 @@ from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
 from ..synth import (
     cohort_names,
+    first_referral_day,
     lacking_message,
     make_plan,
     names_lacking,
@@ -245,6 +246,7 @@ def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
         if has_errors(problems):
             return Outcome(None, problems)
     horizon = req.horizon or max(default_horizon(d.loaded) for d in drafts)
+    _horizon_after_referrals(contract, cohort, horizon)
     count = _count(req, cohort)
     try:
         runs = run_all([d.source for d in drafts], cohort, seed=req.seed, runs=req.runs,
@@ -261,6 +263,20 @@ def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
     return Outcome(Simulation(cohort.id, req.seed, horizon, summaries, diff), problems)
 
 
+def _horizon_after_referrals(contract: Contract, cohort: Cohort, horizon: date) -> None:
+    """Refuse a horizon before the first referral day drawn: nothing can be paid by it, and
+    a run of zeros would read as a contract that costs nothing (a mistyped year)."""
+    # the contract's own lines (capacity fees) may be paid from its first day
+    first = min(first_referral_day(contract.loaded, cohort),
+                contract.loaded.contract.metadata.valid_from)
+    if horizon < first:
+        raise ForecastError(f"the horizon {horizon} is before {first}, the first day of the "
+                            "contract or of its referrals drawn, whichever is earlier: "
+                            "nothing can be paid by it; give a later --horizon "
+                            f"(without one, {default_horizon(contract.loaded)}, the last day "
+                            "a fee can be earned)")
+
+
 def price(req: Request, component: str, target: Decimal, segment: str | None = None
           ) -> Outcome[tuple[Solved, Simulation]]:
     """The amount of ``component`` whose expected cost per customer (of ``segment``) is
@@ -272,6 +288,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     contract, cohort = found
     count = _count(req, cohort)
     horizon = req.horizon or default_horizon(contract.loaded)
+    _horizon_after_referrals(contract, cohort, horizon)
     try:
         cells = fee_cells(contract.loaded, component, segment)
         text = contract.raw.decode("utf-8")
