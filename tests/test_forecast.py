@@ -248,6 +248,25 @@ def test_a_horizon_before_the_contract_and_its_referrals_is_refused(
             "be earned)") in " ".join(done.stderr.split())
 
 
+@pytest.mark.parametrize(("as_of", "warned"), [("2020-02-15", False), ("2020-02-16", True)])
+def test_an_as_of_date_a_month_past_the_last_recorded_row_is_warned_of(
+        tmp_path: Path, as_of: str, warned: bool) -> None:
+    """The forecast reads the days after the last row as days on which nothing happened:
+    31 quiet days pass, the 32nd is said (V004, exit 0)."""
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n")
+    done = runner.invoke(app, ["forecast", str(TEHOSTETTU), events, "--as-of", as_of,
+                               "--runs", "2", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    if warned:
+        assert (f"events.csv: V004 warning: nothing is recorded after 2020-01-15, 32 days "
+                f"before the as-of date {as_of}: the forecast takes nothing to have happened "
+                "in between; give the date the data was taken as --as-of") in said
+    else:
+        assert "V004" not in said
+
+
 def test_from_events_says_which_estimates_kept_their_defaults() -> None:
     """Fitted from a handful of customers, most of the cohort is assumed: said (G105, info),
     as `cohort fit` says it, and the run goes on (exit 0)."""

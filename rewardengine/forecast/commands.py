@@ -376,6 +376,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                             "last day a fee is evaluated: nothing is ahead to forecast (see "
                             "what was earned with evaluate, or give a later --horizon)")
     _referred_by(state.events.events, as_of)
+    problems.extend(_recorded_until(state.events.events, as_of, events))
     try:
         draft = draft_of(contract.source, cohort, horizon)
         customers = ahead.in_progress(state.events.events, as_of, draft, provider)
@@ -400,6 +401,24 @@ def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
         raise ForecastError(f"no referral is recorded by the as-of date {as_of} (the first "
                             f"is recorded on {min(known)}): no customer is in progress to "
                             "forecast; give a later --as-of")
+
+
+QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old
+
+
+def _recorded_until(events: Sequence[EventBase], as_of: date, files: Sequence[str]
+                    ) -> list[Problem]:
+    """V004 when the as-of date is more than a month after the last date any row is known
+    on: the days between are read as days on which nothing happened, which the data cannot
+    say. (A few quiet days are usual; a month with no row at all for every customer in
+    progress, none of the monthly contacts or register rows, is not.)"""
+    last = max((e.known_on for e in events), default=None)
+    if last is None or (as_of - last).days <= QUIET_DAYS:
+        return []
+    return [Problem("V004", f"nothing is recorded after {last}, {(as_of - last).days:,} days "
+                    f"before the as-of date {as_of}: the forecast takes nothing to have "
+                    "happened in between; give the date the data was taken as --as-of",
+                    Source(files[0] if files else ""))]
 
 
 def _known_provider(contract: Contract, provider: str | None) -> None:
