@@ -507,6 +507,19 @@ def test_a_cohort_that_refers_nobody_is_told_at_its_line(
     assert f"nobody.yaml:{at}: G104 {says}" in " ".join(done.stderr.split())
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "# the default cohort, for now\n", "{}\n"],
+                         ids=["empty", "blank-lines", "only-a-comment", "empty-mapping"])
+def test_an_empty_cohort_file_is_the_default_cohort(tmp_path: Path, text: str) -> None:
+    """Every key of a cohort is optional (cohort.md): a file with none is the default
+    cohort, the same figures as no --cohort at all, not 'Y003 the file is empty'."""
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text(text, encoding="utf-8")
+    args = ["simulate", ANALYTIC, "--runs", "2", "-n", "5", "--seed", "4", "-f", "json"]
+    written = runner.invoke(app, [*args, "--cohort", str(cohort)])
+    assert written.exit_code == 0, written.output
+    assert written.stdout == runner.invoke(app, args).stdout
+
+
 def test_quantiles_interpolate_between_order_statistics() -> None:
     values = [Decimal(v) for v in ("1", "2", "3", "4", "10")]
     assert quantile(values, Decimal("0.5")) == 3
