@@ -715,3 +715,17 @@ def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:
     english = api.forecast_html(f, "en")
     assert f"as of {as_of} · provider member_b · 1 customers" in english
     assert f"room left under the contract ceiling: {f.ceiling_room:,.2f}" in english
+
+
+def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> None:
+    """As the command line does; a fee whose window has not opened (no service start yet)
+    has no deadline yet, said in words."""
+    events = str(ROOT / "examples" / "pirkanmaa" / "events.csv")
+    req = api.Request(PIRKANMAA, runs=2, seed=1)
+    found = api.forecast_customers(req, [events], date(2019, 9, 30), "tyotalo")
+    assert found.result is not None
+    page = api.forecast_html(found.result, "en")
+    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet); "
+            "education_result 900.00 (no deadline yet)") in page
+    assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
+        found.result, "fi")

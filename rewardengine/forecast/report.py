@@ -42,7 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": "difference", "se": "standard error", "as_of": "as of",
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
-        "of_pay": "of pay",
+        "of_pay": "of pay", "no_deadline": "no deadline yet",
     },
     "fi": {
         # "ajoittain" and "osittain" would read "now and then" and "partly": the charts are
@@ -65,7 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
         "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
-        "of_pay": "maksuista",
+        "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -286,6 +286,7 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
                     t["pending"]],
                    [[c.customer_id, c.segment or "-", _money(c.earned, lang),
                      _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-                     "; ".join(f"{p.component} ({p.deadline or '-'})" for p in c.pending)]
+                     "; ".join(f"{p.component} {_money(p.amount, lang)} "
+                               f"({p.deadline or t['no_deadline']})" for p in c.pending)]
                     for c in f.customers])]
     return _page(t["title"], lang, body)
