@@ -324,6 +324,13 @@ def test_report_bytes_are_stable_and_self_contained() -> None:
     assert f"cohort {sim.cohort} · " in english
     a, b = (html.escape(s.contract) for s in sim.summaries)
     assert f"<th>{a}</th><th>{b}</th><th>difference</th>" in english
+    # the difference per component too, with its paired standard error
+    d, (sa, sb) = sim.difference, sim.summaries
+    assert d is not None
+    for c, e in d.by_component.items():
+        assert (f"<tr><td>component {c}</td><td>{sa.by_component[c].mean:,.2f}</td>"
+                f"<td>{sb.by_component[c].mean:,.2f}</td><td>{e.mean:,.2f}</td>"
+                f"<td>{e.se:,.2f}</td></tr>") in english
 
 
 def test_report_names_the_contracts_currency_and_tells_drafts_of_one_name_apart(

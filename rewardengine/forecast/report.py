@@ -211,6 +211,12 @@ def _page(title: str, lang: str, body: Sequence[str]) -> str:
             f"<h1>{html.escape(title)}</h1>" + "\n".join(body) + "</body></html>\n")
 
 
+def _mean_of(s: Summary, component: str, lang: str) -> str:
+    """A draft's mean per customer of a component, or '-' for one it lacks."""
+    e = s.by_component.get(component)
+    return "-" if e is None else _money(e.mean, lang)
+
+
 def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
     def row(name: str, e: Any) -> list[str]:
         return [name, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
@@ -259,7 +265,11 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
                            [[t["total"], _money(a.per_customer.mean, lang),
                              _money(b.per_customer.mean, lang),
                              _money(d.per_customer.mean, lang),
-                             _money(d.per_customer.se, lang)]]))
+                             _money(d.per_customer.se, lang)],
+                            # each component too, as the command line's table has it
+                            *([f"{t['component']} {c}", _mean_of(a, c, lang),
+                               _mean_of(b, c, lang), _money(e.mean, lang),
+                               _money(e.se, lang)] for c, e in d.by_component.items())]))
         body.append(f"<figure>{_comparison(a, b, t)}</figure>")
     return _page(t["title"], lang, body)
 
