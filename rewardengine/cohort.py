@@ -509,6 +509,8 @@ def cohort_schema() -> dict[str, Any]:
 def load_cohort_text(text: str, file: str) -> CohortFile:
     doc, problems = parse_yaml(text, file)
     if doc is None:
+        if [p.code for p in problems] == ["Y003"]:  # every key is optional: nothing written
+            return CohortFile(DEFAULT_COHORT, [])  # (or only comments) is the default cohort
         return CohortFile(None, problems)
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):

@@ -226,8 +226,9 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     c = loaded.contract
     refs = cohort.referrals
     first, last = _days_drawn(loaded, cohort)
-    if last < first:
-        raise ValueError(f"the referral window {first}..{last} is empty")
+    gap = nobody_referred(loaded, cohort)
+    if gap is not None:
+        raise ValueError(gap[1])
     segs = c.segments
     ids, providers = cohort_names(loaded)
     mix = {k: float(v) for k, v in (cohort.segments or {s: Decimal(1) for s in ids}).items()}
@@ -327,6 +328,33 @@ def _days_drawn(loaded: LoadedContract, cohort: Cohort) -> tuple[date, date]:
     opens, closes = _referral_window(loaded)
     refs = cohort.referrals
     return refs.first_day or opens, refs.last_day or closes
+
+
+def first_referral_day(loaded: LoadedContract, cohort: Cohort) -> date:
+    """The first day a customer of ``cohort`` may be referred under ``loaded``."""
+    return _days_drawn(loaded, cohort)[0]
+
+
+def nobody_referred(loaded: LoadedContract, cohort: Cohort
+                    ) -> tuple[tuple[str, ...], str] | None:
+    """Why the cohort refers nobody, with the cohort path to blame (G104): the days drawn
+    end before they begin, or ``per_month`` gives none of their months a rate; else None."""
+    refs = cohort.referrals
+    opens, closes = _referral_window(loaded)
+    first, last = _days_drawn(loaded, cohort)
+    if last < first:
+        # the day the cohort writes is to blame; else the one the contract gives it
+        at = "last_day" if refs.last_day is not None else "first_day"
+        return (("referrals", at), f"referrals are drawn from {first} to {last}, no day at all "
+                f"(first_day and last_day, else the contract's referral window {opens}.."
+                f"{closes}): give a last day on or after the first")
+    months = {m for m, n in (refs.per_month or {}).items() if n > 0
+              and first.isoformat()[:7] <= m <= last.isoformat()[:7]}
+    if refs.per_month is not None and not months:
+        return (("referrals", "per_month"), f"per_month gives no referrals to a month of the "
+                f"days drawn, {first}..{last}: nobody is referred; give rates to months "
+                "inside them")
+    return None
 
 
 def outside_window(loaded: LoadedContract, cohort: Cohort

@@ -81,8 +81,54 @@ def test_price_says_why_a_target_cannot_be_reached() -> None:
     req = api.Request(ANALYTIC, COHORT, runs=5, seed=7, customers=20)
     with pytest.raises(api.ForecastError, match="no component 'nope'"):
         api.price_component(req, "nope", Decimal("250"))
-    with pytest.raises(api.ForecastError, match="not priced by segment"):
+    with pytest.raises(api.ForecastError, match="the contract has no segments"):
         api.price_component(req, "job_fee", Decimal("250"), segment="x")
+
+
+PIRKANMAA = str(ROOT / "contracts" / "pirkanmaa.yaml")
+
+
+@pytest.mark.parametrize(("contract", "component", "segment", "says"), [
+    # a key of the fee table that is an employment kind, not a segment
+    (TEHOSTETTU, "result", "open", "--segment open: the contract has no segments; leave out "
+     "--segment"),
+    (PIRKANMAA, "work_result", "over36", "the contract has no segment 'over36' (it has "
+     "under_12, from_12_to_36, over_36): name one of them, or leave out --segment"),
+    (PIRKANMAA, "monthly_fee", "over_36", "component monthly_fee's fee is the same for every "
+     "segment (its table is not priced by segment): leave out --segment"),
+], ids=["a-kind-is-not-a-segment", "unknown-segment", "not-priced-by-segment"])
+def test_price_says_which_segments_it_can_solve_for_before_running(
+        contract: str, component: str, segment: str, says: str) -> None:
+    """A segment the contract lacks, or one its fee is not priced by, is refused at once
+    with the contract's segments (exit 2), not run and then said to have no customers."""
+    done = runner.invoke(app, ["price", contract, "--runs", "1", "-n", "5",
+                               "--target-per-customer", "100", "--solve", component,
+                               "--segment", segment])
+    assert done.exit_code == 2, done.output
+    assert f"error: {says}" in " ".join(done.stderr.split())
+
+
+def test_each_members_pay_is_per_customer_of_the_cohort_with_its_share_of_pay() -> None:
+    """The members' rows add up to the total per customer (they are per customer of the
+    whole cohort, not of each member's customers): the table says each one's share."""
+    req = api.Request(ANALYTIC, COHORT, runs=4, seed=3, customers=40)
+    found = api.simulate_contract(req)
+    assert found.result is not None
+    s = found.result.summaries[0]
+    assert set(s.by_provider) == {"north", "south"}
+    assert abs(sum(e.mean for e in s.by_provider.values()) - s.per_customer.mean) <= Decimal(
+        "0.01")
+    assert abs(sum(s.provider_share.values()) - 1) <= Decimal("0.0001")
+    north = s.provider_share["north"]
+    assert Decimal("0.2") < north < Decimal("0.8")  # drawn in equal shares
+    assert abs(north - s.by_provider["north"].mean / s.per_customer.mean) < Decimal("0.001")
+    done = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", COHORT, "--runs", "4",
+                               "--seed", "3", "-n", "40"])
+    assert done.exit_code == 0, done.output
+    assert f"paid to north ({north * 100:.1f} % of pay)" in done.stdout
+    page = api.simulation_html(found.result, "fi")
+    assert (f"maksettu palveluntuottajalle north ({north * 100:.1f} % maksuista)".replace(
+        ".", ",") in page)
 
 
 def test_compare_pairs_the_draws() -> None:
@@ -163,6 +209,64 @@ def test_an_as_of_date_on_or_after_the_horizon_is_refused(tmp_path: Path, as_of:
         assert done.exit_code == 0, done.output
 
 
+@pytest.mark.parametrize(("as_of", "refused"), [("2020-01-11", True), ("2020-01-12", False),
+                                              ("2020-01-13", False)])
+def test_an_as_of_date_before_any_referral_is_known_is_refused(tmp_path: Path, as_of: str,
+                                                               refused: bool) -> None:
+    """Before the first referral is recorded nobody is in progress: said (exit 2), not a
+    forecast of nobody that reads as nothing ahead."""
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,2020-01-12,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n")
+    done = runner.invoke(app, ["forecast", str(TEHOSTETTU), events, "--as-of", as_of,
+                               "--runs", "2", "-f", "json"])
+    if refused:
+        assert done.exit_code == 2
+        assert (f"error: no referral is recorded by the as-of date {as_of} (the first is "
+                "recorded on 2020-01-12): no customer is in progress to forecast; give a "
+                "later --as-of") in " ".join(done.stderr.split())
+    else:
+        assert done.exit_code == 0, done.output
+        assert [c["customer_id"] for c in json.loads(done.stdout)["customers"]] == ["W"]
+
+
+@pytest.mark.parametrize("command", ["simulate", "price"])
+@pytest.mark.parametrize(("horizon", "refused"), [("2023-12-31", True), ("2024-01-01", False)])
+def test_a_horizon_before_the_contract_and_its_referrals_is_refused(
+        command: str, horizon: str, refused: bool) -> None:
+    """A horizon before anything can be paid (a mistyped year) is said, not run into a
+    table of zeros; on the contract's first day it runs."""
+    more = ["--target-per-customer", "0", "--solve", "start_fee"] if command == "price" else []
+    done = runner.invoke(app, [command, ANALYTIC, "--cohort", COHORT, "--runs", "1", "-n",
+                               "3", "--horizon", horizon, *more])
+    if not refused:
+        assert done.exit_code == 0, done.output
+        return
+    assert done.exit_code == 2
+    assert (f"error: the horizon {horizon} is before 2024-01-01, the first day of the "
+            "contract or of its referrals drawn, whichever is earlier: nothing can be paid "
+            "by it; give a later --horizon (without one, 2027-06-30, the last day a fee can "
+            "be earned)") in " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize(("as_of", "warned"), [("2020-02-15", False), ("2020-02-16", True)])
+def test_an_as_of_date_a_month_past_the_last_recorded_row_is_warned_of(
+        tmp_path: Path, as_of: str, warned: bool) -> None:
+    """The forecast reads the days after the last row as days on which nothing happened:
+    31 quiet days pass, the 32nd is said (V004, exit 0)."""
+    events = _events(tmp_path, "W-r,W,referral,2020-01-10,,,,,,,\n"
+                               "W-s,W,service_start,2020-01-15,,,,,,,\n")
+    done = runner.invoke(app, ["forecast", str(TEHOSTETTU), events, "--as-of", as_of,
+                               "--runs", "2", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    if warned:
+        assert (f"events.csv: V004 warning: nothing is recorded after 2020-01-15, 32 days "
+                f"before the as-of date {as_of}: the forecast takes nothing to have happened "
+                "in between; give the date the data was taken as --as-of") in said
+    else:
+        assert "V004" not in said
+
+
 def test_from_events_says_which_estimates_kept_their_defaults() -> None:
     """Fitted from a handful of customers, most of the cohort is assumed: said (G105, info),
     as `cohort fit` says it, and the run goes on (exit 0)."""
@@ -220,6 +324,13 @@ def test_report_bytes_are_stable_and_self_contained() -> None:
     assert f"cohort {sim.cohort} · " in english
     a, b = (html.escape(s.contract) for s in sim.summaries)
     assert f"<th>{a}</th><th>{b}</th><th>difference</th>" in english
+    # the difference per component too, with its paired standard error
+    d, (sa, sb) = sim.difference, sim.summaries
+    assert d is not None
+    for c, e in d.by_component.items():
+        assert (f"<tr><td>component {c}</td><td>{sa.by_component[c].mean:,.2f}</td>"
+                f"<td>{sb.by_component[c].mean:,.2f}</td><td>{e.mean:,.2f}</td>"
+                f"<td>{e.se:,.2f}</td></tr>") in english
 
 
 def test_report_names_the_contracts_currency_and_tells_drafts_of_one_name_apart(
@@ -372,6 +483,48 @@ def test_bad_cohorts_are_located_problems(tmp_path: Path) -> None:
     assert done.exit_code == 1 and "must not decrease" in done.output
     none = runner.invoke(app, ["simulate", ANALYTIC, "--runs", "1"])
     assert none.exit_code == 2 and "--customers" in none.output
+
+
+@pytest.mark.parametrize("command", ["simulate", "generate"])
+@pytest.mark.parametrize(("referrals", "at", "says"), [
+    ("{first_day: 2024-06-02, last_day: 2024-06-01}", "2:46",
+     "referrals are drawn from 2024-06-02 to 2024-06-01, no day at all (first_day and "
+     "last_day, else the contract's referral window 2024-01-01..2024-12-31): give a last day "
+     "on or after the first"),
+    ("{first_day: 2025-01-01}", "2:24",
+     "referrals are drawn from 2025-01-01 to 2024-12-31, no day at all"),
+    ("\n  per_month: {2024-05: 0, 2025-01: 7}", "3:14",
+     "per_month gives no referrals to a month of the days drawn, 2024-01-01..2024-12-31: "
+     "nobody is referred; give rates to months inside them"),
+    ("{first_day: 2024-06-01, last_day: 2024-06-01}", None, ""),  # one day is enough
+    ("\n  per_month: {2024-12: 1, 2025-01: 7}", None, ""),  # so is one month
+], ids=["last-before-first", "first-after-the-window", "no-month-inside", "one-day",
+        "one-month"])
+def test_a_cohort_that_refers_nobody_is_told_at_its_line(
+        tmp_path: Path, command: str, referrals: str, at: str | None, says: str) -> None:
+    cohort = tmp_path / "nobody.yaml"
+    cohort.write_text(f"id: nobody\nreferrals: {referrals}\n", encoding="utf-8")
+    args = (["simulate", ANALYTIC, "--runs", "1"] if command == "simulate" else
+            ["generate", ANALYTIC, "-o", str(tmp_path / "out.csv")])
+    done = runner.invoke(app, [*args, "-n", "3", "--cohort", str(cohort)])
+    if at is None:
+        assert done.exit_code == 0, done.output
+        return
+    assert done.exit_code == 1, done.output
+    assert f"nobody.yaml:{at}: G104 {says}" in " ".join(done.stderr.split())
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# the default cohort, for now\n", "{}\n"],
+                         ids=["empty", "blank-lines", "only-a-comment", "empty-mapping"])
+def test_an_empty_cohort_file_is_the_default_cohort(tmp_path: Path, text: str) -> None:
+    """Every key of a cohort is optional (cohort.md): a file with none is the default
+    cohort, the same figures as no --cohort at all, not 'Y003 the file is empty'."""
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text(text, encoding="utf-8")
+    args = ["simulate", ANALYTIC, "--runs", "2", "-n", "5", "--seed", "4", "-f", "json"]
+    written = runner.invoke(app, [*args, "--cohort", str(cohort)])
+    assert written.exit_code == 0, written.output
+    assert written.stdout == runner.invoke(app, args).stdout
 
 
 def test_quantiles_interpolate_between_order_statistics() -> None:
@@ -529,3 +682,57 @@ def test_a_forecast_reads_a_job_ended_on_a_months_last_day_from_its_wages(
     assert found.result is not None, found.problems
     [customer] = found.result.customers
     assert customer.ahead.mean == Decimal(ahead)
+
+
+def test_finnish_report_reads_as_finnish_and_writes_counts_its_way(tmp_path: Path) -> None:
+    """Counts take the partitive singular and a space between thousands (a comma is the
+    decimal sign in Finnish); no label reads "now and then" (ajoittain) or "partly"
+    (osittain); the worst case is given in total too, and the ceiling with its amount."""
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(Path(ANALYTIC).read_text(encoding="utf-8")
+                      + "caps:\n  contract_total: 500000.00\n", encoding="utf-8")
+    found = api.simulate_contract(api.Request(str(capped), COHORT, runs=2, seed=1,
+                                              customers=1200), ANALYTIC_B)
+    assert found.result is not None, found.problems
+    sim = found.result
+    page = api.simulation_html(sim, "fi")
+    assert "2 ajoa x 1\u00a0200 asiakasta" in page
+    assert not re.search(r"\b(ajoittain|osittain)\b", page)
+    assert "Vertailu maksuosittain" in page and ">ajojen määrä<" in page
+    assert ("pahin tapaus, jonka katot sallivat asiakasta kohden: mikään katto ei rajaa, "
+            "yhteensä 500\u00a0000,00; sopimuksen kokonaiskatto 500\u00a0000,00 täyttyy "
+            "0 / 2 ajossa") in page
+    english = api.simulation_html(sim, "en")
+    assert ("worst case the caps allow per customer: no cap bounds it, in total 500,000.00; "
+            "the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
+
+
+def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:
+    as_of = (SUJUVAT / "as_of.txt").read_text().strip()
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    req = api.Request(contract, runs=2, seed=1)
+    found = api.forecast_customers(req, [str(SUJUVAT / "events.csv")],
+                                   date.fromisoformat(as_of), "member_b")
+    assert found.result is not None
+    f = found.result
+    page = api.forecast_html(f, "fi")
+    assert f"tilanne {as_of} · palveluntuottaja member_b · 1 asiakasta" in page
+    assert f"tarkasteluraja {f.horizon}" in page
+    assert f.ceiling_room is not None
+    english = api.forecast_html(f, "en")
+    assert f"as of {as_of} · provider member_b · 1 customers" in english
+    assert f"room left under the contract ceiling: {f.ceiling_room:,.2f}" in english
+
+
+def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> None:
+    """As the command line does; a fee whose window has not opened (no service start yet)
+    has no deadline yet, said in words."""
+    events = str(ROOT / "examples" / "pirkanmaa" / "events.csv")
+    req = api.Request(PIRKANMAA, runs=2, seed=1)
+    found = api.forecast_customers(req, [events], date(2019, 9, 30), "tyotalo")
+    assert found.result is not None
+    page = api.forecast_html(found.result, "en")
+    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet); "
+            "education_result 900.00 (no deadline yet)") in page
+    assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
+        found.result, "fi")

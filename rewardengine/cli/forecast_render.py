@@ -41,9 +41,12 @@ def _summary_table(title: str, s: Any) -> Table:
         t.add_row(f"segment {safe_text(seg, 30)} ({_percent(s.segment_share[seg])})",
                   *_row(est))
     if len(s.by_provider) > 1:
+        # per customer of the whole cohort, as every row here (they add up to the total),
+        # not per customer of the member: its share of all pay says what it earns
         t.add_section()
         for who, est in s.by_provider.items():
-            t.add_row(f"paid to {safe_text(who, 30)}", *_row(est))
+            t.add_row(f"paid to {safe_text(who, 30)} ({_percent(s.provider_share[who])} of "
+                      "pay)", *_row(est))
     return t
 
 

@@ -25,7 +25,15 @@ from ..events.model import EventBase
 from ..events.read import once_per_file
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import load, load_contract_bytes
-from ..synth import cohort_names, lacking_message, make_plan, names_lacking, outside_window
+from ..synth import (
+    cohort_names,
+    first_referral_day,
+    lacking_message,
+    make_plan,
+    names_lacking,
+    nobody_referred,
+    outside_window,
+)
 from ..tabular import PLAIN, Dialect
 from ..values import money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
@@ -103,6 +111,11 @@ def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem
           written: CohortFile | None = None) -> None:
     """G104 when the cohort does not fit the contract; G106 for referrals it draws outside
     the contract's window, located in the cohort file ``written`` (``where``)."""
+    gap = nobody_referred(contract.loaded, cohort)
+    if gap is not None:  # at the line to blame, as the file's other problems are
+        at = written.source(gap[0], where) if written is not None else Source(where)
+        problems.append(Problem("G104", gap[1], at))
+        return
     try:
         make_plan(contract.loaded, cohort)
     except ValueError as exc:
@@ -233,6 +246,7 @@ def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
         if has_errors(problems):
             return Outcome(None, problems)
     horizon = req.horizon or max(default_horizon(d.loaded) for d in drafts)
+    _horizon_after_referrals(contract, cohort, horizon)
     count = _count(req, cohort)
     try:
         runs = run_all([d.source for d in drafts], cohort, seed=req.seed, runs=req.runs,
@@ -249,6 +263,20 @@ def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
     return Outcome(Simulation(cohort.id, req.seed, horizon, summaries, diff), problems)
 
 
+def _horizon_after_referrals(contract: Contract, cohort: Cohort, horizon: date) -> None:
+    """Refuse a horizon before the first referral day drawn: nothing can be paid by it, and
+    a run of zeros would read as a contract that costs nothing (a mistyped year)."""
+    # the contract's own lines (capacity fees) may be paid from its first day
+    first = min(first_referral_day(contract.loaded, cohort),
+                contract.loaded.contract.metadata.valid_from)
+    if horizon < first:
+        raise ForecastError(f"the horizon {horizon} is before {first}, the first day of the "
+                            "contract or of its referrals drawn, whichever is earlier: "
+                            "nothing can be paid by it; give a later --horizon "
+                            f"(without one, {default_horizon(contract.loaded)}, the last day "
+                            "a fee can be earned)")
+
+
 def price(req: Request, component: str, target: Decimal, segment: str | None = None
           ) -> Outcome[tuple[Solved, Simulation]]:
     """The amount of ``component`` whose expected cost per customer (of ``segment``) is
@@ -260,6 +288,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     contract, cohort = found
     count = _count(req, cohort)
     horizon = req.horizon or default_horizon(contract.loaded)
+    _horizon_after_referrals(contract, cohort, horizon)
     try:
         cells = fee_cells(contract.loaded, component, segment)
         text = contract.raw.decode("utf-8")
@@ -346,6 +375,8 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         raise ForecastError(f"the as-of date {as_of} is not before the horizon {horizon}, the "
                             "last day a fee is evaluated: nothing is ahead to forecast (see "
                             "what was earned with evaluate, or give a later --horizon)")
+    _referred_by(state.events.events, as_of)
+    problems.extend(_recorded_until(state.events.events, as_of, events))
     try:
         draft = draft_of(contract.source, cohort, horizon)
         customers = ahead.in_progress(state.events.events, as_of, draft, provider)
@@ -359,6 +390,35 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                        problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
+
+
+def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
+    """Refuse an as-of date before any customer's referral is known: nobody is in progress,
+    and a forecast of nothing would read as one that found nothing ahead."""
+    known = [e.known_on for e in events if getattr(e, "type", None) == "referral"
+             and not e.void]
+    if known and min(known) > as_of:  # (rows without any referral are nobody's, as before)
+        raise ForecastError(f"no referral is recorded by the as-of date {as_of} (the first "
+                            f"is recorded on {min(known)}): no customer is in progress to "
+                            "forecast; give a later --as-of")
+
+
+QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old
+
+
+def _recorded_until(events: Sequence[EventBase], as_of: date, files: Sequence[str]
+                    ) -> list[Problem]:
+    """V004 when the as-of date is more than a month after the last date any row is known
+    on: the days between are read as days on which nothing happened, which the data cannot
+    say. (A few quiet days are usual; a month with no row at all for every customer in
+    progress, none of the monthly contacts or register rows, is not.)"""
+    last = max((e.known_on for e in events), default=None)
+    if last is None or (as_of - last).days <= QUIET_DAYS:
+        return []
+    return [Problem("V004", f"nothing is recorded after {last}, {(as_of - last).days:,} days "
+                    f"before the as-of date {as_of}: the forecast takes nothing to have "
+                    "happened in between; give the date the data was taken as --as-of",
+                    Source(files[0] if files else ""))]
 
 
 def _known_provider(contract: Contract, provider: str | None) -> None:

@@ -57,15 +57,34 @@ def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> li
     table = tables[0]
     node, path = table.price, ("components", index, *table.path)
     if segment is not None:
-        if not isinstance(node, dict) or segment not in node:
-            raise SimulationError(f"component {component}'s fee is not priced by segment "
-                                  f"'{segment[:40]}': leave out --segment, or name a segment "
-                                  "its table has")
-        node, path = node[segment], (*path, segment)
+        node, path = _segment_cell(loaded, comp.id, node, path, segment)
     cells = list(_leaves(node, path))
     if not cells:
         raise SimulationError(f"component {component}'s fee has no amount to solve")
     return cells
+
+
+def _segment_cell(loaded: LoadedContract, component: str, node: Any,
+                  path: tuple[str | int, ...], segment: str) -> tuple[Any, tuple[str | int, ...]]:
+    """The cell of ``segment`` in a fee table keyed by segment. A key of another dimension
+    (an employment kind, an evidence level) is not a segment, though a table may have it."""
+    segments = loaded.contract.segments
+    ids = [t.id for t in segments.tiers] if segments is not None else []
+    if not ids:
+        raise SimulationError(f"--segment {segment[:40]}: the contract has no segments; "
+                              "leave out --segment")
+    if segment not in ids:
+        raise SimulationError(f"the contract has no segment '{segment[:40]}' (it has "
+                              f"{', '.join(ids)}): name one of them, or leave out --segment")
+    keyed = [k for k in node if k in ids] if isinstance(node, dict) else []
+    if not keyed:
+        raise SimulationError(f"component {component}'s fee is the same for every segment "
+                              f"(its table is not priced by segment): leave out --segment")
+    if segment not in keyed:
+        raise SimulationError(f"component {component}'s fee is priced for segments "
+                              f"{', '.join(keyed)}, not {segment}: name one of those, or "
+                              "leave out --segment")
+    return node[segment], (*path, segment)
 
 
 def _leaves(node: Any, path: tuple[str | int, ...]) -> list[Cell]:

@@ -28,35 +28,44 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Forecast of contract payments", "distribution": "Payment per customer, "
         "over runs", "per_customer": "payment per customer ({currency})", "runs": "runs",
+        "runs_axis": "runs",
         "cash_flow": "Cash flow per month (mean, P10-P90 band)", "month": "month",
         "amount": "amount ({currency})", "comparison": "Comparison per component (mean per "
         "customer)", "component": "component", "mean": "mean", "total": "total",
-        "fixed": "fixed pay", "result": "result pay", "ceiling": "ceiling binds in",
-        "of_runs": "of runs", "worst": "worst case the caps allow per customer",
-        "none": "no cap bounds it", "ahead": "Payments ahead per month (mean, P10-P90 band)",
+        "fixed": "fixed pay", "result": "result pay", "ceiling": "the contract ceiling "
+        "{ceiling} binds in", "of_runs": "runs",
+        "worst": "worst case the caps allow per customer", "worst_total": "in total",
+        "none": "no cap bounds it", "room": "room left under the contract ceiling",
+        "ahead": "Payments ahead per month (mean, P10-P90 band)",
         "earned": "earned by the as-of date", "expected": "expected ahead",
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
         "difference": "difference", "se": "standard error", "as_of": "as of",
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
-        "pending": "pending fees (deadline)", "cohort": "cohort",
+        "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
+        "of_pay": "of pay", "no_deadline": "no deadline yet",
     },
     "fi": {
-        "title": "Sopimuksen maksujen ennuste", "distribution": "Maksu asiakasta kohden "
-        "ajoittain", "per_customer": "maksu asiakasta kohden ({currency})", "runs": "ajoja",
+        # "ajoittain" and "osittain" would read "now and then" and "partly": the charts are
+        # over runs and per component; a count takes the partitive singular ("40 ajoa")
+        "title": "Sopimuksen maksujen ennuste", "distribution": "Maksu asiakasta kohden, "
+        "jakauma ajojen kesken", "per_customer": "maksu asiakasta kohden ({currency})",
+        "runs": "ajoa", "runs_axis": "ajojen määrä",
         "cash_flow": "Kassavirta kuukausittain (keskiarvo, P10-P90-vaihteluväli)",
-        "month": "kuukausi", "amount": "summa ({currency})", "comparison": "Vertailu osittain "
-        "(keskiarvo asiakasta kohden)", "component": "osa", "mean": "keskiarvo",
-        "total": "yhteensä", "fixed": "kiinteä maksu", "result": "tulosmaksu",
-        "ceiling": "enimmäismäärä täyttyy", "of_runs": "ajoista",
-        "worst": "pahin tapaus, jonka katot sallivat asiakasta kohden",
-        "none": "mikään katto ei rajaa", "ahead": "Tulevat maksut kuukausittain "
+        "month": "kuukausi", "amount": "summa ({currency})", "comparison": "Vertailu "
+        "maksuosittain (keskiarvo asiakasta kohden)", "component": "maksuosa",
+        "mean": "keskiarvo", "total": "yhteensä", "fixed": "kiinteä maksu",
+        "result": "tulosmaksu", "ceiling": "sopimuksen kokonaiskatto {ceiling} täyttyy",
+        "of_runs": "ajossa", "worst": "pahin tapaus, jonka katot sallivat asiakasta kohden",
+        "worst_total": "yhteensä", "none": "mikään katto ei rajaa",
+        "room": "sopimuksen kokonaiskattoa jäljellä", "ahead": "Tulevat maksut kuukausittain "
         "(keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
         "mennessä", "expected": "odotettavissa", "customers": "asiakasta",
         "seed": "siemen", "horizon": "tarkasteluraja", "segment": "asiakasryhmä",
         "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
         "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
-        "cohort": "kohortti",
+        "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
+        "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -108,6 +117,16 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg"):]  # the XML prologue and DOCTYPE are not for inline use
 
 
+def _count(value: int, lang: str) -> str:
+    """A count in the language's style (1,000 in English is 1 000 in Finnish, where a comma
+    is the decimal sign)."""
+    return format_decimal(value, format="#,##0", locale=LOCALES[lang])
+
+
+def _share(value: Decimal, lang: str) -> str:
+    return format_decimal(value * 100, format="0.0", locale=LOCALES[lang]) + " %"
+
+
 def _money(value: Decimal, lang: str) -> str:
     return format_decimal(value, format="#,##0.00", locale=LOCALES[lang])
 
@@ -122,7 +141,7 @@ def _distribution(summaries: Sequence[Summary], t: dict[str, str]) -> str:
     for s, v in zip(summaries, values, strict=True):
         ax.hist(v, bins=bins, alpha=0.6, label=s.contract)
     ax.set_xlabel(t["per_customer"])
-    ax.set_ylabel(t["runs"])
+    ax.set_ylabel(t["runs_axis"])
     ax.set_title(t["distribution"])
     if len(summaries) > 1:
         ax.legend()
@@ -192,6 +211,12 @@ def _page(title: str, lang: str, body: Sequence[str]) -> str:
             f"<h1>{html.escape(title)}</h1>" + "\n".join(body) + "</body></html>\n")
 
 
+def _mean_of(s: Summary, component: str, lang: str) -> str:
+    """A draft's mean per customer of a component, or '-' for one it lacks."""
+    e = s.by_component.get(component)
+    return "-" if e is None else _money(e.mean, lang)
+
+
 def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
     def row(name: str, e: Any) -> list[str]:
         return [name, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
@@ -199,6 +224,9 @@ def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
             row(t["result"], s.result)]
     rows += [row(f"{t['component']} {c}", e) for c, e in s.by_component.items()]
     rows += [row(f"{t['segment']} {g}", e) for g, e in s.by_segment.items()]
+    if len(s.by_provider) > 1:  # per customer of the cohort, with the member's share of pay
+        rows += [row(f"{t['paid_to']} {p} ({_share(s.provider_share[p], lang)} "
+                     f"{t['of_pay']})", e) for p, e in s.by_provider.items()]
     return rows
 
 
@@ -207,19 +235,24 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     t = _labels(lang, [s.currency for s in sim.summaries])
     first = sim.summaries[0]
     body = [f"<p>{t['cohort']} {html.escape(sim.cohort)} · "
-            f"{first.runs:,} {t['runs']} x {first.customers:,} {t['customers']} · "
+            f"{_count(first.runs, lang)} {t['runs']} x {_count(first.customers, lang)} "
+            f"{t['customers']} · "
             f"{t['seed']} {sim.seed} · {t['horizon']} {sim.horizon}</p>"]
     for s in sim.summaries:
         worst = t["none"] if s.worst.per_customer is None else _money(s.worst.per_customer,
                                                                        lang)
+        total = t["none"] if s.worst.total is None else _money(s.worst.total, lang)
         body.append(f"<h2>{html.escape(s.contract)}</h2>")
         # the figures are per customer, in the contract's currency: the header says so, as
         # the table of the command line does ("per customer")
         body.append(_table([t["per_customer"], t["mean"], "P10", "P50", "P90", t["se"]],
                            _summary_rows(s, t, lang)))
-        ceiling = (f"; {t['ceiling']} {s.ceiling_binds} / {s.runs} {t['of_runs']}"
+        # the ceiling with its amount, as the command line says it
+        ceiling = (f"; {t['ceiling'].replace('{ceiling}', _money(s.ceiling, lang))} "
+                   f"{s.ceiling_binds} / {s.runs} {t['of_runs']}"
                    if s.ceiling is not None else "")
-        body.append(f"<p>{t['worst']}: {html.escape(worst)}{html.escape(ceiling)}</p>")
+        body.append(f"<p>{t['worst']}: {html.escape(worst)}, {t['worst_total']} "
+                    f"{html.escape(total)}{html.escape(ceiling)}</p>")
     body.append(f"<figure>{_distribution(sim.summaries, t)}</figure>")
     flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t)
     body.append(f"<figure>{flows}</figure>")
@@ -232,7 +265,11 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
                            [[t["total"], _money(a.per_customer.mean, lang),
                              _money(b.per_customer.mean, lang),
                              _money(d.per_customer.mean, lang),
-                             _money(d.per_customer.se, lang)]]))
+                             _money(d.per_customer.se, lang)],
+                            # each component too, as the command line's table has it
+                            *([f"{t['component']} {c}", _mean_of(a, c, lang),
+                               _mean_of(b, c, lang), _money(e.mean, lang),
+                               _money(e.se, lang)] for c, e in d.by_component.items())]))
         body.append(f"<figure>{_comparison(a, b, t)}</figure>")
     return _page(t["title"], lang, body)
 
@@ -240,11 +277,17 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
 def forecast_html(f: Forecast, lang: str = "en") -> str:
     """The report of a forecast of customers in progress."""
     t = _labels(lang, [f.currency])
-    body = [f"<p>{t['as_of']} {f.as_of} · {len(f.customers):,} {t['customers']} · "
-            f"{f.runs:,} {t['runs']} · {t['seed']} {f.seed}</p>",
+    # a provider's page says it covers that provider's customers only, as the command
+    # line's header does
+    who = f" · {t['provider']} {html.escape(f.provider)}" if f.provider else ""
+    room = ("" if f.ceiling_room is None else
+            f"<p>{t['room']}: {_money(f.ceiling_room, lang)}</p>")
+    body = [f"<p>{t['as_of']} {f.as_of}{who} · {_count(len(f.customers), lang)} "
+            f"{t['customers']} · {_count(f.runs, lang)} {t['runs']} · {t['seed']} {f.seed} · "
+            f"{t['horizon']} {f.horizon}</p>",
             f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "
             f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
-            f"{_money(f.total.p90, lang)})</p>",
+            f"{_money(f.total.p90, lang)})</p>{room}",
             f"<figure>{_band([(t['expected'], f.by_month)], t['ahead'], t)}</figure>",
             _table([t["provider"], t["mean"], "P10", "P50", "P90", t["se"]],
                    [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
@@ -253,6 +296,7 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
                     t["pending"]],
                    [[c.customer_id, c.segment or "-", _money(c.earned, lang),
                      _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-                     "; ".join(f"{p.component} ({p.deadline or '-'})" for p in c.pending)]
+                     "; ".join(f"{p.component} {_money(p.amount, lang)} "
+                               f"({p.deadline or t['no_deadline']})" for p in c.pending)]
                     for c in f.customers])]
     return _page(t["title"], lang, body)

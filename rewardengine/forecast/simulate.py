@@ -113,7 +113,8 @@ class Summary:
     by_component: dict[str, Estimate]
     by_segment: dict[str, Estimate]  # per customer of the segment
     segment_share: dict[str, Decimal]
-    by_provider: dict[str, Estimate]  # per customer of the cohort
+    by_provider: dict[str, Estimate]  # paid to each member, per customer of the cohort
+    provider_share: dict[str, Decimal]  # each member's share of all pay, over every run
     fixed: Estimate  # per customer
     result: Estimate
     fixed_share: Decimal
@@ -136,7 +137,8 @@ class Summary:
             "by_component": {k: v.to_dict() for k, v in self.by_component.items()},
             "by_segment": {k: {**v.to_dict(), "share": str(self.segment_share[k])}
                            for k, v in self.by_segment.items()},
-            "by_provider": {k: v.to_dict() for k, v in self.by_provider.items()},
+            "by_provider": {k: {**v.to_dict(), "share": str(self.provider_share[k])}
+                            for k, v in self.by_provider.items()},
             "fixed": self.fixed.to_dict(), "result": self.result.to_dict(),
             "fixed_share": str(self.fixed_share),
             "cash_flow": [{"month": m, **e.to_dict()} for m, e in self.cash_flow],
@@ -170,6 +172,8 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
                                 Decimal(all_customers)) for s in segments},
         by_provider={p: Estimate.of([per_customer(r.by_provider.get(p, ZERO), r.customers)
                                      for r in runs]) for p in _keys(runs, "by_provider")},
+        provider_share={p: share(sum((r.by_provider.get(p, ZERO) for r in runs), ZERO), grand)
+                        for p in _keys(runs, "by_provider")},
         fixed=Estimate.of([per_customer(r.fixed, r.customers) for r in runs]),
         result=Estimate.of([per_customer(r.total - r.fixed, r.customers) for r in runs]),
         fixed_share=share(fixed, grand),
