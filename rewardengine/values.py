@@ -44,6 +44,11 @@ def money_text(value: Decimal) -> str:
     return f"{rounded if rounded else rounded.copy_abs():.2f}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun in English, thousands marked: ``1 customer``, ``1,000 customers``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 _DECIMAL_RE = re.compile(r"^[+-]?((\d{1,3}(_\d{3})+|\d+)(\.\d+)?|\.\d+)$", re.ASCII)
 
 

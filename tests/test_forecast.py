@@ -736,3 +736,16 @@ def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> N
             "education_result 900.00 (no deadline yet)") in page
     assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
         found.result, "fi")
+
+
+def test_counts_of_one_are_singular() -> None:
+    # "1 customers in progress", "1 estimates rest on ..." read wrong
+    from rewardengine.forecast.commands import _kept_defaults
+    from rewardengine.values import counted
+    assert [counted(n, "customer") for n in (0, 1, 2, 1000)] == [
+        "0 customers", "1 customer", "2 customers", "1,000 customers"]
+    assert counted(1, "run") == "1 run" and counted(3, "analysis", "analyses") == "3 analyses"
+    one = _kept_defaults(["default.start.share (3 customers)"], "events.csv")
+    assert one.message.startswith("1 estimate rests on fewer than 5 customers")
+    two = _kept_defaults(["a (1 customers)", "b (2 customers)"], "events.csv")
+    assert two.message.startswith("2 estimates rest on fewer than 5 customers")

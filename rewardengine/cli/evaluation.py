@@ -30,7 +30,7 @@ from ..api import (
 )
 from ..errors import EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
-from ..values import money_text
+from ..values import counted, money_text
 from .common import (
     AsOfOpt,
     ContractArg,
@@ -134,7 +134,7 @@ def _print_summary(contract: LoadedContract, as_of: str, summary: Summary) -> No
     t, cur = summary.totals, md.currency
     console.print(f"[bold]total payable {money_text(t.payable)} {cur}[/bold] · pending "
                   f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
-                  f"{cur} · {summary.customers:,} customers")
+                  f"{cur} · {counted(summary.customers, 'customer')}")
     console.print(Text(
         f"{summary.customers:,} customers are more than {TABLE_CUSTOMERS}: each customer's "
         "lines are not shown. Every line: --format csv, json or jsonl; one customer's: "

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from .. import api  # the forecasting modules load when a command first asks for them
 from ..errors import EXIT_OK
 from ..jsonout import canonical_json
+from ..values import counted
 from .common import (
     ContractArg,
     DialectOpt,
@@ -261,7 +262,7 @@ def cohort_fit(
     fitted = _done(api.fit_cohort(contract, events, read_as))
     write_output(fitted.text, output)
     console = err()
-    console.print(f"fitted from {fitted.customers:,} customers as of {fitted.as_of}: "
+    console.print(f"fitted from {counted(fitted.customers, 'customer')} as of {fitted.as_of}: "
                   + ", ".join(f"{s} {n:,}" for s, n in fitted.segments.items()), markup=False)
     for name in fitted.defaults:
         console.print(f"kept the default for {name}: too few to estimate", markup=False)

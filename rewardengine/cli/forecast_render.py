@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..values import money_text
+from ..values import counted, money_text
 from .report import safe_text
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ def _facts(console: Console, s: Any) -> None:
 
 def simulation_table(console: Console, sim: Simulation) -> None:
     first = sim.summaries[0]
-    console.print(f"cohort {safe_text(sim.cohort, 40)} · {first.runs:,} runs x "
-                  f"{first.customers:,} customers · seed {sim.seed} · as of {sim.horizon}",
+    console.print(f"cohort {safe_text(sim.cohort, 40)} · {counted(first.runs, 'run')} x "
+                  f"{counted(first.customers, 'customer')} · seed {sim.seed} · as of {sim.horizon}",
                   markup=False)
     for s in sim.summaries:
         console.print(_summary_table(f"{safe_text(s.contract, 60)}", s))
@@ -115,8 +115,9 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)} "
                   f"makes the expected cost per customer{whose} {money_text(solved.cost)} "
                   f"(target {money_text(solved.target)}; solved by {solved.method}, "
-                  f"{len(solved.points)} evaluations of {s.runs:,} runs x {s.customers:,} "
-                  "customers; amounts rounded half-up to cents)", markup=False)
+                  f"{counted(len(solved.points), 'evaluation')} of {counted(s.runs, 'run')} "
+                  f"x {counted(s.customers, 'customer')}; amounts rounded half-up to cents)",
+                  markup=False)
     if len(solved.cells) > 1:
         console.print("the fee's cells: " + ", ".join(
             f"{'.'.join(str(p) for p in c.path[3:])} {money_text(c.amount)}"
@@ -132,8 +133,8 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
 
 def forecast_table(console: Console, f: Any) -> None:
     who = f" · provider {safe_text(f.provider, 30)}" if f.provider else ""
-    console.print(f"as of {f.as_of}{who} · {len(f.customers):,} customers in progress · "
-                  f"{f.runs:,} runs · seed {f.seed} · until {f.horizon}", markup=False)
+    console.print(f"as of {f.as_of}{who} · {counted(len(f.customers), 'customer')} in progress · "
+                  f"{counted(f.runs, 'run')} · seed {f.seed} · until {f.horizon}", markup=False)
     console.print(f"earned by then: {money_text(f.earned)}; expected ahead: "
                   f"{money_text(f.total.mean)} (P10 {money_text(f.total.p10)}, P90 "
                   f"{money_text(f.total.p90)}, se {money_text(f.total.se)})", markup=False)

@@ -18,7 +18,7 @@ from ..api import Evaluation, Line
 from ..csvsafe import write_csv
 from ..errors import Problem, Severity
 from ..printable import printable
-from ..values import money_text
+from ..values import counted, money_text
 
 if TYPE_CHECKING:
     from ..api import ComponentView, ExampleResult, Explanation
@@ -94,7 +94,7 @@ def print_evaluation(console: Console, ev: Evaluation) -> None:
     cur = md.currency
     console.print(f"[bold]total payable {money_text(t.payable)} {cur}[/bold] · pending "
                   f"{money_text(t.pending)} {cur} · not earned {money_text(t.not_earned)} "
-                  f"{cur} · {len(ev.customers)} customers")
+                  f"{cur} · {counted(len(ev.customers), 'customer')}")
 
 
 def evaluation_csv(ev: Evaluation) -> str:

@@ -35,7 +35,7 @@ from ..synth import (
     outside_window,
 )
 from ..tabular import PLAIN, Dialect
-from ..values import money_text
+from ..values import counted, money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
@@ -217,7 +217,8 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
 
 def _kept_defaults(defaults: Sequence[str], events: str, shown: int = 5) -> Problem:
     more = f" and {len(defaults) - shown:,} more" if len(defaults) > shown else ""
-    return Problem("G105", f"{len(defaults):,} estimates rest on fewer than {MIN_CUSTOMERS} "
+    return Problem("G105", f"{counted(len(defaults), 'estimate')} "
+                   f"{'rests' if len(defaults) == 1 else 'rest'} on fewer than {MIN_CUSTOMERS} "
                    f"customers and keep their defaults: {', '.join(defaults[:shown])}{more} "
                    "(`cohort fit` lists them all)", Source(events))
 

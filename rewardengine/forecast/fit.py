@@ -34,6 +34,7 @@ from ..contract.load import LoadedContract
 from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
+from ..values import counted
 
 MIN_CUSTOMERS = 5
 QUANTILE_POINTS = 21
@@ -263,21 +264,26 @@ def _value(e: Estimate) -> str:
     return str(e.value)
 
 
+def _units(e: Estimate) -> str:
+    """What an estimate rests on: ``1 customer``, ``12 jobs`` (units are plural nouns)."""
+    return counted(e.n, e.unit.removesuffix("s"), e.unit)
+
+
 def _profile_yaml(name: str, count: int, sections: dict[str, Section],
                   defaults: list[str]) -> list[str]:
-    out = [f"  {name}:  # {count:,} customers"]
+    out = [f"  {name}:  # {counted(count, 'customer')}"]
     for part, sec in sections.items():
         kept = []
         for key, e in sec.values.items():
             enough = e.n >= MIN_CUSTOMERS if e.unit == "customers" else count >= MIN_CUSTOMERS
             if enough and e.n:
-                kept.append(f"      {key}: {_value(e)}  # rests on {e.n:,} {e.unit}")
+                kept.append(f"      {key}: {_value(e)}  # rests on {_units(e)}")
             else:
-                defaults.append(f"{name}.{part}.{key} ({e.n} {e.unit})")
+                defaults.append(f"{name}.{part}.{key} ({_units(e)})")
         if kept:
             out.extend([f"    {part}:", *kept])
     if len(out) == 1:  # every value rests on too few customers: the profile is the default
-        out[0] = f"  {name}: {{}}  # {count:,} customers: too few, every value the default"
+        out[0] = f"  {name}: {{}}  # {counted(count, 'customer')}: too few, every value the default"
     return out
 
 
@@ -292,7 +298,7 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
     providers = Counter(c.provider for c in people if c.provider)
     months = Counter(c.timeline.referral.date.isoformat()[:7] for c in people
                      if c.timeline.referral)
-    lines = [f"# fitted from the events of {len(people):,} customers as of {as_of} "
+    lines = [f"# fitted from the events of {counted(len(people), 'customer')} as of {as_of} "
              "(rewardengine cohort fit)", f"id: fitted-{loaded.contract.metadata.id}",
              "referrals:", f"  size: {max(len(people), 1)}",
              "  per_month: {" + ", ".join(f"{m}: {k}" for m, k in sorted(months.items()))
