@@ -539,8 +539,14 @@ CASES = [
          "not_earned", "3000.00",
          "the reference period 2020-01-15..2020-01-18 (12 months from the service start, cut at "
          "2020-01-18: the component's reach_by date) holds no whole calendar week"),
-    Case("survey_adjustment band with no amount in force on the survey's date",
+    Case("survey_adjustment band with no amount in force on the survey's date, window open",
          lambda: one(DATED_BAND, "\n".join(SURVEYED_EARLY), "2020-03-01").lines[0],
+         "pending", "400.00",
+         "radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but the "
+         "band has no amount in force for segment A on 2019-12-20; a later survey by "
+         "2021-06-04 may still earn the bonus"),
+    Case("survey_adjustment band with no amount in force on the survey's date, window closed",
+         lambda: one(DATED_BAND, "\n".join(SURVEYED_EARLY), "2021-06-04").lines[0],
          "not_earned", "0.00",
          "radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but the "
          "band has no amount in force for segment A on 2019-12-20"),
