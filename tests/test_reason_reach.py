@@ -34,6 +34,7 @@ import test_kind_monthly_fee as monthly
 import test_kind_period_payments as pp
 import test_kind_reimbursed_expenses as expenses
 import test_kind_survey_adjustment as survey
+import test_kind_work_history as history
 import test_outcome_rules as outcome_rules
 import test_review_caps as review_caps
 from conftest import CONTRACT_HEAD, EVENT_HEADER, contract_from, events_from, one, run
@@ -265,6 +266,13 @@ components:
 SURVEYED_EARLY = [ev("r1", "referral", "2019-12-01", provider="acme",
                      unemployed_since="2019-06-01"),
                   ev("s1", "service_start", "2019-12-05"), survey.survey("q1", "2019-12-20", "4.5")]
+
+# self-reported work, which the employment condition's and the work history's rate tables of
+# segment A do not price
+SELF_REPORTED_WEEKS = condition.rows(condition.START_A, condition.job(
+    "e1", "2020-01-20", hours="20", evidence="self_report"))
+SELF_REPORTED_WORK = history.rows(history.START, history.job(
+    "e1", "2020-02-01", "2020-02-29", evidence="self_report"))
 
 # c3's referral is corrected in February after January's invoice: the segment moves to B and
 # February's invoice corrects the start fee, naming what the segment now rests on
@@ -654,6 +662,30 @@ CASES = [
          "pending", "100.00",
          "expense x3 on 2020-03-20 (training): 100.00 repaid, 1400.00 of the budget of 1500.00 "
          "left, dated after 2020-03-10"),
+    Case("employment_condition met on unpriced evidence, no confirmation by the deadline",
+         lambda: _condition(condition.weeks(required=1), SELF_REPORTED_WEEKS, "2021-07-14"),
+         "not_earned", "0.00",
+         "employment condition met on 2020-01-26: 1 of 1 weeks with at least 18 h of work, "
+         "counted from the week starting 2020-01-20, in the reference period "
+         "2020-01-15..2021-01-14 (12 months from the service start); jobs e1, weakest evidence "
+         "self_report; but the contract has no price for evidence level self_report in segment "
+         "A, and no confirmation by the employer or register was recorded by 2021-07-14, when "
+         "the follow-up ends"),
+    Case("work_history extra days on evidence the contract does not price",
+         lambda: one(contract_from(history.contract(1)), SELF_REPORTED_WORK,
+                     "2020-07-15").lines[0],
+         "not_earned", "0.00",
+         "29 days in work or education during 2020-01-15..2020-07-14 vs 0 before "
+         "(2019-07-17..2020-01-14): 29 extra days; the contract has no price for evidence level "
+         "self_report"),
+    Case("work_history extra days so far on evidence the contract does not price",
+         lambda: one(contract_from(history.contract(1)), SELF_REPORTED_WORK,
+                     "2020-04-15").lines[0],
+         "pending", "0.00",
+         "29 days in work or education so far during 2020-01-15..2020-07-14 vs 0 before "
+         "(2019-07-17..2020-01-14); 29 extra days secured so far at 0.00 € per extra day; more "
+         "days count until 2020-07-14; the contract has no price for evidence level "
+         "self_report"),
     # --- no price in force on the evaluation date (each component of NOT_YET_PRICED) ---
     *(Case(f"{component} with no price in force yet", lambda c=component: _not_yet_priced()[c],
            "not_earned", amount, reason)
