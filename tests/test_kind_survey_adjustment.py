@@ -221,11 +221,7 @@ components:
     assert last.reason.endswith("(factors by score: 0+ x0, 2+ x1)")
 
 
-def test_a_band_priced_only_from_a_later_date_says_so() -> None:
-    # the contract checks see that every segment is priced, so a band has no amount only on a
-    # date before its price table starts; the reason said "the band has no amount for
-    # segment A", as if the contract lacked one
-    dated = contract_from("""
+DATED_TEXT = """
 components:
   - id: radar_bonus
     kind: survey_adjustment
@@ -233,13 +229,61 @@ components:
     bands:
       - {min_score: 3.0, amount: 200.00}
       - {min_score: 4.0, amount: {values: {2020-01-01: 400.00}}}
-""")
-    rows = "\n".join([ev("r1", "referral", "2019-12-01", provider="acme",
-                         unemployed_since="2019-06-01"),
-                      ev("s1", "service_start", "2019-12-05"), survey("q1", "2019-12-20", "4.5")])
-    [line] = one(dated, rows, "2020-03-01").lines
-    assert (line.status, line.amount, line.date) == ("not_earned", Decimal("0.00"),
-                                                     d("2019-12-20"))
-    assert line.reason == ("radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 "
-                           "or more), but the band has no amount in force for segment A on "
-                           "2019-12-20")
+"""
+DATED = contract_from(DATED_TEXT)
+# service from 2019-12-05, before the contract's valid_from: the survey window ends 2021-06-04
+EARLY_START = [ev("r1", "referral", "2019-12-01", provider="acme", unemployed_since="2019-06-01"),
+               ev("s1", "service_start", "2019-12-05")]
+UNPRICED = ("radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but "
+            "the band has no amount in force for segment A on 2019-12-20")
+
+
+@pytest.mark.parametrize(("as_of", "status", "amount", "on", "reason"), [
+    ("2020-03-01", "pending", "400.00", "2021-06-04",
+     UNPRICED + "; a later survey by 2021-06-04 may still earn the bonus"),
+    # the day before the window's last day, on it, the day after
+    ("2021-06-03", "pending", "400.00", "2021-06-04",
+     UNPRICED + "; a later survey by 2021-06-04 may still earn the bonus"),
+    ("2021-06-04", "not_earned", "0.00", "2019-12-20", UNPRICED),
+    ("2021-06-05", "not_earned", "0.00", "2019-12-20", UNPRICED),
+])
+def test_a_band_priced_only_from_a_later_date_waits_for_a_later_survey(
+        as_of: str, status: str, amount: str, on: str, reason: str) -> None:
+    # the contract checks see that every segment is priced, so a band has no amount only on a
+    # date before its price table starts. The line was not_earned at once, though the latest
+    # survey sets the score and a later one inside the window, once the amount is in force,
+    # still pays (as a score below every band waits): now pending until the window's last day
+    rows = "\n".join([*EARLY_START, survey("q1", "2019-12-20", "4.5")])
+    [line] = one(DATED, rows, as_of).lines
+    assert (line.status, line.amount, line.date, line.evidence, line.reason) == (
+        status, Decimal(amount), d(on), ("q1",), reason)
+
+
+def test_a_later_survey_once_the_band_is_priced_pays_it() -> None:
+    rows = "\n".join([*EARLY_START, survey("q1", "2019-12-20", "4.5"),
+                      survey("q2", "2020-02-01", "4.2")])
+    [line] = one(DATED, rows, "2020-03-01").lines
+    assert (line.status, line.amount, line.date, line.evidence) == (
+        "payable", Decimal("400.00"), d("2020-02-01"), ("q2",))
+
+
+# a survey window wholly before the contract: service 2019-03-01..2019-05-31, follow-up to
+# 2019-11-30, band 2 priced from 2020-01-01 only
+BEFORE_CONTRACT = [ev("r1", "referral", "2019-02-20", provider="acme",
+                      unemployed_since="2018-06-01"),
+                   ev("s1", "service_start", "2019-03-01"), ev("e1", "service_end", "2019-05-31"),
+                   survey("q1", "2019-04-20", "4.5")]
+
+
+@pytest.mark.parametrize(("low", "status", "amount", "on"), [
+    # band 1 priced throughout: a later, lower survey may still earn it
+    ("200.00", "pending", "200.00", "2019-11-30"),
+    # no band priced before the window ends: no survey can count, not earned at once
+    ("{values: {2020-01-01: 200.00}}", "not_earned", "0.00", "2019-04-20"),
+])
+def test_a_band_priced_after_the_whole_window(low: str, status: str, amount: str,
+                                               on: str) -> None:
+    text = DATED_TEXT.replace("{min_score: 3.0, amount: 200.00}",
+                              f"{{min_score: 3.0, amount: {low}}}")
+    [line] = one(contract_from(text), "\n".join(BEFORE_CONTRACT), "2019-06-01").lines
+    assert (line.status, line.amount, line.date) == (status, Decimal(amount), d(on))

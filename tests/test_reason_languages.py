@@ -295,14 +295,15 @@ COHORTS = ["tehostettu_tyonvalitys", "omavalmentaja", "palvelumanageri", "kopakk
            "sujuvat_palvelupolut", "asiakasbudjetti", "avo"]
 
 
-def _status_reasons(name: str, events: list[str], as_of: date) -> dict[str, list[str]]:
-    """status -> the reasons of the evaluation's lines (each distinct once)."""
+def _status_reasons(name: str, events: list[str], as_of: date
+                    ) -> dict[str, list[tuple[str, str]]]:
+    """status -> (kind, reason) of the evaluation's lines (each distinct once)."""
     from rewardengine.api import run_evaluation
     ev, inputs = run_evaluation(str(ROOT / "contracts" / f"{name}.yaml"), events, as_of)
     assert ev is not None, inputs.problems[:3]
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for line in ev.all_lines():
-        out.setdefault(line.status, []).append(line.reason)
+        out.setdefault(line.status, []).append((line.kind, line.reason))
     return {s: sorted(set(r)) for s, r in out.items()}
 
 
@@ -317,10 +318,11 @@ def _cohort(name: str, folder: Path) -> list[str]:
     return [str(path)]
 
 
-def _verify_reasons(tmp_path: Path) -> dict[str, list[str]]:
-    """status -> reasons, over every bundled example at its date and a cohort of several
-    contracts mid-contract and after it, as verify words them ('not earned: ...')."""
-    found: dict[str, set[str]] = {}
+def _verify_lines(tmp_path: Path) -> dict[str, list[tuple[str, str]]]:
+    """status -> (kind, reason), over every bundled example at its date and a cohort of
+    several contracts mid-contract and after it, the reason as verify words it ('not
+    earned: ...') and the kind of the line that wrote it."""
+    found: dict[str, set[tuple[str, str]]] = {}
     runs = []
     for name in EXAMPLES:
         folder = ROOT / "examples" / name
@@ -338,16 +340,21 @@ def _verify_reasons(tmp_path: Path) -> dict[str, list[str]]:
         for status, reasons in _status_reasons(name, events, as_of).items():
             found.setdefault(status, set()).update(reasons)
     said = {"not_earned": "not earned: {}", "pending": "not payable yet: {}"}
-    return {s: sorted(said.get(s, "{}").format(r) for r in _shapes(rs))
+    return {s: sorted((kind, said.get(s, "{}").format(r)) for kind, r in _shapes(rs))
             for s, rs in found.items()}
 
 
-def _shapes(reasons: set[str]) -> list[str]:
-    """One reason of each shape (the same words, other figures, dates and ids): a frame
-    that puts one in the language puts them all, and the test stays fast."""
-    first: dict[str, str] = {}
-    for r in sorted(reasons):
-        first.setdefault(re.sub(r"[0-9]+", "0", r), r)
+def _verify_reasons(tmp_path: Path) -> dict[str, list[str]]:
+    """status -> reasons, as ``_verify_lines`` finds them, without their kinds."""
+    return {s: sorted({r for _, r in rs}) for s, rs in _verify_lines(tmp_path).items()}
+
+
+def _shapes(reasons: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One (kind, reason) of each kind and shape (the same words, other figures, dates and
+    ids): a frame that puts one in the language puts them all, and the test stays fast."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind, r in sorted(reasons):
+        first.setdefault((kind, re.sub(r"[0-9]+", "0", r)), (kind, r))
     return list(first.values())
 
 

@@ -9,7 +9,10 @@ with the band's amount (priced by segment). The score follows the latest survey,
 survey inside the window corrects the line. Without a score the line is ``pending`` while the
 window is open, at the highest band's amount (the most it can still pay), and ``not_earned``
 after it; a score below every band is ``pending`` at the lowest band's amount while the
-window is open ("needs 3.0 by ..."), ``not_earned`` after.
+window is open ("needs 3.0 by ..."), ``not_earned`` after. A score in a band whose amount
+starts only after the survey (a survey before ``valid_from``) is ``pending`` at that band's
+amount on the window's last day while the window is open and a band is priced by then (a later
+survey may still pay), ``not_earned`` at 0.00 otherwise.
 
 ``mode: multiplier``: for every payable or pending line already computed for this customer by
 a component in ``applies_to`` (amounts before caps), one line of ``(factor - 1) * amount``
@@ -244,17 +247,36 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
     i, band = found
     amount = ctx.price(band.amount, on=score.on)
     if amount is None:  # the contract checks price every segment: dated later than the survey
-        return ctx.line(comp, status="not_earned", occurrence="once", on=score.on,
-                        quantity=ONE, unit_price=ZERO, evidence=score.evidence,
-                        reason=f"{score.text} reaches {_band_name(i, band)}, but the band "
-                               f"has no amount in force for segment {ctx.segment} on "
-                               f"{score.on}")
+        return _priced_later(comp, ctx, bands, window, score, found, is_open)
     later = (f"; a later survey by {window.last_day} may still change the band"
              if is_open else "")
     return ctx.line(comp, status="payable", occurrence="once", on=score.on, quantity=ONE,
                     unit_price=amount, evidence=score.evidence,
                     reason=f"{score.text} reaches {_band_name(i, band)}: bonus "
                            f"{money_text(amount)}{later}")
+
+
+def _priced_later(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
+                  window: Period, score: Score, reached: tuple[int, Band], is_open: bool
+                  ) -> Line:
+    """A score in a band whose amount starts after the survey (a survey before the contract's
+    ``valid_from``). The latest survey sets the score, so while the window is open a later
+    survey, dated when a band's amount is in force, can still pay: ``pending`` until the
+    window's last day, as a score below every band is, at the band's amount on that day (or,
+    if only other bands are priced by then, the most of theirs); ``not_earned`` once no
+    survey can count."""
+    i, band = reached
+    unpriced = (f"{score.text} reaches {_band_name(i, band)}, but the band has no amount in "
+                f"force for segment {ctx.segment} on {score.on}")
+    due = [p for b in (band, *reversed(bands))
+           if (p := ctx.price(b.amount, on=window.last_day)) is not None]
+    if is_open and due:
+        return ctx.line(comp, status="pending", occurrence="once", on=window.last_day,
+                        quantity=ONE, unit_price=due[0], evidence=score.evidence,
+                        reason=f"{unpriced}; a later survey by {window.last_day} may still "
+                               "earn the bonus")
+    return ctx.line(comp, status="not_earned", occurrence="once", on=score.on, quantity=ONE,
+                    unit_price=ZERO, evidence=score.evidence, reason=unpriced)
 
 
 def _multiplier(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Line],
