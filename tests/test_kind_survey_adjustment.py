@@ -287,3 +287,18 @@ def test_a_band_priced_after_the_whole_window(low: str, status: str, amount: str
                               f"{{min_score: 3.0, amount: {low}}}")
     [line] = one(contract_from(text), "\n".join(BEFORE_CONTRACT), "2019-06-01").lines
     assert (line.status, line.amount, line.date) == (status, Decimal(amount), d(on))
+
+
+@pytest.mark.parametrize(("change", "amount"), [
+    # the price changes the day before the window's last day, on it, the day after
+    ("2021-07-13", "450.00"), ("2021-07-14", "450.00"), ("2021-07-15", "400.00")])
+def test_a_pending_bonus_takes_the_price_of_the_day_it_falls_due(change: str,
+                                                                  amount: str) -> None:
+    # a pending line takes the value of the day it would fall due (contract-language.md), the
+    # window's last day; it took the evaluation date's value
+    text = DATED_TEXT.replace("{values: {2020-01-01: 400.00}}",
+                              f"{{values: {{2020-01-01: 400.00, {change}: 450.00}}}}")
+    [line] = one(contract_from(text), "\n".join(start()), "2020-07-01").lines
+    assert (line.status, line.amount, line.date) == ("pending", Decimal(amount),
+                                                     d("2021-07-14"))
+    assert line.reason.endswith(f"bonus by score: 3+ pays 200.00, 4+ pays {amount}")

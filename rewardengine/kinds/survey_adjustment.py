@@ -207,7 +207,9 @@ def evaluate(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Line]
 def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
            window: Period | None, surveys: list[Survey]) -> Line:
     def price(band: Band) -> Decimal:
-        return ctx.price(band.amount) or ZERO
+        # a line not paid yet (or lost) takes the value of the day it falls due: the
+        # window's last day (a payable line, its survey's day, is priced below)
+        return ctx.price(band.amount, on=window.last_day if window else None) or ZERO
 
     table = ", ".join(f"{_num(b.min_score)}+ pays {money_text(price(b))}" for b in bands)
     top = price(bands[-1])
