@@ -13,6 +13,7 @@ import html
 import json
 import re
 import sys
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ from rewardengine import api
 from rewardengine.cli import app
 from rewardengine.cohort import DEFAULT_COHORT, load_cohort_text
 from rewardengine.forecast.report import LABELS
+from rewardengine.forecast.simulate import WorstCase
 from rewardengine.forecast.stats import Estimate, quantile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -699,12 +701,19 @@ def test_finnish_report_reads_as_finnish_and_writes_counts_its_way(tmp_path: Pat
     assert "2 ajoa x 1\u00a0200 asiakasta" in page
     assert not re.search(r"\b(ajoittain|osittain)\b", page)
     assert "Vertailu maksuosittain" in page and ">ajojen määrä<" in page
-    assert ("pahin tapaus, jonka katot sallivat asiakasta kohden: mikään katto ei rajaa, "
-            "yhteensä 500\u00a0000,00; sopimuksen kokonaiskatto 500\u00a0000,00 täyttyy "
-            "0 / 2 ajossa") in page
+    # the job fee is paid once: its rules bound a customer at 1,000.00
+    assert ("pahin tapaus, jonka katot ja maksujen omat säännöt sallivat asiakasta kohden: "
+            "1\u00a0000,00, yhteensä 500\u00a0000,00; sopimuksen kokonaiskatto "
+            "500\u00a0000,00 täyttyy 0 / 2 ajossa") in page
     english = api.simulation_html(sim, "en")
-    assert ("worst case the caps allow per customer: no cap bounds it, in total 500,000.00; "
-            "the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
+    assert ("worst case the caps and the fees' own rules allow per customer: 1,000.00, in "
+            "total 500,000.00; the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
+    # what nothing bounds is said so
+    alone = replace(sim.summaries[0], ceiling=None,
+                    worst=WorstCase(None, None, "", Decimal(0)))
+    unbounded = replace(sim, summaries=[alone], difference=None)
+    assert ("sallivat asiakasta kohden: mikään katto tai sääntö ei rajaa, yhteensä mikään "
+            "katto tai sääntö ei rajaa</p>") in api.simulation_html(unbounded, "fi")
 
 
 def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:

@@ -67,9 +67,10 @@ def _facts(console: Console, s: Any) -> None:
         console.print(f"contract ceiling {money_text(s.ceiling)}: binds in {s.ceiling_binds} "
                       f"of {s.runs} runs ({_percent(s.ceiling_probability)})", markup=False)
     w = s.worst
-    each = "no cap bounds it" if w.per_customer is None else money_text(w.per_customer)
-    total = "no cap bounds it" if w.total is None else money_text(w.total)
-    console.print(f"worst case the caps allow: per customer {each}, in total {total} "
+    each = "no cap or rule bounds it" if w.per_customer is None else money_text(w.per_customer)
+    total = "no cap or rule bounds it" if w.total is None else money_text(w.total)
+    console.print(f"worst case the caps and the fees' own rules allow: per customer {each}, "
+                  f"in total {total} "
                   f"({w.how}); the most one simulated customer was paid: "
                   f"{money_text(w.observed_per_customer)}", markup=False)
     if s.pending:

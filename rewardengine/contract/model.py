@@ -177,6 +177,19 @@ def amounts_of(value: Any) -> list[Decimal]:
     return [value] if isinstance(value, Decimal) else []
 
 
+def price_amounts(price: Any) -> list[Decimal]:
+    """Every amount a price can take: all its cells (segments, kinds, evidence levels) and
+    dates."""
+    if isinstance(price, dict):
+        return [a for cell in price.values() for a in price_amounts(cell)]
+    return amounts_of(price)
+
+
+def most_of(price: Any) -> Decimal | None:
+    """The largest amount a price can take, over its cells and dates (None: no amount)."""
+    return max(price_amounts(price), default=None)
+
+
 # A price: an amount; or a mapping by segment id, by employment kind or by evidence level,
 # nested in that order (segment -> kind -> evidence, any of them left out). Each amount may
 # change on dates. Which keys a table may use is checked by the cross-checks (C202).
@@ -592,6 +605,25 @@ class ComponentBase(Strict):
         """Why one customer can be paid without limit, and the key to point at (None: the
         component is bounded). ``seen``: components already asked (no loop)."""
         return None
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        """The most this fee's own rules pay one customer, its ``cap`` aside: over its
+        cells (segments, evidence levels, kinds) and dates, the largest, times what the rules
+        allow (``max_times``, ``max_count``, ...). None: the rules set no bound, or none
+        plain from the contract. ``seen``: components already asked (no loop)."""
+        return None
+
+    def bound(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+              ) -> tuple[Decimal, str] | None:
+        """The most this component pays one customer, and what bounds it: the least of its
+        ``cap`` (its largest cell) and its rules' maximum (``most_paid``); None when
+        neither bounds it."""
+        cap = most_of(self.cap) if self.cap is not None else None
+        rules = self.most_paid(contract, seen)
+        if rules is not None and (cap is None or rules < cap):
+            return rules, "its rules"
+        return (cap, "its cap") if cap is not None else None
 
     def answer_condition(self) -> tuple[int, Path] | None:
         """A pay period lost unless the customer answers this many contacts."""

@@ -34,8 +34,9 @@ LABELS: dict[str, dict[str, str]] = {
         "customer)", "component": "component", "mean": "mean", "total": "total",
         "fixed": "fixed pay", "result": "result pay", "ceiling": "the contract ceiling "
         "{ceiling} binds in", "of_runs": "runs",
-        "worst": "worst case the caps allow per customer", "worst_total": "in total",
-        "none": "no cap bounds it", "room": "room left under the contract ceiling",
+        "worst": "worst case the caps and the fees' own rules allow per customer",
+        "worst_total": "in total", "none": "no cap or rule bounds it",
+        "room": "room left under the contract ceiling",
         "ahead": "Payments ahead per month (mean, P10-P90 band)",
         "earned": "earned by the as-of date", "expected": "expected ahead",
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
@@ -55,8 +56,9 @@ LABELS: dict[str, dict[str, str]] = {
         "maksuosittain (keskiarvo asiakasta kohden)", "component": "maksuosa",
         "mean": "keskiarvo", "total": "yhteensä", "fixed": "kiinteä maksu",
         "result": "tulosmaksu", "ceiling": "sopimuksen kokonaiskatto {ceiling} täyttyy",
-        "of_runs": "ajossa", "worst": "pahin tapaus, jonka katot sallivat asiakasta kohden",
-        "worst_total": "yhteensä", "none": "mikään katto ei rajaa",
+        "of_runs": "ajossa", "worst": "pahin tapaus, jonka katot ja maksujen omat säännöt "
+        "sallivat asiakasta kohden", "worst_total": "yhteensä",
+        "none": "mikään katto tai sääntö ei rajaa",
         "room": "sopimuksen kokonaiskattoa jäljellä", "ahead": "Tulevat maksut kuukausittain "
         "(keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
         "mennessä", "expected": "odotettavissa", "customers": "asiakasta",

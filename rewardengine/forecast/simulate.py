@@ -3,8 +3,8 @@
 Runs are made by ``runs.py``; this module turns their exact sums into estimates
 (``stats.py``): the payment per customer by component and by segment, the fixed and the
 result pay, the cash flow per month (by line date) with a band, the probability that the
-contract ceiling binds, and the worst case the caps allow. ``--compare`` evaluates two
-drafts on the same draws and reports their paired differences.
+contract ceiling binds, and the worst case the caps and the fees' rules allow.
+``--compare`` evaluates two drafts on the same draws and reports their paired differences.
 
 Fixed and result pay: each component's kind says which it is (``pay_basis()``): monthly,
 hourly and capacity fees, reimbursed expenses and event fees on the service's own events
@@ -15,18 +15,21 @@ for a result.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 from typing import Any
 
 from ..contract.load import LoadedContract
-from ..contract.model import Dated, amounts_of
+from ..contract.model import ComponentBase, ContractBase, most_of
+from ..engine import evaluate_contract_lines
+from ..kinds import KINDS, CustomerKind
 from ..values import money_text
 from .runs import RunSums
 from .stats import Estimate, cents, share
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def per_customer(total: Decimal, customers: int) -> Decimal:
@@ -48,8 +51,8 @@ def cost_per_customer(runs: Sequence[RunSums], segment: str | None = None) -> li
 
 @dataclass(frozen=True)
 class WorstCase:
-    """The most the caps allow: per customer and in total (None: no cap bounds it), and how
-    that was found."""
+    """The most the caps and the fees' own rules allow: per customer and in total (None:
+    nothing bounds it), and how that was found."""
 
     per_customer: Decimal | None
     total: Decimal | None
@@ -64,41 +67,109 @@ class WorstCase:
                 "observed_per_customer": money_text(self.observed_per_customer)}
 
 
-def price_amounts(price: Any) -> list[Decimal]:
-    """Every amount a price can take: all its cells (segments, evidence levels) and dates."""
-    if isinstance(price, dict):
-        return [a for cell in price.values() for a in price_amounts(cell)]
-    if isinstance(price, Dated | Decimal):
-        return amounts_of(price)
-    return []
+def up_to_cents(amount: Decimal) -> Decimal:
+    """A bound in whole cents, never below the amount (a rate times hours may not be)."""
+    return amount.quantize(CENT, rounding=ROUND_CEILING)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The most the components together pay one customer (None: one of them is unbounded),
+    each one's bound in words, and the segment whose fees sum to it (when fees differ by
+    segment)."""
+
+    most: Decimal | None
+    words: list[str]
+    segment: str | None = None
+
+
+def component_bounds(contract: ContractBase) -> Bounds:
+    """Each customer fee's bound (``ComponentBase.bound``: its cap or its rules' maximum,
+    the least), summed over the fees that apply to a segment, the largest such sum; of
+    alternatives only the largest, as only one of them is paid. Capacity fees pay no
+    customer and are left out."""
+    comps = [comp for comp in contract.components
+             if isinstance(KINDS.of(comp), CustomerKind)]
+    found = {comp.id: comp.bound(contract) for comp in comps}
+    open_ = [comp.id for comp in comps if found[comp.id] is None]
+    if open_:
+        why = [f"{comp.id} ({reason[0]})" for comp in comps
+               if comp.id in open_ and (reason := comp.unbounded(contract)) is not None]
+        return Bounds(None, [f"no cap or rule bounds {', '.join(open_[:6])}"
+                             + (f" (unbounded by their own rules: {', '.join(why[:4])})"
+                                if why else "")])
+    bounds = {k: (up_to_cents(v[0]), v[1]) for k, v in found.items() if v is not None}
+    if all(comp.segments is None for comp in comps):
+        return _summed(contract, comps, bounds)
+    # a customer is in one segment: only the fees that apply to it pay
+    sums = [replace(_summed(contract, [c for c in comps if c.segments is None
+                                       or segment in c.segments], bounds), segment=segment)
+            for segment in contract.segment_ids()]
+    return max(sums, key=lambda b: b.most or ZERO)
+
+
+def _summed(contract: ContractBase, comps: Sequence[ComponentBase],
+            bounds: dict[str, tuple[Decimal, str]]) -> Bounds:
+    def shown(cid: str) -> str:
+        return f"{cid} {money_text(bounds[cid][0])} ({bounds[cid][1]})"
+
+    ids = [comp.id for comp in comps]
+    grouped = {cid: g for g in contract.alternatives for cid in g.components}
+    most, words = ZERO, []
+    for cid in ids:
+        group = grouped.get(cid)
+        if group is None:
+            most += bounds[cid][0]
+            words.append(shown(cid))
+        elif cid == next(c for c in group.components if c in ids):
+            members = [c for c in group.components if c in ids]
+            most += max(bounds[c][0] for c in members)
+            words.append(shown(cid) if len(members) == 1 else
+                         "the larger of " + " or ".join(shown(c) for c in members))
+    return Bounds(most, words)
+
+
+def _per_customer(contract: ContractBase) -> tuple[Decimal | None, str]:
+    """The least of the per-customer cap (its largest cell) and the components' bounds."""
+    cap = most_of(contract.caps.per_customer) if contract.caps.per_customer is not None \
+        else None
+    parts = component_bounds(contract)
+    name = "the sum of the components' bounds" + (
+        f" (segment {parts.segment})" if parts.segment is not None else "")
+    summed = f"{name}: {', '.join(parts.words)}"
+    if cap is None and parts.most is None:
+        return None, "no per-customer cap, and " + parts.words[0]
+    if parts.most is None:
+        return cap, "the per-customer cap (its largest cell)"
+    if cap is None:
+        return parts.most, summed
+    if cap <= parts.most:
+        return cap, f"the per-customer cap (its largest cell), not above {name} " \
+            f"{money_text(parts.most)}"
+    return parts.most, f"{summed}; below the per-customer cap {money_text(cap)}"
+
+
+def capacity_total(loaded: LoadedContract) -> Decimal:
+    """What the contract's own (capacity) lines pay over their whole span."""
+    lines, _ = evaluate_contract_lines(loaded, loaded.contract.metadata.valid_until)
+    return sum((ln.amount for ln in lines if ln.status != "not_earned"), ZERO)
 
 
 def worst_case(loaded: LoadedContract, customers: int, observed: Decimal) -> WorstCase:
-    """Per customer: the per-customer cap (its largest cell); else the sum of the
-    components' own caps when every component has one; else no cap bounds it. In total:
-    that times the customers, plus the contract's own (capacity) lines' caps, cut by the
-    contract ceiling; or the ceiling alone."""
+    """Per customer: the least of the per-customer cap and the sum of the components'
+    bounds (each its own cap or its rules' maximum). In total: that times the customers,
+    plus the contract's own (capacity) lines, cut by the contract ceiling; or the ceiling
+    alone."""
     c = loaded.contract
     ceiling = c.caps.contract_total
-    each: Decimal | None = None
-    if c.caps.per_customer is not None:
-        each = max(price_amounts(c.caps.per_customer), default=None)
-        how = "the per-customer cap (its largest cell)"
-    else:
-        uncapped = [comp.id for comp in c.components if comp.cap is None]
-        if not uncapped:
-            each = sum((max(price_amounts(comp.cap), default=ZERO) for comp in c.components),
-                       ZERO)
-            how = "the sum of the components' caps (their largest cells)"
-        else:
-            why = [f"{comp.id} ({found[0]})" for comp in c.components
-                   if (found := comp.unbounded(c)) is not None]
-            how = ("no per-customer cap, and no cap on " + ", ".join(uncapped[:6])
-                   + (f"; unbounded by their own rules: {', '.join(why[:4])}" if why else ""))
-    total = each * customers if each is not None else None
+    each, how = _per_customer(c)
+    capacity = capacity_total(loaded)
+    total = each * customers + capacity if each is not None else None
     if ceiling is not None and (total is None or ceiling < total):
         total = ceiling
         how += "; in total, the contract ceiling"
+    elif total is not None and capacity:
+        how += f"; in total, with the capacity fees' {money_text(capacity)}"
     return WorstCase(each, total, how, observed)
 
 

@@ -42,7 +42,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..contract.model import ComparisonPeriod, ComponentBase, Price, PriceTable, Site, Strict
+from ..contract.model import (
+    ComparisonPeriod,
+    ComponentBase,
+    ContractBase,
+    Price,
+    PriceTable,
+    Site,
+    Strict,
+    most_of,
+)
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
@@ -87,6 +96,12 @@ class BenefitReduction(ComponentBase):
             out.append(PriceTable(("partial", "amount"), self.partial.amount, "fee",
                                   "partial fee"))
         return [*out, *super().price_tables()]
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # paid once: the full amount or the partial one
+        tops = [most_of(t.amount) for t in (self.full, self.partial) if t is not None]
+        return max((t for t in tops if t is not None), default=None)
 
     def checks(self, site: Site) -> list[Problem]:
         out = share_checks(self.buyer_share, site, "buyer_share")

@@ -18,7 +18,16 @@ from typing import Literal
 from pydantic import Field
 
 from ..contract.load import LoadedContract
-from ..contract.model import Amount, ComponentBase, Dated, Path, PayBasis, Site, amount_at
+from ..contract.model import (
+    Amount,
+    ComponentBase,
+    ContractBase,
+    Dated,
+    Path,
+    PayBasis,
+    Site,
+    amount_at,
+)
 from ..errors import Problem
 from ..evaluate.lines import Line, Status, make_line
 from ..evaluate.trace import Trace
@@ -36,6 +45,10 @@ class CapacityFee(ComponentBase):
 
     def pay_basis(self) -> PayBasis:
         return "fixed"  # pays for the service delivered, whatever the customer reaches
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        return Decimal(0)  # its lines are the contract's: it pays no customer
 
     def period_spans(self, day: date) -> bool:
         return day.day != 1  # calendar months: only a change within a month splits one

@@ -43,7 +43,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..contract.model import CalendarThreshold, Price, PriceTable, Site, Strict, Threshold
+from ..contract.model import (
+    CalendarThreshold,
+    ContractBase,
+    Price,
+    PriceTable,
+    Site,
+    Strict,
+    Threshold,
+    most_of,
+)
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
@@ -90,6 +99,10 @@ class EarningsMilestones(PeriodRules):
     def price_tables(self) -> list[PriceTable]:
         return [*(PriceTable(("steps", j, "amount"), s.amount, "fee", f"step {j + 1} fee")
                   for j, s in enumerate(self.steps)), *super().price_tables()]
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        return sum((most_of(s.amount) or ZERO for s in self.steps), ZERO)  # each step once
 
     def thresholds(self) -> list[Threshold]:
         anchored = self.reference == "service_start"

@@ -62,6 +62,7 @@ from ..contract.model import (
     Amount,
     CalendarThreshold,
     ComponentBase,
+    ContractBase,
     Counting,
     Dated,
     EmploymentKind,
@@ -73,6 +74,7 @@ from ..contract.model import (
     WantedEvent,
     WorkRules,
     amount_at,
+    most_of,
     weights_of,
 )
 from ..contract.windows import Deadline
@@ -128,6 +130,10 @@ class EmploymentCondition(ComponentBase):
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
                 *super().price_tables()]
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        return most_of(self.amount)  # paid once
 
     def work_rules(self) -> WorkRules | None:
         return WorkRules({str(k): v for k, v in self.weights.items()}, ("weights",),

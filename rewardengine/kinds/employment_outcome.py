@@ -73,6 +73,7 @@ from ..contract.model import (
     Strict,
     Threshold,
     WorkRules,
+    most_of,
     price_leaves,
 )
 from ..errors import Problem
@@ -182,6 +183,15 @@ class EmploymentOutcome(ComponentBase):
 
     def work_rules(self) -> WorkRules | None:
         return outcome_work_rules(self.work)
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # at most max_times outcomes, each paid at most the top price: an upgrade or a
+        # top-up pays the difference up to a better price, never beyond it
+        tops = [most_of(p) for p in (self.amount, *(b.amount for b in self.bands or []))
+                if p is not None]
+        top = max((t for t in tops if t is not None), default=None)
+        return None if top is None else self.max_times * top
 
     def counting_window(self) -> Counting | None:
         return "active_service" if self.requires_active_service else self.window

@@ -25,6 +25,7 @@ from pydantic import Discriminator, Field, Tag
 from ..contract.model import (
     ComponentBase,
     Components,
+    ContractBase,
     EventType,
     Path,
     PayBasis,
@@ -33,6 +34,7 @@ from ..contract.model import (
     Range,
     Site,
     by_shape,
+    most_of,
 )
 from ..contract.segments import in_range
 from ..errors import Problem
@@ -78,6 +80,14 @@ class EventFee(ComponentBase):
             return (f"pays every {self.event.replace('_', ' ')} event (per: each) with no "
                     "max_count"), ("per",)
         return None
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # once: one fee; each: up to max_count fees (without it, every event: no bound; even
+        # a referral or a service start can be recorded again)
+        times = 1 if self.per == "once" else self.max_count
+        top = most_of(self.amount)
+        return None if times is None or top is None else times * top
 
     def paid_on(self) -> tuple[str, Path] | None:
         return self.event, ("event",)

@@ -22,11 +22,13 @@ from typing import Literal
 from ..contract.model import (
     ComponentBase,
     Components,
+    ContractBase,
     Path,
     PayBasis,
     Phase,
     Price,
     PriceTable,
+    most_of,
 )
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
@@ -52,6 +54,11 @@ class HourlyFee(ComponentBase):
 
     def service_phase(self) -> Phase | None:
         return self.phase
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        top = most_of(self.rate)
+        return None if self.max_hours is None or top is None else self.max_hours * top
 
     def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
                   ) -> tuple[str, Path] | None:

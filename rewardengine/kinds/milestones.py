@@ -73,6 +73,7 @@ from pydantic import Field
 
 from ..contract.model import (
     ComponentBase,
+    ContractBase,
     Counting,
     DurationThreshold,
     OutcomeWindow,
@@ -84,6 +85,7 @@ from ..contract.model import (
     SustainmentThreshold,
     Threshold,
     WorkRules,
+    most_of,
 )
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
@@ -177,6 +179,15 @@ class Milestones(ComponentBase):
 
     def work_rules(self) -> WorkRules | None:
         return outcome_work_rules(self.work)
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # each step once (a partial one pays a share of its amount), and at most max_count
+        # sustainment payments
+        steps = sum((most_of(s.amount) or ZERO for s in self.steps), ZERO)
+        if self.sustainment is None:
+            return steps
+        return steps + self.sustainment.max_count * (most_of(self.sustainment.amount) or ZERO)
 
     def counting_window(self) -> Counting | None:
         return self.window

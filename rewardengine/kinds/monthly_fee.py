@@ -29,7 +29,17 @@ from typing import Literal, cast
 
 from pydantic import Field
 
-from ..contract.model import ComponentBase, Path, PayBasis, Phase, Price, PriceTable, Strict
+from ..contract.model import (
+    ComponentBase,
+    ContractBase,
+    Path,
+    PayBasis,
+    Phase,
+    Price,
+    PriceTable,
+    Strict,
+    most_of,
+)
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Trace
@@ -56,6 +66,18 @@ class MonthlyFee(ComponentBase):
 
     def pay_basis(self) -> PayBasis:
         return "fixed"  # pays for the service delivered, whatever the customer reaches
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # a service month pays at most the whole amount (a part-month its share), and the
+        # longest service holds at most this many service months
+        longest = contract.windows.service.max_length
+        months = longest.count if longest.unit == "months" else \
+            -(-longest.days_exact() // 28)  # a month is at least 28 days
+        if self.max_months is not None:
+            months = min(months, self.max_months)
+        top = most_of(self.amount)
+        return None if top is None else months * top
 
     def period_spans(self, day: date) -> bool:
         return True  # service months run from each customer's own start: any day is inside one

@@ -28,7 +28,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..contract.model import CalendarThreshold, Price, PriceTable, Threshold
+from ..contract.model import (
+    CalendarThreshold,
+    ContractBase,
+    Price,
+    PriceTable,
+    Threshold,
+    most_of,
+)
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..evaluate.trace import Trace
@@ -56,6 +63,11 @@ class PeriodPayments(PeriodRules):
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee"), *super().price_tables()]
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        top = most_of(self.amount)
+        return None if top is None else self.max_periods * top
 
     def thresholds(self) -> list[Threshold]:
         # the first payment needs one qualifying unit inside the window

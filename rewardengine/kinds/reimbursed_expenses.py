@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from ..contract.model import ComponentBase, PayBasis, Price, PriceTable
+from ..contract.model import ComponentBase, ContractBase, PayBasis, Price, PriceTable, most_of
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Trace
@@ -37,6 +37,10 @@ class ReimbursedExpenses(ComponentBase):
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("budget",), self.budget, "budget", "budget"),
                 *super().price_tables()]
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        return most_of(self.budget)  # repaid up to the budget, never beyond it
 
 ONE = Decimal(1)
 ZERO = Decimal(0)

@@ -35,12 +35,14 @@ from pydantic import Field
 from ..contract.model import (
     ComponentBase,
     Components,
+    ContractBase,
     Multiplier,
     Path,
     Price,
     PriceTable,
     Site,
     Strict,
+    most_of,
 )
 from ..errors import Problem
 from ..evaluate.context import CustomerContext
@@ -80,6 +82,27 @@ class SurveyAdjustment(ComponentBase):
 
     def adjusts(self) -> list[str]:
         return list(self.applies_to) if self.mode == "multiplier" else []
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        if self.mode == "bonus":  # one line, at the best band's amount
+            return max((top for b in self.bands if b.amount is not None
+                        if (top := most_of(b.amount)) is not None), default=None)
+        # (factor - 1) times each line of the components it adjusts, after their own caps:
+        # a factor above 1 raises their most by that share; one at or below 1 only reduces
+        raised = max((b.factor for b in self.bands if b.factor is not None),
+                     default=Decimal(1)) - 1
+        if raised <= 0:
+            return Decimal(0)
+        most = Decimal(0)
+        for target_id in dict.fromkeys(self.applies_to):
+            target = contract.component(target_id)
+            found = None if target is None or target_id in seen | {self.id} else \
+                target.bound(contract, seen | {self.id})
+            if found is None:
+                return None
+            most += found[0]
+        return raised * most
 
     def unbounded(self, contract: Components, seen: frozenset[str] = frozenset()
                   ) -> tuple[str, Path] | None:

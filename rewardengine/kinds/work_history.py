@@ -46,10 +46,12 @@ from pydantic import Field
 from ..contract.model import (
     ComparisonPeriod,
     ComponentBase,
+    ContractBase,
     Price,
     PriceTable,
     QualifyingWork,
     WorkRules,
+    most_of,
 )
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
@@ -78,6 +80,22 @@ class WorkHistory(ComponentBase):
         return WorkRules({str(k): v for k, v in w.kinds.items()}, ("work", "kinds"),
                          w.min_hours_per_week, ("work", "min_hours_per_week"),
                          w.full_time_hours, must_count=False, reachable=False)
+
+    def best_day(self) -> Decimal:
+        """The most one day can count: an education day 1, a work day its kind's weight."""
+        day_values: list[Decimal] = []
+        if "education" in self.count:
+            day_values.append(Decimal(1))
+        if "work" in self.count:
+            day_values.extend(self.work.kinds.values())
+        return max(day_values, default=Decimal(0))
+
+    def most_paid(self, contract: ContractBase, seen: frozenset[str] = frozenset()
+                  ) -> Decimal | None:
+        # every day of the longest comparison period extra, at the best a day counts
+        days = (self.comparison.length or self.baseline).max_days()
+        top = most_of(self.rate)
+        return None if top is None else days * self.best_day() * top
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -308,12 +326,7 @@ def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
     extra, comparison = c.extra, c.comparison
     from_day = max(comparison.start, ctx.as_of + ONE_DAY)
     remaining = max((comparison.end - from_day).days, 0)
-    day_values: list[Decimal] = []  # the most one day can count
-    if "education" in comp.count:
-        day_values.append(ONE)
-    if "work" in comp.count:
-        day_values.extend(comp.work.kinds.values())
-    best_day = max(day_values, default=ZERO)
+    best_day = comp.best_day()
     unit_price = c.price if c.price is not None else ZERO
     if c.extra_exact + remaining * Fraction(best_day) < comp.min_extra_days:
         return ctx.line(comp, status="not_earned", occurrence="once",
