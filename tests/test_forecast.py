@@ -708,6 +708,13 @@ def test_finnish_report_reads_as_finnish_and_writes_counts_its_way(tmp_path: Pat
     english = api.simulation_html(sim, "en")
     assert ("worst case the caps and the fees' own rules allow per customer: 1,000.00, in "
             "total 500,000.00; the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
+    # bound in no run of two is not "never": 1 - 0.05 ** (1 / 2) is its 95 % upper bound
+    assert "binds in 0 / 2 runs (at most 77.6 % likely, at 95 % confidence)" in english
+    assert "täyttyy 0 / 2 ajossa (todennäköisyys enintään 77,6 % 95 %:n luottamustasolla)" \
+        in page
+    assert sim.summaries[0].to_dict()["ceiling"] == {
+        "amount": "500000.00", "binds_in_runs": 0, "probability": "0.0000",
+        "probability_upper_95": "0.7764"}
     # what nothing bounds is said so
     alone = replace(sim.summaries[0], ceiling=None,
                     worst=WorstCase(None, None, "", Decimal(0)))
@@ -758,3 +765,15 @@ def test_counts_of_one_are_singular() -> None:
     assert one.message.startswith("1 estimate rests on fewer than 5 customers")
     two = _kept_defaults(["a (1 customers)", "b (2 customers)"], "events.csv")
     assert two.message.startswith("2 estimates rest on fewer than 5 customers")
+
+
+@pytest.mark.parametrize(("k", "n", "upper"), [
+    # 1 - 0.05 ** (1 / n) when none is seen (the "rule of three" is its approximation 3 / n)
+    (0, 1, "0.9500"), (0, 20, "0.1392"), (0, 200, "0.0149"), (0, 1000, "0.0030"),
+    # Clopper-Pearson's one-sided 95 % bound, as the tables give it
+    (1, 200, "0.0235"), (5, 100, "0.1023"), (99, 100, "0.9995"), (100, 100, "1.0000")])
+def test_a_chance_seen_in_k_of_n_runs_has_an_honest_upper_bound(k: int, n: int,
+                                                                upper: str) -> None:
+    from rewardengine.forecast.stats import upper_95
+    assert upper_95(k, n) == Decimal(upper)
+    assert str(upper_95(k, n)) == upper

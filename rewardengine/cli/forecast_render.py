@@ -65,7 +65,9 @@ def _facts(console: Console, s: Any) -> None:
     console.print(f"fixed pay is {_percent(s.fixed_share)} of all pay", markup=False)
     if s.ceiling is not None:
         console.print(f"contract ceiling {money_text(s.ceiling)}: binds in {s.ceiling_binds} "
-                      f"of {s.runs} runs ({_percent(s.ceiling_probability)})", markup=False)
+                      f"of {s.runs} runs ({_percent(s.ceiling_probability)}; at most "
+                      f"{_percent(s.ceiling_probability_upper)} at 95 % confidence)",
+                      markup=False)
     w = s.worst
     each = "no cap or rule bounds it" if w.per_customer is None else money_text(w.per_customer)
     total = "no cap or rule bounds it" if w.total is None else money_text(w.total)

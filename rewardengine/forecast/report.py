@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "customer)", "component": "component", "mean": "mean", "total": "total",
         "fixed": "fixed pay", "result": "result pay", "ceiling": "the contract ceiling "
         "{ceiling} binds in", "of_runs": "runs",
+        "at_most": "at most {p} likely, at 95 % confidence",
         "worst": "worst case the caps and the fees' own rules allow per customer",
         "worst_total": "in total", "none": "no cap or rule bounds it",
         "room": "room left under the contract ceiling",
@@ -56,7 +57,9 @@ LABELS: dict[str, dict[str, str]] = {
         "maksuosittain (keskiarvo asiakasta kohden)", "component": "maksuosa",
         "mean": "keskiarvo", "total": "yhteensä", "fixed": "kiinteä maksu",
         "result": "tulosmaksu", "ceiling": "sopimuksen kokonaiskatto {ceiling} täyttyy",
-        "of_runs": "ajossa", "worst": "pahin tapaus, jonka katot ja maksujen omat säännöt "
+        "of_runs": "ajossa",
+        "at_most": "todennäköisyys enintään {p} 95 %:n luottamustasolla",
+        "worst": "pahin tapaus, jonka katot ja maksujen omat säännöt "
         "sallivat asiakasta kohden", "worst_total": "yhteensä",
         "none": "mikään katto tai sääntö ei rajaa",
         "room": "sopimuksen kokonaiskattoa jäljellä", "ahead": "Tulevat maksut kuukausittain "
@@ -251,7 +254,8 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
                            _summary_rows(s, t, lang)))
         # the ceiling with its amount, as the command line says it
         ceiling = (f"; {t['ceiling'].replace('{ceiling}', _money(s.ceiling, lang))} "
-                   f"{s.ceiling_binds} / {s.runs} {t['of_runs']}"
+                   f"{s.ceiling_binds} / {s.runs} {t['of_runs']} ("
+                   f"{t['at_most'].replace('{p}', _share(s.ceiling_probability_upper, lang))})"
                    if s.ceiling is not None else "")
         body.append(f"<p>{t['worst']}: {html.escape(worst)}, {t['worst_total']} "
                     f"{html.escape(total)}{html.escape(ceiling)}</p>")

@@ -26,7 +26,7 @@ from ..engine import evaluate_contract_lines
 from ..kinds import KINDS, CustomerKind
 from ..values import money_text
 from .runs import RunSums
-from .stats import Estimate, cents, share
+from .stats import Estimate, cents, share, upper_95
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -201,6 +201,11 @@ class Summary:
     def ceiling_probability(self) -> Decimal:
         return share(Decimal(self.ceiling_binds), Decimal(self.runs))
 
+    @property
+    def ceiling_probability_upper(self) -> Decimal:
+        """How likely the ceiling may still be to bind (95 %): 0 of 200 runs is not 0 %."""
+        return upper_95(self.ceiling_binds, self.runs)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "contract": self.contract, "runs": self.runs, "customers": self.customers,
@@ -215,7 +220,8 @@ class Summary:
             "cash_flow": [{"month": m, **e.to_dict()} for m, e in self.cash_flow],
             "ceiling": None if self.ceiling is None else {
                 "amount": money_text(self.ceiling), "binds_in_runs": self.ceiling_binds,
-                "probability": str(self.ceiling_probability)},
+                "probability": str(self.ceiling_probability),
+                "probability_upper_95": str(self.ceiling_probability_upper)},
             "pending_at_horizon": money_text(self.pending),
             "worst_case": self.worst.to_dict(),
         }
