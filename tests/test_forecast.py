@@ -777,3 +777,28 @@ def test_a_chance_seen_in_k_of_n_runs_has_an_honest_upper_bound(k: int, n: int,
     from rewardengine.forecast.stats import upper_95
     assert upper_95(k, n) == Decimal(upper)
     assert str(upper_95(k, n)) == upper
+
+
+def test_price_names_the_fee_that_changes_on_dates() -> None:
+    # "the fee changes on dates" named neither the component nor the cell
+    from conftest import contract_from
+
+    from rewardengine.forecast.price import fee_cells
+    from rewardengine.forecast.runs import SimulationError
+    loaded = contract_from("""
+components:
+  - id: base
+    kind: event_fee
+    event: service_start
+    amount: 100.00
+  - id: result
+    kind: event_fee
+    event: service_start
+    amount: {A: 300.00, B: {values: {2020-01-01: 400.00, 2021-01-01: 450.00}}}
+""")
+    assert [c.amount for c in fee_cells(loaded, "base", None)] == [Decimal("100.00")]
+    with pytest.raises(SimulationError) as found:
+        fee_cells(loaded, "result", None)
+    assert str(found.value) == (
+        "component result's fee changes on dates (at components.1.amount.B); price solves a "
+        "plain amount: give the fee one value in a copy of the contract to price it")

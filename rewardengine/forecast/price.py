@@ -58,7 +58,7 @@ def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> li
     node, path = table.price, ("components", index, *table.path)
     if segment is not None:
         node, path = _segment_cell(loaded, comp.id, node, path, segment)
-    cells = list(_leaves(node, path))
+    cells = list(_leaves(node, path, component))
     if not cells:
         raise SimulationError(f"component {component}'s fee has no amount to solve")
     return cells
@@ -87,11 +87,14 @@ def _segment_cell(loaded: LoadedContract, component: str, node: Any,
     return node[segment], (*path, segment)
 
 
-def _leaves(node: Any, path: tuple[str | int, ...]) -> list[Cell]:
+def _leaves(node: Any, path: tuple[str | int, ...], component: str) -> list[Cell]:
     if isinstance(node, Dated):
-        raise SimulationError("the fee changes on dates; price solves a plain amount")
+        raise SimulationError(
+            f"component {component}'s fee changes on dates (at "
+            f"{'.'.join(str(p) for p in path)}); price solves a plain amount: give the fee one "
+            "value in a copy of the contract to price it")
     if isinstance(node, dict):
-        return [c for k, v in node.items() for c in _leaves(v, (*path, k))]
+        return [c for k, v in node.items() for c in _leaves(v, (*path, k), component)]
     if isinstance(node, Decimal):
         return [Cell(path, node)]
     return []
