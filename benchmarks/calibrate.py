@@ -96,17 +96,28 @@ def buckets(forecast: api.Outcome, actual: dict[str, Decimal]) -> list[str]:
     return rows
 
 
-def calibrate(name: str, customers: int, as_of: date, runs: int, fitted: bool = True
-              ) -> list[str]:
+def bundled(name: str) -> tuple[str, date]:
+    """A bundled contract's path and the last day any of its fees can be earned."""
     contract = str(ROOT / "contracts" / f"{name}.yaml")
     loaded, _ = load_contract(contract)
     assert loaded is not None
-    horizon = default_horizon(loaded)
+    return contract, default_horizon(loaded)
+
+
+def generated(contract: str, customers: int, seed: int, folder: str) -> str:
+    """A cohort of ``customers`` generated with ``seed`` into ``folder``: the file's path."""
+    events = str(Path(folder) / "events.csv")
+    text = io.StringIO()
+    api.generate_events(contract, text, customers=customers, seed=seed)
+    Path(events).write_text(text.getvalue(), encoding="utf-8")
+    return events
+
+
+def calibrate(name: str, customers: int, as_of: date, runs: int, fitted: bool = True
+              ) -> list[str]:
+    contract, horizon = bundled(name)
     with tempfile.TemporaryDirectory() as tmp:
-        events = str(Path(tmp) / "events.csv")
-        text = io.StringIO()
-        api.generate_events(contract, text, customers=customers, seed=1)
-        Path(events).write_text(text.getvalue(), encoding="utf-8")
+        events = generated(contract, customers, 1, tmp)
         cut = Path(tmp) / "known.csv"
         known_by(events, as_of, cut)
         actual = truth(contract, events, as_of, horizon)

@@ -18,7 +18,6 @@ is paid (the runs' sd, the actual's own noise) plus that of the forecast's mean 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import sys
@@ -38,8 +37,6 @@ import calibrate as cal
 from rewardengine import api
 from rewardengine.engine import evaluate
 from rewardengine.forecast.conditional import State
-from rewardengine.forecast.runs import default_horizon
-from rewardengine.pipeline import load_contract
 
 Record = dict[str, Any]
 
@@ -58,15 +55,9 @@ def job_state(s: State, wages: int) -> str:
 
 def run(name: str, customers: int, as_of: date, runs: int, seed: int, forecast_seed: int
         ) -> dict[str, Any]:
-    contract = str(cal.ROOT / "contracts" / f"{name}.yaml")
-    loaded, _ = load_contract(contract)
-    assert loaded is not None
-    horizon = default_horizon(loaded)
+    contract, horizon = cal.bundled(name)
     with tempfile.TemporaryDirectory() as tmp:
-        events = str(Path(tmp) / "events.csv")
-        text = io.StringIO()
-        api.generate_events(contract, text, customers=customers, seed=seed)
-        Path(events).write_text(text.getvalue(), encoding="utf-8")
+        events = cal.generated(contract, customers, seed, tmp)
         cut = Path(tmp) / "known.csv"
         cal.known_by(events, as_of, cut)
         actual = cal.truth(contract, events, as_of, horizon)
