@@ -296,9 +296,15 @@ Distribution = Annotated[_Distribution, BeforeValidator(_fixed_number)]
 
 
 def _reach(d: _Distribution) -> float:
-    """The largest magnitude a draw can take, clamped by ``min`` and ``max``: for the forms
-    without bounds, ten standard deviations (or 40 means of an exponential), which no draw
-    from 53-bit uniforms passes."""
+    """The largest magnitude a draw can take (``bounds``)."""
+    low, high = bounds(d)
+    return max(abs(low), abs(high))
+
+
+def bounds(d: _Distribution) -> tuple[float, float]:
+    """The lowest and highest values a draw can take, clamped by ``min`` and ``max``: for the
+    forms without bounds, ten standard deviations (or 40 means of an exponential), which no
+    draw from 53-bit uniforms passes."""
     if d.fixed is not None:
         low, high = d.fixed, d.fixed
     elif d.uniform is not None:
@@ -319,7 +325,7 @@ def _reach(d: _Distribution) -> float:
         low, high = max(low, d.min), max(high, d.min)
     if d.max is not None:
         low, high = min(low, d.max), min(high, d.max)
-    return max(abs(low), abs(high))
+    return low, high
 
 
 def _at_most(limit: int, unit: str, why: str) -> Callable[[_Distribution], _Distribution]:

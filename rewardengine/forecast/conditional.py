@@ -13,7 +13,11 @@ whatever process draws them.
 - **service** (``starts_at: referral``: started where a service start row is known, as the
   generator writes one on the referral date for those it starts; else never): not started
   yet — it starts with the cohort's chance and delay, drawn given
-  that it had not started by the as-of date; started and not ended — it ends early with the
+  that it had not started by the as-of date and given the jobs known then (the generator
+  anchors jobs at the service start, at the referral when it never starts: a job known
+  with no service started means it never starts; with none known, a never-started
+  service's first job must not have shown either: ``_service_start``); started and not
+  ended — it ends early with the
   cohort's chance, given that it had not ended by then; its end is recorded as the
   generator records it (an early end; where the contract counts service ends by reason,
   every end, with one of those reasons drawn alike); its contacts, hours, expenses and
@@ -67,6 +71,7 @@ Drawn rows carry event ids ending ``~f``, never one of the customer's real ids (
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -74,8 +79,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..blocks import Block, as_days, texts
-from ..cohort import Profile
+from ..blocks import Array, Block, as_days, texts
+from ..cohort import Profile, bounds
 from ..engine import CustomerResult
 from ..events.model import MAX_BENEFIT_DAYS, Earnings, Employment
 from ..synth import (
@@ -106,6 +111,10 @@ ONE_DAY = timedelta(days=1)
 PAID_DRAWS = 4096
 PAID_ROUNDS = 16
 PAID_TOLERANCE = 5.0
+# a service start drawn given what the as-of date shows (``_service_start``): draws of the
+# generator's service start and first job taken at once, and how many rounds at most
+START_DRAWS = 1024
+START_ROUNDS = 16
 
 
 @dataclass(frozen=True)
@@ -233,7 +242,7 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
     rows: list[Row] = []
     start = s.service_start
     if start is None and not plan.starts_at_referral:
-        start = _service_start(profile, s, u)
+        start = _service_start(plan, profile, s, u)
         if start is not None:
             rows.append({"event_id": f"{s.customer_id}-s", "customer_id": s.customer_id,
                          "type": "service_start", "date": start.isoformat(),
@@ -335,16 +344,51 @@ def _own(rows: list[Row], place: str, s: State) -> list[Row]:
             if (r.get("recorded") or r["date"]) > after]
 
 
-def _service_start(profile: Profile, s: State, u: Draws) -> date | None:
-    svc = profile.service
+def _service_start(plan: Plan, profile: Profile, s: State, u: Draws) -> date | None:
+    """The start of a service not started by the as-of date (None: it never starts), drawn
+    given what the as-of date shows. The generator anchors a customer's jobs at the service
+    start, or at the referral when the service never starts, so the jobs known tell them
+    apart: the generator's draws of a service start and a first job (starts, days to it,
+    reaches a job, days to it, days to its first record) taken ``START_DRAWS`` at a time
+    (``START_ROUNDS`` times at most) from a stream seeded from the customer's draws, until
+    the service has not started by the as-of date and the first job agrees with the jobs
+    known: with none known (``_job_shown_by``), no job or one not seen by then; with one
+    begun by a day, a first job that could begin by that day (the days to it at their
+    fewest: a service starting after the as-of date anchors jobs after it, so a customer
+    whose job began by then never starts a service, under a cohort whose jobs never begin
+    before the service start). None drawn so: it starts the day after the as-of date."""
+    svc, jobs = profile.service, profile.jobs
     assert s.referral is not None
-    for _ in range(TRIES):
-        starts, days = u.chance(svc.starts), int(svc.days_to_start.draw(u(), u()))
-        if not starts:
-            return None
-        if s.referral + timedelta(days=days) > s.as_of:
-            return s.referral + timedelta(days=days)
+    ref, cut = s.referral.toordinal(), s.as_of.toordinal()
+    shown = _job_shown_by(s)
+    fewest = math.trunc(bounds(jobs.days_to_first)[0])  # as the generator truncates days
+    rng = np.random.Generator(np.random.PCG64(int(u() * 2**53)))
+    for _ in range(START_ROUNDS):
+        x = rng.random((7, START_DRAWS))
+        starts = x[0] < float(svc.starts)
+        start = ref + as_days(svc.days_to_start.vector(x[1], x[2]))
+        anchor = np.where(starts, start, ref)
+        if shown is None:
+            begin = anchor + as_days(jobs.days_to_first.vector(x[4], x[5]))
+            told = (x[6] * FIRST_RECORD_DAYS).astype(np.int64)
+            agrees = (x[3] >= float(jobs.share)) | ~_seen(plan, cut, begin, told)
+        else:
+            agrees = anchor + fewest <= shown.toordinal()
+        hits = np.nonzero(agrees & (~starts | (start > cut)))[0]
+        if hits.size:
+            i = int(hits[0])
+            return date.fromordinal(int(start[i])) if starts[i] else None
     return s.as_of + ONE_DAY
+
+
+def _job_shown_by(s: State) -> date | None:
+    """The day by which a job of the customer had begun, as the rows known by the as-of
+    date show: the earliest begin of a job known (voided ones too), or the pay day of a
+    first wage paid to one not recorded (``unseen_wage``); None when no job shows."""
+    days = [j.date for j in (*s.employments, *s.voided)]
+    if s.unseen_wage is not None:
+        days.append(s.unseen_wage[0])
+    return min(days, default=None)
 
 
 def _service_last(plan: Plan, profile: Profile, s: State, start: date, u: Draws) -> date:
@@ -716,15 +760,21 @@ def _first_record(u: Draws) -> int:
 
 def _unseen(plan: Plan, s: State, begin: date, told: int) -> bool:
     """Whether a new job begun on ``begin`` and first recorded ``told`` days later is not
-    seen by the as-of date: recorded after it and, where the contract counts earnings, its
-    first month's wages not paid by then (the generator pays them whenever the job is
-    recorded: a job begun by the last pay day would show)."""
-    if begin + timedelta(days=told) <= s.as_of:
-        return False
-    if not plan.earnings or begin > s.as_of:
-        return True
-    _, pay, _ = monthly_wages(np.array([begin.toordinal()]), np.array([-1]), np.zeros(1))
-    return int(pay[0, 0]) > s.as_of.toordinal()
+    seen by the as-of date (``_seen``)."""
+    return not bool(_seen(plan, s.as_of.toordinal(), np.array([begin.toordinal()]),
+                          np.array([told]))[0])
+
+
+def _seen(plan: Plan, cut: int, begin: Array, told: Array) -> Array:
+    """Whether new jobs begun on ``begin`` (ordinals) and first recorded ``told`` days later
+    are seen by the as-of date ``cut``: recorded by then or, where the contract counts
+    earnings, begun by then with their first month's wages paid by then (the generator pays
+    them whenever the job is recorded: a job begun by the last pay day would show)."""
+    seen = begin + told <= cut
+    if plan.earnings:
+        _, pay, _ = monthly_wages(begin, np.full(begin.shape, -1), np.zeros(begin.shape))
+        seen |= (begin <= cut) & (pay[:, 0] <= cut)
+    return seen
 
 
 def _first_job(plan: Plan, profile: Profile, s: State, anchor: date, u: Draws) -> _NewJob:
