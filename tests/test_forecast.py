@@ -802,3 +802,16 @@ components:
     assert str(found.value) == (
         "component result's fee changes on dates (at components.1.amount.B); price solves a "
         "plain amount: give the fee one value in a copy of the contract to price it")
+
+
+def test_price_reports_its_progress_over_every_amount_it_tries() -> None:
+    # price ran its evaluations with no progress bar, however long they took. The linear
+    # solve tries two amounts on the same runs, then the solution: two batches of 3 runs
+    seen: list[tuple[int, int]] = []
+    req = api.Request(ANALYTIC, COHORT, runs=3, seed=5, customers=40,
+                      progress=lambda done, total: seen.append((done, total)))
+    found = api.price_component(req, "job_fee", Decimal("250"))
+    assert found.result is not None, found.problems
+    solved, _ = found.result
+    assert (solved.method, len(solved.points)) == ("linear", 3)
+    assert seen == [(1, 3), (2, 3), (3, 3), (4, 6), (5, 6), (6, 6)]

@@ -192,11 +192,13 @@ def price(
         fail(f"--target-per-customer: '{target[:30]}' is not an amount")
     if not goal.is_finite() or goal < 0:
         fail("--target-per-customer: give an amount of 0 or more")
-    req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon)
-    try:
-        solved, sim = _done(api.price_component(req, solve, goal, segment))
-    except api.ForecastError as exc:
-        fail(str(exc))
+    with progress_bar("pricing") as bar:
+        req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
+                       progress=bar)
+        try:
+            solved, sim = _done(api.price_component(req, solve, goal, segment))
+        except api.ForecastError as exc:
+            fail(str(exc))
     if format is Format.json:
         write_output(canonical_json({"price": solved.to_dict(), **sim.to_dict()}), None)
     else:

@@ -294,6 +294,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         cells = fee_cells(contract.loaded, component, segment)
         text = contract.raw.decode("utf-8")
         cache: dict[Decimal, list[RunSums]] = {}
+        tried = [0]  # runs of the amounts evaluated so far, for the progress bar
 
         def source(amount: Decimal) -> tuple[str, bytes]:
             new = rewrite(contract.loaded, text, scaled(cells, amount))
@@ -302,9 +303,15 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
             todo = [a for a in amounts if a not in cache]
             if todo:
+                # how many evaluations a solve takes is not known up front: the bar counts
+                # the runs of the amounts tried so far and of the one under way
+                told = None if req.progress is None else (
+                    lambda done, total, base=tried[0], say=req.progress:
+                    say(base + done, base + total))
                 done = run_all([source(a) for a in todo], cohort, seed=req.seed,
                                runs=req.runs, customers=count, horizon=horizon,
-                               jobs=req.jobs)
+                               jobs=req.jobs, progress=told)
+                tried[0] += req.runs
                 for k, a in enumerate(todo):
                     cache[a] = [r[k] for r in done]
             return [cache[a] for a in amounts]
