@@ -278,6 +278,15 @@ def _horizon_after_referrals(contract: Contract, cohort: Cohort, horizon: date) 
                             "a fee can be earned)")
 
 
+def _after(progress: Progress | None, tried: int) -> Progress | None:
+    """``progress`` of one more amount's runs after ``tried`` runs of others: how many
+    amounts a solve tries is not known up front, so the bar counts the runs so far."""
+    if progress is None:
+        return None
+    say = progress
+    return lambda done, total: say(tried + done, tried + total)
+
+
 def price(req: Request, component: str, target: Decimal, segment: str | None = None
           ) -> Outcome[tuple[Solved, Simulation]]:
     """The amount of ``component`` whose expected cost per customer (of ``segment``) is
@@ -303,14 +312,9 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
             todo = [a for a in amounts if a not in cache]
             if todo:
-                # how many evaluations a solve takes is not known up front: the bar counts
-                # the runs of the amounts tried so far and of the one under way
-                told = None if req.progress is None else (
-                    lambda done, total, base=tried[0], say=req.progress:
-                    say(base + done, base + total))
                 done = run_all([source(a) for a in todo], cohort, seed=req.seed,
                                runs=req.runs, customers=count, horizon=horizon,
-                               jobs=req.jobs, progress=told)
+                               jobs=req.jobs, progress=_after(req.progress, tried[0]))
                 tried[0] += req.runs
                 for k, a in enumerate(todo):
                     cache[a] = [r[k] for r in done]
