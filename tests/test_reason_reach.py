@@ -260,18 +260,8 @@ def _condition(contract: str, rows: str, as_of: str) -> Line:
     return one(contract_from(contract), rows, as_of).lines[0]
 
 # a band priced only from 2020-01-01, reached by a survey before it (service from 2019-12-05)
-DATED_BAND = contract_from("""
-components:
-  - id: radar_bonus
-    kind: survey_adjustment
-    instrument: radar
-    bands:
-      - {min_score: 3.0, amount: 200.00}
-      - {min_score: 4.0, amount: {values: {2020-01-01: 400.00}}}
-""")
-SURVEYED_EARLY = [ev("r1", "referral", "2019-12-01", provider="acme",
-                     unemployed_since="2019-06-01"),
-                  ev("s1", "service_start", "2019-12-05"), survey.survey("q1", "2019-12-20", "4.5")]
+DATED_BAND = survey.DATED
+SURVEYED_EARLY = [*survey.EARLY_START, survey.survey("q1", "2019-12-20", "4.5")]
 
 # self-reported work, which the employment condition's and the work history's rate tables of
 # segment A do not price

@@ -572,11 +572,8 @@ def worked_through(job: Employment, wages: Sequence[Earnings]) -> date | None:
     the job has no wage or a known end. Its first month is not read (``shown_end``)."""
     if job.wage is None or job.end is not None:
         return None
-    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
-                                      np.array([float(f"{job.wage:.2f}")]))
     # months 1 to 35 are whole for a job going on; its 36th (a 37th calendar month) never is
-    whole = {int(pay[0, m]): Decimal(f"{amount[0, m]:.2f}")
-             for m in range(1, EARNED_MONTHS) if keep[0, m]}
+    whole = dict(_paid_going_on(job, range(1, EARNED_MONTHS)))
     days = [row.date for row in wages if row.kind == job.kind
             and whole.get(row.date.toordinal()) == row.amount]
     return max(days, default=None)
@@ -589,12 +586,18 @@ def paid_as_generated(job: Employment, wages: Sequence[Earnings]) -> bool:
     after its last record, so a job it voids going on has its first month's row by then."""
     if job.wage is None or job.end is not None:
         return False
-    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
-                                      np.array([float(f"{job.wage:.2f}")]))
-    paid = {(int(pay[0, m]), Decimal(f"{amount[0, m]:.2f}"))
-            for m in range(EARNED_MONTHS + 1) if keep[0, m]}
+    paid = set(_paid_going_on(job, range(EARNED_MONTHS + 1)))
     return any(row.kind == job.kind and (row.date.toordinal(), row.amount) in paid
                for row in wages)
+
+
+def _paid_going_on(job: Employment, months: range) -> list[tuple[int, Decimal]]:
+    """The wage rows the generator's rule (``synth.monthly_wages``) gives a job of
+    ``job.wage`` going on, in ``months`` (counted from its first, 0): (pay day's ordinal,
+    amount to the cent) for each month it pays."""
+    keep, pay, amount = monthly_wages(np.array([job.date.toordinal()]), np.array([-1]),
+                                      np.array([float(f"{job.wage:.2f}")]))
+    return [(int(pay[0, m]), Decimal(f"{amount[0, m]:.2f}")) for m in months if keep[0, m]]
 
 
 def _stopped(job: Employment, wage: float, months: dict[int, list[Decimal]] | None,
