@@ -779,12 +779,12 @@ def test_a_chance_seen_in_k_of_n_runs_has_an_honest_upper_bound(k: int, n: int,
     assert str(upper_95(k, n)) == upper
 
 
-def test_price_names_the_fee_that_changes_on_dates() -> None:
-    # "the fee changes on dates" named neither the component nor the cell
+def test_price_names_each_value_of_the_fee_that_changes_on_dates() -> None:
+    # price refused a fee that changes on dates; now each value is a cell named by its
+    # date (tests/test_price_tables.py solves one end to end)
     from conftest import contract_from
 
     from rewardengine.forecast.price import fee_cells
-    from rewardengine.forecast.runs import SimulationError
     loaded = contract_from("""
 components:
   - id: base
@@ -797,11 +797,9 @@ components:
     amount: {A: 300.00, B: {values: {2020-01-01: 400.00, 2021-01-01: 450.00}}}
 """)
     assert [c.amount for c in fee_cells(loaded, "base", None)] == [Decimal("100.00")]
-    with pytest.raises(SimulationError) as found:
-        fee_cells(loaded, "result", None)
-    assert str(found.value) == (
-        "component result's fee changes on dates (at components.1.amount.B); price solves a "
-        "plain amount: give the fee one value in a copy of the contract to price it")
+    assert [(c.name, c.amount) for c in fee_cells(loaded, "result", None)] == [
+        ("A", Decimal("300.00")), ("B from 2020-01-01", Decimal("400.00")),
+        ("B from 2021-01-01", Decimal("450.00"))]
 
 
 def test_price_reports_its_progress_over_every_amount_it_tries() -> None:

@@ -121,9 +121,9 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
                   f"{counted(len(solved.points), 'evaluation')} of {counted(s.runs, 'run')} "
                   f"x {counted(s.customers, 'customer')}; amounts rounded half-up to cents)",
                   markup=False)
-    if len(solved.cells) > 1:
+    if len(solved.cells) > 1 or solved.cells[0].name != "amount":
         console.print("the fee's cells: " + ", ".join(
-            f"{'.'.join(str(p) for p in c.path[3:])} {money_text(c.amount)}"
+            f"{safe_text(c.name, 60)} {money_text(c.amount)}"
             for c in solved.cells), markup=False)
     every = " (all segments)" if solved.segment else ""
     console.print(f"fixed pay {money_text(s.fixed.mean)} and result pay "

@@ -1,12 +1,12 @@
 """``price``: the amount of one component that makes the expected cost per customer hit a
 target.
 
-The component's fee (its one price table of role fee or rate) is rewritten in the contract's
-own text, so the draft evaluated is the contract as a buyer would write it, checked by the
-same stages. A table with several cells (by evidence level, by segment) keeps its shape:
-the solved amount is its largest cell and every other cell keeps its ratio to it (each
-rounded half-up to cents); with ``--segment`` only that segment's cells change and the
-target is the cost per customer of that segment.
+The component's fees (its price tables of role fee or rate: each milestone's, a full and a
+partial fee, each value of a fee that changes on dates) are rewritten in the contract's own
+text, so the draft evaluated is the contract as a buyer would write it, checked by the same
+stages. The schedule keeps its shape: the solved amount is its largest cell and every other
+cell keeps its ratio to it (each rounded half-up to cents); with ``--segment`` only that
+segment's cells change and the target is the cost per customer of that segment.
 
 With common random numbers (the same seed, so the same customers at every price) the
 expected cost is linear in the amount while no cap binds: it is evaluated at the current
@@ -20,12 +20,12 @@ amounts takes over (the cost never falls as a fee rises).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from typing import Any
 
 from ..contract.load import LoadedContract
-from ..contract.model import Dated
+from ..contract.model import Dated, DatedEntry
 from ..values import money_text
 from .runs import RunSums, SimulationError
 from .simulate import cost_per_customer
@@ -39,10 +39,13 @@ MAX_BISECTIONS = 40
 class Cell:
     path: tuple[str | int, ...]  # from the contract's root
     amount: Decimal
+    name: str = "amount"  # as the output names it: "B", "milestone 2 fee", "from 2025-01-01"
 
 
 def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> list[Cell]:
-    """The cells of ``component``'s one fee table that ``price`` may set."""
+    """The cells of ``component``'s fee tables that ``price`` may set: every table of role
+    fee or rate (each milestone's fee, a full and a partial fee, ...) and every value of a
+    fee that changes on dates, each once however many YAML aliases name it."""
     comps = loaded.contract.components
     index = next((i for i, c in enumerate(comps) if c.id == component), None)
     if index is None:
@@ -50,22 +53,26 @@ def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> li
                               f"{', '.join(c.id for c in comps)})")
     comp = comps[index]
     tables = [t for t in comp.price_tables() if t.role in ("fee", "rate")]
-    if len(tables) != 1:
-        raise SimulationError(f"component {component} has {len(tables)} fee tables "
-                              f"({', '.join(t.label for t in tables) or 'none'}); price "
-                              "solves a component with exactly one")
-    table = tables[0]
-    node, path = table.price, ("components", index, *table.path)
-    if segment is not None:
-        node, path = _segment_cell(loaded, comp.id, node, path, segment)
-    cells = list(_leaves(node, path, component))
+    if not tables:
+        raise SimulationError(f"component {component} has no fee or rate to "
+                              "solve (price solves an amount paid; a multiplier or a budget "
+                              "is not one)")
+    cells: list[Cell] = []
+    for table in tables:
+        node, path = table.price, ("components", index, *table.path)
+        top, what = len(path), "fee" if len(tables) == 1 else table.label
+        if segment is not None:
+            node, path = _segment_cell(loaded, comp.id, node, path, segment, what)
+        cells += _leaves(node, path, top, "" if len(tables) == 1 else table.label)
+    cells = _once_each(loaded, cells, index, component)
     if not cells:
         raise SimulationError(f"component {component}'s fee has no amount to solve")
     return cells
 
 
 def _segment_cell(loaded: LoadedContract, component: str, node: Any,
-                  path: tuple[str | int, ...], segment: str) -> tuple[Any, tuple[str | int, ...]]:
+                  path: tuple[str | int, ...], segment: str, what: str = "fee"
+                  ) -> tuple[Any, tuple[str | int, ...]]:
     """The cell of ``segment`` in a fee table keyed by segment. A key of another dimension
     (an employment kind, an evidence level) is not a segment, though a table may have it."""
     segments = loaded.contract.segments
@@ -78,26 +85,67 @@ def _segment_cell(loaded: LoadedContract, component: str, node: Any,
                               f"{', '.join(ids)}): name one of them, or leave out --segment")
     keyed = [k for k in node if k in ids] if isinstance(node, dict) else []
     if not keyed:
-        raise SimulationError(f"component {component}'s fee is the same for every segment "
+        raise SimulationError(f"component {component}'s {what} is the same for every segment "
                               f"(its table is not priced by segment): leave out --segment")
     if segment not in keyed:
-        raise SimulationError(f"component {component}'s fee is priced for segments "
+        raise SimulationError(f"component {component}'s {what} is priced for segments "
                               f"{', '.join(keyed)}, not {segment}: name one of those, or "
                               "leave out --segment")
     return node[segment], (*path, segment)
 
 
-def _leaves(node: Any, path: tuple[str | int, ...], component: str) -> list[Cell]:
+def _leaves(node: Any, path: tuple[str | int, ...], top: int, label: str) -> list[Cell]:
+    """The amounts under ``node``, each named by the table's label (when the component has
+    several tables), its keys below the table (``top``: the table's depth) and the date a
+    dated value holds from."""
     if isinstance(node, Dated):
-        raise SimulationError(
-            f"component {component}'s fee changes on dates (at "
-            f"{'.'.join(str(p) for p in path)}); price solves a plain amount: give the fee one "
-            "value in a copy of the contract to price it")
+        out = []
+        for day in sorted(node.values):
+            cell = node.values[day]
+            entry = isinstance(cell, DatedEntry)
+            out.append(Cell((*path, "values", day.isoformat(), *(("value",) if entry else ())),
+                            cell.value if isinstance(cell, DatedEntry) else cell,
+                            _cell_name(label, path[top:], f"from {day.isoformat()}")))
+        return out
     if isinstance(node, dict):
-        return [c for k, v in node.items() for c in _leaves(v, (*path, k), component)]
+        return [c for k, v in node.items() for c in _leaves(v, (*path, k), top, label)]
     if isinstance(node, Decimal):
-        return [Cell(path, node)]
+        return [Cell(path, node, _cell_name(label, path[top:]))]
     return []
+
+
+def _cell_name(label: str, keys: tuple[str | int, ...], since: str = "") -> str:
+    inside = ".".join(str(k) for k in keys)
+    named = " ".join(p for p in (label, inside, since) if p)
+    return named or "amount"
+
+
+def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component: str
+               ) -> list[Cell]:
+    """Each written value once: a YAML alias makes several cells of one value, rewritten
+    where it is written. A value another component names too (by an alias) is refused:
+    rewriting it would change that component's pay as well."""
+    marks = loaded.doc.marks
+    seen: dict[tuple[int, int], Cell] = {}
+    for cell in cells:
+        at = marks.get(cell.path)
+        if at is None:
+            raise SimulationError("the fee's position in the contract is not known")
+        seen.setdefault(at, cell)
+    for path, at in marks.items():
+        if at in seen and path[:2] != ("components", index) and len(path) > 1:
+            whose = (f"component {loaded.contract.components[path[1]].id}"
+                     if path[0] == "components" and isinstance(path[1], int)
+                     else ".".join(str(p) for p in path))
+            raise SimulationError(
+                f"component {component}'s fee{_named(seen[at])} at line {at[0]} is written once "
+                f"and named by {whose} too (a YAML alias): solving it would change both; give "
+                f"{component} its own copy of the value in a copy of the contract to price it")
+    return list(seen.values())
+
+
+def _named(cell: Cell) -> str:
+    return "" if cell.name == "amount" else f" ({cell.name})"
 
 
 def scaled(cells: Sequence[Cell], amount: Decimal) -> list[Cell]:
@@ -105,7 +153,7 @@ def scaled(cells: Sequence[Cell], amount: Decimal) -> list[Cell]:
     top = max(c.amount for c in cells)
     with localcontext() as ctx:
         ctx.prec = 28
-        return [Cell(c.path, cents(amount if top == 0 else amount * c.amount / top))
+        return [replace(c, amount=cents(amount if top == 0 else amount * c.amount / top))
                 for c in cells]
 
 
@@ -154,8 +202,7 @@ class Solved:
         return {"component": self.component, "segment": self.segment,
                 "target_per_customer": money_text(self.target),
                 "amount": money_text(self.amount),
-                "cells": {".".join(str(p) for p in c.path[3:]) or "amount":
-                          money_text(c.amount) for c in self.cells},
+                "cells": {c.name: money_text(c.amount) for c in self.cells},
                 "cost_per_customer": money_text(self.cost), "method": self.method,
                 "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}
                               for a, c in self.points]}
