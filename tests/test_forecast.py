@@ -813,3 +813,16 @@ def test_price_reports_its_progress_over_every_amount_it_tries() -> None:
     solved, _ = found.result
     assert (solved.method, len(solved.points)) == ("linear", 3)
     assert seen == [(1, 3), (2, 3), (3, 3), (4, 6), (5, 6), (6, 6)]
+
+
+def test_the_runs_collect_garbage_less_often_and_restore_the_collector() -> None:
+    import gc
+
+    from rewardengine.forecast.commands import RUNS_COLLECT_EVERY, fewer_collections
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (RUNS_COLLECT_EVERY, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before
