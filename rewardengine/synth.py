@@ -4,14 +4,15 @@ One generator, by blocks of customers drawn as columns (``draw_block``): every v
 block is an array drawn with vectorised ``Generator`` draws (a cohort distribution's
 ``vector``, the same formula as its scalar ``draw``), in a fixed order; days are integer
 ordinals, offsets from an anchor (months by ``blocks.months_on``); a segment's profile
-applies to its customers through masks; the rows are built from the columns as CSV lines
-(``blocks.joined``) and put in customer order by a stable sort. ``write_events`` writes
+applies to its customers through masks; each kind of row is held once as its fields'
+columns of texts (``blocks.Part``), of which ``generate`` writes CSV lines and ``simulate``
+makes events, put in customer order by a stable sort. ``write_events`` writes
 whole files: blocks of ``BLOCK`` customers drawn from
 ``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a file is the same bytes
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer as text (``simulate`` reads a block's lines as events instead,
+rows per customer as text (``simulate`` makes events of a block's rows' fields instead,
 ``forecast.runs.block_events``). A forecast that continues a real timeline draws a block's
 service rows and chains of new jobs with ``in_service`` and ``job_chains``, the generator's
 own. Amounts are written as text with two decimals (the

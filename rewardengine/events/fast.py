@@ -29,6 +29,11 @@ an id too long, an end before the date, a rule between fields — is read alone 
 reader above, which decides as ever; so a block gives exactly the events its rows read one
 at a time give (``tests/test_fast_reader.py`` holds them equal).
 
+``drawn_events(event_type, fields, ...)`` does the same for rows the generator drew, given as
+each field's column of texts (no line, no CSV): the same checks, remembered, the same rules
+between fields and the same construction; what the generator cannot write (spaces around a
+value, a value in a column a type does not take) is not looked for.
+
 Accepted as written (anything else goes to the models): ISO dates ``YYYY-MM-DD`` of the years
 1900 to 2199; decimals of ASCII digits with an optional point (``37.5``, no sign, no ``_``);
 whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).

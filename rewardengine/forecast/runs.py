@@ -1,10 +1,11 @@
 """Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
 
-A run draws ``customers`` customers a block at a time (``synth.draw_block``: the lines
-``generate`` writes) and reads each block's lines into events as a file with ``generate``'s
-header is read (``block_events``: the event reader's compiled per-header reader, a block's
-rows column by column, with every check; a row it is unsure of goes to ``parse_row`` and the
-models), so a simulated customer is exactly the customer a generated file holds. It builds
+A run draws ``customers`` customers a block at a time (``synth.draw_block``: the rows
+``generate`` writes, as each kind's columns of texts) and makes each block's events of the
+drawn rows' fields, with no CSV line (``block_events``: ``fast.drawn_events``, each value by
+the reader's check of its field, remembered, the rules between fields, and the compiled
+reader's construction; a row it is unsure of goes to ``parse_row`` and the models), so a
+simulated customer is exactly the customer a generated file holds. It builds
 each timeline as of the horizon and evaluates it with ``engine.evaluate_customer`` — the
 evaluation invoicing uses — then cuts the contract ceiling across the run
 (``engine.apply_ceiling``). What a run keeps is exact Decimal sums of its payable lines
