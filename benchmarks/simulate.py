@@ -7,9 +7,9 @@ the time of one simulated customer goes.
 
 For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` in its own
 process (wall and CPU time, the workers included), then one customer's stages timed in this
-process (CPU time) over the same draws: drawing a block's lines (``synth.draw_block``),
-reading them into events (the rest of ``runs.block_events``: the compiled reader of
-``generate``'s header, a block's rows column by column, else the models), building the
+process (CPU time) over the same draws: drawing a block's rows (``synth.draw_block``),
+making them into events (the rest of ``runs.block_events``: ``fast.drawn_events`` on each
+kind's columns, else the models), building the
 timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
 renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for

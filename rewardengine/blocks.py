@@ -6,6 +6,11 @@ ordinals (offsets from an anchor day, month offsets by ``months_on``); a segment
 profile is applied to the customers of that segment through masks. Lines carry a customer
 index and a sequence number, and a stable sort by both puts each customer's rows in the
 order they were drawn in for that customer.
+
+The rows of one kind are held as a ``Part``: each field's cell (a fixed text, or a pattern
+with a slot per column) and the columns of texts filling the slots. ``generate`` writes a
+part's lines (``Part.lines``); ``simulate`` makes events of the same part's fields
+(``Part.fields``, no line made), so both come from the one set of drawn values.
 """
 
 from __future__ import annotations
@@ -59,6 +64,49 @@ def month_first(days: Array) -> Array:
     return d.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _EPOCH
 
 
+class Part:
+    """Rows of one kind, one per customer-row drawn: ``cells``, each field (in the line's
+    order) with its cell's text, where every ``%s`` is a slot; ``columns``, one column of
+    texts per slot in that order; ``template``, the whole line (every other column empty)."""
+
+    __slots__ = ("cells", "columns", "n", "template")
+
+    def __init__(self, template: str, cells: tuple[tuple[str, str], ...],
+                 columns: Sequence[Sequence[str]]) -> None:
+        self.template, self.cells, self.columns = template, cells, tuple(columns)
+        self.n = len(self.columns[0]) if self.columns else 0
+
+    def lines(self) -> list[str]:
+        """The rows as CSV lines (the text ``generate`` writes)."""
+        return joined(self.template, *self.columns)
+
+    def fields(self) -> dict[str, Sequence[str] | str]:
+        """Each field's texts: a column (one text a row), or one text for every row."""
+        out: dict[str, Sequence[str] | str] = {}
+        at = 0
+        for name, pattern in self.cells:
+            slots = pattern.count("%s")
+            if not slots:
+                out[name] = pattern
+            elif pattern == "%s":
+                out[name] = self.columns[at]
+            else:
+                out[name] = joined(pattern, *self.columns[at:at + slots])
+            at += slots
+        return out
+
+    def row(self, k: int) -> dict[str, str]:
+        """Row ``k`` as field -> text, empty cells left out (a file's row as read)."""
+        at, out = 0, {}
+        for name, pattern in self.cells:
+            slots = pattern.count("%s")
+            text = pattern % tuple(c[k] for c in self.columns[at:at + slots])
+            at += slots
+            if text:
+                out[name] = text
+        return out
+
+
 class Source(Protocol):
     """Where a block's uniform draws come from: a ``numpy.random.Generator``."""
 
@@ -76,7 +124,7 @@ class Block:
         self.ids: Array = np.empty(0, dtype=object)  # the customers' ids, as texts
         self.owners: list[Array] = []
         self.places: list[Array] = []
-        self.lines: list[list[str]] = []
+        self.parts: list[Part] = []
 
     def u(self, *shape: int) -> Array:
         return self.rng.random((self.n, *shape))
@@ -99,11 +147,26 @@ class Block:
         s = self.share(get)
         return self.u(*shape) < (s if not shape else s.reshape(-1, *([1] * len(shape))))
 
-    def add(self, owner: Array, place: Array | int, lines: list[str]) -> None:
+    def add(self, owner: Array, place: Array | int, rows: Part) -> None:
         owner = np.asarray(owner, dtype=np.int64)
         self.owners.append(owner)
         self.places.append(np.broadcast_to(np.asarray(place, dtype=np.int64), owner.shape))
-        self.lines.append(lines)
+        self.parts.append(rows)
+
+    def order(self) -> tuple[list[int], list[int], list[int]]:
+        """Where the parts' rows (taken part after part) go in customer order (each
+        customer's in its order): the rows' indexes in that order; where each customer's
+        rows begin (customer ``i`` has ``bounds[i]:bounds[i + 1]``); and each row's number
+        among its customer's, from 1, in the parts' order."""
+        if not self.owners:
+            return [], [0] * (self.n + 1), []
+        owner = np.concatenate(self.owners)
+        order = np.lexsort((np.concatenate(self.places), owner))
+        by_owner = owner[order]
+        bounds = np.searchsorted(by_owner, np.arange(self.n + 1))
+        numbers = np.empty(order.size, dtype=np.int64)
+        numbers[order] = np.arange(order.size) - bounds[by_owner] + 1
+        return order.tolist(), bounds.tolist(), numbers.tolist()
 
     def by_owner(self) -> tuple[list[str], list[int]]:
         """The block's lines in customer order (each customer's in its order), and where
@@ -112,7 +175,7 @@ class Block:
             return [], [0] * (self.n + 1)
         owner = np.concatenate(self.owners)
         place = np.concatenate(self.places)
-        lines = [line for part in self.lines for line in part]
+        lines = [line for part in self.parts for line in part.lines()]
         order = np.lexsort((place, owner))
         bounds = np.searchsorted(owner[order], np.arange(self.n + 1)).tolist()
         return [lines[i] for i in order.tolist()], bounds
@@ -127,7 +190,7 @@ class Block:
             return ""
         owner = np.concatenate(self.owners)
         place = np.concatenate(self.places)
-        lines = [line for part in self.lines for line in part]
+        lines = [line for part in self.parts for line in part.lines()]
         if not lines:
             return ""
         order = np.lexsort((place, owner)).tolist()

@@ -4,14 +4,15 @@ One generator, by blocks of customers drawn as columns (``draw_block``): every v
 block is an array drawn with vectorised ``Generator`` draws (a cohort distribution's
 ``vector``, the same formula as its scalar ``draw``), in a fixed order; days are integer
 ordinals, offsets from an anchor (months by ``blocks.months_on``); a segment's profile
-applies to its customers through masks; the rows are built from the columns as CSV lines
-(``blocks.joined``) and put in customer order by a stable sort. ``write_events`` writes
+applies to its customers through masks; each kind of row is held once as its fields'
+columns of texts (``blocks.Part``), of which ``generate`` writes CSV lines and ``simulate``
+makes events, put in customer order by a stable sort. ``write_events`` writes
 whole files: blocks of ``BLOCK`` customers drawn from
 ``Generator(PCG64(SeedSequence(seed, spawn_key=(block,))))``, so a file is the same bytes
 for a seed whatever the number of processes writing it, and customer ``c0000042`` is the
 same customer in a file of 100 or of a million. Customer ids are zero-padded, so the file is
 sorted by customer (the fast path of ``evaluate --jobs``). ``block_rows`` gives a block's
-rows per customer as text (``simulate`` reads a block's lines as events instead,
+rows per customer as text (``simulate`` makes events of a block's rows' fields instead,
 ``forecast.runs.block_events``). A forecast that continues a real timeline draws a block's
 service rows and chains of new jobs with ``in_service`` and ``job_chains``, the generator's
 own. Amounts are written as text with two decimals (the
@@ -55,11 +56,11 @@ import numpy as np
 from .blocks import (
     Array,
     Block,
+    Part,
     Source,
     as_days,
     day_text,
     iso,
-    joined,
     month_first,
     months_on,
     pick,
@@ -184,6 +185,17 @@ class Plan:
 
     def profile(self, segment: str) -> Profile:
         return self.profiles[segment]
+
+    @property
+    def as_written(self) -> bool:
+        """Whether every text drawn from the contract is read back as it is written: none
+        needs CSV quotes or has spaces around it (which a reader strips)."""
+        names = [*self.activities, *self.instruments, *self.categories,
+                 *self.education_kinds, *self.end_reasons, *(n for _, n in self.providers),
+                 *(n for _, n in self.segments),
+                 *(str(v) for recipes in self.recipes.values() for recipe in recipes
+                   for k, v in recipe.items() if k.startswith("attr_"))]
+        return all(_cell(n) == n == n.strip() for n in names)
 
     def draws_like(self, other: Plan) -> bool:
         """Whether ``other`` draws the same rows from the same draws: every field drawing
@@ -568,6 +580,13 @@ def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, re
     return found
 
 
+def _rows(plan: Plan, cells: dict[str, str], *columns: Sequence[str]) -> Part:
+    """Rows of one kind: ``cells`` (each field's cell, ``%s`` a slot) filled by ``columns``
+    (a column of texts per slot, in order): the one form a file's lines and simulate's
+    events are both made of."""
+    return Part(_template(plan.columns, cells), tuple(cells.items()), columns)
+
+
 def _template(columns: tuple[str, ...], cells: dict[str, str]) -> str:
     """A CSV line's template: ``cells`` in their columns (in the order they are given, which
     must be the columns' order), every other column empty."""
@@ -689,19 +708,15 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
         _benefits(plan, b, cids, ref, jobs, benefit_days)
     again = b.chance(lambda p: p.service.re_referred)
     day = ref + as_days(30 + 300 * b.u())
-    tpl = _template(plan.columns, {
-        "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
-        "provider": "%s", **({"segment": "%s"} if plan.segment_source == "referral" else {})})
+    by_referral = plan.segment_source == "referral"
     who = np.nonzero(again)[0]
-    dates = iso(day[who])
-    segs = [_cell(n) for n in names]
-    if plan.segment_source == "referral":
-        lines = [tpl % (cids[i], cids[i], t, providers[provider[i]], segs[seg[i]])
-                 for i, t in zip(who.tolist(), dates, strict=True)]
-    else:
-        lines = [tpl % (cids[i], cids[i], t, providers[provider[i]])
-                 for i, t in zip(who.tolist(), dates, strict=True)]
-    b.add(who, _AGAIN, lines)
+    person = b.ids[who].tolist()
+    columns = [person, person, iso(day[who]), texts(providers)[provider[who]].tolist()]
+    if by_referral:
+        columns.append(texts([_cell(n) for n in names])[seg[who]].tolist())
+    b.add(who, _AGAIN, _rows(plan, {
+        "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
+        "provider": "%s", **({"segment": "%s"} if by_referral else {})}, *columns))
     return b
 
 
@@ -734,20 +749,15 @@ def _referrals(plan: Plan, b: Block, cids: list[str], names: list[str], ref: Arr
              "provider": "%s", **({"segment": "%s"} if by_referral else {}),
              "unemployed_since": "%s", "birth_date": "%s", "partial_work_ability": "%s",
              "benefit_days": "%s", **dict.fromkeys(plan.attr_columns, "%s")}
-    tpl = _template(plan.columns, cells)
-    providers = [_cell(name) for _, name in plan.providers]
-    segments = [_cell(name) for name in names]
-    flags = ["false", "true"]
-    lines = []
-    for i, day, prov, seg, since_day, born_day, part, days in zip(
-            range(n), iso(ref), provider.tolist(), b.segment.tolist(), iso(since), iso(born),
-            partial.tolist(), benefit.tolist(), strict=True):
-        cid = cids[i]
-        values = (cid, cid, day, providers[prov], *((segments[seg],) if by_referral else ()),
-                  since_day, born_day, flags[part], days,
-                  *(_cell(str(attrs[i][a])) if a in attrs[i] else "" for a in plan.attr_columns))
-        lines.append(tpl % values)
-    b.add(np.arange(n), 0, lines)
+    providers = texts([_cell(name) for _, name in plan.providers])
+    columns = [cids, cids, iso(ref), providers[provider].tolist()]
+    if by_referral:
+        columns.append(texts([_cell(name) for name in names])[b.segment].tolist())
+    columns += [iso(since), iso(born), _FLAGS[partial.astype(np.int64)].tolist(),
+                list(map(str, benefit.tolist()))]
+    columns += [[_cell(str(a[name])) if name in a else "" for a in attrs]
+                for name in plan.attr_columns]
+    b.add(np.arange(n), 0, _rows(plan, cells, *columns))
     return benefit
 
 
@@ -763,18 +773,18 @@ def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[
     last = np.where(early, start + np.maximum(as_days(plan.service_days * share), 1),
                     start + plan.service_days - 1)
     who = np.nonzero(starts)[0]
-    tpl = _template(plan.columns, {"event_id": "%s-s", "customer_id": "%s",
-                                   "type": "service_start", "date": "%s", "provider": "%s"})
-    b.add(who, 1, [tpl % (cids[i], cids[i], t, providers[provider[i]])
-                   for i, t in zip(who.tolist(), iso(start[who]), strict=True)])
+    person = b.ids[who].tolist()
+    b.add(who, 1, _rows(plan, {"event_id": "%s-s", "customer_id": "%s",
+                               "type": "service_start", "date": "%s", "provider": "%s"},
+                        person, person, iso(start[who]), texts(providers)[provider[who]].tolist()))
     ended = starts & (early | bool(plan.end_reasons))
-    reasons = [_cell(r) for r in plan.end_reasons] or ["ended"]
-    which = within(reason_u, len(reasons)).tolist()
+    reasons = texts([_cell(r) for r in plan.end_reasons] or ["ended"])
+    which = within(reason_u, len(reasons))
     who = np.nonzero(ended)[0]
-    tpl = _template(plan.columns, {"event_id": "%s-x", "customer_id": "%s",
-                                   "type": "service_end", "date": "%s", "reason": "%s"})
-    b.add(who, 2, [tpl % (cids[i], cids[i], t, reasons[which[i]])
-                   for i, t in zip(who.tolist(), iso(last[who]), strict=True)])
+    person = b.ids[who].tolist()
+    b.add(who, 2, _rows(plan, {"event_id": "%s-x", "customer_id": "%s",
+                               "type": "service_end", "date": "%s", "reason": "%s"},
+                        person, person, iso(last[who]), reasons[which[who]].tolist()))
     return start, last, starts
 
 
@@ -811,13 +821,11 @@ def _contacts(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Arra
     i, n, k = np.nonzero(keep)
     slot = n * most + k
     ids = texts([f"-k{a}-{z}" for a in range(slots) for z in range(most)])
-    tpl = _template(plan.columns, {
-        "event_id": "%s%s", "customer_id": "%s", "type": "contact", "date": "%s",
-        "responded": "%s"})
     person = b.ids[i].tolist()
-    lines = joined(tpl, person, ids[slot].tolist(), person, iso(day[keep]),
-                   _FLAGS[answered[keep].astype(np.int64)].tolist())
-    b.add(i, _SERVICE + n * 1000 + k, lines)
+    b.add(i, _SERVICE + n * 1000 + k, _rows(plan, {
+        "event_id": "%s%s", "customer_id": "%s", "type": "contact", "date": "%s",
+        "responded": "%s"}, person, ids[slot].tolist(), person, iso(day[keep]),
+        _FLAGS[answered[keep].astype(np.int64)].tolist()))
 
 
 def _hours(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array,
@@ -846,7 +854,7 @@ def _hours(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array,
     if plan.activities:
         cells["activity"] = "%s"
         columns.append(acts[which[keep]].tolist())
-    b.add(i, _SERVICE + n * 1000 + 300 + k, joined(_template(plan.columns, cells), *columns))
+    b.add(i, _SERVICE + n * 1000 + 300 + k, _rows(plan, cells, *columns))
 
 
 def _expenses(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array) -> None:
@@ -868,7 +876,7 @@ def _expenses(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Arra
     if plan.categories:
         cells["category"] = "%s"
         columns.append(cats[which[keep]].tolist())
-    b.add(i, _SERVICE + n * 1000 + 700 + k, joined(_template(plan.columns, cells), *columns))
+    b.add(i, _SERVICE + n * 1000 + 700 + k, _rows(plan, cells, *columns))
 
 
 def _surveys(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
@@ -876,19 +884,19 @@ def _surveys(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
     answers = b.chance(lambda p: p.surveys.share) & starts
     first = b.dist(lambda p: p.surveys.first_score)
     later = first + b.dist(lambda p: p.surveys.change)
-    tpl = _template(plan.columns, {"event_id": "%s", "customer_id": "%s",
-                                   "type": "survey", "date": "%s", "instrument": "%s",
-                                   "score": "%s"})
+    cells = {"event_id": "%s", "customer_id": "%s", "type": "survey", "date": "%s",
+             "instrument": "%s", "score": "%s"}
     for j, instrument in enumerate(plan.instruments):
         name = _cell(instrument)
         for tag, day, score, also in (
                 ("a", start + 7, first, answers),
                 ("b", last - 7, later, answers & (last - 7 > start + 7))):
             who = np.nonzero(also)[0]
+            person = b.ids[who].tolist()
             scores = np.round(score[who]).astype(np.int64).tolist()
-            b.add(who, _SURVEY + 2 * j + (tag == "b"), [
-                tpl % (_cell(f"{cids[i]}-q{tag}-{instrument}"), cids[i], t, name, s)
-                for i, t, s in zip(who.tolist(), iso(day[who]), scores, strict=True)])
+            b.add(who, _SURVEY + 2 * j + (tag == "b"), _rows(
+                plan, cells, [_cell(f"{cid}-q{tag}-{instrument}") for cid in person], person,
+                iso(day[who]), [name] * who.size, list(map(str, scores))))
 
 
 def _jobs(plan: Plan, b: Block, cids: list[str], anchor: Array) -> list[tuple[Array, ...]]:
@@ -950,22 +958,20 @@ def _job_rows(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
         drawn[5][:, 0] = told
     if first is not None:
         drawn[4][first.who, 0], drawn[1][first.who, 0] = first.wage, first.kind
-    tpl = _job_template(plan.columns)
     for n, (who, begins, ends) in enumerate(chain):
         if who.size and seen_by is not None:  # the same draws taken, none recorded by then
             drawn[5][who, n] = np.maximum(drawn[5][who, n], seen_by[who] + 1 - begins)
         if who.size:
-            _one_job(b, tpl, n, who, begins, ends, tuple(
+            _one_job(plan, b, n, who, begins, ends, tuple(
                 begins + x[who, n] if k == 5 else x[who, n] for k, x in enumerate(drawn)))
     if plan.earnings:
         _earnings(plan, b, cids, chain, drawn[4], drawn[1])
 
 
-def _job_template(columns: tuple[str, ...]) -> str:
-    return _template(columns, {
-        "event_id": "%s-e%s", "customer_id": "%s", "type": "employment", "date": "%s",
-        "recorded": "%s", "end": "%s", "void": "%s", "kind": "%s", "evidence": "%s",
-        "hours_per_week": "%s", "fte": "%s", "wage": "%s"})
+_JOB_CELLS = {
+    "event_id": "%s-e%s", "customer_id": "%s", "type": "employment", "date": "%s",
+    "recorded": "%s", "end": "%s", "void": "%s", "kind": "%s", "evidence": "%s",
+    "hours_per_week": "%s", "fte": "%s", "wage": "%s"}
 
 
 def _job_draws(b: Block, slots: int) -> tuple[Array, ...]:
@@ -993,7 +999,7 @@ def _job_draws(b: Block, slots: int) -> tuple[Array, ...]:
     return evidence, kinds, hours, fte, wage, told, confirmed, when, delay, voided
 
 
-def _one_job(b: Block, tpl: str, n: int, who: Array, begins: Array, ends: Array,
+def _one_job(plan: Plan, b: Block, n: int, who: Array, begins: Array, ends: Array,
              drawn: tuple[Array, ...]) -> None:
     """The rows of the ``n``-th job of customers ``who``: the first record, a register row
     confirming a self-report, the end recorded later, a void of the last of them."""
@@ -1022,18 +1028,17 @@ def _one_job(b: Block, tpl: str, n: int, who: Array, begins: Array, ends: Array,
         ids = person[j].tolist()
         finish = [""] * j.size if end is None else [
             day_text(d) if d >= 0 else "" for d in end[j].tolist()]
-        lines = joined(tpl, ids, [str(n)] * j.size, ids, begun[j].tolist(),
-                       iso(recorded[j]), finish, ["true" if step == 3 else ""] * j.size,
-                       kinds[j].tolist(), list(ev[j]), *(c[j].tolist() for c in common))
-        b.add(who[j], _JOB + 10 * n + step, lines)
+        b.add(who[j], _JOB + 10 * n + step, _rows(
+            plan, _JOB_CELLS, ids, [str(n)] * j.size, ids, begun[j].tolist(), iso(recorded[j]),
+            finish, ["true" if step == 3 else ""] * j.size, kinds[j].tolist(), list(ev[j]),
+            *(c[j].tolist() for c in common)))
 
 
 def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
               wage: Array, kinds: Array) -> None:
     """Each job's wages a calendar month, dated the month's last day (no draws)."""
-    tpl = _template(plan.columns, {
-        "event_id": "%s-w%s", "customer_id": "%s", "type": "earnings", "date": "%s",
-        "kind": "%s", "evidence": "register", "amount": "%s"})
+    cells = {"event_id": "%s-w%s", "customer_id": "%s", "type": "earnings", "date": "%s",
+             "kind": "%s", "evidence": "register", "amount": "%s"}
     for n, (who, begins, ends) in enumerate(chain):
         if not who.size:
             continue
@@ -1043,10 +1048,9 @@ def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ..
         owner = who[j]
         person = b.ids[owner].tolist()
         ids = texts([f"{n}-{k}" for k in range(EARNED_MONTHS + 1)])
-        lines = joined(tpl, person, ids[m].tolist(), person, iso(pay[keep]),
-                       kinds[owner, n].tolist(),
-                       list(map("%.2f".__mod__, amount[keep].tolist())))
-        b.add(owner, _EARNED + 100 * n + m, lines)
+        b.add(owner, _EARNED + 100 * n + m, _rows(
+            plan, cells, person, ids[m].tolist(), person, iso(pay[keep]),
+            kinds[owner, n].tolist(), list(map("%.2f".__mod__, amount[keep].tolist()))))
 
 
 def monthly_wages(begins: Array, ends: Array, paid: Array) -> tuple[Array, Array, Array]:
@@ -1069,14 +1073,15 @@ def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:
     has = b.chance(lambda p: p.education.share)
     start = ref + as_days(b.dist(lambda p: p.education.days_to_start))
     end = start + as_days(b.dist(lambda p: p.education.length_days))
-    kinds = [_cell(k) for k in plan.education_kinds]
-    which = within(b.u(), len(kinds)).tolist()
+    kinds = texts([_cell(k) for k in plan.education_kinds])
+    which = within(b.u(), len(kinds))
     who = np.nonzero(has)[0]
-    tpl = _template(plan.columns, {"event_id": "%s-d", "customer_id": "%s",
-                                   "type": "education", "date": "%s", "end": "%s",
-                                   "kind": "%s"})
-    b.add(who, _EDUCATION, [tpl % (cids[i], cids[i], s, e, kinds[which[i]]) for i, s, e in zip(
-        who.tolist(), iso(start[who]), iso(end[who]), strict=True)])
+    person = b.ids[who].tolist()
+    b.add(who, _EDUCATION, _rows(plan, {"event_id": "%s-d", "customer_id": "%s",
+                                        "type": "education", "date": "%s", "end": "%s",
+                                        "kind": "%s"},
+                                 person, person, iso(start[who]), iso(end[who]),
+                                 kinds[which[who]].tolist()))
 
 
 def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
@@ -1112,4 +1117,4 @@ def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
         running = np.maximum(at_referral - earlier, 0)[:, None] + np.cumsum(days, axis=1)
         cells["cumulative_days"] = "%s"
         columns.append(list(map(str, running[keep].tolist())))
-    b.add(i, _BENEFIT + n, joined(_template(plan.columns, cells), *columns))
+    b.add(i, _BENEFIT + n, _rows(plan, cells, *columns))

@@ -1,22 +1,23 @@
 """What ``simulate`` evaluates is what ``generate`` writes, read back: a drawn block's events
-(``runs.block_events``, the block's lines read by the compiled reader without a file) equal,
-field by field and type by type, the events the event reader makes of the ``generate`` CSV
-of the same draws, and the events of the typed rows simulate evaluated before."""
+(``runs.block_events``, made of the drawn rows' fields without a CSV line) equal, field by
+field and type by type, the events the event reader makes of the ``generate`` CSV of the
+same draws, and the events of the typed rows simulate evaluated before."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rewardengine.cohort import DEFAULT_COHORT
+from rewardengine.cohort import DEFAULT_COHORT, Cohort
 from rewardengine.events.model import EventBase
 from rewardengine.events.read import read_text
 from rewardengine.forecast import runs
 from rewardengine.pipeline import load_contract
-from rewardengine.synth import block_rows, block_stream, block_text, make_plan
+from rewardengine.synth import block_rows, block_stream, block_text, draw_block, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 # between them: benefit months (with cumulative days), education, surveys, expenses, hours,
@@ -35,10 +36,20 @@ def _facts(events: Sequence[EventBase], numbered: bool = True) -> list[tuple[Any
             for e in events]
 
 
-def _plan(name: str) -> Any:
+def _plan(name: str, cohort: Cohort = DEFAULT_COHORT) -> Any:
     loaded, _ = load_contract(str(ROOT / "contracts" / f"{name}.yaml"))
     assert loaded is not None
-    return make_plan(loaded, DEFAULT_COHORT)
+    return make_plan(loaded, cohort)
+
+
+def _same_as_the_file(plan: Any, seed: int, count: int) -> None:
+    ids = [f"c{i:07d}" for i in range(count)]
+    direct = runs.block_events(plan, block_stream(seed, 0), ids)
+    read = read_text(",".join(plan.columns) + "\n" + block_text(plan, seed, 0, count, 7),
+                     "g.csv")
+    assert read.problems == []
+    assert _facts([e for one in direct for e in one], numbered=False) == \
+        _facts(read.events, numbered=False)
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
@@ -96,3 +107,43 @@ def test_a_runs_events_are_its_blocks_rows_events() -> None:
     assert ids == [f"c{i:07d}" for i in range(count)]
     for (_, (a, b)), rows in zip(new, old, strict=True):
         assert _facts(a) == _facts(b) == _facts(runs.to_events(rows))
+
+
+def test_texts_read_otherwise_than_written_are_read_from_the_lines() -> None:
+    """A contract's text that needs quotes, or has spaces around it (a reader strips them),
+    is not taken as drawn: the block is read from its lines, as the file is."""
+    plan = replace(_plan("avo"), activities=(' a "big", one', "b"),
+                   end_reasons=("ended, early",), instruments=("x, y ",), quoting=True)
+    assert not plan.as_written
+    _same_as_the_file(plan, 4, 150)
+    assert _plan("avo").as_written
+
+
+def test_a_drawn_value_the_reader_refuses_is_refused_alike() -> None:
+    """A drawn row whose value only the models decide (a birth date before 1900: customers
+    140 years old) is read by them, with the same message as the lines read as a file."""
+    cohort = Cohort.model_validate({"profiles": {"default": {"person": {"age": {"fixed": 140}}}}})
+    plan = _plan("tehostettu_tyonvalitys", cohort)
+    ids = [f"c{i:07d}" for i in range(30)]
+    with pytest.raises(runs.SimulationError) as direct:
+        runs.block_events(plan, block_stream(3, 0), ids)
+    with pytest.raises(runs.SimulationError) as lines:
+        runs._read_lines(plan, draw_block(plan, block_stream(3, 0), ids))
+    assert str(direct.value) == str(lines.value)
+    assert "birth_date" in str(direct.value) and "1900" in str(direct.value)
+
+
+def test_a_drawn_cohort_of_every_distribution_is_the_files() -> None:
+    """Draws of every form of distribution (and clamps) become the file's events."""
+    cohort = Cohort.model_validate({"profiles": {"default": {
+        "service": {"days_to_start": {"uniform": [1, 21]},
+                    "share_of_length": {"empirical": [0.1, 0.2, 0.3, 0.5, 0.9]},
+                    "contacts_per_month": {"poisson": {"mean": 2}, "max": 8},
+                    "hours_per_month": {"lognormal": {"median": 5, "sigma": 0.5}, "max": 40}},
+        "jobs": {"days_to_first": {"exponential": {"mean": 100}, "max": 900},
+                 "length_days": {"normal": {"mean": 200, "sd": 80}, "min": 7, "max": 1500},
+                 "gap_days": {"fixed": 30}, "wage": {"uniform": [900, 4000]}},
+        "expenses": {"per_month": {"poisson": {"mean": 0.5}, "max": 5},
+                     "amount": {"exponential": {"mean": 50}, "min": 1, "max": 2000}}}}})
+    for name in ("omavalmentaja", "aimo"):
+        _same_as_the_file(_plan(name, cohort), 5, 120)

@@ -29,6 +29,11 @@ an id too long, an end before the date, a rule between fields — is read alone 
 reader above, which decides as ever; so a block gives exactly the events its rows read one
 at a time give (``tests/test_fast_reader.py`` holds them equal).
 
+``drawn_events(event_type, fields, ...)`` does the same for rows the generator drew, given as
+each field's column of texts (no line, no CSV): the same checks, remembered, the same rules
+between fields and the same construction; what the generator cannot write (spaces around a
+value, a value in a column a type does not take) is not looked for.
+
 Accepted as written (anything else goes to the models): ISO dates ``YYYY-MM-DD`` of the years
 1900 to 2199; decimals of ASCII digits with an optional point (``37.5``, no sign, no ``_``);
 whole numbers of ASCII digits; ``true``/``false`` (or JSON booleans).
@@ -438,11 +443,7 @@ class TypeReader:
         between = _BETWEEN.get(self.event_type)
         if between is not None:
             troubled.update(k for k, data in enumerate(datas) if not between(data))
-        events: list[EventBase | None] = list(map(_NEW, repeat(self.model, n)))
-        _consume(map(_SET_DICT, events, datas), 0)
-        _consume(map(_SET_FIELDS_SET, events, givens), 0)
-        _consume(map(_SET_EXTRA, events, repeat(None, n)), 0)
-        _consume(map(_SET_PRIVATE, events, repeat(None, n)), 0)
+        events = _made(self.model, datas, givens)
         for k in sorted(troubled):
             events[k] = self.careful(cast("list[str]", rows[k]), file, numbers[k])
         return events
@@ -534,6 +535,19 @@ class TypeReader:
                 troubled.update(k for k, cell in enumerate(column) if cell.strip() != cell)
         return [{name: value for name, value in zip(names, row, strict=True) if value}
                 for row in zip(*cells, strict=True)]
+
+
+def _made(model: type[EventBase], datas: list[dict[str, Any]], givens: list[set[str]]
+          ) -> list[EventBase | None]:
+    """The events of checked values (``datas``, each over its type's template, and the
+    fields each row set), built as ``_build`` builds one, the loops in C."""
+    n = len(datas)
+    events: list[EventBase | None] = list(map(_NEW, repeat(model, n)))
+    _consume(map(_SET_DICT, events, datas), 0)
+    _consume(map(_SET_FIELDS_SET, events, givens), 0)
+    _consume(map(_SET_EXTRA, events, repeat(None, n)), 0)
+    _consume(map(_SET_PRIVATE, events, repeat(None, n)), 0)
+    return events
 
 
 def _learn_column(found: list[Any], cells: Sequence[str], known: dict[str, Any],
@@ -712,3 +726,112 @@ def _converted(check: Check, convert: Callable[[str], str]) -> Check:
 
 
 _consume = deque  # deque(iterator, 0) runs an iterator to its end, keeping nothing
+
+
+# --- rows drawn by the generator, as columns of texts (no CSV line) --------------------------
+
+_DRAWN: dict[tuple[str, Check], dict[str, Any]] = {}  # each checked field's values, remembered
+Drawn = Sequence[str] | str  # a field's texts: one a row, or one for every row
+
+
+def drawn_events(event_type: str, fields: dict[str, Drawn], n: int, file: str,
+                 numbers: Sequence[int]) -> list[EventBase | None]:
+    """The events of ``n`` rows of one type drawn as columns (``fields``: each field's
+    texts, as the generator writes them in a file, in its columns' order), or None for a row
+    only the models can decide, as ``TypeReader.block`` reads the same rows as CSV: each
+    value by its field's check, remembered (a value refused leaves its row to the models),
+    an empty text the field's default, and the rules between fields. No cell is stripped or
+    looked for in columns the type does not take: the generator writes no such thing."""
+    checks = _CHECKS.get(event_type)
+    if checks is None or any(name not in checks and not _attribute(event_type, name)
+                             for name in fields):
+        return [None] * n  # a field the type does not take: the models say so
+    troubled: set[int] = set()
+    defaults = _TEMPLATES[event_type]
+    columns = {name: [cells] * n if type(cells) is str else cells
+               for name, cells in fields.items() if name != "type"}
+    values: dict[str, list[Any]] = {}
+    for name, cells in columns.items():
+        check = checks.get(name)
+        if check is not None:
+            values[name] = _drawn_column(name, check, cells, defaults[name], troubled)
+    _ends_fit(event_type, cast("dict[str, list[Any] | None]", values), troubled)
+    attributes = _drawn_attributes(columns, checks, n) if event_type == "referral" else None
+    givens = _drawn_givens(event_type, columns, attributes, n, troubled)
+    base = {**defaults, "type": event_type, "file": file}
+    datas = list(map(dict.copy, repeat(base, n)))
+    for name, found in [*values.items(), ("row", numbers),
+                        *((("attributes", attributes),) if attributes is not None else ())]:
+        _consume(map(_SET_ITEM, datas, repeat(name, n), found), 0)
+    between = _BETWEEN.get(event_type)
+    if between is not None:
+        troubled.update(k for k, data in enumerate(datas) if not between(data))
+    events = _made(EVENT_MODELS[event_type], datas, givens)
+    for k in troubled:
+        events[k] = None
+    return events
+
+
+def _attribute(event_type: str, name: str) -> bool:
+    return event_type == "referral" and name.startswith("attr_") and len(name) > 5
+
+
+def _drawn_column(name: str, check: Check, cells: Sequence[str], default: Any,
+                  troubled: set[int]) -> list[Any]:
+    """A field's values: text as it is (an id of at most MAX_ID_CHARS), else each value by
+    its check, remembered; an empty text gives the field's default."""
+    if check in _TEXT:
+        if name in _IDS and max(map(len, cells), default=0) > MAX_ID_CHARS:
+            troubled.update(k for k, text in enumerate(cells) if len(text) > MAX_ID_CHARS)
+        return list(map({"": default}.get, cells, cells)) if "" in cells else list(cells)
+    known = _DRAWN.setdefault((name, check), {})
+    found = list(map(known.get, cells))  # a check never gives None
+    for k in compress(range(len(found)), map(is_, found, repeat(None))):  # empty or new
+        cell = cells[k]
+        if not cell:
+            found[k] = default
+            continue
+        try:
+            found[k] = _learn(known, check, cell)
+        except _Unsure:
+            troubled.add(k)
+    return found
+
+
+def _drawn_attributes(columns: dict[str, Sequence[str]], checks: dict[str, Check], n: int
+                      ) -> list[dict[str, str]]:
+    """A referral's attributes: its filled attribute cells, by name (in the columns' order)."""
+    names = [name for name in columns if name not in checks]
+    if not names:
+        return list(map(dict, repeat((), n)))
+    return [{name: value for name, value in zip(names, row, strict=True) if value}
+            for row in zip(*(columns[name] for name in names), strict=True)]
+
+
+def _drawn_givens(event_type: str, columns: dict[str, Sequence[str]],
+                  attributes: list[dict[str, str]] | None, n: int, troubled: set[int]
+                  ) -> list[set[str]]:
+    """Each row's fields set (its filled cells'; one shared set per pattern, as
+    ``TypeReader._givens``); a row without a field its type needs is troubled."""
+    always: set[str] = {"type"}
+    mixed: list[tuple[str, Sequence[Any]]] = []
+    for name, cells in columns.items():
+        if _attribute(event_type, name):
+            continue
+        empty = cells.count("")
+        if empty == 0:
+            always.add(name)
+        elif empty < n:
+            mixed.append((name, cells))
+    if attributes is not None and any(attributes):
+        mixed.append(("attributes", attributes))
+    keys: list[tuple[bool, ...]] = list(zip(*(map(truth, cells) for _, cells in mixed),
+                                            strict=True)) if mixed else [()] * n
+    names = [name for name, _ in mixed]
+    needed = _NEEDED[event_type]
+    by_key: dict[tuple[bool, ...], set[str]] = {}
+    for key in set(keys):
+        given = by_key[key] = _shared(always.union(compress(names, key)))
+        if not needed <= given:
+            troubled.update(k for k, other in enumerate(keys) if other == key)
+    return list(map(by_key.__getitem__, keys))

@@ -1,10 +1,11 @@
 """Monte Carlo runs: synthetic customers drawn from a cohort, evaluated by the engine.
 
-A run draws ``customers`` customers a block at a time (``synth.draw_block``: the lines
-``generate`` writes) and reads each block's lines into events as a file with ``generate``'s
-header is read (``block_events``: the event reader's compiled per-header reader, a block's
-rows column by column, with every check; a row it is unsure of goes to ``parse_row`` and the
-models), so a simulated customer is exactly the customer a generated file holds. It builds
+A run draws ``customers`` customers a block at a time (``synth.draw_block``: the rows
+``generate`` writes, as each kind's columns of texts) and makes each block's events of the
+drawn rows' fields, with no CSV line (``block_events``: ``fast.drawn_events``, each value by
+the reader's check of its field, remembered, the rules between fields, and the compiled
+reader's construction; a row it is unsure of goes to ``parse_row`` and the models), so a
+simulated customer is exactly the customer a generated file holds. It builds
 each timeline as of the horizon and evaluates it with ``engine.evaluate_customer`` — the
 evaluation invoicing uses — then cuts the contract ceiling across the run
 (``engine.apply_ceiling``). What a run keeps is exact Decimal sums of its payable lines
@@ -27,17 +28,19 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
+from itertools import compress, pairwise, repeat
+from operator import is_
 from typing import cast
 
 import numpy as np
 
+from ..blocks import Block
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
-from ..events.fast import TypeReader, compile_header, read_rows
+from ..events.fast import TypeReader, compile_header, drawn_events, read_rows
 from ..events.model import EventBase
 from ..events.read import parse_row
 from ..events.timeline import Timeline, timeline
@@ -91,12 +94,34 @@ def _readers(columns: tuple[str, ...]) -> dict[str, TypeReader]:
 
 def block_events(plan: Plan, rng: np.random.Generator, cids: list[str]
                  ) -> list[list[EventBase]]:
-    """The events of the customers ``cids`` drawn as one block from ``rng``, per customer:
-    the block's lines (the text ``generate`` writes) read by the compiled reader of a file
-    with ``generate``'s header (``fast.read_rows``: a block's rows column by column, no
-    dict per row), a row it is unsure of by ``parse_row``. Each customer's rows are
-    numbered from 1, as ``to_events`` numbers them."""
-    lines, bounds = draw_block(plan, rng, cids).by_owner()
+    """The events of the customers ``cids`` drawn as one block from ``rng``, per customer,
+    made of the drawn rows' fields (``fast.drawn_events``: each value by its field's check,
+    remembered, and the rules between fields, with no CSV line made or read), a row it is
+    unsure of by ``parse_row``: the events the event reader makes of the lines ``generate``
+    writes of the same draws. Each customer's rows are numbered from 1, as ``to_events``
+    numbers them."""
+    block = draw_block(plan, rng, cids)
+    if not plan.as_written:  # a text the reader unquotes or strips: read the lines
+        return _read_lines(plan, block)
+    order, bounds, numbers = block.order()
+    events: list[EventBase] = []
+    at = 0
+    for part in block.parts:
+        fields = part.fields()
+        mine = numbers[at:at + part.n]
+        made = drawn_events(cast("str", fields["type"]), fields, part.n, SIMULATED, mine)
+        for k in compress(range(part.n), map(is_, made, repeat(None))):
+            made[k] = _checked(part.row(k), SIMULATED, mine[k])
+        events.extend(cast("list[EventBase]", made))
+        at += part.n
+    done = [events[k] for k in order]
+    return [done[a:z] for a, z in pairwise(bounds)]
+
+
+def _read_lines(plan: Plan, block: Block) -> list[list[EventBase]]:
+    """A block's events read from its lines, as a file with ``generate``'s header is read
+    (``fast.read_rows``: the rows column by column, every check kept)."""
+    lines, bounds = block.by_owner()
     cells = list(csv.reader(lines))
     if len(cells) != len(lines):  # a quoted line end inside a cell: read per customer
         return [to_events(rows_of(plan.columns, "\n".join(lines[a:z])))
