@@ -47,7 +47,7 @@ from rewardengine.kinds.employment_condition import (
     out_of_reach,
 )
 from rewardengine.kinds.work_history import Covered, covered_days, covered_pieces
-from rewardengine.periods import Period, day_share, iso_weeks, whole_weeks
+from rewardengine.periods import Period, day_share, iso_weeks, whole_months, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
 from rewardengine.work import (
     FULL_TIME_HOURS,
@@ -205,6 +205,30 @@ def test_whole_weeks_from_the_first_monday(start: date, days: int) -> None:
     oracle = [w for w in iso_weeks(period)
               if period.start <= w.start and w.end <= period.end]
     assert list(whole_weeks(period)) == oracle
+
+
+@given(st.sampled_from(["weeks", "months"]),
+       st.lists(st.tuples(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 6, 30)),
+                          st.integers(0, 1200)), min_size=1, max_size=4))
+@example("weeks", [(date(2024, 1, 1), 7), (date(2024, 1, 1), 6)])  # one week; a day short
+@example("months", [(date(2024, 2, 1), 29), (date(2024, 2, 1), 28), (date(2024, 2, 2), 29)])
+@example("weeks", [(date(2020, 1, 6), 70), (date(2040, 1, 2), 7), (date(2020, 1, 6), 7000)])
+@example("months", [(date(1, 1, 1), 31), (date(9999, 6, 30), 100)])  # the calendar's ends
+def test_whole_units_sliced_from_the_calendar_like_made_anew(
+        unit: str, references: list[tuple[date, int]]) -> None:
+    """The units of a reference period, a slice of a calendar made once (and widened or made
+    again for a period outside it), equal its whole weeks or months made for it alone."""
+    ec._CALENDARS.clear()
+    for start, days in references:
+        last = date(9999, 10, 31).toordinal()  # a month past it must still be a date
+        period = Period(start, date.fromordinal(min(start.toordinal() + days, last)))
+        got = ec._whole_units.__wrapped__(unit, period)
+        periods = tuple(whole_weeks(period) if unit == "weeks" else whole_months(period))
+        assert got == ec._Units(
+            periods, tuple(p.last_day for p in periods),
+            tuple((p.start.toordinal(), p.end.toordinal()) for p in periods),
+            tuple(ec.Unit(p, ec.ZERO, False, ec.NO_CREDIT, ()) for p in periods),
+            tuple(p.end.toordinal() for p in periods))
 
 
 # --- work.py: a day's weight without Fractions for jobs of one weight ----------------------

@@ -169,3 +169,23 @@ def test_hours_before_any_service_start_wait() -> None:
 
 def test_no_hours_no_lines() -> None:
     assert one(PHASED, "\n".join(start()), "2020-04-01").lines == []
+
+
+_CHANGES = "{values: {2020-01-01: 60.00, 2020-02-03: 70.00}}"
+
+
+@pytest.mark.parametrize("rate", [_CHANGES, f"{{A: {_CHANGES}, B: 75.00}}"])
+def test_a_dated_rate_is_the_one_on_the_rows_day(rate: str) -> None:
+    # the rate changes on 2020-02-03: a row the day before is paid at the old one, a row on
+    # the day at the new one (a plain rate is read once; a dated one, or a table, each row)
+    contract = contract_from(f"""
+components:
+  - id: start_hours
+    kind: hourly_fee
+    rate: {rate}
+    max_hours: 10
+""")
+    rows = "\n".join([*start(), hours("h1", "2020-02-02", "2"), hours("h2", "2020-02-03", "2")])
+    assert [(ln.occurrence, ln.unit_price, ln.amount)
+            for ln in one(contract, rows, "2020-04-01").lines] == [
+        ("h1", Decimal("60.00"), Decimal("120.00")), ("h2", Decimal("70.00"), Decimal("140.00"))]

@@ -243,7 +243,7 @@ def test_months_after_the_evaluation_date_are_not_worked_out(
     asked: list[date] = []
     made = monthly_fee._months
 
-    def months(anchor: date, end: date) -> tuple[tuple[int, object, str], ...]:
+    def months(anchor: date, end: date) -> tuple[tuple[object, tuple[str, str]], ...]:
         asked.append(end)
         return made(anchor, end)
 
@@ -251,3 +251,56 @@ def test_months_after_the_evaluation_date_are_not_worked_out(
     got = one(long, "\n".join(start()), "2020-03-20")
     assert [ln.occurrence for ln in got.lines] == ["m01", "m02", "m03"]
     assert asked == [d("2020-03-21")]
+
+
+@pytest.mark.parametrize(("end", "quantity", "amount", "evidence", "words"), [
+    # the service ends on the month's last day: served whole, its end no evidence of a cut
+    ("2020-03-14", Decimal(1), Decimal("900.00"), ("s1",), "served to its end"),
+    # a day short: cut, prorated, the end named
+    ("2020-03-13", day_share(28, 29), Decimal("868.97"), ("e1", "s1"),
+     "(28/29 days: the service ended 2020-03-13)"),
+])
+def test_a_month_ending_with_the_service_is_served_whole(end: str, quantity: Decimal,
+                                                         amount: Decimal,
+                                                         evidence: tuple[str, ...],
+                                                         words: str) -> None:
+    rows = "\n".join([*start(), ev("e1", "service_end", end)])
+    m02 = one(contract_from(fee("    proration: daily\n")), rows, "2020-05-31").lines[-1]
+    assert (m02.occurrence, m02.status, m02.quantity, m02.amount, m02.date, m02.evidence) == (
+        "m02", "payable", quantity, amount, d(end), evidence)
+    assert words in m02.reason
+
+
+def test_contacts_on_the_days_either_side_of_a_month_and_phase_boundary() -> None:
+    # months from 2020-01-15; the phase starts with m02 (2020-02-15): a contact on the day
+    # before it counts for no month, one on its first day for m02, one on m02's last day for
+    # m02 and one the next day for m03
+    contract = contract_from(fee("""
+    phase: {from: 1 month, until: 3 months}
+    condition: {min_responded_contacts: 2}
+"""))
+    rows = "\n".join([
+        *start(),
+        contact("k1", "2020-02-14", True),
+        contact("k2", "2020-02-15", True),
+        contact("k3", "2020-03-14", True),
+        contact("k4", "2020-03-15", True),
+    ])
+    assert table(one(contract, rows, "2020-04-30").lines) == [
+        ("m02", "payable", Decimal(1), Decimal("900.00"), d("2020-03-14"), ("k2", "k3", "s1")),
+        ("m03", "not_earned", Decimal(1), Decimal("900.00"), d("2020-04-14"), ("k4", "s1")),
+    ]
+
+
+def test_a_dated_monthly_amount_is_the_one_in_force_on_the_months_last_day() -> None:
+    contract = contract_from("""
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: {values: {2020-01-01: 900.00, 2020-03-14: 950.00}}
+""")
+    # the new amount holds from m02's last day (2020-03-14): m01 ends the day before it
+    lines = one(contract, "\n".join(start()), "2020-04-30").lines
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in lines] == [
+        ("m01", "payable", Decimal("900.00")), ("m02", "payable", Decimal("950.00")),
+        ("m03", "payable", Decimal("950.00")), ("m04", "pending", Decimal("950.00"))]

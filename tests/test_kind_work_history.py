@@ -201,3 +201,22 @@ def test_a_job_across_the_service_start_counts_in_each_period(last: str, before:
     assert got[4].startswith(f"{during} days in work or education during "
                              f"2020-01-15..2020-07-14 vs {before} before "
                              "(2019-07-17..2020-01-14)")
+
+
+@pytest.mark.parametrize(("count", "events", "status", "quantity", "days"), [
+    # nothing to count at all: no job, no education
+    ("[work, education]", START, "not_earned", Decimal(0), "0 days"),
+    # an education row, but only work counts: as if there were none
+    ("[work]", rows(START, study("d1", "2020-03-01", "2020-04-30")), "not_earned",
+     Decimal(0), "0 days"),
+    # the same row where education counts: 61 days
+    ("[work, education]", rows(START, study("d1", "2020-03-01", "2020-04-30")), "payable",
+     Decimal(61), "61 days"),
+])
+def test_a_customer_with_nothing_to_count_counts_no_day(count: str, events: str, status: str,
+                                                         quantity: Decimal, days: str) -> None:
+    text = contract(min_extra=30).replace("count: [work, education]", f"count: {count}")
+    got_status, got_quantity, _, on, reason, _ = only(events, "2020-07-31", text)
+    assert (got_status, got_quantity, on) == (status, quantity, date(2020, 7, 14))
+    assert reason.startswith(f"{days} in ")
+    assert "vs 0 before (2019-07-17..2020-01-14)" in reason

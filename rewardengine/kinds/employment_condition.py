@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import functools
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -540,11 +540,52 @@ class _Units:
 
 @functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
 def _whole_units(unit: str, reference: Period) -> _Units:
-    periods = tuple(whole_weeks(reference) if unit == "weeks" else whole_months(reference))
-    return _Units(periods, tuple(p.last_day for p in periods),
-                  tuple((p.start.toordinal(), p.end.toordinal()) for p in periods),
-                  tuple(Unit(p, ZERO, False, NO_CREDIT, ()) for p in periods),
-                  tuple(p.end.toordinal() for p in periods))
+    """The whole units of ``reference``: a slice of the calendar's units, those that start
+    on or after its start and end by its end (simulated customers start on hundreds of
+    days, and each start's units were made anew)."""
+    calendar = _CALENDARS.get(unit)
+    if calendar is None or not calendar.holds(reference):
+        calendar = _CALENDARS[unit] = _Calendar.around(unit, reference, calendar)
+    units = calendar.units
+    first = bisect_left(calendar.starts, reference.start.toordinal())
+    stop = max(first, bisect_right(units.ends, reference.end.toordinal()))
+    return _Units(units.periods[first:stop], units.last_days[first:stop],
+                  units.days[first:stop], units.empty[first:stop], units.ends[first:stop])
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """Every whole week (month) of a span of days, made once: a reference period's units
+    are the run of them lying wholly inside it."""
+
+    span: Period
+    units: _Units
+    starts: tuple[int, ...]  # each unit's first day as a day number
+
+    def holds(self, reference: Period) -> bool:
+        return self.span.start <= reference.start and reference.end <= self.span.end
+
+    @staticmethod
+    def around(unit: str, reference: Period, old: _Calendar | None) -> _Calendar:
+        """A calendar holding ``reference`` and some years either side (so that the next
+        customers' fit too), joined to ``old`` when that lies near."""
+        start = date.fromordinal(max(1, reference.start.toordinal() - _MARGIN_DAYS))
+        # never nearer the last date than the reference itself: a month's end must exist
+        end = max(reference.end, date.fromordinal(
+            min(date.max.toordinal() - 62, reference.end.toordinal() + _MARGIN_DAYS)))
+        if old is not None and old.span.start <= end and start <= old.span.end:
+            start, end = min(start, old.span.start), max(end, old.span.end)
+        span = Period(start, end)
+        periods = tuple(whole_weeks(span) if unit == "weeks" else whole_months(span))
+        units = _Units(periods, tuple(p.last_day for p in periods),
+                       tuple((p.start.toordinal(), p.end.toordinal()) for p in periods),
+                       tuple(Unit(p, ZERO, False, NO_CREDIT, ()) for p in periods),
+                       tuple(p.end.toordinal() for p in periods))
+        return _Calendar(span, units, tuple(s for s, _ in units.days))
+
+
+_CALENDARS: dict[str, _Calendar] = {}
+_MARGIN_DAYS = 3 * 366
 
 
 def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Line]

@@ -141,8 +141,11 @@ def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Dec
                 for h in events]
     used = ZERO
     lines: list[Line] = []
+    dated = not isinstance(comp.rate, Decimal)  # a plain rate is the same on every day
     for h in events:
-        paid, new = _hours(comp, ctx, h, rate, window, named, used)
+        # a dated rate: the one on the row's day
+        on_day = (ctx.price(comp.rate, on=h.date) or rate) if dated else rate
+        paid, new = _hours(comp, ctx, h, on_day, window, named, used)
         used += paid
         lines.extend(new)
     return lines
@@ -150,8 +153,8 @@ def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Dec
 
 def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
            window: Period | None, named: str, used: Decimal) -> tuple[Decimal, list[Line]]:
-    """The lines of one hours event, and the hours of it paid, ``used`` hours paid before."""
-    rate = ctx.price(comp.rate, on=h.date) or rate  # a dated rate: the one on the row's day
+    """The lines of one hours event paid at ``rate``, and the hours of it paid, ``used``
+    hours paid before."""
     per_hour = _per_hour(rate)
     limit = comp.max_hours
     what = f"hours {h.event_id} on {h.date}" + (f" ({h.activity})" if h.activity else "")

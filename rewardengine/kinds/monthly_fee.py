@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
-from typing import Literal, cast
+from typing import Literal
 
 from pydantic import Field
 
@@ -121,20 +121,33 @@ def _cut_reason(month: Period, part: Period, ctx: CustomerContext, service: Peri
     return " and ".join(why)
 
 
-def _contacts(ctx: CustomerContext, part: Period) -> tuple[list[Contact], list[Contact]]:
-    contacts, days = _by_date(ctx)
-    inside = contacts[bisect_left(days, part.start):bisect_left(days, part.end)]
-    return inside, [c for c in inside if c.responded]
+class _Contacts:
+    """The customer's contacts in date order (the timeline's order kept among equal days),
+    handed out month by month: the months come in date order, so each month's contacts
+    start where the last month's search left off."""
+
+    __slots__ = ("contacts", "days", "next")
+
+    def __init__(self, ctx: CustomerContext) -> None:
+        self.contacts = sorted(ctx.timeline.contacts, key=lambda c: c.date)
+        self.days = [c.date for c in self.contacts]
+        self.next = 0
+
+    def inside(self, part: Period) -> tuple[list[Contact], list[Contact]]:
+        """The contacts dated inside ``part`` and those of them answered; ``part`` starts
+        on or after the end of the one asked for before."""
+        days = self.days
+        if not days:
+            return _NONE, _NONE
+        first = bisect_left(days, part.start, self.next)
+        end = self.next = bisect_left(days, part.end, first)
+        if first == end:
+            return _NONE, _NONE
+        inside = self.contacts[first:end]
+        return inside, [c for c in inside if c.responded]
 
 
-def _by_date(ctx: CustomerContext) -> tuple[list[Contact], list[date]]:
-    """The customer's contacts in date order (the timeline's order, kept among equal days)
-    and their days, once per customer, so a month's contacts are found by halving."""
-    found = ctx.memo.get(_by_date)
-    if found is None:
-        contacts = sorted(ctx.timeline.contacts, key=lambda c: c.date)
-        found = ctx.memo[_by_date] = (contacts, [c.date for c in contacts])
-    return cast(tuple[list[Contact], list[date]], found)
+_NONE: list[Contact] = []  # no contacts in a month (shared: never changed)
 
 
 def _contact_text(inside: list[Contact], answered: list[Contact]) -> str:
@@ -177,18 +190,26 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
     if limit is None:
         return []  # the phase lies wholly after the service ended
     need = comp.condition.min_responded_contacts if comp.condition else 0
+    first_price = price
     lines: list[Line] = []
     paid = 0
     # the months that have started by the evaluation date: those after it are not listed,
     # and an ongoing service runs to its maximum length, which may be decades away
-    for n, month, label in _months(service.start, min(limit.end, ctx.as_of + ONE_DAY)):
-        part = month.clip(limit)
+    contacts = _Contacts(ctx)
+    dated = not isinstance(comp.amount, Decimal)  # a plain amount is the same every month
+    as_of = ctx.as_of
+    for month, named in _months(service.start, min(limit.end, as_of + ONE_DAY)):
+        # a month wholly inside the limit is served whole (no new period made for it)
+        part = month if limit.start <= month.start and month.end <= limit.end \
+            else month.clip(limit)
         if part is None:
             continue  # before the phase starts
-        if part.start > ctx.as_of:
+        if part.start > as_of:
             break  # not started yet: not listed
-        line = _month(comp, ctx, service, phase_name, price, need, paid, (n, label), month,
-                      part)
+        if dated:  # the amount in force that month
+            price = ctx.price(comp.amount, on=part.last_day) or first_price
+        line = _month(comp, ctx, service, phase_name, price, need, paid, named, month, part,
+                      contacts.inside(part))
         if line.status != "not_earned":
             paid += 1
         lines.append(line)
@@ -196,26 +217,27 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
 
 
 @lru_cache(maxsize=8192)
-def _months(anchor: date, end: date) -> tuple[tuple[int, Period, str], ...]:
-    """The service months from ``anchor`` that start before ``end``, each with its number and
-    the words that name it: the same for every customer whose service starts on ``anchor``
-    and ends on ``end``, so worked out and written once."""
-    return tuple((i + 1, month, f"service month {i + 1} ({month})")
+def _months(anchor: date, end: date) -> tuple[tuple[Period, tuple[str, str]], ...]:
+    """The service months from ``anchor`` that start before ``end``, each with its
+    occurrence (``m01``) and the words that name it: the same for every customer whose
+    service starts on ``anchor`` and ends on ``end``, so worked out and written once."""
+    return tuple((month, (f"m{i + 1:02d}", f"service month {i + 1} ({month})"))
                  for i, month in anchored_months(anchor, end))
 
 
 def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: str,
-           price: Decimal, need: int, paid: int, named: tuple[int, str], month: Period,
-           part: Period) -> Line:
-    """The line of service month ``n`` (``month``, called ``label``), served on the days
-    ``part``."""
-    n, label = named
-    price = ctx.price(comp.amount, on=part.last_day) or price  # in force that month
-    decided = ctx.as_of >= part.last_day
-    inside, answered = _contacts(ctx, part)
+           price: Decimal, need: int, paid: int, named: tuple[str, str], month: Period,
+           part: Period, found: tuple[list[Contact], list[Contact]]) -> Line:
+    """The line of a service month (``month``; ``named``: its occurrence and words), served
+    on the days ``part`` at ``price``, with the contacts ``found`` dated in them (and those
+    answered)."""
+    occurrence, label = named
+    last_day = part.last_day
+    decided = ctx.as_of >= last_day
+    inside, answered = found
     quantity = ONE
     served = ""
-    cut = part != month
+    cut = part is not month  # the part is the month itself when it is served whole
     if cut:
         served = (f", served {part} ({part.days}/{month.days} days: "
                   f"{_cut_reason(month, part, ctx, service, phase_name)})")
@@ -228,7 +250,7 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
 
     def make(status: Status, reason: str, evidence: list[Contact],
              qty: Decimal = quantity) -> Line:
-        return ctx.line(comp, status=status, occurrence=f"m{n:02d}", on=part.last_day,
+        return ctx.line(comp, status=status, occurrence=occurrence, on=last_day,
                         quantity=qty, unit_price=price, reason=reason, period=part,
                         evidence=[*service_ev, *(c.event_id for c in evidence)])
 
@@ -243,7 +265,7 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
         share = (f"; pays {part.days}/{month.days} of {money_text(price)} (proration: daily)"
                  if comp.proration == "daily" else
                  f"; pays the full {money_text(price)} (proration: full)")
-    contacts = _contact_text(inside, answered)
+    contacts = _contact_text(inside, answered) if need else ""  # read only with a condition
     if len(answered) < need:
         if decided:
             head = ("no answered contact" if not answered else
@@ -251,13 +273,13 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
                     f" ({need} needed)")
             return make("not_earned", f"{head} in {label}: {contacts}{served}", inside)
         wanted = "an answered contact" if need == 1 else f"{need} answered contacts"
-        return make("pending", f"{label} runs to {part.last_day}: needs {wanted} by "
-                    f"{part.last_day}, so far {contacts}{served}{share}", inside)
+        return make("pending", f"{label} runs to {last_day}: needs {wanted} by "
+                    f"{last_day}, so far {contacts}{served}{share}", inside)
     cond = f", {contacts}" if need else ""
     counted = answered if need else []
     if not decided:
         pays = share or f"; pays {money_text(price)} then"
-        return make("pending", f"{label} runs to {part.last_day}{cond}{served}{pays}",
+        return make("pending", f"{label} runs to {last_day}{cond}{served}{pays}",
                     counted)
     if cut:
         return make("payable", f"{label}{cond}{served}{share}", counted)

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Literal
 
 from pydantic import Field
@@ -50,7 +51,7 @@ from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..events.model import Survey
 from ..periods import ONE_DAY, Period
-from ..values import Number, Quantity, money_text, round_cents
+from ..values import Number, Quantity, money_text, once, round_cents
 from .base import CustomerKind, Outcome
 
 
@@ -209,22 +210,34 @@ def _missing(comp: SurveyAdjustment, surveys: list[Survey]) -> str:
 
 
 def evaluate(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
-    bands = sorted(comp.bands, key=lambda b: b.min_score)
+    bands = once(_sorted_bands, comp)
     window = ctx.window("service_and_follow_up")
     surveys = [s for s in ctx.timeline.surveys
                if s.instrument == comp.instrument and window is not None
                and s.date in window and s.date <= ctx.as_of]
-    measure = "the latest score" if comp.score == "latest" else "the change from first to last"
-    rules = (f"{comp.mode} by {comp.instrument} survey: {measure}, surveys dated inside the "
-             f"service and follow-up window "
-             + (str(window) if window is not None else "(not open: no service start)"),)
-    steps = tuple(Step("survey", f"survey {s.event_id} on {s.date}: score {_num(s.score)}",
-                       s.date, s.date + ONE_DAY, evidence=(s.event_id,)) for s in surveys)
     if comp.mode == "multiplier":
         lines = _multiplier(comp, ctx, prior, bands, window, surveys)
     else:
         lines = [_bonus(comp, ctx, bands, window, surveys)]
-    return Outcome(lines, Trace(rules, steps))
+    # the rule and the surveys in words are written only when the trace is read
+    return Outcome(lines, Trace(partial(_rules, comp, window), partial(_steps, surveys)))
+
+
+def _sorted_bands(comp: SurveyAdjustment) -> list[Band]:
+    """The bands, lowest score first: the same for every customer, sorted once."""
+    return sorted(comp.bands, key=lambda b: b.min_score)
+
+
+def _rules(comp: SurveyAdjustment, window: Period | None) -> tuple[str, ...]:
+    measure = "the latest score" if comp.score == "latest" else "the change from first to last"
+    return (f"{comp.mode} by {comp.instrument} survey: {measure}, surveys dated inside the "
+            f"service and follow-up window "
+            + (str(window) if window is not None else "(not open: no service start)"),)
+
+
+def _steps(surveys: list[Survey]) -> tuple[Step, ...]:
+    return tuple(Step("survey", f"survey {s.event_id} on {s.date}: score {_num(s.score)}",
+                      s.date, s.date + ONE_DAY, evidence=(s.event_id,)) for s in surveys)
 
 
 def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
@@ -234,23 +247,25 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
         # window's last day (a payable line, its survey's day, is priced below)
         return ctx.price(band.amount, on=window.last_day if window else None) or ZERO
 
-    table = ", ".join(f"{_num(b.min_score)}+ pays {money_text(price(b))}" for b in bands)
-    top = price(bands[-1])
+    def table() -> str:  # the bands in words, for the lines that are not paid
+        return ", ".join(f"{_num(b.min_score)}+ pays {money_text(price(b))}" for b in bands)
+
     if window is None:
         status, reason, on = ctx.without_service("waiting for the service start")
         return ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
-                        unit_price=top,
-                        reason=f"{reason}; bonus by {comp.instrument} score: {table}")
+                        unit_price=price(bands[-1]),
+                        reason=f"{reason}; bonus by {comp.instrument} score: {table()}")
     is_open = ctx.as_of < window.last_day
     score = _score(comp, surveys)
     if score is None:
         needed = _missing(comp, surveys)
         evidence = [s.event_id for s in surveys]
+        top = price(bands[-1])
         if is_open:
             return ctx.line(comp, status="pending", occurrence="once", on=window.last_day,
                             quantity=ONE, unit_price=top, evidence=evidence,
                             reason=f"needs {needed} by {window.last_day}; bonus by score: "
-                                   f"{table}")
+                                   f"{table()}")
         return ctx.line(comp, status="not_earned", occurrence="once", on=window.last_day,
                         quantity=ONE, unit_price=top, evidence=evidence,
                         reason=f"no bonus: no {needed.removeprefix('a ')} inside the service "
@@ -263,7 +278,7 @@ def _bonus(comp: SurveyAdjustment, ctx: CustomerContext, bands: list[Band],
                             quantity=ONE, unit_price=price(low), evidence=score.evidence,
                             reason=f"{score.text} is below the lowest band; needs "
                                    f"{_num(low.min_score)} or more by {window.last_day} "
-                                   f"({table})")
+                                   f"({table()})")
         return ctx.line(comp, status="not_earned", occurrence="once", on=score.on,
                         quantity=ONE, unit_price=price(low), evidence=score.evidence,
                         reason=f"no bonus: {score.text} is below the lowest band "

@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -57,7 +58,7 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..periods import ONE_DAY, Period, baseline_and_comparison
-from ..values import DurationField, WholeNumber, money_text
+from ..values import Duration, DurationField, WholeNumber, money_text, once
 from ..work import Stretch, as_decimal, stretches, weakest
 from .base import CustomerKind, Outcome
 
@@ -147,6 +148,8 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period,
             parts: Sequence[Stretch]) -> Covered:
     """The days of ``period`` in work (``parts``: ``work_parts`` of a span holding it) or in
     education."""
+    if not parts and ("education" not in comp.count or not ctx.timeline.educations):
+        return _NOTHING  # nothing to count (most customers before their service)
     ids: set[str] = set()
     evidence: set[str] = set()
     work: list[tuple[Period, Fraction]] = []
@@ -173,6 +176,7 @@ def covered(comp: WorkHistory, ctx: CustomerContext, period: Period,
                    pieces)
 
 
+_NOTHING = Covered(as_decimal(Fraction(0)), (), (), Fraction(0), ())  # no day covered
 _WHOLE_DAY = Fraction(1)  # a day of education counts whole (made once, not per run)
 
 
@@ -218,10 +222,11 @@ class _Compared:
     during: Covered
     price: Decimal | None  # at the weakest evidence of the work during; None: not priced
     evidence: str | None
+    # the extra days, exactly: read several times in a line's words, worked out once
+    extra_exact: Fraction = field(init=False)
 
-    @property
-    def extra_exact(self) -> Fraction:
-        return self.during.exact - self.before.exact
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra_exact", self.during.exact - self.before.exact)
 
     @property
     def extra(self) -> Decimal:
@@ -237,20 +242,25 @@ class _Compared:
         return sorted({*self.before.event_ids, *self.during.event_ids})
 
 
+def _rules(comp: WorkHistory) -> tuple[str, ...]:
+    """The component's rule in words, the same for every customer: written once."""
+    return (f"pays each extra day in {' or '.join(comp.count)} during the comparison period "
+            f"over the {comp.baseline} before the service; at least {comp.min_extra_days} "
+            "extra days",)
+
+
 def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> Outcome:
-    rules = [f"pays each extra day in {' or '.join(comp.count)} during the comparison period "
-             f"over the {comp.baseline} before the service; at least {comp.min_extra_days} "
-             "extra days"]
+    rules = once(_rules, comp)
     any_price = ctx.price(comp.rate)
     if any_price is None:
         return Outcome([ctx.line(comp, status="not_earned", occurrence="once", on=None,
                                  quantity=ZERO, unit_price=ZERO,
                                  reason=f"no price for segment {ctx.segment}")],
-                       Trace(tuple(rules)))
+                       Trace(rules))
     if ctx.service is None:
         status, reason, on = ctx.without_service("waiting for the service start")
         return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ZERO,
-                                 unit_price=any_price, reason=reason)], Trace(tuple(rules)))
+                                 unit_price=any_price, reason=reason)], Trace(rules))
     baseline, comparison = _periods(comp, ctx.service.start)
     parts = work_parts(comp, ctx, Period(min(baseline.start, comparison.start),
                                          max(baseline.end, comparison.end)))
@@ -268,18 +278,24 @@ def evaluate(comp: WorkHistory, ctx: CustomerContext, prior: Sequence[Line]) -> 
                      f"{number(during.days)} days", comparison.start, comparison.end,
                      during.days, during.event_ids))
 
-    return Outcome([line], Trace(tuple(rules), steps))
+    return Outcome([line], Trace(rules, steps))
 
 
 def _periods(comp: WorkHistory, start: date) -> tuple[Period, Period]:
+    """The baseline and the comparison period (``_periods_from``)."""
+    return _periods_from(comp.baseline, comp.comparison.from_, comp.comparison.length, start)
+
+
+@lru_cache(maxsize=4096)  # customers share service starts: worked out once for each
+def _periods_from(baseline_length: Duration, offset: Duration | None,
+                  length: Duration | None, start: date) -> tuple[Period, Period]:
     """The baseline and the comparison period. Written alike (``comparison.length`` left out
     or equal to ``baseline``), the baseline is as many days as the comparison period, ending
     the day before the service start: 12 months are 365 or 366 days, and equal lengths are
     compared in days. Written differently, both are as written and their days are compared
     as counted."""
-    baseline, comparison = baseline_and_comparison(
-        start, comp.baseline, comp.comparison.from_, comp.comparison.length)
-    if comp.comparison.length in (None, comp.baseline):
+    baseline, comparison = baseline_and_comparison(start, baseline_length, offset, length)
+    if length in (None, baseline_length):
         baseline = Period(start - timedelta(days=comparison.days), start)
     return baseline, comparison
 
