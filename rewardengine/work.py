@@ -155,9 +155,12 @@ def fte_at_least(jobs: Sequence[Employment], min_fte: Decimal,
     Jobs given only in hours are compared in hours (``min_fte * full_time``) rather than
     divided, so 5 + 5 + 20 hours at 37.5 is exactly 0.80 FTE, not 0.7999...
     """
-    given = sum((j.fte for j in jobs if j.fte is not None), Decimal(0))
-    hours = sum((j.hours_per_week for j in jobs
-                 if j.fte is None and j.hours_per_week is not None), Decimal(0))
+    given = hours = Decimal(0)  # summed in the jobs' order, as ``sum`` would
+    for j in jobs:  # (a loop: two generator sums were most of a one-job day's check)
+        if j.fte is not None:
+            given += j.fte
+        elif j.hours_per_week is not None:
+            hours += j.hours_per_week
     return given * full_time + hours >= min_fte * full_time
 
 
@@ -172,24 +175,21 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
 
     Only jobs whose kind has a positive weight count; the others are ignored entirely.
     """
-    spans: list[tuple[Period, Employment]] = []
-    for job in jobs:
-        if weights.get(job.kind, Decimal(0)) <= 0:
-            continue
-        period = job_period(job, as_of)
-        clipped = period.clip(within) if period else None
-        if clipped is not None:
-            spans.append((clipped, job))
+    spans = _spans(jobs, weights, within, as_of)
     if not spans:
         return []
-    bounds = sorted({d for p, _ in spans for d in (p.start, p.end)})
 
     def qualifies(group: Sequence[Employment]) -> bool:
         return bool(group) and _meets(group, min_hours, min_fte, full_time)
 
+    if len(spans) == 1:  # one job (most customers): one stretch, if it qualifies
+        start, end, job = spans[0]
+        return [_one_job(Period(start, end), job, weights, full_time)] \
+            if qualifies((job,)) else []
+    bounds = sorted({d for s, e, _ in spans for d in (s, e)})
     out: list[Stretch] = []
     for start, end in pairwise(bounds):
-        active = [job for p, job in spans if p.start <= start and end <= p.end]
+        active = [job for s, e, job in spans if s <= start and end <= e]
         if not qualifies(active):
             continue
         if len(active) == 1:  # one job: its own values (summed from zero, as below)
@@ -205,6 +205,28 @@ def stretches(jobs: Sequence[Employment], weights: dict[str, Decimal], within: P
     return out
 
 
+def _spans(jobs: Sequence[Employment], weights: dict[str, Decimal], within: Period,
+           as_of: date) -> list[tuple[date, date, Employment]]:
+    """Each counting job's days inside ``within`` as ``[start, end)`` bounds (its
+    ``job_period`` clipped, worked out in dates: no Period is made for a job)."""
+    out = []
+    first, stop = within.start, within.end
+    for job in jobs:
+        weight = weights.get(job.kind)
+        if weight is None or weight <= 0:
+            continue
+        last = as_of if job.end is None or job.end > as_of else job.end
+        if last < job.date:
+            continue  # starts after as_of: not known to have happened yet
+        start = job.date if job.date > first else first
+        end = last + ONE_DAY
+        if end > stop:
+            end = stop
+        if start < end:
+            out.append((start, end, job))
+    return out
+
+
 def _one_job(period: Period, job: Employment, weights: dict[str, Decimal],
              full_time: Decimal) -> Stretch:
     """The stretch of days one job qualifies on its own: its hours and FTE, its kind's
@@ -212,10 +234,13 @@ def _one_job(period: Period, job: Employment, weights: dict[str, Decimal],
     hours at its evidence level and weaker ones."""
     hours = Decimal(0) + job_hours(job, full_time)
     rank = EVIDENCE_LEVELS.index(job.evidence)
+    # no hours at the levels stronger than the job's, its hours at its own and weaker ones
     return Stretch(period, hours, Decimal(0) + job_fte(job, full_time),
                    exact(weights[job.kind]), job.evidence, (job.event_id,),
-                   tuple(hours if rank <= r else Decimal(0)
-                         for r in range(len(EVIDENCE_LEVELS))))
+                   _NO_HOURS[:rank] + (hours,) * (len(EVIDENCE_LEVELS) - rank))
+
+
+_NO_HOURS = (Decimal(0),) * len(EVIDENCE_LEVELS)
 
 
 def _level_hours(jobs: Sequence[Employment], full_time: Decimal) -> tuple[Decimal, ...]:
@@ -227,8 +252,8 @@ def _level_hours(jobs: Sequence[Employment], full_time: Decimal) -> tuple[Decima
 
 def _meets(jobs: Sequence[Employment], min_hours: Decimal | None, min_fte: Decimal | None,
            full_time: Decimal) -> bool:
-    hours = sum((job_hours(j, full_time) for j in jobs), Decimal(0))
-    if min_hours is not None and hours < min_hours:
+    if min_hours is not None and \
+            sum((job_hours(j, full_time) for j in jobs), Decimal(0)) < min_hours:
         return False
     return min_fte is None or fte_at_least(jobs, min_fte, full_time)
 

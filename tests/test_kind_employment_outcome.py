@@ -666,3 +666,37 @@ def test_one_day_reads_in_the_singular() -> None:
     waiting = lines(ONE_DAY_FEE, as_of="2020-03-01")
     assert waiting[0].reason == ("needs 1 day of qualifying work (open) by 2021-07-14, when the "
                                  "follow-up ends")
+
+
+BY_KIND = """
+components:
+  - id: job90
+    kind: employment_outcome
+    work: {min_fte: 0.80, kinds: {open: 1, subsidised: 1}}
+    min_duration: 90 days
+    amount: {open: 750.00, subsidised: 190.00}
+"""
+
+
+@pytest.mark.parametrize(("end", "status", "occurrence", "on", "amount"), [
+    # 89 days: the spell has ended, so a new one is needed (at the best price, open work)
+    ("2020-04-29", "pending", "next", FOLLOW_UP_ENDS, "750.00"),
+    ("2020-04-30", "payable", "spell:E1:subsidised", D("2020-04-30"), "190.00"),  # 90 days
+    ("2020-05-01", "payable", "spell:E1:subsidised", D("2020-04-30"), "190.00"),  # 91 days
+])
+def test_a_grade_with_no_job_of_its_kind_counts_nothing(end: str, status: str,
+                                                        occurrence: str, on: date,
+                                                        amount: str) -> None:
+    # the open grade has no job of its kind (it counts no day; its note on the job is
+    # dropped, as the subsidised grade counted it); the subsidised grade counts the job on
+    # its own, one day short, on and one day over 90 days
+    result = one(contract_from(BY_KIND, CONTRACT_HEAD),
+                 START + job("E1", "2020-02-01", end, fte="1", kind="subsidised"),
+                 "2020-06-01")
+    got = result.lines
+    assert [facts(ln) for ln in got] == [(status, occurrence, on, Decimal(amount), ("E1",))]
+    steps = [(s.what, s.text) for s in result.traces["job90"].steps]
+    assert [what for what, _ in steps if what == "not counted"] == []
+    assert [text for what, text in steps if what == "spell"] == [
+        f"spell (subsidised) 2020-02-01..{end}: {(D(end) - D('2020-02-01')).days + 1} days "
+        "counted, evidence register, jobs E1"]

@@ -347,12 +347,13 @@ def _tracks(groups: Sequence[Sequence[Stretch]], continuous: bool, max_gap: Dura
     if not continuous:
         parts = [p for g in groups for p in g]
         return (Track(tuple(parts), "all"),) if parts else ()
-    found = sorted(((spell.start, spell) for g in groups for spell in _join(g, max_gap)),
-                   key=lambda s: (s[0], s[1].event_ids))
+    found = [spell for g in groups for spell in _join(g, max_gap)]
+    if len(found) > 1:  # (one spell, most customers with work, needs no order)
+        found.sort(key=lambda s: (s.start, s.event_ids))
     out = []
     led: set[str] = set()
     suffix = f":{grade.name}" if grade is not None else ""
-    for _, spell in found:
+    for spell in found:
         first = spell.stretches[0].event_ids
         lead = min(first, key=lambda i: (jobs[i].date, i) if i in jobs else (date.max, i))
         # one long job can lead several spells (topped up by others at different times):
@@ -417,7 +418,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
                tracks: Sequence[Track], deadline: Deadline, requires_active: bool,
                admitted: Sequence[Employment], grade: Grade | None) -> list[str]:
     notes: list[str] = []
-    used = {i for t in tracks for i in t.event_ids}  # the jobs some track counted
+    used: set[str] | None = None  # the jobs some track counted (found when first asked)
     service = ctx.service
     for job in admitted:
         jid = job.event_id
@@ -440,7 +441,7 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
             else:
                 notes.append(f"job {jid} started on {span.start}, after the last day that "
                              f"counts ({deadline.last_day})")
-        elif jid not in used:
+        elif jid not in (used := _used(tracks) if used is None else used):
             notes.append(_below(job, work, grade))
         elif (requires_active and service is not None and span.end > service.end
               and counting.end == service.end):
@@ -450,6 +451,10 @@ def _job_notes(ctx: CustomerContext, work: QualifyingWork, counting: Period,
         if isinstance(gone, Employment):
             notes.append(f"employment {gone.event_id} was voided (recorded {gone.known_on})")
     return notes
+
+
+def _used(tracks: Sequence[Track]) -> set[str]:
+    return {i for t in tracks for i in t.event_ids}
 
 
 def _highest(*values: Decimal | None) -> Decimal | None:
@@ -482,10 +487,26 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     frame = _frame(ctx, work, window, reach_by, requires_active)
     if frame is None:
         return None
-    counting, late, deadline, admitted, kept_out, groups, by_id = frame
-    weights, min_hours, min_fte = _rules(work, grade)
+    counting, _, deadline, admitted, kept_out, groups, by_id = frame
+    weights = _rules(work, grade)[0]
     continuous = counting_mode == "continuous"
+    if any(weights.get(j.kind, ZERO) > 0 for j in admitted):
+        tracks, late_tracks = _counted_tracks(ctx, work, frame, grade, continuous, max_gap)
+    else:  # no job of a kind that counts (most customers of a grade): no qualifying day
+        tracks = late_tracks = ()
+    notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
+                                  admitted, grade)
+    changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
+    return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
+                     tuple(notes), grade, changes)
 
+
+def _counted_tracks(ctx: CustomerContext, work: QualifyingWork, frame: _Frame,
+                    grade: Grade | None, continuous: bool, max_gap: Duration | None
+                    ) -> tuple[tuple[Track, ...], tuple[Track, ...]]:
+    """The tracks inside the counting period, and the same work ignoring the deadline."""
+    counting, late, _, _, _, groups, by_id = frame
+    weights, min_hours, min_fte = _rules(work, grade)
     # the stretches of the longer period, once; those of the counting period are cut from
     # them (a stretch is a run of days in one state, so cutting it changes nothing else)
     late_parts = [stretches(g, weights, late, ctx.as_of, min_hours, min_fte,
@@ -495,11 +516,7 @@ def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
     # nothing cut at the deadline: the tracks ignoring it are the same tracks
     late_tracks = tracks if all(p is g for p, g in zip(parts, late_parts, strict=True)) else \
         _tracks(late_parts, continuous, max_gap, by_id, grade)
-    notes = kept_out + _job_notes(ctx, work, counting, tracks, deadline, requires_active,
-                                  admitted, grade)
-    changes = _employer_changes(tracks, by_id, max_gap) if len(groups) > 1 else ()
-    return WorkCount(ctx, work, continuous, max_gap, counting, deadline, tracks, late_tracks,
-                     tuple(notes), grade, changes)
+    return tracks, late_tracks
 
 
 _Frame = tuple[Period, Period, Deadline, list[Employment], list[str], list[list[Employment]],
@@ -523,11 +540,12 @@ def _frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
 def _make_frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
                 reach_by: date | None, requires_active: bool) -> _Frame | None:
     service = ctx.service
-    period = ctx.service if requires_active else ctx.window(window)
     deadline = ctx.deadline(window, reach_by, active_only=requires_active)
-    if service is None or period is None or deadline is None:
+    if service is None or deadline is None:
         return None
-    start = period.start
+    # days count from the service start: where the service, and every outcome window, starts
+    # (``ctx.window`` is not asked for: its end is not used here)
+    start = service.start
     end = deadline.last_day + ONE_DAY
     late_end = service.end if requires_active else max(ctx.as_of + ONE_DAY, end)
     admitted, kept_out = _admitted(ctx, work, ctx.timeline.employments)
@@ -687,6 +705,8 @@ def evidence_history(ctx: CustomerContext, ids: Iterable[str]) -> list[str]:
     """For jobs whose evidence changed between recorded versions: "E17 self-reported until
     2020-07-01, register-verified since"."""
     out: list[str] = []
+    if not ctx.timeline.superseded:
+        return out  # one recorded version of every job: no evidence changed
     current = {e.event_id: e for e in ctx.timeline.employments}
     for jid in sorted(set(ids)):
         job = current.get(jid)

@@ -552,9 +552,8 @@ def _merged(counts: Sequence[_Count]) -> WorkCount:
     first = counts[0].wc
     if len(counts) == 1:
         return first
-    tracks = sorted((t for c in counts for t in c.wc.tracks), key=lambda t: (t.start, t.key))
-    late = sorted((t for c in counts for t in c.wc.late_tracks),
-                  key=lambda t: (t.start, t.key))
+    tracks = _in_order([t for c in counts for t in c.wc.tracks])
+    late = _in_order([t for c in counts for t in c.wc.late_tracks])
     used = {i for t in tracks for i in t.event_ids}
     notes: list[str] = []
     noted: set[str] = set()
@@ -574,11 +573,18 @@ def _merged(counts: Sequence[_Count]) -> WorkCount:
                      first.changes)
 
 
+def _in_order(tracks: list[Track]) -> list[Track]:
+    """Tracks by first day, then key (sorted in place; none or one, most customers, as
+    they are)."""
+    if len(tracks) > 1:
+        tracks.sort(key=lambda t: (t.start, t.key))
+    return tracks
+
+
 def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count],
                reached: set[str], lines: Sequence[Line]) -> list[Line]:
     """The next outcome, not reached yet: pending while the deadline is ahead, else lost."""
     wc = _merged(counts)
-    grade_of = {t.key: c for c in counts for t in (*c.wc.tracks, *c.wc.late_tracks)}
     candidates = [t for t in wc.tracks if t.key not in reached]
     late = [t for t in wc.late_tracks if t.key not in reached]
     tomorrow = ctx.as_of + ONE_DAY
@@ -597,7 +603,10 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
         occurrence = open_track.key if open_track is not None else "next"
     if any(ln.occurrence == occurrence for ln in lines):
         return []
-    count = grade_of.get(chosen.key) if chosen is not None else None
+    # the grade of the chosen track (its key ends with the grade's name: one grade has it)
+    count = None if chosen is None else next(
+        (c for c in reversed(counts) for t in (*c.wc.tracks, *c.wc.late_tracks)
+         if t.key == chosen.key), None)
     amount = count.amount if count is not None else _top_amount(comp, ctx)
     return [unreached_line(
         ctx, comp, wc, occurrence=occurrence, amount=amount, target=target,
