@@ -34,7 +34,13 @@ import numpy as np
 
 from ..cohort import Cohort
 from ..contract.load import LoadedContract
-from ..engine import CustomerResult, apply_ceiling, evaluate_contract_lines, evaluate_customer
+from ..engine import (
+    CustomerResult,
+    apply_ceiling,
+    ceiling_cuts,
+    evaluate_contract_lines,
+    evaluate_customer,
+)
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..events.fast import TypeReader, compile_header, read_rows
@@ -127,6 +133,16 @@ def default_horizon(loaded: LoadedContract) -> date:
     return end
 
 
+_MONTHS: dict[date, str] = {}  # a day's month as the sums key it ("2021-03"), made once
+
+
+def _month_of(day: date) -> str:
+    if len(_MONTHS) >= 100_000:
+        _MONTHS.clear()
+    found = _MONTHS[day] = day.isoformat()[:7]
+    return found
+
+
 @dataclass
 class RunSums:
     """One run of one draft: exact sums of the payable lines (after every cap), by what they
@@ -152,20 +168,25 @@ class RunSums:
                   horizon: date) -> Decimal:
         """Add one customer's (or the contract's) lines; returns what they pay."""
         paid = ZERO
+        by_component, by_month, by_provider = self.by_component, self.by_month, self.by_provider
         for ln in lines:
-            if ln.status == "pending":
-                self.pending += ln.amount
-            if ln.status != "payable" or not ln.amount:
+            status, amount = ln.status, ln.amount
+            if status != "payable":
+                if status == "pending":
+                    self.pending += amount
                 continue
-            paid += ln.amount
-            self.by_component[ln.component] = self.by_component.get(ln.component, ZERO) \
-                + ln.amount
-            month = (ln.date or horizon).isoformat()[:7]
-            self.by_month[month] = self.by_month.get(month, ZERO) + ln.amount
+            if not amount:
+                continue
+            paid += amount
+            component = ln.component
+            by_component[component] = by_component.get(component, ZERO) + amount
+            day = ln.date or horizon
+            month = _MONTHS.get(day) or _month_of(day)
+            by_month[month] = by_month.get(month, ZERO) + amount
             who = ln.provider or NO_SEGMENT
-            self.by_provider[who] = self.by_provider.get(who, ZERO) + ln.amount
-            if basis.get(ln.component) == "fixed":
-                self.fixed += ln.amount
+            by_provider[who] = by_provider.get(who, ZERO) + amount
+            if basis.get(component) == "fixed":
+                self.fixed += amount
         self.total += paid
         self.by_segment[segment] = self.by_segment.get(segment, ZERO) + paid
         return paid
@@ -261,13 +282,11 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
         drawn = {g: timeline(cid, e, horizon) for g, e in zip(groups, events, strict=True)}
         for k, draft in enumerate(drafts):
             result = evaluate_customer(draft.loaded, drawn[like[k]])
-            if draft.ceiling is None:
-                sums[k].add_customer(result, draft.basis, horizon)
-            else:  # the ceiling is cut across the whole run, in accrual order
+            # summed now: the contract ceiling seldom cuts a run (``_finish`` checks)
+            sums[k].add_customer(result, draft.basis, horizon)
+            if draft.ceiling is not None:
                 kept[k].append(_for_ceiling(result, draft))
-    for k, draft in enumerate(drafts):
-        _finish(sums[k], draft, kept[k], horizon)
-    return sums
+    return [_finish(sums[k], draft, kept[k], horizon) for k, draft in enumerate(drafts)]
 
 
 def _for_ceiling(result: CustomerResult, draft: Draft) -> CustomerResult:
@@ -279,9 +298,14 @@ def _for_ceiling(result: CustomerResult, draft: Draft) -> CustomerResult:
                           draft.bare)
 
 
-def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: date) -> None:
+def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: date
+            ) -> RunSums:
+    """The run's sums with the contract's own lines, and the contract ceiling cut across
+    the run in accrual order (``engine.apply_ceiling``) where the lines ask more than it:
+    then the customers' lines are summed again, as cut."""
     lines = list(draft.contract_lines)
-    if draft.ceiling is not None:
+    if ceiling_cuts(draft.loaded, kept, lines):
+        sums = RunSums()
         before = sum((ln.amount for c in kept for ln in c.lines if ln.status == "payable"),
                      ZERO) + sum((ln.amount for ln in lines if ln.status == "payable"), ZERO)
         kept, lines = apply_ceiling(draft.loaded, kept, lines)
@@ -289,9 +313,10 @@ def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: da
             sums.add_customer(result, draft.basis, horizon)
         sums.add_lines(lines, draft.basis, NO_SEGMENT, horizon)
         sums.uncapped = before
-        return
+        return sums
     sums.add_lines(lines, draft.basis, NO_SEGMENT, horizon)
     sums.uncapped = sums.total
+    return sums
 
 
 def run_job(job: Job) -> list[list[RunSums]]:
