@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from .contract.load import LoadedContract
 from .contract.model import ComponentBase
 from .errors import Problem, Source
 from .evaluate.alternatives import choose
-from .evaluate.caps import apply_cap
+from .evaluate.caps import apply_cap, apply_limit, asked
 from .evaluate.context import CustomerContext, build_context
 from .evaluate.lines import Line, Totals
 from .evaluate.trace import Trace
@@ -96,10 +97,6 @@ class Evaluation:
         }
 
 
-def applies(component: ComponentBase, ctx: CustomerContext) -> bool:
-    return component.segments is None or ctx.segment in component.segments
-
-
 @dataclass(frozen=True)
 class _Plan:
     """What evaluating any customer asks of the contract, worked out once per contract (a
@@ -109,6 +106,10 @@ class _Plan:
     customer_kinds: tuple[tuple[ComponentBase, CustomerKind[Any]], ...]
     capped: tuple[ComponentBase, ...]
     alternatives: tuple[tuple[Any, str], ...]
+    # by segment: the customer kinds that apply, those that see no other lines first and
+    # those that adjust the others' lines (``late``) after them (found once per segment)
+    by_segment: dict[str | None, tuple[_Kinds, _Kinds]] = field(default_factory=dict,
+                                                                 compare=False)
 
     @staticmethod
     def of(loaded: LoadedContract) -> _Plan:
@@ -124,6 +125,20 @@ class _Plan:
                       for i, a in enumerate(c.alternatives)))
         return found
 
+    def applying(self, segment: str | None) -> tuple[_Kinds, _Kinds]:
+        """The kinds that apply to a customer of ``segment``: (first, late), each in the
+        contract's order."""
+        found = self.by_segment.get(segment)
+        if found is None:
+            kinds = [(c, k) for c, k in self.customer_kinds
+                     if c.segments is None or segment in c.segments]
+            found = self.by_segment[segment] = (tuple((c, k) for c, k in kinds if not k.late),
+                                                tuple((c, k) for c, k in kinds if k.late))
+        return found
+
+
+_Kinds = tuple[tuple[ComponentBase, CustomerKind[Any]], ...]
+
 
 def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     """Every component for one customer, caps per component and per customer applied."""
@@ -132,28 +147,25 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
     traces: dict[str, Trace] = {}
     if not ctx.problems:
         plan = _Plan.of(loaded)
-        customer_kinds = [(c, k) for c, k in plan.customer_kinds if applies(c, ctx)]
-        for comp, kind in customer_kinds:
-            if not kind.late:
-                outcome = kind.evaluate(comp, ctx, ())
-                lines.extend(outcome.lines)
-                traces[comp.id] = outcome.trace
+        first, late = plan.applying(ctx.segment)
+        for comp, kind in first:
+            outcome = kind.evaluate(comp, ctx, ())
+            lines.extend(outcome.lines)
+            traces[comp.id] = outcome.trace
         for alternative, clause in plan.alternatives:
             lines = choose(alternative, clause, lines)
         # kinds that adjust other lines (survey multipliers) see them after their own
         # component caps, so a reduction never takes back more than a line pays
         caps = {c.id: ctx.price(c.cap, on=ctx.priced_on) for c in plan.capped}
         lines = _component_caps(caps, lines)
-        for comp, kind in customer_kinds:
-            if kind.late:
-                outcome = kind.evaluate(comp, ctx, tuple(lines))
-                lines.extend(outcome.lines)
-                traces[comp.id] = outcome.trace
+        for comp, kind in late:
+            outcome = kind.evaluate(comp, ctx, tuple(lines))
+            lines.extend(outcome.lines)
+            traces[comp.id] = outcome.trace
         lines = _component_caps(caps, lines)
         per_customer = ctx.price(loaded.contract.caps.per_customer, on=ctx.priced_on)
         if per_customer is not None:
-            lines = apply_cap(lines, lambda ln: per_customer, lambda ln: "customer",
-                              lambda ln: "per-customer cap")
+            lines = apply_limit(lines, per_customer, "customer", lambda ln: "per-customer cap")
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
 
 
@@ -169,13 +181,13 @@ def _component_caps(caps: dict[str, Decimal | None], lines: list[Line]) -> list[
 def _ceiling(loaded: LoadedContract, customers: list[CustomerResult],
              contract_lines: list[Line]) -> tuple[list[CustomerResult], list[Line]]:
     """The contract ceiling, cut in accrual order across every customer: one sort and one
-    pass over all lines (linear after the sort)."""
+    pass over all lines (linear after the sort); none when the lines ask no more than the
+    ceiling (``caps.asked``), the usual case."""
     ceiling = loaded.contract.caps.contract_total
-    if ceiling is None:
+    if ceiling is None or not ceiling_cuts(loaded, customers, contract_lines):
         return customers, contract_lines
     flat = [*contract_lines, *(ln for c in customers for ln in c.lines)]
-    capped = apply_cap(flat, lambda ln: ceiling, lambda ln: "contract",
-                       lambda ln: "contract ceiling")
+    capped = apply_limit(flat, ceiling, "contract", lambda ln: "contract ceiling")
     start = len(contract_lines)
     out_customers = []
     for c in customers:
@@ -183,6 +195,17 @@ def _ceiling(loaded: LoadedContract, customers: list[CustomerResult],
         out_customers.append(c.with_lines(capped[start:end]))
         start = end
     return out_customers, capped[:len(contract_lines)]
+
+
+def ceiling_cuts(loaded: LoadedContract, customers: Iterable[CustomerResult],
+                 contract_lines: Iterable[Line]) -> bool:
+    """Whether the contract ceiling cuts any of these lines: only when together they ask
+    more than it (``caps.asked``)."""
+    ceiling = loaded.contract.caps.contract_total
+    if ceiling is None:
+        return False
+    return asked(chain(contract_lines, chain.from_iterable(c.lines for c in customers))
+                 ) > ceiling
 
 
 def evaluate_contract_lines(loaded: LoadedContract, as_of: date

@@ -214,12 +214,39 @@ _DURATION_RE = re.compile(r"^\s*([0-9]{1,5})\s*(day|days|week|weeks|month|months
 def add_months(anchor: date, months: int) -> date:
     """``anchor + relativedelta(months=months)``: the same day of the month, clamped to the
     month's last day (Jan 31 + 1 month = Feb 29 in 2020). Plain arithmetic, because month
-    offsets are on the hot path of every monthly fee."""
-    y, m = divmod(anchor.month - 1 + months, 12)
-    year, month = anchor.year + y, m + 1
-    if anchor.day <= 28:  # every month has the day: no clamping to look up
-        return date(year, month, anchor.day)
-    return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+    offsets are on the hot path of every monthly fee; and each day and offset worked out
+    once (customers share their days: a look-up costs a sixth of the arithmetic)."""
+    key = (anchor, months)
+    found = _MONTHS_AFTER.get(key)
+    if found is None:
+        y, m = divmod(anchor.month - 1 + months, 12)
+        year, month = anchor.year + y, m + 1
+        if anchor.day <= 28:  # every month has the day: no clamping to look up
+            found = date(year, month, anchor.day)
+        else:
+            found = date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+        if len(_MONTHS_AFTER) >= _DAYS_KEPT:
+            _MONTHS_AFTER.clear()
+        _MONTHS_AFTER[key] = found
+    return found
+
+
+_DAYS_KEPT = 100_000  # days and offsets remembered; beyond it, start again
+_MONTHS_AFTER: dict[tuple[date, int], date] = {}
+_DAYS_AFTER: dict[tuple[date, int], date] = {}
+
+
+def add_days(anchor: date, days: int) -> date:
+    """``anchor + timedelta(days=days)``, each day and offset worked out once (as
+    ``add_months``: making the timedelta cost more than the look-up)."""
+    key = (anchor, days)
+    found = _DAYS_AFTER.get(key)
+    if found is None:
+        found = anchor + timedelta(days=days)
+        if len(_DAYS_AFTER) >= _DAYS_KEPT:
+            _DAYS_AFTER.clear()
+        _DAYS_AFTER[key] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +260,7 @@ class Duration:
         """``anchor`` moved forward by this duration (Jan 31 + 1 month = Feb 28/29)."""
         if self.unit == "months":
             return add_months(anchor, self.count)
-        return anchor + timedelta(days=self.days_exact())
+        return add_days(anchor, self.count * (7 if self.unit == "weeks" else 1))
 
     def before(self, anchor: date) -> date:
         if self.unit == "months":

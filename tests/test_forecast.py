@@ -815,14 +815,28 @@ def test_price_reports_its_progress_over_every_amount_it_tries() -> None:
     assert seen == [(1, 3), (2, 3), (3, 3), (4, 6), (5, 6), (6, 6)]
 
 
-def test_the_runs_collect_garbage_less_often_and_restore_the_collector() -> None:
+def test_runs_collect_less_often_and_set_the_collector_back() -> None:
+    """A run raises the collector's first threshold to 7,000 and sets it back after; a
+    higher one is kept, and a collector switched off (threshold 0) stays off."""
     import gc
 
-    from rewardengine.forecast.commands import RUNS_COLLECT_EVERY, fewer_collections
+    from rewardengine.forecast.runs import fewer_collections
+
     before = gc.get_threshold()
-    with fewer_collections():
-        assert gc.get_threshold() == (RUNS_COLLECT_EVERY, *before[1:])
-    assert gc.get_threshold() == before
-    with pytest.raises(RuntimeError), fewer_collections():
-        raise RuntimeError
-    assert gc.get_threshold() == before
+    try:
+        gc.set_threshold(700, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (7000, 10, 10)
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(9000, 5, 5)
+        with fewer_collections():
+            assert gc.get_threshold() == (9000, 5, 5)
+        gc.set_threshold(0, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (0, 10, 10)
+        gc.set_threshold(700, 10, 10)
+        with pytest.raises(RuntimeError), fewer_collections():
+            raise RuntimeError("a run that fails")
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

@@ -7,12 +7,14 @@ its uncapped amount and names the cap that cut it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
 from ..values import money_text
 from .lines import Line
+
+ZERO = Decimal(0)
 
 
 def accrual_order(line: Line) -> tuple[int, int, date, str, str, str]:
@@ -24,6 +26,14 @@ def accrual_order(line: Line) -> tuple[int, int, date, str, str, str]:
             line.component, line.occurrence)
 
 
+def asked(lines: Iterable[Line]) -> Decimal:
+    """What ``lines`` ask of one limit: their positive amounts, payable or pending (a line
+    not earned asks nothing, and a reduction only leaves more room). Lines asking no more
+    than a limit are never cut by it, whatever their order."""
+    return sum((ln.amount for ln in lines if ln.amount > 0 and ln.status != "not_earned"),
+               ZERO)
+
+
 def apply_cap(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
               group_of: Callable[[Line], str], label: Callable[[Line], str]) -> list[Line]:
     """Cut lines (payable, then pending) in accrual order so each group stays within its limit.
@@ -33,6 +43,16 @@ def apply_cap(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
     if _within(lines, limit_of, group_of):
         return list(lines)
     return _cut_in_order(lines, limit_of, group_of, label)
+
+
+def apply_limit(lines: list[Line], limit: Decimal, group: str, label: Callable[[Line], str]
+                ) -> list[Line]:
+    """``apply_cap`` with one limit over all ``lines`` as one group (the per-customer cap,
+    the contract ceiling): lines that ask no more than it (``asked``) are returned as they
+    are, unsorted; else cut as ``apply_cap`` cuts them."""
+    if asked(lines) <= limit:
+        return list(lines)
+    return _cut_in_order(lines, lambda ln: limit, lambda ln: group, label)
 
 
 def _within(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
@@ -51,8 +71,8 @@ def _within(lines: list[Line], limit_of: Callable[[Line], Decimal | None],
         group = group_of(line)
         limited.append((group, limit))
         if line.amount > 0:
-            positive[group] = positive.get(group, Decimal(0)) + line.amount
-    return all(positive.get(group, Decimal(0)) <= limit for group, limit in limited)
+            positive[group] = positive.get(group, ZERO) + line.amount
+    return all(positive.get(group, ZERO) <= limit for group, limit in limited)
 
 
 def _cut_in_order(lines: list[Line], limit_of: Callable[[Line], Decimal | None],

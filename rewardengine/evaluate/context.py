@@ -27,7 +27,7 @@ from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
 from ..periods import ONE_DAY, Period
-from ..values import once_for
+from ..values import once, once_for
 from .lines import Line, Status, line_of
 
 WindowName = Literal["contract", "service", "service_and_follow_up"]
@@ -56,7 +56,7 @@ def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     return attrs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class CustomerContext:
     loaded: LoadedContract
     timeline: Timeline
@@ -75,6 +75,20 @@ class CustomerContext:
     # them by the class or function that makes them)
     memo: dict[object, object] = field(default_factory=dict, init=False, compare=False,
                                        repr=False)
+
+    def __init__(self, loaded: LoadedContract, timeline: Timeline, segment: str | None,
+                 segment_reason: str, provider: str | None, provider_reason: str,
+                 service: Period | None, service_reason: str, service_ended: bool,
+                 service_evidence: tuple[str, ...] = (), problems: list[str] | None = None,
+                 ignored: list[tuple[EventBase, str]] | None = None) -> None:
+        # the dataclass's own __init__, the fields set in the instance's dict at once (a
+        # frozen dataclass sets each through object.__setattr__: most of a context's cost)
+        self.__dict__.update(
+            loaded=loaded, timeline=timeline, segment=segment, segment_reason=segment_reason,
+            provider=provider, provider_reason=provider_reason, service=service,
+            service_reason=service_reason, service_ended=service_ended,
+            service_evidence=service_evidence, problems=[] if problems is None else problems,
+            ignored=[] if ignored is None else ignored, memo={})
 
     @property
     def as_of(self) -> date:
@@ -241,8 +255,12 @@ def assign_segment(loaded: LoadedContract, referral: Referral | None
     return first.id, f"at referral {referral.date}: {shown}", None
 
 
+def _provider_ids(loaded: LoadedContract) -> tuple[str, ...]:
+    return tuple(p.id for p in loaded.contract.metadata.providers)
+
+
 def _provider(loaded: LoadedContract, timeline: Timeline) -> tuple[str | None, str, str | None]:
-    providers = [p.id for p in loaded.contract.metadata.providers]
+    providers = once(_provider_ids, loaded)
     chosen: tuple[str, str] | None = None
     for start in timeline.service_starts:
         if start.provider:

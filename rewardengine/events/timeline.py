@@ -30,11 +30,19 @@ from .model import (
     Survey,
 )
 
-# a timeline's order: by date, then event id (a C getter: a timeline sorts every event)
-_order = operator.attrgetter("date", "event_id")
-
-
 E = TypeVar("E", bound=EventBase)
+
+# a timeline's order: by date, then event id (C getters: a timeline sorts every event)
+_by_date = operator.attrgetter("date")
+_by_id = operator.attrgetter("event_id")
+
+
+def _in_order(events: list[E]) -> None:
+    """Sort ``events`` by date, then event id, in place: by id, then (stable) by date,
+    which orders as the pair does at about half the cost (no key tuple per event, no tuple
+    compares)."""
+    events.sort(key=_by_id)
+    events.sort(key=_by_date)
 
 
 class _OfType(Generic[E]):
@@ -76,13 +84,22 @@ class Timeline:
     earnings = _OfType[Earnings]()
 
     def _by_type(self) -> None:
-        lists: dict[str, list[EventBase]] = {name: [] for name in _LISTS.values()}
+        # lists only for the types present (a customer has a few of the eleven)
+        found: dict[str, list[EventBase]] = {}
+        listed = _LISTS.get
         for e in self.events:
-            name = _LISTS.get(type(e)) or _list_of(type(e))
-            if name is not None:
-                lists[name].append(e)
-        for name, events in lists.items():
-            self.__dict__[name] = tuple(events)  # read as plain attributes from now on
+            name = listed(type(e)) or _list_of(type(e))
+            if name is None:
+                continue
+            events = found.get(name)
+            if events is None:
+                found[name] = [e]
+            else:
+                events.append(e)
+        own = self.__dict__  # read as plain attributes from now on
+        own.update(_NONE_OF_EACH)
+        for name, events in found.items():
+            own[name] = tuple(events)
 
     def first_version(self, event: EventBase) -> EventBase:
         """The version of ``event`` recorded first (the event itself when it has one)."""
@@ -98,6 +115,9 @@ _LISTS: dict[type[EventBase], str] = {
     Referral: "referrals", ServiceStart: "service_starts", ServiceEnd: "service_ends",
     Hours: "hours", Contact: "contacts", Employment: "employments", Education: "educations",
     Benefit: "benefits", Survey: "surveys", Expense: "expenses", Earnings: "earnings"}
+
+
+_NONE_OF_EACH: dict[str, tuple[EventBase, ...]] = {name: () for name in _LISTS.values()}
 
 
 def _list_of(cls: type[EventBase]) -> str | None:
@@ -127,16 +147,15 @@ def timeline(customer_id: str, rows: Iterable[EventBase], as_of: date) -> Timeli
             latest[event_id] = row
         else:
             superseded.append(row)
-    live: list[EventBase] = []
-    voided: list[EventBase] = []
-    for e in latest.values():
-        (voided if e.void else live).append(e)
-    live.sort(key=_order)
-    voided.sort(key=_order)
+    live = [e for e in latest.values() if not e.void]
+    voided = [e for e in latest.values() if e.void] if len(live) < len(latest) else []
+    _in_order(live)
+    if voided:
+        _in_order(voided)
     firsts = tuple(first[e.event_id] for e in live
                    if e.event_id in first and first[e.event_id] is not e) if first else ()
     if superseded:
-        superseded.sort(key=_order)
+        _in_order(superseded)
     return Timeline(customer_id, as_of, tuple(live), tuple(superseded), tuple(voided), firsts)
 
 

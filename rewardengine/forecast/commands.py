@@ -9,10 +9,8 @@ message that says why (exit 2).
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,7 +40,15 @@ from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
 from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
-from .runs import Progress, RunSums, SimulationError, default_horizon, draft_of, run_all
+from .runs import (
+    Progress,
+    RunSums,
+    SimulationError,
+    default_horizon,
+    draft_of,
+    fewer_collections,
+    run_all,
+)
 from .simulate import Simulation, Summary, difference, summarise
 
 T = TypeVar("T")
@@ -233,24 +239,6 @@ def _count(req: Request, cohort: Cohort) -> int:
     return count
 
 
-# A simulated customer makes thousands of short-lived objects and few reference cycles: the
-# collector's default (a pass every 700 new objects) spent about a tenth of a run's CPU
-# finding almost nothing. Fewer passes for the runs, in their workers too (forked with it).
-RUNS_COLLECT_EVERY = 100_000
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """The garbage collector's first generation collected every ``RUNS_COLLECT_EVERY`` new
-    objects while the runs go, then as before."""
-    before = gc.get_threshold()
-    gc.set_threshold(RUNS_COLLECT_EVERY, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
     """Monte Carlo runs of the contract (and of ``compare``, on the same draws)."""
     problems: list[Problem] = []
@@ -270,10 +258,9 @@ def simulate(req: Request, compare: str | None = None) -> Outcome[Simulation]:
     _horizon_after_referrals(contract, cohort, horizon)
     count = _count(req, cohort)
     try:
-        with fewer_collections():
-            runs = run_all([d.source for d in drafts], cohort, seed=req.seed, runs=req.runs,
-                           customers=count, horizon=horizon, jobs=req.jobs,
-                           progress=req.progress)
+        runs = run_all([d.source for d in drafts], cohort, seed=req.seed, runs=req.runs,
+                       customers=count, horizon=horizon, jobs=req.jobs,
+                       progress=req.progress)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
     summaries = [summarise(d.loaded, d.name, [r[k] for r in runs])
@@ -333,10 +320,9 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
             todo = [a for a in amounts if a not in cache]
             if todo:
-                with fewer_collections():
-                    done = run_all([source(a) for a in todo], cohort, seed=req.seed,
-                                   runs=req.runs, customers=count, horizon=horizon,
-                                   jobs=req.jobs, progress=_after(req.progress, tried[0]))
+                done = run_all([source(a) for a in todo], cohort, seed=req.seed,
+                               runs=req.runs, customers=count, horizon=horizon,
+                               jobs=req.jobs, progress=_after(req.progress, tried[0]))
                 tried[0] += req.runs
                 for k, a in enumerate(todo):
                     cache[a] = [r[k] for r in done]
@@ -420,7 +406,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         # member, whatever --provider selects) and the contract's own lines leave of it
         paid = (None if draft.ceiling is None else
                 evaluate(draft.loaded, state.events.events, as_of).totals.payable)
-        with fewer_collections():
+        with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
             ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, paid)
         return Outcome(ahead_of, problems)
     except SimulationError as exc:
