@@ -152,8 +152,8 @@ class CustomerContext:
         in force on ``on`` (the day the fee is earned; the evaluation date when left out);
         None: not priced. A table by kind asked for no kind gives the most any kind pays; a
         table by evidence asked for no level, the strongest level priced."""
-        if price is None:
-            return None
+        if price is None or isinstance(price, Decimal):
+            return price  # a plain amount: the same for everyone on every day
         return self._cell(price, evidence, on or self.as_of, kind)
 
     def _cell(self, cell: Any, evidence: str | None, day: date, kind: str | None

@@ -332,9 +332,9 @@ def _finish(sums: RunSums, draft: Draft, kept: list[CustomerResult], horizon: da
     then the customers' lines are summed again, as cut."""
     lines = list(draft.contract_lines)
     if ceiling_cuts(draft.loaded, kept, lines):
+        # what the run asked before the ceiling: the customers' payable lines, summed already
+        before = sums.total + sum((ln.amount for ln in lines if ln.status == "payable"), ZERO)
         sums = RunSums()
-        before = sum((ln.amount for c in kept for ln in c.lines if ln.status == "payable"),
-                     ZERO) + sum((ln.amount for ln in lines if ln.status == "payable"), ZERO)
         kept, lines = apply_ceiling(draft.loaded, kept, lines)
         for result in kept:
             sums.add_customer(result, draft.basis, horizon)

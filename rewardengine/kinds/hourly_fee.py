@@ -141,10 +141,8 @@ def _lines(comp: HourlyFee, ctx: CustomerContext, events: list[Hours], rate: Dec
                 for h in events]
     used = ZERO
     lines: list[Line] = []
-    dated = not isinstance(comp.rate, Decimal)  # a plain rate is the same on every day
     for h in events:
-        # a dated rate: the one on the row's day
-        on_day = (ctx.price(comp.rate, on=h.date) or rate) if dated else rate
+        on_day = ctx.price(comp.rate, on=h.date) or rate  # a dated rate: the row's day's
         paid, new = _hours(comp, ctx, h, on_day, window, named, used)
         used += paid
         lines.extend(new)

@@ -196,7 +196,6 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
     # the months that have started by the evaluation date: those after it are not listed,
     # and an ongoing service runs to its maximum length, which may be decades away
     contacts = _Contacts(ctx)
-    dated = not isinstance(comp.amount, Decimal)  # a plain amount is the same every month
     as_of = ctx.as_of
     for month, named in _months(service.start, min(limit.end, as_of + ONE_DAY)):
         # a month wholly inside the limit is served whole (no new period made for it)
@@ -206,8 +205,7 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
             continue  # before the phase starts
         if part.start > as_of:
             break  # not started yet: not listed
-        if dated:  # the amount in force that month
-            price = ctx.price(comp.amount, on=part.last_day) or first_price
+        price = ctx.price(comp.amount, on=part.last_day) or first_price  # in force that month
         line = _month(comp, ctx, service, phase_name, price, need, paid, named, month, part,
                       contacts.inside(part))
         if line.status != "not_earned":
