@@ -9,7 +9,8 @@ For each contract: ``rewardengine simulate`` with ``--jobs 1`` and ``--jobs 2`` 
 process (wall and CPU time, the workers included), then one customer's stages timed in this
 process (CPU time) over the same draws: drawing a block's rows (``synth.draw_block``),
 making them into events (the rest of ``runs.block_events``: ``fast.drawn_events`` on each
-kind's columns, else the models), building the
+kind's columns, else the models; only the types of event the contract reads, as a run
+makes them), building the
 timeline, evaluating (``engine.evaluate_customer``: the fee kinds), and the run's sums. With
 ``--write`` the tables go into docs/performance.md between their markers. ``--screenshot``
 renders a simulation's HTML report (with a comparison) to a PNG with headless Chromium, for
@@ -72,7 +73,7 @@ def stages(contract: Path, customers: int) -> dict[str, float]:
                    [customer_id(block * BLOCK + i) for i in range(count)])
     spent["draw"] = time.process_time() - t0
     t0 = time.process_time()
-    drawn = list(run_events([draft.plan], 1, 0, customers))
+    drawn = list(run_events([draft.plan], 1, 0, customers, [draft.reads]))
     spent["events"] = time.process_time() - t0 - spent["draw"]  # the same blocks, read
     for cid, (events,) in drawn:
         t2 = time.process_time()

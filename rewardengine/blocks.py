@@ -80,6 +80,11 @@ class Part:
         """The rows as CSV lines (the text ``generate`` writes)."""
         return joined(self.template, *self.columns)
 
+    @property
+    def type(self) -> str:
+        """The type of event the rows are (a part's rows are all of one type)."""
+        return next(pattern for name, pattern in self.cells if name == "type")
+
     def fields(self) -> dict[str, Sequence[str] | str]:
         """Each field's texts: a column (one text a row), or one text for every row."""
         out: dict[str, Sequence[str] | str] = {}
@@ -153,11 +158,14 @@ class Block:
         self.places.append(np.broadcast_to(np.asarray(place, dtype=np.int64), owner.shape))
         self.parts.append(rows)
 
-    def order(self) -> tuple[list[int], list[int], list[int]]:
+    def order(self, kept: Sequence[bool] | None = None
+              ) -> tuple[list[int], list[int], list[int]]:
         """Where the parts' rows (taken part after part) go in customer order (each
         customer's in its order): the rows' indexes in that order; where each customer's
         rows begin (customer ``i`` has ``bounds[i]:bounds[i + 1]``); and each row's number
-        among its customer's, from 1, in the parts' order."""
+        among its customer's, from 1, in the parts' order. ``kept``: per part, whether its
+        rows are kept; the indexes and bounds are then those of the kept rows alone (taken
+        part after part), the numbers still those among all the customer's rows."""
         if not self.owners:
             return [], [0] * (self.n + 1), []
         owner = np.concatenate(self.owners)
@@ -166,6 +174,12 @@ class Block:
         bounds = np.searchsorted(by_owner, np.arange(self.n + 1))
         numbers = np.empty(order.size, dtype=np.int64)
         numbers[order] = np.arange(order.size) - bounds[by_owner] + 1
+        if kept is not None and not all(kept):
+            made = np.repeat(np.asarray(kept, dtype=bool), [p.n for p in self.parts])
+            among_kept = np.cumsum(made) - 1  # a kept row's index among the kept rows
+            kept_in_order = made[order]
+            bounds = np.concatenate(([0], np.cumsum(kept_in_order)))[bounds]
+            order = among_kept[order[kept_in_order]]
         return order.tolist(), bounds.tolist(), numbers.tolist()
 
     def by_owner(self) -> tuple[list[str], list[int]]:

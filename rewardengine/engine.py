@@ -22,7 +22,7 @@ from .contract.model import ComponentBase
 from .errors import Problem, Source
 from .evaluate.alternatives import choose
 from .evaluate.caps import apply_cap, apply_limit, asked
-from .evaluate.context import CustomerContext, build_context
+from .evaluate.context import FRAMING_EVENTS, CustomerContext, build_context
 from .evaluate.lines import Line, Totals
 from .evaluate.trace import Trace
 from .events.model import EventBase
@@ -167,6 +167,19 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
         if per_customer is not None:
             lines = apply_limit(lines, per_customer, "customer", lambda ln: "per-customer cap")
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
+
+
+def events_read(loaded: LoadedContract) -> frozenset[str] | None:
+    """The types of event a customer's lines can depend on under this contract: those
+    every context reads and those its components' kinds read (``CustomerKind.reads``);
+    None when a kind may read any type. An event of another type changes no line."""
+    found = set(FRAMING_EVENTS)
+    for comp, kind in _Plan.of(loaded).customer_kinds:
+        reads = kind.events_read(comp)
+        if reads is None:
+            return None
+        found |= reads
+    return frozenset(found)
 
 
 def _component_caps(caps: dict[str, Decimal | None], lines: list[Line]) -> list[Line]:

@@ -32,6 +32,10 @@ from .lines import Line, Status, line_of
 
 WindowName = Literal["contract", "service", "service_and_follow_up"]
 
+# the types of event every customer's context reads (``build_context``): the referral for
+# the segment, the service start and end for the windows, and the provider named on them
+FRAMING_EVENTS = frozenset({"referral", "service_start", "service_end"})
+
 
 def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     """Segment attributes measured at the referral date."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ from ..engine import (
     ceiling_cuts,
     evaluate_contract_lines,
     evaluate_customer,
+    events_read,
 )
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
@@ -100,21 +101,27 @@ def _readers(columns: tuple[str, ...]) -> dict[str, TypeReader]:
     return found
 
 
-def block_events(plan: Plan, rng: np.random.Generator, cids: list[str]
-                 ) -> list[list[EventBase]]:
+def block_events(plan: Plan, rng: np.random.Generator, cids: list[str],
+                 reads: frozenset[str] | None = None) -> list[list[EventBase]]:
     """The events of the customers ``cids`` drawn as one block from ``rng``, per customer,
     made of the drawn rows' fields (``fast.drawn_events``: each value by its field's check,
     remembered, and the rules between fields, with no CSV line made or read), a row it is
     unsure of by ``parse_row``: the events the event reader makes of the lines ``generate``
     writes of the same draws. Each customer's rows are numbered from 1, as ``to_events``
-    numbers them."""
+    numbers them. ``reads``: the types of event to make (``engine.events_read``; None:
+    all); the rows of other types are drawn all the same (the draws after them stay as
+    they are) and left out, keeping their numbers."""
     block = draw_block(plan, rng, cids)
     if not plan.as_written:  # a text the reader unquotes or strips: read the lines
         return _read_lines(plan, block)
-    order, bounds, numbers = block.order()
+    kept = [reads is None or part.type in reads for part in block.parts]
+    order, bounds, numbers = block.order(kept)
     events: list[EventBase] = []
     at = 0
-    for part in block.parts:
+    for part, keep in zip(block.parts, kept, strict=True):
+        if not keep:
+            at += part.n
+            continue
         fields = part.fields()
         mine = numbers[at:at + part.n]
         made = drawn_events(cast("str", fields["type"]), fields, part.n, SIMULATED, mine)
@@ -237,6 +244,9 @@ class Draft:
     contract_lines: tuple[Line, ...]
     # what a customer kept for the run's ceiling pass holds instead of its own context
     bare: CustomerContext
+    # the types of event its customers' lines can depend on (``engine.events_read``): a
+    # run makes no other event (None: every type)
+    reads: frozenset[str] | None
 
     @property
     def ceiling(self) -> Decimal | None:
@@ -265,7 +275,7 @@ def draft_of(source: tuple[str, bytes], cohort: Cohort, horizon: date) -> Draft:
                                segment=None, segment_reason="", provider=None,
                                provider_reason="", service=None, service_reason="",
                                service_ended=False)
-        _DRAFTS[key] = Draft(loaded, plan, basis, tuple(lines), bare)
+        _DRAFTS[key] = Draft(loaded, plan, basis, tuple(lines), bare, events_read(loaded))
     return _DRAFTS[key]
 
 
@@ -282,16 +292,19 @@ class Job:
     horizon: date
 
 
-def run_events(plans: Sequence[Plan], seed: int, run: int, customers: int
+def run_events(plans: Sequence[Plan], seed: int, run: int, customers: int,
+               reads: Sequence[frozenset[str] | None] | None = None
                ) -> Iterator[tuple[str, list[list[EventBase]]]]:
     """Every customer of one run, block by block: its id and its events under each plan
-    (``block_events``). Each plan draws the block from the same stream (common random
-    numbers)."""
+    (``block_events``; ``reads``: the types each plan's events are made of, all when left
+    out). Each plan draws the block from the same stream (common random numbers)."""
     width = max(7, len(str(max(customers - 1, 0))))
+    made = reads if reads is not None else [None] * len(plans)
     for block in range((customers + BLOCK - 1) // BLOCK):
         first = block * BLOCK
         cids = [customer_id(first + i, width) for i in range(min(BLOCK, customers - first))]
-        drawn = [block_events(plan, stream(seed, run, block), cids) for plan in plans]
+        drawn = [block_events(plan, stream(seed, run, block), cids, types)
+                 for plan, types in zip(plans, made, strict=True)]
         for i, cid in enumerate(cids):
             yield cid, [events[i] for events in drawn]
 
@@ -305,7 +318,9 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
     like = [next(j for j in range(k + 1) if drafts[j].plan.draws_like(d.plan))
             for k, d in enumerate(drafts)]
     groups = sorted(set(like))
-    for cid, events in run_events([drafts[g].plan for g in groups], seed, run, customers):
+    reads = [_union(d.reads for k, d in enumerate(drafts) if like[k] == g) for g in groups]
+    for cid, events in run_events([drafts[g].plan for g in groups], seed, run, customers,
+                                  reads):
         drawn = {g: timeline(cid, e, horizon) for g, e in zip(groups, events, strict=True)}
         for k, draft in enumerate(drafts):
             result = evaluate_customer(draft.loaded, drawn[like[k]])
@@ -314,6 +329,16 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
             if draft.ceiling is not None:
                 kept[k].append(_for_ceiling(result, draft))
     return [_finish(sums[k], draft, kept[k], horizon) for k, draft in enumerate(drafts)]
+
+
+def _union(reads: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """The types of event any of the drafts sharing a timeline reads (None: any type)."""
+    found: set[str] = set()
+    for types in reads:
+        if types is None:
+            return None
+        found |= types
+    return frozenset(found)
 
 
 def _for_ceiling(result: CustomerResult, draft: Draft) -> CustomerResult:

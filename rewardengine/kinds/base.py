@@ -38,6 +38,9 @@ class CustomerKind(Generic[C]):
     model: type[C]
     evaluate: Callable[[C, CustomerContext, Sequence[Line]], Outcome]
     late: bool = False
+    # the types of event this kind reads of a customer (``events_read``), beside the
+    # referral, service start and service end every customer's context reads; None: any
+    reads: frozenset[str] | Callable[[C], frozenset[str]] | None = None
     # the component's deadline for the customer: the last day an outcome may be reached or
     # confirmed (None: the kind has none, or no service has started)
     deadline: Callable[[C, CustomerContext], date | None] | None = None
@@ -50,6 +53,12 @@ class CustomerKind(Generic[C]):
         if line.date is not None and line.date <= ctx.as_of and self.deadline is not None:
             return self.deadline(comp, ctx) or line.date
         return line.date
+
+    def events_read(self, comp: C) -> frozenset[str] | None:
+        """The types of event ``comp``'s lines for a customer can depend on, beside those of
+        the context (None: any type). Simulation makes no event of a type that no component
+        of the contract reads: such events cannot change a line."""
+        return self.reads(comp) if callable(self.reads) else self.reads
 
     @property
     def name(self) -> str:

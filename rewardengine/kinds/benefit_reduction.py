@@ -386,4 +386,4 @@ def _show_limit(comp: BenefitReduction, value: Fraction, sign: str) -> str:
     return f"{money_text(cut)} {sign}"
 
 
-KIND = CustomerKind(BenefitReduction, evaluate)
+KIND = CustomerKind(BenefitReduction, evaluate, reads=frozenset({"benefit"}))

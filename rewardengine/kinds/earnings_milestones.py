@@ -322,4 +322,5 @@ def _why(comp: EarningsMilestones, counted: Counted, step: EarningsStep) -> str:
     return f"by {counted.deadline.last_day}: {counted.deadline.why.rstrip(',')}"
 
 
-KIND = CustomerKind(EarningsMilestones, evaluate)
+KIND = CustomerKind(EarningsMilestones, evaluate,
+                    reads=frozenset({"earnings", "benefit"}))

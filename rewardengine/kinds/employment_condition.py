@@ -752,4 +752,5 @@ def _deadline(comp: EmploymentCondition, ctx: CustomerContext) -> date | None:
     return found.last_day if found is not None else None
 
 
-KIND = CustomerKind(EmploymentCondition, evaluate, deadline=_deadline)
+KIND = CustomerKind(EmploymentCondition, evaluate, deadline=_deadline,
+                    reads=frozenset({"employment", "earnings"}))

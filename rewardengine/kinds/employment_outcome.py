@@ -665,4 +665,5 @@ def _deadline(comp: EmploymentOutcome, ctx: CustomerContext) -> date | None:
     return found.last_day if found is not None else None
 
 
-KIND = CustomerKind(EmploymentOutcome, evaluate, deadline=_deadline)
+KIND = CustomerKind(EmploymentOutcome, evaluate, deadline=_deadline,
+                    reads=frozenset({"employment"}))

@@ -272,4 +272,4 @@ def _none_paid(comp: EventFee, ctx: CustomerContext, window: Period, price: Deci
                 f"no {what} inside the {comp.window.replace('_', ' ')} window {window}"))
 
 
-KIND = CustomerKind(EventFee, evaluate)
+KIND = CustomerKind(EventFee, evaluate, reads=lambda comp: frozenset({comp.event}))

@@ -189,4 +189,4 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
     ]
 
 
-KIND = CustomerKind(HourlyFee, evaluate)
+KIND = CustomerKind(HourlyFee, evaluate, reads=frozenset({"hours"}))

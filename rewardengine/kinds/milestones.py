@@ -679,4 +679,5 @@ def _deadline(comp: Milestones, ctx: CustomerContext) -> date | None:
     return found.last_day if found is not None else None
 
 
-KIND = CustomerKind(Milestones, evaluate, deadline=_deadline)
+KIND = CustomerKind(Milestones, evaluate, deadline=_deadline,
+                    reads=frozenset({"employment", "benefit"}))

@@ -284,4 +284,4 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
     return make("payable", f"{label} served to its end{cond}", counted)
 
 
-KIND = CustomerKind(MonthlyFee, evaluate)
+KIND = CustomerKind(MonthlyFee, evaluate, reads=frozenset({"contact"}))

@@ -140,4 +140,4 @@ def _next(comp: PeriodPayments, ctx: CustomerContext, counted: Counted, paid: in
                     unit_price=price, evidence=evidence, reason=f"{so_far}; {why}")
 
 
-KIND = CustomerKind(PeriodPayments, evaluate)
+KIND = CustomerKind(PeriodPayments, evaluate, reads=frozenset({"earnings", "benefit"}))

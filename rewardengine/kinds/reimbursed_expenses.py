@@ -126,4 +126,4 @@ def _expense(comp: ReimbursedExpenses, ctx: CustomerContext, e: Expense, service
     ]
 
 
-KIND = CustomerKind(ReimbursedExpenses, evaluate)
+KIND = CustomerKind(ReimbursedExpenses, evaluate, reads=frozenset({"expense"}))

@@ -371,4 +371,4 @@ def _multiplier(comp: SurveyAdjustment, ctx: CustomerContext, prior: Sequence[Li
     return lines
 
 
-KIND = CustomerKind(SurveyAdjustment, evaluate, late=True)
+KIND = CustomerKind(SurveyAdjustment, evaluate, late=True, reads=frozenset({"survey"}))

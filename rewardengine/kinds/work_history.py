@@ -385,4 +385,4 @@ def _lost_on(comp: WorkHistory, c: _Compared, best: Fraction) -> date:
     return period.last_day
 
 
-KIND = CustomerKind(WorkHistory, evaluate)
+KIND = CustomerKind(WorkHistory, evaluate, reads=frozenset({"employment", "education"}))
