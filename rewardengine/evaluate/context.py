@@ -18,8 +18,10 @@ from ..contract.model import (
     EMPLOYMENT_KINDS,
     EVIDENCE_LEVELS,
     ComponentBase,
+    Dated,
     OutcomeWindow,
     Price,
+    Windows,
     amount_at,
 )
 from ..contract.segments import AttrValue, Since, assign
@@ -126,8 +128,16 @@ class CustomerContext:
         days in service with ``active_only``); None before the service has started."""
         if self.service is None:
             return None
-        return deadline(self.loaded.contract.windows, self.service.end, window, reach_by,
-                        active_only)
+        windows = self.loaded.contract.windows
+        known = once(_deadlines, windows)
+        key = (self.service.end, window, reach_by, active_only)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= _DEADLINES_KEPT:
+                known.clear()
+            found = known[key] = deadline(windows, self.service.end, window, reach_by,
+                                          active_only)
+        return found
 
     def without_service(self, waiting: str, outcome: bool = True
                         ) -> tuple[Status, str, date | None]:
@@ -164,12 +174,10 @@ class CustomerContext:
               ) -> Decimal | None:
         if not isinstance(cell, dict):
             return amount_at(cell, day)
-        # the path through a table is the same for every customer of a segment: found once
-        leaves = once_for(_leaves, cell, (self.segment, evidence, kind))
-        if len(leaves) == 1:
-            return amount_at(leaves[0], day)
-        return max((v for leaf in leaves if (v := amount_at(leaf, day)) is not None),
-                   default=None)
+        # the path through a table is the same for every customer of a segment: found once,
+        # and with it the price itself when no amount on the path is dated
+        leaves, by_day, price = once_for(_leaves, cell, (self.segment, evidence, kind))
+        return _most(leaves, day) if by_day else price
 
     @property
     def priced_on(self) -> date:
@@ -193,10 +201,35 @@ class CustomerContext:
                        end)
 
 
-def _leaves(cell: Any, asked: tuple[str | None, str | None, str | None]) -> tuple[Any, ...]:
+_DeadlineKey = tuple[date, OutcomeWindow, date | None, bool]
+_DEADLINES_KEPT = 10_000  # deadlines kept per contract (beyond it, start again)
+
+
+def _deadlines(windows: Windows) -> dict[_DeadlineKey, Deadline]:
+    """The deadlines found so far under a contract's windows, by the service's end and
+    what else they depend on: a deadline is the same for every customer whose service ends
+    on the same day (a run's customers share a few hundred ends)."""
+    return {}
+
+
+def _leaves(cell: Any, asked: tuple[str | None, str | None, str | None]
+            ) -> tuple[tuple[Any, ...], bool, Decimal | None]:
     """``customer_leaves`` for ``asked`` = (segment, evidence, kind), as ``once_for`` keeps
-    it."""
-    return tuple(customer_leaves(cell, *asked))
+    it; whether the price depends on the day (an amount among them is dated); and the price
+    on any day when it does not."""
+    leaves = tuple(customer_leaves(cell, *asked))
+    if any(isinstance(leaf, Dated) for leaf in leaves):
+        return leaves, True, None
+    return leaves, False, _most(leaves, date.min)
+
+
+def _most(leaves: tuple[Any, ...], day: date) -> Decimal | None:
+    """The price of ``leaves`` on ``day``: the one amount, or the most of several (the
+    first of equal ones); None when none is priced."""
+    if len(leaves) == 1:
+        return amount_at(leaves[0], day)
+    return max((v for leaf in leaves if (v := amount_at(leaf, day)) is not None),
+               default=None)
 
 
 def customer_leaves(cell: Any, segment: str | None, evidence: str | None, kind: str | None
