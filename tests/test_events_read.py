@@ -106,3 +106,32 @@ def test_a_run_is_the_same_whatever_is_left_out() -> None:
     every = runs.evaluate_run([replace(draft, reads=None)], 3, 0, 150, horizon)
     assert kept == every
     assert kept[0].total > 0
+
+
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_a_kind_reads_every_type_of_row_it_counts(name: str) -> None:
+    # the rows a component counts (``wanted_events``, what a cohort draws for it) are of
+    # types its kind says it reads: a new option that counts another type must say so
+    loaded = _loaded(name)
+    for comp in loaded.contract.components:
+        kind = KINDS.of(comp)
+        if not isinstance(kind, CustomerKind):
+            continue
+        reads = kind.events_read(comp)
+        assert reads is not None
+        assert {w.type for w in comp.wanted_events()} <= reads, comp.id
+
+
+def test_a_block_read_from_its_lines_leaves_out_the_same_events() -> None:
+    # a contract whose texts a reader would unquote reads the block's lines; the events of
+    # the types not read are left out there too
+    loaded = _loaded("tehostettu_tyonvalitys")
+    plan = replace(make_plan(loaded, DEFAULT_COHORT), providers=((1.0, "a, b"),))
+    assert not plan.as_written
+    ids = [f"c{i:07d}" for i in range(40)]
+    reads = events_read(loaded)
+    assert reads is not None
+    every = runs.block_events(plan, block_stream(4, 0), ids)
+    made = runs.block_events(plan, block_stream(4, 0), ids, reads)
+    assert made == [[e for e in one if e.type in reads] for one in every]
+    assert any(e.type == "contact" for one in every for e in one)

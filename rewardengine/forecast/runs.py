@@ -110,10 +110,14 @@ def block_events(plan: Plan, rng: np.random.Generator, cids: list[str],
     writes of the same draws. Each customer's rows are numbered from 1, as ``to_events``
     numbers them. ``reads``: the types of event to make (``engine.events_read``; None:
     all); the rows of other types are drawn all the same (the draws after them stay as
-    they are) and left out, keeping their numbers."""
+    they are) and left out, keeping their numbers (read and then left out, where the
+    block's lines are read)."""
     block = draw_block(plan, rng, cids)
     if not plan.as_written:  # a text the reader unquotes or strips: read the lines
-        return _read_lines(plan, block)
+        read = _read_lines(plan, block)
+        if reads is None:
+            return read
+        return [[e for e in events if e.type in reads] for events in read]
     kept = [reads is None or part.type in reads for part in block.parts]
     order, bounds, numbers = block.order(kept)
     events: list[EventBase] = []
