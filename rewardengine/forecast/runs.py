@@ -117,7 +117,7 @@ def block_events(plan: Plan, rng: np.random.Generator, cids: list[str],
         read = _read_lines(plan, block)
         if reads is None:
             return read
-        return [[e for e in events if e.type in reads] for events in read]
+        return [[e for e in events if getattr(e, "type", None) in reads] for events in read]
     kept = [reads is None or part.type in reads for part in block.parts]
     order, bounds, numbers = block.order(kept)
     events: list[EventBase] = []
