@@ -133,8 +133,22 @@ _EXACT_PRODUCT = Context(prec=60)
 
 def _times(quantity: Decimal, unit_price: Decimal) -> Decimal:
     """``quantity * unit_price``, exact before the one rounding: the default 28 digits could
-    lose a cent on very large amounts."""
-    return round_cents(_EXACT_PRODUCT.multiply(quantity, unit_price))
+    lose a cent on very large amounts. Worked out once per pair of values (a customer's
+    lines repeat a few quantities and prices): equal nonzero products round to the very same
+    cents; a zero is worked out each time (its sign is kept: -0.00 is not 0.00's twin)."""
+    if not quantity or not unit_price:
+        return round_cents(_EXACT_PRODUCT.multiply(quantity, unit_price))
+    key = (quantity, unit_price)
+    amount = _PRODUCTS.get(key)
+    if amount is None:
+        if len(_PRODUCTS) >= _PRODUCTS_KEPT:
+            _PRODUCTS.clear()
+        amount = _PRODUCTS[key] = round_cents(_EXACT_PRODUCT.multiply(quantity, unit_price))
+    return amount
+
+
+_PRODUCTS: dict[tuple[Decimal, Decimal], Decimal] = {}
+_PRODUCTS_KEPT = 10_000
 
 
 def make_line(*, component: ComponentBase, clause: str, ctx_customer: str | None,
