@@ -633,10 +633,13 @@ def block_stream(seed: int, block: int) -> np.random.Generator:
                                                                      spawn_key=(block,))))
 
 
+_QUOTED = frozenset(',"\r\n')  # the characters a CSV cell is quoted for
+
+
 def _cell(text: str) -> str:
-    if any(ch in text for ch in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    if _QUOTED.isdisjoint(text):  # (a set's own loop: a drawn block asks for every row)
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def block_text(plan: Plan, seed: int, block: int, customers: int, width: int) -> str:
