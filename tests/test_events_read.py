@@ -135,3 +135,34 @@ def test_a_block_read_from_its_lines_leaves_out_the_same_events() -> None:
     made = runs.block_events(plan, block_stream(4, 0), ids, reads)
     assert made == [[e for e in one if e.type in reads] for one in every]
     assert any(e.type == "contact" for one in every for e in one)
+
+
+def test_continuation_rows_of_types_not_read_are_not_made() -> None:
+    # forecast's rows drawn after the as-of date: the events of the types read, each
+    # numbered as among all the rows
+    rows = [{"event_id": "a-k1", "customer_id": "a", "type": "contact", "date": "2020-05-04",
+             "responded": "true"},
+            {"event_id": "a-e1", "customer_id": "a", "type": "employment",
+             "date": "2020-05-11", "kind": "open", "evidence": "register", "fte": "1.0"}]
+    every = runs.to_events(rows)
+    made = runs.to_events(rows, reads=frozenset({"employment"}))
+    assert [e.event_id for e in every] == ["a-k1", "a-e1"]
+    assert made == every[1:] and made[0].row == 2
+
+
+def test_a_forecast_is_the_same_whatever_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date as day
+
+    from rewardengine import api
+
+    events = str(ROOT / "examples" / "palvelumanageri" / "events.csv")
+    contract = str(ROOT / "contracts" / "palvelumanageri.yaml")
+    req = api.Request(contract, runs=4, seed=3)
+    kept = api.forecast_customers(req, [events], day(2020, 3, 31))
+    assert kept.result is not None, kept.problems
+    monkeypatch.setattr(runs, "_DRAFTS", {})  # drafts made again, reading every type
+    monkeypatch.setattr(runs, "events_read", lambda loaded: None)
+    every = api.forecast_customers(req, [events], day(2020, 3, 31))
+    assert every.result is not None
+    assert every.result.to_dict() == kept.result.to_dict()
+    assert kept.result.customers

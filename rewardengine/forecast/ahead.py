@@ -144,16 +144,17 @@ def run_job(job: Job, ready: Ready | None = None) -> list[Ahead]:
 
 def _found(job: Job, draft: Draft, i: int, rows: Sequence[Row], before: dict[Key, Line],
            alone: dict[int, list[Found]]) -> list[Found]:
-    """What customer ``i`` is paid ahead with ``rows`` drawn after the as-of date. With none
+    """What customer ``i`` is paid ahead with ``rows`` drawn after the as-of date (made
+    into events only of the types the contract reads, ``Draft.reads``). With none of those
     drawn, its real rows alone: the same every run, so evaluated once (``alone``)."""
-    if not rows and i in alone:
+    drawn = to_events(rows, reads=draft.reads)
+    if not drawn and i in alone:
         return alone[i]
     customer = job.customers[i]
-    events = (*customer.rows, *to_events(rows))
-    result = evaluate_customer(draft.loaded, timeline(customer.customer_id, events,
-                                                      job.horizon))
+    result = evaluate_customer(draft.loaded, timeline(customer.customer_id,
+                                                      (*customer.rows, *drawn), job.horizon))
     found = list(_ahead_of(before, result.lines, job.as_of))
-    if not rows:
+    if not drawn:
         alone[i] = found
     return found
 

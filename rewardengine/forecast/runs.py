@@ -74,9 +74,13 @@ def stream(seed: int, run: int, block: int) -> np.random.Generator:
                                                                      spawn_key=(run, block))))
 
 
-def to_events(rows: Sequence[Row], file: str = SIMULATED) -> list[EventBase]:
-    """Rows (field -> text) as events, checked as the event reader checks a file's rows."""
-    return [_checked(row, file, n) for n, row in enumerate(rows, start=1)]
+def to_events(rows: Sequence[Row], file: str = SIMULATED,
+              reads: frozenset[str] | None = None) -> list[EventBase]:
+    """Rows (field -> text) as events, checked as the event reader checks a file's rows,
+    numbered from 1; ``reads``: only the rows of these types of event are made (each keeps
+    its number among all the rows)."""
+    return [_checked(row, file, n) for n, row in enumerate(rows, start=1)
+            if reads is None or row.get("type") in reads]
 
 
 def _checked(row: Row, file: str, n: int) -> EventBase:
