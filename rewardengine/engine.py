@@ -173,12 +173,17 @@ def events_read(loaded: LoadedContract) -> frozenset[str] | None:
     """The types of event a customer's lines can depend on under this contract: those
     every context reads and those its components' kinds read (``CustomerKind.reads``);
     None when a kind may read any type. An event of another type changes no line."""
-    found = set(FRAMING_EVENTS)
-    for comp, kind in _Plan.of(loaded).customer_kinds:
-        reads = kind.events_read(comp)
-        if reads is None:
+    return read_by_any([FRAMING_EVENTS, *(kind.events_read(comp)
+                                          for comp, kind in _Plan.of(loaded).customer_kinds)])
+
+
+def read_by_any(reads: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """The types of event any of ``reads`` reads (None when one may read any type)."""
+    found: set[str] = set()
+    for types in reads:
+        if types is None:
             return None
-        found |= reads
+        found |= types
     return frozenset(found)
 
 

@@ -84,6 +84,19 @@ class LoadedContract:
         """``file:line`` of a component, the clause every line of it cites."""
         return self._clauses.get(component_id, self.file)
 
+    @cached_property
+    def _heads(self) -> dict[str, tuple[str, str, str]]:
+        return {comp.id: (comp.id, comp.kind_name, self.clause(comp.id))
+                for comp in self.contract.components}
+
+    def line_head(self, component: ComponentBase) -> tuple[str, str, str]:
+        """What every line of ``component`` names first: its id, kind and clause (worked
+        out once per component: a customer's lines ask for them again and again)."""
+        found = self._heads.get(component.id)
+        if found is None:
+            return component.id, component.kind_name, self.clause(component.id)
+        return found
+
     def clause_at(self, *path: str | int) -> str:
         """``file:line`` of any part of the contract (by the file's name, as ``clause``)."""
         return f"{os.path.basename(self.file) or self.file}:{self.source(*path).line}"

@@ -195,24 +195,10 @@ class CustomerContext:
         the line pays for (an hours, contact or expense row naming one), else the customer's
         provider."""
         start, end = (period.start, period.end) if period else (None, None)
-        cid, kind, clause = _head(self.loaded, component)
+        cid, kind, clause = self.loaded.line_head(component)
         return line_of(cid, kind, clause, self.timeline.customer_id, self.segment,
                        provider or self.provider, status, occurrence, on, quantity,
                        unit_price, reason, evidence, start, end)
-
-
-def _head(loaded: LoadedContract, component: ComponentBase) -> tuple[str, str, str]:
-    """What every line of ``component`` names first: its id, kind and clause, found once
-    per component of a loaded contract (kept in the contract's own dict, as its clauses
-    are: a customer's lines ask for them again and again)."""
-    heads: dict[int, tuple[ComponentBase, tuple[str, str, str]]] = \
-        loaded.__dict__.setdefault("_line_heads", {})
-    hit = heads.get(id(component))
-    if hit is not None and hit[0] is component:
-        return hit[1]
-    head = (component.id, component.kind_name, loaded.clause(component.id))
-    heads[id(component)] = (component, head)
-    return head
 
 
 _DeadlineKey = tuple[date, OutcomeWindow, date | None, bool]

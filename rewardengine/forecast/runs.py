@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +46,7 @@ from ..engine import (
     evaluate_contract_lines,
     evaluate_customer,
     events_read,
+    read_by_any,
 )
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
@@ -326,7 +327,9 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
     like = [next(j for j in range(k + 1) if drafts[j].plan.draws_like(d.plan))
             for k, d in enumerate(drafts)]
     groups = sorted(set(like))
-    reads = [_union(d.reads for k, d in enumerate(drafts) if like[k] == g) for g in groups]
+    # drafts sharing a timeline: its events are of the types any of them reads
+    reads = [read_by_any(d.reads for k, d in enumerate(drafts) if like[k] == g)
+             for g in groups]
     for cid, events in run_events([drafts[g].plan for g in groups], seed, run, customers,
                                   reads):
         drawn = {g: timeline(cid, e, horizon) for g, e in zip(groups, events, strict=True)}
@@ -337,16 +340,6 @@ def evaluate_run(drafts: Sequence[Draft], seed: int, run: int, customers: int,
             if draft.ceiling is not None:
                 kept[k].append(_for_ceiling(result, draft))
     return [_finish(sums[k], draft, kept[k], horizon) for k, draft in enumerate(drafts)]
-
-
-def _union(reads: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    """The types of event any of the drafts sharing a timeline reads (None: any type)."""
-    found: set[str] = set()
-    for types in reads:
-        if types is None:
-            return None
-        found |= types
-    return frozenset(found)
 
 
 def _for_ceiling(result: CustomerResult, draft: Draft) -> CustomerResult:
