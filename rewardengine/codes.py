@@ -59,6 +59,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "cohort-problems-g1xx"),
     ("G107", "a cohort's mix of shares that does not add up to 1 (taken in proportion)", _W,
      "cohort-problems-g1xx"),
+    ("G108", "a cohort fitted from events that end before many customers' stories do", _I,
+     "cohort-problems-g1xx"),
     # contract schema
     ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
     ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),

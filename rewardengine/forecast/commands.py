@@ -220,6 +220,10 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
     fitted = fit_cohort(contract.loaded, state.events.events)
     if fitted.defaults:  # said, as `cohort fit` says it: the cohort is partly assumed
         problems.append(_kept_defaults(fitted.defaults, events[0]))
+    if fitted.cut_short:
+        problems.append(Problem("G108", "the events end before many customers' stories do; "
+                                "the fit allows for that (docs/cohort.md), but: "
+                                + "; ".join(fitted.cut_short), Source(events[0])))
     return fitted
 
 

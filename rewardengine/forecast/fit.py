@@ -14,6 +14,11 @@ Every customer with a referral is read as of the last date the data knows (the l
 - education and surveys (the share with any), benefit days at referral, age and months of
   unemployment at referral.
 
+Data that ends before the customers' stories do (taken mid-contract) is allowed for: the
+shares that start, end early and reach a job, the days to them, job lengths and the share
+going on are product-limit estimates, further jobs a maximum-likelihood Poisson mean
+(``survival``); where nothing is cut off they are the plain counts, exactly.
+
 A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to four
 places. Each estimate says, in a comment, how many customers (or jobs, contacts, months) it
 rests on; one resting on fewer than ``MIN_CUSTOMERS`` customers keeps the documented default
@@ -22,8 +27,9 @@ and says so. Referrals per month, the segment mix and the provider mix are fitte
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,6 +41,7 @@ from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
 from ..values import counted
+from .survival import Estimated, Observed, poisson_mean, product_limit, weighted_quantiles
 
 MIN_CUSTOMERS = 5
 QUANTILE_POINTS = 21
@@ -48,6 +55,10 @@ class Estimate:
     n: int
     unit: str = "customers"
     kind: str = "share"  # share, empirical, poisson
+    # of those it rests on, how many were still waiting (censored) when the data ends, before
+    # the last event seen: the value is then a product-limit estimate (``survival``)
+    censored: int = 0
+    followed: float | None = None  # then: the longest any of them was followed (days)
 
 
 @dataclass
@@ -65,8 +76,35 @@ class Section:
         if xs:
             self.values[name] = Estimate(quantiles(xs), n, unit, "empirical")
 
-    def poisson(self, name: str, mean: float, n: int, unit: str) -> None:
-        self.values[name] = Estimate(round(mean, 3), n, unit, "poisson")
+    def poisson(self, name: str, mean: float, n: int, unit: str, censored: int = 0) -> None:
+        self.values[name] = Estimate(round(mean, 3), n, unit, "poisson", censored)
+
+    def waited(self, share: str, spread: str | None, est: Estimated, unit: str = "customers",
+               shown: Callable[[float], float] = float, first: float = -math.inf) -> None:
+        """A share having an event and the distribution of the time to it, from times some
+        of which are still running when the data ends (``survival.product_limit``); the
+        plain count where none is (``est.censored`` 0). ``shown``: a time as written (in
+        order); ``first``: times below it count in the share but not in the distribution
+        (a job begun before the service start)."""
+        n = est.observed
+        if not n:
+            return
+        if not est.censored:
+            self.share(share, len(est.times), n, unit)
+        else:
+            value = Decimal(est.share).quantize(Decimal("0.0001"))
+            self.values[share] = Estimate(value, n, unit, censored=est.censored,
+                                          followed=est.followed)
+        kept = [(t, w) for t, w in est.times if t >= first]
+        if spread is None or not kept:
+            return
+        if not est.censored:
+            self.empirical(spread, [shown(t) for t, _ in kept], len(kept), unit)
+            return
+        total = sum(w for _, w in kept)
+        times = [(shown(t), w / total) for t, w in kept]
+        self.values[spread] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
+                                       unit, "empirical", est.censored, est.followed)
 
 
 def _share(hits: int, n: int) -> Decimal:
@@ -115,6 +153,8 @@ class Fitted:
     segments: dict[str, int]
     profiles: dict[str, dict[str, Section]]
     defaults: list[str]  # estimates left at their default: too few customers
+    # per segment, what the data's end hides from the fit (``cut_short``)
+    cut_short: list[str] = field(default_factory=list)
 
 
 def _data_date(events: Sequence[EventBase]) -> date:
@@ -138,16 +178,14 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
     sec = Section()
     longest = loaded.contract.windows.service.max_length.min_days()
     started = [c for c in people if c.service is not None]
-    sec.share("starts", len(started), len(people))
     if loaded.contract.windows.service.starts_at == "service_start":
-        delays = [(c.service.start - c.timeline.referral.date).days for c in started
-                  if c.service and c.timeline.referral]
-        sec.empirical("days_to_start", delays, len(delays))
-    ended = [c for c in started if c.service_ended and c.timeline.service_ends]
-    early = [c for c in ended if c.service and c.service.days < longest]
-    sec.share("ends_early", len(early), len(started))
-    sec.empirical("share_of_length", [round(c.service.days / longest, 3) for c in early
-                                      if c.service], len(early))
+        sec.waited("starts", "days_to_start", product_limit([_to_start(c) for c in people]),
+                   shown=int)
+    else:
+        sec.share("starts", len(started), len(people))
+    sec.waited("ends_early", "share_of_length",
+               product_limit([_to_early_end(c, longest) for c in started]),
+               shown=lambda days: round(days / longest, 3))
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(max(c.service.days / 30.44, 1.0) for c in started if c.service)
     if started:
@@ -163,26 +201,61 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
     return sec
 
 
+def _to_start(c: CustomerContext) -> Observed:
+    """Days from the referral to the service start, or as long as the customer has waited
+    for one when the data ends."""
+    referred = c.timeline.referral.date if c.timeline.referral else c.timeline.as_of
+    if c.service is not None:
+        return Observed((c.service.start - referred).days, True)
+    return Observed(max((c.timeline.as_of - referred).days, 0), False)
+
+
+def _to_early_end(c: CustomerContext, longest: int) -> Observed:
+    """A started service's days to an early end (one before the longest service), or the
+    days it has run without one: to the data's end, or all of them (it ran its length)."""
+    assert c.service is not None
+    if c.service_ended and c.timeline.service_ends and c.service.days < longest:
+        return Observed(c.service.days, True)
+    return Observed(min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest), False)
+
+
+_BEFORE_START = -1.0  # a first job begun before the service start: in the share, not the days
+
+
+def _to_first_job(c: CustomerContext) -> Observed:
+    """Days from the service start (else the referral) to the first job, or the days waited
+    for one when the data ends."""
+    anchor = c.service.start if c.service else (
+        c.timeline.referral.date if c.timeline.referral else c.timeline.as_of)
+    if c.timeline.employments:
+        first = min(e.date for e in c.timeline.employments)
+        return Observed(float((first - anchor).days) if first >= anchor else _BEFORE_START,
+                        True)
+    return Observed(float(max((c.timeline.as_of - anchor).days, 0)), False)
+
+
+def _job_length(job: Employment, as_of: date) -> Observed:
+    """An ended job's days, or the days a job without an end had lasted when the data ends
+    (it may go on, or its end is still ahead)."""
+    if job.end is not None:
+        return Observed(float((job.end - job.date).days + 1), True)
+    return Observed(float(max((as_of - job.date).days + 1, 0)), False)
+
+
 def _jobs(people: Sequence[CustomerContext]) -> Section:
     sec = Section()
     working = [c for c in people if c.timeline.employments]
-    sec.share("share", len(working), len(people))
-    firsts = []
-    for c in working:
-        anchor = c.service.start if c.service else c.timeline.referral.date \
-            if c.timeline.referral else None
-        first = min(e.date for e in c.timeline.employments)
-        if anchor is not None and first >= anchor:
-            firsts.append(float((first - anchor).days))
-    sec.empirical("days_to_first", firsts, len(firsts))
+    sec.waited("share", "days_to_first", product_limit([_to_first_job(c) for c in people]),
+               first=0.0)
     jobs = [e for c in working for e in c.timeline.employments if isinstance(e, Employment)]
-    ended = [e for e in jobs if e.end is not None]
-    sec.empirical("length_days", [float((e.end - e.date).days + 1) for e in ended
-                                  if e.end], len(ended), "jobs")
-    sec.share("ongoing", len(jobs) - len(ended), len(jobs), "jobs")
+    lengths = product_limit([_job_length(e, c.timeline.as_of) for c in working
+                             for e in c.timeline.employments if isinstance(e, Employment)])
+    sec.waited("ended", "length_days", lengths, "jobs")
+    _ongoing(sec, lengths)
     if working:
-        sec.poisson("more", (len(jobs) - len(working)) / len(working), len(working),
-                    "customers")
+        seen = _chains(working)
+        sec.poisson("more", poisson_mean(seen), len(working), "customers",
+                    sum(1 for _, unseen in seen if unseen > 0))
     gaps = [float((b.date - a.end).days - 1) for c in working
             for a, b in zip(sorted(c.timeline.employments, key=lambda e: e.date),
                             sorted(c.timeline.employments, key=lambda e: e.date)[1:],
@@ -196,6 +269,50 @@ def _jobs(people: Sequence[CustomerContext]) -> Section:
     sec.empirical("wage", [float(e.wage) for e in jobs if e.wage is not None],
                   sum(1 for e in jobs if e.wage is not None), "jobs")
     return sec
+
+
+def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
+    """Per customer in work, the further jobs seen after the first and the chance that one
+    more, if there is one, is not seen yet when the data ends (``survival.poisson_mean``):
+    1 after a job without an end (it may go on, and a job going on ends the chain, or it
+    may end and another follow); after an ended job, the chance that the next one's first
+    record comes later than the data's end, by the days from an end to the next job's first
+    record (a product-limit estimate: the last ended job of each customer waits still)."""
+    chains = [(c, sorted(c.timeline.employments, key=lambda e: e.date)) for c in working]
+    waits = []
+    for c, jobs in chains:
+        for a, b in zip(jobs, [*jobs[1:], None], strict=True):
+            if a.end is None:
+                continue
+            if b is None:
+                waits.append(Observed(float((c.timeline.as_of - a.end).days), False))
+            elif b.date > a.end:
+                known = c.timeline.first_version(b).known_on
+                waits.append(Observed(float((known - a.end).days), True))
+    after = product_limit(waits).times
+    seen = []
+    for c, jobs in chains:
+        last = jobs[-1]
+        if last.end is None:
+            unseen = 1.0
+        else:
+            waited = (c.timeline.as_of - last.end).days
+            unseen = sum(w for days, w in after if days > waited)
+        seen.append((len(jobs) - 1, unseen))
+    return seen
+
+
+def _ongoing(sec: Section, lengths: Estimated) -> None:
+    """The share of jobs without an end: what the share ending leaves (``ended``, which the
+    cohort does not take, is taken out again)."""
+    ended = sec.values.pop("ended", None)
+    if ended is None:
+        return
+    if not lengths.censored:
+        sec.share("ongoing", lengths.observed - len(lengths.times), lengths.observed, "jobs")
+        return
+    sec.values["ongoing"] = Estimate(Decimal(1) - ended.value, ended.n, "jobs",
+                                     censored=ended.censored, followed=ended.followed)
 
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
@@ -269,6 +386,44 @@ def _units(e: Estimate) -> str:
     return counted(e.n, e.unit.removesuffix("s"), e.unit)
 
 
+def _rests_on(e: Estimate) -> str:
+    """What an estimate rests on, and how many of those the data's end cut off (their
+    story goes on past it: the estimate allows for them, ``survival``)."""
+    if not e.censored:
+        return f"rests on {_units(e)}"
+    said = f"rests on {_units(e)}, allowing for {e.censored:,} cut off by the data's end"
+    return said if e.followed is None else f"{said} (none followed past {e.followed:g} days)"
+
+
+def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
+    """Per segment, what a fit from data that ends early cannot see: a first job later than
+    anyone was followed (the share reaching one is then a floor), and a job longer than any
+    was followed (drawn as going on to the horizon). Said where the data's end cut off at
+    least ``CUT_SHORT`` of the customers (jobs) an estimate rests on."""
+    out = []
+    for name, sections in profiles.items():
+        jobs = sections["jobs"].values
+        share, ongoing = jobs.get("share"), jobs.get("ongoing")
+        said = []
+        if share is not None and _cut_short(share):
+            said.append(f"no first job later than {share.followed:g} days after the start "
+                        f"can be seen (the share reaching one, {share.value}, is a floor)")
+        if ongoing is not None and _cut_short(ongoing):
+            going = (ongoing.value * 100).quantize(Decimal(1))
+            said.append(f"no job was followed past {ongoing.followed:g} days, and the "
+                        f"{going} % still going then are drawn as going on to the horizon")
+        if said:
+            out.append(f"{name}: " + "; ".join(said))
+    return out
+
+
+CUT_SHORT = Decimal("0.05")  # of those an estimate rests on, cut off by the data's end
+
+
+def _cut_short(e: Estimate) -> bool:
+    return e.followed is not None and e.censored >= CUT_SHORT * e.n
+
+
 def _profile_yaml(name: str, count: int, sections: dict[str, Section],
                   defaults: list[str]) -> list[str]:
     out = [f"  {name}:  # {counted(count, 'customer')}"]
@@ -277,7 +432,7 @@ def _profile_yaml(name: str, count: int, sections: dict[str, Section],
         for key, e in sec.values.items():
             enough = e.n >= MIN_CUSTOMERS if e.unit == "customers" else count >= MIN_CUSTOMERS
             if enough and e.n:
-                kept.append(f"      {key}: {_value(e)}  # rests on {_units(e)}")
+                kept.append(f"      {key}: {_value(e)}  # {_rests_on(e)}")
             else:
                 defaults.append(f"{name}.{part}.{key} ({_units(e)})")
         if kept:
@@ -323,4 +478,5 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
     if found.cohort is None:  # a bug: what is written here must read back
         raise ValueError(f"the fitted cohort does not read back: {found.problems[0].message}")
     return Fitted(found.cohort, text, len(people), as_of,
-                  {s: len(g) for s, g in sorted(by_segment.items())}, profiles, defaults)
+                  {s: len(g) for s, g in sorted(by_segment.items())}, profiles, defaults,
+                  cut_short(profiles))
