@@ -46,7 +46,7 @@ from rewardengine.kinds.employment_condition import (
     count_text,
     out_of_reach,
 )
-from rewardengine.kinds.work_history import Covered, covered_days, covered_pieces
+from rewardengine.kinds.work_history import _lost_on, covered_days, covered_pieces
 from rewardengine.periods import Period, day_share, iso_weeks, whole_months, whole_weeks
 from rewardengine.values import add_months, exact, parse_duration, round_cents, weighted_ratio
 from rewardengine.work import (
@@ -165,6 +165,12 @@ def _oracle_covered(work: list[tuple[Period, Fraction]], schooling: list[Period]
     return value
 
 
+def _days_of(pieces: Sequence[tuple[Period, Fraction]]) -> dict[date, Fraction]:
+    """Each covered day of ``pieces`` and what it counts."""
+    return {piece.start + timedelta(days=i): value
+            for piece, value in pieces for i in range(piece.days)}
+
+
 _runs = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 40)), max_size=6)
 
 
@@ -187,7 +193,7 @@ def test_covered_runs_equal_the_days_one_by_one(work_runs: list[tuple[int, int]]
                  for a, n in school_runs]
     pieces = covered_pieces(work, schooling)
     oracle = _oracle_covered(work, schooling)
-    assert Covered(Decimal(0), (), (), Fraction(0), pieces).per_day == oracle
+    assert _days_of(pieces) == oracle
     assert (sum((v * p.days for p, v in pieces), Fraction(0))
             == sum(oracle.values(), Fraction(0)))
     assert all(a.end <= b.start for (a, _), (b, _) in pairwise(pieces))
@@ -928,3 +934,50 @@ def test_a_period_in_words_like_its_last_day_formatted(start: date, days: int) -
     period = Period(start, start + timedelta(days=days))
     want = f"{period.start}..{period.last_day}" if period.days else f"{period.start} (empty)"
     assert str(period) == want
+
+
+def _lost_on_day_by_day(target: Fraction, period: Period,
+                        pieces: Sequence[tuple[Period, Fraction]], best: Fraction) -> date:
+    """work_history's day the minimum went out of reach, as it was found before: day by
+    day, the days counted so far and every later day at its best."""
+    if period.days * best < target:
+        return period.start
+    counted = _days_of(pieces)
+    running = Fraction(0)
+    day = period.start
+    while day < period.end:
+        running += counted.get(day, Fraction(0))
+        if running + (period.end - day - timedelta(days=1)).days * best < target:
+            return day
+        day += timedelta(days=1)
+    return period.last_day
+
+
+@given(_runs, st.lists(st.fractions(min_value=Fraction(1, 12), max_value=1,
+                                    max_denominator=12), min_size=6, max_size=6),
+       st.fractions(min_value=Fraction(1, 2), max_value=2, max_denominator=4),
+       st.integers(0, 200), st.fractions(min_value=0, max_value=150, max_denominator=6),
+       st.integers(30, 200))
+@example([(0, 10)], [Fraction(1)] * 6, Fraction(1), 20, Fraction(0), 40)
+@example([], [Fraction(1)] * 6, Fraction(1), 40, Fraction(0), 40)  # exactly reachable
+@example([], [Fraction(1)] * 6, Fraction(1), 41, Fraction(0), 40)  # one day short
+def test_the_day_out_of_reach_by_runs_is_the_day_walked_to(
+        work_runs: list[tuple[int, int]], weights: list[Fraction], best: Fraction,
+        minimum: int, before: Fraction, days: int) -> None:
+    period = Period(date(2024, 2, 10), date(2024, 2, 10) + timedelta(days=days))
+    work: list[tuple[Period, Fraction]] = []
+    day = period.start
+    for (gap, n), weight in zip(work_runs, weights[:len(work_runs)], strict=True):
+        first = day + timedelta(days=gap)
+        last = min(first + timedelta(days=n), period.end)
+        if first >= last:
+            break
+        work.append((Period(first, last), weight))
+        day = last
+    pieces = covered_pieces(work, [])
+    best = max([best, *(w for _, w in pieces)])  # what a day counts at most
+    comp = SimpleNamespace(min_extra_days=minimum)
+    c = SimpleNamespace(before=SimpleNamespace(exact=before), comparison=period,
+                        during=SimpleNamespace(pieces=pieces))
+    assert _lost_on(comp, c, best) == _lost_on_day_by_day(  # type: ignore[arg-type]
+        before + minimum, period, pieces, best)

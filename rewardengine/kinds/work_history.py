@@ -33,7 +33,7 @@ Rules (docs/contract-language.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -112,12 +112,6 @@ class Covered:
     exact: Fraction = Fraction(0)  # the same count, exactly
     # runs of covered days, in order and apart, each with what one of its days counts
     pieces: tuple[tuple[Period, Fraction], ...] = ()
-
-    @property
-    def per_day(self) -> dict[date, Fraction]:
-        """Each covered day and what it counts."""
-        return {piece.start + timedelta(days=i): value
-                for piece, value in self.pieces for i in range(piece.days)}
 
 
 def number(value: Decimal) -> str:
@@ -369,20 +363,48 @@ def _running(comp: WorkHistory, ctx: CustomerContext, c: _Compared) -> Line:
 def _lost_on(comp: WorkHistory, c: _Compared, best: Fraction) -> date:
     """The day the minimum went out of reach: the first day of the comparison period after
     which the days counted so far, with every later day at its best, stay below it (its
-    first day when even a full period could not reach it)."""
+    first day when even a full period could not reach it).
+
+    Worked out a run of days at a time, not day by day (a year of days, each a sum of
+    fractions, was a twentieth of a forecast's time): on the ``i``-th day of a run whose days
+    each count ``v`` (0 between the covered runs), the days so far with the rest at their
+    best come to ``first + i * (v - best)``, ``first`` that sum on its first day, so the
+    first day below the target is found by one division."""
     target = c.before.exact + comp.min_extra_days
     period = c.comparison
     if period.days * best < target:
         return period.start
-    counted = c.during.per_day
+    end = period.end.toordinal()
     running = Fraction(0)
-    day = period.start
-    while day < period.end:
-        running += counted.get(day, Fraction(0))
-        if running + (period.end - day - ONE_DAY).days * best < target:
-            return day
-        day += ONE_DAY
+    for start, stop, value in _runs(c.during.pieces, period):
+        first = running + value + (end - start - 1) * best  # on the run's first day
+        if first < target:
+            return date.fromordinal(start)
+        if value < best:  # each later day of the run brings the sum down by best - value
+            i = (first - target) // (best - value) + 1
+            if i < stop - start:
+                return date.fromordinal(start + i)
+        running += (stop - start) * value
     return period.last_day
+
+
+def _runs(pieces: Sequence[tuple[Period, Fraction]], period: Period
+          ) -> Iterator[tuple[int, int, Fraction]]:
+    """``period`` as runs of days (first and end as day numbers) and what each of their
+    days counts: the covered ``pieces`` (in order, apart, inside it) and the days between
+    them at 0."""
+    at = period.start.toordinal()
+    for piece, value in pieces:
+        start, stop = piece.start.toordinal(), piece.end.toordinal()
+        if at < start:
+            yield at, start, _NO_DAY
+        yield start, stop, value
+        at = stop
+    if at < period.end.toordinal():
+        yield at, period.end.toordinal(), _NO_DAY
+
+
+_NO_DAY = Fraction(0)  # what a day no fact covers counts
 
 
 KIND = CustomerKind(WorkHistory, evaluate, reads=frozenset({"employment", "education"}))
