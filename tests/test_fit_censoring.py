@@ -165,6 +165,9 @@ def test_a_cohort_fitted_mid_contract_gives_back_what_was_drawn(tmp_path: Path) 
     assert "allowing for" in line and "cut off by the data's end" in line
     # a job without an end is no longer taken as one going on: a third fewer than before
     assert got.jobs.ongoing < Decimal("0.6")
+    # the gaps between jobs: the long ones are those the data's end cuts off most
+    gaps = next(ln for ln in text.splitlines() if ln.strip().startswith("gap_days:"))
+    assert "gaps, allowing for" in gaps
 
 
 def test_a_fit_of_data_in_which_every_story_has_ended_is_the_plain_count(

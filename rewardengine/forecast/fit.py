@@ -15,8 +15,9 @@ Every customer with a referral is read as of the last date the data knows (the l
   unemployment at referral.
 
 Data that ends before the customers' stories do (taken mid-contract) is allowed for: the
-shares that start, end early and reach a job, the days to them, job lengths and the share
-going on are product-limit estimates, further jobs a maximum-likelihood Poisson mean
+shares that start, end early and reach a job, the days to them, job lengths, the share
+going on and the gaps between jobs are product-limit estimates, further jobs a
+maximum-likelihood Poisson mean
 (``survival``); where nothing is cut off they are the plain counts, exactly.
 
 A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to four
@@ -79,7 +80,7 @@ class Section:
     def poisson(self, name: str, mean: float, n: int, unit: str, censored: int = 0) -> None:
         self.values[name] = Estimate(round(mean, 3), n, unit, "poisson", censored)
 
-    def waited(self, share: str, spread: str | None, est: Estimated, unit: str = "customers",
+    def waited(self, share: str, spread: str, est: Estimated, unit: str = "customers",
                shown: Callable[[float], float] = float, first: float = -math.inf) -> None:
         """A share having an event and the distribution of the time to it, from times some
         of which are still running when the data ends (``survival.product_limit``); the
@@ -95,15 +96,20 @@ class Section:
             value = Decimal(est.share).quantize(Decimal("0.0001"))
             self.values[share] = Estimate(value, n, unit, censored=est.censored,
                                           followed=est.followed)
+        self.spread(spread, est, unit, shown, first)
+
+    def spread(self, name: str, est: Estimated, unit: str,
+               shown: Callable[[float], float] = float, first: float = -math.inf) -> None:
+        """The distribution of the time to an event, given it happens (``waited``)."""
         kept = [(t, w) for t, w in est.times if t >= first]
-        if spread is None or not kept:
+        if not kept:
             return
         if not est.censored:
-            self.empirical(spread, [shown(t) for t, _ in kept], len(kept), unit)
+            self.empirical(name, [shown(t) for t, _ in kept], len(kept), unit)
             return
         total = sum(w for _, w in kept)
         times = [(shown(t), w / total) for t, w in kept]
-        self.values[spread] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
+        self.values[name] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
                                        unit, "empirical", est.censored, est.followed)
 
 
@@ -256,11 +262,7 @@ def _jobs(people: Sequence[CustomerContext]) -> Section:
         seen = _chains(working)
         sec.poisson("more", poisson_mean(seen), len(working), "customers",
                     sum(1 for _, unseen in seen if unseen > 0))
-    gaps = [float((b.date - a.end).days - 1) for c in working
-            for a, b in zip(sorted(c.timeline.employments, key=lambda e: e.date),
-                            sorted(c.timeline.employments, key=lambda e: e.date)[1:],
-                            strict=False) if a.end is not None and b.date > a.end]
-    sec.empirical("gap_days", gaps, len(gaps), "gaps")
+    sec.spread("gap_days", product_limit(_gaps(working)), "gaps")
     sec.empirical("hours_per_week", [float(e.hours_per_week) for e in jobs
                                      if e.hours_per_week is not None], len(jobs), "jobs")
     for kind in ("subsidised", "apprenticeship", "entrepreneur"):
@@ -299,6 +301,23 @@ def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
             waited = (c.timeline.as_of - last.end).days
             unseen = sum(w for days, w in after if days > waited)
         seen.append((len(jobs) - 1, unseen))
+    return seen
+
+
+def _gaps(working: Sequence[CustomerContext]) -> list[Observed]:
+    """The days between a job's end and the next job's start; after a customer's last job,
+    if it ended, the days waited so far (there may be none to come: the share of chains that
+    go on is ``more``'s, and the gaps are those of the jobs that follow)."""
+    seen = []
+    for c in working:
+        jobs = sorted(c.timeline.employments, key=lambda e: e.date)
+        for a, b in zip(jobs, [*jobs[1:], None], strict=True):
+            if a.end is None:
+                continue
+            if b is None:
+                seen.append(Observed(float(max((c.timeline.as_of - a.end).days - 1, 0)), False))
+            elif b.date > a.end:
+                seen.append(Observed(float((b.date - a.end).days - 1), True))
     return seen
 
 
