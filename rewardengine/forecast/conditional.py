@@ -70,6 +70,7 @@ Drawn rows carry event ids ending ``~f``, never one of the customer's real ids (
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 from collections.abc import Sequence
@@ -94,7 +95,6 @@ from ..synth import (
     in_service,
     job_chains,
     monthly_wages,
-    rows_of,
 )
 from ..tabular import MAX_ID_CHARS
 from ..values import add_months
@@ -227,9 +227,10 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
     draws = [Draws(u) for u in rng.random((len(states), DRAWS)).tolist()]
     decided = [_decide(plan, p, s, u) for p, s, u in zip(profiles, states, draws, strict=True)]
     texts, new_spans = _block(plan, profiles, states, decided, rng)
+    own = _Own.of(plan.columns)
     out = []
     for i, (p, s, u, d) in enumerate(zip(profiles, states, draws, decided, strict=True)):
-        drawn = _own(rows_of(plan.columns, texts[i]), str(i), s)
+        drawn = own.rows(texts[i], str(i), s)
         benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
         out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on, *drawn])
@@ -334,14 +335,40 @@ def _first_jobs(decided: Sequence[_Decided]) -> FirstJob | None:
                     np.array([p.kind for _, p in paid], dtype=object))
 
 
-def _own(rows: list[Row], place: str, s: State) -> list[Row]:
-    """A customer's drawn rows recorded after the as-of date (a job's by its first record: it
-    may have begun by then), under its own id (tagged ``~f``)."""
-    after = s.as_of.isoformat()
-    cut = len(place)
-    return [{**r, "event_id": drawn_id(s.customer_id + r["event_id"][cut:], s.ids),
-             "customer_id": s.customer_id} for r in rows
-            if (r.get("recorded") or r["date"]) > after]
+@dataclass(frozen=True)
+class _Own:
+    """The plan's columns, and where a row's id, customer, date and record date are."""
+
+    columns: tuple[str, ...]
+    event_id: int
+    customer_id: int
+    date: int
+    recorded: int | None
+
+    @staticmethod
+    def of(columns: tuple[str, ...]) -> _Own:
+        return _Own(columns, columns.index("event_id"), columns.index("customer_id"),
+                    columns.index("date"),
+                    columns.index("recorded") if "recorded" in columns else None)
+
+    def rows(self, text: str, place: str, s: State) -> list[Row]:
+        """A customer's drawn rows (its lines, ``text``, read as ``synth.rows_of`` reads
+        them) recorded after the as-of date (a job's by its first record: it may have begun
+        by then), under its own id (tagged ``~f``). Rows recorded by then are left out
+        before they are made (most of a block's rows: it draws every service and job from
+        its start)."""
+        after = s.as_of.isoformat()
+        cut = len(place)
+        out = []
+        for cells in csv.reader(text.splitlines()):
+            known = (cells[self.recorded] if self.recorded is not None else "") \
+                or cells[self.date]
+            if known > after:
+                cells[self.event_id] = drawn_id(s.customer_id + cells[self.event_id][cut:],
+                                                s.ids)
+                cells[self.customer_id] = s.customer_id
+                out.append({c: v for c, v in zip(self.columns, cells, strict=True) if v})
+        return out
 
 
 def _service_start(plan: Plan, profile: Profile, s: State, u: Draws) -> date | None:
