@@ -32,7 +32,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -56,8 +56,9 @@ class Estimate:
     n: int
     unit: str = "customers"
     kind: str = "share"  # share, empirical, poisson
-    # of those it rests on, how many were still waiting (censored) when the data ends, before
-    # the last event seen: the value is then a product-limit estimate (``survival``)
+    # how many observations the data's end cut off (censored) that the value allows for (a
+    # product-limit or maximum-likelihood estimate, ``survival``): of those it rests on for
+    # a share, beside them for a distribution (the times of those that had the event)
     censored: int = 0
     followed: float | None = None  # then: the longest any of them was followed (days)
 
@@ -212,8 +213,8 @@ def _to_start(c: CustomerContext) -> Observed:
     for one when the data ends."""
     referred = c.timeline.referral.date if c.timeline.referral else c.timeline.as_of
     if c.service is not None:
-        return Observed((c.service.start - referred).days, True)
-    return Observed(max((c.timeline.as_of - referred).days, 0), False)
+        return Observed(float((c.service.start - referred).days), True)
+    return Observed(float(max((c.timeline.as_of - referred).days, 0)), False)
 
 
 def _to_early_end(c: CustomerContext, longest: int) -> Observed:
@@ -221,48 +222,99 @@ def _to_early_end(c: CustomerContext, longest: int) -> Observed:
     days it has run without one: to the data's end, or all of them (it ran its length)."""
     assert c.service is not None
     if c.service_ended and c.timeline.service_ends and c.service.days < longest:
-        return Observed(c.service.days, True)
-    return Observed(min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest), False)
+        return Observed(float(c.service.days), True)
+    return Observed(float(min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest)),
+                    False)
 
 
 _BEFORE_START = -1.0  # a first job begun before the service start: in the share, not the days
+LAG_SHARE = 0.95  # of a job's records, the share a lag allows for (``_Lags``)
 
 
-def _to_first_job(c: CustomerContext) -> Observed:
+@dataclass(frozen=True)
+class _Lags:
+    """How many days after a job begins (ends) the data records it: the 95th percentile of
+    what it shows (the first record of each job, the record of each end). A job begun (an
+    end) nearer the data's end than that may not be recorded yet, so the jobs are read as
+    of that many days before the data's end; past it, all is taken as cut off."""
+
+    start: int
+    end: int
+
+    @staticmethod
+    def of(working: Sequence[CustomerContext]) -> _Lags:
+        starts: list[int] = []
+        ends: list[int] = []
+        for c in working:
+            for job in _employments(c):
+                starts.append((c.timeline.first_version(job).known_on - job.date).days)
+                if job.end is not None and job.known_on > job.end:
+                    ends.append((job.known_on - job.end).days)
+        return _Lags(_most_of(starts), _most_of(ends))
+
+
+def _most_of(days: Sequence[int]) -> int:
+    """The ``LAG_SHARE`` quantile of ``days`` (lower; 0 of none, none below 0)."""
+    if not days:
+        return 0
+    ordered = sorted(max(d, 0) for d in days)
+    return ordered[min(len(ordered) - 1, int(LAG_SHARE * len(ordered)))]
+
+
+def _employments(c: CustomerContext) -> list[Employment]:
+    """The customer's jobs in the order they began."""
+    return sorted((e for e in c.timeline.employments if isinstance(e, Employment)),
+                  key=lambda e: e.date)
+
+
+def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed:
     """Days from the service start (else the referral) to the first job, or the days waited
-    for one when the data ends."""
+    for one by ``lags.start`` days before the data's end (a job begun later may not be
+    recorded yet: one that is counts as not seen)."""
     anchor = c.service.start if c.service else (
         c.timeline.referral.date if c.timeline.referral else c.timeline.as_of)
-    if c.timeline.employments:
-        first = min(e.date for e in c.timeline.employments)
+    seen_by = c.timeline.as_of - timedelta(days=lags.start)
+    jobs = _employments(c)
+    if jobs and jobs[0].date <= seen_by:
+        first = jobs[0].date
         return Observed(float((first - anchor).days) if first >= anchor else _BEFORE_START,
                         True)
-    return Observed(float(max((c.timeline.as_of - anchor).days, 0)), False)
+    return Observed(float(max((seen_by - anchor).days, 0)), False)
 
 
-def _job_length(job: Employment, as_of: date) -> Observed:
-    """An ended job's days, or the days a job without an end had lasted when the data ends
-    (it may go on, or its end is still ahead)."""
-    if job.end is not None:
-        return Observed(float((job.end - job.date).days + 1), True)
-    return Observed(float(max((as_of - job.date).days + 1, 0)), False)
+def _job_lengths(working: Sequence[CustomerContext], lags: _Lags) -> list[Observed]:
+    """Each job's days to its end, read as of ``lags.end`` days before the data's end (an
+    end after it may not be recorded yet): ended by then, its days; else the days it had
+    lasted then (it may go on, or its end is still ahead). A job begun after it is left
+    out."""
+    seen = []
+    for c in working:
+        seen_by = c.timeline.as_of - timedelta(days=lags.end)
+        for job in _employments(c):
+            if job.date > seen_by:
+                continue
+            if job.end is not None and job.end <= seen_by:
+                seen.append(Observed(float((job.end - job.date).days + 1), True))
+            else:
+                seen.append(Observed(float((seen_by - job.date).days + 1), False))
+    return seen
 
 
 def _jobs(people: Sequence[CustomerContext]) -> Section:
     sec = Section()
     working = [c for c in people if c.timeline.employments]
-    sec.waited("share", "days_to_first", product_limit([_to_first_job(c) for c in people]),
-               first=0.0)
-    jobs = [e for c in working for e in c.timeline.employments if isinstance(e, Employment)]
-    lengths = product_limit([_job_length(e, c.timeline.as_of) for c in working
-                             for e in c.timeline.employments if isinstance(e, Employment)])
-    sec.waited("ended", "length_days", lengths, "jobs")
+    lags = _Lags.of(working)
+    sec.waited("share", "days_to_first",
+               product_limit([_to_first_job(c, lags) for c in people]), first=0.0)
+    jobs = [e for c in working for e in _employments(c)]
+    lengths = product_limit(_job_lengths(working, lags))
+    sec.spread("length_days", lengths, "jobs")
     _ongoing(sec, lengths)
     if working:
         seen = _chains(working)
         sec.poisson("more", poisson_mean(seen), len(working), "customers",
                     sum(1 for _, unseen in seen if unseen > 0))
-    sec.spread("gap_days", product_limit(_gaps(working)), "gaps")
+    sec.spread("gap_days", product_limit(_gaps(working, lags)), "gaps")
     sec.empirical("hours_per_week", [float(e.hours_per_week) for e in jobs
                                      if e.hours_per_week is not None], len(jobs), "jobs")
     for kind in ("subsidised", "apprenticeship", "entrepreneur"):
@@ -273,6 +325,14 @@ def _jobs(people: Sequence[CustomerContext]) -> Section:
     return sec
 
 
+def _after_ends(c: CustomerContext) -> list[tuple[Employment, Employment | None]]:
+    """Each ended job of the customer with the job that began after it (None after the
+    last); jobs that overlap are passed over."""
+    jobs = _employments(c)
+    return [(a, b) for a, b in zip(jobs, [*jobs[1:], None], strict=True)
+            if a.end is not None and (b is None or b.date > a.end)]
+
+
 def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
     """Per customer in work, the further jobs seen after the first and the chance that one
     more, if there is one, is not seen yet when the data ends (``survival.poisson_mean``):
@@ -280,20 +340,16 @@ def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
     may end and another follow); after an ended job, the chance that the next one's first
     record comes later than the data's end, by the days from an end to the next job's first
     record (a product-limit estimate: the last ended job of each customer waits still)."""
-    chains = [(c, sorted(c.timeline.employments, key=lambda e: e.date)) for c in working]
     waits = []
-    for c, jobs in chains:
-        for a, b in zip(jobs, [*jobs[1:], None], strict=True):
-            if a.end is None:
-                continue
-            if b is None:
-                waits.append(Observed(float((c.timeline.as_of - a.end).days), False))
-            elif b.date > a.end:
-                known = c.timeline.first_version(b).known_on
-                waits.append(Observed(float((known - a.end).days), True))
+    for c in working:
+        for a, b in _after_ends(c):
+            assert a.end is not None
+            known = c.timeline.as_of if b is None else c.timeline.first_version(b).known_on
+            waits.append(Observed(float((known - a.end).days), b is not None))
     after = product_limit(waits).times
     seen = []
-    for c, jobs in chains:
+    for c in working:
+        jobs = _employments(c)
         last = jobs[-1]
         if last.end is None:
             unseen = 1.0
@@ -304,34 +360,36 @@ def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
     return seen
 
 
-def _gaps(working: Sequence[CustomerContext]) -> list[Observed]:
-    """The days between a job's end and the next job's start; after a customer's last job,
-    if it ended, the days waited so far (there may be none to come: the share of chains that
-    go on is ``more``'s, and the gaps are those of the jobs that follow)."""
+def _gaps(working: Sequence[CustomerContext], lags: _Lags) -> list[Observed]:
+    """The days between a job's end and the next job's start, read as of ``lags.start`` days
+    before the data's end (a job begun later may not be recorded yet); after a customer's
+    last ended job, the days waited by then (there may be none to come: the share of
+    chains that go on is ``more``'s, and the gaps are those of the jobs that follow)."""
     seen = []
     for c in working:
-        jobs = sorted(c.timeline.employments, key=lambda e: e.date)
-        for a, b in zip(jobs, [*jobs[1:], None], strict=True):
-            if a.end is None:
-                continue
-            if b is None:
-                seen.append(Observed(float(max((c.timeline.as_of - a.end).days - 1, 0)), False))
-            elif b.date > a.end:
+        seen_by = c.timeline.as_of - timedelta(days=lags.start)
+        for a, b in _after_ends(c):
+            assert a.end is not None
+            if a.end >= seen_by:
+                continue  # ended too near the data's end to wait at all
+            if b is not None and b.date <= seen_by:
                 seen.append(Observed(float((b.date - a.end).days - 1), True))
+            else:
+                seen.append(Observed(float((seen_by - a.end).days - 1), False))
     return seen
 
 
 def _ongoing(sec: Section, lengths: Estimated) -> None:
-    """The share of jobs without an end: what the share ending leaves (``ended``, which the
-    cohort does not take, is taken out again)."""
-    ended = sec.values.pop("ended", None)
-    if ended is None:
+    """The share of jobs without an end: those not seen to end (``_job_lengths``)."""
+    n = lengths.observed
+    if not n:
         return
     if not lengths.censored:
-        sec.share("ongoing", lengths.observed - len(lengths.times), lengths.observed, "jobs")
+        sec.share("ongoing", n - len(lengths.times), n, "jobs")
         return
-    sec.values["ongoing"] = Estimate(Decimal(1) - ended.value, ended.n, "jobs",
-                                     censored=ended.censored, followed=ended.followed)
+    ended = Decimal(lengths.share).quantize(Decimal("0.0001"))
+    sec.values["ongoing"] = Estimate(Decimal(1) - ended, n, "jobs", censored=lengths.censored,
+                                     followed=lengths.followed)
 
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
@@ -414,6 +472,13 @@ def _rests_on(e: Estimate) -> str:
     return said if e.followed is None else f"{said} (none followed past {e.followed:g} days)"
 
 
+CUT_SHORT = Decimal("0.05")  # of those an estimate rests on, cut off by the data's end
+
+
+def _cut_short(e: Estimate) -> bool:
+    return e.followed is not None and e.censored >= CUT_SHORT * e.n
+
+
 def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
     """Per segment, what a fit from data that ends early cannot see: a first job later than
     anyone was followed (the share reaching one is then a floor), and a job longer than any
@@ -434,13 +499,6 @@ def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
         if said:
             out.append(f"{name}: " + "; ".join(said))
     return out
-
-
-CUT_SHORT = Decimal("0.05")  # of those an estimate rests on, cut off by the data's end
-
-
-def _cut_short(e: Estimate) -> bool:
-    return e.followed is not None and e.censored >= CUT_SHORT * e.n
 
 
 def _profile_yaml(name: str, count: int, sections: dict[str, Section],

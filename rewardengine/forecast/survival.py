@@ -23,7 +23,6 @@ fit of data in which every story has ended is what it always was.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -56,8 +55,8 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
     """The product-limit estimate of ``seen`` (see the module's docstring)."""
     events = sorted(o.days for o in seen if o.happened)
     followed = max((o.days for o in seen), default=0.0)
-    if not events:
-        return Estimated(0.0, (), 0, len(seen), followed)
+    if not events:  # none seen to have it: every one cut off, and the share a floor of 0
+        return Estimated(0.0, (), len(seen), len(seen), followed)
     last = events[-1]
     censored = sum(1 for o in seen if not o.happened and o.days < last)
     if not censored:  # the plain count: exactly the estimate, with no rounding on the way
@@ -83,16 +82,19 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
 
 def weighted_quantiles(times: Sequence[tuple[float, float]], points: int) -> list[float]:
     """``points`` equally spaced quantiles of values with weights (adding up to 1, values in
-    order), to two places: the value of weight ``w_i`` sits at ``(C_i - w_i) / (1 - w_n)``
-    (``C_i`` the weight up to and with it), and a quantile between two values is read off
-    the line joining them. With equal weights this is the usual interpolation (type 7)."""
+    order), to two places: the value of weight ``w_i`` sits at the middle of its weight,
+    ``(C_i - w_i / 2 - w_1 / 2) / (1 - (w_1 + w_n) / 2)`` (``C_i`` the weight up to and
+    with it: the first value at 0, the last at 1), and a quantile between two values is
+    read off the line joining them. With equal weights this is the usual interpolation
+    (type 7)."""
     if len(times) == 1:
-        return [round(times[0][0], 2)] * points
-    spread = 1.0 - times[-1][1]
+        return [round(float(times[0][0]), 2)] * points
+    first, last = times[0][1], times[-1][1]
+    spread = 1.0 - (first + last) / 2
     at, upto = [], 0.0
     for _, w in times:
         upto += w
-        at.append(min((upto - w) / spread, 1.0))
+        at.append(min(max((upto - w / 2 - first / 2) / spread, 0.0), 1.0))
     out, i = [], 0
     for k in range(points):
         q = k / (points - 1)
@@ -111,11 +113,13 @@ def poisson_mean(seen: Sequence[tuple[int, float]], tolerance: float = 1e-12) ->
     the count is ``k``; 1: it is ``k`` or more). The maximum-likelihood mean, found by
     expectation-maximisation: each subject's expected count given what was seen, at the
     mean so far, averaged, until the mean moves by less than ``tolerance``. With every
-    ``unseen`` 0 it is the plain mean of the counts, and that is returned as it is."""
+    ``unseen`` 0 it is the plain mean of the counts, and that is returned as it is; so it
+    is where no count is known whole (every ``unseen`` above 0): the likelihood then grows
+    with the mean for ever, and the counts seen are all there is to go on."""
     if not seen:
         return 0.0
     plain = sum(k for k, _ in seen) / len(seen)
-    if all(w == 0 for _, w in seen):
+    if all(w == 0 for _, w in seen) or all(w > 0 for _, w in seen):
         return plain
     mean = max(plain, 1e-6)
     for _ in range(10_000):
@@ -127,17 +131,17 @@ def poisson_mean(seen: Sequence[tuple[int, float]], tolerance: float = 1e-12) ->
 
 
 def _expected(k: int, unseen: float, mean: float) -> float:
-    """E[count | k seen, and more unseen with the chance ``unseen`` if there are more]."""
-    pmf, below = math.exp(-mean), 0.0  # P(count = m) from m = 0, and P(count < m)
-    for m in range(k):
-        below += pmf
-        pmf *= mean / (m + 1)
-    at_k = pmf  # P(count = k)
-    more = max(1.0 - below - at_k, 0.0)  # P(count > k)
-    # the sum over m > k of m P(count = m) is mean * P(count >= k), since m P(count = m) is
-    # mean * P(count = m - 1)
-    beyond = mean * (1.0 - below)
-    weight = at_k + unseen * more
-    if weight <= 0.0:
-        return float(k)
-    return (k * at_k + unseen * max(beyond, 0.0)) / weight
+    """E[count | k seen, and more unseen with the chance ``unseen`` if there are more]:
+    ``(k P(k) + unseen * sum over m > k of m P(m)) / (P(k) + unseen * P(count > k))``. The
+    sum is ``mean * P(count >= k)`` (``m P(m)`` is ``mean * P(m - 1)``); everything is
+    taken over ``P(k)``, so that ``r = P(count > k) / P(k)``, the sum of the products
+    ``mean / (k + 1) * ... * mean / (k + j)``, is all that is needed: no tail is found by
+    taking a sum from 1, which loses every digit when ``k`` is far above the mean."""
+    r, term, m = 0.0, 1.0, k
+    while True:
+        m += 1
+        term *= mean / m
+        r += term
+        if term <= r * 1e-17 or m > k + 10_000:
+            break
+    return (k + unseen * mean * (1.0 + r)) / (1.0 + unseen * r)
