@@ -18,13 +18,24 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from rewardengine import api
 from rewardengine.cohort import DEFAULT_COHORT, load_cohort_text
-from rewardengine.forecast.fit import Section, quantiles
+from rewardengine.events.model import Employment
+from rewardengine.forecast.fit import (
+    Section,
+    _job_lengths,
+    _Lags,
+    _most_of,
+    _to_first_job,
+    quantiles,
+)
+from rewardengine.forecast.runs import to_events
 from rewardengine.forecast.survival import (
     Observed,
     poisson_mean,
@@ -268,3 +279,65 @@ def test_the_data_end_is_worth_a_word_from_a_twentieth_cut_off(censored: int,
     jobs.values["ongoing"] = Estimate(Decimal("0.4"), 100, "jobs", censored=censored,
                                       followed=200.0)
     assert bool(cut_short({"default": {"jobs": jobs}})) is said
+
+
+def _employment(cid: str, begin: str, end: str | None, recorded: str) -> Employment:
+    row = {"event_id": f"{cid}-e", "customer_id": cid, "type": "employment", "date": begin,
+           "kind": "open", "evidence": "register", "fte": "1.0", "recorded": recorded}
+    if end is not None:
+        row["end"] = end
+    event = to_events([row])[0]
+    assert isinstance(event, Employment)
+    return event
+
+
+def _in_work(*jobs: Employment, as_of: date = date(2019, 12, 31),
+             service: date | None = None) -> Any:
+    """What the fit reads of a customer in work (a context's timeline, service, referral)."""
+    return SimpleNamespace(
+        timeline=SimpleNamespace(as_of=as_of, employments=jobs, first_version=lambda e: e,
+                                 referral=SimpleNamespace(date=date(2019, 1, 10))),
+        service=None if service is None else SimpleNamespace(start=service))
+
+
+@pytest.mark.parametrize(("end", "seen"), [
+    ("2019-12-20", Observed(323.0, True)),   # a day before the lag: ended
+    ("2019-12-21", Observed(324.0, True)),   # on it: ended
+    ("2019-12-22", Observed(324.0, False)),  # a day after: its end may not be recorded yet
+    (None, Observed(324.0, False)),          # no end: lasted 324 days by then
+])
+def test_a_job_is_read_as_of_the_lag_before_the_data_ends(end: str | None,
+                                                          seen: Observed) -> None:
+    # the data ends 2019-12-31 and records an end up to 10 days late: read as of 12-21
+    job = _employment("c1", "2019-02-01", end, "2019-12-31")
+    assert _job_lengths([_in_work(job)], _Lags(start=0, end=10)) == [seen]
+
+
+def test_a_job_begun_after_the_lag_is_left_out_of_the_lengths() -> None:
+    late = _employment("c1", "2019-12-22", None, "2019-12-31")
+    assert _job_lengths([_in_work(late)], _Lags(start=0, end=10)) == []
+
+
+@pytest.mark.parametrize(("begin", "seen"), [
+    ("2019-12-20", Observed(338.0, True)),   # a day before the lag: a first job seen
+    ("2019-12-21", Observed(339.0, True)),   # on it: seen
+    ("2019-12-22", Observed(339.0, False)),  # a day after: taken as not seen yet
+])
+def test_a_first_job_is_read_as_of_the_lag_before_the_data_ends(begin: str,
+                                                                seen: Observed) -> None:
+    # service from 2019-01-16; jobs first recorded up to 10 days late: read as of 12-21
+    customer = _in_work(_employment("c1", begin, None, "2019-12-31"),
+                        service=date(2019, 1, 16))
+    assert _to_first_job(customer, _Lags(start=10, end=0)) == seen
+
+
+def test_the_lag_is_what_most_records_take() -> None:
+    assert _most_of(list(range(20))) == 19  # the 95th percentile of 0..19
+    assert _most_of(list(range(100))) == 95
+    assert _most_of([]) == 0
+    assert _most_of([-3, -1]) == 0  # an end recorded before it happens: no lag
+    jobs = [_employment(f"c{i}", "2019-02-01", "2019-06-30", f"2019-07-{1 + i:02d}")
+            for i in range(20)]  # ends recorded 1 to 20 days late; first records too
+    lags = _Lags.of([_in_work(job) for job in jobs])
+    assert lags.end == 20
+    assert lags.start == (date(2019, 7, 20) - date(2019, 2, 1)).days
