@@ -959,8 +959,10 @@ def _lost_on_day_by_day(target: Fraction, period: Period,
        st.integers(0, 200), st.fractions(min_value=0, max_value=150, max_denominator=6),
        st.integers(30, 200))
 @example([(0, 10)], [Fraction(1)] * 6, Fraction(1), 20, Fraction(0), 40)
+@example([], [Fraction(1)] * 6, Fraction(1), 39, Fraction(0), 40)  # a full period: a day over
 @example([], [Fraction(1)] * 6, Fraction(1), 40, Fraction(0), 40)  # exactly reachable
 @example([], [Fraction(1)] * 6, Fraction(1), 41, Fraction(0), 40)  # one day short
+@example([(0, 39)], [Fraction(1)] * 6, Fraction(1), 40, Fraction(0), 40)  # the last day decides
 def test_the_day_out_of_reach_by_runs_is_the_day_walked_to(
         work_runs: list[tuple[int, int]], weights: list[Fraction], best: Fraction,
         minimum: int, before: Fraction, days: int) -> None:

@@ -16,9 +16,10 @@ Every customer with a referral is read as of the last date the data knows (the l
 
 Data that ends before the customers' stories do (taken mid-contract) is allowed for: the
 shares that start, end early and reach a job, the days to them, job lengths, the share
-going on and the gaps between jobs are product-limit estimates, further jobs a
-maximum-likelihood Poisson mean
-(``survival``); where nothing is cut off they are the plain counts, exactly.
+going on and the gaps between jobs are product-limit estimates (the jobs read as of the
+data's recording lag before its end, ``_Lags``), further jobs a maximum-likelihood Poisson
+mean (``survival``). Where nothing is cut off the shares and the days are the plain counts,
+exactly; further jobs are an estimate wherever a customer's last job has no end.
 
 A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to four
 places. Each estimate says, in a comment, how many customers (or jobs, contacts, months) it

@@ -42,7 +42,7 @@ class Estimated:
     """What the observations show: the share that has the event (``share``), each event's
     time with its weight in the time's distribution given the event (weights adding up to
     1, in the order of the times), and how many observations were censored before the last
-    event time (0: the plain count)."""
+    event time (0: the plain count; with no event at all, every one of them)."""
 
     share: float
     times: tuple[tuple[float, float], ...]
@@ -113,9 +113,10 @@ def poisson_mean(seen: Sequence[tuple[int, float]], tolerance: float = 1e-12) ->
     the count is ``k``; 1: it is ``k`` or more). The maximum-likelihood mean, found by
     expectation-maximisation: each subject's expected count given what was seen, at the
     mean so far, averaged, until the mean moves by less than ``tolerance``. With every
-    ``unseen`` 0 it is the plain mean of the counts, and that is returned as it is; so it
-    is where no count is known whole (every ``unseen`` above 0): the likelihood then grows
-    with the mean for ever, and the counts seen are all there is to go on."""
+    ``unseen`` 0 that is the plain mean of the counts, which is then returned as it is. So
+    is the plain mean where no count is known whole (every ``unseen`` above 0): the
+    likelihood then grows with the mean without end, and the counts seen are all there is
+    to go on."""
     if not seen:
         return 0.0
     plain = sum(k for k, _ in seen) / len(seen)

@@ -366,7 +366,7 @@ def _lost_on(comp: WorkHistory, c: _Compared, best: Fraction) -> date:
     first day when even a full period could not reach it).
 
     Worked out a run of days at a time, not day by day (a year of days, each a sum of
-    fractions, was a twentieth of a forecast's time): on the ``i``-th day of a run whose days
+    fractions, was about 3 % of a forecast's time): on the ``i``-th day of a run whose days
     each count ``v`` (0 between the covered runs), the days so far with the rest at their
     best come to ``first + i * (v - best)``, ``first`` that sum on its first day, so the
     first day below the target is found by one division."""
