@@ -281,6 +281,22 @@ def test_the_data_end_is_worth_a_word_from_a_twentieth_cut_off(censored: int,
     assert bool(cut_short({"default": {"jobs": jobs}})) is said
 
 
+def test_the_data_end_is_not_worth_a_word_where_it_hides_nothing() -> None:
+    # every customer followed reached a job (the share is 1, no floor), and no job followed
+    # goes on (0 %): a small file of eleven customers said both, to no purpose
+    from rewardengine.forecast.fit import Estimate, cut_short
+
+    jobs = Section()
+    jobs.values["share"] = Estimate(Decimal("1.0000"), 11, censored=2, followed=177.0)
+    jobs.values["ongoing"] = Estimate(Decimal("0.0000"), 11, "jobs", censored=4,
+                                      followed=305.0)
+    assert cut_short({"default": {"jobs": jobs}}) == []
+    jobs.values["share"] = Estimate(Decimal("0.9999"), 11, censored=2, followed=177.0)
+    assert cut_short({"default": {"jobs": jobs}}) == [
+        "default: no first job later than 177 days after the start can be seen (the share "
+        "reaching one, 0.9999, is a floor)"]
+
+
 def _employment(cid: str, begin: str, end: str | None, recorded: str) -> Employment:
     row = {"event_id": f"{cid}-e", "customer_id": cid, "type": "employment", "date": begin,
            "kind": "open", "evidence": "register", "fte": "1.0", "recorded": recorded}

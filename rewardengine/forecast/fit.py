@@ -484,16 +484,17 @@ def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
     """Per segment, what a fit from data that ends early cannot see: a first job later than
     anyone was followed (the share reaching one is then a floor), and a job longer than any
     was followed (drawn as going on to the horizon). Said where the data's end cut off at
-    least ``CUT_SHORT`` of the customers (jobs) an estimate rests on."""
+    least ``CUT_SHORT`` of the customers (jobs) an estimate rests on, and where it matters:
+    not of a share of 1 (all reach a job), nor of jobs none of which goes on."""
     out = []
     for name, sections in profiles.items():
         jobs = sections["jobs"].values
         share, ongoing = jobs.get("share"), jobs.get("ongoing")
         said = []
-        if share is not None and _cut_short(share):
+        if share is not None and _cut_short(share) and share.value < 1:
             said.append(f"no first job later than {share.followed:g} days after the start "
                         f"can be seen (the share reaching one, {share.value}, is a floor)")
-        if ongoing is not None and _cut_short(ongoing):
+        if ongoing is not None and _cut_short(ongoing) and ongoing.value > 0:
             going = (ongoing.value * 100).quantize(Decimal(1))
             said.append(f"no job was followed past {ongoing.followed:g} days, and the "
                         f"{going} % still going then are drawn as going on to the horizon")
