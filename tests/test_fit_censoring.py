@@ -357,3 +357,14 @@ def test_the_lag_is_what_most_records_take() -> None:
     lags = _Lags.of([_in_work(job) for job in jobs])
     assert lags.end == 20
     assert lags.start == (date(2019, 7, 20) - date(2019, 2, 1)).days
+
+
+def test_one_estimate_kept_at_its_default_is_said_in_the_singular() -> None:
+    from rewardengine.forecast.commands import _kept_defaults
+
+    one = _kept_defaults(["default.service.share_of_length (1 customer)"], "e.csv").message
+    assert one == ("1 estimate rests on fewer than 5 customers and keeps its default: "
+                   "default.service.share_of_length (1 customer) (`cohort fit` lists them all)")
+    two = _kept_defaults(["a (1 customer)", "b (2 customers)"], "e.csv").message
+    assert two.startswith("2 estimates rest on fewer than 5 customers and keep their "
+                          "defaults: a (1 customer), b (2 customers)")

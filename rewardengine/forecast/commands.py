@@ -229,10 +229,12 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
 
 def _kept_defaults(defaults: Sequence[str], events: str, shown: int = 5) -> Problem:
     more = f" and {len(defaults) - shown:,} more" if len(defaults) > shown else ""
+    one = len(defaults) == 1
     return Problem("G105", f"{counted(len(defaults), 'estimate')} "
-                   f"{'rests' if len(defaults) == 1 else 'rest'} on fewer than {MIN_CUSTOMERS} "
-                   f"customers and keep their defaults: {', '.join(defaults[:shown])}{more} "
-                   "(`cohort fit` lists them all)", Source(events))
+                   f"{'rests' if one else 'rest'} on fewer than {MIN_CUSTOMERS} customers and "
+                   f"{'keeps its default' if one else 'keep their defaults'}: "
+                   f"{', '.join(defaults[:shown])}{more} (`cohort fit` lists them all)",
+                   Source(events))
 
 
 def _count(req: Request, cohort: Cohort) -> int:
