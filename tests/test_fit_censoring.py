@@ -95,29 +95,29 @@ def test_with_nothing_censored_before_the_last_event_it_is_the_plain_count() -> 
     assert product_limit([]).observed == 0
 
 
-def test_weighted_quantiles_with_equal_weights_are_the_usual_ones() -> None:
+def test_weighted_quantiles_with_equal_weights_are_the_inverse_of_the_steps() -> None:
     rng = np.random.default_rng(11)
     for n in (1, 2, 3, 7, 20, 21, 250):
         xs = sorted(float(round(x, 1)) for x in rng.exponential(100, n))
-        # the same to the cent, but for a last digit the float sums may round the other way
-        got = weighted_quantiles([(x, 1 / n) for x in xs], 21)
-        assert all(abs(a - b) < 0.0101 for a, b in zip(got, quantiles(xs), strict=True)), n
+        steps = np.percentile(xs, np.linspace(0, 100, 21), method="inverted_cdf")
+        assert weighted_quantiles([(x, 1 / n) for x in xs], 21) == [
+            round(float(v), 2) for v in steps], n
 
 
-def test_weighted_quantiles_lean_toward_the_heavier_values() -> None:
-    # 10, 20 and 30 weighing 0.2, 0.3 and 0.5 sit at the middle of their weights, taken from
-    # the first's middle to the last's: 0, (0.5 - 0.15 - 0.1) / (1 - 0.35) = 0.385 and 1;
-    # a quantile is read off the lines between them: the median is 20 + (0.115 / 0.615) * 10
-    assert weighted_quantiles([(10.0, 0.2), (20.0, 0.3), (30.0, 0.5)], 5) == pytest.approx(
-        [10, 16.5, 21.88, 25.94, 30], abs=0.006)
-    # heavy values pull the quantiles to them: two heavy ones at 40 and 200 (0.418 each)
-    # after three light ones, the median near 40 (the plain positions put it at 88.7)
-    got = weighted_quantiles([(10.0, 0.055), (20.0, 0.055), (30.0, 0.055), (40.0, 0.418),
-                              (200.0, 0.417)], 5)
-    assert 40 < got[2] < 60
-    # weighed alike they are the usual 10, 15, 20, 25, 30
-    assert weighted_quantiles([(10.0, 1 / 3), (20.0, 1 / 3), (30.0, 1 / 3)], 5) == [
-        10, 15, 20, 25, 30]
+def test_weighted_quantiles_hold_the_heavier_values() -> None:
+    # 10, 20 and 30 weighing 0.2, 0.3 and 0.5: the weight reaches 0.2 at 10, 0.5 at 20 and 1
+    # at 30; each level's quantile is the first value whose weight so far reaches it
+    assert weighted_quantiles([(10.0, 0.2), (20.0, 0.3), (30.0, 0.5)], 5) == [
+        10, 20, 20, 30, 30]
+    # exactly on a level: the weight reaches 0.25 at 20 (a level a hair below 20's, a hair
+    # above): 20 holds it
+    assert weighted_quantiles([(10.0, 0.2), (20.0, 0.05), (30.0, 0.75)], 5)[1] == 20
+    # a heavy last mass (as the product-limit's often is) holds every level it covers
+    assert weighted_quantiles([(10.0, 0.05), (20.0, 0.05), (300.0, 0.9)], 5) == [
+        10, 300, 300, 300, 300]
+    # and one in the middle: the median is 40, by which more than half are counted
+    assert weighted_quantiles([(10.0, 0.055), (20.0, 0.055), (30.0, 0.055), (40.0, 0.418),
+                               (200.0, 0.417)], 5) == [10, 40, 40, 200, 200]
     assert weighted_quantiles([(7.0, 1.0)], 3) == [7, 7, 7]
 
 
@@ -129,13 +129,17 @@ def test_the_poisson_mean_of_counts_the_data_cut_off() -> None:
             for m, f in zip(counts, followed, strict=True)]
     plain = sum(k for k, _ in seen) / len(seen)
     assert plain < 0.45  # the cut-off counts, taken as they are, are a third low
-    assert abs(poisson_mean(seen) - counts.mean()) < 0.03
+    mean, allowed = poisson_mean(seen)
+    assert allowed and abs(mean - counts.mean()) < 0.03
     # nothing cut off: the plain mean, as it is
-    assert poisson_mean([(0, 0.0), (1, 0.0), (3, 0.0)]) == 4 / 3
-    assert poisson_mean([]) == 0.0
-    # no count known whole: the likelihood grows with the mean for ever; the plain mean
-    assert poisson_mean([(1, 1.0)] * 5) == 1.0
-    assert poisson_mean([(0, 0.9), (1, 0.9), (2, 0.9)]) == 1.0
+    assert poisson_mean([(0, 0.0), (1, 0.0), (3, 0.0)]) == (4 / 3, False)
+    assert poisson_mean([]) == (0.0, False)
+    # every count only "k or more": the likelihood rises without end; the plain mean
+    assert poisson_mean([(1, 1.0)] * 5) == (1.0, False)
+    # every count in part unseen: the likelihood has its top at a finite mean (a grid of
+    # means finds it near 5.82)
+    mean, allowed = poisson_mean([(3, 0.5)] * 5 + [(0, 0.5)] * 5)
+    assert allowed and abs(mean - 5.8185) < 0.001
 
 
 @pytest.mark.parametrize(("k", "unseen", "mean"), [
@@ -308,11 +312,12 @@ def _employment(cid: str, begin: str, end: str | None, recorded: str) -> Employm
 
 
 def _in_work(*jobs: Employment, as_of: date = date(2019, 12, 31),
-             service: date | None = None) -> Any:
+             service: date | None = None, superseded: tuple[Employment, ...] = ()) -> Any:
     """What the fit reads of a customer in work (a context's timeline, service, referral)."""
     return SimpleNamespace(
         timeline=SimpleNamespace(as_of=as_of, employments=jobs, first_version=lambda e: e,
-                                 referral=SimpleNamespace(date=date(2019, 1, 10))),
+                                 referral=SimpleNamespace(date=date(2019, 1, 10)),
+                                 superseded=superseded),
         service=None if service is None else SimpleNamespace(start=service))
 
 
@@ -347,16 +352,38 @@ def test_a_first_job_is_read_as_of_the_lag_before_the_data_ends(begin: str,
     assert _to_first_job(customer, _Lags(start=10, end=0)) == seen
 
 
+def test_a_customer_whose_service_starts_after_the_lag_is_not_yet_waiting() -> None:
+    lags = _Lags(start=10, end=0)  # read as of 2019-12-21
+    assert _to_first_job(_in_work(service=date(2019, 12, 22)), lags) is None
+    assert _to_first_job(_in_work(service=date(2019, 12, 21)), lags) == Observed(0.0, False)
+
+
 def test_the_lag_is_what_most_records_take() -> None:
-    assert _most_of(list(range(20))) == 19  # the 95th percentile of 0..19
-    assert _most_of(list(range(100))) == 95
+    assert _most_of(list(range(20))) == 18  # the 95th percentile of 0..19: the 19th of 20
+    assert _most_of(list(range(100))) == 94  # the 95th of 100
+    assert _most_of([5]) == 5
     assert _most_of([]) == 0
     assert _most_of([-3, -1]) == 0  # an end recorded before it happens: no lag
     jobs = [_employment(f"c{i}", "2019-02-01", "2019-06-30", f"2019-07-{1 + i:02d}")
             for i in range(20)]  # ends recorded 1 to 20 days late; first records too
     lags = _Lags.of([_in_work(job) for job in jobs])
-    assert lags.end == 20
-    assert lags.start == (date(2019, 7, 20) - date(2019, 2, 1)).days
+    assert lags.end == 19  # the 19th of the 20 delays, 1 to 20 days
+    assert lags.start == (date(2019, 7, 19) - date(2019, 2, 1)).days
+
+
+def test_a_later_version_of_a_job_does_not_make_its_end_late() -> None:
+    # the end came in 5 days late; a register confirmation of the same job, with the same
+    # end, came in on 2019-12-30: the end's lag is 5, not 183
+    told = _employment("c1", "2019-02-01", "2019-06-30", "2019-07-05")
+    confirmed = _employment("c1", "2019-02-01", "2019-06-30", "2019-12-30")
+    assert _Lags.of([_in_work(confirmed, superseded=(told,))]).end == 5
+
+
+def test_a_job_held_before_the_referral_says_nothing_of_how_late_jobs_come_in() -> None:
+    # begun in 2018, recorded with the referral's data in 2019: not a lag of 223 days
+    held = _employment("c1", "2018-06-01", None, "2019-01-10")
+    new = _employment("c2", "2019-03-01", None, "2019-03-04")
+    assert _Lags.of([_in_work(held), _in_work(new)]).start == 3
 
 
 def test_one_estimate_kept_at_its_default_is_said_in_the_singular() -> None:

@@ -235,31 +235,48 @@ LAG_SHARE = 0.95  # of a job's records, the share a lag allows for (``_Lags``)
 @dataclass(frozen=True)
 class _Lags:
     """How many days after a job begins (ends) the data records it: the 95th percentile of
-    what it shows (the first record of each job, the record of each end). A job begun (an
-    end) nearer the data's end than that may not be recorded yet, so the jobs are read as
-    of that many days before the data's end; past it, all is taken as cut off."""
+    what it shows over every customer (the first record of each job begun on or after the
+    customer's referral: one held before it is recorded with the referral's data; the first
+    record of each job's end as it stands, an end recorded before its day at 0). A job
+    begun (an end) nearer the data's end than that may not be recorded yet, so the jobs are
+    read as of that many days before the data's end; past it, all is taken as cut off."""
 
     start: int
     end: int
 
     @staticmethod
-    def of(working: Sequence[CustomerContext]) -> _Lags:
+    def of(people: Sequence[CustomerContext]) -> _Lags:
         starts: list[int] = []
         ends: list[int] = []
-        for c in working:
+        for c in people:
+            referred = c.timeline.referral.date if c.timeline.referral else date.min
             for job in _employments(c):
-                starts.append((c.timeline.first_version(job).known_on - job.date).days)
-                if job.end is not None and job.known_on > job.end:
-                    ends.append((job.known_on - job.end).days)
+                if job.date >= referred:
+                    starts.append((c.timeline.first_version(job).known_on - job.date).days)
+                if job.end is not None:
+                    ends.append((_end_recorded(c, job) - job.end).days)
         return _Lags(_most_of(starts), _most_of(ends))
+
+    @property
+    def most(self) -> int:
+        return max(self.start, self.end)
+
+
+def _end_recorded(c: CustomerContext, job: Employment) -> date:
+    """When the job's end, as it stands, was first recorded: the earliest of its versions
+    that carry that end (a later confirmation or correction of the same job says nothing of
+    when its end came in)."""
+    return min(v.known_on for v in (*c.timeline.superseded, job)
+               if v.event_id == job.event_id and getattr(v, "end", None) == job.end)
 
 
 def _most_of(days: Sequence[int]) -> int:
-    """The ``LAG_SHARE`` quantile of ``days`` (lower; 0 of none, none below 0)."""
+    """The ``LAG_SHARE`` quantile of ``days``, by nearest rank (of 20 days, the 19th; 0 of
+    none; a day below 0, an end recorded before it came, as 0)."""
     if not days:
         return 0
     ordered = sorted(max(d, 0) for d in days)
-    return ordered[min(len(ordered) - 1, int(LAG_SHARE * len(ordered)))]
+    return ordered[max(math.ceil(LAG_SHARE * len(ordered)) - 1, 0)]
 
 
 def _employments(c: CustomerContext) -> list[Employment]:
@@ -268,10 +285,11 @@ def _employments(c: CustomerContext) -> list[Employment]:
                   key=lambda e: e.date)
 
 
-def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed:
+def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed | None:
     """Days from the service start (else the referral) to the first job, or the days waited
     for one by ``lags.start`` days before the data's end (a job begun later may not be
-    recorded yet: one that is counts as not seen)."""
+    recorded yet: one that is counts as not seen); None for a customer whose start came
+    after that (not yet waiting then)."""
     anchor = c.service.start if c.service else (
         c.timeline.referral.date if c.timeline.referral else c.timeline.as_of)
     seen_by = c.timeline.as_of - timedelta(days=lags.start)
@@ -280,17 +298,17 @@ def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed:
         first = jobs[0].date
         return Observed(float((first - anchor).days) if first >= anchor else _BEFORE_START,
                         True)
-    return Observed(float(max((seen_by - anchor).days, 0)), False)
+    return Observed(float((seen_by - anchor).days), False) if anchor <= seen_by else None
 
 
 def _job_lengths(working: Sequence[CustomerContext], lags: _Lags) -> list[Observed]:
-    """Each job's days to its end, read as of ``lags.end`` days before the data's end (an
-    end after it may not be recorded yet): ended by then, its days; else the days it had
-    lasted then (it may go on, or its end is still ahead). A job begun after it is left
-    out."""
+    """Each job's days to its end, read as of the longer lag before the data's end (an end,
+    or a job begun, after it may not be recorded yet): ended by then, its days; else the
+    days it had lasted then (it may go on, or its end is still ahead). A job begun after it
+    is left out."""
     seen = []
     for c in working:
-        seen_by = c.timeline.as_of - timedelta(days=lags.end)
+        seen_by = c.timeline.as_of - timedelta(days=lags.most)
         for job in _employments(c):
             if job.date > seen_by:
                 continue
@@ -301,20 +319,21 @@ def _job_lengths(working: Sequence[CustomerContext], lags: _Lags) -> list[Observ
     return seen
 
 
-def _jobs(people: Sequence[CustomerContext]) -> Section:
+def _jobs(people: Sequence[CustomerContext], lags: _Lags) -> Section:
     sec = Section()
     working = [c for c in people if c.timeline.employments]
-    lags = _Lags.of(working)
-    sec.waited("share", "days_to_first",
-               product_limit([_to_first_job(c, lags) for c in people]), first=0.0)
+    firsts = [_to_first_job(c, lags) for c in people]
+    sec.waited("share", "days_to_first", product_limit([o for o in firsts if o is not None]),
+               first=0.0)
     jobs = [e for c in working for e in _employments(c)]
     lengths = product_limit(_job_lengths(working, lags))
     sec.spread("length_days", lengths, "jobs")
     _ongoing(sec, lengths)
     if working:
         seen = _chains(working)
-        sec.poisson("more", poisson_mean(seen), len(working), "customers",
-                    sum(1 for _, unseen in seen if unseen > 0))
+        mean, allowed = poisson_mean(seen)
+        sec.poisson("more", mean, len(working), "customers",
+                    sum(1 for _, unseen in seen if unseen > 0) if allowed else 0)
     sec.spread("gap_days", product_limit(_gaps(working, lags)), "gaps")
     sec.empirical("hours_per_week", [float(e.hours_per_week) for e in jobs
                                      if e.hours_per_week is not None], len(jobs), "jobs")
@@ -441,8 +460,10 @@ def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
     return {"education": edu, "surveys": surveys, "benefits": benefits, "person": person}
 
 
-def _profile(loaded: LoadedContract, people: Sequence[CustomerContext]) -> dict[str, Section]:
-    return {"service": _service(loaded, people), "jobs": _jobs(people), **_others(people)}
+def _profile(loaded: LoadedContract, people: Sequence[CustomerContext], lags: _Lags
+             ) -> dict[str, Section]:
+    return {"service": _service(loaded, people), "jobs": _jobs(people, lags),
+            **_others(people)}
 
 
 def _number(x: float) -> str:
@@ -545,7 +566,8 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
         lines.append("providers: {" + ", ".join(f"{p}: {k}" for p, k in
                                                 _mix(dict(sorted(providers.items()))).items())
                      + "}")
-    profiles = {s: _profile(loaded, group) for s, group in sorted(by_segment.items())
+    lags = _Lags.of(people)  # how late the data records jobs: the same for every segment
+    profiles = {s: _profile(loaded, group, lags) for s, group in sorted(by_segment.items())
                 if s in ids or s == "default"}
     defaults: list[str] = []
     if profiles:

@@ -18,11 +18,14 @@ followed in the data cannot be seen: the share is then a floor.
 
 When no observation is censored before the last event time, this is exactly the plain count
 (the share is events / all, every event weighs the same) and the plain count is used, so a
-fit of data in which every story has ended is what it always was.
+fit of data in which every story has ended is what it always was. Quantiles of the time
+are read as a product-limit median is: at each level, the first time by which the mass
+reaches it (``weighted_quantiles``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -82,53 +85,50 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
 
 def weighted_quantiles(times: Sequence[tuple[float, float]], points: int) -> list[float]:
     """``points`` equally spaced quantiles of values with weights (adding up to 1, values in
-    order), to two places: the value of weight ``w_i`` sits at the middle of its weight,
-    ``(C_i - w_i / 2 - w_1 / 2) / (1 - (w_1 + w_n) / 2)`` (``C_i`` the weight up to and
-    with it: the first value at 0, the last at 1), and a quantile between two values is
-    read off the line joining them. With equal weights this is the usual interpolation
-    (type 7)."""
-    if len(times) == 1:
-        return [round(float(times[0][0]), 2)] * points
-    first, last = times[0][1], times[-1][1]
-    spread = 1.0 - (first + last) / 2
-    at, upto = [], 0.0
-    for _, w in times:
-        upto += w
-        at.append(min(max((upto - w / 2 - first / 2) / spread, 0.0), 1.0))
-    out, i = [], 0
+    order), to two places: at each level ``q``, the smallest value whose weight up to and
+    with it reaches ``q`` (the first value at 0). That is how a product-limit estimate's
+    quantiles are read (its median: the first time by which half have had the event), so
+    a heavy mass holds every level it covers, at either end or in the middle."""
+    out, i, upto = [], 0, times[0][1]
     for k in range(points):
         q = k / (points - 1)
-        while i < len(times) - 2 and at[i + 1] <= q:
+        while upto < q - 1e-12 and i < len(times) - 1:
             i += 1
-        lo, hi = times[i][0], times[i + 1][0]
-        width = at[i + 1] - at[i]
-        part = 0.0 if width <= 0 else min(max((q - at[i]) / width, 0.0), 1.0)
-        out.append(round(lo + part * (hi - lo), 2))
+            upto += times[i][1]
+        out.append(round(float(times[i][0]), 2))
     return out
 
 
-def poisson_mean(seen: Sequence[tuple[int, float]], tolerance: float = 1e-12) -> float:
+UNBOUNDED = 1_000.0  # a mean of further jobs past this: the likelihood rises without end
+
+
+def poisson_mean(seen: Sequence[tuple[int, float]], tolerance: float = 1e-12
+                 ) -> tuple[float, bool]:
     """The mean of a Poisson count of which, per subject, ``k`` were seen and ``unseen`` is
     the chance that one more, if there is one, would not be seen yet when the data ends (0:
-    the count is ``k``; 1: it is ``k`` or more). The maximum-likelihood mean, found by
-    expectation-maximisation: each subject's expected count given what was seen, at the
-    mean so far, averaged, until the mean moves by less than ``tolerance``. With every
-    ``unseen`` 0 that is the plain mean of the counts, which is then returned as it is. So
-    is the plain mean where no count is known whole (every ``unseen`` above 0): the
-    likelihood then grows with the mean without end, and the counts seen are all there is
-    to go on."""
+    the count is ``k``; 1: it is ``k`` or more), and whether it allowed for counts not seen
+    (False: the plain mean of the counts). The maximum-likelihood mean, found by
+    expectation-maximisation (each subject's expected count given what was seen, at the
+    mean so far, averaged, until the mean moves by less than ``tolerance``), subjects alike
+    taken together. The plain mean where every ``unseen`` is 0 (it is then the estimate),
+    and where the likelihood rises without end: every ``unseen`` 1 (each count only "k or
+    more"), or the mean drawn past ``UNBOUNDED``; then the counts seen are all there is to
+    go on."""
     if not seen:
-        return 0.0
+        return 0.0, False
     plain = sum(k for k, _ in seen) / len(seen)
-    if all(w == 0 for _, w in seen) or all(w > 0 for _, w in seen):
-        return plain
+    if all(w == 0 for _, w in seen) or all(w == 1 for _, w in seen):
+        return plain, False
+    alike = Counter(seen)
     mean = max(plain, 1e-6)
-    for _ in range(10_000):
-        moved = sum(_expected(k, w, mean) for k, w in seen) / len(seen)
+    for _ in range(100_000):
+        moved = sum(n * _expected(k, w, mean) for (k, w), n in alike.items()) / len(seen)
+        if moved > UNBOUNDED:
+            return plain, False
         if abs(moved - mean) < tolerance:
-            return moved
+            return moved, True
         mean = moved
-    return mean
+    return mean, True
 
 
 def _expected(k: int, unseen: float, mean: float) -> float:
