@@ -61,6 +61,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "cohort-problems-g1xx"),
     ("G108", "a cohort fitted from events that end before many customers' stories do", _I,
      "cohort-problems-g1xx"),
+    ("G109", "events with no customer to fit a cohort from", _E, "cohort-problems-g1xx"),
     # contract schema
     ("C100", "the document is not a mapping", _E, "contract-schema-problems-c1xx"),
     ("C101", "a required key is missing", _E, "contract-schema-problems-c1xx"),

@@ -64,7 +64,8 @@ def test_the_product_limit_estimate_of_a_worked_example() -> None:
     for (_, got), want in zip(est.times, [Fraction(5, 26), Fraction(6, 26), Fraction(6, 26),
                                           Fraction(9, 26)], strict=True):
         assert _close(got, want)
-    assert (est.censored, est.observed) == (2, 7)
+    # all three cut off are said (4 had it, 3 cut off: 7), two of them before the last event
+    assert (est.censored, est.early, est.observed) == (3, 2, 7)
     # the plain count would say 4/7 (20/35) and weigh the four events alike
     assert est.share > 4 / 7
 
@@ -92,6 +93,7 @@ def test_with_nothing_censored_before_the_last_event_it_is_the_plain_count() -> 
     # none seen to have it: every one was cut off, and 0 is a floor
     none = product_limit([Observed(5, False), Observed(9, False)])
     assert (none.share, none.times, none.censored, none.followed) == (0.0, (), 2, 9)
+    assert none.early == 2
     assert product_limit([]).observed == 0
 
 
@@ -215,6 +217,15 @@ def test_a_cohort_fitted_mid_contract_gives_back_what_was_drawn(tmp_path: Path) 
     # the gaps between jobs: the long ones are those the data's end cuts off most
     gaps = next(ln for ln in text.splitlines() if ln.strip().startswith("gap_days:"))
     assert "gaps, allowing for" in gaps
+    # self-reports not confirmed by the cut may be yet (drawn 0.7, confirmed 20 to 100 days
+    # after): 0.68 here (0.69 and 0.83 with seeds 2 and 3), where the plain count said 0.54
+    assert abs(got.jobs.confirmed - drawn.jobs.confirmed) < Decimal("0.15")
+    confirmed = next(ln for ln in text.splitlines() if ln.strip().startswith("confirmed:"))
+    assert "self-reports, allowing for" in confirmed
+    # a service that ran its length was not cut off: of the 922 started, 388 were (those
+    # still going at the cut), not every one without an early end
+    ends = next(ln for ln in text.splitlines() if ln.strip().startswith("ends_early:"))
+    assert "# rests on 922 customers, allowing for 388 cut off" in ends
 
 
 def test_a_fit_of_data_in_which_every_story_has_ended_is_the_plain_count(
@@ -280,8 +291,8 @@ def test_the_data_end_is_worth_a_word_from_a_twentieth_cut_off(censored: int,
     from rewardengine.forecast.fit import Estimate, cut_short
 
     jobs = Section()
-    jobs.values["ongoing"] = Estimate(Decimal("0.4"), 100, "jobs", censored=censored,
-                                      followed=200.0)
+    jobs.values["ongoing"] = Estimate(Decimal("0.4"), 100, "jobs", censored=censored + 30,
+                                      followed=200.0, early=censored)
     assert bool(cut_short({"default": {"jobs": jobs}})) is said
 
 
@@ -291,11 +302,13 @@ def test_the_data_end_is_not_worth_a_word_where_it_hides_nothing() -> None:
     from rewardengine.forecast.fit import Estimate, cut_short
 
     jobs = Section()
-    jobs.values["share"] = Estimate(Decimal("1.0000"), 11, censored=2, followed=177.0)
+    jobs.values["share"] = Estimate(Decimal("1.0000"), 11, censored=2, followed=177.0,
+                                    early=2)
     jobs.values["ongoing"] = Estimate(Decimal("0.0000"), 11, "jobs", censored=4,
-                                      followed=305.0)
+                                      followed=305.0, early=4)
     assert cut_short({"default": {"jobs": jobs}}) == []
-    jobs.values["share"] = Estimate(Decimal("0.9999"), 11, censored=2, followed=177.0)
+    jobs.values["share"] = Estimate(Decimal("0.9999"), 11, censored=2, followed=177.0,
+                                    early=2)
     assert cut_short({"default": {"jobs": jobs}}) == [
         "default: no first job later than 177 days after the start can be seen (the share "
         "reaching one, 0.9999, is a floor)"]
@@ -395,3 +408,33 @@ def test_one_estimate_kept_at_its_default_is_said_in_the_singular() -> None:
     two = _kept_defaults(["a (1 customer)", "b (2 customers)"], "e.csv").message
     assert two.startswith("2 estimates rest on fewer than 5 customers and keep their "
                           "defaults: a (1 customer), b (2 customers)")
+
+
+def test_no_customer_to_fit_from_is_refused(tmp_path: Path) -> None:
+    # a file of a header alone: it was fitted "from 0 customers as of 2000-01-01" and the
+    # default cohort drawn under the fitted cohort's name, exit 0
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    header = tmp_path / "header.csv"
+    header.write_text("event_id,customer_id,type,date\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (["cohort", "fit", TEHOSTETTU, str(header)],
+                 ["simulate", TEHOSTETTU, "--from-events", str(header), "--runs", "2",
+                  "-n", "10"]):
+        done = runner.invoke(app, args)
+        assert done.exit_code == 1, done.output
+        assert (f"{header}: G109 no customer with a referral (and no problem of its own) in "
+                "the events: there is nothing to fit a cohort from") in done.output
+        assert "Traceback" not in done.output
+
+
+def test_with_no_job_seen_to_end_the_share_going_on_keeps_its_default() -> None:
+    # an early cut: seven jobs, none ended by then; "1.0000 going on" rested on nothing
+    from rewardengine.forecast.fit import _ongoing
+
+    sec = Section()
+    _ongoing(sec, product_limit([Observed(float(d), False) for d in (10, 20, 30, 40, 50, 60,
+                                                                      70)]))
+    assert sec.values["ongoing"].n == 0  # rests on no job seen to end: the default is kept

@@ -218,12 +218,17 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
     if has_errors(problems):
         return None
     fitted = fit_cohort(contract.loaded, state.events.events)
+    if not fitted.customers:  # a file of a header alone, or of rows with no referral
+        problems.append(Problem("G109", "no customer with a referral (and no problem of its "
+                                "own) in the events: there is nothing to fit a cohort from",
+                                Source(events[0])))
+        return None
     if fitted.defaults:  # said, as `cohort fit` says it: the cohort is partly assumed
         problems.append(_kept_defaults(fitted.defaults, events[0]))
     if fitted.cut_short:
         problems.append(Problem("G108", "the events end before many customers' stories do; "
-                                "the fit allows for that (docs/cohort.md), but: "
-                                + "; ".join(fitted.cut_short), Source(events[0])))
+                                "the fit allows for that (docs/cohort.md), but: segment "
+                                + "; segment ".join(fitted.cut_short), Source(events[0])))
     return fitted
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -62,6 +62,7 @@ class Estimate:
     # a share, beside them for a distribution (the times of those that had the event)
     censored: int = 0
     followed: float | None = None  # then: the longest any of them was followed (days)
+    early: int = 0  # of those cut off, how many before the last event (``_cut_short``)
 
 
 @dataclass
@@ -83,12 +84,14 @@ class Section:
         self.values[name] = Estimate(round(mean, 3), n, unit, "poisson", censored)
 
     def waited(self, share: str, spread: str, est: Estimated, unit: str = "customers",
-               shown: Callable[[float], float] = float, first: float = -math.inf) -> None:
+               shown: Callable[[float], float] = float, first: float = -math.inf,
+               longest: bool = True) -> None:
         """A share having an event and the distribution of the time to it, from times some
         of which are still running when the data ends (``survival.product_limit``); the
         plain count where none is (``est.censored`` 0). ``shown``: a time as written (in
         order); ``first``: times below it count in the share but not in the distribution
-        (a job begun before the service start)."""
+        (a job begun before the service start); ``longest``: say how long the longest was
+        followed (not where that is a bound of the time itself, a service's length)."""
         n = est.observed
         if not n:
             return
@@ -97,11 +100,13 @@ class Section:
         else:
             value = Decimal(est.share).quantize(Decimal("0.0001"))
             self.values[share] = Estimate(value, n, unit, censored=est.censored,
-                                          followed=est.followed)
-        self.spread(spread, est, unit, shown, first)
+                                          followed=est.followed if longest else None,
+                                          early=est.early)
+        self.spread(spread, est, unit, shown, first, longest)
 
     def spread(self, name: str, est: Estimated, unit: str,
-               shown: Callable[[float], float] = float, first: float = -math.inf) -> None:
+               shown: Callable[[float], float] = float, first: float = -math.inf,
+               longest: bool = True) -> None:
         """The distribution of the time to an event, given it happens (``waited``)."""
         kept = [(t, w) for t, w in est.times if t >= first]
         if not kept:
@@ -112,7 +117,8 @@ class Section:
         total = sum(w for _, w in kept)
         times = [(shown(t), w / total) for t, w in kept]
         self.values[name] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
-                                       unit, "empirical", est.censored, est.followed)
+                                     unit, "empirical", est.censored,
+                                     est.followed if longest else None, est.early)
 
 
 def _share(hits: int, n: int) -> Decimal:
@@ -191,9 +197,13 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                    shown=int)
     else:
         sec.share("starts", len(started), len(people))
-    sec.waited("ends_early", "share_of_length",
-               product_limit([_to_early_end(c, longest) for c in started]),
-               shown=lambda days: round(days / longest, 3))
+    ends = [_to_early_end(c, longest) for c in started]
+    early = product_limit(ends)
+    if early.censored:  # a service that ran its length was not cut off: it did not end early
+        early = replace(early, censored=sum(1 for o in ends
+                                            if not o.happened and o.days < longest))
+    sec.waited("ends_early", "share_of_length", early,
+               shown=lambda days: round(days / longest, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(max(c.service.days / 30.44, 1.0) for c in started if c.service)
     if started:
@@ -400,16 +410,20 @@ def _gaps(working: Sequence[CustomerContext], lags: _Lags) -> list[Observed]:
 
 
 def _ongoing(sec: Section, lengths: Estimated) -> None:
-    """The share of jobs without an end: those not seen to end (``_job_lengths``)."""
+    """The share of jobs without an end: those not seen to end (``_job_lengths``); with no
+    job seen to end, none is known to (it rests on none, and keeps its default)."""
     n = lengths.observed
     if not n:
+        return
+    if not lengths.times:
+        sec.values["ongoing"] = Estimate(Decimal(1), 0, "jobs", censored=lengths.censored)
         return
     if not lengths.censored:
         sec.share("ongoing", n - len(lengths.times), n, "jobs")
         return
     ended = Decimal(lengths.share).quantize(Decimal("0.0001"))
     sec.values["ongoing"] = Estimate(Decimal(1) - ended, n, "jobs", censored=lengths.censored,
-                                     followed=lengths.followed)
+                                     followed=lengths.followed, early=lengths.early)
 
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
@@ -437,12 +451,12 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
         levels = Counter(first[k][2] for k in keys if k in first)
         sec.values["evidence"] = Estimate(_mix({k: levels[k] for k in (
             "register", "te_office", "employer", "self_report")}), len(jobs), "jobs", "mix")
-    confirmed = [(registered[k] - told[k]).days for k in told
-                 if k in registered and registered[k] >= told[k]]
-    selves = len(told)
-    sec.share("confirmed", len(confirmed), selves, "self-reports")
-    sec.empirical("confirm_delay_days", [float(d) for d in confirmed], len(confirmed),
-                  "self-reports")
+    as_of = max((c.timeline.as_of for c in people), default=date.min)
+    sec.waited("confirmed", "confirm_delay_days", product_limit([
+        Observed(float((registered[k] - told[k]).days), True)
+        if k in registered and registered[k] >= told[k]
+        else Observed(float(max((as_of - told[k]).days, 0)), False) for k in told]),
+        "self-reports")
 
 
 def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
@@ -498,7 +512,10 @@ CUT_SHORT = Decimal("0.05")  # of those an estimate rests on, cut off by the dat
 
 
 def _cut_short(e: Estimate) -> bool:
-    return e.followed is not None and e.censored >= CUT_SHORT * e.n
+    """Whether the data's end cut off at least ``CUT_SHORT`` of those ``e`` rests on before
+    the last event it shows (a job still going after every job followed has ended is no
+    sign of data that ends early)."""
+    return e.followed is not None and e.early >= CUT_SHORT * e.n
 
 
 def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:

@@ -44,14 +44,16 @@ class Observed:
 class Estimated:
     """What the observations show: the share that has the event (``share``), each event's
     time with its weight in the time's distribution given the event (weights adding up to
-    1, in the order of the times), and how many observations were censored before the last
-    event time (0: the plain count; with no event at all, every one of them)."""
+    1, in the order of the times), and how many observations were censored: 0 where none was
+    before the last event time (the plain count), else every one (so that those that had
+    the event and those cut off add up to all)."""
 
     share: float
     times: tuple[tuple[float, float], ...]
     censored: int
     observed: int
     followed: float = 0.0  # the longest time any subject was followed (days)
+    early: int = 0  # of those censored, how many before the last event time
 
 
 def product_limit(seen: Sequence[Observed]) -> Estimated:
@@ -59,10 +61,11 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
     events = sorted(o.days for o in seen if o.happened)
     followed = max((o.days for o in seen), default=0.0)
     if not events:  # none seen to have it: every one cut off, and the share a floor of 0
-        return Estimated(0.0, (), len(seen), len(seen), followed)
+        return Estimated(0.0, (), len(seen), len(seen), followed, len(seen))
     last = events[-1]
-    censored = sum(1 for o in seen if not o.happened and o.days < last)
-    if not censored:  # the plain count: exactly the estimate, with no rounding on the way
+    early = sum(1 for o in seen if not o.happened and o.days < last)
+    if not early:
+        # the plain count: exactly the estimate, with no rounding on the way
         weight = 1.0 / len(events)
         return Estimated(len(events) / len(seen), tuple((t, weight) for t in events), 0,
                          len(seen), followed)
@@ -79,8 +82,9 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
             surviving *= 1.0 - died / waiting
         waiting -= len(here)
     share = 1.0 - surviving
+    censored = sum(1 for o in seen if not o.happened)  # every one cut off, said with it
     return Estimated(share, tuple((t, m / share) for t, m in masses), censored, len(seen),
-                     followed)
+                     followed, early)
 
 
 def weighted_quantiles(times: Sequence[tuple[float, float]], points: int) -> list[float]:
