@@ -555,8 +555,12 @@ def block_rows(plan: Plan, rng: np.random.Generator, cids: list[str]) -> list[li
 
 def rows_of(columns: tuple[str, ...], text: str) -> list[Row]:
     """Rows (field -> text) of CSV lines with ``columns``; empty cells left out."""
-    return [{c: v for c, v in zip(columns, cells, strict=True) if v}
-            for cells in csv.reader(text.splitlines())]
+    return [row_of(columns, cells) for cells in csv.reader(text.splitlines())]
+
+
+def row_of(columns: Sequence[str], cells: Sequence[str]) -> Row:
+    """A row (field -> text) of one line's cells in ``columns``; empty cells left out."""
+    return {c: v for c, v in zip(columns, cells, strict=True) if v}
 
 
 def _recipe_on(plan: Plan, recipes: tuple[dict[str, Any], ...], segment: str, ref: date,

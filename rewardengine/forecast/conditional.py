@@ -95,6 +95,7 @@ from ..synth import (
     in_service,
     job_chains,
     monthly_wages,
+    row_of,
 )
 from ..tabular import MAX_ID_CHARS
 from ..values import add_months
@@ -367,7 +368,7 @@ class _Own:
                 cells[self.event_id] = drawn_id(s.customer_id + cells[self.event_id][cut:],
                                                 s.ids)
                 cells[self.customer_id] = s.customer_id
-                out.append({c: v for c, v in zip(self.columns, cells, strict=True) if v})
+                out.append(row_of(self.columns, cells))
         return out
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -98,8 +98,7 @@ class Section:
         if not est.censored:
             self.share(share, len(est.times), n, unit)
         else:
-            value = Decimal(est.share).quantize(Decimal("0.0001"))
-            self.values[share] = Estimate(value, n, unit, censored=est.censored,
+            self.values[share] = Estimate(_four_places(est.share), n, unit, censored=est.censored,
                                           followed=est.followed if longest else None,
                                           early=est.early)
         self.spread(spread, est, unit, shown, first, longest)
@@ -119,6 +118,11 @@ class Section:
         self.values[name] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
                                      unit, "empirical", est.censored,
                                      est.followed if longest else None, est.early)
+
+
+def _four_places(share: float) -> Decimal:
+    """An estimated share as written: to four places."""
+    return Decimal(share).quantize(Decimal("0.0001"))
 
 
 def _share(hits: int, n: int) -> Decimal:
@@ -197,12 +201,8 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                    shown=int)
     else:
         sec.share("starts", len(started), len(people))
-    ends = [_to_early_end(c, longest) for c in started]
-    early = product_limit(ends)
-    if early.censored:  # a service that ran its length was not cut off: it did not end early
-        early = replace(early, censored=sum(1 for o in ends
-                                            if not o.happened and o.days < longest))
-    sec.waited("ends_early", "share_of_length", early,
+    sec.waited("ends_early", "share_of_length",
+               product_limit([_to_early_end(c, longest) for c in started]),
                shown=lambda days: round(days / longest, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(max(c.service.days / 30.44, 1.0) for c in started if c.service)
@@ -234,8 +234,8 @@ def _to_early_end(c: CustomerContext, longest: int) -> Observed:
     assert c.service is not None
     if c.service_ended and c.timeline.service_ends and c.service.days < longest:
         return Observed(float(c.service.days), True)
-    return Observed(float(min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest)),
-                    False)
+    run = min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest)
+    return Observed(float(run), False, cut_off=run < longest)  # its length run: seen through
 
 
 _BEFORE_START = -1.0  # a first job begun before the service start: in the share, not the days
@@ -421,9 +421,9 @@ def _ongoing(sec: Section, lengths: Estimated) -> None:
     if not lengths.censored:
         sec.share("ongoing", n - len(lengths.times), n, "jobs")
         return
-    ended = Decimal(lengths.share).quantize(Decimal("0.0001"))
-    sec.values["ongoing"] = Estimate(Decimal(1) - ended, n, "jobs", censored=lengths.censored,
-                                     followed=lengths.followed, early=lengths.early)
+    sec.values["ongoing"] = Estimate(Decimal(1) - _four_places(lengths.share), n, "jobs",
+                                     censored=lengths.censored, followed=lengths.followed,
+                                     early=lengths.early)
 
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]

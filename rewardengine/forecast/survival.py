@@ -34,10 +34,13 @@ from itertools import groupby
 @dataclass(frozen=True)
 class Observed:
     """One subject's time in days: the event happened after ``days`` (``happened``), else
-    it had not happened when the subject was last seen, ``days`` after the start."""
+    it had not happened when the subject was last seen, ``days`` after the start: cut off
+    by the data's end (``cut_off``), or seen through to a point past which it cannot happen
+    (a service that ran its length never ends early)."""
 
     days: float
     happened: bool
+    cut_off: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
             surviving *= 1.0 - died / waiting
         waiting -= len(here)
     share = 1.0 - surviving
-    censored = sum(1 for o in seen if not o.happened)  # every one cut off, said with it
+    # every one the data's end cut off, said with it (one seen through was not cut off)
+    censored = sum(1 for o in seen if not o.happened and o.cut_off)
     return Estimated(share, tuple((t, m / share) for t, m in masses), censored, len(seen),
                      followed, early)
 
