@@ -95,6 +95,11 @@ def _done(found: api.Outcome[T]) -> T:
     return found.result
 
 
+def _json(found: api.Outcome[Any], body: dict[str, Any]) -> str:
+    """The JSON output: the library's document of the outcome."""
+    return canonical_json(found.document(body))
+
+
 def _report(path: str | None, render: Callable[[], str]) -> None:
     if path is None:
         return
@@ -136,10 +141,11 @@ def simulate(
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
                        bar)
         try:
-            sim = _done(api.simulate_contract(req, compare))
+            found = api.simulate_contract(req, compare)
+            sim = _done(found)
         except api.ForecastError as exc:
             fail(str(exc))
-    text = canonical_json(sim.to_dict()) if format is Format.json else None
+    text = _json(found, sim.to_dict()) if format is Format.json else None
     if text is None:
         _print_or_write(lambda console: simulation_table(console, sim), output)
     else:
@@ -196,11 +202,12 @@ def price(
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
                        progress=bar)
         try:
-            solved, sim = _done(api.price_component(req, solve, goal, segment))
+            found = api.price_component(req, solve, goal, segment)
+            solved, sim = _done(found)
         except api.ForecastError as exc:
             fail(str(exc))
     if format is Format.json:
-        write_output(canonical_json({"price": solved.to_dict(), **sim.to_dict()}), None)
+        write_output(_json(found, {"price": solved.to_dict(), **sim.to_dict()}), None)
     else:
         price_table(out(), solved, sim)
 
@@ -212,6 +219,9 @@ def forecast(
                                        "(YYYY-MM-DD) is kept; the rest is drawn")],
     cohort: CohortOpt = None,
     from_events: FromEventsOpt = None,
+    fit: Annotated[bool, typer.Option(
+        "--fit", help="fit the cohort from EVENTS themselves, as known by --as-of "
+        "(instead of --cohort or --from-events)")] = False,
     runs: RunsOpt = 200,
     seed: SeedOpt = 0,
     provider: Annotated[str | None, typer.Option(
@@ -232,15 +242,19 @@ def forecast(
     _report_ready(report)
     on = cli_date(as_of, "--as-of")
     read_as = file_dialect(dialect, None, False, None, None)
+    if fit and (cohort is not None or from_events):
+        fail("give --fit, --cohort or --from-events, only one")
     with progress_bar("forecasting") as bar:
-        req = _request(contract, cohort, from_events, runs, seed, None, jobs, horizon, bar)
+        req = _request(contract, cohort, list(events) if fit else from_events, runs, seed,
+                       None, jobs, horizon, bar)
         req = replace(req, dialect=read_as)
         try:
-            found = _done(api.forecast_customers(req, events, on, provider))
+            outcome = api.forecast_customers(req, events, on, provider)
+            found = _done(outcome)
         except api.ForecastError as exc:
             fail(str(exc))
     if format is Format.json:
-        write_output(canonical_json(found.to_dict()), output)
+        write_output(_json(outcome, found.to_dict()), output)
     else:
         _print_or_write(lambda console: forecast_table(console, found), output)
     _report(report, lambda: api.forecast_html(found, lang.value))
@@ -254,14 +268,18 @@ cohort_app = typer.Typer(help="Cohort files: fit one from real event data.",
 def cohort_fit(
     contract: ContractArg,
     events: EventsArg,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="fit from the rows known by this date (YYYY-MM-DD; default: the "
+        "data's last day)")] = None,
     output: OutputOpt = None,
     dialect: DialectOpt = None,
 ) -> None:
     """Fit a cohort from real event data: empirical distributions per segment, each with
     the number of customers it rests on (as comments in the YAML and on stderr)."""
     check_output(output)
+    on = cli_date(as_of, "--as-of") if as_of is not None else None
     read_as = file_dialect(dialect, None, False, None, None)
-    fitted = _done(api.fit_cohort(contract, events, read_as))
+    fitted = _done(api.fit_cohort(contract, events, read_as, on))
     write_output(fitted.text, output)
     console = err()
     console.print(f"fitted from {counted(fitted.customers, 'customer')} as of {fitted.as_of}: "

@@ -24,12 +24,13 @@ from typing import Any
 
 from ..cohort import Cohort, Profile
 from ..engine import CustomerResult, evaluate_customer, last_day_to_earn
+from ..evaluate.context import build_context
 from ..evaluate.lines import Line
 from ..events.model import EventBase
 from ..events.timeline import group_by_customer, timeline
 from ..processes import usable_jobs
 from ..synth import Row
-from ..values import money_text
+from ..values import counted, money_text
 from .conditional import State, continuations
 from .runs import BLOCK, Draft, draft_of, stream, to_events
 from .stats import Estimate, cents, share
@@ -50,21 +51,49 @@ class Customer:
         return evaluate_customer(draft.loaded, timeline(self.customer_id, self.rows, as_of))
 
 
+# why a customer with rows is not forecast: the key in ``Forecast.not_forecast`` and its
+# words, in the order they are told
+REFERRED_LATER, NO_REFERRAL, OWN_PROBLEMS = "referred_later", "no_referral", "problems"
+NOT_FORECAST = {REFERRED_LATER: "referred after the as-of date",
+                NO_REFERRAL: "with no referral recorded",
+                OWN_PROBLEMS: "with a problem of their own (evaluate names it)"}
+
+
 def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
-                provider: str | None) -> list[Customer]:
-    """Customers with a referral known by ``as_of`` (of ``provider`` only, if given)."""
+                provider: str | None, left_out: dict[str, int] | None = None
+                ) -> list[Customer]:
+    """Customers with a referral known by ``as_of`` (of ``provider`` only, if given).
+    ``left_out`` counts the customers with rows who are not forecast, by why
+    (``NOT_FORECAST``; those of another provider, as far as their rows tell, are not
+    counted)."""
     out = []
     for cid, rows in group_by_customer(events).items():
         known = tuple(r for r in rows if r.known_on <= as_of)
         customer = Customer(cid, known)
-        if not known:
-            continue
-        result = customer.now(draft, as_of)
-        if result.context.timeline.referral is None or result.context.problems:
+        result = customer.now(draft, as_of) if known else None
+        if result is None or result.context.timeline.referral is None \
+                or result.context.problems:
+            if left_out is not None:
+                _left_out(cid, rows, result, draft, provider, left_out)
             continue
         if provider is None or result.provider == provider:
             out.append(customer)
     return out
+
+
+def _left_out(cid: str, rows: Sequence[EventBase], now: CustomerResult | None, draft: Draft,
+              provider: str | None, counts: dict[str, int]) -> None:
+    """Count a customer who is not forecast under why: a problem as of the as-of date, or
+    no referral known by then (one recorded later, or none at all)."""
+    if now is not None and now.context.timeline.referral is not None:
+        why, theirs = OWN_PROBLEMS, now.provider
+    else:
+        # their provider and referral as every row of theirs tells them
+        last = timeline(cid, rows, max(r.known_on for r in rows))
+        why = REFERRED_LATER if last.referral is not None else NO_REFERRAL
+        theirs = build_context(draft.loaded, last).provider
+    if provider is None or theirs == provider:
+        counts[why] = counts.get(why, 0) + 1
 
 
 @dataclass
@@ -271,6 +300,13 @@ class Forecast:
     by_provider: dict[str, Estimate]
     ceiling_room: Decimal | None  # the contract ceiling less what the whole contract pays
     currency: str = "EUR"  # the contract's: every amount above is in it
+    # customers with rows who are not forecast, by why (``NOT_FORECAST``)
+    not_forecast: dict[str, int] = field(default_factory=dict)
+
+    def not_forecast_told(self) -> list[str]:
+        """The customers not forecast in words, one entry a reason with any."""
+        return [f"{counted(n, 'customer')} {words}" for key, words in NOT_FORECAST.items()
+                if (n := self.not_forecast.get(key, 0))]
 
     def to_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "horizon": self.horizon.isoformat(),
@@ -280,6 +316,7 @@ class Forecast:
                 "by_provider": {k: v.to_dict() for k, v in self.by_provider.items()},
                 "ceiling_room": None if self.ceiling_room is None
                 else money_text(self.ceiling_room),
+                "not_forecast": {why: self.not_forecast.get(why, 0) for why in NOT_FORECAST},
                 "customers": [c.to_dict() for c in self.customers]}
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..cohort import DEFAULT_COHORT, NAMING, Cohort, CohortFile, in_order, load_cohort
 from ..contract.load import LoadedContract
@@ -65,6 +65,12 @@ class Outcome(Generic[T]):
     result: T | None
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
+
+    def document(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The JSON document of the result (``body``: the result's own ``to_dict``) with
+        the problems said beside it (warnings and infos: a fitted cohort's G105 and G108,
+        V004), as the command line prints them to stderr."""
+        return {**body, "problems": [p.to_dict() for p in self.problems]}
 
 
 @dataclass(frozen=True)
@@ -195,14 +201,16 @@ class Request:
     progress: Progress | None = None
 
 
-def _inputs(req: Request, problems: list[Problem], other: Contract | None = None
-            ) -> tuple[Contract, Cohort] | None:
+def _inputs(req: Request, problems: list[Problem], other: Contract | None = None,
+            as_of: date | None = None) -> tuple[Contract, Cohort] | None:
+    """The contract and the cohort: written, the default, or fitted from events (as known
+    by ``as_of`` when given: a forecast's cohort never sees past its as-of date)."""
     contract = read_contract(req.contract, problems)
     drafts = [] if req.from_events else [d for d in (contract, other) if d is not None]
     written = read_cohort(req.cohort, problems, drafts)
     cohort = written.cohort
     if contract is not None and req.from_events:
-        fitted = _fitted(contract, req.from_events, req.dialect, problems)
+        fitted = _fitted(contract, req.from_events, req.dialect, problems, as_of)
         cohort = fitted.cohort if fitted is not None else None
     if contract is None or cohort is None or has_errors(problems):
         return None
@@ -212,16 +220,19 @@ def _inputs(req: Request, problems: list[Problem], other: Contract | None = None
 
 
 def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
-            problems: list[Problem]) -> Fitted | None:
+            problems: list[Problem], as_of: date | None = None) -> Fitted | None:
+    """The cohort fitted from ``events`` as known by ``as_of`` (``fit_cohort``), its
+    problems added to ``problems``; None when there is nothing to fit."""
     state = load(contract.loaded.file, list(events), dialect=dialect)
     problems.extend(p for p in state.problems if p.code.startswith(("E", "F")))
     if has_errors(problems):
         return None
-    fitted = fit_cohort(contract.loaded, state.events.events)
+    fitted = fit_cohort(contract.loaded, state.events.events, as_of)
     if not fitted.customers:  # a file of a header alone, or of rows with no referral
-        problems.append(Problem("G109", "no customer with a referral (and no problem of its "
-                                "own) in the events: there is nothing to fit a cohort from",
-                                Source(events[0])))
+        known = "" if as_of is None else f" known by {as_of}"
+        problems.append(Problem("G109", f"no customer with a referral{known} (and no problem "
+                                "of its own) in the events: there is nothing to fit a cohort "
+                                "from", Source(events[0])))
         return None
     if fitted.defaults:  # said, as `cohort fit` says it: the cohort is partly assumed
         problems.append(_kept_defaults(fitted.defaults, events[0]))
@@ -390,7 +401,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
              ) -> Outcome[ahead.Forecast]:
     """The payments ahead of the customers in progress as of ``as_of``."""
     problems: list[Problem] = []
-    found = _inputs(req, problems)
+    found = _inputs(req, problems, as_of=as_of)
     if found is None:
         return Outcome(None, problems, _unreadable(problems))
     contract, cohort = found
@@ -410,7 +421,8 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     problems.extend(_recorded_until(state.events.events, as_of, events))
     try:
         draft = draft_of(contract.source, cohort, horizon)
-        customers = ahead.in_progress(state.events.events, as_of, draft, provider)
+        left_out: dict[str, int] = {}
+        customers = ahead.in_progress(state.events.events, as_of, draft, provider, left_out)
         job = ahead.Job(contract.source, cohort, tuple(customers), as_of, horizon, req.seed,
                         0, 0)
         # the ceiling is the whole contract's: its room is what every customer (of every
@@ -419,7 +431,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                 evaluate(draft.loaded, state.events.events, as_of).totals.payable)
         with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
             ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, paid)
-        return Outcome(ahead_of, problems)
+        return Outcome(replace(ahead_of, not_forecast=left_out), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
 
@@ -460,14 +472,15 @@ def _known_provider(contract: Contract, provider: str | None) -> None:
                             f"{', '.join(ids)})")
 
 
-def fit(contract_path: str, events: Sequence[str], dialect: Dialect = PLAIN
-        ) -> Outcome[Fitted]:
-    """A cohort fitted from real event data under the contract."""
+def fit(contract_path: str, events: Sequence[str], dialect: Dialect = PLAIN,
+        as_of: date | None = None) -> Outcome[Fitted]:
+    """A cohort fitted from real event data under the contract, from the rows known by
+    ``as_of`` (every row when not given: the data's last day)."""
     problems: list[Problem] = []
     contract = read_contract(contract_path, problems)
     if contract is None or has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
-    fitted = _fitted(contract, events, dialect, problems)
+    fitted = _fitted(contract, events, dialect, problems, as_of)
     return Outcome(fitted, problems, _unreadable(problems))
 
 

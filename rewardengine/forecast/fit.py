@@ -179,9 +179,13 @@ def _data_date(events: Sequence[EventBase]) -> date:
     return max((e.known_on for e in events), default=date(2000, 1, 1))
 
 
-def contexts(loaded: LoadedContract, events: Sequence[EventBase]
+def contexts(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
              ) -> tuple[date, list[CustomerContext]]:
-    as_of = _data_date(events)
+    """Each customer with a referral known by ``as_of``, as the evaluation sees them then:
+    rows known later are not read. The data's last day when not given or earlier: the
+    data cannot tell that nothing happened after it, so no one is followed past it."""
+    last = _data_date(events)
+    as_of = last if as_of is None else min(as_of, last)
     out = []
     for cid, rows in group_by_customer(events).items():
         tl = timeline(cid, rows, as_of)
@@ -559,9 +563,11 @@ def _profile_yaml(name: str, count: int, sections: dict[str, Section],
     return out
 
 
-def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase]) -> Fitted:
-    """The cohort the events show (see the module's docstring)."""
-    as_of, people = contexts(loaded, events)
+def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
+               ) -> Fitted:
+    """The cohort the events show as known by ``as_of`` (``contexts``; see the module's
+    docstring)."""
+    as_of, people = contexts(loaded, events, as_of)
     by_segment: dict[str, list[CustomerContext]] = {}
     for c in people:
         by_segment.setdefault(c.segment or "default", []).append(c)

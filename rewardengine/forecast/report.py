@@ -21,7 +21,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from .ahead import Forecast
+from .ahead import NOT_FORECAST, Forecast
 from .simulate import Simulation, Summary
 
 LABELS: dict[str, dict[str, str]] = {
@@ -45,6 +45,10 @@ LABELS: dict[str, dict[str, str]] = {
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
         "of_pay": "of pay", "no_deadline": "no deadline yet",
+        "not_forecast": "not forecast", "customer_one": "customer",
+        "referred_later": "referred after the as-of date",
+        "no_referral": "with no referral recorded",
+        "problems": "with a problem of their own (evaluate names it)",
     },
     "fi": {
         # "ajoittain" and "osittain" would read "now and then" and "partly": the charts are
@@ -71,6 +75,10 @@ LABELS: dict[str, dict[str, str]] = {
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
         "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
         "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
+        "not_forecast": "ei ennustettu", "customer_one": "asiakas",
+        "referred_later": "ohjattu tarkastelupäivän jälkeen",
+        "no_referral": "ilman kirjattua ohjausta",
+        "problems": "oman virheen vuoksi (evaluate nimeää sen)",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -288,6 +296,10 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
     who = f" · {t['provider']} {html.escape(f.provider)}" if f.provider else ""
     room = ("" if f.ceiling_room is None else
             f"<p>{t['room']}: {_money(f.ceiling_room, lang)}</p>")
+    left = "; ".join(f"{_count(n, lang)} {t['customers' if n != 1 else 'customer_one']} "
+                     f"{t[why]}" for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
+    if left:
+        room += f"<p>{t['not_forecast']}: {left}</p>"
     body = [f"<p>{t['as_of']} {f.as_of}{who} · {_count(len(f.customers), lang)} "
             f"{t['customers']} · {_count(f.runs, lang)} {t['runs']} · {t['seed']} {f.seed} · "
             f"{t['horizon']} {f.horizon}</p>",

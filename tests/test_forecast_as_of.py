@@ -1,0 +1,230 @@
+"""A forecast's cohort fitted as of its as-of date (``--fit``, ``--from-events``,
+``cohort fit --as-of``), the customers a forecast leaves out counted, and the problems said
+beside a JSON result."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine import api
+from rewardengine.cli import app
+from rewardengine.events.model import EventBase
+from rewardengine.forecast.ahead import NOT_FORECAST
+from rewardengine.forecast.fit import fit_cohort
+from rewardengine.pipeline import load
+
+ROOT = Path(__file__).resolve().parent.parent
+TEHOSTETTU = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+SUJUVAT = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+CUT = date(2019, 9, 30)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """Generated events of the whole contract, and the rows of them known by ``CUT``."""
+    where = tmp_path_factory.mktemp("as_of")
+    full = where / "full.csv"
+    done = runner.invoke(app, ["generate", TEHOSTETTU, "-n", "300", "--seed", "4",
+                               "-o", str(full)])
+    assert done.exit_code == 0, done.output
+    with full.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    date_at, recorded_at = head.index("date"), head.index("recorded")
+    cut = where / "cut.csv"
+    with cut.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(head)
+        writer.writerows(r for r in rows[1:]
+                         if date.fromisoformat(r[recorded_at] or r[date_at]) <= CUT)
+    return str(full), str(cut)
+
+
+def _events(path: str) -> list[EventBase]:
+    state = load(TEHOSTETTU, [path])
+    return list(state.events.events)
+
+
+def test_a_fit_as_of_a_date_is_the_fit_of_the_rows_known_by_it(
+        generated: tuple[str, str]) -> None:
+    full, cut = generated
+    loaded = load(TEHOSTETTU, []).contract
+    assert loaded is not None
+    known = fit_cohort(loaded, _events(cut))
+    assert known.as_of == CUT  # the cut file's last row is known on the cut
+    as_of = fit_cohort(loaded, _events(full), CUT)
+    assert as_of.text == known.text
+    assert fit_cohort(loaded, _events(full)).text != known.text  # the whole file sees more
+
+
+@pytest.mark.parametrize("days", [-1, 0, 1, 400])
+def test_a_fit_as_of_a_date_after_the_data_is_the_fit_as_of_its_last_day(
+        generated: tuple[str, str], days: int) -> None:
+    # the data cannot say nothing happened after its last day: no one is followed past it
+    _, cut = generated
+    loaded = load(TEHOSTETTU, []).contract
+    assert loaded is not None
+    events = _events(cut)
+    fitted = fit_cohort(loaded, events, date.fromordinal(CUT.toordinal() + days))
+    plain = fit_cohort(loaded, events)
+    assert (fitted.text == plain.text) is (days >= 0)
+    assert fitted.as_of == min(CUT, date.fromordinal(CUT.toordinal() + days))
+
+
+def test_cohort_fit_as_of_writes_the_cohort_of_the_rows_known_by_it(
+        generated: tuple[str, str], tmp_path: Path) -> None:
+    full, cut = generated
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    by_date = runner.invoke(app, ["cohort", "fit", TEHOSTETTU, full, "--as-of", str(CUT),
+                                  "-o", str(one)])
+    assert by_date.exit_code == 0, by_date.output
+    assert f"as of {CUT}" in by_date.stderr
+    known = runner.invoke(app, ["cohort", "fit", TEHOSTETTU, cut, "-o", str(two)])
+    assert known.exit_code == 0, known.output
+    assert one.read_bytes() == two.read_bytes()
+    bad = runner.invoke(app, ["cohort", "fit", TEHOSTETTU, full, "--as-of", "2019-13-01"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
+    before = runner.invoke(app, ["cohort", "fit", TEHOSTETTU, full, "--as-of", "2000-01-01"])
+    assert before.exit_code == 1
+    assert "G109" in before.output and "known by 2000-01-01" in before.output
+
+
+def test_a_forecast_fits_its_cohort_as_of_its_as_of_date(generated: tuple[str, str]) -> None:
+    # the whole file's later rows would show the cohort what the forecast is to find out
+    full, cut = generated
+    whole = api.forecast_customers(api.Request(TEHOSTETTU, from_events=(full,), runs=4,
+                                               seed=3), [full], CUT)
+    known = api.forecast_customers(api.Request(TEHOSTETTU, from_events=(cut,), runs=4,
+                                               seed=3), [full], CUT)
+    assert whole.result is not None and known.result is not None
+    assert whole.result.to_dict() == known.result.to_dict()
+
+
+def test_fit_is_from_events_of_the_forecasts_own_events(generated: tuple[str, str]) -> None:
+    full, _ = generated
+    common = ["forecast", TEHOSTETTU, full, "--as-of", str(CUT), "--runs", "3", "-f", "json"]
+    fit = runner.invoke(app, [*common, "--fit"])
+    assert fit.exit_code == 0, fit.output
+    named = runner.invoke(app, [*common, "--from-events", full])
+    assert named.exit_code == 0, named.output
+    assert fit.stdout == named.stdout
+    plain = runner.invoke(app, common)  # the default cohort
+    assert plain.exit_code == 0 and plain.stdout != fit.stdout
+
+
+@pytest.mark.parametrize("other", [["--cohort", "c.yaml"], ["--from-events", "e.csv"]])
+def test_fit_with_another_cohort_is_a_usage_error(generated: tuple[str, str],
+                                                  other: list[str]) -> None:
+    full, _ = generated
+    done = runner.invoke(app, ["forecast", TEHOSTETTU, full, "--as-of", str(CUT), "--fit",
+                               *other])
+    assert done.exit_code == 2
+    assert "give --fit, --cohort or --from-events, only one" in done.output
+
+
+def test_json_carries_the_problems_said_on_stderr(generated: tuple[str, str]) -> None:
+    full, _ = generated
+    done = runner.invoke(app, ["forecast", TEHOSTETTU, full, "--as-of", str(CUT), "--fit",
+                               "--runs", "3", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.stdout)
+    codes = [p["code"] for p in doc["problems"]]
+    assert "G108" in codes and "G108" in done.stderr  # cut mid-contract: said both ways
+    # the JSON is the library's outcome, whole
+    found = api.forecast_customers(api.Request(TEHOSTETTU, from_events=(full,), runs=3),
+                                   [full], CUT)
+    assert found.result is not None
+    assert doc == json.loads(json.dumps(found.document(found.result.to_dict())))
+
+
+def test_simulate_and_price_json_carry_their_problems(generated: tuple[str, str]) -> None:
+    _, cut = generated
+    sim = runner.invoke(app, ["simulate", TEHOSTETTU, "--from-events", cut, "--runs", "2",
+                              "-n", "50", "-f", "json"])
+    assert sim.exit_code == 0, sim.output
+    said = {p["code"] for p in json.loads(sim.stdout)["problems"]}
+    assert said and said <= {"G105", "G108"}
+    assert all(f"{code} info" in sim.stderr for code in said)
+    clean = runner.invoke(app, ["simulate", TEHOSTETTU, "--runs", "2", "-n", "20", "-f",
+                                "json"])
+    assert clean.exit_code == 0 and json.loads(clean.stdout)["problems"] == []
+    priced = runner.invoke(app, ["price", TEHOSTETTU, "--from-events", cut, "--runs", "2",
+                                 "-n", "50", "--target-per-customer", "300", "--solve",
+                                 "result", "-f", "json"])
+    assert priced.exit_code == 0, priced.output
+    assert {p["code"] for p in json.loads(priced.stdout)["problems"]} == said
+
+
+def _rows(tmp_path: Path, rows: str) -> str:
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date,recorded,end,provider,birth_date,hours,"
+                    "activity\n" + rows)
+    return str(path)
+
+
+# as of 2020-06-30: A in progress; B referred the day after; C a day before, recorded after;
+# D with no referral at all; E with a referral naming no provider of this consortium
+LEFT_OUT_ROWS = ("A-r,A,referral,2020-01-13,,,member_a,2001-03-10,,\n"
+                 "A-s,A,service_start,2020-01-20,,,member_a,,,\n"
+                 "B-r,B,referral,2020-07-01,,,member_b,2001-03-10,,\n"
+                 "C-r,C,referral,2020-06-29,2020-07-01,,member_a,2001-03-10,,\n"
+                 "D-h,D,hours,2020-03-02,,,member_a,,2,coaching\n"
+                 "E-r,E,referral,2020-02-03,,,,2001-03-10,,\n")
+
+
+@pytest.mark.parametrize(("provider", "counts"), [
+    (None, {"referred_later": 2, "no_referral": 1, "problems": 1}),
+    # D's hours name member_a, but only a service start or a referral names a customer's
+    # provider (as the evaluation reads it): D is no member's
+    ("member_a", {"referred_later": 1, "no_referral": 0, "problems": 0}),
+    ("member_b", {"referred_later": 1, "no_referral": 0, "problems": 0}),
+])
+def test_the_customers_not_forecast_are_counted_by_why(
+        tmp_path: Path, provider: str | None, counts: dict[str, int]) -> None:
+    events = _rows(tmp_path, LEFT_OUT_ROWS)
+    found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                   date(2020, 6, 30), provider)
+    assert found.result is not None, found.problems
+    assert [c.customer_id for c in found.result.customers] == (
+        ["A"] if provider in (None, "member_a") else [])
+    assert found.result.to_dict()["not_forecast"] == counts
+    args = ["forecast", SUJUVAT, events, "--as-of", "2020-06-30", "--runs", "2"]
+    shown = runner.invoke(app, args + (["--provider", provider] if provider else []))
+    assert shown.exit_code == 0, shown.output
+    told = "; ".join(f"{n} customer{'s' if n > 1 else ''} {NOT_FORECAST[k]}"
+                     for k, n in counts.items() if n)
+    assert f"not forecast: {told}" in shown.stdout
+
+
+def test_a_forecast_with_every_customer_in_progress_says_nothing_left_out(
+        tmp_path: Path) -> None:
+    events = _rows(tmp_path, LEFT_OUT_ROWS.splitlines(keepends=True)[0]
+                   + LEFT_OUT_ROWS.splitlines(keepends=True)[1])
+    found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                   date(2020, 6, 30))
+    assert found.result is not None
+    assert found.result.to_dict()["not_forecast"] == {
+        "referred_later": 0, "no_referral": 0, "problems": 0}
+    assert found.result.not_forecast_told() == []
+    shown = runner.invoke(app, ["forecast", SUJUVAT, events, "--as-of", "2020-06-30",
+                                "--runs", "2"])
+    assert shown.exit_code == 0 and "not forecast" not in shown.stdout
+
+
+def test_the_report_counts_those_not_forecast_in_its_language(tmp_path: Path) -> None:
+    events = _rows(tmp_path, LEFT_OUT_ROWS)
+    found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                   date(2020, 6, 30))
+    assert found.result is not None
+    assert ("not forecast: 2 customers referred after the as-of date; 1 customer with no "
+            "referral recorded; 1 customer with a problem of their own (evaluate names it)"
+            ) in api.forecast_html(found.result, "en")
+    assert ("ei ennustettu: 2 asiakasta ohjattu tarkastelupäivän jälkeen; 1 asiakas ilman "
+            "kirjattua ohjausta") in api.forecast_html(found.result, "fi")
