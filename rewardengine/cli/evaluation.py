@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +22,7 @@ from .. import api
 from ..api import (
     Dialect,
     Evaluation,
+    EvaluationRun,
     LoadedContract,
     Summary,
     evaluate_table,
@@ -42,13 +44,17 @@ from .common import (
     EncodingOpt,
     EventsArg,
     JobsOpt,
+    OutputOpt,
     SelectProviderOpt,
+    check_output,
     cli_date,
     err,
     exit_code,
     fail,
     file_dialect,
     out,
+    prepare_stream,
+    write_output,
 )
 from .report import explain_customer as print_explanation
 from .report import print_evaluation, print_problems, safe_text
@@ -83,13 +89,15 @@ def evaluate(
     encoding: EncodingOpt = None,
     jobs: JobsOpt = 1,
     provider: SelectProviderOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Compute what each customer has earned, what is pending and what was not earned."""
+    check_output(output)
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     if provider is not None:
         customer = _of_provider(contract, events, as_of, provider, customer, read_as)
     if format is not Format.table:
-        _stream(contract, events, as_of, customer, format.value, read_as, jobs)
+        _stream(contract, events, as_of, customer, format.value, read_as, jobs, output)
         return
     on = cli_date(as_of, "--as-of")
     done = evaluate_table(contract, events, on, limit=TABLE_CUSTOMERS, customers=customer,
@@ -102,21 +110,32 @@ def evaluate(
     if missing:
         err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
+    buffer = io.StringIO()
+    console = out() if output is None else Console(file=buffer, width=160, highlight=False,
+                                                   soft_wrap=False)
     if done.evaluation is not None:
-        print_evaluation(out(), done.evaluation)
+        print_evaluation(console, done.evaluation)
+        _written(buffer, output)
         _customer_problems(done.evaluation)
         return
     assert done.summary is not None and done.contract is not None
-    _print_summary(done.contract, on.isoformat(), done.summary)
+    _print_summary(console, done.contract, on.isoformat(), done.summary)
+    _written(buffer, output)
     if done.customer_problems:
         print_problems(err(), done.customer_problems)
         if has_errors(done.customer_problems):
             raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _print_summary(contract: LoadedContract, as_of: str, summary: Summary) -> None:
+def _written(buffer: io.StringIO, output: str | None) -> None:
+    """The table rendered into ``buffer``, put in ``output`` (none: it went to stdout)."""
+    if output is not None:
+        write_output(buffer.getvalue(), output)
+
+
+def _print_summary(console: Console, contract: LoadedContract, as_of: str, summary: Summary
+                   ) -> None:
     """The totals by segment, provider and component, and how to see every line."""
-    console = out()
     md = contract.contract.metadata
     console.print(Text.assemble((safe_text(md.title), "bold"),
                                 f" ({md.id} v{md.version}) as of {as_of}"))
@@ -167,28 +186,50 @@ def _of_provider(contract: str, events: list[str], as_of: str, provider: str,
 
 
 def _stream(contract: str, events: list[str], as_of: str, customers: list[str] | None,
-            fmt: str, dialect: Dialect, jobs: int) -> None:
+            fmt: str, dialect: Dialect, jobs: int, output: str | None = None) -> None:
     """JSON, JSON Lines and CSV, written customer by customer (the same bytes for any
-    ``--jobs``)."""
+    ``--jobs``) to stdout, or to a file beside ``output`` put in its place when all is
+    written (nothing is put there when the inputs have errors)."""
     on = cli_date(as_of, "--as-of")
+    pending = None
     if customers:
         # a missing customer is said before anything is written
         buffer = io.StringIO()
         done = evaluate_to(contract, events, on, buffer, fmt, customers=customers,
                            dialect=dialect, jobs=jobs)
         text = buffer.getvalue()
-    else:
+    elif output is None:
         done = evaluate_to(contract, events, on, sys.stdout, fmt, dialect=dialect, jobs=jobs)
         text = ""
+    else:
+        ran: list[EvaluationRun] = []
+
+        def write(fh: BinaryIO) -> None:
+            # the bytes stdout gets: UTF-8, line ends as the writers make them
+            wrapped = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+            ran.append(evaluate_to(contract, events, on, wrapped, fmt, dialect=dialect,
+                                   jobs=jobs))
+            wrapped.flush()
+            wrapped.detach()
+
+        pending = prepare_stream(write, output)
+        done, text = ran[0], ""
     if done.problems:
         print_problems(err(), done.problems)
     if not done.ok:
+        if pending is not None:
+            pending.discard()
         raise typer.Exit(exit_code(done.problems, done.unreadable))
     missing = sorted(set(customers or ()) - done.shown)
     if missing:
         err().print(f"no events for customer(s): {', '.join(missing)}", markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
-    sys.stdout.write(text)
+    if pending is not None:
+        pending()
+    elif output is not None:
+        write_output(text, output)
+    else:
+        sys.stdout.write(text)
     if done.customer_problems:
         print_problems(err(), done.customer_problems)
         if has_errors(done.customer_problems):
