@@ -228,3 +228,29 @@ def test_the_report_counts_those_not_forecast_in_its_language(tmp_path: Path) ->
             ) in api.forecast_html(found.result, "en")
     assert ("ei ennustettu: 2 asiakasta ohjattu tarkastelupäivän jälkeen; 1 asiakas ilman "
             "kirjattua ohjausta") in api.forecast_html(found.result, "fi")
+
+
+def test_customers_with_nothing_ahead_are_counted(tmp_path: Path) -> None:
+    # as of 2020-06-30, T was paid its result in May and its job runs on as recorded; P's
+    # job is 60 days in, its result (90 days) still pending and likely ahead
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date,recorded,end,kind,evidence,fte,"
+                    "hours_per_week\n"
+                    "T-r,T,referral,2020-01-07,,,,,,\n"
+                    "T-s,T,service_start,2020-01-13,,,,,,\n"
+                    "T-e,T,employment,2020-02-03,,2020-12-31,open,register,1.0,37.5\n"
+                    "P-r,P,referral,2020-03-02,,,,,,\n"
+                    "P-s,P,service_start,2020-03-09,,,,,,\n"
+                    "P-e,P,employment,2020-05-01,,,open,register,1.0,37.5\n")
+    found = api.forecast_customers(api.Request(TEHOSTETTU, runs=20, seed=2), [str(path)],
+                                   date(2020, 6, 30))
+    assert found.result is not None, found.problems
+    by = {c.customer_id: c for c in found.result.customers}
+    assert by["T"].earned > 0 and not by["T"].pending and not by["T"].moves
+    assert by["P"].moves and by["P"].pending
+    assert found.result.done == 1
+    assert found.result.to_dict()["customers_with_nothing_ahead"] == 1
+    shown = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+                                "--runs", "20", "--seed", "2"])
+    assert shown.exit_code == 0, shown.output
+    assert "2 customers in progress (1 with nothing ahead)" in shown.stdout

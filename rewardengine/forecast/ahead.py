@@ -257,6 +257,7 @@ class CustomerForecast:
     chance: Decimal  # share of runs with any payment ahead
     by_component: dict[str, tuple[Decimal, Decimal]]  # expected, share of runs paid
     pending: list[PendingFee]
+    moves: bool = True  # some run pays (or takes back) something ahead
 
     def to_dict(self) -> dict[str, Any]:
         return {"customer_id": self.customer_id, "segment": self.segment,
@@ -281,7 +282,7 @@ def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
         result.customer_id, result.segment, result.provider,
         cents(sum((ln.amount for ln in result.lines if ln.status == "payable"), ZERO)),
         Estimate.of(values), share(Decimal(sum(1 for v in values if v > 0)), n),
-        by_component, pending)
+        by_component, pending, any(values))
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,13 @@ class Forecast:
     # customers with rows who are not forecast, by why (``NOT_FORECAST``)
     not_forecast: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def done(self) -> int:
+        """The customers with no fee pending and nothing ahead in any run (nothing paid,
+        nothing taken back): in progress by the data, with nothing left to earn as far as
+        the runs show."""
+        return sum(1 for c in self.customers if not c.pending and not c.moves)
+
     def not_forecast_told(self) -> list[str]:
         """The customers not forecast in words, one entry a reason with any."""
         return [f"{counted(n, 'customer')} {words}" for key, words in NOT_FORECAST.items()
@@ -312,6 +320,7 @@ class Forecast:
         return {"as_of": self.as_of.isoformat(), "horizon": self.horizon.isoformat(),
                 "runs": self.runs, "seed": self.seed, "provider": self.provider,
                 "earned": money_text(self.earned), "ahead": self.total.to_dict(),
+                "customers_with_nothing_ahead": self.done,
                 "by_month": [{"month": m, **e.to_dict()} for m, e in self.by_month],
                 "by_provider": {k: v.to_dict() for k, v in self.by_provider.items()},
                 "ceiling_room": None if self.ceiling_room is None
