@@ -403,11 +403,12 @@ def test_one_estimate_kept_at_its_default_is_said_in_the_singular() -> None:
     from rewardengine.forecast.commands import _kept_defaults
 
     one = _kept_defaults(["default.service.share_of_length (1 customer)"], "e.csv").message
-    assert one == ("1 estimate rests on fewer than 5 customers and keeps its default: "
-                   "default.service.share_of_length (1 customer) (`cohort fit` lists them all)")
+    assert one == ("1 estimate rests on fewer than 5 customers (or jobs, contacts, months) "
+                   "and keeps its default: default.service.share_of_length (1 customer) "
+                   "(`cohort fit` lists them all)")
     two = _kept_defaults(["a (1 customer)", "b (2 customers)"], "e.csv").message
-    assert two.startswith("2 estimates rest on fewer than 5 customers and keep their "
-                          "defaults: a (1 customer), b (2 customers)")
+    assert two.startswith("2 estimates rest on fewer than 5 customers (or jobs, contacts, "
+                          "months) and keep their defaults: a (1 customer), b (2 customers)")
 
 
 def test_no_customer_to_fit_from_is_refused(tmp_path: Path) -> None:

@@ -282,7 +282,7 @@ def test_from_events_says_which_estimates_kept_their_defaults() -> None:
     assert fitted.result is not None and len(fitted.result.defaults) > 5
     first = ", ".join(fitted.result.defaults[:5])
     assert (f"events.csv: G105 info: {len(fitted.result.defaults)} estimates rest on fewer "
-            f"than 5 customers and keep their defaults: {first} and "
+            f"than 5 customers (or jobs, contacts, months) and keep their defaults: {first} and "
             f"{len(fitted.result.defaults) - 5} more (`cohort fit` lists them all)") in said
     assert json.loads(done.stdout)["cohort"] == "fitted-palvelumanageri"
 
@@ -454,6 +454,30 @@ def test_cohort_fit_of_segments_too_small_keeps_their_defaults(tmp_path: Path) -
     cohort = load_cohort_text(text, "fitted").cohort
     assert cohort is not None
     assert cohort.profile("over_24_months") == cohort.profile("under_24_months")
+
+
+@pytest.mark.parametrize(("jobs", "kept"), [(4, False), (5, True), (6, True)])
+def test_a_value_per_job_rests_on_at_least_five_jobs(tmp_path: Path, jobs: int,
+                                                      kept: bool) -> None:
+    # eight customers (and one referred as the data ends), of whom ``jobs`` held a job that
+    # ended: a length read from fewer than five jobs keeps its default, as a share from
+    # fewer than five customers does
+    rows = []
+    for i in range(8):
+        rows += [f"R{i},C{i},referral,2020-01-0{i + 1},,,,,,,",
+                 f"S{i},C{i},service_start,2020-01-1{i},,,,,,,"]
+        if i < jobs:
+            rows.append(f"E{i},C{i},employment,2020-03-0{i + 1},,2020-0{4 + i % 3}-15,open,"
+                        "register,1.0,37.5,")
+    rows.append("Z,CZ,referral,2021-06-30,,,,,,,")  # the data runs on past every job's end
+    events = _events(tmp_path, "\n".join(rows) + "\n")
+    found = api.fit_cohort(TEHOSTETTU, [events])
+    assert found.result is not None, found.problems
+    defaults = found.result.defaults
+    assert ("default.jobs.length_days (" + ("4 jobs)" if jobs == 4 else "")
+            in " ".join(defaults)) is not kept
+    assert ("length_days: {empirical:" in found.result.text) is kept
+    assert f"# rests on {jobs} jobs" in found.result.text or not kept
 
 
 @pytest.mark.parametrize(("args", "code", "says"), [

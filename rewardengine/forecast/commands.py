@@ -247,7 +247,8 @@ def _kept_defaults(defaults: Sequence[str], events: str, shown: int = 5) -> Prob
     more = f" and {len(defaults) - shown:,} more" if len(defaults) > shown else ""
     one = len(defaults) == 1
     return Problem("G105", f"{counted(len(defaults), 'estimate')} "
-                   f"{'rests' if one else 'rest'} on fewer than {MIN_CUSTOMERS} customers and "
+                   f"{'rests' if one else 'rest'} on fewer than {MIN_CUSTOMERS} customers "
+                   "(or jobs, contacts, months) and "
                    f"{'keeps its default' if one else 'keep their defaults'}: "
                    f"{', '.join(defaults[:shown])}{more} (`cohort fit` lists them all)",
                    Source(events))

@@ -23,8 +23,9 @@ exactly; further jobs are an estimate wherever a customer's last job has no end.
 
 A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to four
 places. Each estimate says, in a comment, how many customers (or jobs, contacts, months) it
-rests on; one resting on fewer than ``MIN_CUSTOMERS`` customers keeps the documented default
-and says so. Referrals per month, the segment mix and the provider mix are fitted over all.
+rests on; one resting on fewer than ``MIN_CUSTOMERS`` customers (a value per job, contact or
+month: fewer than as many of those, or a segment of fewer customers) keeps the documented
+default and says so. Referrals per month, the segment mix and the provider mix are fitted over all.
 """
 
 from __future__ import annotations
@@ -551,8 +552,10 @@ def _profile_yaml(name: str, count: int, sections: dict[str, Section],
     for part, sec in sections.items():
         kept = []
         for key, e in sec.values.items():
-            enough = e.n >= MIN_CUSTOMERS if e.unit == "customers" else count >= MIN_CUSTOMERS
-            if enough and e.n:
+            # a value per job (contact, month, ...) needs as many of those as a share
+            # needs customers, and a segment of as many customers
+            enough = e.n >= MIN_CUSTOMERS and (e.unit == "customers" or count >= MIN_CUSTOMERS)
+            if enough:
                 kept.append(f"      {key}: {_value(e)}  # {_rests_on(e)}")
             else:
                 defaults.append(f"{name}.{part}.{key} ({_units(e)})")
