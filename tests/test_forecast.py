@@ -311,7 +311,8 @@ def test_report_bytes_are_stable_and_self_contained() -> None:
     sim = _simulate(4, customers=10, compare=ANALYTIC_B)
     first = api.simulation_html(sim, "fi")
     assert first == api.simulation_html(sim, "fi")  # the same bytes, SVG charts included
-    assert first.count("<svg") == 3  # distribution, cash flow, comparison
+    # distribution, cash flow, each draft's cash flow per member (two providers), comparison
+    assert first.count("<svg") == 5
     # nothing loaded from anywhere: no script, and links only inside the page (the SVG's
     # namespaces are names, not loads)
     assert "<script" not in first
@@ -864,3 +865,38 @@ def test_runs_collect_less_often_and_set_the_collector_back() -> None:
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_consortiums_cash_flow_is_told_per_member_and_adds_up() -> None:
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    found = api.simulate_contract(api.Request(contract, runs=6, seed=4, customers=60))
+    assert found.result is not None, found.problems
+    s = found.result.summaries[0]
+    members = s.member_cash_flow
+    assert sorted(members) == ["member_a", "member_b", "member_c"]
+    months = [m for m, _ in s.cash_flow]
+    for flow in members.values():
+        assert [m for m, _ in flow] == months  # every month, for every member
+    for i, (_, whole) in enumerate(s.cash_flow):
+        # means rounded each to cents: the members' add up to the cohort's within a cent each
+        parts = sum((flow[i][1].mean for flow in members.values()), Decimal(0))
+        assert abs(parts - whole.mean) <= Decimal("0.03")
+    from rewardengine.forecast.runs import run_all
+    runs = run_all([(contract, Path(contract).read_bytes())], DEFAULT_COHORT,
+                   seed=4, runs=3, customers=60, horizon=date(2021, 12, 31), jobs=1)
+    for (sums,) in runs:  # exactly, run by run
+        for month, amount in sums.by_month.items():
+            assert sum((v for (_, m), v in sums.by_provider_month.items() if m == month),
+                       Decimal(0)) == amount
+    one = runner.invoke(app, ["simulate", contract, "--runs", "4", "-n", "40", "--seed", "2",
+                              "-f", "json"])
+    two = runner.invoke(app, ["simulate", contract, "--runs", "4", "-n", "40", "--seed", "2",
+                              "-f", "json", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0, one.output
+    assert one.stdout == two.stdout
+    assert json.loads(one.stdout)["drafts"][0]["cash_flow_by_provider"]["member_b"]
+    table = runner.invoke(app, ["simulate", contract, "--runs", "4", "-n", "40"])
+    assert "cash flow per month and member" in table.stdout
+    single = runner.invoke(app, ["simulate", TEHOSTETTU, "--runs", "2", "-n", "20"])
+    assert "cash flow per month and member" not in single.stdout
+    assert api.simulation_html(found.result, "en").count("<figure>") == 3

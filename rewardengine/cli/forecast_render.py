@@ -61,6 +61,20 @@ def _cash_flow(s: Any) -> Table:
     return t
 
 
+def _member_cash_flow(s: Any) -> Table:
+    """A consortium's cash flow per month and member: the mean, P10-P90."""
+    t = Table(title="cash flow per month and member (the whole cohort, by line date): mean "
+              "(P10-P90)", title_justify="left", show_edge=False)
+    t.add_column("month")
+    for who in s.member_cash_flow:
+        t.add_column(safe_text(who, 30), justify="right")
+    flows = list(s.member_cash_flow.values())
+    for i, (month, _) in enumerate(flows[0]):
+        t.add_row(month, *(f"{money_text(f[i][1].mean)} ({money_text(f[i][1].p10)}-"
+                           f"{money_text(f[i][1].p90)})" for f in flows))
+    return t
+
+
 def _facts(console: Console, s: Any) -> None:
     console.print(f"fixed pay is {_percent(s.fixed_share)} of all pay", markup=False)
     if s.ceiling is not None:
@@ -89,6 +103,8 @@ def simulation_table(console: Console, sim: Simulation) -> None:
         console.print(_summary_table(f"{safe_text(s.contract, 60)}", s))
         _facts(console, s)
         console.print(_cash_flow(s))
+        if s.member_cash_flow:
+            console.print(_member_cash_flow(s))
     if sim.difference is not None:
         a, b = sim.summaries
         t = Table(title=f"{safe_text(b.contract, 40)} minus {safe_text(a.contract, 40)} "

@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
         "of_pay": "of pay", "no_deadline": "no deadline yet",
+        "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
         "referred_later": "referred after the as-of date",
         "no_referral": "with no referral recorded",
@@ -75,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
         "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
         "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
+        "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
+        "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
         "referred_later": "ohjattu tarkastelupäivän jälkeen",
         "no_referral": "ilman kirjattua ohjausta",
@@ -270,6 +273,11 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     body.append(f"<figure>{_distribution(sim.summaries, t)}</figure>")
     flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t)
     body.append(f"<figure>{flows}</figure>")
+    for s in sim.summaries:  # a consortium's: each member's cash flow, a band each
+        if s.member_cash_flow:
+            members = _band(list(s.member_cash_flow.items()),
+                            f"{t['member_cash_flow']}: {s.contract}", t)
+            body.append(f"<figure>{members}</figure>")
     if sim.difference is not None:
         a, b = sim.summaries
         d = sim.difference

@@ -202,6 +202,7 @@ class RunSums:
     segment_count: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, Decimal] = field(default_factory=dict)
     by_provider: dict[str, Decimal] = field(default_factory=dict)
+    by_provider_month: dict[tuple[str, str], Decimal] = field(default_factory=dict)
 
     @property
     def ceiling_binds(self) -> bool:
@@ -212,6 +213,7 @@ class RunSums:
         """Add one customer's (or the contract's) lines; returns what they pay."""
         paid = ZERO
         by_component, by_month, by_provider = self.by_component, self.by_month, self.by_provider
+        each_month = self.by_provider_month
         for ln in lines:
             status, amount = ln.status, ln.amount
             if status != "payable":
@@ -228,6 +230,8 @@ class RunSums:
             by_month[month] = by_month.get(month, ZERO) + amount
             who = ln.provider or NO_SEGMENT
             by_provider[who] = by_provider.get(who, ZERO) + amount
+            key = (who, month)
+            each_month[key] = each_month.get(key, ZERO) + amount
             if basis.get(component) == "fixed":
                 self.fixed += amount
         self.total += paid

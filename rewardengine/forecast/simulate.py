@@ -196,6 +196,9 @@ class Summary:
     worst: WorstCase
     per_customer_runs: tuple[Decimal, ...] = field(repr=False, default=())
     currency: str = "EUR"  # the contract's: every amount above is in it
+    # a consortium's: member -> month -> what the whole cohort pays the member (none for
+    # a contract paid to one provider: its cash flow is the cohort's)
+    member_cash_flow: dict[str, list[tuple[str, Estimate]]] = field(default_factory=dict)
 
     @property
     def ceiling_probability(self) -> Decimal:
@@ -218,6 +221,8 @@ class Summary:
             "fixed": self.fixed.to_dict(), "result": self.result.to_dict(),
             "fixed_share": str(self.fixed_share),
             "cash_flow": [{"month": m, **e.to_dict()} for m, e in self.cash_flow],
+            "cash_flow_by_provider": {p: [{"month": m, **e.to_dict()} for m, e in flow]
+                                      for p, flow in self.member_cash_flow.items()},
             "ceiling": None if self.ceiling is None else {
                 "amount": money_text(self.ceiling), "binds_in_runs": self.ceiling_binds,
                 "probability": str(self.ceiling_probability),
@@ -260,7 +265,19 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
         ceiling_binds=sum(1 for r in runs if r.ceiling_binds),
         pending=cents(per_customer(sum((r.pending for r in runs), ZERO), all_customers)),
         worst=worst_case(loaded, n, max((r.most_one_customer for r in runs), default=ZERO)),
-        per_customer_runs=tuple(totals), currency=loaded.contract.metadata.currency)
+        per_customer_runs=tuple(totals), currency=loaded.contract.metadata.currency,
+        member_cash_flow=_member_cash_flow(runs))
+
+
+def _member_cash_flow(runs: Sequence[RunSums]) -> dict[str, list[tuple[str, Estimate]]]:
+    """Each member's cash flow per month, where more than one member is paid: every month
+    any member is paid in, for each member (zero in the runs and months it is not)."""
+    members = _keys(runs, "by_provider")
+    if len(members) < 2:
+        return {}
+    months = _keys(runs, "by_month")
+    return {p: [(m, Estimate.of([r.by_provider_month.get((p, m), ZERO) for r in runs]))
+                for m in months] for p in members}
 
 
 @dataclass(frozen=True)
