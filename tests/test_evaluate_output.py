@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -74,3 +75,30 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path: P
                                   str(ledger)])
     assert refused.exit_code == 2 and "SQLite" in refused.output
     assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
+def test_a_provider_with_no_customers_gets_the_evaluation_of_none(tmp_path: Path,
+                                                                  fmt: str) -> None:
+    # an output from an earlier run is replaced, never left to be read as this run's
+    events = tmp_path / "events.csv"
+    events.write_text("event_id,customer_id,type,date,provider,birth_date\n"
+                      "A-r,A,referral,2020-01-13,member_a,2001-03-10\n"
+                      "A-s,A,service_start,2020-01-20,member_a,\n")
+    contract = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    target = tmp_path / "out.txt"
+    target.write_text("what an earlier run wrote\n")
+    args = ["evaluate", contract, str(events), *AS_OF, "--provider", "member_c", "-f", fmt]
+    written = runner.invoke(app, [*args, "-o", str(target)])
+    assert written.exit_code == 0, written.output
+    assert "provider member_c has no customers as of 2020-06-30" in written.stderr
+    shown = runner.invoke(app, args)
+    assert shown.exit_code == 0
+    assert target.read_text(encoding="utf-8") == shown.stdout
+    if fmt == "json":
+        doc = json.loads(shown.stdout)
+        assert doc["customers"] == [] and doc["totals"]["payable"] == "0.00"
+    elif fmt == "csv":
+        assert shown.stdout.startswith("customer_id,") and shown.stdout.count("\n") == 1
+    elif fmt == "table":
+        assert "0 customers" in shown.stdout

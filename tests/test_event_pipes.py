@@ -81,3 +81,16 @@ def test_a_problem_in_piped_events_is_told_at_the_name_given(tmp_path: Path) -> 
         assert code == 1, output
         assert f"{tmp_path / 'piped.csv'}:2: E" in output.replace("\n", ""), output
         assert "piped-0" not in output and "rewardengine-" not in output, output
+
+
+def test_a_forecast_fitted_from_its_own_events_reads_a_pipe_once(tmp_path: Path) -> None:
+    """``forecast --fit`` fits the cohort from EVENTS and forecasts them: one read."""
+    text = EVENTS.read_text(encoding="utf-8")
+    args = ["forecast", CONTRACT, "SOURCE", "--as-of", "2020-06-30", "--fit", "--runs", "3",
+            "-f", "json"]
+    from_file = runner.invoke(app, [str(EVENTS) if a == "SOURCE" else a for a in args])
+    assert from_file.exit_code == 0, from_file.output
+    code, output = _piped(tmp_path, ["PIPE" if a == "SOURCE" else a for a in args], text)
+    assert code == 0 and "empty" not in output, output
+    assert output.replace(str(tmp_path / "events.csv"), "EVENTS") == \
+        from_file.output.replace(str(EVENTS), "EVENTS")

@@ -254,3 +254,12 @@ def test_customers_with_nothing_ahead_are_counted(tmp_path: Path) -> None:
                                 "--runs", "20", "--seed", "2"])
     assert shown.exit_code == 0, shown.output
     assert "2 customers in progress (1 with nothing ahead)" in shown.stdout
+
+
+def test_fit_before_any_referral_is_refused_as_without_it(generated: tuple[str, str]) -> None:
+    full, _ = generated
+    for extra in ([], ["--fit"]):
+        done = runner.invoke(app, ["forecast", TEHOSTETTU, full, "--as-of", "2018-06-30",
+                                   "--runs", "2", *extra])
+        assert done.exit_code == 2, done.output
+        assert "no referral is recorded by the as-of date 2018-06-30" in done.output

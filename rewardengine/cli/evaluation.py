@@ -162,8 +162,8 @@ def _print_summary(console: Console, contract: LoadedContract, as_of: str, summa
 
 def _of_provider(contract: str, events: list[str], as_of: str, provider: str,
                  customers: list[str] | None, dialect: Dialect) -> list[str]:
-    """The customers of ``provider`` (among ``customers``, if given); none: exit 0 with a
-    note, as there is nothing to show."""
+    """The customers of ``provider`` (among ``customers``, if given); none: said, and the
+    evaluation of no customers is what the command shows."""
     try:
         found, inputs = provider_customers(contract, events, cli_date(as_of, "--as-of"),
                                            provider, dialect)
@@ -179,9 +179,8 @@ def _of_provider(contract: str, events: list[str], as_of: str, provider: str,
             fail(f"not customer(s) of provider {provider}: {', '.join(other)[:200]}",
                  EXIT_PROBLEMS)
         found = [c for c in found if c in customers]
-    if not found:
+    if not found:  # said, and an evaluation of no customers shown (or written to -o)
         err().print(f"provider {provider} has no customers as of {as_of}", markup=False)
-        raise typer.Exit(0)
     return found
 
 
@@ -192,7 +191,7 @@ def _stream(contract: str, events: list[str], as_of: str, customers: list[str] |
     written (nothing is put there when the inputs have errors)."""
     on = cli_date(as_of, "--as-of")
     pending = None
-    if customers:
+    if customers is not None:
         # a missing customer is said before anything is written
         buffer = io.StringIO()
         done = evaluate_to(contract, events, on, buffer, fmt, customers=customers,

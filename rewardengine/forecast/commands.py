@@ -24,7 +24,7 @@ from ..evaluate.context import build_context
 from ..events.model import EventBase
 from ..events.read import once_per_file
 from ..events.timeline import group_by_customer, timeline
-from ..pipeline import load, load_contract_bytes
+from ..pipeline import Loading, load, load_contract_bytes
 from ..synth import (
     cohort_names,
     first_referral_day,
@@ -201,8 +201,21 @@ class Request:
     progress: Progress | None = None
 
 
+Loads = dict[tuple[str, ...], Loading]  # event files read once per command, by their names
+
+
+def _loaded(loads: Loads, contract: str, files: Sequence[str], dialect: Dialect) -> Loading:
+    """The events of ``files`` read once in a command: a forecast fitted from its own events
+    reads them once (a pipe gives its rows once; a large file is not read twice)."""
+    key = tuple(files)
+    if key not in loads:
+        loads[key] = load(contract, list(files), dialect=dialect)
+    return loads[key]
+
+
 def _inputs(req: Request, problems: list[Problem], other: Contract | None = None,
-            as_of: date | None = None) -> tuple[Contract, Cohort] | None:
+            as_of: date | None = None, loads: Loads | None = None
+            ) -> tuple[Contract, Cohort] | None:
     """The contract and the cohort: written, the default, or fitted from events (as known
     by ``as_of`` when given: a forecast's cohort never sees past its as-of date)."""
     contract = read_contract(req.contract, problems)
@@ -210,7 +223,8 @@ def _inputs(req: Request, problems: list[Problem], other: Contract | None = None
     written = read_cohort(req.cohort, problems, drafts)
     cohort = written.cohort
     if contract is not None and req.from_events:
-        fitted = _fitted(contract, req.from_events, req.dialect, problems, as_of)
+        fitted = _fitted(contract, req.from_events, req.dialect, problems, as_of,
+                         {} if loads is None else loads)
         cohort = fitted.cohort if fitted is not None else None
     if contract is None or cohort is None or has_errors(problems):
         return None
@@ -220,10 +234,11 @@ def _inputs(req: Request, problems: list[Problem], other: Contract | None = None
 
 
 def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
-            problems: list[Problem], as_of: date | None = None) -> Fitted | None:
+            problems: list[Problem], as_of: date | None = None, loads: Loads | None = None
+            ) -> Fitted | None:
     """The cohort fitted from ``events`` as known by ``as_of`` (``fit_cohort``), its
     problems added to ``problems``; None when there is nothing to fit."""
-    state = load(contract.loaded.file, list(events), dialect=dialect)
+    state = _loaded({} if loads is None else loads, contract.loaded.file, events, dialect)
     problems.extend(p for p in state.problems if p.code.startswith(("E", "F")))
     if has_errors(problems):
         return None
@@ -402,12 +417,17 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
              ) -> Outcome[ahead.Forecast]:
     """The payments ahead of the customers in progress as of ``as_of``."""
     problems: list[Problem] = []
-    found = _inputs(req, problems, as_of=as_of)
+    loads: Loads = {}
+    if tuple(req.from_events) == tuple(events):  # fitted from its own events (``--fit``)
+        first = _loaded(loads, req.contract, events, req.dialect)
+        if not has_errors(first.problems):  # said before a fit from nobody is refused
+            _referred_by(first.events.events, as_of)
+    found = _inputs(req, problems, as_of=as_of, loads=loads)
     if found is None:
         return Outcome(None, problems, _unreadable(problems))
     contract, cohort = found
     _known_provider(contract, provider)
-    state = load(req.contract, list(events), dialect=req.dialect)
+    state = _loaded(loads, req.contract, events, req.dialect)
     # the events may be the file the cohort was fitted from: what is said of a file, once
     problems = once_per_file([*problems, *(p for p in state.problems
                                            if p.code.startswith(("E", "F", "V")))])
