@@ -45,6 +45,7 @@ from rewardengine.forecast.survival import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TEHOSTETTU = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+OMAVALMENTAJA = str(ROOT / "contracts" / "omavalmentaja.yaml")
 
 
 def _close(a: float, b: Fraction) -> bool:
@@ -226,6 +227,11 @@ def test_a_cohort_fitted_mid_contract_gives_back_what_was_drawn(tmp_path: Path) 
     # still going at the cut), not every one without an early end
     ends = next(ln for ln in text.splitlines() if ln.strip().startswith("ends_early:"))
     assert "# rests on 922 customers, allowing for 388 cut off" in ends
+    # contacts (drawn: 1.5 a service month) over the months each service has run by the
+    # cut, not over its whole length: 0.74 before, the months ahead counted as months
+    # without contacts
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("contacts_per"))
+    assert 1.35 < float(line.split("mean:")[1].split("}")[0]) < 1.65
 
 
 def test_a_fit_of_data_in_which_every_story_has_ended_is_the_plain_count(
@@ -439,3 +445,28 @@ def test_with_no_job_seen_to_end_the_share_going_on_keeps_its_default() -> None:
     _ongoing(sec, product_limit([Observed(float(d), False) for d in (10, 20, 30, 40, 50, 60,
                                                                       70)]))
     assert sec.values["ongoing"].n == 0  # rests on no job seen to end: the default is kept
+
+
+@pytest.mark.parametrize(("as_of", "days"), [
+    # a service begun 2020-01-01 (at most 12 months), contacts on the 10th of each month
+    (date(2020, 3, 9), 69),  # the day before the third: two contacts in 69 days
+    (date(2020, 3, 10), 70),  # the third on the day (the as-of date is a day run)
+    (date(2020, 3, 11), 71),
+    (date(2021, 3, 31), 366),  # the service has run its length (2020 is a leap year)
+])
+def test_contacts_are_counted_over_the_months_a_service_has_run(
+        tmp_path: Path, as_of: date, days: int) -> None:
+    rows = ["event_id,customer_id,type,date,provider,responded"]
+    for i in range(6):
+        rows += [f"R{i},C{i},referral,2019-12-20,coach_a,",
+                 f"S{i},C{i},service_start,2020-01-01,coach_a,"]
+        rows += [f"K{i}-{m},C{i},contact,2020-{m:02d}-10,,true" for m in range(1, 13)]
+    rows.append("Z,CZ,referral,2021-03-31,coach_a,")  # the data runs to then
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fitted = api.fit_cohort(OMAVALMENTAJA, [str(events)], as_of=as_of)
+    assert fitted.result is not None, fitted.problems
+    line = next(ln for ln in fitted.result.text.splitlines()
+                if ln.strip().startswith("contacts_per_month:"))
+    seen = sum(1 for m in range(1, 13) if date(2020, m, 10) <= as_of)
+    assert f"mean: {round(seen / (days / 30.44), 3):g}}}" in line

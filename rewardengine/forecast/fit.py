@@ -210,7 +210,7 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                product_limit([_to_early_end(c, longest) for c in started]),
                shown=lambda days: round(days / longest, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
-    months = sum(max(c.service.days / 30.44, 1.0) for c in started if c.service)
+    months = sum(_service_months(c) for c in started)
     if started:
         sec.poisson("contacts_per_month", len(contacts) / months, len(started), "customers")
     sec.share("responds", sum(1 for e in contacts if e.responded), len(contacts), "contacts")
@@ -222,6 +222,17 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                 hours[key] = hours.get(key, 0.0) + float(h.hours)
     sec.empirical("hours_per_month", list(hours.values()), len(hours), "months")
     return sec
+
+
+def _service_months(c: CustomerContext) -> float:
+    """The months (of 30.44 days) a started service has run by the data's end: the whole
+    service when it has ended (at least a month: its contacts come in its first weeks), the
+    days to the data's end while it goes on (its months ahead hold no contact yet)."""
+    assert c.service is not None
+    if c.service_ended:
+        return max(c.service.days / 30.44, 1.0)
+    return (min(c.service.end, c.timeline.as_of + timedelta(days=1))
+            - c.service.start).days / 30.44
 
 
 def _to_start(c: CustomerContext) -> Observed:
