@@ -193,7 +193,7 @@ def issue(
         fail(str(exc))
     on = cli_date(issue_date, "--issue-date") if issue_date is not None else None
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
-    check_output(output, protect=[ledger])
+    check_output(output, protect=[ledger], inputs=[contract, *events])
     renderer = _Renderer(format, lang, member, output)
     try:
         result, inputs = issue_invoice(
@@ -347,7 +347,7 @@ def verify(
         fail("give the contract, at least one event file and the bill")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
-    check_output(output, protect=[ledger])
+    check_output(output, protect=[ledger], inputs=args)
     try:
         billing = billing_period(period, first_day, last_day)
         bill = read_bill_file(bill_path, mapping, read_as)

@@ -124,6 +124,10 @@ def cli_date(value: str, option: str) -> date:
 # --- output files ----------------------------------------------------------------------------
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# the first bytes of SQLite's write-ahead log (either byte order of its checksums) and of
+# its rollback journal: a ledger's files beside it
+_SQLITE_JOURNALS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
+                    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7")
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -133,32 +137,53 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_output(path: str | None, protect: Sequence[str] = ()) -> None:
+def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence[str] = (),
+                 option: str = "--output") -> None:
     """Refuse, before any work, an output path that cannot or must not be written: a folder,
-    a missing folder, one of ``protect`` (the ledger, by identity, not by name), or any
-    SQLite file (a ledger is never overwritten by an output)."""
+    a missing folder, one of ``protect`` (the ledger, by identity, not by name), one of the
+    command's ``inputs`` (its contract, events, cohort: an output never overwrites what it is
+    made from), or any SQLite file or journal (a ledger is never overwritten by an output).
+    ``option``: the option that names the path, as the message says it."""
     if path is None:
         return
     if os.path.isdir(path):
-        fail(f"--output {path}: is a folder; give a file name")
+        fail(f"{option} {path}: is a folder; give a file name")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
-        fail(f"--output {path}: the folder {parent} does not exist")
+        fail(f"{option} {path}: the folder {parent} does not exist")
     for other in protect:
         if _same_file(path, other):
-            fail(f"--output {path} is the ledger {other}: an output never overwrites the "
+            fail(f"{option} {path} is the ledger {other}: an output never overwrites the "
                  "ledger; give another file")
         for part in ("-wal", "-shm", "-journal"):  # SQLite's files beside it are the ledger too
             if _same_file(path, other + part):
-                fail(f"--output {path} is part of the ledger {other} (its {part[1:]} file): an "
-                     "output never overwrites the ledger; give another file")
+                fail(f"{option} {path} is part of the ledger {other} (its {part[1:]} file): "
+                     "an output never overwrites the ledger; give another file")
+    for other in inputs:
+        if _same_file(path, other):
+            fail(f"{option} {path} is an input of this command ({other}): an output never "
+                 "overwrites what it is made from; give another file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError:
         head = b""
     if head == _SQLITE_MAGIC:
-        fail(f"--output {path} is a SQLite database (a ledger?); it is not overwritten")
+        fail(f"{option} {path} is a SQLite database (a ledger?); it is not overwritten")
+    if head.startswith(_SQLITE_JOURNALS):
+        fail(f"{option} {path} is a SQLite journal (a ledger's?); it is not overwritten")
+
+
+def check_outputs(named: Sequence[tuple[str, str | None]], inputs: Sequence[str] = ()
+                  ) -> None:
+    """``check_output`` of each (option, path), and no two options naming one file."""
+    for option, path in named:
+        check_output(path, inputs=inputs, option=option)
+    given = [(option, path) for option, path in named if path is not None]
+    for i, (a, first) in enumerate(given):
+        for b, second in given[i + 1:]:
+            if _same_file(first, second):
+                fail(f"{a} and {b} name the same file ({second}): give each its own")
 
 
 def prepare_output(text: str, path: str | None) -> Callable[[], None]:

@@ -92,7 +92,7 @@ def evaluate(
     output: OutputOpt = None,
 ) -> None:
     """Compute what each customer has earned, what is pending and what was not earned."""
-    check_output(output)
+    check_output(output, inputs=[contract, *events])
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     if provider is not None:
         customer = _of_provider(contract, events, as_of, provider, customer, read_as)

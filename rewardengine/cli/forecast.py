@@ -27,6 +27,7 @@ from .common import (
     JobsOpt,
     OutputOpt,
     check_output,
+    check_outputs,
     cli_date,
     err,
     exit_code,
@@ -134,8 +135,8 @@ def simulate(
 ) -> None:
     """Monte Carlo: what the contract is expected to pay per customer (by component and
     segment), fixed and result pay, cash flow per month, the worst case and the ceiling."""
-    check_output(output)
-    check_output(report)
+    check_outputs([("--output", output), ("--report", report)],
+                  _read(contract, cohort, from_events, compare))
     _report_ready(report)
     with progress_bar("simulating") as bar:
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
@@ -151,6 +152,13 @@ def simulate(
     else:
         write_output(text, output)
     _report(report, lambda: api.simulation_html(sim, lang.value))
+
+
+def _read(contract: str, cohort: str | None, from_events: list[str] | None,
+          compare: str | None, events: list[str] | None = None) -> list[str]:
+    """The files a command reads: no output may overwrite one."""
+    return [contract, *(p for p in (cohort, compare) if p is not None), *(from_events or ()),
+            *(events or ())]
 
 
 def _report_ready(report: str | None) -> None:
@@ -237,8 +245,8 @@ def forecast(
 ) -> None:
     """For customers in progress: the rest of each timeline drawn from the cohort given what
     has happened by the as-of date; payments ahead per month, provider and customer."""
-    check_output(output)
-    check_output(report)
+    check_outputs([("--output", output), ("--report", report)],
+                  _read(contract, cohort, from_events, None, events))
     _report_ready(report)
     on = cli_date(as_of, "--as-of")
     read_as = file_dialect(dialect, None, False, None, None)
@@ -276,7 +284,7 @@ def cohort_fit(
 ) -> None:
     """Fit a cohort from real event data: empirical distributions per segment, each with
     the number of customers it rests on (as comments in the YAML and on stderr)."""
-    check_output(output)
+    check_output(output, inputs=[contract, *events])
     on = cli_date(as_of, "--as-of") if as_of is not None else None
     read_as = file_dialect(dialect, None, False, None, None)
     fitted = _done(api.fit_cohort(contract, events, read_as, on))

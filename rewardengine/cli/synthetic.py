@@ -43,7 +43,7 @@ def generate(
 ) -> None:
     """Write realistic synthetic events for a contract: referrals over its referral window,
     segments in proportion, services, contacts, hours, jobs, corrections and more."""
-    check_output(output)
+    check_output(output, inputs=[contract, *([cohort] if cohort else [])])
     parquet = output.lower().endswith(".parquet")
     missing = api.parquet_missing() if parquet else None
     if missing is not None:

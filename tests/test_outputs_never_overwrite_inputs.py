@@ -1,0 +1,104 @@
+"""An output never overwrites what the command reads (its contract, events, cohort or bill),
+two outputs of one command never name one file, and a ledger's journal is never an output:
+each is refused before any work (exit 2), the file left as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "tehostettu_tyonvalitys"
+runner = CliRunner()
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, str]:
+    shutil.copy(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml", tmp_path / "c.yaml")
+    shutil.copy(EXAMPLE / "events.csv", tmp_path / "events.csv")
+    (tmp_path / "cohort.yaml").write_text("referrals: {size: 20}\n", encoding="utf-8")
+    (tmp_path / "bill.csv").write_text("customer,component,occurrence,amount\n",
+                                       encoding="utf-8")
+    return {name: str(tmp_path / name)
+            for name in ("c.yaml", "events.csv", "cohort.yaml", "bill.csv")}
+
+
+def _cases(f: dict[str, str]) -> list[tuple[list[str], str, str]]:
+    """(arguments, the input the output would overwrite, the option naming it)."""
+    c, ev = f["c.yaml"], f["events.csv"]
+    as_of = ["--as-of", "2020-06-30"]
+    return [
+        (["evaluate", c, ev, *as_of, "-f", "csv", "-o", ev], ev, "--output"),
+        (["evaluate", c, ev, *as_of, "-o", c], c, "--output"),
+        (["cohort", "fit", c, ev, "-o", ev], ev, "--output"),
+        (["forecast", c, ev, *as_of, "--runs", "2", "-o", ev], ev, "--output"),
+        (["forecast", c, ev, *as_of, "--runs", "2", "--report", ev], ev, "--report"),
+        (["forecast", c, ev, *as_of, "--runs", "2", "--cohort", f["cohort.yaml"],
+          "--report", f["cohort.yaml"]], f["cohort.yaml"], "--report"),
+        (["simulate", c, "--runs", "2", "--from-events", ev, "-o", ev], ev, "--output"),
+        (["simulate", c, "--runs", "2", "--cohort", f["cohort.yaml"], "--report",
+          f["cohort.yaml"]], f["cohort.yaml"], "--report"),
+        (["generate", c, "-n", "5", "--cohort", f["cohort.yaml"], "-o", f["cohort.yaml"]],
+         f["cohort.yaml"], "--output"),
+        (["generate", c, "-n", "5", "-o", c], c, "--output"),
+        (["invoice", "issue", c, ev, "--period", "2020-06", "--dry-run", "--ledger",
+          str(Path(ev).with_name("l.sqlite")), "-o", ev], ev, "--output"),
+        (["verify", c, ev, f["bill.csv"], "--period", "2020-06", "--ledger",
+          str(Path(ev).with_name("l.sqlite")), "-o", f["bill.csv"]], f["bill.csv"],
+         "--output"),
+    ]
+
+
+def test_an_output_never_overwrites_an_input(inputs: dict[str, str]) -> None:
+    for args, victim, option in _cases(inputs):
+        before = Path(victim).read_bytes()
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, (args, done.output)
+        assert f"{option} {victim} is an input of this command" in done.output, done.output
+        assert "Traceback" not in done.output
+        assert Path(victim).read_bytes() == before, args
+
+
+def test_two_outputs_of_one_command_never_name_one_file(inputs: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    page = str(tmp_path / "same.html")
+    for args in (["forecast", inputs["c.yaml"], inputs["events.csv"], "--as-of",
+                  "2020-06-30", "--runs", "2"],
+                 ["simulate", inputs["c.yaml"], "--runs", "2", "-n", "5"]):
+        done = runner.invoke(app, [*args, "-o", page, "--report", page])
+        assert done.exit_code == 2, done.output
+        assert "--output and --report name the same file" in done.output
+        assert not Path(page).exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--report"])
+def test_a_report_that_cannot_be_written_names_its_own_option(tmp_path: Path,
+                                                              option: str) -> None:
+    contract = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+    done = runner.invoke(app, ["simulate", contract, "--runs", "2", "-n", "5", option,
+                               str(tmp_path)])
+    assert done.exit_code == 2
+    assert f"{option} {tmp_path}: is a folder" in done.output
+    missing = tmp_path / "no" / "r.html"
+    done = runner.invoke(app, ["simulate", contract, "--runs", "2", "-n", "5", option,
+                               str(missing)])
+    assert done.exit_code == 2 and f"{option} {missing}: the folder" in done.output
+
+
+@pytest.mark.parametrize("head", [b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
+                                  b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"])
+def test_a_ledgers_journal_is_never_an_output(tmp_path: Path, head: bytes) -> None:
+    journal = tmp_path / "some-name"
+    journal.write_bytes(head + bytes(40))
+    done = runner.invoke(app, ["evaluate", str(ROOT / "contracts" /
+                                               "tehostettu_tyonvalitys.yaml"),
+                               str(EXAMPLE / "events.csv"), "--as-of", "2020-06-30",
+                               "-f", "json", "-o", str(journal)])
+    assert done.exit_code == 2
+    assert "is a SQLite journal (a ledger's?)" in done.output
+    assert journal.read_bytes() == head + bytes(40)
