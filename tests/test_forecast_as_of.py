@@ -263,3 +263,51 @@ def test_fit_before_any_referral_is_refused_as_without_it(generated: tuple[str, 
                                    "--runs", "2", *extra])
         assert done.exit_code == 2, done.output
         assert "no referral is recorded by the as-of date 2018-06-30" in done.output
+
+
+def _finnish(plain: str) -> bytes:
+    """``plain`` CSV as a Finnish spreadsheet writes it: ';' between cells, decimal commas,
+    d.m.yyyy dates, cp1252 (a job ended for 'työsuhde päättyi')."""
+    out = []
+    for n, row in enumerate(csv.reader(plain.splitlines())):
+        cells = []
+        for cell in row:
+            if n and len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
+                y, m, d = cell.split("-")
+                cell = f"{int(d)}.{int(m)}.{y}"
+            elif n and cell.replace(".", "", 1).isdigit() and "." in cell:
+                cell = cell.replace(".", ",")
+            cells.append(cell)
+        out.append(";".join(cells))
+    return ("\n".join(out) + "\n").encode("cp1252")
+
+
+@pytest.mark.parametrize("how", [["--dialect", "fi", "--encoding", "cp1252"],
+                                 ["--delimiter", ";", "--decimal-comma", "--date-format",
+                                  "d.m.yyyy", "--encoding", "cp1252"]])
+def test_forecast_and_fit_read_a_spreadsheets_dialect(generated: tuple[str, str],
+                                                      tmp_path: Path, how: list[str]) -> None:
+    _, cut = generated
+    finnish = tmp_path / "fi.csv"
+    finnish.write_bytes(_finnish(Path(cut).read_text(encoding="utf-8")))
+    for args in (["forecast", TEHOSTETTU, "EVENTS", "--as-of", str(CUT), "--fit", "--runs",
+                  "2", "-f", "json"],
+                 ["cohort", "fit", TEHOSTETTU, "EVENTS"],
+                 ["simulate", TEHOSTETTU, "--from-events", "EVENTS", "--runs", "2", "-n", "20",
+                  "-f", "json"],
+                 ["price", TEHOSTETTU, "--from-events", "EVENTS", "--runs", "2", "-n", "20",
+                  "--target-per-customer", "300", "--solve", "result", "-f", "json"]):
+        plain = runner.invoke(app, [cut if a == "EVENTS" else a for a in args])
+        assert plain.exit_code == 0, plain.output
+        read = runner.invoke(app, [str(finnish) if a == "EVENTS" else a for a in args] + how)
+        assert read.exit_code == 0, (args, read.output)
+        assert "F005 info: read as cp1252" in read.stderr
+        if args[0] == "cohort":
+            assert read.stdout == plain.stdout
+            continue
+        # the same result; beside it, the note of how the file was read
+        got, want = json.loads(read.stdout), json.loads(plain.stdout)
+        said = got.pop("problems")
+        assert [p["code"] for p in said] == ["F005", *(p["code"] for p in
+                                                        want.pop("problems"))]
+        assert got == want, args

@@ -22,7 +22,11 @@ from ..jsonout import canonical_json
 from ..values import counted
 from .common import (
     ContractArg,
+    DateFormatOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
     DialectOpt,
+    EncodingOpt,
     EventsArg,
     JobsOpt,
     OutputOpt,
@@ -110,11 +114,13 @@ def _report(path: str | None, render: Callable[[], str]) -> None:
 
 def _request(contract: str, cohort: str | None, from_events: list[str] | None, runs: int,
              seed: int, customers: int | None, jobs: int, horizon: str | None,
-             progress: Callable[[int, int], None] | None = None) -> api.Request:
+             progress: Callable[[int, int], None] | None = None,
+             dialect: api.Dialect | None = None) -> api.Request:
     if cohort is not None and from_events:
         fail("give --cohort or --from-events, not both")
-    return api.Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
-                   cli_date(horizon, "--horizon") if horizon else None, progress=progress)
+    req = api.Request(contract, cohort, tuple(from_events or ()), runs, seed, customers, jobs,
+                      cli_date(horizon, "--horizon") if horizon else None, progress=progress)
+    return req if dialect is None else replace(req, dialect=dialect)
 
 
 def simulate(
@@ -132,15 +138,22 @@ def simulate(
     report: ReportOpt = None,
     lang: LangOpt = Lang.en,
     output: OutputOpt = None,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Monte Carlo: what the contract is expected to pay per customer (by component and
-    segment), fixed and result pay, cash flow per month, the worst case and the ceiling."""
+    segment), fixed and result pay, cash flow per month, the worst case and the ceiling.
+    The file dialect options are those of the --from-events files."""
     check_outputs([("--output", output), ("--report", report)],
                   _read(contract, cohort, from_events, compare))
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     _report_ready(report)
     with progress_bar("simulating") as bar:
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
-                       bar)
+                       bar, read_as)
         try:
             found = api.simulate_contract(req, compare)
             sim = _done(found)
@@ -197,9 +210,16 @@ def price(
     jobs: JobsOpt = 1,
     horizon: HorizonOpt = None,
     format: FormatOpt = Format.table,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """The amount of one component that makes the expected cost per customer hit a target,
-    and the fixed/result split it gives."""
+    and the fixed/result split it gives. The file dialect options are those of the
+    --from-events files."""
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     try:
         goal = Decimal(target.replace(",", "."))
     except InvalidOperation:
@@ -208,7 +228,7 @@ def price(
         fail("--target-per-customer: give an amount of 0 or more")
     with progress_bar("pricing") as bar:
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
-                       progress=bar)
+                       bar, read_as)
         try:
             found = api.price_component(req, solve, goal, segment)
             solved, sim = _done(found)
@@ -238,10 +258,14 @@ def forecast(
     jobs: JobsOpt = 1,
     horizon: HorizonOpt = None,
     format: FormatOpt = Format.table,
-    dialect: DialectOpt = None,
     report: ReportOpt = None,
     lang: LangOpt = Lang.en,
     output: OutputOpt = None,
+    dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """For customers in progress: the rest of each timeline drawn from the cohort given what
     has happened by the as-of date; payments ahead per month, provider and customer."""
@@ -249,13 +273,12 @@ def forecast(
                   _read(contract, cohort, from_events, None, events))
     _report_ready(report)
     on = cli_date(as_of, "--as-of")
-    read_as = file_dialect(dialect, None, False, None, None)
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     if fit and (cohort is not None or from_events):
         fail("give --fit, --cohort or --from-events, only one")
     with progress_bar("forecasting") as bar:
         req = _request(contract, cohort, list(events) if fit else from_events, runs, seed,
-                       None, jobs, horizon, bar)
-        req = replace(req, dialect=read_as)
+                       None, jobs, horizon, bar, read_as)
         try:
             outcome = api.forecast_customers(req, events, on, provider)
             found = _done(outcome)
@@ -281,12 +304,16 @@ def cohort_fit(
         "data's last day)")] = None,
     output: OutputOpt = None,
     dialect: DialectOpt = None,
+    delimiter: DelimiterOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Fit a cohort from real event data: empirical distributions per segment, each with
     the number of customers it rests on (as comments in the YAML and on stderr)."""
     check_output(output, inputs=[contract, *events])
     on = cli_date(as_of, "--as-of") if as_of is not None else None
-    read_as = file_dialect(dialect, None, False, None, None)
+    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     fitted = _done(api.fit_cohort(contract, events, read_as, on))
     write_output(fitted.text, output)
     console = err()
