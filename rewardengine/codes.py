@@ -160,6 +160,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("V003", "two lines of one customer share one identity", _E, "evaluation-problems-v0xx"),
     ("V004", "a forecast as of a date after the last the events record", _W,
      "evaluation-problems-v0xx"),
+    ("V005", "a forecast of events that record no referral", _E, "evaluation-problems-v0xx"),
     # what a stage of loading did not check
     ("P001", "a check not made because what it needs has errors", _I,
      "what-was-not-checked-p0xx"),

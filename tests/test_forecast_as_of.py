@@ -311,3 +311,40 @@ def test_forecast_and_fit_read_a_spreadsheets_dialect(generated: tuple[str, str]
         assert [p["code"] for p in said] == ["F005", *(p["code"] for p in
                                                         want.pop("problems"))]
         assert got == want, args
+
+
+@pytest.mark.parametrize("rows", [
+    "",  # a header alone
+    "T-s,T,service_start,2020-01-13,,\n",  # an extract that left the referrals out
+    "T-r,T,referral,2020-01-07,,\nT-r,T,referral,2020-01-07,2020-01-08,true\n",  # voided
+])
+def test_events_with_no_referral_are_not_forecast_as_nothing(tmp_path: Path,
+                                                             rows: str) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date,recorded,void\n" + rows)
+    done = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+                               "--runs", "2"])
+    assert done.exit_code == 1, done.output
+    assert ": V005 no referral is recorded in the events" in done.stderr
+    fitted = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+                                 "--runs", "2", "--fit"])
+    assert fitted.exit_code == 1 and "G109" in fitted.stderr, fitted.output
+
+
+def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
+    from rewardengine.forecast.commands import _referrals
+    from rewardengine.forecast.runs import to_events
+
+    rows = to_events([
+        {"event_id": "A-r", "customer_id": "A", "type": "referral", "date": "2020-01-07"},
+        # retracted on 2020-03-01: standing on the day before, gone on the day
+        {"event_id": "A-r", "customer_id": "A", "type": "referral", "date": "2020-01-07",
+         "recorded": "2020-03-01", "void": "true"},
+        {"event_id": "B-r", "customer_id": "B", "type": "referral", "date": "2020-02-01",
+         "recorded": "2020-04-01"},
+    ])
+    assert _referrals(rows, date(2020, 2, 29)) == [date(2020, 1, 7)]
+    assert _referrals(rows, date(2020, 3, 1)) == []
+    assert _referrals(rows, date(2020, 3, 31)) == []
+    assert _referrals(rows, date(2020, 4, 1)) == [date(2020, 4, 1)]
+    assert _referrals(rows) == [date(2020, 4, 1)]

@@ -431,6 +431,11 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     # the events may be the file the cohort was fitted from: what is said of a file, once
     problems = once_per_file([*problems, *(p for p in state.problems
                                            if p.code.startswith(("E", "F", "V")))])
+    if not has_errors(problems) and not _referrals(state.events.events) \
+            and not _referrals(state.events.events, as_of):
+        problems.append(Problem("V005", "no referral is recorded in the events: no customer is "
+                                "in progress to forecast (a customer's referral decides their "
+                                "segment and starts their story)", Source(events[0])))
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)
@@ -460,12 +465,30 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
 def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
     """Refuse an as-of date before any customer's referral is known: nobody is in progress,
     and a forecast of nothing would read as one that found nothing ahead."""
-    known = [e.known_on for e in events if getattr(e, "type", None) == "referral"
-             and not e.void]
-    if known and min(known) > as_of:  # (rows without any referral are nobody's, as before)
+    if _referrals(events, as_of):
+        return
+    later = _referrals(events)
+    if later:  # (none at all: said as V005, with the file's problems)
         raise ForecastError(f"no referral is recorded by the as-of date {as_of} (the first "
-                            f"is recorded on {min(known)}): no customer is in progress to "
+                            f"is recorded on {min(later)}): no customer is in progress to "
                             "forecast; give a later --as-of")
+
+
+def _referrals(events: Sequence[EventBase], as_of: date | None = None) -> list[date]:
+    """The day each referral was first known, of those standing as of ``as_of`` (as the
+    last of their versions known by then has it; at the data's end when not given): a
+    retracted referral refers nobody."""
+    first: dict[tuple[str, str], date] = {}
+    last: dict[tuple[str, str], EventBase] = {}
+    for e in events:
+        if getattr(e, "type", None) != "referral" or (as_of is not None
+                                                     and e.known_on > as_of):
+            continue
+        key = (e.customer_id, e.event_id)
+        first[key] = min(first.get(key, e.known_on), e.known_on)
+        if key not in last or e.known_on >= last[key].known_on:
+            last[key] = e
+    return [first[key] for key, e in last.items() if not e.void]
 
 
 QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old
