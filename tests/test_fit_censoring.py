@@ -299,7 +299,7 @@ def test_the_data_end_is_worth_a_word_from_a_twentieth_cut_off(censored: int,
     jobs = Section()
     jobs.values["ongoing"] = Estimate(Decimal("0.4"), 100, "jobs", censored=censored + 30,
                                       followed=200.0, early=censored)
-    assert bool(cut_short({"default": {"jobs": jobs}})) is said
+    assert bool(cut_short({"default": {"jobs": jobs}}, {"default": 100})) is said
 
 
 def test_the_data_end_is_not_worth_a_word_where_it_hides_nothing() -> None:
@@ -312,12 +312,25 @@ def test_the_data_end_is_not_worth_a_word_where_it_hides_nothing() -> None:
                                     early=2)
     jobs.values["ongoing"] = Estimate(Decimal("0.0000"), 11, "jobs", censored=4,
                                       followed=305.0, early=4)
-    assert cut_short({"default": {"jobs": jobs}}) == []
+    assert cut_short({"default": {"jobs": jobs}}, {"default": 11}) == []
     jobs.values["share"] = Estimate(Decimal("0.9999"), 11, censored=2, followed=177.0,
                                     early=2)
-    assert cut_short({"default": {"jobs": jobs}}) == [
+    assert cut_short({"default": {"jobs": jobs}}, {"default": 11}) == [
         "default: no first job later than 177 days after the start can be seen (the share "
         "reaching one, 0.9999, is a floor)"]
+
+
+@pytest.mark.parametrize(("customers", "said"), [(4, False), (5, True), (6, True)])
+def test_the_data_end_is_not_said_of_an_estimate_left_at_its_default(customers: int,
+                                                                     said: bool) -> None:
+    # a share from fewer than five customers keeps its default (G105): that the data's end
+    # makes it a floor is said of a value the cohort does not use
+    from rewardengine.forecast.fit import Estimate, cut_short
+
+    jobs = Section()
+    jobs.values["share"] = Estimate(Decimal("0.0000"), customers, censored=customers,
+                                    followed=1.0, early=customers)
+    assert bool(cut_short({"default": {"jobs": jobs}}, {"default": customers})) is said
 
 
 def _employment(cid: str, begin: str, end: str | None, recorded: str) -> Employment:

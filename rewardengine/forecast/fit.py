@@ -534,15 +534,17 @@ def _cut_short(e: Estimate) -> bool:
     return e.followed is not None and e.early >= CUT_SHORT * e.n
 
 
-def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
+def cut_short(profiles: Mapping[str, Mapping[str, Section]], counts: Mapping[str, int]
+              ) -> list[str]:
     """Per segment, what a fit from data that ends early cannot see: a first job later than
     anyone was followed (the share reaching one is then a floor), and a job longer than any
     was followed (drawn as going on to the horizon). Said where the data's end cut off at
     least ``CUT_SHORT`` of the customers (jobs) an estimate rests on, and where it matters:
-    not of a share of 1 (all reach a job), nor of jobs none of which goes on."""
+    not of a share of 1 (all reach a job), nor of jobs none of which goes on, nor of an
+    estimate left at its default (too few to estimate: the cohort does not use it)."""
     out = []
     for name, sections in profiles.items():
-        jobs = sections["jobs"].values
+        jobs = {k: e for k, e in sections["jobs"].values.items() if _enough(e, counts[name])}
         share, ongoing = jobs.get("share"), jobs.get("ongoing")
         said = []
         if share is not None and _cut_short(share) and share.value < 1:
@@ -557,16 +559,20 @@ def cut_short(profiles: Mapping[str, Mapping[str, Section]]) -> list[str]:
     return out
 
 
+def _enough(e: Estimate, count: int) -> bool:
+    """Whether ``e`` (of a segment of ``count`` customers) is written, not left at its
+    default: a value per job (contact, month, ...) needs as many of those as a share needs
+    customers, and a segment of as many customers."""
+    return e.n >= MIN_CUSTOMERS and (e.unit == "customers" or count >= MIN_CUSTOMERS)
+
+
 def _profile_yaml(name: str, count: int, sections: dict[str, Section],
                   defaults: list[str]) -> list[str]:
     out = [f"  {name}:  # {counted(count, 'customer')}"]
     for part, sec in sections.items():
         kept = []
         for key, e in sec.values.items():
-            # a value per job (contact, month, ...) needs as many of those as a share
-            # needs customers, and a segment of as many customers
-            enough = e.n >= MIN_CUSTOMERS and (e.unit == "customers" or count >= MIN_CUSTOMERS)
-            if enough:
+            if _enough(e, count):
                 kept.append(f"      {key}: {_value(e)}  # {_rests_on(e)}")
             else:
                 defaults.append(f"{name}.{part}.{key} ({_units(e)})")
@@ -617,4 +623,4 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase], as_of: date 
         raise ValueError(f"the fitted cohort does not read back: {found.problems[0].message}")
     return Fitted(found.cohort, text, len(people), as_of,
                   {s: len(g) for s, g in sorted(by_segment.items())}, profiles, defaults,
-                  cut_short(profiles))
+                  cut_short(profiles, {s: len(g) for s, g in by_segment.items()}))
