@@ -162,9 +162,8 @@ def forecast_table(console: Console, f: Any) -> None:
     if f.ceiling_room is not None:
         console.print(f"room left under the contract ceiling: {money_text(f.ceiling_room)}",
                       markup=False)
-    left = f.not_forecast_told()
-    if left:
-        console.print(f"not forecast: {'; '.join(left)}", markup=False)
+    for told in f.not_forecast_told():  # one reason a line: each may be long
+        console.print(f"not forecast: {told}", markup=False)
     months = Table(title="payments ahead per month", title_justify="left", show_edge=False)
     months.add_column("month")
     for name in STATS:

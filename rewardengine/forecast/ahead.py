@@ -9,7 +9,9 @@ counts as *ahead* every payable amount the customer was not payable as of the as
 (line by line, by the line's identity: a correction of an earlier line counts its
 difference). An amount ahead falls in the month of its line's date, or in the month after
 the as-of date when that date has passed already (a fee confirmed late is billed from the
-next period). Customers referred after the as-of date are not forecast, and the contract
+next period). Customers whose referral is known only after the as-of date are not
+forecast (nor those with none, or with a problem of their own: ``in_progress`` counts
+them), and the contract
 ceiling is not cut here: its room left is reported instead.
 """
 
@@ -54,8 +56,8 @@ class Customer:
 # why a customer with rows is not forecast: the key in ``Forecast.not_forecast`` and its
 # words, in the order they are told
 REFERRED_LATER, NO_REFERRAL, OWN_PROBLEMS = "referred_later", "no_referral", "problems"
-NOT_FORECAST = {REFERRED_LATER: "referred after the as-of date",
-                NO_REFERRAL: "with no referral recorded",
+NOT_FORECAST = {REFERRED_LATER: "with a referral recorded only after the as-of date",
+                NO_REFERRAL: "with no referral in the events (none, or one retracted)",
                 OWN_PROBLEMS: "with a problem of their own (evaluate names it)"}
 
 
@@ -84,14 +86,14 @@ def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
 def _left_out(cid: str, rows: Sequence[EventBase], now: CustomerResult | None, draft: Draft,
               provider: str | None, counts: dict[str, int]) -> None:
     """Count a customer who is not forecast under why: a problem as of the as-of date, or
-    no referral known by then (one recorded later, or none at all)."""
+    no referral known by then (one recorded later, or none at all). Their provider is the
+    one every row of theirs names, as the evaluation decides it."""
+    last = timeline(cid, rows, max(r.known_on for r in rows))
     if now is not None and now.context.timeline.referral is not None:
-        why, theirs = OWN_PROBLEMS, now.provider
+        why = OWN_PROBLEMS
     else:
-        # their provider and referral as every row of theirs tells them
-        last = timeline(cid, rows, max(r.known_on for r in rows))
         why = REFERRED_LATER if last.referral is not None else NO_REFERRAL
-        theirs = build_context(draft.loaded, last).provider
+    theirs = build_context(draft.loaded, last).provider
     if provider is None or theirs == provider:
         counts[why] = counts.get(why, 0) + 1
 

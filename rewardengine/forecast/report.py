@@ -47,8 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "of_pay": "of pay", "no_deadline": "no deadline yet",
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
-        "referred_later": "referred after the as-of date",
-        "no_referral": "with no referral recorded",
+        "referred_later": "with a referral recorded only after the as-of date",
+        "no_referral": "with no referral in the events (none, or one retracted)",
         "problems": "with a problem of their own (evaluate names it)",
     },
     "fi": {
@@ -79,9 +79,9 @@ LABELS: dict[str, dict[str, str]] = {
         "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
-        "referred_later": "ohjattu tarkastelupäivän jälkeen",
-        "no_referral": "ilman kirjattua ohjausta",
-        "problems": "oman virheen vuoksi (evaluate nimeää sen)",
+        "referred_later": "joiden ohjaus on kirjattu vasta tarkastelupäivän jälkeen",
+        "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu)",
+        "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
