@@ -351,3 +351,37 @@ def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
     assert _referrals(rows, date(2020, 3, 31)) == []
     assert _referrals(rows, date(2020, 4, 1)) == [date(2020, 4, 1)]
     assert _referrals(rows) == [date(2020, 4, 1)]
+
+
+def test_a_forecast_names_the_cohort_it_draws_from(generated: tuple[str, str],
+                                                   tmp_path: Path) -> None:
+    full, _ = generated
+    args = ["forecast", TEHOSTETTU, full, "--as-of", str(CUT), "--runs", "2"]
+    fitted = runner.invoke(app, [*args, "--fit", "-f", "json"])
+    assert json.loads(fitted.stdout)["cohort"] == "fitted-tehostettu_tyonvalitys"
+    cohort = tmp_path / "mine.yaml"
+    cohort.write_text("id: mine\n", encoding="utf-8")
+    written = runner.invoke(app, [*args, "--cohort", str(cohort)])
+    assert written.exit_code == 0, written.output
+    assert " · cohort mine · " in written.stdout.splitlines()[0]
+    plain = runner.invoke(app, [*args, "-f", "json"])
+    assert json.loads(plain.stdout)["cohort"] == "default"
+
+
+def test_the_report_of_a_consortium_names_each_customers_provider(tmp_path: Path) -> None:
+    events = _rows(tmp_path, LEFT_OUT_ROWS + "F-r,F,referral,2020-02-03,,,member_b,"
+                   "2001-03-10,,\n")
+    found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                   date(2020, 6, 30))
+    assert found.result is not None
+    page = api.forecast_html(found.result, "en")
+    assert ("<th>customer</th><th>segment</th><th>provider</th><th>earned by the as-of "
+            "date</th>") in page
+    assert "<td>A</td><td>youth</td><td>member_a</td>" in page
+    assert "<td>F</td><td>youth</td><td>member_b</td>" in page
+    one = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                 date(2020, 6, 30), "member_a")
+    assert one.result is not None
+    assert "<th>customer</th><th>segment</th><th>earned by" in api.forecast_html(one.result,
+                                                                              "en")
+    assert f"cohort {one.result.cohort}" in api.forecast_html(one.result, "en")

@@ -154,8 +154,8 @@ def forecast_table(console: Console, f: Any) -> None:
     who = f" · provider {safe_text(f.provider, 30)}" if f.provider else ""
     done = f" ({f.done:,} with nothing ahead)" if f.done else ""
     console.print(f"as of {f.as_of}{who} · {counted(len(f.customers), 'customer')} in progress"
-                  f"{done} · {counted(f.runs, 'run')} · seed {f.seed} · until {f.horizon}",
-                  markup=False)
+                  f"{done} · cohort {safe_text(f.cohort, 40)} · {counted(f.runs, 'run')} · "
+                  f"seed {f.seed} · until {f.horizon}", markup=False)
     console.print(f"earned by then: {money_text(f.earned)}; expected ahead: "
                   f"{money_text(f.total.mean)} (P10 {money_text(f.total.p10)}, P90 "
                   f"{money_text(f.total.p90)}, se {money_text(f.total.se)})", markup=False)

@@ -305,6 +305,7 @@ class Forecast:
     currency: str = "EUR"  # the contract's: every amount above is in it
     # customers with rows who are not forecast, by why (``NOT_FORECAST``)
     not_forecast: dict[str, int] = field(default_factory=dict)
+    cohort: str = ""  # the id of the cohort the rest of each story is drawn from
 
     @property
     def done(self) -> int:
@@ -320,7 +321,8 @@ class Forecast:
 
     def to_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "horizon": self.horizon.isoformat(),
-                "runs": self.runs, "seed": self.seed, "provider": self.provider,
+                "cohort": self.cohort, "runs": self.runs, "seed": self.seed,
+                "provider": self.provider,
                 "earned": money_text(self.earned), "ahead": self.total.to_dict(),
                 "customers_with_nothing_ahead": self.done,
                 "by_month": [{"month": m, **e.to_dict()} for m, e in self.by_month],

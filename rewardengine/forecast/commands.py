@@ -457,7 +457,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                 evaluate(draft.loaded, state.events.events, as_of).totals.payable)
         with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
             ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, paid)
-        return Outcome(replace(ahead_of, not_forecast=left_out), problems)
+        return Outcome(replace(ahead_of, not_forecast=left_out, cohort=cohort.id), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
 

@@ -47,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "of_pay": "of pay", "no_deadline": "no deadline yet",
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
+        "nothing_ahead": "with nothing ahead",
         "referred_later": "with a referral recorded only after the as-of date",
         "no_referral": "with no referral in the events (none, or one retracted)",
         "problems": "with a problem of their own (evaluate names it)",
@@ -79,6 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
+        "nothing_ahead": "ilman tulevia maksuja",
         "referred_later": "joiden ohjaus on kirjattu vasta tarkastelupäivän jälkeen",
         "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
@@ -296,6 +298,20 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     return _page(t["title"], lang, body)
 
 
+def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
+    """Per customer: earned, expected ahead, the chance of a payment ahead, the pending fees;
+    each customer's provider too where they are not all one's (a consortium)."""
+    members = len({c.provider for c in f.customers}) > 1
+    head = [t["customer"], t["segment"], *([t["provider"]] if members else []), t["earned"],
+            t["expected"], t["chance"], t["pending"]]
+    return _table(head, [
+        [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
+         _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
+         "; ".join(f"{p.component} {_money(p.amount, lang)} "
+                   f"({p.deadline or t['no_deadline']})" for p in c.pending)]
+        for c in f.customers])
+
+
 def forecast_html(f: Forecast, lang: str = "en") -> str:
     """The report of a forecast of customers in progress."""
     t = _labels(lang, [f.currency])
@@ -304,12 +320,14 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
     who = f" · {t['provider']} {html.escape(f.provider)}" if f.provider else ""
     room = ("" if f.ceiling_room is None else
             f"<p>{t['room']}: {_money(f.ceiling_room, lang)}</p>")
+    done = f" ({_count(f.done, lang)} {t['nothing_ahead']})" if f.done else ""
     left = "; ".join(f"{_count(n, lang)} {t['customers' if n != 1 else 'customer_one']} "
                      f"{t[why]}" for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
     if left:
         room += f"<p>{t['not_forecast']}: {left}</p>"
     body = [f"<p>{t['as_of']} {f.as_of}{who} · {_count(len(f.customers), lang)} "
-            f"{t['customers']} · {_count(f.runs, lang)} {t['runs']} · {t['seed']} {f.seed} · "
+            f"{t['customers']}{done} · {t['cohort']} {html.escape(f.cohort)} · "
+            f"{_count(f.runs, lang)} {t['runs']} · {t['seed']} {f.seed} · "
             f"{t['horizon']} {f.horizon}</p>",
             f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "
             f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
@@ -318,11 +336,5 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
             _table([t["provider"], t["mean"], "P10", "P50", "P90", t["se"]],
                    [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
                     for p, e in f.by_provider.items()]),
-            _table([t["customer"], t["segment"], t["earned"], t["expected"], t["chance"],
-                    t["pending"]],
-                   [[c.customer_id, c.segment or "-", _money(c.earned, lang),
-                     _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-                     "; ".join(f"{p.component} {_money(p.amount, lang)} "
-                               f"({p.deadline or t['no_deadline']})" for p in c.pending)]
-                    for c in f.customers])]
+            _customers_table(f, t, lang)]
     return _page(t["title"], lang, body)
