@@ -199,7 +199,11 @@ def test_the_customers_not_forecast_are_counted_by_why(
     assert found.result.to_dict()["not_forecast"] == counts
     args = ["forecast", SUJUVAT, events, "--as-of", "2020-06-30", "--runs", "2"]
     shown = runner.invoke(app, args + (["--provider", provider] if provider else []))
-    assert shown.exit_code == 0, shown.output
+    # a customer with a problem of its own is named, as evaluate names it (exit 1)
+    assert shown.exit_code == (1 if counts["problems"] else 0), shown.output
+    assert ("V001 customer cannot be evaluated: no provider named" in shown.stderr) \
+        is bool(counts["problems"])
+    assert [p.code for p in found.problems] == (["V001"] if counts["problems"] else [])
     told = [f"not forecast: {n} customer{'s' if n > 1 else ''} {NOT_FORECAST[k]}"
             for k, n in counts.items() if n]
     assert [ln for ln in shown.stdout.splitlines() if ln.startswith("not forecast")] == told
@@ -385,3 +389,20 @@ def test_the_report_of_a_consortium_names_each_customers_provider(tmp_path: Path
     assert "<th>customer</th><th>segment</th><th>earned by" in api.forecast_html(one.result,
                                                                               "en")
     assert f"cohort {one.result.cohort}" in api.forecast_html(one.result, "en")
+
+
+def test_a_forecast_says_what_the_evaluation_passes_over(tmp_path: Path) -> None:
+    # T's second referral is passed over (the first decides the segment): evaluate warns of
+    # it (V002), and so does the forecast of T; exit 0
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date\n"
+                    "T-r,T,referral,2020-01-07\nT-r2,T,referral,2020-03-02\n"
+                    "T-s,T,service_start,2020-01-13\n")
+    said = runner.invoke(app, ["evaluate", TEHOSTETTU, str(path), "--as-of", "2020-06-30"])
+    done = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+                               "--runs", "2", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    warning = next(ln for ln in said.stderr.splitlines() if "V002" in ln)
+    assert warning in done.stderr
+    # (and that nothing is recorded after March: V004)
+    assert [p["code"] for p in json.loads(done.stdout)["problems"]] == ["V004", "V002"]

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from .. import api  # the forecasting modules load when a command first asks for them
-from ..errors import EXIT_OK
+from ..errors import EXIT_OK, EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
 from ..values import counted
 from .common import (
@@ -289,6 +289,8 @@ def forecast(
     else:
         _print_or_write(lambda console: forecast_table(console, found), output)
     _report(report, lambda: api.forecast_html(found, lang.value))
+    if has_errors(outcome.problems):  # a customer could not be evaluated, as evaluate says
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 cohort_app = typer.Typer(help="Cohort files: fit one from real event data.",

@@ -25,7 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..cohort import Cohort, Profile
-from ..engine import CustomerResult, evaluate_customer, last_day_to_earn
+from ..engine import CustomerResult, customer_problems, evaluate_customer, last_day_to_earn
+from ..errors import Problem
 from ..evaluate.context import build_context
 from ..evaluate.lines import Line
 from ..events.model import EventBase
@@ -62,12 +63,13 @@ NOT_FORECAST = {REFERRED_LATER: "with a referral recorded only after the as-of d
 
 
 def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
-                provider: str | None, left_out: dict[str, int] | None = None
-                ) -> list[Customer]:
+                provider: str | None, left_out: dict[str, int] | None = None,
+                said: list[Problem] | None = None) -> list[Customer]:
     """Customers with a referral known by ``as_of`` (of ``provider`` only, if given).
     ``left_out`` counts the customers with rows who are not forecast, by why
     (``NOT_FORECAST``; those of another provider, as far as their rows tell, are not
-    counted)."""
+    counted); ``said`` gathers what the evaluation as of ``as_of`` says of the customers
+    forecast and of those left out for a problem of their own (``customer_problems``)."""
     out = []
     for cid, rows in group_by_customer(events).items():
         known = tuple(r for r in rows if r.known_on <= as_of)
@@ -75,27 +77,32 @@ def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
         result = customer.now(draft, as_of) if known else None
         if result is None or result.context.timeline.referral is None \
                 or result.context.problems:
-            if left_out is not None:
-                _left_out(cid, rows, result, draft, provider, left_out)
+            counted = _left_out(cid, rows, result, draft, provider, left_out)
+            if counted and result is not None and said is not None:
+                said.extend(customer_problems(result))
             continue
         if provider is None or result.provider == provider:
             out.append(customer)
+            if said is not None:
+                said.extend(customer_problems(result))
     return out
 
 
 def _left_out(cid: str, rows: Sequence[EventBase], now: CustomerResult | None, draft: Draft,
-              provider: str | None, counts: dict[str, int]) -> None:
+              provider: str | None, counts: dict[str, int] | None) -> bool:
     """Count a customer who is not forecast under why: a problem as of the as-of date, or
     no referral known by then (one recorded later, or none at all). Their provider is the
-    one every row of theirs names, as the evaluation decides it."""
+    one every row of theirs names, as the evaluation decides it. Whether one with a problem
+    of their own was counted (of the provider asked for)."""
     last = timeline(cid, rows, max(r.known_on for r in rows))
-    if now is not None and now.context.timeline.referral is not None:
-        why = OWN_PROBLEMS
-    else:
-        why = REFERRED_LATER if last.referral is not None else NO_REFERRAL
+    own = now is not None and now.context.timeline.referral is not None
+    why = OWN_PROBLEMS if own else REFERRED_LATER if last.referral is not None else NO_REFERRAL
     theirs = build_context(draft.loaded, last).provider
-    if provider is None or theirs == provider:
+    if provider is not None and theirs != provider:
+        return False
+    if counts is not None:
         counts[why] = counts.get(why, 0) + 1
+    return own
 
 
 @dataclass

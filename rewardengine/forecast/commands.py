@@ -448,7 +448,10 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     try:
         draft = draft_of(contract.source, cohort, horizon)
         left_out: dict[str, int] = {}
-        customers = ahead.in_progress(state.events.events, as_of, draft, provider, left_out)
+        said: list[Problem] = []  # what the evaluation as of the as-of date says of them
+        customers = ahead.in_progress(state.events.events, as_of, draft, provider, left_out,
+                                      said)
+        problems.extend(said)
         job = ahead.Job(contract.source, cohort, tuple(customers), as_of, horizon, req.seed,
                         0, 0)
         # the ceiling is the whole contract's: its room is what every customer (of every
