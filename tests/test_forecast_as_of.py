@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,21 @@ def test_a_forecast_says_what_the_evaluation_passes_over(tmp_path: Path) -> None
     assert warning in done.stderr
     # (and that nothing is recorded after March: V004)
     assert [p["code"] for p in json.loads(done.stdout)["problems"]] == ["V004", "V002"]
+
+
+def test_a_fee_per_event_still_to_come_is_told_by_its_price_each(tmp_path: Path) -> None:
+    # A needs an answered contact by 2020-07-19 for the fee per contact (25.00 each): its
+    # pending line counts none yet (0.00), so the forecast tells the price of each
+    events = _rows(tmp_path, LEFT_OUT_ROWS.splitlines(keepends=True)[0]
+                   + LEFT_OUT_ROWS.splitlines(keepends=True)[1])
+    found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
+                                   date(2020, 6, 30))
+    assert found.result is not None
+    pending = {p.component: p for p in found.result.customers[0].pending}
+    assert pending["contact"].each == Decimal("25.00") and pending["contact"].amount == 0
+    assert pending["contact"].to_dict()["each"] == "25.00"
+    assert pending["result"].each is None and pending["result"].told() == "800.00"
+    shown = runner.invoke(app, ["forecast", SUJUVAT, events, "--as-of", "2020-06-30",
+                                "--runs", "2"])
+    assert "contact 25.00 each (2020-07-19); result 800.00 (2020-12-31)" in shown.stdout
+    assert "contact 25,00 kappaleelta" in api.forecast_html(found.result, "fi")

@@ -179,7 +179,7 @@ def forecast_table(console: Console, f: Any) -> None:
         people.add_column(name, justify="right" if name in ("earned", "ahead", "chance")
                           else "left")
     for c in f.customers:
-        pending = "; ".join(f"{safe_text(p.component, 30)} {money_text(p.amount)} "
+        pending = "; ".join(f"{safe_text(p.component, 30)} {p.told()} "
                             f"({p.deadline or 'no deadline yet'})" for p in c.pending)
         people.add_row(safe_text(c.customer_id, 20), safe_text(c.segment or "-", 20),
                        safe_text(c.provider or "-", 20), money_text(c.earned),

@@ -248,12 +248,22 @@ class PendingFee:
     amount: Decimal  # what it pays if earned
     reason: str
     line_date: date | None = None  # the line's own date (reached on, or falls due)
+    # a fee per event not yet counted (quantity 0: "needs a contact by ..."): the price of
+    # each, as its amount is none until the events come
+    each: Decimal | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "date": self.line_date.isoformat() if self.line_date else None,
-                "amount": money_text(self.amount), "reason": self.reason}
+                "amount": money_text(self.amount),
+                "each": None if self.each is None else money_text(self.each),
+                "reason": self.reason}
+
+    def told(self) -> str:
+        """What it pays, in words: its amount, or the price of each event it counts."""
+        return money_text(self.amount) if self.each is None else \
+            f"{money_text(self.each)} each"
 
 
 @dataclass(frozen=True)
@@ -286,7 +296,8 @@ def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
                         share(Decimal(sum(1 for r in runs if r.by_component[i].get(c, ZERO)
                                           > 0)), n)) for c in comps}
     pending = [PendingFee(ln.component, last_day_to_earn(result, ln), ln.amount, ln.reason,
-                          ln.date) for ln in result.lines if ln.status == "pending"]
+                          ln.date, ln.unit_price if not ln.quantity and ln.unit_price else None)
+               for ln in result.lines if ln.status == "pending"]
     return CustomerForecast(
         result.customer_id, result.segment, result.provider,
         cents(sum((ln.amount for ln in result.lines if ln.status == "payable"), ZERO)),

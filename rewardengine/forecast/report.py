@@ -21,7 +21,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from .ahead import NOT_FORECAST, Forecast
+from .ahead import NOT_FORECAST, Forecast, PendingFee
 from .simulate import Simulation, Summary
 
 LABELS: dict[str, dict[str, str]] = {
@@ -47,7 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "of_pay": "of pay", "no_deadline": "no deadline yet",
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
-        "nothing_ahead": "with nothing ahead",
+        "nothing_ahead": "with nothing ahead", "each": "each",
         "referred_later": "with a referral recorded only after the as-of date",
         "no_referral": "with no referral in the events (none, or one retracted)",
         "problems": "with a problem of their own (evaluate names it)",
@@ -80,7 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
-        "nothing_ahead": "ilman tulevia maksuja",
+        "nothing_ahead": "ilman tulevia maksuja", "each": "kappaleelta",
         "referred_later": "joiden ohjaus on kirjattu vasta tarkastelupäivän jälkeen",
         "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
@@ -298,6 +298,11 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
     return _page(t["title"], lang, body)
 
 
+def _pending(p: PendingFee, t: dict[str, str], lang: str) -> str:
+    """What a pending fee pays: its amount, or the price of each event it counts."""
+    return _money(p.amount, lang) if p.each is None else f"{_money(p.each, lang)} {t['each']}"
+
+
 def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
     """Per customer: earned, expected ahead, the chance of a payment ahead, the pending fees;
     each customer's provider too where they are not all one's (a consortium)."""
@@ -307,7 +312,7 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
     return _table(head, [
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
          _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-         "; ".join(f"{p.component} {_money(p.amount, lang)} "
+         "; ".join(f"{p.component} {_pending(p, t, lang)} "
                    f"({p.deadline or t['no_deadline']})" for p in c.pending)]
         for c in f.customers])
 
