@@ -102,3 +102,40 @@ def test_a_provider_with_no_customers_gets_the_evaluation_of_none(tmp_path: Path
         assert shown.stdout.startswith("customer_id,") and shown.stdout.count("\n") == 1
     elif fmt == "table":
         assert "0 customers" in shown.stdout
+
+
+def test_a_terminated_run_leaves_neither_output_nor_scratch_behind(tmp_path: Path) -> None:
+    """SIGTERM (a scheduler stopping the job) is an ordinary exit (143): the half-written
+    output beside its target and the spooled scratch folder are removed on the way out."""
+    import io
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from rewardengine import api
+
+    made = io.StringIO()
+    api.generate_events(str(ROOT / "contracts" / "omavalmentaja.yaml"), made,
+                        customers=4000, seed=2)
+    events = tmp_path / "events.csv"
+    events.write_text(made.getvalue(), encoding="utf-8")
+    out, scratch = tmp_path / "out", tmp_path / "scratch"
+    out.mkdir()
+    scratch.mkdir()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "rewardengine", "evaluate",
+         str(ROOT / "contracts" / "omavalmentaja.yaml"), str(events), "--as-of",
+         "2020-06-30", "-f", "jsonl", "-o", str(out / "lines.jsonl")],
+        env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(out.iterdir()) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the output is being written aside
+    assert run.poll() is None, "finished before it could be stopped: give it more customers"
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM, err
+    assert b"Traceback" not in err and b"internal error" not in err
+    assert list(out.iterdir()) == [] and list(scratch.iterdir()) == []
