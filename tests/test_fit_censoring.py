@@ -483,3 +483,59 @@ def test_contacts_are_counted_over_the_months_a_service_has_run(
                 if ln.strip().startswith("contacts_per_month:"))
     seen = sum(1 for m in range(1, 13) if date(2020, m, 10) <= as_of)
     assert f"mean: {round(seen / (days / 30.44), 3):g}}}" in line
+
+
+@pytest.mark.parametrize("months", [1, 5, 9])
+def test_the_months_with_hours_are_fitted_back(tmp_path: Path, months: int) -> None:
+    cohort = tmp_path / "cohort.yaml"
+    cohort.write_text(f"profiles:\n  default:\n    service:\n      hours_months: {months}\n",
+                      encoding="utf-8")
+    made = io.StringIO()
+    api.generate_events(OMAVALMENTAJA, made, customers=400, seed=3, cohort_path=str(cohort))
+    events = tmp_path / "events.csv"
+    events.write_text(made.getvalue(), encoding="utf-8")
+    fitted = api.fit_cohort(OMAVALMENTAJA, [str(events)])
+    assert fitted.result is not None, fitted.problems
+    line = next(ln for ln in fitted.result.text.splitlines()
+                if ln.strip().startswith("hours_months:"))
+    assert f"hours_months: {months}  # rests on" in line
+
+
+@pytest.mark.parametrize(("as_of", "seen"), [
+    # hours in the service's months 0 to 2 (from 2020-01-15): the fourth month, 2020-04-15
+    # to 2020-05-14, must have run with none
+    (date(2020, 5, 13), False),  # a day short
+    (date(2020, 5, 14), True),  # its last day
+    (date(2020, 5, 15), True),
+])
+def test_hours_are_seen_to_stop_once_a_whole_month_ran_without(as_of: date,
+                                                               seen: bool) -> None:
+    from rewardengine.evaluate.context import build_context
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.fit import _hours_stopped
+    from rewardengine.pipeline import load
+
+    rows = [{"event_id": "R", "customer_id": "C", "type": "referral", "date": "2020-01-02",
+             "provider": "coach_a"},
+            {"event_id": "S", "customer_id": "C", "type": "service_start",
+             "date": "2020-01-15"}]
+    rows += [{"event_id": f"H{m}", "customer_id": "C", "type": "hours",
+              "date": f"2020-0{m}-20", "hours": "2"} for m in (1, 2, 3)]
+    loaded = load(OMAVALMENTAJA, []).contract
+    assert loaded is not None
+    ctx = build_context(loaded, timeline("C", to_events(rows), as_of))
+    assert _hours_stopped(ctx) == Observed(3.0, seen)
+
+
+def test_hours_never_seen_to_stop_go_on_as_long_as_anyone_was_followed() -> None:
+    from rewardengine.forecast.fit import _hours_months
+
+    sec = Section()
+    _hours_months(sec, [Observed(4.0, False), Observed(7.0, False), Observed(2.0, False)])
+    assert sec.values["hours_months"].value == 7
+    sec = Section()  # most seen to stop after 3; the few cut off earlier do not move it
+    _hours_months(sec, [Observed(3.0, True)] * 6 + [Observed(1.0, False)] * 2)
+    assert sec.values["hours_months"].value == 3
+    sec = Section()
+    _hours_months(sec, [])
+    assert "hours_months" not in sec.values

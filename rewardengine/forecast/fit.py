@@ -1,12 +1,14 @@
 """A cohort fitted from real event data: empirical distributions per segment.
 
 Every customer with a referral is read as of the last date the data knows (the latest
-``recorded`` date, else ``date``), with the engine's own segment, provider and service
+``recorded`` date, else ``date``; or an earlier as-of date: the rows known by then), with the
+engine's own segment, provider and service
 (``build_context``). Per segment it measures what the cohort describes:
 
 - service: the share that started, days from referral to start, the share ended early
   and how far into the longest service, contacts per service month (a Poisson mean), the
-  share of contacts answered, hours delivered in each month with hours;
+  share of contacts answered, hours delivered in each month with hours, and how many
+  service months have hours (a product-limit median);
 - jobs: the share reaching one, days from the service start (else the referral) to the
   first, lengths of ended jobs, the share without an end, further jobs (a Poisson mean),
   gaps, hours per week, the kinds (subsidised, apprenticeship, entrepreneur), evidence as
@@ -43,7 +45,7 @@ from ..contract.load import LoadedContract
 from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
-from ..values import counted
+from ..values import add_months, counted
 from .survival import Estimated, Observed, poisson_mean, product_limit, weighted_quantiles
 
 MIN_CUSTOMERS = 5
@@ -221,7 +223,50 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                 key = (c.customer_id, h.date.isoformat()[:7])
                 hours[key] = hours.get(key, 0.0) + float(h.hours)
     sec.empirical("hours_per_month", list(hours.values()), len(hours), "months")
+    _hours_months(sec, [o for c in started if (o := _hours_stopped(c)) is not None])
     return sec
+
+
+def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
+    """The service months hours are delivered in (the cohort's ``hours_months``, one whole
+    number): the product-limit median of the months from the start to the last with hours,
+    where a customer whose hours were not seen to stop is cut off there; past every month
+    followed when fewer than half are seen to stop (hours went on as long as anyone was
+    followed)."""
+    if not seen:
+        return
+    est = product_limit(seen)
+    reached, median = 0.0, est.followed
+    for months, weight in est.times:
+        reached += est.share * weight
+        if reached >= 0.5:
+            median = months
+            break
+    sec.values["hours_months"] = Estimate(min(max(int(median), 1), 24), len(seen),
+                                          "customers", "count", est.censored)
+
+
+def _hours_stopped(c: CustomerContext) -> Observed | None:
+    """The service months a customer was given hours in (from the first to the last month
+    with any): seen to stop when a whole service month after the last with hours has run
+    by the data's end (or by the service's end) with none, else cut off there. None: no
+    hours."""
+    assert c.service is not None
+    days = [h.date for h in c.timeline.hours if isinstance(h, Hours)
+            and c.service.start <= h.date]
+    if not days:
+        return None
+    start = c.service.start
+    last = _month_index(start, max(days))
+    # the month after the last with hours has ended within the service, by the data's end
+    ran_to = min(c.service.end, c.timeline.as_of + timedelta(days=1))
+    return Observed(float(last + 1), add_months(start, last + 2) <= ran_to)
+
+
+def _month_index(anchor: date, day: date) -> int:
+    """Which service month from ``anchor`` (the first is 0) ``day`` falls in."""
+    i = (day.year - anchor.year) * 12 + day.month - anchor.month
+    return i if add_months(anchor, i) <= day else i - 1
 
 
 def _service_months(c: CustomerContext) -> float:
