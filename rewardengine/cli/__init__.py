@@ -7,10 +7,7 @@ files) is declared once in ``common``. Nothing here computes money.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from types import FrameType
-from typing import NoReturn
 
 import typer
 
@@ -29,15 +26,7 @@ for module in (contract, evaluation, billing, ledger, privacy, synthetic, foreca
     module.register(app)
 
 
-def _terminated(signum: int, frame: FrameType | None) -> NoReturn:
-    """SIGTERM (a job scheduler stopping the run, ``kill``) as an ordinary exit, so that
-    what a command cleans up on the way out is cleaned up: a half-written output beside its
-    target, a scratch folder of spooled events."""
-    raise SystemExit(128 + signum)
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except Exception as exc:
