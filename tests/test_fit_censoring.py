@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -539,3 +539,76 @@ def test_hours_never_seen_to_stop_go_on_as_long_as_anyone_was_followed() -> None
     sec = Section()
     _hours_months(sec, [])
     assert "hours_months" not in sec.values
+
+
+def test_half_seen_to_stop_is_the_median_whatever_the_sums_rounding() -> None:
+    from rewardengine.forecast.fit import _hours_months
+
+    for stopped, cut in ((7, 7), (10, 10), (6, 6), (15, 15)):
+        sec = Section()
+        _hours_months(sec, [Observed(float(i), True) for i in range(1, stopped + 1)]
+                      + [Observed(20.0, False)] * cut)
+        assert sec.values["hours_months"].value == stopped, (stopped, cut)
+
+
+@pytest.mark.parametrize(("start", "day", "index"), [
+    (date(2020, 1, 31), date(2020, 2, 28), 0),  # February has no 31st: its last day
+    (date(2020, 1, 31), date(2020, 2, 29), 1),
+    (date(2020, 1, 31), date(2020, 3, 30), 1),
+    (date(2020, 1, 31), date(2020, 3, 31), 2),
+    (date(2020, 2, 29), date(2021, 2, 27), 11),
+    (date(2020, 2, 29), date(2021, 2, 28), 12),
+    (date(2020, 1, 15), date(2020, 1, 15), 0),
+    (date(2020, 1, 15), date(2020, 2, 14), 0),
+    (date(2020, 1, 15), date(2020, 2, 15), 1),
+])
+def test_a_days_service_month_is_the_anchored_month_holding_it(start: date, day: date,
+                                                               index: int) -> None:
+    from rewardengine.forecast.fit import _month_index
+    from rewardengine.periods import anchored_months
+
+    assert _month_index(start, day) == index
+    held = [i for i, p in anchored_months(start, day + timedelta(days=1)) if day in p]
+    assert held == [index]
+
+
+def test_hours_after_the_service_end_do_not_count() -> None:
+    from rewardengine.evaluate.context import build_context
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.fit import _hours_stopped
+    from rewardengine.pipeline import load
+
+    rows = [{"event_id": "R", "customer_id": "C", "type": "referral", "date": "2020-01-02",
+             "provider": "coach_a"},
+            {"event_id": "S", "customer_id": "C", "type": "service_start",
+             "date": "2020-01-15"},
+            {"event_id": "X", "customer_id": "C", "type": "service_end",
+             "date": "2020-02-10", "reason": "moved"},
+            {"event_id": "H1", "customer_id": "C", "type": "hours", "date": "2020-01-20",
+             "hours": "2"},
+            {"event_id": "H2", "customer_id": "C", "type": "hours", "date": "2020-05-20",
+             "hours": "2"}]
+    loaded = load(OMAVALMENTAJA, []).contract
+    assert loaded is not None
+    ctx = build_context(loaded, timeline("C", to_events(rows), date(2020, 12, 31)))
+    # one month with hours, seen through to the service's end (not cut off by the data's)
+    assert _hours_stopped(ctx) == Observed(1.0, False, cut_off=False)
+
+
+def test_a_start_still_ahead_adds_no_months_to_the_contacts_rate(tmp_path: Path) -> None:
+    # services planned to start the day after the data ends (recorded before): no month has
+    # run, so none is counted; it made the rate a division by zero (an internal error)
+    rows = ["event_id,customer_id,type,date,recorded,provider,responded"]
+    for i in range(6):
+        rows += [f"R{i},C{i},referral,2019-12-01,,coach_a,",
+                 f"S{i},C{i},service_start,2020-01-01,2019-12-15,,",
+                 f"K{i},C{i},contact,2019-12-20,,,true"]
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    done = CliRunner().invoke(app, ["cohort", "fit", OMAVALMENTAJA, str(events)])
+    assert done.exit_code == 0, done.output
+    assert "contacts_per_month" not in done.stdout

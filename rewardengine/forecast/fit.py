@@ -213,7 +213,7 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                shown=lambda days: round(days / longest, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(_service_months(c) for c in started)
-    if started:
+    if months > 0:
         sec.poisson("contacts_per_month", len(contacts) / months, len(started), "customers")
     sec.share("responds", sum(1 for e in contacts if e.responded), len(contacts), "contacts")
     hours: dict[tuple[str, str], float] = {}
@@ -231,15 +231,15 @@ def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
     """The service months hours are delivered in (the cohort's ``hours_months``, one whole
     number): the product-limit median of the months from the start to the last with hours,
     where a customer whose hours were not seen to stop is cut off there; past every month
-    followed when fewer than half are seen to stop (hours went on as long as anyone was
-    followed)."""
+    followed when fewer than half are seen to stop: the most months anyone was followed
+    (hours went on as long as that)."""
     if not seen:
         return
     est = product_limit(seen)
     reached, median = 0.0, est.followed
     for months, weight in est.times:
         reached += est.share * weight
-        if reached >= 0.5:
+        if reached >= 0.5 - 1e-9:  # half exactly, whatever the sum's rounding
             median = months
             break
     sec.values["hours_months"] = Estimate(min(max(int(median), 1), 24), len(seen),
@@ -253,14 +253,17 @@ def _hours_stopped(c: CustomerContext) -> Observed | None:
     hours."""
     assert c.service is not None
     days = [h.date for h in c.timeline.hours if isinstance(h, Hours)
-            and c.service.start <= h.date]
+            and c.service.start <= h.date < c.service.end]
     if not days:
         return None
     start = c.service.start
     last = _month_index(start, max(days))
     # the month after the last with hours has ended within the service, by the data's end
-    ran_to = min(c.service.end, c.timeline.as_of + timedelta(days=1))
-    return Observed(float(last + 1), add_months(start, last + 2) <= ran_to)
+    data_end = c.timeline.as_of + timedelta(days=1)
+    ran_to = min(c.service.end, data_end)
+    # not seen to stop: cut off by the data's end, or seen through to the service's end
+    return Observed(float(last + 1), add_months(start, last + 2) <= ran_to,
+                    cut_off=c.service.end > data_end)
 
 
 def _month_index(anchor: date, day: date) -> int:
@@ -276,8 +279,9 @@ def _service_months(c: CustomerContext) -> float:
     assert c.service is not None
     if c.service_ended:
         return max(c.service.days / 30.44, 1.0)
-    return (min(c.service.end, c.timeline.as_of + timedelta(days=1))
-            - c.service.start).days / 30.44
+    # none for a start still ahead (recorded before its date: a planned start)
+    return max((min(c.service.end, c.timeline.as_of + timedelta(days=1))
+                - c.service.start).days, 0) / 30.44
 
 
 def _to_start(c: CustomerContext) -> Observed:
