@@ -333,7 +333,7 @@ def test_events_with_no_referral_are_not_forecast_as_nothing(tmp_path: Path,
     done = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
                                "--runs", "2"])
     assert done.exit_code == 1, done.output
-    assert ": V005 no referral is recorded in the events" in done.stderr
+    assert ": V005 no referral stands in the events" in done.stderr
     fitted = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
                                  "--runs", "2", "--fit"])
     assert fitted.exit_code == 1 and "G109" in fitted.stderr, fitted.output

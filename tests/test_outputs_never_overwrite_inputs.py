@@ -4,7 +4,9 @@ each is refused before any work (exit 2), the file left as it was."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,10 @@ def _cases(f: dict[str, str]) -> list[tuple[list[str], str, str]]:
         (["generate", c, "-n", "5", "--cohort", f["cohort.yaml"], "-o", f["cohort.yaml"]],
          f["cohort.yaml"], "--output"),
         (["generate", c, "-n", "5", "-o", c], c, "--output"),
+        (["simulate", c, "--runs", "2", "-n", "5", "--compare", f["cohort.yaml"], "-o",
+          f["cohort.yaml"]], f["cohort.yaml"], "--output"),
+        (["forecast", c, ev, *as_of, "--runs", "2", "--from-events", ev, "-o", ev], ev,
+         "--output"),
         (["invoice", "issue", c, ev, "--period", "2020-06", "--dry-run", "--ledger",
           str(Path(ev).with_name("l.sqlite")), "-o", ev], ev, "--output"),
         (["verify", c, ev, f["bill.csv"], "--period", "2020-06", "--ledger",
@@ -54,14 +60,35 @@ def _cases(f: dict[str, str]) -> list[tuple[list[str], str, str]]:
     ]
 
 
-def test_an_output_never_overwrites_an_input(inputs: dict[str, str]) -> None:
+def _spelt(path: str, how: str, tmp_path: Path) -> str:
+    """``path`` named another way: as given, relative with ``./``, through ``..``, by a
+    symbolic link."""
+    if how == "relative":
+        return os.path.relpath(path)
+    if how == "dotdot":
+        return str(Path(path).parent / ".." / Path(path).parent.name / Path(path).name)
+    if how == "link":
+        link = tmp_path / f"link-{Path(path).name}"
+        link.symlink_to(path)
+        return str(link)
+    return path
+
+
+@pytest.mark.parametrize("how", ["as given", "relative", "dotdot", "link"])
+def test_an_output_never_overwrites_an_input(inputs: dict[str, str], tmp_path: Path,
+                                             how: str) -> None:
     for args, victim, option in _cases(inputs):
         before = Path(victim).read_bytes()
-        done = runner.invoke(app, args)
+        at = args.index(victim, args.index(option) if option in args else
+                        args.index("-o"))  # the output's own mention
+        named = _spelt(victim, how, tmp_path)
+        done = runner.invoke(app, [*args[:at], named, *args[at + 1:]])
         assert done.exit_code == 2, (args, done.output)
-        assert f"{option} {victim} is an input of this command" in done.output, done.output
+        assert f"{option} {named} is an input of this command" in done.output, done.output
         assert "Traceback" not in done.output
         assert Path(victim).read_bytes() == before, args
+        if how == "link":
+            Path(named).unlink()
 
 
 def test_two_outputs_of_one_command_never_name_one_file(inputs: dict[str, str],
@@ -102,3 +129,33 @@ def test_a_ledgers_journal_is_never_an_output(tmp_path: Path, head: bytes) -> No
     assert done.exit_code == 2
     assert "is a SQLite journal (a ledger's?)" in done.output
     assert journal.read_bytes() == head + bytes(40)
+
+
+@pytest.mark.parametrize("part", ["-wal", "-shm", "-journal"])
+def test_a_file_named_as_a_databases_beside_it_is_never_an_output(tmp_path: Path,
+                                                                   part: str) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    sqlite3.connect(ledger).execute("create table t (x)").connection.close()
+    beside = tmp_path / f"ledger.sqlite{part}"  # not there yet, or empty after a checkpoint
+    done = runner.invoke(app, ["cohort-schema", "-o", str(beside)])
+    assert done.exit_code == 2, done.output
+    assert "is named as a file of the SQLite database" in done.output
+    assert not beside.exists()
+    plain = tmp_path / f"notes{part}"  # the same ending beside no database: an output
+    assert runner.invoke(app, ["cohort-schema", "-o", str(plain)]).exit_code == 0
+
+
+def test_a_shared_memory_index_is_never_an_output(tmp_path: Path) -> None:
+    index = tmp_path / "x"
+    index.write_bytes(b"\x18\xe2\x2d\x00" + bytes(60))
+    done = runner.invoke(app, ["cohort-schema", "-o", str(index)])
+    assert done.exit_code == 2 and "SQLite journal" in done.output
+
+
+def test_cohort_schema_never_overwrites_a_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "copy.sqlite"
+    sqlite3.connect(ledger).execute("create table t (x)").connection.close()
+    before = ledger.read_bytes()
+    done = runner.invoke(app, ["cohort-schema", "-o", str(ledger)])
+    assert done.exit_code == 2 and "SQLite database" in done.output
+    assert ledger.read_bytes() == before

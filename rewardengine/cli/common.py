@@ -127,7 +127,17 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 # the first bytes of SQLite's write-ahead log (either byte order of its checksums) and of
 # its rollback journal: a ledger's files beside it
 _SQLITE_JOURNALS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
-                    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7")
+                    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
+                    # its shared-memory index (iVersion 3007000, little- or big-endian)
+                    b"\x18\xe2\x2d\x00", b"\x00\x2d\xe2\x18")
+
+
+def _is_sqlite(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -172,6 +182,10 @@ def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence
         fail(f"{option} {path} is a SQLite database (a ledger?); it is not overwritten")
     if head.startswith(_SQLITE_JOURNALS):
         fail(f"{option} {path} is a SQLite journal (a ledger's?); it is not overwritten")
+    for part in ("-wal", "-shm", "-journal"):  # named as a database's, beside one
+        if path.endswith(part) and _is_sqlite(path[:-len(part)]):
+            fail(f"{option} {path} is named as a file of the SQLite database "
+                 f"{path[:-len(part)]} (a ledger?) beside it; it is not written")
 
 
 def check_outputs(named: Sequence[tuple[str, str | None]], inputs: Sequence[str] = ()
@@ -186,12 +200,14 @@ def check_outputs(named: Sequence[tuple[str, str | None]], inputs: Sequence[str]
                 fail(f"{a} and {b} name the same file ({second}): give each its own")
 
 
-def prepare_output(text: str, path: str | None) -> Callable[[], None]:
+def prepare_output(text: str, path: str | None, option: str = "--output"
+                   ) -> Callable[[], None]:
     """Write ``text`` to a temporary file beside ``path``; return the step that puts it in
-    place (an atomic rename). Nothing is left behind when writing fails (exit 2)."""
+    place (an atomic rename). Nothing is left behind when writing fails (exit 2, the message
+    naming ``option``)."""
     if path is None:
         return lambda: _stdout(text)
-    return prepare_stream(lambda fh: fh.write(text.encode("utf-8")), path)
+    return prepare_stream(lambda fh: fh.write(text.encode("utf-8")), path, option)
 
 
 @dataclass(frozen=True)
@@ -201,19 +217,21 @@ class PendingOutput:
 
     tmp: str
     path: str
+    option: str = "--output"  # the option naming the path, as a message says it
 
     def __call__(self) -> None:
         try:
             os.replace(self.tmp, self.path)
         except OSError as exc:
             _remove(self.tmp)
-            fail(f"--output {self.path}: cannot write ({exc.strerror or exc})")
+            fail(f"{self.option} {self.path}: cannot write ({exc.strerror or exc})")
 
     def discard(self) -> None:
         _remove(self.tmp)
 
 
-def prepare_stream(write: Callable[[BinaryIO], object], path: str) -> PendingOutput:
+def prepare_stream(write: Callable[[BinaryIO], object], path: str, option: str = "--output"
+                   ) -> PendingOutput:
     """Let ``write`` stream bytes into a temporary file beside ``path``, to be put in place
     later. If ``write`` raises, nothing is left behind and the exception goes on."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -228,16 +246,16 @@ def prepare_stream(write: Callable[[BinaryIO], object], path: str) -> PendingOut
     except OSError as exc:
         if tmp is not None:
             _remove(tmp)
-        fail(f"--output {path}: cannot write ({exc.strerror or exc})")
+        fail(f"{option} {path}: cannot write ({exc.strerror or exc})")
     except BaseException:
         if tmp is not None:
             _remove(tmp)
         raise
-    return PendingOutput(tmp, path)
+    return PendingOutput(tmp, path, option)
 
 
-def write_output(text: str, path: str | None) -> None:
-    prepare_output(text, path)()
+def write_output(text: str, path: str | None, option: str = "--output") -> None:
+    prepare_output(text, path, option)()
 
 
 def _umask() -> int:

@@ -108,7 +108,7 @@ def _json(found: api.Outcome[Any], body: dict[str, Any]) -> str:
 def _report(path: str | None, render: Callable[[], str]) -> None:
     if path is None:
         return
-    write_output(render(), path)
+    write_output(render(), path, "--report")
     err().print(f"wrote the report to {path}", markup=False)
 
 

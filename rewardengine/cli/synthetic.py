@@ -90,6 +90,7 @@ def cohort_schema_command(
     output: Annotated[str | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Print the JSON Schema of cohort files (for editors checking them)."""
+    check_output(output)
     write_output(canonical_json(api.cohort_schema()), output)
 
 

@@ -433,9 +433,10 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                                            if p.code.startswith(("E", "F", "V")))])
     if not has_errors(problems) and not _referrals(state.events.events) \
             and not _referrals(state.events.events, as_of):
-        problems.append(Problem("V005", "no referral is recorded in the events: no customer is "
-                                "in progress to forecast (a customer's referral decides their "
-                                "segment and starts their story)", Source(events[0])))
+        problems.append(Problem("V005", "no referral stands in the events (none is recorded, "
+                                "or every one is retracted): no customer is in progress to "
+                                "forecast (a customer's referral decides their segment and "
+                                "starts their story)", Source(events[0])))
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)
