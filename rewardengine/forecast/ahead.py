@@ -11,8 +11,7 @@ difference). An amount ahead falls in the month of its line's date, or in the mo
 the as-of date when that date has passed already (a fee confirmed late is billed from the
 next period). Customers whose referral is known only after the as-of date are not
 forecast (nor those with none, or with a problem of their own: ``in_progress`` counts
-them), and the contract
-ceiling is not cut here: its room left is reported instead.
+them), and the contract ceiling is not cut here: its room left is reported instead.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A cohort fitted from real event data: empirical distributions per segment.
 
 Every customer with a referral is read as of the last date the data knows (the latest
-``recorded`` date, else ``date``; or an earlier as-of date: the rows known by then), with the
-engine's own segment, provider and service
-(``build_context``). Per segment it measures what the cohort describes:
+``recorded`` date, else ``date``; or an earlier as-of date: the rows known by then), with
+the engine's own segment, provider and service (``build_context``). Per segment it measures
+what the cohort describes:
 
 - service: the share that started, days from referral to start, the share ended early
   and how far into the longest service, contacts per service month (a Poisson mean), the
@@ -27,7 +27,8 @@ A distribution is written as 21 quantiles (every 5 %, ``empirical``); a share to
 places. Each estimate says, in a comment, how many customers (or jobs, contacts, months) it
 rests on; one resting on fewer than ``MIN_CUSTOMERS`` customers (a value per job, contact or
 month: fewer than as many of those, or a segment of fewer customers) keeps the documented
-default and says so. Referrals per month, the segment mix and the provider mix are fitted over all.
+default and says so. Referrals per month, the segment mix and the provider mix are fitted
+over all.
 """
 
 from __future__ import annotations
