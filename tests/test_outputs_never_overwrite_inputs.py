@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,47 @@ def test_cohort_schema_never_overwrites_a_ledger(tmp_path: Path) -> None:
     done = runner.invoke(app, ["cohort-schema", "-o", str(ledger)])
     assert done.exit_code == 2 and "SQLite database" in done.output
     assert ledger.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_written_through_never_replaced_nor_read(tmp_path: Path) -> None:
+    """A device, a pipe or a terminal given as the output (``/dev/stdout``, a named pipe)
+    gets the bytes; it is never replaced by a file, nor opened for reading (a pipe would
+    wait for a writer for ever)."""
+    import threading
+
+    contract = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+    events = str(EXAMPLE / "events.csv")
+    shown = runner.invoke(app, ["cohort", "fit", contract, events])
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    done = runner.invoke(app, ["cohort", "fit", contract, events, "-o", str(pipe)])
+    reader.join(timeout=30)
+    assert done.exit_code == 0, done.output
+    assert got == [shown.stdout.encode("utf-8")]
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)  # still the pipe
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # nothing left beside it
+
+
+def test_a_link_is_followed_to_the_file_it_names(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "schema.json"
+    target.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    done = runner.invoke(app, ["cohort-schema", "-o", str(link)])
+    assert done.exit_code == 0, done.output
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text().startswith("{")
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["schema.json"]
+
+
+def test_a_file_taken_for_a_folder_is_said_to_be_one(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    done = runner.invoke(app, ["cohort-schema", "-o", str(plain / "out.json")])
+    assert done.exit_code == 2
+    assert f"{plain} is a file, not a folder" in done.output

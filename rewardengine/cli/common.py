@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -133,6 +135,8 @@ _SQLITE_JOURNALS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
 
 
 def _is_sqlite(path: str) -> bool:
+    if not os.path.isfile(path):  # (a pipe is never opened: it would wait for a writer)
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
@@ -147,20 +151,45 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def is_stream(path: str) -> bool:
+    """Whether ``path`` names (through any links) a device, a pipe or a terminal
+    (``/dev/null``, ``/dev/stdout``, a named pipe): written straight through, never
+    replaced by a file, and never read to see what it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence[str] = (),
                  option: str = "--output") -> None:
     """Refuse, before any work, an output path that cannot or must not be written: a folder,
     a missing folder, one of ``protect`` (the ledger, by identity, not by name), one of the
     command's ``inputs`` (its contract, events, cohort: an output never overwrites what it is
     made from), or any SQLite file or journal (a ledger is never overwritten by an output).
+    A device, pipe or terminal is written through (``is_stream``): nothing to protect.
     ``option``: the option that names the path, as the message says it."""
     if path is None:
         return
     if os.path.isdir(path):
         fail(f"{option} {path}: is a folder; give a file name")
-    parent = os.path.dirname(os.path.abspath(path))
+    if is_stream(path):
+        return
+    parent = os.path.dirname(os.path.realpath(path))  # a link's file is the one written
+    if os.path.exists(parent) and not os.path.isdir(parent):
+        fail(f"{option} {path}: {parent} is a file, not a folder")
     if not os.path.isdir(parent):
         fail(f"{option} {path}: the folder {parent} does not exist")
+    _not_the_ledger(path, protect, option)
+    for other in inputs:
+        if _same_file(path, other):
+            fail(f"{option} {path} is an input of this command ({other}): an output never "
+                 "overwrites what it is made from; give another file")
+    _not_a_database(path, option)
+
+
+def _not_the_ledger(path: str, protect: Sequence[str], option: str) -> None:
     for other in protect:
         if _same_file(path, other):
             fail(f"{option} {path} is the ledger {other}: an output never overwrites the "
@@ -169,15 +198,17 @@ def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence
             if _same_file(path, other + part):
                 fail(f"{option} {path} is part of the ledger {other} (its {part[1:]} file): "
                      "an output never overwrites the ledger; give another file")
-    for other in inputs:
-        if _same_file(path, other):
-            fail(f"{option} {path} is an input of this command ({other}): an output never "
-                 "overwrites what it is made from; give another file")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(_SQLITE_MAGIC))
-    except OSError:
-        head = b""
+
+
+def _not_a_database(path: str, option: str) -> None:
+    """Any SQLite database, journal or index, or a file named as one beside a database."""
+    head = b""
+    if os.path.isfile(path):
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except OSError:
+            head = b""
     if head == _SQLITE_MAGIC:
         fail(f"{option} {path} is a SQLite database (a ledger?); it is not overwritten")
     if head.startswith(_SQLITE_JOURNALS):
@@ -193,7 +224,9 @@ def check_outputs(named: Sequence[tuple[str, str | None]], inputs: Sequence[str]
     """``check_output`` of each (option, path), and no two options naming one file."""
     for option, path in named:
         check_output(path, inputs=inputs, option=option)
-    given = [(option, path) for option, path in named if path is not None]
+    # two outputs may go to one device or pipe (/dev/null): only files are replaced
+    given = [(option, path) for option, path in named
+             if path is not None and not is_stream(path)]
     for i, (a, first) in enumerate(given):
         for b, second in given[i + 1:]:
             if _same_file(first, second):
@@ -212,16 +245,24 @@ def prepare_output(text: str, path: str | None, option: str = "--output"
 
 @dataclass(frozen=True)
 class PendingOutput:
-    """An output written aside: calling it puts it in place (an atomic rename); ``discard``
-    removes it when what it shows was not recorded after all."""
+    """An output written aside: calling it puts it in place (an atomic rename of the file a
+    path names, through any links; a device, pipe or terminal is given the bytes then);
+    ``discard`` removes it when what it shows was not recorded after all."""
 
     tmp: str
-    path: str
+    path: str  # as given, as messages name it
     option: str = "--output"  # the option naming the path, as a message says it
+    target: str = ""  # the file replaced: ``path`` through its links
+    through: bool = False  # ``path`` is a device, pipe or terminal (``is_stream``)
 
     def __call__(self) -> None:
         try:
-            os.replace(self.tmp, self.path)
+            if self.through:
+                with open(self.tmp, "rb") as held, open(self.path, "wb") as stream:
+                    shutil.copyfileobj(held, stream)
+                _remove(self.tmp)
+            else:
+                os.replace(self.tmp, self.target or self.path)
         except OSError as exc:
             _remove(self.tmp)
             fail(f"{self.option} {self.path}: cannot write ({exc.strerror or exc})")
@@ -232,9 +273,13 @@ class PendingOutput:
 
 def prepare_stream(write: Callable[[BinaryIO], object], path: str, option: str = "--output"
                    ) -> PendingOutput:
-    """Let ``write`` stream bytes into a temporary file beside ``path``, to be put in place
-    later. If ``write`` raises, nothing is left behind and the exception goes on."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Let ``write`` stream bytes into a temporary file beside ``path`` (beside the file it
+    names through links; in the temporary folder for a device, pipe or terminal, which is
+    never replaced by a file), to be put in place later. If ``write`` raises, nothing is
+    left behind and the exception goes on."""
+    through = is_stream(path)
+    target = "" if through else os.path.realpath(path)
+    folder = None if through else os.path.dirname(target)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".rewardengine-", suffix=".tmp", dir=folder)
@@ -251,7 +296,7 @@ def prepare_stream(write: Callable[[BinaryIO], object], path: str, option: str =
         if tmp is not None:
             _remove(tmp)
         raise
-    return PendingOutput(tmp, path, option)
+    return PendingOutput(tmp, path, option, target, through)
 
 
 def write_output(text: str, path: str | None, option: str = "--output") -> None:
