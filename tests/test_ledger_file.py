@@ -346,3 +346,26 @@ def test_two_contracts_numbered_alike_in_one_ledger_are_refused(tmp_path: Path) 
         "test; contracts that share a ledger need different number prefixes "
         "(invoicing.number_prefix); nothing was written")
     assert digest(ledger) == before
+
+
+@pytest.mark.parametrize("part", ["-wal", "-shm", "-journal"])
+def test_a_journal_left_where_a_new_ledger_would_go_is_not_taken_nor_lost(
+        tmp_path: Path, part: str) -> None:
+    """A ``-wal`` (``-shm``, ``-journal``) beside a path with no ledger: SQLite would take
+    it for the new ledger's own and replay or delete it. Refused, the file left as it was."""
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    ledger = tmp_path / "new.sqlite"
+    left = tmp_path / f"new.sqlite{part}"
+    left.write_bytes(b"an earlier ledger's journal, or anything\n")
+    root = Path(__file__).resolve().parent.parent
+    done = CliRunner().invoke(app, [
+        "invoice", "issue", str(root / "contracts" / "tehostettu_tyonvalitys.yaml"),
+        str(root / "examples" / "tehostettu_tyonvalitys" / "events.csv"), "--period",
+        "2020-06", "--ledger", str(ledger)])
+    assert done.exit_code == 2, done.output
+    assert f"{left} is there already" in done.output
+    assert left.read_bytes() == b"an earlier ledger's journal, or anything\n"
+    assert not ledger.exists()

@@ -376,6 +376,14 @@ def create(path: str, connect: Callable[[str], sqlite3.Connection]) -> None:
     if not os.path.isdir(folder):
         raise LedgerError(f"{path}: cannot create the ledger: the folder {folder} does not "
                           "exist")
+    for part in ("-wal", "-shm", "-journal"):
+        # SQLite would take such a file for the new ledger's own, and replay or delete it
+        # (a ledger another process has just put there has its own: that one is used)
+        if os.path.lexists(path + part) and not os.path.lexists(path):
+            raise LedgerError(f"{path}: cannot create the ledger: {path + part} is there "
+                              "already (a journal left by a ledger that is gone, or another "
+                              "file); SQLite would take it for the new ledger's and replay or "
+                              "delete it. Move it away, or give another --ledger path")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}-", suffix=".new",
                                    dir=folder)
