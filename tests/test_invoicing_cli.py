@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,10 @@ def test_invoice_writes_json_and_says_what_it_did(app: typer.Typer, tmp_path: Pa
     assert code == 0, err
     data = json.loads(out)
     assert (data["number"], data["total"]) == ("test-acme-0001", "248.00")
-    assert "issued test-acme-0001 for 2020-01: total 248.00 EUR" in err
+    # the total with what it is made of: the amounts and the VAT on them
+    assert (f"issued test-acme-0001 for 2020-01: total 248.00 EUR ({data['subtotal']} and "
+            f"VAT {data['vat']})") in err
+    assert Decimal(data["subtotal"]) + Decimal(data["vat"]) == Decimal("248.00")
     # the sha256 of the event inputs is of the file's bytes
     import hashlib
 

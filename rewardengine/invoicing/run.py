@@ -135,11 +135,20 @@ class _Issue:
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
                 "dry_run", invoice, f"dry run: {invoice.number} would bill {invoice.total} "
-                f"{invoice.currency}; nothing was written"))
+                f"{invoice.currency}{_with_vat(invoice)}; nothing was written"))
         self.deliver(IssueResult("issued", invoice, ""))
         ledger.write(invoice)
         return IssueResult("issued", invoice, f"issued {invoice.number} for "
-                           f"{self.period.label}: total {invoice.total} {invoice.currency}")
+                           f"{self.period.label}: total {invoice.total} {invoice.currency}"
+                           f"{_with_vat(invoice)}")
+
+
+def _with_vat(invoice: Invoice) -> str:
+    """What a total is made of: `` (2250.00 and VAT 540.00)``; nothing when no VAT is
+    charged (the total is the amount)."""
+    if not invoice.vat:
+        return ""
+    return f" ({invoice.subtotal} and VAT {invoice.vat})"
 
 
 def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
