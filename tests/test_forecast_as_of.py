@@ -425,3 +425,16 @@ def test_a_fee_per_event_still_to_come_is_told_by_its_price_each(tmp_path: Path)
                                 "--runs", "2"])
     assert "contact 25.00 each (2020-07-19); result 800.00 (2020-12-31)" in shown.stdout
     assert "contact 25,00 kappaleelta" in api.forecast_html(found.result, "fi")
+
+
+def test_lang_without_a_report_is_said_to_change_nothing(tmp_path: Path) -> None:
+    args = ["simulate", TEHOSTETTU, "--runs", "2", "-n", "10"]
+    alone = runner.invoke(app, [*args, "--lang", "fi"])
+    assert alone.exit_code == 0, alone.output
+    assert "note: --lang is the language of the --report page" in alone.stderr
+    assert runner.invoke(app, args).stdout == alone.stdout  # the table is the same
+    page = tmp_path / "r.html"
+    with_page = runner.invoke(app, [*args, "--lang", "fi", "--report", str(page)])
+    if with_page.exit_code == 0:  # (matplotlib is an extra)
+        assert "note: --lang" not in with_page.stderr
+        assert 'lang="fi"' in page.read_text(encoding="utf-8")

@@ -72,7 +72,8 @@ HorizonOpt = Annotated[str | None, typer.Option(
 FormatOpt = Annotated[Format, typer.Option("--format", "-f")]
 ReportOpt = Annotated[str | None, typer.Option(
     "--report", help="also write a self-contained HTML report with charts to this file")]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="the report's language")]
+LangOpt = Annotated[Lang | None, typer.Option(
+    "--lang", help="the report's language (with --report)  [default: en]")]
 
 
 @contextmanager
@@ -136,7 +137,7 @@ def simulate(
     horizon: HorizonOpt = None,
     format: FormatOpt = Format.table,
     report: ReportOpt = None,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = None,
     output: OutputOpt = None,
     dialect: DialectOpt = None,
     delimiter: DelimiterOpt = None,
@@ -150,7 +151,7 @@ def simulate(
     check_outputs([("--output", output), ("--report", report)],
                   _read(contract, cohort, from_events, compare))
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
-    _report_ready(report)
+    _report_ready(report, lang)
     with progress_bar("simulating") as bar:
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
                        bar, read_as)
@@ -164,7 +165,7 @@ def simulate(
         _print_or_write(lambda console: simulation_table(console, sim), output)
     else:
         write_output(text, output)
-    _report(report, lambda: api.simulation_html(sim, lang.value))
+    _report(report, lambda: api.simulation_html(sim, (lang or Lang.en).value))
 
 
 def _read(contract: str, cohort: str | None, from_events: list[str] | None,
@@ -174,9 +175,13 @@ def _read(contract: str, cohort: str | None, from_events: list[str] | None,
             *(events or ())]
 
 
-def _report_ready(report: str | None) -> None:
-    """Say before any work that the report cannot be made (matplotlib missing): exit 2."""
+def _report_ready(report: str | None, lang: Lang | None = None) -> None:
+    """Say before any work that the report cannot be made (matplotlib missing): exit 2; and
+    that --lang without --report changes nothing."""
     if report is None:
+        if lang is not None:
+            err().print("note: --lang is the language of the --report page; without --report "
+                        "it changes nothing", markup=False)
         return
     try:
         api.report_available()
@@ -259,7 +264,7 @@ def forecast(
     horizon: HorizonOpt = None,
     format: FormatOpt = Format.table,
     report: ReportOpt = None,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = None,
     output: OutputOpt = None,
     dialect: DialectOpt = None,
     delimiter: DelimiterOpt = None,
@@ -271,7 +276,7 @@ def forecast(
     has happened by the as-of date; payments ahead per month, provider and customer."""
     check_outputs([("--output", output), ("--report", report)],
                   _read(contract, cohort, from_events, None, events))
-    _report_ready(report)
+    _report_ready(report, lang)
     on = cli_date(as_of, "--as-of")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     if fit and (cohort is not None or from_events):
@@ -288,7 +293,7 @@ def forecast(
         write_output(_json(outcome, found.to_dict()), output)
     else:
         _print_or_write(lambda console: forecast_table(console, found), output)
-    _report(report, lambda: api.forecast_html(found, lang.value))
+    _report(report, lambda: api.forecast_html(found, (lang or Lang.en).value))
     if has_errors(outcome.problems):  # a customer could not be evaluated, as evaluate says
         raise typer.Exit(EXIT_PROBLEMS)
 
