@@ -438,3 +438,21 @@ def test_lang_without_a_report_is_said_to_change_nothing(tmp_path: Path) -> None
     if with_page.exit_code == 0:  # (matplotlib is an extra)
         assert "note: --lang" not in with_page.stderr
         assert 'lang="fi"' in page.read_text(encoding="utf-8")
+
+
+def test_the_report_lists_what_the_command_said_beside_it(generated: tuple[str, str],
+                                                          tmp_path: Path) -> None:
+    """A fitted cohort's caveats (G108 here) are in the page too, not on stderr alone."""
+    full, _ = generated
+    page = tmp_path / "r.html"
+    done = runner.invoke(app, ["forecast", TEHOSTETTU, full, "--as-of", str(CUT), "--fit",
+                               "--runs", "2", "--report", str(page)])
+    if done.exit_code == 2 and "matplotlib" in done.output:
+        pytest.skip("the report needs the report extra")
+    assert done.exit_code == 0, done.output
+    text = page.read_text(encoding="utf-8")
+    assert "<h2>Notes on the inputs</h2><ul><li>" in text
+    assert f"{full}: G108 info: the events end before many customers&#x27; stories do" in text
+    found = api.forecast_customers(api.Request(TEHOSTETTU, runs=2), [full], CUT)
+    assert found.result is not None
+    assert "Notes on the inputs" not in api.forecast_html(found.result, "en")

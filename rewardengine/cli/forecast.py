@@ -101,6 +101,12 @@ def _done(found: api.Outcome[T]) -> T:
     return found.result
 
 
+def _said(found: api.Outcome[Any]) -> list[str]:
+    """The problems said beside a result, as a report lists them (its file, code, words)."""
+    return [f"{p.source}: {p.code} {p.severity.value}: {p.message}" if str(p.source)
+            else f"{p.code} {p.severity.value}: {p.message}" for p in found.problems]
+
+
 def _json(found: api.Outcome[Any], body: dict[str, Any]) -> str:
     """The JSON output: the library's document of the outcome."""
     return canonical_json(found.document(body))
@@ -165,7 +171,8 @@ def simulate(
         _print_or_write(lambda console: simulation_table(console, sim), output)
     else:
         write_output(text, output)
-    _report(report, lambda: api.simulation_html(sim, (lang or Lang.en).value))
+    _report(report, lambda: api.simulation_html(sim, (lang or Lang.en).value,
+                                                _said(found)))
 
 
 def _read(contract: str, cohort: str | None, from_events: list[str] | None,
@@ -293,7 +300,8 @@ def forecast(
         write_output(_json(outcome, found.to_dict()), output)
     else:
         _print_or_write(lambda console: forecast_table(console, found), output)
-    _report(report, lambda: api.forecast_html(found, (lang or Lang.en).value))
+    _report(report, lambda: api.forecast_html(found, (lang or Lang.en).value,
+                                              _said(outcome)))
     if has_errors(outcome.problems):  # a customer could not be evaluated, as evaluate says
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -48,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
         "nothing_ahead": "with nothing ahead", "each": "each",
+        "notes": "Notes on the inputs",
         "referred_later": "with a referral recorded only after the as-of date",
         "no_referral": "with no referral in the events (none, or one retracted)",
         "problems": "with a problem of their own (evaluate names it)",
@@ -81,6 +82,7 @@ LABELS: dict[str, dict[str, str]] = {
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
         "nothing_ahead": "ilman tulevia maksuja", "each": "kappaleelta",
+        "notes": "Huomiot lähtötiedoista",
         "referred_later": "joiden ohjaus on kirjattu vasta tarkastelupäivän jälkeen",
         "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
@@ -223,6 +225,14 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "".join(out)
 
 
+def _notes(notes: Sequence[str], t: dict[str, str]) -> list[str]:
+    """What the command said beside its result, as a list under its heading (none: none)."""
+    if not notes:
+        return []
+    return [f"<h2>{t['notes']}</h2><ul>"
+            + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"]
+
+
 def _page(title: str, lang: str, body: Sequence[str]) -> str:
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
@@ -248,8 +258,9 @@ def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
     return rows
 
 
-def simulation_html(sim: Simulation, lang: str = "en") -> str:
-    """The report of a simulation (and of its comparison)."""
+def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()) -> str:
+    """The report of a simulation (and of its comparison); ``notes``: what the command said
+    beside it (a fitted cohort's caveats), listed at the end."""
     t = _labels(lang, [s.currency for s in sim.summaries])
     first = sim.summaries[0]
     body = [f"<p>{t['cohort']} {html.escape(sim.cohort)} · "
@@ -295,7 +306,7 @@ def simulation_html(sim: Simulation, lang: str = "en") -> str:
                                _mean_of(b, c, lang), _money(e.mean, lang),
                                _money(e.se, lang)] for c, e in d.by_component.items())]))
         body.append(f"<figure>{_comparison(a, b, t)}</figure>")
-    return _page(t["title"], lang, body)
+    return _page(t["title"], lang, [*body, *_notes(notes, t)])
 
 
 def _pending(p: PendingFee, t: dict[str, str], lang: str) -> str:
@@ -317,8 +328,9 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
         for c in f.customers])
 
 
-def forecast_html(f: Forecast, lang: str = "en") -> str:
-    """The report of a forecast of customers in progress."""
+def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> str:
+    """The report of a forecast of customers in progress; ``notes``: what the command said
+    beside it (a fitted cohort's caveats, data that may be old), listed at the end."""
     t = _labels(lang, [f.currency])
     # a provider's page says it covers that provider's customers only, as the command
     # line's header does
@@ -342,4 +354,4 @@ def forecast_html(f: Forecast, lang: str = "en") -> str:
                    [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
                     for p, e in f.by_provider.items()]),
             _customers_table(f, t, lang)]
-    return _page(t["title"], lang, body)
+    return _page(t["title"], lang, [*body, *_notes(notes, t)])
