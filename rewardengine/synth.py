@@ -157,6 +157,7 @@ class Plan:
     recipes: dict[str, tuple[dict[str, Any], ...]]  # rule segments: attribute sets
     attr_columns: tuple[str, ...]
     service_days: int  # the longest service, in days (months at their shortest)
+    service_months: int  # the longest service in calendar months (0: written in days)
     starts_at_referral: bool
     activities: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
@@ -267,6 +268,8 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
         providers=_cumulative(pmix), segment_source=by,
         recipes=_recipes(loaded, cohort, ids) if by == "rules" else {},
         attr_columns=tuple(attrs), service_days=c.windows.service.max_length.min_days(),
+        service_months=(c.windows.service.max_length.count
+                        if c.windows.service.max_length.unit == "months" else 0),
         starts_at_referral=c.windows.service.starts_at == "referral",
         activities=counted["hours.activity"], instruments=counted["survey.instrument"],
         categories=counted["expense.category"],
@@ -777,8 +780,11 @@ def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[
     early = b.chance(lambda p: p.service.ends_early)
     share = b.dist(lambda p: p.service.share_of_length)
     reason_u = b.u()
-    last = np.where(early, start + np.maximum(as_days(plan.service_days * share), 1),
-                    start + plan.service_days - 1)
+    # the longest service from each start: calendar months as the engine counts them
+    length = (months_on(start, plan.service_months) - start if plan.service_months
+              else np.full(len(start), plan.service_days, dtype=np.int64))
+    last = np.where(early, start + np.maximum(as_days(length * share), 1),
+                    start + length - 1)
     who = np.nonzero(starts)[0]
     person = b.ids[who].tolist()
     b.add(who, 1, _rows(plan, {"event_id": "%s-s", "customer_id": "%s",

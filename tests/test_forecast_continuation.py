@@ -16,6 +16,7 @@ from rewardengine.forecast.conditional import State, continuations
 from rewardengine.forecast.runs import to_events
 from rewardengine.pipeline import load_contract
 from rewardengine.synth import Plan, Row, make_plan
+from rewardengine.values import add_months
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2020, 3, 31)
@@ -352,7 +353,9 @@ def test_where_service_ends_are_counted_by_reason_every_service_ends_with_one() 
     assert quiet is not None
     plan = _plan("business_feedback", quiet)
     assert plan.end_reasons == ("delivered", "ended")
-    first = AS_OF + timedelta(days=2) - timedelta(days=plan.service_days)  # last: 2020-04-01
+    # the longest service (calendar months, as the engine counts them) lasts to 2020-04-01
+    first = (add_months(date(2020, 4, 2), -plan.service_months) if plan.service_months
+             else AS_OF + timedelta(days=2) - timedelta(days=plan.service_days))
     states = [_state(f"A{n}", first) for n in range(40)] + [
         _state("B", first - timedelta(days=1))]
     drawn = _drawn(plan, [plan.profile("default")] * len(states), states, 4)
@@ -590,8 +593,11 @@ def test_a_drawn_row_never_takes_a_real_rows_id() -> None:
     starts = [r for r in rows if r["type"] == "service_start"]
     assert [r["date"] for r in starts] == ["2020-04-09"]
     assert all(r["event_id"] not in taken and r["event_id"].endswith("~f") for r in rows)
-    ids = [r["event_id"] for r in rows]
-    assert len(set(ids)) == len(ids)
+    # each drawn event its own id (a job's later versions, its end or confirmation, share it)
+    kinds = {r["event_id"]: r["type"] for r in rows}
+    assert all(kinds[r["event_id"]] == r["type"] for r in rows)
+    versions = [r["event_id"] for r in rows if r["type"] != "employment"]
+    assert len(set(versions)) == len(versions)
     from rewardengine.forecast.conditional import drawn_id
 
     again = drawn_id(f"{cid}-s", taken)

@@ -660,6 +660,22 @@ CASES = [
          "pending", "100.00",
          "expense x3 on 2020-03-20 (training): 100.00 repaid, 1400.00 of the budget of 1500.00 "
          "left, dated after 2020-03-10"),
+    # the two below were reached by a generated cohort until the generator drew months as
+    # calendar months: its draws moved, and no customer of it had either any more
+    Case("employment_condition not met yet, on evidence the contract does not price",
+         lambda: _condition(condition.weeks(required=4), SELF_REPORTED_WEEKS, "2020-02-05"),
+         "pending", "0.00",
+         "2 of 4 weeks with at least 18 h of work so far; needs 2 more by 2021-01-10, the last "
+         "whole week of the reference period 2020-01-15..2021-01-14 (12 months from the service "
+         "start); jobs e1, weakest evidence self_report (the contract has no price for "
+         "evidence level self_report)"),
+    Case("employment_outcome with the job voided",
+         lambda: eo.lines(eo.FTE80, eo.job("E1", "2020-02-01", fte="1"),
+                          eo.job("E1", "2020-02-01", fte="1", recorded="2020-06-01",
+                                 void="true"), as_of="2020-06-15")[0],
+         "pending", "750.00",
+         "needs 90 days of qualifying work (0.80 FTE or more, open) by 2021-07-14, when the "
+         "follow-up ends; not counted: employment E1 was voided (recorded 2020-06-01)"),
     Case("employment_condition met on unpriced evidence, no confirmation by the deadline",
          lambda: _condition(condition.weeks(required=1), SELF_REPORTED_WEEKS, "2021-07-14"),
          "not_earned", "0.00",

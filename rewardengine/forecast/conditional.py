@@ -256,7 +256,7 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
         # their reason every service ends with a row, its reason one of them drawn alike
         reasons = plan.end_reasons or ("ended",)
         reason = reasons[int(u() * len(reasons))]
-        early = last < start + timedelta(days=plan.service_days - 1)
+        early = last < _full_last(plan, start)
         if last > s.as_of and (early or plan.end_reasons):
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
                          "type": "service_end", "date": last.isoformat(), "reason": reason})
@@ -419,12 +419,21 @@ def _job_shown_by(s: State) -> date | None:
     return min(days, default=None)
 
 
+def _full_last(plan: Plan, start: date) -> date:
+    """The last day of the longest service from ``start``: calendar months as the engine
+    counts them (as the generator draws them)."""
+    if plan.service_months:
+        return add_months(start, plan.service_months) - timedelta(days=1)
+    return start + timedelta(days=plan.service_days - 1)
+
+
 def _service_last(plan: Plan, profile: Profile, s: State, start: date, u: Draws) -> date:
     svc = profile.service
-    full = start + timedelta(days=plan.service_days - 1)
+    full = _full_last(plan, start)
+    length = (full - start).days + 1
     for _ in range(TRIES):
         early = u.chance(svc.ends_early)
-        days = max(int(plan.service_days * svc.share_of_length.draw(u(), u())), 1)
+        days = max(int(length * svc.share_of_length.draw(u(), u())), 1)
         if not early:
             return full
         if start + timedelta(days=days) > s.as_of:

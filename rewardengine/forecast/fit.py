@@ -46,7 +46,7 @@ from ..contract.load import LoadedContract
 from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
-from ..values import add_months, counted
+from ..values import Duration, add_months, counted
 from .survival import Estimated, Observed, poisson_mean, product_limit, weighted_quantiles
 
 MIN_CUSTOMERS = 5
@@ -202,7 +202,7 @@ def contexts(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | 
 
 def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Section:
     sec = Section()
-    longest = loaded.contract.windows.service.max_length.min_days()
+    length = loaded.contract.windows.service.max_length
     started = [c for c in people if c.service is not None]
     if loaded.contract.windows.service.starts_at == "service_start":
         sec.waited("starts", "days_to_start", product_limit([_to_start(c) for c in people]),
@@ -210,8 +210,8 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
     else:
         sec.share("starts", len(started), len(people))
     sec.waited("ends_early", "share_of_length",
-               product_limit([_to_early_end(c, longest) for c in started]),
-               shown=lambda days: round(days / longest, 3), longest=False)
+               product_limit([_to_early_end(c, _longest(length, c)) for c in started]),
+               shown=lambda share: round(share, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(_service_months(c) for c in started)
     if months > 0:
@@ -294,14 +294,22 @@ def _to_start(c: CustomerContext) -> Observed:
     return Observed(float(max((c.timeline.as_of - referred).days, 0)), False)
 
 
+def _longest(length: Duration, c: CustomerContext) -> int:
+    """The days of the longest service from the customer's start (months are calendar
+    months, as the engine counts them and the generator draws them)."""
+    assert c.service is not None
+    return (length.after(c.service.start) - c.service.start).days
+
+
 def _to_early_end(c: CustomerContext, longest: int) -> Observed:
-    """A started service's days to an early end (one before the longest service), or the
-    days it has run without one: to the data's end, or all of them (it ran its length)."""
+    """A started service's share of its longest length (``longest`` days) run to an early
+    end, or run without one: to the data's end, or all of it (it ran its length)."""
     assert c.service is not None
     if c.service_ended and c.timeline.service_ends and c.service.days < longest:
-        return Observed(float(c.service.days), True)
+        return Observed(c.service.days / longest, True)
     run = min(max((c.timeline.as_of - c.service.start).days + 1, 0), longest)
-    return Observed(float(run), False, cut_off=run < longest)  # its length run: seen through
+    # its length run: seen through
+    return Observed(run / longest, False, cut_off=run < longest)
 
 
 _BEFORE_START = -1.0  # a first job begun before the service start: in the share, not the days
