@@ -499,6 +499,8 @@ def test_the_months_with_hours_are_fitted_back(tmp_path: Path, months: int) -> N
     line = next(ln for ln in fitted.result.text.splitlines()
                 if ln.strip().startswith("hours_months:"))
     assert f"hours_months: {months}  # rests on" in line
+    # the data runs past every service's end: none is cut off by it
+    assert "cut off" not in line
 
 
 @pytest.mark.parametrize(("as_of", "seen"), [

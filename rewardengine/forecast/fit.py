@@ -243,8 +243,10 @@ def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
         if reached >= 0.5 - 1e-9:  # half exactly, whatever the sum's rounding
             median = months
             break
+    # those cut off by the data's end, not those seen through to their service's end
+    cut = sum(1 for o in seen if not o.happened and o.cut_off)
     sec.values["hours_months"] = Estimate(min(max(int(median), 1), 24), len(seen),
-                                          "customers", "count", est.censored)
+                                          "customers", "count", cut)
 
 
 def _hours_stopped(c: CustomerContext) -> Observed | None:
