@@ -191,7 +191,10 @@ def test_e004_field_not_of_this_type_jsonl() -> None:
 
 @pytest.mark.parametrize(("written", "message"), [
     ("2020-02-30", "'2020-02-30' is not a real date (day is out of range for month)"),
-    ("30.1.2020", "'30.1.2020' is not a date written YYYY-MM-DD"),
+    # a CSV file a spreadsheet wrote in its own style: the option that reads it is named
+    ("30.1.2020", "'30.1.2020' is not a date written YYYY-MM-DD (it reads as d.m.yyyy: a file "
+                  "written so is read with --date-format d.m.yyyy)"),
+    ("30.1.20", "'30.1.20' is not a date written YYYY-MM-DD"),  # not d.m.yyyy: no hint
     ("1577836800", "'1577836800' is not a date written YYYY-MM-DD"),
     ("2020-01-30T00:00", "'2020-01-30T00:00' is not a date written YYYY-MM-DD"),
     ("2020-1-30", "'2020-1-30' is not a date written YYYY-MM-DD"),
@@ -501,7 +504,9 @@ def test_files_read_like_text(tmp_path: Path) -> None:
                      b"r2,c1,referral,30.1.2020\r\n")
     es = read_events([str(path)])
     assert found(es) == [(f"{path}:3", "E005",
-                          "field 'date': '30.1.2020' is not a date written YYYY-MM-DD")]
+                          "field 'date': '30.1.2020' is not a date written YYYY-MM-DD (it "
+                          "reads as d.m.yyyy: a file written so is read with --date-format "
+                          "d.m.yyyy)")]
     assert [(e.event_id, e.file, e.row) for e in es.events] == [("r1", str(path), 2)]
 
 
@@ -512,6 +517,9 @@ def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
                    f'h1,c1,hours,2020-01-01,"{written}"\n', "events.csv")
     assert [(str(p.source), p.code) for p in es.problems] == [("events.csv:2", "E005")]
     assert f"'{written}' is not a number written like 12 or 1234.50" in es.problems[0].message
+    # a decimal comma is named as the spreadsheet's style, with the option that reads it
+    assert ("(a decimal comma: a file written so is read with --decimal-comma)"
+            in es.problems[0].message) is (written == "1,5")
 
 
 def test_e005_a_percentage_where_a_fraction_is_read_says_how_to_write_it() -> None:

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -86,6 +87,27 @@ def _row_problems(exc: ValidationError, src: Source) -> list[Problem]:
         else:
             out.append(Problem(code, msg, src))
     return out
+
+
+# a date or a number as a Finnish spreadsheet writes them, read as the engine's own form
+_DAY_FIRST = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+
+
+def _written_otherwise(problem: Problem, raw: dict[str, Any]) -> Problem:
+    """``problem`` with a hint where the value is a date or a number a spreadsheet wrote in
+    its own style (``7.1.2020``, ``2,5``): the options that read a CSV file written so."""
+    if problem.code != "E005" or not problem.message.startswith("field '"):
+        return problem
+    value = raw.get(problem.message[len("field '"):].split("'", 1)[0])
+    if not isinstance(value, str):
+        return problem
+    hint = ""
+    if "not a date" in problem.message and _DAY_FIRST.fullmatch(value):
+        hint = " (it reads as d.m.yyyy: a file written so is read with --date-format d.m.yyyy)"
+    elif "not a number" in problem.message and _DECIMAL_COMMA.fullmatch(value):
+        hint = " (a decimal comma: a file written so is read with --decimal-comma)"
+    return replace(problem, message=problem.message + hint) if hint else problem
 
 
 def parse_row(raw: dict[str, Any], file: str, row: int
@@ -368,7 +390,8 @@ def _cells_row(cells: list[str], columns: tuple[list[str], int], file: str, row:
         if problems:
             yield None, [*problems, *_other_field_problems(raw, problems, src)]
             return
-    yield parse_row(raw, file, row)
+    event, problems = parse_row(raw, file, row)
+    yield event, [_written_otherwise(p, raw) for p in problems] if problems else problems
 
 
 def _extra_cells(cells: list[str], width: int, cells_in_header: int, src: Source
