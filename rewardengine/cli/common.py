@@ -134,14 +134,16 @@ _SQLITE_JOURNALS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
                     b"\x18\xe2\x2d\x00", b"\x00\x2d\xe2\x18")
 
 
-def _is_sqlite(path: str) -> bool:
-    if not os.path.isfile(path):  # (a pipe is never opened: it would wait for a writer)
-        return False
+def _head(path: str) -> bytes:
+    """The first bytes of a regular file at ``path`` (none of anything else: a pipe is never
+    opened, as it would wait for a writer)."""
+    if not os.path.isfile(path):
+        return b""
     try:
         with open(path, "rb") as fh:
-            return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+            return fh.read(len(_SQLITE_MAGIC))
     except OSError:
-        return False
+        return b""
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -202,19 +204,13 @@ def _not_the_ledger(path: str, protect: Sequence[str], option: str) -> None:
 
 def _not_a_database(path: str, option: str) -> None:
     """Any SQLite database, journal or index, or a file named as one beside a database."""
-    head = b""
-    if os.path.isfile(path):
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
-        except OSError:
-            head = b""
+    head = _head(path)
     if head == _SQLITE_MAGIC:
         fail(f"{option} {path} is a SQLite database (a ledger?); it is not overwritten")
     if head.startswith(_SQLITE_JOURNALS):
         fail(f"{option} {path} is a SQLite journal (a ledger's?); it is not overwritten")
     for part in ("-wal", "-shm", "-journal"):  # named as a database's, beside one
-        if path.endswith(part) and _is_sqlite(path[:-len(part)]):
+        if path.endswith(part) and _head(path[:-len(part)]) == _SQLITE_MAGIC:
             fail(f"{option} {path} is named as a file of the SQLite database "
                  f"{path[:-len(part)]} (a ledger?) beside it; it is not written")
 

@@ -479,20 +479,14 @@ def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
 
 
 def _referrals(events: Sequence[EventBase], as_of: date | None = None) -> list[date]:
-    """The day each referral was first known, of those standing as of ``as_of`` (as the
-    last of their versions known by then has it; at the data's end when not given): a
-    retracted referral refers nobody."""
-    first: dict[tuple[str, str], date] = {}
-    last: dict[tuple[str, str], EventBase] = {}
-    for e in events:
-        if getattr(e, "type", None) != "referral" or (as_of is not None
-                                                     and e.known_on > as_of):
-            continue
-        key = (e.customer_id, e.event_id)
-        first[key] = min(first.get(key, e.known_on), e.known_on)
-        if key not in last or e.known_on >= last[key].known_on:
-            last[key] = e
-    return [first[key] for key, e in last.items() if not e.void]
+    """The day each referral was first known, of those standing as of ``as_of`` (at the
+    data's end when not given), as a customer's timeline reads its referral rows: the last
+    version known by then decides, and a retracted referral refers nobody."""
+    rows = [e for e in events if getattr(e, "type", None) == "referral"]
+    day = as_of if as_of is not None else max((e.known_on for e in rows), default=date.min)
+    return [tl.first_version(r).known_on
+            for cid, mine in group_by_customer(rows).items()
+            for tl in (timeline(cid, mine, day),) for r in tl.referrals]
 
 
 QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old

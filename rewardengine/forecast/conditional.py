@@ -422,9 +422,7 @@ def _job_shown_by(s: State) -> date | None:
 def _full_last(plan: Plan, start: date) -> date:
     """The last day of the longest service from ``start``: calendar months as the engine
     counts them (as the generator draws them)."""
-    if plan.service_months:
-        return add_months(start, plan.service_months) - timedelta(days=1)
-    return start + timedelta(days=plan.service_days - 1)
+    return plan.loaded.contract.windows.service.max_length.after(start) - timedelta(days=1)
 
 
 def _service_last(plan: Plan, profile: Profile, s: State, start: date, u: Draws) -> date:

@@ -201,8 +201,15 @@ class RunSums:
     by_segment: dict[str, Decimal] = field(default_factory=dict)
     segment_count: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, Decimal] = field(default_factory=dict)
-    by_provider: dict[str, Decimal] = field(default_factory=dict)
     by_provider_month: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    @property
+    def by_provider(self) -> dict[str, Decimal]:
+        """Each member's pay in the run: its months' added up."""
+        out: dict[str, Decimal] = {}
+        for (who, _), amount in self.by_provider_month.items():
+            out[who] = out.get(who, ZERO) + amount
+        return out
 
     @property
     def ceiling_binds(self) -> bool:
@@ -212,8 +219,8 @@ class RunSums:
                   horizon: date) -> Decimal:
         """Add one customer's (or the contract's) lines; returns what they pay."""
         paid = ZERO
-        by_component, by_month, by_provider = self.by_component, self.by_month, self.by_provider
-        each_month = self.by_provider_month
+        by_component, by_month, each_month = self.by_component, self.by_month, \
+            self.by_provider_month
         for ln in lines:
             status, amount = ln.status, ln.amount
             if status != "payable":
@@ -228,9 +235,7 @@ class RunSums:
             day = ln.date or horizon
             month = _MONTHS.get(day) or _month_of(day)
             by_month[month] = by_month.get(month, ZERO) + amount
-            who = ln.provider or NO_SEGMENT
-            by_provider[who] = by_provider.get(who, ZERO) + amount
-            key = (who, month)
+            key = (ln.provider or NO_SEGMENT, month)
             each_month[key] = each_month.get(key, ZERO) + amount
             if basis.get(component) == "fixed":
                 self.fixed += amount

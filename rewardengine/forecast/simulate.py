@@ -244,6 +244,8 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
     all_customers = sum(r.customers for r in runs) or 1
     grand = sum((r.total for r in runs), ZERO)
     fixed = sum((r.fixed for r in runs), ZERO)
+    members = [r.by_provider for r in runs]  # each run's pay per member, added up once
+    names = sorted({p for paid in members for p in paid})
     return Summary(
         contract=name, runs=len(runs), customers=n, per_customer=Estimate.of(totals),
         by_component={c.id: Estimate.of([per_customer(r.by_component.get(c.id, ZERO),
@@ -252,10 +254,11 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
         by_segment=by_segment,
         segment_share={s: share(Decimal(sum(r.segment_count.get(s, 0) for r in runs)),
                                 Decimal(all_customers)) for s in segments},
-        by_provider={p: Estimate.of([per_customer(r.by_provider.get(p, ZERO), r.customers)
-                                     for r in runs]) for p in _keys(runs, "by_provider")},
-        provider_share={p: share(sum((r.by_provider.get(p, ZERO) for r in runs), ZERO), grand)
-                        for p in _keys(runs, "by_provider")},
+        by_provider={p: Estimate.of([per_customer(paid.get(p, ZERO), r.customers)
+                                     for paid, r in zip(members, runs, strict=True)])
+                     for p in names},
+        provider_share={p: share(sum((paid.get(p, ZERO) for paid in members), ZERO), grand)
+                        for p in names},
         fixed=Estimate.of([per_customer(r.fixed, r.customers) for r in runs]),
         result=Estimate.of([per_customer(r.total - r.fixed, r.customers) for r in runs]),
         fixed_share=share(fixed, grand),
