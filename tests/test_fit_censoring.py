@@ -350,7 +350,8 @@ def _in_work(*jobs: Employment, as_of: date = date(2019, 12, 31),
         timeline=SimpleNamespace(as_of=as_of, employments=jobs, first_version=lambda e: e,
                                  referral=SimpleNamespace(date=date(2019, 1, 10)),
                                  superseded=superseded),
-        service=None if service is None else SimpleNamespace(start=service))
+        service=None if service is None else SimpleNamespace(start=service),
+        entered=date(2019, 1, 10))
 
 
 @pytest.mark.parametrize(("end", "seen"), [

@@ -230,12 +230,13 @@ def test_the_report_counts_those_not_forecast_in_its_language(tmp_path: Path) ->
     found = api.forecast_customers(api.Request(SUJUVAT, runs=2, seed=1), [events],
                                    date(2020, 6, 30))
     assert found.result is not None
-    assert ("not forecast: 2 customers with a referral recorded only after the as-of date; "
-            "1 customer with no referral in the events (none, or one retracted); 1 customer "
-            "with a problem of their own (evaluate names it)"
-            ) in api.forecast_html(found.result, "en")
-    assert ("ei ennustettu: 2 asiakasta joiden ohjaus on kirjattu vasta tarkastelupäivän "
-            "jälkeen; 1 asiakas joilla ei ole ohjausta") in api.forecast_html(found.result, "fi")
+    assert ("not forecast: 2 customers with a referral (or a start, where none is needed) "
+            "recorded only after the as-of date; 1 customer with no referral in the events "
+            "(none, or one retracted; nor a start, where none is needed); 1 customer with a "
+            "problem of their own (evaluate names it)") in api.forecast_html(found.result, "en")
+    assert ("ei ennustettu: 2 asiakasta joiden ohjaus (tai aloitus, jos ohjausta ei "
+            "tarvita) on kirjattu vasta tarkastelupäivän jälkeen; 1 asiakas joilla ei ole "
+            "ohjausta") in api.forecast_html(found.result, "fi")
 
 
 def test_customers_with_nothing_ahead_are_counted(tmp_path: Path) -> None:
@@ -270,7 +271,9 @@ def test_fit_before_any_referral_is_refused_as_without_it(generated: tuple[str, 
         done = runner.invoke(app, ["forecast", TEHOSTETTU, full, "--as-of", "2018-06-30",
                                    "--runs", "2", *extra])
         assert done.exit_code == 2, done.output
-        assert "no referral is recorded by the as-of date 2018-06-30" in done.output
+        # tehostettu needs no referral: a service start would have done
+        assert ("no referral nor service start is recorded by the as-of date 2018-06-30"
+                in done.output)
 
 
 def _finnish(plain: str) -> bytes:
@@ -321,27 +324,65 @@ def test_forecast_and_fit_read_a_spreadsheets_dialect(generated: tuple[str, str]
         assert got == want, args
 
 
-@pytest.mark.parametrize("rows", [
-    "",  # a header alone
-    "T-s,T,service_start,2020-01-13,,\n",  # an extract that left the referrals out
-    "T-r,T,referral,2020-01-07,,\nT-r,T,referral,2020-01-07,2020-01-08,true\n",  # voided
+@pytest.mark.parametrize(("contract", "rows", "missing"), [
+    (TEHOSTETTU, "", "no referral nor service start"),  # a header alone
+    # an extract that left the referrals out, of a contract whose segments need them
+    (SUJUVAT, "T-s,T,service_start,2020-01-13,,\n", "no referral"),
+    (TEHOSTETTU, "T-s,T,service_start,2020-01-13,2020-01-13,true\n",  # a start, voided
+     "no referral nor service start"),
+    (SUJUVAT, "T-r,T,referral,2020-01-07,,\nT-r,T,referral,2020-01-07,2020-01-08,true\n",
+     "no referral"),  # voided
 ])
-def test_events_with_no_referral_are_not_forecast_as_nothing(tmp_path: Path,
-                                                             rows: str) -> None:
+def test_events_with_no_referral_are_not_forecast_as_nothing(
+        tmp_path: Path, contract: str, rows: str, missing: str) -> None:
     path = tmp_path / "events.csv"
     path.write_text("event_id,customer_id,type,date,recorded,void\n" + rows)
-    done = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+    done = runner.invoke(app, ["forecast", contract, str(path), "--as-of", "2020-06-30",
                                "--runs", "2"])
     assert done.exit_code == 1, done.output
-    assert ": V005 no referral stands in the events" in done.stderr
-    fitted = runner.invoke(app, ["forecast", TEHOSTETTU, str(path), "--as-of", "2020-06-30",
+    assert f": V005 {missing} stands in the events" in done.stderr
+    fitted = runner.invoke(app, ["forecast", contract, str(path), "--as-of", "2020-06-30",
                                  "--runs", "2", "--fit"])
     assert fitted.exit_code == 1 and "G109" in fitted.stderr, fitted.output
 
 
+VOUCHER = str(ROOT / "contracts" / "avgs_placement_voucher.yaml")
+VOUCHER_EVENTS = str(ROOT / "examples" / "avgs_placement_voucher" / "events.csv")
+
+
+def test_a_voucher_customer_enters_on_the_service_start() -> None:
+    """A contract without segments needs no referral (a voucher programme's data has none):
+    its customers are forecast from their service start, as the evaluation pays them."""
+    req = api.Request(VOUCHER, runs=20, seed=3)
+    found = api.forecast_customers(req, [VOUCHER_EVENTS], date(2014, 6, 30))
+    assert found.result is not None, found.problems
+    # started by 2014-06-30: A01, A03, A04, A05, A06; A02, A07, A08 start later
+    assert [c.customer_id for c in found.result.customers] == [
+        "A01", "A03", "A04", "A05", "A06"]
+    assert found.result.to_dict()["not_forecast"] == {
+        "referred_later": 3, "no_referral": 0, "problems": 0}
+    # one day short of A06's start (2014-01-13, the first): nobody has entered yet
+    with pytest.raises(api.ForecastError, match="no referral nor service start is recorded "
+                       "by the as-of date 2014-01-12 \\(the first is recorded on 2014-01-13"):
+        api.forecast_customers(req, [VOUCHER_EVENTS], date(2014, 1, 12))
+    on = api.forecast_customers(req, [VOUCHER_EVENTS], date(2014, 1, 13))
+    assert on.result is not None
+    assert [c.customer_id for c in on.result.customers] == ["A06"]
+    # the fit reads a start as the day the customer was referred
+    fit = fit_cohort(load(VOUCHER, [VOUCHER_EVENTS]).contract, _events(VOUCHER_EVENTS),
+                     date(2015, 6, 30))
+    assert fit.customers == 8
+    assert "per_month: {2014-01: 1, 2014-03: 1, 2014-04: 2, 2014-06: 1, 2014-09: 1, " \
+        "2015-01: 1, 2015-03: 1}" in fit.text
+
+
 def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
-    from rewardengine.forecast.commands import _referrals
+    from rewardengine.forecast.commands import _entries
     from rewardengine.forecast.runs import to_events
+    from rewardengine.pipeline import load_contract
+
+    loaded, _ = load_contract(TEHOSTETTU)
+    assert loaded is not None
 
     rows = to_events([
         {"event_id": "A-r", "customer_id": "A", "type": "referral", "date": "2020-01-07"},
@@ -351,11 +392,11 @@ def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
         {"event_id": "B-r", "customer_id": "B", "type": "referral", "date": "2020-02-01",
          "recorded": "2020-04-01"},
     ])
-    assert _referrals(rows, date(2020, 2, 29)) == [date(2020, 1, 7)]
-    assert _referrals(rows, date(2020, 3, 1)) == []
-    assert _referrals(rows, date(2020, 3, 31)) == []
-    assert _referrals(rows, date(2020, 4, 1)) == [date(2020, 4, 1)]
-    assert _referrals(rows) == [date(2020, 4, 1)]
+    assert _entries(loaded, rows, date(2020, 2, 29)) == [date(2020, 1, 7)]
+    assert _entries(loaded, rows, date(2020, 3, 1)) == []
+    assert _entries(loaded, rows, date(2020, 3, 31)) == []
+    assert _entries(loaded, rows, date(2020, 4, 1)) == [date(2020, 4, 1)]
+    assert _entries(loaded, rows) == [date(2020, 4, 1)]
 
 
 def test_a_forecast_names_the_cohort_it_draws_from(generated: tuple[str, str],

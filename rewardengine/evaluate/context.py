@@ -105,6 +105,18 @@ class CustomerContext:
         return self.timeline.customer_id
 
     @property
+    def entered(self) -> date | None:
+        """The day the customer entered the contract's story: their referral's; with none,
+        their service's start where the contract needs no referral (no segments: a voucher
+        programme's data has no referral rows); None: neither is known."""
+        ref = self.timeline.referral
+        if ref is not None:
+            return ref.date
+        if self.service is None or self.loaded.contract.segments is not None:
+            return None
+        return self.service.start
+
+    @property
     def currency_sign(self) -> str:
         """How reasons write the contract's currency after an amount: € for euros, else the
         ISO 4217 code (unambiguous: "kr" or "$" are not)."""

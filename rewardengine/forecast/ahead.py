@@ -9,7 +9,9 @@ counts as *ahead* every payable amount the customer was not payable as of the as
 (line by line, by the line's identity: a correction of an earlier line counts its
 difference). An amount ahead falls in the month of its line's date, or in the month after
 the as-of date when that date has passed already (a fee confirmed late is billed from the
-next period). Customers whose referral is known only after the as-of date are not
+next period). A customer's referral stands here for the day they entered: where the contract
+needs no referral (no segments, as a voucher programme), their service start when they have
+no referral row. Customers whose referral is known only after the as-of date are not
 forecast (nor those with none, or with a problem of their own: ``in_progress`` counts
 them), and the contract ceiling is not cut here: its room left is reported instead.
 """
@@ -56,8 +58,10 @@ class Customer:
 # why a customer with rows is not forecast: the key in ``Forecast.not_forecast`` and its
 # words, in the order they are told
 REFERRED_LATER, NO_REFERRAL, OWN_PROBLEMS = "referred_later", "no_referral", "problems"
-NOT_FORECAST = {REFERRED_LATER: "with a referral recorded only after the as-of date",
-                NO_REFERRAL: "with no referral in the events (none, or one retracted)",
+NOT_FORECAST = {REFERRED_LATER: "with a referral (or a start, where none is needed) recorded "
+                                "only after the as-of date",
+                NO_REFERRAL: "with no referral in the events (none, or one retracted; nor a "
+                             "start, where none is needed)",
                 OWN_PROBLEMS: "with a problem of their own (evaluate names it)"}
 
 
@@ -74,7 +78,7 @@ def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
         known = tuple(r for r in rows if r.known_on <= as_of)
         customer = Customer(cid, known)
         result = customer.now(draft, as_of) if known else None
-        if result is None or result.context.timeline.referral is None \
+        if result is None or result.context.entered is None \
                 or result.context.problems:
             counted = _left_out(cid, rows, result, draft, provider, left_out)
             if counted and result is not None and said is not None:
@@ -93,10 +97,10 @@ def _left_out(cid: str, rows: Sequence[EventBase], now: CustomerResult | None, d
     no referral known by then (one recorded later, or none at all). Their provider is the
     one every row of theirs names, as the evaluation decides it. Whether one with a problem
     of their own was counted (of the provider asked for)."""
-    last = timeline(cid, rows, max(r.known_on for r in rows))
-    own = now is not None and now.context.timeline.referral is not None
-    why = OWN_PROBLEMS if own else REFERRED_LATER if last.referral is not None else NO_REFERRAL
-    theirs = build_context(draft.loaded, last).provider
+    last = build_context(draft.loaded, timeline(cid, rows, max(r.known_on for r in rows)))
+    own = now is not None and now.context.entered is not None
+    why = OWN_PROBLEMS if own else REFERRED_LATER if last.entered is not None else NO_REFERRAL
+    theirs = last.provider
     if provider is not None and theirs != provider:
         return False
     if counts is not None:

@@ -420,8 +420,9 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     loads: Loads = {}
     if tuple(req.from_events) == tuple(events):  # fitted from its own events (``--fit``)
         first = _loaded(loads, req.contract, events, req.dialect)
-        if not has_errors(first.problems):  # said before a fit from nobody is refused
-            _referred_by(first.events.events, as_of)
+        if not has_errors(first.problems) and first.contract is not None:
+            # said before a fit from nobody is refused
+            _referred_by(first.contract, first.events.events, as_of)
     found = _inputs(req, problems, as_of=as_of, loads=loads)
     if found is None:
         return Outcome(None, problems, _unreadable(problems))
@@ -431,12 +432,12 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     # the events may be the file the cohort was fitted from: what is said of a file, once
     problems = once_per_file([*problems, *(p for p in state.problems
                                            if p.code.startswith(("E", "F", "V")))])
-    if not has_errors(problems) and not _referrals(state.events.events) \
-            and not _referrals(state.events.events, as_of):
-        problems.append(Problem("V005", "no referral stands in the events (none is recorded, "
-                                "or every one is retracted): no customer is in progress to "
-                                "forecast (a customer's referral decides their segment and "
-                                "starts their story)", Source(events[0])))
+    if not has_errors(problems) and not _entries(contract.loaded, state.events.events, as_of) \
+            and not _entries(contract.loaded, state.events.events):
+        problems.append(Problem("V005", f"{_entry(contract.loaded)} stands in the events "
+                                "(none is recorded, or every one is retracted): no customer "
+                                "is in progress to forecast (a customer's referral decides "
+                                "their segment and starts their story)", Source(events[0])))
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)
@@ -444,7 +445,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         raise ForecastError(f"the as-of date {as_of} is not before the horizon {horizon}, the "
                             "last day a fee is evaluated: nothing is ahead to forecast (see "
                             "what was earned with evaluate, or give a later --horizon)")
-    _referred_by(state.events.events, as_of)
+    _referred_by(contract.loaded, state.events.events, as_of)
     problems.extend(_recorded_until(state.events.events, as_of, events))
     try:
         draft = draft_of(contract.source, cohort, horizon)
@@ -466,27 +467,43 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         raise ForecastError(str(exc)) from None
 
 
-def _referred_by(events: Sequence[EventBase], as_of: date) -> None:
+def _referred_by(loaded: LoadedContract, events: Sequence[EventBase], as_of: date) -> None:
     """Refuse an as-of date before any customer's referral is known: nobody is in progress,
     and a forecast of nothing would read as one that found nothing ahead."""
-    if _referrals(events, as_of):
+    if _entries(loaded, events, as_of):
         return
-    later = _referrals(events)
+    later = _entries(loaded, events)
     if later:  # (none at all: said as V005, with the file's problems)
-        raise ForecastError(f"no referral is recorded by the as-of date {as_of} (the first "
-                            f"is recorded on {min(later)}): no customer is in progress to "
-                            "forecast; give a later --as-of")
+        raise ForecastError(f"{_entry(loaded)} is recorded by the as-of date {as_of} (the "
+                            f"first is recorded on {min(later)}): no customer is in progress "
+                            "to forecast; give a later --as-of")
 
 
-def _referrals(events: Sequence[EventBase], as_of: date | None = None) -> list[date]:
-    """The day each referral was first known, of those standing as of ``as_of`` (at the
-    data's end when not given), as a customer's timeline reads its referral rows: the last
-    version known by then decides, and a retracted referral refers nobody."""
-    rows = [e for e in events if getattr(e, "type", None) == "referral"]
-    day = as_of if as_of is not None else max((e.known_on for e in rows), default=date.min)
-    return [tl.first_version(r).known_on
-            for cid, mine in group_by_customer(rows).items()
-            for tl in (timeline(cid, mine, day),) for r in tl.referrals]
+def _entry(loaded: LoadedContract) -> str:
+    """What is missing when nobody entered: a contract that needs no referral (no segments)
+    lets a service start stand for one."""
+    return "no referral" if loaded.contract.segments is not None else \
+        "no referral nor service start"
+
+
+def _entries(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
+             ) -> list[date]:
+    """The day each customer's entry was first known, of those entered as of ``as_of`` (at
+    the data's end when not given): their referral, or where the contract needs none their
+    service start (``CustomerContext.entered``), read as the evaluation reads them: the last
+    version known by then decides, and a retracted row enters nobody."""
+    day = as_of if as_of is not None else max((e.known_on for e in events), default=date.min)
+    out = []
+    for cid, mine in group_by_customer(events).items():
+        ctx = build_context(loaded, timeline(cid, mine, day))
+        tl = ctx.timeline
+        if ctx.entered is None:
+            continue
+        row = tl.referral or next((s for s in tl.service_starts if s.date == ctx.entered),
+                                  None)
+        if row is not None:
+            out.append(tl.first_version(row).known_on)
+    return out
 
 
 QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old

@@ -135,6 +135,8 @@ class State:
 
     customer_id: str
     as_of: date
+    # the referral's date; with none, where the contract needs none, the service start's
+    # (``CustomerContext.entered``): the day the customer's story starts
     referral: date | None
     provider: str | None
     service_start: date | None
@@ -177,7 +179,7 @@ class State:
             # that day for those it starts: none known by the as-of, it never started
             start = None
         jobs = tuple(e for e in tl.employments if isinstance(e, Employment))
-        return State(result.customer_id, tl.as_of, ref.date if ref else None, result.provider,
+        return State(result.customer_id, tl.as_of, ctx.entered, result.provider,
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),

@@ -1,6 +1,7 @@
 """A cohort fitted from real event data: empirical distributions per segment.
 
-Every customer with a referral is read as of the last date the data knows (the latest
+Every customer who entered (a referral; where the contract needs none, a service start: the
+referral's day is then the start's) is read as of the last date the data knows (the latest
 ``recorded`` date, else ``date``; or an earlier as-of date: the rows known by then), with
 the engine's own segment, provider and service (``build_context``). Per segment it measures
 what the cohort describes:
@@ -185,18 +186,17 @@ def _data_date(events: Sequence[EventBase]) -> date:
 
 def contexts(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
              ) -> tuple[date, list[CustomerContext]]:
-    """Each customer with a referral known by ``as_of``, as the evaluation sees them then:
+    """Each customer who entered by ``as_of`` (a referral known, or where the contract needs
+    none a service start: ``CustomerContext.entered``), as the evaluation sees them then:
     rows known later are not read. The data's last day when not given or earlier: the
     data cannot tell that nothing happened after it, so no one is followed past it."""
     last = _data_date(events)
     as_of = last if as_of is None else min(as_of, last)
     out = []
     for cid, rows in group_by_customer(events).items():
-        tl = timeline(cid, rows, as_of)
-        if tl.referral is not None:
-            ctx = build_context(loaded, tl)
-            if not ctx.problems:
-                out.append(ctx)
+        ctx = build_context(loaded, timeline(cid, rows, as_of))
+        if ctx.entered is not None and not ctx.problems:
+            out.append(ctx)
     return as_of, out
 
 
@@ -290,7 +290,7 @@ def _service_months(c: CustomerContext) -> float:
 def _to_start(c: CustomerContext) -> Observed:
     """Days from the referral to the service start, or as long as the customer has waited
     for one when the data ends."""
-    referred = c.timeline.referral.date if c.timeline.referral else c.timeline.as_of
+    referred = c.entered or c.timeline.as_of
     if c.service is not None:
         return Observed(float((c.service.start - referred).days), True)
     return Observed(float(max((c.timeline.as_of - referred).days, 0)), False)
@@ -335,7 +335,7 @@ class _Lags:
         starts: list[int] = []
         ends: list[int] = []
         for c in people:
-            referred = c.timeline.referral.date if c.timeline.referral else date.min
+            referred = c.entered or date.min
             for job in _employments(c):
                 if job.date >= referred:
                     starts.append((c.timeline.first_version(job).known_on - job.date).days)
@@ -376,8 +376,7 @@ def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed | None:
     for one by ``lags.start`` days before the data's end (a job begun later may not be
     recorded yet: one that is counts as not seen); None for a customer whose start came
     after that (not yet waiting then)."""
-    anchor = c.service.start if c.service else (
-        c.timeline.referral.date if c.timeline.referral else c.timeline.as_of)
+    anchor = c.service.start if c.service else c.entered or c.timeline.as_of
     seen_by = c.timeline.as_of - timedelta(days=lags.start)
     jobs = _employments(c)
     if jobs and jobs[0].date <= seen_by:
@@ -654,8 +653,7 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase], as_of: date 
     ids = loaded.contract.segment_ids()
     segments = {s: len(by_segment.get(s, [])) for s in ids}
     providers = Counter(c.provider for c in people if c.provider)
-    months = Counter(c.timeline.referral.date.isoformat()[:7] for c in people
-                     if c.timeline.referral)
+    months = Counter(day.isoformat()[:7] for c in people if (day := c.entered))
     lines = [f"# fitted from the events of {counted(len(people), 'customer')} as of {as_of} "
              "(rewardengine cohort fit)", f"id: fitted-{loaded.contract.metadata.id}",
              "referrals:", f"  size: {max(len(people), 1)}",

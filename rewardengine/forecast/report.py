@@ -49,8 +49,10 @@ LABELS: dict[str, dict[str, str]] = {
         "not_forecast": "not forecast", "customer_one": "customer",
         "nothing_ahead": "with nothing ahead", "each": "each",
         "notes": "Notes on the inputs",
-        "referred_later": "with a referral recorded only after the as-of date",
-        "no_referral": "with no referral in the events (none, or one retracted)",
+        "referred_later": "with a referral (or a start, where none is needed) recorded only "
+                          "after the as-of date",
+        "no_referral": "with no referral in the events (none, or one retracted; nor a start, "
+                       "where none is needed)",
         "problems": "with a problem of their own (evaluate names it)",
     },
     "fi": {
@@ -83,8 +85,10 @@ LABELS: dict[str, dict[str, str]] = {
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
         "nothing_ahead": "ilman tulevia maksuja", "each": "kappaleelta",
         "notes": "Huomiot lähtötiedoista",
-        "referred_later": "joiden ohjaus on kirjattu vasta tarkastelupäivän jälkeen",
-        "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu)",
+        "referred_later": "joiden ohjaus (tai aloitus, jos ohjausta ei tarvita) on kirjattu "
+                          "vasta tarkastelupäivän jälkeen",
+        "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
+                       "aloitusta, jos ohjausta ei tarvita)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
     },
 }
