@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rewardengine.api import run_evaluation
@@ -202,3 +203,30 @@ def test_python_dash_m_runs_the_command_line() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("ok: 0 error(s)")  # the summary goes to standard error
+
+
+@pytest.mark.parametrize(("rows", "shown", "more"), [
+    (99, 99, None),  # one short of the cap: every one shown, no summary
+    (100, 100, None),  # exactly on it
+    (101, 100, "… and 1 more (the first 100 of 101 are shown;"),  # one over
+])
+def test_a_problem_in_every_row_is_shown_a_hundred_times_and_counted(
+        tmp_path: Path, rows: int, shown: int, more: str | None) -> None:
+    """A spreadsheet export read without its dialect has a problem in every row: the
+    terminal shows the first 100 of a code in a file and counts the rest in one line; the
+    JSON of validate lists every one."""
+    text = "event_id,customer_id,type,date,provider,unemployed_since\n" + "".join(
+        f"r{n},c{n},referral,10.1.2020,acme,2019-06-01\n" for n in range(rows))
+    events = _events(tmp_path, text)
+    result = runner.invoke(app, ["evaluate", str(CONTRACT), events, "--as-of", "2020-03-01"])
+    assert result.exit_code == 1
+    said = result.stderr.splitlines()
+    assert sum(1 for ln in said if ": E005 field 'date'" in ln) == shown
+    assert said[shown - 1].startswith(f"{events}:{shown + 1}: E005 ")
+    if more is None:
+        assert len(said) == shown
+    else:
+        assert said[-1] == (f"{events}: E005 {more} `validate CONTRACT EVENTS --format json` "
+                            "lists every one)")
+    listed = runner.invoke(app, ["validate", str(CONTRACT), events, "--format", "json"])
+    assert [p["code"] for p in json.loads(listed.stdout)["problems"]] == ["E005"] * rows

@@ -5,6 +5,7 @@ Everything here turns library results into text; nothing computes money.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -43,10 +44,29 @@ CSV_COLUMNS = (
 )
 
 
+# problems of one code in one file shown on a terminal; the rest are counted in one line (a
+# spreadsheet export read without its dialect has a problem in every row: a million lines
+# would bury the first, which names the fix)
+SHOWN_PER_CODE = 100
+
+
 def print_problems(console: Console, problems: list[Problem]) -> None:
+    found: Counter[tuple[str, str]] = Counter()
+    style: dict[tuple[str, str], str] = {}
     for p in problems:
-        style = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(p.severity, "cyan")
-        console.print(Text(safe_text(p), style=style), soft_wrap=True)
+        key = (p.source.file, p.code)
+        found[key] += 1
+        style[key] = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(p.severity, "cyan")
+        if found[key] <= SHOWN_PER_CODE:
+            console.print(Text(safe_text(p), style=style[key]), soft_wrap=True)
+    for (file, code), n in found.items():
+        if n > SHOWN_PER_CODE:
+            where = ("`validate CONTRACT EVENTS --format json`" if code[0] in "EF"
+                     else "`--format json`")
+            console.print(Text(safe_text(f"{file}: {code} … and {n - SHOWN_PER_CODE:,} more "
+                                         f"(the first {SHOWN_PER_CODE} of {n:,} are shown; "
+                                         f"{where} lists every one)"), style=style[(file, code)]),
+                          soft_wrap=True)
 
 
 def _quantity(q: Decimal) -> str:
