@@ -902,3 +902,22 @@ def test_a_consortiums_cash_flow_is_told_per_member_and_adds_up() -> None:
     single = runner.invoke(app, ["simulate", TEHOSTETTU, "--runs", "2", "-n", "20"])
     assert "cash flow per month and member" not in single.stdout
     assert api.simulation_html(found.result, "en").count("<figure>") == 3
+
+
+def test_a_reports_chart_axes_write_numbers_in_its_language() -> None:
+    """The charts' amount ticks are written as the report's tables write numbers: a space
+    between thousands in Finnish, a comma in English; never an offset such as 1e6."""
+    found = api.simulate_contract(api.Request(str(ROOT / "contracts" / "palvelumanageri.yaml"),
+                                              runs=20, seed=1, customers=300))
+    assert found.result is not None, found.problems
+
+    def ticks(lang: str) -> list[str]:
+        page = api.simulation_html(found.result, lang)  # type: ignore[arg-type]
+        return re.findall(r"<text[^>]*>([0-9][0-9,.\u00a0]*)</text>", page)
+
+    english, finnish = ticks("en"), ticks("fi")
+    assert "10,000" in english and "10\u00a0000" in finnish
+    assert [t.translate({ord(","): "\u00a0", ord("."): ","}) for t in english] == finnish
+    assert not any("e" in t for t in english)
+    # the histogram counts runs whole: 20 runs give no tick at a quarter of a run
+    assert not any("." in t for t in english)

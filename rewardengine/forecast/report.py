@@ -133,6 +133,17 @@ def _figure() -> Any:
     return Figure(figsize=(8, 3.6))
 
 
+def _numbers(lang: str, *axes: Any) -> None:
+    """Tick labels of ``axes`` written in the language's style (2 500 in Finnish, 2,500 in
+    English), never as an offset (1e6) a reader must multiply back."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _: object) -> str:
+        return format_decimal(round(value, 2), format="#,##0.##", locale=LOCALES[lang])
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(label))
+
+
 def _svg(fig: Any) -> str:
     buffer = io.StringIO()
     fig.tight_layout()
@@ -155,7 +166,9 @@ def _money(value: Decimal, lang: str) -> str:
     return format_decimal(value, format="#,##0.00", locale=LOCALES[lang])
 
 
-def _distribution(summaries: Sequence[Summary], t: dict[str, str]) -> str:
+def _distribution(summaries: Sequence[Summary], t: dict[str, str], lang: str) -> str:
+    from matplotlib.ticker import MaxNLocator
+
     fig = _figure()
     ax = fig.add_subplot()
     values = [[float(v) for v in s.per_customer_runs] for s in summaries]
@@ -164,6 +177,8 @@ def _distribution(summaries: Sequence[Summary], t: dict[str, str]) -> str:
     bins = [lo + (hi - lo) * k / 30 for k in range(31)] if hi > lo else 10
     for s, v in zip(summaries, values, strict=True):
         ax.hist(v, bins=bins, alpha=0.6, label=s.contract)
+    _numbers(lang, ax.xaxis, ax.yaxis)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # runs are counted whole
     ax.set_xlabel(t["per_customer"])
     ax.set_ylabel(t["runs_axis"])
     ax.set_title(t["distribution"])
@@ -184,7 +199,7 @@ def _every_month(months: Sequence[str]) -> list[str]:
 
 
 def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
-          t: dict[str, str]) -> str:
+          t: dict[str, str], lang: str) -> str:
     fig = _figure()
     ax = fig.add_subplot()
     months = _every_month(sorted({m for _, flow in series for m, _ in flow}))
@@ -197,6 +212,7 @@ def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
         ax.plot(x, mean, marker="o", markersize=3, label=name)
     step = max(1, len(months) // 12)
     ax.set_xticks(x[::step], months[::step], rotation=45, ha="right")
+    _numbers(lang, ax.yaxis)
     ax.set_xlabel(t["month"])
     ax.set_ylabel(t["amount"])
     ax.set_title(title)
@@ -205,7 +221,7 @@ def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
     return _svg(fig)
 
 
-def _comparison(a: Summary, b: Summary, t: dict[str, str]) -> str:
+def _comparison(a: Summary, b: Summary, t: dict[str, str], lang: str) -> str:
     fig = _figure()
     ax = fig.add_subplot()
     comps = sorted(set(a.by_component) | set(b.by_component))
@@ -215,6 +231,7 @@ def _comparison(a: Summary, b: Summary, t: dict[str, str]) -> str:
                [float(s.by_component[c].mean) if c in s.by_component else 0.0
                 for c in comps], width=0.4, label=name)
     ax.set_xticks(x, comps, rotation=20, ha="right")
+    _numbers(lang, ax.yaxis)
     ax.set_ylabel(t["amount"])
     ax.set_title(t["comparison"])
     ax.legend()
@@ -287,13 +304,13 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
                    if s.ceiling is not None else "")
         body.append(f"<p>{t['worst']}: {html.escape(worst)}, {t['worst_total']} "
                     f"{html.escape(total)}{html.escape(ceiling)}</p>")
-    body.append(f"<figure>{_distribution(sim.summaries, t)}</figure>")
-    flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t)
+    body.append(f"<figure>{_distribution(sim.summaries, t, lang)}</figure>")
+    flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t, lang)
     body.append(f"<figure>{flows}</figure>")
     for s in sim.summaries:  # a consortium's: each member's cash flow, a band each
         if s.member_cash_flow:
             members = _band(list(s.member_cash_flow.items()),
-                            f"{t['member_cash_flow']}: {s.contract}", t)
+                            f"{t['member_cash_flow']}: {s.contract}", t, lang)
             body.append(f"<figure>{members}</figure>")
     if sim.difference is not None:
         a, b = sim.summaries
@@ -309,7 +326,7 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
                             *([f"{t['component']} {c}", _mean_of(a, c, lang),
                                _mean_of(b, c, lang), _money(e.mean, lang),
                                _money(e.se, lang)] for c, e in d.by_component.items())]))
-        body.append(f"<figure>{_comparison(a, b, t)}</figure>")
+        body.append(f"<figure>{_comparison(a, b, t, lang)}</figure>")
     return _page(t["title"], lang, [*body, *_notes(notes, t)])
 
 
@@ -353,7 +370,7 @@ def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> s
             f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "
             f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
             f"{_money(f.total.p90, lang)})</p>{room}",
-            f"<figure>{_band([(t['expected'], f.by_month)], t['ahead'], t)}</figure>",
+            f"<figure>{_band([(t['expected'], f.by_month)], t['ahead'], t, lang)}</figure>",
             _table([t["provider"], t["mean"], "P10", "P50", "P90", t["se"]],
                    [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
                     for p, e in f.by_provider.items()]),
