@@ -234,7 +234,7 @@ def _comparison(a: Summary, b: Summary, t: dict[str, str], lang: str) -> str:
     _numbers(lang, ax.yaxis)
     ax.set_ylabel(t["amount"])
     ax.set_title(t["comparison"])
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # bars fill the width: beside them
     return _svg(fig)
 
 
