@@ -230,3 +230,31 @@ def test_a_problem_in_every_row_is_shown_a_hundred_times_and_counted(
                             "lists every one)")
     listed = runner.invoke(app, ["validate", str(CONTRACT), events, "--format", "json"])
     assert [p["code"] for p in json.loads(listed.stdout)["problems"]] == ["E005"] * rows
+
+
+def test_the_cap_counts_each_code_of_each_file_on_its_own() -> None:
+    import io
+
+    from rich.console import Console
+
+    from rewardengine.cli.report import print_problems
+    from rewardengine.errors import Problem, Source
+
+    problems = [*(Problem("E005", "bad date", Source("a.csv", row=n)) for n in range(150)),
+                *(Problem("V002", "passed over", Source("a.csv", row=n)) for n in range(120)),
+                *(Problem("E005", "bad date", Source("b.csv", row=n)) for n in range(101)),
+                *(Problem("G105", "few", Source("c.csv")) for _ in range(102)),
+                *(Problem("C102", "unknown key", Source("x.yaml", line=n)) for n in range(3))]
+    out = io.StringIO()
+    print_problems(Console(file=out, width=300, color_system=None), problems)
+    said = out.getvalue().splitlines()
+    assert len(said) == 100 + 100 + 100 + 100 + 3 + 4
+    assert said[-4:] == [
+        "a.csv: E005 … and 50 more (the first 100 of 150 are shown; `validate CONTRACT "
+        "EVENTS --format json` lists every one)",
+        "a.csv: V002 warning: … and 20 more (the first 100 of 120 are shown; `evaluate "
+        "--format json` lists every one)",
+        "b.csv: E005 … and 1 more (the first 100 of 101 are shown; `validate CONTRACT EVENTS "
+        "--format json` lists every one)",
+        "c.csv: G105 info: … and 2 more (the first 100 of 102 are shown)"]
+    assert said[:100] == [f"a.csv:{n}: E005 bad date" for n in range(100)]

@@ -446,8 +446,10 @@ def test_no_customer_to_fit_from_is_refused(tmp_path: Path) -> None:
                   "-n", "10"]):
         done = runner.invoke(app, args)
         assert done.exit_code == 1, done.output
-        assert (f"{header}: G109 no customer with a referral (and no problem of its own) in "
-                "the events: there is nothing to fit a cohort from") in done.output
+        # tehostettu needs no referral: a service start would have done
+        assert (f"{header}: G109 no customer with a referral or service start (and no "
+                "problem of its own) in the events: there is nothing to fit a cohort from"
+                ) in done.output
         assert "Traceback" not in done.output
 
 

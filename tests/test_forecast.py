@@ -224,7 +224,7 @@ def test_an_as_of_date_before_any_referral_is_known_is_refused(tmp_path: Path, a
     if refused:
         assert done.exit_code == 2
         # tehostettu needs no referral: a service start would have done
-        assert (f"error: no referral nor service start is recorded by the as-of date {as_of} "
+        assert (f"error: no referral or service start is recorded by the as-of date {as_of} "
                 "(the first is recorded on 2020-01-12): no customer is in progress to "
                 "forecast; give a later --as-of") in " ".join(done.stderr.split())
     else:
@@ -921,3 +921,22 @@ def test_a_reports_chart_axes_write_numbers_in_its_language() -> None:
     assert not any("e" in t for t in english)
     # the histogram counts runs whole: 20 runs give no tick at a quarter of a run
     assert not any("." in t for t in english)
+
+
+@pytest.mark.parametrize(("locs", "en", "fi"), [
+    ([0, 5000, 10000], ["0", "5,000", "10,000"], ["0", "5\u00a0000", "10\u00a0000"]),
+    # the same decimals on every tick, as the tables write amounts
+    ([0, 0.25, 0.5], ["0.00", "0.25", "0.50"], ["0,00", "0,25", "0,50"]),
+    # ticks closer than a cent keep the decimals that tell them apart; a zero is never -0
+    ([1234.561, 1234.562], ["1,234.561", "1,234.562"], ["1\u00a0234,561", "1\u00a0234,562"]),
+    ([-0.0005, -0.0, 0.0005], ["-0.0005", "0.0000", "0.0005"],
+     ["-0,0005", "0,0000", "0,0005"]),
+])
+def test_chart_ticks_are_written_alike_and_apart(locs: list[float], en: list[str],
+                                                 fi: list[str]) -> None:
+    from rewardengine.forecast.report import _tick_formatter
+
+    for lang, want in (("en", en), ("fi", fi)):
+        ticks = _tick_formatter(lang)
+        ticks.set_locs(locs)
+        assert [ticks(v) for v in locs] == want

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -272,7 +272,7 @@ def test_fit_before_any_referral_is_refused_as_without_it(generated: tuple[str, 
                                    "--runs", "2", *extra])
         assert done.exit_code == 2, done.output
         # tehostettu needs no referral: a service start would have done
-        assert ("no referral nor service start is recorded by the as-of date 2018-06-30"
+        assert ("no referral or service start is recorded by the as-of date 2018-06-30"
                 in done.output)
 
 
@@ -325,11 +325,11 @@ def test_forecast_and_fit_read_a_spreadsheets_dialect(generated: tuple[str, str]
 
 
 @pytest.mark.parametrize(("contract", "rows", "missing"), [
-    (TEHOSTETTU, "", "no referral nor service start"),  # a header alone
+    (TEHOSTETTU, "", "no referral or service start"),  # a header alone
     # an extract that left the referrals out, of a contract whose segments need them
     (SUJUVAT, "T-s,T,service_start,2020-01-13,,\n", "no referral"),
     (TEHOSTETTU, "T-s,T,service_start,2020-01-13,2020-01-13,true\n",  # a start, voided
-     "no referral nor service start"),
+     "no referral or service start"),
     (SUJUVAT, "T-r,T,referral,2020-01-07,,\nT-r,T,referral,2020-01-07,2020-01-08,true\n",
      "no referral"),  # voided
 ])
@@ -362,7 +362,7 @@ def test_a_voucher_customer_enters_on_the_service_start() -> None:
     assert found.result.to_dict()["not_forecast"] == {
         "referred_later": 3, "no_referral": 0, "problems": 0}
     # one day short of A06's start (2014-01-13, the first): nobody has entered yet
-    with pytest.raises(api.ForecastError, match="no referral nor service start is recorded "
+    with pytest.raises(api.ForecastError, match="no referral or service start is recorded "
                        "by the as-of date 2014-01-12 \\(the first is recorded on 2014-01-13"):
         api.forecast_customers(req, [VOUCHER_EVENTS], date(2014, 1, 12))
     on = api.forecast_customers(req, [VOUCHER_EVENTS], date(2014, 1, 13))
@@ -377,7 +377,7 @@ def test_a_voucher_customer_enters_on_the_service_start() -> None:
 
 
 def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
-    from rewardengine.forecast.commands import _entries
+    from rewardengine.forecast.commands import _entered_by, _first_entry
     from rewardengine.forecast.runs import to_events
     from rewardengine.pipeline import load_contract
 
@@ -392,11 +392,42 @@ def test_a_referral_stands_as_its_last_version_known_by_the_day_says() -> None:
         {"event_id": "B-r", "customer_id": "B", "type": "referral", "date": "2020-02-01",
          "recorded": "2020-04-01"},
     ])
-    assert _entries(loaded, rows, date(2020, 2, 29)) == [date(2020, 1, 7)]
-    assert _entries(loaded, rows, date(2020, 3, 1)) == []
-    assert _entries(loaded, rows, date(2020, 3, 31)) == []
-    assert _entries(loaded, rows, date(2020, 4, 1)) == [date(2020, 4, 1)]
-    assert _entries(loaded, rows) == [date(2020, 4, 1)]
+    assert _entered_by(loaded, rows, date(2020, 1, 6)) is False
+    assert _entered_by(loaded, rows, date(2020, 1, 7)) is True
+    assert _entered_by(loaded, rows, date(2020, 2, 29)) is True
+    assert _entered_by(loaded, rows, date(2020, 3, 1)) is False
+    assert _entered_by(loaded, rows, date(2020, 3, 31)) is False
+    assert _entered_by(loaded, rows, date(2020, 4, 1)) is True
+    assert _entered_by(loaded, rows) is True
+    assert _first_entry(loaded, rows, date(2020, 1, 6)) == date(2020, 1, 7)
+    # after a day, the first day after it on which one had entered (A's retraction is no entry)
+    assert _first_entry(loaded, rows, date(2020, 1, 7)) == date(2020, 4, 1)
+    assert _first_entry(loaded, rows, date(2020, 4, 1)) is None
+
+
+@pytest.mark.parametrize(("contract", "rows", "first"), [
+    # a referral recorded late, and a re-referral recorded on its day: entered by the second
+    (TEHOSTETTU, [("R1", "referral", "2020-01-05", "2020-03-01"),
+                  ("R2", "referral", "2020-02-01", "2020-02-01"),
+                  ("S", "service_start", "2020-02-10", "2020-02-10")], "2020-02-01"),
+    # two service starts of a voucher customer, the first recorded after the second
+    (VOUCHER, [("S1", "service_start", "2014-03-03", "2014-05-01"),
+               ("S2", "service_start", "2014-03-20", "2014-03-20")], "2014-03-20"),
+])
+def test_the_first_entry_is_the_first_day_a_row_entered_the_customer(
+        tmp_path: Path, contract: str, rows: list[tuple[str, str, str, str]],
+        first: str) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,customer_id,type,date,recorded\n" + "".join(
+        f"{i},C,{t},{d},{r}\n" for i, t, d, r in rows))
+    day = date.fromisoformat(first)
+    with pytest.raises(api.ForecastError, match=f"recorded by the as-of date "
+                       f"{day - timedelta(days=1)} \\(the first is recorded on {first}\\)"):
+        api.forecast_customers(api.Request(contract, runs=2), [str(path)],
+                               day - timedelta(days=1))
+    on = api.forecast_customers(api.Request(contract, runs=2), [str(path)], day)
+    assert on.result is not None and [c.customer_id for c in on.result.customers] == ["C"]
+
 
 
 def test_a_forecast_names_the_cohort_it_draws_from(generated: tuple[str, str],

@@ -52,21 +52,34 @@ SHOWN_PER_CODE = 100
 
 def print_problems(console: Console, problems: list[Problem]) -> None:
     found: Counter[tuple[str, str]] = Counter()
-    style: dict[tuple[str, str], str] = {}
+    first: dict[tuple[str, str], Problem] = {}
     for p in problems:
         key = (p.source.file, p.code)
         found[key] += 1
-        style[key] = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(p.severity, "cyan")
+        first.setdefault(key, p)
         if found[key] <= SHOWN_PER_CODE:
-            console.print(Text(safe_text(p), style=style[key]), soft_wrap=True)
-    for (file, code), n in found.items():
-        if n > SHOWN_PER_CODE:
-            where = ("`validate CONTRACT EVENTS --format json`" if code[0] in "EF"
-                     else "`--format json`")
-            console.print(Text(safe_text(f"{file}: {code} … and {n - SHOWN_PER_CODE:,} more "
-                                         f"(the first {SHOWN_PER_CODE} of {n:,} are shown; "
-                                         f"{where} lists every one)"), style=style[(file, code)]),
+            console.print(Text(safe_text(p), style=_STYLE.get(p.severity, "cyan")),
                           soft_wrap=True)
+    for key, n in found.items():
+        if n > SHOWN_PER_CODE:
+            p = first[key]
+            console.print(Text(safe_text(_more(p, n)), style=_STYLE.get(p.severity, "cyan")),
+                          soft_wrap=True)
+
+
+_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+# the command whose JSON lists every problem of a kind (by the code's letter)
+LISTED_BY = {**dict.fromkeys("CEFPWY", "validate CONTRACT EVENTS --format json"),
+             "V": "evaluate --format json", "B": "verify --format json"}
+
+
+def _more(p: Problem, n: int) -> str:
+    """The line that counts the ``n`` problems of ``p``'s code in its file past the first
+    shown, worded as a problem's line is (``Problem.__str__``)."""
+    said = "" if p.severity is Severity.ERROR else f"{p.severity.value}: "
+    where = f"; `{LISTED_BY[p.code[0]]}` lists every one" if p.code[0] in LISTED_BY else ""
+    return (f"{p.source.file}: {p.code} {said}… and {n - SHOWN_PER_CODE:,} more (the first "
+            f"{SHOWN_PER_CODE} of {n:,} are shown{where})")
 
 
 def _quantity(q: Decimal) -> str:

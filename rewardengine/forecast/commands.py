@@ -245,7 +245,8 @@ def _fitted(contract: Contract, events: Sequence[str], dialect: Dialect,
     fitted = fit_cohort(contract.loaded, state.events.events, as_of)
     if not fitted.customers:  # a file of a header alone, or of rows with no referral
         known = "" if as_of is None else f" known by {as_of}"
-        problems.append(Problem("G109", f"no customer with a referral{known} (and no problem "
+        problems.append(Problem("G109", f"no customer with a {_entry(contract.loaded)}{known} "
+                                "(and no problem "
                                 "of its own) in the events: there is nothing to fit a cohort "
                                 "from", Source(events[0])))
         return None
@@ -432,12 +433,10 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     # the events may be the file the cohort was fitted from: what is said of a file, once
     problems = once_per_file([*problems, *(p for p in state.problems
                                            if p.code.startswith(("E", "F", "V")))])
-    if not has_errors(problems) and not _entries(contract.loaded, state.events.events, as_of) \
-            and not _entries(contract.loaded, state.events.events):
-        problems.append(Problem("V005", f"{_entry(contract.loaded)} stands in the events "
-                                "(none is recorded, or every one is retracted): no customer "
-                                "is in progress to forecast (a customer's referral decides "
-                                "their segment and starts their story)", Source(events[0])))
+    if not has_errors(problems) and not _entered_by(contract.loaded, state.events.events,
+                                                    as_of) \
+            and not _entered_by(contract.loaded, state.events.events):
+        problems.append(_no_entry(contract.loaded, events[0]))
     if has_errors(problems):
         return Outcome(None, problems, _unreadable(problems))
     horizon = req.horizon or default_horizon(contract.loaded)
@@ -470,40 +469,63 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
 def _referred_by(loaded: LoadedContract, events: Sequence[EventBase], as_of: date) -> None:
     """Refuse an as-of date before any customer's referral is known: nobody is in progress,
     and a forecast of nothing would read as one that found nothing ahead."""
-    if _entries(loaded, events, as_of):
+    if _entered_by(loaded, events, as_of):
         return
-    later = _entries(loaded, events)
-    if later:  # (none at all: said as V005, with the file's problems)
-        raise ForecastError(f"{_entry(loaded)} is recorded by the as-of date {as_of} (the "
-                            f"first is recorded on {min(later)}): no customer is in progress "
-                            "to forecast; give a later --as-of")
+    first = _first_entry(loaded, events, as_of)
+    if first is not None:  # (none later: said as V005, with the file's problems)
+        raise ForecastError(f"no {_entry(loaded)} is recorded by the as-of date {as_of} (the "
+                            f"first is recorded on {first}): no customer is in progress to "
+                            "forecast; give a later --as-of")
+
+
+def _no_entry(loaded: LoadedContract, file: str) -> Problem:
+    """V005: no customer entered, so nobody is in progress."""
+    why = ("a customer's referral decides their segment and starts their story"
+           if loaded.contract.segments is not None else
+           "a customer's referral, or lacking one their service start, starts their story")
+    return Problem("V005", f"no {_entry(loaded)} stands in the events (none is recorded, or "
+                   f"every one is retracted): no customer is in progress to forecast ({why})",
+                   Source(file))
 
 
 def _entry(loaded: LoadedContract) -> str:
-    """What is missing when nobody entered: a contract that needs no referral (no segments)
-    lets a service start stand for one."""
-    return "no referral" if loaded.contract.segments is not None else \
-        "no referral nor service start"
+    """What enters a customer: a contract that needs no referral (no segments) lets a
+    service start stand for one (``CustomerContext.entered``)."""
+    return "referral" if loaded.contract.segments is not None else "referral or service start"
 
 
-def _entries(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
-             ) -> list[date]:
-    """The day each customer's entry was first known, of those entered as of ``as_of`` (at
-    the data's end when not given): their referral, or where the contract needs none their
-    service start (``CustomerContext.entered``), read as the evaluation reads them: the last
-    version known by then decides, and a retracted row enters nobody."""
-    day = as_of if as_of is not None else max((e.known_on for e in events), default=date.min)
-    out = []
-    for cid, mine in group_by_customer(events).items():
-        ctx = build_context(loaded, timeline(cid, mine, day))
-        tl = ctx.timeline
-        if ctx.entered is None:
-            continue
-        row = tl.referral or next((s for s in tl.service_starts if s.date == ctx.entered),
-                                  None)
-        if row is not None:
-            out.append(tl.first_version(row).known_on)
-    return out
+_ENTERING = frozenset({"referral", "service_start"})  # the rows that can enter a customer
+
+
+def _entering(events: Sequence[EventBase]) -> dict[str, list[EventBase]]:
+    return group_by_customer([e for e in events if getattr(e, "type", None) in _ENTERING])
+
+
+def _entered_by(loaded: LoadedContract, events: Sequence[EventBase],
+                day: date | None = None) -> bool:
+    """Whether a customer has entered as of ``day`` (the data's end when not given), as
+    the evaluation reads their rows then: the last version known by then decides, and a
+    retracted row enters nobody."""
+    if day is None:
+        day = max((e.known_on for e in events), default=date.min)
+    return any(_entered_on(loaded, cid, rows, day)
+               for cid, rows in _entering(events).items())
+
+
+def _entered_on(loaded: LoadedContract, cid: str, rows: Sequence[EventBase], day: date
+                ) -> bool:
+    return build_context(loaded, timeline(cid, rows, day)).entered is not None
+
+
+def _first_entry(loaded: LoadedContract, events: Sequence[EventBase], after: date
+                 ) -> date | None:
+    """The first day after ``after`` on which a customer had entered: of each customer, the
+    first of the days their entering rows were recorded (any version) as of which they had
+    entered."""
+    firsts = [next((day for day in sorted({r.known_on for r in rows if r.known_on > after})
+                    if _entered_on(loaded, cid, rows, day)), None)
+              for cid, rows in _entering(events).items()]
+    return min((day for day in firsts if day is not None), default=None)
 
 
 QUIET_DAYS = 31  # days after the last recorded row before V004 says the data may be old

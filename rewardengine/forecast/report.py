@@ -136,12 +136,29 @@ def _figure() -> Any:
 def _numbers(lang: str, *axes: Any) -> None:
     """Tick labels of ``axes`` written in the language's style (2 500 in Finnish, 2,500 in
     English), never as an offset (1e6) a reader must multiply back."""
-    from matplotlib.ticker import FuncFormatter
-
-    def label(value: float, _: object) -> str:
-        return format_decimal(round(value, 2), format="#,##0.##", locale=LOCALES[lang])
     for axis in axes:
-        axis.set_major_formatter(FuncFormatter(label))
+        axis.set_major_formatter(_tick_formatter(lang))
+
+
+def _tick_formatter(lang: str) -> Any:
+    """A matplotlib formatter that writes every tick of an axis with the same decimals (as
+    the tables write amounts: 0.50, not 0.5), as few as tell the ticks apart, at most four;
+    a zero is never -0."""
+    from matplotlib.ticker import Formatter
+
+    class Ticks(Formatter):
+        places = 0
+
+        def set_locs(self, locs: list[float]) -> None:
+            super().set_locs(locs)
+            self.places = next((d for d in range(5) if all(
+                abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in locs)), 4)
+
+        def __call__(self, value: float, pos: int | None = None) -> str:
+            shown = round(value, self.places) + 0.0  # + 0.0: -0.0 is written 0
+            pattern = "#,##0" + ("." + "0" * self.places if self.places else "")
+            return str(format_decimal(shown, format=pattern, locale=LOCALES[lang]))
+    return Ticks()
 
 
 def _svg(fig: Any) -> str:
