@@ -940,3 +940,55 @@ def test_chart_ticks_are_written_alike_and_apart(locs: list[float], en: list[str
         ticks = _tick_formatter(lang)
         ticks.set_locs(locs)
         assert [ticks(v) for v in locs] == want
+
+
+def test_a_forecast_under_a_reached_ceiling_shows_what_evaluate_pays(tmp_path: Path) -> None:
+    """By 2020-03-31 the sujuvat example pays 820.00 to S01 and 2,075.00 to S02: a ceiling
+    of 2,000.00 cuts S02's last lines in accrual order. The forecast's earned, per customer
+    and in all, and its pending fees are evaluate's, cut; the room left is 0.00, so none of
+    what it shows ahead can be paid (V006)."""
+    capped = tmp_path / "capped.yaml"
+    capped.write_text((ROOT / "contracts" / "sujuvat_palvelupolut.yaml").read_text(
+        encoding="utf-8").replace("contract_total: 300000.00", "contract_total: 2000.00"),
+        encoding="utf-8")
+    events = [str(SUJUVAT / "events.csv")]
+    as_of = date(2020, 3, 31)
+    found = api.forecast_customers(api.Request(str(capped), runs=5, seed=1), events, as_of)
+    ev, _ = api.run_evaluation(str(capped), events, as_of)
+    assert found.result is not None and ev is not None
+    f = found.result
+    assert f.earned == ev.totals.payable == Decimal("2000.00")
+    paid = {c.customer_id: sum((ln.amount for ln in c.lines if ln.status == "payable"),
+                               Decimal(0)) for c in ev.customers}
+    assert {c.customer_id: c.earned for c in f.customers} == paid
+    pending = {(c.customer_id, ln.component): ln.amount for c in ev.customers
+               for ln in c.lines if ln.status == "pending"}
+    assert {(c.customer_id, p.component): p.amount for c in f.customers
+            for p in c.pending} == pending
+    assert pending[("S01", "result")] == Decimal("0.00")  # cut: nothing is left under it
+    assert f.ceiling_room == Decimal("0.00") and f.total.mean > 0
+    [v006] = [p for p in found.problems if p.code == "V006"]
+    assert v006.message == (f"the contract ceiling leaves 0.00 as of the as-of date, less "
+                            f"than the {f.total.mean:.2f} expected ahead: the forecast does "
+                            "not cut it, so none of what it shows ahead can be paid")
+    assert v006.source.file == str(capped)
+    shown = runner.invoke(app, ["forecast", str(capped), *events, "--as-of", "2020-03-31",
+                                "--runs", "5", "--seed", "1"])
+    assert shown.exit_code == 0 and "V006 warning: the contract ceiling leaves" in shown.stderr
+
+
+def test_v006_is_said_only_when_the_room_is_less_than_the_mean_ahead() -> None:
+    from rewardengine.forecast.commands import _beyond_the_ceiling
+
+    found = api.forecast_customers(
+        api.Request(str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml"), runs=5, seed=1),
+        [str(SUJUVAT / "events.csv")], date(2020, 3, 31))
+    assert found.result is not None
+    f = found.result
+    mean = f.total.mean
+    assert mean > 0 and not [p for p in found.problems if p.code == "V006"]
+    assert _beyond_the_ceiling(replace(f, ceiling_room=mean), "c.yaml") == []  # on it
+    assert _beyond_the_ceiling(replace(f, ceiling_room=mean + Decimal("0.01")), "c.yaml") == []
+    [short] = _beyond_the_ceiling(replace(f, ceiling_room=mean - Decimal("0.01")), "c.yaml")
+    assert f"so at most {mean - Decimal('0.01'):.2f} of what it shows" in short.message
+    assert _beyond_the_ceiling(replace(f, ceiling_room=None), "c.yaml") == []

@@ -26,7 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..cohort import Cohort, Profile
-from ..engine import CustomerResult, customer_problems, evaluate_customer, last_day_to_earn
+from ..engine import (
+    CustomerResult,
+    Evaluation,
+    customer_problems,
+    evaluate_customer,
+    last_day_to_earn,
+)
 from ..errors import Problem
 from ..evaluate.context import build_context
 from ..evaluate.lines import Line
@@ -356,17 +362,22 @@ class Forecast:
 
 def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
              progress: Callable[[int, int], None] | None = None,
-             paid: Decimal | None = None) -> Forecast:
+             cut: Evaluation | None = None) -> Forecast:
     """Run ``job`` (its customers, as of its date) ``runs`` times and summarise.
 
-    ``paid`` is what the whole contract pays as of the as-of date (every customer, whatever
-    ``provider`` selects, and the contract's own lines): the ceiling's room is what it
-    leaves. Without it, the room is what ``job``'s customers leave."""
+    ``cut`` is the whole contract's evaluation as of the as-of date (every customer,
+    whatever ``provider`` selects, and the contract's own lines), its ceiling cut: the
+    ceiling's room is what it leaves, and what a customer has earned and has pending is
+    what it shows, as ``evaluate`` shows them. Without it, the room is what the job's
+    customers leave."""
     ready = Ready.of(job)
     draft, now = ready.draft, ready.now
     results = run_all(job, runs, jobs, progress, ready) if job.customers else []
-    people = [customer_forecast(r, i, results) for i, r in enumerate(now)]
+    shown = {} if cut is None else {c.customer_id: c for c in cut.customers}
+    people = [customer_forecast(shown.get(r.customer_id, r), i, results)
+              for i, r in enumerate(now)]
     earned = sum((c.earned for c in people), ZERO)
+    paid = None if cut is None else cut.totals.payable
     months = sorted({m for r in results for m in r.by_month})
     providers = sorted({p for r in results for p in r.by_provider})
     ceiling = draft.ceiling

@@ -457,13 +457,27 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                         0, 0)
         # the ceiling is the whole contract's: its room is what every customer (of every
         # member, whatever --provider selects) and the contract's own lines leave of it
-        paid = (None if draft.ceiling is None else
-                evaluate(draft.loaded, state.events.events, as_of).totals.payable)
+        cut = (None if draft.ceiling is None else
+               evaluate(draft.loaded, state.events.events, as_of))
         with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
-            ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, paid)
+            ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, cut)
+        problems.extend(_beyond_the_ceiling(ahead_of, req.contract))
         return Outcome(replace(ahead_of, not_forecast=left_out, cohort=cohort.id), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
+
+
+def _beyond_the_ceiling(f: ahead.Forecast, file: str) -> list[Problem]:
+    """V006 when the room the contract ceiling leaves is less than the expected amount
+    ahead: the forecast does not cut the ceiling, so part of what it shows cannot be paid."""
+    if f.ceiling_room is None or f.total.mean <= f.ceiling_room:
+        return []
+    room = max(f.ceiling_room, Decimal(0))
+    paid = f"at most {money_text(room)}" if room else "none"
+    return [Problem("V006", f"the contract ceiling leaves {money_text(room)} as of the "
+                    f"as-of date, less than the {money_text(f.total.mean)} expected ahead: "
+                    f"the forecast does not cut it, so {paid} of what it shows ahead can be "
+                    "paid", Source(file))]
 
 
 def _referred_by(loaded: LoadedContract, events: Sequence[EventBase], as_of: date) -> None:
