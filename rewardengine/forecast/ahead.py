@@ -44,6 +44,7 @@ from ..values import counted, money_text
 from .conditional import State, continuations
 from .runs import BLOCK, Draft, draft_of, stream, to_events
 from .stats import Estimate, cents, share
+from .wages import jobs_read_from_wages, with_jobs_from_wages
 
 ZERO = Decimal(0)
 Key = tuple[str, str]  # component, occurrence
@@ -80,8 +81,11 @@ def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
     counted); ``said`` gathers what the evaluation as of ``as_of`` says of the customers
     forecast and of those left out for a problem of their own (``customer_problems``)."""
     out = []
+    from_wages = jobs_read_from_wages(draft.loaded)
     for cid, rows in group_by_customer(events).items():
         known = tuple(r for r in rows if r.known_on <= as_of)
+        if from_wages and known:  # wages alone record the work: its jobs read from them
+            known = with_jobs_from_wages(cid, known, as_of)
         customer = Customer(cid, known)
         result = customer.now(draft, as_of) if known else None
         if result is None or result.context.entered is None \

@@ -49,6 +49,7 @@ from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
 from ..values import Duration, add_months, counted
 from .survival import Estimated, Observed, poisson_mean, product_limit, weighted_quantiles
+from .wages import jobs_read_from_wages, with_jobs_from_wages
 
 MIN_CUSTOMERS = 5
 QUANTILE_POINTS = 21
@@ -193,7 +194,10 @@ def contexts(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | 
     last = _data_date(events)
     as_of = last if as_of is None else min(as_of, last)
     out = []
+    from_wages = jobs_read_from_wages(loaded)
     for cid, rows in group_by_customer(events).items():
+        if from_wages:  # wages alone record the work: its jobs read from them (``wages``)
+            rows = list(with_jobs_from_wages(cid, rows, as_of))
         ctx = build_context(loaded, timeline(cid, rows, as_of))
         if ctx.entered is not None and not ctx.problems:
             out.append(ctx)

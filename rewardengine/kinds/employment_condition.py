@@ -752,5 +752,9 @@ def _deadline(comp: EmploymentCondition, ctx: CustomerContext) -> date | None:
     return found.last_day if found is not None else None
 
 
-KIND = CustomerKind(EmploymentCondition, evaluate, deadline=_deadline,
-                    reads=frozenset({"employment", "earnings"}))
+def _reads(comp: EmploymentCondition) -> frozenset[str]:
+    """The rows whose wages count: earnings rows, or the jobs' own wages."""
+    return frozenset({"earnings"}) if comp.wages == "earnings" else frozenset({"employment"})
+
+
+KIND = CustomerKind(EmploymentCondition, evaluate, deadline=_deadline, reads=_reads)

@@ -1,0 +1,128 @@
+"""Jobs read from wages, for a forecast and a fit of data that records wages alone.
+
+A contract that counts wages from the income register (an employment condition counted
+from ``earnings`` rows) reads no ``employment`` row, and its data may hold none: the
+register's pay rows are the whole record of work. The forecast's continuations and the
+fit know a customer's work by their jobs, so without a job row a customer paid every month
+reads as one who never found work (and the fit reads a share of 0 reaching a job).
+
+Where the contract reads no ``employment`` row (so no line can change), a customer with
+wages and no job row at all is given a job for each run of calendar months with pay, read
+back by the generator's own rule for wages (``synth.monthly_wages``: a month's wage for the
+days worked in it, paid on the month's last day):
+
+- its wage is the median (the lower of two) of its whole months' pay: every month but the
+  first, and but the last of a job that ended (those may be part months; the median
+  passes over a month with a bonus); the largest month's pay when no month is whole;
+- it began on the day that makes its first month's pay that wage's share of the month (the
+  first day of the month when paid whole, or when paid once);
+- it goes on when it was paid for the last month whose pay day has come by the as-of date
+  (or a later one); else it ended on the day that makes its last month's pay that wage's
+  share of the month;
+- it is of the kind and evidence of its first month's pay, recorded when that pay was
+  first known, at 1.0 of full time (the rows say no hours).
+
+A month of pay rows of several kinds takes the kind of most of its pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from statistics import median_low
+
+from ..contract.load import LoadedContract
+from ..engine import events_read
+from ..events.model import Earnings, EventBase
+from ..events.timeline import timeline
+from ..values import add_months
+from .conditional import drawn_id
+from .runs import to_events
+
+ONE_DAY = timedelta(days=1)
+
+
+def jobs_read_from_wages(loaded: LoadedContract) -> bool:
+    """Whether the contract reads wages and no job row: its customers' jobs may be read from
+    their wages without changing a line."""
+    reads = events_read(loaded)
+    return reads is not None and "earnings" in reads and "employment" not in reads
+
+
+def with_jobs_from_wages(customer_id: str, rows: Sequence[EventBase], as_of: date
+                         ) -> tuple[EventBase, ...]:
+    """``rows`` with a job for each run of months with pay (as known by ``as_of``), where
+    the customer has wages and no job row (any version, voided too); ``rows`` as given
+    otherwise."""
+    if any(getattr(r, "type", None) == "employment" for r in rows):
+        return tuple(rows)
+    wages = [e for e in timeline(customer_id, rows, as_of).earnings if isinstance(e, Earnings)]
+    if not wages:
+        return tuple(rows)
+    taken = frozenset(r.event_id for r in rows)
+    jobs = [_job(customer_id, n, spell, as_of, taken)
+            for n, spell in enumerate(_spells(wages), start=1)]
+    return (*rows, *to_events(jobs))
+
+
+Month = tuple[date, list[Earnings]]  # a month's first day and its pay rows
+
+
+def _spells(wages: Sequence[Earnings]) -> list[list[Month]]:
+    """The pay rows by calendar month, in runs of months one after another."""
+    by_month: dict[date, list[Earnings]] = {}
+    for row in sorted(wages, key=lambda e: e.date):
+        by_month.setdefault(row.date.replace(day=1), []).append(row)
+    spells: list[list[Month]] = []
+    for first, paid in sorted(by_month.items()):
+        if spells and add_months(spells[-1][-1][0], 1) == first:
+            spells[-1].append((first, paid))
+        else:
+            spells.append([(first, paid)])
+    return spells
+
+
+def _job(customer_id: str, n: int, spell: list[Month], as_of: date,
+         taken: frozenset[str]) -> dict[str, str]:
+    amounts = [sum((r.amount for r in paid), Decimal(0)) for _, paid in spell]
+    (first, first_paid), (last, _) = spell[0], spell[-1]
+    going_on = last >= _last_paid_month(as_of)
+    whole = amounts[1:] if going_on else amounts[1:-1]
+    wage = median_low(whole) if whole else max(amounts)
+    begin = _month_end(first) - timedelta(days=_days(amounts[0], wage, first) - 1)
+    row = {"event_id": drawn_id(f"{customer_id}-wages{n}", taken),
+           "customer_id": customer_id, "type": "employment", "date": begin.isoformat(),
+           "recorded": min(r.known_on for r in first_paid).isoformat(),
+           "kind": _most_paid(first_paid), "evidence": first_paid[0].evidence,
+           "fte": "1", "wage": f"{wage:.2f}"}
+    if not going_on:
+        end = last + timedelta(days=_days(amounts[-1], wage, last) - 1)
+        row["end"] = end.isoformat()
+    return row
+
+
+def _days(amount: Decimal, wage: Decimal, first: date) -> int:
+    """The days of the month from ``first`` whose share of ``wage`` comes nearest
+    ``amount`` (at least one, at most the month)."""
+    month = (_month_end(first) - first).days + 1
+    if wage <= 0:
+        return month
+    return min(max(round(amount / wage * month), 1), month)
+
+
+def _month_end(first: date) -> date:
+    return add_months(first, 1) - ONE_DAY
+
+
+def _last_paid_month(as_of: date) -> date:
+    """The first day of the last month whose pay day (its last day) has come by ``as_of``."""
+    month = as_of.replace(day=1)
+    return month if _month_end(month) == as_of else add_months(month, -1)
+
+
+def _most_paid(paid: Sequence[Earnings]) -> str:
+    by_kind: dict[str, Decimal] = {}
+    for r in paid:
+        by_kind[r.kind] = by_kind.get(r.kind, Decimal(0)) + r.amount
+    return max(sorted(by_kind), key=lambda k: by_kind[k])
