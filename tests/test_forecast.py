@@ -992,3 +992,25 @@ def test_v006_is_said_only_when_the_room_is_less_than_the_mean_ahead() -> None:
     [short] = _beyond_the_ceiling(replace(f, ceiling_room=mean - Decimal("0.01")), "c.yaml")
     assert f"so at most {mean - Decimal('0.01'):.2f} of what it shows" in short.message
     assert _beyond_the_ceiling(replace(f, ceiling_room=None), "c.yaml") == []
+
+
+def test_a_cash_flow_with_no_payment_says_so() -> None:
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from rewardengine.cli.forecast_render import _cash_flow
+
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None).print(
+        _cash_flow(SimpleNamespace(cash_flow=[])))
+    assert "(no payment in any run)" in out.getvalue()
+
+
+def test_simulate_says_its_horizon_as_until() -> None:
+    shown = runner.invoke(app, ["simulate", ANALYTIC, "--cohort", COHORT, "--runs", "2",
+                                "-n", "10"])
+    assert shown.exit_code == 0, shown.output
+    first = shown.stdout.splitlines()[0]
+    assert " · until " in first and " as of " not in first

@@ -7,6 +7,8 @@ files) is declared once in ``common``. Nothing here computes money.
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import sys
 
 import typer
@@ -27,6 +29,7 @@ for module in (contract, evaluation, billing, ledger, privacy, synthetic, foreca
 
 
 def main() -> None:
+    _end_quietly_on_a_closed_pipe()
     try:
         app()
     except Exception as exc:
@@ -37,6 +40,20 @@ def main() -> None:
         sys.stderr.write(f"rewardengine: internal error ({type(exc).__name__}); please report "
                          "it with the command that caused it\n")
         sys.exit(EXIT_INTERNAL)
+
+
+def _end_quietly_on_a_closed_pipe() -> None:
+    """With standard output a pipe, end as a Unix filter does when its reader closes the
+    pipe early (``rewardengine evaluate ... | head``): by the signal, which the shell shows
+    as 141, not exit code 1, which says problems were found. (Python ignores the signal and
+    the command line's library then exits 1.) A file, a terminal or /dev/null is never
+    closed on the writer, so nothing changes for them."""
+    try:
+        piped = stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # no descriptor (captured in tests)
+        return
+    if piped and hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 __all__ = ["app", "main"]

@@ -58,6 +58,8 @@ def _cash_flow(s: Any) -> Table:
         t.add_column(name, justify="right")
     for month, est in s.cash_flow:
         t.add_row(month, *_row(est))
+    if not s.cash_flow:  # an empty table reads as a broken one
+        t.add_row("(no payment in any run)", *("" for _ in STATS))
     return t
 
 
@@ -96,9 +98,11 @@ def _facts(console: Console, s: Any) -> None:
 
 def simulation_table(console: Console, sim: Simulation) -> None:
     first = sim.summaries[0]
+    # the horizon is the last day evaluated, not a date the data is known by: "until", as
+    # the forecast's header says it
     console.print(f"cohort {safe_text(sim.cohort, 40)} · {counted(first.runs, 'run')} x "
-                  f"{counted(first.customers, 'customer')} · seed {sim.seed} · as of {sim.horizon}",
-                  markup=False)
+                  f"{counted(first.customers, 'customer')} · seed {sim.seed} · until "
+                  f"{sim.horizon}", markup=False)
     for s in sim.summaries:
         console.print(_summary_table(f"{safe_text(s.contract, 60)}", s))
         _facts(console, s)
