@@ -361,6 +361,13 @@ def test_a_voucher_customer_enters_on_the_service_start() -> None:
         "A01", "A03", "A04", "A05", "A06"]
     assert found.result.to_dict()["not_forecast"] == {
         "referred_later": 3, "no_referral": 0, "problems": 0}
+    # the two instalments of one fee, both pending, are told apart by which they are
+    by = {c.customer_id: c for c in found.result.customers}
+    assert [n for n, _ in by["A03"].pending_named()] == [
+        "placement_fee step:6 weeks", "placement_fee step:6 months"]
+    assert [n for n, _ in by["A01"].pending_named()] == ["placement_fee"]
+    assert [p["occurrence"] for p in by["A03"].to_dict()["pending"]] == [
+        "step:6 weeks", "step:6 months"]
     # one day short of A06's start (2014-01-13, the first): nobody has entered yet
     with pytest.raises(api.ForecastError, match="no referral or service start is recorded "
                        "by the as-of date 2014-01-12 \\(the first is recorded on 2014-01-13"):

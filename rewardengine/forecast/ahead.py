@@ -264,6 +264,7 @@ class PendingFee:
     # a fee per event not yet counted (quantity 0: "needs a contact by ..."): the price of
     # each, as its amount is none until the events come
     each: Decimal | None = None
+    occurrence: str = ""  # which of the component's fees (``step:6 weeks``, ``m03``)
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component,
@@ -271,7 +272,7 @@ class PendingFee:
                 "date": self.line_date.isoformat() if self.line_date else None,
                 "amount": money_text(self.amount),
                 "each": None if self.each is None else money_text(self.each),
-                "reason": self.reason}
+                "occurrence": self.occurrence, "reason": self.reason}
 
     def told(self) -> str:
         """What it pays, in words: its amount, or the price of each event it counts."""
@@ -291,6 +292,15 @@ class CustomerForecast:
     pending: list[PendingFee]
     moves: bool = True  # some run pays (or takes back) something ahead
 
+    def pending_named(self) -> list[tuple[str, PendingFee]]:
+        """The pending fees, each named by its component, and by which of the component's
+        fees it is where the component has several pending (two instalments of one fee)."""
+        count: dict[str, int] = {}
+        for p in self.pending:
+            count[p.component] = count.get(p.component, 0) + 1
+        return [(p.component if count[p.component] == 1 or not p.occurrence
+                 else f"{p.component} {p.occurrence}", p) for p in self.pending]
+
     def to_dict(self) -> dict[str, Any]:
         return {"customer_id": self.customer_id, "segment": self.segment,
                 "provider": self.provider, "earned": money_text(self.earned),
@@ -309,7 +319,8 @@ def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
                         share(Decimal(sum(1 for r in runs if r.by_component[i].get(c, ZERO)
                                           > 0)), n)) for c in comps}
     pending = [PendingFee(ln.component, last_day_to_earn(result, ln), ln.amount, ln.reason,
-                          ln.date, ln.unit_price if not ln.quantity and ln.unit_price else None)
+                          ln.date, ln.unit_price if not ln.quantity and ln.unit_price else None,
+                          ln.occurrence)
                for ln in result.lines if ln.status == "pending"]
     return CustomerForecast(
         result.customer_id, result.segment, result.provider,

@@ -361,8 +361,8 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
     return _table(head, [
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
          _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-         "; ".join(f"{p.component} {_pending(p, t, lang)} "
-                   f"({p.deadline or t['no_deadline']})" for p in c.pending)]
+         "; ".join(f"{name} {_pending(p, t, lang)} "
+                   f"({p.deadline or t['no_deadline']})" for name, p in c.pending_named())]
         for c in f.customers])
 
 
