@@ -831,3 +831,55 @@ components:
     # 26 weeks = 182 days: a service starting 2020-09-30 reaches it on 2021-03-30, 10-01 on 03-31
     assert found[0].message.startswith("milestone 1 (26 weeks) of milestones 'ladder': a "
                                        "customer whose service starts after 2020-10-01")
+
+
+@pytest.mark.parametrize(("body", "why", "unused"), [
+    # the component it names has a schema error: no rule read it
+    ("components:\n"
+     "  - {id: start, kind: event_fee, event: service_start, amount: 100.00}\n"
+     "  - {id: monthly, kind: monthly_fee, amount: 150.00, proration: daily,\n"
+     "     condition: {min_responded_contact: 1}}\n"
+     "caps: {per_customer: 3000.00}\n"
+     "accept:\n"
+     "  - {code: W005, component: monthly, reason: Only answered months are paid.}\n",
+     "C102", False),
+    # it names no component, and one has errors: that one may raise it
+    ("components:\n"
+     "  - {id: start, kind: event_fee, event: service_start, amount: 100.00}\n"
+     "  - {id: monthly, kind: monthly_fee, amount: 150.005, proration: daily}\n"
+     "caps: {per_customer: 3000.00}\n"
+     "accept:\n"
+     "  - {code: W005, reason: Only answered months are paid.}\n",
+     "C104", True),
+])
+def test_w000_does_not_call_an_accept_entry_unused_for_a_check_not_made(
+        body: str, why: str, unused: bool) -> None:
+    from rewardengine.pipeline import load
+
+    state = load("case.yaml", text=CONTRACT_HEAD + body, with_lint=True)
+    codes = [p.code for p in state.problems]
+    assert why in codes and "W000" not in codes, codes
+    assert any(p.code == "P001" for p in state.skipped), state.skipped
+    # the component mended: the entry matches its W005 (a month paid only when answered),
+    # or, with no condition, it raises none and the entry is unused
+    fixed = CONTRACT_HEAD + body.replace("min_responded_contact:", "min_responded_contacts:") \
+        .replace("150.005", "150.00")
+    codes = [p.code for p in load("case.yaml", text=fixed, with_lint=True).problems]
+    assert ("W000" in codes) is unused and "W005" not in codes, codes
+
+
+def test_an_inverted_phase_is_said_once_as_an_error_not_again_as_unreachable() -> None:
+    from rewardengine.pipeline import load
+
+    body = ("components:\n"
+            "  - {id: late, kind: hourly_fee, rate: 50.00, max_hours: 10,\n"
+            "     phase: {from: 4 months, until: 2 months}}\n"
+            "caps: {per_customer: 3000.00}\n")
+    codes = [p.code for p in load("case.yaml", text=CONTRACT_HEAD + body,
+                                  with_lint=True).problems]
+    assert codes == ["C204"], codes
+    # beyond the longest service but not inverted: the phase is fine, the fee unreachable
+    beyond = body.replace("from: 4 months, until: 2 months", "from: 13 months, until: 14 months")
+    codes = [p.code for p in load("case.yaml", text=CONTRACT_HEAD + beyond,
+                                  with_lint=True).problems]
+    assert "W001" in codes, codes

@@ -156,6 +156,7 @@ def _duplicates(draft: Draft, ids: Sequence[str], code: str, what: str,
 def _segment_checks(draft: Draft) -> Iterator[Problem]:
     seg = draft.segments
     assert seg is not None
+    bounds: list[Problem] = []  # a range's bound of the wrong type
     for i, tier in enumerate(seg.tiers):
         for name in tier.when:
             if name not in SEGMENT_ATTRIBUTES_OK and not name.startswith("attr_"):
@@ -164,12 +165,17 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
                                "segments", "tiers", i, "when", name)
         for name, cond in tier.when.items():
             if isinstance(cond, Range):
-                yield from _range_checks(draft, name, cond, ("segments", "tiers", i, "when",
-                                                             name))
+                bounds.extend(_range_checks(draft, name, cond,
+                                            ("segments", "tiers", i, "when", name)))
         if seg.source == "referral" and tier.when:
             yield _err(draft, "C214", f"segment '{tier.id}' has rules, but segments come "
                        "from the referral (source: referral)", "segments", "tiers", i, "when")
+    yield from bounds
     if seg.source == "referral":
+        return
+    if bounds:  # a bound of the wrong type reads as another kind of rule: not checked
+        yield skipped(draft, "whether every customer falls in exactly one segment",
+                      "a segment's range has a bound of the wrong type", "segments", "tiers")
         return
     issues, mixed = coverage(seg)
     for name in mixed:
@@ -347,11 +353,8 @@ def _phase_checks(draft: Draft, comp: ComponentBase, base: Path) -> Iterator[Pro
         return
     service = draft.windows.service.max_length
     path = (*base, "phase")
-    start = phase.from_
-    # flagged when the phase is empty for every service start (mixed units: by day bounds)
-    if start is not None and (start.count >= phase.until.count if start.unit == phase.until.unit
-                              else start.min_days() >= phase.until.max_days()):
-        yield _err(draft, "C204", f"phase starts at {start} but ends at {phase.until}",
+    if phase.inverted():  # empty for every service start
+        yield _err(draft, "C204", f"phase starts at {phase.from_} but ends at {phase.until}",
                    *path, "until")
     if phase.until.certainly_longer(service):
         yield _err(draft, "C204", f"phase ends {phase.until} after the service start, later "

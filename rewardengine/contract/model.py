@@ -413,6 +413,17 @@ class Phase(Strict):
     from_: DurationField | None = Field(default=None, alias="from")
     until: DurationField
 
+    def inverted(self) -> bool:
+        """Whether the phase is empty for every service start: it starts no earlier than it
+        ends (mixed units compared by their bounds in days: 12 months against 52 weeks is
+        not certain)."""
+        start = self.from_
+        if start is None:
+            return False
+        if start.unit == self.until.unit:
+            return start.count >= self.until.count
+        return start.min_days() >= self.until.max_days()
+
 
 OutcomeWindow = Literal["service", "service_and_follow_up"]
 # where the work behind an outcome may count: the service, the service and its follow-up, or

@@ -31,6 +31,8 @@ def lint_draft(draft: Draft) -> tuple[list[Problem], list[Problem]]:
             continue
         found.extend(rule.check(state))
     kept = _accepted(draft, found)
+    # the rules that did not run, for those that read the others' findings (W000)
+    state.shared["skipped"] = frozenset(code for codes in skipped.values() for code in codes)
     for rule in RULES.values():
         if rule.after is not None and all(draft.valid(p) for p in rule.needs):
             kept.extend(rule.after(state, found))

@@ -386,6 +386,8 @@ class Reach:
         def empty(d: date) -> bool:
             return after(start, d) >= min(after(phase.until, d), after(service, d))
 
+        if phase.inverted():
+            return  # empty whatever the service: an error of its own (C204), said there
         if all(empty(d) for d in CYCLE):
             yield self.lint.warn("W001", f"{comp.name} can never be paid: its phase "
                                  f"[{start}, {phase.until}) from the service start holds no "

@@ -1,7 +1,9 @@
 """W000 accept entry that matches no warning
 
 Catches an `accept` entry whose code is not raised (any more) for its component, names a
-component id that does not exist, or names a code lint does not have.
+component id that does not exist, or names a code lint does not have. An entry whose
+warning was not looked for (its rule, or its component, was not linted for errors) is left
+alone: the skip is said (P001).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ def unused(lint: Lint, found: list[Finding]) -> Iterator[Finding]:
     accepted = lint.draft.accept or []
     component_ids = set(lint.draft.component_ids())
     for i, entry in enumerate(accepted):
-        if any(_matches(entry.code, entry.component, f) for f in found):
+        if any(_matches(entry.code, entry.component, f) for f in found) \
+                or _not_linted(lint, entry.code, entry.component):
             continue
         what = f"{entry.code}" + (f" for component '{entry.component}'"
                                   if entry.component is not None else "")
@@ -39,6 +42,17 @@ def unused(lint: Lint, found: list[Finding]) -> Iterator[Finding]:
             why = f"the contract does not trigger it ({CODES[entry.code].title})"
         yield lint.warn("W000", f"accept entry {what} matches no warning: {why}; remove the "
                         "entry or correct its code or component", ("accept", i))
+
+
+def _not_linted(lint: Lint, code: str, component: str | None) -> bool:
+    """Whether the warning may be there, unseen: its rule did not run (a part it reads has
+    errors), or the component it names (any, when it names none) has errors, so no rule
+    read it. Said as P001; an entry is not called unused on a check not made."""
+    if code in lint.shared.get("skipped", frozenset()):
+        return True
+    linted = {c.id for _, c in lint.draft.items()}
+    unread = set(lint.draft.component_ids()) - linted
+    return component in unread if component is not None else bool(unread)
 
 
 def _matches(code: str, component: str | None, finding: Finding) -> bool:
