@@ -142,6 +142,10 @@ def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool 
         # each problem at its line (``test`` found them only when run)
         from .worked import example_row_problems
         problems = [*problems, *example_row_problems(state.contract)]
+        if event_paths and not has_errors(problems):
+            # a customer no evaluation could evaluate (V001) is the events' problem too
+            from .engine import customers_unevaluable
+            problems = [*problems, *customers_unevaluable(state.contract, state.events.events)]
     return Inputs(state.contract, state.events, problems, state.skipped)
 
 

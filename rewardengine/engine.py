@@ -10,7 +10,7 @@ or spread over processes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -258,12 +258,33 @@ def customer_problems(result: CustomerResult) -> list[Problem]:
 
 
 def _customer_problems(result: CustomerResult) -> list[Problem]:
-    tl = result.context.timeline
-    first = tl.events[0]
-    out = [Problem("V001", f"customer cannot be evaluated: {message}",
-                   Source(first.file, row=first.row)) for message in result.context.problems]
+    out = _unevaluable(result.context)
     out.extend(Problem("V002", why, event.source) for event, why in result.context.ignored)
     out.extend(_duplicate_identities(result))
+    return out
+
+
+def _unevaluable(ctx: CustomerContext) -> list[Problem]:
+    """V001: why the customer cannot be evaluated, at the row of their first event."""
+    first = ctx.timeline.events[0]
+    return [Problem("V001", f"customer cannot be evaluated: {message}",
+                    Source(first.file, row=first.row)) for message in ctx.problems]
+
+
+def customers_unevaluable(loaded: LoadedContract, events: Sequence[EventBase]
+                          ) -> list[Problem]:
+    """``V001`` of every customer the evaluation could not evaluate as their rows stand at
+    the data's end (the latest date a row is known on): no referral in a contract with
+    segments, no provider named in one with several. What ``validate`` says of event files;
+    an evaluation as of an earlier date says it of the rows known by then."""
+    day = max((e.known_on for e in events), default=None)
+    if day is None:
+        return []
+    out = []
+    for cid, rows in group_by_customer(events).items():
+        tl = timeline(cid, rows, day)
+        if tl.events:
+            out.extend(_unevaluable(build_context(loaded, tl)))
     return out
 
 

@@ -281,3 +281,25 @@ def test_a_pipe_closed_by_its_reader_ends_the_command_as_a_filter(tmp_path: Path
                            events, "--as-of", "2020-03-01", "-f", "jsonl"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_validate_says_of_the_events_a_customer_no_evaluation_could_evaluate(
+        tmp_path: Path) -> None:
+    """Two providers and a customer whose rows name none: evaluate refuses the customer
+    (V001, exit 1); validate of the same files says so too, instead of exit 0."""
+    two = tmp_path / "two.yaml"
+    two.write_text(CONTRACT.read_text(encoding="utf-8").replace(
+        "    - {id: acme, name: Acme Oy}\n",
+        "    - {id: acme, name: Acme Oy}\n    - {id: beta, name: Beta Oy}\n"), encoding="utf-8")
+    assert "beta" in two.read_text(encoding="utf-8")
+    events = _events(tmp_path, EVENTS + "r3,c3,referral,2020-01-10,,2019-06-01\n")
+    evaluated = runner.invoke(app, ["evaluate", str(two), events, "--as-of", "2020-03-01"])
+    checked = runner.invoke(app, ["validate", str(two), events, "-f", "json"])
+    assert evaluated.exit_code == checked.exit_code == 1, (evaluated.output, checked.output)
+    said = [(p["code"], p["row"], p["message"]) for p in json.loads(checked.stdout)["problems"]]
+    assert said == [("V001", 5, "customer cannot be evaluated: no provider named on the "
+                                "referral or service start")]
+    assert f"{events}:5: V001 customer cannot be evaluated" in evaluated.stderr
+    # named: clean
+    fine = _events(tmp_path, EVENTS)
+    assert runner.invoke(app, ["validate", str(two), fine]).exit_code == 0
