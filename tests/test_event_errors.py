@@ -550,3 +550,22 @@ def test_blank_lines_before_the_header_keep_row_numbers() -> None:
     es = read_text("\n\nevent_id,customer_id,type,date\nx1,c1,meeting,2020-01-01\n",
                    "events.csv")
     assert [(p.code, str(p.source)) for p in es.problems] == [("E002", "events.csv:4")]
+
+
+def test_e006_is_said_beside_the_rows_other_problems() -> None:
+    # an end before its date, and another field wrong: both at once, not the end only once
+    # the other is mended
+    es = csv_rows("e1,c1,employment,2026-03-01,,2026-02-01,,,,,open,register,1.5,,,",
+                  "e2,c1,employment,2026-03-01,,2026-02-28,,,,,open,register,0.8,2500.005,,",
+                  # on its date: no E006; a day before: E006
+                  "e3,c1,employment,2026-03-01,,2026-03-01,,,,,open,register,1.5,,,",
+                  # the end itself wrong: said once, as what it is
+                  "e4,c1,employment,2026-03-01,,2026-02-30,,,,,open,register,1.5,,,")
+    assert found(es) == [
+        ("events.csv:2", "E005", "field 'fte': 1.5 is not between 0 and 1"),
+        ("events.csv:2", "E006", "end 2026-02-01 is before date 2026-03-01"),
+        ("events.csv:3", "E005", "field 'wage': amount 2500.005 has more than 2 decimal places"),
+        ("events.csv:3", "E006", "end 2026-02-28 is before date 2026-03-01"),
+        ("events.csv:4", "E005", "field 'fte': 1.5 is not between 0 and 1"),
+        *[p for p in found(es) if p[0] == "events.csv:5"]]
+    assert [p[1] for p in found(es) if p[0] == "events.csv:5"] == ["E005", "E005"]

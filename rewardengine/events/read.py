@@ -24,6 +24,7 @@ from operator import attrgetter
 from typing import Any, BinaryIO, cast
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from ..errors import Problem, Source
 from ..plainwords import plain_message
@@ -44,6 +45,7 @@ from ..tabular import (
     trim_header,
     undecodable_message,
 )
+from ..values import parse_date
 from .fast import (
     DATE_FIELDS,
     NUMBER_FIELDS,
@@ -159,8 +161,28 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
     try:
         event = _ADAPTER.validate_python(values)
     except ValidationError as exc:
-        return None, [*problems, *_row_problems(exc, src)]
+        found = _row_problems(exc, src)
+        return None, [*problems, *found, *_end_before_date(values, found, src)]
     return (event if not problems else None), problems
+
+
+def _end_before_date(values: dict[str, Any], found: list[Problem], src: Source
+                     ) -> list[Problem]:
+    """E006 for a row whose other fields have errors: the models check the end against the
+    date only on a row whose fields are all valid, so it would be found only once they are
+    mended. Said where both dates read and neither has an error of its own."""
+    if any(p.code == "E006" or p.message.startswith(("field 'date'", "field 'end'"))
+           for p in found):
+        return []
+    if values.get("date") is None or values.get("end") is None:
+        return []
+    try:
+        start, end = parse_date(values["date"]), parse_date(values["end"])
+    except (PydanticCustomError, TypeError, ValueError):
+        return []
+    if end >= start:
+        return []
+    return [Problem("E006", f"end {end} is before date {start}", src)]
 
 
 def _column(name: str) -> str:
