@@ -191,6 +191,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "ledger-problems-l0xx"),
     ("L011", "a ledger of an earlier engine version, not yet marked", _I,
      "ledger-problems-l0xx"),
+    ("L012", "an invoice made with another contract file than the invoices before it", _W,
+     "ledger-problems-l0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

@@ -238,3 +238,33 @@ def test_the_library_refuses_an_early_issue_date_before_the_ledger(tmp_path: Pat
         issue_invoice(contract(), events(), parse_period("2020-Q1"), ledger_path=str(ledger),
                       inputs_hash="h", issue_date=date(2020, 3, 30))
     assert not ledger.exists()
+
+
+def test_an_invoice_made_with_another_contract_file_says_so(app: typer.Typer,
+                                                            tmp_path: Path) -> None:
+    """The same contract id and version, its base fee changed from 100.00 to 120.00 after
+    January was invoiced: February's invoice corrects c1's fee by 20.00 (beside c3's, moved
+    to another segment by a corrected referral), and says the
+    contract is not the file the January invoice was made with (L012), kept with it in the
+    ledger; March's, made with the same file as February's, says nothing."""
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
+                        "--ledger", ledger)
+    assert code == 0 and "L012" not in err, err
+    c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
+                                                       "{A: 120.00, B: 150.00}"),
+                 encoding="utf-8")
+    for dry in (["--dry-run"], []):
+        code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-02",
+                              "--ledger", ledger, *dry)
+        assert code == 0, err
+        assert (f"{c}: L012 warning: the contract is not the file test-acme-0001 was made "
+                "with (the same version 1): sha256 ") in err
+        # c1's fee repriced, and c3's, moved to segment B by a corrected referral
+        assert "(2 corrections on this invoice); check that the change is meant" in err
+    stored = json.loads(out)
+    assert [p["code"] for p in stored["problems"]] == ["L012"]
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-03",
+                        "--ledger", ledger)
+    assert code == 0 and "L012" not in err, err

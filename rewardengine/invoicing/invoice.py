@@ -89,6 +89,8 @@ class Issued:
     period: BillingPeriod
     as_of: date
     issue_date: date
+    contract_sha256: str = ""  # of the contract file it was made with
+    contract_version: str = ""
 
 
 @dataclass(frozen=True)

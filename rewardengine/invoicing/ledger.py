@@ -267,7 +267,8 @@ class Ledger:
         by_id = {i.id: i for i in stored.invoices if before is None or i.id < before}
         issued = tuple(
             Issued(number=i.number, series=i.series, seq=i.seq, providers=i.providers,
-                   period=i.period, as_of=i.as_of, issue_date=i.issue_date)
+                   period=i.period, as_of=i.as_of, issue_date=i.issue_date,
+                   contract_sha256=i.contract_sha256, contract_version=i.contract_version)
             for i in by_id.values())
         entries: dict[tuple[str, Key], Entry] = {}
         for r in stored.lines:  # the invoice lines first, then the corrections

@@ -19,7 +19,9 @@ from typing import Literal
 from .. import __version__
 from ..contract.load import LoadedContract
 from ..engine import CustomerResult, Evaluation, evaluate
+from ..errors import Problem, Source
 from ..events.model import EventBase
+from ..values import counted
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger
@@ -132,6 +134,9 @@ class _Issue:
         refused = _refusal(invoice, self.series, self.period)
         if refused is not None:
             return refused
+        changed = contract_changed(prior, invoice, self.loaded.file)
+        if changed is not None:  # said on the invoice, kept with it in the ledger
+            invoice = replace(invoice, problems=(*invoice.problems, changed))
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
                 "dry_run", invoice, f"dry run: {invoice.number} would bill {invoice.total} "
@@ -168,6 +173,26 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
             f"{prior.knowledge_date(period, providers)} and follows {after.number}, so the "
             f"earliest issue date is {earliest} (give the day the invoice is sent)")
     return given
+
+
+def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
+    """L012 when the contract file is not the one the contract's last invoice in the ledger
+    was made with: whatever changed in it (a price, a rule) reprices the lines invoiced
+    before, and the corrections on this invoice pay or take back the difference."""
+    if not prior.invoices:
+        return None
+    last = max(prior.invoices, key=lambda i: (i.issue_date, i.seq, i.number))
+    if not last.contract_sha256 or last.contract_sha256 == invoice.contract_sha256:
+        return None
+    same = (f" (the same version {invoice.contract_version})"
+            if last.contract_version == invoice.contract_version else
+            f" (version {last.contract_version}, now {invoice.contract_version})")
+    fixes = sum(len(s.corrections) for s in invoice.sections)
+    return Problem("L012", f"the contract is not the file {last.number} was made with"
+                   f"{same}: sha256 {invoice.contract_sha256[:12]}… now, "
+                   f"{last.contract_sha256[:12]}… then; whatever changed in it reprices the "
+                   f"lines invoiced before ({counted(fixes, 'correction')} on this invoice); "
+                   "check that the change is meant", Source(file))
 
 
 def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResult | None:
