@@ -268,3 +268,32 @@ def test_an_invoice_made_with_another_contract_file_says_so(app: typer.Typer,
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-03",
                         "--ledger", ledger)
     assert code == 0 and "L012" not in err, err
+
+
+def test_a_bill_whose_dates_do_not_read_is_checked_by_its_occurrences(
+        app: typer.Typer, tmp_path: Path) -> None:
+    """A right bill with its dates written with two-digit years (15.02.20): each date is
+    said (B003), but each line is still matched by its occurrence. Before, every line was
+    dropped, and the bill read as empty: all its lines 'not on the bill'."""
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    ledger = str(tmp_path / "l.sqlite")
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    bill = tmp_path / "bill.csv"
+    _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger", ledger,
+         "--dry-run", "--format", "csv", "-o", str(bill))
+    rows = list(csv.reader(io.StringIO(bill.read_text(encoding="utf-8"))))
+    at = rows[0].index("date")
+    for row in rows[1:]:
+        if len(row) > at and row[at]:
+            y, m, d_ = row[at].split("-")
+            row[at] = f"{d_}.{m}.{y[2:]}"
+    out_text = io.StringIO()
+    csv.writer(out_text, lineterminator="\n").writerows(rows)
+    bill.write_text(out_text.getvalue(), encoding="utf-8")
+    code, out, err = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
+                          "--ledger", ledger, "--format", "json")
+    assert code == 1, (out, err)
+    report = json.loads(out)
+    assert {p["code"] for p in report["problems"]} == {"B003"}
+    assert {f["class"] for f in report["findings"]} == {"match"}
+    assert report["totals"]["difference"] == "0.00"

@@ -209,19 +209,21 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
         if not cell(name):
             problems.append(Problem("B004", f"no {name} on this bill line", src))
     occurrence = cell("occurrence") or None
-    day, problem = _bill_date(cell("date"), how.dialect, src)
-    if problem is not None:
-        problems.append(problem)
-    if occurrence is None and day is None and problem is None:
+    day, unread = _bill_date(cell("date"), how.dialect, src)
+    if occurrence is None and day is None and unread is None:
         problems.append(Problem("B004", "a bill line needs an occurrence or a date", src))
     amount, problem = _bill_amount(cell("amount"), how.dialect, src)
     if problem is not None:
         problems.append(problem)
-    if problems or amount is None:
+    if unread is not None:
+        problems.append(unread)
+    # a date that does not read leaves a line its occurrence names still matched by it: the
+    # problem is its date, not that the line is missing from the bill
+    if amount is None or (problems and (problems != [unread] or occurrence is None)):
         return None, problems
     return BillLine(row=src.row or 0, customer_id=cell("customer"),
                     component=cell("component"), occurrence=occurrence, date=day,
-                    amount=amount, provider=cell("provider") or None, type=kind), []
+                    amount=amount, provider=cell("provider") or None, type=kind), problems
 
 
 def _stated_line(kind: str, text: str, dialect: Dialect, src: Source
