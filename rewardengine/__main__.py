@@ -1,5 +1,5 @@
 """``python3 -m rewardengine``: the same command line as ``rewardengine``."""
 
-from rewardengine.cli import main
+from rewardengine.launch import main
 
 main()

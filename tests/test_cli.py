@@ -303,3 +303,19 @@ def test_validate_says_of_the_events_a_customer_no_evaluation_could_evaluate(
     # named: clean
     fine = _events(tmp_path, EVENTS)
     assert runner.invoke(app, ["validate", str(two), fine]).exit_code == 0
+
+
+def test_ctrl_c_while_the_program_loads_ends_it_quietly() -> None:
+    """Ctrl-C in the second the program takes to load printed a traceback of the import;
+    it ends with 130 (128 + SIGINT) and nothing but a line end, as Ctrl-C later does."""
+    code = ("import sys\n"
+            "class Interrupt:\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'rewardengine.cli':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupt())\n"
+            "from rewardengine.launch import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "\n", "")
