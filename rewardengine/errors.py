@@ -100,8 +100,16 @@ def has_errors(problems: list[Problem]) -> bool:
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
-    """A stable order, so the same input always prints the same report."""
-    return sorted(problems, key=lambda p: (*p.sort_key(), p.message))
+    """A stable order, so the same input always prints the same report; at one place, by
+    message with its numbers read as numbers (a header's column 5 before its column 10)."""
+    return sorted(problems, key=lambda p: (*p.sort_key(), _numbers_as_numbers(p.message)))
+
+
+def _numbers_as_numbers(text: str) -> tuple[tuple[int, str], ...]:
+    """``text`` as a key in which a run of digits orders by its value: the parts alternate
+    text and number, so two keys compare part by part, text with text, number with number."""
+    return tuple((int(part), "") if i % 2 else (0, part)
+                 for i, part in enumerate(re.split(r"(\d+)", text)))
 
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "Problem", "Severity",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rewardengine.events.model import Employment, Expense, Referral
+from rewardengine.errors import sorted_problems
 from rewardengine.events.read import EventSet, read_events, read_text
 
 HEADER = ("event_id,customer_id,type,date,recorded,end,provider,unemployed_since,hours,"
@@ -569,3 +570,12 @@ def test_e006_is_said_beside_the_rows_other_problems() -> None:
         ("events.csv:4", "E005", "field 'fte': 1.5 is not between 0 and 1"),
         *[p for p in found(es) if p[0] == "events.csv:5"]]
     assert [p[1] for p in found(es) if p[0] == "events.csv:5"] == ["E005", "E005"]
+
+
+def test_header_problems_come_in_column_order() -> None:
+    # read as text, column 10 came before column 5
+    names = ["event_id", "customer_id", "type", "date", "x5", "f6", "f7", "f8", "f9", "x10",
+             "x11", "x12"]
+    es = read_text(",".join(names) + "\n", "events.csv")
+    assert [p.message.split(":")[0] for p in sorted_problems(es.problems)] == [
+        f"column {n}" for n in range(5, 13)]
