@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rewardengine.events.model import Employment, Expense, Referral
 from rewardengine.errors import sorted_problems
+from rewardengine.events.model import Employment, Expense, Referral
 from rewardengine.events.read import EventSet, read_events, read_text
 
 HEADER = ("event_id,customer_id,type,date,recorded,end,provider,unemployed_since,hours,"
