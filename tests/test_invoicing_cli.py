@@ -297,3 +297,20 @@ def test_a_bill_whose_dates_do_not_read_is_checked_by_its_occurrences(
     assert {p["code"] for p in report["problems"]} == {"B003"}
     assert {f["class"] for f in report["findings"]} == {"match"}
     assert report["totals"]["difference"] == "0.00"
+
+
+def test_an_empty_ledger_path_and_a_ledger_given_as_the_bill_are_said_plainly(
+        app: typer.Typer, tmp_path: Path) -> None:
+    c, e = write_inputs(tmp_path, rows=FEB_ROWS)
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", "")
+    assert code == 2
+    assert "cannot create the ledger: its path is empty (give a file name with --ledger)" \
+        in err
+    ledger = tmp_path / "l.sqlite"
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", str(ledger))
+    before = ledger.read_bytes()
+    code, _, err = _run(app, "verify", str(c), str(e), str(ledger), "--period", "2020-01",
+                        "--ledger", str(ledger))
+    assert code == 2
+    assert "B005 the bill: it is a SQLite database (a ledger?), not a bill" in err
+    assert ledger.read_bytes() == before

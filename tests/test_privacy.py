@@ -700,8 +700,8 @@ def test_a_bill_named_with_encoding_or_unreadable_is_told_as_verify_tells_it(tmp
         b"c1", pseudonym(KEY, "c1").encode())
     source.write_bytes(BILL_TEXT.encode("utf-16-le"))  # no byte-order mark: NUL bytes
     code, said = _run("--bill", str(source), "--key-file", _key(tmp_path), "-o", str(target))
-    assert code == 2 and "B005 the bill: it has NUL bytes: UTF-16 without a byte-order " \
-        "mark?" in said and "nothing was written" in said
+    assert code == 2 and "B005 the bill: it has NUL bytes: not a text file, or UTF-16 " \
+        "without a byte-order mark?" in said and "nothing was written" in said
     code, said = _run("--check", "--bill", str(source))
     assert code == 2 and "B005" in said
 

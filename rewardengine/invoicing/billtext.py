@@ -51,6 +51,9 @@ class UnreadableBill(Exception):
 def bill_text(raw: bytes, named: str | None) -> BillText:
     """The text of a bill's bytes ``raw``; ``named`` is the encoding given with
     ``--encoding`` (the event files'), tried only when the bill says nothing itself."""
+    if raw.startswith(b"SQLite format 3\x00"):
+        raise UnreadableBill("it is a SQLite database (a ledger?), not a bill: give the "
+                             "bill's CSV or JSON file", None)
     for bom, codec, said, again in _BOMS:
         if raw.startswith(bom):
             return BillText(_decode(raw, codec, said), None if said == "UTF-8" else said,
@@ -67,8 +70,9 @@ def bill_text(raw: bytes, named: str | None) -> BillText:
     if b"\x00" in raw:
         # --encoding takes only encodings that write ASCII as ASCII, so naming UTF-16 is
         # no way out: the bill is to be saved again
-        raise UnreadableBill("it has NUL bytes: UTF-16 without a byte-order mark? save it "
-                             "again as UTF-8 (or as UTF-16 with a byte-order mark)",
+        raise UnreadableBill("it has NUL bytes: not a text file, or UTF-16 without a "
+                             "byte-order mark? save it again as UTF-8 (or as UTF-16 with a "
+                             "byte-order mark)",
                              _row(raw, raw.index(b"\x00")))
     return BillText(_decode(raw, FALLBACK, FALLBACK),
                     f"{FALLBACK} (not UTF-8, and no other --encoding named)", codec=FALLBACK)

@@ -372,6 +372,9 @@ def use_wal(conn: sqlite3.Connection) -> None:
 def create(path: str, connect: Callable[[str], sqlite3.Connection]) -> None:
     """Build a new ledger beside ``path`` and link it into place. If another process put one
     there meanwhile, that one is the ledger and this one is dropped."""
+    if not path:
+        raise LedgerError("cannot create the ledger: its path is empty (give a file name "
+                          "with --ledger)")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise LedgerError(f"{path}: cannot create the ledger: the folder {folder} does not "
