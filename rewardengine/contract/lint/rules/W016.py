@@ -2,7 +2,8 @@
 
 Catches a single fee — an event, monthly, outcome, employment-condition, milestone,
 sustainment, benefit-reduction or survey-bonus amount, or a reimbursed-expenses budget —
-larger than the component's own `cap` or `caps.per_customer` for some segment.
+larger than the component's own `cap`, `caps.per_customer` for some segment, or the
+contract ceiling `caps.contract_total`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _issue(lint: Lint, comp: ComponentBase, segment_ids: list[str]) -> tuple[Pat
     caps = lint.draft.caps
     assert caps is not None
     applies = comp.segments if comp.segments is not None else segment_ids
-    limits = [(comp.cap, "the component's cap"), (caps.per_customer, "caps.per_customer")]
+    limits = [(comp.cap, "the component's cap"), (caps.per_customer, "caps.per_customer"),
+              (caps.contract_total, "the contract ceiling caps.contract_total")]
     for table in comp.price_tables():
         if table.role not in ("fee", "budget"):
             continue
