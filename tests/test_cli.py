@@ -167,7 +167,10 @@ def test_validate_finds_a_referral_no_segment_takes(tmp_path: Path) -> None:
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert [(p["code"], p["row"]) for p in problems] == [("E014", 2)]
-    assert problems[0]["message"] == "referral r1 (no attributes) matches no segment"
+    # the rules read its months of unemployment, measured from unemployed_since
+    assert problems[0]["message"] == ("referral r1 (no attributes) matches no segment: it "
+                                      "gives no unemployed_since, which the segments' rules "
+                                      "read")
 
 
 def test_explain_shows_false_values_too(tmp_path: Path) -> None:

@@ -799,7 +799,8 @@ def _pattern(text: str) -> re.Pattern[str]:
 NOT_REASONS = {
     "evaluate/context.py: referral {} gives no segment",
     "evaluate/context.py: referral {} names segment '{}', not one of {}",
-    "evaluate/context.py: referral {} ({}) matches no segment",
+    "evaluate/context.py: referral {} ({}) matches no segment{}",
+    "evaluate/context.py: : it gives no {}, which the segments' rules read",
     "evaluate/context.py: referral {} matches segments {}",
     "evaluate/context.py: segment given on referral {}",
     "evaluate/context.py: named on referral {}",

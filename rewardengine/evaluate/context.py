@@ -62,6 +62,11 @@ def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     return attrs
 
 
+# the referral field each measured segment attribute is read from (``referral_attributes``)
+_FIELD_OF = {"unemployment_days": "unemployed_since", "unemployment_months": "unemployed_since",
+             "unemployed": "unemployed_since", "age": "birth_date"}
+
+
 @dataclass(frozen=True, init=False)
 class CustomerContext:
     loaded: LoadedContract
@@ -292,8 +297,13 @@ def assign_segment(loaded: LoadedContract, referral: Referral | None
     shown = ", ".join(f"{k}={v}" for k, v in sorted(attrs.items())
                       if any(k in t.when for t in seg.tiers))
     if not hits:
+        read = sorted({_FIELD_OF.get(k, k) for t in seg.tiers for k in t.when
+                       if k not in attrs})
+        lacking = (f": it gives no {', '.join(read)}, which the segments' rules read"
+                   if read else "")
         return None, "no segment matches", (
-            f"referral {referral.event_id} ({shown or 'no attributes'}) matches no segment")
+            f"referral {referral.event_id} ({shown or 'no attributes'}) matches no "
+            f"segment{lacking}")
     if len(hits) > 1 and seg.policy == "exclusive":
         return None, "several segments match", (
             f"referral {referral.event_id} matches segments "
