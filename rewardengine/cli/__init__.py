@@ -7,14 +7,14 @@ files) is declared once in ``common``. Nothing here computes money.
 from __future__ import annotations
 
 import os
-import signal
-import stat
 import sys
 
 import typer
 
 from ..errors import EXIT_INTERNAL
 from . import billing, contract, evaluation, forecast, ledger, privacy, synthetic
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE
 
 app = typer.Typer(
     name="rewardengine",
@@ -29,9 +29,14 @@ for module in (contract, evaluation, billing, ledger, privacy, synthetic, foreca
 
 
 def main() -> None:
-    _end_quietly_on_a_closed_pipe()
     try:
         app()
+    except SystemExit:
+        if _reader_closed_the_pipe():
+            # as a Unix filter the signal ends (the shell shows 141), not 1, which says
+            # problems were found; what was written aside is removed by then
+            sys.exit(PIPE_CLOSED)
+        raise
     except Exception as exc:
         # A bug, not bad input (bad input is reported as problems). No traceback: locals and
         # messages may hold customer data. REWARDENGINE_DEBUG=1 shows it for developers.
@@ -42,18 +47,11 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
 
 
-def _end_quietly_on_a_closed_pipe() -> None:
-    """With standard output a pipe, end as a Unix filter does when its reader closes the
-    pipe early (``rewardengine evaluate ... | head``): by the signal, which the shell shows
-    as 141, not exit code 1, which says problems were found. (Python ignores the signal and
-    the command line's library then exits 1.) A file, a terminal or /dev/null is never
-    closed on the writer, so nothing changes for them."""
-    try:
-        piped = stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
-    except (OSError, ValueError, AttributeError):  # no descriptor (captured in tests)
-        return
-    if piped and hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+def _reader_closed_the_pipe() -> bool:
+    """Whether the command line's library stopped on a pipe its reader closed (``rewardengine
+    evaluate ... | head``): it then exits 1 and swaps standard output for a wrapper that
+    writes nothing more, once every step of the command has ended and cleaned up after it."""
+    return type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper"
 
 
 __all__ = ["app", "main"]
