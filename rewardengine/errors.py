@@ -107,8 +107,10 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
 
 def _numbers_as_numbers(text: str) -> tuple[tuple[int, str], ...]:
     """``text`` as a key in which a run of digits orders by its value: the parts alternate
-    text and number, so two keys compare part by part, text with text, number with number."""
-    return tuple((int(part), "") if i % 2 else (0, part)
+    text and number, so two keys compare part by part, text with text, number with number.
+    A number compares by its digits' count, then its digits (no conversion: a run of
+    thousands of digits, as a hostile file may hold, is ordered as any other)."""
+    return tuple(((len(part.lstrip("0")), part.lstrip("0")) if i % 2 else (0, part))
                  for i, part in enumerate(re.split(r"(\d+)", text)))
 
 

@@ -97,6 +97,12 @@ def _minus_zero(value: Any, d: Decimal, what: str) -> None:
                                   "without", {"what": what, "value": value.strip()[:40]})
 
 
+def _shown(d: Decimal) -> str:
+    """A number as a message shows it: cut, with its length, past 24 characters."""
+    text = str(d)
+    return text if len(text) <= 24 else f"{text[:20]}… ({len(text):,} characters)"
+
+
 def _money(value: Any) -> Decimal:
     d = to_decimal(value, "money amount")
     _minus_zero(value, d, "amount")
@@ -110,7 +116,7 @@ def _money(value: Any) -> Decimal:
                                   {"value": str(d)})
     if abs(d) >= Decimal("1e15"):
         raise PydanticCustomError("money_range", "amount {value} is implausibly large",
-                                  {"value": str(d)})
+                                  {"value": _shown(d)})
     return d
 
 
@@ -130,7 +136,7 @@ def _nonneg(value: Any) -> Decimal:
         raise PydanticCustomError("negative", "{value} is negative", {"value": str(d)})
     if abs(d) >= Decimal("1e15"):
         raise PydanticCustomError("number_range", "{value} is implausibly large",
-                                  {"value": str(d)})
+                                  {"value": _shown(d)})
     return d
 
 

@@ -579,3 +579,16 @@ def test_header_problems_come_in_column_order() -> None:
     es = read_text(",".join(names) + "\n", "events.csv")
     assert [p.message.split(":")[0] for p in sorted_problems(es.problems)] == [
         f"column {n}" for n in range(5, 13)]
+
+
+def test_problems_with_very_long_numbers_sort_without_converting_them() -> None:
+    from rewardengine.errors import Problem, Source
+
+    long = "9" * 5000  # past Python's 4,300 digits for int(): the sort must not convert
+    problems = [Problem("C106", f"amount {long}1 is too large", Source("c.yaml", line=3)),
+                Problem("C106", f"amount {long} is too large", Source("c.yaml", line=3)),
+                Problem("C106", "amount 012 is too large", Source("c.yaml", line=3)),
+                Problem("C106", "amount 9 is too large", Source("c.yaml", line=3))]
+    assert [p.message[7:12] for p in sorted_problems(problems)] == [
+        "9 is ", "012 i", "99999", "99999"]
+    assert sorted_problems(problems)[2].message == f"amount {long} is too large"
