@@ -5,13 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import typer
-from invoicing_cases import ROWS, ledger_rows, write_inputs
+from invoicing_cases import (
+    COMPONENTS,
+    EVENT_HEADER,
+    ROWS,
+    TWO_PROVIDERS,
+    ledger_rows,
+    write_inputs,
+)
 from typer.testing import CliRunner
 
 from rewardengine.cli.billing import register
@@ -263,11 +271,44 @@ def test_an_invoice_made_with_another_contract_file_says_so(app: typer.Typer,
                 "with (the same version 1): sha256 ") in err
         # c1's fee repriced, and c3's, moved to segment B by a corrected referral
         assert "(2 corrections on this invoice); check that the change is meant" in err
+    # told to the issuer, not written on the buyer's invoice
     stored = json.loads(out)
-    assert [p["code"] for p in stored["problems"]] == ["L012"]
+    assert "L012" not in [p["code"] for p in stored["problems"]]
+    code, html, _ = _run(app, "invoice", "show", stored["number"], "--ledger", ledger,
+                         "-f", "html")
+    assert code == 0 and "L012" not in html
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-03",
                         "--ledger", ledger)
     assert code == 0 and "L012" not in err, err
+
+
+def test_l012_compares_each_series_with_its_own_last_invoice(app: typer.Typer,
+                                                             tmp_path: Path) -> None:
+    """Two providers, each its own series. acme's January is invoiced with the old file,
+    beta's January and February with the new one: beta's February says nothing (its own
+    last invoice was made with that file), acme's February says L012."""
+    c = tmp_path / "contract.yaml"
+    e = tmp_path / "events.csv"
+    c.write_text(TWO_PROVIDERS + textwrap.dedent(COMPONENTS), encoding="utf-8")
+    e.write_text(EVENT_HEADER + textwrap.dedent(
+        FEB_ROWS + "r5,c5,referral,2020-01-12,,,,beta,,2019-06-01\n"
+        "s5,c5,service_start,2020-01-16\n").strip() + "\n", encoding="utf-8")
+    ledger = str(tmp_path / "l.sqlite")
+
+    def invoice(provider: str, period: str) -> str:
+        code, _, err = _run(app, "invoice", str(c), str(e), "--period", period, "--ledger",
+                            ledger, "--provider", provider)
+        assert code == 0, err
+        return err
+
+    assert "L012" not in invoice("acme", "2020-01")
+    c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
+                                                       "{A: 120.00, B: 150.00}"),
+                 encoding="utf-8")
+    assert "L012" not in invoice("beta", "2020-01")  # beta's first invoice: nothing before
+    assert "L012" not in invoice("beta", "2020-02")
+    said = invoice("acme", "2020-02")
+    assert "L012 warning: the contract is not the file test-acme-0001 was made with" in said
 
 
 def test_a_bill_whose_dates_do_not_read_is_checked_by_its_occurrences(

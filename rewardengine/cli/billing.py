@@ -219,6 +219,7 @@ def _report_issue(result: IssueResult | None, inputs: Inputs) -> None:
     err().print(result.message, markup=False)
     if result.invoice is not None and result.status != "nothing_new":
         print_problems(err(), list(result.invoice.problems))
+    print_problems(err(), list(result.notes))
     if result.status == "refused":
         raise typer.Exit(EXIT_PROBLEMS)
 

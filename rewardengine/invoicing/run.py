@@ -76,6 +76,8 @@ class IssueResult:
     status: Status
     invoice: Invoice | None  # issued, would be issued, or the one already issued
     message: str
+    # what the issuer is told beside the invoice, not written on it (L012)
+    notes: tuple[Problem, ...] = ()
 
 
 # evaluates the contract as of a date: the engine over the events in memory, or a run over
@@ -134,18 +136,18 @@ class _Issue:
         refused = _refusal(invoice, self.series, self.period)
         if refused is not None:
             return refused
-        changed = contract_changed(prior, invoice, self.loaded.file)
-        if changed is not None:  # said on the invoice, kept with it in the ledger
-            invoice = replace(invoice, problems=(*invoice.problems, changed))
+        # told to the issuer, not written on the buyer's invoice (its sha256 is stored)
+        notes = tuple(p for p in (contract_changed(prior, invoice, self.loaded.file),)
+                      if p is not None)
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
                 "dry_run", invoice, f"dry run: {invoice.number} would bill {invoice.total} "
-                f"{invoice.currency}{_with_vat(invoice)}; nothing was written"))
+                f"{invoice.currency}{_with_vat(invoice)}; nothing was written", notes))
         self.deliver(IssueResult("issued", invoice, ""))
         ledger.write(invoice)
         return IssueResult("issued", invoice, f"issued {invoice.number} for "
                            f"{self.period.label}: total {invoice.total} {invoice.currency}"
-                           f"{_with_vat(invoice)}")
+                           f"{_with_vat(invoice)}", notes)
 
 
 def _with_vat(invoice: Invoice) -> str:
@@ -176,12 +178,14 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
 
 
 def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
-    """L012 when the contract file is not the one the contract's last invoice in the ledger
-    was made with: whatever changed in it (a price, a rule) reprices the lines invoiced
-    before, and the corrections on this invoice pay or take back the difference."""
-    if not prior.invoices:
+    """L012 when the contract file is not the one the last invoice of the same series (the
+    same provider, or the joint invoices) was made with: whatever changed in it (a price, a
+    rule) reprices the lines that series invoiced before, and the corrections on this
+    invoice pay or take back the difference."""
+    earlier = [i for i in prior.invoices if i.series == invoice.series]
+    if not earlier:
         return None
-    last = max(prior.invoices, key=lambda i: (i.issue_date, i.seq, i.number))
+    last = max(earlier, key=lambda i: i.seq)
     if not last.contract_sha256 or last.contract_sha256 == invoice.contract_sha256:
         return None
     same = (f" (the same version {invoice.contract_version})"
