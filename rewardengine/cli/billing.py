@@ -54,6 +54,7 @@ from .common import (
     exit_code,
     fail,
     file_dialect,
+    ledger_path,
     out,
     prepare_output,
     prepare_stream,
@@ -127,10 +128,10 @@ class _Renderer:
         self.prepare(invoice)()
 
 LedgerOpt = Annotated[str, typer.Option(
-    "--ledger", help="the ledger file (SQLite; created on first use)")]
+    "--ledger", help="the ledger file (SQLite; created on first use)", callback=ledger_path)]
 ReadLedgerOpt = Annotated[str, typer.Option(
     "--ledger", help="the ledger of what was invoiced (read only; a missing file means "
-    "nothing was invoiced before)")]
+    "nothing was invoiced before)", callback=ledger_path)]
 InvoiceFormatOpt = Annotated[InvoiceFormat, typer.Option("--format", "-f")]
 
 

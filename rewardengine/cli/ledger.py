@@ -17,14 +17,23 @@ from rich.text import Text
 from ..api import check_ledger, export_ledger
 from ..errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Severity
 from ..jsonout import canonical_json
-from .common import DEFAULT_LEDGER, OutputOpt, check_output, err, out, write_output
+from .common import (
+    DEFAULT_LEDGER,
+    OutputOpt,
+    check_output,
+    err,
+    ledger_path,
+    out,
+    write_output,
+)
 from .report import print_problems, safe_text
 
 if TYPE_CHECKING:
     from ..api import LedgerReport
 
 LedgerPathOpt = Annotated[str, typer.Option(
-    "--ledger", help="the ledger file (read only: never created, marked or changed)")]
+    "--ledger", help="the ledger file (read only: never created, marked or changed)",
+    callback=ledger_path)]
 
 
 class CheckFormat(StrEnum):
