@@ -5,7 +5,7 @@ run of months with pay as a job, by the generator's rule for wages."""
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,12 +23,14 @@ CONDITION = str(ROOT / "contracts" / "employment_condition_2024.yaml")
 EXAMPLE = str(ROOT / "examples" / "employment_condition_2024" / "events.csv")
 
 
-def _jobs(pays: list[tuple[str, str]], as_of: str, extra: list[dict[str, str]] | None = None
-          ) -> list[Employment]:
+def _jobs(pays: list[tuple[str, str]], as_of: str, extra: list[dict[str, str]] | None = None,
+          kinds: list[str] | None = None, lag: int = 0) -> list[Employment]:
     rows = to_events([
         {"event_id": "s", "customer_id": "C", "type": "service_start", "date": "2024-09-02"},
         *({"event_id": f"w{n}", "customer_id": "C", "type": "earnings", "date": day,
-           "amount": amount, "evidence": "register"} for n, (day, amount) in enumerate(pays)),
+           "amount": amount, "evidence": "register", "kind": (kinds or ["open"] * 99)[n],
+           "recorded": (date.fromisoformat(day) + timedelta(days=lag)).isoformat()}
+          for n, (day, amount) in enumerate(pays)),
         *(extra or [])])
     out = with_jobs_from_wages("C", rows, date.fromisoformat(as_of))
     return [e for e in out[len(rows):] if isinstance(e, Employment)]
@@ -134,3 +136,53 @@ def test_wages_alone_forecast_what_wages_and_jobs_do(tmp_path: Path) -> None:
                          date(2025, 6, 30)) for f in (full, wages)]
     shares = [f.profiles["default"]["jobs"].values["share"].value for f in fitted]
     assert shares[1] > Decimal("0.3"), shares  # it read 0 before
+
+
+@pytest.mark.parametrize(("as_of", "end"), [
+    # each month's pay recorded 5 days after its pay day: as of December's last day its pay
+    # is not known yet, and the job goes on by November's
+    ("2024-12-31", None),
+    ("2025-01-05", None),  # December's pay known on its day
+    ("2025-02-04", None),  # a day short of January's pay coming in: not yet missed
+    ("2025-02-05", "2024-12-31"),  # January's pay would be known by now: it ended
+])
+def test_a_job_is_read_going_on_while_its_pay_may_still_come_in(as_of: str,
+                                                                end: str | None) -> None:
+    [job] = _jobs([("2024-10-31", "2000.00"), ("2024-11-30", "2000.00"),
+                   ("2024-12-31", "2000.00")], as_of, lag=5)
+    assert job.end == (None if end is None else date.fromisoformat(end))
+
+
+def test_pay_of_another_kind_is_another_job() -> None:
+    subsidised, open_ = _jobs([("2024-10-31", "2000.00"), ("2024-11-30", "2000.00"),
+                               ("2024-12-31", "2500.00"), ("2025-01-31", "2500.00"),
+                               ("2025-02-28", "2500.00")], "2025-02-28",
+                              kinds=["subsidised", "subsidised", "open", "open", "open"])
+    assert (subsidised.kind, subsidised.end, open_.kind, open_.date, open_.end,
+            open_.wage) == ("subsidised", date(2024, 11, 30), "open", date(2024, 12, 1), None,
+                            Decimal("2500.00"))
+
+
+def test_months_paid_nothing_are_no_months_of_work() -> None:
+    [job] = _jobs([("2024-10-31", "2000.00"), ("2024-11-30", "0.00"),
+                   ("2024-12-31", "0.00")], "2024-12-31")
+    assert (job.date, job.end, job.wage) == (date(2024, 10, 1), date(2024, 10, 31),
+                                             Decimal("2000.00"))
+
+
+def test_a_job_begins_no_later_than_its_first_pay() -> None:
+    # paid on the 15th: 1,000.00 of 2,000.00 in October reads as from the 16th, after it
+    [job] = _jobs([("2024-10-15", "1000.00"), ("2024-11-15", "2000.00"),
+                   ("2024-12-15", "2000.00")], "2024-12-20")
+    assert (job.date, job.end) == (date(2024, 10, 15), None)
+
+
+@pytest.mark.parametrize(("last", "end"), [
+    ("1499.99", "2024-12-15"),  # a cent under half the wage: a part month, it ended
+    ("1500.00", None),  # half: a month of work, going on
+])
+def test_a_last_month_paid_under_half_the_wage_ends_the_job(last: str, end: str | None
+                                                            ) -> None:
+    [job] = _jobs([("2024-10-31", "3000.00"), ("2024-11-30", "3000.00"),
+                   ("2024-12-31", last)], "2024-12-31")
+    assert job.end == (None if end is None else date.fromisoformat(end))

@@ -7,22 +7,25 @@ fit know a customer's work by their jobs, so without a job row a customer paid e
 reads as one who never found work (and the fit reads a share of 0 reaching a job).
 
 Where the contract reads no ``employment`` row (so no line can change), a customer with
-wages and no job row at all is given a job for each run of calendar months with pay, read
-back by the generator's own rule for wages (``synth.monthly_wages``: a month's wage for the
-days worked in it, paid on the month's last day):
+wages and no job row at all is given a job for each run of calendar months with pay (more
+than 0.00) of one kind, read back by the generator's rule for wages (``synth.monthly_wages``:
+a month's wage for the days worked in it, paid on the month's last day):
 
-- its wage is the median (the lower of two) of its whole months' pay: every month but the
-  first, and but the last of a job that ended (those may be part months; the median
-  passes over a month with a bonus); the largest month's pay when no month is whole;
-- it began on the day that makes its first month's pay that wage's share of the month (the
-  first day of the month when paid whole, or when paid once);
-- it goes on when it was paid for the last month whose pay day has come by the as-of date
-  (or a later one); else it ended on the day that makes its last month's pay that wage's
+- its wage is the median (the lower of two) of its months' pay but the first and the last,
+  which may be part months (the median passes over a month with a bonus); the largest
+  month's pay with no month between;
+- it began on the day that makes its first month's pay that wage's share of the month, and
+  no later than its first pay;
+- it goes on when it was paid for the last month whose pay is known by the as-of date (its
+  pay day, the month's last day, and the longest delay between a pay day and its record
+  among the customer's pay rows have passed), or a later one, unless that last month paid
+  under half the wage; else it ended on the day that makes its last month's pay that wage's
   share of the month;
-- it is of the kind and evidence of its first month's pay, recorded when that pay was
-  first known, at 1.0 of full time (the rows say no hours).
+- it is of the kind and evidence of its first month's pay (of most of it, with several
+  kinds), recorded when that pay was first known, at full time (the rows say no hours).
 
-A month of pay rows of several kinds takes the kind of most of its pay.
+Pay made on another day than the month's last (the 15th) is read as that month's: a job
+that ended is then read as going on until the next month's pay is missed.
 """
 
 from __future__ import annotations
@@ -57,11 +60,16 @@ def with_jobs_from_wages(customer_id: str, rows: Sequence[EventBase], as_of: dat
     otherwise."""
     if any(getattr(r, "type", None) == "employment" for r in rows):
         return tuple(rows)
-    wages = [e for e in timeline(customer_id, rows, as_of).earnings if isinstance(e, Earnings)]
+    wages = [e for e in timeline(customer_id, rows, as_of).earnings
+             if isinstance(e, Earnings) and e.amount > 0]
     if not wages:
         return tuple(rows)
     taken = frozenset(r.event_id for r in rows)
-    jobs = [_job(customer_id, n, spell, as_of, taken)
+    # pay rows come in some days after their pay day (the register's lag): a month's pay is
+    # looked for once its pay day and this customer's longest lag have passed
+    lag = max((w.known_on - w.date).days for w in wages)
+    known = _last_paid_month(as_of - timedelta(days=max(lag, 0)))
+    jobs = [_job(customer_id, n, spell, known, taken)
             for n, spell in enumerate(_spells(wages), start=1)]
     return (*rows, *to_events(jobs))
 
@@ -70,35 +78,42 @@ Month = tuple[date, list[Earnings]]  # a month's first day and its pay rows
 
 
 def _spells(wages: Sequence[Earnings]) -> list[list[Month]]:
-    """The pay rows by calendar month, in runs of months one after another."""
+    """The pay rows by calendar month, in runs of months one after another with pay of one
+    kind (most of each month's pay: subsidised work, then open work, are two jobs)."""
     by_month: dict[date, list[Earnings]] = {}
     for row in sorted(wages, key=lambda e: e.date):
         by_month.setdefault(row.date.replace(day=1), []).append(row)
     spells: list[list[Month]] = []
     for first, paid in sorted(by_month.items()):
-        if spells and add_months(spells[-1][-1][0], 1) == first:
+        if spells and add_months(spells[-1][-1][0], 1) == first \
+                and _most_paid(spells[-1][-1][1]) == _most_paid(paid):
             spells[-1].append((first, paid))
         else:
             spells.append([(first, paid)])
     return spells
 
 
-def _job(customer_id: str, n: int, spell: list[Month], as_of: date,
+PART_MONTH = Decimal("0.5")  # a last month paid less than this share of the wage: it ended
+
+
+def _job(customer_id: str, n: int, spell: list[Month], known: date,
          taken: frozenset[str]) -> dict[str, str]:
+    """The job of a run of months with pay; ``known``: the first day of the last month whose
+    pay is known by now (paid for it, or later, the job goes on)."""
     amounts = [sum((r.amount for r in paid), Decimal(0)) for _, paid in spell]
     (first, first_paid), (last, _) = spell[0], spell[-1]
-    going_on = last >= _last_paid_month(as_of)
-    whole = amounts[1:] if going_on else amounts[1:-1]
-    wage = median_low(whole) if whole else max(amounts)
+    # the first and last months may be part months
+    wage = median_low(amounts[1:-1]) if len(amounts) > 2 else max(amounts)
     begin = _month_end(first) - timedelta(days=_days(amounts[0], wage, first) - 1)
+    begin = min(begin, min(r.date for r in first_paid))  # paid once begun
     row = {"event_id": drawn_id(f"{customer_id}-wages{n}", taken),
            "customer_id": customer_id, "type": "employment", "date": begin.isoformat(),
            "recorded": min(r.known_on for r in first_paid).isoformat(),
            "kind": _most_paid(first_paid), "evidence": first_paid[0].evidence,
            "fte": "1", "wage": f"{wage:.2f}"}
-    if not going_on:
+    if last < known or (amounts[-1] < PART_MONTH * wage and len(amounts) > 1):
         end = last + timedelta(days=_days(amounts[-1], wage, last) - 1)
-        row["end"] = end.isoformat()
+        row["end"] = max(end, begin).isoformat()
     return row
 
 
