@@ -79,6 +79,11 @@ def test_bounds_of_the_wrong_type_and_contradictions_are_errors() -> None:
     assert _problems(wrong) == [
         ("C213", "unemployed: the bound more_than must be a duration like '24 months', not "
                  "'24'")]
+    # an empty range is an error of its own, and the gap it leaves is a real one: both said
+    empty = LONG_TERM.replace("{more_than: 24 months}",
+                              "{more_than: 24 months, less_than: 12 months}")
+    codes = [code for code, _ in _problems(empty)]
+    assert "C219" in codes and "C207" in codes, codes
     both = INCLUSIVE.replace("{more_than: 365}", "{more_than: 365, min: 366}")
     assert ("C218", "unemployment_days: min and more_than are both bounds on the same side; "
                     "give one") in _problems(both)

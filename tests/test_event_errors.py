@@ -592,3 +592,14 @@ def test_problems_with_very_long_numbers_sort_without_converting_them() -> None:
     assert [p.message[7:12] for p in sorted_problems(problems)] == [
         "9 is ", "012 i", "99999", "99999"]
     assert sorted_problems(problems)[2].message == f"amount {long} is too large"
+
+
+def test_e006_beside_an_unreadable_number_in_a_finnish_file() -> None:
+    from rewardengine.tabular import make_dialect
+
+    es = read_text("event_id;customer_id;type;date;end;hours\n"
+                   "h1;c1;hours;10.5.2020;1.5.2020;xyz\n", "events.csv",
+                   dialect=make_dialect("fi"))
+    assert [(p.code, p.message) for p in es.problems] == [
+        ("E005", "field 'hours': 'xyz' is not a number written like 12 or 1234,50"),
+        ("E006", "end 2020-05-01 is before date 2020-05-10")]

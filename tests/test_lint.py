@@ -883,3 +883,18 @@ def test_an_inverted_phase_is_said_once_as_an_error_not_again_as_unreachable() -
     codes = [p.code for p in load("case.yaml", text=CONTRACT_HEAD + beyond,
                                   with_lint=True).problems]
     assert "W001" in codes, codes
+
+
+def test_w000_says_an_unknown_code_whatever_was_not_linted() -> None:
+    from rewardengine.pipeline import load
+
+    body = ("components:\n"
+            "  - {id: monthly, kind: monthly_fee, amount: 150.005, proration: daily}\n"
+            "caps: {per_customer: 3000.00}\n"
+            "accept:\n"
+            "  - {code: W999, reason: No such check.}\n")
+    found = [p for p in load("case.yaml", text=CONTRACT_HEAD + body, with_lint=True).problems
+             if p.code == "W000"]
+    assert [p.message for p in found] == [
+        "accept entry W999 matches no warning: there is no lint check W999; remove the entry "
+        "or correct its code or component"]

@@ -156,7 +156,7 @@ def _duplicates(draft: Draft, ids: Sequence[str], code: str, what: str,
 def _segment_checks(draft: Draft) -> Iterator[Problem]:
     seg = draft.segments
     assert seg is not None
-    bounds: list[Problem] = []  # a range's bound of the wrong type
+    bounds: list[Problem] = []  # the ranges' own problems
     for i, tier in enumerate(seg.tiers):
         for name in tier.when:
             if name not in SEGMENT_ATTRIBUTES_OK and not name.startswith("attr_"):
@@ -173,7 +173,8 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
     yield from bounds
     if seg.source == "referral":
         return
-    if bounds:  # a bound of the wrong type reads as another kind of rule: not checked
+    if any(p.code == "C213" for p in bounds):  # a bound of the wrong type reads as another
+        # kind of rule (an empty range, C219, is checked: its gap is a real one)
         yield skipped(draft, "whether every customer falls in exactly one segment",
                       "a segment's range has a bound of the wrong type", "segments", "tiers")
         return

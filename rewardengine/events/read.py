@@ -246,14 +246,14 @@ def _convert(raw: dict[str, Any], dialect: Dialect, src: Source) -> list[Problem
 def _other_field_problems(raw: dict[str, Any], unreadable: list[Problem], src: Source
                           ) -> list[Problem]:
     """The problems of a row's other fields, when some of its dates or numbers could not be
-    converted: each field's own problem ("field 'kind': ..."), so one round of fixes finds
-    them all; what needs the unreadable values (a missing field, an end before the date, a
-    rule over several fields) is checked once they are readable."""
+    converted: each field's own problem ("field 'kind': ..."), and an end before its date
+    where both read, so one round of fixes finds them all; what needs the unreadable values
+    (a missing field, a rule over several fields) is checked once they are readable."""
     if "type" not in raw:
         return []
     _, more = model_row(raw, src)
     taken = tuple(p.message.split(":", 1)[0] + ":" for p in unreadable)
-    return [p for p in more if p.message.startswith("field ")
+    return [p for p in more if (p.message.startswith("field ") or p.code == "E006")
             and not p.message.startswith(taken)]
 
 

@@ -23,8 +23,7 @@ def unused(lint: Lint, found: list[Finding]) -> Iterator[Finding]:
     accepted = lint.draft.accept or []
     component_ids = set(lint.draft.component_ids())
     for i, entry in enumerate(accepted):
-        if any(_matches(entry.code, entry.component, f) for f in found) \
-                or _not_linted(lint, entry.code, entry.component):
+        if any(_matches(entry.code, entry.component, f) for f in found):
             continue
         what = f"{entry.code}" + (f" for component '{entry.component}'"
                                   if entry.component is not None else "")
@@ -36,6 +35,8 @@ def unused(lint: Lint, found: list[Finding]) -> Iterator[Finding]:
             why = "W000 itself cannot be accepted"
         elif entry.code not in CODES or CODES[entry.code].family != "W":
             why = f"there is no lint check {entry.code}"
+        elif _not_linted(lint, entry.code, entry.component):
+            continue  # whether it is raised was not looked at (P001 says so)
         elif elsewhere:
             why = f"{entry.code} is raised only for {', '.join(elsewhere)}"
         else:

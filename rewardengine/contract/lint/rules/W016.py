@@ -56,9 +56,11 @@ def _issue(lint: Lint, comp: ComponentBase, segment_ids: list[str]) -> tuple[Pat
                 who = f" for segment {seg}" if lint.draft.segments is not None else ""
                 where = ((*table.path, seg) if isinstance(table.price, dict)
                          and seg in table.price else table.path)
+                whatever = ("the contract pays" if cap is caps.contract_total
+                            else "the customer earns")
                 return where, (f"a single {table.label} of {comp.name} ({money_text(amount)}"
                                f"{who}) is more than {cap_label} ({money_text(limit)}): it can "
-                               "never be paid in full, whatever else the customer earns")
+                               f"never be paid in full, whatever else {whatever}")
     return None
 
 
