@@ -252,3 +252,23 @@ def test_xlsx_names_the_buyer_s_ids_beside_the_seller_s(tmp_path: Path) -> None:
         "Invoice"].iter_rows(values_only=True)]
     assert en[en.index(("Buyer", "Testikunnan työllisyysalue")) + 1] == (
         "Business ID", "9200007-4")
+
+
+def test_the_invoices_problems_are_each_said_under_what_they_mean(tmp_path: Path) -> None:
+    """A customer that could not be evaluated (V001, an error) is under "could not be
+    evaluated"; a fact passed over (V002, a warning) under "passed over", not there."""
+    from dataclasses import replace
+
+    from rewardengine.errors import Problem, Source
+
+    _, feb = _invoices(tmp_path)
+    assert "<h2>" in invoice_html(feb, "en") and "Problems" not in invoice_html(feb, "en")
+    both = replace(feb, problems=(
+        Problem("V001", "customer cannot be evaluated: no referral", Source("e.csv", row=4)),
+        Problem("V002", "referral r2 is ignored", Source("e.csv", row=7))))
+    en = invoice_html(both, "en")
+    could_not = en.index("could not be evaluated")
+    passed = en.index("Facts the evaluation passed over")
+    assert could_not < en.index("e.csv:4: V001") < passed < en.index("e.csv:7: V002")
+    only = invoice_html(replace(feb, problems=both.problems[1:]), "fi")
+    assert "laskennassa ohitettiin" in only and "ei voitu laskea" not in only

@@ -22,6 +22,7 @@ from decimal import Decimal
 from html import escape
 
 from ..csvsafe import write_csv
+from ..errors import Severity
 from ..jsonout import canonical_json
 from ..printable import printable
 from ..values import money_text
@@ -471,6 +472,22 @@ def _totals(invoice: Invoice, t: Labels) -> str:
         f"{_money(invoice.total, unit=unit, t=t)}</tr></table></div>")
 
 
+def _problems_box(invoice: Invoice, t: Labels) -> str:
+    """The evaluation's problems, each under what it means for the invoice: customers that
+    could not be evaluated (errors), facts passed over (warnings); nothing without any."""
+    if not invoice.problems:
+        return ""
+    errors = [p for p in invoice.problems if p.severity is Severity.ERROR]
+    notes = [p for p in invoice.problems if p.severity is not Severity.ERROR]
+    parts = [(errors, "These customers could not be evaluated, so their earnings are missing "
+                      "from this invoice."),
+             (notes, "Facts the evaluation passed over; they are not counted on this "
+                     "invoice.")]
+    return (f"<div class=\"box\"><h2>{_e(t.s('Problems'))}</h2>" + "".join(
+        f"<p>{_e(t.s(words))}</p><ul>" + "".join(f"<li>{_e(p)}</li>" for p in found)
+        + "</ul>" for found, words in parts if found) + "</div>")
+
+
 def invoice_html(invoice: Invoice, lang: str | None = None) -> str:
     """The printable invoice: bilingual Finnish and English (``lang=None``), or in one of
     ``fi``, ``sv``, ``en`` with Finnish number and date formats."""
@@ -482,12 +499,7 @@ def invoice_html(invoice: Invoice, lang: str | None = None) -> str:
     ref = (f"<p class=\"ref\"><span class=\"k\">{_e(t.s('Contract'))}:</span> "
            f"{_e(invoice.contract_title)} ({_e(invoice.contract_id)}, {_e(t.s('version'))} "
            f"{_e(invoice.contract_version)})</p>")
-    problems = ""
-    if invoice.problems:
-        problems = (f"<div class=\"box\"><h2>{_e(t.s('Problems'))}</h2><p>"
-                    f"{_e(t.s('These customers could not be evaluated, so their earnings are missing from this invoice.'))}"  # noqa: E501
-                    "</p><ul>" + "".join(f"<li>{_e(p)}</li>" for p in invoice.problems)
-                    + "</ul></div>")
+    problems = _problems_box(invoice, t)
     sections = "\n".join(_section(invoice, s, joint, t) for s in invoice.sections)
     info = "\n".join(x for x in (_info_section(s, joint, t) for s in invoice.sections) if x)
     if info:
