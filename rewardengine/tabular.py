@@ -195,17 +195,23 @@ def trim_header(cells: list[str]) -> list[str]:
 _OTHER_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'", ",": "','"}
 
 
+def other_delimiter(header: list[str], delimiter: str) -> str | None:
+    """The delimiter a header of one cell holds, when it is not ``delimiter``."""
+    if len(header) != 1:
+        return None
+    return next((ch for ch in _OTHER_DELIMITERS if ch != delimiter and ch in header[0]), None)
+
+
 def delimiter_hint(header: list[str], delimiter: str) -> str | None:
     """When a header is one cell holding another delimiter: what the file looks like and the
     option that reads it (a file is never re-read with a guessed delimiter)."""
-    if len(header) != 1:
+    ch = other_delimiter(header, delimiter)
+    if ch is None:
         return None
-    for ch, shown in _OTHER_DELIMITERS.items():
-        if ch != delimiter and header[0].count(ch) >= 1:
-            fi = " (or --dialect fi)" if ch == ";" else ""
-            return (f"the header {quoted(header[0])} looks {shown}-delimited; read the file "
-                    f"with --delimiter {shown}{fi}")
-    return None
+    shown = _OTHER_DELIMITERS[ch]
+    fi = " (or --dialect fi)" if ch == ";" else ""
+    return (f"the header {quoted(header[0])} looks {shown}-delimited; read the file with "
+            f"--delimiter {shown}{fi}")
 
 
 # a row that states a sum in words, in the customer (or first) column with no component:

@@ -109,13 +109,24 @@ def test_a_bill_in_finnish_conventions_verifies_beside_either_event_file(
     ("customer_id;component;occurrence;date;amount\nD;result;o;31.4.2020;750,00\n", None,
      [("B003", 2, "date '31.4.2020' is not a date written d.m.yyyy or YYYY-MM-DD in the "
        "years 1900 to 2199")]),
-    # no delimiter gives the bill's columns: said as before, with the option that reads it
+    # no delimiter gives the bill's columns: said as before, with the option that reads it,
+    # and what the columns read so would still lack (so following the advice is the fix)
     ("asiakas;summa\nD;750,00\n", None,
      [("B001", 1, "the header 'asiakas;summa' looks ';'-delimited; read the file with "
-       "--delimiter ';' (or --dialect fi)")]),
+       "--delimiter ';' (or --dialect fi)"),
+      ("B001", 1, "read so, it would still have no customer column (looked for customer_id, "
+       "customer; map another with --map customer=COLUMN)"),
+      ("B001", 1, "read so, it would still have no component column (looked for component; "
+       "map another with --map component=COLUMN)"),
+      ("B001", 1, "read so, it would still have no amount column (looked for amount; map "
+       "another with --map amount=COLUMN)"),
+      ("B001", 1, "read so, it would still have no occurrence or date column: a bill line "
+       "needs one to be matched")]),
     ("customer_id,component,amount\nD,result,750.00\n", "fi",
      [("B001", 1, "the header 'customer_id,component,amount' looks ','-delimited; read the "
-       "file with --delimiter ','")]),
+       "file with --delimiter ','"),
+      ("B001", 1, "read so, it would still have no occurrence or date column: a bill line "
+       "needs one to be matched")]),
 ])
 def test_a_malformed_bill_keeps_its_located_problem(text: str, dialect: str | None,
                                                     found: list[tuple[str, int, str]]) -> None:

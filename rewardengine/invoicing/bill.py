@@ -32,6 +32,7 @@ from ..tabular import (
     PLAIN,
     Dialect,
     delimiter_hint,
+    other_delimiter,
     quoted,
     sep_line,
     sum_label,
@@ -261,15 +262,27 @@ def _bill_date(text: str, dialect: Dialect, src: Source) -> tuple[date | None, P
                              "in the years 1900 to 2199", src)
 
 
+def _missing(names: list[str], mapping: dict[str, str], dialect: Dialect,
+             missing: list[str]) -> list[str]:
+    """What the header lacks; for a header of one cell holding another delimiter, that
+    delimiter's option, and what its columns read so would still lack (Finnish names that
+    need --map too), so following the advice is the whole fix."""
+    hint = delimiter_hint(names, dialect.delimiter or ",")
+    other = other_delimiter(names, dialect.delimiter or ",")
+    if hint is None or other is None:
+        return missing
+    _, still = _columns(names[0].split(other), mapping)
+    return [hint, *(f"read so, it would still have {m}" for m in still)]
+
+
 def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], file: str,
                mapping: dict[str, str], dialect: Dialect, per_row: bool = False) -> Bill:
     """``per_row``: JSON objects may each name a field differently (customer_id/customer)."""
     bill = Bill(file)
     columns, missing = _columns(names, mapping)
     if missing:
-        hint = delimiter_hint(names, dialect.delimiter or ",")
         bill.problems.extend(Problem("B001", m, Source(file, row=1))
-                             for m in ([hint] if hint else missing))
+                             for m in _missing(names, mapping, dialect, missing))
         return bill
     sums: list[tuple[int, Decimal]] = []
     for row, raw in rows:
