@@ -109,11 +109,11 @@ def _money(value: Any) -> Decimal:
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise PydanticCustomError(
-            "money_places", "amount {value} has more than 2 decimal places", {"value": str(d)}
+            "money_places", "amount {value} has more than 2 decimal places", {"value": _shown(d)}
         )
     if d < 0:
         raise PydanticCustomError("money_negative", "amount {value} is negative",
-                                  {"value": str(d)})
+                                  {"value": _shown(d)})
     if abs(d) >= Decimal("1e15"):
         raise PydanticCustomError("money_range", "amount {value} is implausibly large",
                                   {"value": _shown(d)})
@@ -125,7 +125,7 @@ def _fraction(value: Any) -> Decimal:
     _minus_zero(value, d, "fraction")
     if d < 0 or d > 1:
         raise PydanticCustomError("fraction_range", "{value} is not between 0 and 1",
-                                  {"value": str(d)})
+                                  {"value": _shown(d)})
     return d
 
 
@@ -133,7 +133,7 @@ def _nonneg(value: Any) -> Decimal:
     d = to_decimal(value)
     _minus_zero(value, d, "number")
     if d < 0:
-        raise PydanticCustomError("negative", "{value} is negative", {"value": str(d)})
+        raise PydanticCustomError("negative", "{value} is negative", {"value": _shown(d)})
     if abs(d) >= Decimal("1e15"):
         raise PydanticCustomError("number_range", "{value} is implausibly large",
                                   {"value": _shown(d)})

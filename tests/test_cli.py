@@ -286,11 +286,26 @@ def test_a_pipe_closed_by_its_reader_ends_the_command_as_a_filter(tmp_path: Path
         assert proc.wait(timeout=60) == 141, err
         assert err == b""
         assert list(scratch.iterdir()) == []
+    # the table goes through the consoles' library, which stops on its own: the same
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rewardengine", "evaluate", str(CONTRACT), events, "--as-of",
+         "2020-03-01"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(scratch)})
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `| true` does, before a line is written
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141, err
+    assert list(scratch.iterdir()) == []
     # a file, or /dev/null, is never closed on the writer: the command ends as before
     done = subprocess.run([sys.executable, "-m", "rewardengine", "evaluate", str(CONTRACT),
                            events, "--as-of", "2020-03-01", "-f", "jsonl"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     assert done.returncode == 0, done.stderr
+    # problems found, the pipe read to its end: 1, as ever
+    bad = _events(tmp_path, EVENTS + "x1,c9,referral,not-a-date,acme,2019-06-01\n")
+    done = subprocess.run([sys.executable, "-m", "rewardengine", "evaluate", str(CONTRACT),
+                           bad, "--as-of", "2020-03-01"], capture_output=True, check=False)
+    assert done.returncode == 1, done.stderr
 
 
 def test_validate_says_of_the_events_a_customer_no_evaluation_could_evaluate(

@@ -186,3 +186,18 @@ def test_a_last_month_paid_under_half_the_wage_ends_the_job(last: str, end: str 
     [job] = _jobs([("2024-10-31", "3000.00"), ("2024-11-30", "3000.00"),
                    ("2024-12-31", last)], "2024-12-31")
     assert job.end == (None if end is None else date.fromisoformat(end))
+
+
+def test_one_pay_row_recorded_late_does_not_hold_an_ended_job_open() -> None:
+    """October to December, each recorded 5 days late; October's corrected in May: the
+    usual delay is still 5 days, and the job ended with December's pay."""
+    rows = to_events([
+        {"event_id": "s", "customer_id": "C", "type": "service_start", "date": "2024-09-02"},
+        *({"event_id": f"w{n}", "customer_id": "C", "type": "earnings", "date": day,
+           "amount": "2000.00", "evidence": "register", "recorded": rec}
+          for n, (day, rec) in enumerate([("2024-10-31", "2025-05-20"),
+                                          ("2024-11-30", "2024-12-05"),
+                                          ("2024-12-31", "2025-01-05")]))])
+    out = with_jobs_from_wages("C", rows, date(2025, 6, 30))
+    [job] = [e for e in out[len(rows):] if isinstance(e, Employment)]
+    assert job.end == date(2024, 12, 31)

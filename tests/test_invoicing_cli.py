@@ -358,3 +358,30 @@ def test_an_empty_ledger_path_and_a_ledger_given_as_the_bill_are_said_plainly(
     assert code == 2
     assert "B005 the bill: it is a SQLite database (a ledger?), not a bill" in err
     assert ledger.read_bytes() == before
+
+
+def test_l012_follows_a_members_lines_between_joint_and_own_invoices(
+        app: typer.Typer, tmp_path: Path) -> None:
+    """January invoiced jointly with the old file; acme's own February, made with a changed
+    file, corrects the lines of the joint invoice: L012. acme's March, with the same file as
+    its February, says nothing."""
+    c = tmp_path / "contract.yaml"
+    e = tmp_path / "events.csv"
+    c.write_text(TWO_PROVIDERS + textwrap.dedent(COMPONENTS), encoding="utf-8")
+    e.write_text(EVENT_HEADER + textwrap.dedent(
+        FEB_ROWS + "r5,c5,referral,2020-01-12,,,,beta,,2019-06-01\n"
+        "s5,c5,service_start,2020-01-16\n").strip() + "\n", encoding="utf-8")
+    ledger = str(tmp_path / "l.sqlite")
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
+                        ledger, "--joint")
+    assert code == 0 and "L012" not in err, err
+    c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
+                                                       "{A: 120.00, B: 150.00}"),
+                 encoding="utf-8")
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
+                        ledger, "--provider", "acme")
+    assert code == 0 and "L012 warning: the contract is not the file test-joint-0001 was " \
+        "made with" in err, err
+    code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-03", "--ledger",
+                        ledger, "--provider", "acme")
+    assert code == 0 and "L012" not in err, err

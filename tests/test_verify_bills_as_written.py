@@ -342,3 +342,12 @@ def test_a_bill_in_no_encoding_tried_is_refused_at_its_line(tmp_path: Path) -> N
     code, out = _verify(_files(tmp_path)["fi"], bill, "--dialect", "fi")
     assert code == 2
     assert "lasku.csv:3: B005 the bill: not cp1252 (byte 92)" in out
+
+
+def test_a_quoted_header_of_one_cell_is_read_as_its_delimiter_reads_it() -> None:
+    # complete once read with '|': the hint alone, no columns said missing that are there
+    text = '"customer_id"|"component"|"occurrence"|"amount"\nD|result|o|750.00\n'
+    bill = read_bill_csv(text, "b.csv", dialect=make_dialect())
+    [hint] = [p.message for p in bill.problems]
+    assert hint.startswith("the header 'customer_id|")
+    assert hint.endswith("looks '|'-delimited; read the file with --delimiter '|'")

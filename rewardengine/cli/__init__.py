@@ -7,6 +7,7 @@ files) is declared once in ``common``. Nothing here computes money.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 import typer
@@ -29,10 +30,11 @@ for module in (contract, evaluation, billing, ledger, privacy, synthetic, foreca
 
 
 def main() -> None:
+    piped = _is_pipe(1)
     try:
         app()
-    except SystemExit:
-        if _reader_closed_the_pipe():
+    except SystemExit as done:
+        if _reader_closed_the_pipe() or (piped and done.code == 1 and _is_devnull(1)):
             # as a Unix filter the signal ends (the shell shows 141), not 1, which says
             # problems were found; what was written aside is removed by then
             sys.exit(PIPE_CLOSED)
@@ -50,8 +52,27 @@ def main() -> None:
 def _reader_closed_the_pipe() -> bool:
     """Whether the command line's library stopped on a pipe its reader closed (``rewardengine
     evaluate ... | head``): it then exits 1 and swaps standard output for a wrapper that
-    writes nothing more, once every step of the command has ended and cleaned up after it."""
+    writes nothing more, once every step of the command has ended and cleaned up after it.
+    (The consoles' library, rich, stops so too, but points the descriptor at /dev/null
+    instead: ``_is_devnull``.)"""
     return type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper"
+
+
+def _is_pipe(fd: int) -> bool:
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+
+def _is_devnull(fd: int) -> bool:
+    """Whether ``fd`` is now /dev/null (where rich points a standard output whose reader
+    closed the pipe, before it exits 1)."""
+    try:
+        here, null = os.fstat(fd), os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(here.st_mode) and here.st_rdev == null.st_rdev
 
 
 __all__ = ["app", "main"]

@@ -17,10 +17,10 @@ a month's wage for the days worked in it, paid on the month's last day):
 - it began on the day that makes its first month's pay that wage's share of the month, and
   no later than its first pay;
 - it goes on when it was paid for the last month whose pay is known by the as-of date (its
-  pay day, the month's last day, and the longest delay between a pay day and its record
-  among the customer's pay rows have passed), or a later one, unless that last month paid
-  under half the wage; else it ended on the day that makes its last month's pay that wage's
-  share of the month;
+  pay day, the month's last day, and the customer's usual delay between a pay day and its
+  record, the median of their pay rows', have passed), or a later one, unless that last
+  month paid under half the wage; else it ended on the day that makes its last month's pay
+  that wage's share of the month;
 - it is of the kind and evidence of its first month's pay (of most of it, with several
   kinds), recorded when that pay was first known, at full time (the rows say no hours).
 
@@ -66,8 +66,9 @@ def with_jobs_from_wages(customer_id: str, rows: Sequence[EventBase], as_of: dat
         return tuple(rows)
     taken = frozenset(r.event_id for r in rows)
     # pay rows come in some days after their pay day (the register's lag): a month's pay is
-    # looked for once its pay day and this customer's longest lag have passed
-    lag = max((w.known_on - w.date).days for w in wages)
+    # looked for once its pay day and this customer's usual lag have passed (the median: one
+    # row recorded late, a correction, does not hold every job open)
+    lag = median_low([(w.known_on - w.date).days for w in wages])
     known = _last_paid_month(as_of - timedelta(days=max(lag, 0)))
     jobs = [_job(customer_id, n, spell, known, taken)
             for n, spell in enumerate(_spells(wages), start=1)]

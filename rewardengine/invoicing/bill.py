@@ -271,7 +271,8 @@ def _missing(names: list[str], mapping: dict[str, str], dialect: Dialect,
     other = other_delimiter(names, dialect.delimiter or ",")
     if hint is None or other is None:
         return missing
-    _, still = _columns(names[0].split(other), mapping)
+    cells = next(csv.reader([names[0]], delimiter=other), [])  # quoted names read as such
+    _, still = _columns([_unescape(c) for c in cells], mapping)
     return [hint, *(f"read so, it would still have {m}" for m in still)]
 
 

@@ -178,14 +178,15 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
 
 
 def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
-    """L012 when the contract file is not the one the last invoice of the same series (the
-    same provider, or the joint invoices) was made with: whatever changed in it (a price, a
-    rule) reprices the lines that series invoiced before, and the corrections on this
-    invoice pay or take back the difference."""
-    earlier = [i for i in prior.invoices if i.series == invoice.series]
+    """L012 when the contract file is not the one the last invoice in the ledger for any of
+    this invoice's providers (their own, or a joint one) was made with: whatever changed in
+    it (a price, a rule) reprices the lines invoiced to them before, and the corrections on
+    this invoice pay or take back the difference. (A member's lines invoiced jointly are
+    corrected on its own invoice, and the other way round.)"""
+    earlier = [i for i in prior.invoices if set(i.providers) & set(invoice.providers)]
     if not earlier:
         return None
-    last = max(earlier, key=lambda i: i.seq)
+    last = earlier[-1]  # the ledger's order: the one written last
     if not last.contract_sha256 or last.contract_sha256 == invoice.contract_sha256:
         return None
     same = (f" (the same version {invoice.contract_version})"
