@@ -1230,3 +1230,13 @@ def test_c216_event_fee_filter_on_a_field_the_event_does_not_have() -> None:
     p = single(text)
     assert (p.code, pos(p)) == ("C216", at(text, "activty"))
     assert p.message.startswith("a hours row has no field 'activty'; it has activity, date, ")
+
+
+@pytest.mark.parametrize("amount", ['"-' + "9" * 5000 + '"', "1." + "9" * 5000,
+                                    "9" * 5000])
+def test_a_number_of_thousands_of_digits_is_shown_cut(amount: str) -> None:
+    text = VALID.replace("{A: 100.00, B: 150.00}", f"{{A: {amount}, B: 150.00}}")
+    problems = load(text)
+    assert problems and all(len(p.message) < 200 for p in problems), \
+        [p.message[:80] for p in problems]
+    assert any("(5,0" in p.message and "characters)" in p.message for p in problems)
