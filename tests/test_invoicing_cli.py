@@ -282,18 +282,23 @@ def test_an_invoice_made_with_another_contract_file_says_so(app: typer.Typer,
     assert code == 0 and "L012" not in err, err
 
 
-def test_l012_compares_each_series_with_its_own_last_invoice(app: typer.Typer,
-                                                             tmp_path: Path) -> None:
-    """Two providers, each its own series. acme's January is invoiced with the old file,
-    beta's January and February with the new one: beta's February says nothing (its own
-    last invoice was made with that file), acme's February says L012."""
+def _two_members(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A contract of two providers (acme, beta), events of customers of each, a ledger."""
     c = tmp_path / "contract.yaml"
     e = tmp_path / "events.csv"
     c.write_text(TWO_PROVIDERS + textwrap.dedent(COMPONENTS), encoding="utf-8")
     e.write_text(EVENT_HEADER + textwrap.dedent(
         FEB_ROWS + "r5,c5,referral,2020-01-12,,,,beta,,2019-06-01\n"
         "s5,c5,service_start,2020-01-16\n").strip() + "\n", encoding="utf-8")
-    ledger = str(tmp_path / "l.sqlite")
+    return c, e, str(tmp_path / "l.sqlite")
+
+
+def test_l012_compares_each_series_with_its_own_last_invoice(app: typer.Typer,
+                                                             tmp_path: Path) -> None:
+    """Two providers, each its own series. acme's January is invoiced with the old file,
+    beta's January and February with the new one: beta's February says nothing (its own
+    last invoice was made with that file), acme's February says L012."""
+    c, e, ledger = _two_members(tmp_path)
 
     def invoice(provider: str, period: str) -> str:
         code, _, err = _run(app, "invoice", str(c), str(e), "--period", period, "--ledger",
@@ -365,13 +370,7 @@ def test_l012_follows_a_members_lines_between_joint_and_own_invoices(
     """January invoiced jointly with the old file; acme's own February, made with a changed
     file, corrects the lines of the joint invoice: L012. acme's March, with the same file as
     its February, says nothing."""
-    c = tmp_path / "contract.yaml"
-    e = tmp_path / "events.csv"
-    c.write_text(TWO_PROVIDERS + textwrap.dedent(COMPONENTS), encoding="utf-8")
-    e.write_text(EVENT_HEADER + textwrap.dedent(
-        FEB_ROWS + "r5,c5,referral,2020-01-12,,,,beta,,2019-06-01\n"
-        "s5,c5,service_start,2020-01-16\n").strip() + "\n", encoding="utf-8")
-    ledger = str(tmp_path / "l.sqlite")
+    c, e, ledger = _two_members(tmp_path)
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
                         ledger, "--joint")
     assert code == 0 and "L012" not in err, err
