@@ -18,6 +18,7 @@ them), and the contract ceiling is not cut here: its room left is reported inste
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -295,9 +296,7 @@ class CustomerForecast:
     def pending_named(self) -> list[tuple[str, PendingFee]]:
         """The pending fees, each named by its component, and by which of the component's
         fees it is where the component has several pending (two instalments of one fee)."""
-        count: dict[str, int] = {}
-        for p in self.pending:
-            count[p.component] = count.get(p.component, 0) + 1
+        count = Counter(p.component for p in self.pending)
         return [(p.component if count[p.component] == 1 or not p.occurrence
                  else f"{p.component} {p.occurrence}", p) for p in self.pending]
 

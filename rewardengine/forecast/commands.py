@@ -433,8 +433,10 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
     # the events may be the file the cohort was fitted from: what is said of a file, once
     problems = once_per_file([*problems, *(p for p in state.problems
                                            if p.code.startswith(("E", "F", "V")))])
-    if not has_errors(problems) and not _entered_by(contract.loaded, state.events.events,
-                                                    as_of) \
+    # whether anyone had entered by the as-of date: worked out once (a context a customer)
+    entered = not has_errors(problems) and _entered_by(contract.loaded, state.events.events,
+                                                       as_of)
+    if not has_errors(problems) and not entered \
             and not _entered_by(contract.loaded, state.events.events):
         problems.append(_no_entry(contract.loaded, events[0]))
     if has_errors(problems):
@@ -444,7 +446,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         raise ForecastError(f"the as-of date {as_of} is not before the horizon {horizon}, the "
                             "last day a fee is evaluated: nothing is ahead to forecast (see "
                             "what was earned with evaluate, or give a later --horizon)")
-    _referred_by(contract.loaded, state.events.events, as_of)
+    _referred_by(contract.loaded, state.events.events, as_of, entered)
     problems.extend(_recorded_until(state.events.events, as_of, events))
     try:
         draft = draft_of(contract.source, cohort, horizon)
@@ -480,10 +482,12 @@ def _beyond_the_ceiling(f: ahead.Forecast, file: str) -> list[Problem]:
                     "paid", Source(file))]
 
 
-def _referred_by(loaded: LoadedContract, events: Sequence[EventBase], as_of: date) -> None:
+def _referred_by(loaded: LoadedContract, events: Sequence[EventBase], as_of: date,
+                 entered: bool | None = None) -> None:
     """Refuse an as-of date before any customer's referral is known: nobody is in progress,
-    and a forecast of nothing would read as one that found nothing ahead."""
-    if _entered_by(loaded, events, as_of):
+    and a forecast of nothing would read as one that found nothing ahead. ``entered``:
+    whether anyone had entered by then, when worked out already."""
+    if entered if entered is not None else _entered_by(loaded, events, as_of):
         return
     first = _first_entry(loaded, events, as_of)
     if first is not None:  # (none later: said as V005, with the file's problems)

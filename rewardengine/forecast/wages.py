@@ -39,11 +39,10 @@ from ..contract.load import LoadedContract
 from ..engine import events_read
 from ..events.model import Earnings, EventBase
 from ..events.timeline import timeline
+from ..periods import ONE_DAY
 from ..values import add_months
 from .conditional import drawn_id
 from .runs import to_events
-
-ONE_DAY = timedelta(days=1)
 
 
 def jobs_read_from_wages(loaded: LoadedContract) -> bool:
@@ -58,7 +57,8 @@ def with_jobs_from_wages(customer_id: str, rows: Sequence[EventBase], as_of: dat
     """``rows`` with a job for each run of months with pay (as known by ``as_of``), where
     the customer has wages and no job row (any version, voided too); ``rows`` as given
     otherwise."""
-    if any(getattr(r, "type", None) == "employment" for r in rows):
+    types = {getattr(r, "type", None) for r in rows}
+    if "employment" in types or "earnings" not in types:  # (no timeline made for nothing)
         return tuple(rows)
     wages = [e for e in timeline(customer_id, rows, as_of).earnings
              if isinstance(e, Earnings) and e.amount > 0]
