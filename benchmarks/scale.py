@@ -6,10 +6,11 @@
 
 For each contract and size: generate the events (``rewardengine generate``, seed 1, sorted
 by customer), time a bare ``csv.reader`` pass over the file (the floor), then, for each
-``--jobs`` value, ``evaluate --format json`` and ``invoice`` (a fresh ledger, one month),
-each in its own process. For the sizes named by ``--shuffled`` the rows are also shuffled
-and evaluated again (the partition pass on disk). Wall time, CPU time (the command and its
-worker processes) and the peak resident memory of the largest process are measured.
+``--jobs`` value, ``evaluate --format json``, ``invoice`` (a fresh ledger, one month) and
+``validate`` of the contract with the events, each in its own process. For the sizes named
+by ``--shuffled`` the rows are also shuffled and evaluated again (the partition pass on
+disk). Wall time, CPU time (the command and its worker processes) and the peak resident
+memory of the largest process are measured.
 
 Every measurement is appended to ``--results`` as a JSON line as soon as it is made, so a
 long run can be stopped and resumed, and runs made at different times (a million customers
@@ -93,6 +94,8 @@ def run_size(contract: str, size: int, jobs: list[int], shuffle: bool, tmp: Path
                         str(tmp / "invoice.json"), "--jobs", str(n)])
         ledger.unlink()
         record(results, {**base, "step": "invoice", "jobs": n, "m": inv})
+        val = measured([*exe, "validate", spec, str(events), "--jobs", str(n)])
+        record(results, {**base, "step": "validate", "jobs": n, "m": val})
     if shuffle:
         mixed = tmp / f"{contract}-{size}-shuffled.csv"
         shuffled(events, mixed)
@@ -110,21 +113,23 @@ def table(entries: list[dict[str, Any]]) -> str:
         latest[(e["contract"], e["customers"], e["jobs"], e["step"])] = e
     head = ("| contract | customers | event rows | csv.reader floor s | --jobs | "
             "evaluate wall s | evaluate CPU s | evaluate peak MB | x floor | "
-            "invoice wall s | invoice CPU s | invoice peak MB | shuffled: evaluate wall s "
-            "| load |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+            "invoice wall s | invoice CPU s | invoice peak MB | validate wall s | "
+            "validate peak MB | shuffled: evaluate wall s | load |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     rows = []
     for (contract, size, jobs, step), e in sorted(latest.items()):
         if step != "evaluate":
             continue
         inv = latest.get((contract, size, jobs, "invoice"))
         mixed = latest.get((contract, size, jobs, "evaluate shuffled"))
+        val = latest.get((contract, size, jobs, "validate"))
+        vw, vp = (f"{val['m'][0]:.1f}", f"{val['m'][2]:.0f}") if val else ("", "")
         w, c, p = e["m"]
         iw, ic, ip = inv["m"] if inv else (float("nan"),) * 3
         sw = f"{mixed['m'][0]:.1f}" if mixed else ""
         rows.append(f"| {contract} | {size:,} | {e['rows']:,} | {e['floor']:.2f} | {jobs} | "
                     f"{w:.1f} | {c:.1f} | {p:.0f} | {w / e['floor']:.0f} | {iw:.1f} | "
-                    f"{ic:.1f} | {ip:.0f} | {sw} | {e['load']:.1f} |")
+                    f"{ic:.1f} | {ip:.0f} | {vw} | {vp} | {sw} | {e['load']:.1f} |")
     return head + "\n".join(rows) + "\n"
 
 

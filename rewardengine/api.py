@@ -149,6 +149,33 @@ def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool 
     return Inputs(state.contract, state.events, problems, state.skipped)
 
 
+def validate_inputs(contract_path: str, event_paths: Sequence[str], *,
+                    dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
+                    ) -> Inputs:
+    """What ``validate`` reports: the problems and lint findings of
+    ``load_inputs(..., with_lint=True)``, the same and in the same order, with the event
+    files read and checked in shards of whole customers (``jobs`` processes, or
+    ``mapper``) and never held: memory is bounded by the largest shard, as for
+    ``evaluate_to``. So ``Inputs.events`` is empty. A contract with errors, or an event
+    file that cannot be opened: the events are read the usual way (and kept)."""
+    if not event_paths:
+        return load_inputs(contract_path, [], with_lint=True, dialect=dialect)
+    from .scale.run import check_streamed  # with numpy: not needed for a contract alone
+    from .worked import example_row_problems
+    with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
+        pipes = _Pipes(event_paths, spool)  # a pipe is read once: copied aside first
+        readable = all(_readable(p) for p in pipes.paths)
+        checked = check_streamed(contract_path, pipes.paths, spool=spool, dialect=dialect,
+                                 jobs=jobs, mapper=mapper) if readable else None
+        if checked is None:  # the contract has errors: every problem found the usual way
+            return pipes.inputs(load_inputs(contract_path, pipes.paths, with_lint=True,
+                                            dialect=dialect))
+    problems = [*pipes.named(checked.problems), *example_row_problems(checked.contract)]
+    if not has_errors(problems):
+        problems.extend(pipes.named(checked.unevaluable))
+    return Inputs(checked.contract, EventSet(), problems, checked.skipped)
+
+
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
                    customers: Sequence[str] | None = None, dialect: Dialect = PLAIN
                    ) -> tuple[Evaluation | None, Inputs]:
@@ -875,6 +902,7 @@ __all__ = [
     "run_evaluation",
     "show_invoice",
     "test_contract",
+    "validate_inputs",
     "verify_bill",
     "write_evaluation",
 ]

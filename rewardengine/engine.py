@@ -19,7 +19,7 @@ from typing import Any
 
 from .contract.load import LoadedContract
 from .contract.model import ComponentBase
-from .errors import Problem, Source
+from .errors import Problem, Source, sorted_problems
 from .evaluate.alternatives import choose
 from .evaluate.caps import apply_cap, apply_limit, asked
 from .evaluate.context import FRAMING_EVENTS, CustomerContext, build_context
@@ -28,7 +28,7 @@ from .evaluate.trace import Trace
 from .events.model import EventBase
 from .events.timeline import Timeline, group_by_customer, timeline
 from .kinds import KINDS, ContractKind, CustomerKind
-from .values import money_text
+from .values import MAX_DATE, money_text
 
 
 @dataclass(frozen=True)
@@ -274,18 +274,20 @@ def _unevaluable(ctx: CustomerContext) -> list[Problem]:
 def customers_unevaluable(loaded: LoadedContract, events: Sequence[EventBase]
                           ) -> list[Problem]:
     """``V001`` of every customer the evaluation could not evaluate as their rows stand at
-    the data's end (the latest date a row is known on): no referral in a contract with
-    segments, no provider named in one with several. What ``validate`` says of event files;
-    an evaluation as of an earlier date says it of the rows known by then."""
-    day = max((e.known_on for e in events), default=None)
-    if day is None:
-        return []
-    out = []
-    for cid, rows in group_by_customer(events).items():
-        tl = timeline(cid, rows, day)
-        if tl.events:
-            out.extend(_unevaluable(build_context(loaded, tl)))
-    return out
+    the data's end: no referral in a contract with segments, no provider named in one with
+    several. What ``validate`` says of event files (in file and row order); an evaluation
+    as of an earlier date says it of the rows known by then."""
+    return sorted_problems([p for cid, rows in group_by_customer(events).items()
+                            for p in customer_unevaluable(loaded, cid, rows)])
+
+
+def customer_unevaluable(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]
+                         ) -> list[Problem]:
+    """``V001`` of one customer, from all their rows: the segment and the provider are read
+    from rows whatever their date, so the timeline as of the data's end (the latest day a
+    row is known on) is the one of every row (a shard of customers need not know that day)."""
+    tl = timeline(customer_id, rows, MAX_DATE)
+    return _unevaluable(build_context(loaded, tl)) if tl.events else []
 
 
 def _duplicate_identities(result: CustomerResult) -> list[Problem]:

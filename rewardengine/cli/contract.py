@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ..api import contract_schema, load_inputs, test_contract
+from ..api import contract_schema, test_contract, validate_inputs
 from ..errors import EXIT_OK, EXIT_PROBLEMS, Severity
 from ..jsonout import canonical_json
 from .common import (
@@ -18,6 +18,7 @@ from .common import (
     DelimiterOpt,
     DialectOpt,
     EncodingOpt,
+    JobsOpt,
     ProblemFormat,
     err,
     exit_code,
@@ -38,10 +39,12 @@ def validate(
     decimal_comma: DecimalCommaOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
+    jobs: JobsOpt = 1,
 ) -> None:
-    """Check a contract (and event files): every problem at once, then lint warnings."""
+    """Check a contract (and event files): every problem at once, then lint warnings. The
+    event files are read in shards of whole customers and never held in memory."""
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
-    inputs = load_inputs(contract, events or [], with_lint=True, dialect=read_as)
+    inputs = validate_inputs(contract, events or [], dialect=read_as, jobs=jobs)
     code = exit_code(inputs.problems, inputs.unreadable)
     # the note which encoding a file was read in (F005) is no finding
     if code == EXIT_OK and strict and any(p.code != "F005" for p in inputs.problems):

@@ -38,6 +38,7 @@ from ..pipeline import load
 from ..privacy import PersonalIdWatch
 from ..processes import usable_jobs
 from ..tabular import Dialect
+from ..values import MAX_DATE
 from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, cut_customers, taken
 from .partition import PartResult, PartTask, bucket_count, partition, pickled_batches
 from .plan import Shard, plan_parts, plan_shards
@@ -236,13 +237,64 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
     state = load(contract_path)
     if state.contract is None:
         return None
+    base = _task(contract_path, as_of, spool, dialect, formats=tuple(formats),
+                 wanted=frozenset(wanted) if wanted is not None else None,
+                 keep_lines=keep_lines)
+    run = mapper or (lambda fn, items: local_map(fn, items, jobs))
+    tasks, results, rows, merged = _read_in_shards(base, event_paths, dialect, jobs, run)
+    problems = sorted_problems(once_per_file([*state.problems, *rows]))
+    out = Streamed(contract_of(base.contract), as_of, problems, results, merged=merged)
+    if not out.ok:
+        return out
+    _finish(out, tasks, run, wanted is None)
+    return out
+
+
+@dataclass
+class Checked:
+    """What ``check_streamed`` found: every problem of the contract (lint findings among
+    them) and of the rows, what was not checked (``P001``), and the customers no
+    evaluation could evaluate (``V001``, in file and row order; none when the rows have
+    errors)."""
+
+    contract: LoadedContract
+    problems: list[Problem]
+    skipped: list[Problem]
+    unevaluable: list[Problem]
+
+
+def check_streamed(contract_path: str, event_paths: Sequence[str], *, spool: str,
+                   dialect: Dialect, jobs: int = 1, mapper: Mapper | None = None
+                   ) -> Checked | None:
+    """The contract checked and linted, then every row read and checked as
+    ``evaluate_streamed`` reads and checks it, shard by shard (memory bounded by the
+    largest shard), evaluating nothing. None when the contract has errors."""
+    state = load(contract_path, with_lint=True)
+    if state.contract is None:
+        return None
+    base = _task(contract_path, MAX_DATE, spool, dialect, check_only=True, unevaluable=True)
+    run = mapper or (lambda fn, items: local_map(fn, items, jobs))
+    _, results, rows, _ = _read_in_shards(base, event_paths, dialect, jobs, run)
+    problems = sorted_problems(once_per_file([*state.problems, *rows]))
+    unevaluable = [] if has_errors(problems) else sorted_problems(
+        [p for r in results for p in r.customer_problems])
+    return Checked(state.contract, problems, state.skipped, unevaluable)
+
+
+def _task(contract_path: str, as_of: date, spool: str, dialect: Dialect, **options: Any
+          ) -> Task:
+    """The task every shard's is made from: the contract file's bytes (each process loads
+    the contract from them once), the evaluation date and where to write."""
     with open(contract_path, "rb") as fh:
         raw = fh.read()
-    loaded = contract_of((contract_path, raw))
-    base = Task((contract_path, raw), None, 0, as_of, dialect, spool, tuple(formats),
-                frozenset(wanted) if wanted is not None else None,
-                keep_lines)
-    run = mapper or (lambda fn, items: local_map(fn, items, jobs))
+    return Task((contract_path, raw), None, 0, as_of, dialect, spool, **options)
+
+
+def _read_in_shards(base: Task, event_paths: Sequence[str], dialect: Dialect, jobs: int,
+                    run: Mapper) -> tuple[list[Task], list[ShardResult], list[Problem], bool]:
+    """The rows read and checked in shards, each evaluated as read unless ``base`` is
+    ``check_only``: the shards' tasks and results, the rows' problems, and whether the
+    outputs are merged by customer id (buckets of the partition pass)."""
     paths = list(event_paths)
     sorted_run = _sorted(base, paths, dialect, jobs, run) if len(paths) == 1 else None
     if sorted_run is not None:
@@ -250,13 +302,7 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
     else:
         tasks, results, reading = _partitioned(base, paths, dialect, jobs, run)
     tasks, results = _settle_shared_ids(tasks, results, run)
-    problems = sorted_problems(once_per_file([*state.problems, *reading,
-                                              *_checks(results)]))
-    out = Streamed(loaded, as_of, problems, results, merged=sorted_run is None)
-    if not out.ok:
-        return out
-    _finish(out, tasks, run, wanted is None)
-    return out
+    return tasks, results, [*reading, *_checks(results)], sorted_run is None
 
 
 Reading = list[Problem]  # the problems found reading the rows, per file where cut
@@ -293,7 +339,7 @@ def _partitioned(base: Task, paths: list[str], dialect: Dialect, jobs: int, run:
     reading = [p for r in found for p in r.problems]
     reading += _file_problems([(fi, part, r.watches) for (fi, part), r
                                in zip(parts, found, strict=True)], dialect)
-    tasks = [replace(base, index=b, check_only=has_errors(reading),
+    tasks = [replace(base, index=b, check_only=base.check_only or has_errors(reading),
                      bucket=tuple(r.files[b] for r in found if b in r.files))
              for b in range(buckets)]
     return tasks, run(run_shard, tasks), reading
