@@ -101,6 +101,18 @@ class BillLine:
     amount: Decimal
     provider: str | None = None
     type: str | None = None
+    vat: tuple[str, Decimal] | None = None  # the VAT category and rate the bill gives it
+
+
+@dataclass(frozen=True, slots=True)
+class StatedVat:
+    """A group of the VAT breakdown a bill states (an invoice's ``vat_breakdown``)."""
+
+    category: str
+    rate: Decimal
+    exemption_code: str | None
+    taxable: Decimal
+    tax: Decimal
 
 
 @dataclass
@@ -110,6 +122,7 @@ class Bill:
     problems: list[Problem] = field(default_factory=list)
     # the sums the bill states (subtotal / vat / total rows): type -> (row, amount)
     stated: dict[str, tuple[int | None, Decimal]] = field(default_factory=dict)
+    vat_breakdown: list[StatedVat] | None = None  # as the bill states it, when it does
 
     @property
     def unreadable(self) -> bool:
@@ -466,9 +479,83 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None,
         (mapping or {}).values()) or [n[0] for n in DEFAULT_NAMES.values()]
     bill = _read_rows(iter(good), names, file, mapping or {}, dialect, per_row=True)
     bill.problems[:0] = shapes
+    _line_vats(bill, dict(good))
     if isinstance(data, dict):  # an invoice or {"lines": ...} may state its sums
         _stated_keys(data, bill, dialect)
+        _stated_breakdown(data, bill)
     return bill
+
+
+def _line_vats(bill: Bill, rows: dict[int, dict[str, Any]]) -> None:
+    """Each line's VAT where its object gives one (``"vat": {"category": "S", "rate":
+    "0.255"}``, as the invoice JSON writes it)."""
+    for n, line in enumerate(bill.lines):
+        given = rows.get(line.row, {}).get("vat")
+        if given is None:
+            continue
+        vat = _vat_of(given)
+        if vat is None:
+            bill.problems.append(Problem("B007", "field 'vat' must be an object with a "
+                                         "category and a rate, e.g. {\"category\": \"S\", "
+                                         "\"rate\": \"0.255\"}", Source(bill.file, row=line.row)))
+        else:
+            bill.lines[n] = replace(line, vat=vat)
+
+
+def _vat_of(value: Any) -> tuple[str, Decimal] | None:
+    """(category, rate) of a VAT object, or None when it is not one: a category of one to
+    three capital letters (UNCL 5305: S, Z, E, AE, O...) and a rate from 0 to 1 written
+    as a plain decimal (``0.255``)."""
+    if not isinstance(value, dict):
+        return None
+    category, rate = value.get("category"), value.get("rate")
+    if not (isinstance(category, str) and _CATEGORY.match(category)):
+        return None
+    text = str(rate) if isinstance(rate, (str, Decimal, int)) \
+        and not isinstance(rate, bool) else ""
+    if not _RATE.match(text) or Decimal(text) > 1:
+        return None
+    return category, Decimal(text)
+
+
+_CATEGORY = re.compile(r"^[A-Z]{1,3}$", re.ASCII)
+_RATE = re.compile(r"^\d{1,2}(\.\d{1,6})?$", re.ASCII)
+
+
+def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
+    """The VAT breakdown an invoice states (``vat_breakdown``), each group read with its
+    category, rate, taxable amount and tax; a group that does not read is a problem."""
+    groups = data.get("vat_breakdown")
+    if groups is None:
+        return
+    if not isinstance(groups, list):
+        bill.problems.append(Problem("B007", "the bill's 'vat_breakdown' must be a list of "
+                                     "groups", Source(bill.file)))
+        return
+    bill.vat_breakdown = []
+    for n, group in enumerate(groups, start=1):
+        vat = _vat_of(group)
+        taxable, tax = ((_money(group.get(k)) for k in ("taxable", "tax"))
+                        if isinstance(group, dict) else (None, None))
+        if vat is None or taxable is None or tax is None:
+            bill.problems.append(Problem(
+                "B007", f"group {n} of the bill's 'vat_breakdown' must have a category, a "
+                "rate, a taxable amount and a tax", Source(bill.file)))
+            continue
+        code = group.get("exemption_code") if isinstance(group, dict) else None
+        bill.vat_breakdown.append(StatedVat(vat[0], vat[1], _code(code), taxable, tax))
+
+
+def _code(value: Any) -> str | None:
+    """A VATEX exemption code as given (cut to 40 characters: it is only compared)."""
+    return value[:40] if isinstance(value, str) and value else None
+
+
+def _money(value: Any) -> Decimal | None:
+    """An amount of the breakdown: text or a JSON number, as a bill's amounts are read."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        return None
+    return parse_amount(str(value))
 
 
 def _stated_keys(data: dict[str, Any], bill: Bill, dialect: Dialect) -> None:

@@ -187,11 +187,19 @@ def vat_words(invoice: Invoice) -> str:
     """``VAT 0.24``; with several rates or categories, or one other than the invoice's rate,
     each group and what it taxes (``VAT S 0.24 on 750.00: 180.00; VAT S 0.255 on 750.00:
     191.25``): the CSV bill's VAT row, and what a wrong VAT on a bill is told against."""
-    groups = invoice.vat_breakdown
-    if len(groups) <= 1 and all(g.rate == invoice.vat_rate for g in groups):
-        return f"VAT {invoice.vat_rate}"
-    return "; ".join(f"VAT {g.category} {g.rate} on {money_text(g.taxable)}: "
-                     f"{money_text(g.tax)}" for g in groups)
+    return groups_words(invoice.vat_breakdown, invoice.vat_rate)
+
+
+def groups_words(groups: Sequence[VatGroup], rate: Decimal) -> str:
+    """``vat_words`` of a breakdown whose invoice's one rate is ``rate``."""
+    if len(groups) <= 1 and all(g.rate == rate for g in groups):
+        return f"VAT {rate}"
+    return "; ".join(group_words(g.category, g.rate, g.taxable, g.tax) for g in groups)
+
+
+def group_words(category: str, rate: Decimal, taxable: Decimal, tax: Decimal) -> str:
+    """One VAT group in words: ``VAT S 0.255 on 750.00: 191.25``."""
+    return f"VAT {category} {rate} on {money_text(taxable)}: {money_text(tax)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,21 @@ from ..codec import meta, to_data
 from ..engine import Evaluation
 from ..errors import Problem, Source, has_errors
 from ..evaluate.lines import Line
-from ..values import money_text, round_cents
-from .bill import TOTAL_TYPES, Bill, BillLine
-from .invoice import ZERO, Invoice, Key, Note, PriorState, line_provider, vat_words
+from ..values import money_text
+from .bill import TOTAL_TYPES, Bill, BillLine, StatedVat
+from .invoice import (
+    ZERO,
+    Invoice,
+    Key,
+    Note,
+    PriorState,
+    Vat,
+    VatGroup,
+    groups_words,
+    line_provider,
+    line_vat,
+    vat_breakdown,
+)
 from .periods import BillingPeriod
 
 Class = Literal["match", "amount_differs", "date_differs", "not_payable", "duplicate",
@@ -120,6 +132,7 @@ class _Expected:
     ref: str
     before: Decimal | None = None  # for a correction: invoiced so far
     now: Decimal | None = None
+    vat: Vat | None = None  # None: an invoice of lines without their own VAT
 
 
 def _expected(invoice: Invoice) -> dict[tuple[str, Key], _Expected]:
@@ -127,11 +140,12 @@ def _expected(invoice: Invoice) -> dict[tuple[str, Key], _Expected]:
     for ln in invoice.lines:
         out[(ln.provider, ln.key)] = _Expected(
             ln.provider, ln.key, ln.amount, ln.date, ln.reason, ln.clause, ln.evidence,
-            f"{invoice.number}/{ln.no}")
+            f"{invoice.number}/{ln.no}", vat=ln.vat)
     for c in invoice.corrections:
         out[(c.provider, c.key)] = _Expected(
             c.provider, c.key, c.amount, c.date, c.reason, c.clause, c.evidence,
-            f"{invoice.number}/{c.no} (corrects {c.corrects})", c.invoiced_before, c.now)
+            f"{invoice.number}/{c.no} (corrects {c.corrects})", c.invoiced_before, c.now,
+            c.vat)
     return out
 
 
@@ -144,6 +158,7 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
     for bl in bill.lines:
         checker.classify(bl)
     checker.underbilled()
+    due = _due_breakdown(bill, expected_invoice, checker)
     return VerifyReport(
         contract_id=loaded.contract.metadata.id,
         contract_version=loaded.contract.metadata.version, contract_sha256=loaded.sha256,
@@ -151,7 +166,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         providers=expected_invoice.providers, ledger="", bill_file=bill.file,
         expected_number=expected_invoice.number, findings=tuple(checker.findings),
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
-        problems=(*bill.problems, *_stated_sums(bill, expected_invoice),
+        problems=(*bill.problems, *checker.problems,
+                  *_stated_sums(bill, expected_invoice, due), *_stated_groups(bill, due),
                   *(p for p in evaluation.problems if p.code == "V003")),
         currency=expected_invoice.currency)
 
@@ -168,6 +184,7 @@ class _Classifier:
                  prior: PriorState) -> None:
         self.evaluation = evaluation
         self.loaded = evaluation.loaded
+        self.bill_file = bill.file
         self.prior = prior
         self.providers = invoice.providers
         self.last_day = invoice.period.last_day
@@ -182,6 +199,8 @@ class _Classifier:
         self.customers = {c.customer_id for c in evaluation.customers}
         self.matched: dict[Ident, int] = {}
         self.findings: list[Finding] = []
+        self.problems: list[Problem] = []  # a line's VAT not the one of its day (B008)
+        self.due_vat: dict[int, Vat] = {}  # bill row -> the VAT of the line it is
 
     # --- what a line claims ----------------------------------------------------------------
 
@@ -279,6 +298,11 @@ class _Classifier:
 
     def expected_line(self, bl: BillLine, where: tuple[str | None, Key | None],
                       e: _Expected) -> None:
+        if e.vat is not None:
+            self.due_vat[bl.row] = e.vat
+            if bl.vat is not None and bl.vat != (e.vat.category, e.vat.rate):
+                self.problems.append(Problem("B008", _vat_differs(bl, e, e.vat),
+                                             Source(self.bill_file, row=bl.row)))
         reason, early = _dated(bl, e)
         earned = e.date if bl.date is not None and bl.date != e.date else None
         if bl.amount == e.amount:
@@ -326,20 +350,81 @@ def _dated(bl: BillLine, e: _Expected) -> tuple[str, bool]:
             f"counts): {e.reason}"), False
 
 
-def _stated_sums(bill: Bill, expected: Invoice) -> list[Problem]:
+def _vat_differs(bl: BillLine, e: _Expected, vat: Vat) -> str:
+    assert bl.vat is not None
+    said = f"VAT {bl.vat[0]} {bl.vat[1]}"
+    day = f", earned on {e.date}," if e.date is not None else ""
+    why = f" ({vat.reference})" if vat.reference else ""
+    return (f"the bill gives this line {said}, but the {e.key[1]} line it bills{day} has "
+            f"VAT {vat.category} {vat.rate}{why}")
+
+
+def _due_breakdown(bill: Bill, expected: Invoice, checker: _Classifier
+                   ) -> tuple[VatGroup, ...]:
+    """The VAT breakdown the bill's own lines make. Lines that add up to the computed
+    invoice's have its breakdown (per category and rate, each rate by the day its line
+    accrued, a summary's per member); other lines each the VAT of the computed line it is,
+    else of its component on the day the bill dates it (the period's last day when it
+    dates it on no day), else the contract's rate."""
+    if bill.total == expected.subtotal:
+        return expected.vat_breakdown
+    last_day = expected.period.last_day
+    return vat_breakdown([(checker.due_vat.get(bl.row) or _vat_of(checker, bl, last_day),
+                           bl.amount) for bl in bill.lines], expected.vat_rate)
+
+
+def _vat_of(checker: _Classifier, bl: BillLine, last_day: date) -> Vat | None:
+    if checker.loaded.contract.component(bl.component) is None:
+        return None  # not the contract's: taxed at the contract's rate
+    return line_vat(checker.loaded, bl.component, bl.date or last_day)
+
+
+def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
+    """The VAT breakdown a bill states must be the one its lines make, group by group
+    (category, rate and exemption code): B006 for each group told otherwise, left out or
+    stated with no line taxed so."""
+    if bill.vat_breakdown is None:
+        return []
+    made = {(g.category, g.rate, g.exemption_code or ""): g for g in due}
+    said: dict[tuple[str, Decimal, str], StatedVat] = {}
+    out = []
+    for g in bill.vat_breakdown:
+        key = (g.category, g.rate, g.exemption_code or "")
+        if key in said:
+            out.append(f"the bill's VAT breakdown states {_words(g)} twice")
+        said[key] = g
+    for key in sorted(made.keys() | said.keys()):
+        s, m = said.get(key), made.get(key)
+        if s is None and m is not None:
+            out.append(f"the bill's VAT breakdown leaves out {_words(m)}, which its lines "
+                       "make")
+        elif m is None and s is not None:
+            out.append(f"the bill's VAT breakdown says {_words(s)} but none of its lines "
+                       "is taxed so")
+        elif s is not None and m is not None and (s.taxable, s.tax) != (m.taxable, m.tax):
+            out.append(f"the bill's VAT breakdown says {_words(s)} but its lines make "
+                       f"{_words(m)}")
+    return [Problem("B006", message, Source(bill.file)) for message in out]
+
+
+def _words(g: StatedVat | VatGroup) -> str:
+    code = f" ({g.exemption_code})" if g.exemption_code else ""
+    return (f"VAT {g.category} {g.rate}{code} on {money_text(g.taxable)}: "
+            f"{money_text(g.tax)}")
+
+
+def _stated_sums(bill: Bill, expected: Invoice, made: tuple[VatGroup, ...]) -> list[Problem]:
     """The subtotal, VAT and total a bill states must follow from its own lines: the total
-    is what gets paid, so a sum that does not add up makes the bill wrong (B006). Lines that
-    add up to the computed invoice's have its VAT (per category and rate, each rate by the
-    day its line accrued); other lines the VAT of the contract's rate."""
+    is what gets paid, so a sum that does not add up makes the bill wrong (B006). ``made``:
+    the VAT breakdown the bill's lines make (``_due_breakdown``)."""
     subtotal, vat_rate = bill.total, expected.vat_rate
-    same = subtotal == expected.subtotal
-    vat = expected.vat if same else round_cents(subtotal * vat_rate)
+    vat = sum((g.tax for g in made), ZERO)
     due = {"subtotal": subtotal, "vat": vat, "total": subtotal + vat}
     how = {"subtotal": "its lines add up to", "vat": f"VAT {vat_rate} of its lines is",
            "total": "its lines plus VAT make"}
     # several rates (or one other than the invoice's): the VAT is told group by group, as
     # the bill's own VAT row gives it, since no one rate of the lines makes it
-    words = vat_words(expected) if same else f"VAT {vat_rate}"
+    words = groups_words(made, vat_rate)
     groups = "" if words == f"VAT {vat_rate}" else f" ({words})"
     if groups:
         how["vat"] = "its lines' VAT is"
