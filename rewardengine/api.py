@@ -20,7 +20,7 @@ from .contract.load import LoadedContract
 from .contract.parties import peppol_withdrawn
 from .contract.schema import contract_schema as json_schema
 from .engine import Evaluation, evaluate
-from .errors import Problem, Severity, Source, has_errors
+from .errors import Problem, Severity, Source, has_errors, sorted_problems
 from .evaluate.lines import Line
 from .events.read import EventSet
 from .jsonout import canonical_json
@@ -131,11 +131,12 @@ def contract_schema() -> dict[str, Any]:
 
 
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
-                dialect: Dialect = PLAIN) -> Inputs:
+                dialect: Dialect = PLAIN, raw: bytes | None = None) -> Inputs:
     """Load the contract and every event file (written in ``dialect``) through the stages of
     ``pipeline``, collecting every problem; with ``with_lint`` (validate) lint findings and
-    what was not checked because it depends on a part with errors too."""
-    state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect)
+    what was not checked because it depends on a part with errors too. ``raw``: the
+    contract file's bytes, read already."""
+    state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect, raw=raw)
     problems = state.problems
     if with_lint and state.contract is not None:
         # the worked examples' event rows belong to the contract: validate reads them too,
@@ -162,17 +163,21 @@ def validate_inputs(contract_path: str, event_paths: Sequence[str], *,
         return load_inputs(contract_path, [], with_lint=True, dialect=dialect)
     from .scale.run import check_streamed  # with numpy: not needed for a contract alone
     from .worked import example_row_problems
+    # the contract read once: on a pipe, its bytes come only once
+    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)  # a pipe is read once: copied aside first
-        readable = all(_readable(p) for p in pipes.paths)
-        checked = check_streamed(contract_path, pipes.paths, spool=spool, dialect=dialect,
-                                 jobs=jobs, mapper=mapper) if readable else None
+        readable = raw is not None and all(_readable(p) for p in pipes.paths)
+        checked = check_streamed(contract_path, raw, pipes.paths, spool=spool,
+                                 dialect=dialect, jobs=jobs,
+                                 mapper=mapper) if raw is not None and readable else None
         if checked is None:  # the contract has errors: every problem found the usual way
             return pipes.inputs(load_inputs(contract_path, pipes.paths, with_lint=True,
-                                            dialect=dialect))
-    problems = [*pipes.named(checked.problems), *example_row_problems(checked.contract)]
+                                            dialect=dialect, raw=raw))
+    # in the order of the names given (a pipe's copy is named otherwise)
+    problems = [*pipes.in_order(checked.problems), *example_row_problems(checked.contract)]
     if not has_errors(problems):
-        problems.extend(pipes.named(checked.unevaluable))
+        problems.extend(pipes.in_order(checked.unevaluable))
     return Inputs(checked.contract, EventSet(), problems, checked.skipped)
 
 
@@ -246,9 +251,9 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
             return replace(whole, problems=pipes.named(whole.problems),
                            customer_problems=pipes.named(whole.customer_problems))
         if not run.ok:
-            return EvaluationRun(pipes.named(run.problems), run.unreadable, False)
+            return EvaluationRun(pipes.in_order(run.problems), run.unreadable, False)
         run.write(fmt, out)
-        return EvaluationRun(pipes.named(run.problems), False, True,
+        return EvaluationRun(pipes.in_order(run.problems), False, True,
                              pipes.named(run.customer_problems),
                              {c for s in run.shards for c in s.shown})
 
@@ -297,7 +302,7 @@ def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, 
         if run is None:  # the contract has errors: every problem found the usual way
             _, inputs = run_evaluation(contract_path, pipes.paths, as_of, customers, dialect)
             return TableRun(pipes.named(inputs.problems), inputs.unreadable, False)
-        problems = pipes.named(run.problems)
+        problems = pipes.in_order(run.problems)
         if not run.ok:
             return TableRun(problems, run.unreadable, False)
         shown = {c for s in run.shards for c in s.shown}
@@ -410,8 +415,23 @@ class _Pipes:
         """``problems`` told at the given names."""
         if not self.names:
             return problems
-        return [replace(p, source=replace(p.source, file=self.names[p.source.file]))
-                if p.source.file in self.names else p for p in problems]
+        return [self._named(p) for p in problems]
+
+    def in_order(self, problems: list[Problem]) -> list[Problem]:
+        """Sorted problems told at the given names, sorted again by them (as reading the
+        files whole sorts them): a copy's name sorts otherwise."""
+        return sorted_problems(self.named(problems)) if self.names else problems
+
+    def _named(self, problem: Problem) -> Problem:
+        """One problem at the given names: its place, and any row of a copy its message
+        names (``first at COPY:2``)."""
+        message = problem.message
+        for copy, given in self.names.items():
+            message = message.replace(copy, given)
+        file = self.names.get(problem.source.file, problem.source.file)
+        if file == problem.source.file and message == problem.message:
+            return problem
+        return replace(problem, message=message, source=replace(problem.source, file=file))
 
     def inputs(self, inputs: Inputs) -> Inputs:
         return Inputs(inputs.contract, inputs.events, self.named(inputs.problems),

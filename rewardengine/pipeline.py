@@ -46,6 +46,7 @@ class Loading:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # P001: what a stage did not check
     dialect: Dialect = PLAIN  # how the event files are written
+    raw: bytes | None = None  # the contract file's bytes, read already (a pipe gives them once)
 
     def skip(self, what: str, because: str) -> None:
         self.skipped.append(Problem("P001", f"{what} not checked: {because}",
@@ -63,7 +64,8 @@ class Stage:
 def _read(state: Loading) -> list[Problem]:
     if state.text is not None:
         return []
-    raw, problem = read_bytes(state.contract_path, MAX_CONTRACT_BYTES)
+    raw, problem = (state.raw, None) if state.raw is not None else read_bytes(
+        state.contract_path, MAX_CONTRACT_BYTES)
     if raw is None:
         return [problem] if problem else []
     text, problem = decode_utf8(raw, state.contract_path)
@@ -245,12 +247,13 @@ STAGES: tuple[Stage, ...] = (
 
 
 def load(contract_path: str, event_paths: Sequence[str] = (), *, with_lint: bool = False,
-         text: str | None = None, dialect: Dialect = PLAIN) -> Loading:
+         text: str | None = None, dialect: Dialect = PLAIN, raw: bytes | None = None
+         ) -> Loading:
     """Run every stage in order; ``text``: the contract's text, instead of reading the file;
-    ``dialect``: how the event files are written."""
+    ``raw``: the file's bytes, read already; ``dialect``: how the event files are written."""
     state = Loading(contract_path, tuple(event_paths), text=text,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
-                    dialect=dialect)
+                    dialect=dialect, raw=raw)
     for stage in STAGES:
         if stage.with_lint_only and not with_lint:
             continue

@@ -185,3 +185,45 @@ def test_the_json_of_validate_is_the_librarys_result(
     said = json.loads(done.output)["problems"]
     assert {p["code"] for p in said} == {"V001"}  # no referral: no segment, nor provider
     assert {p["row"] for p in said} == {p.source.row for p in inputs.problems} != {None}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("contract_text", ["as it is", "broken"])
+def test_a_contract_on_a_pipe_is_read_once(
+        cohort: tuple[Path, str, list[str]], tmp_path: Path, contract_text: str) -> None:
+    """The contract's bytes come once from a pipe: read once, for the checks and every
+    shard (it was read again, and the run ended in an internal error or waited)."""
+    contract, header, rows = cohort
+    text = contract.read_text(encoding="utf-8")
+    if contract_text == "broken":
+        text = text.replace("contract_total: 1200000.00", "contract_total: lots")
+    given = tmp_path / "contract.yaml"
+    given.write_text(text, encoding="utf-8")
+    events = str(_write(tmp_path / "events.csv", header, rows[:400]))
+    from_file = runner.invoke(app, ["validate", str(given), events, "-f", "json",
+                                    "--jobs", "2"])
+    with fed_pipe(tmp_path / "piped.yaml", text) as pipe:
+        piped = runner.invoke(app, ["validate", str(pipe), events, "-f", "json",
+                                    "--jobs", "2"])
+    assert piped.exit_code == from_file.exit_code == (1 if contract_text == "broken" else 0)
+    assert piped.output.replace("piped.yaml", "contract.yaml") == from_file.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_beside_a_file_is_told_at_its_name_and_in_its_place(
+        cohort: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    """Problems in a pipe and a file given after it (its rows repeated there): in the order
+    of the names given, and a row of the pipe named in a message (``first at``) by the
+    pipe's name, as the reading in memory tells them; never the name of the pipe's copy."""
+    contract, header, rows = cohort
+    bad = [rows[0].replace(",referral,", ",referal,", 1), *rows[1:300]]
+    text = header + "".join(bad)
+    first = _write(tmp_path / "a.csv", header, bad)
+    with fed_pipe(tmp_path / "z.csv", text) as pipe:
+        piped = api.validate_inputs(str(contract), [str(pipe), str(first)], jobs=2)
+    _write(tmp_path / "z.csv", header, bad)  # the pipe's bytes, as a file of its name
+    whole = api.load_inputs(str(contract), [str(tmp_path / "z.csv"), str(first)],
+                            with_lint=True)
+    assert _said(piped) == _said(whole)
+    assert any(f" (first at {tmp_path / 'z.csv'}:" in p for p in _said(piped)[0])
+    assert not any("rewardengine-" in p or "piped-" in p for p in _said(piped)[0])

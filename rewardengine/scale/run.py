@@ -39,6 +39,7 @@ from ..privacy import PersonalIdWatch
 from ..processes import usable_jobs
 from ..tabular import Dialect
 from ..values import MAX_DATE
+from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from .ceiling import Cuts, apply_cuts, ceiling_cuts, columns, cut_customers, taken
 from .partition import PartResult, PartTask, bucket_count, partition, pickled_batches
 from .plan import Shard, plan_parts, plan_shards
@@ -234,10 +235,11 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
                       ) -> Streamed | None:
     """Evaluate shard by shard (see the module's docstring); ``mapper`` runs the shards
     (default: ``jobs`` local processes)."""
-    state = load(contract_path)
-    if state.contract is None:
+    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)  # once: a pipe gives it once
+    state = load(contract_path, raw=raw) if raw is not None else None
+    if raw is None or state is None or state.contract is None:
         return None
-    base = _task(contract_path, as_of, spool, dialect, formats=tuple(formats),
+    base = _task(contract_path, raw, as_of, spool, dialect, formats=tuple(formats),
                  wanted=frozenset(wanted) if wanted is not None else None,
                  keep_lines=keep_lines)
     run = mapper or (lambda fn, items: local_map(fn, items, jobs))
@@ -263,16 +265,17 @@ class Checked:
     unevaluable: list[Problem]
 
 
-def check_streamed(contract_path: str, event_paths: Sequence[str], *, spool: str,
-                   dialect: Dialect, jobs: int = 1, mapper: Mapper | None = None
+def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *,
+                   spool: str, dialect: Dialect, jobs: int = 1, mapper: Mapper | None = None
                    ) -> Checked | None:
-    """The contract checked and linted, then every row read and checked as
-    ``evaluate_streamed`` reads and checks it, shard by shard (memory bounded by the
-    largest shard), evaluating nothing. None when the contract has errors."""
-    state = load(contract_path, with_lint=True)
+    """The contract (``raw``: its file's bytes) checked and linted, then every row read and
+    checked as ``evaluate_streamed`` reads and checks it, shard by shard (memory bounded by
+    the largest shard), evaluating nothing. None when the contract has errors."""
+    state = load(contract_path, with_lint=True, raw=raw)
     if state.contract is None:
         return None
-    base = _task(contract_path, MAX_DATE, spool, dialect, check_only=True, unevaluable=True)
+    base = _task(contract_path, raw, MAX_DATE, spool, dialect, check_only=True,
+                 unevaluable=True)
     run = mapper or (lambda fn, items: local_map(fn, items, jobs))
     _, results, rows, _ = _read_in_shards(base, event_paths, dialect, jobs, run)
     problems = sorted_problems(once_per_file([*state.problems, *rows]))
@@ -281,12 +284,10 @@ def check_streamed(contract_path: str, event_paths: Sequence[str], *, spool: str
     return Checked(state.contract, problems, state.skipped, unevaluable)
 
 
-def _task(contract_path: str, as_of: date, spool: str, dialect: Dialect, **options: Any
-          ) -> Task:
+def _task(contract_path: str, raw: bytes, as_of: date, spool: str, dialect: Dialect,
+          **options: Any) -> Task:
     """The task every shard's is made from: the contract file's bytes (each process loads
     the contract from them once), the evaluation date and where to write."""
-    with open(contract_path, "rb") as fh:
-        raw = fh.read()
     return Task((contract_path, raw), None, 0, as_of, dialect, spool, **options)
 
 
