@@ -13,37 +13,42 @@ from typing import Any
 
 import pytest
 from conftest import EVENT_HEADER, contract_from, events_from
-from test_vat_dates import COMPONENTS, HEAD, ROWS, _issue
+from test_einvoice import PARTIES, SELLER
+from test_vat_dates import COMPONENTS, HEAD, ROWS
 
 from rewardengine.api import read_bill_file
 from rewardengine.invoicing.periods import resolve_period
 from rewardengine.invoicing.render import invoice_json
 from rewardengine.invoicing.run import issue_invoice, verify_bill
-from test_einvoice import PARTIES
 
 Invoice = dict[str, Any]
 
 
-def _verify(tmp_path: Path, change: Callable[[Invoice], None], rows: str = ROWS
+def _verify(tmp_path: Path, change: Callable[[Invoice], None], rows: str = ROWS, *,
+            head: str = HEAD, components: str = COMPONENTS, joint: bool = False,
+            period: tuple[str, str] = ("2024-08-01", "2024-09-30"),
+            before: tuple[str, str] | None = ("2024-07-01", "2024-07-31")
             ) -> tuple[bool, list[tuple[str, str, int | None]], Invoice]:
-    """verify of the engine's own JSON invoice for Aug-Sept 2024 (July invoiced before),
-    changed by ``change``: whether it is right, its problems as (code, message, row), and
-    the invoice as written."""
+    """verify of the engine's own JSON invoice for ``period`` (Aug-Sept 2024; the month
+    ``before`` invoiced first), changed by ``change``: whether it is right, its problems as
+    (code, message, row), and the invoice as written."""
     ledger = tmp_path / "l.sqlite"
-    _issue(ledger, "2024-07-01", "2024-07-31")
-    loaded = contract_from(COMPONENTS + PARTIES, HEAD)
+    loaded = contract_from(components + PARTIES, head)
     evs = events_from(rows, EVENT_HEADER).events
-    period = resolve_period(None, "2024-08-01", "2024-09-30")
-    dry = issue_invoice(loaded, evs, period, ledger_path=str(ledger), inputs_hash="h",
-                        dry_run=True).invoice
+    if before is not None:
+        issue_invoice(loaded, evs, resolve_period(None, *before), ledger_path=str(ledger),
+                      inputs_hash="h", joint=joint)
+    billed = resolve_period(None, *period)
+    dry = issue_invoice(loaded, evs, billed, ledger_path=str(ledger), inputs_hash="h",
+                        dry_run=True, joint=joint).invoice
     assert dry is not None
     data = json.loads(invoice_json(dry))
     written = json.loads(json.dumps(data))
     change(data)
     bill = tmp_path / "bill.json"
     bill.write_text(json.dumps(data), encoding="utf-8")
-    report = verify_bill(loaded, evs, read_bill_file(str(bill)), period,
-                         ledger_path=str(ledger))
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), billed,
+                         ledger_path=str(ledger), joint=joint)
     return report.ok, [(p.code, p.message, p.source.row) for p in report.problems], written
 
 
@@ -87,9 +92,9 @@ def test_a_line_taxed_at_the_rate_of_another_day_is_b008(
 
 def test_a_line_taxed_at_its_own_day_s_rate_written_otherwise_is_right(tmp_path: Path
                                                                      ) -> None:
-    """``0.2550`` and a JSON number are the rate 0.255: the rate is compared, not its text."""
+    """``0.2550000`` and a JSON number are the rates: the rate is compared, not its text."""
     def change(d: Invoice) -> None:
-        _line(d, "c2")[1]["vat"]["rate"] = "0.2550"
+        _line(d, "c2")[1]["vat"]["rate"] = "0.2550000"
         _line(d, "c1")[1]["vat"]["rate"] = 0.24
 
     ok, problems, _ = _verify(tmp_path, change)
@@ -128,7 +133,16 @@ def test_a_breakdown_group_not_the_one_the_lines_make_is_b006(
       '{"category": "S", "rate": "0.255"}', 1)),
     (lambda d: d["vat_breakdown"][1].pop("tax"),
      ("B007", "group 2 of the bill's 'vat_breakdown' must have a category, a rate, a "
-      "taxable amount and a tax", None)),
+      "taxable amount and a tax (and an exemption code and reason of text, if any)", None)),
+    (lambda d: d["vat_breakdown"][0].update(exemption_code="a\nFAKE: B000 all good"),
+     ("B007", "group 1 of the bill's 'vat_breakdown' must have a category, a rate, a "
+      "taxable amount and a tax (and an exemption code and reason of text, if any)", None)),
+    (lambda d: _line(d, "c2")[1]["vat"].update(category="S\n"),
+     ("B007", "field 'vat' must be an object with a category and a rate, e.g. "
+      '{"category": "S", "rate": "0.255"}', 2)),
+    (lambda d: _line(d, "c2")[1]["vat"].update(rate="0.255\n"),
+     ("B007", "field 'vat' must be an object with a category and a rate, e.g. "
+      '{"category": "S", "rate": "0.255"}', 2)),
     (lambda d: d.update(vat_breakdown="S 0.24"),
      ("B007", "the bill's 'vat_breakdown' must be a list of groups", None)),
 ])
@@ -174,3 +188,85 @@ def test_a_bill_without_a_line_stating_the_period_s_rate_is_told_the_lines_vat(
          "its lines make", None),
         ("B006", "the bill's VAT breakdown says VAT S 0.255 on 100.00: 25.50 but none of "
          "its lines is taxed so", None)]
+
+
+EXEMPT = """
+  - id: session
+    kind: event_fee
+    event: hours
+    where: {activity: psychologist_session}
+    per: each
+    amount: 110.00
+    vat: {category: E, exemption_code: VATEX-EU-132-1C,
+          exemption_reason: "Terveyden- ja sairaanhoitopalvelu (AVL 34 §)"}
+  - id: therapy
+    kind: event_fee
+    event: hours
+    where: {activity: physiotherapy}
+    per: each
+    amount: 90.00
+    vat: {category: E, exemption_code: VATEX-EU-132-1C,
+          exemption_reason: "Fysioterapia (AVL 34 §)"}
+"""
+
+
+def test_two_exempt_groups_of_one_code_and_two_reasons_verify(tmp_path: Path) -> None:
+    """Two exempt components of one VATEX code, each with its own reason: two groups of the
+    breakdown, each compared with its own (not one group stated twice)."""
+    rows = (ROWS + "h1,c1,hours,2024-09-05,,,,,,,,1,psychologist_session\n"
+            "h2,c1,hours,2024-09-06,,,,,,,,1,physiotherapy\n")
+    ok, problems, data = _verify(tmp_path, lambda d: None, rows,
+                                 components=COMPONENTS + EXEMPT)
+    assert [(g["category"], g["exemption_code"], g["taxable"]) for g in data["vat_breakdown"]
+            if g["category"] == "E"] == [("E", "VATEX-EU-132-1C", "90.00"),
+                                         ("E", "VATEX-EU-132-1C", "110.00")]
+    assert ok, problems
+
+
+def test_lines_moved_between_rates_with_the_same_total_are_told_by_their_own_vat(
+        tmp_path: Path) -> None:
+    """The August line (24 %) billed 150.00 and the September one (25.5 %) 50.00: the same
+    subtotal as the computed 100.00 + 100.00, and the VAT stated for these lines (48.75) is
+    theirs: only the amounts differ, no stated sum is wrong."""
+    def change(d: Invoice) -> None:
+        _line(d, "c1")[1]["amount"] = "150.00"
+        _line(d, "c2")[1]["amount"] = "50.00"
+        d.update(subtotal="200.00", vat="48.75", total="248.75")
+        d["vat_breakdown"] = [
+            {"category": "S", "rate": "0.24", "taxable": "150.00", "tax": "36.00"},
+            {"category": "S", "rate": "0.255", "taxable": "50.00", "tax": "12.75"}]
+
+    ok, problems, _ = _verify(tmp_path, change)
+    assert problems == [] and not ok  # the two amounts differ
+
+
+BETA = (SELLER.replace("id: acme", "id: beta").replace("Acme Oy", "Beta Oy")
+        .replace("9200045-3", "9200046-1").replace("FI92000453", "FI92000461"))
+MEMBERS = """
+r1,c1,referral,2024-09-02,,,,acme,,2024-03-01
+s1,c1,service_start,2024-09-03,,,,acme
+r2,c2,referral,2024-09-02,,,,beta,,2024-03-01
+s2,c2,service_start,2024-09-03,,,,beta
+r3,c3,referral,2024-09-02,,,,acme,,2024-03-01
+s3,c3,service_start,2024-09-04,,,,acme
+"""
+
+
+def test_a_summary_of_member_invoices_without_a_line_is_taxed_member_by_member(
+        tmp_path: Path) -> None:
+    """Two consortium members, 101.00 a line at 25.5 %: left without one of acme's lines,
+    the bill's VAT is its members' own, each rounded once (25.76 + 25.76 = 51.52), not
+    25.5 % of 202.00 rounded once (51.51)."""
+    def change(d: Invoice) -> None:
+        for section in d["sections"]:
+            section["lines"] = [ln for ln in section["lines"] if ln["customer_id"] != "c3"]
+        d.update(subtotal="202.00", vat="51.52", total="253.52")
+        d["vat_breakdown"] = [{"category": "S", "rate": "0.255", "taxable": "202.00",
+                               "tax": "51.52"}]
+
+    ok, problems, data = _verify(
+        tmp_path, change, MEMBERS, head=HEAD.replace(SELLER, SELLER + BETA),
+        components=COMPONENTS.replace("{A: 100.00, B: 150.00}", "{A: 101.00, B: 151.00}"),
+        joint=True, period=("2024-09-01", "2024-09-30"), before=None)
+    assert data["member_invoices"] and data["vat"] == "77.27"
+    assert problems == [] and not ok  # c3's line is left out

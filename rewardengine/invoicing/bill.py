@@ -111,6 +111,7 @@ class StatedVat:
     category: str
     rate: Decimal
     exemption_code: str | None
+    exemption_reason: str | None
     taxable: Decimal
     tax: Decimal
 
@@ -518,8 +519,8 @@ def _vat_of(value: Any) -> tuple[str, Decimal] | None:
     return category, Decimal(text)
 
 
-_CATEGORY = re.compile(r"^[A-Z]{1,3}$", re.ASCII)
-_RATE = re.compile(r"^\d{1,2}(\.\d{1,6})?$", re.ASCII)
+_CATEGORY = re.compile(r"[A-Z]{1,3}\Z", re.ASCII)  # match: from the start; \Z: no newline
+_RATE = re.compile(r"\d{1,2}(\.\d{1,20})?\Z", re.ASCII)
 
 
 def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
@@ -537,18 +538,28 @@ def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
         vat = _vat_of(group)
         taxable, tax = ((_money(group.get(k)) for k in ("taxable", "tax"))
                         if isinstance(group, dict) else (None, None))
-        if vat is None or taxable is None or tax is None:
+        exempt = _exemption(group) if isinstance(group, dict) else None
+        if vat is None or taxable is None or tax is None or exempt is None:
             bill.problems.append(Problem(
                 "B007", f"group {n} of the bill's 'vat_breakdown' must have a category, a "
-                "rate, a taxable amount and a tax", Source(bill.file)))
+                "rate, a taxable amount and a tax (and an exemption code and reason of text, "
+                "if any)", Source(bill.file)))
             continue
-        code = group.get("exemption_code") if isinstance(group, dict) else None
-        bill.vat_breakdown.append(StatedVat(vat[0], vat[1], _code(code), taxable, tax))
+        bill.vat_breakdown.append(StatedVat(vat[0], vat[1], *exempt, taxable, tax))
 
 
-def _code(value: Any) -> str | None:
-    """A VATEX exemption code as given (cut to 40 characters: it is only compared)."""
-    return value[:40] if isinstance(value, str) and value else None
+def _exemption(group: dict[str, Any]) -> tuple[str | None, str | None] | None:
+    """A group's exemption code (a VATEX code: letters, digits and hyphens) and reason
+    (text, compared, never shown), each None when not given; None when one is not so."""
+    code, reason = group.get("exemption_code"), group.get("exemption_reason")
+    if code is not None and not (isinstance(code, str) and _VATEX.match(code)):
+        return None
+    if reason is not None and not isinstance(reason, str):
+        return None
+    return code or None, reason or None
+
+
+_VATEX = re.compile(r"[A-Za-z0-9-]{1,40}\Z", re.ASCII)
 
 
 def _money(value: Any) -> Decimal | None:

@@ -201,6 +201,7 @@ class _Classifier:
         self.findings: list[Finding] = []
         self.problems: list[Problem] = []  # a line's VAT not the one of its day (B008)
         self.due_vat: dict[int, Vat] = {}  # bill row -> the VAT of the line it is
+        self.provider_of: dict[int, str] = {}  # bill row -> the provider it was read for
 
     # --- what a line claims ----------------------------------------------------------------
 
@@ -253,6 +254,8 @@ class _Classifier:
     def classify(self, bl: BillLine) -> None:
         where = self.resolve(bl)
         provider, key = where
+        if provider is not None:
+            self.provider_of[bl.row] = provider
         if bl.provider is not None and bl.provider not in self.providers:
             self.emit(bl, "not_payable", None, f"provider {bl.provider} is not on this "
                       f"invoice (providers: {', '.join(self.providers)})", where=where)
@@ -361,16 +364,26 @@ def _vat_differs(bl: BillLine, e: _Expected, vat: Vat) -> str:
 
 def _due_breakdown(bill: Bill, expected: Invoice, checker: _Classifier
                    ) -> tuple[VatGroup, ...]:
-    """The VAT breakdown the bill's own lines make. Lines that add up to the computed
-    invoice's have its breakdown (per category and rate, each rate by the day its line
-    accrued, a summary's per member); other lines each the VAT of the computed line it is,
-    else of its component on the day the bill dates it (the period's last day when it
-    dates it on no day), else the contract's rate."""
-    if bill.total == expected.subtotal:
-        return expected.vat_breakdown
+    """The VAT breakdown the bill's own lines make, as the computed invoice makes its own:
+    each line at the VAT of the computed line it bills, else of its component on the day
+    the bill dates it (the period's last day when it dates it on no day), else at the
+    contract's rate; each group rounded once, and for a summary of member invoices once per
+    member (the VAT is the members' own invoices'). A bill of the computed lines has the
+    computed breakdown."""
     last_day = expected.period.last_day
-    return vat_breakdown([(checker.due_vat.get(bl.row) or _vat_of(checker, bl, last_day),
-                           bl.amount) for bl in bill.lines], expected.vat_rate)
+    items = [(bl.provider or checker.provider_of.get(bl.row), checker.due_vat.get(bl.row)
+              or _vat_of(checker, bl, last_day), bl.amount) for bl in bill.lines]
+    if not expected.member_invoices:
+        return vat_breakdown([(vat, amount) for _, vat, amount in items], expected.vat_rate)
+    merged: dict[tuple[str, Decimal, str, str], tuple[Decimal, Decimal]] = {}
+    for provider in sorted({p or "" for p, _, _ in items}):
+        own = [(vat, amount) for p, vat, amount in items if (p or "") == provider]
+        for g in vat_breakdown(own, expected.vat_rate):
+            key = (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
+            taxable, tax = merged.get(key, (ZERO, ZERO))
+            merged[key] = (taxable + g.taxable, tax + g.tax)
+    return tuple(VatGroup(c, r, code or None, why or None, taxable, tax)
+                 for (c, r, code, why), (taxable, tax) in sorted(merged.items()))
 
 
 def _vat_of(checker: _Classifier, bl: BillLine, last_day: date) -> Vat | None:
@@ -381,15 +394,15 @@ def _vat_of(checker: _Classifier, bl: BillLine, last_day: date) -> Vat | None:
 
 def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
     """The VAT breakdown a bill states must be the one its lines make, group by group
-    (category, rate and exemption code): B006 for each group told otherwise, left out or
-    stated with no line taxed so."""
+    (category, rate, exemption code and reason): B006 for each group told otherwise, left
+    out or stated with no line taxed so."""
     if bill.vat_breakdown is None:
         return []
-    made = {(g.category, g.rate, g.exemption_code or ""): g for g in due}
-    said: dict[tuple[str, Decimal, str], StatedVat] = {}
+    made = {_group_key(g): g for g in due}
+    said: dict[tuple[str, Decimal, str, str], StatedVat] = {}
     out = []
     for g in bill.vat_breakdown:
-        key = (g.category, g.rate, g.exemption_code or "")
+        key = _group_key(g)
         if key in said:
             out.append(f"the bill's VAT breakdown states {_words(g)} twice")
         said[key] = g
@@ -405,6 +418,12 @@ def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
             out.append(f"the bill's VAT breakdown says {_words(s)} but its lines make "
                        f"{_words(m)}")
     return [Problem("B006", message, Source(bill.file)) for message in out]
+
+
+def _group_key(g: StatedVat | VatGroup) -> tuple[str, Decimal, str, str]:
+    """A group's identity: category, rate, exemption code and reason (two exempt
+    components of one code may give two reasons, as two groups)."""
+    return (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
 
 
 def _words(g: StatedVat | VatGroup) -> str:
