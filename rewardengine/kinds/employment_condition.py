@@ -287,15 +287,18 @@ def _unit(period: Period, parts: Sequence[Part], denominator: int,
                     credit=NO_CREDIT)
     # as for days (work.py): the best count and the strongest evidence of the jobs that
     # qualify the unit (for any credit), so more work never counts or pays less
-    groups = [g for k in range(1, len(parts) + 1) for g in combinations(parts, k)
-              if credit(g)] if 1 < len(parts) <= MAX_JOBS_A_DAY else [tuple(parts)]
-    evidence = next(level for level in (*EVIDENCE_LEVELS, "self_report") if any(
-        all(EVIDENCE_LEVELS.index(j.evidence) <= EVIDENCE_LEVELS.index(level) for j, _ in g)
-        for g in groups))
-    counts = [_counts(credit(g), _weight(comp, g)) for g in groups]
+    groups = [(g, c) for k in range(1, len(parts) + 1) for g in combinations(parts, k)
+              if (c := credit(g))] if 1 < len(parts) <= MAX_JOBS_A_DAY \
+        else [(tuple(parts), credit(parts))]
+    # a group is as strong as its weakest job; the unit as its strongest group
+    evidence = EVIDENCE_LEVELS[min(max(_RANK[j.evidence] for j, _ in g) for g, _ in groups)]
+    counts = [_counts(c, _weight(comp, g)) for g, c in groups]
     best = max(range(len(groups)), key=counts.__getitem__)  # the first of equal counts
     return Unit(period, total / denominator, True, counts[best], jobs_in, evidence,
-                credit(groups[best]))
+                groups[best][1])
+
+
+_RANK = {level: n for n, level in enumerate(EVIDENCE_LEVELS)}  # strongest first
 
 
 def _counts(credit: Fraction, weight: Fraction) -> Fraction:
