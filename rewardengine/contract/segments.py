@@ -13,10 +13,12 @@ every cell of the resulting grid (and every bound itself, where the cells meet).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
 
 from ..values import Duration
 from .model import SEGMENT_ATTRIBUTES, Condition, Range, Segment, Segmentation
@@ -144,33 +146,124 @@ def _range_points(bounds: list[Bound]) -> list[AttrValue] | None:
     return [Since(start, _ON) for start in sorted(starts | {_ON})]
 
 
+def unemployment_attributes(since: date, on: date) -> dict[str, AttrValue]:
+    """The segment attributes of a customer unemployed since ``since``, referred on ``on``:
+    all measured from the one date, so they always agree."""
+    rd = relativedelta(on, since)
+    return {"unemployment_days": Decimal((on - since).days),
+            "unemployment_months": Decimal(rd.years * 12 + rd.months),
+            "unemployed": Since(since, on), "unemployed_since": since}
+
+
+def age_attributes(birth: date, on: date) -> dict[str, AttrValue]:
+    """The segment attributes of a customer born on ``birth``, referred on ``on``."""
+    return {"age": Decimal(relativedelta(on, birth).years), "birth_date": birth}
+
+
+# attributes measured from one referral field: a rule may use several of them (months and a
+# duration), and the check lays out the field's dates, not each attribute on its own
+_LINKED: tuple[tuple[str, frozenset[str]], ...] = (
+    ("unemployed_since", frozenset(unemployment_attributes(_ON, _ON))),
+    ("birth_date", frozenset(age_attributes(_ON, _ON))),
+)
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """A point of a linked field's axis: the field's date, every attribute measured from it
+    at the check's referral date, and the attributes the rules use."""
+
+    field: str
+    day: date
+    used: tuple[str, ...]
+
+    def attributes(self) -> dict[str, AttrValue]:
+        measured = (unemployment_attributes if self.field == "unemployed_since"
+                    else age_attributes)(self.day, _ON)
+        return {name: measured[name] for name in self.used}
+
+
+def _linked_axis(field: str, used: tuple[str, ...], by_attr: Mapping[str, list[Condition]]
+                 ) -> list[_Measured]:
+    """The field's dates where any rule on its attributes changes its verdict (each such
+    day, the day before and after), and one day between each two and on either side."""
+    days: set[date] = {_ON}
+    for name in used:
+        for cond in by_attr[name]:
+            values = [b for _, b in cond.bounds()] if isinstance(cond, Range) else (
+                [Decimal(str(v)) for v in cond if _number(v)] if isinstance(cond, list) else [])
+            for bound in values:
+                days |= {d + k * ONE_DAY for d in _days_at(name, bound) for k in (-1, 0, 1)}
+    ordered = sorted(days)
+    between = {a + (b - a) // 2 for a, b in itertools.pairwise(ordered)}
+    far = ordered[0] - timedelta(days=400)
+    return [_Measured(field, d, used) for d in sorted({far, *ordered, *between})]
+
+
+def _number(value: object) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _days_at(name: str, bound: Bound) -> list[date]:
+    """The field's dates at which ``name`` reaches ``bound`` on the check's referral date."""
+    if isinstance(bound, date):
+        return [bound]
+    if isinstance(bound, Duration):
+        return [bound.before(_ON)]
+    whole = [int(bound), int(bound) + (bound % 1 != 0)]  # a midpoint lies between two
+    if name == "unemployment_days":
+        return [_ON - timedelta(days=n) for n in whole if 0 <= n < 100_000]
+    months = 1 if name == "unemployment_months" else 12  # else an age, in whole years
+    return [_ON - relativedelta(months=n * months) for n in whole if 0 <= n < 2_000]
+
+
 def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]]:
     """Gaps and overlaps of rule-based segments; second item lists attributes mixed badly."""
     by_attr: dict[str, list[Condition]] = {}
     for tier in segmentation.tiers:
         for name, cond in tier.when.items():
             by_attr.setdefault(name, []).append(cond)
-    names = sorted(by_attr)
-    axes: list[list[AttrValue]] = []
-    mixed: list[str] = []
-    for name in names:
-        axis = _axis(name, by_attr[name])
-        if axis is None:
-            mixed.append(name)
-            axis = [None]
-        axes.append(axis)
+    mixed = [name for name in sorted(by_attr) if _axis(name, by_attr[name]) is None]
     if mixed:
         return [], mixed
+    names: list[str] = []
+    axes: list[Sequence[AttrValue | _Measured]] = []
+    linked: set[str] = set()
+    for field, group in _LINKED:
+        used = tuple(sorted(group & by_attr.keys()))
+        if len(used) > 1:  # one attribute alone is laid out as it is
+            names.append(field)
+            axes.append(_linked_axis(field, used, by_attr))
+            linked |= set(used)
+    for name in sorted(by_attr.keys() - linked):
+        names.append(name)
+        axes.append(_axis(name, by_attr[name]) or [None])
+    return _tested(segmentation, names, axes), []
+
+
+def _tested(segmentation: Segmentation, names: list[str],
+            axes: list[Sequence[AttrValue | _Measured]]) -> list[CoverageIssue]:
+    """Every point of the grid of ``axes`` tested against the tiers: the first gap, and
+    each set of tiers that overlap."""
     cells = 1
     for axis in axes:
         cells *= len(axis)
     if cells > MAX_CELLS or cells * len(segmentation.tiers) > MAX_WORK:
-        return [CoverageIssue("unchecked", {}, ())], []
+        return [CoverageIssue("unchecked", {}, ())]
     issues: list[CoverageIssue] = []
     seen_pairs: set[tuple[str, ...]] = set()
     gap_reported = False
     for point in itertools.product(*axes):
-        attrs = dict(zip(names, point, strict=True))
+        attrs: dict[str, AttrValue] = {}
+        for name, value in zip(names, point, strict=True):
+            if isinstance(value, _Measured):
+                attrs.update(value.attributes())
+            else:
+                attrs[name] = value
         hit = assign(segmentation, attrs)
         if not hit and not gap_reported:
             gap_reported = True
@@ -180,7 +273,7 @@ def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]
             if ids not in seen_pairs:
                 seen_pairs.add(ids)
                 issues.append(CoverageIssue("overlap", attrs, ids))
-    return issues, []
+    return issues
 
 
 def describe_point(attrs: Mapping[str, AttrValue]) -> str:

@@ -11,8 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from dateutil.relativedelta import relativedelta
-
 from ..contract.load import LoadedContract
 from ..contract.model import (
     EMPLOYMENT_KINDS,
@@ -24,7 +22,13 @@ from ..contract.model import (
     Windows,
     amount_at,
 )
-from ..contract.segments import AttrValue, Since, assign
+from ..contract.segments import (
+    AttrValue,
+    Since,
+    age_attributes,
+    assign,
+    unemployment_attributes,
+)
 from ..contract.windows import Deadline, deadline, outcome_window_end
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
@@ -45,14 +49,9 @@ def referral_attributes(referral: Referral) -> dict[str, AttrValue]:
     on = referral.date
     attrs["referral_date"] = on
     if referral.unemployed_since is not None:
-        attrs["unemployment_days"] = Decimal((on - referral.unemployed_since).days)
-        rd = relativedelta(on, referral.unemployed_since)
-        attrs["unemployment_months"] = Decimal(rd.years * 12 + rd.months)
-        attrs["unemployed"] = Since(referral.unemployed_since, on)
-        attrs["unemployed_since"] = referral.unemployed_since
+        attrs.update(unemployment_attributes(referral.unemployed_since, on))
     if referral.birth_date is not None:
-        attrs["age"] = Decimal(relativedelta(on, referral.birth_date).years)
-        attrs["birth_date"] = referral.birth_date
+        attrs.update(age_attributes(referral.birth_date, on))
     if referral.benefit_days is not None:
         attrs["benefit_days"] = Decimal(referral.benefit_days)
     if referral.partial_work_ability is not None:
@@ -294,8 +293,9 @@ def assign_segment(loaded: LoadedContract, referral: Referral | None
         return referral.segment, f"segment given on referral {referral.event_id}", None
     attrs = referral_attributes(referral)
     hits = assign(seg, attrs)
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(attrs.items())
-                      if any(k in t.when for t in seg.tiers))
+    # a duration reads from its first day: the referral's date is said with it
+    shown = ", ".join(f"{k} since {v.start}" if isinstance(v, Since) else f"{k}={v}"
+                      for k, v in sorted(attrs.items()) if any(k in t.when for t in seg.tiers))
     if not hits:
         read = sorted({_FIELD_OF.get(k, k) for t in seg.tiers for k in t.when
                        if k not in attrs})
