@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import Problem
 from .plainwords import plain_message
 from .shown import brief, quoted
+from .values import comma_advice
 from .yamlsource import Path, YamlDocument
 
 FORMS = ("fixed", "uniform", "normal", "lognormal", "exponential", "poisson", "empirical")
@@ -43,7 +44,6 @@ SHARE_WORDS = "a share or a chance is written from 0 to 1 (55 % is 0.55)"
 MIX_SLACK = Decimal("0.001")
 _CODES = {"missing": "G101", "extra_forbidden": "G102"}
 
-_COMMA_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$", re.ASCII)
 _DIGITS = re.compile(r"^\d+$", re.ASCII)
 _POINT_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)*$", re.ASCII)
 
@@ -51,33 +51,6 @@ _POINT_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)*$", re.ASCII)
 def _where(path: Path | tuple[Any, ...]) -> str:
     """A key path as a message names it: each key short (a name may be long or personal)."""
     return ".".join(brief(p) for p in path)
-
-
-def comma_fixed(text: object) -> str | None:
-    """``1.200,00`` written with a decimal comma (and points between thousands) as it is
-    written here, ``1200.00``; None when ``text`` is no such number."""
-    if not isinstance(text, str) or not _COMMA_NUMBER.match(text.strip()):
-        return None
-    return text.strip().replace(".", "").replace(",", ".")
-
-
-# ``1,000`` or ``12,500,000``: a comma between thousands, as English writes them
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$", re.ASCII)
-
-
-def comma_advice(text: object) -> tuple[str, str] | None:
-    """What a number written with a comma has, and how to write it: ``0,5`` a decimal comma
-    (write ``0.5``); ``1,000`` a comma that may stand between thousands or before decimals
-    (both said: a size of 1.000 is 1); ``12,500,000`` commas between thousands. None when
-    ``text`` is no such number."""
-    shown = text.strip() if isinstance(text, str) else ""
-    if _THOUSANDS.match(shown):
-        whole = shown.replace(",", "")
-        if shown.count(",") > 1:
-            return "commas between thousands", f"write {whole}"
-        return "a comma", f"write {whole} for a whole number, or {comma_fixed(shown)} for decimals"
-    fixed = comma_fixed(text)
-    return None if fixed is None else ("a decimal comma", f"write {fixed}")
 
 
 def split_numbers(data: Any, path: Path = ()) -> list[tuple[Path, str, Path]]:

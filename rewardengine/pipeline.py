@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .contract.checks import check_contract
 from .contract.lint import lint_draft
@@ -47,6 +47,7 @@ class Loading:
     skipped: list[Problem] = field(default_factory=list)  # P001: what a stage did not check
     dialect: Dialect = PLAIN  # how the event files are written
     raw: bytes | None = None  # the contract file's bytes, read already (a pipe gives them once)
+    split: frozenset[Source] = frozenset()  # numbers split by a decimal comma, and their keys
 
     def skip(self, what: str, because: str) -> None:
         self.skipped.append(Problem("P001", f"{what} not checked: {because}",
@@ -79,13 +80,24 @@ def _parse(state: Loading) -> list[Problem]:
     state.doc, problems = parse_yaml(state.text, state.contract_path)
     if state.doc is None:
         state.skip("the contract's schema, cross-checks and lint", "its YAML cannot be read")
-    return problems
+        return problems
+    # ``{a: 1800,00, b: 2400,00}``: a decimal comma splits a number inside { } into a number
+    # and a key of its decimals; said as what was meant, at the number (C106); the cohort's
+    # words say it (imported when a contract is read: the command line starts without them)
+    from .cohortwords import comma_problems, split_duplicates
+    split, said = comma_problems(state.doc)
+    problems, doubled, told = split_duplicates(problems, state.doc, state.text, said)
+    # each place a problem of it may be told at: the number, and the key of its decimals
+    state.split = frozenset(where for path in told for where in (
+        state.doc.source(path), state.doc.key_source(path)))
+    return [*problems, *(replace(p, code="C106") for p in (*split, *doubled))]
 
 
 def _schema(state: Loading) -> list[Problem]:
     if state.doc is None:
         return []
     state.draft, problems = check_schema(state.doc, state.sha256, KINDS.contract_class)
+    problems = _unsplit(state, problems)
     draft = state.draft
     if draft is not None and draft.invalid:
         names = sorted(_part_name(draft, p) for p in draft.invalid)
@@ -104,10 +116,16 @@ def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:
             else f"component {index + 1}")
 
 
+def _unsplit(state: Loading, problems: list[Problem]) -> list[Problem]:
+    """``problems`` but those at a number split by its decimal comma, or at its decimals
+    read as a key: the comma is said already."""
+    return [p for p in problems if p.source not in state.split] if state.split else problems
+
+
 def _cross_checks(state: Loading) -> list[Problem]:
     if state.draft is None:
         return []
-    problems = check_contract(state.draft)
+    problems = _unsplit(state, check_contract(state.draft))
     skips = [p for p in problems if p.code == "P001"]
     state.skipped.extend(skips)
     return [p for p in problems if p.code != "P001"]

@@ -57,6 +57,36 @@ _DECIMAL_RE = re.compile(r"^[+-]?((\d{1,3}(_\d{3})+|\d+)(\.\d+)?|\.\d+)$", re.AS
 _EXAMPLES = {"fraction": "0.8 or 0.75 (80 % is 0.80)"}
 
 
+_COMMA_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$", re.ASCII)
+
+
+def comma_fixed(text: object) -> str | None:
+    """``1.200,00`` written with a decimal comma (and points between thousands) as it is
+    written here, ``1200.00``; None when ``text`` is no such number."""
+    if not isinstance(text, str) or not _COMMA_NUMBER.match(text.strip()):
+        return None
+    return text.strip().replace(".", "").replace(",", ".")
+
+
+# ``1,000`` or ``12,500,000``: a comma between thousands, as English writes them
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$", re.ASCII)
+
+
+def comma_advice(text: object) -> tuple[str, str] | None:
+    """What a number written with a comma has, and how to write it: ``0,5`` a decimal comma
+    (write ``0.5``); ``1,000`` a comma that may stand between thousands or before decimals
+    (both said: a size of 1.000 is 1); ``12,500,000`` commas between thousands. None when
+    ``text`` is no such number."""
+    shown = text.strip() if isinstance(text, str) else ""
+    if _THOUSANDS.match(shown):
+        whole = shown.replace(",", "")
+        if shown.count(",") > 1:
+            return "commas between thousands", f"write {whole}"
+        return "a comma", f"write {whole} for a whole number, or {comma_fixed(shown)} for decimals"
+    fixed = comma_fixed(text)
+    return None if fixed is None else ("a decimal comma", f"write {fixed}")
+
+
 def to_decimal(value: Any, what: str = "number") -> Decimal:
     if isinstance(value, bool):
         raise PydanticCustomError("decimal_type", f"expected a {what}, got true/false")
@@ -74,9 +104,12 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
         if not _DECIMAL_RE.match(text):
             # the value is the template's only field: pydantic fills the fields one after
             # another, so a cell holding '{what}' would be filled in too
-            raise PydanticCustomError("decimal_parsing", f"{{value}} is not a {what} written "
-                                      f"like {_EXAMPLES.get(what, '12 or 1234.50')}",
-                                      {"value": quoted(value)})
+            comma = comma_advice(text)
+            raise PydanticCustomError(
+                "decimal_parsing", f"{{value}} is not a {what} written like "
+                f"{_EXAMPLES.get(what, '12 or 1234.50')}" + (
+                    f": it has {comma[0]}; {comma[1]}" if comma else ""),
+                {"value": quoted(value)})
         try:
             d = Decimal(text.replace("_", ""))
         except InvalidOperation:
@@ -124,7 +157,11 @@ def _fraction(value: Any) -> Decimal:
     d = to_decimal(value, "fraction")
     _minus_zero(value, d, "fraction")
     if d < 0 or d > 1:
-        raise PydanticCustomError("fraction_range", "{value} is not between 0 and 1",
+        # 25.5 written for 25.5 %: said as the fraction it is
+        # (not 1.5, a share above the whole rather than a percentage of under 2)
+        percent = f" ({_shown(d)} % is {_shown((d / 100).normalize())})" if 2 <= d <= 100 \
+            else ""
+        raise PydanticCustomError("fraction_range", "{value} is not between 0 and 1" + percent,
                                   {"value": _shown(d)})
     return d
 
@@ -331,6 +368,7 @@ DurationField = Annotated[
     WithJsonSchema({"type": "string", "pattern": _DURATION_RE.pattern,
                     "description": "e.g. '90 days', '13 weeks', '12 months'"}),
 ]
+DURATION_PATTERN = _DURATION_RE.pattern  # how a duration is written, for JSON Schemas
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

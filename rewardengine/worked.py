@@ -19,7 +19,7 @@ from .contract.model import ExpectedLine, WorkedExample
 from .engine import evaluate
 from .errors import Problem, Source, has_errors
 from .evaluate.lines import Line
-from .events.read import EventSet, read_text
+from .events.read import DAY_FIRST_HINT, DECIMAL_COMMA_HINT, EventSet, read_text
 from .explanation import Explanation, explain
 from .values import money_text
 
@@ -74,10 +74,26 @@ def _read_example(loaded: LoadedContract, index: int, example: WorkedExample
     # first line is the header), and so is every problem and every row a message names
     after = events_at.line or 0
     read = read_text(example.events, loaded.file, rows_after=after)
-    problems = [Problem(p.code, p.message, Source(loaded.file, p.source.row or after + 1, 1),
-                        p.severity)
+    problems = [Problem(p.code, _in_example(p.message),
+                        Source(loaded.file, p.source.row or after + 1, 1), p.severity)
                 for p in read.problems]
     return read, problems
+
+
+# a file's rows written by a spreadsheet are read with an option; an example's rows are
+# written in the contract, so the hint says how to write them instead
+_FILE_HINTS = {
+    DAY_FIRST_HINT: " (it reads as d.m.yyyy: write a worked example's dates YYYY-MM-DD)",
+    DECIMAL_COMMA_HINT: " (a decimal comma: write a worked example's numbers with a decimal "
+                        "point)",
+}
+
+
+def _in_example(message: str) -> str:
+    for hint, instead in _FILE_HINTS.items():
+        if message.endswith(hint):
+            return message[:-len(hint)] + instead
+    return message
 
 
 def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:

@@ -41,6 +41,15 @@ def test_lint_md_has_a_section_per_code_with_its_title_and_severity() -> None:
         (c.code, c.title, c.severity.value) for c in CODES.values() if c.family == "W"}
 
 
+def test_the_docs_quote_each_code_at_its_severity() -> None:
+    """An output quoted in the docs (``W002 info: ...``) says the severity the code has."""
+    docs = [p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md")]
+    quoted = {m for text in [*docs, (ROOT / "README.md").read_text(encoding="utf-8")]
+              for m in re.findall(r"\b([BCEFGLPVWY]\d{3}) (error|warning|info):", text)}
+    assert quoted, "no quoted output found"
+    assert {(c, s) for c, s in quoted if c in CODES and CODES[c].severity.value != s} == set()
+
+
 def test_documentation_anchors_exist() -> None:
     headings = {re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-")
                 for h in re.findall(r"^#+ (.+)$", ERRORS, flags=re.M)}

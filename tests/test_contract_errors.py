@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rewardengine import yamlsource
+from rewardengine import pipeline, yamlsource
 from rewardengine.errors import Problem, Severity
 from rewardengine.pipeline import load_contract, load_contract_text
 from rewardengine.yamlsource import MAX_CONTRACT_BYTES
@@ -499,8 +499,10 @@ def test_c106_a_fraction_written_as_a_percentage_is_shown_how_to_write_it(writte
     _, problems = load_contract_text(text, "contract.yaml")
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [p.code for p in errors] == ["C106"]
+    # a decimal comma is said as such, with the number written as it is read
+    comma = ": it has a decimal comma; write 0.8" if written == "0,8" else ""
     assert errors[0].message.endswith("is not a fraction written like 0.8 or 0.75 "
-                                      "(80 % is 0.80)")
+                                      f"(80 % is 0.80){comma}")
 
 
 def test_digit_groups_may_be_separated_by_underscores() -> None:
@@ -509,11 +511,45 @@ def test_digit_groups_may_be_separated_by_underscores() -> None:
     assert loaded is not None and problems == []
 
 
+def test_c106_a_decimal_comma_inside_braces_is_said_at_the_number() -> None:
+    """``{A: 100,00, B: 150,00}``: YAML reads ``A: 100`` and a key ``00`` (twice): said as the
+    decimal comma it is, at each number, and nothing of the keys ``00`` (no duplicate key,
+    no unknown segment)."""
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}", "amount: {A: 100,00, B: 150,00}")
+    assert [(p.code, pos(p), p.message) for p in load(text)] == [
+        ("C106", at(text, "100,00"), "components.0.amount.A: 100,00 has a decimal comma, "
+         "which YAML reads as two entries; write 100.00"),
+        ("C106", at(text, "150,00"), "components.0.amount.B: 150,00 has a decimal comma, "
+         "which YAML reads as two entries; write 150.00")]
+
+
+def test_c106_a_plain_amount_with_a_decimal_comma_is_shown_with_a_point() -> None:
+    text = comp("""\
+        - id: coaching
+          kind: hourly_fee
+          rate: 45,50
+        """)
+    p = single(text)
+    assert (p.code, p.message) == ("C106", "components.1.rate: '45,50' is not a money "
+                                   "amount written like 12 or 1234.50: it has a decimal "
+                                   "comma; write 45.50")
+
+
+def test_c110_days_without_values_are_shown_the_dated_form() -> None:
+    text = VALID.replace("  valid_from:", "  vat_rate: {2013-01-01: 0.24, 2024-09-01: 0.255}\n"
+                         "  valid_from:")
+    p = single(text)
+    assert (p.code, p.message) == (
+        "C110", "metadata.vat_rate: expected a scalar or a dated value, got a mapping; a "
+        "value that changes on dates is written {values: {2013-01-01: 0.24, 2024-09-01: "
+        "0.255}}")
+
+
 def test_c106_fraction_out_of_range() -> None:
     text = VALID.replace("  valid_from:", "  vat_rate: 24\n  valid_from:")
     p = single(text)
     assert (p.code, pos(p)) == ("C106", at(text, "24\n"))
-    assert p.message == "metadata.vat_rate: 24 is not between 0 and 1"
+    assert p.message == "metadata.vat_rate: 24 is not between 0 and 1 (24 % is 0.24)"
 
 
 def test_c106_negative_quantity() -> None:
@@ -699,7 +735,15 @@ def test_c202_unknown_evidence_level_points_at_the_key() -> None:
     p = single(text)
     assert (p.code, pos(p)) == ("C202", at(text, "self_reported"))
     assert p.message == ("components.1.amount.A: 'self_reported' is not an evidence level "
-                         "(register, te_office, employer, self_report)")
+                         "(register, te_office, employer, self_report) (did you mean "
+                         "'self_report'?)")
+
+
+def test_c202_a_segment_written_close_to_one_is_named() -> None:
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}", "amount: {A: 100.00, b: 150.00}")
+    messages = [p.message for p in load(text) if p.code == "C202"]
+    assert messages == ["components.0.amount: 'b' is neither a segment (A, B) nor an evidence "
+                        "level (did you mean 'B'?)"]
 
 
 def test_c202_evidence_table_only_under_a_segment() -> None:
@@ -889,6 +933,69 @@ def test_c207_gap_over_two_attributes() -> None:
     assert (p.code, p.message) == (
         "C207", "segments leave a gap: a customer with age=0, partial_work_ability=false "
         "falls in no segment (add a tier, or widen a range)")
+
+
+def _linked(short: str, long: str) -> list[tuple[str, str]]:
+    """The coverage problems of two tiers whose rules measure one referral field in two
+    attributes (months and a duration of unemployment, an age and a birth date)."""
+    text = segments(f"""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {{{short}}}
+          - id: B
+            distance: 1
+            when: {{{long}}}
+        """)
+    _, problems = load_contract_text(text, "contract.yaml")
+    return [(p.code, p.message) for p in problems]
+
+
+def test_attributes_measured_from_one_date_are_checked_together() -> None:
+    """``unemployment_months`` under 12 and ``unemployed`` at least 12 months are measured
+    from one date, unemployed_since: no customer is in both or in neither (the check laid
+    them out as two independent attributes and told of a customer of 12 months' duration
+    and 0 whole months). One day short of, and exactly at, the bound are each in one."""
+    assert _linked("unemployment_months: {max: 12}",
+                   "unemployed: {at_least: 12 months}") == []
+    assert _linked("unemployment_days: {less_than: 30}", "unemployment_months: {min: 1}") \
+        == [("C207", "segments leave a gap: a customer with unemployment_days=30, "
+                     "unemployment_months=0 falls in no segment (add a tier, or widen a "
+                     "range)")]  # 30 days before 15 June is 16 May: not a whole month
+    assert _linked("unemployment_months: {at_most: 12}", "unemployed: {at_least: 12 months}") \
+        == [("C206", "segments A, B overlap: a customer with unemployed from "
+                     "2020-06-14 to a referral on 2021-06-15, unemployment_months=12 falls in "
+                     "all of them (narrow a range, or set policy: first_match)")]
+    # 25 on the check's referral date (2021-06-15): born on 1996-06-15 at the latest
+    assert _linked("age: {less_than: 25}", "birth_date: {at_most: 1996-06-15}") == []
+    assert _linked("age: {less_than: 25}", "birth_date: {at_most: 1996-06-14}") == [
+        ("C207", "segments leave a gap: a customer with age=25, birth_date=1996-06-15 falls "
+                 "in no segment (add a tier, or widen a range)")]
+
+
+def test_an_unknown_segment_attribute_is_told_alone_with_the_one_meant() -> None:
+    """A misspelt attribute matches no customer: the gaps and overlaps it makes are not
+    real, so they are not told (the check is skipped, P001), and the message names the
+    attribute meant."""
+    text = segments("""\
+        tiers:
+          - id: A
+            distance: 0
+            when: {unemployed_months: {less_than: 12}}
+          - id: B
+            distance: 1
+            when: {unemployed: {at_least: 12 months}}
+        """)
+    _, problems = load_contract_text(text, "contract.yaml")
+    assert [(p.code, p.message) for p in problems if p.code != "P001"] == [
+        ("C213", "unknown segment attribute 'unemployed_months'; did you mean "
+                 "'unemployment_months'? use one of unemployment_days, unemployment_months, "
+                 "unemployed, age, benefit_days, partial_work_ability, referral_date, "
+                 "unemployed_since, birth_date or attr_<name>")]
+    state = pipeline.load("contract.yaml", text=text)
+    assert [p.message for p in state.skipped if "segment" in p.message] == [
+        "whether every customer falls in exactly one segment not checked: a segment's rule "
+        "names an unknown attribute"]
 
 
 def test_c207_first_match_still_needs_no_gaps() -> None:
@@ -1102,15 +1209,14 @@ def test_c213_unknown_segment_attribute_points_at_the_key() -> None:
     text = VALID.replace("when: {unemployment_months: {max: 12}}",
                          "when: {unemployed_months: {max: 12}}")
     problems = load(text)
-    # coverage is still checked, with the misspelt name as an attribute of its own; problems
-    # come in file order (coverage at the tiers, before the key of the first tier)
-    assert [p.code for p in problems] == ["C206", "C207", "C213"]
-    p = problems[2]
+    # the gaps and overlaps of an attribute no customer has are not real: not told
+    assert [p.code for p in problems] == ["C213"]
+    p = problems[0]
     assert (p.code, pos(p)) == ("C213", at(text, "unemployed_months"))
     assert p.message == (
-        "unknown segment attribute 'unemployed_months'; use one of unemployment_days, "
-        "unemployment_months, unemployed, age, benefit_days, partial_work_ability, "
-        "referral_date, unemployed_since, birth_date or attr_<name>")
+        "unknown segment attribute 'unemployed_months'; did you mean 'unemployment_months'? "
+        "use one of unemployment_days, unemployment_months, unemployed, age, benefit_days, "
+        "partial_work_ability, referral_date, unemployed_since, birth_date or attr_<name>")
 
 
 def test_c213_attribute_used_as_range_and_as_list() -> None:

@@ -575,7 +575,16 @@ def test_price_bisects_when_a_cap_bends_the_line(tmp_path: Path) -> None:
     # 1000.00 and 500.00 cost the same (the cap): the line says nothing, bisection decides
     assert solved.method == "bisection"
     assert abs(solved.cost - Decimal("100.00")) <= Decimal("0.50")
-    with pytest.raises(api.ForecastError, match="cannot be reached"):
+    # the component's own cap holds it: said, and what to do
+    with pytest.raises(api.ForecastError, match="costs .* per customer: the component's own "
+                       "cap or the contract ceiling binds, so the target cannot be reached; "
+                       "raise the cap, or lower the target"):
+        api.price_component(req, "job_fee", Decimal("900.00"))
+    per_customer = tmp_path / "per_customer.yaml"
+    per_customer.write_text(Path(ANALYTIC).read_text() + "caps:\n  per_customer: 500.00\n")
+    req = api.Request(str(per_customer), COHORT, runs=4, seed=1, customers=20)
+    with pytest.raises(api.ForecastError, match=r"the per-customer cap \(\S*per_customer"
+                       r"\.yaml:\d+\) binds"):
         api.price_component(req, "job_fee", Decimal("900.00"))
 
 

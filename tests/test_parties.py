@@ -159,8 +159,10 @@ def test_invoice_codes_keep_numbers_apart() -> None:
 
 def test_a_lead_provider_must_be_a_provider_and_vat_must_hold_from_the_first_day() -> None:
     lead = GOOD.replace("  vat_rate: 0.24\n", "  vat_rate: 0.24\n  lead_provider: beta\n")
-    assert [m for _, _, m in problems(lead)] == [
-        "metadata: lead_provider 'beta' is not one of the providers"]
+    assert [(c, m) for c, _, m in problems(lead)] == [
+        ("C202", "lead_provider 'beta' is not one of the providers (acme)")]
+    (where,) = [at for _, at, _ in problems(lead)]
+    assert lead.splitlines()[where - 1].strip() == "lead_provider: beta"
     late = GOOD.replace("  vat_rate: 0.24\n", "  vat_rate: {values: {2020-02-01: 0.24}}\n")
     ((code, _, message),) = problems(late)
     assert code == "C220" and "holds from 2020-02-01, after the contract's valid_from" in message

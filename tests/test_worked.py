@@ -110,6 +110,22 @@ def test_an_unknown_component_is_c221() -> None:
                         "750.00, date")
     loaded, problems = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
     assert loaded is None and [p.code for p in problems] == ["C221"]
+    assert problems[0].message.endswith("expects a line of component 'jb90', which the "
+                                        "contract does not have (did you mean 'job90'?)")
+
+
+def test_a_day_first_date_in_an_example_row_says_how_to_write_it() -> None:
+    """A worked example's rows are written in the contract: no file option reads them, so
+    the hint says to write the date YYYY-MM-DD (it named --date-format, which neither
+    validate nor test has)."""
+    from rewardengine.worked import example_row_problems
+    text = BODY.replace("s1,c1,service_start,2020-01-06,", "s1,c1,service_start,6.1.2020,", 1)
+    loaded, _ = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
+    assert loaded is not None
+    (problem,) = example_row_problems(loaded)
+    assert problem.code == "E005" and problem.message.endswith(
+        "(it reads as d.m.yyyy: write a worked example's dates YYYY-MM-DD)")
+    assert "--date-format" not in problem.message
 
 
 def test_the_test_command(tmp_path: Path) -> None:

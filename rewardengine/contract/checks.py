@@ -9,6 +9,7 @@ its phase, the work it counts) are asked the same way of every kind.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import Problem
+from ..shown import quoted
 from ..values import Duration
 from .einvoice_checks import einvoice_checks
 from .load import Draft
@@ -88,9 +90,10 @@ def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]
     for i, example in enumerate(examples):
         for j, want in enumerate(example.expect):
             if want.component not in component_ids:
-                yield _err(draft, "C221", f"worked example '{example.name[:40]}' expects a "
-                           f"line of component '{want.component}', which the contract does "
-                           "not have", "tests", i, "expect", j, "component")
+                yield _err(draft, "C221", f"worked example {quoted(example.name, 60)} expects "
+                           f"a line of component {quoted(want.component, 40)}, which the "
+                           f"contract does not have{_meant(want.component, component_ids)}",
+                           "tests", i, "expect", j, "component")
 
 
 def _alternative_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]:
@@ -122,8 +125,13 @@ def _metadata_checks(draft: Draft) -> Iterator[Problem]:
     if md.valid_until < md.valid_from:
         yield _err(draft, "C205", f"valid_until {md.valid_until} is before valid_from "
                    f"{md.valid_from}", "metadata", "valid_until")
-    yield from _duplicates(draft, [p.id for p in md.providers], "C212", "provider id",
+    ids = [p.id for p in md.providers]
+    yield from _duplicates(draft, ids, "C212", "provider id",
                            lambda i: ("metadata", "providers", i, "id"))
+    if md.lead_provider is not None and md.lead_provider not in ids:
+        yield _err(draft, "C202", f"lead_provider {quoted(md.lead_provider, 40)} is not one of "
+                   f"the providers ({', '.join(ids)}){_meant(md.lead_provider, ids)}",
+                   "metadata", "lead_provider")
 
 
 def _window_checks(draft: Draft) -> Iterator[Problem]:
@@ -157,12 +165,16 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
     seg = draft.segments
     assert seg is not None
     bounds: list[Problem] = []  # the ranges' own problems
+    unknown = False
     for i, tier in enumerate(seg.tiers):
         for name in tier.when:
             if name not in SEGMENT_ATTRIBUTES_OK and not name.startswith("attr_"):
-                yield _key_err(draft, "C213", f"unknown segment attribute '{name}'; use one "
-                               f"of {', '.join(SEGMENT_ATTRIBUTES_OK)} or attr_<name>",
-                               "segments", "tiers", i, "when", name)
+                unknown = True
+                close = difflib.get_close_matches(name, SEGMENT_ATTRIBUTES_OK, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                yield _key_err(draft, "C213", f"unknown segment attribute {quoted(name, 40)}; "
+                               f"{hint}use one of {', '.join(SEGMENT_ATTRIBUTES_OK)} or "
+                               "attr_<name>", "segments", "tiers", i, "when", name)
         for name, cond in tier.when.items():
             if isinstance(cond, Range):
                 bounds.extend(_range_checks(draft, name, cond,
@@ -177,6 +189,10 @@ def _segment_checks(draft: Draft) -> Iterator[Problem]:
         # kind of rule (an empty range, C219, is checked: its gap is a real one)
         yield skipped(draft, "whether every customer falls in exactly one segment",
                       "a segment's range has a bound of the wrong type", "segments", "tiers")
+        return
+    if unknown:  # a rule no customer has a value for: its gaps and overlaps are not real
+        yield skipped(draft, "whether every customer falls in exactly one segment",
+                      "a segment's rule names an unknown attribute", "segments", "tiers")
         return
     issues, mixed = coverage(seg)
     for name in mixed:
@@ -305,10 +321,23 @@ def _unknown_key(where: str, k: str, here: list[str], segment_ids: list[str],
     if outer is not None:
         dim = "kind" if "kind" in here else "evidence"
         values = EMPLOYMENT_KINDS if dim == "kind" else EVIDENCE_LEVELS
-        return f"{where}: '{k}' is not {_ONE[dim]} ({', '.join(values)})"
+        return f"{where}: {quoted(k, 40)} is not {_ONE[dim]} ({', '.join(values)})" + \
+            _meant(k, list(values))
     names = [f"a segment ({', '.join(segment_ids)})",
              *(["an employment kind"] if "kind" in here else []), "an evidence level"]
-    return f"{where}: '{k}' is neither {', '.join(names[:-1])} nor {names[-1]}"
+    return (f"{where}: {quoted(k, 40)} is neither {', '.join(names[:-1])} nor {names[-1]}"
+            + _meant(k, [*segment_ids, *(EMPLOYMENT_KINDS if "kind" in here else ()),
+                         *EVIDENCE_LEVELS]))
+
+
+def _meant(written: str, names: list[str]) -> str:
+    """`` (did you mean 'long_term'?)`` for a name written close to one of ``names``, or
+    in other capitals."""
+    close = difflib.get_close_matches(written, names, n=1)
+    if not close:
+        lower = {name.lower(): name for name in names}
+        close = [lower[m] for m in difflib.get_close_matches(written.lower(), list(lower), n=1)]
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _dimension_checks(draft: Draft, table: PriceTable, path: Path, where: str,

@@ -343,6 +343,10 @@ def _did_you_mean(errors: _Errors, path: Path) -> str:
     unknown = str(path[-1])
     allowed = errors.allowed_keys(path[:-1], unknown)
     close = difflib.get_close_matches(unknown, allowed, n=1, cutoff=0.75)
+    if not close:  # written in other capitals (min_FTE), the key in any case
+        lower = {key.lower(): key for key in allowed}
+        close = [lower[m] for m in difflib.get_close_matches(unknown.lower(), list(lower),
+                                                              n=1, cutoff=0.75)]
     if not close:
         return ""
     if close[0] in node and close[0] != unknown:
@@ -395,7 +399,12 @@ def _message(error: dict[str, Any], path: Path, errors: _Errors) -> str:
     if etype == "union_tag_invalid" and not _is_kind_tag(error):
         # a value of the wrong shape where a scalar/mapping/list union is expected
         got = (error.get("ctx") or {}).get("tag", "?")
-        return f"{where}: expected {' or '.join(_allowed_tags(error))}, got {got}"
+        allowed = _allowed_tags(error)
+        # a mapping of days written without ``values:``: the form a dated value takes
+        hint = ("; a value that changes on dates is written {values: {2013-01-01: 0.24, "
+                "2024-09-01: 0.255}}" if got == "a mapping" and "a dated value" in allowed
+                else "")
+        return f"{where}: expected {' or '.join(allowed)}, got {got}{hint}"
     if etype == "union_tag_invalid":
         ctx = error.get("ctx") or {}
         tag = ctx.get("tag", "?")

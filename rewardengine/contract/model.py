@@ -32,7 +32,6 @@ from pydantic import (
     WithJsonSchema,
     create_model,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -297,14 +296,7 @@ class Metadata(Strict):
         default=True, description="true when amounts are not the contract's published prices")
     source: str | None = None
 
-    @model_validator(mode="after")
-    def _lead(self) -> Metadata:
-        if self.lead_provider is not None and \
-                self.lead_provider not in [p.id for p in self.providers]:
-            raise PydanticCustomError(
-                "lead_provider", "lead_provider '{value}' is not one of the providers",
-                {"value": self.lead_provider[:40]})
-        return self
+    # a lead_provider that is none of the providers: a cross-check (C202), at its own line
 
 
 # --- segments -------------------------------------------------------------------------------

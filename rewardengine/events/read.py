@@ -96,6 +96,11 @@ _DAY_FIRST = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 
 
+# how a date or a number a spreadsheet wrote in its own style is read (``_written_otherwise``)
+DAY_FIRST_HINT = " (it reads as d.m.yyyy: a file written so is read with --date-format d.m.yyyy)"
+DECIMAL_COMMA_HINT = " (a decimal comma: a file written so is read with --decimal-comma)"
+
+
 def _written_otherwise(problem: Problem, raw: dict[str, Any]) -> Problem:
     """``problem`` with a hint where the value is a date or a number a spreadsheet wrote in
     its own style (``7.1.2020``, ``2,5``): the options that read a CSV file written so."""
@@ -106,9 +111,9 @@ def _written_otherwise(problem: Problem, raw: dict[str, Any]) -> Problem:
         return problem
     hint = ""
     if "not a date" in problem.message and _DAY_FIRST.fullmatch(value):
-        hint = " (it reads as d.m.yyyy: a file written so is read with --date-format d.m.yyyy)"
+        hint = DAY_FIRST_HINT
     elif "not a number" in problem.message and _DECIMAL_COMMA.fullmatch(value):
-        hint = " (a decimal comma: a file written so is read with --decimal-comma)"
+        hint = DECIMAL_COMMA_HINT
     return replace(problem, message=problem.message + hint) if hint else problem
 
 

@@ -279,7 +279,7 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         points.append((amount, found))
         if abs(found - target) <= CENT + abs(slope) * CENT / 2:
             return amount, "linear", found, points
-    return _bisect(target, cost, points)  # caps bend the line
+    return _bisect(target, cost, points, capped)  # caps bend the line
 
 
 def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
@@ -300,7 +300,8 @@ def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
             f"target: {why}")
 
 
-def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]
+def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
+            capped: str | None = None
             ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     below = [(a, c) for a, c in points if c <= target]
     if not below:
@@ -317,8 +318,12 @@ def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]]
         (c,) = cost([high])
         points.append((high, c))
         if c < target:
-            raise SimulationError(f"even {money_text(high)} costs {money_text(c)} per customer "
-                                  "(caps bind): the target cannot be reached")
+            # the cap that holds the cost down, where the contract writes it
+            which = (f"the per-customer cap ({capped}) binds" if capped is not None else
+                     "the component's own cap or the contract ceiling binds")
+            raise SimulationError(f"even {money_text(high)} costs {money_text(c)} per customer: "
+                                  f"{which}, so the target cannot be reached; raise the cap, "
+                                  "or lower the target")
         hi = (high, c)
     for _ in range(MAX_BISECTIONS):
         if hi[0] - lo[0] <= CENT:

@@ -142,7 +142,8 @@ class _Issue:
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
                 "dry_run", invoice, f"dry run: {invoice.number} would bill {invoice.total} "
-                f"{invoice.currency}{_with_vat(invoice)}; nothing was written", notes))
+                f"{invoice.currency}{_with_vat(invoice)}; nothing was recorded in the ledger",
+                notes))
         self.deliver(IssueResult("issued", invoice, ""))
         ledger.write(invoice)
         return IssueResult("issued", invoice, f"issued {invoice.number} for "
