@@ -116,6 +116,54 @@ def test_starts_within_wider_than_the_counting_window_is_an_error() -> None:
                          "count (service): a job started in the follow-up would count no day")
 
 
+# "a job starting within 6 months of the service start", whenever the service ends
+WITHIN = STARTS.replace("starts_within: service}", "starts_within: 6 months}")
+
+
+@pytest.mark.parametrize(("start", "counts"), [
+    ("2020-01-14", False),  # the day before the service starts
+    ("2020-01-15", True),  # the service's first day
+    ("2020-07-14", True),  # the last day of the 6 months (a service of 6 months ends so)
+    ("2020-07-15", False),  # 6 months after the first day: outside
+])
+def test_a_job_must_start_within_a_duration_of_the_service_start(start: str, counts: bool
+                                                                    ) -> None:
+    got = lines(WITHIN, job("E1", start, fte="1.0"), as_of="2021-08-01")
+    assert len(got) == 1
+    if counts:
+        assert (got[0].status, got[0].amount) == ("payable", Decimal("750.00"))
+    else:
+        assert got[0].status == "not_earned"
+        assert (f"not counted: job E1 started on {start}, outside 6 months from the service "
+                "start (2020-01-15..2020-07-14), and only jobs started inside it count"
+                ) in got[0].reason
+
+
+def test_a_duration_from_the_service_start_outlasts_an_early_service_end() -> None:
+    """The service ended after 2.5 months: a job in month 4 counts for a rule of 6 months
+    from the service start (it would not for ``starts_within: service``)."""
+    end = "x1,c1,service_end,2020-03-31,,,,,,,,,\n"
+    rows = job("E1", "2020-05-04", fte="1.0")
+    assert lines(WITHIN, rows, as_of="2021-08-01", extra=end)[0].status == "payable"
+    assert lines(STARTS, rows, as_of="2021-08-01", extra=end)[0].status == "not_earned"
+    loaded = contract_from(WITHIN)
+    ev = evaluate(loaded, events_from(START + end + rows, header=HEADER).events, D("2021-08-01"))
+    assert "only jobs started within 6 months of the service start" in str(
+        explain(ev, ev.customers[0]).to_dict())
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("servce", "components.0.work.starts_within: 'servce' is neither service, "
+               "service_and_follow_up nor a duration from the service start like '6 months'"),
+    ("6 moths", "components.0.work.starts_within: '6 moths' is neither service, "
+                "service_and_follow_up nor a duration from the service start like '6 months'"),
+])
+def test_a_start_window_that_is_neither_a_window_nor_a_duration_is_told_so(
+        written: str, message: str) -> None:
+    (p,) = problems(STARTS.replace("starts_within: service}", f"starts_within: {written}}}"))
+    assert (p.code, p.message) == ("C110", message)
+
+
 # --- a job's length as agreed at its start ---------------------------------------------------
 
 AGREED = """

@@ -25,9 +25,10 @@ from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from functools import cached_property
 from itertools import pairwise
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ..contract.model import (
     EVIDENCE_LEVELS,
@@ -46,7 +47,15 @@ from ..evaluate.lines import Line, Status, event_key
 from ..evaluate.trace import Step, Trace
 from ..events.model import Employment
 from ..periods import ONE_DAY, Period
-from ..values import Duration, DurationField, Quantity, once_for
+from ..shown import quoted
+from ..values import (
+    DURATION_PATTERN,
+    Duration,
+    DurationField,
+    Quantity,
+    once_for,
+    parse_duration,
+)
 from ..work import (
     Reached,
     Spell,
@@ -178,7 +187,33 @@ def closed_text(deadline: Deadline) -> str:
 
 # --- the work an outcome counts --------------------------------------------------------------
 
-StartWindow = Literal["service", "service_and_follow_up"]
+WindowStart = Literal["service", "service_and_follow_up"]
+
+
+def _start_window(value: Any) -> Any:
+    """``service``, ``service_and_follow_up``, or a duration from the service start
+    (``6 months``): what ``starts_within`` is written as; else one message saying all."""
+    if value in ("service", "service_and_follow_up") or isinstance(value, Duration):
+        return value
+    try:
+        return parse_duration(value)
+    except PydanticCustomError:
+        raise PydanticCustomError(
+            "start_window", "{value} is neither service, service_and_follow_up nor a "
+            "duration from the service start like '6 months'", {"value": quoted(value)}
+        ) from None
+
+
+# a window by name, or a duration from the service start (``6 months``: the job's first day
+# before the day 6 months after the service's first day, as a service of 6 months runs)
+StartWindow = Annotated[
+    WindowStart | Duration,
+    BeforeValidator(_start_window),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"anyOf": [{"enum": ["service", "service_and_follow_up"]},
+                              {"type": "string", "pattern": DURATION_PATTERN,
+                               "description": "from the service start, e.g. '6 months'"}]}),
+]
 
 
 class OutcomeWork(QualifyingWork):
@@ -190,8 +225,10 @@ class OutcomeWork(QualifyingWork):
         default=None, description="the outcome period must average at least this many hours "
                                   "a week (counting: continuous)")
     starts_within: StartWindow | None = Field(
-        default=None, description="only jobs that start inside this window count; their days "
-                                  "count after it closes too")
+        default=None, description="only jobs that start inside this window (service, "
+                                  "service_and_follow_up, or a duration from the service "
+                                  "start such as '6 months') count; their days count after "
+                                  "it closes too")
     one_employer: bool = Field(
         default=False, description="a spell is one employment relationship: a change of "
                                    "employer ends it (counting: continuous)")
@@ -370,17 +407,16 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
     """The jobs the work rules let count, and a note for each job they keep out: a job that
     did not start inside ``starts_within``, or was agreed, when first recorded, for less than
     ``min_agreed_length``."""
-    within: StartWindow | None = getattr(work, "starts_within", None)
+    within: WindowStart | Duration | None = getattr(work, "starts_within", None)
     agreed: Duration | None = getattr(work, "min_agreed_length", None)
-    window = ctx.window(within) if within is not None else None
+    window = _start_period(ctx, within)
     kept: list[Employment] = []
     notes: list[str] = []
     for job in jobs:
         if window is not None and job.date not in window:
-            where = "the service" if within == "service" else "the service or its follow-up"
-            notes.append(f"job {job.event_id} started on {job.date}, outside {where} "
-                         f"({window.start}..{window.last_day}), and only jobs started "
-                         "inside it count")
+            notes.append(f"job {job.event_id} started on {job.date}, outside "
+                         f"{_start_words(within)} ({window.start}..{window.last_day}), and "
+                         "only jobs started inside it count")
             continue
         short = _agreed_short(ctx, job, agreed) if agreed is not None else None
         if short is not None:
@@ -388,6 +424,24 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
             continue
         kept.append(job)
     return kept, notes
+
+
+def _start_period(ctx: CustomerContext, within: WindowStart | Duration | None
+                  ) -> Period | None:
+    """The days a job may start on: a window by name, or the duration from the service's
+    first day (however the service ends)."""
+    if within is None:
+        return None
+    if isinstance(within, Duration):
+        start = ctx.service.start if ctx.service is not None else None
+        return Period(start, within.after(start)) if start is not None else None
+    return ctx.window(within)
+
+
+def _start_words(within: WindowStart | Duration | None) -> str:
+    if isinstance(within, Duration):
+        return f"{within} from the service start"
+    return "the service" if within == "service" else "the service or its follow-up"
 
 
 def _agreed_short(ctx: CustomerContext, job: Employment, agreed: Duration) -> str | None:
@@ -628,7 +682,9 @@ def rules_text(wc: WorkCount) -> str:
     work = wc.work
     rule = f"counting {wc.criteria}, {'continuous' if wc.continuous else 'cumulative'}"
     within = getattr(work, "starts_within", None)
-    if within is not None:
+    if isinstance(within, Duration):
+        rule += f", only jobs started within {within} of the service start"
+    elif within is not None:
         rule += f", only jobs started inside the {within.replace('_', ' ')} window"
     agreed = getattr(work, "min_agreed_length", None)
     if agreed is not None:
