@@ -144,9 +144,10 @@ def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool 
         from .worked import example_row_problems
         problems = [*problems, *example_row_problems(state.contract)]
         if event_paths and not has_errors(problems):
-            # a customer no evaluation could evaluate (V001) is the events' problem too
-            from .engine import customers_unevaluable
-            problems = [*problems, *customers_unevaluable(state.contract, state.events.events)]
+            # a customer no evaluation could evaluate (V001), and a row it passes over (V002),
+            # are the events' problems too
+            from .engine import customers_findings
+            problems = [*problems, *customers_findings(state.contract, state.events.events)]
     return Inputs(state.contract, state.events, problems, state.skipped)
 
 
@@ -177,15 +178,16 @@ def validate_inputs(contract_path: str, event_paths: Sequence[str], *,
     # in the order of the names given (a pipe's copy is named otherwise)
     problems = [*pipes.in_order(checked.problems), *example_row_problems(checked.contract)]
     if not has_errors(problems):
-        problems.extend(pipes.in_order(checked.unevaluable))
+        problems.extend(pipes.in_order(checked.customers))
     return Inputs(checked.contract, EventSet(), problems, checked.skipped)
 
 
 def run_evaluation(contract_path: str, event_paths: Sequence[str], as_of: date,
-                   customers: Sequence[str] | None = None, dialect: Dialect = PLAIN
-                   ) -> tuple[Evaluation | None, Inputs]:
-    """Load and evaluate; ``None`` when the inputs have errors (see ``Inputs.problems``)."""
-    inputs = load_inputs(contract_path, event_paths, dialect=dialect)
+                   customers: Sequence[str] | None = None, dialect: Dialect = PLAIN,
+                   raw: bytes | None = None) -> tuple[Evaluation | None, Inputs]:
+    """Load and evaluate; ``None`` when the inputs have errors (see ``Inputs.problems``);
+    ``raw``: the contract file's bytes, read already."""
+    inputs = load_inputs(contract_path, event_paths, dialect=dialect, raw=raw)
     if not inputs.ok:
         return None, inputs
     assert inputs.contract is not None
@@ -240,14 +242,15 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
     row order, and as ``run_evaluation`` then writing the whole evaluation. Nothing is
     written while the inputs have errors."""
     from .scale.run import evaluate_streamed  # with numpy: not needed to validate
+    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)  # once: a pipe gives it once
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
         run = evaluate_streamed(contract_path, pipes.paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, formats=(fmt,),
-                                wanted=customers, mapper=mapper)
+                                wanted=customers, mapper=mapper, raw=raw)
         if run is None:
             whole = _evaluate_whole(contract_path, pipes.paths, as_of, out, fmt, customers,
-                                    dialect)
+                                    dialect, raw)
             return replace(whole, problems=pipes.named(whole.problems),
                            customer_problems=pipes.named(whole.customer_problems))
         if not run.ok:
@@ -260,10 +263,10 @@ def evaluate_to(contract_path: str, event_paths: Sequence[str], as_of: date, out
 
 def _evaluate_whole(contract_path: str, event_paths: Sequence[str], as_of: date,
                     out: IO[str], fmt: str, customers: Sequence[str] | None,
-                    dialect: Dialect) -> EvaluationRun:
+                    dialect: Dialect, raw: bytes | None = None) -> EvaluationRun:
     """The evaluation made in memory (the contract has errors: every problem is found the
     usual way), written alike."""
-    ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect)
+    ev, inputs = run_evaluation(contract_path, event_paths, as_of, customers, dialect, raw)
     if ev is None:
         return EvaluationRun(inputs.problems, inputs.unreadable, False)
     write_evaluation(ev, fmt, out)
@@ -294,13 +297,15 @@ def evaluate_table(contract_path: str, event_paths: Sequence[str], as_of: date, 
     table: up to ``limit`` customers the whole evaluation, past it the totals by segment,
     provider and component, added up as the customers stream from the shards."""
     from .scale.run import evaluate_streamed
+    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)  # once: a pipe gives it once
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
         run = evaluate_streamed(contract_path, pipes.paths, as_of, spool=spool,
                                 dialect=dialect, jobs=jobs, wanted=customers,
-                                keep_lines=True, mapper=mapper)
+                                keep_lines=True, mapper=mapper, raw=raw)
         if run is None:  # the contract has errors: every problem found the usual way
-            _, inputs = run_evaluation(contract_path, pipes.paths, as_of, customers, dialect)
+            _, inputs = run_evaluation(contract_path, pipes.paths, as_of, customers, dialect,
+                                       raw)
             return TableRun(pipes.named(inputs.problems), inputs.unreadable, False)
         problems = pipes.in_order(run.problems)
         if not run.ok:
@@ -371,15 +376,17 @@ class _ShardedInputs:
     jobs: int
     mapper: Mapper | None
     spool: str
+    raw: bytes | None = None  # the contract file's bytes, read once (a pipe gives them once)
     problems: list[Problem] = field(default_factory=list)
 
     def __call__(self, as_of: date) -> Earnings:
         from .scale.run import evaluate_streamed
         run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
                                 dialect=self.dialect, jobs=self.jobs, keep_lines=True,
-                                mapper=self.mapper)
+                                mapper=self.mapper, raw=self.raw)
         if run is None:  # the contract has errors: every problem found the usual way
-            inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect)
+            inputs = load_inputs(self.contract_path, self.event_paths, dialect=self.dialect,
+                                 raw=self.raw)
             self.problems = inputs.problems
             if not inputs.ok:
                 raise _InputErrors(inputs.problems, inputs.unreadable)
@@ -458,12 +465,15 @@ def _readable(path: str) -> bool:
 
 def _sharded(contract_path: str, event_paths: Sequence[str], dialect: Dialect, jobs: int,
              mapper: Mapper | None, spool: str) -> tuple[_ShardedInputs | None, Inputs]:
-    """The contract checked first (its errors stop everything), then the events in shards."""
-    state = load(contract_path)
+    """The contract checked first (its errors stop everything), then the events in shards;
+    the contract's bytes read once (a pipe gives them once)."""
+    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)
+    state = load(contract_path, raw=raw)
     inputs = Inputs(state.contract, EventSet(), state.problems, state.skipped)
     if state.contract is None or not all(_readable(p) for p in event_paths):
-        return None, load_inputs(contract_path, event_paths, dialect=dialect)
-    return _ShardedInputs(contract_path, event_paths, dialect, jobs, mapper, spool), inputs
+        return None, load_inputs(contract_path, event_paths, dialect=dialect, raw=raw)
+    return _ShardedInputs(contract_path, event_paths, dialect, jobs, mapper, spool,
+                          raw), inputs
 
 
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,

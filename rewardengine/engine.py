@@ -271,23 +271,28 @@ def _unevaluable(ctx: CustomerContext) -> list[Problem]:
                     Source(first.file, row=first.row)) for message in ctx.problems]
 
 
-def customers_unevaluable(loaded: LoadedContract, events: Sequence[EventBase]
-                          ) -> list[Problem]:
-    """``V001`` of every customer the evaluation could not evaluate as their rows stand at
-    the data's end: no referral in a contract with segments, no provider named in one with
-    several. What ``validate`` says of event files (in file and row order); an evaluation
-    as of an earlier date says it of the rows known by then."""
+def customers_findings(loaded: LoadedContract, events: Sequence[EventBase]) -> list[Problem]:
+    """What ``validate`` says of event files' customers, as their rows stand at the data's
+    end: ``V001`` of each customer no evaluation could evaluate (no referral in a contract
+    with segments, no provider named in one with several) and ``V002`` of each row an
+    evaluation passes over (a second referral, an end before the start), in file and row
+    order. An evaluation as of an earlier date says them of the rows known by then."""
     return sorted_problems([p for cid, rows in group_by_customer(events).items()
-                            for p in customer_unevaluable(loaded, cid, rows)])
+                            for p in customer_findings(loaded, cid, rows)])
 
 
-def customer_unevaluable(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]
-                         ) -> list[Problem]:
-    """``V001`` of one customer, from all their rows: the segment and the provider are read
-    from rows whatever their date, so the timeline as of the data's end (the latest day a
-    row is known on) is the one of every row (a shard of customers need not know that day)."""
+def customer_findings(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]
+                      ) -> list[Problem]:
+    """``V001`` and ``V002`` of one customer, from all their rows: the segment, the
+    provider and the rows passed over are read from rows whatever their date, so the
+    timeline as of the data's end (the latest day a row is known on) is the one of every
+    row (a shard of customers need not know that day)."""
     tl = timeline(customer_id, rows, MAX_DATE)
-    return _unevaluable(build_context(loaded, tl)) if tl.events else []
+    if not tl.events:
+        return []
+    ctx = build_context(loaded, tl)
+    return [*_unevaluable(ctx), *(Problem("V002", why, event.source)
+                                  for event, why in ctx.ignored)]
 
 
 def _duplicate_identities(result: CustomerResult) -> list[Problem]:

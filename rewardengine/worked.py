@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .contract.load import LoadedContract
 from .contract.model import ExpectedLine, WorkedExample
-from .engine import evaluate
+from .engine import customers_findings, evaluate
 from .errors import Problem, Source, has_errors
 from .evaluate.lines import Line
 from .events.read import DAY_FIRST_HINT, DECIMAL_COMMA_HINT, EventSet, read_text
@@ -62,9 +62,16 @@ def run_examples(loaded: LoadedContract) -> list[ExampleResult]:
 
 def example_row_problems(loaded: LoadedContract) -> list[Problem]:
     """The problems of every worked example's event rows, each at its line in the contract
-    (``validate`` reports them with the contract's own)."""
-    return [p for i, ex in enumerate(loaded.contract.tests)
-            for p in _read_example(loaded, i, ex)[1]]
+    (``validate`` reports them with the contract's own), and of its customers that no
+    evaluation could evaluate (``V001``: a referral without what the segments read, no
+    provider named where the contract has several), as ``test`` would find them."""
+    out: list[Problem] = []
+    for i, ex in enumerate(loaded.contract.tests):
+        read, problems = _read_example(loaded, i, ex)
+        out += problems
+        if not has_errors(problems):
+            out += [p for p in customers_findings(loaded, read.events) if p.code == "V001"]
+    return out
 
 
 def _read_example(loaded: LoadedContract, index: int, example: WorkedExample

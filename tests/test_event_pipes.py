@@ -94,3 +94,36 @@ def test_a_forecast_fitted_from_its_own_events_reads_a_pipe_once(tmp_path: Path)
     assert code == 0 and "empty" not in output, output
     assert output.replace(str(tmp_path / "events.csv"), "EVENTS") == \
         from_file.output.replace(str(EVENTS), "EVENTS")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_command_reads_the_contract_on_a_pipe_once(tmp_path: Path, jobs: str) -> None:
+    """The contract on a pipe: read once for the checks, every shard and every evaluation
+    date an invoice asks for (a second read found it empty: exit 3, or Y003)."""
+    text = Path(CONTRACT).read_text(encoding="utf-8")
+    for name, args in _commands(tmp_path, jobs, str(EVENTS)).items():
+        if name == "explain" and jobs == "2":
+            continue
+        if name == "invoice":  # each run its own ledger, none written (a dry run)
+            args = [str(tmp_path / "c.sqlite") if a.endswith(".sqlite") else a for a in args]
+        from_file = runner.invoke(app, args)
+        with fed_pipe(tmp_path / "contract.yaml", text) as pipe:
+            piped = runner.invoke(app, [str(pipe) if a == CONTRACT else a for a in args])
+        assert from_file.exit_code in (0, 1), (name, from_file.output)
+        assert piped.exit_code == from_file.exit_code, (name, piped.output)
+        assert len(piped.output) > 500 and "Y003" not in piped.output, (name, piped.output)
+
+
+def test_a_contract_with_errors_on_a_pipe_is_told_its_errors(tmp_path: Path) -> None:
+    text = Path(CONTRACT).read_text(encoding="utf-8").replace(
+        "kind: employment_outcome", "kind: employment_outcom", 1)
+    for args in (["evaluate", "PIPE", str(EVENTS), "--as-of", AS_OF, "--jobs", "2"],
+                 ["evaluate", "PIPE", str(EVENTS), "--as-of", AS_OF, "-f", "json"],
+                 ["invoice", "PIPE", str(EVENTS), "--period", "2020-06", "--dry-run",
+                  "--ledger", str(tmp_path / "l.sqlite")],
+                 ["validate", "PIPE", str(EVENTS)]):
+        with fed_pipe(tmp_path / "contract.yaml", text) as pipe:
+            done = runner.invoke(app, [str(pipe) if a == "PIPE" else a for a in args])
+        assert done.exit_code == 1, (args, done.output)
+        assert "C103 unknown kind 'employment_outcom'" in done.output, (args, done.output)
+        assert "Y003" not in done.output

@@ -183,7 +183,8 @@ def test_the_json_of_validate_is_the_librarys_result(
         "ok": False, "problems": [p.to_dict() for p in inputs.problems],
         "skipped": [p.to_dict() for p in inputs.skipped]}))
     said = json.loads(done.output)["problems"]
-    assert {p["code"] for p in said} == {"V001"}  # no referral: no segment, nor provider
+    # no referral: no segment, nor provider (and the rows passed over, V002, beside them)
+    assert "V001" in {p["code"] for p in said} <= {"V001", "V002"}
     assert {p["row"] for p in said} == {p.source.row for p in inputs.problems} != {None}
 
 
@@ -227,3 +228,22 @@ def test_a_pipe_beside_a_file_is_told_at_its_name_and_in_its_place(
     assert _said(piped) == _said(whole)
     assert any(f" (first at {tmp_path / 'z.csv'}:" in p for p in _said(piped)[0])
     assert not any("rewardengine-" in p or "piped-" in p for p in _said(piped)[0])
+
+
+def test_rows_an_evaluation_passes_over_are_told_as_evaluate_tells_them(
+        cohort: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    """A second referral of a customer in the middle of the file (V002, a warning): told by
+    validate, from any shard, as evaluate as of the data's end tells it; exit 0."""
+    contract, header, rows = cohort
+    ids = _customers(rows)
+    first = next(r for r in rows if r.startswith(f"{ids[70]}-r,"))
+    again = first.replace(f"{ids[70]}-r,", f"{ids[70]}-again,", 1)
+    at = rows.index(first) + 1
+    path = _write(tmp_path / "events.csv", header, [*rows[:at], again, *rows[at:]])
+    problems, _ = _same(contract, [path])
+    v002 = [p for p in problems if ": V002 " in p and f"{ids[70]}-again" in p]
+    assert len(v002) == 1, problems
+    # two referrals on one day: one decides, the other (at its row) is passed over
+    assert v002[0].startswith((f"{path}:{at + 1}: V002 ", f"{path}:{at + 2}: V002 "))
+    done = runner.invoke(app, ["validate", str(contract), str(path), "--jobs", "2"])
+    assert done.exit_code == 0 and "V002 warning: referral" in done.output

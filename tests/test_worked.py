@@ -114,6 +114,20 @@ def test_an_unknown_component_is_c221() -> None:
                                         "contract does not have (did you mean 'job90'?)")
 
 
+def test_an_example_customer_no_evaluation_could_evaluate_is_told_by_validate() -> None:
+    """A worked example's referral without the unemployed_since its segments read: validate
+    says V001 at its row, as test finds it (validate said nothing of it)."""
+    from rewardengine.worked import example_row_problems
+    text = BODY.replace("r1,c1,referral,2020-01-02,,2019-06-01,acme,,,",
+                        "r1,c1,referral,2020-01-02,,,acme,,,", 1)
+    loaded, _ = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
+    assert loaded is not None
+    (problem,) = example_row_problems(loaded)
+    assert problem.code == "V001" and "matches no segment" in problem.message
+    row = (CONTRACT_HEAD + text).splitlines()[(problem.source.row or 0) - 1]
+    assert row.strip() == "r1,c1,referral,2020-01-02,,,acme,,,"
+
+
 def test_a_day_first_date_in_an_example_row_says_how_to_write_it() -> None:
     """A worked example's rows are written in the contract: no file option reads them, so
     the hint says to write the date YYYY-MM-DD (it named --date-format, which neither

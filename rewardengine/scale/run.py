@@ -231,11 +231,13 @@ def local_map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> list[Any
 def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: date, *,
                       spool: str, dialect: Dialect, jobs: int = 1,
                       formats: Sequence[str] = (), wanted: Iterable[str] | None = None,
-                      keep_lines: bool = False, mapper: Mapper | None = None
-                      ) -> Streamed | None:
+                      keep_lines: bool = False, mapper: Mapper | None = None,
+                      raw: bytes | None = None) -> Streamed | None:
     """Evaluate shard by shard (see the module's docstring); ``mapper`` runs the shards
-    (default: ``jobs`` local processes)."""
-    raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)  # once: a pipe gives it once
+    (default: ``jobs`` local processes); ``raw``: the contract file's bytes, read already
+    (else read here, once: a pipe gives them once)."""
+    if raw is None:
+        raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)
     state = load(contract_path, raw=raw) if raw is not None else None
     if raw is None or state is None or state.contract is None:
         return None
@@ -255,14 +257,14 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
 @dataclass
 class Checked:
     """What ``check_streamed`` found: every problem of the contract (lint findings among
-    them) and of the rows, what was not checked (``P001``), and the customers no
-    evaluation could evaluate (``V001``, in file and row order; none when the rows have
-    errors)."""
+    them) and of the rows, what was not checked (``P001``), and what the customers' rows
+    tell of their evaluation (``V001``, ``V002``: ``engine.customers_findings``, in file and
+    row order; none when the rows have errors)."""
 
     contract: LoadedContract
     problems: list[Problem]
     skipped: list[Problem]
-    unevaluable: list[Problem]
+    customers: list[Problem]
 
 
 def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *,
@@ -275,13 +277,13 @@ def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *
     if state.contract is None:
         return None
     base = _task(contract_path, raw, MAX_DATE, spool, dialect, check_only=True,
-                 unevaluable=True)
+                 findings=True)
     run = mapper or (lambda fn, items: local_map(fn, items, jobs))
     _, results, rows, _ = _read_in_shards(base, event_paths, dialect, jobs, run)
     problems = sorted_problems(once_per_file([*state.problems, *rows]))
-    unevaluable = [] if has_errors(problems) else sorted_problems(
+    customers = [] if has_errors(problems) else sorted_problems(
         [p for r in results for p in r.customer_problems])
-    return Checked(state.contract, problems, state.skipped, unevaluable)
+    return Checked(state.contract, problems, state.skipped, customers)
 
 
 def _task(contract_path: str, raw: bytes, as_of: date, spool: str, dialect: Dialect,

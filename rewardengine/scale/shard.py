@@ -38,8 +38,8 @@ from typing import Any, BinaryIO
 from ..contract.load import Draft, LoadedContract
 from ..engine import (
     CustomerResult,
+    customer_findings,
     customer_problems,
-    customer_unevaluable,
     evaluate_customer,
 )
 from ..errors import Problem, Severity, Source
@@ -77,7 +77,8 @@ class Task:
     check_only: bool = False  # the input has errors already: check, evaluate nothing
     gather: frozenset[int] | None = None  # only collect the rows of these event id hashes
     # validate: with ``check_only``, say which customers no evaluation could evaluate (V001)
-    unevaluable: bool = False
+    # and the rows it would pass over (V002)
+    findings: bool = False
 
     @property
     def indexed(self) -> bool:
@@ -319,11 +320,12 @@ class _Work:
             if found is not None:
                 self.result.problems.append(found)
         self.hashes.extend(_id_hashes(ids))
-        if self.task.unevaluable and not self._has_errors():
-            # not errors of the rows: a customer no evaluation could evaluate is told of
-            # every one, and dropped by the caller if any shard finds an error
+        if self.task.findings and not self._has_errors():
+            # not errors of the rows: a customer no evaluation could evaluate, or a row it
+            # passes over, is told of every one, and dropped by the caller if any shard
+            # finds an error
             self.result.customer_problems.extend(
-                customer_unevaluable(self.loaded, customer_id, kept))
+                customer_findings(self.loaded, customer_id, kept))
         if tl is None or not tl.events or self._has_errors():
             return
         result = evaluate_customer(self.loaded, tl)
