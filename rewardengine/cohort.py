@@ -522,7 +522,7 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
     if not isinstance(data, dict):
         return CohortFile(None, [Problem("G103", "a cohort is a mapping of keys",
                                          doc.source(()))])
-    split, said = comma_problems(doc)
+    split, said = comma_problems(doc, text)
     problems, doubled, told = split_duplicates(problems, doc, text, said)
     split += doubled
     # the decimals of a split number are no segment, profile or provider name (G104)

@@ -75,6 +75,7 @@ def split_numbers(data: Any, path: Path = ()) -> list[tuple[Path, str, Path]]:
 # the text before a key YAML read twice: ``b: 0,`` of ``{a: 0,5, b: 0,5}``
 # (the comma between the digits, as a decimal comma is written: ``b: 0, 5`` is two entries)
 _SPLIT_BEFORE = re.compile(r"([^\s{},:]+)\s*:\s*([+-]?\d+(?:\.\d+)*),$", re.ASCII)
+_TAIL = 120  # the characters before a key that a split number and its key are looked for in
 
 
 def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str,
@@ -88,8 +89,11 @@ def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str,
     told = set(said)
     for p in problems:
         at, key = p.source, p.message.removeprefix("duplicate key '").removesuffix("'")
-        before = (lines[at.line - 1][:at.col - 1] if p.code == "Y005" and _DIGITS.match(key)
-                  and at.line and at.col and at.line <= len(lines) else "")
+        # the line's tail before the key (a key and a number are short: a long line is not
+        # searched whole, which takes time growing with the square of its length)
+        before = (lines[at.line - 1][max(0, at.col - 1 - _TAIL):at.col - 1]
+                  if p.code == "Y005" and _DIGITS.match(key) and at.line and at.col
+                  and at.line <= len(lines) else "")
         split = _SPLIT_BEFORE.search(before)
         # the key as written, its quotes off: ``{"b": 0,5}`` splits as ``{b: 0,5}`` does
         name = re.sub(r"""^(["'])(.*)\1$""", r"\2", split.group(1)) if split else None
@@ -110,11 +114,19 @@ def split_duplicates(problems: list[Problem], doc: YamlDocument, text: str,
     return kept, found, told
 
 
-def comma_problems(doc: YamlDocument) -> tuple[list[Problem], set[Path]]:
+def comma_problems(doc: YamlDocument, text: str) -> tuple[list[Problem], set[Path]]:
     """A G103 for each number split by its decimal comma, at its line, and the paths whose
-    other errors that problem says already."""
+    other errors that problem says already. Only where the text has the comma, right
+    before the key of the decimals (a key ``12:`` with no value after ``b: 150`` in a block
+    is a key of its own)."""
     problems, said = [], set()
+    lines = text.splitlines()
     for at, written, stray in split_numbers(doc.data):
+        key = doc.key_source(stray)
+        line = lines[key.line - 1] if key.line and key.line <= len(lines) else ""
+        if not key.col or key.col < 3 or line[key.col - 2:key.col - 1] != "," \
+                or not line[key.col - 3].isdigit():
+            continue
         where = _where(at)
         shown = written if len(written) <= 20 else written[:20] + "…"
         has, advice = comma_advice(written) or ("a decimal comma", "write a point for the "

@@ -85,7 +85,7 @@ def _parse(state: Loading) -> list[Problem]:
     # and a key of its decimals; said as what was meant, at the number (C106); the cohort's
     # words say it (imported when a contract is read: the command line starts without them)
     from .cohortwords import comma_problems, split_duplicates
-    split, said = comma_problems(state.doc)
+    split, said = comma_problems(state.doc, state.text)
     problems, doubled, told = split_duplicates(problems, state.doc, state.text, said)
     # each place a problem of it may be told at: the number, and the key of its decimals
     state.split = frozenset(where for path in told for where in (

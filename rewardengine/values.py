@@ -69,7 +69,10 @@ def comma_fixed(text: object) -> str | None:
 
 
 # ``1,000`` or ``12,500,000``: a comma between thousands, as English writes them
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$", re.ASCII)
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$", re.ASCII)  # 0,255 is no thousand
+
+
+_ADVISED = 30  # the longest number whose comma is advised on (the advice writes it again)
 
 
 def comma_advice(text: object) -> tuple[str, str] | None:
@@ -78,6 +81,8 @@ def comma_advice(text: object) -> tuple[str, str] | None:
     (both said: a size of 1.000 is 1); ``12,500,000`` commas between thousands. None when
     ``text`` is no such number."""
     shown = text.strip() if isinstance(text, str) else ""
+    if len(shown) > _ADVISED:
+        return None  # a number this long is no amount mistyped: not written out again
     if _THOUSANDS.match(shown):
         whole = shown.replace(",", "")
         if shown.count(",") > 1:

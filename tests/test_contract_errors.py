@@ -523,6 +523,30 @@ def test_c106_a_decimal_comma_inside_braces_is_said_at_the_number() -> None:
          "which YAML reads as two entries; write 150.00")]
 
 
+def test_a_key_of_digits_in_a_block_is_no_decimal_comma() -> None:
+    """``B: 150`` then a key ``12:`` with no value, in a block (no comma anywhere): not told
+    as a number split by a decimal comma; the stray key is told as what it is."""
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}",
+                         "amount:\n      A: 100.00\n      B: 150.00\n      12:\n")
+    found = load(text)
+    assert found and not any("decimal comma" in p.message for p in found), found
+
+
+def test_a_vat_rate_with_a_decimal_comma_is_advised_as_a_fraction() -> None:
+    text = VALID.replace("  valid_from:", "  vat_rate: '0,255'\n  valid_from:")
+    p = single(text)
+    assert p.message.endswith(": it has a decimal comma; write 0.255"), p.message
+
+
+def test_a_long_line_with_keys_of_digits_is_read_at_once() -> None:
+    """A label of 50,000 characters before two keys ``5``: the split-number search looks at
+    the line's tail only (it took time growing with the square of the line's length)."""
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}",
+                         "amount: {A: 100.00, B: 150.00}, label: {k: " + "a" * 50_000
+                         + ", 5: 1, 5: 2}")
+    assert "Y005" in [p.code for p in load(text)]
+
+
 def test_c106_a_plain_amount_with_a_decimal_comma_is_shown_with_a_point() -> None:
     text = comp("""\
         - id: coaching
@@ -935,10 +959,9 @@ def test_c207_gap_over_two_attributes() -> None:
         "falls in no segment (add a tier, or widen a range)")
 
 
-def _linked(short: str, long: str) -> list[tuple[str, str]]:
-    """The coverage problems of two tiers whose rules measure one referral field in two
-    attributes (months and a duration of unemployment, an age and a birth date)."""
-    text = segments(f"""\
+def _two_tiers(short: str, long: str) -> str:
+    """VALID with two segments, A of the rules ``short`` and B of ``long``."""
+    return segments(f"""\
         tiers:
           - id: A
             distance: 0
@@ -947,7 +970,12 @@ def _linked(short: str, long: str) -> list[tuple[str, str]]:
             distance: 1
             when: {{{long}}}
         """)
-    _, problems = load_contract_text(text, "contract.yaml")
+
+
+def _linked(short: str, long: str) -> list[tuple[str, str]]:
+    """The coverage problems of two tiers whose rules measure one referral field in two
+    attributes (months and a duration of unemployment, an age and a birth date)."""
+    _, problems = load_contract_text(_two_tiers(short, long), "contract.yaml")
     return [(p.code, p.message) for p in problems]
 
 
@@ -958,34 +986,64 @@ def test_attributes_measured_from_one_date_are_checked_together() -> None:
     and 0 whole months). One day short of, and exactly at, the bound are each in one."""
     assert _linked("unemployment_months: {max: 12}",
                    "unemployed: {at_least: 12 months}") == []
+    # a month is 28 to 31 days: 29 days before 15 March 2021 is a whole month, 30 days
+    # before 15 June is not (the check measures on referral dates after months of each length)
     assert _linked("unemployment_days: {less_than: 30}", "unemployment_months: {min: 1}") \
-        == [("C207", "segments leave a gap: a customer with unemployment_days=30, "
-                     "unemployment_months=0 falls in no segment (add a tier, or widen a "
-                     "range)")]  # 30 days before 15 June is 16 May: not a whole month
+        == [("C206", "segments A, B overlap: a customer with referral_date=2021-03-15, "
+                     "unemployment_days=29, unemployment_months=1 falls in all of them (narrow "
+                     "a range, or set policy: first_match)"),
+            ("C207", "segments leave a gap: a customer with referral_date=2021-06-15, "
+                     "unemployment_days=30, unemployment_months=0 falls in no segment (add a "
+                     "tier, or widen a range)")]
     assert _linked("unemployment_months: {at_most: 12}", "unemployed: {at_least: 12 months}") \
-        == [("C206", "segments A, B overlap: a customer with unemployed from "
-                     "2020-06-14 to a referral on 2021-06-15, unemployment_months=12 falls in "
-                     "all of them (narrow a range, or set policy: first_match)")]
-    # 25 on the check's referral date (2021-06-15): born on 1996-06-15 at the latest
-    assert _linked("age: {less_than: 25}", "birth_date: {at_most: 1996-06-15}") == []
-    assert _linked("age: {less_than: 25}", "birth_date: {at_most: 1996-06-14}") == [
-        ("C207", "segments leave a gap: a customer with age=25, birth_date=1996-06-15 falls "
-                 "in no segment (add a tier, or widen a range)")]
+        == [("C206", "segments A, B overlap: a customer with referral_date=2021-06-15, "
+                     "unemployed from 2020-06-14 to a referral on 2021-06-15, "
+                     "unemployment_months=12 falls in all of them (narrow a range, or set "
+                     "policy: first_match)")]
+    # 365 days is not 12 months before a referral on 15 March 2020 (a leap year before it)
+    assert _linked("unemployment_days: {less_than: 365}",
+                   "unemployment_months: {at_least: 12}") == [
+        ("C207", "segments leave a gap: a customer with referral_date=2020-03-15, "
+                 "unemployment_days=365, unemployment_months=11 falls in no segment (add a "
+                 "tier, or widen a range)")]
+    # one duration in days and in months: the same
+    assert [c for c, _ in _linked("unemployed: {less_than: 365 days}",
+                                  "unemployed: {at_least: 12 months}")] == ["C207"]
+
+
+def test_a_field_s_date_beside_what_is_measured_from_it_is_checked_on_any_referral_date(
+        ) -> None:
+    """unemployed_since is a date whatever the referral's: beside whole months of
+    unemployment it is an axis of its own, so the gap of a referral on another day is told
+    (a customer unemployed since 2019-12-01 referred in March 2020 is in neither)."""
+    codes = [c for c, _ in _linked("unemployed_since: {at_least: 2020-01-01}",
+                                   "unemployment_months: {at_least: 12}")]
+    assert codes == ["C206", "C207"]
+    assert [c for c, _ in _linked("birth_date: {at_least: 1999-01-01}",
+                                  "age: {at_least: 21}")] == ["C206", "C207"]
+
+
+@pytest.mark.parametrize("rule", [
+    "unemployment_months: {less_than: 10000000000000000000000000000000}",
+    "unemployment_months: [nan, '1']",
+    "unemployment_months: [Infinity]",
+    "unemployment_months: ['1e999999']",
+    "unemployment_days: {at_least: 0}, unemployment_months: {less_than: 12}",
+])
+def test_linked_attributes_with_huge_odd_or_zero_bounds_are_checked_without_failing(
+        rule: str) -> None:
+    """Bounds far beyond any calendar, values that are no numbers, a bound of 0: the check
+    runs (no internal error) and tells no customer unemployed after their referral."""
+    found = _linked(rule, "unemployed: {at_least: 2 months}")
+    assert all(code in ("C206", "C207", "C110", "C106") for code, _ in found), found
+    assert not any("unemployment_days=-" in message for _, message in found), found
 
 
 def test_an_unknown_segment_attribute_is_told_alone_with_the_one_meant() -> None:
     """A misspelt attribute matches no customer: the gaps and overlaps it makes are not
     real, so they are not told (the check is skipped, P001), and the message names the
     attribute meant."""
-    text = segments("""\
-        tiers:
-          - id: A
-            distance: 0
-            when: {unemployed_months: {less_than: 12}}
-          - id: B
-            distance: 1
-            when: {unemployed: {at_least: 12 months}}
-        """)
+    text = _two_tiers("unemployed_months: {less_than: 12}", "unemployed: {at_least: 12 months}")
     _, problems = load_contract_text(text, "contract.yaml")
     assert [(p.code, p.message) for p in problems if p.code != "P001"] == [
         ("C213", "unknown segment attribute 'unemployed_months'; did you mean "

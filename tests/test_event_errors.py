@@ -521,6 +521,8 @@ def test_e005_numbers_are_plain_ascii_decimals(written: str) -> None:
     # a decimal comma is named as the spreadsheet's style, with the option that reads it
     assert ("(a decimal comma: a file written so is read with --decimal-comma)"
             in es.problems[0].message) is (written == "1,5")
+    # said once: the option for the file, not also the one number written again
+    assert "it has a decimal comma" not in es.problems[0].message
 
 
 def test_e005_a_percentage_where_a_fraction_is_read_says_how_to_write_it() -> None:

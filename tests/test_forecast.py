@@ -576,9 +576,9 @@ def test_price_bisects_when_a_cap_bends_the_line(tmp_path: Path) -> None:
     assert solved.method == "bisection"
     assert abs(solved.cost - Decimal("100.00")) <= Decimal("0.50")
     # the component's own cap holds it: said, and what to do
-    with pytest.raises(api.ForecastError, match="costs .* per customer: the component's own "
-                       "cap or the contract ceiling binds, so the target cannot be reached; "
-                       "raise the cap, or lower the target"):
+    with pytest.raises(api.ForecastError, match=r"costs .* per customer: the component's own "
+                       r"cap or the contract ceiling binds, so the target cannot be reached; "
+                       r"raise the cap, or lower the target"):
         api.price_component(req, "job_fee", Decimal("900.00"))
     per_customer = tmp_path / "per_customer.yaml"
     per_customer.write_text(Path(ANALYTIC).read_text() + "caps:\n  per_customer: 500.00\n")

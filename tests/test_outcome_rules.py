@@ -164,6 +164,29 @@ def test_a_start_window_that_is_neither_a_window_nor_a_duration_is_told_so(
     assert (p.code, p.message) == ("C110", message)
 
 
+@pytest.mark.parametrize(("written", "says"), [
+    ("0 days", "a start window of 0 days holds no day"),
+    ("[6 months]", "expected service, service_and_follow_up or a duration from the service "
+                   "start like '6 months'"),
+    ("1300 months", "100 years"),  # the duration's own reason, not "neither ... nor"
+])
+def test_a_start_window_of_no_day_or_of_no_form_is_refused(written: str, says: str) -> None:
+    (p,) = problems(STARTS.replace("starts_within: service}", f"starts_within: {written}}}"))
+    assert says in p.message, p.message
+
+
+def test_a_start_window_longer_than_the_service_where_only_its_days_count_is_c218() -> None:
+    """12 months of service, days counted only in it (window: service): a job started in
+    months 13 to 18 could never count."""
+    text = STARTS.replace("starts_within: service}", "starts_within: 18 months}"
+                          ).replace("min_duration:", "window: service\n    min_duration:")
+    (p,) = problems(text)
+    assert (p.code, p.message) == (
+        "C218", "work.starts_within: 18 months is longer than the service (12 months), where "
+                "days count: a job started after the service would count no day")
+    assert problems(text.replace("18 months", "12 months")) == []
+
+
 # --- a job's length as agreed at its start ---------------------------------------------------
 
 AGREED = """

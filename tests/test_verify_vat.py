@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import EVENT_HEADER, contract_from, events_from
 from test_einvoice import PARTIES, SELLER
-from test_vat_dates import COMPONENTS, HEAD, ROWS
+from test_vat_dates import COMPONENTS, EXEMPT, HEAD, ROWS
 
 from rewardengine.api import read_bill_file
 from rewardengine.invoicing.periods import resolve_period
@@ -60,6 +60,18 @@ def _line(data: Invoice, customer: str) -> tuple[int, dict[str, Any]]:
     """A customer's line and its row (its place among the bill's lines, from 1)."""
     return next((n, ln) for n, ln in enumerate(_lines(data), start=1)
                 if ln["customer_id"] == customer)
+
+
+def _left_out(d: Invoice, customer: str, sums: tuple[str, str, str],
+              group: tuple[str, str] | None = None) -> None:
+    """The bill ``d`` without the customer's lines, stating ``sums`` (subtotal, VAT, total)
+    and, with ``group`` (category, rate), a breakdown of that one group."""
+    for section in d["sections"]:
+        section["lines"] = [ln for ln in section["lines"] if ln["customer_id"] != customer]
+    d.update(subtotal=sums[0], vat=sums[1], total=sums[2])
+    if group is not None:
+        d["vat_breakdown"] = [{"category": group[0], "rate": group[1], "taxable": sums[0],
+                               "tax": sums[1]}]
 
 
 def test_the_engine_s_own_json_invoice_of_two_rates_verifies(tmp_path: Path) -> None:
@@ -160,9 +172,7 @@ def test_a_bill_without_a_line_has_its_vat_from_its_own_lines_by_their_days(
     (24 %): the VAT and breakdown follow from the bill's own lines, so the only finding is
     the line left off (the invoice's rate on its last day, 25.5 %, is not the lines')."""
     def change(d: Invoice) -> None:
-        for section in d["sections"]:
-            section["lines"] = [ln for ln in section["lines"] if ln["customer_id"] != "c2"]
-        d.update(subtotal="100.00", vat="24.00", total="124.00")
+        _left_out(d, "c2", ("100.00", "24.00", "124.00"))
         d["vat_breakdown"] = d["vat_breakdown"][:1]
 
     ok, problems, _ = _verify(tmp_path, change)
@@ -173,11 +183,7 @@ def test_a_bill_without_a_line_has_its_vat_from_its_own_lines_by_their_days(
 def test_a_bill_without_a_line_stating_the_period_s_rate_is_told_the_lines_vat(
         tmp_path: Path) -> None:
     def change(d: Invoice) -> None:
-        for section in d["sections"]:
-            section["lines"] = [ln for ln in section["lines"] if ln["customer_id"] != "c2"]
-        d.update(subtotal="100.00", vat="25.50", total="125.50")
-        d["vat_breakdown"] = [{"category": "S", "rate": "0.255", "taxable": "100.00",
-                               "tax": "25.50"}]
+        _left_out(d, "c2", ("100.00", "25.50", "125.50"), ("S", "0.255"))
 
     _, problems, _ = _verify(tmp_path, change)
     assert problems == [
@@ -190,15 +196,8 @@ def test_a_bill_without_a_line_stating_the_period_s_rate_is_told_the_lines_vat(
          "its lines is taxed so", None)]
 
 
-EXEMPT = """
-  - id: session
-    kind: event_fee
-    event: hours
-    where: {activity: psychologist_session}
-    per: each
-    amount: 110.00
-    vat: {category: E, exemption_code: VATEX-EU-132-1C,
-          exemption_reason: "Terveyden- ja sairaanhoitopalvelu (AVL 34 §)"}
+# a second exempt component of the first's code (test_vat_dates.EXEMPT), its reason its own
+THERAPY = """
   - id: therapy
     kind: event_fee
     event: hours
@@ -216,7 +215,7 @@ def test_two_exempt_groups_of_one_code_and_two_reasons_verify(tmp_path: Path) ->
     rows = (ROWS + "h1,c1,hours,2024-09-05,,,,,,,,1,psychologist_session\n"
             "h2,c1,hours,2024-09-06,,,,,,,,1,physiotherapy\n")
     ok, problems, data = _verify(tmp_path, lambda d: None, rows,
-                                 components=COMPONENTS + EXEMPT)
+                                 components=COMPONENTS + EXEMPT + THERAPY)
     assert [(g["category"], g["exemption_code"], g["taxable"]) for g in data["vat_breakdown"]
             if g["category"] == "E"] == [("E", "VATEX-EU-132-1C", "90.00"),
                                          ("E", "VATEX-EU-132-1C", "110.00")]
@@ -258,11 +257,7 @@ def test_a_summary_of_member_invoices_without_a_line_is_taxed_member_by_member(
     the bill's VAT is its members' own, each rounded once (25.76 + 25.76 = 51.52), not
     25.5 % of 202.00 rounded once (51.51)."""
     def change(d: Invoice) -> None:
-        for section in d["sections"]:
-            section["lines"] = [ln for ln in section["lines"] if ln["customer_id"] != "c3"]
-        d.update(subtotal="202.00", vat="51.52", total="253.52")
-        d["vat_breakdown"] = [{"category": "S", "rate": "0.255", "taxable": "202.00",
-                               "tax": "51.52"}]
+        _left_out(d, "c3", ("202.00", "51.52", "253.52"), ("S", "0.255"))
 
     ok, problems, data = _verify(
         tmp_path, change, MEMBERS, head=HEAD.replace(SELLER, SELLER + BETA),

@@ -419,5 +419,6 @@ def _component_checks(draft: Draft, i: int, comp: ComponentBase, component_ids: 
     site = Site(base=base, segment_ids=segment_ids, provider_ids=draft.provider_ids(),
                 component_ids=component_ids,
                 err=lambda code, message, *path: _err(draft, code, message, *path),
-                key_err=lambda code, message, *path: _key_err(draft, code, message, *path))
+                key_err=lambda code, message, *path: _key_err(draft, code, message, *path),
+                service_length=draft.windows.service.max_length if draft.windows else None)
     yield from comp.checks(site)

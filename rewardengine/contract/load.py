@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, get_args
 
@@ -401,9 +403,11 @@ def _message(error: dict[str, Any], path: Path, errors: _Errors) -> str:
         got = (error.get("ctx") or {}).get("tag", "?")
         allowed = _allowed_tags(error)
         # a mapping of days written without ``values:``: the form a dated value takes
+        value = error.get("input")
+        dated = isinstance(value, dict) and bool(value) and all(
+            isinstance(k, date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(k)) for k in value)
         hint = ("; a value that changes on dates is written {values: {2013-01-01: 0.24, "
-                "2024-09-01: 0.255}}" if got == "a mapping" and "a dated value" in allowed
-                else "")
+                "2024-09-01: 0.255}}" if dated and "a dated value" in allowed else "")
         return f"{where}: expected {' or '.join(allowed)}, got {got}{hint}"
     if etype == "union_tag_invalid":
         ctx = error.get("ctx") or {}

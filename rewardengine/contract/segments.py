@@ -160,65 +160,104 @@ def age_attributes(birth: date, on: date) -> dict[str, AttrValue]:
     return {"age": Decimal(relativedelta(on, birth).years), "birth_date": birth}
 
 
-# attributes measured from one referral field: a rule may use several of them (months and a
-# duration), and the check lays out the field's dates, not each attribute on its own
+# attributes measured at the referral from one of its fields: a rule may use several of them
+# (whole months and a duration), or one duration in days and in months; the check then lays
+# out the field's dates, not each attribute on its own. The fields' own dates
+# (unemployed_since, birth_date) are not among them: they are compared as dates, whatever the
+# referral's date, so they stay axes of their own.
 _LINKED: tuple[tuple[str, frozenset[str]], ...] = (
-    ("unemployed_since", frozenset(unemployment_attributes(_ON, _ON))),
-    ("birth_date", frozenset(age_attributes(_ON, _ON))),
+    ("unemployed_since", frozenset({"unemployment_days", "unemployment_months", "unemployed"})),
+    ("birth_date", frozenset({"age"})),
 )
+# referral dates the linked attributes are measured on: a day, a week and a month are not
+# one length before every date (months of 28 to 31 days, a leap day, a month's end)
+_ON_DAYS = (_ON, date(2021, 3, 15), date(2020, 3, 15), date(2021, 5, 15), date(2020, 2, 29),
+            date(2021, 3, 31), date(2021, 12, 31))
+_MOST_UNITS = 1_000_000  # a bound beyond this many days is laid out as this many
 
 
 @dataclass(frozen=True)
 class _Measured:
-    """A point of a linked field's axis: the field's date, every attribute measured from it
-    at the check's referral date, and the attributes the rules use."""
+    """A point of a linked field's axis: the field's date, the referral's date, and the
+    attributes the rules use (measured from the one on the other)."""
 
     field: str
     day: date
+    on: date
     used: tuple[str, ...]
 
     def attributes(self) -> dict[str, AttrValue]:
         measured = (unemployment_attributes if self.field == "unemployed_since"
-                    else age_attributes)(self.day, _ON)
-        return {name: measured[name] for name in self.used}
+                    else age_attributes)(self.day, self.on)
+        return {"referral_date": self.on, **{name: measured[name] for name in self.used}}
+
+
+def _linked(used: tuple[str, ...], by_attr: Mapping[str, list[Condition]]) -> bool:
+    """Whether the attributes of one field the rules use are laid out from its dates:
+    several of them, or a duration in days or weeks and in months."""
+    if len(used) > 1:
+        return True
+    units = {b.unit == "months" for name in used for c in by_attr[name]
+             if isinstance(c, Range) for _, b in c.bounds() if isinstance(b, Duration)}
+    return len(units) > 1
 
 
 def _linked_axis(field: str, used: tuple[str, ...], by_attr: Mapping[str, list[Condition]]
                  ) -> list[_Measured]:
-    """The field's dates where any rule on its attributes changes its verdict (each such
-    day, the day before and after), and one day between each two and on either side."""
-    days: set[date] = {_ON}
-    for name in used:
-        for cond in by_attr[name]:
-            values = [b for _, b in cond.bounds()] if isinstance(cond, Range) else (
-                [Decimal(str(v)) for v in cond if _number(v)] if isinstance(cond, list) else [])
-            for bound in values:
-                days |= {d + k * ONE_DAY for d in _days_at(name, bound) for k in (-1, 0, 1)}
-    ordered = sorted(days)
-    between = {a + (b - a) // 2 for a, b in itertools.pairwise(ordered)}
-    far = ordered[0] - timedelta(days=400)
-    return [_Measured(field, d, used) for d in sorted({far, *ordered, *between})]
+    """For each referral date of ``_ON_DAYS``: the field's dates where a rule on its
+    attributes changes its verdict (each such day, the day before and after, none after the
+    referral), one day between each two, and one long before."""
+    points: list[_Measured] = []
+    for on in _ON_DAYS:
+        days = {on} | {d + k * ONE_DAY for name in used for c in by_attr[name]
+                       for b in _bounds_of(c) for d in _days_at(name, b, on) for k in (-1, 0, 1)}
+        ordered = sorted(d for d in days if d <= on)
+        between = {a + (b - a) // 2 for a, b in itertools.pairwise(ordered)}
+        far = ordered[0] - timedelta(days=400)
+        points += [_Measured(field, d, on, used) for d in sorted({far, *ordered, *between})]
+    return points
 
 
-def _number(value: object) -> bool:
+def _bounds_of(cond: Condition) -> list[Bound]:
+    """A rule's bounds, or the numbers of a value list (others skipped)."""
+    if isinstance(cond, Range):
+        return [b for _, b in cond.bounds()]
+    if isinstance(cond, list):
+        return [n for v in cond if (n := _number(v)) is not None]
+    return []
+
+
+def _number(value: object) -> Decimal | None:
+    """A value of a list as a finite, plain number of whole units at most ``_MOST_UNITS``."""
     try:
-        Decimal(str(value))
+        n = Decimal(str(value))
     except ArithmeticError:
-        return False
-    return True
+        return None
+    return n if n.is_finite() and abs(n) <= _MOST_UNITS else None
 
 
-def _days_at(name: str, bound: Bound) -> list[date]:
-    """The field's dates at which ``name`` reaches ``bound`` on the check's referral date."""
-    if isinstance(bound, date):
-        return [bound]
+def _days_at(name: str, bound: Bound, on: date) -> list[date]:
+    """The field's dates at which ``name`` reaches ``bound`` for a referral on ``on``."""
     if isinstance(bound, Duration):
-        return [bound.before(_ON)]
-    whole = [int(bound), int(bound) + (bound % 1 != 0)]  # a midpoint lies between two
-    if name == "unemployment_days":
-        return [_ON - timedelta(days=n) for n in whole if 0 <= n < 100_000]
-    months = 1 if name == "unemployment_months" else 12  # else an age, in whole years
-    return [_ON - relativedelta(months=n * months) for n in whole if 0 <= n < 2_000]
+        try:
+            return [bound.before(on)]
+        except (OverflowError, ValueError):
+            return []  # further back than the calendar: every real date is inside it
+    if not isinstance(bound, Decimal) or not bound.is_finite() or abs(bound) > _MOST_UNITS:
+        return []
+    low = int(bound.to_integral_value(rounding="ROUND_FLOOR"))
+    whole = {low, low + (bound != low)}  # a midpoint lies between two
+    out = []
+    for n in whole:
+        if n < 0:
+            continue
+        try:
+            out.append(on - timedelta(days=n) if name == "unemployment_days" else
+                       on - relativedelta(months=n * (1 if name == "unemployment_months"
+                                                      else 12)))
+        except (OverflowError, ValueError):
+            continue
+    return out
 
 
 def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]]:
@@ -235,7 +274,7 @@ def coverage(segmentation: Segmentation) -> tuple[list[CoverageIssue], list[str]
     linked: set[str] = set()
     for field, group in _LINKED:
         used = tuple(sorted(group & by_attr.keys()))
-        if len(used) > 1:  # one attribute alone is laid out as it is
+        if _linked(used, by_attr):  # one attribute alone is laid out as it is
             names.append(field)
             axes.append(_linked_axis(field, used, by_attr))
             linked |= set(used)

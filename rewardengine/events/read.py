@@ -113,7 +113,9 @@ def _written_otherwise(problem: Problem, raw: dict[str, Any]) -> Problem:
     if "not a date" in problem.message and _DAY_FIRST.fullmatch(value):
         hint = DAY_FIRST_HINT
     elif "not a number" in problem.message and _DECIMAL_COMMA.fullmatch(value):
-        hint = DECIMAL_COMMA_HINT
+        # a file's numbers are all written alike: the option, not the one number mended
+        return replace(problem, message=problem.message.split(": it has ", 1)[0]
+                       + DECIMAL_COMMA_HINT)
     return replace(problem, message=problem.message + hint) if hint else problem
 
 

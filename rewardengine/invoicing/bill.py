@@ -40,7 +40,7 @@ from ..tabular import (
 )
 from ..values import parse_date
 from .billtext import UnreadableBill, bill_text
-from .invoice import ZERO
+from .invoice import ZERO, VatGroup
 
 FIELDS = ("customer", "component", "occurrence", "date", "amount", "provider", "type")
 REQUIRED = ("customer", "component", "amount")
@@ -104,18 +104,6 @@ class BillLine:
     vat: tuple[str, Decimal] | None = None  # the VAT category and rate the bill gives it
 
 
-@dataclass(frozen=True, slots=True)
-class StatedVat:
-    """A group of the VAT breakdown a bill states (an invoice's ``vat_breakdown``)."""
-
-    category: str
-    rate: Decimal
-    exemption_code: str | None
-    exemption_reason: str | None
-    taxable: Decimal
-    tax: Decimal
-
-
 @dataclass
 class Bill:
     file: str
@@ -123,7 +111,7 @@ class Bill:
     problems: list[Problem] = field(default_factory=list)
     # the sums the bill states (subtotal / vat / total rows): type -> (row, amount)
     stated: dict[str, tuple[int | None, Decimal]] = field(default_factory=dict)
-    vat_breakdown: list[StatedVat] | None = None  # as the bill states it, when it does
+    vat_breakdown: list[VatGroup] | None = None  # as the bill states it, when it does
 
     @property
     def unreadable(self) -> bool:
@@ -545,7 +533,7 @@ def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
                 "rate, a taxable amount and a tax (and an exemption code and reason of text, "
                 "if any)", Source(bill.file)))
             continue
-        bill.vat_breakdown.append(StatedVat(vat[0], vat[1], *exempt, taxable, tax))
+        bill.vat_breakdown.append(VatGroup(vat[0], vat[1], *exempt, taxable, tax))
 
 
 def _exemption(group: dict[str, Any]) -> tuple[str | None, str | None] | None:

@@ -21,7 +21,7 @@ from ..engine import Evaluation
 from ..errors import Problem, Source, has_errors
 from ..evaluate.lines import Line
 from ..values import money_text
-from .bill import TOTAL_TYPES, Bill, BillLine, StatedVat
+from .bill import TOTAL_TYPES, Bill, BillLine
 from .invoice import (
     ZERO,
     Invoice,
@@ -399,7 +399,7 @@ def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
     if bill.vat_breakdown is None:
         return []
     made = {_group_key(g): g for g in due}
-    said: dict[tuple[str, Decimal, str, str], StatedVat] = {}
+    said: dict[tuple[str, Decimal, str, str], VatGroup] = {}
     out = []
     for g in bill.vat_breakdown:
         key = _group_key(g)
@@ -420,13 +420,13 @@ def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
     return [Problem("B006", message, Source(bill.file)) for message in out]
 
 
-def _group_key(g: StatedVat | VatGroup) -> tuple[str, Decimal, str, str]:
+def _group_key(g: VatGroup) -> tuple[str, Decimal, str, str]:
     """A group's identity: category, rate, exemption code and reason (two exempt
     components of one code may give two reasons, as two groups)."""
     return (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
 
 
-def _words(g: StatedVat | VatGroup) -> str:
+def _words(g: VatGroup) -> str:
     code = f" ({g.exemption_code})" if g.exemption_code else ""
     return (f"VAT {g.category} {g.rate}{code} on {money_text(g.taxable)}: "
             f"{money_text(g.tax)}")

@@ -18,6 +18,7 @@ outcome work rules (``OutcomeWork``) decided here:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -193,15 +194,20 @@ WindowStart = Literal["service", "service_and_follow_up"]
 def _start_window(value: Any) -> Any:
     """``service``, ``service_and_follow_up``, or a duration from the service start
     (``6 months``): what ``starts_within`` is written as; else one message saying all."""
-    if value in ("service", "service_and_follow_up") or isinstance(value, Duration):
+    if value in ("service", "service_and_follow_up"):
         return value
-    try:
-        return parse_duration(value)
-    except PydanticCustomError:
+    if not isinstance(value, (str, Duration)):
+        raise PydanticCustomError("start_window", "expected service, service_and_follow_up "
+                                  "or a duration from the service start like '6 months'")
+    if isinstance(value, str) and not re.match(DURATION_PATTERN, value):
         raise PydanticCustomError(
             "start_window", "{value} is neither service, service_and_follow_up nor a "
-            "duration from the service start like '6 months'", {"value": quoted(value)}
-        ) from None
+            "duration from the service start like '6 months'", {"value": quoted(value, 40)})
+    found = parse_duration(value)  # its own message: too long, say
+    if found.count == 0:
+        raise PydanticCustomError("start_window", "a start window of {value} holds no day",
+                                  {"value": str(found)})
+    return found
 
 
 # a window by name, or a duration from the service start (``6 months``: the job's first day
@@ -252,6 +258,12 @@ def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) ->
         out.append(site.err("C218", "work.starts_within: service_and_follow_up is wider than "
                             f"where days count ({counts_in.replace('_', ' ')}): a job started "
                             "in the follow-up would count no day", "work", "starts_within"))
+    within, service = work.starts_within, site.service_length
+    if isinstance(within, Duration) and service is not None \
+            and counts_in != "service_and_follow_up" and within.certainly_longer(service):
+        out.append(site.err("C218", f"work.starts_within: {within} is longer than the service "
+                            f"({service}), where days count: a job started after the service "
+                            "would count no day", "work", "starts_within"))
     return out
 
 
