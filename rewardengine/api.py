@@ -168,7 +168,7 @@ def validate_inputs(contract_path: str, event_paths: Sequence[str], *,
     raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)  # a pipe is read once: copied aside first
-        readable = raw is not None and all(_readable(p) for p in pipes.paths)
+        readable = all(_readable(p) for p in pipes.paths)
         checked = check_streamed(contract_path, raw, pipes.paths, spool=spool,
                                  dialect=dialect, jobs=jobs,
                                  mapper=mapper) if raw is not None and readable else None

@@ -768,6 +768,11 @@ def test_c202_a_segment_written_close_to_one_is_named() -> None:
     messages = [p.message for p in load(text) if p.code == "C202"]
     assert messages == ["components.0.amount: 'b' is neither a segment (A, B) nor an evidence "
                         "level (did you mean 'B'?)"]
+    # a name written already is not the one meant: AB beside B is A
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}", "amount: {AB: 100.00, B: 150.00}")
+    assert [p.message for p in load(text) if p.code == "C202"] == [
+        "components.0.amount: 'AB' is neither a segment (A, B) nor an evidence level (did you "
+        "mean 'A'?)"]
 
 
 def test_c202_evidence_table_only_under_a_segment() -> None:

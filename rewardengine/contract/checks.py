@@ -296,8 +296,8 @@ def _level_checks(draft: Draft, table: PriceTable, cell: dict[str, Any], path: P
     here = [d for d in PRICE_DIMENSIONS if d in dims.values()]
     for k, dim in dims.items():
         if dim is None:
-            yield _key_err(draft, "C202", _unknown_key(where, k, here, segment_ids, outer),
-                           *path, k)
+            yield _key_err(draft, "C202", _unknown_key(where, k, here, segment_ids, outer,
+                                                       set(cell)), *path, k)
     yield from _dimension_checks(draft, table, path, where, here, outer)
     if "segment" in here:
         needed = applies_to if applies_to is not None else segment_ids
@@ -317,17 +317,18 @@ def _level_checks(draft: Draft, table: PriceTable, cell: dict[str, Any], path: P
 
 
 def _unknown_key(where: str, k: str, here: list[str], segment_ids: list[str],
-                 outer: str | None) -> str:
+                 outer: str | None, given: set[str]) -> str:
     if outer is not None:
         dim = "kind" if "kind" in here else "evidence"
         values = EMPLOYMENT_KINDS if dim == "kind" else EVIDENCE_LEVELS
         return f"{where}: {quoted(k, 40)} is not {_ONE[dim]} ({', '.join(values)})" + \
-            _meant(k, list(values))
+            _meant(k, [v for v in values if v not in given])
     names = [f"a segment ({', '.join(segment_ids)})",
              *(["an employment kind"] if "kind" in here else []), "an evidence level"]
     return (f"{where}: {quoted(k, 40)} is neither {', '.join(names[:-1])} nor {names[-1]}"
-            + _meant(k, [*segment_ids, *(EMPLOYMENT_KINDS if "kind" in here else ()),
-                         *EVIDENCE_LEVELS]))
+            + _meant(k, [n for n in (*segment_ids, *(EMPLOYMENT_KINDS if "kind" in here
+                                                      else ()), *EVIDENCE_LEVELS)
+                         if n not in given]))  # a name written already is not the one meant
 
 
 def _meant(written: str, names: list[str]) -> str:
