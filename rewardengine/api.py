@@ -29,6 +29,7 @@ from .pipeline import load, load_contract_bytes
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
 from .scale.summary import Summary, SummaryRow, summarize
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
+from .values import add_months
 from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
 
 if TYPE_CHECKING:
@@ -517,6 +518,7 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
                 return None, pipes.inputs(_with(inputs, [*inputs.problems, *parties], False))
         if evaluator is None or inputs.contract is None:
             return None, pipes.inputs(inputs)
+        _past_everything(inputs.contract, evaluator, period)
         try:
             result = billing.issue_invoice(
                 inputs.contract, evaluator, period, ledger_path=ledger_path,
@@ -527,6 +529,31 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
         except (InvoicingError, LedgerError, PeriodError) as exc:
             raise BillingError(str(exc)) from None
         return result, pipes.inputs(_with(inputs, evaluator.problems, False))
+
+
+def _past_everything(loaded: LoadedContract, evaluator: _ShardedInputs,
+                     period: BillingPeriod) -> None:
+    """BillingError for a period that starts more than a year after both the contract's end
+    and the last day the events record: a mistyped year (2029-09 for 2020-09) would take
+    every line earned since into an invoice resting on years of facts nobody recorded, and
+    an invoice, once issued, stays in the ledger. A final invoice some months after the
+    contract and the data is as usual. Rows are read for it only in such a case."""
+    end = loaded.contract.metadata.valid_until
+    if period.start <= add_months(end, _LATEST_MONTHS) or evaluator.raw is None:
+        return
+    from .scale.run import check_streamed
+    checked = check_streamed(evaluator.contract_path, evaluator.raw, evaluator.event_paths,
+                             spool=evaluator.spool, dialect=evaluator.dialect,
+                             jobs=evaluator.jobs, mapper=evaluator.mapper)
+    last = checked.last_known if checked is not None else None
+    if last is None or period.start > add_months(max(end, last), _LATEST_MONTHS):
+        recorded = f"the last day the events record ({last})" if last else "any event"
+        raise BillingError(f"the period {period.label} starts more than a year after the "
+                           f"contract's end ({end}) and after {recorded}: nothing in it is "
+                           "known; check --period")
+
+
+_LATEST_MONTHS = 12  # how long after the contract and the data a period may still start
 
 
 def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:

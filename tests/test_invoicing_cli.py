@@ -384,3 +384,41 @@ def test_l012_follows_a_members_lines_between_joint_and_own_invoices(
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-03", "--ledger",
                         ledger, "--provider", "acme")
     assert code == 0 and "L012" not in err, err
+
+
+def test_a_period_after_the_contract_and_the_data_is_refused_before_anything_is_written(
+        tmp_path: Path) -> None:
+    """--period 2029-09 for 2020-09 (a mistyped year): more than a year after the contract's
+    end (2020-12-31) and after the last day the events record, nothing in it is known, and an
+    issued invoice stays in the ledger for good: refused (exit 2), no ledger made. A final
+    invoice some months after both (2021-06: a year, to the day, is the last allowed start),
+    and one a year after a fact recorded late, are invoiced."""
+    from rewardengine.cli import app as main_app
+    root = Path(__file__).resolve().parent.parent
+    contract = str(root / "contracts" / "omavalmentaja.yaml")
+    events = root / "examples" / "omavalmentaja" / "events.csv"
+    ledger = tmp_path / "ledger.sqlite"
+    runner = CliRunner()
+
+    def invoice(period: str, source: Path = events) -> tuple[int, str]:
+        done = runner.invoke(main_app, ["invoice", contract, str(source), "--period", period,
+                                        "--provider", "coach_a", "--ledger", str(ledger)])
+        return done.exit_code, done.output
+
+    for period in ("2029-09", "2022-01"):  # 2021-12-31 + 1 year is the last start allowed
+        code, said = invoice(period)
+        assert code == 2 and (
+            f"the period {period} starts more than a year after the contract's end "
+            "(2020-12-31) and after the last day the events record (2020-11-15): nothing in "
+            "it is known; check --period") in said, said
+        assert not ledger.exists()
+    late = tmp_path / "late.csv"
+    late.write_text(events.read_text(encoding="utf-8")
+                    + "O01-late,O01,contact,2020-11-30,2021-02-03,,coach_a,,,,,true,,,\n",
+                    encoding="utf-8")
+    assert invoice("2021-06")[0] == 0
+    # asked again: told by the provider's id (the series, "A", is no one's name)
+    code, said = invoice("2021-06")
+    assert code == 0 and "period 2021-06 was already invoiced to coach_a as " in said, said
+    code, said = invoice("2022-02", late)  # the data reaches 2021-02-03
+    assert code == 0 and "nothing to invoice to coach_a for 2022-02" in said, said

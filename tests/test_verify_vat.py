@@ -24,14 +24,15 @@ from rewardengine.invoicing.run import issue_invoice, verify_bill
 Invoice = dict[str, Any]
 
 
-def _verify(tmp_path: Path, change: Callable[[Invoice], None], rows: str = ROWS, *,
-            head: str = HEAD, components: str = COMPONENTS, joint: bool = False,
-            period: tuple[str, str] = ("2024-08-01", "2024-09-30"),
-            before: tuple[str, str] | None = ("2024-07-01", "2024-07-31")
-            ) -> tuple[bool, list[tuple[str, str, int | None]], Invoice]:
-    """verify of the engine's own JSON invoice for ``period`` (Aug-Sept 2024; the month
-    ``before`` invoiced first), changed by ``change``: whether it is right, its problems as
-    (code, message, row), and the invoice as written."""
+Computed = tuple[Any, list[Any], Any, Path, Any]  # contract, events, period, ledger, invoice
+
+
+def _computed(tmp_path: Path, rows: str = ROWS, *, head: str = HEAD,
+              components: str = COMPONENTS, joint: bool = False,
+              period: tuple[str, str] = ("2024-08-01", "2024-09-30"),
+              before: tuple[str, str] | None = ("2024-07-01", "2024-07-31")) -> Computed:
+    """The engine's own invoice for ``period`` (Aug-Sept 2024; the month ``before``
+    invoiced first), as a dry run: the contract, events, period, ledger and invoice."""
     ledger = tmp_path / "l.sqlite"
     loaded = contract_from(components + PARTIES, head)
     evs = events_from(rows, EVENT_HEADER).events
@@ -42,6 +43,15 @@ def _verify(tmp_path: Path, change: Callable[[Invoice], None], rows: str = ROWS,
     dry = issue_invoice(loaded, evs, billed, ledger_path=str(ledger), inputs_hash="h",
                         dry_run=True, joint=joint).invoice
     assert dry is not None
+    return loaded, evs, billed, ledger, dry
+
+
+def _verify(tmp_path: Path, change: Callable[[Invoice], None], rows: str = ROWS, *,
+            joint: bool = False, **made: Any
+            ) -> tuple[bool, list[tuple[str, str, int | None]], Invoice]:
+    """verify of the engine's own JSON invoice (``_computed``), changed by ``change``:
+    whether it is right, its problems as (code, message, row), and the invoice as written."""
+    loaded, evs, billed, ledger, dry = _computed(tmp_path, rows, joint=joint, **made)
     data = json.loads(invoice_json(dry))
     written = json.loads(json.dumps(data))
     change(data)
@@ -157,6 +167,9 @@ def test_a_breakdown_group_not_the_one_the_lines_make_is_b006(
       '{"category": "S", "rate": "0.255"}', 2)),
     (lambda d: d.update(vat_breakdown="S 0.24"),
      ("B007", "the bill's 'vat_breakdown' must be a list of groups", None)),
+    (lambda d: _line(d, "c1")[1]["vat"].update(rate="24"),
+     ("B007", "field 'vat' must be an object with a category and a rate, e.g. "
+      '{"category": "S", "rate": "0.255"} (a rate is written from 0 to 1: 24 % is 0.24)', 1)),
 ])
 def test_a_vat_that_does_not_read_is_b007(tmp_path: Path, change: Callable[[Invoice], None],
                                           expected: tuple[str, str, int | None]) -> None:
@@ -265,3 +278,40 @@ def test_a_summary_of_member_invoices_without_a_line_is_taxed_member_by_member(
         joint=True, period=("2024-09-01", "2024-09-30"), before=None)
     assert data["member_invoices"] and data["vat"] == "77.27"
     assert problems == [] and not ok  # c3's line is left out
+
+
+def test_a_csv_bill_with_a_vat_row_per_rate_states_their_sum(tmp_path: Path) -> None:
+    """A Finnish bill writes a VAT row per rate (ALV 24 %, ALV 25,5 %), as the engine's own
+    HTML invoice does: the bill's VAT is their sum (only the last was read, and a right bill
+    was told its VAT was wrong)."""
+    from rewardengine.invoicing.render import invoice_csv
+
+    loaded, evs, billed, ledger, dry = _computed(tmp_path)
+    rows = invoice_csv(dry).splitlines()
+    at = next(i for i, r in enumerate(rows) if ",vat," in r)
+    cells = rows[at].split(",")
+    amount = cells.index("49.50")
+    per_rate = [",".join([*cells[:amount], value, *cells[amount + 1:]])
+                for value in ("24.00", "25.50")]
+    for second, right in (("25.50", True), ("26.50", False)):
+        per_rate[1] = per_rate[1].replace(per_rate[1].split(",")[amount], second, 1)
+        bill = tmp_path / "bill.csv"
+        bill.write_text("\n".join([*rows[:at], *per_rate, *rows[at + 1:]]) + "\n",
+                        encoding="utf-8")
+        report = verify_bill(loaded, evs, read_bill_file(str(bill)), billed,
+                             ledger_path=str(ledger))
+        assert report.ok is right, [str(p) for p in report.problems]
+
+
+@pytest.mark.parametrize(("head", "says"), [
+    (b"PK\x03\x04rest of a workbook", "the bill is an Excel workbook"),
+    (b'<?xml version="1.0"?><Invoice/>', "the bill is an XML document (a UBL or Finvoice "
+                                         "e-invoice?)"),
+])
+def test_a_workbook_or_an_e_invoice_given_as_the_bill_is_named_so(
+        tmp_path: Path, head: bytes, says: str) -> None:
+    bill = tmp_path / "bill.csv"
+    bill.write_bytes(head)
+    (problem,) = read_bill_file(str(bill)).problems
+    assert problem.code == "B005" and problem.message.startswith(says)
+    assert "invoice show NUMBER -f json" in problem.message

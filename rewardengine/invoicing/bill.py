@@ -295,6 +295,11 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
         bill.problems.extend(problems)
         if line is not None and line.type == "sum":
             sums.append((row, line.amount))
+        elif line is not None and line.type == "vat" and "vat" in bill.stated:
+            # a VAT row per rate (ALV 24 %, ALV 25,5 %): the bill's VAT is their sum, told
+            # at the first
+            first, so_far = bill.stated["vat"]
+            bill.stated["vat"] = (first, so_far + line.amount)
         elif line is not None and line.type in TOTAL_TYPES:
             bill.stated[line.type] = (row, line.amount)
         elif line is not None:
@@ -486,7 +491,8 @@ def _line_vats(bill: Bill, rows: dict[int, dict[str, Any]]) -> None:
         if vat is None:
             bill.problems.append(Problem("B007", "field 'vat' must be an object with a "
                                          "category and a rate, e.g. {\"category\": \"S\", "
-                                         "\"rate\": \"0.255\"}", Source(bill.file, row=line.row)))
+                                         "\"rate\": \"0.255\"}" + _percent(given),
+                                         Source(bill.file, row=line.row)))
         else:
             bill.lines[n] = replace(line, vat=vat)
 
@@ -507,8 +513,19 @@ def _vat_of(value: Any) -> tuple[str, Decimal] | None:
     return category, Decimal(text)
 
 
+def _percent(value: Any) -> str:
+    """`` (a rate is written from 0 to 1: 24 % is 0.24)`` for a VAT object whose rate is
+    written as a percentage; else nothing."""
+    rate = value.get("rate") if isinstance(value, dict) else None
+    text = str(rate) if isinstance(rate, (str, Decimal, int)) and not isinstance(rate, bool) \
+        else ""
+    if not _RATE.match(text) or not 1 < Decimal(text) <= 100:
+        return ""
+    return f" (a rate is written from 0 to 1: {text} % is {(Decimal(text) / 100).normalize()})"
+
+
 _CATEGORY = re.compile(r"[A-Z]{1,3}\Z", re.ASCII)  # match: from the start; \Z: no newline
-_RATE = re.compile(r"\d{1,2}(\.\d{1,20})?\Z", re.ASCII)
+_RATE = re.compile(r"\d{1,3}(\.\d{1,20})?\Z", re.ASCII)
 
 
 def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
@@ -531,7 +548,7 @@ def _stated_breakdown(data: dict[str, Any], bill: Bill) -> None:
             bill.problems.append(Problem(
                 "B007", f"group {n} of the bill's 'vat_breakdown' must have a category, a "
                 "rate, a taxable amount and a tax (and an exemption code and reason of text, "
-                "if any)", Source(bill.file)))
+                "if any)" + _percent(group), Source(bill.file)))
             continue
         bill.vat_breakdown.append(VatGroup(vat[0], vat[1], *exempt, taxable, tax))
 
@@ -571,6 +588,19 @@ def _stated_keys(data: dict[str, Any], bill: Bill, dialect: Dialect) -> None:
             bill.stated[kind] = (None, amount)
 
 
+def _other_document(raw: bytes) -> str | None:
+    """What a file given as the bill is when it is no CSV or JSON bill a checker may hold
+    instead: a workbook, or an e-invoice's XML (None: read it as a bill)."""
+    if raw.startswith(b"PK\x03\x04"):
+        return ("the bill is an Excel workbook (or another ZIP file): save its sheet as CSV "
+                "UTF-8, or give the invoice's CSV or JSON (invoice show NUMBER -f json)")
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return ("the bill is an XML document (a UBL or Finvoice e-invoice?): verify reads a "
+                "CSV or JSON bill; give the invoice's CSV or JSON (invoice show NUMBER -f json)")
+    return None
+
+
 def read_bill(path: str, mapping: dict[str, str] | None = None,
               dialect: Dialect = PLAIN) -> Bill:
     """Read a CSV or JSON bill file (by extension, else by its first character)."""
@@ -582,6 +612,9 @@ def read_bill(path: str, mapping: dict[str, str] | None = None,
                                             f"{exc.strerror or exc}", Source(path))])
     if len(raw) > MAX_BILL_BYTES:
         return Bill(path, problems=[Problem("B005", "the bill is too large", Source(path))])
+    other = _other_document(raw)
+    if other is not None:
+        return Bill(path, problems=[Problem("B005", other, Source(path))])
     try:
         read = bill_text(raw, dialect.encoding)
     except UnreadableBill as exc:

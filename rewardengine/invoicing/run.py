@@ -127,8 +127,9 @@ class _Issue:
             existing = ledger.get(done.number) if ledger is not None else None
             return self.deliver(IssueResult(
                 "already_issued", existing, f"period {self.period.label} was already invoiced "
-                f"to {self.series} as {done.number} on {done.issue_date}; nothing new is "
-                "issued (later changes are corrected on the next period's invoice)"))
+                f"to {', '.join(self.providers) or self.series} as {done.number} on "
+                f"{done.issue_date}; nothing new is issued (later changes are corrected on the "
+                "next period's invoice)"))
         invoice = _compute(self.loaded, self.events, prior, self.period, self.series,
                            self.providers, _dated(prior, self.period, self.providers,
                                                   self.issue_date),
@@ -209,7 +210,9 @@ def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResul
         return IssueResult("refused", invoice, f"nothing was invoiced: {len(clashes)} identity "
                            "clash(es) (V003) must be resolved first")
     if invoice.is_empty():
-        return IssueResult("nothing_new", invoice, f"nothing to invoice to {series} for "
+        # the providers by their ids (the series is the invoice numbers' part, not a name)
+        whom = ", ".join(invoice.providers) or series
+        return IssueResult("nothing_new", invoice, f"nothing to invoice to {whom} for "
                            f"{period.label}: no new payable lines and no corrections")
     return None
 

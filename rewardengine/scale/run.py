@@ -265,6 +265,7 @@ class Checked:
     problems: list[Problem]
     skipped: list[Problem]
     customers: list[Problem]
+    last_known: date | None = None  # the latest day a row is known on (the data's end)
 
 
 def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *,
@@ -283,7 +284,9 @@ def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *
     problems = sorted_problems(once_per_file([*state.problems, *rows]))
     customers = [] if has_errors(problems) else sorted_problems(
         [p for r in results for p in r.customer_problems])
-    return Checked(state.contract, problems, state.skipped, customers)
+    last_known = max((r.last_known for r in results if r.last_known is not None),
+                     default=None)
+    return Checked(state.contract, problems, state.skipped, customers, last_known)
 
 
 def _task(contract_path: str, raw: bytes, as_of: date, spool: str, dialect: Dialect,

@@ -122,6 +122,7 @@ class ShardResult:
     shown_count: int = 0
     problem_owners: list[str] = field(default_factory=list)  # customer_problems' customers
     gathered: list[Gathered] = field(default_factory=list)
+    last_known: date | None = None  # checking only: the latest day a kept row is known on
 
     @property
     def has_errors(self) -> bool:
@@ -320,6 +321,10 @@ class _Work:
             if found is not None:
                 self.result.problems.append(found)
         self.hashes.extend(_id_hashes(ids))
+        if self.task.check_only and kept:
+            known = max(e.known_on for e in kept)
+            if self.result.last_known is None or known > self.result.last_known:
+                self.result.last_known = known
         if self.task.findings and not self._has_errors():
             # not errors of the rows: a customer no evaluation could evaluate, or a row it
             # passes over, is told of every one, and dropped by the caller if any shard
