@@ -177,6 +177,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("B007", "a JSON bill line of the wrong shape", _E, "bill-problems-b0xx"),
     ("B008", "a bill line's VAT is not the VAT of the line it bills", _E,
      "bill-problems-b0xx"),
+    ("B009", "the bill says it is for another period than the one verified", _W,
+     "bill-problems-b0xx"),
     # ledgers
     ("L001", "the file is not a ledger", _E, "ledger-problems-l0xx"),
     ("L002", "a ledger written by a newer engine", _E, "ledger-problems-l0xx"),

@@ -315,3 +315,28 @@ def test_a_workbook_or_an_e_invoice_given_as_the_bill_is_named_so(
     (problem,) = read_bill_file(str(bill)).problems
     assert problem.code == "B005" and problem.message.startswith(says)
     assert "invoice show NUMBER -f json" in problem.message
+
+
+@pytest.mark.parametrize(("written", "told"), [
+    ("2024-08-01..2024-09-30", False),  # its own period: nothing said
+    ("2024-Q3", True), ("2024-09", True),
+    ("elokuu-syyskuu 2024", False),  # not a period as the engine writes one: not compared
+])
+def test_a_bill_that_says_it_is_for_another_period_is_b009(
+        tmp_path: Path, written: str, told: bool) -> None:
+    def change(d: Invoice) -> None:
+        d["period"]["label"] = written
+
+    ok, problems, _ = _verify(tmp_path, change)
+    b009 = [(c, m) for c, m, _ in problems if c == "B009"]
+    assert b009 == ([("B009", f"the bill says it is for {written}, not 2024-08-01..2024-09-30, "
+                      "the period it is verified for: check --period")] if told else [])
+    assert ok  # a warning: the bill's lines are right all the same
+
+
+def test_a_csv_bill_s_period_column_is_read_as_its_period(tmp_path: Path) -> None:
+    from rewardengine.invoicing.render import invoice_csv
+    *_, dry = _computed(tmp_path)
+    bill = tmp_path / "bill.csv"
+    bill.write_text(invoice_csv(dry), encoding="utf-8")
+    assert read_bill_file(str(bill)).period == (2, "2024-08-01..2024-09-30")

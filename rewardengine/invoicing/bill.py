@@ -112,6 +112,9 @@ class Bill:
     # the sums the bill states (subtotal / vat / total rows): type -> (row, amount)
     stated: dict[str, tuple[int | None, Decimal]] = field(default_factory=dict)
     vat_breakdown: list[VatGroup] | None = None  # as the bill states it, when it does
+    # the period the bill says it is for (an invoice's ``period``, a CSV's ``period``
+    # column, as the engine writes them) and where: (row, label)
+    period: tuple[int | None, str] | None = None
 
     @property
     def unreadable(self) -> bool:
@@ -289,6 +292,8 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
         return bill
     sums: list[tuple[int, Decimal]] = []
     for row, raw in rows:
+        if bill.period is None and isinstance(raw.get("period"), str) and raw["period"]:
+            bill.period = (row, raw["period"].strip())
         own = {**columns, **_columns(raw, mapping)[0]} if per_row else columns
         how = _Reading(own, None if per_row else (names[0] if names else None), dialect)
         line, problems = _bill_line(raw, how, Source(file, row=row))
@@ -477,6 +482,10 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None,
     if isinstance(data, dict):  # an invoice or {"lines": ...} may state its sums
         _stated_keys(data, bill, dialect)
         _stated_breakdown(data, bill)
+        label = data.get("period", {}).get("label") if isinstance(data.get("period"),
+                                                                   dict) else None
+        if isinstance(label, str) and label:
+            bill.period = (None, label.strip())
     return bill
 
 

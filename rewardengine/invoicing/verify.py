@@ -35,7 +35,7 @@ from .invoice import (
     line_vat,
     vat_breakdown,
 )
-from .periods import BillingPeriod
+from .periods import BillingPeriod, PeriodError, parse_period, resolve_period
 
 Class = Literal["match", "amount_differs", "date_differs", "not_payable", "duplicate",
                 "underbilled"]
@@ -166,7 +166,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         providers=expected_invoice.providers, ledger="", bill_file=bill.file,
         expected_number=expected_invoice.number, findings=tuple(checker.findings),
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
-        problems=(*bill.problems, *checker.problems,
+        problems=(*bill.problems, *_stated_period(bill, expected_invoice.period),
+                  *checker.problems,
                   *_stated_sums(bill, expected_invoice, due), *_stated_groups(bill, due),
                   *(p for p in evaluation.problems if p.code == "V003")),
         currency=expected_invoice.currency)
@@ -351,6 +352,29 @@ def _dated(bl: BillLine, e: _Expected) -> tuple[str, bool]:
                 e.amount > 0)
     return (f"dated {bl.date}, {days} after it was earned on {e.date} (the earned day "
             f"counts): {e.reason}"), False
+
+
+def _stated_period(bill: Bill, period: BillingPeriod) -> list[Problem]:
+    """B009 (a warning) when the bill says it is for another period than the one it is
+    verified for (``--period``): its lines would be told as already invoiced or not yet
+    earned, and the bill's own period is what to check first. Only a period written as the
+    engine writes one (``2020-08``, ``2020-Q3``, ``2024-08-01..2024-09-30``) is compared."""
+    if bill.period is None:
+        return []
+    row, label = bill.period
+    stated = _period_of(label)
+    if stated is None or (stated.start, stated.end) == (period.start, period.end):
+        return []
+    return [Problem("B009", f"the bill says it is for {stated.label}, not {period.label}, the "
+                    "period it is verified for: check --period", Source(bill.file, row=row))]
+
+
+def _period_of(label: str) -> BillingPeriod | None:
+    first, dots, last = label.partition("..")
+    try:
+        return resolve_period(None, first, last) if dots else parse_period(label)
+    except PeriodError:
+        return None
 
 
 def _vat_differs(bl: BillLine, e: _Expected, vat: Vat) -> str:
