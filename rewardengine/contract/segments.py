@@ -207,10 +207,11 @@ def _linked_axis(field: str, used: tuple[str, ...], by_attr: Mapping[str, list[C
     """For each referral date of ``_ON_DAYS``: the field's dates where a rule on its
     attributes changes its verdict (each such day, the day before and after, none after the
     referral), one day between each two, and one long before."""
+    bounds = [(name, b) for name in used for c in by_attr[name] for b in _bounds_of(c)]
     points: list[_Measured] = []
     for on in _ON_DAYS:
-        days = {on} | {d + k * ONE_DAY for name in used for c in by_attr[name]
-                       for b in _bounds_of(c) for d in _days_at(name, b, on) for k in (-1, 0, 1)}
+        days = {on} | {d + k * ONE_DAY for name, b in bounds for d in _days_at(name, b, on)
+                       for k in (-1, 0, 1)}
         ordered = sorted(d for d in days if d <= on)
         between = {a + (b - a) // 2 for a, b in itertools.pairwise(ordered)}
         far = ordered[0] - timedelta(days=400)

@@ -512,25 +512,28 @@ def _vat_of(value: Any) -> tuple[str, Decimal] | None:
     as a plain decimal (``0.255``)."""
     if not isinstance(value, dict):
         return None
-    category, rate = value.get("category"), value.get("rate")
+    category, rate = value.get("category"), _rate(value)
     if not (isinstance(category, str) and _CATEGORY.match(category)):
         return None
-    text = str(rate) if isinstance(rate, (str, Decimal, int)) \
-        and not isinstance(rate, bool) else ""
-    if not _RATE.match(text) or Decimal(text) > 1:
-        return None
-    return category, Decimal(text)
+    return (category, rate) if rate is not None and rate <= 1 else None
+
+
+def _rate(value: Any) -> Decimal | None:
+    """A VAT object's rate as written, a plain decimal (of 0 to 999: a percentage is told as
+    one, ``_percent``); None when it is no such number."""
+    rate = value.get("rate") if isinstance(value, dict) else None
+    text = str(rate) if isinstance(rate, (str, Decimal, int)) and not isinstance(rate, bool) \
+        else ""
+    return Decimal(text) if _RATE.match(text) else None
 
 
 def _percent(value: Any) -> str:
     """`` (a rate is written from 0 to 1: 24 % is 0.24)`` for a VAT object whose rate is
     written as a percentage; else nothing."""
-    rate = value.get("rate") if isinstance(value, dict) else None
-    text = str(rate) if isinstance(rate, (str, Decimal, int)) and not isinstance(rate, bool) \
-        else ""
-    if not _RATE.match(text) or not 1 < Decimal(text) <= 100:
+    rate = _rate(value)
+    if rate is None or not 1 < rate <= 100:
         return ""
-    return f" (a rate is written from 0 to 1: {text} % is {(Decimal(text) / 100).normalize()})"
+    return f" (a rate is written from 0 to 1: {rate} % is {(rate / 100).normalize()})"
 
 
 _CATEGORY = re.compile(r"[A-Z]{1,3}\Z", re.ASCII)  # match: from the start; \Z: no newline

@@ -183,6 +183,19 @@ def vat_breakdown(items: Sequence[tuple[Vat | None, Decimal]], fallback: Decimal
                  for (cat, rate, code, reason), taxable in sorted(sums.items()))
 
 
+def merged_breakdown(parts: Iterable[Sequence[VatGroup]]) -> tuple[VatGroup, ...]:
+    """Breakdowns each rounded on its own (a member's invoice) added group by group: the
+    VAT of a summary of member invoices is its members'."""
+    merged: dict[tuple[str, Decimal, str, str], tuple[Decimal, Decimal]] = {}
+    for groups in parts:
+        for g in groups:
+            key = (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
+            taxable, tax = merged.get(key, (ZERO, ZERO))
+            merged[key] = (taxable + g.taxable, tax + g.tax)
+    return tuple(VatGroup(c, r, code or None, why or None, taxable, tax)
+                 for (c, r, code, why), (taxable, tax) in sorted(merged.items()))
+
+
 def vat_words(invoice: Invoice) -> str:
     """``VAT 0.24``; with several rates or categories, or one other than the invoice's rate,
     each group and what it taxes (``VAT S 0.24 on 750.00: 180.00; VAT S 0.255 on 750.00:
@@ -437,14 +450,7 @@ class Invoice:
             return vat_breakdown([(x.vat, x.amount) for x in self.lines]
                                  + [(x.vat, x.amount) for x in self.corrections],
                                  self.vat_rate)
-        merged: dict[tuple[str, Decimal, str, str], tuple[Decimal, Decimal]] = {}
-        for s in self.sections:
-            for g in s.vat_breakdown(self.vat_rate):
-                key = (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
-                taxable, tax = merged.get(key, (ZERO, ZERO))
-                merged[key] = (taxable + g.taxable, tax + g.tax)
-        return tuple(VatGroup(c, r, code or None, why or None, taxable, tax)
-                     for (c, r, code, why), (taxable, tax) in sorted(merged.items()))
+        return merged_breakdown(s.vat_breakdown(self.vat_rate) for s in self.sections)
 
     @property
     def vat(self) -> Decimal:

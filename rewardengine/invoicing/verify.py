@@ -33,6 +33,7 @@ from .invoice import (
     groups_words,
     line_provider,
     line_vat,
+    merged_breakdown,
     vat_breakdown,
 )
 from .periods import BillingPeriod, PeriodError, parse_period, resolve_period
@@ -399,15 +400,10 @@ def _due_breakdown(bill: Bill, expected: Invoice, checker: _Classifier
               or _vat_of(checker, bl, last_day), bl.amount) for bl in bill.lines]
     if not expected.member_invoices:
         return vat_breakdown([(vat, amount) for _, vat, amount in items], expected.vat_rate)
-    merged: dict[tuple[str, Decimal, str, str], tuple[Decimal, Decimal]] = {}
-    for provider in sorted({p or "" for p, _, _ in items}):
-        own = [(vat, amount) for p, vat, amount in items if (p or "") == provider]
-        for g in vat_breakdown(own, expected.vat_rate):
-            key = (g.category, g.rate, g.exemption_code or "", g.exemption_reason or "")
-            taxable, tax = merged.get(key, (ZERO, ZERO))
-            merged[key] = (taxable + g.taxable, tax + g.tax)
-    return tuple(VatGroup(c, r, code or None, why or None, taxable, tax)
-                 for (c, r, code, why), (taxable, tax) in sorted(merged.items()))
+    return merged_breakdown(
+        vat_breakdown([(vat, amount) for p, vat, amount in items if (p or "") == provider],
+                      expected.vat_rate)
+        for provider in sorted({p or "" for p, _, _ in items}))
 
 
 def _vat_of(checker: _Classifier, bl: BillLine, last_day: date) -> Vat | None:
