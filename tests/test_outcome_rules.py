@@ -166,8 +166,8 @@ def test_a_start_window_that_is_neither_a_window_nor_a_duration_is_told_so(
 
 @pytest.mark.parametrize(("written", "says"), [
     ("0 days", "a start window of 0 days holds no day"),
-    ("[6 months]", "expected service, service_and_follow_up or a duration from the service "
-                   "start like '6 months'"),
+    ("[6 months]", "expected service, service_and_follow_up, a duration from the service "
+                   "start like '6 months', or {service_and_after: 3 months}"),
     ("1300 months", "100 years"),  # the duration's own reason, not "neither ... nor"
 ])
 def test_a_start_window_of_no_day_or_of_no_form_is_refused(written: str, says: str) -> None:
@@ -185,6 +185,85 @@ def test_a_start_window_longer_than_the_service_where_only_its_days_count_is_c21
         "C218", "work.starts_within: 18 months is longer than the service (12 months), where "
                 "days count: a job started after the service would count no day")
     assert problems(text.replace("18 months", "12 months")) == []
+
+
+# "a job started during the service or within 3 months after it; its 90 days may run past
+# that": the start window reaches past the service, the days count to the follow-up's end
+AFTER = STARTS.replace("starts_within: service}", "starts_within: {service_and_after: 3 months}}")
+
+
+@pytest.mark.parametrize(("start", "counts", "reached"), [
+    ("2020-01-14", False, None),  # the day before the service starts
+    ("2020-01-15", True, "2020-04-13"),  # the service's first day
+    ("2021-01-14", True, "2021-04-13"),  # the service's last day
+    ("2021-04-13", True, "2021-07-11"),  # a day short of the window's end
+    ("2021-04-14", True, "2021-07-12"),  # its last day (2021-01-15 + 3 months, less a day)
+    ("2021-04-15", False, None),  # 3 months after the service's end: outside
+])
+def test_a_job_may_start_during_the_service_or_within_a_duration_after_it(
+        start: str, counts: bool, reached: str | None) -> None:
+    got = lines(AFTER, job("E1", start, fte="1.0"), as_of="2021-08-01")
+    assert len(got) == 1
+    if reached is not None:
+        # its 90 days run past the start window, inside the follow-up (to 2021-07-14)
+        assert facts(got[0]) == ("payable", "spell:E1", D(reached), Decimal("750.00"))
+    else:
+        assert facts(got[0]) == ("not_earned", "next", D("2021-07-14"), Decimal("750.00"))
+        assert (f"not counted: job E1 started on {start}, outside the service or the 3 months "
+                "after it (2020-01-15..2021-04-14), and only jobs started inside it count"
+                ) in got[0].reason
+
+
+def test_the_months_after_the_service_run_from_its_early_end() -> None:
+    """The service ended on 2020-03-31: the 3 months after it end on 2020-06-30."""
+    end = "x1,c1,service_end,2020-03-31,,,,,,,,,\n"
+    for start, status in (("2020-06-30", "payable"), ("2020-07-01", "not_earned")):
+        got = lines(AFTER, job("E1", start, fte="1.0"), as_of="2021-08-01", extra=end)
+        assert got[0].status == status, start
+    loaded = contract_from(AFTER)
+    ev = evaluate(loaded, events_from(START + end + job("E1", "2020-06-30", fte="1.0"),
+                                      header=HEADER).events, D("2021-08-01"))
+    assert "only jobs started during the service or within 3 months after it" in str(
+        explain(ev, ev.customers[0]).to_dict())
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("min_duration:", "window: service\n    min_duration:"),
+     "work.starts_within: the service and 3 months after it is wider than where days count "
+     "(service): a job started after the service would count no day"),
+    (("3 months", "7 months"),
+     "work.starts_within: the service and 7 months after it reaches past the follow-up "
+     "(6 months), where days count: a job started after the follow-up would count no day"),
+])
+def test_a_start_window_past_where_days_count_is_c218(change: tuple[str, str], message: str
+                                                      ) -> None:
+    (p,) = problems(AFTER.replace(*change))
+    assert (p.code, p.message) == ("C218", message)
+    assert problems(AFTER.replace("3 months", "6 months")) == []  # the whole follow-up
+
+
+def test_a_start_window_past_the_service_without_a_follow_up_is_c218() -> None:
+    head = CONTRACT_HEAD.replace("  follow_up: 6 months\n", "")
+    assert head != CONTRACT_HEAD
+    _, found = load_contract_text(head + AFTER, "contract.yaml")
+    assert [(p.code, p.message) for p in found if p.severity == "error"] == [(
+        "C218", "work.starts_within: the service and 3 months after it is wider than where "
+                "days count (the service: the contract has no follow_up): a job started after "
+                "the service would count no day")]
+
+
+@pytest.mark.parametrize(("written", "code", "says"), [
+    ("{service_and_afer: 3 months}", "C110",
+     "a start window written as a mapping is {service_and_after: <duration>} (the service and "
+     "the days after it), not 'service_and_afer' (did you mean service_and_after?)"),
+    ("{service_and_after: 3 months, from: 1 month}", "C110", "not 'from'"),
+    ("{service_and_after: 0 days}", "C110", "a start window of 0 days holds no day"),
+    ("{service_and_after: 3 moths}", "C108", "'3 moths' is not a duration like '90 days'"),
+])
+def test_a_start_window_after_the_service_written_wrong_is_told_so(
+        written: str, code: str, says: str) -> None:
+    (p,) = problems(STARTS.replace("starts_within: service}", f"starts_within: {written}}}"))
+    assert p.code == code and says in p.message, (p.code, p.message)
 
 
 # --- a job's length as agreed at its start ---------------------------------------------------

@@ -174,3 +174,20 @@ def test_the_contracts_number_kinds_use_these_patterns() -> None:
     text = json.dumps(SCHEMA)
     for kind in sorted(NUMBER_KINDS):
         assert json.dumps(_pattern(NUMBER_KINDS[kind][1])) in text, kind
+
+
+START_AFTER = textwrap.dedent("""
+components:
+  - id: placement
+    kind: employment_outcome
+    work: {min_fte: 0.8, starts_within: {service_and_after: 3 months}}
+    min_duration: 90 days
+    amount: 750.00
+""")
+
+
+def test_a_start_window_past_the_service_passes_the_schema_as_the_engine_takes_it() -> None:
+    assert _both(START_AFTER) == ([], [])
+    editor, engine = _both(START_AFTER.replace("service_and_after:", "service_and_afer:"))
+    assert [path for path, _ in editor] == [["components", 0, "work", "starts_within"]]
+    assert engine == ["C110"]

@@ -421,5 +421,6 @@ def _component_checks(draft: Draft, i: int, comp: ComponentBase, component_ids: 
                 component_ids=component_ids,
                 err=lambda code, message, *path: _err(draft, code, message, *path),
                 key_err=lambda code, message, *path: _key_err(draft, code, message, *path),
-                service_length=draft.windows.service.max_length if draft.windows else None)
+                service_length=draft.windows.service.max_length if draft.windows else None,
+                follow_up=draft.windows.follow_up if draft.windows else None)
     yield from comp.checks(site)

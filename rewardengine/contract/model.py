@@ -703,13 +703,14 @@ class Site:
 
     def __init__(self, *, base: Path, segment_ids: Sequence[str] | None,
                  provider_ids: Sequence[str] | None, component_ids: Sequence[str],
-                 err: Locate, key_err: Locate, service_length: Duration | None = None
-                 ) -> None:
+                 err: Locate, key_err: Locate, service_length: Duration | None = None,
+                 follow_up: Duration | None = None) -> None:
         self.base = base
         self.segment_ids = segment_ids  # None: the segments have errors
         self.provider_ids = provider_ids  # None: the metadata has errors
         self.component_ids = component_ids
         self.service_length = service_length  # the service's max_length (None: windows bad)
+        self.follow_up = follow_up  # the windows' follow_up (None: none, or windows bad)
         self._err = err
         self._key_err = key_err
 

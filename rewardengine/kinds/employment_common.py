@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from difflib import get_close_matches
 from fractions import Fraction
 from functools import cached_property
 from itertools import pairwise
@@ -189,36 +190,86 @@ def closed_text(deadline: Deadline) -> str:
 # --- the work an outcome counts --------------------------------------------------------------
 
 WindowStart = Literal["service", "service_and_follow_up"]
+AFTER_SERVICE = "service_and_after"  # the key of a window reaching past the service's end
 
+
+@dataclass(frozen=True)
+class AfterService:
+    """The service and the ``after`` that follows its end: "a job started during the service
+    or within 3 months after it" (``{service_and_after: 3 months}``). The service is the
+    customer's own (an early ``service_end`` closes it, and the months after run from it)."""
+
+    after: Duration
+
+    def __str__(self) -> str:
+        return f"the service and {self.after} after it"
+
+
+StartAt = WindowStart | Duration | AfterService  # a start window, as the model holds it
 
 def _start_window(value: Any) -> Any:
-    """``service``, ``service_and_follow_up``, or a duration from the service start
-    (``6 months``): what ``starts_within`` is written as; else one message saying all."""
-    if value in ("service", "service_and_follow_up"):
+    """``service``, ``service_and_follow_up``, a duration from the service start
+    (``6 months``), or ``{service_and_after: 3 months}``: what ``starts_within`` is written
+    as; else one message saying all."""
+    if value in ("service", "service_and_follow_up") or isinstance(value, AfterService):
         return value
+    if isinstance(value, dict):
+        return _after_service(value)
     if not isinstance(value, (str, Duration)):
-        raise PydanticCustomError("start_window", "expected service, service_and_follow_up "
-                                  "or a duration from the service start like '6 months'")
+        raise PydanticCustomError("start_window", "expected service, service_and_follow_up, "
+                                  "a duration from the service start like '6 months', or "
+                                  "{service_and_after: 3 months}")
     if isinstance(value, str) and not re.match(DURATION_PATTERN, value):
         raise PydanticCustomError(
             "start_window", "{value} is neither service, service_and_follow_up nor a "
             "duration from the service start like '6 months'", {"value": quoted(value, 40)})
-    found = parse_duration(value)  # its own message: too long, say
+    return _some_days(parse_duration(value))  # its own message: too long, say
+
+
+def _after_service(value: dict[Any, Any]) -> AfterService:
+    """``{service_and_after: <duration>}``: the one key, and a duration of at least a day."""
+    keys = [str(k) for k in value]
+    if keys != [AFTER_SERVICE]:
+        others = [k for k in keys if k != AFTER_SERVICE]
+        meant = (" (did you mean service_and_after?)"
+                 if any(get_close_matches(k, [AFTER_SERVICE], 1, 0.8) for k in others) else "")
+        raise PydanticCustomError(
+            "start_window", "a start window written as a mapping is {service_and_after: "
+            "<duration>} (the service and the days after it), not {others}{meant}",
+            {"others": ", ".join(quoted(k, 30) for k in others) or "nothing", "meant": meant})
+    return AfterService(_some_days(parse_duration(value[AFTER_SERVICE])))
+
+
+def _some_days(found: Duration) -> Duration:
     if found.count == 0:
         raise PydanticCustomError("start_window", "a start window of {value} holds no day",
                                   {"value": str(found)})
     return found
 
 
-# a window by name, or a duration from the service start (``6 months``: the job's first day
-# before the day 6 months after the service's first day, as a service of 6 months runs)
+def _written_window(value: StartAt) -> Any:
+    """A start window as it is written: a name, a duration, or its one-key mapping."""
+    if isinstance(value, AfterService):
+        return {AFTER_SERVICE: str(value.after)}
+    return str(value)
+
+
+# a window by name, a duration from the service start (``6 months``: the job's first day
+# before the day 6 months after the service's first day, as a service of 6 months runs), or
+# the service and a duration after its end (``{service_and_after: 3 months}``)
 StartWindow = Annotated[
-    WindowStart | Duration,
+    StartAt,
     BeforeValidator(_start_window),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"anyOf": [{"enum": ["service", "service_and_follow_up"]},
-                              {"type": "string", "pattern": DURATION_PATTERN,
-                               "description": "from the service start, e.g. '6 months'"}]}),
+    PlainSerializer(_written_window),
+    WithJsonSchema({"anyOf": [
+        {"enum": ["service", "service_and_follow_up"]},
+        {"type": "string", "pattern": DURATION_PATTERN,
+         "description": "from the service start, e.g. '6 months'"},
+        {"type": "object", "additionalProperties": False, "required": [AFTER_SERVICE],
+         "properties": {AFTER_SERVICE: {
+             "type": "string", "pattern": DURATION_PATTERN,
+             "description": "the service and this long after its end, e.g. '3 months'"}}},
+    ]}),
 ]
 
 
@@ -232,9 +283,9 @@ class OutcomeWork(QualifyingWork):
                                   "a week (counting: continuous)")
     starts_within: StartWindow | None = Field(
         default=None, description="only jobs that start inside this window (service, "
-                                  "service_and_follow_up, or a duration from the service "
-                                  "start such as '6 months') count; their days count after "
-                                  "it closes too")
+                                  "service_and_follow_up, a duration from the service start "
+                                  "such as '6 months', or {service_and_after: 3 months}) "
+                                  "count; their days count after it closes too")
     one_employer: bool = Field(
         default=False, description="a spell is one employment relationship: a change of "
                                    "employer ends it (counting: continuous)")
@@ -264,7 +315,28 @@ def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) ->
         out.append(site.err("C218", f"work.starts_within: {within} is longer than the service "
                             f"({service}), where days count: a job started after the service "
                             "would count no day", "work", "starts_within"))
+    if isinstance(within, AfterService):
+        out.extend(_after_service_checks(within, counts_in, site))
     return out
+
+
+def _after_service_checks(within: AfterService, counts_in: str, site: Site) -> list[Problem]:
+    """C218 when no day after the service counts (``counts_in``: where days count), or
+    fewer days after it than a job may start in: such a job would count no day."""
+    if counts_in != "service_and_follow_up" or (site.follow_up is None
+                                                and site.service_length is not None):
+        where = (counts_in.replace("_", " ") if counts_in != "service_and_follow_up"
+                 else "the service: the contract has no follow_up")
+        return [site.err("C218", f"work.starts_within: {within} is wider than where days count "
+                         f"({where}): a job started after the service would count no day",
+                         "work", "starts_within")]
+    if site.follow_up is None:
+        return []  # the windows have errors, told where they are
+    if within.after.certainly_longer(site.follow_up):
+        return [site.err("C218", f"work.starts_within: {within} reaches past the follow-up "
+                         f"({site.follow_up}), where days count: a job started after the "
+                         "follow-up would count no day", "work", "starts_within")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -419,7 +491,7 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
     """The jobs the work rules let count, and a note for each job they keep out: a job that
     did not start inside ``starts_within``, or was agreed, when first recorded, for less than
     ``min_agreed_length``."""
-    within: WindowStart | Duration | None = getattr(work, "starts_within", None)
+    within: StartAt | None = getattr(work, "starts_within", None)
     agreed: Duration | None = getattr(work, "min_agreed_length", None)
     window = _start_period(ctx, within)
     kept: list[Employment] = []
@@ -438,21 +510,25 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
     return kept, notes
 
 
-def _start_period(ctx: CustomerContext, within: WindowStart | Duration | None
-                  ) -> Period | None:
-    """The days a job may start on: a window by name, or the duration from the service's
-    first day (however the service ends)."""
+def _start_period(ctx: CustomerContext, within: StartAt | None) -> Period | None:
+    """The days a job may start on: a window by name, the duration from the service's
+    first day (however the service ends), or the service and the duration after its end."""
     if within is None:
         return None
     if isinstance(within, Duration):
         start = ctx.service.start if ctx.service is not None else None
         return Period(start, within.after(start)) if start is not None else None
+    if isinstance(within, AfterService):
+        service = ctx.service
+        return Period(service.start, within.after.after(service.end)) if service else None
     return ctx.window(within)
 
 
-def _start_words(within: WindowStart | Duration | None) -> str:
+def _start_words(within: StartAt | None) -> str:
     if isinstance(within, Duration):
         return f"{within} from the service start"
+    if isinstance(within, AfterService):
+        return f"the service or the {within.after} after it"
     return "the service" if within == "service" else "the service or its follow-up"
 
 
@@ -696,6 +772,8 @@ def rules_text(wc: WorkCount) -> str:
     within = getattr(work, "starts_within", None)
     if isinstance(within, Duration):
         rule += f", only jobs started within {within} of the service start"
+    elif isinstance(within, AfterService):
+        rule += f", only jobs started during the service or within {within.after} after it"
     elif within is not None:
         rule += f", only jobs started inside the {within.replace('_', ' ')} window"
     agreed = getattr(work, "min_agreed_length", None)
