@@ -266,6 +266,75 @@ def test_a_start_window_after_the_service_written_wrong_is_told_so(
     assert p.code == code and says in p.message, (p.code, p.message)
 
 
+# --- no outcome from a job with an employer the customer worked for before ----------------
+
+# § 45 (6) SGB III: no fee for a job with an employer the jobseeker worked for more than three
+# months in the four years before taking it up; the job below is taken up on 2020-03-02
+EARLIER = STARTS.replace("starts_within: service}",
+                         "exclude_earlier_employer: {within: 48 months, more_than: 3 months}}")
+
+
+def _placed(*earlier: str, employer: str = "HRB-1") -> list[Line]:
+    return lines(EARLIER, *earlier, job("E1", "2020-03-02", fte="1.0", employer=employer),
+                 as_of="2021-08-01")
+
+
+@pytest.mark.parametrize(("end", "counts"), [
+    ("2019-03-30", True),  # 89 days with the employer
+    ("2019-03-31", True),  # 90 days: exactly 3 months from 2019-01-01, not more
+    ("2019-04-01", False),  # 91 days: more than 3 months
+])
+def test_earlier_work_with_the_employer_of_more_than_the_limit_keeps_the_job_out(
+        end: str, counts: bool) -> None:
+    (got,) = _placed(job("E0", "2019-01-01", end, fte="0.5", kind="subsidised",
+                         employer="HRB-1"))
+    if counts:
+        assert facts(got) == ("payable", "spell:E1", D("2020-05-30"), Decimal("750.00"))
+    else:
+        assert facts(got) == ("not_earned", "next", D("2021-07-14"), Decimal("750.00"))
+        assert ("not counted: job E1 is with HRB-1, for whom the customer worked 91 days in the "
+                "48 months before the relationship began on 2020-03-02 (2016-03-02..2020-03-01):"
+                " more than 3 months (90 days from 2019-01-01), so it does not count"
+                ) in got.reason
+
+
+@pytest.mark.parametrize(("end", "counts"), [
+    ("2016-06-01", True),  # 92 days inside the 48 months: 3 months from 2016-03-02
+    ("2016-06-02", False),  # 93 days inside them
+])
+def test_only_the_work_inside_the_look_back_is_counted(end: str, counts: bool) -> None:
+    (got,) = _placed(job("E0", "2015-12-03", end, fte="1.0", employer="HRB-1"))
+    assert got.status == ("payable" if counts else "not_earned")
+
+
+def test_earlier_work_with_another_employer_or_none_named_keeps_nothing_out() -> None:
+    long_ago = job("E0", "2019-01-01", "2019-12-31", fte="1.0", employer="HRB-2")
+    assert _placed(long_ago)[0].status == "payable"
+    no_name = job("E0", "2019-01-01", "2019-12-31", fte="1.0")
+    assert _placed(no_name, employer="")[0].status == "payable"
+
+
+@pytest.mark.parametrize(("end", "counts"), [
+    ("2020-03-01", True),  # it runs into the job: one relationship, begun on 2019-11-01
+    ("2020-02-29", False),  # a day between: an earlier relationship of 121 days
+])
+def test_a_job_that_runs_into_the_next_is_one_relationship(end: str, counts: bool) -> None:
+    (got,) = _placed(job("E0", "2019-11-01", end, fte="1.0", employer="HRB-1"))
+    assert got.status == ("payable" if counts else "not_earned"), got.reason
+
+
+def test_the_rule_is_in_the_trace_and_a_limit_that_cannot_fit_is_c218() -> None:
+    loaded = contract_from(EARLIER)
+    ev = evaluate(loaded, events_from(START + job("E1", "2020-03-02", fte="1.0"),
+                                      header=HEADER).events, D("2021-08-01"))
+    assert ("not jobs with an employer the customer worked for more than 3 months in the "
+            "48 months before") in str(explain(ev, ev.customers[0]).to_dict())
+    (p,) = problems(EARLIER.replace("48 months", "90 days").replace("3 months", "90 days"))
+    assert (p.code, p.message) == (
+        "C218", "work.exclude_earlier_employer: more than 90 days of work cannot fit in 90 "
+                "days: no job would ever be kept out")
+
+
 # --- a job's length as agreed at its start ---------------------------------------------------
 
 AGREED = """

@@ -40,6 +40,7 @@ from ..contract.model import (
     Price,
     QualifyingWork,
     Site,
+    Strict,
     WorkRules,
 )
 from ..contract.windows import Deadline
@@ -273,6 +274,18 @@ StartWindow = Annotated[
 ]
 
 
+class EarlierEmployer(Strict):
+    """No outcome from a job with an employer the customer already worked for: more than
+    ``more_than`` in the ``within`` before the employment relationship began (§ 45 (6) SGB
+    III: more than three months in the four years before)."""
+
+    within: DurationField = Field(description="how far back from the relationship's first "
+                                              "day earlier work with the employer is looked "
+                                              "for, e.g. '4 years'")
+    more_than: DurationField = Field(description="earlier work with the employer longer than "
+                                                 "this keeps the job out, e.g. '3 months'")
+
+
 class OutcomeWork(QualifyingWork):
     """Which work counts towards an outcome (employment_outcome, milestones): the keys of
     qualifying work, and the rules programmes add — hours on average over the outcome period,
@@ -292,6 +305,10 @@ class OutcomeWork(QualifyingWork):
     min_agreed_length: DurationField | None = Field(
         default=None, description="only jobs agreed, when first recorded, as open-ended or "
                                   "for at least this long count, however long they last")
+    exclude_earlier_employer: EarlierEmployer | None = Field(
+        default=None, description="a job does not count when the customer worked for its "
+                                  "employer more than more_than in the within before the "
+                                  "relationship began")
 
 
 def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) -> list[Problem]:
@@ -317,6 +334,11 @@ def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) ->
                             "would count no day", "work", "starts_within"))
     if isinstance(within, AfterService):
         out.extend(_after_service_checks(within, counts_in, site))
+    earlier = work.exclude_earlier_employer
+    if earlier is not None and earlier.more_than.min_days() >= earlier.within.max_days():
+        out.append(site.err("C218", f"work.exclude_earlier_employer: more than "
+                            f"{earlier.more_than} of work cannot fit in {earlier.within}: no "
+                            "job would ever be kept out", "work", "exclude_earlier_employer"))
     return out
 
 
@@ -489,10 +511,11 @@ def _tracks(groups: Sequence[Sequence[Stretch]], continuous: bool, max_gap: Dura
 def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employment]
               ) -> tuple[list[Employment], list[str]]:
     """The jobs the work rules let count, and a note for each job they keep out: a job that
-    did not start inside ``starts_within``, or was agreed, when first recorded, for less than
-    ``min_agreed_length``."""
+    did not start inside ``starts_within``, was agreed, when first recorded, for less than
+    ``min_agreed_length``, or is with an employer it excludes (``exclude_earlier_employer``)."""
     within: StartAt | None = getattr(work, "starts_within", None)
     agreed: Duration | None = getattr(work, "min_agreed_length", None)
+    earlier: EarlierEmployer | None = getattr(work, "exclude_earlier_employer", None)
     window = _start_period(ctx, within)
     kept: list[Employment] = []
     notes: list[str] = []
@@ -503,11 +526,54 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
                          "only jobs started inside it count")
             continue
         short = _agreed_short(ctx, job, agreed) if agreed is not None else None
+        if short is None and earlier is not None:
+            short = _earlier_employer(ctx, job, earlier, jobs)
         if short is not None:
             notes.append(short)
             continue
         kept.append(job)
     return kept, notes
+
+
+def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmployer,
+                      jobs: Sequence[Employment]) -> str | None:
+    """Why ``job`` is kept out by earlier work with its employer (None when it is not): the
+    days of the employer's other jobs in ``rule.within`` before the relationship began (its
+    jobs joined where one follows the other without a day between), more than
+    ``rule.more_than`` counted from the first of those days. A job naming no employer has no
+    earlier work with it."""
+    if job.employer is None:
+        return None
+    worked = sorted(p for j in jobs if j.employer == job.employer
+                    and (p := job_period(j, ctx.as_of)) is not None)
+    began = job.date
+    for p in reversed(worked):  # back from the job through the jobs that run into it
+        if p.start < began <= p.end:
+            began = p.start
+    look = Period(rule.within.before(began), began)
+    earlier = [c for p in worked if (c := p.clip(look)) is not None]
+    days = _days_covered(earlier)
+    if not days:
+        return None
+    first = earlier[0].start
+    allowed = (rule.more_than.after(first) - first).days  # the days of more_than from first
+    if days <= allowed:
+        return None
+    return (f"job {job.event_id} is with {job.employer}, for whom the customer worked {days} "
+            f"days in the {rule.within} before the relationship began on {began} "
+            f"({look.start}..{look.last_day}): more than {rule.more_than} ({allowed} days "
+            f"from {first}), so it does not count")
+
+
+def _days_covered(periods: list[Period]) -> int:
+    """The days inside any of ``periods`` (sorted by start), each day once."""
+    days, reached = 0, date.min
+    for p in periods:
+        start = max(p.start, reached)
+        if p.end > start:
+            days += (p.end - start).days
+            reached = p.end
+    return days
 
 
 def _start_period(ctx: CustomerContext, within: StartAt | None) -> Period | None:
@@ -779,6 +845,10 @@ def rules_text(wc: WorkCount) -> str:
     agreed = getattr(work, "min_agreed_length", None)
     if agreed is not None:
         rule += f", only jobs agreed (as first recorded) for {agreed} or more"
+    earlier = getattr(work, "exclude_earlier_employer", None)
+    if earlier is not None:
+        rule += (f", not jobs with an employer the customer worked for more than "
+                 f"{earlier.more_than} in the {earlier.within} before")
     if getattr(work, "one_employer", False):
         rule += ", one employer a spell (a change of employer ends it)"
     return (f"{rule}, days {wc.counting.start} to {wc.deadline.last_day} "
