@@ -320,3 +320,85 @@ def test_months_count_to_required() -> None:
     assert "; its last whole month ended 2020-12-31, 1 more were needed" in reason
     status, amount, on, _, _ = only(events, "2021-01-20", MONTHS.format(required=4))
     assert (status, amount, on) == ("payable", Decimal("5000.00"), date(2020, 5, 31))
+
+
+# --- look_back: the law's review period, work before the service counted ---------------------
+
+# 10 weeks within 12 months, the review period looking back from each week's Sunday; the
+# service starts on Wednesday 2020-01-15, its first whole week is 2020-01-20..26
+LOOK_BACK = weeks(10, "    look_back: true\n")
+NEW_JOB = job("e1", "2020-01-20", hours=20)
+
+
+def _met_on(contract: str, *earlier: str) -> tuple[str, date | None, str]:
+    status, _, on, reason, _ = only(rows(START_A, *earlier, NEW_JOB), "2020-06-30", contract)
+    return status, on, reason
+
+
+@pytest.mark.parametrize(("first_week", "on"), [
+    ("2019-11-18", date(2020, 2, 16)),  # 6 weeks before the service: 4 more needed
+    ("2019-11-11", date(2020, 2, 9)),  # 7 weeks: 3 more
+    ("2019-11-04", date(2020, 2, 2)),  # 8 weeks: 2 more
+])
+def test_weeks_before_the_service_count_towards_the_condition(first_week: str, on: date
+                                                              ) -> None:
+    earlier = job("p", first_week, "2019-12-29", hours=20)  # Monday to a Sunday
+    status, met, reason = _met_on(LOOK_BACK, earlier)
+    assert (status, met) == ("payable", on)
+    assert (f"employment condition met on {on}: 10 of 10 weeks with at least 18 h of work, "
+            f"counted from the week starting {first_week}, in the review period") in reason
+    assert "(12 months up to " in reason and "work before the service counted); jobs e1, p" \
+        in reason
+    # counted from the service start, the same work meets it only after 10 new weeks
+    assert _met_on(weeks(10), earlier)[:2] == ("payable", date(2020, 3, 29))
+
+
+def test_weeks_older_than_the_review_period_drop_out() -> None:
+    """8 weeks early in 2019: by the time new work is added they have left the 12 months
+    ending with each week, so the condition is met as if they had never been worked."""
+    earlier = job("p", "2019-01-14", "2019-03-10", hours=20)
+    assert _met_on(LOOK_BACK, earlier)[:2] == ("payable", date(2020, 3, 29))
+
+
+@pytest.mark.parametrize(("weeks_before", "status"), [(9, "payable"), (10, "not_earned")])
+def test_a_condition_met_already_at_the_service_start_is_not_paid(weeks_before: int,
+                                                                  status: str) -> None:
+    first = date(2019, 12, 16).toordinal() - 7 * (weeks_before - 1)  # Mondays to 2019-12-22
+    earlier = job("p", date.fromordinal(first).isoformat(), "2019-12-22", hours=20)
+    result = one(contract_from(LOOK_BACK), rows(START_A, earlier, NEW_JOB), "2020-06-30")
+    (ln,) = result.lines
+    assert ln.status == status
+    if status == "payable":  # one week short at the start: met in the service's first week
+        assert (ln.amount, ln.date) == (Decimal("3000.00"), date(2020, 1, 26))
+        return
+    # met before the service: never offered, so nothing is forgone
+    assert (ln.quantity, ln.amount, ln.date) == (Decimal(0), Decimal("0.00"), date(2020, 1, 15))
+    assert ln.reason.startswith(
+        "the employment condition was met already when the service started on 2020-01-15: "
+        "10 of 10 weeks with at least 18 h of work in the review period 2019-01-15..2020-01-14")
+
+
+@pytest.mark.parametrize(("as_of", "status", "on"), [
+    ("2020-01-27", "pending", date(2020, 3, 1)),  # 5 + 5 weeks may still come
+    ("2020-02-02", "not_earned", date(2020, 2, 2)),  # a week without work: 5 + 4 cannot
+])
+def test_pending_while_a_week_to_the_deadline_may_complete_it(as_of: str, status: str,
+                                                               on: date) -> None:
+    contract = weeks(10, "    look_back: true\n    reach_by: 2020-03-01\n")
+    earlier = job("p", "2019-11-04", "2019-12-08", hours=20)  # 5 weeks
+    got, _, day, reason, _ = only(rows(START_A, earlier), as_of, contract)
+    assert (got, day) == (status, on)
+    if status == "pending":
+        assert "5 of 10 weeks with at least 18 h of work in the review period " \
+               "2019-01-27..2020-01-26" in reason
+        assert "may still be met by 2020-03-01, the last whole week before the deadline" \
+            in reason
+    else:
+        assert reason.startswith("can no longer be met since 2020-02-02: 5 of 10 weeks")
+
+
+def test_the_rule_says_the_review_period_looks_back() -> None:
+    result = one(contract_from(LOOK_BACK), rows(START_A, NEW_JOB), "2020-06-30")
+    assert "10 qualifying calendar weeks with at least 18 h of work, in the 12 months up to " \
+           "a week's end (work before the service counts), met during the service" in str(
+               result.traces["condition"].rules)

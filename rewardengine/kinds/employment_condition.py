@@ -34,6 +34,11 @@ Rules (docs/contract-language.md):
   price of the strongest evidence) while the ``service_and_follow_up`` deadline is ahead and
   a stronger level is priced, since a later-recorded confirmation would make it payable;
   otherwise not_earned at 0.00.
+* ``look_back``: the reference period is the law's review period, ending on the last day of
+  each whole unit from the service start to the deadline (units before the service count);
+  met on the first whose count reaches ``required``; met already before the service: not
+  offered (not_earned, quantity 0); else pending while a unit to the deadline could still do
+  it (``_reachable``), not_earned from the first unit after which none could.
 * Otherwise pending while the requirement can still be met inside the reference period, and
   not_earned once the period's last whole unit has ended, or earlier when even counting every
   remaining whole unit at full credit and the highest weight could not reach ``required``;
@@ -59,6 +64,7 @@ from pydantic import Field
 from ..contract.model import (
     EMPLOYMENT_KINDS,
     EVIDENCE_LEVELS,
+    NO_LIMIT,
     Amount,
     CalendarThreshold,
     ComponentBase,
@@ -126,6 +132,11 @@ class EmploymentCondition(ComponentBase):
         default_factory=lambda: weights_of(*EMPLOYMENT_KINDS))
     amount: Price
     reach_by: IsoDate | None = None
+    look_back: bool = Field(
+        default=False,
+        description="the reference period looks back from each unit's last day, as the "
+                    "law's review period does: work before the service counts, and the fee "
+                    "is for meeting the condition during the service")
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
@@ -146,6 +157,8 @@ class EmploymentCondition(ComponentBase):
         return self.reach_by
 
     def thresholds(self) -> list[Threshold]:
+        if self.look_back:  # work before the service counts: one unit in it may complete it
+            return [CalendarThreshold(self.unit, 1, NO_LIMIT, ("look_back",))]
         return [CalendarThreshold(self.unit, self.required, self.reference_period,
                                   ("required",))]
 
@@ -401,8 +414,10 @@ class _Count:
 def _rules(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
     """The component's rule in words, the same for every customer: written once."""
     word, test = once_for(_describe, comp, sign)
-    return (f"{comp.required} qualifying calendar {word} with {test}, within "
-            f"{comp.reference_period} from the service start",
+    within = (f"in the {comp.reference_period} up to a {word[:-1]}'s end (work before the "
+              "service counts), met during the service" if comp.look_back
+              else f"within {comp.reference_period} from the service start")
+    return (f"{comp.required} qualifying calendar {word} with {test}, {within}",
             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items()))
 
 
@@ -604,10 +619,13 @@ def evaluate(comp: EmploymentCondition, ctx: CustomerContext, prior: Sequence[Li
         status, reason, on = ctx.without_service("waiting for the service start")
         return Outcome([ctx.line(comp, status=status, occurrence="once", on=on, quantity=ONE,
                                  unit_price=any_price, reason=reason)], Trace(tuple(rules)))
-    counted = _count(comp, ctx, ctx.service)
+    if comp.look_back:
+        line, counted = _looking_back(comp, ctx, ctx.service, any_price)
+    else:
+        counted = _count(comp, ctx, ctx.service)
+        line = (_met(comp, ctx, counted) if counted.completed is not None
+                else _unmet(comp, ctx, counted, any_price))
     rules.append(counted.reference_text)
-    line = (_met(comp, ctx, counted) if counted.completed is not None
-            else _unmet(comp, ctx, counted, any_price))
     return Outcome([line], Trace(tuple(rules), lambda: _steps(comp, counted, ctx.currency_sign)))
 
 
@@ -748,6 +766,146 @@ def out_of_reach(count: Fraction, remaining: int, best: Fraction, required: int)
     """``count + remaining * best < required``, cross-multiplied: integers only."""
     return (count.numerator * best.denominator + remaining * best.numerator
             * count.denominator < required * count.denominator * best.denominator)
+
+
+# --- look_back: the law's review period, looking back from each unit ------------------------
+
+
+@dataclass(frozen=True)
+class _Review:
+    """The whole units from ``reference_period`` before the service start to the deadline,
+    those ended by the evaluation date worked out, and sums to count any run of them."""
+
+    units: _Units
+    known: list[Unit]  # the units ended by the evaluation date, in order
+    first: int  # the first unit starting on or after the service start
+    sums: list[Fraction]  # sums[i]: what the known units before unit i count
+    best: Fraction  # the most a unit not yet ended may count
+
+    def lowest(self, comp: EmploymentCondition, end: date) -> int:
+        """The first unit of the review period ending (exclusively) on ``end``."""
+        start = comp.reference_period.before(end).toordinal()
+        return bisect_left(self.units.days, (start, start))
+
+    def most(self, low: int, k: int, known: int) -> Fraction:
+        """The most units ``low`` to ``k`` count when the first ``known`` are known and each
+        later one counts ``best``."""
+        upto = min(max(known, low), k + 1)
+        return self.sums[upto] - self.sums[low] + self.best * (k + 1 - upto)
+
+
+def _review(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
+            last: date) -> _Review:
+    units = _whole_units(comp.unit, Period(comp.reference_period.before(service.start),
+                                           max(service.start, last + ONE_DAY)))
+    paid: Sequence[Paid] = (ctx.timeline.earnings if comp.wages == "earnings"
+                            else ctx.timeline.employments)
+    worked = _worked(comp, [j for j in paid if comp.weights.get(j.kind, ZERO) > 0], ctx.as_of)
+    spans = _spans(comp, worked)
+    known: list[Unit] = []
+    sums = [NO_CREDIT]
+    for k in range(bisect_right(units.last_days, ctx.as_of)):
+        period, (start, end) = units.periods[k], units.days[k]
+        days_in = tuple((i, min(end, e) - max(start, s)) for i, s, e in spans
+                        if s < end and start < e)
+        unit = units.empty[k]
+        if days_in:
+            parts, denominator = _parts(comp, period, worked, days_in)
+            unit = _unit(period, parts, denominator, _thresholds(comp, period), comp)
+        known.append(unit)
+        sums.append(sums[-1] + (unit.weight if unit.qualifies else NO_CREDIT))
+    first = bisect_left(units.days, (service.start.toordinal(), 0))
+    return _Review(units, known, first, sums, exact(max(comp.weights.values(), default=ZERO)))
+
+
+def _window(comp: EmploymentCondition, review: _Review, low: int, k: int, end: date,
+            completed: Unit | None) -> _Count:
+    """The count of the review period of units ``low`` to ``k`` (known), ending on ``end``."""
+    units = review.known[low:k + 1]
+    period = Period(comp.reference_period.before(end), end)
+    text = (f"review period {period} ({comp.reference_period} up to "
+            f"{end - ONE_DAY}, work before the service counted)")
+    return _Count(period, text, [u.period for u in units],
+                  [u for u in units if u.qualifies], units,
+                  review.sums[k + 1] - review.sums[low], completed)
+
+
+def _looking_back(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
+                  any_price: Decimal) -> tuple[Line, _Count]:
+    """The condition checked on the last day of each whole unit from the service start to
+    the deadline, over the reference period ending then; not paid when it was met already
+    on the day before the service started."""
+    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    assert deadline is not None
+    review = _review(comp, ctx, service, deadline.last_day)
+    ended = len(review.known)
+    before = _window(comp, review, review.lowest(comp, service.start), review.first - 1,
+                     service.start, None)
+    if before.count >= comp.required:
+        return _met_before(comp, ctx, service, before), before
+    for k in range(review.first, ended):
+        end = review.units.periods[k].end
+        low = review.lowest(comp, end)
+        if review.sums[k + 1] - review.sums[low] >= comp.required:
+            return _met(comp, ctx, (counted := _window(comp, review, low, k, end,
+                                                       review.known[k]))), counted
+    latest = ended - 1 if ended > review.first else review.first - 1
+    end = review.units.periods[latest].end if latest >= review.first else service.start
+    so_far = _window(comp, review, review.lowest(comp, end), latest, end, None)
+    return _not_yet_met(comp, ctx, service, review, so_far, any_price), so_far
+
+
+def _reachable(comp: EmploymentCondition, review: _Review, known: int) -> bool:
+    """Whether a unit not yet known when the first ``known`` are (from the service start to
+    the deadline) may still complete the count, each unit after them at ``best``."""
+    return any(review.most(review.lowest(comp, review.units.periods[k].end), k, known)
+               >= comp.required
+               for k in range(max(known, review.first), len(review.units.periods)))
+
+
+def _met_before(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
+                before: _Count) -> Line:
+    so_far, jobs_text = _so_far(comp, before, ctx.currency_sign)
+    price = ctx.price(comp.amount, before.evidence, on=service.start) or ZERO
+    return ctx.line(comp, status="not_earned", occurrence="once", on=service.start,
+                    quantity=ZERO, unit_price=price, evidence=sorted(before.jobs),
+                    period=before.reference,
+                    reason=f"the employment condition was met already when the service "
+                           f"started on {service.start}: {so_far} in the "
+                           f"{before.reference_text}{jobs_text}; the fee is for meeting it "
+                           "during the service, so none is offered")
+
+
+def _not_yet_met(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
+                 review: _Review, so_far: _Count, any_price: Decimal) -> Line:
+    """Pending while a unit to the deadline may still complete the count; else not earned
+    since the last day of the first unit after which none could."""
+    words, jobs_text = _so_far(comp, so_far, ctx.currency_sign)
+    price = ctx.price(comp.amount, so_far.evidence) if so_far.evidence else any_price
+    periods = review.units.periods
+    if not periods[review.first:]:
+        return ctx.line(comp, status="not_earned", occurrence="once", on=service.start,
+                        quantity=ONE, unit_price=price or ZERO, evidence=sorted(so_far.jobs),
+                        period=so_far.reference, reason=f"no whole calendar {comp.unit[:-1]} "
+                        "lies between the service start and the deadline")
+    ended = len(review.known)
+    if _reachable(comp, review, ended):
+        last = periods[-1].last_day
+        return ctx.line(comp, status="pending", occurrence="once", on=last, quantity=ONE,
+                        unit_price=price or ZERO, evidence=sorted(so_far.jobs),
+                        period=so_far.reference,
+                        reason=f"{words} in the {so_far.reference_text} so far; may still be "
+                               f"met by {last}, the last whole {comp.unit[:-1]} before the "
+                               f"deadline{jobs_text}")
+    lost = next(k for k in range(review.first - 1, ended) if not _reachable(comp, review, k + 1))
+    on = periods[lost].last_day if lost >= review.first else service.start
+    return ctx.line(comp, status="not_earned", occurrence="once", on=on, quantity=ONE,
+                    unit_price=price or ZERO, evidence=sorted(so_far.jobs),
+                    period=so_far.reference,
+                    reason=f"can no longer be met since {on}: {words} in the "
+                           f"{so_far.reference_text}, and no whole {comp.unit[:-1]} to "
+                           f"{periods[-1].last_day} can bring the review period ending "
+                           f"with it to {comp.required}{jobs_text}")
 
 
 def _deadline(comp: EmploymentCondition, ctx: CustomerContext) -> date | None:
