@@ -32,6 +32,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -482,9 +483,28 @@ class Cohort(_Strict):
     segments: dict[str, Share] | None = None  # the mix; default: equal shares
     providers: dict[str, Share] | None = None  # default: equal shares
     profiles: dict[str, Profile] = Field(default_factory=dict)  # "default" and per segment
+    _inherited: dict[str, Profile] = PrivateAttr(default_factory=dict)  # made once a segment
 
     def profile(self, segment: str) -> Profile:
-        return self.profiles.get(segment) or self.profiles.get("default") or Profile()
+        """The segment's profile: the ``default`` profile (else the built-in one) with the
+        keys the segment's own profile writes put over it, one by one (a distribution or a
+        mix, such as ``jobs.evidence``, is replaced whole)."""
+        found = self._inherited.get(segment)
+        if found is None:
+            base = self.profiles.get("default") or Profile()
+            own = self.profiles.get(segment)
+            found = self._inherited[segment] = (
+                base if own is None or segment == "default" else _over(own, base))
+        return found
+
+
+def _over(own: Profile, base: Profile) -> Profile:
+    """``base`` with the keys written in ``own`` (its sections' keys set) taking their place."""
+    return Profile(**{
+        name: getattr(base, name).model_copy(update={
+            key: getattr(getattr(own, name), key)
+            for key in getattr(own, name).model_fields_set})
+        for name in Profile.model_fields})
 
 
 DEFAULT_COHORT = Cohort()
