@@ -33,6 +33,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -343,19 +344,49 @@ def _at_most(limit: int, unit: str, why: str) -> Callable[[_Distribution], _Dist
     return check
 
 
+def _not_negative(d: _Distribution) -> _Distribution:
+    """A distribution of a count, a length, a share or an amount: no draw below 0 (a drawn
+    row with a negative amount or hours would stop a run part-way, far from the line that
+    asked for it). The lowest draw is taken as ``bounds`` takes it (ten standard
+    deviations), so a normal needs a ``min``."""
+    low = bounds(d)[0]
+    if low < 0:
+        shown = f"{low:,.4g}" if low > -math.inf else "no bound"
+        raise ValueError(f"its draws go below 0 (down to {shown}); a count, a length, a "
+                         "share or an amount is never negative: give min: 0, or a min "
+                         "above it")
+    return d
+
+
 CENTURY = "a hundred years"
 _D = _Distribution
 _N = BeforeValidator(_fixed_number)
-Days = Annotated[_D, _N, AfterValidator(_at_most(36_600, "days", CENTURY))]  # between dates
-Years = Annotated[_D, _N, AfterValidator(_at_most(150, "years", "a life"))]
-Months = Annotated[_D, _N, AfterValidator(_at_most(1_200, "months", CENTURY))]
-MonthDays = Annotated[_D, _N, AfterValidator(_at_most(31, "days", "the days of a month"))]
-WeekHours = Annotated[_D, _N, AfterValidator(_at_most(168, "hours", "the hours of a week"))]
-MonthHours = Annotated[_D, _N, AfterValidator(_at_most(744, "hours", "the hours of a month"))]
-PerMonth = Annotated[_D, _N, AfterValidator(_at_most(100, "a month",
-                                                     "rows of one kind a month"))]
-JobCount = Annotated[_D, _N, AfterValidator(_at_most(100, "jobs",
-                                                     "further jobs of one customer"))]
+_P = AfterValidator(_not_negative)
+Days = Annotated[_D, _N, _P, AfterValidator(_at_most(36_600, "days", CENTURY))]  # between dates
+# days from one date to another that may come first (a job begun before the service starts)
+Offset = Annotated[_D, _N, AfterValidator(_at_most(36_600, "days", CENTURY))]
+Years = Annotated[_D, _N, _P, AfterValidator(_at_most(150, "years", "a life"))]
+Months = Annotated[_D, _N, _P, AfterValidator(_at_most(1_200, "months", CENTURY))]
+MonthDays = Annotated[_D, _N, _P, AfterValidator(_at_most(31, "days", "the days of a month"))]
+WeekHours = Annotated[_D, _N, _P, AfterValidator(_at_most(168, "hours",
+                                                          "the hours of a week"))]
+MonthHours = Annotated[_D, _N, _P, AfterValidator(_at_most(744, "hours",
+                                                           "the hours of a month"))]
+PerMonth = Annotated[_D, _N, _P, AfterValidator(_at_most(100, "a month",
+                                                         "rows of one kind a month"))]
+JobCount = Annotated[_D, _N, _P, AfterValidator(_at_most(100, "jobs",
+                                                         "further jobs of one customer"))]
+NonNegative = Annotated[_D, _N, _P]  # an amount, a share or a score: never below 0
+
+
+def _full_time(hours: float) -> float:
+    if not 0 < hours <= 168:
+        raise ValueError(f"{hours:g} hours are no full-time week; write the hours of one, "
+                         "above 0 and at most 168 (e.g. 37.5)")
+    return hours
+
+
+FullTime = Annotated[float, AfterValidator(_full_time)]
 
 
 def dist(**kw: Any) -> _Distribution:
@@ -376,13 +407,13 @@ class Jobs(_Strict):
     """Work: who finds it, when, how much, and how it is evidenced."""
 
     share: Share = Decimal("0.55")  # reaches at least one job
-    days_to_first: Days = dist(exponential=Mean(mean=120), max=900)  # from the start
+    days_to_first: Offset = dist(exponential=Mean(mean=120), max=900)  # from the start
     length_days: Days = dist(lognormal=LogNormal(median=150, sigma=0.9), min=7, max=1500)
     ongoing: Share = Decimal("0.25")  # has no end date yet
     more: JobCount = dist(poisson=Mean(mean=0.6), max=6)  # further jobs after the first
     gap_days: Days = dist(uniform=(7, 120))  # between jobs
     hours_per_week: WeekHours = dist(normal=Normal(mean=32, sd=8), min=4, max=40)
-    full_time_hours: float = 37.5  # fte = hours / this, cut at 1
+    full_time_hours: FullTime = 37.5  # fte = hours / this, cut at 1
     subsidised: Share = Decimal("0.15")
     apprenticeship: Share = Decimal("0.03")
     entrepreneur: Share = Decimal("0.02")
@@ -390,7 +421,7 @@ class Jobs(_Strict):
     confirmed: Share = Decimal("0.7")  # self-reports later confirmed by a register row
     confirm_delay_days: Days = dist(uniform=(20, 100))
     end_recorded_delay_days: Days = dist(uniform=(5, 60))  # the end, recorded later
-    wage: Distribution = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
+    wage: NonNegative = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
     voided: Share = Decimal("0.02")  # a job retracted later (a void row)
 
 
@@ -398,7 +429,7 @@ class Service(_Strict):
     starts: Share = Decimal("0.92")  # the service starts at all
     days_to_start: Days = dist(uniform=(1, 21))
     ends_early: Share = Decimal("0.3")  # a service end before the longest service
-    share_of_length: Distribution = dist(uniform=(0.1, 0.95))  # when it ends early
+    share_of_length: NonNegative = dist(uniform=(0.1, 0.95))  # when it ends early
     contacts_per_month: PerMonth = dist(poisson=Mean(mean=1.5), max=8)
     responds: Share = Decimal("0.8")  # a contact is answered
     hours_per_month: MonthHours = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)
@@ -424,13 +455,13 @@ class Benefits(_Strict):
     days_per_month: MonthDays = dist(uniform=(18, 22))  # while unemployed
     # a month mostly worked still pays an adjusted benefit (half the days) with this chance
     while_working: Share = Decimal("0.25")
-    daily_amount: Distribution = dist(fixed=37.21)
+    daily_amount: NonNegative = dist(fixed=37.21)
     benefit_days: Days = dist(uniform=(100, 900))  # at referral
 
 
 class Expenses(_Strict):
     per_month: PerMonth = dist(poisson=Mean(mean=0.2), max=5)
-    amount: Distribution = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
+    amount: NonNegative = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
 
 
 class Person(_Strict):
@@ -550,8 +581,10 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
     try:
         cohort = Cohort.model_validate(data)
     except ValidationError as exc:
+        # the mixes written right are checked too: every problem is said at once
         return CohortFile(None, in_order([*problems, *split,
-                                           *located(exc, doc, Cohort, _Distribution, told)]),
+                                           *located(exc, doc, Cohort, _Distribution, told),
+                                           *mix_problems(_written_mixes(data, doc), doc)]),
                           named=named)
     found = in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
     if any(p.severity.value == "error" for p in found):
@@ -584,6 +617,36 @@ def _mixes(cohort: Cohort, doc: YamlDocument) -> list[tuple[Path, Mapping[str, D
             for name, p in cohort.profiles.items()
             if ("profiles", name, "jobs", "evidence") in doc.marks]
     return [(path, mix) for path, mix in out if mix]
+
+
+def _written_mixes(data: dict[Any, Any], doc: YamlDocument
+                   ) -> list[tuple[Path, Mapping[str, Decimal]]]:
+    """The mixes as the file writes them, each only when all its shares are shares (a
+    mix with a wrong share is told at that share, by the model)."""
+    profiles = data.get("profiles")
+    paths: list[Path] = [("segments",), ("providers",)]
+    if isinstance(profiles, dict):
+        paths += [("profiles", str(name), "jobs", "evidence") for name in profiles]
+    out = []
+    for path in paths:
+        mix: Any = data
+        for key in path:
+            mix = mix.get(key) if isinstance(mix, dict) else None
+        shares = _shares(mix) if isinstance(mix, dict) else None
+        if shares and path in doc.marks:
+            out.append((path, shares))
+    return out
+
+
+def _shares(mix: dict[Any, Any]) -> dict[str, Decimal] | None:
+    try:
+        shares = {str(k): SHARE.validate_python(v) for k, v in mix.items()}
+    except ValidationError:
+        return None
+    return shares
+
+
+SHARE: TypeAdapter[Decimal] = TypeAdapter(Share)
 
 
 def load_cohort(path: str) -> CohortFile:

@@ -255,3 +255,36 @@ def test_counts_and_ages_beyond_any_real_one_are_refused_and_generate_exits_1(
     assert "benefits.days_per_month: its draws reach 32 days; at most 31 days" in said
     assert "unemployment_months" not in said  # 1,200 months is on the bound
     assert "internal error" not in said
+
+
+NEGATIVE = ("its draws go below 0 (down to {low}); a count, a length, a share or an amount is "
+            "never negative: give min: 0, or a min above it")
+
+
+def test_draws_below_zero_are_refused_where_written_all_at_once() -> None:
+    """They were taken: a negative count of contacts or length quietly paid nothing, and a
+    normal without a min stopped a run part-way at a drawn row's field, with no line."""
+    said = _said("profiles:\n  default:\n    service:\n      contacts_per_month: -1\n"
+                 "      hours_per_month: {normal: {mean: -5, sd: 1}}\n    jobs:\n"
+                 "      length_days: -3\n      hours_per_week: {normal: {mean: 20, sd: 8}}\n"
+                 "      wage: {normal: {mean: 2300, sd: 600}}\n      full_time_hours: 0\n"
+                 "      evidence: {register: 0, self_report: 0}\n")
+    where = "G103 profiles.default."
+    assert said == [
+        f"c.yaml:4:27: {where}service.contacts_per_month: {NEGATIVE.format(low='-1')}",
+        f"c.yaml:5:24: {where}service.hours_per_month: {NEGATIVE.format(low='-15')}",
+        f"c.yaml:7:20: {where}jobs.length_days: {NEGATIVE.format(low='-3')}",
+        f"c.yaml:8:23: {where}jobs.hours_per_week: {NEGATIVE.format(low='-60')}",
+        f"c.yaml:9:13: {where}jobs.wage: {NEGATIVE.format(low='-3,700')}",
+        f"c.yaml:10:24: {where}jobs.full_time_hours: 0 hours are no full-time week; write "
+        "the hours of one, above 0 and at most 168 (e.g. 37.5)",
+        # a mix written right is said with the rest (it was only once they were fixed)
+        f"c.yaml:11:17: {where}jobs.evidence: the shares add up to 0, so none can be drawn; "
+        "give at least one a share above 0"]
+
+
+def test_a_floor_at_zero_or_a_job_begun_before_the_service_is_taken() -> None:
+    found = load_cohort_text("profiles:\n  default:\n    jobs:\n"
+                             "      hours_per_week: {normal: {mean: 20, sd: 8}, min: 0}\n"
+                             "      days_to_first: {uniform: [-10, 60]}\n", "c.yaml")
+    assert found.cohort is not None and found.problems == []

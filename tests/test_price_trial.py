@@ -196,7 +196,37 @@ def test_a_cohort_that_does_not_fit_says_where_with_its_other_problems(
         lines = [" ".join(line.split()) for line in done.output.replace(
             str(tmp_path) + "/", "").strip().split("\n")]
         assert [line.split(" G1")[0] for line in lines] == [
-            "bad.yaml:2:15:", "bad.yaml:5:19:", "bad.yaml:6:22:", "bad.yaml:7:13:"]
-        assert lines[2] == ("bad.yaml:6:22: G104 the cohort names elder, which the contract "
+            "bad.yaml:2:15:", "bad.yaml:5:19:", "bad.yaml:6:11:", "bad.yaml:6:22:",
+            "bad.yaml:7:13:"]
+        # the mix, written right, is said with the rest (it was only once they were fixed)
+        assert lines[2].startswith("bad.yaml:6:11: G107 warning: segments: the shares add up "
+                                   "to 1.5, not 1")
+        assert lines[3] == ("bad.yaml:6:22: G104 the cohort names elder, which the contract "
                             f"sujuvat_palvelupolut.yaml does not have {has}")
-        assert lines[3].startswith("bad.yaml:7:13: G104 the cohort names member_z, which")
+        assert lines[4].startswith("bad.yaml:7:13: G104 the cohort names member_z, which")
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("2,500", "'2,500' has a comma; write 2500 for a whole number, or 2.500 for decimals"),
+    ("1,000,000", "'1,000,000' has commas between thousands; write 1000000"),
+])
+def test_a_target_with_a_comma_that_may_stand_between_thousands_is_refused(
+        written: str, says: str) -> None:
+    # "2,500" was read as 2.50, and solved without a word
+    done = runner.invoke(app, ["price", str(ANALYTIC), "--cohort", COHORT, "-n", "20",
+                               "--runs", "2", "--target-per-customer", written,
+                               "--solve", "job_fee"])
+    assert done.exit_code == 2, done.output
+    assert f"--target-per-customer: {says}" in " ".join(done.output.split())
+
+
+def test_a_target_with_a_decimal_comma_is_the_amount_it_says() -> None:
+    answers = []
+    for written in ("250,50", "250.50"):
+        done = runner.invoke(app, ["price", str(ANALYTIC), "--cohort", COHORT, "-n", "20",
+                                   "--runs", "2", "--target-per-customer", written,
+                                   "--solve", "job_fee", "--format", "json"])
+        assert done.exit_code == 0, done.output
+        answers.append(json.loads(done.stdout)["price"])
+    assert answers[0] == answers[1]
+    assert answers[0]["target_per_customer"] == "250.50"

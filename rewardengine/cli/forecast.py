@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from .. import api  # the forecasting modules load when a command first asks for them
 from ..errors import EXIT_OK, EXIT_PROBLEMS, has_errors
 from ..jsonout import canonical_json
-from ..values import counted
+from ..values import comma_advice, comma_fixed, counted
 from .common import (
     ContractArg,
     DateFormatOpt,
@@ -232,10 +232,14 @@ def price(
     and the fixed/result split it gives. The file dialect options are those of the
     --from-events files."""
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    written = target.strip()
+    advice = comma_advice(written)
+    if advice is not None and advice[0] != "a decimal comma":  # 2,500: thousands or decimals?
+        fail(f"--target-per-customer: '{written}' has {advice[0]}; {advice[1]}")
     try:
-        goal = Decimal(target.replace(",", "."))
+        goal = Decimal(comma_fixed(written) or written)
     except InvalidOperation:
-        fail(f"--target-per-customer: '{target[:30]}' is not an amount")
+        fail(f"--target-per-customer: '{written[:30]}' is not an amount")
     if not goal.is_finite() or goal < 0:
         fail("--target-per-customer: give an amount of 0 or more")
     with progress_bar("pricing") as bar:
