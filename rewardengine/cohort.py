@@ -627,7 +627,7 @@ def _written_mixes(data: dict[Any, Any], doc: YamlDocument
     paths: list[Path] = [("segments",), ("providers",)]
     if isinstance(profiles, dict):
         paths += [("profiles", str(name), "jobs", "evidence") for name in profiles]
-    out = []
+    out: list[tuple[Path, Mapping[str, Decimal]]] = []
     for path in paths:
         mix: Any = data
         for key in path:
