@@ -75,12 +75,15 @@ NOT_FORECAST = {REFERRED_LATER: "with a referral (or a start, where none is need
 
 def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
                 provider: str | None, left_out: dict[str, int] | None = None,
-                said: list[Problem] | None = None) -> list[Customer]:
+                said: list[Problem] | None = None, every: list[Customer] | None = None
+                ) -> list[Customer]:
     """Customers with a referral known by ``as_of`` (of ``provider`` only, if given).
     ``left_out`` counts the customers with rows who are not forecast, by why
     (``NOT_FORECAST``; those of another provider, as far as their rows tell, are not
     counted); ``said`` gathers what the evaluation as of ``as_of`` says of the customers
-    forecast and of those left out for a problem of their own (``customer_problems``)."""
+    forecast and of those left out for a problem of their own (``customer_problems``);
+    ``every`` gathers the customers in progress of any provider, in the same order (a
+    member's customers are drawn among them, so each draws what it draws unselected)."""
     out = []
     from_wages = jobs_read_from_wages(draft.loaded)
     for cid, rows in group_by_customer(events).items():
@@ -95,6 +98,8 @@ def in_progress(events: Sequence[EventBase], as_of: date, draft: Draft,
             if counted and result is not None and said is not None:
                 said.extend(customer_problems(result))
             continue
+        if every is not None:
+            every.append(customer)
         if provider is None or result.provider == provider:
             out.append(customer)
             if said is not None:
@@ -159,6 +164,12 @@ class Job:
     seed: int
     first: int
     last: int
+    # the customers whose payments are forecast (None: all); the others are drawn only, so
+    # that the draws of a customer are the same whoever else is selected
+    kept: frozenset[int] | None = None
+
+    def keeps(self, i: int) -> bool:
+        return self.kept is None or i in self.kept
 
 
 @dataclass(frozen=True)
@@ -219,6 +230,8 @@ def _run(job: Job, ready: Ready, run: int) -> Ahead:
         drawn = continuations(ready.draft.plan, ready.profiles[lo:hi], ready.states[lo:hi],
                               stream(job.seed, run, block))
         for i, rows in zip(range(lo, hi), drawn, strict=True):
+            if not job.keeps(i):
+                continue  # drawn with the block, as unselected; not forecast
             total, comps = ZERO, dict[str, Decimal]()
             for comp, month, amount in _found(job, ready.draft, i, rows, ready.before[i],
                                               ready.alone):
@@ -238,7 +251,7 @@ def run_all(job: Job, runs: int, jobs: int, progress: Callable[[int, int], None]
     if made already (runs in this process start from it)."""
     step = max(1, min(25, -(-runs // (max(jobs, 1) * 4))))
     work = [Job(job.source, job.cohort, job.customers, job.as_of, job.horizon, job.seed, a,
-                min(a + step, runs)) for a in range(0, runs, step)]
+                min(a + step, runs), job.kept) for a in range(0, runs, step)]
     out: list[Ahead] = []
     if usable_jobs(jobs) <= 1 or len(work) <= 1:
         ready = ready or Ready.of(job)
@@ -386,10 +399,12 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
     customers leave."""
     ready = Ready.of(job)
     draft, now = ready.draft, ready.now
-    results = run_all(job, runs, jobs, progress, ready) if job.customers else []
+    anyone = bool(job.customers) and (job.kept is None or bool(job.kept))
+    results = run_all(job, runs, jobs, progress, ready) if anyone else []
     shown = {} if cut is None else {c.customer_id: c for c in cut.customers}
+    kept = [r for i, r in enumerate(now) if job.keeps(i)]  # ``Ahead.per_customer``'s order
     people = [customer_forecast(shown.get(r.customer_id, r), i, results)
-              for i, r in enumerate(now)]
+              for i, r in enumerate(kept)]
     earned = sum((c.earned for c in people), ZERO)
     paid = None if cut is None else cut.totals.payable
     months = sorted({m for r in results for m in r.by_month})

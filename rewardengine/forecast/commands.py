@@ -452,11 +452,16 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         draft = draft_of(contract.source, cohort, horizon)
         left_out: dict[str, int] = {}
         said: list[Problem] = []  # what the evaluation as of the as-of date says of them
+        every: list[ahead.Customer] = []
         customers = ahead.in_progress(state.events.events, as_of, draft, provider, left_out,
-                                      said)
+                                      said, every)
         problems.extend(said)
-        job = ahead.Job(contract.source, cohort, tuple(customers), as_of, horizon, req.seed,
-                        0, 0)
+        # a member's customers are drawn among every customer in progress, as they are
+        # unselected (the same seed gives each the same figures), and alone forecast
+        chosen = {c.customer_id for c in customers}
+        job = ahead.Job(contract.source, cohort, tuple(every), as_of, horizon, req.seed, 0, 0,
+                        None if provider is None else frozenset(
+                            i for i, c in enumerate(every) if c.customer_id in chosen))
         # the ceiling is the whole contract's: its room is what every customer (of every
         # member, whatever --provider selects) and the contract's own lines leave of it
         cut = (None if draft.ceiling is None else
