@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -17,8 +18,13 @@ if TYPE_CHECKING:
 STATS = ("mean", "P10", "P50", "P90", "se")
 
 
+def se_text(se: Decimal | None) -> str:
+    """A standard error as shown: ``n/a`` from a single run (it says nothing of the spread)."""
+    return "n/a" if se is None else money_text(se)
+
+
 def _row(est: Any) -> list[str]:
-    return [money_text(v) for v in (est.mean, est.p10, est.p50, est.p90, est.se)]
+    return [*(money_text(v) for v in (est.mean, est.p10, est.p50, est.p90)), se_text(est.se)]
 
 
 def _percent(share: Any) -> str:
@@ -38,8 +44,10 @@ def _summary_table(title: str, s: Any) -> Table:
         t.add_row(f"component {safe_text(comp, 40)}", *_row(est))
     t.add_section()
     for seg, est in s.by_segment.items():
-        t.add_row(f"segment {safe_text(seg, 30)} ({_percent(s.segment_share[seg])})",
-                  *_row(est))
+        # "-": customers whose referral is drawn after the horizon (no segment by then)
+        unreferred = ", not referred by the horizon" if seg == "-" else ""
+        t.add_row(f"segment {safe_text(seg, 30)} ({_percent(s.segment_share[seg])}"
+                  f"{unreferred})", *_row(est))
     if len(s.by_provider) > 1:
         # per customer of the whole cohort, as every row here (they add up to the total),
         # not per customer of the member: its share of all pay says what it earns
@@ -119,12 +127,12 @@ def simulation_table(console: Console, sim: Simulation) -> None:
             t.add_column(name, justify="right")
         d = sim.difference
         t.add_row("total", money_text(a.per_customer.mean), money_text(b.per_customer.mean),
-                  money_text(d.per_customer.mean), money_text(d.per_customer.se))
+                  money_text(d.per_customer.mean), se_text(d.per_customer.se))
         for comp, est in d.by_component.items():
             ea, eb = a.by_component.get(comp), b.by_component.get(comp)
             t.add_row(f"component {safe_text(comp, 40)}",
                       money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
-                      money_text(est.mean), money_text(est.se))
+                      money_text(est.mean), se_text(est.se))
         t.add_row("fixed share", _percent(a.fixed_share), _percent(b.fixed_share), "", "")
         console.print(t)
 
@@ -162,7 +170,7 @@ def forecast_table(console: Console, f: Any) -> None:
                   f"seed {f.seed} · until {f.horizon}", markup=False)
     console.print(f"earned by then: {money_text(f.earned)}; expected ahead: "
                   f"{money_text(f.total.mean)} (P10 {money_text(f.total.p10)}, P90 "
-                  f"{money_text(f.total.p90)}, se {money_text(f.total.se)})", markup=False)
+                  f"{money_text(f.total.p90)}, se {se_text(f.total.se)})", markup=False)
     if f.ceiling_room is not None:
         console.print(f"room left under the contract ceiling: {money_text(f.ceiling_room)}",
                       markup=False)

@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Payments ahead per month (mean, P10-P90 band)",
         "earned": "earned by the as-of date", "expected": "expected ahead",
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
+        "unreferred": "not referred by the horizon",
         "difference": "difference", "se": "standard error", "as_of": "as of",
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
@@ -90,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
                        "aloitusta, jos ohjausta ei tarvita)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
+        "unreferred": "ei ohjattu tarkasteluun mennessä",
     },
 }
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
@@ -179,7 +181,10 @@ def _share(value: Decimal, lang: str) -> str:
     return format_decimal(value * 100, format="0.0", locale=LOCALES[lang]) + " %"
 
 
-def _money(value: Decimal, lang: str) -> str:
+def _money(value: Decimal | None, lang: str) -> str:
+    """An amount in the language's digits; a standard error of one run (None) as a dash."""
+    if value is None:
+        return "\u2013"
     return format_decimal(value, format="#,##0.00", locale=LOCALES[lang])
 
 
@@ -289,7 +294,9 @@ def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
     rows = [row(t["total"], s.per_customer), row(t["fixed"], s.fixed),
             row(t["result"], s.result)]
     rows += [row(f"{t['component']} {c}", e) for c, e in s.by_component.items()]
-    rows += [row(f"{t['segment']} {g}", e) for g, e in s.by_segment.items()]
+    # "-": customers whose referral is drawn after the horizon (no segment by then)
+    rows += [row(f"{t['segment']} {g}" + (f" ({t['unreferred']})" if g == "-" else ""), e)
+             for g, e in s.by_segment.items()]
     if len(s.by_provider) > 1:  # per customer of the cohort, with the member's share of pay
         rows += [row(f"{t['paid_to']} {p} ({_share(s.provider_share[p], lang)} "
                      f"{t['of_pay']})", e) for p, e in s.by_provider.items()]

@@ -70,26 +70,27 @@ def standard_error(values: Sequence[Decimal]) -> Decimal:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A quantity over runs: its mean, P10, P50, P90 and the mean's standard error, in cents;
-    ``runs``: how many runs it rests on."""
+    """A quantity over runs: its mean, P10, P50, P90 and the mean's standard error, in cents
+    (None from one run: a single run says nothing of the spread); ``runs``: how many runs it
+    rests on."""
 
     mean: Decimal
     p10: Decimal
     p50: Decimal
     p90: Decimal
-    se: Decimal
+    se: Decimal | None
     runs: int
 
     @staticmethod
     def of(values: Sequence[Decimal]) -> Estimate:
         p10, p50, p90 = (cents(quantile(values, p)) for p in QUANTILES)
-        return Estimate(cents(mean(values)), p10, p50, p90, cents(standard_error(values)),
-                        len(values))
+        se = cents(standard_error(values)) if len(values) > 1 else None
+        return Estimate(cents(mean(values)), p10, p50, p90, se, len(values))
 
     def to_dict(self) -> dict[str, Any]:
         return {"mean": money_text(self.mean), "p10": money_text(self.p10),
                 "p50": money_text(self.p50), "p90": money_text(self.p90),
-                "se": money_text(self.se), "runs": self.runs}
+                "se": None if self.se is None else money_text(self.se), "runs": self.runs}
 
 
 def share(part: Decimal, whole: Decimal) -> Decimal:
