@@ -143,8 +143,12 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     # with --segment the target is per customer of that segment; the lines below are over
     # all customers, so each says which customers it is per
     whose = f" of segment {safe_text(solved.segment, 30)}" if solved.segment else ""
-    console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)} "
-                  f"makes the expected cost per customer{whose} {money_text(solved.cost)} "
+    known = ("" if solved.amount_se is None else
+             f" (± {money_text(solved.amount_se)}, one standard error from the runs' spread: "
+             "more runs narrow it)")
+    console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)}"
+                  f"{known} makes the expected cost per customer{whose} "
+                  f"{money_text(solved.cost)} "
                   f"(target {money_text(solved.target)}; solved by {solved.method}, "
                   f"{counted(len(solved.points), 'evaluation')} of {counted(s.runs, 'run')} "
                   f"x {counted(s.customers, 'customer')}; amounts rounded half-up to cents)",

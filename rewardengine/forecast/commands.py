@@ -39,7 +39,7 @@ from ..values import counted, money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
-from .price import Solved, expected_cost, fee_cells, rewrite, scaled, solve
+from .price import Solved, amount_error, expected_cost, fee_cells, rewrite, scaled, solve
 from .runs import (
     Progress,
     RunSums,
@@ -386,7 +386,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
     solved = Solved(component, segment, target, amount, scaled(cells, amount), at, method,
-                    points)
+                    points, amount_error(amount, at, points, final, segment))
     notes = _ceiling_notes(summary, amount)
     return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary], notes=notes)),
                    problems)

@@ -29,7 +29,7 @@ from ..contract.model import Dated, DatedEntry
 from ..values import money_text
 from .runs import RunSums, SimulationError
 from .simulate import cost_per_customer
-from .stats import CENT, cents, mean
+from .stats import CENT, cents, mean, standard_error
 
 ZERO = Decimal(0)
 MAX_BISECTIONS = 40
@@ -197,11 +197,14 @@ class Solved:
     cost: Decimal  # the expected cost per customer at ``amount``
     method: str  # "linear" or "bisection"
     points: list[tuple[Decimal, Decimal]]  # (amount, cost) evaluated
+    # how far the amount may be off from the runs' spread (``amount_error``); None: unknown
+    amount_se: Decimal | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component, "segment": self.segment,
                 "target_per_customer": money_text(self.target),
                 "amount": money_text(self.amount),
+                "amount_se": None if self.amount_se is None else money_text(self.amount_se),
                 "cells": {c.name: money_text(c.amount) for c in self.cells},
                 "cost_per_customer": money_text(self.cost), "method": self.method,
                 "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}
@@ -337,6 +340,22 @@ def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
             hi = (mid, c)
     best = min((lo, hi), key=lambda p: (abs(p[1] - target), p[0]))
     return best[0], "bisection", best[1], points
+
+
+def amount_error(amount: Decimal, cost: Decimal, points: Sequence[tuple[Decimal, Decimal]],
+                 runs: Sequence[RunSums], segment: str | None) -> Decimal | None:
+    """The standard error of the solved amount: the standard error of the expected cost at
+    it (the runs' spread) over how much the cost moves per euro of the amount there (from
+    the evaluated amount nearest it). None from one run, or where the cost does not move."""
+    values = cost_per_customer(runs, segment)
+    others = [(a, c) for a, c in points if a != amount]
+    if len(values) < 2 or not others:
+        return None
+    near, at = min(others, key=lambda p: (abs(p[0] - amount), p[0]))
+    with localcontext() as ctx:
+        ctx.prec = 28
+        slope = (cost - at) / (amount - near)
+        return cents(standard_error(values) / slope) if slope > 0 else None
 
 
 def expected_cost(runs: Sequence[RunSums], segment: str | None) -> Decimal:
