@@ -163,6 +163,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("V005", "a forecast of events that record no referral", _E, "evaluation-problems-v0xx"),
     ("V006", "a forecast ahead of more than the contract ceiling leaves", _W,
      "evaluation-problems-v0xx"),
+    ("V007", "a forecast of a provider with no customer in progress", _W,
+     "evaluation-problems-v0xx"),
     # what a stage of loading did not check
     ("P001", "a check not made because what it needs has errors", _I,
      "what-was-not-checked-p0xx"),

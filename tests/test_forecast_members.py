@@ -38,3 +38,17 @@ def test_a_members_customers_are_forecast_as_in_the_whole_forecast() -> None:
     assert member["ahead"] == whole["by_provider"]["coach_b"]
     # with two processes, the same
     assert _forecast("--provider", "coach_b", "--jobs", "2") == member
+
+
+def test_a_member_with_no_customer_in_progress_is_told_why() -> None:
+    # an empty table and exit 0, with no word of why
+    done = runner.invoke(app, ["forecast", str(ROOT / "contracts" / "omavalmentaja.yaml"),
+                               str(ROOT / "examples" / "omavalmentaja" / "events.csv"),
+                               "--as-of", "2019-07-31", "--runs", "3", "--provider", "coach_a",
+                               "--format", "json"])
+    assert done.exit_code == 0, done.output
+    found = json.loads(done.stdout)
+    assert found["customers"] == []
+    assert [(p["code"], p["severity"], p["message"]) for p in found["problems"]] == [
+        ("V007", "warning", "provider coach_a has no customer in progress as of 2019-07-31 "
+                            "(1 customer of other providers is): nothing is forecast for it")]

@@ -456,6 +456,8 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         customers = ahead.in_progress(state.events.events, as_of, draft, provider, left_out,
                                       said, every)
         problems.extend(said)
+        if provider is not None and not customers:
+            problems.append(_none_of(provider, as_of, len(every), events[0]))
         # a member's customers are drawn among every customer in progress, as they are
         # unselected (the same seed gives each the same figures), and alone forecast
         chosen = {c.customer_id for c in customers}
@@ -472,6 +474,14 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         return Outcome(replace(ahead_of, not_forecast=left_out, cohort=cohort.id), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
+
+
+def _none_of(provider: str, as_of: date, others: int, file: str) -> Problem:
+    """V007: the member asked for has no customer in progress (an empty table said why)."""
+    return Problem("V007", f"provider {provider[:40]} has no customer in progress as of "
+                   f"{as_of} ({counted(others, 'customer')} of other providers "
+                   f"{'is' if others == 1 else 'are'}): nothing is forecast for it",
+                   Source(file))
 
 
 def _beyond_the_ceiling(f: ahead.Forecast, file: str) -> list[Problem]:
