@@ -507,12 +507,23 @@ class Referrals(_Strict):
     last_day: IsoDate | None = None  # default: referrals_until, else valid_until
 
 
+def _some_shares(mix: dict[str, Decimal] | None) -> dict[str, Decimal] | None:
+    """An empty mix is no mix: left out, the shares are equal; written, it must say them."""
+    if mix is not None and not mix:
+        raise ValueError("an empty mix draws nobody: give each its share (name: 0.5), or "
+                         "leave the key out for equal shares")
+    return mix
+
+
+Mix = Annotated[dict[str, Share] | None, AfterValidator(_some_shares)]
+
+
 class Cohort(_Strict):
     id: str = "default"
     description: str | None = None
     referrals: Referrals = Referrals()
-    segments: dict[str, Share] | None = None  # the mix; default: equal shares
-    providers: dict[str, Share] | None = None  # default: equal shares
+    segments: Mix = None  # the mix; default: equal shares
+    providers: Mix = None  # default: equal shares
     profiles: dict[str, Profile] = Field(default_factory=dict)  # "default" and per segment
     _inherited: dict[str, Profile] = PrivateAttr(default_factory=dict)  # made once a segment
 

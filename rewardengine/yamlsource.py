@@ -158,6 +158,8 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in what:  # an editor's tab: YAML indents with spaces only
+            what += " (YAML indents with spaces, not tabs: replace the tab with spaces)"
         return None, Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))
     except yaml.reader.ReaderError as exc:
         # a character YAML does not allow (NUL, other control characters): point at it

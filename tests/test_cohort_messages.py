@@ -288,3 +288,13 @@ def test_a_floor_at_zero_or_a_job_begun_before_the_service_is_taken() -> None:
                              "      hours_per_week: {normal: {mean: 20, sd: 8}, min: 0}\n"
                              "      days_to_first: {uniform: [-10, 60]}\n", "c.yaml")
     assert found.cohort is not None and found.problems == []
+
+
+def test_an_empty_mix_is_refused_and_a_tab_is_named() -> None:
+    # segments: {} was taken as equal shares, silently; a tab gave the YAML parser's words
+    assert _said("segments: {}\n") == [
+        "c.yaml:1:11: G103 segments: an empty mix draws nobody: give each its share "
+        "(name: 0.5), or leave the key out for equal shares"]
+    assert _said("profiles:\n  default:\n\tjobs: {share: 0}\n") == [
+        "c.yaml:3:1: Y001 YAML syntax error: found character '\\t' that cannot start any "
+        "token (YAML indents with spaces, not tabs: replace the tab with spaces)"]
