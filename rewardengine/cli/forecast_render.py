@@ -133,6 +133,11 @@ def simulation_table(console: Console, sim: Simulation) -> None:
             t.add_row(f"component {safe_text(comp, 40)}",
                       money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
                       money_text(est.mean), se_text(est.se))
+        for seg, est in d.by_segment.items():  # per customer of the segment
+            ea, eb = a.by_segment.get(seg), b.by_segment.get(seg)
+            t.add_row(f"segment {safe_text(seg, 30)}",
+                      money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
+                      money_text(est.mean), se_text(est.se))
         t.add_row("fixed share", _percent(a.fixed_share), _percent(b.fixed_share), "", "")
         console.print(t)
 

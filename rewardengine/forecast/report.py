@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -237,10 +238,39 @@ def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
     _numbers(lang, ax.yaxis)
     ax.set_xlabel(t["month"])
     ax.set_ylabel(t["amount"])
-    ax.set_title(title)
+    ax.set_title(_two_lines(title))
     if len(series) > 1:
         ax.legend()
     return _svg(fig)
+
+
+TITLE_WIDTH = 75  # characters of a chart's title line (the figure is 8 inches wide)
+
+
+def _two_lines(title: str) -> str:
+    """A chart's title wrapped, never cut (a Finnish one runs past the figure's edge), in
+    two lines always: a short one gets a blank line above it, so the chart keeps the same
+    height, and the same ticks, in every language."""
+    lines = textwrap.wrap(title, TITLE_WIDTH)
+    return "\n".join([""] * (2 - len(lines)) + lines)
+
+
+def _month_table(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
+                 t: dict[str, str], lang: str) -> str:
+    """A chart's months as figures to read and copy: each series' mean, P10 and P90."""
+    months = sorted({m for _, flow in series for m, _ in flow})
+    named = len(series) > 1
+    head = [t["month"], *(f"{name} {stat}" if named else stat for name, _ in series
+                          for stat in (t["mean"], "P10", "P90"))]
+    rows = []
+    for month in months:
+        row = [month]
+        for _, flow in series:
+            e = dict(flow).get(month)
+            row += (["-"] * 3 if e is None else
+                    [_money(v, lang) for v in (e.mean, e.p10, e.p90)])
+        rows.append(row)
+    return _table(head, rows)
 
 
 def _comparison(a: Summary, b: Summary, t: dict[str, str], lang: str) -> str:
@@ -288,6 +318,11 @@ def _mean_of(s: Summary, component: str, lang: str) -> str:
     return "-" if e is None else _money(e.mean, lang)
 
 
+def _segment_mean(s: Summary, segment: str, lang: str) -> str:
+    e = s.by_segment.get(segment)
+    return "-" if e is None else _money(e.mean, lang)
+
+
 def _summary_rows(s: Summary, t: dict[str, str], lang: str) -> list[list[str]]:
     def row(name: str, e: Any) -> list[str]:
         return [name, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
@@ -329,13 +364,15 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
         body.append(f"<p>{t['worst']}: {html.escape(worst)}, {t['worst_total']} "
                     f"{html.escape(total)}{html.escape(ceiling)}</p>")
     body.append(f"<figure>{_distribution(sim.summaries, t, lang)}</figure>")
-    flows = _band([(s.contract, s.cash_flow) for s in sim.summaries], t["cash_flow"], t, lang)
-    body.append(f"<figure>{flows}</figure>")
+    series = [(s.contract, s.cash_flow) for s in sim.summaries]
+    body.append(f"<figure>{_band(series, t['cash_flow'], t, lang)}</figure>")
+    body.append(_month_table(series, t, lang))
     for s in sim.summaries:  # a consortium's: each member's cash flow, a band each
         if s.member_cash_flow:
-            members = _band(list(s.member_cash_flow.items()),
-                            f"{t['member_cash_flow']}: {s.contract}", t, lang)
-            body.append(f"<figure>{members}</figure>")
+            members = list(s.member_cash_flow.items())
+            chart = _band(members, f"{t['member_cash_flow']}: {s.contract}", t, lang)
+            body.append(f"<figure>{chart}</figure>")
+            body.append(_month_table(members, t, lang))
     if sim.difference is not None:
         a, b = sim.summaries
         d = sim.difference
@@ -349,7 +386,11 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
                             # each component too, as the command line's table has it
                             *([f"{t['component']} {c}", _mean_of(a, c, lang),
                                _mean_of(b, c, lang), _money(e.mean, lang),
-                               _money(e.se, lang)] for c, e in d.by_component.items())]))
+                               _money(e.se, lang)] for c, e in d.by_component.items()),
+                            # and each segment, per customer of it
+                            *([f"{t['segment']} {g}", _segment_mean(a, g, lang),
+                               _segment_mean(b, g, lang), _money(e.mean, lang),
+                               _money(e.se, lang)] for g, e in d.by_segment.items())]))
         body.append(f"<figure>{_comparison(a, b, t, lang)}</figure>")
     return _page(t["title"], lang, [*body, *_notes(notes, t)])
 
@@ -395,6 +436,7 @@ def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> s
             f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
             f"{_money(f.total.p90, lang)})</p>{room}",
             f"<figure>{_band([(t['expected'], f.by_month)], t['ahead'], t, lang)}</figure>",
+            _month_table([(t["expected"], f.by_month)], t, lang),
             _table([t["provider"], t["mean"], "P10", "P50", "P90", t["se"]],
                    [[p, *(_money(v, lang) for v in (e.mean, e.p10, e.p50, e.p90, e.se))]
                     for p, e in f.by_provider.items()]),

@@ -290,10 +290,13 @@ class Difference:
     per_customer: Estimate
     by_component: dict[str, Estimate]
     fixed_share: tuple[Decimal, Decimal]
+    # per customer of the segment, in the runs where both drafts have customers of it
+    by_segment: dict[str, Estimate] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"per_customer": self.per_customer.to_dict(),
                 "by_component": {k: v.to_dict() for k, v in self.by_component.items()},
+                "by_segment": {k: v.to_dict() for k, v in self.by_segment.items()},
                 "fixed_share": {"a": str(self.fixed_share[0]), "b": str(self.fixed_share[1])}}
 
 
@@ -309,7 +312,14 @@ def difference(a: Summary, b: Summary, runs_a: Sequence[RunSums],
                                                    ra.customers)
                                       for ra, rb in zip(runs_a, runs_b, strict=True)])
                       for c in components},
-        fixed_share=(a.fixed_share, b.fixed_share))
+        fixed_share=(a.fixed_share, b.fixed_share),
+        by_segment={g: Estimate.of([per_customer(rb.by_segment.get(g, ZERO),
+                                                 rb.segment_count[g])
+                                    - per_customer(ra.by_segment.get(g, ZERO),
+                                                   ra.segment_count[g])
+                                    for ra, rb in zip(runs_a, runs_b, strict=True)
+                                    if ra.segment_count.get(g) and rb.segment_count.get(g)])
+                    for g in sorted(set(a.by_segment) | set(b.by_segment))})
 
 
 @dataclass(frozen=True)
