@@ -181,7 +181,7 @@ def screenshot(png: Path) -> None:
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", "--no-first-run", f"--user-data-dir={tmp}/profile",
-                        f"--screenshot={png.resolve()}", "--window-size=1000,1800",
+                        f"--screenshot={png.resolve()}", "--window-size=1000,2500",
                         html.as_uri()], check=True, capture_output=True)
     print(f"wrote {png}")
 

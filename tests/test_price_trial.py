@@ -253,3 +253,18 @@ def test_the_solved_amount_says_how_far_the_runs_leave_it() -> None:
                                 "--solve", "job_fee"])
     assert (f"job_fee: {found[20]['amount']} (± {found[20]['amount_se']}, one standard error "
             "from the runs' spread: more runs narrow it)") in " ".join(table.output.split())
+
+
+def test_price_writes_to_a_file_as_simulate_does(tmp_path: Path) -> None:
+    # price had no -o, while simulate and forecast had
+    out = tmp_path / "price.json"
+    args = ["price", str(ANALYTIC), "--cohort", COHORT, "-n", "20", "--runs", "2",
+            "--target-per-customer", "300", "--solve", "job_fee"]
+    done = runner.invoke(app, [*args, "--format", "json", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(out.read_text(encoding="utf-8"))["price"]["component"] == "job_fee"
+    table = tmp_path / "price.txt"
+    assert runner.invoke(app, [*args, "-o", str(table)]).exit_code == 0
+    assert table.read_text(encoding="utf-8").startswith("job_fee: ")
+    refused = runner.invoke(app, [*args, "-o", str(ANALYTIC)])
+    assert refused.exit_code == 2 and "is an input of this command" in refused.output

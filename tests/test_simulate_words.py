@@ -52,7 +52,7 @@ def test_the_report_has_its_months_as_figures_and_whole_titles(tmp_path: Path) -
     assert "P10-P90-vaihteluväli): omavalmentaja.yaml</text>" in page
     # a table of months under each cash flow: the cohort's, and the members' side by side
     assert "<th>kuukausi</th><th>keskiarvo</th><th>P10</th><th>P90</th>" in page
-    assert "<th>kuukausi</th><th>coach_a keskiarvo</th>" in page
+    assert "<th>kuukausi</th><th>coach_a keskiarvo (P10\u2013P90)</th>" in page
 
 
 def test_a_comparison_is_told_segment_by_segment() -> None:

@@ -222,6 +222,7 @@ def price(
     jobs: JobsOpt = 1,
     horizon: HorizonOpt = None,
     format: FormatOpt = Format.table,
+    output: OutputOpt = None,
     dialect: DialectOpt = None,
     delimiter: DelimiterOpt = None,
     decimal_comma: DecimalCommaOpt = False,
@@ -231,6 +232,7 @@ def price(
     """The amount of one component that makes the expected cost per customer hit a target,
     and the fixed/result split it gives. The file dialect options are those of the
     --from-events files."""
+    check_outputs([("--output", output)], _read(contract, cohort, from_events, None))
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     written = target.strip()
     advice = comma_advice(written)
@@ -251,9 +253,9 @@ def price(
         except api.ForecastError as exc:
             fail(str(exc))
     if format is Format.json:
-        write_output(_json(found, {"price": solved.to_dict(), **sim.to_dict()}), None)
+        write_output(_json(found, {"price": solved.to_dict(), **sim.to_dict()}), output)
     else:
-        price_table(out(), solved, sim)
+        _print_or_write(lambda console: price_table(console, solved, sim), output)
 
 
 def forecast(

@@ -98,7 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
 LOCALES = {"en": "en_GB", "fi": "fi_FI"}
 STYLE = """body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{padding:.2em .8em;text-align:right}
-td:first-child,th:first-child{text-align:left}tr:nth-child(even){background:#f3f3f3}
+td:first-child,th:first-child{text-align:left;white-space:nowrap}tr:nth-child(even){background:#f3f3f3}
 figure{margin:1em 0}svg{max-width:100%;height:auto}"""
 
 
@@ -257,20 +257,18 @@ def _two_lines(title: str) -> str:
 
 def _month_table(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
                  t: dict[str, str], lang: str) -> str:
-    """A chart's months as figures to read and copy: each series' mean, P10 and P90."""
+    """A chart's months as figures to read and copy: its mean, P10 and P90 in columns; of
+    several series (drafts, members), a column each, ``mean (P10-P90)``."""
     months = sorted({m for _, flow in series for m, _ in flow})
-    named = len(series) > 1
-    head = [t["month"], *(f"{name} {stat}" if named else stat for name, _ in series
-                          for stat in (t["mean"], "P10", "P90"))]
-    rows = []
-    for month in months:
-        row = [month]
-        for _, flow in series:
-            e = dict(flow).get(month)
-            row += (["-"] * 3 if e is None else
-                    [_money(v, lang) for v in (e.mean, e.p10, e.p90)])
-        rows.append(row)
-    return _table(head, rows)
+    by = [dict(flow) for _, flow in series]
+    if len(series) == 1:
+        return _table([t["month"], t["mean"], "P10", "P90"], [
+            [m, *(["-"] * 3 if (e := by[0].get(m)) is None else
+                  [_money(v, lang) for v in (e.mean, e.p10, e.p90)])] for m in months])
+    head = [t["month"], *(f"{name} {t['mean']} (P10\u2013P90)" for name, _ in series)]
+    return _table(head, [[m, *("-" if (e := flows.get(m)) is None else
+                               f"{_money(e.mean, lang)} ({_money(e.p10, lang)}\u2013"
+                               f"{_money(e.p90, lang)})" for flows in by)] for m in months])
 
 
 def _comparison(a: Summary, b: Summary, t: dict[str, str], lang: str) -> str:
