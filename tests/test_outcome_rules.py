@@ -335,6 +335,66 @@ def test_the_rule_is_in_the_trace_and_a_limit_that_cannot_fit_is_c218() -> None:
                 "days: no job would ever be kept out")
 
 
+# --- not two successive outcomes with the same employer (ParentsNext) ----------------------
+
+SUCCESSIVE = """
+components:
+  - id: placement
+    kind: employment_outcome
+    work: {min_fte: 0.8, one_employer: true}
+    min_duration: 90 days
+    amount: 750.00
+    max_times: 2
+    another_employer_each_time: true
+"""
+FIRST_X = job("E1", "2020-02-01", "2020-06-30", fte="1.0", employer="X")
+
+
+@pytest.mark.parametrize(("second", "paid"), [("X", False), ("Y", True)])
+def test_a_successive_outcome_with_the_same_employer_is_not_paid(second: str, paid: bool
+                                                                 ) -> None:
+    got = lines(SUCCESSIVE, FIRST_X,
+                job("E2", "2020-08-01", "2020-12-31", fte="1.0", employer=second),
+                as_of="2021-08-01")
+    assert facts(got[0]) == ("payable", "spell:E1", D("2020-04-30"), Decimal("750.00"))
+    if paid:
+        assert [facts(ln) for ln in got[1:]] == [
+            ("payable", "spell:E2", D("2020-10-29"), Decimal("750.00"))]
+        return
+    refused, lost = got[1:]
+    assert (facts(refused), refused.quantity) == (
+        ("not_earned", "spell:E2", D("2020-10-29"), Decimal("0.00")), Decimal(0))
+    assert refused.reason.endswith(
+        "one employer (X); but the outcome before it (spell:E1) was with the same employer "
+        "(X), and the contract pays a successive outcome only with another employer")
+    # the second outcome, another employer's, was never reached: lost at the deadline
+    assert facts(lost) == ("not_earned", "next", D("2021-07-14"), Decimal("750.00"))
+
+
+def test_a_spell_with_the_employer_paid_last_is_not_the_next_outcome_awaited() -> None:
+    ongoing = job("E2", "2020-08-01", fte="1.0", employer="X")
+    got = lines(SUCCESSIVE, FIRST_X, ongoing, as_of="2020-09-30")
+    assert [(ln.status, ln.occurrence) for ln in got] == [
+        ("payable", "spell:E1"), ("pending", "next")]
+    plain = SUCCESSIVE.replace("    another_employer_each_time: true\n", "")
+    assert [(ln.status, ln.occurrence) for ln in lines(plain, FIRST_X, ongoing,
+                                                        as_of="2020-09-30")] == [
+        ("payable", "spell:E1"), ("pending", "spell:E2")]
+
+
+@pytest.mark.parametrize(("change", "needs"), [
+    ((", one_employer: true", ""), "work.one_employer: true (a spell is then one employment "
+                                   "relationship, with one employer)"),
+    (("max_times: 2", "max_times: 1"), "max_times above 1 (one outcome has none after it)"),
+    (("max_times: 2", "max_times: 2\n    top_up: true"),
+     "no top_up (a top-up replaces an outcome paid, not the one before)"),
+])
+def test_another_employer_each_time_without_what_it_needs_is_c218(
+        change: tuple[str, str], needs: str) -> None:
+    (p,) = problems(SUCCESSIVE.replace(*change))
+    assert (p.code, p.message) == ("C218", f"another_employer_each_time needs {needs}")
+
+
 # --- a job's length as agreed at its start ---------------------------------------------------
 
 AGREED = """

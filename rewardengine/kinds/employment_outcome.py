@@ -171,6 +171,9 @@ class EmploymentOutcome(ComponentBase):
         default=False, description="beyond max_times, an outcome priced higher than the least "
                                    "paid one pays the difference")
     requires_active_service: bool = False
+    another_employer_each_time: bool = Field(
+        default=False, description="an outcome after the first is paid only with another "
+                                   "employer than the outcome paid before it (work.one_employer)")
 
     def price_tables(self) -> list[PriceTable]:
         kinds = tuple(k for k in EMPLOYMENT_KINDS if self.work.kinds.get(k, ZERO) > 0)  # type: ignore[call-overload]
@@ -223,7 +226,18 @@ class EmploymentOutcome(ComponentBase):
             out.extend(site.err("C218", f"{what} applies to counting: continuous (an outcome is "
                                 "a spell of work), not to counting: cumulative", key)
                        for key, what in graded)
-        return [*out, *_band_checks(self.bands or [], site)]
+        return [*out, *self._successive_checks(site), *_band_checks(self.bands or [], site)]
+
+    def _successive_checks(self, site: Site) -> list[Problem]:
+        if not self.another_employer_each_time:
+            return []
+        key = "another_employer_each_time"
+        why = [("work.one_employer: true (a spell is then one employment relationship, with one "
+                "employer)", not self.work.one_employer),
+               ("max_times above 1 (one outcome has none after it)", self.max_times == 1),
+               ("no top_up (a top-up replaces an outcome paid, not the one before)",
+                self.top_up)]
+        return [site.err("C218", f"{key} needs {need}", key) for need, wrong in why if wrong]
 
 
 def _by_kind(price: Any) -> bool:
@@ -475,6 +489,8 @@ class _Paid:
     price: dict[int, Decimal]
     first: dict[int, str]
     refused: set[int]
+    employer: str | None = None  # of the outcome paid last (another_employer_each_time)
+    last: str = ""  # that outcome's occurrence
 
 
 def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count]
@@ -500,7 +516,11 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[
     # the next outcome is shown unless the paid ones and those awaiting a confirmation
     # already fill max_times (it would count the same fee twice)
     if len(paid.price) + waiting < comp.max_times:
-        lines.extend(_next_line(ctx, comp, counts, {h.key for h in hits}, lines))
+        # a spell with the employer paid last cannot be the next outcome
+        same = ({t.key for c in counts for t in (*c.wc.tracks, *c.wc.late_tracks)
+                 if _employer(ctx, t) == paid.employer}
+                if comp.another_employer_each_time and paid.employer is not None else set())
+        lines.extend(_next_line(ctx, comp, counts, {h.key for h in hits} | same, lines))
     return lines, steps
 
 
@@ -518,6 +538,11 @@ def _paid_line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
         paid.price[c] = hit.price
         return [_line(ctx, comp, hit, diff, why)]
     if len(paid.price) < comp.max_times:
+        if comp.another_employer_each_time:
+            employer = _employer(ctx, hit.track)
+            if paid.employer == employer:
+                return _same_employer(ctx, comp, hit, c, paid)
+            paid.employer, paid.last = employer, hit.key
         paid.price[c], paid.first[c] = hit.price, hit.key
         return [_line(ctx, comp, hit, hit.price, "")]
     low = min(paid.price, key=lambda k: (paid.price[k], k))
@@ -537,6 +562,29 @@ def _paid_line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
                      quantity=ZERO, unit_price=hit.price, evidence=hit.ids, period=hit.span,
                      reason=f"{hit.reason}; but the fee is paid at most "
                             f"{times_text(comp.max_times)}")]
+
+
+def _employer(ctx: CustomerContext, track: Track) -> str:
+    """The employer of a spell of one employment relationship (work.one_employer): its
+    jobs'; a job naming none is a relationship of its own."""
+    first = track.event_ids[0]
+    job = next((j for j in ctx.timeline.employments if j.event_id == first), None)
+    return job.employer if job is not None and job.employer else f"job {first}"
+
+
+def _same_employer(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
+                   paid: _Paid) -> list[Line]:
+    """A successive outcome with the employer of the outcome paid before it: not offered
+    (quantity 0, nothing forgone), said once per employment."""
+    if c in paid.refused:
+        return []
+    paid.refused.add(c)
+    return [ctx.line(comp, status="not_earned", occurrence=hit.key, on=hit.got.on,
+                     quantity=ZERO, unit_price=hit.price or ZERO, evidence=hit.ids,
+                     period=hit.span,
+                     reason=f"{hit.reason}; but the outcome before it ({paid.last}) was with the "
+                            f"same employer ({paid.employer}), and the contract pays a "
+                            "successive outcome only with another employer")]
 
 
 def _line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, price: Decimal,
