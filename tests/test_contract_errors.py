@@ -165,7 +165,8 @@ def test_y001_tab_indentation() -> None:
     text = VALID.replace("  follow_up: 6 months", "\tfollow_up: 6 months")
     p = single(text)
     assert (p.code, pos(p)) == ("Y001", (at(text, "\tfollow_up")[0], 1))
-    assert p.message == "YAML syntax error: found character '\\t' that cannot start any token"
+    assert p.message == ("YAML syntax error: found character '\\t' that cannot start any token "
+                         "(YAML indents with spaces, not tabs: replace the tab with spaces)")
 
 
 def test_y001_control_character_points_at_it() -> None:
