@@ -400,5 +400,44 @@ def test_pending_while_a_week_to_the_deadline_may_complete_it(as_of: str, status
 def test_the_rule_says_the_review_period_looks_back() -> None:
     result = one(contract_from(LOOK_BACK), rows(START_A, NEW_JOB), "2020-06-30")
     assert "10 qualifying calendar weeks with at least 18 h of work, in the 12 months up to " \
-           "a week's end (work before the service counts), met during the service" in str(
+           "a week's end (work before the service counts), met after the service starts" in str(
                result.traces["condition"].rules)
+
+
+# the service starts on Wednesday 2020-01-15: the week 2020-01-13..19 holds its start
+STRADDLING = job("p", "2019-12-23", "2020-01-19", hours=20)  # 3 whole weeks before, and it
+
+
+@pytest.mark.parametrize(("as_of", "status", "on"), [
+    ("2020-01-15", "pending", date(2021, 7, 11)),  # in the week holding the start: no crash
+    ("2020-01-18", "pending", date(2021, 7, 11)),  # its last day not reached yet
+    ("2020-01-19", "payable", date(2020, 1, 19)),  # its last day: 4 weeks, in the service
+])
+def test_the_week_holding_the_service_start_counts_after_it_not_before(
+        as_of: str, status: str, on: date) -> None:
+    """It was counted with the weeks before the service (met already: not paid), and an
+    evaluation inside it stopped with an error."""
+    got, amount, day, reason, _ = only(rows(START_A, STRADDLING), as_of,
+                                      weeks(4, "    look_back: true\n"))
+    assert (got, day) == (status, on)
+    if status == "payable":
+        assert amount == Decimal("3000.00")
+        assert reason.startswith("employment condition met on 2020-01-19: 4 of 4 weeks")
+    else:
+        assert reason.startswith("3 of 4 weeks with at least 18 h of work in the review period "
+                                 "2019-01-15..2020-01-14")
+
+
+@pytest.mark.parametrize(("as_of", "status"), [("2020-03-20", "pending"),
+                                               ("2020-03-31", "payable")])
+def test_the_month_holding_the_service_start_counts_after_it(as_of: str, status: str) -> None:
+    """Service from 2020-03-16; wages in December to February, and March: 4 months met on
+    2020-03-31, in the service (3 before it do not meet 4)."""
+    start = rows(row("r1", "referral", "2020-03-10", provider="acme",
+                     unemployed_since="2019-06-01"), row("s1", "service_start", "2020-03-16"))
+    worked = job("p", "2019-12-01", "2020-03-31", hours=37.5, wage="1300.00")
+    contract = MONTHS.format(required=4) + "    look_back: true\n"
+    got, amount, day, _, _ = only(rows(start, worked), as_of, contract)
+    assert got == status
+    if status == "payable":
+        assert (amount, day) == (Decimal("5000.00"), date(2020, 3, 31))

@@ -35,7 +35,7 @@ Rules (docs/contract-language.md):
   a stronger level is priced, since a later-recorded confirmation would make it payable;
   otherwise not_earned at 0.00.
 * ``look_back``: the reference period is the law's review period, ending on the last day of
-  each whole unit from the service start to the deadline (units before the service count);
+  each whole unit ending after the service starts, to the deadline (units before count);
   met on the first whose count reaches ``required``; met already before the service: not
   offered (not_earned, quantity 0); else pending while a unit to the deadline could still do
   it (``_reachable``), not_earned from the first unit after which none could.
@@ -136,7 +136,7 @@ class EmploymentCondition(ComponentBase):
         default=False,
         description="the reference period looks back from each unit's last day, as the "
                     "law's review period does: work before the service counts, and the fee "
-                    "is for meeting the condition during the service")
+                    "is for meeting the condition after the service starts")
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee", by_evidence=True),
@@ -415,7 +415,7 @@ def _rules(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
     """The component's rule in words, the same for every customer: written once."""
     word, test = once_for(_describe, comp, sign)
     within = (f"in the {comp.reference_period} up to a {word[:-1]}'s end (work before the "
-              "service counts), met during the service" if comp.look_back
+              "service counts), met after the service starts" if comp.look_back
               else f"within {comp.reference_period} from the service start")
     return (f"{comp.required} qualifying calendar {word} with {test}, {within}",
             "kinds at weights " + ", ".join(f"{k} {v}" for k, v in comp.weights.items()))
@@ -778,7 +778,9 @@ class _Review:
 
     units: _Units
     known: list[Unit]  # the units ended by the evaluation date, in order
-    first: int  # the first unit starting on or after the service start
+    # the first unit ending after the service starts: the condition is checked on its last
+    # day and on each later unit's; the units before it end before the service
+    first: int
     sums: list[Fraction]  # sums[i]: what the known units before unit i count
     best: Fraction  # the most a unit not yet ended may count
 
@@ -814,7 +816,7 @@ def _review(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
             unit = _unit(period, parts, denominator, _thresholds(comp, period), comp)
         known.append(unit)
         sums.append(sums[-1] + (unit.weight if unit.qualifies else NO_CREDIT))
-    first = bisect_left(units.days, (service.start.toordinal(), 0))
+    first = bisect_right(units.ends, service.start.toordinal())
     return _Review(units, known, first, sums, exact(max(comp.weights.values(), default=ZERO)))
 
 
@@ -832,9 +834,10 @@ def _window(comp: EmploymentCondition, review: _Review, low: int, k: int, end: d
 
 def _looking_back(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
                   any_price: Decimal) -> tuple[Line, _Count]:
-    """The condition checked on the last day of each whole unit from the service start to
-    the deadline, over the reference period ending then; not paid when it was met already
-    on the day before the service started."""
+    """The condition checked on the last day of each whole unit ending after the service
+    starts (a unit holding the service start included), up to the deadline, over the
+    reference period ending then; not paid when it was met already by the units ended before
+    the service started."""
     deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
     assert deadline is not None
     review = _review(comp, ctx, service, deadline.last_day)
@@ -873,7 +876,7 @@ def _met_before(comp: EmploymentCondition, ctx: CustomerContext, service: Period
                     reason=f"the employment condition was met already when the service "
                            f"started on {service.start}: {so_far} in the "
                            f"{before.reference_text}{jobs_text}; the fee is for meeting it "
-                           "during the service, so none is offered")
+                           "after the service starts, so none is offered")
 
 
 def _not_yet_met(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
