@@ -520,10 +520,13 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
     kept: list[Employment] = []
     notes: list[str] = []
     for job in jobs:
-        if window is not None and job.date not in window:
-            notes.append(f"job {job.event_id} started on {job.date}, outside "
-                         f"{_start_words(within)} ({window.start}..{window.last_day}), and "
-                         "only jobs started inside it count")
+        began = relationship_start(ctx, job, jobs) if window is not None else job.date
+        if window is not None and began not in window:
+            what = (f"started on {job.date}" if began == job.date else
+                    f"continues the employment with {job.employer} begun on {began}")
+            notes.append(f"job {job.event_id} {what}, outside {_start_words(within)} "
+                         f"({window.start}..{window.last_day}), and only jobs started inside "
+                         "it count")
             continue
         short = _agreed_short(ctx, job, agreed) if agreed is not None else None
         if short is None and earlier is not None:
@@ -544,12 +547,8 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
     earlier work with it."""
     if job.employer is None:
         return None
-    worked = sorted(p for j in jobs if j.employer == job.employer
-                    and (p := job_period(j, ctx.as_of)) is not None)
-    began = job.date
-    for p in reversed(worked):  # back from the job through the jobs that run into it
-        if p.start < began <= p.end:
-            began = p.start
+    worked = _worked_for(ctx, job, jobs)
+    began = relationship_start(ctx, job, jobs)
     look = Period(rule.within.before(began), began)
     earlier = [c for p in worked if (c := p.clip(look)) is not None]
     days = _days_covered(earlier)
@@ -563,6 +562,29 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
             f"days in the {rule.within} before the relationship began on {began} "
             f"({look.start}..{look.last_day}): more than {rule.more_than} ({allowed} days "
             f"from {first}), so it does not count")
+
+
+def _worked_for(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment]
+                ) -> list[Period]:
+    """The days of every job with ``job``'s employer, by first day (known as of the
+    evaluation date)."""
+    return sorted(p for j in jobs if j.employer == job.employer
+                  and (p := job_period(j, ctx.as_of)) is not None)
+
+
+def relationship_start(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment]
+                       ) -> date:
+    """The first day of the employment relationship ``job`` belongs to: its own first day,
+    or that of a job with its employer that runs into it, or overlaps it, without a day
+    between (a contract renewed from one day to the next, a second contract beside the
+    first), and so on back. A job naming no employer is a relationship of its own."""
+    if job.employer is None:
+        return job.date
+    began = job.date
+    for p in reversed(_worked_for(ctx, job, jobs)):  # latest first: each step goes back
+        if p.start < began <= p.end:
+            began = p.start
+    return began
 
 
 def _days_covered(periods: list[Period]) -> int:
