@@ -441,3 +441,18 @@ def test_the_month_holding_the_service_start_counts_after_it(as_of: str, status:
     assert got == status
     if status == "payable":
         assert (amount, day) == (Decimal("5000.00"), date(2020, 3, 31))
+
+
+def test_a_review_period_too_short_for_the_units_required_is_c218() -> None:
+    from conftest import CONTRACT_HEAD
+
+    from rewardengine.pipeline import load_contract_text
+
+    text = CONTRACT_HEAD + MONTHS.format(required=12).replace(
+        "reference_period: 12 months", "reference_period: 3 months") + "    look_back: true\n"
+    _, found = load_contract_text(text, "c.yaml")
+    assert [(p.code, p.message) for p in found if p.severity == "error"] == [(
+        "C218", "look_back: a reference_period of 3 months holds at most 3 whole calendar "
+                "months, fewer than the 12 required: the condition can never be met")]
+    _, fine = load_contract_text(text.replace("required: 12", "required: 3"), "c.yaml")
+    assert [p for p in fine if p.severity == "error"] == []

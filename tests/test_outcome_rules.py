@@ -852,3 +852,21 @@ def test_the_restart_is_said() -> None:
 def test_sustainment_with_hours_on_average_is_an_error() -> None:
     text = SUSTAIN.replace("min_hours_per_week: 16", "average_hours_per_week: 16")
     assert [p.code for p in problems(text)] == ["C218"]
+
+
+def test_windows_and_look_backs_that_can_never_apply_are_c218() -> None:
+    """A user trial: a start window longer than the service and its follow-up, and an
+    earlier-work limit as long as its look-back, were taken without a word."""
+    (p,) = problems(STARTS.replace("starts_within: service}", "starts_within: 24 months}"))
+    assert (p.code, p.message) == (
+        "C218", "work.starts_within: 24 months is longer than the service (12 months) and its "
+                "follow-up (6 months), where days count: a job started after them would count "
+                "no day")
+    assert problems(STARTS.replace("starts_within: service}", "starts_within: 18 months}")) \
+        == []
+    same = EARLIER.replace("48 months", "3 months")
+    (p,) = problems(same)
+    assert (p.code, p.message) == (
+        "C218", "work.exclude_earlier_employer: more than 3 months of work cannot fit in 3 "
+                "months: no job would ever be kept out")
+    assert problems(same.replace("within: 3 months", "within: 4 months")) == []

@@ -334,12 +334,27 @@ def work_checks(work: OutcomeWork, counting: str, counts_in: str, site: Site) ->
                             "would count no day", "work", "starts_within"))
     if isinstance(within, AfterService):
         out.extend(_after_service_checks(within, counts_in, site))
+    if isinstance(within, Duration) and service is not None and site.follow_up is not None \
+            and counts_in == "service_and_follow_up" \
+            and within.min_days() > service.max_days() + site.follow_up.max_days():
+        out.append(site.err("C218", f"work.starts_within: {within} is longer than the service "
+                            f"({service}) and its follow-up ({site.follow_up}), where days "
+                            "count: a job started after them would count no day", "work",
+                            "starts_within"))
     earlier = work.exclude_earlier_employer
-    if earlier is not None and earlier.more_than.min_days() >= earlier.within.max_days():
+    if earlier is not None and _never_more(earlier):
         out.append(site.err("C218", f"work.exclude_earlier_employer: more than "
                             f"{earlier.more_than} of work cannot fit in {earlier.within}: no "
                             "job would ever be kept out", "work", "exclude_earlier_employer"))
     return out
+
+
+def _never_more(rule: EarlierEmployer) -> bool:
+    """No earlier work inside ``within`` can be more than ``more_than``: counted from its
+    first day, the days of a look-back no longer than ``more_than`` never pass it."""
+    if rule.more_than.unit == rule.within.unit:
+        return rule.more_than.count >= rule.within.count
+    return rule.more_than.min_days() >= rule.within.max_days()
 
 
 def _after_service_checks(within: AfterService, counts_in: str, site: Site) -> list[Problem]:

@@ -180,7 +180,24 @@ class EmploymentCondition(ComponentBase):
                                 "rows are monthly)", "wages"))
         if self.partial is not None:
             out.extend(self._partial_checks(site, self.partial, key, other, other_unit))
-        return out
+        return [*out, *self._review_checks(site)]
+
+    def _review_checks(self, site: Site) -> list[Problem]:
+        """With look_back, the review period must hold the units required (the late-referral
+        lint does not apply: work before the service counts)."""
+        best = exact(max(self.weights.values(), default=ZERO))
+        if not self.look_back or best <= 0:
+            return []
+        d = self.reference_period
+        most = d.max_days() // 7 if self.unit == "weeks" else (
+            d.count if d.unit == "months" else d.max_days() // 28)
+        needed = math.ceil(self.required / best)
+        if needed <= most:
+            return []
+        weighted = "" if needed == self.required else f" ({needed} at the highest weight)"
+        return [site.err("C218", f"look_back: a reference_period of {d} holds at most {most} "
+                         f"whole calendar {self.unit}, fewer than the {self.required} "
+                         f"required{weighted}: the condition can never be met", "required")]
 
     def _partial_checks(self, site: Site, partial: PartialCredit, key: str, other: str,
                         other_unit: str) -> list[Problem]:
