@@ -456,3 +456,18 @@ def test_a_review_period_too_short_for_the_units_required_is_c218() -> None:
                 "months, fewer than the 12 required: the condition can never be met")]
     _, fine = load_contract_text(text.replace("required: 12", "required: 3"), "c.yaml")
     assert [p for p in fine if p.severity == "error"] == []
+
+
+def test_a_service_start_booked_ahead_of_the_evaluation_date_is_pending() -> None:
+    """A review: a service start recorded on 2020-01-10 for 2020-01-22, evaluated on
+    2020-01-12, stopped with an error (the week before the start had not ended)."""
+    booked = rows(row("r1", "referral", "2020-01-10", provider="acme",
+                      unemployed_since="2019-06-01"),
+                  row("s1", "service_start", "2020-01-22", recorded="2020-01-10"),
+                  job("p", "2019-10-07", "2020-01-05", hours=20))
+    for as_of in ("2020-01-12", "2020-01-20"):
+        got, _, _, _, _ = only(booked, as_of, weeks(20, "    look_back: true\n"))
+        assert got == "pending", as_of
+    # 13 weeks before: met already once the weeks before the start have ended
+    got, amount, _, _, _ = only(booked, "2020-01-22", weeks(13, "    look_back: true\n"))
+    assert (got, amount) == ("not_earned", Decimal("0.00"))

@@ -859,18 +859,22 @@ def _looking_back(comp: EmploymentCondition, ctx: CustomerContext, service: Peri
     assert deadline is not None
     review = _review(comp, ctx, service, deadline.last_day)
     ended = len(review.known)
-    before = _window(comp, review, review.lowest(comp, service.start), review.first - 1,
-                     service.start, None)
-    if before.count >= comp.required:
-        return _met_before(comp, ctx, service, before), before
+    if ended >= review.first:  # the units before the service have all ended by now
+        before = _window(comp, review, review.lowest(comp, service.start), review.first - 1,
+                         service.start, None)
+        if before.count >= comp.required:
+            return _met_before(comp, ctx, service, before), before
     for k in range(review.first, ended):
         end = review.units.periods[k].end
         low = review.lowest(comp, end)
         if review.sums[k + 1] - review.sums[low] >= comp.required:
             return _met(comp, ctx, (counted := _window(comp, review, low, k, end,
                                                        review.known[k]))), counted
-    latest = ended - 1 if ended > review.first else review.first - 1
-    end = review.units.periods[latest].end if latest >= review.first else service.start
+    # so far: the review period ending with the last unit ended (a service start booked
+    # ahead of the evaluation date leaves units before it not ended yet)
+    latest, periods = ended - 1, review.units.periods
+    end = (periods[latest].end if latest >= review.first or (latest >= 0 and ended < review.first)
+           else service.start)
     so_far = _window(comp, review, review.lowest(comp, end), latest, end, None)
     return _not_yet_met(comp, ctx, service, review, so_far, any_price), so_far
 
@@ -917,7 +921,10 @@ def _not_yet_met(comp: EmploymentCondition, ctx: CustomerContext, service: Perio
                         reason=f"{words} in the {so_far.reference_text} so far; may still be "
                                f"met by {last}, the last whole {comp.unit[:-1]} before the "
                                f"deadline{jobs_text}")
-    lost = next(k for k in range(review.first - 1, ended) if not _reachable(comp, review, k + 1))
+    # the last day of the first unit ended after which none could; the service start when
+    # none ever could (or the units before it have not all ended: none ended in it)
+    lost = next((k for k in range(review.first - 1, ended)
+                 if not _reachable(comp, review, k + 1)), review.first - 1)
     on = periods[lost].last_day if lost >= review.first else service.start
     return ctx.line(comp, status="not_earned", occurrence="once", on=on, quantity=ONE,
                     unit_price=price or ZERO, evidence=sorted(so_far.jobs),
