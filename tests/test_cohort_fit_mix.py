@@ -50,3 +50,18 @@ def test_a_fitted_cohort_reads_back_without_a_warning(tmp_path: Path) -> None:
     used = runner.invoke(app, ["simulate", str(ROOT / "contracts" / "pirkanmaa.yaml"),
                                "--cohort", str(out), "--runs", "2", "-n", "5"])
     assert used.exit_code == 0 and "G107" not in used.output, used.output
+
+
+def test_a_service_started_before_its_referral_is_fitted_as_on_its_day(tmp_path: Path) -> None:
+    """A review: a service start dated before the referral made a negative wait, which the
+    fitted cohort could not read back (a cohort draws no days below 0): an internal error."""
+    rows = (ROOT / "examples" / "omavalmentaja" / "events.csv").read_text(encoding="utf-8")
+    before = rows.replace("O01-s,O01,service_start,2019-09-02,",
+                          "O01-s,O01,service_start,2019-08-20,")  # referred 2019-08-26
+    assert before != rows
+    events = tmp_path / "events.csv"
+    events.write_text(before, encoding="utf-8")
+    done = runner.invoke(app, ["cohort", "fit", str(ROOT / "contracts" / "omavalmentaja.yaml"),
+                               str(events)])
+    assert done.exit_code == 0, done.output
+    assert "days_to_start" in done.stdout

@@ -83,8 +83,11 @@ class Section:
 
     def empirical(self, name: str, xs: Sequence[float], n: int, unit: str = "customers"
                   ) -> None:
+        # every distribution fitted this way is of a count, a length or an amount, which a
+        # cohort never draws below 0 (G103): a value below it in the data is read as 0
         if xs:
-            self.values[name] = Estimate(quantiles(xs), n, unit, "empirical")
+            self.values[name] = Estimate(quantiles([max(x, 0.0) for x in xs]), n, unit,
+                                         "empirical")
 
     def poisson(self, name: str, mean: float, n: int, unit: str, censored: int = 0) -> None:
         self.values[name] = Estimate(round(mean, 3), n, unit, "poisson", censored)
@@ -295,8 +298,8 @@ def _to_start(c: CustomerContext) -> Observed:
     """Days from the referral to the service start, or as long as the customer has waited
     for one when the data ends."""
     referred = c.entered or c.timeline.as_of
-    if c.service is not None:
-        return Observed(float((c.service.start - referred).days), True)
+    if c.service is not None:  # a start dated before the referral is read as on its day
+        return Observed(float(max((c.service.start - referred).days, 0)), True)
     return Observed(float(max((c.timeline.as_of - referred).days, 0)), False)
 
 
@@ -546,9 +549,12 @@ def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
     refs = [c.timeline.referral for c in people if c.timeline.referral is not None]
     days = [float(r.benefit_days) for r in refs if r.benefit_days is not None]
     benefits.empirical("benefit_days", days, len(days))
-    ages = [(r.date - r.birth_date).days / 365.25 for r in refs if r.birth_date]
+    # a date after the referral (mistyped, or unemployment recorded late) is read as 0: a
+    # cohort draws no negative age or months
+    ages = [max((r.date - r.birth_date).days, 0) / 365.25 for r in refs if r.birth_date]
     person.empirical("age", [round(a, 1) for a in ages], len(ages))
-    months = [(r.date - r.unemployed_since).days / 30.44 for r in refs if r.unemployed_since]
+    months = [max((r.date - r.unemployed_since).days, 0) / 30.44
+              for r in refs if r.unemployed_since]
     person.empirical("unemployment_months", [round(m, 1) for m in months], len(months))
     return {"education": edu, "surveys": surveys, "benefits": benefits, "person": person}
 
