@@ -870,3 +870,15 @@ def test_windows_and_look_backs_that_can_never_apply_are_c218() -> None:
         "C218", "work.exclude_earlier_employer: more than 3 months of work cannot fit in 3 "
                 "months: no job would ever be kept out")
     assert problems(same.replace("within: 3 months", "within: 4 months")) == []
+
+
+def test_a_successive_outcome_awaiting_a_confirmation_is_not_offered_either() -> None:
+    """A review: E2, the same employer's again but self-reported, was pending a
+    confirmation (which would then be refused), and hid the next outcome awaited."""
+    unpriced = SUCCESSIVE.replace("amount: 750.00", "amount: {register: 750.00}")
+    got = lines(unpriced, FIRST_X, job("E2", "2020-08-01", "2020-12-31", fte="1.0",
+                                       employer="X", evidence="self_report"),
+                as_of="2021-01-31")
+    assert [(ln.status, ln.occurrence, ln.amount) for ln in got] == [
+        ("payable", "spell:E1", Decimal("750.00")), ("not_earned", "spell:E2", Decimal("0.00")),
+        ("pending", "next", Decimal("750.00"))]

@@ -504,6 +504,9 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[
     deadline = counts[0].wc.deadline
     for hit in hits:
         c = cluster[hit.key]
+        if _successive(ctx, comp, hit, c, paid):  # priced or awaiting a confirmation
+            lines.extend(_same_employer(ctx, comp, hit, c, paid))
+            continue
         if hit.price is None:
             if c not in priced and all(cluster.get(ln.occurrence) != c for ln in lines):
                 line = no_price_line(ctx, comp, hit.key, hit.got.on, hit.level, hit.reason,
@@ -538,11 +541,8 @@ def _paid_line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
         paid.price[c] = hit.price
         return [_line(ctx, comp, hit, diff, why)]
     if len(paid.price) < comp.max_times:
-        if comp.another_employer_each_time:
-            employer = _employer(ctx, hit.track)
-            if paid.employer == employer:
-                return _same_employer(ctx, comp, hit, c, paid)
-            paid.employer, paid.last = employer, hit.key
+        if comp.another_employer_each_time:  # the employer paid last (``_successive``)
+            paid.employer, paid.last = _employer(ctx, hit.track), hit.key
         paid.price[c], paid.first[c] = hit.price, hit.key
         return [_line(ctx, comp, hit, hit.price, "")]
     low = min(paid.price, key=lambda k: (paid.price[k], k))
@@ -570,6 +570,14 @@ def _employer(ctx: CustomerContext, track: Track) -> str:
     first = track.event_ids[0]
     job = next((j for j in ctx.timeline.employments if j.event_id == first), None)
     return job.employer if job is not None and job.employer else f"job {first}"
+
+
+def _successive(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
+                paid: _Paid) -> bool:
+    """A new outcome with the employer of the outcome paid before it, which the contract does
+    not pay (another_employer_each_time)."""
+    return (comp.another_employer_each_time and paid.employer is not None
+            and c not in paid.price and _employer(ctx, hit.track) == paid.employer)
 
 
 def _same_employer(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
