@@ -345,13 +345,26 @@ def test_earlier_work_with_another_employer_or_none_named_keeps_nothing_out() ->
     assert _placed(no_name, employer="")[0].status == "payable"
 
 
-@pytest.mark.parametrize(("end", "counts"), [
-    ("2020-03-01", True),  # it runs into the job: one relationship, begun on 2019-11-01
-    ("2020-02-29", False),  # a day between: an earlier relationship of 121 days
-])
-def test_a_job_that_runs_into_the_next_is_one_relationship(end: str, counts: bool) -> None:
+@pytest.mark.parametrize("end", ["2020-03-01", "2020-02-29"])
+def test_work_for_the_employer_before_the_service_is_earlier_work_however_it_runs_on(
+        end: str) -> None:
+    """Running into the job (one employment begun on 2019-11-01, before the service) or with
+    a day between, 121 or 122 days for HRB-1 before 2020-03-02 keep the job out: a review
+    found that running on into it lifted the rule, so more earlier work paid more."""
     (got,) = _placed(job("E0", "2019-11-01", end, fte="1.0", employer="HRB-1"))
-    assert got.status == ("payable" if counts else "not_earned"), got.reason
+    assert got.status == "not_earned", got.reason
+    assert "job E1 is with HRB-1, for whom the customer worked" in got.reason
+
+
+@pytest.mark.parametrize(("end", "on"), [
+    ("2020-03-01", "2020-05-02"),  # renewed from one day to the next: one employment
+    ("2020-02-29", "2020-05-30"),  # a day between: 27 days before it, not more than 3 months
+])
+def test_a_contract_renewed_after_the_service_started_is_the_same_employment(
+        end: str, on: str) -> None:
+    got = lines(EARLIER, job("E0", "2020-02-03", end, fte="1.0", employer="HRB-1"),
+                job("E1", "2020-03-02", fte="1.0", employer="HRB-1"), as_of="2021-08-01")
+    assert [(ln.status, ln.date) for ln in got] == [("payable", D(on))]
 
 
 def test_the_rule_is_in_the_trace_and_a_limit_that_cannot_fit_is_c218() -> None:

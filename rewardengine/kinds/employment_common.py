@@ -281,7 +281,7 @@ class EarlierEmployer(Strict):
 
     within: DurationField = Field(description="how far back from the relationship's first "
                                               "day earlier work with the employer is looked "
-                                              "for, e.g. '4 years'")
+                                              "for, e.g. '48 months'")
     more_than: DurationField = Field(description="earlier work with the employer longer than "
                                                  "this keeps the job out, e.g. '3 months'")
 
@@ -563,7 +563,9 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
     if job.employer is None:
         return None
     worked = _worked_for(ctx, job, jobs)
-    began = relationship_start(ctx, job, jobs)
+    # a relationship begun before the service is earlier work, however it runs on: only a
+    # contract renewed after the service started is the same employment as the placement
+    began = relationship_start(ctx, job, jobs, ctx.service.start if ctx.service else None)
     look = Period(rule.within.before(began), began)
     earlier = [c for p in worked if (c := p.clip(look)) is not None]
     days = _days_covered(earlier)
@@ -587,17 +589,18 @@ def _worked_for(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment
                   and (p := job_period(j, ctx.as_of)) is not None)
 
 
-def relationship_start(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment]
-                       ) -> date:
+def relationship_start(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment],
+                       since: date | None = None) -> date:
     """The first day of the employment relationship ``job`` belongs to: its own first day,
     or that of a job with its employer that runs into it, or overlaps it, without a day
     between (a contract renewed from one day to the next, a second contract beside the
-    first), and so on back. A job naming no employer is a relationship of its own."""
+    first), and so on back (``since``: only through jobs begun on or after it). A job naming
+    no employer is a relationship of its own."""
     if job.employer is None:
         return job.date
     began = job.date
     for p in reversed(_worked_for(ctx, job, jobs)):  # latest first: each step goes back
-        if p.start < began <= p.end:
+        if p.start < began <= p.end and (since is None or p.start >= since):
             began = p.start
     return began
 
