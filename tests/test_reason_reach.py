@@ -298,6 +298,94 @@ def _ceiling_cut() -> Line:
     return replace(line, reason=f"{line.reason} ({line.cap})")
 
 
+# --- outcome rules added later: a start window past the service, the employment a job
+# continues, another employer each time (earlier work with the employer is in the AVGS example)
+
+_O = outcome_rules
+OUTCOME_RULES_LATER = [
+    Case("employment_outcome job continuing an employment begun before the start window",
+         lambda: _O.lines(_O.STARTS, _O.job("E0", "2019-10-01", "2020-02-29", fte="1.0",
+                                             employer="X"),
+                          _O.job("E1", "2020-03-01", fte="1.0", employer="X"),
+                          as_of="2021-08-01")[0],
+         "not_earned", "750.00",
+         "no qualifying work (0.80 FTE or more, open) by 2021-07-14, when the follow-up ends; "
+         "not counted: job E0 started on 2019-10-01, outside the service "
+         "(2020-01-15..2021-01-14), and only jobs started inside it count; job E1 continues "
+         "the employment with X begun on 2019-10-01, outside the service "
+         "(2020-01-15..2021-01-14), and only jobs started inside it count"),
+    Case("employment_outcome job started after the service and the months after it",
+         lambda: _O.lines(_O.AFTER, _O.job("E1", "2021-04-15", fte="1.0"),
+                          as_of="2021-08-01")[0],
+         "not_earned", "750.00",
+         "no qualifying work (0.80 FTE or more, open) by 2021-07-14, when the follow-up ends; "
+         "not counted: job E1 started on 2021-04-15, outside the service or the 3 months after "
+         "it (2020-01-15..2021-04-14), and only jobs started inside it count"),
+    Case("employment_outcome a successive outcome with the same employer",
+         lambda: _O.lines(_O.SUCCESSIVE, _O.FIRST_X, _O.job(
+             "E2", "2020-08-01", "2020-12-31", fte="1.0", employer="X"), as_of="2021-08-01")[1],
+         "not_earned", "0.00",
+         "employment E2 reached 90 days on 2020-10-29 at 1.00 FTE, register-verified, one "
+         "employer (X); but the outcome before it (spell:E1) was with the same employer (X), "
+         "and the contract pays a successive outcome only with another employer"),
+]
+
+# --- employment_condition's review period looking back (look_back) -------------------------
+
+_C = condition
+_DEADLINE = _C.weeks(10, "    look_back: true\n    reach_by: 2020-03-01\n")
+_FIVE_BEFORE = _C.rows(_C.START_A, _C.job("p", "2019-11-04", "2019-12-08", hours=20))
+_MARCH = _C.rows(_C.row("r1", "referral", "2020-03-10", provider="acme",
+                        unemployed_since="2019-06-01"), _C.row("s1", "service_start", "2020-03-16"),
+                 _C.job("p", "2019-12-01", "2020-03-31", hours=37.5, wage="1300.00"))
+REVIEW_PERIOD = [
+    Case("employment_condition met in a review period looking back",
+         lambda: _condition(_C.LOOK_BACK, _C.rows(_C.START_A, _C.job(
+             "p", "2019-11-04", "2019-12-29", hours=20), _C.NEW_JOB), "2020-06-30"),
+         "payable", "3000.00",
+         "employment condition met on 2020-02-02: 10 of 10 weeks with at least 18 h of work, "
+         "counted from the week starting 2019-11-04, in the review period "
+         "2019-02-03..2020-02-02 (12 months up to 2020-02-02, work before the service "
+         "counted); jobs e1, p, weakest evidence register"),
+    Case("employment_condition months met in a review period looking back",
+         lambda: _condition(_C.MONTHS.format(required=4) + "    look_back: true\n", _MARCH,
+                            "2020-06-30"),
+         "payable", "5000.00",
+         "employment condition met on 2020-03-31: 4 of 4 months with wages of at least 1200.00 "
+         "€, counted from the month starting 2019-12-01, in the review period "
+         "2019-04-01..2020-03-31 (12 months up to 2020-03-31, work before the service "
+         "counted); jobs p, weakest evidence register"),
+    Case("employment_condition met already before the service",
+         lambda: _condition(_C.LOOK_BACK, _C.rows(_C.START_A, _C.job(
+             "p", "2019-10-07", "2019-12-15", hours=20)), "2020-06-30"),
+         "not_earned", "0.00",
+         "the employment condition was met already when the service started on 2020-01-15: 10 "
+         "of 10 weeks with at least 18 h of work in the review period 2019-01-15..2020-01-14 "
+         "(12 months up to 2020-01-14, work before the service counted); jobs p, weakest "
+         "evidence register; the fee is for meeting it after the service starts, so none is "
+         "offered"),
+    Case("employment_condition review period pending",
+         lambda: _condition(_DEADLINE, _FIVE_BEFORE, "2020-01-27"),
+         "pending", "3000.00",
+         "5 of 10 weeks with at least 18 h of work in the review period 2019-01-27..2020-01-26 "
+         "(12 months up to 2020-01-26, work before the service counted) so far; may still be "
+         "met by 2020-03-01, the last whole week before the deadline; jobs p, weakest evidence "
+         "register"),
+    Case("employment_condition review period out of reach",
+         lambda: _condition(_DEADLINE, _FIVE_BEFORE, "2020-02-05"),
+         "not_earned", "3000.00",
+         "can no longer be met since 2020-02-02: 5 of 10 weeks with at least 18 h of work in the "
+         "review period 2019-02-03..2020-02-02 (12 months up to 2020-02-02, work before the "
+         "service counted), and no whole week to 2020-03-01 can bring the review period ending "
+         "with it to 10; jobs p, weakest evidence register"),
+    Case("employment_condition no whole week between the service start and the deadline",
+         lambda: _condition(_C.weeks(10, "    look_back: true\n    reach_by: 2020-01-17\n"),
+                            _C.START_A, "2020-06-30"),
+         "not_earned", "3000.00",
+         "no whole calendar week lies between the service start and the deadline"),
+]
+
+
 CASES = [
     Case("earnings_milestones lost within the first months",
          lambda: one_line(FIRST_MONTHS, TICKET, "2020-03-05", "step:2 of 3 months"),
@@ -714,6 +802,8 @@ CASES = [
           ("hours", "0.00", "no hourly rate for segment A"),
           ("monthly", "0.00", "no monthly amount for segment A"),
           ("budget", "40.00", "no budget for segment A")]),
+    *OUTCOME_RULES_LATER,
+    *REVIEW_PERIOD,
 ]
 
 
@@ -826,6 +916,9 @@ NOT_REASONS = {
     "kinds/hourly_fee.py: {}:over",
     "kinds/reimbursed_expenses.py: {}:outside",
     "kinds/reimbursed_expenses.py: {}:over",
+    # a start window as a contract's problems write it, and a problem's own words
+    "kinds/employment_common.py: the service and {} after it",
+    "kinds/employment_condition.py:  ({} at the highest weight)",
     # a trace step's verdict on a unit (unit_steps), no line's reason
     "kinds/period_payments.py: qualifies, beyond the maximum of {}: not paid",
     # a unit with no earnings threshold in force cannot qualify, so only the trace's unit
