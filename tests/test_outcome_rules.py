@@ -185,9 +185,18 @@ def test_a_duration_from_the_service_start_outlasts_an_early_service_end() -> No
 
 @pytest.mark.parametrize(("written", "message"), [
     ("servce", "components.0.work.starts_within: 'servce' is neither service, "
-               "service_and_follow_up nor a duration from the service start like '6 months'"),
+               "service_and_follow_up, a duration from the service start like '6 months', nor "
+               "{service_and_after: 3 months} (did you mean service?)"),
+    ("Service", "components.0.work.starts_within: 'Service' is neither service, "
+                "service_and_follow_up, a duration from the service start like '6 months', nor "
+                "{service_and_after: 3 months} (did you mean service?)"),
+    ("service_and_after", "components.0.work.starts_within: 'service_and_after' is neither "
+                          "service, service_and_follow_up, a duration from the service start "
+                          "like '6 months', nor {service_and_after: 3 months} (a mapping: write "
+                          "{service_and_after: 3 months})"),
     ("6 moths", "components.0.work.starts_within: '6 moths' is neither service, "
-                "service_and_follow_up nor a duration from the service start like '6 months'"),
+                "service_and_follow_up, a duration from the service start like '6 months', nor "
+                "{service_and_after: 3 months}"),
 ])
 def test_a_start_window_that_is_neither_a_window_nor_a_duration_is_told_so(
         written: str, message: str) -> None:
@@ -895,3 +904,24 @@ def test_a_successive_outcome_awaiting_a_confirmation_is_not_offered_either() ->
     assert [(ln.status, ln.occurrence, ln.amount) for ln in got] == [
         ("payable", "spell:E1", Decimal("750.00")), ("not_earned", "spell:E2", Decimal("0.00")),
         ("pending", "next", Decimal("750.00"))]
+
+
+def test_an_outcome_rule_written_where_it_does_not_apply_says_where_it_does() -> None:
+    """A user trial: 'unknown key starts_within (did you mean starts_within?)' on a work
+    history's work, and a bare 'unknown key' beside work: instead of under it."""
+    history = """
+components:
+  - id: more_days
+    kind: work_history
+    baseline: 12 months
+    count: [work]
+    work: {kinds: {open: 1}, starts_within: service}
+    rate: 5.00
+"""
+    (p,) = problems(history)
+    assert (p.code, p.message) == ("C102", "unknown key 'starts_within' (other kinds take "
+                                           "'starts_within' here; work_history's does not)")
+    beside = STARTS.replace(", starts_within: service}", "}\n    starts_within: service")
+    (p,) = problems(beside)
+    assert (p.code, p.message) == ("C102", "unknown key 'starts_within' (it belongs under "
+                                           "'work:')")

@@ -337,12 +337,32 @@ def _missing_keys(doc: YamlDocument, parent: Path, models: list[type[BaseModel]]
     return [(m, present - _keys(m)) for m in models]
 
 
+def _belongs_under(errors: _Errors, path: Path, unknown: str) -> str:
+    """`` (it belongs under 'work:')`` for a key of a component written beside the mapping of
+    its kind that takes it (``starts_within`` written at the component's level)."""
+    if len(path) != 3 or path[0] != "components":
+        return ""
+    kind = errors.doc.node((*path[:2], "kind"))
+    for model in errors.models:
+        field = model.model_fields.get("kind")
+        if field is None or kind not in get_args(field.annotation):
+            continue
+        for name, f in model.model_fields.items():
+            for t in (f.annotation, *get_args(f.annotation)):
+                if isinstance(t, type) and issubclass(t, BaseModel) and unknown in _keys(t):
+                    return f" (it belongs under '{f.alias or name}:')"
+    return ""
+
+
 def _did_you_mean(errors: _Errors, path: Path) -> str:
     """For an unknown key: the allowed key it most resembles, in the mapping it stands in."""
     node = errors.doc.node(path[:-1])
     if not isinstance(node, dict):
         return ""
     unknown = str(path[-1])
+    under = _belongs_under(errors, path, unknown)
+    if under:
+        return under
     allowed = errors.allowed_keys(path[:-1], unknown)
     close = difflib.get_close_matches(unknown, allowed, n=1, cutoff=0.75)
     if not close:  # written in other capitals (min_FTE), the key in any case
@@ -351,7 +371,11 @@ def _did_you_mean(errors: _Errors, path: Path) -> str:
                                                               n=1, cutoff=0.75)]
     if not close:
         return ""
-    if close[0] in node and close[0] != unknown:
+    if close[0] == unknown:  # a key of the same mapping in another kind, not in this one
+        kind = errors.doc.node((*path[:2], "kind")) if path[:1] == ("components",) else None
+        whose = f"{kind}'s" if isinstance(kind, str) else "this"
+        return f" (other kinds take '{unknown}' here; {whose} does not)"
+    if close[0] in node:
         return f" ('{close[0]}' is already given)"
     return f" (did you mean '{close[0]}'?)"
 

@@ -222,9 +222,18 @@ def _start_window(value: Any) -> Any:
                                   "{service_and_after: 3 months}")
     if isinstance(value, str) and not re.match(DURATION_PATTERN, value):
         raise PydanticCustomError(
-            "start_window", "{value} is neither service, service_and_follow_up nor a "
-            "duration from the service start like '6 months'", {"value": quoted(value, 40)})
+            "start_window", "{value} is neither service, service_and_follow_up, a duration "
+            "from the service start like '6 months', nor {service_and_after: 3 months}{meant}",
+            {"value": quoted(value, 40), "meant": _meant_window(value)})
     return _some_days(parse_duration(value))  # its own message: too long, say
+
+
+def _meant_window(value: str) -> str:
+    """The form a mistyped start window most resembles, as a hint."""
+    if get_close_matches(value.lower(), [AFTER_SERVICE], 1, 0.8):
+        return f" (a mapping: write {{{AFTER_SERVICE}: 3 months}})"
+    close = get_close_matches(value.lower(), ["service", "service_and_follow_up"], 1, 0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _after_service(value: dict[Any, Any]) -> AfterService:
