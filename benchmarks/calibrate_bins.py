@@ -73,7 +73,7 @@ def run(name: str, customers: int, as_of: date, runs: int, seed: int, forecast_s
                                  "service": "no service" if s.service_start is None else
                                  "service ended" if s.service_ended else "service running"}
     assert own.result is not None
-    rows = [{"mean": float(c.ahead.mean), "se": float(c.ahead.se), "chance": float(c.chance),
+    rows = [{"mean": float(c.ahead.mean), "se": float(c.ahead.se or 0), "chance": float(c.chance),
              "actual": float(actual.get(c.customer_id, Decimal(0))),
              **states.get(c.customer_id, {})} for c in own.result.customers]
     return {"contract": name, "customers": customers, "as_of": as_of.isoformat(),

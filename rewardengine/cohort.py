@@ -32,7 +32,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -525,19 +524,15 @@ class Cohort(_Strict):
     segments: Mix = None  # the mix; default: equal shares
     providers: Mix = None  # default: equal shares
     profiles: dict[str, Profile] = Field(default_factory=dict)  # "default" and per segment
-    _inherited: dict[str, Profile] = PrivateAttr(default_factory=dict)  # made once a segment
 
     def profile(self, segment: str) -> Profile:
         """The segment's profile: the ``default`` profile (else the built-in one) with the
         keys the segment's own profile writes put over it, one by one (a distribution or a
-        mix, such as ``jobs.evidence``, is replaced whole)."""
-        found = self._inherited.get(segment)
-        if found is None:
-            base = self.profiles.get("default") or Profile()
-            own = self.profiles.get(segment)
-            found = self._inherited[segment] = (
-                base if own is None or segment == "default" else _over(own, base))
-        return found
+        mix, such as ``jobs.evidence``, is replaced whole). Made anew each call (a cache
+        would make two equal cohorts unequal): callers ask once a segment."""
+        base = self.profiles.get("default") or Profile()
+        own = self.profiles.get(segment)
+        return base if own is None or segment == "default" else _over(own, base)
 
 
 def _over(own: Profile, base: Profile) -> Profile:

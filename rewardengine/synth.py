@@ -443,8 +443,9 @@ def _recipes(loaded: LoadedContract, cohort: Cohort, ids: list[str]
     out: dict[str, tuple[dict[str, Any], ...]] = {}
     for tier in segs.tiers:
         found: list[dict[str, Any]] = []
+        profile = cohort.profile(tier.id)  # made once a tier (a segment's inherits: work)
         for _ in range(4000):
-            recipe = _attempt(tier.when, segs.tiers, cohort.profile(tier.id), since, born, rnd)
+            recipe = _attempt(tier.when, segs.tiers, profile, since, born, rnd)
             if _falls_in(segs, tier.id, _referral_of(recipe, nominal)):
                 found.append(recipe)
                 if len(found) == 64:

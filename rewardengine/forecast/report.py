@@ -249,8 +249,8 @@ TITLE_WIDTH = 75  # characters of a chart's title line (the figure is 8 inches w
 
 def _two_lines(title: str) -> str:
     """A chart's title wrapped, never cut (a Finnish one runs past the figure's edge), in
-    two lines always: a short one gets a blank line above it, so the chart keeps the same
-    height, and the same ticks, in every language."""
+    two lines at least: a short one gets a blank line above it, so the chart keeps the same
+    height, and the same ticks, in every language (the titles written here fit in two)."""
     lines = textwrap.wrap(title, TITLE_WIDTH)
     return "\n".join([""] * (2 - len(lines)) + lines)
 

@@ -313,13 +313,22 @@ def difference(a: Summary, b: Summary, runs_a: Sequence[RunSums],
                                       for ra, rb in zip(runs_a, runs_b, strict=True)])
                       for c in components},
         fixed_share=(a.fixed_share, b.fixed_share),
-        by_segment={g: Estimate.of([per_customer(rb.by_segment.get(g, ZERO),
-                                                 rb.segment_count[g])
-                                    - per_customer(ra.by_segment.get(g, ZERO),
-                                                   ra.segment_count[g])
-                                    for ra, rb in zip(runs_a, runs_b, strict=True)
-                                    if ra.segment_count.get(g) and rb.segment_count.get(g)])
-                    for g in sorted(set(a.by_segment) | set(b.by_segment))})
+        by_segment=_paired_segments(a, b, runs_a, runs_b))
+
+
+def _paired_segments(a: Summary, b: Summary, runs_a: Sequence[RunSums],
+                     runs_b: Sequence[RunSums]) -> dict[str, Estimate]:
+    """B minus A per customer of each segment, in the runs where both drafts have customers
+    of it (a segment no run pairs is left out: no difference is known)."""
+    out = {}
+    for g in sorted(set(a.by_segment) | set(b.by_segment)):
+        diffs = [per_customer(rb.by_segment.get(g, ZERO), rb.segment_count[g])
+                 - per_customer(ra.by_segment.get(g, ZERO), ra.segment_count[g])
+                 for ra, rb in zip(runs_a, runs_b, strict=True)
+                 if ra.segment_count.get(g) and rb.segment_count.get(g)]
+        if diffs:
+            out[g] = Estimate.of(diffs)
+    return out
 
 
 @dataclass(frozen=True)

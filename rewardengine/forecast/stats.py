@@ -57,7 +57,8 @@ def quantile(values: Sequence[Decimal], p: Decimal) -> Decimal:
 
 
 def standard_error(values: Sequence[Decimal]) -> Decimal:
-    """The standard error of the mean (sample standard deviation / sqrt(n)), not rounded."""
+    """The standard error of the mean (sample standard deviation / sqrt(n)), not rounded;
+    0 from fewer than two values (``Estimate.of`` reports none then)."""
     n = len(values)
     if n < 2:
         return ZERO
