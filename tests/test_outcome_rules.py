@@ -263,7 +263,9 @@ def test_the_months_after_the_service_run_from_its_early_end() -> None:
     loaded = contract_from(AFTER)
     ev = evaluate(loaded, events_from(START + end + job("E1", "2020-06-30", fte="1.0"),
                                       header=HEADER).events, D("2021-08-01"))
-    assert "only jobs started during the service or within 3 months after it" in str(
+    # the rule with the customer's own days a job may start on (the service ended early)
+    assert "only jobs started during the service or within 3 months after it " \
+           "(2020-01-15..2020-06-30)" in str(
         explain(ev, ev.customers[0]).to_dict())
 
 

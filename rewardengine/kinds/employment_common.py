@@ -891,6 +891,9 @@ def rules_text(wc: WorkCount) -> str:
         rule += f", only jobs started during the service or within {within.after} after it"
     elif within is not None:
         rule += f", only jobs started inside the {within.replace('_', ' ')} window"
+    window = _start_period(wc.ctx, within)
+    if window is not None:  # the customer's own days a job may start on
+        rule += f" ({window.start}..{window.last_day})"
     agreed = getattr(work, "min_agreed_length", None)
     if agreed is not None:
         rule += f", only jobs agreed (as first recorded) for {agreed} or more"
