@@ -181,6 +181,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "bill-problems-b0xx"),
     ("B009", "the bill says it is for another period than the one verified", _W,
      "bill-problems-b0xx"),
+    ("B010", "the bill says it is for another contract or provider than the one verified",
+     _W, "bill-problems-b0xx"),
     # ledgers
     ("L001", "the file is not a ledger", _E, "ledger-problems-l0xx"),
     ("L002", "a ledger written by a newer engine", _E, "ledger-problems-l0xx"),

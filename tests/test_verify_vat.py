@@ -340,3 +340,44 @@ def test_a_csv_bill_s_period_column_is_read_as_its_period(tmp_path: Path) -> Non
     bill = tmp_path / "bill.csv"
     bill.write_text(invoice_csv(dry), encoding="utf-8")
     assert read_bill_file(str(bill)).period == (2, "2024-08-01..2024-09-30")
+
+
+def test_a_bill_for_another_contract_or_provider_is_b010(tmp_path: Path) -> None:
+    """Verified against the wrong contract file, or for the wrong member, a bill's lines were
+    only told one by one as not payable."""
+    def other_contract(d: Invoice) -> None:
+        d["contract"]["id"] = "some_other_contract"
+
+    ok, problems, written = _verify(tmp_path, other_contract)
+    assert [(c, m) for c, m, _ in problems if c == "B010"] == [(
+        "B010", f"the bill says it is for contract 'some_other_contract', not "
+                f"{written['contract']['id']}, the contract it is verified against: check the "
+                "contract file")]
+    assert ok  # a warning: the lines themselves are right
+    (tmp_path / "same").mkdir()
+    ok, problems, _ = _verify(tmp_path / "same", lambda d: None)
+    assert [c for c, _, _ in problems if c == "B010"] == []
+
+
+def test_a_bill_whose_every_line_names_another_member_is_b010(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    contract = str(root / "contracts" / "palvelumanageri.yaml")
+    events = str(root / "examples" / "palvelumanageri" / "events.csv")
+    bill = tmp_path / "a.csv"
+    runner = CliRunner()
+    made = runner.invoke(app, ["invoice", contract, events, "--period", "2020-Q4",
+                               "--provider", "manager_a", "--dry-run", "-f", "csv", "-o",
+                               str(bill), "--ledger", str(tmp_path / "l.sqlite")])
+    assert made.exit_code == 0, made.output
+    args = ["verify", contract, events, str(bill), "--period", "2020-Q4", "--ledger",
+            str(tmp_path / "none.sqlite")]
+    wrong = runner.invoke(app, [*args, "--provider", "manager_b"])
+    assert wrong.exit_code == 1
+    assert ("B010 warning: every line of the bill names 'manager_a', and the bill is verified "
+            "for manager_b: check --provider") in " ".join(wrong.output.split())
+    right = runner.invoke(app, [*args, "--provider", "manager_a"])
+    assert right.exit_code == 0 and "B010" not in right.output

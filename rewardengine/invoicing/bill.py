@@ -115,6 +115,8 @@ class Bill:
     # the period the bill says it is for (an invoice's ``period``, a CSV's ``period``
     # column, as the engine writes them) and where: (row, label)
     period: tuple[int | None, str] | None = None
+    # the contract the bill says it is for (an invoice's ``contract.id``)
+    contract: str | None = None
 
     @property
     def unreadable(self) -> bool:
@@ -486,6 +488,10 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None,
                                                                    dict) else None
         if isinstance(label, str) and label:
             bill.period = (None, label.strip())
+        contract = data.get("contract", {}).get("id") if isinstance(data.get("contract"),
+                                                                   dict) else None
+        if isinstance(contract, str) and contract.strip():
+            bill.contract = contract.strip()
     return bill
 
 

@@ -11,6 +11,7 @@ Reading the bill is ``bill.py``'s job.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ..codec import meta, to_data
 from ..engine import Evaluation
 from ..errors import Problem, Source, has_errors
 from ..evaluate.lines import Line
+from ..shown import quoted
 from ..values import money_text
 from .bill import TOTAL_TYPES, Bill, BillLine
 from .invoice import (
@@ -168,6 +170,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         expected_number=expected_invoice.number, findings=tuple(checker.findings),
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
         problems=(*bill.problems, *_stated_period(bill, expected_invoice.period),
+                  *_stated_parties(bill, loaded.contract.metadata.id,
+                                   expected_invoice.providers),
                   *checker.problems,
                   *_stated_sums(bill, expected_invoice, due), *_stated_groups(bill, due),
                   *(p for p in evaluation.problems if p.code == "V003")),
@@ -368,6 +372,25 @@ def _stated_period(bill: Bill, period: BillingPeriod) -> list[Problem]:
         return []
     return [Problem("B009", f"the bill says it is for {stated.label}, not {period.label}, the "
                     "period it is verified for: check --period", Source(bill.file, row=row))]
+
+
+def _stated_parties(bill: Bill, contract: str, providers: Sequence[str]) -> list[Problem]:
+    """B010 (a warning) when the bill says it is for another contract (an invoice's
+    ``contract.id``), or every line of it names a provider the bill is not verified for:
+    its lines would be told as not payable, and the contract or --provider is what to
+    check first."""
+    out = []
+    if bill.contract is not None and bill.contract != contract:
+        out.append(Problem("B010", f"the bill says it is for contract "
+                           f"{quoted(bill.contract, 40)}, not {contract}, the contract it is "
+                           "verified against: check the contract file", Source(bill.file)))
+    named = {bl.provider for bl in bill.lines}
+    if bill.lines and None not in named and not named & set(providers):
+        theirs = ", ".join(sorted(quoted(str(p), 30) for p in named))
+        out.append(Problem("B010", f"every line of the bill names {theirs}, and the bill is "
+                           f"verified for {', '.join(providers)}: check --provider",
+                           Source(bill.file)))
+    return out
 
 
 def _period_of(label: str) -> BillingPeriod | None:
