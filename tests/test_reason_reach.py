@@ -918,6 +918,8 @@ NOT_REASONS = {
     "kinds/reimbursed_expenses.py: {}:over",
     # a start window as a contract's problems write it, and a problem's own words
     "kinds/employment_common.py: the service and {} after it",
+    "kinds/employment_common.py:  (a mapping: write {{}: 3 months})",
+    "kinds/employment_common.py:  (did you mean {}?)",
     "kinds/employment_condition.py:  ({} at the highest weight)",
     # a trace step's verdict on a unit (unit_steps), no line's reason
     "kinds/period_payments.py: qualifies, beyond the maximum of {}: not paid",
