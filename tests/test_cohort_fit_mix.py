@@ -65,3 +65,37 @@ def test_a_service_started_before_its_referral_is_fitted_as_on_its_day(tmp_path:
                                str(events)])
     assert done.exit_code == 0, done.output
     assert "days_to_start" in done.stdout
+
+
+def test_a_job_recorded_in_fte_alone_is_fitted_at_its_hours(tmp_path: Path) -> None:
+    """A user trial: jobs given only in FTE (as the tehostettu example gives them) were left
+    out of hours_per_week, which kept the default 32 h silently, or rested on every job."""
+    from rewardengine.events.model import Employment
+    from rewardengine.forecast.fit import _weekly_hours
+
+    def job(**extent: str) -> Employment:
+        return Employment.model_validate({"event_id": "e", "customer_id": "c",
+                                          "type": "employment", "date": "2020-01-01",
+                                          "kind": "open", "evidence": "register", **extent})
+
+    assert _weekly_hours(job(fte="0.6")) == 22.5
+    assert _weekly_hours(job(hours_per_week="30", fte="0.6")) == 30.0
+    done = runner.invoke(app, ["cohort", "fit",
+                               str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml"),
+                               str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv")])
+    assert done.exit_code == 0, done.output
+    line = next(ln for ln in done.stdout.splitlines() if "hours_per_week:" in ln)
+    assert "28.12" in line and line.endswith("# rests on 12 jobs")  # 0.75 FTE is 28.125 h
+
+
+def test_a_share_no_one_was_seen_to_have_keeps_its_default() -> None:
+    """Every service still running when the data ends: none seen to end early, so nothing is
+    known of the share (it was written 0.0000, 'allowing for 5 cut off')."""
+    from rewardengine.forecast.fit import Section
+    from rewardengine.forecast.survival import Observed, product_limit
+
+    sec = Section()
+    sec.waited("ends_early", "share_of_length",
+               product_limit([Observed(300.0, False, True) for _ in range(5)]))
+    assert sec.values["ends_early"].n == 0  # rests on none: the default is kept
+    assert "share_of_length" not in sec.values

@@ -52,6 +52,9 @@ from .survival import Estimated, Observed, poisson_mean, product_limit, weighted
 from .wages import jobs_read_from_wages, with_jobs_from_wages
 
 MIN_CUSTOMERS = 5
+# the full-time week a drawn job's hours are divided by to give its FTE (the cohort's
+# ``jobs.full_time_hours`` default): a job recorded in FTE is fitted as its hours at it
+DRAWN_FULL_TIME = 37.5
 QUANTILE_POINTS = 21
 
 
@@ -103,6 +106,10 @@ class Section:
         followed (not where that is a bound of the time itself, a service's length)."""
         n = est.observed
         if not n:
+            return
+        if not est.times:  # none seen to have it, every one cut off: nothing is known
+            self.values[share] = Estimate(Decimal(0), 0, unit, censored=est.censored,
+                                          followed=est.followed if longest else None)
             return
         if not est.censored:
             self.share(share, len(est.times), n, unit)
@@ -427,14 +434,22 @@ def _jobs(people: Sequence[CustomerContext], lags: _Lags) -> Section:
         sec.poisson("more", mean, len(working), "customers",
                     sum(1 for _, unseen in seen if unseen > 0) if allowed else 0)
     sec.spread("gap_days", product_limit(_gaps(working, lags)), "gaps")
-    sec.empirical("hours_per_week", [float(e.hours_per_week) for e in jobs
-                                     if e.hours_per_week is not None], len(jobs), "jobs")
+    hours = [h for e in jobs if (h := _weekly_hours(e)) is not None]
+    sec.empirical("hours_per_week", hours, len(hours), "jobs")
     for kind in ("subsidised", "apprenticeship", "entrepreneur"):
         sec.share(kind, sum(1 for e in jobs if e.kind == kind), len(jobs), "jobs")
     _evidence(sec, people, jobs)
     sec.empirical("wage", [float(e.wage) for e in jobs if e.wage is not None],
                   sum(1 for e in jobs if e.wage is not None), "jobs")
     return sec
+
+
+def _weekly_hours(e: Employment) -> float | None:
+    """A job's hours a week: as given, else its FTE at the full-time week the generator
+    divides by (``DRAWN_FULL_TIME``); a job recorded in FTE alone was left out before."""
+    if e.hours_per_week is not None:
+        return float(e.hours_per_week)
+    return None if e.fte is None else float(e.fte) * DRAWN_FULL_TIME
 
 
 def _after_ends(c: CustomerContext) -> list[tuple[Employment, Employment | None]]:
