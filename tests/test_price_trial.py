@@ -268,3 +268,19 @@ def test_price_writes_to_a_file_as_simulate_does(tmp_path: Path) -> None:
     assert table.read_text(encoding="utf-8").startswith("job_fee: ")
     refused = runner.invoke(app, [*args, "-o", str(ANALYTIC)])
     assert refused.exit_code == 2 and "is an input of this command" in refused.output
+
+
+def test_a_refusal_with_segment_says_whose_cost_it_is() -> None:
+    """A user trial: 'costs 1620.22 per customer' with --segment, where the cost is per
+    customer of the segment."""
+    from rewardengine.forecast.price import _bisect
+
+    def cost(amounts: Sequence[Decimal]) -> list[Decimal]:
+        return [Decimal("50") for _ in amounts]
+
+    with pytest.raises(SimulationError, match=r"^the other components already cost 50\.00 "
+                       r"per customer of segment B, more than the target 10\.00$"):
+        _bisect(Decimal("10"), cost, [(Decimal("100"), Decimal("50"))], None, " of segment B")
+    with pytest.raises(SimulationError, match=r"^even 400\.00 costs 50\.00 per customer of "
+                       r"segment B: the component's own cap"):
+        _bisect(Decimal("90"), cost, [(Decimal("100"), Decimal("50"))], None, " of segment B")

@@ -221,7 +221,8 @@ def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
     nothing."""
     if flat is not None:
         cost = _stopping_at_ceiling(cost, target, flat, segment)
-    amount, method, found, points = _solve(cells, target, cost, component, capped)
+    whose = "" if segment is None else f" of segment {segment[:40]}"
+    amount, method, found, points = _solve(cells, target, cost, component, capped, whose)
     why = flat(amount) if flat is not None else None
     if why is not None:
         whose = "" if segment is None else f" of segment {segment[:40]}"
@@ -260,7 +261,7 @@ def _stopping_at_ceiling(cost: Cost, target: Decimal, flat: Flat, segment: str |
 
 
 def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
-           capped: str | None = None
+           capped: str | None = None, whose: str = ""
            ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
     top = max(c.amount for c in cells)
     # half the amount rather than twice it: caps bind at high amounts, not at low ones
@@ -271,7 +272,8 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         (c0,) = cost([ZERO])
         points.append((ZERO, c0))
         if c0 == c1:
-            raise SimulationError(_moves_nothing(component, c1, (ZERO, a2, a1), capped))
+            raise SimulationError(_moves_nothing(component, c1, (ZERO, a2, a1), capped,
+                                                 whose))
     with localcontext() as ctx:
         ctx.prec = 28
         slope = (c2 - c1) / (a2 - a1)
@@ -282,11 +284,11 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         points.append((amount, found))
         if abs(found - target) <= CENT + abs(slope) * CENT / 2:
             return amount, "linear", found, points
-    return _bisect(target, cost, points, capped)  # caps bend the line
+    return _bisect(target, cost, points, capped, whose)  # caps bend the line
 
 
 def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
-                   capped: str | None) -> str:
+                   capped: str | None, whose: str = "") -> str:
     """Why no amount of ``component`` reaches the target: its amount changes nothing. With
     a cost above 0 the cohort is paid, by other components: either a per-customer cap takes
     what this one adds, or it is never earned; said so, not as "pays nothing"."""
@@ -299,20 +301,23 @@ def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
            "raise the cap, or solve for another component" if capped is not None else
            f"{component} is not earned by this cohort; solve for another component")
     return (f"the amount of component {component} moves nothing: the expected cost per "
-            f"customer is {money_text(cost)} at {tried} alike, so no amount reaches the "
+            f"customer{whose} is {money_text(cost)} at {tried} alike, so no amount reaches the "
             f"target: {why}")
 
 
 def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
-            capped: str | None = None
+            capped: str | None = None, whose: str = ""
             ) -> tuple[Decimal, str, Decimal, list[tuple[Decimal, Decimal]]]:
+    """Bisection on cents between the amounts bracketing the target (``whose``: the
+    customers the cost is per, " of segment S" with --segment, as every message says)."""
     below = [(a, c) for a, c in points if c <= target]
     if not below:
         (c,) = cost([ZERO])
         points.append((ZERO, c))
         if c > target:
             raise SimulationError(f"the other components already cost {money_text(c)} per "
-                                  f"customer, more than the target {money_text(target)}")
+                                  f"customer{whose}, more than the target "
+                                  f"{money_text(target)}")
         below = [(ZERO, c)]
     lo = max(below)
     hi = min(((a, c) for a, c in points if c >= target), default=None)
@@ -324,9 +329,9 @@ def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
             # the cap that holds the cost down, where the contract writes it
             which = (f"the per-customer cap ({capped}) binds" if capped is not None else
                      "the component's own cap or the contract ceiling binds")
-            raise SimulationError(f"even {money_text(high)} costs {money_text(c)} per customer: "
-                                  f"{which}, so the target cannot be reached; raise the cap, "
-                                  "or lower the target")
+            raise SimulationError(f"even {money_text(high)} costs {money_text(c)} per "
+                                  f"customer{whose}: {which}, so the target cannot be "
+                                  "reached; raise the cap, or lower the target")
         hi = (high, c)
     for _ in range(MAX_BISECTIONS):
         if hi[0] - lo[0] <= CENT:
