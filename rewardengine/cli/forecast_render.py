@@ -185,7 +185,9 @@ def forecast_table(console: Console, f: Any) -> None:
                       markup=False)
     for told in f.not_forecast_told():  # one reason a line: each may be long
         console.print(f"not forecast: {told}", markup=False)
-    months = Table(title="payments ahead per month", title_justify="left", show_edge=False)
+    months = Table(title="payments ahead per month (by line date: a fee confirmed later is "
+                   "invoiced when the confirmation is recorded)", title_justify="left",
+                   show_edge=False)
     months.add_column("month")
     for name in STATS:
         months.add_column(name, justify="right")

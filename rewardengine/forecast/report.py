@@ -39,7 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "worst": "worst case the caps and the fees' own rules allow per customer",
         "worst_total": "in total", "none": "no cap or rule bounds it",
         "room": "room left under the contract ceiling",
-        "ahead": "Payments ahead per month (mean, P10-P90 band)",
+        "ahead": "Payments ahead per month, by line date (mean, P10-P90 band)",
         "earned": "earned by the as-of date", "expected": "expected ahead",
         "customers": "customers", "seed": "seed", "horizon": "horizon", "segment": "segment",
         "unreferred": "not referred by the horizon",
@@ -74,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sallivat asiakasta kohden", "worst_total": "yhteensä",
         "none": "mikään katto tai sääntö ei rajaa",
         "room": "sopimuksen kokonaiskattoa jäljellä", "ahead": "Tulevat maksut kuukausittain "
-        "(keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
+        "rivin päivän mukaan (keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
         "mennessä", "expected": "odotettavissa", "customers": "asiakasta",
         "seed": "siemen", "horizon": "tarkasteluraja", "segment": "asiakasryhmä",
         "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
