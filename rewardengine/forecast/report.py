@@ -56,6 +56,12 @@ LABELS: dict[str, dict[str, str]] = {
         "no_referral": "with no referral in the events (none, or one retracted; nor a start, "
                        "where none is needed)",
         "problems": "with a problem of their own (evaluate names it)",
+        # one customer: the same words (Finnish says "jonka", not "joiden")
+        "referred_later_one": "with a referral (or a start, where none is needed) recorded "
+                              "only after the as-of date",
+        "no_referral_one": "with no referral in the events (none, or one retracted; nor a "
+                           "start, where none is needed)",
+        "problems_one": "with a problem of their own (evaluate names it)",
     },
     "fi": {
         # "ajoittain" and "osittain" would read "now and then" and "partly": the charts are
@@ -74,8 +80,9 @@ LABELS: dict[str, dict[str, str]] = {
         "sallivat asiakasta kohden", "worst_total": "yhteensä",
         "none": "mikään katto tai sääntö ei rajaa",
         "room": "sopimuksen kokonaiskattoa jäljellä", "ahead": "Tulevat maksut kuukausittain "
-        "rivin päivän mukaan (keskiarvo, P10-P90-vaihteluväli)", "earned": "ansaittu tarkastelupäivään "
-        "mennessä", "expected": "odotettavissa", "customers": "asiakasta",
+        "rivin päivän mukaan (keskiarvo, P10-P90-vaihteluväli)",
+        "earned": "ansaittu tarkastelupäivään mennessä", "expected": "odotettavissa",
+        "customers": "asiakasta",
         "seed": "siemen", "horizon": "tarkasteluraja", "segment": "asiakasryhmä",
         "difference": "erotus", "se": "keskivirhe", "as_of": "tilanne",
         "provider": "palveluntuottaja", "chance": "maksun todennäköisyys",
@@ -92,6 +99,11 @@ LABELS: dict[str, dict[str, str]] = {
         "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
                        "aloitusta, jos ohjausta ei tarvita)",
         "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
+        "referred_later_one": "jonka ohjaus (tai aloitus, jos ohjausta ei tarvita) on "
+                              "kirjattu vasta tarkastelupäivän jälkeen",
+        "no_referral_one": "jolla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
+                           "aloitusta, jos ohjausta ei tarvita)",
+        "problems_one": "jonka tiedoissa on oma virhe (evaluate nimeää sen)",
         "unreferred": "ei ohjattu tarkasteluun mennessä",
     },
 }
@@ -423,7 +435,8 @@ def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> s
             f"<p>{t['room']}: {_money(f.ceiling_room, lang)}</p>")
     done = f" ({_count(f.done, lang)} {t['nothing_ahead']})" if f.done else ""
     left = "; ".join(f"{_count(n, lang)} {t['customers' if n != 1 else 'customer_one']} "
-                     f"{t[why]}" for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
+                     f"{t[why if n != 1 else why + '_one']}"
+                     for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
     if left:
         room += f"<p>{t['not_forecast']}: {left}</p>"
     body = [f"<p>{t['as_of']} {f.as_of}{who} · {_count(len(f.customers), lang)} "
