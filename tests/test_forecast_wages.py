@@ -201,3 +201,28 @@ def test_one_pay_row_recorded_late_does_not_hold_an_ended_job_open() -> None:
     out = with_jobs_from_wages("C", rows, date(2025, 6, 30))
     [job] = [e for e in out[len(rows):] if isinstance(e, Employment)]
     assert job.end == date(2024, 12, 31)
+
+
+@pytest.mark.parametrize(("february", "going_on"), [
+    ("465.00", True),  # half a month's wage, full wages after it: a short month
+    ("930.00", True),
+])
+def test_a_half_paid_month_with_full_wages_after_it_is_no_end(tmp_path: Path, february: str,
+                                                              going_on: bool) -> None:
+    """A user trial: F03, paid 930.00 a month and 465.00 in February, was read as having
+    ended on 14 February (the wage of 14 days), so its forecast ahead was 0.00 at 0 %,
+    though full wages followed to June."""
+    events = tmp_path / "f03.csv"
+    pays = [("2024-12-31", "930.00"), ("2025-01-31", "929.99"), ("2025-02-28", february),
+            *((d, "930.00") for d in ("2025-03-31", "2025-04-30", "2025-05-31",
+                                      "2025-06-30"))]
+    events.write_text("event_id,customer_id,type,date,amount,evidence,kind\n"
+                      "F03-s,F03,service_start,2024-11-04,,,\n" + "".join(
+                          f"F03-w{d[:7]},F03,earnings,{d},{a},register,\n" for d, a in pays),
+                      encoding="utf-8")
+    req = api.Request(str(ROOT / "contracts" / "employment_condition_2024.yaml"), runs=40,
+                      seed=1)
+    found = api.forecast_customers(req, [str(events)], date(2025, 6, 30))
+    assert found.result is not None, found.problems
+    (f03,) = found.result.customers
+    assert (f03.chance > Decimal("0.3")) is going_on, f03.chance

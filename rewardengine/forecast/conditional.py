@@ -183,7 +183,7 @@ class State:
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
-                     tuple(shown_end(j, tl.earnings, tl.as_of) for j in jobs),
+                     tuple(shown_end(j, tl.earnings, tl.as_of, jobs) for j in jobs),
                      tuple(worked_through(j, tl.earnings) for j in jobs),
                      tuple(paid_as_generated(j, tl.earnings) for j in voided),
                      unseen_wage(jobs, voided, tl.earnings, tl.as_of))
@@ -553,7 +553,8 @@ def _end_told(profile: Profile, s: State, job: Employment, end: date, u: Draws) 
     return s.as_of + ONE_DAY
 
 
-def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date | None:
+def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date,
+              others: Sequence[Employment] = ()) -> date | None:
     """The last day of a job with no end recorded that ``wages`` (paid by the as-of date)
     show, by the generator's rule (``synth.monthly_wages``: a calendar month's wage for the
     days worked in it, dated the month's last day, for every month the job runs, up to
@@ -566,10 +567,13 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
     no row says so (an amount no number of days gives: real pay is read as the generator
     writes it, nothing more), or the job has no wage or a known end. Its first month is not
     read: the last wages of the job before it may be paid in that month too, maybe the same
-    amount."""
+    amount. A part month with pay of the job's kind after it, in a month no other job of that
+    kind (``others``) had begun by, is a short month of a job going on (unpaid leave, a
+    half wage), not its end."""
     if job.wage is None or job.end is not None:
         return None
     wage = float(f"{job.wage:.2f}")
+    paid_on = _paid_on_alone(job, wages, others)
     # the last day the generator pays a job going on (its 36 months from its begin)
     cutoff = add_months(job.date, EARNED_MONTHS) - ONE_DAY
     # the amounts of its kind paid on the last day of each month after its first (None: one
@@ -596,9 +600,20 @@ def shown_end(job: Employment, wages: Sequence[Earnings], as_of: date) -> date |
                 if last == cutoff.toordinal() < row.date.toordinal():
                     return date.max  # a part 37th month: as paid to a job going on
                 if last < row.date.toordinal():
+                    if paid_on is not None and paid_on > row.date:
+                        break  # paid again later: a short month, not the end
                     return date.fromordinal(last)
                 break
     return _stopped(job, wage, months, as_of)
+
+
+def _paid_on_alone(job: Employment, wages: Sequence[Earnings],
+                   others: Sequence[Employment]) -> date | None:
+    """The last pay day of ``job``'s kind in a month no other job of that kind had begun by:
+    pay only this job can have earned."""
+    mine = [r.date for r in wages if r.kind == job.kind and not any(
+        o is not job and o.kind == job.kind and o.date <= r.date for o in others)]
+    return max(mine, default=None)
 
 
 def worked_through(job: Employment, wages: Sequence[Earnings]) -> date | None:
