@@ -566,9 +566,9 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
                       jobs: Sequence[Employment]) -> str | None:
     """Why ``job`` is kept out by earlier work with its employer (None when it is not): the
     days of the employer's other jobs in ``rule.within`` before the relationship began (its
-    jobs joined where one follows the other without a day between), more than
-    ``rule.more_than`` counted from the first of those days. A job naming no employer has no
-    earlier work with it."""
+    jobs begun after the service started joined where one runs into the next without a day
+    between), more than ``rule.more_than`` counted from the first of those days. A job naming
+    no employer has no earlier work with it."""
     if job.employer is None:
         return None
     worked = _worked_for(ctx, job, jobs)
