@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from conftest import contract_from, events_from
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rewardengine.engine import evaluate
@@ -79,6 +79,12 @@ def _payable(rows: list[list[str]]) -> object:
 
 
 @given(jobs(), st.integers(0, 3), st.integers(1, 200))
+# a job of X before the window extended to run into X's job that starts the service: the
+# later job still counts from its own first day (it was moved out of the window)
+@example([["e0", "c1", "employment", "2020-02-29", "2020-02-29", "", "", "open", "register",
+           "0.4", "", "X"],
+          ["e1", "c1", "employment", "2020-03-02", "", "", "", "open", "register", "0.4", "",
+           "X"]], 0, 1)
 def test_extending_a_job_never_lowers_payable(rows: list[list[str]], which: int,
                                               extra_days: int) -> None:
     i = which % len(rows)

@@ -298,22 +298,11 @@ def _ceiling_cut() -> Line:
     return replace(line, reason=f"{line.reason} ({line.cap})")
 
 
-# --- outcome rules added later: a start window past the service, the employment a job
-# continues, another employer each time (earlier work with the employer is in the AVGS example)
+# --- outcome rules added later: a start window past the service, another employer each time
+# (earlier work with the employer is in the AVGS example)
 
 _O = outcome_rules
 OUTCOME_RULES_LATER = [
-    Case("employment_outcome job continuing an employment begun before the start window",
-         lambda: _O.lines(_O.STARTS, _O.job("E0", "2019-10-01", "2020-02-29", fte="1.0",
-                                             employer="X"),
-                          _O.job("E1", "2020-03-01", fte="1.0", employer="X"),
-                          as_of="2021-08-01")[0],
-         "not_earned", "750.00",
-         "no qualifying work (0.80 FTE or more, open) by 2021-07-14, when the follow-up ends; "
-         "not counted: job E0 started on 2019-10-01, outside the service "
-         "(2020-01-15..2021-01-14), and only jobs started inside it count; job E1 continues "
-         "the employment with X begun on 2019-10-01, outside the service "
-         "(2020-01-15..2021-01-14), and only jobs started inside it count"),
     Case("employment_outcome job started after the service and the months after it",
          lambda: _O.lines(_O.AFTER, _O.job("E1", "2021-04-15", fte="1.0"),
                           as_of="2021-08-01")[0],

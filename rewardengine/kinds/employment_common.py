@@ -544,13 +544,13 @@ def _admitted(ctx: CustomerContext, work: QualifyingWork, jobs: Sequence[Employm
     kept: list[Employment] = []
     notes: list[str] = []
     for job in jobs:
-        began = relationship_start(ctx, job, jobs) if window is not None else job.date
+        # a renewal of a contract begun inside the window belongs to it; a job begun before
+        # the window never moves a later one out of it (more work never pays less)
+        began = relationship_start(ctx, job, jobs, window=window) if window else job.date
         if window is not None and began not in window:
-            what = (f"started on {job.date}" if began == job.date else
-                    f"continues the employment with {job.employer} begun on {began}")
-            notes.append(f"job {job.event_id} {what}, outside {_start_words(within)} "
-                         f"({window.start}..{window.last_day}), and only jobs started inside "
-                         "it count")
+            notes.append(f"job {job.event_id} started on {job.date}, outside "
+                         f"{_start_words(within)} ({window.start}..{window.last_day}), and "
+                         "only jobs started inside it count")
             continue
         short = _agreed_short(ctx, job, agreed) if agreed is not None else None
         if short is None and earlier is not None:
@@ -574,7 +574,7 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
     worked = _worked_for(ctx, job, jobs)
     # a relationship begun before the service is earlier work, however it runs on: only a
     # contract renewed after the service started is the same employment as the placement
-    began = relationship_start(ctx, job, jobs, ctx.service.start if ctx.service else None)
+    began = relationship_start(ctx, job, jobs, since=ctx.service.start if ctx.service else None)
     look = Period(rule.within.before(began), began)
     earlier = [c for p in worked if (c := p.clip(look)) is not None]
     days = _days_covered(earlier)
@@ -599,17 +599,18 @@ def _worked_for(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment
 
 
 def relationship_start(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment],
-                       since: date | None = None) -> date:
+                       *, since: date | None = None, window: Period | None = None) -> date:
     """The first day of the employment relationship ``job`` belongs to: its own first day,
     or that of a job with its employer that runs into it, or overlaps it, without a day
     between (a contract renewed from one day to the next, a second contract beside the
-    first), and so on back (``since``: only through jobs begun on or after it). A job naming
-    no employer is a relationship of its own."""
+    first), and so on back, only through jobs begun on or after ``since`` and inside
+    ``window``. A job naming no employer is a relationship of its own."""
     if job.employer is None:
         return job.date
     began = job.date
     for p in reversed(_worked_for(ctx, job, jobs)):  # latest first: each step goes back
-        if p.start < began <= p.end and (since is None or p.start >= since):
+        if p.start < began <= p.end and (since is None or p.start >= since) \
+                and (window is None or p.start in window):
             began = p.start
     return began
 
