@@ -100,9 +100,14 @@ def _schema(state: Loading) -> list[Problem]:
     problems = _unsplit(state, problems)
     draft = state.draft
     if draft is not None and draft.invalid:
-        names = sorted(_part_name(draft, p) for p in draft.invalid)
+        # parts by name, then components in the contract's order (component 3 before 11)
+        names = [_part_name(draft, p) for p in sorted(draft.invalid, key=_part_order)]
         state.skip(f"cross-checks and lint of {', '.join(names)}", "they have schema errors")
     return problems
+
+
+def _part_order(part: str | tuple[str | int, ...]) -> tuple[int, str, int]:
+    return (0, part, 0) if isinstance(part, str) else (1, str(part[0]), int(part[1]))
 
 
 def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:

@@ -114,3 +114,15 @@ def test_event_errors_and_contract_errors_in_one_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(path), str(events), "--format", "json"])
     codes = {p["code"] for p in json.loads(result.stdout)["problems"]}
     assert {"C102", "C207", "E005", "E013", "W013"} <= codes
+
+
+def test_components_not_checked_are_named_in_the_contracts_order() -> None:
+    """A trial read 'component 11, 12, 13, 3' (sorted as text)."""
+    fee = "  - id: f{n}\n    kind: event_fee\n    event: service_start\n    amount: 10.00\n"
+    bad = "  - id: f{n}\n    kind: event_fee\n    event: service_start\n    amout: 10.00\n"
+    body = "components:\n" + "".join((bad if n in (3, 11) else fee).format(n=n)
+                                     for n in range(1, 13))
+    state = load("draft.yaml", text=CONTRACT_HEAD + body, with_lint=True)
+    (note,) = [p.message for p in state.skipped if "schema errors" in p.message]
+    assert note.startswith("cross-checks and lint of component 3 ('f3'), component 11 ('f11') "
+                           "not checked")
