@@ -592,7 +592,7 @@ def load_cohort_text(text: str, file: str) -> CohortFile:
                                            *located(exc, doc, Cohort, _Distribution, told),
                                            *mix_problems(_written_mixes(data, doc), doc)]),
                           named=named)
-    found = in_order([*problems, *split, *mix_problems(_mixes(cohort, doc), doc)])
+    found = in_order([*problems, *split, *mix_problems(_written_mixes(data, doc), doc)])
     if any(p.severity.value == "error" for p in found):
         return CohortFile(None, found, named=named)
     return CohortFile(cohort, found, doc.source, named)
@@ -614,21 +614,11 @@ def in_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.source.line or 0, p.source.col or 0))
 
 
-def _mixes(cohort: Cohort, doc: YamlDocument) -> list[tuple[Path, Mapping[str, Decimal]]]:
-    """The mixes of shares the file writes: segments, providers, each profile's evidence."""
-    out: list[tuple[Path, Mapping[str, Decimal] | None]] = [
-        (("segments",), cohort.segments), (("providers",), cohort.providers)]
-    out += [(("profiles", name, "jobs", "evidence"),
-             {str(k): v for k, v in p.jobs.evidence.items()})
-            for name, p in cohort.profiles.items()
-            if ("profiles", name, "jobs", "evidence") in doc.marks]
-    return [(path, mix) for path, mix in out if mix]
-
-
 def _written_mixes(data: dict[Any, Any], doc: YamlDocument
                    ) -> list[tuple[Path, Mapping[str, Decimal]]]:
-    """The mixes as the file writes them, each only when all its shares are shares (a
-    mix with a wrong share is told at that share, by the model)."""
+    """The mixes the file writes (segments, providers, each profile's jobs.evidence), each
+    only when all its shares are shares (a mix with a wrong share is told at that share,
+    by the model): read from the file, so they are checked with its other problems too."""
     profiles = data.get("profiles")
     paths: list[Path] = [("segments",), ("providers",)]
     if isinstance(profiles, dict):

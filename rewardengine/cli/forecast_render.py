@@ -128,16 +128,16 @@ def simulation_table(console: Console, sim: Simulation) -> None:
         d = sim.difference
         t.add_row("total", money_text(a.per_customer.mean), money_text(b.per_customer.mean),
                   money_text(d.per_customer.mean), se_text(d.per_customer.se))
-        for comp, est in d.by_component.items():
-            ea, eb = a.by_component.get(comp), b.by_component.get(comp)
-            t.add_row(f"component {safe_text(comp, 40)}",
-                      money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
-                      money_text(est.mean), se_text(est.se))
-        for seg, est in d.by_segment.items():  # per customer of the segment
-            ea, eb = a.by_segment.get(seg), b.by_segment.get(seg)
-            t.add_row(f"segment {safe_text(seg, 30)}",
-                      money_text(ea.mean) if ea else "-", money_text(eb.mean) if eb else "-",
-                      money_text(est.mean), se_text(est.se))
+        # each component, then each segment (per customer of it)
+        for what, width, diffs, of_a, of_b in (
+                ("component", 40, d.by_component, a.by_component, b.by_component),
+                ("segment", 30, d.by_segment, a.by_segment, b.by_segment)):
+            for name, est in diffs.items():
+                ea, eb = of_a.get(name), of_b.get(name)
+                t.add_row(f"{what} {safe_text(name, width)}",
+                          money_text(ea.mean) if ea else "-",
+                          money_text(eb.mean) if eb else "-", money_text(est.mean),
+                          se_text(est.se))
         t.add_row("fixed share", _percent(a.fixed_share), _percent(b.fixed_share), "", "")
         console.print(t)
 

@@ -322,14 +322,10 @@ def _page(title: str, lang: str, body: Sequence[str]) -> str:
             f"<h1>{html.escape(title)}</h1>" + "\n".join(body) + "</body></html>\n")
 
 
-def _mean_of(s: Summary, component: str, lang: str) -> str:
-    """A draft's mean per customer of a component, or '-' for one it lacks."""
-    e = s.by_component.get(component)
-    return "-" if e is None else _money(e.mean, lang)
-
-
-def _segment_mean(s: Summary, segment: str, lang: str) -> str:
-    e = s.by_segment.get(segment)
+def _mean_of(table: dict[str, Any], key: str, lang: str) -> str:
+    """A draft's mean per customer of a component or segment (``table``: its estimates by
+    them), or '-' for one it lacks."""
+    e = table.get(key)
     return "-" if e is None else _money(e.mean, lang)
 
 
@@ -394,12 +390,12 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
                              _money(d.per_customer.mean, lang),
                              _money(d.per_customer.se, lang)],
                             # each component too, as the command line's table has it
-                            *([f"{t['component']} {c}", _mean_of(a, c, lang),
-                               _mean_of(b, c, lang), _money(e.mean, lang),
+                            *([f"{t['component']} {c}", _mean_of(a.by_component, c, lang),
+                               _mean_of(b.by_component, c, lang), _money(e.mean, lang),
                                _money(e.se, lang)] for c, e in d.by_component.items()),
                             # and each segment, per customer of it
-                            *([f"{t['segment']} {g}", _segment_mean(a, g, lang),
-                               _segment_mean(b, g, lang), _money(e.mean, lang),
+                            *([f"{t['segment']} {g}", _mean_of(a.by_segment, g, lang),
+                               _mean_of(b.by_segment, g, lang), _money(e.mean, lang),
                                _money(e.se, lang)] for g, e in d.by_segment.items())]))
         body.append(f"<figure>{_comparison(a, b, t, lang)}</figure>")
     return _page(t["title"], lang, [*body, *_notes(notes, t)])

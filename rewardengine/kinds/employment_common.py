@@ -574,7 +574,8 @@ def _earlier_employer(ctx: CustomerContext, job: Employment, rule: EarlierEmploy
     worked = _worked_for(ctx, job, jobs)
     # a relationship begun before the service is earlier work, however it runs on: only a
     # contract renewed after the service started is the same employment as the placement
-    began = relationship_start(ctx, job, jobs, since=ctx.service.start if ctx.service else None)
+    began = relationship_start(ctx, job, jobs, since=ctx.service.start if ctx.service else None,
+                               worked=worked)
     look = Period(rule.within.before(began), began)
     earlier = [c for p in worked if (c := p.clip(look)) is not None]
     days = _days_covered(earlier)
@@ -599,16 +600,18 @@ def _worked_for(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment
 
 
 def relationship_start(ctx: CustomerContext, job: Employment, jobs: Sequence[Employment],
-                       *, since: date | None = None, window: Period | None = None) -> date:
+                       *, since: date | None = None, window: Period | None = None,
+                       worked: Sequence[Period] | None = None) -> date:
     """The first day of the employment relationship ``job`` belongs to: its own first day,
     or that of a job with its employer that runs into it, or overlaps it, without a day
     between (a contract renewed from one day to the next, a second contract beside the
     first), and so on back, only through jobs begun on or after ``since`` and inside
-    ``window``. A job naming no employer is a relationship of its own."""
+    ``window`` (``worked``: the employer's jobs' days, ``_worked_for``, if found already).
+    A job naming no employer is a relationship of its own."""
     if job.employer is None:
         return job.date
     began = job.date
-    for p in reversed(_worked_for(ctx, job, jobs)):  # latest first: each step goes back
+    for p in reversed(worked if worked is not None else _worked_for(ctx, job, jobs)):
         if p.start < began <= p.end and (since is None or p.start >= since) \
                 and (window is None or p.start in window):
             began = p.start

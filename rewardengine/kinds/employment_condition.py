@@ -271,6 +271,14 @@ def _spans(comp: EmploymentCondition, worked: Sequence[Worked]) -> list[tuple[in
             if covered is not None and covered.days and per_unit > 0]
 
 
+def _days_in(spans: Sequence[tuple[int, int, int]], start: int, end: int
+             ) -> tuple[tuple[int, int], ...]:
+    """(index in ``worked``, days) of each job with days in the unit ``start``..``end``
+    (day numbers, the end exclusive)."""
+    return tuple((i, (end if end < e else e) - (start if start > s else s))
+                 for i, s, e in spans if s < end and start < e)
+
+
 def _parts(comp: EmploymentCondition, period: Period, worked: Sequence[Worked],
            days_in: Sequence[tuple[int, int]]) -> tuple[list[Part], int]:
     """The unit's parts and the denominator that turns them into hours or wages: a job's
@@ -469,8 +477,7 @@ def _count(comp: EmploymentCondition, ctx: CustomerContext, service: Period) -> 
         if last <= start:  # no work in it, nor in any unit after it
             looked_at.extend(units.empty[k:ended])
             break
-        days_in = tuple((i, (end if end < e else e) - (start if start > s else s))
-                        for i, s, e in spans if s < end and start < e)
+        days_in = _days_in(spans, start, end)
         if not weeks:
             thresholds = _thresholds(comp, period)
         key = days_in if weeks else (days_in, period.days, tuple(thresholds))
@@ -825,8 +832,7 @@ def _review(comp: EmploymentCondition, ctx: CustomerContext, service: Period,
     sums = [NO_CREDIT]
     for k in range(bisect_right(units.last_days, ctx.as_of)):
         period, (start, end) = units.periods[k], units.days[k]
-        days_in = tuple((i, min(end, e) - max(start, s)) for i, s, e in spans
-                        if s < end and start < e)
+        days_in = _days_in(spans, start, end)
         unit = units.empty[k]
         if days_in:
             parts, denominator = _parts(comp, period, worked, days_in)
