@@ -424,6 +424,20 @@ class Jobs(_Strict):
     voided: Share = Decimal("0.02")  # a job retracted later (a void row)
 
 
+class EarlierWork(_Strict):
+    """The job that ended when the customer's unemployment began (``person.
+    unemployment_months`` before the referral): work before the service, which a fee
+    comparing work with the time before it counts (``work_history``'s baseline, an
+    ``employment_condition``'s ``look_back``). Known from the register when the customer is
+    referred."""
+
+    share: Share = Decimal("0.6")  # the unemployment began when a job ended
+    length_days: Days = dist(lognormal=LogNormal(median=240, sigma=0.9), min=14, max=3650)
+    hours_per_week: WeekHours = dist(normal=Normal(mean=33, sd=7), min=4, max=40)
+    subsidised: Share = Decimal("0.1")
+    wage: NonNegative = dist(normal=Normal(mean=2400, sd=600), min=600, max=8000)
+
+
 class Service(_Strict):
     starts: Share = Decimal("0.92")  # the service starts at all
     days_to_start: Days = dist(uniform=(1, 21))
@@ -476,6 +490,7 @@ class Profile(_Strict):
 
     service: Service = Service()
     jobs: Jobs = Jobs()
+    earlier_work: EarlierWork = EarlierWork()
     education: Education = Education()
     surveys: Surveys = Surveys()
     benefits: Benefits = Benefits()

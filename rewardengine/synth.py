@@ -692,8 +692,8 @@ def default_jobs() -> int:
 # --- a block of customers drawn as columns ------------------------------------------------
 
 _FLAGS = texts(["false", "true"])
-_SERVICE, _SURVEY, _JOB, _EARNED, _EDUCATION, _BENEFIT, _AGAIN = (
-    10_000, 5_000_000, 6_000_000, 7_000_000, 8_000_000, 9_000_000, 10_000_000)
+_EARLIER, _SERVICE, _SURVEY, _JOB, _EARNED, _EDUCATION, _BENEFIT, _AGAIN = (
+    1, 10_000, 5_000_000, 6_000_000, 7_000_000, 8_000_000, 9_000_000, 10_000_000)
 
 
 def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
@@ -710,7 +710,7 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
     b = Block(source, count, seg, [plan.profile(s) for s in names])
     b.ids = texts(cids)
     providers = [_cell(name) for _, name in plan.providers]
-    benefit_days = _referrals(plan, b, cids, names, ref, provider)
+    benefit_days, since = _referrals(plan, b, cids, names, ref, provider)
     start, last, starts = _service(plan, b, cids, ref, providers, provider)
     in_service(plan, b, cids, start, last, starts)
     jobs = _jobs(plan, b, cids, np.where(starts, start, ref))
@@ -728,12 +728,14 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
     b.add(who, _AGAIN, _rows(plan, {
         "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
         "provider": "%s", **({"segment": "%s"} if by_referral else {})}, *columns))
+    _earlier_work(plan, b, ref, since)  # drawn last: the draws before it are as they were
     return b
 
 
 def _referrals(plan: Plan, b: Block, cids: list[str], names: list[str], ref: Array,
-               provider: Array) -> Array:
-    """The first referral's rows; returns the benefit days at referral."""
+               provider: Array) -> tuple[Array, Array]:
+    """The first referral's rows; returns the benefit days at referral and the day the
+    unemployment began (ordinals)."""
     n = b.n
     pick_u = b.u()
     benefit = as_days(b.dist(lambda p: p.benefits.benefit_days))
@@ -769,7 +771,7 @@ def _referrals(plan: Plan, b: Block, cids: list[str], names: list[str], ref: Arr
     columns += [[_cell(str(a[name])) if name in a else "" for a in attrs]
                 for name in plan.attr_columns]
     b.add(np.arange(n), 0, _rows(plan, cells, *columns))
-    return benefit
+    return benefit, since
 
 
 def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[str],
@@ -1081,6 +1083,48 @@ def monthly_wages(begins: Array, ends: Array, paid: Array) -> tuple[Array, Array
     worked = np.minimum(pay, last[:, None]) - np.maximum(firsts, begins[:, None]) + 1
     month_days = pay - firsts + 1
     return keep, pay, paid[:, None] * worked / month_days
+
+
+_EARLIER_CELLS = {
+    "event_id": "%s-p", "customer_id": "%s", "type": "employment", "date": "%s",
+    "recorded": "%s", "end": "%s", "kind": "%s", "evidence": "register",
+    "hours_per_week": "%s", "fte": "%s", "wage": "%s"}
+
+
+def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array) -> None:
+    """The job that ended the day before the unemployment began (``since``), of the
+    customers the profile's ``earlier_work.share`` draws: known from the register on the
+    referral day, with its wages month by month where the contract reads earnings."""
+    has = b.chance(lambda p: p.earlier_work.share)
+    length = np.maximum(as_days(b.dist(lambda p: p.earlier_work.length_days)), 1)
+    hours = b.dist(lambda p: p.earlier_work.hours_per_week)
+    subsidised = b.chance(lambda p: p.earlier_work.subsidised)
+    wage = b.dist(lambda p: p.earlier_work.wage)
+    who = np.nonzero(has)[0]
+    if not who.size:
+        return
+    ends = since[who] - 1
+    begins = ends - length[who] + 1
+    fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours), 1.0)
+    kinds = np.where(subsidised, "subsidised", "open")
+    person = b.ids[who].tolist()
+    paid = [f"{x:.2f}" for x in wage[who].tolist()]
+    b.add(who, _EARLIER, _rows(
+        plan, _EARLIER_CELLS, person, person, iso(begins), iso(ref[who]), iso(ends),
+        kinds[who].tolist(), [f"{x:.1f}" for x in hours[who].tolist()],
+        [f"{x:.2f}" for x in fte[who].tolist()], paid))
+    if plan.earnings:
+        # the last months before the end, at most as many as a job's wages are written for
+        shown = np.maximum(begins, months_on(month_first(ends), -EARNED_MONTHS + 1))
+        keep, pay, amount = monthly_wages(shown, ends, np.array(paid, dtype=float))
+        j, m = np.nonzero(keep)
+        owner = who[j]
+        ids = texts([f"p-{k}" for k in range(EARNED_MONTHS + 1)])
+        b.add(owner, _EARLIER + 1 + m, _rows(
+            plan, {"event_id": "%s-w%s", "customer_id": "%s", "type": "earnings",
+                   "date": "%s", "kind": "%s", "evidence": "register", "amount": "%s"},
+            b.ids[owner].tolist(), ids[m].tolist(), b.ids[owner].tolist(), iso(pay[keep]),
+            kinds[owner].tolist(), list(map("%.2f".__mod__, amount[keep].tolist()))))
 
 
 def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:

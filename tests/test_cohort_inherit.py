@@ -48,6 +48,13 @@ def test_no_segment_draws_a_job_when_the_default_says_none(tmp_path: Path) -> No
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8") as f:
-        types = [row["type"] for row in csv.DictReader(f)]
+        rows = list(csv.DictReader(f))
+    types = [row["type"] for row in rows]
     assert "service_start" in types and "referral" in types
-    assert "employment" not in types and "education" not in types
+    assert "education" not in types
+    # the only jobs are earlier work (the built-in earlier_work: the default writes none),
+    # each ended before its customer's referral
+    referred = {r["customer_id"]: r["date"] for r in rows if r["type"] == "referral"}
+    jobs = [r for r in rows if r["type"] == "employment"]
+    assert jobs and all(r["event_id"].endswith("-p") and r["end"] < referred[r["customer_id"]]
+                        for r in jobs)

@@ -1150,11 +1150,18 @@ def test_the_generator_begins_no_job_before_a_service_start() -> None:
     out = io.StringIO()
     write_events(plan, 1000, 12, out)
     starts: dict[str, str] = {}
+    referred: dict[str, str] = {}
     jobs: dict[str, list[str]] = {}
+    earlier: list[dict[str, str]] = []
     for row in csv.DictReader(io.StringIO(out.getvalue())):
         if row["type"] == "service_start":
             starts[row["customer_id"]] = row["date"]
+        elif row["type"] == "referral":
+            referred.setdefault(row["customer_id"], row["date"])
+        elif row["type"] == "employment" and row["event_id"].endswith("-p"):
+            earlier.append(row)  # earlier work: ended before the referral, read apart
         elif row["type"] == "employment":
             jobs.setdefault(row["customer_id"], []).append(row["date"])
     assert all(min(days) >= starts[cid] for cid, days in jobs.items() if cid in starts)
     assert any(cid not in starts for cid in jobs)
+    assert earlier and all(r["end"] < referred[r["customer_id"]] for r in earlier)

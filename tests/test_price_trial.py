@@ -39,8 +39,10 @@ def test_price_for_a_segment_solves_the_figure_its_table_prints() -> None:
     assert found.result is not None, found.problems
     solved, sim = found.result
     shown = sim.summaries[0].by_segment["group_3"]
-    assert solved.cost.quantize(Decimal("0.01")) == shown.mean == Decimal("399.69")
-    assert solved.amount == Decimal("3.37")  # a rate per day
+    assert solved.cost.quantize(Decimal("0.01")) == shown.mean == Decimal("400.30")
+    # a rate per day: 3.37 when no customer was drawn work before the service (the baseline
+    # the fee subtracts was 0 for all, so more days were extra)
+    assert solved.amount == Decimal("4.12")
     # and simulate of the solved draft prints the same figure, as near the target as a rate
     # in cents comes: within half the cost of a cent more or less on the rate
     cent = solved.cost / solved.amount * Decimal("0.01")

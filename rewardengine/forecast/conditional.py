@@ -167,8 +167,13 @@ class State:
     @staticmethod
     def of(result: CustomerResult) -> State:
         ctx = result.context
-        voided = tuple(e for e in ctx.timeline.voided if isinstance(e, Employment))
         tl = ctx.timeline
+        # earlier work and its wages are the story before the referral, not the generator's
+        # chain of jobs, which begins at the service start (``is_earlier_work``)
+        began = ctx.service.start if ctx.service else None
+        voided = tuple(e for e in tl.voided if isinstance(e, Employment)
+                       and not is_earlier_work(e, ctx.entered, began))
+        wages = tuple(w for w in tl.earnings if ctx.entered is None or w.date >= ctx.entered)
         ref = tl.referral
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
                    if b.cumulative_days is not None]
@@ -178,15 +183,25 @@ class State:
             # the service starts at the referral, and the generator writes its start row on
             # that day for those it starts: none known by the as-of, it never started
             start = None
-        jobs = tuple(e for e in tl.employments if isinstance(e, Employment))
+        jobs = tuple(e for e in tl.employments if isinstance(e, Employment)
+                     and not is_earlier_work(e, ctx.entered, began))
         return State(result.customer_id, tl.as_of, ctx.entered, result.provider,
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
-                     tuple(shown_end(j, tl.earnings, tl.as_of, jobs) for j in jobs),
-                     tuple(worked_through(j, tl.earnings) for j in jobs),
-                     tuple(paid_as_generated(j, tl.earnings) for j in voided),
-                     unseen_wage(jobs, voided, tl.earnings, tl.as_of))
+                     tuple(shown_end(j, wages, tl.as_of, jobs) for j in jobs),
+                     tuple(worked_through(j, wages) for j in jobs),
+                     tuple(paid_as_generated(j, wages) for j in voided),
+                     unseen_wage(jobs, voided, wages, tl.as_of))
+
+
+def is_earlier_work(job: Employment, entered: date | None, service_start: date | None
+                    ) -> bool:
+    """Whether ``job`` is earlier work (``cohort.EarlierWork``): it ended before the
+    customer's story starts, their referral (``entered``; with none, the service start).
+    A job begun before and going on at the referral is none: the service may keep it."""
+    before = entered or service_start
+    return before is not None and job.end is not None and job.end < before
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:

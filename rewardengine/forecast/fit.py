@@ -48,7 +48,15 @@ from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Employment, EventBase, Hours
 from ..events.timeline import group_by_customer, timeline
 from ..values import Duration, add_months, counted
-from .survival import Estimated, Observed, poisson_mean, product_limit, weighted_quantiles
+from .conditional import is_earlier_work
+from .survival import (
+    MIN_AT_RISK,
+    Estimated,
+    Observed,
+    poisson_mean,
+    product_limit,
+    weighted_quantiles,
+)
 from .wages import jobs_read_from_wages, with_jobs_from_wages
 
 MIN_CUSTOMERS = 5
@@ -72,6 +80,8 @@ class Estimate:
     censored: int = 0
     followed: float | None = None  # then: the longest any of them was followed (days)
     early: int = 0  # of those cut off, how many before the last event (``_cut_short``)
+    # the time past which too few were followed to estimate (``survival.MIN_AT_RISK``)
+    stopped: float | None = None
 
 
 @dataclass
@@ -116,7 +126,7 @@ class Section:
         else:
             self.values[share] = Estimate(_four_places(est.share), n, unit, censored=est.censored,
                                           followed=est.followed if longest else None,
-                                          early=est.early)
+                                          early=est.early, stopped=est.stopped)
         self.spread(spread, est, unit, shown, first, longest)
 
     def spread(self, name: str, est: Estimated, unit: str,
@@ -133,7 +143,13 @@ class Section:
         times = [(shown(t), w / total) for t, w in kept]
         self.values[name] = Estimate(weighted_quantiles(times, QUANTILE_POINTS), len(kept),
                                      unit, "empirical", est.censored,
-                                     est.followed if longest else None, est.early)
+                                     est.followed if longest else None, est.early,
+                                     est.stopped)
+
+
+def _product_limit(seen: Sequence[Observed]) -> Estimated:
+    """The product-limit estimate, stopped where fewer than ``MIN_AT_RISK`` are waiting."""
+    return product_limit(seen, MIN_AT_RISK)
 
 
 def _four_places(share: float) -> Decimal:
@@ -219,12 +235,12 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
     length = loaded.contract.windows.service.max_length
     started = [c for c in people if c.service is not None]
     if loaded.contract.windows.service.starts_at == "service_start":
-        sec.waited("starts", "days_to_start", product_limit([_to_start(c) for c in people]),
+        sec.waited("starts", "days_to_start", _product_limit([_to_start(c) for c in people]),
                    shown=int)
     else:
         sec.share("starts", len(started), len(people))
     sec.waited("ends_early", "share_of_length",
-               product_limit([_to_early_end(c, _longest(length, c)) for c in started]),
+               _product_limit([_to_early_end(c, _longest(length, c)) for c in started]),
                shown=lambda share: round(share, 3), longest=False)
     contacts = [e for c in started for e in c.timeline.contacts if isinstance(e, Contact)]
     months = sum(_service_months(c) for c in started)
@@ -250,7 +266,7 @@ def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
     (hours went on as long as that)."""
     if not seen:
         return
-    est = product_limit(seen)
+    est = _product_limit(seen)
     reached, median = 0.0, est.followed
     for months, weight in est.times:
         reached += est.share * weight
@@ -379,10 +395,39 @@ def _most_of(days: Sequence[int]) -> int:
     return ordered[max(math.ceil(LAG_SHARE * len(ordered)) - 1, 0)]
 
 
-def _employments(c: CustomerContext) -> list[Employment]:
-    """The customer's jobs in the order they began."""
+def _all_jobs(c: CustomerContext) -> list[Employment]:
+    """Every job of the customer's, earlier work too, in the order they began."""
     return sorted((e for e in c.timeline.employments if isinstance(e, Employment)),
                   key=lambda e: e.date)
+
+
+def _is_earlier(c: CustomerContext, job: Employment) -> bool:
+    """Whether ``job`` is earlier work (``conditional.is_earlier_work``): no job the
+    service led to."""
+    return is_earlier_work(job, c.entered, c.service.start if c.service else None)
+
+
+def _employments(c: CustomerContext) -> list[Employment]:
+    """The customer's jobs from the referral on (earlier work left out), in the order they
+    began."""
+    return [e for e in _all_jobs(c) if not _is_earlier(c, e)]
+
+
+def _earlier_work(people: Sequence[CustomerContext]) -> Section:
+    """Work before the referral, as the generator draws it (``cohort.EarlierWork``): per
+    customer, the earlier job that ended last (the one the unemployment followed)."""
+    sec = Section()
+    last = [max(jobs, key=lambda e: (e.end, e.date)) for c in people
+            if (jobs := [e for e in _all_jobs(c) if _is_earlier(c, e)])]
+    sec.share("share", len(last), len(people))
+    sec.empirical("length_days", [float((e.end - e.date).days + 1) for e in last
+                                  if e.end is not None], len(last), "jobs")
+    hours = [h for e in last if (h := _weekly_hours(e)) is not None]
+    sec.empirical("hours_per_week", hours, len(hours), "jobs")
+    sec.share("subsidised", sum(1 for e in last if e.kind == "subsidised"), len(last), "jobs")
+    sec.empirical("wage", [float(e.wage) for e in last if e.wage is not None],
+                  sum(1 for e in last if e.wage is not None), "jobs")
+    return sec
 
 
 def _to_first_job(c: CustomerContext, lags: _Lags) -> Observed | None:
@@ -420,12 +465,12 @@ def _job_lengths(working: Sequence[CustomerContext], lags: _Lags) -> list[Observ
 
 def _jobs(people: Sequence[CustomerContext], lags: _Lags) -> Section:
     sec = Section()
-    working = [c for c in people if c.timeline.employments]
+    working = [c for c in people if _employments(c)]
     firsts = [_to_first_job(c, lags) for c in people]
-    sec.waited("share", "days_to_first", product_limit([o for o in firsts if o is not None]),
+    sec.waited("share", "days_to_first", _product_limit([o for o in firsts if o is not None]),
                first=0.0)
     jobs = [e for c in working for e in _employments(c)]
-    lengths = product_limit(_job_lengths(working, lags))
+    lengths = _product_limit(_job_lengths(working, lags))
     sec.spread("length_days", lengths, "jobs")
     _ongoing(sec, lengths)
     if working:
@@ -433,7 +478,7 @@ def _jobs(people: Sequence[CustomerContext], lags: _Lags) -> Section:
         mean, allowed = poisson_mean(seen)
         sec.poisson("more", mean, len(working), "customers",
                     sum(1 for _, unseen in seen if unseen > 0) if allowed else 0)
-    sec.spread("gap_days", product_limit(_gaps(working, lags)), "gaps")
+    sec.spread("gap_days", _product_limit(_gaps(working, lags)), "gaps")
     hours = [h for e in jobs if (h := _weekly_hours(e)) is not None]
     sec.empirical("hours_per_week", hours, len(hours), "jobs")
     for kind in ("subsidised", "apprenticeship", "entrepreneur"):
@@ -473,7 +518,7 @@ def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
             assert a.end is not None
             known = c.timeline.as_of if b is None else c.timeline.first_version(b).known_on
             waits.append(Observed(float((known - a.end).days), b is not None))
-    after = product_limit(waits).times
+    after = _product_limit(waits).times
     seen = []
     for c in working:
         jobs = _employments(c)
@@ -520,7 +565,7 @@ def _ongoing(sec: Section, lengths: Estimated) -> None:
         return
     sec.values["ongoing"] = Estimate(Decimal(1) - _four_places(lengths.share), n, "jobs",
                                      censored=lengths.censored, followed=lengths.followed,
-                                     early=lengths.early)
+                                     early=lengths.early, stopped=lengths.stopped)
 
 
 def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Employment]
@@ -529,8 +574,9 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
     registered: dict[tuple[str, str], date] = {}  # first known from the register
     first: dict[tuple[str, str], tuple[date, int, str]] = {}  # the evidence first known
     for c in people:
+        earlier = {e.event_id for e in _all_jobs(c) if _is_earlier(c, e)}
         for i, e in enumerate((*c.timeline.superseded, *c.timeline.employments)):
-            if not isinstance(e, Employment):
+            if not isinstance(e, Employment) or e.event_id in earlier:
                 continue
             key = (c.customer_id, e.event_id)
             first[key] = min(first.get(key, (e.known_on, i, e.evidence)),
@@ -543,13 +589,12 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
         # the evidence each job was first known with, as the generator draws it: a
         # self-report confirmed later is drawn as a self-report and then confirmed with the
         # share `confirmed` below, so its later register row must not count here too
-        keys = {(c.customer_id, e.event_id) for c in people for e in c.timeline.employments
-                if isinstance(e, Employment)}
+        keys = {(c.customer_id, e.event_id) for c in people for e in _employments(c)}
         levels = Counter(first[k][2] for k in keys if k in first)
         sec.values["evidence"] = Estimate(_mix({k: levels[k] for k in (
             "register", "te_office", "employer", "self_report")}), len(jobs), "jobs", "mix")
     as_of = max((c.timeline.as_of for c in people), default=date.min)
-    sec.waited("confirmed", "confirm_delay_days", product_limit([
+    sec.waited("confirmed", "confirm_delay_days", _product_limit([
         Observed(float((registered[k] - told[k]).days), True)
         if k in registered and registered[k] >= told[k]
         else Observed(float(max((as_of - told[k]).days, 0)), False) for k in told]),
@@ -577,7 +622,7 @@ def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
 def _profile(loaded: LoadedContract, people: Sequence[CustomerContext], lags: _Lags
              ) -> dict[str, Section]:
     return {"service": _service(loaded, people), "jobs": _jobs(people, lags),
-            **_others(people)}
+            "earlier_work": _earlier_work(people), **_others(people)}
 
 
 def _number(x: float) -> str:
@@ -605,7 +650,12 @@ def _rests_on(e: Estimate) -> str:
     if not e.censored:
         return f"rests on {_units(e)}"
     said = f"rests on {_units(e)}, allowing for {e.censored:,} cut off by the data's end"
-    return said if e.followed is None else f"{said} (none followed past {e.followed:g} days)"
+    if e.followed is None:
+        return said
+    if e.stopped is None:
+        return f"{said} (none followed past {e.followed:g} days)"
+    return (f"{said} (none followed past {e.followed:g} days; from {e.stopped:g} days on, "
+            f"fewer than {MIN_AT_RISK} followed: not estimated)")
 
 
 CUT_SHORT = Decimal("0.05")  # of those an estimate rests on, cut off by the data's end

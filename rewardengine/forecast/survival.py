@@ -16,6 +16,14 @@ time; each event carries the mass ``S(t_i-) / n_i``, and the distribution of the
 given the event happens, is those masses over the share. An event after the longest time
 followed in the data cannot be seen: the share is then a floor.
 
+``cohort fit`` stops the estimate at the first event time at which fewer than
+``MIN_AT_RISK`` (5) are still waiting (``fewest``): there each event takes a fifth or more
+of what is left, and the last one followed, having the event, took all of it (a fit of jobs
+followed to 1,500 days, one of them ending then, wrote ``ongoing: 0``, every job drawn to
+end, though most were cut off long before). Events from that time on are left out, and
+what is left is taken as not having the event within the times seen, as one cut off is
+(``Estimated.stopped``).
+
 When no observation is censored before the last event time, this is exactly the plain count
 (the share is events / all, every event weighs the same) and the plain count is used, so a
 fit of data in which every story has ended is what it always was. Quantiles of the time
@@ -57,10 +65,16 @@ class Estimated:
     observed: int
     followed: float = 0.0  # the longest time any subject was followed (days)
     early: int = 0  # of those censored, how many before the last event time
+    # the event time the estimate stopped at, fewer than MIN_AT_RISK waiting (None: none)
+    stopped: float | None = None
 
 
-def product_limit(seen: Sequence[Observed]) -> Estimated:
-    """The product-limit estimate of ``seen`` (see the module's docstring)."""
+MIN_AT_RISK = 5  # the fewest still waiting at an event time that a fit goes on with
+
+
+def product_limit(seen: Sequence[Observed], fewest: int = 1) -> Estimated:
+    """The product-limit estimate of ``seen`` (see the module's docstring), stopped at the
+    first event time with fewer than ``fewest`` waiting."""
     events = sorted(o.days for o in seen if o.happened)
     followed = max((o.days for o in seen), default=0.0)
     if not events:  # none seen to have it: every one cut off, and the share a floor of 0
@@ -76,19 +90,25 @@ def product_limit(seen: Sequence[Observed]) -> Estimated:
     ordered = sorted(seen, key=lambda o: (o.days, not o.happened))
     waiting, surviving = len(ordered), 1.0
     masses: list[tuple[float, float]] = []
+    stopped = None
     for days, group in groupby(ordered, key=lambda o: o.days):
         here = list(group)
         died = sum(1 for o in here if o.happened)
+        if died and waiting < fewest:
+            stopped = days  # too few left to tell: the rest is taken as not seen
+            break
         if died:
             mass = surviving / waiting
             masses.extend((days, mass) for _ in range(died))
             surviving *= 1.0 - died / waiting
         waiting -= len(here)
-    share = 1.0 - surviving
     # every one the data's end cut off, said with it (one seen through was not cut off)
     censored = sum(1 for o in seen if not o.happened and o.cut_off)
+    share = 1.0 - surviving
+    if not masses:  # the first event came with too few waiting: none is estimated
+        return Estimated(0.0, (), censored, len(seen), followed, early, stopped)
     return Estimated(share, tuple((t, m / share) for t, m in masses), censored, len(seen),
-                     followed, early)
+                     followed, early, stopped)
 
 
 def weighted_quantiles(times: Sequence[tuple[float, float]], points: int) -> list[float]:

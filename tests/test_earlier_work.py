@@ -1,0 +1,240 @@
+"""Work before the service in a cohort (``earlier_work``): the generator draws the job that
+ended the day before the customer's unemployment began, a fee comparing work with the time
+before the service counts it, and a fit reads it apart from the jobs the service led to
+(docs/cohort.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rewardengine import api
+from rewardengine.cohort import load_cohort_text
+from rewardengine.forecast.fit import _earlier_work, _employments, _is_earlier
+from tests.test_fit_censoring import _employment, _in_work
+
+ROOT = Path(__file__).resolve().parent.parent
+PALVELUMANAGERI = str(ROOT / "contracts" / "palvelumanageri.yaml")
+EARNINGS = str(ROOT / "contracts" / "employment_condition_2024.yaml")
+NONE = "profiles: {default: {earlier_work: {share: 0}}}\n"
+
+
+def _generated(contract: str, customers: int, seed: int, cohort: str | None = None,
+               tmp: Path | None = None) -> str:
+    path = None
+    if cohort is not None:
+        assert tmp is not None
+        path = tmp / f"cohort-{abs(hash(cohort))}.yaml"
+        path.write_text(cohort, encoding="utf-8")
+    out = io.StringIO()
+    _, problems = api.generate_events(contract, out, customers=customers, seed=seed,
+                                      cohort_path=None if path is None else str(path))
+    assert not problems
+    return out.getvalue()
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _is_earlier_row(line: str) -> bool:
+    event_id = line.split(",", 1)[0]
+    return event_id.endswith("-p") or "-wp-" in event_id
+
+
+def test_earlier_work_ends_the_day_before_the_unemployment_began() -> None:
+    rows = _rows(_generated(PALVELUMANAGERI, 400, 3))
+    referrals = {r["customer_id"]: r for r in rows if r["type"] == "referral"
+                 and not r["event_id"].endswith("-r2")}
+    earlier = [r for r in rows if r["event_id"].endswith("-p")]
+    assert 0.5 < len(earlier) / len(referrals) < 0.7  # drawn with the default share 0.6
+    for job in earlier:
+        referral = referrals[job["customer_id"]]
+        end = date.fromisoformat(job["end"])
+        assert date.fromordinal(end.toordinal() + 1).isoformat() == referral["unemployed_since"]
+        assert job["recorded"] == referral["date"]  # known when the customer is referred
+        assert job["evidence"] == "register" and job["kind"] in {"open", "subsidised"}
+        assert (end - date.fromisoformat(job["date"])).days + 1 >= 14  # its min
+        assert 4 <= float(job["hours_per_week"]) <= 40
+
+
+@pytest.mark.parametrize("contract", [PALVELUMANAGERI, EARNINGS])
+def test_a_cohort_without_earlier_work_draws_every_other_row_alike(contract: str,
+                                                                   tmp_path: Path) -> None:
+    """Earlier work is drawn after every other draw of a block: leaving it out changes no
+    other row, byte for byte (wages too, where the contract reads earnings)."""
+    drawn = _generated(contract, 300, 5).splitlines()
+    none = _generated(contract, 300, 5, NONE, tmp_path).splitlines()
+    assert [ln for ln in drawn if not _is_earlier_row(ln)] == none
+    assert not any(_is_earlier_row(ln) for ln in none)
+    if contract == EARNINGS:  # its wages, month by month, up to the job's end
+        assert any("-wp-" in ln.split(",", 1)[0] for ln in drawn)
+
+
+def _days_fees(text: str, tmp: Path, name: str) -> dict[tuple[str, str], Decimal]:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    ev, inputs = api.run_evaluation(PALVELUMANAGERI, [str(path)], date(2021, 12, 31))
+    assert ev is not None, inputs.problems
+    paid: Counter[tuple[str, str]] = Counter()
+    for c in ev.customers:
+        for line in c.lines:
+            if line.status == "payable":
+                paid[(c.customer_id, line.component)] += line.amount
+    return dict(paid)
+
+
+def test_earlier_work_lowers_the_days_fee_and_nothing_else(tmp_path: Path) -> None:
+    """palvelumanageri pays the work days of the service minus those of the 12 months
+    before it: drawn without earlier work, every customer's baseline was 0."""
+    drawn = _generated(PALVELUMANAGERI, 300, 8)
+    without = "\n".join(ln for ln in drawn.splitlines() if not _is_earlier_row(ln)) + "\n"
+    with_it = _days_fees(drawn, tmp_path, "with.csv")
+    alone = _days_fees(without, tmp_path, "without.csv")
+    lower = 0
+    for key in set(with_it) | set(alone):
+        a, b = with_it.get(key, Decimal(0)), alone.get(key, Decimal(0))
+        if key[1] == "days_result_fee":
+            assert a <= b, key
+            lower += a < b
+        else:
+            assert a == b, key
+    assert lower >= 20  # of 300 customers
+    total = sum(v for k, v in with_it.items() if k[1] == "days_result_fee")
+    assert total < sum(v for k, v in alone.items() if k[1] == "days_result_fee")
+
+
+def test_a_simulation_draws_the_baseline_the_fee_compares_with(tmp_path: Path) -> None:
+    cohort = tmp_path / "none.yaml"
+    cohort.write_text(NONE, encoding="utf-8")
+    found = [api.simulate_contract(api.Request(PALVELUMANAGERI, c, runs=3, seed=2,
+                                               customers=200))
+             for c in (None, str(cohort))]
+    drawn, none = (f.result.summaries[0] for f in found if f.result is not None)
+    assert drawn.by_component["days_result_fee"].mean < \
+        none.by_component["days_result_fee"].mean
+    # the survey bonus reads no work: the same draws, the same pay
+    assert drawn.by_component["radar_bonus"].mean == none.by_component["radar_bonus"].mean
+
+
+@pytest.mark.parametrize(("end", "earlier"), [
+    ("2019-01-08", True),
+    ("2019-01-09", True),    # the day before the referral (2019-01-10): earlier work
+    ("2019-01-10", False),   # on it: a job held when referred
+    ("2019-01-11", False),
+    (None, False),           # no end: held when referred
+])
+def test_earlier_work_is_a_job_ended_before_the_referral(end: str | None,
+                                                         earlier: bool) -> None:
+    job = _employment("c1", "2018-03-01", end, "2019-01-10")
+    customer = _in_work(job, service=date(2019, 1, 16))
+    assert _is_earlier(customer, job) is earlier
+    assert _employments(customer) == ([] if earlier else [job])
+
+
+@pytest.mark.parametrize(("end", "earlier"), [
+    ("2019-01-15", True),    # the day before the service start: earlier work
+    ("2019-01-16", False),   # on it
+])
+def test_without_a_referral_earlier_work_ended_before_the_service(end: str,
+                                                                  earlier: bool) -> None:
+    job = _employment("c1", "2018-03-01", end, "2019-01-16")
+    customer = _in_work(job, service=date(2019, 1, 16))
+    customer.entered = None
+    assert _is_earlier(customer, job) is earlier
+
+
+def test_the_earlier_job_fitted_is_the_one_that_ended_last() -> None:
+    old = _employment("c1", "2016-01-01", "2016-12-31", "2019-01-10")
+    last = _employment("c1", "2018-03-01", "2018-06-28", "2019-01-10")
+    now = _employment("c1", "2019-02-01", None, "2019-02-05")
+    people = [_in_work(old, last, now), *(_in_work() for _ in range(4))]
+    sec = _earlier_work(people)
+    assert sec.values["share"].value == Decimal("0.2000") and sec.values["share"].n == 5
+    assert sec.values["length_days"].value == [120.0] * 21  # 2018-03-01..06-28
+    assert sec.values["subsidised"].value == Decimal(0)
+
+
+def test_a_fit_reads_earlier_work_apart_from_the_jobs_the_service_led_to(
+        tmp_path: Path) -> None:
+    cohort = ("profiles: {default: {earlier_work: {share: 0.3, length_days: "
+              "{uniform: [100, 300]}, subsidised: 0.5}}}\n")
+    drawn = _generated(PALVELUMANAGERI, 1500, 4, cohort, tmp_path)
+    without = "\n".join(ln for ln in drawn.splitlines() if not _is_earlier_row(ln)) + "\n"
+    fits = []
+    for name, text in (("with.csv", drawn), ("without.csv", without)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        found = api.fit_cohort(PALVELUMANAGERI, [str(path)])
+        assert found.result is not None, found.problems
+        fits.append(found.result)
+    with_it, alone = fits
+    for segment, sections in with_it.profiles.items():
+        # every estimate but earlier work's is the same with or without it
+        for part, sec in sections.items():
+            if part != "earlier_work":
+                assert sec == alone.profiles[segment][part], (segment, part)
+        got = sections["earlier_work"].values
+        assert abs(got["share"].value - Decimal("0.3")) < Decimal("0.06"), segment
+        assert abs(got["subsidised"].value - Decimal("0.5")) < Decimal("0.12"), segment
+        assert 170 < got["length_days"].value[10] < 230, segment  # the median of 100..300
+        assert "share" not in alone.profiles[segment]["earlier_work"].values or \
+            alone.profiles[segment]["earlier_work"].values["share"].value == 0
+    read = load_cohort_text(with_it.text, "fitted").cohort
+    assert read is not None and read.profile("group_1").earlier_work.share > 0
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("earlier_work: {share: 1.2}", "1.2 is not between 0 and 1"),
+    ("earlier_work: {lenght_days: 100}", "did you mean 'length_days'?"),
+    ("earlier_work: {length_days: {normal: {mean: 100, sd: 50}}}", "never negative"),
+])
+def test_an_earlier_work_key_written_wrong_is_said_where_it_is(written: str,
+                                                               said: str) -> None:
+    found = load_cohort_text(f"profiles:\n  default:\n    {written}\n", "c.yaml")
+    assert found.cohort is None
+    assert any(said in p.message and p.source.line == 3 for p in found.problems), \
+        [(p.source.line, p.message) for p in found.problems]
+
+
+TEHOSTETTU = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+
+
+def _figures(found: object) -> object:
+    """A forecast's dictionary without its reasons."""
+    if isinstance(found, dict):
+        return {k: _figures(v) for k, v in found.items() if k != "reason"}
+    if isinstance(found, list):
+        return [_figures(v) for v in found]
+    return found
+
+
+@pytest.mark.parametrize("contract", [TEHOSTETTU, EARNINGS])
+def test_a_forecast_continues_the_story_after_the_earlier_work(contract: str,
+                                                              tmp_path: Path) -> None:
+    """A customer in progress whose only job ended before the referral has not found work
+    yet: the continuation draws a first job from the service start, as for one without
+    that row (it read the earlier job as the first of the generator's chain, and drew the
+    next after its end). Neither contract pays for work before the service, so the
+    forecast with the earlier rows is the forecast without them, figure for figure (wages
+    too: the earlier job's pay before the referral is no job's unrecorded first wage); the
+    reasons of pending fees name the earlier job as not counted."""
+    drawn = _generated(contract, 300, 6)
+    without = "\n".join(ln for ln in drawn.splitlines() if not _is_earlier_row(ln)) + "\n"
+    as_of = date(2019, 12, 31) if contract == TEHOSTETTU else date(2025, 3, 31)
+    found = []
+    for name, text in (("with.csv", drawn), ("without.csv", without)):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = api.forecast_customers(api.Request(contract, runs=3, seed=4), [str(path)],
+                                        as_of)
+        assert result.result is not None, result.problems
+        found.append(_figures(result.result.to_dict()))
+    assert found[0] == found[1]
+    assert any(ln.split(",", 1)[0].endswith("-p") for ln in drawn.splitlines())
