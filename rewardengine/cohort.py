@@ -436,6 +436,9 @@ class EarlierWork(_Strict):
     hours_per_week: WeekHours = dist(normal=Normal(mean=33, sd=7), min=4, max=40)
     subsidised: Share = Decimal("0.1")
     wage: NonNegative = dist(normal=Normal(mean=2400, sd=600), min=600, max=8000)
+    # the first job after the referral is with the same employer (drawn where the contract
+    # tells employers apart)
+    same_employer: Share = Decimal("0.2")
 
 
 class Service(_Strict):

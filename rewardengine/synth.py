@@ -167,6 +167,7 @@ class Plan:
     expenses: bool = False  # expense rows are counted (with the categories, or any)
     earnings: bool = False  # earnings rows are counted: each job's wages, month by month
     cumulative_days: bool = False  # benefit rows carry the customer's benefit days in all
+    employers: bool = False  # a fee tells jobs apart by employer: every job names one
     education_kinds: tuple[str, ...] = ("vocational",)
     end_reasons: tuple[str, ...] = ()  # service ends are counted by reason: every one ends
     columns: tuple[str, ...] = field(default=ROW_FIELDS)
@@ -257,6 +258,7 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     wanted = [w for comp in c.components for w in comp.wanted_events()]
     # a buyer's share by benefit days paid in all is read from the benefit rows' counter
     cumulative = any(getattr(comp, "buyer_share", None) is not None for comp in c.components)
+    employers = any(comp.reads_employers() for comp in c.components)
     counted = {name: _values(wanted, *name.split(".")) for name in (
         "hours.activity", "survey.instrument", "expense.category", "education.kind",
         "service_end.reason")}
@@ -278,12 +280,14 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
         hours=any(w.type == "hours" for w in wanted),
         earnings=any(w.type == "earnings" for w in wanted),
         cumulative_days=cumulative,
+        employers=employers,
         expenses=any(w.type == "expense" for w in wanted),
         education_kinds=_with(counted["education.kind"], "vocational"),
         end_reasons=_with(counted["service_end.reason"], "ended")
         if counted["service_end.reason"] else (),
         columns=(*ROW_FIELDS[:13], *attrs, *ROW_FIELDS[13:],
-                 *(("cumulative_days",) if cumulative else ())),
+                 *(("cumulative_days",) if cumulative else ()),
+                 *(("employer",) if employers else ())),
         profiles={s: cohort.profile(s) for s in ids},
         quoting=any(ch in t for t in texts for ch in ',"\r\n'), source=source)
 
@@ -728,7 +732,8 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
     b.add(who, _AGAIN, _rows(plan, {
         "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
         "provider": "%s", **({"segment": "%s"} if by_referral else {})}, *columns))
-    _earlier_work(plan, b, ref, since)  # drawn last: the draws before it are as they were
+    # drawn last: the draws before it are as they were
+    _earlier_work(plan, b, ref, since, jobs[0][0] if jobs else np.zeros(0, dtype=np.int64))
     return b
 
 
@@ -1037,6 +1042,7 @@ def _one_job(plan: Plan, b: Block, n: int, who: Array, begins: Array, ends: Arra
               texts([f"{x:.2f}" for x in fte.tolist()]),
               texts([f"{x:.2f}" for x in wage.tolist()]))
     begun = texts(iso(begins))
+    cells = {**_JOB_CELLS, "employer": employer_of(n)} if plan.employers else _JOB_CELLS
     for step, (mask, recorded, end, ev) in enumerate(rows):
         j = np.nonzero(mask)[0]
         if not j.size:
@@ -1045,9 +1051,16 @@ def _one_job(plan: Plan, b: Block, n: int, who: Array, begins: Array, ends: Arra
         finish = [""] * j.size if end is None else [
             day_text(d) if d >= 0 else "" for d in end[j].tolist()]
         b.add(who[j], _JOB + 10 * n + step, _rows(
-            plan, _JOB_CELLS, ids, [str(n)] * j.size, ids, begun[j].tolist(), iso(recorded[j]),
+            plan, cells, ids, [str(n)] * j.size, ids, begun[j].tolist(), iso(recorded[j]),
             finish, ["true" if step == 3 else ""] * j.size, kinds[j].tolist(), list(ev[j]),
             *(c[j].tolist() for c in common)))
+
+
+def employer_of(n: int) -> str:
+    """The employer of a customer's ``n``-th job of the chain (from 0): each job with an
+    employer of its own, named only to tell the customer's employers apart (a rule compares
+    one customer's jobs); earlier work's is ``employer-0``, unless it is the first job's."""
+    return f"employer-{n + 1}"
 
 
 def _earnings(plan: Plan, b: Block, cids: list[str], chain: list[tuple[Array, ...]],
@@ -1091,15 +1104,18 @@ _EARLIER_CELLS = {
     "hours_per_week": "%s", "fte": "%s", "wage": "%s"}
 
 
-def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array) -> None:
+def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array, working: Array) -> None:
     """The job that ended the day before the unemployment began (``since``), of the
     customers the profile's ``earlier_work.share`` draws: known from the register on the
-    referral day, with its wages month by month where the contract reads earnings."""
+    referral day, with its wages month by month where the contract reads earnings. Where
+    the contract tells employers apart, with the employer of the first job of the chain
+    (``working``: the customers who have one) with the chance ``same_employer``."""
     has = b.chance(lambda p: p.earlier_work.share)
     length = np.maximum(as_days(b.dist(lambda p: p.earlier_work.length_days)), 1)
     hours = b.dist(lambda p: p.earlier_work.hours_per_week)
     subsidised = b.chance(lambda p: p.earlier_work.subsidised)
     wage = b.dist(lambda p: p.earlier_work.wage)
+    same = b.chance(lambda p: p.earlier_work.same_employer)
     who = np.nonzero(has)[0]
     if not who.size:
         return
@@ -1109,10 +1125,16 @@ def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array) -> None:
     kinds = np.where(subsidised, "subsidised", "open")
     person = b.ids[who].tolist()
     paid = [f"{x:.2f}" for x in wage[who].tolist()]
-    b.add(who, _EARLIER, _rows(
-        plan, _EARLIER_CELLS, person, person, iso(begins), iso(ref[who]), iso(ends),
-        kinds[who].tolist(), [f"{x:.1f}" for x in hours[who].tolist()],
-        [f"{x:.2f}" for x in fte[who].tolist()], paid))
+    columns = [person, person, iso(begins), iso(ref[who]), iso(ends), kinds[who].tolist(),
+               [f"{x:.1f}" for x in hours[who].tolist()],
+               [f"{x:.2f}" for x in fte[who].tolist()], paid]
+    cells = _EARLIER_CELLS
+    if plan.employers:
+        first = np.zeros(b.n, dtype=bool)
+        first[working] = True
+        cells = {**cells, "employer": "%s"}
+        columns.append(np.where(same[who] & first[who], employer_of(0), "employer-0").tolist())
+    b.add(who, _EARLIER, _rows(plan, cells, *columns))
     if plan.earnings:
         # the last months before the end, at most as many as a job's wages are written for
         shown = np.maximum(begins, months_on(month_first(ends), -EARNED_MONTHS + 1))

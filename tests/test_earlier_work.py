@@ -238,3 +238,70 @@ def test_a_forecast_continues_the_story_after_the_earlier_work(contract: str,
         found.append(_figures(result.result.to_dict()))
     assert found[0] == found[1]
     assert any(ln.split(",", 1)[0].endswith("-p") for ln in drawn.splitlines())
+
+
+AVGS = str(ROOT / "contracts" / "avgs_placement_voucher.yaml")
+
+
+def test_only_a_contract_that_tells_employers_apart_draws_them() -> None:
+    rows = _rows(_generated(AVGS, 400, 3))
+    jobs = [r for r in rows if r["type"] == "employment"]
+    assert all(r["employer"] for r in jobs)
+    # the jobs of the chain, each with an employer of its own; earlier work's is the first
+    # job's with the chance same_employer (0.2), else its own
+    assert {r["employer"] for r in jobs if not r["event_id"].endswith("-p")} <= {
+        f"employer-{n}" for n in range(1, 8)}
+    assert all(r["employer"] == f"employer-{int(r['event_id'].rsplit('-e', 1)[1]) + 1}"
+               for r in jobs if not r["event_id"].endswith("-p"))
+    first = {r["customer_id"] for r in jobs if r["event_id"].endswith("-e0")}
+    earlier = [r for r in jobs if r["event_id"].endswith("-p")]
+    both = [r for r in earlier if r["customer_id"] in first]
+    same = [r for r in both if r["employer"] == "employer-1"]
+    assert all(r["customer_id"] in first for r in earlier if r["employer"] == "employer-1")
+    assert 0.1 < len(same) / len(both) < 0.3
+    assert "employer" not in _generated(PALVELUMANAGERI, 5, 3).splitlines()[0].split(",")
+
+
+def test_a_first_job_with_the_earlier_employer_pays_no_avgs_placement(
+        tmp_path: Path) -> None:
+    """AVGS keeps out a job with an employer the jobseeker worked for more than 3 months in
+    the 48 months before: drawn with the chance 0.2 that the first job is with the earlier
+    employer, it pays less than with none, the same draws otherwise."""
+    found = []
+    for same in ("0", "0.2"):
+        cohort = tmp_path / f"same-{same}.yaml"
+        cohort.write_text(f"profiles: {{default: {{earlier_work: {{same_employer: {same}}}}}}}\n",
+                          encoding="utf-8")
+        sim = api.simulate_contract(api.Request(AVGS, str(cohort), runs=3, seed=7,
+                                                customers=300))
+        assert sim.result is not None, sim.problems
+        found.append(sim.result.summaries[0].per_customer.mean)
+    assert found[1] < found[0]
+
+
+def test_a_forecast_draws_new_jobs_with_employers_of_their_own() -> None:
+    """The generator names a customer's employers alike (``employer-1``, ...): a job the
+    continuation draws is tagged, so it is never with an employer of the real rows."""
+    from rewardengine.forecast.conditional import _Own, _tagged
+
+    columns = ("event_id", "customer_id", "type", "date", "recorded", "employer")
+    own = _Own.of(columns)
+    state = type("S", (), {"as_of": date(2020, 1, 31), "customer_id": "c9",
+                           "ids": frozenset()})()
+    rows = own.rows("0-e0,0,employment,2020-02-03,2020-02-05,employer-1\n", "0", state)
+    assert rows == [{"event_id": "c9-e0~f", "customer_id": "c9", "type": "employment",
+                     "date": "2020-02-03", "recorded": "2020-02-05",
+                     "employer": "employer-1~f"}]
+    assert _tagged([{"event_id": "c9-e1", "employer": "employer-2"}], frozenset()) == [
+        {"event_id": "c9-e1~f", "employer": "employer-2~f"}]
+
+
+def test_a_fit_reads_how_often_the_first_job_is_with_the_earlier_employer(
+        tmp_path: Path) -> None:
+    path = tmp_path / "avgs.csv"
+    path.write_text(_generated(AVGS, 1500, 4), encoding="utf-8")
+    found = api.fit_cohort(AVGS, [str(path)])
+    assert found.result is not None, found.problems
+    got = found.result.profiles["default"]["earlier_work"].values["same_employer"]
+    assert abs(got.value - Decimal("0.2")) < Decimal("0.07")
+    assert got.n > 300  # the customers with earlier work and a job after it

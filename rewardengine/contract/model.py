@@ -679,6 +679,16 @@ class ComponentBase(Strict):
                 out.append(WantedEvent(row_type, ((field, wanted),) if wanted else ()))
         return out
 
+    def reads_employers(self) -> bool:
+        """Whether the component tells jobs apart by their employer: the keys kinds name the
+        rules by (``work.one_employer``, ``work.exclude_earlier_employer``,
+        ``another_employer_each_time``). Synthetic cohorts then write an employer on every
+        job (``synth.py``)."""
+        work = getattr(self, "work", None)
+        return bool(getattr(work, "one_employer", False)
+                    or getattr(work, "exclude_earlier_employer", None) is not None
+                    or getattr(self, "another_employer_each_time", False))
+
     def adjusts(self) -> list[str]:
         """The ids of the components whose fees this one adjusts."""
         return []

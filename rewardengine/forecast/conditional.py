@@ -205,7 +205,11 @@ def is_earlier_work(job: Employment, entered: date | None, service_start: date |
 
 
 def _tagged(rows: Sequence[Row], taken: frozenset[str]) -> list[Row]:
-    return [{**r, "event_id": drawn_id(r["event_id"], taken)} for r in rows]
+    """Drawn rows with ids of their own; a drawn job's employer tagged likewise, so a new
+    job is never with an employer of the real rows (the generator names them alike)."""
+    return [{**r, "event_id": drawn_id(r["event_id"], taken),
+             **({"employer": drawn_id(r["employer"])} if "employer" in r else {})}
+            for r in rows]
 
 
 def drawn_id(event_id: str, taken: frozenset[str] = frozenset()) -> str:
@@ -355,26 +359,29 @@ def _first_jobs(decided: Sequence[_Decided]) -> FirstJob | None:
 
 @dataclass(frozen=True)
 class _Own:
-    """The plan's columns, and where a row's id, customer, date and record date are."""
+    """The plan's columns, and where a row's id, customer, date, record date and employer
+    are."""
 
     columns: tuple[str, ...]
     event_id: int
     customer_id: int
     date: int
     recorded: int | None
+    employer: int | None = None
 
     @staticmethod
     def of(columns: tuple[str, ...]) -> _Own:
         return _Own(columns, columns.index("event_id"), columns.index("customer_id"),
                     columns.index("date"),
-                    columns.index("recorded") if "recorded" in columns else None)
+                    columns.index("recorded") if "recorded" in columns else None,
+                    columns.index("employer") if "employer" in columns else None)
 
     def rows(self, text: str, place: str, s: State) -> list[Row]:
         """A customer's drawn rows (its lines, ``text``, read as ``synth.rows_of`` reads
         them) recorded after the as-of date (a job's by its first record: it may have begun
-        by then), under its own id (tagged ``~f``). Rows recorded by then are left out
-        before they are made (most of a block's rows: it draws every service and job from
-        its start)."""
+        by then), under its own id (tagged ``~f``; a job's employer too, ``_tagged``). Rows
+        recorded by then are left out before they are made (most of a block's rows: it draws
+        every service and job from its start)."""
         after = s.as_of.isoformat()
         cut = len(place)
         out = []
@@ -385,6 +392,8 @@ class _Own:
                 cells[self.event_id] = drawn_id(s.customer_id + cells[self.event_id][cut:],
                                                 s.ids)
                 cells[self.customer_id] = s.customer_id
+                if self.employer is not None and cells[self.employer]:
+                    cells[self.employer] = drawn_id(cells[self.employer])
                 out.append(row_of(self.columns, cells))
         return out
 

@@ -417,8 +417,9 @@ def _earlier_work(people: Sequence[CustomerContext]) -> Section:
     """Work before the referral, as the generator draws it (``cohort.EarlierWork``): per
     customer, the earlier job that ended last (the one the unemployment followed)."""
     sec = Section()
-    last = [max(jobs, key=lambda e: (e.end, e.date)) for c in people
-            if (jobs := [e for e in _all_jobs(c) if _is_earlier(c, e)])]
+    pairs = [(max(jobs, key=lambda e: (e.end, e.date)), _employments(c)) for c in people
+             if (jobs := [e for e in _all_jobs(c) if _is_earlier(c, e)])]
+    last = [e for e, _ in pairs]
     sec.share("share", len(last), len(people))
     sec.empirical("length_days", [float((e.end - e.date).days + 1) for e in last
                                   if e.end is not None], len(last), "jobs")
@@ -427,6 +428,10 @@ def _earlier_work(people: Sequence[CustomerContext]) -> Section:
     sec.share("subsidised", sum(1 for e in last if e.kind == "subsidised"), len(last), "jobs")
     sec.empirical("wage", [float(e.wage) for e in last if e.wage is not None],
                   sum(1 for e in last if e.wage is not None), "jobs")
+    # of those with a job after it too, both naming an employer: the first one with the same
+    named = [(e.employer, later[0].employer) for e, later in pairs
+             if later and e.employer is not None and later[0].employer is not None]
+    sec.share("same_employer", sum(1 for a, b in named if a == b), len(named))
     return sec
 
 
