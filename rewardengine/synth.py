@@ -720,7 +720,7 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
     jobs = _jobs(plan, b, cids, np.where(starts, start, ref))
     _education(plan, b, cids, ref)
     if plan.benefits:
-        _benefits(plan, b, cids, ref, jobs, benefit_days)
+        _benefits(plan, b, cids, ref, jobs, benefit_days, since)
     again = b.chance(lambda p: p.service.re_referred)
     day = ref + as_days(30 + 300 * b.u())
     by_referral = plan.segment_source == "referral"
@@ -1165,8 +1165,10 @@ def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:
 
 
 def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
-              jobs: list[tuple[Array, ...]], at_referral: Array) -> None:
-    """A benefit row a month (see ``synth._benefits``)."""
+              jobs: list[tuple[Array, ...]], at_referral: Array, since: Array) -> None:
+    """A benefit row a month: none paid in a month before the unemployment began
+    (``since``: the customer was in earlier work, or not unemployed), nor in one mostly
+    worked, unless adjusted (``Benefits.while_working``)."""
     before = b.share(lambda p: p.benefits.months_before).astype(np.int64)
     total = before + b.share(lambda p: p.benefits.months_after).astype(np.int64)
     slots = max(int(total.max()), 1)
@@ -1174,14 +1176,15 @@ def _benefits(plan: Plan, b: Block, cids: list[str], ref: Array,
     steps = np.arange(slots)[None, :]
     months = months_on(months_on(month_first(ref), -before)[:, None], steps)
     mid = months + 14
-    working = np.zeros(months.shape, dtype=bool)
+    working = mid < since[:, None]  # before the unemployment began: no benefit
+    adjustable = ~working
     for who, begins, ends in jobs:
         working[who] |= (begins[:, None] <= mid[who]) & (
             (ends[:, None] < 0) | (mid[who] <= ends[:, None]))
     full = as_days(b.dist(lambda p: p.benefits.days_per_month, slots))
     half = np.maximum(as_days(b.dist(lambda p: p.benefits.days_per_month, slots)) // 2, 1)
     adjusted = b.chance(lambda p: p.benefits.while_working, slots)
-    days = np.where(~working, full, np.where(adjusted, half, 0))
+    days = np.where(~working, full, np.where(adjusted & adjustable, half, 0))
     keep = steps < total[:, None]
     days = np.where(keep, days, 0)
     amount = days * daily[:, None]

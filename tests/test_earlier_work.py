@@ -305,3 +305,27 @@ def test_a_fit_reads_how_often_the_first_job_is_with_the_earlier_employer(
     got = found.result.profiles["default"]["earlier_work"].values["same_employer"]
     assert abs(got.value - Decimal("0.2")) < Decimal("0.07")
     assert got.n > 300  # the customers with earlier work and a job after it
+
+
+MUNICIPAL = str(ROOT / "contracts" / "municipal_subsidy_share.yaml")
+
+
+def test_no_benefit_is_drawn_before_the_unemployment_began() -> None:
+    """A benefit month whose 15th comes before ``unemployed_since`` pays nothing (the
+    customer was in earlier work, or not unemployed); one from the day on pays as drawn."""
+    rows = _rows(_generated(MUNICIPAL, 300, 2))
+    since = {r["customer_id"]: date.fromisoformat(r["unemployed_since"]) for r in rows
+             if r["type"] == "referral" and r.get("unemployed_since")}
+    before = after = 0
+    for r in rows:
+        if r["type"] != "benefit" or r["customer_id"] not in since:
+            continue
+        mid = date.fromisoformat(r["date"]).replace(day=15)
+        if mid < since[r["customer_id"]]:
+            assert r["days"] == "0" and Decimal(r["amount"]) == 0, r["event_id"]
+            before += 1
+        elif mid == since[r["customer_id"]]:
+            after += r["days"] != "0"  # on the day: unemployed
+        else:
+            after += r["days"] != "0"
+    assert before > 100 and after > 1000
