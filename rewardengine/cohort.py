@@ -6,9 +6,10 @@ and when (``size``, or ``per_month``), the segment mix, and per segment (``profi
 ``default`` for every segment not named) the chances and distributions that matter to fees:
 the share reaching a job and the time to it, job length, hours per week, the share
 subsidised, the evidence mix and the delay until the income register confirms a
-self-report, contact response, hours delivered per month, education, surveys, benefit days,
-wages and expenses. Every key has a documented default (``docs/cohort.md``), so an empty
-file (or no file) is the default cohort.
+self-report, contact response, hours delivered per month, work before the service (the job
+the unemployment followed), education, surveys, benefit days, wages and expenses. Every
+key has a documented default (``docs/cohort.md``), so an empty file (or no file) is the
+default cohort.
 
 The generator (``synth.py``) draws one customer at a time from a cohort and a random stream,
 so the same cohort serves whole synthetic files and Monte Carlo runs alike. Nothing here

@@ -25,7 +25,8 @@ rules), a provider; a service start and sometimes an early end; contacts each mo
 service and their answers; hours delivered in the first months; jobs with gaps,
 part-time, subsidised, with their evidence, a self-report confirmed later by a
 later-recorded register row, an end recorded later as a correction, sometimes a void;
-education; surveys; benefit months; expenses; now and then a second referral.
+education; surveys; benefit months; expenses; now and then a second referral; and, drawn
+last so that no other draw moves, the earlier work the unemployment followed.
 
 What the contract counts decides which rows and values are drawn: each component says which
 event rows it counts (``ComponentBase.wanted_events``), so hours are written with the
@@ -733,7 +734,8 @@ def draw_block(plan: Plan, source: Source, cids: list[str]) -> Block:
         "event_id": "%s-r2", "customer_id": "%s", "type": "referral", "date": "%s",
         "provider": "%s", **({"segment": "%s"} if by_referral else {})}, *columns))
     # drawn last: the draws before it are as they were
-    _earlier_work(plan, b, ref, since, jobs[0][0] if jobs else np.zeros(0, dtype=np.int64))
+    none = np.zeros(0, dtype=np.int64)
+    _earlier_work(plan, b, ref, since, (jobs[0][0], jobs[0][1]) if jobs else (none, none))
     return b
 
 
@@ -1104,12 +1106,15 @@ _EARLIER_CELLS = {
     "hours_per_week": "%s", "fte": "%s", "wage": "%s"}
 
 
-def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array, working: Array) -> None:
+def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array,
+                  first: tuple[Array, Array]) -> None:
     """The job that ended the day before the unemployment began (``since``), of the
     customers the profile's ``earlier_work.share`` draws: known from the register on the
-    referral day, with its wages month by month where the contract reads earnings. Where
-    the contract tells employers apart, with the employer of the first job of the chain
-    (``working``: the customers who have one) with the chance ``same_employer``."""
+    referral day, with its wages month by month where the contract reads earnings. It ends
+    before the first job of the chain begins (``first``: the customers who have one, and its
+    begin; a negative ``days_to_first`` may put it before ``since``). Where the contract
+    tells employers apart, with the first job's employer with the chance
+    ``same_employer``."""
     has = b.chance(lambda p: p.earlier_work.share)
     length = np.maximum(as_days(b.dist(lambda p: p.earlier_work.length_days)), 1)
     hours = b.dist(lambda p: p.earlier_work.hours_per_week)
@@ -1119,7 +1124,10 @@ def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array, working: Array
     who = np.nonzero(has)[0]
     if not who.size:
         return
-    ends = since[who] - 1
+    working, first_begin = first
+    before = since - 1
+    before[working] = np.minimum(before[working], first_begin - 1)
+    ends = before[who]
     begins = ends - length[who] + 1
     fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours), 1.0)
     kinds = np.where(subsidised, "subsidised", "open")
@@ -1130,10 +1138,11 @@ def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array, working: Array
                [f"{x:.2f}" for x in fte[who].tolist()], paid]
     cells = _EARLIER_CELLS
     if plan.employers:
-        first = np.zeros(b.n, dtype=bool)
-        first[working] = True
+        has_first = np.zeros(b.n, dtype=bool)
+        has_first[working] = True
         cells = {**cells, "employer": "%s"}
-        columns.append(np.where(same[who] & first[who], employer_of(0), "employer-0").tolist())
+        columns.append(np.where(same[who] & has_first[who], employer_of(0),
+                                "employer-0").tolist())
     b.add(who, _EARLIER, _rows(plan, cells, *columns))
     if plan.earnings:
         # the last months before the end, at most as many as a job's wages are written for

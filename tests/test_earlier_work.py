@@ -215,8 +215,10 @@ def _figures(found: object) -> object:
     return found
 
 
-@pytest.mark.parametrize("contract", [TEHOSTETTU, EARNINGS])
-def test_a_forecast_continues_the_story_after_the_earlier_work(contract: str,
+@pytest.mark.parametrize(("contract", "as_of"), [
+    (TEHOSTETTU, date(2019, 12, 31)), (TEHOSTETTU, date(2020, 3, 31)),
+    (EARNINGS, date(2025, 3, 31)), (EARNINGS, date(2025, 4, 30))])
+def test_a_forecast_continues_the_story_after_the_earlier_work(contract: str, as_of: date,
                                                               tmp_path: Path) -> None:
     """A customer in progress whose only job ended before the referral has not found work
     yet: the continuation draws a first job from the service start, as for one without
@@ -227,7 +229,6 @@ def test_a_forecast_continues_the_story_after_the_earlier_work(contract: str,
     reasons of pending fees name the earlier job as not counted."""
     drawn = _generated(contract, 300, 6)
     without = "\n".join(ln for ln in drawn.splitlines() if not _is_earlier_row(ln)) + "\n"
-    as_of = date(2019, 12, 31) if contract == TEHOSTETTU else date(2025, 3, 31)
     found = []
     for name, text in (("with.csv", drawn), ("without.csv", without)):
         path = tmp_path / name
@@ -329,3 +330,69 @@ def test_no_benefit_is_drawn_before_the_unemployment_began() -> None:
         else:
             after += r["days"] != "0"
     assert before > 100 and after > 1000
+
+
+def _state(rows: str, as_of: date) -> object:
+    from rewardengine.engine import evaluate_customer
+    from rewardengine.events.timeline import timeline
+    from rewardengine.forecast.conditional import State
+    from rewardengine.forecast.runs import to_events
+
+    loaded = api.load_inputs(EARNINGS, []).contract
+    assert loaded is not None
+    head = "event_id,customer_id,type,date,recorded,end,kind,evidence,wage,amount,fte\n"
+    events = to_events([{k: v for k, v in r.items() if v} for r in _rows(head + rows)])
+    return State.of(evaluate_customer(loaded, timeline("c1", events, as_of)))
+
+
+def test_an_earlier_jobs_last_wage_paid_after_the_referral_is_no_unseen_job() -> None:
+    """The earlier job ended 2025-03-04 and was referred 2025-03-10: its part month is paid
+    on 2025-03-31, after the referral. Read as the first wage of a job not recorded, it said
+    the service never starts, or drew a job begun in March."""
+    rows = ("r1,c1,referral,2025-03-10,,,,,,,\n"
+            "p1,c1,employment,2024-06-01,2025-03-10,2025-03-04,open,register,2000.00,,1\n"
+            "w1,c1,earnings,2025-02-28,,,open,register,,2000.00,\n"
+            "w2,c1,earnings,2025-03-31,,,open,register,,258.06,\n")
+    state = _state(rows, date(2025, 4, 2))
+    assert state.employments == () and state.unseen_wage is None  # type: ignore[attr-defined]
+    # the same row with no earlier job is a wage of a job not recorded yet
+    alone = _state("".join(ln + "\n" for ln in rows.splitlines() if not ln.startswith("p1")),
+                   date(2025, 4, 2))
+    assert alone.unseen_wage is not None  # type: ignore[attr-defined]
+
+
+def test_a_job_held_at_the_referral_keeps_the_wages_that_show_it_stopped() -> None:
+    """A job begun before the referral and going on at it is no earlier work: its wages
+    before the referral, paid every month, show that it stopped after March's."""
+    rows = ["r1,c1,referral,2025-01-10,,,,,,,", "s1,c1,service_start,2025-01-20,,,,,,,",
+            "j1,c1,employment,2024-06-01,2024-06-05,,open,register,2000.00,,1"]
+    for y, m, d in ((2024, 6, 30), (2024, 7, 31), (2024, 8, 31), (2024, 9, 30),
+                    (2024, 10, 31), (2024, 11, 30), (2024, 12, 31), (2025, 1, 31),
+                    (2025, 2, 28), (2025, 3, 31)):
+        rows.append(f"w{y}{m},c1,earnings,{date(y, m, d)},,,open,register,,2000.00,")
+    state = _state("\n".join(rows) + "\n", date(2025, 5, 5))
+    assert state.wage_ends == (date(2025, 3, 31),)  # type: ignore[attr-defined]
+
+
+def test_a_median_of_hours_months_is_not_the_longest_followed() -> None:
+    """Ten customers cut off after a month, three whose hours stopped after two, one still
+    going after seven: the estimate stopped at two (fewer than five waiting) would have
+    read the median as seven, the longest followed."""
+    from rewardengine.forecast.fit import Section, _hours_months
+    from rewardengine.forecast.survival import Observed
+
+    seen = [*(Observed(1, False) for _ in range(10)), *(Observed(2, True) for _ in range(3)),
+            Observed(7, False)]
+    sec = Section()
+    _hours_months(sec, seen)
+    assert sec.values["hours_months"].value == 2
+
+
+def test_earlier_work_ends_before_a_first_job_begun_before_the_service(tmp_path: Path) -> None:
+    cohort = "profiles: {default: {jobs: {share: 1, days_to_first: {uniform: [-400, -1]}}}}\n"
+    rows = _rows(_generated(AVGS, 300, 5, cohort, tmp_path))
+    first = {r["customer_id"]: r["date"] for r in rows if r["event_id"].endswith("-e0")}
+    earlier = [r for r in rows if r["event_id"].endswith("-p")]
+    assert earlier and all(r["end"] < first[r["customer_id"]] for r in earlier
+                           if r["customer_id"] in first)
+    assert any(r["end"] < first.get(r["customer_id"], "") for r in earlier)

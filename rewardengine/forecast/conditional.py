@@ -168,12 +168,14 @@ class State:
     def of(result: CustomerResult) -> State:
         ctx = result.context
         tl = ctx.timeline
-        # earlier work and its wages are the story before the referral, not the generator's
-        # chain of jobs, which begins at the service start (``is_earlier_work``)
+        # earlier work is the story before the referral, not the generator's chain of jobs,
+        # which begins at the service start (``is_earlier_work``); its wages are no unseen job
         began = ctx.service.start if ctx.service else None
         voided = tuple(e for e in tl.voided if isinstance(e, Employment)
                        and not is_earlier_work(e, ctx.entered, began))
-        wages = tuple(w for w in tl.earnings if ctx.entered is None or w.date >= ctx.entered)
+        earlier = [e for e in tl.employments if isinstance(e, Employment)
+                   and is_earlier_work(e, ctx.entered, began)]
+        later_pay = _after_earlier_pay(tl.earnings, ctx.entered, earlier)
         ref = tl.referral
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
                    if b.cumulative_days is not None]
@@ -189,10 +191,21 @@ class State:
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      voided,
                      frozenset(e.event_id for e in (*tl.events, *tl.superseded, *tl.voided)),
-                     tuple(shown_end(j, wages, tl.as_of, jobs) for j in jobs),
-                     tuple(worked_through(j, wages) for j in jobs),
-                     tuple(paid_as_generated(j, wages) for j in voided),
-                     unseen_wage(jobs, voided, wages, tl.as_of))
+                     tuple(shown_end(j, tl.earnings, tl.as_of, jobs) for j in jobs),
+                     tuple(worked_through(j, tl.earnings) for j in jobs),
+                     tuple(paid_as_generated(j, tl.earnings) for j in voided),
+                     unseen_wage(jobs, voided, later_pay, tl.as_of))
+
+
+def _after_earlier_pay(wages: Sequence[Earnings], entered: date | None,
+                       earlier: Sequence[Employment]) -> tuple[Earnings, ...]:
+    """The wage rows no earlier work was paid by: those dated on or after the referral, and
+    after the month the last earlier job ended in (its last part month is paid on that
+    month's last day, which may come after the referral)."""
+    until = max((e.end for e in earlier if e.end is not None), default=None)
+    paid_until = None if until is None else add_months(until.replace(day=1), 1) - ONE_DAY
+    return tuple(w for w in wages if (entered is None or w.date >= entered)
+                 and (paid_until is None or w.date > paid_until))
 
 
 def is_earlier_work(job: Employment, entered: date | None, service_start: date | None

@@ -266,7 +266,9 @@ def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
     (hours went on as long as that)."""
     if not seen:
         return
-    est = _product_limit(seen)
+    # a median, read where half have stopped: the thin tail past it does not move it, and
+    # an estimate stopped before half (``_product_limit``) would read as the longest followed
+    est = product_limit(seen)
     reached, median = 0.0, est.followed
     for months, weight in est.times:
         reached += est.share * weight
@@ -523,7 +525,9 @@ def _chains(working: Sequence[CustomerContext]) -> list[tuple[int, float]]:
             assert a.end is not None
             known = c.timeline.as_of if b is None else c.timeline.first_version(b).known_on
             waits.append(Observed(float((known - a.end).days), b is not None))
-    after = _product_limit(waits).times
+    # the chance a next record comes after the data's end, read off the whole estimate: one
+    # stopped early would take every wait past the stop as certain to be seen
+    after = product_limit(waits).times
     seen = []
     for c in working:
         jobs = _employments(c)
@@ -691,8 +695,12 @@ def cut_short(profiles: Mapping[str, Mapping[str, Section]], counts: Mapping[str
                         f"can be seen (the share reaching one, {share.value}, is a floor)")
         if ongoing is not None and _cut_short(ongoing) and ongoing.value > 0:
             going = (ongoing.value * 100).quantize(Decimal(1))
-            said.append(f"no job was followed past {ongoing.followed:g} days, and the "
-                        f"{going} % still going then are drawn as going on to the horizon")
+            when = (f"no job was followed past {ongoing.followed:g} days"
+                    if ongoing.stopped is None else
+                    f"fewer than {MIN_AT_RISK} jobs were followed past {ongoing.stopped:g} "
+                    "days")
+            said.append(f"{when}, and the {going} % still going then are drawn as going on "
+                        "to the horizon")
         if said:
             out.append(f"{name}: " + "; ".join(said))
     return out
