@@ -428,8 +428,8 @@ class Jobs(_Strict):
 class EarlierWork(_Strict):
     """The job that ended when the customer's unemployment began (``person.
     unemployment_months`` before the referral): work before the service, which a fee
-    comparing work with the time before it counts (``work_history``'s baseline, an
-    ``employment_condition``'s ``look_back``). Known from the register when the customer is
+    comparing work with the time before it counts (``work_history``'s baseline, a
+    ``look_back``, an earlier employer). Known from the register when the customer is
     referred."""
 
     share: Share = Decimal("0.6")  # the unemployment began when a job ended
