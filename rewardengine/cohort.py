@@ -18,12 +18,14 @@ draws a number: this module only describes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -672,4 +674,11 @@ def load_cohort(path: str) -> CohortFile:
     text, problem = decode_utf8(raw, path)
     if text is None:
         return CohortFile(None, [problem] if problem else [])
-    return load_cohort_text(text, path)
+    found = load_cohort_text(text, path)
+    if found.cohort is None or not found.cohort.model_fields_set \
+            or "id" in found.cohort.model_fields_set:
+        return found  # a file writing nothing is the default cohort, and named so
+    # named by its file where it names itself not: "cohort default" said of a file of one's
+    # own read as the built-in cohort
+    named = found.cohort.model_copy(update={"id": PurePath(path).stem[:60] or "default"})
+    return dataclasses.replace(found, cohort=named)

@@ -16,7 +16,7 @@ import pytest
 
 from rewardengine import api
 from rewardengine.cohort import load_cohort_text
-from rewardengine.forecast.fit import _earlier_work, _employments, _is_earlier
+from rewardengine.forecast.fit import Fitted, _earlier_work, _employments, _is_earlier
 from tests.test_fit_censoring import _employment, _in_work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,3 +396,98 @@ def test_earlier_work_ends_before_a_first_job_begun_before_the_service(tmp_path:
     assert earlier and all(r["end"] < first[r["customer_id"]] for r in earlier
                            if r["customer_id"] in first)
     assert any(r["end"] < first.get(r["customer_id"], "") for r in earlier)
+
+
+def test_a_forecast_draws_a_return_to_the_earlier_employer(tmp_path: Path) -> None:
+    """A customer in progress with earlier work and no job since: with the cohort's chance
+    ``same_employer`` the first job drawn ahead is with the earlier employer, which AVGS
+    keeps out; it was always a new employer, so the setting changed nothing ahead."""
+    events = tmp_path / "avgs.csv"
+    events.write_text(_generated(AVGS, 400, 9), encoding="utf-8")
+    ahead = []
+    for same in ("0", "1"):
+        cohort = tmp_path / f"same-{same}.yaml"
+        cohort.write_text(f"profiles: {{default: {{earlier_work: {{same_employer: {same}}}}}}}\n",
+                          encoding="utf-8")
+        found = api.forecast_customers(api.Request(AVGS, str(cohort), runs=3, seed=2),
+                                       [str(events)], date(2014, 12, 31))
+        assert found.result is not None, found.problems
+        ahead.append(Decimal(found.result.to_dict()["ahead"]["mean"]))
+    assert ahead[1] < ahead[0]
+
+
+def test_unemployment_is_fitted_from_the_earlier_jobs_end_without_unemployed_since(
+        tmp_path: Path) -> None:
+    """Data with no unemployed_since: the day after the earlier job that ended last is when
+    the unemployment began, as the generator draws it (left out, the default's months were
+    drawn, and earlier work fell into a baseline the data shows it had left)."""
+    cohort = ("profiles: {default: {earlier_work: {share: 0.9}, person: "
+              "{unemployment_months: {uniform: [14, 30]}}}}\n")
+    rows = _rows(_generated(PALVELUMANAGERI, 400, 3, cohort, tmp_path))
+    for r in rows:
+        r["unemployed_since"] = ""
+    path = tmp_path / "no-since.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    found = api.fit_cohort(PALVELUMANAGERI, [str(path)])
+    assert found.result is not None, found.problems
+    months = found.result.profiles["group_1"]["person"].values["unemployment_months"].value
+    assert months[0] >= 13.5 and months[-1] <= 31  # within the 14..30 drawn, a day's rounding
+    assert 20 < months[10] < 24
+
+
+def test_surveys_are_fitted_over_the_customers_asked() -> None:
+    """The generator asks only customers whose service started, a week after the start:
+    the share is of those (it was of every customer, low by those never started), and the
+    first score and its change are fitted too (the radar bonus pays on the change)."""
+    text = _generated(PALVELUMANAGERI, 1500, 6)
+    found = _fit_text(text)
+    got = found.profiles["group_2"]["surveys"].values
+    assert abs(got["share"].value - Decimal("0.75")) < Decimal("0.06")
+    assert 4 <= got["first_score"].value[10] <= 6  # drawn normal 5 ± 1.5, rounded
+    assert got["change"].value[0] < 0 < got["change"].value[-1]  # a change may fall
+    assert 0 <= got["change"].value[10] <= 2  # drawn normal 1 ± 1.5
+
+
+def test_education_is_fitted_allowing_for_courses_not_begun_by_the_datas_end() -> None:
+    """Courses begin 30 to 300 days after the referral: data cut mid-contract holds
+    customers referred too lately to have begun one. Counted as they stood, the share came
+    out about half of what was drawn (0.12)."""
+    from tests.test_fit_censoring import _cut
+
+    text = _generated(PALVELUMANAGERI, 3000, 4)
+    whole = _fit_text(text).profiles["group_1"]["education"].values
+    cut = _fit_text(_cut(text, date(2019, 9, 30))).profiles["group_1"]["education"].values
+    assert abs(whole["share"].value - Decimal("0.12")) < Decimal("0.04")
+    assert abs(cut["share"].value - Decimal("0.12")) < Decimal("0.04")
+    assert cut["share"].censored > 0
+    assert whole["days_to_start"].value[0] >= 30 and whole["days_to_start"].value[-1] <= 300
+    assert whole["length_days"].value[0] >= 30 and whole["length_days"].value[-1] <= 270
+
+
+def _fit_text(text: str) -> Fitted:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.csv"
+        path.write_text(text, encoding="utf-8")
+        found = api.fit_cohort(PALVELUMANAGERI, [str(path)])
+    assert found.result is not None, found.problems
+    return found.result
+
+
+def test_a_cohort_file_without_an_id_is_named_by_the_file(tmp_path: Path) -> None:
+    """A file of one's own without ``id`` was said as "cohort default", the built-in
+    cohort's name, though it drew other figures; a file writing no key is the default."""
+    from rewardengine.cohort import load_cohort
+
+    own = tmp_path / "little-earlier-work.yaml"
+    own.write_text(NONE, encoding="utf-8")
+    named = tmp_path / "named.yaml"
+    named.write_text("id: mine\n" + NONE, encoding="utf-8")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    ids = [load_cohort(str(p)).cohort for p in (own, named, empty)]
+    assert [c.id if c else None for c in ids] == ["little-earlier-work", "mine", "default"]

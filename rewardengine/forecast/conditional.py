@@ -92,6 +92,7 @@ from ..synth import (
     FirstJob,
     Plan,
     Row,
+    employer_of,
     in_service,
     job_chains,
     monthly_wages,
@@ -163,6 +164,8 @@ class State:
     # a wage paid by the as-of date to a job not recorded by then: (pay day, kind, amount)
     # (``unseen_wage``; None: none)
     unseen_wage: tuple[date, str, Decimal] | None = None
+    # the employer of the earlier job that ended last (``is_earlier_work``; None: none named)
+    earlier_employer: str | None = None
 
     @staticmethod
     def of(result: CustomerResult) -> State:
@@ -194,7 +197,9 @@ class State:
                      tuple(shown_end(j, tl.earnings, tl.as_of, jobs) for j in jobs),
                      tuple(worked_through(j, tl.earnings) for j in jobs),
                      tuple(paid_as_generated(j, tl.earnings) for j in voided),
-                     unseen_wage(jobs, voided, later_pay, tl.as_of))
+                     unseen_wage(jobs, voided, later_pay, tl.as_of),
+                     max(earlier, key=lambda e: (e.end or date.min, e.date)).employer
+                     if earlier else None)
 
 
 def _after_earlier_pay(wages: Sequence[Earnings], entered: date | None,
@@ -268,8 +273,24 @@ def continuations(plan: Plan, profiles: Sequence[Profile], states: Sequence[Stat
         drawn = own.rows(texts[i], str(i), s)
         benefits = _benefits(plan, p, s, [*d.spans, *new_spans[i]], u) \
             if plan.benefits and s.referral is not None else []
-        out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on, *drawn])
+        out.append([*_tagged([*d.rows, *benefits], s.ids), *d.going_on,
+                    *_returned(plan, p, s, drawn, u)])
     return out
+
+
+def _returned(plan: Plan, profile: Profile, s: State, drawn: list[Row], u: Draws
+              ) -> list[Row]:
+    """``drawn`` with the first new job at the earlier employer, with the cohort's chance
+    ``earlier_work.same_employer``, for a customer whose earlier job names one and who has
+    had no job since (the generator's return to the earlier employer; taken with the
+    customer's last draw, so no other moves). Where the contract tells employers apart."""
+    if not plan.employers or s.earlier_employer is None or s.employments or s.voided:
+        return drawn
+    if not u.chance(profile.earlier_work.same_employer):
+        return drawn
+    first = drawn_id(employer_of(0))
+    return [{**r, "employer": s.earlier_employer} if r.get("employer") == first else r
+            for r in drawn]
 
 
 def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:

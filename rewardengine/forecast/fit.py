@@ -13,13 +13,20 @@ what the cohort describes:
 - jobs: the share reaching one, days from the service start (else the referral) to the
   first, lengths of ended jobs, the share without an end, further jobs (a Poisson mean),
   gaps, hours per week, the kinds (subsidised, apprenticeship, entrepreneur), evidence as
-  first known, self-reports later confirmed by the register and how long that took, wages;
-- education and surveys (the share with any), benefit days at referral, age and months of
-  unemployment at referral.
+  first known, self-reports later confirmed by the register and how long that took, wages
+  (earlier work, a job that ended before the referral, left out);
+- earlier work: the share with a job that ended before the referral, and of the one that
+  ended last its days, hours, kind, wage and whether the first job after it was with the
+  same employer;
+- education: the share taking a course, days from the referral to it and its days;
+  surveys: the share answering of those asked (a week into their service), first scores and
+  their change; benefit days at referral, age and months of unemployment at referral
+  (else from the day after the earlier job ended).
 
 Data that ends before the customers' stories do (taken mid-contract) is allowed for: the
-shares that start, end early and reach a job, the days to them, job lengths, the share
-going on and the gaps between jobs are product-limit estimates (the jobs read as of the
+shares that start, end early, reach a job and take a course, the days to them, job lengths,
+the share going on and the gaps between jobs are product-limit estimates (stopped where
+fewer than ``MIN_AT_RISK`` are waiting) (the jobs read as of the
 data's recording lag before its end, ``_Lags``), further jobs a maximum-likelihood Poisson
 mean (``survival``). Where nothing is cut off the shares and the days are the plain counts,
 exactly; further jobs are an estimate wherever a customer's last job has no end.
@@ -45,7 +52,7 @@ from typing import Any
 from ..cohort import Cohort, load_cohort_text
 from ..contract.load import LoadedContract
 from ..evaluate.context import CustomerContext, build_context
-from ..events.model import Contact, Employment, EventBase, Hours
+from ..events.model import Contact, Education, Employment, EventBase, Hours, Survey
 from ..events.timeline import group_by_customer, timeline
 from ..values import Duration, add_months, counted
 from .conditional import is_earlier_work
@@ -94,13 +101,14 @@ class Section:
         if n:
             self.values[name] = Estimate(_share(hits, n), n, unit)
 
-    def empirical(self, name: str, xs: Sequence[float], n: int, unit: str = "customers"
-                  ) -> None:
-        # every distribution fitted this way is of a count, a length or an amount, which a
-        # cohort never draws below 0 (G103): a value below it in the data is read as 0
+    def empirical(self, name: str, xs: Sequence[float], n: int, unit: str = "customers",
+                  floor: float | None = 0.0) -> None:
+        # a distribution fitted this way is of a count, a length or an amount, which a cohort
+        # never draws below 0 (G103): a value below it in the data is read as 0 (``floor``;
+        # None for a change of score, which may fall)
         if xs:
-            self.values[name] = Estimate(quantiles([max(x, 0.0) for x in xs]), n, unit,
-                                         "empirical")
+            kept = xs if floor is None else [max(x, floor) for x in xs]
+            self.values[name] = Estimate(quantiles(kept), n, unit, "empirical")
 
     def poisson(self, name: str, mean: float, n: int, unit: str, censored: int = 0) -> None:
         self.values[name] = Estimate(round(mean, 3), n, unit, "poisson", censored)
@@ -611,10 +619,7 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
 
 
 def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
-    edu, surveys, benefits, person = Section(), Section(), Section(), Section()
-    n = len(people)
-    edu.share("share", sum(1 for c in people if c.timeline.educations), n)
-    surveys.share("share", sum(1 for c in people if c.timeline.surveys), n)
+    benefits, person = Section(), Section()
     refs = [c.timeline.referral for c in people if c.timeline.referral is not None]
     days = [float(r.benefit_days) for r in refs if r.benefit_days is not None]
     benefits.empirical("benefit_days", days, len(days))
@@ -622,10 +627,73 @@ def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
     # cohort draws no negative age or months
     ages = [max((r.date - r.birth_date).days, 0) / 365.25 for r in refs if r.birth_date]
     person.empirical("age", [round(a, 1) for a in ages], len(ages))
-    months = [max((r.date - r.unemployed_since).days, 0) / 30.44
-              for r in refs if r.unemployed_since]
+    months = [m for c in people if (m := _months_unemployed(c)) is not None]
     person.empirical("unemployment_months", [round(m, 1) for m in months], len(months))
-    return {"education": edu, "surveys": surveys, "benefits": benefits, "person": person}
+    return {"education": _education(people), "surveys": _surveys(people),
+            "benefits": benefits, "person": person}
+
+
+def _months_unemployed(c: CustomerContext) -> float | None:
+    """Months from the unemployment's start to the referral: ``unemployed_since``, else the
+    day after the earlier job that ended last (the generator ends it the day before the
+    unemployment began); None where neither is known."""
+    ref = c.timeline.referral
+    since = ref.unemployed_since if ref is not None else None
+    if since is None:
+        earlier = [e.end for e in _all_jobs(c) if _is_earlier(c, e) and e.end is not None]
+        since = max(earlier) + timedelta(days=1) if earlier else None
+    entered = c.entered
+    if since is None or entered is None:
+        return None
+    return max((entered - since).days, 0) / 30.44
+
+
+def _education(people: Sequence[CustomerContext]) -> Section:
+    """The share taking a course and the days from the referral to its start, allowing for
+    customers referred too lately to have begun one by the data's end (product-limit), and
+    the courses' days."""
+    sec = Section()
+    seen = []
+    for c in people:
+        if c.entered is None:
+            continue
+        starts = [e.date for e in c.timeline.educations]
+        if starts:
+            seen.append(Observed(float(max((min(starts) - c.entered).days, 0)), True))
+        else:
+            seen.append(Observed(float(max((c.timeline.as_of - c.entered).days, 0)), False))
+    sec.waited("share", "days_to_start", _product_limit(seen))
+    spans = [float((e.end - e.date).days) for c in people for e in c.timeline.educations
+             if isinstance(e, Education) and e.end is not None]
+    sec.empirical("length_days", spans, len(spans), "courses")
+    return sec
+
+
+SURVEY_DAYS = 7  # the generator's first survey comes a week after the service start
+
+
+def _surveys(people: Sequence[CustomerContext]) -> Section:
+    """Of the customers whose service had run a week by the data's end (the generator's
+    first survey comes then), the share answering one; the first score of each instrument,
+    and its change to the last where a customer answered twice."""
+    sec = Section()
+    asked = [c for c in people if c.service is not None
+             and (c.timeline.as_of - c.service.start).days >= SURVEY_DAYS]
+    sec.share("share", sum(1 for c in asked if c.timeline.surveys), len(asked))
+    firsts: list[float] = []
+    changes: list[float] = []
+    for c in asked:
+        by: dict[str, list[Survey]] = {}
+        for e in sorted((e for e in c.timeline.surveys if isinstance(e, Survey)),
+                        key=lambda e: e.date):
+            by.setdefault(e.instrument, []).append(e)
+        for answers in by.values():
+            firsts.append(float(answers[0].score))
+            if len(answers) > 1:
+                changes.append(float(answers[-1].score - answers[0].score))
+    sec.empirical("first_score", firsts, len(firsts), "surveys")
+    sec.empirical("change", changes, len(changes), "surveys", floor=None)
+    return sec
 
 
 def _profile(loaded: LoadedContract, people: Sequence[CustomerContext], lags: _Lags
