@@ -491,3 +491,29 @@ def test_a_cohort_file_without_an_id_is_named_by_the_file(tmp_path: Path) -> Non
     empty.write_text("# nothing yet\n", encoding="utf-8")
     ids = [load_cohort(str(p)).cohort for p in (own, named, empty)]
     assert [c.id if c else None for c in ids] == ["little-earlier-work", "mine", "default"]
+
+
+def test_data_without_courses_fits_no_education() -> None:
+    """No customer took a course: a share of 0, resting on every customer (estimated as
+    waiting, it rested on none and kept the default 0.12, which a days fee pays for)."""
+    text = "\n".join(ln for ln in _generated(PALVELUMANAGERI, 300, 3).splitlines()
+                     if ",education," not in ln) + "\n"
+    got = _fit_text(text).profiles["group_1"]["education"].values["share"]
+    assert got.value == 0 and got.n > 50
+
+
+def test_surveys_of_an_instrument_the_contract_does_not_read_are_not_fitted() -> None:
+    """palvelumanageri reads tyoelamatutka; the same answers again on another scale
+    (score x 5 + 14) would have moved the first score's median from about 5 to 14."""
+    rows = _generated(PALVELUMANAGERI, 800, 3).splitlines()
+    other = []
+    for ln in rows[1:]:
+        cells = ln.split(",")
+        if cells[2] == "survey":
+            cells[0] += "-w"
+            cells[rows[0].split(",").index("instrument")] = "wemwbs"
+            at = rows[0].split(",").index("score")
+            cells[at] = str(int(cells[at]) * 5 + 14)
+            other.append(",".join(cells))
+    got = _fit_text("\n".join([*rows, *other]) + "\n").profiles["group_1"]["surveys"].values
+    assert 4 <= got["first_score"].value[10] <= 6

@@ -618,7 +618,8 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
         "self-reports")
 
 
-def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
+def _others(people: Sequence[CustomerContext], instruments: frozenset[str]
+            ) -> dict[str, Section]:
     benefits, person = Section(), Section()
     refs = [c.timeline.referral for c in people if c.timeline.referral is not None]
     days = [float(r.benefit_days) for r in refs if r.benefit_days is not None]
@@ -629,7 +630,7 @@ def _others(people: Sequence[CustomerContext]) -> dict[str, Section]:
     person.empirical("age", [round(a, 1) for a in ages], len(ages))
     months = [m for c in people if (m := _months_unemployed(c)) is not None]
     person.empirical("unemployment_months", [round(m, 1) for m in months], len(months))
-    return {"education": _education(people), "surveys": _surveys(people),
+    return {"education": _education(people), "surveys": _surveys(people, instruments),
             "benefits": benefits, "person": person}
 
 
@@ -662,7 +663,10 @@ def _education(people: Sequence[CustomerContext]) -> Section:
             seen.append(Observed(float(max((min(starts) - c.entered).days, 0)), True))
         else:
             seen.append(Observed(float(max((c.timeline.as_of - c.entered).days, 0)), False))
-    sec.waited("share", "days_to_start", _product_limit(seen))
+    if any(o.happened for o in seen):
+        sec.waited("share", "days_to_start", _product_limit(seen))
+    else:  # none took a course: a share of 0, resting on every customer followed
+        sec.share("share", 0, len(seen))
     spans = [float((e.end - e.date).days) for c in people for e in c.timeline.educations
              if isinstance(e, Education) and e.end is not None]
     sec.empirical("length_days", spans, len(spans), "courses")
@@ -672,19 +676,26 @@ def _education(people: Sequence[CustomerContext]) -> Section:
 SURVEY_DAYS = 7  # the generator's first survey comes a week after the service start
 
 
-def _surveys(people: Sequence[CustomerContext]) -> Section:
-    """Of the customers whose service had run a week by the data's end (the generator's
-    first survey comes then), the share answering one; the first score of each instrument,
-    and its change to the last where a customer answered twice."""
+def _surveys(people: Sequence[CustomerContext], instruments: frozenset[str]) -> Section:
+    """Of the customers whose service start was recorded a week before the data's end (the
+    generator asks those, a week after the start), the share answering one; the first score
+    of each instrument, and its change to the last where a customer answered twice. Only
+    the ``instruments`` the contract reads (all, where it names none): the generator draws
+    those alike, and another scale would skew both."""
     sec = Section()
-    asked = [c for c in people if c.service is not None
-             and (c.timeline.as_of - c.service.start).days >= SURVEY_DAYS]
-    sec.share("share", sum(1 for c in asked if c.timeline.surveys), len(asked))
+    asked = [c for c in people if c.timeline.service_starts
+             and (c.timeline.as_of - c.timeline.service_starts[0].date).days >= SURVEY_DAYS]
+
+    def read(e: object) -> bool:
+        return isinstance(e, Survey) and (not instruments or e.instrument in instruments)
+
+    sec.share("share", sum(1 for c in asked if any(map(read, c.timeline.surveys))),
+              len(asked))
     firsts: list[float] = []
     changes: list[float] = []
     for c in asked:
         by: dict[str, list[Survey]] = {}
-        for e in sorted((e for e in c.timeline.surveys if isinstance(e, Survey)),
+        for e in sorted((e for e in c.timeline.surveys if isinstance(e, Survey) and read(e)),
                         key=lambda e: e.date):
             by.setdefault(e.instrument, []).append(e)
         for answers in by.values():
@@ -698,8 +709,11 @@ def _surveys(people: Sequence[CustomerContext]) -> Section:
 
 def _profile(loaded: LoadedContract, people: Sequence[CustomerContext], lags: _Lags
              ) -> dict[str, Section]:
+    instruments = frozenset(v for comp in loaded.contract.components
+                            for w in comp.wanted_events() if w.type == "survey"
+                            for v in w.values("instrument") or ())
     return {"service": _service(loaded, people), "jobs": _jobs(people, lags),
-            "earlier_work": _earlier_work(people), **_others(people)}
+            "earlier_work": _earlier_work(people), **_others(people, instruments)}
 
 
 def _number(x: float) -> str:
