@@ -324,7 +324,25 @@ def _did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
         return ""
     close = difflib.get_close_matches(str(loc[-1]), list(tp.model_fields), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    places = sorted(set(_places(root, str(loc[-1]))))
+    # said only where the key has one place: a share or a length is a key of many parts
+    return f" ({loc[-1]} belongs under {places[0]})" if len(places) == 1 else ""
+
+
+def _places(model: type[BaseModel], key: str, prefix: str = "") -> list[str]:
+    """Where ``key`` is a key of the cohort: each parent's path (``profiles.<segment>``)."""
+    out = []
+    for name, field in model.model_fields.items():
+        tp, at = _bare(field.annotation), f"{prefix}{name}"
+        if get_origin(tp) is dict:
+            tp, at = _bare(get_args(tp)[1]), f"{at}.<{'segment' if name == 'profiles' else 'name'}>"
+        if name == key:
+            out.append(prefix.removesuffix(".") or "the file's top level")
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            out += _places(tp, key, f"{at}.")
+    return out
 
 
 def located(exc: ValidationError, doc: YamlDocument, root: type[BaseModel],

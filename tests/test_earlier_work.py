@@ -517,3 +517,19 @@ def test_surveys_of_an_instrument_the_contract_does_not_read_are_not_fitted() ->
             other.append(",".join(cells))
     got = _fit_text("\n".join([*rows, *other]) + "\n").profiles["group_1"]["surveys"].values
     assert 4 <= got["first_score"].value[10] <= 6
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("profiles:\n  default:\n    jobs: {share: 0.5, earlier_work: {share: 0.2}}\n", 3),
+    ("earlier_work: {share: 0.1}\n", 1),
+])
+def test_a_profile_section_written_elsewhere_says_where_it_belongs(text: str,
+                                                                   line: int) -> None:
+    found = load_cohort_text(text, "c.yaml")
+    assert [(p.source.line, p.message) for p in found.problems] == [
+        (line, "unknown key 'earlier_work' (earlier_work belongs under profiles.<segment>)")]
+
+
+def test_a_key_of_many_parts_is_not_said_to_belong_anywhere() -> None:
+    found = load_cohort_text("share: 0.5\n", "c.yaml")
+    assert [p.message for p in found.problems] == ["unknown key 'share'"]
