@@ -533,3 +533,29 @@ def test_a_profile_section_written_elsewhere_says_where_it_belongs(text: str,
 def test_a_key_of_many_parts_is_not_said_to_belong_anywhere() -> None:
     found = load_cohort_text("share: 0.5\n", "c.yaml")
     assert [p.message for p in found.problems] == ["unknown key 'share'"]
+
+
+def test_a_fitted_file_says_which_values_are_the_defaults(tmp_path: Path) -> None:
+    """An estimate resting on too few was left out of the file, said only on the terminal:
+    a later reader could not tell a value assumed from one measured. Written as a comment,
+    the file reads back the same."""
+    path = tmp_path / "few.csv"
+    path.write_text(_generated(PALVELUMANAGERI, 60, 2), encoding="utf-8")
+    found = api.fit_cohort(PALVELUMANAGERI, [str(path)])
+    assert found.result is not None, found.problems
+    text = found.result.text
+    assert "      # gap_days: the default, too few to estimate (3 gaps)" in text
+    for said in found.result.defaults:
+        key = said.split(" (")[0].split(".", 2)[2]  # group_1.jobs.gap_days (3 gaps)
+        assert f"# {key}: the default" in text or f".{key}: the default" in text
+    read = load_cohort_text(text, "fitted")
+    assert read.cohort is not None and not read.problems
+
+
+def test_a_fit_says_courses_later_than_anyone_followed_cannot_be_seen() -> None:
+    from tests.test_fit_censoring import _cut
+
+    text = _cut(_generated(PALVELUMANAGERI, 3000, 4), date(2019, 9, 30))
+    said = " ".join(_fit_text(text).cut_short)
+    assert "no course later than" in said and "the share taking one" in said
+

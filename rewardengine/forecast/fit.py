@@ -762,8 +762,9 @@ def _cut_short(e: Estimate) -> bool:
 def cut_short(profiles: Mapping[str, Mapping[str, Section]], counts: Mapping[str, int]
               ) -> list[str]:
     """Per segment, what a fit from data that ends early cannot see: a first job later than
-    anyone was followed (the share reaching one is then a floor), and a job longer than any
-    was followed (drawn as going on to the horizon). Said where the data's end cut off at
+    anyone was followed (the share reaching one is then a floor), a job longer than any
+    was followed (drawn as going on to the horizon), and a course later than anyone was
+    followed (the share taking one a floor too). Said where the data's end cut off at
     least ``CUT_SHORT`` of the customers (jobs) an estimate rests on, and where it matters:
     not of a share of 1 (all reach a job), nor of jobs none of which goes on, nor of an
     estimate left at its default (too few to estimate: the cohort does not use it)."""
@@ -783,6 +784,12 @@ def cut_short(profiles: Mapping[str, Mapping[str, Section]], counts: Mapping[str
                     "days")
             said.append(f"{when}, and the {going} % still going then are drawn as going on "
                         "to the horizon")
+        course = sections["education"].values.get("share") if "education" in sections \
+            else None
+        if course is not None and _enough(course, counts[name]) and _cut_short(course) \
+                and course.value < 1:
+            said.append(f"no course later than {course.followed:g} days after the referral "
+                        f"can be seen (the share taking one, {course.value}, is a floor)")
         if said:
             out.append(f"{name}: " + "; ".join(said))
     return out
@@ -798,17 +805,24 @@ def _enough(e: Estimate, count: int) -> bool:
 def _profile_yaml(name: str, count: int, sections: dict[str, Section],
                   defaults: list[str]) -> list[str]:
     out = [f"  {name}:  # {counted(count, 'customer')}"]
+    written = False
     for part, sec in sections.items():
-        kept = []
+        kept, left = [], []
         for key, e in sec.values.items():
             if _enough(e, count):
                 kept.append(f"      {key}: {_value(e)}  # {_rests_on(e)}")
             else:
                 defaults.append(f"{name}.{part}.{key} ({_units(e)})")
+                # said in the file too, so a reader tells a value assumed from one measured
+                left.append(f"# {key}: the default, too few to estimate ({_units(e)})")
         if kept:
-            out.extend([f"    {part}:", *kept])
-    if len(out) == 1:  # every value rests on too few customers: the profile is the default
-        out[0] = f"  {name}: {{}}  # {counted(count, 'customer')}: too few, every value the default"
+            written = True
+            out.extend([f"    {part}:", *kept, *(f"      {c}" for c in left)])
+        else:  # no key of the part is written (a part with comments alone would be empty)
+            out.extend(f"    # {part}.{c[2:]}" for c in left)
+    if not written:  # every value rests on too few customers: the profile is the default
+        return [f"  {name}: {{}}  # {counted(count, 'customer')}: too few, every value the "
+                "default"]
     return out
 
 
