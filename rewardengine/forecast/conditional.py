@@ -83,7 +83,7 @@ import numpy as np
 from ..blocks import Array, Block, as_days, texts
 from ..cohort import Profile, bounds
 from ..engine import CustomerResult
-from ..events.model import MAX_BENEFIT_DAYS, Earnings, Employment
+from ..events.model import MAX_BENEFIT_DAYS, Earnings, Employment, EventBase
 from ..synth import (
     EARNED_MONTHS,
     FIRST_RECORD_DAYS,
@@ -174,11 +174,10 @@ class State:
         # earlier work is the story before the referral, not the generator's chain of jobs,
         # which begins at the service start (``is_earlier_work``); its wages are no unseen job
         began = ctx.service.start if ctx.service else None
-        voided = tuple(e for e in tl.voided if isinstance(e, Employment)
-                       and not is_earlier_work(e, ctx.entered, began))
-        earlier = [e for e in tl.employments if isinstance(e, Employment)
-                   and is_earlier_work(e, ctx.entered, began)]
-        later_pay = _after_earlier_pay(tl.earnings, ctx.entered, earlier)
+        voided = tuple(earlier_apart(tl.voided, ctx.entered, began)[1])
+        earlier, held = earlier_apart(tl.employments, ctx.entered, began)
+        last = last_earlier(earlier)
+        later_pay = _after_earlier_pay(tl.earnings, ctx.entered, last)
         ref = tl.referral
         counted = [(b.date, b.cumulative_days) for b in tl.benefits
                    if b.cumulative_days is not None]
@@ -188,8 +187,7 @@ class State:
             # the service starts at the referral, and the generator writes its start row on
             # that day for those it starts: none known by the as-of, it never started
             start = None
-        jobs = tuple(e for e in tl.employments if isinstance(e, Employment)
-                     and not is_earlier_work(e, ctx.entered, began))
+        jobs = tuple(held)
         return State(result.customer_id, tl.as_of, ctx.entered, result.provider,
                      start, ctx.service_ended, jobs, paid, bool(tl.educations),
                      voided,
@@ -198,16 +196,32 @@ class State:
                      tuple(worked_through(j, tl.earnings) for j in jobs),
                      tuple(paid_as_generated(j, tl.earnings) for j in voided),
                      unseen_wage(jobs, voided, later_pay, tl.as_of),
-                     max(earlier, key=lambda e: (e.end or date.min, e.date)).employer
-                     if earlier else None)
+                     None if last is None else last.employer)
+
+
+def earlier_apart(events: Sequence[EventBase], entered: date | None,
+                  service_start: date | None) -> tuple[list[Employment], list[Employment]]:
+    """The jobs among ``events``: (earlier work, ``is_earlier_work``; the others)."""
+    earlier: list[Employment] = []
+    others: list[Employment] = []
+    for e in events:
+        if isinstance(e, Employment):
+            (earlier if is_earlier_work(e, entered, service_start) else others).append(e)
+    return earlier, others
+
+
+def last_earlier(earlier: Sequence[Employment]) -> Employment | None:
+    """Of earlier jobs, the one that ended last: the job the unemployment followed, as the
+    generator draws it (``cohort.EarlierWork``); None of none."""
+    return max(earlier, key=lambda e: (e.end or date.min, e.date), default=None)
 
 
 def _after_earlier_pay(wages: Sequence[Earnings], entered: date | None,
-                       earlier: Sequence[Employment]) -> tuple[Earnings, ...]:
+                       last: Employment | None) -> tuple[Earnings, ...]:
     """The wage rows no earlier work was paid by: those dated on or after the referral, and
     after the month the last earlier job ended in (its last part month is paid on that
     month's last day, which may come after the referral)."""
-    until = max((e.end for e in earlier if e.end is not None), default=None)
+    until = None if last is None else last.end
     paid_until = None if until is None else add_months(until.replace(day=1), 1) - ONE_DAY
     return tuple(w for w in wages if (entered is None or w.date >= entered)
                  and (paid_until is None or w.date > paid_until))

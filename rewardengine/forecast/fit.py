@@ -55,7 +55,7 @@ from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Education, Employment, EventBase, Hours, Survey
 from ..events.timeline import group_by_customer, timeline
 from ..values import Duration, add_months, counted
-from .conditional import is_earlier_work
+from .conditional import is_earlier_work, last_earlier
 from .survival import (
     MIN_AT_RISK,
     Estimated,
@@ -417,6 +417,11 @@ def _is_earlier(c: CustomerContext, job: Employment) -> bool:
     return is_earlier_work(job, c.entered, c.service.start if c.service else None)
 
 
+def _earlier_jobs(c: CustomerContext) -> list[Employment]:
+    """The customer's earlier work, in the order it began."""
+    return [e for e in _all_jobs(c) if _is_earlier(c, e)]
+
+
 def _employments(c: CustomerContext) -> list[Employment]:
     """The customer's jobs from the referral on (earlier work left out), in the order they
     began."""
@@ -427,8 +432,8 @@ def _earlier_work(people: Sequence[CustomerContext]) -> Section:
     """Work before the referral, as the generator draws it (``cohort.EarlierWork``): per
     customer, the earlier job that ended last (the one the unemployment followed)."""
     sec = Section()
-    pairs = [(max(jobs, key=lambda e: (e.end, e.date)), _employments(c)) for c in people
-             if (jobs := [e for e in _all_jobs(c) if _is_earlier(c, e)])]
+    pairs = [(job, _employments(c)) for c in people
+             if (job := last_earlier(_earlier_jobs(c)))]
     last = [e for e, _ in pairs]
     sec.share("share", len(last), len(people))
     sec.empirical("length_days", [float((e.end - e.date).days + 1) for e in last
@@ -591,7 +596,7 @@ def _evidence(sec: Section, people: Sequence[CustomerContext], jobs: Sequence[Em
     registered: dict[tuple[str, str], date] = {}  # first known from the register
     first: dict[tuple[str, str], tuple[date, int, str]] = {}  # the evidence first known
     for c in people:
-        earlier = {e.event_id for e in _all_jobs(c) if _is_earlier(c, e)}
+        earlier = {e.event_id for e in _earlier_jobs(c)}
         for i, e in enumerate((*c.timeline.superseded, *c.timeline.employments)):
             if not isinstance(e, Employment) or e.event_id in earlier:
                 continue
@@ -641,8 +646,8 @@ def _months_unemployed(c: CustomerContext) -> float | None:
     ref = c.timeline.referral
     since = ref.unemployed_since if ref is not None else None
     if since is None:
-        earlier = [e.end for e in _all_jobs(c) if _is_earlier(c, e) and e.end is not None]
-        since = max(earlier) + timedelta(days=1) if earlier else None
+        last = last_earlier(_earlier_jobs(c))
+        since = None if last is None or last.end is None else last.end + timedelta(days=1)
     entered = c.entered
     if since is None or entered is None:
         return None
