@@ -23,6 +23,12 @@ from .errors import Problem, Source, sorted_problems
 from .evaluate.alternatives import choose
 from .evaluate.caps import apply_cap, apply_limit, asked
 from .evaluate.context import FRAMING_EVENTS, CustomerContext, build_context
+from .evaluate.employers import (
+    EmployerRows,
+    employer_problems,
+    files_in_order,
+    telling_employers_apart,
+)
 from .evaluate.lines import Line, Totals
 from .evaluate.trace import Trace
 from .events.model import EventBase
@@ -277,8 +283,19 @@ def customers_findings(loaded: LoadedContract, events: Sequence[EventBase]) -> l
     with segments, no provider named in one with several) and ``V002`` of each row an
     evaluation passes over (a second referral, an end before the start), in file and row
     order. An evaluation as of an earlier date says them of the rows known by then."""
-    return sorted_problems([p for cid, rows in group_by_customer(events).items()
-                            for p in customer_findings(loaded, cid, rows)])
+    return sorted_problems([*(p for cid, rows in group_by_customer(events).items()
+                              for p in customer_findings(loaded, cid, rows)),
+                            *_employers(loaded, events)])
+
+
+def _employers(loaded: LoadedContract, events: Sequence[EventBase]) -> list[Problem]:
+    """``V008`` of the rows (``evaluate.employers``): jobs naming no employer under a
+    contract that tells employers apart."""
+    if not telling_employers_apart(loaded):
+        return []
+    seen = EmployerRows()
+    seen.see(events)
+    return employer_problems(loaded, seen, files_in_order(events))
 
 
 def customer_findings(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]
@@ -321,6 +338,7 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
              customers: Iterable[str] | None = None) -> Evaluation:
     """Evaluate every customer (or only ``customers``) as of ``as_of``."""
     wanted = set(customers) if customers is not None else None
+    events = list(events)  # read twice: by customer, and counted whole (V008)
     # the contract ceiling is cut in accrual order across everyone: with a ceiling, one
     # customer's view must come from the evaluation of all, or it would show more than is paid
     evaluate_all = wanted is None or loaded.contract.caps.contract_total is not None
@@ -337,7 +355,8 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
     if wanted is not None:
         results = [r for r in results if r.customer_id in wanted]
         contract_lines = []
-    problems = [p for r in results for p in _customer_problems(r)]
+    problems = [*(p for r in results for p in _customer_problems(r)),
+                *_employers(loaded, events)]
     return Evaluation(loaded, as_of, results, contract_lines, problems, traces)
 
 

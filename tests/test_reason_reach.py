@@ -589,7 +589,7 @@ CASES = [
          "no 12 weeks of it averaged 15 h/week or more by 2021-07-14, when the follow-up ends"),
     Case("employment_outcome one employer, none named",
          lambda: outcome_rules.lines(outcome_rules.ONE_EMPLOYER, outcome_rules.job(
-             "E1", "2020-02-01", fte="1.0"), as_of="2020-06-01")[0],
+             "E1", "2020-02-01", fte="1.0"), as_of="2020-06-01", warned=("V008",))[0],
          "payable", "750.00",
          "employment E1 reached 90 days on 2020-04-30 at 1.00 FTE, register-verified, one "
          "employer (none named (job E1))"),

@@ -680,14 +680,21 @@ class ComponentBase(Strict):
         return out
 
     def reads_employers(self) -> bool:
-        """Whether the component tells jobs apart by their employer: the keys kinds name the
-        rules by (``work.one_employer``, ``work.exclude_earlier_employer``,
-        ``another_employer_each_time``). Synthetic cohorts then write an employer on every
-        job (``synth.py``)."""
+        """Whether the component tells jobs apart by their employer (``employer_rules``).
+        Synthetic cohorts then write an employer on every job (``synth.py``)."""
+        return bool(self.employer_rules())
+
+    def employer_rules(self) -> list[str]:
+        """The keys of the rules by which the component tells jobs apart by their employer,
+        as written (``work.one_employer``, ``work.exclude_earlier_employer``,
+        ``another_employer_each_time``), in that order."""
         work = getattr(self, "work", None)
-        return bool(getattr(work, "one_employer", False)
-                    or getattr(work, "exclude_earlier_employer", None) is not None
-                    or getattr(self, "another_employer_each_time", False))
+        found = [("work.one_employer", getattr(work, "one_employer", False)),
+                 ("work.exclude_earlier_employer",
+                  getattr(work, "exclude_earlier_employer", None) is not None),
+                 ("another_employer_each_time",
+                  getattr(self, "another_employer_each_time", False))]
+        return [key for key, used in found if used]
 
     def adjusts(self) -> list[str]:
         """The ids of the components whose fees this one adjusts."""

@@ -30,6 +30,7 @@ from ..contract.load import LoadedContract
 from ..engine import CustomerResult, Evaluation, evaluate_contract_lines
 from ..errors import Problem, Severity, Source, has_errors, sorted_problems
 from ..evaluate.context import CustomerContext
+from ..evaluate.employers import EmployerRows, employer_problems
 from ..evaluate.lines import Line, Totals
 from ..events.parquet import is_parquet
 from ..events.read import once_per_file, unended
@@ -251,7 +252,19 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
     if not out.ok:
         return out
     _finish(out, tasks, run, wanted is None)
+    # said after the customers' own, as ``engine.evaluate`` says it
+    out.customer_problems.extend(_employers(contract_of(base.contract), results, event_paths))
     return out
+
+
+def _employers(loaded: LoadedContract, results: Sequence[ShardResult],
+               event_paths: Sequence[str]) -> list[Problem]:
+    """``V008`` over every shard's employment rows (``evaluate.employers``)."""
+    seen = EmployerRows()
+    for r in results:
+        if r.employers is not None:
+            seen.add(r.employers)
+    return employer_problems(loaded, seen, event_paths)
 
 
 @dataclass
@@ -283,7 +296,8 @@ def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *
     _, results, rows, _ = _read_in_shards(base, event_paths, dialect, jobs, run)
     problems = sorted_problems(once_per_file([*state.problems, *rows]))
     customers = [] if has_errors(problems) else sorted_problems(
-        [p for r in results for p in r.customer_problems])
+        [*(p for r in results for p in r.customer_problems),
+         *_employers(state.contract, results, event_paths)])
     last_known = max((r.last_known for r in results if r.last_known is not None),
                      default=None)
     return Checked(state.contract, problems, state.skipped, customers, last_known)

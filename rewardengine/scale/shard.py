@@ -43,6 +43,7 @@ from ..engine import (
     evaluate_customer,
 )
 from ..errors import Problem, Severity, Source
+from ..evaluate.employers import EmployerRows, telling_employers_apart
 from ..evaluate.lines import Line
 from ..events.model import EventBase, Referral
 from ..events.timeline import timeline
@@ -123,6 +124,8 @@ class ShardResult:
     problem_owners: list[str] = field(default_factory=list)  # customer_problems' customers
     gathered: list[Gathered] = field(default_factory=list)
     last_known: date | None = None  # checking only: the latest day a kept row is known on
+    # employment rows and those naming no employer, under a contract telling them apart
+    employers: EmployerRows | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -193,6 +196,8 @@ class _Work:
                                    indexed=task.indexed)
         self.shown_flags = array("b")
         self.compact = _Compact()
+        if telling_employers_apart(loaded):
+            self.result.employers = EmployerRows()
         self.ids: list[str] | None = [] if task.indexed and \
             loaded.contract.caps.contract_total is not None else None
         # the lines to read again: every customer's (invoices), or with a contract ceiling
@@ -321,6 +326,8 @@ class _Work:
             if found is not None:
                 self.result.problems.append(found)
         self.hashes.extend(_id_hashes(ids))
+        if self.result.employers is not None:
+            self.result.employers.see(kept)
         if self.task.check_only and kept:
             known = max(e.known_on for e in kept)
             if self.result.last_known is None or known > self.result.last_known:
