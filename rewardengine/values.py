@@ -158,6 +158,20 @@ def _money(value: Any) -> Decimal:
     return d
 
 
+def _signed_money(value: Any) -> Decimal:
+    """An amount a line may have: to the cent, and below zero too (a negative adjustment)."""
+    d = to_decimal(value, "money amount")
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise PydanticCustomError(
+            "money_places", "amount {value} has more than 2 decimal places", {"value": _shown(d)}
+        )
+    if abs(d) >= Decimal("1e15"):
+        raise PydanticCustomError("money_range", "amount {value} is implausibly large",
+                                  {"value": _shown(d)})
+    return d
+
+
 def _fraction(value: Any) -> Decimal:
     d = to_decimal(value, "fraction")
     _minus_zero(value, d, "fraction")
@@ -188,6 +202,7 @@ def _nonneg(value: Any) -> Decimal:
 _INT_PART = r"([0-9]{1,3}(_[0-9]{3})+|[0-9]+)"
 _NUMBER_TEXT = rf"^\s*[+-]?({_INT_PART}(\.[0-9]+)?|\.[0-9]+)\s*$"
 _MONEY_TEXT = rf"^\s*\+?({_INT_PART}(\.[0-9]{{1,2}})?|\.[0-9]{{1,2}})\s*$"
+_SIGNED_MONEY_TEXT = rf"^\s*[+-]?({_INT_PART}(\.[0-9]{{1,2}})?|\.[0-9]{{1,2}})\s*$"
 _QUANTITY_TEXT = rf"^\s*\+?({_INT_PART}(\.[0-9]+)?|\.[0-9]+)\s*$"
 _FRACTION_TEXT = (r"^\s*\+?((0{1,3}(_000)+|0+)(\.[0-9]+)?|\.[0-9]+"
                   r"|(0{1,3}(_000)*_001|0*1)(\.0+)?)\s*$")
@@ -208,6 +223,13 @@ Money = Annotated[
     PlainSerializer(lambda d: str(d), return_type=str),
     WithJsonSchema(_number_schema(_MONEY_TEXT, "amount, at most 2 decimals, >= 0",
                                   minimum=0, exclusiveMaximum=_LIMIT)),
+]
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(_signed_money),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema(_number_schema(_SIGNED_MONEY_TEXT, "amount, at most 2 decimals",
+                                  exclusiveMinimum=-_LIMIT, exclusiveMaximum=_LIMIT)),
 ]
 Fraction = Annotated[
     Decimal,
@@ -374,6 +396,27 @@ DurationField = Annotated[
                     "description": "e.g. '90 days', '13 weeks', '12 months'"}),
 ]
 DURATION_PATTERN = _DURATION_RE.pattern  # how a duration is written, for JSON Schemas
+
+
+def parse_length(value: Any) -> Duration:
+    """A duration that must hold a day at least: how long work must last, a period to count
+    in (``0 days`` there would pay on a job's first day or count in no day at all)."""
+    found = parse_duration(value)
+    if found.count == 0:
+        raise PydanticCustomError("duration_empty", "{value} holds no day: a length here is "
+                                  "at least 1 day", {"value": str(found)})
+    return found
+
+
+# ``_DURATION_RE`` without a count of zeros alone
+_LENGTH_PATTERN = r"^\s*(?!0+\s*[dwm])([0-9]{1,5})\s*(day|days|week|weeks|month|months)\s*$"
+LengthField = Annotated[
+    Duration,
+    BeforeValidator(parse_length),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _LENGTH_PATTERN,
+                    "description": "at least a day, e.g. '90 days', '13 weeks', '12 months'"}),
+]
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -10,6 +10,7 @@ checked against it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -96,11 +97,15 @@ _FILE_HINTS = {
 }
 
 
+# ``tabular.delimiter_hint``'s option, which reads a file, not a worked example
+_DELIMITER_HINT = re.compile(r"; read the file with --delimiter \S+( \(or --dialect fi\))?$")
+
+
 def _in_example(message: str) -> str:
     for hint, instead in _FILE_HINTS.items():
         if message.endswith(hint):
             return message[:-len(hint)] + instead
-    return message
+    return _DELIMITER_HINT.sub("; write a worked example's rows with commas", message)
 
 
 def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> ExampleResult:

@@ -1410,3 +1410,25 @@ def test_a_number_of_thousands_of_digits_is_shown_cut(amount: str) -> None:
     assert problems and all(len(p.message) < 200 for p in problems), \
         [p.message[:80] for p in problems]
     assert any("(5,0" in p.message and "characters)" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ("{id: r, kind: employment_outcome, min_duration: %s, amount: 100.00}", "min_duration"),
+    ("{id: w, kind: work_history, count: [work], baseline: %s, rate: 10.00}", "baseline"),
+    ("{id: w, kind: work_history, count: [work], baseline: 6 months, comparison: {length: %s},"
+     " rate: 10.00}",
+     "comparison.length"),
+])
+@pytest.mark.parametrize("length", ["0 days", "0 months", "1 day"])
+def test_a_length_that_holds_no_day_is_refused(body: str, field: str, length: str) -> None:
+    """``min_duration: 0 days`` paid on a job's first day and a baseline of 0 days compared
+    empty periods; one day is the shortest length (a user trial)."""
+    text = VALID + "  - " + body % length + "\n"
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    if length == "1 day":
+        assert loaded is not None, [str(p) for p in problems]
+        return
+    (p,) = [p for p in problems if p.code != "P001"]
+    assert (p.code, p.message, pos(p)) == (
+        "C110", f"components.1.{field}: {length} holds no day: a length here is at least "
+                "1 day", at(text, length))

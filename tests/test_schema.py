@@ -142,6 +142,8 @@ def _pattern(schema: dict[str, Any]) -> str:
 
 NUMBER_KINDS = {
     "money": (values._money, values._number_schema(values._MONEY_TEXT, "")),
+    "signed money": (values._signed_money,
+                     values._number_schema(values._SIGNED_MONEY_TEXT, "")),
     "fraction": (values._fraction, values._number_schema(values._FRACTION_TEXT, "")),
     "quantity": (values._nonneg, values._number_schema(values._QUANTITY_TEXT, "")),
     "number": (values.to_decimal, values._NUMBER_SCHEMA),

@@ -142,6 +142,38 @@ def test_a_day_first_date_in_an_example_row_says_how_to_write_it() -> None:
     assert "--date-format" not in problem.message
 
 
+@pytest.mark.parametrize(("delimiter", "shown"), [(";", "';'"), ("\t", "tab")])
+def test_an_example_written_with_another_delimiter_says_to_write_commas(
+        delimiter: str, shown: str) -> None:
+    """The hint named --delimiter, which `test` does not have and which does not read a
+    worked example's rows (a user trial)."""
+    from rewardengine.worked import example_row_problems
+    rows = "      event_id,customer_id,type,date,end,unemployed_since,provider,kind,evidence,fte"
+    text = BODY.replace(rows, rows.replace(",", delimiter), 1)
+    loaded, _ = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
+    assert loaded is not None
+    (problem,) = example_row_problems(loaded)
+    assert problem.code == "E001"
+    assert problem.message.endswith(
+        f"looks {shown}-delimited; write a worked example's rows with commas")
+    assert "--delimiter" not in problem.message
+
+
+@pytest.mark.parametrize(("amount", "ok"), [("750.00", True), ("750.001", False),
+                                            ("-1000.00", True), ("-0.005", False)])
+def test_an_expected_amount_is_money_to_the_cent(amount: str, ok: bool) -> None:
+    """An amount of three decimals was taken as a number and failed as "expected 100.00,
+    got 100.00"; a negative adjustment stays expressible."""
+    text = BODY.replace("amount: 750.00, date: 2020-04-30", f"amount: {amount}, date: "
+                        "2020-04-30", 1)
+    loaded, problems = load_contract_text(CONTRACT_HEAD + text, "contract.yaml")
+    assert (loaded is not None) == ok
+    if not ok:
+        assert [(p.code, p.message) for p in problems if p.code != "P001"] == [
+            ("C104", f"tests.0.expect.0.amount: amount {amount} has more than 2 decimal "
+                     "places")]
+
+
 def test_the_test_command(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(CONTRACT_HEAD + BODY, encoding="utf-8")

@@ -41,9 +41,10 @@ from ..values import (
     DurationField,
     Fraction,
     IsoDate,
+    LengthField,
     Money,
-    Number,
     Quantity,
+    SignedMoney,
     WholeNumber,
     once,
     parse_date,
@@ -445,7 +446,7 @@ class ComparisonPeriod(Strict):
     service start, for a length (both default to the service start and the baseline's)."""
 
     from_: DurationField | None = Field(default=None, alias="from")
-    length: DurationField | None = None
+    length: LengthField | None = None
 
 
 # --- what checks and lint ask of a component ------------------------------------------------
@@ -790,7 +791,7 @@ class ExpectedLine(Strict):
     customer: str = Field(min_length=1)
     component: Identifier
     status: Literal["payable", "pending", "not_earned"] = "payable"
-    amount: Number
+    amount: SignedMoney  # a line's amount: to the cent (a negative adjustment too)
     occurrence: str | None = None
     date: IsoDate | None = None
 

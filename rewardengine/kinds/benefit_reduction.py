@@ -58,8 +58,8 @@ from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..events.model import Benefit
 from ..periods import Period, baseline_and_comparison, whole_months
-from ..values import DurationField, money_text
 from ..values import Fraction as Share
+from ..values import LengthField, money_text
 from .base import CustomerKind, Outcome
 from .benefit_common import (
     ZERO_BASELINE_HELP,
@@ -80,7 +80,7 @@ class Threshold(Strict):
 class BenefitReduction(ComponentBase):
     kind: Literal["benefit_reduction"]
     measure: Literal["days", "amount"]
-    baseline: DurationField
+    baseline: LengthField
     comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
     buyer_share: list[ShareStep] | None = Field(
         default=None, min_length=1,

@@ -92,8 +92,8 @@ from ..events.model import Earnings, Employment
 from ..periods import ONE_DAY, Period, whole_months, whole_weeks
 from ..values import (
     Duration,
-    DurationField,
     IsoDate,
+    LengthField,
     Quantity,
     WholeNumber,
     exact,
@@ -127,7 +127,7 @@ class EmploymentCondition(ComponentBase):
         description="jobs: employment rows' monthly wage by days; earnings: earnings rows by "
                     "pay date")
     required: WholeNumber = Field(ge=1)
-    reference_period: DurationField
+    reference_period: LengthField
     weights: dict[EmploymentKind, Quantity] = Field(
         default_factory=lambda: weights_of(*EMPLOYMENT_KINDS))
     amount: Price

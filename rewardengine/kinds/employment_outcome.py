@@ -86,6 +86,7 @@ from ..values import (
     DurationField,
     Fraction,
     IsoDate,
+    LengthField,
     Quantity,
     WholeNumber,
     money_text,
@@ -157,7 +158,7 @@ class ExtentBand(Strict):
 class EmploymentOutcome(ComponentBase):
     kind: Literal["employment_outcome"]
     work: OutcomeWork = Field(default_factory=OutcomeWork)
-    min_duration: DurationField
+    min_duration: LengthField
     counting: Literal["continuous", "cumulative"] = "continuous"
     max_gap: DurationField | None = None
     window: OutcomeWindow = "service_and_follow_up"

@@ -93,7 +93,15 @@ from ..evaluate.lines import Line
 from ..evaluate.trace import Trace
 from ..events.model import Benefit
 from ..periods import ONE_DAY, Period, calendar_months
-from ..values import Duration, DurationField, Fraction, IsoDate, WholeNumber, money_text
+from ..values import (
+    Duration,
+    DurationField,
+    Fraction,
+    IsoDate,
+    LengthField,
+    WholeNumber,
+    money_text,
+)
 from ..work import Reached, Stretch, needed_days, reach
 from .base import CustomerKind, Outcome
 from .benefit_common import ZERO_BASELINE_HELP, ZeroBaseline, zero_baseline_text
@@ -122,12 +130,12 @@ from .employment_common import (
 
 
 class Milestone(Strict):
-    after: DurationField
+    after: LengthField
     amount: Price
 
 
 class Sustainment(Strict):
-    every: DurationField
+    every: LengthField
     amount: Price
     max_count: WholeNumber = Field(ge=1)
     counting: Literal["continuous", "cumulative"] = Field(

@@ -58,14 +58,14 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Step, Trace
 from ..periods import ONE_DAY, Period, baseline_and_comparison
-from ..values import Duration, DurationField, WholeNumber, money_text, once
+from ..values import Duration, LengthField, WholeNumber, money_text, once
 from ..work import Stretch, as_decimal, stretches, weakest
 from .base import CustomerKind, Outcome
 
 
 class WorkHistory(ComponentBase):
     kind: Literal["work_history"]
-    baseline: DurationField
+    baseline: LengthField
     comparison: ComparisonPeriod = Field(default_factory=ComparisonPeriod)
     count: list[Literal["work", "education"]] = Field(min_length=1)
     work: QualifyingWork = Field(default_factory=QualifyingWork)
