@@ -381,6 +381,19 @@ JobCount = Annotated[_D, _N, _P, AfterValidator(_at_most(100, "jobs",
 NonNegative = Annotated[_D, _N, _P]  # an amount, a share or a score: never below 0
 
 
+def _within_one(d: _Distribution) -> _Distribution:
+    """A share of a length, drawn: an early end comes before the longest service ends."""
+    high = bounds(d)[1]
+    if high > 1:
+        shown = f"{high:,.4g}" if high < math.inf else "no bound"
+        raise ValueError(f"its draws go above 1 (up to {shown}); a service that ends early "
+                         "ends within its longest length: give max: 1, or values up to 1")
+    return d
+
+
+LengthShare = Annotated[_D, _N, _P, AfterValidator(_within_one)]
+
+
 def _full_time(hours: float) -> float:
     if not 0 < hours <= 168:
         raise ValueError(f"{hours:g} hours are no full-time week; write the hours of one, "
@@ -426,6 +439,18 @@ class Jobs(_Strict):
     wage: NonNegative = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
     voided: Share = Decimal("0.02")  # a job retracted later (a void row)
 
+    @model_validator(mode="after")
+    def _kinds_fit(self) -> Jobs:
+        """The kinds other than open work are shares of one whole (drawn as consecutive
+        bounds): more than 1 in all would leave the last unreached, silently."""
+        total = self.subsidised + self.apprenticeship + self.entrepreneur
+        if total > 1:
+            raise ValueError(f"subsidised {self.subsidised}, apprenticeship "
+                             f"{self.apprenticeship} and entrepreneur {self.entrepreneur} "
+                             f"add up to {total}, above 1: they are shares of the jobs (the "
+                             "rest are open jobs)")
+        return self
+
 
 class EarlierWork(_Strict):
     """The job that ended when the customer's unemployment began (``person.
@@ -448,7 +473,7 @@ class Service(_Strict):
     starts: Share = Decimal("0.92")  # the service starts at all
     days_to_start: Days = dist(uniform=(1, 21))
     ends_early: Share = Decimal("0.3")  # a service end before the longest service
-    share_of_length: NonNegative = dist(uniform=(0.1, 0.95))  # when it ends early
+    share_of_length: LengthShare = dist(uniform=(0.1, 0.95))  # when it ends early
     contacts_per_month: PerMonth = dist(poisson=Mean(mean=1.5), max=8)
     responds: Share = Decimal("0.8")  # a contact is answered
     hours_per_month: MonthHours = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)

@@ -298,3 +298,36 @@ def test_an_empty_mix_is_refused_and_a_tab_is_named() -> None:
     assert _said("profiles:\n  default:\n\tjobs: {share: 0}\n") == [
         "c.yaml:3:1: Y001 YAML syntax error: found character '\\t' that cannot start any "
         "token (YAML indents with spaces, not tabs: replace the tab with spaces)"]
+
+
+@pytest.mark.parametrize(("kinds", "ok"), [
+    ("{subsidised: 0.9, apprenticeship: 0.3, entrepreneur: 0.2}", False),
+    ("{subsidised: 0.5, apprenticeship: 0.3, entrepreneur: 0.2}", True),  # exactly 1: no open
+    ("{subsidised: 0.5, apprenticeship: 0.3, entrepreneur: 0.21}", False),
+])
+def test_kinds_of_jobs_adding_up_to_more_than_1_are_refused(kinds: str, ok: bool) -> None:
+    """They are drawn as consecutive bounds: past 1 the last kind was never drawn and no
+    job was open, silently (a user trial)."""
+    text = f"profiles:\n  default:\n    jobs: {kinds}\n"
+    found = load_cohort_text(text, "c.yaml")
+    if ok:
+        assert found.cohort is not None, [str(p) for p in found.problems]
+        return
+    total = "1.4" if "0.9" in kinds else "1.01"
+    (said,) = [str(p) for p in found.problems]
+    assert said.startswith("c.yaml:3:11: G103 profiles.default.jobs: subsidised ")
+    assert said.endswith(f"add up to {total}, above 1: they are shares of the jobs (the rest "
+                         "are open jobs)")
+
+
+@pytest.mark.parametrize(("written", "ok"), [("{uniform: [0.5, 1]}", True),
+                                             ("{uniform: [0.5, 1.01]}", False),
+                                             ("1.5", False)])
+def test_a_service_ends_early_within_its_longest_length(written: str, ok: bool) -> None:
+    """A share of the length above 1 wrote early ends months after the longest service
+    (a user trial)."""
+    found = load_cohort_text(_service(f"share_of_length: {written}"), "c.yaml")
+    assert (found.cohort is not None) == ok, [str(p) for p in found.problems]
+    if not ok:
+        (said,) = [str(p) for p in found.problems]
+        assert "G103 profiles.default.service.share_of_length: its draws go above 1" in said
