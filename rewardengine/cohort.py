@@ -469,6 +469,27 @@ class EarlierWork(_Strict):
     same_employer: Share = Decimal("0.2")
 
 
+# a name a drawn row holds (a service end's reason, an hours row's activity, an education's
+# kind, an expense's category): a cell of text, no spaces around it, no control character
+def is_row_name(text: str) -> bool:
+    """Whether a cohort can name ``text`` in a mix of names (``RowName``)."""
+    return 0 < len(text) <= 64 and text == text.strip() and \
+        not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def _row_name(text: str) -> str:
+    if not is_row_name(text):
+        raise ValueError(f"'{text[:20]}' is no name a row can hold: 1 to 64 characters, no "
+                         "spaces around them and no control character")
+    return text
+
+
+RowName = Annotated[str, AfterValidator(_row_name)]
+# which names are drawn, each with its share (taken in proportion: G107 when they do not add
+# up to 1); left out, evenly among the names the contract pays for and one it does not
+NameMix = dict[RowName, Share] | None
+
+
 class Service(_Strict):
     starts: Share = Decimal("0.92")  # the service starts at all
     days_to_start: Days = dist(uniform=(1, 21))
@@ -479,12 +500,15 @@ class Service(_Strict):
     hours_per_month: MonthHours = dist(lognormal=LogNormal(median=4, sigma=0.5), max=40)
     hours_months: int = Field(default=3, ge=0, le=24)  # months with delivered hours
     re_referred: Share = Decimal("0.01")  # a second referral (passed over, V002)
+    end_reasons: NameMix = None  # a service end's reason, where the contract counts them
+    activities: NameMix = None  # an hours row's activity, where the contract counts them
 
 
 class Education(_Strict):
     share: Share = Decimal("0.12")
     days_to_start: Days = dist(uniform=(30, 300))
     length_days: Days = dist(uniform=(30, 270))
+    kinds: NameMix = None  # an education's kind
 
 
 class Surveys(_Strict):
@@ -506,6 +530,7 @@ class Benefits(_Strict):
 class Expenses(_Strict):
     per_month: PerMonth = dist(poisson=Mean(mean=0.2), max=5)
     amount: NonNegative = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
+    categories: NameMix = None  # an expense's category, where the contract counts them
 
 
 class Person(_Strict):
@@ -660,15 +685,21 @@ def in_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.source.line or 0, p.source.col or 0))
 
 
+# every mix of shares a profile writes
+NAME_MIXES: tuple[tuple[str, str], ...] = (
+    ("jobs", "evidence"), ("service", "end_reasons"), ("service", "activities"),
+    ("education", "kinds"), ("expenses", "categories"))
+
+
 def _written_mixes(data: dict[Any, Any], doc: YamlDocument
                    ) -> list[tuple[Path, Mapping[str, Decimal]]]:
-    """The mixes the file writes (segments, providers, each profile's jobs.evidence), each
+    """The mixes the file writes (segments, providers, each profile's ``NAME_MIXES``), each
     only when all its shares are shares (a mix with a wrong share is told at that share,
     by the model): read from the file, so they are checked with its other problems too."""
     profiles = data.get("profiles")
     paths: list[Path] = [("segments",), ("providers",)]
     if isinstance(profiles, dict):
-        paths += [("profiles", str(name), "jobs", "evidence") for name in profiles]
+        paths += [("profiles", str(name), *mix) for name in profiles for mix in NAME_MIXES]
     out: list[tuple[Path, Mapping[str, Decimal]]] = []
     for path in paths:
         mix: Any = data

@@ -44,7 +44,7 @@ import functools
 import hashlib
 import os
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -801,14 +801,57 @@ def _service(plan: Plan, b: Block, cids: list[str], ref: Array, providers: list[
                                "type": "service_start", "date": "%s", "provider": "%s"},
                         person, person, iso(start[who]), texts(providers)[provider[who]].tolist()))
     ended = starts & (early | bool(plan.end_reasons))
-    reasons = texts([_cell(r) for r in plan.end_reasons] or ["ended"])
-    which = within(reason_u, len(reasons))
+    reasons, which = drawn_names(b, reason_u, plan.end_reasons or ("ended",),
+                                 lambda p: p.service.end_reasons)
     who = np.nonzero(ended)[0]
     person = b.ids[who].tolist()
     b.add(who, 2, _rows(plan, {"event_id": "%s-x", "customer_id": "%s",
                                "type": "service_end", "date": "%s", "reason": "%s"},
                         person, person, iso(last[who]), reasons[which[who]].tolist()))
     return start, last, starts
+
+
+def drawn_names(b: Block, u: Array, written: Sequence[str],
+                mix_of: Callable[[Profile], Mapping[str, Decimal] | None]
+                ) -> tuple[Array, Array]:
+    """The names a row may hold (texts) and which each draw ``u`` takes: by the profile's
+    mix of names where its cohort gives one (the shares in proportion), else evenly among
+    ``written`` (the names the contract counts, and one it does not). One draw each either
+    way, so a mix moves no other row."""
+    names = list(written)
+    mixes = [mix_of(p) for p in b.profiles]
+    names += list(dict.fromkeys(n for mix in mixes if mix for n in mix if n not in names))
+    which = within(u, max(len(written), 1))
+    for mask, mix in zip(b.masks, mixes, strict=True):
+        if mix:
+            cumulative = name_bounds(mix)
+            at = np.array([names.index(n) for _, n in cumulative])
+            which[mask] = at[pick(u[mask], cumulative)]
+    return texts([_cell(n) for n in names] or [""]), which
+
+
+def name_bounds(mix: Mapping[str, Decimal]) -> tuple[tuple[float, str], ...]:
+    """A mix of names as the bounds ``pick`` reads, worked out once per mix."""
+    key = tuple(mix.items())
+    found = _NAME_BOUNDS.get(key)
+    if found is None:
+        if len(_NAME_BOUNDS) >= 1000:
+            _NAME_BOUNDS.clear()
+        found = _NAME_BOUNDS[key] = _cumulative({k: float(v) for k, v in mix.items()})
+    return found
+
+
+_NAME_BOUNDS: dict[tuple[tuple[str, Decimal], ...], tuple[tuple[float, str], ...]] = {}
+
+
+def drawn_name(u: float, written: Sequence[str], mix: Mapping[str, Decimal] | None) -> str:
+    """``drawn_names`` of one draw: the same name for the same draw."""
+    if mix:
+        for bound, name in name_bounds(mix):
+            if u < bound:
+                return name
+        return name_bounds(mix)[-1][1]
+    return written[int(u * len(written))]
 
 
 def in_service(plan: Plan, b: Block, cids: list[str], start: Array, last: Array,
@@ -861,8 +904,8 @@ def _hours(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Array,
     on = active & in_months & (each > 0)
     most = _counted(b, sessions * on, slots)
     day = firsts[:, :, None] + within(b.u(slots, most), 28)
-    acts = texts([_cell(a) for a in plan.activities] or [""])
-    which = within(b.u(slots, most), max(len(plan.activities), 1))
+    acts, which = drawn_names(b, b.u(slots, most), plan.activities,
+                              lambda p: p.service.activities if plan.activities else None)
     keep = (on[:, :, None] & (np.arange(most)[None, None, :] < sessions[:, :, None])
             & (day <= last[:, None, None]))
     i, n, k = np.nonzero(keep)
@@ -886,8 +929,8 @@ def _expenses(plan: Plan, b: Block, cids: list[str], firsts: Array, active: Arra
     most = _counted(b, counts * active, slots)
     day = firsts[:, :, None] + within(b.u(slots, most), 28)
     amount = b.dist(lambda p: p.expenses.amount, slots, most)
-    cats = texts([_cell(c) for c in plan.categories] or [""])
-    which = within(b.u(slots, most), max(len(plan.categories), 1))
+    cats, which = drawn_names(b, b.u(slots, most), plan.categories,
+                              lambda p: p.expenses.categories if plan.categories else None)
     keep = active[:, :, None] & (np.arange(most)[None, None, :] < counts[:, :, None])
     i, n, k = np.nonzero(keep)
     ids = texts([f"-x{a}-{z}" for a in range(slots) for z in range(most)])
@@ -997,13 +1040,37 @@ _JOB_CELLS = {
     "hours_per_week": "%s", "fte": "%s", "wage": "%s"}
 
 
+# a drawn value cut down to the places written never reaches a threshold it is under (29.96
+# hours were written 30.0, and 29.9 hours an FTE of 0.80, which the 80 % rule then paid);
+# the slack keeps a value that is exactly on a step (30 / 37.5 = 0.8) on it
+_ON_A_STEP = 1e-9
+
+
+def cut_down(values: Array, places: int) -> list[str]:
+    """``values`` written to ``places`` decimals, cut down, never rounded up."""
+    scale = 10 ** places
+    steps = np.floor(values * scale + _ON_A_STEP).astype(np.int64)
+    return [f"{k / scale:.{places}f}" for k in steps.tolist()]
+
+
+def fte_written(hours: Array, b: Block) -> Array:
+    """The FTE of hours a week as written (``cut_down`` to 0.1), over the profile's full
+    time, cut down to 0.01 and at most 1: a job's hours and FTE then say the same."""
+    full = b.share(lambda p: p.jobs.full_time_hours)
+    tenths = np.floor(hours * 10 + _ON_A_STEP)
+    per_hundred = tenths * 10 / (full[:, None] if hours.ndim == 2 else full)
+    steps = np.minimum(np.floor(per_hundred + _ON_A_STEP).astype(np.int64), 100)
+    return np.array([f"{k / 100:.2f}" for k in steps.ravel().tolist()],
+                    dtype=object).reshape(steps.shape)
+
+
 def _job_draws(b: Block, slots: int) -> tuple[Array, ...]:
     """What is drawn for each job slot: evidence, kind, hours a week, FTE, wage, days from
     the start to its first record, whether a self-report is confirmed, the days to that,
     the days until the end is recorded, and whether it is voided."""
     kind_u, evidence_u = b.u(slots), b.u(slots)
     hours = b.dist(lambda p: p.jobs.hours_per_week, slots)
-    fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours)[:, None], 1.0)
+    fte = fte_written(hours, b)  # as written: texts
     wage = b.dist(lambda p: p.jobs.wage, slots)
     told = (b.u(slots) * FIRST_RECORD_DAYS).astype(np.int64)
     confirmed = b.chance(lambda p: p.jobs.confirmed, slots)
@@ -1040,8 +1107,7 @@ def _one_job(plan: Plan, b: Block, n: int, who: Array, begins: Array, ends: Arra
     rows.append((voided, last_at + VOID_DAYS, np.where(over, ends, -1),
                  np.where(over, rows[2][3], np.where(sure, "register", evidence))))
     person = b.ids[who]
-    common = (texts([f"{x:.1f}" for x in hours.tolist()]),
-              texts([f"{x:.2f}" for x in fte.tolist()]),
+    common = (texts(cut_down(hours, 1)), texts(fte.tolist()),
               texts([f"{x:.2f}" for x in wage.tolist()]))
     begun = texts(iso(begins))
     cells = {**_JOB_CELLS, "employer": employer_of(n)} if plan.employers else _JOB_CELLS
@@ -1129,13 +1195,11 @@ def _earlier_work(plan: Plan, b: Block, ref: Array, since: Array,
     before[working] = np.minimum(before[working], first_begin - 1)
     ends = before[who]
     begins = ends - length[who] + 1
-    fte = np.minimum(hours / b.share(lambda p: p.jobs.full_time_hours), 1.0)
     kinds = np.where(subsidised, "subsidised", "open")
     person = b.ids[who].tolist()
     paid = [f"{x:.2f}" for x in wage[who].tolist()]
     columns = [person, person, iso(begins), iso(ref[who]), iso(ends), kinds[who].tolist(),
-               [f"{x:.1f}" for x in hours[who].tolist()],
-               [f"{x:.2f}" for x in fte[who].tolist()], paid]
+               cut_down(hours[who], 1), fte_written(hours, b)[who].tolist(), paid]
     cells = _EARLIER_CELLS
     if plan.employers:
         has_first = np.zeros(b.n, dtype=bool)
@@ -1162,8 +1226,7 @@ def _education(plan: Plan, b: Block, cids: list[str], ref: Array) -> None:
     has = b.chance(lambda p: p.education.share)
     start = ref + as_days(b.dist(lambda p: p.education.days_to_start))
     end = start + as_days(b.dist(lambda p: p.education.length_days))
-    kinds = texts([_cell(k) for k in plan.education_kinds])
-    which = within(b.u(), len(kinds))
+    kinds, which = drawn_names(b, b.u(), plan.education_kinds, lambda p: p.education.kinds)
     who = np.nonzero(has)[0]
     person = b.ids[who].tolist()
     b.add(who, _EDUCATION, _rows(plan, {"event_id": "%s-d", "customer_id": "%s",

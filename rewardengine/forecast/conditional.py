@@ -92,6 +92,7 @@ from ..synth import (
     FirstJob,
     Plan,
     Row,
+    drawn_name,
     employer_of,
     in_service,
     job_chains,
@@ -323,8 +324,7 @@ def _decide(plan: Plan, profile: Profile, s: State, u: Draws) -> _Decided:
         last = _service_last(plan, profile, s, start, u)
         # as generated: an early end is recorded; where the contract counts service ends by
         # their reason every service ends with a row, its reason one of them drawn alike
-        reasons = plan.end_reasons or ("ended",)
-        reason = reasons[int(u() * len(reasons))]
+        reason = drawn_name(u(), plan.end_reasons or ("ended",), profile.service.end_reasons)
         early = last < _full_last(plan, start)
         if last > s.as_of and (early or plan.end_reasons):
             rows.append({"event_id": f"{s.customer_id}-x", "customer_id": s.customer_id,
@@ -350,7 +350,7 @@ def _education(plan: Plan, profile: Profile, s: State, u: Draws) -> list[Row]:
             return []
         if start > s.as_of:
             end = start + timedelta(days=int(edu.length_days.draw(u(), u())))
-            kind = plan.education_kinds[int(u() * len(plan.education_kinds))]
+            kind = drawn_name(u(), plan.education_kinds, edu.kinds)
             return [{"event_id": f"{s.customer_id}-d", "customer_id": s.customer_id,
                      "type": "education", "date": start.isoformat(), "end": end.isoformat(),
                      "kind": kind}]

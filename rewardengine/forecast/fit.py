@@ -41,15 +41,17 @@ over all.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..cohort import Cohort, load_cohort_text
+from ..cohort import Cohort, is_row_name, load_cohort_text
 from ..contract.load import LoadedContract
 from ..evaluate.context import CustomerContext, build_context
 from ..events.model import Contact, Education, Employment, EventBase, Hours, Survey
@@ -263,7 +265,22 @@ def _service(loaded: LoadedContract, people: Sequence[CustomerContext]) -> Secti
                 hours[key] = hours.get(key, 0.0) + float(h.hours)
     sec.empirical("hours_per_month", list(hours.values()), len(hours), "months")
     _hours_months(sec, [o for c in started if (o := _hours_stopped(c)) is not None])
+    # the reason of the end that ended each service, and the activity of each hours row
+    _names(sec, "end_reasons", [c.timeline.service_ends[0].reason for c in started
+                                if c.service_ended and c.timeline.service_ends],
+           "service ends")
+    _names(sec, "activities", [h.activity for c in started for h in c.timeline.hours],
+           "hours rows")
     return sec
+
+
+def _names(sec: Section, key: str, names: Iterable[str | None], unit: str) -> None:
+    """The mix of the names rows hold (``cohort.NameMix``), over the rows naming one a
+    cohort can name, in the names' order."""
+    counts = Counter(n for n in names if n is not None and is_row_name(n))
+    if counts:
+        sec.values[key] = Estimate(_mix(dict(sorted(counts.items()))),
+                                   sum(counts.values()), unit, "mix")
 
 
 def _hours_months(sec: Section, seen: Sequence[Observed]) -> None:
@@ -635,8 +652,11 @@ def _others(people: Sequence[CustomerContext], instruments: frozenset[str]
     person.empirical("age", [round(a, 1) for a in ages], len(ages))
     months = [m for c in people if (m := _months_unemployed(c)) is not None]
     person.empirical("unemployment_months", [round(m, 1) for m in months], len(months))
+    expenses = Section()
+    _names(expenses, "categories", [e.category for c in people for e in c.timeline.expenses],
+           "expenses")
     return {"education": _education(people), "surveys": _surveys(people, instruments),
-            "benefits": benefits, "person": person}
+            "benefits": benefits, "expenses": expenses, "person": person}
 
 
 def _months_unemployed(c: CustomerContext) -> float | None:
@@ -675,6 +695,7 @@ def _education(people: Sequence[CustomerContext]) -> Section:
     spans = [float((e.end - e.date).days) for c in people for e in c.timeline.educations
              if isinstance(e, Education) and e.end is not None]
     sec.empirical("length_days", spans, len(spans), "courses")
+    _names(sec, "kinds", [e.kind for c in people for e in c.timeline.educations], "courses")
     return sec
 
 
@@ -731,8 +752,21 @@ def _value(e: Estimate) -> str:
     if e.kind == "poisson":
         return "{poisson: {mean: " + _number(e.value) + "}}"
     if e.kind == "mix":
-        return "{" + ", ".join(f"{k}: {v}" for k, v in e.value.items()) + "}"
+        return "{" + ", ".join(f"{_key(k)}: {v}" for k, v in e.value.items()) + "}"
     return str(e.value)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+# words YAML reads as another value than the text
+_YAML_WORDS = frozenset({"yes", "no", "y", "n", "true", "false", "on", "off", "null"})
+
+
+def _key(name: str) -> str:
+    """A name as a key of a YAML mapping: plain when YAML reads it back as that text, else
+    quoted (as JSON, which YAML reads)."""
+    if _PLAIN_KEY.fullmatch(name) and name.lower() not in _YAML_WORDS:
+        return name
+    return json.dumps(name, ensure_ascii=False)
 
 
 def _units(e: Estimate) -> str:
@@ -831,6 +865,32 @@ def _profile_yaml(name: str, count: int, sections: dict[str, Section],
     return out
 
 
+def _mixes(loaded: LoadedContract, people: Sequence[CustomerContext],
+            segments: Mapping[str, int], providers: Mapping[str, int], defaults: list[str]
+            ) -> list[str]:
+    """The segment and provider mixes, as every estimate only from ``MIN_CUSTOMERS``
+    customers on (one customer made a mix of one segment and one provider); else the
+    default mix, said as a comment where the key would be and in ``defaults``."""
+    out, many = [], len(people) >= MIN_CUSTOMERS
+    if any(segments.values()) and loaded.contract.segments is not None:
+        shown = ", ".join(f"{s} {k:,}" for s, k in segments.items())
+        if many:
+            out.append("segments: {" + ", ".join(f"{s}: {k}" for s, k in
+                                                 _mix(segments).items()) + "}  # customers: "
+                       + shown)
+        else:
+            out.append(f"# segments: the default, too few to estimate (customers: {shown})")
+            defaults.append(f"segments ({counted(len(people), 'customer')})")
+    if providers:
+        if many:
+            out.append("providers: {" + ", ".join(
+                f"{p}: {k}" for p, k in _mix(dict(sorted(providers.items()))).items()) + "}")
+        else:
+            out.append("# providers: the default, too few to estimate")
+            defaults.append(f"providers ({counted(sum(providers.values()), 'customer')})")
+    return out
+
+
 def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase], as_of: date | None = None
                ) -> Fitted:
     """The cohort the events show as known by ``as_of`` (``contexts``; see the module's
@@ -848,18 +908,11 @@ def fit_cohort(loaded: LoadedContract, events: Sequence[EventBase], as_of: date 
              "referrals:", f"  size: {max(len(people), 1)}",
              "  per_month: {" + ", ".join(f"{m}: {k}" for m, k in sorted(months.items()))
              + "}" if months else "  # no referral dates"]
-    if any(segments.values()) and loaded.contract.segments is not None:
-        lines.append("segments: {" + ", ".join(f"{s}: {k}" for s, k in
-                                               _mix(segments).items()) + "}  # customers: "
-                     + ", ".join(f"{s} {k:,}" for s, k in segments.items()))
-    if providers:
-        lines.append("providers: {" + ", ".join(f"{p}: {k}" for p, k in
-                                                _mix(dict(sorted(providers.items()))).items())
-                     + "}")
+    defaults: list[str] = []
+    lines.extend(_mixes(loaded, people, segments, providers, defaults))
     lags = _Lags.of(people)  # how late the data records jobs: the same for every segment
     profiles = {s: _profile(loaded, group, lags) for s, group in sorted(by_segment.items())
                 if s in ids or s == "default"}
-    defaults: list[str] = []
     if profiles:
         lines.append("profiles:")
         for s, sections in profiles.items():
