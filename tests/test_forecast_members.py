@@ -52,3 +52,35 @@ def test_a_member_with_no_customer_in_progress_is_told_why() -> None:
     assert [(p["code"], p["severity"], p["message"]) for p in found["problems"]] == [
         ("V007", "warning", "provider coach_a has no customer in progress as of 2019-07-31 "
                             "(1 customer of other providers is): nothing is forecast for it")]
+
+
+def test_a_member_is_warned_when_the_whole_contract_passes_the_ceiling(tmp_path: Path) -> None:
+    """The ceiling's room is the whole contract's, and was held against one member's
+    expected payments alone: a member whose own part fitted under it was never told that
+    the whole contract's would not (a user trial). kopakka's example as of 2019-03-31:
+    1,000.00 paid by then, 1,690.00 ahead in all, 200.00 of it provider_a's; the room is
+    the ceiling less the 1,000.00. On the whole mean: no warning; a cent under: warned."""
+    from datetime import date
+    from decimal import Decimal
+
+    from rewardengine import api
+
+    events = [str(ROOT / "examples" / "kopakka" / "events.csv")]
+    said = {}
+    for ceiling in ("2000.00", "2690.00", "2689.99"):
+        capped = tmp_path / f"kopakka-{ceiling}.yaml"
+        capped.write_text((ROOT / "contracts" / "kopakka.yaml").read_text(
+            encoding="utf-8").replace("contract_total: 1800000.00",
+                                      f"contract_total: {ceiling}"), encoding="utf-8")
+        found = api.forecast_customers(api.Request(str(capped), runs=5, seed=1), events,
+                                       date(2019, 3, 31), provider="provider_a")
+        assert found.result is not None
+        assert found.result.total.mean == Decimal("200.00")
+        assert found.result.ceiling_room == Decimal(ceiling) - Decimal("1000.00")
+        said[ceiling] = [p.message for p in found.problems if p.code == "V006"]
+    assert said["2000.00"] == [
+        "the contract ceiling leaves 1000.00 as of the as-of date, less than the 1690.00 the "
+        "whole contract expects ahead (200.00 of it for provider provider_a): the forecast "
+        "does not cut it, so not all of what it shows ahead can be paid"]
+    assert said["2690.00"] == []
+    assert said["2689.99"] == [said["2000.00"][0].replace("1000.00", "1689.99")]

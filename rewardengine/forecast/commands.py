@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from ..cohort import DEFAULT_COHORT, NAMING, Cohort, CohortFile, in_order, load_cohort
 from ..contract.load import LoadedContract
-from ..engine import evaluate
+from ..engine import Evaluation, evaluate
 from ..errors import Problem, Severity, Source, has_errors
 from ..evaluate.context import build_context
 from ..events.model import EventBase
@@ -470,7 +470,8 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                evaluate(draft.loaded, state.events.events, as_of))
         with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
             ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, cut)
-        problems.extend(_beyond_the_ceiling(ahead_of, req.contract))
+            whole = _whole_contract(job, req, ahead_of, cut)
+        problems.extend(_beyond_the_ceiling(ahead_of, req.contract, whole))
         return Outcome(replace(ahead_of, not_forecast=left_out, cohort=cohort.id), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
@@ -484,12 +485,33 @@ def _none_of(provider: str, as_of: date, others: int, file: str) -> Problem:
                    Source(file))
 
 
-def _beyond_the_ceiling(f: ahead.Forecast, file: str) -> list[Problem]:
+def _whole_contract(job: ahead.Job, req: Request, member: ahead.Forecast,
+                    cut: Evaluation | None) -> ahead.Forecast | None:
+    """For one member's forecast under a contract ceiling its member's part alone does not
+    pass: every member's customers forecast, on the same draws, for what the whole contract
+    expects ahead against the ceiling's room (the room is the whole contract's)."""
+    if job.kept is None or member.ceiling_room is None or \
+            member.total.mean > member.ceiling_room:
+        return None
+    return ahead.forecast(replace(job, kept=None), req.runs, req.jobs, None, None, cut)
+
+
+def _beyond_the_ceiling(f: ahead.Forecast, file: str, whole: ahead.Forecast | None = None
+                        ) -> list[Problem]:
     """V006 when the room the contract ceiling leaves is less than the expected amount
-    ahead: the forecast does not cut the ceiling, so part of what it shows cannot be paid."""
-    if f.ceiling_room is None or f.total.mean <= f.ceiling_room:
+    ahead (``whole``: of the whole contract, where ``f`` is one member's): the forecast does
+    not cut the ceiling, so part of what it shows cannot be paid."""
+    if f.ceiling_room is None:
         return []
     room = max(f.ceiling_room, Decimal(0))
+    if whole is not None and whole.total.mean > f.ceiling_room:
+        return [Problem("V006", f"the contract ceiling leaves {money_text(room)} as of the "
+                        f"as-of date, less than the {money_text(whole.total.mean)} the whole "
+                        f"contract expects ahead ({money_text(f.total.mean)} of it for "
+                        f"provider {str(f.provider)[:40]}): the forecast does not cut it, so "
+                        "not all of what it shows ahead can be paid", Source(file))]
+    if f.total.mean <= f.ceiling_room:
+        return []
     paid = f"at most {money_text(room)}" if room else "none"
     return [Problem("V006", f"the contract ceiling leaves {money_text(room)} as of the "
                     f"as-of date, less than the {money_text(f.total.mean)} expected ahead: "
