@@ -65,8 +65,9 @@ def test_max_hours_crossed_mid_event_and_hours_outside_the_phase() -> None:
         ("h1", "payable", Decimal("4"), Decimal("240.00"), d("2020-01-20"), ("h1",)),
         ("h2", "payable", Decimal("3.5"), Decimal("210.00"), d("2020-02-03"), ("h2",)),
         ("h4", "payable", Decimal("2.5"), Decimal("150.00"), d("2020-02-17"), ("h4",)),
-        ("h4:over", "not_earned", Decimal("1.5"), Decimal("90.00"), d("2020-02-17"), ("h4",)),
-        ("h5", "not_earned", Decimal("1"), Decimal("60.00"), d("2020-03-02"), ("h5",)),
+        # past the maximum: never offered, nothing forgone (as an event past max_count)
+        ("h4:over", "not_earned", Decimal("0"), Decimal("0.00"), d("2020-02-17"), ("h4",)),
+        ("h5", "not_earned", Decimal("0"), Decimal("0.00"), d("2020-03-02"), ("h5",)),
         ("h6:outside", "not_earned", Decimal("2"), Decimal("120.00"), d("2020-03-15"),
          ("h6",)),
     ]
@@ -149,7 +150,7 @@ def test_hours_recorded_ahead_are_pending_and_count_towards_the_maximum() -> Non
     assert [(ln.occurrence, ln.status, ln.amount) for ln in result.lines] == [
         ("h1", "payable", Decimal("480.00")),
         ("h2", "pending", Decimal("120.00")),
-        ("h2:over", "not_earned", Decimal("120.00")),
+        ("h2:over", "not_earned", Decimal("0.00")),
     ]
     assert result.lines[1].reason.endswith("scheduled after 2020-02-10")
 

@@ -156,8 +156,8 @@ def test_max_months_counts_paid_months_only() -> None:
         ("m01", "payable", Decimal("900.00")),
         ("m02", "not_earned", Decimal("900.00")),
         ("m03", "payable", Decimal("900.00")),
-        ("m04", "not_earned", Decimal("900.00")),
-        ("m05", "not_earned", Decimal("900.00")),
+        ("m04", "not_earned", Decimal("0.00")),
+        ("m05", "not_earned", Decimal("0.00")),
     ]
     assert result.lines[1].reason == ("no answered contact in service month 2 "
                                       "(2020-02-15..2020-03-14): no contacts")

@@ -430,7 +430,7 @@ CASES = [
              "    condition: {min_responded_contacts: 1}\n    max_months: 1\n")),
              "\n".join([*monthly.start(), monthly.contact("k1", "2020-01-20", True),
                         monthly.contact("k2", "2020-02-20", True)]), "2020-03-31").lines[1],
-         "not_earned", "900.00",
+         "not_earned", "0.00",
          "service month 2 (2020-02-15..2020-03-14) not paid: the maximum of 1 paid months is "
          "reached"),
     Case("monthly_fee no part-month",

@@ -6,9 +6,11 @@ start + until)`` (``from`` defaults to 0) cut to the service window, or inside t
 window when there is no phase. Counting events are paid in date order (then event id) until
 ``max_hours``: the event that crosses the maximum is paid for the hours left and its other
 hours get a ``not_earned`` line (occurrence ``<event id>:over``); later events are
-``not_earned``. An event outside the window is ``not_earned`` (occurrence
-``<event id>:outside``). One line per event, occurrence = event id, quantity = hours,
-unit price = the rate for the customer's segment. An event dated after ``as_of`` (recorded
+``not_earned``; both with quantity 0 (0.00: hours past the maximum were never offered, so
+nothing is forgone, as an event past ``max_count``; the reason says how many they were). An
+event outside the window is ``not_earned`` (occurrence ``<event id>:outside``). One line
+per event, occurrence = event id, quantity = hours, unit price = the rate for the customer's
+segment. An event dated after ``as_of`` (recorded
 in advance) is ``pending``. Hours events before any service start is known are ``pending``.
 """
 
@@ -164,6 +166,9 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
                         unit_price=rate, evidence=[h.event_id], reason=reason,
                         provider=h.provider)
 
+    # hours past the maximum were never offered: nothing is forgone (quantity 0, 0.00), as
+    # an event past ``max_count``; the reason says how many hours they were
+
     if window is None or h.date not in window:
         side = "outside" if window is None else (
             "before" if h.date < window.start else "after")
@@ -172,7 +177,7 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
     status: Status = "payable" if h.date <= ctx.as_of else "pending"
     when = "" if status == "payable" else f", scheduled after {ctx.as_of}"
     if limit is not None and used >= limit:
-        return ZERO, [line("not_earned", event_key(h.event_id), h.hours,
+        return ZERO, [line("not_earned", event_key(h.event_id), ZERO,
                            f"{what}: {_h(h.hours)} not paid, max {_num(limit)} hours reached")]
     paid = h.hours if limit is None else min(h.hours, limit - used)
     if paid == h.hours:
@@ -184,7 +189,7 @@ def _hours(comp: HourlyFee, ctx: CustomerContext, h: Hours, rate: Decimal,
         line(status, event_key(h.event_id), paid,
              f"{what}: {_h(paid)} of {_h(h.hours)} paid {per_hour}, the hours left before the "
              f"max of {_num(limit)} hours; {_h(over)} over it not paid{when}"),
-        line("not_earned", f"{event_key(h.event_id)}:over", over,
+        line("not_earned", f"{event_key(h.event_id)}:over", ZERO,
              f"{what}: {_h(over)} of {_h(h.hours)} not paid, max {_num(limit)} hours reached"),
     ]
 

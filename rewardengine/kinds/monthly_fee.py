@@ -15,7 +15,8 @@ A month whose last served day is on or before ``as_of`` is decided: ``payable`` 
 day, or ``not_earned``. The running month is ``pending`` (what it pays if it completes, and
 what it still needs). Months that have not started by ``as_of`` are not listed.
 ``max_months`` counts months paid (payable or pending): a month lost for no answered contact
-does not use up the allowance; months after the allowance are ``not_earned``.
+does not use up the allowance; months after the allowance are ``not_earned`` with quantity 0
+(0.00: never offered, nothing forgone).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class MonthlyFee(ComponentBase):
         return ("proration",) if self.proration == "none" else None
 
 ONE = Decimal(1)
+ZERO = Decimal(0)
 
 
 def _limit(comp: MonthlyFee, service: Period) -> tuple[Period | None, str]:
@@ -253,8 +255,9 @@ def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: 
                         evidence=[*service_ev, *(c.event_id for c in evidence)])
 
     if comp.max_months is not None and paid >= comp.max_months:
+        # never offered: nothing is forgone (quantity 0, 0.00), as an event past max_count
         return make("not_earned", f"{label} not paid: the maximum of {comp.max_months} paid "
-                    "months is reached", [])
+                    "months is reached", [], ZERO)
     if cut and comp.proration == "none":
         return make("not_earned", f"{label} not paid: only part of it served{served}; the "
                     "contract pays no part-month (proration: none)", [], ONE)
