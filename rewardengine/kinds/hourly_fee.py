@@ -10,8 +10,8 @@ hours get a ``not_earned`` line (occurrence ``<event id>:over``); later events a
 nothing is forgone, as an event past ``max_count``; the reason says how many they were). An
 event outside the window is ``not_earned`` (occurrence ``<event id>:outside``). One line
 per event, occurrence = event id, quantity = hours, unit price = the rate for the customer's
-segment. An event dated after ``as_of`` (recorded
-in advance) is ``pending``. Hours events before any service start is known are ``pending``.
+segment. An event dated after ``as_of`` (recorded in advance) is ``pending``. Hours events
+before any service start is known are ``pending``.
 """
 
 from __future__ import annotations
