@@ -266,8 +266,32 @@ def customer_problems(result: CustomerResult) -> list[Problem]:
 def _customer_problems(result: CustomerResult) -> list[Problem]:
     out = _unevaluable(result.context)
     out.extend(Problem("V002", why, event.source) for event, why in result.context.ignored)
+    out.extend(_outside_the_contract(result.context))
     out.extend(_duplicate_identities(result))
     return out
+
+
+def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
+    """V009: a customer who entered (was referred; where the contract needs no referral,
+    began the service) before the contract's ``valid_from`` or after the last referral day
+    (``referrals_until``, else ``valid_until``): the contract does not cover them, yet their
+    rows are evaluated as they stand (the lines say what each fee's own window allows)."""
+    day = ctx.entered
+    if day is None:
+        return []
+    c = ctx.loaded.contract
+    first, last = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
+    if first <= day <= last:
+        return []
+    row = ctx.timeline.referral or (ctx.timeline.service_starts or [None])[0]
+    what = "referral" if ctx.timeline.referral is not None else "service start"
+    where = (f"before the contract's valid_from {first}" if day < first else
+             f"after the contract's last referral day {last} "
+             f"({'referrals_until' if c.windows.referrals_until else 'valid_until'})")
+    return [Problem("V009", f"customer entered on {day} ({what} "
+                    f"{str(getattr(row, 'event_id', '?'))[:40]}), {where}: the contract does "
+                    "not cover them; their rows are evaluated as they stand",
+                    row.source if row is not None else Source(""))]
 
 
 def _unevaluable(ctx: CustomerContext) -> list[Problem]:
@@ -309,7 +333,7 @@ def customer_findings(loaded: LoadedContract, customer_id: str, rows: Iterable[E
         return []
     ctx = build_context(loaded, tl)
     return [*_unevaluable(ctx), *(Problem("V002", why, event.source)
-                                  for event, why in ctx.ignored)]
+                                  for event, why in ctx.ignored), *_outside_the_contract(ctx)]
 
 
 def _duplicate_identities(result: CustomerResult) -> list[Problem]:

@@ -885,6 +885,22 @@ def test_c205_windows_out_of_order() -> None:
     ]
 
 
+@pytest.mark.parametrize(("last", "refused"), [("2021-12-30", False), ("2021-12-31", False),
+                                               ("2022-01-01", True)])
+def test_c205_referrals_after_the_contract_ends(last: str, refused: bool) -> None:
+    """A referral window past valid_until was taken without a word (a user trial)."""
+    text = VALID.replace("  follow_up: 6 months\n",
+                         f"  follow_up: 6 months\n  referrals_until: {last}\n")
+    loaded, problems = load_contract_text(text, "contract.yaml")
+    if not refused:
+        assert loaded is not None, [str(p) for p in problems]
+        return
+    (p,) = load(text)
+    assert (p.code, pos(p), p.message) == (
+        "C205", at(text, last), f"windows.referrals_until {last} is after the contract's "
+        "valid_until 2021-12-31: no customer is referred after the contract ends")
+
+
 def test_c205_capacity_fee_until_before_from() -> None:
     text = VALID + ("  - {id: staff, kind: capacity_fee, amount: 5000, from: 2020-06-01, "
                     "until: 2020-05-31}\n")

@@ -1,0 +1,87 @@
+"""V009: a customer who entered before the contract began or after its last referral day.
+
+The contract does not cover them, yet their rows are evaluated as they stand (each fee by
+its own window): a procurement officer's trial found a result fee paid for a customer
+referred and started before valid_from, and a fee lost before the referral of a customer
+referred after the contract ended, with no word from validate or evaluate. The referral
+window is [valid_from, referrals_until], else [valid_from, valid_until]: tested a day short,
+on each bound, and a day over.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import CONTRACT_HEAD, contract_from, events_from
+from typer.testing import CliRunner
+
+from rewardengine.cli import app
+from rewardengine.engine import customers_findings, evaluate
+
+FEE = """\
+components:
+  - {id: start_fee, kind: event_fee, event: service_start, amount: 100.00}
+"""
+UNTIL = CONTRACT_HEAD.replace("  follow_up: 6 months\n",
+                              "  follow_up: 6 months\n  referrals_until: 2021-06-30\n")
+
+
+def _rows(referred: str) -> str:
+    return (f"r1,c1,referral,{referred},,,,acme,,2019-01-01\n"
+            f"s1,c1,service_start,{referred},,,,acme\n")
+
+
+@pytest.mark.parametrize(("head", "referred", "said"), [
+    (CONTRACT_HEAD, "2019-12-31", "before the contract's valid_from 2020-01-01"),
+    (CONTRACT_HEAD, "2020-01-01", None),
+    (CONTRACT_HEAD, "2022-12-31", None),
+    (CONTRACT_HEAD, "2023-01-01",
+     "after the contract's last referral day 2022-12-31 (valid_until)"),
+    (UNTIL, "2021-06-30", None),
+    (UNTIL, "2021-07-01", "after the contract's last referral day 2021-06-30 (referrals_until)"),
+])
+def test_a_customer_outside_the_referral_window_is_warned_of(head: str, referred: str,
+                                                             said: str | None) -> None:
+    loaded = contract_from(FEE, head)
+    events = events_from(_rows(referred)).events
+    ev = evaluate(loaded, events, date(2024, 6, 30))
+    found = [(p.code, p.message, p.source.row) for p in ev.problems if p.code == "V009"]
+    expected = [] if said is None else [(
+        "V009", f"customer entered on {referred} (referral r1), {said}: the contract does not "
+        "cover them; their rows are evaluated as they stand", 2)]
+    assert found == expected
+    # validate says the same of the rows as they stand
+    assert [(p.code, p.message, p.source.row) for p in customers_findings(loaded, events)
+            if p.code == "V009"] == expected
+    # and the evaluation goes on as the rows say: lines are made
+    assert ev.customers and ev.customers[0].lines
+
+
+def test_without_segments_the_service_start_is_the_entry(tmp_path: Path) -> None:
+    head = CONTRACT_HEAD[:CONTRACT_HEAD.index("segments:")] + \
+        CONTRACT_HEAD[CONTRACT_HEAD.index("windows:"):]
+    loaded = contract_from(FEE, head)
+    events = events_from("s1,c1,service_start,2019-12-31,,,,acme\n").events
+    ev = evaluate(loaded, events, date(2020, 6, 30))
+    assert [p.message for p in ev.problems if p.code == "V009"] == [
+        "customer entered on 2019-12-31 (service start s1), before the contract's valid_from "
+        "2020-01-01: the contract does not cover them; their rows are evaluated as they stand"]
+
+
+def test_the_command_line_warns(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(CONTRACT_HEAD + FEE, encoding="utf-8")
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,customer_id,type,date,provider,unemployed_since\n"
+                      "r1,c1,referral,2019-12-31,acme,2019-01-01\n", encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(app, ["validate", str(contract), str(events)])
+    assert done.exit_code == 0
+    assert "e.csv:2: V009 warning: customer entered on 2019-12-31 (referral r1)" in done.output
+    assert runner.invoke(app, ["validate", str(contract), str(events), "--strict"]
+                         ).exit_code == 1
+    shown = runner.invoke(app, ["evaluate", str(contract), str(events), "--as-of",
+                                "2020-06-30"])
+    assert shown.exit_code == 0 and "V009 warning" in shown.output
