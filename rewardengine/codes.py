@@ -167,8 +167,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "evaluation-problems-v0xx"),
     ("V008", "jobs naming no employer under a contract that tells employers apart", _W,
      "evaluation-problems-v0xx"),
-    ("V009", "a customer who entered before the contract began or after its last referral "
-     "day", _W, "evaluation-problems-v0xx"),
+    ("V009", "a customer whose service began before the contract, or who entered after its "
+     "last referral day", _W, "evaluation-problems-v0xx"),
     # what a stage of loading did not check
     ("P001", "a check not made because what it needs has errors", _I,
      "what-was-not-checked-p0xx"),

@@ -272,26 +272,32 @@ def _customer_problems(result: CustomerResult) -> list[Problem]:
 
 
 def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
-    """V009: a customer who entered (was referred; where the contract needs no referral,
-    began the service) before the contract's ``valid_from`` or after the last referral day
-    (``referrals_until``, else ``valid_until``): the contract does not cover them, yet their
-    rows are evaluated as they stand (the lines say what each fee's own window allows)."""
-    day = ctx.entered
-    if day is None:
-        return []
+    """V009: a customer the contract does not cover, whose rows are still evaluated as they
+    stand (the lines say what each fee's own window allows): one who entered (was referred;
+    where the contract needs no referral, began the service) after the last referral day
+    (``referrals_until``, else ``valid_until``), or whose service began before the contract
+    (``valid_from``). A referral before ``valid_from`` alone is not: customers are referred
+    ahead of a contract's start, to begin when it does."""
     c = ctx.loaded.contract
     first, last = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
-    if first <= day <= last:
-        return []
-    row = ctx.timeline.referral or (ctx.timeline.service_starts or [None])[0]
-    what = "referral" if ctx.timeline.referral is not None else "service start"
-    where = (f"before the contract's valid_from {first}" if day < first else
-             f"after the contract's last referral day {last} "
-             f"({'referrals_until' if c.windows.referrals_until else 'valid_until'})")
-    return [Problem("V009", f"customer entered on {day} ({what} "
-                    f"{str(getattr(row, 'event_id', '?'))[:40]}), {where}: the contract does "
-                    "not cover them; their rows are evaluated as they stand",
-                    row.source if row is not None else Source(""))]
+    day = ctx.entered
+    if day is not None and day > last:
+        row = ctx.timeline.referral or ctx.timeline.service_starts[0]
+        what = "referral" if ctx.timeline.referral is not None else "service start"
+        named = "referrals_until" if c.windows.referrals_until else "valid_until"
+        return [Problem("V009", f"customer entered on {day} ({what} "
+                        f"{row.event_id[:40]}), after the contract's last referral day "
+                        f"{last} ({named}): the contract does not cover them; their rows are "
+                        "evaluated as they stand", row.source)]
+    service = ctx.service
+    if service is not None and service.start < first:
+        began = ctx.timeline.service_starts[0] if ctx.timeline.service_starts else \
+            ctx.timeline.referral
+        return [Problem("V009", f"customer's service began on {service.start} "
+                        f"({began.event_id[:40] if began else '?'}), before the contract's "
+                        f"valid_from {first}: the contract does not cover them; their rows "
+                        "are evaluated as they stand", began.source if began else Source(""))]
+    return []
 
 
 def _unevaluable(ctx: CustomerContext) -> list[Problem]:

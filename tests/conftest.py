@@ -47,6 +47,10 @@ windows:
   follow_up: 6 months
 """
 
+# the same contract in force to 2026, for rows of 2024 and 2025 (a customer referred after
+# valid_until is warned of, V009)
+LATER_HEAD = CONTRACT_HEAD.replace("valid_until: 2022-12-31", "valid_until: 2026-12-31")
+
 EVENT_HEADER = (
     "event_id,customer_id,type,date,recorded,end,void,provider,segment,unemployed_since,"
     "birth_date,hours,activity,responded,kind,evidence,fte,hours_per_week,wage,days,amount,"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import CONTRACT_HEAD, contract_from, one, run
+from conftest import CONTRACT_HEAD, LATER_HEAD, contract_from, one, run
 
 from rewardengine.contract.lint import lint
 from rewardengine.pipeline import load_contract_text
@@ -76,7 +76,7 @@ def test_an_indexed_wage_threshold_applies_from_its_date(wage: str, met: bool) -
     s1,c1,service_start,2024-08-01
     e1,c1,employment,2024-08-01,,2024-09-30,,,,,,,,,open,register,1.0,,{wage}
     """
-    line = one(contract_from(WAGE), rows, "2025-12-31").lines[0]
+    line = one(contract_from(WAGE, LATER_HEAD), rows, "2025-12-31").lines[0]
     assert (line.status == "payable") is met
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import contract_from, events_from
+from conftest import CONTRACT_HEAD, LATER_HEAD, contract_from, events_from
 
 from rewardengine.engine import CustomerResult, evaluate
 from rewardengine.evaluate.lines import Line
@@ -29,8 +29,11 @@ components:
 {extra}"""
 
 
-def result(rows: str, as_of: str, text: str | None = None) -> CustomerResult:
-    loaded = contract_from(text or contract())
+def result(rows: str, as_of: str, text: str | None = None, head: str = LATER_HEAD
+           ) -> CustomerResult:
+    """The customer's result under the contract in force to 2026 (rows of 2024 and 2025),
+    or under ``head``."""
+    loaded = contract_from(text or contract(), head)
     ev = evaluate(loaded, events_from(rows, HEADER).events, date.fromisoformat(as_of))
     assert not ev.problems, [str(p) for p in ev.problems]
     return next(c for c in ev.customers if c.customer_id == "c1")
@@ -116,10 +119,10 @@ def test_not_earned_when_the_last_counted_month_ends_without_it() -> None:
 
 def test_waiting_for_the_service_start() -> None:
     referral = "r1,c1,referral,2022-01-20,acme,2021-06-01\n"
-    lines = result(referral, "2022-06-30").lines
+    lines = result(referral, "2022-06-30", head=CONTRACT_HEAD).lines
     assert [facts(ln) for ln in lines] == [("pending", "next", None, Decimal("555.00"))]
     # the contract ends on 2022-12-31: with still no service start, lost that day
-    lines = result(referral, "2023-01-01").lines
+    lines = result(referral, "2023-01-01", head=CONTRACT_HEAD).lines
     assert [facts(ln) for ln in lines] == [
         ("not_earned", "next", date(2022, 12, 31), Decimal("555.00"))]
 
@@ -139,7 +142,6 @@ def test_a_test_is_required() -> None:
     body = contract().replace("    min_earnings: {values: {2020-01-01: 1550.00, "
                               "2025-01-01: 1620.00}}\n", "").replace("benefit: none",
                                                                       "benefit: any")
-    from conftest import CONTRACT_HEAD
     _, problems = load_contract_text(CONTRACT_HEAD + body, "c.yaml")
     assert [(p.code, p.message) for p in problems if p.severity == "error"] == [
         ("C217", "period_payments needs min_earnings or benefit (none or paid): "

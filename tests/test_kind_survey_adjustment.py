@@ -6,7 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import EVENT_HEADER, contract_from, one
+from conftest import EVENT_HEADER, contract_from, one, run
+
+from rewardengine.contract.load import LoadedContract
+from rewardengine.engine import CustomerResult
 
 COLUMNS = EVENT_HEADER.strip().split(",")
 d = date.fromisoformat
@@ -231,6 +234,14 @@ components:
       - {min_score: 4.0, amount: {values: {2020-01-01: 400.00}}}
 """
 DATED = contract_from(DATED_TEXT)
+
+
+def before_valid_from(contract: LoadedContract, rows: str, as_of: str) -> CustomerResult:
+    """``one`` of a customer whose service began before the contract's valid_from: evaluated
+    as the rows stand, and warned of (V009)."""
+    ev = run(contract, rows, as_of)
+    assert [p.code for p in ev.problems] == ["V009"], [str(p) for p in ev.problems]
+    return ev.customers[0]
 # service from 2019-12-05, before the contract's valid_from: the survey window ends 2021-06-04
 EARLY_START = [ev("r1", "referral", "2019-12-01", provider="acme", unemployed_since="2019-06-01"),
                ev("s1", "service_start", "2019-12-05")]
@@ -254,7 +265,7 @@ def test_a_band_priced_only_from_a_later_date_waits_for_a_later_survey(
     # survey sets the score and a later one inside the window, once the amount is in force,
     # still pays (as a score below every band waits): now pending until the window's last day
     rows = "\n".join([*EARLY_START, survey("q1", "2019-12-20", "4.5")])
-    [line] = one(DATED, rows, as_of).lines
+    [line] = before_valid_from(DATED, rows, as_of).lines
     assert (line.status, line.amount, line.date, line.evidence, line.reason) == (
         status, Decimal(amount), d(on), ("q1",), reason)
 
@@ -262,7 +273,7 @@ def test_a_band_priced_only_from_a_later_date_waits_for_a_later_survey(
 def test_a_later_survey_once_the_band_is_priced_pays_it() -> None:
     rows = "\n".join([*EARLY_START, survey("q1", "2019-12-20", "4.5"),
                       survey("q2", "2020-02-01", "4.2")])
-    [line] = one(DATED, rows, "2020-03-01").lines
+    [line] = before_valid_from(DATED, rows, "2020-03-01").lines
     assert (line.status, line.amount, line.date, line.evidence) == (
         "payable", Decimal("400.00"), d("2020-02-01"), ("q2",))
 
@@ -285,7 +296,8 @@ def test_a_band_priced_after_the_whole_window(low: str, status: str, amount: str
                                                on: str) -> None:
     text = DATED_TEXT.replace("{min_score: 3.0, amount: 200.00}",
                               f"{{min_score: 3.0, amount: {low}}}")
-    [line] = one(contract_from(text), "\n".join(BEFORE_CONTRACT), "2019-06-01").lines
+    [line] = before_valid_from(contract_from(text), "\n".join(BEFORE_CONTRACT),
+                               "2019-06-01").lines
     assert (line.status, line.amount, line.date) == (status, Decimal(amount), d(on))
 
 

@@ -153,7 +153,8 @@ EARLY = [ev("r1", "referral", "2019-12-10", provider="acme", unemployed_since="2
 @cache
 def _not_yet_priced() -> dict[str, Line]:
     ev_ = run(contract_from(NOT_YET_PRICED), "\n".join(EARLY), "2019-12-31")
-    assert not ev_.problems
+    # a service begun before valid_from, on purpose: warned of, and evaluated as it stands
+    assert [p.code for p in ev_.problems] == ["V009"]
     return {ln.component: ln for c in ev_.customers for ln in c.lines}
 
 
@@ -623,13 +624,15 @@ CASES = [
          "the reference period 2020-01-15..2020-01-18 (12 months from the service start, cut at "
          "2020-01-18: the component's reach_by date) holds no whole calendar week"),
     Case("survey_adjustment band with no amount in force on the survey's date, window open",
-         lambda: one(DATED_BAND, "\n".join(SURVEYED_EARLY), "2020-03-01").lines[0],
+         lambda: survey.before_valid_from(DATED_BAND, "\n".join(SURVEYED_EARLY),
+                                          "2020-03-01").lines[0],
          "pending", "400.00",
          "radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but the "
          "band has no amount in force for segment A on 2019-12-20; a later survey by "
          "2021-06-04 may still earn the bonus"),
     Case("survey_adjustment band with no amount in force on the survey's date, window closed",
-         lambda: one(DATED_BAND, "\n".join(SURVEYED_EARLY), "2021-06-04").lines[0],
+         lambda: survey.before_valid_from(DATED_BAND, "\n".join(SURVEYED_EARLY),
+                                          "2021-06-04").lines[0],
          "not_earned", "0.00",
          "radar score 4.5 (survey q1 on 2019-12-20) reaches band 2 (score 4 or more), but the "
          "band has no amount in force for segment A on 2019-12-20"),

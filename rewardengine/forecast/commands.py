@@ -466,8 +466,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
                             i for i, c in enumerate(every) if c.customer_id in chosen))
         # the ceiling is the whole contract's: its room is what every customer (of every
         # member, whatever --provider selects) and the contract's own lines leave of it
-        cut = (None if draft.ceiling is None else
-               evaluate(draft.loaded, state.events.events, as_of))
+        cut = None if draft.ceiling is None else evaluate(draft.loaded, state.events.events, as_of)
         with fewer_collections():  # as simulate's runs (``runs.run_job``), in the workers too
             ahead_of = ahead.forecast(job, req.runs, req.jobs, provider, req.progress, cut)
             whole = _whole_contract(job, req, ahead_of, cut)
