@@ -113,12 +113,13 @@ def _part_order(part: str | tuple[str | int, ...]) -> tuple[int, str, int]:
 def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:
     if isinstance(part, str):
         return part
-    items = draft.doc.data.get("components") if isinstance(draft.doc.data, dict) else None
+    items = draft.doc.data.get(part[0]) if isinstance(draft.doc.data, dict) else None
     index = int(part[1])
     item = items[index] if isinstance(items, list) and index < len(items) else None
-    ident = item.get("id") if isinstance(item, dict) else None
-    return (f"component {index + 1} ('{str(ident)[:40]}')" if isinstance(ident, str)
-            else f"component {index + 1}")
+    what, key = ("worked example", "name") if part[0] == "tests" else ("component", "id")
+    ident = item.get(key) if isinstance(item, dict) else None
+    return (f"{what} {index + 1} ('{str(ident)[:40]}')" if isinstance(ident, str)
+            else f"{what} {index + 1}")
 
 
 def _unsplit(state: Loading, problems: list[Problem]) -> list[Problem]:

@@ -253,12 +253,38 @@ _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
-def undecodable_message(exc: Undecodable, encoding: str | None) -> str:
-    """What ``F003`` says of a file whose bytes are not its text: why, and, when no encoding
-    was named and another could read it, how to name one."""
+def undecodable_message(exc: Undecodable, encoding: str | None, path: str | None = None
+                        ) -> str:
+    """What ``F003`` says of a file whose bytes are not its text: what it is, when it is a
+    kind of file given by mistake (``path``: read to tell); else why, and, when no encoding
+    was named and another could read it, how to name one (no encoding reads a workbook)."""
+    kind = other_kind(path) if path is not None else None
+    if kind is not None:
+        return f"the file is {kind}"
     if encoding is not None or isinstance(exc, WideText):
         return str(exc)
     return f"{exc}; name its encoding, e.g. --encoding cp1252 for a spreadsheet's CSV export"
+
+
+def other_kind(path: str) -> str | None:
+    """What a file is by its first bytes, when it is one given instead of a text file by
+    mistake: a workbook, or a SQLite database (a ledger); None otherwise."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    return kind_of(head)
+
+
+def kind_of(head: bytes) -> str | None:
+    """``other_kind`` of a file's first bytes."""
+    if head.startswith(b"PK\x03\x04"):
+        return ("an Excel workbook (or another ZIP file), not a CSV file: save its sheet as "
+                "CSV UTF-8 and give that")
+    if head.startswith(b"SQLite format 3\x00"):
+        return "a SQLite database (a ledger?), not an event file"
+    return None
 
 
 class Progress:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from .contract.load import LoadedContract
+from .contract.load import Draft, LoadedContract
 from .contract.model import ExpectedLine, WorkedExample
 from .engine import customers_findings, evaluate
 from .errors import Problem, Source, has_errors
@@ -75,7 +75,15 @@ def example_row_problems(loaded: LoadedContract) -> list[Problem]:
     return out
 
 
-def _read_example(loaded: LoadedContract, index: int, example: WorkedExample
+def draft_example_row_problems(draft: Draft) -> list[Problem]:
+    """The problems of the rows of each worked example whose schema is valid, in a contract
+    with errors elsewhere (no evaluation can be made, so no ``V001``): each at its line, so
+    one example's mistake hides no other's."""
+    return [p for i, ex in sorted(draft.examples.items())
+            for p in _read_example(draft, i, ex)[1]]
+
+
+def _read_example(loaded: LoadedContract | Draft, index: int, example: WorkedExample
                   ) -> tuple[EventSet, list[Problem]]:
     events_at = loaded.source("tests", index, "events")
     # an event row of the example is numbered by its line in the contract (the block's

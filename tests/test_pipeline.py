@@ -86,7 +86,20 @@ def test_a_rule_that_needs_a_part_with_errors_is_skipped_and_says_so() -> None:
     assert "W013" in codes and "W005" in codes  # rules that do not read the windows still run
     assert "W001" not in codes  # reachability needs the windows
     assert any(p.message.startswith("lint W001, W006, W008, W011, W017 not checked: the "
-                                    "windows has errors") for p in state.skipped)
+                                    "windows have errors") for p in state.skipped)
+
+
+def test_lint_reading_a_part_a_cross_check_found_wrong_is_skipped() -> None:
+    """A contract ending before it starts (C205) was linted all the same, and W017 spoke of
+    outcomes "after the contract ends on" that impossible day (a user trial)."""
+    text = DRAFT.replace("valid_until: 2022-12-31", "valid_until: 2019-12-31", 1)
+    assert text != DRAFT
+    state = load("draft.yaml", text=text, with_lint=True)
+    codes = [p.code for p in state.problems]
+    assert "C205" in codes and "W017" not in codes
+    assert any(p.message.startswith("lint ") and "W017" in p.message
+               and p.message.endswith("not checked: the metadata has errors")
+               for p in state.skipped), [p.message for p in state.skipped]
 
 
 def test_validate_shows_the_skips_after_the_problems(tmp_path: Path) -> None:

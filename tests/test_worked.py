@@ -229,3 +229,51 @@ def test_every_bundled_contract_passes_its_worked_examples(contract: Path) -> No
 def test_the_contracts_excused_from_three_examples_exist_and_say_why() -> None:
     assert set(FEWER_THAN_THREE) <= {p.stem for p in BUNDLED}
     assert all(reason.strip() for reason in FEWER_THAN_THREE.values())
+
+
+def test_every_worked_examples_mistakes_are_said_at_once(tmp_path: Path) -> None:
+    """Four mistakes in three examples took three runs of validate (a user trial): an
+    example whose schema holds is checked on, each at its line, whatever another's."""
+    path = tmp_path / "c.yaml"
+    path.write_text(CONTRACT_HEAD + """
+components:
+  - {id: s, kind: event_fee, event: service_start, amount: 100.00}
+tests:
+  - name: a
+    as_of: 31.12.2020
+    events: |
+      event_id,customer_id,type,date
+      s1,c1,service_start,2020-02-01
+    expect: [{customer: c1, component: s, amount: 100.00}]
+  - name: b
+    as_of: 2020-12-31
+    events: |
+      event_id,customer_id,type,date
+      s1,c1,service_start,2020-02-01
+    expect: [{customer: c1, component: reslt, amount: 100.00}]
+  - name: b
+    as_of: 2020-12-31
+    events: |
+      event_id,customer_id,type,date
+      s1,c1,service_start,2020-02-30
+    expect: [{customer: c1, component: s, amount: 100.00}]
+""", encoding="utf-8")
+    done = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert done.exit_code == 1
+    found = [(p["code"], p["line"] or p["row"], p["message"])
+             for p in json.loads(done.stdout)["problems"] if p["severity"] == "error"]
+    text = path.read_text(encoding="utf-8").splitlines()
+
+    def line(needle: str, after: int = 0) -> int:
+        return next(n for n, t in enumerate(text, 1) if n > after and needle in t)
+
+    assert found == [
+        ("C107", line("31.12.2020"), "tests.0.as_of: '31.12.2020' is not a date written "
+                                     "YYYY-MM-DD"),
+        ("C221", line("reslt"), "worked example 'b' expects a line of component 'reslt', "
+                                "which the contract does not have"),
+        ("C221", line("- name: b", line("- name: b")),
+         "duplicate worked example name 'b'"),
+        ("E005", line("2020-02-30"), "field 'date': '2020-02-30' is not a real date (day is "
+                                     "out of range for month)"),
+    ]

@@ -42,7 +42,14 @@ def check_contract(draft: Draft) -> list[Problem]:
     return list(_checks(draft))
 
 
+# cross-check errors after which a part's values mean nothing to what reads them as a
+# whole: dates out of order (a contract ending before it starts)
+_UNREADABLE_AFTER = frozenset({"C205"})
+
+
 def _err(draft: Draft, code: str, message: str, *path: str | int) -> Problem:
+    if code in _UNREADABLE_AFTER and path and isinstance(path[0], str):
+        draft.faulty.add(path[0])  # lint reading the part as a whole skips it
     return Problem(code, message, draft.source(*path))
 
 
@@ -84,10 +91,14 @@ def _checks(draft: Draft) -> Iterator[Problem]:
 def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]:
     """A worked example expects lines of components the contract has, each example named
     once (so `rewardengine test` can report it by name)."""
-    examples = draft.parts.get("tests") or []
-    yield from _duplicates(draft, [e.name for e in examples], "C221", "worked example name",
-                           lambda i: ("tests", i, "name"))
-    for i, example in enumerate(examples):
+    examples = sorted(draft.examples.items())
+    named: set[str] = set()
+    for i, example in examples:
+        if example.name in named:
+            yield _err(draft, "C221", f"duplicate worked example name '{example.name}'",
+                       "tests", i, "name")
+        named.add(example.name)
+    for i, example in examples:
         for j, want in enumerate(example.expect):
             if want.component not in component_ids:
                 yield _err(draft, "C221", f"worked example {quoted(example.name, 60)} expects "

@@ -121,6 +121,12 @@ class Draft:
     components: dict[int, ComponentBase] = field(default_factory=dict)
     component_count: int = 0
     invalid: set[str | Path] = field(default_factory=set)
+    # the worked examples whose schema is valid, by their index in ``tests``: each is
+    # checked on its own, so one example's mistake hides no other's
+    examples: dict[int, WorkedExample] = field(default_factory=dict)
+    # the parts (metadata, windows, ...) in which a cross-check found an error: valid as to
+    # their schema, so checked on, but what reads them as a whole (lint) is skipped
+    faulty: set[str] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -204,7 +210,7 @@ class Draft:
                  "alternatives": c.alternatives, "caps": c.caps, "invoicing": c.invoicing,
                  "accept": c.accept, "tests": c.tests}
         return Draft(loaded.doc, loaded.sha256, parts, dict(enumerate(c.components)),
-                     len(c.components))
+                     len(c.components), examples=dict(enumerate(c.tests)))
 
 
 # --- the schema, part by part -----------------------------------------------------------------
@@ -245,6 +251,9 @@ def check_schema(doc: YamlDocument, sha256: str, contract_cls: type[ContractBase
         if name not in data:
             draft.parts[name] = _DEFAULTS.get(name)
             continue
+        if name == "tests" and isinstance(data[name], list):
+            _check_examples(data[name], draft, errors)
+            continue
         try:
             draft.parts[name] = adapter.validate_python(data[name])
         except ValidationError as exc:
@@ -253,6 +262,21 @@ def check_schema(doc: YamlDocument, sha256: str, contract_cls: type[ContractBase
     if "components" in data:
         _check_components(data["components"], draft, errors, contract_cls)
     return draft, errors.problems
+
+
+_EXAMPLE: TypeAdapter[WorkedExample] = TypeAdapter(WorkedExample)
+
+
+def _check_examples(items: list[Any], draft: Draft, errors: _Errors) -> None:
+    """Each worked example on its own, as each component is: the valid ones are checked on
+    (their names, their components, their rows) whatever another's mistakes."""
+    for i, item in enumerate(items):
+        try:
+            draft.examples[i] = _EXAMPLE.validate_python(item)
+        except ValidationError as exc:
+            errors.add(exc, ("tests", i))
+            draft.invalid.add(("tests", i))
+    draft.parts["tests"] = [draft.examples[i] for i in sorted(draft.examples)]
 
 
 def _check_components(items: Any, draft: Draft, errors: _Errors,

@@ -40,6 +40,7 @@ from ..tabular import (
     Undecodable,
     choose_delimiter,
     delimiter_hint,
+    kind_of,
     quoted,
     sep_line,
     trim_header,
@@ -580,6 +581,12 @@ def iter_file(path: str, dialect: Dialect = PLAIN) -> Rows:
         yield None, [Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))]
         return
     with fh:
+        # a workbook or a ledger given by mistake is said as what it is, whatever its bytes
+        # decode to (a SQLite file's header may read as text, and give column problems)
+        kind = kind_of(fh.peek(16)[:16])  # peeked: a pipe is read once
+        if kind is not None:
+            yield None, [Problem("F003", f"the file is {kind}", Source(path))]
+            return
         try:
             yield from _file_rows(TextSource(fh, dialect.encoding), path, dialect)
         except (Undecodable, OSError) as exc:
@@ -595,7 +602,7 @@ def _unreadable(exc: Undecodable | OSError, path: str, dialect: Dialect) -> Prob
     (F003), or a read that failed (F001)."""
     if isinstance(exc, OSError):
         return Problem("F001", f"cannot read file: {exc.strerror or exc}", Source(path))
-    return Problem("F003", undecodable_message(exc, dialect.encoding), Source(path))
+    return Problem("F003", undecodable_message(exc, dialect.encoding, path), Source(path))
 
 
 def _file_rows(source: TextSource, path: str, dialect: Dialect) -> Rows:

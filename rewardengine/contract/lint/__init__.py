@@ -25,7 +25,7 @@ def lint_draft(draft: Draft) -> tuple[list[Problem], list[Problem]]:
     found: list[Finding] = []
     skipped: dict[tuple[str, ...], list[str]] = {}  # the parts with errors -> rules skipped
     for rule in RULES.values():
-        missing = tuple(p for p in rule.needs if not draft.valid(p))
+        missing = tuple(p for p in rule.needs if not draft.valid(p) or p in draft.faulty)
         if missing:
             skipped.setdefault(missing, []).append(rule.code)
             continue
@@ -34,12 +34,22 @@ def lint_draft(draft: Draft) -> tuple[list[Problem], list[Problem]]:
     # the rules that did not run, for those that read the others' findings (W000)
     state.shared["skipped"] = frozenset(code for codes in skipped.values() for code in codes)
     for rule in RULES.values():
-        if rule.after is not None and all(draft.valid(p) for p in rule.needs):
+        if rule.after is not None and all(draft.valid(p) and p not in draft.faulty
+                                          for p in rule.needs):
             kept.extend(rule.after(state, found))
     notes = [Problem("P001", f"lint {', '.join(codes)} not checked: the "
-                     f"{' and the '.join(parts)} {'has' if len(parts) == 1 else 'have'} errors",
+                     f"{' and the '.join(parts)} {_have(parts)} errors",
                      Source(draft.file)) for parts, codes in skipped.items()]
     return sorted_problems([f.problem for f in kept]), notes
+
+
+_PLURAL_PARTS = frozenset({"windows", "segments", "caps", "alternatives", "tests",
+                           "components"})
+
+
+def _have(parts: tuple[str, ...]) -> str:
+    """``has`` or ``have``: the windows have errors, the metadata has."""
+    return "has" if len(parts) == 1 and parts[0] not in _PLURAL_PARTS else "have"
 
 
 def _accepted(draft: Draft, found: list[Finding]) -> list[Finding]:
