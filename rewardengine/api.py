@@ -139,6 +139,11 @@ def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool 
     contract file's bytes, read already."""
     state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect, raw=raw)
     problems = state.problems
+    if with_lint and state.contract is None and state.draft is not None:
+        # the worked examples whose schema holds are read on (a contract's other errors,
+        # or another example's, hide none of their rows' problems)
+        from .worked import draft_example_row_problems
+        problems = [*problems, *draft_example_row_problems(state.draft)]
     if with_lint and state.contract is not None:
         # the worked examples' event rows belong to the contract: validate reads them too,
         # each problem at its line (``test`` found them only when run)
@@ -482,8 +487,8 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
                   issue_date: date | None = None, dry_run: bool = False,
                   prepare: Callable[[Invoice], Callable[[], None]] | None = None,
                   dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None,
-                  einvoice: bool | str = False, member: str | None = None
-                  ) -> tuple[IssueResult | None, Inputs]:
+                  einvoice: bool | str = False, member: str | None = None,
+                  new_ledger: bool = False) -> tuple[IssueResult | None, Inputs]:
     """Invoice ``period`` against the ledger (``None`` when the inputs have errors).
 
     ``prepare(invoice)`` runs inside the ledger transaction, before the commit: it writes the
@@ -497,16 +502,19 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     ``issue_date`` before the period's last day is refused (``BillingError``) before
     anything is read; one before the facts or an invoice already in the ledger that the
     invoice follows (a period invoiced out of order), before anything is computed. Without
-    ``issue_date`` the invoice bears the earliest day allowed (docs/invoicing.md)."""
+    ``issue_date`` the invoice bears the earliest day allowed (docs/invoicing.md). The
+    ledger must be at ``ledger_path``; a new one is started there only with ``new_ledger``,
+    where no file is (``L013``, ``L014``: said before anything is read)."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
     from .invoicing.periods import PeriodError, check_issue_date
-    from .invoicing.run import InvoicingError
-    if issue_date is not None:
-        try:
+    from .invoicing.run import InvoicingError, check_ledger_path
+    try:
+        check_ledger_path(ledger_path, new_ledger)
+        if issue_date is not None:
             check_issue_date(period, issue_date)
-        except PeriodError as exc:
-            raise BillingError(str(exc)) from None
+    except (PeriodError, LedgerError) as exc:
+        raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
         evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
@@ -687,10 +695,17 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
                 dialect: Dialect = PLAIN, jobs: int = 1, mapper: Mapper | None = None
                 ) -> tuple[VerifyReport | None, Inputs]:
     """Class every line of ``bill`` against what the contract makes payable for ``period``
-    (``None`` when the inputs have errors); the events read in shards, as for invoices."""
+    (``None`` when the inputs have errors); the events read in shards, as for invoices.
+    ``ledger_path`` None: compared with no ledger, as asked (a first bill); a path where no
+    file is, is refused before anything is read (``L013``)."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
-    from .invoicing.run import InvoicingError
+    from .invoicing.run import InvoicingError, check_ledger_path
+    if ledger_path is not None:
+        try:
+            check_ledger_path(ledger_path)
+        except LedgerError as exc:
+            raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
         evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)

@@ -205,6 +205,9 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
      "ledger-problems-l0xx"),
     ("L012", "an invoice made with another contract file than the invoices before it", _W,
      "ledger-problems-l0xx"),
+    ("L013", "no ledger at the path given (a new ledger is started only when asked for)", _E,
+     "ledger-problems-l0xx"),
+    ("L014", "a new ledger asked for where a file is", _E, "ledger-problems-l0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

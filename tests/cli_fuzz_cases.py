@@ -110,7 +110,8 @@ class Fuzzer:
         ledger, bill = where / "ledger.sqlite", where / "bill.csv"
         if not ledger.exists():
             self._cli(["invoice", str(contract), str(events), "--period", period,
-                       "--ledger", str(ledger), "--joint", "--format", "csv", "-o", str(bill)])
+                       "--ledger", str(ledger), "--new-ledger", "--joint", "--format", "csv",
+                       "-o", str(bill)])
         with sqlite3.connect(ledger) as conn:
             (number,) = conn.execute("SELECT min(number) FROM invoices").fetchone()
         typed = io.BytesIO()

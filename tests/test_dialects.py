@@ -210,8 +210,7 @@ BILL_MAP = "customer=asiakas,component=maksuerä,occurrence=kerta,date=pvm,amoun
 def _verify(*options: str) -> tuple[int, str]:
     result = runner.invoke(app, ["verify", CONTRACT, str(DATA / "events_fi_excel.csv"),
                                  str(DATA / "bill_fi_excel.csv"), "--period", "2020-Q1",
-                                 "--ledger", str(DATA / "no-ledger.sqlite"), "--map", BILL_MAP,
-                                 *options])
+                                 "--no-ledger", "--map", BILL_MAP, *options])
     return result.exit_code, result.stdout + result.stderr
 
 

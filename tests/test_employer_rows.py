@@ -237,6 +237,6 @@ def test_an_invoice_lists_it(tmp_path: Path) -> None:
     period = BillingPeriod("2014-09", date(2014, 9, 1), date(2014, 10, 1))
     issued, inputs = api.issue_invoice(str(AVGS), [str(events)], period,
                                        ledger_path=str(tmp_path / "ledger.sqlite"),
-                                       dry_run=True)
+                                       dry_run=True, new_ledger=True)
     assert issued is not None, inputs.problems
     assert [p.code for p in issued.invoice.problems] == ["V008"]

@@ -44,12 +44,12 @@ def _commands(tmp_path: Path, jobs: str, source: str) -> dict[str, list[str]]:
         "evaluate": ["evaluate", CONTRACT, source, "--as-of", AS_OF, "-f", "json",
                      "--jobs", jobs],
         "invoice": ["invoice", CONTRACT, source, "--period", "2020-06", "--ledger",
-                    str(tmp_path / f"{source == 'PIPE'}-{jobs}.sqlite"), "--dry-run",
-                    "--jobs", jobs, "-f", "json"],
+                    str(tmp_path / f"{source == 'PIPE'}-{jobs}.sqlite"), "--new-ledger",
+                    "--dry-run", "--jobs", jobs, "-f", "json"],
         "explain": ["explain", CONTRACT, source, "--customer", "T03", "--as-of", AS_OF,
                     "-f", "json"],
         "verify": ["verify", CONTRACT, source, str(tmp_path / "bill.csv"), "--period",
-                   "2020-07", *BILL_MAP, "-f", "json", "--jobs", jobs],
+                   "2020-07", "--no-ledger", *BILL_MAP, "-f", "json", "--jobs", jobs],
     }
 
 
@@ -76,7 +76,7 @@ def test_a_problem_in_piped_events_is_told_at_the_name_given(tmp_path: Path) -> 
     bad = "event_id,customer_id,type,date\nr1,D,referral,2020-13-07\n"
     for args in (["evaluate", CONTRACT, "PIPE", "--as-of", AS_OF, "--jobs", "2"],
                  ["invoice", CONTRACT, "PIPE", "--period", "2020-06", "--dry-run",
-                  "--ledger", str(tmp_path / "l.sqlite")]):
+                  "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger"]):
         code, output = _piped(tmp_path, args, bad, name="piped.csv")
         assert code == 1, output
         assert f"{tmp_path / 'piped.csv'}:2: E" in output.replace("\n", ""), output
@@ -120,7 +120,7 @@ def test_a_contract_with_errors_on_a_pipe_is_told_its_errors(tmp_path: Path) -> 
     for args in (["evaluate", "PIPE", str(EVENTS), "--as-of", AS_OF, "--jobs", "2"],
                  ["evaluate", "PIPE", str(EVENTS), "--as-of", AS_OF, "-f", "json"],
                  ["invoice", "PIPE", str(EVENTS), "--period", "2020-06", "--dry-run",
-                  "--ledger", str(tmp_path / "l.sqlite")],
+                  "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger"],
                  ["validate", "PIPE", str(EVENTS)]):
         with fed_pipe(tmp_path / "contract.yaml", text) as pipe:
             done = runner.invoke(app, [str(pipe) if a == "PIPE" else a for a in args])

@@ -92,8 +92,7 @@ def test_the_verify_report_writes_the_contract_s_currency(tmp_path: Path) -> Non
                     encoding="utf-8")
     out = tmp_path / "r.html"
     result = runner.invoke(app, ["verify", str(c), str(e), str(bill), "--period", "2020-01",
-                                 "--ledger", str(tmp_path / "none.sqlite"), "--format",
-                                 "html", "-o", str(out)])
+                                 "--no-ledger", "--format", "html", "-o", str(out)])
     assert result.exit_code == 1  # c3 is underbilled
     html = out.read_text(encoding="utf-8")
     assert " SEK<" in html and " EUR" not in html
@@ -114,7 +113,7 @@ def test_cli_issues_ubl_and_shows_finvoice_and_xlsx(tmp_path: Path) -> None:
     ledger = str(tmp_path / "l.sqlite")
     out = tmp_path / "jan.xml"
     result = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger", ledger,
-                                 "--format", "ubl", "-o", str(out)])
+                                 "--new-ledger", "--format", "ubl", "-o", str(out)])
     assert result.exit_code == 0, result.output
     xml = out.read_text(encoding="utf-8")
     assert ubl_schema_errors(xml) + en16931_failures(xml) == []
@@ -137,13 +136,13 @@ def test_cli_refuses_an_e_invoice_without_parties_and_records_nothing(tmp_path: 
     c, e = _files(tmp_path, head=CONTRACT_HEAD, extra="")
     ledger = tmp_path / "l.sqlite"
     result = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                                 str(ledger), "--format", "finvoice"])
+                                 str(ledger), "--new-ledger", "--format", "finvoice"])
     assert result.exit_code == 1
     assert "C226" in result.output and "needs the contract's parties" in result.output
     assert not ledger.exists()
     # an invoice issued without parties is shown, but not as an e-invoice
     assert runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                               str(ledger)]).exit_code == 0
+                               str(ledger), "--new-ledger"]).exit_code == 0
     shown = runner.invoke(app, ["invoice", "show", "test-acme-0001", "--ledger", str(ledger),
                                 "--format", "ubl"])
     assert shown.exit_code == 1 and "without the parties an e-invoice needs" in shown.output
@@ -153,7 +152,7 @@ def test_cli_renders_a_member_s_own_invoice(tmp_path: Path) -> None:
     c, e = _files(tmp_path, head=CONSORTIUM, rows=MEMBER_ROWS)
     ledger = str(tmp_path / "l.sqlite")
     whole = runner.invoke(app, ["invoice", c, e, "--period", "2020-02", "--joint", "--ledger",
-                                ledger, "--format", "ubl"])
+                                ledger, "--new-ledger", "--format", "ubl"])
     assert whole.exit_code == 1 and "--member ID; members: acme, beta" in whole.output
     assert "nothing was recorded" in whole.output
     beta = runner.invoke(app, ["invoice", c, e, "--period", "2020-02", "--joint", "--ledger",
@@ -172,8 +171,8 @@ def test_cli_renders_a_member_s_own_invoice(tmp_path: Path) -> None:
 def test_cli_html_lang(tmp_path: Path, lang: str) -> None:
     c, e = _files(tmp_path)
     result = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                                 str(tmp_path / "l.sqlite"), "--format", "html", "--lang",
-                                 lang])
+                                 str(tmp_path / "l.sqlite"), "--new-ledger", "--format", "html",
+                                 "--lang", lang])
     assert result.exit_code == 0 and f'<html lang="{lang}">' in result.stdout
     assert {"fi": "Viitenumero", "sv": "Referensnummer", "en": "Payment reference"}[lang] \
         in result.stdout

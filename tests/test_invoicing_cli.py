@@ -45,13 +45,13 @@ def test_invoice_writes_json_and_says_what_it_did(app: typer.Typer, tmp_path: Pa
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
     code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
-                          "--ledger", ledger)
+                          "--ledger", ledger, "--new-ledger")
     assert code == 0, err
     data = json.loads(out)
     assert (data["number"], data["total"]) == ("test-acme-0001", "248.00")
-    # the total with what it is made of: the amounts and the VAT on them
+    # the total with what it is made of: the amounts and the VAT on them; and its dates
     assert (f"issued test-acme-0001 for 2020-01: total 248.00 EUR ({data['subtotal']} and "
-            f"VAT {data['vat']})") in err
+            f"VAT {data['vat']}), dated {data['issue_date']}, due {data['due_date']}") in err
     assert Decimal(data["subtotal"]) + Decimal(data["vat"]) == Decimal("248.00")
     # the sha256 of the event inputs is of the file's bytes
     import hashlib
@@ -68,7 +68,8 @@ def test_invoice_writes_json_and_says_what_it_did(app: typer.Typer, tmp_path: Pa
 def test_invoice_show_re_renders_an_issued_invoice(app: typer.Typer, tmp_path: Path) -> None:
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
-    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger,
+         "--new-ledger")
     _, issued, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
                         ledger, "--issue-date", "2020-03-05")
     code, shown, _ = _run(app, "invoice", "show", "test-acme-0002", "--ledger", ledger)
@@ -85,7 +86,7 @@ def test_dry_run_writes_nothing(app: typer.Typer, tmp_path: Path) -> None:
     c, e = write_inputs(tmp_path)
     ledger = tmp_path / "l.sqlite"
     code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-Q1", "--ledger",
-                          str(ledger), "--dry-run", "--format", "csv")
+                          str(ledger), "--new-ledger", "--dry-run", "--format", "csv")
     assert code == 0 and "dry run: test-acme-0001 would bill" in err
     assert not ledger.exists()
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -99,10 +100,10 @@ def test_usage_errors_exit_2(app: typer.Typer, tmp_path: Path) -> None:
     code, _, err = _run(app, "invoice", str(c), "--period", "2020-01")
     assert code == 2 and "at least one event file" in err
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--provider",
-                        "beta", "--ledger", str(tmp_path / "l.sqlite"))
+                        "beta", "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger")
     assert code == 2 and "provider 'beta' is not in the contract" in err
     code, _, err = _run(app, "invoice", str(c), str(tmp_path / "missing.csv"), "--period",
-                        "2020-01", "--ledger", str(tmp_path / "l.sqlite"))
+                        "2020-01", "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger")
     assert code == 2 and "nothing was computed" in err
 
 
@@ -110,7 +111,8 @@ def test_invoice_to_a_file(app: typer.Typer, tmp_path: Path) -> None:
     c, e = write_inputs(tmp_path)
     out = tmp_path / "inv.html"
     code, stdout, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
-                           str(tmp_path / "l.sqlite"), "--format", "html", "-o", str(out))
+                           str(tmp_path / "l.sqlite"), "--new-ledger", "--format", "html", "-o",
+                           str(out))
     assert code == 0 and stdout == ""
     assert "Yhteensä / Total" in out.read_text(encoding="utf-8")
 
@@ -118,7 +120,8 @@ def test_invoice_to_a_file(app: typer.Typer, tmp_path: Path) -> None:
 def test_verify_the_bill_invoice_produced_exits_0(app: typer.Typer, tmp_path: Path) -> None:
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
-    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger,
+         "--new-ledger")
     bill = tmp_path / "bill.csv"
     code, _, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
                       ledger, "--dry-run", "--format", "csv", "-o", str(bill))
@@ -135,7 +138,8 @@ def test_verify_the_bill_invoice_produced_exits_0(app: typer.Typer, tmp_path: Pa
 def test_verify_a_tampered_bill_exits_1(app: typer.Typer, tmp_path: Path) -> None:
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
-    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger,
+         "--new-ledger")
     bill = tmp_path / "lasku.csv"
     bill.write_text("asiakas,osa,kerta,summa\nc2,base_fee,once,\"150,00\"\n"
                     "c3,base_fee,once,150.00\nc1,base_fee,once,100.00\n"
@@ -182,15 +186,17 @@ def test_an_issue_date_before_the_period_ends_is_refused(app: typer.Typer,
                 "date is 2020-01-31")
     for extra in ([], ["--dry-run"]):
         code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
-                              "--ledger", str(ledger), "--issue-date", "2020-01-30", *extra)
+                              "--ledger", str(ledger), "--new-ledger", "--issue-date",
+                              "2020-01-30", *extra)
         assert code == 2 and out == "" and earliest in " ".join(err.split()), err
         assert not ledger.exists()
     code, out, err = _run(app, "invoice", str(c), str(e), "--from", "2020-01-01", "--to",
-                          "2020-01-31", "--ledger", str(ledger), "--issue-date", "2020-01-15")
+                          "2020-01-31", "--ledger", str(ledger), "--new-ledger", "--issue-date",
+                          "2020-01-15")
     assert code == 2 and "--issue-date 2020-01-15 is before the period" in err
     assert not ledger.exists()
     code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
-                        str(ledger), "--issue-date", "2020-01-31")
+                        str(ledger), "--new-ledger", "--issue-date", "2020-01-31")
     assert code == 0 and json.loads(out)["issue_date"] == "2020-01-31"
     # February 2020 ends on the 29th: the 28th is refused, the 1st of March (one day over)
     code, out, err = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
@@ -213,7 +219,7 @@ def test_a_period_invoiced_out_of_order_is_dated_after_the_invoice_it_follows(
         row for row in ROWS.splitlines() if ",c3," not in row))
     ledger = tmp_path / "l.sqlite"
     code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger",
-                        str(ledger))
+                        str(ledger), "--new-ledger")
     assert code == 0 and json.loads(out)["issue_date"] == "2020-02-29"
     c, e = write_inputs(tmp_path)
     code, out, _ = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
@@ -258,7 +264,7 @@ def test_an_invoice_made_with_another_contract_file_says_so(app: typer.Typer,
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01",
-                        "--ledger", ledger)
+                        "--ledger", ledger, "--new-ledger")
     assert code == 0 and "L012" not in err, err
     c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
                                                        "{A: 120.00, B: 150.00}"),
@@ -300,13 +306,13 @@ def test_l012_compares_each_series_with_its_own_last_invoice(app: typer.Typer,
     last invoice was made with that file), acme's February says L012."""
     c, e, ledger = _two_members(tmp_path)
 
-    def invoice(provider: str, period: str) -> str:
+    def invoice(provider: str, period: str, *extra: str) -> str:
         code, _, err = _run(app, "invoice", str(c), str(e), "--period", period, "--ledger",
-                            ledger, "--provider", provider)
+                            ledger, "--provider", provider, *extra)
         assert code == 0, err
         return err
 
-    assert "L012" not in invoice("acme", "2020-01")
+    assert "L012" not in invoice("acme", "2020-01", "--new-ledger")
     c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
                                                        "{A: 120.00, B: 150.00}"),
                  encoding="utf-8")
@@ -323,7 +329,8 @@ def test_a_bill_whose_dates_do_not_read_is_checked_by_its_occurrences(
     dropped, and the bill read as empty: all its lines 'not on the bill'."""
     c, e = write_inputs(tmp_path, rows=FEB_ROWS)
     ledger = str(tmp_path / "l.sqlite")
-    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger)
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", ledger,
+         "--new-ledger")
     bill = tmp_path / "bill.csv"
     _run(app, "invoice", str(c), str(e), "--period", "2020-02", "--ledger", ledger,
          "--dry-run", "--format", "csv", "-o", str(bill))
@@ -356,7 +363,8 @@ def test_an_empty_ledger_path_and_a_ledger_given_as_the_bill_are_said_plainly(
         code, _, err = _run(app, *args, "--ledger", "")
         assert code == 2 and "an empty path: give the ledger's file name" in err, args
     ledger = tmp_path / "l.sqlite"
-    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", str(ledger))
+    _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger", str(ledger),
+         "--new-ledger")
     before = ledger.read_bytes()
     code, _, err = _run(app, "verify", str(c), str(e), str(ledger), "--period", "2020-01",
                         "--ledger", str(ledger))
@@ -372,7 +380,7 @@ def test_l012_follows_a_members_lines_between_joint_and_own_invoices(
     its February, says nothing."""
     c, e, ledger = _two_members(tmp_path)
     code, _, err = _run(app, "invoice", str(c), str(e), "--period", "2020-01", "--ledger",
-                        ledger, "--joint")
+                        ledger, "--joint", "--new-ledger")
     assert code == 0 and "L012" not in err, err
     c.write_text(c.read_text(encoding="utf-8").replace("{A: 100.00, B: 150.00}",
                                                        "{A: 120.00, B: 150.00}"),
@@ -400,13 +408,14 @@ def test_a_period_after_the_contract_and_the_data_is_refused_before_anything_is_
     ledger = tmp_path / "ledger.sqlite"
     runner = CliRunner()
 
-    def invoice(period: str, source: Path = events) -> tuple[int, str]:
+    def invoice(period: str, source: Path = events, *extra: str) -> tuple[int, str]:
         done = runner.invoke(main_app, ["invoice", contract, str(source), "--period", period,
-                                        "--provider", "coach_a", "--ledger", str(ledger)])
+                                        "--provider", "coach_a", "--ledger", str(ledger),
+                                        *extra])
         return done.exit_code, done.output
 
     for period in ("2029-09", "2022-01"):  # 2021-12-31 + 1 year is the last start allowed
-        code, said = invoice(period)
+        code, said = invoice(period, events, "--new-ledger")
         assert code == 2 and (
             f"the period {period} starts more than a year after the contract's end "
             "(2020-12-31) and after the last day the events record (2020-11-15): nothing in "
@@ -416,7 +425,7 @@ def test_a_period_after_the_contract_and_the_data_is_refused_before_anything_is_
     late.write_text(events.read_text(encoding="utf-8")
                     + "O01-late,O01,contact,2020-11-30,2021-02-03,,coach_a,,,,,true,,,\n",
                     encoding="utf-8")
-    assert invoice("2021-06")[0] == 0
+    assert invoice("2021-06", events, "--new-ledger")[0] == 0
     # asked again: told by the provider's id (the series, "A", is no one's name)
     code, said = invoice("2021-06")
     assert code == 0 and "period 2021-06 was already invoiced to coach_a as " in said, said

@@ -90,7 +90,7 @@ def test_a_tampered_bill_shows_every_class_of_error(ledger: Path) -> None:
     assert [report.count(c) for c in ("match", "amount_differs", "not_payable", "duplicate",
                                       "underbilled")] == [1, 1, 4, 2, 1]
     assert not report.ok
-    assert report.ledger == "ledger l.sqlite (1 invoices)"
+    assert report.ledger == "ledger l.sqlite (1 invoice)"
 
 
 def test_a_wrong_amount_says_both_amounts_and_why(ledger: Path) -> None:

@@ -61,10 +61,10 @@ def test_validate_json_is_the_problems(tmp_path: Path) -> None:
 def test_invoice_json_is_the_invoice(tmp_path: Path) -> None:
     period = api.billing_period("2020-03", None, None)
     result, _ = api.issue_invoice(C, [E], period, ledger_path=str(tmp_path / "a.sqlite"),
-                                      provider="coach_a")
+                                  provider="coach_a", new_ledger=True)
     assert result is not None and result.invoice is not None
     out = runner.invoke(app, ["invoice", C, E, "--period", "2020-03", "--provider", "coach_a",
-                              "--ledger", str(tmp_path / "b.sqlite")])
+                              "--ledger", str(tmp_path / "b.sqlite"), "--new-ledger"])
     assert out.exit_code == 0
     assert out.stdout == canonical_json(result.invoice.to_dict())
 

@@ -1,6 +1,6 @@
-"""What makes a file a ledger: only a missing path becomes one; truncated files, other files and
-other applications' databases are refused untouched; ledgers are marked; earlier ledgers are
-read as they are and marked by the first writing run."""
+"""What makes a file a ledger: only a missing path becomes one (asked for with --new-ledger);
+truncated files, other files and other applications' databases are refused untouched; ledgers
+are marked; earlier ledgers are read as they are and marked by the first writing run."""
 
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ def test_other_files_are_refused(tmp_path: Path) -> None:
     code, _, err = _invoice(tmp_path, dangling)
     assert code == 2 and "is a symbolic link to a file that does not exist" in err
     assert not (tmp_path / "gone.sqlite").exists()
-    code, _, err = _invoice(tmp_path, tmp_path / "nowhere" / "l.sqlite")
+    code, _, err = _invoice(tmp_path, tmp_path / "nowhere" / "l.sqlite", "2020-05",
+                            "--new-ledger")
     assert code == 2 and "cannot create the ledger: the folder" in err
     assert "does not exist" in err and not (tmp_path / "nowhere").exists()
 
@@ -191,7 +192,7 @@ def test_a_ledger_is_created_whole_or_not_at_all(tmp_path: Path,
 
     monkeypatch.setattr(ledger_module, "connect", tiny_disk)
     ledger = tmp_path / "l.sqlite"
-    code, out, err = _invoice(tmp_path, ledger, "2020-01")
+    code, out, err = _invoice(tmp_path, ledger, "2020-01", "--new-ledger")
     assert (code, out) == (2, "")
     assert "cannot create the ledger (database or disk is full); nothing was written" in err
     assert not ledger.exists() and leftovers(tmp_path) == []
@@ -204,7 +205,7 @@ def test_without_hard_links_a_new_ledger_is_copied_into_place(
 
     monkeypatch.setattr(ledgerfile.os, "link", no_links)
     ledger = tmp_path / "l.sqlite"
-    code, _, err = _invoice(tmp_path, ledger, "2020-01")
+    code, _, err = _invoice(tmp_path, ledger, "2020-01", "--new-ledger")
     assert code == 0 and "issued test-acme-0001" in err
     assert rows(ledger, "PRAGMA application_id") == [(APPLICATION_ID,)]
     assert rows(ledger, COUNTS) == [(1, 2, 0)] and leftovers(tmp_path) == []
@@ -223,7 +224,7 @@ def test_a_ledger_made_meanwhile_by_another_process_is_the_one_used(
         real_link(src, dst)  # then FileExistsError: this one's new ledger is dropped
 
     monkeypatch.setattr(ledgerfile.os, "link", other_process_first)
-    code, _, err = _invoice(tmp_path, ledger, "2020-02")
+    code, _, err = _invoice(tmp_path, ledger, "2020-02", "--new-ledger")
     assert code == 0 and "issued test-acme-0002" in err
     assert rows(ledger, "SELECT number FROM invoices ORDER BY id") == [
         ("test-acme-0001",), ("test-acme-0002",)]
@@ -364,7 +365,7 @@ def test_a_journal_left_where_a_new_ledger_would_go_is_not_taken_nor_lost(
     done = CliRunner().invoke(app, [
         "invoice", "issue", str(root / "contracts" / "tehostettu_tyonvalitys.yaml"),
         str(root / "examples" / "tehostettu_tyonvalitys" / "events.csv"), "--period",
-        "2020-06", "--ledger", str(ledger)])
+        "2020-06", "--ledger", str(ledger), "--new-ledger"])
     assert done.exit_code == 2, done.output
     assert f"{left} is there already" in done.output
     assert left.read_bytes() == b"an earlier ledger's journal, or anything\n"

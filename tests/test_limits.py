@@ -163,8 +163,7 @@ def test_verify_with_a_wrongly_shaped_json_bill_is_never_an_internal_error(tmp_p
                        ("[" * 50_000, 2)):
         (tmp_path / "bill.json").write_text(text, encoding="utf-8")
         result = runner.invoke(app, ["verify", str(c), str(e), str(tmp_path / "bill.json"),
-                                     "--period", "2020-01", "--ledger",
-                                     str(tmp_path / "l.sqlite")])
+                                     "--period", "2020-01", "--no-ledger"])
         assert result.exit_code == code, result.output
 
 

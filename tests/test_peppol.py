@@ -284,14 +284,14 @@ def test_r010_r020_invoice_format_ubl_refuses_and_records_nothing(
     line = text[:text.index(line_of + "\n")].count("\n") + 1
     ledger = tmp_path / "l.sqlite"
     result = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                                 str(ledger), "--format", "ubl"])
+                                 str(ledger), "--new-ledger", "--format", "ubl"])
     assert result.exit_code == 1, result.output
     assert re.search(rf"contract\.yaml:{line}:\d+: C226 ", result.output), result.output
     assert f"PEPPOL-EN16931-{rule}" in result.output and "e_invoice_address" in result.output
     assert not ledger.exists()
     # Finvoice is issued, and validate warns (C231) but passes
     assert runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger", str(ledger),
-                               "--format", "finvoice"]).exit_code == 0
+                               "--new-ledger", "--format", "finvoice"]).exit_code == 0
     checked = runner.invoke(app, ["validate", c])
     assert checked.exit_code == 0 and f"contract.yaml:{line}:" in checked.output
     assert "C231 warning" in checked.output and f"PEPPOL-EN16931-{rule}" in checked.output
@@ -424,12 +424,12 @@ def test_cl008_an_address_of_scheme_0037_is_finvoice_s_only(tmp_path: Path) -> N
                      r"0216", checked.output), checked.output
     ledger = tmp_path / "l.sqlite"
     refused = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                                  str(ledger), "--format", "ubl"])
+                                  str(ledger), "--new-ledger", "--format", "ubl"])
     assert refused.exit_code == 1, refused.output
     assert re.search(rf"contract\.yaml:{line}:\d+: C226 ", refused.output), refused.output
     assert "scheme 0037" in refused.output and not ledger.exists()
     issued = runner.invoke(app, ["invoice", c, e, "--period", "2020-01", "--ledger",
-                                 str(ledger), "--format", "finvoice"])
+                                 str(ledger), "--new-ledger", "--format", "finvoice"])
     assert issued.exit_code == 0, issued.output
     shown = runner.invoke(app, ["invoice", "show", "T-acme-0001", "--ledger", str(ledger),
                                 "--format", "ubl"])

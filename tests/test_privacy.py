@@ -159,8 +159,8 @@ def test_a_pseudonymized_bill_verifies_against_pseudonymized_events(tmp_path: Pa
     c, e = write_inputs(tmp_path, rows=ROWS)
     bill = tmp_path / "bill.csv"
     result = runner.invoke(app, ["invoice", str(c), str(e), "--period", "2020-01", "--dry-run",
-                                 "--ledger", str(tmp_path / "l.sqlite"), "--format", "csv",
-                                 "-o", str(bill)])
+                                 "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger",
+                                 "--format", "csv", "-o", str(bill)])
     assert result.exit_code == 0, result.output
     (tmp_path / "shared").mkdir()
     code, said = _run(str(e), "--bill", str(bill), "--key-file", _key(tmp_path), "-o",
@@ -170,7 +170,7 @@ def test_a_pseudonymized_bill_verifies_against_pseudonymized_events(tmp_path: Pa
     assert "c1" not in (shared / "events.csv").read_text(encoding="utf-8").split(",")
     result = runner.invoke(app, ["verify", str(c), str(shared / "events.csv"),
                                  str(shared / "bill.csv"), "--period", "2020-01",
-                                 "--ledger", str(tmp_path / "l.sqlite")])
+                                 "--no-ledger"])
     assert result.exit_code == 0, result.output
     assert "the bill is right" in result.output
 
@@ -613,8 +613,8 @@ def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_p
     ledger = str(tmp_path / "l.sqlite")
     for fmt in ("csv", "json"):
         result = runner.invoke(app, ["invoice", str(contract), str(events), "--period",
-                                     "2021-03", "--dry-run", "--ledger", ledger, "--format",
-                                     fmt, "-o", str(tmp_path / f"bill.{fmt}")])
+                                     "2021-03", "--dry-run", "--ledger", ledger, "--new-ledger",
+                                     "--format", fmt, "-o", str(tmp_path / f"bill.{fmt}")])
         assert result.exit_code == 0, result.output
     table = tmp_path / "events.parquet"
     result = runner.invoke(app, ["generate", str(contract), "-n", "40", "--seed", "1", "-o",
@@ -649,7 +649,7 @@ def test_pseudonymized_apart_generated_events_and_their_bills_still_verify(tmp_p
         for source in ("events.csv", "events.parquet"):
             result = runner.invoke(app, ["verify", str(contract), str(shared / source),
                                          str(shared / bill), "--period", "2021-03",
-                                         "--ledger", ledger])
+                                         "--no-ledger"])
             assert result.exit_code == 0, (bill, source, result.output)
             assert "8 match, 0 amount differs" in result.output
             assert "the bill is right" in result.output
@@ -1210,8 +1210,8 @@ def _generated_bill(tmp_path: Path, customers: int) -> tuple[Path, Path, Path]:
         api.events_to_parquet(source, target)
     ledger, bill = str(tmp_path / "l.sqlite"), tmp_path / "bill.json"
     result = runner.invoke(app, ["invoice", CONTRACT, str(events), "--period", "2020-06",
-                                 "--dry-run", "--ledger", ledger, "--format", "json", "-o",
-                                 str(bill)])
+                                 "--dry-run", "--ledger", ledger, "--new-ledger", "--format",
+                                 "json", "-o", str(bill)])
     assert result.exit_code == 0, result.output
     return events, table, bill
 
@@ -1232,12 +1232,11 @@ def _pseudonymized_with_bill(tmp_path: Path, sources: tuple[Path, ...], bill: Pa
 
 
 def _bill_is_right(tmp_path: Path, fmt: str) -> None:
-    """``verify`` of the pseudonymized events and bill in ``out-<fmt>`` (the ledger of
-    ``_generated_bill``) says the bill is right."""
+    """``verify`` of the pseudonymized events and bill in ``out-<fmt>`` (with no ledger:
+    ``_generated_bill``'s invoice was a dry run) says the bill is right."""
     out = tmp_path / f"out-{fmt}"
     result = runner.invoke(app, ["verify", CONTRACT, str(out / f"events.{fmt}"),
-                                 str(out / "bill.json"), "--period", "2020-06", "--ledger",
-                                 str(tmp_path / "l.sqlite")])
+                                 str(out / "bill.json"), "--period", "2020-06", "--no-ledger"])
     assert result.exit_code == 0, result.output
     assert "the bill is right" in result.output
 

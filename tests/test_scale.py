@@ -297,8 +297,8 @@ def test_invoices_and_bill_checks_are_the_same_for_any_jobs(cohort: tuple[Path, 
         out = tmp_path / f"invoice-{jobs}.json"
         result = runner.invoke(app, [
             "invoice", str(contract), str(events), "--period", "2020-06", "--provider",
-            "manager_a", "--ledger", str(tmp_path / f"ledger-{jobs}.sqlite"), "-o", str(out),
-            "--jobs", jobs])
+            "manager_a", "--ledger", str(tmp_path / f"ledger-{jobs}.sqlite"), "--new-ledger",
+            "-o", str(out), "--jobs", jobs])
         assert result.exit_code == 0, result.output
         docs.append(out.read_text(encoding="utf-8"))
     assert docs[0] == docs[1]
@@ -306,12 +306,12 @@ def test_invoices_and_bill_checks_are_the_same_for_any_jobs(cohort: tuple[Path, 
     bill = tmp_path / "bill.csv"
     made = runner.invoke(app, [
         "invoice", str(contract), str(events), "--period", "2020-07", "--provider",
-        "manager_a", "--ledger", str(tmp_path / "provider.sqlite"), "--format", "csv",
-        "-o", str(bill), "--dry-run"])
+        "manager_a", "--ledger", str(tmp_path / "provider.sqlite"), "--new-ledger",
+        "--format", "csv", "-o", str(bill), "--dry-run"])
     assert made.exit_code == 0, made.output
     checked = runner.invoke(app, [
         "verify", str(contract), str(events), str(bill), "--period", "2020-07",
-        "--provider", "manager_a", "--ledger", str(tmp_path / "none.sqlite"), "--jobs", "2"])
+        "--provider", "manager_a", "--no-ledger", "--jobs", "2"])
     assert checked.exit_code == 0, checked.output
 
 
@@ -488,7 +488,7 @@ def test_invoices_with_corrections_from_unsorted_files_are_those_made_in_memory(
         bounds = api.billing_period(period, None, None)
         streamed, _ = api.issue_invoice(str(contract), paths, bounds, jobs=2,
                                         ledger_path=str(tmp_path / "a.sqlite"),
-                                        provider="manager_a")
+                                        provider="manager_a", new_ledger=period == "2020-06")
         whole = billing.issue_invoice(loaded, read_events(paths).events, bounds,
                                       ledger_path=str(tmp_path / "b.sqlite"),
                                       inputs_hash=billing.inputs_sha256(paths),

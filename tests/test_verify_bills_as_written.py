@@ -45,7 +45,7 @@ def _files(tmp_path: Path) -> dict[str, str]:
 def _verify(events: str, bill: Path, *options: str, period: str = "2020-05"
             ) -> tuple[int, str]:
     result = runner.invoke(app, ["verify", CONTRACT, events, str(bill), "--period", period,
-                                 "--ledger", str(bill.parent / "none.sqlite"), *options])
+                                 "--no-ledger", *options])
     return result.exit_code, result.stdout + result.stderr
 
 
@@ -54,7 +54,7 @@ def _engine_bill(tmp_path: Path) -> Path:
     path = tmp_path / "bill.csv"
     result = runner.invoke(app, ["invoice", CONTRACT, _files(tmp_path)["fi"], "--period",
                                  "2020-05", "--dialect", "fi", "--format", "csv", "--dry-run",
-                                 "-o", str(path)])
+                                 "--new-ledger", "-o", str(path)])
     assert result.exit_code == 0, result.stdout + result.stderr
     return path
 
@@ -325,8 +325,8 @@ def test_a_bill_is_read_in_its_own_encoding(tmp_path: Path, encoding: str, note:
     bill.write_bytes(FI_BILL.format(day="2.5.2020", amount="750,00").encode(encoding))
     named = ("--encoding", "cp1252") if events_encoding == "cp1252" else ()
     result = runner.invoke(app, ["verify", CONTRACT, str(events), str(bill), "--period",
-                                 "2020-05", "--ledger", str(tmp_path / "none.sqlite"),
-                                 "--dialect", "fi", *named, "--format", "json"])
+                                 "2020-05", "--no-ledger", "--dialect", "fi", *named,
+                                 "--format", "json"])
     data = json.loads(result.stdout)
     assert result.exit_code == 0 and data["ok"], result.stdout + result.stderr
     said = {p["message"] for p in data["problems"] if p["file"].endswith("lasku.csv")}

@@ -371,10 +371,9 @@ def test_a_bill_whose_every_line_names_another_member_is_b010(tmp_path: Path) ->
     runner = CliRunner()
     made = runner.invoke(app, ["invoice", contract, events, "--period", "2020-Q4",
                                "--provider", "manager_a", "--dry-run", "-f", "csv", "-o",
-                               str(bill), "--ledger", str(tmp_path / "l.sqlite")])
+                               str(bill), "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger"])
     assert made.exit_code == 0, made.output
-    args = ["verify", contract, events, str(bill), "--period", "2020-Q4", "--ledger",
-            str(tmp_path / "none.sqlite")]
+    args = ["verify", contract, events, str(bill), "--period", "2020-Q4", "--no-ledger"]
     wrong = runner.invoke(app, [*args, "--provider", "manager_b"])
     assert wrong.exit_code == 1
     assert ("B010 warning: every line of the bill names 'manager_a', and the bill is verified "

@@ -128,10 +128,18 @@ class _Renderer:
         self.prepare(invoice)()
 
 LedgerOpt = Annotated[str, typer.Option(
-    "--ledger", help="the ledger file (SQLite; created on first use)", callback=ledger_path)]
-ReadLedgerOpt = Annotated[str, typer.Option(
-    "--ledger", help="the ledger of what was invoiced (read only; a missing file means "
-    "nothing was invoiced before)", callback=ledger_path)]
+    "--ledger", help="the ledger file (SQLite); it must be there: a new one is started only "
+    "with --new-ledger", callback=ledger_path)]
+NewLedgerOpt = Annotated[bool, typer.Option(
+    "--new-ledger", help="start a new ledger at --ledger (where no file is): the first "
+    "invoice of a contract; a missing ledger is otherwise refused (L013)")]
+ReadLedgerOpt = Annotated[str | None, typer.Option(
+    "--ledger", help="the ledger of what was invoiced (read only; default ledger.sqlite); it "
+    "must be there: --no-ledger compares a first bill with nothing invoiced",
+    callback=ledger_path)]
+NoLedgerOpt = Annotated[bool, typer.Option(
+    "--no-ledger", help="compare the bill with no ledger: nothing was invoiced before (a "
+    "first bill)")]
 InvoiceFormatOpt = Annotated[InvoiceFormat, typer.Option("--format", "-f")]
 
 
@@ -164,6 +172,7 @@ def issue(
     provider: ProviderOpt = None,
     joint: JointOpt = False,
     ledger: LedgerOpt = DEFAULT_LEDGER,
+    new_ledger: NewLedgerOpt = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="compute the same invoice without writing it")] = False,
     issue_date: Annotated[str | None, typer.Option(
@@ -203,7 +212,8 @@ def issue(
             prepare=lambda invoice: _after_commit(renderer.prepare(invoice), invoice, ledger,
                                                   output, dry_run),
             dialect=read_as, jobs=jobs, member=member,
-            einvoice=format.value if format.value in EINVOICE_FORMATS else False)
+            einvoice=format.value if format.value in EINVOICE_FORMATS else False,
+            new_ledger=new_ledger)
     except BillingError as exc:
         fail(str(exc))
     except EInvoiceUnavailable as exc:  # nothing was recorded: the ledger rolled back
@@ -218,7 +228,8 @@ def _report_issue(result: IssueResult | None, inputs: Inputs) -> None:
         fail("the contract or the events have errors; nothing was computed",
              exit_code(inputs.problems, inputs.unreadable))
     err().print(result.message, markup=False)
-    if result.invoice is not None and result.status != "nothing_new":
+    if result.invoice is not None:
+        # said on every path: a customer left out (V001) explains "nothing to invoice" too
         print_problems(err(), list(result.invoice.problems))
     print_problems(err(), list(result.notes))
     if result.status == "refused":
@@ -330,7 +341,8 @@ def verify(
     last_day: ToOpt = None,
     provider: ProviderOpt = None,
     joint: JointOpt = False,
-    ledger: ReadLedgerOpt = DEFAULT_LEDGER,
+    ledger: ReadLedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", help="bill columns with other names: FIELD=COLUMN[,FIELD=COLUMN...], "
         "fields: customer, component, occurrence, date, amount, provider, type")] = None,
@@ -349,14 +361,15 @@ def verify(
         fail("give the contract, at least one event file and the bill")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
-    check_output(output, protect=[ledger], inputs=args)
+    compared = _compared_with(ledger, no_ledger)
+    check_output(output, protect=[compared or DEFAULT_LEDGER], inputs=args)
     try:
         billing = billing_period(period, first_day, last_day)
         bill = read_bill_file(bill_path, mapping, read_as)
         if bill.unreadable:
             print_problems(err(), bill.problems)
             fail("the bill cannot be read", EXIT_USAGE)
-        report, inputs = verify_bill(contract, events, bill, billing, ledger_path=ledger,
+        report, inputs = verify_bill(contract, events, bill, billing, ledger_path=compared,
                                      provider=provider, joint=joint, dialect=read_as,
                                      jobs=jobs)
     except BillingError as exc:
@@ -377,6 +390,14 @@ def verify(
         _report_table(out(), report)
     raise typer.Exit(EXIT_OK if report.ok and not has_errors(list(report.problems))
                      else EXIT_PROBLEMS)
+
+
+def _compared_with(ledger: str | None, no_ledger: bool) -> str | None:
+    """The ledger a bill is compared with: the one named, else ``ledger.sqlite``; None with
+    ``--no-ledger`` (nothing invoiced before), which a ledger named contradicts."""
+    if no_ledger and ledger is not None:
+        fail("give either --ledger or --no-ledger, not both")
+    return None if no_ledger else (ledger or DEFAULT_LEDGER)
 
 
 def register(app: typer.Typer) -> None:

@@ -116,10 +116,11 @@ def file_dialect(name: str | None, delimiter: str | None, decimal_comma: bool,
         fail(str(exc))
 
 
-def ledger_path(value: str) -> str:
-    """The ``--ledger`` path as given; an empty one (an unset variable in a script) is a
-    usage error, never "no ledger": read as none, a bill already invoiced would pass."""
-    if not value.strip():
+def ledger_path(value: str | None) -> str | None:
+    """The ``--ledger`` path as given (None: not given); an empty one (an unset variable in
+    a script) is a usage error, never "no ledger": read as none, a bill already invoiced
+    would pass."""
+    if value is not None and not value.strip():
         raise typer.BadParameter("an empty path: give the ledger's file name")
     return value
 

@@ -177,7 +177,9 @@ def forecast_table(console: Console, f: Any) -> None:
     console.print(f"as of {f.as_of}{who} · {counted(len(f.customers), 'customer')} in progress"
                   f"{done} · cohort {safe_text(f.cohort, 40)} · {counted(f.runs, 'run')} · "
                   f"seed {f.seed} · until {f.horizon}", markup=False)
-    console.print(f"earned by then: {money_text(f.earned)}; expected ahead: "
+    # a member's customers' lines: those another member delivered (and is paid) among them
+    whose = " (its customers' lines, another member's too)" if f.provider else ""
+    console.print(f"earned by then{whose}: {money_text(f.earned)}; expected ahead: "
                   f"{money_text(f.total.mean)} (P10 {money_text(f.total.p10)}, P90 "
                   f"{money_text(f.total.p90)}, se {se_text(f.total.se)})", markup=False)
     if f.ceiling_room is not None:
@@ -185,6 +187,8 @@ def forecast_table(console: Console, f: Any) -> None:
                       markup=False)
     for told in f.not_forecast_told():  # one reason a line: each may be long
         console.print(f"not forecast: {told}", markup=False)
+    console.print(f"customers referred after {f.as_of} are in no forecast: simulate draws "
+                  "the referrals still to come", markup=False)
     months = Table(title="payments ahead per month (by line date: a fee confirmed later is "
                    "invoiced when the confirmation is recorded)", title_justify="left",
                    show_edge=False)

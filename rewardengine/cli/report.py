@@ -117,8 +117,9 @@ def print_evaluation(console: Console, ev: Evaluation) -> None:
                                 f" ({md.id} v{md.version}) as of {ev.as_of}"))
     for cust in ev.customers:
         t = cust.totals
-        title = (f"customer {cust.customer_id} · segment {cust.segment} · provider "
-                 f"{cust.provider} · payable {money_text(t.payable)} · pending "
+        # a customer no evaluation could evaluate (V001) has no segment or provider: said so
+        title = (f"customer {cust.customer_id} · segment {cust.segment or 'none'} · provider "
+                 f"{cust.provider or 'none'} · payable {money_text(t.payable)} · pending "
                  f"{money_text(t.pending)}")
         console.print(lines_table(cust.lines, safe_text(title)))
     if ev.contract_lines:

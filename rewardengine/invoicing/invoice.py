@@ -107,6 +107,13 @@ class PriorState:
         return next((i for i in self.invoices if i.series == series
                      and i.period.start == period.start and i.period.end == period.end), None)
 
+    def overlapping(self, series: str, period: BillingPeriod) -> Issued | None:
+        """An invoice of ``series`` whose period shares a day with ``period`` without being
+        it (periods are half-open: ``[start, end)``)."""
+        return next((i for i in self.invoices if i.series == series
+                     and i.period.start < period.end and period.start < i.period.end
+                     and (i.period.start, i.period.end) != (period.start, period.end)), None)
+
     def knowledge_date(self, period: BillingPeriod, providers: Sequence[str]) -> date:
         used = [i.as_of for i in self.invoices if set(i.providers) & set(providers)]
         return max([period.last_day, *used])

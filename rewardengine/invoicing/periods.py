@@ -49,14 +49,24 @@ class BillingPeriod:
         return out
 
 
+LATEST_ISSUE_DAYS = 366  # how long after its period an invoice date may be given
+
+
 def check_issue_date(period: BillingPeriod, issue_date: date) -> None:
     """An invoice rests on the facts as of its period's last day, so it is not issued
-    before that day (``PeriodError``); the due date follows the issue date."""
+    before that day (``PeriodError``); the due date follows the issue date. Nor is an issue
+    date given more than a year after that day: a mistyped year (2030 for 2020) would date
+    the invoice, and every later one of its series, years ahead, and an issued invoice stays
+    in the ledger."""
     if issue_date < period.last_day:
         raise PeriodError(f"--issue-date {issue_date} is before the period {period.label} "
                           f"ends: the invoice rests on the facts as of {period.last_day}, so "
                           f"the earliest issue date is {period.last_day} (give the day the "
                           "invoice is sent)")
+    if (issue_date - period.last_day).days > LATEST_ISSUE_DAYS:
+        raise PeriodError(f"--issue-date {issue_date} is more than a year after the period "
+                          f"{period.label} ends ({period.last_day}): check the year; an "
+                          "invoice's date dates every later invoice of its series too")
 
 
 def _years(year: int) -> None:

@@ -24,7 +24,7 @@ from ..events.model import EventBase
 from ..values import counted
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
-from .ledger import Ledger
+from .ledger import Ledger, LedgerError
 from .periods import BillingPeriod, PeriodError, check_issue_date
 from .verify import VerifyReport, classify
 
@@ -130,6 +130,7 @@ class _Issue:
                 f"to {', '.join(self.providers) or self.series} as {done.number} on "
                 f"{done.issue_date}; nothing new is issued (later changes are corrected on the "
                 "next period's invoice)"))
+        _no_overlap(prior, self.series, self.period)
         invoice = _compute(self.loaded, self.events, prior, self.period, self.series,
                            self.providers, _dated(prior, self.period, self.providers,
                                                   self.issue_date),
@@ -149,7 +150,28 @@ class _Issue:
         ledger.write(invoice)
         return IssueResult("issued", invoice, f"issued {invoice.number} for "
                            f"{self.period.label}: total {invoice.total} {invoice.currency}"
-                           f"{_with_vat(invoice)}", notes)
+                           f"{_with_vat(invoice)}, dated {invoice.issue_date}"
+                           f"{f', due {invoice.due_date}' if invoice.due_date else ''}",
+                           notes)
+
+
+def _no_overlap(prior: PriorState, series: str, period: BillingPeriod) -> None:
+    """A day is in one invoiced period of a series at most: a period sharing days with one
+    already invoiced (June 15 to July 10 after June) would bill nothing twice, but leave two
+    invoices of the ledger, and of the buyer's books, covering the same days."""
+    other = prior.overlapping(series, period)
+    if other is None:
+        return
+    raise InvoicingError(
+        f"the period {_days(period)} shares days with {_days(other.period)}, invoiced as "
+        f"{other.number}: a day is invoiced in one period only; give a period that begins "
+        f"after {other.period.last_day} or ends before {other.period.start}")
+
+
+def _days(period: BillingPeriod) -> str:
+    """A period's label, with its days where the label does not say them."""
+    days = f"{period.start}..{period.last_day}"
+    return period.label if period.label == days else f"{period.label} ({days})"
 
 
 def _with_vat(invoice: Invoice) -> str:
@@ -217,6 +239,39 @@ def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResul
     return None
 
 
+def check_ledger_path(ledger_path: str, new_ledger: bool = False) -> None:
+    """A ledger is where one was asked for: at ``ledger_path`` a file (the ledger itself is
+    checked when opened), or with ``new_ledger`` no file at all, where a new ledger is
+    started. A missing ledger is never taken for a new, empty one: a mistyped path, or a
+    command run from another folder, would bill every earning again from invoice 0001
+    (``L013``); a new ledger asked for where a file is would hide the mistake the other way
+    (``L014``), but for a ledger that holds no invoice (one a refused first invoice
+    started: the retry asks for a new ledger again)."""
+    there = os.path.lexists(ledger_path)
+    if not there and not new_ledger:
+        raise LedgerError.of([Problem(
+            "L013", "no ledger at this path: give the path of the ledger of what was "
+            "invoiced; a new ledger is started only when asked for (--new-ledger): started "
+            "by mistake, it would bill every earning again from invoice 0001",
+            Source(ledger_path))])
+    if there and new_ledger and not _holds_no_invoice(ledger_path):
+        raise LedgerError.of([Problem(
+            "L014", "a new ledger was asked for, but a file is at this path: leave out "
+            "--new-ledger to invoice into the ledger there, or give another path",
+            Source(ledger_path))])
+
+
+def _holds_no_invoice(ledger_path: str) -> bool:
+    """Whether the file is a ledger holding no invoice (one a refused first invoice
+    started): still a new ledger, which ``--new-ledger`` may take."""
+    try:
+        with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
+                write=False):
+            return not ledger.numbers()
+    except (LedgerError, OSError):
+        return False
+
+
 def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
                   period: BillingPeriod,
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
@@ -236,7 +291,9 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
     ``PeriodError``, raised before the ledger is opened; one before the facts it rests on
     or an invoice already in the ledger that it follows (a period invoiced out of order,
     ``_dated``), once the ledger is read, before anything is computed. Without
-    ``issue_date`` the invoice bears the earliest day allowed."""
+    ``issue_date`` the invoice bears the earliest day allowed. A ledger is made where no
+    file is: the library's entry (``api.issue_invoice``) asks for one to be there, or for a
+    new one (``check_ledger_path``), before calling this."""
     if issue_date is not None:
         check_issue_date(period, issue_date)
     series, providers = select_providers(loaded, provider, joint)
@@ -286,6 +343,9 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
     The bill is compared with the ledger as it stands; if the ledger already holds an
     invoice for this period (the checker recorded it first), with the ledger as it was
     before that invoice, so a bill can be checked before or after it is recorded.
+    ``ledger_path`` None, or a path where no file is, compares it with no ledger (nothing was
+    invoiced before); the library's entry (``api.verify_bill``) refuses the second
+    (``check_ledger_path``): a mistyped path must not pass a bill already invoiced.
     """
     series, providers = select_providers(loaded, provider, joint)
     contract_id = loaded.contract.metadata.id
@@ -297,7 +357,8 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
                 write=False):
             prior = ledger.prior_state(contract_id)
             done = prior.issued_for(series, period)
-            note = f"ledger {os.path.basename(ledger_path)} ({len(prior.invoices)} invoices)"
+            note = (f"ledger {os.path.basename(ledger_path)} "
+                    f"({counted(len(prior.invoices), 'invoice')})")
             if done is not None:
                 prior = ledger.prior_state(contract_id, before=ledger.invoice_id(done.number))
                 note = (f"ledger {os.path.basename(ledger_path)} as it was before "
@@ -315,4 +376,9 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
                                else None)
     seen = Evaluation(evaluation.loaded, evaluation.as_of, kept,
                       list(evaluation.contract_lines), list(evaluation.problems))
-    return replace(classify(bill, expected, seen, prior), ledger=note)
+    report = classify(bill, expected, seen, prior)
+    # the contract checked against is not the file the ledger's invoices were made with:
+    # said as for an invoice (L012), so a changed price under an unchanged version is seen
+    changed = contract_changed(prior, expected, loaded.file)
+    return replace(report, ledger=note, problems=(
+        *report.problems, *((changed,) if changed is not None else ())))
