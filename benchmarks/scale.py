@@ -90,7 +90,7 @@ def run_size(contract: str, size: int, jobs: list[int], shuffle: bool, tmp: Path
         record(results, {**base, "step": "evaluate", "jobs": n, "m": ev})
         ledger = tmp / f"{contract}-{size}-{n}.sqlite"
         inv = measured([*exe, "invoice", spec, str(events), "--period", PERIOD, "--provider",
-                        PROVIDERS[contract], "--ledger", str(ledger), "-o",
+                        PROVIDERS[contract], "--ledger", str(ledger), "--new-ledger", "-o",
                         str(tmp / "invoice.json"), "--jobs", str(n)])
         ledger.unlink()
         record(results, {**base, "step": "invoice", "jobs": n, "m": inv})

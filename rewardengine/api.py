@@ -384,6 +384,7 @@ class _ShardedInputs:
     spool: str
     raw: bytes | None = None  # the contract file's bytes, read once (a pipe gives them once)
     problems: list[Problem] = field(default_factory=list)
+    last_known: date | None = None  # the latest day any row is known on (the data's end)
 
     def __call__(self, as_of: date) -> Earnings:
         from .scale.run import evaluate_streamed
@@ -397,8 +398,10 @@ class _ShardedInputs:
             if not inputs.ok:
                 raise _InputErrors(inputs.problems, inputs.unreadable)
             assert inputs.contract is not None
+            self.last_known = max((e.known_on for e in inputs.events.events), default=None)
             return evaluate(inputs.contract, inputs.events.events, as_of)
         self.problems = run.problems
+        self.last_known = run.last_known
         if not run.ok:
             raise _InputErrors(run.problems, run.unreadable)
         return run.earnings()  # customers read from the spools as invoicing goes
@@ -536,7 +539,8 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
             return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError, PeriodError) as exc:
             raise BillingError(str(exc)) from None
-        return result, pipes.inputs(_with(inputs, evaluator.problems, False))
+        quiet = _quiet_after(evaluator, period, "invoice")
+        return result, pipes.inputs(_with(inputs, [*evaluator.problems, *quiet], False))
 
 
 def _past_everything(loaded: LoadedContract, evaluator: _ShardedInputs,
@@ -562,6 +566,24 @@ def _past_everything(loaded: LoadedContract, evaluator: _ShardedInputs,
 
 
 _LATEST_MONTHS = 12  # how long after the contract and the data a period may still start
+
+
+def _quiet_after(evaluator: _ShardedInputs, period: BillingPeriod, what: str
+                 ) -> list[Problem]:
+    """V004 when the period ends more than a month after the last day any row is known on:
+    the facts are taken as unchanged since, so a job without an end runs on and an outcome
+    it reaches is billed, though the data may only be old (an extract of June invoiced for
+    May next year billed outcomes nobody had seen)."""
+    from .forecast.commands import QUIET_DAYS
+    last = evaluator.last_known
+    if last is None or (period.last_day - last).days <= QUIET_DAYS:
+        return []
+    return [Problem("V004", f"nothing is recorded after {last}, "
+                    f"{(period.last_day - last).days:,} days before the period "
+                    f"{period.label} ends: the {what} takes nothing to have happened in "
+                    "between (a job without an end as running on, an outcome it reaches as "
+                    "reached); check that the events are up to date",
+                    Source(evaluator.event_paths[0] if evaluator.event_paths else ""))]
 
 
 def _with(inputs: Inputs, problems: list[Problem], unreadable: bool) -> Inputs:
@@ -719,7 +741,8 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
             return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError) as exc:
             raise BillingError(str(exc)) from None
-        return report, pipes.inputs(_with(inputs, evaluator.problems, False))
+        quiet = _quiet_after(evaluator, period, "check")
+        return report, pipes.inputs(_with(inputs, [*evaluator.problems, *quiet], False))
 
 
 # --- synthetic cohorts ------------------------------------------------------------------------

@@ -158,7 +158,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("V001", "a customer cannot be evaluated", _E, "evaluation-problems-v0xx"),
     ("V002", "a fact the evaluation passes over", _W, "evaluation-problems-v0xx"),
     ("V003", "two lines of one customer share one identity", _E, "evaluation-problems-v0xx"),
-    ("V004", "a forecast as of a date after the last the events record", _W,
+    ("V004", "a forecast, an invoice or a bill check well after the last day the events "
+     "record", _W,
      "evaluation-problems-v0xx"),
     ("V005", "a forecast of events that record no referral", _E, "evaluation-problems-v0xx"),
     ("V006", "a forecast ahead of more than the contract ceiling leaves", _W,

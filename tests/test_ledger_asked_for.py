@@ -200,3 +200,27 @@ def test_the_default_ledger_named_and_no_ledger_are_one_too_many(tmp_path: Path)
                                "--ledger", "ledger.sqlite", "--no-ledger"])
     assert done.exit_code == 2
     assert "give either --ledger or --no-ledger, not both" in done.output
+
+
+@pytest.mark.parametrize(("last_day", "warned"), [
+    ("2020-11-04", False),  # 30 days after the last row known (2020-10-05)
+    ("2020-11-05", False),  # 31: a quiet month
+    ("2020-11-06", True),   # 32
+])
+def test_a_period_well_past_the_data_is_warned_of(last_day: str, warned: bool,
+                                                  tmp_path: Path) -> None:
+    """An extract of June invoiced for May a year later billed outcomes of jobs taken as
+    running on, with no word (a user trial): V004, as a forecast says it."""
+    done = runner.invoke(app, ["invoice", C, E, "--from", "2020-10-01", "--to", last_day,
+                               "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger",
+                               "-o", str(tmp_path / "i.csv"), "--format", "csv"])
+    assert done.exit_code == 0
+    said = " ".join(done.stderr.split())
+    days = (date.fromisoformat(last_day) - date(2020, 10, 5)).days
+    assert ("V004 warning: nothing is recorded after 2020-10-05, "
+            f"{days} days before the period 2020-10-01..{last_day} ends: the invoice takes "
+            "nothing to have happened in between" in said) == warned
+    checked = runner.invoke(app, ["verify", C, E, str(tmp_path / "i.csv"), "--from",
+                                  "2020-10-01", "--to", last_day, "--no-ledger"])
+    assert ("the check takes nothing to have happened" in " ".join(checked.output.split())
+            ) == warned

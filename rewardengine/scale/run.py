@@ -75,6 +75,12 @@ class Streamed:
     merged: bool = False  # buckets of the partition pass: outputs merged by customer id
 
     @property
+    def last_known(self) -> date | None:
+        """The latest day any row is known on (its ``recorded`` date, else its date)."""
+        return max((r.last_known for r in self.shards if r.last_known is not None),
+                   default=None)
+
+    @property
     def ok(self) -> bool:
         return self.loaded is not None and not has_errors(self.problems)
 
