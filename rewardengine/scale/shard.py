@@ -123,7 +123,7 @@ class ShardResult:
     shown_count: int = 0
     problem_owners: list[str] = field(default_factory=list)  # customer_problems' customers
     gathered: list[Gathered] = field(default_factory=list)
-    last_known: date | None = None  # the latest day a kept row is known on
+    last_known: date | None = None  # checking, invoicing: the latest day a row is known on
     # employment rows and those naming no employer, under a contract telling them apart
     employers: EmployerRows | None = None
 
@@ -328,7 +328,8 @@ class _Work:
         self.hashes.extend(_id_hashes(ids))
         if self.result.employers is not None:
             self.result.employers.see(kept)
-        if kept:  # the data's end, which validate, forecast and invoices say (V004)
+        if kept and (self.task.check_only or self.task.keep_lines):
+            # the data's end, which validate and invoices read (V004): not for an evaluation
             known = max(e.known_on for e in kept)
             if self.result.last_known is None or known > self.result.last_known:
                 self.result.last_known = known
