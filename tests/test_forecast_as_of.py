@@ -540,3 +540,14 @@ def test_the_report_lists_what_the_command_said_beside_it(generated: tuple[str, 
     found = api.forecast_customers(api.Request(TEHOSTETTU, runs=2), [full], CUT)
     assert found.result is not None
     assert "Notes on the inputs" not in api.forecast_html(found.result, "en")
+
+
+def test_a_note_s_command_in_backticks_is_code_in_the_page() -> None:
+    """The page showed the backticks of "(`cohort fit` lists them all)" as they were (a
+    user trial); the rest of a note stays escaped."""
+    from rewardengine.forecast.report import _notes
+
+    (page,) = _notes(["3 estimates keep their defaults (`cohort fit` lists them all) <b>"],
+                     {"notes": "Notes"})
+    assert page == ("<h2>Notes</h2><ul><li>3 estimates keep their defaults (<code>cohort "
+                    "fit</code> lists them all) &lt;b&gt;</li></ul>")

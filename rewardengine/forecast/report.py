@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
@@ -313,7 +314,12 @@ def _notes(notes: Sequence[str], t: dict[str, str]) -> list[str]:
     if not notes:
         return []
     return [f"<h2>{t['notes']}</h2><ul>"
-            + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"]
+            + "".join(f"<li>{_code(html.escape(n))}</li>" for n in notes) + "</ul>"]
+
+
+def _code(escaped: str) -> str:
+    """A note's `command` written in backticks, as code (the note is escaped already)."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", escaped)
 
 
 def _page(title: str, lang: str, body: Sequence[str]) -> str:
