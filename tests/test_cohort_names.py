@@ -44,6 +44,14 @@ def _generated(contract: Path, cohort: str | None, tmp_path: Path, customers: in
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 
+def _written(rows: list[dict[str, str]], path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def _profiles(part: str) -> str:
     return ("profiles:\n" + "".join(f"  {s}:\n    {part}\n"
                                     for s in ("under_24_months", "over_24_months")))
@@ -70,11 +78,7 @@ def test_a_mix_of_education_kinds_is_drawn_and_moves_no_other_row(tmp_path: Path
 def test_a_kind_the_contract_does_not_pay_for_pays_nothing(tmp_path: Path) -> None:
     rows = _generated(KOPAKKA, _profiles("education: {share: 0.5, kinds: {short_course: 1}}"),
                       tmp_path)
-    events = tmp_path / "events.csv"
-    with events.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    events = _written(rows, tmp_path / "events.csv")
     loaded, _ = load_contract(str(KOPAKKA))
     assert loaded is not None
     from rewardengine.engine import evaluate
@@ -90,11 +94,7 @@ def test_the_fit_measures_each_mix(tmp_path: Path) -> None:
     rows = _generated(AVO, "profiles:\n  default:\n    service: {hours_per_month: 6, "
                       "activities: {psychologist_session: 0.9, written_statement: 0.1}}\n",
                       tmp_path, customers=600)
-    events = tmp_path / "events.csv"
-    with events.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    events = _written(rows, tmp_path / "events.csv")
     loaded, _ = load_contract(str(AVO))
     assert loaded is not None
     fitted = fit_cohort(loaded, read_events([str(events)]).events)

@@ -270,13 +270,20 @@ _EXAMPLE: TypeAdapter[WorkedExample] = TypeAdapter(WorkedExample)
 def _check_examples(items: list[Any], draft: Draft, errors: _Errors) -> None:
     """Each worked example on its own, as each component is: the valid ones are checked on
     (their names, their components, their rows) whatever another's mistakes."""
+    _check_each(items, _EXAMPLE, "tests", draft.examples, draft, errors)
+    draft.parts["tests"] = [draft.examples[i] for i in sorted(draft.examples)]
+
+
+def _check_each(items: list[Any], adapter: TypeAdapter[Any], part: str,
+                valid: dict[int, Any], draft: Draft, errors: _Errors) -> None:
+    """The items of a list part one by one: each valid one into ``valid`` by its index, each
+    other one's problems said and the item marked invalid."""
     for i, item in enumerate(items):
         try:
-            draft.examples[i] = _EXAMPLE.validate_python(item)
+            valid[i] = adapter.validate_python(item)
         except ValidationError as exc:
-            errors.add(exc, ("tests", i))
-            draft.invalid.add(("tests", i))
-    draft.parts["tests"] = [draft.examples[i] for i in sorted(draft.examples)]
+            errors.add(exc, (part, i))
+            draft.invalid.add((part, i))
 
 
 def _check_components(items: Any, draft: Draft, errors: _Errors,
@@ -292,12 +299,7 @@ def _check_components(items: Any, draft: Draft, errors: _Errors,
     (union,) = get_args(annotation)
     adapter: TypeAdapter[ComponentBase] = TypeAdapter(union)
     draft.component_count = len(items)
-    for i, item in enumerate(items):
-        try:
-            draft.components[i] = adapter.validate_python(item)
-        except ValidationError as exc:
-            errors.add(exc, ("components", i))
-            draft.invalid.add(("components", i))
+    _check_each(items, adapter, "components", draft.components, draft, errors)
 
 
 # --- pydantic's errors in a person's words ------------------------------------------------------
