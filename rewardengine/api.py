@@ -510,12 +510,14 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
     where no file is (``L013``, ``L014``: said before anything is read)."""
     from .invoicing import run as billing
     from .invoicing.ledger import LedgerError
-    from .invoicing.periods import PeriodError, check_issue_date
+    from .invoicing.periods import PeriodError, check_issue_date, check_issue_year
     from .invoicing.run import InvoicingError, check_ledger_path
     try:
         check_ledger_path(ledger_path, new_ledger)
         if issue_date is not None:
             check_issue_date(period, issue_date)
+            if new_ledger:  # nothing invoiced yet: the year runs from the period's end
+                check_issue_year(period, issue_date, period.last_day)
     except (PeriodError, LedgerError) as exc:
         raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
@@ -534,12 +536,13 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
             result = billing.issue_invoice(
                 inputs.contract, evaluator, period, ledger_path=ledger_path,
                 inputs_hash=billing.inputs_sha256(pipes.paths), provider=provider,
-                joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare)
+                joint=joint, issue_date=issue_date, dry_run=dry_run, prepare=prepare,
+                new_ledger=new_ledger)
         except _InputErrors as exc:
             return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError, PeriodError) as exc:
             raise BillingError(str(exc)) from None
-        quiet = _quiet_after(evaluator, period, "invoice")
+        quiet = _quiet_after(evaluator, inputs.contract, period, "invoice")
         return result, pipes.inputs(_with(inputs, [*evaluator.problems, *quiet], False))
 
 
@@ -568,15 +571,20 @@ def _past_everything(loaded: LoadedContract, evaluator: _ShardedInputs,
 _LATEST_MONTHS = 12  # how long after the contract and the data a period may still start
 
 
-def _quiet_after(evaluator: _ShardedInputs, period: BillingPeriod, what: str
-                 ) -> list[Problem]:
-    """V004 when the period ends more than a month after the last day any row is known on:
-    the facts are taken as unchanged since, so a job without an end runs on and an outcome
-    it reaches is billed, though the data may only be old (an extract of June invoiced for
-    May next year billed outcomes nobody had seen)."""
+def _quiet_after(evaluator: _ShardedInputs, loaded: LoadedContract, period: BillingPeriod,
+                 what: str) -> list[Problem]:
+    """V004 when the period ends more than a month after the last day any row is known on,
+    up to the last day an outcome may be reached (``outcomes_until``, else the last day any
+    fee can be): the facts are taken as unchanged since, so a job without an end runs on
+    and an outcome it reaches is billed, though the data may only be old (an extract of
+    June invoiced for May next year billed outcomes nobody had seen). A final invoice after
+    the last such day is no such case."""
     from .forecast.commands import QUIET_DAYS
+    from .forecast.runs import default_horizon
     last = evaluator.last_known
-    if last is None or (period.last_day - last).days <= QUIET_DAYS:
+    until = min(period.last_day,
+                loaded.contract.windows.outcomes_until or default_horizon(loaded))
+    if last is None or (until - last).days <= QUIET_DAYS:
         return []
     return [Problem("V004", f"nothing is recorded after {last}, "
                     f"{(period.last_day - last).days:,} days before the period "
@@ -725,7 +733,7 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
     from .invoicing.run import InvoicingError, check_ledger_path
     if ledger_path is not None:
         try:
-            check_ledger_path(ledger_path)
+            check_ledger_path(ledger_path, verifying=True)
         except LedgerError as exc:
             raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
@@ -736,12 +744,12 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
         try:
             report = billing.verify_bill(inputs.contract, evaluator, bill, period,
                                          ledger_path=ledger_path, provider=provider,
-                                         joint=joint)
+                                         joint=joint, strict=True)
         except _InputErrors as exc:
             return None, pipes.inputs(_with(inputs, exc.problems, exc.unreadable))
         except (InvoicingError, LedgerError) as exc:
             raise BillingError(str(exc)) from None
-        quiet = _quiet_after(evaluator, period, "check")
+        quiet = _quiet_after(evaluator, inputs.contract, period, "check")
         return report, pipes.inputs(_with(inputs, [*evaluator.problems, *quiet], False))
 
 

@@ -472,15 +472,16 @@ class EarlierWork(_Strict):
 # a name a drawn row holds (a service end's reason, an hours row's activity, an education's
 # kind, an expense's category): a cell of text, no spaces around it, no control character
 def is_row_name(text: str) -> bool:
-    """Whether a cohort can name ``text`` in a mix of names (``RowName``)."""
+    """Whether a cohort can name ``text`` in a mix of names (``RowName``): printable (no
+    control character, nor a line or paragraph separator, which YAML reads as a break)."""
     return 0 < len(text) <= 64 and text == text.strip() and \
-        not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+        all(ch == " " or ch.isprintable() for ch in text)
 
 
 def _row_name(text: str) -> str:
     if not is_row_name(text):
-        raise ValueError(f"'{text[:20]}' is no name a row can hold: 1 to 64 characters, no "
-                         "spaces around them and no control character")
+        raise ValueError(f"'{text[:20]}' is no name a row can hold: 1 to 64 printable "
+                         "characters, no spaces around them")
     return text
 
 

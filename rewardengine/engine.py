@@ -23,12 +23,7 @@ from .errors import Problem, Source, sorted_problems
 from .evaluate.alternatives import choose
 from .evaluate.caps import apply_cap, apply_limit, asked
 from .evaluate.context import FRAMING_EVENTS, CustomerContext, build_context
-from .evaluate.employers import (
-    EmployerRows,
-    employer_problems,
-    files_in_order,
-    telling_employers_apart,
-)
+from .evaluate.employers import EmployerRows, employer_problems, telling_employers_apart
 from .evaluate.lines import Line, Totals
 from .evaluate.trace import Trace
 from .events.model import EventBase
@@ -275,9 +270,9 @@ def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
     """V009: a customer the contract does not cover, whose rows are still evaluated as they
     stand (the lines say what each fee's own window allows): one who entered (was referred;
     where the contract needs no referral, began the service) after the last referral day
-    (``referrals_until``, else ``valid_until``), or whose service began before the contract
-    (``valid_from``). A referral before ``valid_from`` alone is not: customers are referred
-    ahead of a contract's start, to begin when it does."""
+    (``referrals_until``, else ``valid_until``), or whose service start row is dated before
+    the contract (``valid_from``). A referral before ``valid_from`` alone is not: customers
+    are referred ahead of a contract's start, to begin when it does."""
     c = ctx.loaded.contract
     first, last = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
     day = ctx.entered
@@ -289,14 +284,14 @@ def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
                         f"{row.event_id[:40]}), after the contract's last referral day "
                         f"{last} ({named}): the contract does not cover them; their rows are "
                         "evaluated as they stand", row.source)]
-    service = ctx.service
-    if service is not None and service.start < first:
-        began = ctx.timeline.service_starts[0] if ctx.timeline.service_starts else \
-            ctx.timeline.referral
-        return [Problem("V009", f"customer's service began on {service.start} "
-                        f"({began.event_id[:40] if began else '?'}), before the contract's "
-                        f"valid_from {first}: the contract does not cover them; their rows "
-                        "are evaluated as they stand", began.source if began else Source(""))]
+    # a service start row (with ``starts_at: referral`` too, where the service is taken to
+    # begin on the referral day: a referral before valid_from alone is no warning)
+    began = ctx.timeline.service_starts[0] if ctx.timeline.service_starts else None
+    if began is not None and began.date < first:
+        return [Problem("V009", f"customer's service began on {began.date} "
+                        f"({began.event_id[:40]}), before the contract's valid_from {first}: "
+                        "the contract does not cover them; their rows are evaluated as they "
+                        "stand", began.source)]
     return []
 
 
@@ -325,7 +320,7 @@ def _employers(loaded: LoadedContract, events: Sequence[EventBase]) -> list[Prob
         return []
     seen = EmployerRows()
     seen.see(events)
-    return employer_problems(loaded, seen, files_in_order(events))
+    return employer_problems(loaded, seen)
 
 
 def customer_findings(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]

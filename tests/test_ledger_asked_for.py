@@ -224,3 +224,63 @@ def test_a_period_well_past_the_data_is_warned_of(last_day: str, warned: bool,
                                   "2020-10-01", "--to", last_day, "--no-ledger"])
     assert ("the check takes nothing to have happened" in " ".join(checked.output.split())
             ) == warned
+
+
+def test_a_ledger_gone_after_the_check_is_not_made_anew(tmp_path: Path) -> None:
+    """The library's entry asks for the ledger before anything is read, but the events may
+    take long to read (a pipe): a ledger moved away meanwhile must not be made anew where it
+    was (a review). The ledger is opened as asked: no file, and no new ledger asked for, is
+    L013 then too; a bill checked strictly likewise."""
+    from rewardengine.invoicing import run as billing
+    from rewardengine.invoicing.ledger import LedgerError
+    from rewardengine.pipeline import load_contract
+
+    loaded, _ = load_contract(C)
+    assert loaded is not None
+    from rewardengine.events.read import read_events
+    events = read_events([E]).events
+    period = BillingPeriod("2020-05", date(2020, 5, 1), date(2020, 6, 1))
+    gone = tmp_path / "moved.sqlite"
+    with pytest.raises(LedgerError, match="L013"):
+        billing.issue_invoice(loaded, events, period, ledger_path=str(gone), inputs_hash="h",
+                              new_ledger=False)
+    with pytest.raises(LedgerError, match="L013"):
+        billing.issue_invoice(loaded, events, period, ledger_path=str(gone), inputs_hash="h",
+                              new_ledger=False, dry_run=True)
+    assert not gone.exists()
+    bill = api.read_bill_file(str(tmp_path / "none.csv"))
+    with pytest.raises(LedgerError, match="L013 no ledger at this path: give the path of the "
+                                          "ledger of what was invoiced; --no-ledger"):
+        billing.verify_bill(loaded, events, bill, period, ledger_path=str(gone), strict=True)
+
+
+def test_the_issue_date_year_runs_from_the_day_the_ledger_allows(tmp_path: Path) -> None:
+    """June invoiced after August a year later: the earliest date June's invoice may have is
+    August's; a date a year after June's end but not after that day is no typo (a review)."""
+    ledger = tmp_path / "l.sqlite"
+    assert _invoice(ledger, "2021-08", "--new-ledger", "--issue-date", "2021-09-01")[0] == 0
+    # (June has nothing new after August: not refused for its date, the point here)
+    code, said = _invoice(ledger, "2020-06", "--issue-date", "2021-09-02")
+    assert code == 0, said
+    assert "more than a year" not in said
+    code, said = _invoice(ledger, "2020-05", "--issue-date", "2022-09-03")
+    assert code == 2
+    assert ("more than a year after the earliest day the ledger allows for 2020-05 "
+            "(2021-09-01)") in " ".join(said.split())
+
+
+def test_no_v004_for_a_final_invoice_after_the_last_outcome_day(tmp_path: Path) -> None:
+    """Data recorded up to outcomes_until (2020-12-31) invoiced for March: nothing can be
+    reached after that day, so nothing is assumed (a review)."""
+    events = tmp_path / "events.csv"
+    text = Path(E).read_text(encoding="utf-8")
+    head = text.splitlines()[0].split(",")
+    row = dict.fromkeys(head, "")
+    row.update({"event_id": "T01-late", "customer_id": "T01", "type": "employment",
+                "date": "2020-12-31", "kind": "open", "evidence": "register", "fte": "0.5"})
+    events.write_text(text + ",".join(row[h] for h in head) + "\n", encoding="utf-8")
+    done = runner.invoke(app, ["invoice", C, str(events), "--period", "2021-03", "--ledger",
+                               str(tmp_path / "l.sqlite"), "--new-ledger", "-o",
+                               str(tmp_path / "i.json")])
+    assert done.exit_code == 0, done.stderr
+    assert "V004" not in done.stderr

@@ -96,3 +96,21 @@ def test_the_command_line_warns(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["evaluate", str(contract), str(events), "--as-of",
                                 "2023-06-30"])
     assert shown.exit_code == 0 and "V009 warning" in shown.output
+
+
+def test_a_referral_before_the_contract_under_starts_at_referral_is_no_warning() -> None:
+    """With starts_at: referral the service is taken to begin on the referral day: a
+    customer referred ahead of valid_from was warned of as a service begun before it, at
+    another row's (a review). Only a service start row dated before valid_from is."""
+    head = CONTRACT_HEAD.replace("  service:\n", "  service:\n    starts_at: referral\n", 1)
+    loaded = contract_from(FEE, head)
+    early = events_from("r1,c1,referral,2019-12-20,,,,acme,,2019-01-01\n"
+                        "s1,c1,service_start,2020-01-07,,,,acme\n").events
+    ev = evaluate(loaded, early, date(2020, 6, 30))
+    assert [p for p in ev.problems if p.code == "V009"] == []
+    started = events_from("r1,c1,referral,2019-12-20,,,,acme,,2019-01-01\n"
+                          "s1,c1,service_start,2019-12-27,,,,acme\n").events
+    ev = evaluate(loaded, started, date(2020, 6, 30))
+    assert [(p.message.split(":")[0], p.source.row) for p in ev.problems
+            if p.code == "V009"] == [("customer's service began on 2019-12-27 (s1), before "
+                                      "the contract's valid_from 2020-01-01", 3)]

@@ -187,8 +187,9 @@ def forecast_table(console: Console, f: Any) -> None:
                       markup=False)
     for told in f.not_forecast_told():  # one reason a line: each may be long
         console.print(f"not forecast: {told}", markup=False)
-    console.print(f"customers referred after {f.as_of} are in no forecast: simulate draws "
-                  "the referrals still to come", markup=False)
+    if f.referrals_open:  # referrals can still come: they are simulate's
+        console.print(f"customers referred after {f.as_of} are in no forecast: simulate "
+                      "draws the referrals still to come", markup=False)
     months = Table(title="payments ahead per month (by line date: a fee confirmed later is "
                    "invoiced when the confirmation is recorded)", title_justify="left",
                    show_edge=False)

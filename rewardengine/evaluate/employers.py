@@ -8,12 +8,13 @@ documented, so data without the column still evaluates: but then an earlier empl
 never seen and every job is "another" one, and a bill recomputed from such data can pay
 what the rule was written to refuse. The rows are counted over the whole input (every
 shard adds its own counts, so the warning is the same for any ``--jobs``, shard count and
-row order) and the warning is said once, at the first employment row naming none.
+row order) and the warning is said once, at the first employment row naming none (of the
+file first by name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..contract.load import LoadedContract
@@ -63,16 +64,14 @@ def telling_employers_apart(loaded: LoadedContract) -> list[tuple[str, list[str]
             if (rules := c.employer_rules())]
 
 
-def employer_problems(loaded: LoadedContract, seen: EmployerRows, files: Sequence[str]
-                      ) -> list[Problem]:
+def employer_problems(loaded: LoadedContract, seen: EmployerRows) -> list[Problem]:
     """``V008`` when the contract tells employers apart and some employment row names no
-    employer; at the first such row of the first file (``files``: the input's files in the
-    order given)."""
+    employer; at the first such row of the file first by name (so the same whatever order
+    the files are given in, as an invoice made of them is)."""
     components = telling_employers_apart(loaded)
     if not components or not seen.unnamed:
         return []
-    order = {name: n for n, name in enumerate(files)}
-    file = min(seen.first, key=lambda f: (order.get(f, len(order)), f))
+    file = min(seen.first)
     rules = "; ".join(f"{cid}: {', '.join(keys)}" for cid, keys in components)
     keys = dict.fromkeys(k for _, found in components for k in found)
     effects = "; ".join(_EFFECTS[k] for k in keys)
@@ -83,7 +82,3 @@ def employer_problems(loaded: LoadedContract, seen: EmployerRows, files: Sequenc
                     f"naming none is an employment relationship of its own, so {effects}",
                     Source(file, row=seen.first[file]))]
 
-
-def files_in_order(events: Iterable[EventBase]) -> list[str]:
-    """The files of ``events`` in the order they first come (the order they were given)."""
-    return list(dict.fromkeys(e.file for e in events))

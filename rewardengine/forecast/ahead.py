@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..cohort import Cohort, Profile
+from ..contract.load import LoadedContract
 from ..engine import (
     CustomerResult,
     Evaluation,
@@ -360,6 +361,7 @@ class Forecast:
     # customers with rows who are not forecast, by why (``NOT_FORECAST``)
     not_forecast: dict[str, int] = field(default_factory=dict)
     cohort: str = ""  # the id of the cohort the rest of each story is drawn from
+    referrals_open: bool = True  # customers may still be referred after the as-of date
 
     @property
     def done(self) -> int:
@@ -416,4 +418,10 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
         [(m, Estimate.of([r.by_month.get(m, ZERO) for r in results])) for m in months],
         {p: Estimate.of([r.by_provider.get(p, ZERO) for r in results]) for p in providers},
         None if ceiling is None else ceiling - (earned if paid is None else paid),
-        draft.loaded.contract.metadata.currency)
+        draft.loaded.contract.metadata.currency,
+        referrals_open=job.as_of < _last_referral_day(draft.loaded))
+
+
+def _last_referral_day(loaded: LoadedContract) -> date:
+    c = loaded.contract
+    return c.windows.referrals_until or c.metadata.valid_until

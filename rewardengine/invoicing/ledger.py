@@ -92,6 +92,15 @@ def damaged_hint(path: str) -> str:
 SQLITE_FAILURES = (sqlite3.Error, UnicodeDecodeError)
 
 
+def no_ledger(path: str, verifying: bool = False) -> Problem:
+    """L013: no file where the ledger was asked for (a new one only when asked for)."""
+    asked = ("--no-ledger compares a first bill with nothing invoiced" if verifying else
+             "a new ledger is started only when asked for (--new-ledger): started by "
+             "mistake, it would bill every earning again from invoice 0001")
+    return Problem("L013", f"no ledger at this path: give the path of the ledger of what was "
+                   f"invoiced; {asked}", Source(path))
+
+
 def sqlite_failure(exc: Exception, path: str) -> LedgerError:
     """What a SQLite error means for the user. Never its text: it could quote stored data."""
     name = str(getattr(exc, "sqlite_errorname", "") or "")
@@ -143,12 +152,16 @@ class Ledger:
     # --- opening -----------------------------------------------------------------------
 
     @staticmethod
-    def open(path: str, *, read_only: bool = False, timeout: float = 120.0) -> Ledger:
-        """Open the ledger at ``path``: unless ``read_only``, create it where no file exists,
-        and mark a ledger of an earlier version. Anything that is not a ledger is refused."""
+    def open(path: str, *, read_only: bool = False, timeout: float = 120.0,
+             create_missing: bool = True) -> Ledger:
+        """Open the ledger at ``path``: unless ``read_only``, create it where no file exists
+        (only with ``create_missing``: else ``L013``, decided as the file is opened), and
+        mark a ledger of an earlier version. Anything that is not a ledger is refused."""
         if not look(path):
             if read_only:
                 raise LedgerError(f"{path}: no ledger (the file does not exist)")
+            if not create_missing:
+                raise LedgerError.of([no_ledger(path)])
             create(path, lambda tmp: connect(tmp, read_only=False, timeout=timeout))
         try:
             conn = connect(path, read_only=read_only, timeout=timeout)

@@ -54,19 +54,26 @@ LATEST_ISSUE_DAYS = 366  # how long after its period an invoice date may be give
 
 def check_issue_date(period: BillingPeriod, issue_date: date) -> None:
     """An invoice rests on the facts as of its period's last day, so it is not issued
-    before that day (``PeriodError``); the due date follows the issue date. Nor is an issue
-    date given more than a year after that day: a mistyped year (2030 for 2020) would date
-    the invoice, and every later one of its series, years ahead, and an issued invoice stays
-    in the ledger."""
+    before that day (``PeriodError``); the due date follows the issue date."""
     if issue_date < period.last_day:
         raise PeriodError(f"--issue-date {issue_date} is before the period {period.label} "
                           f"ends: the invoice rests on the facts as of {period.last_day}, so "
                           f"the earliest issue date is {period.last_day} (give the day the "
                           "invoice is sent)")
-    if (issue_date - period.last_day).days > LATEST_ISSUE_DAYS:
-        raise PeriodError(f"--issue-date {issue_date} is more than a year after the period "
-                          f"{period.label} ends ({period.last_day}): check the year; an "
-                          "invoice's date dates every later invoice of its series too")
+
+
+def check_issue_year(period: BillingPeriod, issue_date: date, earliest: date) -> None:
+    """Nor is an issue date given more than a year after the earliest day it may have (the
+    period's last day, or for a period invoiced after a later one that invoice's day): a
+    mistyped year (2030 for 2020) would date the invoice, and every later one of its
+    series, years ahead, and an issued invoice stays in the ledger."""
+    if (issue_date - earliest).days > LATEST_ISSUE_DAYS:
+        since = (f"the period {period.label} ends ({period.last_day})"
+                 if earliest == period.last_day
+                 else f"the earliest day the ledger allows for {period.label} ({earliest})")
+        raise PeriodError(f"--issue-date {issue_date} is more than a year after {since}: "
+                          "check the year; an invoice's date dates every later invoice of "
+                          "its series too")
 
 
 def _years(year: int) -> None:

@@ -24,8 +24,8 @@ from ..events.model import EventBase
 from ..values import counted
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
-from .ledger import Ledger, LedgerError
-from .periods import BillingPeriod, PeriodError, check_issue_date
+from .ledger import Ledger, LedgerError, no_ledger
+from .periods import BillingPeriod, PeriodError, check_issue_date, check_issue_year
 from .verify import VerifyReport, classify
 
 
@@ -191,6 +191,7 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
     earliest, after = prior.issue_floor(period, providers)
     if given is None:
         return earliest
+    check_issue_year(period, given, earliest)
     if given < earliest and after is not None:
         raise PeriodError(
             f"--issue-date {given} is before {after.number} (period {after.period.label}, "
@@ -239,7 +240,8 @@ def _refusal(invoice: Invoice, series: str, period: BillingPeriod) -> IssueResul
     return None
 
 
-def check_ledger_path(ledger_path: str, new_ledger: bool = False) -> None:
+def check_ledger_path(ledger_path: str, new_ledger: bool = False, verifying: bool = False
+                      ) -> None:
     """A ledger is where one was asked for: at ``ledger_path`` a file (the ledger itself is
     checked when opened), or with ``new_ledger`` no file at all, where a new ledger is
     started. A missing ledger is never taken for a new, empty one: a mistyped path, or a
@@ -249,11 +251,7 @@ def check_ledger_path(ledger_path: str, new_ledger: bool = False) -> None:
     started: the retry asks for a new ledger again)."""
     there = os.path.lexists(ledger_path)
     if not there and not new_ledger:
-        raise LedgerError.of([Problem(
-            "L013", "no ledger at this path: give the path of the ledger of what was "
-            "invoiced; a new ledger is started only when asked for (--new-ledger): started "
-            "by mistake, it would bill every earning again from invoice 0001",
-            Source(ledger_path))])
+        raise LedgerError.of([no_ledger(ledger_path, verifying)])
     if there and new_ledger and not _holds_no_invoice(ledger_path):
         raise LedgerError.of([Problem(
             "L014", "a new ledger was asked for, but a file is at this path: leave out "
@@ -277,8 +275,8 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
                   *, ledger_path: str, inputs_hash: str, provider: str | None = None,
                   joint: bool = False, issue_date: date | None = None, dry_run: bool = False,
                   engine_version: str = __version__,
-                  prepare: Callable[[Invoice], Callable[[], None]] | None = None
-                  ) -> IssueResult:
+                  prepare: Callable[[Invoice], Callable[[], None]] | None = None,
+                  new_ledger: bool | None = None) -> IssueResult:
     """Invoice ``period``: new lines and corrections against the ledger, written in one
     transaction (unless ``dry_run``). A period already invoiced issues nothing new.
 
@@ -291,16 +289,17 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
     ``PeriodError``, raised before the ledger is opened; one before the facts it rests on
     or an invoice already in the ledger that it follows (a period invoiced out of order,
     ``_dated``), once the ledger is read, before anything is computed. Without
-    ``issue_date`` the invoice bears the earliest day allowed. A ledger is made where no
-    file is: the library's entry (``api.issue_invoice``) asks for one to be there, or for a
-    new one (``check_ledger_path``), before calling this."""
+    ``issue_date`` the invoice bears the earliest day allowed. ``new_ledger`` True or False:
+    a ledger is started where no file is only with True, decided as the ledger is opened
+    (``api.issue_invoice`` also asks it before anything is read: ``check_ledger_path``);
+    None, as internal callers do: started where no file is."""
     if issue_date is not None:
         check_issue_date(period, issue_date)
     series, providers = select_providers(loaded, provider, joint)
     issue = _Issue(loaded, events, period, series, providers, issue_date,
                    inputs_hash, engine_version, dry_run, prepare)
     try:
-        result = _in_ledger(ledger_path, dry_run, issue.attempt)
+        result = _in_ledger(ledger_path, dry_run, issue.attempt, new_ledger is not False)
     except BaseException:
         for step in issue.finish:  # what was prepared shows an invoice that was not recorded
             discard = getattr(step, "discard", None)
@@ -313,16 +312,20 @@ def issue_invoice(loaded: LoadedContract, events: Sequence[EventBase] | Evaluato
 
 
 def _in_ledger(ledger_path: str, dry_run: bool,
-               attempt: Callable[[Ledger | None], IssueResult]) -> IssueResult:
+               attempt: Callable[[Ledger | None], IssueResult], create: bool) -> IssueResult:
     """``attempt`` inside one transaction: a read-only one for a dry run (no ledger file:
-    nothing was invoiced yet), otherwise the writing one."""
+    nothing was invoiced yet, where a new ledger may be started), otherwise the writing one
+    (the ledger started where no file is only with ``create``)."""
     if dry_run and not os.path.lexists(ledger_path):
+        if not create:
+            raise LedgerError.of([no_ledger(ledger_path)])
         return attempt(None)
     if dry_run:
         with Ledger.open(ledger_path, read_only=True) as ledger, ledger.transaction(
                 write=False):
             return attempt(ledger)
-    with Ledger.open(ledger_path) as ledger, ledger.transaction(write=True):
+    with Ledger.open(ledger_path, create_missing=create) as ledger, ledger.transaction(
+            write=True):
         return attempt(ledger)
 
 
@@ -337,18 +340,21 @@ def show_invoice(ledger_path: str, number: str) -> Invoice | None:
 
 def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator, bill: Bill,
                 period: BillingPeriod, *, ledger_path: str | None, provider: str | None = None,
-                joint: bool = False, engine_version: str = __version__) -> VerifyReport:
+                joint: bool = False, engine_version: str = __version__,
+                strict: bool = False) -> VerifyReport:
     """Class every line of ``bill`` against the invoice computed for ``period``.
 
     The bill is compared with the ledger as it stands; if the ledger already holds an
     invoice for this period (the checker recorded it first), with the ledger as it was
     before that invoice, so a bill can be checked before or after it is recorded.
-    ``ledger_path`` None, or a path where no file is, compares it with no ledger (nothing was
-    invoiced before); the library's entry (``api.verify_bill``) refuses the second
-    (``check_ledger_path``): a mistyped path must not pass a bill already invoiced.
+    ``ledger_path`` None compares it with no ledger (nothing was invoiced before); so does a
+    path where no file is, unless ``strict`` (as ``api.verify_bill`` asks: a mistyped path,
+    or a ledger moved away meanwhile, must not pass a bill already invoiced: ``L013``).
     """
     series, providers = select_providers(loaded, provider, joint)
     contract_id = loaded.contract.metadata.id
+    if ledger_path is not None and strict and not os.path.lexists(ledger_path):
+        raise LedgerError.of([no_ledger(ledger_path, verifying=True)])
     if ledger_path is None or not os.path.lexists(ledger_path):
         prior = PriorState()
         note = "no ledger: nothing was invoiced before"

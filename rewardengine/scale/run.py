@@ -259,18 +259,17 @@ def evaluate_streamed(contract_path: str, event_paths: Sequence[str], as_of: dat
         return out
     _finish(out, tasks, run, wanted is None)
     # said after the customers' own, as ``engine.evaluate`` says it
-    out.customer_problems.extend(_employers(contract_of(base.contract), results, event_paths))
+    out.customer_problems.extend(_employers(contract_of(base.contract), results))
     return out
 
 
-def _employers(loaded: LoadedContract, results: Sequence[ShardResult],
-               event_paths: Sequence[str]) -> list[Problem]:
+def _employers(loaded: LoadedContract, results: Sequence[ShardResult]) -> list[Problem]:
     """``V008`` over every shard's employment rows (``evaluate.employers``)."""
     seen = EmployerRows()
     for r in results:
         if r.employers is not None:
             seen.add(r.employers)
-    return employer_problems(loaded, seen, event_paths)
+    return employer_problems(loaded, seen)
 
 
 @dataclass
@@ -303,7 +302,7 @@ def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *
     problems = sorted_problems(once_per_file([*state.problems, *rows]))
     customers = [] if has_errors(problems) else sorted_problems(
         [*(p for r in results for p in r.customer_problems),
-         *_employers(state.contract, results, event_paths)])
+         *_employers(state.contract, results)])
     last_known = max((r.last_known for r in results if r.last_known is not None),
                      default=None)
     return Checked(state.contract, problems, state.skipped, customers, last_known)
