@@ -308,19 +308,23 @@ def customers_findings(loaded: LoadedContract, events: Sequence[EventBase]) -> l
     with segments, no provider named in one with several) and ``V002`` of each row an
     evaluation passes over (a second referral, an end before the start), in file and row
     order. An evaluation as of an earlier date says them of the rows known by then."""
-    return sorted_problems([*(p for cid, rows in group_by_customer(events).items()
-                              for p in customer_findings(loaded, cid, rows)),
-                            *_employers(loaded, events)])
+    seen = _employer_rows(loaded)
+    found: list[Problem] = []
+    for cid, rows in group_by_customer(events).items():
+        if seen is not None:
+            seen.see(rows)
+        found.extend(customer_findings(loaded, cid, rows))
+    return sorted_problems([*found, *_employers(loaded, seen)])
 
 
-def _employers(loaded: LoadedContract, events: Sequence[EventBase]) -> list[Problem]:
-    """``V008`` of the rows (``evaluate.employers``): jobs naming no employer under a
-    contract that tells employers apart."""
-    if not telling_employers_apart(loaded):
-        return []
-    seen = EmployerRows()
-    seen.see(events)
-    return employer_problems(loaded, seen)
+def _employer_rows(loaded: LoadedContract) -> EmployerRows | None:
+    """Where the contract tells employers apart, the count of its employment rows, added
+    to customer by customer (``V008``, ``evaluate.employers``); None: nothing to count."""
+    return EmployerRows() if telling_employers_apart(loaded) else None
+
+
+def _employers(loaded: LoadedContract, seen: EmployerRows | None) -> list[Problem]:
+    return [] if seen is None else employer_problems(loaded, seen)
 
 
 def customer_findings(loaded: LoadedContract, customer_id: str, rows: Iterable[EventBase]
@@ -363,12 +367,14 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
              customers: Iterable[str] | None = None) -> Evaluation:
     """Evaluate every customer (or only ``customers``) as of ``as_of``."""
     wanted = set(customers) if customers is not None else None
-    events = list(events)  # read twice: by customer, and counted whole (V008)
+    seen = _employer_rows(loaded)  # every customer's rows, whoever is evaluated (V008)
     # the contract ceiling is cut in accrual order across everyone: with a ceiling, one
     # customer's view must come from the evaluation of all, or it would show more than is paid
     evaluate_all = wanted is None or loaded.contract.caps.contract_total is not None
     results: list[CustomerResult] = []
     for customer_id, rows in group_by_customer(events).items():
+        if seen is not None:
+            seen.see(rows)
         if not evaluate_all and wanted is not None and customer_id not in wanted:
             continue
         tl = timeline(customer_id, rows, as_of)
@@ -381,7 +387,7 @@ def evaluate(loaded: LoadedContract, events: Iterable[EventBase], as_of: date,
         results = [r for r in results if r.customer_id in wanted]
         contract_lines = []
     problems = [*(p for r in results for p in _customer_problems(r)),
-                *_employers(loaded, events)]
+                *_employers(loaded, seen)]
     return Evaluation(loaded, as_of, results, contract_lines, problems, traces)
 
 

@@ -77,8 +77,7 @@ class Streamed:
     @property
     def last_known(self) -> date | None:
         """The latest day any row is known on (its ``recorded`` date, else its date)."""
-        return max((r.last_known for r in self.shards if r.last_known is not None),
-                   default=None)
+        return last_known(self.shards)
 
     @property
     def ok(self) -> bool:
@@ -303,9 +302,13 @@ def check_streamed(contract_path: str, raw: bytes, event_paths: Sequence[str], *
     customers = [] if has_errors(problems) else sorted_problems(
         [*(p for r in results for p in r.customer_problems),
          *_employers(state.contract, results)])
-    last_known = max((r.last_known for r in results if r.last_known is not None),
-                     default=None)
-    return Checked(state.contract, problems, state.skipped, customers, last_known)
+    return Checked(state.contract, problems, state.skipped, customers, last_known(results))
+
+
+def last_known(results: Sequence[ShardResult]) -> date | None:
+    """The latest day a row of any shard is known on (the data's end): kept by the shards
+    that check or invoice (``Task.check_only``, ``keep_lines``)."""
+    return max((r.last_known for r in results if r.last_known is not None), default=None)
 
 
 def _task(contract_path: str, raw: bytes, as_of: date, spool: str, dialect: Dialect,
