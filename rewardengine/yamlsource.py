@@ -142,6 +142,36 @@ def _event_mark(item: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+def _started(exc: yaml.MarkedYAMLError) -> str:
+    """Where the part the parser was reading began, when that is on an earlier line than
+    the problem: a parser notices an unclosed ``[`` or a missing ``:`` only on the next
+    line, so the line to mend is the one this names."""
+    start, at = exc.context_mark, exc.problem_mark
+    if not exc.problem or not exc.context or start is None or at is None \
+            or start.line >= at.line:
+        return ""
+    return f" ({exc.context} that starts at line {start.line + 1}, column {start.column + 1})"
+
+
+def _colon_missing(text: str, line: int) -> str:
+    """A key written without its ':' runs on into the next line as one text, and the parser
+    stops only at that line's ':'; the line before, at the same indent and with no ':', is
+    then named (``line``: the problem's, from 0)."""
+    lines = text.splitlines()
+    if not 0 < line < len(lines):
+        return ""
+    here = lines[line]
+    before = next((n for n in range(line - 1, -1, -1)
+                   if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+    if before is None:
+        return ""
+    prev = lines[before]
+    indent = len(here) - len(here.lstrip(" "))
+    if len(prev) - len(prev.lstrip(" ")) != indent or ":" in prev or prev.lstrip()[:2] == "- ":
+        return ""
+    return f" (line {before + 1} has no ':': is one missing there?)"
+
+
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
     """The YAML node tree (no objects constructed), or the syntax problem."""
     deep = _too_deep(text, file, _FAST_LOADER or yaml.SafeLoader)
@@ -157,7 +187,9 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
+        what = (exc.problem or exc.context or "invalid YAML") + _started(exc)
+        if exc.problem == "mapping values are not allowed here" and mark is not None:
+            what += _colon_missing(text, mark.line)
         if "'\\t'" in what:  # an editor's tab: YAML indents with spaces only
             what += " (YAML indents with spaces, not tabs: replace the tab with spaces)"
         return None, Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))

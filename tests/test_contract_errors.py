@@ -149,7 +149,10 @@ def test_y001_unclosed_bracket() -> None:
     assert p.code == "Y001"
     # PyYAML notices at the next line's key, where a ',' or '}' was expected
     assert pos(p) == at(text, "- id: B")
-    assert p.message == "YAML syntax error: expected ',' or '}', but got '-'"
+    # ... and names the line where the mapping left open starts, the line to mend
+    line, col = at(text, "{unemployment_months: {max: 12}")
+    assert p.message == ("YAML syntax error: expected ',' or '}', but got '-' (while parsing "
+                         f"a flow mapping that starts at line {line}, column {col})")
 
 
 def test_y001_bad_indentation() -> None:

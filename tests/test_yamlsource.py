@@ -112,10 +112,34 @@ def test_alias_expansion_counts_every_copy(monkeypatch: pytest.MonkeyPatch) -> N
 def test_syntax_error_positions() -> None:
     _, problems = parse_yaml("a: [1, 2\nb: 3\n", "c.yaml")
     assert [str(p) for p in problems] == [
-        "c.yaml:2:2: Y001 YAML syntax error: expected ',' or ']', but got ':'"]
+        "c.yaml:2:2: Y001 YAML syntax error: expected ',' or ']', but got ':' (while parsing "
+        "a flow sequence that starts at line 1, column 4)"]
+    # a key without its ':' is noticed on the next line; the key's own line is named
+    _, problems = parse_yaml("a:\n  b 1\n  c: 2\n", "c.yaml")
+    assert [str(p) for p in problems] == [
+        "c.yaml:3:4: Y001 YAML syntax error: mapping values are not allowed here (line 2 has "
+        "no ':': is one missing there?)"]
+    _, problems = parse_yaml("a:\n  b 1\n\n  c: 2\n", "c.yaml")  # over a blank line
+    assert problems[0].message.endswith("(line 2 has no ':': is one missing there?)")
+    _, problems = parse_yaml("a:\n  b 1\n  c: [1]\n  d: {e: 2}\n", "c.yaml")
+    assert problems[0].message.endswith("(line 2 has no ':': is one missing there?)")
+    _, problems = parse_yaml("a:\n  b:\n    c\n  d: 1\n", "c.yaml")
+    assert [p.code for p in problems] == []  # c is b's value: no problem at all
+    _, problems = parse_yaml("a:\n  b: 1\n  c d\n  e: 2\n", "c.yaml")
+    assert problems[0].message.endswith("(while scanning a simple key that starts at line 3, "
+                                        "column 3)")
+    _, problems = parse_yaml("a:\n  rate 60.00\n  phase: {until: 2 months}\n", "c.yaml")
+    assert [str(p) for p in problems] == [
+        "c.yaml:3:8: Y001 YAML syntax error: mapping values are not allowed here (line 2 has "
+        "no ':': is one missing there?)"]
+    # on one line, the position given is enough
+    _, problems = parse_yaml("a: b: c\n", "c.yaml")
+    assert [str(p) for p in problems] == [
+        "c.yaml:1:5: Y001 YAML syntax error: mapping values are not allowed here"]
     _, problems = parse_yaml("a: 'unterminated\n", "c.yaml")
     assert [(p.code, p.source.line) for p in problems] == [("Y001", 2)]
-    assert problems[0].message == ("YAML syntax error: found unexpected end of stream")
+    assert problems[0].message == ("YAML syntax error: found unexpected end of stream (while "
+                                   "scanning a quoted scalar that starts at line 1, column 4)")
 
 
 def test_reader_error_position_on_a_later_line() -> None:
