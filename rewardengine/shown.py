@@ -13,7 +13,9 @@ The bottom layer: imports nothing of the package.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 
 # DDMMYY, a century sign (+ - A-F U-Y), an individual number, a check character; also as
 # people type it: a space around the sign or for it, a dash a word processor put for '-', a
@@ -74,3 +76,24 @@ def brief(value: object, limit: int = LIMIT) -> str:
     does not look personal, else as ``quoted`` shows it."""
     text = str(value)
     return text if len(text) <= limit and personal_shape(text) is None else quoted(text, limit)
+
+
+def meant(written: str, names: Sequence[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'long_term'?)`` for a name written close to one of ``names``, or
+    in other capitals; else nothing, and nothing where two names are as close (member_z is
+    as near member_a as member_b). The name suggested is the file's or the contract's own,
+    never the user's data."""
+    close = _closest(written, names, cutoff)
+    if close is None:
+        lower = {name.lower(): name for name in names}
+        found = _closest(written.lower(), list(lower), cutoff)
+        close = None if found is None else lower[found]
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+def _closest(written: str, names: Sequence[str], cutoff: float) -> str | None:
+    ratios = sorted(((difflib.SequenceMatcher(None, written, n).ratio(), n) for n in names),
+                    key=lambda r: -r[0])
+    if not ratios or ratios[0][0] < cutoff or (len(ratios) > 1 and ratios[1][0] == ratios[0][0]):
+        return None
+    return ratios[0][1]

@@ -76,7 +76,7 @@ from .evaluate.context import referral_attributes
 from .events.model import Referral
 from .pipeline import load_contract_bytes
 from .processes import usable_jobs
-from .shown import brief
+from .shown import brief, meant
 from .values import Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
@@ -316,7 +316,7 @@ def lacking_message(loaded: LoadedContract, names: Sequence[str]) -> str:
     ids, providers = cohort_names(loaded)
     # each id once (a segment may be in the mix and in the profiles), and the contract by
     # its file: with --compare the cohort may fit one draft and not the other
-    named = ", ".join(dict.fromkeys(brief(n) for n in names))
+    named = ", ".join(dict.fromkeys(brief(n) + meant(n, [*ids, *providers], 0.75) for n in names))
     return (f"the cohort names {named}, which the contract {os.path.basename(loaded.file)} "
             f"does not have (segments: {', '.join(ids)}; providers: {', '.join(providers)})")
 

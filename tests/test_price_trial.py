@@ -206,6 +206,13 @@ def test_a_cohort_that_does_not_fit_says_where_with_its_other_problems(
         assert lines[3] == ("bad.yaml:6:22: G104 the cohort names elder, which the contract "
                             f"sujuvat_palvelupolut.yaml does not have {has}")
         assert lines[4].startswith("bad.yaml:7:13: G104 the cohort names member_z, which")
+    # a name written close to the contract's is suggested
+    bad.write_text("segments: {youth: 0.5, adlut: 0.5}\n", encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(SUJUVAT), "--cohort", str(bad), "-n", "5"])
+    assert done.exit_code == 1, done.output
+    assert " ".join(done.output.split()).endswith(
+        "G104 the cohort names adlut (did you mean 'adult'?), which the contract "
+        f"sujuvat_palvelupolut.yaml does not have {has}")
 
 
 @pytest.mark.parametrize(("written", "says"), [

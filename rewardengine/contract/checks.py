@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import Problem
-from ..shown import quoted
+from ..shown import meant, quoted
 from ..values import Duration
 from .einvoice_checks import einvoice_checks
 from .load import Draft
@@ -103,7 +103,7 @@ def _example_checks(draft: Draft, component_ids: list[str]) -> Iterator[Problem]
             if want.component not in component_ids:
                 yield _err(draft, "C221", f"worked example {quoted(example.name, 60)} expects "
                            f"a line of component {quoted(want.component, 40)}, which the "
-                           f"contract does not have{_meant(want.component, component_ids)}",
+                           f"contract does not have{meant(want.component, component_ids)}",
                            "tests", i, "expect", j, "component")
 
 
@@ -141,7 +141,7 @@ def _metadata_checks(draft: Draft) -> Iterator[Problem]:
                            lambda i: ("metadata", "providers", i, "id"))
     if md.lead_provider is not None and md.lead_provider not in ids:
         yield _err(draft, "C202", f"lead_provider {quoted(md.lead_provider, 40)} is not one of "
-                   f"the providers ({', '.join(ids)}){_meant(md.lead_provider, ids)}",
+                   f"the providers ({', '.join(ids)}){meant(md.lead_provider, ids)}",
                    "metadata", "lead_provider")
 
 
@@ -338,23 +338,13 @@ def _unknown_key(where: str, k: str, here: list[str], segment_ids: list[str],
         dim = "kind" if "kind" in here else "evidence"
         values = EMPLOYMENT_KINDS if dim == "kind" else EVIDENCE_LEVELS
         return f"{where}: {quoted(k, 40)} is not {_ONE[dim]} ({', '.join(values)})" + \
-            _meant(k, [v for v in values if v not in given])
+            meant(k, [v for v in values if v not in given])
     names = [f"a segment ({', '.join(segment_ids)})",
              *(["an employment kind"] if "kind" in here else []), "an evidence level"]
     return (f"{where}: {quoted(k, 40)} is neither {', '.join(names[:-1])} nor {names[-1]}"
-            + _meant(k, [n for n in (*segment_ids, *(EMPLOYMENT_KINDS if "kind" in here
+            + meant(k, [n for n in (*segment_ids, *(EMPLOYMENT_KINDS if "kind" in here
                                                       else ()), *EVIDENCE_LEVELS)
                          if n not in given]))  # a name written already is not the one meant
-
-
-def _meant(written: str, names: list[str]) -> str:
-    """`` (did you mean 'long_term'?)`` for a name written close to one of ``names``, or
-    in other capitals."""
-    close = difflib.get_close_matches(written, names, n=1)
-    if not close:
-        lower = {name.lower(): name for name in names}
-        close = [lower[m] for m in difflib.get_close_matches(written.lower(), list(lower), n=1)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _dimension_checks(draft: Draft, table: PriceTable, path: Path, where: str,

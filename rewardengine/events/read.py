@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Problem, Source
 from ..plainwords import plain_message
 from ..privacy import HETU_LENGTH, PersonalIdWatch
+from ..shown import meant
 from ..tabular import (
     MAX_FIELD_CHARS,
     MAX_NUMBER_CHARS,
@@ -138,8 +139,9 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
         return None, [Problem("E003", "missing required field 'type'", src)]
     if event_type not in EVENT_MODELS:
         known = ", ".join(EVENT_MODELS)
-        return None, [Problem("E002", f"unknown event type {quoted(event_type)} "
-                              f"(known: {known})", src)]
+        hint = meant(event_type, list(EVENT_MODELS), 0.75) if isinstance(event_type, str) else ""
+        return None, [Problem("E002", f"unknown event type {quoted(event_type)}"
+                              f"{hint or f' (known: {known})'}", src)]
     allowed = _FIELDS_BY_TYPE[str(event_type)]
     problems = []
     values: dict[str, Any] = {}
