@@ -1023,3 +1023,27 @@ def test_simulate_says_its_horizon_as_until() -> None:
     assert shown.exit_code == 0, shown.output
     first = shown.stdout.splitlines()[0]
     assert " · until " in first and " as of " not in first
+
+
+def test_a_cash_flow_shows_every_month_a_month_without_payments_as_zero() -> None:
+    # a month no run paid anything in was left out of the table and the JSON: a provider
+    # reading the cash flow saw March follow January
+    from rewardengine.forecast.stats import every_month
+    assert every_month([]) == []
+    assert every_month(["2019-11", "2020-02"]) == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert every_month(["2020-12"]) == ["2020-12"]
+    contract = str(ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+    found = api.simulate_contract(api.Request(contract, runs=2, seed=3, customers=8))
+    assert found.result is not None, found.problems
+    flow = found.result.summaries[0].cash_flow
+    months = [m for m, _ in flow]
+    assert months == every_month(months) and len(months) == 10
+    assert [m for m, e in flow if e.mean == 0 and e.p90 == 0][:2] == ["2020-02", "2020-03"]
+    # and the forecast of customers in progress likewise (May had no payment in any run)
+    ahead = api.forecast_customers(
+        api.Request(contract, runs=4, seed=1),
+        [str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv")], date(2019, 12, 31))
+    assert ahead.result is not None, ahead.problems
+    assert [(m, str(e.mean), str(e.p90)) for m, e in ahead.result.by_month] == [
+        ("2020-04", "187.50", "525.00"), ("2020-05", "0.00", "0.00"),
+        ("2020-06", "187.50", "525.00")]

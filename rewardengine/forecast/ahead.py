@@ -45,7 +45,7 @@ from ..synth import Row
 from ..values import counted, money_text
 from .conditional import State, continuations
 from .runs import BLOCK, Draft, draft_of, stream, to_events
-from .stats import Estimate, cents, share
+from .stats import Estimate, cents, every_month, share
 from .wages import jobs_read_from_wages, with_jobs_from_wages
 
 ZERO = Decimal(0)
@@ -409,7 +409,7 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
               for i, r in enumerate(kept)]
     earned = sum((c.earned for c in people), ZERO)
     paid = None if cut is None else cut.totals.payable
-    months = sorted({m for r in results for m in r.by_month})
+    months = every_month(sorted({m for r in results for m in r.by_month}))
     providers = sorted({p for r in results for p in r.by_provider})
     ceiling = draft.ceiling
     return Forecast(

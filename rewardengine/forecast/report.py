@@ -25,6 +25,7 @@ from babel.numbers import format_decimal
 
 from .ahead import NOT_FORECAST, Forecast, PendingFee
 from .simulate import Simulation, Summary
+from .stats import every_month
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -223,22 +224,11 @@ def _distribution(summaries: Sequence[Summary], t: dict[str, str], lang: str) ->
     return _svg(fig)
 
 
-def _every_month(months: Sequence[str]) -> list[str]:
-    """Every month from the first to the last (a month without payments is a 0)."""
-    if not months:
-        return []
-    out, (year, month) = [], (int(months[0][:4]), int(months[0][5:7]))
-    while f"{year:04d}-{month:02d}" <= months[-1]:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
           t: dict[str, str], lang: str) -> str:
     fig = _figure()
     ax = fig.add_subplot()
-    months = _every_month(sorted({m for _, flow in series for m, _ in flow}))
+    months = every_month(sorted({m for _, flow in series for m, _ in flow}))
     x = list(range(len(months)))
     for name, flow in series:
         by = dict(flow)

@@ -26,7 +26,7 @@ from ..engine import evaluate_contract_lines
 from ..kinds import KINDS, CustomerKind
 from ..values import money_text
 from .runs import RunSums
-from .stats import Estimate, cents, share, upper_95
+from .stats import Estimate, cents, every_month, share, upper_95
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -263,7 +263,7 @@ def summarise(loaded: LoadedContract, name: str, runs: Sequence[RunSums]) -> Sum
         result=Estimate.of([per_customer(r.total - r.fixed, r.customers) for r in runs]),
         fixed_share=share(fixed, grand),
         cash_flow=[(m, Estimate.of([r.by_month.get(m, ZERO) for r in runs]))
-                   for m in _keys(runs, "by_month")],
+                   for m in every_month(_keys(runs, "by_month"))],
         ceiling=loaded.contract.caps.contract_total,
         ceiling_binds=sum(1 for r in runs if r.ceiling_binds),
         pending=cents(per_customer(sum((r.pending for r in runs), ZERO), all_customers)),
@@ -278,7 +278,7 @@ def _member_cash_flow(runs: Sequence[RunSums]) -> dict[str, list[tuple[str, Esti
     members = _keys(runs, "by_provider")
     if len(members) < 2:
         return {}
-    months = _keys(runs, "by_month")
+    months = every_month(_keys(runs, "by_month"))
     return {p: [(m, Estimate.of([r.by_provider_month.get((p, m), ZERO) for r in runs]))
                 for m in months] for p in members}
 

@@ -123,3 +123,15 @@ def _at_most(k: int, n: int, p: float) -> float:
     """P(X <= k) for X binomial(n, p), 0 < p < 1, summed in logs (n may be thousands)."""
     return sum(exp(lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) + i * log(p)
                    + (n - i) * log(1 - p)) for i in range(k + 1))
+
+
+def every_month(months: Sequence[str]) -> list[str]:
+    """Every month ("2020-04") from the first to the last of ``months`` (in order): a cash
+    flow shows a month without payments as a 0, never leaves it out."""
+    if not months:
+        return []
+    out, (year, month) = [], (int(months[0][:4]), int(months[0][5:7]))
+    while f"{year:04d}-{month:02d}" <= months[-1]:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
