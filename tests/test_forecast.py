@@ -783,8 +783,8 @@ def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> N
     found = api.forecast_customers(req, [events], date(2019, 9, 30), "tyotalo")
     assert found.result is not None
     page = api.forecast_html(found.result, "en")
-    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet); "
-            "education_result 900.00 (no deadline yet)") in page
+    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet) or "
+            "education_result 900.00 (no deadline yet), only one is paid") in page
     assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
         found.result, "fi")
 
@@ -1047,3 +1047,27 @@ def test_a_cash_flow_shows_every_month_a_month_without_payments_as_zero() -> Non
     assert [(m, str(e.mean), str(e.p90)) for m, e in ahead.result.by_month] == [
         ("2020-04", "187.50", "525.00"), ("2020-05", "0.00", "0.00"),
         ("2020-06", "187.50", "525.00")]
+
+
+def test_fees_of_which_only_one_is_paid_are_told_as_one_or_the_other() -> None:
+    # pirkanmaa pays a work result or an education result, the one earned first: both were
+    # listed as pending, side by side, as if both could be paid
+    contract = str(ROOT / "contracts" / "pirkanmaa.yaml")
+    found = api.forecast_customers(api.Request(contract, runs=4, seed=1),
+                                   [str(ROOT / "examples" / "pirkanmaa" / "events.csv")],
+                                   date(2020, 3, 31))
+    assert found.result is not None, found.problems
+    r03 = next(c for c in found.result.customers if c.customer_id == "R03")
+    assert [(p.component, p.only_one_of) for p in r03.pending] == [
+        ("monthly_fee", ()), ("work_result", ("work_result", "education_result")),
+        ("education_result", ("work_result", "education_result"))]
+    told = r03.pending_told(lambda name, p: f"{name} {p.told()} ({p.deadline})",
+                            "only one is paid")
+    assert told == ("monthly_fee 90.00 (2020-04-03); work_result 2400.00 (2020-11-03) or "
+                    "education_result 1200.00 (2020-11-03), only one is paid")
+    assert r03.to_dict()["pending"][1]["only_one_of"] == ["work_result", "education_result"]
+    assert r03.to_dict()["pending"][0]["only_one_of"] is None
+    page = api.forecast_html(found.result, "fi")
+    assert ("work_result 2\xa0400,00 (2020-11-03) tai education_result 1\xa0200,00 "
+            "(2020-11-03), vain yksi maksetaan") in page
+    assert "vain yksi maksetaan" in page

@@ -207,9 +207,8 @@ def forecast_table(console: Console, f: Any) -> None:
         people.add_column(name, justify="right" if name in ("earned", "ahead", "chance")
                           else "left")
     for c in f.customers:
-        pending = "; ".join(f"{safe_text(name, 50)} {p.told()} "
-                            f"({p.deadline or 'no deadline yet'})"
-                            for name, p in c.pending_named())
+        pending = c.pending_told(lambda name, p: f"{safe_text(name, 50)} {p.told()} "
+                                 f"({p.deadline or 'no deadline yet'})", "only one is paid")
         people.add_row(safe_text(c.customer_id, 20), safe_text(c.segment or "-", 20),
                        safe_text(c.provider or "-", 20), money_text(c.earned),
                        money_text(c.ahead.mean), _percent(c.chance), pending)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -280,6 +280,9 @@ class PendingFee:
     # each, as its amount is none until the events come
     each: Decimal | None = None
     occurrence: str = ""  # which of the component's fees (``step:6 weeks``, ``m03``)
+    # the components of the contract's alternative this fee is one of, where another of them
+    # is pending too: only the one earned first is paid
+    only_one_of: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component,
@@ -287,12 +290,27 @@ class PendingFee:
                 "date": self.line_date.isoformat() if self.line_date else None,
                 "amount": money_text(self.amount),
                 "each": None if self.each is None else money_text(self.each),
-                "occurrence": self.occurrence, "reason": self.reason}
+                "occurrence": self.occurrence, "reason": self.reason,
+                "only_one_of": list(self.only_one_of) or None}
 
     def told(self) -> str:
         """What it pays, in words: its amount, or the price of each event it counts."""
         return money_text(self.amount) if self.each is None else \
             f"{money_text(self.each)} each"
+
+
+def _only_one(pending: list[PendingFee], alternatives: Sequence[Sequence[str]]
+              ) -> list[PendingFee]:
+    """The pending fees, each of an alternative another of which is pending too marked with
+    the alternative's components."""
+    waiting = {p.component for p in pending}
+    out = []
+    for p in pending:
+        group = next((tuple(a) for a in alternatives if p.component in a), ())
+        if len(waiting.intersection(group)) > 1:
+            p = replace(p, only_one_of=group)
+        out.append(p)
+    return out
 
 
 @dataclass(frozen=True)
@@ -314,6 +332,17 @@ class CustomerForecast:
         return [(p.component if count[p.component] == 1 or not p.occurrence
                  else f"{p.component} {p.occurrence}", p) for p in self.pending]
 
+    def pending_told(self, each: Callable[[str, PendingFee], str], only_one: str,
+                     either: str = "or") -> str:
+        """The pending fees in words (``each``), one after another; the fees of which only
+        one is paid (a contract's alternatives) joined by ``either`` and followed by
+        ``only_one``."""
+        groups: dict[object, list[str]] = {}
+        for n, (name, fee) in enumerate(self.pending_named()):
+            groups.setdefault(fee.only_one_of or n, []).append(each(name, fee))
+        return "; ".join(told[0] if len(told) == 1 else f"{f' {either} '.join(told)}, {only_one}"
+                         for told in groups.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {"customer_id": self.customer_id, "segment": self.segment,
                 "provider": self.provider, "earned": money_text(self.earned),
@@ -323,8 +352,8 @@ class CustomerForecast:
                 "pending": [p.to_dict() for p in self.pending]}
 
 
-def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
-                      ) -> CustomerForecast:
+def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead],
+                      alternatives: Sequence[Sequence[str]] = ()) -> CustomerForecast:
     values = [r.per_customer[i] for r in runs]
     comps = sorted({c for r in runs for c in r.by_component[i]})
     n = Decimal(len(runs))
@@ -335,6 +364,7 @@ def customer_forecast(result: CustomerResult, i: int, runs: Sequence[Ahead]
                           ln.date, ln.unit_price if not ln.quantity and ln.unit_price else None,
                           ln.occurrence)
                for ln in result.lines if ln.status == "pending"]
+    pending = _only_one(pending, alternatives)
     return CustomerForecast(
         result.customer_id, result.segment, result.provider,
         cents(sum((ln.amount for ln in result.lines if ln.status == "payable"), ZERO)),
@@ -405,7 +435,8 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
     results = run_all(job, runs, jobs, progress, ready) if anyone else []
     shown = {} if cut is None else {c.customer_id: c for c in cut.customers}
     kept = [r for i, r in enumerate(now) if job.keeps(i)]  # ``Ahead.per_customer``'s order
-    people = [customer_forecast(shown.get(r.customer_id, r), i, results)
+    alternatives = [a.components for a in draft.loaded.contract.alternatives]
+    people = [customer_forecast(shown.get(r.customer_id, r), i, results, alternatives)
               for i, r in enumerate(kept)]
     earned = sum((c.earned for c in people), ZERO)
     paid = None if cut is None else cut.totals.payable

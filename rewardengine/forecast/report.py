@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
         "of_pay": "of pay", "no_deadline": "no deadline yet",
+        "only_one": "only one is paid", "or": "or",
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
         "nothing_ahead": "with nothing ahead", "each": "each",
@@ -91,6 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
         "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
         "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
+        "only_one": "vain yksi maksetaan", "or": "tai",
         "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
@@ -411,8 +413,8 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
     return _table(head, [
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
          _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
-         "; ".join(f"{name} {_pending(p, t, lang)} "
-                   f"({p.deadline or t['no_deadline']})" for name, p in c.pending_named())]
+         c.pending_told(lambda name, p: f"{name} {_pending(p, t, lang)} "
+                        f"({p.deadline or t['no_deadline']})", t["only_one"], t["or"])]
         for c in f.customers])
 
 
