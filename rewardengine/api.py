@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from .contract.load import LoadedContract
 from .contract.parties import peppol_withdrawn
 from .contract.schema import contract_schema as json_schema
-from .engine import Evaluation, evaluate
+from .engine import CustomerResult, Evaluation, evaluate
 from .errors import Problem, Severity, Source, has_errors, sorted_problems
 from .evaluate.lines import Line
 from .events.read import EventSet
@@ -385,8 +385,15 @@ class _ShardedInputs:
     raw: bytes | None = None  # the contract file's bytes, read once (a pipe gives them once)
     problems: list[Problem] = field(default_factory=list)
     last_known: date | None = None  # the latest day any row is known on (the data's end)
+    # the problems told at the names the user gave (a pipe's copy has a spool's name, which
+    # an invoice would otherwise keep in the ledger)
+    named: Callable[[list[Problem]], list[Problem]] | None = None
 
     def __call__(self, as_of: date) -> Earnings:
+        earnings = self._evaluated(as_of)
+        return earnings if self.named is None else _Named(earnings, self.named)
+
+    def _evaluated(self, as_of: date) -> Earnings:
         from .scale.run import evaluate_streamed
         run = evaluate_streamed(self.contract_path, self.event_paths, as_of, spool=self.spool,
                                 dialect=self.dialect, jobs=self.jobs, keep_lines=True,
@@ -405,6 +412,34 @@ class _ShardedInputs:
         if not run.ok:
             raise _InputErrors(run.problems, run.unreadable)
         return run.earnings()  # customers read from the spools as invoicing goes
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Earnings whose problems are told at the names the user gave."""
+
+    earnings: Earnings
+    named: Callable[[list[Problem]], list[Problem]]
+
+    @property
+    def loaded(self) -> LoadedContract:
+        return self.earnings.loaded
+
+    @property
+    def as_of(self) -> date:
+        return self.earnings.as_of
+
+    @property
+    def contract_lines(self) -> list[Line]:
+        return self.earnings.contract_lines
+
+    @property
+    def customers(self) -> Iterable[CustomerResult]:
+        return self.earnings.customers
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.named(self.earnings.problems)
 
 
 class _Pipes:
@@ -473,7 +508,9 @@ def _readable(path: str) -> bool:
 
 
 def _sharded(contract_path: str, event_paths: Sequence[str], dialect: Dialect, jobs: int,
-             mapper: Mapper | None, spool: str) -> tuple[_ShardedInputs | None, Inputs]:
+             mapper: Mapper | None, spool: str,
+             named: Callable[[list[Problem]], list[Problem]] | None = None
+             ) -> tuple[_ShardedInputs | None, Inputs]:
     """The contract checked first (its errors stop everything), then the events in shards;
     the contract's bytes read once (a pipe gives them once)."""
     raw, _ = read_bytes(contract_path, MAX_CONTRACT_BYTES)
@@ -482,7 +519,7 @@ def _sharded(contract_path: str, event_paths: Sequence[str], dialect: Dialect, j
     if state.contract is None or not all(_readable(p) for p in event_paths):
         return None, load_inputs(contract_path, event_paths, dialect=dialect, raw=raw)
     return _ShardedInputs(contract_path, event_paths, dialect, jobs, mapper, spool,
-                          raw), inputs
+                          raw, named=named), inputs
 
 
 def issue_invoice(contract_path: str, event_paths: Sequence[str], period: BillingPeriod, *,
@@ -522,7 +559,8 @@ def issue_invoice(contract_path: str, event_paths: Sequence[str], period: Billin
         raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
-        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
+        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool,
+                                     pipes.named)
         if einvoice and inputs.contract is not None:
             parties = _einvoice_parties(inputs.contract) or (
                 _peppol_addresses(inputs.contract, provider, joint, member)
@@ -738,7 +776,8 @@ def verify_bill(contract_path: str, event_paths: Sequence[str], bill: Bill,
             raise BillingError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="rewardengine-") as spool:
         pipes = _Pipes(event_paths, spool)
-        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool)
+        evaluator, inputs = _sharded(contract_path, pipes.paths, dialect, jobs, mapper, spool,
+                                     pipes.named)
         if evaluator is None or inputs.contract is None:
             return None, pipes.inputs(inputs)
         try:

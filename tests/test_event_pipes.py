@@ -127,3 +127,27 @@ def test_a_contract_with_errors_on_a_pipe_is_told_its_errors(tmp_path: Path) -> 
         assert done.exit_code == 1, (args, done.output)
         assert "C103 unknown kind 'employment_outcom'" in done.output, (args, done.output)
         assert "Y003" not in done.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_warning_in_an_invoice_from_a_pipe_names_the_pipe_never_the_copy(
+        tmp_path: Path, jobs: str) -> None:
+    """The evaluation's warnings went into the invoice (and so into the ledger, and into
+    verify's report) at the spool's copy, a temporary path that differs on every run."""
+    text = EVENTS.read_text(encoding="utf-8") + "T01-r2,T01,referral,2020-02-07,,,,,,,\n"
+    (tmp_path / "bill.csv").write_text(BILL, encoding="utf-8")
+    for args in (["invoice", CONTRACT, "PIPE", "--period", "2020-06", "--ledger",
+                  str(tmp_path / f"{jobs}.sqlite"), "--new-ledger", "-f", "json",
+                  "--jobs", jobs],
+                 ["verify", CONTRACT, "PIPE", str(tmp_path / "bill.csv"), "--period",
+                  "2020-07", "--no-ledger", *BILL_MAP, "-f", "json", "--jobs", jobs]):
+        code, output = _piped(tmp_path, args, text, name="piped.csv")
+        assert code in (0, 1), output
+        assert "piped-0" not in output and "rewardengine-" not in output, output
+        assert f"{tmp_path / 'piped.csv'}" in output and "V002" in output, output
+        if args[0] == "invoice":  # the invoice holds its problems
+            assert f'"file": "{tmp_path / "piped.csv"}"' in output, output
+    shown = runner.invoke(app, ["invoice", "show", "TTV-BRK-0001", "--ledger",
+                                str(tmp_path / f"{jobs}.sqlite"), "-f", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert "rewardengine-" not in shown.output and "piped.csv" in shown.output

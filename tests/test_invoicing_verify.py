@@ -306,3 +306,21 @@ def test_an_earning_credited_back_in_full_and_billed_again_is_not_payable(tmp_pa
     assert f.reason.endswith("; invoiced on test-acme-0003 line 1 and credited back in full "
                              "on test-acme-0004"), f.reason
     assert f.ref == "test-acme-0003/1"
+
+
+def test_a_bill_check_tells_the_evaluations_problems_as_the_invoice_holds_them(
+        ledger: Path) -> None:
+    # a second referral passed over (V002) and a customer with no referral (V001) were told
+    # on the invoice but never by verify: the checker did not see what the issuer was told
+    rows = (FEB_ROWS + "r5,c2,referral,2020-02-04,,,,acme,,2017-01-01\n"
+            "s9,c9,service_start,2020-02-21\n")
+    bill = read_bill_csv("customer_id,component,occurrence,amount\nc2,base_fee,once,150.00\n",
+                         "bill.csv")
+    report = verify_bill(contract(), events(rows), bill, parse_period("2020-02"),
+                         ledger_path=str(ledger))
+    said = [(p.code, p.severity.value) for p in report.problems]
+    assert ("V002", "warning") in said and ("V001", "error") in said, said
+    quiet = verify_bill(contract(), events(FEB_ROWS + "r5,c2,referral,2020-02-04,,,,acme,,"
+                                           "2017-01-01\n"), bill, parse_period("2020-02"),
+                        ledger_path=str(ledger))
+    assert [p.code for p in quiet.problems if p.code.startswith("V")] == ["V002"]
