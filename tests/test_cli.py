@@ -344,3 +344,39 @@ def test_ctrl_c_while_the_program_loads_ends_it_quietly() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert (done.returncode, done.stderr, done.stdout) == (130, "\n", "")
+
+
+def test_an_event_file_given_twice_is_a_usage_error_never_a_repeat_of_every_row(
+        tmp_path: Path) -> None:
+    # every row of the second reading was an E007 repeat, one message a row
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer_id,component,occurrence,amount\n", encoding="utf-8")
+    for twice in ([str(events), str(events)],
+                  [str(events), str(tmp_path / "sub" / ".." / "events.csv")]):
+        for command in (["evaluate", str(CONTRACT), *twice, "--as-of", "2020-12-31"],
+                        ["validate", str(CONTRACT), *twice],
+                        ["invoice", str(CONTRACT), *twice, "--period", "2020-01",
+                         "--ledger", str(tmp_path / "l.sqlite"), "--new-ledger"],
+                        ["verify", str(CONTRACT), *twice, str(bill), "--period", "2020-01",
+                         "--no-ledger"],
+                        ["pseudonymize", *twice, "--key-file", str(tmp_path / "k"),
+                         "-o", str(tmp_path / "out")]):
+            done = runner.invoke(app, command)
+            assert done.exit_code == 2, done.output
+            said = " ".join(done.output.replace("│", " ").split())
+            assert "is given twice" in said and "give each file once" in said, said
+            assert "E007" not in said
+    # the bill given as an event file too
+    done = runner.invoke(app, ["verify", str(CONTRACT), str(events), str(bill), str(bill),
+                               "--period", "2020-01", "--no-ledger"])
+    assert done.exit_code == 2, done.output
+    assert "is given as an event file too" in " ".join(done.output.replace("│", " ").split())
+    assert not (tmp_path / "l.sqlite").exists()  # refused before any ledger was made
+    other = tmp_path / "more.csv"
+    other.write_text(EVENTS.split("\n", 1)[0] + "\n", encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(CONTRACT), str(events), str(other),
+                               "--as-of", "2020-12-31"])
+    assert done.exit_code == 0, done.output

@@ -1047,8 +1047,11 @@ def test_an_output_folder_that_does_not_exist_is_said_so(tmp_path: Path) -> None
     events = tmp_path / "events.csv"
     events.write_text("event_id,customer_id,type,date\nr1,c1,referral,2020-01-10\n",
                       encoding="utf-8")
+    more = tmp_path / "more.csv"
+    more.write_text("event_id,customer_id,type,date\nr2,c2,referral,2020-01-10\n",
+                    encoding="utf-8")
     for output, inputs in [(f"{tmp_path / 'new'}/", [str(events)]),
-                           (str(tmp_path / "new"), [str(events), str(events)])]:
+                           (str(tmp_path / "new"), [str(events), str(more)])]:
         code, said = _run(*inputs, "--key-file", _key(tmp_path), "-o", output)
         assert code == 2 and f"-o {output}: the folder does not exist; make it first" in said
         assert not (tmp_path / "new").exists()

@@ -50,6 +50,7 @@ from .common import (
     ToOpt,
     check_output,
     cli_date,
+    each_once,
     err,
     exit_code,
     fail,
@@ -58,6 +59,7 @@ from .common import (
     out,
     prepare_output,
     prepare_stream,
+    same_file,
     write_output,
 )
 from .report import print_problems, safe_text
@@ -165,7 +167,8 @@ invoice_app = typer.Typer(
 def issue(
     contract: Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")],
     events: Annotated[list[str] | None, typer.Argument(
-        help="event files (CSV, JSON Lines or Parquet)", metavar="EVENTS...")] = None,
+        help="event files (CSV, JSON Lines or Parquet)", metavar="EVENTS...",
+        callback=each_once)] = None,
     period: PeriodOpt = None,
     first_day: FromOpt = None,
     last_day: ToOpt = None,
@@ -361,6 +364,10 @@ def verify(
         fail("give the contract, at least one event file and the bill")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
+    each_once(events)
+    if any(same_file(bill_path, e) for e in events):
+        raise typer.BadParameter(f"the bill {bill_path} is given as an event file too: the "
+                                 "last file is the bill, the files before it the events")
     compared = _compared_with(ledger, no_ledger)
     check_output(output, protect=[compared or DEFAULT_LEDGER], inputs=args)
     try:

@@ -30,8 +30,36 @@ from .report import print_problems
 # --- arguments and options shared by several commands --------------------------------------
 
 ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")]
+
+
+def each_once(paths: list[str] | None) -> list[str] | None:
+    """The event files, each given once: a file given twice (also by another path to it)
+    would be read twice, every row of it a repeat (E007 for each)."""
+    seen: dict[tuple[int, int], str] = {}
+    for path in paths or ():
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # the reader tells a file it cannot open, located
+        first = seen.get((st.st_dev, st.st_ino))
+        seen[(st.st_dev, st.st_ino)] = path
+        if first is not None:
+            also = "" if first == path else f" (also as {first})"
+            raise typer.BadParameter(f"the event file {path} is given twice{also}: give each "
+                                     "file once")
+    return paths
+
+
+def same_file(one: str, other: str) -> bool:
+    """Whether two paths name one file (False where either cannot be looked at)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
 EventsArg = Annotated[list[str], typer.Argument(help="event files (CSV, JSON Lines or Parquet)",
-                                                metavar="EVENTS...")]
+                                                metavar="EVENTS...", callback=each_once)]
 AsOfOpt = Annotated[str, typer.Option(
     "--as-of", help="evaluate with the facts recorded by this date (YYYY-MM-DD)")]
 CustomersOpt = Annotated[list[str] | None, typer.Option(

@@ -20,6 +20,7 @@ from .common import (
     EncodingOpt,
     JobsOpt,
     ProblemFormat,
+    each_once,
     err,
     exit_code,
     file_dialect,
@@ -31,7 +32,7 @@ from .report import print_examples, print_problems
 def validate(
     contract: ContractArg,
     events: Annotated[list[str] | None, typer.Argument(
-        help="event files to check too", metavar="[EVENTS]...")] = None,
+        help="event files to check too", metavar="[EVENTS]...", callback=each_once)] = None,
     format: Annotated[ProblemFormat, typer.Option("--format", "-f")] = ProblemFormat.text,
     strict: Annotated[bool, typer.Option(help="lint warnings make the exit code 1")] = False,
     dialect: DialectOpt = None,

@@ -20,6 +20,7 @@ from .common import (
     EncodingOpt,
     PendingOutput,
     check_output,
+    each_once,
     err,
     exit_code,
     fail,
@@ -33,7 +34,8 @@ Inputs = list[tuple[str, bool]]  # (path, is a bill)
 
 def pseudonymize(
     events: Annotated[list[str] | None, typer.Argument(
-        help="event files (CSV, JSON Lines or Parquet)", metavar="[EVENTS]...")] = None,
+        help="event files (CSV, JSON Lines or Parquet)", metavar="[EVENTS]...",
+        callback=each_once)] = None,
     bills: Annotated[list[str] | None, typer.Option(
         "--bill", help="a bill (CSV or JSON) to pseudonymize too (repeatable)")] = None,
     key_file: Annotated[str | None, typer.Option(
