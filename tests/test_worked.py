@@ -185,6 +185,13 @@ def test_the_test_command(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [e["ok"] for e in data["examples"]] == [True, False]
+    # a contract without examples: "0 of 0 worked example(s) pass" read as a pass
+    path.write_text(CONTRACT_HEAD + BODY[:BODY.index("\ntests:")] + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (
+        "c.yaml has no worked examples (tests:), so nothing was checked: write a timeline and "
+        "the lines it must give (docs/contract-language.md#tests-worked-examples)")
 
 
 def test_validate_reads_the_worked_examples_rows_too(tmp_path: Path) -> None:

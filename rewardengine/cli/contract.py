@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -82,8 +83,11 @@ def test(
                                          "examples": [r.to_dict() for r in results]}))
     else:
         print_examples(out(), results)
-        err().print(f"{len(results) - failed} of {len(results)} worked example(s) pass",
-                    markup=False)
+        err().print(f"{len(results) - failed} of {len(results)} worked example(s) pass"
+                    if results else
+                    f"{os.path.basename(contract)} has no worked examples (tests:), so "
+                    "nothing was checked: write a timeline and the lines it must give "
+                    "(docs/contract-language.md#tests-worked-examples)", markup=False)
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
