@@ -209,6 +209,8 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("L013", "no ledger at the path given (a new ledger is started only when asked for)", _E,
      "ledger-problems-l0xx"),
     ("L014", "a new ledger asked for where a file is", _E, "ledger-problems-l0xx"),
+    ("L015", "lines earned in periods invoiced before, recorded too late for them", _I,
+     "ledger-problems-l0xx"),
 )
 
 _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (

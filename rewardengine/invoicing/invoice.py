@@ -133,6 +133,12 @@ class PriorState:
     def next_seq(self, series: str) -> int:
         return 1 + max((i.seq for i in self.invoices if i.series == series), default=0)
 
+    def invoiced_on(self, provider: str, day: date) -> Issued | None:
+        """The invoice to ``provider`` whose period holds ``day`` (the latest, if several)."""
+        return max((i for i in self.invoices if provider in i.providers
+                    and i.period.start <= day < i.period.end),
+                   key=lambda i: i.seq, default=None)
+
 
 def number_prefix(loaded: LoadedContract) -> str:
     inv = loaded.contract.invoicing
@@ -756,10 +762,24 @@ def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
                 no=run.next_no(), provider=provider, customer_id=ln.customer_id,
                 component=ln.component, kind=ln.kind, occurrence=ln.occurrence, date=ln.date,
                 quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount,
-                reason=ln.reason, evidence=ln.evidence, clause=ln.clause, cap=ln.cap,
+                reason=ln.reason + _late(run, provider, ln.date), evidence=ln.evidence,
+                clause=ln.clause, cap=ln.cap,
                 segment=ln.segment,
                 vat=line_vat(run.loaded, ln.component, ln.date or last_day)))
     return lines, pending, uncorrected
+
+
+def _late(run: _Invoicing, provider: str, day: date | None) -> str:
+    """For a line earned in a period an earlier invoice covers (its facts were recorded
+    after that invoice was made), a clause that says so: a checker sees why an earning of
+    May is on June's invoice."""
+    if day is None or day >= run.period.start:
+        return ""
+    before = run.prior.invoiced_on(provider, day)
+    if before is None:
+        return ""
+    return (f"; earned on {day}, in {before.period.label}, which {before.number} invoiced on "
+            f"the facts recorded by {before.as_of}: billed now, recorded too late for it")
 
 
 def _corrections(run: _Invoicing, provider: str, payable: dict[Key, Line],

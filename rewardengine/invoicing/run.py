@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from .. import __version__
@@ -21,7 +22,7 @@ from ..contract.load import LoadedContract
 from ..engine import CustomerResult, Evaluation, evaluate
 from ..errors import Problem, Source
 from ..events.model import EventBase
-from ..values import counted
+from ..values import counted, money_text
 from .bill import Bill
 from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger, LedgerError, no_ledger
@@ -139,7 +140,8 @@ class _Issue:
         if refused is not None:
             return refused
         # told to the issuer, not written on the buyer's invoice (its sha256 is stored)
-        notes = tuple(p for p in (contract_changed(prior, invoice, self.loaded.file),)
+        notes = tuple(p for p in (contract_changed(prior, invoice, self.loaded.file),
+                                  recorded_late(prior, invoice, self.loaded.file))
                       if p is not None)
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
@@ -200,6 +202,23 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
             f"{prior.knowledge_date(period, providers)} and follows {after.number}, so the "
             f"earliest issue date is {earliest} (give the day the invoice is sent)")
     return given
+
+
+def recorded_late(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
+    """L015 (info) when lines of this invoice were earned in periods invoiced before: their
+    facts were recorded after those invoices were made (each line's reason names its
+    invoice). Billed now, as they should be; said so that nobody takes them for a mistake."""
+    late = [(ln, done) for s in invoice.sections for ln in s.lines
+            if ln.date is not None and ln.date < invoice.period.start
+            and (done := prior.invoiced_on(s.provider, ln.date)) is not None]
+    if not late:
+        return None
+    numbers = ", ".join(sorted({done.number for _, done in late}))
+    amount = money_text(sum((ln.amount for ln, _ in late), Decimal(0)))
+    were = "was" if len(late) == 1 else "were"
+    return Problem("L015", f"{counted(len(late), 'line')} of this invoice ({amount}) {were} "
+                   f"earned in periods invoiced before ({numbers}), recorded too late for "
+                   "them: billed now; each line's reason names its period", Source(file))
 
 
 def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
