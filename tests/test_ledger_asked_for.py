@@ -137,8 +137,11 @@ def test_verify_says_when_the_contract_is_not_the_one_invoiced_with(tmp_path: Pa
                                "-o", str(bill)]).exit_code == 0
     checked = runner.invoke(app, ["verify", str(changed), E, str(bill), "--period",
                                   "2020-06", "--ledger", str(ledger)])
+    said = " ".join(checked.output.split())
     assert "L012 warning: the contract is not the file TTV-BRK-0001 was made with (the same " \
-        "version" in " ".join(checked.output.split())
+        "version" in said
+    # of a bill check, the corrections counted are the computed invoice's
+    assert "(1 correction on the invoice computed for the bill's period)" in said, said
 
 
 def test_a_customer_left_out_is_said_when_nothing_is_new(tmp_path: Path) -> None:

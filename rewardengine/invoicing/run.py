@@ -221,7 +221,8 @@ def recorded_late(prior: PriorState, invoice: Invoice, file: str) -> Problem | N
                    "them: billed now; each line's reason names its period", Source(file))
 
 
-def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
+def contract_changed(prior: PriorState, invoice: Invoice, file: str,
+                     on: str = "on this invoice") -> Problem | None:
     """L012 when the contract file is not the one the last invoice in the ledger for any of
     this invoice's providers (their own, or a joint one) was made with: whatever changed in
     it (a price, a rule) reprices the lines invoiced to them before, and the corrections on
@@ -240,7 +241,7 @@ def contract_changed(prior: PriorState, invoice: Invoice, file: str) -> Problem 
     return Problem("L012", f"the contract is not the file {last.number} was made with"
                    f"{same}: sha256 {invoice.contract_sha256[:12]}… now, "
                    f"{last.contract_sha256[:12]}… then; whatever changed in it reprices the "
-                   f"lines invoiced before ({counted(fixes, 'correction')} on this invoice); "
+                   f"lines invoiced before ({counted(fixes, 'correction')} {on}); "
                    "check that the change is meant", Source(file))
 
 
@@ -404,6 +405,7 @@ def verify_bill(loaded: LoadedContract, events: Sequence[EventBase] | Evaluator,
     report = classify(bill, expected, seen, prior)
     # the contract checked against is not the file the ledger's invoices were made with:
     # said as for an invoice (L012), so a changed price under an unchanged version is seen
-    changed = contract_changed(prior, expected, loaded.file)
+    changed = contract_changed(prior, expected, loaded.file,
+                               "on the invoice computed for the bill's period")
     return replace(report, ledger=note, problems=(
         *report.problems, *((changed,) if changed is not None else ())))
