@@ -207,6 +207,12 @@ def test_the_customers_not_forecast_are_counted_by_why(
     # member_b has no customer in progress: said so (V007), not an empty table alone
     assert [p.code for p in found.problems] == (["V001"] if counts["problems"] else []) + (
         ["V007"] if provider == "member_b" else [])
+    # nothing ahead in each of the runs asked for (the JSON said "runs": 0 beside "runs": 2)
+    assert found.result.to_dict()["ahead"]["runs"] == 2
+    if provider == "member_b":
+        assert found.result.to_dict()["ahead"] == {
+            "mean": "0.00", "p10": "0.00", "p50": "0.00", "p90": "0.00", "runs": 2,
+            "se": "0.00"}
     told = [f"not forecast: {n} customer{'s' if n > 1 else ''} {NOT_FORECAST[k]}"
             for k, n in counts.items() if n]
     assert [ln for ln in shown.stdout.splitlines() if ln.startswith("not forecast")] == told

@@ -445,7 +445,9 @@ def forecast(job: Job, runs: int, jobs: int = 1, provider: str | None = None,
     ceiling = draft.ceiling
     return Forecast(
         job.as_of, job.horizon, runs, job.seed, provider, people,
-        Estimate.of([sum(r.per_customer, ZERO) for r in results]), earned,
+        # nobody to forecast: nothing is run, and each of the runs asked for adds up to 0
+        Estimate.of([sum(r.per_customer, ZERO) for r in results] if anyone else [ZERO] * runs),
+        earned,
         [(m, Estimate.of([r.by_month.get(m, ZERO) for r in results])) for m in months],
         {p: Estimate.of([r.by_provider.get(p, ZERO) for r in results]) for p in providers},
         None if ceiling is None else ceiling - (earned if paid is None else paid),
