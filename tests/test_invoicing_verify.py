@@ -324,3 +324,19 @@ def test_a_bill_check_tells_the_evaluations_problems_as_the_invoice_holds_them(
                                            "2017-01-01\n"), bill, parse_period("2020-02"),
                         ledger_path=str(ledger))
     assert [p.code for p in quiet.problems if p.code.startswith("V")] == ["V002"]
+
+
+def test_a_bill_whose_customer_ids_look_like_personal_identity_codes_is_told_so() -> None:
+    # event files were warned of (E015); a bill holding henkilötunnus ids was shown as is
+    text = ("customer_id,component,occurrence,amount\nc1,base_fee,once,100.00\n"
+            "131052-308T,base_fee,once,100.00\n131052-308T,job_fee,E1,200.00\n")
+    json_text = ('[{"customer_id": "c1", "component": "a", "occurrence": "o", "amount": "1"},'
+                 ' {"customer_id": "131052-308T", "component": "a", "occurrence": "p", '
+                 '"amount": "1.00"}]')
+    for bill, row in ((read_bill_csv(text, "bill.csv"), 3),
+                      (read_bill_json(json_text, "bill.json"), 2)):
+        said = [(p.code, p.severity.value, p.source.row, p.message) for p in bill.problems]
+        assert said == [("E015", "warning", row, "1 customer id looks like a Finnish personal "
+                         f"identity code (henkilötunnus), the first in row {row}; customer ids "
+                         "should be pseudonyms (rewardengine pseudonymize)")], said
+    assert read_bill_csv(text.replace("131052-308T", "c2"), "bill.csv").problems == []

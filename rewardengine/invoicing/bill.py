@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from ..csvsafe import needs_apostrophe
 from ..errors import Problem, Source
+from ..privacy import PersonalIdWatch
 from ..tabular import (
     ISO_DATES,
     MAX_FIELD_CHARS,
@@ -293,6 +294,7 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
                              for m in _missing(names, mapping, dialect, missing))
         return bill
     sums: list[tuple[int, Decimal]] = []
+    watch = PersonalIdWatch()  # a customer id like a henkilötunnus: counted, never shown
     for row, raw in rows:
         if bill.period is None and isinstance(raw.get("period"), str) and raw["period"]:
             bill.period = (row, raw["period"].strip())
@@ -311,6 +313,11 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
             bill.stated[line.type] = (row, line.amount)
         elif line is not None:
             bill.lines.append(line)
+            if line.customer_id:
+                watch.see(line.customer_id, row)
+    personal = watch.problem(file)
+    if personal is not None:
+        bill.problems.append(personal)
     for row, amount in sums:
         # "Yhteensä" is what gets paid when the bill also states its VAT or subtotal;
         # otherwise it is the sum of the lines
