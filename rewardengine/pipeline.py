@@ -116,10 +116,11 @@ def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:
     items = draft.doc.data.get(part[0]) if isinstance(draft.doc.data, dict) else None
     index = int(part[1])
     item = items[index] if isinstance(items, list) and index < len(items) else None
-    what, key = ("worked example", "name") if part[0] == "tests" else ("component", "id")
+    # the path as the problems above name it (components.2.amount), counted from 0
+    key = "name" if part[0] == "tests" else "id"
     ident = item.get(key) if isinstance(item, dict) else None
-    return (f"{what} {index + 1} ('{str(ident)[:40]}')" if isinstance(ident, str)
-            else f"{what} {index + 1}")
+    return (f"{part[0]}.{index} ('{str(ident)[:40]}')" if isinstance(ident, str)
+            else f"{part[0]}.{index}")
 
 
 def _unsplit(state: Loading, problems: list[Problem]) -> list[Problem]:
