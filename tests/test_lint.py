@@ -676,11 +676,13 @@ components:
     kind: monthly_fee
     amount: 200.00
     proration: daily
+    phase: {until: 6 months}
     condition: {min_responded_contacts: 1}
   - id: second
     kind: monthly_fee
     amount: 100.00
     proration: daily
+    phase: {from: 6 months, until: 12 months}
     condition: {min_responded_contacts: 1}
 """ + CAPS
 
@@ -898,3 +900,24 @@ def test_w000_says_an_unknown_code_whatever_was_not_linted() -> None:
     assert [p.message for p in found] == [
         "accept entry W999 matches no warning: there is no lint check W999; remove the entry "
         "or correct its code or component"]
+
+
+def test_w019_two_monthly_fees_for_the_same_months_at_the_day_count_edge() -> None:
+    def fees(until: str, start: str) -> str:
+        return ("components:\n"
+                "  - {id: start, kind: monthly_fee, amount: 100.00, proration: daily, "
+                f"phase: {{until: {until}}}}}\n"
+                "  - {id: later, kind: monthly_fee, amount: 50.00, proration: daily, "
+                f"phase: {{from: {start}, until: 12 months}}}}\n" + CAPS)
+
+    found = [p for p in warnings(fees("3 months", "2 months")) if p.code == "W019"]
+    assert [p.message for p in found] == [
+        "monthly fee 'later' and monthly fee 'start' both pay for the same service months "
+        "(segments A, B): a customer served in such a month earns both; if both are meant (a "
+        "base fee and a bonus), accept this warning with the reason, else give them phases "
+        "that share no month (phase: {from, until}), or make them alternatives"]
+    # a month short of meeting, exactly meeting: not caught; a month over: caught
+    assert [p.code for p in warnings(fees("1 months", "2 months")) if p.code == "W019"] == []
+    assert [p.code for p in warnings(fees("2 months", "2 months")) if p.code == "W019"] == []
+    assert [p.code for p in warnings(fees("2 months", "1 months"))
+            if p.code == "W019"] == ["W019"]

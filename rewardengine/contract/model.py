@@ -580,6 +580,11 @@ class ComponentBase(Strict):
         """Every price table, the cap included."""
         return [PriceTable(("cap",), self.cap, "cap", "cap")] if self.cap is not None else []
 
+    def pays_service_months(self) -> bool:
+        """Whether the component pays for each service month served (lint: two such fees
+        for the same months)."""
+        return False
+
     def service_phase(self) -> Phase | None:
         """The part of the service the fee pays for, if it has one."""
         return None

@@ -86,6 +86,9 @@ class MonthlyFee(ComponentBase):
     def service_phase(self) -> Phase | None:
         return self.phase
 
+    def pays_service_months(self) -> bool:
+        return True
+
     def answer_condition(self) -> tuple[int, Path] | None:
         if self.condition is None:
             return None
