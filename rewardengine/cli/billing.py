@@ -335,6 +335,14 @@ def _table_text(report: VerifyReport) -> str:
     return buffer.getvalue()
 
 
+def _each_once(events: list[str], bill_path: str) -> None:
+    """Each event file once, and the bill not one of them (a usage error)."""
+    each_once(events)
+    if any(same_file(bill_path, e) for e in events):
+        raise typer.BadParameter(f"the bill {bill_path} is given as an event file too: the "
+                                 "last file is the bill, the files before it the events")
+
+
 def verify(
     args: Annotated[list[str], typer.Argument(
         metavar="CONTRACT EVENTS... BILL",
@@ -364,10 +372,7 @@ def verify(
         fail("give the contract, at least one event file and the bill")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
-    each_once(events)
-    if any(same_file(bill_path, e) for e in events):
-        raise typer.BadParameter(f"the bill {bill_path} is given as an event file too: the "
-                                 "last file is the bill, the files before it the events")
+    _each_once(events, bill_path)
     compared = _compared_with(ledger, no_ledger)
     check_output(output, protect=[compared or DEFAULT_LEDGER], inputs=args)
     try:
