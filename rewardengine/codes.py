@@ -209,7 +209,7 @@ _TABLE: tuple[tuple[str, str, Severity, str], ...] = (
     ("L013", "no ledger at the path given (a new ledger is started only when asked for)", _E,
      "ledger-problems-l0xx"),
     ("L014", "a new ledger asked for where a file is", _E, "ledger-problems-l0xx"),
-    ("L015", "lines earned in periods invoiced before, recorded too late for them", _I,
+    ("L015", "lines an invoice made before could have billed, billed now", _I,
      "ledger-problems-l0xx"),
 )
 

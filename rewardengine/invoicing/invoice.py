@@ -133,11 +133,12 @@ class PriorState:
     def next_seq(self, series: str) -> int:
         return 1 + max((i.seq for i in self.invoices if i.series == series), default=0)
 
-    def invoiced_on(self, provider: str, day: date) -> Issued | None:
-        """The invoice to ``provider`` whose period holds ``day`` (the latest, if several)."""
+    def could_have_billed(self, provider: str, day: date) -> Issued | None:
+        """The last invoice to ``provider`` that could have billed a line earned on ``day``:
+        its period ends after that day (a month that gave no invoice has none of its own)."""
         return max((i for i in self.invoices if provider in i.providers
-                    and i.period.start <= day < i.period.end),
-                   key=lambda i: i.seq, default=None)
+                    and day < i.period.end),
+                   key=lambda i: (i.as_of, i.seq), default=None)
 
 
 def number_prefix(loaded: LoadedContract) -> str:
@@ -770,16 +771,16 @@ def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
 
 
 def _late(run: _Invoicing, provider: str, day: date | None) -> str:
-    """For a line earned in a period an earlier invoice covers (its facts were recorded
-    after that invoice was made), a clause that says so: a checker sees why an earning of
-    May is on June's invoice."""
+    """For a line earned before this period that an earlier invoice could have billed but
+    did not (its facts were recorded after it was made, or the contract has changed since),
+    a clause that says so: a checker sees why an earning of May is on June's invoice."""
     if day is None or day >= run.period.start:
         return ""
-    before = run.prior.invoiced_on(provider, day)
+    before = run.prior.could_have_billed(provider, day)
     if before is None:
         return ""
-    return (f"; earned on {day}, in {before.period.label}, which {before.number} invoiced on "
-            f"the facts recorded by {before.as_of}: billed now, recorded too late for it")
+    return (f"; earned on {day}, not billed by {before.number} (for {before.period.label}, on "
+            f"the facts recorded by {before.as_of}): billed now")
 
 
 def _corrections(run: _Invoicing, provider: str, payable: dict[Key, Line],

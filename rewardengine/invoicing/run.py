@@ -205,20 +205,22 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
 
 
 def recorded_late(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
-    """L015 (info) when lines of this invoice were earned in periods invoiced before: their
-    facts were recorded after those invoices were made (each line's reason names its
-    invoice). Billed now, as they should be; said so that nobody takes them for a mistake."""
+    """L015 (info) when lines of this invoice were earned before its period and an earlier
+    invoice could have billed them but did not (each line's reason names it): their facts
+    were recorded after it was made, or the contract has changed since. Billed now, as they
+    should be; said so that nobody takes them for a mistake."""
     late = [(ln, done) for s in invoice.sections for ln in s.lines
             if ln.date is not None and ln.date < invoice.period.start
-            and (done := prior.invoiced_on(s.provider, ln.date)) is not None]
+            and (done := prior.could_have_billed(s.provider, ln.date)) is not None]
     if not late:
         return None
     numbers = ", ".join(sorted({done.number for _, done in late}))
     amount = money_text(sum((ln.amount for ln, _ in late), Decimal(0)))
     were = "was" if len(late) == 1 else "were"
     return Problem("L015", f"{counted(len(late), 'line')} of this invoice ({amount}) {were} "
-                   f"earned in periods invoiced before ({numbers}), recorded too late for "
-                   "them: billed now; each line's reason names its period", Source(file))
+                   f"earned in time for an invoice made before ({numbers}) but not billed by "
+                   "it: the facts were recorded after it was made, or the contract has changed "
+                   "since; billed now, each line's reason names the invoice", Source(file))
 
 
 def contract_changed(prior: PriorState, invoice: Invoice, file: str,
