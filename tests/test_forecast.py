@@ -784,7 +784,8 @@ def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> N
     assert found.result is not None
     page = api.forecast_html(found.result, "en")
     assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet) or "
-            "education_result 900.00 (no deadline yet), only one is paid") in page
+            "education_result 900.00 (no deadline yet), the fees of only one component are paid") \
+        in page
     assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
         found.result, "fi")
 
@@ -1069,5 +1070,27 @@ def test_fees_of_which_only_one_is_paid_are_told_as_one_or_the_other() -> None:
     assert r03.to_dict()["pending"][0]["only_one_of"] is None
     page = api.forecast_html(found.result, "fi")
     assert ("work_result 2\xa0400,00 (2020-11-03) tai education_result 1\xa0200,00 "
-            "(2020-11-03), vain yksi maksetaan") in page
-    assert "vain yksi maksetaan" in page
+            "(2020-11-03), vain yhden osan maksut maksetaan") in page
+
+
+def test_alternatives_with_several_fees_of_one_component_are_told_component_by_component(
+        tmp_path: Path) -> None:
+    # forssa's work result in two steps: both steps may be paid together, or the education
+    # result instead; "step 1 or step 3 or education, only one is paid" said otherwise
+    text = (ROOT / "contracts" / "forssa.yaml").read_text(encoding="utf-8")
+    text = text[:text.index("\ntests:")] + "\n"
+    text = text.replace("    kind: employment_outcome\n", "    kind: milestones\n", 1)
+    text = text.replace("    min_duration: 3 months\n", "", 1)
+    text = text.replace("    amount: 1200.00\n", "    steps:\n"
+                        "      - {after: 1 month, amount: 500.00}\n"
+                        "      - {after: 3 months, amount: 700.00}\n", 1)
+    draft = tmp_path / "forssa2.yaml"
+    draft.write_text(text, encoding="utf-8")
+    found = api.forecast_customers(api.Request(str(draft), runs=4, seed=1),
+                                   [str(ROOT / "examples" / "forssa" / "events.csv")],
+                                   date(2020, 3, 1))
+    assert found.result is not None, found.problems
+    f02 = next(c for c in found.result.customers if c.customer_id == "F02")
+    told = f02.pending_told(lambda name, p: f"{name} {p.told()}", "only one component pays")
+    assert told == ("steering_fee 150.00; job_result step:1 month 500.00 and job_result "
+                    "step:3 months 700.00 or education_result 600.00, only one component pays")

@@ -208,7 +208,8 @@ def forecast_table(console: Console, f: Any) -> None:
                           else "left")
     for c in f.customers:
         pending = c.pending_told(lambda name, p: f"{safe_text(name, 50)} {p.told()} "
-                                 f"({p.deadline or 'no deadline yet'})", "only one is paid")
+                                 f"({p.deadline or 'no deadline yet'})",
+                                 "the fees of only one component are paid")
         people.add_row(safe_text(c.customer_id, 20), safe_text(c.segment or "-", 20),
                        safe_text(c.provider or "-", 20), money_text(c.earned),
                        money_text(c.ahead.mean), _percent(c.chance), pending)

@@ -333,15 +333,20 @@ class CustomerForecast:
                  else f"{p.component} {p.occurrence}", p) for p in self.pending]
 
     def pending_told(self, each: Callable[[str, PendingFee], str], only_one: str,
-                     either: str = "or") -> str:
-        """The pending fees in words (``each``), one after another; the fees of which only
-        one is paid (a contract's alternatives) joined by ``either`` and followed by
-        ``only_one``."""
-        groups: dict[object, list[str]] = {}
+                     either: str = "or", both: str = "and") -> str:
+        """The pending fees in words (``each``), one after another; the fees of a contract's
+        alternatives (only one component of which is paid) told as one component's fees
+        (joined by ``both``) or another's (``either``), followed by ``only_one``."""
+        groups: dict[object, dict[str, list[str]]] = {}
         for n, (name, fee) in enumerate(self.pending_named()):
-            groups.setdefault(fee.only_one_of or n, []).append(each(name, fee))
-        return "; ".join(told[0] if len(told) == 1 else f"{f' {either} '.join(told)}, {only_one}"
-                         for told in groups.values())
+            group = groups.setdefault(fee.only_one_of or n, {})
+            group.setdefault(fee.component, []).append(each(name, fee))
+        told = []
+        for group in groups.values():
+            parts = [f" {both} ".join(texts) for texts in group.values()]
+            told.append(parts[0] if len(parts) == 1
+                        else f"{f' {either} '.join(parts)}, {only_one}")
+        return "; ".join(told)
 
     def to_dict(self) -> dict[str, Any]:
         return {"customer_id": self.customer_id, "segment": self.segment,

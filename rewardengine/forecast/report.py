@@ -49,7 +49,8 @@ LABELS: dict[str, dict[str, str]] = {
         "provider": "provider", "chance": "chance of payment ahead", "customer": "customer",
         "pending": "pending fees (deadline)", "cohort": "cohort", "paid_to": "paid to",
         "of_pay": "of pay", "no_deadline": "no deadline yet",
-        "only_one": "only one is paid", "or": "or",
+        "only_one": "the fees of only one component are paid", "or": "or",
+        "and": "and",
         "member_cash_flow": "Cash flow per month and member (mean, P10-P90 band)",
         "not_forecast": "not forecast", "customer_one": "customer",
         "nothing_ahead": "with nothing ahead", "each": "each",
@@ -92,7 +93,7 @@ LABELS: dict[str, dict[str, str]] = {
         "customer": "asiakas", "pending": "avoimet maksut (määräpäivä)",
         "cohort": "kohortti", "paid_to": "maksettu palveluntuottajalle",
         "of_pay": "maksuista", "no_deadline": "ei vielä määräpäivää",
-        "only_one": "vain yksi maksetaan", "or": "tai",
+        "only_one": "vain yhden osan maksut maksetaan", "or": "tai", "and": "ja",
         "member_cash_flow": "Kassavirta kuukausittain ja palveluntuottajittain (keskiarvo, "
         "P10-P90-vaihteluväli)",
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
@@ -414,7 +415,8 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
          _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
          c.pending_told(lambda name, p: f"{name} {_pending(p, t, lang)} "
-                        f"({p.deadline or t['no_deadline']})", t["only_one"], t["or"])]
+                        f"({p.deadline or t['no_deadline']})", t["only_one"], t["or"],
+                        t["and"])]
         for c in f.customers])
 
 
