@@ -312,13 +312,20 @@ def names_lacking(loaded: LoadedContract, segments: Iterable[str], profiles: Ite
 
 
 def lacking_message(loaded: LoadedContract, names: Sequence[str]) -> str:
-    """G104's message: the names and what the contract has instead."""
+    """G104's message: the names and what the contract has instead (a name close to one of
+    its, or its name in the other part: a provider written as a segment)."""
     ids, providers = cohort_names(loaded)
-    # each id once (a segment may be in the mix and in the profiles), and the contract by
-    # its file: with --compare the cohort may fit one draft and not the other
-    named = ", ".join(dict.fromkeys(brief(n) + meant(n, [*ids, *providers], 0.75) for n in names))
-    return (f"the cohort names {named}, which the contract {os.path.basename(loaded.file)} "
-            f"does not have (segments: {', '.join(ids)}; providers: {', '.join(providers)})")
+    # the contract by its file: with --compare the cohort may fit one draft and not the other
+    file = os.path.basename(loaded.file)
+    said = []
+    missing = [n for n in dict.fromkeys(names) if n not in ids and n not in providers]
+    if missing:
+        named = ", ".join(brief(n) + meant(n, [*ids, *providers], 0.75) for n in missing)
+        said.append(f"the cohort names {named}, which the contract {file} does not have")
+    said.extend(f"{brief(n)} is a {'provider' if n in providers else 'segment'} of the "
+                f"contract {file}, not a {'segment' if n in providers else 'provider'}"
+                for n in dict.fromkeys(names) if n not in missing)
+    return f"{'; '.join(said)} (segments: {', '.join(ids)}; providers: {', '.join(providers)})"
 
 
 def _values(wanted: Sequence[WantedEvent], row_type: str, name: str) -> tuple[str, ...]:

@@ -213,6 +213,18 @@ def test_a_cohort_that_does_not_fit_says_where_with_its_other_problems(
     assert " ".join(done.output.split()).endswith(
         "G104 the cohort names adlut (did you mean 'adult'?), which the contract "
         f"sujuvat_palvelupolut.yaml does not have {has}")
+    # the contract's name in the other part is said so, never "did you mean" itself
+    bad.write_text("segments: {youth: 0.5, member_a: 0.5}\nproviders: {adult: 1}\n",
+                   encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(SUJUVAT), "--cohort", str(bad), "-n", "5"])
+    assert done.exit_code == 1, done.output
+    said = [" ".join(line.split()) for line in done.output.replace(
+        str(tmp_path) + "/", "").strip().split("\n")]
+    assert said == [
+        "bad.yaml:1:24: G104 member_a is a provider of the contract sujuvat_palvelupolut.yaml, "
+        f"not a segment {has}",
+        "bad.yaml:2:13: G104 adult is a segment of the contract sujuvat_palvelupolut.yaml, not "
+        f"a provider {has}"]
 
 
 @pytest.mark.parametrize(("written", "says"), [
