@@ -318,12 +318,40 @@ def test_a_bill_check_tells_the_evaluations_problems_as_the_invoice_holds_them(
                          "bill.csv")
     report = verify_bill(contract(), events(rows), bill, parse_period("2020-02"),
                          ledger_path=str(ledger))
-    said = [(p.code, p.severity.value) for p in report.problems]
+    said = [(p.code, p.severity.value) for p in report.event_problems]
     assert ("V002", "warning") in said and ("V001", "error") in said, said
+    assert [p.code for p in report.problems if p.code.startswith("V")] == []
+    assert report.to_dict()["event_problems"][0]["code"] in ("V001", "V002")
     quiet = verify_bill(contract(), events(FEB_ROWS + "r5,c2,referral,2020-02-04,,,,acme,,"
                                            "2017-01-01\n"), bill, parse_period("2020-02"),
                         ledger_path=str(ledger))
-    assert [p.code for p in quiet.problems if p.code.startswith("V")] == ["V002"]
+    assert [p.code for p in quiet.event_problems] == ["V002"]
+
+
+def test_the_events_problems_never_make_a_matching_bill_wrong(tmp_path: Path) -> None:
+    """A customer with no referral (V001) made a bill whose every line matched 'NOT right'
+    (exit 1), where invoice issues the same invoice (exit 0)."""
+    from invoicing_cases import write_inputs
+    from typer.testing import CliRunner
+
+    from rewardengine.cli import app
+    contract_file, events_file = write_inputs(
+        tmp_path, rows=ROWS + "s9,c9,service_start,2020-01-21\n")
+    bill = tmp_path / "bill.csv"
+    bill.write_text("customer_id,component,occurrence,amount\nc1,base_fee,once,100.00\n"
+                    "c3,base_fee,once,100.00\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["verify", str(contract_file), str(events_file), str(bill), "--period", "2020-01",
+            "--no-ledger"]
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.stdout.split())
+    assert "the bill is right" in text and "NOT right" not in text
+    assert "the events' problems, as the computed invoice holds them (1; they do not make the " \
+        "bill wrong):" in text and "V001" in text
+    page = runner.invoke(app, [*args, "-f", "html", "--lang", "fi"])
+    assert page.exit_code == 0, page.output
+    assert "Tapahtumatietojen ongelmat" in page.stdout and "✔" in page.stdout
 
 
 def test_a_bill_whose_customer_ids_look_like_personal_identity_codes_is_told_so() -> None:
@@ -340,3 +368,19 @@ def test_a_bill_whose_customer_ids_look_like_personal_identity_codes_is_told_so(
                          f"identity code (henkilötunnus), the first in row {row}; customer ids "
                          "should be pseudonyms (rewardengine pseudonymize)")], said
     assert read_bill_csv(text.replace("131052-308T", "c2"), "bill.csv").problems == []
+
+
+def test_the_report_lists_the_first_fifty_of_the_events_problems_and_how_many_more(
+        ledger: Path) -> None:
+    from dataclasses import replace
+
+    from rewardengine.errors import Problem, Source
+    bill = read_bill_csv("customer_id,component,occurrence,amount\nc2,base_fee,once,150.00\n",
+                         "bill.csv")
+    report = _verify(bill, ledger)
+    many = tuple(Problem("V002", f"fact {n} passed over", Source("e.csv", row=n))
+                 for n in range(1, 61))
+    page = report_html(replace(report, event_problems=many), "en")
+    assert "fact 50 passed over" in page and "fact 51 passed over" not in page
+    assert "<li>and more: 10</li>" in page
+    assert page.count("fact ") == 50

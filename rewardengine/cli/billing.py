@@ -325,6 +325,11 @@ def _report_table(console: Console, report: VerifyReport) -> None:
                   f"{money_text(report.computed_total)}, difference "
                   f"{money_text(report.difference)} (VAT excluded)", markup=False)
     print_problems(console, list(report.problems))
+    if report.event_problems:
+        console.print(f"the events' problems, as the computed invoice holds them "
+                      f"({len(report.event_problems)}; they do not make the bill wrong):",
+                      markup=False)
+        print_problems(console, list(report.event_problems))
     console.print(Text("the bill is right" if report.ok else "the bill is NOT right",
                        style="green" if report.ok else "bold red"))
 

@@ -561,6 +561,23 @@ def _verdict(report: VerifyReport, unit: str, t: Labels) -> str:
             f"<b>{len(report.problems)}</b></p></div>")
 
 
+_SHOWN_PROBLEMS = 50  # a report lists the first of the events' problems, and how many more
+
+
+def _event_problems(report: VerifyReport, t: Labels) -> str:
+    """The evaluation's problems, as the computed invoice holds them: the first ones, and
+    how many more (a large data set may warn of thousands of facts passed over)."""
+    found = report.event_problems
+    if not found:
+        return ""
+    more = len(found) - _SHOWN_PROBLEMS
+    return (f"<div class=\"box\"><h2>{_e(t.s('Problems in the events'))}</h2><p>"
+            f"{_e(t.s('As the computed invoice holds them; they do not make the bill wrong'))}"
+            "</p><ul>" + "".join(f"<li>{_e(p)}</li>" for p in found[:_SHOWN_PROBLEMS])
+            + (f"<li>{_e(t.s('and more'))}: {more}</li>" if more > 0 else "")
+            + "</ul></div>")
+
+
 def _report_head(report: VerifyReport, t: Labels) -> str:
     return (f"<div class=\"head\"><div><h1>{t.h('Bill verification')}</h1>"
             f"<div class=\"docno\">{_e(report.bill_file)}</div></div>"
@@ -622,7 +639,8 @@ def report_html(report: VerifyReport, lang: str | None = None) -> str:
         problems = (f"<div class=\"box\"><h2>{_e(t.s('Problems in the bill'))}</h2><ul>"
                     + "".join(f"<li>{_e(p)}</li>" for p in report.problems) + "</ul></div>")
     body = "\n".join(x for x in (
-        _report_head(report, t), _verdict(report, unit, t), problems, meta,
+        _report_head(report, t), _verdict(report, unit, t), problems,
+        _event_problems(report, t), meta,
         f"<h2>{t.h('Lines')}</h2>", chips, _findings(report, t),
         f"<h2>{t.h('Totals')} <span class=\"small muted\">({_e(t.s('VAT excluded'))})"
         "</span></h2>", totals) if x)

@@ -92,6 +92,9 @@ class VerifyReport:
     computed_total: Decimal
     problems: tuple[Problem, ...] = ()
     currency: str = "EUR"  # the contract's, for the report's amounts
+    # the evaluation's own, as the computed invoice holds them (a customer not evaluated, a
+    # fact passed over): told beside the bill's, never making the bill wrong
+    event_problems: tuple[Problem, ...] = ()
 
     @property
     def difference(self) -> Decimal:
@@ -120,6 +123,7 @@ class VerifyReport:
                        "computed": money_text(self.computed_total),
                        "difference": money_text(self.difference)},
             "problems": [p.to_dict() for p in self.problems],
+            "event_problems": [p.to_dict() for p in self.event_problems],
         }
 
 
@@ -174,10 +178,10 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
                                    expected_invoice.providers),
                   *checker.problems,
                   *_stated_sums(bill, expected_invoice, due), *_stated_groups(bill, due),
-                  # the evaluation's own, as the invoice of the period holds them: a
-                  # customer the contract does not cover (V009), a fact passed over (V002)
-                  *evaluation.problems),
-        currency=expected_invoice.currency)
+                  # two lines with one identity: the invoice cannot be computed right
+                  *(p for p in evaluation.problems if p.code == "V003")),
+        currency=expected_invoice.currency,
+        event_problems=tuple(p for p in evaluation.problems if p.code != "V003"))
 
 
 Ident = tuple[str, Key]
