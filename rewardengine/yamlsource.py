@@ -142,23 +142,28 @@ def _event_mark(item: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+# the parts left open that the parser names where they start: a bracket, a quote, a key
+_OPENED = ("flow sequence", "flow mapping", "quoted scalar", "simple key")
+
+
 def _started(exc: yaml.MarkedYAMLError) -> str:
     """Where the part the parser was reading began, when that is on an earlier line than
     the problem: a parser notices an unclosed ``[`` or a missing ``:`` only on the next
     line, so the line to mend is the one this names."""
     start, at = exc.context_mark, exc.problem_mark
     if not exc.problem or not exc.context or start is None or at is None \
-            or start.line >= at.line:
-        return ""
+            or start.line >= at.line or not any(w in exc.context for w in _OPENED):
+        return ""  # a block mapping "starts" where the document does: no line to name
     return f" ({exc.context} that starts at line {start.line + 1}, column {start.column + 1})"
 
 
-def _colon_missing(text: str, line: int) -> str:
+def _colon_missing(text: str, line: int, column: int) -> str:
     """A key written without its ':' runs on into the next line as one text, and the parser
-    stops only at that line's ':'; the line before, at the same indent and with no ':', is
-    then named (``line``: the problem's, from 0)."""
+    stops only at that line's first ':'; the line before, at the same indent or less (a
+    parent key), with no ':', is then named (``line``, ``column``: the problem's, from 0).
+    A second ': ' on one line (``title: Pilot: phase 2``) is a problem of that line."""
     lines = text.splitlines()
-    if not 0 < line < len(lines):
+    if not 0 < line < len(lines) or lines[line].find(":") != column:
         return ""
     here = lines[line]
     before = next((n for n in range(line - 1, -1, -1)
@@ -167,7 +172,7 @@ def _colon_missing(text: str, line: int) -> str:
         return ""
     prev = lines[before]
     indent = len(here) - len(here.lstrip(" "))
-    if len(prev) - len(prev.lstrip(" ")) != indent or ":" in prev or prev.lstrip()[:2] == "- ":
+    if len(prev) - len(prev.lstrip(" ")) > indent or ":" in prev or prev.lstrip()[:2] == "- ":
         return ""
     return f" (line {before + 1} has no ':': is one missing there?)"
 
@@ -189,7 +194,7 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or exc.context or "invalid YAML") + _started(exc)
         if exc.problem == "mapping values are not allowed here" and mark is not None:
-            what += _colon_missing(text, mark.line)
+            what += _colon_missing(text, mark.line, mark.column)
         if "'\\t'" in what:  # an editor's tab: YAML indents with spaces only
             what += " (YAML indents with spaces, not tabs: replace the tab with spaces)"
         return None, Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))

@@ -132,6 +132,18 @@ def test_syntax_error_positions() -> None:
     assert [str(p) for p in problems] == [
         "c.yaml:3:8: Y001 YAML syntax error: mapping values are not allowed here (line 2 has "
         "no ':': is one missing there?)"]
+    # a parent key without its ':' (its children deeper) is named too
+    _, problems = parse_yaml("windows:\n  service\n    starts_at: service_start\n", "c.yaml")
+    assert problems[0].message.endswith("(line 2 has no ':': is one missing there?)")
+    # a second ': ' on a line is that line's problem: the line before is not blamed
+    _, problems = parse_yaml('a:\n  b: "long\n  text"\n  title: Pilot: phase 2\n', "c.yaml")
+    assert [str(p) for p in problems] == [
+        "c.yaml:4:15: Y001 YAML syntax error: mapping values are not allowed here"]
+    # a block mapping "starts" at the top of the document: no line is named for it
+    _, problems = parse_yaml("a:\n  b: 1\n   c: 2\n", "c.yaml")
+    assert [p.code for p in problems] == ["Y001"] and "starts at" not in problems[0].message
+    _, problems = parse_yaml("a:\n  b: 1\n c: 2\n", "c.yaml")
+    assert [p.code for p in problems] == ["Y001"] and "starts at" not in problems[0].message
     # on one line, the position given is enough
     _, problems = parse_yaml("a: b: c\n", "c.yaml")
     assert [str(p) for p in problems] == [
