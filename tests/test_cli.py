@@ -367,8 +367,17 @@ def test_an_event_file_given_twice_is_a_usage_error_never_a_repeat_of_every_row(
             done = runner.invoke(app, command)
             assert done.exit_code == 2, done.output
             said = " ".join(done.output.replace("│", " ").split())
-            assert "is given twice" in said and "give each file once" in said, said
+            assert "is given twice" in said and "give each event file once" in said, said
             assert "E007" not in said
+    # a cohort fitted from one file given twice; a bill pseudonymized twice
+    for command in (["simulate", str(CONTRACT), "--from-events", str(events), "--from-events",
+                     str(events), "-n", "3"],
+                    ["pseudonymize", str(events), "--bill", str(bill), "--bill", str(bill),
+                     "--key-file", str(tmp_path / "k"), "-o", str(tmp_path / "out")]):
+        done = runner.invoke(app, command)
+        assert done.exit_code == 2, done.output
+        said = " ".join(done.output.replace("│", " ").split())
+        assert "is given twice" in said, said
     # the bill given as an event file too
     done = runner.invoke(app, ["verify", str(CONTRACT), str(events), str(bill), str(bill),
                                "--period", "2020-01", "--no-ledger"])

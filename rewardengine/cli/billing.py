@@ -342,10 +342,14 @@ def _table_text(report: VerifyReport) -> str:
 
 def _each_once(events: list[str], bill_path: str) -> None:
     """Each event file once, and the bill not one of them (a usage error)."""
-    each_once(events)
+    try:
+        each_once(events)
+    except typer.BadParameter as exc:  # told at the arguments, as the other commands tell it
+        raise typer.BadParameter(exc.message, param_hint="CONTRACT EVENTS... BILL") from None
     if any(same_file(bill_path, e) for e in events):
         raise typer.BadParameter(f"the bill {bill_path} is given as an event file too: the "
-                                 "last file is the bill, the files before it the events")
+                                 "last file is the bill, the files before it the events",
+                                 param_hint="CONTRACT EVENTS... BILL")
 
 
 def verify(

@@ -35,6 +35,15 @@ ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="
 def each_once(paths: list[str] | None) -> list[str] | None:
     """The event files, each given once: a file given twice (also by another path to it)
     would be read twice, every row of it a repeat (E007 for each)."""
+    return _once(paths, "event file")
+
+
+def each_bill_once(paths: list[str] | None) -> list[str] | None:
+    """The bills, each given once (a bill given twice would be written twice)."""
+    return _once(paths, "bill")
+
+
+def _once(paths: list[str] | None, what: str) -> list[str] | None:
     seen: dict[tuple[int, int], str] = {}
     for path in paths or ():
         try:
@@ -45,8 +54,8 @@ def each_once(paths: list[str] | None) -> list[str] | None:
         seen[(st.st_dev, st.st_ino)] = path
         if first is not None:
             also = "" if first == path else f" (also as {first})"
-            raise typer.BadParameter(f"the event file {path} is given twice{also}: give each "
-                                     "file once")
+            raise typer.BadParameter(f"the {what} {path} is given twice{also}: give each "
+                                     f"{what} once")
     return paths
 
 

@@ -33,6 +33,7 @@ from .common import (
     check_output,
     check_outputs,
     cli_date,
+    each_once,
     err,
     exit_code,
     fail,
@@ -59,7 +60,8 @@ class Lang(StrEnum):
 CohortOpt = Annotated[str | None, typer.Option(
     "--cohort", help="a cohort file (YAML; docs/cohort.md); the default cohort without one")]
 FromEventsOpt = Annotated[list[str] | None, typer.Option(
-    "--from-events", help="fit the cohort from this event file (repeatable) instead")]
+    "--from-events", help="fit the cohort from this event file (repeatable) instead",
+    callback=each_once)]
 RunsOpt = Annotated[int, typer.Option("--runs", min=1, max=1_000_000,
                                       help="Monte Carlo runs")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="the random seed: the same "

@@ -20,6 +20,7 @@ from .common import (
     EncodingOpt,
     PendingOutput,
     check_output,
+    each_bill_once,
     each_once,
     err,
     exit_code,
@@ -37,7 +38,8 @@ def pseudonymize(
         help="event files (CSV, JSON Lines or Parquet)", metavar="[EVENTS]...",
         callback=each_once)] = None,
     bills: Annotated[list[str] | None, typer.Option(
-        "--bill", help="a bill (CSV or JSON) to pseudonymize too (repeatable)")] = None,
+        "--bill", help="a bill (CSV or JSON) to pseudonymize too (repeatable)",
+        callback=each_bill_once)] = None,
     key_file: Annotated[str | None, typer.Option(
         "--key-file", help="the shared secret: a file of at least 32 random bytes")] = None,
     output: Annotated[str | None, typer.Option(
