@@ -125,12 +125,13 @@ def test_e010_rows_that_are_not_json_objects() -> None:
 def test_e002_unknown_event_type_csv() -> None:
     es = csv_rows("r1,c1,referal,2020-01-01")
     assert found(es) == [("events.csv:2", "E002",
-                          "unknown event type 'referal' (did you mean 'referral'?)")]
+                          "unknown event type 'referal' (did you mean 'referral'?; known: "
+                          f"{KNOWN})")]
     es = csv_rows("r1,c1,meeting,2020-01-01", "r2,c1,Service_End,2020-01-01")
     assert found(es) == [
         ("events.csv:2", "E002", f"unknown event type 'meeting' (known: {KNOWN})"),
         ("events.csv:3", "E002", "unknown event type 'Service_End' (did you mean "
-                                 "'service_end'?)")]
+                                 f"'service_end'?; known: {KNOWN})")]
 
 
 def test_e002_unknown_event_type_jsonl() -> None:

@@ -140,8 +140,9 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
     if event_type not in EVENT_MODELS:
         known = ", ".join(EVENT_MODELS)
         hint = meant(event_type, list(EVENT_MODELS), 0.75) if isinstance(event_type, str) else ""
-        return None, [Problem("E002", f"unknown event type {quoted(event_type)}"
-                              f"{hint or f' (known: {known})'}", src)]
+        # the likeliest first, and every type still (service_stop: service_start or _end?)
+        told = f"{hint[:-1]}; known: {known})" if hint else f" (known: {known})"
+        return None, [Problem("E002", f"unknown event type {quoted(event_type)}{told}", src)]
     allowed = _FIELDS_BY_TYPE[str(event_type)]
     problems = []
     values: dict[str, Any] = {}
