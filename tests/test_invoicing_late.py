@@ -120,3 +120,36 @@ def test_a_fee_added_to_the_contract_is_told_as_not_billed_never_as_recorded_lat
                                   "2020-01, on the facts recorded by 2020-01-31): billed now")
     assert "recorded" not in reasons["c1"].split("; earned on")[0]
     assert [p.code for p in feb.notes] == ["L012", "L015"]
+
+
+def test_an_invoice_whose_correction_reach_left_the_day_out_is_never_named(
+        tmp_path: Path) -> None:
+    # March invoiced first, with a reach of one month: January's fees were "beyond the
+    # reach" for it, so February's invoice bills them without naming March's
+    reach = contract("invoicing:\n  corrections_months: 1\n")
+    ledger = tmp_path / "l.sqlite"
+    issue(reach, events(ROWS), "2020-03", ledger, new_ledger=True)
+    feb = issue(reach, events(ROWS), "2020-02", ledger)
+    assert feb.invoice is not None and feb.notes == ()
+    fees = [ln for s in feb.invoice.sections for ln in s.lines if ln.date is not None
+            and ln.date < feb.invoice.period.start]
+    assert [(ln.customer_id, str(ln.date)) for ln in fees] == [("c1", "2020-01-15"),
+                                                              ("c3", "2020-01-25")]
+    assert all("not billed by" not in ln.reason for ln in fees)
+
+
+def test_a_line_that_replaces_one_credited_on_the_same_invoice_is_not_said_unbilled(
+        tmp_path: Path) -> None:
+    # a re-keyed spell: the same 90 days were billed under spell:E1 in May, credited now and
+    # billed again as spell:E0; May did bill the earning
+    from conftest import events_from
+    from test_review_invoicing import REKEY, REKEY_ROWS
+    loaded = contract_from(REKEY.replace("invoicing: {corrections_months: 1}\n", ""))
+    rows = events_from(REKEY_ROWS).events
+    ledger = tmp_path / "l.sqlite"
+    issue(loaded, rows, "2020-05", ledger, new_ledger=True)
+    aug = issue(loaded, rows, "2020-08", ledger)
+    assert aug.invoice is not None and aug.notes == ()
+    assert [(ln.occurrence, "not billed by" in ln.reason) for ln in aug.invoice.lines] == [
+        ("spell:E0", False)]
+    assert [c.occurrence for c in aug.invoice.corrections] == ["spell:E1"]

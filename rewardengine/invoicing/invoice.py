@@ -34,6 +34,7 @@ the ledger already holds, the line now and the customer's voided events and segm
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -133,11 +134,14 @@ class PriorState:
     def next_seq(self, series: str) -> int:
         return 1 + max((i.seq for i in self.invoices if i.series == series), default=0)
 
-    def could_have_billed(self, provider: str, day: date) -> Issued | None:
+    def could_have_billed(self, provider: str, day: date,
+                          reach: Callable[[BillingPeriod], date | None]) -> Issued | None:
         """The last invoice to ``provider`` that could have billed a line earned on ``day``:
-        its period ends after that day (a month that gave no invoice has none of its own)."""
+        its period ends after that day (a month that gave no invoice has none of its own),
+        and the day is inside its correction reach (``reach``: the first day it reaches)."""
         return max((i for i in self.invoices if provider in i.providers
-                    and day < i.period.end),
+                    and day < i.period.end
+                    and ((first := reach(i.period)) is None or first <= day)),
                    key=lambda i: (i.as_of, i.seq), default=None)
 
 
@@ -745,6 +749,7 @@ def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
     lines: list[InvoiceLine] = []
     pending: list[Note] = []
     uncorrected: list[Note] = []
+    replaced = _replaced(run, provider, payable)
     for ln in sorted(payable.values(), key=lambda x: _accrual(x, run.as_of)):
         if run.prior.entry(provider, ln.key) is not None or ln.amount == 0:
             continue
@@ -763,24 +768,43 @@ def _new_lines(run: _Invoicing, provider: str, payable: dict[Key, Line]
                 no=run.next_no(), provider=provider, customer_id=ln.customer_id,
                 component=ln.component, kind=ln.kind, occurrence=ln.occurrence, date=ln.date,
                 quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount,
-                reason=ln.reason + _late(run, provider, ln.date), evidence=ln.evidence,
+                reason=ln.reason + _late(run, provider, ln, replaced), evidence=ln.evidence,
                 clause=ln.clause, cap=ln.cap,
                 segment=ln.segment,
                 vat=line_vat(run.loaded, ln.component, ln.date or last_day)))
     return lines, pending, uncorrected
 
 
-def _late(run: _Invoicing, provider: str, day: date | None) -> str:
+def _late(run: _Invoicing, provider: str, ln: Line, replaced: set[tuple[str, str]]) -> str:
     """For a line earned before this period that an earlier invoice could have billed but
     did not (its facts were recorded after it was made, or the contract has changed since),
-    a clause that says so: a checker sees why an earning of May is on June's invoice."""
-    if day is None or day >= run.period.start:
+    a clause that says so: a checker sees why an earning of May is on June's invoice. Not
+    for a line that replaces one of its customer and component credited on this invoice (a
+    re-keyed spell): that earning was billed, under its old identity."""
+    day = ln.date
+    if day is None or day >= run.period.start \
+            or (ln.customer_id or "", ln.component) in replaced:
         return ""
-    before = run.prior.could_have_billed(provider, day)
+    before = run.prior.could_have_billed(provider, day,
+                                         lambda p: correction_reach(run.loaded, p))
     if before is None:
         return ""
     return (f"; earned on {day}, not billed by {before.number} (for {before.period.label}, on "
             f"the facts recorded by {before.as_of}): billed now")
+
+
+# the clause ``_late`` writes, as read back by the issuer's note (L015)
+LATE_CLAUSE = re.compile(r"; earned on \d{4}-\d{2}-\d{2}, not billed by (?P<number>[^ ]+) "
+                         r"\(for [^,]+, on the facts recorded by \d{4}-\d{2}-\d{2}\): "
+                         r"billed now$")
+
+
+def _replaced(run: _Invoicing, provider: str, payable: dict[Key, Line]
+              ) -> set[tuple[str, str]]:
+    """(customer, component) of the lines invoiced before that are no longer payable (this
+    invoice credits them)."""
+    return {(e.key[0], e.key[1]) for (p, _), e in run.prior.entries.items()
+            if p == provider and e.net != 0 and e.key not in payable}
 
 
 def _corrections(run: _Invoicing, provider: str, payable: dict[Key, Line],

@@ -24,7 +24,7 @@ from ..errors import Problem, Source
 from ..events.model import EventBase
 from ..values import counted, money_text
 from .bill import Bill
-from .invoice import JOINT, Earnings, Invoice, PriorState, compute_invoice
+from .invoice import JOINT, LATE_CLAUSE, Earnings, Invoice, PriorState, compute_invoice
 from .ledger import Ledger, LedgerError, no_ledger
 from .periods import BillingPeriod, PeriodError, check_issue_date, check_issue_year
 from .verify import VerifyReport, classify
@@ -209,12 +209,11 @@ def recorded_late(prior: PriorState, invoice: Invoice, file: str) -> Problem | N
     invoice could have billed them but did not (each line's reason names it): their facts
     were recorded after it was made, or the contract has changed since. Billed now, as they
     should be; said so that nobody takes them for a mistake."""
-    late = [(ln, done) for s in invoice.sections for ln in s.lines
-            if ln.date is not None and ln.date < invoice.period.start
-            and (done := prior.could_have_billed(s.provider, ln.date)) is not None]
+    late = [(ln, found["number"]) for s in invoice.sections for ln in s.lines
+            if (found := LATE_CLAUSE.search(ln.reason)) is not None]
     if not late:
         return None
-    numbers = ", ".join(sorted({done.number for _, done in late}))
+    numbers = ", ".join(sorted({number for _, number in late}))
     amount = money_text(sum((ln.amount for ln, _ in late), Decimal(0)))
     were = "was" if len(late) == 1 else "were"
     return Problem("L015", f"{counted(len(late), 'line')} of this invoice ({amount}) {were} "
