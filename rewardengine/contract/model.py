@@ -580,10 +580,11 @@ class ComponentBase(Strict):
         """Every price table, the cap included."""
         return [PriceTable(("cap",), self.cap, "cap", "cap")] if self.cap is not None else []
 
-    def pays_service_months(self) -> bool:
-        """Whether the component pays for each service month served (lint: two such fees
-        for the same months)."""
-        return False
+    def service_month_proration(self) -> str | None:
+        """How a fee paid for each service month served pays a month it serves in part
+        (``none``, ``daily``, ``full``); None for any other fee (lint: two such fees for the
+        same months)."""
+        return None
 
     def service_phase(self) -> Phase | None:
         """The part of the service the fee pays for, if it has one."""

@@ -86,8 +86,8 @@ class MonthlyFee(ComponentBase):
     def service_phase(self) -> Phase | None:
         return self.phase
 
-    def pays_service_months(self) -> bool:
-        return True
+    def service_month_proration(self) -> str | None:
+        return self.proration
 
     def answer_condition(self) -> tuple[int, Path] | None:
         if self.condition is None:

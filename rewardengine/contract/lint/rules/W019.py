@@ -1,19 +1,41 @@
 """W019 two fees for the same service months
 
-Catches two components that each pay per service month (a `monthly_fee`) whose phases share
-service months whatever the service start, for a segment both price, and that are not
-`alternatives` of each other. One warning per pair, at the second.
+Catches two components that each pay per service month (a `monthly_fee`) and that both pay
+for some service month whatever the service start, for a segment both price above zero, and
+that are not `alternatives` of each other. One warning per pair, at the second.
+
+A month is paid by a fee whose phase holds it whole, and, under `proration: daily` or
+`full`, also by one whose phase holds part of it. Phases in days or weeks meet service months
+at days that depend on the start (a month is 28 to 31 days), so only what holds for every
+start is caught: phases sharing a day (both prorated), a month held whole by both (a fee
+with `proration: none`: their common days are 61 or more, or a whole month in months), and
+phases that meet inside a month under `full` (the meeting day can be no month's first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from itertools import combinations
 
 from ....values import Duration
-from ...model import ComponentBase, Phase, price_leaves
+from ...model import ComponentBase, Phase, amounts_of, price_leaves
 from ..base import Finding, Lint, Rule
+
+Bounds = tuple[Duration | None, Duration | None]  # [from, until): None from the start, to no end
+# any stretch of this many days holds a whole service month, whatever the start
+WHOLE_MONTH_DAYS = 61
+
+
+def _bounds(phase: Phase | None) -> Bounds:
+    return (None, None) if phase is None else (phase.from_, phase.until)
+
+
+def _fewest(d: Duration | None) -> int:
+    return 0 if d is None else d.min_days()
+
+
+def _most(d: Duration | None) -> int:
+    return 0 if d is None else d.max_days()
 
 
 def _before(a: Duration | None, b: Duration | None) -> bool:
@@ -28,21 +50,49 @@ def _before(a: Duration | None, b: Duration | None) -> bool:
     return a.max_days() < b.min_days()
 
 
-def _share_months(one: Phase | None, other: Phase | None) -> bool:
-    start_one, end_one = (None, None) if one is None else (one.from_, one.until)
-    start_other, end_other = (None, None) if other is None else (other.from_, other.until)
-    return _before(start_one, end_other) and _before(start_other, end_one)
+def _months(*ds: Duration | None) -> bool:
+    return all(d is None or d.unit == "months" for d in ds)
+
+
+def _whole_month_in_both(one: Bounds, other: Bounds) -> bool:
+    """Whether the days both phases hold include a whole service month for every start."""
+    starts, ends = [one[0], other[0]], [e for e in (one[1], other[1]) if e is not None]
+    if _months(*starts, *ends):  # service months: counted exactly
+        first = max((d.count for d in starts if d is not None), default=0)
+        return not ends or min(d.count for d in ends) - first >= 1
+    return not ends or min(map(_fewest, ends)) - max(map(_most, starts)) >= WHOLE_MONTH_DAYS
+
+
+def _meet_inside_a_month(end: Duration | None, start: Duration | None) -> bool:
+    """Whether a phase ending where the other starts, on a day that is no month's first for
+    any start (a k-th month begins 28k to 31k days after the start)."""
+    if end is None or start is None or end.unit == "months" or start.unit == "months" \
+            or end.days_exact() != start.days_exact():
+        return False
+    day = end.days_exact()
+    return not any(28 * k <= day <= 31 * k for k in range(1, day // 28 + 1))
+
+
+def _pay_both(one: ComponentBase, other: ComponentBase) -> bool:
+    a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
+    ways = (one.service_month_proration(), other.service_month_proration())
+    if "none" in ways or _months(*a, *b):
+        return _whole_month_in_both(a, b)
+    if _before(a[0], b[1]) and _before(b[0], a[1]):
+        return True  # a day both phases hold: its month is paid by both
+    return "full" in ways and (_meet_inside_a_month(a[1], b[0])
+                               or _meet_inside_a_month(b[1], a[0]))
 
 
 def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> set[str]:
-    """The segments the component's fee is more than zero for."""
+    """The segments the component's fee is more than zero for (on some day)."""
     out: set[str] = set()
     for table in comp.price_tables():
         if table.role != "fee":
             continue
         for way, value in price_leaves(table.price, segment_ids):
-            if isinstance(value, Decimal) and value == 0:
-                continue
+            if not any(amounts_of(value)):
+                continue  # zero on every day
             named = [key for dim, key in way if dim == "segment"]
             out.update(named or segment_ids)
     return out
@@ -50,21 +100,23 @@ def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> set[str]:
 
 def check(lint: Lint) -> Iterator[Finding]:
     segment_ids = lint.draft.segment_ids() or ["default"]
-    monthly = [(base, comp) for base, comp in lint.components() if comp.pays_service_months()]
+    monthly = [(base, comp) for base, comp in lint.components()
+               if comp.service_month_proration() is not None]
     apart = [set(a.components) for a in lint.draft.alternatives or []]
     for (_, one), (base, other) in combinations(monthly, 2):
         if any({one.id, other.id} <= group for group in apart):
             continue  # only one of them is paid
         both = sorted(_priced(one, segment_ids) & _priced(other, segment_ids),
                       key=segment_ids.index)
-        if not both or not _share_months(one.service_phase(), other.service_phase()):
+        if not both or not _pay_both(one, other):
             continue
+        which = "" if segment_ids == ["default"] else f" (segments {', '.join(both)})"
         yield lint.warn(
-            "W019", f"{other.name} and {one.name} both pay for the same service months "
-                    f"(segments {', '.join(both)}): a customer served in such a month earns "
-                    "both; if both are meant (a base fee and a bonus), accept this warning "
-                    "with the reason, else give them phases that share no month (phase: {from, "
-                    "until}), or make them alternatives", base, other.id)
+            "W019", f"{other.name} and {one.name} both pay for the same service months"
+                    f"{which}: a customer served in such a month earns both; if both are "
+                    "meant (a base fee and a bonus), accept this warning with the reason, "
+                    "else give them phases that share no month (phase: {from, until}), or "
+                    "make them alternatives", base, other.id)
 
 
 RULE = Rule("W019", check, needs=("segments", "alternatives"))
