@@ -311,16 +311,20 @@ def names_lacking(loaded: LoadedContract, segments: Iterable[str], profiles: Ite
             *sorted(set(providers) - set(known))]
 
 
-def lacking_message(loaded: LoadedContract, names: Sequence[str]) -> str:
+def lacking_message(loaded: LoadedContract, names: Sequence[str], part: str | None = None
+                    ) -> str:
     """G104's message: the names and what the contract has instead (a name close to one of
-    its, or its name in the other part: a provider written as a segment)."""
+    its in the same ``part`` of the cohort, or its name in the other part: a provider
+    written as a segment)."""
     ids, providers = cohort_names(loaded)
+    pool = {"segments": ids, "profiles": ids, "providers": providers}.get(
+        part or "", [*ids, *providers])
     # the contract by its file: with --compare the cohort may fit one draft and not the other
     file = os.path.basename(loaded.file)
     said = []
     missing = [n for n in dict.fromkeys(names) if n not in ids and n not in providers]
     if missing:
-        named = ", ".join(brief(n) + meant(n, [*ids, *providers], 0.75) for n in missing)
+        named = ", ".join(brief(n) + meant(n, pool, 0.75) for n in missing)
         said.append(f"the cohort names {named}, which the contract {file} does not have")
     said.extend(f"{brief(n)} is a {'provider' if n in providers else 'segment'} of the "
                 f"contract {file}, not a {'segment' if n in providers else 'provider'}"

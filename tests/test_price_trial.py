@@ -213,6 +213,10 @@ def test_a_cohort_that_does_not_fit_says_where_with_its_other_problems(
     assert " ".join(done.output.split()).endswith(
         "G104 the cohort names adlut (did you mean 'adult'?), which the contract "
         f"sujuvat_palvelupolut.yaml does not have {has}")
+    # a name is suggested from the part it is written in
+    bad.write_text("providers: {member_a: 0.5, youths: 0.5}\n", encoding="utf-8")
+    done = runner.invoke(app, ["simulate", str(SUJUVAT), "--cohort", str(bad), "-n", "5"])
+    assert done.exit_code == 1 and "did you mean" not in done.output, done.output
     # the contract's name in the other part is said so, never "did you mean" itself
     bad.write_text("segments: {youth: 0.5, member_a: 0.5}\nproviders: {adult: 1}\n",
                    encoding="utf-8")

@@ -117,7 +117,7 @@ def lacking_names(loaded: LoadedContract, found: CohortFile) -> list[Problem]:
     out = []
     for part, name, where in found.named:
         if names_lacking(loaded, *([name] if part == p else [] for p in NAMING)):
-            out.append(Problem("G104", lacking_message(loaded, [name]), where))
+            out.append(Problem("G104", lacking_message(loaded, [name], part), where))
     return out
 
 
