@@ -160,21 +160,43 @@ def _started(exc: yaml.MarkedYAMLError) -> str:
 def _colon_missing(text: str, line: int, column: int) -> str:
     """A key written without its ':' runs on into the next line as one text, and the parser
     stops only at that line's first ':'; the line before, at the same indent or less (a
-    parent key), with no ':', is then named (``line``, ``column``: the problem's, from 0).
-    A second ': ' on one line (``title: Pilot: phase 2``) is a problem of that line."""
+    parent key, a list item's first key), with no ':', is then named (``line``, ``column``:
+    the problem's, from 0). Not where that line goes on with a value begun above it
+    (``title: Pilot`` over a second line), nor at a second ': ' of one line."""
     lines = text.splitlines()
     if not 0 < line < len(lines) or lines[line].find(":") != column:
         return ""
     here = lines[line]
-    before = next((n for n in range(line - 1, -1, -1)
-                   if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+    before = _line_above(lines, line)
     if before is None:
         return ""
     prev = lines[before]
     indent = len(here) - len(here.lstrip(" "))
-    if len(prev) - len(prev.lstrip(" ")) > indent or ":" in prev or prev.lstrip()[:2] == "- ":
+    written = prev.strip()[2:] if prev.lstrip().startswith("- ") else prev.strip()
+    if len(prev) - len(prev.lstrip(" ")) > indent or ":" in written \
+            or _goes_on_a_value(lines, before):
         return ""
     return f" (line {before + 1} has no ':': is one missing there?)"
+
+
+def _line_above(lines: list[str], line: int) -> int | None:
+    """The nearest line above ``line`` that holds more than a comment."""
+    return next((n for n in range(line - 1, -1, -1)
+                 if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+
+
+def _goes_on_a_value(lines: list[str], line: int) -> bool:
+    """Whether ``line`` goes on with the value of a key above it, less indented and with its
+    value begun on its own line (``title: Pilot``)."""
+    indent = len(lines[line]) - len(lines[line].lstrip(" "))
+    for n in range(line - 1, -1, -1):
+        above = lines[n]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        if len(above) - len(above.lstrip(" ")) < indent:
+            _, colon, value = above.partition(": ")
+            return bool(colon) and bool(value.strip()) and not value.lstrip().startswith("#")
+    return False
 
 
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:

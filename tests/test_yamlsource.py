@@ -135,6 +135,13 @@ def test_syntax_error_positions() -> None:
     # a parent key without its ':' (its children deeper) is named too
     _, problems = parse_yaml("windows:\n  service\n    starts_at: service_start\n", "c.yaml")
     assert problems[0].message.endswith("(line 2 has no ':': is one missing there?)")
+    # a list item's first key without its ':'
+    _, problems = parse_yaml("components:\n  - id a\n    kind: x\n", "c.yaml")
+    assert problems[0].message.endswith("(line 2 has no ':': is one missing there?)")
+    # a line that goes on with a value begun above is not blamed (the indent is the mistake)
+    for text in ("metadata:\n  title: Pilot\n    second line\n    id: x\n", "a: x\n  y\n  b: 1\n"):
+        _, problems = parse_yaml(text, "c.yaml")
+        assert [p.code for p in problems] == ["Y001"] and "has no ':'" not in problems[0].message
     # a second ': ' on a line is that line's problem: the line before is not blamed
     _, problems = parse_yaml('a:\n  b: "long\n  text"\n  title: Pilot: phase 2\n', "c.yaml")
     assert [str(p) for p in problems] == [
