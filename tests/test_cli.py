@@ -378,6 +378,11 @@ def test_an_event_file_given_twice_is_a_usage_error_never_a_repeat_of_every_row(
         assert done.exit_code == 2, done.output
         said = " ".join(done.output.replace("│", " ").split())
         assert "is given twice" in said, said
+    # one file as an event file and as a bill to pseudonymize
+    done = runner.invoke(app, ["pseudonymize", str(events), "--bill", str(events),
+                               "--key-file", str(tmp_path / "k"), "-o", str(tmp_path / "out")])
+    assert done.exit_code == 2, done.output
+    assert "is given as an event file and as a --bill" in " ".join(done.output.split())
     # the bill given as an event file too
     done = runner.invoke(app, ["verify", str(CONTRACT), str(events), str(bill), str(bill),
                                "--period", "2020-01", "--no-ledger"])

@@ -27,6 +27,7 @@ from .common import (
     fail,
     file_dialect,
     prepare_stream,
+    same_file,
 )
 from .report import print_problems
 
@@ -60,6 +61,9 @@ def pseudonymize(
     inputs: Inputs = [(p, False) for p in events or []] + [(p, True) for p in bills or []]
     if not inputs:
         fail("give at least one event file or --bill FILE")
+    both = next((b for b in bills or [] if any(same_file(b, e) for e in events or [])), None)
+    if both is not None:
+        fail(f"{both} is given as an event file and as a --bill: give it once, as what it is")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     if check:
         _check(inputs, mapping, read_as)
