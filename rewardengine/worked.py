@@ -140,28 +140,48 @@ def _matches(want: ExpectedLine, ln: Line) -> bool:
 
 
 def _compare(example: WorkedExample, got: list[Line]) -> list[Difference]:
-    out: list[Difference] = []
     used: set[int] = set()
-    for want in example.expect:
-        candidates = [i for i, ln in enumerate(got) if i not in used and _matches(want, ln)]
-        hit = next((i for i in candidates if got[i].status == want.status
-                    and got[i].amount == Decimal(want.amount)), None)
-        if hit is not None:
-            used.add(hit)
+    # the lines given exactly as expected are taken first, the most precise expectations
+    # (an occurrence, a date) first: "a line of 400.00" must not take m01 from "m01, 400.00"
+    hits = _exact_hits(example.expect, got, used)
+    said: dict[int, Difference] = {}
+    for n, want in enumerate(example.expect):
+        if n in hits:
             continue
+        candidates = [i for i, ln in enumerate(got) if i not in used and _matches(want, ln)]
         if candidates:
             used.add(candidates[0])
-            out.append(Difference("different", f"expected {_want(want)}, got "
-                                  f"{_got(got[candidates[0]])}", want.customer))
+            said[n] = Difference("different", f"expected {_want(want)}, got "
+                                 f"{_got(got[candidates[0]])}", want.customer)
+        elif any(_matches(want, ln) for ln in got):  # each met by another expectation
+            said[n] = Difference("missing", f"expected {_want(want)}, but each such line of "
+                                 "the component is another expectation's", want.customer)
         else:
-            out.append(Difference("missing", f"expected {_want(want)}, but the component "
-                                  "gives no such line", want.customer))
+            said[n] = Difference("missing", f"expected {_want(want)}, but the component "
+                                 "gives no such line", want.customer)
+    out = [said[n] for n in sorted(said)]  # in the order the expectations are written
     if example.exact:
         for i, ln in enumerate(got):
             if i not in used and ln.status == "payable" and ln.amount != 0:
                 out.append(Difference("unexpected", f"not expected: {_got(ln)}",
                                       ln.customer_id or ""))
     return out
+
+
+def _exact_hits(expect: list[ExpectedLine], got: list[Line], used: set[int]) -> set[int]:
+    """The expectations a line meets exactly (status and amount too), each given its line
+    (marked in ``used``); the expectations with an occurrence or a date first."""
+    hits: set[int] = set()
+    order = sorted(range(len(expect)), key=lambda n: -((expect[n].occurrence is not None)
+                                                        + (expect[n].date is not None)))
+    for n in order:
+        want = expect[n]
+        hit = next((i for i, ln in enumerate(got) if i not in used and _matches(want, ln)
+                    and ln.status == want.status and ln.amount == Decimal(want.amount)), None)
+        if hit is not None:
+            used.add(hit)
+            hits.add(n)
+    return hits
 
 
 def _want(want: ExpectedLine) -> str:

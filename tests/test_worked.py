@@ -284,3 +284,37 @@ tests:
         ("E005", line("2020-02-30"), "field 'date': '2020-02-30' is not a real date (day is "
                                      "out of range for month)"),
     ]
+
+
+MONTHLY = """
+components:
+  - {id: monthly, kind: monthly_fee, amount: 400.00, proration: daily}
+tests:
+  - name: three months
+    as_of: 2020-04-30
+    events: |
+      event_id,customer_id,type,date,unemployed_since,provider
+      r1,c1,referral,2020-01-02,2019-06-01,acme
+      s1,c1,service_start,2020-01-01,,
+    expect:
+      - {customer: c1, component: monthly, amount: 400.00}
+      - {customer: c1, component: monthly, amount: 400.00, occurrence: m01}
+      - {customer: c1, component: monthly, amount: 400.00, occurrence: m02}
+      - {customer: c1, component: monthly, amount: 400.00, occurrence: m04}
+"""
+
+
+def test_an_expectation_without_an_occurrence_never_takes_the_line_a_precise_one_names(
+        ) -> None:
+    # the first expectation took m01, and "m01, 400.00" was then missing
+    (result,) = run_examples(contract_from(MONTHLY))
+    assert result.ok, [d.text for d in result.differences]
+    # two expectations of one line: the one it meets is met, the other is told so
+    two = MONTHLY.replace("      - {customer: c1, component: monthly, amount: 400.00}\n",
+                          "      - {customer: c1, component: monthly, amount: 300.00, "
+                          "occurrence: m03}\n      - {customer: c1, component: monthly, "
+                          "amount: 400.00, occurrence: m03}\n")
+    (result,) = run_examples(contract_from(two))
+    assert [(d.kind, d.text) for d in result.differences] == [
+        ("missing", "expected c1 monthly (m03) payable 300.00, but each such line of the "
+                    "component is another expectation's")]
