@@ -742,6 +742,14 @@ def test_accept_needs_a_code_and_a_reason() -> None:
         loaded, problems = load_contract_text(text, "contract.yaml")
         assert loaded is None
         assert [p.source.line for p in problems] == [text.splitlines().index("accept:") + 2]
+    # a code not written as a lint code is told how to write one (it was told the rule of
+    # ids: "may hold only letters, digits...", which W19 keeps)
+    for code in ("W19", "w005", "W0050", "X001"):
+        text = CONTRACT_HEAD + "components:" + JOB + f"accept:\n  - {{code: {code}, reason: x}}\n"
+        _, problems = load_contract_text(text, "contract.yaml")
+        assert [(p.code, p.message) for p in problems if p.code != "P001"] == [
+            ("C110", f"accept.0.code: '{code}' is not a lint code: write W and three digits, "
+                     "as docs/lint.md names them (W005)")]
 
 
 def test_every_code_has_a_title_and_a_doc_section() -> None:

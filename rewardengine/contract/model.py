@@ -785,10 +785,19 @@ class Invoicing(Strict):
 class AcceptedWarning(Strict):
     """A lint warning accepted on purpose (docs/lint.md); ``reason`` says why."""
 
-    code: str = Field(pattern=r"^W\d{3}$")
+    code: str = Field(description="a lint code, W and three digits (W005)")
     component: str | None = Field(
         default=None, description="accept it for this component id only; all when left out")
     reason: str = Field(min_length=1, pattern=r"\S")
+
+    @field_validator("code")
+    @classmethod
+    def _lint_code(cls, value: str) -> str:
+        if not re.fullmatch(r"W\d{3}", value):
+            raise PydanticCustomError(
+                "lint_code", "'{value}' is not a lint code: write W and three digits, as "
+                "docs/lint.md names them (W005)", {"value": value[:20]})
+        return value
 
 
 class ExpectedLine(Strict):
