@@ -920,10 +920,16 @@ def test_w019_two_monthly_fees_for_the_same_months_at_the_day_count_edge() -> No
 
     found = [p for p in warnings(fees("3 months", "2 months")) if p.code == "W019"]
     assert [p.message for p in found] == [
-        "monthly fee 'later' and monthly fee 'start' both pay for the same service months "
+        "monthly fee 'later' and monthly fee 'start' both pay for service month 3 "
         "(segments A, B): a customer served in such a month earns both; if both are meant (a "
         "base fee and a bonus), accept this warning with the reason, else give them phases "
         "that share no month (phase: {from, until}), or make them alternatives"]
+    said = [p.message for p in warnings(fees("5 months", "2 months")) if p.code == "W019"]
+    assert said[0].startswith("monthly fee 'later' and monthly fee 'start' both pay for "
+                              "service months 3 to 5 ")
+    said = [p.message for p in warnings(fees("10 weeks", "2 months")) if p.code == "W019"]
+    assert said[0].startswith("monthly fee 'later' and monthly fee 'start' both pay for "
+                              "the same service months ")
     # a month short of meeting, exactly meeting: not caught; a month over: caught
     assert [p.code for p in warnings(fees("1 months", "2 months")) if p.code == "W019"] == []
     assert [p.code for p in warnings(fees("2 months", "2 months")) if p.code == "W019"] == []

@@ -2,7 +2,7 @@
 
 Catches two components that each pay per service month (a `monthly_fee`) and that both pay
 for some service month whatever the service start, for a segment both price above zero, and
-that are not `alternatives` of each other. One warning per pair, at the second.
+that are not `alternatives` of each other. One warning per pair, at the second's phase.
 
 A month is paid by a fee whose phase holds it whole, and, under `proration: daily` or
 `full`, also by one whose phase holds part of it. Phases in days or weeks meet service months
@@ -111,12 +111,25 @@ def check(lint: Lint) -> Iterator[Finding]:
         if not both or not _pay_both(one, other):
             continue
         which = "" if segment_ids == ["default"] else f" (segments {', '.join(both)})"
+        at = (*base, "phase") if lint.has_key((*base, "phase")) else base
         yield lint.warn(
-            "W019", f"{other.name} and {one.name} both pay for the same service months"
+            "W019", f"{other.name} and {one.name} both pay for {_which_months(one, other)}"
                     f"{which}: a customer served in such a month earns both; if both are "
                     "meant (a base fee and a bonus), accept this warning with the reason, "
                     "else give them phases that share no month (phase: {from, until}), or "
-                    "make them alternatives", base, other.id)
+                    "make them alternatives", at, other.id)
+
+
+def _which_months(one: ComponentBase, other: ComponentBase) -> str:
+    """The service months both pay for, where the phases say them in months."""
+    a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
+    if not _months(*a, *b):
+        return "the same service months"
+    first = 1 + max((d.count for d in (a[0], b[0]) if d is not None), default=0)
+    last = min((d.count for d in (a[1], b[1]) if d is not None), default=None)
+    if last is None:
+        return f"every service month from month {first}" if first > 1 else "every service month"
+    return f"service month {first}" if first == last else f"service months {first} to {last}"
 
 
 RULE = Rule("W019", check, needs=("segments", "alternatives"))
