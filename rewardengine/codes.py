@@ -234,6 +234,7 @@ _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (
     ("W017", "outcomes reachable after the contract ends, with no cut-off", _I),
     ("W018", "a service period that a VAT rate change splits", _W),
     ("W019", "two fees for the same service months", _W),
+    ("W020", "a service month between two monthly fees that none pays", _W),
 )
 
 

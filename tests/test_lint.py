@@ -935,3 +935,24 @@ def test_w019_two_monthly_fees_for_the_same_months_at_the_day_count_edge() -> No
     assert [p.code for p in warnings(fees("2 months", "2 months")) if p.code == "W019"] == []
     assert [p.code for p in warnings(fees("2 months", "1 months"))
             if p.code == "W019"] == ["W019"]
+
+
+def test_w020_a_service_month_no_monthly_fee_pays_one_month_short_on_and_over() -> None:
+    def fees(until: str, start: str) -> str:
+        return ("components:\n"
+                "  - {id: early, kind: monthly_fee, amount: 100.00, proration: daily, "
+                f"phase: {{until: {until}}}}}\n"
+                "  - {id: late, kind: monthly_fee, amount: 80.00, proration: daily, "
+                f"phase: {{from: {start}, until: 12 months}}}}\n" + CAPS)
+
+    found = [p for p in warnings(fees("3 months", "4 months")) if p.code == "W020"]
+    assert [p.message for p in found] == [
+        "no monthly fee pays service month 4: the phases before end with month 3 and monthly "
+        "fee 'late' starts after month 4; if the gap is meant (a pause in the service), accept "
+        "this warning with the reason, else start monthly fee 'late' at from: 3 months"]
+    assert [p.message[:40] for p in warnings(fees("3 months", "5 months"))
+            if p.code == "W020"] == ["no monthly fee pays service months 4 to "]
+    assert [p.code for p in warnings(fees("3 months", "3 months")) if p.code == "W020"] == []
+    # overlapping by a month: W019's, not a gap
+    assert [p.code for p in warnings(fees("3 months", "2 months"))
+            if p.code in ("W019", "W020")] == ["W019"]
