@@ -132,23 +132,26 @@ def contract_schema() -> dict[str, Any]:
 
 
 def load_inputs(contract_path: str, event_paths: Sequence[str], with_lint: bool = False,
-                dialect: Dialect = PLAIN, raw: bytes | None = None) -> Inputs:
+                dialect: Dialect = PLAIN, raw: bytes | None = None,
+                examples: bool = False) -> Inputs:
     """Load the contract and every event file (written in ``dialect``) through the stages of
     ``pipeline``, collecting every problem; with ``with_lint`` (validate) lint findings and
     what was not checked because it depends on a part with errors too. ``raw``: the
-    contract file's bytes, read already."""
+    contract file's bytes, read already. ``examples`` (test): the worked examples' rows of
+    a contract with errors are read too, as validate reads them."""
     state = load(contract_path, event_paths, with_lint=with_lint, dialect=dialect, raw=raw)
     problems = state.problems
-    if with_lint and state.contract is None and state.draft is not None:
+    if (with_lint or examples) and state.contract is None and state.draft is not None:
         # the worked examples whose schema holds are read on (a contract's other errors,
         # or another example's, hide none of their rows' problems)
         from .worked import draft_example_row_problems
-        problems = [*problems, *draft_example_row_problems(state.draft)]
+        # by line with the contract's own: the examples' rows are lines of the contract
+        problems = sorted_problems([*problems, *draft_example_row_problems(state.draft)])
     if with_lint and state.contract is not None:
         # the worked examples' event rows belong to the contract: validate reads them too,
         # each problem at its line (``test`` found them only when run)
         from .worked import example_row_problems
-        problems = [*problems, *example_row_problems(state.contract)]
+        problems = sorted_problems([*problems, *example_row_problems(state.contract)])
         if event_paths and not has_errors(problems):
             # a customer no evaluation could evaluate (V001), and a row it passes over (V002),
             # are the events' problems too
@@ -216,7 +219,7 @@ def test_contract(contract_path: str) -> tuple[list[ExampleResult] | None, Input
     """Run the contract's worked examples (``tests:``); ``None`` when the contract has
     errors."""
     from .worked import run_examples
-    inputs = load_inputs(contract_path, [])
+    inputs = load_inputs(contract_path, [], examples=True)
     if not inputs.ok or inputs.contract is None:
         return None, inputs
     return run_examples(inputs.contract), inputs

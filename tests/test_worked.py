@@ -211,6 +211,26 @@ def test_validate_reads_the_worked_examples_rows_too(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
 
 
+def test_test_tells_the_rows_of_a_contract_with_errors_as_validate_does_by_line(
+        tmp_path: Path) -> None:
+    # with an error elsewhere in the contract, test told only that one; validate told the
+    # rows' after a later line's error
+    path = tmp_path / "c.yaml"
+    text = CONTRACT_HEAD + BODY.replace(
+        "e1,c1,employment,2020-02-01,2020-04-30", "e1,c1,employment,2020-02-31,2020-04-30"
+    ).replace("status: pending, amount: 750.00", "status: pending, amount: 750.001")
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    row = next(n for n, ln in enumerate(lines, 1) if "2020-02-31" in ln)
+    amount = next(n for n, ln in enumerate(lines, 1) if "750.001" in ln)
+    for command in ("validate", "test"):
+        done = runner.invoke(app, [command, str(path)])
+        assert done.exit_code == 1, done.output
+        told = [ln.split(": ")[0] for ln in done.output.splitlines() if ": E0" in ln
+                or ": C1" in ln]
+        assert [t.split(":")[1] for t in told] == [str(row), str(amount)], (command, told)
+
+
 # Every bundled contract states its intent in at least three worked examples, except these,
 # each for a reason; and `rewardengine test` passes for every one of them.
 ROOT = Path(__file__).resolve().parent.parent
