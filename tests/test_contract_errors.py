@@ -787,13 +787,21 @@ def test_c202_evidence_table_only_under_a_segment() -> None:
           amount: {A: 1, B: 2, C: {register: 3}}
         """)
     problems = load(text)
-    # problems at one place come in the stable order: by code, then message
+    # a name of no dimension is said once: that a segment may hold a table (a misspelt
+    # segment's) was said beside it, and misled
     assert [(p.code, pos(p), p.message) for p in problems] == [
-        ("C202", at(text, "C: {"),
-         "components.1.amount.C: only a segment may hold a table of evidence levels"),
         ("C202", at(text, "C: {"),
          "components.1.amount: 'C' is neither a segment (A, B) nor an evidence level"),
     ]
+    # an evidence level holding a table is still told
+    text = comp("""\
+        - id: job
+          kind: employment_outcome
+          min_duration: 90 days
+          amount: {A: 1, B: {register: 2}, register: {A: 3}}
+        """)
+    assert "components.1.amount.register: an evidence level holds one amount, not a table" \
+        in [p.message for p in load(text) if p.code == "C202"]
 
 
 def test_c203_segment_without_a_price() -> None:

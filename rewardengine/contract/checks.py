@@ -377,6 +377,8 @@ def _nested_checks(draft: Draft, table: PriceTable, k: str, cell: dict[str, Any]
         yield _key_err(draft, "C202", f"{where}.{k}: an evidence level holds one amount, not "
                        "a table", *path, k)
         return
+    if dim is None:
+        return  # a name of no dimension (a misspelt segment): said already, with a hint
     inner = [d for d in PRICE_DIMENSIONS
              if any(price_dimension(x, segment_ids) == d for x in cell)] or ["evidence"]
     holder = here[0] if here and here[0] != "evidence" else "segment"
