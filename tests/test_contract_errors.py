@@ -1459,3 +1459,17 @@ def test_a_length_that_holds_no_day_is_refused(body: str, field: str, length: st
     assert (p.code, p.message, pos(p)) == (
         "C110", f"components.1.{field}: {length} holds no day: a length here is at least "
                 "1 day", at(text, length))
+
+
+@pytest.mark.parametrize(("outcomes", "said"), [("2021-12-30", 2), ("2021-12-31", 1),
+                                                ("2022-03-31", 1)])
+def test_c205_a_referral_day_past_the_end_is_one_mistake_said_once(outcomes: str,
+                                                                   said: int) -> None:
+    """referrals_until after valid_until also put the (unedited) outcomes_until before it: a
+    second C205 for one mistake. An outcomes_until before the contract's end is its own."""
+    text = VALID.replace("  follow_up: 6 months\n", "  follow_up: 6 months\n  referrals_until: "
+                         f"2022-06-30\n  outcomes_until: {outcomes}\n")
+    found = [p for p in load(text) if p.code == "C205"]
+    assert len(found) == said, [str(p) for p in found]
+    assert found[0].message.startswith("windows.referrals_until 2022-06-30 is after the "
+                                       "contract's valid_until 2021-12-31")
