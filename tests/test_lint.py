@@ -652,8 +652,15 @@ caps:
         "a single fee of employment outcome 'job' (900.00 for segment B) is more than "
         "caps.per_customer (800.00): it can never be paid in full, whatever else the customer "
         "earns")
-    assert "a single budget of reimbursed expenses 'expenses' (1500.00 for segment A) is " \
-           "more than the component's cap (1000.00)" in found[1].message
+    # every segment over the cap is said in one run (only the first was)
+    assert "a single budget of reimbursed expenses 'expenses' (1500.00 for segments A, B) " \
+           "is more than the component's cap (1000.00)" in found[1].message
+    both = body.replace("per_customer: {A: 1000.00, B: 800.00}",
+                        "per_customer: {A: 700.00, B: 800.00}")
+    (first, _) = [p for p in warnings(both) if p.code == "W016"]
+    assert first.message.startswith(
+        "a single fee of employment outcome 'job' (750.00 for segment A, 900.00 for segment "
+        "B) is more than caps.per_customer (700.00 for segment A, 800.00 for segment B)")
 
 
 def test_w017_outcomes_after_the_contract_with_no_cut_off() -> None:

@@ -47,21 +47,35 @@ def _issue(lint: Lint, comp: ComponentBase, segment_ids: list[str]) -> tuple[Pat
     for table in comp.price_tables():
         if table.role not in ("fee", "budget"):
             continue
-        for seg in applies:
-            amount = seg_value(table.price, seg, segment_ids)
-            for cap, cap_label in limits:
-                limit = seg_value(cap, seg, segment_ids)
-                if amount is None or limit is None or amount <= limit:
-                    continue
-                who = f" for segment {seg}" if lint.draft.segments is not None else ""
-                where = ((*table.path, seg) if isinstance(table.price, dict)
-                         and seg in table.price else table.path)
-                whatever = ("the contract pays" if cap is caps.contract_total
-                            else "the customer earns")
-                return where, (f"a single {table.label} of {comp.name} ({money_text(amount)}"
-                               f"{who}) is more than {cap_label} ({money_text(limit)}): it can "
-                               f"never be paid in full, whatever else {whatever}")
+        for cap, cap_label in limits:
+            # every segment the fee is over this cap for, so one run tells them all
+            over = [(seg, amount, limit) for seg in applies
+                    if (amount := seg_value(table.price, seg, segment_ids)) is not None
+                    and (limit := seg_value(cap, seg, segment_ids)) is not None
+                    and amount > limit]
+            if not over:
+                continue
+            seg = over[0][0]
+            where = ((*table.path, seg) if isinstance(table.price, dict)
+                     and seg in table.price else table.path)
+            whatever = ("the contract pays" if cap is caps.contract_total
+                        else "the customer earns")
+            return where, (f"a single {table.label} of {comp.name} ({_amounts(lint, over, 1)}) "
+                           f"is more than {cap_label} ({_amounts(lint, over, 2)}): it can "
+                           f"never be paid in full, whatever else {whatever}")
     return None
+
+
+def _amounts(lint: Lint, over: list[tuple[str, Decimal, Decimal]], which: int) -> str:
+    """The fees (``which`` 1) or the caps (2) of the segments over, each amount with the
+    segments it is for; a cap the same for them all, once."""
+    groups: dict[Decimal, list[str]] = {}
+    for seg, fee, cap in over:
+        groups.setdefault(fee if which == 1 else cap, []).append(seg)
+    if lint.draft.segments is None or (which == 2 and len(groups) == 1):
+        return ", ".join(money_text(v) for v in groups)
+    return ", ".join(f"{money_text(v)} for segment{'s' if len(segs) > 1 else ''} "
+                     f"{', '.join(segs)}" for v, segs in groups.items())
 
 
 RULE = Rule("W016", check, needs=("caps", "segments"))
