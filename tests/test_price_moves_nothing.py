@@ -47,3 +47,24 @@ def test_nothing_paid_at_all_still_pays_nothing() -> None:
                        r"tried\): no amount reaches the target$"):
         solve(CELLS, Decimal("100"), _flat("0"), "statement", None,  # type: ignore[arg-type]
               capped="avo.yaml:84")
+
+
+def test_a_ceiling_that_holds_every_run_is_named_not_the_cap() -> None:
+    # the other fees alone reach the contract ceiling: the cost is its share at any amount;
+    # the message blamed the per-customer cap
+    def held(amount: Decimal) -> str | None:
+        return "the contract ceiling 300000.00 binds in all 20 runs"
+
+    with pytest.raises(SimulationError) as caught:
+        solve(CELLS, Decimal("900"), _flat("1000.00"), "result", None,  # type: ignore[arg-type]
+              held, capped="sujuvat.yaml:119")
+    assert str(caught.value) == (
+        "the amount of component result moves nothing: the contract ceiling 300000.00 binds "
+        "in all 20 runs at every amount tried (0.00, 90.00, 180.00), so the expected cost per "
+        "customer is 1000.00 whatever the amount and no amount reaches the target 900.00: the "
+        "ceiling's share is the cost per customer; solve for another component, or change "
+        "the ceiling")
+    # the ceiling not holding: the cap is named, as before
+    with pytest.raises(SimulationError, match="the per-customer cap"):
+        solve(CELLS, Decimal("900"), _flat("1000.00"), "result", None,  # type: ignore[arg-type]
+              lambda amount: None, capped="sujuvat.yaml:119")

@@ -222,7 +222,19 @@ def solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
     if flat is not None:
         cost = _stopping_at_ceiling(cost, target, flat, segment)
     whose = "" if segment is None else f" of segment {segment[:40]}"
-    amount, method, found, points = _solve(cells, target, cost, component, capped, whose)
+    try:
+        amount, method, found, points = _solve(cells, target, cost, component, capped, whose)
+    except _Unmoved as exc:
+        # the ceiling holds every run at every amount tried: it, not a cap, keeps the cost
+        held = flat(ZERO) if flat is not None else None
+        if held is None:
+            raise SimulationError(str(exc)) from None
+        raise SimulationError(
+            f"the amount of component {component} moves nothing: {held} at every amount "
+            f"tried ({exc.tried}), so the expected cost per customer{whose} is "
+            f"{money_text(cents(exc.cost))} whatever the amount and no amount reaches the "
+            f"target {money_text(target)}: the ceiling's share is the cost per customer; "
+            "solve for another component, or change the ceiling") from None
     why = flat(amount) if flat is not None else None
     if why is not None:
         whose = "" if segment is None else f" of segment {segment[:40]}"
@@ -272,8 +284,8 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         (c0,) = cost([ZERO])
         points.append((ZERO, c0))
         if c0 == c1:
-            raise SimulationError(_moves_nothing(component, c1, (ZERO, a2, a1), capped,
-                                                 whose))
+            raise _Unmoved(_moves_nothing(component, c1, (ZERO, a2, a1), capped, whose),
+                           c1, ", ".join(money_text(a) for a in (ZERO, a2, a1)))
     with localcontext() as ctx:
         ctx.prec = 28
         slope = (c2 - c1) / (a2 - a1)
@@ -285,6 +297,14 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         if abs(found - target) <= CENT + abs(slope) * CENT / 2:
             return amount, "linear", found, points
     return _bisect(target, cost, points, capped, whose)  # caps bend the line
+
+
+class _Unmoved(SimulationError):
+    """No amount of the component changes the cost: why, the cost and the amounts tried."""
+
+    def __init__(self, message: str, cost: Decimal, tried: str) -> None:
+        super().__init__(message)
+        self.cost, self.tried = cost, tried
 
 
 def _moves_nothing(component: str, cost: Decimal, amounts: Sequence[Decimal],
