@@ -204,3 +204,17 @@ def test_a_file_taken_for_a_folder_is_said_to_be_one(tmp_path: Path) -> None:
     done = runner.invoke(app, ["cohort-schema", "-o", str(plain / "out.json")])
     assert done.exit_code == 2
     assert f"{plain} is a file, not a folder" in done.output
+
+
+@pytest.mark.parametrize("option", ["--output", "--report"])
+def test_a_folder_that_is_not_there_is_never_written_as_a_file(tmp_path: Path,
+                                                                option: str) -> None:
+    # "-o nodir/" wrote a file named nodir
+    contract = str(Path(__file__).resolve().parent.parent / "contracts"
+                   / "tehostettu_tyonvalitys.yaml")
+    where = f"{tmp_path / 'nodir'}/"
+    done = runner.invoke(app, ["simulate", contract, "-n", "5", "--runs", "2", option, where])
+    assert done.exit_code == 2, done.output
+    assert "no such folder, and an output is a file; give a file name" in " ".join(
+        done.output.split())
+    assert not (tmp_path / "nodir").exists()

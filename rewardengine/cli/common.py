@@ -222,6 +222,8 @@ def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence
         return
     if os.path.isdir(path):
         fail(f"{option} {path}: is a folder; give a file name")
+    if path.endswith(("/", os.sep)):  # a folder meant, and none there: never a file so named
+        fail(f"{option} {path}: no such folder, and an output is a file; give a file name")
     if is_stream(path):
         return
     parent = os.path.dirname(os.path.realpath(path))  # a link's file is the one written
