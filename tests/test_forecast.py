@@ -1094,3 +1094,11 @@ def test_alternatives_with_several_fees_of_one_component_are_told_component_by_c
     told = f02.pending_told(lambda name, p: f"{name} {p.told()}", "only one component pays")
     assert told == ("steering_fee 150.00; job_result step:1 month 500.00 and job_result "
                     "step:3 months 700.00 or education_result 600.00, only one component pays")
+
+
+def test_the_reports_chance_of_a_payment_is_the_terminals_to_one_place() -> None:
+    # 99.5 % read "100 %" in the report, as if certain
+    from rewardengine.forecast.report import _chance
+    assert [_chance(Decimal(v), "en") for v in ("0.995", "1", "0.965", "0")] == [
+        "99.5 %", "100.0 %", "96.5 %", "0.0 %"]
+    assert _chance(Decimal("0.995"), "fi") == "99,5 %"

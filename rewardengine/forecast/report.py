@@ -199,6 +199,12 @@ def _share(value: Decimal, lang: str) -> str:
     return format_decimal(value * 100, format="0.0", locale=LOCALES[lang]) + " %"
 
 
+def _chance(share: Decimal, lang: str) -> str:
+    """A share of runs as a percentage to one place, as the terminal shows it (to whole
+    percent, 99.5 % read "100 %": certain)."""
+    return f"{format_decimal(share * 100, format='0.0', locale=LOCALES[lang])} %"
+
+
 def _money(value: Decimal | None, lang: str) -> str:
     """An amount in the language's digits; a standard error of one run (None) as a dash."""
     if value is None:
@@ -413,7 +419,7 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
             t["expected"], t["chance"], t["pending"]]
     return _table(head, [
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
-         _money(c.earned, lang), _money(c.ahead.mean, lang), f"{c.chance * 100:.0f} %",
+         _money(c.earned, lang), _money(c.ahead.mean, lang), _chance(c.chance, lang),
          c.pending_told(lambda name, p: f"{name} {_pending(p, t, lang)} "
                         f"({p.deadline or t['no_deadline']})", t["only_one"], t["or"],
                         t["and"])]
