@@ -242,11 +242,12 @@ def test_the_report_counts_those_not_forecast_in_its_language(tmp_path: Path) ->
             "recorded only after the as-of date; 1 customer with no referral in the events "
             "(none, or one retracted; nor a start, where none is needed); 1 customer with a "
             "problem of their own (evaluate names it)") in api.forecast_html(found.result, "en")
-    # one customer in the singular (a trial read "1 asiakas joilla")
-    assert ("ei ennustettu: 2 asiakasta joiden ohjaus (tai aloitus, jos ohjausta ei "
-            "tarvita) on kirjattu vasta tarkastelupäivän jälkeen; 1 asiakas jolla ei ole "
+    # one customer in the singular (a trial read "1 asiakas joilla"); a Finnish relative
+    # clause after its comma
+    assert ("ei ennustettu: 2 asiakasta, joiden ohjaus (tai aloitus, jos ohjausta ei "
+            "tarvita) on kirjattu vasta tarkastelupäivän jälkeen; 1 asiakas, jolla ei ole "
             "ohjausta tiedoissa (ei lainkaan tai peruttu; eikä aloitusta, jos ohjausta ei "
-            "tarvita); 1 asiakas jonka tiedoissa on oma virhe") in api.forecast_html(
+            "tarvita); 1 asiakas, jonka tiedoissa on oma virhe") in api.forecast_html(
         found.result, "fi")
 
 

@@ -27,6 +27,11 @@ def _row(est: Any) -> list[str]:
     return [*(money_text(v) for v in (est.mean, est.p10, est.p50, est.p90)), se_text(est.se)]
 
 
+def _method(method: str) -> str:
+    return {"linear": "a straight line through two amounts",
+            "bisection": "halving between two amounts"}.get(method, method)
+
+
 def _percent(share: Any) -> str:
     return f"{share * 100:.1f} %"
 
@@ -154,7 +159,7 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     console.print(f"{safe_text(solved.component, 40)}{where}: {money_text(solved.amount)}"
                   f"{known} makes the expected cost per customer{whose} "
                   f"{money_text(solved.cost)} "
-                  f"(target {money_text(solved.target)}; solved by {solved.method}, "
+                  f"(target {money_text(solved.target)}; solved by {_method(solved.method)}, "
                   f"{counted(len(solved.points), 'evaluation')} of {counted(s.runs, 'run')} "
                   f"x {counted(s.customers, 'customer')}; amounts rounded half-up to cents)",
                   markup=False)

@@ -99,16 +99,16 @@ LABELS: dict[str, dict[str, str]] = {
         "not_forecast": "ei ennustettu", "customer_one": "asiakas",
         "nothing_ahead": "ilman tulevia maksuja", "each": "kappaleelta",
         "notes": "Huomiot lähtötiedoista",
-        "referred_later": "joiden ohjaus (tai aloitus, jos ohjausta ei tarvita) on kirjattu "
+        "referred_later": ", joiden ohjaus (tai aloitus, jos ohjausta ei tarvita) on kirjattu "
                           "vasta tarkastelupäivän jälkeen",
-        "no_referral": "joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
+        "no_referral": ", joilla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
                        "aloitusta, jos ohjausta ei tarvita)",
-        "problems": "joiden tiedoissa on oma virhe (evaluate nimeää sen)",
-        "referred_later_one": "jonka ohjaus (tai aloitus, jos ohjausta ei tarvita) on "
+        "problems": ", joiden tiedoissa on oma virhe (evaluate nimeää sen)",
+        "referred_later_one": ", jonka ohjaus (tai aloitus, jos ohjausta ei tarvita) on "
                               "kirjattu vasta tarkastelupäivän jälkeen",
-        "no_referral_one": "jolla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
+        "no_referral_one": ", jolla ei ole ohjausta tiedoissa (ei lainkaan tai peruttu; eikä "
                            "aloitusta, jos ohjausta ei tarvita)",
-        "problems_one": "jonka tiedoissa on oma virhe (evaluate nimeää sen)",
+        "problems_one": ", jonka tiedoissa on oma virhe (evaluate nimeää sen)",
         "unreferred": "ei ohjattu tarkasteluun mennessä",
     },
 }
@@ -197,6 +197,10 @@ def _count(value: int, lang: str) -> str:
 
 def _share(value: Decimal, lang: str) -> str:
     return format_decimal(value * 100, format="0.0", locale=LOCALES[lang]) + " %"
+
+
+def _after(clause: str) -> str:
+    return clause if clause.startswith(",") else f" {clause}"
 
 
 def _chance(share: Decimal, lang: str) -> str:
@@ -436,8 +440,9 @@ def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> s
     room = ("" if f.ceiling_room is None else
             f"<p>{t['room']}: {_money(f.ceiling_room, lang)}</p>")
     done = f" ({_count(f.done, lang)} {t['nothing_ahead']})" if f.done else ""
-    left = "; ".join(f"{_count(n, lang)} {t['customers' if n != 1 else 'customer_one']} "
-                     f"{t[why if n != 1 else why + '_one']}"
+    # a Finnish relative clause takes its comma (", jonka ohjaus"), an English one none
+    left = "; ".join(f"{_count(n, lang)} {t['customers' if n != 1 else 'customer_one']}"
+                     f"{_after(t[why if n != 1 else why + '_one'])}"
                      for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
     if left:
         room += f"<p>{t['not_forecast']}: {left}</p>"
