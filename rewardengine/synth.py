@@ -411,6 +411,15 @@ def outside_window(loaded: LoadedContract, cohort: Cohort
             out.append((("referrals", "per_month", month), f"per_month {month}: its {count:,} "
                         f"referrals fall outside the days drawn, {first}..{last}, and are not "
                         "drawn (the other months share the customers)"))
+    named = [m for m, count in (refs.per_month or {}).items() if count]
+    if named and max(named) < last.isoformat()[:7]:
+        # a cohort fitted mid-contract counts referrals up to its data's end: drawn as it
+        # stands, the contract would refer nobody after it
+        after = add_months(date(int(max(named)[:4]), int(max(named)[5:]), 1), 1)
+        out.append((("referrals", "per_month"), f"per_month names no month after "
+                    f"{max(named)}: nobody is drawn referred from {after} to {last}, the last "
+                    f"day drawn of {window}; give those months their referrals (a cohort "
+                    "fitted from data cut mid-contract ends where the data does)"))
     return out
 
 

@@ -184,6 +184,17 @@ def test_referrals_outside_the_contracts_window_are_warned_about_at_their_lines(
                       encoding="utf-8")
     quiet = runner.invoke(app, [*args, "--cohort", str(inside)])
     assert quiet.exit_code == 0 and "G106" not in quiet.output
+    # per_month ending a month short of the window (a cohort fitted mid-contract): said
+    cut = tmp_path / "cut.yaml"
+    cut.write_text("referrals: {size: 10, per_month: {2019-01: 5, 2019-11: 5}}\n",
+                   encoding="utf-8")
+    short = runner.invoke(app, [*args, "--cohort", str(cut)])
+    assert short.exit_code == 0, short.output
+    assert [" ".join(line.split()) for line in short.stderr.splitlines() if "G106" in line] == [
+        f"{cut}:1:34: G106 warning: per_month names no month after 2019-11: nobody is drawn "
+        f"referred from 2019-12-01 to 2019-12-31, the last day drawn of {window}; give those "
+        "months their referrals (a cohort fitted from data cut mid-contract ends where the "
+        "data does)"]
 
 
 def test_the_plan_draws_the_rows_each_component_counts() -> None:
