@@ -917,13 +917,18 @@ def test_w000_says_an_unknown_code_whatever_was_not_linted() -> None:
         "or correct its code or component"]
 
 
+def _two_monthly(first: str, second: str, until: str, start: str) -> str:
+    """Two monthly fees, ``first`` until ``until``, then ``second`` from ``start``."""
+    return ("components:\n"
+            f"  - {{id: {first}, kind: monthly_fee, amount: 100.00, proration: daily, "
+            f"phase: {{until: {until}}}}}\n"
+            f"  - {{id: {second}, kind: monthly_fee, amount: 50.00, proration: daily, "
+            f"phase: {{from: {start}, until: 12 months}}}}\n" + CAPS)
+
+
 def test_w019_two_monthly_fees_for_the_same_months_at_the_day_count_edge() -> None:
     def fees(until: str, start: str) -> str:
-        return ("components:\n"
-                "  - {id: start, kind: monthly_fee, amount: 100.00, proration: daily, "
-                f"phase: {{until: {until}}}}}\n"
-                "  - {id: later, kind: monthly_fee, amount: 50.00, proration: daily, "
-                f"phase: {{from: {start}, until: 12 months}}}}\n" + CAPS)
+        return _two_monthly("start", "later", until, start)
 
     found = [p for p in warnings(fees("3 months", "2 months")) if p.code == "W019"]
     assert [p.message for p in found] == [
@@ -946,11 +951,7 @@ def test_w019_two_monthly_fees_for_the_same_months_at_the_day_count_edge() -> No
 
 def test_w020_a_service_month_no_monthly_fee_pays_one_month_short_on_and_over() -> None:
     def fees(until: str, start: str) -> str:
-        return ("components:\n"
-                "  - {id: early, kind: monthly_fee, amount: 100.00, proration: daily, "
-                f"phase: {{until: {until}}}}}\n"
-                "  - {id: late, kind: monthly_fee, amount: 80.00, proration: daily, "
-                f"phase: {{from: {start}, until: 12 months}}}}\n" + CAPS)
+        return _two_monthly("early", "late", until, start)
 
     found = [p for p in warnings(fees("3 months", "4 months")) if p.code == "W020"]
     assert [p.message for p in found] == [
