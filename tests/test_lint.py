@@ -303,6 +303,13 @@ components:
            "(750.00)" in found[1].message
     assert "'nested' (segment B) pays 950.00 for self-reported work, as much as for register " \
            "evidence (900.00)" in found[2].message
+    # every segment in one warning (only the first was said)
+    both = body.replace("A: {register: 750.00, self_report: 190.00}", "A: 1500.00")
+    (nested,) = [p for p in warnings(both) if p.code == "W002" and "'nested'" in p.message]
+    assert nested.message.startswith(
+        "employment outcome 'nested' (segment A) pays 1500.00 whatever the evidence, so a "
+        "self-reported job earns as much as a register-verified one; (segment B) pays 950.00 "
+        "for self-reported work, as much as for register evidence (900.00): the buyer pays")
 
 
 def test_w002_milestones_and_work_history() -> None:

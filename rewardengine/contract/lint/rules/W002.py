@@ -60,18 +60,24 @@ def _issue(cell: Any) -> tuple[Path, str] | None:
     return None
 
 
+def _who(names: tuple[str, ...]) -> str:
+    return f"({', '.join(names)}) " if names else ""
+
+
 def check(lint: Lint) -> Iterator[Finding]:
     segment_ids = lint.draft.segment_ids() or []
     for base, comp in lint.components():
-        found = next(((table, suffix, names, issue)
-                      for table in comp.price_tables() if table.by_evidence
-                      for suffix, names, cell in cells(table.price, segment_ids)
-                      if (issue := _issue(cell)) is not None), None)
-        if found is None:
+        # every cell of the first table that pays self-reports in full: each segment said in
+        # one run (the second was said only once the first was mended)
+        found = next((found for table in comp.price_tables() if table.by_evidence
+                      if (found := [(table, suffix, names, issue)
+                                    for suffix, names, cell in cells(table.price, segment_ids)
+                                    if (issue := _issue(cell)) is not None])), None)
+        if not found:
             continue
-        table, suffix, names, (tail, words) = found
-        who = f" ({', '.join(names)})" if names else ""
-        yield lint.warn("W002", f"{comp.name}{who} {words}: the buyer pays in full for "
+        table, suffix, _, (tail, _) = found[0]
+        said = "; ".join(_who(names) + words for _, _, names, (_, words) in found)
+        yield lint.warn("W002", f"{comp.name} {said}: the buyer pays in full for "
                         "unverified claims; price each evidence level (e.g. register: "
                         "750.00, self_report: 190.00) — a later register confirmation then "
                         "pays the difference", (*base, *table.path, *suffix, *tail), comp.id)
