@@ -80,15 +80,21 @@ def brief(value: object, limit: int = LIMIT) -> str:
 
 def meant(written: str, names: Sequence[str], cutoff: float = 0.6) -> str:
     """`` (did you mean 'long_term'?)`` for a name written close to one of ``names``, or
-    in other capitals; else nothing, and nothing where two names are as close (member_z is
-    as near member_a as member_b). The name suggested is the file's or the contract's own,
-    never the user's data."""
-    close = _closest(written, names, cutoff)
-    if close is None:
-        lower = {name.lower(): name for name in names}
-        found = _closest(written.lower(), list(lower), cutoff)
-        close = None if found is None else lower[found]
+    in other capitals; else nothing."""
+    close = closest(written, names, cutoff)
     return f" (did you mean '{close}'?)" if close else ""
+
+
+def closest(written: str, names: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The one of ``names`` closest to ``written`` (or to it in other capitals), None where
+    none is close or two are as close (member_z is as near member_a as member_b). It is the
+    file's or the contract's own name, never the user's data."""
+    found = _closest(written, names, cutoff)
+    if found is None:
+        lower = {name.lower(): name for name in names}
+        low = _closest(written.lower(), list(lower), cutoff)
+        found = None if low is None else lower[low]
+    return found
 
 
 def _closest(written: str, names: Sequence[str], cutoff: float) -> str | None:

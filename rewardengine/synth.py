@@ -406,21 +406,26 @@ def outside_window(loaded: LoadedContract, cohort: Cohort
                     "customers are drawn referred after it"))
     first, last = _days_drawn(loaded, cohort)
     for month, count in (refs.per_month or {}).items():
-        start = date(int(month[:4]), int(month[5:]), 1)
+        start = _month_start(month)
         if count and (start > last or add_months(start, 1) <= first):
             out.append((("referrals", "per_month", month), f"per_month {month}: its {count:,} "
                         f"referrals fall outside the days drawn, {first}..{last}, and are not "
                         "drawn (the other months share the customers)"))
-    named = [m for m, count in (refs.per_month or {}).items() if count]
-    if named and max(named) < last.isoformat()[:7]:
+    latest = max((m for m, count in (refs.per_month or {}).items() if count), default=None)
+    if latest is not None and latest < last.isoformat()[:7]:
         # a cohort fitted mid-contract counts referrals up to its data's end: drawn as it
         # stands, the contract would refer nobody after it
-        after = add_months(date(int(max(named)[:4]), int(max(named)[5:]), 1), 1)
+        after = add_months(_month_start(latest), 1)
         out.append((("referrals", "per_month"), f"per_month names no month after "
-                    f"{max(named)}: nobody is drawn referred from {after} to {last}, the last "
+                    f"{latest}: nobody is drawn referred from {after} to {last}, the last "
                     f"day drawn of {window}; give those months their referrals (a cohort "
                     "fitted from data cut mid-contract ends where the data does)"))
     return out
+
+
+def _month_start(month: str) -> date:
+    """The first day of a cohort's month ("2020-03")."""
+    return date(int(month[:4]), int(month[5:7]), 1)
 
 
 def _months(first: date, last: date, per_month: dict[str, int] | None

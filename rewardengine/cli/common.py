@@ -44,27 +44,14 @@ def each_bill_once(paths: list[str] | None) -> list[str] | None:
 
 
 def _once(paths: list[str] | None, what: str) -> list[str] | None:
-    seen: dict[tuple[int, int], str] = {}
-    for path in paths or ():
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue  # the reader tells a file it cannot open, located
-        first = seen.get((st.st_dev, st.st_ino))
-        seen[(st.st_dev, st.st_ino)] = path
+    given = [p for p in paths or [] if os.path.exists(p)]  # the reader tells one not there
+    for n, path in enumerate(given):
+        first = next((p for p in given[:n] if same_file(p, path)), None)
         if first is not None:
             also = "" if first == path else f" (also as {first})"
             raise typer.BadParameter(f"the {what} {path} is given twice{also}: give each "
                                      f"{what} once")
     return paths
-
-
-def same_file(one: str, other: str) -> bool:
-    """Whether two paths name one file (False where either cannot be looked at)."""
-    try:
-        return os.path.samefile(one, other)
-    except OSError:
-        return False
 
 
 EventsArg = Annotated[list[str], typer.Argument(help="event files (CSV, JSON Lines or Parquet)",
@@ -192,7 +179,8 @@ def _head(path: str) -> bytes:
         return b""
 
 
-def _same_file(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (by their real paths where one is not there)."""
     try:
         return os.path.samefile(a, b)
     except OSError:
@@ -233,7 +221,7 @@ def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence
         fail(f"{option} {path}: the folder {parent} does not exist")
     _not_the_ledger(path, protect, option)
     for other in inputs:
-        if _same_file(path, other):
+        if same_file(path, other):
             fail(f"{option} {path} is an input of this command ({other}): an output never "
                  "overwrites what it is made from; give another file")
     _not_a_database(path, option)
@@ -241,11 +229,11 @@ def check_output(path: str | None, protect: Sequence[str] = (), inputs: Sequence
 
 def _not_the_ledger(path: str, protect: Sequence[str], option: str) -> None:
     for other in protect:
-        if _same_file(path, other):
+        if same_file(path, other):
             fail(f"{option} {path} is the ledger {other}: an output never overwrites the "
                  "ledger; give another file")
         for part in ("-wal", "-shm", "-journal"):  # SQLite's files beside it are the ledger too
-            if _same_file(path, other + part):
+            if same_file(path, other + part):
                 fail(f"{option} {path} is part of the ledger {other} (its {part[1:]} file): "
                      "an output never overwrites the ledger; give another file")
 
@@ -273,7 +261,7 @@ def check_outputs(named: Sequence[tuple[str, str | None]], inputs: Sequence[str]
              if path is not None and not is_stream(path)]
     for i, (a, first) in enumerate(given):
         for b, second in given[i + 1:]:
-            if _same_file(first, second):
+            if same_file(first, second):
                 fail(f"{a} and {b} name the same file ({second}): give each its own")
 
 

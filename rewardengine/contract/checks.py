@@ -155,17 +155,17 @@ def _window_checks(draft: Draft) -> Iterator[Problem]:
             if value is not None and value < md.valid_from:
                 yield _err(draft, "C205", f"windows.{name} {value} is before the contract's "
                            f"valid_from {md.valid_from}", "windows", name)
-    late = md is not None and w.referrals_until is not None and \
-        w.referrals_until > md.valid_until
-    if late:
-        assert md is not None
+    # the contract's end, where the referral day is after it (None: it is not)
+    ends = md.valid_until if md is not None and w.referrals_until is not None \
+        and w.referrals_until > md.valid_until else None
+    if ends is not None:
         yield _err(draft, "C205", f"windows.referrals_until {w.referrals_until} is after the "
-                   f"contract's valid_until {md.valid_until}: no customer is referred after "
-                   "the contract ends", "windows", "referrals_until")
+                   f"contract's valid_until {ends}: no customer is referred after the "
+                   "contract ends", "windows", "referrals_until")
     # outcomes_until on or after the contract's end is before a referral day after it: one
     # mistake, said once (at the referral day)
     if w.referrals_until and w.outcomes_until and w.outcomes_until < w.referrals_until \
-            and not (late and md is not None and w.outcomes_until >= md.valid_until):
+            and not (ends is not None and w.outcomes_until >= ends):
         yield _err(draft, "C205", f"windows.outcomes_until {w.outcomes_until} is before "
                    f"referrals_until {w.referrals_until}", "windows", "outcomes_until")
     if w.service.max_length.count == 0:

@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Problem, Source
 from ..plainwords import plain_message
 from ..privacy import HETU_LENGTH, PersonalIdWatch
-from ..shown import meant
+from ..shown import closest
 from ..tabular import (
     MAX_FIELD_CHARS,
     MAX_NUMBER_CHARS,
@@ -139,10 +139,11 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
         return None, [Problem("E003", "missing required field 'type'", src)]
     if event_type not in EVENT_MODELS:
         known = ", ".join(EVENT_MODELS)
-        hint = meant(event_type, list(EVENT_MODELS), 0.75) if isinstance(event_type, str) else ""
+        close = (closest(event_type, list(EVENT_MODELS), 0.75) if isinstance(event_type, str)
+                 else None)
         # the likeliest first, and every type still (service_stop: service_start or _end?)
-        told = f"{hint[:-1]}; known: {known})" if hint else f" (known: {known})"
-        return None, [Problem("E002", f"unknown event type {quoted(event_type)}{told}", src)]
+        told = f"did you mean '{close}'?; known: {known}" if close else f"known: {known}"
+        return None, [Problem("E002", f"unknown event type {quoted(event_type)} ({told})", src)]
     allowed = _FIELDS_BY_TYPE[str(event_type)]
     problems = []
     values: dict[str, Any] = {}

@@ -141,7 +141,7 @@ class _Issue:
             return refused
         # told to the issuer, not written on the buyer's invoice (its sha256 is stored)
         notes = tuple(p for p in (contract_changed(prior, invoice, self.loaded.file),
-                                  recorded_late(prior, invoice, self.loaded.file))
+                                  billed_late(invoice, self.loaded.file))
                       if p is not None)
         if self.dry_run or ledger is None:
             return self.deliver(IssueResult(
@@ -204,7 +204,7 @@ def _dated(prior: PriorState, period: BillingPeriod, providers: Sequence[str],
     return given
 
 
-def recorded_late(prior: PriorState, invoice: Invoice, file: str) -> Problem | None:
+def billed_late(invoice: Invoice, file: str) -> Problem | None:
     """L015 (info) when lines of this invoice were earned before its period and an earlier
     invoice could have billed them but did not (each line's reason names it): their facts
     were recorded after it was made, or the contract has changed since. Billed now, as they
