@@ -471,3 +471,20 @@ def test_a_service_start_booked_ahead_of_the_evaluation_date_is_pending() -> Non
     # 13 weeks before: met already once the weeks before the start have ended
     got, amount, _, _, _ = only(booked, "2020-01-22", weeks(13, "    look_back: true\n"))
     assert (got, amount) == ("not_earned", Decimal("0.00"))
+
+
+# reach_within from the service start (Wednesday 2020-01-15) cuts the reference period: 47
+# days end on Sunday 2020-03-01 (2020-03-02, exclusive), the last day of the 6th whole week
+@pytest.mark.parametrize(("within", "status", "on", "cut_at"), [
+    ("46 days", "not_earned", date(2020, 1, 15), "2020-02-29"),  # the 6th week not whole
+    ("47 days", "payable", date(2020, 3, 1), "2020-03-01"),
+    ("48 days", "payable", date(2020, 3, 1), "2020-03-02"),
+])
+def test_reach_within_cuts_the_reference_period(within: str, status: str, on: date,
+                                                cut_at: str) -> None:
+    got = only(rows(START_A, job("E1", "2020-01-20", hours=20)), "2020-06-01",
+               weeks(6, f"    reach_within: {within}\n"))
+    assert got[:3] == (status, Decimal("3000.00"), on)
+    assert (f"reference period 2020-01-15..{cut_at} (12 months from the service start, cut at "
+            f"{cut_at}: the component's reach_within of {within} from the service start)"
+            ) in got[3]

@@ -230,6 +230,66 @@ def test_reach_by() -> None:
                              "component's reach_by date, 2020-04-29")
 
 
+# reach_within: 6 months from the service start 2020-01-15 end on 2020-07-14 (2020-07-15,
+# exclusive); 90 days from 2020-04-16 end on 2020-07-14
+WITHIN = FTE80 + "    reach_within: 6 months\n"
+WITHIN_ENDS = ", one day after the component's reach_within of 6 months from the service start"
+
+
+@pytest.mark.parametrize(("start", "status", "on", "reason"), [
+    ("2020-04-15", "payable", D("2020-07-13"),
+     "employment E1 reached 90 days on 2020-07-13 at 1.00 FTE, register-verified"),
+    ("2020-04-16", "payable", D("2020-07-14"),
+     "employment E1 reached 90 days on 2020-07-14 at 1.00 FTE, register-verified"),
+    ("2020-04-17", "not_earned", D("2020-07-14"),
+     f"threshold of 90 days reached on 2020-07-15{WITHIN_ENDS}, 2020-07-14"),
+])
+def test_reach_within_one_day_short_on_and_over(start: str, status: str, on: date,
+                                                reason: str) -> None:
+    got = lines(WITHIN, job("E1", start, fte="1.0"), as_of="2020-09-01")
+    assert [facts(ln) for ln in got] == [(status, "spell:E1", on, Decimal("750.00"), ("E1",))]
+    assert got[0].reason == reason
+
+
+def test_reach_within_pending_to_its_last_day_and_lost_on_it() -> None:
+    by = "by 2020-07-14, the component's reach_within of 6 months from the service start"
+    needs = f"needs 90 days of qualifying work (0.80 FTE or more, open) {by}"
+    assert [(ln.status, ln.date, ln.reason) for ln in lines(WITHIN, as_of="2020-04-15")] == [
+        ("pending", D("2020-07-14"), needs)]
+    # the day before the last: a job recorded late could still be there
+    assert [(ln.status, ln.reason) for ln in lines(WITHIN, as_of="2020-07-13")] == [
+        ("pending", f"{needs}; only one day remains, so it cannot be reached in time on the "
+                    "work known so far")]
+    # decided on the last day itself, as every period is
+    for as_of in ("2020-07-14", "2020-07-15"):
+        assert [(*facts(ln), ln.reason) for ln in lines(WITHIN, as_of=as_of)] == [
+            ("not_earned", "next", D("2020-07-14"), Decimal("750.00"), (),
+             f"no qualifying work (0.80 FTE or more, open) {by}")]
+
+
+@pytest.mark.parametrize(("extra", "names"), [
+    # reach_by a day earlier than reach_within's last day: reach_by decides
+    ("    reach_by: 2020-07-13\n", "the component's reach_by date, 2020-07-13"),
+    # the same day: reach_by is named
+    ("    reach_by: 2020-07-14\n", "the component's reach_by date, 2020-07-14"),
+    # a day later: reach_within decides
+    ("    reach_by: 2020-07-15\n", "the component's reach_within of 6 months from the "
+                                    "service start, 2020-07-14"),
+])
+def test_reach_within_beside_reach_by(extra: str, names: str) -> None:
+    got = lines(WITHIN + extra, job("E1", "2020-04-18", fte="1.0"), as_of="2020-09-01")
+    assert got[0].status == "not_earned"
+    assert got[0].reason.endswith(f"after {names}")
+
+
+def test_reach_within_longer_than_the_window_changes_nothing() -> None:
+    """A service of 12 months and 6 months of follow-up end on 2021-07-14: 24 months from the
+    start would end later, so the window's end is the deadline, as without reach_within."""
+    longer = lines(FTE80 + "    reach_within: 24 months\n", as_of="2020-03-01")
+    assert longer[0].reason == lines(FTE80, as_of="2020-03-01")[0].reason
+    assert longer[0].reason.endswith("by 2021-07-14, when the follow-up ends")
+
+
 ACTIVE = """
 components:
   - id: job90

@@ -320,6 +320,42 @@ OUTCOME_RULES_LATER = [
          "and the contract pays a successive outcome only with another employer"),
 ]
 
+# --- reach_within: a deadline counted from the customer's own service start -----------------
+
+_WITHIN = " the component's reach_within of {} from the service start"
+REACH_WITHIN = [
+    Case("employment_outcome reached a day after its reach_within",
+         lambda: eo.lines(eo.WITHIN, eo.job("E1", "2020-04-17", fte="1.0"),
+                          as_of="2020-09-01")[0],
+         "not_earned", "750.00",
+         "threshold of 90 days reached on 2020-07-15, one day after" + _WITHIN.format("6 months")
+         + ", 2020-07-14"),
+    Case("employment_outcome waiting within its reach_within",
+         lambda: eo.lines(eo.WITHIN, as_of="2020-04-15")[0], "pending", "750.00",
+         "needs 90 days of qualifying work (0.80 FTE or more, open) by 2020-07-14,"
+         + _WITHIN.format("6 months")),
+    Case("milestones step reached after its reach_within",
+         lambda: mil.lines(mil.LADDER + "    reach_within: 20 weeks\n",
+                           eo.job("E1", "2020-02-01", fte="1.0"), as_of="2020-12-01")[2],
+         "not_earned", "2600.00",
+         "threshold of 26 weeks reached on 2020-07-31, 59 days after" + _WITHIN.format("20 weeks")
+         + ", 2020-06-02"),
+    Case("employment_condition reference period cut at its reach_within",
+         lambda: _condition(condition.weeks(26, "    reach_within: 8 weeks\n"),
+                            condition.START_A, "2020-04-01"),
+         "not_earned", "3000.00",
+         "only 0 of 26 weeks with at least 18 h of work by the end of the reference period "
+         "2020-01-15..2020-03-10 (12 months from the service start, cut at 2020-03-10:"
+         + _WITHIN.format("8 weeks") + "); its last whole week ended 2020-03-08, 26 more were "
+         "needed; out of reach since 2020-01-15"),
+    Case("period_payments no calendar month ends within its reach_within",
+         lambda: _pp(pp.REFERRAL + "s1,c1,service_start,2025-01-10\n", "2025-02-01",
+                     pp.contract("    reach_within: 10 days\n")),
+         "not_earned", "555.00",
+         "0 of 3 months paid so far; no calendar month ends after the service start 2025-01-10 "
+         "and by 2025-01-19 (" + _WITHIN.format("10 days").strip() + ")"),
+]
+
 # --- employment_condition's review period looking back (look_back) -------------------------
 
 _C = condition
@@ -796,6 +832,7 @@ CASES = [
           ("budget", "40.00", "no budget for segment A")]),
     *OUTCOME_RULES_LATER,
     *REVIEW_PERIOD,
+    *REACH_WITHIN,
 ]
 
 

@@ -602,6 +602,10 @@ class ComponentBase(Strict):
         """A fixed last day to reach the outcome (``reach_by``)."""
         return None
 
+    def deadline_within(self) -> Duration | None:
+        """A time from the service start to reach the outcome in (``reach_within``)."""
+        return None
+
     def counting_window_path(self) -> Path:
         """The key that restricts counting to the service (``window``, or the component)."""
         return ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..values import Duration
 from .model import Counting, OutcomeWindow, Windows
 
 ONE_DAY = timedelta(days=1)
@@ -57,16 +58,29 @@ def fixed_deadline(windows: Windows, reach_by: date | None) -> Deadline | None:
     return min(out, key=lambda d: d.last_day) if out else None
 
 
+def within_words(reach_within: Duration) -> str:
+    """What a deadline set by ``reach_within`` is called in reasons and findings."""
+    return f"the component's reach_within of {reach_within} from the service start"
+
+
+def within_deadline(service_start: date, reach_within: Duration) -> Deadline:
+    """The last day of ``reach_within`` from the service start: the start day is the first
+    day counted, so 6 months from 2020-01-31 end on 2020-07-30 (2020-07-31, exclusive)."""
+    return Deadline(reach_within.after(service_start) - ONE_DAY, within_words(reach_within))
+
+
 def deadline(windows: Windows, service_end: date, window: OutcomeWindow,
-             reach_by: date | None, active_only: bool = False) -> Deadline:
+             reach_by: date | None, active_only: bool = False,
+             within: Deadline | None = None) -> Deadline:
     """The last day an outcome counting in ``window`` may be reached: the window's end plus
-    grace, or an earlier reach_by or outcomes_until. ``active_only``
-    (requires_active_service): no day after the service counts, whatever the window says."""
+    grace, or an earlier reach_by, outcomes_until or ``within`` (``within_deadline``: the
+    component's reach_within). ``active_only`` (requires_active_service): no day after the
+    service counts, whatever the window says. On a tie the window's own end is named."""
     end, why = counting_end(windows, service_end, window)
     found = Deadline(end - ONE_DAY, why)
-    fixed = fixed_deadline(windows, reach_by)
-    if fixed is not None and fixed.last_day < found.last_day:
-        found = fixed
+    for fixed in (fixed_deadline(windows, reach_by), within):
+        if fixed is not None and fixed.last_day < found.last_day:
+            found = fixed
     if active_only and service_end - ONE_DAY < found.last_day:
         found = Deadline(service_end - ONE_DAY, "the service ends (only days in service count)")
     return found

@@ -29,11 +29,11 @@ from ..contract.segments import (
     assign,
     unemployment_attributes,
 )
-from ..contract.windows import Deadline, deadline, outcome_window_end
+from ..contract.windows import Deadline, deadline, outcome_window_end, within_deadline
 from ..events.model import EventBase, Referral
 from ..events.timeline import Timeline
 from ..periods import ONE_DAY, Period
-from ..values import once, once_for
+from ..values import Duration, once, once_for
 from .lines import Line, Status, line_of
 
 WindowName = Literal["contract", "service", "service_and_follow_up"]
@@ -139,20 +139,24 @@ class CustomerContext:
                       outcome_window_end(c.windows, self.service.end, name))
 
     def deadline(self, window: OutcomeWindow, reach_by: date | None = None,
-                 active_only: bool = False) -> Deadline | None:
+                 active_only: bool = False, reach_within: Duration | None = None
+                 ) -> Deadline | None:
         """Last day an outcome counting in ``window`` may be reached (grace included; only
-        days in service with ``active_only``); None before the service has started."""
+        days in service with ``active_only``; at most ``reach_within`` from the service
+        start); None before the service has started."""
         if self.service is None:
             return None
         windows = self.loaded.contract.windows
         known = once(_deadlines, windows)
-        key = (self.service.end, window, reach_by, active_only)
+        within = None if reach_within is None else within_deadline(self.service.start,
+                                                                  reach_within)
+        key = (self.service.end, window, reach_by, active_only, within)
         found = known.get(key)
         if found is None:
             if len(known) >= _DEADLINES_KEPT:
                 known.clear()
             found = known[key] = deadline(windows, self.service.end, window, reach_by,
-                                          active_only)
+                                          active_only, within)
         return found
 
     def without_service(self, waiting: str, outcome: bool = True
@@ -217,7 +221,7 @@ class CustomerContext:
                        unit_price, reason, evidence, start, end)
 
 
-_DeadlineKey = tuple[date, OutcomeWindow, date | None, bool]
+_DeadlineKey = tuple[date, OutcomeWindow, date | None, bool, Deadline | None]
 _DEADLINES_KEPT = 10_000  # deadlines kept per contract (beyond it, start again)
 
 

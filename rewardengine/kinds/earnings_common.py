@@ -6,10 +6,11 @@ Rules:
 
 * **Units** are calendar months (1st to last day) or calendar weeks (Monday to Sunday).
 * **Which units count**: those that *end* after the service start day and on or before the
-  deadline of ``window`` (the window's last day plus any grace, ``reach_by``, the contract's
-  ``outcomes_until``). So the unit holding the service start counts unless the service starts
-  on its last day (as Ticket to Work counts "the first month ending after the date on which
-  the ticket was assigned"), and a unit running past the deadline does not.
+  deadline of ``window`` (the window's last day plus any grace, ``reach_by``,
+  ``reach_within``, the contract's ``outcomes_until``). So the unit holding the service start
+  counts unless the service starts on its last day (as Ticket to Work counts "the first month
+  ending after the date on which the ticket was assigned"), and a unit running past the
+  deadline does not.
 * **Earnings of a unit**: the sum of the ``amount`` of the ``earnings`` rows dated in it (the
   pay date, as the income register reports wages), whatever their kind or evidence.
 * **Benefit of a unit**: paid when a ``benefit`` row with ``days`` or ``amount`` above 0 is
@@ -54,7 +55,7 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.trace import Step
 from ..events.model import Benefit, Earnings, EventBase
 from ..periods import Period
-from ..values import IsoDate, add_months, money_text
+from ..values import Duration, IsoDate, LengthField, add_months, money_text
 
 __all__ = ["NO_LIMIT"]  # re-exported for the kinds that build on this module
 
@@ -73,6 +74,9 @@ class PeriodRules(ComponentBase):
         default="any", description="none: no benefit paid in the unit; paid: benefit paid")
     window: OutcomeWindow = "service_and_follow_up"
     reach_by: IsoDate | None = None
+    reach_within: LengthField | None = Field(
+        default=None, description="the outcome must be reached within this time of the "
+                                  "service start (its first day counted), e.g. '6 months'")
 
     def counting_window(self) -> Counting | None:
         return self.window
@@ -82,6 +86,9 @@ class PeriodRules(ComponentBase):
 
     def deadline_date(self) -> date | None:
         return self.reach_by
+
+    def deadline_within(self) -> Duration | None:
+        return self.reach_within
 
     def wanted_events(self) -> list[WantedEvent]:
         """Earnings rows when earnings decide, benefit rows when benefit does."""
@@ -328,7 +335,7 @@ class Counted:
 
 
 def count_units(comp: PeriodRules, ctx: CustomerContext, service: Period) -> Counted:
-    deadline = ctx.deadline(comp.window, comp.reach_by)
+    deadline = ctx.deadline(comp.window, comp.reach_by, reach_within=comp.reach_within)
     assert deadline is not None
     units = counted_units(comp.unit, service.start, deadline.last_day)
     by_date = rows_by_date(ctx)

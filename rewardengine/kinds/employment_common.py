@@ -180,6 +180,8 @@ def closed_text(deadline: Deadline) -> str:
         return f"the component's reach_by date, {last}"
     if why.startswith("the contract's outcomes_until"):
         return f"the contract's outcomes_until date, {last}"
+    if why.startswith("the component's reach_within"):
+        return f"{why}, {last}"
     if why.startswith("the service ends (only"):
         return f"the service ended on {last}"
     if ", plus " in why:
@@ -741,11 +743,11 @@ def _below(job: Employment, work: QualifyingWork, grade: Grade | None) -> str:
 
 def count_work(ctx: CustomerContext, work: QualifyingWork, counting_mode: str,
                max_gap: Duration | None, window: OutcomeWindow, reach_by: date | None,
-               requires_active: bool = False, grade: Grade | None = None
-               ) -> WorkCount | None:
+               requires_active: bool = False, grade: Grade | None = None,
+               reach_within: Duration | None = None) -> WorkCount | None:
     """Qualifying work of the customer for one component (for one grade of it, when its price
     depends on the kind or the extent of the work); None when no service has started."""
-    frame = _frame(ctx, work, window, reach_by, requires_active)
+    frame = _frame(ctx, work, window, reach_by, requires_active, reach_within)
     if frame is None:
         return None
     counting, _, deadline, admitted, kept_out, groups, by_id = frame
@@ -785,23 +787,26 @@ _Frame = tuple[Period, Period, Deadline, list[Employment], list[str], list[list[
 
 
 def _frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
-           reach_by: date | None, requires_active: bool) -> _Frame | None:
+           reach_by: date | None, requires_active: bool, reach_within: Duration | None
+           ) -> _Frame | None:
     """What counting the customer's work for a component is framed by, the same for every
     grade of it: the days that count, the longer days of the explanations, the deadline, the
     jobs the work rules admit (and notes on those kept out), grouped by employer. Found once
     per customer (a component priced by kind counts each kind apart); None before a service
     has started."""
-    key = (_frame, id(work), window, reach_by, requires_active)
+    key = (_frame, id(work), window, reach_by, requires_active, reach_within)
     if key in ctx.memo:
         return ctx.memo[key]  # type: ignore[return-value]
-    found = ctx.memo[key] = _make_frame(ctx, work, window, reach_by, requires_active)
+    found = ctx.memo[key] = _make_frame(ctx, work, window, reach_by, requires_active,
+                                        reach_within)
     return found
 
 
 def _make_frame(ctx: CustomerContext, work: QualifyingWork, window: OutcomeWindow,
-                reach_by: date | None, requires_active: bool) -> _Frame | None:
+                reach_by: date | None, requires_active: bool, reach_within: Duration | None
+                ) -> _Frame | None:
     service = ctx.service
-    deadline = ctx.deadline(window, reach_by, active_only=requires_active)
+    deadline = ctx.deadline(window, reach_by, requires_active, reach_within)
     if service is None or deadline is None:
         return None
     # days count from the service start: where the service, and every outcome window, starts

@@ -5,8 +5,8 @@ Rules (docs/contract-language.md):
 
 * The reference period is ``[service start, service start + reference_period)``, cut short
   after the last day an outcome may be reached in the ``service_and_follow_up`` window (the
-  follow-up's end plus any grace, ``reach_by``, the contract's ``outcomes_until``), whichever
-  comes first.
+  follow-up's end plus any grace, ``reach_by``, ``reach_within`` from the service start, the
+  contract's ``outcomes_until``), whichever comes first.
 * Only whole units count: calendar weeks Monday to Sunday (``unit: weeks``) or calendar
   months (``unit: months``) lying wholly inside the reference period. A unit straddling either
   end does not count; a unit counts once ``as_of`` reaches its last day (as in every kind).
@@ -132,6 +132,9 @@ class EmploymentCondition(ComponentBase):
         default_factory=lambda: weights_of(*EMPLOYMENT_KINDS))
     amount: Price
     reach_by: IsoDate | None = None
+    reach_within: LengthField | None = Field(
+        default=None, description="the outcome must be reached within this time of the "
+                                  "service start (its first day counted), e.g. '6 months'")
     look_back: bool = Field(
         default=False,
         description="the reference period looks back from each unit's last day, as the "
@@ -155,6 +158,9 @@ class EmploymentCondition(ComponentBase):
 
     def deadline_date(self) -> date | None:
         return self.reach_by
+
+    def deadline_within(self) -> Duration | None:
+        return self.reach_within
 
     def thresholds(self) -> list[Threshold]:
         if self.look_back:  # work before the service counts: one unit in it may complete it
@@ -396,7 +402,8 @@ def _describe(comp: EmploymentCondition, sign: str) -> tuple[str, str]:
 def _reference_period(comp: EmploymentCondition, ctx: CustomerContext,
                       service: Period) -> tuple[Period, str]:
     return _reference(comp.reference_period, service.start,
-                      ctx.deadline("service_and_follow_up", comp.reach_by))
+                      ctx.deadline("service_and_follow_up", comp.reach_by,
+                                   reach_within=comp.reach_within))
 
 
 @functools.lru_cache(maxsize=4096)  # customers share service starts and deadlines
@@ -709,7 +716,8 @@ def _met(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count) -> Li
     unpriced = (f"the contract has no price for evidence level {evidence} in segment "
                 f"{ctx.segment}")
     stronger = confirmations(ctx, comp.amount, evidence)
-    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    deadline = ctx.deadline("service_and_follow_up", comp.reach_by,
+                            reach_within=comp.reach_within)
     assert deadline is not None
     if stronger and ctx.as_of < deadline.last_day:
         return line("pending", ctx.price(comp.amount, stronger[-1]) or ZERO,
@@ -861,7 +869,8 @@ def _looking_back(comp: EmploymentCondition, ctx: CustomerContext, service: Peri
     starts (a unit holding the service start included), up to the deadline, over the
     reference period ending then; not paid when it was met already by the units ended before
     the service started."""
-    deadline = ctx.deadline("service_and_follow_up", comp.reach_by)
+    deadline = ctx.deadline("service_and_follow_up", comp.reach_by,
+                            reach_within=comp.reach_within)
     assert deadline is not None
     review = _review(comp, ctx, service, deadline.last_day)
     ended = len(review.known)
@@ -942,7 +951,8 @@ def _not_yet_met(comp: EmploymentCondition, ctx: CustomerContext, service: Perio
 
 
 def _deadline(comp: EmploymentCondition, ctx: CustomerContext) -> date | None:
-    found = ctx.deadline("service_and_follow_up", comp.reach_by)
+    found = ctx.deadline("service_and_follow_up", comp.reach_by,
+                         reach_within=comp.reach_within)
     return found.last_day if found is not None else None
 
 

@@ -5,7 +5,8 @@ job outcome and the Australian "12 consecutive weeks averaging 15 hours" outcome
 kind. Rules (documented in docs/contract-language.md):
 
 * Days count from the service start to the deadline (``ctx.deadline``: the end of ``window``
-  plus grace, or an earlier ``reach_by`` / ``outcomes_until``), never before the service start.
+  plus grace, or an earlier ``reach_by`` / ``reach_within`` / ``outcomes_until``), never
+  before the service start.
   With ``requires_active_service`` only days inside the service count, whatever ``window`` says.
 * A day counts when the work active that day qualifies (``work``: hours and/or FTE summed over
   overlapping jobs, kinds at their weights); see rewardengine/work.py. The outcome work rules
@@ -163,6 +164,9 @@ class EmploymentOutcome(ComponentBase):
     max_gap: DurationField | None = None
     window: OutcomeWindow = "service_and_follow_up"
     reach_by: IsoDate | None = None
+    reach_within: LengthField | None = Field(
+        default=None, description="the outcome must be reached within this time of the "
+                                  "service start (its first day counted), e.g. '6 months'")
     amount: Price | None = None
     bands: list[ExtentBand] | None = Field(
         default=None, min_length=1,
@@ -205,6 +209,9 @@ class EmploymentOutcome(ComponentBase):
 
     def deadline_date(self) -> date | None:
         return self.reach_by
+
+    def deadline_within(self) -> Duration | None:
+        return self.reach_within
 
     def thresholds(self) -> list[Threshold]:
         return [DurationThreshold(self.min_duration, self.name, ("min_duration",))]
@@ -354,7 +361,8 @@ def _counts(comp: EmploymentOutcome, ctx: CustomerContext) -> list[_Count] | Non
     out = []
     for grade, amount, band in _grades(comp, ctx):
         wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window,
-                        comp.reach_by, comp.requires_active_service, grade)
+                        comp.reach_by, comp.requires_active_service, grade,
+                        comp.reach_within)
         if wc is None:
             return None
         out.append(_Count(wc, amount, grade.kind if grade else None, band))
@@ -718,7 +726,8 @@ def _cumulative(ctx: CustomerContext, comp: EmploymentOutcome, wc: WorkCount, am
 
 
 def _deadline(comp: EmploymentOutcome, ctx: CustomerContext) -> date | None:
-    found = ctx.deadline(comp.window, comp.reach_by, active_only=comp.requires_active_service)
+    found = ctx.deadline(comp.window, comp.reach_by, comp.requires_active_service,
+                         comp.reach_within)
     return found.last_day if found is not None else None
 
 

@@ -173,6 +173,9 @@ class Milestones(ComponentBase):
     max_gap: DurationField | None = None
     window: OutcomeWindow = "service_and_follow_up"
     reach_by: IsoDate | None = None
+    reach_within: LengthField | None = Field(
+        default=None, description="the outcome must be reached within this time of the "
+                                  "service start (its first day counted), e.g. '6 months'")
     steps: list[Milestone] = Field(min_length=1)
     sustainment: Sustainment | None = None
     benefit_test: BenefitTest | None = None
@@ -205,6 +208,9 @@ class Milestones(ComponentBase):
 
     def deadline_date(self) -> date | None:
         return self.reach_by
+
+    def deadline_within(self) -> Duration | None:
+        return self.reach_within
 
     def thresholds(self) -> list[Threshold]:
         out: list[Threshold] = [
@@ -239,7 +245,8 @@ def evaluate(comp: Milestones, ctx: CustomerContext, prior: Sequence[Line]) -> O
     first = _step_key(comp.steps[0])
     if ctx.price(comp.steps[0].amount) is None:
         return Outcome([unpriced_line(ctx, comp, first)])
-    wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by)
+    wc = count_work(ctx, comp.work, comp.counting, comp.max_gap, comp.window, comp.reach_by,
+                    reach_within=comp.reach_within)
     if wc is None:
         return Outcome([not_started_line(ctx, comp, _step_key(s), s.amount)
                         for s in comp.steps],
@@ -683,7 +690,7 @@ def _verdict(test: BenefitTest, c: _Compared, compared: str, wait: str) -> Benef
 
 
 def _deadline(comp: Milestones, ctx: CustomerContext) -> date | None:
-    found = ctx.deadline(comp.window, comp.reach_by)
+    found = ctx.deadline(comp.window, comp.reach_by, reach_within=comp.reach_within)
     return found.last_day if found is not None else None
 
 

@@ -111,19 +111,32 @@ class Reach:
         self.md = metadata
         self.open: list[tuple[str, date]] = []  # (component id, last day) for W017
 
-    def window_end(self, d: date, follow: Counting) -> date:
-        """The exclusive end of the counting window of a service starting on ``d``."""
+    def window_end(self, d: date, comp: ComponentBase) -> date:
+        """The exclusive end of the days a component's work may count in, for a service
+        starting on ``d``: its counting window, cut at its ``reach_within``."""
         try:
-            return counting_end(self.w, self.w.service.max_length.after(d), follow)[0]
+            end = counting_end(self.w, self.w.service.max_length.after(d),
+                               self.follows(comp))[0]
         except (OverflowError, ValueError):
-            return date.max
+            end = date.max
+        within = comp.deadline_within()
+        if within is None:
+            return end
+        try:
+            return min(end, within.after(d))
+        except (OverflowError, ValueError):
+            return end
 
-    def window_words(self, follow: Counting) -> str:
+    def window_words(self, comp: ComponentBase) -> str:
+        follow = self.follows(comp)
         words = f"the service (at most {self.w.service.max_length})"
         if follow == "service_and_follow_up" and self.w.follow_up is not None:
             words += f" and its follow-up ({self.w.follow_up})"
         if self.w.grace is not None and follow != "active_service":
             words += f" plus {self.w.grace} grace"
+        within = comp.deadline_within()
+        if within is not None:
+            words += f", and only the first {within} from the service start (reach_within)"
         return words
 
     def fixed(self, reach_by: date | None) -> tuple[date, str] | None:
@@ -165,9 +178,9 @@ class Reach:
     def note_open(self, comp: ComponentBase, first: Threshold) -> None:
         latest = self.last_referral()[0]
         if isinstance(first, CalendarThreshold):
-            last = self.condition_end(first.reference_period, latest, self.follows(comp))
+            last = self.condition_end(first.reference_period, latest, comp)
         else:
-            last = self.window_end(latest, self.follows(comp)) - ONE_DAY
+            last = self.window_end(latest, comp) - ONE_DAY
         if last > self.md.valid_until:
             self.open.append((comp.id, last))
 
@@ -208,7 +221,7 @@ class Reach:
             return _ceil_div((after(need, d) - d).days, weight)
 
         def avail(d: date) -> int:
-            return (self.window_end(d, follow) - d).days
+            return (self.window_end(d, comp) - d).days
 
         def needs_words() -> str:
             work = [(after(need, d) - d).days for d in CYCLE]
@@ -222,7 +235,7 @@ class Reach:
                           "of work")
             return words
 
-        where = f"only days inside {self.window_words(follow)} count"
+        where = f"only days inside {self.window_words(comp)} count"
         if follow == "active_service":
             where += " (requires_active_service)"
 
@@ -244,7 +257,6 @@ class Reach:
                     weights: dict[str, Decimal]) -> Target | None:
         """A target only when the last sustainment payment is out of reach for every start
         (it then says how many can be reached)."""
-        follow = self.follows(comp)
         weight = max_weight(weights)
         every: Duration = t.every
 
@@ -254,7 +266,7 @@ class Reach:
 
         def count_at(d: date) -> int:
             """How many sustainment payments fit the window (needed grows with k)."""
-            avail = (self.window_end(d, follow) - d).days
+            avail = (self.window_end(d, comp) - d).days
             lo, hi = 0, t.max_count
             while lo < hi:
                 mid = (lo + hi + 1) // 2
@@ -265,13 +277,13 @@ class Reach:
             return lo
 
         n = t.max_count
-        if not all(needed(d, n) > (self.window_end(d, follow) - d).days for d in CYCLE):
+        if not all(needed(d, n) > (self.window_end(d, comp) - d).days for d in CYCLE):
             return None
 
         def unreachable() -> str:
             k = max(count_at(d) for d in CYCLE)
             return (f"{comp.name}: only {k} of the {n} sustainment payments (every {every} "
-                    f"after {t.after}) can ever be reached inside {self.window_words(follow)}; "
+                    f"after {t.after}) can ever be reached inside {self.window_words(comp)}; "
                     "the rest can never be paid")
 
         return Target(comp, "", (*base, *t.path), lambda d: -1, lambda d: d, unreachable,
@@ -283,7 +295,6 @@ class Reach:
         weight = max_weight(weights) if weights else Decimal(1)
         units_needed = _ceil_div(t.required, weight)
         unit = t.unit[:-1]
-        follow = self.follows(comp)
 
         def first_unit(d: date) -> date:
             return _first_unit(t, d)
@@ -291,7 +302,7 @@ class Reach:
         def units(d: date) -> int:
             """Whole calendar units in the reference period (as periods.whole_weeks/months)."""
             start = first_unit(d)
-            end = self.condition_end(t.reference_period, d, follow) + ONE_DAY
+            end = self.condition_end(t.reference_period, d, comp) + ONE_DAY
             if t.unit == "weeks":
                 count = max(0, (end - start).days // 7)
             else:
@@ -311,12 +322,12 @@ class Reach:
             return words
 
         where = (f"the reference period of {t.reference_period}, cut at the end of "
-                 f"{self.window_words(follow)},")
+                 f"{self.window_words(comp)},")
         if t.reference_period == NO_LIMIT:
-            where = f"{self.window_words(follow)}"
+            where = f"{self.window_words(comp)}"
         if t.within_units is not None:
             where = (f"its reference of the first {t.within_units} calendar {t.unit} from the "
-                     f"service start, cut at the end of {self.window_words(follow)},")
+                     f"service start, cut at the end of {self.window_words(comp)},")
 
         def unreachable() -> str:
             most = max(units(d) for d in CYCLE)
@@ -331,10 +342,11 @@ class Reach:
         return Target(comp, comp.name, (*base, *t.path), lambda d: units(d) - units_needed,
                       earliest, unreachable, tight, comp.deadline_date())
 
-    def condition_end(self, reference_period: Duration, d: date,
-                      follow: Counting = "service_and_follow_up") -> date:
-        """The last day of the reference period, cut by the window (no fixed dates)."""
-        end = self.window_end(d, follow)
+    def condition_end(self, reference_period: Duration, d: date, comp: ComponentBase
+                      ) -> date:
+        """The last day of the reference period, cut by the window and the component's
+        reach_within (no fixed dates)."""
+        end = self.window_end(d, comp)
         return plus(min(after(reference_period, d), end), -1)
 
     def check(self, t: Target) -> Iterator[Finding]:
