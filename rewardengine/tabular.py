@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import BinaryIO, Final
 
 from .shown import quoted as quoted
@@ -219,13 +220,21 @@ def delimiter_hint(header: list[str], delimiter: str) -> str | None:
 SUM_LABELS = {"yhteensä": "sum", "summa": "sum", "total": "sum", "totalt": "sum",
               "välisumma": "subtotal", "subtotal": "subtotal", "delsumma": "subtotal",
               "alv": "vat", "vat": "vat", "moms": "vat"}
-_LABEL = re.compile(r"^([^\W\d_]+)\s*(?:\(?\s*\d+(?:[.,]\d+)?\s*%\s*\)?)?\s*:?$")
+_LABEL = re.compile(r"^([^\W\d_]+)\s*(?:\(?\s*(\d+(?:[.,]\d+)?)\s*%\s*\)?)?\s*:?$")
 
 
 def sum_label(text: str) -> str | None:
     """What a bill row labelled in words states: 'sum', 'subtotal' or 'vat' (or None)."""
     m = _LABEL.match(text.strip())
     return SUM_LABELS.get(m.group(1).casefold()) if m else None
+
+
+def label_rate(text: str) -> Decimal | None:
+    """The percentage a labelled VAT row names ("ALV 25,5 %": 25.5), if it names one."""
+    m = _LABEL.match(text.strip())
+    if m is None or m.group(2) is None or SUM_LABELS.get(m.group(1).casefold()) != "vat":
+        return None
+    return Decimal(m.group(2).replace(",", "."))
 
 
 

@@ -303,6 +303,49 @@ def test_a_csv_bill_with_a_vat_row_per_rate_states_their_sum(tmp_path: Path) -> 
         assert report.ok is right, [str(p) for p in report.problems]
 
 
+FINNISH_BILL = """asiakas;maksuerä;kerta;pvm;summa
+c1;base_fee;once;31.8.2024;100,00
+c2;base_fee;once;1.9.2024;100,00
+Välisumma;;;;200,00
+{vat}Yhteensä;;;;249,50
+"""
+FINNISH_COLUMNS = ["customer=asiakas", "component=maksuerä", "occurrence=kerta", "date=pvm",
+                   "amount=summa"]
+
+
+@pytest.mark.parametrize(("vat", "told"), [
+    # the lines make 24.00 at 24 % (c1, earned 31 Aug) and 25.50 at 25.5 % (c2, 1 Sept)
+    ("ALV 24 %;;;;24,00\nALV 25,5 %;;;;25,50\n", []),
+    ("ALV 25,5 %;;;;25,50\nALV 24 %;;;;24,00\n", []),  # in any order
+    ("ALV;;;;49,50\n", []),  # one row naming no rate: only its sum is checked
+    # the right sum on the wrong rates: each rate told at its row
+    ("ALV 24 %;;;;25,50\nALV 25,5 %;;;;24,00\n",
+     [(5, "the bill's VAT at 24 % says 25.50 but its lines' VAT at 24 % is 24.00"),
+      (6, "the bill's VAT at 25.5 % says 24.00 but its lines' VAT at 25.5 % is 25.50")]),
+    # all of it at the new rate, none at the old
+    ("ALV 24 %;;;;0,00\nALV 25,5 %;;;;49,50\n",
+     [(5, "the bill's VAT at 24 % says 0.00 but its lines' VAT at 24 % is 24.00"),
+      (6, "the bill's VAT at 25.5 % says 49.50 but its lines' VAT at 25.5 % is 25.50")]),
+    ("ALV 24 %;;;;24,00\nALV 24 %;;;;25,50\n",
+     [(6, "the bill states VAT at 24 % twice (rows 5 and 6)"),
+      (5, "the bill states its VAT rate by rate but has no row for 25.5 %, at which its "
+          "lines' VAT is 25.50")]),
+])
+def test_a_finnish_bill_s_vat_rows_are_checked_rate_by_rate(
+        tmp_path: Path, vat: str, told: list[tuple[int, str]]) -> None:
+    """VAT rows that name their rate (ALV 24 %, ALV 25,5 %) must each state the VAT the
+    lines make at that rate: the right sum on the wrong rates was taken as right, though a
+    buyer reports VAT rate by rate."""
+    loaded, evs, billed, ledger, _ = _computed(tmp_path)
+    bill = tmp_path / "lasku.csv"
+    bill.write_text(FINNISH_BILL.format(vat=vat), encoding="utf-8")
+    report = verify_bill(loaded, evs, read_bill_file(str(bill), FINNISH_COLUMNS), billed,
+                         ledger_path=str(ledger))
+    assert [(p.code, p.source.row, p.message) for p in report.problems] == [
+        ("B006", row, message) for row, message in told]
+    assert report.ok is not told
+
+
 @pytest.mark.parametrize(("head", "says"), [
     (b"PK\x03\x04rest of a workbook", "the bill is an Excel workbook"),
     (b'<?xml version="1.0"?><Invoice/>', "the bill is an XML document (a UBL or Finvoice "

@@ -33,6 +33,7 @@ from ..tabular import (
     PLAIN,
     Dialect,
     delimiter_hint,
+    label_rate,
     other_delimiter,
     quoted,
     sep_line,
@@ -103,6 +104,7 @@ class BillLine:
     provider: str | None = None
     type: str | None = None
     vat: tuple[str, Decimal] | None = None  # the VAT category and rate the bill gives it
+    rate: Decimal | None = None  # a VAT row's rate, as its label names it ("ALV 24 %")
 
 
 @dataclass
@@ -112,6 +114,8 @@ class Bill:
     problems: list[Problem] = field(default_factory=list)
     # the sums the bill states (subtotal / vat / total rows): type -> (row, amount)
     stated: dict[str, tuple[int | None, Decimal]] = field(default_factory=dict)
+    # each VAT row of a bill that states VAT in rows (row, the rate its label names, amount)
+    vat_rows: list[tuple[int, Decimal | None, Decimal]] = field(default_factory=list)
     vat_breakdown: list[VatGroup] | None = None  # as the bill states it, when it does
     # the period the bill says it is for (an invoice's ``period``, a CSV's ``period``
     # column, as the engine writes them) and where: (row, label)
@@ -206,13 +210,15 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
         return "" if value is None else _unescape(str(value))
 
     kind = cell("type").lower() or None
+    first = str(raw.get(how.first) or "") if how.first is not None else ""
     if kind not in TOTAL_TYPES and not cell("component"):
-        first = raw.get(how.first) if how.first is not None else None
-        kind = sum_label(cell("customer")) or sum_label(str(first or "")) or kind
+        kind = sum_label(cell("customer")) or sum_label(first) or kind
         if kind in ("sum", "subtotal", "vat"):
-            return _stated_line(kind, cell("amount"), how.dialect, src)
+            return _stated_line(kind, cell("amount"), how.dialect, src,
+                                label_rate(cell("customer")) or label_rate(first))
     if kind in TOTAL_TYPES:
-        return _stated_line(kind, cell("amount"), how.dialect, src)
+        return _stated_line(kind, cell("amount"), how.dialect, src,
+                            label_rate(cell("customer")) or label_rate(first))
     problems: list[Problem] = []
     for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
@@ -235,14 +241,16 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
                     amount=amount, provider=cell("provider") or None, type=kind), problems
 
 
-def _stated_line(kind: str, text: str, dialect: Dialect, src: Source
-                 ) -> tuple[BillLine | None, list[Problem]]:
-    """A row stating the bill's subtotal, VAT or total (a labelled sum: ``kind`` "sum")."""
+def _stated_line(kind: str, text: str, dialect: Dialect, src: Source,
+                 rate: Decimal | None = None) -> tuple[BillLine | None, list[Problem]]:
+    """A row stating the bill's subtotal, VAT or total (a labelled sum: ``kind`` "sum");
+    ``rate``: the VAT rate its label names."""
     stated, _ = _bill_amount(text, dialect, src) if text else (None, None)
     if stated is None:
         return None, [Problem("B002", f"the {kind if kind != 'sum' else 'total'} row has no "
                               "readable amount", src)]
-    return BillLine(src.row or 0, "", kind, None, None, stated, type=kind), []
+    return BillLine(src.row or 0, "", kind, None, None, stated, type=kind,
+                    rate=rate if kind == "vat" else None), []
 
 
 def _bill_amount(text: str, dialect: Dialect, src: Source
@@ -302,6 +310,8 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
         how = _Reading(own, None if per_row else (names[0] if names else None), dialect)
         line, problems = _bill_line(raw, how, Source(file, row=row))
         bill.problems.extend(problems)
+        if line is not None and line.type == "vat":
+            bill.vat_rows.append((row, line.rate, line.amount))
         if line is not None and line.type == "sum":
             sums.append((row, line.amount))
         elif line is not None and line.type == "vat" and "vat" in bill.stated:

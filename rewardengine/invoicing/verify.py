@@ -177,7 +177,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
                   *_stated_parties(bill, loaded.contract.metadata.id,
                                    expected_invoice.providers),
                   *checker.problems,
-                  *_stated_sums(bill, expected_invoice, due), *_stated_groups(bill, due),
+                  *_stated_sums(bill, expected_invoice, due), *_stated_rates(bill, due),
+                  *_stated_groups(bill, due),
                   # two lines with one identity: the invoice cannot be computed right
                   *(p for p in evaluation.problems if p.code == "V003")),
         currency=expected_invoice.currency,
@@ -467,6 +468,43 @@ def _stated_groups(bill: Bill, due: tuple[VatGroup, ...]) -> list[Problem]:
             out.append(f"the bill's VAT breakdown says {_words(s)} but its lines make "
                        f"{_words(m)}")
     return [Problem("B006", message, Source(bill.file)) for message in out]
+
+
+def _stated_rates(bill: Bill, made: tuple[VatGroup, ...]) -> list[Problem]:
+    """A bill stating its VAT in rows that each name their rate ("ALV 24 %", "ALV 25,5 %")
+    must state at each rate the VAT its lines make at it (``made``): B006 at a row told
+    otherwise, at a second row of one rate, and for a rate its lines are taxed at that no
+    row names. Rows naming no rate are checked only as a sum (``_stated_sums``)."""
+    rows = bill.vat_rows
+    if not rows or any(rate is None for _, rate, _ in rows):
+        return []
+    due: dict[Decimal, Decimal] = {}  # by percentage, as labels name rates (24: 0.24)
+    for g in made:
+        due[g.rate * 100] = due.get(g.rate * 100, ZERO) + g.tax
+    said: dict[Decimal, int] = {}
+    out: list[Problem] = []
+    for row, rate, amount in rows:
+        assert rate is not None  # every row names one (above)
+        at, pct = Source(bill.file, row=row), _percent(rate)
+        if rate in said:
+            out.append(Problem("B006", f"the bill states VAT at {pct} twice (rows {said[rate]} "
+                               f"and {row})", at))
+            continue
+        said[rate] = row
+        if amount != due.get(rate, ZERO):
+            out.append(Problem("B006", f"the bill's VAT at {pct} says {money_text(amount)} but "
+                               f"its lines' VAT at {pct} is {money_text(due.get(rate, ZERO))}",
+                               at))
+    out.extend(Problem("B006", f"the bill states its VAT rate by rate but has no row for "
+                       f"{_percent(rate)}, at which its lines' VAT is {money_text(tax)}",
+                       Source(bill.file, row=rows[0][0]))
+               for rate, tax in sorted(due.items()) if rate not in said and tax)
+    return out
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate as a percentage, as a bill's label writes it: 25.5 %, 24 %."""
+    return f"{format(rate.normalize(), 'f')} %"
 
 
 def _group_key(g: VatGroup) -> tuple[str, Decimal, str, str]:
