@@ -121,6 +121,24 @@ def test_a_bill_amount_of_thousands_of_digits_is_refused() -> None:
     assert [p.code for p in bill.problems] == ["B002"]
 
 
+@pytest.mark.parametrize(("amount", "read"), [
+    ("999999999999999.99", True),  # the most a bill's amount may be
+    ("1000000000000000.00", False),  # one cent more
+    ("-999999999999999.99", True),
+    ("123456789012345678901234567.89", False),  # past Decimal's 28 digits: was rounded
+])
+def test_a_bill_amount_past_the_money_limit_is_refused(amount: str, read: bool) -> None:
+    """A bill's amounts are below 10^15, as the contract's and the events' are: a larger one
+    was read and rounded to Decimal's 28 digits, silently."""
+    bill = read_bill_csv(BILL_HEAD + f"c2,base_fee,once,{amount}\n", "b.csv")
+    if read:
+        assert bill.problems == [] and bill.lines[0].amount == Decimal(amount)
+        return
+    assert [(p.code, p.source.row, p.message) for p in bill.problems] == [
+        ("B002", 2, f"amount '{amount}' is implausibly large: a bill's amounts are below "
+                    "1 000 000 000 000 000")]
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ('[1, "x", [1], null, {"customer_id": "c2", "component": "base_fee", "occurrence": '
      '"once", "amount": "150.00"}]',

@@ -350,6 +350,9 @@ def test_a_finnish_bill_s_vat_rows_are_checked_rate_by_rate(
     (b"PK\x03\x04rest of a workbook", "the bill is an Excel workbook"),
     (b'<?xml version="1.0"?><Invoice/>', "the bill is an XML document (a UBL or Finvoice "
                                          "e-invoice?)"),
+    (b"<!DOCTYPE html>\n<html lang=fi>", "the bill is an HTML page (an invoice as a browser "
+                                      "shows it?)"),
+    (b"<HTML><body>", "the bill is an HTML page"),
 ])
 def test_a_workbook_or_an_e_invoice_given_as_the_bill_is_named_so(
         tmp_path: Path, head: bytes, says: str) -> None:

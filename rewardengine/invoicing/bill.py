@@ -140,10 +140,22 @@ def _unescape(text: str) -> str:
     return text[1:] if text.startswith("'") and needs_apostrophe(text[1:]) else text
 
 
+# A bill's amounts are below this, as the contract's and the events' are (``values.Money``):
+# Decimal's 28 digits then hold every sum of them exactly
+MONEY_LIMIT = Decimal("1e15")
+
+
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal | None:
     """``150.00``, ``-12.5``, ``1 234,50`` (spaces and a decimal comma allowed); else None.
     With ``decimal_comma`` (a dialect that says so) a decimal point is refused. Only ASCII
-    digits, and at most MAX_NUMBER_CHARS characters: nothing longer reaches Decimal."""
+    digits, and at most MAX_NUMBER_CHARS characters: nothing longer reaches Decimal; and
+    below ``MONEY_LIMIT``."""
+    amount = _amount_written(text, decimal_comma)
+    return amount if amount is None or abs(amount) < MONEY_LIMIT else None
+
+
+def _amount_written(text: str, decimal_comma: bool) -> Decimal | None:
+    """The amount ``text`` writes, however large (``parse_amount``)."""
     value = _unescape(text)
     if len(value) > MAX_NUMBER_CHARS:
         return None
@@ -263,6 +275,9 @@ def _bill_amount(text: str, dialect: Dialect, src: Source
     if len(text) > MAX_NUMBER_CHARS:
         return None, Problem("B002", f"an amount of {len(text):,} characters; at most "
                              f"{MAX_NUMBER_CHARS} are read", src)
+    if _amount_written(text, dialect.decimal_comma) is not None:
+        return None, Problem("B002", f"amount {quoted(text)} is implausibly large: a bill's "
+                             "amounts are below 1 000 000 000 000 000", src)
     like = "150,00 (decimal comma)" if dialect.decimal_comma else "150.00"
     return None, Problem("B002", f"amount {quoted(text)} is not an amount like {like}", src)
 
@@ -630,6 +645,9 @@ def _other_document(raw: bytes) -> str | None:
         return ("the bill is an Excel workbook (or another ZIP file): save its sheet as CSV "
                 "UTF-8, or give the invoice's CSV or JSON (invoice show NUMBER -f json)")
     head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return ("the bill is an HTML page (an invoice as a browser shows it?): verify reads a "
+                "CSV or JSON bill; give the invoice's CSV or JSON (invoice show NUMBER -f json)")
     if head.startswith(b"<"):
         return ("the bill is an XML document (a UBL or Finvoice e-invoice?): verify reads a "
                 "CSV or JSON bill; give the invoice's CSV or JSON (invoice show NUMBER -f json)")
