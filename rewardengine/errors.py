@@ -23,7 +23,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where something was written: a file and a line/column (contracts) or a row (events)."""
+    """Where something was written: a file and a line/column (contracts) or a row (events);
+    a JSON bill's line has both: its number among the bill's lines (``row``) and where it
+    begins in the file (``line``, ``col``), which is what is shown."""
 
     file: str
     line: int | None = None
@@ -31,10 +33,10 @@ class Source:
     row: int | None = None
 
     def __str__(self) -> str:
-        if self.row is not None:
-            return f"{self.file}:{self.row}"
         if self.line is not None:
             return f"{self.file}:{self.line}:{self.col or 1}"
+        if self.row is not None:
+            return f"{self.file}:{self.row}"
         return self.file
 
     def to_dict(self) -> dict[str, Any]:

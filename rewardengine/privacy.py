@@ -90,10 +90,11 @@ class PersonalIdWatch:
             if self.first_row is None:
                 self.first_row = row
 
-    def problem(self, file: str) -> Problem | None:
+    def problem(self, file: str, row: str = "row") -> Problem | None:
+        """E015 at the first such id; ``row``: what the file's rows are called."""
         if not self.ids:
             return None
-        return Problem("E015", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in row "
+        return Problem("E015", f"{_ids(len(self.ids))} like {HETU_WORDS}, the first in {row} "
                        f"{self.first_row}; customer ids should be pseudonyms (rewardengine "
                        "pseudonymize)", Source(file, row=self.first_row))
 

@@ -361,12 +361,15 @@ def test_a_bill_whose_customer_ids_look_like_personal_identity_codes_is_told_so(
     json_text = ('[{"customer_id": "c1", "component": "a", "occurrence": "o", "amount": "1"},'
                  ' {"customer_id": "131052-308T", "component": "a", "occurrence": "p", '
                  '"amount": "1.00"}]')
-    for bill, row in ((read_bill_csv(text, "bill.csv"), 3),
-                      (read_bill_json(json_text, "bill.json"), 2)):
-        said = [(p.code, p.severity.value, p.source.row, p.message) for p in bill.problems]
-        assert said == [("E015", "warning", row, "1 customer id looks like a Finnish personal "
-                         f"identity code (henkilötunnus), the first in row {row}; customer ids "
-                         "should be pseudonyms (rewardengine pseudonymize)")], said
+    # a JSON bill's line is shown where its object begins in the file (line 1, column 77)
+    for bill, at, row, said_row in (
+            (read_bill_csv(text, "bill.csv"), "bill.csv:3", 3, "row 3"),
+            (read_bill_json(json_text, "bill.json"), "bill.json:1:77", 2, "the bill's line 2")):
+        said = [(p.code, p.severity.value, str(p.source), p.source.row, p.message)
+                for p in bill.problems]
+        assert said == [("E015", "warning", at, row, "1 customer id looks like a Finnish "
+                         f"personal identity code (henkilötunnus), the first in {said_row}; "
+                         "customer ids should be pseudonyms (rewardengine pseudonymize)")], said
     assert read_bill_csv(text.replace("131052-308T", "c2"), "bill.csv").problems == []
 
 

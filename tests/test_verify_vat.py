@@ -303,6 +303,27 @@ def test_a_csv_bill_with_a_vat_row_per_rate_states_their_sum(tmp_path: Path) -> 
         assert report.ok is right, [str(p) for p in report.problems]
 
 
+def test_a_json_bill_s_problems_point_at_their_line_in_the_file(tmp_path: Path) -> None:
+    """A problem of a JSON bill's line is shown at the line and column where that line's
+    object begins in the file (an invoice written with indents runs over many file lines);
+    ``row`` stays the line's number among the bill's lines."""
+    loaded, evs, billed, ledger, dry = _computed(tmp_path)
+    data = json.loads(invoice_json(dry))
+    _line(data, "c2")[1].update(customer_id=12345, amount="abc")
+    text = json.dumps(data, indent=2)
+    bill = tmp_path / "bill.json"
+    bill.write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+    at = next(n for n, t in enumerate(lines) if '"customer_id": 12345' in t)
+    opens = max(n for n in range(at) if lines[n].strip() == "{")  # the line object's brace
+    where = f"{bill}:{opens + 1}:{lines[opens].index('{') + 1}"
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), billed,
+                         ledger_path=str(ledger))
+    assert [(p.code, str(p.source), p.source.row) for p in report.problems
+            if p.code == "B007"] == [("B007", where, 2)]
+    assert opens > 20  # far below the line's number among the bill's lines
+
+
 FINNISH_BILL = """asiakas;maksuerä;kerta;pvm;summa
 c1;base_fee;once;31.8.2024;100,00
 c2;base_fee;once;1.9.2024;100,00

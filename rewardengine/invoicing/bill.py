@@ -9,6 +9,7 @@ with ``customer=asiakas,amount=summa`` (``--map``), see docs/invoicing.md.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from pydantic_core import PydanticCustomError
 
@@ -122,6 +123,15 @@ class Bill:
     period: tuple[int | None, str] | None = None
     # the contract the bill says it is for (an invoice's ``contract.id``)
     contract: str | None = None
+    # a JSON bill's lines (numbered from 1, as ``row``) where they begin in the file: (line,
+    # column); a CSV bill's rows are its file lines
+    places: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def source(self, row: int | None) -> Source:
+        """Where a row of the bill is: its file line, or a JSON line's line and column."""
+        if row is not None and row in self.places:
+            return Source(self.file, self.places[row][0], self.places[row][1], row)
+        return Source(self.file, row=row)
 
     @property
     def unreadable(self) -> bool:
@@ -340,7 +350,7 @@ def _read_rows(rows: Iterator[tuple[int, dict[str, Any]]], names: list[str], fil
             bill.lines.append(line)
             if line.customer_id:
                 watch.see(line.customer_id, row)
-    personal = watch.problem(file)
+    personal = watch.problem(file, "the bill's line" if per_row else "row")
     if personal is not None:
         bill.problems.append(personal)
     for row, amount in sums:
@@ -471,6 +481,66 @@ def _json_rows(data: Any) -> tuple[list[Any] | None, str]:
                   "invoice written by rewardengine")
 
 
+# a JSON text's strings and the marks that open, close and separate its objects and lists
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]')
+
+
+def _places(text: str, data: Any, count: int) -> dict[int, tuple[int, int]]:
+    """Where each of a JSON bill's ``count`` lines (``_json_rows``' order) begins: (line,
+    column) in the text, so a problem points where an editor shows the line; {} when the
+    lines' paths are not found as expected (a problem then says the line's number)."""
+    starts = _json_starts(text)
+    found = [starts.get(path) for path in _row_paths(data)]
+    if len(found) != count or any(at is None for at in found):
+        return {}
+    ends = [m.start() for m in re.finditer("\n", text)]
+    out = {}
+    for row, at in enumerate(cast("list[int]", found), start=1):
+        line = bisect.bisect_left(ends, at)
+        out[row] = (line + 1, at - (ends[line - 1] if line else -1))
+    return out
+
+
+def _row_paths(data: Any) -> list[tuple[Any, ...]]:
+    """The path of each line object of a JSON bill, in ``_json_rows``' order."""
+    if isinstance(data, list):
+        return [(i,) for i in range(len(data))]
+    if isinstance(data, dict) and isinstance(data.get("sections"), list):
+        return [("sections", s, kind, i) for s, section in enumerate(data["sections"])
+                if isinstance(section, dict) for kind in ("lines", "corrections")
+                if isinstance(section.get(kind), list) for i in range(len(section[kind]))]
+    if isinstance(data, dict) and isinstance(data.get("lines"), list):
+        return [("lines", i) for i in range(len(data["lines"]))]
+    return []
+
+
+def _json_starts(text: str) -> dict[tuple[Any, ...], int]:
+    """The offset at which each value of a JSON text that is not a number, true, false or
+    null begins, by its path of keys and indexes (a key given twice: its last value, as
+    ``json.loads`` keeps)."""
+    starts: dict[tuple[Any, ...], int] = {}
+    stack: list[list[Any]] = []  # [path, is an object, the key or index now, a key next]
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        top = stack[-1] if stack else None
+        if top is not None and top[1] and top[3] and token[0] == '"':
+            top[2], top[3] = json.loads(token), False  # an object's key
+            continue
+        if token in "}]":
+            if stack:
+                stack.pop()
+            continue
+        if token == ",":
+            if top is not None:
+                top[2], top[3] = (top[2] + 1, False) if not top[1] else (None, True)
+            continue
+        path = () if top is None else (*top[0], top[2])
+        starts[path] = m.start()
+        if token in "{[":
+            stack.append([path, token == "{", None if token == "{" else 0, token == "{"])
+    return starts
+
+
 _TEXT_FIELDS = ("customer", "component", "occurrence", "date", "provider", "type")
 
 
@@ -513,6 +583,10 @@ def read_bill_json(text: str, file: str, mapping: dict[str, str] | None = None,
     bill = _read_rows(iter(good), names, file, mapping or {}, dialect, per_row=True)
     bill.problems[:0] = shapes
     _line_vats(bill, dict(good))
+    bill.places = _places(text, data, len(rows))
+    bill.problems = [replace(p, source=bill.source(p.source.row))
+                     if p.source.file == file and p.source.row is not None else p
+                     for p in bill.problems]
     if isinstance(data, dict):  # an invoice or {"lines": ...} may state its sums
         _stated_keys(data, bill, dialect)
         _stated_breakdown(data, bill)

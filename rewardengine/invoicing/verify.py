@@ -198,6 +198,7 @@ class _Classifier:
         self.evaluation = evaluation
         self.loaded = evaluation.loaded
         self.bill_file = bill.file
+        self.bill = bill
         self.prior = prior
         self.providers = invoice.providers
         self.last_day = invoice.period.last_day
@@ -318,7 +319,7 @@ class _Classifier:
             self.due_vat[bl.row] = e.vat
             if bl.vat is not None and bl.vat != (e.vat.category, e.vat.rate):
                 self.problems.append(Problem("B008", _vat_differs(bl, e, e.vat),
-                                             Source(self.bill_file, row=bl.row)))
+                                             self.bill.source(bl.row)))
         reason, early = _dated(bl, e)
         earned = e.date if bl.date is not None and bl.date != e.date else None
         if bl.amount == e.amount:
