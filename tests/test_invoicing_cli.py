@@ -129,7 +129,7 @@ def test_verify_the_bill_invoice_produced_exits_0(app: typer.Typer, tmp_path: Pa
     code, out, _ = _run(app, "verify", str(c), str(e), str(bill), "--period", "2020-02",
                         "--ledger", ledger)
     assert code == 0, out
-    assert ("3 match, 0 amount differs, 0 date differs, 0 not payable, 0 already invoiced, "
+    assert ("3 match, 0 amount differs, 0 date differs, 0 not payable, 0 billed twice, "
             "0 underbilled") in out
     assert "billed 300.00, computed 300.00, difference 0.00" in out
     assert "the bill is right" in out

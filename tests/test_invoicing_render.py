@@ -265,7 +265,7 @@ def test_html_report_verdict_classes_and_totals(tmp_path: Path) -> None:
             "in the bill: 0") in text
     assert "&lt;bill&gt;.csv" in html and "<bill>" not in html
     for chip in ("Täsmää / Match 1", "Summa eroaa / Amount differs 1",
-                 "Ei maksettava / Not payable 1", "Jo laskutettu / Already invoiced 2",
+                 "Ei maksettava / Not payable 1", "Laskutettu kahdesti / Billed twice 2",
                  "Puuttuu laskulta / Underbilled 1"):
         assert chip in text
     items = _items(html)
@@ -274,9 +274,9 @@ def test_html_report_verdict_classes_and_totals(tmp_path: Path) -> None:
          "0.00"],
         ["Summa eroaa / Amount differs", "3", "c3", "base_fee once", "2020-01-25", "150.00",
          "50.00", "100.00"],
-        ["Jo laskutettu / Already invoiced", "4", "c1", "base_fee once", "2020-01-15",
+        ["Laskutettu kahdesti / Billed twice", "4", "c1", "base_fee once", "2020-01-15",
          "100.00", "0.00", "100.00"],
-        ["Jo laskutettu / Already invoiced", "5", "c2", "base_fee once", "", "150.00", "0.00",
+        ["Laskutettu kahdesti / Billed twice", "5", "c2", "base_fee once", "", "150.00", "0.00",
          "150.00"],
         ["Ei maksettava / Not payable", "6", "c2", "bonus once", "", "10.00", "0.00", "10.00"],
         ["Puuttuu laskulta / Underbilled", "", "c4", "base_fee once", "2020-02-20", "",

@@ -247,7 +247,7 @@ def test_report_formats(ledger: Path) -> None:
     html = report_html(report)
     for label in ("Laskussa on virheitä / The bill is not right", "Täsmää / Match",
                   "Summa eroaa / Amount differs", "Ei maksettava / Not payable",
-                  "Jo laskutettu / Already invoiced", "Puuttuu laskulta / Underbilled",
+                  "Laskutettu kahdesti / Billed twice", "Puuttuu laskulta / Underbilled",
                   "Erotus / Difference"):
         assert label in html
 

@@ -524,7 +524,7 @@ _CLASS_LABELS = {
     "amount_differs": "Amount differs",
     "date_differs": "Date differs",
     "not_payable": "Not payable",
-    "duplicate": "Already invoiced",
+    "duplicate": "Billed twice",
     "underbilled": "Underbilled",
 }
 
