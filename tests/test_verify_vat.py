@@ -447,3 +447,24 @@ def test_a_bill_whose_every_line_names_another_member_is_b010(tmp_path: Path) ->
             "for manager_b: check --provider") in " ".join(wrong.output.split())
     right = runner.invoke(app, [*args, "--provider", "manager_a"])
     assert right.exit_code == 0 and "B010" not in right.output
+    # a provider the contract does not have: the bill, not --provider, is what to check
+    bill.write_text(bill.read_text(encoding="utf-8").replace(",manager_a,", ",acme,"),
+                    encoding="utf-8")
+    unknown = runner.invoke(app, [*args, "--provider", "manager_a"])
+    assert unknown.exit_code == 1
+    assert ("B010 warning: every line of the bill names 'acme', and the bill is verified for "
+            "manager_a: the contract's providers are manager_a, manager_b, manager_c: check the "
+            "bill's provider column (or the contract file)") in " ".join(unknown.output.split())
+    found = json.loads(runner.invoke(app, [*args, "--provider", "manager_a", "-f", "json"]
+                                     ).stdout)["findings"]
+    assert {(f["class"], f["computed"], f["reason"]) for f in found if f["row"]} == {
+        ("not_payable", "0.00", "provider acme is not a provider of the contract (its "
+                                "providers: manager_a, manager_b, manager_c)")}
+    # a member of the contract the bill is not verified for: not on this invoice
+    bill.write_text(bill.read_text(encoding="utf-8").replace(",acme,", ",manager_b,"),
+                    encoding="utf-8")
+    found = json.loads(runner.invoke(app, [*args, "--provider", "manager_a", "-f", "json"]
+                                     ).stdout)["findings"]
+    assert {(f["class"], f["computed"], f["reason"]) for f in found if f["row"]} == {
+        ("not_payable", "0.00", "provider manager_b is not on this invoice (providers: "
+                                "manager_a)")}

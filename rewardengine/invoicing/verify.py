@@ -175,7 +175,8 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
         problems=(*bill.problems, *_stated_period(bill, expected_invoice.period),
                   *_stated_parties(bill, loaded.contract.metadata.id,
-                                   expected_invoice.providers),
+                                   expected_invoice.providers,
+                                   [p.id for p in loaded.contract.metadata.providers]),
                   *checker.problems,
                   *_stated_sums(bill, expected_invoice, due), *_stated_rates(bill, due),
                   *_stated_groups(bill, due),
@@ -271,8 +272,11 @@ class _Classifier:
         if provider is not None:
             self.provider_of[bl.row] = provider
         if bl.provider is not None and bl.provider not in self.providers:
-            self.emit(bl, "not_payable", None, f"provider {bl.provider} is not on this "
-                      f"invoice (providers: {', '.join(self.providers)})", where=where)
+            members = [m.id for m in self.loaded.contract.metadata.providers]
+            said = (f"is not on this invoice (providers: {', '.join(self.providers)})"
+                    if bl.provider in members else
+                    f"is not a provider of the contract (its providers: {', '.join(members)})")
+            self.emit(bl, "not_payable", ZERO, f"provider {bl.provider} {said}", where=where)
             return
         ident = (provider or "", key) if key is not None else None
         if ident is not None and ident in self.matched:
@@ -382,11 +386,13 @@ def _stated_period(bill: Bill, period: BillingPeriod) -> list[Problem]:
                     "period it is verified for: check --period", Source(bill.file, row=row))]
 
 
-def _stated_parties(bill: Bill, contract: str, providers: Sequence[str]) -> list[Problem]:
+def _stated_parties(bill: Bill, contract: str, providers: Sequence[str],
+                    members: Sequence[str]) -> list[Problem]:
     """B010 (a warning) when the bill says it is for another contract (an invoice's
     ``contract.id``), or every line of it names a provider the bill is not verified for:
     its lines would be told as not payable, and the contract or --provider is what to
-    check first."""
+    check first (the bill itself, when no provider it names is one of the contract's
+    ``members``)."""
     out = []
     if bill.contract is not None and bill.contract != contract:
         out.append(Problem("B010", f"the bill says it is for contract "
@@ -395,8 +401,11 @@ def _stated_parties(bill: Bill, contract: str, providers: Sequence[str]) -> list
     named = {bl.provider for bl in bill.lines}
     if bill.lines and None not in named and not named & set(providers):
         theirs = ", ".join(sorted(quoted(str(p), 30) for p in named))
+        check = "check --provider" if named & set(members) else (
+            f"the contract's providers are {', '.join(members)}: check the bill's provider "
+            "column (or the contract file)")
         out.append(Problem("B010", f"every line of the bill names {theirs}, and the bill is "
-                           f"verified for {', '.join(providers)}: check --provider",
+                           f"verified for {', '.join(providers)}: {check}",
                            Source(bill.file)))
     return out
 
