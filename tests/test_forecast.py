@@ -767,8 +767,12 @@ def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:
     assert found.result is not None
     f = found.result
     page = api.forecast_html(f, "fi")
-    assert f"tilanne {as_of} · palveluntuottaja member_b · 1 asiakasta" in page
-    assert f"tarkasteluraja {f.horizon}" in page
+    # dates as Finnish writes them (31.12.2020), as the invoices do
+    day = date.fromisoformat(as_of)
+    assert f"tilanne {day.day}.{day.month}.{day.year} · palveluntuottaja member_b · 1 asiakasta" \
+        in page
+    assert f"tarkasteluraja {f.horizon.day}.{f.horizon.month}.{f.horizon.year}" in page
+    assert f"as of {as_of} · provider member_b" in api.forecast_html(f, "en")
     assert f.ceiling_room is not None
     english = api.forecast_html(f, "en")
     assert f"as of {as_of} · provider member_b · 1 customers" in english
@@ -1069,8 +1073,8 @@ def test_fees_of_which_only_one_is_paid_are_told_as_one_or_the_other() -> None:
     assert r03.to_dict()["pending"][1]["only_one_of"] == ["work_result", "education_result"]
     assert r03.to_dict()["pending"][0]["only_one_of"] is None
     page = api.forecast_html(found.result, "fi")
-    assert ("work_result 2\xa0400,00 (2020-11-03) tai education_result 1\xa0200,00 "
-            "(2020-11-03), vain yhden osan maksut maksetaan") in page
+    assert ("work_result 2\xa0400,00 (3.11.2020) tai education_result 1\xa0200,00 "
+            "(3.11.2020), vain yhden osan maksut maksetaan") in page
 
 
 def test_alternatives_with_several_fees_of_one_component_are_told_component_by_component(

@@ -176,6 +176,18 @@ def test_cli_html_lang(tmp_path: Path, lang: str) -> None:
     assert result.exit_code == 0 and f'<html lang="{lang}">' in result.stdout
     assert {"fi": "Viitenumero", "sv": "Referensnummer", "en": "Payment reference"}[lang] \
         in result.stdout
+    # the billing period's month as the language writes months, as its reasons do
+    assert "2020-01 (" not in result.stdout and "1/2020 (1.1.2020 .. 31.1.2020)" in result.stdout
+
+
+def test_a_billing_period_s_month_is_written_as_the_language_writes_months() -> None:
+    from rewardengine.invoicing.labels import Labels
+
+    assert [Labels("fi").period(p) for p in ("2020-09", "2020-Q3", "2020", "2020-09-01..2020-"
+                                                                            "09-15")] == [
+        "9/2020", "2020-Q3", "2020", "2020-09-01..2020-09-15"]
+    assert Labels("sv").period("2021-12") == "12/2021"
+    assert Labels(None).period("2020-09") == "2020-09"  # the bilingual page: as given
 
 
 def test_reasons_are_translated_frame_by_frame_and_unknown_ones_kept() -> None:

@@ -77,7 +77,7 @@ def test_a_tampered_bill_shows_every_class_of_error(ledger: Path) -> None:
     assert f[4].ref == "test-acme-0001/1"
     assert f[5].reason.startswith("repeats bill row 2")
     assert f[6].reason == ("no job_fee earning 'E9' for customer c1 as of 2020-02-29; "
-                           "what it computes: none pending: needs an employment by 2021-01-14")
+                           "what it computes: 'none' pending: needs an employment by 2021-01-14")
     assert f[6].clause == "contract.yaml:29"
     assert f[7].reason == "not payable yet: needs an employment by 2021-02-09"
     assert f[8].reason == "no events for customer c9 recorded by 2020-02-29"
@@ -172,7 +172,7 @@ def test_bill_lines_may_give_a_date_instead_of_an_occurrence(ledger: Path) -> No
         ("match", "once"), ("match", "once"), ("match", "once"), ("duplicate", "once"),
         ("not_payable", None)]
     assert report.findings[4].reason == ("no job_fee earning dated 2020-02-11 for customer c1 "
-                                         "as of 2020-02-29; what it computes: none pending: "
+                                         "as of 2020-02-29; what it computes: 'none' pending: "
                                          "needs an employment by 2021-01-14")
 
 

@@ -18,9 +18,11 @@ import io
 import re
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from .ahead import NOT_FORECAST, Forecast, PendingFee
@@ -209,6 +211,13 @@ def _chance(share: Decimal, lang: str) -> str:
     return f"{format_decimal(share * 100, format='0.0', locale=LOCALES[lang])} %"
 
 
+def _day(day: date, lang: str) -> str:
+    """A date as the language writes it: 31.12.2020 in Finnish, ISO in English (as the
+    command line writes it)."""
+    return day.isoformat() if lang == "en" else format_date(day, format="d.M.yyyy",
+                                                            locale=LOCALES[lang])
+
+
 def _money(value: Decimal | None, lang: str) -> str:
     """An amount in the language's digits; a standard error of one run (None) as a dash."""
     if value is None:
@@ -361,7 +370,7 @@ def simulation_html(sim: Simulation, lang: str = "en", notes: Sequence[str] = ()
     body = [f"<p>{t['cohort']} {html.escape(sim.cohort)} · "
             f"{_count(first.runs, lang)} {t['runs']} x {_count(first.customers, lang)} "
             f"{t['customers']} · "
-            f"{t['seed']} {sim.seed} · {t['horizon']} {sim.horizon}</p>"]
+            f"{t['seed']} {sim.seed} · {t['horizon']} {_day(sim.horizon, lang)}</p>"]
     for s in sim.summaries:
         worst = t["none"] if s.worst.per_customer is None else _money(s.worst.per_customer,
                                                                        lang)
@@ -425,7 +434,8 @@ def _customers_table(f: Forecast, t: dict[str, str], lang: str) -> str:
         [c.customer_id, c.segment or "-", *([c.provider or "-"] if members else []),
          _money(c.earned, lang), _money(c.ahead.mean, lang), _chance(c.chance, lang),
          c.pending_told(lambda name, p: f"{name} {_pending(p, t, lang)} "
-                        f"({p.deadline or t['no_deadline']})", t["only_one"], t["or"],
+                        f"({_day(p.deadline, lang) if p.deadline else t['no_deadline']})",
+                        t["only_one"], t["or"],
                         t["and"])]
         for c in f.customers])
 
@@ -446,10 +456,10 @@ def forecast_html(f: Forecast, lang: str = "en", notes: Sequence[str] = ()) -> s
                      for why in NOT_FORECAST if (n := f.not_forecast.get(why, 0)))
     if left:
         room += f"<p>{t['not_forecast']}: {left}</p>"
-    body = [f"<p>{t['as_of']} {f.as_of}{who} · {_count(len(f.customers), lang)} "
+    body = [f"<p>{t['as_of']} {_day(f.as_of, lang)}{who} · {_count(len(f.customers), lang)} "
             f"{t['customers']}{done} · {t['cohort']} {html.escape(f.cohort)} · "
             f"{_count(f.runs, lang)} {t['runs']} · {t['seed']} {f.seed} · "
-            f"{t['horizon']} {f.horizon}</p>",
+            f"{t['horizon']} {_day(f.horizon, lang)}</p>",
             f"<p>{t['earned']}: {_money(f.earned, lang)}; {t['expected']}: "
             f"{_money(f.total.mean, lang)} (P10 {_money(f.total.p10, lang)}, P90 "
             f"{_money(f.total.p90, lang)})</p>{room}",

@@ -17,6 +17,7 @@ engine wrote it, in English, and ``untranslated`` lists it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -33,6 +34,7 @@ from .reasons import Formats, Frames, Translation, frames_of
 LANGS = ("fi", "sv", "en")
 _LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 _DIR = Path(__file__).resolve().parent / "locale"
+_MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """msgid -> translation of ``lang`` (English: none, the id is the text)."""
@@ -90,6 +92,14 @@ class Labels:
         if self.lang is None:
             return day.isoformat()
         return format_date(day, format="d.M.yyyy", locale=_LOCALES[self.lang])
+
+    def period(self, label: str) -> str:
+        """A billing period's label as the language writes a month (2020-09: 9/2020, as its
+        reasons do); a quarter, a year or a range of days stays as given."""
+        month = _MONTH_LABEL.match(label)
+        if self.lang is None or month is None:
+            return label
+        return f"{int(month.group(2))}/{month.group(1)}"
 
     def reason(self, text: str) -> str:
         """A reason in the chosen language, as far as the catalogue's frames reach."""

@@ -401,7 +401,7 @@ def _seller(invoice: Invoice, t: Labels) -> str:
 
 
 def _head(invoice: Invoice, t: Labels, title: str) -> str:
-    period = (f"{invoice.period.label} ({t.date(invoice.period.start)} .. "
+    period = (f"{t.period(invoice.period.label)} ({t.date(invoice.period.start)} .. "
               f"{t.date(invoice.period.last_day)})")
     rows: list[tuple[str, object]] = [
         (t.s("Invoice number"), invoice.number), (t.s("Issue date"), t.date(invoice.issue_date)),
@@ -582,7 +582,7 @@ def _report_head(report: VerifyReport, t: Labels) -> str:
     return (f"<div class=\"head\"><div><h1>{t.h('Bill verification')}</h1>"
             f"<div class=\"docno\">{_e(report.bill_file)}</div></div>"
             + _kv([(_e(t.s("Billing period")),
-                    f"{report.period.label} ({t.date(report.period.start)} .. "
+                    f"{t.period(report.period.label)} ({t.date(report.period.start)} .. "
                     f"{t.date(report.period.last_day)})"),
                    (_e(t.s("Facts as of")), t.date(report.as_of)),
                    (_e(t.s("Provider")), ", ".join(report.providers))])
@@ -644,5 +644,5 @@ def report_html(report: VerifyReport, lang: str | None = None) -> str:
         f"<h2>{t.h('Lines')}</h2>", chips, _findings(report, t),
         f"<h2>{t.h('Totals')} <span class=\"small muted\">({_e(t.s('VAT excluded'))})"
         "</span></h2>", totals) if x)
-    title = f"{t.s('Bill verification')} {report.period.label}"
+    title = f"{t.s('Bill verification')} {t.period(report.period.label)}"
     return _page(title, body, title, t)

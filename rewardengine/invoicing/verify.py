@@ -592,7 +592,7 @@ def _denial(bl: BillLine, line: Line | None, *, provider: str | None, last_day: 
                        and ln.component == bl.component), key=lambda ln: ln.occurrence)
     what = f"'{bl.occurrence}'" if bl.occurrence is not None else f"dated {bl.date}"
     if computed:
-        shown = "; ".join(f"{ln.occurrence} {ln.status.replace('_', ' ')}: {ln.reason}"
+        shown = "; ".join(f"'{ln.occurrence}' {ln.status.replace('_', ' ')}: {ln.reason}"
                           for ln in computed[:3])
         more = f" (and {len(computed) - 3} more)" if len(computed) > 3 else ""
         known_text = f"; what it computes: {shown}{more}"
