@@ -781,17 +781,30 @@ def test_a_providers_forecast_report_says_whose_customers_it_covers() -> None:
 
 def test_a_forecast_report_gives_each_pending_fee_its_amount_and_deadline() -> None:
     """As the command line does; a fee whose window has not opened (no service start yet)
-    has no deadline yet, said in words."""
+    has no deadline yet, said in words, unless the contract's outcomes_until bounds it (an
+    outcome fee: work_result; not an event fee: education_result)."""
     events = str(ROOT / "examples" / "pirkanmaa" / "events.csv")
     req = api.Request(PIRKANMAA, runs=2, seed=1)
     found = api.forecast_customers(req, [events], date(2019, 9, 30), "tyotalo")
     assert found.result is not None
     page = api.forecast_html(found.result, "en")
-    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (no deadline yet) or "
+    assert ("start_fee 250.00 (2020-12-31); work_result 1,800.00 (2020-12-31) or "
             "education_result 900.00 (no deadline yet), the fees of only one component are paid") \
         in page
-    assert "work_result 1\u00a0800,00 (ei vielä määräpäivää)" in api.forecast_html(
+    assert "education_result 900,00 (ei vielä määräpäivää)" in api.forecast_html(
         found.result, "fi")
+
+
+def test_a_fee_waiting_for_a_service_start_is_due_by_the_contract_s_outcomes_until() -> None:
+    """T11 of the tehostettu example has no service start as of 2020-09-30: whenever it
+    starts, the contract's outcomes_until (2020-12-31) is the last day the result fee can be
+    reached, so that is its deadline, not "no deadline yet"."""
+    events = str(ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv")
+    found = api.forecast_customers(api.Request(TEHOSTETTU, runs=2, seed=1), [events],
+                                   date(2020, 9, 30))
+    assert found.result is not None
+    t11 = next(c for c in found.result.customers if c.customer_id == "T11")
+    assert [(p.component, p.deadline) for p in t11.pending] == [("result", date(2020, 12, 31))]
 
 
 def test_counts_of_one_are_singular() -> None:

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from ..contract.load import LoadedContract
 from ..contract.model import ComponentBase, kind_of
+from ..contract.windows import fixed_deadline
 from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line
 from ..evaluate.trace import NO_TRACE, Trace
@@ -52,6 +53,11 @@ class CustomerKind(Generic[C]):
         recorded later, a confirmation of its evidence: until the component's deadline."""
         if line.date is not None and line.date <= ctx.as_of and self.deadline is not None:
             return self.deadline(comp, ctx) or line.date
+        if line.date is None and ctx.service is None and self.deadline is not None:
+            # no service yet: whenever it starts, the outcome is reached by the fixed dates
+            # at the latest (reach_by, outcomes_until), if the contract sets one
+            fixed = fixed_deadline(ctx.loaded.contract.windows, comp.deadline_date())
+            return fixed.last_day if fixed is not None else None
         return line.date
 
     def events_read(self, comp: C) -> frozenset[str] | None:
