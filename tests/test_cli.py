@@ -394,3 +394,34 @@ def test_an_event_file_given_twice_is_a_usage_error_never_a_repeat_of_every_row(
     done = runner.invoke(app, ["evaluate", str(CONTRACT), str(events), str(other),
                                "--as-of", "2020-12-31"])
     assert done.exit_code == 0, done.output
+
+
+SWAPPED_ROOT = Path(__file__).resolve().parent.parent
+SWAPPED_C = str(SWAPPED_ROOT / "contracts" / "tehostettu_tyonvalitys.yaml")
+SWAPPED_E = str(SWAPPED_ROOT / "examples" / "tehostettu_tyonvalitys" / "events.csv")
+
+
+@pytest.mark.parametrize("args", [
+    ["evaluate", SWAPPED_E, SWAPPED_C, "--as-of", "2020-07-31"],
+    ["validate", SWAPPED_E, SWAPPED_C],
+    ["invoice", SWAPPED_E, SWAPPED_C, "--period", "2020-07", "--dry-run"],
+    ["verify", SWAPPED_E, SWAPPED_C, SWAPPED_E, "--period", "2020-07", "--no-ledger"],
+])
+def test_the_contract_and_the_events_swapped_is_a_usage_error(args: list[str]) -> None:
+    """Swapped, every row of the events was a YAML error and the contract a C100 (exit 1):
+    a usage mistake is exit 2, and says what to do."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.replace("│", " ").split())
+    assert "events.csv looks like an event file (its name): give the contract (YAML) first, " \
+           "then the event files" in said
+
+
+def test_an_event_file_by_its_header_is_no_contract(tmp_path: Path) -> None:
+    named = tmp_path / "contract.yaml"  # named as a contract, holding event rows
+    named.write_text('"event_id";customer_id;type;date\nr1;c1;referral;2020-01-01\n')
+    result = runner.invoke(app, ["validate", str(named)])
+    assert result.exit_code == 2
+    assert "looks like an event file (its first line)" in " ".join(
+        result.output.replace("│", " ").split())
+    assert runner.invoke(app, ["validate", SWAPPED_C]).exit_code == 0

@@ -48,6 +48,7 @@ from .common import (
     PeriodOpt,
     ProviderOpt,
     ToOpt,
+    a_contract,
     check_output,
     cli_date,
     each_once,
@@ -165,7 +166,8 @@ invoice_app = typer.Typer(
 
 @invoice_app.command("issue")
 def issue(
-    contract: Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")],
+    contract: Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT",
+                                            callback=a_contract)],
     events: Annotated[list[str] | None, typer.Argument(
         help="event files (CSV, JSON Lines or Parquet)", metavar="EVENTS...",
         callback=each_once)] = None,
@@ -340,9 +342,11 @@ def _table_text(report: VerifyReport) -> str:
     return buffer.getvalue()
 
 
-def _each_once(events: list[str], bill_path: str) -> None:
-    """Each event file once, and the bill not one of them (a usage error)."""
+def _each_once(contract: str, events: list[str], bill_path: str) -> None:
+    """The contract not an event file, each event file once, and the bill not one of them
+    (a usage error)."""
     try:
+        a_contract(contract)
         each_once(events)
     except typer.BadParameter as exc:  # told at the arguments, as the other commands tell it
         raise typer.BadParameter(exc.message, param_hint="CONTRACT EVENTS... BILL") from None
@@ -381,7 +385,7 @@ def verify(
         fail("give the contract, at least one event file and the bill")
     read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
     contract, events, bill_path = args[0], args[1:-1], args[-1]
-    _each_once(events, bill_path)
+    _each_once(contract, events, bill_path)
     compared = _compared_with(ledger, no_ledger)
     check_output(output, protect=[compared or DEFAULT_LEDGER], inputs=args)
     try:

@@ -29,7 +29,35 @@ from .report import print_problems
 
 # --- arguments and options shared by several commands --------------------------------------
 
-ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT")]
+# what an event file's name ends with; a contract is YAML
+_EVENT_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet")
+
+
+def a_contract(path: str) -> str:
+    """The contract argument, refused as a usage error where it is plainly an event file
+    (by its name, or a first line naming event_id): the contract comes first, then the
+    events (swapped, every row of the events was a YAML error and the contract a C100)."""
+    named = path.lower().endswith(_EVENT_SUFFIXES)
+    if named or _starts_like_events(path):
+        why = "its name" if named else "its first line"
+        raise typer.BadParameter(f"{path} looks like an event file ({why}): give the contract "
+                                 "(YAML) first, then the event files")
+    return path
+
+
+def _starts_like_events(path: str) -> bool:
+    """Whether a file's first line is an event file's header (it names event_id)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.read(4096).lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    except OSError:
+        return False  # the reader tells what is wrong with it
+    cells = first.replace(b";", b",").replace(b"\t", b",").split(b",")
+    return len(cells) > 1 and any(c.strip(b' "\r') == b"event_id" for c in cells)
+
+
+ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT",
+                                            callback=a_contract)]
 
 
 def each_once(paths: list[str] | None) -> list[str] | None:
