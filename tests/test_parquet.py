@@ -680,4 +680,5 @@ def test_a_parquet_file_given_as_the_contract_is_named(tmp_path: Path) -> None:
     events = _table(ROWS, tmp_path / "e.parquet")
     result = runner.invoke(app, ["validate", str(events)])  # the contract left out
     assert result.exit_code == 2
-    assert "it is a Parquet file (events?), not YAML" in result.output
+    assert "e.parquet looks like an event file (its name): give the contract (YAML) first" \
+        in " ".join(result.output.replace("│", " ").split())

@@ -46,8 +46,11 @@ def a_contract(path: str) -> str:
 
 
 def _starts_like_events(path: str) -> bool:
-    """Whether a file's first line is an event file's header (it names event_id)."""
+    """Whether a file's first line is an event file's header (it names event_id); a pipe
+    is not read here (it could be read only once)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as f:
             first = f.read(4096).lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
     except OSError:
