@@ -746,6 +746,41 @@ def test_a_later_better_outcome_tops_up_the_one_outcome() -> None:
         ("not_earned", "spell:E2:open", D("2020-08-01"), Decimal("0.00"))]
 
 
+SUBSIDISED_PAID = job("E1", "2020-01-20", "2020-04-30", fte="1.0", kind="subsidised")
+
+
+@pytest.mark.parametrize(("e2", "as_of", "told"), [
+    # an open job from 2020-05-04 reaches day 90 on 2020-08-01: the day before, a pending
+    # top-up of the difference; on the day, the top-up is paid
+    (job("E2", "2020-05-04", fte="1.0"), "2020-07-31",
+     [("pending", "spell:E2:open", D("2021-07-14"), Decimal("560.00"))]),
+    (job("E2", "2020-05-04", fte="1.0"), "2020-08-01",
+     [("payable", "spell:E2:open", D("2020-08-01"), Decimal("560.00"))]),
+    # self-reported, the open job is priced 190.00 like the outcome paid: nothing to top up
+    (job("E2", "2020-05-04", fte="1.0", evidence="self_report"), "2020-07-31", []),
+    # a spell that stopped short is no top-up under way
+    (job("E2", "2020-05-04", "2020-06-30", fte="1.0"), "2020-07-31", []),
+])
+def test_a_top_up_under_way_is_pending(e2: str, as_of: str,
+                                       told: list[tuple[object, ...]]) -> None:
+    """With max_times outcomes paid, a running spell priced above the least paid one is a
+    top-up under way: pending the difference, so the provider sees it coming (none was
+    shown, and the invoice's pending list left the customer out)."""
+    got = lines(BY_KIND, SUBSIDISED_PAID, e2, as_of=as_of)
+    assert [facts(ln) for ln in got] == [
+        ("payable", "spell:E1:subsidised", D("2020-04-18"), Decimal("190.00")), *told]
+    if told and told[0][0] == "pending":
+        assert got[1].reason == (
+            "needs 1 more day of qualifying work (0.80 FTE or more, open) by 2021-07-14, when "
+            "the follow-up ends; 89 of 90 days so far in the spell from 2020-05-04; with "
+            "top_up the difference is paid: 750.00 less the 190.00 paid for "
+            "spell:E1:subsidised; not counted: job E1 is subsidised work, which does not count "
+            "as open work")
+        plain = lines(BY_KIND.replace("    top_up: true\n", ""), SUBSIDISED_PAID, e2,
+                      as_of=as_of)
+        assert [facts(ln)[1] for ln in plain] == ["spell:E1:subsidised"]
+
+
 def test_a_worse_later_outcome_tops_up_nothing() -> None:
     rows = (job("E1", "2020-01-20", "2020-04-30", fte="1.0"),
             job("E2", "2020-05-04", fte="1.0", kind="subsidised"))

@@ -356,6 +356,20 @@ REACH_WITHIN = [
          "and by 2025-01-19 (" + _WITHIN.format("10 days").strip() + ")"),
 ]
 
+# --- a top-up under way -------------------------------------------------------------------
+
+TOP_UP = [
+    Case("employment_outcome a top-up under way",
+         lambda: outcome_rules.lines(outcome_rules.BY_KIND, outcome_rules.SUBSIDISED_PAID,
+                                     outcome_rules.job("E2", "2020-05-04", fte="1.0"),
+                                     as_of="2020-07-31")[1],
+         "pending", "560.00",
+         "needs 1 more day of qualifying work (0.80 FTE or more, open) by 2021-07-14, when the "
+         "follow-up ends; 89 of 90 days so far in the spell from 2020-05-04; with top_up the "
+         "difference is paid: 750.00 less the 190.00 paid for spell:E1:subsidised; not "
+         "counted: job E1 is subsidised work, which does not count as open work"),
+]
+
 # --- employment_condition's review period looking back (look_back) -------------------------
 
 _C = condition
@@ -833,6 +847,7 @@ CASES = [
     *OUTCOME_RULES_LATER,
     *REVIEW_PERIOD,
     *REACH_WITHIN,
+    *TOP_UP,
 ]
 
 

@@ -533,7 +533,39 @@ def _continuous(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[
                  if _employer(ctx, t) == paid.employer}
                 if comp.another_employer_each_time and paid.employer is not None else set())
         lines.extend(_next_line(ctx, comp, counts, {h.key for h in hits} | same, lines))
+    elif comp.top_up and not waiting:
+        lines.extend(_top_up_line(ctx, comp, counts, {h.key for h in hits}, lines, paid))
     return lines, steps
+
+
+def _top_up_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_Count],
+                 reached: set[str], lines: Sequence[Line], paid: _Paid) -> list[Line]:
+    """A top-up under way (``top_up``, max_times outcomes paid): the longest spell still
+    running of a grade priced, at its evidence, above the least paid outcome, pending the
+    difference while the deadline is ahead. None when no such spell runs: a top-up is a
+    chance, not an outcome awaited (a spell that stops short, or the deadline passing,
+    takes the line away, and nothing is forgone)."""
+    low = min(paid.price, key=lambda k: (paid.price[k], k))
+    floor, tomorrow = paid.price[low], ctx.as_of + ONE_DAY
+    running = [(t, c) for c in counts for t in c.wc.tracks
+               if t.key not in reached and not c.wc.decided
+               and tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
+    better = [(t, c, price) for t, c in running
+              if (price := ctx.price(c.amount, t.evidence, kind=c.kind)
+                  or ctx.price(c.amount, kind=c.kind)) is not None and price > floor]
+    if not better:
+        return []
+    track, count, price = max(better, key=lambda b: (b[0].days, b[0].start))
+    if any(ln.occurrence == track.key for ln in lines):
+        return []
+    diff = price - floor
+    return [unreached_line(
+        ctx, comp, count.wc, occurrence=track.key, amount=diff,
+        target=partial(needed_days, comp.min_duration), what=str(comp.min_duration),
+        candidates=[t for t, _, _ in better], late=None, open_track=track,
+        extra=(f"; with top_up the difference is paid: {money_text(price)} less the "
+               f"{money_text(floor)} paid for {paid.first[low]}"),
+        kind=count.kind)]
 
 
 def _paid_line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, c: int,
