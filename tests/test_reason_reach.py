@@ -354,6 +354,13 @@ REACH_WITHIN = [
          "not_earned", "555.00",
          "0 of 3 months paid so far; no calendar month ends after the service start 2025-01-10 "
          "and by 2025-01-19 (" + _WITHIN.format("10 days").strip() + ")"),
+    Case("period_payments one month still to come within its reach_within",
+         lambda: _pp(pp.REFERRAL + "s1,c1,service_start,2025-01-10\n", "2025-02-01",
+                     pp.contract("    reach_within: 2 months\n")),
+         "pending", "555.00",
+         "0 of 3 months paid so far; needs another calendar month with earnings of at least "
+         "the threshold (1620.00 € on 2025-02-01) and no benefit paid, ending by 2025-03-09 ("
+         + _WITHIN.format("2 months").strip() + "); 1 month still to come"),
 ]
 
 # --- a top-up under way -------------------------------------------------------------------

@@ -129,7 +129,8 @@ def _next(comp: PeriodPayments, ctx: CustomerContext, counted: Counted, paid: in
                         reason=f"{so_far}; needs another calendar {word} with {test}, ending "
                                f"by {counted.deadline.last_day} "
                                f"({counted.deadline.why.rstrip(',')}); "
-                               f"{counted.open_units} {words} still to come")
+                               f"{counted.open_units} "
+                               f"{words if counted.open_units != 1 else word} still to come")
     if last is None:
         why = (f"no calendar {word} ends after the service start {ctx.service.start} and by "
                f"{counted.deadline.last_day} ({counted.deadline.why.rstrip(',')})")
