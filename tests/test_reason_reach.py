@@ -354,6 +354,16 @@ REACH_WITHIN = [
          "not_earned", "555.00",
          "0 of 3 months paid so far; no calendar month ends after the service start 2025-01-10 "
          "and by 2025-01-19 (" + _WITHIN.format("10 days").strip() + ")"),
+    Case("earnings_milestones step cut short by its reach_within",
+         lambda: run(contract_from(FIRST_MONTHS + "    reach_within: 80 days\n"), "\n".join(
+             [*TICKET, ev("w2", "earnings", "2020-02-15", amount="1000.00",
+                          evidence="register")]), "2020-06-01").customers[0].lines[0],
+         "not_earned", "1000.00",
+         # the reach_within, not the step's first 3 months, ends the months counted
+         "can no longer be reached since 2020-01-31: 1 qualifying month so far (2020-02); "
+         "needs 2 of the first 3 months from the service start with earnings of at least the "
+         "threshold (910.00 € on 2020-06-01), among the months counted up to 2020-02-29 (by "
+         "2020-03-29:" + _WITHIN.format("80 days") + ")"),
     Case("period_payments one month still to come within its reach_within",
          lambda: _pp(pp.REFERRAL + "s1,c1,service_start,2025-01-10\n", "2025-02-01",
                      pp.contract("    reach_within: 2 months\n")),

@@ -317,7 +317,10 @@ def _unreached(comp: EarningsMilestones, ctx: CustomerContext, counted: Counted,
 
 
 def _why(comp: EarningsMilestones, counted: Counted, step: EarningsStep) -> str:
-    if comp.reference == "service_start" and step.within is not None:
+    """What ends the units a step counts: its first ``within`` units, or the deadline where
+    that comes before them (``reach_within``, ``outcomes_until``, the window's end)."""
+    if (comp.reference == "service_start" and step.within is not None
+            and len(counted.units) >= step.within):
         return f"the first {step.within} {unit_word(comp.unit, True)} from the service start"
     return f"by {counted.deadline.last_day}: {counted.deadline.why.rstrip(',')}"
 
