@@ -971,3 +971,30 @@ def test_w020_a_service_month_no_monthly_fee_pays_one_month_short_on_and_over() 
     # overlapping by a month: W019's, not a gap
     assert [p.code for p in warnings(fees("3 months", "2 months"))
             if p.code in ("W019", "W020")] == ["W019"]
+
+
+def test_w001_a_condition_only_just_met_and_never_from_some_start_days() -> None:
+    """26 whole weeks in 185 days from the start: a Monday start holds 26, a Thursday start
+    25, so the fee is never earned from a Thursday (a procurement trial took "only just" to
+    mean every customer could still earn it)."""
+    body = """
+components:
+  - id: condition
+    kind: employment_condition
+    unit: weeks
+    min_hours_per_week: 18
+    required: 26
+    reference_period: 12 months
+    reach_within: 185 days
+    weights: {open: 1, subsidised: 0.5}
+    amount: {register: 1500.00, self_report: 300.00}
+""" + CAPS
+    (found,) = warnings(body)
+    assert found.code == "W001"
+    assert found.message.startswith("employment condition 'condition' can only just be met")
+    # valid_from 2020-01-01 is a Wednesday: 185 days hold 25 whole weeks from it
+    assert found.message.endswith(
+        "; for a service starting on 2020-01-01 (a Wednesday) it can never be reached, even "
+        "by a customer who works every day from the first day")
+    # 27 weeks: 26 whole weeks from any start day, 27 from a Monday: room to spare
+    assert warnings(body.replace("185 days", "189 days")) == []

@@ -37,6 +37,7 @@ ONE_DAY = timedelta(days=1)
 # each position relative to a leap day (Gregorian century years aside)
 CYCLE: tuple[date, ...] = tuple(date(2019, 1, 1) + timedelta(days=i) for i in range(1461))
 HOURS_IN_WEEK = Decimal(168)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FIXED_WORDS = {"the component's reach_by date": "the component's reach_by",
                 "the contract's outcomes_until date": "windows.outcomes_until"}
 
@@ -354,8 +355,14 @@ class Reach:
         if best < 0:
             yield self.lint.warn("W001", t.unreachable(), t.path, t.comp.id)
             return
+        never = self.never_from(t)
         if best == 0:
-            yield self.lint.warn("W001", t.tight(), t.path, t.comp.id)
+            yield self.lint.warn("W001", t.tight() + never, t.path, t.comp.id)
+            return
+        if never:
+            yield self.lint.warn("W001", f"{t.what} can be reached only for a service starting "
+                                 f"on some days: the time it has, and what it needs, depend "
+                                 f"on the start day{never}", t.path, t.comp.id)
             return
         fixed = self.fixed(t.reach_by)
         if fixed is None:
@@ -373,6 +380,19 @@ class Reach:
                 + f" {why} {deadline}", t.path, t.comp.id)
             return
         yield from self.late_referrals(t, deadline, why)
+
+    def never_from(self, t: Target) -> str:
+        """Words for the first service start in the contract's first year from which the
+        target can never be reached ("" when it can be from every start): the whole
+        calendar weeks or months a window holds, and the days it holds, depend on the day
+        it starts."""
+        first = self.md.valid_from
+        day = next((first + timedelta(days=i) for i in range(366)
+                    if t.slack(first + timedelta(days=i)) < 0), None)
+        if day is None:
+            return ""
+        return (f"; for a service starting on {day} (a {_WEEKDAYS[day.weekday()]}) it can never "
+                "be reached, even by a customer who works every day from the first day")
 
     def late_referrals(self, t: Target, deadline: date, why: str) -> Iterator[Finding]:
         last_referral, source = self.last_referral()
