@@ -1473,3 +1473,28 @@ def test_c205_a_referral_day_past_the_end_is_one_mistake_said_once(outcomes: str
     assert len(found) == said, [str(p) for p in found]
     assert found[0].message.startswith("windows.referrals_until 2022-06-30 is after the "
                                        "contract's valid_until 2021-12-31")
+
+
+def test_a_key_written_in_the_wrong_mapping_says_where_it_belongs() -> None:
+    """A procurement trial: `contract_total` pushed out of `caps:` and `min_duration`
+    indented under `work:` were a bare unknown key, though `kinds` beside `work:` was told
+    where it belongs."""
+    top = VALID + "contract_total: 400000.00\n"
+    (p,) = [p for p in load(top) if p.code == "C102"]
+    assert p.message == "unknown key 'contract_total' (it belongs under 'caps:')"
+    assert pos(p) == at(top, "contract_total")
+    deep = comp("""
+        - id: job
+          kind: employment_outcome
+          work:
+            min_fte: 0.8
+            min_duration: 90 days
+          amount: 750.00
+        """)
+    found = {p.code: p.message for p in load(deep)}
+    assert found == {"C101": "missing required key 'min_duration'",
+                     "C102": "unknown key 'min_duration' (it belongs at the component's "
+                             "level, not under 'work:')"}
+    # a key no mapping takes has no such hint
+    (p,) = [p for p in load(VALID + "ceiling: 1.00\n") if p.code == "C102"]
+    assert "belongs" not in p.message

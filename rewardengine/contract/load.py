@@ -309,6 +309,7 @@ class _Errors:
 
     def __init__(self, doc: YamlDocument, contract_cls: type[ContractBase]) -> None:
         self.doc = doc
+        self.contract_cls = contract_cls
         self.models = _all_models(contract_cls)
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, int | None, int | None, str]] = set()
@@ -364,19 +365,33 @@ def _missing_keys(doc: YamlDocument, parent: Path, models: list[type[BaseModel]]
 
 
 def _belongs_under(errors: _Errors, path: Path, unknown: str) -> str:
-    """`` (it belongs under 'work:')`` for a key of a component written beside the mapping of
-    its kind that takes it (``starts_within`` written at the component's level)."""
-    if len(path) != 3 or path[0] != "components":
+    """Where a key written in the wrong mapping belongs: `` (it belongs under 'work:')`` for
+    a key of a component beside the mapping of its kind that takes it (``starts_within`` at
+    the component's level), `` (it belongs under 'caps:')`` for a section's key at the top,
+    and `` (it belongs at the component's level, not under 'work:')`` for a component's key
+    indented into one of its mappings."""
+    if len(path) == 1:
+        return _in_a_field(errors.contract_cls, unknown)
+    if path[0] != "components" or len(path) not in (3, 4):
         return ""
     kind = errors.doc.node((*path[:2], "kind"))
     for model in errors.models:
         field = model.model_fields.get("kind")
         if field is None or kind not in get_args(field.annotation):
             continue
-        for name, f in model.model_fields.items():
-            for t in (f.annotation, *get_args(f.annotation)):
-                if isinstance(t, type) and issubclass(t, BaseModel) and unknown in _keys(t):
-                    return f" (it belongs under '{f.alias or name}:')"
+        if len(path) == 4:
+            return (f" (it belongs at the component's level, not under '{path[2]}:')"
+                    if unknown in _keys(model) else "")
+        return _in_a_field(model, unknown)
+    return ""
+
+
+def _in_a_field(model: type[BaseModel], unknown: str) -> str:
+    """`` (it belongs under 'caps:')`` when a mapping of ``model`` takes ``unknown``."""
+    for name, f in model.model_fields.items():
+        for t in (f.annotation, *get_args(f.annotation)):
+            if isinstance(t, type) and issubclass(t, BaseModel) and unknown in _keys(t):
+                return f" (it belongs under '{f.alias or name}:')"
     return ""
 
 
