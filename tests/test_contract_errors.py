@@ -727,7 +727,13 @@ def test_c202_price_key_that_is_no_segment_points_at_the_key() -> None:
 def test_c202_unknown_segment_in_applies_list() -> None:
     text = VALID + "  - {id: x, kind: event_fee, event: referral, amount: 1, segments: [A, Z]}\n"
     p = single(text)
-    assert (p.code, pos(p), p.message) == ("C202", at(text, "Z]"), "unknown segment 'Z'")
+    assert (p.code, pos(p), p.message) == ("C202", at(text, "Z]"),
+                                           "unknown segment 'Z'; the segments are A, B")
+    # a segment written close to one (a procurement trial's long_term for long)
+    near = VALID.replace("id: B", "id: long") + ("  - {id: x, kind: event_fee, event: "
+                                                  "referral, amount: 1, segments: [A, Long]}\n")
+    assert [p.message for p in load(near) if p.code == "C202"][-1] == (
+        "unknown segment 'Long' (did you mean 'long'?); the segments are A, long")
 
 
 def test_c202_evidence_prices_only_for_employment_fees() -> None:

@@ -80,7 +80,7 @@ def only(events: str, as_of: str, contract: str) -> tuple[str, Decimal, date | N
         ("2020-07-12", "2021-01-18", "not_earned", "3000.00", date(2021, 1, 10),
          "only 25 of 26 weeks with at least 18 h of work by the end of the reference period "
          "2020-01-15..2021-01-14 (12 months from the service start); its last whole week "
-         "ended 2021-01-10, 1 more were needed"),
+         "ended 2021-01-10, 1 more was needed"),
         # 25 weeks, but the period is still open: pending
         ("2020-07-12", "2020-08-01", "pending", "3000.00", date(2021, 1, 10),
          "25 of 26 weeks with at least 18 h of work so far; needs 1 more by 2021-01-10"),
@@ -317,7 +317,7 @@ def test_months_count_to_required() -> None:
                                               date(2020, 12, 31), ("e1",))
     assert reason.startswith("only 4 of 5 months with wages of at least 1200.00 € by the end "
                              "of the reference period 2020-01-15..2021-01-14")
-    assert "; its last whole month ended 2020-12-31, 1 more were needed" in reason
+    assert "; its last whole month ended 2020-12-31, 1 more was needed" in reason
     status, amount, on, _, _ = only(events, "2021-01-20", MONTHS.format(required=4))
     assert (status, amount, on) == ("payable", Decimal("5000.00"), date(2020, 5, 31))
 

@@ -424,7 +424,9 @@ def _component_checks(draft: Draft, i: int, comp: ComponentBase, component_ids: 
     if comp.segments is not None and segment_ids is not None:
         for j, s in enumerate(comp.segments):
             if s not in segment_ids:
-                yield _err(draft, "C202", f"unknown segment '{s}'", *base, "segments", j)
+                yield _err(draft, "C202", f"unknown segment {quoted(s, 40)}"
+                           f"{meant(s, list(segment_ids))}; the segments are "
+                           f"{', '.join(segment_ids)}", *base, "segments", j)
     for table in comp.price_tables():
         yield from _price_checks(draft, table, base, comp.segments)
     yield from _phase_checks(draft, comp, base)

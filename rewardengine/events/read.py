@@ -164,7 +164,8 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
                                       src)]
             values[key] = value
         else:
-            problems.append(Problem("E004", f"field {quoted(key)} does not apply to a "
+            article = "an" if str(event_type)[:1] in ("a", "e", "i", "o", "u") else "a"
+            problems.append(Problem("E004", f"field {quoted(key)} does not apply to {article} "
                                     f"{event_type} row", src))
     if attributes:
         values["attributes"] = attributes

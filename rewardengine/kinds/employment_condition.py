@@ -766,7 +766,8 @@ def _unmet(comp: EmploymentCondition, ctx: CustomerContext, counted: _Count,
         return line("not_earned", lost,
                     f"only {so_far} by the end of the {reference_text}; its last whole "
                     f"{singular} ended {counted.units[-1].last_day}, {count_text(needed)} "
-                    f"more were needed; out of reach since {lost}{jobs_text}")
+                    f"more {'was' if needed == 1 else 'were'} needed; out of reach since "
+                    f"{lost}{jobs_text}")
     return line("not_earned", lost,
                 f"can no longer be met since {lost}: {so_far} so far and "
                 f"{count_text(needed)} more needed, but only {remaining} whole {word} remain "
