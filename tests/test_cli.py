@@ -425,3 +425,12 @@ def test_an_event_file_by_its_header_is_no_contract(tmp_path: Path) -> None:
     assert "looks like an event file (its first line)" in " ".join(
         result.output.replace("│", " ").split())
     assert runner.invoke(app, ["validate", SWAPPED_C]).exit_code == 0
+    # a contract saved as .txt, or opening with a comment that names the event columns, is
+    # still a contract (a review found both refused)
+    text = Path(SWAPPED_C).read_text(encoding="utf-8")
+    for name, body in (("contract.txt", text),
+                       ("commented.yaml", "# events need: customer_id, event_id, type, date\n"
+                                          + text)):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        result = runner.invoke(app, ["validate", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output

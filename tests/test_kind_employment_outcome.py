@@ -282,6 +282,15 @@ def test_reach_within_beside_reach_by(extra: str, names: str) -> None:
     assert got[0].reason.endswith(f"after {names}")
 
 
+def test_reach_within_ending_with_a_service_whose_days_alone_count_names_the_service() -> None:
+    """requires_active_service on a 12-month service from 2020-01-15 and reach_within 12
+    months end on the same day, 2021-01-14: the window's end is named on a tie."""
+    text = ACTIVE.format(active="true") + "    reach_within: 12 months\n"
+    (got,) = lines(text, as_of="2020-03-01")
+    assert got.reason == ("needs 90 days of qualifying work (open) by 2021-01-14, when the "
+                          "service ends (only days in service count)")
+
+
 def test_reach_within_longer_than_the_window_changes_nothing() -> None:
     """A service of 12 months and 6 months of follow-up end on 2021-07-14: 24 months from the
     start would end later, so the window's end is the deadline, as without reach_within."""

@@ -781,6 +781,15 @@ def test_a_top_up_under_way_is_pending(e2: str, as_of: str,
         assert [facts(ln)[1] for ln in plain] == ["spell:E1:subsidised"]
 
 
+def test_no_top_up_is_pending_for_a_spell_whose_evidence_is_priced_nothing() -> None:
+    """Self-reported open work priced 0.00 is priced at its evidence, not at the strongest
+    evidence's 750.00 (a review found a pending 560.00 that could never be paid)."""
+    text = BY_KIND.replace("self_report: 190.00", "self_report: 0.00")
+    e2 = job("E2", "2020-05-04", fte="1.0", evidence="self_report")
+    assert [facts(ln)[1] for ln in lines(text, SUBSIDISED_PAID, e2, as_of="2020-05-31")] == [
+        "spell:E1:subsidised"]
+
+
 def test_a_worse_later_outcome_tops_up_nothing() -> None:
     rows = (job("E1", "2020-01-20", "2020-04-30", fte="1.0"),
             job("E2", "2020-05-04", fte="1.0", kind="subsidised"))

@@ -6,6 +6,8 @@ computed invoice's has its VAT worked out from its own lines, each at the VAT of
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -303,6 +305,40 @@ def test_a_csv_bill_with_a_vat_row_per_rate_states_their_sum(tmp_path: Path) -> 
         assert report.ok is right, [str(p) for p in report.problems]
 
 
+@pytest.mark.parametrize("zero_row", [False, True])
+def test_vat_rows_labelled_in_the_customer_column_of_the_engine_s_csv(
+        tmp_path: Path, zero_row: bool) -> None:
+    """The engine's CSV written by hand with a VAT row per rate, the label in the
+    customer_id column: swapped rates are told; an "ALV 0 %" row of 0.00 beside them (a rate
+    of 0, which once read as no rate) does not switch the check off."""
+    from rewardengine.invoicing.render import invoice_csv
+
+    loaded, evs, billed, ledger, dry = _computed(tmp_path)
+    rows = list(csv.reader(io.StringIO(invoice_csv(dry))))
+    head = rows[0]
+    ci, ai, ti = head.index("customer_id"), head.index("amount"), head.index("type")
+    vat = next(r for r in rows if r[ti] == "vat")
+
+    def labelled(label: str, amount: str) -> list[str]:
+        row = list(vat)
+        row[ci], row[ai] = label, amount
+        return row
+
+    stated = [labelled("ALV 24 %", "25.50"), labelled("ALV 25,5 %", "24.00"),
+              *([labelled("ALV 0 %", "0.00")] if zero_row else [])]
+    at = rows.index(vat)
+    bill = tmp_path / "bill.csv"
+    with bill.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([*rows[:at], *stated, *rows[at + 1:]])
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), billed,
+                         ledger_path=str(ledger))
+    assert [(p.code, p.source.row, p.message) for p in report.problems] == [
+        ("B006", at + 1, "the bill's VAT at 24 % says 25.50 but its lines' VAT at 24 % is "
+                         "24.00"),
+        ("B006", at + 2, "the bill's VAT at 25.5 % says 24.00 but its lines' VAT at 25.5 % is "
+                         "25.50")]
+
+
 def test_a_json_bill_s_problems_point_at_their_line_in_the_file(tmp_path: Path) -> None:
     """A problem of a JSON bill's line is shown at the line and column where that line's
     object begins in the file (an invoice written with indents runs over many file lines);
@@ -322,6 +358,32 @@ def test_a_json_bill_s_problems_point_at_their_line_in_the_file(tmp_path: Path) 
     assert [(p.code, str(p.source), p.source.row) for p in report.problems
             if p.code == "B007"] == [("B007", where, 2)]
     assert opens > 20  # far below the line's number among the bill's lines
+
+
+def test_a_json_bill_with_a_line_that_is_no_object_still_points_at_file_lines(
+        tmp_path: Path) -> None:
+    """A line that is null or a number (B007) was not placed, and then no problem of the
+    bill was: each was shown at its line's number, which reads as a file line."""
+    loaded, evs, billed, ledger, dry = _computed(tmp_path)
+    data = json.loads(invoice_json(dry))
+    _line(data, "c2")[1].update(customer_id=12345)
+    data["sections"][0]["lines"].insert(1, None)
+    data["sections"][0]["lines"].insert(2, 12.5)
+    text = json.dumps(data, indent=2)
+    bill = tmp_path / "bill.json"
+    bill.write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+    null_at = next(n for n, t in enumerate(lines) if t.strip() == "null,") + 1
+    number_at = next(n for n, t in enumerate(lines) if t.strip() == "12.5,") + 1
+    at = next(n for n, t in enumerate(lines) if '"customer_id": 12345' in t)
+    opens = max(n for n in range(at) if lines[n].strip() == "{") + 1
+    report = verify_bill(loaded, evs, read_bill_file(str(bill)), billed,
+                         ledger_path=str(ledger))
+    assert [(str(p.source), p.source.row, p.message) for p in report.problems
+            if p.code == "B007"] == [
+        (f"{bill}:{null_at}:9", 2, "a bill line must be an object, not null"),
+        (f"{bill}:{number_at}:9", 3, "a bill line must be an object, not a number"),
+        (f"{bill}:{opens}:9", 4, "field 'customer_id' must be text, not a number")]
 
 
 FINNISH_BILL = """asiakas;maksuerä;kerta;pvm;summa

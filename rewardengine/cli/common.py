@@ -30,7 +30,7 @@ from .report import print_problems
 # --- arguments and options shared by several commands --------------------------------------
 
 # what an event file's name ends with; a contract is YAML
-_EVENT_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet")
+_EVENT_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 
 
 def a_contract(path: str) -> str:
@@ -46,17 +46,21 @@ def a_contract(path: str) -> str:
 
 
 def _starts_like_events(path: str) -> bool:
-    """Whether a file's first line is an event file's header (it names event_id); a pipe
-    is not read here (it could be read only once)."""
+    """Whether a file's first line that is not a YAML comment is an event file's header
+    (cells, one of them event_id, and no YAML key); a pipe is not read here (it could be
+    read only once)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return False
         with open(path, "rb") as f:
-            first = f.read(4096).lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf").splitlines()
     except OSError:
         return False  # the reader tells what is wrong with it
+    first = next((line for line in head if line.strip() and not line.lstrip().startswith(b"#")),
+                 b"")
     cells = first.replace(b";", b",").replace(b"\t", b",").split(b",")
-    return len(cells) > 1 and any(c.strip(b' "\r') == b"event_id" for c in cells)
+    return (b":" not in first and len(cells) > 1
+            and any(c.strip(b' "\r') == b"event_id" for c in cells))
 
 
 ContractArg = Annotated[str, typer.Argument(help="contract YAML file", metavar="CONTRACT",

@@ -81,6 +81,7 @@ def deadline(windows: Windows, service_end: date, window: OutcomeWindow,
     for fixed in (fixed_deadline(windows, reach_by), within):
         if fixed is not None and fixed.last_day < found.last_day:
             found = fixed
-    if active_only and service_end - ONE_DAY < found.last_day:
+    # on a tie the service's end is named, as the window's end is
+    if active_only and service_end - ONE_DAY <= found.last_day:
         found = Deadline(service_end - ONE_DAY, "the service ends (only days in service count)")
     return found

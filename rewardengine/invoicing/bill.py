@@ -233,14 +233,13 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
 
     kind = cell("type").lower() or None
     first = str(raw.get(how.first) or "") if how.first is not None else ""
+    labelled = cell("customer") if sum_label(cell("customer")) else first
     if kind not in TOTAL_TYPES and not cell("component"):
         kind = sum_label(cell("customer")) or sum_label(first) or kind
         if kind in ("sum", "subtotal", "vat"):
-            return _stated_line(kind, cell("amount"), how.dialect, src,
-                                label_rate(cell("customer")) or label_rate(first))
+            return _stated_line(kind, cell("amount"), how.dialect, src, label_rate(labelled))
     if kind in TOTAL_TYPES:
-        return _stated_line(kind, cell("amount"), how.dialect, src,
-                            label_rate(cell("customer")) or label_rate(first))
+        return _stated_line(kind, cell("amount"), how.dialect, src, label_rate(labelled))
     problems: list[Problem] = []
     for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
@@ -481,8 +480,9 @@ def _json_rows(data: Any) -> tuple[list[Any] | None, str]:
                   "invoice written by rewardengine")
 
 
-# a JSON text's strings and the marks that open, close and separate its objects and lists
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]')
+# a JSON text's strings, numbers and literals, and the marks that open, close and separate
+# its objects and lists
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]|-?[0-9][0-9.eE+-]*|true|false|null')
 
 
 def _places(text: str, data: Any, count: int) -> dict[int, tuple[int, int]]:
@@ -515,9 +515,8 @@ def _row_paths(data: Any) -> list[tuple[Any, ...]]:
 
 
 def _json_starts(text: str) -> dict[tuple[Any, ...], int]:
-    """The offset at which each value of a JSON text that is not a number, true, false or
-    null begins, by its path of keys and indexes (a key given twice: its last value, as
-    ``json.loads`` keeps)."""
+    """The offset at which each value of a JSON text begins, by its path of keys and
+    indexes (a key given twice: its last value, as ``json.loads`` keeps)."""
     starts: dict[tuple[Any, ...], int] = {}
     stack: list[list[Any]] = []  # [path, is an object, the key or index now, a key next]
     for m in _JSON_TOKEN.finditer(text):

@@ -551,8 +551,7 @@ def _top_up_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence
                if t.key not in reached and not c.wc.decided
                and tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
     better = [(t, c, price) for t, c in running
-              if (price := ctx.price(c.amount, t.evidence, kind=c.kind)
-                  or ctx.price(c.amount, kind=c.kind)) is not None and price > floor]
+              if (price := _at_evidence(ctx, c, t)) is not None and price > floor]
     if not better:
         return []
     track, count, price = max(better, key=lambda b: (b[0].days, b[0].start))
@@ -641,6 +640,13 @@ def _line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, price: Decim
     return ctx.line(comp, status="payable", occurrence=hit.key, on=hit.got.on, quantity=ONE,
                     unit_price=price, evidence=hit.ids, period=hit.span,
                     reason=hit.reason + why)
+
+
+def _at_evidence(ctx: CustomerContext, count: _Count, track: Track) -> Decimal | None:
+    """What a spell of ``count``'s grade pays at its evidence (0.00 where that evidence is
+    priced so); the strongest evidence's price where its evidence is not priced at all."""
+    price = ctx.price(count.amount, track.evidence, kind=count.kind)
+    return price if price is not None else ctx.price(count.amount, kind=count.kind)
 
 
 def _merged(counts: Sequence[_Count]) -> WorkCount:
