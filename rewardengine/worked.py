@@ -156,6 +156,10 @@ def _compare(example: WorkedExample, got: list[Line]) -> list[Difference]:
         elif any(_matches(want, ln) for ln in got):  # each met by another expectation
             said[n] = Difference("missing", f"expected {_want(want)}, but each such line of "
                                  "the component is another expectation's", want.customer)
+        elif want.customer and not any((ln.customer_id or "") == want.customer for ln in got):
+            said[n] = Difference("missing", f"expected {_want(want)}, but customer "
+                                 f"{want.customer} has no lines: no row of the example is "
+                                 "theirs, or none the evaluation reads", want.customer)
         else:
             said[n] = Difference("missing", f"expected {_want(want)}, but the component "
                                  "gives no such line", want.customer)

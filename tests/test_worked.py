@@ -338,3 +338,14 @@ def test_an_expectation_without_an_occurrence_never_takes_the_line_a_precise_one
     assert [(d.kind, d.text) for d in result.differences] == [
         ("missing", "expected c1 monthly (m03) payable 300.00, but each such line of the "
                     "component is another expectation's")]
+
+
+def test_an_expectation_for_a_customer_without_lines_says_so() -> None:
+    """A procurement trial expected lines of c10, who had no rows: "the component gives no
+    such line" did not say the customer had none at all."""
+    text = MONTHLY.replace("      - {customer: c1, component: monthly, amount: 400.00}\n",
+                           "      - {customer: c10, component: monthly, amount: 400.00}\n")
+    (result,) = run_examples(contract_from(text))
+    assert [(d.kind, d.text) for d in result.differences if d.kind == "missing"] == [
+        ("missing", "expected c10 monthly payable 400.00, but customer c10 has no lines: no "
+                    "row of the example is theirs, or none the evaluation reads")]
