@@ -9,6 +9,7 @@ become ``None``. Each node's position is recorded by its path so that a validati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,6 +180,34 @@ def _colon_missing(text: str, line: int, column: int) -> str:
     return f" (line {before + 1} has no ':': is one missing there?)"
 
 
+def _misaligned(line: int, column: int) -> str:
+    """In words, the parser's "expected <block end>, but found '<block mapping start>'" (or
+    sequence): a key or list item indented where nothing above it is (from 0)."""
+    spaces = "1 space" if column == 1 else f"{column} spaces"
+    return (f"line {line + 1} is indented by {spaces}, in line with no key or list item "
+            "above it: the keys of one mapping, and the '-' of one list's items, start in "
+            "the same column")
+
+
+def _item_among_keys(line: int, column: int) -> str:
+    return (f"line {line + 1} starts a list item ('-') among the keys of a mapping: a key's "
+            "list goes under it, after 'key:', its items indented")
+
+
+def _key_among_items(line: int, column: int) -> str:
+    return (f"line {line + 1} is a key among the items of a list: begin it with '- ' as an "
+            "item of its own, or indent it under an item as one of its keys")
+
+
+# the parser's words for a line at the wrong indent, and what they mean
+_MISPLACED: dict[str, Callable[[int, int], str]] = {
+    "expected <block end>, but found '<block mapping start>'": _misaligned,
+    "expected <block end>, but found '<block sequence start>'": _misaligned,
+    "expected <block end>, but found '-'": _item_among_keys,
+    "expected <block end>, but found '?'": _key_among_items,
+}
+
+
 def _line_above(lines: list[str], line: int) -> int | None:
     """The nearest line above ``line`` that holds more than a comment."""
     return next((n for n in range(line - 1, -1, -1)
@@ -217,6 +246,9 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
         what = (exc.problem or exc.context or "invalid YAML") + _started(exc)
         if exc.problem == "mapping values are not allowed here" and mark is not None:
             what += _colon_missing(text, mark.line, mark.column)
+        found = _MISPLACED.get(exc.problem or "")
+        if found is not None and mark is not None:
+            what = found(mark.line, mark.column) + f" (the parser: {what})"
         if "'\\t'" in what:  # an editor's tab: YAML indents with spaces only
             what += " (YAML indents with spaces, not tabs: replace the tab with spaces)"
         return None, Problem("Y001", f"YAML syntax error: {what}", Source(file, line, col))

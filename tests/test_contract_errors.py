@@ -1504,3 +1504,29 @@ def test_a_key_written_in_the_wrong_mapping_says_where_it_belongs() -> None:
     # a key no mapping takes has no such hint
     (p,) = [p for p in load(VALID + "ceiling: 1.00\n") if p.code == "C102"]
     assert "belongs" not in p.message
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # a key indented by 3 where its neighbours are at 4 (a procurement trial)
+    ("metadata:\n    id: x\n   title: y\n",
+     "line 3 is indented by 3 spaces, in line with no key or list item above it: the keys of "
+     "one mapping, and the '-' of one list's items, start in the same column (the parser: "
+     "expected <block end>, but found '<block mapping start>')"),
+    ("components:\n  - id: a\n    kind: x\n - id: b\n",
+     "line 4 is indented by 1 space, in line with no key or list item above it: the keys of "
+     "one mapping, and the '-' of one list's items, start in the same column (the parser: "
+     "expected <block end>, but found '<block sequence start>')"),
+    ("metadata:\n  id: x\n  - y\n",
+     "line 3 starts a list item ('-') among the keys of a mapping: a key's list goes under "
+     "it, after 'key:', its items indented (the parser: expected <block end>, but found '-')"),
+    ("metadata:\n  - x\n  id: 1\n",
+     "line 3 is a key among the items of a list: begin it with '- ' as an item of its own, or "
+     "indent it under an item as one of its keys (the parser: expected <block end>, but found "
+     "'?')"),
+])
+def test_an_indentation_slip_is_said_in_words(text: str, said: str) -> None:
+    """The parser's 'expected <block end>, but found ...' is told as what is wrong with the
+    line's indentation, the parser's words kept after it."""
+    (p,) = [p for p in load(text) if p.code == "Y001"]
+    assert p.message == f"YAML syntax error: {said}"
+    assert p.source.line == int(said.split()[1])
