@@ -109,11 +109,16 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
         if not _DECIMAL_RE.match(text):
             # the value is the template's only field: pydantic fills the fields one after
             # another, so a cell holding '{what}' would be filled in too
-            comma = comma_advice(text)
+            joined = "".join(text.split())  # digits grouped by spaces: 1 200.00
+            comma = comma_advice(text) or comma_advice(joined)
+            grouped = "_".join(text.split())
+            spaced = "" if joined == text or comma or not _DECIMAL_RE.match(joined) else (
+                f": write it without spaces, {joined}"
+                + (f" (or {grouped})" if _DECIMAL_RE.match(grouped) else ""))
             raise PydanticCustomError(
                 "decimal_parsing", f"{{value}} is not a {what} written like "
                 f"{_EXAMPLES.get(what, '12 or 1234.50')}" + (
-                    f": it has {comma[0]}; {comma[1]}" if comma else ""),
+                    f": it has {comma[0]}; {comma[1]}" if comma else spaced),
                 {"value": quoted(value)})
         try:
             d = Decimal(text.replace("_", ""))
@@ -373,9 +378,11 @@ def parse_duration(value: Any) -> Duration:
                                   "'13 weeks' or '12 months'")
     m = _DURATION_RE.match(value)
     if not m:
+        lower = " (units are written in lower case)" if _DURATION_RE.match(value.lower()) \
+            else ""
         raise PydanticCustomError(
-            "duration", "{value} is not a duration like '90 days', '13 weeks' or '12 months'",
-            {"value": quoted(value)},
+            "duration", "{value} is not a duration like '90 days', '13 weeks' or '12 months'"
+            + lower, {"value": quoted(value)},
         )
     unit = m.group(2)
     if not unit.endswith("s"):

@@ -536,6 +536,20 @@ def test_a_key_of_digits_in_a_block_is_no_decimal_comma() -> None:
     assert found and not any("decimal comma" in p.message for p in found), found
 
 
+@pytest.mark.parametrize(("written", "advice"), [
+    ("1 200.00", ": write it without spaces, 1200.00 (or 1_200.00)"),
+    ("1 200,00", ": it has a decimal comma; write 1200.00"),
+    ("12 00.00", ": write it without spaces, 1200.00"),  # not thousands: no 12_00.00
+])
+def test_an_amount_with_spaces_between_its_digits_says_how_to_write_it(
+        written: str, advice: str) -> None:
+    text = VALID.replace("amount: {A: 100.00, B: 150.00}", f"amount: {{A: '{written}', "
+                                                           "B: 150.00}")
+    p = single(text)
+    assert p.message == (f"components.0.amount.A: '{written}' is not a money amount written "
+                         f"like 12 or 1234.50{advice}")
+
+
 def test_a_vat_rate_with_a_decimal_comma_is_advised_as_a_fraction() -> None:
     text = VALID.replace("  valid_from:", "  vat_rate: '0,255'\n  valid_from:")
     p = single(text)
@@ -612,6 +626,9 @@ def test_c107_bad_dates(written: str, message: str) -> None:
     ("12", "'12' is not a duration like '90 days', '13 weeks' or '12 months'"),
     ("-3 months", "'-3 months' is not a duration like '90 days', '13 weeks' or '12 months'"),
     ("1.5 months", "'1.5 months' is not a duration like '90 days', '13 weeks' or '12 months'"),
+    # a procurement trial's '6 Months': the unit's capitals are what is wrong
+    ("12 Months", "'12 Months' is not a duration like '90 days', '13 weeks' or '12 months' "
+                  "(units are written in lower case)"),
     ("1201 months", "'1201 months' is longer than 100 years"),
     ("36601 days", "'36601 days' is longer than 100 years"),
 ])
