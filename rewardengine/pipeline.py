@@ -119,7 +119,8 @@ def _part_name(draft: Draft, part: str | tuple[str | int, ...]) -> str:
     # the path as the problems above name it (components.2.amount), counted from 0
     key = "name" if part[0] == "tests" else "id"
     ident = item.get(key) if isinstance(item, dict) else None
-    return (f"{part[0]}.{index} ('{str(ident)[:40]}')" if isinstance(ident, str)
+    # cut with a mark: "... 6 months, not" read as the example's opposite
+    return (f"{part[0]}.{index} ({quoted(ident, 60)})" if isinstance(ident, str)
             else f"{part[0]}.{index}")
 
 

@@ -140,3 +140,14 @@ def test_components_not_checked_are_named_in_the_contracts_order() -> None:
     # counted from 0, as the paths of the problems that caused it (components.2.amout)
     assert note.startswith("cross-checks and lint of components.2 ('f3'), components.10 "
                            "('f11') not checked")
+
+
+def test_a_long_part_name_is_cut_with_a_mark() -> None:
+    """A trial's worked example "90th day one day after the 6 months, not earned" was named
+    "(...6 months, not)": cut without a mark, it read as the opposite."""
+    name = "the 90th day one day after the six months of the service, not earned at all"
+    bad = ("components:\n  - {id: f1, kind: event_fee, event: service_start, amount: 10.00}\n"
+           f"tests:\n  - name: {name}\n    as_of: 2020-01-01\n    events: x\n    expect: 5\n")
+    state = load("draft.yaml", text=CONTRACT_HEAD + bad, with_lint=True)
+    (note,) = [p.message for p in state.skipped if "schema errors" in p.message]
+    assert f"tests.0 ('{name[:60]}…')" in note
