@@ -163,6 +163,12 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
                   f"{counted(len(solved.points), 'evaluation')} of {counted(s.runs, 'run')} "
                   f"x {counted(s.customers, 'customer')}; amounts rounded half-up to cents)",
                   markup=False)
+    if solved.amount_se is not None and solved.amount_se * 2 > abs(solved.amount):
+        # a trial read 2673.99 (± 4104.35) as an answer to the cent
+        console.print(f"note: the standard error is more than half the amount: at "
+                      f"{counted(s.runs, 'run')} the amount is not known to within "
+                      f"{money_text(solved.amount_se)}; more runs (--runs) narrow it",
+                      markup=False)
     if len(solved.cells) > 1 or solved.cells[0].name != "amount":
         console.print("the fee's cells: " + ", ".join(
             f"{safe_text(c.name, 60)} {money_text(c.amount)}"
