@@ -92,6 +92,10 @@ def comma_advice(text: object) -> tuple[str, str] | None:
     return None if fixed is None else ("a decimal comma", f"write {fixed}")
 
 
+# a number written with its thousands grouped by single spaces: 1 200, 12 500.50
+_SPACED_THOUSANDS = re.compile(r"\A[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]{1,2})?\Z", re.ASCII)
+
+
 def to_decimal(value: Any, what: str = "number") -> Decimal:
     if isinstance(value, bool):
         raise PydanticCustomError("decimal_type", f"expected a {what}, got true/false")
@@ -109,12 +113,14 @@ def to_decimal(value: Any, what: str = "number") -> Decimal:
         if not _DECIMAL_RE.match(text):
             # the value is the template's only field: pydantic fills the fields one after
             # another, so a cell holding '{what}' would be filled in too
-            joined = "".join(text.split())  # digits grouped by spaces: 1 200.00
-            comma = comma_advice(text) or comma_advice(joined)
-            grouped = "_".join(text.split())
-            spaced = "" if joined == text or comma or not _DECIMAL_RE.match(joined) else (
-                f": write it without spaces, {joined}"
-                + (f" (or {grouped})" if _DECIMAL_RE.match(grouped) else ""))
+            # only thousands grouped as amounts are written (1 200.00), never other digits
+            # (an identity code or a phone number is not echoed back without its spaces)
+            grouped = _SPACED_THOUSANDS.match(text.replace(",", ".", 1) if "." not in text
+                                              else text)
+            joined = "".join(text.split())
+            comma = comma_advice(text) or (comma_advice(joined) if grouped else None)
+            spaced = (f": write it without spaces, {joined} (or {'_'.join(text.split())})"
+                      if grouped and not comma else "")
             raise PydanticCustomError(
                 "decimal_parsing", f"{{value}} is not a {what} written like "
                 f"{_EXAMPLES.get(what, '12 or 1234.50')}" + (

@@ -126,7 +126,7 @@ def run_example(loaded: LoadedContract, index: int, example: WorkedExample) -> E
     ev = evaluate(loaded, read.events, example.as_of)
     problems.extend(p for p in ev.problems)
     got = [ln for c in ev.customers for ln in c.lines]
-    differences = _compare(example, got)
+    differences = _compare(example, got, {c.customer_id for c in ev.customers})
     concerned = {d.customer for d in differences}
     explanations = {c.customer_id: explain(ev, c) for c in ev.customers
                     if c.customer_id in concerned}
@@ -139,7 +139,10 @@ def _matches(want: ExpectedLine, ln: Line) -> bool:
             and (want.date is None or ln.date == want.date))
 
 
-def _compare(example: WorkedExample, got: list[Line]) -> list[Difference]:
+def _compare(example: WorkedExample, got: list[Line], customers: set[str]
+             ) -> list[Difference]:
+    """What differs between the expectations and the lines; ``customers``: those evaluated
+    (a customer with rows of the example known by its as-of date)."""
     used: set[int] = set()
     # the lines given exactly as expected are taken first, the most precise expectations
     # (an occurrence, a date) first: "a line of 400.00" must not take m01 from "m01, 400.00"
@@ -156,10 +159,10 @@ def _compare(example: WorkedExample, got: list[Line]) -> list[Difference]:
         elif any(_matches(want, ln) for ln in got):  # each met by another expectation
             said[n] = Difference("missing", f"expected {_want(want)}, but each such line of "
                                  "the component is another expectation's", want.customer)
-        elif want.customer and not any((ln.customer_id or "") == want.customer for ln in got):
+        elif want.customer and want.customer not in customers:
             said[n] = Difference("missing", f"expected {_want(want)}, but customer "
-                                 f"{want.customer} has no lines: no row of the example is "
-                                 "theirs, or none the evaluation reads", want.customer)
+                                 f"{want.customer} has no row in the example known by its "
+                                 "as_of date", want.customer)
         else:
             said[n] = Difference("missing", f"expected {_want(want)}, but the component "
                                  "gives no such line", want.customer)

@@ -184,14 +184,15 @@ def _misaligned(line: int, column: int) -> str:
     """In words, the parser's "expected <block end>, but found '<block mapping start>'" (or
     sequence): a key or list item indented where nothing above it is (from 0)."""
     spaces = "1 space" if column == 1 else f"{column} spaces"
-    return (f"line {line + 1} is indented by {spaces}, in line with no key or list item "
-            "above it: the keys of one mapping, and the '-' of one list's items, start in "
-            "the same column")
+    return (f"line {line + 1} is indented by {spaces}, which does not line up with the keys "
+            "or list items it goes with: the keys of one mapping, and the '-' of one list's "
+            "items, start in the same column")
 
 
 def _item_among_keys(line: int, column: int) -> str:
-    return (f"line {line + 1} starts a list item ('-') among the keys of a mapping: a key's "
-            "list goes under it, after 'key:', its items indented")
+    return (f"line {line + 1} starts a list item ('-') in the column of a mapping's keys: "
+            "line its '-' up with the items of its list, or, for a key's list, write the "
+            "items under 'key:', indented")
 
 
 def _key_among_items(line: int, column: int) -> str:

@@ -539,15 +539,21 @@ def test_a_key_of_digits_in_a_block_is_no_decimal_comma() -> None:
 @pytest.mark.parametrize(("written", "advice"), [
     ("1 200.00", ": write it without spaces, 1200.00 (or 1_200.00)"),
     ("1 200,00", ": it has a decimal comma; write 1200.00"),
-    ("12 00.00", ": write it without spaces, 1200.00"),  # not thousands: no 12_00.00
+    ("12 00.00", ""),  # not thousands grouped: no guess
+    ("1 200.005", ""),  # nothing advised that would itself be refused
+    # digits that look personal are never written back without their spaces
+    ("010190 1234", ""),
 ])
 def test_an_amount_with_spaces_between_its_digits_says_how_to_write_it(
         written: str, advice: str) -> None:
     text = VALID.replace("amount: {A: 100.00, B: 150.00}", f"amount: {{A: '{written}', "
                                                            "B: 150.00}")
     p = single(text)
-    assert p.message == (f"components.0.amount.A: '{written}' is not a money amount written "
+    shown = (f"'{written}'" if written != "010190 1234" else
+             "a value that looks like a personal identity code (not shown)")
+    assert p.message == (f"components.0.amount.A: {shown} is not a money amount written "
                          f"like 12 or 1234.50{advice}")
+    assert "0101901234" not in p.message
 
 
 def test_a_vat_rate_with_a_decimal_comma_is_advised_as_a_fraction() -> None:
@@ -1521,21 +1527,36 @@ def test_a_key_written_in_the_wrong_mapping_says_where_it_belongs() -> None:
     # a key no mapping takes has no such hint
     (p,) = [p for p in load(VALID + "ceiling: 1.00\n") if p.code == "C102"]
     assert "belongs" not in p.message
+    # a key some list's items take is said to go in an item of it
+    (p,) = [p for p in load(VALID + "reason: agreed\n") if p.code == "C102"]
+    assert p.message == "unknown key 'reason' (it belongs in an item of 'accept:')"
+    # a key the component already has, written again under work:, is no misplaced key
+    again = deep.replace("\n    amount: 750.00", "\n    min_duration: 90 days\n"
+                                                 "    amount: 750.00")
+    assert again != deep
+    assert [p.message for p in load(again) if p.code == "C102"] == [
+        "unknown key 'min_duration'"]
 
 
 @pytest.mark.parametrize(("text", "said"), [
     # a key indented by 3 where its neighbours are at 4 (a procurement trial)
     ("metadata:\n    id: x\n   title: y\n",
-     "line 3 is indented by 3 spaces, in line with no key or list item above it: the keys of "
-     "one mapping, and the '-' of one list's items, start in the same column (the parser: "
-     "expected <block end>, but found '<block mapping start>')"),
+     "line 3 is indented by 3 spaces, which does not line up with the keys or list items it "
+     "goes with: the keys of one mapping, and the '-' of one list's items, start in the same "
+     "column (the parser: expected <block end>, but found '<block mapping start>')"),
     ("components:\n  - id: a\n    kind: x\n - id: b\n",
-     "line 4 is indented by 1 space, in line with no key or list item above it: the keys of "
-     "one mapping, and the '-' of one list's items, start in the same column (the parser: "
-     "expected <block end>, but found '<block sequence start>')"),
+     "line 4 is indented by 1 space, which does not line up with the keys or list items it "
+     "goes with: the keys of one mapping, and the '-' of one list's items, start in the same "
+     "column (the parser: expected <block end>, but found '<block sequence start>')"),
     ("metadata:\n  id: x\n  - y\n",
-     "line 3 starts a list item ('-') among the keys of a mapping: a key's list goes under "
-     "it, after 'key:', its items indented (the parser: expected <block end>, but found '-')"),
+     "line 3 starts a list item ('-') in the column of a mapping's keys: line its '-' up with "
+     "the items of its list, or, for a key's list, write the items under 'key:', indented (the "
+     "parser: expected <block end>, but found '-')"),
+    # an over-indented item of a list: its '-' is in the column of the item's keys
+    ("components:\n  - id: a\n    kind: x\n    - id: b\n",
+     "line 4 starts a list item ('-') in the column of a mapping's keys: line its '-' up with "
+     "the items of its list, or, for a key's list, write the items under 'key:', indented (the "
+     "parser: expected <block end>, but found '-')"),
     ("metadata:\n  - x\n  id: 1\n",
      "line 3 is a key among the items of a list: begin it with '- ' as an item of its own, or "
      "indent it under an item as one of its keys (the parser: expected <block end>, but found "

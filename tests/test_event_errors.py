@@ -175,6 +175,15 @@ def test_e004_field_not_of_this_type_csv() -> None:
     assert es.events == []
 
 
+@pytest.mark.parametrize(("row", "said"), [
+    ("e1,c1,employment,2020-01-01,,,,,5", "an employment row"),
+    ("h1,c1,hours,2020-01-01,,,,,5,,,,,,5.00", "an hours row"),  # the h is not said
+    ("x1,c1,expense,2020-01-01,,,,,5,,,,,,5.00", "an expense row"),
+])
+def test_e004_names_the_row_with_its_article(row: str, said: str) -> None:
+    assert [m for _, code, m in found(csv_rows(row)) if code == "E004"][0].endswith(said)
+
+
 def test_e004_attribute_on_a_non_referral_csv() -> None:
     es = read_text("event_id,customer_id,type,date,attr_group\n"
                    "s1,c1,service_start,2020-01-01,youth\n"

@@ -998,3 +998,39 @@ components:
         "by a customer who works every day from the first day")
     # 27 weeks: 26 whole weeks from any start day, 27 from a Monday: room to spare
     assert warnings(body.replace("185 days", "189 days")) == []
+
+
+PARTLY = ("components:\n  - id: job\n    kind: employment_outcome\n    min_duration: 3 months\n"
+          "    reach_within: 91 days\n{extra}    amount: {{register: 750.00}}\n" + CAPS)
+
+
+def test_w001_out_of_reach_from_some_starts_never_hides_a_stronger_finding() -> None:
+    """3 months of work (89 to 92 days) within 91 days: out of reach from a start on
+    2020-03-01 only. A review found that said where a reach_by made it out of reach from every
+    start, and in place of W008 and of a later ladder step never reachable."""
+    partly = "W001", ("employment outcome 'job' can be reached only for a service starting "
+                      "on some days: the time it has, and what it needs, depend on the start "
+                      "day; for a service starting on 2020-03-01 (a Sunday) it can never be "
+                      "reached, even by a customer who works every day from the first day")
+    assert [(p.code, p.message) for p in warnings(PARTLY.format(extra=""))] == [partly]
+    (never,) = warnings(PARTLY.format(extra="    reach_by: 2020-02-15\n"))
+    assert never.message.startswith("employment outcome 'job' can never be reached: even a "
+                                    "customer whose service starts on the contract's first day")
+    late = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2022-12-31").replace(
+        "outcomes_until: 2023-06-30", "outcomes_until: 2022-12-31")
+    assert [p.code for p in warnings(PARTLY.format(extra=""), late)] == ["W001", "W008"]
+    ladder = PARTLY.format(extra="").replace(
+        "    min_duration: 3 months\n", "").replace("kind: employment_outcome", "kind: milestones"
+    ).replace("    amount: {register: 750.00}\n", "    steps:\n      - {after: 3 months, "
+              "amount: {register: 500.00}}\n      - {after: 6 months, amount: {register: "
+              "800.00}}\n")
+    (step,) = [p for p in warnings(ladder) if p.code == "W001"]
+    assert step.message.startswith("milestone 2 (6 months) of milestones 'job' can never be "
+                                   "reached")
+
+
+def test_w001_some_start_days_are_those_a_referral_can_bring() -> None:
+    """A contract taking referrals only in January and February 2020: every start then can
+    reach 3 months within 91 days; a start on 2020-03-01 is none of the contract's."""
+    short = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2020-02-29")
+    assert warnings(PARTLY.format(extra=""), short) == []

@@ -347,5 +347,9 @@ def test_an_expectation_for_a_customer_without_lines_says_so() -> None:
                            "      - {customer: c10, component: monthly, amount: 400.00}\n")
     (result,) = run_examples(contract_from(text))
     assert [(d.kind, d.text) for d in result.differences if d.kind == "missing"] == [
-        ("missing", "expected c10 monthly payable 400.00, but customer c10 has no lines: no "
-                    "row of the example is theirs, or none the evaluation reads")]
+        ("missing", "expected c10 monthly payable 400.00, but customer c10 has no row in the "
+                    "example known by its as_of date")]
+    # a customer with rows but no such line is told as the component giving none
+    unstarted = MONTHLY.replace("      s1,c1,service_start,2020-01-01,,\n", "")
+    (result,) = run_examples(contract_from(unstarted))
+    assert all("has no row" not in d.text for d in result.differences)

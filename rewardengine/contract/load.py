@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
@@ -380,19 +380,31 @@ def _belongs_under(errors: _Errors, path: Path, unknown: str) -> str:
         if field is None or kind not in get_args(field.annotation):
             continue
         if len(path) == 4:
+            component = errors.doc.node(path[:2])
+            written = isinstance(component, dict) and unknown in component
             return (f" (it belongs at the component's level, not under '{path[2]}:')"
-                    if unknown in _keys(model) else "")
+                    if unknown in _keys(model) and not written else "")
         return _in_a_field(model, unknown)
     return ""
 
 
 def _in_a_field(model: type[BaseModel], unknown: str) -> str:
-    """`` (it belongs under 'caps:')`` when a mapping of ``model`` takes ``unknown``."""
+    """`` (it belongs under 'caps:')`` when one mapping of ``model`` takes ``unknown`` (a
+    list's items: `` (it belongs in an item of 'accept:')``); nothing when several do."""
+    found = []
     for name, f in model.model_fields.items():
-        for t in (f.annotation, *get_args(f.annotation)):
-            if isinstance(t, type) and issubclass(t, BaseModel) and unknown in _keys(t):
-                return f" (it belongs under '{f.alias or name}:')"
-    return ""
+        listed = get_origin(f.annotation) is list or any(
+            get_origin(a) is list for a in get_args(f.annotation))
+        inner = [t for a in (f.annotation, *get_args(f.annotation))
+                 for t in (a, *get_args(a))]
+        if any(isinstance(t, type) and issubclass(t, BaseModel) and unknown in _keys(t)
+               for t in inner):
+            found.append((f.alias or name, listed))
+    if len(found) != 1:
+        return ""
+    where, listed = found[0]
+    return f" (it belongs in an item of '{where}:')" if listed else \
+        f" (it belongs under '{where}:')"
 
 
 def _did_you_mean(errors: _Errors, path: Path) -> str:

@@ -164,7 +164,9 @@ def model_row(raw: dict[str, Any], src: Source) -> tuple[EventBase | None, list[
                                       src)]
             values[key] = value
         else:
-            article = "an" if str(event_type)[:1] in ("a", "e", "i", "o", "u") else "a"
+            # "an hours row": its h is not said, as in "an hour"
+            article = "an" if str(event_type)[:1] in ("a", "e", "i", "o", "u") \
+                or event_type == "hours" else "a"
             problems.append(Problem("E004", f"field {quoted(key)} does not apply to {article} "
                                     f"{event_type} row", src))
     if attributes:

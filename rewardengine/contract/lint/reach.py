@@ -111,6 +111,8 @@ class Reach:
         self.w = windows
         self.md = metadata
         self.open: list[tuple[str, date]] = []  # (component id, last day) for W017
+        # a component's targets out of reach from some start days only (``check``)
+        self.partly: list[Finding] = []
 
     def window_end(self, d: date, comp: ComponentBase) -> date:
         """The exclusive end of the days a component's work may count in, for a service
@@ -163,6 +165,7 @@ class Reach:
         targets = [t for t in (self.target(base, comp, rules, th) for th in thresholds)
                    if t is not None]
         unreachable = late = False
+        self.partly = []
         for t in targets:
             # later steps of a ladder are longer still: report the first step out of reach,
             # and the first step late referrals miss
@@ -172,6 +175,8 @@ class Reach:
             if any(f.problem.code == "W001" for f in found):
                 unreachable = True
                 break
+        if not unreachable and self.partly:  # the first step out of reach from some starts
+            yield self.partly[0]
         if (targets and not unreachable and targets[0].reach_by is None
                 and self.w.outcomes_until is None):
             self.note_open(comp, thresholds[0])
@@ -359,11 +364,11 @@ class Reach:
         if best == 0:
             yield self.lint.warn("W001", t.tight() + never, t.path, t.comp.id)
             return
-        if never:
-            yield self.lint.warn("W001", f"{t.what} can be reached only for a service starting "
-                                 f"on some days: the time it has, and what it needs, depend "
-                                 f"on the start day{never}", t.path, t.comp.id)
-            return
+        if never:  # said only when nothing stronger is (``component``)
+            self.partly.append(self.lint.warn(
+                "W001", f"{t.what} can be reached only for a service starting on some days: "
+                f"the time it has, and what it needs, depend on the start day{never}", t.path,
+                t.comp.id))
         fixed = self.fixed(t.reach_by)
         if fixed is None:
             return
@@ -387,7 +392,9 @@ class Reach:
         calendar weeks or months a window holds, and the days it holds, depend on the day
         it starts."""
         first = self.md.valid_from
-        day = next((first + timedelta(days=i) for i in range(366)
+        # the starts a referral can bring: from valid_from to the last referral day
+        days = max(1, min(366, (self.last_referral()[0] - first).days + 1))
+        day = next((first + timedelta(days=i) for i in range(days)
                     if t.slack(first + timedelta(days=i)) < 0), None)
         if day is None:
             return ""
