@@ -181,7 +181,7 @@ def test_e004_field_not_of_this_type_csv() -> None:
     ("x1,c1,expense,2020-01-01,,,,,5,,,,,,5.00", "an expense row"),
 ])
 def test_e004_names_the_row_with_its_article(row: str, said: str) -> None:
-    assert [m for _, code, m in found(csv_rows(row)) if code == "E004"][0].endswith(said)
+    assert next(m for _, code, m in found(csv_rows(row)) if code == "E004").endswith(said)
 
 
 def test_e004_attribute_on_a_non_referral_csv() -> None:
