@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain
@@ -167,7 +167,35 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
         per_customer = ctx.price(loaded.contract.caps.per_customer, on=ctx.priced_on)
         if per_customer is not None:
             lines = apply_limit(lines, per_customer, "customer", lambda ln: "per-customer cap")
+        if loaded.contract.windows.late_referrals == "not_paid" and _late(ctx) is not None:
+            lines = _not_paid_late(ctx, lines)
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
+
+
+def _late(ctx: CustomerContext) -> tuple[date, date, str] | None:
+    """(the day the customer entered, the last referral day, the key that sets it) for a
+    customer who entered after the last referral day; None otherwise."""
+    c = ctx.loaded.contract
+    last = c.windows.referrals_until or c.metadata.valid_until
+    day = ctx.entered
+    if day is None or day <= last:
+        return None
+    return day, last, "referrals_until" if c.windows.referrals_until else "valid_until"
+
+
+def _not_paid_late(ctx: CustomerContext, lines: list[Line]) -> list[Line]:
+    """``windows.late_referrals: not_paid``: every line of a customer who entered after the
+    last referral day is not earned, and nothing is forgone (quantity 0: the contract never
+    offered it); each says what it would have been."""
+    found = _late(ctx)
+    assert found is not None
+    day, last, named = found
+    why = (f"not paid: the customer entered on {day}, after the contract's last referral day "
+           f"{last} ({named}), and the contract pays nothing for a late referral "
+           "(late_referrals: not_paid)")
+    return [replace(ln, status="not_earned", quantity=Decimal(0), amount=Decimal(0),
+                    cap=None, uncapped=None, reason=f"{why}; on its own: {ln.reason}")
+            for ln in lines]
 
 
 def events_read(loaded: LoadedContract) -> frozenset[str] | None:
@@ -280,10 +308,12 @@ def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
         row = ctx.timeline.referral or ctx.timeline.service_starts[0]
         what = "referral" if ctx.timeline.referral is not None else "service start"
         named = "referrals_until" if c.windows.referrals_until else "valid_until"
+        paid = ("their rows are evaluated as they stand" if c.windows.late_referrals == "paid"
+                else "nothing is paid for them (late_referrals: not_paid)")
         return [Problem("V009", f"customer entered on {day} ({what} "
                         f"{row.event_id[:40]}), after the contract's last referral day "
-                        f"{last} ({named}): the contract does not cover them; their rows are "
-                        "evaluated as they stand", row.source)]
+                        f"{last} ({named}): the contract does not cover them; {paid}",
+                        row.source)]
     # a service start row (with ``starts_at: referral`` too, where the service is taken to
     # begin on the referral day: a referral before valid_from alone is no warning)
     began = ctx.timeline.service_starts[0] if ctx.timeline.service_starts else None

@@ -398,6 +398,9 @@ class Windows(Strict):
     grace: DurationField | None = None
     referrals_until: IsoDate | None = None
     outcomes_until: IsoDate | None = None
+    late_referrals: Literal["paid", "not_paid"] = Field(
+        default="paid", description="not_paid: a customer who entered after the last referral "
+                                    "day (referrals_until, else valid_until) is paid nothing")
 
 
 class Phase(Strict):
