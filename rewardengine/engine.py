@@ -167,8 +167,9 @@ def evaluate_customer(loaded: LoadedContract, tl: Timeline) -> CustomerResult:
         per_customer = ctx.price(loaded.contract.caps.per_customer, on=ctx.priced_on)
         if per_customer is not None:
             lines = apply_limit(lines, per_customer, "customer", lambda ln: "per-customer cap")
-        if loaded.contract.windows.late_referrals == "not_paid" and _late(ctx) is not None:
-            lines = _not_paid_late(ctx, lines)
+        unpaid = _late(ctx) if loaded.contract.windows.late_referrals == "not_paid" else None
+        if unpaid is not None:
+            lines = _not_paid_late(unpaid, lines)
     return CustomerResult(tl.customer_id, ctx.segment, ctx.provider, lines, ctx, traces)
 
 
@@ -183,13 +184,12 @@ def _late(ctx: CustomerContext) -> tuple[date, date, str] | None:
     return day, last, "referrals_until" if c.windows.referrals_until else "valid_until"
 
 
-def _not_paid_late(ctx: CustomerContext, lines: list[Line]) -> list[Line]:
+def _not_paid_late(late: tuple[date, date, str], lines: list[Line]) -> list[Line]:
     """``windows.late_referrals: not_paid``: every line of a customer who entered after the
-    last referral day is not earned, and nothing is forgone (quantity 0: the contract never
-    offered it); each says what it would have been."""
-    found = _late(ctx)
-    assert found is not None
-    day, last, named = found
+    last referral day (``late``, as ``_late`` finds it) is not earned, and nothing is
+    forgone (quantity 0: the contract never offered it); each says what it would have
+    been."""
+    day, last, named = late
     why = (f"not paid: the customer entered on {day}, after the contract's last referral day "
            f"{last} ({named}), and the contract pays nothing for a late referral "
            "(late_referrals: not_paid)")
@@ -302,12 +302,11 @@ def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
     the contract (``valid_from``). A referral before ``valid_from`` alone is not: customers
     are referred ahead of a contract's start, to begin when it does."""
     c = ctx.loaded.contract
-    first, last = c.metadata.valid_from, c.windows.referrals_until or c.metadata.valid_until
-    day = ctx.entered
-    if day is not None and day > last:
+    late = _late(ctx)
+    if late is not None:
+        day, last, named = late
         row = ctx.timeline.referral or ctx.timeline.service_starts[0]
         what = "referral" if ctx.timeline.referral is not None else "service start"
-        named = "referrals_until" if c.windows.referrals_until else "valid_until"
         paid = ("their rows are evaluated as they stand" if c.windows.late_referrals == "paid"
                 else "nothing is paid for them (late_referrals: not_paid)")
         return [Problem("V009", f"customer entered on {day} ({what} "
@@ -317,6 +316,7 @@ def _outside_the_contract(ctx: CustomerContext) -> list[Problem]:
     # a service start row (with ``starts_at: referral`` too, where the service is taken to
     # begin on the referral day: a referral before valid_from alone is no warning)
     began = ctx.timeline.service_starts[0] if ctx.timeline.service_starts else None
+    first = c.metadata.valid_from
     if began is not None and began.date < first:
         return [Problem("V009", f"customer's service began on {began.date} "
                         f"({began.event_id[:40]}), before the contract's valid_from {first}: "

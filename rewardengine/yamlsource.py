@@ -182,7 +182,7 @@ def _colon_missing(text: str, line: int, column: int) -> str:
 
 def _misaligned(line: int, column: int) -> str:
     """In words, the parser's "expected <block end>, but found '<block mapping start>'" (or
-    sequence): a key or list item indented where nothing above it is (from 0)."""
+    sequence): a key or list item at an indent its neighbours do not share (from 0)."""
     spaces = "1 space" if column == 1 else f"{column} spaces"
     return (f"line {line + 1} is indented by {spaces}, which does not line up with the keys "
             "or list items it goes with: the keys of one mapping, and the '-' of one list's "

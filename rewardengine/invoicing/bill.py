@@ -232,14 +232,12 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
         return "" if value is None else _unescape(str(value))
 
     kind = cell("type").lower() or None
-    first = str(raw.get(how.first) or "") if how.first is not None else ""
-    labelled = cell("customer") if sum_label(cell("customer")) else first
-    if kind not in TOTAL_TYPES and not cell("component"):
-        kind = sum_label(cell("customer")) or sum_label(first) or kind
-        if kind in ("sum", "subtotal", "vat"):
-            return _stated_line(kind, cell("amount"), how.dialect, src, label_rate(labelled))
-    if kind in TOTAL_TYPES:
-        return _stated_line(kind, cell("amount"), how.dialect, src, label_rate(labelled))
+    if kind in TOTAL_TYPES or not cell("component"):  # a sum stated by its type or label
+        label = _label(cell("customer"), raw.get(how.first) if how.first is not None else None)
+        if kind not in TOTAL_TYPES:
+            kind = sum_label(label) or kind
+        if kind in (*TOTAL_TYPES, "sum"):
+            return _stated_line(kind, cell("amount"), how.dialect, src, label_rate(label))
     problems: list[Problem] = []
     for name in ("component", "amount"):  # no customer: a contract line (capacity fee)
         if not cell(name):
@@ -260,6 +258,11 @@ def _bill_line(raw: dict[str, Any], how: _Reading, src: Source
     return BillLine(row=src.row or 0, customer_id=cell("customer"),
                     component=cell("component"), occurrence=occurrence, date=day,
                     amount=amount, provider=cell("provider") or None, type=kind), problems
+
+
+def _label(customer: str, first: object) -> str:
+    """The cell a row's label is written in ("ALV 24 %"): the customer's, else the first."""
+    return customer if sum_label(customer) else str(first or "")
 
 
 def _stated_line(kind: str, text: str, dialect: Dialect, src: Source,

@@ -175,8 +175,7 @@ def classify(bill: Bill, expected_invoice: Invoice, evaluation: Evaluation,
         billed_total=bill.total, computed_total=expected_invoice.subtotal,
         problems=(*bill.problems, *_stated_period(bill, expected_invoice.period),
                   *_stated_parties(bill, loaded.contract.metadata.id,
-                                   expected_invoice.providers,
-                                   [p.id for p in loaded.contract.metadata.providers]),
+                                   expected_invoice.providers, checker.members),
                   *checker.problems,
                   *_stated_sums(bill, expected_invoice, due), *_stated_rates(bill, due),
                   *_stated_groups(bill, due),
@@ -198,8 +197,8 @@ class _Classifier:
                  prior: PriorState) -> None:
         self.evaluation = evaluation
         self.loaded = evaluation.loaded
-        self.bill_file = bill.file
         self.bill = bill
+        self.members = [m.id for m in self.loaded.contract.metadata.providers]
         self.prior = prior
         self.providers = invoice.providers
         self.last_day = invoice.period.last_day
@@ -272,10 +271,9 @@ class _Classifier:
         if provider is not None:
             self.provider_of[bl.row] = provider
         if bl.provider is not None and bl.provider not in self.providers:
-            members = [m.id for m in self.loaded.contract.metadata.providers]
             said = (f"is not on this invoice (providers: {', '.join(self.providers)})"
-                    if bl.provider in members else
-                    f"is not a provider of the contract (its providers: {', '.join(members)})")
+                    if bl.provider in self.members else "is not a provider of the contract "
+                    f"(its providers: {', '.join(self.members)})")
             self.emit(bl, "not_payable", ZERO, f"provider {bl.provider} {said}", where=where)
             return
         ident = (provider or "", key) if key is not None else None
@@ -495,7 +493,7 @@ def _stated_rates(bill: Bill, made: tuple[VatGroup, ...]) -> list[Problem]:
     out: list[Problem] = []
     for row, rate, amount in rows:
         assert rate is not None  # every row names one (above)
-        at, pct = Source(bill.file, row=row), _percent(rate)
+        at, pct = bill.source(row), _percent(rate)
         if rate in said:
             out.append(Problem("B006", f"the bill states VAT at {pct} twice (rows {said[rate]} "
                                f"and {row})", at))
@@ -507,7 +505,7 @@ def _stated_rates(bill: Bill, made: tuple[VatGroup, ...]) -> list[Problem]:
                                at))
     out.extend(Problem("B006", f"the bill states its VAT rate by rate but has no row for "
                        f"{_percent(rate)}, at which its lines' VAT is {money_text(tax)}",
-                       Source(bill.file, row=rows[0][0]))
+                       bill.source(rows[0][0]))
                for rate, tax in sorted(due.items()) if rate not in said and tax)
     return out
 

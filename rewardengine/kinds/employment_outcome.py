@@ -548,8 +548,7 @@ def _top_up_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence
     low = min(paid.price, key=lambda k: (paid.price[k], k))
     floor, tomorrow = paid.price[low], ctx.as_of + ONE_DAY
     running = [(t, c) for c in counts for t in c.wc.tracks
-               if t.key not in reached and not c.wc.decided
-               and tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
+               if t.key not in reached and not c.wc.decided and _running(comp, t, tomorrow)]
     better = [(t, c, price) for t, c in running
               if (price := _at_evidence(ctx, c, t)) is not None and price > floor]
     if not better:
@@ -642,6 +641,12 @@ def _line(ctx: CustomerContext, comp: EmploymentOutcome, hit: _Hit, price: Decim
                     reason=hit.reason + why)
 
 
+def _running(comp: EmploymentOutcome, track: Track, tomorrow: date) -> bool:
+    """Whether a spell may still go on: it runs into ``tomorrow``, or a job starting then
+    would join it (within ``max_gap``)."""
+    return tomorrow <= (comp.max_gap.after(track.end) if comp.max_gap else track.end)
+
+
 def _at_evidence(ctx: CustomerContext, count: _Count, track: Track) -> Decimal | None:
     """What a spell of ``count``'s grade pays at its evidence (0.00 where that evidence is
     priced so); the strongest evidence's price where its evidence is not priced at all."""
@@ -691,8 +696,7 @@ def _next_line(ctx: CustomerContext, comp: EmploymentOutcome, counts: Sequence[_
     candidates = [t for t in wc.tracks if t.key not in reached]
     late = [t for t in wc.late_tracks if t.key not in reached]
     tomorrow = ctx.as_of + ONE_DAY
-    joinable = [t for t in candidates
-                if tomorrow <= (comp.max_gap.after(t.end) if comp.max_gap else t.end)]
+    joinable = [t for t in candidates if _running(comp, t, tomorrow)]
     open_track = max(joinable, key=lambda t: (t.days, t.start), default=None)
     target = partial(needed_days, comp.min_duration)
     # found once: it chooses the occurrence, and the reason tells when it was reached

@@ -387,10 +387,10 @@ class Reach:
         yield from self.late_referrals(t, deadline, why)
 
     def never_from(self, t: Target) -> str:
-        """Words for the first service start in the contract's first year from which the
-        target can never be reached ("" when it can be from every start): the whole
-        calendar weeks or months a window holds, and the days it holds, depend on the day
-        it starts."""
+        """Words for the first service start a referral can bring (from valid_from to the
+        last referral day, at most a year) from which the target can never be reached (""
+        when it can be from every such start): the whole calendar weeks or months a window
+        holds, and the days it holds, depend on the day it starts."""
         first = self.md.valid_from
         # the starts a referral can bring: from valid_from to the last referral day
         days = max(1, min(366, (self.last_referral()[0] - first).days + 1))
