@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import CONTRACT_HEAD, EVENT_HEADER, contract_from, one
 
+from rewardengine.contract.load import LoadedContract
 from rewardengine.evaluate.lines import Line
 from rewardengine.kinds import monthly_fee
 from rewardengine.periods import day_share
@@ -304,3 +305,166 @@ components:
     assert [(ln.occurrence, ln.status, ln.amount) for ln in lines] == [
         ("m01", "payable", Decimal("900.00")), ("m02", "payable", Decimal("950.00")),
         ("m03", "payable", Decimal("950.00")), ("m04", "pending", Decimal("950.00"))]
+
+
+# --- months: calendar -----------------------------------------------------------------------
+
+def calendar(extra: str = "") -> LoadedContract:
+    return contract_from("""
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 310.00
+    months: calendar
+""" + extra)
+
+
+def months_of(lines: list[Line]) -> list[tuple[object, ...]]:
+    return [(ln.occurrence, ln.status, ln.quantity, ln.amount, ln.date, ln.period_start,
+             ln.period_end) for ln in lines]
+
+
+@pytest.mark.parametrize(("day", "share", "amount"), [
+    # on the 1st the first month is served whole; a day later 30 of its 31 days; on its last
+    # day 1 of 31
+    ("2020-03-01", Decimal(1), Decimal("310.00")),
+    ("2020-03-02", day_share(30, 31), Decimal("300.00")),
+    ("2020-03-31", day_share(1, 31), Decimal("10.00")),
+])
+def test_calendar_months_cut_the_first_by_the_service_start(day: str, share: Decimal,
+                                                             amount: Decimal) -> None:
+    lines = one(calendar("    proration: daily\n"), "\n".join(start(day)), "2020-04-30").lines
+    assert months_of(lines) == [
+        ("2020-03", "payable", share, amount, d("2020-03-31"), d(day), d("2020-04-01")),
+        ("2020-04", "payable", Decimal(1), Decimal("310.00"), d("2020-04-30"),
+         d("2020-04-01"), d("2020-05-01")),
+    ]
+    if day == "2020-03-02":
+        assert lines[0].reason == (
+            "calendar month 2020-03, served 2020-03-02..2020-03-31 (30/31 days: the service "
+            "starts on 2020-03-02); pays 30/31 of 310.00 (proration: daily)")
+    assert lines[1].reason == "calendar month 2020-04 served to its end"
+
+
+@pytest.mark.parametrize(("proration", "status", "amount"), [
+    ("none", "not_earned", Decimal("310.00")),  # forgone: the whole month's amount
+    ("full", "payable", Decimal("310.00")),
+    ("daily", "payable", Decimal("160.34")),  # 15/29 of 310.00 = 160.344...: leap February
+])
+def test_a_calendar_month_begun_mid_month_by_proration(proration: str, status: str,
+                                                       amount: Decimal) -> None:
+    lines = one(calendar(f"    proration: {proration}\n"), "\n".join(start("2020-02-15")),
+                "2020-03-31").lines
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in lines] == [
+        ("2020-02", status, amount), ("2020-03", "payable", Decimal("310.00"))]
+    if proration == "none":
+        assert lines[0].reason == (
+            "calendar month 2020-02 not paid: only part of it served, served "
+            "2020-02-15..2020-02-29 (15/29 days: the service starts on 2020-02-15); the "
+            "contract pays no part-month (proration: none)")
+
+
+@pytest.mark.parametrize(("end", "lines_wanted"), [
+    # the service ends on April's last day: April served whole, no May line
+    ("2020-04-30", [("2020-04", Decimal("310.00"), "calendar month 2020-04 served to its end")]),
+    # a day later: May's first day is 1 of 31 days
+    ("2020-05-01", [("2020-04", Decimal("310.00"), "calendar month 2020-04 served to its end"),
+                    ("2020-05", Decimal("10.00"),
+                     "calendar month 2020-05, served 2020-05-01..2020-05-01 (1/31 days: the "
+                     "service ended 2020-05-01); pays 1/31 of 310.00 (proration: daily)")]),
+    # a day short: April is cut, 29 of 30 days
+    ("2020-04-29", [("2020-04", Decimal("299.67"),
+                     "calendar month 2020-04, served 2020-04-01..2020-04-29 (29/30 days: the "
+                     "service ended 2020-04-29); pays 29/30 of 310.00 (proration: daily)")]),
+])
+def test_the_last_calendar_month_by_the_service_end(
+        end: str, lines_wanted: list[tuple[str, Decimal, str]]) -> None:
+    rows = "\n".join([*start("2020-03-01"), ev("e1", "service_end", end)])
+    lines = one(calendar("    proration: daily\n"), rows, "2020-06-30").lines
+    assert [(ln.occurrence, ln.amount, ln.reason) for ln in lines[1:]] == lines_wanted
+    assert lines[-1].evidence == (("s1",) if end == "2020-04-30" else ("e1", "s1"))
+
+
+def test_a_service_inside_one_calendar_month_names_both_cuts() -> None:
+    rows = "\n".join([*start("2020-03-10"), ev("e1", "service_end", "2020-03-20")])
+    (line,) = one(calendar("    proration: daily\n"), rows, "2020-06-30").lines
+    assert (line.occurrence, line.quantity, line.amount, line.date) == (
+        "2020-03", day_share(11, 31), Decimal("110.00"), d("2020-03-20"))
+    assert line.reason == (
+        "calendar month 2020-03, served 2020-03-10..2020-03-20 (11/31 days: the service starts "
+        "on 2020-03-10 and the service ended 2020-03-20); pays 11/31 of 310.00 (proration: "
+        "daily)")
+
+
+def test_a_calendar_month_is_decided_on_its_last_day() -> None:
+    rows = "\n".join(start("2020-01-15"))
+    before = one(calendar(), rows, "2020-02-28").lines
+    on_last = one(calendar(), rows, "2020-02-29").lines
+    assert [(ln.occurrence, ln.status) for ln in before] == [
+        ("2020-01", "not_earned"), ("2020-02", "pending")]
+    assert [(ln.occurrence, ln.status) for ln in on_last] == [
+        ("2020-01", "not_earned"), ("2020-02", "payable")]
+    assert before[1].reason == "calendar month 2020-02 runs to 2020-02-29; pays 310.00 then"
+
+
+def test_the_last_calendar_month_of_a_running_service_is_cut_at_its_longest_end() -> None:
+    # 12 months from 2020-01-15 end on 2021-01-14: January 2021 is served 14 of 31 days
+    line = one(calendar("    proration: daily\n"), "\n".join(start("2020-01-15")),
+               "2021-01-05").lines[-1]
+    assert (line.occurrence, line.status, line.amount, line.date) == (
+        "2021-01", "pending", Decimal("140.00"), d("2021-01-14"))
+    assert "(14/31 days: the service can run at most to 2021-01-14)" in line.reason
+
+
+def test_calendar_month_contacts_count_only_on_served_days() -> None:
+    # the service starts on 2020-03-10: a contact on 03-09 is before it, one on 03-10 counts
+    contract = calendar("    condition: {min_responded_contacts: 1}\n    proration: full\n")
+    before = "\n".join([*start("2020-03-10"), contact("k1", "2020-03-09", True)])
+    on = "\n".join([*start("2020-03-10"), contact("k1", "2020-03-10", True)])
+    (lost,) = one(contract, before, "2020-03-31").lines
+    (paid,) = one(contract, on, "2020-03-31").lines
+    assert (lost.status, lost.evidence) == ("not_earned", ("s1",))
+    assert lost.reason == (
+        "no answered contact in calendar month 2020-03: no contacts, served "
+        "2020-03-10..2020-03-31 (22/31 days: the service starts on 2020-03-10)")
+    assert (paid.status, paid.amount, paid.evidence) == ("payable", Decimal("310.00"),
+                                                         ("k1", "s1"))
+
+
+def test_max_months_counts_paid_calendar_months() -> None:
+    lines = one(calendar("    max_months: 2\n"), "\n".join(start("2020-01-15")),
+                "2020-04-30").lines
+    assert [(ln.occurrence, ln.status, ln.amount) for ln in lines] == [
+        ("2020-01", "not_earned", Decimal("310.00")),  # part-month, proration none
+        ("2020-02", "payable", Decimal("310.00")),
+        ("2020-03", "payable", Decimal("310.00")),
+        ("2020-04", "not_earned", Decimal("0.00")),
+    ]
+    assert lines[3].reason == ("calendar month 2020-04 not paid: the maximum of 2 paid months "
+                               "is reached")
+
+
+def test_a_phase_cuts_calendar_months_from_the_service_start() -> None:
+    # from 2020-01-15 the phase is 2020-02-15..2020-04-14: February from its 15th, April to
+    # its 14th
+    lines = one(calendar("    proration: daily\n    phase: {from: 1 month, until: 3 months}\n"),
+                "\n".join(start("2020-01-15")), "2020-06-30").lines
+    assert [(ln.occurrence, ln.amount, ln.period_start, ln.period_end) for ln in lines] == [
+        ("2020-02", Decimal("160.34"), d("2020-02-15"), d("2020-03-01")),
+        ("2020-03", Decimal("310.00"), d("2020-03-01"), d("2020-04-01")),
+        ("2020-04", Decimal("144.67"), d("2020-04-01"), d("2020-04-15")),
+    ]
+
+
+def test_calendar_months_most_paid_and_rules() -> None:
+    loaded = calendar()
+    comp = loaded.contract.components[0]
+    assert isinstance(comp, monthly_fee.MonthlyFee)
+    # 12 service months from a day past the 1st touch 13 calendar months
+    assert comp.most_paid(loaded.contract) == Decimal("4030.00")
+    capped = calendar("    max_months: 6\n").contract
+    assert capped.components[0].most_paid(capped) == Decimal("1860.00")
+    assert monthly_fee._rules(comp, Decimal("310.00"), None)[0] == (
+        "pays each calendar month 310.00")
+    assert comp.period_spans(d("2020-03-01")) is False
+    assert comp.period_spans(d("2020-03-02")) is True

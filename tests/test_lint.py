@@ -443,6 +443,35 @@ components:
     assert warnings(explicit.replace("none", "full")) == []
 
 
+def test_w005_and_w015_name_calendar_months() -> None:
+    body = """
+components:
+  - id: monthly
+    kind: monthly_fee
+    amount: 200.00
+    months: calendar
+    condition: {min_responded_contacts: 1}
+""" + CAPS
+    found = warnings(body)
+    assert "pays a calendar month only when it has an answered contact" in \
+        only(found, "W005").message
+    assert only(found, "W015").message.startswith(
+        "monthly fee 'monthly' has proration: none, so a calendar month cut short by the "
+        "service start or end pays nothing: the first month of every customer whose service "
+        "starts after the 1st is lost, and the last month of every customer who leaves for a "
+        "job mid-month is lost")
+
+
+def test_w019_two_fees_for_calendar_and_service_months_say_the_same_months() -> None:
+    body = """
+components:
+  - {id: base, kind: monthly_fee, amount: 100.00, proration: daily}
+  - {id: extra, kind: monthly_fee, amount: 50.00, proration: daily, months: calendar}
+""" + CAPS
+    assert only(warnings(body), "W019").message.startswith(
+        "monthly fee 'extra' and monthly fee 'base' both pay for the same months (segments A, B):")
+
+
 # --- W006 -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("extra", "head", "at", "says"), [

@@ -516,6 +516,43 @@ CASES = [
          "service month 2 (2020-02-15..2020-03-14), served 2020-02-15..2020-02-28 (14/29 days:"
          " the phase 2020-01-15..2020-02-28 ends on 2020-02-28); pays the full 900.00 "
          "(proration: full)"),
+    Case("monthly_fee calendar month begun mid-month, paid by the day",
+         lambda: monthly.one(monthly.calendar("    proration: daily\n"),
+                             "\n".join(monthly.start("2020-03-02")), "2020-04-30").lines[0],
+         "payable", "300.00",
+         "calendar month 2020-03, served 2020-03-02..2020-03-31 (30/31 days: the service starts "
+         "on 2020-03-02); pays 30/31 of 310.00 (proration: daily)"),
+    Case("monthly_fee calendar month cut by the service start and end",
+         lambda: monthly.one(monthly.calendar("    proration: daily\n"), "\n".join(
+             [*monthly.start("2020-03-10"), monthly.ev("e1", "service_end", "2020-03-20")]),
+             "2020-06-30").lines[0],
+         "payable", "110.00",
+         "calendar month 2020-03, served 2020-03-10..2020-03-20 (11/31 days: the service "
+         "starts on 2020-03-10 and the service ended 2020-03-20); pays 11/31 of 310.00 "
+         "(proration: daily)"),
+    Case("monthly_fee calendar month running to the service's longest end",
+         lambda: monthly.one(monthly.calendar("    proration: full\n"),
+                             "\n".join(monthly.start("2020-01-15")), "2021-01-05").lines[-1],
+         "pending", "310.00",
+         "calendar month 2021-01 runs to 2021-01-14, served 2021-01-01..2021-01-14 (14/31 days:"
+         " the service can run at most to 2021-01-14); pays the full 310.00 (proration: full)"),
+    Case("monthly_fee running calendar month begun mid-month needs an answered contact",
+         lambda: monthly.one(monthly.calendar(
+             "    condition: {min_responded_contacts: 1}\n    proration: daily\n"),
+             "\n".join(monthly.start("2020-03-02")), "2020-03-10").lines[0],
+         "pending", "300.00",
+         "calendar month 2020-03 runs to 2020-03-31: needs an answered contact by 2020-03-31, "
+         "so far no contacts, served 2020-03-02..2020-03-31 (30/31 days: the service starts on "
+         "2020-03-02); pays 30/31 of 310.00 (proration: daily)"),
+    Case("monthly_fee calendar month begun mid-month lost for no answered contact",
+         lambda: monthly.one(
+             monthly.calendar("    condition: {min_responded_contacts: 1}\n"
+                              "    proration: full\n"),
+             "\n".join([*monthly.start("2020-03-10"), monthly.contact("k1", "2020-03-09", True)]),
+             "2020-03-31").lines[0],
+         "not_earned", "310.00",
+         "no answered contact in calendar month 2020-03: no contacts, served "
+         "2020-03-10..2020-03-31 (22/31 days: the service starts on 2020-03-10)"),
     # --- reasons a real contract writes ---
     Case("employment_outcome priced by the extent band of its work",
          lambda: _banded(0), "payable", "500.00",

@@ -589,6 +589,11 @@ class ComponentBase(Strict):
         same months)."""
         return None
 
+    def calendar_months(self) -> bool:
+        """Whether a fee paid per month pays calendar months (``months: calendar``) rather
+        than service months counted from each customer's start."""
+        return False
+
     def service_phase(self) -> Phase | None:
         """The part of the service the fee pays for, if it has one."""
         return None

@@ -2,10 +2,12 @@
 
 Service month ``i`` is ``[start + (i-1) months, start + i months)`` from the service start
 (``periods.anchored_months``; Jan 31 -> Feb 29 -> Mar 31), numbered from 1 (occurrence
-``m01``, ``m02``, ...). Each month is cut to the service window and to the phase (if set);
-a month the cut leaves empty is skipped, a month it shortens is *part-served* and paid by
-``proration``: ``none`` pays nothing (``not_earned``), ``full`` pays the whole amount,
-``daily`` pays ``amount * days served / days in that service month`` (quantity = that share,
+``m01``, ``m02``, ...). With ``months: calendar`` the months are calendar months instead
+(``periods.calendar_months``; occurrence ``2020-03``), so the first is cut by the service
+start unless it starts on the 1st. Each month is cut to the service window and to the phase
+(if set); a month the cut leaves empty is skipped, a month it shortens is *part-served* and
+paid by ``proration``: ``none`` pays nothing (``not_earned``), ``full`` pays the whole amount,
+``daily`` pays ``amount * days served / days in that month`` (quantity = that share,
 ``periods.day_share``; the reason shows ``10/30 days``).
 
 With ``condition.min_responded_contacts: n`` a month pays only if at least ``n`` ``contact``
@@ -45,7 +47,7 @@ from ..evaluate.context import CustomerContext
 from ..evaluate.lines import Line, Status
 from ..evaluate.trace import Trace
 from ..events.model import Contact
-from ..periods import ONE_DAY, Period, anchored_months, day_share
+from ..periods import ONE_DAY, Period, anchored_months, calendar_months, day_share
 from ..values import WholeNumber, money_text
 from .base import CustomerKind, Outcome
 
@@ -61,6 +63,9 @@ class MonthlyFee(ComponentBase):
     condition: ContactCondition | None = None
     proration: Literal["none", "daily", "full"] = "none"
     max_months: WholeNumber | None = Field(default=None, ge=1)
+    months: Literal["service", "calendar"] = Field(
+        default="service", description="service: months counted from each customer's service "
+        "start; calendar: calendar months, the first and last cut by the service's start and end")
 
     def price_tables(self) -> list[PriceTable]:
         return [PriceTable(("amount",), self.amount, "fee", "fee"), *super().price_tables()]
@@ -75,13 +80,20 @@ class MonthlyFee(ComponentBase):
         longest = contract.windows.service.max_length
         months = longest.count if longest.unit == "months" else \
             -(-longest.days_exact() // 28)  # a month is at least 28 days
+        if self.months == "calendar":
+            months += 1  # n months from a day past the 1st touch n + 1 calendar months
         if self.max_months is not None:
             months = min(months, self.max_months)
         top = most_of(self.amount)
         return None if top is None else months * top
 
     def period_spans(self, day: date) -> bool:
+        if self.months == "calendar":
+            return day.day != 1  # only a day within a calendar month splits one
         return True  # service months run from each customer's own start: any day is inside one
+
+    def calendar_months(self) -> bool:
+        return self.months == "calendar"
 
     def service_phase(self) -> Phase | None:
         return self.phase
@@ -172,9 +184,11 @@ def evaluate(comp: MonthlyFee, ctx: CustomerContext, prior: Sequence[Line]) -> O
 
 
 def _rules(comp: MonthlyFee, price: Decimal | None, segment: str | None) -> list[str]:
-    rules = [f"pays each service month {money_text(price)}" if price is not None
-             else f"pays each service month (no amount for segment {segment})",
-             f"a month cut short by the service end or the phase: proration {comp.proration}"]
+    month = f"{comp.months} month"
+    cuts = "start, end" if comp.months == "calendar" else "end"
+    rules = [f"pays each {month} {money_text(price)}" if price is not None
+             else f"pays each {month} (no amount for segment {segment})",
+             f"a month cut short by the service {cuts} or the phase: proration {comp.proration}"]
     if comp.condition is not None:
         n = comp.condition.min_responded_contacts
         rules.append(f"a month pays only with {n} answered contact{'s' if n > 1 else ''}")
@@ -202,7 +216,8 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
     # and an ongoing service runs to its maximum length, which may be decades away
     contacts = _Contacts(ctx)
     as_of = ctx.as_of
-    for month, named in _months(service.start, min(limit.end, as_of + ONE_DAY)):
+    months = _calendar if comp.months == "calendar" else _months
+    for month, named in months(service.start, min(limit.end, as_of + ONE_DAY)):
         # a month wholly inside the limit is served whole (no new period made for it)
         part = month if limit.start <= month.start and month.end <= limit.end \
             else month.clip(limit)
@@ -226,6 +241,16 @@ def _months(anchor: date, end: date) -> tuple[tuple[Period, tuple[str, str]], ..
     service starts on ``anchor`` and ends on ``end``, so worked out and written once."""
     return tuple((month, (f"m{i + 1:02d}", f"service month {i + 1} ({month})"))
                  for i, month in anchored_months(anchor, end))
+
+
+@lru_cache(maxsize=8192)
+def _calendar(start: date, end: date) -> tuple[tuple[Period, tuple[str, str]], ...]:
+    """The calendar months from the one holding ``start`` that start before ``end``, each
+    with its occurrence (``2020-03``) and the words that name it."""
+    if end <= start:
+        return ()
+    return tuple((month, (f"{month.start:%Y-%m}", f"calendar month {month.start:%Y-%m}"))
+                 for month in calendar_months(Period(start, end)))
 
 
 def _month(comp: MonthlyFee, ctx: CustomerContext, service: Period, phase_name: str,

@@ -17,7 +17,8 @@ def check(lint: Lint) -> Iterator[Finding]:
             continue
         n, path = found
         answered = "an answered contact" if n == 1 else f"{n} answered contacts"
-        yield lint.warn("W005", f"{comp.name} pays a service month only when it has "
+        month = "calendar month" if comp.calendar_months() else "service month"
+        yield lint.warn("W005", f"{comp.name} pays a {month} only when it has "
                         f"{answered}: the provider loses the month's fee when the customer does "
                         "not answer, even after months of work (\"the monthly result fee is lost "
                         "for every month in which the customer did not answer\")",

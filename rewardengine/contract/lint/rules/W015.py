@@ -1,6 +1,8 @@
 """W015 monthly fee lost for a month cut short
 
-Catches a `monthly_fee` with `proration: none` — written, or the default.
+Catches a `monthly_fee` with `proration: none` — written, or the default. With `months:
+calendar` the first month is cut short too, for every service that starts after a month's
+first day, and the warning says so.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ def check(lint: Lint) -> Iterator[Finding]:
         if path is None:
             continue
         at = (*base, *path) if lint.has_key((*base, *path)) else base
-        yield lint.warn("W015", f"{comp.name} has proration: none, so a service month cut "
-                        "short by the service end pays nothing: the last month of every customer "
-                        "who leaves for a job mid-month is lost, which rewards keeping an employed "
-                        "customer in service to the month's end; use proration: daily or full",
-                        at, comp.id)
+        first = ("a calendar month cut short by the service start or end pays nothing: the "
+                 "first month of every customer whose service starts after the 1st is lost, "
+                 "and " if comp.calendar_months() else
+                 "a service month cut short by the service end pays nothing: ")
+        yield lint.warn("W015", f"{comp.name} has proration: none, so {first}the last month "
+                        "of every customer who leaves for a job mid-month is lost, which rewards "
+                        "keeping an employed customer in service to the month's end; use "
+                        "proration: daily or full", at, comp.id)
 
 
 RULE = Rule("W015", check)

@@ -10,6 +10,9 @@ at days that depend on the start (a month is 28 to 31 days), so only what holds 
 start is caught: phases sharing a day (both prorated), a month held whole by both (a fee
 with `proration: none`: their common days are 61 or more, or a whole month in months), and
 phases that meet inside a month under `full` (the meeting day can be no month's first).
+A fee paying calendar months (`months: calendar`) meets the other on days too: a whole
+calendar month lies in any two service months, and in any 61 days, but the month where
+two phases meet depends on the start, so it is not caught.
 """
 
 from __future__ import annotations
@@ -54,12 +57,15 @@ def _months(*ds: Duration | None) -> bool:
     return all(d is None or d.unit == "months" for d in ds)
 
 
-def _whole_month_in_both(one: Bounds, other: Bounds) -> bool:
-    """Whether the days both phases hold include a whole service month for every start."""
+def _whole_month_in_both(one: Bounds, other: Bounds, calendar: bool) -> bool:
+    """Whether the days both phases hold include a whole month (a service month, or with
+    ``calendar`` a calendar month) for every start."""
     starts, ends = [one[0], other[0]], [e for e in (one[1], other[1]) if e is not None]
     if _months(*starts, *ends):  # service months: counted exactly
         first = max((d.count for d in starts if d is not None), default=0)
-        return not ends or min(d.count for d in ends) - first >= 1
+        # one service month holds a calendar month only when it starts on the 1st; two
+        # always hold one whole
+        return not ends or min(d.count for d in ends) - first >= (2 if calendar else 1)
     return not ends or min(map(_fewest, ends)) - max(map(_most, starts)) >= WHOLE_MONTH_DAYS
 
 
@@ -76,12 +82,13 @@ def _meet_inside_a_month(end: Duration | None, start: Duration | None) -> bool:
 def _pay_both(one: ComponentBase, other: ComponentBase) -> bool:
     a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
     ways = (one.service_month_proration(), other.service_month_proration())
-    if "none" in ways or _months(*a, *b):
-        return _whole_month_in_both(a, b)
+    calendar = one.calendar_months() or other.calendar_months()
+    if "none" in ways or (_months(*a, *b) and not calendar):
+        return _whole_month_in_both(a, b, calendar)
     if _before(a[0], b[1]) and _before(b[0], a[1]):
         return True  # a day both phases hold: its month is paid by both
-    return "full" in ways and (_meet_inside_a_month(a[1], b[0])
-                               or _meet_inside_a_month(b[1], a[0]))
+    return "full" in ways and not calendar and (_meet_inside_a_month(a[1], b[0])
+                                                or _meet_inside_a_month(b[1], a[0]))
 
 
 def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> set[str]:
@@ -123,6 +130,8 @@ def check(lint: Lint) -> Iterator[Finding]:
 def _which_months(one: ComponentBase, other: ComponentBase) -> str:
     """The service months both pay for, where the phases say them in months."""
     a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
+    if one.calendar_months() or other.calendar_months():
+        return "the same months"
     if not _months(*a, *b):
         return "the same service months"
     first = 1 + max((d.count for d in (a[0], b[0]) if d is not None), default=0)
