@@ -740,7 +740,14 @@ def test_finnish_report_reads_as_finnish_and_writes_counts_its_way(tmp_path: Pat
     assert ("pahin tapaus, jonka katot ja maksujen omat säännöt sallivat asiakasta kohden: "
             "1\u00a0000,00, yhteensä 500\u00a0000,00; sopimuksen kokonaiskatto "
             "500\u00a0000,00 täyttyy 0 / 2 ajossa") in page
+    # months as Finnish writes them (9/2020), in the tables and on the charts' axes alike
+    finnish_months = re.findall(r"<td>(\d{1,2}/\d{4})</td>", page)
     english = api.simulation_html(sim, "en")
+    assert finnish_months and not re.search(r"<td>\d{4}-\d{2}</td>", page)
+    assert [f"{int(m)}/{y}" for y, m in re.findall(r"<td>(\d{4})-(\d{2})</td>", english)] \
+        == finnish_months
+    assert re.search(r"<text[^>]*>\d{1,2}/\d{4}</text>", page)
+    assert not re.search(r"<text[^>]*>\d{4}-\d{2}</text>", page)
     assert ("worst case the caps and the fees' own rules allow per customer: 1,000.00, in "
             "total 500,000.00; the contract ceiling 500,000.00 binds in 0 / 2 runs") in english
     # bound in no run of two is not "never": 1 - 0.05 ** (1 / 2) is its 95 % upper bound

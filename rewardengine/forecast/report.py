@@ -218,6 +218,15 @@ def _day(day: date, lang: str) -> str:
                                                             locale=LOCALES[lang])
 
 
+def _month(month: str, lang: str) -> str:
+    """A month (``2020-09``) as the language writes it: 9/2020 in Finnish, as the invoices
+    and their reasons do; ISO in English (as the command line writes it)."""
+    if lang == "en":
+        return month
+    year, _, number = month.partition("-")
+    return f"{int(number)}/{year}"
+
+
 def _money(value: Decimal | None, lang: str) -> str:
     """An amount in the language's digits; a standard error of one run (None) as a dash."""
     if value is None:
@@ -259,7 +268,8 @@ def _band(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]], title: str,
                         [float(by[m].p90) if m in by else 0.0 for m in months], alpha=0.25)
         ax.plot(x, mean, marker="o", markersize=3, label=name)
     step = max(1, len(months) // 12)
-    ax.set_xticks(x[::step], months[::step], rotation=45, ha="right")
+    ax.set_xticks(x[::step], [_month(m, lang) for m in months[::step]], rotation=45,
+                  ha="right")
     _numbers(lang, ax.yaxis)
     ax.set_xlabel(t["month"])
     ax.set_ylabel(t["amount"])
@@ -288,10 +298,10 @@ def _month_table(series: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
     by = [dict(flow) for _, flow in series]
     if len(series) == 1:
         return _table([t["month"], t["mean"], "P10", "P90"], [
-            [m, *(["-"] * 3 if (e := by[0].get(m)) is None else
+            [_month(m, lang), *(["-"] * 3 if (e := by[0].get(m)) is None else
                   [_money(v, lang) for v in (e.mean, e.p10, e.p90)])] for m in months])
     head = [t["month"], *(f"{name} {t['mean']} (P10\u2013P90)" for name, _ in series)]
-    return _table(head, [[m, *("-" if (e := flows.get(m)) is None else
+    return _table(head, [[_month(m, lang), *("-" if (e := flows.get(m)) is None else
                                f"{_money(e.mean, lang)} ({_money(e.p10, lang)}\u2013"
                                f"{_money(e.p90, lang)})" for flows in by)] for m in months])
 
