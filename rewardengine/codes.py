@@ -235,6 +235,8 @@ _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (
     ("W018", "a service period that a VAT rate change splits", _W),
     ("W019", "two fees for the same service months", _W),
     ("W020", "a service month between two monthly fees that none pays", _W),
+    ("W021", "a start fee that closes with the contract before the last referral can start",
+     _W),
 )
 
 

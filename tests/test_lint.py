@@ -472,6 +472,26 @@ components:
         "monthly fee 'extra' and monthly fee 'base' both pay for the same months (segments A, B):")
 
 
+def test_w021_a_start_fee_in_the_contract_window_with_referrals_to_its_last_day() -> None:
+    body = """
+components:
+  - {id: start, kind: event_fee, event: service_start, amount: 100.00}
+""" + CAPS
+    to_the_end = HEAD.replace("  referrals_until: 2021-12-31\n", "")
+    assert only(warnings(body, to_the_end), "W021").message == (
+        "event fee 'start' counts service starts in the contract window, which ends on "
+        "2022-12-31, the last referral day too (metadata.valid_until): a customer referred on "
+        "that day, in time, who starts the service the next day gets no fee for it; use "
+        "window: service (a service start is always inside its own service), or end referrals "
+        "earlier (windows.referrals_until) to leave time to start")
+    on_the_day = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2022-12-31")
+    assert "(windows.referrals_until)" in only(warnings(body, on_the_day), "W021").message
+    a_day_before = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2022-12-30")
+    assert [p for p in warnings(body, a_day_before) if p.code == "W021"] == []
+    from_referral = to_the_end.replace("  service:\n", "  service:\n    starts_at: referral\n")
+    assert [p for p in warnings(body, from_referral) if p.code == "W021"] == []
+
+
 # --- W006 -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("extra", "head", "at", "says"), [

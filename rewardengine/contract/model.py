@@ -659,6 +659,11 @@ class ComponentBase(Strict):
         """The event type that earns the fee, when the fee is paid on an event."""
         return None
 
+    def event_window(self) -> str | None:
+        """The window an event fee counts its events in (``contract``, ``service``,
+        ``service_and_follow_up``); None for any other fee."""
+        return None
+
     def dated_span(self) -> tuple[date | None, date | None, Path, Path] | None:
         """A fixed span of dates the fee runs (from, until), independent of customers."""
         return None

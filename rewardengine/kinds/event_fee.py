@@ -92,6 +92,9 @@ class EventFee(ComponentBase):
     def paid_on(self) -> tuple[str, Path] | None:
         return self.event, ("event",)
 
+    def event_window(self) -> str | None:
+        return self.window
+
     def pay_basis(self) -> PayBasis:
         # a fee on a referral, a service start or end, a contact, hours or an expense pays
         # for the service itself; on employment, education, a survey or a benefit, a result
