@@ -1141,3 +1141,71 @@ def test_price_notes_an_amount_its_standard_error_leaves_unknown(seed: str,
     assert ("note: the standard error is more than half the amount: at 2 runs the amount is "
             "not known to within 636.57; more runs (--runs) narrow it" in said) is noted
     assert ("standard error is more than half" in said) is noted
+
+
+HELD = """\
+metadata:
+  id: held
+  title: A result priced by its evidence
+  version: "1"
+  buyer: b
+  providers: [{id: p, name: P}]
+  valid_from: 2020-01-01
+  valid_until: 2021-12-31
+windows:
+  service: {starts_at: service_start, max_length: 6 months}
+  referrals_until: 2021-06-30
+components:
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: {register: 750.00, self_report: 190.00}
+"""
+
+
+def test_price_holds_a_cell_the_programme_fixes(tmp_path: Path) -> None:
+    """The self-report price is fixed by the programme: --hold keeps it while the register
+    price is solved; the cost is still linear in the amount solved, so the line solves it."""
+    contract = tmp_path / "held.yaml"
+    contract.write_text(HELD, encoding="utf-8")
+    req = api.Request(str(contract), runs=12, seed=3, customers=150)
+    found = api.price_component(req, "job", Decimal("80.00"), hold=["self_report"])
+    assert found.result is not None, found.problems
+    solved, sim = found.result
+    assert solved.method == "linear" and solved.held == ("self_report",)
+    cells = {c.name: c.amount for c in solved.cells}
+    assert cells == {"register": solved.amount, "self_report": Decimal("190.00")}
+    assert abs(solved.cost - Decimal("80.00")) <= Decimal("0.01") + solved.amount / 1000
+    assert solved.to_dict()["held"] == ["self_report"]
+    assert solved.to_dict()["cells"]["self_report"] == "190.00"
+    # without --hold the self-report price keeps its ratio to the register price instead
+    free = api.price_component(req, "job", Decimal("80.00")).result
+    assert free is not None
+    ratio = {c.name: c.amount for c in free[0].cells}
+    assert ratio["self_report"] == (ratio["register"] * 190 / 750).quantize(Decimal("0.01"))
+    assert ratio["register"] != solved.amount
+    assert sim.summaries[0].per_customer.mean == solved.cost.quantize(Decimal("0.01"))
+
+
+def test_price_says_which_cells_it_can_hold(tmp_path: Path) -> None:
+    contract = tmp_path / "held.yaml"
+    contract.write_text(HELD, encoding="utf-8")
+    req = api.Request(str(contract), runs=2, seed=3, customers=20)
+    with pytest.raises(api.ForecastError, match=re.escape(
+            "--hold selfreport: component job's fee has no cell of that name (its cells: "
+            "register, self_report)")):
+        api.price_component(req, "job", Decimal("80"), hold=["selfreport"])
+    with pytest.raises(api.ForecastError, match=re.escape(
+            "--hold names every cell of component job's fee (register, self_report): nothing "
+            "is left to solve")):
+        api.price_component(req, "job", Decimal("80"), hold=["self_report", "register"])
+    result = runner.invoke(app, ["price", str(contract), "--target-per-customer", "80",
+                                 "--solve", "job", "--hold", "self_report", "--runs", "4",
+                                 "-n", "60", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"the fee's cells: register \d+\.\d\d, self_report 190\.00 \(held\)",
+                     result.stdout)
+    told = runner.invoke(app, ["price", str(contract), "--target-per-customer", "80",
+                               "--solve", "job", "--hold", "nope", "--runs", "4", "-n", "60"])
+    assert told.exit_code == 2
+    assert "--hold nope: component job's fee has no cell of that name" in told.output

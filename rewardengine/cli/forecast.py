@@ -216,6 +216,9 @@ def price(
     segment: Annotated[str | None, typer.Option(
         "--segment", help="solve this segment's price; the target is per customer of it")
     ] = None,
+    hold: Annotated[list[str] | None, typer.Option(
+        "--hold", help="keep this cell of the fee at its written amount (a price the "
+        "programme fixes, as the output names it: self_report); repeatable")] = None,
     cohort: CohortOpt = None,
     from_events: FromEventsOpt = None,
     runs: RunsOpt = 200,
@@ -250,7 +253,7 @@ def price(
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
                        bar, read_as)
         try:
-            found = api.price_component(req, solve, goal, segment)
+            found = api.price_component(req, solve, goal, segment, hold or ())
             solved, sim = _done(found)
         except api.ForecastError as exc:
             fail(str(exc))

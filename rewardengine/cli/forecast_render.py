@@ -172,7 +172,7 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     if len(solved.cells) > 1 or solved.cells[0].name != "amount":
         console.print("the fee's cells: " + ", ".join(
             f"{safe_text(c.name, 60)} {money_text(c.amount)}"
-            for c in solved.cells), markup=False)
+            + (" (held)" if c.name in solved.held else "") for c in solved.cells), markup=False)
     every = " (all segments)" if solved.segment else ""
     console.print(f"fixed pay {money_text(s.fixed.mean)} and result pay "
                   f"{money_text(s.result.mean)} per customer{every}: fixed is "

@@ -39,7 +39,16 @@ from ..values import counted, money_text
 from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
-from .price import Solved, amount_error, expected_cost, fee_cells, rewrite, scaled, solve
+from .price import (
+    Solved,
+    amount_error,
+    expected_cost,
+    fee_cells,
+    held_apart,
+    rewrite,
+    scaled,
+    solve,
+)
 from .runs import (
     Progress,
     RunSums,
@@ -334,10 +343,11 @@ def _after(progress: Progress | None, tried: int) -> Progress | None:
     return lambda done, total: say(tried + done, tried + total)
 
 
-def price(req: Request, component: str, target: Decimal, segment: str | None = None
-          ) -> Outcome[tuple[Solved, Simulation]]:
+def price(req: Request, component: str, target: Decimal, segment: str | None = None,
+          hold: Sequence[str] = ()) -> Outcome[tuple[Solved, Simulation]]:
     """The amount of ``component`` whose expected cost per customer (of ``segment``) is
-    ``target``, and the simulation at that amount."""
+    ``target``, and the simulation at that amount; the cells named in ``hold`` keep their
+    written amounts."""
     problems: list[Problem] = []
     found = _inputs(req, problems)
     if found is None:
@@ -348,12 +358,13 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     _horizon_after_referrals(contract, cohort, horizon)
     try:
         cells = fee_cells(contract.loaded, component, segment)
+        free, held = held_apart(cells, hold, component)
         text = contract.raw.decode("utf-8")
         cache: dict[Decimal, list[RunSums]] = {}
         tried = [0]  # runs of the amounts evaluated so far, for the progress bar
 
         def source(amount: Decimal) -> tuple[str, bytes]:
-            new = rewrite(contract.loaded, text, scaled(cells, amount))
+            new = rewrite(contract.loaded, text, scaled(free, amount))
             return contract.name, new.encode("utf-8")
 
         def runs_at(amounts: Sequence[Decimal]) -> list[list[RunSums]]:
@@ -377,7 +388,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         caps = contract.loaded.contract.caps
         capped = (contract.loaded.clause_at("caps", "per_customer")
                   if caps is not None and caps.per_customer is not None else None)
-        amount, method, at, points = solve(cells, target, cost, component, segment, flat,
+        amount, method, at, points = solve(free, target, cost, component, segment, flat,
                                            capped)
         (final,) = runs_at([amount])
         name, raw = source(amount)
@@ -385,8 +396,9 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
         summary = summarise(loaded, name, final)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
-    solved = Solved(component, segment, target, amount, scaled(cells, amount), at, method,
-                    points, amount_error(amount, at, points, final, segment))
+    solved = Solved(component, segment, target, amount, scaled(cells, amount, held), at,
+                    method, points, amount_error(amount, at, points, final, segment),
+                    tuple(c.name for c in held))
     notes = _ceiling_notes(summary, amount)
     return Outcome((solved, Simulation(cohort.id, req.seed, horizon, [summary], notes=notes)),
                    problems)

@@ -5,8 +5,9 @@ The component's fees (its price tables of role fee or rate: each milestone's, a 
 partial fee, each value of a fee that changes on dates) are rewritten in the contract's own
 text, so the draft evaluated is the contract as a buyer would write it, checked by the same
 stages. The schedule keeps its shape: the solved amount is its largest cell and every other
-cell keeps its ratio to it (each rounded half-up to cents); with ``--segment`` only that
-segment's cells change and the target is the cost per customer of that segment.
+cell keeps its ratio to it (each rounded half-up to cents), but for the cells ``--hold``
+names, which keep their written amounts; with ``--segment`` only that segment's cells
+change and the target is the cost per customer of that segment.
 
 With common random numbers (the same seed, so the same customers at every price) the
 expected cost is linear in the amount while no cap binds: it is evaluated at the current
@@ -144,16 +145,36 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
     return list(seen.values())
 
 
+def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str
+               ) -> tuple[list[Cell], list[Cell]]:
+    """The cells solved and the cells held at their written amounts (``hold``: their names,
+    as the output names them): a price the programme fixes, such as a self-report rate,
+    keeps its amount while the others are solved."""
+    names = [c.name for c in cells]
+    for name in hold:
+        if name not in names:
+            raise SimulationError(f"--hold {name[:40]}: component {component}'s fee has no "
+                                  f"cell of that name (its cells: {', '.join(names)})")
+    free = [c for c in cells if c.name not in hold]
+    if not free:
+        raise SimulationError(f"--hold names every cell of component {component}'s fee "
+                              f"({', '.join(names)}): nothing is left to solve")
+    return free, [c for c in cells if c.name in hold]
+
+
 def _named(cell: Cell) -> str:
     return "" if cell.name == "amount" else f" ({cell.name})"
 
 
-def scaled(cells: Sequence[Cell], amount: Decimal) -> list[Cell]:
-    """The cells with the largest at ``amount`` and the others at their ratio to it."""
-    top = max(c.amount for c in cells)
+def scaled(cells: Sequence[Cell], amount: Decimal, held: Sequence[Cell] = ()) -> list[Cell]:
+    """The cells with the largest at ``amount`` and the others at their ratio to it; those
+    ``held`` keep their amounts (and take no part in the ratio)."""
+    kept = {id(c) for c in held}
+    top = max(c.amount for c in cells if id(c) not in kept)
     with localcontext() as ctx:
         ctx.prec = 28
-        return [replace(c, amount=cents(amount if top == 0 else amount * c.amount / top))
+        return [c if id(c) in kept else
+                replace(c, amount=cents(amount if top == 0 else amount * c.amount / top))
                 for c in cells]
 
 
@@ -199,6 +220,7 @@ class Solved:
     points: list[tuple[Decimal, Decimal]]  # (amount, cost) evaluated
     # how far the amount may be off from the runs' spread (``amount_error``); None: unknown
     amount_se: Decimal | None = None
+    held: tuple[str, ...] = ()  # the cells kept at their written amounts (--hold)
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component, "segment": self.segment,
@@ -206,6 +228,7 @@ class Solved:
                 "amount": money_text(self.amount),
                 "amount_se": None if self.amount_se is None else money_text(self.amount_se),
                 "cells": {c.name: money_text(c.amount) for c in self.cells},
+                "held": list(self.held),
                 "cost_per_customer": money_text(self.cost), "method": self.method,
                 "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}
                               for a, c in self.points]}
