@@ -1209,3 +1209,41 @@ def test_price_says_which_cells_it_can_hold(tmp_path: Path) -> None:
                                "--solve", "job", "--hold", "nope", "--runs", "4", "-n", "60"])
     assert told.exit_code == 2
     assert "--hold nope: component job's fee has no cell of that name" in told.output
+
+
+def test_price_holds_the_largest_cell_an_aliased_cell_and_a_segments_cell(tmp_path: Path
+                                                                            ) -> None:
+    contract = tmp_path / "held.yaml"
+    # the self-report price written once and named by a second result too (a YAML alias):
+    # held, it is never rewritten, so the alias is no reason to refuse
+    contract.write_text(HELD.replace("self_report: 190.00", "self_report: &sr 190.00") + """\
+  - id: second
+    kind: employment_outcome
+    min_duration: 180 days
+    amount: {register: 300.00, self_report: *sr}
+""", encoding="utf-8")
+    req = api.Request(str(contract), runs=4, seed=3, customers=100)
+    with pytest.raises(api.ForecastError, match="named by component second too"):
+        api.price_component(req, "job", Decimal("80"))
+    found = api.price_component(req, "job", Decimal("80"), hold=["self_report"]).result
+    assert found is not None
+    assert {c.name: c.amount for c in found[0].cells}["self_report"] == Decimal("190.00")
+    # solving the shared cell is still refused
+    with pytest.raises(api.ForecastError, match="named by component second too"):
+        api.price_component(req, "job", Decimal("80"), hold=["register"])
+    # the largest cell held: the solved amount is the largest of the others
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(HELD, encoding="utf-8")
+    top = api.price_component(api.Request(str(plain), runs=4, seed=3, customers=100), "job",
+                              Decimal("100"), hold=["register"]).result
+    assert top is not None
+    cells = {c.name: c.amount for c in top[0].cells}
+    assert cells == {"register": Decimal("750.00"), "self_report": top[0].amount}
+    # with --segment the cells are named by their segment too
+    sujuvat = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    by_segment = api.price_component(api.Request(sujuvat, runs=4, seed=1, customers=100),
+                                     "result", Decimal("1500"), segment="adult",
+                                     hold=["adult.te_office"]).result
+    assert by_segment is not None
+    assert [(c.name, c.amount) for c in by_segment[0].cells] == [
+        ("adult.register", by_segment[0].amount), ("adult.te_office", Decimal("1000.00"))]

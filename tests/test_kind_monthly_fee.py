@@ -457,14 +457,40 @@ def test_a_phase_cuts_calendar_months_from_the_service_start() -> None:
 
 
 def test_calendar_months_most_paid_and_rules() -> None:
-    loaded = calendar()
+    loaded = calendar("    proration: daily\n")
     comp = loaded.contract.components[0]
     assert isinstance(comp, monthly_fee.MonthlyFee)
     # 12 service months from a day past the 1st touch 13 calendar months
     assert comp.most_paid(loaded.contract) == Decimal("4030.00")
     capped = calendar("    max_months: 6\n").contract
     assert capped.components[0].most_paid(capped) == Decimal("1860.00")
+    # with proration: none only whole months are paid: 12 at most, not 13
+    whole = calendar("    proration: none\n").contract
+    assert whole.components[0].most_paid(whole) == Decimal("3720.00")
+    # a service of 45 days: at most 2 service months (45 days over 28), 3 calendar months
+    days = contract_from("""
+components:
+  - {id: monthly, kind: monthly_fee, amount: 310.00, months: calendar, proration: full}
+""", CONTRACT_HEAD.replace("max_length: 12 months", "max_length: 45 days")).contract
+    assert days.components[0].most_paid(days) == Decimal("930.00")
     assert monthly_fee._rules(comp, Decimal("310.00"), None)[0] == (
         "pays each calendar month 310.00")
     assert comp.period_spans(d("2020-03-01")) is False
     assert comp.period_spans(d("2020-03-02")) is True
+
+
+@pytest.mark.parametrize("months", ["service", "calendar"])
+def test_a_month_priced_0_00_on_its_last_day_pays_0_00(months: str) -> None:
+    # a dated amount of 0.00 is a price, not "no price": the month ending after it pays 0.00
+    contract = contract_from(f"""
+components:
+  - id: monthly
+    kind: monthly_fee
+    months: {months}
+    amount: {{values: {{2020-01-01: 310.00, 2020-02-25: 0.00}}}}
+""")
+    rows = "\n".join(start("2020-01-01"))
+    for as_of, status in (("2020-02-20", "pending"), ("2020-03-20", "payable")):
+        february = one(contract, rows, as_of).lines[1]
+        assert (february.status, february.unit_price, february.amount) == (
+            status, Decimal("0.00"), Decimal("0.00")), as_of

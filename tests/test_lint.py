@@ -483,13 +483,15 @@ components:
         "2022-12-31, the last referral day too (metadata.valid_until): a customer referred on "
         "that day, in time, who starts the service the next day gets no fee for it; use "
         "window: service (a service start is always inside its own service), or end referrals "
-        "earlier (windows.referrals_until) to leave time to start")
+        "(windows.referrals_until) early enough for every customer referred to start by the "
+        "contract's last day")
     on_the_day = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2022-12-31")
     assert "(windows.referrals_until)" in only(warnings(body, on_the_day), "W021").message
     a_day_before = HEAD.replace("referrals_until: 2021-12-31", "referrals_until: 2022-12-30")
     assert [p for p in warnings(body, a_day_before) if p.code == "W021"] == []
+    # a service that starts at the referral still has its service_start row to be paid on
     from_referral = to_the_end.replace("  service:\n", "  service:\n    starts_at: referral\n")
-    assert [p for p in warnings(body, from_referral) if p.code == "W021"] == []
+    assert [p.code for p in warnings(body, from_referral) if p.code == "W021"] == ["W021"]
 
 
 # --- W006 -------------------------------------------------------------------------------------

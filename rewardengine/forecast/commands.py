@@ -357,7 +357,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     horizon = req.horizon or default_horizon(contract.loaded)
     _horizon_after_referrals(contract, cohort, horizon)
     try:
-        cells = fee_cells(contract.loaded, component, segment)
+        cells = fee_cells(contract.loaded, component, segment, hold)
         free, held = held_apart(cells, hold, component)
         text = contract.raw.decode("utf-8")
         cache: dict[Decimal, list[RunSums]] = {}

@@ -43,10 +43,12 @@ class Cell:
     name: str = "amount"  # as the output names it: "B", "milestone 2 fee", "from 2025-01-01"
 
 
-def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> list[Cell]:
+def fee_cells(loaded: LoadedContract, component: str, segment: str | None,
+              hold: Sequence[str] = ()) -> list[Cell]:
     """The cells of ``component``'s fee tables that ``price`` may set: every table of role
     fee or rate (each milestone's fee, a full and a partial fee, ...) and every value of a
-    fee that changes on dates, each once however many YAML aliases name it."""
+    fee that changes on dates, each once however many YAML aliases name it (a cell named in
+    ``hold`` is never rewritten, so another component may name it too)."""
     comps = loaded.contract.components
     index = next((i for i, c in enumerate(comps) if c.id == component), None)
     if index is None:
@@ -65,7 +67,7 @@ def fee_cells(loaded: LoadedContract, component: str, segment: str | None) -> li
         if segment is not None:
             node, path = _segment_cell(loaded, comp.id, node, path, segment, what)
         cells += _leaves(node, path, top, "" if len(tables) == 1 else table.label)
-    cells = _once_each(loaded, cells, index, component)
+    cells = _once_each(loaded, cells, index, component, frozenset(hold))
     if not cells:
         raise SimulationError(f"component {component}'s fee has no amount to solve")
     return cells
@@ -121,8 +123,8 @@ def _cell_name(label: str, keys: tuple[str | int, ...], since: str = "") -> str:
     return named or "amount"
 
 
-def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component: str
-               ) -> list[Cell]:
+def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component: str,
+               held: frozenset[str] = frozenset()) -> list[Cell]:
     """Each written value once: a YAML alias makes several cells of one value, rewritten
     where it is written. A value another component names too (by an alias) is refused:
     rewriting it would change that component's pay as well."""
@@ -134,7 +136,8 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
             raise SimulationError("the fee's position in the contract is not known")
         seen.setdefault(at, cell)
     for path, at in marks.items():
-        if at in seen and path[:2] != ("components", index) and len(path) > 1:
+        if at in seen and path[:2] != ("components", index) and len(path) > 1 \
+                and seen[at].name not in held:
             whose = (f"component {loaded.contract.components[path[1]].id}"
                      if path[0] == "components" and isinstance(path[1], int)
                      else ".".join(str(p) for p in path))
@@ -169,11 +172,11 @@ def _named(cell: Cell) -> str:
 def scaled(cells: Sequence[Cell], amount: Decimal, held: Sequence[Cell] = ()) -> list[Cell]:
     """The cells with the largest at ``amount`` and the others at their ratio to it; those
     ``held`` keep their amounts (and take no part in the ratio)."""
-    kept = {id(c) for c in held}
-    top = max(c.amount for c in cells if id(c) not in kept)
+    kept = {c.path for c in held}
+    top = max(c.amount for c in cells if c.path not in kept)
     with localcontext() as ctx:
         ctx.prec = 28
-        return [c if id(c) in kept else
+        return [c if c.path in kept else
                 replace(c, amount=cents(amount if top == 0 else amount * c.amount / top))
                 for c in cells]
 

@@ -15,7 +15,9 @@ events with ``responded: true`` are dated inside its served days.
 
 A month whose last served day is on or before ``as_of`` is decided: ``payable`` on that last
 day, or ``not_earned``. The running month is ``pending`` (what it pays if it completes, and
-what it still needs). Months that have not started by ``as_of`` are not listed.
+what it still needs), unless it is served in part under ``proration: none``: its cut (a
+start past the 1st, an end recorded, the phase, the longest service) is known already, so
+it is ``not_earned`` at once. Months that have not started by ``as_of`` are not listed.
 ``max_months`` counts months paid (payable or pending): a month lost for no answered contact
 does not use up the allowance; months after the allowance are ``not_earned`` with quantity 0
 (0.00: never offered, nothing forgone).
@@ -80,7 +82,7 @@ class MonthlyFee(ComponentBase):
         longest = contract.windows.service.max_length
         months = longest.count if longest.unit == "months" else \
             -(-longest.days_exact() // 28)  # a month is at least 28 days
-        if self.months == "calendar":
+        if self.months == "calendar" and self.proration != "none":
             months += 1  # n months from a day past the 1st touch n + 1 calendar months
         if self.max_months is not None:
             months = min(months, self.max_months)
@@ -225,7 +227,8 @@ def _lines(comp: MonthlyFee, ctx: CustomerContext, price: Decimal | None) -> lis
             continue  # before the phase starts
         if part.start > as_of:
             break  # not started yet: not listed
-        price = ctx.price(comp.amount, on=part.last_day) or first_price  # in force that month
+        in_force = ctx.price(comp.amount, on=part.last_day)  # that month's; 0.00 is a price
+        price = first_price if in_force is None else in_force
         line = _month(comp, ctx, service, phase_name, price, need, paid, named, month, part,
                       contacts.inside(part))
         if line.status != "not_earned":

@@ -5,14 +5,20 @@ for some service month whatever the service start, for a segment both price abov
 that are not `alternatives` of each other. One warning per pair, at the second's phase.
 
 A month is paid by a fee whose phase holds it whole, and, under `proration: daily` or
-`full`, also by one whose phase holds part of it. Phases in days or weeks meet service months
-at days that depend on the start (a month is 28 to 31 days), so only what holds for every
-start is caught: phases sharing a day (both prorated), a month held whole by both (a fee
-with `proration: none`: their common days are 61 or more, or a whole month in months), and
-phases that meet inside a month under `full` (the meeting day can be no month's first).
-A fee paying calendar months (`months: calendar`) meets the other on days too: a whole
-calendar month lies in any two service months, and in any 61 days, but the month where
-two phases meet depends on the start, so it is not caught.
+`full`, also by one whose phase holds part of it. So a prorated fee pays for every day of its
+phase, and so does one with `proration: none` on service months whose phase is in months
+(its phase is whole service months); two such fees whose phases share a day for every start
+both pay for it. A fee with `proration: none` whose whole months depend on the start (its
+phase in days or weeks, or calendar months) pays for a month of its own only where one
+certainly lies: in the days both phases hold (a whole month in months: one service month,
+or two for calendar months, which two service months always hold whole; else 61 days or
+more), or, for calendar months in a phase written in months, the calendar month that holds
+the day a month after the phase starts, which it always holds whole when the phase lasts two
+months or more. A fee with `proration: full` on service months whose phase meets the other's
+on a day that can be no service month's first (`until: 45 days`, then `from: 45 days`) pays
+the whole month holding that day, whose other part the other fee pays when it is prorated.
+Where a calendar month meets a phase depends on the start, so a calendar fee with `full`
+meeting another is not caught.
 """
 
 from __future__ import annotations
@@ -79,16 +85,52 @@ def _meet_inside_a_month(end: Duration | None, start: Duration | None) -> bool:
     return not any(28 * k <= day <= 31 * k for k in range(1, day // 28 + 1))
 
 
+def _exact(comp: ComponentBase, bounds: Bounds) -> bool:
+    """Whether the fee pays for every day of its phase whatever the start: prorated, or
+    whole service months with its phase in months."""
+    return comp.service_month_proration() != "none" or (
+        not comp.calendar_months() and _months(*bounds))
+
+
+def _calendar_month_held(bounds: Bounds, other: Bounds) -> bool:
+    """Whether a calendar fee with ``proration: none`` and its phase in months pays a
+    month holding a day of the ``other`` phase for every start: the calendar month holding
+    the day one month after its phase starts lies wholly in a phase of two months or more."""
+    start, end = bounds
+    first = 0 if start is None else start.count
+    if not _months(start, end, *other) or (end is not None and end.count - first < 2):
+        return False
+    return (other[0] is None or other[0].count <= first + 1) and (
+        other[1] is None or other[1].count > first + 1)
+
+
 def _pay_both(one: ComponentBase, other: ComponentBase) -> bool:
     a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
-    ways = (one.service_month_proration(), other.service_month_proration())
-    calendar = one.calendar_months() or other.calendar_months()
-    if "none" in ways or (_months(*a, *b) and not calendar):
-        return _whole_month_in_both(a, b, calendar)
-    if _before(a[0], b[1]) and _before(b[0], a[1]):
-        return True  # a day both phases hold: its month is paid by both
-    return "full" in ways and not calendar and (_meet_inside_a_month(a[1], b[0])
-                                                or _meet_inside_a_month(b[1], a[0]))
+    if not (_before(a[0], b[1]) and _before(b[0], a[1])):  # no day both phases hold
+        return _full_meets(one, a, other, b) or _full_meets(other, b, one, a)
+    exact = (_exact(one, a), _exact(other, b))
+    if all(exact):
+        return True  # a day both pay for
+    if any(exact):  # the other pays whole months: one of them must lie where both pay
+        loose, its, fixed = (other, b, a) if exact[0] else (one, a, b)
+        calendar = loose.calendar_months()
+        return _whole_month_in_both(a, b, calendar) or (
+            calendar and _calendar_month_held(its, fixed))
+    if one.calendar_months() == other.calendar_months():
+        return _whole_month_in_both(a, b, one.calendar_months())
+    # service and calendar months, both whole: two service months in both phases hold whole
+    # service months and a whole calendar month inside them
+    return _months(*a, *b) and _whole_month_in_both(a, b, True)
+
+
+def _full_meets(full: ComponentBase, its: Bounds, other: ComponentBase, theirs: Bounds
+                ) -> bool:
+    """Whether ``full`` pays whole service months (``proration: full``) and its phase
+    meets the prorated ``other``'s inside one of them, for every start."""
+    if full.service_month_proration() != "full" or full.calendar_months() \
+            or other.service_month_proration() == "none":
+        return False
+    return _meet_inside_a_month(its[1], theirs[0]) or _meet_inside_a_month(theirs[1], its[0])
 
 
 def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> set[str]:
