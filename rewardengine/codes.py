@@ -237,6 +237,8 @@ _LINT_TABLE: tuple[tuple[str, str, Severity], ...] = (
     ("W020", "a service month between two monthly fees that none pays", _W),
     ("W021", "a start fee that closes with the contract before the last referral can start",
      _W),
+    ("W022", "calendar months one short of those a service touches", _W),
+    ("W023", "a calendar month begun or ended paid whole", _W),
 )
 
 

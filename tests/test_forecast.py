@@ -1247,3 +1247,57 @@ def test_price_holds_the_largest_cell_an_aliased_cell_and_a_segments_cell(tmp_pa
     assert by_segment is not None
     assert [(c.name, c.amount) for c in by_segment[0].cells] == [
         ("adult.register", by_segment[0].amount), ("adult.te_office", Decimal("1000.00"))]
+
+
+ANCHORED = HELD.replace("amount: {register: 750.00, self_report: 190.00}",
+                        "amount: {register: &r 750.00, te_office: *r, self_report: &s 190.00, "
+                        "employer: *s}")
+
+
+def test_price_rewrites_a_value_behind_its_anchor_and_names_its_aliases(tmp_path: Path
+                                                                          ) -> None:
+    """A value written with an anchor (&r 750.00) was rewritten over its anchor, leaving the
+    aliases undefined: the draft failed to load. The number is rewritten, the anchor kept,
+    and the cells an alias names are listed with the value's cell (a user trial)."""
+    from rewardengine.forecast.price import fee_cells, rewrite, scaled
+    from rewardengine.pipeline import load_contract_text
+    loaded, problems = load_contract_text(ANCHORED, "held.yaml")
+    assert loaded is not None, problems
+    cells = fee_cells(loaded, "job", None)
+    assert [(c.name, c.also) for c in cells] == [("register", ("te_office",)),
+                                                 ("self_report", ("employer",))]
+    text = rewrite(loaded, ANCHORED, scaled(cells, Decimal("800.00")))
+    assert "amount: {register: &r 800.00, te_office: *r, self_report: &s 202.67, " \
+           "employer: *s}" in text
+    contract = tmp_path / "held.yaml"
+    contract.write_text(ANCHORED, encoding="utf-8")
+    req = api.Request(str(contract), runs=4, seed=3, customers=100)
+    found = api.price_component(req, "job", Decimal("80"), hold=["employer"]).result
+    assert found is not None
+    solved = found[0]
+    assert solved.held == ("self_report",)
+    assert solved.to_dict()["cells"] == {
+        "register": money(solved.amount), "te_office": money(solved.amount),
+        "self_report": "190.00", "employer": "190.00"}
+    with pytest.raises(api.ForecastError, match=re.escape(
+            "(its cells: register (also te_office), self_report (also employer))")):
+        api.price_component(req, "job", Decimal("80"), hold=["nope"])
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def test_price_says_a_held_name_is_outside_the_segment_solved() -> None:
+    sujuvat = str(ROOT / "contracts" / "sujuvat_palvelupolut.yaml")
+    req = api.Request(sujuvat, runs=2, seed=1, customers=20)
+    with pytest.raises(api.ForecastError, match=re.escape(
+            "--hold youth.register: component result's fee for segment adult has no cell of "
+            "that name (its cells: adult.register, adult.te_office); with --segment only that "
+            "segment's cells are solved or held")):
+        api.price_component(req, "result", Decimal("1500"), segment="adult",
+                            hold=["youth.register"])
+    with pytest.raises(api.ForecastError, match=re.escape(
+            "--hold names every cell of component result's fee for segment adult")):
+        api.price_component(req, "result", Decimal("1500"), segment="adult",
+                            hold=["adult.register", "adult.te_office"])

@@ -460,6 +460,11 @@ components:
         "service start or end pays nothing: the first month of every customer whose service "
         "starts after the 1st is lost, and the last month of every customer who leaves for a "
         "job mid-month is lost")
+    phased = body.replace("    months: calendar\n",
+                          "    months: calendar\n    phase: {from: 2 months, until: 6 months}\n")
+    assert "a calendar month cut short by the phase or the service pays nothing: the first " \
+        "month of the phase is lost unless the phase starts on a 1st, and the last month" in \
+        only(warnings(phased), "W015").message
 
 
 def test_w019_two_fees_for_calendar_and_service_months_say_the_same_months() -> None:
@@ -492,6 +497,28 @@ components:
     # a service that starts at the referral still has its service_start row to be paid on
     from_referral = to_the_end.replace("  service:\n", "  service:\n    starts_at: referral\n")
     assert [p.code for p in warnings(body, from_referral) if p.code == "W021"] == ["W021"]
+
+
+def test_w022_and_w023_calendar_months_paid_short_or_whole() -> None:
+    body = """
+components:
+  - {id: monthly, kind: monthly_fee, amount: 310.00, months: calendar, proration: full,
+     max_months: 12}
+""" + CAPS
+    found = warnings(body)
+    assert only(found, "W022").message == (
+        "monthly fee 'monthly' pays calendar months, at most 12 (max_months), and the 12 months "
+        "of service it pays for touch 13 calendar months for every customer who does not "
+        "start on a month's first day, the first and the last in part: the last part-month of "
+        "such a customer is never paid; use max_months: 13 to pay both part-months, or months: "
+        "service")
+    assert only(found, "W023").message.startswith(
+        "monthly fee 'monthly' pays calendar months with proration: full, so the first and the "
+        "last month of a service are each paid whole however few of their days are served: a "
+        "service from 31 January to 1 February is paid two months")
+    assert [p.code for p in warnings(body.replace("max_months: 12", "max_months: 13")
+                                     .replace("full", "daily"))
+            if p.code in ("W022", "W023")] == []
 
 
 # --- W006 -------------------------------------------------------------------------------------

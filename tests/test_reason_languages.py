@@ -167,7 +167,7 @@ BILL = ('asiakas,maksuerä,kerta,summa\nT03,result,spell:T03-E1:open,"750,00"\n'
         'T01,result,spell:T01-E1:open,"750,00"\nT09,result,spell:T09-E1:open,"750,00"\n')
 VERIFY_HTML = {
     "fi": ["Laskun tarkastus", "Laskussa on virheitä", "Laskutettu <b>2\xa0250,00</b>",
-           "Summa eroaa", "1.9.2020 .. 30.9.2020", "laskutettu koko 750,00, mutta 190,00 on jo "
+           "Summa eroaa", "1.9.2020\u201330.9.2020", "laskutettu koko 750,00, mutta 190,00 on jo "
            "laskutettu, joten maksettava on 560,00: 190,00 laskutettu laskulla TTV-BRK-0004",
            "laskutettu jo laskulla TTV-BRK-0002 rivillä 1 (tähän mennessä 750,00)",
            "ei ansiota result &#x27;spell:T09-E1:open&#x27; asiakkaalle T09 30.9.2020 mennessä"],

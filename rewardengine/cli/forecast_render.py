@@ -170,9 +170,8 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
                       f"{money_text(solved.amount_se)}; more runs (--runs) narrow it",
                       markup=False)
     if len(solved.cells) > 1 or solved.cells[0].name != "amount":
-        console.print("the fee's cells: " + ", ".join(
-            f"{safe_text(c.name, 60)} {money_text(c.amount)}"
-            + (" (held)" if c.name in solved.held else "") for c in solved.cells), markup=False)
+        console.print("the fee's cells: " + ", ".join(_cell_shown(c, solved.held)
+                                                      for c in solved.cells), markup=False)
     every = " (all segments)" if solved.segment else ""
     console.print(f"fixed pay {money_text(s.fixed.mean)} and result pay "
                   f"{money_text(s.result.mean)} per customer{every}: fixed is "
@@ -180,6 +179,14 @@ def price_table(console: Console, solved: Any, sim: Simulation) -> None:
     console.print(_summary_table("at that amount", s))
     for note in sim.notes:  # the ceiling binding in some runs at that amount
         console.print(f"warning: {note}", markup=False)
+
+
+def _cell_shown(cell: Any, held: tuple[str, ...]) -> str:
+    """A cell of a solved fee: its name, amount, whether held, and its aliases' names."""
+    notes = [*(["held"] if cell.name in held else []),
+             *([f"also {', '.join(safe_text(n, 60) for n in cell.also)}"] if cell.also else [])]
+    return (f"{safe_text(cell.name, 60)} {money_text(cell.amount)}"
+            + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def forecast_table(console: Console, f: Any) -> None:

@@ -589,6 +589,10 @@ class ComponentBase(Strict):
         same months)."""
         return None
 
+    def months_allowed(self) -> tuple[int, Path] | None:
+        """The most months a fee per month pays (``max_months``) and its key, if it has one."""
+        return None
+
     def calendar_months(self) -> bool:
         """Whether a fee paid per month pays calendar months (``months: calendar``) rather
         than service months counted from each customer's start."""

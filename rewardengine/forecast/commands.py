@@ -358,7 +358,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     _horizon_after_referrals(contract, cohort, horizon)
     try:
         cells = fee_cells(contract.loaded, component, segment, hold)
-        free, held = held_apart(cells, hold, component)
+        free, held = held_apart(cells, hold, component, segment)
         text = contract.raw.decode("utf-8")
         cache: dict[Decimal, list[RunSums]] = {}
         tried = [0]  # runs of the amounts evaluated so far, for the progress bar

@@ -41,6 +41,7 @@ class Cell:
     path: tuple[str | int, ...]  # from the contract's root
     amount: Decimal
     name: str = "amount"  # as the output names it: "B", "milestone 2 fee", "from 2025-01-01"
+    also: tuple[str, ...] = ()  # the other cells naming the same written value (YAML aliases)
 
 
 def fee_cells(loaded: LoadedContract, component: str, segment: str | None,
@@ -134,10 +135,12 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
         at = marks.get(cell.path)
         if at is None:
             raise SimulationError("the fee's position in the contract is not known")
-        seen.setdefault(at, cell)
+        first = seen.setdefault(at, cell)
+        if first is not cell:
+            seen[at] = replace(first, also=(*first.also, cell.name))
     for path, at in marks.items():
         if at in seen and path[:2] != ("components", index) and len(path) > 1 \
-                and seen[at].name not in held:
+                and not held.intersection((seen[at].name, *seen[at].also)):
             whose = (f"component {loaded.contract.components[path[1]].id}"
                      if path[0] == "components" and isinstance(path[1], int)
                      else ".".join(str(p) for p in path))
@@ -148,21 +151,31 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
     return list(seen.values())
 
 
-def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str
-               ) -> tuple[list[Cell], list[Cell]]:
+def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str,
+               segment: str | None = None) -> tuple[list[Cell], list[Cell]]:
     """The cells solved and the cells held at their written amounts (``hold``: their names,
-    as the output names them): a price the programme fixes, such as a self-report rate,
-    keeps its amount while the others are solved."""
-    names = [c.name for c in cells]
+    as the output names them, or the name of a YAML alias of one): a price the programme
+    fixes, such as a self-report rate, keeps its amount while the others are solved."""
+    names = [n for c in cells for n in (c.name, *c.also)]
+    whose = f"component {component}'s fee" + ("" if segment is None else
+                                              f" for segment {segment[:40]}")
+    listed = ", ".join(cell_names(c) for c in cells)
     for name in hold:
         if name not in names:
-            raise SimulationError(f"--hold {name[:40]}: component {component}'s fee has no "
-                                  f"cell of that name (its cells: {', '.join(names)})")
-    free = [c for c in cells if c.name not in hold]
-    if not free:
-        raise SimulationError(f"--hold names every cell of component {component}'s fee "
-                              f"({', '.join(names)}): nothing is left to solve")
-    return free, [c for c in cells if c.name in hold]
+            also = ("" if segment is None else
+                    "; with --segment only that segment's cells are solved or held")
+            raise SimulationError(f"--hold {name[:40]}: {whose} has no cell of that name (its "
+                                  f"cells: {listed}){also}")
+    held = [c for c in cells if {c.name, *c.also}.intersection(hold)]
+    if len(held) == len(cells):
+        raise SimulationError(f"--hold names every cell of {whose} ({listed}): nothing is "
+                              "left to solve")
+    return [c for c in cells if c not in held], held
+
+
+def cell_names(cell: Cell) -> str:
+    """A cell's name, with the names its value has by YAML aliases."""
+    return cell.name if not cell.also else f"{cell.name} (also {', '.join(cell.also)})"
 
 
 def _named(cell: Cell) -> str:
@@ -190,10 +203,20 @@ def rewrite(loaded: LoadedContract, text: str, cells: Sequence[Cell]) -> str:
         if src.line is None or src.col is None:
             raise SimulationError("the fee's position in the contract is not known")
         line = lines[src.line - 1]
-        start = src.col - 1
+        start = _value_start(line, src.col - 1)
         end = _token_end(line, start)
         lines[src.line - 1] = line[:start] + str(cell.amount) + line[end:]
     return "\n".join(lines)
+
+
+def _value_start(line: str, start: int) -> int:
+    """Where the scalar itself begins: a node's place is that of its anchor (``&r 310.00``)
+    or tag, which stay as written."""
+    while start < len(line) and line[start] in "&!":
+        start = _token_end(line, start)
+        while start < len(line) and line[start] in " \t":
+            start += 1
+    return start
 
 
 def _token_end(line: str, start: int) -> int:
@@ -230,7 +253,8 @@ class Solved:
                 "target_per_customer": money_text(self.target),
                 "amount": money_text(self.amount),
                 "amount_se": None if self.amount_se is None else money_text(self.amount_se),
-                "cells": {c.name: money_text(c.amount) for c in self.cells},
+                "cells": {n: money_text(c.amount) for c in self.cells
+                          for n in (c.name, *c.also)},
                 "held": list(self.held),
                 "cost_per_customer": money_text(self.cost), "method": self.method,
                 "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}

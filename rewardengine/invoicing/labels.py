@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from datetime import date as Day  # inside Labels, ``date`` names its method
 from decimal import Decimal
 from functools import cache
 from html import escape
@@ -92,6 +93,13 @@ class Labels:
         if self.lang is None:
             return day.isoformat()
         return format_date(day, format="d.M.yyyy", locale=_LOCALES[self.lang])
+
+    def span(self, start: Day, last_day: Day) -> str:
+        """Days from ``start`` to ``last_day`` as the reasons write them in a language (the
+        two dates joined by an en dash), ``2024-04-01 .. 2024-04-30`` in the bilingual page."""
+        if self.lang is None:
+            return f"{start.isoformat()} .. {last_day.isoformat()}"
+        return f"{self.date(start)}\N{EN DASH}{self.date(last_day)}"
 
     def period(self, label: str) -> str:
         """A billing period's label as the language writes a month (2020-09: 9/2020, as its

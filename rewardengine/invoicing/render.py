@@ -401,8 +401,8 @@ def _seller(invoice: Invoice, t: Labels) -> str:
 
 
 def _head(invoice: Invoice, t: Labels, title: str) -> str:
-    period = (f"{t.period(invoice.period.label)} ({t.date(invoice.period.start)} .. "
-              f"{t.date(invoice.period.last_day)})")
+    period = (f"{t.period(invoice.period.label)} "
+              f"({t.span(invoice.period.start, invoice.period.last_day)})")
     rows: list[tuple[str, object]] = [
         (t.s("Invoice number"), invoice.number), (t.s("Issue date"), t.date(invoice.issue_date)),
         (t.s("Billing period"), period), (t.s("Facts as of"), t.date(invoice.as_of)),
@@ -582,8 +582,8 @@ def _report_head(report: VerifyReport, t: Labels) -> str:
     return (f"<div class=\"head\"><div><h1>{t.h('Bill verification')}</h1>"
             f"<div class=\"docno\">{_e(report.bill_file)}</div></div>"
             + _kv([(_e(t.s("Billing period")),
-                    f"{t.period(report.period.label)} ({t.date(report.period.start)} .. "
-                    f"{t.date(report.period.last_day)})"),
+                    f"{t.period(report.period.label)} "
+                    f"({t.span(report.period.start, report.period.last_day)})"),
                    (_e(t.s("Facts as of")), t.date(report.as_of)),
                    (_e(t.s("Provider")), ", ".join(report.providers))])
             + "</div>")

@@ -97,6 +97,9 @@ class MonthlyFee(ComponentBase):
     def calendar_months(self) -> bool:
         return self.months == "calendar"
 
+    def months_allowed(self) -> tuple[int, Path] | None:
+        return None if self.max_months is None else (self.max_months, ("max_months",))
+
     def service_phase(self) -> Phase | None:
         return self.phase
 

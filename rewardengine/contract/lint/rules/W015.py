@@ -18,14 +18,22 @@ def check(lint: Lint) -> Iterator[Finding]:
         if path is None:
             continue
         at = (*base, *path) if lint.has_key((*base, *path)) else base
-        first = ("a calendar month cut short by the service start or end pays nothing: the "
-                 "first month of every customer whose service starts after the 1st is lost, "
-                 "and " if comp.calendar_months() else
-                 "a service month cut short by the service end pays nothing: ")
+        first = _cut_words(comp.calendar_months(), comp.service_phase() is not None)
         yield lint.warn("W015", f"{comp.name} has proration: none, so {first}the last month "
                         "of every customer who leaves for a job mid-month is lost, which rewards "
                         "keeping an employed customer in service to the month's end; use "
                         "proration: daily or full", at, comp.id)
+
+
+def _cut_words(calendar: bool, phased: bool) -> str:
+    """Which months are cut short, and what that loses before the last month."""
+    if not calendar:
+        return "a service month cut short by the service end pays nothing: "
+    if not phased:
+        return ("a calendar month cut short by the service start or end pays nothing: the first "
+                "month of every customer whose service starts after the 1st is lost, and ")
+    return ("a calendar month cut short by the phase or the service pays nothing: the first "
+            "month of the phase is lost unless the phase starts on a 1st, and ")
 
 
 RULE = Rule("W015", check)

@@ -12,9 +12,10 @@ both pay for it. A fee with `proration: none` whose whole months depend on the s
 phase in days or weeks, or calendar months) pays for a month of its own only where one
 certainly lies: in the days both phases hold (a whole month in months: one service month,
 or two for calendar months, which two service months always hold whole; else 61 days or
-more), or, for calendar months in a phase written in months, the calendar month that holds
-the day a month after the phase starts, which it always holds whole when the phase lasts two
-months or more. A fee with `proration: full` on service months whose phase meets the other's
+more), or, for calendar months in a phase written in months and two months long or more,
+the calendar month that begins on the first 1st from the phase's start, which it always
+holds whole (that day comes before a month from the phase's start, and the month holds that
+day too). A fee with `proration: full` on service months whose phase meets the other's
 on a day that can be no service month's first (`until: 45 days`, then `from: 45 days`) pays
 the whole month holding that day, whose other part the other fee pays when it is prorated.
 Where a calendar month meets a phase depends on the start, so a calendar fee with `full`
@@ -94,14 +95,18 @@ def _exact(comp: ComponentBase, bounds: Bounds) -> bool:
 
 def _calendar_month_held(bounds: Bounds, other: Bounds) -> bool:
     """Whether a calendar fee with ``proration: none`` and its phase in months pays a
-    month holding a day of the ``other`` phase for every start: the calendar month holding
-    the day one month after its phase starts lies wholly in a phase of two months or more."""
+    month holding a day of the ``other`` phase for every start. In a phase of two months or
+    more from ``s + f`` it always pays whole the calendar month that begins on the first 1st
+    from ``s + f``: that day lies before ``s + f + 1 month`` and the month holds that day
+    too."""
     start, end = bounds
     first = 0 if start is None else start.count
     if not _months(start, end, *other) or (end is not None and end.count - first < 2):
         return False
-    return (other[0] is None or other[0].count <= first + 1) and (
-        other[1] is None or other[1].count > first + 1)
+    lo = -1 if other[0] is None else other[0].count
+    hi = None if other[1] is None else other[1].count
+    return (lo <= first and (hi is None or hi >= first + 1)) or (
+        lo <= first + 1 and (hi is None or hi >= first + 2))
 
 
 def _pay_both(one: ComponentBase, other: ComponentBase) -> bool:
