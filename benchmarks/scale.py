@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).parent))
 import measure  # this folder's shared timing
 
@@ -74,6 +76,14 @@ def record(results: Path, entry: dict[str, Any]) -> None:
     print(json.dumps(entry), flush=True)
 
 
+def provider_of(contract: str) -> str:
+    """The provider invoiced: the one named above, else the contract's first."""
+    if contract in PROVIDERS:
+        return PROVIDERS[contract]
+    text = (ROOT / "contracts" / f"{contract}.yaml").read_text(encoding="utf-8")
+    return str(yaml.safe_load(text)["metadata"]["providers"][0]["id"])
+
+
 def run_size(contract: str, size: int, jobs: list[int], shuffle: bool, tmp: Path,
              results: Path) -> None:
     exe = [sys.executable, "-m", "rewardengine.cli.run"]
@@ -90,7 +100,7 @@ def run_size(contract: str, size: int, jobs: list[int], shuffle: bool, tmp: Path
         record(results, {**base, "step": "evaluate", "jobs": n, "m": ev})
         ledger = tmp / f"{contract}-{size}-{n}.sqlite"
         inv = measured([*exe, "invoice", spec, str(events), "--period", PERIOD, "--provider",
-                        PROVIDERS[contract], "--ledger", str(ledger), "--new-ledger", "-o",
+                        provider_of(contract), "--ledger", str(ledger), "--new-ledger", "-o",
                         str(tmp / "invoice.json"), "--jobs", str(n)])
         ledger.unlink()
         record(results, {**base, "step": "invoice", "jobs": n, "m": inv})
@@ -143,6 +153,9 @@ def main() -> None:
     ap.add_argument("--results", default="benchmark-results.jsonl")
     ap.add_argument("--write", help="the markdown file whose table to replace")
     args = ap.parse_args()
+    unknown = [c for c in args.contracts if not (ROOT / "contracts" / f"{c}.yaml").is_file()]
+    if unknown:
+        ap.error(f"no contract named {unknown[0][:40]} in contracts/")
     results = Path(args.results)
     with tempfile.TemporaryDirectory() as tmp:
         for contract in args.contracts:
