@@ -1301,3 +1301,49 @@ def test_price_says_a_held_name_is_outside_the_segment_solved() -> None:
             "--hold names every cell of component result's fee for segment adult")):
         api.price_component(req, "result", Decimal("1500"), segment="adult",
                             hold=["adult.register", "adult.te_office"])
+
+
+def test_price_rewrites_a_value_after_an_anchor_at_a_line_end_a_comment_or_a_tag() -> None:
+    from rewardengine.forecast.price import fee_cells, rewrite, scaled
+    from rewardengine.pipeline import load_contract_text
+    text = HELD.replace("    amount: {register: 750.00, self_report: 190.00}\n", """\
+    amount:
+      register: &r   # the register price
+        750.00
+      self_report: !!float 190.00
+      employer: !<tag:yaml.org,2002:float> 190.00
+      te_office: *r
+""")
+    loaded, problems = load_contract_text(text, "held.yaml")
+    assert loaded is not None, problems
+    cells = fee_cells(loaded, "job", None)
+    out = rewrite(loaded, text, scaled(cells, Decimal("800.00")))
+    assert "      register: &r   # the register price\n        800.00\n" in out
+    assert "self_report: !!float 202.67\n" in out
+    assert "employer: !<tag:yaml.org,2002:float> 202.67\n" in out
+    again, problems = load_contract_text(out, "held.yaml")
+    assert again is not None, problems
+    assert [(c.name, c.amount) for c in fee_cells(again, "job", None)] == [
+        ("register", Decimal("800.00")), ("self_report", Decimal("202.67")),
+        ("employer", Decimal("202.67"))]
+
+
+def test_price_refuses_a_value_another_part_of_the_component_names() -> None:
+    """A segment's price named by another segment (or the component's cap) by an alias:
+    solving one segment would change the other's pay too (a review)."""
+    from conftest import contract_from
+
+    from rewardengine.forecast.price import SimulationError, fee_cells
+    loaded = contract_from("""
+components:
+  - id: job
+    kind: employment_outcome
+    min_duration: 90 days
+    amount: {A: &x 750.00, B: *x}
+""")
+    assert [(c.name, c.also) for c in fee_cells(loaded, "job", None)] == [("A", ("B",))]
+    with pytest.raises(SimulationError, match=re.escape(
+            "component job's fee (A) at line 28 is written once and named by its amount.B too "
+            "(a YAML alias): solving it would change both")):
+        fee_cells(loaded, "job", "A")
+    assert [c.name for c in fee_cells(loaded, "job", "A", hold=["A"])] == ["A"]

@@ -463,8 +463,8 @@ components:
     phased = body.replace("    months: calendar\n",
                           "    months: calendar\n    phase: {from: 2 months, until: 6 months}\n")
     assert "a calendar month cut short by the phase or the service pays nothing: the first " \
-        "month of the phase is lost unless the phase starts on a 1st, and the last month" in \
-        only(warnings(phased), "W015").message
+        "and the last month of the phase are lost unless it starts on a 1st, and the last " \
+        "month" in only(warnings(phased), "W015").message
 
 
 def test_w019_two_fees_for_calendar_and_service_months_say_the_same_months() -> None:
@@ -502,16 +502,16 @@ components:
 def test_w022_and_w023_calendar_months_paid_short_or_whole() -> None:
     body = """
 components:
-  - {id: monthly, kind: monthly_fee, amount: 310.00, months: calendar, proration: full,
+  - {id: monthly, kind: monthly_fee, amount: 310.00, months: calendar, proration: daily,
      max_months: 12}
 """ + CAPS
-    found = warnings(body)
+    found = warnings(body) + warnings(body.replace("daily", "full"))
     assert only(found, "W022").message == (
         "monthly fee 'monthly' pays calendar months, at most 12 (max_months), and the 12 months "
         "of service it pays for touch 13 calendar months for every customer who does not "
-        "start on a month's first day, the first and the last in part: the last part-month of "
-        "such a customer is never paid; use max_months: 13 to pay both part-months, or months: "
-        "service")
+        "start on a month's first day, the first and the last in part: such a customer served "
+        "to the end is never paid the last part-month; use max_months: 13 to pay both "
+        "part-months by the day, or months: service")
     assert only(found, "W023").message.startswith(
         "monthly fee 'monthly' pays calendar months with proration: full, so the first and the "
         "last month of a service are each paid whole however few of their days are served: a "

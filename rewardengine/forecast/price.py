@@ -20,6 +20,7 @@ amounts takes over (the cost never falls as a fee rises).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
@@ -127,9 +128,11 @@ def _cell_name(label: str, keys: tuple[str | int, ...], since: str = "") -> str:
 def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component: str,
                held: frozenset[str] = frozenset()) -> list[Cell]:
     """Each written value once: a YAML alias makes several cells of one value, rewritten
-    where it is written. A value another component names too (by an alias) is refused:
-    rewriting it would change that component's pay as well."""
+    where it is written. A value named too by another component, or by a part of this one
+    that is not solved (its cap, another segment's cell), is refused: rewriting it would
+    change that pay as well; unless it is held, and so never rewritten."""
     marks = loaded.doc.marks
+    solved = {c.path for c in cells}
     seen: dict[tuple[int, int], Cell] = {}
     for cell in cells:
         at = marks.get(cell.path)
@@ -139,16 +142,23 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
         if first is not cell:
             seen[at] = replace(first, also=(*first.also, cell.name))
     for path, at in marks.items():
-        if at in seen and path[:2] != ("components", index) and len(path) > 1 \
+        if at in seen and path not in solved and len(path) > 1 \
                 and not held.intersection((seen[at].name, *seen[at].also)):
-            whose = (f"component {loaded.contract.components[path[1]].id}"
-                     if path[0] == "components" and isinstance(path[1], int)
-                     else ".".join(str(p) for p in path))
             raise SimulationError(
                 f"component {component}'s fee{_named(seen[at])} at line {at[0]} is written once "
-                f"and named by {whose} too (a YAML alias): solving it would change both; give "
-                f"{component} its own copy of the value in a copy of the contract to price it")
+                f"and named by {_whose(loaded, path, index)} too (a YAML alias): solving it "
+                f"would change both; give {component} its own copy of the value in a copy of "
+                "the contract to price it, or hold the cell (--hold)")
     return list(seen.values())
+
+
+def _whose(loaded: LoadedContract, path: tuple[str | int, ...], index: int) -> str:
+    """What else names a value: another component, a key of this one, or a path."""
+    if path[0] != "components" or not isinstance(path[1], int):
+        return ".".join(str(p) for p in path)
+    if path[1] == index:
+        return "its " + ".".join(str(p) for p in path[2:])
+    return f"component {loaded.contract.components[path[1]].id}"
 
 
 def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str,
@@ -197,26 +207,44 @@ def scaled(cells: Sequence[Cell], amount: Decimal, held: Sequence[Cell] = ()) ->
 def rewrite(loaded: LoadedContract, text: str, cells: Sequence[Cell]) -> str:
     """The contract's text with each cell's scalar replaced (by its recorded position)."""
     lines = text.split("\n")
-    for cell in sorted(cells, key=lambda c: (loaded.doc.source(c.path).line or 0,
-                                             -(loaded.doc.source(c.path).col or 0))):
+    places = []
+    for cell in cells:
         src = loaded.doc.source(cell.path)
         if src.line is None or src.col is None:
             raise SimulationError("the fee's position in the contract is not known")
-        line = lines[src.line - 1]
-        start = _value_start(line, src.col - 1)
+        places.append((*_value_place(lines, src.line - 1, src.col - 1), cell))
+    # right to left along a line, so the places still to come keep their columns
+    for row, start, cell in sorted(places, key=lambda p: (p[0], -p[1])):
+        line = lines[row]
         end = _token_end(line, start)
-        lines[src.line - 1] = line[:start] + str(cell.amount) + line[end:]
+        if not _NUMBER.fullmatch(line[start:end].strip("\"'")):
+            raise SimulationError(f"the fee's value at line {row + 1} is written in a form "
+                                  "price cannot rewrite; write it as a plain number")
+        lines[row] = line[:start] + str(cell.amount) + line[end:]
     return "\n".join(lines)
 
 
-def _value_start(line: str, start: int) -> int:
+_NUMBER = re.compile(r"[+-]?(\d[\d_]*)?\.?\d[\d_]*([eE][+-]?\d+)?")
+
+
+def _value_place(lines: list[str], row: int, col: int) -> tuple[int, int]:
     """Where the scalar itself begins: a node's place is that of its anchor (``&r 310.00``)
-    or tag, which stay as written."""
-    while start < len(line) and line[start] in "&!":
-        start = _token_end(line, start)
-        while start < len(line) and line[start] in " \t":
-            start += 1
-    return start
+    or tag (``!!float``, ``!<...>``), which stay as written, and the scalar may follow them
+    on a later line, after a comment."""
+    while row < len(lines):
+        line = lines[row]
+        while col < len(line) and line[col] in " \t":
+            col += 1
+        if col >= len(line) or line[col] == "#":
+            row, col = row + 1, 0
+        elif line.startswith("!<", col):
+            close = line.find(">", col)
+            col = len(line) if close < 0 else close + 1
+        elif line[col] in "&!":
+            col = _token_end(line, col)
+        else:
+            return row, col
+    raise SimulationError("the fee's value is not found where the contract was read")
 
 
 def _token_end(line: str, start: int) -> int:

@@ -33,7 +33,7 @@ def _cut_words(calendar: bool, phased: bool) -> str:
         return ("a calendar month cut short by the service start or end pays nothing: the first "
                 "month of every customer whose service starts after the 1st is lost, and ")
     return ("a calendar month cut short by the phase or the service pays nothing: the first "
-            "month of the phase is lost unless the phase starts on a 1st, and ")
+            "and the last month of the phase are lost unless it starts on a 1st, and ")
 
 
 RULE = Rule("W015", check)

@@ -1,34 +1,40 @@
 """W019 two fees for the same service months
 
 Catches two components that each pay per service month (a `monthly_fee`) and that both pay
-for some service month whatever the service start, for a segment both price above zero, and
-that are not `alternatives` of each other. One warning per pair, at the second's phase.
+for some month whatever the service start, for a segment both price above zero on a same
+day (a month is priced on its last day), and that are not `alternatives` of each other. One
+warning per pair, at the second's phase.
 
-A month is paid by a fee whose phase holds it whole, and, under `proration: daily` or
-`full`, also by one whose phase holds part of it. So a prorated fee pays for every day of its
-phase, and so does one with `proration: none` on service months whose phase is in months
-(its phase is whole service months); two such fees whose phases share a day for every start
-both pay for it. A fee with `proration: none` whose whole months depend on the start (its
-phase in days or weeks, or calendar months) pays for a month of its own only where one
-certainly lies: in the days both phases hold (a whole month in months: one service month,
-or two for calendar months, which two service months always hold whole; else 61 days or
-more), or, for calendar months in a phase written in months and two months long or more,
-the calendar month that begins on the first 1st from the phase's start, which it always
-holds whole (that day comes before a month from the phase's start, and the month holds that
-day too). A fee with `proration: full` on service months whose phase meets the other's
-on a day that can be no service month's first (`until: 45 days`, then `from: 45 days`) pays
-the whole month holding that day, whose other part the other fee pays when it is prorated.
-Where a calendar month meets a phase depends on the start, so a calendar fee with `full`
-meeting another is not caught.
+Each fee's days are its phase, cut to the longest service and to the months `max_months`
+allows (n service months from the phase's start, or n - 1 for calendar months, whose first
+part-month counts as one; an allowance against a phase in days is not compared); a phase
+that may hold no day for some start is not compared. A month is paid by a fee whose days
+hold it whole, and, under `proration: daily` or `full`, also by one whose days hold part of
+it. So a prorated fee pays for every one of its days, and so does one with `proration:
+none` on service months whose phase is in months; two such fees sharing a day for every
+start both pay for it. A fee with `proration: none` whose whole months depend on the start
+(its phase in days or weeks, or calendar months) pays a month only where one certainly
+lies: in the days both hold (in months: one service month, or two for calendar months,
+which two service months always hold whole; else 61 days or more), or, for calendar months
+with its days in months and two months long or more, the calendar month that begins on the
+first 1st from its start, which its days always hold whole: when the other's days hold the
+month from that start, or the month after it, they hold part of that calendar month too. A
+fee with `proration: full` on service months whose days meet the other's on a day that can
+be no service month's first (`until: 45 days`, then `from: 45 days`) pays the whole month
+holding that day, whose other part the other fee pays when it is prorated. Where a calendar
+month meets a phase depends on the start, so a calendar fee with `full` meeting another is
+not caught.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 from itertools import combinations
 
 from ....values import Duration
-from ...model import ComponentBase, Phase, amounts_of, price_leaves
+from ...model import ComponentBase, Dated, Phase, price_leaves
 from ..base import Finding, Lint, Rule
 
 Bounds = tuple[Duration | None, Duration | None]  # [from, until): None from the start, to no end
@@ -38,6 +44,37 @@ WHOLE_MONTH_DAYS = 61
 
 def _bounds(phase: Phase | None) -> Bounds:
     return (None, None) if phase is None else (phase.from_, phase.until)
+
+
+def _span(comp: ComponentBase, longest: Duration) -> Bounds | None:
+    """The days the fee can pay in for every start: its phase, cut to the months
+    ``max_months`` allows (in months: n service months, or n - 1 whole calendar months, the
+    first part-month counting as one) and to the longest service; None where that is not
+    certain (an allowance against a phase in days) or may hold no day for some start."""
+    start, end = _bounds(comp.service_phase())
+    allowed = comp.months_allowed()
+    if allowed is not None:
+        if not _months(start, end):
+            return None
+        first = 0 if start is None else start.count
+        last = first + allowed[0] - (1 if comp.calendar_months() else 0)
+        end = Duration(last if end is None else min(end.count, last), "months")
+    end = _earlier(end, longest)
+    return (start, end) if _before(start, end) else None
+
+
+def _earlier(end: Duration | None, longest: Duration) -> Duration:
+    """An end no later than both ``end`` and ``longest`` for every start (in days where
+    their order depends on the start)."""
+    if end is None:
+        return longest
+    if end.unit == longest.unit:
+        return end if end.count <= longest.count else longest
+    if end.max_days() <= longest.min_days():
+        return end
+    if longest.max_days() <= end.min_days():
+        return longest
+    return Duration(min(end.min_days(), longest.min_days()), "days")
 
 
 def _fewest(d: Duration | None) -> int:
@@ -109,8 +146,10 @@ def _calendar_month_held(bounds: Bounds, other: Bounds) -> bool:
         lo <= first + 1 and (hi is None or hi >= first + 2))
 
 
-def _pay_both(one: ComponentBase, other: ComponentBase) -> bool:
-    a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
+def _pay_both(one: ComponentBase, other: ComponentBase, longest: Duration) -> bool:
+    a, b = _span(one, longest), _span(other, longest)
+    if a is None or b is None:
+        return False
     if not (_before(a[0], b[1]) and _before(b[0], a[1])):  # no day both phases hold
         return _full_meets(one, a, other, b) or _full_meets(other, b, one, a)
     exact = (_exact(one, a), _exact(other, b))
@@ -138,54 +177,77 @@ def _full_meets(full: ComponentBase, its: Bounds, other: ComponentBase, theirs: 
     return _meet_inside_a_month(its[1], theirs[0]) or _meet_inside_a_month(theirs[1], its[0])
 
 
-def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> set[str]:
-    """The segments the component's fee is more than zero for (on some day)."""
-    out: set[str] = set()
+Spans = list[tuple[date, date]]  # days a price is above zero: [first, end)
+
+
+def _positive(value: object) -> Spans:
+    """The days a price leaf is above zero: always, never, or between its dates."""
+    if isinstance(value, Dated):
+        steps = value.changes()
+        ends = [day for day, _ in steps[1:]] + [date.max]
+        return [(day, end) for (day, amount), end in zip(steps, ends, strict=True) if amount > 0]
+    return [(date.min, date.max)] if isinstance(value, Decimal) and value > 0 else []
+
+
+def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> dict[str, Spans]:
+    """The days the component's fee is more than zero, per segment."""
+    out: dict[str, Spans] = {}
     for table in comp.price_tables():
         if table.role != "fee":
             continue
         for way, value in price_leaves(table.price, segment_ids):
-            if not any(amounts_of(value)):
-                continue  # zero on every day
-            named = [key for dim, key in way if dim == "segment"]
-            out.update(named or segment_ids)
+            spans = _positive(value)
+            for segment in [key for dim, key in way if dim == "segment"] or segment_ids:
+                out.setdefault(segment, []).extend(spans)
     return out
+
+
+def _priced_together(one: dict[str, Spans], other: dict[str, Spans],
+                     segment_ids: Sequence[str]) -> list[str]:
+    """The segments both fees price above zero on a same day: a month is priced on its last
+    day, so a fee replaced by another on a date never pays a month with it."""
+    return [g for g in segment_ids
+            if any(a < z and b < y for a, y in one.get(g, ()) for b, z in other.get(g, ()))]
 
 
 def check(lint: Lint) -> Iterator[Finding]:
     segment_ids = lint.draft.segment_ids() or ["default"]
+    assert lint.draft.windows is not None
+    longest = lint.draft.windows.service.max_length
     monthly = [(base, comp) for base, comp in lint.components()
                if comp.service_month_proration() is not None]
     apart = [set(a.components) for a in lint.draft.alternatives or []]
     for (_, one), (base, other) in combinations(monthly, 2):
         if any({one.id, other.id} <= group for group in apart):
             continue  # only one of them is paid
-        both = sorted(_priced(one, segment_ids) & _priced(other, segment_ids),
-                      key=segment_ids.index)
-        if not both or not _pay_both(one, other):
+        both = _priced_together(_priced(one, segment_ids), _priced(other, segment_ids),
+                                segment_ids)
+        if not both or not _pay_both(one, other, longest):
             continue
         which = "" if segment_ids == ["default"] else f" (segments {', '.join(both)})"
         at = (*base, "phase") if lint.has_key((*base, "phase")) else base
         yield lint.warn(
-            "W019", f"{other.name} and {one.name} both pay for {_which_months(one, other)}"
+            "W019", f"{other.name} and {one.name} both pay for {_which_months(one, other, longest)}"
                     f"{which}: a customer served in such a month earns both; if both are "
                     "meant (a base fee and a bonus), accept this warning with the reason, "
                     "else give them phases that share no month (phase: {from, until}), or "
                     "make them alternatives", at, other.id)
 
 
-def _which_months(one: ComponentBase, other: ComponentBase) -> str:
+def _which_months(one: ComponentBase, other: ComponentBase, longest: Duration) -> str:
     """The service months both pay for, where the phases say them in months."""
-    a, b = _bounds(one.service_phase()), _bounds(other.service_phase())
-    if one.calendar_months() or other.calendar_months():
+    a, b = _span(one, longest), _span(other, longest)
+    if one.calendar_months() or other.calendar_months() or a is None or b is None:
         return "the same months"
     if not _months(*a, *b):
         return "the same service months"
     first = 1 + max((d.count for d in (a[0], b[0]) if d is not None), default=0)
-    last = min((d.count for d in (a[1], b[1]) if d is not None), default=None)
+    # the longest service is no end of a phase: "every service month" runs to it
+    last = min((d.count for d in (a[1], b[1]) if d is not None and d != longest),
+               default=None)
     if last is None:
         return f"every service month from month {first}" if first > 1 else "every service month"
     return f"service month {first}" if first == last else f"service months {first} to {last}"
 
 
-RULE = Rule("W019", check, needs=("segments", "alternatives"))
+RULE = Rule("W019", check, needs=("segments", "alternatives", "windows"))

@@ -1,9 +1,12 @@
 """W022 calendar months one short of those a service touches
 
-Catches a `monthly_fee` paying calendar months (`months: calendar`) by the day or in full
-whose `max_months` is the number of months its service (or its phase, in months) lasts: a
-service of n months from any day but a 1st touches n + 1 calendar months, the first and last
-in part, so the last part-month of every such customer is never paid.
+Catches a `monthly_fee` paying calendar months (`months: calendar`) by the day
+(`proration: daily`), with no `condition`, whose `max_months` is the number of months its
+service (or its phase, in months) lasts: a service of n months from any day but a 1st
+touches n + 1 calendar months, the first and last in part, so a customer served to the end
+is never paid the last part-month. (Under `full` the first part-month is paid whole, so n
+months pay for n months; W023 speaks of that. With a `condition`, a month lost for want of
+an answer leaves room in the allowance.)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def check(lint: Lint) -> Iterator[Finding]:
     for base, comp in lint.components():
         allowed = comp.months_allowed()
         if allowed is None or not comp.calendar_months() \
-                or comp.service_month_proration() == "none":
+                or comp.service_month_proration() != "daily" or comp.answer_condition():
             continue
         phase = comp.service_phase()
         ends = (None, None) if phase is None else (phase.from_, phase.until)
@@ -42,9 +45,9 @@ def check(lint: Lint) -> Iterator[Finding]:
             "W022", f"{comp.name} pays calendar months, at most {n} (max_months), and the "
                     f"{months} months of service it pays for touch {months + 1} calendar "
                     "months for every customer who does not start on a month's first day, "
-                    "the first and the last in part: the last part-month of such a customer "
-                    f"is never paid; use max_months: {months + 1} to pay both part-months, or "
-                    "months: service", (*base, *path), comp.id)
+                    "the first and the last in part: such a customer served to the end is "
+                    f"never paid the last part-month; use max_months: {months + 1} to pay both "
+                    "part-months by the day, or months: service", (*base, *path), comp.id)
 
 
 RULE = Rule("W022", check, needs=("windows",))
