@@ -1347,3 +1347,15 @@ components:
             "(a YAML alias): solving it would change both")):
         fee_cells(loaded, "job", "A")
     assert [c.name for c in fee_cells(loaded, "job", "A", hold=["A"])] == ["A"]
+
+
+def test_price_rewrites_a_contract_with_crlf_line_ends() -> None:
+    from rewardengine.forecast.price import fee_cells, rewrite, scaled
+    from rewardengine.pipeline import load_contract_text
+    text = HELD.replace("    amount: {register: 750.00, self_report: 190.00}\n",
+                        "    amount:\n      register: 750.00\n      self_report: ' 190.00'\n")
+    text = text.replace("\n", "\r\n")
+    loaded, problems = load_contract_text(text, "held.yaml")
+    assert loaded is not None, problems
+    out = rewrite(loaded, text, scaled(fee_cells(loaded, "job", None), Decimal("800.00")))
+    assert "      register: 800.00\r\n      self_report: 202.67\r\n" in out

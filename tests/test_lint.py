@@ -521,6 +521,24 @@ components:
             if p.code in ("W022", "W023")] == []
 
 
+@pytest.mark.parametrize(("a", "b", "head", "says"), [
+    ("phase: {from: 11 months, until: 12 months}", "", HEAD, "service month 12"),
+    ("phase: {until: 6 months}", "", HEAD.replace("max_length: 12 months",
+                                                  "max_length: 365 days"),
+     "service months 1 to 6"),
+    ("", "", HEAD.replace("max_length: 12 months", "max_length: 52 weeks"),
+     "every service month"),
+])
+def test_w019_names_the_months_both_pay_for(a: str, b: str, head: str, says: str) -> None:
+    body = f"""
+components:
+  - {{id: a, kind: monthly_fee, amount: 100.00, proration: daily, {a}}}
+  - {{id: b, kind: monthly_fee, amount: 50.00, proration: daily, {b}}}
+""" + CAPS
+    assert only(warnings(body, head), "W019").message.startswith(
+        f"monthly fee 'b' and monthly fee 'a' both pay for {says} (segments A, B):")
+
+
 # --- W006 -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("extra", "head", "at", "says"), [

@@ -128,8 +128,7 @@ def test_a_value_another_component_names_too_is_refused(component: str, other: s
     assert str(found.value) == (
         f"component {component}'s fee (from 2020-01-01) at line {line} is written once and "
         f"named by component {other} too (a YAML alias): solving it would change both; give "
-        f"{component} its own copy of the value in a copy of the contract to price it, or hold "
-        "the cell (--hold)")
+        f"{component} its own copy of the value in a copy of the contract to price it")
 
 
 def test_a_component_with_no_fee_is_refused_with_why() -> None:

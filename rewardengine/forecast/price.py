@@ -144,11 +144,12 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
     for path, at in marks.items():
         if at in seen and path not in solved and len(path) > 1 \
                 and not held.intersection((seen[at].name, *seen[at].also)):
+            hold = ", or hold the cell (--hold)" if len(seen) > 1 else ""
             raise SimulationError(
                 f"component {component}'s fee{_named(seen[at])} at line {at[0]} is written once "
                 f"and named by {_whose(loaded, path, index)} too (a YAML alias): solving it "
                 f"would change both; give {component} its own copy of the value in a copy of "
-                "the contract to price it, or hold the cell (--hold)")
+                f"the contract to price it{hold}")
     return list(seen.values())
 
 
@@ -217,7 +218,7 @@ def rewrite(loaded: LoadedContract, text: str, cells: Sequence[Cell]) -> str:
     for row, start, cell in sorted(places, key=lambda p: (p[0], -p[1])):
         line = lines[row]
         end = _token_end(line, start)
-        if not _NUMBER.fullmatch(line[start:end].strip("\"'")):
+        if not _NUMBER.fullmatch(line[start:end].strip("\"'").strip()):
             raise SimulationError(f"the fee's value at line {row + 1} is written in a form "
                                   "price cannot rewrite; write it as a plain number")
         lines[row] = line[:start] + str(cell.amount) + line[end:]
@@ -233,7 +234,7 @@ def _value_place(lines: list[str], row: int, col: int) -> tuple[int, int]:
     on a later line, after a comment."""
     while row < len(lines):
         line = lines[row]
-        while col < len(line) and line[col] in " \t":
+        while col < len(line) and line[col] in " \t\r":
             col += 1
         if col >= len(line) or line[col] == "#":
             row, col = row + 1, 0
@@ -252,7 +253,7 @@ def _token_end(line: str, start: int) -> int:
         close = line.find(line[start], start + 1)
         return close + 1 if close > 0 else len(line)
     end = start
-    while end < len(line) and line[end] not in ",}] \t#":
+    while end < len(line) and line[end] not in ",}] \t#\r":  # \r: a line of a CRLF file
         end += 1
     return end
 

@@ -1,9 +1,9 @@
 """W019 two fees for the same service months
 
 Catches two components that each pay per service month (a `monthly_fee`) and that both pay
-for some month whatever the service start, for a segment both price above zero on a same
-day (a month is priced on its last day), and that are not `alternatives` of each other. One
-warning per pair, at the second's phase.
+for some month whatever the service start, for a segment both price above zero together
+for a month or more of the days a service can run (a month is priced on its last day), and
+that are not `alternatives` of each other. One warning per pair, at the second's phase.
 
 Each fee's days are its phase, cut to the longest service and to the months `max_months`
 allows (n service months from the phase's start, or n - 1 for calendar months, whose first
@@ -46,11 +46,12 @@ def _bounds(phase: Phase | None) -> Bounds:
     return (None, None) if phase is None else (phase.from_, phase.until)
 
 
-def _span(comp: ComponentBase, longest: Duration) -> Bounds | None:
+def _span(comp: ComponentBase, longest: Duration | None) -> Bounds | None:
     """The days the fee can pay in for every start: its phase, cut to the months
     ``max_months`` allows (in months: n service months, or n - 1 whole calendar months, the
-    first part-month counting as one) and to the longest service; None where that is not
-    certain (an allowance against a phase in days) or may hold no day for some start."""
+    first part-month counting as one) and to the ``longest`` service (None: not cut); None
+    where that is not certain (an allowance against a phase in days) or may hold no day for
+    some start."""
     start, end = _bounds(comp.service_phase())
     allowed = comp.months_allowed()
     if allowed is not None:
@@ -59,13 +60,19 @@ def _span(comp: ComponentBase, longest: Duration) -> Bounds | None:
         first = 0 if start is None else start.count
         last = first + allowed[0] - (1 if comp.calendar_months() else 0)
         end = Duration(last if end is None else min(end.count, last), "months")
-    end = _earlier(end, longest)
+    if longest is not None:
+        end = _earlier(end, longest)
     return (start, end) if _before(start, end) else None
 
 
 def _earlier(end: Duration | None, longest: Duration) -> Duration:
-    """An end no later than both ``end`` and ``longest`` for every start (in days where
-    their order depends on the start)."""
+    """An end no later than both ``end`` and ``longest`` for every start: in months where
+    ``end`` is (or is open), else in days where their order depends on the start."""
+    if longest.unit != "months" and (end is None or end.unit == "months"):
+        # the most whole months the longest service holds for every start
+        months = max((k for k in range(longest.min_days() // 28 + 1)
+                      if Duration(k, "months").max_days() <= longest.min_days()), default=0)
+        longest = Duration(months, "months")
     if end is None:
         return longest
     if end.unit == longest.unit:
@@ -203,17 +210,29 @@ def _priced(comp: ComponentBase, segment_ids: Sequence[str]) -> dict[str, Spans]
 
 
 def _priced_together(one: dict[str, Spans], other: dict[str, Spans],
-                     segment_ids: Sequence[str]) -> list[str]:
-    """The segments both fees price above zero on a same day: a month is priced on its last
-    day, so a fee replaced by another on a date never pays a month with it."""
+                     segment_ids: Sequence[str], served: tuple[date, date]) -> list[str]:
+    """The segments both fees price above zero together for a month or more (31 days, so a
+    month of any start ends inside) of the days a service can run (``served``): a month is
+    priced on its last day, so a fee replaced by another on a date never pays a month with
+    it, and a few days' overlap pays both only for the months that happen to end in it."""
+    lo, hi = served
     return [g for g in segment_ids
-            if any(a < z and b < y for a, y in one.get(g, ()) for b, z in other.get(g, ()))]
+            if any((min(y, z, hi) - max(a, b, lo)).days >= MONTH_DAYS
+                   for a, y in one.get(g, ()) for b, z in other.get(g, ())
+                   if max(a, b, lo) < min(y, z, hi))]
+
+
+MONTH_DAYS = 31  # any 31 days hold the last day of a month, of any start and of the calendar
 
 
 def check(lint: Lint) -> Iterator[Finding]:
     segment_ids = lint.draft.segment_ids() or ["default"]
-    assert lint.draft.windows is not None
-    longest = lint.draft.windows.service.max_length
+    md, windows = lint.draft.metadata, lint.draft.windows
+    assert md is not None and windows is not None
+    longest = windows.service.max_length
+    # the days a service can run: from the contract's start to the longest service begun on
+    # its last day
+    served = (md.valid_from, longest.after(md.valid_until))
     monthly = [(base, comp) for base, comp in lint.components()
                if comp.service_month_proration() is not None]
     apart = [set(a.components) for a in lint.draft.alternatives or []]
@@ -221,33 +240,32 @@ def check(lint: Lint) -> Iterator[Finding]:
         if any({one.id, other.id} <= group for group in apart):
             continue  # only one of them is paid
         both = _priced_together(_priced(one, segment_ids), _priced(other, segment_ids),
-                                segment_ids)
+                                segment_ids, served)
         if not both or not _pay_both(one, other, longest):
             continue
         which = "" if segment_ids == ["default"] else f" (segments {', '.join(both)})"
         at = (*base, "phase") if lint.has_key((*base, "phase")) else base
         yield lint.warn(
-            "W019", f"{other.name} and {one.name} both pay for {_which_months(one, other, longest)}"
+            "W019", f"{other.name} and {one.name} both pay for {_which_months(one, other)}"
                     f"{which}: a customer served in such a month earns both; if both are "
                     "meant (a base fee and a bonus), accept this warning with the reason, "
                     "else give them phases that share no month (phase: {from, until}), or "
                     "make them alternatives", at, other.id)
 
 
-def _which_months(one: ComponentBase, other: ComponentBase, longest: Duration) -> str:
-    """The service months both pay for, where the phases say them in months."""
-    a, b = _span(one, longest), _span(other, longest)
+def _which_months(one: ComponentBase, other: ComponentBase) -> str:
+    """The service months both pay for, where the phases (cut to ``max_months``) say them in
+    months; an open end runs to the service's end ("every service month")."""
+    a, b = _span(one, None), _span(other, None)
     if one.calendar_months() or other.calendar_months() or a is None or b is None:
         return "the same months"
     if not _months(*a, *b):
         return "the same service months"
     first = 1 + max((d.count for d in (a[0], b[0]) if d is not None), default=0)
-    # the longest service is no end of a phase: "every service month" runs to it
-    last = min((d.count for d in (a[1], b[1]) if d is not None and d != longest),
-               default=None)
+    last = min((d.count for d in (a[1], b[1]) if d is not None), default=None)
     if last is None:
         return f"every service month from month {first}" if first > 1 else "every service month"
     return f"service month {first}" if first == last else f"service months {first} to {last}"
 
 
-RULE = Rule("W019", check, needs=("segments", "alternatives", "windows"))
+RULE = Rule("W019", check, needs=("segments", "alternatives", "windows", "metadata"))
