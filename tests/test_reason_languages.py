@@ -462,3 +462,16 @@ def test_an_outcome_priced_by_kind_and_band_says_so_in_the_language(
     words = _grade_words(_Count(None, None, kind, made))  # type: ignore[arg-type]
     assert Labels(lang).untranslated(words) == []
     assert "priced" not in Labels(lang).reason(words)
+
+
+@pytest.mark.parametrize(("lang", "none", "full"), [
+    ("fi", "sopimus ei maksa vajaasta kuukaudesta (suhteutus: ei)",
+     "maksetaan koko 310,00 (suhteutus: koko kuukausi)"),
+    ("sv", "avtalet betalar inte för en del av en månad (proportionering: ingen)",
+     "betalar hela 310,00 (proportionering: hel månad)"),
+])
+def test_each_proration_is_said_in_the_language(lang: str, none: str, full: str) -> None:
+    """``daily`` was translated and ``none`` and ``full`` left as the contract writes them."""
+    t = Labels(lang)
+    assert t.reason("the contract pays no part-month (proration: none)") == none
+    assert t.reason("pays the full 310.00 (proration: full)") == full
