@@ -44,6 +44,11 @@ class Cell:
     name: str = "amount"  # as the output names it: "B", "milestone 2 fee", "from 2025-01-01"
     also: tuple[str, ...] = ()  # the other cells naming the same written value (YAML aliases)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Its name, then the names its value has by YAML aliases."""
+        return (self.name, *self.also)
+
 
 def fee_cells(loaded: LoadedContract, component: str, segment: str | None,
               hold: Sequence[str] = ()) -> list[Cell]:
@@ -143,13 +148,13 @@ def _once_each(loaded: LoadedContract, cells: list[Cell], index: int, component:
             seen[at] = replace(first, also=(*first.also, cell.name))
     for path, at in marks.items():
         if at in seen and path not in solved and len(path) > 1 \
-                and not held.intersection((seen[at].name, *seen[at].also)):
-            hold = ", or hold the cell (--hold)" if len(seen) > 1 else ""
+                and not held.intersection(seen[at].names):
+            hint = ", or hold the cell (--hold)" if len(seen) > 1 else ""
             raise SimulationError(
                 f"component {component}'s fee{_named(seen[at])} at line {at[0]} is written once "
                 f"and named by {_whose(loaded, path, index)} too (a YAML alias): solving it "
                 f"would change both; give {component} its own copy of the value in a copy of "
-                f"the contract to price it{hold}")
+                f"the contract to price it{hint}")
     return list(seen.values())
 
 
@@ -167,7 +172,7 @@ def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str,
     """The cells solved and the cells held at their written amounts (``hold``: their names,
     as the output names them, or the name of a YAML alias of one): a price the programme
     fixes, such as a self-report rate, keeps its amount while the others are solved."""
-    names = [n for c in cells for n in (c.name, *c.also)]
+    names = [n for c in cells for n in c.names]
     whose = f"component {component}'s fee" + ("" if segment is None else
                                               f" for segment {segment[:40]}")
     listed = ", ".join(cell_names(c) for c in cells)
@@ -177,7 +182,7 @@ def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str,
                     "; with --segment only that segment's cells are solved or held")
             raise SimulationError(f"--hold {name[:40]}: {whose} has no cell of that name (its "
                                   f"cells: {listed}){also}")
-    held = [c for c in cells if {c.name, *c.also}.intersection(hold)]
+    held = [c for c in cells if set(c.names).intersection(hold)]
     if len(held) == len(cells):
         raise SimulationError(f"--hold names every cell of {whose} ({listed}): nothing is "
                               "left to solve")
@@ -282,8 +287,7 @@ class Solved:
                 "target_per_customer": money_text(self.target),
                 "amount": money_text(self.amount),
                 "amount_se": None if self.amount_se is None else money_text(self.amount_se),
-                "cells": {n: money_text(c.amount) for c in self.cells
-                          for n in (c.name, *c.also)},
+                "cells": {n: money_text(c.amount) for c in self.cells for n in c.names},
                 "held": list(self.held),
                 "cost_per_customer": money_text(self.cost), "method": self.method,
                 "evaluated": [{"amount": money_text(a), "cost": str(cents(c))}

@@ -40,6 +40,8 @@ from ..base import Finding, Lint, Rule
 Bounds = tuple[Duration | None, Duration | None]  # [from, until): None from the start, to no end
 # any stretch of this many days holds a whole service month, whatever the start
 WHOLE_MONTH_DAYS = 61
+# any stretch of this many days holds the last day of a month, of any start and of the calendar
+MONTH_DAYS = 31
 
 
 def _bounds(phase: Phase | None) -> Bounds:
@@ -215,14 +217,10 @@ def _priced_together(one: dict[str, Spans], other: dict[str, Spans],
     month of any start ends inside) of the days a service can run (``served``): a month is
     priced on its last day, so a fee replaced by another on a date never pays a month with
     it, and a few days' overlap pays both only for the months that happen to end in it."""
-    lo, hi = served
+    lo, hi = served  # real days: the spans' open ends (date.min, date.max) are cut to them
     return [g for g in segment_ids
             if any((min(y, z, hi) - max(a, b, lo)).days >= MONTH_DAYS
-                   for a, y in one.get(g, ()) for b, z in other.get(g, ())
-                   if max(a, b, lo) < min(y, z, hi))]
-
-
-MONTH_DAYS = 31  # any 31 days hold the last day of a month, of any start and of the calendar
+                   for a, y in one.get(g, ()) for b, z in other.get(g, ()))]
 
 
 def check(lint: Lint) -> Iterator[Finding]:
@@ -236,11 +234,11 @@ def check(lint: Lint) -> Iterator[Finding]:
     monthly = [(base, comp) for base, comp in lint.components()
                if comp.service_month_proration() is not None]
     apart = [set(a.components) for a in lint.draft.alternatives or []]
+    priced = {comp.id: _priced(comp, segment_ids) for _, comp in monthly}
     for (_, one), (base, other) in combinations(monthly, 2):
         if any({one.id, other.id} <= group for group in apart):
             continue  # only one of them is paid
-        both = _priced_together(_priced(one, segment_ids), _priced(other, segment_ids),
-                                segment_ids, served)
+        both = _priced_together(priced[one.id], priced[other.id], segment_ids, served)
         if not both or not _pay_both(one, other, longest):
             continue
         which = "" if segment_ids == ["default"] else f" (segments {', '.join(both)})"
