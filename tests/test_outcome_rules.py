@@ -555,6 +555,91 @@ def test_one_employer_with_cumulative_counting_is_an_error() -> None:
                                            "duration), not to counting: cumulative")
 
 
+# --- every step in one spell (AVGS: both instalments for the one employment) ---------------
+
+ONE_SPELL = """
+components:
+  - id: voucher
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    steps:
+      - {after: 6 weeks, amount: 1000.00}
+      - {after: 6 months, amount: 1000.00}
+    steps_in_one_spell: true
+"""
+# with X from 2020-02-03: 6 weeks on 2020-03-15, 6 months on 2020-08-02 (182 days); Y from
+# 2020-04-10 would reach 6 months on 2020-10-09
+FIRST_SPELL_STEP = ("payable", "step:6 weeks", D("2020-03-15"), Decimal("1000.00"))
+
+
+@pytest.mark.parametrize(("end", "second"), [
+    ("2020-08-01", ("not_earned", "step:6 months", D("2021-07-14"), Decimal("1000.00"))),
+    ("2020-08-02", ("payable", "step:6 months", D("2020-08-02"), Decimal("1000.00"))),
+    ("2020-08-03", ("payable", "step:6 months", D("2020-08-02"), Decimal("1000.00"))),
+])
+def test_the_later_step_is_reached_only_in_the_spell_of_the_first(end: str,
+                                                                  second: tuple[object, ...]
+                                                                  ) -> None:
+    rows = (job("E1", "2020-02-03", end, hours="38", employer="X"),
+            job("E2", "2020-04-10", hours="38", employer="Y"))
+    got = lines(ONE_SPELL, *rows, as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [FIRST_SPELL_STEP, second]
+    # without the rule, Y's own six months pay the second instalment
+    plain = lines(ONE_SPELL.replace("    steps_in_one_spell: true\n", ""), *rows,
+                  as_of="2021-08-01")
+    assert facts(plain[1])[:3] == ("payable", "step:6 months",
+                                   D("2020-08-02") if end != "2020-08-01" else D("2020-10-09"))
+
+
+def test_why_the_other_spell_does_not_pay_is_said() -> None:
+    rows = (job("E1", "2020-02-03", "2020-05-31", hours="38", employer="X"),
+            job("E2", "2020-04-10", hours="38", employer="Y"))
+    second = lines(ONE_SPELL, *rows, as_of="2021-08-01")[1]
+    assert second.reason == (
+        "only 119 of 182 days of qualifying work (15 h/week or more, open) by 2021-07-14, "
+        "when the follow-up ends; every step is counted in the spell that reached the first "
+        "step, the one from 2020-02-03, which ended on "
+        "2020-05-31, so no later work joins it (steps_in_one_spell); the spell from "
+        "2020-04-10 (E2) reached 6 months on 2020-10-09, but it is another spell")
+    assert second.evidence == ("E1",)
+
+
+def test_the_later_step_is_pending_on_the_first_spell_while_the_deadline_is_ahead() -> None:
+    rows = (job("E1", "2020-02-03", hours="38", employer="X"),
+            job("E2", "2020-04-10", hours="38", employer="Y"))
+    got = lines(ONE_SPELL, *rows, as_of="2020-06-30")
+    assert [facts(ln) for ln in got] == [
+        FIRST_SPELL_STEP, ("pending", "step:6 months", D("2021-07-14"), Decimal("1000.00"))]
+    assert got[1].reason.startswith("needs 33 more days of qualifying work")
+    assert got[1].reason.endswith("149 of 182 days so far in the spell from 2020-02-03; every "
+                                  "step is counted in the spell that reached the first step, "
+                                  "the one from 2020-02-03 (steps_in_one_spell)")
+
+
+def test_of_spells_reaching_the_first_step_together_the_longer_one_carries_the_ladder() -> None:
+    rows = (job("E1", "2020-02-03", "2020-05-31", hours="20", employer="X"),
+            job("E2", "2020-02-03", hours="20", employer="Y"))
+    got = lines(ONE_SPELL, *rows, as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        FIRST_SPELL_STEP, ("payable", "step:6 months", D("2020-08-02"), Decimal("1000.00"))]
+    assert got[1].evidence == ("E2",)
+
+
+def test_without_a_first_step_the_later_ones_are_awaited_in_every_spell() -> None:
+    rows = (job("E1", "2020-02-03", "2020-02-20", hours="38", employer="X"),
+            job("E2", "2020-04-10", "2020-05-01", hours="38", employer="Y"))
+    got = lines(ONE_SPELL, *rows, as_of="2020-06-30")
+    assert [ln.status for ln in got] == ["pending", "pending"]
+    assert "steps_in_one_spell" not in got[1].reason
+
+
+def test_steps_in_one_spell_with_cumulative_counting_is_an_error() -> None:
+    (p,) = problems(ONE_SPELL.replace("one_employer: true}", "}\n    counting: cumulative"))
+    assert (p.code, p.message, p.source.line) == (
+        "C218", "steps_in_one_spell applies to counting: continuous (the steps of one spell), "
+                "not to counting: cumulative", 32)  # the key's own line
+
+
 # --- hours on average --------------------------------------------------------------------
 
 AVERAGE = """

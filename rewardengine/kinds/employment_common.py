@@ -482,11 +482,14 @@ class WorkCount:
             return None
         if not self.continuous:
             return self.tracks[-1]
-        tomorrow = self.ctx.as_of + ONE_DAY
-        joinable = [t for t in self.tracks
-                    if tomorrow <= (self.max_gap.after(t.end) if self.max_gap is not None
-                                    else t.end)]
+        joinable = [t for t in self.tracks if self.joinable(t)]
         return joinable[-1] if joinable else None
+
+    def joinable(self, track: Track) -> bool:
+        """A job starting tomorrow could still join ``track`` (within ``max_gap`` of its
+        end, or before it ends)."""
+        end = self.max_gap.after(track.end) if self.max_gap is not None else track.end
+        return self.ctx.as_of + ONE_DAY <= end
 
     def late(self, track: Track) -> Track | None:
         """The same track with the deadline ignored."""

@@ -10,6 +10,10 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Unreached steps are each pending, or not_earned
   once the deadline has passed.
+* ``steps_in_one_spell`` (continuous counting): each step after the first is reached only
+  in the spell that reached the first step (AVGS: both instalments for the one employment);
+  another spell reaching it is named in the reason. Without a first step reached, the later
+  ones are looked for in every spell.
 * Qualifying work, and the outcome work rules (``work.starts_within``,
   ``work.min_agreed_length``, ``work.one_employer``, ``work.average_hours_per_week``), are
   those of employment_outcome (kinds/employment_common.py). With hours on average a step is
@@ -116,6 +120,7 @@ from .employment_common import (
     criteria_text,
     duration_text,
     first_late,
+    ids_text,
     no_price_line,
     not_started_line,
     num,
@@ -177,6 +182,10 @@ class Milestones(ComponentBase):
         default=None, description="the outcome must be reached within this time of the "
                                   "service start (its first day counted), e.g. '6 months'")
     steps: list[Milestone] = Field(min_length=1)
+    steps_in_one_spell: bool = Field(
+        default=False, description="each step after the first is reached only in the spell "
+                                   "that reached the first step (counting: continuous): every "
+                                   "instalment for the one employment")
     sustainment: Sustainment | None = None
     benefit_test: BenefitTest | None = None
 
@@ -227,6 +236,10 @@ class Milestones(ComponentBase):
             out.append(site.err("C218", "work.average_hours_per_week applies to the steps; "
                                 "sustainment payments count days, not hours on average",
                                 "work", "average_hours_per_week"))
+        if self.steps_in_one_spell and self.counting != "continuous":
+            out.append(site.err("C218", "steps_in_one_spell applies to counting: continuous "
+                                "(the steps of one spell), not to counting: "
+                                f"{self.counting}", "steps_in_one_spell"))
         for j in range(1, len(self.steps)):
             if not self.steps[j].after.certainly_longer(self.steps[j - 1].after):
                 out.append(site.err("C210", f"milestone {j + 1} ({self.steps[j].after}) is not "
@@ -258,8 +271,13 @@ def evaluate(comp: Milestones, ctx: CustomerContext, prior: Sequence[Line]) -> O
 def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
+    spell: Track | None = None  # steps_in_one_spell: the spell that reached the first step
     for i, step in enumerate(comp.steps):
-        hit = _earliest(wc, step.after)
+        hit = _earliest(wc, step.after, wc.tracks if spell is None else (spell,))
+        if hit is None and spell is not None:
+            lines.append(_unreached_in_spell(ctx, comp, wc, step, spell))
+            last = None
+            continue
         if hit is None:
             target = partial(needed_days, step.after)
             lines.append(unreached_line(
@@ -270,6 +288,8 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
                        if comp.benefit_test and not wc.decided else "")))
             last = None
             continue
+        if comp.steps_in_one_spell and i == 0:
+            spell = hit[1]
         is_last = i == len(comp.steps) - 1
         line = _step_line(ctx, comp, wc, step, hit,
                           lost_note=("; no sustainment payments follow a step that is not paid"
@@ -285,9 +305,10 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     return lines
 
 
-def _earliest(wc: WorkCount, after: Duration) -> tuple[Reached, Track, Decimal] | None:
+def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
+              ) -> tuple[Reached, Track, Decimal] | None:
     hits = []
-    for track in wc.tracks:
+    for track in tracks:
         got = wc.reach(track.parts, partial(needed_days, after))
         if got is not None:
             hits.append((got, track, needed_days(after, got.first_day)))
@@ -295,6 +316,32 @@ def _earliest(wc: WorkCount, after: Duration) -> tuple[Reached, Track, Decimal] 
     # sustainment payments follow it, so more work never pays less
     return min(hits, key=lambda h: (h[0].on, h[1].start, -h[1].end.toordinal())) if hits \
         else None
+
+
+def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
+                        step: Milestone, spell: Track) -> Line:
+    """A step after the first, not reached in ``spell``, the spell that reached the first
+    step (``steps_in_one_spell``): only its work counts; another spell that reached the step
+    is named, and why it is not paid."""
+    target = partial(needed_days, step.after)
+    late = wc.late(spell)
+    others = [t for t in wc.tracks if t is not spell]
+    elsewhere = _earliest(wc, step.after, others)
+    ended = "" if wc.joinable(spell) else \
+        f", which ended on {spell.end - ONE_DAY}, so no later work joins it"
+    # said where it bears on the line: other work, or the spell over while it is awaited
+    extra = (f"; every step is counted in the spell that reached the first step, the one "
+             f"from {spell.start}{ended} (steps_in_one_spell)"
+             if others or (ended and not wc.decided) else "")
+    if elsewhere is not None:
+        got, track, _ = elsewhere
+        extra += (f"; the spell from {track.start} ({ids_text(track.event_ids)}) reached "
+                  f"{step.after} on {got.on}, but it is another spell")
+    return unreached_line(
+        ctx, comp, wc, occurrence=_step_key(step), amount=step.amount, target=target,
+        what=str(step.after), candidates=[spell],
+        late=first_late(wc, [late] if late is not None else [], target), open_track=spell,
+        extra=extra)
 
 
 def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
