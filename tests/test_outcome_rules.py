@@ -597,9 +597,8 @@ def test_why_the_other_spell_does_not_pay_is_said() -> None:
     second = lines(ONE_SPELL, *rows, as_of="2021-08-01")[1]
     assert second.reason == (
         "only 119 of 182 days of qualifying work (15 h/week or more, open) by 2021-07-14, "
-        "when the follow-up ends; every step is counted in the spell that reached the first "
-        "step, the one from 2020-02-03, which ended on "
-        "2020-05-31, so no later work joins it (steps_in_one_spell); the spell from "
+        "when the follow-up ends; every step is counted in the spell whose first step is "
+        "paid, the one from 2020-02-03 (E1) (steps_in_one_spell); the spell from "
         "2020-04-10 (E2) reached 6 months on 2020-10-09, but it is another spell")
     assert second.evidence == ("E1",)
 
@@ -612,8 +611,69 @@ def test_the_later_step_is_pending_on_the_first_spell_while_the_deadline_is_ahea
         FIRST_SPELL_STEP, ("pending", "step:6 months", D("2021-07-14"), Decimal("1000.00"))]
     assert got[1].reason.startswith("needs 33 more days of qualifying work")
     assert got[1].reason.endswith("149 of 182 days so far in the spell from 2020-02-03; every "
-                                  "step is counted in the spell that reached the first step, "
-                                  "the one from 2020-02-03 (steps_in_one_spell)")
+                                  "step is counted in the spell whose first step is paid, the "
+                                  "one from 2020-02-03 (E1) (steps_in_one_spell)")
+
+
+def test_a_later_step_awaited_on_a_spell_that_has_ended_says_only_a_correction_can_help(
+        ) -> None:
+    rows = (job("E1", "2020-02-03", "2020-05-31", hours="38", employer="X"),
+            job("E2", "2020-04-10", hours="38", employer="Y"))
+    got = lines(ONE_SPELL, *rows, as_of="2020-07-31")
+    assert facts(got[1]) == ("pending", "step:6 months", D("2021-07-14"), Decimal("1000.00"))
+    assert got[1].reason.endswith(
+        "; every step is counted in the spell whose first step is paid, the one from "
+        "2020-02-03 (E1), which ended on 2020-05-31: only a correction of its rows could still "
+        "reach this step (steps_in_one_spell)")
+
+
+def test_a_spell_running_past_the_deadline_is_not_said_to_have_ended() -> None:
+    rows = (job("E1", "2021-03-01", hours="38", employer="X"),
+            job("E2", "2021-03-05", hours="38", employer="Y"))
+    reason = lines(ONE_SPELL, *rows, as_of="2021-09-30")[1].reason
+    assert reason.startswith("threshold of 6 months reached on 2021-08-31, 48 days after")
+    assert "ended" not in reason
+
+
+def test_of_spells_reaching_the_first_step_on_one_day_the_one_reaching_more_steps_leads(
+        ) -> None:
+    """A review: the spell running on longest was taken, a spell whose gap days do not count
+    and never reached six months, and the payable second step went back to pending."""
+    rows = (job("X1", "2020-02-03", "2020-08-05", hours="38", employer="X"),
+            job("Y1", "2020-02-03", "2020-03-20", hours="38", employer="Y"),
+            job("Y2", "2020-03-28", "2020-08-07", hours="38", employer="Y"))
+    gapped = ONE_SPELL.replace("    steps_in_one_spell",
+                               "    max_gap: 7 days\n    steps_in_one_spell")
+    for as_of in ("2020-08-03", "2020-08-06", "2021-08-01"):
+        got = lines(gapped, *rows, as_of=as_of)
+        assert [facts(ln) for ln in got] == [
+            FIRST_SPELL_STEP, ("payable", "step:6 months", D("2020-08-02"), Decimal("1000.00"))]
+        assert [ln.evidence for ln in got] == [("X1",), ("X1",)]
+
+
+def test_a_spell_whose_first_step_is_not_earned_gives_way_to_the_next() -> None:
+    """A review: a self-reported job, not priced, fixed the ladder and lost both steps."""
+    priced = ONE_SPELL.replace("amount: 1000.00", "amount: {register: 1000.00}")
+    rows = (job("E1", "2020-02-03", "2020-06-30", hours="38", employer="X",
+                evidence="self_report"),
+            job("E2", "2020-02-10", hours="38", employer="Y"))
+    got = lines(priced, *rows, as_of="2021-08-01")
+    assert [facts(ln) for ln in got] == [
+        ("payable", "step:6 weeks", D("2020-03-22"), Decimal("1000.00")),
+        ("payable", "step:6 months", D("2020-08-09"), Decimal("1000.00"))]
+    assert [ln.evidence for ln in got] == [("E2",), ("E2",)]
+
+
+def test_the_first_paid_step_fixes_the_spell_even_where_more_work_then_pays_less() -> None:
+    """The one exception to 'more work never pays less', on purpose: the first instalment
+    names the employment relationship, so a job reaching it first, and ending, keeps a later
+    job's own six months from paying the rest."""
+    later = job("E2", "2020-02-10", hours="38", employer="Y")
+    alone = lines(ONE_SPELL, later, as_of="2021-08-01")
+    assert [ln.status for ln in alone] == ["payable", "payable"]
+    both = lines(ONE_SPELL, job("E1", "2020-02-03", "2020-04-30", hours="38", employer="X"),
+                 later, as_of="2021-08-01")
+    assert [ln.status for ln in both] == ["payable", "not_earned"]
 
 
 def test_of_spells_reaching_the_first_step_together_the_longer_one_carries_the_ladder() -> None:
@@ -1053,3 +1113,36 @@ components:
     (p,) = problems(beside)
     assert (p.code, p.message) == ("C102", "unknown key 'starts_within' (it belongs under "
                                            "'work:')")
+
+
+# --- sustainment beside another employer's job ---------------------------------------------
+
+BESIDE = ONE_SPELL.replace("    steps_in_one_spell: true\n",
+                           "    sustainment: {every: 4 weeks, amount: 100.00, max_count: 2}\n")
+# X's job reaches six months on 2020-08-02 and ends on 2020-08-10; Y's runs beside it from
+# 2020-04-10 on
+BESIDE_ROWS = (job("A", "2020-02-03", "2020-08-10", hours="38", employer="X"),
+               job("B", "2020-04-10", hours="38", employer="Y"))
+
+
+def test_cumulative_sustainment_counts_a_job_beside_the_spell_once() -> None:
+    """A review: another employer's job running beside the spell of the last step stopped
+    the evaluation (a period ending before it starts)."""
+    got = lines(BESIDE, *BESIDE_ROWS, as_of="2021-08-01")
+    # 182 days to 2020-08-02, A's 8 more days to 08-10, then B's: 210 on 08-30, 238 on 09-27
+    assert [facts(ln)[1:3] for ln in got[2:]] == [("sustain:1", D("2020-08-30")),
+                                                  ("sustain:2", D("2020-09-27"))]
+    assert [ln.evidence for ln in got[2:]] == [("A", "B"), ("B",)]
+
+
+def test_continuous_sustainment_never_counts_days_before_the_last_step() -> None:
+    """A review: the count restarted on the first day of the spell beside, 2020-04-10, and
+    paid three sustainment payments before the last step was reached."""
+    text = BESIDE.replace("max_count: 2}", "max_count: 2, counting: continuous}")
+    got = lines(text, *BESIDE_ROWS, as_of="2021-08-01")
+    # A has 8 days after the step; B counts from 2020-08-03: 28 days on 08-30
+    assert [facts(ln)[1:3] for ln in got[2:]] == [("sustain:1", D("2020-08-30")),
+                                                  ("sustain:2", D("2020-09-27"))]
+    assert got[2].reason.endswith(
+        "(sustainment 1 of 2); counted from 2020-08-03 in the spell from 2020-04-10 (B), "
+        "after the spell from 2020-02-03 ended on 2020-08-10")

@@ -205,6 +205,8 @@ def _period_days(rows: tuple[str, ...], as_of: str) -> Line:
 
 # continuous sustainment (a break of more than 7 days restarts the count) after the 4-week step
 # reached on 2020-02-28
+_SPELLS = (outcome_rules.job("E1", "2020-02-03", "2020-05-31", hours="38", employer="X"),
+           outcome_rules.job("E2", "2020-04-10", hours="38", employer="Y"))
 BREAK_ROWS = (outcome_rules.job("E1", "2020-02-01", "2020-03-20", hours="20"),
               outcome_rules.job("E2", "2020-03-29", hours="20"))
 LATE_ROWS = (outcome_rules.job("E1", "2020-02-01", "2020-03-20", hours="20"),
@@ -692,6 +694,30 @@ CASES = [
          "not_earned", "1000.00",
          "the spell 2020-02-01..2020-06-30 (E1) has 151 days, averaging 14.9 h/week in all, but "
          "no 12 weeks of it averaged 15 h/week or more by 2021-07-14, when the follow-up ends"),
+    Case("milestones steps_in_one_spell, another spell reaching the step",
+         lambda: outcome_rules.lines(outcome_rules.ONE_SPELL, *_SPELLS, as_of="2021-08-01")[1],
+         "not_earned", "1000.00",
+         "only 119 of 182 days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+         "the follow-up ends; every step is counted in the spell whose first step is paid, the "
+         "one from 2020-02-03 (E1) (steps_in_one_spell); the spell from 2020-04-10 (E2) "
+         "reached 6 months on 2020-10-09, but it is another spell"),
+    Case("milestones steps_in_one_spell, the spell over while the step is awaited",
+         lambda: outcome_rules.lines(outcome_rules.ONE_SPELL, *_SPELLS, as_of="2020-07-31")[1],
+         "pending", "1000.00",
+         "needs 63 more days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+         "the follow-up ends; 119 of 182 days so far in the spell from 2020-02-03; every step "
+         "is counted in the spell whose first step is paid, the one from 2020-02-03 (E1), "
+         "which ended on 2020-05-31: only a correction of its rows could still reach this "
+         "step (steps_in_one_spell)"),
+    Case("milestones continuous sustainment in a spell beside the last step's",
+         lambda: outcome_rules.lines(
+             outcome_rules.BESIDE.replace("max_count: 2}", "max_count: 2, counting: continuous}"),
+             *outcome_rules.BESIDE_ROWS, as_of="2021-08-01")[2],
+         "payable", "100.00",
+         "employment B reached 4 weeks (28 days) of continuous work since 2020-08-03 on "
+         "2020-08-30 at 38 h/week, register-verified, one employer (Y) (sustainment 1 of 2); "
+         "counted from 2020-08-03 in the spell from 2020-04-10 (B), after the spell from "
+         "2020-02-03 ended on 2020-08-10"),
     Case("employment_outcome one employer, none named",
          lambda: outcome_rules.lines(outcome_rules.ONE_EMPLOYER, outcome_rules.job(
              "E1", "2020-02-01", fte="1.0"), as_of="2020-06-01", warned=("V008",))[0],

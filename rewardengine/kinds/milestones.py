@@ -271,7 +271,8 @@ def evaluate(comp: Milestones, ctx: CustomerContext, prior: Sequence[Line]) -> O
 def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
-    spell: Track | None = None  # steps_in_one_spell: the spell that reached the first step
+    # steps_in_one_spell: the spell every step is counted in (None: each step's earliest)
+    spell = _ladder_spell(ctx, comp, wc) if comp.steps_in_one_spell else None
     for i, step in enumerate(comp.steps):
         hit = _earliest(wc, step.after, wc.tracks if spell is None else (spell,))
         if hit is None and spell is not None:
@@ -288,8 +289,6 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
                        if comp.benefit_test and not wc.decided else "")))
             last = None
             continue
-        if comp.steps_in_one_spell and i == 0:
-            spell = hit[1]
         is_last = i == len(comp.steps) - 1
         line = _step_line(ctx, comp, wc, step, hit,
                           lost_note=("; no sustainment payments follow a step that is not paid"
@@ -318,6 +317,24 @@ def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
         else None
 
 
+def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> Track | None:
+    """``steps_in_one_spell``: the spell whose first step is paid, every later step counted in
+    it. The earliest to reach the first step; of those reaching it on the same day, the one
+    reaching most steps (then as ``_earliest``); a spell whose first step is not earned (its
+    evidence not priced, its benefit test failed) gives way to the next. None: no spell has
+    reached the first step."""
+    first = comp.steps[0]
+    hits = [h for t in wc.tracks if (h := _earliest(wc, first.after, (t,))) is not None]
+
+    def steps(track: Track) -> int:
+        return sum(1 for s in comp.steps if _earliest(wc, s.after, (track,)) is not None)
+
+    hits.sort(key=lambda h: (h[0].on, -steps(h[1]), h[1].start, -h[1].end.toordinal()))
+    paid = (h for h in hits if _step_line(ctx, comp, wc, first, h, "").status != "not_earned")
+    found = next(paid, hits[0] if hits else None)
+    return found[1] if found is not None else None
+
+
 def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
                         step: Milestone, spell: Track) -> Line:
     """A step after the first, not reached in ``spell``, the spell that reached the first
@@ -327,12 +344,14 @@ def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     late = wc.late(spell)
     others = [t for t in wc.tracks if t is not spell]
     elsewhere = _earliest(wc, step.after, others)
-    ended = "" if wc.joinable(spell) else \
-        f", which ended on {spell.end - ONE_DAY}, so no later work joins it"
+    # while the step is awaited: a spell over (not cut by the deadline) can no longer grow
+    ended = "" if wc.decided or wc.joinable(spell) else (
+        f", which ended on {spell.end - ONE_DAY}: only a correction of its rows could still "
+        "reach this step")
     # said where it bears on the line: other work, or the spell over while it is awaited
-    extra = (f"; every step is counted in the spell that reached the first step, the one "
-             f"from {spell.start}{ended} (steps_in_one_spell)"
-             if others or (ended and not wc.decided) else "")
+    extra = (f"; every step is counted in the spell whose first step is paid, the one from "
+             f"{spell.start} ({ids_text(spell.event_ids)}){ended} (steps_in_one_spell)"
+             if others or ended else "")
     if elsewhere is not None:
         got, track, _ = elsewhere
         extra += (f"; the spell from {track.start} ({ids_text(track.event_ids)}) reached "
@@ -392,7 +411,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
     # sustainment counts further work after the last step, in later spells too: a break
     # after the outcome pauses sustainment rather than ending it (so more work never pays
     # less, whichever spell reached the steps)
-    parts = (*track.parts, *(p for t in wc.tracks if t.start > track.start for p in t.parts))
+    parts = _onward(track, wc.tracks)
     lines: list[Line] = []
     previous, previous_need = got, need
     for k in range(1, sust.max_count + 1):
@@ -439,6 +458,17 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
                     reason=reason + (waiting or ""))
 
 
+def _onward(track: Track, tracks: Sequence[Track]) -> tuple[Stretch, ...]:
+    """The stretches of ``track`` and of the spells starting after it, each day once: a
+    spell running beside another (another employer's job) adds only its days after those
+    already counted."""
+    parts = list(track.parts)
+    for later in tracks:
+        if later.start > track.start:
+            parts.extend(_from(later.parts, parts[-1].period.end))
+    return tuple(parts)
+
+
 def _from(parts: Sequence[Stretch], day: date) -> tuple[Stretch, ...]:
     """The stretches of ``parts`` from ``day`` on (the first one cut to start there)."""
     out = []
@@ -467,11 +497,8 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
             if hit is not None:
                 found = (hit, parts)
                 break
-            if i + 1 < len(spells):  # a break: the count restarts in the next spell
-                lost = (f"; counted from {spells[i + 1].start}, when work began again after "
-                        f"a break longer than allowed ended the spell on "
-                        f"{spells[i].end - ONE_DAY}")
-                start = spells[i + 1].start
+            if i + 1 < len(spells):  # the count restarts in the next spell
+                start, lost = _restart(spells[i], spells[i + 1], start)
             i += 1
         if found is None:
             lines.append(_sustain_unreached(ctx, comp, wc, sust, k, spells[-1], start))
@@ -488,6 +515,21 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
                                    reason, waiting))
         start, lost = hit.on + ONE_DAY, ""
     return lines
+
+
+def _restart(ended: Track, spell: Track, start: date) -> tuple[date, str]:
+    """Where continuous sustainment counts from in ``spell`` once ``ended`` has ended
+    (``start``: the first day it may count from), and the words for it: after a break, the
+    spell's first day; a spell that ran beside the ended one (another employer's job) counts
+    its own days from ``start``."""
+    if spell.start >= ended.end:
+        return max(spell.start, start), (
+            f"; counted from {spell.start}, when work began again after a break longer than "
+            f"allowed ended the spell on {ended.end - ONE_DAY}")
+    day = max(spell.start, start)
+    return day, (f"; counted from {day} in the spell from {spell.start} "
+                 f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
+                 f"on {ended.end - ONE_DAY}")
 
 
 def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
