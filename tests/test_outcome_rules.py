@@ -597,8 +597,8 @@ def test_why_the_other_spell_does_not_pay_is_said() -> None:
     second = lines(ONE_SPELL, *rows, as_of="2021-08-01")[1]
     assert second.reason == (
         "only 119 of 182 days of qualifying work (15 h/week or more, open) by 2021-07-14, "
-        "when the follow-up ends; every step is counted in the spell whose first step is "
-        "paid, the one from 2020-02-03 (E1) (steps_in_one_spell); the spell from "
+        "when the follow-up ends; every step is counted in the spell of the first step, the "
+        "one from 2020-02-03 (E1) (steps_in_one_spell); the spell from "
         "2020-04-10 (E2) reached 6 months on 2020-10-09, but it is another spell")
     assert second.evidence == ("E1",)
 
@@ -611,7 +611,7 @@ def test_the_later_step_is_pending_on_the_first_spell_while_the_deadline_is_ahea
         FIRST_SPELL_STEP, ("pending", "step:6 months", D("2021-07-14"), Decimal("1000.00"))]
     assert got[1].reason.startswith("needs 33 more days of qualifying work")
     assert got[1].reason.endswith("149 of 182 days so far in the spell from 2020-02-03; every "
-                                  "step is counted in the spell whose first step is paid, the "
+                                  "step is counted in the spell of the first step, the "
                                   "one from 2020-02-03 (E1) (steps_in_one_spell)")
 
 
@@ -622,7 +622,7 @@ def test_a_later_step_awaited_on_a_spell_that_has_ended_says_only_a_correction_c
     got = lines(ONE_SPELL, *rows, as_of="2020-07-31")
     assert facts(got[1]) == ("pending", "step:6 months", D("2021-07-14"), Decimal("1000.00"))
     assert got[1].reason.endswith(
-        "; every step is counted in the spell whose first step is paid, the one from "
+        "; every step is counted in the spell of the first step, the one from "
         "2020-02-03 (E1), which ended on 2020-05-31: only a correction of its rows could still "
         "reach this step (steps_in_one_spell)")
 
@@ -1146,3 +1146,114 @@ def test_continuous_sustainment_never_counts_days_before_the_last_step() -> None
     assert got[2].reason.endswith(
         "(sustainment 1 of 2); counted from 2020-08-03 in the spell from 2020-04-10 (B), "
         "after the spell from 2020-02-03 ended on 2020-08-10")
+
+
+# --- a second review: the spell of the first step stays put as the days go by ---------------
+
+GAPPED = ONE_SPELL.replace("    steps_in_one_spell", "    max_gap: 7 days\n    steps_in_one_spell")
+# X's jobs join across a 2-day gap (not counted), so X and Y both reach six weeks on
+# 2020-10-11; Y, running on, reaches six months on 2021-02-27, X on 2021-03-02
+X_AND_Y = (job("X1", "2020-08-28", "2020-08-29", hours="38", employer="X"),
+           job("Y1", "2020-08-31", hours="38", employer="Y"))
+
+
+@pytest.mark.parametrize("x2", ["self_report", "register"])
+@pytest.mark.parametrize("as_of", ["2021-01-15", "2021-02-28", "2021-03-03"])
+def test_of_spells_reaching_the_first_step_together_the_ladder_never_moves_back(
+        x2: str, as_of: str) -> None:
+    rows = (*X_AND_Y, job("X2", "2020-09-02", hours="38", employer="X", evidence=x2))
+    priced = GAPPED.replace("amount: 1000.00", "amount: {register: 1000.00}")
+    got = lines(priced, *rows, as_of=as_of)
+    assert facts(got[0])[:2] == ("payable", "step:6 weeks")
+    assert facts(got[1])[0] == ("payable" if as_of >= "2021-02-27" else "pending")
+    if as_of >= "2021-02-27" or x2 == "self_report":  # Y's once it leads; X's is not paid
+        assert got[0].evidence == got[1].evidence == ("Y1",)
+
+
+def test_an_ended_spell_with_a_rival_still_running_is_not_said_to_be_beyond_reach() -> None:
+    rows = (*X_AND_Y[:1], job("X2", "2020-09-02", "2020-12-31", hours="38", employer="X"),
+            job("Y1", "2020-08-31", "2021-01-10", hours="38", employer="Y"),
+            job("Z1", "2020-08-31", hours="38", employer="Z"))
+    got = lines(GAPPED, *rows, as_of="2021-01-15")
+    assert got[1].evidence == ("Z1",)  # the one still running
+    assert "correction" not in got[1].reason
+
+
+def test_a_first_step_awaiting_confirmation_gives_way_to_one_that_is_paid() -> None:
+    """A second review: a self-reported first step, pending a confirmation until the
+    deadline, held back the other job's payable instalments for 17 months."""
+    priced = ONE_SPELL.replace("amount: 1000.00", "amount: {register: 1000.00}")
+    rows = (job("E1", "2020-02-03", "2020-06-30", hours="38", employer="X",
+                evidence="self_report"),
+            job("E2", "2020-02-10", hours="38", employer="Y"))
+    got = lines(priced, *rows, as_of="2020-08-20")
+    assert [(*facts(ln), ln.evidence) for ln in got] == [
+        ("payable", "step:6 weeks", D("2020-03-22"), Decimal("1000.00"), ("E2",)),
+        ("payable", "step:6 months", D("2020-08-09"), Decimal("1000.00"), ("E2",))]
+
+
+CONTINUOUS = BESIDE.replace("max_count: 2}", "max_count: 2, counting: continuous}")
+
+
+def test_continuous_sustainment_waits_in_the_spell_while_it_can_go_on() -> None:
+    """A second review: the count moved to the job beside while X's spell still ran (joined
+    across a gap), paid there, and went back to pending a few days later."""
+    text = CONTINUOUS.replace("    sustainment", "    max_gap: 7 days\n    sustainment")
+    rows = (job("X1", "2020-02-03", "2020-08-10", hours="38", employer="X"),
+            job("X2", "2020-08-16", hours="38", employer="X"),
+            job("B", "2020-08-01", "2020-09-30", hours="38", employer="Y"))
+    early = lines(text, *rows, as_of="2020-08-31")[2]
+    assert (early.status, early.evidence) == ("pending", ("X1", "X2"))
+    later = lines(text, *rows, as_of="2020-09-05")[2]
+    assert facts(later) == ("payable", "sustain:1", D("2020-09-04"), Decimal("100.00"))
+
+
+def test_cumulative_sustainment_counts_the_job_beside_in_the_spells_gaps_too() -> None:
+    """A second review: another job of X, joined across a gap, made the job beside count
+    only after X's last day, so more work paid later."""
+    text = BESIDE.replace("    sustainment", "    max_gap: 7 days\n    sustainment")
+    rows = (job("X1", "2020-02-03", "2020-08-10", hours="38", employer="X"),
+            job("B", "2020-08-01", "2020-09-30", hours="38", employer="Y"))
+    more = (*rows, job("X2", "2020-08-16", "2020-09-30", hours="38", employer="X"))
+    for got in (lines(text, *rows, as_of="2020-09-10"), lines(text, *more, as_of="2020-09-10")):
+        assert facts(got[2]) == ("payable", "sustain:1", D("2020-08-30"), Decimal("100.00"))
+        assert got[3].reason.startswith("needs 17 more days")
+
+
+@pytest.mark.parametrize(("b", "c", "said"), [
+    # a spell inside the last step's is passed over: the break is after X's
+    (("2020-04-10", "2020-06-30"), ("2020-09-01", "2020-09-28"),
+     "counted from 2020-09-01, when work began again after a break longer than allowed ended "
+     "the spell on 2020-08-10"),
+    # Z's job, begun while X's ran, goes on after it: counted from the day after the payment
+    (("2020-04-10", "2020-08-20"), ("2020-08-25", "2020-09-27"),
+     "counted from 2020-08-31 in the spell from 2020-08-25 (C), after the spell from "
+     "2020-02-03 ended on 2020-09-10"),
+])
+def test_continuous_sustainment_goes_on_in_the_spell_that_outlasts_the_ended_one(
+        b: tuple[str, str], c: tuple[str, str], said: str) -> None:
+    a_end = "2020-08-10" if c[0] == "2020-09-01" else "2020-09-10"
+    rows = (job("A", "2020-02-03", a_end, hours="38", employer="X"),
+            job("B", *b, hours="38", employer="Y"), job("C", c[0], hours="38", employer="Z"))
+    got = [ln for ln in lines(CONTINUOUS, *rows, as_of="2021-08-01")
+           if ln.evidence == ("C",)]
+    assert facts(got[0])[2] == D(c[1])
+    assert got[0].reason.endswith(said)
+
+
+def test_a_change_of_employer_without_a_gap_is_not_called_a_break() -> None:
+    rows = (job("A", "2020-02-03", "2020-08-10", hours="38", employer="X"),
+            job("B", "2020-08-11", hours="38", employer="Y"))
+    got = lines(CONTINUOUS, *rows, as_of="2021-08-01")[2]
+    assert got.reason.endswith("counted from 2020-08-11 in the spell from 2020-08-11 (B), "
+                               "after the spell from 2020-02-03 ended on 2020-08-10")
+
+
+def test_a_pending_continuous_payment_counts_in_the_spell_still_running() -> None:
+    """A second review (older than the rule): a short job of another employer, ended, made
+    the pending payment ask for a new spell."""
+    rows = (job("A", "2020-02-03", hours="38", employer="X"),
+            job("B", "2020-08-05", "2020-08-15", hours="38", employer="Y"))
+    got = lines(CONTINUOUS, *rows, as_of="2020-08-20")[2]
+    assert got.reason.startswith("needs 10 more days")
+    assert "18 of 28 days so far in the spell from 2020-08-03" in got.reason

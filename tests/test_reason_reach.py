@@ -698,7 +698,7 @@ CASES = [
          lambda: outcome_rules.lines(outcome_rules.ONE_SPELL, *_SPELLS, as_of="2021-08-01")[1],
          "not_earned", "1000.00",
          "only 119 of 182 days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
-         "the follow-up ends; every step is counted in the spell whose first step is paid, the "
+         "the follow-up ends; every step is counted in the spell of the first step, the "
          "one from 2020-02-03 (E1) (steps_in_one_spell); the spell from 2020-04-10 (E2) "
          "reached 6 months on 2020-10-09, but it is another spell"),
     Case("milestones steps_in_one_spell, the spell over while the step is awaited",
@@ -706,7 +706,7 @@ CASES = [
          "pending", "1000.00",
          "needs 63 more days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
          "the follow-up ends; 119 of 182 days so far in the spell from 2020-02-03; every step "
-         "is counted in the spell whose first step is paid, the one from 2020-02-03 (E1), "
+         "is counted in the spell of the first step, the one from 2020-02-03 (E1), "
          "which ended on 2020-05-31: only a correction of its rows could still reach this "
          "step (steps_in_one_spell)"),
     Case("milestones continuous sustainment in a spell beside the last step's",

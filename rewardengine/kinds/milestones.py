@@ -10,10 +10,9 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Unreached steps are each pending, or not_earned
   once the deadline has passed.
-* ``steps_in_one_spell`` (continuous counting): each step after the first is reached only
-  in the spell that reached the first step (AVGS: both instalments for the one employment);
-  another spell reaching it is named in the reason. Without a first step reached, the later
-  ones are looked for in every spell.
+* ``steps_in_one_spell`` (continuous counting): every step is counted in the spell of the
+  first step (AVGS: both instalments for the one employment), chosen by ``_ladder_spell``;
+  another spell reaching a later step is named in the reason.
 * Qualifying work, and the outcome work rules (``work.starts_within``,
   ``work.min_agreed_length``, ``work.one_employer``, ``work.average_hours_per_week``), are
   those of employment_outcome (kinds/employment_common.py). With hours on average a step is
@@ -70,7 +69,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from pydantic import Field
@@ -183,9 +182,9 @@ class Milestones(ComponentBase):
                                   "service start (its first day counted), e.g. '6 months'")
     steps: list[Milestone] = Field(min_length=1)
     steps_in_one_spell: bool = Field(
-        default=False, description="each step after the first is reached only in the spell "
-                                   "that reached the first step (counting: continuous): every "
-                                   "instalment for the one employment")
+        default=False, description="every step is counted in the spell of the first step "
+                                   "(counting: continuous): every instalment for the one "
+                                   "employment")
     sustainment: Sustainment | None = None
     benefit_test: BenefitTest | None = None
 
@@ -272,11 +271,12 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     lines: list[Line] = []
     last: tuple[Line, tuple[Reached, Track, Decimal]] | None = None
     # steps_in_one_spell: the spell every step is counted in (None: each step's earliest)
-    spell = _ladder_spell(ctx, comp, wc) if comp.steps_in_one_spell else None
+    ladder = _ladder_spell(ctx, comp, wc) if comp.steps_in_one_spell else None
+    spell = ladder[0] if ladder is not None else None
     for i, step in enumerate(comp.steps):
         hit = _earliest(wc, step.after, wc.tracks if spell is None else (spell,))
-        if hit is None and spell is not None:
-            lines.append(_unreached_in_spell(ctx, comp, wc, step, spell))
+        if hit is None and ladder is not None:
+            lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder))
             last = None
             continue
         if hit is None:
@@ -317,39 +317,47 @@ def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
         else None
 
 
-def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> Track | None:
-    """``steps_in_one_spell``: the spell whose first step is paid, every later step counted in
-    it. The earliest to reach the first step; of those reaching it on the same day, the one
-    reaching most steps (then as ``_earliest``); a spell whose first step is not earned (its
-    evidence not priced, its benefit test failed) gives way to the next. None: no spell has
+def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
+                  ) -> tuple[Track, bool] | None:
+    """``steps_in_one_spell``: the spell every step is counted in, and whether it is sure to
+    stay so (no other spell that reached the first step the same day can still go on). It is
+    the one whose first step is paid: payable before pending before not earned, then the
+    earliest to reach the first step; of those reaching it the same day, the one reaching the
+    next steps first, then one still running, then as ``_earliest``. None: no spell has
     reached the first step."""
     first = comp.steps[0]
     hits = [h for t in wc.tracks if (h := _earliest(wc, first.after, (t,))) is not None]
+    if not hits:
+        return None
+    order = {"payable": 0, "pending": 1, "not_earned": 2}
 
-    def steps(track: Track) -> int:
-        return sum(1 for s in comp.steps if _earliest(wc, s.after, (track,)) is not None)
+    def rank(h: tuple[Reached, Track, Decimal]) -> tuple[Any, ...]:
+        reached = [_earliest(wc, s.after, (h[1],)) for s in comp.steps[1:]]
+        return (order[_step_line(ctx, comp, wc, first, h, "").status], h[0].on,
+                *((r[0].on if r is not None else date.max) for r in reached),
+                not wc.joinable(h[1]), h[1].start, -h[1].end.toordinal())
 
-    hits.sort(key=lambda h: (h[0].on, -steps(h[1]), h[1].start, -h[1].end.toordinal()))
-    paid = (h for h in hits if _step_line(ctx, comp, wc, first, h, "").status != "not_earned")
-    found = next(paid, hits[0] if hits else None)
-    return found[1] if found is not None else None
+    ranked = sorted(hits, key=rank)
+    best = ranked[0]
+    rivals = [h for h in ranked[1:] if h[0].on == best[0].on and wc.joinable(h[1])]
+    return best[1], not rivals
 
 
 def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
-                        step: Milestone, spell: Track) -> Line:
-    """A step after the first, not reached in ``spell``, the spell that reached the first
-    step (``steps_in_one_spell``): only its work counts; another spell that reached the step
-    is named, and why it is not paid."""
+                        step: Milestone, spell: Track, sure: bool) -> Line:
+    """A step after the first, not reached in ``spell``, the spell of the first step
+    (``steps_in_one_spell``; ``sure``: no other can take its place): only its work counts;
+    another spell that reached the step is named, and why it is not paid."""
     target = partial(needed_days, step.after)
     late = wc.late(spell)
     others = [t for t in wc.tracks if t is not spell]
     elsewhere = _earliest(wc, step.after, others)
     # while the step is awaited: a spell over (not cut by the deadline) can no longer grow
     ended = "" if wc.decided or wc.joinable(spell) else (
-        f", which ended on {spell.end - ONE_DAY}: only a correction of its rows could still "
-        "reach this step")
+        f", which ended on {spell.end - ONE_DAY}" + (": only a correction of its rows could "
+                                                     "still reach this step" if sure else ""))
     # said where it bears on the line: other work, or the spell over while it is awaited
-    extra = (f"; every step is counted in the spell whose first step is paid, the one from "
+    extra = (f"; every step is counted in the spell of the first step, the one from "
              f"{spell.start} ({ids_text(spell.event_ids)}){ended} (steps_in_one_spell)"
              if others or ended else "")
     if elsewhere is not None:
@@ -459,13 +467,14 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
 
 
 def _onward(track: Track, tracks: Sequence[Track]) -> tuple[Stretch, ...]:
-    """The stretches of ``track`` and of the spells starting after it, each day once: a
-    spell running beside another (another employer's job) adds only its days after those
-    already counted."""
-    parts = list(track.parts)
-    for later in tracks:
-        if later.start > track.start:
-            parts.extend(_from(later.parts, parts[-1].period.end))
+    """The stretches of ``track`` and of the spells starting after it, in date order, each
+    day once: a spell running beside another (another employer's job) adds the days the
+    others leave uncounted, gaps included."""
+    stretches = sorted((p for t in (track, *(t for t in tracks if t.start > track.start))
+                        for p in t.parts), key=lambda p: p.period.start)
+    parts: list[Stretch] = []
+    for p in stretches:
+        parts.extend(_from((p,), parts[-1].period.end) if parts else (p,))
     return tuple(parts)
 
 
@@ -483,25 +492,27 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
                             sust: Sustainment, last_hit: tuple[Reached, Track, Decimal],
                             waiting: str | None) -> list[Line]:
     """Each payment needs ``every`` of work in one spell, counted from the day after the
-    previous payment (the first: after the last step); a break longer than ``max_gap`` ends
-    the spell, and the count restarts on the first day of the next one."""
-    got, track, _ = last_hit
-    spells = [track, *(t for t in wc.tracks if t.start > track.start)]
+    previous payment (the first: after the last step). Once the spell has ended (a break
+    longer than ``max_gap``, a change of employer) the count restarts in the next spell that
+    runs on past it (``_going_on``, ``_restart``); while it can still go on, it waits there."""
+    got, current, _ = last_hit
     lines: list[Line] = []
-    i, start, lost = 0, got.on + ONE_DAY, ""
+    start, lost = got.on + ONE_DAY, ""
     for k in range(1, sust.max_count + 1):
         found = None
-        while i < len(spells):
-            parts = _from(spells[i].parts, start)
+        while True:
+            parts = _from(current.parts, start)
             hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
             if hit is not None:
                 found = (hit, parts)
                 break
-            if i + 1 < len(spells):  # the count restarts in the next spell
-                start, lost = _restart(spells[i], spells[i + 1], start)
-            i += 1
+            after = _going_on(wc.tracks, current)
+            if after is None or wc.joinable(current):
+                break  # the count waits in the spell while it can still go on
+            start, lost = _restart(current, after, start, wc.max_gap)
+            current = after
         if found is None:
-            lines.append(_sustain_unreached(ctx, comp, wc, sust, k, spells[-1], start))
+            lines.append(_sustain_unreached(ctx, comp, wc, sust, k, current, start))
             break
         hit, parts = found
         rests = [p for p in parts if p.period.start <= hit.on]
@@ -517,12 +528,20 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
     return lines
 
 
-def _restart(ended: Track, spell: Track, start: date) -> tuple[date, str]:
+def _going_on(tracks: Sequence[Track], ended: Track) -> Track | None:
+    """The spell continuous sustainment goes on in once ``ended`` has ended: the first to
+    start after it began that runs on past its end (a spell inside it is passed over)."""
+    return next((t for t in tracks if t.start > ended.start and t.end > ended.end), None)
+
+
+def _restart(ended: Track, spell: Track, start: date, max_gap: Duration | None
+             ) -> tuple[date, str]:
     """Where continuous sustainment counts from in ``spell`` once ``ended`` has ended
-    (``start``: the first day it may count from), and the words for it: after a break, the
-    spell's first day; a spell that ran beside the ended one (another employer's job) counts
-    its own days from ``start``."""
-    if spell.start >= ended.end:
+    (``start``: the first day it may count from), and the words for it: after a break longer
+    than ``max_gap``, the spell's first day; a spell that ran beside the ended one, or
+    followed it sooner (another employer's job), counts its own days from ``start``."""
+    allowed = max_gap.after(ended.end) if max_gap is not None else ended.end
+    if spell.start > allowed:
         return max(spell.start, start), (
             f"; counted from {spell.start}, when work began again after a break longer than "
             f"allowed ended the spell on {ended.end - ONE_DAY}")
@@ -538,8 +557,7 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     since ``start`` is its open track while a job starting tomorrow could still join it."""
     parts = _from(last.parts, start)
     so_far = Track(parts, last.key) if parts else None
-    open_track = wc.open_track()
-    still_open = so_far if open_track is not None and open_track.start == last.start else None
+    still_open = so_far if wc.joinable(last) else None
     late = wc.late(last)
     late_parts = _from(late.parts, start) if late is not None else ()
     target = partial(needed_days, sust.every)
