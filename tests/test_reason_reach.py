@@ -694,6 +694,16 @@ CASES = [
          "not_earned", "1000.00",
          "the spell 2020-02-01..2020-06-30 (E1) has 151 days, averaging 14.9 h/week in all, but "
          "no 12 weeks of it averaged 15 h/week or more by 2021-07-14, when the follow-up ends"),
+    Case("milestones step on self-reported work, only the register's priced",
+         lambda: outcome_rules.lines(
+             outcome_rules.ONE_SPELL.replace("amount: 1000.00", "amount: {register: 1000.00}"),
+             outcome_rules.job("E1", "2020-02-03", hours="38", employer="X",
+                               evidence="self_report"), as_of="2020-04-01")[0],
+         "pending", "1000.00",
+         "employment E1 reached 6 weeks (42 days) on 2020-03-15 at 38 h/week, self-reported, "
+         "one employer (X); the price table has no price for self-reported work (evidence "
+         "'self_report'): needs confirmation by the register by 2021-07-14, when the "
+         "follow-up ends"),
     Case("milestones steps_in_one_spell, another spell reaching the step",
          lambda: outcome_rules.lines(outcome_rules.ONE_SPELL, *_SPELLS, as_of="2021-08-01")[1],
          "not_earned", "1000.00",
