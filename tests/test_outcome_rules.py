@@ -1175,8 +1175,8 @@ def test_an_ended_spell_with_a_rival_still_running_is_not_said_to_be_beyond_reac
             job("Y1", "2020-08-31", "2021-01-10", hours="38", employer="Y"),
             job("Z1", "2020-08-31", hours="38", employer="Z"))
     got = lines(GAPPED, *rows, as_of="2021-01-15")
-    assert got[1].evidence == ("Z1",)  # the one still running
-    assert "correction" not in got[1].reason
+    assert got[1].evidence == ("X1", "X2")  # paid as much that day, begun first
+    assert "which ended on 2020-12-31 (steps_in_one_spell)" in got[1].reason
 
 
 def test_a_first_step_awaiting_confirmation_gives_way_to_one_that_is_paid() -> None:
@@ -1195,17 +1195,20 @@ def test_a_first_step_awaiting_confirmation_gives_way_to_one_that_is_paid() -> N
 CONTINUOUS = BESIDE.replace("max_count: 2}", "max_count: 2, counting: continuous}")
 
 
-def test_continuous_sustainment_waits_in_the_spell_while_it_can_go_on() -> None:
-    """A second review: the count moved to the job beside while X's spell still ran (joined
-    across a gap), paid there, and went back to pending a few days later."""
+def test_continuous_sustainment_is_paid_in_the_spell_reaching_it_first_and_stays_paid(
+        ) -> None:
+    """Second and third reviews: the count moved to the job beside and went back to pending
+    a few days later; then, waiting in X's spell, more work (X2) paid later."""
     text = CONTINUOUS.replace("    sustainment", "    max_gap: 7 days\n    sustainment")
     rows = (job("X1", "2020-02-03", "2020-08-10", hours="38", employer="X"),
-            job("X2", "2020-08-16", hours="38", employer="X"),
             job("B", "2020-08-01", "2020-09-30", hours="38", employer="Y"))
-    early = lines(text, *rows, as_of="2020-08-31")[2]
-    assert (early.status, early.evidence) == ("pending", ("X1", "X2"))
-    later = lines(text, *rows, as_of="2020-09-05")[2]
-    assert facts(later) == ("payable", "sustain:1", D("2020-09-04"), Decimal("100.00"))
+    more = (*rows, job("X2", "2020-08-16", hours="38", employer="X"))
+    for got in (lines(text, *rows, as_of="2020-08-31"), lines(text, *more, as_of="2020-08-31"),
+                lines(text, *more, as_of="2020-09-05")):
+        assert (*facts(got[2]), got[2].evidence) == (
+            "payable", "sustain:1", D("2020-08-30"), Decimal("100.00"), ("B",))
+    assert got[2].reason.endswith("counted from 2020-08-03 in the spell from 2020-08-01 (B), "
+                                  "which reached it first")
 
 
 def test_cumulative_sustainment_counts_the_job_beside_in_the_spells_gaps_too() -> None:
@@ -1257,3 +1260,43 @@ def test_a_pending_continuous_payment_counts_in_the_spell_still_running() -> Non
     got = lines(CONTINUOUS, *rows, as_of="2020-08-20")[2]
     assert got.reason.startswith("needs 10 more days")
     assert "18 of 28 days so far in the spell from 2020-08-03" in got.reason
+
+
+# --- a third review -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_of", ["2020-10-11", "2020-10-12", "2021-03-01"])
+def test_a_payable_later_step_keeps_its_spell_when_another_spell_is_paid_later(
+        as_of: str) -> None:
+    """A third review: a payable six months went back to pending when another job's first
+    step became payable and outranked the first spell's pending one."""
+    text = ONE_SPELL.replace("- {after: 6 weeks, amount: 1000.00}",
+                             "- {after: 6 weeks, amount: {register: 1000.00}}")
+    rows = (job("E1", "2020-02-03", hours="38", employer="X", evidence="self_report"),
+            job("E2", "2020-09-01", hours="38", employer="Y"))
+    second = lines(text, *rows, as_of=as_of)[1]
+    assert (*facts(second), second.evidence) == (
+        "payable", "step:6 months", D("2020-08-02"), Decimal("1000.00"), ("E1",))
+
+
+@pytest.mark.parametrize(("every", "first"), [("1 week", "2020-03-15"), ("3 days", "2020-03-11")])
+def test_cumulative_sustainment_counts_no_day_before_the_step_from_a_spell_beside(
+        every: str, first: str) -> None:
+    """A third review: another employer's days in the spell's gap before the step counted
+    (sustainment paid on the step's day), or stopped the evaluation."""
+    text = f"""
+components:
+  - id: ladder
+    kind: milestones
+    work: {{min_hours_per_week: 15, one_employer: true}}
+    max_gap: 7 days
+    steps:
+      - {{after: 4 weeks, amount: 1000.00}}
+    sustainment: {{every: {every}, amount: 100.00, max_count: 2}}
+"""
+    rows = (job("X1", "2020-02-03", "2020-02-16", hours="38", employer="X"),
+            job("X2", "2020-02-24", "2020-03-31", hours="38", employer="X"),
+            job("Y", "2020-02-11", "2020-02-29", hours="38", employer="Y"))
+    got = lines(text, *rows, as_of="2020-06-01")
+    assert facts(got[0])[2] == D("2020-03-08")
+    assert facts(got[1])[1:3] == ("sustain:1", D(first))

@@ -728,6 +728,18 @@ CASES = [
          "2020-08-30 at 38 h/week, register-verified, one employer (Y) (sustainment 1 of 2); "
          "counted from 2020-08-03 in the spell from 2020-04-10 (B), after the spell from "
          "2020-02-03 ended on 2020-08-10"),
+    Case("milestones continuous sustainment in a spell beside, reaching it first",
+         lambda: outcome_rules.lines(
+             outcome_rules.CONTINUOUS.replace("    sustainment",
+                                              "    max_gap: 7 days\n    sustainment"),
+             outcome_rules.job("X1", "2020-02-03", "2020-08-10", hours="38", employer="X"),
+             outcome_rules.job("X2", "2020-08-16", hours="38", employer="X"),
+             outcome_rules.job("B", "2020-08-01", "2020-09-30", hours="38", employer="Y"),
+             as_of="2020-09-05")[2],
+         "payable", "100.00",
+         "employment B reached 4 weeks (28 days) of continuous work since 2020-08-03 on "
+         "2020-08-30 at 38 h/week, register-verified, one employer (Y) (sustainment 1 of 2); "
+         "counted from 2020-08-03 in the spell from 2020-08-01 (B), which reached it first"),
     Case("employment_outcome one employer, none named",
          lambda: outcome_rules.lines(outcome_rules.ONE_EMPLOYER, outcome_rules.job(
              "E1", "2020-02-01", fte="1.0"), as_of="2020-06-01", warned=("V008",))[0],

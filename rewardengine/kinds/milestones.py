@@ -21,15 +21,16 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
   ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). ``sustainment.counting``:
   ``cumulative`` (default): with continuous counting this work is counted in the spell that
-  reached the last step and in any later spell (a break pauses sustainment, it does not end
-  it); the k-th sustainment is due at ``anchor + last step + k * every`` (always from the
-  anchor) and rests on the days since the previous payment. ``continuous``: each payment needs
-  ``every`` of work within one spell, counted from the day after the previous payment (the
-  first: after the last step), ``every`` in months from that day; a break longer than
-  ``max_gap`` ends the spell, the days counted so far are lost, and the count restarts on the
-  first day of the next spell. Only the next one is shown pending (or not_earned), and only
-  once the last step has been reached. Sustainment requires the last step to be paid (in full
-  or in part):
+  reached the last step and, after the step, in any other spell, each day once (a break
+  pauses sustainment, it does not end it); the k-th sustainment is due at ``anchor + last
+  step + k * every`` (always from the anchor) and rests on the days since the previous
+  payment. ``continuous``: each payment needs ``every`` of work within one spell, counted
+  from the day after the previous payment (the first: after the last step), ``every`` in
+  months from that day; a break longer than ``max_gap`` ends the spell, the days counted so
+  far are lost, and the count restarts on the first day of the next spell; with spells side
+  by side, the spell reaching it first pays. Only the next one is shown pending (or
+  not_earned), and only once the last step has been reached. Sustainment requires the last
+  step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
   follows; while it is pending, sustainment payments reached are pending too.
 * ``benefit_test`` (steps only): the customer's benefit (``measure``: days or amount of the
@@ -320,27 +321,37 @@ def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
 def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
                   ) -> tuple[Track, bool] | None:
     """``steps_in_one_spell``: the spell every step is counted in, and whether it is sure to
-    stay so (no other spell that reached the first step the same day can still go on). It is
-    the one whose first step is paid: payable before pending before not earned, then the
-    earliest to reach the first step; of those reaching it the same day, the one reaching the
-    next steps first, then one still running, then as ``_earliest``. None: no spell has
+    stay so. Of the spells that reach the first step, the one paid first: the earliest day
+    one of its steps is payable, the most paid that day; then the earliest to reach the first
+    step, the one reaching the later steps first, and the earliest begun. A spell paid on a
+    day keeps the ladder as later days come (only a correction of the rows moves it); it is
+    sure when it is paid and no other, paid as much that day, still runs. None: no spell has
     reached the first step."""
     first = comp.steps[0]
-    hits = [h for t in wc.tracks if (h := _earliest(wc, first.after, (t,))) is not None]
-    if not hits:
+    ranked = sorted((_ladder_rank(ctx, comp, wc, track), track) for track in wc.tracks
+                    if _earliest(wc, first.after, (track,)) is not None)
+    if not ranked:
         return None
-    order = {"payable": 0, "pending": 1, "not_earned": 2}
+    (best, spell), rivals = ranked[0], ranked[1:]
+    sure = best[0] != date.max and not any(
+        rank[:2] == best[:2] and wc.joinable(track) for rank, track in rivals)
+    return spell, sure
 
-    def rank(h: tuple[Reached, Track, Decimal]) -> tuple[Any, ...]:
-        reached = [_earliest(wc, s.after, (h[1],)) for s in comp.steps[1:]]
-        return (order[_step_line(ctx, comp, wc, first, h, "").status], h[0].on,
-                *((r[0].on if r is not None else date.max) for r in reached),
-                not wc.joinable(h[1]), h[1].start, -h[1].end.toordinal())
 
-    ranked = sorted(hits, key=rank)
-    best = ranked[0]
-    rivals = [h for h in ranked[1:] if h[0].on == best[0].on and wc.joinable(h[1])]
-    return best[1], not rivals
+def _ladder_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, track: Track
+                 ) -> tuple[Any, ...]:
+    """``_ladder_spell``'s order of ``track``: (first payable day, minus the amount payable
+    that day, the day each step is reached (unreached: last), first day, event ids)."""
+    reached = [_earliest(wc, s.after, (track,)) for s in comp.steps]
+    paid: dict[date, Decimal] = {}
+    for step, hit in zip(comp.steps, reached, strict=True):
+        line = _step_line(ctx, comp, wc, step, hit, "") if hit is not None else None
+        if line is not None and line.status == "payable" and line.date is not None:
+            paid[line.date] = paid.get(line.date, ZERO) + line.amount
+    day = min(paid, default=date.max)
+    return (day, -paid.get(day, ZERO),
+            *((h[0].on if h is not None else date.max) for h in reached),
+            track.start, track.event_ids)
 
 
 def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
@@ -419,7 +430,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
     # sustainment counts further work after the last step, in later spells too: a break
     # after the outcome pauses sustainment rather than ending it (so more work never pays
     # less, whichever spell reached the steps)
-    parts = _onward(track, wc.tracks)
+    parts = _onward(track, wc.tracks, got.on + ONE_DAY)
     lines: list[Line] = []
     previous, previous_need = got, need
     for k in range(1, sust.max_count + 1):
@@ -466,12 +477,13 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
                     reason=reason + (waiting or ""))
 
 
-def _onward(track: Track, tracks: Sequence[Track]) -> tuple[Stretch, ...]:
-    """The stretches of ``track`` and of the spells starting after it, in date order, each
-    day once: a spell running beside another (another employer's job) adds the days the
-    others leave uncounted, gaps included."""
-    stretches = sorted((p for t in (track, *(t for t in tracks if t.start > track.start))
-                        for p in t.parts), key=lambda p: p.period.start)
+def _onward(track: Track, tracks: Sequence[Track], after: date) -> tuple[Stretch, ...]:
+    """The stretches of ``track`` and, from ``after`` (the day after the last step) on, of
+    every other spell, in date order, each day once: a spell running beside it (another
+    employer's job) adds the days it leaves uncounted, its gaps included."""
+    stretches = sorted((*track.parts, *(p for t in tracks if t is not track
+                                        for p in _from(t.parts, after))),
+                       key=lambda p: p.period.start)
     parts: list[Stretch] = []
     for p in stretches:
         parts.extend(_from((p,), parts[-1].period.end) if parts else (p,))
@@ -492,29 +504,22 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
                             sust: Sustainment, last_hit: tuple[Reached, Track, Decimal],
                             waiting: str | None) -> list[Line]:
     """Each payment needs ``every`` of work in one spell, counted from the day after the
-    previous payment (the first: after the last step). Once the spell has ended (a break
-    longer than ``max_gap``, a change of employer) the count restarts in the next spell that
-    runs on past it (``_going_on``, ``_restart``); while it can still go on, it waits there."""
+    previous payment (the first: after the last step), in whichever spell reaches it first
+    (``_first_to_reach``): a break longer than ``max_gap`` or a change of employer ends a
+    spell, and the count restarts in another (``_restart`` says where)."""
     got, current, _ = last_hit
     lines: list[Line] = []
     start, lost = got.on + ONE_DAY, ""
     for k in range(1, sust.max_count + 1):
-        found = None
-        while True:
-            parts = _from(current.parts, start)
-            hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
-            if hit is not None:
-                found = (hit, parts)
-                break
-            after = _going_on(wc.tracks, current)
-            if after is None or wc.joinable(current):
-                break  # the count waits in the spell while it can still go on
-            start, lost = _restart(current, after, start, wc.max_gap)
-            current = after
+        found = _first_to_reach(wc, sust, current, start)
         if found is None:
-            lines.append(_sustain_unreached(ctx, comp, wc, sust, k, current, start))
+            lines.append(_sustain_unreached(ctx, comp, wc, sust, k,
+                                            _awaited(wc, current, start), start))
             break
-        hit, parts = found
+        hit, parts, spell = found
+        if spell is not current:
+            lost = _restart(current, spell, parts[0].period.start, hit.on, wc.max_gap)
+            current = spell
         rests = [p for p in parts if p.period.start <= hit.on]
         need = needed_days(sust.every, parts[0].period.start)
         reason, level, ids = reached_text(
@@ -528,27 +533,47 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
     return lines
 
 
-def _going_on(tracks: Sequence[Track], ended: Track) -> Track | None:
-    """The spell continuous sustainment goes on in once ``ended`` has ended: the first to
-    start after it began that runs on past its end (a spell inside it is passed over)."""
-    return next((t for t in tracks if t.start > ended.start and t.end > ended.end), None)
+def _first_to_reach(wc: WorkCount, sust: Sustainment, current: Track, start: date
+                    ) -> tuple[Reached, tuple[Stretch, ...], Track] | None:
+    """The next continuous sustainment payment: ``every`` of work in one spell from
+    ``start`` (the day after the previous payment, or a later spell's first day), in the spell
+    that reaches it first (the current one of those reaching it the same day)."""
+    hits = []
+    for spell in (current, *(t for t in wc.tracks if t is not current)):
+        parts = _from(spell.parts, start)
+        hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
+        if hit is not None:
+            hits.append((hit.on, spell is not current, spell.start, (hit, parts, spell)))
+    return min(hits, key=lambda h: h[:3])[3] if hits else None
 
 
-def _restart(ended: Track, spell: Track, start: date, max_gap: Duration | None
-             ) -> tuple[date, str]:
-    """Where continuous sustainment counts from in ``spell`` once ``ended`` has ended
-    (``start``: the first day it may count from), and the words for it: after a break longer
-    than ``max_gap``, the spell's first day; a spell that ran beside the ended one, or
-    followed it sooner (another employer's job), counts its own days from ``start``."""
+def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
+    """The spell the next continuous sustainment payment is awaited in: the current one while
+    it can still go on, else the latest that can, else the latest with work from ``start``
+    (its late days say when it was reached after the deadline), else the current one."""
+    if wc.joinable(current):
+        return current
+    after = [t for t in wc.tracks if _from(t.parts, start)]
+    going = [t for t in after if wc.joinable(t)] or after
+    return going[-1] if going else current
+
+
+def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Duration | None
+             ) -> str:
+    """The words for continuous sustainment counted in ``spell`` from ``day`` instead of in
+    ``ended``, the spell of the payment before (reached on ``reached``): after a break longer
+    than ``max_gap``; after the earlier spell ended (another employer's job beside it or right
+    after it); or beside it, still running, reaching the payment first."""
     allowed = max_gap.after(ended.end) if max_gap is not None else ended.end
     if spell.start > allowed:
-        return max(spell.start, start), (
-            f"; counted from {spell.start}, when work began again after a break longer than "
-            f"allowed ended the spell on {ended.end - ONE_DAY}")
-    day = max(spell.start, start)
-    return day, (f"; counted from {day} in the spell from {spell.start} "
-                 f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
-                 f"on {ended.end - ONE_DAY}")
+        return (f"; counted from {spell.start}, when work began again after a break longer "
+                f"than allowed ended the spell on {ended.end - ONE_DAY}")
+    if ended.end <= reached:
+        return (f"; counted from {day} in the spell from {spell.start} "
+                f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
+                f"on {ended.end - ONE_DAY}")
+    return (f"; counted from {day} in the spell from {spell.start} "
+            f"({ids_text(spell.event_ids)}), which reached it first")
 
 
 def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
