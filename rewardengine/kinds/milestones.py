@@ -427,7 +427,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
             last_step.after.after(anchor))
         return Decimal((due - anchor).days)
 
-    # sustainment counts further work after the last step, in later spells too: a break
+    # sustainment counts further work after the last step, in other spells too: a break
     # after the outcome pauses sustainment rather than ending it (so more work never pays
     # less, whichever spell reached the steps)
     parts = _onward(track, wc.tracks, got.on + ONE_DAY)
