@@ -327,9 +327,9 @@ def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
     day keeps the ladder as later days come (only a correction of the rows moves it); it is
     sure when it is paid and no other, paid as much that day, still runs. None: no spell has
     reached the first step."""
-    first = comp.steps[0]
-    ranked = sorted((_ladder_rank(ctx, comp, wc, track), track) for track in wc.tracks
-                    if _earliest(wc, first.after, (track,)) is not None)
+    # a rank's third place is the day the spell reaches the first step (unreached: last)
+    ranked = sorted((rank, track) for track in wc.tracks
+                    if (rank := _ladder_rank(ctx, comp, wc, track))[2] != date.max)
     if not ranked:
         return None
     (best, spell), rivals = ranked[0], ranked[1:]
