@@ -112,9 +112,9 @@ PERIOD_DAYS = """      measure: days
     # 18 of April's 30 days without benefit: exactly 60 %
     ("12", "payable", Decimal("0.4"), "no benefit on 60 % of the days, at least the 60 % for "
                                       "a partial outcome (40 % of the amount)"),
-    # 17 of 30: 56.7 %
-    ("13", "not_earned", Decimal(1), "no benefit on only 56.7 % of the days, less than the "
-                                     "60 % needed"),
+    # 17 of 30: 56.7 %; the step then awaits another spell (pending) until the deadline
+    ("13", "pending", Decimal(1), "no benefit on only 56.7 % of the days, less than the "
+                                  "60 % needed"),
 ])
 def test_against_the_days_of_the_outcome_period(days: str, status: str, quantity: Decimal,
                                                 says: str) -> None:

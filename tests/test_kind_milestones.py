@@ -195,8 +195,10 @@ BASELINE = [benefit("B0", "2019-10-01", "900.00"), benefit("B1", "2019-11-01", "
 ])
 def test_benefit_test_full_partial_none(during: list[str], status: str, quantity: Decimal,
                                         amount: Decimal, says: str) -> None:
+    # after the deadline: a step lost in the only spell stays lost (before it, another spell
+    # may still reach the step: test_a_step_lost_on_its_benefit_test_awaits_another_spell)
     got = lines(BENEFIT.replace("{measure}", "amount"), *BASELINE, *during, E1,
-                as_of="2020-06-01")
+                as_of="2021-08-01")
     assert len(got) == 1
     ln = got[0]
     assert (ln.status, ln.occurrence, ln.date, ln.quantity, ln.unit_price, ln.amount) == (
@@ -227,7 +229,7 @@ def test_benefit_test_with_no_baseline_benefit() -> None:
     assert facts(got[0]) == ("payable", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
                              ("E1",))
     assert got[0].reason.endswith("no benefit before or during, counted as a full fall")
-    rose = lines(contract, benefit("B4", "2020-02-01", "100.00"), E1, as_of="2020-06-01")
+    rose = lines(contract, benefit("B4", "2020-02-01", "100.00"), E1, as_of="2021-08-01")
     assert facts(rose[0])[:4] == ("not_earned", "step:12 weeks", D("2020-04-26"),
                                   Decimal("1200.00"))
     assert rose[0].reason.endswith("benefit rose from nothing, no fall")
@@ -322,7 +324,7 @@ def test_outcome_period_pays_the_4_week_step_when_benefit_stops_with_the_job() -
     # the rolling months ending on the step's day are January and February, before the
     # benefit stopped: the default comparison does not pay the 4-week step
     rolling = lines(OUTCOME_PERIOD.replace("      compare: outcome_period\n", ""), *STOPS, E1,
-                    as_of="2020-06-01")
+                    as_of="2021-08-01")
     assert facts(rolling[0]) == ("not_earned", "step:4 weeks", D("2020-03-01"),
                                  Decimal("400.00"), ("B1", "B2", "B3", "B4", "E1"))
     assert "600.00 in 2020-01..2020-02: fell only 0 %, less than the 40 % needed" in \
@@ -374,14 +376,15 @@ def test_outcome_period_partial_pending_at_its_best_then_paid() -> None:
 
 
 def test_outcome_period_lost_before_the_month_ends_when_benefit_is_already_too_high() -> None:
+    # lost in E1's spell before March ends; the step awaits another spell until the deadline
     rows = [*BASELINE, benefit("B5", "2020-03-01", "500.00")]
     got = lines(OUTCOME_PERIOD, *rows, E1, as_of="2020-03-10")
-    assert facts(got[0]) == ("not_earned", "step:4 weeks", D("2020-03-01"), Decimal("400.00"),
+    assert facts(got[0]) == ("pending", "step:4 weeks", FOLLOW_UP_ENDS, Decimal("400.00"),
                              ("B1", "B2", "B5", "E1"))
     assert got[0].reason.endswith(
         "500.00 so far in the outcome month 2020-03: fell only 16.7 % so far, less than the 40 % "
         "needed, and benefit still to come can only lower the fall, so it can no longer be "
-        "earned")
+        "earned; then the benefit test applies")
 
 
 # --- sustainment requires the last step to be paid -----------------------------------------
@@ -403,12 +406,68 @@ def test_no_sustainment_after_a_failed_benefit_test() -> None:
     # the 12-week step (2020-04-26) is compared with February..March: no fall. The work goes on
     # past both sustainment days (2020-05-24, 2020-06-21), but nothing follows a lost step
     rows = [*BASELINE, benefit("B4", "2020-02-01", "600.00"), benefit("B5", "2020-03-01", "600.00")]
-    got = lines(SUSTAINED, *rows, E1, as_of="2021-01-01")
+    got = lines(SUSTAINED, *rows, E1, as_of="2021-08-01")
     assert [facts(ln) for ln in got] == [
         ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
          ("B1", "B2", "B4", "B5", "E1"))]
     assert got[0].reason.endswith("fell only 0 %, less than the 40 % needed; no sustainment "
                                   "payments follow a step that is not paid")
+
+
+# E1 reaches 12 weeks on 2020-04-26 while benefit is still paid (February..March: no fall);
+# E2, begun after a break, reaches them on 2020-08-23 off benefit (June..July: no rows)
+STILL_ON_BENEFIT = [*BASELINE, benefit("B4", "2020-02-01", "600.00"),
+                    benefit("B5", "2020-03-01", "600.00")]
+ON_BENEFIT_THEN_OFF = (job("E1", "2020-02-03", "2020-04-30", hours="20"),
+                       job("E2", "2020-06-01", hours="20"))
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    ("2020-08-22", ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00"),
+                    ("E2", "B1", "B2", "B4", "B5", "E1"))),
+    ("2020-08-23", ("payable", "step:12 weeks", D("2020-08-23"), Decimal("1200.00"),
+                    ("B1", "B2", "E2"))),
+    ("2020-08-24", ("payable", "step:12 weeks", D("2020-08-23"), Decimal("1200.00"),
+                    ("B1", "B2", "E2"))),
+])
+def test_a_step_lost_on_its_benefit_test_awaits_another_spell(
+        as_of: str, expected: tuple[object, ...]) -> None:
+    """A third review: the first spell to reach a step took it even when its benefit test
+    failed, so a later job off benefit never paid it (a job while on benefit, then one off
+    it, paid less than the second alone)."""
+    got = lines(SUSTAINED, *STILL_ON_BENEFIT, *ON_BENEFIT_THEN_OFF, as_of=as_of)
+    assert facts(got[0]) == expected
+    if expected[0] == "pending":
+        assert got[0].reason == (
+            "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+            "the follow-up ends; 83 of 84 days so far in the spell from 2020-06-01; the spell "
+            "from 2020-02-03 (E1) reached 12 weeks on 2020-04-26, but it is not paid; benefit "
+            "amount a month 600.00 in 2019-11..2019-12 before the service, 600.00 in "
+            "2020-02..2020-03: fell only 0 %, less than the 40 % needed; then the benefit test "
+            "applies")
+        assert len(got) == 1  # no sustainment awaits a step not reached
+    else:
+        assert [facts(ln)[:2] for ln in got[1:]] == [("pending", "sustain:1")]
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    ("2021-07-13", "pending"), ("2021-07-14", "not_earned"), ("2021-07-15", "not_earned")])
+def test_a_step_lost_on_its_benefit_test_is_lost_once_the_deadline_passes(
+        as_of: str, status: str) -> None:
+    got = lines(SUSTAINED, *STILL_ON_BENEFIT, job("E1", "2020-02-03", hours="20"), as_of=as_of)
+    assert [facts(ln)[:2] for ln in got] == [(status, "step:12 weeks")]
+    if status == "pending":
+        assert got[0].reason.startswith("needs a new spell of 84 days of qualifying work")
+
+
+def test_a_step_lost_on_the_months_before_the_service_is_lost_at_once() -> None:
+    # no benefit before the service, zero_baseline: no_fall: no spell can show a fall
+    contract = SUSTAINED.replace("partial_share: 0.5}", "partial_share: 0.5, zero_baseline: "
+                                 "no_fall}")
+    got = lines(contract, *ON_BENEFIT_THEN_OFF, as_of="2020-05-01")
+    assert [facts(ln)[:3] for ln in got] == [("not_earned", "step:12 weeks", D("2020-04-26"))]
+    assert got[0].reason.endswith("(zero_baseline: no_fall); no sustainment payments follow a "
+                                  "step that is not paid")
 
 
 def test_sustainment_follows_a_partly_paid_step_in_full() -> None:

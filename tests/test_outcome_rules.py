@@ -1300,3 +1300,131 @@ components:
     got = lines(text, *rows, as_of="2020-06-01")
     assert facts(got[0])[2] == D("2020-03-08")
     assert facts(got[1])[1:3] == ("sustain:1", D(first))
+
+
+# --- a step reached in several spells: the one paid first takes it ------------------------
+
+EACH_STEP = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    steps:
+      - {after: 6 weeks, amount: {register: 1000.00}}
+      - {after: 6 months, amount: {register: 1000.00}}
+"""
+# X's self-reported job reaches six weeks on 2020-03-15 (not priced), Y's register-verified
+# job on 2020-03-22 and six months on 2020-08-09
+SELF_REPORTED_FIRST = (job("E1", "2020-02-03", "2020-06-30", hours="38", employer="X",
+                           evidence="self_report"),
+                       job("E2", "2020-02-10", hours="38", employer="Y"))
+
+
+@pytest.mark.parametrize(("as_of", "first"), [
+    ("2020-03-21", ("pending", "step:6 weeks", D("2020-03-15"), Decimal("1000.00"), ("E1",))),
+    ("2020-03-22", ("payable", "step:6 weeks", D("2020-03-22"), Decimal("1000.00"), ("E2",))),
+    ("2020-03-23", ("payable", "step:6 weeks", D("2020-03-22"), Decimal("1000.00"), ("E2",))),
+    ("2021-08-01", ("payable", "step:6 weeks", D("2020-03-22"), Decimal("1000.00"), ("E2",))),
+])
+def test_a_step_first_reached_on_work_not_priced_is_paid_for_a_spell_that_is(
+        as_of: str, first: tuple[object, ...]) -> None:
+    """A third review: the self-reported job, reaching six weeks first, took the step, so
+    adding it made the register-verified job's six weeks not earned (1,000 less)."""
+    got = lines(EACH_STEP, *SELF_REPORTED_FIRST, as_of=as_of)
+    assert (*facts(got[0]), got[0].evidence) == first
+    alone = lines(EACH_STEP, SELF_REPORTED_FIRST[1], as_of=as_of)
+    if first[0] == "payable":
+        assert facts(got[0]) == facts(alone[0])
+
+
+@pytest.mark.parametrize("as_of", ["2020-04-01", "2020-08-01", "2021-08-01"])
+def test_of_spells_reaching_a_step_the_same_day_the_one_paid_most_takes_it(as_of: str) -> None:
+    """A third review: of two spells reaching a step the same day, the one running on longest
+    took it, so the step went from 1,000 on the register to 500 on a self-report as the
+    self-reported job outlasted the other."""
+    text = EACH_STEP.replace("{register: 1000.00}}", "{register: 1000.00, self_report: 500.00}}")
+    rows = (job("E1", "2020-02-03", "2020-06-30", hours="38", employer="X"),
+            job("E2", "2020-02-03", hours="38", employer="Y", evidence="self_report"))
+    got = lines(text, *rows, as_of=as_of)
+    assert (*facts(got[0]), got[0].evidence) == (
+        "payable", "step:6 weeks", D("2020-03-15"), Decimal("1000.00"), ("E1",))
+
+
+def test_an_earlier_step_on_a_lower_price_is_still_the_one_paid() -> None:
+    """The step is paid for the spell paid first, not the best paid: as employment_outcome
+    pays its first outcome, an outcome once payable never moves to a later, dearer one."""
+    text = EACH_STEP.replace("{register: 1000.00}}", "{register: 1000.00, employer: 800.00}}")
+    rows = (job("E1", "2020-02-03", hours="38", employer="X", evidence="employer"),
+            job("E2", "2020-02-10", hours="38", employer="Y"))
+    got = lines(text, *rows, as_of="2021-08-01")
+    assert [(*facts(ln), ln.evidence) for ln in got] == [
+        ("payable", "step:6 weeks", D("2020-03-15"), Decimal("800.00"), ("E1",)),
+        ("payable", "step:6 months", D("2020-08-02"), Decimal("800.00"), ("E1",))]
+
+
+AFTER_STEP = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    steps:
+      - {after: 4 weeks, amount: 100.00}
+    sustainment: {every: 4 weeks, amount: {register: 50.00}, max_count: 2}
+"""
+
+
+@pytest.mark.parametrize(("as_of", "sustain"), [
+    ("2020-03-28", ("pending", "sustain:1", D("2021-07-14"), Decimal("50.00"), ("E1", "Y1"))),
+    ("2020-03-29", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1",))),
+    ("2020-03-30", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1",))),
+])
+def test_cumulative_sustainment_counts_a_day_two_jobs_cover_on_the_stronger_evidence(
+        as_of: str, sustain: tuple[object, ...]) -> None:
+    """A third review: after the step, a self-reported job and a register-verified one of
+    other employers cover the same days; the self-reported one's were counted (it began
+    first), so the payment was not priced."""
+    rows = (job("E1", "2020-02-03", "2020-03-01", hours="38", employer="X"),
+            job("Z1", "2020-02-20", hours="38", employer="Z", evidence="self_report"),
+            job("Y1", "2020-02-25", hours="38", employer="Y"))
+    got = lines(AFTER_STEP, *rows, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == sustain
+    assert "self-reported" not in got[1].reason
+
+
+CONTINUOUS_AFTER = AFTER_STEP.replace("max_count: 2}", "max_count: 2, counting: continuous}")
+
+
+@pytest.mark.parametrize(("as_of", "sustain"), [
+    ("2020-03-31", ("pending", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Z1",))),
+    ("2020-04-01", ("payable", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("Y1",))),
+    ("2020-04-02", ("payable", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("Y1",))),
+])
+def test_continuous_sustainment_reached_first_on_work_not_priced_is_paid_where_it_is(
+        as_of: str, sustain: tuple[object, ...]) -> None:
+    """A third review: the spell reaching a payment first took it even when its evidence
+    was not priced, and held back a payment another spell had reached."""
+    rows = (job("E1", "2020-02-03", "2020-03-01", hours="38", employer="X"),
+            job("Z1", "2020-02-20", hours="38", employer="Z", evidence="self_report"),
+            job("Y1", "2020-03-05", hours="38", employer="Y"))
+    got = lines(CONTINUOUS_AFTER, *rows, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == sustain
+    if sustain[0] == "payable":
+        assert got[1].reason.endswith(
+            "(sustainment 1 of 2); counted from 2020-03-05 in the spell from 2020-03-05 (Y1), "
+            "after the spell from 2020-02-03 ended on 2020-03-01; the spell from 2020-02-20 "
+            "(Z1) reached it earlier, on 2020-03-29, but on evidence 'self_report', which the "
+            "price table does not price")
+
+
+def test_continuous_sustainment_leaves_a_running_spell_not_priced_for_one_that_is() -> None:
+    rows = (job("E1", "2020-02-03", hours="38", employer="X", evidence="self_report"),
+            job("Y1", "2020-03-05", hours="38", employer="Y"))
+    got = lines(CONTINUOUS_AFTER, *rows, as_of="2020-12-31")
+    assert [(*facts(ln), ln.evidence) for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-03-01"), Decimal("100.00"), ("E1",)),
+        ("payable", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("Y1",)),
+        ("payable", "sustain:2", D("2020-04-29"), Decimal("50.00"), ("Y1",))]
+    assert got[1].reason.endswith(
+        "(sustainment 1 of 2); counted from 2020-03-05 in the spell from 2020-03-05 (Y1); the "
+        "spell from 2020-02-03 (E1) reached it earlier, on 2020-03-29, but on evidence "
+        "'self_report', which the price table does not price")

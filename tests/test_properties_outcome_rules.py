@@ -1,8 +1,10 @@
 """More work never pays less under the outcome rules programmes publish: a job that must
 start inside a window, its length as agreed at the start, one employer, hours on average,
-extent bands, prices by employment kind with a top-up, continuous sustainment (hypothesis).
+extent bands, prices by employment kind with a top-up, continuous sustainment, and a job on
+evidence the price table does not price (hypothesis).
 
-The jobs are all register-verified: an outcome's evidence is the weakest of the days it rests
+The jobs are register-verified (but the self-reported one the last property adds, a spell
+of its own): an outcome's evidence is the weakest of the days it rests
 on, so a self-reported job joined at the front of a spell lowers its price; that is a rule of
 evidence, not of these rules, and is kept out of what is tested here."""
 
@@ -15,6 +17,7 @@ from conftest import contract_from, events_from
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from rewardengine.contract.load import LoadedContract
 from rewardengine.engine import evaluate
 
 RULES = """
@@ -70,11 +73,11 @@ def jobs(draw: st.DrawFn) -> list[list[str]]:
     return out
 
 
-def _payable(rows: list[list[str]]) -> object:
+def _payable(rows: list[list[str]], loaded: LoadedContract = LOADED) -> object:
     head = ["r1,c1,referral,2020-02-24,,acme,2019-06-01,,,,,",
             f"s1,c1,service_start,{START},,,,,,,,"]
     text = "\n".join(head + [",".join(r) for r in rows])
-    ev = evaluate(LOADED, events_from(text, header=HEADER).events, AS_OF)
+    ev = evaluate(loaded, events_from(text, header=HEADER).events, AS_OF)
     return ev.totals.payable
 
 
@@ -100,6 +103,34 @@ def test_adding_a_job_never_lowers_payable(rows: list[list[str]],
                                            more: list[list[str]]) -> None:
     added = [[f"n{r[0]}", *r[1:]] for r in more[:1]]
     assert _payable(rows + added) >= _payable(rows)  # type: ignore[operator]
+
+
+PRICED = contract_from("""
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    max_gap: 7 days
+    steps:
+      - {after: 4 weeks, amount: {register: 100.00, employer: 80.00}}
+      - {after: 12 weeks, amount: {register: 300.00}}
+    sustainment: {every: 4 weeks, amount: {register: 50.00}, max_count: 4, counting: continuous}
+""")
+
+
+@given(jobs(), st.integers(-20, 400), st.one_of(st.none(), st.integers(0, 300)))
+def test_a_job_on_evidence_not_priced_never_lowers_payable(
+        rows: list[list[str]], start: int, length: int | None) -> None:
+    """Milestones priced by evidence, self-reported work priced nothing: a self-reported job
+    with an employer of its own (a spell of its own) never keeps another spell's step or
+    sustainment payment from being paid. (A job on evidence priced lower that reaches a step
+    first is paid, at its price, as employment_outcome pays its first outcome; and with
+    cumulative sustainment a day of it joins the count, as any day does.)"""
+    day = START + timedelta(days=start)
+    end = "" if length is None else str(day + timedelta(days=length))
+    reported = ["z1", "c1", "employment", str(day), end, "", "", "open", "self_report", "",
+                "30", "Z"]
+    assert _payable([*rows, reported], PRICED) >= _payable(rows, PRICED)  # type: ignore[operator]
 
 
 def _job(jid: str, end: str, employer: str) -> list[str]:

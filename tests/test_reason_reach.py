@@ -457,12 +457,13 @@ CASES = [
          lambda: mil.lines(mil.OUTCOME_PERIOD, *mil.BASELINE,
                            mil.benefit("B5", "2020-03-01", "500.00"), mil.E1,
                            as_of="2020-03-10")[0],
-         "not_earned", "400.00",
-         "employment E1 reached 4 weeks (28 days) on 2020-03-01 at 20 h/week, "
-         "register-verified; benefit amount a month 600.00 in 2019-11..2019-12 before the "
-         "service, 500.00 so far in the outcome month 2020-03: fell only 16.7 % so far, less "
-         "than the 40 % needed, and benefit still to come can only lower the fall, so it can "
-         "no longer be earned"),
+         "pending", "400.00",
+         "needs a new spell of 28 days of qualifying work (15 h/week or more, open) by "
+         "2021-07-14, when the follow-up ends; the spell from 2020-02-03 (E1) reached 4 weeks "
+         "on 2020-03-01, but it is not paid; benefit amount a month 600.00 in 2019-11..2019-12 "
+         "before the service, 500.00 so far in the outcome month 2020-03: fell only 16.7 % so "
+         "far, less than the 40 % needed, and benefit still to come can only lower the fall, "
+         "so it can no longer be earned; then the benefit test applies"),
     Case("milestones benefit fall full so far, decided once the month ends",
          lambda: mil.lines(mil.OUTCOME_PERIOD, *mil.STOPS, mil.E1, as_of="2020-03-30")[0],
          "pending", "400.00",
@@ -593,7 +594,7 @@ CASES = [
          "the days, at least the 60 % for a partial outcome (40 % of the amount)"),
     Case("milestones days without benefit, too few",
          lambda: _period_days((benefit_tests.benefit("B4", "2020-04-01", days="13"),),
-                              "2020-04-30"),
+                              "2021-08-01"),
          "not_earned", "1000.00",
          "employment E1 reached 4 weeks (28 days) on 2020-04-28 at 20 h/week, register-verified; "
          "benefit paid on 13 of the 30 days of the outcome month 2020-04: no benefit on only "
@@ -740,6 +741,19 @@ CASES = [
          "employment B reached 4 weeks (28 days) of continuous work since 2020-08-03 on "
          "2020-08-30 at 38 h/week, register-verified, one employer (Y) (sustainment 1 of 2); "
          "counted from 2020-08-03 in the spell from 2020-08-01 (B), which reached it first"),
+    Case("milestones continuous sustainment in a priced spell, one not priced reaching it first",
+         lambda: outcome_rules.lines(
+             outcome_rules.CONTINUOUS_AFTER,
+             outcome_rules.job("E1", "2020-02-03", hours="38", employer="X",
+                               evidence="self_report"),
+             outcome_rules.job("Y1", "2020-03-05", hours="38", employer="Y"),
+             as_of="2020-12-31")[1],
+         "payable", "50.00",
+         "employment Y1 reached 4 weeks (28 days) of continuous work since 2020-03-05 on "
+         "2020-04-01 at 38 h/week, register-verified, one employer (Y) (sustainment 1 of 2); "
+         "counted from 2020-03-05 in the spell from 2020-03-05 (Y1); the spell from 2020-02-03 "
+         "(E1) reached it earlier, on 2020-03-29, but on evidence 'self_report', which the "
+         "price table does not price"),
     Case("employment_outcome one employer, none named",
          lambda: outcome_rules.lines(outcome_rules.ONE_EMPLOYER, outcome_rules.job(
              "E1", "2020-02-01", fte="1.0"), as_of="2020-06-01", warned=("V008",))[0],

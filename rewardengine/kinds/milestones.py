@@ -8,8 +8,9 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   ``continuous`` counting, any single spell may reach it (months counted from the spell's first
   day); with ``cumulative`` all counted days add up (months from the first counted day). Each
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
-  to it (its evidence is the weakest of them). Unreached steps are each pending, or not_earned
-  once the deadline has passed.
+  to it (its evidence is the weakest of them). Of several spells reaching a step, the one
+  paid first takes it (``_taken``): work not priced never keeps a payable step unpaid.
+  Unreached steps are each pending, or not_earned once the deadline has passed.
 * ``steps_in_one_spell`` (continuous counting): every step is counted in the spell of the
   first step (AVGS: both instalments for the one employment), chosen by ``_ladder_spell``;
   another spell reaching a later step is named in the reason.
@@ -21,14 +22,16 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
   ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). ``sustainment.counting``:
   ``cumulative`` (default): with continuous counting this work is counted in the spell that
-  reached the last step and, after the step, in any other spell, each day once (a break
-  pauses sustainment, it does not end it); the k-th sustainment is due at ``anchor + last
+  reached the last step and, after the step, in any other spell, each day once, on the
+  stronger evidence of the spells covering it (a break pauses sustainment, it does not end
+  it); the k-th sustainment is due at ``anchor + last
   step + k * every`` (always from the anchor) and rests on the days since the previous
   payment. ``continuous``: each payment needs ``every`` of work within one spell, counted
   from the day after the previous payment (the first: after the last step), ``every`` in
   months from that day; a break longer than ``max_gap`` ends the spell, the days counted so
   far are lost, and the count restarts on the first day of the next spell; with spells side
-  by side, the spell reaching it first pays. Only the next one is shown pending (or
+  by side, the spell reaching it first pays, one priced before one not. Only the next one is
+  shown pending (or
   not_earned), and only once the last step has been reached. Sustainment requires the last
   step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
@@ -70,12 +73,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from itertools import pairwise
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from pydantic import Field
 
 from ..contract.model import (
+    EVIDENCE_LEVELS,
     ComponentBase,
     ContractBase,
     Counting,
@@ -125,6 +130,7 @@ from .employment_common import (
     not_started_line,
     num,
     outcome_work_rules,
+    reached_evidence,
     reached_text,
     since,
     unpriced_line,
@@ -275,7 +281,8 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     ladder = _ladder_spell(ctx, comp, wc) if comp.steps_in_one_spell else None
     spell = ladder[0] if ladder is not None else None
     for i, step in enumerate(comp.steps):
-        hit = _earliest(wc, step.after, wc.tracks if spell is None else (spell,))
+        hit = (_taken(ctx, comp, wc, step) if spell is None
+               else _earliest(wc, step.after, (spell,)))
         if hit is None and ladder is not None:
             lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder))
             last = None
@@ -294,6 +301,11 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
         line = _step_line(ctx, comp, wc, step, hit,
                           lost_note=("; no sustainment payments follow a step that is not paid"
                                      if is_last and comp.sustainment is not None else ""))
+        if line.status == "not_earned" and spell is None and wc.continuous and not wc.decided \
+                and (awaited := _step_elsewhere(ctx, comp, wc, step, hit)) is not None:
+            lines.append(awaited)
+            last = None
+            continue
         lines.append(line)
         last = (line, hit)
     if comp.sustainment is not None and last is not None and last[0].status != "not_earned":
@@ -305,17 +317,76 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     return lines
 
 
-def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
-              ) -> tuple[Reached, Track, Decimal] | None:
+def _step_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
+                    hit: tuple[Reached, Track, Decimal]) -> Line | None:
+    """A step reached only in spells where it is not paid (its benefit test not met), while
+    the deadline is ahead: pending, for another spell may still reach it and be paid (a spell
+    reaches a step once, so not one of these). None where no spell can pass the test (it
+    failed on the months before the service alone): the step is lost."""
+    got, track, _ = hit
+    assert comp.benefit_test is not None and ctx.service is not None  # else not lost yet
+    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
+    if test.for_every_spell:
+        return None
+    reached = {t.key for _, t, _ in _reaching(wc, step.after, wc.tracks)}
+    open_track = wc.open_track()
+    line = unreached_line(
+        ctx, comp, wc, occurrence=_step_key(step), amount=step.amount,
+        target=partial(needed_days, step.after), what=str(step.after),
+        candidates=[t for t in wc.tracks if t.key not in reached], late=None,
+        open_track=open_track if open_track is not None and open_track.key not in reached
+        else None,
+        extra=(f"; the spell from {track.start} ({ids_text(track.event_ids)}) reached "
+               f"{step.after} on {got.on}, but it is not paid; {test.reason}; then the "
+               "benefit test applies"))
+    # the spell and the benefit rows the reason cites
+    cited = sorted({*track.event_ids, *test.event_ids} - set(line.evidence))
+    return replace(line, evidence=(*line.evidence, *cited))
+
+
+def _reaching(wc: WorkCount, after: Duration, tracks: Sequence[Track]
+              ) -> list[tuple[Reached, Track, Decimal]]:
+    """Each of ``tracks`` that reaches ``after``: the day, the spell, the days needed."""
     hits = []
     for track in tracks:
         got = wc.reach(track.parts, partial(needed_days, after))
         if got is not None:
             hits.append((got, track, needed_days(after, got.first_day)))
-    # of spells that reach the step on the same day, the one that runs on longest: the
-    # sustainment payments follow it, so more work never pays less
-    return min(hits, key=lambda h: (h[0].on, h[1].start, -h[1].end.toordinal())) if hits \
-        else None
+    return hits
+
+
+def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
+              ) -> tuple[Reached, Track, Decimal] | None:
+    """The first of ``tracks`` to reach ``after``; of those reaching it the same day, the
+    earliest begun, then the one running on longest."""
+    hits = _reaching(wc, after, tracks)
+    return min(hits, key=lambda h: (h[0].on, h[1].start, -h[1].end.toordinal(),
+                                    h[1].event_ids)) if hits else None
+
+
+def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone
+           ) -> tuple[Reached, Track, Decimal] | None:
+    """The spell a step is paid for, each step on its own (without ``steps_in_one_spell``):
+    of the spells that reach it, the one paid first, the earliest whose step is payable and
+    of those payable the same day the most paid; with none payable, one that may still be
+    paid (pending) before one that cannot; then the earliest to reach it, the earliest begun,
+    the one running on longest. So work whose step is not payable (evidence the price table
+    does not price, a benefit test not met) never keeps another spell's step from being
+    paid: more work never pays less."""
+    hits = _reaching(wc, step.after, wc.tracks)
+    if len(hits) < 2:  # most customers: one spell or none
+        return hits[0] if hits else None
+    return min(hits, key=partial(_step_rank, ctx, comp, wc, step))
+
+
+def _step_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
+               hit: tuple[Reached, Track, Decimal]) -> tuple[Any, ...]:
+    got, track, _ = hit
+    line = _step_line(ctx, comp, wc, step, hit, "")
+    paid = line.status == "payable"
+    return (0 if paid else 1 if line.status == "pending" else 2, got.on,
+            -line.amount if paid else ZERO, track.start, -track.end.toordinal(),
+            track.event_ids)
 
 
 def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
@@ -480,14 +551,28 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
 def _onward(track: Track, tracks: Sequence[Track], after: date) -> tuple[Stretch, ...]:
     """The stretches of ``track`` and, from ``after`` (the day after the last step) on, of
     every other spell, in date order, each day once: a spell running beside it (another
-    employer's job) adds the days it leaves uncounted, its gaps included."""
-    stretches = sorted((*track.parts, *(p for t in tracks if t is not track
-                                        for p in _from(t.parts, after))),
-                       key=lambda p: p.period.start)
-    parts: list[Stretch] = []
-    for p in stretches:
-        parts.extend(_from((p,), parts[-1].period.end) if parts else (p,))
-    return tuple(parts)
+    employer's job) adds the days it leaves uncounted, its gaps included. A day two spells
+    cover counts on the stronger evidence, then the heavier weight, then ``track``'s: so a
+    job beside on evidence not priced never lowers the evidence of a payment."""
+    others = [p for t in tracks if t is not track for p in _from(t.parts, after)]
+    if not others:  # most customers: one spell
+        return track.parts
+    pieces = [*track.parts, *others]
+    bounds = sorted({d for p in pieces for d in (p.period.start, p.period.end)})
+    taken: list[tuple[int, date, date]] = []  # (piece, first day, end): runs of one piece
+    for start, end in pairwise(bounds):
+        cover = [i for i, p in enumerate(pieces)
+                 if p.period.start <= start and end <= p.period.end]
+        if not cover:
+            continue
+        best = min(cover, key=lambda i: (EVIDENCE_LEVELS.index(pieces[i].evidence),
+                                         -pieces[i].exact_weight, i))
+        if taken and taken[-1][0] == best and taken[-1][2] == start:
+            taken[-1] = (best, taken[-1][1], end)
+        else:
+            taken.append((best, start, end))
+    return tuple(pieces[i] if pieces[i].period == Period(a, b) else pieces[i].cut_to(Period(a, b))
+                 for i, a, b in taken)
 
 
 def _from(parts: Sequence[Stretch], day: date) -> tuple[Stretch, ...]:
@@ -511,15 +596,18 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
     lines: list[Line] = []
     start, lost = got.on + ONE_DAY, ""
     for k in range(1, sust.max_count + 1):
-        found = _first_to_reach(wc, sust, current, start)
+        found = _first_to_reach(ctx, wc, sust, current, start)
         if found is None:
             lines.append(_sustain_unreached(ctx, comp, wc, sust, k,
                                             _awaited(wc, current, start), start))
             break
-        hit, parts, spell = found
+        hit, parts, spell, passed = found
         if spell is not current:
-            lost = _restart(current, spell, parts[0].period.start, hit.on, wc.max_gap)
+            lost = _restart(current, spell, parts[0].period.start, hit.on, wc.max_gap,
+                            passed is not None)
             current = spell
+        if passed is not None:
+            lost += _passed_words(passed)
         rests = [p for p in parts if p.period.start <= hit.on]
         need = needed_days(sust.every, parts[0].period.start)
         reason, level, ids = reached_text(
@@ -533,18 +621,34 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
     return lines
 
 
-def _first_to_reach(wc: WorkCount, sust: Sustainment, current: Track, start: date
-                    ) -> tuple[Reached, tuple[Stretch, ...], Track] | None:
+# the next continuous sustainment payment: the day, the days it rests on, the spell, and a
+# spell not priced that reached it earlier (where it did, on what evidence), if any
+_Next = tuple[Reached, tuple[Stretch, ...], Track, tuple[Reached, Track, str] | None]
+
+
+def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, current: Track,
+                    start: date) -> _Next | None:
     """The next continuous sustainment payment: ``every`` of work in one spell from
     ``start`` (the day after the previous payment, or a later spell's first day), in the spell
-    that reaches it first (the current one of those reaching it the same day)."""
+    that reaches it first (the current one of those reaching it the same day); a spell whose
+    evidence the price table prices before one it does not, so work not priced never keeps a
+    priced payment unpaid."""
     hits = []
     for spell in (current, *(t for t in wc.tracks if t is not current)):
         parts = _from(spell.parts, start)
         hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
         if hit is not None:
-            hits.append((hit.on, spell is not current, spell.start, (hit, parts, spell)))
-    return min(hits, key=lambda h: h[:3])[3] if hits else None
+            level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
+            unpriced = ctx.price(sust.amount, level, on=hit.on) is None
+            hits.append((unpriced, hit.on, spell is not current, spell.start,
+                         (hit, parts, spell), level))
+    if not hits:
+        return None
+    best = min(hits, key=lambda h: h[:4])
+    # a spell not priced that reached it before the one taken: said in the reason
+    passed = min((h for h in hits if h[0] and h[1] < best[1]), key=lambda h: h[1:4],
+                 default=None)
+    return (*best[4], (passed[4][0], passed[4][2], passed[5]) if passed is not None else None)
 
 
 def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
@@ -558,20 +662,31 @@ def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
     return going[-1] if going else current
 
 
-def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Duration | None
-             ) -> str:
+def _passed_words(passed: tuple[Reached, Track, str]) -> str:
+    """Why a continuous sustainment payment reached earlier in another spell is not its."""
+    got, spell, level = passed
+    return (f"; the spell from {spell.start} ({ids_text(spell.event_ids)}) reached it earlier, "
+            f"on {got.on}, but on evidence '{level}', which the price table does not price")
+
+
+def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Duration | None,
+             passed: bool) -> str:
     """The words for continuous sustainment counted in ``spell`` from ``day`` instead of in
     ``ended``, the spell of the payment before (reached on ``reached``): after a break longer
     than ``max_gap``; after the earlier spell ended (another employer's job beside it or right
-    after it); or beside it, still running, reaching the payment first."""
+    after it); or beside it, still running, reaching the payment first. ``passed``: a spell
+    on evidence not priced reached the payment earlier (the caller says which), so work went
+    on and no break is said, nor that this spell reached it first."""
     allowed = max_gap.after(ended.end) if max_gap is not None else ended.end
-    if spell.start > allowed:
+    if spell.start > allowed and not passed:
         return (f"; counted from {spell.start}, when work began again after a break longer "
                 f"than allowed ended the spell on {ended.end - ONE_DAY}")
     if ended.end <= reached:
         return (f"; counted from {day} in the spell from {spell.start} "
                 f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
                 f"on {ended.end - ONE_DAY}")
+    if passed:
+        return f"; counted from {day} in the spell from {spell.start} ({ids_text(spell.event_ids)})"
     return (f"; counted from {day} in the spell from {spell.start} "
             f"({ids_text(spell.event_ids)}), which reached it first")
 
@@ -633,6 +748,8 @@ class BenefitResult:
     # not decided yet: the day the last compared month ends (``share`` is then the best
     # outcome still possible)
     decided_on: date | None = None
+    # not earned on the months before the service alone: no spell can pass the test
+    for_every_spell: bool = False
 
 
 @dataclass(frozen=True)
@@ -766,7 +883,8 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
     if (base is not None and base.measured == 0) or during.measured == 0:
         empty = "baseline" if base is not None and base.measured == 0 else "comparison"
         return BenefitResult(None, f"benefit test cannot be measured: no whole calendar month "
-                             f"of benefit data in the {empty} period{c.note}", ids)
+                             f"of benefit data in the {empty} period{c.note}", ids,
+                             for_every_spell=empty == "baseline")
     so_far = " so far" if decided_on is not None else ""
     if base is None:
         compared = (f"benefit paid on {num(during.total)}{so_far} of the {during.days} days "
@@ -782,7 +900,8 @@ def benefit_test(ctx: CustomerContext, test: BenefitTest, service_start: date,
     if base is not None and base.total == 0:
         full, why = zero_baseline_text(test.zero_baseline, during.total == 0)
         if not full:
-            return BenefitResult(None, f"{compared}: {why}", ids)
+            return BenefitResult(None, f"{compared}: {why}", ids, for_every_spell=not
+                                 zero_baseline_text(test.zero_baseline, True)[0])
         what = "a full outcome so far" if decided_on is not None else "counted as a full fall"
         return BenefitResult(ONE, f"{compared}: {why}, {what}{wait}", ids, decided_on)
     return _verdict(test, c, compared, wait)
