@@ -281,13 +281,19 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
     ladder = _ladder_spell(ctx, comp, wc) if comp.steps_in_one_spell else None
     spell = ladder[0] if ladder is not None else None
     for i, step in enumerate(comp.steps):
-        hit = (_taken(ctx, comp, wc, step) if spell is None
-               else _earliest(wc, step.after, (spell,)))
-        if hit is None and ladder is not None:
+        lost_note = ("; no sustainment payments follow a step that is not paid"
+                     if i == len(comp.steps) - 1 and comp.sustainment is not None else "")
+        if spell is None:
+            taken = _taken(ctx, comp, wc, step, lost_note)
+        else:
+            hit = _earliest(wc, step.after, (spell,))
+            taken = None if hit is None else (hit, _step_line(ctx, comp, wc, step, hit,
+                                                               lost_note))
+        if taken is None and ladder is not None:
             lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder))
             last = None
             continue
-        if hit is None:
+        if taken is None:
             target = partial(needed_days, step.after)
             lines.append(unreached_line(
                 ctx, comp, wc, occurrence=_step_key(step), amount=step.amount, target=target,
@@ -297,10 +303,7 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
                        if comp.benefit_test and not wc.decided else "")))
             last = None
             continue
-        is_last = i == len(comp.steps) - 1
-        line = _step_line(ctx, comp, wc, step, hit,
-                          lost_note=("; no sustainment payments follow a step that is not paid"
-                                     if is_last and comp.sustainment is not None else ""))
+        hit, line = taken
         if line.status == "not_earned" and spell is None and wc.continuous and not wc.decided \
                 and (awaited := _step_elsewhere(ctx, comp, wc, step, hit)) is not None:
             lines.append(awaited)
@@ -364,25 +367,24 @@ def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
                                     h[1].event_ids)) if hits else None
 
 
-def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone
-           ) -> tuple[Reached, Track, Decimal] | None:
+def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
+           lost_note: str) -> tuple[tuple[Reached, Track, Decimal], Line] | None:
     """The spell a step is paid for, each step on its own (without ``steps_in_one_spell``):
     of the spells that reach it, the one paid first, the earliest whose step is payable and
     of those payable the same day the most paid; with none payable, one that may still be
     paid (pending) before one that cannot; then the earliest to reach it, the earliest begun,
     the one running on longest. So work whose step is not payable (evidence the price table
     does not price, a benefit test not met) never keeps another spell's step from being
-    paid: more work never pays less."""
-    hits = _reaching(wc, step.after, wc.tracks)
-    if len(hits) < 2:  # most customers: one spell or none
-        return hits[0] if hits else None
-    return min(hits, key=partial(_step_rank, ctx, comp, wc, step))
+    paid: more work never pays less. The spell with its step's line, made once."""
+    made = [(hit, _step_line(ctx, comp, wc, step, hit, lost_note))
+            for hit in _reaching(wc, step.after, wc.tracks)]
+    if len(made) < 2:  # most customers: one spell or none
+        return made[0] if made else None
+    return min(made, key=_step_rank)
 
 
-def _step_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
-               hit: tuple[Reached, Track, Decimal]) -> tuple[Any, ...]:
-    got, track, _ = hit
-    line = _step_line(ctx, comp, wc, step, hit, "")
+def _step_rank(made: tuple[tuple[Reached, Track, Decimal], Line]) -> tuple[Any, ...]:
+    (got, track, _), line = made
     paid = line.status == "payable"
     return (0 if paid else 1 if line.status == "pending" else 2, got.on,
             -line.amount if paid else ZERO, track.start, -track.end.toordinal(),
