@@ -470,6 +470,29 @@ def test_a_step_lost_on_the_months_before_the_service_is_lost_at_once() -> None:
                                   "step that is not paid")
 
 
+def test_a_step_not_priced_with_a_benefit_test_says_the_price_not_the_test() -> None:
+    """A review: a step whose register-verified evidence has no price was shown as lost on
+    its benefit test (which it passed), awaiting another spell."""
+    text = SUSTAINED.replace("amount: 1200.00}", "amount: {employer: 1200.00}}")
+    got = lines(text, *BASELINE, E1, as_of="2020-06-01")
+    assert [facts(ln)[:4] for ln in got] == [
+        ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("0.00"))]
+    assert got[0].reason.endswith("but the price table has no price for register-verified "
+                                  "work (evidence 'register'); no sustainment payments follow "
+                                  "a step that is not paid")
+
+
+@pytest.mark.parametrize(("as_of", "status"), [("2020-08-22", "pending"),
+                                               ("2020-08-23", "payable")])
+def test_a_ladder_none_of_whose_steps_is_paid_awaits_another_spell_too(
+        as_of: str, status: str) -> None:
+    """A review: with steps_in_one_spell the step lost on its benefit test was not_earned on
+    2020-08-22 and payable, on another job, the day after."""
+    text = SUSTAINED.replace("    steps:\n", "    steps_in_one_spell: true\n    steps:\n")
+    got = lines(text, *STILL_ON_BENEFIT, *ON_BENEFIT_THEN_OFF, as_of=as_of)
+    assert facts(got[0])[:2] == (status, "step:12 weeks")
+
+
 def test_sustainment_follows_a_partly_paid_step_in_full() -> None:
     rows = [*BASELINE, benefit("B4", "2020-02-01", "300.00"), benefit("B5", "2020-03-01", "300.00")]
     got = lines(SUSTAINED, *rows, E1, as_of="2021-01-01")

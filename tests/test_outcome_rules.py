@@ -1428,3 +1428,104 @@ def test_continuous_sustainment_leaves_a_running_spell_not_priced_for_one_that_i
         "(sustainment 1 of 2); counted from 2020-03-05 in the spell from 2020-03-05 (Y1); the "
         "spell from 2020-02-03 (E1) reached it earlier, on 2020-03-29, but on evidence "
         "'self_report', which the price table does not price")
+
+
+# --- a review of the spell paid first -------------------------------------------------------
+
+def test_a_step_lost_for_want_of_a_price_is_lost_at_once_and_another_spell_is_paid() -> None:
+    """A review: a register-verified job where only employer-confirmed work is priced made the
+    step 'lost on its benefit test' and stopped the evaluation (there is no test)."""
+    text = EACH_STEP.replace("{register: 1000.00}}", "{employer: 800.00}}")
+    alone = lines(text, job("E1", "2020-02-03", hours="38", employer="X"), as_of="2020-04-01")
+    assert [facts(ln)[:4] for ln in alone][:1] == [
+        ("not_earned", "step:6 weeks", D("2020-03-15"), Decimal("0.00"))]
+    assert alone[0].reason.endswith("but the price table has no price for register-verified "
+                                    "work (evidence 'register')")
+    both = lines(text, job("E1", "2020-02-03", hours="38", employer="X"),
+                 job("E2", "2020-02-10", hours="38", employer="Y", evidence="employer"),
+                 as_of="2020-04-01")
+    assert (*facts(both[0]), both[0].evidence) == (
+        "payable", "step:6 weeks", D("2020-03-22"), Decimal("800.00"), ("E2",))
+
+
+@pytest.mark.parametrize("as_of", ["2020-03-28", "2020-03-29", "2020-05-01"])
+def test_cumulative_sustainment_counts_a_day_two_spells_cover_at_the_best_of_each(
+        as_of: str) -> None:
+    """A review: a register-verified subsidised job (weight 0.5) beside a self-reported open
+    one took their days at half weight on the stronger evidence, and paid less than the
+    self-reported job alone; a day counts at the heavier weight on the stronger evidence."""
+    text = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true, kinds: {open: 1, subsidised: 0.5}}
+    steps:
+      - {after: 4 weeks, amount: 100.00}
+    sustainment: {every: 4 weeks, amount: {register: 50.00, self_report: 40.00}, max_count: 2}
+"""
+    x = job("E1", "2020-02-03", hours="38", employer="X", evidence="self_report")
+    y = job("Y1", "2020-03-02", hours="38", employer="Y", kind="subsidised")
+    alone = [facts(ln) for ln in lines(text, x, as_of=as_of)]
+    both = lines(text, x, y, as_of=as_of)
+    paid = [ln for ln in both if ln.status == "payable"]
+    assert sum(ln.amount for ln in paid) >= sum(f[3] for f in alone if f[0] == "payable")
+    if as_of >= "2020-03-29":  # 56 days on 2020-03-29, every one counted
+        assert (*facts(both[1]), both[1].evidence) == (
+            "payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("E1", "Y1"))
+    else:
+        assert facts(both[1])[:2] == ("pending", "sustain:1")
+
+
+SAME_DAY_SUSTAIN = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    steps:
+      - {after: 4 weeks, amount: 100.00}
+    sustainment: {every: 4 weeks, amount: {register: 50.00, employer: 40.00}, max_count: 2,
+                  counting: continuous}
+"""
+
+
+@pytest.mark.parametrize("b_id", ["B1", "A0"])
+def test_continuous_sustainment_reached_the_same_day_pays_the_spell_paid_most(b_id: str) -> None:
+    """A review: of two spells reaching a payment the same day, the order of their event ids
+    decided, so an employer-confirmed job named first took it at 40.00 from a register-verified
+    one at 50.00 (and adding it paid less)."""
+    rows = (job("X1", "2020-02-03", "2020-03-15", hours="38", employer="X"),
+            job("A1", "2020-04-01", hours="38", employer="W", evidence="employer"),
+            job(b_id, "2020-04-01", hours="38", employer="Y"))
+    got = lines(SAME_DAY_SUSTAIN, *rows, as_of="2020-08-01")
+    assert (*facts(got[1]), got[1].evidence) == (
+        "payable", "sustain:1", D("2020-04-28"), Decimal("50.00"), (b_id,))
+
+
+@pytest.mark.parametrize("as_of", ["2020-06-30", "2020-07-01", "2020-07-02"])
+def test_a_step_and_its_sustainment_keep_their_spell_as_the_days_go_by(as_of: str) -> None:
+    """A review: two jobs begun the same day reach the step together; once the register-
+    verified one ended, the one running on longest took the step and the sustainment
+    followed it at the employer-confirmed price (50.00 went to 40.00 with no new rows)."""
+    rows = (job("E1", "2020-02-03", "2020-06-30", hours="38", employer="X"),
+            job("E2", "2020-02-03", hours="38", employer="Y", evidence="employer"))
+    got = lines(SAME_DAY_SUSTAIN, *rows, as_of=as_of)
+    assert [(*facts(ln), ln.evidence) for ln in got] == [
+        ("payable", "step:4 weeks", D("2020-03-01"), Decimal("100.00"), ("E1",)),
+        ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("E1",)),
+        ("payable", "sustain:2", D("2020-04-26"), Decimal("50.00"), ("E1",))]
+
+
+def test_a_break_is_still_said_when_the_spell_not_priced_began_after_it_too() -> None:
+    text = CONTINUOUS_AFTER.replace("    steps:", "    max_gap: 7 days\n    steps:").replace(
+        "max_count: 2", "max_count: 3")
+    rows = (job("X1", "2020-02-03", "2020-04-30", hours="38", employer="X"),
+            job("Z1", "2020-05-20", hours="38", employer="Z", evidence="self_report"),
+            job("Y1", "2020-05-25", hours="38", employer="Y"))
+    got = lines(text, *rows, as_of="2020-08-01")
+    assert (*facts(got[1]), got[1].evidence) == (
+        "payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("X1",))
+    assert got[3].reason.endswith(
+        "(sustainment 3 of 3); counted from 2020-05-25, when work began again after a break "
+        "longer than allowed ended the spell on 2020-04-30; the spell from 2020-05-20 (Z1) "
+        "reached it earlier, on 2020-06-16, but on evidence 'self_report', which the price "
+        "table does not price")

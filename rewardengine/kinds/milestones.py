@@ -9,8 +9,10 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   day); with ``cumulative`` all counted days add up (months from the first counted day). Each
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Of several spells reaching a step, the one
-  paid first takes it (``_taken``): work not priced never keeps a payable step unpaid.
-  Unreached steps are each pending, or not_earned once the deadline has passed.
+  paid first takes it (``_taken``): work not priced never keeps a payable step unpaid. A
+  step lost on its benefit test in one spell awaits another (pending) while the deadline is
+  ahead (``_step_elsewhere``). Unreached steps are each pending, or not_earned once the
+  deadline has passed.
 * ``steps_in_one_spell`` (continuous counting): every step is counted in the spell of the
   first step (AVGS: both instalments for the one employment), chosen by ``_ladder_spell``;
   another spell reaching a later step is named in the reason.
@@ -22,16 +24,16 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
 * ``sustainment``: after the last step, every further ``every`` of counted work pays, up to
   ``max_count`` (occurrence ``sustain:1``, ``sustain:2``...). ``sustainment.counting``:
   ``cumulative`` (default): with continuous counting this work is counted in the spell that
-  reached the last step and, after the step, in any other spell, each day once, on the
-  stronger evidence of the spells covering it (a break pauses sustainment, it does not end
-  it); the k-th sustainment is due at ``anchor + last
+  reached the last step and, after the step, in any other spell, each day once, at the
+  heavier weight and on the stronger evidence of the spells covering it (a break pauses
+  sustainment, it does not end it); the k-th sustainment is due at ``anchor + last
   step + k * every`` (always from the anchor) and rests on the days since the previous
   payment. ``continuous``: each payment needs ``every`` of work within one spell, counted
   from the day after the previous payment (the first: after the last step), ``every`` in
   months from that day; a break longer than ``max_gap`` ends the spell, the days counted so
   far are lost, and the count restarts on the first day of the next spell; with spells side
-  by side, the spell reaching it first pays, one priced before one not. Only the next one is
-  shown pending (or
+  by side, the spell reaching it first pays, one priced before one not, the one paid most
+  on one day. Only the next one is shown pending (or
   not_earned), and only once the last step has been reached. Sustainment requires the last
   step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
@@ -290,7 +292,7 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
             taken = None if hit is None else (hit, _step_line(ctx, comp, wc, step, hit,
                                                                lost_note))
         if taken is None and ladder is not None:
-            lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder))
+            lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder[:2]))
             last = None
             continue
         if taken is None:
@@ -304,7 +306,10 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
             last = None
             continue
         hit, line = taken
-        if line.status == "not_earned" and spell is None and wc.continuous and not wc.decided \
+        # lost in this spell: while another may still take the step (without the ladder, or
+        # with a ladder none of whose steps is paid), it awaits that one
+        if line.status == "not_earned" and wc.continuous and not wc.decided \
+                and (ladder is None or not ladder[2]) \
                 and (awaited := _step_elsewhere(ctx, comp, wc, step, hit)) is not None:
             lines.append(awaited)
             last = None
@@ -324,12 +329,17 @@ def _step_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step:
                     hit: tuple[Reached, Track, Decimal]) -> Line | None:
     """A step reached only in spells where it is not paid (its benefit test not met), while
     the deadline is ahead: pending, for another spell may still reach it and be paid (a spell
-    reaches a step once, so not one of these). None where no spell can pass the test (it
-    failed on the months before the service alone): the step is lost."""
+    reaches a step once, so not one of these). None where it was lost for another cause (no
+    price for its evidence), or where no spell can pass the test (it failed on the months
+    before the service alone): the step is lost."""
     got, track, _ = hit
-    assert comp.benefit_test is not None and ctx.service is not None  # else not lost yet
+    if comp.benefit_test is None or ctx.service is None:
+        return None  # lost for want of a price for its evidence (no stronger level priced)
+    level, _ = reached_evidence(track.rests(got), got)
+    if ctx.price(step.amount, level, on=got.on) is None:
+        return None  # the same: not the benefit test
     test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
-    if test.for_every_spell:
+    if test.share is not None or test.for_every_spell:
         return None
     reached = {t.key for _, t, _ in _reaching(wc, step.after, wc.tracks)}
     open_track = wc.open_track()
@@ -373,7 +383,7 @@ def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mileston
     of the spells that reach it, the one paid first, the earliest whose step is payable and
     of those payable the same day the most paid; with none payable, one that may still be
     paid (pending) before one that cannot; then the earliest to reach it, the earliest begun,
-    the one running on longest. So work whose step is not payable (evidence the price table
+    the first by event ids. So work whose step is not payable (evidence the price table
     does not price, a benefit test not met) never keeps another spell's step from being
     paid: more work never pays less. The spell with its step's line, made once."""
     made = [(hit, _step_line(ctx, comp, wc, step, hit, lost_note))
@@ -386,19 +396,20 @@ def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mileston
 def _step_rank(made: tuple[tuple[Reached, Track, Decimal], Line]) -> tuple[Any, ...]:
     (got, track, _), line = made
     paid = line.status == "payable"
+    # no "runs on longest": it changes as the days go by, and with it the step's evidence
     return (0 if paid else 1 if line.status == "pending" else 2, got.on,
-            -line.amount if paid else ZERO, track.start, -track.end.toordinal(),
-            track.event_ids)
+            -line.amount if paid else ZERO, track.start, track.event_ids)
 
 
 def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
-                  ) -> tuple[Track, bool] | None:
+                  ) -> tuple[Track, bool, bool] | None:
     """``steps_in_one_spell``: the spell every step is counted in, and whether it is sure to
     stay so. Of the spells that reach the first step, the one paid first: the earliest day
     one of its steps is payable, the most paid that day; then the earliest to reach the first
     step, the one reaching the later steps first, and the earliest begun. A spell paid on a
     day keeps the ladder as later days come (only a correction of the rows moves it); it is
-    sure when it is paid and no other, paid as much that day, still runs. None: no spell has
+    sure when it is paid and no other, paid as much that day, still runs; paid when one of
+    its steps is payable (else another spell paid later takes the ladder). None: no spell has
     reached the first step."""
     # a rank's third place is the day the spell reaches the first step (unreached: last)
     ranked = sorted((rank, track) for track in wc.tracks
@@ -406,9 +417,10 @@ def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
     if not ranked:
         return None
     (best, spell), rivals = ranked[0], ranked[1:]
-    sure = best[0] != date.max and not any(
-        rank[:2] == best[:2] and wc.joinable(track) for rank, track in rivals)
-    return spell, sure
+    paid = best[0] != date.max
+    sure = paid and not any(rank[:2] == best[:2] and wc.joinable(track)
+                            for rank, track in rivals)
+    return spell, sure, paid
 
 
 def _ladder_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, track: Track
@@ -553,28 +565,40 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
 def _onward(track: Track, tracks: Sequence[Track], after: date) -> tuple[Stretch, ...]:
     """The stretches of ``track`` and, from ``after`` (the day after the last step) on, of
     every other spell, in date order, each day once: a spell running beside it (another
-    employer's job) adds the days it leaves uncounted, its gaps included. A day two spells
-    cover counts on the stronger evidence, then the heavier weight, then ``track``'s: so a
-    job beside on evidence not priced never lowers the evidence of a payment."""
+    employer's job) adds the days it leaves uncounted, its gaps included. A day several
+    spells cover counts as a day of one spell does (work.py): at the heaviest kind weight of
+    them, on the strongest evidence of them (each qualifies the day on its own), resting on
+    the jobs of both; so a job beside, whatever its evidence or kind, never lowers a payment."""
     others = [p for t in tracks if t is not track for p in _from(t.parts, after)]
     if not others:  # most customers: one spell
         return track.parts
     pieces = [*track.parts, *others]
     bounds = sorted({d for p in pieces for d in (p.period.start, p.period.end)})
-    taken: list[tuple[int, date, date]] = []  # (piece, first day, end): runs of one piece
+    runs: list[tuple[tuple[int, int], date, date]] = []  # (heaviest, strongest), days
     for start, end in pairwise(bounds):
         cover = [i for i, p in enumerate(pieces)
                  if p.period.start <= start and end <= p.period.end]
         if not cover:
             continue
-        best = min(cover, key=lambda i: (EVIDENCE_LEVELS.index(pieces[i].evidence),
-                                         -pieces[i].exact_weight, i))
-        if taken and taken[-1][0] == best and taken[-1][2] == start:
-            taken[-1] = (best, taken[-1][1], end)
+        rank = {i: (-pieces[i].exact_weight, EVIDENCE_LEVELS.index(pieces[i].evidence), i)
+                for i in cover}
+        pair = (min(cover, key=rank.__getitem__),
+                min(cover, key=lambda i: (rank[i][1], rank[i][0], i)))
+        if runs and runs[-1][0] == pair and runs[-1][2] == start:
+            runs[-1] = (pair, runs[-1][1], end)
         else:
-            taken.append((best, start, end))
-    return tuple(pieces[i] if pieces[i].period == Period(a, b) else pieces[i].cut_to(Period(a, b))
-                 for i, a, b in taken)
+            runs.append((pair, start, end))
+    return tuple(_day_of(pieces[w], pieces[e], Period(a, b)) for (w, e), a, b in runs)
+
+
+def _day_of(heaviest: Stretch, strongest: Stretch, period: Period) -> Stretch:
+    """Days two spells cover, as one stretch: the heavier's work, the stronger's evidence."""
+    if heaviest is strongest:
+        return heaviest if heaviest.period == period else heaviest.cut_to(period)
+    return Stretch(period, heaviest.hours, heaviest.fte, heaviest.exact_weight,
+                   strongest.evidence,
+                   tuple(sorted({*heaviest.event_ids, *strongest.event_ids})),
+                   heaviest.level_hours)
 
 
 def _from(parts: Sequence[Stretch], day: date) -> tuple[Stretch, ...]:
@@ -606,7 +630,7 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
         hit, parts, spell, passed = found
         if spell is not current:
             lost = _restart(current, spell, parts[0].period.start, hit.on, wc.max_gap,
-                            passed is not None)
+                            passed[1].start if passed is not None else None)
             current = spell
         if passed is not None:
             lost += _passed_words(passed)
@@ -632,25 +656,26 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
                     start: date) -> _Next | None:
     """The next continuous sustainment payment: ``every`` of work in one spell from
     ``start`` (the day after the previous payment, or a later spell's first day), in the spell
-    that reaches it first (the current one of those reaching it the same day); a spell whose
-    evidence the price table prices before one it does not, so work not priced never keeps a
-    priced payment unpaid."""
+    that reaches it first; a spell whose evidence the price table prices before one it does
+    not, even one reaching it earlier, so work not priced never keeps a priced payment
+    unpaid; of those reaching it the same day, the one paid most, then the current one, the
+    earliest begun, the first by event ids."""
     hits = []
     for spell in (current, *(t for t in wc.tracks if t is not current)):
         parts = _from(spell.parts, start)
         hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
         if hit is not None:
             level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
-            unpriced = ctx.price(sust.amount, level, on=hit.on) is None
-            hits.append((unpriced, hit.on, spell is not current, spell.start,
-                         (hit, parts, spell), level))
+            price = ctx.price(sust.amount, level, on=hit.on)
+            hits.append(((price is None, hit.on, -(price or ZERO), spell is not current,
+                          spell.start, spell.event_ids), (hit, parts, spell), level))
     if not hits:
         return None
-    best = min(hits, key=lambda h: h[:4])
+    best = min(hits, key=lambda h: h[0])
     # a spell not priced that reached it before the one taken: said in the reason
-    passed = min((h for h in hits if h[0] and h[1] < best[1]), key=lambda h: h[1:4],
+    passed = min((h for h in hits if h[0][0] and h[0][1] < best[0][1]), key=lambda h: h[0],
                  default=None)
-    return (*best[4], (passed[4][0], passed[4][2], passed[5]) if passed is not None else None)
+    return (*best[1], (passed[1][0], passed[1][2], passed[2]) if passed is not None else None)
 
 
 def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
@@ -672,22 +697,23 @@ def _passed_words(passed: tuple[Reached, Track, str]) -> str:
 
 
 def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Duration | None,
-             passed: bool) -> str:
+             passed: date | None) -> str:
     """The words for continuous sustainment counted in ``spell`` from ``day`` instead of in
     ``ended``, the spell of the payment before (reached on ``reached``): after a break longer
     than ``max_gap``; after the earlier spell ended (another employer's job beside it or right
-    after it); or beside it, still running, reaching the payment first. ``passed``: a spell
-    on evidence not priced reached the payment earlier (the caller says which), so work went
-    on and no break is said, nor that this spell reached it first."""
+    after it); or beside it, still running, reaching the payment first. ``passed``: the first
+    day of a spell on evidence not priced that reached the payment earlier (the caller says
+    which): this spell did not reach it first, and when that one began within ``max_gap``
+    work went on, so no break is said."""
     allowed = max_gap.after(ended.end) if max_gap is not None else ended.end
-    if spell.start > allowed and not passed:
+    if spell.start > allowed and (passed is None or passed > allowed):
         return (f"; counted from {spell.start}, when work began again after a break longer "
                 f"than allowed ended the spell on {ended.end - ONE_DAY}")
     if ended.end <= reached:
         return (f"; counted from {day} in the spell from {spell.start} "
                 f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
                 f"on {ended.end - ONE_DAY}")
-    if passed:
+    if passed is not None:
         return f"; counted from {day} in the spell from {spell.start} ({ids_text(spell.event_ids)})"
     return (f"; counted from {day} in the spell from {spell.start} "
             f"({ids_text(spell.event_ids)}), which reached it first")
