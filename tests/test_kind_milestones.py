@@ -493,6 +493,37 @@ def test_a_ladder_none_of_whose_steps_is_paid_awaits_another_spell_too(
     assert facts(got[0])[:2] == (status, "step:12 weeks")
 
 
+# one step, its benefit test over the outcome months
+OUTCOME_PERIOD_ONE_STEP = """
+components:
+  - id: au
+    kind: milestones
+    work: {min_hours_per_week: 15}
+    steps:
+      - {after: 4 weeks, amount: 400.00}
+    benefit_test: {measure: amount, baseline: 3 months, compare: outcome_period, full_fall: 1}
+"""
+
+
+@pytest.mark.parametrize(("as_of", "status", "on"), [
+    ("2020-04-10", "pending", D("2020-04-30")), ("2020-04-30", "payable", D("2020-04-05"))])
+def test_a_ladder_goes_to_a_spell_whose_first_step_may_still_be_paid(
+        as_of: str, status: str, on: date) -> None:
+    """A second review: with steps_in_one_spell and no step paid yet, the ladder stayed on
+    the spell whose first step was lost, and said a new spell was needed while another's
+    step, reached, was pending on its benefit test."""
+    text = OUTCOME_PERIOD_ONE_STEP.replace("    steps:", "    steps_in_one_spell: true\n"
+                                           "    steps:")
+    rows = (*BASELINE[1:3], benefit("B5", "2020-03-01", "600.00"),
+            # E1 reaches 4 weeks on 2020-03-01 (March on benefit: lost); after a gap, E2
+            # reaches them on 2020-04-05 (April without benefit)
+            job("E1", "2020-02-03", "2020-03-05", hours="20"), job("E2", "2020-03-09", hours="20"))
+    for contract in (text, OUTCOME_PERIOD_ONE_STEP):  # with the ladder as without it
+        got = lines(contract, *rows, as_of=as_of)
+        assert (*facts(got[0])[:4], got[0].evidence) == (
+            status, "step:4 weeks", on, Decimal("400.00"), ("B1", "B2", "E2"))
+
+
 def test_sustainment_follows_a_partly_paid_step_in_full() -> None:
     rows = [*BASELINE, benefit("B4", "2020-02-01", "300.00"), benefit("B5", "2020-03-01", "300.00")]
     got = lines(SUSTAINED, *rows, E1, as_of="2021-01-01")

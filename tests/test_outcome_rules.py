@@ -1374,15 +1374,17 @@ components:
 
 
 @pytest.mark.parametrize(("as_of", "sustain"), [
-    ("2020-03-28", ("pending", "sustain:1", D("2021-07-14"), Decimal("50.00"), ("E1", "Y1"))),
-    ("2020-03-29", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1",))),
-    ("2020-03-30", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1",))),
+    ("2020-03-28", ("pending", "sustain:1", D("2021-07-14"), Decimal("50.00"),
+                    ("E1", "Y1", "Z1"))),
+    ("2020-03-29", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1", "Z1"))),
+    ("2020-03-30", ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1", "Z1"))),
 ])
 def test_cumulative_sustainment_counts_a_day_two_jobs_cover_on_the_stronger_evidence(
         as_of: str, sustain: tuple[object, ...]) -> None:
     """A third review: after the step, a self-reported job and a register-verified one of
     other employers cover the same days; the self-reported one's were counted (it began
-    first), so the payment was not priced."""
+    first), so the payment was not priced. The days rest on both jobs, priced as the
+    register-verified one's."""
     rows = (job("E1", "2020-02-03", "2020-03-01", hours="38", employer="X"),
             job("Z1", "2020-02-20", hours="38", employer="Z", evidence="self_report"),
             job("Y1", "2020-02-25", hours="38", employer="Y"))
@@ -1529,3 +1531,41 @@ def test_a_break_is_still_said_when_the_spell_not_priced_began_after_it_too() ->
         "longer than allowed ended the spell on 2020-04-30; the spell from 2020-05-20 (Z1) "
         "reached it earlier, on 2020-06-16, but on evidence 'self_report', which the price "
         "table does not price")
+
+
+# --- a second review of the spell paid first -------------------------------------------------
+
+def test_cumulative_sustainment_counts_a_day_on_the_evidence_it_pays_most_for() -> None:
+    """A second review: a register-verified job beside the step's employer-confirmed one took
+    the day's evidence, which the table does not price, and the payment was lost (a table
+    may price employer-confirmed work and not the register)."""
+    text = """
+components:
+  - id: ladder
+    kind: milestones
+    work: {min_hours_per_week: 15, one_employer: true}
+    steps:
+      - {after: 4 weeks, amount: {employer: 100.00, self_report: 50.00}}
+    sustainment: {every: 4 weeks, amount: {employer: 50.00, self_report: 25.00}, max_count: 2}
+"""
+    x = job("X1", "2020-02-03", hours="38", employer="X", evidence="employer")
+    z = job("Z1", "2020-03-10", hours="20", employer="Z")
+    alone = lines(text, x, as_of="2020-05-01")
+    both = lines(text, x, z, as_of="2020-05-01")
+    assert [facts(ln)[:4] for ln in both] == [facts(ln)[:4] for ln in alone] == [
+        ("payable", "step:4 weeks", D("2020-03-01"), Decimal("100.00")),
+        ("payable", "sustain:1", D("2020-03-29"), Decimal("50.00")),
+        ("payable", "sustain:2", D("2020-04-26"), Decimal("50.00"))]
+    # the days both cover rest on both jobs, their hours added, as in one spell
+    assert both[2].evidence == ("X1", "Z1")
+    assert "on 2020-04-26 at 58 h/week, employer-confirmed" in both[2].reason
+
+
+def test_continuous_sustainment_paid_more_in_a_spell_beside_does_not_say_it_came_first() -> None:
+    rows = (job("X1", "2020-02-03", hours="20", employer="X", evidence="employer"),
+            job("Y1", "2020-03-02", hours="20", employer="Y"))
+    got = lines(SAME_DAY_SUSTAIN, *rows, as_of="2020-05-01")
+    assert (*facts(got[1]), got[1].evidence) == (
+        "payable", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("Y1",))
+    assert got[1].reason.endswith("(sustainment 1 of 2); counted from 2020-03-02 in the spell "
+                                  "from 2020-03-02 (Y1)")

@@ -405,15 +405,16 @@ def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
                   ) -> tuple[Track, bool, bool] | None:
     """``steps_in_one_spell``: the spell every step is counted in, and whether it is sure to
     stay so. Of the spells that reach the first step, the one paid first: the earliest day
-    one of its steps is payable, the most paid that day; then the earliest to reach the first
-    step, the one reaching the later steps first, and the earliest begun. A spell paid on a
+    one of its steps is payable, the most paid that day; then one whose first step may still
+    be paid before one whose first step is lost, the earliest to reach the first step, the
+    one reaching the later steps first, and the earliest begun. A spell paid on a
     day keeps the ladder as later days come (only a correction of the rows moves it); it is
     sure when it is paid and no other, paid as much that day, still runs; paid when one of
     its steps is payable (else another spell paid later takes the ladder). None: no spell has
     reached the first step."""
-    # a rank's third place is the day the spell reaches the first step (unreached: last)
+    # a rank's fourth place is the day the spell reaches the first step (unreached: last)
     ranked = sorted((rank, track) for track in wc.tracks
-                    if (rank := _ladder_rank(ctx, comp, wc, track))[2] != date.max)
+                    if (rank := _ladder_rank(ctx, comp, wc, track))[3] != date.max)
     if not ranked:
         return None
     (best, spell), rivals = ranked[0], ranked[1:]
@@ -426,15 +427,19 @@ def _ladder_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount
 def _ladder_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, track: Track
                  ) -> tuple[Any, ...]:
     """``_ladder_spell``'s order of ``track``: (first payable day, minus the amount payable
-    that day, the day each step is reached (unreached: last), first day, event ids)."""
+    that day, whether its first step is lost (not_earned: a pending one may still be paid),
+    the day each step is reached (unreached: last), first day, event ids)."""
     reached = [_earliest(wc, s.after, (track,)) for s in comp.steps]
     paid: dict[date, Decimal] = {}
+    lost = False
     for step, hit in zip(comp.steps, reached, strict=True):
         line = _step_line(ctx, comp, wc, step, hit, "") if hit is not None else None
+        lost = lost or (step is comp.steps[0] and line is not None
+                        and line.status == "not_earned")
         if line is not None and line.status == "payable" and line.date is not None:
             paid[line.date] = paid.get(line.date, ZERO) + line.amount
     day = min(paid, default=date.max)
-    return (day, -paid.get(day, ZERO),
+    return (day, -paid.get(day, ZERO), lost,
             *((h[0].on if h is not None else date.max) for h in reached),
             track.start, track.event_ids)
 
@@ -515,7 +520,7 @@ def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Su
     # sustainment counts further work after the last step, in other spells too: a break
     # after the outcome pauses sustainment rather than ending it (so more work never pays
     # less, whichever spell reached the steps)
-    parts = _onward(track, wc.tracks, got.on + ONE_DAY)
+    parts = _onward(ctx, sust, track, wc.tracks, got.on + ONE_DAY)
     lines: list[Line] = []
     previous, previous_need = got, need
     for k in range(1, sust.max_count + 1):
@@ -562,43 +567,49 @@ def _sustain_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: S
                     reason=reason + (waiting or ""))
 
 
-def _onward(track: Track, tracks: Sequence[Track], after: date) -> tuple[Stretch, ...]:
+def _onward(ctx: CustomerContext, sust: Sustainment, track: Track, tracks: Sequence[Track],
+            after: date) -> tuple[Stretch, ...]:
     """The stretches of ``track`` and, from ``after`` (the day after the last step) on, of
     every other spell, in date order, each day once: a spell running beside it (another
     employer's job) adds the days it leaves uncounted, its gaps included. A day several
-    spells cover counts as a day of one spell does (work.py): at the heaviest kind weight of
-    them, on the strongest evidence of them (each qualifies the day on its own), resting on
-    the jobs of both; so a job beside, whatever its evidence or kind, never lowers a payment."""
+    spells cover counts as a day of one spell does (work.py): their hours added, at the
+    heaviest kind weight of them, on the evidence of them the sustainment pays most for (each
+    qualifies the day on its own), resting on all their jobs; so a job beside, whatever its
+    evidence or kind, never lowers a payment."""
     others = [p for t in tracks if t is not track for p in _from(t.parts, after)]
     if not others:  # most customers: one spell
         return track.parts
     pieces = [*track.parts, *others]
     bounds = sorted({d for p in pieces for d in (p.period.start, p.period.end)})
-    runs: list[tuple[tuple[int, int], date, date]] = []  # (heaviest, strongest), days
+    runs: list[tuple[tuple[int, ...], date, date]] = []  # (the pieces covering), days
     for start, end in pairwise(bounds):
-        cover = [i for i, p in enumerate(pieces)
-                 if p.period.start <= start and end <= p.period.end]
+        cover = tuple(i for i, p in enumerate(pieces)
+                      if p.period.start <= start and end <= p.period.end)
         if not cover:
             continue
-        rank = {i: (-pieces[i].exact_weight, EVIDENCE_LEVELS.index(pieces[i].evidence), i)
-                for i in cover}
-        pair = (min(cover, key=rank.__getitem__),
-                min(cover, key=lambda i: (rank[i][1], rank[i][0], i)))
-        if runs and runs[-1][0] == pair and runs[-1][2] == start:
-            runs[-1] = (pair, runs[-1][1], end)
+        if runs and runs[-1][0] == cover and runs[-1][2] == start:
+            runs[-1] = (cover, runs[-1][1], end)
         else:
-            runs.append((pair, start, end))
-    return tuple(_day_of(pieces[w], pieces[e], Period(a, b)) for (w, e), a, b in runs)
+            runs.append((cover, start, end))
+    return tuple(_day_of(ctx, sust, [pieces[i] for i in cover], Period(a, b))
+                 for cover, a, b in runs)
 
 
-def _day_of(heaviest: Stretch, strongest: Stretch, period: Period) -> Stretch:
-    """Days two spells cover, as one stretch: the heavier's work, the stronger's evidence."""
-    if heaviest is strongest:
-        return heaviest if heaviest.period == period else heaviest.cut_to(period)
-    return Stretch(period, heaviest.hours, heaviest.fte, heaviest.exact_weight,
-                   strongest.evidence,
-                   tuple(sorted({*heaviest.event_ids, *strongest.event_ids})),
-                   heaviest.level_hours)
+def _day_of(ctx: CustomerContext, sust: Sustainment, cover: Sequence[Stretch], period: Period
+            ) -> Stretch:
+    """Days the stretches ``cover`` (of several spells) all cover, as one stretch."""
+    if len(cover) == 1:
+        return cover[0] if cover[0].period == period else cover[0].cut_to(period)
+
+    def paid(p: Stretch) -> tuple[bool, Decimal, int]:
+        price = ctx.price(sust.amount, p.evidence, on=period.start)
+        return price is None, -(price or ZERO), EVIDENCE_LEVELS.index(p.evidence)
+
+    levels = [p.level_hours for p in cover if p.level_hours]
+    return Stretch(period, sum((p.hours for p in cover), ZERO), sum((p.fte for p in cover), ZERO),
+                   max(p.exact_weight for p in cover), min(cover, key=paid).evidence,
+                   tuple(sorted({i for p in cover for i in p.event_ids})),
+                   tuple(sum(h, ZERO) for h in zip(*levels, strict=True)) if levels else ())
 
 
 def _from(parts: Sequence[Stretch], day: date) -> tuple[Stretch, ...]:
@@ -627,10 +638,10 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
             lines.append(_sustain_unreached(ctx, comp, wc, sust, k,
                                             _awaited(wc, current, start), start))
             break
-        hit, parts, spell, passed = found
+        hit, parts, spell, passed, beside = found
         if spell is not current:
             lost = _restart(current, spell, parts[0].period.start, hit.on, wc.max_gap,
-                            passed[1].start if passed is not None else None)
+                            passed[1].start if passed is not None else None, beside)
             current = spell
         if passed is not None:
             lost += _passed_words(passed)
@@ -648,8 +659,9 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
 
 
 # the next continuous sustainment payment: the day, the days it rests on, the spell, and a
-# spell not priced that reached it earlier (where it did, on what evidence), if any
-_Next = tuple[Reached, tuple[Stretch, ...], Track, tuple[Reached, Track, str] | None]
+# spell not priced that reached it earlier (where it did, on what evidence), if any, and
+# whether the current spell reached it the same day (and is paid less)
+_Next = tuple[Reached, tuple[Stretch, ...], Track, tuple[Reached, Track, str] | None, bool]
 
 
 def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, current: Track,
@@ -675,7 +687,11 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
     # a spell not priced that reached it before the one taken: said in the reason
     passed = min((h for h in hits if h[0][0] and h[0][1] < best[0][1]), key=lambda h: h[0],
                  default=None)
-    return (*best[1], (passed[1][0], passed[1][2], passed[2]) if passed is not None else None)
+    # the current spell reached it the same day, and is paid less
+    beside = best[1][2] is not current and any(
+        h[1][2] is current and h[0][:2] == best[0][:2] for h in hits)
+    return (*best[1], (passed[1][0], passed[1][2], passed[2]) if passed is not None else None,
+            beside)
 
 
 def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
@@ -697,14 +713,15 @@ def _passed_words(passed: tuple[Reached, Track, str]) -> str:
 
 
 def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Duration | None,
-             passed: date | None) -> str:
+             passed: date | None, beside: bool) -> str:
     """The words for continuous sustainment counted in ``spell`` from ``day`` instead of in
     ``ended``, the spell of the payment before (reached on ``reached``): after a break longer
     than ``max_gap``; after the earlier spell ended (another employer's job beside it or right
     after it); or beside it, still running, reaching the payment first. ``passed``: the first
     day of a spell on evidence not priced that reached the payment earlier (the caller says
     which): this spell did not reach it first, and when that one began within ``max_gap``
-    work went on, so no break is said."""
+    work went on, so no break is said. ``beside``: ``ended`` reached it the same day (this
+    one is paid more), so neither reached it first."""
     allowed = max_gap.after(ended.end) if max_gap is not None else ended.end
     if spell.start > allowed and (passed is None or passed > allowed):
         return (f"; counted from {spell.start}, when work began again after a break longer "
@@ -713,7 +730,7 @@ def _restart(ended: Track, spell: Track, day: date, reached: date, max_gap: Dura
         return (f"; counted from {day} in the spell from {spell.start} "
                 f"({ids_text(spell.event_ids)}), after the spell from {ended.start} ended "
                 f"on {ended.end - ONE_DAY}")
-    if passed is not None:
+    if passed is not None or beside:
         return f"; counted from {day} in the spell from {spell.start} ({ids_text(spell.event_ids)})"
     return (f"; counted from {day} in the spell from {spell.start} "
             f"({ids_text(spell.event_ids)}), which reached it first")
