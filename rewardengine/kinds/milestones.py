@@ -76,7 +76,8 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import pairwise
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from pydantic import Field
@@ -289,8 +290,8 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
             taken = _taken(ctx, comp, wc, step, lost_note)
         else:
             hit = _earliest(wc, step.after, (spell,))
-            taken = None if hit is None else (hit, _step_line(ctx, comp, wc, step, hit,
-                                                               lost_note))
+            taken = None if hit is None else (hit, *_step_line(ctx, comp, wc, step, hit,
+                                                                lost_note))
         if taken is None and ladder is not None:
             lines.append(_unreached_in_spell(ctx, comp, wc, step, *ladder[:2]))
             last = None
@@ -305,12 +306,12 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
                        if comp.benefit_test and not wc.decided else "")))
             last = None
             continue
-        hit, line = taken
+        hit, line, test = taken
         # lost in this spell: while another may still take the step (without the ladder, or
         # with a ladder none of whose steps is paid), it awaits that one
         if line.status == "not_earned" and wc.continuous and not wc.decided \
                 and (ladder is None or not ladder[2]) \
-                and (awaited := _step_elsewhere(ctx, comp, wc, step, hit)) is not None:
+                and (awaited := _step_elsewhere(ctx, comp, wc, step, hit, test)) is not None:
             lines.append(awaited)
             last = None
             continue
@@ -326,21 +327,16 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
 
 
 def _step_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
-                    hit: tuple[Reached, Track, Decimal]) -> Line | None:
+                    hit: tuple[Reached, Track, Decimal], test: BenefitResult | None
+                    ) -> Line | None:
     """A step reached only in spells where it is not paid (its benefit test not met), while
     the deadline is ahead: pending, for another spell may still reach it and be paid (a spell
     reaches a step once, so not one of these). None where it was lost for another cause (no
     price for its evidence), or where no spell can pass the test (it failed on the months
     before the service alone): the step is lost."""
     got, track, _ = hit
-    if comp.benefit_test is None or ctx.service is None:
-        return None  # lost for want of a price for its evidence (no stronger level priced)
-    level, _ = reached_evidence(track.rests(got), got)
-    if ctx.price(step.amount, level, on=got.on) is None:
-        return None  # the same: not the benefit test
-    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
-    if test.share is not None or test.for_every_spell:
-        return None
+    if test is None or test.share is not None or test.for_every_spell:
+        return None  # no test taken: lost for want of a price for its evidence
     reached = {t.key for _, t, _ in _reaching(wc, step.after, wc.tracks)}
     open_track = wc.open_track()
     line = unreached_line(
@@ -377,24 +373,28 @@ def _earliest(wc: WorkCount, after: Duration, tracks: Sequence[Track]
                                     h[1].event_ids)) if hits else None
 
 
+# a spell reaching a step, the step's line in it, and its benefit test (if one was taken)
+_Made = tuple[tuple[Reached, Track, Decimal], Line, "BenefitResult | None"]
+
+
 def _taken(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
-           lost_note: str) -> tuple[tuple[Reached, Track, Decimal], Line] | None:
+           lost_note: str) -> _Made | None:
     """The spell a step is paid for, each step on its own (without ``steps_in_one_spell``):
     of the spells that reach it, the one paid first, the earliest whose step is payable and
     of those payable the same day the most paid; with none payable, one that may still be
     paid (pending) before one that cannot; then the earliest to reach it, the earliest begun,
     the first by event ids. So work whose step is not payable (evidence the price table
     does not price, a benefit test not met) never keeps another spell's step from being
-    paid: more work never pays less. The spell with its step's line, made once."""
-    made = [(hit, _step_line(ctx, comp, wc, step, hit, lost_note))
+    paid: more work never pays less. The spell with its step's line and test, made once."""
+    made = [(hit, *_step_line(ctx, comp, wc, step, hit, lost_note))
             for hit in _reaching(wc, step.after, wc.tracks)]
     if len(made) < 2:  # most customers: one spell or none
         return made[0] if made else None
     return min(made, key=_step_rank)
 
 
-def _step_rank(made: tuple[tuple[Reached, Track, Decimal], Line]) -> tuple[Any, ...]:
-    (got, track, _), line = made
+def _step_rank(made: _Made) -> tuple[Any, ...]:
+    (got, track, _), line, _ = made
     paid = line.status == "payable"
     # no "runs on longest": it changes as the days go by, and with it the step's evidence
     return (0 if paid else 1 if line.status == "pending" else 2, got.on,
@@ -433,7 +433,7 @@ def _ladder_rank(ctx: CustomerContext, comp: Milestones, wc: WorkCount, track: T
     paid: dict[date, Decimal] = {}
     lost = False
     for step, hit in zip(comp.steps, reached, strict=True):
-        line = _step_line(ctx, comp, wc, step, hit, "") if hit is not None else None
+        line = _step_line(ctx, comp, wc, step, hit, "")[0] if hit is not None else None
         lost = lost or (step is comp.steps[0] and line is not None
                         and line.status == "not_earned")
         if line is not None and line.status == "payable" and line.date is not None:
@@ -473,7 +473,10 @@ def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
 
 
 def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
-               hit: tuple[Reached, Track, Decimal], lost_note: str) -> Line:
+               hit: tuple[Reached, Track, Decimal], lost_note: str
+               ) -> tuple[Line, BenefitResult | None]:
+    """The line of a step reached in ``hit``'s spell, and its benefit test where one was
+    taken (none without a test, or where the step's evidence has no price)."""
     got, track, need = hit
     key = _step_key(step)
     rests = track.rests(got)
@@ -484,11 +487,11 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
     if price is None:
         line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
                              amount=step.amount, deadline=wc.deadline)
-        return replace(line, reason=line.reason + lost_note) \
-            if line.status == "not_earned" else line
+        return (replace(line, reason=line.reason + lost_note)
+                if line.status == "not_earned" else line), None
     if comp.benefit_test is None:
         return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=ONE,
-                        unit_price=price, evidence=ids, period=span, reason=reason)
+                        unit_price=price, evidence=ids, period=span, reason=reason), None
     assert ctx.service is not None
     test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
     evidence = (*ids, *test.event_ids)
@@ -496,13 +499,13 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
     if test.share is None:
         return ctx.line(comp, status="not_earned", occurrence=key, on=got.on, quantity=ONE,
                         unit_price=price, evidence=evidence, period=span,
-                        reason=reason + lost_note)
+                        reason=reason + lost_note), test
     if test.decided_on is not None:
         return ctx.line(comp, status="pending", occurrence=key, on=test.decided_on,
                         quantity=test.share, unit_price=price, evidence=evidence, period=span,
-                        reason=reason)
+                        reason=reason), test
     return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=test.share,
-                    unit_price=price, evidence=evidence, period=span, reason=reason)
+                    unit_price=price, evidence=evidence, period=span, reason=reason), test
 
 
 def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
@@ -679,19 +682,35 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
         if hit is not None:
             level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
             price = ctx.price(sust.amount, level, on=hit.on)
-            hits.append(((price is None, hit.on, -(price or ZERO), spell is not current,
-                          spell.start, spell.event_ids), (hit, parts, spell), level))
+            hits.append(_Reach((price is None, hit.on, -(price or ZERO), spell is not current,
+                                spell.start, spell.event_ids), hit, parts, spell, level))
     if not hits:
         return None
-    best = min(hits, key=lambda h: h[0])
+    best = min(hits, key=attrgetter("rank"))
     # a spell not priced that reached it before the one taken: said in the reason
-    passed = min((h for h in hits if h[0][0] and h[0][1] < best[0][1]), key=lambda h: h[0],
-                 default=None)
+    passed = min((h for h in hits if h.unpriced and h.hit.on < best.hit.on),
+                 key=attrgetter("rank"), default=None)
     # the current spell reached it the same day, and is paid less
-    beside = best[1][2] is not current and any(
-        h[1][2] is current and h[0][:2] == best[0][:2] for h in hits)
-    return (*best[1], (passed[1][0], passed[1][2], passed[2]) if passed is not None else None,
-            beside)
+    beside = best.spell is not current and any(
+        h.spell is current and (h.unpriced, h.hit.on) == (best.unpriced, best.hit.on)
+        for h in hits)
+    return (best.hit, best.parts, best.spell,
+            (passed.hit, passed.spell, passed.level) if passed is not None else None, beside)
+
+
+class _Reach(NamedTuple):
+    """A spell reaching the next continuous sustainment payment, and its place in the order
+    ``_first_to_reach`` takes them in (not priced last, day, most paid, current, start, ids)."""
+
+    rank: tuple[Any, ...]
+    hit: Reached
+    parts: tuple[Stretch, ...]
+    spell: Track
+    level: str
+
+    @property
+    def unpriced(self) -> bool:
+        return bool(self.rank[0])
 
 
 def _awaited(wc: WorkCount, current: Track, start: date) -> Track:
