@@ -476,10 +476,63 @@ def test_a_step_not_priced_with_a_benefit_test_says_the_price_not_the_test() -> 
     text = SUSTAINED.replace("amount: 1200.00}", "amount: {employer: 1200.00}}")
     got = lines(text, *BASELINE, E1, as_of="2020-06-01")
     assert [facts(ln)[:4] for ln in got] == [
+        ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00"))]
+    assert got[0].reason.endswith(
+        "the spell from 2020-02-03 (E1) reached 12 weeks on 2020-04-26, but on evidence "
+        "'register', which the price table does not price; then the benefit test applies")
+    assert "fell" not in got[0].reason  # the test it passed is not cited
+    lost = lines(text, *BASELINE, E1, as_of="2021-07-14")
+    assert [facts(ln)[:4] for ln in lost] == [
         ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("0.00"))]
-    assert got[0].reason.endswith("but the price table has no price for register-verified "
-                                  "work (evidence 'register'); no sustainment payments follow "
-                                  "a step that is not paid")
+    assert lost[0].reason.endswith("but the price table has no price for register-verified "
+                                   "work (evidence 'register'); no sustainment payments follow "
+                                   "a step that is not paid")
+
+
+# the 12-week step priced for employer-confirmed work only: E1, on the register, reaches it
+# on 2020-04-26 unpriced (no confirmation can price it); E2, employer-confirmed and begun
+# after a break, reaches it on 2020-08-23
+EMPLOYER_ONLY = LADDER.replace("{after: 12 weeks, amount: 1200.00}",
+                               "{after: 12 weeks, amount: {employer: 1200.00}}")
+REGISTER_THEN_EMPLOYER = (job("E1", "2020-02-03", "2020-04-30", hours="20"),
+                          job("E2", "2020-06-01", hours="20", evidence="employer"))
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    ("2020-08-22", ("pending", "step:12 weeks", FOLLOW_UP_ENDS, Decimal("1200.00"),
+                    ("E2", "E1"))),
+    ("2020-08-23", ("payable", "step:12 weeks", D("2020-08-23"), Decimal("1200.00"),
+                    ("E2",))),
+    ("2020-08-24", ("payable", "step:12 weeks", D("2020-08-23"), Decimal("1200.00"),
+                    ("E2",))),
+])
+def test_a_step_lost_for_want_of_a_price_awaits_another_spell(
+        as_of: str, expected: tuple[object, ...]) -> None:
+    """The step was not_earned on 2020-08-22 and payable, on E2, the day after, with no new
+    rows: a status not_earned never turns payable as days go by."""
+    got = lines(EMPLOYER_ONLY, *REGISTER_THEN_EMPLOYER, as_of=as_of)
+    step = next(ln for ln in got if ln.occurrence == "step:12 weeks")
+    assert facts(step) == expected
+    if expected[0] == "pending":
+        assert step.reason == (
+            "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+            "the follow-up ends; 83 of 84 days so far in the spell from 2020-06-01; the spell "
+            "from 2020-02-03 (E1) reached 12 weeks on 2020-04-26, but on evidence 'register', "
+            "which the price table does not price")
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    ("2021-07-13", "pending"), ("2021-07-14", "not_earned"), ("2021-07-15", "not_earned")])
+def test_a_step_lost_for_want_of_a_price_is_lost_once_the_deadline_passes(
+        as_of: str, status: str) -> None:
+    got = lines(EMPLOYER_ONLY, REGISTER_THEN_EMPLOYER[0], as_of=as_of)
+    step = next(ln for ln in got if ln.occurrence == "step:12 weeks")
+    assert facts(step)[:2] == (status, "step:12 weeks")
+    if status == "pending":
+        assert step.reason.startswith("needs a new spell of 84 days of qualifying work")
+    else:
+        assert step.reason.endswith("register-verified; but the price table has no price for "
+                                    "register-verified work (evidence 'register')")
 
 
 @pytest.mark.parametrize(("as_of", "status"), [("2020-08-22", "pending"),

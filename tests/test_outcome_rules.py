@@ -1434,20 +1434,83 @@ def test_continuous_sustainment_leaves_a_running_spell_not_priced_for_one_that_i
 
 # --- a review of the spell paid first -------------------------------------------------------
 
-def test_a_step_lost_for_want_of_a_price_is_lost_at_once_and_another_spell_is_paid() -> None:
+def test_a_step_not_priced_awaits_another_spell_which_is_paid() -> None:
     """A review: a register-verified job where only employer-confirmed work is priced made the
-    step 'lost on its benefit test' and stopped the evaluation (there is no test)."""
+    step 'lost on its benefit test' and stopped the evaluation (there is no test). Later it
+    was not_earned at once, and payable when another employer's job reached the step, with
+    no new rows: while the deadline is ahead it awaits another spell."""
     text = EACH_STEP.replace("{register: 1000.00}}", "{employer: 800.00}}")
     alone = lines(text, job("E1", "2020-02-03", hours="38", employer="X"), as_of="2020-04-01")
-    assert [facts(ln)[:4] for ln in alone][:1] == [
-        ("not_earned", "step:6 weeks", D("2020-03-15"), Decimal("0.00"))]
-    assert alone[0].reason.endswith("but the price table has no price for register-verified "
-                                    "work (evidence 'register')")
+    assert [(*facts(ln)[:4], ln.evidence) for ln in alone][:1] == [
+        ("pending", "step:6 weeks", D("2021-07-14"), Decimal("800.00"), ("E1",))]
+    assert alone[0].reason == (
+        "needs a new spell of 42 days of qualifying work (15 h/week or more, open) by "
+        "2021-07-14, when the follow-up ends; the spell from 2020-02-03 (E1) reached 6 weeks "
+        "on 2020-03-15, but on evidence 'register', which the price table does not price")
     both = lines(text, job("E1", "2020-02-03", hours="38", employer="X"),
                  job("E2", "2020-02-10", hours="38", employer="Y", evidence="employer"),
                  as_of="2020-04-01")
     assert (*facts(both[0]), both[0].evidence) == (
         "payable", "step:6 weeks", D("2020-03-22"), Decimal("800.00"), ("E2",))
+
+
+# after the step (E1, 2020-03-01) the payment is counted from 2020-03-02: Z1, on the register,
+# reaches 4 weeks on 2020-03-29, where only employer-confirmed work is priced (no
+# confirmation can price it); Y1, employer-confirmed, on 2020-04-01
+EMPLOYER_PRICED_AFTER = CONTINUOUS_AFTER.replace("{register: 50.00}", "{employer: 50.00}")
+UNPRICED_THEN_PRICED = (job("E1", "2020-02-03", "2020-03-01", hours="38", employer="X"),
+                          job("Z1", "2020-02-20", hours="38", employer="Z"),
+                          job("Y1", "2020-03-05", hours="38", employer="Y", evidence="employer"))
+
+
+@pytest.mark.parametrize(("as_of", "sustain"), [
+    ("2020-03-31", ("pending", "sustain:1", D("2021-07-14"), Decimal("50.00"), ("Y1", "Z1"))),
+    ("2020-04-01", ("payable", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("Y1",))),
+    ("2020-04-02", ("payable", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("Y1",))),
+])
+def test_continuous_sustainment_not_priced_awaits_another_spell(
+        as_of: str, sustain: tuple[object, ...]) -> None:
+    """The payment was not_earned on 2020-03-31 and payable, on Y1, the day after, with no
+    new rows."""
+    got = lines(EMPLOYER_PRICED_AFTER, *UNPRICED_THEN_PRICED, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == sustain
+    if sustain[0] == "pending":
+        assert got[1].reason == (
+            "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+            "the follow-up ends; 27 of 28 days so far in the spell from "
+            "2020-03-05 (sustainment 1 of 2); the spell from 2020-02-20 (Z1) reached it on "
+            "2020-03-29, but on evidence 'register', which the price table does not price")
+        assert len(got) == 2  # the second payment waits for the first
+
+
+@pytest.mark.parametrize("as_of", ["2020-04-01", "2020-04-02"])
+def test_continuous_sustainment_not_priced_goes_to_a_spell_a_confirmation_may_price(
+        as_of: str) -> None:
+    """Of two spells not priced, the one reaching the payment first (on the register, which
+    no confirmation can price) held it, and the later self-reported one, which an employer's
+    confirmation would make payable, was not named."""
+    reported = job("S1", "2020-03-05", hours="38", employer="W", evidence="self_report")
+    got = lines(EMPLOYER_PRICED_AFTER, *UNPRICED_THEN_PRICED[:2], reported, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == (
+        "pending", "sustain:1", D("2020-04-01"), Decimal("50.00"), ("S1",))
+    assert got[1].reason.endswith(
+        "(sustainment 1 of 2); counted from 2020-03-05 in the spell from 2020-03-05 (S1), "
+        "after the spell from 2020-02-03 ended on 2020-03-01; the spell from 2020-02-20 (Z1) "
+        "reached it earlier, on 2020-03-29, but on evidence "
+        "'register', which the price table does not price; the price table has no price for "
+        "self-reported work (evidence 'self_report'): needs confirmation by the employer by "
+        "2021-07-14, when the follow-up ends")
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    ("2021-07-13", "pending"), ("2021-07-14", "not_earned"), ("2021-07-15", "not_earned")])
+def test_continuous_sustainment_not_priced_is_lost_once_the_deadline_passes(
+        as_of: str, status: str) -> None:
+    got = lines(EMPLOYER_PRICED_AFTER, *UNPRICED_THEN_PRICED[:2], as_of=as_of)
+    assert facts(got[1])[:2] == (status, "sustain:1")
+    if status == "not_earned":
+        assert got[1].reason.endswith("but the price table has no price for register-verified "
+                                      "work (evidence 'register')")
 
 
 @pytest.mark.parametrize("as_of", ["2020-03-28", "2020-03-29", "2020-05-01"])

@@ -464,6 +464,23 @@ CASES = [
          "before the service, 500.00 so far in the outcome month 2020-03: fell only 16.7 % so "
          "far, less than the 40 % needed, and benefit still to come can only lower the fall, "
          "so it can no longer be earned; then the benefit test applies"),
+    Case("milestones step lost for want of a price, awaiting another spell",
+         lambda: next(ln for ln in mil.lines(mil.EMPLOYER_ONLY, *mil.REGISTER_THEN_EMPLOYER,
+                                              as_of="2020-08-22")
+                      if ln.occurrence == "step:12 weeks"),
+         "pending", "1200.00",
+         "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+         "the follow-up ends; 83 of 84 days so far in the spell from 2020-06-01; the spell "
+         "from 2020-02-03 (E1) reached 12 weeks on 2020-04-26, but on evidence 'register', "
+         "which the price table does not price"),
+    Case("milestones continuous sustainment not priced, awaiting another spell",
+         lambda: outcome_rules.lines(outcome_rules.EMPLOYER_PRICED_AFTER,
+                                     *outcome_rules.UNPRICED_THEN_PRICED, as_of="2020-03-31")[1],
+         "pending", "50.00",
+         "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+         "the follow-up ends; 27 of 28 days so far in the spell from 2020-03-05 (sustainment 1 "
+         "of 2); the spell from 2020-02-20 (Z1) reached it on 2020-03-29, but on evidence "
+         "'register', which the price table does not price"),
     Case("milestones benefit fall full so far, decided once the month ends",
          lambda: mil.lines(mil.OUTCOME_PERIOD, *mil.STOPS, mil.E1, as_of="2020-03-30")[0],
          "pending", "400.00",

@@ -123,6 +123,7 @@ from .employment_common import (
     OutcomeWork,
     Track,
     WorkCount,
+    confirmations,
     count_days,
     count_work,
     criteria_text,
@@ -329,14 +330,23 @@ def _lines(ctx: CustomerContext, comp: Milestones, wc: WorkCount) -> list[Line]:
 def _step_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
                     hit: tuple[Reached, Track, Decimal], test: BenefitResult | None
                     ) -> Line | None:
-    """A step reached only in spells where it is not paid (its benefit test not met), while
-    the deadline is ahead: pending, for another spell may still reach it and be paid (a spell
-    reaches a step once, so not one of these). None where it was lost for another cause (no
-    price for its evidence), or where no spell can pass the test (it failed on the months
-    before the service alone): the step is lost."""
+    """A step reached only in spells where it is not paid, while the deadline is ahead:
+    pending, for another spell may still reach it and be paid (a spell reaches a step once,
+    so not one of these). Not paid: its benefit test not met, or its evidence without a price
+    (with no confirmation to await: a table pricing employer-confirmed work but not the
+    register). None where no spell can pass the test (it failed on the months before the
+    service alone): the step is lost."""
     got, track, _ = hit
-    if test is None or test.share is not None or test.for_every_spell:
-        return None  # no test taken: lost for want of a price for its evidence
+    if test is not None and (test.share is not None or test.for_every_spell):
+        return None
+    if test is None:  # lost for want of a price for its evidence
+        level, _ = reached_evidence(track.rests(got), got)
+        why = (f"reached {step.after} on {got.on}, but on evidence '{level}', which the price "
+               "table does not price")
+        cited: set[str] = set(track.event_ids)
+    else:
+        why = f"reached {step.after} on {got.on}, but it is not paid; {test.reason}"
+        cited = {*track.event_ids, *test.event_ids}
     reached = {t.key for _, t, _ in _reaching(wc, step.after, wc.tracks)}
     open_track = wc.open_track()
     line = unreached_line(
@@ -345,12 +355,10 @@ def _step_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step:
         candidates=[t for t in wc.tracks if t.key not in reached], late=None,
         open_track=open_track if open_track is not None and open_track.key not in reached
         else None,
-        extra=(f"; the spell from {track.start} ({ids_text(track.event_ids)}) reached "
-               f"{step.after} on {got.on}, but it is not paid; {test.reason}; then the "
-               "benefit test applies"))
+        extra=(f"; the spell from {track.start} ({ids_text(track.event_ids)}) {why}"
+               + ("; then the benefit test applies" if comp.benefit_test else "")))
     # the spell and the benefit rows the reason cites
-    cited = sorted({*track.event_ids, *test.event_ids} - set(line.evidence))
-    return replace(line, evidence=(*line.evidence, *cited))
+    return replace(line, evidence=(*line.evidence, *sorted(cited - set(line.evidence))))
 
 
 def _reaching(wc: WorkCount, after: Duration, tracks: Sequence[Track]
@@ -654,11 +662,43 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
             ctx, comp.work, rests, hit,
             f"{duration_text(sust.every, need)} of continuous work since {parts[0].period.start}")
         reason += f" (sustainment {k} of {sust.max_count}){lost}"
-        lines.append(_sustain_line(ctx, comp, wc, sust, k, hit,
-                                   Period(parts[0].period.start, hit.on + ONE_DAY), ids, level,
-                                   reason, waiting))
+        line = _sustain_line(ctx, comp, wc, sust, k, hit,
+                             Period(parts[0].period.start, hit.on + ONE_DAY), ids, level,
+                             reason, waiting)
+        if line.status == "not_earned" and not wc.decided:
+            # reached only on evidence no confirmation can price: another spell may still
+            # reach it while the deadline is ahead
+            lines.append(_sustain_elsewhere(ctx, comp, wc, sust, k, start, hit, spell, level))
+            break
+        lines.append(line)
         start, lost = hit.on + ONE_DAY, ""
     return lines
+
+
+def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
+                       sust: Sustainment, k: int, start: date, hit: Reached, spell: Track,
+                       level: str) -> Line:
+    """A continuous sustainment payment reached, from ``start``, only on evidence the price
+    table does not price and no confirmation can (``spell``'s, on ``hit.on``), while the
+    deadline is ahead: pending, for another spell may still reach it and be paid; the
+    payments after it wait for it."""
+    target = partial(needed_days, sust.every)
+    others = []
+    for track in wc.tracks:
+        parts = _from(track.parts, start)
+        if parts and reach(parts, target(parts[0].period.start)) is None:
+            others.append((track, Track(parts, track.key)))
+    still_open = next((so_far for track, so_far in reversed(others) if wc.joinable(track)),
+                      None)
+    line = unreached_line(
+        ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount, target=target,
+        what=f"{sust.every} of continuous work", candidates=[t for _, t in others], late=None,
+        open_track=still_open,
+        extra=(f" (sustainment {k} of {sust.max_count}); the spell from {spell.start} "
+               f"({ids_text(spell.event_ids)}) reached it on {hit.on}, but on evidence "
+               f"'{level}', which the price table does not price"))
+    cited = sorted(set(spell.event_ids) - set(line.evidence))
+    return replace(line, evidence=(*line.evidence, *cited))
 
 
 # the next continuous sustainment payment: the day, the days it rests on, the spell, and a
@@ -673,8 +713,9 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
     ``start`` (the day after the previous payment, or a later spell's first day), in the spell
     that reaches it first; a spell whose evidence the price table prices before one it does
     not, even one reaching it earlier, so work not priced never keeps a priced payment
-    unpaid; of those reaching it the same day, the one paid most, then the current one, the
-    earliest begun, the first by event ids."""
+    unpaid (and of those not priced, one a confirmation may still price first); of those
+    reaching it the same day, the one paid most, then the current one, the earliest begun,
+    the first by event ids."""
     hits = []
     for spell in (current, *(t for t in wc.tracks if t is not current)):
         parts = _from(spell.parts, start)
@@ -682,8 +723,11 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
         if hit is not None:
             level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
             price = ctx.price(sust.amount, level, on=hit.on)
-            hits.append(_Reach((price is None, hit.on, -(price or ZERO), spell is not current,
-                                spell.start, spell.event_ids), hit, parts, spell, level))
+            # not priced: one a confirmation may still price before one none can
+            lost = price is None and not confirmations(ctx, sust.amount, level)
+            hits.append(_Reach((price is None, lost, hit.on, -(price or ZERO),
+                                spell is not current, spell.start, spell.event_ids),
+                               hit, parts, spell, level))
     if not hits:
         return None
     best = min(hits, key=attrgetter("rank"))
@@ -700,7 +744,8 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
 
 class _Reach(NamedTuple):
     """A spell reaching the next continuous sustainment payment, and its place in the order
-    ``_first_to_reach`` takes them in (not priced last, day, most paid, current, start, ids)."""
+    ``_first_to_reach`` takes them in (not priced last, none confirmable last, day, most paid,
+    current, start, ids)."""
 
     rank: tuple[Any, ...]
     hit: Reached
