@@ -535,6 +535,44 @@ def test_a_step_lost_for_want_of_a_price_is_lost_once_the_deadline_passes(
                                     "register-verified work (evidence 'register')")
 
 
+# no benefit before the service, zero_baseline: no_fall: the test fails for every spell
+NO_FALL = SUSTAINED.replace("partial_share: 0.5}", "partial_share: 0.5, zero_baseline: no_fall}")
+NO_FALL_SAYS = ("benefit amount a month 0.00 in 2019-11..2019-12 before the service, 0.00 in "
+                "2020-02..2020-03 (no benefit row for 2020-02, 2020-03: counted as 0): no "
+                "benefit before the service, so there is no fall to measure (zero_baseline: "
+                "no_fall); no sustainment payments follow a step that is not paid")
+NONE_BEFORE = [benefit("B1", "2019-11-01", "0.00"), benefit("B2", "2019-12-01", "0.00")]
+
+
+@pytest.mark.parametrize("as_of", ["2020-06-01", "2020-08-22", "2020-08-23", "2020-08-24"])
+def test_a_step_not_priced_whose_test_fails_for_every_spell_is_lost_at_once(
+        as_of: str) -> None:
+    """A review: a step reached on the register, where only employer-confirmed work is
+    priced, awaited another spell until the deadline, when its benefit test (not taken)
+    fails for every spell; on 2020-08-23 E2 reaches it, and fails the test."""
+    text = NO_FALL.replace("amount: 1200.00}", "amount: {employer: 1200.00}}")
+    got = lines(text, *NONE_BEFORE, *REGISTER_THEN_EMPLOYER, as_of=as_of)
+    assert [facts(ln) for ln in got] == [
+        ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("0.00"), ("B1", "B2", "E1"))]
+    assert got[0].reason == ("employment E1 reached 12 weeks (84 days) on 2020-04-26 at 20 "
+                             "h/week, register-verified; " + NO_FALL_SAYS)
+
+
+@pytest.mark.parametrize("as_of", ["2020-08-22", "2020-08-23", "2020-08-24"])
+def test_a_step_a_confirmation_may_price_whose_test_fails_for_every_spell_is_lost(
+        as_of: str) -> None:
+    """A review: a step lost on a test failing for every spell was shown pending, "needs
+    confirmation by the register", once a self-reported job reached it (on 2020-08-23):
+    the confirmation would only fail the test."""
+    reported = job("E2", "2020-06-01", hours="20", evidence="self_report")
+    text = NO_FALL.replace("amount: 1200.00}", "amount: {register: 1200.00}}")
+    got = lines(text, *NONE_BEFORE, REGISTER_THEN_EMPLOYER[0], reported, as_of=as_of)
+    assert [facts(ln) for ln in got] == [
+        ("not_earned", "step:12 weeks", D("2020-04-26"), Decimal("1200.00"),
+         ("B1", "B2", "E1"))]
+    assert got[0].reason.endswith(NO_FALL_SAYS)
+
+
 @pytest.mark.parametrize(("as_of", "status"), [("2020-08-22", "pending"),
                                                ("2020-08-23", "payable")])
 def test_a_ladder_none_of_whose_steps_is_paid_awaits_another_spell_too(

@@ -1513,6 +1513,60 @@ def test_continuous_sustainment_not_priced_is_lost_once_the_deadline_passes(
                                       "work (evidence 'register')")
 
 
+# one employer's job: on the register until 2020-03-29 (E1), confirmed by the employer from
+# 2020-03-30 (E2), one spell; the payment counted from 2020-03-02 is reached on the register
+# on 2020-03-29, then on confirmed work alone from 2020-03-30 on 2020-04-26
+ONE_JOB_CONFIRMED_LATER = (job("E1", "2020-02-03", "2020-03-29", hours="38", employer="X"),
+                           job("E2", "2020-03-30", hours="38", employer="X",
+                               evidence="employer"))
+# the same with all counted work added up (one track, no spells) for the steps
+CUMULATIVE_STEPS = EMPLOYER_PRICED_AFTER.replace("one_employer: true}",
+                                                 "}\n    counting: cumulative")
+PASSED_OVER = ("employment E2 reached 4 weeks (28 days) of continuous work since 2020-03-30 on "
+               "2020-04-26 at 38 h/week, employer-confirmed{one} (sustainment 1 of 2); the "
+               "spell from 2020-02-03 (E1 and E2) reached it earlier, on 2020-03-29, but on "
+               "evidence 'register', which the price table does not price")
+
+
+@pytest.mark.parametrize(("contract", "one"), [(EMPLOYER_PRICED_AFTER, ", one employer (X)"),
+                                               (CUMULATIVE_STEPS, "")])
+@pytest.mark.parametrize(("as_of", "sustain"), [
+    ("2020-04-25", ("pending", "sustain:1", D("2021-07-14"), Decimal("50.00"), ("E2", "E1"))),
+    ("2020-04-26", ("payable", "sustain:1", D("2020-04-26"), Decimal("50.00"), ("E2",))),
+    ("2020-04-27", ("payable", "sustain:1", D("2020-04-26"), Decimal("50.00"), ("E2",))),
+])
+def test_continuous_sustainment_passes_over_a_reach_not_priced_and_counts_on(
+        contract: str, one: str, as_of: str, sustain: tuple[object, ...]) -> None:
+    """A review: one job's register-verified weeks reached the payment, which then awaited
+    another spell (a spell that could not exist with the steps' work added up) until the
+    deadline, holding back the job's confirmed weeks after them; once the deadline passed,
+    payment 2 was payable on them, with no new rows."""
+    got = lines(contract, *ONE_JOB_CONFIRMED_LATER, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == sustain
+    if sustain[0] == "pending":
+        assert got[1].reason == (
+            "needs 1 more day of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+            "the follow-up ends; 27 of 28 days so far"
+            + (" in the spell from 2020-03-30" if one else "") + " (sustainment 1 of 2); the "
+            "spell from 2020-02-03 (E1 and E2) reached it on 2020-03-29, but on evidence "
+            "'register', which the price table does not price")
+        assert len(got) == 2  # the second payment waits for the first
+    else:
+        assert got[1].reason == PASSED_OVER.format(one=one)
+        assert facts(got[2])[:2] == ("pending", "sustain:2")
+
+
+@pytest.mark.parametrize("contract", [EMPLOYER_PRICED_AFTER, CUMULATIVE_STEPS])
+def test_continuous_sustainment_passed_over_pays_every_payment_on_confirmed_work(
+        contract: str) -> None:
+    got = lines(contract, *ONE_JOB_CONFIRMED_LATER, as_of="2021-07-14")
+    assert [(*facts(ln), ln.evidence) for ln in got[1:]] == [
+        ("payable", "sustain:1", D("2020-04-26"), Decimal("50.00"), ("E2",)),
+        ("payable", "sustain:2", D("2020-05-24"), Decimal("50.00"), ("E2",))]
+    assert got[2].reason.startswith("employment E2 reached 4 weeks (28 days) of continuous "
+                                    "work since 2020-04-27 on 2020-05-24")
+
+
 @pytest.mark.parametrize("as_of", ["2020-03-28", "2020-03-29", "2020-05-01"])
 def test_cumulative_sustainment_counts_a_day_two_spells_cover_at_the_best_of_each(
         as_of: str) -> None:

@@ -10,9 +10,10 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   step pays once, occurrence ``step:<after>`` ("step:13 weeks"), resting on every counted day up
   to it (its evidence is the weakest of them). Of several spells reaching a step, the one
   paid first takes it (``_taken``): work not priced never keeps a payable step unpaid. A
-  step lost on its benefit test in one spell awaits another (pending) while the deadline is
-  ahead (``_step_elsewhere``). Unreached steps are each pending, or not_earned once the
-  deadline has passed.
+  step lost in one spell, on its benefit test or on evidence no confirmation can price,
+  awaits another (pending) while the deadline is ahead (``_step_elsewhere``); one whose test
+  fails for every spell (on the months before the service alone) is lost at once. Unreached
+  steps are each pending, or not_earned once the deadline has passed.
 * ``steps_in_one_spell`` (continuous counting): every step is counted in the spell of the
   first step (AVGS: both instalments for the one employment), chosen by ``_ladder_spell``;
   another spell reaching a later step is named in the reason.
@@ -33,7 +34,10 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   months from that day; a break longer than ``max_gap`` ends the spell, the days counted so
   far are lost, and the count restarts on the first day of the next spell; with spells side
   by side, the spell reaching it first pays, one priced before one not, the one paid most
-  on one day. Only the next one is shown pending (or
+  on one day. A payment reached on evidence no confirmation can price is passed over: the
+  count goes on from the day after, in that spell as in the others (``_reaches``), and the
+  payment is pending while the deadline is ahead, not_earned on the first reach once it has
+  passed with none priced. Only the next one is shown pending (or
   not_earned), and only once the last step has been reached. Sustainment requires the last
   step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
@@ -64,8 +68,10 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   days of the outcome months are measured against the days of those months, ``fall = 1 -
   benefit days / days``: the share of days without benefit ("no income support for at least
   60 % of the outcome period" is ``partial_fall: 0.6``).
-* An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome
-  (pending for a confirmation while the deadline is ahead, else not_earned at 0.00).
+* An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome,
+  pending for a confirmation while the deadline is ahead; where no confirmation can price
+  it, pending for another spell (steps) or for more work (continuous sustainment, above)
+  while the deadline is ahead; else not_earned at 0.00.
 """
 
 from __future__ import annotations
@@ -492,6 +498,13 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
                                       duration_text(step.after, need))
     span = Period(got.first_day, got.on + ONE_DAY)
     price = ctx.price(step.amount, level, on=got.on)
+    if price is None and comp.benefit_test is not None and (
+            lost := _lost_for_every_spell(ctx, comp.benefit_test, got)) is not None:
+        # no confirmation, and no other spell, can be paid: the months before the service
+        # fail the test
+        return ctx.line(comp, status="not_earned", occurrence=key, on=got.on, quantity=ONE,
+                        unit_price=ZERO, evidence=(*ids, *lost.event_ids), period=span,
+                        reason=f"{reason}; {lost.reason}{lost_note}"), lost
     if price is None:
         line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
                              amount=step.amount, deadline=wc.deadline)
@@ -514,6 +527,15 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
                         reason=reason), test
     return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=test.share,
                     unit_price=price, evidence=evidence, period=span, reason=reason), test
+
+
+def _lost_for_every_spell(ctx: CustomerContext, test: BenefitTest, got: Reached
+                         ) -> BenefitResult | None:
+    """The benefit test of a step reached on evidence without a price, where it fails for
+    every spell (on the months before the service alone), else None."""
+    assert ctx.service is not None
+    result = benefit_test(ctx, test, ctx.service.start, got.first_day, got.on)
+    return result if result.share is None and result.for_every_spell else None
 
 
 def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
@@ -666,8 +688,8 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
                              Period(parts[0].period.start, hit.on + ONE_DAY), ids, level,
                              reason, waiting)
         if line.status == "not_earned" and not wc.decided:
-            # reached only on evidence no confirmation can price: another spell may still
-            # reach it while the deadline is ahead
+            # reached only on evidence no confirmation can price: a spell may still reach it
+            # while the deadline is ahead
             lines.append(_sustain_elsewhere(ctx, comp, wc, sust, k, start, hit, spell, level))
             break
         lines.append(line)
@@ -680,13 +702,15 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
                        level: str) -> Line:
     """A continuous sustainment payment reached, from ``start``, only on evidence the price
     table does not price and no confirmation can (``spell``'s, on ``hit.on``), while the
-    deadline is ahead: pending, for another spell may still reach it and be paid; the
-    payments after it wait for it."""
+    deadline is ahead: pending, for a spell may still reach it and be paid (another, or one
+    going on after the reach it passed over); the payments after it wait for it."""
     target = partial(needed_days, sust.every)
     others = []
     for track in wc.tracks:
-        parts = _from(track.parts, start)
-        if parts and reach(parts, target(parts[0].period.start)) is None:
+        # each spell's work since the last reach it passed over (``_reaches``)
+        passed_over = _reaches(ctx, sust, track, start, False)
+        parts = _from(track.parts, passed_over[-1].hit.on + ONE_DAY if passed_over else start)
+        if parts:
             others.append((track, Track(parts, track.key)))
     still_open = next((so_far for track, so_far in reversed(others) if wc.joinable(track)),
                       None)
@@ -716,18 +740,8 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
     unpaid (and of those not priced, one a confirmation may still price first); of those
     reaching it the same day, the one paid most, then the current one, the earliest begun,
     the first by event ids."""
-    hits = []
-    for spell in (current, *(t for t in wc.tracks if t is not current)):
-        parts = _from(spell.parts, start)
-        hit = reach(parts, needed_days(sust.every, parts[0].period.start)) if parts else None
-        if hit is not None:
-            level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
-            price = ctx.price(sust.amount, level, on=hit.on)
-            # not priced: one a confirmation may still price before one none can
-            lost = price is None and not confirmations(ctx, sust.amount, level)
-            hits.append(_Reach((price is None, lost, hit.on, -(price or ZERO),
-                                spell is not current, spell.start, spell.event_ids),
-                               hit, parts, spell, level))
+    hits = [h for spell in (current, *(t for t in wc.tracks if t is not current))
+            for h in _reaches(ctx, sust, spell, start, spell is current)]
     if not hits:
         return None
     best = min(hits, key=attrgetter("rank"))
@@ -740,6 +754,29 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
         for h in hits)
     return (best.hit, best.parts, best.spell,
             (passed.hit, passed.spell, passed.level) if passed is not None else None, beside)
+
+
+def _reaches(ctx: CustomerContext, sust: Sustainment, spell: Track, start: date,
+             current: bool) -> list[_Reach]:
+    """``spell``'s reaches of the next continuous sustainment payment from ``start``. One on
+    evidence the price table does not price and no confirmation can does not use the payment
+    up: the count goes on from the day after, in the same spell, until a reach is priced or
+    may be (or none is left), so one job's later confirmed weeks are paid."""
+    out: list[_Reach] = []
+    while parts := _from(spell.parts, start):
+        hit = reach(parts, needed_days(sust.every, parts[0].period.start))
+        if hit is None:
+            break
+        level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
+        price = ctx.price(sust.amount, level, on=hit.on)
+        # not priced: one a confirmation may still price before one none can
+        lost = price is None and not confirmations(ctx, sust.amount, level)
+        out.append(_Reach((price is None, lost, hit.on, -(price or ZERO), not current,
+                           spell.start, spell.event_ids), hit, parts, spell, level))
+        if not lost:
+            break
+        start = hit.on + ONE_DAY
+    return out
 
 
 class _Reach(NamedTuple):
