@@ -1567,6 +1567,52 @@ def test_continuous_sustainment_passed_over_pays_every_payment_on_confirmed_work
                                     "work since 2020-04-27 on 2020-05-24")
 
 
+# S1, self-reported (a confirmation may price it), reaches the payment first, on
+# 2020-03-29; one employer's job on the register (E1), then confirmed (E2), passes over its
+# reach on 2020-04-08 and reaches it on confirmed work on 2020-05-06
+CONFIRMABLE_THEN_PRICED = (
+    job("S1", "2020-02-03", hours="38", employer="Y", evidence="self_report"),
+    job("E1", "2020-03-12", "2020-04-08", hours="38", employer="X"),
+    job("E2", "2020-04-09", hours="38", employer="X", evidence="employer"))
+
+
+@pytest.mark.parametrize(("as_of", "sustain"), [
+    ("2020-04-26", ("pending", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("S1",))),
+    ("2020-05-05", ("pending", "sustain:1", D("2020-03-29"), Decimal("50.00"), ("S1",))),
+    ("2020-05-06", ("payable", "sustain:1", D("2020-05-06"), Decimal("50.00"), ("E2",))),
+    ("2020-05-07", ("payable", "sustain:1", D("2020-05-06"), Decimal("50.00"), ("E2",))),
+])
+def test_continuous_sustainment_after_one_awaiting_a_confirmation_waits_for_it(
+        as_of: str, sustain: tuple[object, ...]) -> None:
+    """A review: payment 2, counted from the day after a payment waiting for a confirmation,
+    was payable on 2020-04-26 and withdrawn on 2020-05-06, with no new rows, when a spell
+    on priced evidence took payment 1."""
+    got = lines(EMPLOYER_PRICED_AFTER, *CONFIRMABLE_THEN_PRICED, as_of=as_of)
+    assert (*facts(got[1]), got[1].evidence) == sustain
+    if sustain[0] == "pending":
+        assert len(got) == 2  # payment 2 waits for payment 1
+    else:
+        assert facts(got[2])[:2] == ("pending", "sustain:2")
+
+
+# reaches passed over on 2020-03-29 and 2020-04-26: the work is counted again from
+# 2020-04-27
+@pytest.mark.parametrize(("as_of", "again"), [
+    ("2020-04-25", None), ("2020-04-26", None), ("2020-04-27", "2020-04-26"),
+    ("2020-04-28", "2020-04-26")])
+def test_continuous_sustainment_says_where_work_is_counted_again_from(
+        as_of: str, again: str | None) -> None:
+    """A review: after reaches passed over, the work so far was said to be "in the spell
+    from" the day after the last of them, which is no spell's first day."""
+    got = lines(EMPLOYER_PRICED_AFTER, job("E1", "2020-02-03", hours="38", employer="X"),
+                as_of=as_of)
+    assert facts(got[1])[:2] == ("pending", "sustain:1")
+    said = "; counted again from the day after each reach not priced, the last on "
+    assert got[1].reason.endswith(
+        "the spell from 2020-02-03 (E1) reached it on 2020-03-29, but on evidence 'register', "
+        "which the price table does not price" + (said + again if again else ""))
+
+
 @pytest.mark.parametrize("as_of", ["2020-03-28", "2020-03-29", "2020-05-01"])
 def test_cumulative_sustainment_counts_a_day_two_spells_cover_at_the_best_of_each(
         as_of: str) -> None:

@@ -481,6 +481,17 @@ CASES = [
          "the follow-up ends; 27 of 28 days so far in the spell from 2020-03-05 (sustainment 1 "
          "of 2); the spell from 2020-02-20 (Z1) reached it on 2020-03-29, but on evidence "
          "'register', which the price table does not price"),
+    Case("milestones continuous sustainment not priced, counted again after reaches passed over",
+         lambda: outcome_rules.lines(outcome_rules.EMPLOYER_PRICED_AFTER,
+                                     outcome_rules.job("E1", "2020-02-03", hours="38",
+                                                       employer="X"), as_of="2020-06-10")[1],
+         "pending", "50.00",
+         "needs 11 more days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+         "the follow-up ends; 17 of 28 days so far in the spell from 2020-05-25; "
+         "register-verified work is not priced, shown at the price of the strongest evidence "
+         "(sustainment 1 of 2); the spell from 2020-02-03 (E1) reached it on 2020-03-29, but "
+         "on evidence 'register', which the price table does not price; counted again from "
+         "the day after each reach not priced, the last on 2020-05-24"),
     Case("milestones benefit fall full so far, decided once the month ends",
          lambda: mil.lines(mil.OUTCOME_PERIOD, *mil.STOPS, mil.E1, as_of="2020-03-30")[0],
          "pending", "400.00",

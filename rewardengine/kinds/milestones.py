@@ -35,9 +35,11 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   far are lost, and the count restarts on the first day of the next spell; with spells side
   by side, the spell reaching it first pays, one priced before one not, the one paid most
   on one day. A payment reached on evidence no confirmation can price is passed over: the
-  count goes on from the day after, in that spell as in the others (``_reaches``), and the
-  payment is pending while the deadline is ahead, not_earned on the first reach once it has
-  passed with none priced. Only the next one is shown pending (or
+  count goes on from the day after, in that spell as in the others (``_chain``), and the
+  payment is pending while the deadline is ahead; once it has passed with none priced, it
+  is not_earned on the first reach (one a confirmation could have priced first). The
+  payments after one pending for want of a price (a confirmation, or a spell reaching it on
+  priced evidence) wait for it. Only the next one is shown pending (or
   not_earned), and only once the last step has been reached. Sustainment requires the last
   step to be paid (in full or in part):
   when it is not_earned (benefit test failed, evidence not priced) no sustainment line
@@ -70,7 +72,8 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
   60 % of the outcome period" is ``partial_fall: 0.6``).
 * An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome,
   pending for a confirmation while the deadline is ahead; where no confirmation can price
-  it, pending for another spell (steps) or for more work (continuous sustainment, above)
+  it, pending for another spell (steps, with continuous counting) or for more work
+  (continuous sustainment, above)
   while the deadline is ahead; else not_earned at 0.00.
 """
 
@@ -665,8 +668,9 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
     got, current, _ = last_hit
     lines: list[Line] = []
     start, lost = got.on + ONE_DAY, ""
+    chains: _Chains = {}
     for k in range(1, sust.max_count + 1):
-        found = _first_to_reach(ctx, wc, sust, current, start)
+        found = _first_to_reach(ctx, wc, sust, current, start, chains)
         if found is None:
             lines.append(_sustain_unreached(ctx, comp, wc, sust, k,
                                             _awaited(wc, current, start), start))
@@ -690,16 +694,21 @@ def _continuous_sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCoun
         if line.status == "not_earned" and not wc.decided:
             # reached only on evidence no confirmation can price: a spell may still reach it
             # while the deadline is ahead
-            lines.append(_sustain_elsewhere(ctx, comp, wc, sust, k, start, hit, spell, level))
+            lines.append(_sustain_elsewhere(ctx, comp, wc, sust, k, start, hit, spell, level,
+                                            chains))
             break
         lines.append(line)
+        if line.status == "pending" and ctx.price(sust.amount, level, on=hit.on) is None:
+            # waiting for a confirmation: a spell priced may take it later (ranked first),
+            # and the payments after it are counted from where it is paid
+            break
         start, lost = hit.on + ONE_DAY, ""
     return lines
 
 
 def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
                        sust: Sustainment, k: int, start: date, hit: Reached, spell: Track,
-                       level: str) -> Line:
+                       level: str, chains: _Chains) -> Line:
     """A continuous sustainment payment reached, from ``start``, only on evidence the price
     table does not price and no confirmation can (``spell``'s, on ``hit.on``), while the
     deadline is ahead: pending, for a spell may still reach it and be paid (another, or one
@@ -707,20 +716,26 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     target = partial(needed_days, sust.every)
     others = []
     for track in wc.tracks:
-        # each spell's work since the last reach it passed over (``_reaches``)
-        passed_over = _reaches(ctx, sust, track, start, False)
-        parts = _from(track.parts, passed_over[-1].hit.on + ONE_DAY if passed_over else start)
+        # each spell's work since the last reach it passed over (``_chain``)
+        passed_over = _chain(ctx, sust, _from(track.parts, start), track.key, chains)
+        last = passed_over[-1].hit.on if passed_over else None
+        parts = _from(track.parts, last + ONE_DAY if last is not None else start)
         if parts:
-            others.append((track, Track(parts, track.key)))
-    still_open = next((so_far for track, so_far in reversed(others) if wc.joinable(track)),
-                      None)
+            others.append((track, Track(parts, track.key), last))
+    still_open = next((so_far for track, so_far, _ in reversed(others)
+                       if wc.joinable(track)), None)
+    # the work so far counted from the day after a later reach passed over: say so
+    again = next((last for _, so_far, last in others
+                  if so_far is still_open and last is not None and last != hit.on), None)
     line = unreached_line(
         ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount, target=target,
-        what=f"{sust.every} of continuous work", candidates=[t for _, t in others], late=None,
-        open_track=still_open,
+        what=f"{sust.every} of continuous work", candidates=[t for _, t, _ in others],
+        late=None, open_track=still_open,
         extra=(f" (sustainment {k} of {sust.max_count}); the spell from {spell.start} "
                f"({ids_text(spell.event_ids)}) reached it on {hit.on}, but on evidence "
-               f"'{level}', which the price table does not price"))
+               f"'{level}', which the price table does not price"
+               + (f"; counted again from the day after each reach not priced, the last on "
+                  f"{again}" if again is not None else "")))
     cited = sorted(set(spell.event_ids) - set(line.evidence))
     return replace(line, evidence=(*line.evidence, *cited))
 
@@ -732,7 +747,7 @@ _Next = tuple[Reached, tuple[Stretch, ...], Track, tuple[Reached, Track, str] | 
 
 
 def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, current: Track,
-                    start: date) -> _Next | None:
+                    start: date, chains: _Chains) -> _Next | None:
     """The next continuous sustainment payment: ``every`` of work in one spell from
     ``start`` (the day after the previous payment, or a later spell's first day), in the spell
     that reaches it first; a spell whose evidence the price table prices before one it does
@@ -741,7 +756,7 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
     reaching it the same day, the one paid most, then the current one, the earliest begun,
     the first by event ids."""
     hits = [h for spell in (current, *(t for t in wc.tracks if t is not current))
-            for h in _reaches(ctx, sust, spell, start, spell is current)]
+            for h in _reaches(ctx, sust, spell, start, spell is current, chains)]
     if not hits:
         return None
     best = min(hits, key=attrgetter("rank"))
@@ -757,26 +772,61 @@ def _first_to_reach(ctx: CustomerContext, wc: WorkCount, sust: Sustainment, curr
 
 
 def _reaches(ctx: CustomerContext, sust: Sustainment, spell: Track, start: date,
-             current: bool) -> list[_Reach]:
-    """``spell``'s reaches of the next continuous sustainment payment from ``start``. One on
-    evidence the price table does not price and no confirmation can does not use the payment
-    up: the count goes on from the day after, in the same spell, until a reach is priced or
-    may be (or none is left), so one job's later confirmed weeks are paid."""
-    out: list[_Reach] = []
-    while parts := _from(spell.parts, start):
+             current: bool, chains: _Chains) -> list[_Reach]:
+    """``spell``'s reaches of the next continuous sustainment payment from ``start``
+    (``_chain``), ranked."""
+    return [_Reach((t.price is None, t.lost, t.hit.on, -(t.price or ZERO), not current,
+                    spell.start, spell.event_ids), t.hit, t.parts, spell, t.level)
+            for t in _chain(ctx, sust, _from(spell.parts, start), spell.key, chains)]
+
+
+class _Try(NamedTuple):
+    """One spell's reach of a continuous sustainment payment: the day, the days counted from
+    the day it is counted from, their evidence, its price (None: not priced), and whether no
+    confirmation can price it."""
+
+    hit: Reached
+    parts: tuple[Stretch, ...]
+    level: str
+    price: Decimal | None
+    lost: bool
+
+
+# the reaches counted from one day in one spell (its key, the first day counted)
+_Chains = dict[tuple[str, date], tuple[_Try, ...]]
+
+
+def _chain(ctx: CustomerContext, sust: Sustainment, parts: tuple[Stretch, ...], key: str,
+           chains: _Chains) -> tuple[_Try, ...]:
+    """The reaches of a continuous sustainment payment in ``parts``, one spell's work from the
+    day it is counted from. One on evidence the price table does not price and no
+    confirmation can does not use the payment up: the count goes on from the day after, in
+    the same spell, until a reach is priced or may be (or none is left), so one job's later
+    confirmed weeks are paid. Each is made once for all the payments (``chains``): a payment
+    counted from the day after a reach passed over finds the rest of the same chain."""
+    made: list[tuple[tuple[str, date], _Try]] = []
+    rest: tuple[_Try, ...] = ()
+    while parts:
+        memo = (key, parts[0].period.start)
+        if (known := chains.get(memo)) is not None:
+            rest = known
+            break
         hit = reach(parts, needed_days(sust.every, parts[0].period.start))
         if hit is None:
+            chains[memo] = ()
             break
         level, _ = reached_evidence([p for p in parts if p.period.start <= hit.on], hit)
         price = ctx.price(sust.amount, level, on=hit.on)
         # not priced: one a confirmation may still price before one none can
         lost = price is None and not confirmations(ctx, sust.amount, level)
-        out.append(_Reach((price is None, lost, hit.on, -(price or ZERO), not current,
-                           spell.start, spell.event_ids), hit, parts, spell, level))
+        made.append((memo, _Try(hit, parts, level, price, lost)))
         if not lost:
             break
-        start = hit.on + ONE_DAY
-    return out
+        parts = _from(parts, hit.on + ONE_DAY)
+    for memo, one in reversed(made):
+        rest = (one, *rest)
+        chains[memo] = rest
+    return rest
 
 
 class _Reach(NamedTuple):
