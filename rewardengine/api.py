@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         invoice_json,
         report_html,
         report_json,
+        write_invoice_json,
     )
     from .invoicing.run import IssueResult
     from .invoicing.verify import CLASSES, VerifyReport
@@ -81,6 +82,8 @@ _LATER: dict[str, tuple[str, str]] = {
     "invoice_json": (".invoicing.render", "invoice_json"),
     "report_html": (".invoicing.render", "report_html"),
     "report_json": (".invoicing.render", "report_json"),
+    # an invoice's JSON handed on in pieces as it is made (the same text as invoice_json)
+    "write_invoice_json": (".invoicing.render", "write_invoice_json"),
     "IssueResult": (".invoicing.run", "IssueResult"),
     "CLASSES": (".invoicing.verify", "CLASSES"),
     "VerifyReport": (".invoicing.verify", "VerifyReport"),
@@ -1050,6 +1053,7 @@ __all__ = [
     "validate_inputs",
     "verify_bill",
     "write_evaluation",
+    "write_invoice_json",
 ]
 # the ledger's own commands (``ledger check``, ``ledger export``)
 __all__ += ["ExportFormat", "LedgerReport", "check_ledger", "export_ledger"]

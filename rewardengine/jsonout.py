@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -37,7 +38,27 @@ def json_escaped(text: str) -> str:
     return _json_escaped(text)
 
 
-def _put(value: Any, indent: str, out: list[str]) -> None:
+_SPILL = 4096  # pieces gathered before ``write_canonical`` hands them on
+
+
+def write_canonical(data: Any, write: Callable[[str], object]) -> None:
+    """``canonical_json(data)``, handed to ``write`` in pieces as it is made rather than
+    joined whole: the same text (every escape ``json_escaped`` writes is of one character,
+    so escaping the pieces one by one escapes the same characters as escaping the whole),
+    without a document-sized list of pieces and its copies in memory at once."""
+    out: list[str] = []
+
+    def spill(pieces: list[str]) -> None:
+        write(json_escaped("".join(pieces)))
+        pieces.clear()
+
+    _put(data, "", out, spill)
+    out.append("\n")
+    spill(out)
+
+
+def _put(value: Any, indent: str, out: list[str],
+         spill: Callable[[list[str]], None] | None = None) -> None:
     if type(value) is str:
         out.append(encode_basestring(value))
     elif value is None:
@@ -50,7 +71,7 @@ def _put(value: Any, indent: str, out: list[str]) -> None:
         out.append("{\n")
         for n, key in enumerate(sorted(value)):
             out.append((",\n" if n else "") + inner + encode_basestring(key) + ": ")
-            _put(value[key], inner, out)
+            _put(value[key], inner, out, spill)
         out.append(f"\n{indent}}}")
     elif type(value) is list:
         if not value:
@@ -60,7 +81,9 @@ def _put(value: Any, indent: str, out: list[str]) -> None:
         out.append("[\n")
         for n, item in enumerate(value):
             out.append(f",\n{inner}" if n else inner)
-            _put(item, inner, out)
+            _put(item, inner, out, spill)
+            if spill is not None and len(out) >= _SPILL:
+                spill(out)
         out.append(f"\n{indent}]")
     else:  # numbers, booleans and anything else: as json writes them
         text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)

@@ -69,6 +69,22 @@ def test_invoice_json_is_the_invoice(tmp_path: Path) -> None:
     assert out.stdout == canonical_json(result.invoice.to_dict())
 
 
+def test_invoice_json_written_to_a_file_is_the_invoice(tmp_path: Path) -> None:
+    """Written to its file as it is made (a first invoice of a large cohort is never held
+    whole as text): the same bytes."""
+    period = api.billing_period("2020-03", None, None)
+    result, _ = api.issue_invoice(C, [E], period, ledger_path=str(tmp_path / "a.sqlite"),
+                                  provider="coach_a", new_ledger=True)
+    assert result is not None and result.invoice is not None
+    written = tmp_path / "invoice.json"
+    out = runner.invoke(app, ["invoice", C, E, "--period", "2020-03", "--provider", "coach_a",
+                              "--ledger", str(tmp_path / "b.sqlite"), "--new-ledger",
+                              "--format", "json", "-o", str(written)])
+    assert out.exit_code == 0
+    assert written.read_bytes() == canonical_json(result.invoice.to_dict()).encode("utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_escaping_skips_only_text_with_nothing_to_escape() -> None:
     """``jsonout.json_escaped`` returns printable text as it is: every character the
     escaping pattern matches is one ``str.isprintable`` refuses, so the shortcut never skips

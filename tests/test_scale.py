@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from rewardengine import api
+from rewardengine import api, jsonout
 from rewardengine.cli import app
 from rewardengine.cli import evaluation as evaluation_cli
 from rewardengine.cli.report import print_evaluation
@@ -33,7 +33,7 @@ from rewardengine.engine import CustomerResult, evaluate
 from rewardengine.evaluate.lines import Line
 from rewardengine.events.read import iter_csv, read_events, read_text
 from rewardengine.invoicing import run as billing
-from rewardengine.jsonout import canonical_json, indented
+from rewardengine.jsonout import canonical_json, indented, write_canonical
 from rewardengine.pipeline import load_contract
 from rewardengine.printable import json_escaped
 from rewardengine.scale import partition, plan
@@ -559,6 +559,25 @@ def test_customers_are_indented_as_json_indents_them(data: Any, indent: str) -> 
     expected = json_escaped(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     assert indented(data, indent) == expected.replace("\n", "\n" + indent)
     assert canonical_json(data) == expected + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(
+    st.none() | st.integers() | st.text() | st.sampled_from(["\u202e", "\x1b[31m", "\x85", "é€"]),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=40), st.sampled_from([1, 3, 4096]))
+def test_an_invoice_written_in_pieces_is_the_same_text(data: Any, batch: int) -> None:
+    """A first invoice of a large cohort is written to its file as it is made, in batches of
+    pieces each escaped on its own: the same text as the whole escaped at once."""
+    pieces: list[str] = []
+    saved = jsonout._SPILL
+    jsonout._SPILL = batch
+    try:
+        write_canonical(data, pieces.append)
+    finally:
+        jsonout._SPILL = saved
+    assert "".join(pieces) == canonical_json(data)
+    assert batch == 4096 or not isinstance(data, list) or len(data) < 2 or len(pieces) > 1
 
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8) | st.sampled_from(

@@ -121,6 +121,11 @@ class _Renderer:
                               lang=self.lang.value if self.lang else None)
 
     def prepare(self, invoice: Invoice) -> Callable[[], None]:
+        if self.fmt is InvoiceFormat.json and self.member is None and self.output is not None:
+            # streamed into the file as it is made (the same bytes as ``render``): a first
+            # invoice, of every earning of a large cohort, is never held whole as text
+            return prepare_stream(lambda fh: api.write_invoice_json(
+                invoice, lambda text: fh.write(text.encode("utf-8"))), self.output)
         data = self.render(invoice)
         if isinstance(data, bytes):
             assert self.output is not None

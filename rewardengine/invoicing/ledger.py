@@ -353,6 +353,7 @@ class Ledger:
              invoice.contract_version, invoice.contract_sha256, invoice.inputs_sha256,
              invoice.engine_version, str(invoice.subtotal), str(invoice.vat),
              str(invoice.total), doc, document_sha256))
+        del doc  # stored: not held while the rows are written and sealed
         invoice_id = int(cur.lastrowid or 0)
         for ln in invoice.lines:
             self._conn.execute(

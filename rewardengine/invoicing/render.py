@@ -18,12 +18,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
 
 from ..csvsafe import write_csv
 from ..errors import Severity
-from ..jsonout import canonical_json
+from ..jsonout import canonical_json, write_canonical
 from ..printable import printable
 from ..values import money_text
 from .invoice import Correction, Invoice, InvoiceLine, Note, Party, Section, vat_words
@@ -36,6 +37,11 @@ canonical_text = canonical_json
 
 def invoice_json(invoice: Invoice) -> str:
     return canonical_text(invoice.to_dict())
+
+
+def write_invoice_json(invoice: Invoice, write: Callable[[str], object]) -> None:
+    """``invoice_json(invoice)`` handed to ``write`` in pieces (the same text)."""
+    write_canonical(invoice.to_dict(), write)
 
 
 def report_json(report: VerifyReport) -> str:

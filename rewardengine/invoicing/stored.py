@@ -386,6 +386,12 @@ def rows_sha256(seals: list[tuple[str, object, str]]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# the columns a seal reads (not the invoice's document, as long as the whole invoice)
+_READ_FOR_SEAL = {"invoices": ", ".join(("id", *_SEALED["invoices"])),
+                  "invoice_lines": ", ".join(_SEALED["invoice_lines"]),
+                  "corrections": ", ".join(_SEALED["corrections"])}
+
+
 def invoice_rows_sha256(conn: sqlite3.Connection, invoice_id: int) -> str:
     """The seal of the rows stored for one invoice (read back as they are)."""
     numbers = _numbers(conn)
@@ -394,4 +400,6 @@ def invoice_rows_sha256(conn: sqlite3.Connection, invoice_id: int) -> str:
          row_seal(table, row, numbers))
         for table, key in (("invoices", "id"), ("invoice_lines", "invoice_id"),
                            ("corrections", "invoice_id"))
-        for row in rows(conn, f"SELECT * FROM {table} WHERE {key} = ?", (invoice_id,))])
+        for row in rows(conn, f"SELECT {_READ_FOR_SEAL[table]} FROM {table} WHERE {key} = ?",
+                        (invoice_id,))])
+
