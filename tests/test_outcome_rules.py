@@ -1513,6 +1513,25 @@ def test_continuous_sustainment_not_priced_is_lost_once_the_deadline_passes(
                                       "work (evidence 'register')")
 
 
+@pytest.mark.parametrize(("as_of", "reason"), [
+    ("2020-03-29", "needs 28 days of qualifying work (15 h/week or more, open) by 2021-07-14, "
+                   "when the follow-up ends; counted from 2020-03-30 in the spell from "
+                   "2020-02-03 (E1) (sustainment 2 of 2)"),
+    ("2020-03-30", "needs 27 more days of qualifying work (15 h/week or more, open) by "
+                   "2021-07-14, when the follow-up ends; 1 of 28 days so far in the spell "
+                   "from 2020-03-30 (sustainment 2 of 2)"),
+])
+def test_continuous_sustainment_reached_today_is_counted_on_in_the_running_spell(
+        as_of: str, reason: str) -> None:
+    """A review: on the day a payment was reached, the next said "needs a new spell of 28
+    days" and cited no evidence, though the job ran on."""
+    got = lines(CONTINUOUS_AFTER, job("E1", "2020-02-03", hours="38", employer="X"),
+                as_of=as_of)
+    assert [facts(ln)[:2] for ln in got[1:]] == [("payable", "sustain:1"),
+                                                ("pending", "sustain:2")]
+    assert (got[2].reason, got[2].evidence) == (reason, ("E1",))
+
+
 # one employer's job: on the register until 2020-03-29 (E1), confirmed by the employer from
 # 2020-03-30 (E2), one spell; the payment counted from 2020-03-02 is reached on the register
 # on 2020-03-29, then on confirmed work alone from 2020-03-30 on 2020-04-26

@@ -481,6 +481,14 @@ CASES = [
          "the follow-up ends; 27 of 28 days so far in the spell from 2020-03-05 (sustainment 1 "
          "of 2); the spell from 2020-02-20 (Z1) reached it on 2020-03-29, but on evidence "
          "'register', which the price table does not price"),
+    Case("milestones continuous sustainment reached today, counted on in the running spell",
+         lambda: outcome_rules.lines(outcome_rules.CONTINUOUS_AFTER,
+                                     outcome_rules.job("E1", "2020-02-03", hours="38",
+                                                       employer="X"), as_of="2020-03-29")[2],
+         "pending", "50.00",
+         "needs 28 days of qualifying work (15 h/week or more, open) by 2021-07-14, when the "
+         "follow-up ends; counted from 2020-03-30 in the spell from 2020-02-03 (E1) "
+         "(sustainment 2 of 2)"),
     Case("milestones continuous sustainment not priced, counted again after reaches passed over",
          lambda: outcome_rules.lines(outcome_rules.EMPLOYER_PRICED_AFTER,
                                      outcome_rules.job("E1", "2020-02-03", hours="38",

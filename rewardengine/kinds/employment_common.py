@@ -1086,15 +1086,17 @@ def _notes_text(notes: Sequence[str]) -> str:
 def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
                    occurrence: str, amount: Price, target: Callable[[date], Decimal],
                    what: str, candidates: Sequence[Track], late: LateHit,
-                   open_track: Track | None, extra: str = "", kind: str | None = None
-                   ) -> Line:
+                   open_track: Track | None, extra: str = "", kind: str | None = None,
+                   restarts: Track | None = None) -> Line:
     """A pending (deadline ahead) or not_earned (deadline passed) line for an outcome that
     has not been reached. ``target(anchor)`` is the day count needed by a track starting on
     ``anchor``; ``what`` names the threshold ("90 days"); ``late``: the outcome reached
-    after the deadline (``first_late``)."""
+    after the deadline (``first_late``); ``restarts``: with no ``open_track``, the spell the
+    count starts again in tomorrow (a payment reached today, the job going on)."""
     if not wc.decided:
         status: Status = "pending"
-        reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track)
+        reason, level, evidence = _still_open(ctx, wc, target, candidates, open_track,
+                                              restarts)
     else:
         status = "not_earned"
         reason, level, evidence = _lost(wc, target, what, candidates, late)
@@ -1111,8 +1113,8 @@ def unreached_line(ctx: CustomerContext, comp: ComponentBase, wc: WorkCount, *,
 
 
 def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], Decimal],
-                candidates: Sequence[Track], open_track: Track | None
-                ) -> tuple[str, str | None, list[str]]:
+                candidates: Sequence[Track], open_track: Track | None,
+                restarts: Track | None = None) -> tuple[str, str | None, list[str]]:
     """(reason, evidence level, evidence) of an outcome the deadline still allows."""
     deadline = wc.deadline
     evidence: list[str] = []
@@ -1134,9 +1136,13 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
                       f"{_average_so_far(wc, open_track)}")
     else:
         more = need = target(ctx.as_of + ONE_DAY)
-        spell = "a new spell of " if wc.continuous and wc.tracks else ""
+        spell = "a new spell of " if wc.continuous and wc.tracks and restarts is None else ""
         reason = (f"needs {spell}{count_days(need)} of qualifying work ({wc.criteria}) by "
                   f"{by_text(deadline)}")
+        if restarts is not None:
+            evidence.extend(restarts.event_ids)
+            reason += (f"; counted from {ctx.as_of + ONE_DAY} in the spell from "
+                       f"{restarts.start} ({ids_text(restarts.event_ids)})")
         best = max(candidates, key=lambda t: (t.days, t.start), default=None)
         if spell and best is not None:
             evidence.extend(best.event_ids)

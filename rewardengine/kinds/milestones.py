@@ -73,8 +73,7 @@ employment_outcome (see there). Rules (documented in docs/contract-language.md):
 * An evidence level the step's (or sustainment's) price table lacks: as in employment_outcome,
   pending for a confirmation while the deadline is ahead; where no confirmation can price
   it, pending for another spell (steps, with continuous counting) or for more work
-  (continuous sustainment, above)
-  while the deadline is ahead; else not_earned at 0.00.
+  (continuous sustainment, above) while the deadline is ahead; else not_earned at 0.00.
 """
 
 from __future__ import annotations
@@ -714,7 +713,7 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     deadline is ahead: pending, for a spell may still reach it and be paid (another, or one
     going on after the reach it passed over); the payments after it wait for it."""
     target = partial(needed_days, sust.every)
-    others = []
+    others, restarts = [], None
     for track in wc.tracks:
         # each spell's work since the last reach it passed over (``_chain``)
         passed_over = _chain(ctx, sust, _from(track.parts, start), track.key, chains)
@@ -722,6 +721,8 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
         parts = _from(track.parts, last + ONE_DAY if last is not None else start)
         if parts:
             others.append((track, Track(parts, track.key), last))
+        elif last is not None and wc.continuous and wc.joinable(track):
+            restarts = track  # passed over today, going on: counted again from tomorrow
     still_open = next((so_far for track, so_far, _ in reversed(others)
                        if wc.joinable(track)), None)
     # the work so far counted from the day after a later reach passed over: say so
@@ -730,7 +731,7 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     line = unreached_line(
         ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount, target=target,
         what=f"{sust.every} of continuous work", candidates=[t for _, t, _ in others],
-        late=None, open_track=still_open,
+        late=None, open_track=still_open, restarts=restarts if still_open is None else None,
         extra=(f" (sustainment {k} of {sust.max_count}); the spell from {spell.start} "
                f"({ids_text(spell.event_ids)}) reached it on {hit.on}, but on evidence "
                f"'{level}', which the price table does not price"
@@ -894,6 +895,8 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     parts = _from(last.parts, start)
     so_far = Track(parts, last.key) if parts else None
     still_open = so_far if wc.joinable(last) else None
+    # reached today, the spell going on: the count starts again in it tomorrow
+    restarts = last if not parts and wc.continuous and wc.joinable(last) else None
     late = wc.late(last)
     late_parts = _from(late.parts, start) if late is not None else ()
     target = partial(needed_days, sust.every)
@@ -902,7 +905,8 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
         what=f"{sust.every} of continuous work",
         candidates=[so_far] if so_far is not None else [],
         late=first_late(wc, [Track(late_parts, last.key)] if late_parts else [], target),
-        open_track=still_open, extra=f" (sustainment {k} of {sust.max_count})")
+        open_track=still_open, extra=f" (sustainment {k} of {sust.max_count})",
+        restarts=restarts)
 
 
 # --- benefit test --------------------------------------------------------------------------
