@@ -1513,23 +1513,46 @@ def test_continuous_sustainment_not_priced_is_lost_once_the_deadline_passes(
                                       "work (evidence 'register')")
 
 
-@pytest.mark.parametrize(("as_of", "reason"), [
-    ("2020-03-29", "needs 28 days of qualifying work (15 h/week or more, open) by 2021-07-14, "
-                   "when the follow-up ends; counted from 2020-03-30 in the spell from "
-                   "2020-02-03 (E1) (sustainment 2 of 2)"),
-    ("2020-03-30", "needs 27 more days of qualifying work (15 h/week or more, open) by "
-                   "2021-07-14, when the follow-up ends; 1 of 28 days so far in the spell "
-                   "from 2020-03-30 (sustainment 2 of 2)"),
+COUNTED_ON = ("needs 28 days of qualifying work (15 h/week or more, open) by 2021-07-14, when "
+              "the follow-up ends; counted from 2020-03-30 in the spell from 2020-02-03 (E1) "
+              "(sustainment 2 of 2)")
+
+
+# payment 1 is reached on 2020-03-29
+@pytest.mark.parametrize(("end", "as_of", "reason", "evidence"), [
+    ("", "2020-03-29", COUNTED_ON, ("E1",)),
+    ("2020-03-30", "2020-03-29", COUNTED_ON, ("E1",)),
+    ("", "2020-03-30", "needs 27 more days of qualifying work (15 h/week or more, open) by "
+                       "2021-07-14, when the follow-up ends; 1 of 28 days so far in the spell "
+                       "from 2020-03-30 (sustainment 2 of 2)", ("E1",)),
+    # the job ends the day the payment is reached: a job joining it starts a new count
+    ("2020-03-29", "2020-03-29", "needs a new spell of 28 days of qualifying work (15 h/week "
+                                 "or more, open) by 2021-07-14, when the follow-up ends "
+                                 "(sustainment 2 of 2)", ()),
 ])
 def test_continuous_sustainment_reached_today_is_counted_on_in_the_running_spell(
-        as_of: str, reason: str) -> None:
+        end: str, as_of: str, reason: str, evidence: tuple[str, ...]) -> None:
     """A review: on the day a payment was reached, the next said "needs a new spell of 28
     days" and cited no evidence, though the job ran on."""
-    got = lines(CONTINUOUS_AFTER, job("E1", "2020-02-03", hours="38", employer="X"),
+    got = lines(CONTINUOUS_AFTER, job("E1", "2020-02-03", end, hours="38", employer="X"),
                 as_of=as_of)
     assert [facts(ln)[:2] for ln in got[1:]] == [("payable", "sustain:1"),
                                                 ("pending", "sustain:2")]
-    assert (got[2].reason, got[2].evidence) == (reason, ("E1",))
+    assert (got[2].reason, got[2].evidence) == (reason, evidence)
+
+
+def test_continuous_sustainment_passed_over_today_names_the_longest_spell_too() -> None:
+    """A second review: counted on in the spell going on, the reason lost the longest
+    other spell so far, and its ids."""
+    got = lines(EMPLOYER_PRICED_AFTER, job("E1", "2020-02-03", hours="38", employer="X"),
+                job("Z1", "2020-03-02", "2020-03-20", hours="38", employer="Z"),
+                as_of="2020-03-29")
+    assert (facts(got[1])[:2], got[1].evidence) == (("pending", "sustain:1"), ("E1", "Z1"))
+    assert got[1].reason.startswith(
+        "needs 28 days of qualifying work (15 h/week or more, open) by 2021-07-14, when the "
+        "follow-up ends; counted from 2020-03-30 in the spell from 2020-02-03 (E1); the "
+        "longest spell so far, 2020-03-02..2020-03-20 (Z1), has 19 of 28 days (sustainment 1 "
+        "of 2); the spell from 2020-02-03 (E1) reached it on 2020-03-29")
 
 
 # one employer's job: on the register until 2020-03-29 (E1), confirmed by the employer from
@@ -1615,9 +1638,9 @@ def test_continuous_sustainment_after_one_awaiting_a_confirmation_waits_for_it(
 
 
 # reaches passed over on 2020-03-29 and 2020-04-26: the work is counted again from
-# 2020-04-27
+# 2020-04-27 (said from 2020-04-26, the day of the second)
 @pytest.mark.parametrize(("as_of", "again"), [
-    ("2020-04-25", None), ("2020-04-26", None), ("2020-04-27", "2020-04-26"),
+    ("2020-04-25", None), ("2020-04-26", "2020-04-26"), ("2020-04-27", "2020-04-26"),
     ("2020-04-28", "2020-04-26")])
 def test_continuous_sustainment_says_where_work_is_counted_again_from(
         as_of: str, again: str | None) -> None:

@@ -402,4 +402,3 @@ def invoice_rows_sha256(conn: sqlite3.Connection, invoice_id: int) -> str:
                            ("corrections", "invoice_id"))
         for row in rows(conn, f"SELECT {_READ_FOR_SEAL[table]} FROM {table} WHERE {key} = ?",
                         (invoice_id,))])
-

@@ -491,6 +491,15 @@ class WorkCount:
         end = self.max_gap.after(track.end) if self.max_gap is not None else track.end
         return self.ctx.as_of + ONE_DAY <= end
 
+    def goes_on(self, track: Track) -> bool:
+        """``track``'s work goes on tomorrow: it covers today, and a job of its last days has
+        no end date or a later one (a job ending today is cut to today as well)."""
+        if track.end != self.ctx.as_of + ONE_DAY:
+            return False
+        last = set(track.parts[-1].event_ids)
+        return any(j.event_id in last and (j.end is None or j.end > self.ctx.as_of)
+                   for j in self.ctx.timeline.employments)
+
     def late(self, track: Track) -> Track | None:
         """The same track with the deadline ignored."""
         return next((t for t in self.late_tracks if t.start == track.start
@@ -1144,7 +1153,7 @@ def _still_open(ctx: CustomerContext, wc: WorkCount, target: Callable[[date], De
             reason += (f"; counted from {ctx.as_of + ONE_DAY} in the spell from "
                        f"{restarts.start} ({ids_text(restarts.event_ids)})")
         best = max(candidates, key=lambda t: (t.days, t.start), default=None)
-        if spell and best is not None:
+        if (spell or restarts is not None) and best is not None:
             evidence.extend(best.event_ids)
             reason += (f"; the longest spell so far, {best.start}..{best.end - ONE_DAY} "
                        f"({ids_text(best.event_ids)}), has "

@@ -713,7 +713,8 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     deadline is ahead: pending, for a spell may still reach it and be paid (another, or one
     going on after the reach it passed over); the payments after it wait for it."""
     target = partial(needed_days, sust.every)
-    others, restarts = [], None
+    others: list[tuple[Track, Track, date | None]] = []
+    restarts: tuple[Track, date] | None = None  # a spell passed over today, going on
     for track in wc.tracks:
         # each spell's work since the last reach it passed over (``_chain``)
         passed_over = _chain(ctx, sust, _from(track.parts, start), track.key, chains)
@@ -721,17 +722,22 @@ def _sustain_elsewhere(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
         parts = _from(track.parts, last + ONE_DAY if last is not None else start)
         if parts:
             others.append((track, Track(parts, track.key), last))
-        elif last is not None and wc.continuous and wc.joinable(track):
-            restarts = track  # passed over today, going on: counted again from tomorrow
+        elif last is not None and wc.continuous and wc.goes_on(track):
+            restarts = track, last  # counted again from tomorrow
     still_open = next((so_far for track, so_far, _ in reversed(others)
                        if wc.joinable(track)), None)
+    if still_open is not None:
+        restarts = None
     # the work so far counted from the day after a later reach passed over: say so
-    again = next((last for _, so_far, last in others
-                  if so_far is still_open and last is not None and last != hit.on), None)
+    again = restarts[1] if restarts is not None else next(
+        (last for _, so_far, last in others if so_far is still_open and last is not None),
+        None)
+    again = again if again != hit.on else None
     line = unreached_line(
         ctx, comp, wc, occurrence=f"sustain:{k}", amount=sust.amount, target=target,
         what=f"{sust.every} of continuous work", candidates=[t for _, t, _ in others],
-        late=None, open_track=still_open, restarts=restarts if still_open is None else None,
+        late=None, open_track=still_open,
+        restarts=restarts[0] if restarts is not None else None,
         extra=(f" (sustainment {k} of {sust.max_count}); the spell from {spell.start} "
                f"({ids_text(spell.event_ids)}) reached it on {hit.on}, but on evidence "
                f"'{level}', which the price table does not price"
@@ -896,7 +902,7 @@ def _sustain_unreached(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
     so_far = Track(parts, last.key) if parts else None
     still_open = so_far if wc.joinable(last) else None
     # reached today, the spell going on: the count starts again in it tomorrow
-    restarts = last if not parts and wc.continuous and wc.joinable(last) else None
+    restarts = last if not parts and wc.continuous and wc.goes_on(last) else None
     late = wc.late(last)
     late_parts = _from(late.parts, start) if late is not None else ()
     target = partial(needed_days, sust.every)
