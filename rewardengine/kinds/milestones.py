@@ -491,8 +491,9 @@ def _unreached_in_spell(ctx: CustomerContext, comp: Milestones, wc: WorkCount,
 def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Milestone,
                hit: tuple[Reached, Track, Decimal], lost_note: str
                ) -> tuple[Line, BenefitResult | None]:
-    """The line of a step reached in ``hit``'s spell, and its benefit test where one was
-    taken (none without a test, or where the step's evidence has no price)."""
+    """The line of a step reached in ``hit``'s spell, and its benefit test where one decides
+    it (none without a test, or where the step's evidence has no price and the test does not
+    fail for every spell)."""
     got, track, need = hit
     key = _step_key(step)
     rests = track.rests(got)
@@ -500,23 +501,25 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
                                       duration_text(step.after, need))
     span = Period(got.first_day, got.on + ONE_DAY)
     price = ctx.price(step.amount, level, on=got.on)
-    if price is None and comp.benefit_test is not None and (
-            lost := _lost_for_every_spell(ctx, comp.benefit_test, got)) is not None:
-        # no confirmation, and no other spell, can be paid: the months before the service
-        # fail the test
-        return ctx.line(comp, status="not_earned", occurrence=key, on=got.on, quantity=ONE,
-                        unit_price=ZERO, evidence=(*ids, *lost.event_ids), period=span,
-                        reason=f"{reason}; {lost.reason}{lost_note}"), lost
+    test = None
+    if comp.benefit_test is not None:
+        assert ctx.service is not None
+        test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
     if price is None:
+        if test is not None and test.share is None and test.for_every_spell:
+            # no confirmation, and no other spell, can be paid: the months before the
+            # service fail the test
+            return ctx.line(comp, status="not_earned", occurrence=key, on=got.on,
+                            quantity=ONE, unit_price=ZERO, evidence=(*ids, *test.event_ids),
+                            period=span, reason=f"{reason}; {test.reason}{lost_note}"), test
+        # a test passed or still open is not cited: the price decides
         line = no_price_line(ctx, comp, key, got.on, level, reason, ids, span,
                              amount=step.amount, deadline=wc.deadline)
         return (replace(line, reason=line.reason + lost_note)
                 if line.status == "not_earned" else line), None
-    if comp.benefit_test is None:
+    if test is None:
         return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=ONE,
                         unit_price=price, evidence=ids, period=span, reason=reason), None
-    assert ctx.service is not None
-    test = benefit_test(ctx, comp.benefit_test, ctx.service.start, got.first_day, got.on)
     evidence = (*ids, *test.event_ids)
     reason = f"{reason}; {test.reason}"
     if test.share is None:
@@ -529,15 +532,6 @@ def _step_line(ctx: CustomerContext, comp: Milestones, wc: WorkCount, step: Mile
                         reason=reason), test
     return ctx.line(comp, status="payable", occurrence=key, on=got.on, quantity=test.share,
                     unit_price=price, evidence=evidence, period=span, reason=reason), test
-
-
-def _lost_for_every_spell(ctx: CustomerContext, test: BenefitTest, got: Reached
-                         ) -> BenefitResult | None:
-    """The benefit test of a step reached on evidence without a price, where it fails for
-    every spell (on the months before the service alone), else None."""
-    assert ctx.service is not None
-    result = benefit_test(ctx, test, ctx.service.start, got.first_day, got.on)
-    return result if result.share is None and result.for_every_spell else None
 
 
 def _sustainment(ctx: CustomerContext, comp: Milestones, wc: WorkCount, sust: Sustainment,
