@@ -28,6 +28,7 @@ from .kinds import KINDS
 from .pipeline import load, load_contract_bytes
 from .scale.render import FORMATS, csv_header, csv_rows, jsonl_record
 from .scale.summary import Summary, SummaryRow, summarize
+from .shown import quoted
 from .tabular import PLAIN, Dialect, DialectError, make_dialect
 from .values import add_months
 from .yamlsource import MAX_CONTRACT_BYTES, read_bytes
@@ -709,7 +710,7 @@ def render_invoice(invoice: Invoice, fmt: str, *, lang: str | None = None,
             raise BillingError(f"--member: {invoice.number} is not a joint invoice summing "
                                "its members' own invoices")
         if member not in invoice.providers:
-            raise BillingError(f"--member: '{member[:40]}' is not a member of "
+            raise BillingError(f"--member: {quoted(member, 40)} is not a member of "
                                f"{invoice.number} ({', '.join(invoice.providers)})")
         invoice = member_invoice(invoice, member)
     try:
@@ -815,8 +816,8 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     ``customers`` customers drawn from the cohort (the default cohort without a file).
     Returns (rows written, problems); nothing is written while there are errors."""
     from .cohort import DEFAULT_COHORT, in_order, load_cohort
-    from .forecast.commands import lacking_names, window_warnings
-    from .synth import make_plan, nobody_referred, write_events
+    from .forecast.commands import cohort_gaps, lacking_names, window_warnings
+    from .synth import beyond_calendar, make_plan, nobody_referred, write_events
     raw, problem = _contract_bytes(contract_path)
     if raw is None:
         return 0, [problem] if problem else []
@@ -826,6 +827,8 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
         found = load_cohort(cohort_path)
         # G104 at each name the contract lacks, with the file's other problems
         lacking = lacking_names(loaded, found) if loaded is not None else []
+        if lacking and loaded is not None:  # said beside the names, not once they are mended
+            lacking.extend(cohort_gaps(loaded, found, cohort_path))
         problems = [*problems, *in_order([*found.problems, *lacking])]
         cohort = found.cohort or cohort
     if loaded is None or has_errors(problems):
@@ -834,7 +837,7 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
         plan = make_plan(loaded, cohort, (contract_path, raw))
     except ValueError as exc:
         where = Source(cohort_path or contract_path)
-        gap = nobody_referred(loaded, cohort)
+        gap = nobody_referred(loaded, cohort) or beyond_calendar(loaded, cohort)
         if gap is not None and found is not None and cohort_path is not None:
             where = found.source(gap[0], cohort_path)  # the line that refers nobody
         return 0, [*problems, Problem("G104", str(exc), where)]
@@ -1084,7 +1087,7 @@ def provider_customers(contract_path: str, event_paths: Sequence[str], as_of: da
         return None, inputs
     ids = [p.id for p in inputs.contract.contract.metadata.providers]
     if provider not in ids:
-        raise ForecastError(f"provider '{provider[:40]}' is not in the contract (it has "
+        raise ForecastError(f"provider {quoted(provider, 40)} is not in the contract (it has "
                             f"{', '.join(ids)})")
     return customers_of(inputs.contract, inputs.events.events, as_of, provider), inputs
 

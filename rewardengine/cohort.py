@@ -378,7 +378,10 @@ PerMonth = Annotated[_D, _N, _P, AfterValidator(_at_most(100, "a month",
                                                          "rows of one kind a month"))]
 JobCount = Annotated[_D, _N, _P, AfterValidator(_at_most(100, "jobs",
                                                          "further jobs of one customer"))]
-NonNegative = Annotated[_D, _N, _P]  # an amount, a share or a score: never below 0
+# an amount a drawn row holds (a wage, a benefit's daily amount, an expense): an event row's
+# amount is below 10^15, and a month's benefit row is 31 days of the daily amount
+Amount = Annotated[_D, _N, _P, AfterValidator(_at_most(10 ** 12, "in amount",
+                                                       "the most a drawn row may hold"))]
 
 
 def _within_one(d: _Distribution) -> _Distribution:
@@ -436,7 +439,7 @@ class Jobs(_Strict):
     confirmed: Share = Decimal("0.7")  # self-reports later confirmed by a register row
     confirm_delay_days: Days = dist(uniform=(20, 100))
     end_recorded_delay_days: Days = dist(uniform=(5, 60))  # the end, recorded later
-    wage: NonNegative = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
+    wage: Amount = dist(normal=Normal(mean=2300, sd=600), min=600, max=8000)
     voided: Share = Decimal("0.02")  # a job retracted later (a void row)
 
     @model_validator(mode="after")
@@ -463,7 +466,7 @@ class EarlierWork(_Strict):
     length_days: Days = dist(lognormal=LogNormal(median=240, sigma=0.9), min=14, max=3650)
     hours_per_week: WeekHours = dist(normal=Normal(mean=33, sd=7), min=4, max=40)
     subsidised: Share = Decimal("0.1")
-    wage: NonNegative = dist(normal=Normal(mean=2400, sd=600), min=600, max=8000)
+    wage: Amount = dist(normal=Normal(mean=2400, sd=600), min=600, max=8000)
     # the first job after the referral is with the same employer (drawn where the contract
     # tells employers apart)
     same_employer: Share = Decimal("0.2")
@@ -524,13 +527,13 @@ class Benefits(_Strict):
     days_per_month: MonthDays = dist(uniform=(18, 22))  # while unemployed
     # a month mostly worked still pays an adjusted benefit (half the days) with this chance
     while_working: Share = Decimal("0.25")
-    daily_amount: NonNegative = dist(fixed=37.21)
+    daily_amount: Amount = dist(fixed=37.21)
     benefit_days: Days = dist(uniform=(100, 900))  # at referral
 
 
 class Expenses(_Strict):
     per_month: PerMonth = dist(poisson=Mean(mean=0.2), max=5)
-    amount: NonNegative = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
+    amount: Amount = dist(lognormal=LogNormal(median=40, sigma=0.6), min=1, max=2000)
     categories: NameMix = None  # an expense's category, where the contract counts them
 
 
@@ -635,10 +638,29 @@ class CohortFile:
 
 def cohort_schema() -> dict[str, Any]:
     """The JSON Schema of cohort files, for editors."""
-    data = Cohort.model_json_schema(by_alias=True)
+    data: dict[str, Any] = _numbers_fixed(Cohort.model_json_schema(by_alias=True))
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "rewardengine cohort"
+    data["type"] = ["object", "null"]  # an empty file (or only comments): the default cohort
     return data
+
+
+_DISTRIBUTION = {"$ref": "#/$defs/_Distribution"}
+
+
+def _numbers_fixed(node: Any) -> Any:
+    """The schema with a plain number allowed wherever a distribution is (``_fixed_number``
+    reads it as ``fixed``; the validator runs before the model, so the model's own schema
+    has only the mapping)."""
+    if isinstance(node, list):
+        return [_numbers_fixed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _numbers_fixed(v) for k, v in node.items()}
+    if out.get("$ref") == _DISTRIBUTION["$ref"]:
+        rest = {k: v for k, v in out.items() if k != "$ref"}
+        return {"anyOf": [{"type": "number"}, _DISTRIBUTION], **rest}
+    return out
 
 
 def load_cohort_text(text: str, file: str) -> CohortFile:

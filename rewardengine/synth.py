@@ -68,7 +68,7 @@ from .blocks import (
     texts,
     within,
 )
-from .cohort import Cohort, Jobs, Profile
+from .cohort import Cohort, Jobs, Profile, bounds
 from .contract.load import LoadedContract
 from .contract.model import Range, Segmentation, WantedEvent
 from .contract.segments import assign
@@ -77,7 +77,7 @@ from .events.model import Referral
 from .pipeline import load_contract_bytes
 from .processes import usable_jobs
 from .shown import brief, meant
-from .values import Duration, add_months
+from .values import MAX_DATE, MIN_DATE, Duration, add_months
 
 BLOCK = 4096  # customers per random stream; fixed, so files do not depend on --jobs
 ROW_FIELDS = (
@@ -241,7 +241,7 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     c = loaded.contract
     refs = cohort.referrals
     first, last = _days_drawn(loaded, cohort)
-    gap = nobody_referred(loaded, cohort)
+    gap = nobody_referred(loaded, cohort) or beyond_calendar(loaded, cohort)
     if gap is not None:
         raise ValueError(gap[1])
     segs = c.segments
@@ -386,6 +386,59 @@ def nobody_referred(loaded: LoadedContract, cohort: Cohort
                 f"days drawn, {first}..{last}: nobody is referred; give rates to months "
                 "inside them")
     return None
+
+
+def beyond_calendar(loaded: LoadedContract, cohort: Cohort
+                    ) -> tuple[tuple[str, ...], str] | None:
+    """A profile whose draws can date a row outside the years an event may have
+    (``values.MIN_DATE`` to ``MAX_DATE``), from the referral days drawn, with the cohort path
+    to blame (G104); None when every date fits. Each reach adds up every part's largest draw
+    (``cohort.bounds``): the furthest job is every further job at its longest after the
+    longest gaps, so a cohort is refused only where its bounds allow such a date."""
+    first, last = _days_drawn(loaded, cohort)
+    for segment in cohort_names(loaded)[0]:
+        for section, what, days, ahead in _reaches(cohort.profile(segment)):
+            day = last.toordinal() + days if ahead else first.toordinal() - days
+            if MIN_DATE.toordinal() <= day <= MAX_DATE.toordinal():
+                continue
+            written = next((n for n in (segment, "default") if n in cohort.profiles), None)
+            path = ("profiles", written, section) if written is not None else ("referrals",)
+            edge = MAX_DATE if ahead else MIN_DATE
+            reach = f"{days:,.0f}" if days < 1e9 else f"{days:.3g}"
+            return path, (
+                f"profile {written or 'default'}: {what} can reach {reach} days "
+                f"{'after the last' if ahead else 'before the first'} referral day "
+                f"{last if ahead else first}, {'past' if ahead else 'before'} {edge}, the "
+                f"{'last' if ahead else 'first'} day an event may have: give smaller values "
+                "or a max")
+    return None
+
+
+def _reaches(p: Profile) -> list[tuple[str, str, float, bool]]:
+    """How far a profile's draws reach from the referral day: (section, what reaches, days,
+    ahead or before), each the sum of its parts' largest draws (``as_days`` cuts each)."""
+    def hi(d: Any) -> float:
+        return max(bounds(d)[1], 0.0)
+
+    j, start = p.jobs, hi(p.service.days_to_start)
+    more = hi(j.more)
+    chain = (start + hi(j.days_to_first) + (more + 1) * (hi(j.length_days) + 1)
+             + more * hi(j.gap_days)
+             + max(hi(j.confirm_delay_days), hi(j.end_recorded_delay_days)) + VOID_DAYS)
+    return [
+        ("jobs", "the jobs (the first, every further one at its longest, the gaps and "
+                 "the later records)", chain, True),
+        ("jobs", "a first job begun before the service (days_to_first below 0)",
+         max(-bounds(j.days_to_first)[0], 0.0), False),
+        ("education", "an education (its start and length)",
+         hi(p.education.days_to_start) + hi(p.education.length_days), True),
+        ("person", "the birth date (age)", 366 * (hi(p.person.age) + 1) + 300, False),
+        ("person", "the earlier work (unemployment_months and earlier_work.length_days)",
+         31 * hi(p.person.unemployment_months) + 14 + hi(p.earlier_work.length_days), False),
+        ("benefits", "the benefit months (months_before)",
+         31 * (p.benefits.months_before + 1), False),
+        ("benefits", "the benefit months (months_after)", 31 * (p.benefits.months_after + 1),
+         True)]
 
 
 def outside_window(loaded: LoadedContract, cohort: Cohort

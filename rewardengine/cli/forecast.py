@@ -158,7 +158,8 @@ def simulate(
     The file dialect options are those of the --from-events files."""
     check_outputs([("--output", output), ("--report", report)],
                   _read(contract, cohort, from_events, compare))
-    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    read_as = _events_dialect(from_events, dialect, delimiter, decimal_comma, date_format,
+                              encoding)
     _report_ready(report, lang)
     with progress_bar("simulating") as bar:
         req = _request(contract, cohort, from_events, runs, seed, customers, jobs, horizon,
@@ -182,6 +183,24 @@ def _read(contract: str, cohort: str | None, from_events: list[str] | None,
     """The files a command reads: no output may overwrite one."""
     return [contract, *(p for p in (cohort, compare) if p is not None), *(from_events or ()),
             *(events or ())]
+
+
+def _events_dialect(from_events: list[str] | None, name: str | None, delimiter: str | None,
+                    decimal_comma: bool, date_format: str | None, encoding: str | None
+                    ) -> api.Dialect:
+    """The dialect of the --from-events files; a note that it changes nothing without them
+    (as --lang without --report), so a misplaced option is not silently passed over."""
+    read_as = file_dialect(name, delimiter, decimal_comma, date_format, encoding)
+    given = [flag for flag, value in (("--dialect", name), ("--delimiter", delimiter),
+                                      ("--decimal-comma", decimal_comma or None),
+                                      ("--date-format", date_format),
+                                      ("--encoding", encoding)) if value is not None]
+    if given and not from_events:
+        one = len(given) == 1
+        err().print(f"note: {', '.join(given)} {'describes' if one else 'describe'} the "
+                    f"--from-events files; without --from-events "
+                    f"{'it changes' if one else 'they change'} nothing", markup=False)
+    return read_as
 
 
 def _report_ready(report: str | None, lang: Lang | None = None) -> None:
@@ -238,7 +257,8 @@ def price(
     and the fixed/result split it gives. The file dialect options are those of the
     --from-events files."""
     check_outputs([("--output", output)], _read(contract, cohort, from_events, None))
-    read_as = file_dialect(dialect, delimiter, decimal_comma, date_format, encoding)
+    read_as = _events_dialect(from_events, dialect, delimiter, decimal_comma, date_format,
+                              encoding)
     written = target.strip()
     advice = comma_advice(written)
     if advice is not None and advice[0] != "a decimal comma":  # 2,500: thousands or decimals?

@@ -25,7 +25,9 @@ from ..events.model import EventBase
 from ..events.read import once_per_file
 from ..events.timeline import group_by_customer, timeline
 from ..pipeline import Loading, load, load_contract_bytes
+from ..shown import brief, quoted
 from ..synth import (
+    beyond_calendar,
     cohort_names,
     first_referral_day,
     lacking_message,
@@ -40,6 +42,7 @@ from ..yamlsource import MAX_CONTRACT_BYTES, read_bytes
 from . import ahead
 from .fit import MIN_CUSTOMERS, Fitted, fit_cohort
 from .price import (
+    LARGEST,
     Solved,
     amount_error,
     expected_cost,
@@ -116,6 +119,8 @@ def read_cohort(path: str | None, problems: list[Problem],
         return CohortFile(DEFAULT_COHORT, [])
     found = load_cohort(path)
     lacking = [p for c in contracts for p in lacking_names(c.loaded, found)]
+    if lacking and contracts:  # said beside the names, not once they are mended
+        lacking.extend(cohort_gaps(contracts[0].loaded, found, path))
     problems.extend(in_order([*found.problems, *lacking]))
     return found if not lacking else CohortFile(None, found.problems, found.at, found.named)
 
@@ -130,11 +135,21 @@ def lacking_names(loaded: LoadedContract, found: CohortFile) -> list[Problem]:
     return out
 
 
+def cohort_gaps(loaded: LoadedContract, found: CohortFile, file: str) -> list[Problem]:
+    """G104 where the cohort file's referrals draw nobody or its draws date a row outside
+    the calendar of events, at the line to blame: the checks that do not depend on the
+    names it writes, so they are said beside a name the contract lacks."""
+    if found.cohort is None:
+        return []
+    gap = nobody_referred(loaded, found.cohort) or beyond_calendar(loaded, found.cohort)
+    return [] if gap is None else [Problem("G104", gap[1], found.source(gap[0], file))]
+
+
 def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem],
           written: CohortFile | None = None) -> None:
     """G104 when the cohort does not fit the contract; G106 for referrals it draws outside
     the contract's window, located in the cohort file ``written`` (``where``)."""
-    gap = nobody_referred(contract.loaded, cohort)
+    gap = nobody_referred(contract.loaded, cohort) or beyond_calendar(contract.loaded, cohort)
     if gap is not None:  # at the line to blame, as the file's other problems are
         at = written.source(gap[0], where) if written is not None else Source(where)
         problems.append(Problem("G104", gap[1], at))
@@ -348,6 +363,7 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
     """The amount of ``component`` whose expected cost per customer (of ``segment``) is
     ``target``, and the simulation at that amount; the cells named in ``hold`` keep their
     written amounts."""
+    _writable(target)
     problems: list[Problem] = []
     found = _inputs(req, problems)
     if found is None:
@@ -404,6 +420,12 @@ def price(req: Request, component: str, target: Decimal, segment: str | None = N
                    problems)
 
 
+def _writable(target: Decimal) -> None:
+    if target > LARGEST:
+        raise ForecastError(f"the target {brief(str(target), 24)} is implausibly large: an "
+                            f"amount a contract may write is at most {money_text(LARGEST)}")
+
+
 def _ceiling_binds_in_every_run(contract: Contract, runs: Sequence[RunSums]) -> str | None:
     """How every one of ``runs`` is held at the contract ceiling (its total before the
     ceiling at or above it: any higher fee is cut), or None when one is below it."""
@@ -438,7 +460,7 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
             _referred_by(first.contract, first.events.events, as_of)
     found = _inputs(req, problems, as_of=as_of, loads=loads)
     if found is None:
-        return Outcome(None, problems, _unreadable(problems))
+        return Outcome(None, _with_events(req, events, problems, loads), _unreadable(problems))
     contract, cohort = found
     _known_provider(contract, provider)
     state = _loaded(loads, req.contract, events, req.dialect)
@@ -486,6 +508,20 @@ def forecast(req: Request, events: Sequence[str], as_of: date, provider: str | N
         return Outcome(replace(ahead_of, not_forecast=left_out, cohort=cohort.id), problems)
     except SimulationError as exc:
         raise ForecastError(str(exc)) from None
+
+
+def _with_events(req: Request, events: Sequence[str], problems: list[Problem], loads: Loads
+                 ) -> list[Problem]:
+    """``problems`` (of the contract, the cohort or the fit) and, where the contract is
+    read and the events are not the fit's (whose problems are said already), the event
+    files' own: every problem at once, not those of the events once the cohort is mended."""
+    if tuple(req.from_events) == tuple(events) or any(
+            p.source.file == req.contract and p.severity is Severity.ERROR for p in problems):
+        return problems
+    state = _loaded(loads, req.contract, events, req.dialect)
+    return once_per_file([*problems, *(p for p in state.problems
+                                       if p.code.startswith(("E", "F"))
+                                       and p.source.file != req.contract)])
 
 
 def _none_of(provider: str, as_of: date, others: int, file: str) -> Problem:
@@ -615,7 +651,7 @@ def _recorded_until(events: Sequence[EventBase], as_of: date, files: Sequence[st
 def _known_provider(contract: Contract, provider: str | None) -> None:
     ids = [p.id for p in contract.loaded.contract.metadata.providers]
     if provider is not None and provider not in ids:
-        raise ForecastError(f"provider '{provider[:40]}' is not in the contract (it has "
+        raise ForecastError(f"provider {quoted(provider, 40)} is not in the contract (it has "
                             f"{', '.join(ids)})")
 
 

@@ -28,12 +28,15 @@ from typing import Any
 
 from ..contract.load import LoadedContract
 from ..contract.model import Dated, DatedEntry
+from ..shown import brief, quoted
 from ..values import money_text
 from .runs import RunSums, SimulationError
 from .simulate import cost_per_customer
 from .stats import CENT, cents, mean, standard_error
 
 ZERO = Decimal(0)
+# the largest amount a contract may write (``values``: an amount is below 10^15)
+LARGEST = Decimal("999999999999999.99")
 MAX_BISECTIONS = 40
 
 
@@ -59,7 +62,7 @@ def fee_cells(loaded: LoadedContract, component: str, segment: str | None,
     comps = loaded.contract.components
     index = next((i for i, c in enumerate(comps) if c.id == component), None)
     if index is None:
-        raise SimulationError(f"the contract has no component '{component[:40]}' (it has "
+        raise SimulationError(f"the contract has no component {quoted(component, 40)} (it has "
                               f"{', '.join(c.id for c in comps)})")
     comp = comps[index]
     tables = [t for t in comp.price_tables() if t.role in ("fee", "rate")]
@@ -88,10 +91,10 @@ def _segment_cell(loaded: LoadedContract, component: str, node: Any,
     segments = loaded.contract.segments
     ids = [t.id for t in segments.tiers] if segments is not None else []
     if not ids:
-        raise SimulationError(f"--segment {segment[:40]}: the contract has no segments; "
+        raise SimulationError(f"--segment {brief(segment, 40)}: the contract has no segments; "
                               "leave out --segment")
     if segment not in ids:
-        raise SimulationError(f"the contract has no segment '{segment[:40]}' (it has "
+        raise SimulationError(f"the contract has no segment {quoted(segment, 40)} (it has "
                               f"{', '.join(ids)}): name one of them, or leave out --segment")
     keyed = [k for k in node if k in ids] if isinstance(node, dict) else []
     if not keyed:
@@ -180,8 +183,8 @@ def held_apart(cells: Sequence[Cell], hold: Sequence[str], component: str,
         if name not in names:
             also = ("" if segment is None else
                     "; with --segment only that segment's cells are solved or held")
-            raise SimulationError(f"--hold {name[:40]}: {whose} has no cell of that name (its "
-                                  f"cells: {listed}){also}")
+            raise SimulationError(f"--hold {brief(name, 40)}: {whose} has no cell of that "
+                                  f"name (its cells: {listed}){also}")
     held = [c for c in cells if set(c.names).intersection(hold)]
     if len(held) == len(cells):
         raise SimulationError(f"--hold names every cell of {whose} ({listed}): nothing is "
@@ -373,13 +376,29 @@ def _solve(cells: Sequence[Cell], target: Decimal, cost: Cost, component: str,
         ctx.prec = 28
         slope = (c2 - c1) / (a2 - a1)
         guess = a1 + (target - c1) / slope if slope else Decimal(-1)
-    if guess >= 0:
+    if guess > LARGEST:
+        _at_largest(target, cost, points, guess, whose)
+    elif guess >= 0:
         amount = cents(guess)
         (found,) = cost([amount])
         points.append((amount, found))
         if abs(found - target) <= CENT + abs(slope) * CENT / 2:
             return amount, "linear", found, points
     return _bisect(target, cost, points, capped, whose)  # caps bend the line
+
+
+def _at_largest(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
+                guess: Decimal, whose: str) -> None:
+    """A line through the amounts tried reaches the target only above the largest amount a
+    contract may write: the cost there is added to ``points`` (the bisection's upper end),
+    or, below the target, the target cannot be reached."""
+    (c,) = cost([LARGEST])
+    points.append((LARGEST, c))
+    if c < target:
+        raise SimulationError(
+            f"the target {money_text(target)} per customer{whose} would need an amount of "
+            f"about {guess:.3e}, and even {money_text(LARGEST)}, the largest amount a "
+            f"contract may write, costs {money_text(c)}: lower the target")
 
 
 class _Unmoved(SimulationError):
@@ -425,7 +444,7 @@ def _bisect(target: Decimal, cost: Cost, points: list[tuple[Decimal, Decimal]],
     lo = max(below)
     hi = min(((a, c) for a, c in points if c >= target), default=None)
     if hi is None:
-        high = max(a for a, _ in points) * 4 or Decimal("1000.00")
+        high = min(max(a for a, _ in points) * 4 or Decimal("1000.00"), LARGEST)
         (c,) = cost([high])
         points.append((high, c))
         if c < target:

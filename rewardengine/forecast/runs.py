@@ -281,7 +281,8 @@ def draft_of(source: tuple[str, bytes], cohort: Cohort, horizon: date) -> Draft:
     if key not in _DRAFTS:
         loaded, problems = load_contract_bytes(source[1], source[0])
         if loaded is None:
-            first = problems[0].message[:80] if problems else "unreadable"
+            # a contract's own words, never a customer's: said whole, not cut mid-word
+            first = problems[0].message if problems else "unreadable"
             raise SimulationError(f"the contract {source[0]} has errors ({first})")
         try:
             plan = make_plan(loaded, cohort, source)

@@ -81,10 +81,10 @@ def parse_mapping(specs: str | Sequence[str] | None) -> dict[str, str]:
             name, sep, column = part.partition("=")
             name, column = name.strip().lower(), column.strip()
             if not sep or not column:
-                raise MappingError(f"'{part.strip()[:40]}' is not FIELD=COLUMN "
+                raise MappingError(f"{quoted(part.strip(), 40)} is not FIELD=COLUMN "
                                    "(e.g. customer=asiakas)")
             if name not in FIELDS:
-                raise MappingError(f"unknown bill field '{name[:40]}'; fields are "
+                raise MappingError(f"unknown bill field {quoted(name, 40)}; fields are "
                                    f"{', '.join(FIELDS)}")
             if name in out and out[name] != column:
                 raise MappingError(f"field '{name}' is mapped twice")

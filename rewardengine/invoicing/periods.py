@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from ..codec import meta, to_data
 from ..periods import ONE_DAY, Period
+from ..shown import quoted
 from ..values import MAX_DATE, MIN_DATE, parse_date
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -115,7 +116,7 @@ def parse_period(text: str) -> BillingPeriod:
     q = _QUARTER.match(value)
     if q:
         return quarter(int(q.group(1)), int(q.group(2)))
-    raise PeriodError(f"'{text[:40]}' is not a period: write a month as YYYY-MM (2020-03) or "
+    raise PeriodError(f"{quoted(text, 40)} is not a period: write a month as YYYY-MM (2020-03) or "
                       "a quarter as YYYY-Qn (2020-Q1), or give --from and --to dates")
 
 

@@ -22,6 +22,7 @@ from ..contract.load import LoadedContract
 from ..engine import CustomerResult, Evaluation, evaluate
 from ..errors import Problem, Source
 from ..events.model import EventBase
+from ..shown import quoted
 from ..values import counted, money_text
 from .bill import Bill
 from .invoice import JOINT, LATE_CLAUSE, Earnings, Invoice, PriorState, compute_invoice
@@ -51,7 +52,7 @@ def select_providers(loaded: LoadedContract, provider: str | None, joint: bool
         raise InvoicingError(f"the contract has providers {', '.join(ids)}: give --provider "
                              "ID, or --joint for one invoice with a section per member")
     if provider not in ids:
-        raise InvoicingError(f"provider '{provider[:40]}' is not in the contract "
+        raise InvoicingError(f"provider {quoted(provider, 40)} is not in the contract "
                              f"({', '.join(ids)})")
     return codes[provider], (provider,)
 
