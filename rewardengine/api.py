@@ -817,7 +817,7 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
     Returns (rows written, problems); nothing is written while there are errors."""
     from .cohort import DEFAULT_COHORT, in_order, load_cohort
     from .forecast.commands import cohort_gaps, lacking_names, window_warnings
-    from .synth import beyond_calendar, make_plan, nobody_referred, write_events
+    from .synth import make_plan, write_events
     raw, problem = _contract_bytes(contract_path)
     if raw is None:
         return 0, [problem] if problem else []
@@ -837,9 +837,9 @@ def generate_events(contract_path: str, out: Any, *, customers: int | None, seed
         plan = make_plan(loaded, cohort, (contract_path, raw))
     except ValueError as exc:
         where = Source(cohort_path or contract_path)
-        gap = nobody_referred(loaded, cohort) or beyond_calendar(loaded, cohort)
-        if gap is not None and found is not None and cohort_path is not None:
-            where = found.source(gap[0], cohort_path)  # the line that refers nobody
+        path = getattr(exc, "path", None)
+        if path and found is not None and cohort_path is not None:
+            where = found.source(path, cohort_path)  # the line to blame
         return 0, [*problems, Problem("G104", str(exc), where)]
     if found is not None and cohort_path is not None:
         problems = [*problems, *window_warnings(loaded, cohort, found, cohort_path)]

@@ -234,6 +234,22 @@ def _plan_from_source(source: tuple[str, bytes], cohort: Cohort) -> Plan:
     return _PLANS[key]
 
 
+class Unfit(ValueError):
+    """The cohort does not fit the contract (``make_plan``), with the cohort path to blame
+    when one is (``path``; None: the names, which ``lacking_names`` locates)."""
+
+    def __init__(self, message: str, path: tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def unfit_days(loaded: LoadedContract, cohort: Cohort) -> tuple[tuple[str, ...], str] | None:
+    """Where the cohort's days do not fit, whatever names it writes: its referrals draw
+    nobody (``nobody_referred``) or its draws date a row no event may have
+    (``beyond_calendar``); with the cohort path to blame."""
+    return nobody_referred(loaded, cohort) or beyond_calendar(loaded, cohort)
+
+
 def make_plan(loaded: LoadedContract, cohort: Cohort,
               source: tuple[str, bytes] | None = None) -> Plan:
     """The drawing plan for ``cohort`` under ``loaded`` (ValueError: they do not fit);
@@ -241,9 +257,9 @@ def make_plan(loaded: LoadedContract, cohort: Cohort,
     c = loaded.contract
     refs = cohort.referrals
     first, last = _days_drawn(loaded, cohort)
-    gap = nobody_referred(loaded, cohort) or beyond_calendar(loaded, cohort)
+    gap = unfit_days(loaded, cohort)
     if gap is not None:
-        raise ValueError(gap[1])
+        raise Unfit(gap[1], gap[0])
     segs = c.segments
     ids, providers = cohort_names(loaded)
     mix = {k: float(v) for k, v in (cohort.segments or {s: Decimal(1) for s in ids}).items()}

@@ -152,6 +152,11 @@ def _shown(d: Decimal) -> str:
     return text if len(text) <= 24 else f"{text[:20]}… ({len(text):,} characters)"
 
 
+# every amount and number is below this: one place, so a check that bounds amounts (a
+# cohort's, a solved price) bounds them where the reader does
+MONEY_LIMIT = Decimal("1e15")
+
+
 def _money(value: Any) -> Decimal:
     d = to_decimal(value, "money amount")
     _minus_zero(value, d, "amount")
@@ -163,7 +168,7 @@ def _money(value: Any) -> Decimal:
     if d < 0:
         raise PydanticCustomError("money_negative", "amount {value} is negative",
                                   {"value": _shown(d)})
-    if abs(d) >= Decimal("1e15"):
+    if abs(d) >= MONEY_LIMIT:
         raise PydanticCustomError("money_range", "amount {value} is implausibly large",
                                   {"value": _shown(d)})
     return d
@@ -177,7 +182,7 @@ def _signed_money(value: Any) -> Decimal:
         raise PydanticCustomError(
             "money_places", "amount {value} has more than 2 decimal places", {"value": _shown(d)}
         )
-    if abs(d) >= Decimal("1e15"):
+    if abs(d) >= MONEY_LIMIT:
         raise PydanticCustomError("money_range", "amount {value} is implausibly large",
                                   {"value": _shown(d)})
     return d
@@ -201,7 +206,7 @@ def _nonneg(value: Any) -> Decimal:
     _minus_zero(value, d, "number")
     if d < 0:
         raise PydanticCustomError("negative", "{value} is negative", {"value": _shown(d)})
-    if abs(d) >= Decimal("1e15"):
+    if abs(d) >= MONEY_LIMIT:
         raise PydanticCustomError("number_range", "{value} is implausibly large",
                                   {"value": _shown(d)})
     return d

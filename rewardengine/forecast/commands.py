@@ -27,14 +27,13 @@ from ..events.timeline import group_by_customer, timeline
 from ..pipeline import Loading, load, load_contract_bytes
 from ..shown import brief, quoted
 from ..synth import (
-    beyond_calendar,
     cohort_names,
     first_referral_day,
     lacking_message,
     make_plan,
     names_lacking,
-    nobody_referred,
     outside_window,
+    unfit_days,
 )
 from ..tabular import PLAIN, Dialect
 from ..values import counted, money_text
@@ -141,7 +140,7 @@ def cohort_gaps(loaded: LoadedContract, found: CohortFile, file: str) -> list[Pr
     names it writes, so they are said beside a name the contract lacks."""
     if found.cohort is None:
         return []
-    gap = nobody_referred(loaded, found.cohort) or beyond_calendar(loaded, found.cohort)
+    gap = unfit_days(loaded, found.cohort)
     return [] if gap is None else [Problem("G104", gap[1], found.source(gap[0], file))]
 
 
@@ -149,15 +148,12 @@ def _fits(contract: Contract, cohort: Cohort, where: str, problems: list[Problem
           written: CohortFile | None = None) -> None:
     """G104 when the cohort does not fit the contract; G106 for referrals it draws outside
     the contract's window, located in the cohort file ``written`` (``where``)."""
-    gap = nobody_referred(contract.loaded, cohort) or beyond_calendar(contract.loaded, cohort)
-    if gap is not None:  # at the line to blame, as the file's other problems are
-        at = written.source(gap[0], where) if written is not None else Source(where)
-        problems.append(Problem("G104", gap[1], at))
-        return
     try:
         make_plan(contract.loaded, cohort)
-    except ValueError as exc:
-        problems.append(Problem("G104", str(exc), Source(where)))
+    except ValueError as exc:  # at the line to blame, as the file's other problems are
+        path = getattr(exc, "path", None)
+        at = written.source(path, where) if written is not None and path else Source(where)
+        problems.append(Problem("G104", str(exc), at))
         return
     if written is not None:
         problems.extend(window_warnings(contract.loaded, cohort, written, where))

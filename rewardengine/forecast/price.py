@@ -29,14 +29,13 @@ from typing import Any
 from ..contract.load import LoadedContract
 from ..contract.model import Dated, DatedEntry
 from ..shown import brief, quoted
-from ..values import money_text
+from ..values import MONEY_LIMIT, money_text
 from .runs import RunSums, SimulationError
 from .simulate import cost_per_customer
 from .stats import CENT, cents, mean, standard_error
 
 ZERO = Decimal(0)
-# the largest amount a contract may write (``values``: an amount is below 10^15)
-LARGEST = Decimal("999999999999999.99")
+LARGEST = MONEY_LIMIT - Decimal("0.01")  # the largest amount a contract may write
 MAX_BISECTIONS = 40
 
 

@@ -41,7 +41,7 @@ from ..tabular import (
     sum_label,
     trim_header,
 )
-from ..values import parse_date
+from ..values import MONEY_LIMIT, parse_date
 from .billtext import UnreadableBill, bill_text
 from .invoice import ZERO, VatGroup
 
@@ -150,9 +150,8 @@ def _unescape(text: str) -> str:
     return text[1:] if text.startswith("'") and needs_apostrophe(text[1:]) else text
 
 
-# A bill's amounts are below this, as the contract's and the events' are (``values.Money``):
-# Decimal's 28 digits then hold every sum of them exactly
-MONEY_LIMIT = Decimal("1e15")
+# A bill's amounts are below ``MONEY_LIMIT``, as the contract's and the events' are
+# (``values.Money``): Decimal's 28 digits then hold every sum of them exactly
 
 
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal | None:
